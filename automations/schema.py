@@ -1,0 +1,322 @@
+"""The workbook contract of ../shared/SHEETS.md as data: tabs, columns, owners.
+
+A column is either the staff's (jobs only read it) or the jobs' (``calc``: jobs
+overwrite it). ``required`` means the *column* must exist in the header row; whether
+a *value* is required on a row is the row models' business.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+def normalize_header(text: object) -> str:
+    """The key two headers are compared by: no accents, no case, single spaces.
+
+    ``"  Échéance "`` and ``"echeance"`` give the same key; ``"Surface m²"`` gives
+    ``"surface m2"``.
+    """
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # id, text, date, datetime, time, amount, number, bool, choice, ref
+    required: bool = False
+    calc: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return normalize_header(self.name)
+
+
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    columns: tuple[Column, ...]
+    id_prefix: str | None = None  # "M" for M0001; None: the tab has no ID column
+    id_width: int = 4
+    job_owned: bool = False  # Relances, Journal: created and appended to by the jobs
+    key_lookup: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_lookup", {c.key: c for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        return self.key_lookup[normalize_header(name)]
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    @property
+    def calc_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.calc)
+
+    def format_id(self, number: int) -> str:
+        assert self.id_prefix is not None
+        return f"{self.id_prefix}{number:0{self.id_width}d}"
+
+
+def _c(name: str, kind: str = "text", **kw: object) -> Column:
+    return Column(name, kind, **kw)  # type: ignore[arg-type]
+
+
+ID = _c("ID", "id", required=True)
+ANOMALIES = _c("Anomalies", "text", calc=True)
+
+CATEGORIES = ("hébergé", "bénéficiaire", "membre de droit")
+FORFAITS = ("BASIC", "PREMIUM")
+STATUSES = ("à jour", "à renouveler", "échue", "en attente", "sortie")
+SITES = ("Pépinière", "Milab", "Boutique")
+BOOKING_FORMULAS = ("jour", "semaine", "gracieux")
+BOOKING_STATUSES = ("demandée", "confirmée", "annulée")
+EVENT_TYPES = (
+    "Club MILA",
+    "Crescendo – Rencontre networking",
+    "Crescendo – Atelier pratique",
+    "Audit de communication",
+    "Diagnostic de structuration",
+    "Consultation d'experts",
+    "Atelier de co-développement",
+    "Rencontre entre managers",
+    "JuriQuizz",
+    "Rencontre networking",
+    "Afterwork",
+    "Club Oenologie",
+    "Déj Roulette",
+    "Représentation",
+    "Autre",
+)
+RESERVED_TO = ("Crescendo", "PREMIUM", "hébergés")
+REGISTRATION_STATUSES = ("inscrit", "présent", "absent", "annulé")
+FEE_CODES = ("BENEFICIAIRE", "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT")
+BOARD_FUNCTIONS = (
+    "Président·e",
+    "Vice-président·e",
+    "Trésorier·e",
+    "Vice-trésorier·e",
+    "Secrétaire",
+    "Vice-secrétaire",
+    "Administrateur·rice",
+)
+
+MEMBRES = Tab(
+    "Membres",
+    (
+        ID,
+        _c("Structure", required=True),
+        _c("Contact", required=True),
+        _c("Email", "email", required=True),
+        _c("Téléphone", "phone"),
+        _c("SIRET", "siret"),
+        _c("Catégorie", "choice", required=True, choices=CATEGORIES),
+        _c("Forfait", "choice", choices=FORFAITS),
+        _c("Option Crescendo", "bool"),
+        _c("Adhésion le", "date", required=True),
+        _c("Cotisation payée le", "date"),
+        _c("Montant payé", "amount"),
+        _c("Charte signée le", "date"),
+        _c("Sortie le", "date"),
+        _c("Cotisation HT", "amount", calc=True),
+        _c("Cotisation TTC", "amount", calc=True),
+        _c("Échéance", "date", calc=True),
+        _c("Statut", "choice", calc=True, choices=STATUSES),
+        _c("Voix", "number", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="M",
+    id_width=4,
+)
+
+LOCAUX = Tab(
+    "Locaux",
+    (
+        ID,
+        _c("Nom", required=True),
+        _c("Site", "choice", required=True, choices=SITES),
+        _c("Adresse"),
+        _c("Surface m²", "number"),
+        _c("Capacité", "number"),
+        _c("Loyer mensuel HT", "amount"),
+        _c("Tarif jour HT", "amount"),
+        _c("Tarif semaine HT", "amount"),
+        _c("Réservable", "bool"),
+        ANOMALIES,
+    ),
+    id_prefix="L",
+    id_width=2,
+)
+
+OCCUPATIONS = Tab(
+    "Occupations",
+    (
+        ID,
+        _c("Membre", "ref", required=True),
+        _c("Local", "ref", required=True),
+        _c("Début", "date", required=True),
+        _c("Fin", "date"),
+        _c("Loyer mensuel HT", "amount"),
+        _c("Dépôt de garantie", "amount"),
+        _c("Convention générée le", "datetime", calc=True),
+        _c("Fichier convention", "text", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="C",
+    id_width=3,
+)
+
+RESERVATIONS = Tab(
+    "Réservations",
+    (
+        ID,
+        _c("Ressource", "ref", required=True),
+        _c("Membre", "ref"),
+        _c("Organisme"),
+        _c("Début", "datetime", required=True),
+        _c("Fin", "datetime", required=True),
+        _c("Formule", "choice", choices=BOOKING_FORMULAS),
+        _c("Statut", "choice", choices=BOOKING_STATUSES),
+        _c("Montant HT", "amount", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="R",
+    id_width=4,
+)
+
+EVENEMENTS = Tab(
+    "Événements",
+    (
+        ID,
+        _c("Date", "date", required=True),
+        _c("Heure", "time"),
+        _c("Type", "choice", required=True, choices=EVENT_TYPES),
+        _c("Titre", required=True),
+        _c("Intervenants"),
+        _c("Lieu"),
+        _c("Capacité", "number"),
+        _c("Réservé à", "choice", choices=RESERVED_TO),
+        _c("Inscrits", "number", calc=True),
+        _c("Liste d'attente", "number", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="E",
+    id_width=3,
+)
+
+INSCRIPTIONS = Tab(
+    "Inscriptions",
+    (
+        ID,
+        _c("Événement", "ref", required=True),
+        _c("Membre", "ref", required=True),
+        _c("Inscrit le", "datetime"),
+        _c("Statut", "choice", choices=REGISTRATION_STATUSES),
+        _c("Place", "text", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="I",
+    id_width=4,
+)
+
+TARIFS = Tab(
+    "Tarifs",
+    (
+        _c("Code", "choice", required=True, choices=FEE_CODES),
+        _c("Libellé"),
+        _c("Montant HT", "amount", required=True),
+        _c("Plafond HT", "amount"),
+        _c("TVA %", "number"),
+        _c("Du", "date", required=True),
+        _c("Au", "date"),
+    ),
+)
+
+CONSEIL = Tab(
+    "Conseil",
+    (
+        _c("Nom", required=True),
+        _c("Civilité", "choice", choices=("Mme", "M.")),
+        _c("Membre", "ref"),
+        _c("Fonction", "choice", required=True, choices=BOARD_FUNCTIONS),
+        _c("Collège"),
+        _c("Entrée", "date"),
+        _c("Sortie", "date"),
+        _c("Décision"),
+    ),
+)
+
+CHIFFRES = Tab(
+    "Chiffres",
+    (
+        _c("Année", "number", required=True),
+        _c("Rubrique", required=True),
+        _c("Libellé", required=True),
+        _c("Valeur", "number", required=True),
+        _c("Unité"),
+    ),
+)
+
+TEXTES = Tab(
+    "Textes",
+    (
+        _c("Année", "number", required=True),
+        _c("Section", required=True),
+        _c("Texte", required=True),
+    ),
+)
+
+RELANCES = Tab(
+    "Relances",
+    (
+        _c("Membre", "ref", required=True),
+        _c("Échéance", "date", required=True),
+        _c("Relance", required=True),
+        _c("Statut", required=True),
+        _c("Envoyée le", "datetime"),
+        _c("Adresse"),
+        _c("Message-ID"),
+    ),
+    job_owned=True,
+)
+
+JOURNAL = Tab(
+    "Journal",
+    (
+        _c("Date", "datetime", required=True),
+        _c("Tâche", required=True),
+        _c("Résultat", required=True),
+        _c("Détails"),
+    ),
+    job_owned=True,
+)
+
+TABS: tuple[Tab, ...] = (
+    MEMBRES,
+    LOCAUX,
+    OCCUPATIONS,
+    RESERVATIONS,
+    EVENEMENTS,
+    INSCRIPTIONS,
+    TARIFS,
+    CONSEIL,
+    CHIFFRES,
+    TEXTES,
+    RELANCES,
+    JOURNAL,
+)
+
+_BY_KEY = {normalize_header(t.name): t for t in TABS}
+
+
+def tab_schema(title: str) -> Tab | None:
+    """The contract for a tab title (matched like headers), or None for a staff tab."""
+    return _BY_KEY.get(normalize_header(title))
