@@ -1,0 +1,400 @@
+"""The workbook interface the jobs use, over any backend (Google Sheets, .xlsx).
+
+A backend knows how to fetch grids and write cells in as few requests as it can;
+this module holds what is the same for every backend: header matching, locating a
+row by its ``ID`` from a fresh read just before writing, never writing outside the
+jobs' columns, skipping writes that would change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from ..errors import SchemaError
+from ..schema import Tab, normalize_header, tab_schema
+from .table import Row, Table, is_blank
+
+log = logging.getLogger(__name__)
+
+Grid = list[list[object]]
+SERIAL_EPOCH = dt.date(1899, 12, 30)
+
+
+class Backend(Protocol):
+    """What a storage must offer. Every method is one round trip at most."""
+
+    description: str  # for messages: « le fichier demo.xlsx », « la feuille Google … »
+
+    def titles(self) -> list[str]:
+        """The tab titles, in order."""
+        ...
+
+    def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
+        """Whole tabs for ``full``; for ``partial``, row 1 and the given 1-based columns.
+
+        Cells not asked for are ``None``. Trailing blank rows may be trimmed.
+        """
+        ...
+
+    def write_cells(self, cells: Sequence[tuple[str, int, int, object]]) -> None:
+        """Write (tab, row, column, value) cells, 1-based, in one request.
+
+        Values are ``None`` (clear), ``str`` (always plain text), ``int``/``float``,
+        ``bool``, ``datetime.date`` or ``datetime.datetime``.
+        """
+        ...
+
+    def add_tab(self, title: str, header: Sequence[str]) -> None:
+        """Create a tab whose first row is ``header``."""
+        ...
+
+    def ensure_columns(self, title: str, count: int) -> None:
+        """Make sure the tab's grid has at least ``count`` columns."""
+        ...
+
+    def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
+        """Add rows after the tab's last non-blank row, starting in column A."""
+        ...
+
+
+@dataclass(frozen=True)
+class CellUpdate:
+    """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``."""
+
+    tab: str
+    row_id: str
+    column: str
+    value: object
+
+
+@dataclass(frozen=True)
+class NewId:
+    """Give the blank-``ID`` row ``row`` (as read) the identifier ``new_id``."""
+
+    tab: str
+    row: Row
+    new_id: str
+
+
+@dataclass
+class WriteResult:
+    cells_written: int = 0
+    ids_assigned: list[NewId] = field(default_factory=list)
+    columns_added: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # French: what could not be placed, and why
+    cells: list[tuple[str, str, str, object]] = field(default_factory=list)  # tab, id, column, value
+
+
+def to_cell_value(value: object) -> object:
+    """Turn a computed value into what backends write: numbers as numbers, etc."""
+    if value is None or isinstance(value, (bool, int, float, str, dt.date)):
+        return None if isinstance(value, str) and value == "" else value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def same_value(current: object, wanted: object) -> bool:
+    """Whether writing ``wanted`` over ``current`` (as read) would change nothing."""
+    if is_blank(current) and wanted is None:
+        return True
+    if wanted is None or is_blank(current):
+        return False
+    if isinstance(wanted, bool) or isinstance(current, bool):
+        return current is wanted if isinstance(current, bool) else False
+    if isinstance(wanted, dt.date):
+        return _as_serial(current) == _as_serial(wanted)
+    if isinstance(wanted, (int, float)):
+        if isinstance(current, (int, float)):
+            return abs(float(current) - float(wanted)) < 1e-9
+        return False
+    return isinstance(current, str) and current == wanted
+
+
+def _as_serial(value: object) -> float | None:
+    if isinstance(value, dt.datetime):
+        delta = value - dt.datetime.combine(SERIAL_EPOCH, dt.time())
+        return round(delta.total_seconds() / 86400, 6)
+    if isinstance(value, dt.date):
+        return float((value - SERIAL_EPOCH).days)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(float(value), 6)
+    return None
+
+
+class Workbook:
+    """The shared workbook, whatever holds it. Jobs read tables and write by ``ID``."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._titles: list[str] | None = None
+        self._last: dict[str, Table] = {}
+
+    @property
+    def description(self) -> str:
+        return self.backend.description
+
+    # -- reading ---------------------------------------------------------------
+
+    def tabs(self) -> list[str]:
+        if self._titles is None:
+            self._titles = self.backend.titles()
+        return list(self._titles)
+
+    def title_for(self, name: str) -> str | None:
+        """The workbook's own title for a contract tab name (matched like headers)."""
+        key = normalize_header(name)
+        for title in self.tabs():
+            if normalize_header(title) == key:
+                return title
+        return None
+
+    def read(self, names: Iterable[str] | None = None) -> dict[str, Table]:
+        """Read tabs (all by default) in one request. Keys are the contract's tab names
+        for contract tabs and the workbook's titles for the others."""
+        titles = self.tabs() if names is None else [t for n in names if (t := self.title_for(n))]
+        grids = self.backend.fetch(titles, {}) if titles else {}
+        tables: dict[str, Table] = {}
+        for title in titles:
+            table = Table.from_grid(title, grids.get(title, []))
+            schema = table.schema
+            tables[schema.name if schema else title] = table
+            self._last[title] = table
+        return tables
+
+    # -- writing ---------------------------------------------------------------
+
+    def write(
+        self, updates: Sequence[CellUpdate], new_ids: Sequence[NewId] = ()
+    ) -> WriteResult:
+        """Write job-owned cells, placing each row from a fresh read of its tab's IDs.
+
+        Updates whose value equals what was last read are dropped; when nothing is
+        left, no request is made. Rows whose ID vanished since the read are skipped
+        and reported in French; so are rows whose ID now stands twice.
+        """
+        result = WriteResult()
+        changed = [u for u in updates if not self._unchanged(u)]
+        if not changed and not new_ids:
+            return result
+        for update in changed:
+            _check_owned(update.tab, update.column)
+
+        by_tab: dict[str, list[CellUpdate]] = {}
+        for update in changed:
+            by_tab.setdefault(self._title(update.tab), []).append(update)
+        ids_by_tab: dict[str, list[NewId]] = {}
+        for new in new_ids:
+            ids_by_tab.setdefault(self._title(new.tab), []).append(new)
+
+        full = sorted(ids_by_tab)
+        partial = {
+            title: [self._last[title].columns.get("id", 1)] if title in self._last else [1]
+            for title in by_tab
+            if title not in ids_by_tab
+        }
+        fresh = self.backend.fetch(full, partial)
+        cells: list[tuple[str, int, int, object]] = []
+        for title in sorted(set(by_tab) | set(ids_by_tab)):
+            grid = fresh.get(title, [])
+            header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
+            columns = _locate_columns(title, header)
+            if "id" not in columns:
+                raise SchemaError(
+                    f"Onglet « {title} » : la colonne « ID » a disparu. "
+                    "Rétablissez-la puis relancez ; rien n'a été écrit."
+                )
+            id_col = columns["id"]
+            if title in partial and partial[title] != [id_col]:
+                # The ID column moved since the read: read it again where it is now.
+                grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
+            positions = _id_positions(grid, id_col)
+
+            for new in ids_by_tab.get(title, []):
+                number = _find_blank_row(title, grid, columns, new.row, used=positions)
+                if number is None:
+                    result.skipped.append(
+                        f"Onglet « {title} » : la ligne sans ID lue en ligne {new.row.number} "
+                        "a changé ou disparu avant l'écriture ; l'ID sera attribué au prochain passage."
+                    )
+                    continue
+                positions.setdefault(new.new_id, []).append(number)
+                cells.append((title, number, id_col, new.new_id))
+                result.ids_assigned.append(new)
+
+            width = len(header)
+            for update in by_tab.get(title, []):
+                key = normalize_header(update.column)
+                if key not in columns:
+                    width += 1
+                    columns[key] = width
+                    name = _contract_name(title, update.column)
+                    header.append(name)
+                    cells.append((title, 1, width, name))
+                    result.columns_added.append((title, name))
+                rows = positions.get(update.row_id, [])
+                if len(rows) != 1:
+                    why = "a disparu" if not rows else "figure sur plusieurs lignes"
+                    message = (
+                        f"Onglet « {title} » : la ligne {update.row_id} {why} depuis la lecture ; "
+                        "elle n'a pas été modifiée."
+                    )
+                    if message not in result.skipped:
+                        result.skipped.append(message)
+                    continue
+                value = to_cell_value(update.value)
+                cells.append((title, rows[0], columns[key], value))
+                result.cells.append((title, update.row_id, update.column, value))
+            if width > len(grid[0] if grid else []):
+                self.backend.ensure_columns(title, width)
+
+        if cells:
+            self.backend.write_cells(cells)
+        result.cells_written = len(cells)
+        for skipped in result.skipped:
+            log.warning("%s", skipped)
+        return result
+
+    def _unchanged(self, update: CellUpdate) -> bool:
+        table = self._last.get(self._title(update.tab))
+        if table is None:
+            return False
+        key = normalize_header(update.column)
+        if key not in table.columns:
+            return False
+        for row in table.rows:
+            if row.id == update.row_id:
+                return same_value(row.cells.get(key), to_cell_value(update.value))
+        return False
+
+    def _title(self, name: str) -> str:
+        return self.title_for(name) or name
+
+    # -- tabs and columns ------------------------------------------------------
+
+    def ensure_tab(self, schema: Tab) -> str:
+        """Create the tab with the contract's headers when it is missing; return its title."""
+        title = self.title_for(schema.name)
+        if title is not None:
+            return title
+        self.backend.add_tab(schema.name, [c.name for c in schema.columns])
+        self._titles = None
+        return schema.name
+
+    def append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
+        """Append rows given as {column name: value} to a tab, creating it if missing.
+
+        Columns are placed by the tab's current header; contract columns missing
+        from the header are added at its end first.
+        """
+        if not rows:
+            return 0
+        title = self.ensure_tab(schema)
+        grid = self.backend.fetch([], {title: [1]}).get(title, [])
+        header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
+        columns = _locate_columns(title, header)
+        added: list[tuple[str, int, int, object]] = []
+        for row in rows:
+            for name in row:
+                key = normalize_header(name)
+                if key not in columns:
+                    header.append(_contract_name(title, name))
+                    columns[key] = len(header)
+                    added.append((title, 1, len(header), header[-1]))
+        if added:
+            self.backend.ensure_columns(title, len(header))
+            self.backend.write_cells(added)
+        lines = []
+        for row in rows:
+            line: list[object] = [None] * len(header)
+            for name, value in row.items():
+                line[columns[normalize_header(name)] - 1] = to_cell_value(value)
+            lines.append(line)
+        self.backend.append_rows(title, lines)
+        return len(lines)
+
+
+def _check_owned(tab: str, column: str) -> None:
+    schema = tab_schema(tab)
+    if schema is None or normalize_header(column) not in schema.key_lookup:
+        raise ValueError(f"{tab}.{column} is not a contract column")
+    if not schema.column(column).calc:
+        raise ValueError(f"{tab}.{column} belongs to the staff; jobs never write it")
+
+
+def _contract_name(tab: str, column: str) -> str:
+    schema = tab_schema(tab)
+    if schema and normalize_header(column) in schema.key_lookup:
+        return schema.column(column).name
+    return column
+
+
+def _locate_columns(title: str, header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    schema = tab_schema(title)
+    for index, text in enumerate(header, start=1):
+        key = normalize_header(text)
+        if not key:
+            continue
+        if key in columns:
+            if schema is not None and key in schema.key_lookup:
+                raise SchemaError(
+                    f"Onglet « {title} » : l'en-tête « {text.strip()} » figure deux fois "
+                    f"(colonnes {columns[key]} et {index}). Renommez ou supprimez l'une des deux ; "
+                    "rien n'a été écrit."
+                )
+            continue
+        columns[key] = index
+    return columns
+
+
+def _id_positions(grid: Grid, id_col: int) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = {}
+    for number, values in enumerate(grid[1:], start=2):
+        if id_col - 1 < len(values):
+            value = values[id_col - 1]
+            if not is_blank(value):
+                text = Row(number, {"id": value}).id
+                assert text is not None
+                positions.setdefault(text, []).append(number)
+    return positions
+
+
+def _find_blank_row(
+    title: str, grid: Grid, columns: dict[str, int], row: Row, used: dict[str, list[int]]
+) -> int | None:
+    """Where the blank-ID row read earlier stands now: same staff values, still no ID."""
+    taken = {n for numbers in used.values() for n in numbers}
+    schema = tab_schema(title)
+    keys = [
+        k
+        for k in row.cells
+        if k != "id" and k in columns and not (schema and k in schema.key_lookup and schema.key_lookup[k].calc)
+    ]
+
+    def matches(number: int) -> bool:
+        if number in taken or number - 1 >= len(grid):
+            return False
+        values = grid[number - 1]
+        id_index = columns["id"] - 1
+        if id_index < len(values) and not is_blank(values[id_index]):
+            return False
+        for key in keys:
+            index = columns[key] - 1
+            now = values[index] if index < len(values) else None
+            then = row.cells.get(key)
+            if not (now == then or (is_blank(now) and is_blank(then))):
+                return False
+        return True
+
+    if matches(row.number):
+        return row.number
+    for number in range(2, len(grid) + 1):
+        if matches(number):
+            return number
+    return None

@@ -1,0 +1,363 @@
+"""The Google Sheets backend: gspread's HTTP client, a service account, bounded retries.
+
+Requests per operation: opening reads the metadata (1); reading every tab is one
+``values:batchGet``; writing is one ``values:batchGet`` of the header and ID
+columns followed by one ``values:batchUpdate``.
+
+Everything is written with ``USER_ENTERED`` so that dates become date cells, and
+every text is sent behind an apostrophe so that the sheet stores it as plain text:
+nothing the jobs write is ever taken for a formula or a number.
+
+``SHEETS_EMULATOR_HOST=host:port`` sends every request to the project's emulator over
+plain HTTP, with anonymous credentials unless a key is given, as Google's own
+emulators do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+import stamina
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
+from gspread.exceptions import APIError, NoValidUrlKeyFound
+from gspread.http_client import HTTPClient
+from gspread.utils import extract_id_from_url
+
+from ..errors import (
+    AccessDenied,
+    CredentialsError,
+    WorkbookError,
+    WorkbookNotFound,
+    WorkbookUnavailable,
+)
+from . import a1
+from .base import Grid
+
+log = logging.getLogger(__name__)
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+GOOGLE_BASE = "https://sheets.googleapis.com"
+RETRIABLE = {408, 429, 500, 502, 503, 504}
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff with jitter: a few attempts within about two minutes."""
+
+    attempts: int = 6
+    timeout: float = 120.0
+    wait_initial: float = 1.0
+    wait_max: float = 30.0
+    wait_jitter: float = 1.0
+
+
+def spreadsheet_key(key_or_url: str) -> str:
+    """The spreadsheet's key, from the key itself or from its full URL."""
+    text = key_or_url.strip()
+    if "/" not in text:
+        return text
+    try:
+        return extract_id_from_url(text)
+    except NoValidUrlKeyFound as exc:
+        raise WorkbookError(
+            f"« {text} » n'est pas l'adresse d'une feuille Google Sheets. Copiez l'adresse "
+            "complète depuis le navigateur (https://docs.google.com/spreadsheets/d/…) ou sa clé."
+        ) from exc
+
+
+def _retry_hook(exc: Exception) -> bool | float:
+    """Whether to retry, or how long to wait when Google said so in Retry-After."""
+    if isinstance(exc, APIError):
+        if exc.response.status_code not in RETRIABLE:
+            return False
+        after = exc.response.headers.get("Retry-After")
+        if after:
+            try:
+                return max(0.0, float(after))
+            except ValueError:
+                return True
+        return True
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout, TransportError))
+
+
+class RetryingHTTPClient(HTTPClient):
+    """gspread's client with bounded retries (gspread's own backoff retries forever)."""
+
+    policy = RetryPolicy()
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        for attempt in stamina.retry_context(
+            on=_retry_hook,
+            attempts=self.policy.attempts,
+            timeout=self.policy.timeout,
+            wait_initial=self.policy.wait_initial,
+            wait_max=self.policy.wait_max,
+            wait_jitter=self.policy.wait_jitter,
+        ):
+            with attempt:
+                return super().request(*args, **kwargs)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class EmulatorSession(AuthorizedSession):
+    """An authorized session whose Sheets requests go to a local emulator."""
+
+    def __init__(self, credentials: Credentials, emulator_host: str) -> None:
+        super().__init__(credentials)
+        self.emulator_base = f"http://{emulator_host}"
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.startswith(GOOGLE_BASE):
+            url = self.emulator_base + url[len(GOOGLE_BASE) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def load_credentials(path: str | Path | None, *, emulator: bool) -> Credentials:
+    """The service account's credentials; anonymous ones for the emulator without a key."""
+    if path is None or str(path) == "":
+        if emulator:
+            return AnonymousCredentials()  # type: ignore[no-untyped-call]
+        raise CredentialsError(
+            "Aucune clé de compte de service. Indiquez le fichier JSON de la clé avec "
+            "GOOGLE_APPLICATION_CREDENTIALS ou « credentials » dans mila.toml "
+            "(voir credentials.example/ et docs/deploiement.md)."
+        )
+    key = Path(path)
+    if not key.is_file():
+        raise CredentialsError(
+            f"La clé de compte de service « {key} » est introuvable. Vérifiez le chemin donné "
+            "par GOOGLE_APPLICATION_CREDENTIALS ou par « credentials » dans mila.toml."
+        )
+    try:
+        info = json.loads(key.read_text(encoding="utf-8"))
+        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    except (ValueError, KeyError, TypeError, GoogleAuthError) as exc:
+        raise CredentialsError(
+            f"Le fichier « {key.name} » n'est pas une clé de compte de service valide. "
+            "Téléchargez une nouvelle clé JSON depuis la console Google Cloud "
+            "(IAM > Comptes de service > Clés)."
+        ) from exc
+
+
+class GoogleBackend:
+    """A spreadsheet in Google Sheets (or in the emulator)."""
+
+    def __init__(
+        self,
+        key_or_url: str,
+        *,
+        credentials_path: str | Path | None = None,
+        emulator_host: str | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 60.0,
+    ) -> None:
+        self.key = spreadsheet_key(key_or_url)
+        self.description = f"la feuille Google Sheets « {self.key} »"
+        self.credentials = load_credentials(credentials_path, emulator=bool(emulator_host))
+        session = (
+            EmulatorSession(self.credentials, emulator_host)
+            if emulator_host
+            else AuthorizedSession(self.credentials)
+        )
+        client_class = type("_Client", (RetryingHTTPClient,), {"policy": retry})
+        self.http: HTTPClient = client_class(self.credentials, session)
+        self.http.set_timeout((10.0, timeout))
+        self._sheets: list[dict[str, Any]] = []
+        self._load_metadata()
+
+    @property
+    def account_email(self) -> str | None:
+        return getattr(self.credentials, "service_account_email", None)
+
+    # -- error mapping -----------------------------------------------------------
+
+    def _call(self, what: Callable[[], T]) -> T:
+        try:
+            return what()
+        except APIError as exc:
+            raise self._api_error(exc) from exc
+        except RefreshError as exc:
+            raise CredentialsError(
+                "Google a refusé la clé du compte de service "
+                f"({self.account_email or 'compte inconnu'}). La clé a peut-être été supprimée : "
+                "créez-en une nouvelle dans la console Google Cloud et remplacez le fichier."
+            ) from exc
+        except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
+            raise WorkbookUnavailable(
+                "Google Sheets est injoignable (réseau coupé ou service indisponible) après "
+                "plusieurs essais. Vérifiez la connexion Internet ; la prochaine exécution "
+                "reprendra normalement. Rien n'a été écrit à moitié."
+            ) from exc
+
+    def _api_error(self, exc: APIError) -> WorkbookError:
+        status = exc.response.status_code
+        if status == 404:
+            return WorkbookNotFound(
+                f"La feuille Google Sheets « {self.key} » est introuvable. Vérifiez la clé ou "
+                "l'adresse donnée à --sheet (ou MILA_SHEET)."
+            )
+        if status == 403:
+            who = self.account_email
+            share = (
+                f"Partagez-la avec le compte de service « {who} » en tant qu'éditeur "
+                "(bouton Partager de la feuille), puis relancez."
+                if who
+                else "Partagez-la avec le compte de service en tant qu'éditeur, puis relancez."
+            )
+            return AccessDenied(f"Accès refusé à la feuille « {self.key} ». {share}")
+        if status == 401:
+            return CredentialsError(
+                "Google n'a pas accepté l'identification du compte de service. Vérifiez la clé "
+                "(GOOGLE_APPLICATION_CREDENTIALS) ou créez-en une nouvelle."
+            )
+        if status in RETRIABLE:
+            return WorkbookUnavailable(
+                f"Google Sheets a répondu « {status} » à plusieurs reprises (quota dépassé ou "
+                "service indisponible). La prochaine exécution reprendra ; rien n'a été écrit "
+                "à moitié."
+            )
+        detail = exc.error.get("message") if isinstance(exc.error, Mapping) else None
+        return WorkbookError(
+            f"Google Sheets a refusé la demande ({status}) : {detail or exc}. "
+            "Si un onglet vient d'être renommé, relancez."
+        )
+
+    # -- metadata --------------------------------------------------------------
+
+    def _load_metadata(self) -> None:
+        meta = self._call(lambda: self.http.fetch_sheet_metadata(self.key))
+        self._sheets = [s["properties"] for s in meta.get("sheets", [])]
+
+    def titles(self) -> list[str]:
+        return [s["title"] for s in self._sheets]
+
+    def _sheet(self, title: str) -> dict[str, Any]:
+        for sheet in self._sheets:
+            if sheet["title"] == title:
+                return sheet
+        raise WorkbookError(f"L'onglet « {title} » n'existe plus dans {self.description}.")
+
+    # -- reading ---------------------------------------------------------------
+
+    def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
+        ranges: list[tuple[str, str]] = [(t, a1.quote_tab(t)) for t in full]
+        for title, cols in partial.items():
+            if title in full:
+                continue
+            ranges.append((title, f"{a1.quote_tab(title)}!1:1"))
+            for col in cols:
+                letters = a1.column_letters(col)
+                ranges.append((title, f"{a1.quote_tab(title)}!{letters}:{letters}"))
+        if not ranges:
+            return {}
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+        body = self._call(
+            lambda: self.http.values_batch_get(self.key, [r for _, r in ranges], dict(params))
+        )
+        grids: dict[str, Grid] = {}
+        for (title, _), value_range in zip(ranges, body.get("valueRanges", []), strict=False):
+            grid = grids.setdefault(title, [])
+            _place(grid, value_range)
+        return grids
+
+    # -- writing ---------------------------------------------------------------
+
+    def write_cells(self, cells: Sequence[tuple[str, int, int, object]]) -> None:
+        data = [
+            {
+                "range": f"{a1.quote_tab(title)}!{a1.cell(row, col)}",
+                "values": [[_entered(value)]],
+            }
+            for title, row, col, value in cells
+        ]
+        body = {"valueInputOption": "USER_ENTERED", "data": data}
+        self._call(lambda: self.http.values_batch_update(self.key, body))
+
+    def add_tab(self, title: str, header: Sequence[str]) -> None:
+        request = {
+            "addSheet": {
+                "properties": {
+                    "title": title,
+                    "gridProperties": {
+                        "rowCount": 1000,
+                        "columnCount": max(26, len(header)),
+                        "frozenRowCount": 1,
+                    },
+                }
+            }
+        }
+        self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
+        self._load_metadata()
+        self.write_cells([(title, 1, col, name) for col, name in enumerate(header, start=1)])
+
+    def ensure_columns(self, title: str, count: int) -> None:
+        sheet = self._sheet(title)
+        have = sheet.get("gridProperties", {}).get("columnCount", 26)
+        if count <= have:
+            return
+        request = {
+            "appendDimension": {
+                "sheetId": sheet["sheetId"],
+                "dimension": "COLUMNS",
+                "length": count - have,
+            }
+        }
+        self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
+        sheet.setdefault("gridProperties", {})["columnCount"] = count
+
+    def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
+        # The range names the table's top-left cell: with a bare tab name Google may
+        # put the rows to the right of the last one (see the recordings).
+        params = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
+        body = {"values": [[_entered(v) for v in row] for row in rows]}
+        rng = f"{a1.quote_tab(title)}!A1"
+        self._call(lambda: self.http.values_append(self.key, rng, params, body))
+
+
+def _entered(value: object) -> object:
+    """A value for USER_ENTERED: text behind an apostrophe, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value else ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _place(grid: Grid, value_range: Mapping[str, Any]) -> None:
+    """Copy a value range into ``grid`` (rows of cells, 1-based positions)."""
+    values = value_range.get("values")
+    if not values:
+        return
+    parsed = a1.parse_range(value_range.get("range", "A1"))
+    row0 = parsed.start_row or 1
+    col0 = parsed.start_col or 1
+    for r, line in enumerate(values):
+        row = row0 + r
+        while len(grid) < row:
+            grid.append([])
+        target = grid[row - 1]
+        for c, value in enumerate(line):
+            col = col0 + c
+            while len(target) < col:
+                target.append(None)
+            if value != "" or target[col - 1] is None:
+                target[col - 1] = None if value == "" else value

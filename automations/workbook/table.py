@@ -1,0 +1,108 @@
+"""A tab as read: its header, its non-blank rows, its columns matched to the contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..schema import Tab, normalize_header, tab_schema
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank data row. ``cells`` maps a normalized header key to the raw value.
+
+    Raw values are what the backend gives: ``str``, ``int``, ``float``, ``bool``,
+    ``datetime.date`` / ``datetime.datetime`` (.xlsx date cells) or ``None``. Google
+    returns date cells as serial numbers; the row models turn both into dates.
+    """
+
+    number: int  # 1-based row number in the sheet at read time
+    cells: dict[str, object]
+
+    def get(self, name: str) -> object:
+        return self.cells.get(normalize_header(name))
+
+    @property
+    def id(self) -> str | None:
+        value = self.cells.get("id")
+        if is_blank(value):
+            return None
+        return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A tab's header and rows, with its columns located by the contract's names."""
+
+    title: str
+    header: list[str]
+    rows: list[Row]
+    columns: dict[str, int]  # normalized key -> 1-based column index (first occurrence)
+    schema: Tab | None = None
+    duplicates: list[str] = field(default_factory=list)  # headers that stand twice
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def has(self, name: str) -> bool:
+        return normalize_header(name) in self.columns
+
+    @property
+    def missing_required(self) -> list[str]:
+        if self.schema is None:
+            return []
+        return [c.name for c in self.schema.required_columns if c.key not in self.columns]
+
+    @property
+    def missing_calc(self) -> list[str]:
+        if self.schema is None:
+            return []
+        return [c.name for c in self.schema.calc_columns if c.key not in self.columns]
+
+    @property
+    def recognised(self) -> list[str]:
+        if self.schema is None:
+            return []
+        return [h for h in self.header if normalize_header(h) in self.schema.key_lookup]
+
+    @property
+    def unknown(self) -> list[str]:
+        known = self.schema.key_lookup if self.schema else {}
+        return [h for h in self.header if h and str(h).strip() and normalize_header(h) not in known]
+
+    @classmethod
+    def from_grid(cls, title: str, grid: list[list[object]]) -> Table:
+        """Build from a grid of raw values whose first row is the header row."""
+        schema = tab_schema(title)
+        header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
+        while header and not header[-1].strip():
+            header.pop()
+        columns: dict[str, int] = {}
+        duplicates: list[str] = []
+        for index, text in enumerate(header, start=1):
+            key = normalize_header(text)
+            if not key:
+                continue
+            if key in columns:
+                duplicates.append(text.strip())
+                continue
+            columns[key] = index
+        staff_keys = [
+            k for k in columns if schema is None or k not in schema.key_lookup
+            or not schema.key_lookup[k].calc
+        ]
+        rows: list[Row] = []
+        for number, values in enumerate(grid[1:], start=2):
+            cells = {k: (values[i - 1] if i - 1 < len(values) else None) for k, i in columns.items()}
+            if all(is_blank(cells[k]) for k in staff_keys):
+                continue
+            rows.append(Row(number, cells))
+        return cls(title, header, rows, columns, schema, duplicates)

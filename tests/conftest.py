@@ -1,0 +1,136 @@
+"""Fixtures that build small workbooks in code, on either backend."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl import load_workbook
+
+from automations.workbook import Workbook
+from automations.workbook.google import GoogleBackend, RetryPolicy
+from automations.workbook.xlsx import XlsxBackend
+
+FAST_RETRY = RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
+
+Grid = list[list[Any]]
+
+
+class XlsxBook:
+    """A small .xlsx built in code, with ways to look at it and edit it like a person."""
+
+    kind = "xlsx"
+
+    def __init__(self, folder: Path, tabs: dict[str, Grid]) -> None:
+        self.path = folder / "classeur.xlsx"
+        wb = OpenpyxlWorkbook()
+        wb.remove(wb.active)
+        for title, grid in tabs.items():
+            ws = wb.create_sheet(title)
+            for line in grid:
+                ws.append(line)
+        wb.save(self.path)
+
+    def open(self) -> Workbook:
+        return Workbook(XlsxBackend(self.path))
+
+    def grid(self, tab: str) -> Grid:
+        """Cells as stored (formulas as formulas), trailing blanks trimmed."""
+        wb = load_workbook(self.path)
+        try:
+            return _trim([list(r) for r in wb[tab].iter_rows(values_only=True)])
+        finally:
+            wb.close()
+
+    def edit(self, tab: str, cells: dict[tuple[int, int], Any]) -> None:
+        wb = load_workbook(self.path)
+        for (row, col), value in cells.items():
+            wb[tab].cell(row=row, column=col).value = value
+        wb.save(self.path)
+
+    def insert_rows(self, tab: str, before: int, count: int = 1) -> None:
+        wb = load_workbook(self.path)
+        wb[tab].insert_rows(before, count)
+        wb.save(self.path)
+
+    def reverse_rows(self, tab: str) -> None:
+        """Sort the data rows backwards, as a person sorting a column would."""
+        grid = self.grid(tab)
+        header, rows = grid[0], grid[1:]
+        wb = load_workbook(self.path)
+        ws = wb[tab]
+        for number, line in enumerate(reversed(rows), start=2):
+            for col in range(1, len(header) + 1):
+                ws.cell(row=number, column=col).value = line[col - 1] if col - 1 < len(line) else None
+        wb.save(self.path)
+
+    def write_requests(self) -> int:
+        return 0
+
+
+class GoogleBook:
+    """The same, held by the Sheets emulator and opened through the Google backend."""
+
+    kind = "google"
+    _ids = itertools.count(1)
+
+    def __init__(self, emulator: Any, tabs: dict[str, Grid]) -> None:
+        self.emulator = emulator
+        self.key = f"test-sheet-{next(self._ids)}"
+        emulator.create_spreadsheet(self.key, sheets=tabs)
+
+    def open(self) -> Workbook:
+        return Workbook(
+            GoogleBackend(self.key, emulator_host=self.emulator.address, retry=FAST_RETRY)
+        )
+
+    def grid(self, tab: str) -> Grid:
+        return self.emulator.grid(self.key, tab, render="FORMULA")
+
+    def edit(self, tab: str, cells: dict[tuple[int, int], Any]) -> None:
+        self.emulator.set_cells(self.key, tab, cells)
+
+    def insert_rows(self, tab: str, before: int, count: int = 1) -> None:
+        self.emulator.insert_rows(self.key, tab, before, count)
+
+    def reverse_rows(self, tab: str) -> None:
+        grid = self.grid(tab)
+        header, rows = grid[0], grid[1:]
+        cells = {}
+        for number, line in enumerate(reversed(rows), start=2):
+            for col in range(1, len(header) + 1):
+                cells[(number, col)] = line[col - 1] if col - 1 < len(line) else None
+        self.emulator.set_cells(self.key, tab, cells)
+
+
+def _trim(grid: Grid) -> Grid:
+    while grid and all(v is None or v == "" for v in grid[-1]):
+        grid.pop()
+    for row in grid:
+        while row and (row[-1] is None or row[-1] == ""):
+            row.pop()
+    return grid
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Any]:
+    from automations.workbook.emulator import SheetsEmulator
+
+    with SheetsEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Build a workbook from {tab: grid} on each backend in turn."""
+
+    def build(tabs: dict[str, Grid]) -> XlsxBook | GoogleBook:
+        if request.param == "xlsx":
+            return XlsxBook(tmp_path, tabs)
+        return GoogleBook(request.getfixturevalue("emulator"), tabs)
+
+    return build
