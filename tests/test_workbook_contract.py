@@ -241,6 +241,23 @@ class TestIds:
         assert book.grid("Membres")[1][0] in (None, "")
 
 
+    def test_rows_sharing_an_id_each_get_their_own_message(self, make_book):
+        """Two rows with the same ID are told apart by their content, even after a sort."""
+        book = make_book(
+            {"Membres": [HEADER, ["M0001", "Alpha", "a"], ["M0002", "Bêta", "b"], ["M0001", "Double", "d"]]}
+        )
+        wb = book.open()
+        rows = [r for r in wb.read()["Membres"].rows if r.id == "M0001"]
+        book.reverse_rows("Membres")
+        wb.write([CellUpdate("Membres", "M0001", "Anomalies", f"ligne {r.get('Structure')}", row=r) for r in rows])
+        grid = book.grid("Membres")
+        column = grid[0].index("Anomalies")
+        assert {line[1]: line[column] for line in grid[1:] if line[0] == "M0001"} == {
+            "Alpha": "ligne Alpha",
+            "Double": "ligne Double",
+        }
+
+
 class TestTabs:
     def test_a_missing_tab_is_created_with_its_headers_and_rows_appended(self, make_book):
         """Journal is created with the contract's headers, then rows follow one another."""

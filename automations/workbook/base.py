@@ -64,12 +64,17 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class CellUpdate:
-    """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``."""
+    """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``.
+
+    ``row``, the row as read, lets the write find a row whose ID stands twice: it is
+    then recognised by its staff cells, as a row without ID is.
+    """
 
     tab: str
     row_id: str
     column: str
     value: object
+    row: Row | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,7 @@ class Workbook:
         and reported in French; so are rows whose ID now stands twice.
         """
         result = WriteResult()
-        changed = [u for u in updates if not self._unchanged(u)]
+        changed = self.pending(updates)
         if not changed and not new_ids:
             return result
         for update in changed:
@@ -192,11 +197,16 @@ class Workbook:
         for new in new_ids:
             ids_by_tab.setdefault(self._title(new.tab), []).append(new)
 
-        full = sorted(ids_by_tab)
+        # Whole tabs where rows are recognised by content (no ID, or an ID twice);
+        # elsewhere the header row and the ID column are enough.
+        full = sorted(
+            set(ids_by_tab)
+            | {t for t, ups in by_tab.items() if any(self._ambiguous(t, u) for u in ups)}
+        )
         partial = {
             title: [self._last[title].columns.get("id", 1)] if title in self._last else [1]
             for title in by_tab
-            if title not in ids_by_tab
+            if title not in full
         }
         fresh = self.backend.fetch(full, partial)
         cells: list[tuple[str, int, int, object]] = []
@@ -214,22 +224,28 @@ class Workbook:
                 # The ID column moved since the read: read it again where it is now.
                 grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
             positions = _id_positions(grid, id_col)
+            taken: set[int] = set()
 
             for new in ids_by_tab.get(title, []):
-                number = _find_blank_row(title, grid, columns, new.row, used=positions)
+                number = _find_row(title, grid, columns, new.row, None, taken)
                 if number is None:
                     result.skipped.append(
                         f"Onglet « {title} » : la ligne sans ID lue en ligne {new.row.number} "
                         "a changé ou disparu avant l'écriture ; l'ID sera attribué au prochain passage."
                     )
                     continue
+                taken.add(number)
                 positions.setdefault(new.new_id, []).append(number)
                 cells.append((title, number, id_col, new.new_id))
                 result.ids_assigned.append(new)
 
+            placed: dict[tuple[str, int], int | None] = {}
             width = len(header)
             for update in by_tab.get(title, []):
                 key = normalize_header(update.column)
+                value = to_cell_value(update.value)
+                if key not in columns and value is None:
+                    continue  # nothing to clear in a column that does not exist
                 if key not in columns:
                     width += 1
                     columns[key] = width
@@ -238,7 +254,15 @@ class Workbook:
                     cells.append((title, 1, width, name))
                     result.columns_added.append((title, name))
                 rows = positions.get(update.row_id, [])
-                if len(rows) != 1:
+                number: int | None = rows[0] if len(rows) == 1 else None
+                if len(rows) > 1 and update.row is not None:
+                    ref = (update.row_id, update.row.number)
+                    if ref not in placed:
+                        placed[ref] = _find_row(title, grid, columns, update.row, update.row_id, taken)
+                        if placed[ref] is not None:
+                            taken.add(placed[ref])
+                    number = placed[ref]
+                if number is None:
                     why = "a disparu" if not rows else "figure sur plusieurs lignes"
                     message = (
                         f"Onglet « {title} » : la ligne {update.row_id} {why} depuis la lecture ; "
@@ -247,8 +271,7 @@ class Workbook:
                     if message not in result.skipped:
                         result.skipped.append(message)
                     continue
-                value = to_cell_value(update.value)
-                cells.append((title, rows[0], columns[key], value))
+                cells.append((title, number, columns[key], value))
                 result.cells.append((title, update.row_id, update.column, value))
             if width > len(grid[0] if grid else []):
                 self.backend.ensure_columns(title, width)
@@ -260,17 +283,30 @@ class Workbook:
             log.warning("%s", skipped)
         return result
 
+    def pending(self, updates: Sequence[CellUpdate]) -> list[CellUpdate]:
+        """The updates that would change a cell, compared with what was last read."""
+        return [u for u in updates if not self._unchanged(u)]
+
     def _unchanged(self, update: CellUpdate) -> bool:
         table = self._last.get(self._title(update.tab))
         if table is None:
             return False
         key = normalize_header(update.column)
+        wanted = to_cell_value(update.value)
         if key not in table.columns:
-            return False
+            return wanted is None
         for row in table.rows:
-            if row.id == update.row_id:
-                return same_value(row.cells.get(key), to_cell_value(update.value))
+            if row.id == update.row_id and (update.row is None or row.number == update.row.number):
+                return same_value(row.cells.get(key), wanted)
         return False
+
+    def _ambiguous(self, title: str, update: CellUpdate) -> bool:
+        if update.row is None:
+            return False
+        table = self._last.get(title)
+        if table is None:
+            return False
+        return sum(1 for r in table.rows if r.id == update.row_id) > 1
 
     def _title(self, name: str) -> str:
         return self.title_for(name) or name
@@ -365,24 +401,34 @@ def _id_positions(grid: Grid, id_col: int) -> dict[str, list[int]]:
     return positions
 
 
-def _find_blank_row(
-    title: str, grid: Grid, columns: dict[str, int], row: Row, used: dict[str, list[int]]
+def _find_row(
+    title: str,
+    grid: Grid,
+    columns: dict[str, int],
+    row: Row,
+    expected_id: str | None,
+    taken: set[int],
 ) -> int | None:
-    """Where the blank-ID row read earlier stands now: same staff values, still no ID."""
-    taken = {n for numbers in used.values() for n in numbers}
+    """Where a row read earlier stands now: same staff cells and same ID (or none)."""
     schema = tab_schema(title)
     keys = [
         k
         for k in row.cells
-        if k != "id" and k in columns and not (schema and k in schema.key_lookup and schema.key_lookup[k].calc)
+        if k != "id"
+        and k in columns
+        and not (schema and k in schema.key_lookup and schema.key_lookup[k].calc)
     ]
+    id_index = columns["id"] - 1
 
     def matches(number: int) -> bool:
         if number in taken or number - 1 >= len(grid):
             return False
         values = grid[number - 1]
-        id_index = columns["id"] - 1
-        if id_index < len(values) and not is_blank(values[id_index]):
+        current = values[id_index] if id_index < len(values) else None
+        if expected_id is None:
+            if not is_blank(current):
+                return False
+        elif is_blank(current) or Row(number, {"id": current}).id != expected_id:
             return False
         for key in keys:
             index = columns[key] - 1
