@@ -124,3 +124,45 @@ def _parse_cell(text: str) -> tuple[int | None, int | None]:
     assert m is not None
     letters, digits = m.groups()
     return (int(digits) if digits else None, column_index(letters) if letters else None)
+
+
+_PLAIN_TAB = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CELL_LIKE = re.compile(r"^(?:[A-Za-z]{1,3}\d+|[Rr]\d+[Cc]\d+)$")
+
+
+def tab_needs_quotes(title: str) -> bool:
+    """Whether Google quotes this tab title in the ranges it answers.
+
+    Google leaves plain ASCII identifiers bare (``Sheet1``, ``FORENSIC_LIVE``) and quotes
+    anything else: spaces, punctuation, non-ASCII letters, or a title that reads as a cell.
+    """
+    return not _PLAIN_TAB.match(title) or bool(_CELL_LIKE.match(title))
+
+
+def tab_prefix(title: str) -> str:
+    """The tab part of an A1 range as Google writes it: ``Sheet1`` or ``'Mes tarifs'``."""
+    return quote_tab(title) if tab_needs_quotes(title) else title
+
+
+def format_range(
+    title: str | None,
+    start_row: int | None,
+    start_col: int | None,
+    end_row: int | None = None,
+    end_col: int | None = None,
+) -> str:
+    """Write a range in A1 notation the way Google echoes it.
+
+    Bounds are 1-based and inclusive; a range of one cell is written as that cell
+    (``Sheet1!B2``). A missing bound is left open (``A2:B``, ``A:A``, ``1:1``).
+    """
+
+    def part(row: int | None, col: int | None) -> str:
+        return (column_letters(col) if col else "") + (str(row) if row else "")
+
+    start = part(start_row, start_col)
+    end = part(end_row, end_col)
+    ref = start if end in ("", start) else f"{start}:{end}"
+    if title is None:
+        return ref
+    return f"{tab_prefix(title)}!{ref}" if ref else tab_prefix(title)
