@@ -1,0 +1,690 @@
+"""Fictional names and French text for the demo workbook (see ``demo.py``).
+
+Every company, person and organisation here is invented; none is taken from the
+association's activity reports. Public institutions (Ville de Paris, CNM, Paris
+Habitat...) and well-known trade events are named as they are.
+"""
+
+from __future__ import annotations
+
+# --- People ---------------------------------------------------------------------------
+
+FEMALE_FIRST_NAMES = (
+    "Adèle",
+    "Agathe",
+    "Alice",
+    "Amandine",
+    "Anaïs",
+    "Apolline",
+    "Aurore",
+    "Bérénice",
+    "Capucine",
+    "Céline",
+    "Chloé",
+    "Clarisse",
+    "Claire",
+    "Clémence",
+    "Élodie",
+    "Elsa",
+    "Émilie",
+    "Estelle",
+    "Fanny",
+    "Gaëlle",
+    "Hélène",
+    "Inès",
+    "Jeanne",
+    "Joséphine",
+    "Juliette",
+    "Justine",
+    "Laetitia",
+    "Léa",
+    "Léonie",
+    "Louise",
+    "Lucile",
+    "Maëlle",
+    "Manon",
+    "Margaux",
+    "Marion",
+    "Maud",
+    "Mélissa",
+    "Nadia",
+    "Noémie",
+    "Océane",
+    "Pauline",
+    "Rachel",
+    "Salomé",
+    "Sarah",
+    "Solène",
+    "Sonia",
+    "Victoire",
+    "Yasmine",
+    "Zoé",
+    "Nina",
+)
+
+MALE_FIRST_NAMES = (
+    "Adrien",
+    "Alexandre",
+    "Antoine",
+    "Arthur",
+    "Baptiste",
+    "Benoît",
+    "Bastien",
+    "Cédric",
+    "Clément",
+    "Damien",
+    "Étienne",
+    "Fabien",
+    "Florian",
+    "François",
+    "Gaël",
+    "Grégoire",
+    "Hugo",
+    "Jérôme",
+    "Julien",
+    "Karim",
+    "Léo",
+    "Loïc",
+    "Lucas",
+    "Malik",
+    "Mathieu",
+    "Maxime",
+    "Nicolas",
+    "Olivier",
+    "Pierre",
+    "Quentin",
+    "Raphaël",
+    "Rémi",
+    "Romain",
+    "Samuel",
+    "Simon",
+    "Sofiane",
+    "Théo",
+    "Thibault",
+    "Victor",
+    "Yann",
+)
+
+LAST_NAMES = (
+    "Aubert",
+    "Barbier",
+    "Berthelot",
+    "Besson",
+    "Blanchard",
+    "Bonnet",
+    "Boyer",
+    "Brunel",
+    "Carpentier",
+    "Carré",
+    "Charpentier",
+    "Chevalier",
+    "Clément",
+    "Colin",
+    "Collet",
+    "Courtois",
+    "Da Silva",
+    "Delorme",
+    "Deschamps",
+    "Devaux",
+    "Drouet",
+    "Dubois",
+    "Dumont",
+    "Duval",
+    "Fabre",
+    "Faure",
+    "Ferrand",
+    "Fleury",
+    "Fontaine",
+    "Fournier",
+    "Gaillard",
+    "Garnier",
+    "Gauthier",
+    "Gérard",
+    "Giraud",
+    "Guérin",
+    "Guillot",
+    "Hamon",
+    "Hoarau",
+    "Hubert",
+    "Jacquet",
+    "Joly",
+    "Julien",
+    "Kaci",
+    "Lambert",
+    "Langlois",
+    "Laurent",
+    "Lebon",
+    "Leclerc",
+    "Lefèvre",
+    "Legrand",
+    "Lemaire",
+    "Lemoine",
+    "Leroux",
+    "Lesage",
+    "Maillard",
+    "Marchand",
+    "Marechal",
+    "Martinez",
+    "Masson",
+    "Mercier",
+    "Meunier",
+    "Michaud",
+    "Moulin",
+    "Muller",
+    "Noël",
+    "Olivier",
+    "Perrin",
+    "Picard",
+    "Poirier",
+    "Poulain",
+    "Prévost",
+    "Renard",
+    "Rey",
+    "Riviere",
+    "Robin",
+    "Roche",
+    "Rousseau",
+    "Roussel",
+    "Roy",
+    "Sanchez",
+    "Schneider",
+    "Tessier",
+    "Texier",
+    "Traoré",
+    "Vasseur",
+    "Vidal",
+    "Weber",
+    "Benali",
+    "Nguessan",
+    "Haddad",
+    "Lopes",
+    "Marty",
+    "Pasquier",
+)
+
+# --- Member structures, by activity -------------------------------------------------
+
+STRUCTURES: dict[str, tuple[str, ...]] = {
+    "Label": (
+        "Disques Pavane",
+        "Cordelune Records",
+        "Sillon Clair",
+        "Vinyle Boréal",
+        "Les Disques du Faubourg",
+        "Nuit Blanche Records",
+        "Satellite Sonore",
+        "Ondes Fauves",
+        "Marée Haute Records",
+        "Disques Altitude",
+        "Polychrome Records",
+        "Le Grenier Sonore",
+        "Écume Records",
+        "Minuit Trente",
+        "Disques Lanterne",
+        "Bleu Cobalt Records",
+        "La Fabrique à Disques",
+        "Hibiscus Records",
+        "Disques Rive Nord",
+        "Carillon Records",
+        "Basalte Records",
+        "Label Contrebande",
+        "Disques Fil de Soie",
+        "Chambre Noire Records",
+        "Disques du Canal",
+        "Label Trois Fois Rien",
+        "Disques Aurore Boréale",
+        "Soleil Vert Records",
+        "Disques Terrain Vague",
+        "Label Pluie Fine",
+    ),
+    "Édition musicale": (
+        "Éditions Clef de Lune",
+        "Éditions Portée Libre",
+        "Partitions Voyageuses",
+        "Éditions Sol Mineur",
+        "Arpèges Éditions",
+        "Éditions du Quai Sonore",
+        "Catalogue Mistral",
+        "Éditions Boussole",
+        "Éditions Tangente",
+        "Éditions Ritournelle",
+        "Éditions Contre-Ut",
+        "Éditions du Canapé Rouge",
+    ),
+    "Management d'artistes": (
+        "Orbite Management",
+        "Kairos Artistes",
+        "Les Voix Portées",
+        "Envol Management",
+        "Troisième Acte",
+        "Fenêtre sur Cour Artistes",
+        "Vent Debout Management",
+        "Sillage Artistes",
+        "Carte Blanche Management",
+        "Phare Ouest Management",
+        "Courant d'Air Management",
+        "Les Bons Augures",
+        "Pas de Côté Artistes",
+        "Grand Large Management",
+    ),
+    "Production de spectacles": (
+        "Route 18 Booking",
+        "Scènes Vagabondes",
+        "Tournées Hirondelle",
+        "Plein Phare Productions",
+        "Caravane Live",
+        "Les Tréteaux Électriques",
+        "Voie Lactée Spectacles",
+        "Rideau Rouge Booking",
+        "Escales Productions",
+        "Nomade Tour",
+        "Tournées du Petit Matin",
+        "Scène Ouverte Production",
+        "Quai Est Spectacles",
+        "Mille Bornes Booking",
+    ),
+    "Studio d'enregistrement": (
+        "Studio Bascule",
+        "Studio Chambre Sourde",
+        "Studio Lumen",
+        "Studio Grain de Sable",
+        "La Cabine Studio",
+        "Studio Périscope",
+        "Studio Ressac",
+        "Atelier Mastering Sillon",
+        "Studio Feutrine",
+        "Studio Tapis Volant",
+    ),
+    "Relations presse": (
+        "Agence Haut-Parleur",
+        "Mots Dièse RP",
+        "Épicentre Relations Presse",
+        "Agence Bouche à Oreille",
+        "Presse en Sourdine",
+        "Agence Marque-Page",
+        "Point-Virgule RP",
+    ),
+    "Distribution numérique": (
+        "Flux Distribution",
+        "Harmonie Numérique",
+        "Playlist Atelier",
+        "Onde Digitale",
+        "Canal Bis Distribution",
+    ),
+    "Marketing et communication": (
+        "Agence Écho Nord",
+        "Pixel & Refrain",
+        "Agence Contretemps",
+        "Tam-Tam Communication",
+        "Double Croche Agency",
+        "Agence Mezzanine",
+        "Agence Contrepoint",
+        "Studio Graphique Larsen",
+    ),
+    "Podcast et médias": (
+        "Ondes Courtes Podcast",
+        "Radio Comptoir",
+        "Média Sillons",
+        "Le Micro Voyageur",
+        "Le Podcast du Dimanche",
+        "Fréquence Pavillon",
+    ),
+    "Événementiel": (
+        "Collectif Nuits Nomades",
+        "Bal Perdu Production",
+        "Kiosque Événements",
+        "Les Soirées Persiennes",
+        "Guinguette Sonore",
+        "Les Nuits du Square",
+    ),
+    "Formation et accompagnement": (
+        "Passerelle Formation Musique",
+        "Les Ateliers du Producteur",
+        "Trajectoires Musique",
+        "École du Tempo",
+        "Cap Musique Entreprendre",
+    ),
+    "IA pour la musique": ("Synthèse Lab", "Algorythme", "Neurone Sonore", "Partition Augmentée"),
+    "Production audiovisuelle": (
+        "Plan Séquence Musique",
+        "Clap Sonore Productions",
+        "Images & Notes",
+        "Travelling Musique",
+        "Bobine Productions",
+    ),
+}
+
+SHOP_STRUCTURES: tuple[tuple[str, str], ...] = (
+    ("Le Comptoir du Vinyle", "Disquaire"),
+    ("Lutherie des Abbesses Nord", "Lutherie"),
+    ("Studio Contre-Chant", "Studio d'enregistrement"),
+    ("Disques de la Goutte", "Label"),
+    ("Atelier Pianissimo", "Réparation d'instruments"),
+    ("Tam Tam Percussions", "Instruments"),
+    ("Radio Pavé", "Podcast et médias"),
+    ("Sérigraphie Mélodie", "Merchandising"),
+    ("Label Faux Accords", "Label"),
+    ("Les Ampli Frères", "Location de matériel"),
+    ("Maison Diapason", "Édition musicale"),
+    ("Boîte à Rythmes Production", "Production de spectacles"),
+    ("Rayon Vert Records", "Label"),
+    ("Le Quai des Sons", "Studio d'enregistrement"),
+)
+
+INDIVIDUAL_ACTIVITIES = (
+    "Compositrice / compositeur",
+    "Ingénieur·e du son",
+    "Manager indépendant·e",
+    "Attaché·e de presse indépendant·e",
+    "Réalisatrice / réalisateur artistique",
+    "Consultant·e musique",
+)
+
+# Structures that left their office in the past (ended occupations).
+FORMER_TENANTS: tuple[tuple[str, str], ...] = (
+    ("Rumeur Records", "Label"),
+    ("Les Productions Sans Filtre", "Production de spectacles"),
+    ("Studio Galaxie Basse", "Studio d'enregistrement"),
+    ("Onde Pirate Radio", "Podcast et médias"),
+    ("Catalogue Nord-Sud", "Édition musicale"),
+    ("Agence Cymbale", "Relations presse"),
+    ("Collectif Fréquence Libre", "Management d'artistes"),
+    ("Disques Papier Calque", "Label"),
+    ("Éditions Marelle", "Édition musicale"),
+    ("Label Grand Angle", "Label"),
+    ("Studio Pôle Nord", "Studio d'enregistrement"),
+)
+
+NEIGHBOURHOOD_ASSOCIATIONS = (
+    "Amicale des locataires Blémont",
+    "Les Jardins partagés du Poteau",
+    "Collectif Messager Solidaire",
+    "Vivre ensemble à Blémont",
+    "Compagnie Les Voix du Square",
+    "Atelier couture de la rue Letort",
+    "Ludothèque Grains de Malice",
+    "Association Parents d'élèves Championnet-Nord",
+    "Chorale Les Cœurs du 18e",
+)
+
+NOTES_MEMBRES = (
+    "Relancée par téléphone",
+    "Préfère être contacté·e par SMS",
+    "Facture envoyée, virement annoncé",
+    "Parrainage par un membre hébergé",
+    "Changement de gérant·e cette année",
+    "Intéressé·e par un bureau à la pépinière",
+    "A demandé une attestation d'adhésion",
+    "Paiement en deux fois accepté par le bureau",
+    "Nouvelle adresse email à confirmer",
+    "Présent·e à l'AG",
+)
+
+# --- Speakers (name, organisation) -------------------------------------------------------
+
+EXPERTS = {
+    "comptable": (
+        ("Bertrand Vasseur", "Cabinet Comptia Conseil"),
+        ("Nadia Kaci", "Cabinet Comptia Conseil"),
+    ),
+    "juriste": (("Solène Devaux", "juriste en droit du spectacle"),),
+    "avocat": (("Grégoire Lemoine", "Arpège Avocats"), ("Pauline Hamon", "Arpège Avocats")),
+    "audit": (
+        ("Maud Gaillard", "Agence Sous-Titre"),
+        ("Loïc Besson", "Médias & Cie"),
+        ("Inès Tessier", "Agence Virgule"),
+    ),
+    "diagnostic": (
+        ("Fabien Roussel", "Cap Structure"),
+        ("Agathe Brunel", "Atelier Boussole Conseil"),
+        ("Cédric Perrin", "consultant indépendant"),
+    ),
+    "coach": (("Hélène Poirier", "coach certifiée"), ("Rémi Charpentier", "Cap Coaching")),
+    "managers": (
+        ("Yann Roche", "collectif Les Porte-Voix"),
+        ("Clarisse Lebon", "Agence Satellite"),
+    ),
+}
+
+CLUB_SPEAKERS = (
+    ("Adrien Fournier", "consultant distribution numérique"),
+    ("Émilie Garnier", "association Égal Son"),
+    ("Karim Benali", "Data & Public"),
+    ("Léonie Fleury", "Éditions Partage"),
+    ("Thibault Marchand", "Studio Spatial 3D"),
+    ("Margaux Joly", "formatrice indépendante"),
+    ("Sofiane Haddad", "Algorithmes & Musique"),
+    ("Clémence Roy", "psychologue du travail"),
+    ("Julien Deschamps", "Fonds Musique Avenir"),
+    ("Sarah Lopes", "agence Trame Verte"),
+    ("Olivier Masson", "Cabinet Comptia Conseil"),
+    ("Noémie Aubert", "Arpège Avocats"),
+    ("Benoît Carré", "cabinet Cap Export"),
+    ("Chloé Mercier", "Synchro & Image"),
+    ("Malik Traoré", "tourneur, Grand Format Live"),
+    ("Pauline Weber", "coopérative Les Mutualistes"),
+)
+
+CRESCENDO_SPEAKERS = (
+    ("Aurore Laurent", "Billetterie Solidaire"),
+    ("Léa Prévost", "ingénieure du son"),
+    ("Juliette Moulin", "Éditions Partage"),
+    ("Amandine Fabre", "collectif Voix Égales"),
+    ("Estelle Giraud", "coach, Temps Juste"),
+    ("Céline Duval", "agence Booking Horizon"),
+    ("Marion Lesage", "avocate, Arpège Avocats"),
+    ("Gaëlle Hubert", "Financer sa Musique"),
+    ("Maëlle Rousseau", "productrice, Onde Douce"),
+    ("Rachel Schneider", "Réseau Femmes du Son"),
+)
+
+CRESCENDO_GUESTS = (
+    ("Victoire Colin", "directrice du festival Les Rives"),
+    ("Yasmine Haddad", "label Nuées"),
+    ("Joséphine Martinez", "agence Comète"),
+    ("Salomé Texier", "Festival Sous les Étoiles"),
+    ("Anaïs Bonnet", "salle La Verrière"),
+    ("Bérénice Noël", "éditrice, Catalogue Oural"),
+)
+
+# --- Event titles (per type) ------------------------------------------------------------
+
+CLUB_TITLES = (
+    "Réussir sa sortie sur les plateformes de streaming",
+    "Prévenir les violences sexistes et sexuelles dans les musiques actuelles",
+    "Exploiter ses données d'audience : quels publics, comment les toucher ?",
+    "L'éditeur et la gestion collective : ce qui change",
+    "Audio immersif : enjeux d'une transition",
+    "Élaborer sa stratégie de financement",
+    "Rentrée des adhérent·e·s : retours d'expériences, besoins et synergies",
+    "L'IA au service de l'industrie musicale, et non l'inverse",
+    "Prévenir l'épuisement professionnel dans la musique",
+    "Le contrat de licence décortiqué",
+    "Synchronisation : placer son catalogue à l'image",
+    "Crédit d'impôt phonographique : mode d'emploi",
+    "Exporter ses artistes en Europe : premiers pas",
+    "Piloter sa trésorerie quand on est une petite structure",
+    "Recruter et fidéliser : l'emploi non artistique",
+    "Réduire l'empreinte carbone d'une tournée",
+    "Le merchandising, une source de revenus sous-estimée",
+    "Vidéo courte et réseaux sociaux : quelle stratégie pour un label ?",
+    "Les aides du CNM en pratique",
+    "Négocier un contrat de distribution",
+    "Gouvernance et statuts : association, SAS ou coopérative ?",
+    "Accessibilité des concerts : obligations et bonnes pratiques",
+    "Protéger sa santé auditive et celle de ses équipes",
+    "Les nouveaux métiers de la musique en ligne",
+    "Monter un dossier de subvention qui tient la route",
+    "Droits voisins : ce que les producteurs doivent savoir",
+    "Bilan de l'année et perspectives",
+    "Playlists éditoriales : mythes et réalités",
+    "Partenariats de marque : opportunités et limites",
+    "Transmettre et céder son catalogue",
+)
+
+CRESCENDO_WORKSHOP_TITLES = (
+    "Optimiser la billetterie et la commercialisation de son projet",
+    "Immersion dans l'univers technique d'un studio d'enregistrement",
+    "Édition : contrats, droits, synchro, tout ce que vous avez voulu savoir",
+    "S'affirmer en situation de négociation",
+    "Mieux orchestrer son temps pro et perso",
+    "Initiation aux bonnes pratiques du booking",
+    "Construire son prévisionnel financier",
+    "Lever des fonds pour sa structure musicale",
+    "Prendre la parole en public avec aisance",
+    "Recruter sa première ou son premier salarié",
+    "Fixer ses tarifs et savoir les défendre",
+    "Construire son réseau à l'international",
+    "Déléguer sans culpabiliser",
+    "Bâtir une stratégie de communication sobre et efficace",
+    "Comprendre son bilan comptable",
+    "Les bases du droit du travail dans le spectacle",
+    "Pitcher son projet en trois minutes",
+    "Prévenir et gérer les situations de harcèlement",
+)
+
+AFTERWORK_PROVIDERS = (
+    ("Atelier Encre & Sillon", "sérigraphie artisanale"),
+    ("Annuaire Les Visibles", "annuaire inclusif des professionnel·le·s de la musique"),
+    ("Promo Tempo", "plateforme de promotion musicale"),
+    ("Assurance Scène & Son", "assurances pour le spectacle"),
+    ("Radio Canal Est", "web radio de l'Est parisien"),
+    ("Pressage Vinyle Express", "pressage de vinyles"),
+)
+
+NETWORKING_TITLES = (
+    ("Printemps des adhérent·e·s", 4, None),
+    ("Apéro des hébergé·e·s", 5, "hébergés"),
+    ("Rencontre networking estivale hors les murs", 7, None),
+    ("Rencontre avec une délégation internationale en marge du MaMA", 10, None),
+    ("Rencontre avec une délégation d'entrepreneur·e·s canadien·ne·s", 11, None),
+)
+
+REPRESENTATIONS = (
+    ("Forum Entreprendre dans la Culture", 6, "Paris"),
+    ("Fête du quartier Blémont : atelier street art", 7, "Rue André Messager"),
+    ("JIRAFE : table ronde avec des professionnel·le·s", 9, "Paris"),
+    ("MaMA Music & Convention : corner des dispositifs de la Ville de Paris", 10, "Pigalle"),
+    ("Conseil parisien de la musique", 9, "Paris"),
+)
+
+OENOLOGIE_REGIONS = (
+    "Loire",
+    "Bourgogne",
+    "Jura",
+    "Alsace",
+    "Rhône",
+    "Languedoc",
+    "Beaujolais",
+    "Bordeaux",
+    "Savoie",
+    "Corse",
+    "Sud-Ouest",
+    "Champagne",
+    "Provence",
+    "Roussillon",
+)
+
+DEJ_ROULETTE = (
+    (1, "Déj Roulette spécial galette"),
+    (2, "Déj Roulette de la Chandeleur"),
+    (4, "Déj Roulette de Pâques"),
+    (9, "Déj Roulette de rentrée"),
+)
+
+# --- Staff paragraphs for the annual report ----------------------------------------------
+# Three variants per section; {annee} is the year of the row.
+
+TEXTES: dict[str, tuple[str, str, str]] = {
+    "contexte": (
+        "En {annee}, le MILA a poursuivi sa mission de soutien et d'hébergement des entreprises "
+        "de la filière musicale dans le quartier Blémont / Messager. La pépinière, le Milab et "
+        "les quatorze boutiques de la Rue de la Musique ont accueilli une trentaine de "
+        "structures. L'association reste autofinancée à plus de 50 %.",
+        "L'année {annee} a confirmé l'intérêt des entrepreneur·e·s de la musique pour le "
+        "dispositif. Les loyers modérés de la pépinière et les cotisations assurent plus de la "
+        "moitié des ressources ; les subventions de la Ville de Paris et du Ministère de la "
+        "Culture complètent le budget.",
+        "En {annee}, dernière année de la convention triennale avec le Ministère de la Culture, "
+        "le MILA a préparé son renouvellement tout en maintenant son activité. Le contexte "
+        "économique de la filière reste tendu pour les petites structures indépendantes.",
+    ),
+    "association": (
+        "Le conseil d'administration s'est réuni tous les deux mois environ. L'assemblée "
+        "générale a renouvelé une partie du conseil pour trois ans. L'équipe salariée compte "
+        "désormais deux personnes.",
+        "Le conseil d'administration a travaillé sur la révision de la grille des cotisations "
+        "et sur la charte de valeurs communes. L'équipe a bénéficié de deux journées de "
+        "formation financées par l'AFDAS.",
+        "L'association a consolidé son second poste salarié. Le bureau a engagé une réflexion "
+        "sur le projet associatif à cinq ans, présentée lors de l'assemblée générale.",
+    ),
+    "membres": (
+        "Le MILA compte en moyenne 120 adhérent·e·s, dont 26 structures hébergées et 95 "
+        "bénéficiaires. Trente-six nouvelles structures ont rejoint l'association, attirées "
+        "par les forfaits BASIC et PREMIUM mis en place le 1er mars.",
+        "Le nombre d'adhérent·e·s reste stable. Deux bureaux de la pépinière ont changé "
+        "d'occupant et le Milab a accueilli de nouveaux entrepreneur·e·s individuel·le·s à la "
+        "journée ou à la semaine.",
+        "La pépinière affiche complet une grande partie de l'année. Le suivi des cotisations "
+        "a été automatisé, ce qui a permis de relancer plus tôt les adhérent·e·s dont "
+        "l'échéance approchait.",
+    ),
+    "partenaires": (
+        "La Ville de Paris a renouvelé son soutien (DAE et DAC) et le Ministère de la Culture "
+        "a confirmé la convention triennale. Le Centre National de la Musique soutient à "
+        "60 % le module Entrepreneuriat Crescendo.",
+        "Les échanges avec Paris Habitat ont porté sur les dégâts des eaux et la rénovation de "
+        "la sortie de secours. La salle de réunion a été prêtée gracieusement aux associations "
+        "du quartier tout au long de l'année.",
+        "Le MILA a participé à la fête du quartier Blémont et à plusieurs festivals du 18e en "
+        "proposant des artistes accompagnés par ses adhérent·e·s. Les partenariats "
+        "institutionnels ont tous été reconduits.",
+    ),
+    "actions": (
+        "Neuf Clubs MILA, quatre rencontres JuriQuizz et six demi-journées de consultations "
+        "d'experts ont été organisés. Les audits de communication et les diagnostics de "
+        "structuration ont bénéficié à plus de quarante structures.",
+        "Le programme d'accompagnement a gardé son rythme : un Club MILA par mois hors été, "
+        "des consultations d'experts réservées aux forfaits PREMIUM et des rencontres "
+        "régulières entre managers d'artistes.",
+        "Les formats courts et pratiques ont été privilégiés à la demande des adhérent·e·s. "
+        "La fréquentation des ateliers de co-développement a progressé.",
+    ),
+    "crescendo": (
+        "Le module Entrepreneuriat Crescendo a proposé une rencontre networking ou un atelier "
+        "pratique chaque mois. L'option Crescendo, à 10 € HT, donne accès aux ateliers "
+        "pratiques.",
+        "Pour sa quatrième année, le programme a réuni une communauté fidèle "
+        "d'entrepreneuses et de personnes issues des minorités de genre. Les rencontres "
+        "networking se sont tenues en marge des grands rendez-vous de la filière.",
+        "Le programme a élargi ses ateliers aux questions de financement et de recrutement. "
+        "Le site dédié recense désormais les ressources complémentaires au dispositif.",
+    ),
+    "projets": (
+        "Une annexe de ressources a été ajoutée à la charte de valeurs communes : glossaire, "
+        "liens utiles et exemples de situations inappropriées. Le projet de signalétique "
+        "commune des boutiques a été lancé.",
+        "La signalétique commune de la Rue de la Musique a été posée sur les boutiques. Un "
+        "abonnement mutualisé à un outil de suivi des audiences est partagé par une dizaine "
+        "de structures.",
+        "Le MILA prépare le renouvellement de ses conventions de financement et étudie "
+        "l'aménagement du studio du Milab pour l'enregistrement de podcasts.",
+    ),
+    "rencontres": (
+        "Le MILA a renouvelé son adhésion au réseau des musiques actuelles de Paris et a été "
+        "présent sur le corner des dispositifs de la Ville de Paris au MaMA.",
+        "Les adhérent·e·s ont rencontré deux délégations internationales lors de speed "
+        "meetings. Le MILA a participé au Forum Entreprendre dans la Culture.",
+        "Les rencontres avec les réseaux de la filière se sont poursuivies, avec une présence "
+        "aux principaux rendez-vous professionnels de la rentrée.",
+    ),
+    "communication": (
+        "Le compte Instagram a fortement progressé et la newsletter mensuelle a dépassé les "
+        "1 400 abonné·e·s. Le compte X a été volontairement suspendu.",
+        "LinkedIn est devenu le premier réseau professionnel de l'association. La newsletter "
+        "a testé un format audio de cinq minutes.",
+        "Les replays des Clubs MILA alimentent la chaîne vidéo. La communication s'appuie "
+        "davantage sur les adhérent·e·s, dont les actualités sont relayées chaque mois.",
+    ),
+}
