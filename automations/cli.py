@@ -7,14 +7,17 @@ or a ``MilaError`` into text and an exit code. No traceback reaches a user.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
-from .config import Settings, load_settings
+from .clock import SystemClock
+from .config import Settings, load_settings, log_folder, membership_policy
 from .errors import MilaError
+from .logs import close_logging, setup_logging
 from .workbook import open_workbook
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -27,8 +30,25 @@ def _workbook_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)")
 
 
+def _today_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--today", type=_date, metavar="AAAA-MM-JJ", help="date du jour à utiliser (défaut : aujourd'hui)"
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date invalide « {text} » : écrivez-la AAAA-MM-JJ, par exemple 2026-11-23"
+        ) from None
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
+    settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
+    setup_logging(log_folder(settings))
+    return settings
 
 
 # -- commands ----------------------------------------------------------------------
@@ -67,6 +87,93 @@ def cmd_tabs(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.check import run_check
+
+    settings = _settings(args)
+    today = args.today or SystemClock().today()
+    result = run_check(open_workbook(settings), today=today, policy=membership_policy(settings))
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 1 if result.errors else 0
+    print(f"Classeur : {result.description} — vérification au {today:%d/%m/%Y}", file=out)
+    for tab, anomalies in result.by_tab():
+        title = result.titles.get(tab, tab)
+        print(file=out)
+        print(f"{title} — {len(anomalies)} anomalie(s)", file=out)
+        for a in anomalies:
+            where = f"ligne {a.row}" if a.row else "onglet"
+            ident = f" ({a.id})" if a.id else ""
+            print(f"  {where}{ident} [{a.severity.label}] {a.message}", file=out)
+    print(file=out)
+    if not result.errors and not result.warnings:
+        print("Aucune anomalie : le classeur est en ordre.", file=out)
+    else:
+        print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s).", file=out)
+        if result.errors:
+            print("Corrigez les erreurs dans le classeur puis relancez « mila check ».", file=out)
+    return 1 if result.errors else 0
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.sync import run_sync
+
+    settings = _settings(args)
+    clock = SystemClock()
+    today = args.today or clock.today()
+    workbook = open_workbook(settings)
+    result = run_sync(
+        workbook, today=today, policy=membership_policy(settings), clock=clock, dry_run=args.dry_run
+    )
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    head = "simulation, rien n'est écrit" if args.dry_run else "synchronisation"
+    print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
+    if result.ids_assigned:
+        verb = "seraient attribués" if args.dry_run else "attribués"
+        print(f"ID {verb} : {len(result.ids_assigned)}", file=out)
+        for new in result.ids_assigned:
+            print(f"  {new.tab} ligne {new.row.number} → {new.new_id}", file=out)
+    if args.dry_run:
+        print(f"Cellules qui changeraient : {len(result.changes)}", file=out)
+        for change in result.changes[: args.limit]:
+            print(
+                f"  {change.tab} {change.id} « {change.column} » : "
+                f"{_shown(change.before)} → {_shown(change.after)}",
+                file=out,
+            )
+        if len(result.changes) > args.limit:
+            print(f"  … et {len(result.changes) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+    else:
+        print(f"Cellules écrites : {result.cells_written}", file=out)
+        for tab, column in result.columns_added:
+            print(f"  colonne ajoutée : {tab} « {column} »", file=out)
+        for skipped in result.skipped:
+            print(f"  {skipped}", file=out)
+        if result.journal:
+            print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+        elif not result.changed:
+            print("Rien à changer : le classeur était déjà à jour.", file=out)
+    print(
+        f"Anomalies : {result.errors} erreur(s), {result.warnings} avertissement(s)"
+        + (" — détail avec « mila check »." if result.errors or result.warnings else "."),
+        file=out,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from .demo import build_demo_workbook
+
+    summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    print(f"Classeur de démonstration écrit : {args.path}", file=out)
+    for tab, count in summary.counts.items():
+        print(f"  {tab} : {count} ligne(s)", file=out)
+    print(f"Ensuite : mila check --workbook {args.path}  ou  mila sync --workbook {args.path}", file=out)
+    return 0
+
+
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
     from .workbook.emulator import serve
 
@@ -87,17 +194,37 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchParser(
         prog="mila",
         description="Automatisations du MILA : vérifier et tenir à jour le classeur partagé.",
     )
     parser.add_argument("--version", action="version", version=f"mila {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True, parser_class=FrenchParser)
 
     tabs = sub.add_parser("tabs", help="lister les onglets, leurs lignes et leurs colonnes")
     _workbook_options(tabs)
     tabs.add_argument("--json", action="store_true", help="sortie JSON")
     tabs.set_defaults(handler=cmd_tabs)
+
+    check = sub.add_parser("check", help="vérifier chaque ligne et lister les anomalies (lecture seule)")
+    _workbook_options(check)
+    _today_option(check)
+    check.add_argument("--json", action="store_true", help="sortie JSON")
+    check.set_defaults(handler=cmd_check)
+
+    sync = sub.add_parser("sync", help="attribuer les ID, écrire les colonnes calculées et les anomalies")
+    _workbook_options(sync)
+    _today_option(sync)
+    sync.add_argument("--dry-run", action="store_true", help="montrer ce qui changerait, sans rien écrire")
+    sync.add_argument("--limit", type=int, default=50, help="nombre de changements montrés par --dry-run")
+    sync.add_argument("--json", action="store_true", help="sortie JSON")
+    sync.set_defaults(handler=cmd_sync)
+
+    demo = sub.add_parser("demo", help="créer un classeur de démonstration réaliste")
+    demo.add_argument("path", metavar="CHEMIN.xlsx")
+    demo.add_argument("--seed", type=int, default=2024, help="graine du tirage (même graine, même classeur)")
+    _today_option(demo)
+    demo.set_defaults(handler=cmd_demo)
 
     emulator = sub.add_parser(
         "emulator", help="servir une copie d'un .xlsx par un émulateur local de l'API Google Sheets"
@@ -108,6 +235,27 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
     emulator.set_defaults(handler=cmd_emulator)
     return parser
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse, with its complaints said in French."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, french in _ARGPARSE_FR:
+            message = message.replace(english, french)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}. Aide : {self.prog} --help\n")
+
+
+_ARGPARSE_FR = (
+    ("the following arguments are required", "options obligatoires manquantes"),
+    ("unrecognized arguments", "arguments inconnus"),
+    ("invalid choice", "choix invalide"),
+    ("argument ", "option "),
+    ("expected one argument", "une valeur est attendue"),
+    ("invalid int value", "nombre entier invalide"),
+    ("choose from", "choisissez parmi"),
+)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -123,6 +271,24 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    finally:
+        close_logging()
+
+
+def _shown(value: object) -> str:
+    from decimal import Decimal
+
+    from .formatting import format_date, format_money
+
+    if value is None or value == "":
+        return "(vide)"
+    if isinstance(value, Decimal):
+        text = format_money(value)
+    elif isinstance(value, dt.date):
+        text = format_date(value)
+    else:
+        text = str(value).replace("\n", " / ")
+    return f"« {text[:80]}{'…' if len(text) > 80 else ''} »"
 
 
 def _join(items: Sequence[str]) -> str:

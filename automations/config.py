@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .rules.membership import MembershipPolicy
 from .workbook.google import RetryPolicy
 
 ENVIRONMENT = {
@@ -112,3 +113,30 @@ def load_settings(
         raw=raw,
         source=source,
     )
+
+
+def membership_policy(settings: Settings) -> MembershipPolicy:
+    """The [membership] section: period, renewal window, votes per category."""
+    section = settings.section("membership")
+    known = {"period", "renew_window_days", "votes"}
+    unknown = set(section) - known
+    if unknown:
+        raise ConfigError(
+            f"Configuration : clé(s) inconnue(s) dans [membership] : {', '.join(sorted(unknown))}. "
+            f"Clés possibles : {', '.join(sorted(known))}."
+        )
+    kwargs: dict[str, Any] = dict(section)
+    if "votes" in kwargs and not isinstance(kwargs["votes"], Mapping):
+        raise ConfigError("Configuration : [membership] votes doit être une table catégorie = voix.")
+    try:
+        return MembershipPolicy(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Configuration : section [membership] invalide ({exc}).") from exc
+
+
+def log_folder(settings: Settings) -> Path:
+    """Where the rotating local log goes: [log] dir, relative to the configuration file."""
+    folder = settings.section("log").get("dir", "logs")
+    base = settings.source.parent if settings.source else Path.cwd()
+    path = Path(folder)
+    return path if path.is_absolute() else base / path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -95,10 +96,17 @@ class WriteResult:
     cells: list[tuple[str, str, str, object]] = field(default_factory=list)  # tab, id, column, value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def to_cell_value(value: object) -> object:
-    """Turn a computed value into what backends write: numbers as numbers, etc."""
-    if value is None or isinstance(value, (bool, int, float, str, dt.date)):
-        return None if isinstance(value, str) and value == "" else value
+    """Turn a computed value into what backends write: numbers as numbers, text
+    without the control characters no spreadsheet keeps, blank as ``None``."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        return value or None
+    if value is None or isinstance(value, (bool, int, float, dt.date)):
+        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return str(value)

@@ -163,7 +163,7 @@ class GoogleBackend:
         timeout: float = 60.0,
     ) -> None:
         self.key = spreadsheet_key(key_or_url)
-        self.description = f"la feuille Google Sheets « {self.key} »"
+        self.description = f"feuille Google Sheets « {self.key} »"
         self.credentials = load_credentials(credentials_path, emulator=bool(emulator_host))
         session = (
             EmulatorSession(self.credentials, emulator_host)
@@ -246,7 +246,7 @@ class GoogleBackend:
         for sheet in self._sheets:
             if sheet["title"] == title:
                 return sheet
-        raise WorkbookError(f"L'onglet « {title} » n'existe plus dans {self.description}.")
+        raise WorkbookError(f"L'onglet « {title} » n'existe plus dans la {self.description}.")
 
     # -- reading ---------------------------------------------------------------
 

@@ -34,7 +34,7 @@ class XlsxBackend:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.description = f"le fichier {self.path.name}"
+        self.description = f"fichier « {self.path.name} »"
         if not self.path.exists():
             raise WorkbookNotFound(
                 f"Le fichier « {self.path} » est introuvable. Vérifiez le chemin donné à "

@@ -1,0 +1,62 @@
+"""`mila check`: read the workbook, report every anomaly; never writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..model.anomalies import Anomalies
+from ..rules.membership import MembershipPolicy
+from ..schema import TABS
+from ..workbook import Workbook
+from .evaluation import evaluate
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    description: str
+    anomalies: Anomalies
+    titles: dict[str, str]  # contract name -> workbook title
+
+    @property
+    def errors(self) -> int:
+        return len(self.anomalies.errors)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.anomalies.warnings)
+
+    def by_tab(self) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+        """(tab, anomalies sorted by row) in the contract's tab order."""
+        order = [t.name for t in TABS]
+        groups: dict[str, list] = {}  # type: ignore[type-arg]
+        for anomaly in self.anomalies:
+            groups.setdefault(anomaly.tab, []).append(anomaly)
+        tabs = sorted(groups, key=lambda t: order.index(t) if t in order else len(order))
+        return [
+            (t, sorted(groups[t], key=lambda a: (a.row or 0, not a.is_error))) for t in tabs
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "anomalies": [
+                {
+                    "tab": a.tab,
+                    "row": a.row,
+                    "id": a.id,
+                    "column": a.column,
+                    "severity": a.severity.value,
+                    "message": a.message,
+                }
+                for _, group in self.by_tab()
+                for a in group
+            ],
+        }
+
+
+def run_check(workbook: Workbook, *, today: dt.date, policy: MembershipPolicy) -> CheckResult:
+    """Every anomaly of the workbook, errors and warnings, without writing anything."""
+    evaluation = evaluate(workbook.read(), today, policy)
+    return CheckResult(workbook.description, evaluation.anomalies, evaluation.dataset.titles)

@@ -1,0 +1,111 @@
+"""What check and sync share: read tables in, anomalies and computed columns out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .. import schema
+from ..model.anomalies import Anomalies, Anomaly, Severity
+from ..model.dataset import Dataset
+from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
+from ..rules.validation import validate
+from ..workbook import CellUpdate, Table
+
+
+@dataclass
+class Evaluation:
+    tables: Mapping[str, Table]
+    dataset: Dataset
+    anomalies: Anomalies
+    computations: list[MemberComputation]
+    schema_problems: list[Anomaly]  # missing required columns, duplicate headers: nothing is written
+
+    @property
+    def errors(self) -> int:
+        return len(self.anomalies.errors)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.anomalies.warnings)
+
+
+def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
+    """A tab whose header lacks a required column, or holds a contract header twice."""
+    problems: list[Anomaly] = []
+    for table in tables.values():
+        tab = table.schema
+        if tab is None:
+            continue
+        for name in table.missing_required:
+            problems.append(
+                Anomaly(
+                    tab.name, 1, None, name, Severity.ERROR,
+                    f"Onglet « {table.title} » : la colonne obligatoire « {name} » est absente. "
+                    "Ajoutez-la à la ligne 1 (ou rétablissez son nom) ; rien n'a été écrit.",
+                )
+            )
+        for name in table.duplicates:
+            if schema.normalize_header(name) in tab.key_lookup:
+                problems.append(
+                    Anomaly(
+                        tab.name, 1, None, name, Severity.ERROR,
+                        f"Onglet « {table.title} » : l'en-tête « {name} » figure deux fois. "
+                        "Renommez ou supprimez l'une des deux colonnes ; rien n'a été écrit.",
+                    )
+                )
+    return problems
+
+
+def evaluate(
+    tables: Mapping[str, Table], today: dt.date, policy: MembershipPolicy
+) -> Evaluation:
+    """Parse, validate and compute everything the sheet should show."""
+    problems = schema_problems(tables)
+    dataset = Dataset.from_tables(tables, today=today)
+    anomalies = Anomalies(problems)
+    anomalies.extend(dataset.anomalies)
+    anomalies.extend(validate(dataset, today, policy))
+    computations = compute_all(dataset, today, policy)
+    for computation in computations:
+        anomalies.extend(computation.anomalies)
+    return Evaluation(tables, dataset, anomalies, computations, problems)
+
+
+def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
+    """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned."""
+    updates: list[CellUpdate] = []
+    rows_by_number = {
+        name: {row.number: row for row in table.rows}
+        for name, table in evaluation.tables.items()
+        if table.schema is not None
+    }
+    members = rows_by_number.get(schema.MEMBRES.name, {})
+    for c in evaluation.computations:
+        row = members.get(c.row)
+        row_id = row.id if row is not None else None
+        row_id = row_id or new_ids.get((schema.MEMBRES.name, c.row))
+        if row is None or row_id is None:
+            continue
+        fee = c.fee
+        for column, value in (
+            ("Cotisation HT", fee.ht if fee else None),
+            ("Cotisation TTC", fee.ttc if fee else None),
+            ("Échéance", c.echeance),
+            ("Statut", c.status),
+            ("Voix", c.votes if c.status is not None else None),
+        ):
+            updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
+
+    for name, table in evaluation.tables.items():
+        tab = table.schema
+        if tab is None or tab.id_prefix is None or "anomalies" not in tab.key_lookup:
+            continue
+        for row in table.rows:
+            row_id = row.id or new_ids.get((tab.name, row.number))
+            if row_id is None:
+                continue
+            text = evaluation.anomalies.as_cell_text(tab.name, row.number) or None
+            updates.append(CellUpdate(tab.name, row_id, "Anomalies", text, row=row))
+    return updates

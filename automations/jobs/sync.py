@@ -1,0 +1,172 @@
+"""`mila sync`: assign missing IDs, write every computed column and the anomalies.
+
+A run that changes nothing sends no write request and leaves no trace in the sheet
+(only in the local log). A run that changed something, or failed, appends one line
+to ``Journal``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from .. import schema
+from ..clock import Clock
+from ..errors import (
+    AccessDenied,
+    CredentialsError,
+    MilaError,
+    SchemaError,
+    WorkbookLocked,
+    WorkbookNotFound,
+    WorkbookUnavailable,
+)
+from ..rules.ids import describe_ids, next_ids
+from ..rules.membership import MembershipPolicy
+from ..workbook import CellUpdate, NewId, Workbook
+from .evaluation import Evaluation, desired_cells, evaluate
+
+log = logging.getLogger(__name__)
+TASK = "sync"
+# Failures that leave no way to write to the Journal either.
+UNREACHABLE = (WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked)
+
+
+@dataclass(frozen=True)
+class Change:
+    tab: str
+    id: str
+    column: str
+    before: object
+    after: object
+
+
+@dataclass
+class SyncResult:
+    dry_run: bool
+    ids_assigned: list[NewId] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    cells_written: int = 0
+    columns_added: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    journal: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.cells_written or self.ids_assigned)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "ids_assigned": len(self.ids_assigned),
+            "new_ids": [{"tab": n.tab, "row": n.row.number, "id": n.new_id} for n in self.ids_assigned],
+            "cells_written": self.cells_written,
+            "changes": len(self.changes),
+            "columns_added": [f"{t}.{c}" for t, c in self.columns_added],
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "journal": self.journal,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def plan_new_ids(evaluation: Evaluation) -> list[NewId]:
+    """One new ID for every row without one, after every ID ever given in its tab."""
+    journal = [entry.details for entry in evaluation.dataset.journal]
+    planned: list[NewId] = []
+    for table in evaluation.tables.values():
+        tab = table.schema
+        if tab is None or tab.id_prefix is None:
+            continue
+        blank = [row for row in table.rows if row.id is None]
+        if not blank:
+            continue
+        ids = next_ids(tab, len(blank), [row.id for row in table.rows], journal)
+        planned.extend(NewId(tab.name, row, new_id) for row, new_id in zip(blank, ids, strict=True))
+    return planned
+
+
+def run_sync(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    clock: Clock,
+    dry_run: bool = False,
+) -> SyncResult:
+    """Bring every computed column of the workbook up to date."""
+    started = time.monotonic()
+    result = SyncResult(dry_run=dry_run)
+    try:
+        evaluation = evaluate(workbook.read(), today, policy)
+        result.errors, result.warnings = evaluation.errors, evaluation.warnings
+        if evaluation.schema_problems:
+            raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
+        new_ids = plan_new_ids(evaluation)
+        assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
+        updates = workbook.pending(desired_cells(evaluation, assigned))
+        result.changes = [_change(u) for u in updates]
+        if dry_run:
+            result.ids_assigned = new_ids
+            return result
+        written = workbook.write(updates, new_ids)
+        result.ids_assigned = written.ids_assigned
+        result.cells_written = written.cells_written
+        result.columns_added = written.columns_added
+        result.skipped = written.skipped
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        log.error("sync failed: %s", exc.message)
+        if not dry_run and not isinstance(exc, UNREACHABLE):
+            _journal(workbook, clock, "échec", exc.message, result)
+        raise
+    result.seconds = time.monotonic() - started
+    log.info(
+        "sync: %d ids, %d cells, %d errors, %d warnings, %.2fs",
+        len(result.ids_assigned), result.cells_written, result.errors, result.warnings, result.seconds,
+    )
+    if result.changed:
+        result.journal = _journal(workbook, clock, "succès", _details(result), result)
+    return result
+
+
+def _change(update: CellUpdate) -> Change:
+    before = update.row.get(update.column) if update.row is not None else None
+    return Change(update.tab, update.row_id, update.column, before, update.value)
+
+
+def _details(result: SyncResult) -> str:
+    parts = []
+    if result.ids_assigned:
+        by_tab: dict[str, list[str]] = {}
+        for new in result.ids_assigned:
+            by_tab.setdefault(new.tab, []).append(new.new_id)
+        listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
+        parts.append(f"ID attribués : {listed}")
+    parts.append(f"{result.cells_written} cellule(s) écrite(s)")
+    parts.append(f"{result.errors} erreur(s), {result.warnings} avertissement(s)")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} ligne(s) non modifiée(s) : " + " ".join(result.skipped))
+    return " ; ".join(parts)
+
+
+def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: SyncResult) -> bool:
+    """Append the run to Journal; a failure to do so is logged, never raised."""
+    line = {
+        "Date": clock.now(),
+        "Tâche": TASK,
+        "Résultat": outcome,
+        "Détails": f"{details} ({result.seconds:.1f} s)",
+    }
+    try:
+        workbook.append_rows(schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        return False
