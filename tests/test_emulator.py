@@ -1010,7 +1010,7 @@ class TestXlsx:
         wb.close()
 
     def test_serve_loads_a_copy_and_stops_on_interrupt(self, tmp_path):
-        """serve() loads the file, calls on_ready with the emulator, returns on Ctrl-C."""
+        """serve() loads the file, calls on_ready(address, id) once listening, returns on Ctrl-C."""
         wb = openpyxl.Workbook()
         wb.active.title = "Membres"
         wb.active.append(["ID"])
@@ -1019,9 +1019,12 @@ class TestXlsx:
         wb.close()
         seen = {}
 
-        def on_ready(emu: SheetsEmulator, spreadsheet_id: str) -> None:
+        def on_ready(address: str, spreadsheet_id: str) -> None:
             with requests.Session() as session:
-                seen["values"] = Api(emu, session, spreadsheet_id).values("Membres")
+                answer = session.get(
+                    f"http://{address}/v4/spreadsheets/{spreadsheet_id}/values/Membres"
+                )
+                seen["values"] = answer.json()["values"]
             seen["id"] = spreadsheet_id
             raise KeyboardInterrupt
 

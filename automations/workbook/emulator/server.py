@@ -677,13 +677,14 @@ def serve(
     spreadsheet_id: str | None = None,
     *,
     locale: str = "fr_FR",
-    on_ready: Callable[[SheetsEmulator, str], None] | None = None,
+    on_ready: Callable[[str, str], None] | None = None,
     require_auth: bool = False,
 ) -> None:
     """Serve a copy of an .xlsx workbook until KeyboardInterrupt (for ``mila emulator``).
 
-    Prints nothing: ``on_ready(emulator, spreadsheet_id)`` is called once it listens, so the
-    CLI can print the address and the ``export SHEETS_EMULATOR_HOST=...`` line."""
+    Prints nothing: ``on_ready(address, spreadsheet_id)`` is called once it listens
+    (``address`` is ``host:port``, the value for ``SHEETS_EMULATOR_HOST``), so the CLI can
+    print it with the ``export SHEETS_EMULATOR_HOST=...`` line."""
     path = Path(path_xlsx)
     sid = spreadsheet_id or default_spreadsheet_id(path)
     emulator = SheetsEmulator(host, port, require_auth=require_auth)
@@ -691,7 +692,7 @@ def serve(
     with emulator:
         try:
             if on_ready is not None:
-                on_ready(emulator, sid)
+                on_ready(emulator.address, sid)
             while True:
                 time.sleep(0.5)
         except KeyboardInterrupt:
