@@ -89,7 +89,9 @@ class GoogleBook:
         )
 
     def grid(self, tab: str) -> Grid:
-        return self.emulator.grid(self.key, tab, render="FORMULA")
+        """Cells as stored (formulas as formulas); blank cells as None, as openpyxl gives them."""
+        grid = self.emulator.grid(self.key, tab, render="FORMULA")
+        return [[None if v == "" else v for v in line] for line in grid]
 
     def edit(self, tab: str, cells: dict[tuple[int, int], Any]) -> None:
         self.emulator.set_cells(self.key, tab, cells)

@@ -14,7 +14,7 @@ from ..schema import Tab
 
 
 def _pattern(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(prefix)}(\d+)(?![0-9])")
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(prefix)}(\d+)(?![0-9A-Za-z])")
 
 
 def highest_number(tab: Tab, texts: Iterable[str | None]) -> int:

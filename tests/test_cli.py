@@ -1,0 +1,181 @@
+"""The `mila` command: French output, documented exit codes, no traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook as OpenpyxlWorkbook
+
+from automations.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def small_xlsx(path: Path, header: list[str] | None = None) -> Path:
+    wb = OpenpyxlWorkbook()
+    ws = wb.active
+    ws.title = "Membres"
+    ws.append(header or ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes"])
+    ws.append(["M0001", "Alpha", "Ana", "ana@alpha.fr", "membre de droit", "01/01/2020", "x"])
+    wb.create_sheet("Brouillon")
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    """Each command runs from an empty folder (its logs/ lands there) with no MILA_* set."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    path = tmp_path / "demo.xlsx"
+    code, _ = run("demo", str(path), "--today", "2026-11-23")
+    assert code == 0
+    return path
+
+
+class TestTabs:
+    def test_tabs_lists_rows_and_columns(self, tmp_path):
+        """Each tab with its row count, recognised and other columns, and missing contract tabs."""
+        code, out = run("tabs", "--workbook", str(small_xlsx(tmp_path / "c.xlsx")))
+        assert code == 0
+        assert "Membres — 1 ligne(s)" in out
+        assert "autres colonnes (jamais modifiées) : Notes" in out
+        assert "Brouillon — onglet hors contrat" in out
+        assert "Onglets du contrat absents" in out and "Tarifs" in out
+
+    def test_a_missing_required_column_exits_1(self, tmp_path):
+        """Without « Email », tabs says so and exits 1."""
+        path = small_xlsx(tmp_path / "c.xlsx", ["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
+        code, out = run("tabs", "--workbook", str(path))
+        assert code == 1 and "colonnes obligatoires manquantes : Email" in out
+
+    def test_tabs_json(self, tmp_path):
+        """--json lists every tab with its columns."""
+        code, out = run("tabs", "--workbook", str(small_xlsx(tmp_path / "c.xlsx")), "--json")
+        data = json.loads(out)
+        assert code == 0 and data["ok"] and data["tabs"][0]["contract"] == "Membres"
+
+
+class TestErrors:
+    def test_a_missing_file_exits_2_in_french_without_traceback(self, tmp_path, capsys):
+        """The message names the file and how to fix it; no Python traceback."""
+        code, _ = run("check", "--workbook", str(tmp_path / "absent.xlsx"))
+        err = capsys.readouterr().err
+        assert code == 2
+        assert err.startswith("Erreur : Le fichier") and "introuvable" in err
+        assert "Traceback" not in err
+
+    def test_a_bad_date_option_is_refused_in_french(self, capsys):
+        """--today 23/11/2026 is refused with the expected form."""
+        with pytest.raises(SystemExit) as exit_info:
+            main(["check", "--today", "23/11/2026"])
+        assert exit_info.value.code == 2
+        assert "AAAA-MM-JJ" in capsys.readouterr().err
+
+    def test_a_file_and_a_sheet_together_are_refused(self, tmp_path, capsys):
+        """Giving both --workbook and --sheet asks to choose one."""
+        code, _ = run("tabs", "--workbook", str(tmp_path / "a.xlsx"), "--sheet", "abc")
+        assert code == 2 and "Choisissez l'un des deux" in capsys.readouterr().err
+
+    def test_no_workbook_at_all_says_how_to_give_one(self, capsys):
+        """Without any workbook, the message names --workbook, --sheet and the variables."""
+        code, _ = run("check")
+        err = capsys.readouterr().err
+        assert code == 2 and "--workbook" in err and "MILA_SHEET" in err
+
+    def test_each_run_is_written_to_the_local_log(self, demo, tmp_path):
+        """A sync leaves a line in logs/mila.log even when it changes nothing in the sheet."""
+        run("sync", "--workbook", str(demo), "--today", "2026-11-23")
+        run("sync", "--workbook", str(demo), "--today", "2026-11-23")
+        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
+        assert len([line for line in lines if "sync:" in line]) == 2
+
+
+class TestCheckAndSync:
+    def test_check_exits_1_on_the_demo_errors_and_lists_them(self, demo):
+        """The demo's planted mistakes are listed by tab with row and ID; exit code 1."""
+        code, out = run("check", "--workbook", str(demo), "--today", "2026-11-23")
+        assert code == 1
+        assert "Membres —" in out and re.search(r"ligne \d+ \(M\d{4}\) \[erreur\]", out)
+        assert "Total :" in out
+
+    def test_check_json(self, demo):
+        """--json is valid JSON with the counts and the anomalies."""
+        code, out = run("check", "--workbook", str(demo), "--today", "2026-11-23", "--json")
+        data = json.loads(out)
+        assert code == 1 and data["errors"] == len([a for a in data["anomalies"] if a["severity"] == "error"])
+
+    def test_sync_then_sync_again_on_the_demo(self, demo):
+        """The README's first command: a first sync writes, a second one has nothing to do."""
+        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23", "--json")
+        first = json.loads(out)
+        assert code == 0 and first["ids_assigned"] == 1 and first["cells_written"] > 100
+        assert {"ids_assigned", "cells_written", "errors", "warnings"} <= set(first)
+        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23")
+        assert code == 0 and "Rien à changer" in out
+
+    def test_dry_run_prints_changes_in_french(self, demo):
+        """--dry-run lists cells with before → after in French formats and writes nothing."""
+        before = demo.read_bytes()
+        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
+        assert code == 0 and "rien n'est écrit" in out
+        assert re.search(r"« Cotisation HT » : \(vide\) → « \d+ €", out)
+        assert demo.read_bytes() == before
+
+
+class TestGooglePath:
+    def test_the_emulator_command_serves_a_copy_that_mila_can_read(self, demo):
+        """`mila emulator --from demo.xlsx` prints where it listens; `mila tabs --sheet` reads through it."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MILA_", "SHEETS_EMULATOR"))}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "automations.cli", "emulator", "--from", str(demo), "--port", "0", "--id", "demo"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=demo.parent,
+        )
+        try:
+            assert server.stdout is not None
+            first = server.stdout.readline()
+            address = re.search(r"http://([\d.]+:\d+)", first)
+            assert address, first
+            env["SHEETS_EMULATOR_HOST"] = address.group(1)
+            done = subprocess.run(
+                [sys.executable, "-m", "automations.cli", "tabs", "--sheet", "demo"],
+                capture_output=True, text=True, env=env, cwd=demo.parent, timeout=60,
+            )
+            assert done.returncode == 0, done.stderr
+            _, local = run("tabs", "--workbook", str(demo))
+            members = re.search(r"Membres — \d+ ligne\(s\)", local)
+            assert members and members.group(0) in done.stdout
+            assert "feuille Google Sheets « demo »" in done.stdout
+        finally:
+            server.terminate()
+            server.communicate(timeout=10)
+
+
+class TestDocumentation:
+    def test_every_command_has_help_and_is_in_the_readme(self):
+        """Each subcommand has a help line and appears in the README's table."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        sub = next(a for a in build_parser()._actions if a.dest == "command")
+        for name, parser in sub.choices.items():
+            assert parser.description or any(c.dest == name for c in sub._choices_actions)
+            assert f"mila {name}" in readme, name
+        for choice in sub._choices_actions:
+            assert choice.help, choice.dest
