@@ -98,7 +98,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         ):
             updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
 
-    for name, table in evaluation.tables.items():
+    for table in evaluation.tables.values():
         tab = table.schema
         if tab is None or tab.id_prefix is None or "anomalies" not in tab.key_lookup:
             continue

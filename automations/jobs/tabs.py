@@ -43,7 +43,7 @@ def describe_tabs(workbook: Workbook) -> TabsReport:
     """Read every tab once and compare its header with the contract."""
     tables = workbook.read()
     reports = []
-    for name, table in tables.items():
+    for table in tables.values():
         reports.append(
             TabReport(
                 title=table.title,

@@ -30,7 +30,9 @@ def highest_number(tab: Tab, texts: Iterable[str | None]) -> int:
     return best
 
 
-def next_ids(tab: Tab, count: int, existing: Iterable[str | None], journal: Iterable[str | None] = ()) -> list[str]:
+def next_ids(
+    tab: Tab, count: int, existing: Iterable[str | None], journal: Iterable[str | None] = ()
+) -> list[str]:
     """``count`` fresh IDs for ``tab``, after every ID in the tab and in the journal."""
     start = max(highest_number(tab, existing), highest_number(tab, journal)) + 1
     return [tab.format_id(n) for n in range(start, start + count)]

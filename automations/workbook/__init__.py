@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def open_workbook(settings: "Settings") -> Workbook:
+def open_workbook(settings: Settings) -> Workbook:
     """Open the workbook the settings point to: a Google sheet, or an .xlsx file."""
     if settings.sheet:
         from .google import GoogleBackend

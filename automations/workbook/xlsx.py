@@ -9,6 +9,7 @@ keep images or charts: a workbook holding them should live in Google Sheets.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -125,10 +126,8 @@ class XlsxBackend:
         os.close(fd)
         try:
             wb.save(tmp)
-            try:
+            with contextlib.suppress(OSError):
                 os.chmod(tmp, self.path.stat().st_mode & 0o777)
-            except OSError:
-                pass
             os.replace(tmp, self.path)
         except PermissionError as exc:
             raise WorkbookLocked(
