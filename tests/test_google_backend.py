@@ -8,18 +8,19 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FAST_RETRY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from automations.errors import (
     AccessDenied,
     CredentialsError,
+    WorkbookError,
     WorkbookNotFound,
     WorkbookUnavailable,
 )
 from automations.workbook import CellUpdate, Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy, spreadsheet_key
-from conftest import FAST_RETRY
 
 TABS = ("Membres", "Locaux", "Occupations", "Réservations", "Événements", "Inscriptions", "Tarifs")
 
@@ -187,6 +188,13 @@ class TestErrors:
         emulator.create_spreadsheet("any-sheet", sheets={"Membres": [["ID"]]})
         with pytest.raises(CredentialsError, match="refusé la clé"):
             open_book(emulator, "any-sheet", credentials_path=key)
+
+    def test_a_tab_renamed_while_running_is_explained(self, emulator, sheet):
+        """Google's 400 for a tab that no longer exists becomes a French message, not a traceback."""
+        wb = open_book(emulator, sheet)
+        emulator.rename_tab(sheet, "Locaux", "Locaux 2025")
+        with pytest.raises(WorkbookError, match="renommé"):
+            wb.read()
 
     def test_a_missing_key_file_is_named(self, emulator, tmp_path):
         """A key path that does not exist is named with where it was configured."""

@@ -303,8 +303,8 @@ class Workbook:
         wanted = to_cell_value(update.value)
         if key not in table.columns:
             return wanted is None
-        for row in table.rows:
-            if row.id == update.row_id and (update.row is None or row.number == update.row.number):
+        for row in table.by_id.get(update.row_id, ()):
+            if update.row is None or row.number == update.row.number:
                 return same_value(row.cells.get(key), wanted)
         return False
 
@@ -314,7 +314,7 @@ class Workbook:
         table = self._last.get(title)
         if table is None:
             return False
-        return sum(1 for r in table.rows if r.id == update.row_id) > 1
+        return len(table.by_id.get(update.row_id, ())) > 1
 
     def _title(self, name: str) -> str:
         return self.title_for(name) or name

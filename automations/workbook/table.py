@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..schema import Tab, normalize_header, tab_schema
 
@@ -51,6 +52,15 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @cached_property
+    def by_id(self) -> dict[str, list[Row]]:
+        """Rows by ID as read (an ID standing twice lists both rows)."""
+        index: dict[str, list[Row]] = {}
+        for row in self.rows:
+            if row.id is not None:
+                index.setdefault(row.id, []).append(row)
+        return index
 
     def has(self, name: str) -> bool:
         return normalize_header(name) in self.columns
