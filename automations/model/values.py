@@ -271,6 +271,9 @@ def parse_time(value: object) -> dt.time:
     day (Google's time cells) or a whole number of hours (``18``)."""
     hint = TIME_HINT
     if isinstance(value, dt.datetime):
+        if value.time() == dt.time() and value.date() >= EARLIEST_DATE:
+            # a date cell (.xlsx reads it as a datetime at 00:00), not a time
+            raise ValueProblem("Date au lieu d'une heure", value=value, hint=hint)
         return value.time().replace(microsecond=0)
     if isinstance(value, dt.time):
         return value.replace(microsecond=0, tzinfo=None)
@@ -346,6 +349,8 @@ def implausible_date(
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u200a]+")
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _MINUS = "-\u2212\u2013"
+# ``1.234``: a thousands dot or a decimal point? (``1.234.567`` and ``1.234,5`` are clear)
+_AMBIGUOUS_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}(?![\d.,])")
 
 
 def _number_text(text: str, raw: object, problem: str, hint: str) -> Decimal:
@@ -447,6 +452,10 @@ def parse_number(value: object, *, allow_negative: bool = False) -> Decimal:
     """A number: ``12``, ``12,5``, ``1 234``, ``16 m²``, ``20 %``, a number cell."""
     hint = NUMBER_HINT
     number, _unit = _number(value, "Nombre illisible", hint)
+    if isinstance(value, str) and _AMBIGUOUS_THOUSANDS.match(_SPACES.sub("", value).lstrip("'")):
+        raise ValueProblem("Nombre ambigu", value=value,
+                           hint="Écrivez 1234 pour mille deux cent trente-quatre, "
+                           "ou 1,234 pour un virgule deux trois quatre.")
     if number < 0 and not allow_negative:
         raise ValueProblem("Nombre négatif", value=value,
                            hint="Saisissez un nombre positif ou nul.")
