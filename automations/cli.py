@@ -64,6 +64,13 @@ def cmd_tabs(args: argparse.Namespace, out: TextIO) -> int:
     print(f"Classeur : {report.description} — {len(report.tabs)} onglet(s)", file=out)
     for tab in report.tabs:
         print(file=out)
+        if tab.copy_of:
+            print(
+                f"{tab.title} — ignoré : l'onglet « {tab.copy_of} » existe déjà sous un autre nom ; "
+                "renommez ou supprimez cette copie",
+                file=out,
+            )
+            continue
         if tab.contract is None:
             print(f"{tab.title} — onglet hors contrat, ignoré ({tab.rows} ligne(s))", file=out)
             continue

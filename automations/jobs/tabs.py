@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..schema import TABS
+from ..schema import TABS, tab_schema
 from ..workbook import Workbook
 
 
@@ -18,6 +18,7 @@ class TabReport:
     missing_required: list[str]
     missing_calc: list[str]
     duplicates: list[str]
+    copy_of: str | None = None  # a second tab matching a contract tab: ignored
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def describe_tabs(workbook: Workbook) -> TabsReport:
                 missing_required=table.missing_required,
                 missing_calc=table.missing_calc,
                 duplicates=table.duplicates,
+                copy_of=(found.name if (found := tab_schema(table.title)) and table.schema is None else None),
             )
         )
     present = {r.contract for r in reports if r.contract}

@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 
 from .. import schema
+from ..formatting import format_money
 from ..schema import Tab
 from ..workbook.table import Row, Table
 from . import values as v
@@ -499,11 +500,21 @@ JOURNAL_FIELDS = (
 Emit = Callable[[str | None, Severity, str], None]
 
 
+MAX_PLAUSIBLE_PAYMENT = Decimal(10_000)
+
+
 def _check_member(values: dict[str, object], emit: Emit) -> None:
     joined, left = values.get("joined_on"), values.get("left_on")
     if isinstance(joined, dt.date) and isinstance(left, dt.date) and left < joined:
         emit("Sortie le", ERROR, "« Sortie le » est antérieure à « Adhésion le » : "
              "corrigez l'une des deux dates.")
+    paid = values.get("amount_paid")
+    if isinstance(paid, Decimal) and paid > MAX_PLAUSIBLE_PAYMENT:
+        # Google gives a date cell as its serial number (about 45 000): a date typed in
+        # « Montant payé » would otherwise pass for an amount.
+        emit("Montant payé", WARNING, f"Montant inhabituel dans « Montant payé » : {format_money(paid)} "
+             "(une cotisation dépasse rarement 1 000 €). Vérifiez qu'il ne s'agit pas d'une "
+             "date ou d'une faute de frappe.")
 
 
 def _check_premises(values: dict[str, object], emit: Emit) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -175,8 +175,11 @@ class Workbook:
         tables: dict[str, Table] = {}
         for title in titles:
             table = Table.from_grid(title, grids.get(title, []))
-            schema = table.schema
-            tables[schema.name if schema else title] = table
+            if table.schema is not None and table.schema.name in tables:
+                # A second tab matching the same contract tab (an old copy, say): the
+                # first one is the tab; this one is left alone like any staff tab.
+                table = replace(table, schema=None)
+            tables[table.schema.name if table.schema else title] = table
             self._last[title] = table
         return tables
 
@@ -205,11 +208,16 @@ class Workbook:
         for new in new_ids:
             ids_by_tab.setdefault(self._title(new.tab), []).append(new)
 
-        # Whole tabs where rows are recognised by content (no ID, or an ID twice);
-        # elsewhere the header row and the ID column are enough.
+        # Whole tabs where rows are recognised by content (no ID, or an ID twice), or
+        # where a column is added (it must go right of every cell, even under a blank
+        # header); elsewhere the header row and the ID column are enough.
         full = sorted(
             set(ids_by_tab)
-            | {t for t, ups in by_tab.items() if any(self._ambiguous(t, u) for u in ups)}
+            | {
+                t
+                for t, ups in by_tab.items()
+                if any(self._ambiguous(t, u) or self._new_column(t, u) for u in ups)
+            }
         )
         partial = {
             title: [self._last[title].columns.get("id", 1)] if title in self._last else [1]
@@ -248,7 +256,7 @@ class Workbook:
                 result.ids_assigned.append(new)
 
             placed: dict[tuple[str, int], int | None] = {}
-            width = len(header)
+            width = max([len(header), *(len(line) for line in grid)]) if title in full else len(header)
             for update in by_tab.get(title, []):
                 key = normalize_header(update.column)
                 value = to_cell_value(update.value)
@@ -307,6 +315,10 @@ class Workbook:
             if update.row is None or row.number == update.row.number:
                 return same_value(row.cells.get(key), wanted)
         return False
+
+    def _new_column(self, title: str, update: CellUpdate) -> bool:
+        table = self._last.get(title)
+        return table is None or normalize_header(update.column) not in table.columns
 
     def _ambiguous(self, title: str, update: CellUpdate) -> bool:
         if update.row is None:
