@@ -18,6 +18,7 @@ from .clock import SystemClock
 from .config import Settings, load_settings, log_folder, membership_policy
 from .errors import MilaError
 from .logs import close_logging, setup_logging
+from .runner import run_guarded, state_folder
 from .workbook import open_workbook
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -129,9 +130,18 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     clock = SystemClock()
     today = args.today or clock.today()
     workbook = open_workbook(settings)
-    result = run_sync(
-        workbook, today=today, policy=membership_policy(settings), clock=clock, dry_run=args.dry_run
-    )
+
+    def work():  # type: ignore[no-untyped-def]
+        return run_sync(
+            workbook, today=today, policy=membership_policy(settings), clock=clock, dry_run=args.dry_run
+        )
+
+    if args.dry_run:
+        result = work()
+    else:
+        from .jobs.registry import JOBS
+
+        result = run_guarded(settings, "sync", clock, work, JOBS["sync"].describe)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0
@@ -168,6 +178,100 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.registry import JOBS
+    from .schedule import Scheduler, is_due, timings_from_section
+    from .state import load_state
+
+    settings = _settings(args)
+    clock = SystemClock()
+    timings = {k: v for k, v in timings_from_section(settings.section("schedule")).items() if k in JOBS}
+    state_path = state_folder(settings) / "state.json"
+    failures: list[str] = []
+
+    def run(job: str) -> None:
+        spec = JOBS[job]
+        try:
+            run_guarded(settings, job, clock, lambda: spec.work(settings, clock), spec.describe)
+            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : terminé", file=out)
+        except MilaError as exc:
+            failures.append(job)
+            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : échec — {exc.message}", file=out)
+        except Exception as exc:  # one job failing never stops the others
+            failures.append(job)
+            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : erreur inattendue ({type(exc).__name__}), "
+                  "détails dans le journal local", file=out)
+        out.flush()
+
+    def last_run(job: str):  # type: ignore[no-untyped-def]
+        return load_state(state_path).last_run(job)
+
+    scheduler = Scheduler(timings, run, last_run)
+    if args.once:
+        now = clock.now()
+        due = [job for job, timing in timings.items() if is_due(timing, last_run(job), now)]
+        if not due:
+            print("Aucune tâche à lancer maintenant.", file=out)
+        for job in due:
+            run(job)
+        return 1 if failures else 0
+    print("Planificateur démarré (Ctrl-C ou SIGTERM pour l'arrêter après la tâche en cours) :", file=out)
+    for job, timing in timings.items():
+        print(f"  {job} : {timing.describe()}", file=out)
+    out.flush()
+    scheduler.install_signal_handlers()
+    scheduler.catch_up(clock.now())
+    scheduler.loop(scheduler.build())
+    print("Planificateur arrêté.", file=out)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.registry import JOBS
+    from .schedule import next_run, timings_from_section
+    from .state import load_state
+
+    settings = _settings(args)
+    now = SystemClock().now()
+    state = load_state(state_folder(settings) / "state.json")
+    timings = timings_from_section(settings.section("schedule"))
+    rows = []
+    for job in JOBS:
+        record = state.jobs.get(job)
+        timing = timings.get(job)
+        last = state.last_run(job)
+        upcoming = next_run(timing, last, now) if timing else None
+        rows.append(
+            {
+                "job": job,
+                "last_run": record.last_run if record else None,
+                "result": record.last_result if record else None,
+                "message": record.last_message if record else None,
+                "next_run": upcoming.isoformat(timespec="minutes") if upcoming else None,
+                "failures_since_success": record.failures_since_success if record else 0,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+        return 1 if any(r["failures_since_success"] for r in rows) else 0
+    for row in rows:
+        print(f"{row['job']} :", file=out)
+        if row["last_run"]:
+            last = dt.datetime.fromisoformat(row["last_run"])
+            print(
+                f"  dernière exécution : {last:%d/%m/%Y à %H:%M} — {row['result']} ({row['message']})",
+                file=out,
+            )
+        else:
+            print("  jamais exécutée sur cette machine", file=out)
+        if row["failures_since_success"]:
+            print(f"  échecs depuis la dernière réussite : {row['failures_since_success']}", file=out)
+        upcoming = row["next_run"]
+        when = f"{dt.datetime.fromisoformat(upcoming):%d/%m/%Y à %H:%M}" if upcoming else None
+        print(f"  prochaine exécution : {when or 'jamais automatiquement'}", file=out)
+    return 1 if any(r["failures_since_success"] for r in rows) else 0
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -226,6 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--limit", type=int, default=50, help="nombre de changements montrés par --dry-run")
     sync.add_argument("--json", action="store_true", help="sortie JSON")
     sync.set_defaults(handler=cmd_sync)
+
+    sched = sub.add_parser("schedule", help="lancer les tâches à leurs heures (service de longue durée)")
+    _workbook_options(sched)
+    sched.add_argument(
+        "--once",
+        action="store_true",
+        help="lancer ce qui est dû maintenant puis s'arrêter (cron, timer systemd)",
+    )
+    sched.set_defaults(handler=cmd_schedule)
+
+    status = sub.add_parser("status", help="dernière et prochaine exécution de chaque tâche")
+    _workbook_options(status)
+    status.add_argument("--json", action="store_true", help="sortie JSON")
+    status.set_defaults(handler=cmd_status)
 
     demo = sub.add_parser("demo", help="créer un classeur de démonstration réaliste")
     demo.add_argument("path", metavar="CHEMIN.xlsx")

@@ -64,5 +64,6 @@ def save_state(path: Path, state: State) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"jobs": {k: asdict(v) for k, v in state.jobs.items()}}, handle, ensure_ascii=False, indent=2)
+        data = {"jobs": {name: asdict(record) for name, record in state.jobs.items()}}
+        json.dump(data, handle, ensure_ascii=False, indent=2)
     os.replace(tmp, path)

@@ -1,0 +1,48 @@
+"""The jobs the scheduler knows, each as: settings + clock -> Outcome.
+
+Each entry opens what it needs from the settings (workbook, mail sender…), runs the
+job's own entry point and describes the run in one French line. Jobs log their own
+Journal lines; the runner keeps the local record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..clock import Clock
+from ..config import Settings, membership_policy
+from ..runner import NOTHING, SUCCESS, Outcome
+from ..workbook import open_workbook
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    work: Callable[[Settings, Clock], Any]
+    describe: Callable[[Any], Outcome]
+
+
+def _sync(settings: Settings, clock: Clock) -> Any:
+    from .sync import run_sync
+
+    return run_sync(
+        open_workbook(settings), today=clock.today(), policy=membership_policy(settings), clock=clock
+    )
+
+
+def _describe_sync(result: Any) -> Outcome:
+    if not result.changed:
+        counts = f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
+        return Outcome(NOTHING, f"rien à changer ; {counts}")
+    return Outcome(
+        SUCCESS,
+        f"{len(result.ids_assigned)} ID attribué(s), {result.cells_written} cellule(s) écrite(s) ; "
+        f"{result.errors} erreur(s), {result.warnings} avertissement(s)",
+    )
+
+
+JOBS: dict[str, Job] = {
+    "sync": Job("sync", _sync, _describe_sync),
+}

@@ -1,0 +1,92 @@
+"""Running a job under the single-instance lock, and keeping the local record of runs.
+
+Both the scheduler and the manual commands go through :func:`run_guarded`, so that a
+manual `mila sync` never runs at the same time as a scheduled one, and `mila status`
+knows about every run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from .clock import Clock
+from .config import Settings
+from .errors import MilaError
+from .lock import single_instance
+from .state import load_state, save_state
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SUCCESS = "succès"
+FAILURE = "échec"
+NOTHING = "rien à faire"
+
+JOB_TITLES = {
+    "sync": "synchronisation du classeur",
+    "renewals": "relances de cotisation",
+    "documents": "conventions et chartes",
+    "calendars": "calendriers",
+    "report": "rapport d'activité",
+}
+
+
+def state_folder(settings: Settings) -> Path:
+    """Where the lock and state.json live: [schedule] state_dir, beside the configuration."""
+    folder = Path(settings.section("schedule").get("state_dir", "state"))
+    base = settings.source.parent if settings.source else Path.cwd()
+    return folder if folder.is_absolute() else base / folder
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job says of its run: a result word and one French line."""
+
+    result: str  # SUCCESS, NOTHING or FAILURE
+    summary: str
+
+
+def run_guarded(
+    settings: Settings,
+    job: str,
+    clock: Clock,
+    work: Callable[[], T],
+    describe: Callable[[T], Outcome],
+    *,
+    wait: float | None = None,
+) -> T:
+    """Run ``work`` holding the lock; record how it ended in state.json; re-raise failures."""
+    folder = state_folder(settings)
+    if wait is None:
+        wait = float(settings.section("schedule").get("lock_wait_seconds", 60))
+    with single_instance(folder, wait=wait, what=f"« {JOB_TITLES.get(job, job)} »"):
+        started = time.monotonic()
+        at = clock.now()
+        try:
+            value = work()
+        except MilaError as exc:
+            _record(folder, job, at, FAILURE, exc.message, time.monotonic() - started)
+            raise
+        except Exception as exc:
+            log.exception("%s crashed", job)
+            message = f"erreur inattendue : {type(exc).__name__}"
+            _record(folder, job, at, FAILURE, message, time.monotonic() - started)
+            raise
+        outcome = describe(value)
+        _record(folder, job, at, outcome.result, outcome.summary, time.monotonic() - started)
+        return value
+
+
+def _record(folder: Path, job: str, at, result: str, message: str, duration: float) -> None:  # type: ignore[no-untyped-def]
+    path = folder / "state.json"
+    state = load_state(path)
+    state.record(job, at, result, message, duration)
+    try:
+        save_state(path, state)
+    except OSError as exc:  # the record is a convenience; never fail a job over it
+        log.error("could not save %s: %s", path, exc)

@@ -1,0 +1,127 @@
+"""Unattended operation: timings, catch-up, one instance at a time, the local record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+
+import pytest
+
+from automations.clock import FixedClock
+from automations.config import load_settings
+from automations.errors import ConfigError, MilaError
+from automations.lock import AlreadyRunning, single_instance
+from automations.runner import FAILURE, SUCCESS, Outcome, run_guarded, state_folder
+from automations.schedule import DEFAULT_TIMINGS, Scheduler, Timing, is_due, next_run, timings_from_section
+from automations.state import load_state
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0)  # a Monday
+SATURDAY = dt.datetime(2026, 11, 28, 10, 0)
+
+
+class TestTimings:
+    def test_sync_runs_every_15_minutes_on_working_days_from_8_to_20(self):
+        """Due on Monday 10:00 after 15 min, not after 10, not at 21:00, not on Saturday."""
+        sync = DEFAULT_TIMINGS["sync"]
+        assert is_due(sync, MONDAY - dt.timedelta(minutes=15), MONDAY)
+        assert not is_due(sync, MONDAY - dt.timedelta(minutes=10), MONDAY)
+        assert not is_due(sync, None, MONDAY.replace(hour=21))
+        assert not is_due(sync, None, SATURDAY)
+
+    def test_a_daily_job_missed_in_the_morning_is_caught_up_once(self):
+        """Renewals at 9:00: due at 10:00 if not yet run today, then not again until tomorrow."""
+        renewals = DEFAULT_TIMINGS["renewals"]
+        assert is_due(renewals, MONDAY - dt.timedelta(days=1), MONDAY)
+        assert not is_due(renewals, MONDAY.replace(hour=9, minute=1), MONDAY)
+        assert not is_due(renewals, None, MONDAY.replace(hour=8))
+
+    def test_the_report_never_runs_by_itself(self):
+        """The annual report has no automatic run and no next run."""
+        assert not is_due(DEFAULT_TIMINGS["report"], None, MONDAY)
+        assert next_run(DEFAULT_TIMINGS["report"], None, MONDAY) is None
+
+    def test_next_runs_are_computed_from_the_last_one(self):
+        """After a sync at 19:55 on Friday, the next is Monday 8:00; renewals after today's run is tomorrow 9:00."""
+        friday = dt.datetime(2026, 11, 27, 19, 55)
+        assert next_run(DEFAULT_TIMINGS["sync"], friday, friday + dt.timedelta(minutes=1)) == dt.datetime(2026, 11, 30, 8, 0)
+        ran = MONDAY.replace(hour=9, minute=0, second=5)
+        assert next_run(DEFAULT_TIMINGS["renewals"], ran, MONDAY) == dt.datetime(2026, 11, 24, 9, 0)
+
+    def test_timings_come_from_the_configuration(self):
+        """[schedule.sync] and [schedule.renewals] override the defaults; a typo is refused."""
+        timings = timings_from_section(
+            {"state_dir": "x", "sync": {"every_minutes": 30, "days": ["lundi", "mercredi"], "from": "09:00", "to": "18:00"},
+             "renewals": {"at": "08:15"}}
+        )
+        assert timings["sync"] == Timing(every_minutes=30, days=frozenset({0, 2}), start=dt.time(9), end=dt.time(18))
+        assert timings["renewals"].at == dt.time(8, 15)
+        with pytest.raises(ConfigError, match="relances|aucune tâche"):
+            timings_from_section({"relances": {"at": "08:00"}})
+        with pytest.raises(ConfigError, match="HH:MM"):
+            timings_from_section({"renewals": {"at": "neuf heures"}})
+
+
+class TestSchedulerLoop:
+    def test_catch_up_runs_each_due_job_once(self):
+        """At start-up on Monday 10:00, sync, renewals and documents are due and run once, the report not."""
+        ran: list[str] = []
+        last = {"documents": MONDAY.replace(hour=7, minute=31)}
+        scheduler = Scheduler(DEFAULT_TIMINGS, ran.append, last.get)
+        assert scheduler.catch_up(MONDAY) == ["sync", "renewals"]
+        assert ran == ["sync", "renewals"]
+
+    def test_the_loop_stops_after_the_current_job_when_asked(self):
+        """Setting the stop event (as SIGTERM does) ends the loop once the running job is done."""
+        stop = threading.Event()
+        finished: list[str] = []
+
+        def run(job: str) -> None:
+            stop.set()  # the signal arrives while the job runs
+            finished.append(job)
+
+        scheduler = Scheduler({"sync": Timing(every_minutes=1)}, run, stop_event=stop)
+        built = scheduler.build()
+        built.run_all()
+        scheduler.loop(built, tick=0.01)
+        assert finished == ["sync"]
+        assert [j.tags for j in built.jobs] == [{"sync"}]
+
+
+class TestRunner:
+    def test_each_run_is_recorded_with_its_result(self, tmp_path):
+        """A success then a failure: state.json shows the failure count since the last success."""
+        settings = load_settings(env={}, cwd=tmp_path)
+        clock = FixedClock(MONDAY)
+        run_guarded(settings, "sync", clock, lambda: 1, lambda _: Outcome(SUCCESS, "ok"))
+
+        def fail() -> None:
+            raise MilaError("Google injoignable")
+
+        for _ in range(2):
+            with pytest.raises(MilaError):
+                run_guarded(settings, "sync", clock, fail, lambda _: Outcome(SUCCESS, ""))
+        record = load_state(state_folder(settings) / "state.json").jobs["sync"]
+        assert record.last_result == FAILURE and record.failures_since_success == 2
+        assert record.last_message == "Google injoignable" and record.last_success == MONDAY.isoformat()
+
+    def test_a_second_instance_waits_then_refuses_clearly(self, tmp_path):
+        """While the lock is held, another job gives up after the wait with a French message."""
+        settings = load_settings(env={}, cwd=tmp_path)
+        with single_instance(state_folder(settings)):
+            with pytest.raises(AlreadyRunning, match="Une autre tâche mila est en cours"):
+                run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, ""), wait=0.2)
+
+    def test_status_reports_last_and_next_runs(self, tmp_path, monkeypatch):
+        """`mila status --json` lists each job with its last result and failures since success."""
+        from automations.cli import main
+
+        monkeypatch.chdir(tmp_path)
+        settings = load_settings(env={}, cwd=tmp_path)
+        run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, "3 cellule(s)"))
+        out = io.StringIO()
+        assert main(["status", "--json"], out=out) == 0
+        rows = {r["job"]: r for r in json.loads(out.getvalue())}
+        assert rows["sync"]["result"] == SUCCESS and rows["sync"]["message"] == "3 cellule(s)"
+        assert rows["sync"]["next_run"] is not None
