@@ -109,9 +109,9 @@ class TestRunner:
     def test_a_second_instance_waits_then_refuses_clearly(self, tmp_path):
         """While the lock is held, another job gives up after the wait with a French message."""
         settings = load_settings(env={}, cwd=tmp_path)
-        with single_instance(state_folder(settings)):
-            with pytest.raises(AlreadyRunning, match="Une autre tâche mila est en cours"):
-                run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, ""), wait=0.2)
+        held = single_instance(state_folder(settings))
+        with held, pytest.raises(AlreadyRunning, match="Une autre tâche mila est en cours"):
+            run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, ""), wait=0.2)
 
     def test_status_reports_last_and_next_runs(self, tmp_path, monkeypatch):
         """`mila status --json` lists each job with its last result and failures since success."""
