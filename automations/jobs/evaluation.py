@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
+from ..rules.bookings import BookingPolicy, BookingsOutcome
+from ..rules.events import EventsOutcome
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
-from ..rules.validation import validate
+from ..rules.validation import Context, validate
 from ..workbook import CellUpdate, Table
 
 
@@ -21,6 +23,8 @@ class Evaluation:
     anomalies: Anomalies
     computations: list[MemberComputation]
     schema_problems: list[Anomaly]  # missing required columns, duplicate headers: nothing is written
+    bookings: BookingsOutcome = field(default_factory=BookingsOutcome)  # Montant HT
+    events: EventsOutcome = field(default_factory=EventsOutcome)  # Inscrits, Place, promotions
 
     @property
     def errors(self) -> int:
@@ -59,18 +63,33 @@ def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
 
 
 def evaluate(
-    tables: Mapping[str, Table], today: dt.date, policy: MembershipPolicy
+    tables: Mapping[str, Table],
+    today: dt.date,
+    policy: MembershipPolicy,
+    *,
+    booking_policy: BookingPolicy | None = None,
 ) -> Evaluation:
     """Parse, validate and compute everything the sheet should show."""
     problems = schema_problems(tables)
     dataset = Dataset.from_tables(tables, today=today)
     anomalies = Anomalies(problems)
     anomalies.extend(dataset.anomalies)
-    anomalies.extend(validate(dataset, today, policy))
+    context = Context(dataset, today, policy, booking_policy or BookingPolicy(),
+                      previous_places(tables))
+    anomalies.extend(validate(dataset, today, policy, context=context))
     computations = compute_all(dataset, today, policy)
     for computation in computations:
         anomalies.extend(computation.anomalies)
-    return Evaluation(tables, dataset, anomalies, computations, problems)
+    return Evaluation(tables, dataset, anomalies, computations, problems,
+                      context.bookings, context.events)
+
+
+def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
+    """Inscriptions: sheet row -> ``Place`` as read (before this run)."""
+    table = tables.get(schema.INSCRIPTIONS.name)
+    if table is None or not table.has("Place"):
+        return {}
+    return {row.number: row.get("Place") for row in table.rows}
 
 
 def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
@@ -97,6 +116,23 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             ("Voix", c.votes if c.status is not None else None),
         ):
             updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
+
+    for tab, computed in (
+        (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount})
+                               for c in evaluation.bookings.computations]),
+        (schema.EVENEMENTS, [(c.row, {"Inscrits": c.registered, "Liste d'attente": c.waiting})
+                             for c in evaluation.events.events]),
+        (schema.INSCRIPTIONS, [(c.row, {"Place": c.place})
+                               for c in evaluation.events.registrations]),
+    ):
+        rows = rows_by_number.get(tab.name, {})
+        for number, values in computed:
+            row = rows.get(number)
+            row_id = (row.id if row is not None else None) or new_ids.get((tab.name, number))
+            if row is None or row_id is None:
+                continue
+            for column, value in values.items():
+                updates.append(CellUpdate(tab.name, row_id, column, value, row=row))
 
     for table in evaluation.tables.values():
         tab = table.schema

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import schema
 from ..clock import Clock
@@ -23,6 +23,8 @@ from ..errors import (
     WorkbookNotFound,
     WorkbookUnavailable,
 )
+from ..rules.bookings import BookingPolicy
+from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..workbook import CellUpdate, NewId, Workbook
@@ -55,6 +57,9 @@ class SyncResult:
     warnings: int = 0
     journal: bool = False
     seconds: float = 0.0
+    # Registrations whose Place this run turned from « attente N » to « confirmée » (written,
+    # or that would be in a dry run), for events today or later: the members to tell.
+    promotions: list[Promotion] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -73,6 +78,10 @@ class SyncResult:
             "warnings": self.warnings,
             "journal": self.journal,
             "seconds": round(self.seconds, 3),
+            "promotions": [
+                {"registration": p.registration_id, "member": p.member_id, "event": p.event_id}
+                for p in self.promotions
+            ],
         }
 
 
@@ -99,12 +108,13 @@ def run_sync(
     policy: MembershipPolicy,
     clock: Clock,
     dry_run: bool = False,
+    booking_policy: BookingPolicy | None = None,
 ) -> SyncResult:
     """Bring every computed column of the workbook up to date."""
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run)
     try:
-        evaluation = evaluate(workbook.read(), today, policy)
+        evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
@@ -114,8 +124,10 @@ def run_sync(
         result.changes = [_change(u) for u in updates]
         if dry_run:
             result.ids_assigned = new_ids
+            result.promotions = _promotions(evaluation, assigned, None)
             return result
         written = workbook.write(updates, new_ids)
+        result.promotions = _promotions(evaluation, assigned, written.cells)
         result.ids_assigned = written.ids_assigned
         result.cells_written = written.cells_written
         result.columns_added = written.columns_added
@@ -134,6 +146,28 @@ def run_sync(
     if result.changed:
         result.journal = _journal(workbook, clock, "succès", _details(result), result)
     return result
+
+
+def _promotions(
+    evaluation: Evaluation,
+    assigned: dict[tuple[str, int], str],
+    written: list[tuple[str, str, str, object]] | None,
+) -> list[Promotion]:
+    """The promotions of the evaluation, with the IDs being assigned; after a write, only
+    those whose ``Place`` was actually written (a row skipped is promoted next run)."""
+    tab = schema.INSCRIPTIONS.name
+    placed = None if written is None else {
+        row_id for title, row_id, column, value in written
+        if schema.normalize_header(title) == schema.normalize_header(tab)
+        and column == "Place" and value == CONFIRMED
+    }
+    found = []
+    for promotion in evaluation.events.promotions:
+        row_id = promotion.registration_id or assigned.get((tab, promotion.row))
+        if row_id is None or (placed is not None and row_id not in placed):
+            continue
+        found.append(replace(promotion, registration_id=row_id))
+    return found
 
 
 def _change(update: CellUpdate) -> Change:

@@ -1,25 +1,30 @@
 """Checks across rows and tabs of a parsed workbook, into anomalies.
 
 ``validate(dataset, today)`` runs every check of ``CHECKS`` and the ``extra_checks`` given
-(bookings and events conflicts will plug in there: a check is any callable taking a
-:class:`Context` and returning anomalies). Row-level problems were already found while
-parsing (``dataset.anomalies``); ``validate`` returns only the new ones.
+(a check is any callable taking a :class:`Context` and returning anomalies). Bookings and
+events are computed once per context (``Context.bookings``, ``Context.events``): their
+checks return the anomalies, ``jobs.evaluation`` writes the values. Row-level problems
+were already found while parsing (``dataset.anomalies``); ``validate`` returns only the
+new ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
 from ..model.rows import Member, Occupation, id_key
+from .bookings import BookingPolicy, BookingsOutcome, compute_bookings
+from .events import EventsOutcome, compute_events
 from .fees import FORFAITS_FROM, FeeSchedule, forfait_missing_message
-from .membership import MembershipPolicy, fee_period_start
+from .membership import MembershipPolicy, compute_member, fee_period_start, status
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -31,6 +36,9 @@ class Context:
     dataset: Dataset
     today: dt.date
     policy: MembershipPolicy
+    booking_policy: BookingPolicy = field(default_factory=BookingPolicy)
+    # Inscriptions: sheet row -> ``Place`` as read (sticky seats, promotions)
+    previous_places: Mapping[int, object] = field(default_factory=dict)
 
     @cached_property
     def active_members(self) -> list[Member]:
@@ -41,6 +49,32 @@ class Context:
     @cached_property
     def schedule(self) -> FeeSchedule:
         return FeeSchedule(self.dataset.rates)
+
+    def status_on(self, member: Member, day: dt.date) -> str | None:
+        """The member's status on ``day`` (a member with nothing to pay is ``à jour``)."""
+        key = id_key(member.id) or f"row {member.row}"
+        if key not in self._fees_due:
+            fee = compute_member(member, self.dataset, self.schedule, self.today, self.policy).fee
+            self._fees_due[key] = fee.ht if fee is not None else None
+        return status(member, day, self.policy, fee_due=self._fees_due[key])
+
+    @cached_property
+    def _fees_due(self) -> dict[str, Decimal | None]:
+        return {}
+
+    @cached_property
+    def bookings(self) -> BookingsOutcome:
+        """Amounts and anomalies of « Réservations » (``rules.bookings``)."""
+        d = self.dataset
+        return compute_bookings(d.bookings, d.premises_by_id, d.members_by_id, self.today,
+                                self.booking_policy, self.status_on)
+
+    @cached_property
+    def events(self) -> EventsOutcome:
+        """Places, counts, anomalies and promotions of events (``rules.events``)."""
+        d = self.dataset
+        return compute_events(d.events, d.registrations, d.members_by_id, self.today,
+                              previous_places=self.previous_places, status_on=self.status_on)
 
 
 Check = Callable[[Context], Iterable[Anomaly]]
@@ -272,13 +306,15 @@ def check_rates(ctx: Context) -> Iterable[Anomaly]:
 
 
 def check_bookings(ctx: Context) -> Iterable[Anomaly]:
-    """Hook: overlapping bookings beyond ``Capacité``, member not up to date (to come)."""
-    return ()
+    """Bookings beyond ``Capacité``, missing rates, closed days, members not up to date
+    (``rules.bookings``; the amounts stay available as ``ctx.bookings``)."""
+    return ctx.bookings.anomalies
 
 
 def check_events(ctx: Context) -> Iterable[Anomaly]:
-    """Hook: eligibility, duplicate registrations, member not up to date (to come)."""
-    return ()
+    """Eligibility, duplicate registrations, members not up to date, presence to record
+    (``rules.events``; places and counts stay available as ``ctx.events``)."""
+    return ctx.events.anomalies
 
 
 CHECKS: tuple[Check, ...] = (
@@ -300,10 +336,12 @@ def validate(
     policy: MembershipPolicy | None = None,
     *,
     extra_checks: Sequence[Check] = (),
+    context: Context | None = None,
 ) -> Anomalies:
     """The cross-tab anomalies of ``dataset`` (not the parsing ones, already in
-    ``dataset.anomalies``)."""
-    ctx = Context(dataset, today, policy or MembershipPolicy())
+    ``dataset.anomalies``). ``context``, when given (built on the same dataset), is the one
+    the checks run on: its computed bookings and events stay available to the caller."""
+    ctx = context or Context(dataset, today, policy or MembershipPolicy())
     found = Anomalies()
     for check in (*CHECKS, *extra_checks):
         found.extend(check(ctx))
