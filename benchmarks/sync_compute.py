@@ -1,0 +1,317 @@
+"""Check + compute + plan for 10,000 members and 30,000 bookings and registrations.
+
+Issue: « target ≤ 3 s on this machine, memory noted ». Measured on tables built in memory
+(``Table.from_grid`` through :class:`benchmarks.data.MemoryBackend`, no I/O):
+``evaluate()`` + ``desired_cells()`` + ``Workbook.pending()`` of a first run (every calc.
+column blank, so everything is to be written), with the share of each phase and the
+memory it takes; then the whole ``run_sync`` on the .xlsx backend, end to end, once on the
+untouched workbook (first run) and once more (second run: nothing left to change).
+
+    .venv/bin/python -m benchmarks.sync_compute [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import resource
+import shutil
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import automations.jobs.evaluation as evaluation_module
+from automations.clock import FixedClock
+from automations.jobs.evaluation import desired_cells, evaluate
+from automations.jobs.sync import plan_new_ids, run_sync
+from automations.rules.membership import MembershipPolicy
+from automations.workbook import Workbook
+from automations.workbook.xlsx import XlsxBackend
+
+from .data import (
+    NOW,
+    TODAY,
+    BenchResult,
+    Grid,
+    MemoryBackend,
+    Sizes,
+    StackSampler,
+    Verdict,
+    build_grids,
+    in_child,
+    md_table,
+    median_of,
+    mib,
+    num,
+    repeat,
+    runs_note,
+    seconds,
+    verdict_word,
+    write_xlsx,
+)
+
+TITLE = "Check + compute + plan (sync)"
+TARGET_S = 3.0
+FULL = Sizes()  # 10,000 members, 15,000 bookings + 15,000 registrations
+QUICK = Sizes.scaled(500)
+POLICY = MembershipPolicy()
+
+PHASES = (
+    ("tables", "`Table.from_grid` (building the tables; not counted in the target)"),
+    ("parse", "parse: `Dataset.from_tables` (row models, value parsing)"),
+    ("validation", "validation: `validate` (cross-tab checks; bookings, events and seats)"),
+    ("fees", "fees: `compute_all` (fee, échéance, status, votes)"),
+    ("evaluate_other", "rest of `evaluate` (schema checks, set-up, merging anomalies)"),
+    ("desired", "planning: `desired_cells` (+ `plan_new_ids`)"),
+    ("pending", "planning: `Workbook.pending` (compare with what was read)"),
+)
+
+
+@contextlib.contextmanager
+def _phase_clock(times: dict[str, float]) -> Iterator[None]:
+    """Time the steps ``evaluate`` calls, by wrapping the names it looks up."""
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                times[name] = times.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    dataset_class = evaluation_module.Dataset
+
+    class TimedDataset:
+        from_tables = staticmethod(timed("parse", dataset_class.from_tables))
+
+    wrappers: dict[str, Any] = {"Dataset": TimedDataset}
+    for name, phase in (("validate", "validation"), ("compute_all", "fees")):
+        if hasattr(evaluation_module, name):  # should evaluate change, time what is left
+            wrappers[name] = timed(phase, getattr(evaluation_module, name))
+    with contextlib.ExitStack() as stack:
+        for name, wrapper in wrappers.items():
+            stack.enter_context(mock.patch.object(evaluation_module, name, wrapper))
+        yield
+
+
+def _compute_once(grids: Mapping[str, Grid], sampler: StackSampler | None = None) -> dict[str, float]:
+    """One check + compute + plan on a fresh in-memory workbook; seconds per phase."""
+    workbook = Workbook(MemoryBackend(grids))
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    tables = workbook.read()
+    times["tables"] = time.perf_counter() - started
+    with sampler or contextlib.nullcontext():
+        started = time.perf_counter()
+        with _phase_clock(times):
+            evaluation = evaluate(tables, TODAY, POLICY)
+        times["evaluate"] = time.perf_counter() - started
+        times["evaluate_other"] = times["evaluate"] - sum(
+            times.get(k, 0.0) for k in ("parse", "validation", "fees"))
+
+        started = time.perf_counter()
+        new_ids = plan_new_ids(evaluation)
+        assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
+        desired = desired_cells(evaluation, assigned)
+        times["desired"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        pending = workbook.pending(desired)
+        times["pending"] = time.perf_counter() - started
+    times["target"] = times["evaluate"] + times["desired"] + times["pending"]
+    times["cells_desired"] = len(desired)
+    times["cells_pending"] = len(pending)
+    times["new_ids"] = len(new_ids)
+    times["anomalies"] = len(evaluation.anomalies)
+    return times
+
+
+def _memory_once(grids: Mapping[str, Grid]) -> dict[str, float]:
+    """tracemalloc: the tables' size, then the peak above it during check + compute + plan."""
+    tracemalloc.start()
+    try:
+        workbook = Workbook(MemoryBackend(grids))
+        before = tracemalloc.get_traced_memory()[0]
+        tables = workbook.read()
+        tables_size = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        evaluation = evaluate(tables, TODAY, POLICY)
+        new_ids = plan_new_ids(evaluation)
+        assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
+        workbook.pending(desired_cells(evaluation, assigned))
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return {"tables": tables_size, "peak": peak}
+
+
+def _maxrss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+class _TimedXlsx(XlsxBackend):
+    """The .xlsx backend, counting the time spent in it (file I/O and openpyxl)."""
+
+    io_seconds = 0.0
+
+    def _timed(self, fn: Callable[..., Any], *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.io_seconds += time.perf_counter() - started
+
+    def titles(self) -> list[str]:
+        return self._timed(super().titles)  # type: ignore[no-any-return]
+
+    def fetch(self, full: Any, partial: Any) -> Any:
+        return self._timed(super().fetch, full, partial)
+
+    def write_cells(self, cells: Any) -> None:
+        self._timed(super().write_cells, cells)
+
+    def add_tab(self, title: str, header: Any) -> None:
+        self._timed(super().add_tab, title, header)
+
+    def append_rows(self, title: str, rows: Any) -> None:
+        self._timed(super().append_rows, title, rows)
+
+
+def _sync_xlsx(path: Path) -> dict[str, Any]:
+    backend = _TimedXlsx(path)
+    started = time.perf_counter()
+    result = run_sync(Workbook(backend), today=TODAY, policy=POLICY, clock=FixedClock(NOW))
+    wall = time.perf_counter() - started
+    return {
+        "wall": wall,
+        "io": backend.io_seconds,
+        "cells": result.cells_written,
+        "ids": len(result.ids_assigned),
+        "journal": result.journal,
+        "errors": result.errors,
+        "warnings": result.warnings,
+    }
+
+
+def _cold_run(grids: Mapping[str, Grid], profile: bool) -> dict[str, Any]:
+    """In a child process: one cold check + compute + plan; when ``profile``, sampled, then
+    run once more in the same process (warm caches) for comparison."""
+    rss_before = _maxrss()
+    sampler = StackSampler() if profile else None
+    times: dict[str, Any] = dict(_compute_once(grids, sampler))
+    times["rss"] = _maxrss()
+    times["rss_growth"] = times["rss"] - rss_before
+    if sampler is not None:
+        times["profile"] = sampler.top(10)
+        times["samples"] = sampler.samples
+        times["warm"] = _compute_once(grids)["target"]
+    return times
+
+
+def run(quick: bool = False) -> BenchResult:
+    sizes = QUICK if quick else FULL
+    started = time.perf_counter()
+    grids = build_grids(sizes)
+    generated = time.perf_counter() - started
+
+    # Each run in its own forked process, as each `mila sync` is: caches start cold.
+    runs = repeat(lambda: in_child(lambda mark: _cold_run(grids, profile=False)))
+    profiled = in_child(lambda mark: _cold_run(grids, profile=True))
+    memory = in_child(lambda mark: _memory_once(grids))
+
+    with tempfile.TemporaryDirectory(prefix="mila-bench-") as folder:
+        pristine = write_xlsx(grids, Path(folder) / "pristine.xlsx")
+        size = pristine.stat().st_size
+        work = Path(folder) / "classeur.xlsx"
+        shutil.copy(pristine, work)
+        sync_first = in_child(lambda mark: _sync_xlsx(work))
+        sync_second = in_child(lambda mark: _sync_xlsx(work))
+
+    first = runs[0]
+    target = median_of(runs, "target")
+    spread = " / ".join(seconds(r["target"]) for r in sorted(runs, key=lambda r: r["target"]))
+    met = target <= TARGET_S
+    lines = [
+        f"Workbook: {sizes.describe()} (`benchmarks/data.py`, seed 2024, generated in "
+        f"{seconds(generated)}). Tables built in memory, no I/O; first-run state (every calc. "
+        f"column blank): {num(first['cells_desired'])} calc. cells planned, "
+        f"{num(first['cells_pending'])} to write, {num(first['new_ids'])} IDs to assign, "
+        f"{num(first['anomalies'])} anomalies found.",
+        "",
+        f"Each run is a forked process, like a `mila sync` (modules imported, caches cold); "
+        f"{runs_note(len(runs))} (target: {spread}).",
+        "",
+        md_table(
+            ("Phase", "Time", "Share of the target"),
+            [
+                (label, seconds(median_of(runs, key)),
+                 "—" if key == "tables" else f"{median_of(runs, key) / target:.0%}")
+                for key, label in PHASES
+            ]
+            + [(f"**evaluate + desired_cells + pending** (target ≤ {TARGET_S:.0f} s)",
+                f"**{seconds(target)}**", verdict_word(met))],
+        ),
+        "",
+        f"The same, run a second time in the same process (caches warm, as in a test run): "
+        f"{seconds(profiled['warm'])}.",
+        "",
+        "Memory:",
+        "",
+        md_table(
+            ("Measure", "Value"),
+            [
+                ("tables as read (`Table.from_grid`), `tracemalloc`", mib(memory["tables"])),
+                ("peak above the tables during check + compute + plan, `tracemalloc`",
+                 mib(memory["peak"])),
+                ("max RSS of the process after one run (`ru_maxrss`, median)",
+                 mib(median_of(runs, "rss"))),
+                ("growth of max RSS during the run (median)",
+                 mib(max(0, median_of(runs, "rss_growth")))),
+            ],
+        ),
+        "",
+        f"Where the time goes (one more cold run, {num(profiled['samples'])} stack samples; "
+        "innermost `automations` frame ← the project frame that called it; library calls "
+        "included):",
+        "",
+        md_table(("Function ← caller", "Share of samples"),
+                 [(name, f"{share:.0%}") for name, share in profiled["profile"]]),
+        "",
+        f"End to end: `run_sync` on the .xlsx backend ({mib(size)} file), one run each, each "
+        "in a fresh process:",
+        "",
+        md_table(
+            ("Run", "Wall time", "of which .xlsx I/O", "Cells written", "IDs assigned",
+             "Journal line"),
+            [
+                (name, seconds(r["wall"]), seconds(r["io"]), num(r["cells"]), r["ids"],
+                 "yes" if r["journal"] else "no")
+                for name, r in (("first run", sync_first), ("second run", sync_second))
+            ],
+        ),
+    ]
+    verdicts = (
+        Verdict(f"check + compute + plan ≤ {TARGET_S:.0f} s ({num(sizes.members)} members, "
+                f"{num(sizes.bookings + sizes.registrations)} bookings + registrations)",
+                seconds(target), met),
+    )
+    return BenchResult(TITLE, "\n".join(lines), verdicts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke size")
+    args = parser.parse_args()
+    result = run(quick=args.quick)
+    print(f"### {result.title}\n\n{result.markdown_section}")
+
+
+if __name__ == "__main__":
+    main()
