@@ -35,6 +35,7 @@ class Settings:
     retry: RetryPolicy = RetryPolicy()
     raw: Mapping[str, Any] = field(default_factory=dict)  # the whole file, for later sections
     source: Path | None = None  # the configuration file read, if any
+    base: Path = field(default_factory=Path.cwd)  # relative paths start here
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.raw.get(name, {})
@@ -112,6 +113,7 @@ def load_settings(
         retry=retry,
         raw=raw,
         source=source,
+        base=base,
     )
 
 
@@ -136,7 +138,5 @@ def membership_policy(settings: Settings) -> MembershipPolicy:
 
 def log_folder(settings: Settings) -> Path:
     """Where the rotating local log goes: [log] dir, relative to the configuration file."""
-    folder = settings.section("log").get("dir", "logs")
-    base = settings.source.parent if settings.source else Path.cwd()
-    path = Path(folder)
-    return path if path.is_absolute() else base / path
+    path = Path(settings.section("log").get("dir", "logs"))
+    return path if path.is_absolute() else settings.base / path

@@ -39,8 +39,7 @@ JOB_TITLES = {
 def state_folder(settings: Settings) -> Path:
     """Where the lock and state.json live: [schedule] state_dir, beside the configuration."""
     folder = Path(settings.section("schedule").get("state_dir", "state"))
-    base = settings.source.parent if settings.source else Path.cwd()
-    return folder if folder.is_absolute() else base / folder
+    return folder if folder.is_absolute() else settings.base / folder
 
 
 @dataclass(frozen=True)
