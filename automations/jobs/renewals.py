@@ -1,0 +1,629 @@
+"""`mila renewals`: send the renewal reminders due today, each exactly once, and record them.
+
+The order of a run, and what a crash at each step leaves behind:
+
+1. read Membres, Locaux, Occupations, Tarifs and Relances (one request); decide, for each
+   member, the reminder due (``rules.reminders``) and render every message. A broken
+   template stops the run here: nothing sent, nothing recorded.
+2. connect to the server (or prepare the outbox). Unreachable: nothing recorded, a
+   Journal line, :class:`~automations.errors.MailError`.
+3. append one ``en cours`` row per message to Relances, in one request (and a
+   ``à vérifier`` row for each ``en cours`` a previous run left without outcome);
+4. read Relances again: a message whose first new ``en cours`` row belongs to another
+   run (two runs at once) is not sent by this one;
+5. send the batch on the one connection;
+6. append every outcome (``envoyée`` with the time, ``échec`` with the server's reason,
+   ``annulée`` for what was not attempted) in one request; then one Journal line.
+
+A crash between 3 and 6 leaves ``en cours`` rows: the next run reports them ``à vérifier``
+and never sends them again. Hence *at most once*: a reminder may need a person to check
+it, it is never sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .. import schema
+from ..clock import Clock
+from ..errors import ConfigError, MilaError, SchemaError, WorkbookError
+from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
+from ..mail import (
+    DeliveryUncertain,
+    HeaderProblem,
+    MailError,
+    MailSettings,
+    Outgoing,
+    RecipientRefused,
+    Sender,
+    Templates,
+    build_message,
+    new_message_id,
+)
+from ..model.dataset import Dataset
+from ..model.rows import Member, ReminderLog, id_key, parse_table
+from ..rules import reminders as rules
+from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
+from ..rules.reminders import InDoubt, LogEntry, ReminderSchedule, Send, Skip
+from ..workbook import Table, Workbook
+from .evaluation import schema_problems
+from .sync import UNREACHABLE
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+log = logging.getLogger(__name__)
+TASK = "renewals"
+READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
+DETAILS = "Détails"  # column added to Relances for the server's reason and notes
+
+SUBJECTS = {rules.BEFORE: "sujet-avant.txt.j2", rules.AFTER: "sujet-apres.txt.j2",
+            rules.FIRST: "sujet-premiere.txt.j2"}
+TEXT_TEMPLATE = "relance.txt.j2"
+HTML_TEMPLATE = "relance.html.j2"
+
+# Message statuses in the result (the same words as Relances.Statut)
+PLANNED = "prévue"
+BY_ANOTHER_RUN = "envoyée par une autre exécution lancée en même temps"
+
+_KEYS = {
+    "offsets", "unpaid_offsets", "catch_up_days", "contact_name", "contact_email",
+    "contact_phone", "iban", "bic", "account_holder", "payment_link", "payment_instructions",
+}
+
+
+@dataclass(frozen=True)
+class RenewalSettings:
+    """The ``[renewals]`` section: when reminders go, how to pay, whom to contact."""
+
+    schedule: ReminderSchedule = ReminderSchedule()
+    contact_name: str | None = None  # default: the association (From name)
+    contact_email: str | None = None  # default: Reply-To, else From
+    contact_phone: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    account_holder: str | None = None
+    payment_link: str | None = None
+    payment_instructions: str | None = None  # e.g. « Par chèque à l'ordre de … »
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RenewalSettings:
+        """The ``[renewals]`` section of the loaded configuration."""
+        return cls.from_section(settings.section("renewals"))
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> RenewalSettings:
+        unknown = set(section) - _KEYS
+        if unknown:
+            raise ConfigError(
+                f"Configuration : clé(s) inconnue(s) dans [renewals] : {', '.join(sorted(unknown))}. "
+                f"Clés possibles : {', '.join(sorted(_KEYS))}."
+            )
+        timing = ("offsets", "unpaid_offsets", "catch_up_days")
+        schedule_args = {k: section[k] for k in timing if k in section}
+        texts: dict[str, str | None] = {}
+        for key in sorted(_KEYS - set(timing)):
+            value = section.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(f"Configuration : [renewals] {key} doit être un texte entre guillemets.")
+            texts[key] = (value or "").strip() or None
+        return cls(schedule=ReminderSchedule(**schedule_args), **texts)
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class Reminder:
+    """One message of the run, and what became of it."""
+
+    member_id: str
+    structure: str | None
+    contact: str | None
+    address: str
+    reminder: str  # Relance label
+    reference: dt.date  # Échéance (Adhésion le for a first fee)
+    send_on: dt.date
+    message_id: str
+    amount_ttc: Decimal
+    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
+    details: str | None = None
+    sent_at: dt.datetime | None = None
+    outgoing: Outgoing | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "member": self.member_id,
+            "structure": self.structure,
+            "address": self.address,
+            "reminder": self.reminder,
+            "due_date": self.reference.isoformat(),
+            "scheduled_for": self.send_on.isoformat(),
+            "amount_ttc": str(self.amount_ttc),
+            "status": self.status,
+            "message_id": self.message_id,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "details": self.details,
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    member_id: str | None
+    structure: str | None
+    row: int
+    reminder: str | None
+    reason: str
+    late: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {"member": self.member_id, "structure": self.structure, "row": self.row,
+                "reminder": self.reminder, "reason": self.reason, "late": self.late}
+
+
+@dataclass(frozen=True)
+class ToCheck:
+    """A reminder left ``en cours`` by an earlier run: it may have left; a person checks."""
+
+    member_id: str | None
+    structure: str | None
+    reminder: str
+    reference: dt.date
+    message_ids: tuple[str, ...]
+    address: str | None
+    new_ids: tuple[str, ...] = ()  # Message-IDs found « en cours » by this run: marked « à vérifier »
+
+    @property
+    def new(self) -> bool:
+        """Found by this run: the Journal says so once."""
+        return bool(self.new_ids)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"member": self.member_id, "structure": self.structure, "reminder": self.reminder,
+                "due_date": self.reference.isoformat(), "message_ids": list(self.message_ids),
+                "address": self.address, "new": self.new}
+
+
+@dataclass
+class RenewalsResult:
+    dry_run: bool
+    today: dt.date
+    sender: str = ""
+    messages: list[Reminder] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    to_check: list[ToCheck] = field(default_factory=list)
+    journal: bool = False
+    seconds: float = 0.0
+
+    def _count(self, status: str) -> int:
+        return sum(1 for m in self.messages if m.status == status)
+
+    @property
+    def sent(self) -> int:
+        return self._count(rules.SENT)
+
+    @property
+    def failed(self) -> int:
+        return self._count(rules.FAILED)
+
+    @property
+    def cancelled(self) -> int:
+        return self._count(rules.CANCELLED)
+
+    @property
+    def uncertain(self) -> int:
+        return self._count(rules.TO_CHECK)
+
+    @property
+    def late(self) -> list[Skipped]:
+        return [s for s in self.skipped if s.late]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and nothing waits for a person."""
+        return not (self.failed or self.uncertain or self.to_check)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "today": self.today.isoformat(),
+            "sender": self.sender,
+            "planned": len(self.messages) if self.dry_run else 0,
+            "sent": self.sent,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "uncertain": self.uncertain,
+            "skipped": len(self.skipped),
+            "to_check": len(self.to_check),
+            "messages": [m.as_dict() for m in self.messages],
+            "skipped_members": [s.as_dict() for s in self.skipped],
+            "checks": [c.as_dict() for c in self.to_check],
+            "journal": self.journal,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def run_renewals(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    settings: RenewalSettings,
+    mail: MailSettings,
+    sender: Sender,
+    clock: Clock,
+    dry_run: bool = False,
+) -> RenewalsResult:
+    """Send (or with ``dry_run`` only list) the reminders due on ``today``."""
+    started = time.monotonic()
+    result = RenewalsResult(dry_run=dry_run, today=today, sender=sender.description)
+    try:
+        tables = workbook.read([t.name for t in READ_TABS])
+        problems = schema_problems(tables)
+        if problems:
+            raise SchemaError(" ".join(a.message for a in problems))
+        entries = _entries(tables.get(schema.RELANCES.name), today)
+        snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
+        plan(tables, entries, today, policy, settings, mail, clock, result)
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        log.error("renewals failed before sending: %s", exc.message)
+        if not dry_run and not isinstance(exc, UNREACHABLE):
+            _journal(workbook, clock, "échec", exc.message, result)
+        raise
+    if dry_run:
+        result.seconds = time.monotonic() - started
+        return result
+
+    checks = [c for c in result.to_check if c.new]
+    check_rows = [_row(c.member_id, c.reference, c.reminder, rules.TO_CHECK, None, c.address, mid,
+                       "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
+                  for c in checks for mid in c.new_ids]
+    if result.messages:
+        _send_batch(workbook, sender, clock, result, check_rows, snapshot_ids)
+    elif check_rows:
+        workbook.append_rows(schema.RELANCES, check_rows)
+    result.seconds = time.monotonic() - started
+    log.info(
+        "renewals: %d sent, %d failed, %d cancelled, %d uncertain, %d skipped, %d to check, %.2fs",
+        result.sent, result.failed, result.cancelled, result.uncertain, len(result.skipped),
+        len(result.to_check), result.seconds,
+    )
+    if result.messages or checks:
+        result.journal = _journal(workbook, clock, _outcome(result), _details(result), result)
+    return result
+
+
+def plan(
+    tables: Mapping[str, Table],
+    entries: Sequence[LogEntry],
+    today: dt.date,
+    policy: MembershipPolicy,
+    settings: RenewalSettings,
+    mail: MailSettings,
+    clock: Clock,
+    result: RenewalsResult,
+) -> None:
+    """Decide every member's reminder and render the messages into ``result``."""
+    dataset = Dataset.from_tables(
+        {name: table for name, table in tables.items() if name != schema.RELANCES.name}, today=today
+    )
+    computations = compute_all(dataset, today, policy)
+    histories = rules.build_histories(entries)
+    id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
+    templates = Templates(mail.templates)
+    now = clock.now()
+    for member, computation in zip(dataset.members, computations, strict=True):
+        decision = rules.decide(member, computation, today, settings.schedule, histories)
+        if decision is None:
+            continue
+        label = decision.due.label if decision.due is not None else None
+        if isinstance(decision, InDoubt):
+            result.to_check.append(ToCheck(
+                member.id, member.structure, decision.due.label, decision.due.reference,
+                tuple(a.message_id or f"(ligne {a.row})" for a in decision.attempts),
+                next((a.address for a in decision.attempts if a.address), None),
+                tuple(a.message_id for a in decision.new if a.message_id),
+            ))
+            continue
+        if isinstance(decision, Skip):
+            result.skipped.append(Skipped(member.id, member.structure, member.row, label,
+                                          decision.reason, decision.late))
+            continue
+        assert isinstance(decision, Send) and member.id and member.email and computation.fee
+        if id_counts[id_key(member.id)] > 1:
+            result.skipped.append(Skipped(
+                member.id, member.structure, member.row, label,
+                f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
+                "puis lancez « mila sync ».",
+            ))
+            continue
+        due = decision.due
+        context = _context(member, computation, due, today, dataset, settings, mail)
+        subject = templates.render(SUBJECTS[due.kind.moment], context)
+        text = templates.render(TEXT_TEMPLATE, context)
+        html = templates.render(HTML_TEMPLATE, context)
+        message_id = new_message_id(mail.domain)
+        try:
+            outgoing = build_message(
+                mail, to_name=member.contact, to_address=member.email, subject=subject, text=text,
+                html=html, message_id=message_id, date=now,
+                name=f"{today.isoformat()}-{member.id}-{due.label}",
+            )
+        except HeaderProblem as problem:
+            result.skipped.append(Skipped(member.id, member.structure, member.row, label, problem.reason))
+            continue
+        result.messages.append(Reminder(
+            member_id=member.id, structure=member.structure, contact=member.contact,
+            address=outgoing.recipient, reminder=due.label, reference=due.reference,
+            send_on=due.send_on, message_id=message_id, amount_ttc=computation.fee.ttc,
+            outgoing=outgoing,
+        ))
+
+
+def _context(
+    member: Member,
+    computation: MemberComputation,
+    due: rules.Due,
+    today: dt.date,
+    dataset: Dataset,
+    settings: RenewalSettings,
+    mail: MailSettings,
+) -> dict[str, object]:
+    """The variables the templates see (documented in docs/mail.md)."""
+    fee = computation.fee
+    assert fee is not None
+    surface = None
+    if member.category == "hébergé":
+        found = hosted_surface(member, dataset, fee.period_start, today)
+        surface = format_surface(found) if found is not None else None
+    return {
+        "association": {"nom": mail.association, "signature": mail.signature},
+        "membre": {
+            "id": member.id, "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "", "email": member.email,
+            "categorie": member.category, "forfait": member.forfait,
+            "option_crescendo": member.crescendo,
+        },
+        "relance": {"libelle": due.label, "moment": due.kind.moment, "jours": abs(due.kind.offset),
+                    "date_prevue": format_date_long(due.send_on)},
+        "echeance": format_date_long(due.reference),
+        "echeance_courte": format_date(due.reference),
+        "adhesion": format_date_long(member.joined_on) if member.joined_on else "",
+        "jours_restants": max(0, (due.reference - today).days),
+        "jours_de_retard": max(0, (today - due.reference).days),
+        "date_du_jour": format_date_long(today),
+        "cotisation": {
+            "ht": format_money(fee.ht), "tva": format_money(fee.vat), "ttc": format_money(fee.ttc),
+            "taux_tva": format_percent(fee.vat_rate), "detail": fee.breakdown,
+            "lignes": [{"libelle": line.label, "montant": format_money(line.amount)} for line in fee.lines],
+            "forfait": member.forfait if member.category == "bénéficiaire" else None,
+            "surface": surface, "periode_debut": format_date_long(fee.period_start),
+        },
+        "paiement": {
+            "lien": settings.payment_link, "iban": settings.iban, "bic": settings.bic,
+            "titulaire": settings.account_holder or mail.association,
+            "reference": f"Cotisation {member.id}",
+            "instructions": settings.payment_instructions,
+        },
+        "contact": {
+            "nom": settings.contact_name or f"l'équipe du {mail.association}",
+            "email": settings.contact_email or mail.reply_to or mail.sender,
+            "telephone": settings.contact_phone,
+        },
+    }
+
+
+def _send_batch(
+    workbook: Workbook,
+    sender: Sender,
+    clock: Clock,
+    result: RenewalsResult,
+    check_rows: list[dict[str, object]],
+    snapshot_ids: set[str],
+) -> None:
+    messages = result.messages
+    try:
+        sender.open()
+    except MailError as exc:
+        log.error("renewals: cannot connect: %s", exc.message)
+        for message in messages:
+            message.status, message.details = rules.CANCELLED, "serveur injoignable"
+        _journal(workbook, clock, "échec", exc.message, result)
+        raise
+    try:
+        pending = [_row(m.member_id, m.reference, m.reminder, rules.IN_PROGRESS, None, m.address,
+                        m.message_id, None) for m in messages]
+        workbook.append_rows(schema.RELANCES, pending + check_rows)
+    except BaseException:
+        sender.close()
+        for message in messages:
+            message.status, message.details = rules.CANCELLED, "non enregistrée"
+        raise
+    try:
+        try:
+            claimed = _claimed(workbook, messages, snapshot_ids)
+        except MilaError as exc:
+            for message in messages:
+                message.status = rules.CANCELLED
+                message.details = "non envoyée : l'onglet Relances n'a pas pu être relu"
+            raise WorkbookError(
+                f"L'onglet Relances n'a pas pu être relu avant l'envoi ({exc.message}). Aucune "
+                "relance n'est partie ; relancez la commande."
+            ) from exc
+        batch_error = _deliver(sender, clock, messages, claimed)
+    except BaseException:
+        sender.close()
+        _record_outcomes(workbook, messages)
+        raise
+    sender.close()
+    _record_outcomes(workbook, messages)
+    if batch_error is not None:
+        _journal(workbook, clock, _outcome(result),
+                 _details(result) + f" ; envoi interrompu : {batch_error.message}", result)
+        raise batch_error
+
+
+def _deliver(sender: Sender, clock: Clock, messages: list[Reminder], claimed: set[str]) -> MailError | None:
+    """Send each claimed message; return the error that stopped the batch, if any."""
+    stop: MailError | None = None
+    index = 0
+    try:
+        for index, message in enumerate(messages):  # noqa: B007 - index used after the loop
+            if stop is not None:
+                message.status = rules.CANCELLED
+                message.details = "non envoyée : l'envoi a été interrompu"
+                continue
+            if message.message_id not in claimed:
+                message.status = rules.CANCELLED
+                message.details = BY_ANOTHER_RUN
+                continue
+            assert message.outgoing is not None
+            try:
+                sender.send(message.outgoing)
+            except RecipientRefused as refused:
+                message.status, message.details = rules.FAILED, refused.details
+                log.warning("renewals: %s %s refused: %s", message.member_id, message.reminder,
+                            refused.details)
+            except DeliveryUncertain as exc:
+                message.status, message.details = rules.TO_CHECK, exc.message
+                stop = exc
+            except MailError as exc:
+                message.status = rules.CANCELLED
+                message.details = f"non envoyée : {exc.message}"
+                stop = exc
+            else:
+                message.status, message.sent_at = rules.SENT, clock.now()
+    except BaseException:
+        # Interrupted (Ctrl-C) or a bug: the message being sent may have left.
+        for message in messages[index:]:
+            if message.status == PLANNED:
+                message.status = rules.TO_CHECK if message is messages[index] else rules.CANCELLED
+                message.details = "exécution interrompue pendant l'envoi"
+        raise
+    return stop
+
+
+def _claimed(workbook: Workbook, messages: Sequence[Reminder], snapshot_ids: set[str]) -> set[str]:
+    """The Message-IDs this run may send: for each reminder, the first ``en cours`` row
+    appended since our read must be ours (another run may have appended one first)."""
+    table = workbook.read([schema.RELANCES.name]).get(schema.RELANCES.name)
+    first: dict[rules.Key, str] = {}
+    for entry in _entries(table, None):
+        if rules.normalize_status(entry.status) != rules.IN_PROGRESS or not entry.message_id:
+            continue
+        mid = entry.message_id.strip()
+        if mid in snapshot_ids or entry.reference is None or entry.reminder is None:
+            continue
+        key = rules.reminder_key(entry.member_id, entry.reference, entry.reminder)
+        if key is not None:
+            first.setdefault(key, mid)
+    return {
+        m.message_id for m in messages
+        if first.get(rules.reminder_key(m.member_id, m.reference, m.reminder)) == m.message_id  # type: ignore[arg-type]
+    }
+
+
+def _record_outcomes(workbook: Workbook, messages: Sequence[Reminder]) -> None:
+    rows = [
+        _row(m.member_id, m.reference, m.reminder, m.status, m.sent_at, m.address, m.message_id, m.details)
+        for m in messages if m.status != PLANNED
+    ]
+    try:
+        workbook.append_rows(schema.RELANCES, rows)
+    except MilaError as exc:
+        for m in messages:
+            log.error("renewals: unrecorded outcome %s %s %s %s",
+                      m.member_id, m.reminder, m.status, m.message_id)
+        sent = sum(1 for m in messages if m.status == rules.SENT)
+        raise WorkbookError(
+            f"{sent} relance(s) sont parties mais leur résultat n'a pas pu être écrit dans l'onglet "
+            f"Relances ({exc.message}). Elles y restent « en cours » : le prochain passage les "
+            "signalera « à vérifier » et ne les renverra pas. Le détail (Message-ID) est dans le "
+            "journal local mila.log."
+        ) from exc
+
+
+def _row(
+    member_id: str | None,
+    reference: dt.date,
+    reminder: str,
+    status: str,
+    at: dt.datetime | None,
+    address: str | None,
+    message_id: str | None,
+    details: str | None,
+) -> dict[str, object]:
+    return {
+        "Membre": member_id, "Échéance": reference, "Relance": reminder, "Statut": status,
+        "Envoyée le": at, "Adresse": address, "Message-ID": message_id, DETAILS: details,
+    }
+
+
+def _entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
+    if table is None:
+        return []
+    models, _ = parse_table(table, today=today, tab=schema.RELANCES)
+    entries = []
+    for row, model in zip(table.rows, models, strict=True):
+        assert isinstance(model, ReminderLog)
+        details = row.get(DETAILS)
+        entries.append(LogEntry(
+            row=row.number, member_id=model.member_id, reference=model.due_date,
+            reminder=model.reminder, status=model.status, address=model.address,
+            message_id=model.message_id, details=str(details).strip() if details else None,
+            at=model.sent_at,
+        ))
+    return entries
+
+
+def _outcome(result: RenewalsResult) -> str:
+    """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
+    cancelled = sum(1 for m in result.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN)
+    if result.failed or result.uncertain or cancelled:
+        return "succès partiel" if result.sent else "échec"
+    if any(c.new for c in result.to_check):
+        return "à vérifier"
+    return "succès"
+
+
+def _details(result: RenewalsResult) -> str:
+    parts = [f"{result.sent} relance(s) envoyée(s) par {result.sender}"]
+    if result.failed:
+        failed = [m for m in result.messages if m.status == rules.FAILED]
+        listed = ", ".join(f"{m.member_id} {m.reminder} ({m.details})" for m in failed[:10])
+        parts.append(f"{len(failed)} en échec : {listed}" + (" …" if len(failed) > 10 else ""))
+    if result.uncertain:
+        parts.append(f"{result.uncertain} peut-être partie(s), à vérifier")
+    if result.cancelled:
+        parts.append(f"{result.cancelled} non envoyée(s)")
+    new = [c for c in result.to_check if c.new]
+    if new:
+        listed = ", ".join(f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}" for c in new[:10])
+        parts.append(f"{len(new)} relance(s) restée(s) « en cours » lors d'un passage précédent, "
+                     f"à vérifier : {listed}")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} membre(s) non relancé(s)")
+    return " ; ".join(parts)
+
+
+def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: RenewalsResult) -> bool:
+    """Append the run to Journal; a failure to do so is logged, never raised."""
+    line = {"Date": clock.now(), "Tâche": TASK, "Résultat": outcome,
+            "Détails": f"{details} ({result.seconds:.1f} s)"}
+    try:
+        workbook.append_rows(schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        return False
