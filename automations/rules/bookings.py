@@ -174,8 +174,8 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
 def open_days_between(first: dt.date, last: dt.date, policy: BookingPolicy) -> int:
     """Opening days from ``first`` to ``last`` included."""
     total = (last - first).days + 1
-    if total <= 0:
-        return 0
+    if total <= 1:
+        return 1 if total == 1 and first.weekday() in policy.open_weekdays else 0
     weeks, rest = divmod(total, 7)
     count = weeks * len(policy.open_weekdays)
     start = first.weekday()
@@ -191,12 +191,17 @@ def booking_price(
 ) -> Decimal:
     """``Montant HT`` of a computable booking; raises ``PriceProblem`` when the rate it
     needs is missing. ``premises`` may be None only for ``gracieux`` or cancelled ones."""
-    policy = policy or BookingPolicy()
-    if booking.status == "annulée" or booking.formula == "gracieux":
-        return ZERO
     first, last = first_day(booking), last_day(booking)
     assert first is not None and last is not None
-    name = _resource_name(premises, booking.resource_id)
+    return _price(booking, first, last, premises, policy or BookingPolicy())
+
+
+def _price(
+    booking: Booking, first: dt.date, last: dt.date, premises: Premises | None,
+    policy: BookingPolicy,
+) -> Decimal:
+    if booking.status == "annulée" or booking.formula == "gracieux":
+        return ZERO
     if booking.formula == "semaine":
         rate, column = (premises.week_rate if premises else None), "Tarif semaine HT"
         units = -(-((last - first).days + 1) // 7)
@@ -210,7 +215,8 @@ def booking_price(
             return ZERO  # a resource without any rate is lent free
         raise PriceProblem(
             "Formule",
-            f"Montant impossible à calculer : « {column} » est vide pour {name} dans l'onglet "
+            f"Montant impossible à calculer : « {column} » est vide pour "
+            f"{_resource_name(premises, booking.resource_id)} dans l'onglet "
             f"« Locaux ». Saisissez ce tarif, ou choisissez la formule « gracieux » si la "
             "réservation est gratuite.",
         )
@@ -247,17 +253,24 @@ class Conflict:
     holders: tuple[Booking, ...]  # the bookings that fill the capacity then, by priority
 
 
+Interval = tuple[dt.datetime, dt.datetime, Booking]  # start_at, end_at, booking
+
+
 def find_conflicts(bookings: Sequence[Booking], capacity: int) -> list[Conflict]:
     """The bookings of one resource in excess of ``capacity`` (see the module's text).
 
     ``bookings`` must be computable and holding (``demandée`` or ``confirmée``)."""
-    if len(bookings) <= capacity:
+    return _conflicts([(b.start_at, b.end_at, b) for b in bookings], capacity)  # type: ignore[misc]
+
+
+def _conflicts(items: Sequence[Interval], capacity: int) -> list[Conflict]:
+    if len(items) <= capacity:
         return []
     # 1. Sweep-line: the elementary segments where more than ``capacity`` overlap.
     points: list[tuple[dt.datetime, int]] = []
-    for b in bookings:
-        points.append((b.start_at, 1))  # type: ignore[arg-type]
-        points.append((b.end_at, -1))  # type: ignore[arg-type]
+    for start, end, _ in items:
+        points.append((start, 1))
+        points.append((end, -1))
     points.sort()
     seg_starts: list[dt.datetime] = []
     seg_ends: list[dt.datetime] = []
@@ -275,9 +288,9 @@ def find_conflicts(bookings: Sequence[Booking], capacity: int) -> list[Conflict]
         return []
     # 2. Candidates: the bookings covering at least one overloaded segment.
     candidates: list[tuple[tuple[int, int, int, int], Booking, int, int]] = []
-    for b in bookings:
-        lo = bisect.bisect_left(seg_starts, b.start_at)  # type: ignore[arg-type]
-        hi = bisect.bisect_right(seg_ends, b.end_at)  # type: ignore[arg-type]
+    for start, end, b in items:
+        lo = bisect.bisect_left(seg_starts, start)
+        hi = bisect.bisect_right(seg_ends, end)
         if lo < hi:
             candidates.append((_priority(b), b, lo, hi))
     candidates.sort(key=lambda c: c[0])
@@ -361,28 +374,37 @@ def compute_bookings(
     tab = RESERVATIONS.name
     outcome = BookingsOutcome()
     anomalies = outcome.anomalies
-    by_resource: dict[str, list[Booking]] = defaultdict(list)
+    by_resource: dict[str, list[Interval]] = defaultdict(list)
     amounts: dict[int, Decimal | None] = {}
+    prices: dict[tuple[object, ...], tuple[Decimal | None, PriceProblem | None]] = {}
+    today_start = dt.datetime.combine(today, dt.time())
+    one_tick = dt.timedelta(microseconds=1)
+    open_weekdays = policy.open_weekdays
 
     for b in bookings:
-        if not is_computable(b):
+        start, end = b.start_at, b.end_at
+        if b.unreadable & _INPUTS or start is None or end is None or end <= start:
             amounts[id(b)] = None
             continue
+        first, last = start.date(), (end - one_tick).date()
         resource_key = id_key(b.resource_id)
         resource = premises.get(resource_key) if resource_key is not None else None
-        try:
-            amounts[id(b)] = booking_price(b, resource, policy)
-        except PriceProblem as problem:
-            amounts[id(b)] = None
-            if problem.message:
-                anomalies.append(Anomaly(tab, b.row, b.id, problem.column, ERROR, problem.message))
+        # The price depends on these only: computed once for the many alike bookings.
+        price_key = (resource_key, b.formula, b.status, first.weekday(), (last - first).days)
+        priced = prices.get(price_key)
+        if priced is None:
+            try:
+                priced = prices[price_key] = (_price(b, first, last, resource, policy), None)
+            except PriceProblem as problem:
+                priced = prices[price_key] = (None, problem)
+        amounts[id(b)] = priced[0]
+        if priced[1] is not None and priced[1].message:
+            anomalies.append(Anomaly(tab, b.row, b.id, priced[1].column, ERROR, priced[1].message))
         if b.status not in HOLDING:
             continue
         if resource is not None:
-            by_resource[resource_key].append(b)  # type: ignore[index]
-        first, last = first_day(b), last_day(b)
-        assert first is not None and last is not None
-        closed = [d for d in dict.fromkeys((first, last)) if not policy.is_open(d)]
+            by_resource[resource_key].append((start, end, b))  # type: ignore[index]
+        closed = [d for d in dict.fromkeys((first, last)) if d.weekday() not in open_weekdays]
         if closed:
             day = closed[0]
             anomalies.append(Anomaly(
@@ -391,8 +413,7 @@ def compute_bookings(
                 f"{format_date(day)}) : vérifiez « Début » et « Fin », ou confirmez avec "
                 "l'équipe que le lieu sera ouvert.",
             ))
-        if b.member_id is not None and b.end_at is not None \
-                and b.end_at > dt.datetime.combine(today, dt.time()):
+        if b.member_id is not None and end > today_start:
             member = members.get(id_key(b.member_id) or "")
             if member is not None:
                 member_status = status_on(member, first)
@@ -407,7 +428,7 @@ def compute_bookings(
     for key, group in by_resource.items():
         resource = premises[key]
         capacity = resource.capacity if resource.capacity and resource.capacity > 0 else 1
-        for conflict in find_conflicts(group, capacity):
+        for conflict in _conflicts(group, capacity):
             b = conflict.booking
             excess.add(id(b))
             anomalies.append(Anomaly(tab, b.row, b.id, "Début", ERROR,
