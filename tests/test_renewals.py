@@ -210,6 +210,16 @@ class TestSending:
         assert {m["member"]: (m["address"], m["reminder"]) for m in data["messages"]} == SENT_TODAY
         assert all(m["message_id"].startswith("<") and m["status"] == "envoyée" for m in data["messages"])
 
+    def test_french_summary_for_the_command_line(self, google_book, smtp_server):
+        """lines() says in French what was sent, refused, skipped and what to do."""
+        smtp_server.refuse["inconnu@onde.fr"] = "550 5.1.1 Utilisateur inconnu"
+        book = google_book(workbook([REFUSED]))
+        text = "\n".join(smtp_run(book, smtp_server).lines(limit=2))
+        assert "Relances envoyées : 3" in text and "… et 1 autre(s)" in text
+        assert "Refusées par le serveur" in text and "550 5.1.1 Utilisateur inconnu" in text
+        assert "Membres non relancés : 3" in text and "Relances trop anciennes" in text and "M0008" in text
+        assert "Une ligne a été ajoutée à l'onglet Journal." in text
+
     def test_google_run_takes_a_few_requests(self, emulator, smtp_server):
         """On Google Sheets a sending run takes a fixed handful of requests, whatever the batch size:
         read, « en cours », re-read, outcomes, Journal (plus creating the tabs the first time)."""

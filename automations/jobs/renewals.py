@@ -230,6 +230,51 @@ class RenewalsResult:
         """Nothing failed and nothing waits for a person."""
         return not (self.failed or self.uncertain or self.to_check)
 
+    def lines(self, limit: int = 50) -> list[str]:
+        """The outcome in French, for the command line (at most ``limit`` entries per group)."""
+        out: list[str] = []
+
+        def more(count: int) -> None:
+            if count > limit:
+                out.append(f"  … et {count - limit} autre(s) (--limit pour en voir plus)")
+
+        for status, title in (
+            (PLANNED, "Relances qui seraient envoyées"),
+            (rules.SENT, "Relances envoyées"),
+            (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
+            (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
+            (rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
+        ):
+            shown = [m for m in self.messages if m.status == status]
+            if shown:
+                out.append(f"{title} : {len(shown)}")
+                out += [f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder}"
+                        + (f" : {m.details}" if m.details else "") for m in shown[:limit]]
+                more(len(shown))
+        if not self.messages:
+            out.append("Aucune relance à envoyer.")
+        current = [s for s in self.skipped if not s.late]
+        if current:
+            out.append(f"Membres non relancés : {len(current)}")
+            out += [f"  {s.member_id or f'ligne {s.row}'} {s.structure} ({s.reminder or 'relance'}) : "
+                    f"{s.reason}" for s in current[:limit]]
+            more(len(current))
+        if self.late:
+            listed = ", ".join(s.member_id or f"ligne {s.row}" for s in self.late[:limit])
+            out.append(f"Relances trop anciennes, non envoyées automatiquement : {len(self.late)} ({listed}"
+                       f"{' …' if len(self.late) > limit else ''}) — relancez ces membres vous-même ou "
+                       "indiquez leur « Sortie le ».")
+        if self.to_check:
+            out.append(f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
+                       "jamais renvoyées :")
+            out += [f"  {c.member_id} {c.structure} — {c.reminder} — Message-ID {' '.join(c.message_ids)}"
+                    for c in self.to_check]
+            out.append("  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
+                       "(« Une relance reste à vérifier »).")
+        if self.journal:
+            out.append("Une ligne a été ajoutée à l'onglet Journal.")
+        return out
+
     def as_dict(self) -> dict[str, object]:
         return {
             "dry_run": self.dry_run,
