@@ -145,8 +145,8 @@ class MailSettings:
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> MailSettings:
         """The ``[mail]`` section of the loaded configuration, with the environment."""
-        base = settings.source.parent if settings.source else Path.cwd()
-        return cls.from_section(settings.section("mail"), os.environ if env is None else env, base=base)
+        return cls.from_section(settings.section("mail"), os.environ if env is None else env,
+                                base=settings.base)
 
     @classmethod
     def from_section(
