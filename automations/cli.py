@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO
 
 from . import __version__
 from .clock import SystemClock
-from .config import Settings, load_settings, log_folder, membership_policy
+from .config import Settings, booking_policy, load_settings, log_folder, membership_policy
 from .errors import MilaError
 from .logs import close_logging, setup_logging
 from .runner import run_guarded, state_folder
@@ -100,7 +100,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     settings = _settings(args)
     today = args.today or SystemClock().today()
-    result = run_check(open_workbook(settings), today=today, policy=membership_policy(settings))
+    result = run_check(
+        open_workbook(settings),
+        today=today,
+        policy=membership_policy(settings),
+        booking_policy=booking_policy(settings),
+    )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 1 if result.errors else 0
@@ -133,7 +138,12 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
     def work():  # type: ignore[no-untyped-def]
         return run_sync(
-            workbook, today=today, policy=membership_policy(settings), clock=clock, dry_run=args.dry_run
+            workbook,
+            today=today,
+            policy=membership_policy(settings),
+            booking_policy=booking_policy(settings),
+            clock=clock,
+            dry_run=args.dry_run,
         )
 
     if args.dry_run:
@@ -274,6 +284,30 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if any(r["failures_since_success"] for r in rows) else 0
 
 
+def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.calendars import run_calendars
+
+    settings = _settings(args)
+    today = args.today or SystemClock().today()
+    result = run_calendars(
+        open_workbook(settings), out_dir=args.out, today=today, booking_policy=booking_policy(settings)
+    )
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    print(f"Calendriers écrits dans « {result.out_dir} » :", file=out)
+    for written in result.files:
+        print(f"  {written.path.name} — {written.title} : {written.events} événement(s)", file=out)
+    for line in result.left_out:
+        print(f"  {line}", file=out)
+    print(
+        "Importez ces fichiers .ics dans votre agenda, ou abonnez-vous-y : un nouvel import met à "
+        "jour les événements déjà importés.",
+        file=out,
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from .demo import build_demo_workbook
 
@@ -344,6 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_options(status)
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.set_defaults(handler=cmd_status)
+
+    cal = sub.add_parser(
+        "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"
+    )
+    _workbook_options(cal)
+    _today_option(cal)
+    cal.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire les fichiers .ics")
+    cal.add_argument("--json", action="store_true", help="sortie JSON")
+    cal.set_defaults(handler=cmd_calendrier)
 
     demo = sub.add_parser("demo", help="créer un classeur de démonstration réaliste")
     demo.add_argument("path", metavar="CHEMIN.xlsx")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .rules.bookings import BookingPolicy
 from .rules.membership import MembershipPolicy
 from .workbook.google import RetryPolicy
 
@@ -134,6 +135,11 @@ def membership_policy(settings: Settings) -> MembershipPolicy:
         return MembershipPolicy(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Configuration : section [membership] invalide ({exc}).") from exc
+
+
+def booking_policy(settings: Settings) -> BookingPolicy:
+    """The [bookings] section: opening days of the bookable resources."""
+    return BookingPolicy.from_section(settings.section("bookings"))
 
 
 def log_folder(settings: Settings) -> Path:

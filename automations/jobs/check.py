@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model.anomalies import Anomalies
+from ..rules.bookings import BookingPolicy
 from ..rules.membership import MembershipPolicy
 from ..schema import TABS
 from ..workbook import Workbook
@@ -56,7 +57,13 @@ class CheckResult:
         }
 
 
-def run_check(workbook: Workbook, *, today: dt.date, policy: MembershipPolicy) -> CheckResult:
+def run_check(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    booking_policy: BookingPolicy | None = None,
+) -> CheckResult:
     """Every anomaly of the workbook, errors and warnings, without writing anything."""
-    evaluation = evaluate(workbook.read(), today, policy)
+    evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
     return CheckResult(workbook.description, evaluation.anomalies, evaluation.dataset.titles)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
-from ..config import Settings, membership_policy
+from ..config import Settings, booking_policy, membership_policy
 from ..runner import NOTHING, SUCCESS, Outcome
 from ..workbook import open_workbook
 
@@ -28,7 +28,11 @@ def _sync(settings: Settings, clock: Clock) -> Any:
     from .sync import run_sync
 
     return run_sync(
-        open_workbook(settings), today=clock.today(), policy=membership_policy(settings), clock=clock
+        open_workbook(settings),
+        today=clock.today(),
+        policy=membership_policy(settings),
+        booking_policy=booking_policy(settings),
+        clock=clock,
     )
 
 

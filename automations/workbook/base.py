@@ -146,6 +146,7 @@ class Workbook:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self._titles: list[str] | None = None
+        self._title_index: dict[str, str] | None = None
         self._last: dict[str, Table] = {}
 
     @property
@@ -161,11 +162,11 @@ class Workbook:
 
     def title_for(self, name: str) -> str | None:
         """The workbook's own title for a contract tab name (matched like headers)."""
-        key = normalize_header(name)
-        for title in self.tabs():
-            if normalize_header(title) == key:
-                return title
-        return None
+        if self._title_index is None:
+            self._title_index = {}
+            for title in self.tabs():
+                self._title_index.setdefault(normalize_header(title), title)
+        return self._title_index.get(normalize_header(name))
 
     def read(self, names: Iterable[str] | None = None) -> dict[str, Table]:
         """Read tabs (all by default) in one request. Keys are the contract's tab names
@@ -340,6 +341,7 @@ class Workbook:
             return title
         self.backend.add_tab(schema.name, [c.name for c in schema.columns])
         self._titles = None
+        self._title_index = None
         return schema.name
 
     def append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
