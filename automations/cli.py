@@ -284,6 +284,43 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if any(r["failures_since_success"] for r in rows) else 0
 
 
+def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs.registry import JOBS
+    from .jobs.renewals import RenewalSettings, run_renewals
+    from .mail import MailSettings, make_sender
+
+    settings = _settings(args)
+    clock = SystemClock()
+    today = args.today or clock.today()
+    mail = MailSettings.from_settings(settings)
+    workbook = open_workbook(settings)
+
+    def work():  # type: ignore[no-untyped-def]
+        return run_renewals(
+            workbook,
+            today=today,
+            policy=membership_policy(settings),
+            settings=RenewalSettings.from_settings(settings),
+            mail=mail,
+            sender=make_sender(mail),
+            clock=clock,
+            dry_run=args.dry_run,
+        )
+
+    if args.dry_run:
+        result = work()
+    else:
+        result = run_guarded(settings, "renewals", clock, work, JOBS["renewals"].describe)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        head = "simulation, rien n'est envoyé ni enregistré" if args.dry_run else f"envoi par {result.sender}"
+        print(f"Classeur : {workbook.description} — relances du {today:%d/%m/%Y} ({head})", file=out)
+        for line in result.lines(args.limit):
+            print(line, file=out)
+    return 0 if args.dry_run or result.ok else 1
+
+
 def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
     from .jobs.calendars import run_calendars
 
@@ -378,6 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_options(status)
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.set_defaults(handler=cmd_status)
+
+    renewals = sub.add_parser(
+        "renewals", help="envoyer les relances de cotisation dues (une seule fois chacune)"
+    )
+    _workbook_options(renewals)
+    _today_option(renewals)
+    renewals.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="lister qui recevrait quelle relance, sans rien envoyer ni enregistrer",
+    )
+    renewals.add_argument("--limit", type=int, default=50, help="nombre de lignes montrées par catégorie")
+    renewals.add_argument("--json", action="store_true", help="sortie JSON")
+    renewals.set_defaults(handler=cmd_renewals)
 
     cal = sub.add_parser(
         "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings, booking_policy, membership_policy
-from ..runner import NOTHING, SUCCESS, Outcome
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from ..workbook import open_workbook
 
 
@@ -47,6 +47,30 @@ def _describe_sync(result: Any) -> Outcome:
     )
 
 
+def _renewals(settings: Settings, clock: Clock) -> Any:
+    from ..mail import MailSettings, make_sender
+    from .renewals import RenewalSettings, run_renewals
+
+    mail = MailSettings.from_settings(settings)
+    return run_renewals(
+        open_workbook(settings),
+        today=clock.today(),
+        policy=membership_policy(settings),
+        settings=RenewalSettings.from_settings(settings),
+        mail=mail,
+        sender=make_sender(mail),
+        clock=clock,
+    )
+
+
+def _describe_renewals(result: Any) -> Outcome:
+    counts = f"{result.sent} envoyée(s), {result.failed} échec(s), {len(result.skipped)} écartée(s)"
+    if result.failed or result.uncertain or result.to_check:
+        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
+    return Outcome(SUCCESS if result.sent else NOTHING, counts)
+
+
 JOBS: dict[str, Job] = {
     "sync": Job("sync", _sync, _describe_sync),
+    "renewals": Job("renewals", _renewals, _describe_renewals),
 }
