@@ -290,6 +290,7 @@ RELANCES = Tab(
         _c("Envoyée le", "datetime"),
         _c("Adresse"),
         _c("Message-ID"),
+        _c("Détails"),  # the server's reason for a refusal; not in SHEETS.md, added by the jobs
     ),
     job_owned=True,
 )

@@ -270,6 +270,18 @@ class TestTabs:
         assert grid[1][1:3] == ["sync", "=ok"]
         assert grid[2][1:4] == ["renewals", "succès", "2 envoyées"]
 
+    def test_a_tab_created_meanwhile_by_another_run_is_used_as_it_is(self, make_book):
+        """When Journal appears between the read and the append, rows go under its header."""
+        book = make_book(members())
+        wb = book.open()
+        wb.tabs()
+        other = book.open()
+        other.append_rows(JOURNAL, [{"Tâche": "autre", "Résultat": "succès"}])
+        wb.append_rows(JOURNAL, [{"Tâche": "sync", "Résultat": "succès"}])
+        grid = book.grid("Journal")
+        assert [line[1] for line in grid[1:]] == ["autre", "sync"]
+        assert book.open().tabs().count("Journal") == 1
+
     def test_appended_rows_follow_the_columns_as_the_staff_ordered_them(self, make_book):
         """When a person moved columns, appended values still go under the right header."""
         book = make_book({"Journal": [["Résultat", "Notes", "Tâche", "Date"], ["ok", "perso", "sync", None]]})

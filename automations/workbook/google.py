@@ -301,7 +301,14 @@ class GoogleBackend:
                 }
             }
         }
-        self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
+        try:
+            self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
+        except WorkbookError as exc:
+            # Another run created it a moment ago: use it as it is, header included.
+            if "already exists" not in str(exc.__cause__):
+                raise
+            self._load_metadata()
+            return
         self._load_metadata()
         self.write_cells([(title, 1, col, name) for col, name in enumerate(header, start=1)])
 

@@ -147,6 +147,8 @@ class XlsxBackend:
 
     def add_tab(self, title: str, header: Sequence[str]) -> None:
         wb = self._load_writable()
+        if title in wb.sheetnames:
+            return  # another run created it a moment ago: use it as it is
         ws = wb.create_sheet(title)
         for col, name in enumerate(header, start=1):
             cell = ws.cell(row=1, column=col)
