@@ -63,7 +63,7 @@ def members() -> list[list[object]]:
     ]
 
 
-RELANCES_HEADER = [c.name for c in schema.RELANCES.columns] + ["Détails"]
+RELANCES_HEADER = [c.name for c in schema.RELANCES.columns]
 
 
 def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:  # type: ignore[assignment]
