@@ -1,0 +1,14 @@
+"""Word documents from the workbook: templates, contexts, rendering, output files.
+
+- ``settings``: ``[association]`` and ``[documents]`` configuration sections;
+- ``context``: the variables each template can use and the contexts built from the data;
+- ``render``: sandboxed docxtpl rendering and the template verifier;
+- ``outputs``: safe file names, the manifest, never overwriting an edited file, PDF;
+- ``templates_builder``: the code that builds the templates of templates/.
+
+The jobs that use them are in ``automations.jobs.documents``.
+"""
+
+from .settings import AssociationSettings, DocumentsSettings, documents_settings
+
+__all__ = ["AssociationSettings", "DocumentsSettings", "documents_settings"]

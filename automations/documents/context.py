@@ -1,0 +1,479 @@
+"""What each template can say: its variables, documented, and the contexts built from the Dataset.
+
+Variables are French and ASCII (``membre.structure``, ``loyer.ttc``) because staff read and
+type them in Word. Every value is a ready-to-print French string (amounts ``1 234,50 €``
+with non-breaking spaces, dates ``4 mars 2025``), except a few yes/no flags for
+``{% if %}``. ``VARIABLES`` documents them per template; the contexts built here hold
+exactly those (tests check both ways), and ``mila docs verifier`` reports any other name.
+
+``document`` (the date and place of generation) is kept apart from the rest: a document
+is regenerated when its data change, not because a day has passed (see outputs.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..formatting import cents, format_amount, format_date, format_date_long, format_number
+from ..model.rows import BoardMember, Member, Occupation, Premises
+from ..rules.fees import Fee, FeeLine
+from .render import Variable
+from .settings import AssociationSettings
+
+NBSP = "\u00a0"
+
+# --------------------------------------------------------------------------- typography
+
+
+def money(value: Decimal | int | float) -> str:
+    """``1 234,50 €``: narrow no-break space between thousands, no-break space before €."""
+    return f"{format_amount(value)}{NBSP}€"
+
+
+def long_date(value: dt.date | None) -> str:
+    """``4 mars 2025``, ``1er juillet 2024``; the day never parts from its month."""
+    if value is None:
+        return ""
+    return format_date_long(value).replace(" ", NBSP, 1)
+
+
+def percent(value: Decimal | int | float) -> str:
+    return f"{format_number(value)}{NBSP}%"
+
+
+def surface(value: Decimal | int | float | None) -> str:
+    return f"{format_number(value)}{NBSP}m²" if value is not None else ""
+
+
+def siret_text(siret: str | None) -> str:
+    """``683 721 419 00110`` (SIREN in threes, then the NIC), unbreakable."""
+    if not siret:
+        return ""
+    digits = siret.replace(" ", "")
+    if len(digits) != 14 or not digits.isdigit():
+        return siret
+    return NBSP.join((digits[:3], digits[3:6], digits[6:9], digits[9:]))
+
+
+def french_typography(text: str) -> str:
+    """A no-break space where French typography wants one: before ``: ; ! ?``, after « and
+    before », after « n° » (the ordinary space typed there is replaced; nothing is added
+    where there was no space, as in URLs and times). U+00A0, as Word's French autocorrect
+    types it, since not every font draws the narrow one."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in ":;!?»" and i > 0 and text[i - 1] == " ":
+            out[-1] = NBSP
+        elif ch == " " and i > 0 and (text[i - 1] == "«" or text[i - 2:i] == "n°"):
+            ch = NBSP
+        out.append(ch)
+    return "".join(out)
+
+
+def sort_key(text: str | None) -> str:
+    """Alphabetical order as French readers expect it (accents and case ignored)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+CATEGORY_LABELS = {
+    "hébergé": "Membre hébergé",
+    "bénéficiaire": "Membre bénéficiaire",
+    "membre de droit": "Membre de droit",
+}
+CATEGORY_SHORT = {"hébergé": "Hébergé", "bénéficiaire": "Bénéficiaire", "membre de droit": "Membre de droit"}
+
+# --------------------------------------------------------------------------- variables
+
+V = Variable
+
+ASSOCIATION_VARIABLES = (
+    V("association.nom", "nom court de l'association", "MILA"),
+    V("association.nom_complet", "dénomination complète", "Association MILA"),
+    V("association.forme", "forme juridique", "association régie par la loi du 1er juillet 1901"),
+    V("association.adresse", "adresse du siège", "12 rue Émile Blémont, 75018 Paris"),
+    V("association.siret", "SIRET de l'association (vide s'il n'est pas configuré)", "123 456 789 00012"),
+    V("association.tva_intracom", "numéro de TVA intracommunautaire (peut être vide)", "FR12 123456789"),
+    V("association.iban", "IBAN pour les virements (peut être vide)", "FR76 …"),
+    V("association.bic", "BIC (peut être vide)", "CCOPFRPPXXX"),
+    V("association.email", "adresse électronique (peut être vide)", "contact@mila.example"),
+    V("association.telephone", "téléphone (peut être vide)", "01 23 45 67 89"),
+    V("association.site_web", "site internet (peut être vide)", "www.mila.example"),
+    V("association.ville", "ville où les documents sont signés", "Paris"),
+    V("association.president.nom", "nom du président ou de la présidente (onglet Conseil)",
+      "Juliette Texier"),
+    V("association.president.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
+    V("association.president.titre", "Présidente, Président ou Président·e selon la civilité", "Présidente"),
+    V("association.president.connu", "oui si le Conseil a un président ou une présidente en fonction",
+      "True"),
+    V("association.tresorier.nom", "nom du trésorier ou de la trésorière (onglet Conseil)", "Nadia Giraud"),
+    V("association.tresorier.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
+    V("association.tresorier.titre", "Trésorière, Trésorier ou Trésorier·e selon la civilité", "Trésorière"),
+    V("association.tresorier.connu", "oui si le Conseil a un trésorier ou une trésorière en fonction",
+      "True"),
+)
+DOCUMENT_VARIABLES = (
+    V("document.date", "date de production du document", "4 mars 2025"),
+    V("document.date_courte", "la même, en chiffres", "04/03/2025"),
+    V("document.lieu", "ville de signature (« Fait à … »)", "Paris"),
+)
+MEMBER_VARIABLES = (
+    V("membre.id", "identifiant du membre", "M0012"),
+    V("membre.structure", "nom de la structure (ou de la personne)", "Pixel & Refrain"),
+    V("membre.siret", "SIRET de la structure (vide s'il manque)", "683 721 419 00110"),
+    V("membre.representant", "prénom et nom du ou de la représentant·e (colonne Contact)", "Léa Morel"),
+    V("membre.email", "adresse électronique", "lea@pixel-refrain.fr"),
+    V("membre.telephone", "téléphone (peut être vide)", "06 12 34 56 78"),
+    V("membre.categorie", "catégorie de membre, en toutes lettres", "Membre hébergé"),
+)
+
+VARIABLES: dict[str, tuple[Variable, ...]] = {
+    "convention": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+        V("convention.id", "identifiant de la convention (onglet Occupations)", "C014"),
+        V("convention.debut", "date de début", "1er septembre 2024"),
+        V("convention.fin", "date de fin (vide si la convention est à durée indéterminée)", "31 août 2027"),
+        V("convention.duree", "durée, en toutes lettres",
+          "à compter du 1er septembre 2024 et pour une durée indéterminée"),
+        V("convention.indeterminee", "oui si aucune date de fin n'est prévue", "True"),
+        V("local.id", "identifiant du local", "L03"),
+        V("local.nom", "nom du local", "Bureau 3"),
+        V("local.site", "site : Pépinière, Milab ou Boutique", "Pépinière"),
+        V("local.adresse", "adresse du local", "12 rue Émile Blémont, 75018 Paris"),
+        V("local.surface", "surface (vide si inconnue)", "10 m²"),
+        V("loyer.ht", "redevance mensuelle hors taxes", "250 €"),
+        V("loyer.tva", "TVA sur la redevance mensuelle", "50 €"),
+        V("loyer.ttc", "redevance mensuelle toutes taxes comprises", "300 €"),
+        V("loyer.taux_tva", "taux de TVA appliqué", "20 %"),
+        V("depot.prevu", "oui si un dépôt de garantie est prévu", "True"),
+        V("depot.montant", "montant du dépôt de garantie", "500 €"),
+        V("cotisation.connue", "oui si la cotisation a pu être calculée", "True"),
+        V("cotisation.ht", "cotisation annuelle hors taxes", "100 €"),
+        V("cotisation.tva", "TVA sur la cotisation", "20 €"),
+        V("cotisation.ttc", "cotisation annuelle toutes taxes comprises", "120 €"),
+        V("cotisation.detail", "calcul de la cotisation", "10 m² × 10 € = 100 € HT"),
+        V("charte.signee", "oui si le membre a signé la charte des valeurs", "True"),
+        V("charte.date", "date de signature de la charte (vide sinon)", "3 octobre 2022"),
+    ),
+    "charte": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+        V("charte.signee", "oui si la charte est déjà signée (exemplaire réimprimé)", "False"),
+        V("charte.date", "date de signature déjà enregistrée (vide sinon)", ""),
+    ),
+    "registre_charte": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + (
+        V("registre.date", "date à laquelle le registre est arrêté", "4 mars 2025"),
+        V("registre.total", "nombre de membres actifs", "118"),
+        V("registre.signees", "nombre de chartes signées", "97"),
+        V("registre.a_signer", "nombre de chartes à signer", "21"),
+        V("membres", "liste des membres actifs, par ordre alphabétique", ""),
+        V("membres[].numero", "numéro de ligne", "1"),
+        V("membres[].id", "identifiant du membre", "M0012"),
+        V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
+        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].categorie", "catégorie, en un mot", "Bénéficiaire"),
+        V("membres[].signature", "date de signature, ou « à signer »", "3 octobre 2022"),
+        V("membres[].signee", "oui si la charte est signée", "True"),
+    ),
+    "recu": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+        V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
+        V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
+        V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
+        V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
+        V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
+        V("montant.ht", "montant hors taxes", "550 €"),
+        V("montant.tva", "TVA", "110 €"),
+        V("montant.ttc", "montant toutes taxes comprises", "660 €"),
+        V("montant.taux_tva", "taux de TVA", "20 %"),
+        V("detail", "calcul de la cotisation, en une phrase", "55 m² × 10 € = 550 € HT"),
+        V("lignes", "lignes de la cotisation", ""),
+        V("lignes[].libelle", "libellé de la ligne", "Forfait PREMIUM"),
+        V("lignes[].montant", "montant hors taxes de la ligne", "170 €"),
+        V("ecart", "oui si le montant reçu diffère de la cotisation calculée", "False"),
+    ),
+    "emargement": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + (
+        V("assemblee.titre", "intitulé de l'assemblée", "Assemblée générale ordinaire"),
+        V("assemblee.date", "date de l'assemblée", "12 juin 2025"),
+        V("assemblee.date_courte", "la même, en chiffres", "12/06/2025"),
+        V("assemblee.lieu", "lieu de l'assemblée", "12 rue Émile Blémont, 75018 Paris"),
+        V("membres", "membres à jour de cotisation à la date de l'assemblée", ""),
+        V("membres[].numero", "numéro de ligne", "1"),
+        V("membres[].id", "identifiant du membre", "M0012"),
+        V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
+        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].categorie", "catégorie, en un mot", "Hébergé"),
+        V("membres[].voix", "nombre de voix", "10"),
+        V("totaux.membres", "nombre de membres à jour", "84"),
+        V("totaux.voix", "total des voix des membres à jour", "412"),
+        V("totaux.quorum", "voix à réunir pour atteindre le quorum", "206"),
+        V("totaux.quorum_pourcentage", "part des voix exigée", "50 %"),
+    ),
+}
+TEMPLATE_FILES = {name: f"{name}.docx" for name in VARIABLES}
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _unbreakable(text: str) -> str:
+    """An IBAN or a VAT number never parts across two lines."""
+    return " ".join(text.split()).replace(" ", NBSP)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def officer(board: Iterable[BoardMember], function: str, day: dt.date) -> BoardMember | None:
+    """The board member holding ``function`` on ``day`` (latest arrival wins)."""
+    found = [
+        b for b in board
+        if b.function == function and b.name
+        and (b.left_on is None or b.left_on > day)
+        and (b.joined_on is None or b.joined_on <= day)
+    ]
+    found.sort(key=lambda b: (b.joined_on or dt.date.min, b.row))
+    return found[-1] if found else None
+
+
+_TITLES = {
+    "Président·e": ("Présidente", "Président", "Président·e"),
+    "Trésorier·e": ("Trésorière", "Trésorier", "Trésorier·e"),
+}
+
+
+def officer_context(person: BoardMember | None, function: str) -> dict[str, Any]:
+    feminine, masculine, neutral = _TITLES[function]
+    if person is None:
+        return {"nom": "", "civilite": "", "titre": neutral, "connu": False}
+    title = feminine if person.civility == "Mme" else masculine if person.civility == "M." else neutral
+    return {"nom": _clean(person.name), "civilite": person.civility or "", "titre": title, "connu": True}
+
+
+def association_context(
+    settings: AssociationSettings, board: Sequence[BoardMember], day: dt.date
+) -> dict[str, Any]:
+    return {
+        "nom": settings.name,
+        "nom_complet": settings.legal_name or settings.name,
+        "forme": settings.legal_form,
+        "adresse": settings.address,
+        "siret": siret_text(settings.siret),
+        "tva_intracom": _unbreakable(settings.vat_number),
+        "iban": _unbreakable(settings.iban),
+        "bic": settings.bic,
+        "email": settings.email,
+        "telephone": settings.phone,
+        "site_web": settings.website,
+        "ville": settings.city,
+        "president": officer_context(officer(board, "Président·e", day), "Président·e"),
+        "tresorier": officer_context(officer(board, "Trésorier·e", day), "Trésorier·e"),
+    }
+
+
+def document_context(settings: AssociationSettings, day: dt.date) -> dict[str, str]:
+    return {"date": long_date(day), "date_courte": format_date(day), "lieu": settings.city}
+
+
+def member_context(member: Member) -> dict[str, str]:
+    return {
+        "id": member.id or "",
+        "structure": _clean(member.structure),
+        "siret": siret_text(member.siret),
+        "representant": _clean(member.contact),
+        "email": _clean(member.email),
+        "telephone": _clean(member.phone),
+        "categorie": CATEGORY_LABELS.get(member.category or "", member.category or ""),
+    }
+
+
+@dataclass(frozen=True)
+class Amounts:
+    ht: Decimal
+    vat: Decimal
+    ttc: Decimal
+    rate: Decimal
+
+    @classmethod
+    def from_ht(cls, ht: Decimal, rate: Decimal) -> Amounts:
+        ht = cents(ht)
+        vat = cents(ht * rate / 100)
+        return cls(ht, vat, ht + vat, rate)
+
+    @classmethod
+    def from_ttc(cls, ttc: Decimal, rate: Decimal) -> Amounts:
+        ttc = cents(ttc)
+        ht = cents(ttc * 100 / (100 + rate))
+        return cls(ht, ttc - ht, ttc, rate)
+
+    def as_context(self) -> dict[str, str]:
+        return {"ht": money(self.ht), "tva": money(self.vat), "ttc": money(self.ttc),
+                "taux_tva": percent(self.rate)}
+
+
+def fee_context(fee: Fee | None) -> dict[str, Any]:
+    if fee is None:
+        return {"connue": False, "ht": "", "tva": "", "ttc": "", "detail": ""}
+    return {"connue": True, "ht": money(fee.ht), "tva": money(fee.vat), "ttc": money(fee.ttc),
+            "detail": typeset_breakdown(fee.breakdown)}
+
+
+def typeset_breakdown(text: str) -> str:
+    """The fee engine's sentence with non-breaking spaces before €, m², HT."""
+    return text.replace(" €", f"{NBSP}€").replace(" m²", f"{NBSP}m²").replace("€ HT", f"€{NBSP}HT")
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+def convention_context(
+    *,
+    association: dict[str, Any],
+    occupation: Occupation,
+    member: Member,
+    premises: Premises,
+    rent_ht: Decimal,
+    rent_vat_percent: Decimal,
+    fee: Fee | None,
+) -> dict[str, Any]:
+    start, end = occupation.start, occupation.end
+    assert start is not None
+    if end is None:
+        duration = f"à compter du {long_date(start)} et pour une durée indéterminée"
+    else:
+        duration = f"du {long_date(start)} au {long_date(end)} inclus"
+    deposit = occupation.deposit
+    return {
+        "association": association,
+        "membre": member_context(member),
+        "convention": {
+            "id": occupation.id or "",
+            "debut": long_date(start),
+            "fin": long_date(end),
+            "duree": duration,
+            "indeterminee": end is None,
+        },
+        "local": {
+            "id": premises.id or "",
+            "nom": _clean(premises.name),
+            "site": premises.site or "",
+            "adresse": _clean(premises.address) or association["adresse"],
+            "surface": surface(premises.surface_m2),
+        },
+        "loyer": Amounts.from_ht(rent_ht, rent_vat_percent).as_context(),
+        "depot": {"prevu": bool(deposit), "montant": money(deposit) if deposit else ""},
+        "cotisation": fee_context(fee),
+        "charte": {"signee": member.charter_signed_on is not None,
+                   "date": long_date(member.charter_signed_on)},
+    }
+
+
+def charter_context(*, association: dict[str, Any], member: Member) -> dict[str, Any]:
+    return {
+        "association": association,
+        "membre": member_context(member),
+        "charte": {"signee": member.charter_signed_on is not None,
+                   "date": long_date(member.charter_signed_on)},
+    }
+
+
+def register_context(
+    *, association: dict[str, Any], members: Sequence[Member], day: dt.date
+) -> dict[str, Any]:
+    ordered = sorted(members, key=lambda m: (sort_key(m.structure), m.id or ""))
+    rows = [
+        {
+            "numero": str(n),
+            "id": m.id or "",
+            "structure": _clean(m.structure),
+            "representant": _clean(m.contact),
+            "categorie": CATEGORY_SHORT.get(m.category or "", m.category or ""),
+            "signature": long_date(m.charter_signed_on) if m.charter_signed_on else "à signer",
+            "signee": m.charter_signed_on is not None,
+        }
+        for n, m in enumerate(ordered, start=1)
+    ]
+    signed = sum(1 for r in rows if r["signee"])
+    return {
+        "association": association,
+        "registre": {"date": long_date(day), "total": str(len(rows)), "signees": str(signed),
+                     "a_signer": str(len(rows) - signed)},
+        "membres": rows,
+    }
+
+
+def receipt_context(
+    *,
+    association: dict[str, Any],
+    member: Member,
+    number: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    amount_paid: Decimal,
+    fee: Fee | None,
+    vat_percent: Decimal,
+) -> dict[str, Any]:
+    """The fee's lines when its TTC is what was paid; else the amount paid, VAT extracted."""
+    paid = cents(amount_paid)
+    matches = fee is not None and fee.ttc == paid
+    if matches:
+        assert fee is not None
+        amounts = Amounts(fee.ht, fee.vat, fee.ttc, fee.vat_rate)
+        lines: Sequence[FeeLine] = fee.lines
+        detail = typeset_breakdown(fee.breakdown)
+    else:
+        amounts = Amounts.from_ttc(paid, fee.vat_rate if fee is not None else vat_percent)
+        lines = (FeeLine("Cotisation annuelle", amounts.ht),)
+        detail = f"Montant reçu{NBSP}: {money(paid)} TTC"
+    return {
+        "association": association,
+        "membre": member_context(member),
+        "recu": {"numero": number},
+        "paiement": {"date": long_date(member.paid_on), "montant": money(paid)},
+        "periode": {"debut": long_date(period_start), "fin": long_date(period_end)},
+        "montant": amounts.as_context(),
+        "detail": detail,
+        "lignes": [{"libelle": typeset_breakdown(line.label), "montant": money(line.amount)}
+                   for line in lines],
+        "ecart": not matches,
+    }
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    member: Member
+    votes: int
+
+
+def attendance_context(
+    *,
+    association: dict[str, Any],
+    title: str,
+    day: dt.date,
+    place: str,
+    lines: Sequence[AttendanceLine],
+    quorum_percent: Decimal,
+) -> dict[str, Any]:
+    ordered = sorted(lines, key=lambda line: (sort_key(line.member.structure), line.member.id or ""))
+    total = sum(line.votes for line in ordered)
+    quorum = math.ceil(Decimal(total) * quorum_percent / 100)  # « au moins la moitié des voix »
+    return {
+        "association": association,
+        "assemblee": {"titre": title, "date": long_date(day), "date_courte": format_date(day),
+                      "lieu": place},
+        "membres": [
+            {
+                "numero": str(n),
+                "id": line.member.id or "",
+                "structure": _clean(line.member.structure),
+                "representant": _clean(line.member.contact),
+                "categorie": CATEGORY_SHORT.get(line.member.category or "", ""),
+                "voix": str(line.votes),
+            }
+            for n, line in enumerate(ordered, start=1)
+        ],
+        "totaux": {"membres": str(len(ordered)), "voix": str(total), "quorum": str(int(quorum)),
+                   "quorum_pourcentage": percent(quorum_percent)},
+    }
