@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import __version__
@@ -345,6 +346,113 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
+    from .documents import documents_settings
+    from .jobs.documents import template_variables
+
+    _, documents = documents_settings(load_settings(config=args.config))
+    result = template_variables(args.name, documents)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    print(f"Variables du modèle « {result.path.name} » ({result.path}) :", file=out)
+    for variable, used in result.variables:
+        example = f" — ex. « {variable.example} »" if variable.example else ""
+        print(f"  {'✓' if used else ' '} {variable.tag} : {variable.description}{example}", file=out)
+    print("✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
+          "aide : docs/documents.md.", file=out)
+    return 0
+
+
+def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
+    from .documents import documents_settings
+    from .jobs.documents import verify_templates
+
+    _, documents = documents_settings(load_settings(config=args.config))
+    result = verify_templates(documents)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0 if result.ok else 1
+    print(f"Modèles : {result.folder}", file=out)
+    for report in result.reports:
+        print(file=out)
+        if not report.problems:
+            print(f"{report.name} — aucun problème", file=out)
+            continue
+        print(f"{report.name} — {len(report.errors)} erreur(s), {len(report.warnings)} "
+              "avertissement(s)", file=out)
+        for problem in report.problems:
+            where = "" if problem.part == "corps" else f" ({problem.part})"
+            print(f"  [{problem.severity}]{where} {problem.message}", file=out)
+            if problem.paragraph:
+                print(f"      paragraphe : « {problem.paragraph} »", file=out)
+    print(file=out)
+    if result.ok:
+        print("Tous les modèles sont utilisables"
+              + (f" ({result.warnings} avertissement(s) à regarder)." if result.warnings else "."), file=out)
+        return 0
+    print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s). Corrigez les "
+          "modèles dans Word, puis relancez « mila docs verifier ».", file=out)
+    return 1
+
+
+_DOCS_TITLES = {"conventions": "conventions de mise à disposition", "charte": "charte des valeurs",
+                "recus": "reçus de cotisation", "emargement": "feuille d'émargement"}
+
+
+def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
+    from .documents import documents_settings
+    from .jobs import documents as jobs
+
+    settings = _settings(args)
+    association, documents = documents_settings(settings)
+    clock = SystemClock()
+    today = args.today or clock.today()
+    workbook = open_workbook(settings)
+    common = {"today": today, "association": association, "documents": documents, "clock": clock,
+              "out": Path(args.out) if args.out else None, "pdf": args.pdf}
+
+    def work():  # type: ignore[no-untyped-def]
+        if args.kind == "conventions":
+            return jobs.run_conventions(workbook, member=args.member, include_ended=args.all, **common)
+        if args.kind == "charte":
+            return jobs.run_charters(workbook, member=args.member, all_members=args.all, **common)
+        if args.kind == "recus":
+            return jobs.run_receipts(workbook, member=args.member, policy=membership_policy(settings),
+                                     **common)
+        return jobs.run_attendance(workbook, meeting=args.date or today, title=args.titre, place=args.lieu,
+                                   policy=membership_policy(settings), **common)
+
+    result = run_guarded(settings, "documents", clock, work, jobs.describe_documents)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    print(f"Classeur : {workbook.description} — {_DOCS_TITLES[args.kind]} au {today:%d/%m/%Y}", file=out)
+    print(f"Dossier : {result.folder}", file=out)
+    print(f"Documents produits : {len(result.written)}", file=out)
+    for written in result.written:
+        beside = (f" — écrit à côté de « {written.beside.name} », modifié à la main"
+                  if written.beside else "")
+        print(f"  {written.path.name} ({written.reason}){beside}", file=out)
+    if result.unchanged:
+        print(f"Documents à jour, non refaits : {len(result.unchanged)}", file=out)
+    if result.pdfs:
+        print(f"PDF produits : {len(result.pdfs)}", file=out)
+    if result.cells_written:
+        print(f"Cellules écrites dans le classeur : {result.cells_written}", file=out)
+    if result.skipped:
+        print(f"Non produits : {len(result.skipped)}", file=out)
+        for line in result.skipped:
+            print(f"  {line}", file=out)
+    for line in result.warnings:
+        print(f"Attention : {line}", file=out)
+    if result.journal:
+        print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+    elif not result.changed and not result.skipped:
+        print("Rien à refaire : les documents étaient déjà à jour.", file=out)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from .demo import build_demo_workbook
 
@@ -453,6 +561,44 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8085)
     emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
     emulator.set_defaults(handler=cmd_emulator)
+    docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
+    docs_sub = docs.add_subparsers(dest="docs_command", metavar="DOCUMENT", required=True,
+                                   parser_class=FrenchParser)
+    variables = docs_sub.add_parser("variables", help="lister les variables qu'un modèle peut employer")
+    variables.add_argument("name", metavar="MODÈLE",
+                           help="convention, charte, registre_charte, recu ou emargement")
+    variables.add_argument("--config", metavar="FICHIER", help="fichier de configuration")
+    variables.add_argument("--json", action="store_true", help="sortie JSON")
+    variables.set_defaults(handler=cmd_docs_variables)
+    verifier = docs_sub.add_parser("verifier", help="vérifier les modèles (balises abîmées, variables)")
+    verifier.add_argument("--config", metavar="FICHIER", help="fichier de configuration")
+    verifier.add_argument("--json", action="store_true", help="sortie JSON")
+    verifier.set_defaults(handler=cmd_docs_verifier)
+    for kind, help_text in (
+        ("conventions", "une convention de mise à disposition par ligne d'Occupations"),
+        ("charte", "la charte des valeurs à signer, et le registre des signatures"),
+        ("recus", "un reçu de cotisation par paiement"),
+        ("emargement", "la feuille d'émargement d'une assemblée générale"),
+    ):
+        command = docs_sub.add_parser(kind, help=help_text)
+        _workbook_options(command)
+        _today_option(command)
+        command.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : out/)")
+        command.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
+        command.add_argument("--json", action="store_true", help="sortie JSON")
+        if kind != "emargement":
+            command.add_argument("--member", metavar="ID", help="un seul membre")
+        if kind == "conventions":
+            command.add_argument("--all", action="store_true", help="inclure les conventions terminées")
+        if kind == "charte":
+            command.add_argument("--all", action="store_true",
+                                 help="tous les membres actifs, même ceux qui ont signé")
+        if kind == "emargement":
+            command.add_argument("--date", type=_date, metavar="AAAA-MM-JJ",
+                                 help="date de l'assemblée (défaut : aujourd'hui)")
+            command.add_argument("--titre", default="Assemblée générale", help="intitulé de l'assemblée")
+            command.add_argument("--lieu", default=None, help="lieu (défaut : l'adresse de l'association)")
+        command.set_defaults(handler=cmd_docs, kind=kind)
     return parser
 
 

@@ -70,7 +70,20 @@ def _describe_renewals(result: Any) -> Outcome:
     return Outcome(SUCCESS if result.sent else NOTHING, counts)
 
 
+def _documents(settings: Settings, clock: Clock) -> Any:
+    from .documents import run_scheduled_documents
+
+    return run_scheduled_documents(settings, clock)
+
+
+def _describe_documents(result: Any) -> Outcome:
+    from .documents import describe_documents
+
+    return describe_documents(result)  # type: ignore[no-any-return]
+
+
 JOBS: dict[str, Job] = {
     "sync": Job("sync", _sync, _describe_sync),
     "renewals": Job("renewals", _renewals, _describe_renewals),
+    "documents": Job("documents", _documents, _describe_documents),
 }
