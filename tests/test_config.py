@@ -88,3 +88,23 @@ class TestSections:
         """Without [log] dir, the log folder is logs/ beside mila.toml."""
         write_config(tmp_path, "")
         assert log_folder(load_settings(env={}, cwd=tmp_path)) == tmp_path / "logs"
+
+
+class TestExample:
+    def test_the_example_configuration_is_accepted_by_every_section(self):
+        """credentials.example/mila.toml loads without error in every section that reads it."""
+        from automations.config import booking_policy
+        from automations.documents import documents_settings
+        from automations.jobs.renewals import RenewalSettings
+        from automations.mail import MailSettings
+        from automations.schedule import timings_from_section
+
+        example = Path(__file__).resolve().parents[1] / "credentials.example" / "mila.toml"
+        settings = load_settings(config=example, env={})
+        assert settings.sheet and settings.sheet.startswith("https://docs.google.com/")
+        membership_policy(settings)
+        booking_policy(settings)
+        timings_from_section(settings.section("schedule"))
+        assert MailSettings.from_settings(settings, env={}).host is None
+        RenewalSettings.from_settings(settings)
+        documents_settings(settings)
