@@ -33,27 +33,27 @@ from typing import TYPE_CHECKING, Any
 
 from .. import schema
 from ..clock import Clock
-from ..errors import ConfigError, MilaError, SchemaError, WorkbookError
+from ..errors import ConfigError, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
 from ..mail import (
-    DeliveryUncertain,
     HeaderProblem,
     MailError,
     MailSettings,
     Outgoing,
-    RecipientRefused,
     Sender,
     Templates,
     build_message,
     new_message_id,
 )
 from ..model.dataset import Dataset
-from ..model.rows import Member, ReminderLog, id_key, parse_table
+from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
 from ..rules.reminders import InDoubt, LogEntry, ReminderSchedule, Send, Skip
 from ..workbook import Table, Workbook
+from . import relances
 from .evaluation import schema_problems
+from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED  # noqa: F401 - DETAILS: part of this module's API
 from .sync import UNREACHABLE
 
 if TYPE_CHECKING:
@@ -62,16 +62,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TASK = "renewals"
 READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
-DETAILS = "Détails"  # column added to Relances for the server's reason and notes
 
 SUBJECTS = {rules.BEFORE: "sujet-avant.txt.j2", rules.AFTER: "sujet-apres.txt.j2",
             rules.FIRST: "sujet-premiere.txt.j2"}
 TEXT_TEMPLATE = "relance.txt.j2"
 HTML_TEMPLATE = "relance.html.j2"
-
-# Message statuses in the result (the same words as Relances.Statut)
-PLANNED = "prévue"
-BY_ANOTHER_RUN = "envoyée par une autre exécution lancée en même temps"
 
 _KEYS = {
     "offsets", "unpaid_offsets", "catch_up_days", "contact_name", "contact_email",
@@ -317,7 +312,7 @@ def run_renewals(
         problems = schema_problems(tables)
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
-        entries = _entries(tables.get(schema.RELANCES.name), today)
+        entries = relances.entries(tables.get(schema.RELANCES.name), today)
         snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
         plan(tables, entries, today, policy, settings, mail, clock, result)
     except MilaError as exc:
@@ -331,8 +326,8 @@ def run_renewals(
         return result
 
     checks = [c for c in result.to_check if c.new]
-    check_rows = [_row(c.member_id, c.reference, c.reminder, rules.TO_CHECK, None, c.address, mid,
-                       "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
+    check_rows = [relances.row(c.member_id, c.reference, c.reminder, rules.TO_CHECK, None, c.address, mid,
+                               "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
                   for c in checks for mid in c.new_ids]
     if result.messages:
         _send_batch(workbook, sender, clock, result, check_rows, snapshot_ids)
@@ -477,159 +472,17 @@ def _send_batch(
     check_rows: list[dict[str, object]],
     snapshot_ids: set[str],
 ) -> None:
-    messages = result.messages
     try:
-        sender.open()
+        relances.connect(sender, result.messages, task=TASK)
     except MailError as exc:
-        log.error("renewals: cannot connect: %s", exc.message)
-        for message in messages:
-            message.status, message.details = rules.CANCELLED, "serveur injoignable"
         _journal(workbook, clock, "échec", exc.message, result)
         raise
-    try:
-        pending = [_row(m.member_id, m.reference, m.reminder, rules.IN_PROGRESS, None, m.address,
-                        m.message_id, None) for m in messages]
-        workbook.append_rows(schema.RELANCES, pending + check_rows)
-    except BaseException:
-        sender.close()
-        for message in messages:
-            message.status, message.details = rules.CANCELLED, "non enregistrée"
-        raise
-    try:
-        try:
-            claimed = _claimed(workbook, messages, snapshot_ids)
-        except MilaError as exc:
-            for message in messages:
-                message.status = rules.CANCELLED
-                message.details = "non envoyée : l'onglet Relances n'a pas pu être relu"
-            raise WorkbookError(
-                f"L'onglet Relances n'a pas pu être relu avant l'envoi ({exc.message}). Aucune "
-                "relance n'est partie ; relancez la commande."
-            ) from exc
-        batch_error = _deliver(sender, clock, messages, claimed)
-    except BaseException:
-        sender.close()
-        _record_outcomes(workbook, messages)
-        raise
-    sender.close()
-    _record_outcomes(workbook, messages)
+    batch_error = relances.send_batch(workbook, sender, clock, result.messages, check_rows, snapshot_ids,
+                                      task=TASK)
     if batch_error is not None:
         _journal(workbook, clock, _outcome(result),
                  _details(result) + f" ; envoi interrompu : {batch_error.message}", result)
         raise batch_error
-
-
-def _deliver(sender: Sender, clock: Clock, messages: list[Reminder], claimed: set[str]) -> MailError | None:
-    """Send each claimed message; return the error that stopped the batch, if any."""
-    stop: MailError | None = None
-    index = 0
-    try:
-        for index, message in enumerate(messages):  # noqa: B007 - index used after the loop
-            if stop is not None:
-                message.status = rules.CANCELLED
-                message.details = "non envoyée : l'envoi a été interrompu"
-                continue
-            if message.message_id not in claimed:
-                message.status = rules.CANCELLED
-                message.details = BY_ANOTHER_RUN
-                continue
-            assert message.outgoing is not None
-            try:
-                sender.send(message.outgoing)
-            except RecipientRefused as refused:
-                message.status, message.details = rules.FAILED, refused.details
-                log.warning("renewals: %s %s refused: %s", message.member_id, message.reminder,
-                            refused.details)
-            except DeliveryUncertain as exc:
-                message.status, message.details = rules.TO_CHECK, exc.message
-                stop = exc
-            except MailError as exc:
-                message.status = rules.CANCELLED
-                message.details = f"non envoyée : {exc.message}"
-                stop = exc
-            else:
-                message.status, message.sent_at = rules.SENT, clock.now()
-    except BaseException:
-        # Interrupted (Ctrl-C) or a bug: the message being sent may have left.
-        for message in messages[index:]:
-            if message.status == PLANNED:
-                message.status = rules.TO_CHECK if message is messages[index] else rules.CANCELLED
-                message.details = "exécution interrompue pendant l'envoi"
-        raise
-    return stop
-
-
-def _claimed(workbook: Workbook, messages: Sequence[Reminder], snapshot_ids: set[str]) -> set[str]:
-    """The Message-IDs this run may send: for each reminder, the first ``en cours`` row
-    appended since our read must be ours (another run may have appended one first)."""
-    table = workbook.read([schema.RELANCES.name]).get(schema.RELANCES.name)
-    first: dict[rules.Key, str] = {}
-    for entry in _entries(table, None):
-        if rules.normalize_status(entry.status) != rules.IN_PROGRESS or not entry.message_id:
-            continue
-        mid = entry.message_id.strip()
-        if mid in snapshot_ids or entry.reference is None or entry.reminder is None:
-            continue
-        key = rules.reminder_key(entry.member_id, entry.reference, entry.reminder)
-        if key is not None:
-            first.setdefault(key, mid)
-    return {
-        m.message_id for m in messages
-        if first.get(rules.reminder_key(m.member_id, m.reference, m.reminder)) == m.message_id  # type: ignore[arg-type]
-    }
-
-
-def _record_outcomes(workbook: Workbook, messages: Sequence[Reminder]) -> None:
-    rows = [
-        _row(m.member_id, m.reference, m.reminder, m.status, m.sent_at, m.address, m.message_id, m.details)
-        for m in messages if m.status != PLANNED
-    ]
-    try:
-        workbook.append_rows(schema.RELANCES, rows)
-    except MilaError as exc:
-        for m in messages:
-            log.error("renewals: unrecorded outcome %s %s %s %s",
-                      m.member_id, m.reminder, m.status, m.message_id)
-        sent = sum(1 for m in messages if m.status == rules.SENT)
-        raise WorkbookError(
-            f"{sent} relance(s) sont parties mais leur résultat n'a pas pu être écrit dans l'onglet "
-            f"Relances ({exc.message}). Elles y restent « en cours » : le prochain passage les "
-            "signalera « à vérifier » et ne les renverra pas. Le détail (Message-ID) est dans le "
-            "journal local mila.log."
-        ) from exc
-
-
-def _row(
-    member_id: str | None,
-    reference: dt.date,
-    reminder: str,
-    status: str,
-    at: dt.datetime | None,
-    address: str | None,
-    message_id: str | None,
-    details: str | None,
-) -> dict[str, object]:
-    return {
-        "Membre": member_id, "Échéance": reference, "Relance": reminder, "Statut": status,
-        "Envoyée le": at, "Adresse": address, "Message-ID": message_id, DETAILS: details,
-    }
-
-
-def _entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
-    if table is None:
-        return []
-    models, _ = parse_table(table, today=today, tab=schema.RELANCES)
-    entries = []
-    for row, model in zip(table.rows, models, strict=True):
-        assert isinstance(model, ReminderLog)
-        details = row.get(DETAILS)
-        entries.append(LogEntry(
-            row=row.number, member_id=model.member_id, reference=model.due_date,
-            reminder=model.reminder, status=model.status, address=model.address,
-            message_id=model.message_id, details=str(details).strip() if details else None,
-            at=model.sent_at,
-        ))
-    return entries
 
 
 def _outcome(result: RenewalsResult) -> str:
@@ -664,11 +517,4 @@ def _details(result: RenewalsResult) -> str:
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: RenewalsResult) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    line = {"Date": clock.now(), "Tâche": TASK, "Résultat": outcome,
-            "Détails": f"{details} ({result.seconds:.1f} s)"}
-    try:
-        workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        return False
+    return relances.journal(workbook, clock, TASK, outcome, details, result.seconds)

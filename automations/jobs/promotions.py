@@ -1,0 +1,667 @@
+"""Tell a member, once, that a place freed up for them: the « place confirmée » notices.
+
+``mila sync`` knows that a waiting registration got a seat (``Place`` from ``attente N`` to
+``confirmée``) only in the run that writes it. So that the notice is never lost when the
+mail server is down, the sync records it right after its write (:func:`record_promotions`):
+one ``Relances`` row per promotion, ``Statut`` = ``à envoyer``, ``Relance`` =
+``place confirmée I0123`` (the registration's ID: the notice's key), ``Membre`` = the
+member, ``Échéance`` = the event's date. :func:`run_promotion_notices` then sends what is
+still to send, with the bookkeeping of the renewal reminders (``jobs.relances``):
+``en cours`` before the message leaves, the outcome after, ``à vérifier`` for an attempt a
+crash left without outcome, which is never sent again.
+
+The rows of one notice, in sheet order (the key is the registration ID alone)::
+
+    à envoyer     recorded by the sync: to send
+    en cours, envoyée, échec, à vérifier, annulée with a Message-ID
+                  attempts, read as for reminders (``rules.reminders.build_histories``)
+    annulée without Message-ID
+                  closed without sending: the registration was cancelled, its place is no
+                  longer confirmed, the event is past…; ``Détails`` says why
+    à renvoyer    typed by a person: forget the attempts and the closure above, send again
+
+A notice is sent when it is neither closed, nor sent, nor in doubt; a temporary (4xx)
+refusal is retried by the next run, a permanent (5xx) one not at the same address. Before
+sending, the registration must still be ``confirmée`` and not ``annulé``, and the event
+still to come; otherwise the notice is closed with the reason. A promotion recorded again
+is not appended twice, unless its notice was closed (the member got a seat a second time):
+a new ``à envoyer`` row reopens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .. import schema
+from ..clock import Clock
+from ..errors import MilaError, SchemaError
+from ..formatting import format_date, format_date_long, format_time
+from ..mail import (
+    HeaderProblem,
+    MailError,
+    MailSettings,
+    Outgoing,
+    Sender,
+    Templates,
+    build_message,
+    new_message_id,
+)
+from ..model.dataset import Dataset
+from ..model.rows import Event, Member, Registration, id_key
+from ..rules import reminders as rules
+from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
+from ..rules.reminders import Histories, History, LogEntry, State
+from ..schema import normalize_header
+from ..workbook import Table, Workbook
+from . import relances
+from .evaluation import previous_places, schema_problems
+from .relances import BY_ANOTHER_RUN, PLANNED
+from .sync import UNREACHABLE
+
+log = logging.getLogger(__name__)
+TASK = "promotions"
+READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.RELANCES)
+
+PREFIX = "place confirmée"  # the Relance label: « place confirmée I0123 »
+REQUESTED = "à envoyer"  # Statut of the row the sync records
+SUBJECT_TEMPLATE = "place_confirmee.sujet.txt.j2"
+TEXT_TEMPLATE = "place_confirmee.txt.j2"
+HTML_TEMPLATE = "place_confirmee.html.j2"
+
+_LABEL = re.compile(r"place confirmee\s+(\S+)")
+_REQUESTED_KEY = normalize_header(REQUESTED)
+_REGISTRATION_INPUTS = frozenset({"event_id", "member_id", "status"})
+
+
+def notice_label(registration_id: str) -> str:
+    """What the ``Relance`` column holds: ``place confirmée I0123``."""
+    return f"{PREFIX} {registration_id}"
+
+
+def notice_key(label: str | None) -> str | None:
+    """The registration ID key of a ``place confirmée …`` label; None for another label."""
+    match = _LABEL.fullmatch(normalize_header(label)) if label else None
+    return id_key(match.group(1)) if match else None
+
+
+# --------------------------------------------------------------------------- reading Relances
+
+
+@dataclass(frozen=True)
+class NoticeLog:
+    """The rows of one notice: its first row names it (member, date, label, as every row
+    this module writes for it repeats them); the attempts since the last reset; the closure."""
+
+    key: str  # registration ID key
+    member_id: str | None
+    reference: dt.date  # Échéance: the event's date when recorded
+    label: str
+    attempts: tuple[LogEntry, ...] = ()
+    closure: LogEntry | None = None
+
+    @property
+    def registration_id(self) -> str:
+        match = _LABEL.fullmatch(normalize_header(self.label))
+        return match.group(1).upper() if match else self.key
+
+    @property
+    def history_key(self) -> rules.Key | None:
+        return rules.reminder_key(self.member_id, self.reference, self.label)
+
+
+def notice_logs(entries: Iterable[LogEntry]) -> dict[str, NoticeLog]:
+    """Every notice found in Relances, by registration ID key, in the order they appear."""
+    grouped: dict[str, list[LogEntry]] = {}
+    for entry in sorted(entries, key=lambda e: e.row):
+        key = notice_key(entry.reminder)
+        if key is not None and entry.reference is not None and id_key(entry.member_id) is not None:
+            grouped.setdefault(key, []).append(entry)
+    logs: dict[str, NoticeLog] = {}
+    for key, rows in grouped.items():
+        first = rows[0]
+        assert first.reference is not None and first.reminder is not None
+        attempts: list[LogEntry] = []
+        closure: LogEntry | None = None
+        for entry in rows:
+            status = rules.normalize_status(entry.status)
+            if normalize_header(entry.status) == _REQUESTED_KEY:
+                if closure is not None:  # promoted again after the notice was closed: reopen
+                    attempts.clear()
+                    closure = None
+            elif status == rules.RESEND:
+                attempts.clear()
+                closure = None
+            elif status == rules.CANCELLED and not entry.message_id:
+                closure = entry
+            elif status is not None:
+                attempts.append(replace(entry, member_id=first.member_id, reference=first.reference,
+                                        reminder=first.reminder))
+        logs[key] = NoticeLog(key, first.member_id, first.reference, first.reminder, tuple(attempts), closure)
+    return logs
+
+
+def _histories(entries: Sequence[LogEntry], logs: Mapping[str, NoticeLog]) -> Histories:
+    """The attempts of every notice and of every other message (for the addresses refused
+    for good, whichever message they refused)."""
+    others = [e for e in entries if notice_key(e.reminder) is None]
+    return rules.build_histories([*others, *(a for n in logs.values() for a in n.attempts)])
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, clock: Clock) -> int:
+    """Record one ``à envoyer`` row per promotion in Relances, in one request; returns how
+    many were appended. A promotion whose notice is already there (whatever its state, except
+    closed) is not appended again. Call it right after the sync's write."""
+    wanted = [p for p in promotions if p.registration_id]
+    if not wanted:
+        return 0
+    tables = workbook.read([schema.EVENEMENTS.name, schema.RELANCES.name])
+    logs = notice_logs(relances.entries(tables.get(schema.RELANCES.name), None))
+    events = Dataset.from_tables(
+        {k: t for k, t in tables.items() if k == schema.EVENEMENTS.name}, today=clock.today()
+    ).events_by_id
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for promotion in wanted:
+        assert promotion.registration_id is not None
+        key = id_key(promotion.registration_id)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        details = (f"inscription {promotion.registration_id} à l'événement {promotion.event_id} : "
+                   "place libérée, message à envoyer")
+        found = logs.get(key)
+        if found is not None:
+            if found.closure is None:
+                continue
+            rows.append(relances.row(found.member_id, found.reference, found.label, REQUESTED, None,
+                                     None, None, details))
+            continue
+        event = events.get(id_key(promotion.event_id) or "")
+        day = event.date if event is not None and event.date is not None else clock.today()
+        rows.append(relances.row(promotion.member_id, day, notice_label(promotion.registration_id),
+                                 REQUESTED, None, None, None, details))
+    if rows:
+        workbook.append_rows(schema.RELANCES, rows)
+        log.info("promotions: %d notice(s) recorded", len(rows))
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class Notice:
+    """One message of the run, and what became of it."""
+
+    member_id: str
+    structure: str | None
+    contact: str | None
+    address: str
+    registration_id: str
+    event_id: str | None
+    event_title: str
+    event_when: str  # « jeudi 4 mars 2027 à 18h30 »
+    reminder: str  # Relance label
+    reference: dt.date  # Échéance
+    message_id: str
+    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
+    details: str | None = None
+    sent_at: dt.datetime | None = None
+    outgoing: Outgoing | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "registration": self.registration_id, "member": self.member_id, "structure": self.structure,
+            "address": self.address, "event": self.event_id, "title": self.event_title,
+            "when": self.event_when, "status": self.status, "message_id": self.message_id,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None, "details": self.details,
+        }
+
+    def describe(self) -> str:
+        return (f"{self.registration_id} {self.member_id} {self.structure} <{self.address}> — "
+                f"{self.event_title} ({self.event_when})")
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A notice not sent and closed (``annulée``): it no longer makes sense."""
+
+    registration_id: str
+    member_id: str | None
+    reference: dt.date
+    label: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"registration": self.registration_id, "member": self.member_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A notice that cannot be sent today (no address…): it stays to send; ``reason`` says
+    what to correct, in French."""
+
+    registration_id: str
+    member_id: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"registration": self.registration_id, "member": self.member_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class NoticeToCheck:
+    """A notice left ``en cours`` by an earlier run: it may have left; a person checks."""
+
+    registration_id: str
+    member_id: str | None
+    reference: dt.date
+    label: str
+    message_ids: tuple[str, ...]
+    address: str | None
+    new_ids: tuple[str, ...] = ()  # found « en cours » by this run: marked « à vérifier »
+
+    @property
+    def new(self) -> bool:
+        return bool(self.new_ids)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"registration": self.registration_id, "member": self.member_id,
+                "message_ids": list(self.message_ids), "address": self.address, "new": self.new}
+
+
+@dataclass
+class NoticesResult:
+    dry_run: bool
+    today: dt.date
+    sender: str = ""
+    messages: list[Notice] = field(default_factory=list)
+    closed: list[Closed] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+    to_check: list[NoticeToCheck] = field(default_factory=list)
+    journal: bool = False
+    seconds: float = 0.0
+
+    def _count(self, status: str) -> int:
+        return sum(1 for m in self.messages if m.status == status)
+
+    @property
+    def sent(self) -> int:
+        return self._count(rules.SENT)
+
+    @property
+    def failed(self) -> int:
+        return self._count(rules.FAILED)
+
+    @property
+    def cancelled(self) -> int:
+        return self._count(rules.CANCELLED)
+
+    @property
+    def uncertain(self) -> int:
+        return self._count(rules.TO_CHECK)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and nothing waits for a person to check it."""
+        return not (self.failed or self.uncertain or self.to_check)
+
+    @property
+    def changed(self) -> bool:
+        """Something was (or, in a dry run, would be) sent or written."""
+        return bool(self.messages or self.closed or any(c.new for c in self.to_check))
+
+    def lines(self, limit: int = 50) -> list[str]:
+        """The outcome in French, for the command line (at most ``limit`` entries per group)."""
+        out: list[str] = []
+
+        def group(title: str, items: Sequence[str]) -> None:
+            if not items:
+                return
+            out.append(f"{title} : {len(items)}")
+            out.extend(f"  {item}" for item in items[:limit])
+            if len(items) > limit:
+                out.append(f"  … et {len(items) - limit} autre(s) (--limit pour en voir plus)")
+
+        for status, title in (
+            (PLANNED, "Messages « place confirmée » qui seraient envoyés"),
+            (rules.SENT, "Messages « place confirmée » envoyés"),
+            (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email »)"),
+            (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
+            (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
+        ):
+            group(title, [m.describe() + (f" : {m.details}" if m.details else "")
+                          for m in self.messages if m.status == status])
+        closing = "qui seraient classés" if self.dry_run else "classés"
+        group(f"Messages devenus sans objet, {closing} « annulée » dans Relances",
+              [f"{c.registration_id} {c.member_id} : {c.reason}" for c in self.closed])
+        group("Messages en attente d'une correction (ils partiront ensuite)",
+              [f"{w.registration_id} {w.member_id} : {w.reason}" for w in self.waiting])
+        if self.to_check:
+            out.append(f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
+                       "jamais renvoyé(s) :")
+            out += [f"  {c.registration_id} {c.member_id} — Message-ID {' '.join(c.message_ids)}"
+                    for c in self.to_check]
+            out.append("  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
+                       "(« Une relance reste à vérifier »).")
+        if not (self.messages or self.closed or self.waiting or self.to_check):
+            out.append("Aucun message « place confirmée » à envoyer.")
+        if self.journal:
+            out.append("Une ligne a été ajoutée à l'onglet Journal.")
+        return out
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "today": self.today.isoformat(),
+            "sender": self.sender,
+            "planned": len(self.messages) if self.dry_run else 0,
+            "sent": self.sent,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "uncertain": self.uncertain,
+            "closed": len(self.closed),
+            "waiting": len(self.waiting),
+            "to_check": len(self.to_check),
+            "messages": [m.as_dict() for m in self.messages],
+            "closed_notices": [c.as_dict() for c in self.closed],
+            "waiting_notices": [w.as_dict() for w in self.waiting],
+            "checks": [c.as_dict() for c in self.to_check],
+            "journal": self.journal,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def run_promotion_notices(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    mail: MailSettings,
+    sender: Sender,
+    clock: Clock,
+    dry_run: bool = False,
+) -> NoticesResult:
+    """Send (or with ``dry_run`` only list) the « place confirmée » notices still to send."""
+    started = time.monotonic()
+    result = NoticesResult(dry_run=dry_run, today=today, sender=sender.description)
+    try:
+        tables = workbook.read([t.name for t in READ_TABS])
+        log_table = tables.get(schema.RELANCES.name)
+        problems = schema_problems({schema.RELANCES.name: log_table} if log_table is not None else {})
+        if problems:
+            raise SchemaError(" ".join(a.message for a in problems))
+        entries = relances.entries(log_table, today)
+        logs = notice_logs(entries)
+        histories = _histories(entries, logs)
+        open_logs = [n for n in logs.values() if _state(n, histories) is not State.SENT]
+        if not open_logs:  # the usual case: nothing to do, nothing written
+            result.seconds = time.monotonic() - started
+            return result
+        problems = schema_problems(tables)
+        if problems:
+            raise SchemaError(" ".join(a.message for a in problems))
+        snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
+        _plan(tables, open_logs, histories, today, mail, clock, result)
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        log.error("promotions failed before sending: %s", exc.message)
+        if not dry_run and not isinstance(exc, UNREACHABLE):
+            _journal(workbook, clock, "échec", exc.message, result)
+        raise
+    if dry_run:
+        result.seconds = time.monotonic() - started
+        return result
+
+    extra = [relances.row(c.member_id, c.reference, c.label, rules.TO_CHECK, None, c.address, mid,
+                          "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
+             for c in result.to_check for mid in c.new_ids]
+    extra += [relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+              for c in result.closed]
+    if result.messages:
+        try:
+            relances.connect(sender, result.messages, task=TASK)
+        except MailError as exc:
+            result.seconds = time.monotonic() - started
+            _journal(workbook, clock, "échec", exc.message, result)
+            raise
+        batch_error = relances.send_batch(workbook, sender, clock, result.messages, extra, snapshot_ids,
+                                          task=TASK)
+        if batch_error is not None:
+            result.seconds = time.monotonic() - started
+            details = _details(result) + f" ; envoi interrompu : {batch_error.message}"
+            result.journal = _journal(workbook, clock, _outcome(result), details, result)
+            raise batch_error
+    elif extra:
+        workbook.append_rows(schema.RELANCES, extra)
+    result.seconds = time.monotonic() - started
+    log.info(
+        "promotions: %d sent, %d failed, %d cancelled, %d uncertain, %d closed, %d waiting, "
+        "%d to check, %.2fs",
+        result.sent, result.failed, result.cancelled, result.uncertain, len(result.closed),
+        len(result.waiting), len(result.to_check), result.seconds,
+    )
+    if result.changed:
+        result.journal = _journal(workbook, clock, _outcome(result), _details(result), result)
+    return result
+
+
+def _state(notice: NoticeLog, histories: Histories) -> State:
+    key = notice.history_key
+    history = histories.get(key, History()) if key is not None else History()
+    state = history.state
+    if notice.closure is not None and state not in (State.SENT, State.IN_DOUBT):
+        return State.SENT  # closed: nothing more to do
+    return state
+
+
+def _plan(
+    tables: Mapping[str, Table],
+    notices: Sequence[NoticeLog],
+    histories: Histories,
+    today: dt.date,
+    mail: MailSettings,
+    clock: Clock,
+    result: NoticesResult,
+) -> None:
+    """Decide every open notice (send, close, wait, check) and render the messages."""
+    dataset = Dataset.from_tables(
+        {name: table for name, table in tables.items() if name != schema.RELANCES.name}, today=today
+    )
+    places = previous_places(tables)
+    registration_counts = Counter(id_key(r.id) for r in dataset.registrations if r.id)
+    registrations = {id_key(r.id): r for r in reversed(dataset.registrations) if r.id}  # first row wins
+    member_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
+    templates = Templates(mail.templates)
+    now = clock.now()
+    for notice in notices:
+        key = notice.history_key
+        history = histories.get(key, History()) if key is not None else History()
+        if history.state is State.IN_DOUBT:
+            result.to_check.append(NoticeToCheck(
+                notice.registration_id, notice.member_id, notice.reference, notice.label,
+                tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
+                next((a.address for a in history.in_doubt if a.address), None),
+                tuple(a.message_id for a in history.unreported if a.message_id),
+            ))
+            continue
+        registration = registrations.get(notice.key)
+        decision = _decide(notice, registration, places, dataset, today, now)
+        if isinstance(decision, str):
+            result.closed.append(Closed(notice.registration_id, notice.member_id, notice.reference,
+                                        notice.label, decision))
+            continue
+        if isinstance(decision, Waiting):
+            result.waiting.append(decision)
+            continue
+        event, member = decision
+        assert member.id is not None and member.email is not None and registration is not None
+        why = None
+        if registration_counts[notice.key] > 1:
+            why = (f"l'ID {notice.registration_id} figure sur plusieurs lignes d'Inscriptions : "
+                   "corrigez-le, puis lancez « mila sync ».")
+        elif member_counts[id_key(member.id)] > 1:
+            why = (f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
+                   "puis lancez « mila sync ».")
+        elif (refusal := histories.refusal(member.id, member.email)) is not None:
+            why = (f"l'adresse {member.email} a été refusée par le serveur "
+                   f"({refusal.details or 'sans détail'}) : corrigez-la dans « Email », le message "
+                   "partira au prochain passage.")
+        if why is not None:
+            result.waiting.append(Waiting(notice.registration_id, notice.member_id, why))
+            continue
+        context = _context(member, event, notice, mail)
+        subject = templates.render(SUBJECT_TEMPLATE, context)
+        text = templates.render(TEXT_TEMPLATE, context)
+        html = templates.render(HTML_TEMPLATE, context)
+        message_id = new_message_id(mail.domain)
+        try:
+            outgoing = build_message(
+                mail, to_name=member.contact, to_address=member.email, subject=subject, text=text,
+                html=html, message_id=message_id, date=now,
+                name=f"{today.isoformat()}-{member.id}-place-confirmee-{notice.registration_id}",
+            )
+        except HeaderProblem as problem:
+            result.waiting.append(Waiting(notice.registration_id, notice.member_id, problem.reason))
+            continue
+        result.messages.append(Notice(
+            member_id=notice.member_id or member.id, structure=member.structure, contact=member.contact,
+            address=outgoing.recipient, registration_id=notice.registration_id, event_id=event.id,
+            event_title=_title(event), event_when=event_when(event),
+            reminder=notice.label, reference=notice.reference, message_id=message_id, outgoing=outgoing,
+        ))
+
+
+def _decide(
+    notice: NoticeLog,
+    registration: Registration | None,
+    places: Mapping[int, object],
+    dataset: Dataset,
+    today: dt.date,
+    now: dt.datetime,
+) -> str | Waiting | tuple[Event, Member]:
+    """Whether an open notice is to send (the event and the member), to close (the reason,
+    in French), or waits for a correction."""
+    rid = notice.registration_id
+
+    def waiting(reason: str) -> Waiting:
+        return Waiting(rid, notice.member_id, reason)
+
+    if registration is None:
+        return f"l'inscription {rid} ne figure plus dans l'onglet Inscriptions : message non envoyé."
+    if registration.unreadable & _REGISTRATION_INPUTS:
+        return waiting(f"l'inscription {rid} a une case « Événement », « Membre » ou « Statut » illisible : "
+                       "corrigez-la dans l'onglet Inscriptions.")
+    if registration.status == "annulé":
+        return "inscription annulée avant l'envoi du message."
+    if registration.status not in HOLDING:
+        return f"inscription passée à « {registration.status} » : message non envoyé."
+    if id_key(registration.member_id) != id_key(notice.member_id):
+        return (f"l'inscription {rid} concerne désormais le membre {registration.member_id} : "
+                "message non envoyé.")
+    raw_place = places.get(registration.row)
+    place = parse_place(raw_place)
+    if place is None or place[0] != CONFIRMED:
+        shown = f"« {raw_place} »" if raw_place not in (None, "") else "vide"
+        return f"la place n'est plus confirmée (Place : {shown}) : message non envoyé."
+    event = dataset.event(registration.event_id)
+    if event is None:
+        return (f"l'événement {registration.event_id} ne figure plus dans l'onglet Événements : "
+                "message non envoyé.")
+    if event.date is None:
+        return waiting(f"la date de l'événement {event.id} est vide ou illisible : corrigez-la dans "
+                       "l'onglet Événements.")
+    started = event.date == today == now.date() and event.time is not None and now.time() >= event.time
+    if event.date < today or started:
+        return f"l'événement a eu lieu le {format_date_long(event.date)} : message devenu sans objet."
+    member = dataset.member(registration.member_id)
+    if member is None or member.id is None:
+        return waiting(f"le membre {registration.member_id} ne figure pas dans l'onglet Membres.")
+    if member.email is None:
+        if "email" in member.unreadable:
+            return waiting("adresse e-mail invalide : corrigez la case « Email » dans l'onglet Membres.")
+        return waiting("aucune adresse e-mail : complétez la case « Email » dans l'onglet Membres.")
+    return event, member
+
+
+def event_when(event: Event) -> str:
+    """« jeudi 4 mars 2027 à 18h30 » (« lundi 1er mars 2027 » without a time)."""
+    from babel.dates import format_date as babel_date
+
+    assert event.date is not None
+    text = f"{babel_date(event.date, format='EEEE', locale='fr_FR')} {format_date_long(event.date)}"
+    return f"{text} à {format_time(event.time)}" if event.time is not None else text
+
+
+def _title(event: Event) -> str:
+    return event.title or f"l'événement {event.id}"
+
+
+def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings) -> dict[str, object]:
+    """The variables the templates see."""
+    assert event.date is not None
+    return {
+        "association": {"nom": mail.association, "signature": mail.signature},
+        "membre": {"id": member.id, "structure": member.structure or member.contact or "",
+                   "contact": member.contact or member.structure or "", "email": member.email},
+        "inscription": {"id": notice.registration_id},
+        "evenement": {
+            "id": event.id, "titre": _title(event), "type": event.type,
+            "date": event_when(event), "date_courte": format_date(event.date),
+            "heure": format_time(event.time) if event.time is not None else None,
+            "lieu": event.place, "intervenants": event.speakers,
+        },
+        "contact": {"email": mail.reply_to or mail.sender},
+    }
+
+
+# --------------------------------------------------------------------------- journal
+
+
+def _outcome(result: NoticesResult) -> str:
+    """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
+    cancelled = sum(1 for m in result.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN)
+    if result.failed or result.uncertain or cancelled:
+        return "succès partiel" if result.sent else "échec"
+    if any(c.new for c in result.to_check):
+        return "à vérifier"
+    return "succès"
+
+
+def _details(result: NoticesResult) -> str:
+    parts = [f"{result.sent} message(s) « place confirmée » envoyé(s) par {result.sender}"]
+    if result.failed:
+        failed = [m for m in result.messages if m.status == rules.FAILED]
+        listed = ", ".join(f"{m.registration_id} {m.member_id} ({m.details})" for m in failed[:10])
+        parts.append(f"{len(failed)} en échec : {listed}" + (" …" if len(failed) > 10 else ""))
+    if result.uncertain:
+        parts.append(f"{result.uncertain} peut-être parti(s), à vérifier")
+    if result.cancelled:
+        parts.append(f"{result.cancelled} non envoyé(s)")
+    new = [c for c in result.to_check if c.new]
+    if new:
+        listed = ", ".join(f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}" for c in new[:10])
+        parts.append(f"{len(new)} message(s) resté(s) « en cours » lors d'un passage précédent, "
+                     f"à vérifier : {listed}")
+    if result.closed:
+        listed = ", ".join(c.registration_id for c in result.closed[:10])
+        parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée » : {listed}"
+                     + (" …" if len(result.closed) > 10 else ""))
+    if result.waiting:
+        parts.append(f"{len(result.waiting)} en attente d'une correction")
+    return " ; ".join(parts)
+
+
+def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: NoticesResult) -> bool:
+    return relances.journal(workbook, clock, TASK, outcome, details, result.seconds)

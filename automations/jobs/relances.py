@@ -1,0 +1,244 @@
+"""The bookkeeping shared by the jobs that send e-mails and record them in ``Relances``.
+
+``Relances`` is append-only: every attempt to send a message is an ``en cours`` row
+(with its Message-ID) appended *before* the message is handed to the server, then an
+outcome row (``envoyée``, ``échec``, ``annulée`` or ``à vérifier``) appended after. A
+message is identified by (member, ``Échéance``, ``Relance``): see ``rules.reminders``.
+
+A batch, once the messages are rendered (:func:`connect` then :func:`send_batch`):
+
+1. connect to the server (or prepare the outbox); unreachable: nothing is recorded;
+2. append one ``en cours`` row per message (with any other rows the job wants to write:
+   ``à vérifier`` for attempts found without outcome…), in one request;
+3. read ``Relances`` again: a message whose first new ``en cours`` row belongs to another
+   run (two runs at once) is not sent by this one;
+4. send on the one connection;
+5. append every outcome in one request.
+
+A crash between 2 and 5 leaves ``en cours`` rows, which the next run reports ``à vérifier``
+and never sends again: a message is sent *at most once*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from .. import schema
+from ..clock import Clock
+from ..errors import MilaError, WorkbookError
+from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sender
+from ..model.rows import ReminderLog, parse_table
+from ..rules import reminders as rules
+from ..rules.reminders import LogEntry
+from ..workbook import Table, Workbook
+
+log = logging.getLogger(__name__)
+
+DETAILS = "Détails"  # column added to Relances for the server's reason and notes
+
+# Message statuses in the results (the others are the words of Relances.Statut)
+PLANNED = "prévue"
+BY_ANOTHER_RUN = "envoyée par une autre exécution lancée en même temps"
+
+
+class Message(Protocol):
+    """One message of a batch, and what became of it (``Reminder``, ``Notice``…)."""
+
+    member_id: str
+    address: str
+    reminder: str  # the Relance label
+    reference: dt.date  # the Échéance
+    message_id: str
+    status: str
+    details: str | None
+    sent_at: dt.datetime | None
+    outgoing: Outgoing | None
+
+
+def row(
+    member_id: str | None,
+    reference: dt.date,
+    reminder: str,
+    status: str,
+    at: dt.datetime | None,
+    address: str | None,
+    message_id: str | None,
+    details: str | None,
+) -> dict[str, object]:
+    """A Relances row, as ``Workbook.append_rows`` takes it."""
+    return {
+        "Membre": member_id, "Échéance": reference, "Relance": reminder, "Statut": status,
+        "Envoyée le": at, "Adresse": address, "Message-ID": message_id, DETAILS: details,
+    }
+
+
+def entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
+    """The rows of Relances as the rules read them (none when the tab is missing)."""
+    if table is None:
+        return []
+    models, _ = parse_table(table, today=today, tab=schema.RELANCES)
+    found = []
+    for line, model in zip(table.rows, models, strict=True):
+        assert isinstance(model, ReminderLog)
+        details = line.get(DETAILS)
+        found.append(LogEntry(
+            row=line.number, member_id=model.member_id, reference=model.due_date,
+            reminder=model.reminder, status=model.status, address=model.address,
+            message_id=model.message_id, details=str(details).strip() if details else None,
+            at=model.sent_at,
+        ))
+    return found
+
+
+def connect(sender: Sender, messages: Sequence[Message], *, task: str) -> None:
+    """Open the sender. Unreachable: every message is ``annulée`` and the
+    :class:`MailError` goes up (nothing was recorded; the caller writes its Journal line)."""
+    try:
+        sender.open()
+    except MailError as exc:
+        log.error("%s: cannot connect: %s", task, exc.message)
+        for message in messages:
+            message.status, message.details = rules.CANCELLED, "serveur injoignable"
+        raise
+
+
+def send_batch(
+    workbook: Workbook,
+    sender: Sender,
+    clock: Clock,
+    messages: Sequence[Message],
+    extra_rows: Sequence[Mapping[str, object]],
+    snapshot_ids: set[str],
+    *,
+    task: str,
+) -> MailError | None:
+    """Record, send and record again ``messages`` on the open ``sender`` (which this
+    closes). ``extra_rows`` are appended with the ``en cours`` rows; ``snapshot_ids``
+    are the Message-IDs Relances held when the run read it. Returns the error that
+    stopped the batch midway (outcomes recorded), if any; raises when the workbook fails."""
+    try:
+        pending = [row(m.member_id, m.reference, m.reminder, rules.IN_PROGRESS, None, m.address,
+                       m.message_id, None) for m in messages]
+        workbook.append_rows(schema.RELANCES, [*pending, *extra_rows])
+    except BaseException:
+        sender.close()
+        for message in messages:
+            message.status, message.details = rules.CANCELLED, "non enregistrée"
+        raise
+    try:
+        try:
+            mine = claimed(workbook, messages, snapshot_ids)
+        except MilaError as exc:
+            for message in messages:
+                message.status = rules.CANCELLED
+                message.details = "non envoyée : l'onglet Relances n'a pas pu être relu"
+            raise WorkbookError(
+                f"L'onglet Relances n'a pas pu être relu avant l'envoi ({exc.message}). Aucun "
+                "message n'est parti ; relancez la commande."
+            ) from exc
+        batch_error = deliver(sender, clock, messages, mine, task=task)
+    except BaseException:
+        sender.close()
+        record_outcomes(workbook, messages, task=task)
+        raise
+    sender.close()
+    record_outcomes(workbook, messages, task=task)
+    return batch_error
+
+
+def deliver(
+    sender: Sender, clock: Clock, messages: Sequence[Message], claimed_ids: set[str], *, task: str
+) -> MailError | None:
+    """Send each claimed message; return the error that stopped the batch, if any."""
+    stop: MailError | None = None
+    index = 0
+    try:
+        for index, message in enumerate(messages):  # noqa: B007 - index used after the loop
+            if stop is not None:
+                message.status = rules.CANCELLED
+                message.details = "non envoyée : l'envoi a été interrompu"
+                continue
+            if message.message_id not in claimed_ids:
+                message.status = rules.CANCELLED
+                message.details = BY_ANOTHER_RUN
+                continue
+            assert message.outgoing is not None
+            try:
+                sender.send(message.outgoing)
+            except RecipientRefused as refused:
+                message.status, message.details = rules.FAILED, refused.details
+                log.warning("%s: %s %s refused: %s", task, message.member_id, message.reminder,
+                            refused.details)
+            except DeliveryUncertain as exc:
+                message.status, message.details = rules.TO_CHECK, exc.message
+                stop = exc
+            except MailError as exc:
+                message.status = rules.CANCELLED
+                message.details = f"non envoyée : {exc.message}"
+                stop = exc
+            else:
+                message.status, message.sent_at = rules.SENT, clock.now()
+    except BaseException:
+        # Interrupted (Ctrl-C) or a bug: the message being sent may have left.
+        for message in messages[index:]:
+            if message.status == PLANNED:
+                message.status = rules.TO_CHECK if message is messages[index] else rules.CANCELLED
+                message.details = "exécution interrompue pendant l'envoi"
+        raise
+    return stop
+
+
+def claimed(workbook: Workbook, messages: Sequence[Message], snapshot_ids: set[str]) -> set[str]:
+    """The Message-IDs this run may send: for each message, the first ``en cours`` row
+    appended since our read must be ours (another run may have appended one first)."""
+    table = workbook.read([schema.RELANCES.name]).get(schema.RELANCES.name)
+    first: dict[rules.Key, str] = {}
+    for entry in entries(table, None):
+        if rules.normalize_status(entry.status) != rules.IN_PROGRESS or not entry.message_id:
+            continue
+        mid = entry.message_id.strip()
+        if mid in snapshot_ids or entry.reference is None or entry.reminder is None:
+            continue
+        key = rules.reminder_key(entry.member_id, entry.reference, entry.reminder)
+        if key is not None:
+            first.setdefault(key, mid)
+    return {
+        m.message_id for m in messages
+        if first.get(rules.reminder_key(m.member_id, m.reference, m.reminder)) == m.message_id  # type: ignore[arg-type]
+    }
+
+
+def record_outcomes(workbook: Workbook, messages: Sequence[Message], *, task: str) -> None:
+    """Append the outcome of every message attempted (or cancelled) in one request."""
+    rows = [
+        row(m.member_id, m.reference, m.reminder, m.status, m.sent_at, m.address, m.message_id, m.details)
+        for m in messages if m.status != PLANNED
+    ]
+    try:
+        workbook.append_rows(schema.RELANCES, rows)
+    except MilaError as exc:
+        for m in messages:
+            log.error("%s: unrecorded outcome %s %s %s %s",
+                      task, m.member_id, m.reminder, m.status, m.message_id)
+        sent = sum(1 for m in messages if m.status == rules.SENT)
+        raise WorkbookError(
+            f"{sent} message(s) sont partis mais leur résultat n'a pas pu être écrit dans l'onglet "
+            f"Relances ({exc.message}). Ils y restent « en cours » : le prochain passage les "
+            "signalera « à vérifier » et ne les renverra pas. Le détail (Message-ID) est dans le "
+            "journal local mila.log."
+        ) from exc
+
+
+def journal(workbook: Workbook, clock: Clock, task: str, outcome: str, details: str, seconds: float) -> bool:
+    """Append the run to Journal; a failure to do so is logged, never raised."""
+    line = {"Date": clock.now(), "Tâche": task, "Résultat": outcome,
+            "Détails": f"{details} ({seconds:.1f} s)"}
+    try:
+        workbook.append_rows(schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        return False
