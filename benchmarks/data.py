@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import multiprocessing
 import random
 import statistics
@@ -824,7 +825,8 @@ def in_child(
 
     A fork is a fresh ``mila`` process with its modules already imported: the caches
     (``lru_cache`` on parsing, lazily loaded phone metadata...) start cold as in a real run,
-    and the memory it takes is its own. ``mark(phase)`` stops the child until the parent
+    the memory it takes is its own, and the objects inherited from the parent are frozen
+    out of the garbage collector's reach. ``mark(phase)`` stops the child until the parent
     has run ``on_mark(phase)`` (e.g. counted the emulator's requests so far).
     """
     context = multiprocessing.get_context("fork")
@@ -835,6 +837,10 @@ def in_child(
             there.send(("mark", phase))
             there.recv()
 
+        # What the parent holds (the generated grids, the emulator's spreadsheets) is not
+        # the child's: keep the garbage collector from walking it, as it would not in a
+        # real `mila` process.
+        gc.freeze()
         try:
             there.send(("done", fn(mark)))
         except BaseException:  # noqa: BLE001 - reported to the parent, which raises

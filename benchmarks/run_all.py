@@ -56,15 +56,23 @@ def memory_total() -> str:
     return "unknown"
 
 
+def _git(*args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=10)
+    return out.stdout.strip()
+
+
 def git_commit() -> str:
+    """The commit measured, and whether the code measured differs from it."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-            check=True, timeout=10,
-        )
-        return out.stdout.strip()
+        commit = f"`{_git('rev-parse', '--short', 'HEAD')}`"
+        changed = _git("status", "--porcelain", "--", "automations", "benchmarks")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+    if changed:
+        count = len(changed.splitlines())
+        commit += f" + {count} uncommitted change(s) in `automations/` or `benchmarks/`"
+    return commit
 
 
 def _version(package: str) -> str:
@@ -111,6 +119,7 @@ def render(
         for v in result.verdicts
     ]
     command = "python -m benchmarks.run_all" + (" --quick" if quick else "")
+    commit = git_commit()
     parts = [
         "# Benchmarks",
         "",
@@ -124,7 +133,7 @@ def render(
         f"Each measurement is the median of {REPEATS} runs, unless its runs already took more "
         f"than {BUDGET_S:.0f} s (the section then says how many runs it had).",
         "",
-        f"Run on {started:%Y-%m-%d %H:%M} (commit `{git_commit()}`, `{command}`, "
+        f"Run on {started:%Y-%m-%d %H:%M} (commit {commit}, `{command}`, "
         f"{seconds(sum(s for _, s in results))} in all).",
         "",
         "## Machine",
