@@ -175,6 +175,8 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  … et {len(result.changes) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
     else:
         print(f"Cellules écrites : {result.cells_written}", file=out)
+        if result.promotions:
+            _send_promotion_notices(settings, workbook, today, clock, out, args.limit)
         for tab, column in result.columns_added:
             print(f"  colonne ajoutée : {tab} « {column} »", file=out)
         for skipped in result.skipped:
@@ -451,6 +453,23 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     elif not result.changed and not result.skipped:
         print("Rien à refaire : les documents étaient déjà à jour.", file=out)
     return 0
+
+
+def _send_promotion_notices(settings, workbook, today, clock, out, limit) -> None:  # type: ignore[no-untyped-def]
+    """After a sync that gave freed places, tell the members now (the notices are
+    already recorded « à envoyer »: if mail fails, the next run sends them)."""
+    from .jobs.promotions import run_promotion_notices
+    from .mail import MailSettings, make_sender
+
+    try:
+        mail = MailSettings.from_settings(settings)
+        sender = make_sender(mail)
+        notices = run_promotion_notices(workbook, today=today, mail=mail, sender=sender, clock=clock)
+    except MilaError as exc:
+        print(f"Messages « place confirmée » non envoyés pour l'instant : {exc.message}", file=out)
+        return
+    for line in notices.lines(limit):
+        print(line, file=out)
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:

@@ -30,6 +30,7 @@ NOTHING = "rien à faire"
 JOB_TITLES = {
     "sync": "synchronisation du classeur",
     "renewals": "relances de cotisation",
+    "promotions": "messages « place confirmée »",
     "documents": "conventions et chartes",
     "calendars": "calendriers",
     "report": "rapport d'activité",

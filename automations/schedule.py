@@ -56,6 +56,9 @@ class Timing:
 
 DEFAULT_TIMINGS: dict[str, Timing] = {
     "sync": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
+    # Notices of places freed on a waiting list, on the sync's cadence (the sync records
+    # them « à envoyer »; this sends what is pending, once).
+    "promotions": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
     "renewals": Timing(at=dt.time(9, 0)),
     "documents": Timing(at=dt.time(7, 30)),
     "report": Timing(enabled=False),

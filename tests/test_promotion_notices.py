@@ -68,12 +68,12 @@ def sync(book):  # type: ignore[no-untyped-def]
 
 
 def promote(book):  # type: ignore[no-untyped-def]
-    """Sync, cancel I0001, sync again (I0002 gets the seat) and record the promotion as the sync job does."""
+    """Sync, cancel I0001, sync again: I0002 gets the seat and the sync records its notice « à envoyer »."""
     sync(book)
     set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
     result = sync(book)
     assert [(p.registration_id, p.member_id, p.event_id) for p in result.promotions] == [("I0002", "M0002", "E001")]
-    assert record_promotions(book.open(), result.promotions, clock=clock()) == 1
+    assert record_promotions(book.open(), result.promotions, clock=clock()) == 0  # already recorded by sync
     return result
 
 
@@ -115,7 +115,7 @@ def google_book(emulator):  # type: ignore[no-untyped-def]
 
 class TestRecording:
     def test_the_promotion_is_recorded_to_send_with_the_event_date(self, make_book):
-        """record_promotions appends one « à envoyer » row: member, event date, « place confirmée I0002 »."""
+        """The sync appends one « à envoyer » row: member, event date, « place confirmée I0002 »."""
         book = make_book(workbook())
         promote(book)
         rows = relances(book)

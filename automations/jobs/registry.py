@@ -70,6 +70,26 @@ def _describe_renewals(result: Any) -> Outcome:
     return Outcome(SUCCESS if result.sent else NOTHING, counts)
 
 
+def _promotions(settings: Settings, clock: Clock) -> Any:
+    from ..mail import MailSettings, make_sender
+    from .promotions import run_promotion_notices
+
+    mail = MailSettings.from_settings(settings)
+    return run_promotion_notices(
+        open_workbook(settings), today=clock.today(), mail=mail, sender=make_sender(mail), clock=clock
+    )
+
+
+def _describe_promotions(result: Any) -> Outcome:
+    counts = (
+        f"{result.sent} envoyé(s), {result.failed} échec(s), {len(result.closed)} sans objet, "
+        f"{len(result.waiting)} en attente"
+    )
+    if not result.ok:
+        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
+    return Outcome(SUCCESS if result.changed else NOTHING, counts)
+
+
 def _documents(settings: Settings, clock: Clock) -> Any:
     from .documents import run_scheduled_documents
 
@@ -85,5 +105,6 @@ def _describe_documents(result: Any) -> Outcome:
 JOBS: dict[str, Job] = {
     "sync": Job("sync", _sync, _describe_sync),
     "renewals": Job("renewals", _renewals, _describe_renewals),
+    "promotions": Job("promotions", _promotions, _describe_promotions),
     "documents": Job("documents", _documents, _describe_documents),
 }

@@ -132,6 +132,12 @@ def run_sync(
         result.cells_written = written.cells_written
         result.columns_added = written.columns_added
         result.skipped = written.skipped
+        if result.promotions:
+            # Record each promoted registration in Relances as « à envoyer » at once, so
+            # that its notice is sent later even if mail is down now (jobs/promotions.py).
+            from .promotions import record_promotions
+
+            record_promotions(workbook, result.promotions, clock=clock)
     except MilaError as exc:
         result.seconds = time.monotonic() - started
         log.error("sync failed: %s", exc.message)
