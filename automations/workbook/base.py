@@ -63,7 +63,7 @@ class Backend(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellUpdate:
     """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``.
 

@@ -10,7 +10,7 @@ from ..schema import Tab, normalize_header, tab_schema
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (value.__class__ is str and not value.strip())  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Row:
     def get(self, name: str) -> object:
         return self.cells.get(normalize_header(name))
 
-    @property
+    @cached_property
     def id(self) -> str | None:
         value = self.cells.get("id")
         if is_blank(value):
