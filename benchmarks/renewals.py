@@ -83,7 +83,7 @@ def build_grids(due: int, others: int) -> dict[str, Grid]:
             ["PREMIUM", "Forfait PREMIUM", 170, None, 20, dt.date(2024, 3, 1), None],
             ["CRESCENDO", "Option Crescendo", 10, None, 20, dt.date(2024, 3, 1), None],
         ],
-        "Relances": [[c.name for c in schema.RELANCES.columns] + ["Détails"]],
+        "Relances": [[c.name for c in schema.RELANCES.columns]],
         "Journal": [[c.name for c in schema.JOURNAL.columns]],
     }
 

@@ -22,13 +22,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
 
-from . import sync_compute, workbook_io
+from . import bookings_events, documents, renewals, sync_compute, workbook_io
 from .data import BUDGET_S, REPEATS, BenchResult, md_table, seconds, verdict_word
 
 # The registry: every module here exposes run(quick: bool = False) -> BenchResult.
 BENCHMARKS: list[ModuleType] = [
     workbook_io,
     sync_compute,
+    bookings_events,
+    renewals,
+    documents,
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
