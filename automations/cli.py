@@ -20,7 +20,7 @@ from .clock import SystemClock
 from .config import Settings, booking_policy, load_settings, log_folder, membership_policy
 from .errors import MilaError
 from .logs import close_logging, setup_logging
-from .runner import run_guarded, state_folder
+from .runner import run_guarded, run_job, state_folder
 from .workbook import open_workbook
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -206,17 +206,11 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
     failures: list[str] = []
 
     def run(job: str) -> None:
-        spec = JOBS[job]
-        try:
-            run_guarded(settings, job, clock, lambda: spec.work(settings, clock), spec.describe)
-            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : terminé", file=out)
-        except MilaError as exc:
+        done = run_job(settings, JOBS[job], clock)
+        if not done.ok:
             failures.append(job)
-            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : échec — {exc.message}", file=out)
-        except Exception as exc:  # one job failing never stops the others
-            failures.append(job)
-            print(f"{clock.now():%d/%m/%Y %H:%M} {job} : erreur inattendue ({type(exc).__name__}), "
-                  "détails dans le journal local", file=out)
+        word = "terminé" if done.ok else "échec"
+        print(f"{clock.now():%d/%m/%Y %H:%M} {job} : {word} — {done.message}", file=out)
         out.flush()
 
     def last_run(job: str):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .clock import Clock
 from .config import Settings
@@ -82,7 +82,54 @@ def run_guarded(
         return value
 
 
+class JobSpec(Protocol):
+    name: str
+
+    def work(self, settings: Settings, clock: Clock) -> Any: ...
+
+    def describe(self, result: Any) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class JobRun:
+    job: str
+    ok: bool
+    message: str  # French, for the scheduler's output
+
+
+def run_job(settings: Settings, spec: JobSpec, clock: Clock) -> JobRun:
+    """Run one scheduled job; whatever happens, return (one failing job never stops the others).
+
+    Jobs write their own Journal line when they fail cleanly; a crash (a bug) gets one here.
+    """
+    try:
+        value = run_guarded(settings, spec.name, clock, lambda: spec.work(settings, clock), spec.describe)
+    except MilaError as exc:
+        return JobRun(spec.name, False, exc.message)
+    except Exception as exc:
+        message = (
+            f"erreur inattendue ({type(exc).__name__}) ; détails dans le journal local mila.log. "
+            "La tâche sera relancée à l'heure prévue."
+        )
+        _journal_crash(settings, spec.name, clock, message)
+        return JobRun(spec.name, False, message)
+    return JobRun(spec.name, True, spec.describe(value).summary)
+
+
+def _journal_crash(settings: Settings, job: str, clock: Clock, message: str) -> None:
+    from . import schema
+    from .workbook import open_workbook
+
+    try:
+        open_workbook(settings).append_rows(
+            schema.JOURNAL, [{"Date": clock.now(), "Tâche": job, "Résultat": FAILURE, "Détails": message}]
+        )
+    except Exception:  # the sheet may be what failed; the local log has it all
+        log.exception("could not write the crash of %s to Journal", job)
+
+
 def _record(folder: Path, job: str, at, result: str, message: str, duration: float) -> None:  # type: ignore[no-untyped-def]
+    log.info("%s: %s — %s (%.1f s)", job, result, message, duration)
     path = folder / "state.json"
     state = load_state(path)
     state.record(job, at, result, message, duration)

@@ -125,3 +125,43 @@ class TestRunner:
         rows = {r["job"]: r for r in json.loads(out.getvalue())}
         assert rows["sync"]["result"] == SUCCESS and rows["sync"]["message"] == "3 cellule(s)"
         assert rows["sync"]["next_run"] is not None
+
+
+class TestFailingJobs:
+    def test_a_crashing_job_is_recorded_logged_in_journal_and_does_not_stop_the_next(self, tmp_path):
+        """A bug in one job: the run reports it, Journal gets an « échec » line, the next job runs."""
+        from dataclasses import dataclass
+
+        from openpyxl import Workbook as OpenpyxlWorkbook
+        from openpyxl import load_workbook
+
+        from automations.runner import run_job
+
+        path = tmp_path / "c.xlsx"
+        book = OpenpyxlWorkbook()
+        book.active.title = "Membres"
+        book.active.append(["ID", "Structure"])
+        book.save(path)
+        settings = load_settings(env={"MILA_WORKBOOK": str(path)}, cwd=tmp_path)
+
+        @dataclass
+        class Spec:
+            name: str
+            fails: bool
+
+            def work(self, settings, clock):  # type: ignore[no-untyped-def]
+                if self.fails:
+                    raise ZeroDivisionError("bug")
+                return 1
+
+            def describe(self, result):  # type: ignore[no-untyped-def]
+                return Outcome(SUCCESS, "fait")
+
+        clock = FixedClock(MONDAY)
+        runs = [run_job(settings, Spec(name, fails), clock) for name, fails in (("sync", True), ("renewals", False))]
+        assert [(r.job, r.ok) for r in runs] == [("sync", False), ("renewals", True)]
+        assert "erreur inattendue (ZeroDivisionError)" in runs[0].message
+        journal = [list(r) for r in load_workbook(path)["Journal"].iter_rows(values_only=True)]
+        assert journal[1][1:3] == ["sync", FAILURE]
+        state = load_state(state_folder(settings) / "state.json")
+        assert state.jobs["sync"].failures_since_success == 1 and state.jobs["renewals"].last_result == SUCCESS
