@@ -1,0 +1,14 @@
+"""The annual activity report (`mila docs rapport --year AAAA`).
+
+- ``figures``: every number of the report, computed from a ``Dataset`` for a year and the
+  year before, as plain frozen dataclasses (:class:`figures.ReportData`);
+- ``charts``: the charts, drawn with matplotlib (Agg) into PNG bytes;
+- ``template``: builds ``templates/rapport.docx``, the styles staff may restyle in Word;
+- ``writer``: the Word document itself, from a ``ReportData`` and the template.
+
+The job that reads the workbook and writes the file is ``automations.jobs.report``.
+"""
+
+from .figures import NoDataForYear, ReportData, compute_report
+
+__all__ = ["NoDataForYear", "ReportData", "compute_report"]

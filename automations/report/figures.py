@@ -1,0 +1,734 @@
+"""Every number of the annual activity report, computed from the workbook: pure, no I/O.
+
+:func:`compute_report` turns a :class:`Dataset` into a :class:`ReportData` for a year and the
+year before. Each figure the report compares is a :class:`Compared`: the value of the year
+and that of the year before, or ``None`` when the workbook holds no data of that kind for
+the year before (then the report says nothing rather than "versus 0").
+
+Definitions (docs/rapport.md says the same in French):
+
+- The period of the report runs from 1 January to 31 December, or to ``today`` for the year
+  in progress (``as_of``); the year before is always a whole year.
+- A member counts from ``Adhésion le`` until the day before ``Sortie le`` (payment status
+  aside: an adherent whose fee is late is still a member). The average over the year is
+  the mean of the daily counts, rounded to the unit.
+- The pépinière is the offices of the ``Pépinière`` site and the non-bookable premises of
+  the ``Milab`` site; the shops are the ``Boutique`` site. An office is left in the year
+  when an occupation's ``Fin`` falls in it, taken when its ``Début`` does.
+- The board is the one in office on ``today`` (the date of the report).
+- The fee schedule is what ``Tarifs`` held during the year, period by period.
+- Sessions and distinct member structures per event type come from ``rules.figures``;
+  bookings and occupancy of the bookable resources too (``confirmée`` bookings only).
+- ``Chiffres`` rows are matched with the year before by ``Rubrique`` and ``Libellé``.
+- A year "has data" when at least one event, booking, ``Chiffres`` or ``Textes`` row is
+  dated in it: membership history alone does not make a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..errors import MilaError
+from ..formatting import format_date_long
+from ..model.dataset import Dataset
+from ..model.rows import BoardMember, Event, Member, Premises, id_key
+from ..rules.bookings import BookingPolicy, first_day, is_computable
+from ..rules.fees import FeeSchedule
+from ..rules.figures import occupancy, sessions_by_type, structures_by_type
+from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
+
+Number = int | Decimal
+
+#: The section keys of ``Textes``, in the order of the report.
+SECTION_KEYS = (
+    "contexte",
+    "association",
+    "membres",
+    "partenaires",
+    "actions",
+    "crescendo",
+    "projets",
+    "rencontres",
+    "communication",
+)
+
+CRESCENDO_TYPES = ("Crescendo – Rencontre networking", "Crescendo – Atelier pratique")
+NETWORKING_TYPES = ("Rencontre networking", "Afterwork", "Club Oenologie", "Déj Roulette")
+REPRESENTATION = "Représentation"
+
+#: Event families of the "events per month" chart, each with its types.
+FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Accompagnement individuel",
+     ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts")),
+    ("Clubs MILA et ateliers collectifs",
+     ("Club MILA", "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz")),
+    ("Entrepreneuriat Crescendo", CRESCENDO_TYPES),
+    ("Moments networking", NETWORKING_TYPES),
+    ("Représentations et autres", (REPRESENTATION, "Autre")),
+)
+
+PEPINIERE = "pépinière"
+BOUTIQUES = "boutiques"
+
+
+class NoDataForYear(MilaError):
+    """The workbook holds nothing dated in the year asked for."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A figure of the year beside the year before's (``None``: nothing to compare with)."""
+
+    value: Number
+    previous: Number | None = None
+
+    @property
+    def change(self) -> Number | None:
+        return None if self.previous is None else self.value - self.previous
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str  # schema.CATEGORIES
+    average: Compared
+    at_end: Compared
+
+
+@dataclass(frozen=True)
+class MemberMove:
+    """A member who joined or left during the year."""
+
+    member_id: str | None
+    structure: str
+    category: str | None
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class MembersFigures:
+    by_category: tuple[CategoryCount, ...]
+    average: Compared
+    at_end: Compared
+    joined: tuple[MemberMove, ...]
+    joined_count: Compared
+    left: tuple[MemberMove, ...]
+    left_count: Compared
+    history: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]  # (year, ((category, count), …))
+
+
+@dataclass(frozen=True)
+class PremisesMove:
+    structure: str
+    premises: str
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class PremisesFigures:
+    group: str  # PEPINIERE or BOUTIQUES
+    units: int  # premises of the group
+    occupied_at_end: Compared
+    left: tuple[PremisesMove, ...]
+    taken: tuple[PremisesMove, ...]
+    left_count: Compared
+    taken_count: Compared
+
+
+@dataclass(frozen=True)
+class BoardSeat:
+    function: str | None  # schema.BOARD_FUNCTIONS
+    civility: str | None
+    name: str
+    structure: str | None
+    category: str | None  # of the member the seat is held for
+    college: str | None
+    decision: str | None
+    joined_on: dt.date | None
+    left_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class BoardFigures:
+    as_of: dt.date
+    seats: tuple[BoardSeat, ...]
+    joined: tuple[BoardSeat, ...]  # arrived during the year
+    left: tuple[BoardSeat, ...]  # left during the year
+    women: int
+    men: int
+    by_college: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class RateLine:
+    code: str
+    label: str | None
+    amount_ht: Decimal
+    cap_ht: Decimal | None
+    vat_percent: Decimal
+
+
+@dataclass(frozen=True)
+class FeePeriod:
+    start: dt.date
+    end: dt.date
+    rates: tuple[RateLine, ...]
+
+
+@dataclass(frozen=True)
+class ActionCount:
+    type: str
+    sessions: Compared
+    structures: Compared
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    day: dt.date
+    type: str
+    title: str
+    speakers: tuple[str, ...]
+    place: str | None
+
+
+@dataclass(frozen=True)
+class ActionsFigures:
+    by_type: tuple[ActionCount, ...]
+    per_month: tuple[tuple[str, tuple[int, ...]], ...]  # (family, 12 monthly counts)
+    agenda: tuple[AgendaItem, ...]  # every event of the year, by date
+
+    def count(self, event_type: str) -> ActionCount | None:
+        return next((a for a in self.by_type if a.type == event_type), None)
+
+    def items(self, *types: str) -> tuple[AgendaItem, ...]:
+        return tuple(item for item in self.agenda if item.type in types)
+
+
+@dataclass(frozen=True)
+class ResourceFigures:
+    resource_id: str
+    name: str
+    capacity: int
+    bookings: Compared
+    rate: Compared  # 0 to 1
+    monthly: tuple[Decimal, ...]  # 12 rates, 0 to 1
+
+
+@dataclass(frozen=True)
+class FreeBookings:
+    """Bookings of the ``gracieux`` formula (the room lent to neighbourhood associations)."""
+
+    count: Compared
+    organisations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    section: str
+    label: str
+    unit: str | None
+    value: Decimal
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    year: int
+    today: dt.date  # the date of the report
+    as_of: dt.date  # the last day counted: 31 December, or today for the year in progress
+    previous_year: int
+    coverage: tuple[int, ...]  # years with data in the workbook
+    members: MembersFigures
+    premises: tuple[PremisesFigures, ...]
+    board: BoardFigures
+    fees: tuple[FeePeriod, ...]
+    actions: ActionsFigures
+    resources: tuple[ResourceFigures, ...]
+    free_bookings: FreeBookings
+    figures: tuple[FigureLine, ...]
+    texts: tuple[tuple[str, tuple[str, ...]], ...]  # (section key, paragraphs)
+    unknown_texts: tuple[tuple[int, str], ...] = ()  # (row, section) not a known key
+    previous_has_activity: bool = False
+    notes: tuple[str, ...] = field(default=())  # French, about data left out
+
+    @property
+    def partial(self) -> bool:
+        """Whether the year is still in progress on the date of the report."""
+        return self.as_of < dt.date(self.year, 12, 31)
+
+    def text(self, section: str) -> tuple[str, ...]:
+        return dict(self.texts).get(section, ())
+
+    def figures_of(self, section: str) -> tuple[FigureLine, ...]:
+        key = _fold(section)
+        return tuple(f for f in self.figures if _fold(f.section) == key)
+
+    def other_figure_sections(self) -> tuple[str, ...]:
+        seen: list[str] = []
+        for f in self.figures:
+            if _fold(f.section) not in ("financement", "communication") and f.section not in seen:
+                seen.append(f.section)
+        return tuple(seen)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def compute_report(
+    dataset: Dataset,
+    year: int,
+    today: dt.date,
+    booking_policy: BookingPolicy | None = None,
+) -> ReportData:
+    """The report's figures for ``year`` compared with ``year - 1``.
+
+    Raises :class:`NoDataForYear` (French message) when ``year`` has not begun on
+    ``today`` or when nothing in the workbook is dated in it.
+    """
+    coverage = years_with_activity(dataset)
+    if year > today.year:
+        raise NoDataForYear(
+            f"L'année {year} n'a pas encore commencé (date du jour : {_long(today)}).{_covered(coverage)}"
+        )
+    if year not in coverage:
+        raise NoDataForYear(
+            f"Aucune donnée pour {year} dans le classeur : ni événement, ni réservation, ni chiffre "
+            f"(onglet « Chiffres »), ni texte (onglet « Textes ») daté de {year}.{_covered(coverage)}"
+        )
+    policy = booking_policy or BookingPolicy()
+    previous = year - 1
+    as_of = min(dt.date(year, 12, 31), today)
+    texts, unknown = _texts(dataset, year)
+    notes = []
+    if unknown:
+        notes.append(
+            "Textes non placés (clé de section inconnue) : "
+            + ", ".join(f"ligne {row} « {key} »" for row, key in unknown)
+            + ". Clés possibles : " + ", ".join(SECTION_KEYS) + "."
+        )
+    return ReportData(
+        year=year,
+        today=today,
+        as_of=as_of,
+        previous_year=previous,
+        coverage=tuple(sorted(coverage)),
+        members=members_figures(dataset, year, as_of),
+        premises=tuple(premises_figures(dataset, year, as_of, group) for group in (PEPINIERE, BOUTIQUES)),
+        board=board_figures(dataset, year, today),
+        fees=fee_periods(dataset, year),
+        actions=actions_figures(dataset, year, as_of, previous in coverage),
+        resources=resource_figures(dataset, year, policy),
+        free_bookings=free_bookings(dataset, year),
+        figures=figure_lines(dataset, year),
+        texts=texts,
+        unknown_texts=unknown,
+        previous_has_activity=previous in coverage,
+        notes=tuple(notes),
+    )
+
+
+def years_with_activity(dataset: Dataset) -> set[int]:
+    """Years in which an event, a booking, a ``Chiffres`` or a ``Textes`` row is dated."""
+    years: set[int] = set()
+    years.update(e.date.year for e in dataset.events if e.date is not None)
+    years.update(b.start.year for b in dataset.bookings if b.start is not None)
+    years.update(f.year for f in dataset.figures if f.year is not None)
+    years.update(t.year for t in dataset.texts if t.year is not None and t.text)
+    return years
+
+
+def _covered(coverage: set[int]) -> str:
+    if not coverage:
+        return (" Le classeur ne contient encore aucune activité datée : remplissez les onglets "
+                "« Événements », « Réservations », « Chiffres » ou « Textes ».")
+    low, high = min(coverage), max(coverage)
+    if low == high:
+        return f" Le classeur contient des données pour {low} seulement."
+    return f" Le classeur contient des données de {low} à {high} : choisissez l'une de ces années."
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _member_interval(member: Member) -> tuple[dt.date, dt.date | None] | None:
+    """First and last day of membership (last None: still a member)."""
+    if member.joined_on is None or "joined_on" in member.unreadable or member.category is None:
+        return None
+    last = member.left_on - dt.timedelta(days=1) if member.left_on is not None else None
+    if last is not None and last < member.joined_on:
+        return None
+    return member.joined_on, last
+
+
+def _active_on(members: Iterable[Member], day: dt.date) -> list[Member]:
+    found = []
+    for member in members:
+        span = _member_interval(member)
+        if span is not None and span[0] <= day and (span[1] is None or day <= span[1]):
+            found.append(member)
+    return found
+
+
+def _daily_average(members: list[Member], start: dt.date, end: dt.date) -> dict[str, int]:
+    """Mean daily count of members per category between ``start`` and ``end``, rounded."""
+    days = (end - start).days + 1
+    totals: dict[str, int] = defaultdict(int)
+    for member in members:
+        span = _member_interval(member)
+        if span is None:
+            continue
+        first = max(span[0], start)
+        last = end if span[1] is None else min(span[1], end)
+        if first <= last:
+            totals[member.category] += (last - first).days + 1  # type: ignore[index]
+    averages = {c: _round(Decimal(totals.get(c, 0)) / days) for c in CATEGORIES}
+    averages["total"] = _round(Decimal(sum(totals.values())) / days)
+    return averages
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _counts(members: list[Member]) -> dict[str, int]:
+    counts = {c: 0 for c in CATEGORIES}
+    for member in members:
+        if member.category in counts:
+            counts[member.category] += 1
+    return counts
+
+
+def _moves(members: list[Member], attr: str, start: dt.date, end: dt.date) -> tuple[MemberMove, ...]:
+    found = []
+    for member in members:
+        day = getattr(member, attr)
+        if day is not None and start <= day <= end and attr not in member.unreadable:
+            found.append(MemberMove(member.id, member.structure or member.contact or member.id or "?",
+                                    member.category, day))
+    return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
+
+
+def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigures:
+    members = dataset.members
+    start, prev_start, prev_end = dt.date(year, 1, 1), dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
+    had_previous = any(
+        span is not None and span[0] <= prev_end and (span[1] is None or span[1] >= prev_start)
+        for span in map(_member_interval, members)
+    )
+    average = _daily_average(members, start, as_of)
+    at_end = _counts(_active_on(members, as_of))
+    prev_average = _daily_average(members, prev_start, prev_end) if had_previous else None
+    prev_at_end = _counts(_active_on(members, prev_end)) if had_previous else None
+
+    def compared(now: dict[str, int], before: dict[str, int] | None, key: str) -> Compared:
+        value = now[key] if key != "total-count" else sum(now.values())
+        if before is None:
+            return Compared(value)
+        return Compared(value, before[key] if key != "total-count" else sum(before.values()))
+
+    joined = _moves(members, "joined_on", start, as_of)
+    left = _moves(members, "left_on", start, as_of)
+    prev_joined = _moves(members, "joined_on", prev_start, prev_end)
+    prev_left = _moves(members, "left_on", prev_start, prev_end)
+    return MembersFigures(
+        by_category=tuple(
+            CategoryCount(c, compared(average, prev_average, c), compared(at_end, prev_at_end, c))
+            for c in CATEGORIES
+        ),
+        average=compared(average, prev_average, "total"),
+        at_end=compared(at_end, prev_at_end, "total-count"),
+        joined=joined,
+        joined_count=Compared(len(joined), len(prev_joined) if had_previous else None),
+        left=left,
+        left_count=Compared(len(left), len(prev_left) if had_previous else None),
+        history=_history(members, year, as_of),
+    )
+
+
+def _history(members: list[Member], year: int, as_of: dt.date, span: int = 5) -> tuple:  # type: ignore[type-arg]
+    """Members per category on 31 December of up to ``span`` years ending with ``year``
+    (``as_of`` for the year itself), from the first year anyone was a member."""
+    starts = [s[0].year for s in map(_member_interval, members) if s is not None]
+    if not starts:
+        return ()
+    first = max(min(starts), year - span + 1)
+    rows = []
+    for y in range(first, year + 1):
+        day = as_of if y == year else dt.date(y, 12, 31)
+        rows.append((y, tuple(_counts(_active_on(members, day)).items())))
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------- premises
+
+
+def _in_group(premises: Premises, group: str) -> bool:
+    if group == BOUTIQUES:
+        return premises.site == "Boutique"
+    return premises.site == "Pépinière" or (premises.site == "Milab" and not premises.bookable)
+
+
+def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) -> PremisesFigures:
+    units = {id_key(p.id): p for p in dataset.premises if p.id and _in_group(p, group)}
+    start, prev_start, prev_end = dt.date(year, 1, 1), dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
+
+    def occupied(day: dt.date) -> int:
+        keys = {id_key(o.premises_id) for o in dataset.occupations
+                if id_key(o.premises_id) in units and o.ongoing_on(day)}
+        return len(keys)
+
+    def moves(attr: str, first: dt.date, last: dt.date) -> tuple[PremisesMove, ...]:
+        found = []
+        for o in dataset.occupations:
+            day = getattr(o, attr)
+            premises = units.get(id_key(o.premises_id))
+            if premises is None or day is None or not first <= day <= last:
+                continue
+            member = dataset.member(o.member_id)
+            structure = (member.structure if member else None) or o.member_id or "?"
+            found.append(PremisesMove(structure, premises.name or premises.id or "?", day))
+        return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
+
+    had_previous = any(o.start is not None and o.start <= prev_end and id_key(o.premises_id) in units
+                       for o in dataset.occupations)
+    left, taken = moves("end", start, as_of), moves("start", start, as_of)
+    return PremisesFigures(
+        group=group,
+        units=len(units),
+        occupied_at_end=Compared(occupied(as_of), occupied(prev_end) if had_previous else None),
+        left=left,
+        taken=taken,
+        left_count=Compared(len(left), len(moves("end", prev_start, prev_end)) if had_previous else None),
+        taken_count=Compared(len(taken), len(moves("start", prev_start, prev_end)) if had_previous else None),
+    )
+
+
+# --------------------------------------------------------------------------- board
+
+
+def _seat(dataset: Dataset, row: BoardMember) -> BoardSeat:
+    member = dataset.member(row.member_id)
+    return BoardSeat(
+        function=row.function,
+        civility=row.civility,
+        name=row.name or "?",
+        structure=member.structure if member else None,
+        category=member.category if member else None,
+        college=row.college,
+        decision=row.decision,
+        joined_on=row.joined_on,
+        left_on=row.left_on,
+    )
+
+
+def _board_order(seat: BoardSeat) -> tuple[int, str]:
+    order = {f: n for n, f in enumerate(BOARD_FUNCTIONS)}
+    return order.get(seat.function or "", len(order)), sort_key(seat.name)
+
+
+def board_figures(dataset: Dataset, year: int, today: dt.date) -> BoardFigures:
+    rows = [r for r in dataset.board if r.name]
+    seats = [_seat(dataset, r) for r in rows
+             if (r.joined_on is None or r.joined_on <= today) and (r.left_on is None or r.left_on > today)]
+    joined = [_seat(dataset, r) for r in rows if r.joined_on is not None and r.joined_on.year == year]
+    left = [_seat(dataset, r) for r in rows if r.left_on is not None and r.left_on.year == year]
+    colleges: dict[str, int] = {}
+    for seat in seats:
+        if seat.college:
+            colleges[seat.college] = colleges.get(seat.college, 0) + 1
+    return BoardFigures(
+        as_of=today,
+        seats=tuple(sorted(seats, key=_board_order)),
+        joined=tuple(sorted(joined, key=_board_order)),
+        left=tuple(sorted(left, key=_board_order)),
+        women=sum(1 for s in seats if s.civility == "Mme"),
+        men=sum(1 for s in seats if s.civility == "M."),
+        by_college=tuple(colleges.items()),
+    )
+
+
+# --------------------------------------------------------------------------- fees
+
+
+def fee_periods(dataset: Dataset, year: int) -> tuple[FeePeriod, ...]:
+    """The fee schedule during the year: one period per set of rates, in order."""
+    schedule = FeeSchedule(dataset.rates)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    bounds = {start}
+    for rate in dataset.rates:
+        if rate.valid_from is not None and start < rate.valid_from <= end:
+            bounds.add(rate.valid_from)
+        if rate.valid_to is not None and start <= rate.valid_to < end:
+            bounds.add(rate.valid_to + dt.timedelta(days=1))
+    ordered = sorted(bounds)
+    order = {c: n for n, c in enumerate(FEE_CODES)}
+    periods: list[FeePeriod] = []
+    for n, first in enumerate(ordered):
+        last = ordered[n + 1] - dt.timedelta(days=1) if n + 1 < len(ordered) else end
+        rates = tuple(
+            RateLine(code, r.label, r.amount_ht, r.cap_ht, r.vat_percent)  # type: ignore[arg-type]
+            for code, r in sorted(schedule.rates_on(first).items(), key=lambda i: order.get(i[0], 99))
+        )
+        if periods and [_rate_key(r) for r in periods[-1].rates] == [_rate_key(r) for r in rates]:
+            periods[-1] = FeePeriod(periods[-1].start, last, periods[-1].rates)
+            continue
+        periods.append(FeePeriod(first, last, rates))
+    return tuple(p for p in periods if p.rates)
+
+
+def _rate_key(rate: RateLine) -> tuple[object, ...]:
+    return rate.code, rate.amount_ht, rate.cap_ht, rate.vat_percent
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def _item(event: Event) -> AgendaItem:
+    return AgendaItem(event.date, event.type or "Autre", event.title or "",  # type: ignore[arg-type]
+                      tuple(event.speakers), event.place)
+
+
+def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_data: bool) -> ActionsFigures:
+    sessions = sessions_by_type(dataset, year)
+    structures = structures_by_type(dataset, year, today=as_of + dt.timedelta(days=1))
+    had_previous = previous_has_data and any(
+        e.date is not None and e.date.year == year - 1 for e in dataset.events)
+    prev_sessions = sessions_by_type(dataset, year - 1) if had_previous else {}
+    prev_structures = structures_by_type(dataset, year - 1) if had_previous else {}
+    by_type = []
+    for event_type in EVENT_TYPES:
+        n, s = sessions.get(event_type, 0), structures.get(event_type, 0)
+        pn, ps = prev_sessions.get(event_type, 0), prev_structures.get(event_type, 0)
+        if not (n or pn):
+            continue
+        by_type.append(ActionCount(
+            event_type,
+            Compared(n, pn if had_previous else None),
+            Compared(s, ps if had_previous else None),
+        ))
+    events = sorted(
+        (e for e in dataset.events
+         if e.date is not None and e.date.year == year and e.type and "date" not in e.unreadable),
+        key=lambda e: (e.date, e.time or dt.time(), e.row),
+    )
+    family_of = {t: name for name, types in FAMILIES for t in types}
+    per_month: dict[str, list[int]] = {name: [0] * 12 for name, _ in FAMILIES}
+    for event in events:
+        per_month[family_of.get(event.type, FAMILIES[-1][0])][event.date.month - 1] += 1  # type: ignore[arg-type,union-attr]
+    return ActionsFigures(
+        by_type=tuple(by_type),
+        per_month=tuple((name, tuple(per_month[name])) for name, _ in FAMILIES),
+        agenda=tuple(_item(e) for e in events),
+    )
+
+
+# --------------------------------------------------------------------------- Milab
+
+
+def resource_figures(dataset: Dataset, year: int, policy: BookingPolicy) -> tuple[ResourceFigures, ...]:
+    rows = occupancy(dataset, year, policy)
+    had_previous = any(b.start is not None and b.start.year == year - 1 for b in dataset.bookings)
+    before = {r.resource_id: r for r in occupancy(dataset, year - 1, policy) if r.month is None} \
+        if had_previous else {}
+    found = []
+    for resource_id in dict.fromkeys(r.resource_id for r in rows):
+        own = [r for r in rows if r.resource_id == resource_id]
+        whole = own[-1]
+        prev = before.get(resource_id)
+        found.append(ResourceFigures(
+            resource_id=resource_id,
+            name=whole.name or resource_id,
+            capacity=whole.capacity,
+            bookings=Compared(whole.bookings, prev.bookings if prev else None),
+            rate=Compared(whole.rate, prev.rate if prev else None),
+            monthly=tuple(r.rate for r in own[:12]),
+        ))
+    return tuple(found)
+
+
+def free_bookings(dataset: Dataset, year: int) -> FreeBookings:
+    def of(y: int) -> list:  # type: ignore[type-arg]
+        return [b for b in dataset.bookings
+                if b.formula == "gracieux" and b.status == "confirmée" and is_computable(b)
+                and first_day(b).year == y]  # type: ignore[union-attr]
+
+    now = of(year)
+    had_previous = any(b.start is not None and b.start.year == year - 1 for b in dataset.bookings)
+    organisations = sorted({(b.organisation or _structure(dataset, b.member_id) or "").strip()
+                            for b in now} - {""}, key=sort_key)
+    return FreeBookings(Compared(len(now), len(of(year - 1)) if had_previous else None),
+                        tuple(organisations))
+
+
+def _structure(dataset: Dataset, member_id: str | None) -> str | None:
+    member = dataset.member(member_id)
+    return member.structure if member else None
+
+
+# --------------------------------------------------------------------------- Chiffres, Textes
+
+
+def figure_lines(dataset: Dataset, year: int) -> tuple[FigureLine, ...]:
+    before = {(_fold(f.section), _fold(f.label)): f.value for f in dataset.figures
+              if f.year == year - 1 and f.section and f.label and f.value is not None}
+    lines = []
+    seen: set[tuple[str, str]] = set()
+    for f in dataset.figures:
+        if f.year != year or not f.section or not f.label or f.value is None:
+            continue
+        key = (_fold(f.section), _fold(f.label))
+        if key in seen:  # a label typed twice: the first row wins
+            continue
+        seen.add(key)
+        lines.append(FigureLine(f.section.strip(), f.label.strip(), (f.unit or "").strip() or None,
+                                f.value, before.get(key)))
+    return tuple(lines)
+
+
+Texts = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _texts(dataset: Dataset, year: int) -> tuple[Texts, tuple[tuple[int, str], ...]]:
+    by_key: dict[str, list[str]] = defaultdict(list)
+    unknown = []
+    keys = {_fold(k): k for k in SECTION_KEYS}
+    for text in dataset.texts:
+        if text.year != year or not text.text or not text.text.strip():
+            continue
+        key = keys.get(_fold(text.section or ""))
+        if key is None:
+            unknown.append((text.row, (text.section or "").strip()))
+            continue
+        by_key[key].append(text.text.strip())
+    return tuple((k, tuple(by_key[k])) for k in SECTION_KEYS if k in by_key), tuple(unknown)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fold(text: str | None) -> str:
+    return " ".join(sort_key(text).split())
+
+
+def sort_key(text: str | None) -> str:
+    """Alphabetical order as French readers expect it (accents and case ignored)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _long(day: dt.date) -> str:
+    return format_date_long(day)
+
+
+def month_name(month: int) -> str:
+    """``janvier`` … ``décembre``."""
+    from babel.dates import get_month_names
+
+    return str(get_month_names("wide", locale="fr_FR")[month])

@@ -1,0 +1,407 @@
+"""The annual activity report as a Word document, from a :class:`ReportData`.
+
+:func:`write_report` opens ``templates/rapport.docx`` when staff have made one (else the
+same template built in memory by ``report.template``), empties its body and writes, with
+its styles, a cover page, a table of contents, then the sections (``report.sections``),
+the staff's paragraphs of ``Textes`` at the top of theirs. The table of contents is a real
+TOC field: Word refreshes it, page numbers included, when the document opens
+(``updateFields``); until then it lists the headings, each a link to its heading, so that a
+reader who declines the update, or LibreOffice, still sees the outline.
+
+The header says the association and the year; the footer « Page X sur Y » (PAGE and
+NUMPAGES fields); the cover has neither. Same data, same template, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ..errors import TemplateError
+from . import sections
+from .figures import Compared, ReportData
+from .french import NBSP, Number, Runs, long_date, num, staff_blocks, typeset
+from .template import (
+    ASSOCIATION_TOKEN,
+    CONTENT_WIDTH_CM,
+    TABLE_STYLE,
+    TEMPLATE_PATH,
+    YEAR_TOKEN,
+    border,
+    build_template,
+    child,
+    ensure_styles,
+    to_bytes,
+)
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class Rendered:
+    """The document's bytes and what it holds, for the job's summary."""
+
+    data: bytes
+    sections: list[str] = field(default_factory=list)  # titles, in order
+    omitted: list[str] = field(default_factory=list)  # French: sections left out, and why
+    charts: int = 0
+    tables: int = 0
+
+
+def write_report(
+    data: ReportData,
+    *,
+    association: str,
+    template: Path | None = None,
+    with_charts: bool = True,
+) -> Rendered:
+    """The report as .docx bytes (deterministic for given data and template)."""
+    return DocumentWriter(data, association, template, with_charts).render()
+
+
+def open_template(path: Path | None) -> DocumentObject:
+    """The template at ``path`` (``templates/rapport.docx`` by default); the built-in one when
+    the default file is missing. A template that cannot be read is a ``TemplateError``."""
+    chosen = path or TEMPLATE_PATH
+    if not chosen.exists():
+        if path is not None:
+            raise TemplateError(
+                f"Modèle du rapport introuvable : « {chosen} ». Vérifiez le chemin, ou reconstruisez "
+                "le modèle : python -m automations.report.template."
+            )
+        return build_template()
+    try:
+        return Document(str(chosen))
+    except Exception as exc:  # python-docx raises zip, XML and KeyError alike
+        raise TemplateError(
+            f"Le modèle du rapport « {chosen} » ne peut pas être lu ({type(exc).__name__}) : "
+            "enregistrez-le au format Word (.docx), ou reconstruisez-le : "
+            "python -m automations.report.template."
+        ) from exc
+
+
+class DocumentWriter:
+    """The document being written: its frame (cover, contents, header) and the blocks the
+    sections are made of (headings, paragraphs, lists, tables, charts), in the template's
+    styles. ``report.sections`` says what goes in each section."""
+
+    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool) -> None:
+        self.d = data
+        self.name = association.strip() or "MILA"
+        self.with_charts = with_charts
+        self.doc = open_template(template)
+        ensure_styles(self.doc, only_missing=True)
+        self.result = Rendered(b"")
+        self.toc: list[tuple[int, str, str]] = []  # (level, text, bookmark)
+        self.bookmarks = 0
+        self.section_number = 0
+        self.sub_number = 0
+        self.letter = 0
+        self.first_heading = True
+        self._style_ids: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ frame
+
+    def render(self) -> Rendered:
+        self._clear_body()
+        self._header_tokens()
+        self._cover()
+        marker = self._toc_start()
+        sections.write_all(self)
+        self._toc_entries(marker)
+        self._settings()
+        self.result.data = to_bytes(self.doc, dt.datetime.combine(self.d.today, dt.time()))
+        return self.result
+
+    def _clear_body(self) -> None:
+        body = self.doc.element.body
+        for element in list(body):
+            if element.tag != qn("w:sectPr"):
+                body.remove(element)
+
+    def _header_tokens(self) -> None:
+        values = {ASSOCIATION_TOKEN: self.name, YEAR_TOKEN: str(self.d.year)}
+        for section in self.doc.sections:
+            for part in (section.header, section.footer, section.first_page_header,
+                         section.first_page_footer, section.even_page_header, section.even_page_footer):
+                if part.is_linked_to_previous and part is not section.header and part is not section.footer:
+                    continue
+                for paragraph in part.paragraphs:
+                    _replace_tokens(paragraph, values)
+
+    def _settings(self) -> None:
+        settings = self.doc.settings.element
+        child(settings, "w:updateFields", **{"w:val": "true"})
+        props = self.doc.core_properties
+        props.title = f"Rapport d'activité {self.d.year}"
+        props.subject = f"{self.name} – rapport d'activité {self.d.year}"
+        props.author = props.last_modified_by = self.name
+        props.language = "fr-FR"
+        props.comments = "Généré à partir du classeur par « mila docs rapport »."
+        props.created = props.modified = dt.datetime.combine(self.d.today, dt.time())
+        props.revision = 1
+
+    def _cover(self) -> None:
+        d = self.d
+        self.para("", "Normal").paragraph_format.space_before = Pt(150)
+        self.para(self.name, "Couverture")
+        title = self.para("Rapport d'activité", "Title")
+        title.paragraph_format.space_before = Pt(6)
+        year = self.para(str(d.year), "Title")
+        year.runs[0].font.size = Pt(54)
+        year.paragraph_format.space_after = Pt(14)
+        border(year, "bottom", color="3D8A8A", size=12, space=10)
+        if d.partial:
+            period = (f"Du 1er{NBSP}janvier au {long_date(d.as_of)} (année en cours)")
+        else:
+            period = f"Exercice du 1er{NBSP}janvier au 31{NBSP}décembre {d.year}"
+        self.para(period, "Subtitle").paragraph_format.space_before = Pt(10)
+        note = self.para(f"Document établi le {long_date(d.today)} à partir du classeur de suivi "
+                         "de l'association.", "Note")
+        note.paragraph_format.space_before = Pt(250)
+
+    def _toc_start(self) -> Paragraph:
+        heading = self.para("Sommaire", "TOC Heading")
+        heading.paragraph_format.page_break_before = True
+        return self.para("", "TOC 1")
+
+    def _toc_entries(self, marker: Paragraph) -> None:
+        """The TOC field: its cached result lists the headings (links to their bookmarks);
+        Word recomputes it, page numbers included, when the document opens."""
+        entries = [e for e in self.toc if e[0] <= 2]
+        for n, (level, text, bookmark) in enumerate(entries):
+            p = self.new_paragraph(f"TOC {level}")
+            if n == 0:
+                _field_char(p, "begin")
+                _instr(p, ' TOC \\o "1-2" \\h \\z \\u ')
+                _field_char(p, "separate")
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), bookmark)
+            link.set(qn("w:history"), "1")
+            run = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.set(qn("xml:space"), "preserve")
+            t.text = text
+            run.append(t)
+            link.append(run)
+            p._p.append(link)
+            if n == len(entries) - 1:
+                _field_char(p, "end")
+            marker._p.addprevious(p._p)
+        marker._p.getparent().remove(marker._p)
+
+    # ------------------------------------------------------------------ building blocks
+
+    def style_id(self, name: str) -> str:
+        """The style ID of a style name (looked up once: python-docx scans every style)."""
+        found = self._style_ids.get(name)
+        if found is None:
+            found = self._style_ids[name] = self.doc.styles[name].style_id
+        return found
+
+    def new_paragraph(self, style: str) -> Paragraph:
+        paragraph = self.doc.add_paragraph()
+        paragraph._p.style = self.style_id(style)
+        return paragraph
+
+    def para(self, content: Runs, style: str = "Body Text", *, keep_next: bool = False,
+             align: int | None = None) -> Paragraph:
+        paragraph = self.new_paragraph(style)
+        pieces = [(content, "")] if isinstance(content, str) else content
+        for text, flags in pieces:
+            if not text:
+                continue
+            run = paragraph.add_run(typeset(text))
+            run.bold = "b" in flags or None
+            run.italic = "i" in flags or None
+        if keep_next:
+            paragraph.paragraph_format.keep_with_next = True
+        if align is not None:
+            paragraph.alignment = align
+        return paragraph
+
+    def bullets(self, items: Sequence[Runs]) -> None:
+        """A list; a short one (up to 8 items) is kept on one page."""
+        for n, item in enumerate(items):
+            self.para(item, "List Bullet", keep_next=len(items) <= 8 and n < len(items) - 1)
+
+    def note(self, text: str) -> None:
+        self.para(text, "Note")
+
+    def heading(self, text: str, level: int) -> None:
+        paragraph = self.new_paragraph(f"Heading {level}")
+        if level == 1 and self.first_heading:
+            paragraph.paragraph_format.page_break_before = True
+            self.first_heading = False
+        self.bookmarks += 1
+        name = f"_Toc{self.bookmarks:06d}"
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.bookmarks))
+        start.set(qn("w:name"), name)
+        paragraph._p.append(start)
+        paragraph.add_run(typeset(text))
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.bookmarks))
+        paragraph._p.append(end)
+        self.toc.append((level, typeset(text), name))
+
+    def h1(self, title: str) -> None:
+        """A numbered section heading (« III. Les membres »)."""
+        self.section_number += 1
+        self.sub_number = 0
+        self.heading(f"{ROMAN[self.section_number - 1]}. {title}", 1)
+        self.result.sections.append(title)
+
+    def h2(self, title: str) -> None:
+        self.sub_number += 1
+        self.letter = 0
+        self.heading(f"{self.sub_number}. {title}", 2)
+
+    def h3(self, title: str) -> None:
+        self.letter += 1
+        self.heading(f"{LETTERS[self.letter - 1]}. {title}", 3)
+
+    def staff_text(self, key: str) -> None:
+        for text in self.d.text(key):
+            for block in staff_blocks(text):
+                if block[0] == "list":
+                    self.bullets(block[1])  # type: ignore[arg-type]
+                else:
+                    self.para(block[1])  # type: ignore[arg-type]
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+              numeric: Sequence[int] = (), bold_last: bool = False) -> Table | None:
+        """A « Tableau MILA » table; nothing at all when there are no rows."""
+        if not rows:
+            return None
+        doc = self.doc
+        t = doc.add_table(rows=len(rows) + 1, cols=len(header))
+        t.style = doc.styles[TABLE_STYLE]
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _widths(t, widths)
+        for r, values in enumerate([list(header), *[list(v) for v in rows]]):
+            row = t.rows[r]
+            trpr = row._tr.get_or_add_trPr()
+            child(trpr, "w:cantSplit", **{"w:val": "true"})
+            if r == 0:
+                child(trpr, "w:tblHeader", **{"w:val": "true"})
+            for c, value in enumerate(values):
+                paragraph = row.cells[c].paragraphs[0]
+                paragraph._p.style = self.style_id("Tableau")
+                run = paragraph.add_run(typeset(value))
+                if r == 0 or (bold_last and r == len(rows)):
+                    run.bold = True
+                if c in numeric:
+                    paragraph.alignment = RIGHT
+                if len(rows) <= 14 and r < len(rows):
+                    paragraph.paragraph_format.keep_with_next = True
+        self.result.tables += 1
+        spacer = self.new_paragraph("Normal")
+        spacer.paragraph_format.space_after = Pt(6)
+        spacer.paragraph_format.line_spacing = Pt(6)
+        return t
+
+    def chart(self, draw: Callable[[], bytes], caption: str) -> None:
+        if not self.with_charts:
+            return
+        png = draw()
+        self.doc.add_picture(io.BytesIO(png), width=Cm(min(16.0, CONTENT_WIDTH_CM)))
+        picture = self.doc.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        picture.paragraph_format.space_before = Pt(6)
+        for doc_pr in picture._p.iter(qn("wp:docPr")):
+            doc_pr.set("descr", caption)
+        self.para(caption, "Caption")
+        self.result.charts += 1
+
+    # ------------------------------------------------------------------ comparisons
+
+    @property
+    def prev(self) -> int:
+        return self.d.previous_year
+
+    def versus(self, c: Compared, fmt: Callable[[Number], str] = num, zero: str = "aucun") -> str:
+        """`` (versus 13 en 2024)``; `` (aucune en 2024)``; nothing without a comparison."""
+        if c.previous is None:
+            return ""
+        if c.previous == 0 and c.value != 0:
+            return f" ({zero} en {self.prev})"
+        return f" (versus {fmt(c.previous)} en {self.prev})"
+
+    def versus_end(self, c: Compared) -> str:
+        if c.previous is None:
+            return ""
+        return f" (versus {num(c.previous)} au 31{NBSP}décembre {self.prev})"
+
+    @property
+    def end_label(self) -> str:
+        """``au 31 décembre 2025`` or, for the year in progress, ``au 23 novembre 2026``."""
+        return f"au {long_date(self.d.as_of)}"
+
+    def omit(self, title: str, why: str) -> None:
+        """Record a section left out, and why (French)."""
+        self.result.omitted.append(f"« {title} » : {why}")
+
+
+# --------------------------------------------------------------------------- XML
+
+
+def _widths(table: Table, widths_cm: Sequence[float]) -> None:
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    child(tblpr, "w:tblLayout", **{"w:type": "fixed"})
+    child(tblpr, "w:tblW", **{"w:w": str(int(sum(widths_cm) * 567)), "w:type": "dxa"})
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(int(width * 567)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def _field_char(paragraph: Paragraph, kind: str) -> None:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(element)
+
+
+def _instr(paragraph: Paragraph, code: str) -> None:
+    element = OxmlElement("w:instrText")
+    element.set(qn("xml:space"), "preserve")
+    element.text = code
+    paragraph.add_run()._r.append(element)
+
+
+def _replace_tokens(paragraph: Paragraph, values: dict[str, str]) -> None:
+    if not any(token in paragraph.text for token in values):
+        return
+    for run in paragraph.runs:
+        for token, value in values.items():
+            if token in run.text:
+                run.text = run.text.replace(token, value)
+    if any(token in paragraph.text for token in values):  # a token split across runs by an edit
+        text = paragraph.text
+        for token, value in values.items():
+            text = text.replace(token, value)
+        runs = paragraph.runs
+        runs[0].text = text
+        for run in runs[1:]:
+            run.text = ""

@@ -1,0 +1,386 @@
+"""The annual report as a Word document: its text holds exactly the workbook's numbers and
+comparisons, it is built like a document a board receives, and the job never overwrites a
+report someone edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from openpyxl import Workbook as OpenpyxlWorkbook
+from test_report_figures import GRIDS, TODAY, dataset
+
+from automations.errors import MilaError, TemplateError
+from automations.jobs.report import ReportResult, run_report
+from automations.report.figures import NoDataForYear, compute_report
+from automations.report.template import build_template, to_bytes
+from automations.report.template import main as template_main
+from automations.report.writer import Rendered, write_report
+from automations.workbook import Workbook
+from automations.workbook.xlsx import XlsxBackend
+
+SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def blocks(data: bytes) -> list[tuple[str, object]]:
+    """The body in order: ("p", (style, text)) and ("table", [[cell texts]]), spaces normalized."""
+    doc = Document(io.BytesIO(data))
+    found: list[tuple[str, object]] = []
+    for element in doc.element.body.iterchildren():
+        if element.tag == qn("w:p"):
+            paragraph = Paragraph(element, doc)
+            found.append(("p", (paragraph.style.name, paragraph.text.translate(SPACES))))
+        elif element.tag == qn("w:tbl"):
+            rows = [[cell.text.translate(SPACES) for cell in row.cells] for row in Table(element, doc).rows]
+            found.append(("table", rows))
+    return found
+
+
+def paragraphs(data: bytes) -> list[str]:
+    return [text for kind, (style, text) in ((k, v) for k, v in blocks(data) if k == "p")]  # type: ignore[misc]
+
+
+def tables(data: bytes) -> list[list[list[str]]]:
+    return [rows for kind, rows in blocks(data) if kind == "table"]  # type: ignore[misc]
+
+
+def all_text(data: bytes) -> str:
+    parts = paragraphs(data)
+    for rows in tables(data):
+        parts += [" | ".join(row) for row in rows]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def rendered() -> Rendered:
+    return write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
+
+
+class TestFiguresInTheText:
+    def test_members_with_last_years_figures_beside(self, rendered):
+        """Averages, 31 December, arrivals and departures, each with its 2023 figure."""
+        text = paragraphs(rendered.data)
+        assert ("En 2024, le MILA compte en moyenne 5 adhérent·es (versus 4 en 2023), dont 2 membres "
+                "hébergés (versus 1 en 2023) et 2 membres bénéficiaires (versus 2 en 2023).") in text
+        assert "Au 31 décembre 2024, l'association compte 5 adhérent·es (versus 4 au 31 décembre 2023)." in text
+        assert "En 2024, 2 nouvelles structures ont rejoint l'association (versus 2 en 2023) :" in text
+        assert "En 2024, 1 structure a quitté l'association (versus 1 en 2023) :" in text
+
+    def test_members_table_by_category(self, rendered):
+        """Averages and 31 December counts by category, both years, with a total row."""
+        table = next(t for t in tables(rendered.data) if t[0][0] == "Catégorie")
+        assert table == [
+            ["Catégorie", "Moyenne 2024", "Moyenne 2023", "au 31/12/2024", "au 31/12/2023"],
+            ["Membres hébergés", "2", "1", "2", "1"],
+            ["Membres bénéficiaires", "2", "2", "2", "2"],
+            ["Membres de droit", "1", "1", "1", "1"],
+            ["Total", "5", "4", "5", "4"],
+        ]
+        joined = next(t for t in tables(rendered.data) if t[0] == ["Structure", "Catégorie", "Adhésion le"])
+        assert joined[1:] == [["Beta Son", "Membre hébergé", "01/07/2024"],
+                              ["Epsilon Booking", "Membre bénéficiaire", "01/02/2024"]]
+
+    def test_offices_left_and_taken_by_name(self, rendered):
+        """The pépinière: who left which office and who came, with « aucune en 2023 »."""
+        text = paragraphs(rendered.data)
+        assert ("Au 31 décembre 2024, 2 bureaux sur 2 sont occupés par des structures adhérentes "
+                "(versus 2 au 31 décembre 2023).") in text
+        assert "1 structure a quitté son bureau (aucune en 2023) :" in text
+        assert "Gamma Prod (Bureau 2, le 29 février 2024)" in text
+        assert "1 nouvelle structure a pris un bureau (aucune en 2023) :" in text
+        assert "Beta Son (Bureau 2, depuis le 1er juillet 2024)" in text
+        assert "Au 31 décembre 2024, aucune boutique n'est occupée par une structure adhérente." in text
+
+    def test_board_at_the_date_of_the_report(self, rendered):
+        """Function (gendered), name, structure, college and decision; departures and arrivals."""
+        text = paragraphs(rendered.data)
+        assert ("Au 15 mars 2025, le conseil d'administration compte 2 membres (1 femme et 1 homme) : "
+                "1 du collège Hébergés et 1 du collège Bénéficiaires.") in text
+        assert "Secrétaire – M. Marc Petit, Gamma Prod (AG du 20/06/24)" in text
+        assert "Trésorier – M. Paul Leroy, Delta Label (AG du 20/06/24)" in text
+        board = next(t for t in tables(rendered.data) if t[0][0] == "Fonction")
+        assert board == [["Fonction", "Nom", "Structure", "Collège", "Décision"],
+                         ["Présidente", "Mme Claire Martin", "Alpha Records", "Hébergés", "AG du 10/06/21"],
+                         ["Trésorier", "M. Paul Leroy", "Delta Label", "Bénéficiaires", "AG du 20/06/24"]]
+
+    def test_fee_schedule_with_the_change_of_1_march(self, rendered):
+        """Until 29 February the single fee, from 1 March the forfaits, as the 2024 report puts it."""
+        text = paragraphs(rendered.data)
+        start = text.index("Jusqu'au 29 février 2024, la cotisation se composait ainsi :")
+        assert text[start + 1] == "Cotisation des membres bénéficiaires : 100 € HT"
+        assert text[start + 3] == "Nouveauté : depuis le 1er mars 2024, la cotisation se compose ainsi :"
+        assert text[start + 4] == "Forfait BASIC : 120 € HT (rencontres collectives)"
+        assert "Cotisation des membres hébergés : 10 € HT par m² mis à disposition, plafonnée à 700 € HT" in text
+
+    def test_actions_sessions_and_structures(self, rendered):
+        """Sessions and distinct structures per type, in sentences and in the overview table."""
+        text = paragraphs(rendered.data)
+        assert ("En 2024, 2 structures adhérentes en ont bénéficié (versus 3 en 2023), au cours d'une séance "
+                "(versus 2 en 2023).") in text
+        assert ("Ce sont 2 Clubs MILA (versus 1 en 2023) qui se sont déroulés en 2024, réunissant "
+                "2 structures adhérentes (versus 3 en 2023).") in text
+        assert "En 2024, le programme Entrepreneuriat Crescendo a proposé 1 atelier pratique (aucun en 2023)." in text
+        assert "Les ateliers pratiques ont réuni 1 structure adhérente (aucune en 2023)." in text
+        assert "Le MILA a été présent à 1 rendez-vous professionnel (aucun en 2023) :" in text
+        overview = next(t for t in tables(rendered.data) if t[0][0] == "Type d'action")
+        assert ["Club MILA", "2", "1", "2", "3"] in overview
+        assert ["Audit de communication", "1", "2", "2", "3"] in overview
+        assert ["Représentation", "1", "0", "–", "–"] in overview
+
+    def test_agendas_month_by_month_with_speakers(self, rendered):
+        """Clubs MILA and Crescendo: month, day, title and speakers."""
+        text = paragraphs(rendered.data)
+        assert "Février (le 8) : « Droits voisins », animé par Anne Martin (Adami) et Paul Roche (SCPP)." in text
+        assert "Mai (le 14) : « Financer son label », animé par Léa Petit (Bpifrance)." in text
+        assert "Juin (le 20) : Atelier pratique « Négocier ses contrats », avec Inès Blanc (Voix Égales)." in text
+
+    def test_milab_bookings_and_occupancy(self, rendered):
+        """Bookings and occupancy rate of the meeting room; the free loans to associations."""
+        text = paragraphs(rendered.data)
+        assert ("Salle de réunion : 3 réservations confirmées (versus 1 en 2023), taux d'occupation de 1 % "
+                "(versus < 1 % en 2023).") in text
+        assert ("Le MILA a mis ses espaces gracieusement à disposition à 1 reprise (aucune en 2023), "
+                "au profit de : Chorale du 18e.") in text
+        assert not any(line.startswith("Postes Milab") for line in text)  # no booking in either year
+
+    def test_financing_and_communication_with_their_change(self, rendered):
+        """« Instagram : 2 023 abonné·es (+940) »; financing in a table with its evolution."""
+        text = paragraphs(rendered.data)
+        assert "Instagram : 2 023 abonné·es (+940)" in text
+        assert "Facebook : 2 522 abonné·es (−17)" in text
+        assert "YouTube : 41 abonné·es" in text
+        financing = next(t for t in tables(rendered.data) if t[0][0] == "Libellé")
+        assert financing[1:] == [["Subvention Ville de Paris – DAE", "14 500 €", "15 000 €", "−500 €"],
+                                 ["Part d'autofinancement", "56 %", "55 %", "+1 point"]]
+
+    def test_key_figures_of_the_year(self, rendered):
+        """The summary table of the context section."""
+        summary = next(t for t in tables(rendered.data) if t[0][0] == "Indicateur")
+        assert summary == [
+            ["Indicateur", "2024", "2023"],
+            ["Adhérent·es au 31 décembre 2024", "5", "4"],
+            ["Adhérent·es en moyenne sur l'année", "5", "4"],
+            ["Nouvelles structures adhérentes", "2", "2"],
+            ["Actions et événements organisés", "5", "3"],
+            ["Bureaux de la pépinière occupés au 31 décembre 2024 (sur 2)", "2", "2"],
+            ["Réservations des espaces du Milab", "3", "1"],
+        ]
+
+
+class TestSectionsAndTexts:
+    def test_outline_of_the_association_reports(self, rendered):
+        """Sections in the reports' order, numbered; a section without content is left out, and said."""
+        headings = [text for kind, (style, text) in ((k, v) for k, v in blocks(rendered.data) if k == "p")
+                    if style == "Heading 1"]  # type: ignore[misc]
+        assert headings == [
+            "I. Contexte", "II. Association MILA", "III. Les membres", "IV. Relations avec les partenaires",
+            "V. Actions pour les entreprises", "VI. Entrepreneuriat Crescendo",
+            "VII. Rencontres pros – Filières & Réseaux", "VIII. Communication", "Annexe : sources et définitions",
+        ]
+        assert rendered.omitted == ["« Projets pour le MILA » : aucun texte pour 2024 (clé « projets » de "
+                                    "l'onglet « Textes »)."]
+
+    def test_staff_paragraphs_open_their_section(self, rendered):
+        """The « contexte » text follows its heading; lines starting with « - » become a list."""
+        items = [v for k, v in blocks(rendered.data) if k == "p"]
+        at = items.index(("Heading 1", "I. Contexte"))
+        assert items[at + 1] == ("Body Text", "Une année de croissance pour le dispositif.")
+        at = items.index(("Heading 1", "VIII. Communication"))
+        assert items[at + 1: at + 4] == [("Body Text", "Le compte X a été suspendu."),
+                                         ("List Bullet", "Instagram en hausse"),
+                                         ("List Bullet", "Newsletter mensuelle")]
+
+    def test_no_none_no_empty_table(self, rendered):
+        """Nothing reads « None », and every table has a header and at least one row."""
+        assert "None" not in all_text(rendered.data)
+        for rows in tables(rendered.data):
+            assert len(rows) >= 2 and all(any(cell.strip() for cell in row) for row in rows)
+
+    def test_sections_with_nothing_are_left_out(self):
+        """Without Chiffres, free loans, texts nor events, those sections go and say why."""
+        grids = {**GRIDS, "Chiffres": GRIDS["Chiffres"][:1], "Textes": [*GRIDS["Textes"][:1], [2024, "projets", "Un projet."]],
+                 "Réservations": [r for r in GRIDS["Réservations"] if r[6] != "gracieux"],
+                 "Événements": GRIDS["Événements"][:1] + [["E999", "01/03/2024", None, "Autre", "AG", None, None]]}
+        out = write_report(compute_report(dataset(grids), 2024, TODAY), association="MILA", with_charts=False)
+        assert [o.split(" : ")[0] for o in out.omitted] == [
+            "« Relations avec les partenaires »", "« Entrepreneuriat Crescendo »",
+            "« Rencontres pros – Filières & Réseaux »", "« Communication »"]
+        assert "Projets pour le MILA" in out.sections
+        assert "None" not in all_text(out.data)
+
+    def test_an_empty_board_says_so_in_one_line(self):
+        """No Conseil tab: one sentence, no table."""
+        grids = {k: v for k, v in GRIDS.items() if k != "Conseil"}
+        out = write_report(compute_report(dataset(grids), 2024, TODAY), association="MILA", with_charts=False)
+        assert ("Aucun membre du conseil d'administration n'est en fonction au 15 mars 2025 dans l'onglet "
+                "« Conseil ».") in paragraphs(out.data)
+        assert not any(t[0][0] == "Fonction" for t in tables(out.data))
+
+    def test_an_association_name_that_is_not_an_acronym(self):
+        """« le MILA » as the reports say it, but « Mila Paris » without an article."""
+        out = write_report(compute_report(dataset(), 2024, TODAY), association="Mila Paris", with_charts=False)
+        text = paragraphs(out.data)
+        assert any(line.startswith("En 2024, Mila Paris compte en moyenne 5 adhérent·es") for line in text)
+        assert "Mila Paris a été présent à 1 rendez-vous professionnel (aucun en 2023) :" in text
+
+    def test_the_first_year_has_no_versus_for_activities(self):
+        """2023 has no activity before it: no « versus » for actions, a note says why."""
+        out = write_report(compute_report(dataset(), 2023, TODAY), association="MILA", with_charts=False)
+        text = paragraphs(out.data)
+        assert "Ce sont 1 Club MILA qui se sont déroulés en 2023, réunissant 3 structures adhérentes." in text
+        assert any(line.startswith("Le classeur ne contient pas d'activité pour 2022") for line in text)
+
+
+class TestDocument:
+    def test_cover_toc_header_footer_and_fields(self, rendered):
+        """Cover (association, year), a TOC field Word refreshes on opening, page X of Y, header."""
+        doc = Document(io.BytesIO(rendered.data))
+        items = [v for k, v in blocks(rendered.data) if k == "p"]
+        assert ("Couverture", "MILA") in items and ("Title", "2024") in items
+        assert ("TOC Heading", "Sommaire") in items and ("TOC 1", "I. Contexte") in items
+        instructions = "".join(t.text for t in doc.element.body.iter(qn("w:instrText")))
+        assert 'TOC \\o "1-2" \\h \\z \\u' in instructions
+        assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+        section = doc.sections[0]
+        assert section.different_first_page_header_footer
+        assert section.header.paragraphs[0].text == "MILA\tRapport d'activité 2024"
+        footer = "".join(t.text for t in section.footer._element.iter(qn("w:instrText")))
+        assert "PAGE" in footer and "NUMPAGES" in footer
+        assert section.footer.paragraphs[0].text.startswith("Page ")
+        assert doc.core_properties.title == "Rapport d'activité 2024"
+
+    def test_tables_use_the_report_table_style(self, rendered):
+        """Every table is « Tableau MILA », its first row repeated on each page."""
+        doc = Document(io.BytesIO(rendered.data))
+        assert doc.tables and all(t.style.name == "Tableau MILA" for t in doc.tables)
+        assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in doc.tables)
+
+    def test_charts_are_embedded_at_print_width(self):
+        """Three charts (members, events, occupancy) as PNG, 16 cm wide, captioned."""
+        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA")
+        doc = Document(io.BytesIO(out.data))
+        shapes = doc.inline_shapes
+        assert out.charts == 3 and len(shapes) == 3
+        assert all(abs(s.width.cm - 16.0) < 0.01 for s in shapes)
+        images = [p for p in doc.part.package.parts if p.content_type == "image/png"]
+        assert len(images) == 3 and all(p.blob.startswith(b"\x89PNG") for p in images)
+        captions = [text for kind, (style, text) in ((k, v) for k, v in blocks(out.data) if k == "p")
+                    if style == "Caption"]  # type: ignore[misc]
+        assert captions == ["Adhérent·es par catégorie au 31 décembre, de 2020 à 2024",
+                            "Taux d'occupation mensuel des espaces du Milab en 2024",
+                            "Actions et événements par mois en 2024"]
+
+    def test_same_data_same_bytes(self, rendered):
+        """The document is deterministic: regenerating it changes nothing."""
+        again = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
+        assert again.data == rendered.data
+
+
+class TestTemplate:
+    def test_the_template_command_writes_the_built_in_template(self, tmp_path, capsys):
+        """``python -m automations.report.template PATH`` writes it; ``--check`` then agrees."""
+        path = tmp_path / "rapport.docx"
+        assert template_main([str(path)]) == 0
+        assert path.read_bytes() == to_bytes(build_template())
+        assert template_main(["--check", str(path)]) == 0
+        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path,
+                           with_charts=False)
+        default = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
+        assert out.data == default.data  # the file and the built-in template give the same report
+
+    def test_a_template_given_but_missing_is_a_french_error(self, tmp_path):
+        """A --template path that does not exist: a TemplateError saying so."""
+        with pytest.raises(TemplateError, match="Modèle du rapport introuvable"):
+            write_report(compute_report(dataset(), 2024, TODAY), association="MILA",
+                         template=tmp_path / "absent.docx")
+
+    def test_a_restyled_template_keeps_its_look_and_lost_styles_come_back(self, tmp_path):
+        """Heading 1 restyled by staff stays so; a deleted style is added again."""
+        doc = build_template()
+        doc.styles["Heading 1"].font.size = Pt(24)
+        doc.styles.element.remove(doc.styles["Agenda"].element)
+        path = tmp_path / "rapport.docx"
+        doc.save(path)
+        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path,
+                           with_charts=False)
+        result = Document(io.BytesIO(out.data))
+        assert result.styles["Heading 1"].font.size == Pt(24)
+        assert "Agenda" in [s.name for s in result.styles]
+
+    def test_an_unreadable_template_is_a_french_error(self, tmp_path):
+        """A text file named .docx: a TemplateError saying how to rebuild the template."""
+        path = tmp_path / "rapport.docx"
+        path.write_text("pas un document Word")
+        with pytest.raises(TemplateError, match="ne peut pas être lu"):
+            write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path)
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def xlsx_workbook(folder: Path, grids: dict[str, list[list[object]]] | None = None) -> Workbook:
+    book = OpenpyxlWorkbook()
+    book.remove(book.active)
+    for title, grid in (grids or GRIDS).items():
+        sheet = book.create_sheet(title)
+        for line in grid:
+            sheet.append(line)
+    path = folder / "classeur.xlsx"
+    book.save(path)
+    return Workbook(XlsxBackend(path))
+
+
+class TestJob:
+    def test_writes_the_report_then_leaves_it_when_nothing_changed(self, tmp_path):
+        """First run creates Rapport_activite_2024.docx; the second finds it identical."""
+        workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
+        first = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA")
+        assert isinstance(first, ReportResult)
+        assert (first.status, first.path) == ("créé", out / "Rapport_activite_2024.docx")
+        assert first.as_dict()["sections"][0] == "Contexte" and first.as_dict()["charts"] == 3
+        second = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA")
+        assert second.status == "inchangé"
+        state = json.loads((out / ".mila-report.json").read_text(encoding="utf-8"))
+        assert set(state["files"]) == {"Rapport_activite_2024.docx"}
+        assert any("Projets pour le MILA" in line for line in first.lines())
+
+    def test_an_edited_report_is_kept_and_the_new_one_written_beside(self, tmp_path):
+        """Someone saved the report in Word: the next run writes _v2 and leaves theirs alone."""
+        workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
+        first = run_report(workbook, year=2024, out_dir=out, today=TODAY)
+        edited = Document(str(first.path))
+        edited.add_paragraph("Mot de la présidente.")
+        edited.save(str(first.path))
+        kept = first.path.read_bytes()
+        later = dt.date(2025, 3, 16)  # a day later: the cover date changes, so the bytes do
+        second = run_report(workbook, year=2024, out_dir=out, today=later)
+        assert (second.status, second.path.name) == ("nouvelle version", "Rapport_activite_2024_v2.docx")
+        assert second.beside == first.path and first.path.read_bytes() == kept
+        assert any("modifié à la main" in line for line in second.lines())
+        third = run_report(workbook, year=2024, out_dir=out, today=dt.date(2025, 3, 17))
+        assert (third.status, third.path.name) == ("mis à jour", "Rapport_activite_2024_v2.docx")
+
+    def test_a_year_without_data_writes_nothing(self, tmp_path):
+        """2019: the French message, and no file."""
+        workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
+        with pytest.raises(NoDataForYear) as caught:
+            run_report(workbook, year=2019, out_dir=out, today=TODAY)
+        assert isinstance(caught.value, MilaError)
+        assert str(caught.value).startswith("Aucune donnée pour 2019 dans le classeur : ")
+        assert not out.exists()
+
+    def test_a_missing_required_column_stops_the_job(self, tmp_path):
+        """Membres without « Catégorie »: a SchemaError naming the column, nothing written."""
+        grids = {**GRIDS, "Membres": [[c for i, c in enumerate(r) if i != 4] for r in GRIDS["Membres"]]}
+        workbook, out = xlsx_workbook(tmp_path, grids), tmp_path / "out"
+        with pytest.raises(MilaError, match="« Catégorie » est absente"):
+            run_report(workbook, year=2024, out_dir=out, today=TODAY)
+        assert not out.exists()
