@@ -467,6 +467,30 @@ def _send_promotion_notices(settings, workbook, today, clock, out, limit) -> Non
         print(line, file=out)
 
 
+def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
+    from .documents.settings import documents_settings
+    from .jobs.report import run_report
+
+    settings = _settings(args)
+    association, documents = documents_settings(settings)
+    template = documents.templates / "rapport.docx"
+    result = run_report(
+        open_workbook(settings),
+        year=args.year,
+        out_dir=args.out or documents.out,
+        today=args.today or SystemClock().today(),
+        association_name=association.name,
+        template=template if template.is_file() else None,
+        booking_policy=booking_policy(settings),
+    )
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    for line in result.lines():
+        print(line, file=out)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from .demo import build_demo_workbook
 
@@ -613,6 +637,15 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--titre", default="Assemblée générale", help="intitulé de l'assemblée")
             command.add_argument("--lieu", default=None, help="lieu (défaut : l'adresse de l'association)")
         command.set_defaults(handler=cmd_docs, kind=kind)
+    rapport = docs_sub.add_parser("rapport", help="écrire le rapport d'activité annuel (Word) d'une année")
+    _workbook_options(rapport)
+    _today_option(rapport)
+    rapport.add_argument("--year", type=int, required=True, metavar="AAAA", help="année du rapport")
+    rapport.add_argument(
+        "--out", type=Path, metavar="DOSSIER", help="dossier de sortie (défaut : [documents] out)"
+    )
+    rapport.add_argument("--json", action="store_true", help="sortie JSON")
+    rapport.set_defaults(handler=cmd_docs_rapport)
     return parser
 
 

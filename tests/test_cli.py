@@ -106,7 +106,8 @@ class TestErrors:
         run("sync", "--workbook", str(demo), "--today", "2026-11-23")
         run("sync", "--workbook", str(demo), "--today", "2026-11-23")
         lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
-        assert len([line for line in lines if "sync:" in line]) == 2
+        runs = [line for line in lines if "automations.runner: sync:" in line]
+        assert len(runs) == 2 and "rien à faire" in runs[1]
 
 
 class TestCheckAndSync:
