@@ -36,6 +36,9 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from ..docx_xml import child as _set
+from ..docx_xml import paragraph_border
+from ..docx_xml import set_fonts as _fonts
 from .context import french_typography
 from .settings import REPO_TEMPLATES
 
@@ -55,26 +58,8 @@ Runs = str | Sequence[tuple[str, str]]  # "text" or [("text", "b"), ("more", "i"
 # --------------------------------------------------------------------------- XML helpers
 
 
-def _set(parent: object, tag: str, **attrs: str) -> object:
-    """The child ``tag`` of ``parent`` (created if missing) with ``attrs`` set."""
-    el = parent.find(qn(tag))  # type: ignore[attr-defined]
-    if el is None:
-        el = OxmlElement(tag)
-        parent.append(el)  # type: ignore[attr-defined]
-    for key, value in attrs.items():
-        el.set(qn(key), value)
-    return el
 
 
-def _fonts(rpr: object, name: str) -> None:
-    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)  # type: ignore[attr-defined]
-    for key in list(fonts.attrib):
-        del fonts.attrib[key]
-    for key in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(key), name)
 
 
 def _lang(rpr: object) -> None:
@@ -143,10 +128,7 @@ def _field(paragraph: Paragraph, code: str, shown: str) -> None:
 
 
 def _border(paragraph: Paragraph, side: str, color: str = RULE, size: int = 6, space: int = 4) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = _set(ppr, "w:pBdr")
-    _set(borders, f"w:{side}", **{"w:val": "single", "w:sz": str(size), "w:space": str(space),
-                                  "w:color": color})
+    paragraph_border(paragraph, side, color, size, space)
 
 
 def _shade(cell: _Cell, fill: str) -> None:

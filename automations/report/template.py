@@ -34,6 +34,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from ..docx_xml import child, paragraph_border
+from ..docx_xml import set_fonts as _fonts
+
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "rapport.docx"
 FIXED_TIME = dt.datetime(2025, 1, 1, 0, 0, 0)
 
@@ -58,26 +61,8 @@ YEAR_TOKEN = "{{annee}}"
 # --------------------------------------------------------------------------- XML helpers
 
 
-def child(parent: object, tag: str, **attrs: str) -> object:
-    """The child ``tag`` of ``parent`` (created if missing) with ``attrs`` set."""
-    el = parent.find(qn(tag))  # type: ignore[attr-defined]
-    if el is None:
-        el = OxmlElement(tag)
-        parent.append(el)  # type: ignore[attr-defined]
-    for key, value in attrs.items():
-        el.set(qn(key), value)
-    return el
 
 
-def _fonts(rpr: object, name: str) -> None:
-    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)  # type: ignore[attr-defined]
-    for key in list(fonts.attrib):
-        del fonts.attrib[key]
-    for key in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(key), name)
 
 
 def field(paragraph: Paragraph, code: str, shown: str = "") -> None:
@@ -103,9 +88,7 @@ def field(paragraph: Paragraph, code: str, shown: str = "") -> None:
 
 
 def border(paragraph: Paragraph, side: str, color: str = RULE, size: int = 4, space: int = 4) -> None:
-    borders = child(paragraph._p.get_or_add_pPr(), "w:pBdr")
-    child(borders, f"w:{side}", **{"w:val": "single", "w:sz": str(size), "w:space": str(space),
-                                   "w:color": color})
+    paragraph_border(paragraph, side, color, size, space)
 
 
 # --------------------------------------------------------------------------- styles
