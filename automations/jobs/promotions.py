@@ -280,7 +280,7 @@ class NoticeToCheck:
 
 
 @dataclass
-class NoticesResult:
+class NoticesResult(relances.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -290,25 +290,6 @@ class NoticesResult:
     to_check: list[NoticeToCheck] = field(default_factory=list)
     journal: bool = False
     seconds: float = 0.0
-
-    def _count(self, status: str) -> int:
-        return sum(1 for m in self.messages if m.status == status)
-
-    @property
-    def sent(self) -> int:
-        return self._count(rules.SENT)
-
-    @property
-    def failed(self) -> int:
-        return self._count(rules.FAILED)
-
-    @property
-    def cancelled(self) -> int:
-        return self._count(rules.CANCELLED)
-
-    @property
-    def uncertain(self) -> int:
-        return self._count(rules.TO_CHECK)
 
     @property
     def ok(self) -> bool:

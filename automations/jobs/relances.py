@@ -58,6 +58,31 @@ class Message(Protocol):
     outgoing: Outgoing | None
 
 
+class MessageCounts:
+    """Counts by outcome, for a job result holding ``messages`` (each with a ``status``)."""
+
+    messages: Sequence[Message]
+
+    def _count(self, status: str) -> int:
+        return sum(1 for m in self.messages if m.status == status)
+
+    @property
+    def sent(self) -> int:
+        return self._count(rules.SENT)
+
+    @property
+    def failed(self) -> int:
+        return self._count(rules.FAILED)
+
+    @property
+    def cancelled(self) -> int:
+        return self._count(rules.CANCELLED)
+
+    @property
+    def uncertain(self) -> int:
+        return self._count(rules.TO_CHECK)
+
+
 def row(
     member_id: str | None,
     reference: dt.date,

@@ -187,7 +187,7 @@ class ToCheck:
 
 
 @dataclass
-class RenewalsResult:
+class RenewalsResult(relances.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -196,25 +196,6 @@ class RenewalsResult:
     to_check: list[ToCheck] = field(default_factory=list)
     journal: bool = False
     seconds: float = 0.0
-
-    def _count(self, status: str) -> int:
-        return sum(1 for m in self.messages if m.status == status)
-
-    @property
-    def sent(self) -> int:
-        return self._count(rules.SENT)
-
-    @property
-    def failed(self) -> int:
-        return self._count(rules.FAILED)
-
-    @property
-    def cancelled(self) -> int:
-        return self._count(rules.CANCELLED)
-
-    @property
-    def uncertain(self) -> int:
-        return self._count(rules.TO_CHECK)
 
     @property
     def late(self) -> list[Skipped]:
