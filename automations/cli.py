@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, TypeVar
 
 from . import __version__
 from .clock import SystemClock
@@ -24,6 +24,7 @@ from .runner import run_guarded, run_job, state_folder
 from .workbook import open_workbook
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
+T = TypeVar("T")
 
 
 def _workbook_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,16 @@ def _workbook_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workbook", metavar="CHEMIN.xlsx", help="classeur .xlsx local (ou MILA_WORKBOOK)")
     group.add_argument("--sheet", metavar="CLÉ_OU_ADRESSE", help="feuille Google Sheets (ou MILA_SHEET)")
     group.add_argument("--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)")
+
+
+def _locked(
+    settings: Settings, job: str, clock: SystemClock, work: Callable[[], T], *, dry_run: bool = False
+) -> T:
+    """Run a job's work under the single-instance lock, recorded for `mila status`;
+    a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
+    from .jobs.registry import JOBS
+
+    return work() if dry_run else run_guarded(settings, job, clock, work, JOBS[job].describe)
 
 
 def _today_option(parser: argparse.ArgumentParser) -> None:
@@ -148,12 +159,7 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
         )
 
-    if args.dry_run:
-        result = work()
-    else:
-        from .jobs.registry import JOBS
-
-        result = run_guarded(settings, "sync", clock, work, JOBS["sync"].describe)
+    result = _locked(settings, "sync", clock, work, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0
@@ -283,7 +289,6 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs.registry import JOBS
     from .jobs.renewals import RenewalSettings, run_renewals
     from .mail import MailSettings, make_sender
 
@@ -305,10 +310,7 @@ def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
         )
 
-    if args.dry_run:
-        result = work()
-    else:
-        result = run_guarded(settings, "renewals", clock, work, JOBS["renewals"].describe)
+    result = _locked(settings, "renewals", clock, work, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
     else:
@@ -420,7 +422,7 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         return jobs.run_attendance(workbook, meeting=args.date or today, title=args.titre, place=args.lieu,
                                    policy=membership_policy(settings), **common)
 
-    result = run_guarded(settings, "documents", clock, work, jobs.describe_documents)
+    result = _locked(settings, "documents", clock, work)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0
