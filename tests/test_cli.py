@@ -142,6 +142,39 @@ class TestCheckAndSync:
         assert demo.read_bytes() == before
 
 
+class TestOtherJobs:
+    def test_renewals_dry_run_lists_reminders_and_sends_nothing(self, demo, tmp_path):
+        """`mila renewals --dry-run` lists who would get what; no outbox file, no Relances tab."""
+        code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
+        assert code == 0 and "Relances qui seraient envoyées" in out
+        assert not (tmp_path / "outbox").exists()
+        _, tabs = run("tabs", "--workbook", str(demo))
+        assert "Relances —" not in tabs
+
+    def test_renewals_then_again_sends_each_reminder_once(self, demo, tmp_path):
+        """Two runs the same day: the outbox holds each reminder once."""
+        run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+        first = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+        code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+        assert first and sorted(p.name for p in (tmp_path / "outbox").iterdir()) == first
+        assert "Aucune relance à envoyer" in out
+
+    def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
+        """Conventions, the annual report and the calendars land in their folders."""
+        code, out = run("docs", "conventions", "--workbook", str(demo), "--today", "2026-11-23")
+        assert code == 0 and "Documents produits" in out
+        assert list((tmp_path / "out").glob("Convention_C*.docx"))
+        code, out = run("docs", "rapport", "--workbook", str(demo), "--year", "2025", "--today", "2026-11-23")
+        assert code == 0 and (tmp_path / "out" / "Rapport_activite_2025.docx").is_file()
+        code, out = run("calendrier", "--workbook", str(demo), "--out", str(tmp_path / "cal"))
+        assert code == 0 and (tmp_path / "cal" / "programme.ics").is_file()
+
+    def test_a_year_without_data_is_explained(self, demo, capsys):
+        """`mila docs rapport --year 2015` says there is no data for that year, exit 2."""
+        code, _ = run("docs", "rapport", "--workbook", str(demo), "--year", "2015", "--today", "2026-11-23")
+        assert code == 2 and "Aucune donnée pour 2015" in capsys.readouterr().err
+
+
 class TestGooglePath:
     def test_the_emulator_command_serves_a_copy_that_mila_can_read(self, demo):
         """`mila emulator --from demo.xlsx` prints where it listens; `mila tabs --sheet` reads through it."""
