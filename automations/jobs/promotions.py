@@ -61,7 +61,7 @@ from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
-from .relances import BY_ANOTHER_RUN, PLANNED
+from .relances import PLANNED
 from .sync import UNREACHABLE
 
 log = logging.getLogger(__name__)
@@ -611,13 +611,7 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
 
 
 def _outcome(result: NoticesResult) -> str:
-    """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
-    cancelled = sum(1 for m in result.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN)
-    if result.failed or result.uncertain or cancelled:
-        return "succès partiel" if result.sent else "échec"
-    if any(c.new for c in result.to_check):
-        return "à vérifier"
-    return "succès"
+    return result.journal_outcome()
 
 
 def _details(result: NoticesResult) -> str:

@@ -82,6 +82,17 @@ class MessageCounts:
     def uncertain(self) -> int:
         return self._count(rules.TO_CHECK)
 
+    def journal_outcome(self) -> str:
+        """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
+        cancelled = sum(
+            1 for m in self.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN
+        )
+        if self.failed or self.uncertain or cancelled:
+            return "succès partiel" if self.sent else "échec"
+        if any(c.new for c in self.to_check):  # type: ignore[attr-defined]
+            return "à vérifier"
+        return "succès"
+
 
 def row(
     member_id: str | None,

@@ -467,13 +467,7 @@ def _send_batch(
 
 
 def _outcome(result: RenewalsResult) -> str:
-    """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
-    cancelled = sum(1 for m in result.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN)
-    if result.failed or result.uncertain or cancelled:
-        return "succès partiel" if result.sent else "échec"
-    if any(c.new for c in result.to_check):
-        return "à vérifier"
-    return "succès"
+    return result.journal_outcome()
 
 
 def _details(result: RenewalsResult) -> str:
