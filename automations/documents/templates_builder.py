@@ -37,7 +37,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ..docx_xml import child as _set
-from ..docx_xml import paragraph_border
+from ..docx_xml import keep_only_styles, paragraph_border
 from ..docx_xml import set_fonts as _fonts
 from .context import french_typography
 from .settings import REPO_TEMPLATES
@@ -422,7 +422,6 @@ def prune(doc: DocumentObject) -> None:
     """Keep only the styles the template uses (python-docx's default package carries
     800 kB of them), and drop the parts Word does not need: a lighter template is
     faster to fill and clearer in Word's style pane."""
-    styles_el = doc.styles.element
     parts = [doc.element]
     for section in doc.sections:
         parts += [section.header._element, section.footer._element]
@@ -430,29 +429,8 @@ def prune(doc: DocumentObject) -> None:
     for root in parts:
         for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
             used |= {el.get(qn("w:val")) for el in root.iter(qn(tag))}
-    by_id = {s.get(qn("w:styleId")): s for s in styles_el.findall(qn("w:style"))}
-    used |= {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"}
     used |= {"Heading1", "Heading2", "ListBullet"}  # kept for staff adding titles and lists
-    pending = list(used)
-    while pending:
-        style = by_id.get(pending.pop())
-        if style is None:
-            continue
-        for tag in ("w:basedOn", "w:next", "w:link"):
-            ref = style.find(qn(tag))
-            if ref is not None and ref.get(qn("w:val")) not in used:
-                used.add(ref.get(qn("w:val")))
-                pending.append(ref.get(qn("w:val")))
-    for sid, style in by_id.items():
-        if sid not in used:
-            styles_el.remove(style)
-    latent = styles_el.find(qn("w:latentStyles"))
-    if latent is not None:
-        styles_el.remove(latent)
-    numbering = doc.part.numbering_part.element
-    for ref in list(numbering.iter(qn("w:pStyle"))):
-        if ref.get(qn("w:val")) not in used:
-            ref.getparent().remove(ref)
+    keep_only_styles(doc, used)
     for rel_id, rel in list(doc.part.rels.items()):
         if rel.reltype.endswith("/stylesWithEffects"):
             doc.part.drop_rel(rel_id)

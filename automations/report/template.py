@@ -34,7 +34,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from ..docx_xml import child, paragraph_border
+from ..docx_xml import child, keep_only_styles, paragraph_border
 from ..docx_xml import set_fonts as _fonts
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "rapport.docx"
@@ -238,30 +238,7 @@ REPORT_STYLES = (
 def prune(doc: DocumentObject) -> None:
     """Keep only the report's styles (and those they are based on or linked to): python-docx's
     default package carries some 160, which would crowd Word's style pane."""
-    styles_el = doc.styles.element
-    by_id = {s.get(qn("w:styleId")): s for s in styles_el.findall(qn("w:style"))}
-    used = {doc.styles[name].style_id for name in REPORT_STYLES}
-    used |= {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"}
-    pending = list(used)
-    while pending:
-        style = by_id.get(pending.pop())
-        if style is None:
-            continue
-        for tag in ("w:basedOn", "w:next", "w:link"):
-            ref = style.find(qn(tag))
-            if ref is not None and ref.get(qn("w:val")) not in used:
-                used.add(ref.get(qn("w:val")))
-                pending.append(ref.get(qn("w:val")))
-    for sid, style in by_id.items():
-        if sid not in used:
-            styles_el.remove(style)
-    latent = styles_el.find(qn("w:latentStyles"))
-    if latent is not None:
-        styles_el.remove(latent)
-    numbering = doc.part.numbering_part.element
-    for ref in list(numbering.iter(qn("w:pStyle"))):
-        if ref.get(qn("w:val")) not in used:
-            ref.getparent().remove(ref)
+    keep_only_styles(doc, {doc.styles[name].style_id for name in REPORT_STYLES})
 
 
 def _dash_bullets(doc: DocumentObject) -> None:
