@@ -16,7 +16,6 @@ waiting lists).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import random
@@ -45,6 +44,7 @@ from .data import (
     median_of,
     num,
     repeat,
+    run_one,
     runs_note,
     seconds,
     verdict_word,
@@ -239,11 +239,7 @@ def run(quick: bool = False) -> BenchResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small smoke size")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(f"### {result.title}\n\n{result.markdown_section}")
+    run_one(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

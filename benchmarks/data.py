@@ -987,3 +987,15 @@ __all__ = [
     "tarifs_grid",
     "write_xlsx",
 ]
+
+
+def run_one(run: Callable[..., BenchResult], description: str, quick_help: str = "small smoke size") -> None:
+    """`python -m benchmarks.<name> [--quick]`: run one benchmark and print its section."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    result = run(quick=args.quick)
+    print(f"### {result.title}\n\n{result.markdown_section}")
+

@@ -18,7 +18,6 @@ Issue 6: « Per-document time compared with a bare docxtpl render of the same te
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import statistics
@@ -48,6 +47,7 @@ from .data import (
     MemoryBackend,
     Verdict,
     md_table,
+    run_one,
     seconds,
     tarifs_grid,
 )
@@ -270,11 +270,7 @@ def run(quick: bool = False) -> BenchResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small smoke size")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(f"### {result.title}\n\n{result.markdown_section}")
+    run_one(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ on an .xlsx file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import socket
 import tempfile
@@ -44,6 +43,7 @@ from .data import (
     median_of,
     num,
     repeat,
+    run_one,
     runs_note,
     seconds,
     verdict_word,
@@ -227,11 +227,7 @@ def run(quick: bool = False) -> BenchResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="50 reminders instead of 500")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(f"### {result.title}\n\n{result.markdown_section}")
+    run_one(run, __doc__.splitlines()[0], "50 reminders instead of 500")
 
 
 if __name__ == "__main__":

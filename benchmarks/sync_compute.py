@@ -12,7 +12,6 @@ untouched workbook (first run) and once more (second run: nothing left to change
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import resource
 import shutil
@@ -48,6 +47,7 @@ from .data import (
     mib,
     num,
     repeat,
+    run_one,
     runs_note,
     seconds,
     verdict_word,
@@ -310,11 +310,7 @@ def run(quick: bool = False) -> BenchResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small smoke size")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(f"### {result.title}\n\n{result.markdown_section}")
+    run_one(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ measured time. Requests are counted from ``emulator.requests`` between phases.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 import time
@@ -52,6 +51,7 @@ from .data import (
     mib,
     num,
     repeat,
+    run_one,
     runs_note,
     seconds,
     verdict_word,
@@ -248,11 +248,7 @@ def run(quick: bool = False) -> BenchResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small smoke size")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(f"### {result.title}\n\n{result.markdown_section}")
+    run_one(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
