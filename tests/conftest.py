@@ -15,6 +15,17 @@ from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
 
+# The fee history the association lived through (SHEETS.md), as the Tarifs tab holds it.
+FEE_HISTORY = [
+    ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
+    ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
+    ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
+    ["PREMIUM", "Forfait PREMIUM", 170, None, 20, "01/03/2024", None],
+    ["CRESCENDO", "Option Crescendo", 10, None, 20, "01/03/2024", None],
+    ["HEBERGE_M2", "Cotisation hébergé", 10, 700, 20, "01/01/2018", None],
+    ["MEMBRE_DE_DROIT", "Membre de droit", 0, None, 20, "01/01/2018", None],
+]
+
 FAST_RETRY = RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
 
 Grid = list[list[Any]]

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import XlsxBook
+from conftest import FEE_HISTORY, XlsxBook
 from docx import Document
 from lxml import etree
 
@@ -26,15 +26,7 @@ NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SIRET = make_siret(random.Random(7))
 
-TARIFS = [
-    ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
-    ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
-    ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
-    ["PREMIUM", "Forfait PREMIUM", 170, None, 20, "01/03/2024", None],
-    ["CRESCENDO", "Option Crescendo", 10, None, 20, "01/03/2024", None],
-    ["HEBERGE_M2", "Cotisation hébergé", 10, 700, 20, "01/01/2018", None],
-    ["MEMBRE_DE_DROIT", "Membre de droit", 0, None, 20, "01/01/2018", None],
-]
+TARIFS = FEE_HISTORY
 
 
 def workbook() -> dict[str, list[list[object]]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FEE_HISTORY
 from test_mail import SmtpServer, free_port, smtp_settings
 
 from automations import schema
@@ -30,15 +31,7 @@ SETTINGS = RenewalSettings(
     payment_link="https://www.helloasso.com/associations/mila/adhesions", contact_name="Nadia Benali",
     contact_email="adhesions@mila.fr", contact_phone="01 42 00 00 00",
 )
-TARIFS = [
-    ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
-    ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
-    ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
-    ["PREMIUM", "Forfait PREMIUM", 170, None, 20, "01/03/2024", None],
-    ["CRESCENDO", "Option Crescendo", 10, None, 20, "01/03/2024", None],
-    ["HEBERGE_M2", "Cotisation hébergé", 10, 700, 20, "01/01/2018", None],
-    ["MEMBRE_DE_DROIT", "Membre de droit", 0, None, 20, "01/01/2018", None],
-]
+TARIFS = FEE_HISTORY
 HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo", "Adhésion le",
           "Cotisation payée le", "Sortie le"]
 # Who gets what on 23/11/2026 (default schedule: J-30, J-7, J+15; first fee J+15):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import FEE_HISTORY
 
 from automations.clock import FixedClock
 from automations.errors import SchemaError
@@ -18,15 +19,7 @@ MEMBERS_HEADER = [
     "ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo",
     "Adhésion le", "Cotisation payée le", "Notes",
 ]
-TARIFS = [
-    ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
-    ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
-    ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
-    ["PREMIUM", "Forfait PREMIUM", 170, None, 20, "01/03/2024", None],
-    ["CRESCENDO", "Option Crescendo", 10, None, 20, "01/03/2024", None],
-    ["HEBERGE_M2", "Cotisation hébergé", 10, 700, 20, "01/01/2018", None],
-    ["MEMBRE_DE_DROIT", "Membre de droit", 0, None, 20, "01/01/2018", None],
-]
+TARIFS = FEE_HISTORY
 
 
 def workbook() -> dict[str, list[list[object]]]:
