@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
+from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
@@ -147,3 +150,21 @@ def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[n
         return GoogleBook(request.getfixturevalue("emulator"), tabs)
 
     return build
+
+
+DEMO_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    """The demo workbook, built once per test session (seed 2024, as ``mila demo`` does)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    return path, build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
+
+
+@pytest.fixture
+def demo(demo_built: tuple[Path, DemoSummary], tmp_path: Path) -> Path:
+    """A fresh copy of the session's demo workbook, for a test that changes it."""
+    path = tmp_path / "demo.xlsx"
+    shutil.copyfile(demo_built[0], path)
+    return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import zipfile
 from pathlib import Path
 
@@ -107,15 +106,14 @@ def test_all_members_and_one_member(tmp_path: Path) -> None:
 
 
 def test_120_charters_at_once(tmp_path: Path) -> None:
+    """120 charters and the register come out at once, each a valid Word file with its own name."""
     rows = [HEADER] + [
         [f"M{n:04d}", f"Label {n} « Ça & Là » 🎵", f"Prénom{n} Nom", f"p{n}@x.fr", "bénéficiaire", "BASIC",
          dt.date(2024, 5, 1), None, None]
         for n in range(1, 121)
     ]
     book = book_with(tmp_path, rows)
-    started = time.perf_counter()
     result = run(book, tmp_path)
-    elapsed = time.perf_counter() - started
     assert len(result.written) == 121  # 120 charters + the register
     assert len({w.path for w in result.written}) == 121
     for written in result.written:
@@ -124,4 +122,3 @@ def test_120_charters_at_once(tmp_path: Path) -> None:
         Document(written.path)
     sample = text_of(tmp_path / "out" / "Charte_M0120_Label-120-Ca-La.docx")
     assert "Label 120 « Ça & Là » 🎵" in sample and "Prénom120 Nom" in sample
-    assert elapsed < 30, f"120 charters took {elapsed:.1f} s"

@@ -43,14 +43,6 @@ def in_tmp(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def demo(tmp_path) -> Path:
-    path = tmp_path / "demo.xlsx"
-    code, _ = run("demo", str(path), "--today", "2026-11-23")
-    assert code == 0
-    return path
-
-
 class TestTabs:
     def test_tabs_lists_rows_and_columns(self, tmp_path):
         """Each tab with its row count, recognised and other columns, and missing contract tabs."""
@@ -108,6 +100,20 @@ class TestErrors:
         lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
         runs = [line for line in lines if "automations.runner: sync:" in line]
         assert len(runs) == 2 and "rien à faire" in runs[1]
+
+
+class TestDemoCommand:
+    def test_demo_writes_the_same_workbook_as_the_builder(self, demo_built, tmp_path):
+        """`mila demo` writes the seed-2024 demo: every tab holds the same cells as the tests' copy."""
+        from openpyxl import load_workbook
+
+        path = tmp_path / "mine.xlsx"
+        code, out = run("demo", str(path), "--today", "2026-11-23")
+        assert code == 0 and "mine.xlsx" in out
+        made, reference = load_workbook(path), load_workbook(demo_built[0])
+        assert made.sheetnames == reference.sheetnames
+        for name in reference.sheetnames:
+            assert list(made[name].values) == list(reference[name].values), name
 
 
 class TestCheckAndSync:

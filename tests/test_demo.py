@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 import openpyxl
 import phonenumbers
 import pytest
+from conftest import DEMO_TODAY
 from email_validator import EmailNotValidError, validate_email
 from stdnum.fr import siret
 
@@ -28,10 +29,9 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    summary = build_demo_workbook(path, seed=2024, today=TODAY)
-    return path, summary
+def built(demo_built):
+    assert TODAY == DEMO_TODAY
+    return demo_built
 
 
 @pytest.fixture(scope="module")

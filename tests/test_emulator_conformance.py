@@ -1,6 +1,7 @@
 """Replays real Google Sheets API traffic against the emulator and compares the answers.
 
-Each recording in ``shared/google-sheets-recordings/`` (beside the repository) is one test of
+Each recording in ``tests/recordings/google-sheets/`` (copied from the team's shared folder,
+with gspread's licence) is one test of
 gspread's suite run against the real Google APIs. For every recording, the Sheets requests are
 sent to the emulator in order, with the same method, path, query and body, after creating each
 spreadsheet with its recorded ID, title and locale; Drive calls are skipped. Status codes and
@@ -11,7 +12,6 @@ difference must be listed in ``KNOWN_DIFFERENCES`` with its reason, so a new one
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,9 +21,8 @@ import requests
 
 from automations.workbook.emulator import SheetsEmulator
 
-# The team's shared/ folder sits beside the clone (as in CI); MILA_SHARED_DIR points elsewhere.
-SHARED = Path(os.environ.get("MILA_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-RECORDINGS = SHARED / "google-sheets-recordings"
+# Shipped with the tests, so that a fresh clone passes with nothing beside it.
+RECORDINGS = Path(__file__).resolve().parent / "recordings" / "google-sheets"
 SHEETS_HOST = "sheets.googleapis.com"
 _ID_IN_PATH = re.compile(r"^/v4/spreadsheets/([^/:]+)")
 
@@ -162,8 +161,6 @@ def test_recording_replays_like_google(emulator, http, path: Path):
 
 
 def test_recordings_are_present():
-    """The recordings folder sits beside the repository and is not empty."""
-    assert _recordings(), (
-        f"no recordings in {RECORDINGS}: clone the repository beside the team's shared/ folder, "
-        "or set MILA_SHARED_DIR to it"
-    )
+    """The recordings ship with the tests, with gspread's licence beside them."""
+    assert len(_recordings()) >= 18, f"recordings missing from {RECORDINGS}"
+    assert (RECORDINGS / "LICENSE-gspread.txt").is_file()
