@@ -45,8 +45,13 @@ from .base import Grid
 
 log = logging.getLogger(__name__)
 
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+# Drive metadata (read only) lets `mila diagnostic` ask whether the account may edit the sheet.
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
 GOOGLE_BASE = "https://sheets.googleapis.com"
+DRIVE_BASE = "https://www.googleapis.com/drive"
 RETRIABLE = {408, 429, 500, 502, 503, 504}
 T = TypeVar("T")
 
@@ -120,6 +125,8 @@ class EmulatorSession(AuthorizedSession):
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if url.startswith(GOOGLE_BASE):
             url = self.emulator_base + url[len(GOOGLE_BASE) :]
+        elif url.startswith(DRIVE_BASE):
+            url = self.emulator_base + "/drive" + url[len(DRIVE_BASE) :]
         return super().request(method, url, *args, **kwargs)
 
 
@@ -232,6 +239,26 @@ class GoogleBackend:
             f"Google Sheets a refusé la demande ({status}) : {detail or exc}. "
             "Si un onglet vient d'être renommé, relancez."
         )
+
+    def can_edit(self) -> bool | None:
+        """Whether the account may edit the sheet (Drive ``capabilities.canEdit``); ``None``
+        when Drive cannot say (its API not enabled in the Cloud project). Reads only."""
+
+        def ask() -> requests.Response | None:
+            try:
+                return self.http.request(
+                    "get",
+                    f"{DRIVE_BASE}/v3/files/{self.key}",
+                    params={"fields": "id,capabilities(canEdit)", "supportsAllDrives": "true"},
+                )
+            except APIError as exc:
+                if exc.response.status_code == 403:  # Drive API disabled for the project
+                    return None
+                raise
+
+        answer = self._call(ask)
+        capabilities = answer.json().get("capabilities", {}) if answer is not None else {}
+        return bool(capabilities["canEdit"]) if "canEdit" in capabilities else None
 
     # -- metadata --------------------------------------------------------------
 

@@ -458,11 +458,14 @@ class SheetsEmulator:
         with self._lock:
             self._auth.register(email, public_key_pem)
 
-    def share(self, spreadsheet_id: str, email: str) -> None:
-        """Give an account access. Once a spreadsheet has shares, other accounts get 403
-        (anonymous callers still pass unless ``require_auth``)."""
+    def share(self, spreadsheet_id: str, email: str, role: str = "writer") -> None:
+        """Give an account access, as ``writer`` (editor) or ``reader``. Once a spreadsheet
+        has shares, other accounts get 403, and readers get 403 on every write (anonymous
+        callers still pass unless ``require_auth``)."""
+        if role not in ("writer", "reader"):
+            raise ValueError(f"unknown role {role!r}")
         with self._lock:
-            self._get(spreadsheet_id).shares.add(email)
+            self._get(spreadsheet_id).shares[email] = role
 
     # -- observation and faults ---------------------------------------------------------------
     @property
@@ -606,13 +609,25 @@ class SheetsEmulator:
         except GrantError as err:
             return 400, err.body(), {}
 
-    def _check_access(self, ss: Spreadsheet, account: str | None) -> None:
-        if ss.shares and account is not None and account not in ss.shares:
+    def _check_access(self, ss: Spreadsheet, account: str | None, *, write: bool = False) -> None:
+        if not ss.shares or account is None:
+            return
+        role = ss.shares.get(account)
+        if role is None or (write and role != "writer"):
             raise ApiError(403, "The caller does not have permission")
+
+    def _can_edit(self, ss: Spreadsheet, account: str | None) -> bool:
+        return not ss.shares or account is None or ss.shares.get(account) == "writer"
 
     def _route(self, method, raw_path, query, query_lists, body, account):
         from . import api
 
+        if raw_path.startswith(DRIVE_FILES):
+            return self._drive_file(method, raw_path[len(DRIVE_FILES) :], query, account)
+        if method != "GET" and raw_path.startswith("/v4/spreadsheets/"):
+            sid = unquote(raw_path[len("/v4/spreadsheets/") :].split("/")[0].split(":")[0])
+            if (ss := self._spreadsheets.get(sid)) is not None:
+                self._check_access(ss, account, write=True)
         prefix = "/v4/spreadsheets"
         if not raw_path.startswith(prefix):
             raise not_found()
@@ -662,12 +677,34 @@ class SheetsEmulator:
                 return api.values_clear(ss, a1)
         raise not_found()
 
+    def _drive_file(self, method: str, file_id: str, query, account: str | None) -> dict:
+        """Drive v3 ``files.get`` of a spreadsheet: id, name, mimeType and, when asked,
+        ``capabilities.canEdit`` (what ``mila diagnostic`` checks)."""
+        if method != "GET" or not file_id or "/" in file_id:
+            raise not_found()
+        ss = self._spreadsheets.get(unquote(file_id))
+        if ss is None:
+            raise ApiError(404, f"File not found: {unquote(file_id)}.")
+        self._check_access(ss, account)
+        fields = query.get("fields", "id")
+        answer: dict = {"id": ss.id}
+        if "name" in fields:
+            answer["name"] = ss.title
+        if "mimeType" in fields:
+            answer["mimeType"] = "application/vnd.google-apps.spreadsheet"
+        if "capabilities" in fields:
+            answer["capabilities"] = {"canEdit": self._can_edit(ss, account)}
+        return answer
+
     def _open(self, spreadsheet_id: str, account: str | None) -> Spreadsheet:
         ss = self._spreadsheets.get(spreadsheet_id)
         if ss is None:
             raise not_found()
         self._check_access(ss, account)
         return ss
+
+
+DRIVE_FILES = "/drive/v3/files/"
 
 
 def serve(

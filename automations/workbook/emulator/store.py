@@ -210,7 +210,7 @@ class Spreadsheet:
         self.locale: Locale = get_locale(locale)
         self.time_zone = time_zone
         self.sheets: list[Sheet] = []
-        self.shares: set[str] = set()
+        self.shares: dict[str, str] = {}  # account e-mail -> "writer" or "reader"
         self._rng = random.Random(spreadsheet_id)
 
     # -- tabs ---------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""`mila diagnostic`: the first-run checklist, read only.
+
+Every check reads; none writes to the workbook, sends a message to a member or creates a
+folder. Each gives one French line: what was checked, and what to do when it is not right.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import MilaError
+from ..workbook import Workbook
+from .tabs import describe_tabs
+
+OK = "ok"
+TO_FIX = "à corriger"
+NOTE = "à savoir"
+
+MIN_PYTHON = (3, 11)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One point of the checklist."""
+
+    label: str
+    status: str  # OK, TO_FIX or NOTE
+    detail: str = ""
+
+
+@dataclass
+class Diagnosis:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.status != TO_FIX for check in self.checks)
+
+    def add(self, label: str, status: str, detail: str = "") -> None:
+        self.checks.append(Check(label, status, detail))
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "checks": [check.__dict__ for check in self.checks]}
+
+
+def check_python(diagnosis: Diagnosis, version: tuple[int, int] | None = None) -> None:
+    found = version or (sys.version_info.major, sys.version_info.minor)
+    shown = f"{found[0]}.{found[1]}"
+    if found >= MIN_PYTHON:
+        diagnosis.add("Python", OK, f"version {shown}")
+    else:
+        diagnosis.add("Python", TO_FIX, f"version {shown} : il faut Python 3.11 ou plus récent "
+                      "(voir docs/deploiement.md, étape 1).")
+
+
+def writable_folder(path: Path) -> str | None:
+    """Why ``path`` cannot receive files (in French), or None when it can. A folder that does
+    not exist yet is fine when its nearest existing parent is writable: it is made on first use."""
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return f"aucun dossier parent de « {path} » n'existe"
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"« {probe} » existe mais n'est pas un dossier"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"« {probe} » n'est pas accessible en écriture pour l'utilisateur qui lance mila"
+    return None
+
+
+def check_folders(diagnosis: Diagnosis, folders: dict[str, Path]) -> None:
+    for label, path in folders.items():
+        problem = writable_folder(path)
+        if problem is None:
+            diagnosis.add(f"Dossier {label}", OK, str(path))
+        else:
+            diagnosis.add(f"Dossier {label}", TO_FIX, f"{problem}. Créez-le ou donnez les droits "
+                          "(voir docs/deploiement.md, « Où vont les fichiers »).")
+
+
+def guarded(diagnosis: Diagnosis, label: str, probe: Callable[[], None]) -> None:
+    """Run one probe; a ``MilaError`` becomes a line to fix instead of stopping the checklist."""
+    try:
+        probe()
+    except MilaError as exc:
+        diagnosis.add(label, TO_FIX, exc.message)
+
+
+def check_workbook(diagnosis: Diagnosis, workbook: Workbook, can_edit: bool | None) -> None:
+    """Reachable, editable, and every contract tab present has its required columns."""
+    report = describe_tabs(workbook)
+    diagnosis.add("Classeur", OK, f"{report.description} : {len(report.tabs)} onglet(s) lus")
+    if can_edit is True:
+        diagnosis.add("Droit de modifier le classeur", OK, "le compte peut modifier la feuille")
+    elif can_edit is False:
+        diagnosis.add("Droit de modifier le classeur", TO_FIX,
+                      "le compte peut lire la feuille mais pas la modifier : partagez-la avec lui "
+                      "en tant qu'Éditeur (bouton Partager de la feuille).")
+    else:
+        diagnosis.add("Droit de modifier le classeur", NOTE,
+                      "impossible de le vérifier sans l'API Google Drive : activez-la dans le projet "
+                      "Google Cloud (docs/deploiement.md, étape 2.3), ou vérifiez à la main que le "
+                      "compte de service est Éditeur de la feuille.")
+    problems = [
+        f"onglet « {tab.title} » : colonne(s) obligatoire(s) absente(s) : {', '.join(tab.missing_required)}"
+        for tab in report.tabs if tab.contract and tab.missing_required
+    ] + [
+        f"onglet « {tab.title} » : en-tête en double : {', '.join(tab.duplicates)}"
+        for tab in report.tabs if tab.contract and tab.duplicates
+    ]
+    if "Membres" in report.absent:
+        problems.insert(0, "l'onglet « Membres » est absent (est-ce le bon classeur ?)")
+    if problems:
+        diagnosis.add("Colonnes du classeur", TO_FIX, " ; ".join(problems)
+                      + ". Corrigez les en-têtes (voir « mila tabs »).")
+    else:
+        diagnosis.add("Colonnes du classeur", OK, "toutes les colonnes obligatoires sont là")
+
+
+def check_file_editable(path: Path) -> bool:
+    """A local .xlsx can be replaced when the file and its folder are writable."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
