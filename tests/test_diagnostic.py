@@ -6,8 +6,8 @@ import pytest
 from conftest import FAST_RETRY
 from test_google_backend import service_account_key
 
-from automations.errors import AccessDenied
 from automations import schema
+from automations.errors import AccessDenied
 from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend
 
