@@ -346,7 +346,8 @@ def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
     setup_logging(log_folder(settings))
     mail = MailSettings.from_settings(settings)
     check = send_test_message(mail, args.address, SystemClock().now())
-    print(f"Connexion et identification réussies : {check.server}.", file=out)
+    connected = "Connexion et identification réussies" if mail.user else "Connexion réussie"
+    print(f"{connected} : {check.server}.", file=out)
     print(f"Message d'essai parti pour {check.recipient} (Message-ID {check.message_id}) ; "
           f"réponse du serveur : « {check.reply} ».", file=out)
     print("Vérifiez qu'il est bien arrivé (regardez aussi dans les indésirables). Aucun membre n'a reçu "
