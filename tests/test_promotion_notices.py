@@ -239,6 +239,29 @@ class TestSending:
         assert result.closed and statuses(book) == ["à envoyer"] and journal(book) == []
         assert "qui seraient classés « annulée »" in "\n".join(result.lines())
 
+    def test_mila_sync_without_server_says_the_notice_did_not_leave(self, tmp_path):
+        """`mila sync` that frees a seat, with no server: the notice is a preview, the output says
+        nothing left and how to configure the server, Relances holds only « à envoyer »."""
+        import io
+
+        from conftest import XlsxBook
+
+        from automations.cli import main
+
+        book = XlsxBook(tmp_path, workbook())
+        (tmp_path / "mila.toml").write_text(f'[workbook]\npath = "{book.path}"\n', encoding="utf-8")
+        command = ["sync", "--config", str(tmp_path / "mila.toml"), "--today", TODAY.isoformat()]
+        assert main(command, out=io.StringIO()) == 0
+        set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
+        out = io.StringIO()
+        assert main(command, out=out) == 0
+        said = out.getvalue()
+        assert "Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu dans « " in said
+        assert "rien n'est parti. Pour envoyer, renseignez [mail] host" in said
+        assert not re.search(r"(?<!non )envoyé", said, re.IGNORECASE)
+        assert [p.name for p in (tmp_path / "apercus").iterdir()] == ["2027-02-15-M0002-place-confirmee-I0002.eml"]
+        assert statuses(book) == ["à envoyer"]
+
     def test_french_summary_and_json(self, google_book, smtp_server):
         """lines() says in French what was sent; as_dict() has the counts and the message."""
         book = google_book(workbook())
