@@ -14,7 +14,7 @@ from automations.config import load_settings
 from automations.errors import ConfigError, MilaError
 from automations.jobs.registry import paused_jobs
 from automations.lock import AlreadyRunning, single_instance
-from automations.runner import FAILURE, SUCCESS, Outcome, run_guarded, state_folder
+from automations.runner import FAILURE, PREVIEW, SUCCESS, Outcome, run_guarded, state_folder
 from automations.schedule import DEFAULT_TIMINGS, Scheduler, Timing, is_due, next_run, timings_from_section
 from automations.state import load_state
 
@@ -107,6 +107,19 @@ class TestRunner:
         record = load_state(state_folder(settings) / "state.json").jobs["sync"]
         assert record.last_result == FAILURE and record.failures_since_success == 2
         assert record.last_message == "Google injoignable" and record.last_success == MONDAY.isoformat()
+
+    def test_a_preview_run_is_not_a_success(self, tmp_path):
+        """A mail job run without server (« aperçu ») neither clears the failures nor counts as a success."""
+        settings = load_settings(env={}, cwd=tmp_path)
+
+        def fail() -> None:
+            raise MilaError("serveur injoignable")
+
+        with pytest.raises(MilaError):
+            run_guarded(settings, "renewals", FixedClock(MONDAY), fail, lambda _: Outcome(SUCCESS, ""))
+        run_guarded(settings, "renewals", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(PREVIEW, "3 en aperçu"))
+        record = load_state(state_folder(settings) / "state.json").jobs["renewals"]
+        assert record.last_result == PREVIEW and record.failures_since_success == 1 and record.last_success is None
 
     def test_a_second_instance_waits_then_refuses_clearly(self, tmp_path):
         """While the lock is held, another job gives up after the wait with a French message."""
