@@ -201,13 +201,15 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs.registry import JOBS
+    from .jobs.registry import JOBS, paused_jobs
     from .schedule import Scheduler, is_due, timings_from_section
     from .state import load_state
 
     settings = _settings(args)
     clock = SystemClock()
-    timings = {k: v for k, v in timings_from_section(settings.section("schedule")).items() if k in JOBS}
+    configured = {k: v for k, v in timings_from_section(settings.section("schedule")).items() if k in JOBS}
+    paused = {job: reason for job, reason in paused_jobs(settings).items() if configured[job].enabled}
+    timings = {k: v for k, v in configured.items() if k not in paused}
     state_path = state_folder(settings) / "state.json"
     failures: list[str] = []
 
@@ -223,6 +225,8 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         return load_state(state_path).last_run(job)
 
     scheduler = Scheduler(timings, run, last_run)
+    for job, reason in paused.items():
+        print(f"{job} : {reason}", file=out)
     if args.once:
         now = clock.now()
         due = [job for job, timing in timings.items() if is_due(timing, last_run(job), now)]
@@ -243,7 +247,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs.registry import JOBS
+    from .jobs.registry import JOBS, paused_jobs
     from .schedule import next_run, timings_from_section
     from .state import load_state
 
@@ -251,12 +255,14 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     now = SystemClock().now()
     state = load_state(state_folder(settings) / "state.json")
     timings = timings_from_section(settings.section("schedule"))
+    paused = paused_jobs(settings)
     rows = []
     for job in JOBS:
         record = state.jobs.get(job)
         timing = timings.get(job)
         last = state.last_run(job)
-        upcoming = next_run(timing, last, now) if timing else None
+        pause = paused.get(job) if timing and timing.enabled else None
+        upcoming = next_run(timing, last, now) if timing and not pause else None
         rows.append(
             {
                 "job": job,
@@ -265,11 +271,14 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
                 "message": record.last_message if record else None,
                 "next_run": upcoming.isoformat(timespec="minutes") if upcoming else None,
                 "failures_since_success": record.failures_since_success if record else 0,
+                "paused": pause,
             }
         )
+    # 1: something needs a person (a job failing, or mail jobs that cannot send)
+    code = 1 if any(r["failures_since_success"] or r["paused"] for r in rows) else 0
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
-        return 1 if any(r["failures_since_success"] for r in rows) else 0
+        return code
     for row in rows:
         print(f"{row['job']} :", file=out)
         if row["last_run"]:
@@ -282,10 +291,14 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
             print("  jamais exécutée sur cette machine", file=out)
         if row["failures_since_success"]:
             print(f"  échecs depuis la dernière réussite : {row['failures_since_success']}", file=out)
+        if row["paused"]:
+            print(f"  {row['paused']}", file=out)
+            print("  prochaine exécution : aucune tant qu'aucun serveur d'envoi n'est configuré", file=out)
+            continue
         upcoming = row["next_run"]
         when = f"{dt.datetime.fromisoformat(upcoming):%d/%m/%Y à %H:%M}" if upcoming else None
         print(f"  prochaine exécution : {when or 'jamais automatiquement'}", file=out)
-    return 1 if any(r["failures_since_success"] for r in rows) else 0
+    return code
 
 
 def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
@@ -305,7 +318,7 @@ def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
             policy=membership_policy(settings),
             settings=RenewalSettings.from_settings(settings),
             mail=mail,
-            sender=make_sender(mail),
+            sender=make_sender(mail, dry_run=args.dry_run),
             clock=clock,
             dry_run=args.dry_run,
         )
@@ -314,11 +327,32 @@ def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
     else:
-        head = "simulation, rien n'est envoyé ni enregistré" if args.dry_run else f"envoi par {result.sender}"
+        if args.dry_run:
+            head = "simulation : rien ne part, rien n'est écrit dans le classeur"
+        elif result.preview:
+            head = "aperçu seulement : aucun serveur d'envoi configuré"
+        else:
+            head = f"envoi par {result.sender}"
         print(f"Classeur : {workbook.description} — relances du {today:%d/%m/%Y} ({head})", file=out)
         for line in result.lines(args.limit):
             print(line, file=out)
     return 0 if args.dry_run or result.ok else 1
+
+
+def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
+    from .mail import MailSettings, send_test_message
+
+    settings = load_settings(config=args.config)
+    setup_logging(log_folder(settings))
+    mail = MailSettings.from_settings(settings)
+    check = send_test_message(mail, args.address, SystemClock().now())
+    connected = "Connexion et identification réussies" if mail.user else "Connexion réussie"
+    print(f"{connected} : {check.server}.", file=out)
+    print(f"Message d'essai parti pour {check.recipient} (Message-ID {check.message_id}) ; "
+          f"réponse du serveur : « {check.reply} ».", file=out)
+    print("Vérifiez qu'il est bien arrivé (regardez aussi dans les indésirables). Aucun membre n'a reçu "
+          "de message et rien n'a été écrit dans le classeur.", file=out)
+    return 0
 
 
 def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
@@ -577,6 +611,17 @@ def build_parser() -> argparse.ArgumentParser:
     renewals.add_argument("--limit", type=int, default=50, help="nombre de lignes montrées par catégorie")
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
+
+    mail_test = sub.add_parser(
+        "courriel-test",
+        help="vérifier le réglage des courriels : connexion au serveur et un message d'essai à ADRESSE",
+        description="Se connecte au serveur d'envoi de [mail] et envoie un seul message d'essai à "
+        "l'adresse donnée. Aucun membre ne reçoit rien, le classeur n'est pas lu.",
+    )
+    mail_test.add_argument("address", metavar="ADRESSE", help="adresse qui reçoit le message d'essai")
+    mail_test.add_argument("--config", metavar="FICHIER",
+                           help="fichier de configuration (défaut : ./mila.toml)")
+    mail_test.set_defaults(handler=cmd_courriel_test)
 
     cal = sub.add_parser(
         "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"

@@ -8,8 +8,12 @@
   and accented names encoded as RFC 2047 requires; a name or an address holding a line
   break cannot add a header: it is refused with a French reason (:class:`HeaderProblem`).
 - Senders (:class:`Sender`): :class:`SmtpSender` (one connection for a whole batch,
-  STARTTLS or SSL, login when a user is given) and :class:`OutboxSender` (``.eml`` files
-  in a folder: the default when no server is configured).
+  STARTTLS or SSL, login when a user is given) and :class:`PreviewSender` (``.eml`` files
+  in the preview folder: nothing leaves; used when no server is configured and by
+  ``--dry-run``). ``Sender.delivers`` tells them apart: a job records in ``Relances`` only
+  what a sender that delivers has handed over.
+- :func:`send_test_message`: log in and send one message to a given address
+  (``mila courriel-test``), to check the setup without writing to any member.
 
 Errors a sender raises, all :class:`~automations.errors.MailError`::
 
@@ -58,18 +62,18 @@ SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 ENVIRONMENT = {
-    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : dossier d'envoi",
+    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : rien ne part",
     "MILA_SMTP_PORT": "port du serveur (défaut : 587 en STARTTLS, 465 en SSL, 25 sans chiffrement)",
     "MILA_SMTP_SECURITY": "starttls, ssl ou none",
     "MILA_SMTP_USER": "identifiant de connexion au serveur (adresse du compte Google)",
     "MILA_SMTP_PASSWORD": "mot de passe (pour Gmail : mot de passe d'application) ; jamais dans le dépôt",
     "MILA_MAIL_FROM": "adresse d'expédition des messages",
-    "MILA_MAIL_OUTBOX": "dossier où déposer les messages quand aucun serveur n'est configuré",
+    "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --dry-run) ; défaut : apercus",
 }
 
 _KEYS = {
     "association", "host", "port", "security", "user", "password_file", "timeout", "from", "from_name",
-    "reply_to", "message_id_domain", "outbox", "templates", "signature", "ca_file", "helo",
+    "reply_to", "message_id_domain", "preview", "outbox", "templates", "signature", "ca_file", "helo",
 }
 
 
@@ -103,7 +107,8 @@ class HeaderProblem(ValueError):
 
 @dataclass(frozen=True)
 class MailSettings:
-    """How messages are written and sent. No ``host``: they go to the ``outbox`` folder."""
+    """How messages are written and sent. No ``host``: nothing is sent; messages are only
+    written as previews in the ``preview`` folder."""
 
     host: str | None = None
     port: int | None = None  # None: the usual port for ``security``
@@ -116,7 +121,7 @@ class MailSettings:
     association: str = "MILA"  # the association's name, as the e-mails write it
     reply_to: str | None = None
     message_id_domain: str | None = None  # None: the domain of ``sender``
-    outbox: Path = Path("outbox")
+    preview: Path = Path("apercus")
     templates: Path = DEFAULT_TEMPLATES
     signature: str = "L'équipe du MILA"
     ca_file: Path | None = None
@@ -140,7 +145,7 @@ class MailSettings:
             mode = {"starttls": "STARTTLS", "ssl": "SSL", "none": "sans chiffrement"}[self.security]
             who = f", compte {self.user}" if self.user else ""
             return f"serveur {self.host}:{self.smtp_port} ({mode}{who})"
-        return f"dossier d'envoi « {self.outbox} » (aucun serveur configuré : rien ne part)"
+        return f"aperçus dans « {self.preview} » (aucun serveur d'envoi configuré : rien ne part)"
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> MailSettings:
@@ -272,7 +277,9 @@ class MailSettings:
             association=association,
             reply_to=text("reply_to"),
             message_id_domain=text("message_id_domain"),
-            outbox=path("outbox", "MILA_MAIL_OUTBOX", base / "outbox"),
+            # ``outbox``/MILA_MAIL_OUTBOX: the former name of the same folder, still read
+            preview=path("preview", "MILA_MAIL_PREVIEW",
+                         path("outbox", "MILA_MAIL_OUTBOX", base / "apercus")),
             templates=path("templates", None, DEFAULT_TEMPLATES),
             signature=signature_value.strip(),
             ca_file=(Path(ca) if Path(ca).is_absolute() else base / ca) if ca else None,
@@ -489,10 +496,29 @@ def one_line(text: str) -> str:
 # --------------------------------------------------------------------------- senders
 
 
+NO_SERVER_HINT = (
+    "Pour envoyer, renseignez [mail] host dans mila.toml (ou la variable MILA_SMTP_HOST), avec "
+    "from, user et le mot de passe (voir docs/mail.md), puis vérifiez avec « mila courriel-test "
+    "VOTRE_ADRESSE »."
+)
+
+
+def preview_notice(count: int, folder: Path) -> str:
+    """The French sentence of a run without server: how many previews, where, nothing left."""
+    return (
+        f"Aucun serveur d'envoi configuré : {count} message(s) écrit(s) en aperçu dans « {folder} » ; "
+        f"rien n'est parti. {NO_SERVER_HINT}"
+    )
+
+
 class Sender(Protocol):
-    """Where messages go. ``open`` once, ``send`` each message, ``close`` once."""
+    """Where messages go. ``open`` once, ``send`` each message, ``close`` once.
+
+    ``delivers``: whether a message handed to ``send`` leaves for its recipient (SMTP) or
+    is only written somewhere to be looked at (previews)."""
 
     description: str
+    delivers: bool
 
     def open(self) -> None:
         """Connect (or prepare); raises :class:`MailError`."""
@@ -509,12 +535,23 @@ class Sender(Protocol):
 
 
 class SmtpSender:
-    """An SMTP server, one connection for the whole batch."""
+    """An SMTP server, one connection for the whole batch.
 
-    def __init__(self, settings: MailSettings, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    ``unsent``: the sentence ending a connection error (what did not happen)."""
+
+    delivers = True
+
+    def __init__(
+        self,
+        settings: MailSettings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        unsent: str = "Aucune relance n'a été envoyée ni enregistrée.",
+    ) -> None:
         if not settings.host:
-            raise ConfigError("Aucun serveur SMTP configuré ([mail] host ou MILA_SMTP_HOST).")
+            raise ConfigError(f"Aucun serveur d'envoi configuré. {NO_SERVER_HINT}")
         self.settings = settings
+        self.unsent = unsent
         self.description = settings.describe()
         self._context = ssl_context
         self._smtp: smtplib.SMTP | None = None
@@ -534,7 +571,7 @@ class SmtpSender:
     def open(self) -> None:
         s = self.settings
         smtp: smtplib.SMTP | None = None
-        unsent = "Aucune relance n'a été envoyée ni enregistrée."
+        unsent = self.unsent
         try:
             if s.security == "ssl":
                 smtp = smtplib.SMTP_SSL(s.host or "", s.smtp_port, local_hostname=s.helo,
@@ -688,32 +725,30 @@ def _os_reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
-class OutboxSender:
-    """A folder of ``.eml`` files, one per message: nothing leaves the machine.
+class PreviewSender:
+    """The preview folder: one ``.eml`` file per message, nothing leaves the machine.
 
     A file is written under a temporary name then renamed, so a reader never sees half
-    a message; an existing file is never overwritten (``-2``, ``-3``… are added)."""
+    a message; the preview of the same message the same day (same file name) is replaced,
+    so the folder shows each message once, as it would be sent now."""
+
+    delivers = False
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.description = f"dossier d'envoi « {self.folder} » (aucun serveur configuré : rien ne part)"
+        self.description = f"aperçus dans « {self.folder} » (rien ne part)"
 
     def open(self) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise MailError(
-                f"Le dossier d'envoi « {self.folder} » ne peut pas être créé ({exc.strerror or exc}). "
-                "Corrigez [mail] outbox (ou MILA_MAIL_OUTBOX). Aucune relance n'a été enregistrée."
+                f"Le dossier des aperçus « {self.folder} » ne peut pas être créé ({exc.strerror or exc}). "
+                "Corrigez [mail] preview (ou MILA_MAIL_PREVIEW). Rien n'est parti, rien n'a été noté."
             ) from None
 
     def send(self, message: Outgoing) -> str:
-        stem = _safe_stem(message.name)
-        target = self.folder / f"{stem}.eml"
-        number = 2
-        while target.exists():
-            target = self.folder / f"{stem}-{number}.eml"
-            number += 1
+        target = self.folder / f"{_safe_stem(message.name)}.eml"
         try:
             fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=self.folder)
             try:
@@ -725,7 +760,7 @@ class OutboxSender:
                 raise
         except OSError as exc:
             raise MailError(
-                f"Impossible d'écrire dans le dossier d'envoi « {self.folder} » ({exc.strerror or exc})."
+                f"Impossible d'écrire dans le dossier des aperçus « {self.folder} » ({exc.strerror or exc})."
             ) from None
         return str(target)
 
@@ -743,8 +778,62 @@ def _safe_stem(name: str) -> str:
     return _UNSAFE.sub("-", ascii_name).strip("-.") or "message"
 
 
-def make_sender(settings: MailSettings) -> Sender:
-    """SMTP when a server is configured, else the outbox folder."""
-    if settings.uses_smtp:
+def make_sender(settings: MailSettings, *, dry_run: bool = False) -> Sender:
+    """SMTP when a server is configured; the preview folder when none is, or for a dry run."""
+    if settings.uses_smtp and not dry_run:
         return SmtpSender(settings)
-    return OutboxSender(settings.outbox)
+    return PreviewSender(settings.preview)
+
+
+# --------------------------------------------------------------------------- checking the setup
+
+
+@dataclass(frozen=True)
+class MailCheck:
+    """What ``mila courriel-test`` did: the server, the recipient, the Message-ID, the reply."""
+
+    server: str
+    recipient: str
+    message_id: str
+    reply: str
+
+
+def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
+                      *, sender: Sender | None = None) -> MailCheck:
+    """Log in to the configured server and send one short message to ``to_address``;
+    nothing else is read or written. Every failure is a French error saying what to check."""
+    if not settings.uses_smtp:
+        raise ConfigError(f"Aucun serveur d'envoi configuré : rien à vérifier. {NO_SERVER_HINT}")
+    address = to_address.strip()
+    if _has_line_break(address) or not _plain_address(address):
+        raise ConfigError(
+            f"« {to_address} » n'est pas une adresse e-mail simple : écrivez seulement l'adresse, "
+            "par exemple « vous@mila.fr »."
+        )
+    when = now if now.tzinfo else now.replace(tzinfo=PARIS)
+    text = (
+        "Bonjour,\n\n"
+        f"Ce message d'essai confirme que mila peut envoyer des courriels depuis {settings.sender} "
+        f"par le {settings.describe()}.\n"
+        "Aucun membre n'a reçu de message et rien n'a été noté dans le classeur.\n\n"
+        f"{settings.signature}\n"
+    )
+    message_id = new_message_id(settings.domain)
+    outgoing = build_message(
+        settings, to_name=None, to_address=address,
+        subject=f"Message d'essai de mila ({settings.association})", text=text, html=None,
+        message_id=message_id, date=when, name="essai",
+    )
+    smtp = sender or SmtpSender(settings, unsent="Le message d'essai n'est pas parti.")
+    smtp.open()
+    try:
+        reply = smtp.send(outgoing)
+    except RecipientRefused as refused:
+        raise MailError(
+            f"Connexion et identification réussies, mais le serveur refuse le message d'essai pour "
+            f"« {address} » ({refused.details}). Vérifiez l'adresse, et [mail] from : avec Gmail, ce doit "
+            "être l'adresse du compte ou un alias vérifié."
+        ) from None
+    finally:
+        smtp.close()
+    return MailCheck(smtp.description, outgoing.recipient, message_id, reply)

@@ -26,6 +26,7 @@ T = TypeVar("T")
 SUCCESS = "succès"
 FAILURE = "échec"
 NOTHING = "rien à faire"
+PREVIEW = "aperçu"  # a mail job run without server: previews written, nothing left
 
 JOB_TITLES = {
     "sync": "synchronisation du classeur",

@@ -36,7 +36,7 @@ class State:
         entry.duration = round(duration, 3)
         if result == "échec":
             entry.failures_since_success += 1
-        else:
+        elif result != "aperçu":  # a run without mail server succeeded at nothing
             entry.last_success = entry.last_run
             entry.failures_since_success = 0
         return entry

@@ -142,7 +142,7 @@ class _TimedSender(SmtpSender):
 def _mail(server: _Server, folder: Path) -> MailSettings:
     return MailSettings(host="127.0.0.1", port=server.port, security="none", timeout=30,
                         sender="adhesions@mila.fr", sender_name="MILA – Adhésions",
-                        reply_to="contact@mila.fr", helo="bench.local", outbox=folder / "outbox")
+                        reply_to="contact@mila.fr", helo="bench.local", preview=folder / "apercus")
 
 
 def _run(workbook: Workbook, server: _Server, mail: MailSettings) -> dict[str, float]:

@@ -149,21 +149,46 @@ class TestCheckAndSync:
 
 
 class TestOtherJobs:
-    def test_renewals_dry_run_lists_reminders_and_sends_nothing(self, demo, tmp_path):
-        """`mila renewals --dry-run` lists who would get what; no outbox file, no Relances tab."""
+    def test_renewals_dry_run_writes_previews_and_leaves_the_workbook_alone(self, demo, tmp_path):
+        """`mila renewals --dry-run` lists who would get what, with the amounts, writes the previews,
+        and leaves the workbook file byte for byte as it was."""
+        before = demo.read_bytes()
         code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
-        assert code == 0 and "Relances qui seraient envoyées" in out
-        assert not (tmp_path / "outbox").exists()
+        previews = sorted((tmp_path / "apercus").iterdir())
+        assert code == 0 and previews and f"Relances dues aujourd'hui, écrites en aperçu : {len(previews)}" in out
+        assert re.search(r"— renouvellement J-\d+ — \d[\d\u202f ]*(,\d\d)? €", out)
+        assert f"Aperçus écrits dans « {tmp_path / 'apercus'} »" in out and "rien ne part" in out
+        assert demo.read_bytes() == before
+
+    def test_renewals_without_server_then_with_one_sends_each_reminder_once(self, demo, tmp_path):
+        """Two runs without server write previews and record nothing; the run once a server is
+        configured sends every reminder, one message per member, and the next run sends nothing."""
+        from test_mail import SmtpServer
+
+        for _ in range(2):
+            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            due = len(list((tmp_path / "apercus").iterdir()))
+            assert code == 0 and due > 0
+            assert f"Aucun serveur d'envoi configuré : {due} message(s) écrit(s) en aperçu dans « " in out
+            assert "rien n'est parti. Pour envoyer, renseignez [mail] host" in out and "(voir docs/mail.md)" in out
+            assert not re.search(r"(?<!non )envoyé", out, re.IGNORECASE)
         _, tabs = run("tabs", "--workbook", str(demo))
         assert "Relances —" not in tabs
-
-    def test_renewals_then_again_sends_each_reminder_once(self, demo, tmp_path):
-        """Two runs the same day: the outbox holds each reminder once."""
-        run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
-        first = sorted(p.name for p in (tmp_path / "outbox").iterdir())
-        code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
-        assert first and sorted(p.name for p in (tmp_path / "outbox").iterdir()) == first
-        assert "Aucune relance à envoyer" in out
+        server = SmtpServer().start()
+        try:
+            (tmp_path / "mila.toml").write_text(
+                f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+                'from = "adhesions@mila.fr"\n', encoding="utf-8")
+            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            assert code == 0 and f"Relances envoyées : {due}" in out
+            recipients = [rcpt for _, rcpts, _ in server.messages for rcpt in rcpts]
+            assert len(recipients) == due == len(set(recipients))
+            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            assert "Aucune relance due aujourd'hui." in out and len(server.messages) == due
+        finally:
+            server.stop()
+        _, tabs = run("tabs", "--workbook", str(demo))
+        assert f"Relances — {2 * due} ligne(s)" in tabs  # « en cours » then « envoyée », from the real run only
 
     def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
         """Conventions, the annual report and the calendars land in their folders."""
@@ -207,6 +232,59 @@ class TestGooglePath:
         finally:
             server.terminate()
             server.communicate(timeout=10)
+
+
+class TestMailCheck:
+    def config(self, folder: Path, port: int, password: str) -> None:
+        (folder / "smtp.txt").write_text(password, encoding="utf-8")
+        (folder / "mila.toml").write_text(
+            f'[mail]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "contact@mila.fr"\n'
+            'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n', encoding="utf-8")
+
+    def test_the_test_message_reaches_the_address_given(self, tmp_path):
+        """`mila courriel-test ADRESSE` logs in and sends one message to ADRESSE; exit 0."""
+        from test_mail import SmtpServer
+
+        server = SmtpServer(users={"contact@mila.fr": "bon-mot-de-passe"}).start()
+        try:
+            self.config(tmp_path, server.port, "bon-mot-de-passe")
+            code, out = run("courriel-test", "moi@mila.fr")
+        finally:
+            server.stop()
+        assert code == 0 and [rcpt for _, rcpt, _ in server.messages] == [["moi@mila.fr"]]
+        assert "Connexion et identification réussies" in out and "Message d'essai parti pour moi@mila.fr" in out
+
+    def test_a_wrong_password_is_explained_without_showing_it(self, tmp_path, capsys):
+        """A refused login: a French error (exit 2), no traceback, the password nowhere."""
+        from test_mail import SmtpServer
+
+        server = SmtpServer(users={"contact@mila.fr": "bon-mot-de-passe"}).start()
+        try:
+            self.config(tmp_path, server.port, "mauvais-secret")
+            code, out = run("courriel-test", "moi@mila.fr")
+        finally:
+            server.stop()
+        said = out + capsys.readouterr().err
+        assert code == 2 and server.messages == []
+        assert "refuse l'identifiant « contact@mila.fr » ou son mot de passe" in said
+        assert "Le message d'essai n'est pas parti." in said
+        assert "mauvais-secret" not in said and "Traceback" not in said
+
+    def test_an_unreachable_server_is_explained(self, tmp_path, capsys):
+        """Nobody listening on the port: a French error saying what to check, exit 2."""
+        from test_mail import free_port
+
+        self.config(tmp_path, free_port(), "bon-mot-de-passe")
+        code, out = run("courriel-test", "moi@mila.fr")
+        said = out + capsys.readouterr().err
+        assert code == 2 and "est injoignable (connexion refusée)" in said and "[mail] host et port" in said
+        assert "bon-mot-de-passe" not in said and "Traceback" not in said
+
+    def test_without_server_it_says_what_to_set(self, capsys):
+        """No [mail] host: exit 2 and the setting to fill in, in French."""
+        code, _ = run("courriel-test", "moi@mila.fr")
+        err = capsys.readouterr().err
+        assert code == 2 and "Erreur : Aucun serveur d'envoi configuré" in err and "[mail] host" in err
 
 
 class TestDocumentation:

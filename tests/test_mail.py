@@ -1,4 +1,4 @@
-"""The mail layer: settings, templates, message building, the SMTP and outbox senders.
+"""The mail layer: settings, templates, message building, the SMTP and preview senders, the test message.
 
 The SMTP tests talk to a real server: aiosmtpd on 127.0.0.1, started by the tests
 (:class:`SmtpServer`, which ``test_renewals`` reuses).
@@ -24,13 +24,14 @@ from automations.mail import (
     DEFAULT_TEMPLATES,
     HeaderProblem,
     MailSettings,
-    OutboxSender,
+    PreviewSender,
     RecipientRefused,
     SmtpSender,
     Templates,
     build_message,
     make_sender,
     new_message_id,
+    send_test_message,
 )
 
 NOW = dt.datetime(2026, 11, 23, 9, 15)
@@ -135,12 +136,27 @@ def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa M
 
 
 class TestSettings:
-    def test_no_server_means_the_outbox(self, tmp_path):
-        """With nothing configured, messages go to an outbox folder next to the configuration."""
+    def test_no_server_means_previews_only(self, tmp_path):
+        """With nothing configured, messages are only written to a preview folder next to the configuration."""
         settings = MailSettings.from_section({}, {}, base=tmp_path)
         assert not settings.uses_smtp
-        assert settings.outbox == tmp_path / "outbox"
-        assert isinstance(make_sender(settings), OutboxSender)
+        assert settings.preview == tmp_path / "apercus"
+        sender = make_sender(settings)
+        assert isinstance(sender, PreviewSender) and not sender.delivers
+        assert "rien ne part" in settings.describe() and "envoyé" not in settings.describe()
+
+    def test_the_preview_folder_is_configurable(self, tmp_path):
+        """[mail] preview (or MILA_MAIL_PREVIEW, or the former name outbox) sets the preview folder."""
+        assert MailSettings.from_section({"preview": "essais"}, {}, base=tmp_path).preview == tmp_path / "essais"
+        assert MailSettings.from_section({"outbox": "ancien"}, {}, base=tmp_path).preview == tmp_path / "ancien"
+        env = {"MILA_MAIL_PREVIEW": "/srv/mila/apercus"}
+        assert MailSettings.from_section({"preview": "essais"}, env, base=tmp_path).preview == Path("/srv/mila/apercus")
+
+    def test_a_dry_run_writes_previews_even_with_a_server(self, tmp_path):
+        """make_sender(dry_run=True) never returns a sender that delivers."""
+        settings = MailSettings.from_section({"host": "smtp.gmail.com", "from": "a@mila.fr"}, {}, base=tmp_path)
+        assert make_sender(settings).delivers
+        assert isinstance(make_sender(settings, dry_run=True), PreviewSender)
 
     def test_environment_overrides_the_file_and_gives_the_password(self, tmp_path):
         """MILA_SMTP_* win over [mail]; the password only comes from the environment, never shown."""
@@ -386,21 +402,50 @@ def tls_contexts(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     return server, client
 
 
-class TestOutbox:
+class TestPreview:
     def test_messages_are_written_as_eml_files(self, tmp_path):
-        """One .eml per message, named by date, member and reminder, never overwritten."""
-        sender = OutboxSender(tmp_path / "outbox")
+        """One .eml per message, named by date, member and reminder; the same message again replaces it."""
+        sender = PreviewSender(tmp_path / "apercus")
         sender.open()
-        out = message(MailSettings())
-        first = Path(sender.send(out))
-        second = Path(sender.send(out))
-        assert first.name == "2026-11-23-M0001-renouvellement-J-30.eml"
-        assert second.name == "2026-11-23-M0001-renouvellement-J-30-2.eml"
-        assert first.read_bytes() == out.data
-        assert {p.name for p in (tmp_path / "outbox").iterdir()} == {first.name, second.name}
+        first = message(MailSettings())
+        again = message(MailSettings(), text="Bonjour Léa,\nMontant : 230 €\n")
+        written = Path(sender.send(first))
+        assert written.name == "2026-11-23-M0001-renouvellement-J-30.eml" and written.read_bytes() == first.data
+        assert Path(sender.send(again)) == written and written.read_bytes() == again.data
+        assert [p.name for p in (tmp_path / "apercus").iterdir()] == [written.name]
 
     def test_unwritable_folder_is_a_mail_error(self, tmp_path):
-        """A folder that cannot be created is a French MailError."""
+        """A folder that cannot be created is a French MailError naming the setting to correct."""
         (tmp_path / "fichier").write_text("x")
-        with pytest.raises(MailError, match="dossier d'envoi"):
-            OutboxSender(tmp_path / "fichier" / "outbox").open()
+        with pytest.raises(MailError, match="dossier des aperçus.*\\[mail\\] preview"):
+            PreviewSender(tmp_path / "fichier" / "apercus").open()
+
+
+class TestMailCheck:
+    def test_the_test_message_goes_to_the_given_address_only(self, smtp_server):
+        """One message to the address given, on one connection, saying no member got anything."""
+        check = send_test_message(smtp_settings(smtp_server), "moi@mila.fr", NOW)
+        assert [rcpt for _, rcpt, _ in smtp_server.messages] == [["moi@mila.fr"]]
+        assert smtp_server.connections == 1 and check.recipient == "moi@mila.fr"
+        parsed = smtp_server.parsed()[0]
+        assert parsed["Message-ID"] == check.message_id and "essai" in parsed["Subject"]
+        assert "Aucun membre n'a reçu de message" in parsed.get_content()
+        assert check.reply == "Message accepted for delivery"
+
+    def test_without_server_there_is_nothing_to_check(self, tmp_path):
+        """No [mail] host: a French ConfigError saying what to set."""
+        with pytest.raises(ConfigError, match=r"Aucun serveur d'envoi configuré.*\[mail\] host.*MILA_SMTP_HOST"):
+            send_test_message(MailSettings.from_section({}, {}, base=tmp_path), "moi@mila.fr", NOW)
+
+    @pytest.mark.parametrize("address", ["pas-une-adresse", "moi@mila.fr\nBcc: x@y.fr", "Moi <moi@mila.fr>"])
+    def test_a_wrong_address_is_refused_before_connecting(self, smtp_server, address):
+        """An address that is not a plain address is a French error; the server is not contacted."""
+        with pytest.raises(ConfigError, match="adresse e-mail simple"):
+            send_test_message(smtp_settings(smtp_server), address, NOW)
+        assert smtp_server.connections == 0
+
+    def test_a_refused_address_is_explained(self, smtp_server):
+        """The server refuses the recipient: the login worked, the reason is given."""
+        smtp_server.refuse["moi@mila.fr"] = "550 5.1.1 Utilisateur inconnu"
+        with pytest.raises(MailError, match="identification réussies.*550 5.1.1 Utilisateur inconnu"):
+            send_test_message(smtp_settings(smtp_server), "moi@mila.fr", NOW)

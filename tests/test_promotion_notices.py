@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from automations.errors import MailError
 from automations.jobs.promotions import event_when, notice_key, record_promotions, run_promotion_notices
 from automations.jobs.relances import entries
 from automations.jobs.sync import run_sync
-from automations.mail import MailSettings, SmtpSender
+from automations.mail import MailSettings, SmtpSender, make_sender
 from automations.model.rows import Event
 from automations.rules.membership import MembershipPolicy
 
@@ -207,6 +208,59 @@ class TestSending:
             ("I0002", "paul@nord.fr", "prévue")]
         assert result.as_dict()["planned"] == 1 and smtp_server.connections == 0
         assert statuses(book) == ["à envoyer"] and journal(book) == []
+
+    def test_without_server_the_notice_is_a_preview_and_stays_to_send(self, make_book, smtp_server, tmp_path):
+        """No server: the notice is written to the preview folder, Relances keeps « à envoyer » only,
+        Journal says nothing left; once a server is configured it is sent, once."""
+        book = make_book(workbook())
+        promote(book)
+        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        for _ in range(2):
+            result = notices(book, mail, make_sender(mail))
+            assert result.preview and result.sent == 0 and [m.status for m in result.messages] == ["prévue"]
+        assert [p.name for p in (tmp_path / "apercus").iterdir()] == [
+            "2027-02-15-M0002-place-confirmee-I0002.eml"]
+        assert statuses(book) == ["à envoyer"]
+        assert [line[2] for line in journal(book)] == ["aperçu", "aperçu"]
+        assert journal(book)[0][3].startswith("Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu")
+        text = "\n".join(result.lines())
+        assert "rien n'est parti" in text and not re.search(r"(?<!non )envoyé", text, re.IGNORECASE)
+        later = notices(book, smtp_settings(smtp_server))
+        assert later.sent == 1 and received(smtp_server) == ["paul@nord.fr"]
+        assert statuses(book) == ["à envoyer", "en cours", "envoyée"]
+
+    def test_without_server_a_notice_out_of_date_is_not_closed(self, google_book, tmp_path):
+        """No server: a notice that no longer makes sense is listed, but Relances is not written."""
+        book = google_book(workbook())
+        promote(book)
+        set_cell(book, "Inscriptions", "I0002", "Statut", "annulé")
+        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        result = notices(book, mail, make_sender(mail))
+        assert result.closed and statuses(book) == ["à envoyer"] and journal(book) == []
+        assert "qui seraient classés « annulée »" in "\n".join(result.lines())
+
+    def test_mila_sync_without_server_says_the_notice_did_not_leave(self, tmp_path):
+        """`mila sync` that frees a seat, with no server: the notice is a preview, the output says
+        nothing left and how to configure the server, Relances holds only « à envoyer »."""
+        import io
+
+        from conftest import XlsxBook
+
+        from automations.cli import main
+
+        book = XlsxBook(tmp_path, workbook())
+        (tmp_path / "mila.toml").write_text(f'[workbook]\npath = "{book.path}"\n', encoding="utf-8")
+        command = ["sync", "--config", str(tmp_path / "mila.toml"), "--today", TODAY.isoformat()]
+        assert main(command, out=io.StringIO()) == 0
+        set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
+        out = io.StringIO()
+        assert main(command, out=out) == 0
+        said = out.getvalue()
+        assert "Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu dans « " in said
+        assert "rien n'est parti. Pour envoyer, renseignez [mail] host" in said
+        assert not re.search(r"(?<!non )envoyé", said, re.IGNORECASE)
+        assert [p.name for p in (tmp_path / "apercus").iterdir()] == ["2027-02-15-M0002-place-confirmee-I0002.eml"]
+        assert statuses(book) == ["à envoyer"]
 
     def test_french_summary_and_json(self, google_book, smtp_server):
         """lines() says in French what was sent; as_dict() has the counts and the message."""

@@ -6,7 +6,10 @@ Messages go to a real SMTP server (aiosmtpd on 127.0.0.1, see ``test_mail.SmtpSe
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +23,9 @@ from automations import schema
 from automations.clock import FixedClock
 from automations.config import load_settings
 from automations.errors import ConfigError, MailError, TemplateError
+from automations.formatting import format_money
 from automations.jobs.renewals import RenewalSettings, run_renewals
-from automations.mail import DEFAULT_TEMPLATES, MailSettings, OutboxSender, SmtpSender, make_sender
+from automations.mail import DEFAULT_TEMPLATES, MailSettings, SmtpSender, make_sender
 from automations.rules.membership import MembershipPolicy
 
 TODAY = dt.date(2026, 11, 23)
@@ -325,6 +329,8 @@ class CrashingWorkbook:
 class CrashingSender:
     """Delivers for real, then dies right after the ``after``-th message left."""
 
+    delivers = True
+
     def __init__(self, inner: SmtpSender, after: int) -> None:
         self.inner, self.after, self.sent = inner, after, 0
         self.description = inner.description
@@ -410,34 +416,83 @@ class TestCrashes:
         assert smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=1)).to_check == []
 
 
-class TestDryRunAndOutbox:
+PREVIEWS = ["2026-11-23-M0001-renouvellement-J-30.eml", "2026-11-23-M0002-renouvellement-J-7.eml",
+            "2026-11-23-M0003-premiere-cotisation-J+15.eml"]
+
+
+def preview_body(path: Path) -> str:
+    """The text part of a preview file."""
+    parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    part = parsed.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+class TestDryRunAndPreviews:
     def test_dry_run_lists_and_does_nothing(self, make_book, smtp_server):
-        """--dry-run: who would get what; no connection, no Relances, no Journal."""
+        """--dry-run given a real server: who would get what; no connection, no Relances, no Journal."""
         book = make_book(workbook())
         result = smtp_run(book, smtp_server, dry_run=True)
         assert {m.member_id: (m.address, m.reminder) for m in result.messages} == SENT_TODAY
         assert all(m.status == "prévue" for m in result.messages) and result.as_dict()["planned"] == 3
         assert smtp_server.connections == 0 and relances(book) == [] and journal(book) == []
 
-    def test_without_server_messages_go_to_the_outbox(self, google_book, tmp_path):
-        """No SMTP configured: one .eml per reminder in the outbox, recorded like a sent one."""
+    def test_dry_run_writes_previews_with_the_amounts_and_nothing_to_the_workbook(self, google_book, tmp_path):
+        """--dry-run (the preview sender): one .eml per reminder with its amount; the workbook is unchanged."""
         book = google_book(workbook())
         mail = MailSettings.from_section({}, {}, base=tmp_path)
-        sender = make_sender(mail)
-        assert isinstance(sender, OutboxSender)
-        result = renewals(book, sender, mail)
-        files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
-        assert files == ["2026-11-23-M0001-renouvellement-J-30.eml", "2026-11-23-M0002-renouvellement-J-7.eml",
-                         "2026-11-23-M0003-premiere-cotisation-J+15.eml"]
-        assert result.sent == 3 and "dossier d'envoi" in result.sender
-        assert b"Message-ID: " + result.messages[0].message_id.encode() in Path(tmp_path / "outbox" / files[0]).read_bytes()
+        before = {tab: book.grid(tab) for tab in ("Membres", "Relances", "Journal")}
+        result = renewals(book, make_sender(mail, dry_run=True), mail, dry_run=True)
+        assert sorted(p.name for p in (tmp_path / "apercus").iterdir()) == PREVIEWS
+        for m in result.messages:
+            assert m.preview is not None and format_money(m.amount_ttc) in preview_body(Path(m.preview))
+        assert {tab: book.grid(tab) for tab in before} == before and not result.journal
+        lines = "\n".join(result.lines())
+        assert f"M0001 Onde Claire <lea@onde.fr> — renouvellement J-30 — {format_money(result.messages[0].amount_ttc)}" in lines
+        assert "Aperçus écrits dans" in lines and "rien n'a été écrit dans le classeur" in lines
+
+    def test_without_server_messages_are_previews_and_nothing_is_recorded(self, make_book, tmp_path):
+        """No SMTP configured: one .eml per reminder in the preview folder, no Relances row, and
+        a Journal line saying nothing left and how to configure the server."""
+        book = make_book(workbook())
+        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        result = renewals(book, make_sender(mail), mail)
+        assert sorted(p.name for p in (tmp_path / "apercus").iterdir()) == PREVIEWS
+        assert result.preview and result.sent == 0 and result.ok and relances(book) == []
+        first = tmp_path / "apercus" / PREVIEWS[0]
+        assert b"Message-ID: " + result.messages[0].message_id.encode() in first.read_bytes()
+        [line] = journal(book)
+        assert line[1:3] == ["renewals", "aperçu"]
+        assert line[3].startswith(f"Aucun serveur d'envoi configuré : 3 message(s) écrit(s) en aperçu dans "
+                                  f"« {tmp_path / 'apercus'} » ; rien n'est parti. Pour envoyer, renseignez "
+                                  "[mail] host")
+        said = "\n".join(result.lines())
+        assert said.startswith("Aucun serveur d'envoi configuré : 3 message(s)") and "docs/mail.md" in said
+        affirmed = re.compile(r"(?<!non )envoyé", re.IGNORECASE)  # « envoyé » never says a preview left
+        assert not affirmed.search(said) and not affirmed.search(line[3])
+
+    def test_a_preview_run_then_a_real_run_sends_each_reminder_once(self, make_book, smtp_server, tmp_path):
+        """Two runs without server (previews), then one with a server: each member gets exactly one
+        message, Relances is written by the real run only, and a later run sends nothing."""
+        book = make_book(workbook())
+        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        for _ in range(2):
+            assert len(renewals(book, make_sender(mail), mail).messages) == 3
+        assert relances(book) == [] and smtp_server.messages == []
+        result = smtp_run(book, smtp_server)
+        assert result.sent == 3 and received(smtp_server) == sorted(a for a, _ in SENT_TODAY.values())
+        rows = relances(book)
+        assert sorted(r["Statut"] for r in rows) == ["en cours"] * 3 + ["envoyée"] * 3
+        assert [line[2] for line in journal(book)] == ["aperçu", "aperçu", "succès"]
+        again = smtp_run(book, smtp_server)
+        assert again.messages == [] and len(smtp_server.messages) == 3
 
 
 class TestSettings:
     def test_renewals_section_is_read(self, tmp_path):
         """[renewals] and [mail] come from mila.toml; paths are relative to it."""
         (tmp_path / "mila.toml").write_text(
-            '[mail]\noutbox = "envois"\nassociation = "MILA"\n'
+            '[mail]\npreview = "envois"\nassociation = "MILA"\n'
             '[renewals]\noffsets = [15, -30]\ncatch_up_days = 10\niban = "FR76 1234"\n',
             encoding="utf-8",
         )
@@ -446,7 +501,7 @@ class TestSettings:
         assert renewal.schedule.offsets == (-30, 15) and renewal.schedule.catch_up_days == 10
         assert renewal.iban == "FR76 1234" and renewal.payment_link is None
         mail = MailSettings.from_settings(settings, env={})
-        assert mail.outbox == tmp_path / "envois" and not mail.uses_smtp
+        assert mail.preview == tmp_path / "envois" and not mail.uses_smtp
 
     @pytest.mark.parametrize(
         ("section", "match"),

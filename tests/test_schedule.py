@@ -12,12 +12,14 @@ import pytest
 from automations.clock import FixedClock
 from automations.config import load_settings
 from automations.errors import ConfigError, MilaError
+from automations.jobs.registry import paused_jobs
 from automations.lock import AlreadyRunning, single_instance
-from automations.runner import FAILURE, SUCCESS, Outcome, run_guarded, state_folder
+from automations.runner import FAILURE, PREVIEW, SUCCESS, Outcome, run_guarded, state_folder
 from automations.schedule import DEFAULT_TIMINGS, Scheduler, Timing, is_due, next_run, timings_from_section
 from automations.state import load_state
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)  # a Monday
+MAIL_SERVER = '[mail]\nhost = "127.0.0.1"\nsecurity = "none"\nfrom = "adhesions@mila.fr"\n'
 SATURDAY = dt.datetime(2026, 11, 28, 10, 0)
 
 
@@ -106,6 +108,19 @@ class TestRunner:
         assert record.last_result == FAILURE and record.failures_since_success == 2
         assert record.last_message == "Google injoignable" and record.last_success == MONDAY.isoformat()
 
+    def test_a_preview_run_is_not_a_success(self, tmp_path):
+        """A mail job run without server (« aperçu ») neither clears the failures nor counts as a success."""
+        settings = load_settings(env={}, cwd=tmp_path)
+
+        def fail() -> None:
+            raise MilaError("serveur injoignable")
+
+        with pytest.raises(MilaError):
+            run_guarded(settings, "renewals", FixedClock(MONDAY), fail, lambda _: Outcome(SUCCESS, ""))
+        run_guarded(settings, "renewals", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(PREVIEW, "3 en aperçu"))
+        record = load_state(state_folder(settings) / "state.json").jobs["renewals"]
+        assert record.last_result == PREVIEW and record.failures_since_success == 1 and record.last_success is None
+
     def test_a_second_instance_waits_then_refuses_clearly(self, tmp_path):
         """While the lock is held, another job gives up after the wait with a French message."""
         settings = load_settings(env={}, cwd=tmp_path)
@@ -118,6 +133,7 @@ class TestRunner:
         from automations.cli import main
 
         monkeypatch.chdir(tmp_path)
+        (tmp_path / "mila.toml").write_text(MAIL_SERVER, encoding="utf-8")
         settings = load_settings(env={}, cwd=tmp_path)
         run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, "3 cellule(s)"))
         out = io.StringIO()
@@ -125,6 +141,48 @@ class TestRunner:
         rows = {r["job"]: r for r in json.loads(out.getvalue())}
         assert rows["sync"]["result"] == SUCCESS and rows["sync"]["message"] == "3 cellule(s)"
         assert rows["sync"]["next_run"] is not None
+
+
+class TestMailJobsWithoutServer:
+    def test_mail_jobs_are_paused_while_no_server_is_configured(self, tmp_path):
+        """No [mail] host: renewals and promotions are paused with the reason; with a host, nothing is."""
+        reasons = paused_jobs(load_settings(env={}, cwd=tmp_path))
+        assert set(reasons) == {"renewals", "promotions"}
+        assert all("aucun serveur d'envoi configuré" in r and "[mail] host" in r for r in reasons.values())
+        (tmp_path / "mila.toml").write_text(MAIL_SERVER, encoding="utf-8")
+        assert paused_jobs(load_settings(env={}, cwd=tmp_path)) == {}
+
+    def test_the_scheduler_does_not_run_mail_jobs_without_server(self, tmp_path):
+        """`mila schedule --once` without server says the mail jobs are paused and runs neither of them."""
+        from automations.cli import main
+
+        config = tmp_path / "mila.toml"
+        config.write_text("[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n", encoding="utf-8")
+        out = io.StringIO()
+        assert main(["schedule", "--once", "--config", str(config)], out=out) == 0
+        said = out.getvalue()
+        assert "renewals : en pause : aucun serveur d'envoi configuré" in said
+        assert "promotions : en pause" in said and "Aucune tâche à lancer maintenant." in said
+        assert load_state(state_folder(load_settings(config=config, env={})) / "state.json").jobs == {}
+
+    def test_status_says_mail_jobs_are_paused_and_exits_1(self, tmp_path):
+        """`mila status` names the paused mail jobs in French and exits 1; disabling them explicitly gives 0."""
+        from automations.cli import main
+
+        config = tmp_path / "mila.toml"
+        config.write_text("", encoding="utf-8")
+        out = io.StringIO()
+        assert main(["status", "--config", str(config)], out=out) == 1
+        said = out.getvalue()
+        assert "renewals :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré" in said
+        assert said.count("prochaine exécution : aucune tant qu'aucun serveur d'envoi n'est configuré") == 2
+        out = io.StringIO()
+        assert main(["status", "--json", "--config", str(config)], out=out) == 1
+        rows = {r["job"]: r for r in json.loads(out.getvalue())}
+        assert rows["renewals"]["paused"] and rows["renewals"]["next_run"] is None and rows["sync"]["paused"] is None
+        config.write_text("[schedule.renewals]\nenabled = false\n[schedule.promotions]\nenabled = false\n",
+                          encoding="utf-8")
+        assert main(["status", "--config", str(config)], out=io.StringIO()) == 0
 
 
 class TestFailingJobs:

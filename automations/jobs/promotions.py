@@ -26,6 +26,10 @@ sending, the registration must still be ``confirmée`` and not ``annulé``, and 
 still to come; otherwise the notice is closed with the reason. A promotion recorded again
 is not appended twice, unless its notice was closed (the member got a seat a second time):
 a new ``à envoyer`` row reopens it.
+
+Without a server (a sender that does not deliver) the notices to send are written to the
+preview folder and ``Relances`` is not touched (no attempt, no closure): they stay
+``à envoyer`` for the first run with a server. The Journal line says that nothing left.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .. import schema
 from ..clock import Clock
@@ -51,6 +56,7 @@ from ..mail import (
     Templates,
     build_message,
     new_message_id,
+    preview_notice,
 )
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
@@ -217,6 +223,7 @@ class Notice:
     details: str | None = None
     sent_at: dt.datetime | None = None
     outgoing: Outgoing | None = field(default=None, repr=False)
+    preview: str | None = None  # the preview file, when written as a preview
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -224,6 +231,7 @@ class Notice:
             "address": self.address, "event": self.event_id, "title": self.event_title,
             "when": self.event_when, "status": self.status, "message_id": self.message_id,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None, "details": self.details,
+            "preview": self.preview,
         }
 
     def describe(self) -> str:
@@ -284,6 +292,8 @@ class NoticesResult(relances.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
+    preview: bool = False  # no server: the messages were only written as previews
+    preview_folder: Path | None = None  # where previews were written (run without server or dry run)
     messages: list[Notice] = field(default_factory=list)
     closed: list[Closed] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
@@ -313,8 +323,12 @@ class NoticesResult(relances.MessageCounts):
             if len(items) > limit:
                 out.append(f"  … et {len(items) - limit} autre(s) (--limit pour en voir plus)")
 
+        if self.preview and self.messages:
+            out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
+        planned = "Messages « place confirmée » à envoyer"
+        planned += ", écrits en aperçu" if self.preview_folder else ""
         for status, title in (
-            (PLANNED, "Messages « place confirmée » qui seraient envoyés"),
+            (PLANNED, planned),
             (rules.SENT, "Messages « place confirmée » envoyés"),
             (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email »)"),
             (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
@@ -322,7 +336,7 @@ class NoticesResult(relances.MessageCounts):
         ):
             group(title, [m.describe() + (f" : {m.details}" if m.details else "")
                           for m in self.messages if m.status == status])
-        closing = "qui seraient classés" if self.dry_run else "classés"
+        closing = "qui seraient classés" if self.dry_run or self.preview else "classés"
         group(f"Messages devenus sans objet, {closing} « annulée » dans Relances",
               [f"{c.registration_id} {c.member_id} : {c.reason}" for c in self.closed])
         group("Messages en attente d'une correction (ils partiront ensuite)",
@@ -345,7 +359,9 @@ class NoticesResult(relances.MessageCounts):
             "dry_run": self.dry_run,
             "today": self.today.isoformat(),
             "sender": self.sender,
-            "planned": len(self.messages) if self.dry_run else 0,
+            "preview": self.preview,
+            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
+            "planned": len(self.messages) if self.dry_run or self.preview else 0,
             "sent": self.sent,
             "failed": self.failed,
             "cancelled": self.cancelled,
@@ -374,9 +390,13 @@ def run_promotion_notices(
     clock: Clock,
     dry_run: bool = False,
 ) -> NoticesResult:
-    """Send (or with ``dry_run`` only list) the « place confirmée » notices still to send."""
+    """Send the « place confirmée » notices still to send, recorded in Relances. With a sender
+    that does not deliver (no server: previews), write them as previews and record nothing but
+    a Journal line; with ``dry_run``, list them (and write the previews to such a sender)
+    without writing anything to the workbook."""
     started = time.monotonic()
-    result = NoticesResult(dry_run=dry_run, today=today, sender=sender.description)
+    result = NoticesResult(dry_run=dry_run, today=today, sender=sender.description,
+                           preview=not sender.delivers and not dry_run)
     try:
         tables = workbook.read([t.name for t in READ_TABS])
         log_table = tables.get(schema.RELANCES.name)
@@ -401,8 +421,9 @@ def run_promotion_notices(
         if not dry_run and not isinstance(exc, UNREACHABLE):
             _journal(workbook, clock, "échec", exc.message, result)
         raise
-    if dry_run:
-        result.seconds = time.monotonic() - started
+    if dry_run or result.preview:
+        waiting = f" ; {len(result.waiting)} en attente d'une correction" if result.waiting else ""
+        relances.previews(workbook, sender, clock, result, started, task=TASK, note=waiting)
         return result
 
     extra = [relances.row(c.member_id, c.reference, c.label, rules.TO_CHECK, None, c.address, mid,

@@ -3,6 +3,10 @@
 Each entry opens what it needs from the settings (workbook, mail sender…), runs the
 job's own entry point and describes the run in one French line. Jobs log their own
 Journal lines; the runner keeps the local record.
+
+The jobs that send mail are paused (:func:`paused_jobs`) while no mail server is
+configured: they would only write previews, and the scheduler would hide that nothing
+leaves. ``mila status`` says so.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings, booking_policy, membership_policy
-from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
+from ..errors import ConfigError
+from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome
 from ..workbook import open_workbook
 
 
@@ -22,6 +27,7 @@ class Job:
     name: str
     work: Callable[[Settings, Clock], Any]
     describe: Callable[[Any], Outcome]
+    sends_mail: bool = False  # paused while no mail server is configured
 
 
 def _sync(settings: Settings, clock: Clock) -> Any:
@@ -64,6 +70,8 @@ def _renewals(settings: Settings, clock: Clock) -> Any:
 
 
 def _describe_renewals(result: Any) -> Outcome:
+    if result.preview:
+        return _describe_preview(result, "relance(s)")
     counts = f"{result.sent} envoyée(s), {result.failed} échec(s), {len(result.skipped)} écartée(s)"
     if result.failed or result.uncertain or result.to_check:
         return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
@@ -80,7 +88,16 @@ def _promotions(settings: Settings, clock: Clock) -> Any:
     )
 
 
+def _describe_preview(result: Any, what: str) -> Outcome:
+    if not result.messages:
+        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
+    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {len(result.messages)} {what} en aperçu "
+                            f"dans « {result.preview_folder} », rien n'est parti")
+
+
 def _describe_promotions(result: Any) -> Outcome:
+    if result.preview:
+        return _describe_preview(result, "message(s) « place confirmée »")
     counts = (
         f"{result.sent} envoyé(s), {result.failed} échec(s), {len(result.closed)} sans objet, "
         f"{len(result.waiting)} en attente"
@@ -104,7 +121,22 @@ def _describe_documents(result: Any) -> Outcome:
 
 JOBS: dict[str, Job] = {
     "sync": Job("sync", _sync, _describe_sync),
-    "renewals": Job("renewals", _renewals, _describe_renewals),
-    "promotions": Job("promotions", _promotions, _describe_promotions),
+    "renewals": Job("renewals", _renewals, _describe_renewals, sends_mail=True),
+    "promotions": Job("promotions", _promotions, _describe_promotions, sends_mail=True),
     "documents": Job("documents", _documents, _describe_documents),
 }
+
+
+def paused_jobs(settings: Settings) -> dict[str, str]:
+    """The jobs not to run unattended now, each with the French reason: the mail jobs while
+    no mail server is configured (nothing would leave)."""
+    from ..mail import NO_SERVER_HINT, MailSettings
+
+    try:
+        configured = MailSettings.from_settings(settings).uses_smtp
+    except ConfigError:
+        configured = True  # a mistake in [mail]: the job runs and reports it
+    if configured:
+        return {}
+    reason = f"en pause : aucun serveur d'envoi configuré, aucun message ne partirait. {NO_SERVER_HINT}"
+    return {name: reason for name, job in JOBS.items() if job.sends_mail}

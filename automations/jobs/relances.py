@@ -17,19 +17,25 @@ A batch, once the messages are rendered (:func:`connect` then :func:`send_batch`
 
 A crash between 2 and 5 leaves ``en cours`` rows, which the next run reports ``à vérifier``
 and never sends again: a message is sent *at most once*.
+
+Previews (:func:`write_previews`) are the other path: with no server configured, or for a
+dry run, the messages are written to the preview folder and ``Relances`` is not touched, so
+that a later run with a server sends every one of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from .. import schema
 from ..clock import Clock
 from ..errors import MilaError, WorkbookError
-from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sender
+from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sender, preview_notice
 from ..model.rows import ReminderLog, parse_table
 from ..rules import reminders as rules
 from ..rules.reminders import LogEntry
@@ -41,6 +47,7 @@ DETAILS = "Détails"  # column added to Relances for the server's reason and not
 
 # Message statuses in the results (the others are the words of Relances.Statut)
 PLANNED = "prévue"
+PREVIEW = "aperçu"  # the Journal's « Résultat » of a run without server: nothing left
 BY_ANOTHER_RUN = "envoyée par une autre exécution lancée en même temps"
 
 
@@ -56,6 +63,7 @@ class Message(Protocol):
     details: str | None
     sent_at: dt.datetime | None
     outgoing: Outgoing | None
+    preview: str | None  # the preview file written for it, if any
 
 
 class MessageCounts:
@@ -127,6 +135,57 @@ def entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
             at=model.sent_at,
         ))
     return found
+
+
+def write_previews(sender: Sender, messages: Sequence[Message], *, task: str) -> Path | None:
+    """Write every message to ``sender``, which must not deliver (the preview folder);
+    the messages stay ``prévue`` and nothing is recorded. Returns the folder written to."""
+    if sender.delivers:
+        raise ValueError("write_previews needs a sender that does not deliver")
+    if not messages:
+        return None
+    sender.open()
+    try:
+        for message in messages:
+            assert message.outgoing is not None
+            message.preview = sender.send(message.outgoing)
+    finally:
+        sender.close()
+    log.info("%s: %d preview(s) written, nothing sent", task, len(messages))
+    return Path(messages[0].preview or ".").parent
+
+
+class Previewed(Protocol):
+    """A job result that may be written as previews (``RenewalsResult``, ``NoticesResult``)."""
+
+    dry_run: bool
+    preview: bool
+    preview_folder: Path | None
+    messages: Sequence[Message]
+    journal: bool
+    seconds: float
+
+
+def previews(
+    workbook: Workbook, sender: Sender, clock: Clock, result: Previewed, started: float, *,
+    task: str, note: str,
+) -> None:
+    """End a run without server or a dry run: write the messages as previews (only to a
+    sender that does not deliver: a dry run given a real server just lists them). A run
+    without server (not a dry run) writes one Journal line saying nothing left (``note``
+    is added to it); nothing is ever written to Relances."""
+    try:
+        if not sender.delivers:
+            result.preview_folder = write_previews(sender, result.messages, task=task)
+    except MailError as exc:
+        result.seconds = time.monotonic() - started
+        if not result.dry_run:
+            journal(workbook, clock, task, "échec", exc.message, result.seconds)
+        raise
+    result.seconds = time.monotonic() - started
+    if result.preview and result.messages:
+        details = preview_notice(len(result.messages), result.preview_folder or Path(".")) + note
+        result.journal = journal(workbook, clock, task, PREVIEW, details, result.seconds)
 
 
 def connect(sender: Sender, messages: Sequence[Message], *, task: str) -> None:

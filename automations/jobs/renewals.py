@@ -18,6 +18,11 @@ The order of a run, and what a crash at each step leaves behind:
 A crash between 3 and 6 leaves ``en cours`` rows: the next run reports them ``à vérifier``
 and never sends them again. Hence *at most once*: a reminder may need a person to check
 it, it is never sent twice.
+
+Without a server (a sender that does not deliver) steps 2 to 6 are replaced by writing each
+message to the preview folder: ``Relances`` is not touched, so the next run with a server
+sends them all; the Journal line says that nothing left. ``dry_run`` writes the same
+previews (when given the preview sender) and nothing at all to the workbook.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
@@ -44,6 +50,7 @@ from ..mail import (
     Templates,
     build_message,
     new_message_id,
+    preview_notice,
 )
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
@@ -132,6 +139,7 @@ class Reminder:
     details: str | None = None
     sent_at: dt.datetime | None = None
     outgoing: Outgoing | None = field(default=None, repr=False)
+    preview: str | None = None  # the preview file, when written as a preview
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -146,6 +154,7 @@ class Reminder:
             "message_id": self.message_id,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
             "details": self.details,
+            "preview": self.preview,
         }
 
 
@@ -191,6 +200,8 @@ class RenewalsResult(relances.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
+    preview: bool = False  # no server: the messages were only written as previews
+    preview_folder: Path | None = None  # where previews were written (run without server or dry run)
     messages: list[Reminder] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     to_check: list[ToCheck] = field(default_factory=list)
@@ -214,8 +225,10 @@ class RenewalsResult(relances.MessageCounts):
             if count > limit:
                 out.append(f"  … et {count - limit} autre(s) (--limit pour en voir plus)")
 
+        if self.preview and self.messages:
+            out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
         for status, title in (
-            (PLANNED, "Relances qui seraient envoyées"),
+            (PLANNED, "Relances dues aujourd'hui" + (", écrites en aperçu" if self.preview_folder else "")),
             (rules.SENT, "Relances envoyées"),
             (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
             (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
@@ -224,11 +237,16 @@ class RenewalsResult(relances.MessageCounts):
             shown = [m for m in self.messages if m.status == status]
             if shown:
                 out.append(f"{title} : {len(shown)}")
-                out += [f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder}"
-                        + (f" : {m.details}" if m.details else "") for m in shown[:limit]]
+                out += [f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder} — "
+                        f"{format_money(m.amount_ttc)}" + (f" : {m.details}" if m.details else "")
+                        for m in shown[:limit]]
                 more(len(shown))
         if not self.messages:
-            out.append("Aucune relance à envoyer.")
+            out.append("Aucune relance due aujourd'hui.")
+        elif self.dry_run and self.preview_folder:
+            out.append(f"Aperçus écrits dans « {self.preview_folder} » : {len(self.messages)} fichier(s) "
+                       ".eml, à ouvrir avec Thunderbird, Outlook ou Apple Mail. Rien n'est parti, rien "
+                       "n'a été écrit dans le classeur.")
         current = [s for s in self.skipped if not s.late]
         if current:
             out.append(f"Membres non relancés : {len(current)}")
@@ -256,7 +274,9 @@ class RenewalsResult(relances.MessageCounts):
             "dry_run": self.dry_run,
             "today": self.today.isoformat(),
             "sender": self.sender,
-            "planned": len(self.messages) if self.dry_run else 0,
+            "preview": self.preview,
+            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
+            "planned": len(self.messages) if self.dry_run or self.preview else 0,
             "sent": self.sent,
             "failed": self.failed,
             "cancelled": self.cancelled,
@@ -285,9 +305,13 @@ def run_renewals(
     clock: Clock,
     dry_run: bool = False,
 ) -> RenewalsResult:
-    """Send (or with ``dry_run`` only list) the reminders due on ``today``."""
+    """Send the reminders due on ``today`` and record them in Relances. With a sender that
+    does not deliver (no server: previews), write them as previews and record nothing but a
+    Journal line; with ``dry_run``, list them (and write the previews to such a sender)
+    without writing anything to the workbook."""
     started = time.monotonic()
-    result = RenewalsResult(dry_run=dry_run, today=today, sender=sender.description)
+    result = RenewalsResult(dry_run=dry_run, today=today, sender=sender.description,
+                            preview=not sender.delivers and not dry_run)
     try:
         tables = workbook.read([t.name for t in READ_TABS])
         problems = schema_problems(tables)
@@ -302,8 +326,9 @@ def run_renewals(
         if not dry_run and not isinstance(exc, UNREACHABLE):
             _journal(workbook, clock, "échec", exc.message, result)
         raise
-    if dry_run:
-        result.seconds = time.monotonic() - started
+    if dry_run or result.preview:
+        skipped = f" ; {len(result.skipped)} membre(s) non relancé(s)" if result.skipped else ""
+        relances.previews(workbook, sender, clock, result, started, task=TASK, note=skipped)
         return result
 
     checks = [c for c in result.to_check if c.new]
