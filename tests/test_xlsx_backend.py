@@ -82,7 +82,7 @@ class TestOpeningErrors:
         """Bytes that are not a zip give a French message, no traceback."""
         path = tmp_path / "abime.xlsx"
         path.write_bytes(b"this is not a spreadsheet")
-        with pytest.raises(WorkbookError, match="lisible"):
+        with pytest.raises(WorkbookError, match="endommagé ou n'est pas un classeur Excel valide"):
             Workbook(XlsxBackend(path)).read()
 
     def test_a_file_open_in_libreoffice_is_not_written(self, tmp_path):
