@@ -23,10 +23,12 @@ import posixpath
 import re
 import tempfile
 import zipfile
+import zlib
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -287,12 +289,14 @@ class Package:
         if name not in self._parsed:
             if name not in self._names:
                 raise DamagedPackage(f"partie absente : {name}")
-            try:
-                data = self._zip.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
-                raise DamagedPackage(f"{name}: {exc}") from exc
-            self._parsed[name] = parse_part(data, name)
+            self._parsed[name] = parse_part(self._read(name), name)
         return self._parsed[name]
+
+    def _read(self, name: str) -> bytes:
+        try:
+            return self._zip.read(name)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
+            raise DamagedPackage(f"{name}: {exc}") from exc
 
     def _office_document(self) -> str:
         rels = self.part("_rels/.rels")
@@ -541,20 +545,11 @@ class Package:
             sheet.update_dimension()
         fd, tmp = tempfile.mkstemp(prefix=".mila-", suffix=target.suffix, dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as out:
-                for info in self._zip.infolist():
-                    if info.filename in self._dropped:
-                        continue
-                    if info.filename in self._changed and info.filename in self._parsed:
-                        out.writestr(_copy_info(info), _serialize(self._parsed[info.filename]))
-                    else:
-                        with self._zip.open(info) as source, out.open(_copy_info(info), "w") as sink:
-                            while chunk := source.read(1 << 20):
-                                sink.write(chunk)
-                for name in self._added:
-                    info = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    out.writestr(info, _serialize(self._parsed[name]))
+            with os.fdopen(fd, "wb") as handle:
+                try:
+                    self._write(handle)
+                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    raise DamagedPackage(str(exc)) from exc
                 handle.flush()
                 os.fsync(handle.fileno())
             with contextlib.suppress(OSError):
@@ -563,6 +558,27 @@ class Package:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+    def _write(self, handle: IO[bytes]) -> None:
+        with zipfile.ZipFile(handle, "w") as out:
+            for info in self._zip.infolist():
+                if info.filename in self._dropped:
+                    continue
+                if info.filename in self._changed and info.filename in self._parsed:
+                    out.writestr(_copy_info(info), _serialize(self._parsed[info.filename]))
+                elif info.filename.endswith((".xml", ".rels")) and info.filename not in self._parsed:
+                    # Copied as it is, once known to be sound: never save a damaged file again.
+                    data = self._read(info.filename)
+                    parse_part(data, info.filename)
+                    out.writestr(_copy_info(info), data)
+                else:
+                    with self._zip.open(info) as source, out.open(_copy_info(info), "w") as sink:
+                        while chunk := source.read(1 << 20):
+                            sink.write(chunk)
+            for name in self._added:
+                info = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, _serialize(self._parsed[name]))
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
