@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 from .clock import Clock
 from .config import Settings
 from .errors import MilaError
-from .lock import single_instance
+from .lock import same_workbook, single_instance
 from .state import load_state, save_state
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,16 @@ def run_guarded(
     *,
     wait: float | None = None,
 ) -> T:
-    """Run ``work`` holding the lock; record how it ended in state.json; re-raise failures."""
+    """Run ``work`` holding the locks (this installation's and the workbook's, wherever the
+    command was started from); record how it ended in state.json; re-raise failures."""
     folder = state_folder(settings)
     if wait is None:
         wait = float(settings.section("schedule").get("lock_wait_seconds", 60))
-    with single_instance(folder, wait=wait, what=f"« {JOB_TITLES.get(job, job)} »"):
+    what = f"« {JOB_TITLES.get(job, job)} »"
+    with (
+        single_instance(folder, wait=wait, what=what),
+        same_workbook(path=settings.workbook, sheet=settings.sheet, wait=wait, what=what),
+    ):
         started = time.monotonic()
         at = clock.now()
         try:

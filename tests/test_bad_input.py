@@ -952,3 +952,61 @@ class TestCheckJson:
         assert code == 1
         assert data["errors"] == corpus.checked.errors
         assert len(data["anomalies"]) == len(corpus.checked.anomalies)
+
+
+class TestDamagedXlsx:
+    """A .xlsx cut short or carrying a hostile DOCTYPE: a French « endommagé », exit 2, nothing written."""
+
+    @staticmethod
+    def _damage(path: Any, change: Callable[[bytes], bytes]) -> None:
+        import zipfile
+
+        with zipfile.ZipFile(path) as source:
+            members = [(info, source.read(info)) for info in source.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, data in members:
+                target.writestr(info, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+
+    @staticmethod
+    def _with_doctype(doctype: bytes, reference: bytes) -> Callable[[bytes], bytes]:
+        def change(data: bytes) -> bytes:
+            body = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+            body = body.replace(b"<v>Alpha</v>", b"<v>" + reference + b"</v>", 1)
+            return b'<?xml version="1.0"?>' + doctype + body.replace(
+                b"</sheetData>", b'<row r="9"><c r="A9" t="inlineStr"><is><t>' + reference + b"</t></is></c></row></sheetData>", 1
+            )
+
+        return change
+
+    def _cases(self, tmp_path: Any) -> dict[str, Callable[[bytes], bytes]]:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("MOT-DE-PASSE-SECRET", encoding="utf-8")
+        laughs = b"".join(
+            b'<!ENTITY l%d "%s">' % (n, b"".join(b"&l%d;" % (n - 1) for _ in range(10))) for n in range(1, 9)
+        )
+        return {
+            "tronqué": lambda data: data[: len(data) // 2],
+            "billion laughs": self._with_doctype(b'<!DOCTYPE w [<!ENTITY l0 "ha">' + laughs + b"]>", b"&l8;"),
+            "XXE": self._with_doctype(
+                b'<!DOCTYPE w [<!ENTITY xxe SYSTEM "' + secret.as_uri().encode() + b'">]>', b"&xxe;"
+            ),
+        }
+
+    @pytest.mark.parametrize("case", ["tronqué", "billion laughs", "XXE"])
+    @pytest.mark.parametrize("command", ["check", "sync", "renewals"])
+    def test_a_damaged_file_is_named_and_left_as_it_is(self, case, command, tmp_path, monkeypatch, capsys):
+        """The command exits 2 with « le fichier … est endommagé », no traceback, nothing
+        expanded or fetched, and the file keeps every byte."""
+        from conftest import XlsxBook
+
+        book = XlsxBook(tmp_path, small_members())
+        self._damage(book.path, self._cases(tmp_path)[case])
+        before = book.path.read_bytes()
+        out = io.StringIO()
+        code = main([command, *cli_args(book, monkeypatch, tmp_path)], out)
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "Le fichier « classeur.xlsx » est endommagé ou n'est pas un classeur Excel valide" in err
+        assert "Traceback" not in err + out.getvalue()
+        assert "MOT-DE-PASSE-SECRET" not in err + out.getvalue()
+        assert book.path.read_bytes() == before

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
@@ -193,12 +194,17 @@ class Workbook:
 
         Updates whose value equals what was last read are dropped; when nothing is
         left, no request is made. Rows whose ID vanished since the read are skipped
-        and reported in French; so are rows whose ID now stands twice.
+        and reported in French; so are rows whose ID now stands twice. A backend that
+        can be locked (a local file) stays locked from that fresh read to the write.
         """
-        result = WriteResult()
         changed = self.pending(updates)
         if not changed and not new_ids:
-            return result
+            return WriteResult()
+        with _exclusive(self.backend):
+            return self._write(changed, new_ids)
+
+    def _write(self, changed: Sequence[CellUpdate], new_ids: Sequence[NewId]) -> WriteResult:
+        result = WriteResult()
         for update in changed:
             _check_owned(update.tab, update.column)
 
@@ -352,6 +358,10 @@ class Workbook:
         """
         if not rows:
             return 0
+        with _exclusive(self.backend):
+            return self._append_rows(schema, rows)
+
+    def _append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
         title = self.ensure_tab(schema)
         grid = self.backend.fetch([], {title: [1]}).get(title, [])
         header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
@@ -375,6 +385,13 @@ class Workbook:
             lines.append(line)
         self.backend.append_rows(title, lines)
         return len(lines)
+
+
+def _exclusive(backend: Backend) -> AbstractContextManager[object]:
+    """The backend's own lock when it has one (a local file); Google Sheets places every
+    write from a fresh read and needs none."""
+    exclusive = getattr(backend, "exclusive", None)
+    return exclusive() if exclusive is not None else nullcontext()
 
 
 def _check_owned(tab: str, column: str) -> None:

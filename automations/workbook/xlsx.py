@@ -1,33 +1,54 @@
-"""The .xlsx backend (openpyxl): a workbook downloaded from Google Sheets, or the demo.
+"""The .xlsx backend: a workbook downloaded from Google Sheets, or the demo.
 
 Reads use openpyxl's fast read-only mode with cached values (what a formula last
-computed). Writes load the file in full, change only the cells asked for, and
-replace the file atomically, so everything else is kept: other tabs, formatting,
-column widths, data validation, formulas in the staff's columns. openpyxl does not
-keep images or charts: a workbook holding them should live in Google Sheets.
+computed). Writes never go through openpyxl's save, which would drop those cached
+values: :mod:`.xlsx_package` changes only the written cells inside the file's XML and
+copies every other part as it is (other tabs, formatting, column widths, data
+validation, the staff's formulas and their results, images and charts), then replaces
+the file atomically.
+
+Every write holds the workbook's lock (:func:`automations.lock.workbook_lock`) and
+starts from the file as it is on disk at that moment, never from a copy read earlier,
+so that two runs on the same file never erase each other's rows. ``Workbook.write``
+and ``Workbook.append_rows`` also hold it from their fresh read to their write
+(:meth:`XlsxBackend.exclusive`), so rows are placed by ID on the file they change.
+
+A file that is not a zip, whose XML is cut short, or whose parts declare a DOCTYPE
+(entity expansion, external entities) is « endommagé »: nothing is expanded, fetched
+or written.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
+import logging
 import os
-import tempfile
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+from zipfile import BadZipFile, LargeZipFile
 
+from filelock import Timeout
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
+from ..lock import workbook_lock
 from .base import Grid
+from .xlsx_package import CellRefused, DamagedPackage, Package
 
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+try:  # openpyxl reads through defusedxml when it is installed; its refusals are ValueErrors
+    from defusedxml import DefusedXmlException
+except ImportError:  # pragma: no cover - defusedxml is a dependency
+    DefusedXmlException = ValueError  # type: ignore[misc,assignment]
+
+log = logging.getLogger(__name__)
+WRITE_LOCK_WAIT = 120.0  # seconds a write waits for another run's write or job on the same file
+_DAMAGED = (
+    BadZipFile, LargeZipFile, InvalidFileException, KeyError, ValueError, ParseError, EOFError,
+    DefusedXmlException, DamagedPackage, IndexError, TypeError, AttributeError,
+)
 
 
 class XlsxBackend:
@@ -48,35 +69,48 @@ class XlsxBackend:
                 "Excel (.xlsx) ou téléchargez-le depuis Google Sheets (Fichier > Télécharger > "
                 "Microsoft Excel)."
             )
-        self._writable: OpenpyxlWorkbook | None = None
-        self._writable_mtime: float | None = None
+
+    def _damaged(self, exc: BaseException) -> WorkbookError:
+        log.warning("%s cannot be read: %r", self.path, exc)
+        return WorkbookError(
+            f"Le fichier « {self.path.name} » est endommagé ou n'est pas un classeur Excel valide. "
+            "Ouvrez-le dans un tableur et enregistrez-le à nouveau au format "
+            ".xlsx, ou repartez de la dernière copie saine (ou d'un nouveau téléchargement depuis "
+            "Google Sheets) ; rien n'a été écrit."
+        )
+
+    def _denied(self, exc: BaseException, doing: str) -> WorkbookLocked:
+        return WorkbookLocked(
+            f"Le fichier « {self.path.name} » ne peut pas être {doing} (accès refusé). "
+            "Fermez-le dans le tableur qui l'a ouvert ou vérifiez ses droits ; rien n'a été écrit."
+        )
 
     # -- reading ---------------------------------------------------------------
 
-    def _open_read_only(self) -> OpenpyxlWorkbook:
+    @contextmanager
+    def _reading(self) -> Iterator[OpenpyxlWorkbook]:
+        """The file opened read-only; any sign of damage becomes a French error."""
         try:
-            return load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            if isinstance(exc, PermissionError):
-                raise WorkbookLocked(
-                    f"Le fichier « {self.path.name} » ne peut pas être lu (accès refusé). "
-                    "Fermez-le dans le tableur qui l'a ouvert ou vérifiez ses droits."
-                ) from exc
-            raise WorkbookError(
-                f"« {self.path.name} » n'est pas un classeur .xlsx lisible ({type(exc).__name__}). "
-                "Ouvrez-le dans un tableur et enregistrez-le à nouveau au format .xlsx."
-            ) from exc
-
-    def titles(self) -> list[str]:
-        wb = self._open_read_only()
+            wb = load_workbook(self.path, read_only=True, data_only=True)
+        except PermissionError as exc:
+            raise self._denied(exc, "lu") from exc
+        except (*_DAMAGED, OSError) as exc:
+            raise self._damaged(exc) from exc
         try:
-            return list(wb.sheetnames)
+            yield wb
+        except PermissionError as exc:
+            raise self._denied(exc, "lu") from exc
+        except (*_DAMAGED, OSError) as exc:
+            raise self._damaged(exc) from exc
         finally:
             wb.close()
 
+    def titles(self) -> list[str]:
+        with self._reading() as wb:
+            return list(wb.sheetnames)
+
     def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
-        wb = self._open_read_only()
-        try:
+        with self._reading() as wb:
             grids: dict[str, Grid] = {}
             for title in full:
                 if title in wb.sheetnames:
@@ -93,10 +127,27 @@ class XlsxBackend:
                         grid.append([v if i in wanted else None for i, v in enumerate(values)])
                 grids[title] = _trim(grid)
             return grids
-        finally:
-            wb.close()
 
     # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the workbook's lock: no other mila run writes the file meanwhile."""
+        lock = workbook_lock(path=self.path)
+        try:
+            lock.acquire(timeout=WRITE_LOCK_WAIT)
+        except Timeout:
+            raise WorkbookLocked(
+                f"Une autre tâche mila écrit dans « {self.path.name} » depuis plus de "
+                f"{WRITE_LOCK_WAIT:.0f} s (verrou « {lock.lock_file} ») : réessayez dans quelques "
+                "minutes ; rien n'a été écrit."
+            ) from None
+        except PermissionError as exc:
+            raise self._denied(exc, "verrouillé") from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _check_not_locked(self) -> None:
         folder, name = self.path.parent, self.path.name
@@ -107,86 +158,60 @@ class XlsxBackend:
                     "Fermez-le puis relancez : rien n'a été écrit."
                 )
 
-    def _load_writable(self) -> OpenpyxlWorkbook:
-        self._check_not_locked()
-        mtime = self.path.stat().st_mtime
-        if self._writable is None or self._writable_mtime != mtime:
+    @contextmanager
+    def _changing(self) -> Iterator[Package]:
+        """The file as it is on disk now, under the lock; saved in place if the block ends well."""
+        with self.exclusive():
+            self._check_not_locked()
             try:
-                self._writable = load_workbook(self.path, keep_vba=self.path.suffix == ".xlsm")
-            except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-                raise WorkbookError(
-                    f"« {self.path.name} » n'est pas un classeur .xlsx lisible. "
-                    "Ouvrez-le dans un tableur et enregistrez-le à nouveau au format .xlsx."
-                ) from exc
-            self._writable_mtime = mtime
-        return self._writable
-
-    def _save(self, wb: OpenpyxlWorkbook) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".mila-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        try:
-            wb.save(tmp)
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, self.path.stat().st_mode & 0o777)
-            os.replace(tmp, self.path)
-        except PermissionError as exc:
-            raise WorkbookLocked(
-                f"Impossible d'enregistrer « {self.path.name} » (accès refusé). Fermez-le dans "
-                "le tableur qui l'a ouvert puis relancez : rien n'a été écrit."
-            ) from exc
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        self._writable_mtime = self.path.stat().st_mtime
+                package = Package(self.path)
+            except PermissionError as exc:
+                raise self._denied(exc, "lu") from exc
+            except (*_DAMAGED, OSError) as exc:
+                raise self._damaged(exc) from exc
+            with package:
+                try:
+                    yield package
+                except CellRefused as exc:
+                    raise WorkbookError(
+                        f"Onglet « {exc.title} », cellule {exc.ref} : {exc.reason} ; mila ne peut pas "
+                        "l'écrire sans abîmer la formule. Déplacez la formule hors des colonnes "
+                        "remplies par mila puis relancez ; rien n'a été écrit."
+                    ) from exc
+                except DamagedPackage as exc:
+                    raise self._damaged(exc) from exc
+                try:
+                    package.save(self.path)
+                except PermissionError as exc:
+                    raise WorkbookLocked(
+                        f"Impossible d'enregistrer « {self.path.name} » (accès refusé). Fermez-le dans "
+                        "le tableur qui l'a ouvert puis relancez : rien n'a été écrit."
+                    ) from exc
+                except DamagedPackage as exc:
+                    raise self._damaged(exc) from exc
+                except OSError as exc:
+                    raise WorkbookError(
+                        f"Impossible d'enregistrer « {self.path.name} » ({exc.strerror or exc}) : "
+                        "vérifiez la place libre et les droits du dossier ; rien n'a été écrit."
+                    ) from exc
 
     def write_cells(self, cells: Sequence[tuple[str, int, int, object]]) -> None:
-        wb = self._load_writable()
-        for title, row, col, value in cells:
-            _set(wb[title].cell(row=row, column=col), value)
-        self._save(wb)
+        with self._changing() as package:
+            for title, row, col, value in cells:
+                package.set_cell(title, row, col, value)
 
     def add_tab(self, title: str, header: Sequence[str]) -> None:
-        wb = self._load_writable()
-        if title in wb.sheetnames:
-            return  # another run created it a moment ago: use it as it is
-        ws = wb.create_sheet(title)
-        for col, name in enumerate(header, start=1):
-            cell = ws.cell(row=1, column=col)
-            _set(cell, name)
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        self._save(wb)
+        with self._changing() as package:
+            if title in package.sheet_titles():
+                return  # another run created it a moment ago: use it as it is
+            package.add_sheet(title, header)
 
     def ensure_columns(self, title: str, count: int) -> None:
         """An .xlsx sheet has no fixed grid: nothing to do."""
 
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
-        wb = self._load_writable()
-        ws = wb[title]
-        last = ws.max_row
-        while last > 1 and all(
-            c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in ws[last]
-        ):
-            last -= 1
-        for offset, values in enumerate(rows, start=1):
-            for col, value in enumerate(values, start=1):
-                if value is not None:
-                    _set(ws.cell(row=last + offset, column=col), value)
-        self._save(wb)
-
-
-def _set(cell, value: object) -> None:  # type: ignore[no-untyped-def]
-    """Write a value as plain data: text stays text even when it starts with '='."""
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"
-        return
-    cell.value = value
-    if isinstance(value, dt.datetime):
-        if cell.number_format in ("General", "yyyy-mm-dd h:mm:ss"):
-            cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, dt.date) and cell.number_format in ("General", "yyyy-mm-dd"):
-        cell.number_format = DATE_FORMAT
+        with self._changing() as package:
+            package.append_rows(title, rows)
 
 
 def _trim(grid: Grid) -> Grid:
