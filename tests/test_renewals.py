@@ -18,7 +18,7 @@ from test_mail import SmtpServer, free_port, smtp_settings
 
 from automations import schema
 from automations.clock import FixedClock
-from automations.config import load_settings
+from automations.config import build_settings, load_settings
 from automations.errors import ConfigError, MailError, TemplateError
 from automations.jobs.renewals import RenewalSettings, run_renewals
 from automations.mail import DEFAULT_TEMPLATES, MailSettings, OutboxSender, SmtpSender, make_sender
@@ -422,7 +422,7 @@ class TestDryRunAndOutbox:
     def test_without_server_messages_go_to_the_outbox(self, google_book, tmp_path):
         """No SMTP configured: one .eml per reminder in the outbox, recorded like a sent one."""
         book = google_book(workbook())
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = build_settings({}, env={}, base=tmp_path).mail
         sender = make_sender(mail)
         assert isinstance(sender, OutboxSender)
         result = renewals(book, sender, mail)
@@ -442,18 +442,18 @@ class TestSettings:
             encoding="utf-8",
         )
         settings = load_settings(config=tmp_path / "mila.toml", env={})
-        renewal = RenewalSettings.from_settings(settings)
+        renewal = settings.renewals
         assert renewal.schedule.offsets == (-30, 15) and renewal.schedule.catch_up_days == 10
         assert renewal.iban == "FR76 1234" and renewal.payment_link is None
-        mail = MailSettings.from_settings(settings, env={})
+        mail = settings.mail
         assert mail.outbox == tmp_path / "envois" and not mail.uses_smtp
 
     @pytest.mark.parametrize(
         ("section", "match"),
-        [({"offset": [-30]}, "clé\\(s\\) inconnue"), ({"offsets": [-30, "x"]}, "nombres entiers"),
+        [({"offset": [-30]}, "offset : clé inconnue"), ({"offsets": [-30, "x"]}, "nombres entiers"),
          ({"iban": 123}, "texte")],
     )
     def test_wrong_renewals_settings_are_explained(self, section, match):
         """A mistake in [renewals] is a French ConfigError."""
         with pytest.raises(ConfigError, match=match):
-            RenewalSettings.from_section(section)
+            RenewalSettings.model_validate(section)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
-from ..config import Settings, booking_policy, membership_policy
+from ..config import Settings
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from ..workbook import open_workbook
 
@@ -30,8 +30,8 @@ def _sync(settings: Settings, clock: Clock) -> Any:
     return run_sync(
         open_workbook(settings),
         today=clock.today(),
-        policy=membership_policy(settings),
-        booking_policy=booking_policy(settings),
+        policy=settings.membership,
+        booking_policy=settings.bookings,
         clock=clock,
     )
 
@@ -48,15 +48,15 @@ def _describe_sync(result: Any) -> Outcome:
 
 
 def _renewals(settings: Settings, clock: Clock) -> Any:
-    from ..mail import MailSettings, make_sender
-    from .renewals import RenewalSettings, run_renewals
+    from ..mail import make_sender
+    from .renewals import run_renewals
 
-    mail = MailSettings.from_settings(settings)
+    mail = settings.mail
     return run_renewals(
         open_workbook(settings),
         today=clock.today(),
-        policy=membership_policy(settings),
-        settings=RenewalSettings.from_settings(settings),
+        policy=settings.membership,
+        settings=settings.renewals,
         mail=mail,
         sender=make_sender(mail),
         clock=clock,
@@ -71,10 +71,10 @@ def _describe_renewals(result: Any) -> Outcome:
 
 
 def _promotions(settings: Settings, clock: Clock) -> Any:
-    from ..mail import MailSettings, make_sender
+    from ..mail import make_sender
     from .promotions import run_promotion_notices
 
-    mail = MailSettings.from_settings(settings)
+    mail = settings.mail
     return run_promotion_notices(
         open_workbook(settings), today=clock.today(), mail=mail, sender=make_sender(mail), clock=clock
     )
