@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
+import tomllib
 import typing
 from pathlib import Path
 
@@ -286,6 +288,22 @@ class TestEnvironment:
         assert [n for n in ENVIRONMENT if f"| `{n}` |" not in docs] == []
 
 
+class TestLayering:
+    def test_settings_are_a_leaf(self):
+        """config.py and automations/settings/ import nothing of the package but the errors and settings."""
+        imported: set[str] = set()
+        for path in [PACKAGE / "config.py", *(PACKAGE / "settings").glob("*.py")]:
+            package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    parts = package[: len(package) - node.level + 1]
+                    imported.add(".".join((*parts, node.module or "")).rstrip("."))
+                elif isinstance(node, ast.ImportFrom | ast.Import):
+                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    imported.update(n for n in names if n.startswith("automations"))
+        assert {n for n in imported if not n.startswith("automations.settings")} == {"automations.errors"}
+
+
 class TestExample:
     def test_the_example_configuration_is_accepted_by_every_section(self):
         """credentials.example/mila.toml loads without error, every section typed."""
@@ -296,6 +314,15 @@ class TestExample:
         assert settings.bookings.open_weekdays == frozenset(range(5))
         assert settings.schedule.timings()["renewals"].at is not None
         assert settings.association.name == "MILA" and settings.documents.out == example.parent / "out"
+
+    def test_every_toml_example_of_the_docs_is_accepted(self, tmp_path):
+        """The ```toml blocks of docs/*.md are valid settings, as written."""
+        blocks = [(path.name, textwrap.dedent(block)) for path in sorted((ROOT / "docs").glob("*.md"))
+                  for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)]
+        assert len(blocks) >= 5
+        for name, block in blocks:
+            settings = build_settings(tomllib.loads(block), env={"MILA_SMTP_PASSWORD": "x"}, base=tmp_path)
+            assert isinstance(settings, Settings), name
 
     def test_settings_can_be_built_from_a_mapping(self, tmp_path):
         """build_settings takes a file's content as a mapping: the same checks as load_settings."""
