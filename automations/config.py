@@ -122,35 +122,13 @@ def build_settings(
     data: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
     for name in Settings.model_fields:
         data.setdefault(name, {})
-    origins: dict[tuple[str, ...], str] = {}
-    book, mail = data["workbook"], data["mail"]
-    if isinstance(book, dict):
-        # Rising precedence: file < environment < options. At one level, a sheet and a
-        # file together are ambiguous.
-        chosen: tuple[Any, Any, str | None] = (None, None, None)
-        for level_file, level_sheet, variable in (
-            (book.get("path"), book.get("sheet"), None),
-            (env.get("MILA_WORKBOOK"), env.get("MILA_SHEET"), "env"),
-            (workbook, sheet, None),
-        ):
-            if level_file and level_sheet:
-                raise ConfigError(
-                    "Un classeur .xlsx et une feuille Google Sheets sont indiqués ensemble. "
-                    "Choisissez l'un des deux (--workbook ou --sheet)."
-                )
-            if level_file or level_sheet:
-                chosen = (level_file or None, level_sheet or None, variable)
-        book["path"], book["sheet"] = chosen[0], chosen[1]
-        if chosen[2]:
-            origins[("workbook", "path")], origins[("workbook", "sheet")] = "MILA_WORKBOOK", "MILA_SHEET"
-        if env.get("GOOGLE_APPLICATION_CREDENTIALS"):  # as given: from the current folder
-            book["credentials"] = str((cwd or Path.cwd()) / env["GOOGLE_APPLICATION_CREDENTIALS"])
-        if env.get("SHEETS_EMULATOR_HOST"):
-            book["emulator_host"] = env["SHEETS_EMULATOR_HOST"]
-    if isinstance(mail, dict):
+    origins: dict[tuple[str, ...], str] = {}  # (section, key) -> the variable that gave the value
+    if isinstance(data["workbook"], dict):
+        _overlay_workbook(data["workbook"], env, (workbook, sheet), cwd or Path.cwd(), origins)
+    if isinstance(data["mail"], dict):
         for key, variable in MAIL_VARIABLES.items():
             if env.get(variable):
-                mail[key] = env[variable]
+                data["mail"][key] = env[variable]
                 origins[("mail", key)] = variable
     try:
         settings = Settings.model_validate(data, context={"base": base})
@@ -158,6 +136,37 @@ def build_settings(
         raise config_error(exc, Settings, source=source, origins=origins) from None
     settings._source, settings._base = source, base
     return settings
+
+
+def _overlay_workbook(
+    book: dict[str, Any], env: Mapping[str, str], options: tuple[str | None, str | None], cwd: Path,
+    origins: dict[tuple[str, ...], str],
+) -> None:
+    """The workbook chosen with rising precedence: file < environment < options. At one
+    level, a sheet and a file together are ambiguous."""
+    levels = {
+        "file": (book.get("path"), book.get("sheet")),
+        "env": (env.get("MILA_WORKBOOK"), env.get("MILA_SHEET")),
+        "options": options,
+    }
+    book["path"] = book["sheet"] = None
+    for level, (path, sheet) in levels.items():
+        if path and sheet:
+            raise ConfigError(
+                "Un classeur .xlsx et une feuille Google Sheets sont indiqués ensemble. "
+                "Choisissez l'un des deux (--workbook ou --sheet)."
+            )
+        if path or sheet:
+            book["path"], book["sheet"] = path or None, sheet or None
+            for key, variable in (("path", "MILA_WORKBOOK"), ("sheet", "MILA_SHEET")):
+                if level == "env":
+                    origins[("workbook", key)] = variable
+                else:
+                    origins.pop(("workbook", key), None)
+    if env.get("GOOGLE_APPLICATION_CREDENTIALS"):  # as given: from the current folder
+        book["credentials"] = str(cwd / env["GOOGLE_APPLICATION_CREDENTIALS"])
+    if env.get("SHEETS_EMULATOR_HOST"):
+        book["emulator_host"] = env["SHEETS_EMULATOR_HOST"]
 
 
 def _refuse_secrets(table: Mapping[str, Any], source: Path | None, path: tuple[str, ...] = ()) -> None:
