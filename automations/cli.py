@@ -17,7 +17,7 @@ from typing import NoReturn, TextIO, TypeVar
 
 from . import __version__
 from .clock import SystemClock
-from .config import Settings, booking_policy, load_settings, log_folder, membership_policy
+from .config import Settings, load_settings
 from .errors import MilaError
 from .logs import close_logging, setup_logging
 from .runner import run_guarded, run_job, state_folder
@@ -61,7 +61,7 @@ def _date(text: str) -> dt.date:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
-    setup_logging(log_folder(settings))
+    setup_logging(settings.log.dir)
     return settings
 
 
@@ -116,8 +116,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     result = run_check(
         open_workbook(settings),
         today=today,
-        policy=membership_policy(settings),
-        booking_policy=booking_policy(settings),
+        policy=settings.membership,
+        booking_policy=settings.bookings,
     )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
@@ -153,8 +153,8 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         return run_sync(
             workbook,
             today=today,
-            policy=membership_policy(settings),
-            booking_policy=booking_policy(settings),
+            policy=settings.membership,
+            booking_policy=settings.bookings,
             clock=clock,
             dry_run=args.dry_run,
         )
@@ -202,12 +202,12 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
     from .jobs.registry import JOBS, paused_jobs
-    from .schedule import Scheduler, is_due, timings_from_section
+    from .schedule import Scheduler, is_due
     from .state import load_state
 
     settings = _settings(args)
     clock = SystemClock()
-    configured = {k: v for k, v in timings_from_section(settings.section("schedule")).items() if k in JOBS}
+    configured = {k: v for k, v in settings.schedule.timings().items() if k in JOBS}
     paused = {job: reason for job, reason in paused_jobs(settings).items() if configured[job].enabled}
     timings = {k: v for k, v in configured.items() if k not in paused}
     state_path = state_folder(settings) / "state.json"
@@ -248,13 +248,13 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     from .jobs.registry import JOBS, paused_jobs
-    from .schedule import next_run, timings_from_section
+    from .schedule import next_run
     from .state import load_state
 
     settings = _settings(args)
     now = SystemClock().now()
     state = load_state(state_folder(settings) / "state.json")
-    timings = timings_from_section(settings.section("schedule"))
+    timings = settings.schedule.timings()
     paused = paused_jobs(settings)
     rows = []
     for job in JOBS:
@@ -302,21 +302,21 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs.renewals import RenewalSettings, run_renewals
-    from .mail import MailSettings, make_sender
+    from .jobs.renewals import run_renewals
+    from .mail import make_sender
 
     settings = _settings(args)
     clock = SystemClock()
     today = args.today or clock.today()
-    mail = MailSettings.from_settings(settings)
+    mail = settings.mail
     workbook = open_workbook(settings)
 
     def work():  # type: ignore[no-untyped-def]
         return run_renewals(
             workbook,
             today=today,
-            policy=membership_policy(settings),
-            settings=RenewalSettings.from_settings(settings),
+            policy=settings.membership,
+            settings=settings.renewals,
             mail=mail,
             sender=make_sender(mail, dry_run=args.dry_run),
             clock=clock,
@@ -340,11 +340,11 @@ def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
-    from .mail import MailSettings, send_test_message
+    from .mail import send_test_message
 
     settings = load_settings(config=args.config)
-    setup_logging(log_folder(settings))
-    mail = MailSettings.from_settings(settings)
+    setup_logging(settings.log.dir)
+    mail = settings.mail
     check = send_test_message(mail, args.address, SystemClock().now())
     connected = "Connexion et identification réussies" if mail.user else "Connexion réussie"
     print(f"{connected} : {check.server}.", file=out)
@@ -361,7 +361,7 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     today = args.today or SystemClock().today()
     result = run_calendars(
-        open_workbook(settings), out_dir=args.out, today=today, booking_policy=booking_policy(settings)
+        open_workbook(settings), out_dir=args.out, today=today, booking_policy=settings.bookings
     )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
@@ -380,11 +380,9 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
-    from .documents import documents_settings
     from .jobs.documents import template_variables
 
-    _, documents = documents_settings(load_settings(config=args.config))
-    result = template_variables(args.name, documents)
+    result = template_variables(args.name, load_settings(config=args.config).documents)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0
@@ -398,11 +396,9 @@ def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
-    from .documents import documents_settings
     from .jobs.documents import verify_templates
 
-    _, documents = documents_settings(load_settings(config=args.config))
-    result = verify_templates(documents)
+    result = verify_templates(load_settings(config=args.config).documents)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0 if result.ok else 1
@@ -434,11 +430,10 @@ _DOCS_TITLES = {"conventions": "conventions de mise à disposition", "charte": "
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
-    from .documents import documents_settings
     from .jobs import documents as jobs
 
     settings = _settings(args)
-    association, documents = documents_settings(settings)
+    association, documents = settings.association, settings.documents
     clock = SystemClock()
     today = args.today or clock.today()
     workbook = open_workbook(settings)
@@ -451,10 +446,10 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         if args.kind == "charte":
             return jobs.run_charters(workbook, member=args.member, all_members=args.all, **common)
         if args.kind == "recus":
-            return jobs.run_receipts(workbook, member=args.member, policy=membership_policy(settings),
+            return jobs.run_receipts(workbook, member=args.member, policy=settings.membership,
                                      **common)
         return jobs.run_attendance(workbook, meeting=args.date or today, title=args.titre, place=args.lieu,
-                                   policy=membership_policy(settings), **common)
+                                   policy=settings.membership, **common)
 
     result = _locked(settings, "documents", clock, work)
     if args.json:
@@ -490,10 +485,10 @@ def _send_promotion_notices(settings, workbook, today, clock, out, limit) -> Non
     """After a sync that gave freed places, tell the members now (the notices are
     already recorded « à envoyer »: if mail fails, the next run sends them)."""
     from .jobs.promotions import run_promotion_notices
-    from .mail import MailSettings, make_sender
+    from .mail import make_sender
 
     try:
-        mail = MailSettings.from_settings(settings)
+        mail = settings.mail
         sender = make_sender(mail)
         notices = run_promotion_notices(workbook, today=today, mail=mail, sender=sender, clock=clock)
     except MilaError as exc:
@@ -504,11 +499,10 @@ def _send_promotion_notices(settings, workbook, today, clock, out, limit) -> Non
 
 
 def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
-    from .documents.settings import documents_settings
     from .jobs.report import run_report
 
     settings = _settings(args)
-    association, documents = documents_settings(settings)
+    association, documents = settings.association, settings.documents
     template = documents.templates / "rapport.docx"
     result = run_report(
         open_workbook(settings),
@@ -517,7 +511,7 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
         today=args.today or SystemClock().today(),
         association_name=association.name,
         template=template if template.is_file() else None,
-        booking_policy=booking_policy(settings),
+        booking_policy=settings.bookings,
     )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)

@@ -1,7 +1,11 @@
 """Settings: a TOML file, then the environment, then command-line options, in rising order.
 
+:func:`load_settings` reads them once, at start-up, into one :class:`Settings` of typed
+sections (models of :mod:`automations.settings`); a wrong value anywhere is one French
+:class:`~automations.errors.ConfigError` naming the key and the form expected. Relative
+paths start from the configuration file's folder (the current folder without a file).
 Every environment variable the project reads is listed in ``ENVIRONMENT`` and
-documented in docs/configuration.md.
+documented in docs/configuration.md; only this module reads the environment.
 """
 
 from __future__ import annotations
@@ -9,14 +13,26 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import PrivateAttr, ValidationError
+
 from .errors import ConfigError
-from .rules.bookings import BookingPolicy
-from .rules.membership import MembershipPolicy
-from .workbook.google import RetryPolicy
+from .settings import (
+    AssociationSettings,
+    BookingPolicy,
+    DocumentsSettings,
+    LogSettings,
+    MailSettings,
+    MembershipPolicy,
+    RenewalSettings,
+    ScheduleSettings,
+    WorkbookSettings,
+)
+from .settings.base import Section, is_secret_key
+from .settings.french import config_error
+from .settings.mail import VARIABLES as MAIL_VARIABLES
 
 ENVIRONMENT = {
     "MILA_CONFIG": "chemin du fichier de configuration (défaut : ./mila.toml s'il existe)",
@@ -24,28 +40,40 @@ ENVIRONMENT = {
     "MILA_SHEET": "clé ou adresse complète de la feuille Google Sheets",
     "GOOGLE_APPLICATION_CREDENTIALS": "fichier JSON de la clé du compte de service Google",
     "SHEETS_EMULATOR_HOST": "hôte:port de l'émulateur de l'API Sheets (tests, essais hors ligne)",
+    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : dossier d'envoi",
+    "MILA_SMTP_PORT": "port du serveur (défaut : 587 en STARTTLS, 465 en SSL, 25 sans chiffrement)",
+    "MILA_SMTP_SECURITY": "starttls, ssl ou none",
+    "MILA_SMTP_USER": "identifiant de connexion au serveur (adresse du compte Google)",
+    "MILA_SMTP_PASSWORD": "mot de passe (pour Gmail : mot de passe d'application) ; jamais dans le dépôt",
+    "MILA_MAIL_FROM": "adresse d'expédition des messages",
+    "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --dry-run) ; défaut : apercus",
+    "MILA_MAIL_OUTBOX": "ancien nom de MILA_MAIL_PREVIEW, encore lu",
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    workbook: Path | None = None
-    sheet: str | None = None
-    credentials: Path | None = None
-    emulator_host: str | None = None
-    retry: RetryPolicy = RetryPolicy()
-    raw: Mapping[str, Any] = field(default_factory=dict)  # the whole file, for later sections
-    source: Path | None = None  # the configuration file read, if any
-    base: Path = field(default_factory=Path.cwd)  # relative paths start here
+class Settings(Section):
+    """Every section of the configuration, validated; ``source`` is the file read (if any),
+    ``base`` the folder relative paths started from."""
 
-    def section(self, name: str) -> Mapping[str, Any]:
-        value = self.raw.get(name, {})
-        if not isinstance(value, Mapping):
-            raise ConfigError(
-                f"Configuration « {self.source} » : la section [{name}] est mal formée. "
-                "Corrigez-la en vous aidant de credentials.example/mila.toml."
-            )
-        return value
+    workbook: WorkbookSettings = WorkbookSettings()
+    mail: MailSettings = MailSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    membership: MembershipPolicy = MembershipPolicy()
+    bookings: BookingPolicy = BookingPolicy()
+    renewals: RenewalSettings = RenewalSettings()
+    association: AssociationSettings = AssociationSettings()
+    documents: DocumentsSettings = DocumentsSettings()
+    log: LogSettings = LogSettings()
+    _source: Path | None = PrivateAttr(None)
+    _base: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
+
+    @property
+    def base(self) -> Path:
+        return self._base
 
 
 def load_settings(
@@ -77,72 +105,84 @@ def load_settings(
                 "Corrigez-le en vous aidant de credentials.example/mila.toml."
             ) from exc
     base = source.parent if source else cwd
-    book = raw.get("workbook", {}) if isinstance(raw.get("workbook"), Mapping) else {}
+    return build_settings(raw, env=env, base=base, source=source, workbook=workbook, sheet=sheet, cwd=cwd)
 
-    # Rising precedence: file < environment < options. At one level, a sheet and a
-    # file together are ambiguous.
-    chosen_file: str | None = None
-    chosen_sheet: str | None = None
-    for level_file, level_sheet in (
-        (book.get("path"), book.get("sheet")),
-        (env.get("MILA_WORKBOOK"), env.get("MILA_SHEET")),
-        (workbook, sheet),
-    ):
-        if level_file and level_sheet:
+
+def build_settings(
+    raw: Mapping[str, Any],
+    *,
+    env: Mapping[str, str],
+    base: Path,
+    source: Path | None = None,
+    workbook: str | None = None,
+    sheet: str | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Settings from the content of a configuration file, the environment and the options."""
+    _refuse_secrets(raw, source)
+    data: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
+    for name in Settings.model_fields:
+        data.setdefault(name, {})
+    origins: dict[tuple[str, ...], str] = {}  # (section, key) -> the variable that gave the value
+    if isinstance(data["workbook"], dict):
+        _overlay_workbook(data["workbook"], env, (workbook, sheet), cwd or Path.cwd(), origins)
+    if isinstance(data["mail"], dict):
+        for key, variable in MAIL_VARIABLES.items():
+            if env.get(variable):
+                data["mail"][key] = env[variable]
+                origins[("mail", key)] = variable
+    try:
+        settings = Settings.model_validate(data, context={"base": base})
+    except ValidationError as exc:
+        raise config_error(exc, Settings, source=source, origins=origins) from None
+    settings._source, settings._base = source, base
+    return settings
+
+
+def _overlay_workbook(
+    book: dict[str, Any], env: Mapping[str, str], options: tuple[str | None, str | None], cwd: Path,
+    origins: dict[tuple[str, ...], str],
+) -> None:
+    """The workbook chosen with rising precedence: file < environment < options. At one
+    level, a sheet and a file together are ambiguous."""
+    levels = {
+        "file": (book.get("path"), book.get("sheet")),
+        "env": (env.get("MILA_WORKBOOK"), env.get("MILA_SHEET")),
+        "options": options,
+    }
+    book["path"] = book["sheet"] = None
+    for level, (path, sheet) in levels.items():
+        if path and sheet:
             raise ConfigError(
                 "Un classeur .xlsx et une feuille Google Sheets sont indiqués ensemble. "
                 "Choisissez l'un des deux (--workbook ou --sheet)."
             )
-        if level_file or level_sheet:
-            chosen_file, chosen_sheet = level_file or None, level_sheet or None
-
-    credentials = env.get("GOOGLE_APPLICATION_CREDENTIALS") or book.get("credentials")
-    retry_raw = book.get("retry", {})
-    try:
-        retry = RetryPolicy(**retry_raw) if retry_raw else RetryPolicy()
-    except TypeError as exc:
-        raise ConfigError(
-            f"Configuration : la section [workbook.retry] contient une clé inconnue ({exc})."
-        ) from exc
-    return Settings(
-        workbook=(base / chosen_file) if chosen_file and not Path(chosen_file).is_absolute()
-        else (Path(chosen_file) if chosen_file else None),
-        sheet=chosen_sheet,
-        credentials=(base / credentials) if credentials and not Path(credentials).is_absolute()
-        and not env.get("GOOGLE_APPLICATION_CREDENTIALS") else (Path(credentials) if credentials else None),
-        emulator_host=env.get("SHEETS_EMULATOR_HOST") or None,
-        retry=retry,
-        raw=raw,
-        source=source,
-        base=base,
-    )
+        if path or sheet:
+            book["path"], book["sheet"] = path or None, sheet or None
+            for key, variable in (("path", "MILA_WORKBOOK"), ("sheet", "MILA_SHEET")):
+                if level == "env":
+                    origins[("workbook", key)] = variable
+                else:
+                    origins.pop(("workbook", key), None)
+    if env.get("GOOGLE_APPLICATION_CREDENTIALS"):  # as given: from the current folder
+        book["credentials"] = str(cwd / env["GOOGLE_APPLICATION_CREDENTIALS"])
+    if env.get("SHEETS_EMULATOR_HOST"):
+        book["emulator_host"] = env["SHEETS_EMULATOR_HOST"]
 
 
-def membership_policy(settings: Settings) -> MembershipPolicy:
-    """The [membership] section: period, renewal window, votes per category."""
-    section = settings.section("membership")
-    known = {"period", "renew_window_days", "votes"}
-    unknown = set(section) - known
-    if unknown:
-        raise ConfigError(
-            f"Configuration : clé(s) inconnue(s) dans [membership] : {', '.join(sorted(unknown))}. "
-            f"Clés possibles : {', '.join(sorted(known))}."
-        )
-    kwargs: dict[str, Any] = dict(section)
-    if "votes" in kwargs and not isinstance(kwargs["votes"], Mapping):
-        raise ConfigError("Configuration : [membership] votes doit être une table catégorie = voix.")
-    try:
-        return MembershipPolicy(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"Configuration : section [membership] invalide ({exc}).") from exc
-
-
-def booking_policy(settings: Settings) -> BookingPolicy:
-    """The [bookings] section: opening days of the bookable resources."""
-    return BookingPolicy.from_section(settings.section("bookings"))
-
-
-def log_folder(settings: Settings) -> Path:
-    """Where the rotating local log goes: [log] dir, relative to the configuration file."""
-    path = Path(settings.section("log").get("dir", "logs"))
-    return path if path.is_absolute() else settings.base / path
+def _refuse_secrets(table: Mapping[str, Any], source: Path | None, path: tuple[str, ...] = ()) -> None:
+    """No password, token or secret in the file, under any section: it gets copied and shared."""
+    for key, value in table.items():
+        if is_secret_key(str(key)):
+            where = f"[{'.'.join(path)}] {key}" if path else key
+            named = f"Configuration « {source} »" if source else "Configuration"
+            raise ConfigError(
+                f"{named} : {where} : n'écrivez jamais de mot de passe ni de secret "
+                "dans le fichier de configuration, qui se copie et se partage. Retirez cette clé et "
+                "donnez-le par une variable d'environnement (pour le serveur d'envoi : "
+                "MILA_SMTP_PASSWORD ; liste dans docs/configuration.md) ou par un fichier hors du "
+                "dépôt désigné par une clé password_file ([mail] password_file)."
+            )
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Mapping):
+                _refuse_secrets(item, source, (*path, str(key)))

@@ -1,6 +1,7 @@
 """E-mail: settings, templates, message building and two senders behind one interface.
 
-- :class:`MailSettings`: the ``[mail]`` section and the ``MILA_SMTP_*`` variables.
+- :class:`MailSettings`: the ``[mail]`` section and the ``MILA_SMTP_*`` variables, read and
+  validated with the other settings (:mod:`automations.settings.mail`).
 - :class:`Templates`: Jinja templates of ``templates/emails/`` that staff edit, rendered in
   a sandbox, HTML autoescaped, unknown variables refused (``StrictUndefined``); every
   failure becomes a :class:`~automations.errors.TemplateError` naming the file and line.
@@ -32,7 +33,6 @@ import contextlib
 import datetime as dt
 import email.policy
 import email.utils
-import ipaddress
 import logging
 import os
 import re
@@ -42,39 +42,24 @@ import ssl
 import tempfile
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .clock import PARIS
 from .errors import ConfigError, MailError, TemplateError
-
-if TYPE_CHECKING:
-    from .config import Settings
+from .settings.mail import (  # noqa: F401 - the [mail] section, used by the senders and the jobs
+    DEFAULT_PORTS,
+    DEFAULT_TEMPLATES,
+    DEMO_SENDER,
+    SECURITIES,
+    MailSettings,
+    plain_address,
+)
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
-DEMO_SENDER = "adhesions@example.org"
-SECURITIES = ("starttls", "ssl", "none")
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-ENVIRONMENT = {
-    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : rien ne part",
-    "MILA_SMTP_PORT": "port du serveur (défaut : 587 en STARTTLS, 465 en SSL, 25 sans chiffrement)",
-    "MILA_SMTP_SECURITY": "starttls, ssl ou none",
-    "MILA_SMTP_USER": "identifiant de connexion au serveur (adresse du compte Google)",
-    "MILA_SMTP_PASSWORD": "mot de passe (pour Gmail : mot de passe d'application) ; jamais dans le dépôt",
-    "MILA_MAIL_FROM": "adresse d'expédition des messages",
-    "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --dry-run) ; défaut : apercus",
-}
-
-_KEYS = {
-    "association", "host", "port", "security", "user", "password_file", "timeout", "from", "from_name",
-    "reply_to", "message_id_domain", "preview", "outbox", "templates", "signature", "ca_file", "helo",
-}
 
 
 class RecipientRefused(MailError):
@@ -102,209 +87,8 @@ class HeaderProblem(ValueError):
         self.reason = reason
 
 
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """How messages are written and sent. No ``host``: nothing is sent; messages are only
-    written as previews in the ``preview`` folder."""
-
-    host: str | None = None
-    port: int | None = None  # None: the usual port for ``security``
-    security: str = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-    sender: str = DEMO_SENDER  # From (and the envelope sender)
-    sender_name: str = "MILA"  # the From display name
-    association: str = "MILA"  # the association's name, as the e-mails write it
-    reply_to: str | None = None
-    message_id_domain: str | None = None  # None: the domain of ``sender``
-    preview: Path = Path("apercus")
-    templates: Path = DEFAULT_TEMPLATES
-    signature: str = "L'équipe du MILA"
-    ca_file: Path | None = None
-    helo: str | None = None  # the name given in EHLO; None: this machine's
-
-    @property
-    def uses_smtp(self) -> bool:
-        return bool(self.host)
-
-    @property
-    def smtp_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.security]
-
-    @property
-    def domain(self) -> str:
-        return self.message_id_domain or self.sender.rpartition("@")[2] or "localhost"
-
-    def describe(self) -> str:
-        """Where messages go, in French, without any secret."""
-        if self.uses_smtp:
-            mode = {"starttls": "STARTTLS", "ssl": "SSL", "none": "sans chiffrement"}[self.security]
-            who = f", compte {self.user}" if self.user else ""
-            return f"serveur {self.host}:{self.smtp_port} ({mode}{who})"
-        return f"aperçus dans « {self.preview} » (aucun serveur d'envoi configuré : rien ne part)"
-
-    @classmethod
-    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> MailSettings:
-        """The ``[mail]`` section of the loaded configuration, with the environment."""
-        return cls.from_section(settings.section("mail"), os.environ if env is None else env,
-                                base=settings.base)
-
-    @classmethod
-    def from_section(
-        cls, section: Mapping[str, Any], env: Mapping[str, str], *, base: Path | None = None
-    ) -> MailSettings:
-        """The ``[mail]`` section, overridden by the ``MILA_SMTP_*``/``MILA_MAIL_*``
-        variables. Relative paths are taken from ``base`` (the configuration's folder)."""
-        unknown = set(section) - _KEYS
-        if "password" in unknown:
-            raise ConfigError(
-                "Configuration : ne mettez pas le mot de passe SMTP dans [mail]. Donnez-le par la "
-                "variable d'environnement MILA_SMTP_PASSWORD, ou par un fichier hors du dépôt "
-                "désigné par [mail] password_file."
-            )
-        if unknown:
-            raise ConfigError(
-                f"Configuration : clé(s) inconnue(s) dans [mail] : {', '.join(sorted(unknown))}. "
-                f"Clés possibles : {', '.join(sorted(_KEYS))}."
-            )
-        base = base or Path.cwd()
-
-        def text(key: str, variable: str | None = None) -> str | None:
-            value = env.get(variable) if variable else None
-            if not value:
-                value = section.get(key)
-            if value is None:
-                return None
-            if not isinstance(value, str):
-                raise ConfigError(f"Configuration : [mail] {key} doit être un texte entre guillemets.")
-            return value.strip() or None
-
-        def path(key: str, variable: str | None, default: Path) -> Path:
-            value = text(key, variable)
-            if value is None:
-                return default
-            found = Path(value).expanduser()
-            return found if found.is_absolute() else base / found
-
-        host = text("host", "MILA_SMTP_HOST")
-        security = (text("security", "MILA_SMTP_SECURITY") or "starttls").casefold()
-        security = {"tls": "ssl", "ssl/tls": "ssl", "start_tls": "starttls", "aucun": "none",
-                    "aucune": "none"}.get(security, security)
-        if security not in SECURITIES:
-            raise ConfigError(
-                f"Configuration : [mail] security « {security} » inconnu : choisissez « starttls » "
-                "(port 587), « ssl » (port 465) ou « none » (serveur local sans chiffrement)."
-            )
-        port_value: object = env.get("MILA_SMTP_PORT") or section.get("port")
-        port: int | None = None
-        if port_value not in (None, ""):
-            try:
-                port = int(str(port_value).strip())
-            except ValueError:
-                port = -1
-            if not 0 < port < 65536:
-                raise ConfigError(
-                    f"Configuration : port SMTP invalide « {port_value} » ([mail] port ou "
-                    "MILA_SMTP_PORT) : donnez un nombre, par exemple 587."
-                )
-        timeout_value = section.get("timeout", 30)
-        if isinstance(timeout_value, bool) or not isinstance(timeout_value, (int, float)) \
-                or timeout_value <= 0:
-            raise ConfigError(
-                "Configuration : [mail] timeout doit être un nombre de secondes, par exemple 30."
-            )
-
-        user = text("user", "MILA_SMTP_USER")
-        password = env.get("MILA_SMTP_PASSWORD") or None
-        password_file = text("password_file")
-        if password is None and password_file:
-            secret = Path(password_file).expanduser()
-            secret = secret if secret.is_absolute() else base / secret
-            try:
-                password = secret.read_text(encoding="utf-8").strip() or None
-            except OSError as exc:
-                raise ConfigError(
-                    f"Configuration : le fichier du mot de passe SMTP « {secret} » est illisible "
-                    f"({exc.strerror or exc}). Vérifiez [mail] password_file."
-                ) from None
-        if host and user and not password:
-            raise ConfigError(
-                f"Mot de passe SMTP manquant pour le compte « {user} » : définissez la variable "
-                "d'environnement MILA_SMTP_PASSWORD (pour Gmail, un mot de passe d'application), "
-                "ou [mail] password_file."
-            )
-        if host and user and security == "none" and not _is_loopback(host):
-            raise ConfigError(
-                f"Configuration : le mot de passe ne peut pas être envoyé en clair à « {host} ». "
-                "Choisissez [mail] security = « starttls » ou « ssl »."
-            )
-
-        sender = text("from", "MILA_MAIL_FROM") or (user if user and "@" in user else None)
-        if sender is None:
-            if host:
-                raise ConfigError(
-                    "Configuration : indiquez l'adresse d'expédition dans [mail] from "
-                    "(ou MILA_MAIL_FROM), par exemple « adhesions@mila.fr »."
-                )
-            sender = DEMO_SENDER
-        for key, value in (("from", sender), ("reply_to", text("reply_to"))):
-            if value is not None and (_has_line_break(value) or not _plain_address(value)):
-                raise ConfigError(
-                    f"Configuration : [mail] {key} « {value} » n'est pas une adresse e-mail "
-                    "simple : écrivez seulement l'adresse, par exemple « adhesions@mila.fr »."
-                )
-        association = text("association") or "MILA"
-        sender_name = text("from_name") or association
-        if _has_line_break(sender_name) or _has_line_break(association):
-            raise ConfigError("Configuration : [mail] association et from_name doivent tenir sur une ligne.")
-        signature_value = section.get("signature", "L'équipe du MILA")
-        if not isinstance(signature_value, str):
-            raise ConfigError("Configuration : [mail] signature doit être un texte entre guillemets.")
-        ca = text("ca_file")
-        return cls(
-            host=host,
-            port=port,
-            security=security,
-            user=user,
-            password=password,
-            timeout=float(timeout_value),
-            sender=sender,
-            sender_name=sender_name,
-            association=association,
-            reply_to=text("reply_to"),
-            message_id_domain=text("message_id_domain"),
-            # ``outbox``/MILA_MAIL_OUTBOX: the former name of the same folder, still read
-            preview=path("preview", "MILA_MAIL_PREVIEW",
-                         path("outbox", "MILA_MAIL_OUTBOX", base / "apercus")),
-            templates=path("templates", None, DEFAULT_TEMPLATES),
-            signature=signature_value.strip(),
-            ca_file=(Path(ca) if Path(ca).is_absolute() else base / ca) if ca else None,
-            helo=text("helo"),
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    if host.casefold() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _has_line_break(text: str) -> bool:
     return "\r" in text or "\n" in text
-
-
-_PLAIN_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
-
-
-def _plain_address(text: str) -> bool:
-    return bool(_PLAIN_ADDRESS.fullmatch(text)) and text.isascii()
 
 
 # --------------------------------------------------------------------------- templates
@@ -805,7 +589,7 @@ def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
     if not settings.uses_smtp:
         raise ConfigError(f"Aucun serveur d'envoi configuré : rien à vérifier. {NO_SERVER_HINT}")
     address = to_address.strip()
-    if _has_line_break(address) or not _plain_address(address):
+    if _has_line_break(address) or not plain_address(address):
         raise ConfigError(
             f"« {to_address} » n'est pas une adresse e-mail simple : écrivez seulement l'adresse, "
             "par exemple « vous@mila.fr »."

@@ -40,8 +40,7 @@ JOB_TITLES = {
 
 def state_folder(settings: Settings) -> Path:
     """Where the lock and state.json live: [schedule] state_dir, beside the configuration."""
-    folder = Path(settings.section("schedule").get("state_dir", "state"))
-    return folder if folder.is_absolute() else settings.base / folder
+    return settings.schedule.state_dir
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,11 @@ def run_guarded(
     command was started from); record how it ended in state.json; re-raise failures."""
     folder = state_folder(settings)
     if wait is None:
-        wait = float(settings.section("schedule").get("lock_wait_seconds", 60))
+        wait = settings.schedule.lock_wait_seconds
     what = f"« {JOB_TITLES.get(job, job)} »"
     with (
         single_instance(folder, wait=wait, what=what),
-        same_workbook(path=settings.workbook, sheet=settings.sheet, wait=wait, what=what),
+        same_workbook(path=settings.workbook.path, sheet=settings.workbook.sheet, wait=wait, what=what),
     ):
         started = time.monotonic()
         at = clock.now()

@@ -1,8 +1,9 @@
 """`mila schedule`: the long-running scheduler, and the timing rules it shares with `--once`.
 
-Default timings (configurable in ``[schedule.<job>]``): sync every 15 minutes on
-working days from 8:00 to 20:00, renewals every day at 9:00, conventions and charters
-every day at 7:30, the annual report never automatically.
+Default timings (configurable in ``[schedule.<job>]``, read by
+:mod:`automations.settings.schedule`): sync every 15 minutes on working days from 8:00
+to 20:00, renewals every day at 9:00, conventions and charters every day at 7:30, the
+annual report never automatically.
 
 The loop uses the ``schedule`` library with the real clock; ``--once`` (for cron or a
 systemd timer) and ``mila status`` use :func:`is_due` and :func:`next_run`, which
@@ -17,102 +18,20 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import schedule as schedule_lib
 
-from .errors import ConfigError
+from .settings.schedule import (  # noqa: F401 - timings are read by settings.schedule
+    DEFAULT_TIMINGS,
+    EVERY_DAY,
+    WEEKDAYS_FR,
+    WORKING_DAYS,
+    Timing,
+)
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-WORKING_DAYS = frozenset(range(5))
-EVERY_DAY = frozenset(range(7))
 SLACK = dt.timedelta(seconds=30)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """When a job runs: every N minutes within a window, or once a day at a time."""
-
-    every_minutes: int | None = None
-    at: dt.time | None = None
-    days: frozenset[int] = EVERY_DAY
-    start: dt.time = dt.time(0, 0)
-    end: dt.time = dt.time(23, 59, 59)
-    enabled: bool = True
-
-    def describe(self) -> str:
-        if not self.enabled:
-            return "jamais automatiquement"
-        days = "tous les jours" if self.days == EVERY_DAY else (
-            "du lundi au vendredi" if self.days == WORKING_DAYS
-            else ", ".join(WEEKDAYS_FR[d] for d in sorted(self.days))
-        )
-        if self.every_minutes:
-            return f"toutes les {self.every_minutes} min, {days}, de {self.start:%H:%M} à {self.end:%H:%M}"
-        return f"{days} à {self.at:%H:%M}" if self.at else days
-
-
-DEFAULT_TIMINGS: dict[str, Timing] = {
-    "sync": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
-    # Notices of places freed on a waiting list, on the sync's cadence (the sync records
-    # them « à envoyer »; this sends what is pending, once).
-    "promotions": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
-    "renewals": Timing(at=dt.time(9, 0)),
-    "documents": Timing(at=dt.time(7, 30)),
-    "report": Timing(enabled=False),
-}
-
-
-def timings_from_section(section: Mapping[str, Any]) -> dict[str, Timing]:
-    """The [schedule.<job>] tables over the defaults."""
-    timings = dict(DEFAULT_TIMINGS)
-    for job, raw in section.items():
-        if not isinstance(raw, Mapping):
-            continue  # scalar keys of [schedule] itself (state_dir, lock_wait_seconds)
-        if job not in timings:
-            raise ConfigError(
-                f"Configuration : [schedule.{job}] ne correspond à aucune tâche "
-                f"(tâches : {', '.join(timings)})."
-            )
-        timings[job] = _timing(job, raw, timings[job])
-    return timings
-
-
-def _timing(job: str, raw: Mapping[str, Any], default: Timing) -> Timing:
-    def clock_time(key: str, fallback: dt.time | None) -> dt.time | None:
-        value = raw.get(key)
-        if value is None:
-            return fallback
-        try:
-            return dt.time.fromisoformat(str(value))
-        except ValueError:
-            raise ConfigError(
-                f"Configuration : [schedule.{job}] {key} = « {value} » n'est pas une heure (HH:MM)."
-            ) from None
-
-    days = default.days
-    if "days" in raw:
-        try:
-            days = frozenset(WEEKDAYS_FR.index(str(d).strip().lower()) for d in raw["days"])
-        except ValueError:
-            raise ConfigError(
-                f"Configuration : [schedule.{job}] days doit lister des jours parmi : "
-                f"{', '.join(WEEKDAYS_FR)}."
-            ) from None
-    every = raw.get("every_minutes", default.every_minutes if "at" not in raw else None)
-    at = clock_time("at", default.at if "every_minutes" not in raw else None)
-    if every is not None and (not isinstance(every, int) or every < 1):
-        raise ConfigError(f"Configuration : [schedule.{job}] every_minutes doit être un entier positif.")
-    return Timing(
-        every_minutes=every,
-        at=at,
-        days=days,
-        start=clock_time("from", default.start) or default.start,
-        end=clock_time("to", default.end) or default.end,
-        enabled=bool(raw.get("enabled", every is not None or at is not None)),
-    )
 
 
 def is_due(timing: Timing, last_run: dt.datetime | None, now: dt.datetime) -> bool:

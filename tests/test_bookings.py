@@ -182,13 +182,13 @@ class TestOpeningDays:
 
     def test_opening_days_are_configurable(self):
         """With Saturday open, the same booking is fine."""
-        policy = BookingPolicy.from_section({"open_days": ["lundi", "mardi", "mercredi", "jeudi",
+        policy = BookingPolicy.model_validate({"open_days": ["lundi", "mardi", "mercredi", "jeudi",
                                                            "vendredi", "Samedi"]})
         assert compute([booking(1, D(2026, 12, 5))], policy).anomalies == []
 
     def test_the_default_is_monday_to_friday(self):
         """An empty section gives Monday–Friday; open days are counted week by week."""
-        policy = BookingPolicy.from_section({})
+        policy = BookingPolicy.model_validate({})
         assert policy.open_weekdays == frozenset(range(5))
         assert open_days_between(D(2026, 11, 23), D(2026, 12, 6), policy) == 10
 
@@ -197,7 +197,7 @@ class TestOpeningDays:
     def test_a_wrong_setting_is_explained_in_french(self, section):
         """An unknown day, a non-list, an empty list or an unknown key is a configuration error."""
         with pytest.raises(ConfigError, match="jour|Configuration"):
-            BookingPolicy.from_section(section)
+            BookingPolicy.model_validate(section)
 
 
 class TestMembers:

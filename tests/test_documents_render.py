@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from automations.config import build_settings
 from automations.documents import context as ctx
 from automations.documents import templates_builder
 from automations.documents.outputs import (
@@ -460,18 +461,19 @@ def test_fingerprint_ignores_key_order() -> None:
 
 
 def test_settings_sections() -> None:
-    settings = AssociationSettings.from_section({"name": "MILA", "siret": "683 721 419 00110",
-                                                 "rent_vat_percent": "5,5", "city": "Paris"})
+    settings = AssociationSettings.model_validate({"name": "MILA", "siret": "683 721 419 00110",
+                                                   "rent_vat_percent": "5,5", "city": "Paris"})
     assert settings.siret == "68372141900110" and settings.rent_vat_percent == ctx.Decimal("5.5")
-    with pytest.raises(ConfigError, match="clé\\(s\\) inconnue\\(s\\) dans \\[association\\] : nom"):
-        AssociationSettings.from_section({"nom": "MILA"})
+    with pytest.raises(ConfigError, match="\\[association\\] nom : clé inconnue"):
+        AssociationSettings.model_validate({"nom": "MILA"})
     with pytest.raises(ConfigError, match="14 chiffres"):
-        AssociationSettings.from_section({"siret": "123"})
-    documents = DocumentsSettings.from_section({"out": "sortie", "pdf_timeout": 60}, base=Path("/srv/mila"))
+        AssociationSettings.model_validate({"siret": "123"})
+    documents = build_settings({"documents": {"out": "sortie", "pdf_timeout": 60}}, env={},
+                               base=Path("/srv/mila")).documents
     assert documents.out == Path("/srv/mila/sortie") and documents.pdf_timeout == 60.0
-    assert DocumentsSettings.from_section({}, base=Path("/srv")).templates == TEMPLATES
+    assert build_settings({}, env={}, base=Path("/srv")).documents.templates == TEMPLATES
     with pytest.raises(ConfigError, match="pdf_timeout"):
-        DocumentsSettings.from_section({"pdf_timeout": -1})
+        DocumentsSettings.model_validate({"pdf_timeout": -1})
 
 
 # --------------------------------------------------------------------------- PDF

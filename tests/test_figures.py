@@ -73,7 +73,7 @@ class TestOccupancy:
 
     def test_opening_days_follow_the_policy(self):
         """With Saturdays open, July 2024 has 27 opening days."""
-        rows = occupancy(dataset(), 2024, BookingPolicy(frozenset({0, 1, 2, 3, 4, 5})))
+        rows = occupancy(dataset(), 2024, BookingPolicy(open_days=frozenset({0, 1, 2, 3, 4, 5})))
         assert rows[6].open_days == 27
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_mail import SmtpServer, free_port, smtp_settings
+from test_mail import SmtpServer, free_port, mail_settings, smtp_settings
 from test_renewals import Crash, CrashingSender, CrashingWorkbook, received, relances
 
 from automations.clock import FixedClock
@@ -214,7 +214,7 @@ class TestSending:
         Journal says nothing left; once a server is configured it is sent, once."""
         book = make_book(workbook())
         promote(book)
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = mail_settings({}, {}, base=tmp_path)
         for _ in range(2):
             result = notices(book, mail, make_sender(mail))
             assert result.preview and result.sent == 0 and [m.status for m in result.messages] == ["prévue"]
@@ -234,7 +234,7 @@ class TestSending:
         book = google_book(workbook())
         promote(book)
         set_cell(book, "Inscriptions", "I0002", "Statut", "annulé")
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = mail_settings({}, {}, base=tmp_path)
         result = notices(book, mail, make_sender(mail))
         assert result.closed and statuses(book) == ["à envoyer"] and journal(book) == []
         assert "qui seraient classés « annulée »" in "\n".join(result.lines())

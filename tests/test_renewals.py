@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import FEE_HISTORY
-from test_mail import SmtpServer, free_port, smtp_settings
+from test_mail import SmtpServer, free_port, mail_settings, smtp_settings
 
 from automations import schema
 from automations.clock import FixedClock
@@ -440,7 +440,7 @@ class TestDryRunAndPreviews:
     def test_dry_run_writes_previews_with_the_amounts_and_nothing_to_the_workbook(self, google_book, tmp_path):
         """--dry-run (the preview sender): one .eml per reminder with its amount; the workbook is unchanged."""
         book = google_book(workbook())
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = mail_settings({}, {}, base=tmp_path)
         before = {tab: book.grid(tab) for tab in ("Membres", "Relances", "Journal")}
         result = renewals(book, make_sender(mail, dry_run=True), mail, dry_run=True)
         assert sorted(p.name for p in (tmp_path / "apercus").iterdir()) == PREVIEWS
@@ -455,7 +455,7 @@ class TestDryRunAndPreviews:
         """No SMTP configured: one .eml per reminder in the preview folder, no Relances row, and
         a Journal line saying nothing left and how to configure the server."""
         book = make_book(workbook())
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = mail_settings({}, {}, base=tmp_path)
         result = renewals(book, make_sender(mail), mail)
         assert sorted(p.name for p in (tmp_path / "apercus").iterdir()) == PREVIEWS
         assert result.preview and result.sent == 0 and result.ok and relances(book) == []
@@ -475,7 +475,7 @@ class TestDryRunAndPreviews:
         """Two runs without server (previews), then one with a server: each member gets exactly one
         message, Relances is written by the real run only, and a later run sends nothing."""
         book = make_book(workbook())
-        mail = MailSettings.from_section({}, {}, base=tmp_path)
+        mail = mail_settings({}, {}, base=tmp_path)
         for _ in range(2):
             assert len(renewals(book, make_sender(mail), mail).messages) == 3
         assert relances(book) == [] and smtp_server.messages == []
@@ -497,18 +497,18 @@ class TestSettings:
             encoding="utf-8",
         )
         settings = load_settings(config=tmp_path / "mila.toml", env={})
-        renewal = RenewalSettings.from_settings(settings)
+        renewal = settings.renewals
         assert renewal.schedule.offsets == (-30, 15) and renewal.schedule.catch_up_days == 10
         assert renewal.iban == "FR76 1234" and renewal.payment_link is None
-        mail = MailSettings.from_settings(settings, env={})
+        mail = settings.mail
         assert mail.preview == tmp_path / "envois" and not mail.uses_smtp
 
     @pytest.mark.parametrize(
         ("section", "match"),
-        [({"offset": [-30]}, "clé\\(s\\) inconnue"), ({"offsets": [-30, "x"]}, "nombres entiers"),
+        [({"offset": [-30]}, "offset : clé inconnue"), ({"offsets": [-30, "x"]}, "nombres entiers"),
          ({"iban": 123}, "texte")],
     )
     def test_wrong_renewals_settings_are_explained(self, section, match):
         """A mistake in [renewals] is a French ConfigError."""
         with pytest.raises(ConfigError, match=match):
-            RenewalSettings.from_section(section)
+            RenewalSettings.model_validate(section)

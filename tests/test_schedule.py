@@ -15,12 +15,18 @@ from automations.errors import ConfigError, MilaError
 from automations.jobs.registry import paused_jobs
 from automations.lock import AlreadyRunning, single_instance
 from automations.runner import FAILURE, PREVIEW, SUCCESS, Outcome, run_guarded, state_folder
-from automations.schedule import DEFAULT_TIMINGS, Scheduler, Timing, is_due, next_run, timings_from_section
+from automations.schedule import DEFAULT_TIMINGS, Scheduler, Timing, is_due, next_run
+from automations.settings import ScheduleSettings
 from automations.state import load_state
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)  # a Monday
 MAIL_SERVER = '[mail]\nhost = "127.0.0.1"\nsecurity = "none"\nfrom = "adhesions@mila.fr"\n'
 SATURDAY = dt.datetime(2026, 11, 28, 10, 0)
+
+
+def timings_from(section: dict) -> dict[str, Timing]:  # type: ignore[type-arg]
+    """The timings a [schedule] section gives."""
+    return ScheduleSettings.model_validate(section).timings()
 
 
 class TestTimings:
@@ -53,16 +59,16 @@ class TestTimings:
 
     def test_timings_come_from_the_configuration(self):
         """[schedule.sync] and [schedule.renewals] override the defaults; a typo is refused."""
-        timings = timings_from_section(
+        timings = timings_from(
             {"state_dir": "x", "sync": {"every_minutes": 30, "days": ["lundi", "mercredi"], "from": "09:00", "to": "18:00"},
              "renewals": {"at": "08:15"}}
         )
         assert timings["sync"] == Timing(every_minutes=30, days=frozenset({0, 2}), start=dt.time(9), end=dt.time(18))
         assert timings["renewals"].at == dt.time(8, 15)
         with pytest.raises(ConfigError, match="relances|aucune tâche"):
-            timings_from_section({"relances": {"at": "08:00"}})
+            timings_from({"relances": {"at": "08:00"}})
         with pytest.raises(ConfigError, match="HH:MM"):
-            timings_from_section({"renewals": {"at": "neuf heures"}})
+            timings_from({"renewals": {"at": "neuf heures"}})
 
 
 class TestSchedulerLoop:

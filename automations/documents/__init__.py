@@ -9,6 +9,6 @@
 The jobs that use them are in ``automations.jobs.documents``.
 """
 
-from .settings import AssociationSettings, DocumentsSettings, documents_settings
+from .settings import AssociationSettings, DocumentsSettings
 
-__all__ = ["AssociationSettings", "DocumentsSettings", "documents_settings"]
+__all__ = ["AssociationSettings", "DocumentsSettings"]

@@ -675,12 +675,11 @@ class DocumentsBatch:
 
 def run_scheduled_documents(settings: Any, clock: Clock) -> DocumentsBatch:
     """What ``mila schedule`` runs every day: the conventions and the charters to sign."""
-    from ..documents.settings import documents_settings
     from ..workbook import open_workbook
 
-    association, documents = documents_settings(settings)
     today = clock.today()
-    common = {"today": today, "association": association, "documents": documents, "clock": clock}
+    common = {"today": today, "association": settings.association, "documents": settings.documents,
+              "clock": clock}
     return DocumentsBatch([
         run_conventions(open_workbook(settings), **common),
         run_charters(open_workbook(settings), **common),

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
-from ..config import Settings, booking_policy, membership_policy
-from ..errors import ConfigError
+from ..config import Settings
 from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome
 from ..workbook import open_workbook
 
@@ -36,8 +35,8 @@ def _sync(settings: Settings, clock: Clock) -> Any:
     return run_sync(
         open_workbook(settings),
         today=clock.today(),
-        policy=membership_policy(settings),
-        booking_policy=booking_policy(settings),
+        policy=settings.membership,
+        booking_policy=settings.bookings,
         clock=clock,
     )
 
@@ -54,15 +53,15 @@ def _describe_sync(result: Any) -> Outcome:
 
 
 def _renewals(settings: Settings, clock: Clock) -> Any:
-    from ..mail import MailSettings, make_sender
-    from .renewals import RenewalSettings, run_renewals
+    from ..mail import make_sender
+    from .renewals import run_renewals
 
-    mail = MailSettings.from_settings(settings)
+    mail = settings.mail
     return run_renewals(
         open_workbook(settings),
         today=clock.today(),
-        policy=membership_policy(settings),
-        settings=RenewalSettings.from_settings(settings),
+        policy=settings.membership,
+        settings=settings.renewals,
         mail=mail,
         sender=make_sender(mail),
         clock=clock,
@@ -79,10 +78,10 @@ def _describe_renewals(result: Any) -> Outcome:
 
 
 def _promotions(settings: Settings, clock: Clock) -> Any:
-    from ..mail import MailSettings, make_sender
+    from ..mail import make_sender
     from .promotions import run_promotion_notices
 
-    mail = MailSettings.from_settings(settings)
+    mail = settings.mail
     return run_promotion_notices(
         open_workbook(settings), today=clock.today(), mail=mail, sender=make_sender(mail), clock=clock
     )
@@ -130,13 +129,9 @@ JOBS: dict[str, Job] = {
 def paused_jobs(settings: Settings) -> dict[str, str]:
     """The jobs not to run unattended now, each with the French reason: the mail jobs while
     no mail server is configured (nothing would leave)."""
-    from ..mail import NO_SERVER_HINT, MailSettings
+    from ..mail import NO_SERVER_HINT
 
-    try:
-        configured = MailSettings.from_settings(settings).uses_smtp
-    except ConfigError:
-        configured = True  # a mistake in [mail]: the job runs and reports it
-    if configured:
+    if settings.mail.uses_smtp:
         return {}
     reason = f"en pause : aucun serveur d'envoi configuré, aucun message ne partirait. {NO_SERVER_HINT}"
     return {name: reason for name, job in JOBS.items() if job.sends_mail}

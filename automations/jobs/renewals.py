@@ -35,11 +35,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .. import schema
 from ..clock import Clock
-from ..errors import ConfigError, MilaError, SchemaError
+from ..errors import MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
 from ..mail import (
     HeaderProblem,
@@ -56,15 +55,13 @@ from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
-from ..rules.reminders import InDoubt, LogEntry, ReminderSchedule, Send, Skip
+from ..rules.reminders import InDoubt, LogEntry, Send, Skip
+from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import schema_problems
 from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED  # noqa: F401 - DETAILS: part of this module's API
 from .sync import UNREACHABLE
-
-if TYPE_CHECKING:
-    from ..config import Settings
 
 log = logging.getLogger(__name__)
 TASK = "renewals"
@@ -74,50 +71,6 @@ SUBJECTS = {rules.BEFORE: "sujet-avant.txt.j2", rules.AFTER: "sujet-apres.txt.j2
             rules.FIRST: "sujet-premiere.txt.j2"}
 TEXT_TEMPLATE = "relance.txt.j2"
 HTML_TEMPLATE = "relance.html.j2"
-
-_KEYS = {
-    "offsets", "unpaid_offsets", "catch_up_days", "contact_name", "contact_email",
-    "contact_phone", "iban", "bic", "account_holder", "payment_link", "payment_instructions",
-}
-
-
-@dataclass(frozen=True)
-class RenewalSettings:
-    """The ``[renewals]`` section: when reminders go, how to pay, whom to contact."""
-
-    schedule: ReminderSchedule = ReminderSchedule()
-    contact_name: str | None = None  # default: the association (From name)
-    contact_email: str | None = None  # default: Reply-To, else From
-    contact_phone: str | None = None
-    iban: str | None = None
-    bic: str | None = None
-    account_holder: str | None = None
-    payment_link: str | None = None
-    payment_instructions: str | None = None  # e.g. « Par chèque à l'ordre de … »
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RenewalSettings:
-        """The ``[renewals]`` section of the loaded configuration."""
-        return cls.from_section(settings.section("renewals"))
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> RenewalSettings:
-        unknown = set(section) - _KEYS
-        if unknown:
-            raise ConfigError(
-                f"Configuration : clé(s) inconnue(s) dans [renewals] : {', '.join(sorted(unknown))}. "
-                f"Clés possibles : {', '.join(sorted(_KEYS))}."
-            )
-        timing = ("offsets", "unpaid_offsets", "catch_up_days")
-        schedule_args = {k: section[k] for k in timing if k in section}
-        texts: dict[str, str | None] = {}
-        for key in sorted(_KEYS - set(timing)):
-            value = section.get(key)
-            if value is not None and not isinstance(value, str):
-                raise ConfigError(f"Configuration : [renewals] {key} doit être un texte entre guillemets.")
-            texts[key] = (value or "").strip() or None
-        return cls(schedule=ReminderSchedule(**schedule_args), **texts)
-
 
 # --------------------------------------------------------------------------- result
 

@@ -38,14 +38,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from ..errors import ConfigError
 from ..formatting import format_date, format_datetime
 from ..model.anomalies import Anomaly, Severity
 from ..model.rows import Booking, Member, Premises, id_key
-from ..model.values import choice_key
 from ..schema import RESERVATIONS
+from ..settings.bookings import BookingPolicy  # the [bookings] section
 from .membership import MembershipPolicy, status
 
 ERROR = Severity.ERROR
@@ -62,57 +60,6 @@ _INPUTS = frozenset({"start", "end", "status", "formula"})
 
 # The status of a member on a given day (``membership.status`` at that day), None if unknown.
 StatusOn = Callable[[Member, dt.date], "str | None"]
-
-
-@dataclass(frozen=True)
-class BookingPolicy:
-    """The association's settings for bookings: the days the premises are open
-    (0 = Monday … 6 = Sunday). Config section ``[bookings]``, key ``open_days``."""
-
-    open_weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
-
-    def __post_init__(self) -> None:
-        days = frozenset(self.open_weekdays)
-        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
-            raise ConfigError(
-                "Jours d'ouverture invalides : indiquez au moins un jour, parmi "
-                + ", ".join(WEEKDAYS) + "."
-            )
-        object.__setattr__(self, "open_weekdays", days)
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> BookingPolicy:
-        """From the ``[bookings]`` section of the configuration:
-        ``open_days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]``."""
-        known = {"open_days"}
-        unknown = set(section) - known
-        if unknown:
-            raise ConfigError(
-                f"Configuration : clé(s) inconnue(s) dans [bookings] : {', '.join(sorted(unknown))}. "
-                f"Clés possibles : {', '.join(sorted(known))}."
-            )
-        if "open_days" not in section:
-            return cls()
-        value = section["open_days"]
-        if isinstance(value, str) or not isinstance(value, Sequence):
-            raise ConfigError(
-                "Configuration : [bookings] open_days doit être une liste de jours, par exemple "
-                '["lundi", "mardi", "mercredi", "jeudi", "vendredi"].'
-            )
-        keys = {choice_key(day): n for n, day in enumerate(WEEKDAYS)}
-        days: set[int] = set()
-        for item in value:
-            number = keys.get(choice_key(str(item)))
-            if number is None:
-                raise ConfigError(
-                    f"Configuration : jour inconnu « {item} » dans [bookings] open_days. "
-                    f"Jours possibles : {', '.join(WEEKDAYS)}."
-                )
-            days.add(number)
-        return cls(frozenset(days))
-
-    def is_open(self, day: dt.date) -> bool:
-        return day.weekday() in self.open_weekdays
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,51 +13,22 @@ pay (a membre de droit at 0 €) is ``à jour``: reminding them would make no se
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from ..errors import ConfigError
 from ..model.anomalies import Anomaly, Severity
 from ..model.rows import Member, Occupation, Premises, id_key
-from ..model.values import ValueProblem, parse_choice
 from ..schema import MEMBRES
+from ..settings.membership import (  # noqa: F401 - the policy is the [membership] section
+    ALL_STATUSES_BUT_SORTIE,
+    CALENDAR_YEAR,
+    DEFAULT_VOTES,
+    TWELVE_MONTHS,
+    MembershipPolicy,
+)
 from .fees import Fee, FeeProblem, FeeSchedule, compute_fee
-
-TWELVE_MONTHS = "12 mois"
-CALENDAR_YEAR = "année civile"
-DEFAULT_VOTES = {"hébergé": 10, "bénéficiaire": 2, "membre de droit": 1}
-ALL_STATUSES_BUT_SORTIE = frozenset({"à jour", "à renouveler", "échue", "en attente"})
-
-
-@dataclass(frozen=True)
-class MembershipPolicy:
-    """The association's settings for periods, reminders and votes.
-
-    ``voting_statuses``: the statuses that give votes. The contract only takes them away
-    from ``sortie``; set ``frozenset({"à jour", "à renouveler"})`` to require payment.
-    """
-
-    period: str = TWELVE_MONTHS  # or CALENDAR_YEAR
-    renew_window_days: int = 30
-    votes: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_VOTES), hash=False)
-    voting_statuses: frozenset[str] = ALL_STATUSES_BUT_SORTIE
-
-    def __post_init__(self) -> None:
-        try:
-            period = parse_choice(self.period, (TWELVE_MONTHS, CALENDAR_YEAR),
-                                  aliases={"12 months": TWELVE_MONTHS, "annuel": TWELVE_MONTHS,
-                                           "calendaire": CALENDAR_YEAR,
-                                           "calendar year": CALENDAR_YEAR})
-        except ValueProblem:
-            raise ConfigError(
-                f"Durée d'adhésion inconnue : « {self.period} ». "
-                f"Choisissez « {TWELVE_MONTHS} » ou « {CALENDAR_YEAR} »."
-            ) from None
-        object.__setattr__(self, "period", period)
-        if self.renew_window_days < 0:
-            raise ConfigError("Le délai de renouvellement doit être un nombre de jours positif.")
 
 
 class OccupancySource(Protocol):

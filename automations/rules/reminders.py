@@ -40,10 +40,10 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
 from ..formatting import format_date_long
 from ..model.rows import Member, id_key
 from ..schema import normalize_header
+from ..settings.renewals import ReminderSchedule
 from .membership import MemberComputation
 
 BEFORE = "avant"  # renewal reminder before the échéance
@@ -75,52 +75,6 @@ class ReminderKind:
 
 
 @dataclass(frozen=True)
-class ReminderSchedule:
-    """When reminders go out (``[renewals]`` in the configuration).
-
-    ``offsets``: days from the ``Échéance`` (negative: before); ``unpaid_offsets``: days
-    after ``Adhésion le`` for a member who never paid; ``catch_up_days``: how late a
-    reminder may still be sent.
-    """
-
-    offsets: tuple[int, ...] = (-30, -7, 15)
-    unpaid_offsets: tuple[int, ...] = (15,)
-    catch_up_days: int = 30
-
-    def __post_init__(self) -> None:
-        for name in ("offsets", "unpaid_offsets"):
-            values = getattr(self, name)
-            if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-                raise ConfigError(
-                    f"Configuration : [renewals] {name} doit être une liste de nombres de jours, "
-                    "par exemple [-30, -7, 15]."
-                )
-            values = tuple(values)
-            if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-                raise ConfigError(
-                    f"Configuration : [renewals] {name} doit être une liste de nombres entiers "
-                    f"de jours, par exemple [-30, -7, 15] (lu : {list(values)})."
-                )
-            object.__setattr__(self, name, tuple(sorted(set(values))))
-        if any(v < 0 for v in self.unpaid_offsets):
-            raise ConfigError(
-                "Configuration : [renewals] unpaid_offsets compte des jours après « Adhésion le » : "
-                "donnez des nombres positifs, par exemple [15]."
-            )
-        if not isinstance(self.catch_up_days, int) or isinstance(self.catch_up_days, bool) \
-                or self.catch_up_days < 0:
-            raise ConfigError(
-                "Configuration : [renewals] catch_up_days doit être un nombre de jours positif, "
-                "par exemple 30."
-            )
-
-    def kinds(self, never_paid: bool) -> list[ReminderKind]:
-        if never_paid:
-            return [ReminderKind(FIRST, o) for o in self.unpaid_offsets]
-        return [ReminderKind(BEFORE if o < 0 else AFTER, o) for o in self.offsets]
-
-
-@dataclass(frozen=True)
 class Due:
     """The reminder due for a member: which one, from which date, since when."""
 
@@ -133,12 +87,19 @@ class Due:
         return self.kind.label
 
 
+def kinds(schedule: ReminderSchedule, never_paid: bool) -> list[ReminderKind]:
+    """The reminders of the schedule (``[renewals]`` in the configuration) for a member."""
+    if never_paid:
+        return [ReminderKind(FIRST, o) for o in schedule.unpaid_offsets]
+    return [ReminderKind(BEFORE if o < 0 else AFTER, o) for o in schedule.offsets]
+
+
 def latest_due(
     reference: dt.date, never_paid: bool, today: dt.date, schedule: ReminderSchedule
 ) -> Due | None:
     """The latest reminder whose date has come (on or before ``today``), or None."""
     found: Due | None = None
-    for kind in schedule.kinds(never_paid):
+    for kind in kinds(schedule, never_paid):
         send_on = reference + dt.timedelta(days=kind.offset)
         if send_on <= today and (found is None or send_on >= found.send_on):
             found = Due(kind, reference, send_on)

@@ -25,21 +25,22 @@ __all__ = [
 
 def open_workbook(settings: Settings) -> Workbook:
     """Open the workbook the settings point to: a Google sheet, or an .xlsx file."""
-    if settings.sheet:
+    book = settings.workbook
+    if book.sheet:
         from .google import GoogleBackend
 
         return Workbook(
             GoogleBackend(
-                settings.sheet,
-                credentials_path=settings.credentials,
-                emulator_host=settings.emulator_host,
-                retry=settings.retry,
+                book.sheet,
+                credentials_path=book.credentials,
+                emulator_host=book.emulator_host,
+                retry=book.retry,
             )
         )
-    if settings.workbook:
+    if book.path:
         from .xlsx import XlsxBackend
 
-        return Workbook(XlsxBackend(settings.workbook))
+        return Workbook(XlsxBackend(book.path))
     raise ConfigError(
         "Aucun classeur indiqué. Donnez un fichier avec --workbook CHEMIN.xlsx (ou MILA_WORKBOOK), "
         "ou une feuille Google avec --sheet CLÉ_OU_ADRESSE (ou MILA_SHEET)."

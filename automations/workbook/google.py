@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +39,7 @@ from ..errors import (
     WorkbookNotFound,
     WorkbookUnavailable,
 )
+from ..settings.workbook import RetryPolicy  # [workbook.retry]
 from . import a1
 from .base import Grid
 
@@ -54,17 +54,7 @@ GOOGLE_BASE = "https://sheets.googleapis.com"
 DRIVE_BASE = "https://www.googleapis.com/drive"
 RETRIABLE = {408, 429, 500, 502, 503, 504}
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded exponential backoff with jitter: a few attempts within about two minutes."""
-
-    attempts: int = 6
-    timeout: float = 120.0
-    wait_initial: float = 1.0
-    wait_max: float = 30.0
-    wait_jitter: float = 1.0
+DEFAULT_RETRY = RetryPolicy()
 
 
 def spreadsheet_key(key_or_url: str) -> str:
@@ -166,7 +156,7 @@ class GoogleBackend:
         *,
         credentials_path: str | Path | None = None,
         emulator_host: str | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         timeout: float = 60.0,
     ) -> None:
         self.key = spreadsheet_key(key_or_url)

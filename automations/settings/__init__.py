@@ -1,0 +1,34 @@
+"""The typed sections of mila.toml: one small pydantic model per section.
+
+Settings are a leaf of the house: these modules import nothing of the package but
+:mod:`automations.errors`, and everything may import them. ``config.load_settings``
+reads the file and the environment and validates every section at once; a section
+added later is one more model here and one more field of ``config.Settings``.
+"""
+
+from __future__ import annotations
+
+from .bookings import BookingPolicy
+from .documents import AssociationSettings, DocumentsSettings
+from .log import LogSettings
+from .mail import MailSettings
+from .membership import MembershipPolicy
+from .renewals import ReminderSchedule, RenewalSettings
+from .schedule import JobTiming, ScheduleSettings, Timing
+from .workbook import RetryPolicy, WorkbookSettings
+
+__all__ = [
+    "AssociationSettings",
+    "BookingPolicy",
+    "DocumentsSettings",
+    "JobTiming",
+    "LogSettings",
+    "MailSettings",
+    "MembershipPolicy",
+    "ReminderSchedule",
+    "RenewalSettings",
+    "RetryPolicy",
+    "ScheduleSettings",
+    "Timing",
+    "WorkbookSettings",
+]
