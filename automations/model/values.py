@@ -22,8 +22,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TypeVar
 
 from ..formatting import cents, format_date
+
+D = TypeVar("D", bound=dt.date)
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST_DATE = dt.date(1900, 1, 1)  # before this a serial or a year is unreadable
@@ -166,6 +169,15 @@ def _make_date(year: int, month: int, day: int, raw: object, hint: str) -> dt.da
     return result
 
 
+def _within_bounds(value: D, hint: str) -> D:
+    """A date cell (or datetime) as it came, or a problem when its year is out of reach
+    (31/12/9999, year 1): the same bounds as typed dates and serial numbers."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueProblem("Date hors limites", value=value, hint=hint)
+    return value
+
+
 def _year(text: str) -> int:
     year = int(text)
     if len(text) == 2:
@@ -182,7 +194,7 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     earliest = (EARLIEST_DATE - SERIAL_EPOCH).days
     latest = (LATEST_DATE - SERIAL_EPOCH).days
     if not earliest <= serial < latest + 1:
-        raise ValueProblem("Date illisible", value=raw, hint=hint)
+        raise ValueProblem("Date hors limites", value=raw, hint=hint)
     days = int(serial)
     seconds = round((serial - days) * 86400)
     return dt.datetime.combine(SERIAL_EPOCH, dt.time()) + dt.timedelta(days=days, seconds=seconds)
@@ -219,10 +231,9 @@ def parse_date(value: object) -> dt.date:
     """A date from ``2024-07-02``, ``02/07/2024``, ``2/7/24``, ``02.07.2024``,
     ``2 juillet 2024``, a serial number or a date cell. A time part is ignored."""
     hint = DATE_HINT
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        return _within_bounds(value, hint).date() if isinstance(value, dt.datetime) \
+            else _within_bounds(value, hint)
     _check_type(value, "Date illisible", hint)
     if isinstance(value, int | float | Decimal):
         return _serial_to_datetime(float(value), value, hint).date()
@@ -306,10 +317,10 @@ def parse_datetime(value: object) -> dt.date | dt.datetime:
     """
     hint = DATETIME_HINT
     if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None, microsecond=0)
+        value = _within_bounds(value, hint).replace(tzinfo=None, microsecond=0)
         return value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date):
-        return value
+        return _within_bounds(value, hint)
     _check_type(value, "Date illisible", hint)
     if isinstance(value, int | float | Decimal):
         result = _serial_to_datetime(float(value), value, hint)
