@@ -79,7 +79,7 @@ def show_value(value: object, limit: int = SHOWN_CHARS) -> str:
     """A raw value as quoted in a message: one line, at most ``limit`` characters."""
     try:
         if isinstance(value, dt.datetime):
-            text = format_date(value) + (f" {value:%H:%M}" if value.time() else "")
+            text = format_date(value) + (f" {value:%H:%M}" if value.time() != dt.time() else "")
         elif isinstance(value, dt.date):
             text = format_date(value)
         elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -174,7 +174,7 @@ def _within_bounds(value: D, hint: str) -> D:
     (31/12/9999, year 1): the same bounds as typed dates and serial numbers."""
     day = value.date() if isinstance(value, dt.datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValueProblem("Date hors limites", value=value, hint=hint)
+        raise ValueProblem("Date hors limites", value=value, hint="Vérifiez l'année. " + hint)
     return value
 
 
