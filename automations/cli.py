@@ -464,7 +464,11 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Attention : {line}", file=out)
     if result.journal:
         print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
-    elif not result.changed and not result.skipped:
+    elif result.changed:
+        print("Attention : ces documents sont faits, mais la ligne qui les note dans l'onglet Journal "
+              "n'a pas pu être écrite ; le détail est dans le journal local mila.log.", file=out)
+        return JOURNAL_NOT_WRITTEN
+    elif not result.skipped:
         print("Rien à refaire : les documents étaient déjà à jour.", file=out)
     return 0
 

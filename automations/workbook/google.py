@@ -8,6 +8,10 @@ Everything is written with ``USER_ENTERED`` so that dates become date cells, and
 every text is sent behind an apostrophe so that the sheet stores it as plain text:
 nothing the jobs write is ever taken for a formula or a number.
 
+Requests that fail for a passing reason (429, 5xx, network) are retried within the
+``RetryPolicy``; each new attempt logs its details (English, local log only) and one
+French line on the ``automations.notices`` logger, which the command shows on stderr.
+
 ``SHEETS_EMULATOR_HOST=host:port`` sends every request to the project's emulator over
 plain HTTP, with anonymous credentials unless a key is given, as Google's own
 emulators do.
