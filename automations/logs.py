@@ -80,4 +80,3 @@ def hide_notices() -> None:
     for handler in list(logger.handlers):
         if handler.get_name() == _NOTICES_HANDLER_NAME:
             logger.removeHandler(handler)
-

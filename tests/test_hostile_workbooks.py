@@ -262,6 +262,19 @@ class TestJournal:
         assert book.grid("Journal") == [JOURNAL_HEADER]
 
 
+def test_documents_whose_journal_line_is_lost_exit_3(emulator, monkeypatch, tmp_path, capsys):
+    """`mila docs recus` that produced receipts but could not note them in Journal says so, exit 3."""
+    book = GoogleBook(emulator, tabs(Journal=[JOURNAL_HEADER]))
+    (tmp_path / "mila.toml").write_text(
+        "[workbook.retry]\nattempts = 2\ntimeout = 5\nwait_initial = 0.001\nwait_max = 0.01\n"
+        "wait_jitter = 0\n", encoding="utf-8")
+    emulator.fail_next(503, count=2, match=":append")
+    code, out, _ = mila(book, monkeypatch, tmp_path, capsys, "docs", "recus", "--out", "recus")
+    emulator.clear_faults()
+    assert code == JOURNAL_NOT_WRITTEN
+    assert "Documents produits : 1" in out and "n'a pas pu être écrite" in out
+
+
 class FailingAppends:
     """A backend whose appends fail as an outage would; everything else goes through."""
 

@@ -36,6 +36,7 @@ PLAUSIBLE_YEARS_AHEAD = 2
 MAX_AMOUNT = Decimal("100000000")  # a hundred million euros: beyond, surely a typo
 SHOWN_CHARS = 40
 
+YEAR_HINT = "Vérifiez l'année. "
 DATE_HINT = "Saisissez une date au format JJ/MM/AAAA."
 DATETIME_HINT = "Saisissez une date au format JJ/MM/AAAA, suivie si besoin d'une heure (18:30)."
 TIME_HINT = "Saisissez une heure au format 18:30 ou 18h30."
@@ -165,7 +166,7 @@ def _make_date(year: int, month: int, day: int, raw: object, hint: str) -> dt.da
     except ValueError:
         raise ValueProblem("Date illisible", value=raw, hint=hint) from None
     if not EARLIEST_DATE <= result <= LATEST_DATE:
-        raise ValueProblem("Date hors limites", value=raw, hint=hint)
+        raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
     return result
 
 
@@ -174,7 +175,7 @@ def _within_bounds(value: D, hint: str) -> D:
     (31/12/9999, year 1): the same bounds as typed dates and serial numbers."""
     day = value.date() if isinstance(value, dt.datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValueProblem("Date hors limites", value=value, hint="Vérifiez l'année. " + hint)
+        raise ValueProblem("Date hors limites", value=value, hint=YEAR_HINT + hint)
     return value
 
 
@@ -194,7 +195,7 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     earliest = (EARLIEST_DATE - SERIAL_EPOCH).days
     latest = (LATEST_DATE - SERIAL_EPOCH).days
     if not earliest <= serial < latest + 1:
-        raise ValueProblem("Date hors limites", value=raw, hint=hint)
+        raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
     days = int(serial)
     seconds = round((serial - days) * 86400)
     return dt.datetime.combine(SERIAL_EPOCH, dt.time()) + dt.timedelta(days=days, seconds=seconds)
@@ -232,8 +233,8 @@ def parse_date(value: object) -> dt.date:
     ``2 juillet 2024``, a serial number or a date cell. A time part is ignored."""
     hint = DATE_HINT
     if isinstance(value, dt.date):
-        return _within_bounds(value, hint).date() if isinstance(value, dt.datetime) \
-            else _within_bounds(value, hint)
+        day = _within_bounds(value, hint)
+        return day.date() if isinstance(day, dt.datetime) else day
     _check_type(value, "Date illisible", hint)
     if isinstance(value, int | float | Decimal):
         return _serial_to_datetime(float(value), value, hint).date()
