@@ -714,7 +714,8 @@ class Shown(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        if not getattr(self.stream, "closed", False):
+            self.stream.flush()
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -224,6 +224,17 @@ class TestJournal:
         assert grid[0] == JOURNAL_HEADER and len(grid) == 2 and grid[1][1] == "sync"
         assert sync(book.open()).journal_error is None
 
+    def test_the_scheduler_counts_a_lost_journal_line_as_a_failure(self, tmp_path):
+        """`mila status` sees a sync whose Journal line was lost as « échec », with the reason."""
+        from conftest import XlsxBook
+
+        from automations.jobs.registry import JOBS
+
+        wb = XlsxBook(tmp_path, tabs(member(2, ID=None))).open()
+        wb.backend = FailingAppends(wb.backend)
+        outcome = JOBS["sync"].describe(sync(wb))
+        assert outcome.result == "échec" and "ligne du Journal non écrite" in outcome.summary
+
     def test_an_empty_relances_tab_gets_its_header_back(self, make_book):
         """The same for Relances: rows appended to an empty tab come under the contract's header."""
         book = make_book(tabs(Relances=[]))
