@@ -1,15 +1,23 @@
 """The `mila` command: parse options, call one job, print the outcome in French.
 
 The library does the work; this module only turns options into a call and a result
-or a ``MilaError`` into text and an exit code. No traceback reaches a user.
+or a ``MilaError`` into text and an exit code. No traceback reaches a user, and no
+terminal control character from a cell reaches the terminal (``Shown``).
+
+Exit codes: 0 done; 1 done, with something for a person to look at (errors in the
+workbook for ``check``, a refused reminder…); 2 stopped on a ``MilaError``, explained;
+3 done, but the ``Journal`` line of a run that changed the workbook could not be written
+(``JOURNAL_NOT_WRITTEN``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,11 +27,12 @@ from . import __version__
 from .clock import SystemClock
 from .config import Settings, load_settings
 from .errors import MilaError
-from .logs import close_logging, setup_logging
+from .logs import close_logging, hide_notices, setup_logging, show_notices
 from .runner import run_guarded, run_job, state_folder
 from .workbook import open_workbook
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
+JOURNAL_NOT_WRITTEN = 3
 T = TypeVar("T")
 
 
@@ -160,9 +169,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         )
 
     result = _locked(settings, "sync", clock, work, dry_run=args.dry_run)
+    code = JOURNAL_NOT_WRITTEN if result.journal_error else 0
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
-        return 0
+        return code
     head = "simulation, rien n'est écrit" if args.dry_run else "synchronisation"
     print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
     if result.ids_assigned:
@@ -190,6 +200,13 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {skipped}", file=out)
         if result.journal:
             print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+        elif result.journal_error:
+            print(
+                "Attention : les changements ci-dessus sont faits, mais la ligne qui les note dans "
+                f"l'onglet Journal n'a pas pu être écrite ({result.journal_error}). Notez-les "
+                "dans Journal à la main si besoin ; le détail est dans le journal local mila.log.",
+                file=out,
+            )
         elif not result.changed:
             print("Rien à changer : le classeur était déjà à jour.", file=out)
     print(
@@ -197,7 +214,7 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         + (" — détail avec « mila check »." if result.errors or result.warnings else "."),
         file=out,
     )
-    return 0
+    return code
 
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
@@ -476,7 +493,11 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Attention : {line}", file=out)
     if result.journal:
         print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
-    elif not result.changed and not result.skipped:
+    elif result.changed:
+        print("Attention : ces documents sont faits, mais la ligne qui les note dans l'onglet Journal "
+              "n'a pas pu être écrite ; le détail est dans le journal local mila.log.", file=out)
+        return JOURNAL_NOT_WRITTEN
+    elif not result.skipped:
         print("Rien à refaire : les documents étaient déjà à jour.", file=out)
     return 0
 
@@ -711,18 +732,45 @@ _ARGPARSE_FR = (
 )
 
 
+# What a terminal would obey rather than show: C0 and C1 controls but the newline and the
+# tab (escape sequences that retitle the window, clear the screen, move the cursor…), and
+# the bidirectional overrides and isolates that make a line read in another order.
+_UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class Shown(io.TextIOBase):
+    """A text stream that passes on what it is given, without the characters in
+    ``_UNSHOWN``: whatever a cell holds, the person sees text, never a terminal command."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.stream.write(_UNSHOWN.sub("", text))
+        return len(text)
+
+    def flush(self) -> None:
+        if not getattr(self.stream, "closed", False):
+            self.stream.flush()
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+    out = Shown(out or sys.stdout)
+    err = Shown(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    show_notices(err)  # type: ignore[arg-type]
     try:
-        return handler(args, out)
+        return handler(args, out)  # type: ignore[arg-type]
     except MilaError as exc:
-        print(f"Erreur : {exc.message}", file=sys.stderr)
+        print(f"Erreur : {exc.message}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Interrompu.", file=sys.stderr)
+        print("Interrompu.", file=err)
         return 130
     except BrokenPipeError:
         # The output was cut short by its reader (`mila check | head`): nothing to say.
@@ -730,6 +778,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     finally:
+        hide_notices()
         close_logging()
 
 

@@ -9,6 +9,7 @@
     │   ├── CredentialsError    the service-account key is missing or invalid
     │   ├── WorkbookUnavailable network down, quota or outage beyond the retry budget
     │   └── SchemaError         a required column is missing, a header stands twice
+    │       └── TabMissing      a required tab is missing (or it is not the right workbook)
     ├── MailError               the mail server refused or cannot be reached
     └── TemplateError           a template cannot be read or rendered
 
@@ -60,6 +61,10 @@ class WorkbookUnavailable(WorkbookError):
 
 class SchemaError(WorkbookError):
     """A tab lacks a required column, or a header stands twice."""
+
+
+class TabMissing(SchemaError):
+    """A tab every job needs (``schema.REQUIRED_TABS``) is not in the workbook."""
 
 
 class MailError(MilaError):

@@ -1,13 +1,35 @@
-"""The local log: every run, in a rotating file, whatever it did in the sheet."""
+"""The local log: every run, in a rotating file, whatever it did in the sheet.
+
+Times are the association's (Europe/Paris, as in ``Journal``), with their offset:
+``2026-11-23 09:00:00,123 +0100``. French notices meant for the person at the terminal
+(a retry being waited out) go to the ``automations.notices`` logger: the file keeps them,
+and the command shows them on its error stream (:func:`show_notices`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import TextIO
+
+from .clock import PARIS
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+NOTICES = "automations.notices"
 _HANDLER_NAME = "mila-file"
+_NOTICES_HANDLER_NAME = "mila-notices"
+
+
+class ParisFormatter(logging.Formatter):
+    """A formatter whose times are Paris times with the UTC offset, whatever the machine's zone."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = dt.datetime.fromtimestamp(record.created, PARIS)
+        if datefmt:
+            return moment.strftime(datefmt)
+        return f"{moment:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {moment:%z}"
 
 
 def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
@@ -26,7 +48,7 @@ def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
         path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
     )
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(ParisFormatter(FORMAT))
     root.addHandler(handler)
     return path
 
@@ -38,3 +60,23 @@ def close_logging() -> None:
         if handler.get_name() == _HANDLER_NAME:
             root.removeHandler(handler)
             handler.close()
+
+
+def show_notices(stream: TextIO) -> logging.Handler:
+    """Show the French notices on ``stream``, one line each, nothing else; undo with
+    :func:`hide_notices`."""
+    logger = logging.getLogger(NOTICES)
+    hide_notices()
+    handler = logging.StreamHandler(stream)
+    handler.set_name(_NOTICES_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    return handler
+
+
+def hide_notices() -> None:
+    """Stop showing the notices on the stream given to :func:`show_notices`."""
+    logger = logging.getLogger(NOTICES)
+    for handler in list(logger.handlers):
+        if handler.get_name() == _NOTICES_HANDLER_NAME:
+            logger.removeHandler(handler)

@@ -321,6 +321,11 @@ TABS: tuple[Tab, ...] = (
     JOURNAL,
 )
 
+# The tabs without which the workbook is not the association's: a job that reads one of
+# them stops with an error naming it, rather than reading it as empty. The other tabs,
+# when missing, mean "no rows" (SHEETS.md).
+REQUIRED_TABS: tuple[Tab, ...] = (MEMBRES,)
+
 _BY_KEY = {normalize_header(t.name): t for t in TABS}
 
 

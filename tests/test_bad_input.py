@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from automations.cli import main
 from automations.clock import FixedClock
-from automations.errors import SchemaError
+from automations.errors import SchemaError, TabMissing
 from automations.jobs.check import CheckResult, run_check
 from automations.jobs.sync import SyncResult, run_sync
 from automations.model.anomalies import Anomaly
@@ -388,8 +388,8 @@ WRONG = [
         label="=TODAY() en texte"),
     bad("Membres", "Sortie le", LONG, "Date illisible", label="10 000 caractères"),
     bad("Membres", "Sortie le", "#N/A", "Date illisible"),
-    bad("Membres", "Sortie le", 1e300, "Date illisible"),
-    bad("Membres", "Sortie le", -5, "Date illisible"),
+    bad("Membres", "Sortie le", 1e300, "Date hors limites"),
+    bad("Membres", "Sortie le", -5, "Date hors limites"),
     bad("Occupations", "Début", "hier", "Date illisible"),
     bad("Occupations", "Fin", "31/04/2022", "Date illisible"),
     bad("Événements", "Date", "mardi prochain", "Date illisible"),
@@ -493,15 +493,20 @@ WRONG = [
     # id
     bad("Membres", "ID", "M0001", "en double"),
     bad("Locaux", "ID", "l11", "en double"),  # the first Locaux case row is L11
+    bad("Membres", "ID", 12, "invalide", label="un nombre"),
+    bad("Membres", "ID", "M🎸", "invalide"),
+    bad("Membres", "ID", AsText("=1+1"), "invalide", label="=1+1 en texte"),
+    bad("Membres", "ID", "../../../../etc/x", "invalide"),
+    bad("Membres", "ID", "M99999999999999999999", "invalide"),
+    bad("Locaux", "ID", "L1.5", "invalide"),
     # a row without ID: sync gives it one and writes its anomaly under it
     bad("Membres", "Email", "sans arobase", "Adresse e-mail invalide", blank_id=True),
     bad("Événements", "Heure", "tard", "Heure illisible", blank_id=True),
 ]
 
 TOLERATED = [
-    odd("Membres", "ID", 12, label="un nombre"),
     odd("Membres", "ID", "  m0999 ", label="espaces autour"),
-    odd("Membres", "ID", "M🎸"),
+    odd("Membres", "ID", "M-0998", label="avec un tiret"),
     odd("Membres", "Structure", 12345, label="un nombre"),
     odd("Membres", "Structure", "Label 🎸"),
     odd("Membres", "Structure", LONG, label="10 000 caractères"),
@@ -860,13 +865,15 @@ class TestHeaders:
 
 
 class TestEmptyWorkbooks:
-    def test_empty_workbook_is_fine_and_left_alone(self, make_book):
-        """A workbook with one blank tab: no anomaly, nothing written, no Journal line."""
+    def test_empty_workbook_is_a_clear_error_and_left_alone(self, make_book):
+        """A workbook with one blank tab (a wrong key?): check and sync name the missing
+        « Membres » tab; nothing is written, not even a Journal line."""
         book = make_book({"Feuille 1": []})
         before = snapshot(book)
-        assert len(check(book).anomalies) == 0
-        result = sync(book)
-        assert not result.changed and not result.journal
+        with pytest.raises(TabMissing, match="L'onglet « Membres » est introuvable.*Feuille 1"):
+            check(book)
+        with pytest.raises(TabMissing, match="rien n'a été écrit"):
+            sync(book)
         assert snapshot(book) == before
 
     def test_header_only_tabs_are_empty_tabs(self, make_book):

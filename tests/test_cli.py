@@ -234,6 +234,33 @@ class TestGooglePath:
             server.communicate(timeout=10)
 
 
+    def test_retries_show_one_french_line_each_and_the_log_keeps_the_details(
+        self, emulator, tmp_path, monkeypatch, capsys
+    ):
+        """While Google answers 503, stderr shows one French line per new attempt and no English;
+        mila.log keeps the details, stamped in Paris time with the offset."""
+        key = "cli-retries"
+        header = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le"]
+        emulator.create_spreadsheet(key, sheets={"Membres": [header, ["M0001", "Alpha"]]})
+        (tmp_path / "mila.toml").write_text(
+            "[workbook.retry]\nattempts = 6\ntimeout = 5\nwait_initial = 0.001\n"
+            "wait_max = 0.01\nwait_jitter = 0\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("SHEETS_EMULATOR_HOST", emulator.address)
+        emulator.fail_next(503, count=3)
+        code, out = run("tabs", "--sheet", key)
+        err = capsys.readouterr().err
+        assert code == 0 and "Membres — 1 ligne(s)" in out
+        assert err.splitlines() == [
+            f"Google Sheets ne répond pas (erreur 503) : nouvel essai dans moins d'une seconde ({n}/6)…"
+            for n in (2, 3, 4)
+        ]
+        log = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8")
+        assert log.count("retry ") == 3 and "APIError" in log
+        assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \+0[12]00 ", log, re.MULTILINE)
+
+
 class TestMailCheck:
     def config(self, folder: Path, port: int, password: str) -> None:
         (folder / "smtp.txt").write_text(password, encoding="utf-8")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
-import time
 from pathlib import Path
 
 import pytest
+import requests
 from conftest import FAST_RETRY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from gspread.exceptions import APIError
 
 from automations.errors import (
     AccessDenied,
@@ -19,8 +21,15 @@ from automations.errors import (
     WorkbookNotFound,
     WorkbookUnavailable,
 )
+from automations.logs import NOTICES
 from automations.workbook import CellUpdate, Workbook
-from automations.workbook.google import GoogleBackend, RetryPolicy, spreadsheet_key
+from automations.workbook.google import (
+    GoogleBackend,
+    RetryPolicy,
+    retry_delay,
+    retry_notice,
+    spreadsheet_key,
+)
 
 TABS = ("Membres", "Locaux", "Occupations", "Réservations", "Événements", "Inscriptions", "Tarifs")
 
@@ -68,6 +77,16 @@ def sheet(emulator, request):
     emulator.create_spreadsheet(key, sheets=big_workbook(50))
     emulator.reset_requests()
     return key
+
+
+def api_error(status: int, retry_after: str | None = None) -> APIError:
+    """Google's error answer for ``status``, as gspread raises it."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps({"error": {"code": status, "message": "x", "status": "X"}}).encode()
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
+    return APIError(response)
 
 
 def api_calls(emulator) -> list[str]:
@@ -122,13 +141,49 @@ class TestRetries:
         emulator.fail_next(429, count=5)
         assert len(wb.read()["Membres"]) == 50
 
-    def test_retry_after_is_honoured(self, emulator, sheet):
-        """A 429 saying « Retry-After: 1 » makes the client wait about a second."""
-        wb = open_book(emulator, sheet)
-        emulator.fail_next(429, count=1, retry_after=1)
-        start = time.monotonic()
+    def test_retry_after_sets_the_delay_up_to_the_longest_wait(self):
+        """Google's Retry-After is the delay the retry hook returns, capped at the policy's wait_max."""
+        policy = RetryPolicy()
+        assert retry_delay(api_error(429, retry_after="4"), policy) == 4.0
+        assert retry_delay(api_error(429, retry_after="600"), policy) == policy.wait_max
+        assert retry_delay(api_error(503), policy) is True
+        assert retry_delay(api_error(404), policy) is False
+
+    def test_the_emulators_retry_after_reaches_the_hook(self, emulator, sheet, caplog):
+        """A 429 with « Retry-After » makes stamina's hook wait what Google asked (capped), not the backoff."""
+        caplog.set_level(logging.INFO, logger="automations.workbook.google")
+        policy = RetryPolicy(attempts=4, timeout=5, wait_initial=0.001, wait_max=0.02, wait_jitter=0)
+        wb = open_book(emulator, sheet, retry=policy)
+        emulator.fail_next(429, count=2, retry_after=1)
+        emulator.fail_next(503, count=1)
         wb.read()
-        assert time.monotonic() - start >= 0.9
+        waits = [r.retry_wait for r in caplog.records if hasattr(r, "retry_wait")]
+        assert waits == pytest.approx([0.02, 0.02, 0.004])
+
+    def test_each_retry_shows_one_french_line_and_no_english(self, emulator, sheet, caplog):
+        """Two 503 answers: two French notices (« nouvel essai … (2/6) », « (3/6) »); the English
+        details stay in the local log's records, at INFO, never on the notices channel."""
+        caplog.set_level(logging.INFO, logger="automations")
+        wb = open_book(emulator, sheet, retry=RetryPolicy(attempts=6, timeout=5, wait_initial=0.001,
+                                                          wait_max=0.01, wait_jitter=0))
+        emulator.fail_next(503, count=2)
+        wb.read()
+        notices = [r.getMessage() for r in caplog.records if r.name == NOTICES]
+        assert notices == [
+            "Google Sheets ne répond pas (erreur 503) : nouvel essai dans moins d'une seconde (2/6)…",
+            "Google Sheets ne répond pas (erreur 503) : nouvel essai dans moins d'une seconde (3/6)…",
+        ]
+        details = [r for r in caplog.records if r.name == "automations.workbook.google"]
+        assert len(details) == 2 and all(r.levelno == logging.INFO for r in details)
+        assert not [r for r in caplog.records if r.name.startswith("stamina")]
+
+    def test_the_french_line_says_the_wait_in_seconds(self):
+        """Waits of a second or more are said in whole seconds, with the attempt to come."""
+        assert retry_notice(api_error(503), 4.2, 2, 6) == (
+            "Google Sheets ne répond pas (erreur 503) : nouvel essai dans 4 s (2/6)…"
+        )
+        assert retry_notice(api_error(429), 12, 3, 6).startswith("Google Sheets demande de ralentir")
+        assert retry_notice(requests.ConnectionError(), 2, 2, 6).startswith("Google Sheets est injoignable")
 
     def test_an_outage_beyond_the_budget_fails_cleanly_with_nothing_written(self, emulator, sheet):
         """When every write attempt gets 503, the job stops with a French message and no cell changed."""

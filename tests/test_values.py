@@ -96,6 +96,23 @@ class TestParseDate:
             parse_date(dt.time(18, 30))
 
 
+class TestDatesOutOfReach:
+    @pytest.mark.parametrize("value", [
+        dt.date(9999, 12, 31), dt.datetime(9999, 12, 31), dt.datetime(1, 1, 1), dt.date(1899, 12, 31),
+        2958466, 2958465, -1, -693594.0, "31/12/9999", "01/01/0001",
+    ], ids=repr)
+    @pytest.mark.parametrize("parse", [parse_date, parse_datetime], ids=lambda f: f.__name__)
+    def test_every_way_a_date_arrives_has_the_same_bounds(self, parse, value):
+        """A date cell, a datetime, a serial number or a text beyond 1900–2199 is « Date hors limites »."""
+        with pytest.raises(ValueProblem, match="^Date hors limites.*Vérifiez l'année"):
+            parse(value)
+
+    def test_the_bounds_themselves_are_read(self):
+        """01/01/1900 and 31/12/2199 are the first and last dates read, whatever their form."""
+        assert parse_date(dt.datetime(2199, 12, 31, 23, 59)) == dt.date(2199, 12, 31)
+        assert parse_datetime(dt.date(1900, 1, 1)) == dt.date(1900, 1, 1)
+
+
 class TestParseDatetime:
     @pytest.mark.parametrize(
         "value",

@@ -36,11 +36,14 @@ class Evaluation:
 
 
 def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
-    """A tab whose header lacks a required column, or holds a contract header twice."""
+    """A tab whose header lacks a required column, or holds a contract header twice.
+
+    An empty job-owned tab (``Journal`` created, then its header write failed) is no
+    problem: the next line the jobs append to it writes its header first."""
     problems: list[Anomaly] = []
     for table in tables.values():
         tab = table.schema
-        if tab is None:
+        if tab is None or (tab.job_owned and not table.header and not table.rows):
             continue
         for name in table.missing_required:
             problems.append(

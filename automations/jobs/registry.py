@@ -45,11 +45,13 @@ def _describe_sync(result: Any) -> Outcome:
     if not result.changed:
         counts = f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
         return Outcome(NOTHING, f"rien à changer ; {counts}")
-    return Outcome(
-        SUCCESS,
+    summary = (
         f"{len(result.ids_assigned)} ID attribué(s), {result.cells_written} cellule(s) écrite(s) ; "
-        f"{result.errors} erreur(s), {result.warnings} avertissement(s)",
+        f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
     )
+    if result.journal_error:  # done, but unrecorded in the sheet: count it as a failure to look at
+        return Outcome(FAILURE, f"{summary} ; ligne du Journal non écrite ({result.journal_error})")
+    return Outcome(SUCCESS, summary)
 
 
 def _renewals(settings: Settings, clock: Clock) -> Any:

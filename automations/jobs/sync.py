@@ -2,7 +2,8 @@
 
 A run that changes nothing sends no write request and leaves no trace in the sheet
 (only in the local log). A run that changed something, or failed, appends one line
-to ``Journal``.
+to ``Journal``; when that line cannot be written, ``SyncResult.journal_error`` says why
+(the command then says so and exits with code 3).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..errors import (
     CredentialsError,
     MilaError,
     SchemaError,
+    TabMissing,
     WorkbookLocked,
     WorkbookNotFound,
     WorkbookUnavailable,
@@ -32,8 +34,11 @@ from .evaluation import Evaluation, desired_cells, evaluate
 
 log = logging.getLogger(__name__)
 TASK = "sync"
-# Failures that leave no way to write to the Journal either.
-UNREACHABLE = (WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked)
+# Failures that leave no way to write to the Journal either (or no right to: a workbook
+# without its required tabs may not be the association's at all).
+UNREACHABLE = (
+    WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked, TabMissing
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class SyncResult:
     errors: int = 0
     warnings: int = 0
     journal: bool = False
+    journal_error: str | None = None  # why the Journal line of a run that changed something was lost
     seconds: float = 0.0
     # Registrations whose Place this run turned from « attente N » to « confirmée » (written,
     # or that would be in a dry run), for events today or later: the members to tell.
@@ -77,6 +83,7 @@ class SyncResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "journal": self.journal,
+            "journal_error": self.journal_error,
             "seconds": round(self.seconds, 3),
             "promotions": [
                 {"registration": p.registration_id, "member": p.member_id, "event": p.event_id}
@@ -209,4 +216,5 @@ def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, resul
         return True
     except MilaError as exc:
         log.error("could not write to Journal: %s", exc.message)
+        result.journal_error = exc.message
         return False

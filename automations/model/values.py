@@ -22,8 +22,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TypeVar
 
 from ..formatting import cents, format_date
+
+D = TypeVar("D", bound=dt.date)
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST_DATE = dt.date(1900, 1, 1)  # before this a serial or a year is unreadable
@@ -33,6 +36,7 @@ PLAUSIBLE_YEARS_AHEAD = 2
 MAX_AMOUNT = Decimal("100000000")  # a hundred million euros: beyond, surely a typo
 SHOWN_CHARS = 40
 
+YEAR_HINT = "Vérifiez l'année. "
 DATE_HINT = "Saisissez une date au format JJ/MM/AAAA."
 DATETIME_HINT = "Saisissez une date au format JJ/MM/AAAA, suivie si besoin d'une heure (18:30)."
 TIME_HINT = "Saisissez une heure au format 18:30 ou 18h30."
@@ -76,7 +80,7 @@ def show_value(value: object, limit: int = SHOWN_CHARS) -> str:
     """A raw value as quoted in a message: one line, at most ``limit`` characters."""
     try:
         if isinstance(value, dt.datetime):
-            text = format_date(value) + (f" {value:%H:%M}" if value.time() else "")
+            text = format_date(value) + (f" {value:%H:%M}" if value.time() != dt.time() else "")
         elif isinstance(value, dt.date):
             text = format_date(value)
         elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -162,8 +166,17 @@ def _make_date(year: int, month: int, day: int, raw: object, hint: str) -> dt.da
     except ValueError:
         raise ValueProblem("Date illisible", value=raw, hint=hint) from None
     if not EARLIEST_DATE <= result <= LATEST_DATE:
-        raise ValueProblem("Date hors limites", value=raw, hint=hint)
+        raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
     return result
+
+
+def _within_bounds(value: D, hint: str) -> D:
+    """A date cell (or datetime) as it came, or a problem when its year is out of reach
+    (31/12/9999, year 1): the same bounds as typed dates and serial numbers."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueProblem("Date hors limites", value=value, hint=YEAR_HINT + hint)
+    return value
 
 
 def _year(text: str) -> int:
@@ -182,7 +195,7 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     earliest = (EARLIEST_DATE - SERIAL_EPOCH).days
     latest = (LATEST_DATE - SERIAL_EPOCH).days
     if not earliest <= serial < latest + 1:
-        raise ValueProblem("Date illisible", value=raw, hint=hint)
+        raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
     days = int(serial)
     seconds = round((serial - days) * 86400)
     return dt.datetime.combine(SERIAL_EPOCH, dt.time()) + dt.timedelta(days=days, seconds=seconds)
@@ -219,10 +232,9 @@ def parse_date(value: object) -> dt.date:
     """A date from ``2024-07-02``, ``02/07/2024``, ``2/7/24``, ``02.07.2024``,
     ``2 juillet 2024``, a serial number or a date cell. A time part is ignored."""
     hint = DATE_HINT
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        day = _within_bounds(value, hint)
+        return day.date() if isinstance(day, dt.datetime) else day
     _check_type(value, "Date illisible", hint)
     if isinstance(value, int | float | Decimal):
         return _serial_to_datetime(float(value), value, hint).date()
@@ -306,10 +318,10 @@ def parse_datetime(value: object) -> dt.date | dt.datetime:
     """
     hint = DATETIME_HINT
     if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None, microsecond=0)
+        value = _within_bounds(value, hint).replace(tzinfo=None, microsecond=0)
         return value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date):
-        return value
+        return _within_bounds(value, hint)
     _check_type(value, "Date illisible", hint)
     if isinstance(value, int | float | Decimal):
         result = _serial_to_datetime(float(value), value, hint)

@@ -2,7 +2,9 @@
 
 An ID is never given twice, even after its row was deleted: the next number is
 above every ID in the tab *and* every ID the ``Journal`` records as assigned (sync
-writes them there, e.g. « ID attribués : M0121 à M0123 »).
+writes them there, e.g. « ID attribués : M0121 à M0123 »). An ID that does not fit
+the tab's pattern (``=1+1``, ``../etc/x``, ``M99999999999999999999``) counts for
+nothing: ``rules.validation`` reports it as an anomaly.
 """
 
 from __future__ import annotations
@@ -12,15 +14,43 @@ from collections.abc import Iterable
 
 from ..schema import Tab
 
+EXTRA_DIGITS = 2  # an ID may outgrow its padding by this many digits (M99999 fits, M9999999 not)
 
-def _pattern(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(prefix)}(\d+)(?![0-9A-Za-z])")
+
+def max_digits(tab: Tab) -> int:
+    """The most digits an ID of ``tab`` may have."""
+    return tab.id_width + EXTRA_DIGITS
+
+
+def id_number(tab: Tab, text: str | None) -> int | None:
+    """The number of an ID that fits the tab's pattern (prefix, then at most
+    ``max_digits`` digits: ``M0012``, ``m12``, ``M-0012``), or None for anything else
+    (``=1+1``, ``../etc/x``, ``M99999999999999999999``)."""
+    assert tab.id_prefix is not None
+    if not text:
+        return None
+    match = re.fullmatch(
+        rf"{re.escape(tab.id_prefix)}\s*-?\s*(\d{{1,{max_digits(tab)}}})", str(text).strip(), re.IGNORECASE
+    )
+    return int(match.group(1)) if match else None
+
+
+def _pattern(tab: Tab) -> re.Pattern[str]:
+    assert tab.id_prefix is not None
+    return re.compile(
+        rf"(?<![A-Za-z0-9]){re.escape(tab.id_prefix)}(\d{{1,{max_digits(tab)}}})(?![0-9A-Za-z])"
+    )
 
 
 def highest_number(tab: Tab, texts: Iterable[str | None]) -> int:
-    """The highest number used after the tab's prefix in any of ``texts``."""
-    assert tab.id_prefix is not None
-    pattern = _pattern(tab.id_prefix)
+    """The highest number of the tab's IDs in ``texts`` (the ID column); IDs that do not
+    fit the pattern do not count."""
+    return max((n for text in texts if (n := id_number(tab, text)) is not None), default=0)
+
+
+def highest_mentioned(tab: Tab, texts: Iterable[str | None]) -> int:
+    """The highest number of the tab's IDs written anywhere in ``texts`` (Journal details)."""
+    pattern = _pattern(tab)
     best = 0
     for text in texts:
         if not text:
@@ -34,7 +64,7 @@ def next_ids(
     tab: Tab, count: int, existing: Iterable[str | None], journal: Iterable[str | None] = ()
 ) -> list[str]:
     """``count`` fresh IDs for ``tab``, after every ID in the tab and in the journal."""
-    start = max(highest_number(tab, existing), highest_number(tab, journal)) + 1
+    start = max(highest_number(tab, existing), highest_mentioned(tab, journal)) + 1
     return [tab.format_id(n) for n in range(start, start + count)]
 
 

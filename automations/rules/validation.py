@@ -21,9 +21,11 @@ from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
 from ..model.rows import Member, Occupation, id_key
+from ..model.values import show_value
 from .bookings import BookingPolicy, BookingsOutcome, compute_bookings
 from .events import EventsOutcome, compute_events
 from .fees import FORFAITS_FROM, FeeSchedule, forfait_missing_message
+from .ids import id_number, max_digits
 from .membership import MembershipPolicy, compute_member, fee_period_start, status
 
 ERROR = Severity.ERROR
@@ -138,6 +140,25 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
                     "effacez l'ID de la ligne ajoutée par erreur pour que « mila sync » "
                     "lui en attribue un nouveau, ou supprimez le doublon.",
                 )
+
+
+def check_id_format(ctx: Context) -> Iterable[Anomaly]:
+    """An ID that does not fit its tab's pattern (``=1+1``, ``../etc/x``, a number far too
+    long): an error; ``mila sync`` ignores it when numbering new rows."""
+    for tab, attr in ID_TABS:
+        assert tab.id_prefix is not None
+        example = tab.format_id(1)
+        for model in getattr(ctx.dataset, attr):
+            if model.id is None or id_number(tab, model.id) is not None:
+                continue
+            shown = show_value(model.id)
+            yield Anomaly(
+                tab.name, model.row, shown, "ID", ERROR,
+                f"ID « {shown} » invalide : un ID de l'onglet « {tab.name} » s'écrit "
+                f"{tab.id_prefix} suivi d'un numéro d'au plus {max_digits(tab)} chiffres "
+                f"(par exemple {example}). Effacez-le pour que « mila sync » en attribue un, "
+                "ou corrigez-le.",
+            )
 
 
 REFERENCES = (
@@ -319,6 +340,7 @@ def check_events(ctx: Context) -> Iterable[Anomaly]:
 
 CHECKS: tuple[Check, ...] = (
     check_duplicate_ids,
+    check_id_format,
     check_references,
     check_member_duplicates,
     check_hosted_members,

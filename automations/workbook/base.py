@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
-from ..errors import SchemaError
-from ..schema import Tab, normalize_header, tab_schema
+from ..errors import SchemaError, TabMissing
+from ..schema import REQUIRED_TABS, Tab, normalize_header, tab_schema
 from .table import Row, Table, is_blank
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,16 @@ class Workbook:
                 self._title_index.setdefault(normalize_header(title), title)
         return self._title_index.get(normalize_header(name))
 
-    def read(self, names: Iterable[str] | None = None) -> dict[str, Table]:
+    def read(self, names: Iterable[str] | None = None, *, require: bool = True) -> dict[str, Table]:
         """Read tabs (all by default) in one request. Keys are the contract's tab names
-        for contract tabs and the workbook's titles for the others."""
+        for contract tabs and the workbook's titles for the others.
+
+        A required tab (``schema.REQUIRED_TABS``) asked for, or every tab asked for, and
+        missing raises :class:`TabMissing` before anything is read, unless ``require`` is
+        false (``mila tabs`` describes such a workbook)."""
+        names = None if names is None else list(names)
+        if require:
+            self._require([t.name for t in REQUIRED_TABS] if names is None else names)
         titles = self.tabs() if names is None else [t for n in names if (t := self.title_for(n))]
         grids = self.backend.fetch(titles, {}) if titles else {}
         tables: dict[str, Table] = {}
@@ -184,6 +191,20 @@ class Workbook:
             tables[table.schema.name if table.schema else title] = table
             self._last[title] = table
         return tables
+
+    def _require(self, names: Sequence[str]) -> None:
+        asked = {normalize_header(n) for n in names}
+        for tab in REQUIRED_TABS:
+            if normalize_header(tab.name) not in asked or self.title_for(tab.name) is not None:
+                continue
+            present = self.tabs()
+            listed = ", ".join(f"« {t} »" for t in present[:6]) + (" …" if len(present) > 6 else "")
+            found = f"Onglets trouvés : {listed}. " if present else "Le classeur n'a aucun onglet. "
+            raise TabMissing(
+                f"L'onglet « {tab.name} » est introuvable ({self.description}). {found}"
+                "Vérifiez que c'est le bon classeur (--workbook, --sheet) et que l'onglet n'a été "
+                "ni renommé ni supprimé ; rien n'a été écrit."
+            )
 
     # -- writing ---------------------------------------------------------------
 
@@ -354,7 +375,8 @@ class Workbook:
         """Append rows given as {column name: value} to a tab, creating it if missing.
 
         Columns are placed by the tab's current header; contract columns missing
-        from the header are added at its end first.
+        from the header are added at its end first. A job-owned tab found empty (its
+        header write failed once) gets its whole header back.
         """
         if not rows:
             return 0
@@ -365,15 +387,17 @@ class Workbook:
         title = self.ensure_tab(schema)
         grid = self.backend.fetch([], {title: [1]}).get(title, [])
         header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
+        names: list[str] = []
+        if schema.job_owned and not any(h.strip() for h in header):
+            header, names = [], [c.name for c in schema.columns]
         columns = _locate_columns(title, header)
         added: list[tuple[str, int, int, object]] = []
-        for row in rows:
-            for name in row:
-                key = normalize_header(name)
-                if key not in columns:
-                    header.append(_contract_name(title, name))
-                    columns[key] = len(header)
-                    added.append((title, 1, len(header), header[-1]))
+        for name in [*names, *(name for row in rows for name in row)]:
+            key = normalize_header(name)
+            if key not in columns:
+                header.append(_contract_name(title, name))
+                columns[key] = len(header)
+                added.append((title, 1, len(header), header[-1]))
         if added:
             self.backend.ensure_columns(title, len(header))
             self.backend.write_cells(added)

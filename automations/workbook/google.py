@@ -8,6 +8,10 @@ Everything is written with ``USER_ENTERED`` so that dates become date cells, and
 every text is sent behind an apostrophe so that the sheet stores it as plain text:
 nothing the jobs write is ever taken for a formula or a number.
 
+Requests that fail for a passing reason (429, 5xx, network) are retried within the
+``RetryPolicy``; each new attempt logs its details (English, local log only) and one
+French line on the ``automations.notices`` logger, which the command shows on stderr.
+
 ``SHEETS_EMULATOR_HOST=host:port`` sends every request to the project's emulator over
 plain HTTP, with anonymous credentials unless a key is given, as Google's own
 emulators do.
@@ -19,6 +23,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +36,7 @@ from google.oauth2 import service_account
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
 from gspread.utils import extract_id_from_url
+from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from ..errors import (
     AccessDenied,
@@ -39,11 +45,14 @@ from ..errors import (
     WorkbookNotFound,
     WorkbookUnavailable,
 )
+from ..logs import NOTICES
 from ..settings.workbook import RetryPolicy  # [workbook.retry]
 from . import a1
 from .base import Grid
 
 log = logging.getLogger(__name__)
+# French lines for the person waiting at the terminal (the CLI shows this logger on stderr).
+notices = logging.getLogger(NOTICES)
 
 # Drive metadata (read only) lets `mila diagnostic` ask whether the account may edit the sheet.
 SCOPES = [
@@ -71,19 +80,61 @@ def spreadsheet_key(key_or_url: str) -> str:
         ) from exc
 
 
-def _retry_hook(exc: Exception) -> bool | float:
-    """Whether to retry, or how long to wait when Google said so in Retry-After."""
+def retry_delay(exc: Exception, policy: RetryPolicy) -> bool | float:
+    """Whether to retry after ``exc``, or how long to wait when Google said so in
+    Retry-After (never longer than the policy's longest wait)."""
     if isinstance(exc, APIError):
         if exc.response.status_code not in RETRIABLE:
             return False
         after = exc.response.headers.get("Retry-After")
         if after:
             try:
-                return max(0.0, float(after))
+                return min(max(0.0, float(after)), policy.wait_max)
             except ValueError:
                 return True
         return True
     return isinstance(exc, (requests.ConnectionError, requests.Timeout, TransportError))
+
+
+def retry_notice(exc: BaseException | None, wait: float, attempt: int, attempts: int) -> str:
+    """The French line shown while a request is retried: what failed, when the next of
+    ``attempts`` attempts (``attempt``) starts."""
+    if isinstance(exc, APIError):
+        status = exc.response.status_code
+        what = (
+            f"Google Sheets demande de ralentir (quota dépassé, erreur {status})"
+            if status == 429
+            else f"Google Sheets ne répond pas (erreur {status})"
+        )
+    else:
+        what = "Google Sheets est injoignable (réseau)"
+    when = f"{wait:.0f} s" if wait >= 1 else "moins d'une seconde"
+    return f"{what} : nouvel essai dans {when} ({attempt}/{attempts})…"
+
+
+# The policy of the request being retried, for the hook below (stamina's hooks are global).
+_RETRYING: ContextVar[RetryPolicy | None] = ContextVar("mila_google_retrying", default=None)
+
+
+def _on_retry(details: RetryDetails) -> None:
+    """stamina's hook: the details in the local log, one French line for the person.
+
+    It replaces stamina's own hook, whose English ``stamina.retry_scheduled`` lines would
+    reach the terminal."""
+    policy = _RETRYING.get()
+    log.info(
+        "retry %d of %s scheduled in %.2f s (waited %.2f s so far) after %r",
+        details.retry_num, details.name, details.wait_for, details.waited_so_far, details.caused_by,
+        extra={"retry_wait": details.wait_for},
+    )
+    if policy is None:
+        return
+    notices.warning(
+        "%s", retry_notice(details.caused_by, details.wait_for, details.retry_num + 1, policy.attempts)
+    )
+
+
+set_on_retry_hooks([_on_retry])
 
 
 class RetryingHTTPClient(HTTPClient):
@@ -92,16 +143,21 @@ class RetryingHTTPClient(HTTPClient):
     policy = RetryPolicy()
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        for attempt in stamina.retry_context(
-            on=_retry_hook,
-            attempts=self.policy.attempts,
-            timeout=self.policy.timeout,
-            wait_initial=self.policy.wait_initial,
-            wait_max=self.policy.wait_max,
-            wait_jitter=self.policy.wait_jitter,
-        ):
-            with attempt:
-                return super().request(*args, **kwargs)
+        policy = self.policy
+        token = _RETRYING.set(policy)
+        try:
+            for attempt in stamina.retry_context(
+                on=lambda exc: retry_delay(exc, policy),
+                attempts=policy.attempts,
+                timeout=policy.timeout,
+                wait_initial=policy.wait_initial,
+                wait_max=policy.wait_max,
+                wait_jitter=policy.wait_jitter,
+            ):
+                with attempt:
+                    return super().request(*args, **kwargs)
+        finally:
+            _RETRYING.reset(token)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
