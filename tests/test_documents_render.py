@@ -105,7 +105,7 @@ def test_xml_special_characters_and_emoji_give_a_valid_document(tmp_path: Path) 
     out.write_bytes(data)
     assert_valid_docx(out)
     text = docx_text(out)
-    assert "Structure : Pixel & Refrain <Live> \"Disques\" l'Écho 🎧🎸 fin" in text
+    assert "Structure : Pixel & Refrain <Live> \"Disques\" l’Écho 🎧🎸 fin" in text  # typographic apostrophe
     assert "Contact : Zoé 😀 & <Co>" in text
 
 

@@ -47,6 +47,29 @@ def _percent(section: str, key: str, value: Any) -> Decimal:
     return number
 
 
+def _functions(section: str, key: str, value: Any) -> tuple[str, ...]:
+    """A list of board functions as the ``Conseil`` tab writes them (« Trésorière » and
+    « trésorier » are « Trésorier·e »)."""
+    from ..schema import BOARD_FUNCTIONS, normalize_header
+
+    known = {normalize_header(f.replace("·e", "").replace("·rice", "")): f for f in BOARD_FUNCTIONS}
+    known |= {normalize_header(f): f for f in BOARD_FUNCTIONS}
+    known |= {normalize_header(f.replace("·e", "e")): f for f in BOARD_FUNCTIONS}
+    known[normalize_header("Administratrice")] = "Administrateur·rice"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"Configuration : [{section}] {key} doit être une liste de fonctions, par exemple "
+                          '["Président·e", "Vice-président·e", "Trésorier·e", "Secrétaire"].')
+    out: list[str] = []
+    for item in value:
+        found = known.get(normalize_header(item))
+        if found is None:
+            raise ConfigError(f"Configuration : [{section}] {key} : fonction inconnue « {item} ». "
+                              f"Fonctions possibles : {', '.join(BOARD_FUNCTIONS)}.")
+        if found not in out:
+            out.append(found)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class AssociationSettings:
     """The association as its documents present it (section ``[association]``)."""
@@ -56,6 +79,8 @@ class AssociationSettings:
     legal_form: str = "association régie par la loi du 1er juillet 1901"
     address: str = "12 rue Émile Blémont, 75018 Paris"
     siret: str = ""
+    rna: str = ""  # numéro RNA (W751234567)
+    article: str = "le"  # « le MILA », « du MILA »: the article before the short name, or ""
     vat_number: str = ""  # numéro de TVA intracommunautaire
     iban: str = ""
     bic: str = ""
@@ -65,6 +90,9 @@ class AssociationSettings:
     city: str = "Paris"  # « Fait à Paris, le … »
     rent_vat_percent: Decimal = Decimal(20)  # VAT on the rent of a mise à disposition
     quorum_percent: Decimal = Decimal(50)  # share of the votes of up-to-date members
+    # who signs for the association when the president cannot (tied to the other party)
+    signatory_order: tuple[str, ...] = ("Président·e", "Vice-président·e", "Trésorier·e", "Secrétaire",
+                                        "Vice-trésorier·e", "Vice-secrétaire")
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> AssociationSettings:
@@ -75,6 +103,8 @@ class AssociationSettings:
         for key, value in section.items():
             if key in ("rent_vat_percent", "quorum_percent"):
                 values[key] = _percent("association", key, value)
+            elif key == "signatory_order":
+                values[key] = _functions("association", key, value)
             else:
                 values[key] = _text("association", key, value)
         if "siret" in values:
@@ -84,6 +114,15 @@ class AssociationSettings:
                     "Configuration : [association] siret doit compter 14 chiffres "
                     f"(« {section['siret']} »)."
                 )
+        if "rna" in values:
+            values["rna"] = values["rna"].replace(" ", "").upper()
+            if values["rna"] and not (len(values["rna"]) == 10 and values["rna"][0] == "W"
+                                      and values["rna"][1:].isdigit()):
+                raise ConfigError("Configuration : [association] rna doit s'écrire W suivi de 9 chiffres "
+                                  f"(« {section['rna']} »).")
+        if values.get("article", "le") not in ("le", "la", "les", "l'", "l’", ""):
+            raise ConfigError("Configuration : [association] article doit valoir \"le\", \"la\", \"l'\", "
+                              "\"les\" ou \"\" (aucun article devant le nom).")
         if not values.get("name", cls.name):
             raise ConfigError("Configuration : [association] name ne peut pas être vide.")
         return cls(**values)
@@ -101,6 +140,7 @@ class DocumentsSettings:
     out: Path = Path("out")
     soffice: str = "soffice"  # LibreOffice's command, for --pdf
     pdf_timeout: float = 180.0  # seconds for one conversion batch
+    shop_conventions: bool = False  # conventions for premises of the Boutique site (commercial leases)
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any], base: Path | None = None) -> DocumentsSettings:
@@ -123,6 +163,10 @@ class DocumentsSettings:
                     "Configuration : [documents] pdf_timeout doit être un nombre de secondes positif."
                 )
             values["pdf_timeout"] = float(value)
+        if "shop_conventions" in section:
+            if not isinstance(section["shop_conventions"], bool):
+                raise ConfigError("Configuration : [documents] shop_conventions doit valoir true ou false.")
+            values["shop_conventions"] = section["shop_conventions"]
         return cls(**values)
 
 
