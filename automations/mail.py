@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import PARIS
+from .documents.french import FILTERS, typographic
 from .errors import ConfigError, MailError, TemplateError
 
 if TYPE_CHECKING:
@@ -303,6 +304,13 @@ def _plain_address(text: str) -> bool:
 # --------------------------------------------------------------------------- templates
 
 
+def _typeset(value: Any) -> Any:
+    """What a template prints, with typographic apostrophes (« L’Usine »)."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):  # Markup is already final
+        return typographic(value)
+    return value
+
+
 class Templates:
     """The e-mail templates of a folder, rendered in a sandbox.
 
@@ -323,7 +331,9 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            finalize=_typeset,
         )
+        self.env.filters.update(FILTERS)  # {{ membre.structure|de }}: see documents/french.py
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render template ``name``; any failure is a French :class:`TemplateError`."""

@@ -211,7 +211,8 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("montant.tva", "TVA", "110 €"),
         V("montant.ttc", "montant toutes taxes comprises", "660 €"),
         V("montant.taux_tva", "taux de TVA", "20 %"),
-        V("detail", "calcul de la cotisation, en une phrase", "55 m² × 10 € = 550 € HT"),
+        V("detail", "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
+          "55 m² × 10 € = 550 € HT"),
         V("lignes", "lignes de la cotisation", ""),
         V("lignes[].libelle", "libellé de la ligne", "Forfait PREMIUM"),
         V("lignes[].montant", "montant hors taxes de la ligne", "170 €"),
@@ -566,7 +567,7 @@ def receipt_context(
     else:
         amounts = Amounts.from_ttc(paid, fee.vat_rate if fee is not None else vat_percent)
         lines = (FeeLine("Cotisation annuelle", amounts.ht),)
-        detail = f"Montant reçu{NBSP}: {money(paid)} TTC"
+        detail = ""  # the difference is told to the staff (the command's output), not the member
     vats = split_vat(lines, amounts.vat)
     return {
         "association": association,

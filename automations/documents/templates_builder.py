@@ -761,7 +761,7 @@ def build_charter() -> DocumentObject:
         bullets(doc, items)
 
     para(doc, "Engagement du membre", "Heading 1", before=14)
-    para(doc, [("Je {{ membre.soussigne }} ", ""), ("{{ membre.representant_complet }}", "b"),
+    para(doc, [("Je {{ membre.soussigne }} ", ""), ("{{ membre.representant }}", "b"),
                ("{% if not membre.personne %}, {{ membre.qualite }} {{ membre.structure|de }}"
                 "{% endif %}", ""),
                (" (membre n° {{ membre.id }}), déclare avoir pris connaissance de la charte des valeurs "
@@ -892,7 +892,9 @@ def build_receipt() -> DocumentObject:
                 "la somme de ", ""), ("{{ paiement.montant }}", "b"),
                (" toutes taxes comprises au titre de sa cotisation annuelle pour la période du "
                 "{{ periode.debut }} au {{ periode.fin }}.", "")])
+    tag_para(doc, "{%p if detail %}")
     para(doc, [("Calcul : {{ detail }}.", "g")], "Note")
+    tag_para(doc, "{%p endif %}")
 
     para(doc, "Fait à {{ document.lieu }}, le {{ recu.date }}.", before=12, after=8, keep_next=True)
     t = table(doc, 2, (8.0, 8.4), grid=False)

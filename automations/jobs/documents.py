@@ -32,6 +32,7 @@ from typing import Any
 from .. import schema
 from ..clock import Clock
 from ..documents import context as ctx
+from ..documents.french import FILTER_HELP
 from ..documents.outputs import (
     OutputFolder,
     Written,
@@ -665,11 +666,14 @@ class VariablesResult:
     name: str
     path: Path
     variables: list[tuple[Variable, bool]]  # (variable, used by the template now)
+    filters: tuple[tuple[str, str, str, str], ...] = FILTER_HELP  # (name, description, tag, example)
 
     def as_dict(self) -> dict[str, object]:
         return {"template": self.name, "path": str(self.path),
                 "variables": [{"name": v.path, "tag": v.tag, "description": v.description,
-                               "example": v.example, "used": used} for v, used in self.variables]}
+                               "example": v.example, "used": used} for v, used in self.variables],
+                "filters": [{"name": n, "description": d, "tag": t, "example": e}
+                            for n, d, t, e in self.filters]}
 
 
 # Templates that only carry styles for documents built in code (the annual report):
