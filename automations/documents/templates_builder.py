@@ -925,8 +925,8 @@ def build_attendance() -> DocumentObject:
                 "{{ assemblee.titre }} du {{ assemblee.date }} · {{ assemblee.lieu }}")
     para(doc, [("Membres à jour de leur cotisation au {{ assemblee.date }} : ", ""),
                ("{{ totaux.membres }}", "b"), (", totalisant ", ""), ("{{ totaux.voix }} voix", "b"),
-               (". Chaque membre présent signe en face de son nom ; un membre représenté est "
-                "signalé dans la colonne « Pouvoir donné à ».", "")], after=8)
+               (". Chaque membre présent signe en face de son nom ; pour un membre représenté, "
+                "indiquez à qui il a donné pouvoir.", "")], after=8)
     widths = (1.0, 6.4, 4.8, 3.6, 1.4, 4.2, 3.7)
     t = table(doc, 4, widths)
     header_row(t, ("N°", "Structure", "Représentant·e", "Catégorie", "Voix", "Pouvoir donné à", "Signature"),
