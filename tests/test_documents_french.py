@@ -142,6 +142,11 @@ def test_a_member_who_is_a_person_is_not_its_own_representative(tmp_path: Path) 
         {**contexts["convention"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}), tmp_path)
     assert "Fanny Poirier, demeurant 3 rue Myrha, 75018 Paris, membre de l’Association" in convention
     assert "ci-après dénommée «\u00a0l’Occupant\u00a0»" in convention
+    assert ("pour une durée déterminée, du 1er\u00a0juillet 2024 au 30\u00a0juin 2027 inclus. À son terme, "
+            "elle est renouvelée par tacite reconduction") in convention
+    for clause in ("état des lieux contradictoire", "indice des loyers des activités tertiaires",
+                   "tribunal judiciaire de Paris"):
+        assert clause in convention
     receipt = _text(load_template(REPO_TEMPLATES / "recu.docx").render(
         {**contexts["recu"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}), tmp_path)
     assert "Représenté" not in receipt and "représenté" not in receipt

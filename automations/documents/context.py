@@ -194,7 +194,7 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("membres[].numero", "numéro de ligne", "1"),
         V("membres[].id", "identifiant du membre", "M0012"),
         V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
-        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].representant", "représentant·e (vide si le membre est une personne)", "Léa Morel"),
         V("membres[].categorie", "catégorie, en un mot", "Bénéficiaire"),
         V("membres[].signature", "date de signature, ou « à signer »", "3 octobre 2022"),
         V("membres[].signee", "oui si la charte est signée", "True"),
@@ -229,7 +229,7 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("membres[].numero", "numéro de ligne", "1"),
         V("membres[].id", "identifiant du membre", "M0012"),
         V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
-        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].representant", "représentant·e (vide si le membre est une personne)", "Léa Morel"),
         V("membres[].categorie", "catégorie, en un mot", "Hébergé"),
         V("membres[].voix", "nombre de voix", "10"),
         V("totaux.membres", "nombre de membres à jour", "84"),
@@ -502,6 +502,13 @@ def charter_context(*, association: dict[str, Any], member: Member,
     }
 
 
+def _representative(member: Member) -> str:
+    """The contact, in a list of members; blank for a member who is a person."""
+    if is_natural_person(member.structure, member.contact, member.legal_form):
+        return ""
+    return _clean(member.contact)
+
+
 def register_context(
     *, association: dict[str, Any], members: Sequence[Member], day: dt.date
 ) -> dict[str, Any]:
@@ -511,7 +518,7 @@ def register_context(
             "numero": str(n),
             "id": m.id or "",
             "structure": _clean(m.structure),
-            "representant": _clean(m.contact),
+            "representant": _representative(m),
             "categorie": CATEGORY_SHORT.get(m.category or "", m.category or ""),
             "signature": long_date(m.charter_signed_on) if m.charter_signed_on else "à signer",
             "signee": m.charter_signed_on is not None,
@@ -611,7 +618,7 @@ def attendance_context(
                 "numero": str(n),
                 "id": line.member.id or "",
                 "structure": _clean(line.member.structure),
-                "representant": _clean(line.member.contact),
+                "representant": _representative(line.member),
                 "categorie": CATEGORY_SHORT.get(line.member.category or "", ""),
                 "voix": str(line.votes),
             }
