@@ -275,3 +275,30 @@ def test_demo_receipts_are_dated_on_the_payment(demo_documents: tuple[Path, dict
     assert "Désignation\nHT\nTVA (20\u00a0%)\nTTC" in receipt
     assert receipt.count("L’Association MILA certifie") == 1
     assert "diffère" not in receipt and "barème" not in receipt
+
+
+def test_emails_contract_names_and_use_typographic_apostrophes() -> None:
+    """The e-mail templates have the same filters: « au nom du Comptoir du Vinyle », « L’équipe », « s’est »."""
+    from automations.mail import Templates
+
+    templates = Templates(REPO_TEMPLATES / "emails")
+    context = {
+        "association": {"nom": "MILA", "signature": "L'équipe du MILA"},
+        "membre": {"contact": "Victor Rousseau", "structure": "Le Comptoir du Vinyle"},
+        "inscription": {"id": "I0001"},
+        "evenement": {"titre": "L'oreille absolue", "type": "Club MILA", "date": "4 mars 2027",
+                      "lieu": "", "intervenants": []},
+        "contact": {"nom": "Léa", "email": "o'hara@mila.example", "telephone": ""},
+    }
+    for name in ("place_confirmee.txt.j2", "place_confirmee.html.j2"):
+        text = templates.render(name, context)
+        assert "au nom du Comptoir du Vinyle" in text
+        assert "s’est libérée" in text and "L’oreille absolue" in text and "L’équipe du MILA" in text
+        assert "'" not in re.sub(r"<[^>]*>", "", text).replace("o'hara@mila.example", "")
+
+
+def test_shop_conventions_must_be_true_or_false(tmp_path: Path) -> None:
+    """`[documents] shop_conventions` is a yes/no; anything else is a French error."""
+    assert DocumentsSettings.from_section({"shop_conventions": True}, base=tmp_path).shop_conventions
+    with pytest.raises(ConfigError, match="shop_conventions doit valoir true ou false"):
+        DocumentsSettings.from_section({"shop_conventions": "oui"}, base=tmp_path)

@@ -318,6 +318,9 @@ def test_variables_listing(tmp_path: Path) -> None:
     assert voix.tag == "{{ x.voix }} (dans {% for x in membres %})"
     with pytest.raises(TemplateError, match="Modèle inconnu.*convention, charte"):
         template_variables("facture", DocumentsSettings(templates=TEMPLATES))
+    filters = {f["name"]: f for f in listing.as_dict()["filters"]}  # type: ignore[union-attr]
+    assert set(filters) == {"de", "a", "majuscule"}
+    assert "du Comptoir du Vinyle" in filters["de"]["example"]
 
 
 # --------------------------------------------------------------------------- contexts
