@@ -407,6 +407,9 @@ def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
     for variable, used in result.variables:
         example = f" — ex. « {variable.example} »" if variable.example else ""
         print(f"  {'✓' if used else ' '} {variable.tag} : {variable.description}{example}", file=out)
+    print("Filtres, pour écrire « du », « au », « d’ » devant un nom :", file=out)
+    for _, description, tag, example in result.filters:
+        print(f"    {tag} : {description} — ex. « {example} »", file=out)
     print("✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
           "aide : docs/documents.md.", file=out)
     return 0

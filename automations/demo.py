@@ -1724,10 +1724,30 @@ def _member_row(m: _Member) -> dict[str, object]:
         "Montant payé": m.amount,
         "Charte signée le": m.charter,
         "Sortie le": m.left,
+        "Civilité": "Mme" if m.female else "M.",
+        "Forme juridique": _legal_form(m),
+        "Adresse": _registered_address(m),
         "Notes": m.note,
     }
     row.update(m.cells)
     return row
+
+
+_FORMS = ("SARL", "SAS", "association", "SARL", "EURL", "SAS", "association", "SCOP")
+_STREETS = ("rue Ordener", "rue Marcadet", "boulevard Barbès", "rue Custine", "rue Championnet",
+            "rue Myrha", "rue Doudeauville", "rue Polonceau", "rue Caulaincourt", "rue Labat")
+
+
+def _legal_form(m: _Member) -> str:
+    """A legal form for the demo's conventions and receipts, the same on every run."""
+    if m.individual:
+        return "personne physique"
+    return _FORMS[sum(map(ord, m.structure)) % len(_FORMS)]
+
+
+def _registered_address(m: _Member) -> str:
+    seed = sum(map(ord, m.structure + m.contact))
+    return f"{seed % 97 + 1} {_STREETS[seed % len(_STREETS)]}, 75018 Paris"
 
 
 def build_demo_workbook(

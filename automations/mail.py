@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .clock import PARIS
+from .documents.french import FILTERS, typographic
 from .errors import ConfigError, MailError, TemplateError
 from .settings.mail import (  # noqa: F401 - the [mail] section, used by the senders and the jobs
     DEFAULT_PORTS,
@@ -94,6 +95,13 @@ def _has_line_break(text: str) -> bool:
 # --------------------------------------------------------------------------- templates
 
 
+def _typeset(value: Any) -> Any:
+    """What a template prints, with typographic apostrophes (« L’Usine »)."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):  # Markup is already final
+        return typographic(value)
+    return value
+
+
 class Templates:
     """The e-mail templates of a folder, rendered in a sandbox.
 
@@ -114,7 +122,9 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            finalize=_typeset,
         )
+        self.env.filters.update(FILTERS)  # {{ membre.structure|de }}: see documents/french.py
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render template ``name``; any failure is a French :class:`TemplateError`."""

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .settings.documents import BOARD_FUNCTIONS  # noqa: F401 - the Conseil tab's choices
+
 
 @lru_cache(maxsize=4096)
 def _normalize(text: str) -> str:
@@ -105,15 +107,6 @@ EVENT_TYPES = (
 RESERVED_TO = ("Crescendo", "PREMIUM", "hébergés")
 REGISTRATION_STATUSES = ("inscrit", "présent", "absent", "annulé")
 FEE_CODES = ("BENEFICIAIRE", "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT")
-BOARD_FUNCTIONS = (
-    "Président·e",
-    "Vice-président·e",
-    "Trésorier·e",
-    "Vice-trésorier·e",
-    "Secrétaire",
-    "Vice-secrétaire",
-    "Administrateur·rice",
-)
 
 MEMBRES = Tab(
     "Membres",
@@ -132,6 +125,9 @@ MEMBRES = Tab(
         _c("Montant payé", "amount"),
         _c("Charte signée le", "date"),
         _c("Sortie le", "date"),
+        _c("Civilité", "choice", choices=("Mme", "M.")),
+        _c("Forme juridique"),
+        _c("Adresse"),
         _c("Cotisation HT", "amount", calc=True),
         _c("Cotisation TTC", "amount", calc=True),
         _c("Échéance", "date", calc=True),

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
+from jinja2 import Environment
 
 from automations.clock import FixedClock
 from automations.documents import context as ctx
+from automations.documents.french import FILTERS
 from automations.documents.outputs import PdfUnavailable, find_soffice
 from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
@@ -129,6 +131,10 @@ def _median_time(fn: Callable[[], object], count: int) -> float:
     return statistics.median(times)
 
 
+BARE_ENV = Environment(autoescape=True)
+BARE_ENV.filters.update(FILTERS)  # the templates' own filters ({{ x|de }}), nothing else
+
+
 def _per_document(count: int) -> list[tuple[str, float, float, int]]:
     rows = []
     for name, context in _contexts().items():
@@ -136,7 +142,7 @@ def _per_document(count: int) -> list[tuple[str, float, float, int]]:
 
         def bare(path: Path = path, context: dict[str, Any] = context) -> bytes:
             doc = DocxTemplate(path)
-            doc.render(context, autoescape=True)
+            doc.render(context, BARE_ENV, autoescape=True)
             buffer = io.BytesIO()
             doc.save(buffer)
             return buffer.getvalue()

@@ -59,8 +59,8 @@ def workbook() -> dict[str, list[list[object]]]:
     }
 
 
-def settings(tmp_path: Path, templates: Path = TEMPLATES) -> DocumentsSettings:
-    return DocumentsSettings(templates=templates, out=tmp_path / "out")
+def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) -> DocumentsSettings:
+    return DocumentsSettings(templates=templates, out=tmp_path / "out", shop_conventions=shops)
 
 
 def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
@@ -113,7 +113,7 @@ def test_conventions_are_produced_checked_and_recorded_in_the_sheet(make_book, t
         f"SIRET {SIRET[:3]}{NBSP}{SIRET[3:6]}{NBSP}{SIRET[6:9]}{NBSP}{SIRET[9:]}",
         "représentée par Mme Juliette Texier, en sa qualité de présidente",
         f"SIRET 683{NBSP}721{NBSP}419{NBSP}00110",
-        "représentée par Léa Morel, membre de l'Association sous le numéro M0001",
+        "représentée par Léa Morel, membre de l’Association sous le numéro M0001",
         "Bureau 1 (réf. L01)",
         "12 rue Émile Blémont, 75018 Paris",
         f"16{NBSP}m²",
@@ -123,10 +123,11 @@ def test_conventions_are_produced_checked_and_recorded_in_the_sheet(make_book, t
         f"Redevance mensuelle toutes taxes comprises | 480{NBSP}€",
         f"dépôt de garantie de 800{NBSP}€",
         f"160{NBSP}€ hors taxes, soit 192{NBSP}€ toutes taxes comprises (16{NBSP}m² × 10{NBSP}€ = 160{NBSP}€{NBSP}HT)",
-        "L'Occupant s'engage à signer la charte des valeurs communes",
+        "L’Occupant s’engage à signer la charte des valeurs communes",
+        "– et à en respecter les principes",
         f"Fait à Paris, le 4{NBSP}mars 2025, en deux exemplaires originaux.",
-        "Pour l'Association\nMme Juliette Texier\nPrésidente",
-        "Pour l'Occupant\nLéa Morel\nPixel & Refrain <Live> 🎧",
+        "Pour l’Association\nMme Juliette Texier\nPrésidente",
+        "Pour l’Occupant\nLéa Morel\nPixel & Refrain <Live> 🎧",
         "Association MILA\tConvention de mise à disposition n°\u00a0C001",  # header
     ):
         assert expected in text, expected

@@ -106,7 +106,7 @@ def test_xml_special_characters_and_emoji_give_a_valid_document(tmp_path: Path) 
     out.write_bytes(data)
     assert_valid_docx(out)
     text = docx_text(out)
-    assert "Structure : Pixel & Refrain <Live> \"Disques\" l'Écho 🎧🎸 fin" in text
+    assert "Structure : Pixel & Refrain <Live> \"Disques\" l’Écho 🎧🎸 fin" in text  # typographic apostrophe
     assert "Contact : Zoé 😀 & <Co>" in text
 
 
@@ -319,6 +319,9 @@ def test_variables_listing(tmp_path: Path) -> None:
     assert voix.tag == "{{ x.voix }} (dans {% for x in membres %})"
     with pytest.raises(TemplateError, match="Modèle inconnu.*convention, charte"):
         template_variables("facture", DocumentsSettings(templates=TEMPLATES))
+    filters = {f["name"]: f for f in listing.as_dict()["filters"]}  # type: ignore[union-attr]
+    assert set(filters) == {"de", "a", "majuscule"}
+    assert "du Comptoir du Vinyle" in filters["de"]["example"]
 
 
 # --------------------------------------------------------------------------- contexts

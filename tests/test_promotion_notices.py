@@ -155,15 +155,15 @@ class TestSending:
         assert (result.sent, result.failed, result.ok) == (1, 0, True)
         message = smtp_server.parsed()[0]
         assert message["To"].addresses[0].display_name == "Paul Roux"
-        assert message["Subject"] == ("Votre place est confirmée : Les droits voisins à l'ère du streaming, "
+        assert message["Subject"] == ("Votre place est confirmée : Les droits voisins à l’ère du streaming, "
                                       "jeudi 4 mars 2027 à 18h30")
         text = message.get_body(("plain",)).get_content()
-        for expected in ("Bonjour Paul Roux", "Une place s'est libérée", "votre inscription est confirmée",
-                         "Les droits voisins à l'ère du streaming", "Type : Club MILA",
+        for expected in ("Bonjour Paul Roux", "Une place s’est libérée", "votre inscription est confirmée",
+                         "Les droits voisins à l’ère du streaming", "Type : Club MILA",
                          "Date : jeudi 4 mars 2027 à 18h30", "Lieu : Pépinière, salle Ella Fitzgerald",
                          "Intervenants : Marie Dupont (Sacem), Karim Benali (Adami)",
                          "I0002, au nom de Studio Nord & Fils", "Si vous ne pouvez plus venir",
-                         "répondant simplement à ce message", "L'équipe du MILA"):
+                         "répondant simplement à ce message", "L’équipe du MILA"):
             assert expected in text, expected
         html = message.get_body(("html",)).get_content()
         assert "Studio Nord &amp; Fils" in html and "jeudi 4 mars 2027 à 18h30" in html

@@ -91,7 +91,8 @@ def test_a_receipt_for_each_payment_numbered_in_order(tmp_path: Path) -> None:
         "Recu_2025-001_Arrondi-Records.docx",
     ]
     assert result.skipped == ["Membre M0005 (Sans Montant) : « Montant payé » manquant pour le paiement du 20/05/2025."]
-    assert len(result.warnings) == 1 and "Reçu 2025-001" in result.warnings[0]
+    notes = [w for w in result.warnings if w.startswith("Reçu")]
+    assert len(notes) == 1 and "Reçu 2025-001" in notes[0]
 
     premium = tmp_path / "out" / "Recu_2024-002_Onde-Claire-Fils.docx"
     valid(premium)
@@ -101,25 +102,26 @@ def test_a_receipt_for_each_payment_numbered_in_order(tmp_path: Path) -> None:
         f"Période du 15{NBSP}novembre 2024 au 14{NBSP}novembre 2025",
         "Onde Claire & Fils",
         "Représentée par Léa Morel · membre n°" + NBSP + "M0001 · Membre bénéficiaire",
-        "Désignation | Montant HT",
-        f"Forfait PREMIUM | 170{NBSP}€",
-        f"Option Crescendo | 10{NBSP}€",
-        f"TVA (20{NBSP}%) sur 180{NBSP}€ HT | 36{NBSP}€",
-        f"Total toutes taxes comprises | 216{NBSP}€",
-        f"la somme de 216{NBSP}€ au titre de sa cotisation annuelle",
+        f"Désignation | HT | TVA (20{NBSP}%) | TTC",
+        f"Forfait PREMIUM | 170{NBSP}€ | 34{NBSP}€ | 204{NBSP}€",
+        f"Option Crescendo | 10{NBSP}€ | 2{NBSP}€ | 12{NBSP}€",
+        f"Total | 180{NBSP}€ | 36{NBSP}€ | 216{NBSP}€",
+        f"L’Association MILA certifie avoir reçu d’Onde Claire & Fils, le 15{NBSP}novembre 2024, la somme de "
+        f"216{NBSP}€ toutes taxes comprises au titre de sa cotisation annuelle",
+        f"Fait à Paris, le 15{NBSP}novembre 2024.",
         f"Calcul{NBSP}: Forfait PREMIUM 170{NBSP}€ + option Crescendo 10{NBSP}€ = 180{NBSP}€{NBSP}HT.",
         "Mme Nadia Giraud, trésorière",
     ):
         assert expected in text, expected
     assert "diffère" not in text
     hosted = text_of(tmp_path / "out" / "Recu_2024-004_Studio-Nord.docx")
-    assert f"Cotisation hébergé (16{NBSP}m² × 10{NBSP}€) | 160{NBSP}€" in hosted
+    assert f"Cotisation hébergé (16{NBSP}m² × 10{NBSP}€) | 160{NBSP}€ | 32{NBSP}€ | 192{NBSP}€" in hosted
     assert "Studio Nord 🎛" in hosted
     old = text_of(tmp_path / "out" / "Recu_2024-001_Ancien-Tarif.docx")
-    assert f"Cotisation bénéficiaire | 100{NBSP}€" in old  # the rates of February 2024
+    assert f"Cotisation bénéficiaire | 100{NBSP}€ |" in old  # the rates of February 2024
     odd = text_of(tmp_path / "out" / "Recu_2025-001_Arrondi-Records.docx")
-    assert f"Cotisation annuelle | 125{NBSP}€" in odd and f"Total toutes taxes comprises | 150{NBSP}€" in odd
-    assert "Le montant reçu diffère de la cotisation calculée" in odd
+    assert f"Cotisation annuelle | 125{NBSP}€ | 25{NBSP}€ | 150{NBSP}€" in odd
+    assert "diffère" not in odd and "barème" not in odd  # a note for the staff, not for the member
 
 
 def test_receipt_numbers_are_stable_across_runs(tmp_path: Path) -> None:
@@ -164,7 +166,7 @@ def test_attendance_sheet_lists_members_up_to_date_with_votes_and_quorum(tmp_pat
     assert header.find(".//{*}tblHeader") is not None  # repeated on every page
     text = text_of(written.path)
     for expected in (
-        "Feuille d'émargement",
+        "Feuille d’émargement",
         f"Assemblée générale ordinaire du 12{NBSP}juin 2025 · 12 rue Émile Blémont, 75018 Paris",
         f"Membres à jour de leur cotisation au 12{NBSP}juin 2025{NBSP}: 5, totalisant 17 voix.",
         "Total des voix des membres à jour | 17",

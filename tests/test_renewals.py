@@ -262,7 +262,7 @@ class TestContent:
         book = google_book(workbook())
         smtp_run(book, smtp_server)
         message = next(m for m in smtp_server.parsed() if "ines@label.fr" in str(m["To"]))
-        assert message["Subject"] == "Votre cotisation d'adhésion au MILA"
+        assert message["Subject"] == "Votre cotisation d’adhésion au MILA"
         text = message.get_body(("plain",)).get_content()
         assert "le 1er novembre 2026" in text and "Total TTC à régler : 144 €" in text
 

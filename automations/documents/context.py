@@ -21,8 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formatting import cents, format_amount, format_date, format_date_long, format_number
-from ..model.rows import BoardMember, Member, Occupation, Premises
+from ..model.rows import BoardMember, Member, Occupation, Premises, id_key
 from ..rules.fees import Fee, FeeLine
+from .french import APOSTROPHE, by_civility, feminine_form, is_natural_person, same_person
 from .render import Variable
 from .settings import AssociationSettings
 
@@ -98,7 +99,10 @@ ASSOCIATION_VARIABLES = (
     V("association.nom_complet", "dénomination complète", "Association MILA"),
     V("association.forme", "forme juridique", "association régie par la loi du 1er juillet 1901"),
     V("association.adresse", "adresse du siège", "12 rue Émile Blémont, 75018 Paris"),
+    V("association.le_nom", "nom court précédé de son article (à employer avec |de ou |a)", "le MILA"),
+    V("association.designation", "dénomination complète précédée de son article", "l’Association MILA"),
     V("association.siret", "SIRET de l'association (vide s'il n'est pas configuré)", "123 456 789 00012"),
+    V("association.rna", "numéro RNA de l'association (vide s'il n'est pas configuré)", "W751234567"),
     V("association.tva_intracom", "numéro de TVA intracommunautaire (peut être vide)", "FR12 123456789"),
     V("association.iban", "IBAN pour les virements (peut être vide)", "FR76 …"),
     V("association.bic", "BIC (peut être vide)", "CCOPFRPPXXX"),
@@ -117,6 +121,12 @@ ASSOCIATION_VARIABLES = (
     V("association.tresorier.titre", "Trésorière, Trésorier ou Trésorier·e selon la civilité", "Trésorière"),
     V("association.tresorier.connu", "oui si le Conseil a un trésorier ou une trésorière en fonction",
       "True"),
+    V("association.signataire.nom", "qui signe pour l'association : la présidence, sauf si elle est liée "
+      "à l'autre partie (ordre : [association] signatory_order)", "Nadia Giraud"),
+    V("association.signataire.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
+    V("association.signataire.titre", "sa fonction, accordée", "Trésorière"),
+    V("association.signataire.qualite", "« en sa qualité de … »", "en sa qualité de trésorière"),
+    V("association.signataire.connu", "oui si un membre du bureau peut signer", "True"),
 )
 DOCUMENT_VARIABLES = (
     V("document.date", "date de production du document", "4 mars 2025"),
@@ -131,6 +141,17 @@ MEMBER_VARIABLES = (
     V("membre.email", "adresse électronique", "lea@pixel-refrain.fr"),
     V("membre.telephone", "téléphone (peut être vide)", "06 12 34 56 78"),
     V("membre.categorie", "catégorie de membre, en toutes lettres", "Membre hébergé"),
+    V("membre.forme_juridique", "forme juridique (colonne facultative, peut être vide)", "SARL"),
+    V("membre.adresse", "adresse du siège, ou de la personne (peut être vide)", "8 rue Myrha, 75018 Paris"),
+    V("membre.civilite", "civilité du ou de la représentant·e : Mme, M. ou vide", "Mme"),
+    V("membre.representant_complet", "le ou la représentant·e avec sa civilité", "Mme Léa Morel"),
+    V("membre.personne", "oui si le membre est une personne (elle ne se représente pas elle-même)", "False"),
+    V("membre.represente_par", "« représentée par Mme … » (vide si le membre est une personne)",
+      "représentée par Mme Léa Morel"),
+    V("membre.soussigne", "soussignée, soussigné ou soussigné·e selon la civilité", "soussignée"),
+    V("membre.qualite", "représentante, représentant ou représentant·e selon la civilité", "représentante"),
+    V("membre.accord", "terminaison d'accord du membre : e (une structure, une femme), vide ou ·e",
+      "e"),
 )
 
 VARIABLES: dict[str, tuple[Variable, ...]] = {
@@ -173,14 +194,16 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("membres[].numero", "numéro de ligne", "1"),
         V("membres[].id", "identifiant du membre", "M0012"),
         V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
-        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].representant", "représentant·e (vide si le membre est une personne)", "Léa Morel"),
         V("membres[].categorie", "catégorie, en un mot", "Bénéficiaire"),
         V("membres[].signature", "date de signature, ou « à signer »", "3 octobre 2022"),
         V("membres[].signee", "oui si la charte est signée", "True"),
     ),
     "recu": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
         V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
+        V("recu.date", "date du reçu : celle du paiement", "13 novembre 2024"),
         V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
+        V("paiement.moyen", "moyen de paiement (vide s'il n'est pas connu)", "virement"),
         V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
         V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
         V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
@@ -188,10 +211,13 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("montant.tva", "TVA", "110 €"),
         V("montant.ttc", "montant toutes taxes comprises", "660 €"),
         V("montant.taux_tva", "taux de TVA", "20 %"),
-        V("detail", "calcul de la cotisation, en une phrase", "55 m² × 10 € = 550 € HT"),
+        V("detail", "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
+          "55 m² × 10 € = 550 € HT"),
         V("lignes", "lignes de la cotisation", ""),
         V("lignes[].libelle", "libellé de la ligne", "Forfait PREMIUM"),
         V("lignes[].montant", "montant hors taxes de la ligne", "170 €"),
+        V("lignes[].tva", "TVA de la ligne", "34 €"),
+        V("lignes[].ttc", "montant toutes taxes comprises de la ligne", "204 €"),
         V("ecart", "oui si le montant reçu diffère de la cotisation calculée", "False"),
     ),
     "emargement": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + (
@@ -203,7 +229,7 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("membres[].numero", "numéro de ligne", "1"),
         V("membres[].id", "identifiant du membre", "M0012"),
         V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
-        V("membres[].representant", "représentant·e", "Léa Morel"),
+        V("membres[].representant", "représentant·e (vide si le membre est une personne)", "Léa Morel"),
         V("membres[].categorie", "catégorie, en un mot", "Hébergé"),
         V("membres[].voix", "nombre de voix", "10"),
         V("totaux.membres", "nombre de membres à jour", "84"),
@@ -240,7 +266,12 @@ def officer(board: Iterable[BoardMember], function: str, day: dt.date) -> BoardM
 
 _TITLES = {
     "Président·e": ("Présidente", "Président", "Président·e"),
+    "Vice-président·e": ("Vice-présidente", "Vice-président", "Vice-président·e"),
     "Trésorier·e": ("Trésorière", "Trésorier", "Trésorier·e"),
+    "Vice-trésorier·e": ("Vice-trésorière", "Vice-trésorier", "Vice-trésorier·e"),
+    "Secrétaire": ("Secrétaire", "Secrétaire", "Secrétaire"),
+    "Vice-secrétaire": ("Vice-secrétaire", "Vice-secrétaire", "Vice-secrétaire"),
+    "Administrateur·rice": ("Administratrice", "Administrateur", "Administrateur·rice"),
 }
 
 
@@ -248,19 +279,80 @@ def officer_context(person: BoardMember | None, function: str) -> dict[str, Any]
     feminine, masculine, neutral = _TITLES[function]
     if person is None:
         return {"nom": "", "civilite": "", "titre": neutral, "connu": False}
-    title = feminine if person.civility == "Mme" else masculine if person.civility == "M." else neutral
+    title = by_civility(person.civility, feminine, masculine, neutral)
     return {"nom": _clean(person.name), "civilite": person.civility or "", "titre": title, "connu": True}
 
 
+def tied_to(person: BoardMember, member: Member | None) -> bool:
+    """Whether a board member represents or belongs to ``member``: its ``Membre`` is that
+    member, or it is that member's contact (or the member itself, a person)."""
+    if member is None:
+        return False
+    if person.member_id and member.id and id_key(person.member_id) == id_key(member.id):
+        return True
+    return same_person(person.name, member.contact) or same_person(person.name, member.structure)
+
+
+def signatory(board: Iterable[BoardMember], day: dt.date, order: Sequence[str],
+              other_party: Member | None = None) -> tuple[BoardMember | None, str]:
+    """Who signs for the association facing ``other_party``: the first function of
+    ``order`` whose holder on ``day`` is not tied to it; (None, "") when nobody can."""
+    board = list(board)
+    for function in order:
+        person = officer(board, function, day)
+        if person is not None and not tied_to(person, other_party):
+            return person, function
+    return None, ""
+
+
+def signatory_context(person: BoardMember | None, function: str) -> dict[str, Any]:
+    if person is None:
+        return {"nom": "", "civilite": "", "titre": "", "qualite": "", "connu": False}
+    found = officer_context(person, function)
+    found["qualite"] = f"en sa qualité de {found['titre'].lower()}"
+    return found
+
+
+def _with_article(article: str, name: str) -> str:
+    if not article:
+        return name
+    if article in ("l'", APOSTROPHE, "l’"):
+        return f"l{APOSTROPHE}{name}"
+    return f"{article} {name}"
+
+
+_COMMON_NOUNS = {"association": "l’", "amicale": "l’", "union": "l’", "fédération": "la", "federation": "la",
+                 "société": "la", "coopérative": "la", "collectif": "le", "compagnie": "la", "maison": "la",
+                 "fondation": "la", "réseau": "le", "pôle": "le", "groupement": "le", "syndicat": "le"}
+
+
+def designation(legal_name: str) -> str:
+    """« l’Association MILA »: a legal name that begins with a common noun takes its
+    article in a sentence; a proper name stays as it is."""
+    first = legal_name.split(" ", 1)[0].casefold()
+    article = _COMMON_NOUNS.get(first, "")
+    if article == "l’":
+        return f"l{APOSTROPHE}{legal_name}"
+    return f"{article} {legal_name}" if article else legal_name
+
+
 def association_context(
-    settings: AssociationSettings, board: Sequence[BoardMember], day: dt.date
+    settings: AssociationSettings, board: Sequence[BoardMember], day: dt.date,
+    other_party: Member | None = None, order: Sequence[str] | None = None,
 ) -> dict[str, Any]:
+    """The association; ``signataire`` is who signs facing ``other_party`` (the first
+    officer of ``order``, by default ``signatory_order``, not tied to it)."""
+    person, function = signatory(board, day, order or settings.signatory_order, other_party)
+    legal_name = settings.legal_name or settings.name
     return {
         "nom": settings.name,
-        "nom_complet": settings.legal_name or settings.name,
+        "le_nom": _with_article(settings.article, settings.name),
+        "nom_complet": legal_name,
+        "designation": designation(legal_name),
         "forme": settings.legal_form,
         "adresse": settings.address,
         "siret": siret_text(settings.siret),
+        "rna": settings.rna,
         "tva_intracom": _unbreakable(settings.vat_number),
         "iban": _unbreakable(settings.iban),
         "bic": settings.bic,
@@ -270,6 +362,7 @@ def association_context(
         "ville": settings.city,
         "president": officer_context(officer(board, "Président·e", day), "Président·e"),
         "tresorier": officer_context(officer(board, "Trésorier·e", day), "Trésorier·e"),
+        "signataire": signatory_context(person, function),
     }
 
 
@@ -277,15 +370,43 @@ def document_context(settings: AssociationSettings, day: dt.date) -> dict[str, s
     return {"date": long_date(day), "date_courte": format_date(day), "lieu": settings.city}
 
 
-def member_context(member: Member) -> dict[str, str]:
+def member_civility(member: Member, board: Iterable[BoardMember] = ()) -> str:
+    """The contact's ``Civilité``: the member's own column, else the board's row of the
+    same person."""
+    if member.civility:
+        return member.civility
+    for person in board:
+        if person.civility and same_person(person.name, member.contact):
+            return person.civility
+    return ""
+
+
+def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[str, Any]:
+    civility = member_civility(member, board)
+    contact = _clean(member.contact)
+    person = is_natural_person(member.structure, member.contact, member.legal_form)
+    full = f"{civility} {contact}" if civility and contact else contact
+    if person:
+        agreement = by_civility(civility, "e", "", "·e")
+    else:
+        agreement = "e" if feminine_form(member.legal_form) else ""
     return {
         "id": member.id or "",
         "structure": _clean(member.structure),
         "siret": siret_text(member.siret),
-        "representant": _clean(member.contact),
+        "representant": contact,
         "email": _clean(member.email),
         "telephone": _clean(member.phone),
         "categorie": CATEGORY_LABELS.get(member.category or "", member.category or ""),
+        "forme_juridique": _clean(member.legal_form),
+        "adresse": _clean(member.address),
+        "civilite": civility,
+        "representant_complet": full,
+        "personne": person,
+        "represente_par": "" if person or not full else f"représenté{agreement} par {full}",
+        "soussigne": by_civility(civility, "soussignée", "soussigné", "soussigné·e"),
+        "qualite": by_civility(civility, "représentante", "représentant", "représentant·e"),
+        "accord": agreement,
     }
 
 
@@ -337,6 +458,7 @@ def convention_context(
     rent_ht: Decimal,
     rent_vat_percent: Decimal,
     fee: Fee | None,
+    board: Sequence[BoardMember] = (),
 ) -> dict[str, Any]:
     start, end = occupation.start, occupation.end
     assert start is not None
@@ -347,7 +469,7 @@ def convention_context(
     deposit = occupation.deposit
     return {
         "association": association,
-        "membre": member_context(member),
+        "membre": member_context(member, board),
         "convention": {
             "id": occupation.id or "",
             "debut": long_date(start),
@@ -370,13 +492,21 @@ def convention_context(
     }
 
 
-def charter_context(*, association: dict[str, Any], member: Member) -> dict[str, Any]:
+def charter_context(*, association: dict[str, Any], member: Member,
+                    board: Sequence[BoardMember] = ()) -> dict[str, Any]:
     return {
         "association": association,
-        "membre": member_context(member),
+        "membre": member_context(member, board),
         "charte": {"signee": member.charter_signed_on is not None,
                    "date": long_date(member.charter_signed_on)},
     }
+
+
+def _representative(member: Member) -> str:
+    """The contact, in a list of members; blank for a member who is a person."""
+    if is_natural_person(member.structure, member.contact, member.legal_form):
+        return ""
+    return _clean(member.contact)
 
 
 def register_context(
@@ -388,7 +518,7 @@ def register_context(
             "numero": str(n),
             "id": m.id or "",
             "structure": _clean(m.structure),
-            "representant": _clean(m.contact),
+            "representant": _representative(m),
             "categorie": CATEGORY_SHORT.get(m.category or "", m.category or ""),
             "signature": long_date(m.charter_signed_on) if m.charter_signed_on else "à signer",
             "signee": m.charter_signed_on is not None,
@@ -404,6 +534,21 @@ def register_context(
     }
 
 
+def split_vat(lines: Sequence[FeeLine], total_vat: Decimal) -> list[Decimal]:
+    """Each line's share of the VAT, in cents, adding up to ``total_vat`` exactly (the
+    cents lost to rounding go to the largest remainders)."""
+    total_ht = sum((line.amount for line in lines), Decimal(0))
+    if not lines or total_ht == 0:
+        return [Decimal(0) for _ in lines]
+    exact = [total_vat * line.amount / total_ht for line in lines]
+    shares = [cents(x - Decimal("0.005")) if x > 0 else cents(x) for x in exact]
+    left = int((total_vat - sum(shares, Decimal(0))) * 100)
+    order = sorted(range(len(lines)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in order[:max(left, 0)]:
+        shares[i] += Decimal("0.01")
+    return shares
+
+
 def receipt_context(
     *,
     association: dict[str, Any],
@@ -414,8 +559,11 @@ def receipt_context(
     amount_paid: Decimal,
     fee: Fee | None,
     vat_percent: Decimal,
+    board: Sequence[BoardMember] = (),
+    method: str = "",
 ) -> dict[str, Any]:
-    """The fee's lines when its TTC is what was paid; else the amount paid, VAT extracted."""
+    """The fee's lines when its TTC is what was paid; else the amount paid, VAT extracted.
+    The receipt is dated on the day of the payment."""
     paid = cents(amount_paid)
     matches = fee is not None and fee.ttc == paid
     if matches:
@@ -426,17 +574,19 @@ def receipt_context(
     else:
         amounts = Amounts.from_ttc(paid, fee.vat_rate if fee is not None else vat_percent)
         lines = (FeeLine("Cotisation annuelle", amounts.ht),)
-        detail = f"Montant reçu{NBSP}: {money(paid)} TTC"
+        detail = ""  # the difference is told to the staff (the command's output), not the member
+    vats = split_vat(lines, amounts.vat)
     return {
         "association": association,
-        "membre": member_context(member),
-        "recu": {"numero": number},
-        "paiement": {"date": long_date(member.paid_on), "montant": money(paid)},
+        "membre": member_context(member, board),
+        "recu": {"numero": number, "date": long_date(member.paid_on)},
+        "paiement": {"date": long_date(member.paid_on), "montant": money(paid), "moyen": method},
         "periode": {"debut": long_date(period_start), "fin": long_date(period_end)},
         "montant": amounts.as_context(),
         "detail": detail,
-        "lignes": [{"libelle": typeset_breakdown(line.label), "montant": money(line.amount)}
-                   for line in lines],
+        "lignes": [{"libelle": typeset_breakdown(line.label), "montant": money(line.amount),
+                    "tva": money(vat), "ttc": money(line.amount + vat)}
+                   for line, vat in zip(lines, vats, strict=True)],
         "ecart": not matches,
     }
 
@@ -468,7 +618,7 @@ def attendance_context(
                 "numero": str(n),
                 "id": line.member.id or "",
                 "structure": _clean(line.member.structure),
-                "representant": _clean(line.member.contact),
+                "representant": _representative(line.member),
                 "categorie": CATEGORY_SHORT.get(line.member.category or "", ""),
                 "voix": str(line.votes),
             }

@@ -40,6 +40,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from ..errors import TemplateError
+from .french import FILTERS, typographic
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_P = f"{{{W}}}p"
@@ -72,6 +73,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        self.filters.update(FILTERS)  # {{ x|de }}, {{ x|a }}: see french.py
         self._compiled: dict[str, Any] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
@@ -109,9 +111,10 @@ def xml_safe(text: str) -> str:
 
 
 def safe_context(value: Any) -> Any:
-    """A copy of a context whose strings are all :func:`xml_safe`."""
+    """A copy of a context whose strings are all :func:`xml_safe`, with typographic
+    apostrophes (« L’Usine »)."""
     if isinstance(value, str):
-        return xml_safe(value)
+        return typographic(xml_safe(value))
     if isinstance(value, Mapping):
         return {str(k): safe_context(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -187,8 +190,65 @@ class _Docx(DocxTemplate):
                 "Lancez « mila docs verifier » pour trouver la balise en cause."
             ) from exc
         if self._owner.part("body", self.get_xml, self).column_tags:
-            return super().fix_tables(xml)
+            tree = super().fix_tables(xml)
+        superscript_ordinals(tree)
         return tree
+
+
+_ORDINAL = re.compile(r"(?<![\w])(1)(er|re)(?=[\s\u00a0\u202f])")
+W_RPR = f"{{{W}}}rPr"
+W_VERT = f"{{{W}}}vertAlign"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_AFTER_VERT = {"rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"}
+
+
+def superscript_ordinals(root: Any) -> None:
+    """« 1er juillet », « 1re édition »: the « er » in superscript, in a run of its own
+    with the formatting of the text around, as Word's autocorrect types it."""
+    for t in list(root.iter(W_T)):
+        text = t.text or ""
+        if "1" not in text or not _ORDINAL.search(text):
+            continue
+        run = t.getparent()
+        if run is None or run.tag != W_R or len(run.findall(W_T)) != 1:
+            continue
+        pieces = _ORDINAL.split(text)  # text, "1", "er", text, "1", "er", text…
+        rpr = run.find(W_RPR)
+        anchor = run
+        first = True
+        for i in range(0, len(pieces), 3):
+            chunks = [(pieces[i] + (pieces[i + 1] if i + 1 < len(pieces) else ""), False)]
+            if i + 2 < len(pieces):
+                chunks.append((pieces[i + 2], True))
+            for chunk, sup in chunks:
+                if not chunk:
+                    continue
+                if first:
+                    t.text = chunk
+                    t.set(XML_SPACE, "preserve")
+                    first = False
+                    continue
+                new_run = etree.SubElement(run.getparent(), W_R)
+                anchor.addnext(new_run)
+                anchor = new_run
+                new_rpr = etree.fromstring(etree.tostring(rpr)) if rpr is not None else None
+                if sup:
+                    if new_rpr is None:
+                        new_rpr = etree.Element(W_RPR)
+                    vert = new_rpr.find(W_VERT)
+                    if vert is None:  # at its place in the schema's order (Word is strict)
+                        vert = etree.Element(W_VERT)
+                        after = next((c for c in new_rpr if etree.QName(c).localname in _AFTER_VERT), None)
+                        if after is None:
+                            new_rpr.append(vert)
+                        else:
+                            after.addprevious(vert)
+                    vert.set(f"{{{W}}}val", "superscript")
+                if new_rpr is not None:
+                    new_run.append(new_rpr)
+                new_t = etree.SubElement(new_run, W_T)
+                new_t.text = chunk
+                new_t.set(XML_SPACE, "preserve")
 
 
 class DocumentTemplate:

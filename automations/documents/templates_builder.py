@@ -40,6 +40,7 @@ from ..docx_xml import child as _set
 from ..docx_xml import keep_only_styles, paragraph_border
 from ..docx_xml import set_fonts as _fonts
 from .context import french_typography
+from .french import typographic
 from .settings import REPO_TEMPLATES
 
 BODY_FONT = "Cambria"
@@ -206,7 +207,8 @@ def _vertical_center(cell: _Cell) -> None:
 
 def _typeset(text: str) -> str:
     """French typography on the text around tags, never inside them."""
-    return "".join(part if TAG.fullmatch(part) else french_typography(part) for part in TAG.split(text))
+    return "".join(part if TAG.fullmatch(part) else french_typography(typographic(part))
+                   for part in TAG.split(text))
 
 
 def add_runs(paragraph: Paragraph, content: Runs) -> Paragraph:
@@ -370,7 +372,8 @@ def new_document(*, title: str, running_title: str, landscape: bool = False) -> 
     footer.style = doc.styles["Footer"]
     footer.paragraph_format.tab_stops.add_tab_stop(width, alignment=2)
     add_runs(footer, "{{ association.nom }} · {{ association.adresse }}{% if association.siret %}"
-                     " · SIRET {{ association.siret }}{% endif %}\tPage ")
+                     " · SIRET {{ association.siret }}{% endif %}{% if association.rna %}"
+                     " · RNA {{ association.rna }}{% endif %}\tPage ")
     _field(footer, "PAGE", "1")
     footer.add_run(" sur ")
     _field(footer, "NUMPAGES", "1")
@@ -512,16 +515,21 @@ def build_convention() -> DocumentObject:
     parties_intro(doc, "Entre les soussignés")
     para(doc, [("{{ association.nom_complet }}", "b"),
                (", {{ association.forme }}, dont le siège est situé {{ association.adresse }}"
-                "{% if association.siret %}, SIRET {{ association.siret }}{% endif %}, représentée par "
-                "{% if association.president.connu %}{{ association.president.civilite }} "
-                "{{ association.president.nom }}, en sa qualité de {{ association.president.titre|lower }}"
-                "{% else %}son président ou sa présidente en exercice{% endif %},", "")])
+                "{% if association.siret %}, SIRET {{ association.siret }}{% endif %}"
+                "{% if association.rna %}, RNA {{ association.rna }}{% endif %}, représentée par "
+                "{% if association.signataire.connu %}{{ association.signataire.civilite }} "
+                "{{ association.signataire.nom }}, {{ association.signataire.qualite }}"
+                "{% else %}un membre de son bureau dûment habilité{% endif %},", "")])
     para(doc, [("ci-après dénommée « l'Association », d'une part,", "i")], align=R)
     parties_intro(doc, "et")
     para(doc, [("{{ membre.structure }}", "b"),
-               ("{% if membre.siret %}, SIRET {{ membre.siret }}{% endif %}, représentée par "
-                "{{ membre.representant }}, membre de l'Association sous le numéro {{ membre.id }},", "")])
-    para(doc, [("ci-après dénommée « l'Occupant », d'autre part.", "i")], align=R)
+               ("{% if membre.personne %}{% if membre.adresse %}, demeurant {{ membre.adresse }}{% endif %}"
+                "{% else %}{% if membre.forme_juridique %}, {{ membre.forme_juridique }}{% endif %}"
+                "{% if membre.adresse %}, dont le siège est situé {{ membre.adresse }}{% endif %}{% endif %}"
+                "{% if membre.siret %}, SIRET {{ membre.siret }}{% endif %}"
+                "{% if membre.represente_par %}, {{ membre.represente_par }}{% endif %}, "
+                "membre de l'Association sous le numéro {{ membre.id }},", "")])
+    para(doc, [("ci-après dénommé{{ membre.accord }} « l'Occupant », d'autre part.", "i")], align=R)
     parties_intro(doc, "Il a été convenu ce qui suit")
 
     para(doc, "Article 1 – Objet", "Heading 1")
@@ -538,14 +546,18 @@ def build_convention() -> DocumentObject:
         cell_text(row.cells[0], label, style="Tableau entête", shade=SHADE)
         cell_text(row.cells[1], value)
     spacer(doc)
-    para(doc, "L'Occupant déclare bien connaître le local pour l'avoir visité ; il le prend dans "
-              "l'état où il se trouve à la date d'entrée dans les lieux.")
+    para(doc, "L'Occupant déclare bien connaître le local pour l'avoir visité. Un état des lieux "
+              "contradictoire, signé des deux parties, est établi à la remise des clés et annexé à la "
+              "présente convention ; un état des lieux de sortie est établi de la même façon à leur "
+              "restitution. L'Occupant prend le local dans l'état décrit à l'entrée.")
 
     para(doc, "Article 2 – Durée", "Heading 1")
-    para(doc, "La présente convention est conclue {{ convention.duree }}. {% if convention.indeterminee %}"
+    para(doc, "La présente convention est conclue {% if convention.indeterminee %}{{ convention.duree }}. "
               "Chacune des parties peut y mettre fin à tout moment par lettre recommandée avec accusé "
-              "de réception, moyennant un préavis de trois mois.{% else %}Elle prend fin de plein droit "
-              "à son terme ; elle peut être renouvelée par un avenant signé des deux parties.{% endif %}")
+              "de réception, moyennant un préavis de trois mois.{% else %}pour une durée déterminée, "
+              "{{ convention.duree }}. À son terme, elle est renouvelée par tacite reconduction pour des "
+              "périodes successives d'un an, sauf si l'une des parties y met fin par lettre recommandée "
+              "avec accusé de réception reçue au moins trois mois avant l'échéance.{% endif %}")
 
     para(doc, "Article 3 – Redevance", "Heading 1")
     para(doc, "En contrepartie de la mise à disposition, l'Occupant verse à l'Association une "
@@ -565,6 +577,10 @@ def build_convention() -> DocumentObject:
     tag_para(doc, "{%p endif %}")
     para(doc, "La redevance couvre l'usage du local et des parties communes, l'eau, l'électricité, "
               "le chauffage et l'accès à internet, dans le cadre d'un usage raisonnable.")
+    para(doc, "La redevance est révisée de plein droit chaque année, à la date anniversaire de la "
+              "convention, selon la variation de l'indice des loyers des activités tertiaires (ILAT) "
+              "publié par l'Insee ; l'indice de référence est le dernier publié à la date de début de "
+              "la convention.")
 
     para(doc, "Article 4 – Dépôt de garantie", "Heading 1")
     tag_para(doc, "{%p if depot.prevu %}")
@@ -590,9 +606,11 @@ def build_convention() -> DocumentObject:
     tag_para(doc, "{%p endif %}")
 
     para(doc, "Article 6 – Charte des valeurs", "Heading 1")
-    para(doc, "L'Occupant {% if charte.signee %}a signé le {{ charte.date }}{% else %}s'engage à signer"
-              "{% endif %} la charte des valeurs communes de l'Association – écologie, partage, "
-              "inclusion – et à en respecter les principes dans les locaux comme dans la vie du réseau. "
+    para(doc, "L'Occupant {% if charte.signee %}a signé le {{ charte.date }} la charte des valeurs "
+              "communes de l'Association – écologie, partage, inclusion – et s'engage à en respecter "
+              "les principes{% else %}s'engage à signer la charte des valeurs communes de l'Association "
+              "– écologie, partage, inclusion – et à en respecter les principes{% endif %} dans les "
+              "locaux comme dans la vie du réseau. "
               "Le non-respect de la charte peut conduire le conseil d'administration à prononcer "
               "l'exclusion de l'Occupant, après l'avoir entendu, et met alors fin à la présente convention.")
 
@@ -609,17 +627,22 @@ def build_convention() -> DocumentObject:
               "l'Occupant restitue le local et ses clés dans l'état où il les a reçus, compte tenu de "
               "l'usure normale.")
 
+    para(doc, "Article 9 – Droit applicable et litiges", "Heading 1")
+    para(doc, "La présente convention est soumise au droit français. Les parties s'efforcent de régler "
+              "à l'amiable tout différend né de son interprétation ou de son exécution ; à défaut "
+              "d'accord, le litige est porté devant le tribunal judiciaire de {{ association.ville }}.")
+
     para(doc, "Fait à {{ document.lieu }}, le {{ document.date }}, en deux exemplaires originaux.",
          before=10, after=10, keep_next=True)
     signature_table(
         doc,
         ["Pour l'Association",
-         "{% if association.president.connu %}{{ association.president.civilite }} "
-         "{{ association.president.nom }}{% endif %}",
-         "{{ association.president.titre }}"],
-        ["Pour l'Occupant",
-         "{{ membre.representant }}",
-         [("{{ membre.structure }}", "")],
+         "{% if association.signataire.connu %}{{ association.signataire.civilite }} "
+         "{{ association.signataire.nom }}{% endif %}",
+         "{{ association.signataire.titre }}"],
+        ["{% if membre.personne %}L'Occupant{% else %}Pour l'Occupant{% endif %}",
+         "{{ membre.representant_complet }}",
+         [("{% if not membre.personne %}{{ membre.structure }}{% endif %}", "")],
          [("Précédée de la mention « Lu et approuvé »", "gi")]],
     )
     return doc
@@ -725,8 +748,9 @@ def build_charter() -> DocumentObject:
     doc = new_document(title="Charte des valeurs communes", running_title="Charte des valeurs communes")
     title_block(doc, "Charte des valeurs communes",
                 "Écologie · Partage · Inclusion — avec l'annexe de ressources 2024")
-    para(doc, "{{ association.nom }} réunit des entreprises et des professionnels de la filière musicale "
-              "qui partagent des locaux, des services et un réseau. Cette charte, adoptée par le conseil "
+    para(doc, "{{ association.le_nom|majuscule }} réunit des entreprises et des professionnels de la "
+              "filière musicale qui partagent des locaux, des services et un réseau. Cette charte, "
+              "adoptée par le conseil "
               "d'administration en 2022, exprime les valeurs que ses membres ont en commun et les "
               "engagements qu'ils prennent les uns envers les autres. Elle est remise à chaque nouveau "
               "membre et signée par tous. En cas de manquement, le conseil d'administration peut, "
@@ -737,10 +761,11 @@ def build_charter() -> DocumentObject:
         bullets(doc, items)
 
     para(doc, "Engagement du membre", "Heading 1", before=14)
-    para(doc, [("Je soussigné·e ", ""), ("{{ membre.representant }}", "b"),
-               (", représentant·e de ", ""), ("{{ membre.structure }}", "b"),
+    para(doc, [("Je {{ membre.soussigne }} ", ""), ("{{ membre.representant }}", "b"),
+               ("{% if not membre.personne %}, {{ membre.qualite }} {{ membre.structure|de }}"
+                "{% endif %}", ""),
                (" (membre n° {{ membre.id }}), déclare avoir pris connaissance de la charte des valeurs "
-                "communes de {{ association.nom }} et de son annexe, et m'engage à en respecter les "
+                "communes {{ association.le_nom|de }} et de son annexe, et m'engage à en respecter les "
                 "principes.", "")], keep_next=True)
     tag_para(doc, "{%p if charte.signee %}")
     para(doc, [("Charte signée le {{ charte.date }} : exemplaire réimprimé pour information.", "gi")],
@@ -788,7 +813,7 @@ def build_charter() -> DocumentObject:
     para(doc, "D. Exemples de situations inappropriées", "Heading 1")
     bullets(doc, SITUATIONS)
     para(doc, "Ces exemples ne sont pas exhaustifs. Toute personne confrontée à une telle situation, "
-              "comme victime ou comme témoin, peut s'adresser à l'équipe de {{ association.nom }} ou à un "
+              "comme victime ou comme témoin, peut s'adresser à l'équipe {{ association.le_nom|de }} ou à un "
               "membre du conseil d'administration, en toute confidentialité.", before=4)
     return doc
 
@@ -814,7 +839,8 @@ def build_register() -> DocumentObject:
     cell_text(row.cells[4], [("{% if m.signee %}{{ m.signature }}{% else %}", ""), ("à signer", "ig"),
                              ("{% endif %}", "")])
     cell_text(t.rows[3].cells[0], "{%tr endfor %}")
-    para(doc, [("Établi à partir de la colonne « Charte signée le » de l'onglet Membres.", "gi")],
+    para(doc, [("Registre des membres actifs à la date où il est arrêté, avec la date à laquelle chacun "
+                "a signé la charte des valeurs communes.", "gi")],
          "Note", before=6)
     return doc
 
@@ -832,43 +858,50 @@ def build_receipt() -> DocumentObject:
         cell_text(left, line, style="Tableau")
         cell_text(left, "{%p endif %}", style="Tableau")
     cell_text(right, [("Reçu n° {{ recu.numero }}", "bn")], style="Signature", align=R)
-    cell_text(right, "Émis le {{ document.date }}", style="Tableau", align=R)
+    cell_text(right, "Émis le {{ recu.date }}", style="Tableau", align=R)
     spacer(doc, 14)
     title_block(doc, "Reçu de cotisation", "Période du {{ periode.debut }} au {{ periode.fin }}")
 
     para(doc, "Reçu de", "Heading 2")
     para(doc, [("{{ membre.structure }}", "b"),
-               ("{% if membre.siret %} · SIRET {{ membre.siret }}{% endif %}", "")], after=0)
-    para(doc, "Représentée par {{ membre.representant }} · membre n° {{ membre.id }} · "
-              "{{ membre.categorie }}",
+               ("{% if membre.forme_juridique and not membre.personne %}, {{ membre.forme_juridique }}"
+                "{% endif %}{% if membre.siret %} · SIRET {{ membre.siret }}{% endif %}", "")], after=0)
+    tag_para(doc, "{%p if membre.adresse %}")
+    para(doc, "{{ membre.adresse }}", after=0)
+    tag_para(doc, "{%p endif %}")
+    para(doc, "{% if membre.represente_par %}{{ membre.represente_par|majuscule }} · {% endif %}"
+              "membre n° {{ membre.id }} · {{ membre.categorie }}",
          after=10)
 
-    t = table(doc, 6, (12.4, 4.0))
-    header_row(t, ("Désignation", "Montant HT"), (None, R))
+    t = table(doc, 5, (8.8, 2.6, 2.4, 2.6))
+    header_row(t, ("Désignation", "HT", "TVA ({{ montant.taux_tva }})", "TTC"), (None, R, R, R))
     cell_text(t.rows[1].cells[0], "{%tr for l in lignes %}")
     cell_text(t.rows[2].cells[0], "{{ l.libelle }}")
     cell_text(t.rows[2].cells[1], "{{ l.montant }}", align=R)
+    cell_text(t.rows[2].cells[2], "{{ l.tva }}", align=R)
+    cell_text(t.rows[2].cells[3], "{{ l.ttc }}", align=R)
     cell_text(t.rows[3].cells[0], "{%tr endfor %}")
-    cell_text(t.rows[4].cells[0], "TVA ({{ montant.taux_tva }}) sur {{ montant.ht }} HT", align=R)
-    cell_text(t.rows[4].cells[1], "{{ montant.tva }}", align=R)
-    cell_text(t.rows[5].cells[0], "Total toutes taxes comprises", align=R, bold=True, shade=SHADE)
-    cell_text(t.rows[5].cells[1], "{{ montant.ttc }}", align=R, bold=True, shade=SHADE)
+    total = t.rows[4]
+    cell_text(total.cells[0], "Total", bold=True, shade=SHADE)
+    cell_text(total.cells[1], "{{ montant.ht }}", align=R, bold=True, shade=SHADE)
+    cell_text(total.cells[2], "{{ montant.tva }}", align=R, bold=True, shade=SHADE)
+    cell_text(total.cells[3], "{{ montant.ttc }}", align=R, bold=True, shade=SHADE)
     spacer(doc, 10)
-    para(doc, [("{{ association.nom_complet }} certifie avoir reçu de {{ membre.structure }}, le "
-                "{{ paiement.date }}, la somme de ", ""), ("{{ paiement.montant }}", "b"),
-               (" au titre de sa cotisation annuelle pour la période du {{ periode.debut }} au "
-                "{{ periode.fin }}.", "")])
+    para(doc, [("{{ association.designation|majuscule }} certifie avoir reçu {{ membre.structure|de }}, le "
+                "{{ paiement.date }}{% if paiement.moyen %}, par {{ paiement.moyen }}{% endif %}, "
+                "la somme de ", ""), ("{{ paiement.montant }}", "b"),
+               (" toutes taxes comprises au titre de sa cotisation annuelle pour la période du "
+                "{{ periode.debut }} au {{ periode.fin }}.", "")])
+    tag_para(doc, "{%p if detail %}")
     para(doc, [("Calcul : {{ detail }}.", "g")], "Note")
-    tag_para(doc, "{%p if ecart %}")
-    para(doc, [("Le montant reçu diffère de la cotisation calculée selon le barème : la TVA est "
-                "calculée sur le montant reçu.", "gi")], "Note")
     tag_para(doc, "{%p endif %}")
 
-    para(doc, "Fait à {{ document.lieu }}, le {{ document.date }}.", before=12, after=8, keep_next=True)
+    para(doc, "Fait à {{ document.lieu }}, le {{ recu.date }}.", before=12, after=8, keep_next=True)
     t = table(doc, 2, (8.0, 8.4), grid=False)
-    cell_text(t.rows[0].cells[1], [("Pour l'association", "b")], style="Signature")
-    cell_text(t.rows[0].cells[1], "{% if association.tresorier.connu %}{{ association.tresorier.civilite }} "
-                                  "{{ association.tresorier.nom }}, {{ association.tresorier.titre|lower }}"
+    cell_text(t.rows[0].cells[1], [("Pour l'Association", "b")], style="Signature")
+    cell_text(t.rows[0].cells[1], "{% if association.signataire.connu %}"
+                                  "{{ association.signataire.civilite }} {{ association.signataire.nom }}, "
+                                  "{{ association.signataire.titre|lower }}"
                                   "{% else %}Le trésorier ou la trésorière{% endif %}", style="Signature")
     frame = t.rows[1].cells[1]
     tcpr = frame._tc.get_or_add_tcPr()
@@ -878,7 +911,7 @@ def build_receipt() -> DocumentObject:
     cell_text(frame, [("Signature", "gs")], style="Note")
     _row_height(t.rows[1], 2.4)
     keep_together(t)
-    para(doc, [("Ce reçu atteste le paiement d'une cotisation donnant accès aux services de l'association "
+    para(doc, [("Ce reçu atteste le paiement d'une cotisation donnant accès aux services de l'Association "
                 "pour la période indiquée ; ce n'est pas un reçu fiscal au titre des dons.", "gi")],
          "Note", before=14)
     return doc
@@ -892,8 +925,8 @@ def build_attendance() -> DocumentObject:
                 "{{ assemblee.titre }} du {{ assemblee.date }} · {{ assemblee.lieu }}")
     para(doc, [("Membres à jour de leur cotisation au {{ assemblee.date }} : ", ""),
                ("{{ totaux.membres }}", "b"), (", totalisant ", ""), ("{{ totaux.voix }} voix", "b"),
-               (". Chaque membre présent signe en face de son nom ; un membre représenté est "
-                "signalé dans la colonne « Pouvoir donné à ».", "")], after=8)
+               (". Chaque membre présent signe en face de son nom ; pour un membre représenté, "
+                "indiquez à qui il a donné pouvoir.", "")], after=8)
     widths = (1.0, 6.4, 4.8, 3.6, 1.4, 4.2, 3.7)
     t = table(doc, 4, widths)
     header_row(t, ("N°", "Structure", "Représentant·e", "Catégorie", "Voix", "Pouvoir donné à", "Signature"),

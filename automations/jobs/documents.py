@@ -32,6 +32,7 @@ from typing import Any
 from .. import schema
 from ..clock import Clock
 from ..documents import context as ctx
+from ..documents.french import FILTER_HELP
 from ..documents.outputs import (
     OutputFolder,
     Written,
@@ -150,8 +151,11 @@ class _Run:
     def template(self, name: str) -> DocumentTemplate:
         return load_template(self.documents.templates / ctx.TEMPLATE_FILES[name])
 
-    def association_context(self, day: dt.date | None = None) -> dict[str, Any]:
-        return ctx.association_context(self.association, self.dataset.board, day or self.today)
+    def association_context(self, day: dt.date | None = None, other_party: Member | None = None,
+                            order: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The association, and who signs for it facing ``other_party`` (see context.signatory)."""
+        return ctx.association_context(self.association, self.dataset.board, day or self.today,
+                                       other_party, order)
 
     def produce(self, template: DocumentTemplate, items: Iterable[_Item]) -> OutputFolder:
         folder = OutputFolder(self.result.folder)
@@ -284,6 +288,20 @@ def _label(member: Member) -> str:
     return f"{member.id} ({member.structure or 'sans nom'})"
 
 
+def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member) -> None:
+    """Say in the command's output when the president does not sign, and why."""
+    president = ctx.officer(run.dataset.board, "Président·e", run.today)
+    if president is None or not ctx.tied_to(president, other):
+        return
+    signer = party["signataire"]
+    who = (f"{signer['civilite']} {signer['nom']} ({signer['titre'].lower()})".strip() if signer["connu"]
+           else "personne : aucun autre membre du bureau en fonction")
+    title = ctx.officer_context(president, "Président·e")["titre"].lower()
+    run.result.warnings.append(f"{where} : {president.civility or ''} {president.name}, {title}, représente "
+                               f"{_label(other)} ou en est membre ; l'Association est représentée par "
+                               f"{who}.".replace(": ", ": ", 1).replace("  ", " ").replace(":  ", ": "))
+
+
 # --------------------------------------------------------------------------- conventions
 
 
@@ -314,13 +332,14 @@ def run_conventions(
         if not association.siret:
             run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : "
                                        "il n'apparaît pas dans les conventions.")
-        if not association_ctx["president"]["connu"]:
-            run.result.warnings.append("Aucun président ou présidente en fonction dans l'onglet Conseil : "
+        if not association_ctx["signataire"]["connu"]:
+            run.result.warnings.append("Aucun membre du bureau en fonction dans l'onglet Conseil : "
                                        "le bloc de signature de l'Association reste sans nom.")
         schedule = FeeSchedule(dataset.rates)
         rows = {r.number: r for r in run.tables.get(schema.OCCUPATIONS.name, Table("", [], [], {})).rows}
         twice = _duplicate_ids(dataset.occupations)
         items: list[tuple[_Item, Row]] = []
+        shops: list[str] = []
         for occupation in dataset.occupations:
             if wanted is not None and id_key(occupation.member_id) != wanted:
                 continue
@@ -348,6 +367,9 @@ def run_conventions(
                 run.result.skipped.append(f"{where} : local « {occupation.premises_id} » introuvable "
                                           "dans l'onglet Locaux.")
                 continue
+            if premises.site == "Boutique" and not documents.shop_conventions:
+                shops.append(occupation.id)
+                continue
             rent = occupation.monthly_rent if occupation.monthly_rent is not None else premises.monthly_rent
             if rent is None:
                 run.result.skipped.append(f"{where} : loyer inconnu ; renseignez « Loyer mensuel HT » "
@@ -357,12 +379,21 @@ def run_conventions(
             if fee is None:
                 run.result.warnings.append(f"{where} : cotisation non calculable pour {_label(holder)} ; "
                                            "la convention renvoie au barème.")
+            party = run.association_context(other_party=holder)
+            _signatory_notes(run, where, party, holder)
             context = ctx.convention_context(
-                association=association_ctx, occupation=occupation, member=holder, premises=premises,
-                rent_ht=rent, rent_vat_percent=association.rent_vat_percent, fee=fee)
+                association=party, occupation=occupation, member=holder, premises=premises,
+                rent_ht=rent, rent_vat_percent=association.rent_vat_percent, fee=fee,
+                board=dataset.board)
             name = safe_filename("Convention", occupation.id, holder.structure,
                                  occupation.start.isoformat())
             items.append((_Item(f"convention:{occupation.id}", name, context), rows[occupation.row]))
+        if shops:
+            run.result.skipped.append(
+                f"{len(shops)} occupation(s) de boutique sans convention ({', '.join(shops)}) : les "
+                "boutiques sont louées sous bail commercial avec le bailleur. Pour leur produire une "
+                "convention, ajoutez « shop_conventions = true » à la section [documents] de la "
+                "configuration.")
         folder = run.produce(template, (item for item, _ in items))
         updates = []
         for item, row in items:
@@ -436,7 +467,8 @@ def run_charters(
             if m.charter_signed_on is not None and not all_members and wanted is None:
                 continue
             items.append(_Item(f"charte:{m.id}", safe_filename("Charte", m.id, m.structure),
-                               ctx.charter_context(association=association_ctx, member=m)))
+                               ctx.charter_context(association=association_ctx, member=m,
+                                                   board=dataset.board)))
         if wanted is not None and not items and not run.result.skipped:
             run.result.skipped.append(f"Membre {member} : sorti de l'association, pas de charte à signer.")
         run.produce(run.template("charte"), items)
@@ -477,9 +509,17 @@ def run_receipts(
                             schema.TARIFS.name, schema.CONSEIL.name])
         _require_member(dataset, wanted, member)
         association_ctx = run.association_context()
+        order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
         if not association_ctx["tresorier"]["connu"]:
             run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
-                                       "les reçus sont signés « Le trésorier ou la trésorière ».")
+                                       "les reçus sont signés par le membre du bureau suivant "
+                                       "([association] signatory_order).")
+        if not association.siret:
+            run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
+                                       "entreprise a besoin de lui pour classer ses reçus.")
+        if not association.vat_number:
+            run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
+                                       "vat_number) : les reçus montrent la TVA sans lui.")
         schedule = FeeSchedule(dataset.rates)
         twice = _duplicate_ids(dataset.members)
         payments: list[Member] = []
@@ -508,10 +548,11 @@ def run_receipts(
                 fee = compute_fee(m, m.paid_on, schedule, surface)
             except FeeProblem:
                 fee = None
+            party = run.association_context(m.paid_on, other_party=m, order=order)
             context = ctx.receipt_context(
-                association=association_ctx, member=m, number=number, period_start=m.paid_on,
+                association=party, member=m, number=number, period_start=m.paid_on,
                 period_end=due_date(m.paid_on, policy), amount_paid=m.amount_paid, fee=fee,
-                vat_percent=Decimal(20))
+                vat_percent=Decimal(20), board=dataset.board)
             if context["ecart"]:
                 run.result.warnings.append(
                     f"Reçu {number} ({_label(m)}) : le montant payé ({ctx.money(m.amount_paid)}) diffère "
@@ -625,11 +666,14 @@ class VariablesResult:
     name: str
     path: Path
     variables: list[tuple[Variable, bool]]  # (variable, used by the template now)
+    filters: tuple[tuple[str, str, str, str], ...] = FILTER_HELP  # (name, description, tag, example)
 
     def as_dict(self) -> dict[str, object]:
         return {"template": self.name, "path": str(self.path),
                 "variables": [{"name": v.path, "tag": v.tag, "description": v.description,
-                               "example": v.example, "used": used} for v, used in self.variables]}
+                               "example": v.example, "used": used} for v, used in self.variables],
+                "filters": [{"name": n, "description": d, "tag": t, "example": e}
+                            for n, d, t, e in self.filters]}
 
 
 # Templates that only carry styles for documents built in code (the annual report):

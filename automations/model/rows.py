@@ -87,6 +87,9 @@ class Member:
     amount_paid: Decimal | None = None
     charter_signed_on: dt.date | None = None
     left_on: dt.date | None = None  # Sortie le
+    civility: str | None = None  # Civilité of the contact: Mme, M.
+    legal_form: str | None = None  # Forme juridique
+    address: str | None = None  # Adresse (registered address)
     unreadable: frozenset[str] = frozenset()
 
 
@@ -378,6 +381,9 @@ MEMBER_FIELDS = (
     F("Montant payé", "amount_paid", v.parse_amount),
     F("Charte signée le", "charter_signed_on", v.parse_date, plausible=True),
     F("Sortie le", "left_on", v.parse_date, plausible=True),
+    F("Civilité", "civility", _choice(("Mme", "M."), **_BOARD_ALIASES), severity=WARNING),
+    F("Forme juridique", "legal_form", _text),
+    F("Adresse", "address", _text),
 )
 
 PREMISES_FIELDS = (

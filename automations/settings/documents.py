@@ -11,13 +11,62 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from .base import ConfigPath, Seconds, Section, Text
+from .base import ConfigPath, Seconds, Section, Text, fold
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+# The board's functions as the ``Conseil`` tab writes them (schema.BOARD_FUNCTIONS is this list).
+BOARD_FUNCTIONS = (
+    "Président·e",
+    "Vice-président·e",
+    "Trésorier·e",
+    "Vice-trésorier·e",
+    "Secrétaire",
+    "Vice-secrétaire",
+    "Administrateur·rice",
+)
+
+
+def _function_key(text: str) -> str:
+    return fold(text).replace("·", "").replace("-", " ")
+
+
+def _spellings(function: str) -> set[str]:
+    """« Trésorier·e » is also « trésorier », « Trésorière », « trésoriere »…"""
+    bare = function.replace("·rice", "").replace("·e", "")
+    forms = {function, bare, function.replace("·e", "e"), function.replace("·rice", "rice")}
+    if function.endswith("ier·e"):
+        forms.add(bare[:-3] + "ière")
+    if function.endswith("·rice"):
+        forms.add(bare[:-4] + "ratrice" if bare.endswith("teur") else bare)
+    return {_function_key(form) for form in forms}
+
+
+_FUNCTIONS = {spelling: function for function in BOARD_FUNCTIONS for spelling in _spellings(function)}
+FUNCTION_LIST = ('une liste de fonctions du conseil, par exemple ["Président·e", "Vice-président·e", '
+                 '"Trésorier·e", "Secrétaire"]')
+
+
+def _functions(value: object) -> object:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return value  # the type check says what is expected
+    out: list[str] = []
+    for item in value:
+        found = _FUNCTIONS.get(_function_key(item))
+        if found is None:
+            known = ", ".join(BOARD_FUNCTIONS)
+            raise ValueError(f"fonction inconnue « {item} » ; fonctions possibles : {known}")
+        if found not in out:
+            out.append(found)
+    return tuple(out)
+
+
+def _rna(value: object) -> object:
+    return value.replace(" ", "").upper() if isinstance(value, str) else value
 
 
 def _percent(value: object) -> object:
@@ -46,6 +95,12 @@ class AssociationSettings(Section):
     siret: Annotated[str, BeforeValidator(_digits)] = Field(
         "", pattern=r"^(\d{14})?$",
         description="un numéro SIRET de 14 chiffres, par exemple « 683 721 419 00110 »")
+    rna: Annotated[str, BeforeValidator(_rna)] = Field(
+        "", pattern=r"^(W\d{9})?$",
+        description="un numéro RNA, W suivi de 9 chiffres, par exemple « W751234567 »")
+    # « le MILA », « du MILA »: the article before the short name, or "" for none
+    article: Literal["le", "la", "les", "l'", "l’", ""] = Field(
+        "le", description="« le », « la », « l' », « les » ou « » (aucun article devant le nom)")
     vat_number: Text = ""  # numéro de TVA intracommunautaire
     iban: Text = ""
     bic: Text = ""
@@ -55,6 +110,11 @@ class AssociationSettings(Section):
     city: Text = "Paris"  # « Fait à Paris, le … »
     rent_vat_percent: Percent = Decimal(20)  # VAT on the rent of a mise à disposition
     quorum_percent: Percent = Decimal(50)  # share of the votes of up-to-date members
+    # who signs for the association when the president cannot (tied to the other party)
+    signatory_order: Annotated[tuple[str, ...], BeforeValidator(_functions)] = Field(
+        ("Président·e", "Vice-président·e", "Trésorier·e", "Secrétaire", "Vice-trésorier·e",
+         "Vice-secrétaire"),
+        strict=False, min_length=1, description=FUNCTION_LIST)
 
 
 class DocumentsSettings(Section):
@@ -66,3 +126,5 @@ class DocumentsSettings(Section):
     out: ConfigPath = Field(Path("out"), validate_default=True)
     soffice: Text = Field("soffice", description="la commande de LibreOffice, par exemple « soffice »")
     pdf_timeout: Seconds = 180.0  # seconds for one conversion batch
+    # conventions for premises of the Boutique site (their tenants hold commercial leases)
+    shop_conventions: bool = Field(False, description="true ou false")
