@@ -155,7 +155,7 @@ class DocumentWriter:
         props.subject = f"{self.name} – rapport d'activité {self.d.year}"
         props.author = props.last_modified_by = self.name
         props.language = "fr-FR"
-        props.comments = "Généré à partir du classeur par « mila docs rapport »."
+        props.comments = "Généré par « mila docs rapport »."
         props.created = props.modified = dt.datetime.combine(self.d.today, dt.time())
         props.revision = 1
 
@@ -174,8 +174,7 @@ class DocumentWriter:
         else:
             period = f"Exercice du 1er{NBSP}janvier au 31{NBSP}décembre {d.year}"
         self.para(period, "Subtitle").paragraph_format.space_before = Pt(10)
-        note = self.para(f"Document établi le {long_date(d.today)} à partir du classeur de suivi "
-                         "de l'association.", "Note")
+        note = self.para(f"Document établi le {long_date(d.today)}.", "Note")
         note.paragraph_format.space_before = Pt(250)
 
     def _toc_start(self) -> Paragraph:
@@ -280,12 +279,28 @@ class DocumentWriter:
         self.heading(f"{LETTERS[self.letter - 1]}. {title}", 3)
 
     def staff_text(self, key: str) -> None:
-        for text in self.d.text(key):
-            for block in staff_blocks(text):
-                if block[0] == "list":
-                    self.bullets(block[1])  # type: ignore[arg-type]
-                else:
-                    self.para(block[1])  # type: ignore[arg-type]
+        """The staff's paragraphs of the section without a ``Titre`` (they open it)."""
+        for item in self.d.text(key):
+            if item.title is None:
+                self._staff_blocks(item.text)
+
+    def staff_subsections(self, key: str) -> None:
+        """The staff's paragraphs with a ``Titre``: one subsection per title, in row order."""
+        titles: dict[str, list[str]] = {}
+        for item in self.d.text(key):
+            if item.title is not None:
+                titles.setdefault(item.title, []).append(item.text)
+        for title, texts in titles.items():
+            self.h2(title)
+            for text in texts:
+                self._staff_blocks(text)
+
+    def _staff_blocks(self, text: str) -> None:
+        for block in staff_blocks(text):
+            if block[0] == "list":
+                self.bullets(block[1])  # type: ignore[arg-type]
+            else:
+                self.para(block[1])  # type: ignore[arg-type]
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
               numeric: Sequence[int] = (), bold_last: bool = False) -> Table | None:
@@ -340,17 +355,29 @@ class DocumentWriter:
         return self.d.previous_year
 
     def versus(self, c: Compared, fmt: Callable[[Number], str] = num, zero: str = "aucun") -> str:
-        """`` (versus 13 en 2024)``; `` (aucune en 2024)``; nothing without a comparison."""
-        if c.previous is None:
+        """`` (versus 13 en 2023)`` as the reports write it; `` (aucune en 2023)`` (``zero``
+        agrees with the noun counted); `` (comme en 2023)`` for an unchanged figure; nothing
+        without a comparison, or when both years are zero."""
+        if c.previous is None or (c.previous == 0 and c.value == 0):
             return ""
-        if c.previous == 0 and c.value != 0:
+        if c.previous == c.value:
+            return f" (comme en {self.prev})"
+        if c.previous == 0:
             return f" ({zero} en {self.prev})"
         return f" (versus {fmt(c.previous)} en {self.prev})"
 
     def versus_end(self, c: Compared) -> str:
         if c.previous is None:
             return ""
+        if c.previous == c.value:
+            return f" (comme au 31{NBSP}décembre {self.prev})"
         return f" (versus {num(c.previous)} au 31{NBSP}décembre {self.prev})"
+
+    def versus_both(self, n: Compared, n_zero: str, s: Compared, s_zero: str = "aucune") -> tuple[str, str]:
+        """The comparisons of a count and of its structures; an unchanged pair says so once."""
+        if n.previous is not None and n.previous == n.value and s.previous == s.value:
+            return "", self.versus(s, zero=s_zero)
+        return self.versus(n, zero=n_zero), self.versus(s, zero=s_zero)
 
     @property
     def end_label(self) -> str:
