@@ -30,6 +30,7 @@ from .figures import (
 from .french import (
     AUDIT,
     CATEGORY_PLURAL,
+    CATEGORY_SINGULAR,
     NBSP,
     Number,
     audience,
@@ -216,8 +217,7 @@ def association(w: DocumentWriter, key: str) -> None:
     if b.women or b.men:
         gender = [plural(b.women, "femme", "femmes"), plural(b.men, "homme", "hommes")]
     colleges = [f"{num(n)} du collège {name}" for name, n in b.by_college]
-    kinds = [plural(n, CATEGORY_PLURAL[c].replace("membres", "membre", 1), CATEGORY_PLURAL[c])
-             for c, n in b.by_category]
+    kinds = [plural(n, CATEGORY_SINGULAR[c].lower(), CATEGORY_PLURAL[c]) for c, n in b.by_category]
     seats = plural(len(b.seats), "membre", "membres")
     sentence = f"Au {long_date(b.as_of)}, le conseil d'administration compte {seats}"
     if gender and b.women + b.men == len(b.seats):
@@ -519,20 +519,20 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
 def networking(w: DocumentWriter) -> None:
     a = w.d.actions
     w.h3("Les moments networking")
-    labels = {"Rencontre networking": ("rencontre networking", "rencontres networking"),
-              "Afterwork": ("afterwork", "afterworks"),
-              "Club Oenologie": ("Club Œnologie", "Clubs Œnologie"),
-              "Déj Roulette": ("Déj' Roulette", "Déj' Roulette")}
+    labels = {"Rencontre networking": ("rencontre networking", "rencontres networking", "aucune"),
+              "Afterwork": ("afterwork", "afterworks", "aucun"),
+              "Club Oenologie": ("Club Œnologie", "Clubs Œnologie", "aucun"),
+              "Déj Roulette": ("Déj' Roulette", "Déj' Roulette", "aucun")}
     lines = []
     for t in NETWORKING_TYPES:
         c = a.count(t)
         if c is None:
             continue
-        one, many = labels[t]
-        text = f"{plural(c.sessions.value, one, many)}{w.versus(c.sessions, zero='aucun')}"
+        one, many, zero = labels[t]
+        vs_n, vs_s = w.versus_both(c.sessions, zero, c.structures)
+        text = f"{plural(c.sessions.value, one, many)}{vs_n}"
         if c.structures.value:
-            text += (f", réunissant {structures(c.structures.value)}"
-                     f"{w.versus(c.structures, zero='aucune')}")
+            text += f", réunissant {structures(c.structures.value)}{vs_s}"
         lines.append(text)
     w.para(f"En {w.d.year}, les moments networking ont compté :", keep_next=True)
     w.bullets(lines)
