@@ -4,9 +4,9 @@
 same template built in memory by ``report.template``), empties its body and writes, with
 its styles, a cover page, a table of contents, then the sections (``report.sections``),
 the staff's paragraphs of ``Textes`` at the top of theirs. The table of contents is a real
-TOC field: Word refreshes it, page numbers included, when the document opens
-(``updateFields``); until then it lists the headings, each a link to its heading, so that a
-reader who declines the update, or LibreOffice, still sees the outline.
+TOC field whose shown result lists the headings, each a link to its heading, with its page
+number when the job could lay the document out with LibreOffice (``toc_pages``); without
+them, the field is marked dirty and ``updateFields`` set, so that Word computes them.
 
 The header says the association and the year; the footer « Page X sur Y » (PAGE and
 NUMPAGES fields); the cover has neither. Same data, same template, same bytes.
@@ -61,6 +61,7 @@ class Rendered:
 
     data: bytes
     sections: list[str] = field(default_factory=list)  # titles, in order
+    toc: list[str] = field(default_factory=list)  # the entries of the table of contents, in order
     omitted: list[str] = field(default_factory=list)  # French: sections left out, and why
     charts: int = 0
     tables: int = 0
@@ -72,9 +73,14 @@ def write_report(
     association: str,
     template: Path | None = None,
     with_charts: bool = True,
+    toc_pages: Sequence[int] | None = None,
 ) -> Rendered:
-    """The report as .docx bytes (deterministic for given data and template)."""
-    return DocumentWriter(data, association, template, with_charts).render()
+    """The report as .docx bytes (deterministic for given data and template).
+
+    ``toc_pages``: the page of each entry of the table of contents, in order, as a layout
+    engine found them (``jobs.report`` asks LibreOffice); without them, the TOC field is
+    marked for Word to update when the document opens."""
+    return DocumentWriter(data, association, template, with_charts, toc_pages).render()
 
 
 def open_template(path: Path | None) -> DocumentObject:
@@ -103,8 +109,10 @@ class DocumentWriter:
     sections are made of (headings, paragraphs, lists, tables, charts), in the template's
     styles. ``report.sections`` says what goes in each section."""
 
-    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool) -> None:
+    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool,
+                 toc_pages: Sequence[int] | None = None) -> None:
         self.d = data
+        self.toc_pages = list(toc_pages) if toc_pages else None
         self.name = association.strip() or "MILA"
         self.with_charts = with_charts
         self.doc = open_template(template)
@@ -149,7 +157,8 @@ class DocumentWriter:
 
     def _settings(self) -> None:
         settings = self.doc.settings.element
-        child(settings, "w:updateFields", **{"w:val": "true"})
+        if not self.toc_pages:  # no page numbers yet: Word computes them on opening
+            child(settings, "w:updateFields", **{"w:val": "true"})
         props = self.doc.core_properties
         props.title = f"Rapport d'activité {self.d.year}"
         props.subject = f"{self.name} – rapport d'activité {self.d.year}"
@@ -186,10 +195,12 @@ class DocumentWriter:
         """The TOC field: its cached result lists the headings (links to their bookmarks);
         Word recomputes it, page numbers included, when the document opens."""
         entries = [e for e in self.toc if e[0] <= 2]
+        self.result.toc = [text for _, text, _ in entries]
+        pages = self.toc_pages if self.toc_pages and len(self.toc_pages) == len(entries) else None
         for n, (level, text, bookmark) in enumerate(entries):
             p = self.new_paragraph(f"TOC {level}")
             if n == 0:
-                _field_char(p, "begin")
+                _field_char(p, "begin", dirty=pages is None)
                 _instr(p, ' TOC \\o "1-2" \\h \\z \\u ')
                 _field_char(p, "separate")
             link = OxmlElement("w:hyperlink")
@@ -201,6 +212,15 @@ class DocumentWriter:
             t.text = text
             run.append(t)
             link.append(run)
+            if pages is not None:
+                tab_run = OxmlElement("w:r")
+                tab_run.append(OxmlElement("w:tab"))
+                link.append(tab_run)
+                number = OxmlElement("w:r")
+                page = OxmlElement("w:t")
+                page.text = str(pages[n])
+                number.append(page)
+                link.append(number)
             p._p.append(link)
             if n == len(entries) - 1:
                 _field_char(p, "end")
@@ -404,9 +424,11 @@ def _widths(table: Table, widths_cm: Sequence[float]) -> None:
             cell.width = Cm(width)
 
 
-def _field_char(paragraph: Paragraph, kind: str) -> None:
+def _field_char(paragraph: Paragraph, kind: str, dirty: bool = False) -> None:
     element = OxmlElement("w:fldChar")
     element.set(qn("w:fldCharType"), kind)
+    if dirty:
+        element.set(qn("w:dirty"), "true")
     paragraph.add_run()._r.append(element)
 
 
