@@ -376,8 +376,8 @@ def _report_variables(args: argparse.Namespace, out: TextIO) -> int:
           "« {{ membres.moyenne }} » :", file=out)
     for variable in VARIABLES:
         print(f"  {{{{ {variable.name} }}}} : {variable.description}", file=out)
-    print("Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : « _avant » "
-          "(« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.", file=out)
+    print("Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : "
+          "« _avant » (« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.", file=out)
     return 0
 
 

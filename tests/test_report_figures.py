@@ -315,3 +315,42 @@ class TestMissingData:
         data = compute_report(dataset(grids), 2025, TODAY)
         assert data.partial and data.as_of == TODAY
         assert data.members.at_end == Compared(5, 5)
+
+
+class TestTextVariables:
+    def texts(self, *rows: list[object]) -> ReportData:
+        grids = {**GRIDS, "Textes": [["Année", "Section", "Titre", "Texte"], *rows]}
+        return compute_report(dataset(grids), 2024, TODAY)
+
+    def test_a_text_quotes_figures_by_name_in_french_digits(self):
+        """« {{ membres.moyenne }} » and a Chiffres label render as the report's figures."""
+        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyenne }} adhérent·es "
+                             "({{ membres.moyenne_avant }} en {{ annee_precedente }}) ; Instagram : "
+                             "{{ chiffres['Instagram – abonné·es'] }}."])
+        assert report.text("membres")[0].text == "En moyenne 5 adhérent·es (4 en 2023) ; Instagram : 2\u202f023."
+
+    def test_numbers_still_compare_as_numbers(self):
+        """A condition on a figure works: the values are numbers that print the French way."""
+        report = self.texts([2024, "membres", None, "{% if membres.nouveaux > 1 %}Plusieurs arrivées.{% endif %}"])
+        assert report.text("membres")[0].text == "Plusieurs arrivées."
+
+    def test_a_titled_text_is_a_subsection(self):
+        """``Titre`` is kept with the text, in row order."""
+        report = self.texts([2024, "association", "Équipe opérationnelle", "Deux salariées."],
+                            [2024, "association", "Formation", "Une formation AFDAS."])
+        assert [(t.title, t.text) for t in report.text("association")] == [
+            ("Équipe opérationnelle", "Deux salariées."), ("Formation", "Une formation AFDAS.")]
+
+    def test_an_unknown_name_leaves_the_text_out_with_a_note(self):
+        """A misspelt name: the text is not printed with braces; the note names its row."""
+        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyene }}."],
+                            [2024, "membres", None, "Un texte sans variable."])
+        assert [t.text for t in report.text("membres")] == ["Un texte sans variable."]
+        assert any(n.startswith("Texte de la ligne 2 (section « membres ») non inclus : nom inconnu")
+                   for n in report.notes)
+
+    def test_the_sandbox_refuses_to_reach_python(self):
+        """Attribute tricks are refused like in the document templates: the text is left out."""
+        report = self.texts([2024, "membres", None, "{{ membres.__class__.__mro__ }}"])
+        assert report.text("membres") == ()
+        assert any("ligne 2" in n for n in report.notes)

@@ -298,9 +298,15 @@ def membres(w: DocumentWriter, key: str) -> None:
     w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
     if len(m.history) >= 2:
         label = f"{d.year} (au {d.as_of:%d/%m})" if d.partial else None
+        categories = [c for c, _ in m.history[0][1]]
+        history_rows = [[str(y) + (f" (au {d.as_of:%d/%m})" if d.partial and y == d.year else "")]
+                        + [num(n) for _, n in counts] + [num(sum(n for _, n in counts))]
+                        for y, counts in m.history]
         w.chart(lambda: charts.members_chart(m.history, partial_label=label),
                 f"Adhérent·es par catégorie au 31 décembre, de {m.history[0][0]} à {d.year}"
-                + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""))
+                + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""),
+                (["Année"] + [CATEGORY_PLURAL[c].capitalize() for c in categories] + ["Total"],
+                 history_rows, [3.4] + [3.2] * len(categories) + [2.4]))
 
     w.h2("Adhésions et départs")
     joined = plural(m.joined_count.value, "nouvelle structure a rejoint", "nouvelles structures ont rejoint")
@@ -388,8 +394,12 @@ def milab(w: DocumentWriter) -> None:
     w.para("En synthèse :", keep_next=True)
     w.table(header, rows, widths, numeric=(1, 2, 3, 4, 5))
     if any(any(r.monthly) for r in d.resources):
+        rate_rows = [[month_name(n + 1).capitalize()] + [percent(r.monthly[n]) for r in d.resources]
+                     for n in range(12)]
+        width = min(3.5, 13.0 / max(1, len(d.resources)))
         w.chart(lambda: charts.occupancy_chart(tuple((r.name, r.monthly) for r in d.resources)),
-                f"Taux d'occupation mensuel des espaces du Milab en {d.year}")
+                f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
+                (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)))
     w.note("Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
            "les réservations confirmées comptent.")
 
@@ -459,7 +469,13 @@ def actions(w: DocumentWriter, key: str) -> None:
             widths = [9.4, 3.5, 3.5]
         w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
         if any(any(counts) for _, counts in a.per_month):
-            w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}")
+            families = [name for name, counts in a.per_month if any(counts)]
+            month_rows = [[month_name(n + 1).capitalize()]
+                          + [num(counts[n]) for name, counts in a.per_month if name in families]
+                          + [num(sum(counts[n] for _, counts in a.per_month))] for n in range(12)]
+            width = min(3.0, 13.0 / max(1, len(families)))
+            w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}",
+                    (["Mois", *families, "Total"], month_rows, [2.4] + [width] * len(families) + [1.6]))
     if shown:
         w.h2("Le dispositif d'accompagnement")
         for action_type in ACCOMPANIMENT:
@@ -662,6 +678,17 @@ def communication(w: DocumentWriter, key: str) -> None:
 
 
 def annex(w: DocumentWriter) -> None:
+    sources(w)
+    if w.chart_data:
+        w.heading("Annexe : données des graphiques", 1)
+        w.note("Les chiffres de chaque graphique du rapport, pour le refaire ou le modifier dans Word "
+               "(Insertion > Graphique, puis coller le tableau).")
+        for caption, (header, rows, widths) in w.chart_data:
+            w.para([(caption, "b")], keep_next=True)
+            w.table(header, rows, widths, numeric=tuple(range(1, len(header))))
+
+
+def sources(w: DocumentWriter) -> None:
     d = w.d
     w.heading("Annexe : sources et définitions", 1)
     w.bullets([

@@ -51,6 +51,8 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 
+ChartData = tuple[Sequence[str], Sequence[Sequence[str]], Sequence[float]]  # header, rows, widths (cm)
+
 
 # --------------------------------------------------------------------------- result
 
@@ -125,6 +127,7 @@ class DocumentWriter:
         self.letter = 0
         self.first_heading = True
         self._style_ids: dict[str, str] = {}
+        self.chart_data: list[tuple[str, ChartData]] = []
 
     # ------------------------------------------------------------------ frame
 
@@ -354,9 +357,14 @@ class DocumentWriter:
         spacer.paragraph_format.line_spacing = Pt(6)
         return t
 
-    def chart(self, draw: Callable[[], bytes], caption: str) -> None:
+    def chart(self, draw: Callable[[], bytes], caption: str, data: ChartData | None = None) -> None:
+        """A chart and its caption; its figures (``data``: header, rows, widths) go to the
+        annex of chart data, so that a board member can rebuild or restyle it in Word."""
         if not self.with_charts:
             return
+        if data is not None:
+            self.chart_data.append((caption, data))
+            caption += " (données en annexe)"
         png = draw()
         self.doc.add_picture(io.BytesIO(png), width=Cm(min(16.0, CONTENT_WIDTH_CM)))
         picture = self.doc.paragraphs[-1]
