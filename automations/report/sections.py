@@ -470,12 +470,12 @@ def actions(w: DocumentWriter, key: str) -> None:
         w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
         if any(any(counts) for _, counts in a.per_month):
             families = [name for name, counts in a.per_month if any(counts)]
-            month_rows = [[month_name(n + 1).capitalize()]
+            month_rows = [[charts.MONTHS_SHORT[n]]
                           + [num(counts[n]) for name, counts in a.per_month if name in families]
                           + [num(sum(counts[n] for _, counts in a.per_month))] for n in range(12)]
-            width = min(3.0, 13.0 / max(1, len(families)))
+            width = min(3.0, 13.75 / max(1, len(families)))  # the text width, 16.4 cm, in all
             w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}",
-                    (["Mois", *families, "Total"], month_rows, [2.4] + [width] * len(families) + [1.6]))
+                    (["Mois", *families, "Total"], month_rows, [1.4] + [width] * len(families) + [1.25]))
     if shown:
         w.h2("Le dispositif d'accompagnement")
         for action_type in ACCOMPANIMENT:
@@ -685,7 +685,8 @@ def annex(w: DocumentWriter) -> None:
                "(Insertion > Graphique, puis coller le tableau).")
         for caption, (header, rows, widths) in w.chart_data:
             w.para([(caption, "b")], keep_next=True)
-            w.table(header, rows, widths, numeric=tuple(range(1, len(header))))
+            w.table(header, rows, widths, numeric=tuple(range(1, len(header))),
+                    header_pt=8 if len(header) > 5 else None)
 
 
 def sources(w: DocumentWriter) -> None:

@@ -326,7 +326,8 @@ class DocumentWriter:
                 self.para(block[1])  # type: ignore[arg-type]
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-              numeric: Sequence[int] = (), bold_last: bool = False) -> Table | None:
+              numeric: Sequence[int] = (), bold_last: bool = False,
+              header_pt: float | None = None) -> Table | None:
         """A « Tableau MILA » table; nothing at all when there are no rows."""
         if not rows:
             return None
@@ -347,6 +348,8 @@ class DocumentWriter:
                 run = paragraph.add_run(typeset(value))
                 if r == 0 or (bold_last and r == len(rows)):
                     run.bold = True
+                if r == 0 and header_pt:
+                    run.font.size = Pt(header_pt)
                 if c in numeric:
                     paragraph.alignment = RIGHT
                 if len(rows) <= 14 and r < len(rows):
