@@ -67,6 +67,8 @@ ACCOMPANIMENT = (  # the order of the reports' « Dispositif d'accompagnement »
     "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz",
 )
 
+TYPE_LABELS = {"Club Oenologie": "Club Œnologie", "Déj Roulette": "Déj' Roulette"}  # as the reports spell them
+
 SECTION_TITLES = {
     "contexte": "Contexte",
     "association": "Association {name}",
@@ -453,7 +455,7 @@ def actions(w: DocumentWriter, key: str) -> None:
         has_previous = any(c.sessions.previous is not None for c in a.by_type)
         rows = []
         for c in organised:
-            row = [c.type, num(c.sessions.value)]
+            row = [TYPE_LABELS.get(c.type, c.type), num(c.sessions.value)]
             row += [or_dash(c.sessions.previous)] if has_previous else []
             row += [num(c.structures.value) if c.structures.value else "–"]
             row += [or_dash(c.structures.previous, zero_dash=True)] if has_previous else []
