@@ -67,7 +67,7 @@ ACCOMPANIMENT = (  # the order of the reports' « Dispositif d'accompagnement »
     "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz",
 )
 
-TYPE_LABELS = {"Club Oenologie": "Club Œnologie", "Déj Roulette": "Déj' Roulette"}  # as the reports spell them
+TYPE_LABELS = {"Club Oenologie": "Club Œnologie", "Déj Roulette": "Déj' Roulette"}  # the reports spelling
 
 SECTION_TITLES = {
     "contexte": "Contexte",
