@@ -399,6 +399,8 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
     from .jobs.documents import template_variables
 
+    if Path(args.name).stem.strip().lower() in ("rapport", "report"):
+        return _report_variables(args, out)
     result = template_variables(args.name, load_settings(config=args.config).documents)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
@@ -412,6 +414,22 @@ def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
         print(f"    {tag} : {description} — ex. « {example} »", file=out)
     print("✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
           "aide : docs/documents.md.", file=out)
+    return 0
+
+
+def _report_variables(args: argparse.Namespace, out: TextIO) -> int:
+    from .report.variables import VARIABLES
+
+    if args.json:
+        print(json.dumps([{"nom": v.name, "description": v.description} for v in VARIABLES],
+                         ensure_ascii=False, indent=2), file=out)
+        return 0
+    print("Chiffres que les textes du rapport (onglet « Textes ») peuvent citer, par exemple "
+          "« {{ membres.moyenne }} » :", file=out)
+    for variable in VARIABLES:
+        print(f"  {{{{ {variable.name} }}}} : {variable.description}", file=out)
+    print("Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : "
+          "« _avant » (« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.", file=out)
     return 0
 
 
@@ -536,6 +554,10 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
         association_name=association.name,
         template=template if template.is_file() else None,
         booking_policy=settings.bookings,
+        board_on=args.conseil_au,
+        pdf=args.pdf,
+        soffice=documents.soffice,
+        pdf_timeout=documents.pdf_timeout,
     )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
@@ -709,6 +731,9 @@ def build_parser() -> argparse.ArgumentParser:
     rapport.add_argument(
         "--out", type=Path, metavar="DOSSIER", help="dossier de sortie (défaut : [documents] out)"
     )
+    rapport.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
+    rapport.add_argument("--conseil-au", type=_date, metavar="AAAA-MM-JJ", dest="conseil_au",
+                         help="date de la composition du conseil (défaut : le 31 décembre de l'année)")
     rapport.add_argument("--json", action="store_true", help="sortie JSON")
     rapport.set_defaults(handler=cmd_docs_rapport)
     return parser

@@ -232,6 +232,31 @@ def _is_holiday(d: date) -> bool:
 _HOLIDAYS = ((1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25))
 
 
+def _working_day_before(d: date | None) -> date | None:
+    """``d``, or the last day before it when it falls on a holiday (nobody joins on 25 December)."""
+    while d is not None and _is_holiday(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def _distinct_surnames(fixed: list, hosted: list, benef: list, hosted_pool: list,
+                       benef_pool: list) -> tuple[list, list]:
+    """The board drawn, with a member whose surname another board member already bears
+    replaced by the next one of its pool who shares none (no accidental family on the board)."""
+    used = {m.contact.split()[-1] for m in fixed}
+    chosen: list[list] = []
+    for drawn, pool in ((hosted, hosted_pool), (benef, benef_pool)):
+        kept = []
+        for m in drawn:
+            if m.contact.split()[-1] in used:
+                m = next(c for c in pool if c.contact.split()[-1] not in used
+                         and c not in drawn and c not in kept)
+            used.add(m.contact.split()[-1])
+            kept.append(m)
+        chosen.append(kept)
+    return chosen[0], chosen[1]
+
+
 def _weighted_sample(rng: random.Random, items: Sequence, weights: Sequence[float], k: int) -> list:
     """k distinct items, drawn without replacement with the given weights."""
     keyed = sorted(((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights)), reverse=True)
@@ -847,8 +872,10 @@ class _DemoBuilder:
                 who = (
                     "Équipe MILA (MILA)"
                     if month == 9
-                    else speakers(data.CLUB_SPEAKERS, rng.choice((1, 1, 2)))
+                    else speakers(data.CLUB_SPEAKERS, rng.choice((1, 1, 2)))  # keeps the draw
                 )
+                if title in data.CLUB_TITLE_SPEAKERS:  # speakers whose trade is the topic
+                    who = "; ".join(f"{n} ({o})" for n, o in data.CLUB_TITLE_SPEAKERS[title])
                 add(
                     day(year, month),
                     time(18, 30),
@@ -1399,6 +1426,7 @@ class _DemoBuilder:
         mdd = next(m for m in members if m.category == "membre de droit")
         h = rng.sample(hosted, 6)
         b = rng.sample(benef, 5)
+        h, b = _distinct_surnames([mdd], h, b, hosted, benef)
         plan = [
             (h[0], "Président·e", "Hébergés", ca_pres, None, decision("CA", ca_pres)),
             (h[1], "Vice-président·e", "Hébergés", ag_mid, None, decision("AG", ag_mid)),
@@ -1556,9 +1584,9 @@ class _DemoBuilder:
         rows = []
         for i, year in enumerate((self.y0, self.y0 + 1, self.y0 + 2)):
             for section, variants in data.TEXTES.items():
-                rows.append(
-                    {"Année": year, "Section": section, "Texte": variants[i].format(annee=year)}
-                )
+                rows.append({"Année": year, "Section": section, "Texte": variants[i]})
+            for section, title, text in data.TEXTES_TITRES:
+                rows.append({"Année": year, "Section": section, "Titre": title, "Texte": text})
         return rows
 
 
@@ -1719,7 +1747,7 @@ def _member_row(m: _Member) -> dict[str, object]:
         "Catégorie": m.category,
         "Forfait": m.forfait,
         "Option Crescendo": "oui" if m.crescendo else None,
-        "Adhésion le": m.joined,
+        "Adhésion le": _working_day_before(m.joined),
         "Cotisation payée le": m.paid,
         "Montant payé": m.amount,
         "Charte signée le": m.charter,

@@ -465,6 +465,40 @@ CLUB_SPEAKERS = (
     ("Pauline Weber", "coopérative Les Mutualistes"),
 )
 
+# Who speaks at the Club MILA of each title: the speakers above whose trade is the topic.
+_AF, _EG, _KB, _LF, _TM, _MJ, _SH, _CR, _JD, _SL, _OM, _NA, _BC, _CM, _MT, _PW = CLUB_SPEAKERS
+CLUB_TITLE_SPEAKERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Réussir sa sortie sur les plateformes de streaming": (_AF,),
+    "Prévenir les violences sexistes et sexuelles dans les musiques actuelles": (_EG,),
+    "Exploiter ses données d'audience : quels publics, comment les toucher ?": (_KB,),
+    "L'éditeur et la gestion collective : ce qui change": (_LF,),
+    "Audio immersif : enjeux d'une transition": (_TM,),
+    "Élaborer sa stratégie de financement": (_JD,),
+    "L'IA au service de l'industrie musicale, et non l'inverse": (_SH,),
+    "Prévenir l'épuisement professionnel dans la musique": (_CR,),
+    "Le contrat de licence décortiqué": (_NA,),
+    "Synchronisation : placer son catalogue à l'image": (_CM,),
+    "Crédit d'impôt phonographique : mode d'emploi": (_OM,),
+    "Exporter ses artistes en Europe : premiers pas": (_BC,),
+    "Piloter sa trésorerie quand on est une petite structure": (_OM,),
+    "Recruter et fidéliser : l'emploi non artistique": (_MJ,),
+    "Réduire l'empreinte carbone d'une tournée": (_SL, _MT),
+    "Le merchandising, une source de revenus sous-estimée": (_PW,),
+    "Vidéo courte et réseaux sociaux : quelle stratégie pour un label ?": (_KB,),
+    "Les aides du CNM en pratique": (_JD,),
+    "Négocier un contrat de distribution": (_NA, _AF),
+    "Gouvernance et statuts : association, SAS ou coopérative ?": (_PW,),
+    "Accessibilité des concerts : obligations et bonnes pratiques": (_MT,),
+    "Protéger sa santé auditive et celle de ses équipes": (_CR,),
+    "Les nouveaux métiers de la musique en ligne": (_SH,),
+    "Monter un dossier de subvention qui tient la route": (_JD,),
+    "Droits voisins : ce que les producteurs doivent savoir": (_NA,),
+    "Bilan de l'année et perspectives": (("Équipe MILA", "MILA"),),
+    "Playlists éditoriales : mythes et réalités": (_AF,),
+    "Partenariats de marque : opportunités et limites": (_CM,),
+    "Transmettre et céder son catalogue": (_LF, _NA),
+}
+
 CRESCENDO_SPEAKERS = (
     ("Aurore Laurent", "Billetterie Solidaire"),
     ("Léa Prévost", "ingénieure du son"),
@@ -562,7 +596,7 @@ NETWORKING_TITLES = (
 
 REPRESENTATIONS = (
     ("Forum Entreprendre dans la Culture", 6, "Paris"),
-    ("Fête du quartier Blémont : atelier street art", 7, "Rue André Messager"),
+    ("Festival Rock en Seine : stand du réseau MAP", 8, "Domaine de Saint-Cloud"),
     ("JIRAFE : table ronde avec des professionnel·le·s", 9, "Paris"),
     ("MaMA Music & Convention : corner des dispositifs de la Ville de Paris", 10, "Pigalle"),
     ("Conseil parisien de la musique", 9, "Paris"),
@@ -593,63 +627,63 @@ DEJ_ROULETTE = (
 )
 
 # --- Staff paragraphs for the annual report ----------------------------------------------
-# Three variants per section; {annee} is the year of the row.
+# Three variants per section (one per demo year). Figures are never typed: the texts quote
+# the report's computed figures by name ({{ membres.moyenne }}; mila docs variables rapport).
 
 TEXTES: dict[str, tuple[str, str, str]] = {
     "contexte": (
-        "En {annee}, le MILA a poursuivi sa mission de soutien et d'hébergement des entreprises "
+        "En {{ annee }}, le MILA a poursuivi sa mission de soutien et d'hébergement des entreprises "
         "de la filière musicale dans le quartier Blémont / Messager. La pépinière, le Milab et "
-        "les quatorze boutiques de la Rue de la Musique ont accueilli une trentaine de "
+        "les boutiques de la Rue de la Musique ont accueilli en moyenne {{ membres.heberges }} "
         "structures. L'association reste autofinancée à plus de 50 %.",
-        "L'année {annee} a confirmé l'intérêt des entrepreneur·e·s de la musique pour le "
+        "L'année {{ annee }} a confirmé l'intérêt des entrepreneur·e·s de la musique pour le "
         "dispositif. Les loyers modérés de la pépinière et les cotisations assurent plus de la "
         "moitié des ressources ; les subventions de la Ville de Paris et du Ministère de la "
         "Culture complètent le budget.",
-        "En {annee}, dernière année de la convention triennale avec le Ministère de la Culture, "
+        "En {{ annee }}, dernière année de la convention triennale avec le Ministère de la Culture, "
         "le MILA a préparé son renouvellement tout en maintenant son activité. Le contexte "
         "économique de la filière reste tendu pour les petites structures indépendantes.",
     ),
     "association": (
         "Le conseil d'administration s'est réuni tous les deux mois environ. L'assemblée "
-        "générale a renouvelé une partie du conseil pour trois ans. L'équipe salariée compte "
-        "désormais deux personnes.",
+        "générale a renouvelé une partie du conseil pour trois ans.",
         "Le conseil d'administration a travaillé sur la révision de la grille des cotisations "
-        "et sur la charte de valeurs communes. L'équipe a bénéficié de deux journées de "
-        "formation financées par l'AFDAS.",
-        "L'association a consolidé son second poste salarié. Le bureau a engagé une réflexion "
-        "sur le projet associatif à cinq ans, présentée lors de l'assemblée générale.",
+        "et sur la charte de valeurs communes.",
+        "Le bureau a engagé une réflexion sur le projet associatif à cinq ans, présentée lors de "
+        "l'assemblée générale.",
     ),
     "membres": (
-        "Le MILA compte en moyenne 120 adhérent·e·s, dont 26 structures hébergées et 95 "
-        "bénéficiaires. Trente-six nouvelles structures ont rejoint l'association, attirées "
-        "par les forfaits BASIC et PREMIUM mis en place le 1er mars.",
-        "Le nombre d'adhérent·e·s reste stable. Deux bureaux de la pépinière ont changé "
-        "d'occupant et le Milab a accueilli de nouveaux entrepreneur·e·s individuel·le·s à la "
-        "journée ou à la semaine.",
-        "La pépinière affiche complet une grande partie de l'année. Le suivi des cotisations "
-        "a été automatisé, ce qui a permis de relancer plus tôt les adhérent·e·s dont "
-        "l'échéance approchait.",
+        "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s, dont {{ membres.heberges }} "
+        "structures hébergées et {{ membres.beneficiaires }} bénéficiaires. {{ membres.nouveaux }} "
+        "nouvelles structures ont rejoint l'association, attirées par les forfaits BASIC et "
+        "PREMIUM mis en place le 1er mars.",
+        "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s en {{ annee }}, contre "
+        "{{ membres.moyenne_avant }} en {{ annee_precedente }}. {{ pepiniere.arrivees }} structures "
+        "se sont installées dans la pépinière et le Milab a accueilli des entrepreneur·e·s "
+        "individuel·le·s à la journée ou à la semaine.",
+        "Avec {{ membres.moyenne }} adhérent·e·s en moyenne et {{ membres.nouveaux }} nouvelles "
+        "structures, l'association poursuit sa croissance. Le suivi des cotisations a été "
+        "automatisé, ce qui a permis de relancer plus tôt les adhérent·e·s dont l'échéance "
+        "approchait.",
     ),
     "partenaires": (
         "La Ville de Paris a renouvelé son soutien (DAE et DAC) et le Ministère de la Culture "
         "a confirmé la convention triennale. Le Centre National de la Musique soutient à "
         "60 % le module Entrepreneuriat Crescendo.",
-        "Les échanges avec Paris Habitat ont porté sur les dégâts des eaux et la rénovation de "
-        "la sortie de secours. La salle de réunion a été prêtée gracieusement aux associations "
-        "du quartier tout au long de l'année.",
-        "Le MILA a participé à la fête du quartier Blémont et à plusieurs festivals du 18e en "
-        "proposant des artistes accompagnés par ses adhérent·e·s. Les partenariats "
-        "institutionnels ont tous été reconduits.",
+        "Les partenariats institutionnels ont tous été reconduits ; la salle de réunion a été "
+        "prêtée gracieusement aux associations du quartier tout au long de l'année.",
+        "Le MILA a proposé aux festivals du 18e des artistes accompagnés par ses adhérent·e·s. "
+        "Les partenariats institutionnels ont tous été reconduits.",
     ),
     "actions": (
-        "Neuf Clubs MILA, quatre rencontres JuriQuizz et six demi-journées de consultations "
-        "d'experts ont été organisés. Les audits de communication et les diagnostics de "
-        "structuration ont bénéficié à plus de quarante structures.",
-        "Le programme d'accompagnement a gardé son rythme : un Club MILA par mois hors été, "
-        "des consultations d'experts réservées aux forfaits PREMIUM et des rencontres "
-        "régulières entre managers d'artistes.",
-        "Les formats courts et pratiques ont été privilégiés à la demande des adhérent·e·s. "
-        "La fréquentation des ateliers de co-développement a progressé.",
+        "{{ actions.clubs.seances }} Clubs MILA, {{ actions.juriquizz.seances }} rencontres "
+        "JuriQuizz et {{ actions.consultations.seances }} demi-journées de consultations d'experts "
+        "ont été organisés.",
+        "Le programme d'accompagnement a gardé son rythme : {{ actions.clubs.seances }} Clubs MILA, "
+        "des consultations d'experts réservées aux forfaits PREMIUM et "
+        "{{ actions.managers.seances }} rencontres entre managers d'artistes.",
+        "Les formats courts et pratiques ont été privilégiés à la demande des adhérent·e·s : "
+        "{{ actions.total }} actions et événements en {{ annee }}.",
     ),
     "crescendo": (
         "Le module Entrepreneuriat Crescendo a proposé une rencontre networking ou un atelier "
@@ -662,29 +696,59 @@ TEXTES: dict[str, tuple[str, str, str]] = {
         "Le site dédié recense désormais les ressources complémentaires au dispositif.",
     ),
     "projets": (
-        "Une annexe de ressources a été ajoutée à la charte de valeurs communes : glossaire, "
-        "liens utiles et exemples de situations inappropriées. Le projet de signalétique "
-        "commune des boutiques a été lancé.",
-        "La signalétique commune de la Rue de la Musique a été posée sur les boutiques. Un "
-        "abonnement mutualisé à un outil de suivi des audiences est partagé par une dizaine "
-        "de structures.",
+        "Le projet de signalétique commune des boutiques de la Rue de la Musique a été lancé "
+        "avec un artisan sérigraphe.",
+        "La signalétique commune de la Rue de la Musique a été posée sur les boutiques.",
         "Le MILA prépare le renouvellement de ses conventions de financement et étudie "
         "l'aménagement du studio du Milab pour l'enregistrement de podcasts.",
     ),
     "rencontres": (
-        "Le MILA a renouvelé son adhésion au réseau des musiques actuelles de Paris et a été "
-        "présent sur le corner des dispositifs de la Ville de Paris au MaMA.",
+        "Le MILA a renouvelé son adhésion au réseau des musiques actuelles de Paris.",
         "Les adhérent·e·s ont rencontré deux délégations internationales lors de speed "
-        "meetings. Le MILA a participé au Forum Entreprendre dans la Culture.",
+        "meetings.",
         "Les rencontres avec les réseaux de la filière se sont poursuivies, avec une présence "
         "aux principaux rendez-vous professionnels de la rentrée.",
     ),
     "communication": (
-        "Le compte Instagram a fortement progressé et la newsletter mensuelle a dépassé les "
-        "1 400 abonné·e·s. Le compte X a été volontairement suspendu.",
+        "Le MILA dispose d'un site Internet et de comptes sur les réseaux sociaux ; le compte X "
+        "a été volontairement suspendu.",
         "LinkedIn est devenu le premier réseau professionnel de l'association. La newsletter "
         "a testé un format audio de cinq minutes.",
         "Les replays des Clubs MILA alimentent la chaîne vidéo. La communication s'appuie "
         "davantage sur les adhérent·e·s, dont les actualités sont relayées chaque mois.",
     ),
 }
+
+# Subsections of the real report's outline (``Titre``), the same each year.
+TEXTES_TITRES: tuple[tuple[str, str, str], ...] = (
+    ("association", "Équipe opérationnelle",
+     "La coordinatrice, en CDI depuis avril 2020, est épaulée par une assistante de promotion et "
+     "de coordination. L'agrément pour accueillir un volontaire en service civique a été renouvelé."),
+    ("association", "Formation",
+     "L'équipe a bénéficié de formations prises en charge par l'AFDAS, sur la prise de parole en "
+     "situation à enjeux et sur les gestes de premiers secours."),
+    ("partenaires", "Mairies",
+     "Rencontres avec la Direction de l'Attractivité et de l'Emploi et le bureau de la musique de "
+     "la Ville de Paris pour préparer les demandes de subvention ; participation au Conseil "
+     "parisien de la musique."),
+    ("partenaires", "Territoire",
+     "Partenaire de la fête du quartier Blémont : réunions de préparation, soutien logistique et "
+     "un atelier street art sur le rideau d'une boutique, ouvert aux habitant·e·s.\n"
+     "- Festival Décibels de la Fête des Vendanges de Montmartre\n"
+     "- Festival Midi Minuit du Carré Versigny"),
+    ("partenaires", "Paris Habitat",
+     "Suivi des dégâts des eaux du bureau de coordination et du remplacement de la porte de "
+     "sortie de secours ; visite des boutiques avec la nouvelle gestionnaire."),
+    ("actions", "Outils d'accompagnement et mutualisations",
+     "Des tarifs négociés avec des partenaires (conciergerie, pressage, imprimerie) et un "
+     "abonnement mutualisé à un outil de suivi des audiences, partagé par une dizaine de "
+     "structures ; deux imprimantes sont à la disposition des adhérent·e·s."),
+    ("actions", "Transmission",
+     "Une collaboration pédagogique avec une école de design graphique : des étudiant·e·s ont "
+     "réalisé des séquences en motion design pour des clips d'artistes des adhérent·e·s."),
+    ("rencontres", "Le MILA soutient",
+     "- Music Declares Emergency\n- L'Appel des Indépendants\n- La Scène Française"),
+    ("communication", "Sites web",
+     "Le site du MILA publie tous les événements de l'association ; le site Entrepreneuriat "
+     "Crescendo rassemble les ateliers et rencontres du programme."),
+)

@@ -272,6 +272,7 @@ TEXTES = Tab(
     (
         _c("Année", "number", required=True),
         _c("Section", required=True),
+        _c("Titre"),
         _c("Texte", required=True),
     ),
 )

@@ -19,7 +19,7 @@ from openpyxl import Workbook as OpenpyxlWorkbook
 from test_report_figures import GRIDS, TODAY, dataset
 
 from automations.errors import MilaError, TemplateError
-from automations.jobs.report import ReportResult, run_report
+from automations.jobs.report import ReportResult, heading_pages, run_report
 from automations.report.figures import NoDataForYear, compute_report
 from automations.report.template import build_template, to_bytes
 from automations.report.template import main as template_main
@@ -69,18 +69,18 @@ class TestFiguresInTheText:
         """Averages, 31 December, arrivals and departures, each with its 2023 figure."""
         text = paragraphs(rendered.data)
         assert ("En 2024, le MILA compte en moyenne 5 adhérent·es (versus 4 en 2023), dont 2 membres "
-                "hébergés (versus 1 en 2023) et 2 membres bénéficiaires (versus 2 en 2023).") in text
+                "hébergés (comme en 2023) et 2 membres bénéficiaires (versus 1 en 2023).") in text
         assert "Au 31 décembre 2024, l'association compte 5 adhérent·es (versus 4 au 31 décembre 2023)." in text
-        assert "En 2024, 2 nouvelles structures ont rejoint l'association (versus 2 en 2023) :" in text
-        assert "En 2024, 1 structure a quitté l'association (versus 1 en 2023) :" in text
+        assert "En 2024, 2 nouvelles structures ont rejoint l'association (comme en 2023) :" in text
+        assert "En 2024, 1 structure a quitté l'association (comme en 2023) :" in text
 
     def test_members_table_by_category(self, rendered):
         """Averages and 31 December counts by category, both years, with a total row."""
         table = next(t for t in tables(rendered.data) if t[0][0] == "Catégorie")
         assert table == [
             ["Catégorie", "Moyenne 2024", "Moyenne 2023", "au 31/12/2024", "au 31/12/2023"],
-            ["Membres hébergés", "2", "1", "2", "1"],
-            ["Membres bénéficiaires", "2", "2", "2", "2"],
+            ["Membres hébergés", "2", "2", "2", "2"],
+            ["Membres bénéficiaires", "2", "1", "2", "1"],
             ["Membres de droit", "1", "1", "1", "1"],
             ["Total", "5", "4", "5", "4"],
         ]
@@ -92,17 +92,17 @@ class TestFiguresInTheText:
         """The pépinière: who left which office and who came, with « aucune en 2023 »."""
         text = paragraphs(rendered.data)
         assert ("Au 31 décembre 2024, 2 bureaux sur 2 sont occupés par des structures adhérentes "
-                "(versus 2 au 31 décembre 2023).") in text
+                "(comme au 31 décembre 2023).") in text
         assert "1 structure a quitté son bureau (aucune en 2023) :" in text
         assert "Gamma Prod (Bureau 2, le 29 février 2024)" in text
         assert "1 nouvelle structure a pris un bureau (aucune en 2023) :" in text
         assert "Beta Son (Bureau 2, depuis le 1er juillet 2024)" in text
         assert "Au 31 décembre 2024, aucune boutique n'est occupée par une structure adhérente." in text
 
-    def test_board_at_the_date_of_the_report(self, rendered):
-        """Function (gendered), name, structure, college and decision; departures and arrivals."""
+    def test_board_at_the_end_of_the_year(self, rendered):
+        """Function (gendered), name, structure, college and decision on 31 December; departures and arrivals."""
         text = paragraphs(rendered.data)
-        assert ("Au 15 mars 2025, le conseil d'administration compte 2 membres (1 femme et 1 homme) : "
+        assert ("Au 31 décembre 2024, le conseil d'administration compte 2 membres (1 femme et 1 homme) : "
                 "1 du collège Hébergés et 1 du collège Bénéficiaires.") in text
         assert "Secrétaire – M. Marc Petit, Gamma Prod (AG du 20/06/24)" in text
         assert "Trésorier – M. Paul Leroy, Delta Label (AG du 20/06/24)" in text
@@ -133,7 +133,9 @@ class TestFiguresInTheText:
         overview = next(t for t in tables(rendered.data) if t[0][0] == "Type d'action")
         assert ["Club MILA", "2", "1", "2", "3"] in overview
         assert ["Audit de communication", "1", "2", "2", "3"] in overview
-        assert ["Représentation", "1", "0", "–", "–"] in overview
+        assert not any(row[0] == "Représentation" for row in overview)  # they are in « Rencontres pros »
+        assert overview[-1][:3] == ["Total", "5", "3"]
+        assert "En 2024, le MILA a organisé 5 actions et événements (versus 3 en 2023)." in " ".join(text)
 
     def test_agendas_month_by_month_with_speakers(self, rendered):
         """Clubs MILA and Crescendo: month, day, title and speakers."""
@@ -220,8 +222,7 @@ class TestSectionsAndTexts:
         """No Conseil tab: one sentence, no table."""
         grids = {k: v for k, v in GRIDS.items() if k != "Conseil"}
         out = write_report(compute_report(dataset(grids), 2024, TODAY), association="MILA", with_charts=False)
-        assert ("Aucun membre du conseil d'administration n'est en fonction au 15 mars 2025 dans l'onglet "
-                "« Conseil ».") in paragraphs(out.data)
+        assert "Aucun membre du conseil d'administration n'est connu au 31 décembre 2024." in paragraphs(out.data)
         assert not any(t[0][0] == "Fonction" for t in tables(out.data))
 
     def test_an_association_name_that_is_not_an_acronym(self):
@@ -235,8 +236,8 @@ class TestSectionsAndTexts:
         """2023 has no activity before it: no « versus » for actions, a note says why."""
         out = write_report(compute_report(dataset(), 2023, TODAY), association="MILA", with_charts=False)
         text = paragraphs(out.data)
-        assert "Ce sont 1 Club MILA qui se sont déroulés en 2023, réunissant 3 structures adhérentes." in text
-        assert any(line.startswith("Le classeur ne contient pas d'activité pour 2022") for line in text)
+        assert "Un Club MILA s'est déroulé en 2023, réunissant 3 structures adhérentes." in text
+        assert any(line.startswith("Les activités de 2022 ne sont pas connues") for line in text)
 
 
 class TestDocument:
@@ -274,9 +275,23 @@ class TestDocument:
         assert len(images) == 3 and all(p.blob.startswith(b"\x89PNG") for p in images)
         captions = [text for kind, (style, text) in ((k, v) for k, v in blocks(out.data) if k == "p")
                     if style == "Caption"]  # type: ignore[misc]
-        assert captions == ["Adhérent·es par catégorie au 31 décembre, de 2020 à 2024",
-                            "Taux d'occupation mensuel des espaces du Milab en 2024",
-                            "Actions et événements par mois en 2024"]
+        assert captions == ["Adhérent·es par catégorie au 31 décembre, de 2020 à 2024 (données en annexe)",
+                            "Taux d'occupation mensuel des espaces du Milab en 2024 (données en annexe)",
+                            "Actions et événements par mois en 2024 (données en annexe)"]
+
+    def test_each_chart_has_its_figures_in_the_annex(self):
+        """The annex of chart data holds one table per chart, with the figures drawn."""
+        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA")
+        text = paragraphs(out.data)
+        assert "Annexe : données des graphiques" in text
+        found = tables(out.data)
+        members = next(t for t in found if t[0][0] == "Année")
+        assert members[0] == ["Année", "Membres hébergés", "Membres bénéficiaires", "Membres de droit", "Total"]
+        assert members[-1] == ["2024", "2", "2", "1", "5"]
+        months = next(t for t in found if t[0][0] == "Mois" and t[0][-1] == "Total")
+        assert len(months) == 13 and sum(int(row[-1]) for row in months[1:]) == 6
+        rates = next(t for t in found if t[0] == ["Mois", "Postes Milab", "Salle de réunion"])
+        assert rates[1][0] == "Janvier" and len(rates) == 13
 
     def test_same_data_same_bytes(self, rendered):
         """The document is deterministic: regenerating it changes nothing."""
@@ -342,11 +357,11 @@ class TestJob:
     def test_writes_the_report_then_leaves_it_when_nothing_changed(self, tmp_path):
         """First run creates Rapport_activite_2024.docx; the second finds it identical."""
         workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
-        first = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA")
+        first = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None)
         assert isinstance(first, ReportResult)
         assert (first.status, first.path) == ("créé", out / "Rapport_activite_2024.docx")
         assert first.as_dict()["sections"][0] == "Contexte" and first.as_dict()["charts"] == 3
-        second = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA")
+        second = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None)
         assert second.status == "inchangé"
         state = json.loads((out / ".mila-report.json").read_text(encoding="utf-8"))
         assert set(state["files"]) == {"Rapport_activite_2024.docx"}
@@ -355,24 +370,24 @@ class TestJob:
     def test_an_edited_report_is_kept_and_the_new_one_written_beside(self, tmp_path):
         """Someone saved the report in Word: the next run writes _v2 and leaves theirs alone."""
         workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
-        first = run_report(workbook, year=2024, out_dir=out, today=TODAY)
+        first = run_report(workbook, year=2024, out_dir=out, today=TODAY, soffice=None)
         edited = Document(str(first.path))
         edited.add_paragraph("Mot de la présidente.")
         edited.save(str(first.path))
         kept = first.path.read_bytes()
         later = dt.date(2025, 3, 16)  # a day later: the cover date changes, so the bytes do
-        second = run_report(workbook, year=2024, out_dir=out, today=later)
+        second = run_report(workbook, year=2024, out_dir=out, today=later, soffice=None)
         assert (second.status, second.path.name) == ("nouvelle version", "Rapport_activite_2024_v2.docx")
         assert second.beside == first.path and first.path.read_bytes() == kept
         assert any("modifié à la main" in line for line in second.lines())
-        third = run_report(workbook, year=2024, out_dir=out, today=dt.date(2025, 3, 17))
+        third = run_report(workbook, year=2024, out_dir=out, today=dt.date(2025, 3, 17), soffice=None)
         assert (third.status, third.path.name) == ("mis à jour", "Rapport_activite_2024_v2.docx")
 
     def test_a_year_without_data_writes_nothing(self, tmp_path):
         """2019: the French message, and no file."""
         workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
         with pytest.raises(NoDataForYear) as caught:
-            run_report(workbook, year=2019, out_dir=out, today=TODAY)
+            run_report(workbook, year=2019, out_dir=out, today=TODAY, soffice=None)
         assert isinstance(caught.value, MilaError)
         assert str(caught.value).startswith("Aucune donnée pour 2019 dans le classeur : ")
         assert not out.exists()
@@ -382,5 +397,54 @@ class TestJob:
         grids = {**GRIDS, "Membres": [[c for i, c in enumerate(r) if i != 4] for r in GRIDS["Membres"]]}
         workbook, out = xlsx_workbook(tmp_path, grids), tmp_path / "out"
         with pytest.raises(MilaError, match="« Catégorie » est absente"):
-            run_report(workbook, year=2024, out_dir=out, today=TODAY)
+            run_report(workbook, year=2024, out_dir=out, today=TODAY, soffice=None)
         assert not out.exists()
+
+    def test_contents_carry_their_page_numbers_and_the_pdf_is_written(self, tmp_path):
+        """With LibreOffice, each contents entry shows its page, with no update asked; --pdf too."""
+        workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
+        result = run_report(workbook, year=2024, out_dir=out, today=TODAY, pdf=True)
+        assert result.toc_numbered and result.pdf == out / "Rapport_activite_2024.pdf"
+        assert result.pdf.read_bytes().startswith(b"%PDF")
+        doc = Document(str(result.path))
+        entries = [p.text for p in doc.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+        assert entries[0].startswith("I. Contexte\t") and entries[0].split("\t")[1].isdigit()
+        pages = [int(e.split("\t")[1]) for e in entries]
+        assert pages == sorted(pages) and pages[0] >= 3  # the cover, the contents, then the body
+        assert doc.settings.element.find(qn("w:updateFields")) is None
+
+    def test_without_libreoffice_word_is_asked_to_number_the_contents(self, tmp_path):
+        """No layout pass: the contents field is dirty and updateFields set; the summary says so."""
+        workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
+        result = run_report(workbook, year=2024, out_dir=out, today=TODAY, soffice=None)
+        doc = Document(str(result.path))
+        assert doc.settings.element.find(qn("w:updateFields")) is not None
+        dirty = [f for f in doc.element.body.iter(qn("w:fldChar")) if f.get(qn("w:dirty")) == "true"]
+        assert len(dirty) == 1
+        assert any("Sommaire sans numéros de page" in line for line in result.lines())
+
+
+class TestHeadingPages:
+    def test_headings_are_found_in_order_after_the_contents(self):
+        """The contents page lists every entry; each heading is then found on its own page."""
+        pages = ["MILA\nRapport", "Sommaire\nI. Contexte\n1. Chiffres\nII. Membres",
+                 "I. Contexte\n1. Chiffres\ntexte", "suite", "II. Membres\u00a0\nfin"]
+        assert heading_pages(pages, ["I. Contexte", "1. Chiffres", "II. Membres"]) == [3, 3, 5]
+
+    def test_a_heading_that_cannot_be_found_gives_nothing(self):
+        """One missing heading: no numbers at all rather than wrong ones."""
+        pages = ["Sommaire\nI. Contexte\nII. Membres", "I. Contexte"]
+        assert heading_pages(pages, ["I. Contexte", "II. Membres"]) is None
+
+
+class TestVariablesCommand:
+    def test_docs_variables_rapport_lists_the_names_texts_can_quote(self):
+        """« mila docs variables rapport » lists membres.moyenne and the others, in French."""
+        from automations.cli import main
+        from automations.report.variables import VARIABLES
+
+        out = io.StringIO()
+        assert main(["docs", "variables", "rapport"], out=out) == 0
+        text = out.getvalue()
+        assert "{{ membres.moyenne }} : adhérent·es en moyenne sur l'année" in text
+        assert all(f"{{{{ {v.name} }}}}" in text for v in VARIABLES)

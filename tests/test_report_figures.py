@@ -23,10 +23,12 @@ from automations.workbook.table import Table
 TODAY = dt.date(2025, 3, 15)
 
 # Known numbers (2024 against 2023), worked out by hand:
+# - a member counts as hébergé on the days it holds an office (M3, « bénéficiaire » in its
+#   row, held Bureau 2 until 29/02/2024), as bénéficiaire on the others;
 # - members on 31/12/2024: hébergés M1 M2, bénéficiaires M4 M5, membre de droit M7 = 5;
-#   on 31/12/2023: M1 | M3 M4 | M7 = 4 (M6 left on 01/09/2023);
-# - daily averages 2024: hébergés (366 + 184) / 366 = 1.50 -> 2, bénéficiaires
-#   (60 + 366 + 335) / 366 = 2.08 -> 2, total 1 677 / 366 = 4.58 -> 5; 2023: 1, 2, total 4;
+#   on 31/12/2023: M1 M3 | M4 | M7 = 4 (M6 left on 01/09/2023);
+# - daily averages 2024: hébergés (366 + 184 + 60) / 366 = 1.67 -> 2, bénéficiaires
+#   (366 + 335) / 366 = 1.92 -> 2, total 1 677 / 366 = 4.58 -> 5; 2023: 2, 1, total 4;
 # - joined: 2 in 2024 (M2, M5), 2 in 2023 (M4, M6); left: 1 in 2024 (M3), 1 in 2023 (M6).
 GRIDS: dict[str, list[list[object]]] = {
     "Membres": [
@@ -138,18 +140,18 @@ def report() -> ReportData:
 
 class TestMembers:
     def test_counts_at_31_december_by_category_and_in_total(self, report):
-        """Members on 31/12/2024 (and 31/12/2023): 2|1 hébergés, 2|2 bénéficiaires, 1|1 de droit, 5|4 in all."""
+        """Members on 31/12/2024 (and 31/12/2023): 2|2 hébergés, 2|1 bénéficiaires, 1|1 de droit, 5|4 in all."""
         by = {c.category: c for c in report.members.by_category}
-        assert by["hébergé"].at_end == Compared(2, 1)
-        assert by["bénéficiaire"].at_end == Compared(2, 2)
+        assert by["hébergé"].at_end == Compared(2, 2)
+        assert by["bénéficiaire"].at_end == Compared(2, 1)
         assert by["membre de droit"].at_end == Compared(1, 1)
         assert report.members.at_end == Compared(5, 4)
 
     def test_averages_are_daily_means_rounded_to_the_unit(self, report):
-        """Averages over the year: 2 hébergés (1.50), 2 bénéficiaires (2.08), 5 in all (4.58)."""
+        """Averages over the year: 2 hébergés (1.67), 2 bénéficiaires (1.92), 5 in all (4.58)."""
         by = {c.category: c for c in report.members.by_category}
-        assert by["hébergé"].average == Compared(2, 1)
-        assert by["bénéficiaire"].average == Compared(2, 2)
+        assert by["hébergé"].average == Compared(2, 2)
+        assert by["bénéficiaire"].average == Compared(2, 1)
         assert report.members.average == Compared(5, 4)
 
     def test_new_and_departed_members_of_the_year(self, report):
@@ -274,8 +276,8 @@ class TestChiffresAndTextes:
 
     def test_texts_go_to_their_section_and_unknown_keys_are_reported(self, report):
         """« Communication » matches its key whatever the case; « bilan » is reported with its row."""
-        assert report.text("contexte") == ("Une année de croissance pour le dispositif.",)
-        assert report.text("communication")[0].startswith("Le compte X")
+        assert [t.text for t in report.text("contexte")] == ["Une année de croissance pour le dispositif."]
+        assert report.text("communication")[0].text.startswith("Le compte X")
         assert report.unknown_texts == ((4, "bilan"),)
         assert "ligne 4 « bilan »" in report.notes[0]
 
@@ -313,3 +315,42 @@ class TestMissingData:
         data = compute_report(dataset(grids), 2025, TODAY)
         assert data.partial and data.as_of == TODAY
         assert data.members.at_end == Compared(5, 5)
+
+
+class TestTextVariables:
+    def texts(self, *rows: list[object]) -> ReportData:
+        grids = {**GRIDS, "Textes": [["Année", "Section", "Titre", "Texte"], *rows]}
+        return compute_report(dataset(grids), 2024, TODAY)
+
+    def test_a_text_quotes_figures_by_name_in_french_digits(self):
+        """« {{ membres.moyenne }} » and a Chiffres label render as the report's figures."""
+        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyenne }} adhérent·es "
+                             "({{ membres.moyenne_avant }} en {{ annee_precedente }}) ; Instagram : "
+                             "{{ chiffres['Instagram – abonné·es'] }}."])
+        assert report.text("membres")[0].text == "En moyenne 5 adhérent·es (4 en 2023) ; Instagram : 2\u202f023."
+
+    def test_numbers_still_compare_as_numbers(self):
+        """A condition on a figure works: the values are numbers that print the French way."""
+        report = self.texts([2024, "membres", None, "{% if membres.nouveaux > 1 %}Plusieurs arrivées.{% endif %}"])
+        assert report.text("membres")[0].text == "Plusieurs arrivées."
+
+    def test_a_titled_text_is_a_subsection(self):
+        """``Titre`` is kept with the text, in row order."""
+        report = self.texts([2024, "association", "Équipe opérationnelle", "Deux salariées."],
+                            [2024, "association", "Formation", "Une formation AFDAS."])
+        assert [(t.title, t.text) for t in report.text("association")] == [
+            ("Équipe opérationnelle", "Deux salariées."), ("Formation", "Une formation AFDAS.")]
+
+    def test_an_unknown_name_leaves_the_text_out_with_a_note(self):
+        """A misspelt name: the text is not printed with braces; the note names its row."""
+        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyene }}."],
+                            [2024, "membres", None, "Un texte sans variable."])
+        assert [t.text for t in report.text("membres")] == ["Un texte sans variable."]
+        assert any(n.startswith("Texte de la ligne 2 (section « membres ») non inclus : nom inconnu")
+                   for n in report.notes)
+
+    def test_the_sandbox_refuses_to_reach_python(self):
+        """Attribute tricks are refused like in the document templates: the text is left out."""
+        report = self.texts([2024, "membres", None, "{{ membres.__class__.__mro__ }}"])
+        assert report.text("membres") == ()
+        assert any("ligne 2" in n for n in report.notes)

@@ -9,6 +9,12 @@ A file a person edited is never overwritten: the output folder keeps, in
 longer matches it (someone opened it in Word and saved), the new report goes beside it,
 ``Rapport_activite_<année>_v2.docx`` (then ``_v3``…). A report identical to the file on disk
 is not rewritten.
+
+The table of contents shows its page numbers as soon as the file opens, in Word as in
+LibreOffice: when LibreOffice is installed, the job lays the report out once (a PDF
+conversion), reads on which page each heading falls (``pdftotext``) and writes those numbers
+in the contents; otherwise the contents field is marked for Word to update on opening.
+``pdf=True`` also writes ``Rapport_activite_<année>.pdf`` beside the document.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf
 from ..errors import MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..report.figures import compute_report
@@ -56,6 +65,8 @@ class ReportResult:
     tables: int = 0
     anomalies: int = 0  # errors found while reading the workbook's rows
     seconds: float = 0.0
+    toc_numbered: bool = False  # page numbers written in the table of contents
+    pdf: Path | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -70,6 +81,8 @@ class ReportResult:
             "tables": self.tables,
             "anomalies": self.anomalies,
             "seconds": round(self.seconds, 3),
+            "toc_numbered": self.toc_numbered,
+            "pdf": str(self.pdf) if self.pdf else None,
         }
 
     def lines(self) -> list[str]:
@@ -92,8 +105,11 @@ class ReportResult:
         if self.anomalies:
             found.append(f"  {self.anomalies} erreur(s) dans le classeur : les lignes concernées ne sont pas "
                          "comptées. Lancez « mila check » pour les voir.")
-        found.append("  À l'ouverture, Word propose de mettre à jour les champs : acceptez pour numéroter "
-                     "le sommaire (LibreOffice : Outils > Mettre à jour > Tout).")
+        if self.pdf:
+            found.append(f"  PDF : {self.pdf}")
+        if not self.toc_numbered:
+            found.append("  Sommaire sans numéros de page (LibreOffice introuvable) : Word les calcule à "
+                         "l'ouverture ; sous LibreOffice : Outils > Mettre à jour > Tout.")
         return found
 
 
@@ -110,17 +126,40 @@ def run_report(
     association_name: str = "MILA",
     template: Path | None = None,
     booking_policy: BookingPolicy | None = None,
+    board_on: dt.date | None = None,
+    pdf: bool = False,
+    soffice: str | None = "soffice",
+    pdf_timeout: float = 180.0,
 ) -> ReportResult:
-    """Write the activity report of ``year`` (compared with ``year - 1``) into ``out_dir``."""
+    """Write the activity report of ``year`` (compared with ``year - 1``) into ``out_dir``.
+
+    ``board_on``: the day the board's composition is given (default: the last day of the
+    year). ``soffice``: LibreOffice's command, to number the contents (None: do not)."""
     started = time.monotonic()
     tables = workbook.read()
     problems = schema_problems(tables)
     if problems:
         raise SchemaError(" ".join(p.message for p in problems))
     dataset = Dataset.from_tables(tables, today=today)
-    data = compute_report(dataset, year, today, booking_policy)
+    data = compute_report(dataset, year, today, booking_policy, board_on=board_on)
     rendered = write_report(data, association=association_name, template=template)
+    notes = list(data.notes)
+    numbered = False
+    if soffice is not None:
+        try:
+            pages = toc_pages(rendered.data, rendered.toc, soffice=soffice, timeout=pdf_timeout)
+        except OutputError as exc:
+            if pdf:
+                raise
+            pages = None
+            log.info("contents left unnumbered: %s", exc.message)
+        if pages is not None:
+            rendered = write_report(data, association=association_name, template=template, toc_pages=pages)
+            numbered = True
+        elif shutil.which("pdftotext") is None:
+            log.info("contents left unnumbered: pdftotext is missing")
     path, status, beside = _save(Path(out_dir), year, rendered.data, today)
+    pdf_path = _pdf(path, soffice or "soffice", pdf_timeout) if pdf else None
     result = ReportResult(
         year=year,
         path=path,
@@ -128,14 +167,83 @@ def run_report(
         beside=beside,
         sections=rendered.sections,
         omitted=rendered.omitted,
-        notes=list(data.notes),
+        notes=notes,
         charts=rendered.charts,
         tables=rendered.tables,
         anomalies=len(dataset.anomalies.errors),
         seconds=time.monotonic() - started,
+        toc_numbered=numbered,
+        pdf=pdf_path,
     )
     log.info("report %d: %s %s (%.2fs)", year, status, path, result.seconds)
     return result
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def toc_pages(docx: bytes, entries: list[str], *, soffice: str = "soffice",
+              timeout: float = 180.0) -> list[int] | None:
+    """The page of each contents entry once LibreOffice lays the document out; None when
+    ``pdftotext`` is missing or a heading cannot be found. Raises ``PdfUnavailable`` when
+    LibreOffice is missing."""
+    reader = shutil.which("pdftotext")
+    if reader is None or not entries:
+        return None
+    work = Path(tempfile.mkdtemp(prefix="mila-rapport-"))
+    try:
+        source = work / "rapport.docx"
+        source.write_bytes(docx)
+        produced = convert_to_pdf([source], soffice=soffice, timeout=timeout)
+        try:
+            text = subprocess.run([reader, "-layout", "-enc", "UTF-8", str(produced[source]), "-"],
+                                  capture_output=True, timeout=timeout, check=True).stdout.decode("utf-8")
+        finally:
+            cleanup_conversion(produced)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return heading_pages(text.split("\f"), entries)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()).casefold()
+
+
+def heading_pages(pages: list[str], entries: list[str]) -> list[int] | None:
+    """Pages (from 1) where the headings ``entries`` fall, searched in order after the
+    contents (the pages where the last entry is first listed); None if one is not found."""
+    lines = [[_norm(line) for line in page.splitlines() if line.strip()] for page in pages]
+    wanted = [_norm(e) for e in entries]
+
+    def starts(line: str, heading: str) -> bool:
+        return line.startswith(heading) or (len(line) >= 20 and heading.startswith(line))
+
+    last = wanted[-1]
+    toc_end = next((n for n, page in enumerate(lines) if any(starts(line, last) for line in page)), None)
+    if toc_end is None:
+        return None
+    found: list[int] = []
+    page = toc_end + 1
+    for heading in wanted:
+        while page < len(lines) and not any(starts(line, heading) for line in lines[page]):
+            page += 1
+        if page >= len(lines):
+            return None
+        found.append(page + 1)
+    return found
+
+
+def _pdf(docx: Path, soffice: str, timeout: float) -> Path:
+    """The PDF of the written report, beside it (a PDF is derived: it is replaced)."""
+    produced = convert_to_pdf([docx], soffice=soffice, timeout=timeout)
+    try:
+        target = docx.with_suffix(".pdf")
+        _write_atomic(target, produced[docx].read_bytes())
+    finally:
+        cleanup_conversion(produced)
+    return target
 
 
 # --------------------------------------------------------------------------- output

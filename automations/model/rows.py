@@ -256,6 +256,7 @@ class Text:
     year: int | None = None
     section: str | None = None
     text: str | None = None
+    title: str | None = None  # a subsection of the section, in the order of the rows
     unreadable: frozenset[str] = frozenset()
 
 
@@ -480,6 +481,7 @@ FIGURE_FIELDS = (
 TEXT_FIELDS = (
     F("Année", "year", _year, True, "Saisissez l'année, par exemple 2024."),
     F("Section", "section", _text, True, "Saisissez la clé de la section du rapport."),
+    F("Titre", "title", _text),
     F("Texte", "text", _text, True, "Saisissez le paragraphe, ou supprimez la ligne."),
 )
 

@@ -10,12 +10,16 @@ Definitions (docs/rapport.md says the same in French):
 - The period of the report runs from 1 January to 31 December, or to ``today`` for the year
   in progress (``as_of``); the year before is always a whole year.
 - A member counts from ``Adhésion le`` until the day before ``Sortie le`` (payment status
-  aside: an adherent whose fee is late is still a member). The average over the year is
-  the mean of the daily counts, rounded to the unit.
-- The pépinière is the offices of the ``Pépinière`` site and the non-bookable premises of
-  the ``Milab`` site; the shops are the ``Boutique`` site. An office is left in the year
-  when an occupation's ``Fin`` falls in it, taken when its ``Début`` does.
-- The board is the one in office on ``today`` (the date of the report).
+  aside: an adherent whose fee is late is still a member). Its category is that of each
+  day (:class:`Categories`): ``hébergé`` while it holds an office or a shop, ``bénéficiaire``
+  the other days, ``membre de droit`` always. The average over the year is the mean of the
+  daily counts, rounded to the unit.
+- The pépinière is the non-bookable premises of the ``Pépinière`` and ``Milab`` sites (a
+  bookable meeting room is not an office); the shops are the ``Boutique`` site. An office
+  is left in the year when an occupation's ``Fin`` falls in it, taken when its ``Début`` does.
+- The board is the one in office at the end of the year (``as_of``), or on the day given.
+- The general assembly (an ``Autre`` event titled « Assemblée générale… ») belongs to the
+  association's life, not to the actions for the companies: it is not counted with them.
 - The fee schedule is what ``Tarifs`` held during the year, period by period.
 - Sessions and distinct member structures per event type come from ``rules.figures``;
   bookings and occupancy of the bookable resources too (``confirmée`` bookings only).
@@ -30,7 +34,7 @@ import datetime as dt
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import MilaError
@@ -164,6 +168,7 @@ class BoardFigures:
     women: int
     men: int
     by_college: tuple[tuple[str, int], ...]
+    by_category: tuple[tuple[str, int], ...] = ()  # of the members the seats are held for
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,19 @@ class AgendaItem:
 class ActionsFigures:
     by_type: tuple[ActionCount, ...]
     per_month: tuple[tuple[str, tuple[int, ...]], ...]  # (family, 12 monthly counts)
-    agenda: tuple[AgendaItem, ...]  # every event of the year, by date
+    agenda: tuple[AgendaItem, ...]  # every event of the year, by date (general assemblies aside)
+    assemblies: tuple[AgendaItem, ...] = ()  # the general assemblies of the year
+
+    @property
+    def organised(self) -> tuple[ActionCount, ...]:
+        """The actions the association organised for the companies (representations aside)."""
+        return tuple(a for a in self.by_type if a.type != REPRESENTATION)
+
+    def organised_total(self) -> Compared:
+        organised = self.organised
+        previous = None if not organised or organised[0].sessions.previous is None \
+            else sum(a.sessions.previous or 0 for a in organised)
+        return Compared(sum(a.sessions.value for a in organised), previous)
 
     def count(self, event_type: str) -> ActionCount | None:
         return next((a for a in self.by_type if a.type == event_type), None)
@@ -239,6 +256,15 @@ class FigureLine:
 
 
 @dataclass(frozen=True)
+class StaffText:
+    """A paragraph of ``Textes``: ``title`` makes it a subsection of its section."""
+
+    row: int
+    title: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     year: int
     today: dt.date  # the date of the report
@@ -253,7 +279,7 @@ class ReportData:
     resources: tuple[ResourceFigures, ...]
     free_bookings: FreeBookings
     figures: tuple[FigureLine, ...]
-    texts: tuple[tuple[str, tuple[str, ...]], ...]  # (section key, paragraphs)
+    texts: tuple[tuple[str, tuple[StaffText, ...]], ...]  # (section key, paragraphs)
     unknown_texts: tuple[tuple[int, str], ...] = ()  # (row, section) not a known key
     previous_has_activity: bool = False
     notes: tuple[str, ...] = field(default=())  # French, about data left out
@@ -263,7 +289,7 @@ class ReportData:
         """Whether the year is still in progress on the date of the report."""
         return self.as_of < dt.date(self.year, 12, 31)
 
-    def text(self, section: str) -> tuple[str, ...]:
+    def text(self, section: str) -> tuple[StaffText, ...]:
         return dict(self.texts).get(section, ())
 
     def figures_of(self, section: str) -> tuple[FigureLine, ...]:
@@ -286,6 +312,7 @@ def compute_report(
     year: int,
     today: dt.date,
     booking_policy: BookingPolicy | None = None,
+    board_on: dt.date | None = None,
 ) -> ReportData:
     """The report's figures for ``year`` compared with ``year - 1``.
 
@@ -313,7 +340,7 @@ def compute_report(
             + ", ".join(f"ligne {row} « {key} »" for row, key in unknown)
             + ". Clés possibles : " + ", ".join(SECTION_KEYS) + "."
         )
-    return ReportData(
+    data = ReportData(
         year=year,
         today=today,
         as_of=as_of,
@@ -321,7 +348,7 @@ def compute_report(
         coverage=tuple(sorted(coverage)),
         members=members_figures(dataset, year, as_of),
         premises=tuple(premises_figures(dataset, year, as_of, group) for group in (PEPINIERE, BOUTIQUES)),
-        board=board_figures(dataset, year, today),
+        board=board_figures(dataset, year, board_on or as_of),
         fees=fee_periods(dataset, year),
         actions=actions_figures(dataset, year, as_of, previous in coverage),
         resources=resource_figures(dataset, year, policy),
@@ -332,6 +359,27 @@ def compute_report(
         previous_has_activity=previous in coverage,
         notes=tuple(notes),
     )
+    return _render_texts(data)
+
+
+def _render_texts(data: ReportData) -> ReportData:
+    """The staff's texts with the figures they quote by name; a text that cannot be
+    rendered is left out, with a note saying which row and why."""
+    from .variables import context, render_problem, render_text
+
+    values = context(data)
+    notes = list(data.notes)
+    texts = []
+    for key, items in data.texts:
+        done = []
+        for item in items:
+            try:
+                done.append(StaffText(item.row, item.title, render_text(item.text, values).strip()))
+            except Exception as exc:  # noqa: BLE001 — any failure of a staff text is reported, never raised
+                notes.append(f"Texte de la ligne {item.row} (section « {key} ») non inclus : "
+                             f"{render_problem(exc)}. Les noms possibles : mila docs variables rapport.")
+        texts.append((key, tuple(done)))
+    return replace(data, texts=tuple((k, v) for k, v in texts if v), notes=tuple(notes))
 
 
 def years_with_activity(dataset: Dataset) -> set[int]:
@@ -367,6 +415,45 @@ def _member_interval(member: Member) -> tuple[dt.date, dt.date | None] | None:
     return member.joined_on, last
 
 
+class Categories:
+    """Each member's category day by day: ``hébergé`` on the days it holds an office or a
+    shop (an ongoing occupation of non-bookable premises), ``bénéficiaire`` on the other
+    days of its membership; ``membre de droit`` stays. A member without any occupation row
+    keeps its ``Catégorie`` (its premises are not in the workbook)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        held = {id_key(p.id) for p in dataset.premises if p.id and not p.bookable}
+        self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        for o in dataset.occupations:
+            key = id_key(o.member_id)
+            if key and o.start is not None and id_key(o.premises_id) in held:
+                self.spans[key].append((o.start, o.end))
+
+    def _hosting(self, member: Member) -> list[tuple[dt.date, dt.date | None]] | None:
+        if member.category == "membre de droit":
+            return None
+        return self.spans.get(id_key(member.id) or "")
+
+    def on(self, member: Member, day: dt.date) -> str | None:
+        spans = self._hosting(member)
+        if spans is None:
+            return member.category
+        hosted = any(s <= day and (e is None or day <= e) for s, e in spans)
+        return "hébergé" if hosted else "bénéficiaire"
+
+    def days(self, member: Member, first: dt.date, last: dt.date) -> dict[str, int]:
+        """Days of each category between ``first`` and ``last`` (both counted)."""
+        total = (last - first).days + 1
+        spans = self._hosting(member)
+        if spans is None:
+            return {member.category: total} if member.category else {}
+        hosted: set[dt.date] = set()
+        for s, e in spans:
+            a, b = max(s, first), min(e or last, last)
+            hosted.update(a + dt.timedelta(days=n) for n in range((b - a).days + 1))
+        return {"hébergé": len(hosted), "bénéficiaire": total - len(hosted)}
+
+
 def _active_on(members: Iterable[Member], day: dt.date) -> list[Member]:
     found = []
     for member in members:
@@ -376,7 +463,8 @@ def _active_on(members: Iterable[Member], day: dt.date) -> list[Member]:
     return found
 
 
-def _daily_average(members: list[Member], start: dt.date, end: dt.date) -> dict[str, int]:
+def _daily_average(members: list[Member], start: dt.date, end: dt.date,
+                   categories: Categories) -> dict[str, int]:
     """Mean daily count of members per category between ``start`` and ``end``, rounded."""
     days = (end - start).days + 1
     totals: dict[str, int] = defaultdict(int)
@@ -387,7 +475,8 @@ def _daily_average(members: list[Member], start: dt.date, end: dt.date) -> dict[
         first = max(span[0], start)
         last = end if span[1] is None else min(span[1], end)
         if first <= last:
-            totals[member.category] += (last - first).days + 1  # type: ignore[index]
+            for category, n in categories.days(member, first, last).items():
+                totals[category] += n
     averages = {c: _round(Decimal(totals.get(c, 0)) / days) for c in CATEGORIES}
     averages["total"] = _round(Decimal(sum(totals.values())) / days)
     return averages
@@ -397,21 +486,24 @@ def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _counts(members: list[Member]) -> dict[str, int]:
+def _counts(members: list[Member], day: dt.date, categories: Categories) -> dict[str, int]:
     counts = {c: 0 for c in CATEGORIES}
     for member in members:
-        if member.category in counts:
-            counts[member.category] += 1
+        category = categories.on(member, day)
+        if category in counts:
+            counts[category] += 1
     return counts
 
 
-def _moves(members: list[Member], attr: str, start: dt.date, end: dt.date) -> tuple[MemberMove, ...]:
+def _moves(members: list[Member], attr: str, start: dt.date, end: dt.date,
+           categories: Categories) -> tuple[MemberMove, ...]:
     found = []
     for member in members:
         day = getattr(member, attr)
         if day is not None and start <= day <= end and attr not in member.unreadable:
+            when = day if attr == "joined_on" else day - dt.timedelta(days=1)
             found.append(MemberMove(member.id, member.structure or member.contact or member.id or "?",
-                                    member.category, day))
+                                    categories.on(member, when), day))
     return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
 
 
@@ -422,10 +514,11 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
         span is not None and span[0] <= prev_end and (span[1] is None or span[1] >= prev_start)
         for span in map(_member_interval, members)
     )
-    average = _daily_average(members, start, as_of)
-    at_end = _counts(_active_on(members, as_of))
-    prev_average = _daily_average(members, prev_start, prev_end) if had_previous else None
-    prev_at_end = _counts(_active_on(members, prev_end)) if had_previous else None
+    categories = Categories(dataset)
+    average = _daily_average(members, start, as_of, categories)
+    at_end = _counts(_active_on(members, as_of), as_of, categories)
+    prev_average = _daily_average(members, prev_start, prev_end, categories) if had_previous else None
+    prev_at_end = _counts(_active_on(members, prev_end), prev_end, categories) if had_previous else None
 
     def compared(now: dict[str, int], before: dict[str, int] | None, key: str) -> Compared:
         value = now[key] if key != "total-count" else sum(now.values())
@@ -433,10 +526,10 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
             return Compared(value)
         return Compared(value, before[key] if key != "total-count" else sum(before.values()))
 
-    joined = _moves(members, "joined_on", start, as_of)
-    left = _moves(members, "left_on", start, as_of)
-    prev_joined = _moves(members, "joined_on", prev_start, prev_end)
-    prev_left = _moves(members, "left_on", prev_start, prev_end)
+    joined = _moves(members, "joined_on", start, as_of, categories)
+    left = _moves(members, "left_on", start, as_of, categories)
+    prev_joined = _moves(members, "joined_on", prev_start, prev_end, categories)
+    prev_left = _moves(members, "left_on", prev_start, prev_end, categories)
     return MembersFigures(
         by_category=tuple(
             CategoryCount(c, compared(average, prev_average, c), compared(at_end, prev_at_end, c))
@@ -448,11 +541,12 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
         joined_count=Compared(len(joined), len(prev_joined) if had_previous else None),
         left=left,
         left_count=Compared(len(left), len(prev_left) if had_previous else None),
-        history=_history(members, year, as_of),
+        history=_history(members, year, as_of, categories),
     )
 
 
-def _history(members: list[Member], year: int, as_of: dt.date, span: int = 5) -> tuple:  # type: ignore[type-arg]
+def _history(members: list[Member], year: int, as_of: dt.date, categories: Categories,
+             span: int = 5) -> tuple:  # type: ignore[type-arg]
     """Members per category on 31 December of up to ``span`` years ending with ``year``
     (``as_of`` for the year itself), from the first year anyone was a member."""
     starts = [s[0].year for s in map(_member_interval, members) if s is not None]
@@ -462,7 +556,7 @@ def _history(members: list[Member], year: int, as_of: dt.date, span: int = 5) ->
     rows = []
     for y in range(first, year + 1):
         day = as_of if y == year else dt.date(y, 12, 31)
-        rows.append((y, tuple(_counts(_active_on(members, day)).items())))
+        rows.append((y, tuple(_counts(_active_on(members, day), day, categories).items())))
     return tuple(rows)
 
 
@@ -472,7 +566,7 @@ def _history(members: list[Member], year: int, as_of: dt.date, span: int = 5) ->
 def _in_group(premises: Premises, group: str) -> bool:
     if group == BOUTIQUES:
         return premises.site == "Boutique"
-    return premises.site == "Pépinière" or (premises.site == "Milab" and not premises.bookable)
+    return premises.site in ("Pépinière", "Milab") and not premises.bookable
 
 
 def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) -> PremisesFigures:
@@ -513,14 +607,18 @@ def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) ->
 # --------------------------------------------------------------------------- board
 
 
-def _seat(dataset: Dataset, row: BoardMember) -> BoardSeat:
+def _seat(dataset: Dataset, row: BoardMember, day: dt.date | None = None,
+          categories: Categories | None = None) -> BoardSeat:
     member = dataset.member(row.member_id)
+    category = member.category if member else None
+    if member is not None and categories is not None and day is not None:
+        category = categories.on(member, day)
     return BoardSeat(
         function=row.function,
         civility=row.civility,
         name=row.name or "?",
         structure=member.structure if member else None,
-        category=member.category if member else None,
+        category=category,
         college=row.college,
         decision=row.decision,
         joined_on=row.joined_on,
@@ -533,10 +631,12 @@ def _board_order(seat: BoardSeat) -> tuple[int, str]:
     return order.get(seat.function or "", len(order)), sort_key(seat.name)
 
 
-def board_figures(dataset: Dataset, year: int, today: dt.date) -> BoardFigures:
+def board_figures(dataset: Dataset, year: int, day: dt.date) -> BoardFigures:
+    """The board in office on ``day``, with the arrivals and departures of ``year``."""
     rows = [r for r in dataset.board if r.name]
-    seats = [_seat(dataset, r) for r in rows
-             if (r.joined_on is None or r.joined_on <= today) and (r.left_on is None or r.left_on > today)]
+    categories = Categories(dataset)
+    seats = [_seat(dataset, r, day, categories) for r in rows
+             if (r.joined_on is None or r.joined_on <= day) and (r.left_on is None or r.left_on > day)]
     joined = [_seat(dataset, r) for r in rows if r.joined_on is not None and r.joined_on.year == year]
     left = [_seat(dataset, r) for r in rows if r.left_on is not None and r.left_on.year == year]
     colleges: dict[str, int] = {}
@@ -544,13 +644,15 @@ def board_figures(dataset: Dataset, year: int, today: dt.date) -> BoardFigures:
         if seat.college:
             colleges[seat.college] = colleges.get(seat.college, 0) + 1
     return BoardFigures(
-        as_of=today,
+        as_of=day,
         seats=tuple(sorted(seats, key=_board_order)),
         joined=tuple(sorted(joined, key=_board_order)),
         left=tuple(sorted(left, key=_board_order)),
         women=sum(1 for s in seats if s.civility == "Mme"),
         men=sum(1 for s in seats if s.civility == "M."),
         by_college=tuple(colleges.items()),
+        by_category=tuple((c, n) for c in CATEGORIES
+                          if (n := sum(1 for s in seats if s.category == c))),
     )
 
 
@@ -595,13 +697,23 @@ def _item(event: Event) -> AgendaItem:
                       tuple(event.speakers), event.place)
 
 
+def is_assembly(event: Event) -> bool:
+    """A general assembly: an ``Autre`` event titled « Assemblée générale… »."""
+    return event.type == "Autre" and _fold(event.title).startswith("assemblee generale")
+
+
 def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_data: bool) -> ActionsFigures:
+    def assemblies_in(y: int) -> int:
+        return sum(1 for e in dataset.events if e.date is not None and e.date.year == y and is_assembly(e))
+
     sessions = sessions_by_type(dataset, year)
     structures = structures_by_type(dataset, year, today=as_of + dt.timedelta(days=1))
     had_previous = previous_has_data and any(
         e.date is not None and e.date.year == year - 1 for e in dataset.events)
     prev_sessions = sessions_by_type(dataset, year - 1) if had_previous else {}
     prev_structures = structures_by_type(dataset, year - 1) if had_previous else {}
+    sessions = {**sessions, "Autre": sessions.get("Autre", 0) - assemblies_in(year)}
+    prev_sessions = {**prev_sessions, "Autre": prev_sessions.get("Autre", 0) - assemblies_in(year - 1)}
     by_type = []
     for event_type in EVENT_TYPES:
         n, s = sessions.get(event_type, 0), structures.get(event_type, 0)
@@ -619,6 +731,8 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
         key=lambda e: (e.date, e.time or dt.time(), e.row),
     )
     family_of = {t: name for name, types in FAMILIES for t in types}
+    assemblies = [e for e in events if is_assembly(e)]
+    events = [e for e in events if not is_assembly(e)]
     per_month: dict[str, list[int]] = {name: [0] * 12 for name, _ in FAMILIES}
     for event in events:
         per_month[family_of.get(event.type, FAMILIES[-1][0])][event.date.month - 1] += 1  # type: ignore[arg-type,union-attr]
@@ -626,6 +740,7 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
         by_type=tuple(by_type),
         per_month=tuple((name, tuple(per_month[name])) for name, _ in FAMILIES),
         agenda=tuple(_item(e) for e in events),
+        assemblies=tuple(_item(e) for e in assemblies),
     )
 
 
@@ -692,11 +807,11 @@ def figure_lines(dataset: Dataset, year: int) -> tuple[FigureLine, ...]:
     return tuple(lines)
 
 
-Texts = tuple[tuple[str, tuple[str, ...]], ...]
+Texts = tuple[tuple[str, tuple[StaffText, ...]], ...]
 
 
 def _texts(dataset: Dataset, year: int) -> tuple[Texts, tuple[tuple[int, str], ...]]:
-    by_key: dict[str, list[str]] = defaultdict(list)
+    by_key: dict[str, list[StaffText]] = defaultdict(list)
     unknown = []
     keys = {_fold(k): k for k in SECTION_KEYS}
     for text in dataset.texts:
@@ -706,7 +821,8 @@ def _texts(dataset: Dataset, year: int) -> tuple[Texts, tuple[tuple[int, str], .
         if key is None:
             unknown.append((text.row, (text.section or "").strip()))
             continue
-        by_key[key].append(text.text.strip())
+        title = (text.title or "").strip() or None
+        by_key[key].append(StaffText(text.row, title, text.text.strip()))
     return tuple((k, tuple(by_key[k])) for k in SECTION_KEYS if k in by_key), tuple(unknown)
 
 

@@ -30,6 +30,7 @@ from .figures import (
 from .french import (
     AUDIT,
     CATEGORY_PLURAL,
+    CATEGORY_SINGULAR,
     NBSP,
     Number,
     audience,
@@ -65,6 +66,8 @@ ACCOMPANIMENT = (  # the order of the reports' « Dispositif d'accompagnement »
     "Audit de communication", "Diagnostic de structuration", "Consultation d'experts", "Club MILA",
     "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz",
 )
+
+TYPE_LABELS = {"Club Oenologie": "Club Œnologie", "Déj Roulette": "Déj' Roulette"}  # the reports spelling
 
 SECTION_TITLES = {
     "contexte": "Contexte",
@@ -126,8 +129,9 @@ def contexte(w: DocumentWriter, key: str) -> None:
         w.note(f"Année en cours : les chiffres de {d.year} sont arrêtés au {long_date(d.as_of)} ; "
                f"ceux de {w.prev} portent sur l'année entière.")
     if not d.previous_has_activity:
-        w.note(f"Le classeur ne contient pas d'activité pour {w.prev} : les comparaisons "
-               "avec l'année précédente sont données quand elles sont connues.")
+        w.note(f"Les activités de {w.prev} ne sont pas connues : les comparaisons avec l'année "
+               "précédente sont données quand elles le sont.")
+    w.staff_subsections(key)
     w.h2(f"L'année {d.year} en chiffres")
     key_figures(w)
     w.h2("Les cotisations")
@@ -146,12 +150,8 @@ def key_figures(w: DocumentWriter) -> None:
         ("Adhérent·es en moyenne sur l'année", m.average, num),
         ("Nouvelles structures adhérentes", m.joined_count, num),
     ]
-    actions = [a for a in d.actions.by_type if a.type != REPRESENTATION]
-    if actions:
-        organised = Compared(sum(a.sessions.value for a in actions),  # type: ignore[misc]
-                             None if actions[0].sessions.previous is None
-                             else sum(a.sessions.previous or 0 for a in actions))
-        rows.append(("Actions et événements organisés", organised, num))
+    if d.actions.organised:
+        rows.append(("Actions et événements organisés", d.actions.organised_total(), num))
     pepiniere = next((p for p in d.premises if p.group != BOUTIQUES and p.units), None)
     if pepiniere:
         rows.append((f"Bureaux de la pépinière occupés {w.end_label} (sur {num(pepiniere.units)})",
@@ -174,7 +174,7 @@ def fees(w: DocumentWriter) -> None:
     d = w.d
     periods = d.fees
     if not periods:
-        w.para(f"Aucun tarif de cotisation n'est renseigné pour {d.year} dans l'onglet « Tarifs ».")
+        w.para(f"Aucun tarif de cotisation n'est connu pour {d.year}.")
         return
     if len(periods) == 1:
         w.para(f"En {d.year}, la cotisation annuelle des adhérent·es se composait ainsi :", keep_next=True)
@@ -211,19 +211,27 @@ def association(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     w.h2("Conseil d'administration")
     if not b.seats:
-        w.para(f"Aucun membre du conseil d'administration n'est en fonction au {long_date(b.as_of)} "
-               "dans l'onglet « Conseil ».")
+        w.para(f"Aucun membre du conseil d'administration n'est connu au {long_date(b.as_of)}.")
+        assemblies(w)
+        w.staff_subsections(key)
         return
     gender = []
     if b.women or b.men:
         gender = [plural(b.women, "femme", "femmes"), plural(b.men, "homme", "hommes")]
     colleges = [f"{num(n)} du collège {name}" for name, n in b.by_college]
+    kinds = [plural(n, CATEGORY_SINGULAR[c].lower(), CATEGORY_PLURAL[c]) for c, n in b.by_category]
     seats = plural(len(b.seats), "membre", "membres")
     sentence = f"Au {long_date(b.as_of)}, le conseil d'administration compte {seats}"
     if gender and b.women + b.men == len(b.seats):
         sentence += f" ({join_fr(gender)})"
-    sentence += f" : {join_fr(colleges)}." if colleges else "."
+    if colleges:
+        sentence += f" : {join_fr(colleges)}."
+    elif kinds:
+        sentence += f", dont {join_fr(kinds)}."
+    else:
+        sentence += "."
     w.para(sentence)
+    assemblies(w)
     if b.left:
         w.para(f"Les départs en {d.year} :", keep_next=True)
         w.bullets([[(f"{function_label(s)} – {person(s)}", "b"),
@@ -238,6 +246,16 @@ def association(w: DocumentWriter, key: str) -> None:
     rows = [[function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"]
             for s in b.seats]
     w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
+    w.staff_subsections(key)
+
+
+def assemblies(w: DocumentWriter) -> None:
+    """The general assemblies of the year: the association's life, not an action."""
+    days = [long_date(i.day) for i in w.d.actions.assemblies]
+    if days:
+        held = ("L'assemblée générale s'est tenue" if len(days) == 1
+                else "Les assemblées générales se sont tenues")
+        w.para(f"{held} le {join_fr(days)}.")
 
 
 # --------------------------------------------------------------------------- III. Membres
@@ -282,9 +300,15 @@ def membres(w: DocumentWriter, key: str) -> None:
     w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
     if len(m.history) >= 2:
         label = f"{d.year} (au {d.as_of:%d/%m})" if d.partial else None
+        categories = [c for c, _ in m.history[0][1]]
+        history_rows = [[str(y) + (f" (au {d.as_of:%d/%m})" if d.partial and y == d.year else "")]
+                        + [num(n) for _, n in counts] + [num(sum(n for _, n in counts))]
+                        for y, counts in m.history]
         w.chart(lambda: charts.members_chart(m.history, partial_label=label),
                 f"Adhérent·es par catégorie au 31 décembre, de {m.history[0][0]} à {d.year}"
-                + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""))
+                + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""),
+                (["Année"] + [CATEGORY_PLURAL[c].capitalize() for c in categories] + ["Total"],
+                 history_rows, [3.4] + [3.2] * len(categories) + [2.4]))
 
     w.h2("Adhésions et départs")
     joined = plural(m.joined_count.value, "nouvelle structure a rejoint", "nouvelles structures ont rejoint")
@@ -307,6 +331,7 @@ def membres(w: DocumentWriter, key: str) -> None:
         if group.units:
             premises_part(w, group)
     milab(w)
+    w.staff_subsections(key)
 
 
 def premises_part(w: DocumentWriter, p: PremisesFigures) -> None:
@@ -371,8 +396,12 @@ def milab(w: DocumentWriter) -> None:
     w.para("En synthèse :", keep_next=True)
     w.table(header, rows, widths, numeric=(1, 2, 3, 4, 5))
     if any(any(r.monthly) for r in d.resources):
+        rate_rows = [[month_name(n + 1).capitalize()] + [percent(r.monthly[n]) for r in d.resources]
+                     for n in range(12)]
+        width = min(3.5, 13.0 / max(1, len(d.resources)))
         w.chart(lambda: charts.occupancy_chart(tuple((r.name, r.monthly) for r in d.resources)),
-                f"Taux d'occupation mensuel des espaces du Milab en {d.year}")
+                f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
+                (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)))
     w.note("Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
            "les réservations confirmées comptent.")
 
@@ -384,7 +413,7 @@ def partenaires(w: DocumentWriter, key: str) -> None:
     d = w.d
     financing = d.figures_of("Financement")
     free = d.free_bookings
-    if not (d.text(key) or financing or free.count.value):
+    if not (d.text(key) or financing or free.count.value):  # staff texts named in the output only
         omit(w, key, f"aucun texte (clé « {key} » de l'onglet « Textes »), aucun chiffre de la rubrique "
                        f"« Financement » ni prêt gracieux de salle en {d.year}.")
         return
@@ -392,7 +421,7 @@ def partenaires(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     if financing:
         w.h2("Les financements")
-        w.para(f"Les financements de {d.year}, d'après l'onglet « Chiffres » :", keep_next=True)
+        w.para(f"Les financements de {d.year} :", keep_next=True)
         figure_table(w, financing)
     if free.count.value:
         w.h2("Entraide")
@@ -400,6 +429,7 @@ def partenaires(w: DocumentWriter, key: str) -> None:
         w.para(f"{The_name(w)} a mis ses espaces gracieusement à disposition à "
                f"{plural(free.count.value, 'reprise', 'reprises')}{w.versus(free.count, zero='aucune')}"
                f"{who}.")
+    w.staff_subsections(key)
 
 
 # --------------------------------------------------------------------------- V. Actions
@@ -416,22 +446,22 @@ def actions(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     if a.by_type:
         w.h2("Vue d'ensemble")
-        organised = [c for c in a.by_type if c.type != REPRESENTATION]
-        total = Compared(sum(c.sessions.value for c in organised),  # type: ignore[misc]
-                         None if not organised or organised[0].sessions.previous is None
-                         else sum(c.sessions.previous or 0 for c in organised))
+        organised = a.organised
+        total = a.organised_total()
         w.para(f"En {d.year}, {the_name(w)} a organisé "
                f"{plural(total.value, 'action ou événement', 'actions et événements')}{w.versus(total)}. "
                "Le tableau indique, pour chaque type, le nombre de séances et de structures adhérentes "
                "distinctes qui y ont pris part.", keep_next=True)
         has_previous = any(c.sessions.previous is not None for c in a.by_type)
         rows = []
-        for c in a.by_type:
-            row = [c.type, num(c.sessions.value)]
+        for c in organised:
+            row = [TYPE_LABELS.get(c.type, c.type), num(c.sessions.value)]
             row += [or_dash(c.sessions.previous)] if has_previous else []
             row += [num(c.structures.value) if c.structures.value else "–"]
             row += [or_dash(c.structures.previous, zero_dash=True)] if has_previous else []
             rows.append(row)
+        rows.append(["Total", num(total.value)] + ([or_dash(total.previous)] if has_previous else [])
+                    + ["", ""][: 2 if has_previous else 1])
         if has_previous:
             header = ["Type d'action", f"Séances {d.year}", f"Séances {w.prev}",
                       f"Structures {d.year}", f"Structures {w.prev}"]
@@ -439,9 +469,15 @@ def actions(w: DocumentWriter, key: str) -> None:
         else:
             header = ["Type d'action", f"Séances {d.year}", f"Structures {d.year}"]
             widths = [9.4, 3.5, 3.5]
-        w.table(header, rows, widths, numeric=(1, 2, 3, 4))
+        w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
         if any(any(counts) for _, counts in a.per_month):
-            w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}")
+            families = [name for name, counts in a.per_month if any(counts)]
+            month_rows = [[charts.MONTHS_SHORT[n]]
+                          + [num(counts[n]) for name, counts in a.per_month if name in families]
+                          + [num(sum(counts[n] for _, counts in a.per_month))] for n in range(12)]
+            width = min(3.0, 13.75 / max(1, len(families)))  # the text width, 16.4 cm, in all
+            w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}",
+                    (["Mois", *families, "Total"], month_rows, [1.4] + [width] * len(families) + [1.25]))
     if shown:
         w.h2("Le dispositif d'accompagnement")
         for action_type in ACCOMPANIMENT:
@@ -450,16 +486,18 @@ def actions(w: DocumentWriter, key: str) -> None:
                 action_part(w, action_type, count)
         if any(a.count(t) for t in NETWORKING_TYPES):
             networking(w)
-        if a.count("Autre"):
+        if a.count("Autre") and a.items("Autre"):
             w.h3("Autres actions")
             w.bullets([dated(i) for i in a.items("Autre")])
+    w.staff_subsections(key)
 
 
 def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
     d = w.d
     n, s = c.sessions, c.structures
     reached = structures(s.value)
-    vs_n, vs_s = w.versus(n, zero="aucune"), w.versus(s, zero="aucune")
+    masculine = action_type in ("Club MILA", "Atelier de co-développement")
+    vs_n, vs_s = w.versus_both(n, "aucun" if masculine else "aucune", s)
     has_s = bool(s.value)
     if action_type == "Audit de communication":
         w.h3("Les audits de communication")
@@ -477,7 +515,8 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
     elif action_type == "Club MILA":
         w.h3("Les Clubs MILA")
         text = (f"Ce sont {plural(n.value, 'Club MILA', 'Clubs MILA')}{vs_n} qui se sont déroulés en {d.year}"
-                + (f", réunissant {reached}{vs_s}." if has_s else "."))
+                if n.value != 1 else f"Un Club MILA s'est déroulé en {d.year}{vs_n}")
+        text += f", réunissant {reached}{vs_s}." if has_s else "."
     elif action_type == "Atelier de co-développement":
         w.h3("L'atelier de co-développement")
         text = (f"{plural(n.value, 'atelier a eu lieu', 'ateliers ont eu lieu').capitalize()}{vs_n}"
@@ -498,20 +537,20 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
 def networking(w: DocumentWriter) -> None:
     a = w.d.actions
     w.h3("Les moments networking")
-    labels = {"Rencontre networking": ("rencontre networking", "rencontres networking"),
-              "Afterwork": ("afterwork", "afterworks"),
-              "Club Oenologie": ("Club Œnologie", "Clubs Œnologie"),
-              "Déj Roulette": ("Déj' Roulette", "Déj' Roulette")}
+    labels = {"Rencontre networking": ("rencontre networking", "rencontres networking", "aucune"),
+              "Afterwork": ("afterwork", "afterworks", "aucun"),
+              "Club Oenologie": ("Club Œnologie", "Clubs Œnologie", "aucun"),
+              "Déj Roulette": ("Déj' Roulette", "Déj' Roulette", "aucun")}
     lines = []
     for t in NETWORKING_TYPES:
         c = a.count(t)
         if c is None:
             continue
-        one, many = labels[t]
-        text = f"{plural(c.sessions.value, one, many)}{w.versus(c.sessions, zero='aucun')}"
+        one, many, zero = labels[t]
+        vs_n, vs_s = w.versus_both(c.sessions, zero, c.structures)
+        text = f"{plural(c.sessions.value, one, many)}{vs_n}"
         if c.structures.value:
-            text += (f", réunissant {structures(c.structures.value)}"
-                     f"{w.versus(c.structures, zero='aucune')}")
+            text += f", réunissant {structures(c.structures.value)}{vs_s}"
         lines.append(text)
     w.para(f"En {w.d.year}, les moments networking ont compté :", keep_next=True)
     w.bullets(lines)
@@ -579,6 +618,7 @@ def crescendo(w: DocumentWriter, key: str) -> None:
             w.para(sentence[0].upper() + sentence[1:] + ".")
         w.h2(f"Agenda {d.year}")
         agenda(w, a.items(*CRESCENDO_TYPES), as_crescendo=True)
+    w.staff_subsections(key)
 
 
 # --------------------------------------------------------------------------- VII. Projets
@@ -590,6 +630,7 @@ def projets(w: DocumentWriter, key: str) -> None:
         return
     w.h1(section_title(w, key))
     w.staff_text(key)
+    w.staff_subsections(key)
 
 
 # --------------------------------------------------------------------------- VIII. Rencontres
@@ -611,6 +652,7 @@ def rencontres(w: DocumentWriter, key: str) -> None:
                f"{plural(count.sessions.value, 'rendez-vous professionnel', 'rendez-vous professionnels')}"
                f"{w.versus(count.sessions)} :", keep_next=True)
         w.bullets([dated(i, place=True) for i in items])
+    w.staff_subsections(key)
 
 
 # --------------------------------------------------------------------------- IX. Communication
@@ -631,12 +673,25 @@ def communication(w: DocumentWriter, key: str) -> None:
                + (f", et évolution depuis {w.prev}" if any(f.previous is not None for f in lines) else "")
                + " :", keep_next=True)
         w.bullets([audience(f) for f in lines])
+    w.staff_subsections(key)
 
 
 # --------------------------------------------------------------------------- annex
 
 
 def annex(w: DocumentWriter) -> None:
+    sources(w)
+    if w.chart_data:
+        w.heading("Annexe : données des graphiques", 1)
+        w.note("Les chiffres de chaque graphique du rapport, pour le refaire ou le modifier dans Word "
+               "(Insertion > Graphique, puis coller le tableau).")
+        for caption, (header, rows, widths) in w.chart_data:
+            w.para([(caption, "b")], keep_next=True)
+            w.table(header, rows, widths, numeric=tuple(range(1, len(header))),
+                    header_pt=8 if len(header) > 5 else None)
+
+
+def sources(w: DocumentWriter) -> None:
     d = w.d
     w.heading("Annexe : sources et définitions", 1)
     w.bullets([
@@ -644,11 +699,18 @@ def annex(w: DocumentWriter) -> None:
         f"(onglets « Membres », « Locaux », « Occupations », « Réservations », « Événements », "
         f"« Inscriptions », « Tarifs », « Conseil », « Chiffres » et « Textes »), le {long_date(d.today)}.",
         "Adhérent·es : une structure compte de sa date d'adhésion à sa date de sortie ; la moyenne de "
-        "l'année est celle des effectifs de chaque jour.",
+        "l'année est celle des effectifs de chaque jour. Une structure compte comme membre hébergé "
+        "les jours où elle occupe un bureau ou une boutique (onglet « Occupations »), comme membre "
+        "bénéficiaire les autres jours ; un membre de droit le reste.",
+        "Bureaux de la pépinière : locaux non réservables des sites Pépinière et Milab (la salle de "
+        "réunion et les postes réservables n'en sont pas).",
+        "L'assemblée générale (type « Autre », titre commençant par « Assemblée générale ») n'est pas "
+        "comptée parmi les actions pour les entreprises ; les représentations non plus (elles sont "
+        "dans « Rencontres pros »).",
         "Structures adhérentes d'une action : structures distinctes présentes (ou inscrites avec une "
         "place confirmée quand la présence n'a pas été relevée).",
         "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture, réservations "
         "confirmées seulement.",
-        f"Conseil d'administration : composition au {long_date(d.board.as_of)}, date d'établissement du "
-        "rapport.",
+        f"Conseil d'administration : composition au {long_date(d.board.as_of)}"
+        + (", dernier jour de l'exercice." if d.board.as_of == d.as_of else "."),
     ])

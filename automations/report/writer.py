@@ -4,9 +4,9 @@
 same template built in memory by ``report.template``), empties its body and writes, with
 its styles, a cover page, a table of contents, then the sections (``report.sections``),
 the staff's paragraphs of ``Textes`` at the top of theirs. The table of contents is a real
-TOC field: Word refreshes it, page numbers included, when the document opens
-(``updateFields``); until then it lists the headings, each a link to its heading, so that a
-reader who declines the update, or LibreOffice, still sees the outline.
+TOC field whose shown result lists the headings, each a link to its heading, with its page
+number when the job could lay the document out with LibreOffice (``toc_pages``); without
+them, the field is marked dirty and ``updateFields`` set, so that Word computes them.
 
 The header says the association and the year; the footer « Page X sur Y » (PAGE and
 NUMPAGES fields); the cover has neither. Same data, same template, same bytes.
@@ -51,6 +51,8 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 
+ChartData = tuple[Sequence[str], Sequence[Sequence[str]], Sequence[float]]  # header, rows, widths (cm)
+
 
 # --------------------------------------------------------------------------- result
 
@@ -61,6 +63,7 @@ class Rendered:
 
     data: bytes
     sections: list[str] = field(default_factory=list)  # titles, in order
+    toc: list[str] = field(default_factory=list)  # the entries of the table of contents, in order
     omitted: list[str] = field(default_factory=list)  # French: sections left out, and why
     charts: int = 0
     tables: int = 0
@@ -72,9 +75,14 @@ def write_report(
     association: str,
     template: Path | None = None,
     with_charts: bool = True,
+    toc_pages: Sequence[int] | None = None,
 ) -> Rendered:
-    """The report as .docx bytes (deterministic for given data and template)."""
-    return DocumentWriter(data, association, template, with_charts).render()
+    """The report as .docx bytes (deterministic for given data and template).
+
+    ``toc_pages``: the page of each entry of the table of contents, in order, as a layout
+    engine found them (``jobs.report`` asks LibreOffice); without them, the TOC field is
+    marked for Word to update when the document opens."""
+    return DocumentWriter(data, association, template, with_charts, toc_pages).render()
 
 
 def open_template(path: Path | None) -> DocumentObject:
@@ -103,8 +111,10 @@ class DocumentWriter:
     sections are made of (headings, paragraphs, lists, tables, charts), in the template's
     styles. ``report.sections`` says what goes in each section."""
 
-    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool) -> None:
+    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool,
+                 toc_pages: Sequence[int] | None = None) -> None:
         self.d = data
+        self.toc_pages = list(toc_pages) if toc_pages else None
         self.name = association.strip() or "MILA"
         self.with_charts = with_charts
         self.doc = open_template(template)
@@ -117,6 +127,7 @@ class DocumentWriter:
         self.letter = 0
         self.first_heading = True
         self._style_ids: dict[str, str] = {}
+        self.chart_data: list[tuple[str, ChartData]] = []
 
     # ------------------------------------------------------------------ frame
 
@@ -149,13 +160,14 @@ class DocumentWriter:
 
     def _settings(self) -> None:
         settings = self.doc.settings.element
-        child(settings, "w:updateFields", **{"w:val": "true"})
+        if not self.toc_pages:  # no page numbers yet: Word computes them on opening
+            child(settings, "w:updateFields", **{"w:val": "true"})
         props = self.doc.core_properties
         props.title = f"Rapport d'activité {self.d.year}"
         props.subject = f"{self.name} – rapport d'activité {self.d.year}"
         props.author = props.last_modified_by = self.name
         props.language = "fr-FR"
-        props.comments = "Généré à partir du classeur par « mila docs rapport »."
+        props.comments = "Généré par « mila docs rapport »."
         props.created = props.modified = dt.datetime.combine(self.d.today, dt.time())
         props.revision = 1
 
@@ -174,8 +186,7 @@ class DocumentWriter:
         else:
             period = f"Exercice du 1er{NBSP}janvier au 31{NBSP}décembre {d.year}"
         self.para(period, "Subtitle").paragraph_format.space_before = Pt(10)
-        note = self.para(f"Document établi le {long_date(d.today)} à partir du classeur de suivi "
-                         "de l'association.", "Note")
+        note = self.para(f"Document établi le {long_date(d.today)}.", "Note")
         note.paragraph_format.space_before = Pt(250)
 
     def _toc_start(self) -> Paragraph:
@@ -187,10 +198,12 @@ class DocumentWriter:
         """The TOC field: its cached result lists the headings (links to their bookmarks);
         Word recomputes it, page numbers included, when the document opens."""
         entries = [e for e in self.toc if e[0] <= 2]
+        self.result.toc = [text for _, text, _ in entries]
+        pages = self.toc_pages if self.toc_pages and len(self.toc_pages) == len(entries) else None
         for n, (level, text, bookmark) in enumerate(entries):
             p = self.new_paragraph(f"TOC {level}")
             if n == 0:
-                _field_char(p, "begin")
+                _field_char(p, "begin", dirty=pages is None)
                 _instr(p, ' TOC \\o "1-2" \\h \\z \\u ')
                 _field_char(p, "separate")
             link = OxmlElement("w:hyperlink")
@@ -202,6 +215,15 @@ class DocumentWriter:
             t.text = text
             run.append(t)
             link.append(run)
+            if pages is not None:
+                tab_run = OxmlElement("w:r")
+                tab_run.append(OxmlElement("w:tab"))
+                link.append(tab_run)
+                number = OxmlElement("w:r")
+                page = OxmlElement("w:t")
+                page.text = str(pages[n])
+                number.append(page)
+                link.append(number)
             p._p.append(link)
             if n == len(entries) - 1:
                 _field_char(p, "end")
@@ -280,15 +302,32 @@ class DocumentWriter:
         self.heading(f"{LETTERS[self.letter - 1]}. {title}", 3)
 
     def staff_text(self, key: str) -> None:
-        for text in self.d.text(key):
-            for block in staff_blocks(text):
-                if block[0] == "list":
-                    self.bullets(block[1])  # type: ignore[arg-type]
-                else:
-                    self.para(block[1])  # type: ignore[arg-type]
+        """The staff's paragraphs of the section without a ``Titre`` (they open it)."""
+        for item in self.d.text(key):
+            if item.title is None:
+                self._staff_blocks(item.text)
+
+    def staff_subsections(self, key: str) -> None:
+        """The staff's paragraphs with a ``Titre``: one subsection per title, in row order."""
+        titles: dict[str, list[str]] = {}
+        for item in self.d.text(key):
+            if item.title is not None:
+                titles.setdefault(item.title, []).append(item.text)
+        for title, texts in titles.items():
+            self.h2(title)
+            for text in texts:
+                self._staff_blocks(text)
+
+    def _staff_blocks(self, text: str) -> None:
+        for block in staff_blocks(text):
+            if block[0] == "list":
+                self.bullets(block[1])  # type: ignore[arg-type]
+            else:
+                self.para(block[1])  # type: ignore[arg-type]
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-              numeric: Sequence[int] = (), bold_last: bool = False) -> Table | None:
+              numeric: Sequence[int] = (), bold_last: bool = False,
+              header_pt: float | None = None) -> Table | None:
         """A « Tableau MILA » table; nothing at all when there are no rows."""
         if not rows:
             return None
@@ -309,6 +348,8 @@ class DocumentWriter:
                 run = paragraph.add_run(typeset(value))
                 if r == 0 or (bold_last and r == len(rows)):
                     run.bold = True
+                if r == 0 and header_pt:
+                    run.font.size = Pt(header_pt)
                 if c in numeric:
                     paragraph.alignment = RIGHT
                 if len(rows) <= 14 and r < len(rows):
@@ -319,9 +360,14 @@ class DocumentWriter:
         spacer.paragraph_format.line_spacing = Pt(6)
         return t
 
-    def chart(self, draw: Callable[[], bytes], caption: str) -> None:
+    def chart(self, draw: Callable[[], bytes], caption: str, data: ChartData | None = None) -> None:
+        """A chart and its caption; its figures (``data``: header, rows, widths) go to the
+        annex of chart data, so that a board member can rebuild or restyle it in Word."""
         if not self.with_charts:
             return
+        if data is not None:
+            self.chart_data.append((caption, data))
+            caption += " (données en annexe)"
         png = draw()
         self.doc.add_picture(io.BytesIO(png), width=Cm(min(16.0, CONTENT_WIDTH_CM)))
         picture = self.doc.paragraphs[-1]
@@ -340,17 +386,29 @@ class DocumentWriter:
         return self.d.previous_year
 
     def versus(self, c: Compared, fmt: Callable[[Number], str] = num, zero: str = "aucun") -> str:
-        """`` (versus 13 en 2024)``; `` (aucune en 2024)``; nothing without a comparison."""
-        if c.previous is None:
+        """`` (versus 13 en 2023)`` as the reports write it; `` (aucune en 2023)`` (``zero``
+        agrees with the noun counted); `` (comme en 2023)`` for an unchanged figure; nothing
+        without a comparison, or when both years are zero."""
+        if c.previous is None or (c.previous == 0 and c.value == 0):
             return ""
-        if c.previous == 0 and c.value != 0:
+        if c.previous == c.value:
+            return f" (comme en {self.prev})"
+        if c.previous == 0:
             return f" ({zero} en {self.prev})"
         return f" (versus {fmt(c.previous)} en {self.prev})"
 
     def versus_end(self, c: Compared) -> str:
         if c.previous is None:
             return ""
+        if c.previous == c.value:
+            return f" (comme au 31{NBSP}décembre {self.prev})"
         return f" (versus {num(c.previous)} au 31{NBSP}décembre {self.prev})"
+
+    def versus_both(self, n: Compared, n_zero: str, s: Compared, s_zero: str = "aucune") -> tuple[str, str]:
+        """The comparisons of a count and of its structures; an unchanged pair says so once."""
+        if n.previous is not None and n.previous == n.value and s.previous == s.value:
+            return "", self.versus(s, zero=s_zero)
+        return self.versus(n, zero=n_zero), self.versus(s, zero=s_zero)
 
     @property
     def end_label(self) -> str:
@@ -377,9 +435,11 @@ def _widths(table: Table, widths_cm: Sequence[float]) -> None:
             cell.width = Cm(width)
 
 
-def _field_char(paragraph: Paragraph, kind: str) -> None:
+def _field_char(paragraph: Paragraph, kind: str, dirty: bool = False) -> None:
     element = OxmlElement("w:fldChar")
     element.set(qn("w:fldCharType"), kind)
+    if dirty:
+        element.set(qn("w:dirty"), "true")
     paragraph.add_run()._r.append(element)
 
 
