@@ -670,7 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (importer, reprendre, helloasso):
         _workbook_options(command)
         _today_option(command)
-        command.add_argument("--dry-run", action="store_true", help="montrer ce qui serait ajouté, sans écrire")
+        command.add_argument("--dry-run", action="store_true",
+                             help="montrer ce qui serait ajouté, sans écrire")
         command.add_argument("--json", action="store_true", help="sortie JSON")
         command.add_argument("--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)")
         command.set_defaults(handler=cmd_paiements)

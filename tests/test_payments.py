@@ -404,3 +404,99 @@ class TestTakeover:
         assert len(ledger_rows(book)) == 2
         sync(book)
         assert all(row["Anomalies"] is None for row in ledger_rows(book))
+
+
+class TestHelloAssoApi:
+    FORM = "Membership/adhesion-2026"
+
+    def _orders(self):
+        from fake_helloasso import order
+
+        return [
+            order(5001, "2026-11-02", 14400, email="x@y.fr", first="Awa", last="Diallo",
+                  answers={"Référence": "Cotisation M0001"}),
+            order(5002, "2026-11-03", 20400, email="jean@ficelle.fr", first="Jean", last="Martin"),
+            order(5003, "2026-11-04", 14400, email="z@z.fr", first="Lina", last="Haddad", state="Refused"),
+            order(5004, "2026-11-05", 14400, email="lina@ordener.fr", first="Lina", last="Haddad"),
+        ]
+
+    def _client(self, fake, **knobs):
+        from automations.payments.helloasso_api import HelloAssoClient
+        from automations.payments.settings import PaymentsSettings
+
+        settings = PaymentsSettings.from_section(
+            {"helloasso_url": fake.url, "organisation": "mila", "forms": [self.FORM], **knobs},
+            {"HELLOASSO_CLIENT_ID": "id", "HELLOASSO_CLIENT_SECRET": "secret"})
+        self.waits: list[float] = []
+        return HelloAssoClient(settings, sleep=self.waits.append)
+
+    def test_orders_are_paged_matched_and_appended_once(self, tmp_path):
+        """Pages follow the continuationToken; a second pull adds nothing."""
+        from conftest import XlsxBook
+        from fake_helloasso import FakeHelloAsso
+
+        from automations.jobs.payments import run_helloasso
+
+        book = XlsxBook(tmp_path, tabs([]))
+        with FakeHelloAsso({self.FORM: self._orders()}, page_size=2) as fake:
+            result = run_helloasso(book.open(), self._client(fake), today=TODAY, policy=POLICY)
+            pages = [q for method, path, q in fake.log if method == "GET"]
+            assert [q.get("continuationToken") for q in pages] == [None, "2", "4"]
+            again = run_helloasso(book.open(), self._client(fake), today=TODAY, policy=POLICY)
+        assert [(p.values["Référence"], p.values["Membre"]) for p in result.added] == [
+            ("HelloAsso 5001", "M0001"), ("HelloAsso 5002", "M0002"), ("HelloAsso 5004", "M0003")]
+        assert result.added[0].values["Montant"] == Decimal("144")
+        assert any("5003" in line for line in result.ignored)
+        assert again.added == [] and len(again.already) == 3
+        assert len(ledger_rows(book)) == 3
+
+    def test_an_expired_token_is_refreshed(self):
+        """A 401 on a page makes the client use its refresh token, then go on."""
+        from fake_helloasso import FakeHelloAsso
+
+        with FakeHelloAsso({self.FORM: self._orders()}, page_size=1, token_calls=2) as fake:
+            read = self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
+            grants = [form.get("grant_type") for method, _, form in fake.log if method == "POST"]
+        assert len(read.payments) == 3
+        assert grants[0] == "client_credentials" and "refresh_token" in grants
+
+    def test_429_answers_are_waited_for_then_retried(self):
+        """Each 429 is retried after Retry-After; the orders all come."""
+        from fake_helloasso import FakeHelloAsso
+
+        with FakeHelloAsso({self.FORM: self._orders()}, throttle=2) as fake:
+            read = self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
+        assert len(read.payments) == 3
+        assert self.waits[:2] == [1.0, 1.0]
+
+    def test_too_many_429s_give_up_in_french(self):
+        """Past the retry budget, a French error; nothing is appended."""
+        from fake_helloasso import FakeHelloAsso
+
+        with FakeHelloAsso({self.FORM: self._orders()}, throttle=50) as fake:
+            with pytest.raises(PaymentsError, match="trop de requêtes"):
+                self._client(fake, max_retries=3).orders(dt.date(2026, 1, 1), TODAY)
+
+    def test_wrong_credentials_and_missing_settings(self):
+        """Refused credentials and a missing organisation are French errors."""
+        from fake_helloasso import FakeHelloAsso
+
+        from automations.payments.helloasso_api import HelloAssoClient
+        from automations.payments.settings import PaymentsSettings
+
+        with FakeHelloAsso({self.FORM: []}, client_secret="other") as fake:
+            with pytest.raises(PaymentsError, match="refuse les identifiants"):
+                self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
+        bare = PaymentsSettings.from_section({}, {"HELLOASSO_CLIENT_ID": "a", "HELLOASSO_CLIENT_SECRET": "b"})
+        with pytest.raises(PaymentsError, match="Organisation HelloAsso absente"):
+            HelloAssoClient(bare).orders(dt.date(2026, 1, 1), TODAY)
+
+    def test_bad_settings_are_french_config_errors(self):
+        """An unknown key or a malformed form in [payments] is a ConfigError in French."""
+        from automations.errors import ConfigError
+        from automations.payments.settings import PaymentsSettings
+
+        with pytest.raises(ConfigError, match="inconnue"):
+            PaymentsSettings.from_section({"orga": "x"})
+        with pytest.raises(ConfigError, match="TYPE/slug"):
+            PaymentsSettings.from_section({"forms": ["Boutique/x"]})
