@@ -473,9 +473,9 @@ class TestHelloAssoApi:
         """Past the retry budget, a French error; nothing is appended."""
         from fake_helloasso import FakeHelloAsso
 
-        with FakeHelloAsso({self.FORM: self._orders()}, throttle=50) as fake:
-            with pytest.raises(PaymentsError, match="trop de requêtes"):
-                self._client(fake, max_retries=3).orders(dt.date(2026, 1, 1), TODAY)
+        with FakeHelloAsso({self.FORM: self._orders()}, throttle=50) as fake, \
+                pytest.raises(PaymentsError, match="trop de requêtes"):
+            self._client(fake, max_retries=3).orders(dt.date(2026, 1, 1), TODAY)
 
     def test_wrong_credentials_and_missing_settings(self):
         """Refused credentials and a missing organisation are French errors."""
@@ -484,9 +484,9 @@ class TestHelloAssoApi:
         from automations.payments.helloasso_api import HelloAssoClient
         from automations.payments.settings import PaymentsSettings
 
-        with FakeHelloAsso({self.FORM: []}, client_secret="other") as fake:
-            with pytest.raises(PaymentsError, match="refuse les identifiants"):
-                self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
+        with FakeHelloAsso({self.FORM: []}, client_secret="other") as fake, \
+                pytest.raises(PaymentsError, match="refuse les identifiants"):
+            self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
         bare = PaymentsSettings.from_section({}, {"HELLOASSO_CLIENT_ID": "a", "HELLOASSO_CLIENT_SECRET": "b"})
         with pytest.raises(PaymentsError, match="Organisation HelloAsso absente"):
             HelloAssoClient(bare).orders(dt.date(2026, 1, 1), TODAY)
@@ -500,3 +500,29 @@ class TestHelloAssoApi:
             PaymentsSettings.from_section({"orga": "x"})
         with pytest.raises(ConfigError, match="TYPE/slug"):
             PaymentsSettings.from_section({"forms": ["Boutique/x"]})
+
+
+class TestDemo:
+    def test_the_demo_ledger_is_clean_and_its_files_exercise_every_rule(self, tmp_path):
+        """The demo ships three years of payments without anomaly, and two files whose import
+        matches by reference, e-mail, SIRET, exact and approaching name, and leaves two to match."""
+        from automations.demo import build_demo_workbook
+        from automations.jobs.check import run_check
+        from automations.workbook import Workbook
+        from automations.workbook.xlsx import XlsxBackend
+
+        path = tmp_path / "demo.xlsx"
+        build_demo_workbook(path, seed=2024, today=TODAY)
+        workbook = Workbook(XlsxBackend(path))
+        checked = run_check(workbook, today=TODAY, policy=POLICY)
+        assert not [a for a in checked.anomalies if a.tab == "Paiements"]
+        payments = Dataset.from_tables(workbook.read(), today=TODAY).payments
+        assert {p.date.year for p in payments} >= {2024, 2025, 2026}
+        files = [tmp_path / "demo-export-helloasso.csv", tmp_path / "demo-releve-banque.csv"]
+        result = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
+        rules = {p.how.split(" (")[0].split(" « ")[0] for p in result.added}
+        assert rules == {"référence", "e-mail du payeur", "SIRET", "nom", "nom approchant", "aucun membre reconnu"}
+        assert result.appended == 10 and result.matched == 8
+        assert len(result.ignored) == 4
+        again = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
+        assert again.appended == 0 and len(again.already) == 10

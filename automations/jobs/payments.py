@@ -240,6 +240,10 @@ def run_takeover(
     for member in typed:
         if member.id is None or member.paid_on is None:  # type: ignore[attr-defined]
             continue
+        if member.amount_paid == 0:  # type: ignore[attr-defined]
+            result.ignored.append(f"Membres ligne {member.row} ({member.id}) : montant payé nul, "  # type: ignore[attr-defined]
+                                  "rien à reprendre")
+            continue
         reference = f"reprise {member.id} {member.paid_on.isoformat()}"  # type: ignore[attr-defined]
         if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:  # type: ignore[attr-defined]
             result.already.append(reference)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from ..formatting import format_money
 from ..model.values import ValueProblem, clean_text, parse_amount, parse_date
 from ..schema import normalize_header as key
 from . import PaymentsError
@@ -98,7 +99,8 @@ def _cell(row: Sequence[object], index: int | None) -> object:
 def _incoming(day: dt.date, amount: Decimal, label: str, raw_ref: str | None, where: str,
               counts: dict[str, int], result: FileRead, today: dt.date) -> None:
     if amount <= 0:
-        result.ignored.append(f"{where} : débit de {-amount} € (seuls les crédits sont des paiements)")
+        result.ignored.append(f"{where} : débit de {format_money(-amount)} (seuls les crédits sont des "
+                              "paiements)")
         return
     if HELLOASSO_PAYOUT.search(label):
         result.ignored.append(f"{where} : versement de HelloAsso (ses paiements s'importent depuis "

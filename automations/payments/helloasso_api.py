@@ -98,7 +98,8 @@ class HelloAssoClient:
                 answer = self.session.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
             except requests.RequestException as exc:
                 raise PaymentsError(f"HelloAsso injoignable ({type(exc).__name__}) : vérifiez la "
-                                    "connexion et relancez « mila paiements helloasso » ; rien n'a été importé.") from None
+                                    "connexion et relancez « mila paiements helloasso » ; "
+                                    "rien n'a été importé.") from None
             self.requests_made += 1
             if answer.status_code == 429 or answer.status_code >= 500:
                 attempts += 1
