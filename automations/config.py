@@ -24,6 +24,8 @@ ENVIRONMENT = {
     "MILA_SHEET": "clé ou adresse complète de la feuille Google Sheets",
     "GOOGLE_APPLICATION_CREDENTIALS": "fichier JSON de la clé du compte de service Google",
     "SHEETS_EMULATOR_HOST": "hôte:port de l'émulateur de l'API Sheets (tests, essais hors ligne)",
+    "HELLOASSO_CLIENT_ID": "identifiant du client de l'API HelloAsso (mila paiements helloasso)",
+    "HELLOASSO_CLIENT_SECRET": "secret du client de l'API HelloAsso (jamais dans mila.toml)",
 }
 
 

@@ -145,8 +145,9 @@ def write_demo_imports(
         when = f"{day:%d/%m/%Y} {9 + n:02d}:{rng.randint(0, 59):02d}"
         ref = str(rng.randint(100_000_000, 999_999_999))
         if rule is None:
-            ha_rows.append([ref, when, status, "Moreau", "Claire", "Moreau", "Claire", "claire.moreau@exemple.org",
-                            "Collectif Goutte d'Or Solidaire", "Adhésion BASIC", "144,00", "", "", ""])
+            ha_rows.append([ref, when, status, "Moreau", "Claire", "Moreau", "Claire",
+                            "claire.moreau@exemple.org", "Collectif Goutte d'Or Solidaire",
+                            "Adhésion BASIC", "144,00", "", "", ""])
             continue
         m = picks[rule]
         first, last = m.contact.split(" ", 1)
@@ -155,7 +156,8 @@ def write_demo_imports(
         email = m.email if rule == "ha_email" else f"{_plain(first)}.{rng.randint(10, 99)}@exemple.org"
         company = _typo(m.structure) if rule == "ha_name" else ""
         tarif = f"Adhésion {m.forfait or 'BASIC'}"
-        ha_rows.append([ref, when, status, last, first, last, first, email, company, tarif, amount(m, day), "",
+        ha_rows.append([ref, when, status, last, first, last, first, email, company, tarif,
+                        amount(m, day), "",
                         f"cotisation {m.id}" if rule == "ha_reference" else "",
                         m.siret if rule == "ha_siret" else ""])
     helloasso = workbook.with_name(f"{workbook.stem}-export-helloasso.csv")

@@ -526,3 +526,14 @@ class TestDemo:
         assert len(result.ignored) == 4
         again = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
         assert again.appended == 0 and len(again.already) == 10
+
+
+class TestBenchmark:
+    def test_an_import_costs_two_reads_and_one_write_then_nothing(self):
+        """The benchmark's import, at a small size: 2 reads and 1 write, then 0 writes again."""
+        from benchmarks.payments import measure
+
+        m = measure(members=60, bank_lines=50, orders=20)
+        assert (m["first_reads"], m["first_writes"]) == (2, 1)
+        assert m["first_added"] == 70
+        assert (m["second_reads"], m["second_writes"], m["second_added"]) == (2, 0, 0)

@@ -114,7 +114,7 @@ class MemberIndex:
         fuzzy: dict[str, float] = {}
         for name in names:
             for choice, score, _ in process.extract(
-                name, self._names, scorer=fuzz.token_sort_ratio, processor=None,
+                name, self._names, scorer=fuzz.ratio, processor=None,  # words already sorted
                 score_cutoff=FUZZY_CUTOFF, limit=10,
             ):
                 for key in self.by_name[choice]:
