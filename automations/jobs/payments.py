@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from .. import schema
@@ -30,7 +31,7 @@ from ..payments.matching import MemberIndex
 from ..payments.records import FileRead, Incoming
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
 from ..rules.ids import next_ids
-from ..rules.membership import MembershipPolicy, compute_all, hosted_surface
+from ..rules.membership import MembershipPolicy, compute_member, hosted_surface
 from ..rules.payments import period_text
 from ..runner import NOTHING, SUCCESS, Outcome
 from ..workbook import Workbook
@@ -128,13 +129,22 @@ def _plan(
         fresh.append(payment)
     if not fresh:
         return
-    due = {id_key(c.id) or "": c.fee.ttc for c in compute_all(dataset, today, policy) if c.fee}
+    schedule = FeeSchedule(dataset.rates)
+
+    @cache
+    def due(key: str) -> Decimal | None:  # asked only to break a tie
+        member = dataset.members_by_id.get(key)
+        if member is None:
+            return None
+        fee = compute_member(member, dataset, schedule, today, policy).fee
+        return fee.ttc if fee else None
+
     index = MemberIndex(dataset.members, due)
     journal = [entry.details for entry in dataset.journal]
     ids = next_ids(schema.PAIEMENTS, len(fresh), [p.id for p in dataset.payments], journal)
     stamp = format_date(today)
-    for new_id, payment in zip(ids, fresh, strict=True):
-        match = index.match(payment.clue)
+    matches = index.match_many([payment.clue for payment in fresh])
+    for new_id, payment, match in zip(ids, fresh, matches, strict=True):
         purpose = payment.purpose or (COTISATION if match.member_id else "autre")
         problems = []
         if match.member_id is None and match.problem:
@@ -176,13 +186,13 @@ def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]])
     if table is None or any(schema.normalize_header(n) not in table.columns for n in staff):
         return workbook.append_rows(schema.PAIEMENTS, rows)
     width = max([len(table.header), *table.columns.values()])
+    places = [(name, table.columns.get(schema.normalize_header(name))) for name in rows[0]]
     lines = []
     for row in rows:
         line: list[object] = [None] * width
-        for name, value in row.items():
-            column = table.columns.get(schema.normalize_header(name))
+        for name, column in places:
             if column is not None:
-                line[column - 1] = to_cell_value(value)
+                line[column - 1] = to_cell_value(row.get(name))
         lines.append(line)
     workbook.backend.append_rows(table.title, lines)
     return len(lines)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
+import numpy
 from rapidfuzz import fuzz, process
 
 from ..model.rows import Member, id_key
@@ -31,17 +33,19 @@ _LEGAL_FORMS = re.compile(
     r"\b(sarl|sas|sasu|eurl|sa|sci|scop|association|asso|ei|eirl|micro entreprise|"
     r"auto entrepreneur|m|mme|mr|monsieur|madame|ste|societe)\b"
 )
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SHOWN_CANDIDATES = 5
+_CHUNK = 500  # queries per cdist call: 500 × the members' names, one byte each
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(text: str | None) -> str:
     """A name as compared: no accents, case, punctuation, legal forms or civilities;
     the words sorted (« Dupont Jean » = « JEAN DUPONT »)."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    plain = re.sub(r"[^a-z0-9]+", " ", plain)
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    plain = _NOT_ALNUM.sub(" ", plain)
     plain = _LEGAL_FORMS.sub(" ", plain)
     return " ".join(sorted(plain.split()))
 
@@ -65,14 +69,20 @@ class Match:
 
 
 class MemberIndex:
-    """The members, indexed for matching; ``due`` maps an ID key to the fee due (TTC)."""
+    """The members, indexed for matching; ``due`` gives the fee due (TTC) of a member by ID
+    key (a mapping, or a function asked only when a tie is to break)."""
 
-    def __init__(self, members: Iterable[Member], due: Mapping[str, Decimal] | None = None) -> None:
+    def __init__(
+        self,
+        members: Iterable[Member],
+        due: Mapping[str, Decimal] | Callable[[str], Decimal | None] | None = None,
+    ) -> None:
         self.members: dict[str, Member] = {}
         self.by_email: dict[str, list[str]] = {}
         self.by_siret: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
-        self.due = dict(due or {})
+        self.due: Callable[[str], Decimal | None] = (
+            due if callable(due) else (dict(due or {})).get)
         for member in members:
             key = id_key(member.id)
             if key is None or key in self.members:
@@ -92,7 +102,37 @@ class MemberIndex:
         return f"{member.id} ({member.structure or member.contact or '?'})"
 
     def match(self, clue: Clue) -> Match:
-        notes: list[str] = []
+        return self.match_many([clue])[0]
+
+    def match_many(self, clues: Sequence[Clue]) -> list[Match]:
+        """``match`` for many payments: the fuzzy search runs once, for all those that no
+        exact rule matched (rapidfuzz's ``cdist``, on every core)."""
+        results: list[Match | None] = []
+        pending: list[tuple[int, list[str], list[str]]] = []
+        for clue in clues:
+            notes: list[str] = []
+            found = self._exact(clue, notes)
+            if found is None:
+                names = [n for n in dict.fromkeys(normalize_name(name) for name in clue.names) if n]
+                pending.append((len(results), notes, names))
+            results.append(found)
+        scores = self._fuzzy({n for _, _, names in pending for n in names})
+        for index, notes, names in pending:
+            fuzzy: dict[str, float] = {}
+            for name in names:
+                for choice, score in scores.get(name, ()):
+                    for key in self.by_name[choice]:
+                        fuzzy[key] = max(fuzzy.get(key, 0.0), score)
+            clue = clues[index]
+            if fuzzy:
+                best = max(fuzzy.values())
+                keys = sorted((k for k, s in fuzzy.items() if s >= best - FUZZY_MARGIN), key=self._order)
+                results[index] = self._decide(keys, f"nom approchant ({best:.0f} %)", clue, notes)
+            else:
+                results[index] = self._none(clue, notes)
+        return [r for r in results if r is not None]
+
+    def _exact(self, clue: Clue, notes: list[str]) -> Match | None:
         found = REFERENCE.search(clue.text or "")
         if found:
             key = id_key(re.sub(r"[\s-]", "", found.group(1)))
@@ -111,19 +151,24 @@ class MemberIndex:
         exact = sorted({k for n in names for k in self.by_name.get(n, [])}, key=self._order)
         if exact:
             return self._decide(exact, "nom", clue, notes)
-        fuzzy: dict[str, float] = {}
-        for name in names:
-            for choice, score, _ in process.extract(
-                name, self._names, scorer=fuzz.ratio, processor=None,  # words already sorted
-                score_cutoff=FUZZY_CUTOFF, limit=10,
-            ):
-                for key in self.by_name[choice]:
-                    fuzzy[key] = max(fuzzy.get(key, 0.0), score)
-        if fuzzy:
-            best = max(fuzzy.values())
-            keys = sorted((k for k, s in fuzzy.items() if s >= best - FUZZY_MARGIN), key=self._order)
-            return self._decide(keys, f"nom approchant ({best:.0f} %)", clue, notes)
-        return self._none(clue, notes)
+        return None
+
+    def _fuzzy(self, queries: set[str]) -> dict[str, list[tuple[str, float]]]:
+        """For each query, the members' names scoring at least ``FUZZY_CUTOFF`` (words are
+        sorted by ``normalize_name``, so the plain ratio is the token-sort ratio)."""
+        found: dict[str, list[tuple[str, float]]] = {}
+        ordered = sorted(queries)
+        if not ordered or not self._names:
+            return found
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start:start + _CHUNK]
+            matrix = process.cdist(chunk, self._names, scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=FUZZY_CUTOFF, dtype=numpy.uint8, workers=-1)
+            for row, query in enumerate(chunk):
+                hits = numpy.nonzero(matrix[row])[0]
+                if len(hits):
+                    found[query] = [(self._names[i], float(matrix[row][i])) for i in hits]
+        return found
 
     # -- helpers ---------------------------------------------------------------
 
@@ -136,7 +181,7 @@ class MemberIndex:
         if len(keys) == 1:
             return Match(self.members[keys[0]].id, how)
         if clue.amount is not None:
-            fitting = [k for k in keys if self.due.get(k) == clue.amount]
+            fitting = [k for k in keys if self.due(k) == clue.amount]
             if len(fitting) == 1:
                 return Match(self.members[fitting[0]].id, f"{how}, départagé par le montant dû")
         shown = ", ".join(self.label(k) for k in keys[:_SHOWN_CANDIDATES])
