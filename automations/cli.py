@@ -594,6 +594,61 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs import payments as job
+
+    settings = _settings(args)
+    clock = SystemClock()
+    today = args.today or clock.today()
+    workbook = open_workbook(settings)
+    policy = settings.membership
+    if args.paiements_command == "importer":
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_import(workbook, [Path(f) for f in args.files], today=today, policy=policy,
+                                  dry_run=args.dry_run)
+    elif args.paiements_command == "reprendre":
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
+    else:
+        from .payments.helloasso_api import HelloAssoClient
+
+        payments_settings = settings.payments
+
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_helloasso(workbook, HelloAssoClient(payments_settings), today=today,
+                                     policy=policy, dry_run=args.dry_run,
+                                     since_default_days=payments_settings.since_days)
+    result = work() if args.dry_run else run_guarded(settings, "paiements", clock, work, job.describe)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    head = "simulation, rien n'est écrit" if args.dry_run else "paiements"
+    print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
+    for read in result.files:
+        print(f"{read.name} : {read.kind}, {len(read.payments)} paiement(s) lu(s)", file=out)
+    verb = "seraient ajoutés" if args.dry_run else "ajoutés"
+    print(f"Paiements {verb} à « Paiements » : {len(result.added)} "
+          f"(dont {len(result.added) - result.matched} sans membre, à rapprocher)", file=out)
+    for planned in result.added[: args.limit]:
+        v = planned.values
+        print(f"  {v['ID']} {_shown(v['Date'])} {_shown(v['Montant'])} {v['Payeur'] or ''} → "
+              f"{v['Membre'] or '(aucun membre)'} — {planned.how}", file=out)
+    if len(result.added) > args.limit:
+        print(f"  … et {len(result.added) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+    if result.already:
+        print(f"Déjà dans le registre (non ajoutés) : {len(result.already)}", file=out)
+    for line in result.warnings:
+        print(f"  Attention : {line}", file=out)
+    if result.ignored:
+        print(f"Lignes mises de côté : {len(result.ignored)}", file=out)
+        for line in result.ignored[: args.limit]:
+            print(f"  {line}", file=out)
+    if result.added and not args.dry_run:
+        print("Ensuite : « mila sync » pour les périodes et les anomalies ; choisissez le membre "
+              "des paiements sans membre dans « Paiements ».", file=out)
+    return 0
+
+
 # -- parsing -----------------------------------------------------------------------
 
 
@@ -686,6 +741,24 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8085)
     emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
     emulator.set_defaults(handler=cmd_emulator)
+    paiements = sub.add_parser("paiements", help="registre des paiements : imports HelloAsso et banque")
+    paiements_sub = paiements.add_subparsers(dest="paiements_command", metavar="ACTION", required=True,
+                                             parser_class=FrenchParser)
+    importer = paiements_sub.add_parser(
+        "importer", help="ajouter les paiements d'exports HelloAsso et de relevés (CSV, XLSX, OFX)")
+    importer.add_argument("files", nargs="+", metavar="FICHIER", help="export HelloAsso ou relevé bancaire")
+    reprendre = paiements_sub.add_parser(
+        "reprendre", help="reprendre une fois « Cotisation payée le » / « Montant payé » de Membres")
+    helloasso = paiements_sub.add_parser(
+        "helloasso", help="récupérer les commandes HelloAsso depuis le dernier import (API v5)")
+    for command in (importer, reprendre, helloasso):
+        _workbook_options(command)
+        _today_option(command)
+        command.add_argument("--dry-run", action="store_true",
+                             help="montrer ce qui serait ajouté, sans écrire")
+        command.add_argument("--json", action="store_true", help="sortie JSON")
+        command.add_argument("--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)")
+        command.set_defaults(handler=cmd_paiements)
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
     docs_sub = docs.add_subparsers(dest="docs_command", metavar="DOCUMENT", required=True,
                                    parser_class=FrenchParser)

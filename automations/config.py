@@ -26,6 +26,7 @@ from .settings import (
     LogSettings,
     MailSettings,
     MembershipPolicy,
+    PaymentsSettings,
     RenewalSettings,
     ScheduleSettings,
     WorkbookSettings,
@@ -33,6 +34,7 @@ from .settings import (
 from .settings.base import Section, is_secret_key
 from .settings.french import config_error
 from .settings.mail import VARIABLES as MAIL_VARIABLES
+from .settings.payments import VARIABLES as PAYMENTS_VARIABLES
 
 ENVIRONMENT = {
     "MILA_CONFIG": "chemin du fichier de configuration (défaut : ./mila.toml s'il existe)",
@@ -40,7 +42,7 @@ ENVIRONMENT = {
     "MILA_SHEET": "clé ou adresse complète de la feuille Google Sheets",
     "GOOGLE_APPLICATION_CREDENTIALS": "fichier JSON de la clé du compte de service Google",
     "SHEETS_EMULATOR_HOST": "hôte:port de l'émulateur de l'API Sheets (tests, essais hors ligne)",
-    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : dossier d'envoi",
+    "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : aperçus seulement",
     "MILA_SMTP_PORT": "port du serveur (défaut : 587 en STARTTLS, 465 en SSL, 25 sans chiffrement)",
     "MILA_SMTP_SECURITY": "starttls, ssl ou none",
     "MILA_SMTP_USER": "identifiant de connexion au serveur (adresse du compte Google)",
@@ -48,6 +50,8 @@ ENVIRONMENT = {
     "MILA_MAIL_FROM": "adresse d'expédition des messages",
     "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --dry-run) ; défaut : apercus",
     "MILA_MAIL_OUTBOX": "ancien nom de MILA_MAIL_PREVIEW, encore lu",
+    "HELLOASSO_CLIENT_ID": "identifiant du client de l'API HelloAsso (mila paiements helloasso)",
+    "HELLOASSO_CLIENT_SECRET": "secret du client de l'API HelloAsso (jamais dans mila.toml)",
 }
 
 
@@ -64,6 +68,7 @@ class Settings(Section):
     association: AssociationSettings = AssociationSettings()
     documents: DocumentsSettings = DocumentsSettings()
     log: LogSettings = LogSettings()
+    payments: PaymentsSettings = PaymentsSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -126,11 +131,12 @@ def build_settings(
     origins: dict[tuple[str, ...], str] = {}  # (section, key) -> the variable that gave the value
     if isinstance(data["workbook"], dict):
         _overlay_workbook(data["workbook"], env, (workbook, sheet), cwd or Path.cwd(), origins)
-    if isinstance(data["mail"], dict):
-        for key, variable in MAIL_VARIABLES.items():
-            if env.get(variable):
-                data["mail"][key] = env[variable]
-                origins[("mail", key)] = variable
+    for section, variables in (("mail", MAIL_VARIABLES), ("payments", PAYMENTS_VARIABLES)):
+        if isinstance(data[section], dict):
+            for key, variable in variables.items():
+                if env.get(variable):
+                    data[section][key] = env[variable]
+                    origins[(section, key)] = variable
     try:
         settings = Settings.model_validate(data, context={"base": base})
     except ValidationError as exc:

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import demo_data as data
+from .demo_payments import build_demo_payments, write_demo_imports
 from .schema import (
     BOARD_FUNCTIONS,
     CHIFFRES,
@@ -39,6 +40,7 @@ from .schema import (
     LOCAUX,
     MEMBRES,
     OCCUPATIONS,
+    PAIEMENTS,
     RESERVATIONS,
     TARIFS,
     TEXTES,
@@ -1853,12 +1855,14 @@ def build_demo_workbook(
         EVENEMENTS.name: w.sheet(EVENEMENTS, event_rows),
         INSCRIPTIONS.name: w.sheet(INSCRIPTIONS, registrations),
         TARIFS.name: w.sheet(TARIFS, b.build_fees()),
+        PAIEMENTS.name: w.sheet(PAIEMENTS, build_demo_payments(members, today, b.fee_paid)),
         CONSEIL.name: w.sheet(CONSEIL, board),
         CHIFFRES.name: w.sheet(CHIFFRES, b.build_figures()),
         TEXTES.name: w.sheet(TEXTES, b.build_texts()),
     }
     out = Path(path)
     w.save(out, today)
+    write_demo_imports(out, members, today, b.fee_paid)
 
     categories: dict[str, int] = {}
     for m in members:

@@ -107,6 +107,8 @@ EVENT_TYPES = (
 RESERVED_TO = ("Crescendo", "PREMIUM", "hébergés")
 REGISTRATION_STATUSES = ("inscrit", "présent", "absent", "annulé")
 FEE_CODES = ("BENEFICIAIRE", "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT")
+PAYMENT_MEANS = ("virement", "chèque", "espèces", "carte", "HelloAsso", "prélèvement")
+PAYMENT_PURPOSES = ("cotisation", "loyer", "réservation", "don", "autre")
 
 MEMBRES = Tab(
     "Membres",
@@ -242,6 +244,27 @@ TARIFS = Tab(
     ),
 )
 
+PAIEMENTS = Tab(
+    "Paiements",
+    (
+        ID,
+        _c("Date", "date", required=True),
+        _c("Membre", "ref"),
+        _c("Payeur"),
+        _c("Montant", "amount", required=True),
+        _c("Moyen", "choice", choices=PAYMENT_MEANS),
+        _c("Objet", "choice", choices=PAYMENT_PURPOSES),
+        _c("Référence"),
+        _c("Source"),
+        _c("Période", "text", calc=True),
+        _c("Reçu n°", "text", calc=True),
+        _c("Reçu envoyé le", "date", calc=True),
+        ANOMALIES,
+    ),
+    id_prefix="P",
+    id_width=5,
+)
+
 CONSEIL = Tab(
     "Conseil",
     (
@@ -311,6 +334,7 @@ TABS: tuple[Tab, ...] = (
     EVENEMENTS,
     INSCRIPTIONS,
     TARIFS,
+    PAIEMENTS,
     CONSEIL,
     CHIFFRES,
     TEXTES,

@@ -12,6 +12,7 @@ from ..model.dataset import Dataset
 from ..rules.bookings import BookingPolicy, BookingsOutcome
 from ..rules.events import EventsOutcome
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
+from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, validate
 from ..workbook import CellUpdate, Table
 
@@ -25,6 +26,7 @@ class Evaluation:
     schema_problems: list[Anomaly]  # missing required columns, duplicate headers: nothing is written
     bookings: BookingsOutcome = field(default_factory=BookingsOutcome)  # Montant HT
     events: EventsOutcome = field(default_factory=EventsOutcome)  # Inscrits, Place, promotions
+    payments: list[PaymentComputation] = field(default_factory=list)  # Période, Paiements anomalies
 
     @property
     def errors(self) -> int:
@@ -83,8 +85,11 @@ def evaluate(
     computations = compute_all(dataset, today, policy)
     for computation in computations:
         anomalies.extend(computation.anomalies)
+    payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
+    for payment in payments:
+        anomalies.extend(payment.anomalies)
     return Evaluation(tables, dataset, anomalies, computations, problems,
-                      context.bookings, context.events)
+                      context.bookings, context.events, payments)
 
 
 def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
@@ -127,6 +132,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
                              for c in evaluation.events.events]),
         (schema.INSCRIPTIONS, [(c.row, {"Place": c.place})
                                for c in evaluation.events.registrations]),
+        (schema.PAIEMENTS, [(c.row, {"Période": c.period}) for c in evaluation.payments]),
     ):
         rows = rows_by_number.get(tab.name, {})
         for number, values in computed:

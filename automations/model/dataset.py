@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from .. import schema
 from ..workbook.table import Table
 from .anomalies import Anomalies
+from .payments import Payment, latest_fee_payments
 from .rows import (
     BoardMember,
     Booking,
@@ -37,6 +38,7 @@ ATTRIBUTES = {
     schema.EVENEMENTS.name: "events",
     schema.INSCRIPTIONS.name: "registrations",
     schema.TARIFS.name: "rates",
+    schema.PAIEMENTS.name: "payments",
     schema.CONSEIL.name: "board",
     schema.CHIFFRES.name: "figures",
     schema.TEXTES.name: "texts",
@@ -65,6 +67,7 @@ class Dataset:
     texts: list[Text] = field(default_factory=list)
     reminders: list[ReminderLog] = field(default_factory=list)
     journal: list[JournalEntry] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
     anomalies: Anomalies = field(default_factory=Anomalies)
     titles: dict[str, str] = field(default_factory=dict)  # contract name -> workbook title
 
@@ -85,7 +88,14 @@ class Dataset:
             models, anomalies = parse_table(table, today=day, tab=tab)
             setattr(dataset, ATTRIBUTES[tab.name], models)
             dataset.anomalies.extend(anomalies)
+        if schema.PAIEMENTS.name in dataset.titles:
+            dataset.members = follow_ledger(dataset.members, dataset.payments)
         return dataset
+
+    @property
+    def has_ledger(self) -> bool:
+        """Whether the workbook has a ``Paiements`` tab (the fee periods then follow it)."""
+        return schema.PAIEMENTS.name in self.titles
 
     def rows_of(self, tab: str) -> list:  # type: ignore[type-arg]
         """The models of a tab, by contract name or workbook title."""
@@ -138,3 +148,19 @@ class Dataset:
 
     def occupations_of(self, member_id: str | None) -> list[Occupation]:
         return self.occupations_by_member.get(id_key(member_id) or "", [])
+
+
+def follow_ledger(members: list[Member], payments: list[Payment]) -> list[Member]:
+    """Members whose ``paid_on`` / ``amount_paid`` are their latest ``cotisation`` payment
+    in ``Paiements``; a member with none there keeps the values of ``Membres``."""
+    latest = latest_fee_payments(payments)
+    if not latest:
+        return members
+    followed = []
+    for member in members:
+        payment = latest.get(id_key(member.id) or "")
+        if payment is not None:
+            member = replace(member, paid_on=payment.date, amount_paid=payment.amount,
+                             unreadable=member.unreadable - {"paid_on", "amount_paid"})
+        followed.append(member)
+    return followed

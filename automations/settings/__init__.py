@@ -13,6 +13,7 @@ from .documents import AssociationSettings, DocumentsSettings
 from .log import LogSettings
 from .mail import MailSettings
 from .membership import MembershipPolicy
+from .payments import PaymentsSettings
 from .renewals import ReminderSchedule, RenewalSettings
 from .schedule import JobTiming, ScheduleSettings, Timing
 from .workbook import RetryPolicy, WorkbookSettings
@@ -25,6 +26,7 @@ __all__ = [
     "LogSettings",
     "MailSettings",
     "MembershipPolicy",
+    "PaymentsSettings",
     "ReminderSchedule",
     "RenewalSettings",
     "RetryPolicy",

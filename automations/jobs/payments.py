@@ -1,0 +1,311 @@
+"""`mila paiements …`: payments appended to ``Paiements``, all or nothing, never twice.
+
+- ``run_import``: HelloAsso exports and bank statements (CSV, XLSX, OFX);
+- ``run_takeover`` (`reprendre`): the ``Cotisation payée le`` / ``Montant payé`` of
+  ``Membres`` moved into the ledger once;
+- ``run_helloasso``: the orders of the configured forms since the last import, from the API.
+
+Each reads the workbook once (the tab titles, then one batch of tabs), matches every
+payment to a member (``payments.matching``), drops those whose ``Référence`` is already in
+the ledger, and appends the rest in ONE request; on any error nothing is appended. A
+second run with the same input sends no write request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from .. import schema
+from ..errors import SchemaError
+from ..formatting import format_date
+from ..model.dataset import Dataset
+from ..model.payments import COTISATION, reference_key
+from ..model.rows import id_key, parse_table
+from ..payments.matching import MemberIndex
+from ..payments.records import FileRead, Incoming
+from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
+from ..rules.ids import next_ids
+from ..rules.membership import MembershipPolicy, compute_member, hosted_surface
+from ..rules.payments import period_text
+from ..runner import NOTHING, SUCCESS, Outcome
+from ..workbook import Workbook
+from ..workbook.base import to_cell_value
+from .evaluation import schema_problems
+
+log = logging.getLogger(__name__)
+TASK = "paiements"
+TABS = (schema.MEMBRES, schema.PAIEMENTS, schema.TARIFS, schema.OCCUPATIONS, schema.LOCAUX,
+        schema.JOURNAL)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One row to append, and how its member was found."""
+
+    values: dict[str, object]
+    how: str
+    origin: str
+
+    @property
+    def id(self) -> str:
+        return str(self.values["ID"])
+
+    def as_dict(self) -> dict[str, object]:
+        shown = {k: (format_date(v) if isinstance(v, dt.date) else
+                     float(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        return {**shown, "rapprochement": self.how, "origine": self.origin}
+
+
+@dataclass
+class PaymentsResult:
+    dry_run: bool
+    added: list[Planned] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # references already in the ledger
+    files: list[FileRead] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    appended: int = 0  # rows actually written
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for p in self.added if p.values.get("Membre"))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "added": [p.as_dict() for p in self.added],
+            "appended": self.appended,
+            "matched": self.matched,
+            "unmatched": len(self.added) - self.matched,
+            "already_in_ledger": len(self.already),
+            "files": [{"name": f.name, "kind": f.kind, "payments": len(f.payments),
+                       "ignored": len(f.ignored)} for f in self.files],
+            "ignored": self.ignored,
+            "warnings": self.warnings,
+        }
+
+
+def describe(result: PaymentsResult) -> Outcome:
+    """The one French line `mila status` keeps of a run."""
+    if not result.appended:
+        return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
+    return Outcome(SUCCESS, f"{result.appended} paiement(s) ajouté(s), dont "
+                            f"{result.appended - result.matched} à rapprocher")
+
+
+# -- the shared core ----------------------------------------------------------------
+
+
+def _read(workbook: Workbook, today: dt.date) -> tuple[dict, Dataset]:  # type: ignore[type-arg]
+    tables = workbook.read([t.name for t in TABS])
+    problems = [a for a in schema_problems(tables)
+                if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
+    if problems:
+        raise SchemaError(" ".join(a.message for a in problems))
+    return tables, Dataset.from_tables(tables, today=today)
+
+
+def _plan(
+    dataset: Dataset,
+    incoming: Iterable[Incoming],
+    today: dt.date,
+    policy: MembershipPolicy,
+    result: PaymentsResult,
+) -> None:
+    known = {k for p in dataset.payments if (k := reference_key(p.reference))}
+    fresh: list[Incoming] = []
+    for payment in incoming:
+        ref = reference_key(payment.reference)
+        if ref in known:
+            result.already.append(payment.reference)
+            continue
+        known.add(ref)  # type: ignore[arg-type]
+        fresh.append(payment)
+    if not fresh:
+        return
+    schedule = FeeSchedule(dataset.rates)
+
+    @cache
+    def due(key: str) -> Decimal | None:  # asked only to break a tie
+        member = dataset.members_by_id.get(key)
+        if member is None:
+            return None
+        fee = compute_member(member, dataset, schedule, today, policy).fee
+        return fee.ttc if fee else None
+
+    index = MemberIndex(dataset.members, due)
+    journal = [entry.details for entry in dataset.journal]
+    ids = next_ids(schema.PAIEMENTS, len(fresh), [p.id for p in dataset.payments], journal)
+    stamp = format_date(today)
+    matches = index.match_many([payment.clue for payment in fresh])
+    for new_id, payment, match in zip(ids, fresh, matches, strict=True):
+        purpose = payment.purpose or (COTISATION if match.member_id else "autre")
+        problems = []
+        if match.member_id is None and match.problem:
+            problems.append(match.problem)
+        if payment.date > today:
+            problems.append(f"Date dans le futur dans « Date » ({format_date(payment.date)}) : saisissez "
+                            "le jour où l'argent a été reçu.")
+        period = None
+        if purpose == COTISATION and payment.amount > 0:
+            period = period_text(payment.date, policy)
+        source = f"import {payment.kind} du {stamp}"
+        if payment.origin and payment.kind != "HelloAsso API":
+            source += f" ({payment.origin.split(' ligne ')[0].split(' opération ')[0]})"
+        values: dict[str, object] = {
+            "ID": new_id,
+            "Date": payment.date,
+            "Membre": match.member_id,
+            "Payeur": payment.payer or None,
+            "Montant": payment.amount,
+            "Moyen": payment.means,
+            "Objet": purpose,
+            "Référence": payment.reference,
+            "Source": source,
+            "Période": period,
+            "Anomalies": "\n".join(problems) or None,
+        }
+        result.added.append(Planned(values, match.how, payment.origin))
+
+
+def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]]) -> int:  # type: ignore[type-arg]
+    """Append in one request, placed by the header just read. Calc. columns the tab lacks
+    are left for `mila sync` to add; a staff column missing (or no tab) goes through
+    ``Workbook.append_rows``, which adds it first."""
+    if not rows:
+        return 0
+    table = tables.get(schema.PAIEMENTS.name)
+    calc = {c.key for c in schema.PAIEMENTS.calc_columns}
+    staff = [n for n in rows[0] if schema.normalize_header(n) not in calc]
+    if table is None or any(schema.normalize_header(n) not in table.columns for n in staff):
+        return workbook.append_rows(schema.PAIEMENTS, rows)
+    width = max([len(table.header), *table.columns.values()])
+    places = [(name, table.columns.get(schema.normalize_header(name))) for name in rows[0]]
+    lines = []
+    for row in rows:
+        line: list[object] = [None] * width
+        for name, column in places:
+            if column is not None:
+                line[column - 1] = to_cell_value(row.get(name))
+        lines.append(line)
+    workbook.backend.append_rows(table.title, lines)
+    return len(lines)
+
+
+def _finish(workbook: Workbook, tables: dict, result: PaymentsResult) -> PaymentsResult:  # type: ignore[type-arg]
+    if not result.dry_run and result.added:
+        result.appended = _append(workbook, tables, [p.values for p in result.added])
+        log.info("paiements: %d row(s) appended, %d already there", result.appended, len(result.already))
+    return result
+
+
+# -- the entry points ---------------------------------------------------------------
+
+
+def run_import(
+    workbook: Workbook,
+    files: Sequence[Path],
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    dry_run: bool = False,
+) -> PaymentsResult:
+    """Import HelloAsso exports and bank statements; every file is read before anything is
+    written, so that a bad file leaves the sheet untouched."""
+    from ..payments.files import read_import
+
+    result = PaymentsResult(dry_run=dry_run)
+    result.files = [read_import(Path(f), today) for f in files]
+    for read in result.files:
+        result.ignored += read.ignored
+        result.warnings += read.warnings
+    tables, dataset = _read(workbook, today)
+    _plan(dataset, [p for read in result.files for p in read.payments], today, policy, result)
+    return _finish(workbook, tables, result)
+
+
+def run_takeover(
+    workbook: Workbook, *, today: dt.date, policy: MembershipPolicy, dry_run: bool = False
+) -> PaymentsResult:
+    """Move each member's ``Cotisation payée le`` / ``Montant payé`` into ``Paiements`` once.
+
+    The row's ``Référence`` is « reprise M0018 2025-03-02 »: a second run finds it and
+    adds nothing. A blank ``Montant payé`` is taken from the fee of that period (``Source``
+    says so)."""
+    result = PaymentsResult(dry_run=dry_run)
+    tables, dataset = _read(workbook, today)
+    members_table = tables.get(schema.MEMBRES.name)
+    typed = parse_table(members_table, today=today)[0] if members_table is not None else []
+    known = {k for p in dataset.payments if (k := reference_key(p.reference))}
+    ledger = {(id_key(p.member_id), p.date) for p in dataset.payments if p.is_fee}
+    schedule = FeeSchedule(dataset.rates)
+    journal = [entry.details for entry in dataset.journal]
+    pending = []
+    for member in typed:
+        if member.id is None or member.paid_on is None:  # type: ignore[attr-defined]
+            continue
+        if member.amount_paid == 0:  # type: ignore[attr-defined]
+            result.ignored.append(f"Membres ligne {member.row} ({member.id}) : montant payé nul, "  # type: ignore[attr-defined]
+                                  "rien à reprendre")
+            continue
+        reference = f"reprise {member.id} {member.paid_on.isoformat()}"  # type: ignore[attr-defined]
+        if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:  # type: ignore[attr-defined]
+            result.already.append(reference)
+            continue
+        known.add(reference_key(reference))  # type: ignore[arg-type]
+        pending.append((member, reference))
+    ids = next_ids(schema.PAIEMENTS, len(pending), [p.id for p in dataset.payments], journal)
+    stamp = format_date(today)
+    for new_id, (member, reference) in zip(ids, pending, strict=True):
+        amount = member.amount_paid
+        source = f"reprise de « Membres » du {stamp}"
+        if amount is None:
+            try:
+                surface = (hosted_surface(member, dataset, member.paid_on, today)
+                           if member.category == "hébergé" else None)
+                amount = compute_fee(member, member.paid_on, schedule, surface).ttc
+                source += " (montant déduit des tarifs : « Montant payé » était vide)"
+            except FeeProblem:
+                amount = None
+                source += " (« Montant payé » vide : saisissez le montant)"
+        values = {
+            "ID": new_id, "Date": member.paid_on, "Membre": member.id,
+            "Payeur": member.structure, "Montant": amount, "Moyen": None, "Objet": COTISATION,
+            "Référence": reference, "Source": source,
+            "Période": period_text(member.paid_on, policy),
+        }
+        result.added.append(Planned(values, "reprise de « Membres »", f"Membres ligne {member.row}"))
+    return _finish(workbook, tables, result)
+
+
+def run_helloasso(
+    workbook: Workbook,
+    client: object,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    dry_run: bool = False,
+    since_default_days: int = 365,
+) -> PaymentsResult:
+    """Pull the orders of the configured forms since the last HelloAsso import.
+
+    ``client`` is a ``payments.helloasso_api.HelloAssoClient`` (or a stand-in with the same
+    ``orders(since)`` method). The start is the latest date of a HelloAsso row of the
+    ledger, less a week (the references drop what was already there)."""
+    result = PaymentsResult(dry_run=dry_run)
+    tables, dataset = _read(workbook, today)
+    dates = [p.date for p in dataset.payments
+             if p.date is not None and p.means == "HelloAsso"]
+    since = (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
+    read = client.orders(since, today)  # type: ignore[attr-defined]
+    result.files = [read]
+    result.ignored += read.ignored
+    result.warnings += read.warnings
+    _plan(dataset, read.payments, today, policy, result)
+    return _finish(workbook, tables, result)

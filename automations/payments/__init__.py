@@ -1,0 +1,19 @@
+"""Money in: payments read from HelloAsso and the bank, matched to members, appended to
+``Paiements``.
+
+    records.py          what an import reads from a file: one ``Incoming`` per payment
+    helloasso_export.py HelloAsso exports (CSV, XLSX) into ``Incoming``
+    bank.py             French bank statements (CSV, OFX) into ``Incoming``
+    files.py            reading a file of either kind, with French errors
+    matching.py         the member a payment comes from (pure)
+    helloasso_api.py    HelloAsso API v5 client (orders since the last import)
+    settings.py         the [payments] section
+
+The job is ``jobs/payments.py``; the ledger rules ``rules/payments.py``.
+"""
+
+from ..errors import MilaError
+
+
+class PaymentsError(MilaError):
+    """An import file or the HelloAsso API cannot be used; nothing was appended."""
