@@ -356,6 +356,34 @@ def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if args.dry_run or result.ok else 1
 
 
+def cmd_diagnostic(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import ConfigError
+    from .jobs.diagnostic import TO_FIX, Diagnosis, check_python, run_diagnostic
+
+    try:  # no local log: the checklist writes nothing, not even a folder
+        settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
+    except ConfigError as exc:  # the checklist still says what it could check
+        diagnosis = Diagnosis()
+        check_python(diagnosis)
+        diagnosis.add("Configuration", TO_FIX, exc.message)
+    else:
+        diagnosis = run_diagnostic(settings, open_book=open_workbook)
+    if args.json:
+        print(json.dumps(diagnosis.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0 if diagnosis.ok else 1
+    marks = {"ok": "OK        ", "à corriger": "À CORRIGER", "à savoir": "À SAVOIR  "}
+    for check in diagnosis.checks:
+        print(f"{marks[check.status]} {check.label} — {check.detail}", file=out)
+    print(file=out)
+    if diagnosis.ok:
+        print("Tout est prêt : rien n'a été modifié pendant cette vérification.", file=out)
+        return 0
+    count = sum(check.status == TO_FIX for check in diagnosis.checks)
+    print(f"{count} point(s) à corriger (voir docs/deploiement.md), puis relancez « mila diagnostic ». "
+          "Rien n'a été modifié pendant cette vérification.", file=out)
+    return 1
+
+
 def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
     from .mail import send_test_message
 
@@ -706,6 +734,18 @@ def build_parser() -> argparse.ArgumentParser:
     renewals.add_argument("--limit", type=int, default=50, help="nombre de lignes montrées par catégorie")
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
+
+    diagnostic = sub.add_parser(
+        "diagnostic",
+        help="vérifier l'installation sans rien changer (classeur, courriels, modèles, dossiers)",
+        description="Vérifie tout ce dont mila a besoin, sans rien écrire ni envoyer : version de Python, "
+        "configuration, classeur joignable et modifiable, colonnes obligatoires, connexion au serveur "
+        "d'envoi, modèles Word, dossiers de sortie, LibreOffice. Code de sortie 1 s'il reste un point "
+        "à corriger.",
+    )
+    _workbook_options(diagnostic)
+    diagnostic.add_argument("--json", action="store_true", help="sortie JSON")
+    diagnostic.set_defaults(handler=cmd_diagnostic)
 
     mail_test = sub.add_parser(
         "courriel-test",

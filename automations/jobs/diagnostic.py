@@ -12,8 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import Settings
+from ..documents.outputs import find_soffice
 from ..errors import MilaError
+from ..mail import NO_SERVER_HINT, SmtpSender
+from ..settings import DocumentsSettings, MailSettings
 from ..workbook import Workbook
+from .documents import verify_templates
 from .tabs import describe_tabs
 
 OK = "ok"
@@ -90,14 +95,21 @@ def guarded(diagnosis: Diagnosis, label: str, probe: Callable[[], None]) -> None
         diagnosis.add(label, TO_FIX, exc.message)
 
 
-def check_workbook(diagnosis: Diagnosis, workbook: Workbook, can_edit: bool | None) -> None:
+def check_workbook(
+    diagnosis: Diagnosis, workbook: Workbook, can_edit: bool | None, *, local: bool = False
+) -> None:
     """Reachable, editable, and every contract tab present has its required columns."""
     report = describe_tabs(workbook)
     diagnosis.add("Classeur", OK, f"{report.description} : {len(report.tabs)} onglet(s) lus")
+    label = "Droit de modifier le classeur"
     if can_edit is True:
-        diagnosis.add("Droit de modifier le classeur", OK, "le compte peut modifier la feuille")
+        diagnosis.add(label, OK, "mila peut modifier le fichier" if local else
+                      "le compte de service est Éditeur de la feuille")
+    elif can_edit is False and local:
+        diagnosis.add(label, TO_FIX, "le fichier ou son dossier n'est pas accessible en écriture pour "
+                      "l'utilisateur qui lance mila : donnez-lui les droits.")
     elif can_edit is False:
-        diagnosis.add("Droit de modifier le classeur", TO_FIX,
+        diagnosis.add(label, TO_FIX,
                       "le compte peut lire la feuille mais pas la modifier : partagez-la avec lui "
                       "en tant qu'Éditeur (bouton Partager de la feuille).")
     else:
@@ -124,3 +136,82 @@ def check_workbook(diagnosis: Diagnosis, workbook: Workbook, can_edit: bool | No
 def check_file_editable(path: Path) -> bool:
     """A local .xlsx can be replaced when the file and its folder are writable."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def check_mail(diagnosis: Diagnosis, mail: MailSettings, connect: Callable[[MailSettings], None]) -> None:
+    """Log in to the server (``connect`` opens and closes a session): nothing is sent."""
+    if not mail.uses_smtp:
+        diagnosis.add("Serveur d'envoi des courriels", TO_FIX,
+                      "aucun serveur configuré : relances et avis restent en aperçu dans "
+                      f"« {mail.preview} ». {NO_SERVER_HINT}")
+        return
+    try:
+        connect(mail)
+    except MilaError as exc:
+        diagnosis.add("Serveur d'envoi des courriels", TO_FIX, exc.message)
+        return
+    who = "connexion et identification réussies" if mail.user else "connexion réussie"
+    diagnosis.add("Serveur d'envoi des courriels", OK, f"{mail.describe()} : {who} (aucun message envoyé)")
+
+
+def smtp_login(mail: MailSettings) -> None:
+    """Open and close an SMTP session: the server is reached and accepts the login."""
+    sender = SmtpSender(mail, unsent="Aucun message n'a été envoyé.")
+    sender.open()
+    sender.close()
+
+
+def check_templates(diagnosis: Diagnosis, documents: DocumentsSettings) -> None:
+    result = verify_templates(documents)
+    if result.ok:
+        extra = (f" ({result.warnings} avertissement(s) : voir « mila docs verifier »)"
+                 if result.warnings else "")
+        diagnosis.add("Modèles Word", OK,
+                      f"{len(result.reports)} modèle(s) utilisables dans « {result.folder} »{extra}")
+    else:
+        diagnosis.add("Modèles Word", TO_FIX,
+                      f"{result.errors} erreur(s) dans les modèles de « {result.folder} » : détail avec "
+                      "« mila docs verifier », puis corrigez-les dans Word.")
+
+
+def check_libreoffice(diagnosis: Diagnosis, documents: DocumentsSettings) -> None:
+    try:
+        found = find_soffice(documents.soffice)
+    except MilaError:
+        diagnosis.add("LibreOffice (PDF)", NOTE, "absent : les documents sont produits en Word seulement ; "
+                      "pour --pdf, installez-le (docs/deploiement.md, étape 1).")
+        return
+    diagnosis.add("LibreOffice (PDF)", OK, found)
+
+
+def run_diagnostic(
+    settings: Settings,
+    *,
+    open_book: Callable[[Settings], Workbook],
+    connect: Callable[[MailSettings], None] = smtp_login,
+    python: tuple[int, int] | None = None,
+) -> Diagnosis:
+    """Every check of the first-run checklist; reads only. ``open_book`` opens the workbook
+    and ``connect`` logs in to the mail server (both passed in, so tests use local ones)."""
+    diagnosis = Diagnosis()
+    check_python(diagnosis, python)
+    source = f"« {settings.source} »" if settings.source else "aucun fichier (réglages par défaut)"
+    diagnosis.add("Configuration", OK, f"{source} : toutes les clés sont valides")
+
+    def workbook() -> None:
+        book = open_book(settings)
+        path = settings.workbook.path
+        can_edit = check_file_editable(path) if path else getattr(book.backend, "can_edit", lambda: None)()
+        check_workbook(diagnosis, book, can_edit, local=path is not None)
+
+    guarded(diagnosis, "Classeur", workbook)
+    check_mail(diagnosis, settings.mail, connect)
+    guarded(diagnosis, "Modèles Word", lambda: check_templates(diagnosis, settings.documents))
+    check_folders(diagnosis, {
+        "des documents": settings.documents.out,
+        "des aperçus de courriels": settings.mail.preview,
+        "du journal local": settings.log.dir,
+        "d'état (verrou, state.json)": settings.schedule.state_dir,
+    })
+    check_libreoffice(diagnosis, settings.documents)
+    return diagnosis
