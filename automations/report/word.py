@@ -43,6 +43,14 @@ REPORT_STYLES = (
     "Footer", TABLE_STYLE,
 )
 
+# The names Word shows in French for the built-in ones (the others are the same in Word).
+FRENCH_NAMES = {
+    "Body Text": "Corps de texte", "Title": "Titre", "Subtitle": "Sous-titre", "Heading 1": "Titre 1",
+    "Heading 2": "Titre 2", "Heading 3": "Titre 3", "TOC Heading": "En-tête de table des matières",
+    "TOC 1": "TM 1", "TOC 2": "TM 2", "List Bullet": "Liste à puces", "Caption": "Légende",
+    "Header": "En-tête", "Footer": "Pied de page",
+}
+
 _RESTORE = (
     " Remettez le modèle d'origine (copiez templates/rapport.docx depuis le dépôt du projet, "
     "« git checkout -- templates/rapport.docx »), puis lancez « mila docs verifier »."
@@ -143,8 +151,8 @@ def template_warnings(path: Path) -> list[str]:
     except Exception:  # an unreadable file: the tag check reports it
         return []
     warnings = [
-        f"Style « {name} » absent : le rapport prendra celui du modèle d'origine. Recréez-le "
-        "dans Word (Accueil > Styles) si vous voulez le personnaliser."
+        f"Style « {FRENCH_NAMES.get(name, name)} » absent : le rapport prendra celui du modèle "
+        "d'origine. Recréez-le dans Word (Accueil > Styles) si vous voulez le personnaliser."
         for name in missing_styles(doc)
     ]
     header = "".join(p.text for p in doc.sections[0].header.paragraphs)
