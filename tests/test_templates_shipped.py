@@ -15,6 +15,7 @@ import pytest
 from docx import Document
 from test_documents_french import CORPUS, _all_contexts, _member
 
+from automations.cli import main
 from automations.clock import FixedClock
 from automations.demo import build_demo_workbook
 from automations.documents import context as ctx
@@ -201,6 +202,18 @@ def test_an_awkward_name_prints_whole_in_every_template(pdfs: dict[str, tuple[in
 
 
 # --------------------------------------------------------------------------- edited in Word
+
+
+def test_mila_docs_verifier_finds_nothing_in_the_shipped_templates(tmp_path: Path) -> None:
+    """``mila docs verifier`` answers 0 and « aucun problème » for each shipped template, the report's included."""
+    config = tmp_path / "mila.toml"
+    config.write_text("", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["docs", "verifier", "--config", str(config)], out=out) == 0
+    text = out.getvalue()
+    for name in [*ctx.TEMPLATE_FILES.values(), "rapport.docx"]:
+        assert f"{name} — aucun problème" in text, text
+    assert "Tous les modèles sont utilisables." in text
 
 
 def _edit(source: Path, target: Path, old: str, new: str) -> Path:
