@@ -21,8 +21,7 @@ from test_report_figures import GRIDS, TODAY, dataset
 from automations.errors import MilaError, TemplateError
 from automations.jobs.report import ReportResult, heading_pages, run_report
 from automations.report.figures import NoDataForYear, compute_report
-from automations.report.template import build_template, to_bytes
-from automations.report.template import main as template_main
+from automations.report.word import TEMPLATE_PATH
 from automations.report.writer import Rendered, write_report
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
@@ -300,16 +299,14 @@ class TestDocument:
 
 
 class TestTemplate:
-    def test_the_template_command_writes_the_built_in_template(self, tmp_path, capsys):
-        """``python -m automations.report.template PATH`` writes it; ``--check`` then agrees."""
+    def test_the_shipped_template_is_the_default(self, tmp_path):
+        """``templates/rapport.docx`` copied elsewhere and given gives the report written by default."""
         path = tmp_path / "rapport.docx"
-        assert template_main([str(path)]) == 0
-        assert path.read_bytes() == to_bytes(build_template())
-        assert template_main(["--check", str(path)]) == 0
+        path.write_bytes(TEMPLATE_PATH.read_bytes())
         out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path,
                            with_charts=False)
         default = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
-        assert out.data == default.data  # the file and the built-in template give the same report
+        assert out.data == default.data  # the default is the shipped Word file
 
     def test_a_template_given_but_missing_is_a_french_error(self, tmp_path):
         """A --template path that does not exist: a TemplateError saying so."""
@@ -318,8 +315,9 @@ class TestTemplate:
                          template=tmp_path / "absent.docx")
 
     def test_a_restyled_template_keeps_its_look_and_lost_styles_come_back(self, tmp_path):
-        """Heading 1 restyled by staff stays so; a deleted style is added again."""
-        doc = build_template()
+        """Heading 1 restyled by staff stays so; a deleted style comes back as the shipped template has it."""
+        doc = Document(str(TEMPLATE_PATH))
+        shipped_indent = doc.styles["Agenda"].paragraph_format.left_indent
         doc.styles["Heading 1"].font.size = Pt(24)
         doc.styles.element.remove(doc.styles["Agenda"].element)
         path = tmp_path / "rapport.docx"
@@ -329,9 +327,11 @@ class TestTemplate:
         result = Document(io.BytesIO(out.data))
         assert result.styles["Heading 1"].font.size == Pt(24)
         assert "Agenda" in [s.name for s in result.styles]
+        assert shipped_indent is not None
+        assert result.styles["Agenda"].paragraph_format.left_indent == shipped_indent
 
     def test_an_unreadable_template_is_a_french_error(self, tmp_path):
-        """A text file named .docx: a TemplateError saying how to rebuild the template."""
+        """A text file named .docx: a TemplateError saying how to save or restore the template."""
         path = tmp_path / "rapport.docx"
         path.write_text("pas un document Word")
         with pytest.raises(TemplateError, match="ne peut pas être lu"):

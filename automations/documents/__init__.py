@@ -3,8 +3,10 @@
 - ``settings``: ``[association]`` and ``[documents]`` configuration sections;
 - ``context``: the variables each template can use and the contexts built from the data;
 - ``render``: sandboxed docxtpl rendering and the template verifier;
-- ``outputs``: safe file names, the manifest, never overwriting an edited file, PDF;
-- ``templates_builder``: the code that builds the templates of templates/.
+- ``outputs``: safe file names, the manifest, never overwriting an edited file, PDF.
+
+The templates themselves are the Word files of templates/: staff edit them in Word and
+``mila docs verifier`` checks them (docs/documents.md).
 
 The jobs that use them are in ``automations.jobs.documents``.
 """

@@ -261,8 +261,8 @@ class DocumentTemplate:
             self.data = self.path.read_bytes()
         except FileNotFoundError:
             raise TemplateError(
-                f"Le modèle « {self.path} » est introuvable. Régénérez les modèles d'origine "
-                "(python -m automations.documents.templates_builder) ou vérifiez [documents] templates."
+                f"Le modèle « {self.path} » est introuvable. Vérifiez [documents] templates, ou "
+                "remettez le modèle d'origine (copiez-le depuis le dossier templates/ du projet)."
             ) from None
         except OSError as exc:
             raise TemplateError(f"Le modèle « {self.path} » est illisible : {exc.strerror}.") from exc

@@ -55,6 +55,7 @@ from ..errors import MilaError, SchemaError, TemplateError
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
+from ..report.word import template_warnings
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import MembershipPolicy, compute_all, due_date, hosted_surface
 from ..workbook import CellUpdate, Row, Table, Workbook
@@ -642,8 +643,8 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
         if not path.is_file():
             report = TemplateReport(file_name, path)
             report.add("erreur", "missing",
-                       f"Modèle absent : « {file_name} » est introuvable dans {folder}. Restaurez-le "
-                       "(python -m automations.documents.templates_builder).")
+                       f"Modèle absent : « {file_name} » est introuvable dans {folder}. Remettez le "
+                       "modèle d'origine (copiez-le depuis le dossier templates/ du projet).")
             reports.append(report)
             continue
         reports.append(verify_template(path, ctx.VARIABLES[name]))
@@ -652,7 +653,10 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
         if path.name in known or path.name.startswith(("~$", ".")):
             continue
         if path.name in STYLE_ONLY_TEMPLATES:
-            reports.append(verify_template(path, None))  # no tags expected: syntax only
+            report = verify_template(path, None)  # no variables expected: syntax only
+            for warning in template_warnings(path):  # the report's styles and header
+                report.add("avertissement", "report_template", warning)
+            reports.append(report)
             continue
         report = verify_template(path, None)
         report.add("avertissement", "unknown_template",

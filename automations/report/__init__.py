@@ -3,7 +3,8 @@
 - ``figures``: every number of the report, computed from a ``Dataset`` for a year and the
   year before, as plain frozen dataclasses (:class:`figures.ReportData`);
 - ``charts``: the charts, drawn with matplotlib (Agg) into PNG bytes;
-- ``template``: builds ``templates/rapport.docx``, the styles staff may restyle in Word;
+- ``word``: ``templates/rapport.docx`` (the styles staff restyle in Word), opened with the
+  styles the writer needs, and the few OOXML helpers the writer uses;
 - ``writer``: the Word document itself, from a ``ReportData`` and the template.
 
 The job that reads the workbook and writes the file is ``automations.jobs.report``.

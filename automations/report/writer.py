@@ -1,9 +1,9 @@
 """The annual activity report as a Word document, from a :class:`ReportData`.
 
-:func:`write_report` opens ``templates/rapport.docx`` when staff have made one (else the
-same template built in memory by ``report.template``), empties its body and writes, with
-its styles, a cover page, a table of contents, then the sections (``report.sections``),
-the staff's paragraphs of ``Textes`` at the top of theirs. The table of contents is a real
+:func:`write_report` opens ``templates/rapport.docx`` (the Word file staff restyle, see
+``report.word``), empties its body and writes, with its styles, a cover page, a table of
+contents, then the sections (``report.sections``), the staff's paragraphs of ``Textes`` at
+the top of theirs. The table of contents is a real
 TOC field whose shown result lists the headings, each a link to its heading, with its page
 number when the job could lay the document out with LibreOffice (``toc_pages``); without
 them, the field is marked dirty and ``updateFields`` set, so that Word computes them.
@@ -20,8 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
-from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -30,20 +28,17 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ..errors import TemplateError
 from . import sections
 from .figures import Compared, ReportData
 from .french import NBSP, Number, Runs, long_date, num, staff_blocks, typeset
-from .template import (
+from .word import (
     ASSOCIATION_TOKEN,
-    CONTENT_WIDTH_CM,
     TABLE_STYLE,
-    TEMPLATE_PATH,
     YEAR_TOKEN,
     border,
-    build_template,
     child,
-    ensure_styles,
+    content_width,
+    open_template,
     to_bytes,
 )
 
@@ -85,27 +80,6 @@ def write_report(
     return DocumentWriter(data, association, template, with_charts, toc_pages).render()
 
 
-def open_template(path: Path | None) -> DocumentObject:
-    """The template at ``path`` (``templates/rapport.docx`` by default); the built-in one when
-    the default file is missing. A template that cannot be read is a ``TemplateError``."""
-    chosen = path or TEMPLATE_PATH
-    if not chosen.exists():
-        if path is not None:
-            raise TemplateError(
-                f"Modèle du rapport introuvable : « {chosen} ». Vérifiez le chemin, ou reconstruisez "
-                "le modèle : python -m automations.report.template."
-            )
-        return build_template()
-    try:
-        return Document(str(chosen))
-    except Exception as exc:  # python-docx raises zip, XML and KeyError alike
-        raise TemplateError(
-            f"Le modèle du rapport « {chosen} » ne peut pas être lu ({type(exc).__name__}) : "
-            "enregistrez-le au format Word (.docx), ou reconstruisez-le : "
-            "python -m automations.report.template."
-        ) from exc
-
-
 class DocumentWriter:
     """The document being written: its frame (cover, contents, header) and the blocks the
     sections are made of (headings, paragraphs, lists, tables, charts), in the template's
@@ -118,7 +92,6 @@ class DocumentWriter:
         self.name = association.strip() or "MILA"
         self.with_charts = with_charts
         self.doc = open_template(template)
-        ensure_styles(self.doc, only_missing=True)
         self.result = Rendered(b"")
         self.toc: list[tuple[int, str, str]] = []  # (level, text, bookmark)
         self.bookmarks = 0
@@ -369,7 +342,7 @@ class DocumentWriter:
             self.chart_data.append((caption, data))
             caption += " (données en annexe)"
         png = draw()
-        self.doc.add_picture(io.BytesIO(png), width=Cm(min(16.0, CONTENT_WIDTH_CM)))
+        self.doc.add_picture(io.BytesIO(png), width=min(Cm(16.0), content_width(self.doc)))
         picture = self.doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
