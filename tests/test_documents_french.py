@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,6 @@ import pytest
 from docx import Document
 
 from automations.clock import FixedClock
-from automations.demo import build_demo_workbook
 from automations.documents import context as ctx
 from automations.documents.french import a, de, is_natural_person, majuscule, same_person, typographic
 from automations.documents.render import load_template
@@ -201,11 +201,11 @@ def test_first_of_the_month_in_superscript(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_documents(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def demo_documents(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]) -> tuple[Path, dict[str, object]]:
     """Every document kind of the demo, produced once."""
     folder = tmp_path_factory.mktemp("demo_docs")
     path = folder / "demo.xlsx"
-    build_demo_workbook(path, seed=2024, today=dt.date(2026, 11, 23))
+    shutil.copyfile(demo_built[0], path)
     today = dt.date(2026, 11, 30)
     common = {"today": today, "association": AssociationSettings(), "clock": FixedClock(
         dt.datetime(2026, 11, 30, 9, 0))}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -17,7 +18,6 @@ from test_documents_french import CORPUS, _all_contexts, _member
 
 from automations.cli import main
 from automations.clock import FixedClock
-from automations.demo import build_demo_workbook
 from automations.documents import context as ctx
 from automations.documents.french import typographic
 from automations.documents.outputs import cleanup_conversion, convert_to_pdf
@@ -102,11 +102,11 @@ def one_line(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]) -> Path:
     """The folder of every document the jobs write from the demo workbook, the report included."""
     folder = tmp_path_factory.mktemp("demo_templates")
     path = folder / "demo.xlsx"
-    build_demo_workbook(path, seed=2024, today=dt.date(2026, 11, 23))
+    shutil.copyfile(demo_built[0], path)
     today = dt.date(2026, 11, 30)
     out = folder / "out"
     common = {"today": today, "association": AssociationSettings(), "clock": FixedClock(
