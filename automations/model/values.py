@@ -18,17 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TypeVar
 
-from ..formatting import cents, format_date
+from ..formatting import MONTHS, MONTHS_SHORT, WEEKDAYS, cents, format_date
+from ..text import fold
+from ..workbook.serial import from_serial, to_serial
 
 D = TypeVar("D", bound=dt.date)
 
-SERIAL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST_DATE = dt.date(1900, 1, 1)  # before this a serial or a year is unreadable
 LATEST_DATE = dt.date(2199, 12, 31)
 PLAUSIBLE_FROM = dt.date(2000, 1, 1)  # before this a readable date is implausible
@@ -131,33 +131,18 @@ def _prepare(value: str, problem: str, hint: str) -> str:
 
 # --------------------------------------------------------------------------- dates
 
+# Month names as typed, folded and without their dot: Babel's (``janvier``, ``janv``) and
+# the shorter spellings people use besides (``jan``, ``fev``, ``mar``, ``sep``).
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2,
-    "mars": 3, "mar": 3,
-    "avril": 4, "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7, "juil": 7,
-    "aout": 8,
-    "septembre": 9, "sept": 9, "sep": 9,
-    "octobre": 10, "oct": 10,
-    "novembre": 11, "nov": 11,
-    "decembre": 12, "dec": 12,
+    **{fold(name).rstrip("."): n for names in (MONTHS, MONTHS_SHORT) for n, name in enumerate(names, 1)},
+    "jan": 1, "fev": 2, "mar": 3, "sep": 9,
 }
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAYS = WEEKDAYS
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?!\d)")
 _WORDS = re.compile(r"(?:([a-z]+)\.?\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})")
 _TIME = re.compile(r"(\d{1,2})\s*(?:[:h]\s*(\d{2})?(?:\s*:\s*(\d{2})(?:\.\d+)?)?)?")
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, single spaces (``Août`` -> ``aout``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
 
 
 def _make_date(year: int, month: int, day: int, raw: object, hint: str) -> dt.date:
@@ -192,13 +177,9 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     if 1900 <= serial <= 2199 and float(serial).is_integer():
         raise ValueProblem("Date incomplète (seulement une année)", value=raw,
                            hint="Saisissez le jour, le mois et l'année au format JJ/MM/AAAA.")
-    earliest = (EARLIEST_DATE - SERIAL_EPOCH).days
-    latest = (LATEST_DATE - SERIAL_EPOCH).days
-    if not earliest <= serial < latest + 1:
+    if not to_serial(EARLIEST_DATE) <= serial < to_serial(LATEST_DATE) + 1:
         raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
-    days = int(serial)
-    seconds = round((serial - days) * 86400)
-    return dt.datetime.combine(SERIAL_EPOCH, dt.time()) + dt.timedelta(days=days, seconds=seconds)
+    return from_serial(serial)
 
 
 def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
@@ -211,7 +192,7 @@ def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
     if match:
         day, _, month, year = match.groups()
         return _make_date(_year(year), int(month), int(day), raw, hint), text[match.end():]
-    folded = _fold(text)
+    folded = fold(text)
     match = _WORDS.match(folded)
     if match:
         weekday, day, month_name, year = match.groups()
@@ -442,7 +423,7 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     """An amount in euros, rounded to the cent: ``1 234,50 €``, ``1234.50``, ``1.234,50``,
     ``170 € HT``, a number cell. Negative amounts are refused unless allowed."""
     hint = AMOUNT_HINT
-    if isinstance(value, str) and _fold(value.strip().lstrip("'")) in ("gratuit", "offert"):
+    if isinstance(value, str) and fold(value.strip().lstrip("'")) in ("gratuit", "offert"):
         return Decimal("0.00")
     number, unit = _number(value, "Montant illisible", hint)
     if unit and not re.fullmatch(r"(€|eur(os?)?|ht|ttc|\s)+", unit):
@@ -526,7 +507,7 @@ def parse_bool(value: object) -> bool:
     text = value.strip().lstrip("'").strip()
     if len(text) > 20:
         raise ValueProblem("Valeur oui/non illisible", value=value, hint=BOOL_HINT)
-    key = _fold(text)
+    key = fold(text)
     if key in _TRUE:
         return True
     if key in _FALSE or not key:
@@ -546,7 +527,7 @@ def choice_key(text: str) -> str:
     apostrophe, single spaces (``Crescendo - atelier  pratique`` = ``Crescendo – Atelier
     pratique``)."""
     text = _APOSTROPHES.sub("'", text)
-    text = _fold(text)
+    text = fold(text)
     text = _GENDER_SUFFIX.sub("", text)  # Président·e -> president
     return " ".join(_DASHES.sub(" - ", text).split())
 

@@ -29,13 +29,12 @@ from .placement import (
     place,
     to_cell_value,
 )
+from .serial import to_serial
 from .table import Table, is_blank
 
 __all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
 log = logging.getLogger(__name__)
-
-SERIAL_EPOCH = dt.date(1899, 12, 30)
 
 
 
@@ -104,10 +103,9 @@ def same_value(current: object, wanted: object) -> bool:
 
 def _as_serial(value: object) -> float | None:
     if isinstance(value, dt.datetime):
-        delta = value - dt.datetime.combine(SERIAL_EPOCH, dt.time())
-        return round(delta.total_seconds() / 86400, 6)
+        return round(to_serial(value), 6)
     if isinstance(value, dt.date):
-        return float((value - SERIAL_EPOCH).days)
+        return to_serial(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return round(float(value), 6)
     return None
