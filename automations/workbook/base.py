@@ -3,7 +3,9 @@
 A backend knows how to fetch grids and write cells in as few requests as it can;
 this module holds what is the same for every backend: header matching, locating a
 row by its ``ID`` from a fresh read just before writing, never writing outside the
-jobs' columns, skipping writes that would change nothing.
+jobs' columns, skipping writes that would change nothing. Where each cell goes is
+decided by :func:`.placement.place`, a pure function of the fresh read; here is the I/O
+around it (what to read, the lock, the write).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from .table import Table, is_blank
 __all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
 log = logging.getLogger(__name__)
-
 
 
 class Backend(Protocol):
