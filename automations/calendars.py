@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +29,7 @@ import icalendar
 
 from .formatting import format_money
 from .model.rows import Booking, Event, Member, Premises, id_key
+from .text import slug, to_ascii
 
 PARIS = ZoneInfo("Europe/Paris")
 TZID = "Europe/Paris"
@@ -54,13 +54,16 @@ def uid(kind: str, row_id: str) -> str:
 def safe_filename(text: str, fallback: str = "calendrier") -> str:
     """A file name part without accents, spaces or anything a file system may refuse:
     ``Salle de réunion (RDC)`` -> ``salle-de-reunion-rdc``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_NAME].strip("-")
-    return slug or fallback
+    return slug(text, limit=MAX_NAME, lower=True) or fallback
 
 
 def paris_timezone() -> icalendar.Timezone:
-    """Europe/Paris as a compact VTIMEZONE (the EU rules since 1996)."""
+    """Europe/Paris as a compact VTIMEZONE (the EU rules since 1996).
+
+    Written here rather than by icalendar's ``Timezone.from_tzinfo`` (7.x): that one lists
+    every transition of a bounded range, and puts a spring onset at 03:00 with
+    ``TZOFFSETFROM:+0100``, an hour late for RFC 5545 (the onset is local time in the
+    offset it leaves: 02:00). The events themselves carry ``zoneinfo``'s Europe/Paris."""
     tz = icalendar.Timezone()
     tz.add("tzid", TZID)
     for kind, start, offset_from, offset_to, name, month in (
@@ -107,7 +110,7 @@ def _set_times(item: icalendar.Event, start: dt.date, end: dt.date) -> None:
 
 
 def _stems(text: str) -> set[str]:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    ascii_text = to_ascii(text).lower()
     return {word[:6] for word in re.findall(r"[a-z]+", ascii_text) if len(word) >= 4}
 
 

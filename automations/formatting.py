@@ -20,11 +20,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.dates import format_date as _babel_format_date
+from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal as _babel_format_decimal
 
 LOCALE = "fr_FR"
 GROUP_SEPARATOR = "\u202f"
 CENT = Decimal("0.01")
+
+# Babel's French names (CLDR): ``lundi`` … ``dimanche`` (0 = Monday, as ``date.weekday()``),
+# ``janvier`` … ``décembre`` and ``janv.`` … ``déc.`` (index 0 = January).
+WEEKDAYS: tuple[str, ...] = tuple(str(get_day_names("wide", locale=LOCALE)[d]) for d in range(7))
+MONTHS: tuple[str, ...] = tuple(str(get_month_names("wide", locale=LOCALE)[m]) for m in range(1, 13))
+MONTHS_SHORT: tuple[str, ...] = tuple(
+    str(get_month_names("abbreviated", locale=LOCALE)[m]) for m in range(1, 13)
+)
 
 
 def to_decimal(value: Decimal | int | float | str) -> Decimal:

@@ -59,6 +59,7 @@ from .settings.mail import (  # noqa: F401 - the [mail] section, used by the sen
     MailSettings,
     plain_address,
 )
+from .text import to_ascii
 
 log = logging.getLogger(__name__)
 
@@ -566,10 +567,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
 def _safe_stem(name: str) -> str:
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return _UNSAFE.sub("-", ascii_name).strip("-.") or "message"
+    return _UNSAFE.sub("-", to_ascii(name)).strip("-.") or "message"
 
 
 def make_sender(settings: MailSettings, *, dry_run: bool = False) -> Sender:

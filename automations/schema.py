@@ -7,19 +7,16 @@ a *value* is required on a row is the row models' business.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .settings.documents import BOARD_FUNCTIONS  # noqa: F401 - the Conseil tab's choices
+from .text import fold
 
 
 @lru_cache(maxsize=4096)
 def _normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip().casefold()
+    return fold(text)
 
 
 def normalize_header(text: object) -> str:

@@ -290,7 +290,8 @@ class TestEnvironment:
 
 class TestLayering:
     def test_settings_are_a_leaf(self):
-        """config.py and automations/settings/ import nothing of the package but the errors and settings."""
+        """config.py and automations/settings/ import nothing of the package but the errors, the text
+        helpers and settings; the text helpers import nothing of the package."""
         imported: set[str] = set()
         for path in [PACKAGE / "config.py", *(PACKAGE / "settings").glob("*.py")]:
             package = path.relative_to(ROOT).with_suffix("").parts[:-1]
@@ -301,7 +302,12 @@ class TestLayering:
                 elif isinstance(node, ast.ImportFrom | ast.Import):
                     names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                     imported.update(n for n in names if n.startswith("automations"))
-        assert {n for n in imported if not n.startswith("automations.settings")} == {"automations.errors"}
+        assert {n for n in imported if not n.startswith("automations.settings")} == {
+            "automations.errors", "automations.text"}
+        text = ast.parse((PACKAGE / "text.py").read_text(encoding="utf-8"))
+        assert not [n for n in ast.walk(text) if isinstance(n, ast.ImportFrom) and n.level]
+        assert not [a.name for n in ast.walk(text) if isinstance(n, ast.Import | ast.ImportFrom)
+                    for a in n.names if (getattr(n, "module", None) or a.name).startswith("automations")]
 
 
 class TestExample:

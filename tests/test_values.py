@@ -9,6 +9,7 @@ import pytest
 
 from automations import schema
 from automations.formatting import format_date_long, format_money, format_number
+from automations.model.contact import parse_email, parse_phone, parse_siret
 from automations.model.values import (
     ValueProblem,
     clean_text,
@@ -18,12 +19,9 @@ from automations.model.values import (
     parse_choice,
     parse_date,
     parse_datetime,
-    parse_email,
     parse_int,
     parse_number,
     parse_percent,
-    parse_phone,
-    parse_siret,
     parse_time,
     show_value,
 )
@@ -418,7 +416,7 @@ class TestEmailFastPath:
         """For plain and tricky addresses alike, the result equals email-validator's."""
         from email_validator import EmailNotValidError, validate_email
 
-        from automations.model.values import _email
+        from automations.model.contact import _email
 
         for text in self.CASES:
             try:
@@ -435,7 +433,7 @@ class TestPhoneFastPath:
 
         import phonenumbers
 
-        from automations.model.values import _phone
+        from automations.model.contact import _phone
 
         rng = random.Random(7)
         for _ in range(3000):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from typing import Any
 from ..formatting import cents, format_amount, format_date, format_date_long, format_number
 from ..model.rows import BoardMember, Member, Occupation, Premises, id_key
 from ..rules.fees import Fee, FeeLine
+from ..text import sort_key
 from .french import APOSTROPHE, by_civility, feminine_form, is_natural_person, same_person
 from .render import Variable
 from .settings import AssociationSettings
@@ -75,12 +75,6 @@ def french_typography(text: str) -> str:
             ch = NBSP
         out.append(ch)
     return "".join(out)
-
-
-def sort_key(text: str | None) -> str:
-    """Alphabetical order as French readers expect it (accents and case ignored)."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 CATEGORY_LABELS = {

@@ -30,9 +30,10 @@ Apostrophes: :func:`typographic` turns the typewriter apostrophe into ’ in run
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
+
+from ..text import strip_accents
 
 APOSTROPHE = "\u2019"
 
@@ -115,11 +116,6 @@ def majuscule(value: Any) -> str:
     """The first letter in capitals, the rest as typed (unlike Jinja's ``capitalize``)."""
     text = str(value if value is not None else "")
     return text[:1].upper() + text[1:]
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def same_person(one: str | None, other: str | None) -> bool:

@@ -22,18 +22,17 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import MilaError
+from ..text import slug
 
 MANIFEST = ".mila-documents.json"
 VERSION = 1
@@ -57,10 +56,7 @@ def safe_part(text: str | None, limit: int = 50) -> str:
 
     ``"Pixel & Refrain 🎧"`` -> ``"Pixel-Refrain"``; ``"../../x"`` -> ``"x"``.
     """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    ascii_text = decomposed.encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
-    cleaned = cleaned[:limit].rstrip("-")
+    cleaned = slug(text, limit=limit)
     if not cleaned:
         return "sans-nom"
     if cleaned.casefold() in _RESERVED:

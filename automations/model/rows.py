@@ -28,6 +28,7 @@ from .. import schema
 from ..formatting import format_money
 from ..schema import Tab
 from ..workbook.table import Row, Table
+from . import contact
 from . import values as v
 from .anomalies import Anomaly, Severity
 from .values import ValueProblem
@@ -369,9 +370,9 @@ F = Field
 MEMBER_FIELDS = (
     F("Structure", "structure", _text, True, "Saisissez le nom de la structure ou de la personne."),
     F("Contact", "contact", _text, True, "Saisissez le prénom et le nom du représentant."),
-    F("Email", "email", v.parse_email, True, "Saisissez l'adresse où envoyer les relances."),
-    F("Téléphone", "phone", v.parse_phone, severity=WARNING),
-    F("SIRET", "siret", v.parse_siret, severity=WARNING),
+    F("Email", "email", contact.parse_email, True, "Saisissez l'adresse où envoyer les relances."),
+    F("Téléphone", "phone", contact.parse_phone, severity=WARNING),
+    F("SIRET", "siret", contact.parse_siret, severity=WARNING),
     F("Catégorie", "category", _choice(schema.CATEGORIES), True,
       "Choisissez hébergé, bénéficiaire ou membre de droit."),
     F("Forfait", "forfait", _choice(schema.FORFAITS)),

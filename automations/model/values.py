@@ -10,7 +10,8 @@ one sentence with :meth:`ValueProblem.for_column`::
 
     Date illisible dans « Adhésion le » : « 31/02/2024 ». Saisissez une date au format JJ/MM/AAAA.
 
-Spreadsheet serial numbers (Google's date cells) count days from 1899-12-30.
+Spreadsheet serial numbers (Google's date cells) count days from 1899-12-30 (``workbook.serial``).
+Contact data (e-mail, phone, SIRET) has its parsers in :mod:`.contact`.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TypeVar
 
-from ..formatting import cents, format_date
+from ..formatting import MONTHS, MONTHS_SHORT, WEEKDAYS, cents, format_date
+from ..text import fold
+from ..workbook.serial import from_serial, to_serial
 
 D = TypeVar("D", bound=dt.date)
 
-SERIAL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST_DATE = dt.date(1900, 1, 1)  # before this a serial or a year is unreadable
 LATEST_DATE = dt.date(2199, 12, 31)
 PLAUSIBLE_FROM = dt.date(2000, 1, 1)  # before this a readable date is implausible
@@ -131,33 +132,18 @@ def _prepare(value: str, problem: str, hint: str) -> str:
 
 # --------------------------------------------------------------------------- dates
 
+# Month names as typed, folded and without their dot: Babel's (``janvier``, ``janv``) and
+# the shorter spellings people use besides (``jan``, ``fev``, ``mar``, ``sep``).
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2,
-    "mars": 3, "mar": 3,
-    "avril": 4, "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7, "juil": 7,
-    "aout": 8,
-    "septembre": 9, "sept": 9, "sep": 9,
-    "octobre": 10, "oct": 10,
-    "novembre": 11, "nov": 11,
-    "decembre": 12, "dec": 12,
+    **{fold(name).rstrip("."): n for names in (MONTHS, MONTHS_SHORT) for n, name in enumerate(names, 1)},
+    "jan": 1, "fev": 2, "mar": 3, "sep": 9,
 }
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAYS = WEEKDAYS
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?!\d)")
 _WORDS = re.compile(r"(?:([a-z]+)\.?\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})")
 _TIME = re.compile(r"(\d{1,2})\s*(?:[:h]\s*(\d{2})?(?:\s*:\s*(\d{2})(?:\.\d+)?)?)?")
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, single spaces (``Août`` -> ``aout``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
 
 
 def _make_date(year: int, month: int, day: int, raw: object, hint: str) -> dt.date:
@@ -192,13 +178,9 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     if 1900 <= serial <= 2199 and float(serial).is_integer():
         raise ValueProblem("Date incomplète (seulement une année)", value=raw,
                            hint="Saisissez le jour, le mois et l'année au format JJ/MM/AAAA.")
-    earliest = (EARLIEST_DATE - SERIAL_EPOCH).days
-    latest = (LATEST_DATE - SERIAL_EPOCH).days
-    if not earliest <= serial < latest + 1:
+    if not to_serial(EARLIEST_DATE) <= serial < to_serial(LATEST_DATE) + 1:
         raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
-    days = int(serial)
-    seconds = round((serial - days) * 86400)
-    return dt.datetime.combine(SERIAL_EPOCH, dt.time()) + dt.timedelta(days=days, seconds=seconds)
+    return from_serial(serial)
 
 
 def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
@@ -211,7 +193,7 @@ def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
     if match:
         day, _, month, year = match.groups()
         return _make_date(_year(year), int(month), int(day), raw, hint), text[match.end():]
-    folded = _fold(text)
+    folded = fold(text)
     match = _WORDS.match(folded)
     if match:
         weekday, day, month_name, year = match.groups()
@@ -442,7 +424,7 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     """An amount in euros, rounded to the cent: ``1 234,50 €``, ``1234.50``, ``1.234,50``,
     ``170 € HT``, a number cell. Negative amounts are refused unless allowed."""
     hint = AMOUNT_HINT
-    if isinstance(value, str) and _fold(value.strip().lstrip("'")) in ("gratuit", "offert"):
+    if isinstance(value, str) and fold(value.strip().lstrip("'")) in ("gratuit", "offert"):
         return Decimal("0.00")
     number, unit = _number(value, "Montant illisible", hint)
     if unit and not re.fullmatch(r"(€|eur(os?)?|ht|ttc|\s)+", unit):
@@ -526,7 +508,7 @@ def parse_bool(value: object) -> bool:
     text = value.strip().lstrip("'").strip()
     if len(text) > 20:
         raise ValueProblem("Valeur oui/non illisible", value=value, hint=BOOL_HINT)
-    key = _fold(text)
+    key = fold(text)
     if key in _TRUE:
         return True
     if key in _FALSE or not key:
@@ -546,7 +528,7 @@ def choice_key(text: str) -> str:
     apostrophe, single spaces (``Crescendo - atelier  pratique`` = ``Crescendo – Atelier
     pratique``)."""
     text = _APOSTROPHES.sub("'", text)
-    text = _fold(text)
+    text = fold(text)
     text = _GENDER_SUFFIX.sub("", text)  # Président·e -> president
     return " ".join(_DASHES.sub(" - ", text).split())
 
@@ -620,135 +602,3 @@ def _match_choice(
         if choice_key(alias) == key:
             return canonical
     return stems.get(_stem(key))
-
-
-# --------------------------------------------------------------------------- contact data
-
-EMAIL_HINT = "Corrigez l'adresse : une seule adresse, de la forme nom@domaine.fr."
-PHONE_HINT = ("Saisissez un numéro français (06 12 34 56 78) ou international "
-              "précédé de + (+44 20 7946 0958).")
-_ANGLE_ADDRESS = re.compile(r"^[^<>]*<([^<>]+)>$")
-
-
-# The plain addresses nearly every row holds: ASCII, dot-atoms, a dotted domain with an
-# alphabetic top-level label. email-validator accepts all of them, so they skip it (it
-# costs about 0.1 ms per address); anything else is left to email-validator.
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
-)
-_SPECIAL_USE = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
-
-
-@lru_cache(maxsize=65536)
-def _email(text: str) -> str | None:
-    from email_validator import validate_email
-
-    plain = _PLAIN_EMAIL.fullmatch(text)
-    if plain and len(text.split("@", 1)[0]) <= 64:
-        domain = plain.group(1).lower()
-        if not _SPECIAL_USE.intersection(domain.split(".")):
-            return f"{text.rsplit('@', 1)[0]}@{domain}"
-    try:
-        return str(validate_email(text, check_deliverability=False).normalized)
-    except Exception:  # EmailNotValidError, or anything odd inside the library
-        return None
-
-
-def parse_email(value: object) -> str:
-    """One e-mail address, normalised (domain lower-cased); ``Jean <jean@x.fr>`` and
-    ``mailto:`` are accepted. Syntax only: nothing is looked up on the network."""
-    if not isinstance(value, str):
-        raise ValueProblem("Adresse e-mail invalide", value=value, hint=EMAIL_HINT)
-    text = _prepare(value, "Adresse e-mail invalide", EMAIL_HINT)
-    match = _ANGLE_ADDRESS.match(text)
-    if match:
-        text = match.group(1).strip()
-    if text.casefold().startswith("mailto:"):
-        text = text[7:].strip()
-    if text.count("@") > 1:
-        raise ValueProblem("Plusieurs adresses e-mail dans une seule case", value=value,
-                           hint="Gardez une seule adresse : celle où envoyer les relances.")
-    result = _email(text) if len(text) <= 254 else None
-    if result is None:
-        raise ValueProblem("Adresse e-mail invalide", value=value, hint=EMAIL_HINT)
-    return result
-
-
-# A French number written nationally (``06 12 34 56 78``, ``01.23.45.67.89``) needs no
-# parsing: its digits are the national number, and outside 08 (services) it prints in
-# pairs. Checking its validity directly is five times faster than phonenumbers.parse,
-# with the same verdict (tested against the full path).
-_FRENCH_NATIONAL = re.compile(r"0[1-79](?:[ .-]?\d{2}){4}")
-
-
-@lru_cache(maxsize=65536)
-def _phone(text: str) -> str | None:
-    import phonenumbers
-
-    if _FRENCH_NATIONAL.fullmatch(text):
-        digits = re.sub(r"\D", "", text)
-        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(digits[1:]))
-        if not phonenumbers.is_valid_number(number):
-            return None
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    candidates = [text]
-    digits = re.sub(r"\D", "", text)
-    if not text.startswith(("+", "00")) and len(digits) > 10:
-        candidates.append("+" + digits)
-    for candidate in candidates:
-        try:
-            number = phonenumbers.parse(candidate, "FR")
-        except Exception:  # NumberParseException, or anything odd inside the library
-            continue
-        if phonenumbers.is_valid_number(number):
-            style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 33
-                     else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-            return str(phonenumbers.format_number(number, style))
-    return None
-
-
-def parse_phone(value: object) -> str:
-    """A French or international phone number, formatted ``06 12 34 56 78`` (France)
-    or ``+44 20 7946 0958`` (elsewhere). A number cell that lost its leading 0 is fine."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueProblem("Numéro de téléphone invalide", value=value, hint=PHONE_HINT)
-    if isinstance(value, str):
-        text = _prepare(value, "Numéro de téléphone invalide", PHONE_HINT)
-    else:
-        text = clean_text(value)
-    result = _phone(text) if 0 < len(text) <= 40 else None
-    if result is None:
-        raise ValueProblem("Numéro de téléphone invalide", value=value, hint=PHONE_HINT)
-    return result
-
-
-SIRET_HINT = ("Recopiez les 14 chiffres du SIRET (annuaire-entreprises.data.gouv.fr), "
-              "ou laissez la case vide.")
-
-
-def parse_siret(value: object) -> str:
-    """A SIRET as its 14 digits, checksum verified (La Poste's exception included).
-    A number cell that lost a leading 0 is padded back."""
-    hint = SIRET_HINT
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueProblem("SIRET illisible", value=value, hint=hint)
-    text = _prepare(value, "SIRET illisible", hint) if isinstance(value, str) else clean_text(value)
-    digits = re.sub(r"[\s.\-\u00a0\u202f]", "", text)
-    if not digits.isascii() or not digits.isdigit():
-        raise ValueProblem("SIRET illisible (chiffres seulement)", value=value, hint=hint)
-    if not isinstance(value, str) and len(digits) == 13:
-        digits = "0" + digits
-    if len(digits) != 14:
-        raise ValueProblem(f"SIRET de {len(digits)} chiffres au lieu de 14", value=value,
-                           hint=hint)
-    try:
-        from stdnum.fr import siret
-
-        valid = bool(siret.is_valid(digits))
-    except Exception:
-        valid = False
-    if not valid:
-        raise ValueProblem("SIRET invalide (la clé de contrôle ne correspond pas)",
-                           value=value, hint=hint)
-    return digits

@@ -13,7 +13,6 @@ sentence naming the candidates, for the staff to choose.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ import numpy
 from rapidfuzz import fuzz, process
 
 from ..model.rows import Member, id_key
+from ..text import to_ascii
 
 # « Cotisation M0018 », « cotisation m 18 », « COTISATION-M0018 », « CotisationM0018 »
 REFERENCE = re.compile(r"cotisation\s*[-:°n]*\s*(m\s*-?\s*\d{1,6})(?!\d)", re.IGNORECASE)
@@ -44,7 +44,7 @@ def normalize_name(text: str | None) -> str:
     the words sorted (« Dupont Jean » = « JEAN DUPONT »)."""
     if not text:
         return ""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    plain = to_ascii(text).casefold()
     plain = _NOT_ALNUM.sub(" ", plain)
     plain = _LEGAL_FORMS.sub(" ", plain)
     return " ".join(sorted(plain.split()))

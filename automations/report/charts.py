@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import fontManager  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from ..formatting import format_number  # noqa: E402
+from ..formatting import MONTHS_SHORT, format_number  # noqa: E402
 
 WIDTH_CM = 16.0
 DPI = 300
@@ -40,8 +40,6 @@ CATEGORY_LABELS = {
     "bénéficiaire": "Membres bénéficiaires",
     "membre de droit": "Membres de droit",
 }
-MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin",
-                "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 @lru_cache(maxsize=1)

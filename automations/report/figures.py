@@ -31,20 +31,20 @@ Definitions (docs/rapport.md says the same in French):
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import MilaError
-from ..formatting import format_date_long
+from ..formatting import MONTHS, format_date_long
 from ..model.dataset import Dataset
 from ..model.rows import BoardMember, Event, Member, Premises, id_key
 from ..rules.bookings import BookingPolicy, first_day, is_computable
 from ..rules.fees import FeeSchedule
 from ..rules.figures import occupancy, sessions_by_type, structures_by_type
 from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
+from ..text import fold, sort_key
 
 Number = int | Decimal
 
@@ -293,13 +293,13 @@ class ReportData:
         return dict(self.texts).get(section, ())
 
     def figures_of(self, section: str) -> tuple[FigureLine, ...]:
-        key = _fold(section)
-        return tuple(f for f in self.figures if _fold(f.section) == key)
+        key = fold(section)
+        return tuple(f for f in self.figures if fold(f.section) == key)
 
     def other_figure_sections(self) -> tuple[str, ...]:
         seen: list[str] = []
         for f in self.figures:
-            if _fold(f.section) not in ("financement", "communication") and f.section not in seen:
+            if fold(f.section) not in ("financement", "communication") and f.section not in seen:
                 seen.append(f.section)
         return tuple(seen)
 
@@ -699,7 +699,7 @@ def _item(event: Event) -> AgendaItem:
 
 def is_assembly(event: Event) -> bool:
     """A general assembly: an ``Autre`` event titled « Assemblée générale… »."""
-    return event.type == "Autre" and _fold(event.title).startswith("assemblee generale")
+    return event.type == "Autre" and fold(event.title).startswith("assemblee generale")
 
 
 def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_data: bool) -> ActionsFigures:
@@ -791,14 +791,14 @@ def _structure(dataset: Dataset, member_id: str | None) -> str | None:
 
 
 def figure_lines(dataset: Dataset, year: int) -> tuple[FigureLine, ...]:
-    before = {(_fold(f.section), _fold(f.label)): f.value for f in dataset.figures
+    before = {(fold(f.section), fold(f.label)): f.value for f in dataset.figures
               if f.year == year - 1 and f.section and f.label and f.value is not None}
     lines = []
     seen: set[tuple[str, str]] = set()
     for f in dataset.figures:
         if f.year != year or not f.section or not f.label or f.value is None:
             continue
-        key = (_fold(f.section), _fold(f.label))
+        key = (fold(f.section), fold(f.label))
         if key in seen:  # a label typed twice: the first row wins
             continue
         seen.add(key)
@@ -813,11 +813,11 @@ Texts = tuple[tuple[str, tuple[StaffText, ...]], ...]
 def _texts(dataset: Dataset, year: int) -> tuple[Texts, tuple[tuple[int, str], ...]]:
     by_key: dict[str, list[StaffText]] = defaultdict(list)
     unknown = []
-    keys = {_fold(k): k for k in SECTION_KEYS}
+    keys = {fold(k): k for k in SECTION_KEYS}
     for text in dataset.texts:
         if text.year != year or not text.text or not text.text.strip():
             continue
-        key = keys.get(_fold(text.section or ""))
+        key = keys.get(fold(text.section or ""))
         if key is None:
             unknown.append((text.row, (text.section or "").strip()))
             continue
@@ -829,22 +829,10 @@ def _texts(dataset: Dataset, year: int) -> tuple[Texts, tuple[tuple[int, str], .
 # --------------------------------------------------------------------------- helpers
 
 
-def _fold(text: str | None) -> str:
-    return " ".join(sort_key(text).split())
-
-
-def sort_key(text: str | None) -> str:
-    """Alphabetical order as French readers expect it (accents and case ignored)."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def _long(day: dt.date) -> str:
     return format_date_long(day)
 
 
 def month_name(month: int) -> str:
     """``janvier`` … ``décembre``."""
-    from babel.dates import get_month_names
-
-    return str(get_month_names("wide", locale="fr_FR")[month])
+    return MONTHS[month - 1]

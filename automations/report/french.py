@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.lists import format_list
+
 from ..formatting import format_amount, format_date_long, format_number
 from .figures import (
     AgendaItem,
@@ -114,10 +116,8 @@ def plural(n: int | Decimal, singular: str, plural_form: str) -> str:
 
 
 def join_fr(items: Sequence[str]) -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
+    """« a, b et c »: the non-empty items as French lists them (Babel's ``format_list``)."""
+    return format_list([i for i in items if i], locale="fr")
 
 
 def signed(value: Decimal | int, unit: str | None = None) -> str:

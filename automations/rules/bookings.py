@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..formatting import format_date, format_datetime
+from ..formatting import WEEKDAYS, format_date, format_datetime
 from ..model.anomalies import Anomaly, Severity
 from ..model.rows import Booking, Member, Premises, id_key
 from ..schema import RESERVATIONS
@@ -52,7 +52,6 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_LISTED = 3
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 UP_TO_DATE = frozenset({"à jour", "à renouveler"})
 HOLDING = frozenset({"demandée", "confirmée"})  # booking statuses that occupy the resource
 _DATES = frozenset({"start", "end"})

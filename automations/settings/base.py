@@ -10,11 +10,11 @@ configuration file's folder, given as ``base`` in the validation context by
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
+from babel.dates import get_day_names
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,7 +27,10 @@ from pydantic import (
     model_validator,
 )
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+from ..text import fold
+
+# Babel's French day names, 0 = Monday (formatting.WEEKDAYS; settings are a leaf and ask Babel).
+WEEKDAYS = tuple(str(get_day_names("wide", locale="fr_FR")[d]) for d in range(7))
 
 
 class Section(BaseModel):
@@ -49,12 +52,6 @@ class Section(BaseModel):
             from .french import config_error
 
             raise config_error(exc, cls) from None
-
-
-def fold(text: str) -> str:
-    """``Année  Civile`` -> ``annee civile``: how names typed by people are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def configured(info: ValidationInfo) -> bool:

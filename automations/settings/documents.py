@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from .base import ConfigPath, Seconds, Section, Text, fold
+from ..text import fold
+from .base import ConfigPath, Seconds, Section, Text
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
-from .base import ConfigPath, OneLine, OptionalText, Seconds, Section, Text, configured, fold
+from ..text import fold
+from .base import ConfigPath, OneLine, OptionalText, Seconds, Section, Text, configured
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 DEMO_SENDER = "adhesions@example.org"

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from .base import Days, Section, fold
+from ..text import fold
+from .base import Days, Section
 
 TWELVE_MONTHS = "12 mois"
 CALENDAR_YEAR = "année civile"

@@ -3,28 +3,40 @@
 A backend knows how to fetch grids and write cells in as few requests as it can;
 this module holds what is the same for every backend: header matching, locating a
 row by its ``ID`` from a fresh read just before writing, never writing outside the
-jobs' columns, skipping writes that would change nothing.
+jobs' columns, skipping writes that would change nothing. Where each cell goes is
+decided by :func:`.placement.place`, a pure function of the fresh read; here is the I/O
+around it (what to read, the lock, the write).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Protocol
 
-from ..errors import SchemaError, TabMissing
+from ..errors import TabMissing
 from ..schema import REQUIRED_TABS, Tab, normalize_header, tab_schema
-from .table import Row, Table, is_blank
+from .placement import (
+    Cell,
+    CellUpdate,
+    Grid,
+    NewId,
+    contract_name,
+    header_of,
+    id_column,
+    locate_columns,
+    place,
+    to_cell_value,
+)
+from .serial import to_serial
+from .table import Table, is_blank
+
+__all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
 log = logging.getLogger(__name__)
-
-Grid = list[list[object]]
-SERIAL_EPOCH = dt.date(1899, 12, 30)
 
 
 class Backend(Protocol):
@@ -64,30 +76,6 @@ class Backend(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class CellUpdate:
-    """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``.
-
-    ``row``, the row as read, lets the write find a row whose ID stands twice: it is
-    then recognised by its staff cells, as a row without ID is.
-    """
-
-    tab: str
-    row_id: str
-    column: str
-    value: object
-    row: Row | None = None
-
-
-@dataclass(frozen=True)
-class NewId:
-    """Give the blank-``ID`` row ``row`` (as read) the identifier ``new_id``."""
-
-    tab: str
-    row: Row
-    new_id: str
-
-
 @dataclass
 class WriteResult:
     cells_written: int = 0
@@ -95,22 +83,6 @@ class WriteResult:
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # French: what could not be placed, and why
     cells: list[tuple[str, str, str, object]] = field(default_factory=list)  # tab, id, column, value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def to_cell_value(value: object) -> object:
-    """Turn a computed value into what backends write: numbers as numbers, text
-    without the control characters no spreadsheet keeps, blank as ``None``."""
-    if isinstance(value, str):
-        value = _CONTROL.sub("", value)
-        return value or None
-    if value is None or isinstance(value, (bool, int, float, dt.date)):
-        return value
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return str(value)
 
 
 def same_value(current: object, wanted: object) -> bool:
@@ -132,10 +104,9 @@ def same_value(current: object, wanted: object) -> bool:
 
 def _as_serial(value: object) -> float | None:
     if isinstance(value, dt.datetime):
-        delta = value - dt.datetime.combine(SERIAL_EPOCH, dt.time())
-        return round(delta.total_seconds() / 86400, 6)
+        return round(to_serial(value), 6)
     if isinstance(value, dt.date):
-        return float((value - SERIAL_EPOCH).days)
+        return to_serial(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return round(float(value), 6)
     return None
@@ -253,72 +224,26 @@ class Workbook:
             if title not in full
         }
         fresh = self.backend.fetch(full, partial)
-        cells: list[tuple[str, int, int, object]] = []
+        cells: list[Cell] = []
         for title in sorted(set(by_tab) | set(ids_by_tab)):
             grid = fresh.get(title, [])
-            header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
-            columns = _locate_columns(title, header)
-            if "id" not in columns:
-                raise SchemaError(
-                    f"Onglet « {title} » : la colonne « ID » a disparu. "
-                    "Rétablissez-la puis relancez ; rien n'a été écrit."
-                )
-            id_col = columns["id"]
+            header = header_of(grid)
+            columns = locate_columns(title, header)
+            id_col = id_column(title, columns)
             if title in partial and partial[title] != [id_col]:
                 # The ID column moved since the read: read it again where it is now.
                 grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
-            positions = _id_positions(grid, id_col)
-            taken: set[int] = set()
-
-            for new in ids_by_tab.get(title, []):
-                number = _find_row(title, grid, columns, new.row, None, taken)
-                if number is None:
-                    result.skipped.append(
-                        f"Onglet « {title} » : la ligne sans ID lue en ligne {new.row.number} "
-                        "a changé ou disparu avant l'écriture ; l'ID sera attribué au prochain passage."
-                    )
-                    continue
-                taken.add(number)
-                positions.setdefault(new.new_id, []).append(number)
-                cells.append((title, number, id_col, new.new_id))
-                result.ids_assigned.append(new)
-
-            placed: dict[tuple[str, int], int | None] = {}
-            width = max([len(header), *(len(line) for line in grid)]) if title in full else len(header)
-            for update in by_tab.get(title, []):
-                key = normalize_header(update.column)
-                value = to_cell_value(update.value)
-                if key not in columns and value is None:
-                    continue  # nothing to clear in a column that does not exist
-                if key not in columns:
-                    width += 1
-                    columns[key] = width
-                    name = _contract_name(title, update.column)
-                    header.append(name)
-                    cells.append((title, 1, width, name))
-                    result.columns_added.append((title, name))
-                rows = positions.get(update.row_id, [])
-                number: int | None = rows[0] if len(rows) == 1 else None
-                if len(rows) > 1 and update.row is not None:
-                    ref = (update.row_id, update.row.number)
-                    if ref not in placed:
-                        placed[ref] = _find_row(title, grid, columns, update.row, update.row_id, taken)
-                        if placed[ref] is not None:
-                            taken.add(placed[ref])
-                    number = placed[ref]
-                if number is None:
-                    why = "a disparu" if not rows else "figure sur plusieurs lignes"
-                    message = (
-                        f"Onglet « {title} » : la ligne {update.row_id} {why} depuis la lecture ; "
-                        "elle n'a pas été modifiée."
-                    )
-                    if message not in result.skipped:
-                        result.skipped.append(message)
-                    continue
-                cells.append((title, number, columns[key], value))
-                result.cells.append((title, update.row_id, update.column, value))
-            if width > len(grid[0] if grid else []):
-                self.backend.ensure_columns(title, width)
+            placement = place(
+                title, header, columns, grid, by_tab.get(title, []), ids_by_tab.get(title, []),
+                whole=title in full,
+            )
+            cells += placement.cells
+            result.ids_assigned += placement.ids_assigned
+            result.columns_added += placement.columns_added
+            result.skipped += placement.skipped
+            result.cells += placement.written
+            if placement.width is not None:
+                self.backend.ensure_columns(title, placement.width)
 
         if cells:
             self.backend.write_cells(cells)
@@ -386,16 +311,16 @@ class Workbook:
     def _append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
         title = self.ensure_tab(schema)
         grid = self.backend.fetch([], {title: [1]}).get(title, [])
-        header = [("" if v is None else str(v)) for v in (grid[0] if grid else [])]
+        header = header_of(grid)
         names: list[str] = []
         if schema.job_owned and not any(h.strip() for h in header):
             header, names = [], [c.name for c in schema.columns]
-        columns = _locate_columns(title, header)
+        columns = locate_columns(title, header)
         added: list[tuple[str, int, int, object]] = []
         for name in [*names, *(name for row in rows for name in row)]:
             key = normalize_header(name)
             if key not in columns:
-                header.append(_contract_name(title, name))
+                header.append(contract_name(title, name))
                 columns[key] = len(header)
                 added.append((title, 1, len(header), header[-1]))
         if added:
@@ -424,86 +349,3 @@ def _check_owned(tab: str, column: str) -> None:
         raise ValueError(f"{tab}.{column} is not a contract column")
     if not schema.column(column).calc:
         raise ValueError(f"{tab}.{column} belongs to the staff; jobs never write it")
-
-
-def _contract_name(tab: str, column: str) -> str:
-    schema = tab_schema(tab)
-    if schema and normalize_header(column) in schema.key_lookup:
-        return schema.column(column).name
-    return column
-
-
-def _locate_columns(title: str, header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    schema = tab_schema(title)
-    for index, text in enumerate(header, start=1):
-        key = normalize_header(text)
-        if not key:
-            continue
-        if key in columns:
-            if schema is not None and key in schema.key_lookup:
-                raise SchemaError(
-                    f"Onglet « {title} » : l'en-tête « {text.strip()} » figure deux fois "
-                    f"(colonnes {columns[key]} et {index}). Renommez ou supprimez l'une des deux ; "
-                    "rien n'a été écrit."
-                )
-            continue
-        columns[key] = index
-    return columns
-
-
-def _id_positions(grid: Grid, id_col: int) -> dict[str, list[int]]:
-    positions: dict[str, list[int]] = {}
-    for number, values in enumerate(grid[1:], start=2):
-        if id_col - 1 < len(values):
-            value = values[id_col - 1]
-            if not is_blank(value):
-                text = Row(number, {"id": value}).id
-                assert text is not None
-                positions.setdefault(text, []).append(number)
-    return positions
-
-
-def _find_row(
-    title: str,
-    grid: Grid,
-    columns: dict[str, int],
-    row: Row,
-    expected_id: str | None,
-    taken: set[int],
-) -> int | None:
-    """Where a row read earlier stands now: same staff cells and same ID (or none)."""
-    schema = tab_schema(title)
-    keys = [
-        k
-        for k in row.cells
-        if k != "id"
-        and k in columns
-        and not (schema and k in schema.key_lookup and schema.key_lookup[k].calc)
-    ]
-    id_index = columns["id"] - 1
-
-    def matches(number: int) -> bool:
-        if number in taken or number - 1 >= len(grid):
-            return False
-        values = grid[number - 1]
-        current = values[id_index] if id_index < len(values) else None
-        if expected_id is None:
-            if not is_blank(current):
-                return False
-        elif is_blank(current) or Row(number, {"id": current}).id != expected_id:
-            return False
-        for key in keys:
-            index = columns[key] - 1
-            now = values[index] if index < len(values) else None
-            then = row.cells.get(key)
-            if not (now == then or (is_blank(now) and is_blank(then))):
-                return False
-        return True
-
-    if matches(row.number):
-        return row.number
-    for number in range(2, len(grid) + 1):
-        if matches(number):
-            return number
-    return None
