@@ -846,7 +846,7 @@ def build_register() -> DocumentObject:
 
 
 def build_receipt() -> DocumentObject:
-    doc = new_document(title="Reçu de cotisation", running_title="Reçu de cotisation n° {{ recu.numero }}")
+    doc = new_document(title="Reçu de cotisation", running_title="{{ recu.titre }} n° {{ recu.numero }}")
     t = table(doc, 1, (9.4, 7.0), grid=False)
     left, right = t.rows[0].cells
     cell_text(left, [("{{ association.nom_complet }}", "bn")], style="Signature")
@@ -860,7 +860,9 @@ def build_receipt() -> DocumentObject:
     cell_text(right, [("Reçu n° {{ recu.numero }}", "bn")], style="Signature", align=R)
     cell_text(right, "Émis le {{ recu.date }}", style="Tableau", align=R)
     spacer(doc, 14)
-    title_block(doc, "Reçu de cotisation", "Période du {{ periode.debut }} au {{ periode.fin }}")
+    title_block(doc, "{{ recu.titre }}",
+                '{% if recu.objet == "cotisation" %}Période du {{ periode.debut }} au '
+                '{{ periode.fin }}{% else %}Paiement du {{ paiement.date }}{% endif %}')
 
     para(doc, "Reçu de", "Heading 2")
     para(doc, [("{{ membre.structure }}", "b"),
@@ -890,8 +892,7 @@ def build_receipt() -> DocumentObject:
     para(doc, [("{{ association.designation|majuscule }} certifie avoir reçu {{ membre.structure|de }}, le "
                 "{{ paiement.date }}{% if paiement.moyen %}, par {{ paiement.moyen }}{% endif %}, "
                 "la somme de ", ""), ("{{ paiement.montant }}", "b"),
-               (" toutes taxes comprises au titre de sa cotisation annuelle pour la période du "
-                "{{ periode.debut }} au {{ periode.fin }}.", "")])
+               (" toutes taxes comprises au titre de {{ recu.au_titre }}.", "")])
     tag_para(doc, "{%p if detail %}")
     para(doc, [("Calcul : {{ detail }}.", "g")], "Note")
     tag_para(doc, "{%p endif %}")
@@ -911,8 +912,10 @@ def build_receipt() -> DocumentObject:
     cell_text(frame, [("Signature", "gs")], style="Note")
     _row_height(t.rows[1], 2.4)
     keep_together(t)
-    para(doc, [("Ce reçu atteste le paiement d'une cotisation donnant accès aux services de l'Association "
-                "pour la période indiquée ; ce n'est pas un reçu fiscal au titre des dons.", "gi")],
+    para(doc, [('{% if recu.objet == "cotisation" %}Ce reçu atteste le paiement d\'une cotisation donnant '
+                "accès aux services de l'Association pour la période indiquée ; ce n'est pas un reçu fiscal "
+                "au titre des dons.{% else %}Ce reçu n'est pas un reçu fiscal au titre des dons.{% endif %}",
+                "gi")],
          "Note", before=14)
     return doc
 

@@ -84,6 +84,7 @@ class DocumentsResult:
     cells_written: int = 0
     journal: bool = False
     seconds: float = 0.0
+    sending: Any = None  # receipts.ReceiptsSending: what ``mila docs recus --envoyer`` sent
 
     @property
     def changed(self) -> bool:
@@ -107,6 +108,7 @@ class DocumentsResult:
             "cells_written": self.cells_written,
             "journal": self.journal,
             "seconds": round(self.seconds, 3),
+            **({"sending": self.sending.as_dict()} if self.sending is not None else {}),
         }
 
 
@@ -496,10 +498,20 @@ def run_receipts(
     out: Path | None = None,
     member: str | None = None,
     pdf: bool = False,
+    mail: Any = None,
+    sender: Any = None,
 ) -> DocumentsResult:
-    """A receipt for each payment the sheet shows (``Cotisation payée le`` + ``Montant
-    payé``). Numbers: ``<year of payment>-<rank in that year>``, given in order of payment
-    date the first time a payment is seen, then kept for good in the manifest."""
+    """A receipt for each payment the sheet shows. With a ``Paiements`` tab: one per payment
+    there, numbered in ``Reçu n°`` and, given a ``sender`` (a ``mail.Sender``) and ``mail``,
+    e-mailed once (jobs/receipts.py). Without it: one per ``Cotisation payée le`` +
+    ``Montant payé`` of ``Membres``, numbered ``<year of payment>-<rank in that year>`` in
+    order of payment date the first time a payment is seen, then kept in the manifest."""
+    if workbook.title_for(schema.PAIEMENTS.name) is not None:
+        from .receipts import run_ledger_receipts
+
+        return run_ledger_receipts(workbook, today=today, association=association, documents=documents,
+                                   policy=policy, clock=clock, out=out, member=member, pdf=pdf, mail=mail,
+                                   sender=sender)
     run = _Run("recus", workbook, today=today, association=association, documents=documents,
                clock=clock, out=out, pdf=pdf)
 
@@ -508,18 +520,11 @@ def run_receipts(
         dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
                             schema.TARIFS.name, schema.CONSEIL.name])
         _require_member(dataset, wanted, member)
-        association_ctx = run.association_context()
         order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
-        if not association_ctx["tresorier"]["connu"]:
-            run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
-                                       "les reçus sont signés par le membre du bureau suivant "
-                                       "([association] signatory_order).")
-        if not association.siret:
-            run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
-                                       "entreprise a besoin de lui pour classer ses reçus.")
-        if not association.vat_number:
-            run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
-                                       "vat_number) : les reçus montrent la TVA sans lui.")
+        receipt_warnings(run, association)
+        if sender is not None:
+            run.result.warnings.append("Les reçus ne sont envoyés par e-mail que depuis l'onglet "
+                                       "« Paiements » (voir docs/paiements.md) : aucun n'est parti.")
         schedule = FeeSchedule(dataset.rates)
         twice = _duplicate_ids(dataset.members)
         payments: list[Member] = []
@@ -562,6 +567,20 @@ def run_receipts(
         run.produce(run.template("recu"), items)
 
     return _guarded(run, body)
+
+
+def receipt_warnings(run: _Run, association: AssociationSettings) -> None:
+    """What a receipt lacks when the configuration or the board leaves it out."""
+    if not run.association_context()["tresorier"]["connu"]:
+        run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
+                                   "les reçus sont signés par le membre du bureau suivant "
+                                   "([association] signatory_order).")
+    if not association.siret:
+        run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
+                                   "entreprise a besoin de lui pour classer ses reçus.")
+    if not association.vat_number:
+        run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
+                                   "vat_number) : les reçus montrent la TVA sans lui.")
 
 
 # --------------------------------------------------------------------------- attendance
@@ -718,16 +737,26 @@ class DocumentsBatch:
 
 
 def run_scheduled_documents(settings: Any, clock: Clock) -> DocumentsBatch:
-    """What ``mila schedule`` runs every day: the conventions and the charters to sign."""
+    """What ``mila schedule`` runs every day: the conventions and the charters to sign; and,
+    with ``[documents] send_receipts = true``, a mail server and a ``Paiements`` tab, the
+    receipts not yet sent."""
     from ..workbook import open_workbook
 
     today = clock.today()
     common = {"today": today, "association": settings.association, "documents": settings.documents,
               "clock": clock}
-    return DocumentsBatch([
+    results = [
         run_conventions(open_workbook(settings), **common),
         run_charters(open_workbook(settings), **common),
-    ])
+    ]
+    if settings.documents.send_receipts and settings.mail.uses_smtp:
+        workbook = open_workbook(settings)
+        if workbook.title_for(schema.PAIEMENTS.name) is not None:
+            from ..mail import make_sender
+
+            results.append(run_receipts(workbook, policy=settings.membership, mail=settings.mail,
+                                        sender=make_sender(settings.mail), **common))
+    return DocumentsBatch(results)
 
 
 def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
