@@ -63,7 +63,16 @@ from ..rules.membership import MembershipPolicy, due_date, hosted_surface
 from ..workbook import CellUpdate, Row, Workbook
 from ..workbook.table import is_blank
 from . import relances
-from .documents import DocumentsResult, _guarded, _Item, _label, _member_filter, _require_member, _Run
+from .documents import (
+    DocumentsResult,
+    _duplicate_ids,
+    _guarded,
+    _Item,
+    _label,
+    _member_filter,
+    _require_member,
+    _Run,
+)
 from .relances import PLANNED
 
 log = logging.getLogger(__name__)
@@ -144,6 +153,7 @@ class ReceiptsSending(relances.MessageCounts):
     to_check: list[ReceiptToCheck] = field(default_factory=list)
     not_sent: list[str] = field(default_factory=list)  # French: why a receipt did not leave
     too_old: list[str] = field(default_factory=list)  # receipt numbers past receipts_send_days
+    send_days: int = 60  # [documents] receipts_send_days
     dates_written: int = 0
     journal: bool = False
     seconds: float = 0.0
@@ -172,7 +182,7 @@ class ReceiptsSending(relances.MessageCounts):
             out += [f"  {line}" for line in self.not_sent[:limit]]
         if self.too_old:
             listed = ", ".join(self.too_old[:10]) + (" …" if len(self.too_old) > 10 else "")
-            out.append(f"Reçus de paiements de plus de quelques semaines, non envoyés automatiquement : "
+            out.append(f"Reçus de paiements de plus de {self.send_days} jours, non envoyés automatiquement : "
                        f"{len(self.too_old)} ({listed}). Envoyez-les vous-même si besoin, puis notez "
                        "la date dans « Reçu envoyé le ».")
         if self.to_check:
@@ -202,7 +212,104 @@ class _Chosen:
     item: _Item | None = None
 
 
-# --------------------------------------------------------------------------- the job
+# --------------------------------------------------------------------------- the job: the entry point
+
+
+def run_receipts(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    association: AssociationSettings,
+    documents: DocumentsSettings,
+    policy: MembershipPolicy,
+    clock: Clock,
+    out: Path | None = None,
+    member: str | None = None,
+    pdf: bool = False,
+    mail: Any = None,
+    sender: Any = None,
+) -> DocumentsResult:
+    """A receipt for each payment the sheet shows. With a ``Paiements`` tab: one per payment
+    there, numbered in ``Reçu n°`` and, given a ``sender`` (a ``mail.Sender``) and ``mail``,
+    e-mailed once (jobs/receipts.py). Without it: one per ``Cotisation payée le`` +
+    ``Montant payé`` of ``Membres``, numbered ``<year of payment>-<rank in that year>`` in
+    order of payment date the first time a payment is seen, then kept in the manifest."""
+    if workbook.title_for(schema.PAIEMENTS.name) is not None:
+        return run_ledger_receipts(workbook, today=today, association=association, documents=documents,
+                                   policy=policy, clock=clock, out=out, member=member, pdf=pdf, mail=mail,
+                                   sender=sender)
+    run = _Run("recus", workbook, today=today, association=association, documents=documents,
+               clock=clock, out=out, pdf=pdf)
+
+    def body() -> None:
+        wanted = _member_filter(member)
+        dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
+                            schema.TARIFS.name, schema.CONSEIL.name])
+        _require_member(dataset, wanted, member)
+        order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
+        receipt_warnings(run, association)
+        if sender is not None:
+            run.result.warnings.append("Les reçus ne sont envoyés par e-mail que depuis l'onglet "
+                                       "« Paiements » (voir docs/paiements.md) : aucun n'est parti.")
+        schedule = FeeSchedule(dataset.rates)
+        twice = _duplicate_ids(dataset.members)
+        payments: list[Member] = []
+        for m in dataset.members:
+            if wanted is not None and id_key(m.id) != wanted:
+                continue
+            if m.paid_on is None:
+                continue
+            if m.id is None or id_key(m.id) in twice:
+                run.result.skipped.append(f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : ID "
+                                          "manquant ou en double ; lancez « mila check ».")
+                continue
+            if m.amount_paid is None or m.amount_paid <= 0:
+                run.result.skipped.append(f"Membre {_label(m)} : « Montant payé » manquant pour le "
+                                          f"paiement du {format_date(m.paid_on)}.")
+                continue
+            payments.append(m)
+        payments.sort(key=lambda m: (m.paid_on, id_key(m.id) or ""))  # type: ignore[arg-type, return-value]
+        folder = OutputFolder(run.result.folder)
+        items: list[_Item] = []
+        for m in payments:
+            assert m.paid_on is not None and m.amount_paid is not None
+            number, _ = folder.receipt_number(f"{m.id}|{m.paid_on.isoformat()}", m.paid_on.year)
+            surface = hosted_surface(m, dataset, m.paid_on, today) if m.category == "hébergé" else None
+            try:
+                fee = compute_fee(m, m.paid_on, schedule, surface)
+            except FeeProblem:
+                fee = None
+            party = run.association_context(m.paid_on, other_party=m, order=order)
+            context = ctx.receipt_context(
+                association=party, member=m, number=number, period_start=m.paid_on,
+                period_end=due_date(m.paid_on, policy), amount_paid=m.amount_paid, fee=fee,
+                vat_percent=Decimal(20), board=dataset.board)
+            if context["ecart"]:
+                run.result.warnings.append(
+                    f"Reçu {number} ({_label(m)}) : le montant payé ({ctx.money(m.amount_paid)}) diffère "
+                    "de la cotisation calculée ; le reçu indique le montant reçu.")
+            items.append(_Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context))
+        folder.save()  # the numbers, even if rendering fails below
+        run.produce(run.template("recu"), items)
+
+    return _guarded(run, body)
+
+
+def receipt_warnings(run: _Run, association: AssociationSettings) -> None:
+    """What a receipt lacks when the configuration or the board leaves it out."""
+    if not run.association_context()["tresorier"]["connu"]:
+        run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
+                                   "les reçus sont signés par le membre du bureau suivant "
+                                   "([association] signatory_order).")
+    if not association.siret:
+        run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
+                                   "entreprise a besoin de lui pour classer ses reçus.")
+    if not association.vat_number:
+        run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
+                                   "vat_number) : les reçus montrent la TVA sans lui.")
+
+
+# --------------------------------------------------------------------------- the ledger's receipts
 
 
 def run_ledger_receipts(
@@ -221,11 +328,10 @@ def run_ledger_receipts(
 ) -> DocumentsResult:
     """A receipt for each payment of ``Paiements`` (see the module's docstring); with
     ``sender`` (and ``mail``), the receipts not yet sent are e-mailed, once."""
-    from .documents import receipt_warnings
-
     run = _Run("recus", workbook, today=today, association=association, documents=documents,
                clock=clock, out=out, pdf=pdf)
-    sending = ReceiptsSending(sender=sender.description, preview=not sender.delivers) if sender else None
+    sending = ReceiptsSending(sender=sender.description, preview=not sender.delivers,
+                              send_days=documents.receipts_send_days) if sender else None
     run.result.sending = sending
 
     def body() -> None:
