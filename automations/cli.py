@@ -512,8 +512,13 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         if args.kind == "charte":
             return jobs.run_charters(workbook, member=args.member, all_members=args.all, **common)
         if args.kind == "recus":
+            sender = None
+            if args.envoyer:
+                from .mail import make_sender
+
+                sender = make_sender(settings.mail)
             return jobs.run_receipts(workbook, member=args.member, policy=settings.membership,
-                                     **common)
+                                     mail=settings.mail, sender=sender, **common)
         return jobs.run_attendance(workbook, meeting=args.date or today, title=args.titre, place=args.lieu,
                                    policy=settings.membership, **common)
 
@@ -540,6 +545,9 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {line}", file=out)
     for line in result.warnings:
         print(f"Attention : {line}", file=out)
+    if result.sending is not None:
+        for line in result.sending.lines(args.limit):
+            print(line, file=out)
     if result.journal:
         print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
     elif result.changed:
@@ -831,6 +839,12 @@ def build_parser() -> argparse.ArgumentParser:
         if kind == "charte":
             command.add_argument("--all", action="store_true",
                                  help="tous les membres actifs, même ceux qui ont signé")
+        if kind == "recus":
+            command.add_argument("--envoyer", action="store_true",
+                                 help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés "
+                                      "(onglet Paiements)")
+            command.add_argument("--limit", type=int, default=50,
+                                 help="nombre de lignes affichées (défaut 50)")
         if kind == "emargement":
             command.add_argument("--date", type=_date, metavar="AAAA-MM-JJ",
                                  help="date de l'assemblée (défaut : aujourd'hui)")

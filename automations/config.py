@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import PrivateAttr, ValidationError
+from pydantic import PrivateAttr, ValidationError, model_validator
 
 from .errors import ConfigError
 from .settings import (
@@ -71,6 +71,21 @@ class Settings(Section):
     payments: PaymentsSettings = PaymentsSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _helloasso_off(cls, data: Any) -> Any:
+        """The scheduler's daily HelloAsso pull (job ``paiements``) is off while ``[payments]
+        organisation`` is not configured, unless ``[schedule.paiements]`` says otherwise."""
+        if not isinstance(data, dict):
+            return data
+        payments = data.get("payments") or {}
+        organisation = (payments.get("organisation") if isinstance(payments, dict)
+                        else getattr(payments, "organisation", None))
+        schedule = data.get("schedule") or {}
+        if organisation or not isinstance(schedule, dict) or "paiements" in schedule:
+            return data
+        return {**data, "schedule": {**schedule, "paiements": {"enabled": False}}}
 
     @property
     def source(self) -> Path | None:

@@ -34,6 +34,7 @@ import datetime as dt
 import email.policy
 import email.utils
 import logging
+import mimetypes
 import os
 import re
 import smtplib
@@ -41,7 +42,7 @@ import socket
 import ssl
 import tempfile
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -229,10 +230,12 @@ def build_message(
     message_id: str,
     date: dt.datetime,
     name: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> Outgoing:
-    """A multipart/alternative message (text, then HTML). ``date`` is Paris time (naive
-    or aware). Raises :class:`HeaderProblem` when the name or the address cannot be put
-    in a header (a line break, a non-ASCII local part…)."""
+    """A multipart/alternative message (text, then HTML), with ``attachments`` (file name,
+    bytes: a receipt) after it. ``date`` is Paris time (naive or aware). Raises
+    :class:`HeaderProblem` when the name or the address cannot be put in a header (a line
+    break, a non-ASCII local part…)."""
     if to_name and _has_line_break(to_name):
         raise HeaderProblem(
             "le nom du contact contient un retour à la ligne : corrigez la case « Contact » "
@@ -273,6 +276,14 @@ def build_message(
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         for part in message.iter_parts():
             del part["MIME-Version"]
+    for file_name, content in attachments:
+        kind = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        maintype, _, subtype = kind.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=file_name)
+    if attachments:
+        for part in message.walk():
+            if part is not message:
+                del part["MIME-Version"]
     try:
         data = message.as_bytes()
     except (ValueError, TypeError) as exc:  # header defects the policy refuses

@@ -197,7 +197,13 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
         V("recu.date", "date du reçu : celle du paiement", "13 novembre 2024"),
         V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
-        V("paiement.moyen", "moyen de paiement (vide s'il n'est pas connu)", "virement"),
+        V("paiement.moyen", "moyen de paiement (colonne « Moyen » de Paiements ; vide s'il n'est pas "
+          "connu)", "virement"),
+        V("paiement.id", "identifiant du paiement dans l'onglet Paiements (vide sans cet onglet)", "P00042"),
+        V("recu.objet", "ce que paie le paiement : cotisation, loyer ou réservation", "cotisation"),
+        V("recu.titre", "titre du reçu selon son objet", "Reçu de cotisation"),
+        V("recu.au_titre", "ce que le paiement règle, en fin de phrase",
+          "sa cotisation annuelle pour la période du 13 novembre 2024 au 12 novembre 2025"),
         V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
         V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
         V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
@@ -543,6 +549,12 @@ def split_vat(lines: Sequence[FeeLine], total_vat: Decimal) -> list[Decimal]:
     return shares
 
 
+_RECEIPT_TITLES = {"cotisation": "cotisation", "loyer": "loyer", "réservation": "réservation"}
+_RECEIPT_LINES = {"loyer": "Loyer (mise à disposition de locaux)", "réservation": "Réservation de salle"}
+_RECEIPT_FOR = {"loyer": "son loyer pour la mise à disposition de locaux",
+                "réservation": "sa réservation de salle"}
+
+
 def receipt_context(
     *,
     association: dict[str, Any],
@@ -555,10 +567,18 @@ def receipt_context(
     vat_percent: Decimal,
     board: Sequence[BoardMember] = (),
     method: str = "",
+    paid_on: dt.date | None = None,
+    purpose: str = "cotisation",
+    payment_id: str = "",
 ) -> dict[str, Any]:
     """The fee's lines when its TTC is what was paid; else the amount paid, VAT extracted.
-    The receipt is dated on the day of the payment."""
+    The receipt is dated on the day of the payment (``paid_on``, else the member's
+    ``Cotisation payée le``). A ``loyer`` or ``réservation`` receipt has one line, its
+    amount with the VAT of ``vat_percent`` extracted."""
     paid = cents(amount_paid)
+    day = paid_on or member.paid_on
+    if purpose != "cotisation":
+        fee = None
     matches = fee is not None and fee.ttc == paid
     if matches:
         assert fee is not None
@@ -567,15 +587,19 @@ def receipt_context(
         detail = typeset_breakdown(fee.breakdown)
     else:
         amounts = Amounts.from_ttc(paid, fee.vat_rate if fee is not None else vat_percent)
-        lines = (FeeLine("Cotisation annuelle", amounts.ht),)
+        lines = (FeeLine(_RECEIPT_LINES.get(purpose, "Cotisation annuelle"), amounts.ht),)
         detail = ""  # the difference is told to the staff (the command's output), not the member
     vats = split_vat(lines, amounts.vat)
+    period = {"debut": long_date(period_start), "fin": long_date(period_end)}
+    what = (f"sa cotisation annuelle pour la période du {period['debut']} au {period['fin']}"
+            if purpose == "cotisation" else _RECEIPT_FOR.get(purpose, f"son paiement ({purpose})"))
     return {
         "association": association,
         "membre": member_context(member, board),
-        "recu": {"numero": number, "date": long_date(member.paid_on)},
-        "paiement": {"date": long_date(member.paid_on), "montant": money(paid), "moyen": method},
-        "periode": {"debut": long_date(period_start), "fin": long_date(period_end)},
+        "recu": {"numero": number, "date": long_date(day), "objet": purpose,
+                 "titre": f"Reçu de {_RECEIPT_TITLES.get(purpose, purpose)}", "au_titre": what},
+        "paiement": {"date": long_date(day), "montant": money(paid), "moyen": method, "id": payment_id},
+        "periode": period,
         "montant": amounts.as_context(),
         "detail": detail,
         "lignes": [{"libelle": typeset_breakdown(line.label), "montant": money(line.amount),

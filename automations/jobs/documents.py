@@ -57,7 +57,7 @@ from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..report.word import template_warnings
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
-from ..rules.membership import MembershipPolicy, compute_all, due_date, hosted_surface
+from ..rules.membership import MembershipPolicy, compute_all
 from ..workbook import CellUpdate, Row, Table, Workbook
 from .evaluation import schema_problems
 from .sync import UNREACHABLE
@@ -85,6 +85,7 @@ class DocumentsResult:
     cells_written: int = 0
     journal: bool = False
     seconds: float = 0.0
+    sending: Any = None  # receipts.ReceiptsSending: what ``mila docs recus --envoyer`` sent
 
     @property
     def changed(self) -> bool:
@@ -108,6 +109,7 @@ class DocumentsResult:
             "cells_written": self.cells_written,
             "journal": self.journal,
             "seconds": round(self.seconds, 3),
+            **({"sending": self.sending.as_dict()} if self.sending is not None else {}),
         }
 
 
@@ -486,83 +488,12 @@ def run_charters(
 # --------------------------------------------------------------------------- receipts
 
 
-def run_receipts(
-    workbook: Workbook,
-    *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
-    out: Path | None = None,
-    member: str | None = None,
-    pdf: bool = False,
-) -> DocumentsResult:
-    """A receipt for each payment the sheet shows (``Cotisation payée le`` + ``Montant
-    payé``). Numbers: ``<year of payment>-<rank in that year>``, given in order of payment
-    date the first time a payment is seen, then kept for good in the manifest."""
-    run = _Run("recus", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+def run_receipts(workbook: Workbook, **kwargs: Any) -> DocumentsResult:
+    """A receipt for each payment: see :func:`jobs.receipts.run_receipts` (the ledger of
+    ``Paiements``, numbered in the sheet and e-mailed once; or ``Membres``' last payment)."""
+    from .receipts import run_receipts as run
 
-    def body() -> None:
-        wanted = _member_filter(member)
-        dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
-                            schema.TARIFS.name, schema.CONSEIL.name])
-        _require_member(dataset, wanted, member)
-        association_ctx = run.association_context()
-        order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
-        if not association_ctx["tresorier"]["connu"]:
-            run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
-                                       "les reçus sont signés par le membre du bureau suivant "
-                                       "([association] signatory_order).")
-        if not association.siret:
-            run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
-                                       "entreprise a besoin de lui pour classer ses reçus.")
-        if not association.vat_number:
-            run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
-                                       "vat_number) : les reçus montrent la TVA sans lui.")
-        schedule = FeeSchedule(dataset.rates)
-        twice = _duplicate_ids(dataset.members)
-        payments: list[Member] = []
-        for m in dataset.members:
-            if wanted is not None and id_key(m.id) != wanted:
-                continue
-            if m.paid_on is None:
-                continue
-            if m.id is None or id_key(m.id) in twice:
-                run.result.skipped.append(f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : ID "
-                                          "manquant ou en double ; lancez « mila check ».")
-                continue
-            if m.amount_paid is None or m.amount_paid <= 0:
-                run.result.skipped.append(f"Membre {_label(m)} : « Montant payé » manquant pour le "
-                                          f"paiement du {format_date(m.paid_on)}.")
-                continue
-            payments.append(m)
-        payments.sort(key=lambda m: (m.paid_on, id_key(m.id) or ""))  # type: ignore[arg-type, return-value]
-        folder = OutputFolder(run.result.folder)
-        items: list[_Item] = []
-        for m in payments:
-            assert m.paid_on is not None and m.amount_paid is not None
-            number, _ = folder.receipt_number(f"{m.id}|{m.paid_on.isoformat()}", m.paid_on.year)
-            surface = hosted_surface(m, dataset, m.paid_on, today) if m.category == "hébergé" else None
-            try:
-                fee = compute_fee(m, m.paid_on, schedule, surface)
-            except FeeProblem:
-                fee = None
-            party = run.association_context(m.paid_on, other_party=m, order=order)
-            context = ctx.receipt_context(
-                association=party, member=m, number=number, period_start=m.paid_on,
-                period_end=due_date(m.paid_on, policy), amount_paid=m.amount_paid, fee=fee,
-                vat_percent=Decimal(20), board=dataset.board)
-            if context["ecart"]:
-                run.result.warnings.append(
-                    f"Reçu {number} ({_label(m)}) : le montant payé ({ctx.money(m.amount_paid)}) diffère "
-                    "de la cotisation calculée ; le reçu indique le montant reçu.")
-            items.append(_Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context))
-        folder.save()  # the numbers, even if rendering fails below
-        run.produce(run.template("recu"), items)
-
-    return _guarded(run, body)
+    return run(workbook, **kwargs)
 
 
 # --------------------------------------------------------------------------- attendance
@@ -722,16 +653,26 @@ class DocumentsBatch:
 
 
 def run_scheduled_documents(settings: Any, clock: Clock) -> DocumentsBatch:
-    """What ``mila schedule`` runs every day: the conventions and the charters to sign."""
+    """What ``mila schedule`` runs every day: the conventions and the charters to sign; and,
+    with ``[documents] send_receipts = true``, a mail server and a ``Paiements`` tab, the
+    receipts not yet sent."""
     from ..workbook import open_workbook
 
     today = clock.today()
     common = {"today": today, "association": settings.association, "documents": settings.documents,
               "clock": clock}
-    return DocumentsBatch([
+    results = [
         run_conventions(open_workbook(settings), **common),
         run_charters(open_workbook(settings), **common),
-    ])
+    ]
+    if settings.documents.send_receipts and settings.mail.uses_smtp:
+        workbook = open_workbook(settings)
+        if workbook.title_for(schema.PAIEMENTS.name) is not None:
+            from ..mail import make_sender
+
+            results.append(run_receipts(workbook, policy=settings.membership, mail=settings.mail,
+                                        sender=make_sender(settings.mail), **common))
+    return DocumentsBatch(results)
 
 
 def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:

@@ -120,8 +120,31 @@ def _describe_documents(result: Any) -> Outcome:
     return describe_documents(result)  # type: ignore[no-any-return]
 
 
+def _helloasso(settings: Settings, clock: Clock) -> Any:
+    """`mila paiements helloasso`, before the renewals: a member who paid yesterday gets no
+    reminder today. Off while ``[payments] organisation`` is not configured (``config``
+    then disables its timing; run by hand, it says so)."""
+    if not settings.payments.organisation:
+        return None
+    from ..payments.helloasso_api import HelloAssoClient
+    from .payments import run_helloasso
+
+    return run_helloasso(open_workbook(settings), HelloAssoClient(settings.payments), today=clock.today(),
+                         policy=settings.membership, since_default_days=settings.payments.since_days)
+
+
+def _describe_helloasso(result: Any) -> Outcome:
+    from .payments import describe
+
+    if result is None:
+        return Outcome(NOTHING, "désactivé : aucune organisation HelloAsso configurée "
+                                "([payments] organisation)")
+    return describe(result)
+
+
 JOBS: dict[str, Job] = {
     "sync": Job("sync", _sync, _describe_sync),
+    "paiements": Job("paiements", _helloasso, _describe_helloasso),
     "renewals": Job("renewals", _renewals, _describe_renewals, sends_mail=True),
     "promotions": Job("promotions", _promotions, _describe_promotions, sends_mail=True),
     "documents": Job("documents", _documents, _describe_documents),

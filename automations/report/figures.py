@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from ..errors import MilaError
 from ..formatting import MONTHS, format_date_long
@@ -45,6 +46,9 @@ from ..rules.fees import FeeSchedule
 from ..rules.figures import occupancy, sessions_by_type, structures_by_type
 from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
 from ..text import fold, sort_key
+
+if TYPE_CHECKING:
+    from .fees_received import FeesReceived
 
 Number = int | Decimal
 
@@ -283,6 +287,7 @@ class ReportData:
     unknown_texts: tuple[tuple[int, str], ...] = ()  # (row, section) not a known key
     previous_has_activity: bool = False
     notes: tuple[str, ...] = field(default=())  # French, about data left out
+    fees_received: FeesReceived | None = None  # from Paiements; None without it
 
     @property
     def partial(self) -> bool:
@@ -340,6 +345,8 @@ def compute_report(
             + ", ".join(f"ligne {row} « {key} »" for row, key in unknown)
             + ". Clés possibles : " + ", ".join(SECTION_KEYS) + "."
         )
+    from .fees_received import fees_received
+
     data = ReportData(
         year=year,
         today=today,
@@ -358,6 +365,7 @@ def compute_report(
         unknown_texts=unknown,
         previous_has_activity=previous in coverage,
         notes=tuple(notes),
+        fees_received=fees_received(dataset, year, as_of),
     )
     return _render_texts(data)
 

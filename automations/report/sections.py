@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import charts
+from .fees_received import write_fees_received
 from .figures import (
     BOUTIQUES,
     CRESCENDO_TYPES,
@@ -136,6 +137,7 @@ def contexte(w: DocumentWriter, key: str) -> None:
     key_figures(w)
     w.h2("Les cotisations")
     fees(w)
+    write_fees_received(w)
     others = d.other_figure_sections()
     for section in others:
         w.h2(section)

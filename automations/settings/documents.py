@@ -66,6 +66,28 @@ def _functions(value: object) -> object:
     return tuple(out)
 
 
+RECEIPT_PURPOSES = ("cotisation", "loyer", "réservation")
+PURPOSE_LIST = ('une liste parmi « cotisation », « loyer », « réservation », '
+                'par exemple ["cotisation", "loyer"]')
+
+
+def _purposes(value: object) -> object:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return value  # the type check says what is expected
+    found = {fold(p): p for p in RECEIPT_PURPOSES}
+    out: list[str] = []
+    for item in value:
+        purpose = found.get(fold(item).strip())
+        if purpose is None:
+            raise ValueError(f"objet de paiement « {item} » inconnu ; objets possibles : "
+                             f"{', '.join(RECEIPT_PURPOSES)}")
+        if purpose not in out:
+            out.append(purpose)
+    return tuple(out)
+
+
 def _rna(value: object) -> object:
     return value.replace(" ", "").upper() if isinstance(value, str) else value
 
@@ -129,3 +151,11 @@ class DocumentsSettings(Section):
     pdf_timeout: Seconds = 180.0  # seconds for one conversion batch
     # conventions for premises of the Boutique site (their tenants hold commercial leases)
     shop_conventions: bool = Field(False, description="true ou false")
+    # With a « Paiements » tab: which payments get a receipt (« Objet »), and how old a
+    # payment may be for its receipt to be e-mailed automatically (older ones are listed).
+    receipts_for: Annotated[tuple[str, ...], BeforeValidator(_purposes)] = Field(
+        ("cotisation",), strict=False, min_length=1, description=PURPOSE_LIST)
+    receipts_send_days: int = Field(
+        60, ge=0, description="un nombre entier de jours, par exemple 60")
+    # the scheduler's documents job also e-mails the receipts not yet sent (a mail server needed)
+    send_receipts: bool = Field(False, description="true ou false")

@@ -1,7 +1,8 @@
 """``[schedule]``: the state folder, the lock's wait, and one ``[schedule.<job>]`` table per job.
 
 Default timings: sync (and the « place confirmée » notices) every 15 minutes on working
-days from 8:00 to 20:00, renewals every day at 9:00, conventions and charters every day
+days from 8:00 to 20:00, the HelloAsso orders every day at 8:30 (off while ``[payments]
+organisation`` is not set), renewals every day at 9:00, conventions and charters every day
 at 7:30, the annual report never automatically.
 """
 
@@ -49,6 +50,8 @@ DEFAULT_TIMINGS: dict[str, Timing] = {
     # Notices of places freed on a waiting list, on the sync's cadence (the sync records
     # them « à envoyer »; this sends what is pending, once).
     "promotions": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
+    # HelloAsso's orders, before the renewals (off while [payments] organisation is not set)
+    "paiements": Timing(at=dt.time(8, 30)),
     "renewals": Timing(at=dt.time(9, 0)),
     "documents": Timing(at=dt.time(7, 30)),
     "report": Timing(enabled=False),
@@ -107,6 +110,7 @@ class ScheduleSettings(Section):
         60.0, ge=0, description="un nombre de secondes, par exemple 60")
     sync: JobTiming | None = None
     promotions: JobTiming | None = None
+    paiements: JobTiming | None = None
     renewals: JobTiming | None = None
     documents: JobTiming | None = None
     report: JobTiming | None = None
