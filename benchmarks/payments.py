@@ -28,8 +28,8 @@ from automations.jobs.payments import run_import
 from automations.rules.membership import MembershipPolicy
 from automations.schema import PAIEMENTS
 from automations.workbook import Workbook
-from automations.workbook.emulator import SheetsEmulator
 from automations.workbook.google import GoogleBackend, RetryPolicy
+from sheets_emulator import SheetsEmulator
 
 from .data import TODAY, BenchResult, Grid, MemoryBackend, Verdict, md_table, seconds, tarifs_grid
 

@@ -1,4 +1,4 @@
-"""Behaviour of the Sheets API v4 emulator (automations.workbook.emulator)."""
+"""Behaviour of the Sheets API v4 emulator (sheets_emulator)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
-from automations.workbook.emulator import SheetsEmulator, default_spreadsheet_id, serve
+from sheets_emulator import SheetsEmulator, default_spreadsheet_id, serve
 
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
