@@ -33,11 +33,11 @@ from automations.rules.bookings import BookingsOutcome, compute_bookings
 from automations.rules.events import EventsOutcome, compute_events
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
+from tests.support.memory_backend import MemoryBackend
 
 from .data import (
     TODAY,
     BenchResult,
-    MemoryBackend,
     Sizes,
     Verdict,
     md_table,

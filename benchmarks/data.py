@@ -10,7 +10,8 @@ that ends before it starts), a few rows without ID and one ID standing twice. Ev
 job-owned (calc.) column is present and blank: the first ``mila sync`` fills them all.
 
 The same grids can be written as an .xlsx file (:func:`write_xlsx`), loaded into the
-Sheets emulator (:func:`load_emulator`) or served from memory (:class:`MemoryBackend`).
+Sheets emulator (:func:`load_emulator`) or served from memory
+(:class:`tests.support.memory_backend.MemoryBackend`).
 
 The end of the module holds what every benchmark shares: :class:`BenchResult` (what a
 benchmark module's ``run()`` returns to ``run_all``), repeated measurement with a time
@@ -19,7 +20,6 @@ budget, a small stack sampler, and Markdown formatting.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
 import multiprocessing
@@ -729,56 +729,6 @@ def load_emulator(emulator: Any, key: str, grids: Mapping[str, Grid]) -> None:
     emulator.create_spreadsheet(key, "Classeur MILA (benchmark)", sheets=dict(grids))
 
 
-class MemoryBackend:
-    """A workbook backend held in memory: no I/O, for timing the computation alone.
-
-    Writes change the grids, so that a second run sees what the first one wrote.
-    """
-
-    description = "classeur en mémoire"
-
-    def __init__(self, grids: Mapping[str, Grid]) -> None:
-        self.grids: dict[str, Grid] = copy.deepcopy(dict(grids))
-        self.fetches = 0
-        self.writes = 0
-
-    def titles(self) -> list[str]:
-        return list(self.grids)
-
-    def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
-        self.fetches += 1
-        out: dict[str, Grid] = {t: [list(r) for r in self.grids[t]] for t in full if t in self.grids}
-        for title, cols in partial.items():
-            if title in out or title not in self.grids:
-                continue
-            wanted = {c - 1 for c in cols}
-            grid = self.grids[title]
-            out[title] = [list(grid[0])] + [
-                [v if i in wanted else None for i, v in enumerate(r)] for r in grid[1:]
-            ]
-        return out
-
-    def write_cells(self, cells: Sequence[tuple[str, int, int, object]]) -> None:
-        self.writes += 1
-        for title, row, col, value in cells:
-            grid = self.grids[title]
-            while len(grid) < row:
-                grid.append([])
-            line = grid[row - 1]
-            while len(line) < col:
-                line.append(None)
-            line[col - 1] = value
-
-    def add_tab(self, title: str, header: Sequence[str]) -> None:
-        self.grids[title] = [list(header)]
-
-    def ensure_columns(self, title: str, count: int) -> None:
-        """Grids have no fixed width."""
-
-    def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
-        self.grids[title].extend(list(r) for r in rows)
-
-
 # --------------------------------------------------------------------------- shared helpers
 
 T = TypeVar("T")
@@ -979,7 +929,6 @@ __all__ = [
     "NOW",
     "TODAY",
     "Grid",
-    "MemoryBackend",
     "Sizes",
     "build_grids",
     "cell_count",
