@@ -38,8 +38,7 @@ from typing import Any, TypeVar
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl.cell import WriteOnlyCell
 
-from automations import demo_data as names
-from automations.demo import add_months, fr_amount, make_siret, slugify
+from automations.demo import add_months, fr_amount, make_siret, names, programme, slugify
 from automations.schema import (
     EVENEMENTS,
     EVENT_TYPES,
@@ -489,8 +488,8 @@ class _Generator:
             if kind.startswith("Crescendo"):
                 reserved = "Crescendo"
             title = (
-                rng.choice(names.CLUB_TITLES) if kind == "Club MILA"
-                else rng.choice(names.CRESCENDO_WORKSHOP_TITLES) if kind.startswith("Crescendo")
+                rng.choice(programme.CLUB_TITLES) if kind == "Club MILA"
+                else rng.choice(programme.CRESCENDO_WORKSHOP_TITLES) if kind.startswith("Crescendo")
                 else f"{kind} du {day:%d/%m/%Y}"
             )
             speakers = None

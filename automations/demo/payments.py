@@ -2,7 +2,7 @@
 import next to the workbook (a HelloAsso export, a bank statement) that exercise every
 matching rule of ``mila paiements importer``.
 
-Called by ``demo.build_demo_workbook`` with its members (``demo._Member``: ``id``,
+Called by ``workbook.build_demo_workbook`` with its members (``common.DemoMember``: ``id``,
 ``paid``, ``joined``, ``left``, ``email``, ``siret``…) and its fee function.
 """
 
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-Fee = Callable[[Any], float | None]  # demo._DemoBuilder.fee_paid: a member -> TTC paid on m.paid
+Fee = Callable[[Any], float | None]  # common.Story.fee_paid: a member -> TTC paid on m.paid
 
 
 def _back_a_year(day: date) -> date:
