@@ -241,7 +241,7 @@ def run(quick: bool = False) -> BenchResult:
     spread = " / ".join(seconds(r["target"]) for r in sorted(runs, key=lambda r: r["target"]))
     met = target <= TARGET_S
     lines = [
-        f"Workbook: {sizes.describe()} (`benchmarks/data.py`, seed 2024, generated in "
+        f"Workbook: {sizes.describe()} (`automations.demo.build_grids`, seed 2024, generated in "
         f"{seconds(generated)}). Tables built in memory, no I/O; first-run state (every calc. "
         f"column blank): {num(first['cells_desired'])} calc. cells planned, "
         f"{num(first['cells_pending'])} to write, {num(first['new_ids'])} IDs to assign, "

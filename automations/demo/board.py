@@ -17,8 +17,9 @@ from .common import (
 )
 
 
-def _distinct_surnames(fixed: list, hosted: list, benef: list, hosted_pool: list,
-                       benef_pool: list) -> tuple[list, list]:
+def _distinct_surnames(
+    fixed: list, hosted: list, benef: list, hosted_pool: list, benef_pool: list
+) -> tuple[list, list]:
     """The board drawn, with a member whose surname another board member already bears
     replaced by the next one of its pool who shares none (no accidental family on the board)."""
     used = {m.contact.split()[-1] for m in fixed}
@@ -27,8 +28,9 @@ def _distinct_surnames(fixed: list, hosted: list, benef: list, hosted_pool: list
         kept = []
         for m in drawn:
             if m.contact.split()[-1] in used:
-                m = next(c for c in pool if c.contact.split()[-1] not in used
-                         and c not in drawn and c not in kept)
+                m = next(
+                    c for c in pool if c.contact.split()[-1] not in used and c not in drawn and c not in kept
+                )
             used.add(m.contact.split()[-1])
             kept.append(m)
         chosen.append(kept)
@@ -49,10 +51,7 @@ class BoardPart(Story):
         hosted = [
             m
             for m in members
-            if m.referable
-            and m.category == "hébergé"
-            and m.left is None
-            and m.joined < date(y0, 1, 1)
+            if m.referable and m.category == "hébergé" and m.left is None and m.joined < date(y0, 1, 1)
         ]
         benef = [
             m
@@ -105,65 +104,6 @@ class BoardPart(Story):
             for m, f, college, start, end, dec in plan
         ]
 
-    @staticmethod
-    def build_fees() -> list[dict[str, object]]:
-        since = date(2016, 1, 1)
-        rows = [
-            (
-                "BENEFICIAIRE",
-                "Cotisation bénéficiaire (tarif unique)",
-                100,
-                None,
-                since,
-                date(2024, 2, 29),
-            ),
-            (
-                "BASIC",
-                "Forfait BASIC : rencontres collectives, mutualisations, réseau",
-                120,
-                None,
-                FEE_SWITCH,
-                None,
-            ),
-            (
-                "PREMIUM",
-                "Forfait PREMIUM : BASIC + audits, diagnostics, consultations d'experts",
-                170,
-                None,
-                FEE_SWITCH,
-                None,
-            ),
-            (
-                "CRESCENDO",
-                "Option Entrepreneuriat Crescendo (ateliers pratiques)",
-                10,
-                None,
-                FEE_SWITCH,
-                None,
-            ),
-            (
-                "HEBERGE_M2",
-                "Cotisation membre hébergé, par m² mis à disposition",
-                HOSTED_RATE,
-                HOSTED_CAP,
-                since,
-                None,
-            ),
-            ("MEMBRE_DE_DROIT", "Membre de droit", 0, None, since, None),
-        ]
-        return [
-            {
-                "Code": c,
-                "Libellé": lib,
-                "Montant HT": amount,
-                "Plafond HT": cap,
-                "TVA %": 20,
-                "Du": start,
-                "Au": end,
-            }
-            for c, lib, amount, cap, start, end in rows
-        ]
-
     def build_figures(self) -> list[dict[str, object]]:
         rng = self.rng
         years = (self.y0, self.y0 + 1, self.y0 + 2)
@@ -207,9 +147,7 @@ class BoardPart(Story):
         for year_index, year in enumerate(years):
             for rubric, label, unit, values in figures:
                 value = values[year_index]
-                value = (
-                    round(value, -1) if label.startswith(("Cotisations", "Mises")) else round(value)
-                )
+                value = round(value, -1) if label.startswith(("Cotisations", "Mises")) else round(value)
                 rows.append(
                     {
                         "Année": year,
@@ -229,3 +167,63 @@ class BoardPart(Story):
             for section, title, text in programme.TEXTES_TITRES:
                 rows.append({"Année": year, "Section": section, "Titre": title, "Texte": text})
         return rows
+
+
+def fee_rows() -> list[dict[str, object]]:
+    """The Tarifs rows: the fee history the association has lived through (SHEETS.md)."""
+    since = date(2016, 1, 1)
+    rows = [
+        (
+            "BENEFICIAIRE",
+            "Cotisation bénéficiaire (tarif unique)",
+            100,
+            None,
+            since,
+            date(2024, 2, 29),
+        ),
+        (
+            "BASIC",
+            "Forfait BASIC : rencontres collectives, mutualisations, réseau",
+            120,
+            None,
+            FEE_SWITCH,
+            None,
+        ),
+        (
+            "PREMIUM",
+            "Forfait PREMIUM : BASIC + audits, diagnostics, consultations d'experts",
+            170,
+            None,
+            FEE_SWITCH,
+            None,
+        ),
+        (
+            "CRESCENDO",
+            "Option Entrepreneuriat Crescendo (ateliers pratiques)",
+            10,
+            None,
+            FEE_SWITCH,
+            None,
+        ),
+        (
+            "HEBERGE_M2",
+            "Cotisation membre hébergé, par m² mis à disposition",
+            HOSTED_RATE,
+            HOSTED_CAP,
+            since,
+            None,
+        ),
+        ("MEMBRE_DE_DROIT", "Membre de droit", 0, None, since, None),
+    ]
+    return [
+        {
+            "Code": c,
+            "Libellé": lib,
+            "Montant HT": amount,
+            "Plafond HT": cap,
+            "TVA %": 20,
+            "Du": start,
+            "Au": end,
+        }
+        for c, lib, amount, cap, start, end in rows
+    ]

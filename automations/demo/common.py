@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Any
 
 from . import names
 
@@ -111,12 +112,54 @@ def working_day_before(d: date | None) -> date | None:
     return d
 
 
-
-
 def weighted_sample(rng: random.Random, items: Sequence, weights: Sequence[float], k: int) -> list:
     """k distinct items, drawn without replacement with the given weights."""
     keyed = sorted(((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights)), reverse=True)
     return [items[i] for _, i in keyed[:k]]
+
+
+def phone_number(rng: random.Random, company: bool) -> str | None:
+    """A French number typed in one of the usual ways, or none (8 %)."""
+    if rng.random() < 0.08:
+        return None
+    if company and rng.random() < 0.35:
+        digits = "01" + rng.choice("4567") + "".join(rng.choice("0123456789") for _ in range(7))
+    elif rng.random() < 0.7:
+        digits = "06" + rng.choice("12345678") + "".join(rng.choice("0123456789") for _ in range(7))
+        digits = digits.replace("0639", "0637", 1)  # 06 39 and 06 9x are overseas ranges
+    else:
+        digits = "07" + rng.choice("5678") + "".join(rng.choice("0123456789") for _ in range(7))
+    pairs = [digits[i : i + 2] for i in range(0, 10, 2)]
+    style = rng.random()
+    if style < 0.6:
+        return " ".join(pairs)
+    if style < 0.8:
+        return "+33 " + digits[1] + " " + " ".join(pairs[1:])
+    if style < 0.9:
+        return digits
+    return ".".join(pairs)
+
+
+def random_day(rng: random.Random, start: date, end: date) -> date:
+    """A day from ``start`` to ``end``, both included (``start`` when they cross)."""
+    if end <= start:
+        return start
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def fee_paid(m: DemoMember | SizedMember) -> float | None:
+    """The VAT-inclusive amount the member paid on ``m.paid``, by the fee history."""
+    if m.paid is None:
+        return None
+    if m.category == "membre de droit":
+        return 0.0
+    if m.category == "hébergé":
+        ht = min((m.surface or 10) * HOSTED_RATE, HOSTED_CAP)
+    elif m.paid < FEE_SWITCH or m.forfait is None:
+        ht = FEES_HT["BENEFICIAIRE"] if m.paid < FEE_SWITCH else FEES_HT["BASIC"]
+    else:
+        ht = FEES_HT[m.forfait] + (FEES_HT["CRESCENDO"] if m.crescendo else 0)
+    return round(ht * (1 + VAT), 2)
 
 
 # --- Internal rows -------------------------------------------------------------------------
@@ -245,29 +288,6 @@ class Story:
         self.used_structures.append(name)
         return name, kind
 
-    def phone(self, company: bool) -> str | None:
-        rng = self.rng
-        if rng.random() < 0.08:
-            return None
-        if company and rng.random() < 0.35:
-            digits = "01" + rng.choice("4567") + "".join(rng.choice("0123456789") for _ in range(7))
-        elif rng.random() < 0.7:
-            digits = (
-                "06" + rng.choice("12345678") + "".join(rng.choice("0123456789") for _ in range(7))
-            )
-            digits = digits.replace("0639", "0637", 1)  # 06 39 and 06 9x are overseas ranges
-        else:
-            digits = "07" + rng.choice("5678") + "".join(rng.choice("0123456789") for _ in range(7))
-        pairs = [digits[i : i + 2] for i in range(0, 10, 2)]
-        style = rng.random()
-        if style < 0.6:
-            return " ".join(pairs)
-        if style < 0.8:
-            return "+33 " + digits[1] + " " + " ".join(pairs[1:])
-        if style < 0.9:
-            return digits
-        return ".".join(pairs)
-
     def email(self, m: DemoMember) -> str:
         rng = self.rng
         first, last = slugify(m.first), slugify(m.last)
@@ -293,7 +313,7 @@ class Story:
             name, activity = structure or self.structure()
         m = DemoMember(name, activity, first, last, fem, category, joined, individual=individual)
         m.email = self.email(m)
-        m.phone = self.phone(company=not individual)
+        m.phone = phone_number(self.rng, company=not individual)
         if not individual or self.rng.random() < 0.5:
             m.siret = make_siret(self.rng)
             if self.rng.random() < 0.12:
@@ -301,25 +321,92 @@ class Story:
                 m.cells["SIRET"] = f"{s[:3]} {s[3:6]} {s[6:9]} {s[9:]}"
         return m
 
-    def random_day(self, start: date, end: date) -> date:
-        if end <= start:
-            return start
-        return start + timedelta(days=self.rng.randint(0, (end - start).days))
-
-    def fee_paid(self, m: DemoMember) -> float | None:
-        """The VAT-inclusive amount the member paid on ``m.paid``."""
-        if m.paid is None:
-            return None
-        if m.category == "membre de droit":
-            return 0.0
-        if m.category == "hébergé":
-            ht = min((m.surface or 10) * HOSTED_RATE, HOSTED_CAP)
-        elif m.paid < FEE_SWITCH or m.forfait is None:
-            ht = FEES_HT["BENEFICIAIRE"] if m.paid < FEE_SWITCH else FEES_HT["BASIC"]
-        else:
-            ht = FEES_HT[m.forfait] + (FEES_HT["CRESCENDO"] if m.crescendo else 0)
-        return round(ht * (1 + VAT), 2)
-
     def mistake_rows(self) -> list[object]:
         """The rows (or members) a mistake was planted on: other habits leave them alone."""
         return [row for _, row in self.mistakes.values()]
+
+
+# --- Workbooks of any size (the benchmarks') ---------------------------------------------------
+
+Grid = list[list[Any]]  # a tab as {row: [cells]}, row 1 = headers
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Rows per tab of a sized workbook (data rows, header excluded)."""
+
+    members: int
+    premises: int
+    occupations: int
+    bookings: int
+    events: int
+    registrations: int
+
+
+@dataclass(eq=False)
+class SizedMember:
+    id: str | None
+    category: str
+    joined: date
+    paid: date | None
+    left: date | None
+    forfait: str | None
+    crescendo: bool
+    surface: int | None = None
+
+
+@dataclass(eq=False)
+class SizedPremises:
+    id: str
+    name: str
+    site: str
+    surface: int | None
+    bookable: bool
+    capacity: int | None
+
+
+class SizedStory:
+    """The state a workbook of any size is drawn from: the same people, structures, phone
+    numbers, fees and staff habits as the demo, in the proportions of a big association, with
+    about 1 % of rows carrying a real-life mistake."""
+
+    def __init__(self, counts: Counts, seed: int, today: date) -> None:
+        self.counts = counts
+        self.rng = random.Random(seed)
+        self.today = today
+        self.emails: set[str] = set()
+        self.structures = [n for group in names.STRUCTURES.values() for n in group]
+        self.activities = list(names.STRUCTURES)
+
+    def typed_date(self, day: date | None, share: float = 0.03) -> object:
+        """A date cell, or now and then the date typed as text as staff do."""
+        if day is None:
+            return None
+        r = self.rng.random()
+        if r < share * 0.7:
+            return f"{day:%d/%m/%Y}"
+        if r < share:
+            return f"{day.day}/{day.month}/{day:%y}"
+        return day
+
+    def member_for(self, pool: Sequence[SizedMember], day: date, *, paid_up: bool) -> SizedMember | None:
+        """A member of ``pool`` who is a member on ``day`` and, when ``paid_up``, whose
+        period covers it (bookings and registrations to come are by members up to date)."""
+        for _ in range(60):
+            m = self.rng.choice(pool)
+            if m.joined > day or (m.left is not None and m.left <= day):
+                continue
+            if paid_up and (m.paid is None or period_end(m.paid) < day):
+                continue
+            return m
+        return None
+
+    def email(self, local: str, domain: str) -> str:
+        """``local@domain``, numbered when the address is taken already."""
+        address = f"{local}@{domain}"
+        n = 2
+        while address in self.emails:
+            address = f"{local}{n}@{domain}"
+            n += 1
+        self.emails.add(address)
+        return address

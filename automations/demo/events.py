@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from ..schema import (
-    EVENEMENTS,
-    INSCRIPTIONS,
-)
-from . import programme
+from ..schema import EVENEMENTS, EVENT_TYPES, INSCRIPTIONS, MEMBRES
+from . import names, programme
 from .common import (
     OK_STATUSES,
     DemoEvent,
     DemoMember,
+    Grid,
+    SizedMember,
+    SizedStory,
     Story,
     fr_date,
     is_holiday,
@@ -21,9 +21,7 @@ from .common import (
     weighted_sample,
 )
 
-CONSULTATION_TITLE = (
-    "Consultations d'experts : comptabilité, droit du spectacle, propriété intellectuelle"
-)
+CONSULTATION_TITLE = "Consultations d'experts : comptabilité, droit du spectacle, propriété intellectuelle"
 CRESCENDO_PLACES = (
     ("aux BIS de Nantes", "Biennales Internationales du Spectacle, Nantes"),
     ("au café-concert Le Nord Nord", "Le Nord Nord, Paris"),
@@ -32,7 +30,6 @@ CRESCENDO_PLACES = (
     ("en marge du MaMA", "MaMA Music & Convention, Paris"),
     ("aux Bars en Trans", "Bars en Trans, Rennes"),
 )
-
 
 
 class EventsPart(Story):
@@ -81,9 +78,7 @@ class EventsPart(Story):
                     place=pole,
                     capacity=35,
                 )
-            for month, (title_place, place) in zip(
-                (1, 2, 4, 6, 10, 12), CRESCENDO_PLACES, strict=True
-            ):
+            for month, (title_place, place) in zip((1, 2, 4, 6, 10, 12), CRESCENDO_PLACES, strict=True):
                 add(
                     day(year, month, (1, 2, 3), (2, 3)),
                     time(18, 0),
@@ -189,9 +184,7 @@ class EventsPart(Story):
                     place=place,
                     reserved=reserved,
                 )
-            for month, (org, what) in zip(
-                (3, 10), rng.sample(programme.AFTERWORK_PROVIDERS, 2), strict=True
-            ):
+            for month, (org, what) in zip((3, 10), rng.sample(programme.AFTERWORK_PROVIDERS, 2), strict=True):
                 add(
                     day(year, month, (3,)),
                     time(18, 30),
@@ -313,9 +306,7 @@ class EventsPart(Story):
         # A member ID mistyped on a registration for an upcoming Club MILA.
         club = next((e for e in events if e.type == "Club MILA" and e.day >= today), None)
         club = club or [e for e in events if e.type == "Club MILA"][-1]
-        at = datetime.combine(min(club.day, today), time(0)) - timedelta(
-            days=2, hours=-10, minutes=-17
-        )
+        at = datetime.combine(min(club.day, today), time(0)) - timedelta(days=2, hours=-10, minutes=-17)
         ghost = {
             "Événement": club.id,
             "Membre": "M0412",
@@ -359,3 +350,114 @@ def event_rows(events: list[DemoEvent]) -> list[dict[str, object]]:
         }
         for e in events
     ]
+
+
+# --- Workbooks of any size (the benchmarks') ---------------------------------------------------
+
+
+def _friday_before_weekend(day: date) -> date:
+    """The day itself, or the Friday before a weekend."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def sized_events(story: SizedStory) -> tuple[Grid, list[tuple[str, date, int | None, str | None]]]:
+    """The Événements tab over six years and two months ahead, and (ID, day, capacity,
+    reserved to) of each event for the registrations."""
+    rng, today, count = story.rng, story.today, story.counts.events
+    first = date(today.year - 6, 1, 9)
+    span = (today + timedelta(days=60) - first).days
+    days = sorted(_friday_before_weekend(first + timedelta(days=rng.randint(0, span))) for _ in range(count))
+    grid: Grid = [[c.name for c in EVENEMENTS.columns]]
+    listed: list[tuple[str, date, int | None, str | None]] = []
+    places = ("Pôle MILA", "Pôle MILA – salle de réunion", "Milab", "Pôle MILA – cafétéria")
+    for n, day in enumerate(days, start=1):
+        kind = rng.choice(EVENT_TYPES)
+        hour: object = time(rng.choice((9, 10, 12, 14, 18, 19)), rng.choice((0, 30)))
+        if rng.random() < 0.1:
+            hour = f"{hour:%H:%M}"  # typed as text
+        capacity = rng.choice((None, None, 12, 20, 30, 40))
+        reserved = rng.choice((None,) * 8 + ("Crescendo", "PREMIUM", "hébergés"))
+        if kind.startswith("Crescendo"):
+            reserved = "Crescendo"
+        title = (
+            rng.choice(programme.CLUB_TITLES)
+            if kind == "Club MILA"
+            else rng.choice(programme.CRESCENDO_WORKSHOP_TITLES)
+            if kind.startswith("Crescendo")
+            else f"{kind} du {day:%d/%m/%Y}"
+        )
+        speakers = None
+        if rng.random() < 0.4:
+            speakers = "; ".join(
+                f"{rng.choice(names.FEMALE_FIRST_NAMES)} {rng.choice(names.LAST_NAMES)} "
+                f"({rng.choice(story.structures)})"
+                for _ in range(rng.randint(1, 3))
+            )
+        eid = EVENEMENTS.format_id(n)
+        grid.append(
+            [
+                eid,
+                story.typed_date(day, 0.02),
+                hour,
+                kind,
+                title,
+                speakers,
+                rng.choice(places),
+                capacity,
+                reserved,
+                None,
+                None,
+                None,
+            ]
+        )
+        listed.append((eid, day, capacity, reserved))
+    return grid, listed
+
+
+def sized_registrations(
+    story: SizedStory, events: list[tuple[str, date, int | None, str | None]], members: list[SizedMember]
+) -> Grid:
+    """Registrations by eligible members, up to date for events to come, once per
+    member and event; about 0.5 % of them with a mistake."""
+    rng, today, count = story.rng, story.today, story.counts.registrations
+    people = [m for m in members if m.id]
+    pools = {
+        None: people,
+        "Crescendo": [m for m in people if m.crescendo],
+        "PREMIUM": [m for m in people if m.forfait == "PREMIUM" or m.category == "hébergé"],
+        "hébergés": [m for m in people if m.category == "hébergé"],
+    }
+    taken: set[tuple[str, str]] = set()
+    lines: list[tuple[datetime, str, object, object, str]] = []
+    while len(lines) < count:
+        eid, day, _capacity, reserved = rng.choice(events)
+        m = story.member_for(pools[reserved] or people, day, paid_up=day >= today)
+        if m is None or m.id is None or (eid, m.id) in taken:
+            continue
+        taken.add((eid, m.id))
+        at = datetime.combine(day, time(rng.randint(8, 22), rng.randint(0, 59)))
+        at -= timedelta(days=rng.randint(1, 28))
+        at = max(at, datetime.combine(m.joined, time(9)))
+        if day >= today:
+            at = min(at, datetime.combine(today, time(8)) - timedelta(days=1))
+            status = "annulé" if rng.random() < 0.06 else "inscrit"
+        else:
+            r = rng.random()
+            status = "présent" if r < 0.82 else "absent" if r < 0.93 else "annulé"
+        member_id: object = m.id
+        r = rng.random()
+        if r < 0.003:  # a mistyped member ID
+            member_id = MEMBRES.format_id(story.counts.members + 500 + rng.randint(0, 99))
+        elif r < 0.004 and lines:  # the same registration typed twice
+            previous = rng.choice(lines)
+            eid, member_id = previous[1], previous[2]
+        registered: object = at.date() if rng.random() < 0.04 else at
+        lines.append((at, eid, member_id, registered, status))
+    lines.sort(key=lambda line: line[0])
+    grid: Grid = [[c.name for c in INSCRIPTIONS.columns] + ["Commentaire"]]
+    for n, (_at, eid, mid, registered, status) in enumerate(lines, start=1):
+        comment = "Inscrit·e par téléphone" if rng.random() < 0.02 else None
+        grid.append([INSCRIPTIONS.format_id(n), eid, mid, registered, status, None, None, comment])
+    for k in range(min(2, len(grid) - 1)):  # typed in at the bottom, without ID yet
+        grid[-1 - k][0] = None
+    return grid

@@ -15,10 +15,17 @@ from .common import (
     DemoMember,
     DemoOccupation,
     DemoPremise,
+    Grid,
+    SizedMember,
+    SizedStory,
     Story,
     add_months,
+    fee_paid,
     fr_amount,
     fr_date,
+    make_siret,
+    phone_number,
+    random_day,
     slugify,
     weighted_sample,
     working_day_before,
@@ -72,9 +79,7 @@ class MembersPart(Story):
             (offices[idx[9]], vacant_end, None),
         ]
         vacant = offices[idx[9]]
-        vacant.remark = (
-            f"Libre depuis le {fr_date(vacant_end + timedelta(days=1))}, candidatures en cours"
-        )
+        vacant.remark = f"Libre depuis le {fr_date(vacant_end + timedelta(days=1))}, candidatures en cours"
         next_start: dict[str, date] = {}
         stays = {
             1,
@@ -96,7 +101,7 @@ class MembersPart(Story):
                 m.category = "bénéficiaire"
             else:
                 m.left = end
-                m.paid = self.random_day(add_months(end, -11), end - timedelta(days=30))
+                m.paid = random_day(self.rng, add_months(end, -11), end - timedelta(days=30))
             members.append(m)
             if start_next is not None:
                 next_start[premise.id] = start_next
@@ -161,7 +166,7 @@ class MembersPart(Story):
             m.crescendo = True
 
         for m in members:
-            m.amount = self.fee_paid(m)
+            m.amount = fee_paid(m)
             self.sign_charter(m)
         self.plant_member_mistakes(members)
         self.staff_habits(members)
@@ -174,15 +179,13 @@ class MembersPart(Story):
         # ID was not cleared, and a brand-new row without ID. Neither the copy nor its original
         # is referenced elsewhere, so that the duplicate does not spread to other tabs.
         original = next(
-            m
-            for m in reversed(members)
-            if m.category == "bénéficiaire" and m not in self.mistake_rows()
+            m for m in reversed(members) if m.category == "bénéficiaire" and m not in self.mistake_rows()
         )
         original.referable = False
         dup = self.new_member("bénéficiaire", today - timedelta(days=6))
         dup.forfait, dup.paid = "BASIC", today - timedelta(days=6)
         dup.amount, dup.charter, dup.id, dup.referable = (
-            self.fee_paid(dup),
+            fee_paid(dup),
             dup.paid,
             original.id,
             False,
@@ -205,11 +208,9 @@ class MembersPart(Story):
                 if rng.random() < new_share:
                     return d
                 years = range(2012, d.year + 1)
-                weights = [
-                    (1.0 + 0.6 * (y - 2012) ** 1.3) * (2.5 if y == self.y0 else 1.0) for y in years
-                ]
+                weights = [(1.0 + 0.6 * (y - 2012) ** 1.3) * (2.5 if y == self.y0 else 1.0) for y in years]
                 year = rng.choices(years, weights=weights)[0]
-                return min(self.random_day(date(year, 1, 2), date(year, 12, 20)), d)
+                return min(random_day(self.rng, date(year, 1, 2), date(year, 12, 20)), d)
             return m.joined
 
         if target == "en attente":
@@ -247,7 +248,7 @@ class MembersPart(Story):
             if m.left is not None and m.left < CHARTER_DATE + timedelta(days=200):
                 return
             if rng.random() < 0.82:
-                m.charter = self.random_day(CHARTER_DATE, date(2023, 6, 30))
+                m.charter = random_day(self.rng, CHARTER_DATE, date(2023, 6, 30))
         elif rng.random() < 0.9 and (m.paid is not None or rng.random() < 0.5):
             m.charter = m.joined + timedelta(days=rng.choice((0, 0, 0, 1, 3, 8)))
             m.charter = min(m.charter, self.today)
@@ -282,11 +283,7 @@ class MembersPart(Story):
         m.cells["Adhésion le"] = f"31/02/{y0 + 1}"
         self.mistakes["impossible_date"] = (MEMBRES.name, m)
 
-        pool = [
-            b
-            for b in ok
-            if b.forfait == "BASIC" and not b.crescendo and b not in self.mistake_rows()
-        ]
+        pool = [b for b in ok if b.forfait == "BASIC" and not b.crescendo and b not in self.mistake_rows()]
         m = rng.choice(pool)
         m.forfait = None
         self.mistakes["missing_forfait"] = (MEMBRES.name, m)
@@ -300,9 +297,7 @@ class MembersPart(Story):
         for m in rng.sample([m for m in plain if m.charter], 3):
             m.cells["Charte signée le"] = fr_date(m.charter)
         for m in rng.sample([m for m in plain if m.amount], 8):
-            m.cells["Montant payé"] = (
-                fr_amount(m.amount) if rng.random() < 0.7 else f"{m.amount:g} €"
-            )
+            m.cells["Montant payé"] = fr_amount(m.amount) if rng.random() < 0.7 else f"{m.amount:g} €"
         for m in rng.sample([m for m in plain if m.crescendo], 2):
             m.cells["Option Crescendo"] = "x"
         for m in rng.sample(plain, 14):
@@ -339,8 +334,18 @@ def member_row(m: DemoMember) -> dict[str, object]:
 
 
 _FORMS = ("SARL", "SAS", "association", "SARL", "EURL", "SAS", "association", "SCOP")
-_STREETS = ("rue Ordener", "rue Marcadet", "boulevard Barbès", "rue Custine", "rue Championnet",
-            "rue Myrha", "rue Doudeauville", "rue Polonceau", "rue Caulaincourt", "rue Labat")
+_STREETS = (
+    "rue Ordener",
+    "rue Marcadet",
+    "boulevard Barbès",
+    "rue Custine",
+    "rue Championnet",
+    "rue Myrha",
+    "rue Doudeauville",
+    "rue Polonceau",
+    "rue Caulaincourt",
+    "rue Labat",
+)
 
 
 def _legal_form(m: DemoMember) -> str:
@@ -370,3 +375,199 @@ def occupation_rows(occupations: list[DemoOccupation]) -> list[dict[str, object]
         }
         for n, o in enumerate(occupations, start=1)
     ]
+
+
+# --- Workbooks of any size (the benchmarks') ---------------------------------------------------
+
+# Staff columns of Membres: (name, inserted after this column; None = at the end).
+MEMBER_STAFF_COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("Activité", "Structure"),
+    ("Référent·e", "Contact"),
+    ("Source", None),
+    ("Suivi", None),
+    ("Notes", None),
+)
+STAFF_NAMES = ("Nadia", "Julien", "Clémence", "Karim", "Sophie")
+SOURCES = (
+    "Bouche à oreille",
+    "Salon MaMA",
+    "Site internet",
+    "Parrainage",
+    "Mairie du 18e",
+    "Réseau Crescendo",
+    "LinkedIn",
+    "Newsletter",
+)
+# Statuses on today, by cumulated share of the members (the rest: « à jour »).
+_STATUS_SHARES = (("sortie", 0.11), ("en attente", 0.16), ("échue", 0.34), ("à renouveler", 0.40))
+FOLLOW_UPS = (
+    "Relancé·e par téléphone le {d}",
+    "Facture envoyée le {d}",
+    "RDV d'accueil le {d}",
+    "Attestation envoyée le {d}",
+    "Mail de bienvenue envoyé le {d}",
+)
+
+
+def sized_plan_members(story: SizedStory, hosted: int) -> list[SizedMember]:
+    """Categories and dates for every member, sorted by joining date like the sheet."""
+    rng, today, count = story.rng, story.today, story.counts.members
+    year_ago = add_months(today, -12)
+    members: list[SizedMember] = []
+    for i in range(count):
+        if i < hosted:
+            category = "hébergé"
+        elif rng.random() < 0.005:
+            category = "membre de droit"
+        else:
+            category = "bénéficiaire"
+        r = rng.random()
+        target = next((status for status, upto in _STATUS_SHARES if r < upto), "à jour")
+        if i < hosted and target in ("sortie", "en attente"):
+            target = "à jour"
+        joined = random_day(rng, date(2008, 1, 2), today - timedelta(days=400))
+        paid: date | None
+        left = None
+        if target == "en attente":
+            joined = today - timedelta(days=rng.randint(3, 70))
+            paid = None
+        elif target == "à jour":
+            paid = today - timedelta(days=rng.randint(35, 330))
+        elif target == "à renouveler":
+            paid = year_ago + timedelta(days=rng.randint(3, 27))
+        elif target == "échue":
+            paid = today - timedelta(days=rng.randint(400, 1250))
+        else:
+            left = today - timedelta(days=rng.randint(30, 1500))
+            paid = left - timedelta(days=rng.randint(60, 340))
+        if paid is not None:
+            joined = min(joined, paid)
+        forfait = None
+        if category == "bénéficiaire" and (left is None or left >= FEE_SWITCH or rng.random() < 0.3):
+            forfait = "PREMIUM" if rng.random() < 0.36 else "BASIC"
+        crescendo = forfait is not None and rng.random() < 0.15
+        members.append(SizedMember(None, category, joined, paid, left, forfait, crescendo))
+    order = list(range(count))
+    order.sort(key=lambda k: members[k].joined)
+    ranked = [members[k] for k in order]
+    for n, m in enumerate(ranked, start=1):
+        m.id = MEMBRES.format_id(n)
+    return ranked
+
+
+def sized_member_header() -> list[str]:
+    """The contract's Membres headers with the staff's own columns where they keep them."""
+    header = [c.name for c in MEMBRES.columns]
+    for name, after in MEMBER_STAFF_COLUMNS:
+        if after is None:
+            header.append(name)
+        else:
+            header.insert(header.index(after) + 1, name)
+    return header
+
+
+def sized_members_grid(story: SizedStory, members: list[SizedMember]) -> Grid:
+    """The Membres tab: names, contacts, SIRET, fees paid, charters, as the staff type them."""
+    rng = story.rng
+    header = sized_member_header()
+    rows: Grid = [header]
+    for m in members:
+        individual = m.category == "membre de droit" or rng.random() < 0.11
+        female = rng.random() < 0.55
+        first = rng.choice(names.FEMALE_FIRST_NAMES if female else names.MALE_FIRST_NAMES)
+        last = rng.choice(names.LAST_NAMES)
+        if individual:
+            structure = f"{first} {last}"
+            activity = rng.choice(names.INDIVIDUAL_ACTIVITIES)
+            email = story.email(
+                f"{slugify(first)}.{slugify(last)}", rng.choice(("example.com", "example.org", "example.net"))
+            )
+        else:
+            activity = rng.choice(story.activities)
+            structure = f"{rng.choice(names.STRUCTURES[activity])} {rng.choice(names.LAST_NAMES)}"
+            domain = slugify(structure) + rng.choice((".fr", ".fr", ".com", ".net"))
+            local = rng.choice((slugify(first), "contact", "bonjour", f"{slugify(first)}.{slugify(last)}"))
+            email = story.email(local, domain)
+        siret: str | None = None
+        if not individual or rng.random() < 0.5:
+            siret = make_siret(rng)
+            if rng.random() < 0.12:
+                siret = f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
+        amount: object = fee_paid(m)
+        if isinstance(amount, float) and rng.random() < 0.03:
+            amount = fr_amount(amount) if rng.random() < 0.7 else f"{amount:g} €"
+        crescendo: object = None
+        if m.crescendo:
+            crescendo = "x" if rng.random() < 0.1 else "oui"
+        elif m.category == "bénéficiaire" and rng.random() < 0.25:
+            crescendo = "non"
+        charter = None
+        if rng.random() < 0.85:
+            charter = min(
+                max(m.joined, date(2022, 10, 3)) + timedelta(days=rng.choice((0, 0, 1, 3, 8))), story.today
+            )
+        follow = None
+        if rng.random() < 0.2:
+            follow = rng.choice(FOLLOW_UPS).format(
+                d=f"{random_day(story.rng, m.joined, story.today):%d/%m/%Y}"
+            )
+        values = {
+            "ID": m.id,
+            "Structure": structure,
+            "Activité": activity,
+            "Contact": f"{first} {last}",
+            "Référent·e": rng.choice(STAFF_NAMES),
+            "Email": email,
+            "Téléphone": phone_number(story.rng, company=not individual),
+            "SIRET": siret,
+            "Catégorie": m.category,
+            "Forfait": m.forfait,
+            "Option Crescendo": crescendo,
+            "Adhésion le": story.typed_date(m.joined),
+            "Cotisation payée le": story.typed_date(m.paid),
+            "Montant payé": amount,
+            "Charte signée le": story.typed_date(charter),
+            "Sortie le": story.typed_date(m.left),
+            "Source": rng.choice(SOURCES) if rng.random() < 0.6 else None,
+            "Suivi": follow,
+            "Notes": rng.choice(names.NOTES_MEMBRES) if rng.random() < 0.15 else None,
+        }
+        _plant_sized_mistake(story, values, m)
+        rows.append([values.get(h) for h in header])
+    _copy_and_blank(story, rows, header.index("ID"), header)
+    return rows
+
+
+def _plant_sized_mistake(story: SizedStory, values: dict[str, object], m: SizedMember) -> None:
+    """About 1 % of members carry one of the mistakes the staff really make."""
+    rng = story.rng
+    if rng.random() >= 0.01:
+        return
+    kind = rng.choice(("siret", "email", "date", "forfait"))
+    if kind == "siret" and values["SIRET"]:
+        s = str(values["SIRET"]).replace(" ", "")
+        values["SIRET"] = s[:-1] + str((int(s[-1]) + 1) % 10)
+    elif kind == "email":  # a comma for the last dot: « …@gmail,com »
+        local, _, domain = str(values["Email"]).rpartition(".")
+        values["Email"] = f"{local},{domain}"
+    elif kind == "date":
+        values["Adhésion le"] = f"31/02/{m.joined.year}"
+    elif kind == "forfait" and m.category == "bénéficiaire" and m.left is None:
+        values["Forfait"] = None
+
+
+def _copy_and_blank(story: SizedStory, rows: Grid, id_index: int, header: list[str]) -> None:
+    """A row copied without clearing its ID, and rows added by hand without an ID."""
+    if len(rows) < 5:
+        return
+    copied = list(rows[len(rows) // 2])
+    copied[header.index("Email")] = story.email("copie", "example.org")
+    copied[header.index("Notes")] = "Ajouté(e) après le salon"
+    rows.append(copied)
+    for k in range(3):
+        blank = list(rows[2 + k])
+        blank[id_index] = None
+        blank[header.index("Email")] = story.email(f"nouveau{k}", "example.com")
+        blank[header.index("Structure")] = f"Nouvelle structure {k + 1}"
+        blank[header.index("SIRET")] = None
+        rows.append(blank)

@@ -27,34 +27,24 @@ class KnownMistake(NamedTuple):
 
 
 KNOWN_MISTAKES: tuple[KnownMistake, ...] = (
-    KnownMistake(
-        MEMBRES.name, "SIRET dont la clé de contrôle est fausse", "SIRET", "siret_checksum"
-    ),
+    KnownMistake(MEMBRES.name, "SIRET dont la clé de contrôle est fausse", "SIRET", "siret_checksum"),
     KnownMistake(
         MEMBRES.name,
         "email avec une virgule au lieu d'un point (…@gmail,com)",
         "Email",
         "email_typo",
     ),
-    KnownMistake(
-        MEMBRES.name, "date impossible saisie en texte (31/02)", "Adhésion le", "impossible_date"
-    ),
+    KnownMistake(MEMBRES.name, "date impossible saisie en texte (31/02)", "Adhésion le", "impossible_date"),
     KnownMistake(
         MEMBRES.name,
         "bénéficiaire sans forfait alors que sa période commence après le 01/03/2024",
         "Forfait",
         "missing_forfait",
     ),
-    KnownMistake(
-        MEMBRES.name, "ID en double : ligne copiée sans effacer l'ID", "ID", "duplicate_id"
-    ),
-    KnownMistake(
-        MEMBRES.name, "nouvelle ligne sans ID (la synchronisation l'attribue)", "ID", "blank_id"
-    ),
+    KnownMistake(MEMBRES.name, "ID en double : ligne copiée sans effacer l'ID", "ID", "duplicate_id"),
+    KnownMistake(MEMBRES.name, "nouvelle ligne sans ID (la synchronisation l'attribue)", "ID", "blank_id"),
     KnownMistake(INSCRIPTIONS.name, "ID de membre inconnu", "Membre", "unknown_member"),
-    KnownMistake(
-        RESERVATIONS.name, "réservation qui finit avant de commencer", "Fin", "end_before_start"
-    ),
+    KnownMistake(RESERVATIONS.name, "réservation qui finit avant de commencer", "Fin", "end_before_start"),
     KnownMistake(
         RESERVATIONS.name,
         "deux réservations confirmées de la salle de réunion qui se chevauchent",
@@ -71,7 +61,6 @@ class MistakeLocation(NamedTuple):
     tab: str
     row: int
     row_id: str | None
-
 
 
 def locate(

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from ..schema import LOCAUX, OCCUPATIONS
 from .common import (
     MILAB_ADDRESS,
     POLE_ADDRESS,
     SHOP_STREETS,
     DemoPremise,
+    Grid,
+    SizedMember,
+    SizedPremises,
+    SizedStory,
     Story,
+    add_months,
     fr_amount,
 )
 
@@ -130,3 +138,119 @@ def premise_rows(premises: list[DemoPremise]) -> list[dict[str, object]]:
         if isinstance(rent, float) and rent >= 1000:
             row["Loyer mensuel HT"] = fr_amount(rent)
     return rows
+
+
+# --- Workbooks of any size (the benchmarks') ---------------------------------------------------
+
+
+def sized_premises(story: SizedStory) -> list[SizedPremises]:
+    """Offices, shops and, for one in ten, a resource to book (desks, rooms, studio)."""
+    rng, count = story.rng, story.counts.premises
+    bookable = [
+        ("Postes Milab", "Milab", None, 6),
+        ("Salle de réunion", "Milab", 18, 1),
+        ("Studio", "Milab", 25, 1),
+        ("Cabine podcast", "Milab", 8, 1),
+        ("Salle polyvalente", "Pépinière", 40, 1),
+        ("Postes Pépinière", "Pépinière", None, 4),
+    ][: max(2, count // 10)]
+    out: list[SizedPremises] = []
+    offices = max(1, (count - len(bookable)) // 3)
+    for n in range(1, count - len(bookable) + 1):
+        pid = LOCAUX.format_id(n)
+        if n <= offices:
+            out.append(SizedPremises(pid, f"Bureau {n}", "Pépinière", rng.choice((10, 12, 16)), False, None))
+        else:
+            surface = rng.choice((25, 28, 30, 35, 40, 45, 50, 60, 72, 80, 85, 95))
+            out.append(SizedPremises(pid, f"Boutique {n - offices}", "Boutique", surface, False, None))
+    for name, site, surface, capacity in bookable:
+        pid = LOCAUX.format_id(len(out) + 1)
+        out.append(SizedPremises(pid, name, site, surface, True, capacity))
+    return out
+
+
+def sized_premises_grid(story: SizedStory, premises: list[SizedPremises]) -> Grid:
+    """The Locaux tab; some big rents typed with a euro sign."""
+    rng = story.rng
+    header = [c.name for c in LOCAUX.columns] + ["Remarques"]
+    rows: Grid = [header]
+    for p in premises:
+        rent = None if p.bookable else float(round((p.surface or 10) * rng.uniform(14, 25)))
+        rent_cell: object = rent
+        if rent is not None and rent >= 1000 and rng.random() < 0.5:
+            rent_cell = fr_amount(rent)
+        address = (
+            "4 rue André Messager, 75018 Paris"
+            if p.site == "Milab"
+            else f"{rng.randint(1, 60)} rue Émile Blémont, 75018 Paris"
+        )
+        rows.append(
+            [
+                p.id,
+                p.name,
+                p.site,
+                address,
+                p.surface,
+                p.capacity,
+                rent_cell,
+                (15.0 if p.capacity and p.capacity > 1 else 60.0) if p.bookable else None,
+                (60.0 if p.capacity and p.capacity > 1 else 240.0) if p.bookable else None,
+                "oui" if p.bookable else rng.choice(("non", None)),
+                None,  # Anomalies (calc.)
+                "Clés chez l'accueil" if rng.random() < 0.2 else None,
+            ]
+        )
+    return rows
+
+
+def sized_occupations(story: SizedStory, premises: list[SizedPremises], members: list[SizedMember]) -> Grid:
+    """Chains of conventions per office or shop, the last one ongoing; past ones
+    reference former tenants among the other members."""
+    rng, today, count = story.rng, story.today, story.counts.occupations
+    places = [p for p in premises if not p.bookable]
+    hosted = [m for m in members if m.category == "hébergé"]
+    others = [m for m in members if m.category != "hébergé"]
+    per_place = max(1, count // len(places))
+    extra = count - per_place * len(places)
+    lines: list[list[object]] = []
+    hosted_iter = iter(hosted)
+    for i, p in enumerate(places):
+        chain = per_place + (1 if i < extra else 0)
+        start = today
+        for k in range(chain):
+            months = rng.randint(2, 9)
+            if k == 0:
+                tenant = next(hosted_iter, None)
+                if tenant is None:  # more places than hosted members: vacant place
+                    start = add_months(today, -months)
+                    continue
+                tenant.surface = p.surface
+                start = min(add_months(today, -months), tenant.paid or today)
+                start = date(start.year, start.month, 1)
+                tenant.joined = min(tenant.joined, start)
+                begin, finish = start, None
+            else:
+                tenant = rng.choice(others)
+                finish = start - timedelta(days=1)
+                begin = date(add_months(finish, -months).year, add_months(finish, -months).month, 1)
+                start = begin
+            lines.append([p.id, tenant.id, begin, finish, rng.random()])
+    lines.sort(key=lambda line: (line[2], line[0]))
+    grid: Grid = [[c.name for c in OCCUPATIONS.columns]]
+    for n, (pid, mid, begin, finish, r) in enumerate(lines, start=1):
+        deposit = float(round(r * 1500, -1)) if r < 0.4 else None
+        grid.append(
+            [
+                OCCUPATIONS.format_id(n),
+                mid,
+                pid,
+                story.typed_date(begin, 0.02),
+                story.typed_date(finish, 0.02),
+                None,
+                deposit,
+                None,
+                None,
+                None,
+            ]
+        )
+    return grid

@@ -289,8 +289,7 @@ TEXTES: dict[str, tuple[str, str, str]] = {
     ),
     "rencontres": (
         "Le MILA a renouvelé son adhésion au réseau des musiques actuelles de Paris.",
-        "Les adhérent·e·s ont rencontré deux délégations internationales lors de speed "
-        "meetings.",
+        "Les adhérent·e·s ont rencontré deux délégations internationales lors de speed meetings.",
         "Les rencontres avec les réseaux de la filière se sont poursuivies, avec une présence "
         "aux principaux rendez-vous professionnels de la rentrée.",
     ),
@@ -306,34 +305,61 @@ TEXTES: dict[str, tuple[str, str, str]] = {
 
 # Subsections of the real report's outline (``Titre``), the same each year.
 TEXTES_TITRES: tuple[tuple[str, str, str], ...] = (
-    ("association", "Équipe opérationnelle",
-     "La coordinatrice, en CDI depuis avril 2020, est épaulée par une assistante de promotion et "
-     "de coordination. L'agrément pour accueillir un volontaire en service civique a été renouvelé."),
-    ("association", "Formation",
-     "L'équipe a bénéficié de formations prises en charge par l'AFDAS, sur la prise de parole en "
-     "situation à enjeux et sur les gestes de premiers secours."),
-    ("partenaires", "Mairies",
-     "Rencontres avec la Direction de l'Attractivité et de l'Emploi et le bureau de la musique de "
-     "la Ville de Paris pour préparer les demandes de subvention ; participation au Conseil "
-     "parisien de la musique."),
-    ("partenaires", "Territoire",
-     "Partenaire de la fête du quartier Blémont : réunions de préparation, soutien logistique et "
-     "un atelier street art sur le rideau d'une boutique, ouvert aux habitant·e·s.\n"
-     "- Festival Décibels de la Fête des Vendanges de Montmartre\n"
-     "- Festival Midi Minuit du Carré Versigny"),
-    ("partenaires", "Paris Habitat",
-     "Suivi des dégâts des eaux du bureau de coordination et du remplacement de la porte de "
-     "sortie de secours ; visite des boutiques avec la nouvelle gestionnaire."),
-    ("actions", "Outils d'accompagnement et mutualisations",
-     "Des tarifs négociés avec des partenaires (conciergerie, pressage, imprimerie) et un "
-     "abonnement mutualisé à un outil de suivi des audiences, partagé par une dizaine de "
-     "structures ; deux imprimantes sont à la disposition des adhérent·e·s."),
-    ("actions", "Transmission",
-     "Une collaboration pédagogique avec une école de design graphique : des étudiant·e·s ont "
-     "réalisé des séquences en motion design pour des clips d'artistes des adhérent·e·s."),
-    ("rencontres", "Le MILA soutient",
-     "- Music Declares Emergency\n- L'Appel des Indépendants\n- La Scène Française"),
-    ("communication", "Sites web",
-     "Le site du MILA publie tous les événements de l'association ; le site Entrepreneuriat "
-     "Crescendo rassemble les ateliers et rencontres du programme."),
+    (
+        "association",
+        "Équipe opérationnelle",
+        "La coordinatrice, en CDI depuis avril 2020, est épaulée par une assistante de promotion et "
+        "de coordination. L'agrément pour accueillir un volontaire en service civique a été renouvelé.",
+    ),
+    (
+        "association",
+        "Formation",
+        "L'équipe a bénéficié de formations prises en charge par l'AFDAS, sur la prise de parole en "
+        "situation à enjeux et sur les gestes de premiers secours.",
+    ),
+    (
+        "partenaires",
+        "Mairies",
+        "Rencontres avec la Direction de l'Attractivité et de l'Emploi et le bureau de la musique de "
+        "la Ville de Paris pour préparer les demandes de subvention ; participation au Conseil "
+        "parisien de la musique.",
+    ),
+    (
+        "partenaires",
+        "Territoire",
+        "Partenaire de la fête du quartier Blémont : réunions de préparation, soutien logistique et "
+        "un atelier street art sur le rideau d'une boutique, ouvert aux habitant·e·s.\n"
+        "- Festival Décibels de la Fête des Vendanges de Montmartre\n"
+        "- Festival Midi Minuit du Carré Versigny",
+    ),
+    (
+        "partenaires",
+        "Paris Habitat",
+        "Suivi des dégâts des eaux du bureau de coordination et du remplacement de la porte de "
+        "sortie de secours ; visite des boutiques avec la nouvelle gestionnaire.",
+    ),
+    (
+        "actions",
+        "Outils d'accompagnement et mutualisations",
+        "Des tarifs négociés avec des partenaires (conciergerie, pressage, imprimerie) et un "
+        "abonnement mutualisé à un outil de suivi des audiences, partagé par une dizaine de "
+        "structures ; deux imprimantes sont à la disposition des adhérent·e·s.",
+    ),
+    (
+        "actions",
+        "Transmission",
+        "Une collaboration pédagogique avec une école de design graphique : des étudiant·e·s ont "
+        "réalisé des séquences en motion design pour des clips d'artistes des adhérent·e·s.",
+    ),
+    (
+        "rencontres",
+        "Le MILA soutient",
+        "- Music Declares Emergency\n- L'Appel des Indépendants\n- La Scène Française",
+    ),
+    (
+        "communication",
+        "Sites web",
+        "Le site du MILA publie tous les événements de l'association ; le site Entrepreneuriat "
+        "Crescendo rassemble les ateliers et rencontres du programme.",
+    ),
 )

@@ -20,8 +20,9 @@ from ..schema import (
     TARIFS,
     TEXTES,
 )
-from .board import BoardPart
+from .board import BoardPart, fee_rows
 from .bookings import BookingsPart
+from .common import fee_paid
 from .events import EventsPart, event_rows
 from .members import MembersPart, member_row, occupation_rows
 from .mistakes import MistakeLocation, locate
@@ -84,19 +85,17 @@ def build_demo_workbook(
         RESERVATIONS.name: w.sheet(RESERVATIONS, bookings, {"Commentaire": None}),
         EVENEMENTS.name: w.sheet(EVENEMENTS, event_rows(events)),
         INSCRIPTIONS.name: w.sheet(INSCRIPTIONS, registrations),
-        TARIFS.name: w.sheet(TARIFS, b.build_fees()),
-        PAIEMENTS.name: w.sheet(PAIEMENTS, build_demo_payments(members, today, b.fee_paid)),
+        TARIFS.name: w.sheet(TARIFS, fee_rows()),
+        PAIEMENTS.name: w.sheet(PAIEMENTS, build_demo_payments(members, today, fee_paid)),
         CONSEIL.name: w.sheet(CONSEIL, board),
         CHIFFRES.name: w.sheet(CHIFFRES, b.build_figures()),
         TEXTES.name: w.sheet(TEXTES, b.build_texts()),
     }
     out = Path(path)
     w.save(out, today)
-    write_demo_imports(out, members, today, b.fee_paid)
+    write_demo_imports(out, members, today, fee_paid)
 
     categories: dict[str, int] = {}
     for m in members:
         categories[m.category] = categories.get(m.category, 0) + 1
-    return DemoSummary(
-        out, seed, today, counts, categories, locate(b, members, registrations, bookings)
-    )
+    return DemoSummary(out, seed, today, counts, categories, locate(b, members, registrations, bookings))

@@ -124,9 +124,7 @@ class Writer:
         self.validations(ws, tab, header, columns, last + 300)
         return len(rows)
 
-    def validations(
-        self, ws, tab: Tab, header: list[str], columns: list[Column | None], last: int
-    ) -> None:
+    def validations(self, ws, tab: Tab, header: list[str], columns: list[Column | None], last: int) -> None:
         for j, col in enumerate(columns, start=1):
             if col is None or col.calc:
                 continue
