@@ -615,7 +615,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
-    from .workbook.emulator import serve
+    from sheets_emulator import serve
 
     def ready(address: str, spreadsheet_id: str) -> None:
         print(f"Émulateur de l'API Google Sheets prêt sur http://{address}", file=out)

@@ -33,11 +33,11 @@ from automations.rules.bookings import BookingsOutcome, compute_bookings
 from automations.rules.events import EventsOutcome, compute_events
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
+from tests.support.memory_backend import MemoryBackend
 
 from .data import (
     TODAY,
     BenchResult,
-    MemoryBackend,
     Sizes,
     Verdict,
     md_table,
@@ -180,7 +180,7 @@ def run(quick: bool = False) -> BenchResult:
     met = target <= TARGET_S
     rows_total = sizes.bookings + sizes.registrations
     lines = [
-        f"Workbook: {sizes.describe()} (`benchmarks/data.py`, seed 2024), tables built in memory, "
+        f"Workbook: {sizes.describe()} (`automations.demo.build_grids`, seed 2024), tables built in memory, "
         f"first-run state. Timings: median of {len(runs)} runs of each variant, interleaved. "
         f"Found: {num(first['excess'])} "
         f"bookings beyond capacity, {num(first['waiting'])} registrations waiting, "

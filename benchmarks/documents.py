@@ -40,13 +40,13 @@ from automations.jobs.documents import run_charters, run_conventions
 from automations.model.rows import BoardMember, Member, Occupation, Premises
 from automations.rules.fees import FeeSchedule, compute_fee
 from automations.workbook import Workbook
+from tests.support.memory_backend import MemoryBackend
 
 from .data import (
     NOW,
     TODAY,
     BenchResult,
     Grid,
-    MemoryBackend,
     Verdict,
     md_table,
     run_one,

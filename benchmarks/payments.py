@@ -28,10 +28,11 @@ from automations.jobs.payments import run_import
 from automations.rules.membership import MembershipPolicy
 from automations.schema import PAIEMENTS
 from automations.workbook import Workbook
-from automations.workbook.emulator import SheetsEmulator
 from automations.workbook.google import GoogleBackend, RetryPolicy
+from sheets_emulator import SheetsEmulator
+from tests.support.memory_backend import MemoryBackend
 
-from .data import TODAY, BenchResult, Grid, MemoryBackend, Verdict, md_table, seconds, tarifs_grid
+from .data import TODAY, BenchResult, Grid, Verdict, md_table, seconds, tarifs_grid
 
 TITLE = "Payments import: bank lines and HelloAsso orders matched to members"
 FULL = (10_000, 10_000, 2_000)  # members, bank lines, HelloAsso orders

@@ -2,7 +2,7 @@
 
 Issue 4: « 500 reminders to the loopback SMTP server: target ≤ 10 s on one connection. »
 A workbook of 2,000 members of whom 500 are due a reminder today (their Échéance is in 30
-days) is held in memory (:class:`benchmarks.data.MemoryBackend`); ``run_renewals`` decides,
+days) is held in memory (:class:`tests.support.memory_backend.MemoryBackend`); ``run_renewals`` decides,
 renders the 500 messages from the shipped templates, records them ``en cours``, sends them
 to an aiosmtpd server on 127.0.0.1 and records the outcomes: the whole run is timed, and
 the sending alone. A second run the same day must send nothing. Then the same end to end
@@ -31,13 +31,13 @@ from automations.mail import MailSettings, Outgoing, SmtpSender
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 from .data import (
     NOW,
     TODAY,
     BenchResult,
     Grid,
-    MemoryBackend,
     Verdict,
     md_table,
     median_of,

@@ -132,7 +132,8 @@ def render(
         "Measured by hand, never in the tests (timings depend on the machine and its load). "
         "Run `.venv/bin/python -m benchmarks.run_all` to measure again at full size and "
         "rewrite this page, or add `--quick` for a smoke run at a small size (printed, this "
-        "page is left alone). Workbooks come from `benchmarks/data.py`: deterministic, "
+        "page is left alone). Workbooks come from the demo's generator "
+        "(`automations.demo.build_grids`) at the sizes of `benchmarks/data.py`: deterministic, "
         "realistic French data with the staff's habits and about 1 % of rows with a mistake. "
         f"Each measurement is the median of {REPEATS} runs, unless its runs already took more "
         f"than {BUDGET_S:.0f} s (the section then says how many runs it had).",

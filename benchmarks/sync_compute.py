@@ -1,7 +1,7 @@
 """Check + compute + plan for 10,000 members and 30,000 bookings and registrations.
 
 Issue: « target ≤ 3 s on this machine, memory noted ». Measured on tables built in memory
-(``Table.from_grid`` through :class:`benchmarks.data.MemoryBackend`, no I/O):
+(``Table.from_grid`` through :class:`tests.support.memory_backend.MemoryBackend`, no I/O):
 ``evaluate()`` + ``desired_cells()`` + ``Workbook.pending()`` of a first run (every calc.
 column blank, so everything is to be written), with the share of each phase and the
 memory it takes; then the whole ``run_sync`` on the .xlsx backend, end to end, once on the
@@ -30,13 +30,13 @@ from automations.jobs.sync import plan_new_ids, run_sync
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 from .data import (
     NOW,
     TODAY,
     BenchResult,
     Grid,
-    MemoryBackend,
     Sizes,
     StackSampler,
     Verdict,
@@ -241,7 +241,7 @@ def run(quick: bool = False) -> BenchResult:
     spread = " / ".join(seconds(r["target"]) for r in sorted(runs, key=lambda r: r["target"]))
     met = target <= TARGET_S
     lines = [
-        f"Workbook: {sizes.describe()} (`benchmarks/data.py`, seed 2024, generated in "
+        f"Workbook: {sizes.describe()} (`automations.demo.build_grids`, seed 2024, generated in "
         f"{seconds(generated)}). Tables built in memory, no I/O; first-run state (every calc. "
         f"column blank): {num(first['cells_desired'])} calc. cells planned, "
         f"{num(first['cells_pending'])} to write, {num(first['new_ids'])} IDs to assign, "

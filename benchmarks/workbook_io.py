@@ -32,9 +32,9 @@ from automations.jobs.evaluation import desired_cells, evaluate
 from automations.jobs.sync import plan_new_ids
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
-from automations.workbook.emulator import SheetsEmulator
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
+from sheets_emulator import SheetsEmulator
 
 from .data import (
     TODAY,

@@ -134,7 +134,7 @@ def _trim(grid: Grid) -> Grid:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Any]:
-    from automations.workbook.emulator import SheetsEmulator
+    from sheets_emulator import SheetsEmulator
 
     with SheetsEmulator() as emu:
         yield emu

@@ -1,10 +1,13 @@
-"""Behaviour of the Sheets API v4 emulator (automations.workbook.emulator)."""
+"""Behaviour of the Sheets API v4 emulator (sheets_emulator)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import gspread
@@ -17,7 +20,7 @@ from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
-from automations.workbook.emulator import SheetsEmulator, default_spreadsheet_id, serve
+from sheets_emulator import SheetsEmulator, default_spreadsheet_id, serve
 
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -1092,3 +1095,24 @@ class TestPerformance:
         ranges = answer.json()["valueRanges"]
         assert [len(r["values"]) for r in ranges] == [10_001, 10_001]
         assert ranges[0]["values"][10_000][24] == "01/01/2024"
+
+
+class TestNeighbour:
+    def test_the_runtime_package_holds_no_emulator(self):
+        """The emulator and its formula evaluator live beside the automations package, not in it."""
+        import automations
+
+        package = Path(automations.__file__).parent
+        assert not (package / "workbook" / "emulator").exists()
+        assert not list(package.rglob("formula.py"))
+        users = [p.relative_to(package).as_posix() for p in package.rglob("*.py") if "sheets_emulator" in p.read_text()]
+        assert users and all(u.startswith("cli") for u in users)  # `mila emulator`, when it runs
+
+    def test_the_emulator_imports_nothing_from_automations(self):
+        """Importing the emulator (and serving a file) loads no module of the automations package."""
+        code = (
+            "import sys, sheets_emulator, sheets_emulator.xlsx\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'automations'))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]"

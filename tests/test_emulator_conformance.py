@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from automations.workbook.emulator import SheetsEmulator
+from sheets_emulator import SheetsEmulator
 
 # Shipped with the tests, so that a fresh clone passes with nothing beside it.
 RECORDINGS = Path(__file__).resolve().parent / "recordings" / "google-sheets"

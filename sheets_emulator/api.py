@@ -355,7 +355,7 @@ def _append_dimension(ss: Spreadsheet, params: dict, undo: list) -> None:
 
 def _grid_window(ss: Spreadsheet, rng: dict) -> tuple[Sheet, int, int, int, int]:
     """A GridRange (0-based, end-exclusive, open ends) as 0-based inclusive bounds."""
-    from ..a1 import format_range
+    from .a1 import format_range
     from .store import grid_limit_error
 
     sheet = _sheet_for(ss, rng.get("sheetId"))
@@ -471,7 +471,7 @@ def _update_cells(ss: Spreadsheet, params: dict, undo: list) -> None:
         r1 = r0 + len(rows) - 1
         c1 = c0 + max((len(r.get("values") or []) for r in rows), default=1) - 1
         if r1 >= sheet.row_count or c1 >= sheet.col_count:
-            from ..a1 import format_range
+            from .a1 import format_range
             from .store import grid_limit_error
 
             raise grid_limit_error(sheet, format_range(sheet.title, r0 + 1, c0 + 1, r1 + 1, c1 + 1))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..a1 import column_index, column_letters
+from .a1 import column_index, column_letters
 from .formats import Locale, NumberFormat, to_serial
 
 

@@ -12,8 +12,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..a1 import GridRange, column_letters, format_range, parse_range, quote_tab
 from . import formula as fx
+from .a1 import GridRange, column_letters, format_range, parse_range, quote_tab
 from .formats import (
     Locale,
     NumberFormat,

@@ -1,5 +1,9 @@
 """A Google Sheets API v4 emulator on loopback, for tests and for working offline.
 
+A neighbour of the ``automations`` package, not part of it: installed with the project (for
+``mila emulator`` and the tests), it imports nothing from ``automations``; it has its own A1
+parser (``a1``) so that it reads ranges as Google does, not as the client under test does.
+
     with SheetsEmulator() as emu:
         emu.create_spreadsheet("abc", sheets={"Membres": [["ID", "Structure"], ["M0001", "Acme"]]})
         # SHEETS_EMULATOR_HOST=emu.address sends the Google backend to it.
@@ -27,7 +31,8 @@ Known limitations (where it is simpler than Google, on purpose):
   and columns rewrites references; renaming a tab, ``move_row`` and ``sort_rows`` do not.
 - Cell formatting other than number formats (bold, colours, borders...) is accepted and
   ignored; no named ranges, protected ranges, data validation, filters or merges.
-- ``fields`` masks are ignored (full resources are answered); no Drive API.
+- ``fields`` masks are ignored (full resources are answered); of the Drive API, only
+  ``files.get`` of a spreadsheet (``/drive/v3/files/{id}``).
 - ``append``: the table is the block of contiguous cells around the last filled cell of the
   range (Google's heuristic matches on every recorded case; corner cases may differ).
 """

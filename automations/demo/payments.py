@@ -2,7 +2,7 @@
 import next to the workbook (a HelloAsso export, a bank statement) that exercise every
 matching rule of ``mila paiements importer``.
 
-Called by ``demo.build_demo_workbook`` with its members (``demo._Member``: ``id``,
+Called by ``workbook.build_demo_workbook`` with its members (``common.DemoMember``: ``id``,
 ``paid``, ``joined``, ``left``, ``email``, ``siret``…) and its fee function.
 """
 
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-Fee = Callable[[Any], float | None]  # demo._DemoBuilder.fee_paid: a member -> TTC paid on m.paid
+Fee = Callable[[Any], float | None]  # common.Story.fee_paid: a member -> TTC paid on m.paid
 
 
 def _back_a_year(day: date) -> date:
@@ -28,8 +28,9 @@ def _back_a_year(day: date) -> date:
 
 
 def _payable(members: Sequence[Any]) -> list[Any]:
-    return [m for m in members if m.id and m.referable and m.paid is not None
-            and m.category != "membre de droit"]
+    return [
+        m for m in members if m.id and m.referable and m.paid is not None and m.category != "membre de droit"
+    ]
 
 
 def build_demo_payments(members: Sequence[Any], today: date, fee: Fee) -> list[dict[str, object]]:
@@ -53,16 +54,33 @@ def build_demo_payments(members: Sequence[Any], today: date, fee: Fee) -> list[d
     ]
     for day, payer, amount, purpose in outside:
         if day < today:
-            rows.append({"Date": day, "Payeur": payer, "Montant": amount, "Moyen": "virement",
-                         "Objet": purpose, "Référence": f"VIR {day:%Y%m%d} {rng.randint(1000, 9999)}",
-                         "Source": "saisie"})
-    twice = next((r for r in rows if r["Moyen"] == "HelloAsso" and r["Date"] < today - timedelta(days=40)),
-                 None)
+            rows.append(
+                {
+                    "Date": day,
+                    "Payeur": payer,
+                    "Montant": amount,
+                    "Moyen": "virement",
+                    "Objet": purpose,
+                    "Référence": f"VIR {day:%Y%m%d} {rng.randint(1000, 9999)}",
+                    "Source": "saisie",
+                }
+            )
+    twice = next(
+        (r for r in rows if r["Moyen"] == "HelloAsso" and r["Date"] < today - timedelta(days=40)), None
+    )
     if twice is not None:  # paid again by mistake a week later, refunded the day after
-        again = dict(twice, Date=twice["Date"] + timedelta(days=7),
-                     Référence=f"HelloAsso {rng.randint(10_000_000, 99_999_999)}")
-        refund = dict(again, Date=again["Date"] + timedelta(days=1), Montant=-float(again["Montant"]),
-                      Référence=f"{again['Référence']} remboursement", Source="saisie")
+        again = dict(
+            twice,
+            Date=twice["Date"] + timedelta(days=7),
+            Référence=f"HelloAsso {rng.randint(10_000_000, 99_999_999)}",
+        )
+        refund = dict(
+            again,
+            Date=again["Date"] + timedelta(days=1),
+            Montant=-float(again["Montant"]),
+            Référence=f"{again['Référence']} remboursement",
+            Source="saisie",
+        )
         rows += [again, refund]
     rows.sort(key=lambda r: (r["Date"], str(r.get("Membre") or "")))
     return [{"ID": f"P{n:05d}", **row} for n, row in enumerate(rows, start=1)]
@@ -81,16 +99,35 @@ def _payment(rng: random.Random, m: Any, day: date, amount: float) -> dict[str, 
         reference, payer, source = f"Chèque n° {rng.randint(1_000_000, 9_999_999)}", m.contact, "saisie"
     else:
         reference, payer, source = None, m.contact, "saisie"
-    return {"Date": day, "Membre": m.id, "Payeur": payer, "Montant": amount, "Moyen": means,
-            "Objet": "cotisation", "Référence": reference, "Source": source}
+    return {
+        "Date": day,
+        "Membre": m.id,
+        "Payeur": payer,
+        "Montant": amount,
+        "Moyen": means,
+        "Objet": "cotisation",
+        "Référence": reference,
+        "Source": source,
+    }
 
 
 # --------------------------------------------------------------------------- files to import
 
 HELLOASSO_HEADER = [
-    "Référence commande", "Date de la commande", "Statut de la commande", "Nom adhérent",
-    "Prénom adhérent", "Nom payeur", "Prénom payeur", "Email payeur", "Raison sociale", "Tarif",
-    "Montant tarif", "Code Promo", "Référence indiquée dans l'e-mail de relance", "SIRET de la structure",
+    "Référence commande",
+    "Date de la commande",
+    "Statut de la commande",
+    "Nom adhérent",
+    "Prénom adhérent",
+    "Nom payeur",
+    "Prénom payeur",
+    "Email payeur",
+    "Raison sociale",
+    "Tarif",
+    "Montant tarif",
+    "Code Promo",
+    "Référence indiquée dans l'e-mail de relance",
+    "SIRET de la structure",
 ]
 
 
@@ -115,14 +152,18 @@ def _typo(text: str) -> str:
     return " ".join(words)
 
 
-def write_demo_imports(
-    workbook: Path, members: Sequence[Any], today: date, fee: Fee
-) -> tuple[Path, Path]:
+def write_demo_imports(workbook: Path, members: Sequence[Any], today: date, fee: Fee) -> tuple[Path, Path]:
     """``<demo>-export-helloasso.csv`` and ``<demo>-releve-banque.csv`` next to the workbook:
     recent payments of members to renew, one per matching rule, and lines to set aside."""
     rng = random.Random(today.toordinal() + 1)
-    due = [m for m in _payable(members) if m.left is None and m.status(today) in ("échue", "à renouveler")
-           and not m.individual and m.cells.get("Email") is None]
+    due = [
+        m
+        for m in _payable(members)
+        if m.left is None
+        and m.status(today) in ("échue", "à renouveler")
+        and not m.individual
+        and m.cells.get("Email") is None
+    ]
     due.sort(key=lambda m: m.id)
     rng.shuffle(due)
     with_siret = [m for m in due if m.siret]
@@ -138,16 +179,38 @@ def write_demo_imports(
 
     days = [today - timedelta(days=n) for n in range(12, 1, -1)]
     ha_rows = []
-    for n, (rule, status) in enumerate((("ha_reference", "Validé"), ("ha_email", "Validé"),
-                                        ("ha_siret", "Validé"), ("ha_name", "Validé"),
-                                        ("ha_email", "Annulé"), (None, "Validé"))):
+    for n, (rule, status) in enumerate(
+        (
+            ("ha_reference", "Validé"),
+            ("ha_email", "Validé"),
+            ("ha_siret", "Validé"),
+            ("ha_name", "Validé"),
+            ("ha_email", "Annulé"),
+            (None, "Validé"),
+        )
+    ):
         day = days[n]
         when = f"{day:%d/%m/%Y} {9 + n:02d}:{rng.randint(0, 59):02d}"
         ref = str(rng.randint(100_000_000, 999_999_999))
         if rule is None:
-            ha_rows.append([ref, when, status, "Moreau", "Claire", "Moreau", "Claire",
-                            "claire.moreau@exemple.org", "Collectif Goutte d'Or Solidaire",
-                            "Adhésion BASIC", "144,00", "", "", ""])
+            ha_rows.append(
+                [
+                    ref,
+                    when,
+                    status,
+                    "Moreau",
+                    "Claire",
+                    "Moreau",
+                    "Claire",
+                    "claire.moreau@exemple.org",
+                    "Collectif Goutte d'Or Solidaire",
+                    "Adhésion BASIC",
+                    "144,00",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             continue
         m = picks[rule]
         first, last = m.contact.split(" ", 1)
@@ -156,10 +219,24 @@ def write_demo_imports(
         email = m.email if rule == "ha_email" else f"{_plain(first)}.{rng.randint(10, 99)}@exemple.org"
         company = _typo(m.structure) if rule == "ha_name" else ""
         tarif = f"Adhésion {m.forfait or 'BASIC'}"
-        ha_rows.append([ref, when, status, last, first, last, first, email, company, tarif,
-                        amount(m, day), "",
-                        f"cotisation {m.id}" if rule == "ha_reference" else "",
-                        m.siret if rule == "ha_siret" else ""])
+        ha_rows.append(
+            [
+                ref,
+                when,
+                status,
+                last,
+                first,
+                last,
+                first,
+                email,
+                company,
+                tarif,
+                amount(m, day),
+                "",
+                f"cotisation {m.id}" if rule == "ha_reference" else "",
+                m.siret if rule == "ha_siret" else "",
+            ]
+        )
     helloasso = workbook.with_name(f"{workbook.stem}-export-helloasso.csv")
     helloasso.write_bytes(_csv([HELLOASSO_HEADER, *ha_rows]).encode("utf-8-sig"))
 
@@ -176,8 +253,12 @@ def write_demo_imports(
     bank_rows += [
         [f"{days[4]:%d/%m/%Y}", "PRLV SEPA EDF CLIENTS PARTICULIERS", "-212,40", ""],
         [f"{days[5]:%d/%m/%Y}", "VIR SEPA RECU /DE HELLOASSO /MOTIF VERSEMENT HELLOASSO", "", "1 044,00"],
-        [f"{days[6]:%d/%m/%Y}", "VIR SEPA RECU /DE MAIRIE DU 18E /MOTIF SUBVENTION FETE DE QUARTIER", "",
-         "1 500,00"],
+        [
+            f"{days[6]:%d/%m/%Y}",
+            "VIR SEPA RECU /DE MAIRIE DU 18E /MOTIF SUBVENTION FETE DE QUARTIER",
+            "",
+            "1 500,00",
+        ],
         [f"{days[7]:%d/%m/%Y}", "CB PAPETERIE DU NORD", "-38,90", ""],
     ]
     bank_rows.sort(key=lambda r: (r[0][6:], r[0][3:5], r[0][:2]))

@@ -1,0 +1,101 @@
+"""The demo workbook as a whole: :func:`build_demo_workbook` and what it says it wrote."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..schema import (
+    CHIFFRES,
+    CONSEIL,
+    EVENEMENTS,
+    INSCRIPTIONS,
+    LOCAUX,
+    MEMBRES,
+    OCCUPATIONS,
+    PAIEMENTS,
+    RESERVATIONS,
+    TARIFS,
+    TEXTES,
+)
+from .board import BoardPart, fee_rows
+from .bookings import BookingsPart
+from .common import fee_paid
+from .events import EventsPart, event_rows
+from .members import MembersPart, member_row, occupation_rows
+from .mistakes import MistakeLocation, locate
+from .payments import build_demo_payments, write_demo_imports
+from .premises import PremisesPart, premise_rows
+from .writer import Writer
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``build_demo_workbook`` wrote."""
+
+    path: Path
+    seed: int
+    today: date
+    counts: dict[str, int]  # tab name -> data rows
+    categories: dict[str, int]  # Membres rows per Catégorie
+    mistakes: tuple[MistakeLocation, ...]
+
+    def lines(self) -> list[str]:
+        """A French summary for the command line."""
+        out = [
+            f"Classeur de démonstration écrit dans {self.path} (graine {self.seed}, "
+            f"date du jour {self.today:%d/%m/%Y})."
+        ]
+        out += [f"  {tab} : {n} lignes" for tab, n in self.counts.items()]
+        cats = ", ".join(f"{n} {c}" for c, n in self.categories.items())
+        out.append(f"  Membres par catégorie : {cats}")
+        out.append(f"  {len(self.mistakes)} erreurs volontaires à trouver avec `mila check`.")
+        return out
+
+
+class DemoBuilder(PremisesPart, MembersPart, EventsPart, BookingsPart, BoardPart):
+    """Every tab's part of the story, on one shared state."""
+
+
+def build_demo_workbook(
+    path: str | os.PathLike[str], *, seed: int = 2024, today: date = date(2026, 11, 23)
+) -> DemoSummary:
+    """Write the demo workbook to ``path`` (.xlsx) and say what it holds.
+
+    Deterministic for a given ``seed`` and ``today``: ``today`` is the only clock used; the
+    three years of activity are ``today.year - 2`` to ``today.year``.
+    """
+    b = DemoBuilder(seed, today)
+    premises = b.build_premises()
+    members, occupations = b.build_members_and_occupations(premises)
+    events = b.build_events()
+    registrations = b.build_registrations(events, members)
+    bookings = b.build_bookings(premises, members)
+    board = b.build_board(members)
+
+    w = Writer()
+    counts = {
+        MEMBRES.name: w.sheet(
+            MEMBRES, [member_row(m) for m in members], {"Activité": "Structure", "Notes": None}
+        ),
+        LOCAUX.name: w.sheet(LOCAUX, premise_rows(premises), {"Remarques": None}),
+        OCCUPATIONS.name: w.sheet(OCCUPATIONS, occupation_rows(occupations)),
+        RESERVATIONS.name: w.sheet(RESERVATIONS, bookings, {"Commentaire": None}),
+        EVENEMENTS.name: w.sheet(EVENEMENTS, event_rows(events)),
+        INSCRIPTIONS.name: w.sheet(INSCRIPTIONS, registrations),
+        TARIFS.name: w.sheet(TARIFS, fee_rows()),
+        PAIEMENTS.name: w.sheet(PAIEMENTS, build_demo_payments(members, today, fee_paid)),
+        CONSEIL.name: w.sheet(CONSEIL, board),
+        CHIFFRES.name: w.sheet(CHIFFRES, b.build_figures()),
+        TEXTES.name: w.sheet(TEXTES, b.build_texts()),
+    }
+    out = Path(path)
+    w.save(out, today)
+    write_demo_imports(out, members, today, fee_paid)
+
+    categories: dict[str, int] = {}
+    for m in members:
+        categories[m.category] = categories.get(m.category, 0) + 1
+    return DemoSummary(out, seed, today, counts, categories, locate(b, members, registrations, bookings))
