@@ -132,7 +132,9 @@ CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30))
 
 def sheet_part(path: Path, title: str) -> str:
     """The zip member holding the tab ``title`` (openpyxl names them in tab order)."""
-    titles = load_workbook(path, read_only=True).sheetnames
+    reader = load_workbook(path, read_only=True)
+    titles = reader.sheetnames
+    reader.close()
     return f"xl/worksheets/sheet{titles.index(title) + 1}.xml"
 
 
@@ -167,8 +169,11 @@ def store_results(path: Path, title: str, results: dict[str, object]) -> None:
 def stored(path: Path, title: str, ref: str) -> tuple[object, object]:
     """A cell as a spreadsheet would see it: (formula, stored result)."""
     formulas = load_workbook(path)[title][ref].value
-    results = load_workbook(path, read_only=True, data_only=True)[title][ref].value
-    return formulas, results
+    reader = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return formulas, reader[title][ref].value
+    finally:
+        reader.close()  # a read-only workbook keeps its file open until closed
 
 
 def formula_workbook(path: Path) -> None:
