@@ -51,7 +51,7 @@ from ..documents.render import (
     verify_template,
 )
 from ..documents.settings import AssociationSettings, DocumentsSettings
-from ..errors import MilaError, SchemaError, TemplateError
+from ..errors import UNREACHABLE, MilaError, SchemaError, TemplateError
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
@@ -59,7 +59,6 @@ from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import MembershipPolicy, compute_all, due_date, hosted_surface
 from ..workbook import CellUpdate, Row, Table, Workbook
 from .evaluation import schema_problems
-from .sync import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +87,11 @@ class DocumentsResult:
     @property
     def changed(self) -> bool:
         return bool(self.written or self.pdfs or self.cells_written)
+
+    @property
+    def journal_lost(self) -> bool:
+        """Documents made (or cells written) whose Journal line could not be written."""
+        return self.changed and not self.journal
 
     @property
     def beside(self) -> list[Written]:

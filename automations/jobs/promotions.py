@@ -45,7 +45,7 @@ from pathlib import Path
 
 from .. import schema
 from ..clock import Clock
-from ..errors import MilaError, SchemaError
+from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_time
 from ..mail import (
     HeaderProblem,
@@ -63,12 +63,12 @@ from ..model.rows import Event, Member, Registration, id_key
 from ..rules import reminders as rules
 from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
 from ..rules.reminders import Histories, History, LogEntry, State
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
 from .relances import PLANNED
-from .sync import UNREACHABLE
 
 log = logging.getLogger(__name__)
 TASK = "promotions"
@@ -310,6 +310,21 @@ class NoticesResult(relances.MessageCounts):
     def changed(self) -> bool:
         """Something was (or, in a dry run, would be) sent or written."""
         return bool(self.messages or self.closed or any(c.new for c in self.to_check))
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila status``."""
+        if self.preview:
+            return relances.journal_missing(relances.preview_outcome(
+                len(self.messages), self.preview_folder, "message(s) « place confirmée »"), self.journal_lost)
+        counts = (
+            f"{self.sent} envoyé(s), {self.failed} échec(s), {len(self.closed)} sans objet, "
+            f"{len(self.waiting)} en attente"
+        )
+        if not self.ok:
+            done = Outcome(FAILURE, f"{counts}, {len(self.to_check) + self.uncertain} à vérifier")
+        else:
+            done = Outcome(SUCCESS if self.changed else NOTHING, counts)
+        return relances.journal_missing(done, self.journal_lost)
 
     def lines(self, limit: int = 50) -> list[str]:
         """The outcome in French, for the command line (at most ``limit`` entries per group)."""

@@ -1,8 +1,10 @@
-"""The jobs the scheduler knows, each as: settings + clock -> Outcome.
+"""One entry per job: ``RunContext -> result``, called the same way by the command line
+(``mila sync``, ``mila renewals``…) and by the scheduler.
 
-Each entry opens what it needs from the settings (workbook, mail sender…), runs the
-job's own entry point and describes the run in one French line. Jobs log their own
-Journal lines; the runner keeps the local record.
+Each result says what it did (``as_dict``, ``lines`` or the command's printing), describes
+its run in one French line for ``mila status`` (``outcome``), and whether its ``Journal``
+line was lost (``journal_lost``). Jobs write their own Journal lines; the runner keeps the
+local record.
 
 The jobs that send mail are paused (:func:`paused_jobs`) while no mail server is
 configured: they would only write previews, and the scheduler would hide that nothing
@@ -11,120 +13,81 @@ leaves. ``mila status`` says so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..clock import Clock
 from ..config import Settings
-from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome
-from ..workbook import open_workbook
+from ..errors import MilaError
+from ..runner import Outcome
+from .context import JobResult, RunContext
+from .documents import DocumentsBatch, describe_documents, run_scheduled_documents
+from .promotions import NoticesResult, run_promotion_notices
+from .renewals import RenewalsResult, run_renewals
+from .sync import SyncResult, run_sync
+
+log = logging.getLogger(__name__)
+
+
+def sync(ctx: RunContext) -> SyncResult:
+    """Bring the computed columns up to date; then tell the members whose place on a waiting
+    list was just confirmed (recorded « à envoyer » first: if mail fails now, the
+    promotions job sends them later)."""
+    settings = ctx.settings
+    result = run_sync(ctx.workbook, today=ctx.today, policy=settings.membership,
+                      booking_policy=settings.bookings, clock=ctx.clock, dry_run=ctx.dry_run)
+    if result.promotions and not ctx.dry_run:
+        try:
+            result.notices = promotions(ctx)
+        except MilaError as exc:
+            log.error("sync: notices not sent now: %s", exc.message)
+            result.notices_error = exc.message
+    return result
+
+
+def renewals(ctx: RunContext) -> RenewalsResult:
+    """Send the membership reminders due today, each once."""
+    settings = ctx.settings
+    return run_renewals(ctx.workbook, today=ctx.today, policy=settings.membership,
+                        settings=settings.renewals, mail=settings.mail, sender=ctx.sender,
+                        clock=ctx.clock, dry_run=ctx.dry_run)
+
+
+def promotions(ctx: RunContext) -> NoticesResult:
+    """Send the « place confirmée » notices still to send."""
+    return run_promotion_notices(ctx.workbook, today=ctx.today, mail=ctx.settings.mail,
+                                 sender=ctx.sender, clock=ctx.clock, dry_run=ctx.dry_run)
+
+
+def documents(ctx: RunContext) -> DocumentsBatch:
+    """The conventions, then the charters to sign (what the scheduler runs every day)."""
+    return run_scheduled_documents(ctx.settings, ctx.clock)
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    work: Callable[[Settings, Clock], Any]
-    describe: Callable[[Any], Outcome]
+    entry: Callable[[RunContext], Any]  # returns a JobResult (or a DocumentsBatch)
     sends_mail: bool = False  # paused while no mail server is configured
 
+    def work(self, settings: Settings, clock: Any) -> Any:
+        """The scheduled run: today, for real, the workbook and sender of the settings."""
+        return self.entry(RunContext(settings, clock))
 
-def _sync(settings: Settings, clock: Clock) -> Any:
-    from .sync import run_sync
-
-    return run_sync(
-        open_workbook(settings),
-        today=clock.today(),
-        policy=settings.membership,
-        booking_policy=settings.bookings,
-        clock=clock,
-    )
-
-
-def _describe_sync(result: Any) -> Outcome:
-    if not result.changed:
-        counts = f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
-        return Outcome(NOTHING, f"rien à changer ; {counts}")
-    summary = (
-        f"{len(result.ids_assigned)} ID attribué(s), {result.cells_written} cellule(s) écrite(s) ; "
-        f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
-    )
-    if result.journal_error:  # done, but unrecorded in the sheet: count it as a failure to look at
-        return Outcome(FAILURE, f"{summary} ; ligne du Journal non écrite ({result.journal_error})")
-    return Outcome(SUCCESS, summary)
-
-
-def _renewals(settings: Settings, clock: Clock) -> Any:
-    from ..mail import make_sender
-    from .renewals import run_renewals
-
-    mail = settings.mail
-    return run_renewals(
-        open_workbook(settings),
-        today=clock.today(),
-        policy=settings.membership,
-        settings=settings.renewals,
-        mail=mail,
-        sender=make_sender(mail),
-        clock=clock,
-    )
-
-
-def _describe_renewals(result: Any) -> Outcome:
-    if result.preview:
-        return _describe_preview(result, "relance(s)")
-    counts = f"{result.sent} envoyée(s), {result.failed} échec(s), {len(result.skipped)} écartée(s)"
-    if result.failed or result.uncertain or result.to_check:
-        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
-    return Outcome(SUCCESS if result.sent else NOTHING, counts)
-
-
-def _promotions(settings: Settings, clock: Clock) -> Any:
-    from ..mail import make_sender
-    from .promotions import run_promotion_notices
-
-    mail = settings.mail
-    return run_promotion_notices(
-        open_workbook(settings), today=clock.today(), mail=mail, sender=make_sender(mail), clock=clock
-    )
-
-
-def _describe_preview(result: Any, what: str) -> Outcome:
-    if not result.messages:
-        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
-    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {len(result.messages)} {what} en aperçu "
-                            f"dans « {result.preview_folder} », rien n'est parti")
-
-
-def _describe_promotions(result: Any) -> Outcome:
-    if result.preview:
-        return _describe_preview(result, "message(s) « place confirmée »")
-    counts = (
-        f"{result.sent} envoyé(s), {result.failed} échec(s), {len(result.closed)} sans objet, "
-        f"{len(result.waiting)} en attente"
-    )
-    if not result.ok:
-        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
-    return Outcome(SUCCESS if result.changed else NOTHING, counts)
-
-
-def _documents(settings: Settings, clock: Clock) -> Any:
-    from .documents import run_scheduled_documents
-
-    return run_scheduled_documents(settings, clock)
-
-
-def _describe_documents(result: Any) -> Outcome:
-    from .documents import describe_documents
-
-    return describe_documents(result)  # type: ignore[no-any-return]
+    def describe(self, result: Any) -> Outcome:
+        """The one French line of a run, for ``mila status``."""
+        if isinstance(result, DocumentsBatch):
+            return describe_documents(result)  # type: ignore[no-any-return]
+        done: JobResult = result
+        return done.outcome()
 
 
 JOBS: dict[str, Job] = {
-    "sync": Job("sync", _sync, _describe_sync),
-    "renewals": Job("renewals", _renewals, _describe_renewals, sends_mail=True),
-    "promotions": Job("promotions", _promotions, _describe_promotions, sends_mail=True),
-    "documents": Job("documents", _documents, _describe_documents),
+    "sync": Job("sync", sync),
+    "renewals": Job("renewals", renewals, sends_mail=True),
+    "promotions": Job("promotions", promotions, sends_mail=True),
+    "documents": Job("documents", documents),
 }
 
 

@@ -39,6 +39,7 @@ from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sen
 from ..model.rows import ReminderLog, parse_table
 from ..rules import reminders as rules
 from ..rules.reminders import LogEntry
+from ..runner import FAILURE, NOTHING, Outcome
 from ..workbook import Table, Workbook
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,14 @@ class MessageCounts:
     def uncertain(self) -> int:
         return self._count(rules.TO_CHECK)
 
+    @property
+    def journal_lost(self) -> bool:
+        """A run that sent, recorded or wrote previews of messages, whose Journal line is missing."""
+        if self.dry_run:  # type: ignore[attr-defined]
+            return False
+        wrote = bool(self.messages if self.preview else self.changed)  # type: ignore[attr-defined]
+        return wrote and not self.journal  # type: ignore[attr-defined]
+
     def journal_outcome(self) -> str:
         """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
         cancelled = sum(
@@ -100,6 +109,23 @@ class MessageCounts:
         if any(c.new for c in self.to_check):  # type: ignore[attr-defined]
             return "à vérifier"
         return "succès"
+
+
+def journal_missing(outcome: Outcome, lost: bool, reason: str | None = None) -> Outcome:
+    """The record of a run whose Journal line is lost: a failure for a person to look at
+    (the changes are made, but the sheet does not say so)."""
+    if not lost:
+        return outcome
+    because = f" ({reason})" if reason else ""
+    return Outcome(FAILURE, f"{outcome.summary} ; ligne du Journal non écrite{because}")
+
+
+def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
+    """The record of a mail job run without server: previews written, nothing left."""
+    if not messages:
+        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
+    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {messages} {what} en aperçu "
+                            f"dans « {folder} », rien n'est parti")
 
 
 def row(
