@@ -34,6 +34,7 @@ def locked(ctx: RunContext, job: str, work: Callable[[], T],
     a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
     from ..jobs.registry import JOBS
 
+    ctx.workbook  # noqa: B018 - opened before the lock, as each command always did
     if ctx.dry_run:
         return work()
     return run_guarded(ctx.settings, job, ctx.clock, work, describe or JOBS[job].describe)

@@ -85,28 +85,26 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs import documents as jobs
 
     ctx = context_of(args)
-    settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
-    association, documents, clock = settings.association, settings.documents, ctx.clock
-    common = {"today": today, "association": association, "documents": documents, "clock": clock,
-              "out": Path(args.out) if args.out else None, "pdf": args.pdf}
+    out_dir = Path(args.out) if args.out else None
 
     def work():  # type: ignore[no-untyped-def]
         if args.kind == "conventions":
-            return jobs.run_conventions(workbook, member=args.member, include_ended=args.all, **common)
+            return jobs.run_conventions(ctx, member=args.member, include_ended=args.all, out=out_dir,
+                                        pdf=args.pdf)
         if args.kind == "charte":
-            return jobs.run_charters(workbook, member=args.member, all_members=args.all, **common)
+            return jobs.run_charters(ctx, member=args.member, all_members=args.all, out=out_dir, pdf=args.pdf)
         if args.kind == "recus":
-            return jobs.run_receipts(workbook, member=args.member, policy=settings.membership,
-                                     **common)
-        return jobs.run_attendance(workbook, meeting=args.date or today, title=args.titre, place=args.lieu,
-                                   policy=settings.membership, **common)
+            return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf)
+        return jobs.run_attendance(ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir,
+                                   pdf=args.pdf)
 
     result = locked(ctx, "documents", work, jobs.describe_documents)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
         return code
-    print(f"Classeur : {workbook.description} — {_DOCS_TITLES[args.kind]} au {today:%d/%m/%Y}", file=out)
+    print(f"Classeur : {ctx.workbook.description} — {_DOCS_TITLES[args.kind]} au {ctx.today:%d/%m/%Y}",
+          file=out)
     print(f"Dossier : {result.folder}", file=out)
     print(f"Documents produits : {len(result.written)}", file=out)
     for written in result.written:

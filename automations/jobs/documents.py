@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
-from ..clock import Clock
 from ..documents import context as ctx
 from ..documents.french import FILTER_HELP
 from ..documents.outputs import (
@@ -50,14 +49,15 @@ from ..documents.render import (
     template_variables_used,
     verify_template,
 )
-from ..documents.settings import AssociationSettings, DocumentsSettings
+from ..documents.settings import DocumentsSettings
 from ..errors import UNREACHABLE, MilaError, SchemaError, TemplateError
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
-from ..rules.membership import MembershipPolicy, compute_all, due_date, hosted_surface
-from ..workbook import CellUpdate, Row, Table, Workbook
+from ..rules.membership import compute_all, due_date, hosted_surface
+from ..workbook import CellUpdate, Row, Table
+from .context import RunContext
 from .evaluation import schema_problems
 
 log = logging.getLogger(__name__)
@@ -128,14 +128,13 @@ class _Item:
 class _Run:
     """What every documents job does around its own items."""
 
-    def __init__(self, kind: str, workbook: Workbook, *, today: dt.date, association: AssociationSettings,
-                 documents: DocumentsSettings, clock: Clock, out: Path | None, pdf: bool) -> None:
+    def __init__(self, kind: str, context: RunContext, *, out: Path | None, pdf: bool) -> None:
         self.kind = kind
-        self.workbook = workbook
-        self.today = today
-        self.association = association
-        self.documents = documents
-        self.clock = clock
+        self.workbook = context.workbook
+        self.today = context.today
+        self.association = context.settings.association
+        self.documents = documents = context.settings.documents
+        self.clock = context.clock
         self.pdf = pdf
         self.started = time.monotonic()
         self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
@@ -310,12 +309,8 @@ def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member
 
 
 def run_conventions(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     include_ended: bool = False,
@@ -323,8 +318,8 @@ def run_conventions(
 ) -> DocumentsResult:
     """One convention per ``Occupations`` row; ``Convention générée le`` and ``Fichier
     convention`` written back. Ended conventions only with ``include_ended``."""
-    run = _Run("conventions", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    run = _Run("conventions", context, out=out, pdf=pdf)
+    today, association, documents, workbook = run.today, run.association, run.documents, run.workbook
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -431,12 +426,8 @@ def _convention_fee(member: Member, start: dt.date, today: dt.date, schedule: Fe
 
 
 def run_charters(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     all_members: bool = False,
@@ -446,8 +437,8 @@ def run_charters(
     """The charter for each active member without ``Charte signée le`` (every active
     member with ``all_members``; just ``member`` when given, signed or not), and the
     signature register of every active member (not with ``member``)."""
-    run = _Run("charte", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    run = _Run("charte", context, out=out, pdf=pdf)
+    today = run.today
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -490,13 +481,8 @@ def run_charters(
 
 
 def run_receipts(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     pdf: bool = False,
@@ -504,8 +490,9 @@ def run_receipts(
     """A receipt for each payment the sheet shows (``Cotisation payée le`` + ``Montant
     payé``). Numbers: ``<year of payment>-<rank in that year>``, given in order of payment
     date the first time a payment is seen, then kept for good in the manifest."""
-    run = _Run("recus", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    run = _Run("recus", context, out=out, pdf=pdf)
+    today, association = run.today, run.association
+    policy = context.settings.membership
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -572,23 +559,19 @@ def run_receipts(
 
 
 def run_attendance(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    meeting: dt.date,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
+    meeting: dt.date | None = None,
     out: Path | None = None,
     title: str = "Assemblée générale",
     place: str | None = None,
     pdf: bool = False,
 ) -> DocumentsResult:
     """The attendance sheet of the general assembly of ``meeting``: the members up to date
-    on that day (``à jour`` or ``à renouveler``), their votes, the quorum."""
-    run = _Run("emargement", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    on that day (``à jour`` or ``à renouveler``), their votes, the quorum (by default: today)."""
+    run = _Run("emargement", context, out=out, pdf=pdf)
+    association = run.association
+    policy, meeting = context.settings.membership, meeting or run.today
 
     def body() -> None:
         dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
@@ -721,17 +704,9 @@ class DocumentsBatch:
         return {"results": [r.as_dict() for r in self.results]}
 
 
-def run_scheduled_documents(settings: Any, clock: Clock) -> DocumentsBatch:
+def run_scheduled_documents(context: RunContext) -> DocumentsBatch:
     """What ``mila schedule`` runs every day: the conventions and the charters to sign."""
-    from ..workbook import open_workbook
-
-    today = clock.today()
-    common = {"today": today, "association": settings.association, "documents": settings.documents,
-              "clock": clock}
-    return DocumentsBatch([
-        run_conventions(open_workbook(settings), **common),
-        run_charters(open_workbook(settings), **common),
-    ])
+    return DocumentsBatch([run_conventions(context), run_charters(context)])
 
 
 def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:

@@ -62,7 +62,7 @@ def promotions(ctx: RunContext) -> NoticesResult:
 
 def documents(ctx: RunContext) -> DocumentsBatch:
     """The conventions, then the charters to sign (what the scheduler runs every day)."""
-    return run_scheduled_documents(ctx.settings, ctx.clock)
+    return run_scheduled_documents(ctx)
 
 
 @dataclass(frozen=True)
