@@ -98,7 +98,7 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
         return jobs.run_attendance(ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir,
                                    pdf=args.pdf)
 
-    result = locked(ctx, "documents", work, jobs.describe_documents)
+    result = locked(ctx, "documents", work)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)

@@ -93,6 +93,12 @@ class DocumentsResult:
         """Documents made (or cells written) whose Journal line could not be written."""
         return self.changed and not self.journal
 
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
+
     @property
     def beside(self) -> list[Written]:
         """Documents written beside a file a person had edited."""
@@ -702,6 +708,16 @@ class DocumentsBatch:
 
     def as_dict(self) -> dict[str, object]:
         return {"results": [r.as_dict() for r in self.results]}
+
+    @property
+    def journal_lost(self) -> bool:
+        return any(r.journal_lost for r in self.results)
+
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
 
 
 def run_scheduled_documents(context: RunContext) -> DocumentsBatch:

@@ -63,7 +63,7 @@ from ..model.rows import Event, Member, Registration, id_key
 from ..rules import reminders as rules
 from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
 from ..rules.reminders import Histories, History, LogEntry, State
-from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
@@ -314,7 +314,7 @@ class NoticesResult(relances.MessageCounts):
     def outcome(self) -> Outcome:
         """The run in one French line, for ``mila status``."""
         if self.preview:
-            return relances.journal_missing(relances.preview_outcome(
+            return journal_missing(relances.preview_outcome(
                 len(self.messages), self.preview_folder, "message(s) « place confirmée »"), self.journal_lost)
         counts = (
             f"{self.sent} envoyé(s), {self.failed} échec(s), {len(self.closed)} sans objet, "
@@ -324,7 +324,7 @@ class NoticesResult(relances.MessageCounts):
             done = Outcome(FAILURE, f"{counts}, {len(self.to_check) + self.uncertain} à vérifier")
         else:
             done = Outcome(SUCCESS if self.changed else NOTHING, counts)
-        return relances.journal_missing(done, self.journal_lost)
+        return journal_missing(done, self.journal_lost)
 
     def lines(self, limit: int = 50) -> list[str]:
         """The outcome in French, for the command line (at most ``limit`` entries per group)."""

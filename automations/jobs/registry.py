@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from ..clock import Clock
 from ..config import Settings
 from ..errors import MilaError
 from ..runner import Outcome
 from .context import JobResult, RunContext
-from .documents import DocumentsBatch, describe_documents, run_scheduled_documents
+from .documents import DocumentsBatch, run_scheduled_documents
 from .promotions import NoticesResult, run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
 from .sync import SyncResult, run_sync
@@ -65,25 +66,25 @@ def documents(ctx: RunContext) -> DocumentsBatch:
     return run_scheduled_documents(ctx)
 
 
+R = TypeVar("R", bound=JobResult)
+
+
 @dataclass(frozen=True)
-class Job:
+class Job(Generic[R]):
     name: str
-    entry: Callable[[RunContext], Any]  # returns a JobResult (or a DocumentsBatch)
+    entry: Callable[[RunContext], R]
     sends_mail: bool = False  # paused while no mail server is configured
 
-    def work(self, settings: Settings, clock: Any) -> Any:
+    def work(self, settings: Settings, clock: Clock) -> R:
         """The scheduled run: today, for real, the workbook and sender of the settings."""
         return self.entry(RunContext(settings, clock))
 
-    def describe(self, result: Any) -> Outcome:
+    def describe(self, result: R) -> Outcome:
         """The one French line of a run, for ``mila status``."""
-        if isinstance(result, DocumentsBatch):
-            return describe_documents(result)  # type: ignore[no-any-return]
-        done: JobResult = result
-        return done.outcome()
+        return result.outcome()
 
 
-JOBS: dict[str, Job] = {
+JOBS: dict[str, Job[Any]] = {
     "sync": Job("sync", sync),
     "renewals": Job("renewals", renewals, sends_mail=True),
     "promotions": Job("promotions", promotions, sends_mail=True),

@@ -39,7 +39,7 @@ from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sen
 from ..model.rows import ReminderLog, parse_table
 from ..rules import reminders as rules
 from ..rules.reminders import LogEntry
-from ..runner import FAILURE, NOTHING, Outcome
+from ..runner import NOTHING, Outcome
 from ..workbook import Table, Workbook
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,14 @@ class MessageCounts:
     """Counts by outcome, for a job result holding ``messages`` (each with a ``status``)."""
 
     messages: Sequence[Message]
+    dry_run: bool
+    preview: bool  # no server: the messages were only written as previews
+    journal: bool  # the run's Journal line was written
+
+    @property
+    def changed(self) -> bool:
+        """Something was (or, in a dry run, would be) sent or recorded."""
+        return bool(self.messages)
 
     def _count(self, status: str) -> int:
         return sum(1 for m in self.messages if m.status == status)
@@ -94,10 +102,10 @@ class MessageCounts:
     @property
     def journal_lost(self) -> bool:
         """A run that sent, recorded or wrote previews of messages, whose Journal line is missing."""
-        if self.dry_run:  # type: ignore[attr-defined]
+        if self.dry_run:
             return False
-        wrote = bool(self.messages if self.preview else self.changed)  # type: ignore[attr-defined]
-        return wrote and not self.journal  # type: ignore[attr-defined]
+        wrote = bool(self.messages) if self.preview else self.changed
+        return wrote and not self.journal
 
     def journal_outcome(self) -> str:
         """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
@@ -109,15 +117,6 @@ class MessageCounts:
         if any(c.new for c in self.to_check):  # type: ignore[attr-defined]
             return "à vérifier"
         return "succès"
-
-
-def journal_missing(outcome: Outcome, lost: bool, reason: str | None = None) -> Outcome:
-    """The record of a run whose Journal line is lost: a failure for a person to look at
-    (the changes are made, but the sheet does not say so)."""
-    if not lost:
-        return outcome
-    because = f" ({reason})" if reason else ""
-    return Outcome(FAILURE, f"{outcome.summary} ; ligne du Journal non écrite{because}")
 
 
 def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:

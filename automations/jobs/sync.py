@@ -20,11 +20,10 @@ from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
-from ..runner import NOTHING, SUCCESS, Outcome
+from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
 from .promotions import NoticesResult, record_promotions
-from .relances import journal_missing
 
 log = logging.getLogger(__name__)
 TASK = "sync"
