@@ -132,6 +132,40 @@ class TestLostJournalLine:
         assert "ligne du Journal non écrite" in record["jobs"]["renewals"]["last_message"]
 
 
+    def test_notices_whose_journal_line_is_lost_leave_the_sync_journal_incomplete(self, tmp_path, smtp_server):
+        """A sync whose « place confirmée » notice left but whose Journal line did not: the sync
+        result says its Journal is incomplete, and its record is a failure to look at."""
+        book = XlsxBook(tmp_path, event_workbook())
+        first_sync(book)
+        set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
+        settings = load_settings(config=mail_config(tmp_path / "conf", smtp_server), env={})
+        workbook = book.open()
+        workbook.backend = NoPromotionsJournal(workbook.backend)
+        result = JOBS["sync"].entry(RunContext(settings, event_clock(), workbook=workbook))
+        assert result.journal and result.notices is not None and result.notices.sent == 1
+        assert result.journal_lost and not result.notices.journal
+        outcome = result.outcome()
+        assert outcome.result == FAILURE and "ligne du Journal non écrite" in outcome.summary
+
+
+class NoPromotionsJournal:
+    """A backend that loses the Journal lines of the « place confirmée » notices only."""
+
+    def __init__(self, backend: Any) -> None:
+        self.inner = backend
+        self.description = backend.description
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def append_rows(self, title: str, rows: list[list[object]]) -> None:
+        from automations.errors import WorkbookUnavailable
+
+        if title == "Journal" and any("promotions" in line for line in rows):
+            raise WorkbookUnavailable("Google Sheets est injoignable (essai).")
+        self.inner.append_rows(title, rows)
+
+
 class TestStatusAlert:
     def failing(self, tmp_path: Path, server: SmtpServer) -> Path:
         """An installation whose sync failed twice since its last success."""
