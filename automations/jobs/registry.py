@@ -24,7 +24,8 @@ from ..errors import MilaError
 from ..runner import Outcome
 from .context import JobResult, RunContext
 from .documents import DocumentsBatch, run_scheduled_documents
-from .promotions import NoticesResult, run_promotion_notices
+from .notices import NoticesResult
+from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
 from .sync import SyncResult, run_sync
 

@@ -23,7 +23,8 @@ from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
-from .promotions import NoticesResult, record_promotions
+from .notices import NoticesResult
+from .promotions import record_promotions
 
 log = logging.getLogger(__name__)
 TASK = "sync"
