@@ -73,3 +73,11 @@ class MailError(MilaError):
 
 class TemplateError(MilaError):
     """A template cannot be read or rendered."""
+
+
+# Failures that leave no way to write to the Journal either (or no right to: a workbook
+# without its required tabs may not be the association's at all). A job that fails with
+# one of these does not try to note its failure in Journal.
+UNREACHABLE: tuple[type[MilaError], ...] = (
+    WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked, TabMissing
+)

@@ -601,18 +601,24 @@ class MailCheck:
     reply: str
 
 
-def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
-                      *, sender: Sender | None = None) -> MailCheck:
-    """Log in to the configured server and send one short message to ``to_address``;
-    nothing else is read or written. Every failure is a French error saying what to check."""
-    if not settings.uses_smtp:
-        raise ConfigError(f"Aucun serveur d'envoi configuré : rien à vérifier. {NO_SERVER_HINT}")
+def checked_address(to_address: str) -> str:
+    """An address typed on the command line, stripped; a French error if it is not a plain one."""
     address = to_address.strip()
     if _has_line_break(address) or not plain_address(address):
         raise ConfigError(
             f"« {to_address} » n'est pas une adresse e-mail simple : écrivez seulement l'adresse, "
             "par exemple « vous@mila.fr »."
         )
+    return address
+
+
+def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
+                      *, sender: Sender | None = None) -> MailCheck:
+    """Log in to the configured server and send one short message to ``to_address``;
+    nothing else is read or written. Every failure is a French error saying what to check."""
+    if not settings.uses_smtp:
+        raise ConfigError(f"Aucun serveur d'envoi configuré : rien à vérifier. {NO_SERVER_HINT}")
+    address = checked_address(to_address)
     when = now if now.tzinfo else now.replace(tzinfo=PARIS)
     text = (
         "Bonjour,\n\n"

@@ -51,6 +51,15 @@ class Outcome:
     summary: str
 
 
+def journal_missing(outcome: Outcome, lost: bool, reason: str | None = None) -> Outcome:
+    """The record of a run whose Journal line is lost: a failure for a person to look at
+    (the changes are made, but the sheet does not say so)."""
+    if not lost:
+        return outcome
+    because = f" ({reason})" if reason else ""
+    return Outcome(FAILURE, f"{outcome.summary} ; ligne du Journal non écrite{because}")
+
+
 def run_guarded(
     settings: Settings,
     job: str,

@@ -5,9 +5,9 @@ Default timings (configurable in ``[schedule.<job>]``, read by
 to 20:00, renewals every day at 9:00, conventions and charters every day at 7:30, the
 annual report never automatically.
 
-The loop uses the ``schedule`` library with the real clock; ``--once`` (for cron or a
-systemd timer) and ``mila status`` use :func:`is_due` and :func:`next_run`, which
-take the time as an argument.
+One set of rules: the loop, ``--once`` (for cron or a systemd timer) and ``mila status``
+all use :func:`is_due` and :func:`next_run`, on the time of an injected
+:class:`~automations.clock.Clock`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import schedule as schedule_lib
-
+from .clock import Clock, SystemClock
 from .settings.schedule import (  # noqa: F401 - timings are read by settings.schedule
     DEFAULT_TIMINGS,
     EVERY_DAY,
@@ -74,48 +73,43 @@ def next_run(timing: Timing, last_run: dt.datetime | None, now: dt.datetime) -> 
 
 @dataclass
 class Scheduler:
-    """The long-running loop: one job at a time, a clean stop after the current job."""
+    """The long-running loop: one job at a time, a clean stop after the current job.
+
+    Every ``tick`` it asks :func:`is_due`, with the time of the injected clock and each
+    job's last run (the local record, or this loop's own last attempt when the record
+    could not be written), and runs what is due in the order of ``timings``."""
 
     timings: Mapping[str, Timing]
     run: Callable[[str], None]  # runs one job by name; must not raise
     last_run: Callable[[str], dt.datetime | None] = lambda job: None
+    clock: Clock = field(default_factory=SystemClock)
     stop_event: threading.Event = field(default_factory=threading.Event)
+    attempted: dict[str, dt.datetime] = field(default_factory=dict)
 
-    def catch_up(self, now: dt.datetime) -> list[str]:
-        """Run, once each, the jobs already due when the scheduler starts (a 9:00 job
-        missed because the machine was off runs at start-up)."""
+    def run_due(self, now: dt.datetime | None = None) -> list[str]:
+        """Run, once each, the jobs due at ``now`` (the clock's time by default); at start-up
+        this catches up a 9:00 job missed because the machine was off."""
         ran = []
+        at = now or self.clock.now()
         for job, timing in self.timings.items():
             if self.stop_event.is_set():
                 break
-            if is_due(timing, self.last_run(job), now):
+            if is_due(timing, self._last(job), at):
+                self.attempted[job] = at
                 self.run(job)
                 ran.append(job)
         return ran
 
-    def build(self) -> schedule_lib.Scheduler:
-        scheduler = schedule_lib.Scheduler()
-        for job, timing in self.timings.items():
-            if not timing.enabled:
-                continue
-            if timing.every_minutes:
-                scheduler.every(timing.every_minutes).minutes.do(self._maybe, job, timing).tag(job)
-            elif timing.at is not None:
-                scheduler.every().day.at(timing.at.strftime("%H:%M:%S")).do(self._maybe, job, timing).tag(job)
-        return scheduler
+    catch_up = run_due
 
-    def _maybe(self, job: str, timing: Timing) -> None:
-        now = dt.datetime.now()
-        if self.stop_event.is_set() or now.weekday() not in timing.days:
-            return
-        if timing.every_minutes and not timing.start <= now.time() <= timing.end:
-            return
-        self.run(job)
+    def _last(self, job: str) -> dt.datetime | None:
+        known = [t for t in (self.last_run(job), self.attempted.get(job)) if t is not None]
+        return max(known) if known else None
 
-    def loop(self, scheduler: schedule_lib.Scheduler, *, tick: float = 1.0) -> None:
+    def loop(self, *, tick: float = 20.0) -> None:
         """Run due jobs until asked to stop (SIGTERM, Ctrl-C or ``stop_event``)."""
         while not self.stop_event.is_set():
-            scheduler.run_pending()
+            self.run_due()
             self.stop_event.wait(tick)
 
     def install_signal_handlers(self) -> None:

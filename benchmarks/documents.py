@@ -31,11 +31,13 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents import context as ctx
 from automations.documents.french import FILTERS
 from automations.documents.outputs import PdfUnavailable, find_soffice
 from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters, run_conventions
 from automations.model.rows import BoardMember, Member, Occupation, Premises
 from automations.rules.fees import FeeSchedule, compute_fee
@@ -191,14 +193,13 @@ def _batch(charters: int, conventions: int, pdf: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mila-bench-docs-") as tmp:
         documents = DocumentsSettings(templates=REPO_TEMPLATES, out=Path(tmp) / "out")
         clock = FixedClock(NOW)
+        settings = Settings(association=ASSOCIATION, documents=documents)
 
         def both() -> tuple[Any, Any, float, float]:
             started = time.perf_counter()
-            charter = run_charters(Workbook(backend), today=TODAY, association=ASSOCIATION,
-                                   documents=documents, clock=clock)
+            charter = run_charters(RunContext(settings, clock, today=TODAY, workbook=Workbook(backend)))
             middle = time.perf_counter()
-            convention = run_conventions(Workbook(backend), today=TODAY, association=ASSOCIATION,
-                                         documents=documents, clock=clock)
+            convention = run_conventions(RunContext(settings, clock, today=TODAY, workbook=Workbook(backend)))
             return charter, convention, middle - started, time.perf_counter() - middle
 
         first = both()
@@ -208,8 +209,8 @@ def _batch(charters: int, conventions: int, pdf: bool) -> dict[str, Any]:
         out["bytes"] = sum(p.stat().st_size for p in (Path(tmp) / "out").glob("*.docx"))
         if pdf:
             started = time.perf_counter()
-            result = run_conventions(Workbook(backend), today=TODAY, association=ASSOCIATION,
-                                     documents=documents, clock=clock, pdf=True)
+            result = run_conventions(RunContext(settings, clock, today=TODAY, workbook=Workbook(backend)),
+                                     pdf=True)
             out["pdf"] = (time.perf_counter() - started, len(result.pdfs))
     return out
 

@@ -11,7 +11,9 @@ from docx import Document
 from lxml import etree
 
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters
 
 TODAY = dt.date(2025, 3, 4)
@@ -42,9 +44,9 @@ def book_with(tmp_path: Path, rows: list[list[object]]) -> XlsxBook:
 
 
 def run(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    return run_charters(book.open(), today=TODAY, association=AssociationSettings(),
-                        documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"),
-                        clock=FixedClock(NOW), **kw)
+    settings = Settings(association=AssociationSettings(),
+                        documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"))
+    return run_charters(RunContext(settings, FixedClock(NOW), today=TODAY, workbook=book.open()), **kw)
 
 
 def text_of(path: Path) -> str:

@@ -14,9 +14,11 @@ from docx import Document
 from lxml import etree
 
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.demo import make_siret
 from automations.documents.settings import AssociationSettings, DocumentsSettings
 from automations.errors import TemplateError
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_conventions
 from automations.model.values import parse_date
 
@@ -64,9 +66,9 @@ def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) ->
 
 
 def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    kw.setdefault("documents", settings(tmp_path))
-    return run_conventions(book.open(), today=TODAY, association=AssociationSettings(siret="68372141900110"),
-                           clock=FixedClock(NOW), **kw)
+    sections = Settings(documents=kw.pop("documents", settings(tmp_path)),
+                        association=AssociationSettings(siret="68372141900110"))
+    return run_conventions(RunContext(sections, FixedClock(NOW), today=TODAY, workbook=book.open()), **kw)
 
 
 def text_of(path: Path) -> str:

@@ -13,11 +13,13 @@ import pytest
 from docx import Document
 
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents import context as ctx
 from automations.documents.french import a, de, is_natural_person, majuscule, same_person, typographic
 from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
 from automations.errors import ConfigError
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
 from automations.model.rows import BoardMember, Member, Occupation, Premises
 from automations.rules.membership import MembershipPolicy
@@ -207,20 +209,21 @@ def demo_documents(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[P
     path = folder / "demo.xlsx"
     shutil.copyfile(demo_built[0], path)
     today = dt.date(2026, 11, 30)
-    common = {"today": today, "association": AssociationSettings(), "clock": FixedClock(
-        dt.datetime(2026, 11, 30, 9, 0))}
+    clock = FixedClock(dt.datetime(2026, 11, 30, 9, 0))
     out = folder / "out"
-    default = run_conventions(Workbook(XlsxBackend(path)), documents=DocumentsSettings(out=folder / "none"),
-                              **common)
+
+    def run(documents: DocumentsSettings) -> RunContext:
+        settings = Settings(association=AssociationSettings(), documents=documents, membership=MembershipPolicy())
+        return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
+
+    default = run_conventions(run(DocumentsSettings(out=folder / "none")))
     shops = DocumentsSettings(out=out, shop_conventions=True)
     results = {
         "default": default,
-        "conventions": run_conventions(Workbook(XlsxBackend(path)), documents=shops, **common),
-        "charte": run_charters(Workbook(XlsxBackend(path)), documents=shops, all_members=True, **common),
-        "recus": run_receipts(Workbook(XlsxBackend(path)), documents=shops, policy=MembershipPolicy(),
-                              **common),
-        "emargement": run_attendance(Workbook(XlsxBackend(path)), meeting=dt.date(2026, 6, 12),
-                                     documents=shops, policy=MembershipPolicy(), **common),
+        "conventions": run_conventions(run(shops)),
+        "charte": run_charters(run(shops), all_members=True),
+        "recus": run_receipts(run(shops)),
+        "emargement": run_attendance(run(shops), meeting=dt.date(2026, 6, 12)),
     }
     return out, results
 

@@ -20,7 +20,9 @@ from test_renewals import Crash, CrashingWorkbook
 
 from automations import schema
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_receipts
 from automations.mail import PreviewSender, SmtpSender
 from automations.rules.membership import MembershipPolicy
@@ -64,9 +66,11 @@ def receipts(book: XlsxBook, tmp_path: Path, *, wb: Any = None, sender: Any = No
              today: dt.date = TODAY, **documents: Any):  # type: ignore[no-untyped-def]
     settings = DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out", soffice=str(tmp_path / "pas-de-soffice"),
                                  **{"receipts_send_days": 365, **documents})
-    return run_receipts(wb or book.open(), today=today, association=AssociationSettings(), documents=settings,
-                        policy=MembershipPolicy(), clock=FixedClock(dt.datetime.combine(today, NOW.time())),
-                        mail=mail, sender=sender)
+    sections = Settings(association=AssociationSettings(), documents=settings, membership=MembershipPolicy(),
+                        **({"mail": mail} if mail is not None else {}))
+    context = RunContext(sections, FixedClock(dt.datetime.combine(today, NOW.time())), today=today,
+                         workbook=wb or book.open(), sender=sender)
+    return run_receipts(context, send=sender is not None)
 
 
 def rows(book: XlsxBook, tab: str) -> list[dict[str, Any]]:

@@ -11,7 +11,9 @@ from docx import Document
 from lxml import etree
 
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_attendance, run_receipts
 from automations.rules.membership import MembershipPolicy
 
@@ -61,8 +63,9 @@ def documents(tmp_path: Path) -> DocumentsSettings:
 
 
 def receipts(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    return run_receipts(book.open(), today=kw.pop("today", TODAY), association=AssociationSettings(),
-                        documents=documents(tmp_path), policy=MembershipPolicy(), clock=FixedClock(NOW), **kw)
+    settings = Settings(association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy())
+    run = RunContext(settings, FixedClock(NOW), today=kw.pop("today", TODAY), workbook=book.open())
+    return run_receipts(run, **kw)
 
 
 def text_of(path: Path) -> str:
@@ -140,9 +143,9 @@ def test_receipt_numbers_are_stable_across_runs(tmp_path: Path) -> None:
 
 
 def attendance(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    return run_attendance(book.open(), meeting=dt.date(2025, 6, 12), today=TODAY,
-                          association=AssociationSettings(), documents=documents(tmp_path),
-                          policy=MembershipPolicy(), clock=FixedClock(NOW), **kw)
+    settings = Settings(association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy())
+    run = RunContext(settings, FixedClock(NOW), today=TODAY, workbook=book.open())
+    return run_attendance(run, meeting=dt.date(2025, 6, 12), **kw)
 
 
 def test_attendance_sheet_lists_members_up_to_date_with_votes_and_quorum(tmp_path: Path) -> None:

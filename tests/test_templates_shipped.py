@@ -18,11 +18,13 @@ from test_documents_french import CORPUS, _all_contexts, _member
 
 from automations.cli import main
 from automations.clock import FixedClock
+from automations.config import Settings
 from automations.documents import context as ctx
 from automations.documents.french import typographic
 from automations.documents.outputs import cleanup_conversion, convert_to_pdf
 from automations.documents.render import load_template, verify_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
+from automations.jobs.context import RunContext
 from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
 from automations.jobs.report import run_report
 from automations.report.word import template_warnings
@@ -109,12 +111,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, objec
     shutil.copyfile(demo_built[0], path)
     today = dt.date(2026, 11, 30)
     out = folder / "out"
-    common = {"today": today, "association": AssociationSettings(), "clock": FixedClock(
-        dt.datetime(2026, 11, 30, 9, 0)), "documents": DocumentsSettings(out=out, shop_conventions=True)}
-    run_conventions(Workbook(XlsxBackend(path)), **common)
-    run_charters(Workbook(XlsxBackend(path)), **common)
-    run_receipts(Workbook(XlsxBackend(path)), policy=MembershipPolicy(), **common)
-    run_attendance(Workbook(XlsxBackend(path)), meeting=dt.date(2026, 6, 12), policy=MembershipPolicy(), **common)
+    settings = Settings(association=AssociationSettings(), membership=MembershipPolicy(),
+                        documents=DocumentsSettings(out=out, shop_conventions=True))
+
+    def run() -> RunContext:
+        return RunContext(settings, FixedClock(dt.datetime(2026, 11, 30, 9, 0)), today=today,
+                          workbook=Workbook(XlsxBackend(path)))
+
+    run_conventions(run())
+    run_charters(run())
+    run_receipts(run())
+    run_attendance(run(), meeting=dt.date(2026, 6, 12))
     run_report(Workbook(XlsxBackend(path)), year=2025, out_dir=out, today=today, soffice=None)
     return out
 

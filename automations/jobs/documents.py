@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
-from ..clock import Clock
 from ..documents import context as ctx
 from ..documents.french import FILTER_HELP
 from ..documents.outputs import (
@@ -50,17 +49,17 @@ from ..documents.render import (
     template_variables_used,
     verify_template,
 )
-from ..documents.settings import AssociationSettings, DocumentsSettings
-from ..errors import MilaError, SchemaError, TemplateError
+from ..documents.settings import DocumentsSettings
+from ..errors import UNREACHABLE, MilaError, SchemaError, TemplateError
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..report.word import template_warnings
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
-from ..rules.membership import MembershipPolicy, compute_all
-from ..workbook import CellUpdate, Row, Table, Workbook
+from ..rules.membership import compute_all
+from ..workbook import CellUpdate, Row, Table
+from .context import RunContext
 from .evaluation import schema_problems
-from .sync import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +89,17 @@ class DocumentsResult:
     @property
     def changed(self) -> bool:
         return bool(self.written or self.pdfs or self.cells_written)
+
+    @property
+    def journal_lost(self) -> bool:
+        """Documents made (or cells written) whose Journal line could not be written."""
+        return self.changed and not self.journal
+
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
 
     @property
     def beside(self) -> list[Written]:
@@ -127,14 +137,13 @@ class _Item:
 class _Run:
     """What every documents job does around its own items."""
 
-    def __init__(self, kind: str, workbook: Workbook, *, today: dt.date, association: AssociationSettings,
-                 documents: DocumentsSettings, clock: Clock, out: Path | None, pdf: bool) -> None:
+    def __init__(self, kind: str, context: RunContext, *, out: Path | None, pdf: bool) -> None:
         self.kind = kind
-        self.workbook = workbook
-        self.today = today
-        self.association = association
-        self.documents = documents
-        self.clock = clock
+        self.workbook = context.workbook
+        self.today = context.today
+        self.association = context.settings.association
+        self.documents = documents = context.settings.documents
+        self.clock = context.clock
         self.pdf = pdf
         self.started = time.monotonic()
         self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
@@ -309,12 +318,8 @@ def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member
 
 
 def run_conventions(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     include_ended: bool = False,
@@ -322,8 +327,8 @@ def run_conventions(
 ) -> DocumentsResult:
     """One convention per ``Occupations`` row; ``Convention générée le`` and ``Fichier
     convention`` written back. Ended conventions only with ``include_ended``."""
-    run = _Run("conventions", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    run = _Run("conventions", context, out=out, pdf=pdf)
+    today, association, documents, workbook = run.today, run.association, run.documents, run.workbook
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -430,12 +435,8 @@ def _convention_fee(member: Member, start: dt.date, today: dt.date, schedule: Fe
 
 
 def run_charters(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     all_members: bool = False,
@@ -445,8 +446,8 @@ def run_charters(
     """The charter for each active member without ``Charte signée le`` (every active
     member with ``all_members``; just ``member`` when given, signed or not), and the
     signature register of every active member (not with ``member``)."""
-    run = _Run("charte", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    run = _Run("charte", context, out=out, pdf=pdf)
+    today = run.today
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -488,35 +489,39 @@ def run_charters(
 # --------------------------------------------------------------------------- receipts
 
 
-def run_receipts(workbook: Workbook, **kwargs: Any) -> DocumentsResult:
+def run_receipts(
+    context: RunContext,
+    *,
+    out: Path | None = None,
+    member: str | None = None,
+    pdf: bool = False,
+    send: bool = False,
+) -> DocumentsResult:
     """A receipt for each payment: see :func:`jobs.receipts.run_receipts` (the ledger of
-    ``Paiements``, numbered in the sheet and e-mailed once; or ``Membres``' last payment)."""
+    ``Paiements``, numbered in the sheet and, with ``send``, e-mailed once; or ``Membres``'
+    last payment)."""
     from .receipts import run_receipts as run
 
-    return run(workbook, **kwargs)
+    return run(context, out=out, member=member, pdf=pdf, send=send)
 
 
 # --------------------------------------------------------------------------- attendance
 
 
 def run_attendance(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    meeting: dt.date,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
+    meeting: dt.date | None = None,
     out: Path | None = None,
     title: str = "Assemblée générale",
     place: str | None = None,
     pdf: bool = False,
 ) -> DocumentsResult:
     """The attendance sheet of the general assembly of ``meeting``: the members up to date
-    on that day (``à jour`` or ``à renouveler``), their votes, the quorum."""
-    run = _Run("emargement", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    on that day (``à jour`` or ``à renouveler``), their votes, the quorum (by default: today)."""
+    run = _Run("emargement", context, out=out, pdf=pdf)
+    association = run.association
+    policy, meeting = context.settings.membership, meeting or run.today
 
     def body() -> None:
         dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
@@ -651,27 +656,26 @@ class DocumentsBatch:
     def as_dict(self) -> dict[str, object]:
         return {"results": [r.as_dict() for r in self.results]}
 
+    @property
+    def journal_lost(self) -> bool:
+        return any(r.journal_lost for r in self.results)
 
-def run_scheduled_documents(settings: Any, clock: Clock) -> DocumentsBatch:
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
+
+
+def run_scheduled_documents(context: RunContext) -> DocumentsBatch:
     """What ``mila schedule`` runs every day: the conventions and the charters to sign; and,
     with ``[documents] send_receipts = true``, a mail server and a ``Paiements`` tab, the
     receipts not yet sent."""
-    from ..workbook import open_workbook
-
-    today = clock.today()
-    common = {"today": today, "association": settings.association, "documents": settings.documents,
-              "clock": clock}
-    results = [
-        run_conventions(open_workbook(settings), **common),
-        run_charters(open_workbook(settings), **common),
-    ]
-    if settings.documents.send_receipts and settings.mail.uses_smtp:
-        workbook = open_workbook(settings)
-        if workbook.title_for(schema.PAIEMENTS.name) is not None:
-            from ..mail import make_sender
-
-            results.append(run_receipts(workbook, policy=settings.membership, mail=settings.mail,
-                                        sender=make_sender(settings.mail), **common))
+    results = [run_conventions(context), run_charters(context)]
+    settings = context.settings
+    if (settings.documents.send_receipts and settings.mail.uses_smtp
+            and context.workbook.title_for(schema.PAIEMENTS.name) is not None):
+        results.append(run_receipts(context, send=True))
     return DocumentsBatch(results)
 
 

@@ -30,6 +30,8 @@ a new ``à envoyer`` row reopens it.
 Without a server (a sender that does not deliver) the notices to send are written to the
 preview folder and ``Relances`` is not touched (no attempt, no closure): they stay
 ``à envoyer`` for the first run with a server. The Journal line says that nothing left.
+
+What a run did is a :class:`~automations.jobs.notices.NoticesResult`.
 """
 
 from __future__ import annotations
@@ -40,23 +42,20 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 from .. import schema
 from ..clock import Clock
-from ..errors import MilaError, SchemaError
+from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_time
 from ..mail import (
     HeaderProblem,
     MailError,
     MailSettings,
-    Outgoing,
     Sender,
     Templates,
     build_message,
     new_message_id,
-    preview_notice,
 )
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
@@ -67,8 +66,7 @@ from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
-from .relances import PLANNED
-from .sync import UNREACHABLE
+from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details
 
 log = logging.getLogger(__name__)
 TASK = "promotions"
@@ -201,183 +199,6 @@ def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, cl
     return len(rows)
 
 
-# --------------------------------------------------------------------------- result
-
-
-@dataclass
-class Notice:
-    """One message of the run, and what became of it."""
-
-    member_id: str
-    structure: str | None
-    contact: str | None
-    address: str
-    registration_id: str
-    event_id: str | None
-    event_title: str
-    event_when: str  # « jeudi 4 mars 2027 à 18h30 »
-    reminder: str  # Relance label
-    reference: dt.date  # Échéance
-    message_id: str
-    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None  # the preview file, when written as a preview
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "registration": self.registration_id, "member": self.member_id, "structure": self.structure,
-            "address": self.address, "event": self.event_id, "title": self.event_title,
-            "when": self.event_when, "status": self.status, "message_id": self.message_id,
-            "sent_at": self.sent_at.isoformat() if self.sent_at else None, "details": self.details,
-            "preview": self.preview,
-        }
-
-    def describe(self) -> str:
-        return (f"{self.registration_id} {self.member_id} {self.structure} <{self.address}> — "
-                f"{self.event_title} ({self.event_when})")
-
-
-@dataclass(frozen=True)
-class Closed:
-    """A notice not sent and closed (``annulée``): it no longer makes sense."""
-
-    registration_id: str
-    member_id: str | None
-    reference: dt.date
-    label: str
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"registration": self.registration_id, "member": self.member_id, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A notice that cannot be sent today (no address…): it stays to send; ``reason`` says
-    what to correct, in French."""
-
-    registration_id: str
-    member_id: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"registration": self.registration_id, "member": self.member_id, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class NoticeToCheck:
-    """A notice left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    registration_id: str
-    member_id: str | None
-    reference: dt.date
-    label: str
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {"registration": self.registration_id, "member": self.member_id,
-                "message_ids": list(self.message_ids), "address": self.address, "new": self.new}
-
-
-@dataclass
-class NoticesResult(relances.MessageCounts):
-    dry_run: bool
-    today: dt.date
-    sender: str = ""
-    preview: bool = False  # no server: the messages were only written as previews
-    preview_folder: Path | None = None  # where previews were written (run without server or dry run)
-    messages: list[Notice] = field(default_factory=list)
-    closed: list[Closed] = field(default_factory=list)
-    waiting: list[Waiting] = field(default_factory=list)
-    to_check: list[NoticeToCheck] = field(default_factory=list)
-    journal: bool = False
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """Nothing failed and nothing waits for a person to check it."""
-        return not (self.failed or self.uncertain or self.to_check)
-
-    @property
-    def changed(self) -> bool:
-        """Something was (or, in a dry run, would be) sent or written."""
-        return bool(self.messages or self.closed or any(c.new for c in self.to_check))
-
-    def lines(self, limit: int = 50) -> list[str]:
-        """The outcome in French, for the command line (at most ``limit`` entries per group)."""
-        out: list[str] = []
-
-        def group(title: str, items: Sequence[str]) -> None:
-            if not items:
-                return
-            out.append(f"{title} : {len(items)}")
-            out.extend(f"  {item}" for item in items[:limit])
-            if len(items) > limit:
-                out.append(f"  … et {len(items) - limit} autre(s) (--limit pour en voir plus)")
-
-        if self.preview and self.messages:
-            out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        planned = "Messages « place confirmée » à envoyer"
-        planned += ", écrits en aperçu" if self.preview_folder else ""
-        for status, title in (
-            (PLANNED, planned),
-            (rules.SENT, "Messages « place confirmée » envoyés"),
-            (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email »)"),
-            (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
-            (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
-        ):
-            group(title, [m.describe() + (f" : {m.details}" if m.details else "")
-                          for m in self.messages if m.status == status])
-        closing = "qui seraient classés" if self.dry_run or self.preview else "classés"
-        group(f"Messages devenus sans objet, {closing} « annulée » dans Relances",
-              [f"{c.registration_id} {c.member_id} : {c.reason}" for c in self.closed])
-        group("Messages en attente d'une correction (ils partiront ensuite)",
-              [f"{w.registration_id} {w.member_id} : {w.reason}" for w in self.waiting])
-        if self.to_check:
-            out.append(f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
-                       "jamais renvoyé(s) :")
-            out += [f"  {c.registration_id} {c.member_id} — Message-ID {' '.join(c.message_ids)}"
-                    for c in self.to_check]
-            out.append("  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
-                       "(« Une relance reste à vérifier »).")
-        if not (self.messages or self.closed or self.waiting or self.to_check):
-            out.append("Aucun message « place confirmée » à envoyer.")
-        if self.journal:
-            out.append("Une ligne a été ajoutée à l'onglet Journal.")
-        return out
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "dry_run": self.dry_run,
-            "today": self.today.isoformat(),
-            "sender": self.sender,
-            "preview": self.preview,
-            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
-            "planned": len(self.messages) if self.dry_run or self.preview else 0,
-            "sent": self.sent,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "uncertain": self.uncertain,
-            "closed": len(self.closed),
-            "waiting": len(self.waiting),
-            "to_check": len(self.to_check),
-            "messages": [m.as_dict() for m in self.messages],
-            "closed_notices": [c.as_dict() for c in self.closed],
-            "waiting_notices": [w.as_dict() for w in self.waiting],
-            "checks": [c.as_dict() for c in self.to_check],
-            "journal": self.journal,
-            "seconds": round(self.seconds, 3),
-        }
-
-
 # --------------------------------------------------------------------------- the job
 
 
@@ -442,7 +263,7 @@ def run_promotion_notices(
                                           task=TASK)
         if batch_error is not None:
             result.seconds = time.monotonic() - started
-            details = _details(result) + f" ; envoi interrompu : {batch_error.message}"
+            details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
             result.journal = _journal(workbook, clock, _outcome(result), details, result)
             raise batch_error
     elif extra:
@@ -455,7 +276,7 @@ def run_promotion_notices(
         len(result.waiting), len(result.to_check), result.seconds,
     )
     if result.changed:
-        result.journal = _journal(workbook, clock, _outcome(result), _details(result), result)
+        result.journal = _journal(workbook, clock, _outcome(result), journal_details(result), result)
     return result
 
 
@@ -633,30 +454,6 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
 
 def _outcome(result: NoticesResult) -> str:
     return result.journal_outcome()
-
-
-def _details(result: NoticesResult) -> str:
-    parts = [f"{result.sent} message(s) « place confirmée » envoyé(s) par {result.sender}"]
-    if result.failed:
-        failed = [m for m in result.messages if m.status == rules.FAILED]
-        listed = ", ".join(f"{m.registration_id} {m.member_id} ({m.details})" for m in failed[:10])
-        parts.append(f"{len(failed)} en échec : {listed}" + (" …" if len(failed) > 10 else ""))
-    if result.uncertain:
-        parts.append(f"{result.uncertain} peut-être parti(s), à vérifier")
-    if result.cancelled:
-        parts.append(f"{result.cancelled} non envoyé(s)")
-    new = [c for c in result.to_check if c.new]
-    if new:
-        listed = ", ".join(f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}" for c in new[:10])
-        parts.append(f"{len(new)} message(s) resté(s) « en cours » lors d'un passage précédent, "
-                     f"à vérifier : {listed}")
-    if result.closed:
-        listed = ", ".join(c.registration_id for c in result.closed[:10])
-        parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée » : {listed}"
-                     + (" …" if len(result.closed) > 10 else ""))
-    if result.waiting:
-        parts.append(f"{len(result.waiting)} en attente d'une correction")
-    return " ; ".join(parts)
 
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: NoticesResult) -> bool:

@@ -38,10 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
-from ..clock import Clock
 from ..documents import context as ctx
 from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
-from ..documents.settings import AssociationSettings, DocumentsSettings
+from ..documents.settings import AssociationSettings
 from ..errors import MailError
 from ..formatting import format_date, format_money
 from ..mail import (
@@ -60,9 +59,10 @@ from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import MembershipPolicy, due_date, hosted_surface
-from ..workbook import CellUpdate, Row, Workbook
+from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
 from . import relances
+from .context import RunContext
 from .documents import (
     DocumentsResult,
     _duplicate_ids,
@@ -216,30 +216,23 @@ class _Chosen:
 
 
 def run_receipts(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     pdf: bool = False,
-    mail: Any = None,
-    sender: Any = None,
+    send: bool = False,
 ) -> DocumentsResult:
     """A receipt for each payment the sheet shows. With a ``Paiements`` tab: one per payment
-    there, numbered in ``Reçu n°`` and, given a ``sender`` (a ``mail.Sender``) and ``mail``,
-    e-mailed once (jobs/receipts.py). Without it: one per ``Cotisation payée le`` +
-    ``Montant payé`` of ``Membres``, numbered ``<year of payment>-<rank in that year>`` in
-    order of payment date the first time a payment is seen, then kept in the manifest."""
-    if workbook.title_for(schema.PAIEMENTS.name) is not None:
-        return run_ledger_receipts(workbook, today=today, association=association, documents=documents,
-                                   policy=policy, clock=clock, out=out, member=member, pdf=pdf, mail=mail,
-                                   sender=sender)
-    run = _Run("recus", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    there, numbered in ``Reçu n°`` and, with ``send``, e-mailed once through the context's
+    sender. Without it: one per ``Cotisation payée le`` + ``Montant payé`` of ``Membres``,
+    numbered ``<year of payment>-<rank in that year>`` in order of payment date the first
+    time a payment is seen, then kept in the manifest."""
+    if context.workbook.title_for(schema.PAIEMENTS.name) is not None:
+        return run_ledger_receipts(context, out=out, member=member, pdf=pdf, send=send)
+    run = _Run("recus", context, out=out, pdf=pdf)
+    today, association, policy = run.today, run.association, context.settings.membership
+    sender = context.sender if send else None
 
     def body() -> None:
         wanted = _member_filter(member)
@@ -313,23 +306,19 @@ def receipt_warnings(run: _Run, association: AssociationSettings) -> None:
 
 
 def run_ledger_receipts(
-    workbook: Workbook,
+    context: RunContext,
     *,
-    today: dt.date,
-    association: AssociationSettings,
-    documents: DocumentsSettings,
-    policy: MembershipPolicy,
-    clock: Clock,
     out: Path | None = None,
     member: str | None = None,
     pdf: bool = False,
-    mail: MailSettings | None = None,
-    sender: Sender | None = None,
+    send: bool = False,
 ) -> DocumentsResult:
     """A receipt for each payment of ``Paiements`` (see the module's docstring); with
-    ``sender`` (and ``mail``), the receipts not yet sent are e-mailed, once."""
-    run = _Run("recus", workbook, today=today, association=association, documents=documents,
-               clock=clock, out=out, pdf=pdf)
+    ``send``, the receipts not yet sent are e-mailed, once, through the context's sender."""
+    run = _Run("recus", context, out=out, pdf=pdf)
+    association, documents = run.association, run.documents
+    policy, mail = context.settings.membership, context.settings.mail
+    sender = context.sender if send else None
     sending = ReceiptsSending(sender=sender.description, preview=not sender.delivers,
                               send_days=documents.receipts_send_days) if sender else None
     run.result.sending = sending
@@ -354,7 +343,7 @@ def run_ledger_receipts(
                 run.result.warnings.append("LibreOffice est introuvable : les reçus partent en Word (.docx).")
         folder = run.produce(run.template("recu"), [c.item for c in chosen if c.item is not None])
         if sending is not None:
-            assert sender is not None and mail is not None
+            assert sender is not None
             _send(run, folder, [c for c in chosen if c.item is not None], mail, sender, sending)
 
     return _guarded(run, body)

@@ -1,8 +1,10 @@
-"""The jobs the scheduler knows, each as: settings + clock -> Outcome.
+"""One entry per job: ``RunContext -> result``, called the same way by the command line
+(``mila sync``, ``mila renewals``…) and by the scheduler.
 
-Each entry opens what it needs from the settings (workbook, mail sender…), runs the
-job's own entry point and describes the run in one French line. Jobs log their own
-Journal lines; the runner keeps the local record.
+Each result says what it did (``as_dict``, ``lines`` or the command's printing), describes
+its run in one French line for ``mila status`` (``outcome``), and whether its ``Journal``
+line was lost (``journal_lost``). Jobs write their own Journal lines; the runner keeps the
+local record.
 
 The jobs that send mail are paused (:func:`paused_jobs`) while no mail server is
 configured: they would only write previews, and the scheduler would hide that nothing
@@ -11,143 +13,118 @@ leaves. ``mila status`` says so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..clock import Clock
 from ..config import Settings
-from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome
-from ..workbook import open_workbook
+from ..errors import MilaError
+from ..runner import NOTHING, Outcome
+from .context import JobResult, RunContext
+from .documents import DocumentsBatch, run_scheduled_documents
+from .notices import NoticesResult
+from .promotions import run_promotion_notices
+from .renewals import RenewalsResult, run_renewals
+from .sync import SyncResult, run_sync
+
+log = logging.getLogger(__name__)
+
+
+def sync(ctx: RunContext) -> SyncResult:
+    """Bring the computed columns up to date; then tell the members whose place on a waiting
+    list was just confirmed (recorded « à envoyer » first: if mail fails now, the
+    promotions job sends them later)."""
+    settings = ctx.settings
+    result = run_sync(ctx.workbook, today=ctx.today, policy=settings.membership,
+                      booking_policy=settings.bookings, clock=ctx.clock, dry_run=ctx.dry_run)
+    if result.promotions and not ctx.dry_run:
+        try:
+            result.notices = promotions(ctx)
+        except MilaError as exc:
+            log.error("sync: notices not sent now: %s", exc.message)
+            result.notices_error = exc.message
+    return result
+
+
+def renewals(ctx: RunContext) -> RenewalsResult:
+    """Send the membership reminders due today, each once."""
+    settings = ctx.settings
+    return run_renewals(ctx.workbook, today=ctx.today, policy=settings.membership,
+                        settings=settings.renewals, mail=settings.mail, sender=ctx.sender,
+                        clock=ctx.clock, dry_run=ctx.dry_run)
+
+
+def promotions(ctx: RunContext) -> NoticesResult:
+    """Send the « place confirmée » notices still to send."""
+    return run_promotion_notices(ctx.workbook, today=ctx.today, mail=ctx.settings.mail,
+                                 sender=ctx.sender, clock=ctx.clock, dry_run=ctx.dry_run)
+
+
+def documents(ctx: RunContext) -> DocumentsBatch:
+    """The conventions, then the charters to sign (what the scheduler runs every day)."""
+    return run_scheduled_documents(ctx)
+
+
+R = TypeVar("R", bound=JobResult)
 
 
 @dataclass(frozen=True)
-class Job:
+class Job(Generic[R]):
     name: str
-    work: Callable[[Settings, Clock], Any]
-    describe: Callable[[Any], Outcome]
+    entry: Callable[[RunContext], R]
     sends_mail: bool = False  # paused while no mail server is configured
 
+    def work(self, settings: Settings, clock: Clock) -> R:
+        """The scheduled run: today, for real, the workbook and sender of the settings."""
+        return self.entry(RunContext(settings, clock))
 
-def _sync(settings: Settings, clock: Clock) -> Any:
-    from .sync import run_sync
-
-    return run_sync(
-        open_workbook(settings),
-        today=clock.today(),
-        policy=settings.membership,
-        booking_policy=settings.bookings,
-        clock=clock,
-    )
+    def describe(self, result: R) -> Outcome:
+        """The one French line of a run, for ``mila status``."""
+        return result.outcome()
 
 
-def _describe_sync(result: Any) -> Outcome:
-    if not result.changed:
-        counts = f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
-        return Outcome(NOTHING, f"rien à changer ; {counts}")
-    summary = (
-        f"{len(result.ids_assigned)} ID attribué(s), {result.cells_written} cellule(s) écrite(s) ; "
-        f"{result.errors} erreur(s), {result.warnings} avertissement(s)"
-    )
-    if result.journal_error:  # done, but unrecorded in the sheet: count it as a failure to look at
-        return Outcome(FAILURE, f"{summary} ; ligne du Journal non écrite ({result.journal_error})")
-    return Outcome(SUCCESS, summary)
+@dataclass
+class PaymentsRun:
+    """The scheduled HelloAsso pull: its result, or ``None`` while no organisation is set."""
+
+    result: Any | None
+    journal_lost: bool = False  # the import appends its rows in one request, no Journal line
+
+    def as_dict(self) -> dict[str, object]:
+        return self.result.as_dict() if self.result is not None else {"disabled": True}
+
+    def outcome(self) -> Outcome:
+        from .payments import describe
+
+        if self.result is None:
+            return Outcome(NOTHING, "désactivé : aucune organisation HelloAsso configurée "
+                                    "([payments] organisation)")
+        return describe(self.result)  # type: ignore[no-any-return]
 
 
-def _renewals(settings: Settings, clock: Clock) -> Any:
-    from ..mail import make_sender
-    from .renewals import run_renewals
-
-    mail = settings.mail
-    return run_renewals(
-        open_workbook(settings),
-        today=clock.today(),
-        policy=settings.membership,
-        settings=settings.renewals,
-        mail=mail,
-        sender=make_sender(mail),
-        clock=clock,
-    )
-
-
-def _describe_renewals(result: Any) -> Outcome:
-    if result.preview:
-        return _describe_preview(result, "relance(s)")
-    counts = f"{result.sent} envoyée(s), {result.failed} échec(s), {len(result.skipped)} écartée(s)"
-    if result.failed or result.uncertain or result.to_check:
-        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
-    return Outcome(SUCCESS if result.sent else NOTHING, counts)
-
-
-def _promotions(settings: Settings, clock: Clock) -> Any:
-    from ..mail import make_sender
-    from .promotions import run_promotion_notices
-
-    mail = settings.mail
-    return run_promotion_notices(
-        open_workbook(settings), today=clock.today(), mail=mail, sender=make_sender(mail), clock=clock
-    )
-
-
-def _describe_preview(result: Any, what: str) -> Outcome:
-    if not result.messages:
-        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
-    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {len(result.messages)} {what} en aperçu "
-                            f"dans « {result.preview_folder} », rien n'est parti")
-
-
-def _describe_promotions(result: Any) -> Outcome:
-    if result.preview:
-        return _describe_preview(result, "message(s) « place confirmée »")
-    counts = (
-        f"{result.sent} envoyé(s), {result.failed} échec(s), {len(result.closed)} sans objet, "
-        f"{len(result.waiting)} en attente"
-    )
-    if not result.ok:
-        return Outcome(FAILURE, f"{counts}, {len(result.to_check) + result.uncertain} à vérifier")
-    return Outcome(SUCCESS if result.changed else NOTHING, counts)
-
-
-def _documents(settings: Settings, clock: Clock) -> Any:
-    from .documents import run_scheduled_documents
-
-    return run_scheduled_documents(settings, clock)
-
-
-def _describe_documents(result: Any) -> Outcome:
-    from .documents import describe_documents
-
-    return describe_documents(result)  # type: ignore[no-any-return]
-
-
-def _helloasso(settings: Settings, clock: Clock) -> Any:
+def paiements(ctx: RunContext) -> PaymentsRun:
     """`mila paiements helloasso`, before the renewals: a member who paid yesterday gets no
     reminder today. Off while ``[payments] organisation`` is not configured (``config``
     then disables its timing; run by hand, it says so)."""
+    settings = ctx.settings
     if not settings.payments.organisation:
-        return None
+        return PaymentsRun(None)
     from ..payments.helloasso_api import HelloAssoClient
     from .payments import run_helloasso
 
-    return run_helloasso(open_workbook(settings), HelloAssoClient(settings.payments), today=clock.today(),
-                         policy=settings.membership, since_default_days=settings.payments.since_days)
+    return PaymentsRun(run_helloasso(ctx.workbook, HelloAssoClient(settings.payments), today=ctx.today,
+                                     policy=settings.membership, dry_run=ctx.dry_run,
+                                     since_default_days=settings.payments.since_days))
 
 
-def _describe_helloasso(result: Any) -> Outcome:
-    from .payments import describe
-
-    if result is None:
-        return Outcome(NOTHING, "désactivé : aucune organisation HelloAsso configurée "
-                                "([payments] organisation)")
-    return describe(result)
-
-
-JOBS: dict[str, Job] = {
-    "sync": Job("sync", _sync, _describe_sync),
-    "paiements": Job("paiements", _helloasso, _describe_helloasso),
-    "renewals": Job("renewals", _renewals, _describe_renewals, sends_mail=True),
-    "promotions": Job("promotions", _promotions, _describe_promotions, sends_mail=True),
-    "documents": Job("documents", _documents, _describe_documents),
+JOBS: dict[str, Job[Any]] = {
+    "sync": Job("sync", sync),
+    "paiements": Job("paiements", paiements),
+    "renewals": Job("renewals", renewals, sends_mail=True),
+    "promotions": Job("promotions", promotions, sends_mail=True),
+    "documents": Job("documents", documents),
 }
 
 

@@ -39,6 +39,7 @@ from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sen
 from ..model.rows import ReminderLog, parse_table
 from ..rules import reminders as rules
 from ..rules.reminders import LogEntry
+from ..runner import NOTHING, Outcome
 from ..workbook import Table, Workbook
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,14 @@ class MessageCounts:
     """Counts by outcome, for a job result holding ``messages`` (each with a ``status``)."""
 
     messages: Sequence[Message]
+    dry_run: bool
+    preview: bool  # no server: the messages were only written as previews
+    journal: bool  # the run's Journal line was written
+
+    @property
+    def changed(self) -> bool:
+        """Something was (or, in a dry run, would be) sent or recorded."""
+        return bool(self.messages)
 
     def _count(self, status: str) -> int:
         return sum(1 for m in self.messages if m.status == status)
@@ -90,6 +99,14 @@ class MessageCounts:
     def uncertain(self) -> int:
         return self._count(rules.TO_CHECK)
 
+    @property
+    def journal_lost(self) -> bool:
+        """A run that sent, recorded or wrote previews of messages, whose Journal line is missing."""
+        if self.dry_run:
+            return False
+        wrote = bool(self.messages) if self.preview else self.changed
+        return wrote and not self.journal
+
     def journal_outcome(self) -> str:
         """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
         cancelled = sum(
@@ -100,6 +117,14 @@ class MessageCounts:
         if any(c.new for c in self.to_check):  # type: ignore[attr-defined]
             return "à vérifier"
         return "succès"
+
+
+def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
+    """The record of a mail job run without server: previews written, nothing left."""
+    if not messages:
+        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
+    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {messages} {what} en aperçu "
+                            f"dans « {folder} », rien n'est parti")
 
 
 def row(

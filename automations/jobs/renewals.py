@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .. import schema
 from ..clock import Clock
-from ..errors import MilaError, SchemaError
+from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
 from ..mail import (
     HeaderProblem,
@@ -56,12 +56,12 @@ from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
 from ..rules.reminders import InDoubt, LogEntry, Send, Skip
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import schema_problems
-from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED  # noqa: F401 - DETAILS: part of this module's API
-from .sync import UNREACHABLE
+from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 
 log = logging.getLogger(__name__)
 TASK = "renewals"
@@ -160,6 +160,23 @@ class RenewalsResult(relances.MessageCounts):
     to_check: list[ToCheck] = field(default_factory=list)
     journal: bool = False
     seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Something was (or, in a dry run, would be) sent or recorded."""
+        return bool(self.messages or any(c.new for c in self.to_check))
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila status``."""
+        if self.preview:
+            return journal_missing(preview_outcome(len(self.messages), self.preview_folder, "relance(s)"),
+                                   self.journal_lost)
+        counts = f"{self.sent} envoyée(s), {self.failed} échec(s), {len(self.skipped)} écartée(s)"
+        if self.failed or self.uncertain or self.to_check:
+            done = Outcome(FAILURE, f"{counts}, {len(self.to_check) + self.uncertain} à vérifier")
+        else:
+            done = Outcome(SUCCESS if self.sent else NOTHING, counts)
+        return journal_missing(done, self.journal_lost)
 
     @property
     def late(self) -> list[Skipped]:

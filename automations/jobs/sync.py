@@ -15,30 +15,19 @@ from dataclasses import dataclass, field, replace
 
 from .. import schema
 from ..clock import Clock
-from ..errors import (
-    AccessDenied,
-    CredentialsError,
-    MilaError,
-    SchemaError,
-    TabMissing,
-    WorkbookLocked,
-    WorkbookNotFound,
-    WorkbookUnavailable,
-)
+from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
+from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
+from .notices import NoticesResult
+from .promotions import record_promotions
 
 log = logging.getLogger(__name__)
 TASK = "sync"
-# Failures that leave no way to write to the Journal either (or no right to: a workbook
-# without its required tabs may not be the association's at all).
-UNREACHABLE = (
-    WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked, TabMissing
-)
 
 
 @dataclass(frozen=True)
@@ -66,10 +55,36 @@ class SyncResult:
     # Registrations whose Place this run turned from « attente N » to « confirmée » (written,
     # or that would be in a dry run), for events today or later: the members to tell.
     promotions: list[Promotion] = field(default_factory=list)
+    # The « place confirmée » notices sent right after a run that gave places (none in a
+    # dry run), or why they could not be sent now (the promotions job sends them later).
+    notices: NoticesResult | None = None
+    notices_error: str | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.cells_written or self.ids_assigned)
+
+    @property
+    def journal_lost(self) -> bool:
+        """The changes are written but the Journal line saying so is not (nor the notices')."""
+        return self.journal_error is not None or bool(self.notices and self.notices.journal_lost)
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila status``; a lost Journal line is a failure."""
+        counts = f"{self.errors} erreur(s), {self.warnings} avertissement(s)"
+        if not self.changed:
+            return Outcome(NOTHING, f"rien à changer ; {counts}")
+        summary = (f"{len(self.ids_assigned)} ID attribué(s), {self.cells_written} cellule(s) "
+                   f"écrite(s) ; {counts}")
+        if self.notices is not None and self.notices.messages:
+            summary += (f" ; {len(self.notices.messages)} message(s) « place confirmée » en aperçu, "
+                        "rien n'est parti" if self.notices.preview else
+                        f" ; {self.notices.sent} message(s) « place confirmée » envoyé(s)")
+        if self.notices_error:
+            summary += " ; messages « place confirmée » pas encore envoyés"
+        if self.journal_error:
+            return journal_missing(Outcome(SUCCESS, summary), True, self.journal_error)
+        return journal_missing(Outcome(SUCCESS, summary), self.journal_lost)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -89,6 +104,8 @@ class SyncResult:
                 {"registration": p.registration_id, "member": p.member_id, "event": p.event_id}
                 for p in self.promotions
             ],
+            "notices": self.notices.as_dict() if self.notices is not None else None,
+            "notices_error": self.notices_error,
         }
 
 
@@ -142,8 +159,6 @@ def run_sync(
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
-            from .promotions import record_promotions
-
             record_promotions(workbook, result.promotions, clock=clock)
     except MilaError as exc:
         result.seconds = time.monotonic() - started

@@ -1,0 +1,7 @@
+"""``python -m automations.cli``: the `mila` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

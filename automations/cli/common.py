@@ -1,0 +1,47 @@
+"""What every command does before its job: read the settings, build the run context, take
+the lock."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..clock import SystemClock
+from ..config import Settings, load_settings
+from ..jobs.context import RunContext
+from ..logs import setup_logging
+from ..runner import Outcome, run_guarded
+
+T = TypeVar("T")
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings of ``--config``, ``--workbook`` and ``--sheet``; logging set up."""
+    settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
+    setup_logging(settings.log.dir)
+    return settings
+
+
+def context_of(args: argparse.Namespace, *, dry_run: bool = False) -> RunContext:
+    """The run context of a command: its settings, the real clock, ``--today``."""
+    return RunContext(settings_of(args), SystemClock(), today=getattr(args, "today", None), dry_run=dry_run)
+
+
+def locked(ctx: RunContext, job: str, work: Callable[[], T],
+           describe: Callable[[Any], Outcome] | None = None) -> T:
+    """Run a job's work under the single-instance lock, recorded for `mila status`;
+    a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
+    from ..jobs.registry import JOBS
+
+    ctx.workbook  # noqa: B018 - opened before the lock, as each command always did
+    if ctx.dry_run:
+        return work()
+    return run_guarded(ctx.settings, job, ctx.clock, work, describe or JOBS[job].describe)
+
+
+def run_entry(ctx: RunContext, job: str) -> Any:
+    """Run the job's entry, as the scheduler does, under the lock."""
+    from ..jobs.registry import JOBS
+
+    return locked(ctx, job, lambda: JOBS[job].entry(ctx))

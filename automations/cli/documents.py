@@ -1,0 +1,163 @@
+"""The `docs` commands: Word documents, their templates, the annual report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from ..config import load_settings
+from .common import context_of, locked
+from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
+
+
+def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.documents import template_variables
+
+    if Path(args.name).stem.strip().lower() in ("rapport", "report"):
+        return _report_variables(args, out)
+    result = template_variables(args.name, load_settings(config=args.config).documents)
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 0
+    print(f"Variables du modèle « {result.path.name} » ({result.path}) :", file=out)
+    for variable, used in result.variables:
+        example = f" — ex. « {variable.example} »" if variable.example else ""
+        print(f"  {'✓' if used else ' '} {variable.tag} : {variable.description}{example}", file=out)
+    print("Filtres, pour écrire « du », « au », « d’ » devant un nom :", file=out)
+    for _, description, tag, example in result.filters:
+        print(f"    {tag} : {description} — ex. « {example} »", file=out)
+    print("✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
+          "aide : docs/documents.md.", file=out)
+    return 0
+
+
+def _report_variables(args: argparse.Namespace, out: TextIO) -> int:
+    from ..report.variables import VARIABLES
+
+    if args.json:
+        print_json([{"nom": v.name, "description": v.description} for v in VARIABLES], out)
+        return 0
+    print("Chiffres que les textes du rapport (onglet « Textes ») peuvent citer, par exemple "
+          "« {{ membres.moyenne }} » :", file=out)
+    for variable in VARIABLES:
+        print(f"  {{{{ {variable.name} }}}} : {variable.description}", file=out)
+    print("Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : "
+          "« _avant » (« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.", file=out)
+    return 0
+
+
+def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.documents import verify_templates
+
+    result = verify_templates(load_settings(config=args.config).documents)
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 0 if result.ok else 1
+    print(f"Modèles : {result.folder}", file=out)
+    for report in result.reports:
+        print(file=out)
+        if not report.problems:
+            print(f"{report.name} — aucun problème", file=out)
+            continue
+        print(f"{report.name} — {len(report.errors)} erreur(s), {len(report.warnings)} "
+              "avertissement(s)", file=out)
+        for problem in report.problems:
+            where = "" if problem.part == "corps" else f" ({problem.part})"
+            print(f"  [{problem.severity}]{where} {problem.message}", file=out)
+            if problem.paragraph:
+                print(f"      paragraphe : « {problem.paragraph} »", file=out)
+    print(file=out)
+    if result.ok:
+        print("Tous les modèles sont utilisables"
+              + (f" ({result.warnings} avertissement(s) à regarder)." if result.warnings else "."), file=out)
+        return 0
+    print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s). Corrigez les "
+          "modèles dans Word, puis relancez « mila docs verifier ».", file=out)
+    return 1
+
+
+_DOCS_TITLES = {"conventions": "conventions de mise à disposition", "charte": "charte des valeurs",
+                "recus": "reçus de cotisation", "emargement": "feuille d'émargement"}
+
+
+def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs import documents as jobs
+
+    ctx = context_of(args)
+    out_dir = Path(args.out) if args.out else None
+
+    def work():  # type: ignore[no-untyped-def]
+        if args.kind == "conventions":
+            return jobs.run_conventions(ctx, member=args.member, include_ended=args.all, out=out_dir,
+                                        pdf=args.pdf)
+        if args.kind == "charte":
+            return jobs.run_charters(ctx, member=args.member, all_members=args.all, out=out_dir, pdf=args.pdf)
+        if args.kind == "recus":
+            return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
+        return jobs.run_attendance(ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir,
+                                   pdf=args.pdf)
+
+    result = locked(ctx, "documents", work)
+    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
+    if args.json:
+        print_json(result.as_dict(), out)
+        return code
+    print(f"Classeur : {ctx.workbook.description} — {_DOCS_TITLES[args.kind]} au {ctx.today:%d/%m/%Y}",
+          file=out)
+    print(f"Dossier : {result.folder}", file=out)
+    print(f"Documents produits : {len(result.written)}", file=out)
+    for written in result.written:
+        beside = (f" — écrit à côté de « {written.beside.name} », modifié à la main"
+                  if written.beside else "")
+        print(f"  {written.path.name} ({written.reason}){beside}", file=out)
+    if result.unchanged:
+        print(f"Documents à jour, non refaits : {len(result.unchanged)}", file=out)
+    if result.pdfs:
+        print(f"PDF produits : {len(result.pdfs)}", file=out)
+    if result.cells_written:
+        print(f"Cellules écrites dans le classeur : {result.cells_written}", file=out)
+    if result.skipped:
+        print(f"Non produits : {len(result.skipped)}", file=out)
+        for line in result.skipped:
+            print(f"  {line}", file=out)
+    for line in result.warnings:
+        print(f"Attention : {line}", file=out)
+    if result.sending is not None:
+        for line in result.sending.lines(args.limit):
+            print(line, file=out)
+    if result.journal:
+        print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+    elif result.journal_lost:
+        journal_lost("ces documents sont faits", out)
+    elif not result.skipped:
+        print("Rien à refaire : les documents étaient déjà à jour.", file=out)
+    return code
+
+
+def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.report import run_report
+
+    ctx = context_of(args)
+    settings = ctx.settings
+    association, documents = settings.association, settings.documents
+    template = documents.templates / "rapport.docx"
+    result = run_report(
+        ctx.workbook,
+        year=args.year,
+        out_dir=args.out or documents.out,
+        today=ctx.today,
+        association_name=association.name,
+        template=template if template.is_file() else None,
+        booking_policy=settings.bookings,
+        board_on=args.conseil_au,
+        pdf=args.pdf,
+        soffice=documents.soffice,
+        pdf_timeout=documents.pdf_timeout,
+    )
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 0
+    for line in result.lines():
+        print(line, file=out)
+    return 0

@@ -1,0 +1,243 @@
+"""The French argparse setup of `mila`: one sub-command per job or tool, each handled by a
+``cmd_*`` function of this package (``handler``)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from .. import __version__
+from .diagnostic import cmd_diagnostic
+from .documents import cmd_docs, cmd_docs_rapport, cmd_docs_variables, cmd_docs_verifier
+from .operation import cmd_courriel_test, cmd_renewals, cmd_schedule, cmd_status
+from .tools import cmd_demo, cmd_emulator
+from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_sync, cmd_tabs
+
+
+def _workbook_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("classeur")
+    group.add_argument("--workbook", metavar="CHEMIN.xlsx", help="classeur .xlsx local (ou MILA_WORKBOOK)")
+    group.add_argument("--sheet", metavar="CLÉ_OU_ADRESSE", help="feuille Google Sheets (ou MILA_SHEET)")
+    group.add_argument("--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)")
+
+
+def _today_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--today", type=_date, metavar="AAAA-MM-JJ", help="date du jour à utiliser (défaut : aujourd'hui)"
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date invalide « {text} » : écrivez-la AAAA-MM-JJ, par exemple 2026-11-23"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="mila",
+        description="Automatisations du MILA : vérifier et tenir à jour le classeur partagé.",
+    )
+    parser.add_argument("--version", action="version", version=f"mila {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True, parser_class=FrenchParser)
+
+    tabs = sub.add_parser("tabs", help="lister les onglets, leurs lignes et leurs colonnes")
+    _workbook_options(tabs)
+    tabs.add_argument("--json", action="store_true", help="sortie JSON")
+    tabs.set_defaults(handler=cmd_tabs)
+
+    check = sub.add_parser("check", help="vérifier chaque ligne et lister les anomalies (lecture seule)")
+    _workbook_options(check)
+    _today_option(check)
+    check.add_argument("--json", action="store_true", help="sortie JSON")
+    check.set_defaults(handler=cmd_check)
+
+    sync = sub.add_parser("sync", help="attribuer les ID, écrire les colonnes calculées et les anomalies")
+    _workbook_options(sync)
+    _today_option(sync)
+    sync.add_argument("--dry-run", action="store_true", help="montrer ce qui changerait, sans rien écrire")
+    sync.add_argument("--limit", type=int, default=50, help="nombre de changements montrés par --dry-run")
+    sync.add_argument("--json", action="store_true", help="sortie JSON")
+    sync.set_defaults(handler=cmd_sync)
+
+    sched = sub.add_parser("schedule", help="lancer les tâches à leurs heures (service de longue durée)")
+    _workbook_options(sched)
+    sched.add_argument(
+        "--once",
+        action="store_true",
+        help="lancer ce qui est dû maintenant puis s'arrêter (cron, timer systemd)",
+    )
+    sched.set_defaults(handler=cmd_schedule)
+
+    status = sub.add_parser("status", help="dernière et prochaine exécution de chaque tâche")
+    _workbook_options(status)
+    status.add_argument("--json", action="store_true", help="sortie JSON")
+    status.add_argument(
+        "--alerter", metavar="ADRESSE",
+        help="envoyer l'état par courriel à ADRESSE quand une tâche a échoué depuis sa dernière "
+        "réussite (rien sinon)",
+    )
+    status.set_defaults(handler=cmd_status)
+
+    renewals = sub.add_parser(
+        "renewals", help="envoyer les relances de cotisation dues (une seule fois chacune)"
+    )
+    _workbook_options(renewals)
+    _today_option(renewals)
+    renewals.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="lister qui recevrait quelle relance, sans rien envoyer ni enregistrer",
+    )
+    renewals.add_argument("--limit", type=int, default=50, help="nombre de lignes montrées par catégorie")
+    renewals.add_argument("--json", action="store_true", help="sortie JSON")
+    renewals.set_defaults(handler=cmd_renewals)
+
+    diagnostic = sub.add_parser(
+        "diagnostic",
+        help="vérifier l'installation sans rien changer (classeur, courriels, modèles, dossiers)",
+        description="Vérifie tout ce dont mila a besoin, sans rien écrire ni envoyer : version de Python, "
+        "configuration, classeur joignable et modifiable, colonnes obligatoires, connexion au serveur "
+        "d'envoi, modèles Word, dossiers de sortie, LibreOffice. Code de sortie 1 s'il reste un point "
+        "à corriger.",
+    )
+    _workbook_options(diagnostic)
+    diagnostic.add_argument("--json", action="store_true", help="sortie JSON")
+    diagnostic.set_defaults(handler=cmd_diagnostic)
+
+    mail_test = sub.add_parser(
+        "courriel-test",
+        help="vérifier le réglage des courriels : connexion au serveur et un message d'essai à ADRESSE",
+        description="Se connecte au serveur d'envoi de [mail] et envoie un seul message d'essai à "
+        "l'adresse donnée. Aucun membre ne reçoit rien, le classeur n'est pas lu.",
+    )
+    mail_test.add_argument("address", metavar="ADRESSE", help="adresse qui reçoit le message d'essai")
+    mail_test.add_argument("--config", metavar="FICHIER",
+                           help="fichier de configuration (défaut : ./mila.toml)")
+    mail_test.set_defaults(handler=cmd_courriel_test)
+
+    cal = sub.add_parser(
+        "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"
+    )
+    _workbook_options(cal)
+    _today_option(cal)
+    cal.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire les fichiers .ics")
+    cal.add_argument("--json", action="store_true", help="sortie JSON")
+    cal.set_defaults(handler=cmd_calendrier)
+
+    demo = sub.add_parser("demo", help="créer un classeur de démonstration réaliste")
+    demo.add_argument("path", metavar="CHEMIN.xlsx")
+    demo.add_argument("--seed", type=int, default=2024, help="graine du tirage (même graine, même classeur)")
+    _today_option(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    emulator = sub.add_parser(
+        "emulator", help="servir une copie d'un .xlsx par un émulateur local de l'API Google Sheets"
+    )
+    emulator.add_argument("--from", dest="source", required=True, metavar="CLASSEUR.xlsx")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8085)
+    emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
+    emulator.set_defaults(handler=cmd_emulator)
+    paiements = sub.add_parser("paiements", help="registre des paiements : imports HelloAsso et banque")
+    paiements_sub = paiements.add_subparsers(dest="paiements_command", metavar="ACTION", required=True,
+                                             parser_class=FrenchParser)
+    importer = paiements_sub.add_parser(
+        "importer", help="ajouter les paiements d'exports HelloAsso et de relevés (CSV, XLSX, OFX)")
+    importer.add_argument("files", nargs="+", metavar="FICHIER", help="export HelloAsso ou relevé bancaire")
+    reprendre = paiements_sub.add_parser(
+        "reprendre", help="reprendre une fois « Cotisation payée le » / « Montant payé » de Membres")
+    helloasso = paiements_sub.add_parser(
+        "helloasso", help="récupérer les commandes HelloAsso depuis le dernier import (API v5)")
+    for command in (importer, reprendre, helloasso):
+        _workbook_options(command)
+        _today_option(command)
+        command.add_argument("--dry-run", action="store_true",
+                             help="montrer ce qui serait ajouté, sans écrire")
+        command.add_argument("--json", action="store_true", help="sortie JSON")
+        command.add_argument("--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)")
+        command.set_defaults(handler=cmd_paiements)
+    docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
+    docs_sub = docs.add_subparsers(dest="docs_command", metavar="DOCUMENT", required=True,
+                                   parser_class=FrenchParser)
+    variables = docs_sub.add_parser("variables", help="lister les variables qu'un modèle peut employer")
+    variables.add_argument("name", metavar="MODÈLE",
+                           help="convention, charte, registre_charte, recu ou emargement")
+    variables.add_argument("--config", metavar="FICHIER", help="fichier de configuration")
+    variables.add_argument("--json", action="store_true", help="sortie JSON")
+    variables.set_defaults(handler=cmd_docs_variables)
+    verifier = docs_sub.add_parser("verifier", help="vérifier les modèles (balises abîmées, variables)")
+    verifier.add_argument("--config", metavar="FICHIER", help="fichier de configuration")
+    verifier.add_argument("--json", action="store_true", help="sortie JSON")
+    verifier.set_defaults(handler=cmd_docs_verifier)
+    for kind, help_text in (
+        ("conventions", "une convention de mise à disposition par ligne d'Occupations"),
+        ("charte", "la charte des valeurs à signer, et le registre des signatures"),
+        ("recus", "un reçu de cotisation par paiement"),
+        ("emargement", "la feuille d'émargement d'une assemblée générale"),
+    ):
+        command = docs_sub.add_parser(kind, help=help_text)
+        _workbook_options(command)
+        _today_option(command)
+        command.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : out/)")
+        command.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
+        command.add_argument("--json", action="store_true", help="sortie JSON")
+        if kind != "emargement":
+            command.add_argument("--member", metavar="ID", help="un seul membre")
+        if kind == "conventions":
+            command.add_argument("--all", action="store_true", help="inclure les conventions terminées")
+        if kind == "charte":
+            command.add_argument("--all", action="store_true",
+                                 help="tous les membres actifs, même ceux qui ont signé")
+        if kind == "recus":
+            command.add_argument("--envoyer", action="store_true",
+                                 help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés "
+                                      "(onglet Paiements)")
+            command.add_argument("--limit", type=int, default=50,
+                                 help="nombre de lignes affichées (défaut 50)")
+        if kind == "emargement":
+            command.add_argument("--date", type=_date, metavar="AAAA-MM-JJ",
+                                 help="date de l'assemblée (défaut : aujourd'hui)")
+            command.add_argument("--titre", default="Assemblée générale", help="intitulé de l'assemblée")
+            command.add_argument("--lieu", default=None, help="lieu (défaut : l'adresse de l'association)")
+        command.set_defaults(handler=cmd_docs, kind=kind)
+    rapport = docs_sub.add_parser("rapport", help="écrire le rapport d'activité annuel (Word) d'une année")
+    _workbook_options(rapport)
+    _today_option(rapport)
+    rapport.add_argument("--year", type=int, required=True, metavar="AAAA", help="année du rapport")
+    rapport.add_argument(
+        "--out", type=Path, metavar="DOSSIER", help="dossier de sortie (défaut : [documents] out)"
+    )
+    rapport.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
+    rapport.add_argument("--conseil-au", type=_date, metavar="AAAA-MM-JJ", dest="conseil_au",
+                         help="date de la composition du conseil (défaut : le 31 décembre de l'année)")
+    rapport.add_argument("--json", action="store_true", help="sortie JSON")
+    rapport.set_defaults(handler=cmd_docs_rapport)
+    return parser
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse, with its complaints said in French."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, french in _ARGPARSE_FR:
+            message = message.replace(english, french)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}. Aide : {self.prog} --help\n")
+
+
+_ARGPARSE_FR = (
+    ("the following arguments are required", "options obligatoires manquantes"),
+    ("unrecognized arguments", "arguments inconnus"),
+    ("invalid choice", "choix invalide"),
+    ("argument ", "option "),
+    ("expected one argument", "une valeur est attendue"),
+    ("invalid int value", "nombre entier invalide"),
+    ("choose from", "choisissez parmi"),
+)

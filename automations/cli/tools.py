@@ -1,0 +1,35 @@
+"""The commands that set up a trial: `demo` and `emulator`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from ..clock import SystemClock
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from ..demo import build_demo_workbook
+
+    summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    print(f"Classeur de démonstration écrit : {args.path}", file=out)
+    for tab, count in summary.counts.items():
+        print(f"  {tab} : {count} ligne(s)", file=out)
+    print(f"Ensuite : mila check --workbook {args.path}  ou  mila sync --workbook {args.path}", file=out)
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
+    from sheets_emulator import serve
+
+    def ready(address: str, spreadsheet_id: str) -> None:
+        print(f"Émulateur de l'API Google Sheets prêt sur http://{address}", file=out)
+        print(f"Copie locale de « {args.source} », clé de la feuille : {spreadsheet_id}", file=out)
+        print("Dans un autre terminal :", file=out)
+        print(f"  export SHEETS_EMULATOR_HOST={address}", file=out)
+        print(f"  mila tabs --sheet {spreadsheet_id}", file=out)
+        print("Ctrl-C pour arrêter (le fichier d'origine n'est jamais modifié).", file=out)
+        out.flush()
+
+    serve(args.source, host=args.host, port=args.port, spreadsheet_id=args.id, on_ready=ready)
+    return 0

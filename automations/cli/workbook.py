@@ -1,0 +1,207 @@
+"""The commands on the workbook: `tabs`, `check`, `sync`, `calendrier`, `paiements`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from ..workbook import open_workbook
+from .common import context_of, locked, run_entry, settings_of
+from .printing import JOURNAL_NOT_WRITTEN, join, journal_lost, print_json, shown
+
+
+def cmd_tabs(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.tabs import describe_tabs
+
+    report = describe_tabs(open_workbook(settings_of(args)))
+    if args.json:
+        print_json(report.as_dict(), out)
+        return 0 if report.ok else 1
+    print(f"Classeur : {report.description} — {len(report.tabs)} onglet(s)", file=out)
+    for tab in report.tabs:
+        print(file=out)
+        if tab.copy_of:
+            print(
+                f"{tab.title} — ignoré : l'onglet « {tab.copy_of} » existe déjà sous un autre nom ; "
+                "renommez ou supprimez cette copie",
+                file=out,
+            )
+            continue
+        if tab.contract is None:
+            print(f"{tab.title} — onglet hors contrat, ignoré ({tab.rows} ligne(s))", file=out)
+            continue
+        print(f"{tab.title} — {tab.rows} ligne(s)", file=out)
+        print(f"  colonnes reconnues : {join(tab.recognised)}", file=out)
+        if tab.unknown:
+            print(f"  autres colonnes (jamais modifiées) : {join(tab.unknown)}", file=out)
+        if tab.missing_required:
+            print(
+                f"  ERREUR colonnes obligatoires manquantes : {join(tab.missing_required)} "
+                "— ajoutez-les à la ligne 1",
+                file=out,
+            )
+        if tab.duplicates:
+            print(f"  ERREUR en-têtes en double : {join(tab.duplicates)} — renommez l'un des deux", file=out)
+        if tab.missing_calc:
+            print(f"  colonnes calculées à créer par mila sync : {join(tab.missing_calc)}", file=out)
+    if report.absent:
+        print(file=out)
+        print(f"Onglets du contrat absents (lus comme vides) : {join(report.absent)}", file=out)
+    return 0 if report.ok else 1
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.check import run_check
+
+    ctx = context_of(args)
+    today = ctx.today
+    result = run_check(ctx.workbook, today=today, policy=ctx.settings.membership,
+                       booking_policy=ctx.settings.bookings)
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 1 if result.errors else 0
+    print(f"Classeur : {result.description} — vérification au {today:%d/%m/%Y}", file=out)
+    for tab, anomalies in result.by_tab():
+        title = result.titles.get(tab, tab)
+        print(file=out)
+        print(f"{title} — {len(anomalies)} anomalie(s)", file=out)
+        for a in anomalies:
+            where = f"ligne {a.row}" if a.row else "onglet"
+            ident = f" ({a.id})" if a.id else ""
+            print(f"  {where}{ident} [{a.severity.label}] {a.message}", file=out)
+    print(file=out)
+    if not result.errors and not result.warnings:
+        print("Aucune anomalie : le classeur est en ordre.", file=out)
+    else:
+        print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s).", file=out)
+        if result.errors:
+            print("Corrigez les erreurs dans le classeur puis relancez « mila check ».", file=out)
+    return 1 if result.errors else 0
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = context_of(args, dry_run=args.dry_run)
+    result = run_entry(ctx, "sync")
+    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
+    if args.json:
+        print_json(result.as_dict(), out)
+        return code
+    head = "simulation, rien n'est écrit" if args.dry_run else "synchronisation"
+    print(f"Classeur : {ctx.workbook.description} — {head} au {ctx.today:%d/%m/%Y}", file=out)
+    if result.ids_assigned:
+        verb = "seraient attribués" if args.dry_run else "attribués"
+        print(f"ID {verb} : {len(result.ids_assigned)}", file=out)
+        for new in result.ids_assigned:
+            print(f"  {new.tab} ligne {new.row.number} → {new.new_id}", file=out)
+    if args.dry_run:
+        print(f"Cellules qui changeraient : {len(result.changes)}", file=out)
+        for change in result.changes[: args.limit]:
+            print(
+                f"  {change.tab} {change.id} « {change.column} » : "
+                f"{shown(change.before)} → {shown(change.after)}",
+                file=out,
+            )
+        if len(result.changes) > args.limit:
+            print(f"  … et {len(result.changes) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+    else:
+        print(f"Cellules écrites : {result.cells_written}", file=out)
+        if result.notices is not None:
+            for line in result.notices.lines(args.limit):
+                print(line, file=out)
+            if result.notices.journal_lost:
+                journal_lost("ces messages sont traités", out)
+        elif result.notices_error:
+            print("Messages « place confirmée » non envoyés pour l'instant : "
+                  f"{result.notices_error}", file=out)
+        for tab, column in result.columns_added:
+            print(f"  colonne ajoutée : {tab} « {column} »", file=out)
+        for skipped in result.skipped:
+            print(f"  {skipped}", file=out)
+        if result.journal:
+            print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+        elif result.journal_error:
+            journal_lost("les changements ci-dessus sont faits", out, result.journal_error)
+        elif not result.changed:
+            print("Rien à changer : le classeur était déjà à jour.", file=out)
+    print(
+        f"Anomalies : {result.errors} erreur(s), {result.warnings} avertissement(s)"
+        + (" — détail avec « mila check »." if result.errors or result.warnings else "."),
+        file=out,
+    )
+    return code
+
+
+def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.calendars import run_calendars
+
+    ctx = context_of(args)
+    result = run_calendars(ctx.workbook, out_dir=args.out, today=ctx.today,
+                           booking_policy=ctx.settings.bookings)
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 0
+    print(f"Calendriers écrits dans « {result.out_dir} » :", file=out)
+    for written in result.files:
+        print(f"  {written.path.name} — {written.title} : {written.events} événement(s)", file=out)
+    for line in result.left_out:
+        print(f"  {line}", file=out)
+    print(
+        "Importez ces fichiers .ics dans votre agenda, ou abonnez-vous-y : un nouvel import met à "
+        "jour les événements déjà importés.",
+        file=out,
+    )
+    return 0
+
+
+def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs import payments as job
+
+    ctx = context_of(args, dry_run=args.dry_run)
+    settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
+    policy = settings.membership
+    if args.paiements_command == "importer":
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_import(workbook, [Path(f) for f in args.files], today=today, policy=policy,
+                                  dry_run=args.dry_run)
+    elif args.paiements_command == "reprendre":
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
+    else:
+        from ..payments.helloasso_api import HelloAssoClient
+
+        payments_settings = settings.payments
+
+        def work():  # type: ignore[no-untyped-def]
+            return job.run_helloasso(workbook, HelloAssoClient(payments_settings), today=today,
+                                     policy=policy, dry_run=args.dry_run,
+                                     since_default_days=payments_settings.since_days)
+    result = locked(ctx, "paiements", work, job.describe)
+    if args.json:
+        print_json(result.as_dict(), out)
+        return 0
+    head = "simulation, rien n'est écrit" if args.dry_run else "paiements"
+    print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
+    for read in result.files:
+        print(f"{read.name} : {read.kind}, {len(read.payments)} paiement(s) lu(s)", file=out)
+    verb = "seraient ajoutés" if args.dry_run else "ajoutés"
+    print(f"Paiements {verb} à « Paiements » : {len(result.added)} "
+          f"(dont {len(result.added) - result.matched} sans membre, à rapprocher)", file=out)
+    for planned in result.added[: args.limit]:
+        v = planned.values
+        print(f"  {v['ID']} {shown(v['Date'])} {shown(v['Montant'])} {v['Payeur'] or ''} → "
+              f"{v['Membre'] or '(aucun membre)'} — {planned.how}", file=out)
+    if len(result.added) > args.limit:
+        print(f"  … et {len(result.added) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+    if result.already:
+        print(f"Déjà dans le registre (non ajoutés) : {len(result.already)}", file=out)
+    for line in result.warnings:
+        print(f"  Attention : {line}", file=out)
+    if result.ignored:
+        print(f"Lignes mises de côté : {len(result.ignored)}", file=out)
+        for line in result.ignored[: args.limit]:
+            print(f"  {line}", file=out)
+    if result.added and not args.dry_run:
+        print("Ensuite : « mila sync » pour les périodes et les anomalies ; choisissez le membre "
+              "des paiements sans membre dans « Paiements ».", file=out)
+    return 0

@@ -1,0 +1,65 @@
+"""What every job entry receives (:class:`RunContext`) and what it gives back (:class:`JobResult`).
+
+The command line and the scheduler build the same context and call the same entry
+(:mod:`automations.jobs.registry`): the settings, the clock, the day, whether it is a dry
+run, and the workbook and the mail sender, opened on first use (or given, in tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Protocol
+
+from ..clock import Clock
+from ..config import Settings
+from ..mail import Sender, make_sender
+from ..runner import Outcome
+from ..workbook import Workbook, open_workbook
+
+
+class RunContext:
+    """One run of one job: its settings, clock, day and senders."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        *,
+        today: dt.date | None = None,
+        dry_run: bool = False,
+        workbook: Workbook | None = None,
+        sender: Sender | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.today = today or clock.today()
+        self.dry_run = dry_run
+        if workbook is not None:
+            self.__dict__["workbook"] = workbook
+        if sender is not None:
+            self.__dict__["sender"] = sender
+
+    @cached_property
+    def workbook(self) -> Workbook:
+        """The workbook of the settings, opened once for the run."""
+        return open_workbook(self.settings)
+
+    @cached_property
+    def sender(self) -> Sender:
+        """The mail server of ``[mail]``; the preview folder without one, or for a dry run."""
+        return make_sender(self.settings.mail, dry_run=self.dry_run)
+
+
+class JobResult(Protocol):
+    """What a job entry returns: printable, and describable in one line for ``mila status``."""
+
+    def as_dict(self) -> dict[str, object]: ...
+
+    def outcome(self) -> Outcome: ...
+
+    @property
+    def journal_lost(self) -> bool:
+        """The run changed the workbook (or sent mail) but its Journal line could not be
+        written: the command says so and exits 3, the scheduler counts it as a failure."""
+        ...
