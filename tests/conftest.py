@@ -168,3 +168,15 @@ def demo(demo_built: tuple[Path, DemoSummary], tmp_path: Path) -> Path:
     path = tmp_path / "demo.xlsx"
     shutil.copyfile(demo_built[0], path)
     return path
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the test, stopped cleanly after it."""
+    from test_mail import SmtpServer
+
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

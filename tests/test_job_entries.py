@@ -9,7 +9,6 @@ import email.policy
 import io
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +34,6 @@ from automations.schedule import Scheduler, Timing
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 for the test, stopped cleanly after it."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def mail_config(folder: Path, server: SmtpServer, extra: str = "") -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,15 +80,6 @@ def rows(book: XlsxBook, tab: str) -> list[dict[str, Any]]:
 def column(book: XlsxBook, name: str) -> list[object]:
     return [row.get(name) for row in rows(book, "Paiements")]
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 for the test, stopped cleanly after it."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ import email.policy
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,14 +102,6 @@ class SmtpServer:
     def parsed(self) -> list[email.message.EmailMessage]:
         return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]  # type: ignore[misc]
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_mail import SmtpServer, free_port, mail_settings, smtp_settings
+from test_mail import free_port, mail_settings, smtp_settings
 from test_renewals import Crash, CrashingSender, CrashingWorkbook, received, relances
 
 from automations.clock import FixedClock
@@ -95,15 +94,6 @@ def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
 def statuses(book) -> list[str]:  # type: ignore[no-untyped-def]
     return [r["Statut"] for r in relances(book)]
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 for the test, stopped cleanly after it."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

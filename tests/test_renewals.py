@@ -11,7 +11,6 @@ import email.policy
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,15 +90,6 @@ def smtp_run(book, server, **kw):  # type: ignore[no-untyped-def]
     mail = smtp_settings(server)
     return renewals(book, SmtpSender(mail), mail, **kw)
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 for the test, stopped cleanly after it."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
