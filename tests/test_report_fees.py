@@ -95,3 +95,14 @@ def test_a_year_in_progress_counts_to_the_day_of_the_report() -> None:
     grids["Chiffres"] = [["Année", "Rubrique", "Libellé", "Valeur"], [2025, "Financement", "Subvention", 1]]
     fees = compute_report(dataset(grids), 2025, dt.date(2025, 3, 15)).fees_received
     assert fees is not None and fees.count == Compared(1, 5) and fees.amount == Compared(Decimal(300), Decimal(866))
+
+
+def test_the_fees_section_names_no_tab() -> None:
+    """The board reads « registre des paiements », never the workbook's tab or columns."""
+    rendered = write_report(compute_report(dataset(with_ledger(LEDGER)), 2024, TODAY), association="MILA",
+                            with_charts=False)
+    text = paragraphs(rendered.data)
+    section = [p for p in text if "cotisation" in p.casefold() and "paiement" in p.casefold()]
+    assert section and any("registre des paiements" in p for p in section)
+    for word in ("onglet", "classeur", "colonne"):
+        assert not any(word in p.casefold() for p in section), word

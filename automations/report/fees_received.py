@@ -106,7 +106,7 @@ def write_fees_received(w: DocumentWriter) -> None:
         return
     d = w.d
     if not f.count.value and not f.amount.value:
-        w.para(f"Aucune cotisation n'est enregistrée pour {d.year} dans l'onglet « Paiements ».")
+        w.para(f"Aucune cotisation n’est enregistrée pour {d.year} dans le registre des paiements.")
         return
     received = plural(f.count.value, "cotisation a été reçue", "cotisations ont été reçues")
     w.para(f"En {d.year}, {received} pour un total de {money(f.amount.value)} TTC"
@@ -126,6 +126,6 @@ def write_fees_received(w: DocumentWriter) -> None:
     widths = [7.4, 2.8, 3.2, 3.2] if has_previous else [9.6, 3.0, 3.8]
     w.table(header, [*rows, total], widths, numeric=(1, 2, 3), bold_last=True)
     refunded = f" ; {money(f.refunds)} remboursés, déduits" if f.refunds else ""
-    w.note(f"D'après l'onglet « Paiements » : cotisations reçues en {d.year}"
+    w.note(f"D’après le registre des paiements : cotisations reçues en {d.year}"
            + (f" jusqu'au {day_month(d.as_of)}" if d.partial else "")
            + f", montants TTC{refunded} ; catégorie du membre au jour du paiement.")
