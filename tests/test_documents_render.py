@@ -26,8 +26,9 @@ from automations.documents.outputs import (
     safe_filename,
     safe_part,
 )
-from automations.documents.render import DocumentTemplate, load_template, verify_template, xml_safe
+from automations.documents.render import DocumentTemplate, load_template, xml_safe
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.documents.verify import verify_template
 from automations.errors import ConfigError, TemplateError
 from automations.jobs.documents import template_variables, verify_templates
 

@@ -22,8 +22,9 @@ from automations.config import Settings
 from automations.documents import context as ctx
 from automations.documents.french import typographic
 from automations.documents.outputs import cleanup_conversion, convert_to_pdf
-from automations.documents.render import load_template, verify_template
+from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
+from automations.documents.verify import verify_template
 from automations.jobs.context import RunContext
 from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
 from automations.jobs.report import run_report

@@ -24,8 +24,8 @@ from ..model.rows import BoardMember, Member, Occupation, Premises, id_key
 from ..rules.fees import Fee, FeeLine
 from ..text import sort_key
 from .french import APOSTROPHE, by_civility, feminine_form, is_natural_person, same_person
-from .render import Variable
 from .settings import AssociationSettings
+from .variables import Variable
 
 NBSP = "\u00a0"
 

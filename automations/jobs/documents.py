@@ -41,15 +41,10 @@ from ..documents.outputs import (
     fingerprint,
     safe_filename,
 )
-from ..documents.render import (
-    DocumentTemplate,
-    TemplateReport,
-    Variable,
-    load_template,
-    template_variables_used,
-    verify_template,
-)
+from ..documents.render import DocumentTemplate, load_template
 from ..documents.settings import DocumentsSettings
+from ..documents.variables import Variable
+from ..documents.verify import TemplateReport, template_variables_used, verify_template
 from ..errors import UNREACHABLE, MilaError, SchemaError, TemplateError
 from ..formatting import format_date
 from ..model.dataset import Dataset
