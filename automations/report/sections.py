@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import charts
-from .fees_received import write_fees_received
-from .figures import (
+from .data import (
     BOUTIQUES,
     CRESCENDO_TYPES,
     NETWORKING_TYPES,
@@ -26,8 +25,9 @@ from .figures import (
     Compared,
     FigureLine,
     PremisesFigures,
-    month_name,
 )
+from .fees_received import write_fees_received
+from .figures import month_name
 from .french import (
     AUDIT,
     CATEGORY_PLURAL,
