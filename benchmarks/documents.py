@@ -112,7 +112,7 @@ def _contexts() -> dict[str, dict[str, Any]]:
 
 
 def _rates() -> list[Any]:
-    from automations.model.rows import parse_table
+    from automations.model.parsing import parse_table
     from automations.workbook import Table
 
     models, _ = parse_table(Table.from_grid("Tarifs", tarifs_grid()), today=TODAY)
