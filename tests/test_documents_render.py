@@ -30,7 +30,7 @@ from automations.documents.render import DocumentTemplate, load_template, xml_sa
 from automations.documents.settings import AssociationSettings, DocumentsSettings
 from automations.documents.verify import verify_template
 from automations.errors import ConfigError, TemplateError
-from automations.jobs.documents import template_variables, verify_templates
+from automations.jobs.templates import template_variables, verify_templates
 
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -63,7 +63,7 @@ from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
 from . import relances
 from .context import RunContext
-from .documents import (
+from .document_run import (
     DocumentsResult,
     _duplicate_ids,
     _guarded,
