@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
-from ..documents import context as ctx
+from ..documents import catalogue, pieces
 from ..documents.outputs import (
     OutputFolder,
     Written,
@@ -120,17 +120,17 @@ class _Run:
         return self.dataset
 
     def template(self, name: str) -> DocumentTemplate:
-        return load_template(self.documents.templates / ctx.TEMPLATE_FILES[name])
+        return load_template(self.documents.templates / catalogue.TEMPLATE_FILES[name])
 
     def association_context(self, day: dt.date | None = None, other_party: Member | None = None,
                             order: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The association, and who signs for it facing ``other_party`` (see context.signatory)."""
-        return ctx.association_context(self.association, self.dataset.board, day or self.today,
+        return pieces.association_context(self.association, self.dataset.board, day or self.today,
                                        other_party, order)
 
     def produce(self, template: DocumentTemplate, items: Iterable[_Item]) -> OutputFolder:
         folder = OutputFolder(self.result.folder)
-        document = ctx.document_context(self.association, self.today)
+        document = pieces.document_context(self.association, self.today)
         for item in items:
             stable = _without(item.context, ("document", *item.volatile))
             data_fp = fingerprint(stable)
@@ -261,13 +261,13 @@ def _label(member: Member) -> str:
 
 def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member) -> None:
     """Say in the command's output when the president does not sign, and why."""
-    president = ctx.officer(run.dataset.board, "Président·e", run.today)
-    if president is None or not ctx.tied_to(president, other):
+    president = pieces.officer(run.dataset.board, "Président·e", run.today)
+    if president is None or not pieces.tied_to(president, other):
         return
     signer = party["signataire"]
     who = (f"{signer['civilite']} {signer['nom']} ({signer['titre'].lower()})".strip() if signer["connu"]
            else "personne : aucun autre membre du bureau en fonction")
-    title = ctx.officer_context(president, "Président·e")["titre"].lower()
+    title = pieces.officer_context(president, "Président·e")["titre"].lower()
     run.result.warnings.append(f"{where} : {president.civility or ''} {president.name}, {title}, représente "
                                f"{_label(other)} ou en est membre ; l'Association est représentée par "
                                f"{who}.".replace(": ", ": ", 1).replace("  ", " ").replace(":  ", ": "))

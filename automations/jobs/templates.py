@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import context as ctx
+from ..documents import catalogue
 from ..documents.french import FILTER_HELP
 from ..documents.settings import DocumentsSettings
 from ..documents.variables import Variable
@@ -41,7 +41,7 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
     """Check every template of the folder: the five the jobs use, and any other .docx."""
     folder = documents.templates
     reports: list[TemplateReport] = []
-    for name, file_name in ctx.TEMPLATE_FILES.items():
+    for name, file_name in catalogue.TEMPLATE_FILES.items():
         path = folder / file_name
         if not path.is_file():
             report = TemplateReport(file_name, path)
@@ -50,8 +50,8 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
                        "modèle d'origine (copiez-le depuis le dossier templates/ du projet).")
             reports.append(report)
             continue
-        reports.append(verify_template(path, ctx.VARIABLES[name]))
-    known = set(ctx.TEMPLATE_FILES.values())
+        reports.append(verify_template(path, catalogue.VARIABLES[name]))
+    known = set(catalogue.TEMPLATE_FILES.values())
     for path in sorted(folder.glob("*.docx")) if folder.is_dir() else []:
         if path.name in known or path.name.startswith(("~$", ".")):
             continue
@@ -89,7 +89,7 @@ STYLE_ONLY_TEMPLATES = frozenset({"rapport.docx"})
 
 
 def template_names() -> list[str]:
-    return list(ctx.TEMPLATE_FILES)
+    return list(catalogue.TEMPLATE_FILES)
 
 
 def template_variables(name: str, documents: DocumentsSettings) -> VariablesResult:
@@ -97,11 +97,11 @@ def template_variables(name: str, documents: DocumentsSettings) -> VariablesResu
     key = Path(name).stem.strip().lower()
     key = {"conventions": "convention", "recus": "recu", "reçu": "recu", "registre": "registre_charte",
            "charter": "charte"}.get(key, key)
-    if key not in ctx.VARIABLES:
+    if key not in catalogue.VARIABLES:
         raise TemplateError(
-            f"Modèle inconnu : « {name} ». Modèles : {', '.join(ctx.TEMPLATE_FILES)}."
+            f"Modèle inconnu : « {name} ». Modèles : {', '.join(catalogue.TEMPLATE_FILES)}."
         )
-    path = documents.templates / ctx.TEMPLATE_FILES[key]
-    variables = ctx.VARIABLES[key]
+    path = documents.templates / catalogue.TEMPLATE_FILES[key]
+    variables = catalogue.VARIABLES[key]
     used = template_variables_used(path, variables) if path.is_file() else set()
     return VariablesResult(key, path, [(v, v.path in used) for v in variables])
