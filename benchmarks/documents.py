@@ -32,6 +32,7 @@ from jinja2 import Environment
 
 from automations.clock import FixedClock
 from automations.config import Settings
+from automations.documents import catalogue, pieces
 from automations.documents import context as ctx
 from automations.documents.french import FILTERS
 from automations.documents.outputs import PdfUnavailable, find_soffice
@@ -75,7 +76,7 @@ def _contexts() -> dict[str, dict[str, Any]]:
     day = TODAY
     board = [BoardMember(row=2, name="Juliette Texier", civility="Mme", function="Président·e"),
              BoardMember(row=3, name="Nadia Giraud", civility="Mme", function="Trésorier·e")]
-    association = ctx.association_context(ASSOCIATION, board, day)
+    association = pieces.association_context(ASSOCIATION, board, day)
     members = [
         Member(row=n + 1, id=f"M{n:04d}", structure=f"{STRUCTURES[n % len(STRUCTURES)]} {n}",
                contact=f"Léa Morel {n}", email=f"m{n}@x.fr", category="bénéficiaire" if n % 4 else "hébergé",
@@ -107,12 +108,12 @@ def _contexts() -> dict[str, dict[str, Any]]:
             place=ASSOCIATION.address, lines=[ctx.AttendanceLine(m, 10 if m.category == "hébergé" else 2)
                                               for m in members], quorum_percent=ctx.Decimal(50)),
     }
-    document = ctx.document_context(ASSOCIATION, day)
+    document = pieces.document_context(ASSOCIATION, day)
     return {name: {**value, "document": document} for name, value in contexts.items()}
 
 
 def _rates() -> list[Any]:
-    from automations.model.rows import parse_table
+    from automations.model.parsing import parse_table
     from automations.workbook import Table
 
     models, _ = parse_table(Table.from_grid("Tarifs", tarifs_grid()), today=TODAY)
@@ -140,7 +141,7 @@ BARE_ENV.filters.update(FILTERS)  # the templates' own filters ({{ x|de }}), not
 def _per_document(count: int) -> list[tuple[str, float, float, int]]:
     rows = []
     for name, context in _contexts().items():
-        path = REPO_TEMPLATES / ctx.TEMPLATE_FILES[name]
+        path = REPO_TEMPLATES / catalogue.TEMPLATE_FILES[name]
 
         def bare(path: Path = path, context: dict[str, Any] = context) -> bytes:
             doc = DocxTemplate(path)
@@ -240,7 +241,7 @@ def run(quick: bool = False) -> BenchResult:
         "",
         md_table(
             ("Template", "bare docxtpl", "ours", f"ratio (target ≤ {TARGET_RATIO:g}×)", "output size"),
-            [(f"`{ctx.TEMPLATE_FILES[name]}`", _ms(bare), _ms(ours), f"{ours / bare:.2f}×",
+            [(f"`{catalogue.TEMPLATE_FILES[name]}`", _ms(bare), _ms(ours), f"{ours / bare:.2f}×",
               f"{size / 1024:.0f} KiB") for name, bare, ours, size in per_doc],
         ),
         "",

@@ -231,7 +231,7 @@ def test_pdf_next_to_each_convention(tmp_path: Path) -> None:
 
 
 def test_one_line_for_mila_status(tmp_path: Path) -> None:
-    from automations.jobs.documents import describe_documents
+    from automations.jobs.document_run import describe_documents
 
     book = XlsxBook(tmp_path, workbook())
     first = describe_documents(run(book, tmp_path))

@@ -15,6 +15,7 @@ from docx import Document
 from automations.clock import FixedClock
 from automations.config import Settings
 from automations.documents import context as ctx
+from automations.documents import pieces
 from automations.documents.french import a, de, is_natural_person, majuscule, same_person, typographic
 from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
@@ -98,7 +99,7 @@ def _text(data: bytes, tmp_path: Path) -> str:
 
 
 def _all_contexts(member: Member) -> dict[str, dict[str, object]]:
-    association = ctx.association_context(AssociationSettings(), BOARD, DAY, other_party=member)
+    association = pieces.association_context(AssociationSettings(), BOARD, DAY, other_party=member)
     occupation = Occupation(row=2, id="C001", member_id=member.id, premises_id="L01",
                             start=dt.date(2024, 7, 1), end=dt.date(2027, 6, 30))
     premises = Premises(row=2, id="L01", name="Bureau 1", site="Pépinière", surface_m2=Decimal(16))
@@ -126,7 +127,7 @@ def test_every_template_reads_well_with_every_awkward_name(name: str, tmp_path: 
     member = _member(2, name, "Léa Morel", civility="Mme", legal_form="SAS")
     for template, context in _all_contexts(member).items():
         text = _text(load_template(REPO_TEMPLATES / f"{template}.docx").render(
-            {**context, "document": ctx.document_context(AssociationSettings(), DAY)}), tmp_path)
+            {**context, "document": pieces.document_context(AssociationSettings(), DAY)}), tmp_path)
         found = [m.group() for m in WRONG.finditer(text.replace("'" + name, name))]
         assert not found, (template, name, found)
         assert typographic(name) in text.replace("\u00a0", " ") or template == "registre_charte"
@@ -162,25 +163,25 @@ def test_a_member_who_is_a_person_is_not_its_own_representative(tmp_path: Path) 
     charter = _text(load_template(REPO_TEMPLATES / "charte.docx").render(
         {**contexts["charte"], "document": {}}), tmp_path)
     assert "Je soussigné Adrien Sanchez, représentant du Quai des Sons" in charter
-    assert ctx.member_context(_member(5, "X", "Paul Roux"), BOARD)["civilite"] == "M."  # from Conseil
+    assert pieces.member_context(_member(5, "X", "Paul Roux"), BOARD)["civilite"] == "M."  # from Conseil
 
 
 def test_the_association_never_signs_with_a_person_of_the_other_side() -> None:
     """The president signs, unless tied to the other party; then the next officer of the configured order."""
     stranger = _member(9, "Radio Pavé", "Jean Dupont")
-    assert ctx.association_context(AssociationSettings(), BOARD, DAY, stranger)["signataire"]["nom"] == "Malik Fleury"
-    by_id = ctx.association_context(AssociationSettings(), BOARD, DAY, _member(1, "Le Quai des Sons", "Yann Roy"))
+    assert pieces.association_context(AssociationSettings(), BOARD, DAY, stranger)["signataire"]["nom"] == "Malik Fleury"
+    by_id = pieces.association_context(AssociationSettings(), BOARD, DAY, _member(1, "Le Quai des Sons", "Yann Roy"))
     assert by_id["signataire"] == {"nom": "Jeanne Aubert", "civilite": "Mme", "titre": "Vice-présidente",
                                    "qualite": "en sa qualité de vice-présidente", "connu": True}
-    by_name = ctx.association_context(AssociationSettings(), BOARD, DAY, _member(7, "Studio", "malik FLEURY"))
+    by_name = pieces.association_context(AssociationSettings(), BOARD, DAY, _member(7, "Studio", "malik FLEURY"))
     assert by_name["signataire"]["nom"] == "Jeanne Aubert"
     order = AssociationSettings(signatory_order=["Présidente", "trésorier", "Secrétaire"])
     assert order.signatory_order == ("Président·e", "Trésorier·e", "Secrétaire")
     tied = _member(1, "Le Quai des Sons", "Yann Roy")
-    assert ctx.association_context(order, BOARD, DAY, tied)["signataire"]["qualite"] == "en sa qualité de trésorière"
+    assert pieces.association_context(order, BOARD, DAY, tied)["signataire"]["qualite"] == "en sa qualité de trésorière"
     treasurer_tied = _member(3, "Onde Claire", "Nadia Giraud")
     only = AssociationSettings(signatory_order=["Trésorier·e"])
-    assert ctx.association_context(only, BOARD, DAY, treasurer_tied)["signataire"]["connu"] is False
+    assert pieces.association_context(only, BOARD, DAY, treasurer_tied)["signataire"]["connu"] is False
 
 
 @pytest.mark.parametrize("section", [{"signatory_order": "Président"}, {"signatory_order": ["Roi"]},

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from automations.config import build_settings
+from automations.documents import catalogue, pieces, typography
 from automations.documents import context as ctx
 from automations.documents.outputs import (
     OutputFolder,
@@ -26,10 +27,11 @@ from automations.documents.outputs import (
     safe_filename,
     safe_part,
 )
-from automations.documents.render import DocumentTemplate, load_template, verify_template, xml_safe
+from automations.documents.render import DocumentTemplate, load_template, xml_safe
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.documents.verify import verify_template
 from automations.errors import ConfigError, TemplateError
-from automations.jobs.documents import template_variables, verify_templates
+from automations.jobs.templates import template_variables, verify_templates
 
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -91,7 +93,7 @@ def assert_valid_docx(data_or_path: bytes | Path) -> None:
 
 
 SIMPLE = [["Structure : {{ membre.structure }}"], ["Contact : {{ membre.representant }}"]]
-SIMPLE_VARS = [v for v in ctx.VARIABLES["charte"] if v.path.startswith("membre.")]
+SIMPLE_VARS = [v for v in catalogue.VARIABLES["charte"] if v.path.startswith("membre.")]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -239,7 +241,7 @@ def test_verifier_finds_unknown_variables_with_their_paragraph(tmp_path: Path) -
 
 
 def test_verifier_follows_list_items_in_loops(tmp_path: Path) -> None:
-    variables = ctx.VARIABLES["emargement"]
+    variables = catalogue.VARIABLES["emargement"]
     path = make_template(tmp_path / "t.docx", [
         ["{% for m in membres %}{{ m.structure }} {{ m.voix }} {{ m.voiz }} {{ loop.index }}{% endfor %}"],
     ])
@@ -286,7 +288,7 @@ def test_the_shipped_templates_pass_the_verifier(tmp_path: Path) -> None:
     """Every template in templates/, the report's style template included, passes the verifier."""
     result = verify_templates(DocumentsSettings(templates=TEMPLATES))
     assert [(r.name, [p.message for p in r.problems]) for r in result.reports] == [
-        (name, []) for name in ctx.TEMPLATE_FILES.values()
+        (name, []) for name in catalogue.TEMPLATE_FILES.values()
     ] + [("rapport.docx", [])]
 
 
@@ -337,17 +339,17 @@ def leaf_paths(value: object, prefix: str = "") -> set[str]:
 
 
 def documented(name: str) -> set[str]:
-    return {v.path for v in ctx.VARIABLES[name]}
+    return {v.path for v in catalogue.VARIABLES[name]}
 
 
 def test_french_typography() -> None:
-    assert ctx.french_typography("Note : voir « ici » ; oui ! non ? n° 3 http://x.fr 18:30") == (
+    assert typography.french_typography("Note : voir « ici » ; oui ! non ? n° 3 http://x.fr 18:30") == (
         f"Note{NBSP}: voir «{NBSP}ici{NBSP}»{NBSP}; oui{NBSP}! non{NBSP}? n°{NBSP}3 http://x.fr 18:30"
     )
-    assert ctx.money(1234.5) == f"1\u202f234,50{NBSP}€"
-    assert ctx.long_date(dt.date(2025, 3, 4)) == f"4{NBSP}mars 2025"
-    assert ctx.long_date(dt.date(2024, 7, 1)) == f"1er{NBSP}juillet 2024"
-    assert ctx.siret_text("68372141900110") == f"683{NBSP}721{NBSP}419{NBSP}00110"
+    assert typography.money(1234.5) == f"1\u202f234,50{NBSP}€"
+    assert typography.long_date(dt.date(2025, 3, 4)) == f"4{NBSP}mars 2025"
+    assert typography.long_date(dt.date(2024, 7, 1)) == f"1er{NBSP}juillet 2024"
+    assert typography.siret_text("68372141900110") == f"683{NBSP}721{NBSP}419{NBSP}00110"
 
 
 def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None:
@@ -357,8 +359,8 @@ def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None
     day = dt.date(2025, 3, 4)
     settings = AssociationSettings()
     board = [BoardMember(row=2, name="Juliette Texier", civility="Mme", function="Président·e")]
-    association = ctx.association_context(settings, board, day)
-    document = ctx.document_context(settings, day)
+    association = pieces.association_context(settings, board, day)
+    document = pieces.document_context(settings, day)
     member = Member(row=2, id="M0001", structure="S", contact="C", email="e@x.fr", category="hébergé",
                     charter_signed_on=day, paid_on=day)
     fee = Fee(day, ctx.Decimal(100), ctx.Decimal(20), ctx.Decimal(20), ctx.Decimal(120),
@@ -484,13 +486,13 @@ def test_pdf_conversion_with_libreoffice(tmp_path: Path) -> None:
     except PdfUnavailable as exc:
         pytest.fail(f"LibreOffice (soffice) is required for this test, .ci/run installs it: {exc}")
     template = DocumentTemplate(TEMPLATES / "charte.docx")
-    association = ctx.association_context(AssociationSettings(), [], dt.date(2025, 3, 4))
+    association = pieces.association_context(AssociationSettings(), [], dt.date(2025, 3, 4))
     from automations.model.rows import Member
 
     member = Member(row=2, id="M0001", structure="Pixel & Refrain 🎧", contact="Léa Morel", email="l@x.fr",
                     category="bénéficiaire")
     context = {**ctx.charter_context(association=association, member=member),
-               "document": ctx.document_context(AssociationSettings(), dt.date(2025, 3, 4))}
+               "document": pieces.document_context(AssociationSettings(), dt.date(2025, 3, 4))}
     source = tmp_path / "Charte.docx"
     source.write_bytes(template.render(context))
     produced = convert_to_pdf([source], timeout=120)

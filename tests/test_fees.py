@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from automations.model.rows import Member, Rate, parse_table
+from automations.model.parsing import parse_table
+from automations.model.rows import Member, Rate
 from automations.rules.fees import FeeProblem, FeeSchedule, compute_fee
 from automations.workbook.table import Table
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 from test_report_document import paragraphs, tables
 from test_report_figures import GRIDS, TODAY, dataset
 
-from automations.report.figures import Compared, compute_report
+from automations.report.data import Compared
+from automations.report.figures import compute_report
 from automations.report.writer import write_report
 
 HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]

@@ -10,14 +10,8 @@ import pytest
 
 from automations.errors import MilaError
 from automations.model.dataset import Dataset
-from automations.report.figures import (
-    BOUTIQUES,
-    PEPINIERE,
-    Compared,
-    NoDataForYear,
-    ReportData,
-    compute_report,
-)
+from automations.report.data import BOUTIQUES, PEPINIERE, Compared, NoDataForYear, ReportData
+from automations.report.figures import compute_report
 from automations.workbook.table import Table
 
 TODAY = dt.date(2025, 3, 15)

@@ -10,7 +10,8 @@ from real_2024 import CLUBS_2024, CRESCENDO_2024, LEFT_OFFICES, TOOK_OFFICES, gr
 from test_report_document import paragraphs, tables
 from test_report_figures import dataset
 
-from automations.report.figures import ReportData, compute_report
+from automations.report.data import ReportData
+from automations.report.figures import compute_report
 from automations.report.writer import write_report
 
 TODAY = dt.date(2025, 3, 1)

@@ -9,17 +9,8 @@ import pytest
 
 from automations.model.anomalies import Anomalies, Anomaly, Severity
 from automations.model.dataset import Dataset
-from automations.model.rows import (
-    Booking,
-    Event,
-    Member,
-    Occupation,
-    Premises,
-    Rate,
-    id_key,
-    parse_member,
-    parse_table,
-)
+from automations.model.parsing import parse_member, parse_table
+from automations.model.rows import Booking, Event, Member, Occupation, Premises, Rate, id_key
 from automations.workbook.table import Table
 
 TODAY = dt.date(2024, 7, 2)

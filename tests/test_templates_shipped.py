@@ -19,11 +19,12 @@ from test_documents_french import CORPUS, _all_contexts, _member
 from automations.cli import main
 from automations.clock import FixedClock
 from automations.config import Settings
-from automations.documents import context as ctx
+from automations.documents import catalogue, pieces
 from automations.documents.french import typographic
 from automations.documents.outputs import cleanup_conversion, convert_to_pdf
-from automations.documents.render import load_template, verify_template
+from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
+from automations.documents.verify import verify_template
 from automations.jobs.context import RunContext
 from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
 from automations.jobs.report import run_report
@@ -129,7 +130,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, objec
 def render_awkward(name: str) -> dict[str, bytes]:
     """Every template filled for a member named ``name`` (a name of the awkward corpus)."""
     member = _member(2, name, "Léa Morel", civility="Mme", legal_form="SAS")
-    document = ctx.document_context(AssociationSettings(), DAY)
+    document = pieces.document_context(AssociationSettings(), DAY)
     return {template: load_template(REPO_TEMPLATES / f"{template}.docx").render({**context, "document": document})
             for template, context in _all_contexts(member).items()}
 
@@ -218,7 +219,7 @@ def test_mila_docs_verifier_finds_nothing_in_the_shipped_templates(tmp_path: Pat
     out = io.StringIO()
     assert main(["docs", "verifier", "--config", str(config)], out=out) == 0
     text = out.getvalue()
-    for name in [*ctx.TEMPLATE_FILES.values(), "rapport.docx"]:
+    for name in [*catalogue.TEMPLATE_FILES.values(), "rapport.docx"]:
         assert f"{name} — aucun problème" in text, text
     assert "Tous les modèles sont utilisables." in text
 
@@ -241,7 +242,7 @@ NAME_RUN = "<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.structure }}</w:t></w:r>"
 
 def _convention_context() -> dict[str, object]:
     member = _member(2, "L'Usine", "Léa Morel", civility="Mme", legal_form="SAS")
-    return {**_all_contexts(member)["convention"], "document": ctx.document_context(AssociationSettings(), DAY)}
+    return {**_all_contexts(member)["convention"], "document": pieces.document_context(AssociationSettings(), DAY)}
 
 
 def test_a_tag_word_split_in_pieces_still_renders(tmp_path: Path) -> None:
@@ -252,7 +253,7 @@ def test_a_tag_word_split_in_pieces_still_renders(tmp_path: Path) -> None:
              '<w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="90" w:name="_GoBack"/><w:bookmarkEnd w:id="90"/>'
              '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">ture }}</w:t></w:r>')
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
-    assert verify_template(path, ctx.VARIABLES["convention"]).problems == []
+    assert verify_template(path, catalogue.VARIABLES["convention"]).problems == []
     data = load_template(path).render(_convention_context())
     text = "\n".join(paragraphs(data))
     assert "L’Usine, SAS, représentée par Mme Léa Morel" in text and not leftovers(data)
@@ -269,7 +270,7 @@ def test_a_tag_word_cut_with_something_inside_is_reported_with_its_paragraph(tmp
     split = ('<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>' + inside
              + '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">structure }}</w:t></w:r>')
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
-    report = verify_template(path, ctx.VARIABLES["convention"])
+    report = verify_template(path, catalogue.VARIABLES["convention"])
     assert [p.code for p in report.errors] == ["split_runs"]
     assert said in report.errors[0].message and "retapez-la" in report.errors[0].message
     assert report.errors[0].paragraph.startswith("{{ membre.")
@@ -280,7 +281,7 @@ def test_a_tag_word_cut_by_a_new_paragraph_is_reported(tmp_path: Path) -> None:
     split = ('<w:r><w:t>{{ membre.</w:t></w:r></w:p><w:p><w:pPr><w:pStyle w:val="Corps"/></w:pPr>'
              '<w:r><w:t xml:space="preserve">structure }}</w:t></w:r>')
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
-    report = verify_template(path, ctx.VARIABLES["convention"])
+    report = verify_template(path, catalogue.VARIABLES["convention"])
     assert "split_paragraph" in [p.code for p in report.errors]
     assert report.errors[0].paragraph == "{{ membre."
     assert "Balise coupée par un retour à la ligne" in report.errors[0].message

@@ -12,7 +12,7 @@ from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
 def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.documents import template_variables
+    from ..jobs.templates import template_variables
 
     if Path(args.name).stem.strip().lower() in ("rapport", "report"):
         return _report_variables(args, out)
@@ -48,7 +48,7 @@ def _report_variables(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.documents import verify_templates
+    from ..jobs.templates import verify_templates
 
     result = verify_templates(load_settings(config=args.config).documents)
     if args.json:

@@ -18,8 +18,8 @@ from ..errors import MilaError
 from ..mail import NO_SERVER_HINT, SmtpSender
 from ..settings import DocumentsSettings, MailSettings
 from ..workbook import Workbook
-from .documents import verify_templates
 from .tabs import describe_tabs
+from .templates import verify_templates
 
 OK = "ok"
 TO_FIX = "à corriger"

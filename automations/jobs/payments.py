@@ -25,8 +25,9 @@ from .. import schema
 from ..errors import SchemaError
 from ..formatting import format_date
 from ..model.dataset import Dataset
+from ..model.parsing import parse_table
 from ..model.payments import COTISATION, reference_key
-from ..model.rows import id_key, parse_table
+from ..model.rows import id_key
 from ..payments.matching import MemberIndex
 from ..payments.records import FileRead, Incoming
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee

@@ -41,6 +41,7 @@ from .. import schema
 from ..documents import context as ctx
 from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
 from ..documents.settings import AssociationSettings
+from ..documents.typography import money
 from ..errors import MailError
 from ..formatting import format_date, format_money
 from ..mail import (
@@ -63,7 +64,7 @@ from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
 from . import relances
 from .context import RunContext
-from .documents import (
+from .document_run import (
     DocumentsResult,
     _duplicate_ids,
     _guarded,
@@ -279,7 +280,7 @@ def run_receipts(
                 vat_percent=Decimal(20), board=dataset.board)
             if context["ecart"]:
                 run.result.warnings.append(
-                    f"Reçu {number} ({_label(m)}) : le montant payé ({ctx.money(m.amount_paid)}) diffère "
+                    f"Reçu {number} ({_label(m)}) : le montant payé ({money(m.amount_paid)}) diffère "
                     "de la cotisation calculée ; le reçu indique le montant reçu.")
             items.append(_Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context))
         folder.save()  # the numbers, even if rendering fails below
@@ -452,7 +453,7 @@ def _item(run: _Run, dataset: Dataset, policy: MembershipPolicy, choice: _Chosen
         purpose=p.purpose, payment_id=p.id or "")
     if p.is_fee and context["ecart"]:
         run.result.warnings.append(
-            f"Reçu {number} ({_label(m)}, {p.id}) : le montant payé ({ctx.money(p.amount)}) diffère "
+            f"Reçu {number} ({_label(m)}, {p.id}) : le montant payé ({money(p.amount)}) diffère "
             "de la cotisation calculée ; le reçu indique le montant reçu.")
     return _Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context)
 

@@ -23,7 +23,8 @@ from ..config import Settings
 from ..errors import MilaError
 from ..runner import NOTHING, Outcome
 from .context import JobResult, RunContext
-from .documents import DocumentsBatch, run_scheduled_documents
+from .document_run import DocumentsBatch
+from .documents import run_scheduled_documents
 from .notices import NoticesResult
 from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals

@@ -36,7 +36,8 @@ from .. import schema
 from ..clock import Clock
 from ..errors import MilaError, WorkbookError
 from ..mail import DeliveryUncertain, MailError, Outgoing, RecipientRefused, Sender, preview_notice
-from ..model.rows import ReminderLog, parse_table
+from ..model.parsing import parse_table
+from ..model.rows import ReminderLog
 from ..rules import reminders as rules
 from ..rules.reminders import LogEntry
 from ..runner import NOTHING, Outcome

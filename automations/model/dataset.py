@@ -11,6 +11,7 @@ from functools import cached_property
 from .. import schema
 from ..workbook.table import Table
 from .anomalies import Anomalies
+from .parsing import parse_table
 from .payments import Payment, latest_fee_payments
 from .rows import (
     BoardMember,
@@ -26,7 +27,6 @@ from .rows import (
     ReminderLog,
     Text,
     id_key,
-    parse_table,
 )
 
 # contract tab name -> Dataset attribute

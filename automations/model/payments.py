@@ -2,7 +2,7 @@
 of a member (its latest ``cotisation`` payment).
 
 A refund is a negative ``Montant``; it cancels the latest earlier payment of the same
-member, purpose and amount. Registered in ``rows.SPECS`` like every other tab.
+member, purpose and amount. Registered in ``parsing.SPECS`` like every other tab.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from functools import partial
 from .. import schema
 from . import values as v
 from .anomalies import Severity
-from .rows import SPECS, Emit, Field, TabSpec, _ref, _text, id_key
+from .fields import Field, _ref, _text
+from .parsing import SPECS, Emit, TabSpec
+from .rows import id_key
 
 COTISATION = "cotisation"
 

@@ -10,6 +10,7 @@
 The job that reads the workbook and writes the file is ``automations.jobs.report``.
 """
 
-from .figures import NoDataForYear, ReportData, compute_report
+from .data import NoDataForYear, ReportData
+from .figures import compute_report
 
 __all__ = ["NoDataForYear", "ReportData", "compute_report"]

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from ..model.dataset import Dataset
 from ..model.rows import Member
-from .figures import Categories, Compared
+from .data import Compared
 from .french import day_month, money, num, plural
+from .members import Categories
 
 if TYPE_CHECKING:
     from .writer import DocumentWriter

@@ -32,282 +32,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
-from ..errors import MilaError
 from ..formatting import MONTHS, format_date_long
 from ..model.dataset import Dataset
-from ..model.rows import BoardMember, Event, Member, Premises, id_key
+from ..model.rows import BoardMember, Event, Premises, id_key
 from ..rules.bookings import BookingPolicy, first_day, is_computable
 from ..rules.fees import FeeSchedule
 from ..rules.figures import occupancy, sessions_by_type, structures_by_type
 from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
 from ..text import fold, sort_key
-
-if TYPE_CHECKING:
-    from .fees_received import FeesReceived
-
-Number = int | Decimal
-
-#: The section keys of ``Textes``, in the order of the report.
-SECTION_KEYS = (
-    "contexte",
-    "association",
-    "membres",
-    "partenaires",
-    "actions",
-    "crescendo",
-    "projets",
-    "rencontres",
-    "communication",
+from .data import (
+    BOUTIQUES,
+    FAMILIES,
+    PEPINIERE,
+    SECTION_KEYS,
+    ActionCount,
+    ActionsFigures,
+    AgendaItem,
+    BoardFigures,
+    BoardSeat,
+    Compared,
+    FeePeriod,
+    FigureLine,
+    FreeBookings,
+    NoDataForYear,
+    PremisesFigures,
+    PremisesMove,
+    RateLine,
+    ReportData,
+    ResourceFigures,
+    StaffText,
 )
-
-CRESCENDO_TYPES = ("Crescendo – Rencontre networking", "Crescendo – Atelier pratique")
-NETWORKING_TYPES = ("Rencontre networking", "Afterwork", "Club Oenologie", "Déj Roulette")
-REPRESENTATION = "Représentation"
-
-#: Event families of the "events per month" chart, each with its types.
-FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Accompagnement individuel",
-     ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts")),
-    ("Clubs MILA et ateliers collectifs",
-     ("Club MILA", "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz")),
-    ("Entrepreneuriat Crescendo", CRESCENDO_TYPES),
-    ("Moments networking", NETWORKING_TYPES),
-    ("Représentations et autres", (REPRESENTATION, "Autre")),
-)
-
-PEPINIERE = "pépinière"
-BOUTIQUES = "boutiques"
-
-
-class NoDataForYear(MilaError):
-    """The workbook holds nothing dated in the year asked for."""
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Compared:
-    """A figure of the year beside the year before's (``None``: nothing to compare with)."""
-
-    value: Number
-    previous: Number | None = None
-
-    @property
-    def change(self) -> Number | None:
-        return None if self.previous is None else self.value - self.previous
-
-
-@dataclass(frozen=True)
-class CategoryCount:
-    category: str  # schema.CATEGORIES
-    average: Compared
-    at_end: Compared
-
-
-@dataclass(frozen=True)
-class MemberMove:
-    """A member who joined or left during the year."""
-
-    member_id: str | None
-    structure: str
-    category: str | None
-    day: dt.date
-
-
-@dataclass(frozen=True)
-class MembersFigures:
-    by_category: tuple[CategoryCount, ...]
-    average: Compared
-    at_end: Compared
-    joined: tuple[MemberMove, ...]
-    joined_count: Compared
-    left: tuple[MemberMove, ...]
-    left_count: Compared
-    history: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]  # (year, ((category, count), …))
-
-
-@dataclass(frozen=True)
-class PremisesMove:
-    structure: str
-    premises: str
-    day: dt.date
-
-
-@dataclass(frozen=True)
-class PremisesFigures:
-    group: str  # PEPINIERE or BOUTIQUES
-    units: int  # premises of the group
-    occupied_at_end: Compared
-    left: tuple[PremisesMove, ...]
-    taken: tuple[PremisesMove, ...]
-    left_count: Compared
-    taken_count: Compared
-
-
-@dataclass(frozen=True)
-class BoardSeat:
-    function: str | None  # schema.BOARD_FUNCTIONS
-    civility: str | None
-    name: str
-    structure: str | None
-    category: str | None  # of the member the seat is held for
-    college: str | None
-    decision: str | None
-    joined_on: dt.date | None
-    left_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class BoardFigures:
-    as_of: dt.date
-    seats: tuple[BoardSeat, ...]
-    joined: tuple[BoardSeat, ...]  # arrived during the year
-    left: tuple[BoardSeat, ...]  # left during the year
-    women: int
-    men: int
-    by_college: tuple[tuple[str, int], ...]
-    by_category: tuple[tuple[str, int], ...] = ()  # of the members the seats are held for
-
-
-@dataclass(frozen=True)
-class RateLine:
-    code: str
-    label: str | None
-    amount_ht: Decimal
-    cap_ht: Decimal | None
-    vat_percent: Decimal
-
-
-@dataclass(frozen=True)
-class FeePeriod:
-    start: dt.date
-    end: dt.date
-    rates: tuple[RateLine, ...]
-
-
-@dataclass(frozen=True)
-class ActionCount:
-    type: str
-    sessions: Compared
-    structures: Compared
-
-
-@dataclass(frozen=True)
-class AgendaItem:
-    day: dt.date
-    type: str
-    title: str
-    speakers: tuple[str, ...]
-    place: str | None
-
-
-@dataclass(frozen=True)
-class ActionsFigures:
-    by_type: tuple[ActionCount, ...]
-    per_month: tuple[tuple[str, tuple[int, ...]], ...]  # (family, 12 monthly counts)
-    agenda: tuple[AgendaItem, ...]  # every event of the year, by date (general assemblies aside)
-    assemblies: tuple[AgendaItem, ...] = ()  # the general assemblies of the year
-
-    @property
-    def organised(self) -> tuple[ActionCount, ...]:
-        """The actions the association organised for the companies (representations aside)."""
-        return tuple(a for a in self.by_type if a.type != REPRESENTATION)
-
-    def organised_total(self) -> Compared:
-        organised = self.organised
-        previous = None if not organised or organised[0].sessions.previous is None \
-            else sum(a.sessions.previous or 0 for a in organised)
-        return Compared(sum(a.sessions.value for a in organised), previous)
-
-    def count(self, event_type: str) -> ActionCount | None:
-        return next((a for a in self.by_type if a.type == event_type), None)
-
-    def items(self, *types: str) -> tuple[AgendaItem, ...]:
-        return tuple(item for item in self.agenda if item.type in types)
-
-
-@dataclass(frozen=True)
-class ResourceFigures:
-    resource_id: str
-    name: str
-    capacity: int
-    bookings: Compared
-    rate: Compared  # 0 to 1
-    monthly: tuple[Decimal, ...]  # 12 rates, 0 to 1
-
-
-@dataclass(frozen=True)
-class FreeBookings:
-    """Bookings of the ``gracieux`` formula (the room lent to neighbourhood associations)."""
-
-    count: Compared
-    organisations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FigureLine:
-    section: str
-    label: str
-    unit: str | None
-    value: Decimal
-    previous: Decimal | None
-
-
-@dataclass(frozen=True)
-class StaffText:
-    """A paragraph of ``Textes``: ``title`` makes it a subsection of its section."""
-
-    row: int
-    title: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class ReportData:
-    year: int
-    today: dt.date  # the date of the report
-    as_of: dt.date  # the last day counted: 31 December, or today for the year in progress
-    previous_year: int
-    coverage: tuple[int, ...]  # years with data in the workbook
-    members: MembersFigures
-    premises: tuple[PremisesFigures, ...]
-    board: BoardFigures
-    fees: tuple[FeePeriod, ...]
-    actions: ActionsFigures
-    resources: tuple[ResourceFigures, ...]
-    free_bookings: FreeBookings
-    figures: tuple[FigureLine, ...]
-    texts: tuple[tuple[str, tuple[StaffText, ...]], ...]  # (section key, paragraphs)
-    unknown_texts: tuple[tuple[int, str], ...] = ()  # (row, section) not a known key
-    previous_has_activity: bool = False
-    notes: tuple[str, ...] = field(default=())  # French, about data left out
-    fees_received: FeesReceived | None = None  # from Paiements; None without it
-
-    @property
-    def partial(self) -> bool:
-        """Whether the year is still in progress on the date of the report."""
-        return self.as_of < dt.date(self.year, 12, 31)
-
-    def text(self, section: str) -> tuple[StaffText, ...]:
-        return dict(self.texts).get(section, ())
-
-    def figures_of(self, section: str) -> tuple[FigureLine, ...]:
-        key = fold(section)
-        return tuple(f for f in self.figures if fold(f.section) == key)
-
-    def other_figure_sections(self) -> tuple[str, ...]:
-        seen: list[str] = []
-        for f in self.figures:
-            if fold(f.section) not in ("financement", "communication") and f.section not in seen:
-                seen.append(f.section)
-        return tuple(seen)
-
+from .members import Categories, members_figures
 
 # --------------------------------------------------------------------------- entry point
 
@@ -411,161 +168,6 @@ def _covered(coverage: set[int]) -> str:
 
 
 # --------------------------------------------------------------------------- members
-
-
-def _member_interval(member: Member) -> tuple[dt.date, dt.date | None] | None:
-    """First and last day of membership (last None: still a member)."""
-    if member.joined_on is None or "joined_on" in member.unreadable or member.category is None:
-        return None
-    last = member.left_on - dt.timedelta(days=1) if member.left_on is not None else None
-    if last is not None and last < member.joined_on:
-        return None
-    return member.joined_on, last
-
-
-class Categories:
-    """Each member's category day by day: ``hébergé`` on the days it holds an office or a
-    shop (an ongoing occupation of non-bookable premises), ``bénéficiaire`` on the other
-    days of its membership; ``membre de droit`` stays. A member without any occupation row
-    keeps its ``Catégorie`` (its premises are not in the workbook)."""
-
-    def __init__(self, dataset: Dataset) -> None:
-        held = {id_key(p.id) for p in dataset.premises if p.id and not p.bookable}
-        self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-        for o in dataset.occupations:
-            key = id_key(o.member_id)
-            if key and o.start is not None and id_key(o.premises_id) in held:
-                self.spans[key].append((o.start, o.end))
-
-    def _hosting(self, member: Member) -> list[tuple[dt.date, dt.date | None]] | None:
-        if member.category == "membre de droit":
-            return None
-        return self.spans.get(id_key(member.id) or "")
-
-    def on(self, member: Member, day: dt.date) -> str | None:
-        spans = self._hosting(member)
-        if spans is None:
-            return member.category
-        hosted = any(s <= day and (e is None or day <= e) for s, e in spans)
-        return "hébergé" if hosted else "bénéficiaire"
-
-    def days(self, member: Member, first: dt.date, last: dt.date) -> dict[str, int]:
-        """Days of each category between ``first`` and ``last`` (both counted)."""
-        total = (last - first).days + 1
-        spans = self._hosting(member)
-        if spans is None:
-            return {member.category: total} if member.category else {}
-        hosted: set[dt.date] = set()
-        for s, e in spans:
-            a, b = max(s, first), min(e or last, last)
-            hosted.update(a + dt.timedelta(days=n) for n in range((b - a).days + 1))
-        return {"hébergé": len(hosted), "bénéficiaire": total - len(hosted)}
-
-
-def _active_on(members: Iterable[Member], day: dt.date) -> list[Member]:
-    found = []
-    for member in members:
-        span = _member_interval(member)
-        if span is not None and span[0] <= day and (span[1] is None or day <= span[1]):
-            found.append(member)
-    return found
-
-
-def _daily_average(members: list[Member], start: dt.date, end: dt.date,
-                   categories: Categories) -> dict[str, int]:
-    """Mean daily count of members per category between ``start`` and ``end``, rounded."""
-    days = (end - start).days + 1
-    totals: dict[str, int] = defaultdict(int)
-    for member in members:
-        span = _member_interval(member)
-        if span is None:
-            continue
-        first = max(span[0], start)
-        last = end if span[1] is None else min(span[1], end)
-        if first <= last:
-            for category, n in categories.days(member, first, last).items():
-                totals[category] += n
-    averages = {c: _round(Decimal(totals.get(c, 0)) / days) for c in CATEGORIES}
-    averages["total"] = _round(Decimal(sum(totals.values())) / days)
-    return averages
-
-
-def _round(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _counts(members: list[Member], day: dt.date, categories: Categories) -> dict[str, int]:
-    counts = {c: 0 for c in CATEGORIES}
-    for member in members:
-        category = categories.on(member, day)
-        if category in counts:
-            counts[category] += 1
-    return counts
-
-
-def _moves(members: list[Member], attr: str, start: dt.date, end: dt.date,
-           categories: Categories) -> tuple[MemberMove, ...]:
-    found = []
-    for member in members:
-        day = getattr(member, attr)
-        if day is not None and start <= day <= end and attr not in member.unreadable:
-            when = day if attr == "joined_on" else day - dt.timedelta(days=1)
-            found.append(MemberMove(member.id, member.structure or member.contact or member.id or "?",
-                                    categories.on(member, when), day))
-    return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
-
-
-def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigures:
-    members = dataset.members
-    start, prev_start, prev_end = dt.date(year, 1, 1), dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
-    had_previous = any(
-        span is not None and span[0] <= prev_end and (span[1] is None or span[1] >= prev_start)
-        for span in map(_member_interval, members)
-    )
-    categories = Categories(dataset)
-    average = _daily_average(members, start, as_of, categories)
-    at_end = _counts(_active_on(members, as_of), as_of, categories)
-    prev_average = _daily_average(members, prev_start, prev_end, categories) if had_previous else None
-    prev_at_end = _counts(_active_on(members, prev_end), prev_end, categories) if had_previous else None
-
-    def compared(now: dict[str, int], before: dict[str, int] | None, key: str) -> Compared:
-        value = now[key] if key != "total-count" else sum(now.values())
-        if before is None:
-            return Compared(value)
-        return Compared(value, before[key] if key != "total-count" else sum(before.values()))
-
-    joined = _moves(members, "joined_on", start, as_of, categories)
-    left = _moves(members, "left_on", start, as_of, categories)
-    prev_joined = _moves(members, "joined_on", prev_start, prev_end, categories)
-    prev_left = _moves(members, "left_on", prev_start, prev_end, categories)
-    return MembersFigures(
-        by_category=tuple(
-            CategoryCount(c, compared(average, prev_average, c), compared(at_end, prev_at_end, c))
-            for c in CATEGORIES
-        ),
-        average=compared(average, prev_average, "total"),
-        at_end=compared(at_end, prev_at_end, "total-count"),
-        joined=joined,
-        joined_count=Compared(len(joined), len(prev_joined) if had_previous else None),
-        left=left,
-        left_count=Compared(len(left), len(prev_left) if had_previous else None),
-        history=_history(members, year, as_of, categories),
-    )
-
-
-def _history(members: list[Member], year: int, as_of: dt.date, categories: Categories,
-             span: int = 5) -> tuple:  # type: ignore[type-arg]
-    """Members per category on 31 December of up to ``span`` years ending with ``year``
-    (``as_of`` for the year itself), from the first year anyone was a member."""
-    starts = [s[0].year for s in map(_member_interval, members) if s is not None]
-    if not starts:
-        return ()
-    first = max(min(starts), year - span + 1)
-    rows = []
-    for y in range(first, year + 1):
-        day = as_of if y == year else dt.date(y, 12, 31)
-        rows.append((y, tuple(_counts(_active_on(members, day), day, categories).items())))
-    return tuple(rows)
 
 
 # --------------------------------------------------------------------------- premises

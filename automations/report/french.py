@@ -15,15 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.lists import format_list
 
 from ..formatting import format_amount, format_date_long, format_number
-from .figures import (
-    AgendaItem,
-    BoardSeat,
-    FeePeriod,
-    FigureLine,
-    MemberMove,
-    PremisesFigures,
-    RateLine,
-)
+from .data import AgendaItem, BoardSeat, FeePeriod, FigureLine, MemberMove, PremisesFigures, RateLine
 
 Number = int | Decimal
 NBSP = "\u00a0"

@@ -20,7 +20,7 @@ from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..formatting import format_number
-from .figures import BOUTIQUES, ActionCount, Compared, ReportData
+from .data import BOUTIQUES, ActionCount, Compared, ReportData
 
 
 class Nombre(int):

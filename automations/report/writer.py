@@ -29,7 +29,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from . import sections
-from .figures import Compared, ReportData
+from .data import Compared, ReportData
 from .french import NBSP, Number, Runs, long_date, num, staff_blocks, typeset
 from .word import (
     ASSOCIATION_TOKEN,

@@ -1,0 +1,313 @@
+"""The run every ``mila docs …`` kind shares (:class:`DocumentsResult`): templates loaded
+once, documents written only when their data or template changed, ``Journal`` appended,
+every failure turned into a French line of the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import schema
+from ..documents import catalogue, pieces
+from ..documents.outputs import (
+    OutputFolder,
+    Written,
+    cleanup_conversion,
+    convert_to_pdf,
+    find_soffice,
+    fingerprint,
+)
+from ..documents.render import DocumentTemplate, load_template
+from ..errors import UNREACHABLE, MilaError, SchemaError
+from ..model.dataset import Dataset
+from ..model.rows import Member, id_key
+from ..workbook import Table
+from .context import RunContext
+from .evaluation import schema_problems
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentsResult:
+    kind: str  # conventions, charte, recus, emargement
+    folder: Path
+    written: list[Written] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # French: what was not produced, and why
+    warnings: list[str] = field(default_factory=list)  # French
+    pdfs: list[Path] = field(default_factory=list)
+    cells_written: int = 0
+    journal: bool = False
+    seconds: float = 0.0
+    sending: Any = None  # receipts.ReceiptsSending: what ``mila docs recus --envoyer`` sent
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.pdfs or self.cells_written)
+
+    @property
+    def journal_lost(self) -> bool:
+        """Documents made (or cells written) whose Journal line could not be written."""
+        return self.changed and not self.journal
+
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
+
+    @property
+    def beside(self) -> list[Written]:
+        """Documents written beside a file a person had edited."""
+        return [w for w in self.written if w.beside is not None]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "folder": str(self.folder),
+            "written": [{"key": w.key, "file": w.path.name, "reason": w.reason,
+                         "beside": w.beside.name if w.beside else None} for w in self.written],
+            "unchanged": [p.name for p in self.unchanged],
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+            "pdfs": [p.name for p in self.pdfs],
+            "cells_written": self.cells_written,
+            "journal": self.journal,
+            "seconds": round(self.seconds, 3),
+            **({"sending": self.sending.as_dict()} if self.sending is not None else {}),
+        }
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: str
+    file_name: str
+    context: dict[str, Any]
+    volatile: tuple[str, ...] = ()  # dotted paths left out of the fingerprint (dates of the day)
+
+
+class _Run:
+    """What every documents job does around its own items."""
+
+    def __init__(self, kind: str, context: RunContext, *, out: Path | None, pdf: bool) -> None:
+        self.kind = kind
+        self.workbook = context.workbook
+        self.today = context.today
+        self.association = context.settings.association
+        self.documents = documents = context.settings.documents
+        self.clock = context.clock
+        self.pdf = pdf
+        self.started = time.monotonic()
+        self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
+        self.tables: Mapping[str, Table] = {}
+        self.dataset = Dataset()
+
+    def read(self, tabs: Iterable[str]) -> Dataset:
+        if self.pdf:
+            find_soffice(self.documents.soffice)  # before any work: say it now if it is missing
+        self.tables = self.workbook.read(tabs)
+        problems = schema_problems(self.tables)
+        if problems:
+            raise SchemaError(" ".join(a.message for a in problems))
+        self.dataset = Dataset.from_tables(self.tables, today=self.today)
+        return self.dataset
+
+    def template(self, name: str) -> DocumentTemplate:
+        return load_template(self.documents.templates / catalogue.TEMPLATE_FILES[name])
+
+    def association_context(self, day: dt.date | None = None, other_party: Member | None = None,
+                            order: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The association, and who signs for it facing ``other_party`` (see context.signatory)."""
+        return pieces.association_context(self.association, self.dataset.board, day or self.today,
+                                       other_party, order)
+
+    def produce(self, template: DocumentTemplate, items: Iterable[_Item]) -> OutputFolder:
+        folder = OutputFolder(self.result.folder)
+        document = pieces.document_context(self.association, self.today)
+        for item in items:
+            stable = _without(item.context, ("document", *item.volatile))
+            data_fp = fingerprint(stable)
+            reason = folder.reason_to_write(item.key, data_fp, template.sha256)
+            if reason is None:
+                path = folder.file_of(item.key)
+                assert path is not None
+                self.result.unchanged.append(path)
+                continue
+            data = template.render({**item.context, "document": document})
+            written = folder.write(item.key, item.file_name, data, data_fingerprint=data_fp,
+                                   template_sha=template.sha256, reason=reason, today=self.today)
+            self.result.written.append(written)
+        try:
+            if self.pdf:
+                self._pdfs(folder)
+        finally:
+            folder.save()
+        return folder
+
+    def _pdfs(self, folder: OutputFolder) -> None:
+        keys = [k for k in self._keys(folder) if folder.pdf_needed(k)]
+        sources = {k: folder.file_of(k) for k in keys}
+        produced = convert_to_pdf([p for p in sources.values() if p is not None],
+                                  soffice=self.documents.soffice, timeout=self.documents.pdf_timeout)
+        try:
+            for key, source in sources.items():
+                if source is not None and source in produced:
+                    self.result.pdfs.append(folder.place_pdf(key, produced[source]))
+        finally:
+            cleanup_conversion(produced)
+
+    def _keys(self, folder: OutputFolder) -> list[str]:
+        keys = [w.key for w in self.result.written]
+        by_file = {entry["file"]: key for key, entry in folder.data["documents"].items()}
+        keys += [by_file[p.name] for p in self.result.unchanged if p.name in by_file]
+        return keys
+
+    def finish(self) -> DocumentsResult:
+        self.result.seconds = time.monotonic() - self.started
+        result = self.result
+        log.info("docs %s: %d written, %d unchanged, %d skipped, %d pdf, %.2fs", self.kind,
+                 len(result.written), len(result.unchanged), len(result.skipped), len(result.pdfs),
+                 result.seconds)
+        if result.changed:
+            result.journal = self.journal("succès", self.details())
+        return result
+
+    def details(self) -> str:
+        r = self.result
+        parts = [f"{len(r.written)} document(s) produit(s) dans {r.folder}"]
+        if r.beside:
+            parts.append(f"{len(r.beside)} écrit(s) à côté d'un fichier modifié à la main")
+        if r.unchanged:
+            parts.append(f"{len(r.unchanged)} inchangé(s)")
+        if r.pdfs:
+            parts.append(f"{len(r.pdfs)} PDF")
+        if r.cells_written:
+            parts.append(f"{r.cells_written} cellule(s) écrite(s)")
+        if r.skipped:
+            parts.append(f"{len(r.skipped)} ignoré(s)")
+        return " ; ".join(parts)
+
+    def journal(self, outcome: str, details: str) -> bool:
+        line = {
+            "Date": self.clock.now(),
+            "Tâche": f"docs {self.kind}",
+            "Résultat": outcome,
+            "Détails": f"{details} ({time.monotonic() - self.started:.1f} s)",
+        }
+        try:
+            self.workbook.append_rows(schema.JOURNAL, [line])
+            return True
+        except MilaError as exc:
+            log.error("could not write to Journal: %s", exc.message)
+            return False
+
+    def fail(self, exc: MilaError) -> None:
+        log.error("docs %s failed: %s", self.kind, exc.message)
+        if not isinstance(exc, UNREACHABLE) and self.tables:
+            self.journal("échec", exc.message)
+
+
+def _without(value: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    out = dict(value)
+    for path in paths:
+        head, _, tail = path.partition(".")
+        if head not in out:
+            continue
+        if tail and isinstance(out[head], dict):
+            out[head] = _without(out[head], (tail,))
+        elif not tail:
+            del out[head]
+    return out
+
+
+def _guarded(run: _Run, body: Callable[[], None]) -> DocumentsResult:
+    try:
+        body()
+    except MilaError as exc:
+        run.fail(exc)
+        raise
+    return run.finish()
+
+
+def _member_filter(member: str | None) -> str | None:
+    if member is None:
+        return None
+    key = id_key(member)
+    if key is None:
+        raise MilaError(f"Identifiant de membre invalide : « {member} ».")
+    return key
+
+
+def _require_member(dataset: Dataset, key: str | None, given: str | None) -> None:
+    if key is not None and key not in dataset.members_by_id:
+        raise MilaError(f"Aucun membre « {given} » dans l'onglet Membres.")
+
+
+def _duplicate_ids(rows: Iterable[Any]) -> set[str]:
+    counts = Counter(id_key(r.id) for r in rows if r.id)
+    return {k for k, n in counts.items() if k is not None and n > 1}
+
+
+def _label(member: Member) -> str:
+    return f"{member.id} ({member.structure or 'sans nom'})"
+
+
+def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member) -> None:
+    """Say in the command's output when the president does not sign, and why."""
+    president = pieces.officer(run.dataset.board, "Président·e", run.today)
+    if president is None or not pieces.tied_to(president, other):
+        return
+    signer = party["signataire"]
+    who = (f"{signer['civilite']} {signer['nom']} ({signer['titre'].lower()})".strip() if signer["connu"]
+           else "personne : aucun autre membre du bureau en fonction")
+    title = pieces.officer_context(president, "Président·e")["titre"].lower()
+    run.result.warnings.append(f"{where} : {president.civility or ''} {president.name}, {title}, représente "
+                               f"{_label(other)} ou en est membre ; l'Association est représentée par "
+                               f"{who}.".replace(": ", ": ", 1).replace("  ", " ").replace(":  ", ": "))
+
+
+@dataclass
+class DocumentsBatch:
+    """The scheduled run: conventions, then charters (without PDF)."""
+
+    results: list[DocumentsResult]
+
+    @property
+    def changed(self) -> bool:
+        return any(r.changed for r in self.results)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"results": [r.as_dict() for r in self.results]}
+
+    @property
+    def journal_lost(self) -> bool:
+        return any(r.journal_lost for r in self.results)
+
+    def outcome(self) -> Any:
+        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        from ..runner import journal_missing
+
+        return journal_missing(describe_documents(self), self.journal_lost)
+
+
+def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
+    """One French line for ``mila status`` (a ``runner.Outcome``)."""
+    from ..runner import NOTHING, SUCCESS, Outcome
+
+    results = result.results if isinstance(result, DocumentsBatch) else [result]
+    written = sum(len(r.written) for r in results)
+    skipped = sum(len(r.skipped) for r in results)
+    unchanged = sum(len(r.unchanged) for r in results)
+    tail = f" ; {skipped} non produit(s)" if skipped else ""
+    if not any(r.changed for r in results):
+        return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
+    pdfs = sum(len(r.pdfs) for r in results)
+    return Outcome(SUCCESS, f"{written} document(s) produit(s), {unchanged} à jour"
+                   + (f", {pdfs} PDF" if pdfs else "") + tail)
