@@ -142,7 +142,7 @@ def _journal_crash(settings: Settings, job: str, clock: Clock, message: str) -> 
         log.exception("could not write the crash of %s to Journal", job)
 
 
-def _record(folder: Path, job: str, at, result: str, message: str, duration: float) -> None:  # type: ignore[no-untyped-def]
+def _record(folder: Path, job: str, at, result: str, message: str, duration: float) -> None:
     log.info("%s: %s — %s (%.1f s)", job, result, message, duration)
     path = folder / "state.json"
     state = load_state(path)

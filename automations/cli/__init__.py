@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     handler: Handler = args.handler
     show_notices(err)  # type: ignore[arg-type]
     try:
-        return handler(args, out)  # type: ignore[arg-type]
+        return handler(args, out)
     except MilaError as exc:
         print(f"Erreur : {exc.message}", file=err)
         return exc.exit_code

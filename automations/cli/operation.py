@@ -34,7 +34,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{clock.now():%d/%m/%Y %H:%M} {job} : {word} — {done.message}", file=out)
         out.flush()
 
-    def last_run(job: str):  # type: ignore[no-untyped-def]
+    def last_run(job: str):
         return load_state(state_path).last_run(job)
 
     scheduler = Scheduler(timings, run, last_run, clock=clock)

@@ -397,15 +397,15 @@ def sized_bookings(story: SizedStory, premises: list[SizedPremises], members: li
         if isinstance(line[4], datetime)
         and isinstance(line[5], datetime)
         and line[5] > line[4] + timedelta(hours=1)
-    ]  # type: ignore[operator]
+    ]
     for line in rng.sample(rooms_booked, min(twice, len(rooms_booked))):  # booked twice
         lines.append(
             [line[0], line[1], line[2], None, line[4] + timedelta(hours=1), line[5], "jour", "confirmée"]
-        )  # type: ignore[operator]
+        )
     for line in rng.sample(lines, count // 500):  # booked for a Saturday
         if isinstance(line[4], datetime) and isinstance(line[5], datetime):
-            line[4] += timedelta(days=5 - line[0].weekday())  # type: ignore[union-attr]
-            line[5] += timedelta(days=5 - line[0].weekday())  # type: ignore[union-attr]
+            line[4] += timedelta(days=5 - line[0].weekday())
+            line[5] += timedelta(days=5 - line[0].weekday())
     del lines[count:]
     lines.sort(key=lambda line: line[0])  # type: ignore[arg-type, return-value]
     grid: Grid = [[c.name for c in RESERVATIONS.columns] + ["Commentaire"]]

@@ -79,5 +79,5 @@ def locate(
         tab, obj = b.mistakes[mistake.code]
         index = next(i for i, r in enumerate(rows_of[tab]) if r is obj)
         row_id = obj.id if isinstance(obj, DemoMember) else obj["ID"]  # type: ignore[index]
-        found.append(MistakeLocation(mistake.code, tab, index + 2, row_id))  # type: ignore[arg-type]
+        found.append(MistakeLocation(mistake.code, tab, index + 2, row_id))
     return tuple(found)

@@ -102,7 +102,7 @@ def describe(result: PaymentsResult) -> Outcome:
 # -- the shared core ----------------------------------------------------------------
 
 
-def _read(workbook: Workbook, today: dt.date) -> tuple[dict, Dataset]:  # type: ignore[type-arg]
+def _read(workbook: Workbook, today: dt.date) -> tuple[dict, Dataset]:
     tables = workbook.read([t.name for t in TABS])
     problems = [a for a in schema_problems(tables)
                 if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
@@ -174,7 +174,7 @@ def _plan(
         result.added.append(Planned(values, match.how, payment.origin))
 
 
-def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]]) -> int:  # type: ignore[type-arg]
+def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]]) -> int:
     """Append in one request, placed by the header just read. Calc. columns the tab lacks
     are left for `mila sync` to add; a staff column missing (or no tab) goes through
     ``Workbook.append_rows``, which adds it first."""
@@ -198,7 +198,7 @@ def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]])
     return len(lines)
 
 
-def _finish(workbook: Workbook, tables: dict, result: PaymentsResult) -> PaymentsResult:  # type: ignore[type-arg]
+def _finish(workbook: Workbook, tables: dict, result: PaymentsResult) -> PaymentsResult:
     if not result.dry_run and result.added:
         result.appended = _append(workbook, tables, [p.values for p in result.added])
         log.info("paiements: %d row(s) appended, %d already there", result.appended, len(result.already))

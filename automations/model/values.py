@@ -222,7 +222,7 @@ def parse_date(value: object) -> dt.date:
         return _serial_to_datetime(float(value), value, hint).date()
     if isinstance(value, dt.time):
         raise ValueProblem("Heure au lieu d'une date", value=value, hint=hint)
-    day, _time = _date_and_time_text(value, hint)  # type: ignore[arg-type]
+    day, _time = _date_and_time_text(value, hint)
     return day
 
 
@@ -310,7 +310,7 @@ def parse_datetime(value: object) -> dt.date | dt.datetime:
         return result.date() if result.time() == dt.time() else result
     if isinstance(value, dt.time):
         raise ValueProblem("Heure sans date", value=value, hint=hint)
-    day, time = _date_and_time_text(value, hint)  # type: ignore[arg-type]
+    day, time = _date_and_time_text(value, hint)
     if time is None or time == dt.time():
         return day
     return dt.datetime.combine(day, time)

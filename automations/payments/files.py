@@ -56,7 +56,7 @@ def _read_csv(data: bytes, path: Path) -> Grid:
                  max((len(r) for r in rows[:HEADER_SEARCH]), default=0))
         if score > best_score:
             best, best_score = rows, score
-    return best  # type: ignore[return-value]
+    return best
 
 
 def _read_xlsx(path: Path) -> Grid:

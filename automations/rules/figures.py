@@ -126,7 +126,7 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
         key = id_key(event.id)
         if key is not None and key not in event_by_key:
             event_by_key[key] = event
-    by_event: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    by_event: dict[int, list] = defaultdict(list)
     for registration in dataset.registrations:
         event = event_by_key.get(id_key(registration.event_id) or "")
         if event is not None and id_key(registration.member_id) in dataset.members_by_id:

@@ -180,7 +180,7 @@ def load_credentials(path: str | Path | None, *, emulator: bool) -> Credentials:
     """The service account's credentials; anonymous ones for the emulator without a key."""
     if path is None or str(path) == "":
         if emulator:
-            return AnonymousCredentials()  # type: ignore[no-untyped-call]
+            return AnonymousCredentials()
         raise CredentialsError(
             "Aucune clé de compte de service. Indiquez le fichier JSON de la clé avec "
             "GOOGLE_APPLICATION_CREDENTIALS ou « credentials » dans mila.toml "
