@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 
 from ..schema import EVENEMENTS, EVENT_TYPES, INSCRIPTIONS, MEMBRES
 from . import names, programme
@@ -315,10 +316,10 @@ class EventsPart(Story):
             "_at": at,
         }
         rows.append(ghost)
-        rows.sort(key=lambda r: r["_at"])  # type: ignore[arg-type, return-value]
-        for n, r in enumerate(rows, start=1):
-            r["ID"] = INSCRIPTIONS.format_id(n)
-            del r["_at"]
+        rows.sort(key=itemgetter("_at"))
+        for n, row in enumerate(rows, start=1):
+            row["ID"] = INSCRIPTIONS.format_id(n)
+            del row["_at"]
         self.mistakes["unknown_member"] = (INSCRIPTIONS.name, ghost)
         return rows
 

@@ -186,9 +186,11 @@ class Previewed(Protocol):
     dry_run: bool
     preview: bool
     preview_folder: Path | None
-    messages: Sequence[Message]
     journal: bool
     seconds: float
+
+    @property
+    def messages(self) -> Sequence[Message]: ...  # read only, so that a list of a kind of Message fits
 
 
 def previews(

@@ -191,15 +191,15 @@ def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
         return _make_date(year, month, day, raw, hint), text[match.end():]
     match = _NUMERIC.match(text)
     if match:
-        day, _, month, year = match.groups()
-        return _make_date(_year(year), int(month), int(day), raw, hint), text[match.end():]
+        day_text, _, month_text, year_text = match.groups()
+        return _make_date(_year(year_text), int(month_text), int(day_text), raw, hint), text[match.end():]
     folded = fold(text)
     match = _WORDS.match(folded)
     if match:
-        weekday, day, month_name, year = match.groups()
-        month = _MONTHS.get(month_name)
-        if month is not None and (weekday is None or weekday in _WEEKDAYS):
-            return _make_date(int(year), month, int(day), raw, hint), folded[match.end():]
+        weekday, day_text, month_name, year_text = match.groups()
+        month_number = _MONTHS.get(month_name)
+        if month_number is not None and (weekday is None or weekday in _WEEKDAYS):
+            return _make_date(int(year_text), month_number, int(day_text), raw, hint), folded[match.end():]
     raise ValueProblem("Date illisible", value=raw, hint=hint)
 
 

@@ -111,8 +111,8 @@ def day_month(day: dt.date) -> str:
     return long_date(day).rsplit(" ", 1)[0]
 
 
-def plural(n: int | Decimal, singular: str, plural_form: str) -> str:
-    return f"{num(n)} {singular if abs(n) < 2 else plural_form}"
+def plural(n: Number, singular: str, plural_form: str) -> str:
+    return f"{num(n)} {singular if -2 < n < 2 else plural_form}"
 
 
 def join_fr(items: Sequence[str]) -> str:
@@ -120,16 +120,17 @@ def join_fr(items: Sequence[str]) -> str:
     return format_list([i for i in items if i], locale="fr")
 
 
-def signed(value: Decimal | int, unit: str | None = None) -> str:
+def signed(value: Number, unit: str | None = None) -> str:
     """``+940``, ``−17``, ``+500 €``, ``+2 points`` (for a unit in %), ``stable``."""
     if value == 0:
         return "stable"
     sign = "+" if value > 0 else MINUS
-    text = f"{sign}{num(abs(value))}"
+    size = value if value > 0 else -value  # abs(), which mypy does not follow on a union
+    text = f"{sign}{num(size)}"
     if unit == "%":
-        return f"{text}{NBSP}point{'s' if abs(value) >= 2 else ''}"
+        return f"{text}{NBSP}point{'s' if size >= 2 else ''}"
     if unit == "€":
-        return f"{sign}{money(abs(value))}"
+        return f"{sign}{money(size)}"
     return text
 
 

@@ -201,7 +201,9 @@ class DocumentWriter:
             if n == len(entries) - 1:
                 _field_char(p, "end")
             marker._p.addprevious(p._p)
-        marker._p.getparent().remove(marker._p)
+        parent = marker._p.getparent()
+        if parent is not None:  # always: the marker is a paragraph of the body
+            parent.remove(marker._p)
 
     # ------------------------------------------------------------------ building blocks
 
@@ -218,7 +220,7 @@ class DocumentWriter:
         return paragraph
 
     def para(self, content: Runs, style: str = "Body Text", *, keep_next: bool = False,
-             align: int | None = None) -> Paragraph:
+             align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
         paragraph = self.new_paragraph(style)
         pieces = [(content, "")] if isinstance(content, str) else content
         for text, flags in pieces:

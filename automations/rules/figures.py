@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..model.dataset import Dataset
-from ..model.rows import id_key
+from ..model.rows import Registration, id_key
 from ..schema import EVENT_TYPES
 from .bookings import BookingPolicy, first_day, is_computable, last_day, open_days_between
 from .events import CONFIRMED, compute_events, is_computable_event
@@ -126,11 +126,11 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
         key = id_key(event.id)
         if key is not None and key not in event_by_key:
             event_by_key[key] = event
-    by_event: dict[int, list] = defaultdict(list)
+    by_event: dict[int, list[Registration]] = defaultdict(list)
     for registration in dataset.registrations:
-        event = event_by_key.get(id_key(registration.event_id) or "")
-        if event is not None and id_key(registration.member_id) in dataset.members_by_id:
-            by_event[event.row].append(registration)
+        found = event_by_key.get(id_key(registration.event_id) or "")
+        if found is not None and id_key(registration.member_id) in dataset.members_by_id:
+            by_event[found.row].append(registration)
     members: dict[str, set[str]] = defaultdict(set)
     for event in events:
         regs = by_event.get(event.row, [])

@@ -34,7 +34,7 @@ from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 from gspread.exceptions import APIError, NoValidUrlKeyFound
-from gspread.http_client import HTTPClient
+from gspread.http_client import HTTPClient, ParamsType
 from gspread.utils import extract_id_from_url
 from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
@@ -403,7 +403,7 @@ class GoogleBackend:
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         # The range names the table's top-left cell: with a bare tab name Google may
         # put the rows to the right of the last one (see the recordings).
-        params = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
+        params: ParamsType = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
         body = {"values": [[_entered(v) for v in row] for row in rows]}
         rng = f"{a1.quote_tab(title)}!A1"
         self._call(lambda: self.http.values_append(self.key, rng, params, body))
