@@ -318,7 +318,7 @@ class _Diary:
 
         def key(r: dict[str, object]) -> datetime:
             v = r["Début"]
-            return v if isinstance(v, datetime) else datetime.combine(v, time(0))  # type: ignore[arg-type]
+            return v if isinstance(v, datetime) else datetime.combine(v, time(0))  # type: ignore[arg-type]  # else a date
 
         self.rows.sort(key=key)
         for n, r in enumerate(self.rows, start=1):

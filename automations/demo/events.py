@@ -57,7 +57,7 @@ class EventsPart(Story):
         def add(d: date, hour: time | None, type_: str, title: str, **kw: object) -> None:
             while is_holiday(d):  # same weekday, a week later in January, earlier otherwise
                 d += timedelta(days=7 if d.month == 1 else -7)
-            events.append(DemoEvent(d, hour, type_, title, **kw))  # type: ignore[arg-type]
+            events.append(DemoEvent(d, hour, type_, title, **kw))  # type: ignore[arg-type]  # DemoEvent's fields
 
         experts = programme.EXPERTS
         for year in (self.y0, self.y0 + 1, self.y0 + 2):

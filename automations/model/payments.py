@@ -106,7 +106,7 @@ def effective_fee_payments(payments: Iterable[Payment]) -> dict[str, list[Paymen
         for refund in sorted(refunds.get(key, []), key=lambda p: (p.date, p.row)):
             for index in range(len(found) - 1, -1, -1):
                 paid = found[index]
-                if paid.date <= refund.date and paid.amount == -refund.amount:  # type: ignore[operator]
+                if paid.date <= refund.date and paid.amount == -refund.amount:  # type: ignore[operator]  # dated, kept above
                     del found[index]
                     break
     return {key: found for key, found in by_member.items() if found}

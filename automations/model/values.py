@@ -286,7 +286,7 @@ def parse_time(value: object) -> dt.time:
                 seconds = 86399
             return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
         raise ValueProblem("Heure illisible", value=value, hint=hint)
-    text = _prepare(value, "Heure illisible", hint)  # type: ignore[arg-type]
+    text = _prepare(value, "Heure illisible", hint)  # type: ignore[arg-type]  # only text is left here
     return _time_from_text(text, value, hint)
 
 
@@ -432,7 +432,7 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     if number < 0 and not allow_negative:
         raise ValueProblem("Montant négatif", value=value,
                            hint="Saisissez un montant positif ou nul.")
-    if isinstance(value, str) and number.as_tuple().exponent < -2:  # type: ignore[operator]
+    if isinstance(value, str) and number.as_tuple().exponent < -2:  # type: ignore[operator]  # finite: an int
         raise ValueProblem("Montant illisible (plus de deux décimales)", value=value,
                            hint="Saisissez au plus deux chiffres après la virgule, "
                            "par exemple 1234,50 ou 1 234,50.")

@@ -148,14 +148,15 @@ def with_unit(value: Decimal | int, unit: str | None) -> str:
 
 
 def function_label(seat: BoardSeat) -> str:
-    forms = FUNCTION_FORMS.get(seat.function or "")
+    function = seat.function or ""
+    forms = FUNCTION_FORMS.get(function)
     if forms is None:
-        return seat.function or "Membre du conseil"
+        return function or "Membre du conseil"
     if seat.civility == "Mme":
         return forms[0]
     if seat.civility == "M.":
         return forms[1]
-    return seat.function  # type: ignore[return-value]
+    return function
 
 
 def person(seat: BoardSeat) -> str:
@@ -254,21 +255,22 @@ def period_intro(period: FeePeriod, n: int, count: int, year: int) -> list[tuple
     return [(f"Du {long_date(period.start)} au {long_date(period.end)} :", "")]
 
 
-def staff_blocks(text: str) -> list[tuple[str, object]]:
-    """A staff paragraph into paragraphs and bullet lists: a blank line separates two
-    paragraphs, lines starting with « - », « – » or « • » are list items."""
-    blocks: list[tuple[str, object]] = []
+def staff_blocks(text: str) -> list[str | list[str]]:
+    """A staff paragraph into paragraphs (a text) and bullet lists (a list of texts): a blank
+    line separates two paragraphs, lines starting with « - », « – » or « • » are list items."""
+    blocks: list[str | list[str]] = []
     for chunk in text.replace("\r\n", "\n").split("\n"):
         line = chunk.strip()
         if not line:
             continue
         if line[:1] in "-–•" and len(line) > 1:
             item = line[1:].strip()
-            if blocks and blocks[-1][0] == "list":
-                blocks[-1][1].append(item)  # type: ignore[attr-defined]
+            last = blocks[-1] if blocks else None
+            if isinstance(last, list):
+                last.append(item)
             else:
-                blocks.append(("list", [item]))
+                blocks.append([item])
         else:
-            blocks.append(("text", line))
+            blocks.append(line)
     return blocks
 

@@ -173,12 +173,12 @@ def template_warnings(path: Path) -> list[str]:
 # --------------------------------------------------------------------------- OOXML
 
 
-def child(parent: object, tag: str, **attrs: str) -> object:
+def child(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     """The child ``tag`` of ``parent`` (created if missing) with ``attrs`` set."""
-    el = parent.find(qn(tag))  # type: ignore[attr-defined]
+    el = parent.find(qn(tag))
     if el is None:
         el = OxmlElement(tag)
-        parent.append(el)  # type: ignore[attr-defined]
+        parent.append(el)
     for key, value in attrs.items():
         el.set(qn(key), value)
     return el

@@ -295,10 +295,10 @@ class DocumentWriter:
 
     def _staff_blocks(self, text: str) -> None:
         for block in staff_blocks(text):
-            if block[0] == "list":
-                self.bullets(block[1])  # type: ignore[arg-type]
+            if isinstance(block, list):
+                self.bullets(block)
             else:
-                self.para(block[1])  # type: ignore[arg-type]
+                self.para(block)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
               numeric: Sequence[int] = (), bold_last: bool = False,

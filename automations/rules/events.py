@@ -320,7 +320,7 @@ def compute_events(
             new = {r.row: places[id(r)] for r in holders}
             promoted = set(promotions({r.row: previous.get(r.row) for r in holders}, new))
             outcome.promotions.extend(
-                Promotion(r.row, r.id, r.member_id, event.id)  # type: ignore[arg-type]
+                Promotion(r.row, r.id, r.member_id, event.id)  # type: ignore[arg-type]  # holders have a member
                 for r in holders if r.row in promoted
             )
 

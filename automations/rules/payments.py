@@ -161,7 +161,7 @@ def _check_refunds(payments: list[Payment], add) -> None:
         owner = _owner(refund)
         assert refund.amount is not None and refund.date is not None
         candidates = [p for p in paid.get((owner or "", refund.purpose, -refund.amount), [])
-                      if p.row not in used and p.date <= refund.date]  # type: ignore[operator]
+                      if p.row not in used and p.date <= refund.date]  # type: ignore[operator]  # `paid` holds dated rows
         if candidates:
             used.add(max(candidates, key=lambda p: (p.date, p.row)).row)
             continue

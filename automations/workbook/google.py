@@ -168,6 +168,7 @@ class EmulatorSession(AuthorizedSession):
         super().__init__(credentials)
         self.emulator_base = f"http://{emulator_host}"
 
+    # Ignored below: it passes every argument on to the parent's, whose signature lists them one by one.
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if url.startswith(GOOGLE_BASE):
             url = self.emulator_base + url[len(GOOGLE_BASE) :]
