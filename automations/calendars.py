@@ -248,14 +248,16 @@ def resource_calendar(
         f"MILA – {name}",
         f"Réservations de « {name} » ({premises.id}), tirées du classeur du MILA.",
     )
-    entries, left_out = [], []
+    entries: list[tuple[dt.date, str, icalendar.Event]] = []
+    left_out = []
     for booking, amount in bookings:
         member = members.get(id_key(booking.member_id) or "")
         item = booking_event(booking, premises, member, amount, stamp)
-        if item is None:
+        start = booking.start_at
+        if item is None or start is None:  # no event without a start
             left_out.append(booking.row)
             continue
-        entries.append((booking.start_at, booking.id or "", item))
+        entries.append((start, booking.id or "", item))
     for item in _sorted(entries):
         calendar.add_component(item)
     return BuiltCalendar(calendar, len(entries), tuple(left_out))
@@ -270,13 +272,15 @@ def programme_calendar(
     (Inscrits, Liste d'attente)."""
     calendar = new_calendar("MILA – Programme",
                             "Clubs, ateliers, consultations et rencontres du MILA.")
-    entries, left_out = [], []
+    entries: list[tuple[dt.date, str, icalendar.Event]] = []
+    left_out = []
     for event in events:
         item = programme_event(event, counts.get(event.row, (None, None)), stamp)
-        if item is None:
+        starts_at = event.starts_at
+        if item is None or starts_at is None:  # no event without a date
             left_out.append(event.row)
             continue
-        entries.append((event.starts_at, event.id or "", item))
+        entries.append((starts_at, event.id or "", item))
     for item in _sorted(entries):
         calendar.add_component(item)
     return BuiltCalendar(calendar, len(entries), tuple(left_out))

@@ -7,6 +7,7 @@ knows about every run.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -97,7 +98,8 @@ def run_guarded(
 
 
 class JobSpec(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def work(self, settings: Settings, clock: Clock) -> Any: ...
 
@@ -142,7 +144,7 @@ def _journal_crash(settings: Settings, job: str, clock: Clock, message: str) -> 
         log.exception("could not write the crash of %s to Journal", job)
 
 
-def _record(folder: Path, job: str, at, result: str, message: str, duration: float) -> None:  # type: ignore[no-untyped-def]
+def _record(folder: Path, job: str, at: dt.datetime, result: str, message: str, duration: float) -> None:
     log.info("%s: %s — %s (%.1f s)", job, result, message, duration)
     path = folder / "state.json"
     state = load_state(path)

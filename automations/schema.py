@@ -72,7 +72,7 @@ class Tab:
 
 
 def _c(name: str, kind: str = "text", **kw: object) -> Column:
-    return Column(name, kind, **kw)  # type: ignore[arg-type]
+    return Column(name, kind, **kw)  # type: ignore[arg-type]  # Column's own keywords, checked at import
 
 
 ID = _c("ID", "id", required=True)

@@ -101,7 +101,7 @@ def get_spreadsheet(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
             raw = ss.render_window(win, "UNFORMATTED_VALUE", "SERIAL_NUMBER", ev)
             row_data = []
             for frow, urow in zip(values, raw, strict=True):
-                cells = []
+                cells: list[dict[str, object]] = []
                 for f, u in zip(frow, urow, strict=True):
                     if f == "":
                         cells.append({})

@@ -57,7 +57,7 @@ def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
     if b"CERTIFICATE" in pem:
         key = x509.load_pem_x509_certificate(pem).public_key()
     elif b"PRIVATE KEY" in pem:
-        key = serialization.load_pem_private_key(pem, password=None).public_key()  # type: ignore[union-attr]
+        key = serialization.load_pem_private_key(pem, password=None).public_key()
     else:
         key = serialization.load_pem_public_key(pem)
     if not isinstance(key, rsa.RSAPublicKey):

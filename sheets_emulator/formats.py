@@ -292,7 +292,9 @@ def format_number(value: float | int, pattern: str, loc: Locale) -> str:
 
 
 def _split_sections(pattern: str) -> list[str]:
-    sections, current, in_quote = [], [], False
+    sections: list[str] = []
+    current: list[str] = []
+    in_quote = False
     for ch in pattern:
         if ch == '"':
             in_quote = not in_quote
@@ -329,7 +331,7 @@ def _render_core(value: float, core: str, loc: Locale) -> str:
         whole = ""
     whole = whole.rjust(min_int, "0") if min_int else whole
     if grouping and len(whole) > 3:
-        groups = []
+        groups: list[str] = []
         while len(whole) > 3:
             groups.insert(0, whole[-3:])
             whole = whole[:-3]

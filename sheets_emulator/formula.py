@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .a1 import column_index, column_letters
@@ -605,16 +606,21 @@ def _criteria(criterion, ctx) -> Callable[[object], bool]:
             return False
         if type(a) is not type(target):
             return op == "<>"
-        return {
-            "=": a == target,
-            "<>": a != target,
-            "<": a < target,
-            ">": a > target,  # type: ignore[operator]
-            "<=": a <= target,
-            ">=": a >= target,  # type: ignore[operator]
-        }[op]
+        return _holds(op, a, target)
 
     return test
+
+
+def _holds(op: str, a: Any, target: Any) -> bool:
+    """``a op target``, for two values of one type (the caller checked it at run time)."""
+    return {
+        "=": a == target,
+        "<>": a != target,
+        "<": a < target,
+        ">": a > target,
+        "<=": a <= target,
+        ">=": a >= target,
+    }[op]
 
 
 def _countif(ctx, rng, criterion) -> float:

@@ -141,6 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60
     disable_nagle_algorithm = True
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, which its stubs leave out
 
     server: _Server
 
@@ -246,6 +247,8 @@ class SheetsEmulator:
         if self._server is None:
             raise RuntimeError("the emulator is not started")
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):  # a Unix socket's address; ours is an IP
+            host = host.decode()
         return f"{host}:{port}"
 
     @property

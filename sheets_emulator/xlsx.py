@@ -32,11 +32,12 @@ def read_workbook(
                         # ArrayFormula, DataTableFormula...: keep their text.
                         value = getattr(value, "text", None) or str(value)
                     raw = python_to_raw(value, loc, cell.number_format)
-                    if raw is None:
+                    at_row, at_column = cell.row, cell.column
+                    if raw is None or at_row is None or at_column is None:  # a read cell has both
                         continue
-                    sheet.put(cell.row - 1, cell.column - 1, raw)
-                    height = max(height, cell.row)
-                    width = max(width, cell.column)
+                    sheet.put(at_row - 1, at_column - 1, raw)
+                    height = max(height, at_row)
+                    width = max(width, at_column)
             sheet.row_count = max(DEFAULT_ROWS, height, ws.max_row or 0)
             sheet.col_count = max(DEFAULT_COLS, width)
             if ws.freeze_panes:
@@ -57,7 +58,9 @@ def write_workbook(ss: Spreadsheet, path: Path) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    first = wb.active
+    if first is not None:  # the empty sheet a new workbook opens on
+        wb.remove(first)
     for sheet in ss.sheets:
         ws = wb.create_sheet(sheet.title)
         for r, row in enumerate(sheet.rows, start=1):

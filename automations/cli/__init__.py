@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from ..errors import MilaError
 from ..logs import close_logging, hide_notices, show_notices
@@ -32,14 +32,15 @@ Handler = Callable[..., int]
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    out = Shown(out or sys.stdout)
-    err = Shown(sys.stderr)
+    # Shown is an io.TextIOBase, which typing does not count as a TextIO: it is one in use.
+    out = cast(TextIO, Shown(out or sys.stdout))
+    err = cast(TextIO, Shown(sys.stderr))
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
-    show_notices(err)  # type: ignore[arg-type]
+    show_notices(err)
     try:
-        return handler(args, out)  # type: ignore[arg-type]
+        return handler(args, out)
     except MilaError as exc:
         print(f"Erreur : {exc.message}", file=err)
         return exc.exit_code

@@ -87,7 +87,7 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     ctx = context_of(args)
     out_dir = Path(args.out) if args.out else None
 
-    def work():  # type: ignore[no-untyped-def]
+    def work():
         if args.kind == "conventions":
             return jobs.run_conventions(ctx, member=args.member, include_ended=args.all, out=out_dir,
                                         pdf=args.pdf)

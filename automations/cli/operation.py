@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import TextIO
 
 from ..clock import SystemClock
@@ -34,7 +35,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{clock.now():%d/%m/%Y %H:%M} {job} : {word} — {done.message}", file=out)
         out.flush()
 
-    def last_run(job: str):  # type: ignore[no-untyped-def]
+    def last_run(job: str) -> dt.datetime | None:
         return load_state(state_path).last_run(job)
 
     scheduler = Scheduler(timings, run, last_run, clock=clock)

@@ -161,18 +161,18 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
     settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
     policy = settings.membership
     if args.paiements_command == "importer":
-        def work():  # type: ignore[no-untyped-def]
+        def work():
             return job.run_import(workbook, [Path(f) for f in args.files], today=today, policy=policy,
                                   dry_run=args.dry_run)
     elif args.paiements_command == "reprendre":
-        def work():  # type: ignore[no-untyped-def]
+        def work():
             return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
     else:
         from ..payments.helloasso_api import HelloAssoClient
 
         payments_settings = settings.payments
 
-        def work():  # type: ignore[no-untyped-def]
+        def work():
             return job.run_helloasso(workbook, HelloAssoClient(payments_settings), today=today,
                                      policy=policy, dry_run=args.dry_run,
                                      since_default_days=payments_settings.since_days)

@@ -12,6 +12,7 @@ import calendar
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 
 from ..schema import RESERVATIONS
 from . import names
@@ -317,7 +318,7 @@ class _Diary:
 
         def key(r: dict[str, object]) -> datetime:
             v = r["Début"]
-            return v if isinstance(v, datetime) else datetime.combine(v, time(0))  # type: ignore[arg-type]
+            return v if isinstance(v, datetime) else datetime.combine(v, time(0))  # type: ignore[arg-type]  # else a date
 
         self.rows.sort(key=key)
         for n, r in enumerate(self.rows, start=1):
@@ -397,23 +398,24 @@ def sized_bookings(story: SizedStory, premises: list[SizedPremises], members: li
         if isinstance(line[4], datetime)
         and isinstance(line[5], datetime)
         and line[5] > line[4] + timedelta(hours=1)
-    ]  # type: ignore[operator]
+    ]
     for line in rng.sample(rooms_booked, min(twice, len(rooms_booked))):  # booked twice
-        lines.append(
-            [line[0], line[1], line[2], None, line[4] + timedelta(hours=1), line[5], "jour", "confirmée"]
-        )  # type: ignore[operator]
+        booked_from = line[4]
+        if isinstance(booked_from, datetime):  # always, as above
+            again = booked_from + timedelta(hours=1)
+            lines.append([line[0], line[1], line[2], None, again, line[5], "jour", "confirmée"])
     for line in rng.sample(lines, count // 500):  # booked for a Saturday
-        if isinstance(line[4], datetime) and isinstance(line[5], datetime):
-            line[4] += timedelta(days=5 - line[0].weekday())  # type: ignore[union-attr]
-            line[5] += timedelta(days=5 - line[0].weekday())  # type: ignore[union-attr]
+        booked_on, booked_from, booked_until = line[0], line[4], line[5]
+        if (isinstance(booked_on, date) and isinstance(booked_from, datetime)
+                and isinstance(booked_until, datetime)):
+            to_saturday = timedelta(days=5 - booked_on.weekday())
+            line[4], line[5] = booked_from + to_saturday, booked_until + to_saturday
     del lines[count:]
-    lines.sort(key=lambda line: line[0])  # type: ignore[arg-type, return-value]
+    lines.sort(key=itemgetter(0))  # by day
     grid: Grid = [[c.name for c in RESERVATIONS.columns] + ["Commentaire"]]
-    for n, (_day, rid, mid, org, start, end, formula, status) in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=1):
         comment = "Réunion d'équipe" if rng.random() < 0.03 else None
-        grid.append(
-            [RESERVATIONS.format_id(n), rid, mid, org, start, end, formula, status, None, None, comment]
-        )
+        grid.append([RESERVATIONS.format_id(n), *line[1:], None, None, comment])
     for k in range(min(2, len(grid) - 1)):  # typed in at the bottom, without ID yet
         grid[-1 - k][0] = None
     return grid

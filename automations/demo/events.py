@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 
 from ..schema import EVENEMENTS, EVENT_TYPES, INSCRIPTIONS, MEMBRES
 from . import names, programme
@@ -56,7 +57,7 @@ class EventsPart(Story):
         def add(d: date, hour: time | None, type_: str, title: str, **kw: object) -> None:
             while is_holiday(d):  # same weekday, a week later in January, earlier otherwise
                 d += timedelta(days=7 if d.month == 1 else -7)
-            events.append(DemoEvent(d, hour, type_, title, **kw))  # type: ignore[arg-type]
+            events.append(DemoEvent(d, hour, type_, title, **kw))  # type: ignore[arg-type]  # DemoEvent's fields
 
         experts = programme.EXPERTS
         for year in (self.y0, self.y0 + 1, self.y0 + 2):
@@ -315,10 +316,10 @@ class EventsPart(Story):
             "_at": at,
         }
         rows.append(ghost)
-        rows.sort(key=lambda r: r["_at"])  # type: ignore[arg-type, return-value]
-        for n, r in enumerate(rows, start=1):
-            r["ID"] = INSCRIPTIONS.format_id(n)
-            del r["_at"]
+        rows.sort(key=itemgetter("_at"))
+        for n, row in enumerate(rows, start=1):
+            row["ID"] = INSCRIPTIONS.format_id(n)
+            del row["_at"]
         self.mistakes["unknown_member"] = (INSCRIPTIONS.name, ghost)
         return rows
 

@@ -259,7 +259,8 @@ class MembersPart(Story):
         ok = [m for m in benef if m.status(self.today) in OK_STATUSES]
 
         m = rng.choice([b for b in ok if b.siret and not b.individual])
-        bad = m.siret[:-1] + str((int(m.siret[-1]) + 1) % 10)
+        siret = m.siret or ""  # chosen for having one
+        bad = siret[:-1] + str((int(siret[-1]) + 1) % 10)
         m.siret, m.cells["SIRET"] = bad, bad
         self.mistakes["siret_checksum"] = (MEMBRES.name, m)
 
@@ -292,12 +293,12 @@ class MembersPart(Story):
         """Dates typed as text, amounts typed with a euro sign, ``x`` for yes, notes."""
         rng = self.rng
         plain = [m for m in members if m not in self.mistake_rows()]
-        for m in rng.sample([m for m in plain if m.paid], 4):
-            m.cells["Cotisation payée le"] = fr_date(m.paid)
-        for m in rng.sample([m for m in plain if m.charter], 3):
-            m.cells["Charte signée le"] = fr_date(m.charter)
-        for m in rng.sample([m for m in plain if m.amount], 8):
-            m.cells["Montant payé"] = fr_amount(m.amount) if rng.random() < 0.7 else f"{m.amount:g} €"
+        for m, paid in rng.sample([(m, m.paid) for m in plain if m.paid], 4):
+            m.cells["Cotisation payée le"] = fr_date(paid)
+        for m, charter in rng.sample([(m, m.charter) for m in plain if m.charter], 3):
+            m.cells["Charte signée le"] = fr_date(charter)
+        for m, amount in rng.sample([(m, m.amount) for m in plain if m.amount], 8):
+            m.cells["Montant payé"] = fr_amount(amount) if rng.random() < 0.7 else f"{amount:g} €"
         for m in rng.sample([m for m in plain if m.crescendo], 2):
             m.cells["Option Crescendo"] = "x"
         for m in rng.sample(plain, 14):

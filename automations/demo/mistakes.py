@@ -78,6 +78,6 @@ def locate(
     for mistake in KNOWN_MISTAKES:
         tab, obj = b.mistakes[mistake.code]
         index = next(i for i, r in enumerate(rows_of[tab]) if r is obj)
-        row_id = obj.id if isinstance(obj, DemoMember) else obj["ID"]  # type: ignore[index]
-        found.append(MistakeLocation(mistake.code, tab, index + 2, row_id))  # type: ignore[arg-type]
+        row_id = obj.id if isinstance(obj, DemoMember) else obj["ID"]  # type: ignore[index]  # else a row dict
+        found.append(MistakeLocation(mistake.code, tab, index + 2, row_id))
     return tuple(found)

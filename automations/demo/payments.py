@@ -66,18 +66,27 @@ def build_demo_payments(members: Sequence[Any], today: date, fee: Fee) -> list[d
                 }
             )
     twice = next(
-        (r for r in rows if r["Moyen"] == "HelloAsso" and r["Date"] < today - timedelta(days=40)), None
+        (
+            r
+            for r in rows
+            if r["Moyen"] == "HelloAsso"
+            and isinstance(r["Date"], date)
+            and r["Date"] < today - timedelta(days=40)
+        ),
+        None,
     )
-    if twice is not None:  # paid again by mistake a week later, refunded the day after
+    paid_on, paid = (twice["Date"], twice["Montant"]) if twice is not None else (None, None)
+    if twice is not None and isinstance(paid_on, date) and isinstance(paid, int | float):
+        # paid again by mistake a week later, refunded the day after
         again = dict(
             twice,
-            Date=twice["Date"] + timedelta(days=7),
+            Date=paid_on + timedelta(days=7),
             Référence=f"HelloAsso {rng.randint(10_000_000, 99_999_999)}",
         )
         refund = dict(
             again,
-            Date=again["Date"] + timedelta(days=1),
-            Montant=-float(again["Montant"]),
+            Date=paid_on + timedelta(days=8),
+            Montant=-float(paid),
             Référence=f"{again['Référence']} remboursement",
             Source="saisie",
         )
@@ -168,11 +177,11 @@ def write_demo_imports(workbook: Path, members: Sequence[Any], today: date, fee:
     rng.shuffle(due)
     with_siret = [m for m in due if m.siret]
     picks: dict[str, Any] = {}
-    for rule in ("ha_siret", "bank_siret"):
-        picks[rule] = with_siret.pop()
+    for picked in ("ha_siret", "bank_siret"):
+        picks[picked] = with_siret.pop()
     rest = [m for m in due if m not in picks.values()]
-    for rule in ("ha_reference", "ha_email", "ha_name", "bank_reference", "bank_contact", "bank_name"):
-        picks[rule] = rest.pop()
+    for picked in ("ha_reference", "ha_email", "ha_name", "bank_reference", "bank_contact", "bank_name"):
+        picks[picked] = rest.pop()
 
     def amount(m: Any, day: date) -> str:
         return _fr(fee(replace(m, paid=day)) or 0)

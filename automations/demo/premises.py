@@ -163,9 +163,9 @@ def sized_premises(story: SizedStory) -> list[SizedPremises]:
         else:
             surface = rng.choice((25, 28, 30, 35, 40, 45, 50, 60, 72, 80, 85, 95))
             out.append(SizedPremises(pid, f"Boutique {n - offices}", "Boutique", surface, False, None))
-    for name, site, surface, capacity in bookable:
+    for name, site, area, capacity in bookable:
         pid = LOCAUX.format_id(len(out) + 1)
-        out.append(SizedPremises(pid, name, site, surface, True, capacity))
+        out.append(SizedPremises(pid, name, site, area, True, capacity))
     return out
 
 
@@ -212,7 +212,7 @@ def sized_occupations(story: SizedStory, premises: list[SizedPremises], members:
     others = [m for m in members if m.category != "hébergé"]
     per_place = max(1, count // len(places))
     extra = count - per_place * len(places)
-    lines: list[list[object]] = []
+    lines: list[tuple[str, str | None, date, date | None, float]] = []
     hosted_iter = iter(hosted)
     for i, p in enumerate(places):
         chain = per_place + (1 if i < extra else 0)
@@ -234,7 +234,7 @@ def sized_occupations(story: SizedStory, premises: list[SizedPremises], members:
                 finish = start - timedelta(days=1)
                 begin = date(add_months(finish, -months).year, add_months(finish, -months).month, 1)
                 start = begin
-            lines.append([p.id, tenant.id, begin, finish, rng.random()])
+            lines.append((p.id, tenant.id, begin, finish, rng.random()))
     lines.sort(key=lambda line: (line[2], line[0]))
     grid: Grid = [[c.name for c in OCCUPATIONS.columns]]
     for n, (pid, mid, begin, finish, r) in enumerate(lines, start=1):

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..schema import (
     Column,
@@ -70,7 +71,9 @@ _BOOL_CHOICES = ("oui", "non")
 class Writer:
     def __init__(self) -> None:
         self.wb = Workbook()
-        self.lists = self.wb.active
+        lists = self.wb.active
+        assert isinstance(lists, Worksheet)  # a new workbook opens on one empty worksheet
+        self.lists = lists
         self.lists.title = "Listes"
         self.lists.sheet_state = "hidden"
         self.list_columns = 0

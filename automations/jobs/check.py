@@ -27,10 +27,10 @@ class CheckResult:
     def warnings(self) -> int:
         return len(self.anomalies.warnings)
 
-    def by_tab(self) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    def by_tab(self) -> list[tuple[str, list]]:
         """(tab, anomalies sorted by row) in the contract's tab order."""
         order = [t.name for t in TABS]
-        groups: dict[str, list] = {}  # type: ignore[type-arg]
+        groups: dict[str, list] = {}
         for anomaly in self.anomalies:
             groups.setdefault(anomaly.tab, []).append(anomaly)
         tabs = sorted(groups, key=lambda t: order.index(t) if t in order else len(order))

@@ -144,13 +144,13 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
                 updates.append(CellUpdate(tab.name, row_id, column, value, row=row))
 
     for table in evaluation.tables.values():
-        tab = table.schema
-        if tab is None or tab.id_prefix is None or "anomalies" not in tab.key_lookup:
+        known = table.schema
+        if known is None or known.id_prefix is None or "anomalies" not in known.key_lookup:
             continue
         for row in table.rows:
-            row_id = row.id or new_ids.get((tab.name, row.number))
+            row_id = row.id or new_ids.get((known.name, row.number))
             if row_id is None:
                 continue
-            text = evaluation.anomalies.as_cell_text(tab.name, row.number) or None
-            updates.append(CellUpdate(tab.name, row_id, "Anomalies", text, row=row))
+            text = evaluation.anomalies.as_cell_text(known.name, row.number) or None
+            updates.append(CellUpdate(known.name, row_id, "Anomalies", text, row=row))
     return updates

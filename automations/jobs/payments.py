@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from .. import schema
 from ..errors import SchemaError
@@ -27,7 +28,7 @@ from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.parsing import parse_table
 from ..model.payments import COTISATION, reference_key
-from ..model.rows import id_key
+from ..model.rows import Member, id_key
 from ..payments.matching import MemberIndex
 from ..payments.records import FileRead, Incoming
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
@@ -37,12 +38,19 @@ from ..rules.payments import period_text
 from ..runner import NOTHING, SUCCESS, Outcome
 from ..workbook import Workbook
 from ..workbook.base import to_cell_value
+from ..workbook.table import Table
 from .evaluation import schema_problems
 
 log = logging.getLogger(__name__)
 TASK = "paiements"
 TABS = (schema.MEMBRES, schema.PAIEMENTS, schema.TARIFS, schema.OCCUPATIONS, schema.LOCAUX,
         schema.JOURNAL)
+
+
+class OrdersSource(Protocol):
+    """What ``run_helloasso`` asks of its client: the orders between two days, as a file read."""
+
+    def orders(self, since: dt.date, until: dt.date) -> FileRead: ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ def describe(result: PaymentsResult) -> Outcome:
 # -- the shared core ----------------------------------------------------------------
 
 
-def _read(workbook: Workbook, today: dt.date) -> tuple[dict, Dataset]:  # type: ignore[type-arg]
+def _read(workbook: Workbook, today: dt.date) -> tuple[dict[str, Table], Dataset]:
     tables = workbook.read([t.name for t in TABS])
     problems = [a for a in schema_problems(tables)
                 if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
@@ -119,14 +127,15 @@ def _plan(
     policy: MembershipPolicy,
     result: PaymentsResult,
 ) -> None:
-    known = {k for p in dataset.payments if (k := reference_key(p.reference))}
+    # A payment without reference counts as known after the first one (kept as it was).
+    known: set[str | None] = {k for p in dataset.payments if (k := reference_key(p.reference))}
     fresh: list[Incoming] = []
     for payment in incoming:
         ref = reference_key(payment.reference)
         if ref in known:
             result.already.append(payment.reference)
             continue
-        known.add(ref)  # type: ignore[arg-type]
+        known.add(ref)
         fresh.append(payment)
     if not fresh:
         return
@@ -175,7 +184,7 @@ def _plan(
         result.added.append(Planned(values, match.how, payment.origin))
 
 
-def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]]) -> int:  # type: ignore[type-arg]
+def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[str, object]]) -> int:
     """Append in one request, placed by the header just read. Calc. columns the tab lacks
     are left for `mila sync` to add; a staff column missing (or no tab) goes through
     ``Workbook.append_rows``, which adds it first."""
@@ -199,7 +208,7 @@ def _append(workbook: Workbook, tables: dict, rows: Sequence[dict[str, object]])
     return len(lines)
 
 
-def _finish(workbook: Workbook, tables: dict, result: PaymentsResult) -> PaymentsResult:  # type: ignore[type-arg]
+def _finish(workbook: Workbook, tables: dict[str, Table], result: PaymentsResult) -> PaymentsResult:
     if not result.dry_run and result.added:
         result.appended = _append(workbook, tables, [p.values for p in result.added])
         log.info("paiements: %d row(s) appended, %d already there", result.appended, len(result.already))
@@ -242,44 +251,45 @@ def run_takeover(
     result = PaymentsResult(dry_run=dry_run)
     tables, dataset = _read(workbook, today)
     members_table = tables.get(schema.MEMBRES.name)
-    typed = parse_table(members_table, today=today)[0] if members_table is not None else []
-    known = {k for p in dataset.payments if (k := reference_key(p.reference))}
+    parsed = parse_table(members_table, today=today)[0] if members_table is not None else []
+    typed = [m for m in parsed if isinstance(m, Member)]  # all of them: the tab is « Membres »
+    known: set[str | None] = {k for p in dataset.payments if (k := reference_key(p.reference))}
     ledger = {(id_key(p.member_id), p.date) for p in dataset.payments if p.is_fee}
     schedule = FeeSchedule(dataset.rates)
     journal = [entry.details for entry in dataset.journal]
-    pending = []
+    pending: list[tuple[Member, dt.date, str]] = []
     for member in typed:
-        if member.id is None or member.paid_on is None:  # type: ignore[attr-defined]
+        if member.id is None or member.paid_on is None:
             continue
-        if member.amount_paid == 0:  # type: ignore[attr-defined]
-            result.ignored.append(f"Membres ligne {member.row} ({member.id}) : montant payé nul, "  # type: ignore[attr-defined]
+        if member.amount_paid == 0:
+            result.ignored.append(f"Membres ligne {member.row} ({member.id}) : montant payé nul, "
                                   "rien à reprendre")
             continue
-        reference = f"reprise {member.id} {member.paid_on.isoformat()}"  # type: ignore[attr-defined]
-        if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:  # type: ignore[attr-defined]
+        reference = f"reprise {member.id} {member.paid_on.isoformat()}"
+        if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:
             result.already.append(reference)
             continue
-        known.add(reference_key(reference))  # type: ignore[arg-type]
-        pending.append((member, reference))
+        known.add(reference_key(reference))
+        pending.append((member, member.paid_on, reference))
     ids = next_ids(schema.PAIEMENTS, len(pending), [p.id for p in dataset.payments], journal)
     stamp = format_date(today)
-    for new_id, (member, reference) in zip(ids, pending, strict=True):
+    for new_id, (member, paid_on, reference) in zip(ids, pending, strict=True):
         amount = member.amount_paid
         source = f"reprise de « Membres » du {stamp}"
         if amount is None:
             try:
-                surface = (hosted_surface(member, dataset, member.paid_on, today)
+                surface = (hosted_surface(member, dataset, paid_on, today)
                            if member.category == "hébergé" else None)
-                amount = compute_fee(member, member.paid_on, schedule, surface).ttc
+                amount = compute_fee(member, paid_on, schedule, surface).ttc
                 source += " (montant déduit des tarifs : « Montant payé » était vide)"
             except FeeProblem:
                 amount = None
                 source += " (« Montant payé » vide : saisissez le montant)"
-        values = {
-            "ID": new_id, "Date": member.paid_on, "Membre": member.id,
+        values: dict[str, object] = {
+            "ID": new_id, "Date": paid_on, "Membre": member.id,
             "Payeur": member.structure, "Montant": amount, "Moyen": None, "Objet": COTISATION,
             "Référence": reference, "Source": source,
-            "Période": period_text(member.paid_on, policy),
+            "Période": period_text(paid_on, policy),
         }
         result.added.append(Planned(values, "reprise de « Membres »", f"Membres ligne {member.row}"))
     return _finish(workbook, tables, result)
@@ -287,7 +297,7 @@ def run_takeover(
 
 def run_helloasso(
     workbook: Workbook,
-    client: object,
+    client: OrdersSource,
     *,
     today: dt.date,
     policy: MembershipPolicy,
@@ -304,7 +314,7 @@ def run_helloasso(
     dates = [p.date for p in dataset.payments
              if p.date is not None and p.means == "HelloAsso"]
     since = (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
-    read = client.orders(since, today)  # type: ignore[attr-defined]
+    read = client.orders(since, today)
     result.files = [read]
     result.ignored += read.ignored
     result.warnings += read.warnings

@@ -262,7 +262,7 @@ def run_receipts(
                                           f"paiement du {format_date(m.paid_on)}.")
                 continue
             payments.append(m)
-        payments.sort(key=lambda m: (m.paid_on, id_key(m.id) or ""))  # type: ignore[arg-type, return-value]
+        payments.sort(key=lambda m: (m.paid_on, id_key(m.id) or ""))
         folder = OutputFolder(run.result.folder)
         items: list[_Item] = []
         for m in payments:
@@ -380,7 +380,7 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[_Chosen]:
             run.result.skipped.append(f"{where} : remboursé, pas de reçu.")
             continue
         chosen.append(_Chosen(p, found, row))
-    chosen.sort(key=lambda c: (c.payment.date, c.payment.row))  # type: ignore[arg-type, return-value]
+    chosen.sort(key=lambda c: (c.payment.date, c.payment.row))
     return chosen
 
 

@@ -102,7 +102,7 @@ class PaymentsRun:
         if self.result is None:
             return Outcome(NOTHING, "désactivé : aucune organisation HelloAsso configurée "
                                     "([payments] organisation)")
-        return describe(self.result)  # type: ignore[no-any-return]
+        return describe(self.result)
 
 
 def paiements(ctx: RunContext) -> PaymentsRun:

@@ -68,10 +68,18 @@ class Message(Protocol):
     preview: str | None  # the preview file written for it, if any
 
 
+class InDoubt(Protocol):
+    """A message an earlier run left « en cours » (``ToCheck``, ``NoticeToCheck``…)."""
+
+    @property
+    def new(self) -> bool: ...  # found by this run
+
+
 class MessageCounts:
     """Counts by outcome, for a job result holding ``messages`` (each with a ``status``)."""
 
     messages: Sequence[Message]
+    to_check: Sequence[InDoubt]
     dry_run: bool
     preview: bool  # no server: the messages were only written as previews
     journal: bool  # the run's Journal line was written
@@ -115,7 +123,7 @@ class MessageCounts:
         )
         if self.failed or self.uncertain or cancelled:
             return "succès partiel" if self.sent else "échec"
-        if any(c.new for c in self.to_check):  # type: ignore[attr-defined]
+        if any(c.new for c in self.to_check):
             return "à vérifier"
         return "succès"
 
@@ -187,9 +195,11 @@ class Previewed(Protocol):
     dry_run: bool
     preview: bool
     preview_folder: Path | None
-    messages: Sequence[Message]
     journal: bool
     seconds: float
+
+    @property
+    def messages(self) -> Sequence[Message]: ...  # read only, so that a list of a kind of Message fits
 
 
 def previews(
@@ -328,7 +338,8 @@ def claimed(workbook: Workbook, messages: Sequence[Message], snapshot_ids: set[s
             first.setdefault(key, mid)
     return {
         m.message_id for m in messages
-        if first.get(rules.reminder_key(m.member_id, m.reference, m.reminder)) == m.message_id  # type: ignore[arg-type]
+        if (key := rules.reminder_key(m.member_id, m.reference, m.reminder)) is not None
+        and first.get(key) == m.message_id
     }
 
 

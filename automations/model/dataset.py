@@ -97,18 +97,18 @@ class Dataset:
         """Whether the workbook has a ``Paiements`` tab (the fee periods then follow it)."""
         return schema.PAIEMENTS.name in self.titles
 
-    def rows_of(self, tab: str) -> list:  # type: ignore[type-arg]
+    def rows_of(self, tab: str) -> list:
         """The models of a tab, by contract name or workbook title."""
         found = schema.tab_schema(tab)
         if found is None:
             return []
-        return getattr(self, ATTRIBUTES[found.name])  # type: ignore[no-any-return]
+        return getattr(self, ATTRIBUTES[found.name])
 
     # ------------------------------------------------------------------ indexes
 
     @staticmethod
-    def _index(models: list) -> dict:  # type: ignore[type-arg]
-        index: dict = {}  # type: ignore[type-arg]
+    def _index(models: list) -> dict:
+        index: dict = {}
         for model in models:
             key = id_key(model.id)
             if key is not None and key not in index:

@@ -210,7 +210,7 @@ def _parse(
 
     for f in spec.fields:
         raw = cells.get(f.key)
-        if raw is None or (raw.__class__ is str and not raw.strip()):  # type: ignore[union-attr]
+        if raw is None or (raw.__class__ is str and not raw.strip()):
             if f.required and (present is None or f.key in present):
                 emit(f.column, ERROR, _missing_message(f))
             continue

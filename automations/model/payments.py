@@ -104,11 +104,11 @@ def effective_fee_payments(payments: Iterable[Payment]) -> dict[str, list[Paymen
         elif payment.amount < 0:
             refunds.setdefault(key, []).append(payment)
     for key, found in by_member.items():
-        found.sort(key=lambda p: (p.date, p.row))  # type: ignore[arg-type, return-value]
-        for refund in sorted(refunds.get(key, []), key=lambda p: (p.date, p.row)):  # type: ignore[arg-type, return-value]
+        found.sort(key=lambda p: (p.date, p.row))
+        for refund in sorted(refunds.get(key, []), key=lambda p: (p.date, p.row)):
             for index in range(len(found) - 1, -1, -1):
                 paid = found[index]
-                if paid.date <= refund.date and paid.amount == -refund.amount:  # type: ignore[operator]
+                if paid.date <= refund.date and paid.amount == -refund.amount:  # type: ignore[operator]  # dated, kept above
                     del found[index]
                     break
     return {key: found for key, found in by_member.items() if found}

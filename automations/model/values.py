@@ -191,15 +191,15 @@ def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
         return _make_date(year, month, day, raw, hint), text[match.end():]
     match = _NUMERIC.match(text)
     if match:
-        day, _, month, year = match.groups()
-        return _make_date(_year(year), int(month), int(day), raw, hint), text[match.end():]
+        day_text, _, month_text, year_text = match.groups()
+        return _make_date(_year(year_text), int(month_text), int(day_text), raw, hint), text[match.end():]
     folded = fold(text)
     match = _WORDS.match(folded)
     if match:
-        weekday, day, month_name, year = match.groups()
-        month = _MONTHS.get(month_name)
-        if month is not None and (weekday is None or weekday in _WEEKDAYS):
-            return _make_date(int(year), month, int(day), raw, hint), folded[match.end():]
+        weekday, day_text, month_name, year_text = match.groups()
+        month_number = _MONTHS.get(month_name)
+        if month_number is not None and (weekday is None or weekday in _WEEKDAYS):
+            return _make_date(int(year_text), month_number, int(day_text), raw, hint), folded[match.end():]
     raise ValueProblem("Date illisible", value=raw, hint=hint)
 
 
@@ -222,7 +222,7 @@ def parse_date(value: object) -> dt.date:
         return _serial_to_datetime(float(value), value, hint).date()
     if isinstance(value, dt.time):
         raise ValueProblem("Heure au lieu d'une date", value=value, hint=hint)
-    day, _time = _date_and_time_text(value, hint)  # type: ignore[arg-type]
+    day, _time = _date_and_time_text(value, hint)
     return day
 
 
@@ -286,7 +286,7 @@ def parse_time(value: object) -> dt.time:
                 seconds = 86399
             return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
         raise ValueProblem("Heure illisible", value=value, hint=hint)
-    text = _prepare(value, "Heure illisible", hint)  # type: ignore[arg-type]
+    text = _prepare(value, "Heure illisible", hint)  # type: ignore[arg-type]  # only text is left here
     return _time_from_text(text, value, hint)
 
 
@@ -310,7 +310,7 @@ def parse_datetime(value: object) -> dt.date | dt.datetime:
         return result.date() if result.time() == dt.time() else result
     if isinstance(value, dt.time):
         raise ValueProblem("Heure sans date", value=value, hint=hint)
-    day, time = _date_and_time_text(value, hint)  # type: ignore[arg-type]
+    day, time = _date_and_time_text(value, hint)
     if time is None or time == dt.time():
         return day
     return dt.datetime.combine(day, time)
@@ -432,7 +432,7 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     if number < 0 and not allow_negative:
         raise ValueProblem("Montant négatif", value=value,
                            hint="Saisissez un montant positif ou nul.")
-    if isinstance(value, str) and number.as_tuple().exponent < -2:  # type: ignore[operator]
+    if isinstance(value, str) and number.as_tuple().exponent < -2:  # type: ignore[operator]  # finite: an int
         raise ValueProblem("Montant illisible (plus de deux décimales)", value=value,
                            hint="Saisissez au plus deux chiffres après la virgule, "
                            "par exemple 1234,50 ou 1 234,50.")

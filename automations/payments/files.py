@@ -51,12 +51,12 @@ def _read_csv(data: bytes, path: Path) -> Grid:
     best: Grid = []
     best_score = (-1, -1)
     for separator in SEPARATORS:
-        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=separator)]
+        rows: Grid = [list(r) for r in csv.reader(io.StringIO(text), delimiter=separator)]
         score = (max((_header_score(r) for r in rows[:HEADER_SEARCH]), default=0),
                  max((len(r) for r in rows[:HEADER_SEARCH]), default=0))
         if score > best_score:
             best, best_score = rows, score
-    return best  # type: ignore[return-value]
+    return best
 
 
 def _read_xlsx(path: Path) -> Grid:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from functools import lru_cache
 
@@ -63,9 +64,10 @@ def _figure(height_cm: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _rc() -> dict[str, object]:
-    return {"font.family": font_family(), "font.size": 9, "axes.edgecolor": "#8C9BAD",
-            "axes.linewidth": 0.6, "svg.fonttype": "none"}
+def _style() -> AbstractContextManager[None]:
+    """The charts' fonts and lines, for the time of one chart."""
+    return matplotlib.rc_context({"font.family": font_family(), "font.size": 9, "axes.edgecolor": "#8C9BAD",
+                                  "axes.linewidth": 0.6, "svg.fonttype": "none"})
 
 
 def _png(fig: Figure) -> bytes:
@@ -91,7 +93,7 @@ def members_chart(
 ) -> bytes:
     """Stacked bars: members per category on 31 December of each year, total on top.
     ``partial_label`` replaces the last year's label (``2026 (au 23/11)``)."""
-    with matplotlib.rc_context(_rc()):
+    with _style():
         fig, ax = _figure(6.6)
         years = [str(y) for y, _ in history]
         if partial_label and years:
@@ -126,7 +128,7 @@ def _totals(history: Sequence[tuple[int, Sequence[tuple[str, int]]]]) -> list[in
 @lru_cache(maxsize=8)
 def events_chart(per_month: Sequence[tuple[str, Sequence[int]]]) -> bytes:
     """Stacked bars: events of each month, by family."""
-    with matplotlib.rc_context(_rc()):
+    with _style():
         fig, ax = _figure(6.8)
         bottoms = [0] * 12
         for n, (family, counts) in enumerate(per_month):
@@ -149,7 +151,7 @@ def events_chart(per_month: Sequence[tuple[str, Sequence[int]]]) -> bytes:
 @lru_cache(maxsize=8)
 def occupancy_chart(series: Sequence[tuple[str, Sequence[Decimal]]]) -> bytes:
     """Lines: occupancy rate of each bookable resource, month by month, in percent."""
-    with matplotlib.rc_context(_rc()):
+    with _style():
         fig, ax = _figure(6.4)
         top = 0.0
         for n, (name, rates) in enumerate(series):

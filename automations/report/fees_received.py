@@ -117,11 +117,11 @@ def write_fees_received(w: DocumentWriter) -> None:
     for line in f.lines:
         row = [line.label, num(line.count.value), money(line.amount.value)]
         if has_previous:
-            row.append(money(line.amount.previous))  # type: ignore[arg-type]
+            row.append(money(line.amount.previous))  # type: ignore[arg-type]  # lines have one if the total has
         rows.append(row)
     total = ["Total", num(f.count.value), money(f.amount.value)]
-    if has_previous:
-        total.append(money(f.amount.previous))  # type: ignore[arg-type]
+    if f.amount.previous is not None:
+        total.append(money(f.amount.previous))
     header = ["Catégorie et forfait", "Cotisations", f"Montant {d.year}"]
     header += [f"Montant {w.prev}"] if has_previous else []
     widths = [7.4, 2.8, 3.2, 3.2] if has_previous else [9.6, 3.0, 3.8]

@@ -379,7 +379,7 @@ def resource_figures(dataset: Dataset, year: int, policy: BookingPolicy) -> tupl
 
 
 def free_bookings(dataset: Dataset, year: int) -> FreeBookings:
-    def of(y: int) -> list:  # type: ignore[type-arg]
+    def of(y: int) -> list:
         return [b for b in dataset.bookings
                 if b.formula == "gracieux" and b.status == "confirmée" and is_computable(b)
                 and first_day(b).year == y]  # type: ignore[union-attr]

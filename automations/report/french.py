@@ -103,8 +103,8 @@ def day_month(day: dt.date) -> str:
     return long_date(day).rsplit(" ", 1)[0]
 
 
-def plural(n: int | Decimal, singular: str, plural_form: str) -> str:
-    return f"{num(n)} {singular if abs(n) < 2 else plural_form}"
+def plural(n: Number, singular: str, plural_form: str) -> str:
+    return f"{num(n)} {singular if -2 < n < 2 else plural_form}"
 
 
 def join_fr(items: Sequence[str]) -> str:
@@ -112,16 +112,17 @@ def join_fr(items: Sequence[str]) -> str:
     return format_list([i for i in items if i], locale="fr")
 
 
-def signed(value: Decimal | int, unit: str | None = None) -> str:
+def signed(value: Number, unit: str | None = None) -> str:
     """``+940``, ``−17``, ``+500 €``, ``+2 points`` (for a unit in %), ``stable``."""
     if value == 0:
         return "stable"
     sign = "+" if value > 0 else MINUS
-    text = f"{sign}{num(abs(value))}"
+    size = value if value > 0 else -value  # abs(), which mypy does not follow on a union
+    text = f"{sign}{num(size)}"
     if unit == "%":
-        return f"{text}{NBSP}point{'s' if abs(value) >= 2 else ''}"
+        return f"{text}{NBSP}point{'s' if size >= 2 else ''}"
     if unit == "€":
-        return f"{sign}{money(abs(value))}"
+        return f"{sign}{money(size)}"
     return text
 
 
@@ -139,14 +140,15 @@ def with_unit(value: Decimal | int, unit: str | None) -> str:
 
 
 def function_label(seat: BoardSeat) -> str:
-    forms = FUNCTION_FORMS.get(seat.function or "")
+    function = seat.function or ""
+    forms = FUNCTION_FORMS.get(function)
     if forms is None:
-        return seat.function or "Membre du conseil"
+        return function or "Membre du conseil"
     if seat.civility == "Mme":
         return forms[0]
     if seat.civility == "M.":
         return forms[1]
-    return seat.function  # type: ignore[return-value]
+    return function
 
 
 def person(seat: BoardSeat) -> str:
@@ -245,21 +247,22 @@ def period_intro(period: FeePeriod, n: int, count: int, year: int) -> list[tuple
     return [(f"Du {long_date(period.start)} au {long_date(period.end)} :", "")]
 
 
-def staff_blocks(text: str) -> list[tuple[str, object]]:
-    """A staff paragraph into paragraphs and bullet lists: a blank line separates two
-    paragraphs, lines starting with « - », « – » or « • » are list items."""
-    blocks: list[tuple[str, object]] = []
+def staff_blocks(text: str) -> list[str | list[str]]:
+    """A staff paragraph into paragraphs (a text) and bullet lists (a list of texts): a blank
+    line separates two paragraphs, lines starting with « - », « – » or « • » are list items."""
+    blocks: list[str | list[str]] = []
     for chunk in text.replace("\r\n", "\n").split("\n"):
         line = chunk.strip()
         if not line:
             continue
         if line[:1] in "-–•" and len(line) > 1:
             item = line[1:].strip()
-            if blocks and blocks[-1][0] == "list":
-                blocks[-1][1].append(item)  # type: ignore[attr-defined]
+            last = blocks[-1] if blocks else None
+            if isinstance(last, list):
+                last.append(item)
             else:
-                blocks.append(("list", [item]))
+                blocks.append([item])
         else:
-            blocks.append(("text", line))
+            blocks.append(line)
     return blocks
 

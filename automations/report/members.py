@@ -156,7 +156,7 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
 
 
 def _history(members: list[Member], year: int, as_of: dt.date, categories: Categories,
-             span: int = 5) -> tuple:  # type: ignore[type-arg]
+             span: int = 5) -> tuple:
     """Members per category on 31 December of up to ``span`` years ending with ``year``
     (``as_of`` for the year itself), from the first year anyone was a member."""
     starts = [s[0].year for s in map(_member_interval, members) if s is not None]

@@ -26,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..errors import TemplateError
 from ..settings.documents import REPO_TEMPLATES
@@ -78,7 +79,7 @@ def open_template(path: Path | None) -> DocumentObject:
 # --------------------------------------------------------------------------- styles
 
 
-def _style_ids(doc: DocumentObject) -> dict[str, object]:
+def _style_ids(doc: DocumentObject) -> dict[str | None, etree._Element]:
     return {s.get(qn("w:styleId")): s for s in doc.styles.element.findall(qn("w:style"))}
 
 
@@ -98,22 +99,22 @@ def ensure_styles(doc: DocumentObject, reference: Path = TEMPLATE_PATH) -> list[
     source = Document(str(reference)) if reference.is_file() else None
     for name in missing:
         model = _style_element(source, name) if source is not None else None
-        if model is None:
+        if source is None or model is None:
             kind = WD_STYLE_TYPE.TABLE if name == TABLE_STYLE else WD_STYLE_TYPE.PARAGRAPH
             doc.styles.add_style(name, kind)
         else:
-            _copy_style(doc, source, model)  # type: ignore[arg-type]
+            _copy_style(doc, source, model)
     return missing
 
 
-def _style_element(doc: DocumentObject, name: str) -> object | None:
+def _style_element(doc: DocumentObject, name: str) -> etree._Element | None:
     try:
         return doc.styles[name].element
     except KeyError:
         return None
 
 
-def _copy_style(doc: DocumentObject, source: DocumentObject, element: object) -> None:
+def _copy_style(doc: DocumentObject, source: DocumentObject, element: etree._Element) -> None:
     """Copy a style element, and those it is based on that ``doc`` lacks; a numbering it
     refers to and ``doc`` lacks is dropped (the paragraphs keep their other formatting)."""
     have = _style_ids(doc)
@@ -122,17 +123,19 @@ def _copy_style(doc: DocumentObject, source: DocumentObject, element: object) ->
     pending = [element]
     while pending:
         current = pending.pop()
-        style_id = current.get(qn("w:styleId"))  # type: ignore[attr-defined]
+        style_id = current.get(qn("w:styleId"))
         if style_id in have:
             continue
         copied = copy.deepcopy(current)
         for num_pr in copied.iter(qn("w:numPr")):
             num_id = num_pr.find(qn("w:numId"))
             if num_id is None or num_id.get(qn("w:val")) not in numbering:
-                num_pr.getparent().remove(num_pr)
+                parent = num_pr.getparent()
+                if parent is not None:  # always: the element was found inside the copy
+                    parent.remove(num_pr)
         doc.styles.element.append(copied)
         have[style_id] = copied
-        based = current.find(qn("w:basedOn"))  # type: ignore[attr-defined]
+        based = current.find(qn("w:basedOn"))
         if based is not None and based.get(qn("w:val")) in theirs:
             pending.append(theirs[based.get(qn("w:val"))])
 
@@ -140,7 +143,11 @@ def _copy_style(doc: DocumentObject, source: DocumentObject, element: object) ->
 def content_width(doc: DocumentObject) -> Length:
     """The width between the margins of the template's first section."""
     section = doc.sections[0]
-    return Length(section.page_width - section.left_margin - section.right_margin)
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    if width is None or left is None or right is None:
+        raise TemplateError("Le modèle du rapport ne dit pas la largeur de sa page ou de ses marges : "
+                            "ouvrez-le dans Word, réglez la mise en page (Marges) et enregistrez-le.")
+    return Length(width - left - right)
 
 
 def template_warnings(path: Path) -> list[str]:
@@ -166,12 +173,12 @@ def template_warnings(path: Path) -> list[str]:
 # --------------------------------------------------------------------------- OOXML
 
 
-def child(parent: object, tag: str, **attrs: str) -> object:
+def child(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     """The child ``tag`` of ``parent`` (created if missing) with ``attrs`` set."""
-    el = parent.find(qn(tag))  # type: ignore[attr-defined]
+    el = parent.find(qn(tag))
     if el is None:
         el = OxmlElement(tag)
-        parent.append(el)  # type: ignore[attr-defined]
+        parent.append(el)
     for key, value in attrs.items():
         el.set(qn(key), value)
     return el

@@ -201,7 +201,9 @@ class DocumentWriter:
             if n == len(entries) - 1:
                 _field_char(p, "end")
             marker._p.addprevious(p._p)
-        marker._p.getparent().remove(marker._p)
+        parent = marker._p.getparent()
+        if parent is not None:  # always: the marker is a paragraph of the body
+            parent.remove(marker._p)
 
     # ------------------------------------------------------------------ building blocks
 
@@ -218,7 +220,7 @@ class DocumentWriter:
         return paragraph
 
     def para(self, content: Runs, style: str = "Body Text", *, keep_next: bool = False,
-             align: int | None = None) -> Paragraph:
+             align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
         paragraph = self.new_paragraph(style)
         pieces = [(content, "")] if isinstance(content, str) else content
         for text, flags in pieces:
@@ -293,10 +295,10 @@ class DocumentWriter:
 
     def _staff_blocks(self, text: str) -> None:
         for block in staff_blocks(text):
-            if block[0] == "list":
-                self.bullets(block[1])  # type: ignore[arg-type]
+            if isinstance(block, list):
+                self.bullets(block)
             else:
-                self.para(block[1])  # type: ignore[arg-type]
+                self.para(block)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
               numeric: Sequence[int] = (), bold_last: bool = False,

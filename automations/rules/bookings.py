@@ -206,6 +206,7 @@ def find_conflicts(bookings: Sequence[Booking], capacity: int) -> list[Conflict]
     """The bookings of one resource in excess of ``capacity`` (see the module's text).
 
     ``bookings`` must be computable and holding (``demandée`` or ``confirmée``)."""
+    # Ignored below: computable bookings (the caller's promise) have a start and an end.
     return _conflicts([(b.start_at, b.end_at, b) for b in bookings], capacity)  # type: ignore[misc]
 
 
@@ -348,8 +349,8 @@ def compute_bookings(
             anomalies.append(Anomaly(tab, b.row, b.id, priced[1].column, ERROR, priced[1].message))
         if b.status not in HOLDING:
             continue
-        if resource is not None:
-            by_resource[resource_key].append((start, end, b))  # type: ignore[index]
+        if resource is not None and resource_key is not None:  # a resource was found by its key
+            by_resource[resource_key].append((start, end, b))
         closed = [d for d in dict.fromkeys((first, last)) if d.weekday() not in open_weekdays]
         if closed:
             day = closed[0]

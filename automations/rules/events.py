@@ -245,12 +245,14 @@ def compute_events(
         if r.unreadable & _REGISTRATION_INPUTS or r.event_id is None or r.member_id is None:
             continue
         key = id_key(r.event_id)
-        event = by_key.get(key) if key is not None else None
-        if event is None or not is_computable_event(event):
+        if key is None:
+            continue
+        found = by_key.get(key)
+        if found is None or not is_computable_event(found):
             continue
         if id_key(r.member_id) not in members:
             continue
-        groups[key].append(r)  # type: ignore[index]
+        groups[key].append(r)
 
     places: dict[int, str | None] = {}  # id(registration) -> place
     counts: dict[int, tuple[int, int]] = {}  # id(event) -> (registered, waiting)
@@ -318,7 +320,7 @@ def compute_events(
             new = {r.row: places[id(r)] for r in holders}
             promoted = set(promotions({r.row: previous.get(r.row) for r in holders}, new))
             outcome.promotions.extend(
-                Promotion(r.row, r.id, r.member_id, event.id)  # type: ignore[arg-type]
+                Promotion(r.row, r.id, r.member_id, event.id)  # type: ignore[arg-type]  # holders have a member
                 for r in holders if r.row in promoted
             )
 

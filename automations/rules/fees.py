@@ -107,7 +107,7 @@ class FeeSchedule:
             ordered = sorted(rates, key=lambda r: (r.valid_from, r.row))
             for i, first in enumerate(ordered):
                 for second in ordered[i + 1:]:
-                    if first.valid_to is None or second.valid_from <= first.valid_to:  # type: ignore[operator]
+                    if first.valid_to is None or second.valid_from <= first.valid_to:  # type: ignore[operator]  # FeeSchedule keeps rates with a Du
                         pairs.append((first, second))
         return pairs
 
@@ -149,7 +149,7 @@ def compute_fee(
     option_allowed = True
     if category == "membre de droit":
         rate = schedule.require("MEMBRE_DE_DROIT", day)
-        amount = cents(rate.amount_ht)  # type: ignore[arg-type]
+        amount = cents(rate.amount_ht)  # type: ignore[arg-type]  # FeeSchedule keeps rates with one
         if amount == 0:
             label = text = "Membre de droit : pas de cotisation"
         else:
@@ -172,7 +172,7 @@ def compute_fee(
             raise FeeProblem(forfait_missing_message(day), "Forfait")
         else:
             raise FeeProblem(missing_rate_message("BENEFICIAIRE", day), "Catégorie")
-        amount = cents(rate.amount_ht)  # type: ignore[arg-type]
+        amount = cents(rate.amount_ht)  # type: ignore[arg-type]  # FeeSchedule keeps rates with one
         text = f"{label} {format_money(amount)}"
         priced.append((FeeLine(label, amount), rate))
     elif category == "hébergé":
@@ -184,7 +184,7 @@ def compute_fee(
                 "« Locaux » (« Surface m² »).",
                 "Catégorie",
             )
-        unit = cents(rate.amount_ht)  # type: ignore[arg-type]
+        unit = cents(rate.amount_ht)  # type: ignore[arg-type]  # FeeSchedule keeps rates with one
         raw = cents(hosted_surface_m2 * unit)
         text = f"{format_surface(hosted_surface_m2)} × {format_money(unit)} = {format_money(raw)}"
         amount = raw
@@ -203,7 +203,7 @@ def compute_fee(
 
     option = schedule.rate("CRESCENDO", day) if member.crescendo and option_allowed else None
     if option is not None:
-        option_amount = cents(option.amount_ht)  # type: ignore[arg-type]
+        option_amount = cents(option.amount_ht)  # type: ignore[arg-type]  # FeeSchedule keeps rates with one
         priced.append((FeeLine("Option Crescendo", option_amount), option))
         total = sum((line.amount for line, _ in priced), Decimal(0))
         breakdown = (f"{text} + option Crescendo {format_money(option_amount)} = "

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..model.dataset import Dataset
-from ..model.rows import id_key
+from ..model.rows import Registration, id_key
 from ..schema import EVENT_TYPES
 from .bookings import BookingPolicy, first_day, is_computable, last_day, open_days_between
 from .events import CONFIRMED, compute_events, is_computable_event
@@ -78,7 +78,7 @@ def occupancy(dataset: Dataset, year: int, policy: BookingPolicy | None = None) 
     seen: set[str] = set()
     for premises in dataset.premises:
         key = id_key(premises.id)
-        if not premises.bookable or key is None or key in seen:
+        if not premises.bookable or key is None or premises.id is None or key in seen:
             continue
         seen.add(key)
         capacity = premises.capacity if premises.capacity and premises.capacity > 0 else 1
@@ -89,11 +89,11 @@ def occupancy(dataset: Dataset, year: int, policy: BookingPolicy | None = None) 
             last = dt.date(year, month, calendar.monthrange(year, month)[1])
             used = sum(min(capacity, n) for d, n in days.items() if d.month == month)
             count = sum(1 for d in starts.get(key, ()) if d.month == month)
-            months.append(Occupancy(premises.id, premises.name, year, month, capacity,  # type: ignore[arg-type]
+            months.append(Occupancy(premises.id, premises.name, year, month, capacity,
                                     open_days_between(first, last, policy), used, count))
         found.extend(months)
         found.append(Occupancy(
-            premises.id, premises.name, year, None, capacity,  # type: ignore[arg-type]
+            premises.id, premises.name, year, None, capacity,
             sum(m.open_days for m in months), sum(m.used_days for m in months),
             sum(m.bookings for m in months),
         ))
@@ -126,11 +126,11 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
         key = id_key(event.id)
         if key is not None and key not in event_by_key:
             event_by_key[key] = event
-    by_event: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    by_event: dict[int, list[Registration]] = defaultdict(list)
     for registration in dataset.registrations:
-        event = event_by_key.get(id_key(registration.event_id) or "")
-        if event is not None and id_key(registration.member_id) in dataset.members_by_id:
-            by_event[event.row].append(registration)
+        found = event_by_key.get(id_key(registration.event_id) or "")
+        if found is not None and id_key(registration.member_id) in dataset.members_by_id:
+            by_event[found.row].append(registration)
     members: dict[str, set[str]] = defaultdict(set)
     for event in events:
         regs = by_event.get(event.row, [])
@@ -139,7 +139,7 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
             took_part = r.status == "présent" if recorded else (
                 r.status == "inscrit" and places.get(r.row) == CONFIRMED)
             if took_part and event.type is not None:
-                members[event.type].add(id_key(r.member_id))  # type: ignore[arg-type]
+                members[event.type].add(id_key(r.member_id))  # type: ignore[arg-type]  # kept above: a known member
     return _in_contract_order({t: len(ids) for t, ids in members.items()})
 
 

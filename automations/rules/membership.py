@@ -206,7 +206,7 @@ def compute_member(
 
 class _Dataset(OccupancySource, Protocol):
     members: list[Member]
-    rates: list  # type: ignore[type-arg]
+    rates: list
 
 
 def compute_all(

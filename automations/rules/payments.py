@@ -130,7 +130,7 @@ def compute_ledger(
 
 
 def _check_amount(payment: Payment, member: Member, dataset: _Ledger, schedule: FeeSchedule,
-                  today: dt.date, add) -> None:  # type: ignore[no-untyped-def]
+                  today: dt.date, add) -> None:
     assert payment.date is not None and payment.amount is not None
     surface = hosted_surface(member, dataset, payment.date, today) if member.category == "hébergé" else None
     try:
@@ -149,7 +149,7 @@ def _owner(payment: Payment) -> str | None:
         "payeur:" + payment.payer.casefold().strip() if payment.payer else None)
 
 
-def _check_refunds(payments: list[Payment], add) -> None:  # type: ignore[no-untyped-def]
+def _check_refunds(payments: list[Payment], add) -> None:
     paid: dict[tuple[str, str, Decimal], list[Payment]] = defaultdict(list)
     for p in payments:
         owner = _owner(p)
@@ -157,13 +157,13 @@ def _check_refunds(payments: list[Payment], add) -> None:  # type: ignore[no-unt
             paid[(owner, p.purpose, p.amount)].append(p)
     used: set[int] = set()
     for refund in sorted((p for p in payments if p.is_refund and p.date is not None),
-                         key=lambda p: (p.date, p.row)):  # type: ignore[arg-type, return-value]
+                         key=lambda p: (p.date, p.row)):
         owner = _owner(refund)
         assert refund.amount is not None and refund.date is not None
         candidates = [p for p in paid.get((owner or "", refund.purpose, -refund.amount), [])
-                      if p.row not in used and p.date <= refund.date]  # type: ignore[operator]
+                      if p.row not in used and p.date <= refund.date]  # type: ignore[operator]  # `paid` holds dated rows
         if candidates:
-            used.add(max(candidates, key=lambda p: (p.date, p.row)).row)  # type: ignore[arg-type, return-value]
+            used.add(max(candidates, key=lambda p: (p.date, p.row)).row)
             continue
         who = f"de {refund.member_id}" if refund.member_id else (
             f"de « {refund.payer} »" if refund.payer else "de ce payeur")
@@ -173,7 +173,7 @@ def _check_refunds(payments: list[Payment], add) -> None:  # type: ignore[no-unt
             "montant et le membre, ou saisissez d'abord le paiement remboursé.")
 
 
-def _check_duplicates(payments: list[Payment], add) -> None:  # type: ignore[no-untyped-def]
+def _check_duplicates(payments: list[Payment], add) -> None:
     groups: dict[tuple[str, Decimal, dt.date], list[Payment]] = defaultdict(list)
     for p in payments:
         key = id_key(p.member_id)
@@ -189,7 +189,7 @@ def _check_duplicates(payments: list[Payment], add) -> None:  # type: ignore[no-
                 "source. S'il s'agit du même paiement, supprimez l'une des lignes.")
 
 
-def _check_references(payments: list[Payment], add) -> None:  # type: ignore[no-untyped-def]
+def _check_references(payments: list[Payment], add) -> None:
     by_reference: dict[str, list[Payment]] = defaultdict(list)
     for p in payments:
         key = reference_key(p.reference)

@@ -332,7 +332,7 @@ def decide(
     late = (today - due.send_on).days > schedule.catch_up_days
     if left:
         return None if late else Skip(due, f"membre sorti le {format_date_long(member.left_on)}"
-                                           " : aucune relance.")  # type: ignore[arg-type]
+                                           " : aucune relance.")
     if late:
         return Skip(due, (
             f"relance prévue le {format_date_long(due.send_on)}, il y a plus de "

@@ -99,7 +99,7 @@ def _rows_text(models: Sequence[object], total: int | None = None) -> str:
     total = len(models) if total is None else total
     parts = []
     for model in models[:MAX_LISTED]:
-        number = model.row  # type: ignore[attr-defined]
+        number = model.row  # type: ignore[attr-defined]  # every row model has a row
         ident = getattr(model, "id", None)
         parts.append(f"{ident} (ligne {number})" if ident else f"ligne {number}")
     text = ", ".join(parts)
@@ -135,8 +135,8 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
             for model in models:
                 others, total = _others(models, model)
                 yield Anomaly(
-                    tab.name, model.row, model.id, "ID", ERROR,  # type: ignore[attr-defined]
-                    f"ID « {model.id} » en double (aussi {_rows_text(others, total)}) : "  # type: ignore[attr-defined]
+                    tab.name, model.row, model.id, "ID", ERROR,  # type: ignore[attr-defined]  # a row model
+                    f"ID « {model.id} » en double (aussi {_rows_text(others, total)}) : "  # type: ignore[attr-defined]  # idem
                     "effacez l'ID de la ligne ajoutée par erreur pour que « mila sync » "
                     "lui en attribue un nouveau, ou supprimez le doublon.",
                 )

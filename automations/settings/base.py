@@ -80,7 +80,7 @@ def _resolve(value: Path, info: ValidationInfo) -> Path:
     value = value.expanduser()
     if value.is_absolute() or not configured(info):
         return value
-    return Path(info.context["base"]) / value  # type: ignore[index]
+    return Path(info.context["base"]) / value  # type: ignore[index]  # configured(): a context
 
 
 def _weekday(value: object) -> object:

@@ -32,7 +32,8 @@ def config_error(
     origins: Mapping[Loc, str] | None = None,
 ) -> ConfigError:
     """One French ConfigError for all the problems of ``exc``, raised validating ``root``."""
-    prefix: Loc = (root.section,) if getattr(root, "section", "") else ()
+    section: str = getattr(root, "section", "")  # a Section's name in the file; none for the root
+    prefix: Loc = (section,) if section else ()
     lines = list(dict.fromkeys(_line(e, root, prefix, origins or {}) for e in exc.errors(include_url=False)))
     where = f"Configuration « {source} »" if source else "Configuration"
     if len(lines) == 1:

@@ -115,7 +115,7 @@ class MailSettings(Section):
         if not data.get("password") and isinstance(secret, str | Path):
             path = Path(secret).expanduser()
             if not path.is_absolute() and configured(info):
-                path = Path(info.context["base"]) / path  # type: ignore[index]
+                path = Path(info.context["base"]) / path  # type: ignore[index]  # configured(): a context
             try:
                 data["password"] = path.read_text(encoding="utf-8").strip() or None
             except OSError as exc:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BeforeValidator, Field
 
 from ..text import fold
 from .base import Days, Section
 
-TWELVE_MONTHS = "12 mois"
-CALENDAR_YEAR = "année civile"
+TWELVE_MONTHS: Final = "12 mois"
+CALENDAR_YEAR: Final = "année civile"
 DEFAULT_VOTES = {"hébergé": 10, "bénéficiaire": 2, "membre de droit": 1}
-ALL_STATUSES_BUT_SORTIE = frozenset({"à jour", "à renouveler", "échue", "en attente"})
+Status = Literal["à jour", "à renouveler", "échue", "en attente", "sortie"]
+ALL_STATUSES_BUT_SORTIE: frozenset[Status] = frozenset({"à jour", "à renouveler", "échue", "en attente"})
 _PERIODS = {fold(TWELVE_MONTHS): TWELVE_MONTHS, "12 months": TWELVE_MONTHS, "annuel": TWELVE_MONTHS,
             fold(CALENDAR_YEAR): CALENDAR_YEAR, "calendaire": CALENDAR_YEAR, "calendar year": CALENDAR_YEAR}
 
@@ -24,7 +25,6 @@ def _period(value: object) -> object:
 
 Period = Annotated[Literal["12 mois", "année civile"], BeforeValidator(_period),
                    Field(description=f"« {TWELVE_MONTHS} » ou « {CALENDAR_YEAR} »")]
-Status = Literal["à jour", "à renouveler", "échue", "en attente", "sortie"]
 
 
 class MembershipPolicy(Section):

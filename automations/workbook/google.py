@@ -34,7 +34,7 @@ from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 from gspread.exceptions import APIError, NoValidUrlKeyFound
-from gspread.http_client import HTTPClient
+from gspread.http_client import HTTPClient, ParamsType
 from gspread.utils import extract_id_from_url
 from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
@@ -168,6 +168,7 @@ class EmulatorSession(AuthorizedSession):
         super().__init__(credentials)
         self.emulator_base = f"http://{emulator_host}"
 
+    # Ignored below: it passes every argument on to the parent's, whose signature lists them one by one.
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if url.startswith(GOOGLE_BASE):
             url = self.emulator_base + url[len(GOOGLE_BASE) :]
@@ -180,7 +181,7 @@ def load_credentials(path: str | Path | None, *, emulator: bool) -> Credentials:
     """The service account's credentials; anonymous ones for the emulator without a key."""
     if path is None or str(path) == "":
         if emulator:
-            return AnonymousCredentials()  # type: ignore[no-untyped-call]
+            return AnonymousCredentials()
         raise CredentialsError(
             "Aucune clé de compte de service. Indiquez le fichier JSON de la clé avec "
             "GOOGLE_APPLICATION_CREDENTIALS ou « credentials » dans mila.toml "
@@ -403,7 +404,7 @@ class GoogleBackend:
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         # The range names the table's top-left cell: with a bare tab name Google may
         # put the rows to the right of the last one (see the recordings).
-        params = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
+        params: ParamsType = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
         body = {"values": [[_entered(v) for v in row] for row in rows]}
         rng = f"{a1.quote_tab(title)}!A1"
         self._call(lambda: self.http.values_append(self.key, rng, params, body))

@@ -169,15 +169,16 @@ def place(
             out.cells.append((title, 1, width, name))
             out.columns_added.append((title, name))
         rows = positions.get(update.row_id, [])
-        number: int | None = rows[0] if len(rows) == 1 else None
+        target = rows[0] if len(rows) == 1 else None
         if len(rows) > 1 and update.row is not None:
             ref = (update.row_id, update.row.number)
             if ref not in placed:
-                placed[ref] = _find_row(title, grid, columns, update.row, update.row_id, taken)
-                if placed[ref] is not None:
-                    taken.add(placed[ref])
-            number = placed[ref]
-        if number is None:
+                found = _find_row(title, grid, columns, update.row, update.row_id, taken)
+                placed[ref] = found
+                if found is not None:
+                    taken.add(found)
+            target = placed[ref]
+        if target is None:
             why = "a disparu" if not rows else "figure sur plusieurs lignes"
             message = (
                 f"Onglet « {title} » : la ligne {update.row_id} {why} depuis la lecture ; "
@@ -186,7 +187,7 @@ def place(
             if message not in out.skipped:
                 out.skipped.append(message)
             continue
-        out.cells.append((title, number, columns[key], value))
+        out.cells.append((title, target, columns[key], value))
         out.written.append((title, update.row_id, update.column, value))
     if width > len(grid[0] if grid else []):
         out.width = width

@@ -10,7 +10,7 @@ from ..schema import Tab, normalize_header, tab_schema
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (value.__class__ is str and not value.strip())  # type: ignore[attr-defined]
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from .xlsx_package import CellRefused, DamagedPackage, Package
 try:  # openpyxl reads through defusedxml when it is installed; its refusals are ValueErrors
     from defusedxml import DefusedXmlException
 except ImportError:  # pragma: no cover - defusedxml is a dependency
-    DefusedXmlException = ValueError  # type: ignore[misc,assignment]
+    DefusedXmlException = ValueError  # type: ignore[misc,assignment]  # a stand-in class of another type
 
 log = logging.getLogger(__name__)
 WRITE_LOCK_WAIT = 120.0  # seconds a write waits for another run's write or job on the same file

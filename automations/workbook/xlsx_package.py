@@ -215,11 +215,12 @@ def _text_of(element: etree._Element | None, ns: str) -> str:
     if element is None:
         return ""
     # Rich text runs (<r><t>) and plain <t>; phonetic guides (<rPh>) are not the text.
-    return "".join(
-        t.text or ""
-        for t in element.iter(f"{{{ns}}}t")
-        if etree.QName(t.getparent()).localname != "rPh"
-    )
+    return "".join(t.text or "" for t in element.iter(f"{{{ns}}}t") if not _phonetic(t))
+
+
+def _phonetic(t: etree._Element) -> bool:
+    parent = t.getparent()
+    return parent is not None and etree.QName(parent).localname == "rPh"
 
 
 def _blank_cell(cell: etree._Element, ns: str, shared: list[str]) -> bool:

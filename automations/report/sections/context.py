@@ -70,7 +70,7 @@ def key_figures(w: DocumentWriter) -> None:
         rows.append((f"Bureaux de la pépinière occupés {w.end_label} (sur {num(pepiniere.units)})",
                      pepiniere.occupied_at_end, num))
     if d.resources:
-        bookings = Compared(sum(r.bookings.value for r in d.resources),  # type: ignore[misc]
+        bookings = Compared(sum(r.bookings.value for r in d.resources),
                             None if d.resources[0].bookings.previous is None
                             else sum(r.bookings.previous or 0 for r in d.resources))
         rows.append(("Réservations des espaces du Milab", bookings, num))
