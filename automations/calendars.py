@@ -100,8 +100,7 @@ def _paris(value: dt.datetime) -> dt.datetime:
 def _set_times(item: icalendar.Event, start: dt.date, end: dt.date) -> None:
     """All-day when both are plain dates (``end`` exclusive), Paris times otherwise."""
     if isinstance(start, dt.datetime) or isinstance(end, dt.datetime):
-        as_dt = [v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time())
-                 for v in (start, end)]
+        as_dt = [v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time()) for v in (start, end)]
         item.add("dtstart", _paris(as_dt[0]))
         item.add("dtend", _paris(as_dt[1]))
     else:
@@ -209,8 +208,9 @@ def programme_event(
     lines.append(seats + ".")
     if event.time is None:
         lines.append("Heure à préciser (colonne « Heure » vide).")
-    lines.append(f"Événement {event.id} de l'onglet « Événements », calendrier produit par "
-                 "« mila calendrier ».")
+    lines.append(
+        f"Événement {event.id} de l'onglet « Événements », calendrier produit par « mila calendrier »."
+    )
     item.add("description", "\n".join(lines))
     if event.place:
         item.add("location", event.place)
@@ -270,8 +270,7 @@ def programme_calendar(
 ) -> BuiltCalendar:
     """The calendar of the programme. ``counts`` maps an event's sheet row to its
     (Inscrits, Liste d'attente)."""
-    calendar = new_calendar("MILA – Programme",
-                            "Clubs, ateliers, consultations et rencontres du MILA.")
+    calendar = new_calendar("MILA – Programme", "Clubs, ateliers, consultations et rencontres du MILA.")
     entries: list[tuple[dt.date, str, icalendar.Event]] = []
     left_out = []
     for event in events:

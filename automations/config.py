@@ -80,8 +80,11 @@ class Settings(Section):
         if not isinstance(data, dict):
             return data
         payments = data.get("payments") or {}
-        organisation = (payments.get("organisation") if isinstance(payments, dict)
-                        else getattr(payments, "organisation", None))
+        organisation = (
+            payments.get("organisation")
+            if isinstance(payments, dict)
+            else getattr(payments, "organisation", None)
+        )
         schedule = data.get("schedule") or {}
         if organisation or not isinstance(schedule, dict) or "paiements" in schedule:
             return data
@@ -161,7 +164,10 @@ def build_settings(
 
 
 def _overlay_workbook(
-    book: dict[str, Any], env: Mapping[str, str], options: tuple[str | None, str | None], cwd: Path,
+    book: dict[str, Any],
+    env: Mapping[str, str],
+    options: tuple[str | None, str | None],
+    cwd: Path,
     origins: dict[tuple[str, ...], str],
 ) -> None:
     """The workbook chosen with rising precedence: file < environment < options. At one

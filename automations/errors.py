@@ -79,5 +79,10 @@ class TemplateError(MilaError):
 # without its required tabs may not be the association's at all). A job that fails with
 # one of these does not try to note its failure in Journal.
 UNREACHABLE: tuple[type[MilaError], ...] = (
-    WorkbookUnavailable, WorkbookNotFound, AccessDenied, CredentialsError, WorkbookLocked, TabMissing
+    WorkbookUnavailable,
+    WorkbookNotFound,
+    AccessDenied,
+    CredentialsError,
+    WorkbookLocked,
+    TabMissing,
 )

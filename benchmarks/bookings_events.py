@@ -76,8 +76,10 @@ def _timed(times: dict[str, float], *, without: bool = False) -> Iterator[None]:
     events_fn: Callable[..., Any] = validation_module.compute_events
     if without:
         bookings_fn, events_fn = (lambda *a, **k: BookingsOutcome()), (lambda *a, **k: EventsOutcome())
-    with mock.patch.object(validation_module, "compute_bookings", wrap("bookings", bookings_fn)), \
-            mock.patch.object(validation_module, "compute_events", wrap("events", events_fn)):
+    with (
+        mock.patch.object(validation_module, "compute_bookings", wrap("bookings", bookings_fn)),
+        mock.patch.object(validation_module, "compute_events", wrap("events", events_fn)),
+    ):
         yield
 
 
@@ -110,36 +112,69 @@ def _sync_once(grids: dict[str, Any], *, without: bool = False) -> dict[str, flo
 def _stress_bookings(count: int, seed: int = 5) -> tuple[list[Booking], dict[str, Premises]]:
     """``count`` hour bookings of one room over three months: conflicts everywhere."""
     rng = random.Random(seed)
-    room = Premises(2, "L01", "Salle de réunion", "Milab", capacity=1, day_rate=Decimal(60),
-                    bookable=True)
+    room = Premises(2, "L01", "Salle de réunion", "Milab", capacity=1, day_rate=Decimal(60), bookable=True)
     first = dt.date(2026, 9, 1)
     bookings = []
     for n in range(count):
         day = first + dt.timedelta(days=rng.randrange(90))
         hour = rng.randint(8, 18)
         start = dt.datetime.combine(day, dt.time(hour))
-        bookings.append(Booking(n + 2, f"R{n + 1:05d}", "L01", None, "Asso", start,
-                                start + dt.timedelta(hours=rng.randint(1, 4)), "jour",
-                                rng.choice(("confirmée", "demandée", "demandée"))))
+        bookings.append(
+            Booking(
+                n + 2,
+                f"R{n + 1:05d}",
+                "L01",
+                None,
+                "Asso",
+                start,
+                start + dt.timedelta(hours=rng.randint(1, 4)),
+                "jour",
+                rng.choice(("confirmée", "demandée", "demandée")),
+            )
+        )
     return bookings, {"L1": room}
 
 
-def _stress_registrations(count: int, seed: int = 6) -> tuple[list[Event], list[Registration],
-                                                             dict[str, Member]]:
+def _stress_registrations(
+    count: int, seed: int = 6
+) -> tuple[list[Event], list[Registration], dict[str, Member]]:
     """``count`` registrations for 300 events of 20 seats from 2,000 members."""
     rng = random.Random(seed)
-    members = {f"M{n}": Member(n + 1, f"M{n:04d}", f"S{n}", category="bénéficiaire",
-                               forfait="PREMIUM", crescendo=True, joined_on=dt.date(2023, 1, 1),
-                               paid_on=dt.date(2026, 10, 1)) for n in range(1, 2001)}
-    events = [Event(n + 1, f"E{n:03d}", TODAY + dt.timedelta(days=n % 60), dt.time(18),
-                    "Club MILA", f"Club {n}", capacity=20,
-                    reserved_to=rng.choice((None, None, "PREMIUM", "Crescendo")))
-              for n in range(1, 301)]
+    members = {
+        f"M{n}": Member(
+            n + 1,
+            f"M{n:04d}",
+            f"S{n}",
+            category="bénéficiaire",
+            forfait="PREMIUM",
+            crescendo=True,
+            joined_on=dt.date(2023, 1, 1),
+            paid_on=dt.date(2026, 10, 1),
+        )
+        for n in range(1, 2001)
+    }
+    events = [
+        Event(
+            n + 1,
+            f"E{n:03d}",
+            TODAY + dt.timedelta(days=n % 60),
+            dt.time(18),
+            "Club MILA",
+            f"Club {n}",
+            capacity=20,
+            reserved_to=rng.choice((None, None, "PREMIUM", "Crescendo")),
+        )
+        for n in range(1, 301)
+    ]
     registrations = [
-        Registration(n + 2, f"I{n + 1:05d}", f"E{rng.randint(1, 300):03d}",
-                     f"M{rng.randint(1, 2000):04d}",
-                     dt.datetime(2026, 10, 1) + dt.timedelta(minutes=rng.randrange(80_000)),
-                     rng.choice(("inscrit",) * 9 + ("annulé",)))
+        Registration(
+            n + 2,
+            f"I{n + 1:05d}",
+            f"E{rng.randint(1, 300):03d}",
+            f"M{rng.randint(1, 2000):04d}",
+            dt.datetime(2026, 10, 1) + dt.timedelta(minutes=rng.randrange(80_000)),
+            rng.choice(("inscrit",) * 9 + ("annulé",)),
+        )
         for n in range(count)
     ]
     return events, registrations, members
@@ -191,17 +226,32 @@ def run(quick: bool = False) -> BenchResult:
         md_table(
             ("Step", "Time", "Share of the sync target"),
             [
-                ("`compute_bookings` (sweep-line conflicts, prices, closed days, standing)",
-                 seconds(bookings_s), f"{bookings_s / target:.0%}"),
-                ("`compute_events` (eligibility, seats, waiting lists, counts, duplicates)",
-                 seconds(events_s), f"{events_s / target:.0%}"),
-                ("**both**", f"**{seconds(bookings_s + events_s)}**",
-                 f"**{(bookings_s + events_s) / target:.0%}**"),
-                ("all it adds to the sync: the two computations, their anomalies and the "
-                 "cells they plan (target minus the same sync without them)",
-                 seconds(target - before), f"{(target - before) / target:.0%}"),
-                (f"**sync target: evaluate + desired_cells + pending** (≤ {TARGET_S:.0f} s)",
-                 f"**{seconds(target)}**", verdict_word(met)),
+                (
+                    "`compute_bookings` (sweep-line conflicts, prices, closed days, standing)",
+                    seconds(bookings_s),
+                    f"{bookings_s / target:.0%}",
+                ),
+                (
+                    "`compute_events` (eligibility, seats, waiting lists, counts, duplicates)",
+                    seconds(events_s),
+                    f"{events_s / target:.0%}",
+                ),
+                (
+                    "**both**",
+                    f"**{seconds(bookings_s + events_s)}**",
+                    f"**{(bookings_s + events_s) / target:.0%}**",
+                ),
+                (
+                    "all it adds to the sync: the two computations, their anomalies and the "
+                    "cells they plan (target minus the same sync without them)",
+                    seconds(target - before),
+                    f"{(target - before) / target:.0%}",
+                ),
+                (
+                    f"**sync target: evaluate + desired_cells + pending** (≤ {TARGET_S:.0f} s)",
+                    f"**{seconds(target)}**",
+                    verdict_word(met),
+                ),
             ],
         ),
         "",
@@ -209,11 +259,22 @@ def run(quick: bool = False) -> BenchResult:
         "",
         md_table(
             ("Phase", "With", "Without"),
-            [(label, seconds(median_of(runs, key)), seconds(median_of(bare, key)))
-             for key, label in (("evaluate", "`evaluate`"), ("desired", "`desired_cells`"),
-                                ("pending", "`Workbook.pending`"), ("target", "**target**"))]
-            + [("cells to write", num(median_of(runs, "cells_pending")),
-                num(median_of(bare, "cells_pending")))],
+            [
+                (label, seconds(median_of(runs, key)), seconds(median_of(bare, key)))
+                for key, label in (
+                    ("evaluate", "`evaluate`"),
+                    ("desired", "`desired_cells`"),
+                    ("pending", "`Workbook.pending`"),
+                    ("target", "**target**"),
+                )
+            ]
+            + [
+                (
+                    "cells to write",
+                    num(median_of(runs, "cells_pending")),
+                    num(median_of(bare, "cells_pending")),
+                )
+            ],
         ),
         "",
         f"Harder data, each function alone ({runs_note(len(stress))}):",
@@ -221,21 +282,30 @@ def run(quick: bool = False) -> BenchResult:
         md_table(
             ("Case", "Time", "Found"),
             [
-                (f"{num(stress_count)} hour bookings of one room over 3 months",
-                 seconds(median_of(stress, "bookings")),
-                 f"{num(stress[0]['excess'])} beyond capacity"),
-                (f"{num(stress_count)} registrations, 300 events of 20 seats",
-                 seconds(median_of(stress, "events")),
-                 f"{num(stress[0]['waiting'])} waiting"),
+                (
+                    f"{num(stress_count)} hour bookings of one room over 3 months",
+                    seconds(median_of(stress, "bookings")),
+                    f"{num(stress[0]['excess'])} beyond capacity",
+                ),
+                (
+                    f"{num(stress_count)} registrations, 300 events of 20 seats",
+                    seconds(median_of(stress, "events")),
+                    f"{num(stress[0]['waiting'])} waiting",
+                ),
             ],
         ),
     ]
     verdicts = (
-        Verdict(f"sync target with conflicts and waiting lists ≤ {TARGET_S:.0f} s "
-                f"({num(rows_total)} bookings + registrations)", seconds(target), met),
+        Verdict(
+            f"sync target with conflicts and waiting lists ≤ {TARGET_S:.0f} s "
+            f"({num(rows_total)} bookings + registrations)",
+            seconds(target),
+            met,
+        ),
     )
-    return BenchResult(TITLE if not quick else f"{TITLE} (quick: {sizes.members} members)",
-                       "\n".join(lines), verdicts)
+    return BenchResult(
+        TITLE if not quick else f"{TITLE} (quick: {sizes.members} members)", "\n".join(lines), verdicts
+    )
 
 
 def main() -> None:

@@ -163,9 +163,7 @@ def repeat(fn: Callable[[], T], *, times: int = REPEATS, budget: float = BUDGET_
     return results
 
 
-def in_child(
-    fn: Callable[[Callable[[str], None]], T], on_mark: Callable[[str], None] | None = None
-) -> T:
+def in_child(fn: Callable[[Callable[[str], None]], T], on_mark: Callable[[str], None] | None = None) -> T:
     """Run ``fn(mark)`` in a forked process and return what it returns.
 
     A fork is a fresh ``mila`` process with its modules already imported: the caches
@@ -199,8 +197,7 @@ def in_child(
             try:
                 kind, payload = here.recv()
             except EOFError:
-                raise RuntimeError(
-                    f"benchmark child process died (exit code {process.exitcode})") from None
+                raise RuntimeError(f"benchmark child process died (exit code {process.exitcode})") from None
             if kind == "mark":
                 if on_mark is not None:
                     on_mark(payload)
@@ -342,4 +339,3 @@ def run_one(run: Callable[..., BenchResult], description: str, quick_help: str =
     args = parser.parse_args()
     result = run(quick=args.quick)
     print(f"### {result.title}\n\n{result.markdown_section}")
-

@@ -62,10 +62,19 @@ TARGET_RATIO = 1.5
 RENDERS, QUICK_RENDERS = 15, 4
 CHARTERS, CONVENTIONS = 120, 30
 QUICK_CHARTERS, QUICK_CONVENTIONS = 12, 3
-ASSOCIATION = AssociationSettings(siret="68372141900110", iban="FR76 3000 6000 0112 3456 7890 189",
-                                  bic="AGRIFRPP")
-STRUCTURES = ("Pixel & Refrain", "Studio Nord 🎛", "Éditions « Ça & Là »", "Onde Claire", "Label <Nuit>",
-              "Tournées Hirondelle", "Disques Caractères", "Sonique le Studio")
+ASSOCIATION = AssociationSettings(
+    siret="68372141900110", iban="FR76 3000 6000 0112 3456 7890 189", bic="AGRIFRPP"
+)
+STRUCTURES = (
+    "Pixel & Refrain",
+    "Studio Nord 🎛",
+    "Éditions « Ça & Là »",
+    "Onde Claire",
+    "Label <Nuit>",
+    "Tournées Hirondelle",
+    "Disques Caractères",
+    "Sonique le Studio",
+)
 
 
 # --------------------------------------------------------------------------- 1. one document
@@ -74,39 +83,77 @@ STRUCTURES = ("Pixel & Refrain", "Studio Nord 🎛", "Éditions « Ça & Là »"
 def _contexts() -> dict[str, dict[str, Any]]:
     """A realistic context per template (the registre and the émargement list 120 members)."""
     day = TODAY
-    board = [BoardMember(row=2, name="Juliette Texier", civility="Mme", function="Président·e"),
-             BoardMember(row=3, name="Nadia Giraud", civility="Mme", function="Trésorier·e")]
+    board = [
+        BoardMember(row=2, name="Juliette Texier", civility="Mme", function="Président·e"),
+        BoardMember(row=3, name="Nadia Giraud", civility="Mme", function="Trésorier·e"),
+    ]
     association = pieces.association_context(ASSOCIATION, board, day)
     members = [
-        Member(row=n + 1, id=f"M{n:04d}", structure=f"{STRUCTURES[n % len(STRUCTURES)]} {n}",
-               contact=f"Léa Morel {n}", email=f"m{n}@x.fr", category="bénéficiaire" if n % 4 else "hébergé",
-               forfait="PREMIUM", crescendo=True, paid_on=dt.date(2024, 11, 15), charter_signed_on=None
-               if n % 3 else dt.date(2023, 5, 2))
+        Member(
+            row=n + 1,
+            id=f"M{n:04d}",
+            structure=f"{STRUCTURES[n % len(STRUCTURES)]} {n}",
+            contact=f"Léa Morel {n}",
+            email=f"m{n}@x.fr",
+            category="bénéficiaire" if n % 4 else "hébergé",
+            forfait="PREMIUM",
+            crescendo=True,
+            paid_on=dt.date(2024, 11, 15),
+            charter_signed_on=None if n % 3 else dt.date(2023, 5, 2),
+        )
         for n in range(1, 121)
     ]
     schedule = FeeSchedule(_rates())
     member = members[0]
     fee = compute_fee(member, dt.date(2024, 11, 15), schedule)
     hosted = members[3]
-    premises = Premises(row=2, id="L03", name="Bureau 3", site="Pépinière",
-                        address="12 rue Émile Blémont, 75018 Paris", surface_m2=ctx.Decimal(16),
-                        monthly_rent=ctx.Decimal(400))
-    occupation = Occupation(row=2, id="C014", member_id=hosted.id, premises_id="L03",
-                            start=dt.date(2024, 9, 1), deposit=ctx.Decimal(800))
+    premises = Premises(
+        row=2,
+        id="L03",
+        name="Bureau 3",
+        site="Pépinière",
+        address="12 rue Émile Blémont, 75018 Paris",
+        surface_m2=ctx.Decimal(16),
+        monthly_rent=ctx.Decimal(400),
+    )
+    occupation = Occupation(
+        row=2,
+        id="C014",
+        member_id=hosted.id,
+        premises_id="L03",
+        start=dt.date(2024, 9, 1),
+        deposit=ctx.Decimal(800),
+    )
     contexts = {
         "convention": ctx.convention_context(
-            association=association, occupation=occupation, member=hosted, premises=premises,
-            rent_ht=ctx.Decimal(400), rent_vat_percent=ctx.Decimal(20),
-            fee=compute_fee(hosted, day, schedule, ctx.Decimal(16))),
+            association=association,
+            occupation=occupation,
+            member=hosted,
+            premises=premises,
+            rent_ht=ctx.Decimal(400),
+            rent_vat_percent=ctx.Decimal(20),
+            fee=compute_fee(hosted, day, schedule, ctx.Decimal(16)),
+        ),
         "charte": ctx.charter_context(association=association, member=member),
         "registre_charte": ctx.register_context(association=association, members=members, day=day),
-        "recu": ctx.receipt_context(association=association, member=member, number="2024-014",
-                                    period_start=dt.date(2024, 11, 15), period_end=dt.date(2025, 11, 14),
-                                    amount_paid=fee.ttc, fee=fee, vat_percent=ctx.Decimal(20)),
+        "recu": ctx.receipt_context(
+            association=association,
+            member=member,
+            number="2024-014",
+            period_start=dt.date(2024, 11, 15),
+            period_end=dt.date(2025, 11, 14),
+            amount_paid=fee.ttc,
+            fee=fee,
+            vat_percent=ctx.Decimal(20),
+        ),
         "emargement": ctx.attendance_context(
-            association=association, title="Assemblée générale ordinaire", day=dt.date(2025, 6, 12),
-            place=ASSOCIATION.address, lines=[ctx.AttendanceLine(m, 10 if m.category == "hébergé" else 2)
-                                              for m in members], quorum_percent=ctx.Decimal(50)),
+            association=association,
+            title="Assemblée générale ordinaire",
+            day=dt.date(2025, 6, 12),
+            place=ASSOCIATION.address,
+            lines=[ctx.AttendanceLine(m, 10 if m.category == "hébergé" else 2) for m in members],
+            quorum_percent=ctx.Decimal(50),
+        ),
     }
     document = pieces.document_context(ASSOCIATION, day)
     return {name: {**value, "document": document} for name, value in contexts.items()}
@@ -162,28 +209,77 @@ def _per_document(count: int) -> list[tuple[str, float, float, int]]:
 
 
 def _grids(charters: int, conventions: int) -> dict[str, Grid]:
-    members: Grid = [["ID", "Structure", "Contact", "Email", "SIRET", "Catégorie", "Forfait",
-                      "Option Crescendo", "Adhésion le", "Cotisation payée le", "Montant payé",
-                      "Charte signée le", "Sortie le"]]
+    members: Grid = [
+        [
+            "ID",
+            "Structure",
+            "Contact",
+            "Email",
+            "SIRET",
+            "Catégorie",
+            "Forfait",
+            "Option Crescendo",
+            "Adhésion le",
+            "Cotisation payée le",
+            "Montant payé",
+            "Charte signée le",
+            "Sortie le",
+        ]
+    ]
     premises: Grid = [["ID", "Nom", "Site", "Adresse", "Surface m²", "Loyer mensuel HT"]]
     occupations: Grid = [["ID", "Membre", "Local", "Début", "Fin", "Loyer mensuel HT", "Dépôt de garantie"]]
     for n in range(1, charters + conventions + 1):
         hosted = n > charters
         name = f"{STRUCTURES[n % len(STRUCTURES)]} {n}"
-        members.append([f"M{n:04d}", name, f"Léa Morel {n}", f"m{n}@x.fr", None,
-                        "hébergé" if hosted else "bénéficiaire", None if hosted else "BASIC", None,
-                        dt.date(2023, 1, 1), dt.date(2024, 11, 15), 144,
-                        dt.date(2023, 5, 2) if hosted else None, None])
+        members.append(
+            [
+                f"M{n:04d}",
+                name,
+                f"Léa Morel {n}",
+                f"m{n}@x.fr",
+                None,
+                "hébergé" if hosted else "bénéficiaire",
+                None if hosted else "BASIC",
+                None,
+                dt.date(2023, 1, 1),
+                dt.date(2024, 11, 15),
+                144,
+                dt.date(2023, 5, 2) if hosted else None,
+                None,
+            ]
+        )
         if hosted:
             k = n - charters
-            premises.append([f"L{k:02d}", f"Bureau {k}", "Pépinière", "12 rue Émile Blémont, 75018 Paris",
-                             10 + k % 3 * 3, 250 + k * 10])
-            occupations.append([f"C{k:03d}", f"M{n:04d}", f"L{k:02d}", dt.date(2024, 9, 1), None, None,
-                                500 if k % 2 else None])
+            premises.append(
+                [
+                    f"L{k:02d}",
+                    f"Bureau {k}",
+                    "Pépinière",
+                    "12 rue Émile Blémont, 75018 Paris",
+                    10 + k % 3 * 3,
+                    250 + k * 10,
+                ]
+            )
+            occupations.append(
+                [
+                    f"C{k:03d}",
+                    f"M{n:04d}",
+                    f"L{k:02d}",
+                    dt.date(2024, 9, 1),
+                    None,
+                    None,
+                    500 if k % 2 else None,
+                ]
+            )
     return {
-        "Membres": members, "Locaux": premises, "Occupations": occupations, "Tarifs": tarifs_grid(),
-        "Conseil": [["Nom", "Civilité", "Fonction", "Entrée"], ["Juliette Texier", "Mme", "Présidente",
-                                                             dt.date(2023, 7, 2)]],
+        "Membres": members,
+        "Locaux": premises,
+        "Occupations": occupations,
+        "Tarifs": tarifs_grid(),
+        "Conseil": [
+            ["Nom", "Civilité", "Fonction", "Entrée"],
+            ["Juliette Texier", "Mme", "Présidente", dt.date(2023, 7, 2)],
+        ],
     }
 
 
@@ -210,8 +306,9 @@ def _batch(charters: int, conventions: int, pdf: bool) -> dict[str, Any]:
         out["bytes"] = sum(p.stat().st_size for p in (Path(tmp) / "out").glob("*.docx"))
         if pdf:
             started = time.perf_counter()
-            result = run_conventions(RunContext(settings, clock, today=TODAY, workbook=Workbook(backend)),
-                                     pdf=True)
+            result = run_conventions(
+                RunContext(settings, clock, today=TODAY, workbook=Workbook(backend)), pdf=True
+            )
             out["pdf"] = (time.perf_counter() - started, len(result.pdfs))
     return out
 
@@ -241,8 +338,16 @@ def run(quick: bool = False) -> BenchResult:
         "",
         md_table(
             ("Template", "bare docxtpl", "ours", f"ratio (target ≤ {TARGET_RATIO:g}×)", "output size"),
-            [(f"`{catalogue.TEMPLATE_FILES[name]}`", _ms(bare), _ms(ours), f"{ours / bare:.2f}×",
-              f"{size / 1024:.0f} KiB") for name, bare, ours, size in per_doc],
+            [
+                (
+                    f"`{catalogue.TEMPLATE_FILES[name]}`",
+                    _ms(bare),
+                    _ms(ours),
+                    f"{ours / bare:.2f}×",
+                    f"{size / 1024:.0f} KiB",
+                )
+                for name, bare, ours, size in per_doc
+            ],
         ),
         "",
         f"Batch: {charters + conventions} members in memory ({charters} without a signed charter, "
@@ -253,26 +358,42 @@ def run(quick: bool = False) -> BenchResult:
         md_table(
             ("Run", "Documents", "Wall time", "per document"),
             [
-                (f"`run_charters`: {charters} charters + the register", len(charter.written),
-                 seconds(t_charters), _ms(t_charters / max(1, len(charter.written)))),
-                (f"`run_conventions`: {conventions} conventions (+ write-back to the sheet)",
-                 len(convention.written), seconds(t_conventions),
-                 _ms(t_conventions / max(1, len(convention.written)))),
-                (f"**total, {charters} charters + {conventions} conventions**", produced,
-                 f"**{seconds(total)}**", _ms(total / max(1, produced))),
+                (
+                    f"`run_charters`: {charters} charters + the register",
+                    len(charter.written),
+                    seconds(t_charters),
+                    _ms(t_charters / max(1, len(charter.written))),
+                ),
+                (
+                    f"`run_conventions`: {conventions} conventions (+ write-back to the sheet)",
+                    len(convention.written),
+                    seconds(t_conventions),
+                    _ms(t_conventions / max(1, len(convention.written))),
+                ),
+                (
+                    f"**total, {charters} charters + {conventions} conventions**",
+                    produced,
+                    f"**{seconds(total)}**",
+                    _ms(total / max(1, produced)),
+                ),
                 ("second run of both (nothing changed)", 0, seconds(again_charters + again_conventions), "—"),
             ],
         ),
     ]
     if "pdf" in batch:
         wall, count = batch["pdf"]
-        lines += ["", f"PDF through LibreOffice headless (one `soffice` batch): {count} conventions in "
-                      f"{seconds(wall)} ({_ms(wall / max(1, count))} per document)."]
+        lines += [
+            "",
+            f"PDF through LibreOffice headless (one `soffice` batch): {count} conventions in "
+            f"{seconds(wall)} ({_ms(wall / max(1, count))} per document).",
+        ]
     verdicts = (
-        Verdict(f"per-document render ≤ {TARGET_RATIO:g}× bare docxtpl (worst template)", f"{worst:.2f}×",
-                met),
-        Verdict(f"{charters} charters + {conventions} conventions, total time (no target)", seconds(total),
-                True),
+        Verdict(
+            f"per-document render ≤ {TARGET_RATIO:g}× bare docxtpl (worst template)", f"{worst:.2f}×", met
+        ),
+        Verdict(
+            f"{charters} charters + {conventions} conventions, total time (no target)", seconds(total), True
+        ),
     )
     return BenchResult(TITLE if not quick else f"{TITLE} (quick)", "\n".join(lines), verdicts)
 

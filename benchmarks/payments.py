@@ -41,8 +41,24 @@ TARGET_S = 3.0
 POLICY = MembershipPolicy()
 NO_RETRY = RetryPolicy(attempts=1, timeout=900.0)
 WORDS = ("Atelier", "Studio", "Maison", "Collectif", "Éditions", "Café", "Boutique", "Agence", "Compagnie")
-NAMES = ("Lumière", "Ordener", "Goutte", "Chapelle", "Marcadet", "Poissonniers", "Custine", "Doudeauville",
-         "Myrha", "Polonceau", "Léon", "Cavé", "Stephenson", "Jessaint", "Caplat", "Affre")
+NAMES = (
+    "Lumière",
+    "Ordener",
+    "Goutte",
+    "Chapelle",
+    "Marcadet",
+    "Poissonniers",
+    "Custine",
+    "Doudeauville",
+    "Myrha",
+    "Polonceau",
+    "Léon",
+    "Cavé",
+    "Stephenson",
+    "Jessaint",
+    "Caplat",
+    "Affre",
+)
 FIRST = ("Awa", "Jean", "Lina", "Karim", "Sophie", "Hélène", "Marc", "Inès", "Paul", "Zoé")
 
 
@@ -51,11 +67,33 @@ def _structure(n: int) -> str:
 
 
 def members_grid(count: int) -> Grid:
-    rows: Grid = [["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le",
-                   "Cotisation payée le", "Montant payé"]]
+    rows: Grid = [
+        [
+            "ID",
+            "Structure",
+            "Contact",
+            "Email",
+            "Catégorie",
+            "Forfait",
+            "Adhésion le",
+            "Cotisation payée le",
+            "Montant payé",
+        ]
+    ]
     for n in range(1, count + 1):
-        rows.append([f"M{n:04d}", _structure(n), f"{FIRST[n % 10]} Nom{n}", f"contact{n}@membre{n}.fr",
-                     "bénéficiaire", "BASIC", "01/01/2023", "15/01/2025", 144])
+        rows.append(
+            [
+                f"M{n:04d}",
+                _structure(n),
+                f"{FIRST[n % 10]} Nom{n}",
+                f"contact{n}@membre{n}.fr",
+                "bénéficiaire",
+                "BASIC",
+                "01/01/2023",
+                "15/01/2025",
+                144,
+            ]
+        )
     return rows
 
 
@@ -78,15 +116,19 @@ def write_files(folder: Path, members: int, bank_lines: int, orders: int, seed: 
         lines.append(f"{day:%d/%m/%Y};{label};;144,00")
     bank = folder / "releve.csv"
     bank.write_bytes(("\n".join(lines) + "\n").encode("cp1252", errors="replace"))
-    rows = ["Référence commande;Date de la commande;Statut de la commande;Nom adhérent;Prénom adhérent;"
-            "Nom payeur;Prénom payeur;Email payeur;Tarif;Montant tarif;Référence"]
+    rows = [
+        "Référence commande;Date de la commande;Statut de la commande;Nom adhérent;Prénom adhérent;"
+        "Nom payeur;Prénom payeur;Email payeur;Tarif;Montant tarif;Référence"
+    ]
     for i in range(orders):
         n = rng.randint(1, members)
         day = TODAY - dt.timedelta(days=rng.randint(1, 60))
         email = f"contact{n}@membre{n}.fr" if i % 5 < 3 else f"perso{i}@exemple.org"
         ref = f"Cotisation M{n:04d}" if i % 5 == 3 else ""
-        rows.append(f"{700000 + i};{day:%d/%m/%Y} 10:00;Validé;Nom{n};{FIRST[n % 10]};Nom{n};"
-                    f"{FIRST[n % 10]};{email};Adhésion BASIC;144,00;{ref}")
+        rows.append(
+            f"{700000 + i};{day:%d/%m/%Y} 10:00;Validé;Nom{n};{FIRST[n % 10]};Nom{n};"
+            f"{FIRST[n % 10]};{email};Adhésion BASIC;144,00;{ref}"
+        )
     helloasso = folder / "export-helloasso.csv"
     helloasso.write_bytes(("\n".join(rows) + "\n").encode("utf-8-sig"))
     return [bank, helloasso]
@@ -99,8 +141,11 @@ def _kinds(requests: list[Any]) -> Counter[str]:
 def measure(members: int, bank_lines: int, orders: int) -> dict[str, Any]:
     """Two imports of the same files through the emulator, with the requests of each, and the
     compute time of the first on an in-memory backend."""
-    grids = {"Membres": members_grid(members), "Tarifs": tarifs_grid(),
-             PAIEMENTS.name: [[c.name for c in PAIEMENTS.columns]]}
+    grids = {
+        "Membres": members_grid(members),
+        "Tarifs": tarifs_grid(),
+        PAIEMENTS.name: [[c.name for c in PAIEMENTS.columns]],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         files = write_files(Path(tmp), members, bank_lines, orders)
         started = time.perf_counter()
@@ -110,8 +155,9 @@ def measure(members: int, bank_lines: int, orders: int) -> dict[str, Any]:
             emulator.create_spreadsheet("bench-payments", "Paiements (benchmark)", sheets=dict(grids))
 
             def open_book() -> Workbook:
-                return Workbook(GoogleBackend("bench-payments", emulator_host=emulator.address,
-                                              retry=NO_RETRY))
+                return Workbook(
+                    GoogleBackend("bench-payments", emulator_host=emulator.address, retry=NO_RETRY)
+                )
 
             seen = len(emulator.requests)
             started = time.perf_counter()
@@ -122,10 +168,15 @@ def measure(members: int, bank_lines: int, orders: int) -> dict[str, Any]:
             second = run_import(open_book(), files, today=TODAY, policy=POLICY)
             second_requests = _kinds(emulator.requests[seen:])
     return {
-        "payments": len(memory.added), "matched": memory.matched, "compute_s": compute,
-        "first_s": first_s, "first_added": first.appended,
-        "first_reads": first_requests["read"], "first_writes": first_requests["write"],
-        "second_added": second.appended, "second_reads": second_requests["read"],
+        "payments": len(memory.added),
+        "matched": memory.matched,
+        "compute_s": compute,
+        "first_s": first_s,
+        "first_added": first.appended,
+        "first_reads": first_requests["read"],
+        "first_writes": first_requests["write"],
+        "second_added": second.appended,
+        "second_reads": second_requests["read"],
         "second_writes": second_requests["write"],
     }
 
@@ -135,8 +186,11 @@ def run(quick: bool = False) -> BenchResult:
     m = measure(members, bank_lines, orders)
     verdicts = (
         Verdict(f"payments: compute ≤ {TARGET_S:g} s", seconds(m["compute_s"]), m["compute_s"] <= TARGET_S),
-        Verdict("payments: first import 2 reads + 1 write", f"{m['first_reads']} + {m['first_writes']}",
-                m["first_reads"] == 2 and m["first_writes"] == 1),
+        Verdict(
+            "payments: first import 2 reads + 1 write",
+            f"{m['first_reads']} + {m['first_writes']}",
+            m["first_reads"] == 2 and m["first_writes"] == 1,
+        ),
         Verdict("payments: second import 0 writes", str(m["second_writes"]), m["second_writes"] == 0),
     )
     table = md_table(
@@ -147,8 +201,10 @@ def run(quick: bool = False) -> BenchResult:
             ["compute (in memory: read files, match, plan)", seconds(m["compute_s"])],
             ["first import through the emulator (total)", seconds(m["first_s"])],
             ["first import: read · write requests", f"{m['first_reads']} · {m['first_writes']}"],
-            ["second import: rows added · read · write requests",
-             f"{m['second_added']} · {m['second_reads']} · {m['second_writes']}"],
+            [
+                "second import: rows added · read · write requests",
+                f"{m['second_added']} · {m['second_reads']} · {m['second_writes']}",
+            ],
         ],
     )
     section = f"### {TITLE}\n\n{__doc__.split(chr(10) + chr(10))[1]}\n\n{table}\n"

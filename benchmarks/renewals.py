@@ -54,27 +54,58 @@ TITLE = "Renewal reminders: 500 e-mails to a loopback SMTP server"
 TARGET_S = 10.0
 DUE, OTHERS = 500, 1_500
 QUICK_DUE, QUICK_OTHERS = 50, 150
-SETTINGS = RenewalSettings(iban="FR76 3000 6000 0112 3456 7890 189", bic="AGRIFRPP",
-                           payment_link="https://www.helloasso.com/associations/mila/adhesions",
-                           contact_name="Nadia Benali", contact_phone="01 42 00 00 00")
+SETTINGS = RenewalSettings(
+    iban="FR76 3000 6000 0112 3456 7890 189",
+    bic="AGRIFRPP",
+    payment_link="https://www.helloasso.com/associations/mila/adhesions",
+    contact_name="Nadia Benali",
+    contact_phone="01 42 00 00 00",
+)
 FIRST_NAMES = ("Léa", "Inès", "Zoé", "Jérôme", "Hélène", "François", "Chloé", "Noël", "Maëlle", "Anaïs")
-LAST_NAMES = ("Morel", "Lefèvre", "Bénard", "Roux", "Dupré", "Garçon", "Müller", "Nguyễn", "Da Silva",
-              "Œuvray")
+LAST_NAMES = (
+    "Morel",
+    "Lefèvre",
+    "Bénard",
+    "Roux",
+    "Dupré",
+    "Garçon",
+    "Müller",
+    "Nguyễn",
+    "Da Silva",
+    "Œuvray",
+)
 
 
 def build_grids(due: int, others: int) -> dict[str, Grid]:
     """``due`` members whose Échéance is in 30 days (J-30 today), ``others`` up to date."""
-    header = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo",
-              "Adhésion le", "Cotisation payée le"]
+    header = [
+        "ID",
+        "Structure",
+        "Contact",
+        "Email",
+        "Catégorie",
+        "Forfait",
+        "Option Crescendo",
+        "Adhésion le",
+        "Cotisation payée le",
+    ]
     rows: Grid = [header]
     for n in range(1, due + others + 1):
         first, last = FIRST_NAMES[n % 10], LAST_NAMES[(n // 10) % 10]
         paid = dt.date(2025, 12, 24) if n <= due else dt.date(2026, 6, 1) + dt.timedelta(days=n % 90)
-        rows.append([
-            schema.MEMBRES.format_id(n), f"Studio {last} & {first} n°{n}", f"{first} {last}",
-            f"membre{n}@exemple.fr", "bénéficiaire", "PREMIUM" if n % 3 else "BASIC",
-            "oui" if n % 4 == 0 else None, dt.date(2023, 1, 10), paid,
-        ])
+        rows.append(
+            [
+                schema.MEMBRES.format_id(n),
+                f"Studio {last} & {first} n°{n}",
+                f"{first} {last}",
+                f"membre{n}@exemple.fr",
+                "bénéficiaire",
+                "PREMIUM" if n % 3 else "BASIC",
+                "oui" if n % 4 == 0 else None,
+                dt.date(2023, 1, 10),
+                paid,
+            ]
+        )
     return {
         "Membres": rows,
         "Tarifs": [
@@ -140,22 +171,41 @@ class _TimedSender(SmtpSender):
 
 
 def _mail(server: _Server, folder: Path) -> MailSettings:
-    return MailSettings(host="127.0.0.1", port=server.port, security="none", timeout=30,
-                        sender="adhesions@mila.fr", sender_name="MILA – Adhésions",
-                        reply_to="contact@mila.fr", helo="bench.local", preview=folder / "apercus")
+    return MailSettings(
+        host="127.0.0.1",
+        port=server.port,
+        security="none",
+        timeout=30,
+        sender="adhesions@mila.fr",
+        sender_name="MILA – Adhésions",
+        reply_to="contact@mila.fr",
+        helo="bench.local",
+        preview=folder / "apercus",
+    )
 
 
 def _run(workbook: Workbook, server: _Server, mail: MailSettings) -> dict[str, float]:
     before_conn, before_msgs = server.connections, server.messages
     sender = _TimedSender(mail)
     started = time.perf_counter()
-    result = run_renewals(workbook, today=TODAY, policy=MembershipPolicy(), settings=SETTINGS, mail=mail,
-                          sender=sender, clock=FixedClock(NOW))
+    result = run_renewals(
+        workbook,
+        today=TODAY,
+        policy=MembershipPolicy(),
+        settings=SETTINGS,
+        mail=mail,
+        sender=sender,
+        clock=FixedClock(NOW),
+    )
     wall = time.perf_counter() - started
     smtp = getattr(sender, "ended", started) - getattr(sender, "started", started)
     return {
-        "wall": wall, "smtp": smtp, "sent": result.sent, "failed": result.failed,
-        "connections": server.connections - before_conn, "received": server.messages - before_msgs,
+        "wall": wall,
+        "smtp": smtp,
+        "sent": result.sent,
+        "failed": result.failed,
+        "connections": server.connections - before_conn,
+        "received": server.messages - before_msgs,
     }
 
 
@@ -194,18 +244,26 @@ def run(quick: bool = False) -> BenchResult:
         md_table(
             ("Measure", "Value"),
             [
-                (f"**whole `run_renewals`, {num(due)} reminders** (target ≤ {TARGET_S:.0f} s)",
-                 f"**{seconds(wall)}** {verdict_word(met)}"),
-                ("of which the connection is open (connect, « en cours » rows, re-read, messages, QUIT)",
-                 seconds(smtp)),
-                ("of which reading, deciding, rendering, recording outcomes (the rest)",
-                 seconds(wall - smtp)),
+                (
+                    f"**whole `run_renewals`, {num(due)} reminders** (target ≤ {TARGET_S:.0f} s)",
+                    f"**{seconds(wall)}** {verdict_word(met)}",
+                ),
+                (
+                    "of which the connection is open (connect, « en cours » rows, re-read, messages, QUIT)",
+                    seconds(smtp),
+                ),
+                (
+                    "of which reading, deciding, rendering, recording outcomes (the rest)",
+                    seconds(wall - smtp),
+                ),
                 ("per message, while connected", seconds(smtp / max(1, due))),
                 ("SMTP connections per run", " · ".join(str(int(r["connections"])) for r in runs)),
                 ("messages received per run", " · ".join(str(int(r["received"])) for r in runs)),
                 ("Relances rows after one run (« en cours » + « envoyée »)", num(relances_rows)),
-                ("second run the same day: messages sent / connections",
-                 f"{int(second['sent'])} / {int(second['connections'])}"),
+                (
+                    "second run the same day: messages sent / connections",
+                    f"{int(second['sent'])} / {int(second['connections'])}",
+                ),
             ],
         ),
         "",
@@ -213,14 +271,24 @@ def run(quick: bool = False) -> BenchResult:
         "",
         md_table(
             ("Run", "Wall time", "Connected", "Sent", "Connections"),
-            [(name, seconds(r["wall"]), seconds(r["smtp"]) if r["connections"] else "—", int(r["sent"]),
-              int(r["connections"]))
-             for name, r in (("first run", xlsx_first), ("second run (nothing due)", xlsx_second))],
+            [
+                (
+                    name,
+                    seconds(r["wall"]),
+                    seconds(r["smtp"]) if r["connections"] else "—",
+                    int(r["sent"]),
+                    int(r["connections"]),
+                )
+                for name, r in (("first run", xlsx_first), ("second run (nothing due)", xlsx_second))
+            ],
         ),
     ]
     verdicts = (
-        Verdict(f"{num(due)} reminders to loopback SMTP ≤ {TARGET_S:.0f} s on one connection",
-                f"{seconds(wall)}, {int(first['connections'])} connection", met),
+        Verdict(
+            f"{num(due)} reminders to loopback SMTP ≤ {TARGET_S:.0f} s on one connection",
+            f"{seconds(wall)}, {int(first['connections'])} connection",
+            met,
+        ),
     )
     title = TITLE if not quick else f"{TITLE} (quick: {due} reminders)"
     return BenchResult(title, "\n".join(lines), verdicts)

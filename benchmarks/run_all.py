@@ -61,8 +61,7 @@ def memory_total() -> str:
 
 
 def _git(*args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True,
-                         timeout=10)
+    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10)
     return out.stdout.strip()
 
 
@@ -114,8 +113,12 @@ def machine_table(load_before: str, load_after: str) -> str:
 
 
 def render(
-    results: list[tuple[BenchResult, float]], *, quick: bool, started: dt.datetime,
-    load_before: str, load_after: str,
+    results: list[tuple[BenchResult, float]],
+    *,
+    quick: bool,
+    started: dt.datetime,
+    load_before: str,
+    load_after: str,
 ) -> str:
     summary = [
         (result.title, v.target, v.measured, verdict_word(v.met))
@@ -153,24 +156,39 @@ def render(
         md_table(("Benchmark", "Target", "Measured", "Verdict"), summary),
     ]
     for result, elapsed in results:
-        parts += ["", f"## {result.title}", "", result.markdown_section, "",
-                  f"<sub>This benchmark took {seconds(elapsed)}.</sub>"]
+        parts += [
+            "",
+            f"## {result.title}",
+            "",
+            result.markdown_section,
+            "",
+            f"<sub>This benchmark took {seconds(elapsed)}.</sub>",
+        ]
     return "\n".join(parts) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks, write docs/benchmarks.md.")
-    parser.add_argument("--quick", action="store_true",
-                        help="small smoke size; prints the report instead of rewriting the doc")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only this benchmark module (e.g. sync_compute); repeatable")
-    parser.add_argument("--output", type=Path,
-                        help=f"where to write the report (default: {DOC.relative_to(ROOT)} for a "
-                        "full run of every benchmark, standard output otherwise)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small smoke size; prints the report instead of rewriting the doc",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this benchmark module (e.g. sync_compute); repeatable",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help=f"where to write the report (default: {DOC.relative_to(ROOT)} for a "
+        "full run of every benchmark, standard output otherwise)",
+    )
     args = parser.parse_args(argv)
 
-    chosen = [m for m in BENCHMARKS
-              if not args.only or m.__name__.rsplit(".", 1)[-1] in args.only]
+    chosen = [m for m in BENCHMARKS if not args.only or m.__name__.rsplit(".", 1)[-1] in args.only]
     if not chosen:
         names = ", ".join(m.__name__.rsplit(".", 1)[-1] for m in BENCHMARKS)
         parser.error(f"no benchmark named {args.only}; known: {names}")
@@ -190,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {seconds(elapsed)}", file=sys.stderr, flush=True)
         results.append((result, elapsed))
 
-    report = render(results, quick=args.quick, started=started, load_before=load_before,
-                    load_after=load_average())
+    report = render(
+        results, quick=args.quick, started=started, load_before=load_before, load_after=load_average()
+    )
     if output is None:
         print(report)
     else:

@@ -114,7 +114,8 @@ def _compute_once(grids: Mapping[str, Grid], sampler: StackSampler | None = None
             evaluation = evaluate(tables, TODAY, POLICY)
         times["evaluate"] = time.perf_counter() - started
         times["evaluate_other"] = times["evaluate"] - sum(
-            times.get(k, 0.0) for k in ("parse", "validation", "fees"))
+            times.get(k, 0.0) for k in ("parse", "validation", "fees")
+        )
 
         started = time.perf_counter()
         new_ids = plan_new_ids(evaluation)
@@ -255,12 +256,20 @@ def run(quick: bool = False) -> BenchResult:
         md_table(
             ("Phase", "Time", "Share of the target"),
             [
-                (label, seconds(median_of(runs, key)),
-                 "—" if key == "tables" else f"{median_of(runs, key) / target:.0%}")
+                (
+                    label,
+                    seconds(median_of(runs, key)),
+                    "—" if key == "tables" else f"{median_of(runs, key) / target:.0%}",
+                )
                 for key, label in PHASES
             ]
-            + [(f"**evaluate + desired_cells + pending** (target ≤ {TARGET_S:.0f} s)",
-                f"**{seconds(target)}**", verdict_word(met))],
+            + [
+                (
+                    f"**evaluate + desired_cells + pending** (target ≤ {TARGET_S:.0f} s)",
+                    f"**{seconds(target)}**",
+                    verdict_word(met),
+                )
+            ],
         ),
         "",
         f"The same, run a second time in the same process (caches warm, as in a test run): "
@@ -272,12 +281,9 @@ def run(quick: bool = False) -> BenchResult:
             ("Measure", "Value"),
             [
                 ("tables as read (`Table.from_grid`), `tracemalloc`", mib(memory["tables"])),
-                ("peak above the tables during check + compute + plan, `tracemalloc`",
-                 mib(memory["peak"])),
-                ("max RSS of the process after one run (`ru_maxrss`, median)",
-                 mib(median_of(runs, "rss"))),
-                ("growth of max RSS during the run (median)",
-                 mib(max(0, median_of(runs, "rss_growth")))),
+                ("peak above the tables during check + compute + plan, `tracemalloc`", mib(memory["peak"])),
+                ("max RSS of the process after one run (`ru_maxrss`, median)", mib(median_of(runs, "rss"))),
+                ("growth of max RSS during the run (median)", mib(max(0, median_of(runs, "rss_growth")))),
             ],
         ),
         "",
@@ -285,26 +291,36 @@ def run(quick: bool = False) -> BenchResult:
         "innermost `automations` frame ← the project frame that called it; library calls "
         "included):",
         "",
-        md_table(("Function ← caller", "Share of samples"),
-                 [(name, f"{share:.0%}") for name, share in profiled["profile"]]),
+        md_table(
+            ("Function ← caller", "Share of samples"),
+            [(name, f"{share:.0%}") for name, share in profiled["profile"]],
+        ),
         "",
         f"End to end: `run_sync` on the .xlsx backend ({mib(size)} file), one run each, each "
         "in a fresh process:",
         "",
         md_table(
-            ("Run", "Wall time", "of which .xlsx I/O", "Cells written", "IDs assigned",
-             "Journal line"),
+            ("Run", "Wall time", "of which .xlsx I/O", "Cells written", "IDs assigned", "Journal line"),
             [
-                (name, seconds(r["wall"]), seconds(r["io"]), num(r["cells"]), r["ids"],
-                 "yes" if r["journal"] else "no")
+                (
+                    name,
+                    seconds(r["wall"]),
+                    seconds(r["io"]),
+                    num(r["cells"]),
+                    r["ids"],
+                    "yes" if r["journal"] else "no",
+                )
                 for name, r in (("first run", sync_first), ("second run", sync_second))
             ],
         ),
     ]
     verdicts = (
-        Verdict(f"check + compute + plan ≤ {TARGET_S:.0f} s ({num(sizes.members)} members, "
-                f"{num(sizes.bookings + sizes.registrations)} bookings + registrations)",
-                seconds(target), met),
+        Verdict(
+            f"check + compute + plan ≤ {TARGET_S:.0f} s ({num(sizes.members)} members, "
+            f"{num(sizes.bookings + sizes.registrations)} bookings + registrations)",
+            seconds(target),
+            met,
+        ),
     )
     return BenchResult(TITLE, "\n".join(lines), verdicts)
 

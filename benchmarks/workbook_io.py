@@ -166,12 +166,14 @@ def _measure_size(
         emulator.reset_requests()
 
     def open_google() -> Workbook:
-        return Workbook(GoogleBackend(key, emulator_host=emulator.address, retry=NO_RETRY,
-                                      timeout=900.0))
+        return Workbook(GoogleBackend(key, emulator_host=emulator.address, retry=NO_RETRY, timeout=900.0))
 
     runs = {
-        "xlsx": repeat(lambda: _scenario(lambda: shutil.copy(pristine, work),
-                                         lambda: Workbook(XlsxBackend(work)), _Recorder(None))),
+        "xlsx": repeat(
+            lambda: _scenario(
+                lambda: shutil.copy(pristine, work), lambda: Workbook(XlsxBackend(work)), _Recorder(None)
+            )
+        ),
         "google": repeat(lambda: _scenario(load_google, open_google, _Recorder(emulator))),
     }
     return sizes, grids, pristine.stat().st_size, runs
@@ -191,42 +193,63 @@ def _section(
         a, b = median_of(xlsx, key), median_of(google, key)
         requests = last["req_" + key]
         kinds = _kinds_text(last["kinds"].get(key, {}))
-        rows.append((label, seconds(a), seconds(b), f"{b / a:.1f}×" if a > 0.001 else "—",
-                     f"{requests} ({kinds})" if requests else "0"))
+        rows.append(
+            (
+                label,
+                seconds(a),
+                seconds(b),
+                f"{b / a:.1f}×" if a > 0.001 else "—",
+                f"{requests} ({kinds})" if requests else "0",
+            )
+        )
     for run, label in (("1", "first run"), ("2", "second run")):
         total_a = sum(median_of(xlsx, k + run) for k in ("read", "plan", "write"))
         total_b = sum(median_of(google, k + run) for k in ("read", "plan", "write"))
         total_r = sum(last[f"req_{k}{run}"] for k in ("read", "plan", "write"))
-        rows.append((f"**{label}: read + plan + write**", f"**{seconds(total_a)}**",
-                     f"**{seconds(total_b)}**", f"**{total_b / total_a:.1f}×**", f"**{total_r}**"))
+        rows.append(
+            (
+                f"**{label}: read + plan + write**",
+                f"**{seconds(total_a)}**",
+                f"**{seconds(total_b)}**",
+                f"**{total_b / total_a:.1f}×**",
+                f"**{total_r}**",
+            )
+        )
     read_requests = max(r["req_read1"] for r in google)
     second_writes = max(r["req_write2"] for r in google)
-    same = all(
-        r["cells1"] == google[0]["cells1"] and r["cells2"] == 0 for r in xlsx + google
-    )
+    same = all(r["cells1"] == google[0]["cells1"] and r["cells2"] == 0 for r in xlsx + google)
     verdicts = [
-        Verdict(f"open + read every tab ({num(sizes.members)} members): requests "
-                f"≤ {READ_REQUESTS_TARGET}", str(read_requests),
-                read_requests <= READ_REQUESTS_TARGET),
-        Verdict(f"second run ({num(sizes.members)} members): write requests = 0",
-                str(second_writes), second_writes == 0),
+        Verdict(
+            f"open + read every tab ({num(sizes.members)} members): requests ≤ {READ_REQUESTS_TARGET}",
+            str(read_requests),
+            read_requests <= READ_REQUESTS_TARGET,
+        ),
+        Verdict(
+            f"second run ({num(sizes.members)} members): write requests = 0",
+            str(second_writes),
+            second_writes == 0,
+        ),
     ]
-    text = "\n".join([
-        f"#### {num(sizes.members)} members",
-        "",
-        f"Workbook: {sizes.describe()}; 7 tabs, Membres 25 columns, "
-        f"{num(cell_count(grids))} cells in all; .xlsx file {mib(file_size)}. "
-        f".xlsx: {runs_note(len(xlsx))}; emulator: {runs_note(len(google))}. "
-        f"First run: {num(last['cells1'])} cells written ({num(last['ids1'])} of them new IDs), "
-        f"{last['skipped1']} rows skipped; second run: {num(last['cells2'])} cells written. "
-        f"Both backends wrote the same number of cells: {'yes' if same else '**no**'}.",
-        "",
-        md_table(("Phase", ".xlsx", "Google (emulator)", "emulator / .xlsx",
-                  "Requests (emulator)"), rows),
-        "",
-        "Targets: " + "; ".join(f"{v.target}: {v.measured} — {verdict_word(v.met)}"
-                                for v in verdicts) + ".",
-    ])
+    text = "\n".join(
+        [
+            f"#### {num(sizes.members)} members",
+            "",
+            f"Workbook: {sizes.describe()}; 7 tabs, Membres 25 columns, "
+            f"{num(cell_count(grids))} cells in all; .xlsx file {mib(file_size)}. "
+            f".xlsx: {runs_note(len(xlsx))}; emulator: {runs_note(len(google))}. "
+            f"First run: {num(last['cells1'])} cells written ({num(last['ids1'])} of them new IDs), "
+            f"{last['skipped1']} rows skipped; second run: {num(last['cells2'])} cells written. "
+            f"Both backends wrote the same number of cells: {'yes' if same else '**no**'}.",
+            "",
+            md_table(
+                ("Phase", ".xlsx", "Google (emulator)", "emulator / .xlsx", "Requests (emulator)"), rows
+            ),
+            "",
+            "Targets: "
+            + "; ".join(f"{v.target}: {v.measured} — {verdict_word(v.met)}" for v in verdicts)
+            + ".",
+        ]
+    )
     return text, verdicts
 
 

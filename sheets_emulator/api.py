@@ -32,8 +32,7 @@ def _enum(value: str | None, allowed: tuple[str, ...], default: str, field: str,
     if value not in allowed:
         raise ApiError(
             400,
-            f"Invalid value at '{field}' (type.googleapis.com/google.apps.sheets.v4.{proto}), "
-            f'"{value}"',
+            f"Invalid value at '{field}' (type.googleapis.com/google.apps.sheets.v4.{proto}), \"{value}\"",
         )
     return value
 
@@ -193,9 +192,7 @@ def _snapshot(ss: Spreadsheet, undo: list) -> None:
 
 
 def _duplicate_title(title: str) -> ApiError:
-    return ApiError(
-        400, f'A sheet with the name "{title}" already exists. Please enter another name.'
-    )
+    return ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.')
 
 
 def _add_sheet(ss: Spreadsheet, params: dict, undo: list) -> dict:
@@ -250,9 +247,7 @@ def _update_sheet_properties(ss: Spreadsheet, params: dict, undo: list) -> None:
 
     def wanted(name: str) -> bool:
         parts = name.split("/")
-        return any(
-            f == "*" or f == name or parts[: len(f.split("/"))] == f.split("/") for f in fields
-        )
+        return any(f == "*" or f == name or parts[: len(f.split("/"))] == f.split("/") for f in fields)
 
     if wanted("title") and "title" in props:
         other = ss.find_sheet(props["title"])
@@ -485,9 +480,7 @@ def _update_cells(ss: Spreadsheet, params: dict, undo: list) -> None:
             r, c = r0 + i, c0 + j
             if r > r1 or c > c1:
                 continue
-            _update_one(
-                sheet, r, c, set_value, _cell_value(cell), set_format, _number_format(ss, cell)
-            )
+            _update_one(sheet, r, c, set_value, _cell_value(cell), set_format, _number_format(ss, cell))
     sheet.trim(r0, r1 + 1)
     return None
 
@@ -521,8 +514,7 @@ def batch_get(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
     ranges = query_lists.get("ranges") or []
     out: dict[str, Any] = {"spreadsheetId": ss.id}
     value_ranges = [
-        ss.read(a1, render_option=render, date_option=date, major=major, evaluator=ev)
-        for a1 in ranges
+        ss.read(a1, render_option=render, date_option=date, major=major, evaluator=ev) for a1 in ranges
     ]
     if value_ranges:
         out["valueRanges"] = value_ranges
@@ -572,9 +564,7 @@ def values_append(ss: Spreadsheet, a1: str, query: dict, body: dict) -> dict:
     )
     render, date, _ = _render(query, "response")
     major = _body_major(body)
-    result = ss.append(
-        a1, body.get("values") or [], input_option=option, insert_option=insert, major=major
-    )
+    result = ss.append(a1, body.get("values") or [], input_option=option, insert_option=insert, major=major)
     result["updates"] = _finish_update(
         ss,
         result["updates"],

@@ -100,9 +100,7 @@ class Authority:
         if key is None:
             raise GrantError(*INVALID_SIGNATURE)
         try:
-            key.verify(
-                signature, f"{head_b64}.{body_b64}".encode(), padding.PKCS1v15(), hashes.SHA256()
-            )
+            key.verify(signature, f"{head_b64}.{body_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature as exc:
             raise GrantError(*INVALID_SIGNATURE) from exc
         now = time.time()
@@ -117,9 +115,7 @@ class Authority:
 
     def grant(self, form: dict[str, str], token_uri: str) -> dict:
         if form.get("grant_type") != JWT_GRANT:
-            raise GrantError(
-                "unsupported_grant_type", "Invalid grant_type: " + form.get("grant_type", "")
-            )
+            raise GrantError("unsupported_grant_type", "Invalid grant_type: " + form.get("grant_type", ""))
         claims = self.verify_jwt(form.get("assertion", ""), (token_uri, *GOOGLE_TOKEN_URIS))
         token = "ya29.emulator-" + secrets.token_urlsafe(24)
         self.tokens[token] = Token(claims["iss"], time.time() + TOKEN_LIFETIME)

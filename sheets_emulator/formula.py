@@ -139,11 +139,7 @@ class _Parser:
 
     def comparison(self):
         node = self.concat()
-        while (
-            (tok := self.peek())
-            and tok.kind == "op"
-            and tok.text in ("=", "<>", "<", ">", "<=", ">=")
-        ):
+        while (tok := self.peek()) and tok.kind == "op" and tok.text in ("=", "<>", "<", ">", "<=", ">="):
             self.take()
             node = ("bin", tok.text, node, self.concat())
         return node
@@ -515,9 +511,7 @@ def _count(ctx, *args) -> float:
     n = 0
     for arg in args:
         if isinstance(arg, Range):
-            n += sum(
-                1 for v in arg.values() if isinstance(v, (int, float)) and not isinstance(v, bool)
-            )
+            n += sum(1 for v in arg.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
         elif isinstance(arg, (int, float)) and not isinstance(arg, bool):
             n += 1
     return float(n)

@@ -293,9 +293,7 @@ class SheetsEmulator:
         date cells as DATE-formatted serial numbers)."""
         from .xlsx import read_workbook
 
-        ss = read_workbook(
-            Path(path), spreadsheet_id, locale=locale, time_zone=time_zone, title=title
-        )
+        ss = read_workbook(Path(path), spreadsheet_id, locale=locale, time_zone=time_zone, title=title)
         with self._lock:
             self._spreadsheets[spreadsheet_id] = ss
 
@@ -428,22 +426,12 @@ class SheetsEmulator:
 
                 def keyfunc(vals: list) -> Any:
                     v = vals[col] if col < len(vals) else ""
-                    return (
-                        (0, v)
-                        if isinstance(v, (int, float)) and not isinstance(v, bool)
-                        else (1, str(v))
-                    )
+                    return (0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, str(v))
 
             filled = [
-                (vals, row)
-                for vals, row in zip(values, body, strict=True)
-                if any(v != "" for v in vals)
+                (vals, row) for vals, row in zip(values, body, strict=True) if any(v != "" for v in vals)
             ]
-            blank = [
-                row
-                for vals, row in zip(values, body, strict=True)
-                if not any(v != "" for v in vals)
-            ]
+            blank = [row for vals, row in zip(values, body, strict=True) if not any(v != "" for v in vals)]
             filled.sort(key=lambda pair: keyfunc(pair[0]), reverse=reverse)
             sheet.rows = head + [row for _, row in filled] + blank
             sheet.trim()
@@ -551,9 +539,7 @@ class SheetsEmulator:
         )
         with self._req_lock:
             self._requests.append(record)
-        status, out, extra = self._answer(
-            method, raw_path, query, query_lists, payload, headers, record
-        )
+        status, out, extra = self._answer(method, raw_path, query, query_lists, payload, headers, record)
         record.status = status
         return status, out, extra
 
@@ -566,9 +552,7 @@ class SheetsEmulator:
             if payload is ValueError:
                 raise ApiError(400, "Invalid JSON payload received. Unexpected token.")
             if payload is not None and not isinstance(payload, dict):
-                raise ApiError(
-                    400, "Invalid JSON payload received. Expected an object at the top level."
-                )
+                raise ApiError(400, "Invalid JSON payload received. Expected an object at the top level.")
             account = self._authenticate(headers)
             record.account = account
             with self._lock:

@@ -459,8 +459,7 @@ class Spreadsheet:
         if height and win.r0 + height - 1 > limit_r1:
             raise ApiError(
                 400,
-                f"Requested writing within range [{a1}], but tried writing to row "
-                f"[{win.r0 + height}]",
+                f"Requested writing within range [{a1}], but tried writing to row [{win.r0 + height}]",
             )
         if width and win.c0 + width - 1 > limit_c1:
             raise ApiError(
@@ -488,9 +487,7 @@ class Spreadsheet:
         width = max((len(r) for r in grid), default=0)
         result: dict = {"spreadsheetId": self.id}
         if height and width:
-            result["updatedRange"] = format_range(
-                sheet.title, r0 + 1, c0 + 1, r0 + height, c0 + width
-            )
+            result["updatedRange"] = format_range(sheet.title, r0 + 1, c0 + 1, r0 + height, c0 + width)
         else:
             result["updatedRange"] = format_range(sheet.title, r0 + 1, c0 + 1)
         if cells:
@@ -605,8 +602,7 @@ class Spreadsheet:
 def grid_limit_error(sheet: Sheet, a1: str) -> ApiError:
     return ApiError(
         400,
-        f"Range ({a1}) exceeds grid limits. Max rows: {sheet.row_count}, "
-        f"max columns: {sheet.col_count}",
+        f"Range ({a1}) exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.col_count}",
     )
 
 
@@ -622,9 +618,7 @@ def _as_rows(values, major: str) -> list[list]:
     if values is None:
         return []
     if not isinstance(values, list) or any(not isinstance(r, list) for r in values):
-        raise ApiError(
-            400, "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue)"
-        )
+        raise ApiError(400, "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue)")
     return transpose(values) if major == "COLUMNS" else values
 
 
@@ -783,9 +777,7 @@ class Evaluator(fx.Context):
         out = []
         for r in range(r0, min(r1 + 1, len(target.rows))):
             row = target.rows[r]
-            out.append(
-                [self.value(target, r, c) if c < len(row) else None for c in range(c0, c1 + 1)]
-            )
+            out.append([self.value(target, r, c) if c < len(row) else None for c in range(c0, c1 + 1)])
         return out
 
 
@@ -807,9 +799,7 @@ def python_to_raw(value, loc: Locale, number_format: str | None = None):
         return None
     t = type(value)
     if fmt is None and (t is str or t is int or t is float or t is bool):
-        return (
-            Cell(None, value, None) if t is str and value[:1] == "=" and len(value) > 1 else value
-        )
+        return Cell(None, value, None) if t is str and value[:1] == "=" and len(value) > 1 else value
     if isinstance(value, dt.datetime):
         serial = to_serial(value)
         if fmt is None or not fmt.is_temporal:

@@ -98,9 +98,7 @@ class GoogleBook:
         emulator.create_spreadsheet(self.key, sheets=tabs)
 
     def open(self) -> Workbook:
-        return Workbook(
-            GoogleBackend(self.key, emulator_host=self.emulator.address, retry=FAST_RETRY)
-        )
+        return Workbook(GoogleBackend(self.key, emulator_host=self.emulator.address, retry=FAST_RETRY))
 
     def grid(self, tab: str) -> Grid:
         """Cells as stored (formulas as formulas); blank cells as None, as openpyxl gives them."""

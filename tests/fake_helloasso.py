@@ -17,9 +17,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-def order(order_id: int, day: str, amount_cents: int, *, email: str, first: str, last: str,
-          tarif: str = "Adhésion BASIC", state: str = "Authorized", company: str | None = None,
-          answers: dict[str, str] | None = None, form: str = "adhesion-2026") -> dict[str, Any]:
+def order(
+    order_id: int,
+    day: str,
+    amount_cents: int,
+    *,
+    email: str,
+    first: str,
+    last: str,
+    tarif: str = "Adhésion BASIC",
+    state: str = "Authorized",
+    company: str | None = None,
+    answers: dict[str, str] | None = None,
+    form: str = "adhesion-2026",
+) -> dict[str, Any]:
     """One order as ``GET …/orders?withDetails=true`` returns it."""
     payer = {"email": email, "firstName": first, "lastName": last, "country": "FRA"}
     if company:
@@ -31,13 +42,28 @@ def order(order_id: int, day: str, amount_cents: int, *, email: str, first: str,
         "formType": "Membership",
         "organizationSlug": "mila",
         "payer": payer,
-        "items": [{
-            "id": order_id * 10, "amount": amount_cents, "type": "Membership", "name": tarif,
-            "state": "Processed", "user": {"firstName": first, "lastName": last},
-            "customFields": [{"name": k, "type": "TextInput", "answer": v} for k, v in (answers or {}).items()],
-        }],
-        "payments": [{"id": order_id * 100, "amount": amount_cents, "date": f"{day}T10:00:05+01:00",
-                      "paymentMeans": "Card", "state": state}],
+        "items": [
+            {
+                "id": order_id * 10,
+                "amount": amount_cents,
+                "type": "Membership",
+                "name": tarif,
+                "state": "Processed",
+                "user": {"firstName": first, "lastName": last},
+                "customFields": [
+                    {"name": k, "type": "TextInput", "answer": v} for k, v in (answers or {}).items()
+                ],
+            }
+        ],
+        "payments": [
+            {
+                "id": order_id * 100,
+                "amount": amount_cents,
+                "date": f"{day}T10:00:05+01:00",
+                "paymentMeans": "Card",
+                "state": state,
+            }
+        ],
         "amount": {"total": amount_cents, "vat": 0, "discount": 0},
     }
 
@@ -45,9 +71,16 @@ def order(order_id: int, day: str, amount_cents: int, *, email: str, first: str,
 class FakeHelloAsso:
     """``with FakeHelloAsso(orders={"Membership/adhesion-2026": [...]}) as fake: fake.url``."""
 
-    def __init__(self, orders: dict[str, list[dict[str, Any]]], *, client_id: str = "id",
-                 client_secret: str = "secret", page_size: int | None = None,
-                 token_calls: int = 1000, throttle: int = 0) -> None:
+    def __init__(
+        self,
+        orders: dict[str, list[dict[str, Any]]],
+        *,
+        client_id: str = "id",
+        client_secret: str = "secret",
+        page_size: int | None = None,
+        token_calls: int = 1000,
+        throttle: int = 0,
+    ) -> None:
         self.orders = orders
         self.client_id, self.client_secret = client_id, client_secret
         self.page_size = page_size
@@ -119,8 +152,12 @@ class FakeHelloAsso:
             access, refresh = f"access-{self._counter}", f"refresh-{self._counter}"
             self._tokens[access] = self.token_calls
             self._refresh.add(refresh)
-            return 200, {"access_token": access, "token_type": "bearer", "expires_in": 1800,
-                         "refresh_token": refresh}
+            return 200, {
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": 1800,
+                "refresh_token": refresh,
+            }
 
     def get(self, path: str, query: dict[str, str], auth: str) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
@@ -138,14 +175,24 @@ class FakeHelloAsso:
         form = f"{parts[4]}/{parts[5]}"
         if form not in self.orders:
             return 404, {"message": "Form not found"}, {}
-        found = [o for o in self.orders[form]
-                 if query.get("from", "") <= o["date"][:10] < query.get("to", "9999")]
+        found = [
+            o for o in self.orders[form] if query.get("from", "") <= o["date"][:10] < query.get("to", "9999")
+        ]
         size = self.page_size or int(query.get("pageSize", 20))
         start = int(query.get("continuationToken") or 0)
-        page = found[start:start + size]
+        page = found[start : start + size]
         total_pages = max(1, -(-len(found) // size))
-        return 200, {
-            "data": page,
-            "pagination": {"pageSize": size, "totalCount": len(found), "pageIndex": start // size + 1,
-                           "totalPages": total_pages, "continuationToken": str(start + size)},
-        }, {}
+        return (
+            200,
+            {
+                "data": page,
+                "pagination": {
+                    "pageSize": size,
+                    "totalCount": len(found),
+                    "pageIndex": start // size + 1,
+                    "totalPages": total_pages,
+                    "continuationToken": str(start + size),
+                },
+            },
+            {},
+        )

@@ -24,50 +24,141 @@ import datetime as dt
 
 Grid = list[list[object]]
 
-LEFT_OFFICES = ("TC Productions", "Jordan Magnée Live", "Contour Studio", "Sonorium", "Grünt",
-                "Genre Idéal")
-TOOK_OFFICES = ("ADAM", "Crac Boum Records", "Nehza Records", "Premier Amour", "Sonique le Studio",
-                "Les Femmes S'en Mêlent")
-HOSTED_ALL_YEAR = ("le Fair", "Upton Park", "Sanguine", "Tricatel", "Resonance Agency", "OXI",
-                   "Rising Bird Music", "Pusher Distribution", "Favorite Recording", "Yotanka Paris",
-                   "W Spectacles", "Music Média Consulting", "Loom", "Apaches", "Super Sonic",
-                   "Label Rouge Vif", "Disques Pavé", "Studio Letort", "Les Éditions du Square")
+LEFT_OFFICES = ("TC Productions", "Jordan Magnée Live", "Contour Studio", "Sonorium", "Grünt", "Genre Idéal")
+TOOK_OFFICES = (
+    "ADAM",
+    "Crac Boum Records",
+    "Nehza Records",
+    "Premier Amour",
+    "Sonique le Studio",
+    "Les Femmes S'en Mêlent",
+)
+HOSTED_ALL_YEAR = (
+    "le Fair",
+    "Upton Park",
+    "Sanguine",
+    "Tricatel",
+    "Resonance Agency",
+    "OXI",
+    "Rising Bird Music",
+    "Pusher Distribution",
+    "Favorite Recording",
+    "Yotanka Paris",
+    "W Spectacles",
+    "Music Média Consulting",
+    "Loom",
+    "Apaches",
+    "Super Sonic",
+    "Label Rouge Vif",
+    "Disques Pavé",
+    "Studio Letort",
+    "Les Éditions du Square",
+)
 BENEFICIARIES = ("Street Dispatch", "L'Abeille Bleue", "Surella Production", "Superpose Studio")
 
 CLUBS_2024 = (
-    (1, 18, "Réussir sa sortie sur les plateformes de streaming",
-     "Benjamin Pruvost (consultant distribution digitale)"),
-    (2, 15, "Sensibilisation aux discriminations, violences, harcèlements sexuels et sexistes",
-     "Marion Delpech (Act Right)"),
-    (3, 14, "Exploitation des datas clés : quels sont les publics et comment les toucher ?",
-     "Clara Pillet (Nü Agency)"),
-    (4, 11, "La SACEM et l'accompagnement des éditeurs", "Philippe Manivet (Musigamy); Sandrine Delaune (SACEM)"),
+    (
+        1,
+        18,
+        "Réussir sa sortie sur les plateformes de streaming",
+        "Benjamin Pruvost (consultant distribution digitale)",
+    ),
+    (
+        2,
+        15,
+        "Sensibilisation aux discriminations, violences, harcèlements sexuels et sexistes",
+        "Marion Delpech (Act Right)",
+    ),
+    (
+        3,
+        14,
+        "Exploitation des datas clés : quels sont les publics et comment les toucher ?",
+        "Clara Pillet (Nü Agency)",
+    ),
+    (
+        4,
+        11,
+        "La SACEM et l'accompagnement des éditeurs",
+        "Philippe Manivet (Musigamy); Sandrine Delaune (SACEM)",
+    ),
     (5, 16, "L'audio 3D et les enjeux d'une telle transition", "Martin Antiphon (Music Unit)"),
     (6, 13, "Élaborer sa stratégie de financements", "Clément Aubey (consultant)"),
     (9, 19, "Rentrée des adhérent·es : retour d'expériences, besoins et synergies", "Aude Merlet (MILA)"),
     (10, 17, "L'IA au service de l'industrie musicale et non l'inverse !", "Marine Rivollet (2AM)"),
-    (12, 12, "Burn-out dans l'industrie musicale : comprendre, prévenir et traiter",
-     "Laure Fillette (psychologue); Marie Bergot (Audiens)"),
+    (
+        12,
+        12,
+        "Burn-out dans l'industrie musicale : comprendre, prévenir et traiter",
+        "Laure Fillette (psychologue); Marie Bergot (Audiens)",
+    ),
 )
 CRESCENDO_2024 = (
     (1, 17, "Crescendo – Rencontre networking", "Rencontre aux BIS de Nantes", "Ariane Ancrì (Alias)"),
-    (1, 25, "Crescendo – Atelier pratique", "Optimiser la billetterie et la commercialisation de son projet",
-     "Charlotte Méquillet (PIM'S)"),
+    (
+        1,
+        25,
+        "Crescendo – Atelier pratique",
+        "Optimiser la billetterie et la commercialisation de son projet",
+        "Charlotte Méquillet (PIM'S)",
+    ),
     (2, 20, "Crescendo – Rencontre networking", "Rencontre au Nord Nord", "Gwenaëlle Kerboul (Miracle)"),
-    (3, 21, "Crescendo – Atelier pratique", "Immersion dans l'univers technique d'un studio d'enregistrement",
-     "Léa Tourbier (ingénieure du son)"),
-    (4, 18, "Crescendo – Rencontre networking", "Rencontre au Printemps de Bourges", "Clarisse Arnou (Yotanka)"),
+    (
+        3,
+        21,
+        "Crescendo – Atelier pratique",
+        "Immersion dans l'univers technique d'un studio d'enregistrement",
+        "Léa Tourbier (ingénieure du son)",
+    ),
+    (
+        4,
+        18,
+        "Crescendo – Rencontre networking",
+        "Rencontre au Printemps de Bourges",
+        "Clarisse Arnou (Yotanka)",
+    ),
     (5, 23, "Crescendo – Atelier pratique", "Édition : contrats, droit, synchro", "Aurélie Gautier (Jeeves)"),
-    (6, 6, "Crescendo – Rencontre networking", "Rencontre au Forum Entreprendre dans la Culture",
-     "Naëlie Baudoin (SheSaidSo France); Caroline Decroix (Majeur·es)"),
-    (6, 20, "Crescendo – Atelier pratique", "Faire l'expérience de l'affirmation de soi comme prise de risque",
-     "Hélène Fromen (Modèle vivant·e)"),
-    (9, 26, "Crescendo – Atelier pratique", "Mieux orchestrer votre temps pro et perso", "Laurence Nguyen (Oneiri)"),
-    (10, 15, "Crescendo – Rencontre networking", "Rencontre pré-MaMA au Marlusse & Lapin",
-     "Estelle Bremaud (Vertigo)"),
-    (11, 21, "Crescendo – Atelier pratique", "Initiation aux bonnes pratiques du booking",
-     "Aurore Voisin (W Spectacles)"),
-    (12, 5, "Crescendo – Rencontre networking", "Rencontre aux Bars en Trans", "Carole Meyer (Festival Art Rock)"),
+    (
+        6,
+        6,
+        "Crescendo – Rencontre networking",
+        "Rencontre au Forum Entreprendre dans la Culture",
+        "Naëlie Baudoin (SheSaidSo France); Caroline Decroix (Majeur·es)",
+    ),
+    (
+        6,
+        20,
+        "Crescendo – Atelier pratique",
+        "Faire l'expérience de l'affirmation de soi comme prise de risque",
+        "Hélène Fromen (Modèle vivant·e)",
+    ),
+    (
+        9,
+        26,
+        "Crescendo – Atelier pratique",
+        "Mieux orchestrer votre temps pro et perso",
+        "Laurence Nguyen (Oneiri)",
+    ),
+    (
+        10,
+        15,
+        "Crescendo – Rencontre networking",
+        "Rencontre pré-MaMA au Marlusse & Lapin",
+        "Estelle Bremaud (Vertigo)",
+    ),
+    (
+        11,
+        21,
+        "Crescendo – Atelier pratique",
+        "Initiation aux bonnes pratiques du booking",
+        "Aurore Voisin (W Spectacles)",
+    ),
+    (
+        12,
+        5,
+        "Crescendo – Rencontre networking",
+        "Rencontre aux Bars en Trans",
+        "Carole Meyer (Festival Art Rock)",
+    ),
 )
 FIGURES = (  # (rubrique, libellé, 2024, 2023, unité)
     ("Financement", "Subvention Ville de Paris – DAE", 14500, 14500, "€"),
@@ -86,13 +177,25 @@ def _d(day: dt.date) -> str:
 
 
 def grids() -> dict[str, Grid]:
-    members: Grid = [["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Sortie le"]]
+    members: Grid = [
+        ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Sortie le"]
+    ]
     ids: dict[str, str] = {}
 
     def member(structure: str, category: str, joined: dt.date, forfait: str | None = None) -> str:
         member_id = f"M{len(members):04d}"
-        members.append([member_id, structure, f"Contact {len(members)}", f"m{len(members)}@exemple.fr",
-                        category, forfait, _d(joined), None])
+        members.append(
+            [
+                member_id,
+                structure,
+                f"Contact {len(members)}",
+                f"m{len(members)}@exemple.fr",
+                category,
+                forfait,
+                _d(joined),
+                None,
+            ]
+        )
         ids[structure] = member_id
         return member_id
 
@@ -111,8 +214,18 @@ def grids() -> dict[str, Grid]:
     first = dt.date(2024, 1, 15)
     for n in range(29):  # new bénéficiaires, every eleven days from 15 January
         member(f"Nouvelle structure {n + 1:02d}", "bénéficiaire", first + dt.timedelta(days=11 * n), "BASIC")
-    members.append(["M0999", "Christophe Chiappa", "Christophe Chiappa", "cc@exemple.fr", "membre de droit",
-                    None, "01/01/2016", None])
+    members.append(
+        [
+            "M0999",
+            "Christophe Chiappa",
+            "Christophe Chiappa",
+            "cc@exemple.fr",
+            "membre de droit",
+            None,
+            "01/01/2016",
+            None,
+        ]
+    )
     ids["Christophe Chiappa"] = "M0999"
 
     premises: Grid = [["ID", "Nom", "Site", "Surface m²", "Capacité", "Réservable"]]
@@ -127,8 +240,9 @@ def grids() -> dict[str, Grid]:
     occupations: Grid = [["ID", "Membre", "Local", "Début", "Fin"]]
 
     def occupy(structure: str, premises_id: str, start: dt.date, end: dt.date | None = None) -> None:
-        occupations.append([f"C{len(occupations):03d}", ids[structure], premises_id, _d(start),
-                            _d(end) if end else None])
+        occupations.append(
+            [f"C{len(occupations):03d}", ids[structure], premises_id, _d(start), _d(end) if end else None]
+        )
 
     offices = iter(("L01", "L02", "L03", "L04", "L05"))
     for gone, came in zip(LEFT_OFFICES, TOOK_OFFICES, strict=True):
@@ -142,8 +256,15 @@ def grids() -> dict[str, Grid]:
     board: Grid = [["Nom", "Civilité", "Membre", "Fonction", "Entrée", "Sortie", "Décision"]]
     for name, civility, structure, function, start, end, decision in (
         ("Aude Merlet", "Mme", None, "Président·e", "01/07/2021", "02/07/2024", "AG du 02/07/24"),
-        ("Vincent Lagadrillière", "M.", "Superpose Studio", "Secrétaire", "01/07/2021", "02/07/2024",
-         "AG du 02/07/24"),
+        (
+            "Vincent Lagadrillière",
+            "M.",
+            "Superpose Studio",
+            "Secrétaire",
+            "01/07/2021",
+            "02/07/2024",
+            "AG du 02/07/24",
+        ),
         ("Julien Soulié", "M.", "le Fair", "Président·e", "01/07/2021", None, "CA du 28/11/24"),
         ("Deborah Ammar", "Mme", "Upton Park", "Vice-président·e", "01/07/2021", None, None),
         ("Thomas Chalindar", "M.", "TC Productions", "Trésorier·e", "01/07/2021", None, None),
@@ -154,7 +275,15 @@ def grids() -> dict[str, Grid]:
         ("Gildas Dexheimer", "M.", "Sanguine", "Administrateur·rice", "01/07/2021", None, None),
         ("Alix Ménoret", "Mme", "Tricatel", "Administrateur·rice", "01/07/2021", None, None),
         ("Anne-Sophie Mattéi", "Mme", "Surella Production", "Administrateur·rice", "01/07/2021", None, None),
-        ("Mathilde Neu", "Mme", "Resonance Agency", "Administrateur·rice", "02/07/2024", None, "AG du 02/07/24"),
+        (
+            "Mathilde Neu",
+            "Mme",
+            "Resonance Agency",
+            "Administrateur·rice",
+            "02/07/2024",
+            None,
+            "AG du 02/07/24",
+        ),
         ("Camille Casays", "Mme", "ADAM", "Administrateur·rice", "02/07/2024", None, "AG du 02/07/24"),
     ):
         board.append([name, civility, ids.get(structure or ""), function, start, end, decision])
@@ -163,8 +292,14 @@ def grids() -> dict[str, Grid]:
     registrations: Grid = [["ID", "Événement", "Membre", "Inscrit le", "Statut"]]
     pool = [row[0] for row in members[1:] if row[0] != "M0999"]
 
-    def event(day: dt.date, kind: str, title: str, speakers: str | None = None, place: str | None = None,
-              present: list[str] | tuple[str, ...] = ()) -> None:
+    def event(
+        day: dt.date,
+        kind: str,
+        title: str,
+        speakers: str | None = None,
+        place: str | None = None,
+        present: list[str] | tuple[str, ...] = (),
+    ) -> None:
         event_id = f"E{len(events):03d}"
         events.append([event_id, _d(day), None, kind, title, speakers, place or "Pôle MILA"])
         for member_id in present:
@@ -174,8 +309,12 @@ def grids() -> dict[str, Grid]:
         """``count`` sessions reaching ``structures`` distinct members between them."""
         months = list(months)
         for n in range(count):
-            event(dt.date(year, months[n % len(months)], 3 + n // len(months) * 7), kind, title,
-                  present=pool[:structures][n::count])
+            event(
+                dt.date(year, months[n % len(months)], 3 + n // len(months) * 7),
+                kind,
+                title,
+                present=pool[:structures][n::count],
+            )
 
     for year, audits, diagnostics, consult, managers, (quizz, quizz_structures), clubs in (
         (2024, 22, 21, 36, 5, (4, 23), 9),
@@ -188,11 +327,21 @@ def grids() -> dict[str, Grid]:
         sessions(year, "JuriQuizz", "JuriQuizz", quizz, quizz_structures, (3, 6, 10, 12))
         if year == 2023:
             for n in range(clubs):
-                event(dt.date(2023, n + 1, 20), "Club MILA", f"Club MILA 2023 n° {n + 1}", present=pool[n:n + 9])
+                event(
+                    dt.date(2023, n + 1, 20),
+                    "Club MILA",
+                    f"Club MILA 2023 n° {n + 1}",
+                    present=pool[n : n + 9],
+                )
     for month, day, title, speakers in CLUBS_2024:
-        event(dt.date(2024, month, day), "Club MILA", title, speakers, present=pool[month:month + 12])
-    event(dt.date(2024, 11, 7), "Atelier de co-développement", "Atelier de co-développement",
-          "Marc Bouchet (coach)", present=pool[40:46])
+        event(dt.date(2024, month, day), "Club MILA", title, speakers, present=pool[month : month + 12])
+    event(
+        dt.date(2024, 11, 7),
+        "Atelier de co-développement",
+        "Atelier de co-développement",
+        "Marc Bouchet (coach)",
+        present=pool[40:46],
+    )
     for month, day, kind, title, speakers in CRESCENDO_2024:
         event(dt.date(2024, month, day), kind, title, speakers, present=pool[60:66])
     for day, kind, title in (
@@ -226,24 +375,47 @@ def grids() -> dict[str, Grid]:
     ]
     texts: Grid = [
         ["Année", "Section", "Titre", "Texte"],
-        [2024, "membres", None,
-         "Le MILA compte en moyenne {{ membres.heberges }} structures adhérentes hébergées et "
-         "{{ membres.beneficiaires }} adhérents bénéficiaires, dont {{ membres.nouveaux }} nouvelles "
-         "structures cette année."],
-        [2024, "association", "Équipe opérationnelle",
-         "Le MILA compte désormais une deuxième salariée depuis le 2 septembre 2024."],
+        [
+            2024,
+            "membres",
+            None,
+            "Le MILA compte en moyenne {{ membres.heberges }} structures adhérentes hébergées et "
+            "{{ membres.beneficiaires }} adhérents bénéficiaires, dont {{ membres.nouveaux }} nouvelles "
+            "structures cette année.",
+        ],
+        [
+            2024,
+            "association",
+            "Équipe opérationnelle",
+            "Le MILA compte désormais une deuxième salariée depuis le 2 septembre 2024.",
+        ],
         [2024, "association", "Formation", "La coordinatrice a bénéficié de sa deuxième formation AFDAS."],
         [2024, "partenaires", "Mairies", "La Mairie de Paris a renouvelé son soutien en 2024."],
         [2024, "partenaires", "Territoire", "Partenaire de la Fête du quartier Blémont le 6 juillet."],
         [2024, "partenaires", "Paris Habitat", "Un dégât des eaux a touché le bureau de coordination."],
-        [2024, "actions", "Outils d'accompagnement et mutualisations",
-         "Un abonnement mutualisé à Chartmetric est partagé par une dizaine de structures."],
+        [
+            2024,
+            "actions",
+            "Outils d'accompagnement et mutualisations",
+            "Un abonnement mutualisé à Chartmetric est partagé par une dizaine de structures.",
+        ],
         [2024, "actions", "Transmission", "Une collaboration pédagogique avec Brassart Paris."],
         [2024, "rencontres", "Le MILA soutient", "- Music Declares Emergency\n- L'Appel des Indépendants"],
         [2024, "communication", "Site web MILA", "Tous les événements sont publiés dans les actualités."],
     ]
-    bookings: Grid = [["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"],
-                      ["R0001", "L13", None, "L'Accorderie 18", "12/03/2024", "12/03/2024", "gracieux", "confirmée"]]
-    return {"Membres": members, "Locaux": premises, "Occupations": occupations, "Conseil": board,
-            "Événements": events, "Inscriptions": registrations, "Chiffres": figures, "Tarifs": rates,
-            "Textes": texts, "Réservations": bookings}
+    bookings: Grid = [
+        ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"],
+        ["R0001", "L13", None, "L'Accorderie 18", "12/03/2024", "12/03/2024", "gracieux", "confirmée"],
+    ]
+    return {
+        "Membres": members,
+        "Locaux": premises,
+        "Occupations": occupations,
+        "Conseil": board,
+        "Événements": events,
+        "Inscriptions": registrations,
+        "Chiffres": figures,
+        "Tarifs": rates,
+        "Textes": texts,
+        "Réservations": bookings,
+    }

@@ -69,9 +69,7 @@ def build(make_book: Callable[[dict[str, Grid]], Any], tabs: dict[str, Grid]) ->
     plain: dict[str, Grid] = {}
     texts: dict[str, dict[tuple[int, int], str]] = {}
     for tab, grid in tabs.items():
-        plain[tab] = [
-            [None if isinstance(v, AsText) else v for v in line] for line in grid
-        ]
+        plain[tab] = [[None if isinstance(v, AsText) else v for v in line] for line in grid]
         for r, line in enumerate(grid, start=1):
             for c, v in enumerate(line, start=1):
                 if isinstance(v, AsText):
@@ -95,8 +93,10 @@ def snapshot(book: Any) -> Snapshot:
         try:
             for ws in wb.worksheets:
                 shot[ws.title] = _trim(
-                    [[None if c.value is None else (c.value, c.data_type) for c in line]
-                     for line in ws.iter_rows()]
+                    [
+                        [None if c.value is None else (c.value, c.data_type) for c in line]
+                        for line in ws.iter_rows()
+                    ]
                 )
         finally:
             wb.close()
@@ -110,10 +110,12 @@ def snapshot(book: Any) -> Snapshot:
             f_line = formulas[r] if r < len(formulas) else []
             v_line = values[r] if r < len(values) else []
             width = max(len(f_line), len(v_line))
-            lines.append([
-                _token(f_line[c] if c < len(f_line) else None, v_line[c] if c < len(v_line) else None)
-                for c in range(width)
-            ])
+            lines.append(
+                [
+                    _token(f_line[c] if c < len(f_line) else None, v_line[c] if c < len(v_line) else None)
+                    for c in range(width)
+                ]
+            )
         shot[title] = _trim(lines)
     return shot
 
@@ -148,7 +150,7 @@ def staff_changes(before: Snapshot, after: Snapshot) -> list[str]:
     ``ID`` given an ID of the tab's form, and rows appended to Relances and Journal.
     """
     problems: list[str] = []
-    new_tabs = list(after)[len(before):]
+    new_tabs = list(after)[len(before) :]
     if list(after)[: len(before)] != list(before):
         problems.append(f"onglets : {list(before)} -> {list(after)}")
     for title in new_tabs:
@@ -208,8 +210,13 @@ def journal_rows(book: Any) -> list[dict[str, object]]:
 
 def cli_args(book: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> list[str]:
     """Options pointing ``mila`` at the book, in a clean environment and folder."""
-    for name in ("MILA_CONFIG", "MILA_WORKBOOK", "MILA_SHEET", "GOOGLE_APPLICATION_CREDENTIALS",
-                 "SHEETS_EMULATOR_HOST"):
+    for name in (
+        "MILA_CONFIG",
+        "MILA_WORKBOOK",
+        "MILA_SHEET",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "SHEETS_EMULATOR_HOST",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # the local log goes to ./logs
     if book.kind == "xlsx":
@@ -233,19 +240,68 @@ def grid(header: list[str], rows: list[dict[str, object]]) -> Grid:
 # --------------------------------------------------------------------------- the corpus
 
 MEMBRES = [
-    "ID", "Structure", "Contact", "Email", "Téléphone", "SIRET", "Catégorie", "Forfait",
-    "Option Crescendo", "Adhésion le", "Cotisation payée le", "Montant payé", "Notes",
-    "Charte signée le", "Sortie le", "Cotisation HT", "Cotisation TTC", "Échéance", "Statut",
-    "Voix", "Anomalies",
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Téléphone",
+    "SIRET",
+    "Catégorie",
+    "Forfait",
+    "Option Crescendo",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Montant payé",
+    "Notes",
+    "Charte signée le",
+    "Sortie le",
+    "Cotisation HT",
+    "Cotisation TTC",
+    "Échéance",
+    "Statut",
+    "Voix",
+    "Anomalies",
 ]
-LOCAUX = ["ID", "Nom", "Site", "Adresse", "Surface m²", "Capacité", "Loyer mensuel HT",
-          "Tarif jour HT", "Tarif semaine HT", "Réservable", "Anomalies"]
-OCCUPATIONS = ["ID", "Membre", "Local", "Début", "Fin", "Loyer mensuel HT", "Dépôt de garantie",
-               "Anomalies"]
-RESERVATIONS = ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut",
-                "Montant HT", "Anomalies"]
-EVENEMENTS = ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Lieu", "Capacité",
-              "Réservé à", "Inscrits", "Liste d'attente", "Anomalies"]
+LOCAUX = [
+    "ID",
+    "Nom",
+    "Site",
+    "Adresse",
+    "Surface m²",
+    "Capacité",
+    "Loyer mensuel HT",
+    "Tarif jour HT",
+    "Tarif semaine HT",
+    "Réservable",
+    "Anomalies",
+]
+OCCUPATIONS = ["ID", "Membre", "Local", "Début", "Fin", "Loyer mensuel HT", "Dépôt de garantie", "Anomalies"]
+RESERVATIONS = [
+    "ID",
+    "Ressource",
+    "Membre",
+    "Organisme",
+    "Début",
+    "Fin",
+    "Formule",
+    "Statut",
+    "Montant HT",
+    "Anomalies",
+]
+EVENEMENTS = [
+    "ID",
+    "Date",
+    "Heure",
+    "Type",
+    "Titre",
+    "Intervenants",
+    "Lieu",
+    "Capacité",
+    "Réservé à",
+    "Inscrits",
+    "Liste d'attente",
+    "Anomalies",
+]
 INSCRIPTIONS = ["ID", "Événement", "Membre", "Inscrit le", "Statut", "Place", "Anomalies"]
 TARIFS = ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"]
 CONSEIL = ["Nom", "Civilité", "Membre", "Fonction", "Collège", "Entrée", "Sortie", "Décision"]
@@ -253,43 +309,100 @@ CHIFFRES = ["Année", "Rubrique", "Libellé", "Valeur", "Unité"]
 TEXTES = ["Année", "Section", "Texte"]
 
 HEADERS = {
-    "Membres": MEMBRES, "Locaux": LOCAUX, "Occupations": OCCUPATIONS,
-    "Réservations": RESERVATIONS, "Événements": EVENEMENTS, "Inscriptions": INSCRIPTIONS,
-    "Tarifs": TARIFS, "Conseil": CONSEIL, "Chiffres": CHIFFRES, "Textes": TEXTES,
+    "Membres": MEMBRES,
+    "Locaux": LOCAUX,
+    "Occupations": OCCUPATIONS,
+    "Réservations": RESERVATIONS,
+    "Événements": EVENEMENTS,
+    "Inscriptions": INSCRIPTIONS,
+    "Tarifs": TARIFS,
+    "Conseil": CONSEIL,
+    "Chiffres": CHIFFRES,
+    "Textes": TEXTES,
 }
 
 # Rows every case row refers to; the ones in CLEAN carry no anomaly at all.
 FIXED: dict[str, list[dict[str, object]]] = {
     "Membres": [
-        {"ID": "M0001", "Structure": "Studio Alpha", "Contact": "Ana Martin",
-         "Email": "ana@alpha.fr", "Catégorie": "hébergé", "Adhésion le": "15/01/2024",
-         "Cotisation payée le": "10/01/2025", "Montant payé": "240,00",
-         "Notes": '=HYPERLINK("https://mila.fr","site")', "Charte signée le": "15/01/2024"},
-        {"ID": "M0002", "Structure": "Bêta Prod", "Contact": "Bruno Petit",
-         "Email": "bruno@beta.fr", "Téléphone": "06 12 34 56 78", "SIRET": VALID_SIRET,
-         "Catégorie": "bénéficiaire", "Forfait": "BASIC", "Option Crescendo": "non",
-         "Adhésion le": "15/01/2024", "Cotisation payée le": "10/01/2025",
-         "Montant payé": "144,00", "Notes": "=SUM(A1:A3)", "Charte signée le": "15/01/2024"},
+        {
+            "ID": "M0001",
+            "Structure": "Studio Alpha",
+            "Contact": "Ana Martin",
+            "Email": "ana@alpha.fr",
+            "Catégorie": "hébergé",
+            "Adhésion le": "15/01/2024",
+            "Cotisation payée le": "10/01/2025",
+            "Montant payé": "240,00",
+            "Notes": '=HYPERLINK("https://mila.fr","site")',
+            "Charte signée le": "15/01/2024",
+        },
+        {
+            "ID": "M0002",
+            "Structure": "Bêta Prod",
+            "Contact": "Bruno Petit",
+            "Email": "bruno@beta.fr",
+            "Téléphone": "06 12 34 56 78",
+            "SIRET": VALID_SIRET,
+            "Catégorie": "bénéficiaire",
+            "Forfait": "BASIC",
+            "Option Crescendo": "non",
+            "Adhésion le": "15/01/2024",
+            "Cotisation payée le": "10/01/2025",
+            "Montant payé": "144,00",
+            "Notes": "=SUM(A1:A3)",
+            "Charte signée le": "15/01/2024",
+        },
     ],
     "Locaux": [
-        {"ID": "L01", "Nom": "Bureau 3", "Site": "Pépinière", "Surface m²": 20, "Capacité": 1,
-         "Loyer mensuel HT": 300, "Réservable": "non"},
-        {"ID": "L02", "Nom": "Salle de réunion", "Site": "Milab", "Capacité": 1,
-         "Tarif jour HT": 50, "Réservable": "oui"},
+        {
+            "ID": "L01",
+            "Nom": "Bureau 3",
+            "Site": "Pépinière",
+            "Surface m²": 20,
+            "Capacité": 1,
+            "Loyer mensuel HT": 300,
+            "Réservable": "non",
+        },
+        {
+            "ID": "L02",
+            "Nom": "Salle de réunion",
+            "Site": "Milab",
+            "Capacité": 1,
+            "Tarif jour HT": 50,
+            "Réservable": "oui",
+        },
         {"ID": "L03", "Nom": "Postes Milab", "Site": "Milab", "Capacité": 50, "Réservable": "non"},
     ],
     "Occupations": [{"ID": "C001", "Membre": "M0001", "Local": "L01", "Début": "01/01/2024"}],
     "Réservations": [
-        {"ID": "R0001", "Ressource": "L02", "Membre": "M0002", "Début": "02/07/2025 09:00",
-         "Fin": "02/07/2025 12:00", "Formule": "jour", "Statut": "demandée"},
+        {
+            "ID": "R0001",
+            "Ressource": "L02",
+            "Membre": "M0002",
+            "Début": "02/07/2025 09:00",
+            "Fin": "02/07/2025 12:00",
+            "Formule": "jour",
+            "Statut": "demandée",
+        },
     ],
     "Événements": [
-        {"ID": "E001", "Date": "10/07/2025", "Heure": "18:30", "Type": "Club MILA",
-         "Titre": "Club de juillet", "Capacité": 20},
+        {
+            "ID": "E001",
+            "Date": "10/07/2025",
+            "Heure": "18:30",
+            "Type": "Club MILA",
+            "Titre": "Club de juillet",
+            "Capacité": 20,
+        },
     ],
     "Inscriptions": [
-        {"ID": "I0001", "Événement": "E001", "Membre": "M0002", "Inscrit le": "01/07/2025 10:00",
-         "Statut": "inscrit"},
+        {
+            "ID": "I0001",
+            "Événement": "E001",
+            "Membre": "M0002",
+            "Inscrit le": "01/07/2025 10:00",
+            "Statut": "inscrit",
+        },
     ],
     "Tarifs": [
         {"Code": "BENEFICIAIRE", "Montant HT": 100, "TVA %": 20, "Du": "01/01/2020", "Au": "29/02/2024"},
@@ -299,45 +412,97 @@ FIXED: dict[str, list[dict[str, object]]] = {
         {"Code": "HEBERGE_M2", "Montant HT": 10, "Plafond HT": 700, "TVA %": 20, "Du": "01/01/2020"},
         {"Code": "MEMBRE_DE_DROIT", "Montant HT": 0, "TVA %": 20, "Du": "01/01/2020"},
     ],
-    "Conseil": [{"Nom": "Ana Martin", "Civilité": "Mme", "Membre": "M0001",
-                 "Fonction": "Présidente", "Entrée": "02/07/2024", "Décision": "AG du 02/07/24"}],
-    "Chiffres": [{"Année": 2024, "Rubrique": "Financement", "Libellé": "Subventions",
-                  "Valeur": 12000, "Unité": "€"}],
+    "Conseil": [
+        {
+            "Nom": "Ana Martin",
+            "Civilité": "Mme",
+            "Membre": "M0001",
+            "Fonction": "Présidente",
+            "Entrée": "02/07/2024",
+            "Décision": "AG du 02/07/24",
+        }
+    ],
+    "Chiffres": [
+        {"Année": 2024, "Rubrique": "Financement", "Libellé": "Subventions", "Valeur": 12000, "Unité": "€"}
+    ],
     "Textes": [{"Année": 2024, "Section": "intro", "Texte": "Une belle année."}],
 }
-CLEAN = {"Membres": [3], "Locaux": [2, 3, 4], "Occupations": [2], "Réservations": [2],
-         "Événements": [2], "Inscriptions": [2], "Conseil": [2], "Chiffres": [2], "Textes": [2]}
+CLEAN = {
+    "Membres": [3],
+    "Locaux": [2, 3, 4],
+    "Occupations": [2],
+    "Réservations": [2],
+    "Événements": [2],
+    "Inscriptions": [2],
+    "Conseil": [2],
+    "Chiffres": [2],
+    "Textes": [2],
+}
 
-ID_FORMS = {"Membres": "M{:04d}", "Locaux": "L{:02d}", "Occupations": "C{:03d}",
-            "Réservations": "R{:04d}", "Événements": "E{:03d}", "Inscriptions": "I{:04d}"}
+ID_FORMS = {
+    "Membres": "M{:04d}",
+    "Locaux": "L{:02d}",
+    "Occupations": "C{:03d}",
+    "Réservations": "R{:04d}",
+    "Événements": "E{:03d}",
+    "Inscriptions": "I{:04d}",
+}
 
 
 def base_row(tab: str, n: int) -> dict[str, object]:
     """A valid row of ``tab``, distinct from the others by ``n``."""
     if tab == "Membres":
-        return {"Structure": f"Label {n}", "Contact": "Chloé Roy", "Email": f"membre{n}@label.fr",
-                "Catégorie": "bénéficiaire", "Forfait": "BASIC", "Option Crescendo": "non",
-                "Adhésion le": "15/01/2024", "Cotisation payée le": "10/01/2025",
-                "Montant payé": "144,00", "Charte signée le": "15/01/2024"}
+        return {
+            "Structure": f"Label {n}",
+            "Contact": "Chloé Roy",
+            "Email": f"membre{n}@label.fr",
+            "Catégorie": "bénéficiaire",
+            "Forfait": "BASIC",
+            "Option Crescendo": "non",
+            "Adhésion le": "15/01/2024",
+            "Cotisation payée le": "10/01/2025",
+            "Montant payé": "144,00",
+            "Charte signée le": "15/01/2024",
+        }
     if tab == "Locaux":
         return {"Nom": f"Poste {n}", "Site": "Milab", "Capacité": 2, "Réservable": "non"}
     if tab == "Occupations":  # past conventions of a roomy premises: no overlap, no warning
         return {"Membre": "M0001", "Local": "L03", "Début": "01/01/2022", "Fin": "31/12/2022"}
     if tab == "Réservations":  # one day each: no overlap whatever the future checks
-        return {"Ressource": "L02", "Membre": "M0002", "Début": f"{n % 28 + 1:02d}/08/2025 09:00",
-                "Fin": f"{n % 28 + 1:02d}/08/2025 12:00", "Formule": "jour", "Statut": "demandée"}
+        return {
+            "Ressource": "L02",
+            "Membre": "M0002",
+            "Début": f"{n % 28 + 1:02d}/08/2025 09:00",
+            "Fin": f"{n % 28 + 1:02d}/08/2025 12:00",
+            "Formule": "jour",
+            "Statut": "demandée",
+        }
     if tab == "Événements":
-        return {"Date": "10/07/2025", "Heure": "18:30", "Type": "Club MILA", "Titre": f"Club {n}",
-                "Capacité": 20}
+        return {
+            "Date": "10/07/2025",
+            "Heure": "18:30",
+            "Type": "Club MILA",
+            "Titre": f"Club {n}",
+            "Capacité": 20,
+        }
     if tab == "Inscriptions":
-        return {"Événement": "E001", "Membre": "M0002", "Inscrit le": "01/07/2025 10:00",
-                "Statut": "inscrit"}
+        return {"Événement": "E001", "Membre": "M0002", "Inscrit le": "01/07/2025 10:00", "Statut": "inscrit"}
     if tab == "Tarifs":  # one past year each: no overlap with the others
-        return {"Code": "MEMBRE_DE_DROIT", "Libellé": "ancien", "Montant HT": 0, "TVA %": 20,
-                "Du": f"01/01/{2000 + n}", "Au": f"31/12/{2000 + n}"}
+        return {
+            "Code": "MEMBRE_DE_DROIT",
+            "Libellé": "ancien",
+            "Montant HT": 0,
+            "TVA %": 20,
+            "Du": f"01/01/{2000 + n}",
+            "Au": f"31/12/{2000 + n}",
+        }
     if tab == "Conseil":
-        return {"Nom": f"Personne {n}", "Civilité": "M.", "Fonction": "Administrateur",
-                "Entrée": "02/07/2024"}
+        return {
+            "Nom": f"Personne {n}",
+            "Civilité": "M.",
+            "Fonction": "Administrateur",
+            "Entrée": "02/07/2024",
+        }
     if tab == "Chiffres":
         return {"Année": 2024, "Rubrique": "Financement", "Libellé": f"Ligne {n}", "Valeur": 10}
     if tab == "Textes":
@@ -384,8 +549,9 @@ WRONG = [
     bad("Membres", "Charte signée le", "01/01/1850", "Date hors limites"),
     bad("Membres", "Charte signée le", "01/01/1990", "Date invraisemblable", severity="warning"),
     bad("Membres", "Sortie le", "'=TODAY()", "Formule au lieu d'une valeur"),
-    bad("Membres", "Sortie le", AsText("=TODAY()"), "Formule au lieu d'une valeur",
-        label="=TODAY() en texte"),
+    bad(
+        "Membres", "Sortie le", AsText("=TODAY()"), "Formule au lieu d'une valeur", label="=TODAY() en texte"
+    ),
     bad("Membres", "Sortie le", LONG, "Date illisible", label="10 000 caractères"),
     bad("Membres", "Sortie le", "#N/A", "Date illisible"),
     bad("Membres", "Sortie le", 1e300, "Date hors limites"),
@@ -406,8 +572,7 @@ WRONG = [
     bad("Événements", "Heure", "18h75", "Heure impossible"),
     bad("Événements", "Heure", "midi", "Heure illisible"),
     bad("Événements", "Heure", 30, "Heure illisible"),
-    bad("Événements", "Heure", dt.date(2025, 7, 10), "Saisissez une heure au format 18:30",
-        label="une date"),
+    bad("Événements", "Heure", dt.date(2025, 7, 10), "Saisissez une heure au format 18:30", label="une date"),
     # amount
     bad("Membres", "Montant payé", "-50", "Montant négatif"),
     bad("Membres", "Montant payé", -50, "Montant négatif", label="-50 (nombre)"),
@@ -444,8 +609,13 @@ WRONG = [
     bad("Membres", "Catégorie", "hebergeur", "Valeur inconnue"),
     bad("Membres", "Catégorie", "hébergé 🏠", "Valeur inconnue"),
     bad("Membres", "Catégorie", True, "Valeur inconnue", label="booléen"),
-    bad("Membres", "Catégorie", {"xlsx": "hébergé\x7f", "google": "hébergé\x07\x1b"}, "Valeur inconnue",
-        label="caractères de contrôle"),
+    bad(
+        "Membres",
+        "Catégorie",
+        {"xlsx": "hébergé\x7f", "google": "hébergé\x07\x1b"},
+        "Valeur inconnue",
+        label="caractères de contrôle",
+    ),
     bad("Membres", "Catégorie", None, "Valeur manquante", label="vide"),
     bad("Membres", "Forfait", "GOLD", "Valeur inconnue"),
     bad("Membres", "Forfait", 170, "Valeur inconnue"),
@@ -466,8 +636,13 @@ WRONG = [
     bad("Membres", "Email", "ana.label.fr", "Adresse e-mail invalide"),
     bad("Membres", "Email", "ana\u00a0@label.fr", "Adresse e-mail invalide", label="espace insécable"),
     bad("Membres", "Email", 12345, "Adresse e-mail invalide"),
-    bad("Membres", "Email", AsText('=HYPERLINK("mailto:ana@label.fr")'), "Formule au lieu",
-        label="=HYPERLINK en texte"),
+    bad(
+        "Membres",
+        "Email",
+        AsText('=HYPERLINK("mailto:ana@label.fr")'),
+        "Formule au lieu",
+        label="=HYPERLINK en texte",
+    ),
     bad("Membres", "Email", None, "Valeur manquante", label="vide"),
     # phone
     bad("Membres", "Téléphone", "06 12 AB 56 78", "téléphone invalide", severity="warning"),
@@ -511,8 +686,12 @@ TOLERATED = [
     odd("Membres", "Structure", "Label 🎸"),
     odd("Membres", "Structure", LONG, label="10 000 caractères"),
     odd("Membres", "Structure", AsText("=SUM(A1:A3)"), label="=SUM en texte"),
-    odd("Membres", "Structure", {"xlsx": "Label\x7f\u200b\ufeff", "google": "Label\x07\x1b\x7f"},
-        label="caractères de contrôle"),
+    odd(
+        "Membres",
+        "Structure",
+        {"xlsx": "Label\x7f\u200b\ufeff", "google": "Label\x07\x1b\x7f"},
+        label="caractères de contrôle",
+    ),
     odd("Membres", "Contact", True, label="booléen"),
     odd("Membres", "Contact", "Ana\tMartin\nRoy", label="tabulation et retour à la ligne"),
     odd("Membres", "Téléphone", "'0612345678"),
@@ -552,8 +731,7 @@ class CorpusRun:
     tables: dict[str, Table] = field(default_factory=dict)  # read after sync
 
     def anomalies(self, tab: str, row: int, column: str | None = None) -> list[Anomaly]:
-        return [a for a in self.checked.anomalies.for_row(tab, row)
-                if column is None or a.column == column]
+        return [a for a in self.checked.anomalies.for_row(tab, row) if column is None or a.column == column]
 
     def anomalies_cell(self, tab: str, row: int) -> str:
         table = self.tables[tab]
@@ -636,8 +814,9 @@ class TestWrongValues:
         """After sync, the row's ``Anomalies`` cell holds the message check reported."""
         where = corpus.placed[case.name]
         cell = corpus.anomalies_cell(case.tab, where.row)
-        messages = [a.message for a in corpus.anomalies(case.tab, where.row, case.column)
-                    if case.expect in a.message]
+        messages = [
+            a.message for a in corpus.anomalies(case.tab, where.row, case.column) if case.expect in a.message
+        ]
         assert messages and CONTROL.sub("", messages[0]) in cell.split("\n")
 
     @pytest.mark.parametrize("case", TOLERATED, ids=lambda c: c.name)
@@ -731,17 +910,47 @@ class TestOddCells:
                 assert not CONTROL.search(_text(line[column] if column < len(line) else None))
 
 
-MEMBER_HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le",
-                 "Cotisation payée le", "Notes", "Statut", "Anomalies"]
+MEMBER_HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Notes",
+    "Statut",
+    "Anomalies",
+]
 
 
 def small_members(header: list[str] | None = None) -> dict[str, Grid]:
     header = header or MEMBER_HEADER
     rows = [
-        ["M0001", "Alpha", "Ana Martin", "ana@alpha.fr", "membre de droit", "15/01/2024",
-         "10/01/2025", "=SUM(A1:A2)", None, None],
-        [None, "Bêta 🎸", "Bruno Petit", "bruno@beta.fr, x@y.fr", "membre de droit",
-         "31/02/2024", None, "à rappeler", None, None],
+        [
+            "M0001",
+            "Alpha",
+            "Ana Martin",
+            "ana@alpha.fr",
+            "membre de droit",
+            "15/01/2024",
+            "10/01/2025",
+            "=SUM(A1:A2)",
+            None,
+            None,
+        ],
+        [
+            None,
+            "Bêta 🎸",
+            "Bruno Petit",
+            "bruno@beta.fr, x@y.fr",
+            "membre de droit",
+            "31/02/2024",
+            None,
+            "à rappeler",
+            None,
+            None,
+        ],
     ]
     return {
         "Membres": [header, *rows],
@@ -753,8 +962,18 @@ def small_members(header: list[str] | None = None) -> dict[str, Grid]:
 class TestHeaders:
     def test_headers_with_other_accents_case_and_spaces_are_recognised(self, make_book):
         """``  adhesion  LE``, ``EMAIL``, `` statut `` are the contract's columns, job-owned ones included."""
-        header = ["id", "  STRUCTURE ", "contact", "EMAIL", "Categorie", "adhesion  LE",
-                  "Cotisation Payee Le", "notes", " statut ", "ANOMALIES"]
+        header = [
+            "id",
+            "  STRUCTURE ",
+            "contact",
+            "EMAIL",
+            "Categorie",
+            "adhesion  LE",
+            "Cotisation Payee Le",
+            "notes",
+            " statut ",
+            "ANOMALIES",
+        ]
         book = make_book(small_members(header))
         before = snapshot(book)
         found = check(book).anomalies.for_row("Membres", 3)
@@ -792,17 +1011,21 @@ class TestHeaders:
 
     def test_missing_required_header_is_an_error_anomaly_for_check(self, make_book):
         """Check reports the missing column on the tab's header row, as an error."""
-        book = make_book({"Membres": [["ID", "Structure", "Contact", "Email", "Catégorie"],
-                                      ["M0001", "A", "B", "a@b.fr", "hébergé"]]})
+        book = make_book(
+            {
+                "Membres": [
+                    ["ID", "Structure", "Contact", "Email", "Catégorie"],
+                    ["M0001", "A", "B", "a@b.fr", "hébergé"],
+                ]
+            }
+        )
         result = check(book)
         (anomaly,) = [a for a in result.anomalies if a.column == "Adhésion le"]
         assert (anomaly.tab, anomaly.row, anomaly.severity.value) == ("Membres", 1, "error")
         assert "Onglet « Membres »" in anomaly.message
 
     @pytest.mark.parametrize("twice", ["Email", "Statut"])
-    def test_duplicate_contract_header_stops_sync(
-        self, make_book, monkeypatch, tmp_path, capsys, twice
-    ):
+    def test_duplicate_contract_header_stops_sync(self, make_book, monkeypatch, tmp_path, capsys, twice):
         """A contract header standing twice (staff or job column) is a clear error; nothing is written."""
         book = make_book(small_members([*MEMBER_HEADER, twice]))
         before = snapshot(book)
@@ -887,8 +1110,9 @@ class TestEmptyWorkbooks:
 
     def test_blank_rows_are_ignored_and_get_no_id(self, make_book):
         """Rows of spaces, non-breaking spaces, tabs and newlines are blank: no ID, no anomaly."""
-        book = make_book({"Membres": [MEMBER_HEADER, [None, " ", "\u00a0"], [], ["", "\t", "\n", " \u00a0 "],
-                                      [None] * 10]})
+        book = make_book(
+            {"Membres": [MEMBER_HEADER, [None, " ", "\u00a0"], [], ["", "\t", "\n", " \u00a0 "], [None] * 10]}
+        )
         before = snapshot(book)
         assert len(check(book).anomalies) == 0
         result = sync(book)
@@ -899,8 +1123,7 @@ class TestEmptyWorkbooks:
     def test_contract_tab_without_header_row_is_a_clear_error(self, make_book, layout):
         """A Membres tab whose row 1 is not a header stops sync, naming the tab and a column."""
         row = ["M0001", "Alpha", "Ana", "ana@alpha.fr", "hébergé", "15/01/2024"]
-        grids = {"vide": [], "en-tête en ligne 2": [[], MEMBER_HEADER, row],
-                 "données en ligne 1": [row, row]}
+        grids = {"vide": [], "en-tête en ligne 2": [[], MEMBER_HEADER, row], "données en ligne 1": [row, row]}
         book = make_book({"Membres": grids[layout], "Notes": [["libre"]]})
         before = snapshot(book)
         with pytest.raises(SchemaError, match="Onglet « Membres » : la colonne obligatoire « ID »"):
@@ -979,8 +1202,16 @@ class TestDamagedXlsx:
         def change(data: bytes) -> bytes:
             body = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
             body = body.replace(b"<v>Alpha</v>", b"<v>" + reference + b"</v>", 1)
-            return b'<?xml version="1.0"?>' + doctype + body.replace(
-                b"</sheetData>", b'<row r="9"><c r="A9" t="inlineStr"><is><t>' + reference + b"</t></is></c></row></sheetData>", 1
+            return (
+                b'<?xml version="1.0"?>'
+                + doctype
+                + body.replace(
+                    b"</sheetData>",
+                    b'<row r="9"><c r="A9" t="inlineStr"><is><t>'
+                    + reference
+                    + b"</t></is></c></row></sheetData>",
+                    1,
+                )
             )
 
         return change

@@ -25,25 +25,53 @@ NOW = dt.datetime(2026, 11, 23, 9, 15)
 D = dt.date
 T = dt.datetime
 
-ROOM = Premises(2, "L02", "Salle de réunion", "Milab", capacity=1, day_rate=Decimal(60),
-                bookable=True)
-DESKS = Premises(3, "L03", "Postes Milab", "Milab", capacity=6, day_rate=Decimal(15),
-                 week_rate=Decimal(60), bookable=True)
+ROOM = Premises(2, "L02", "Salle de réunion", "Milab", capacity=1, day_rate=Decimal(60), bookable=True)
+DESKS = Premises(
+    3, "L03", "Postes Milab", "Milab", capacity=6, day_rate=Decimal(15), week_rate=Decimal(60), bookable=True
+)
 PREMISES = {"L2": ROOM, "L3": DESKS}
-UP_TO_DATE = Member(2, "M0001", "Onde Claire", category="bénéficiaire", forfait="BASIC",
-                    joined_on=D(2023, 1, 10), paid_on=D(2026, 11, 15))
-LAPSED = Member(3, "M0002", "Studio Nord", category="bénéficiaire", forfait="BASIC",
-                joined_on=D(2022, 1, 10), paid_on=D(2025, 11, 30))
+UP_TO_DATE = Member(
+    2,
+    "M0001",
+    "Onde Claire",
+    category="bénéficiaire",
+    forfait="BASIC",
+    joined_on=D(2023, 1, 10),
+    paid_on=D(2026, 11, 15),
+)
+LAPSED = Member(
+    3,
+    "M0002",
+    "Studio Nord",
+    category="bénéficiaire",
+    forfait="BASIC",
+    joined_on=D(2022, 1, 10),
+    paid_on=D(2025, 11, 30),
+)
 MEMBERS = {"M1": UP_TO_DATE, "M2": LAPSED}
 
 
-def booking(number: int, start: dt.date, end: dt.date | None = None, *, resource: str = "L02",
-            status: str = "confirmée", formula: str = "jour", member: str | None = "M0001",
-            ident: str | None = "auto") -> Booking:
+def booking(
+    number: int,
+    start: dt.date,
+    end: dt.date | None = None,
+    *,
+    resource: str = "L02",
+    status: str = "confirmée",
+    formula: str = "jour",
+    member: str | None = "M0001",
+    ident: str | None = "auto",
+) -> Booking:
     return Booking(
-        row=number + 1, id=f"R{number:04d}" if ident == "auto" else ident, resource_id=resource,
-        member_id=member, organisation=None if member else "Asso du quartier", start=start,
-        end=end if end is not None else start, formula=formula, status=status,
+        row=number + 1,
+        id=f"R{number:04d}" if ident == "auto" else ident,
+        resource_id=resource,
+        member_id=member,
+        organisation=None if member else "Asso du quartier",
+        start=start,
+        end=end if end is not None else start,
+        formula=formula,
+        status=status,
     )
 
 
@@ -58,8 +86,12 @@ def flagged(outcome) -> list[str]:
 class TestConflicts:
     def test_two_overlapping_bookings_of_a_room_flag_the_later_one(self):
         """The booking entered second is in excess and its anomaly names the first one."""
-        outcome = compute([booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12)),
-                           booking(2, T(2026, 12, 1, 11), T(2026, 12, 1, 13))])
+        outcome = compute(
+            [
+                booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12)),
+                booking(2, T(2026, 12, 1, 11), T(2026, 12, 1, 13)),
+            ]
+        )
         assert flagged(outcome) == ["R0002"]
         message = next(a.message for a in outcome.anomalies if a.id == "R0002")
         assert "R0001 (ligne 2)" in message and "01/12/2026 à 11h" in message
@@ -67,14 +99,17 @@ class TestConflicts:
 
     def test_back_to_back_bookings_do_not_collide(self):
         """A booking ending at 12:00 and another starting at 12:00 share no moment."""
-        outcome = compute([booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12)),
-                           booking(2, T(2026, 12, 1, 12), T(2026, 12, 1, 14))])
+        outcome = compute(
+            [
+                booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12)),
+                booking(2, T(2026, 12, 1, 12), T(2026, 12, 1, 14)),
+            ]
+        )
         assert flagged(outcome) == []
 
     def test_a_day_booking_collides_with_an_hour_booking_that_day(self):
         """A whole-day booking and a 14h-16h one on the same day of a one-place room collide."""
-        outcome = compute([booking(1, D(2026, 12, 2)),
-                           booking(2, T(2026, 12, 2, 14), T(2026, 12, 2, 16))])
+        outcome = compute([booking(1, D(2026, 12, 2)), booking(2, T(2026, 12, 2, 14), T(2026, 12, 2, 16))])
         assert flagged(outcome) == ["R0002"]
 
     def test_capacity_allows_as_many_bookings_as_desks(self):
@@ -104,11 +139,13 @@ class TestConflicts:
 
     def test_only_the_bookings_that_must_give_way_are_flagged(self):
         """R0002 collides with R0001 only, which itself gives way to R0003: R0002 keeps the room."""
-        outcome = compute([
-            booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12), status="demandée"),
-            booking(2, T(2026, 12, 1, 8), T(2026, 12, 1, 10), status="demandée"),
-            booking(3, T(2026, 12, 1, 11), T(2026, 12, 1, 13)),
-        ])
+        outcome = compute(
+            [
+                booking(1, T(2026, 12, 1, 9), T(2026, 12, 1, 12), status="demandée"),
+                booking(2, T(2026, 12, 1, 8), T(2026, 12, 1, 10), status="demandée"),
+                booking(3, T(2026, 12, 1, 11), T(2026, 12, 1, 13)),
+            ]
+        )
         assert flagged(outcome) == ["R0001"]
 
     def test_rows_without_id_give_way_to_rows_with_one(self):
@@ -122,8 +159,11 @@ class TestConflicts:
         for n in range(20_000):
             day = D(2026, 1, 1) + dt.timedelta(days=n % 400)
             hour = 8 + (n * 7) % 10
-            many.append(booking(n + 1, T(day.year, day.month, day.day, hour),
-                                T(day.year, day.month, day.day, hour + 2)))
+            many.append(
+                booking(
+                    n + 1, T(day.year, day.month, day.day, hour), T(day.year, day.month, day.day, hour + 2)
+                )
+            )
         conflicts = find_conflicts(many, 1)
         assert conflicts and all(c.holders for c in conflicts)
 
@@ -143,10 +183,12 @@ class TestPrices:
 
     def test_week_formula_counts_started_weeks(self):
         """Monday–Friday is one week (60 €); eight days are two started weeks (120 €)."""
-        assert self.amount(booking(1, D(2026, 11, 30), D(2026, 12, 4), resource="L03",
-                                   formula="semaine")) == Decimal("60.00")
-        assert self.amount(booking(1, D(2026, 11, 30), D(2026, 12, 7), resource="L03",
-                                   formula="semaine")) == Decimal("120.00")
+        assert self.amount(
+            booking(1, D(2026, 11, 30), D(2026, 12, 4), resource="L03", formula="semaine")
+        ) == Decimal("60.00")
+        assert self.amount(
+            booking(1, D(2026, 11, 30), D(2026, 12, 7), resource="L03", formula="semaine")
+        ) == Decimal("120.00")
 
     def test_free_and_cancelled_bookings_cost_nothing(self):
         """« gracieux » and « annulée » give 0 €."""
@@ -182,8 +224,9 @@ class TestOpeningDays:
 
     def test_opening_days_are_configurable(self):
         """With Saturday open, the same booking is fine."""
-        policy = BookingPolicy.model_validate({"open_days": ["lundi", "mardi", "mercredi", "jeudi",
-                                                           "vendredi", "Samedi"]})
+        policy = BookingPolicy.model_validate(
+            {"open_days": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "Samedi"]}
+        )
         assert compute([booking(1, D(2026, 12, 5))], policy).anomalies == []
 
     def test_the_default_is_monday_to_friday(self):
@@ -192,8 +235,15 @@ class TestOpeningDays:
         assert policy.open_weekdays == frozenset(range(5))
         assert open_days_between(D(2026, 11, 23), D(2026, 12, 6), policy) == 10
 
-    @pytest.mark.parametrize("section", [{"open_days": ["lundi", "jour férié"]}, {"open_days": "lundi"},
-                                         {"open_days": []}, {"days": ["lundi"]}])
+    @pytest.mark.parametrize(
+        "section",
+        [
+            {"open_days": ["lundi", "jour férié"]},
+            {"open_days": "lundi"},
+            {"open_days": []},
+            {"days": ["lundi"]},
+        ],
+    )
     def test_a_wrong_setting_is_explained_in_french(self, section):
         """An unknown day, a non-list, an empty list or an unknown key is a configuration error."""
         with pytest.raises(ConfigError, match="jour|Configuration"):
@@ -214,9 +264,18 @@ class TestMembers:
 
     def test_past_bookings_are_not_checked(self):
         """A booking over before today says nothing of the member's standing then."""
-        lapsed = Member(3, "M0002", "Studio Nord", category="bénéficiaire", forfait="BASIC",
-                        joined_on=D(2020, 1, 1), paid_on=D(2021, 1, 1))
-        outcome = compute_bookings([booking(1, D(2023, 6, 1), member="M0002")], PREMISES, {"M2": lapsed}, TODAY)
+        lapsed = Member(
+            3,
+            "M0002",
+            "Studio Nord",
+            category="bénéficiaire",
+            forfait="BASIC",
+            joined_on=D(2020, 1, 1),
+            paid_on=D(2021, 1, 1),
+        )
+        outcome = compute_bookings(
+            [booking(1, D(2023, 6, 1), member="M0002")], PREMISES, {"M2": lapsed}, TODAY
+        )
         assert outcome.anomalies == []
 
 
@@ -244,7 +303,17 @@ def workbook() -> dict[str, list[list[object]]]:
             ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut", "Commentaire"],
             ["R0001", "L03", "M0001", None, "01/12/2026", "03/12/2026", "jour", "confirmée", "fidèle"],
             ["R0002", "L03", "M0001", None, "30/11/2026", "04/12/2026", "semaine", "demandée", None],
-            ["R0003", "L02", None, "Asso du quartier", "02/12/2026 14:00", "02/12/2026 16:00", "gracieux", "confirmée", None],
+            [
+                "R0003",
+                "L02",
+                None,
+                "Asso du quartier",
+                "02/12/2026 14:00",
+                "02/12/2026 16:00",
+                "gracieux",
+                "confirmée",
+                None,
+            ],
             ["R0004", "L02", "M0001", None, "02/12/2026 15:00", "02/12/2026 17:00", None, None, None],
             [None, "L02", None, None, "07/12/2026", "07/12/2026", "jour", "demandée", None],
         ],

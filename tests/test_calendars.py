@@ -31,13 +31,32 @@ def workbook() -> dict[str, list[list[object]]]:
         "Réservations": [
             ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"],
             ["R0001", "L02", "M0001", None, "02/07/2026 14:00", "02/07/2026 16:30", "jour", "confirmée"],
-            ["R0002", "L02", None, "Asso du quartier", "10/01/2026 10:00", "10/01/2026 13:00", "gracieux", "demandée"],
+            [
+                "R0002",
+                "L02",
+                None,
+                "Asso du quartier",
+                "10/01/2026 10:00",
+                "10/01/2026 13:00",
+                "gracieux",
+                "demandée",
+            ],
             ["R0003", "L03", "M0001", None, "01/12/2026", "03/12/2026", "jour", "annulée"],
             [None, "L03", "M0001", None, "07/12/2026", "07/12/2026", "jour", "demandée"],
         ],
         "Événements": [
             ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Lieu", "Capacité", "Réservé à"],
-            ["E001", "10/12/2026", "18:30", "Club MILA", "Les droits voisins", "Ana Roy (Sacem)", "Pôle MILA", 1, "PREMIUM"],
+            [
+                "E001",
+                "10/12/2026",
+                "18:30",
+                "Club MILA",
+                "Les droits voisins",
+                "Ana Roy (Sacem)",
+                "Pôle MILA",
+                1,
+                "PREMIUM",
+            ],
             ["E002", "15/01/2027", None, "JuriQuizz", "JuriQuizz de janvier", None, None, None, None],
             ["E003", "31/02/2027", None, "Afterwork", "Date impossible", None, None, None, None],
         ],
@@ -61,10 +80,16 @@ class TestFiles:
         """Two bookable resources and the programme give three files with safe names."""
         result = run_calendars(make_book(workbook()).open(), out_dir=tmp_path / "ics", today=TODAY)
         names = sorted(p.name for p in (tmp_path / "ics").iterdir())
-        assert names == ["programme.ics", "reservations-postes-milab-l03.ics",
-                         "reservations-salle-de-reunion-rdc-l02.ics"]
+        assert names == [
+            "programme.ics",
+            "reservations-postes-milab-l03.ics",
+            "reservations-salle-de-reunion-rdc-l02.ics",
+        ]
         assert [(f.title, f.events) for f in result.files] == [
-            ("Salle de réunion / RDC (L02)", 2), ("Postes Milab (L03)", 1), ("Programme", 2)]
+            ("Salle de réunion / RDC (L02)", 2),
+            ("Postes Milab (L03)", 1),
+            ("Programme", 2),
+        ]
 
     def test_running_twice_gives_the_same_bytes(self, make_book, tmp_path):
         """Same workbook, same day: identical files (UIDs and DTSTAMP are stable)."""
@@ -89,9 +114,16 @@ class TestFiles:
             run_calendars(make_book(data).open(), out_dir=tmp_path / "ics", today=TODAY)
         assert not (tmp_path / "ics").exists()
 
-    @pytest.mark.parametrize(("name", "expected"), [
-        ("Salle de réunion", "salle-de-reunion"), ("../../etc/passwd", "etc-passwd"),
-        ("Studio: «A»*?", "studio-a"), ("***", "calendrier"), ("x" * 200, "x" * 60)])
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("Salle de réunion", "salle-de-reunion"),
+            ("../../etc/passwd", "etc-passwd"),
+            ("Studio: «A»*?", "studio-a"),
+            ("***", "calendrier"),
+            ("x" * 200, "x" * 60),
+        ],
+    )
     def test_file_names_are_made_safe(self, name, expected):
         """Accents, separators and symbols never reach the file name."""
         assert safe_filename(name) == expected
@@ -126,7 +158,10 @@ class TestContent:
         assert "montant HT : 60 €" in str(first["DESCRIPTION"]) and "Léa Morel" in str(first["DESCRIPTION"])
         assert "4 rue André Messager" in str(first["LOCATION"]) and str(first["STATUS"]) == "CONFIRMED"
         asked = room[uid("reservation", "R0002")]
-        assert str(asked["SUMMARY"]).endswith("Asso du quartier (à confirmer)") and str(asked["STATUS"]) == "TENTATIVE"
+        assert (
+            str(asked["SUMMARY"]).endswith("Asso du quartier (à confirmer)")
+            and str(asked["STATUS"]) == "TENTATIVE"
+        )
 
     def test_cancelled_bookings_stay_as_cancelled(self, make_book, tmp_path):
         """A cancelled booking is kept with STATUS:CANCELLED so that a re-import cancels it."""

@@ -20,8 +20,17 @@ TODAY = dt.date(2025, 3, 4)
 NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Charte signée le",
-          "Sortie le"]
+HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Forfait",
+    "Adhésion le",
+    "Charte signée le",
+    "Sortie le",
+]
 CATEGORIES = ("bénéficiaire", "hébergé", "membre de droit")
 
 
@@ -31,21 +40,40 @@ def members(count: int) -> list[list[object]]:
     for n in range(1, count + 1):
         signed = dt.date(2023, 1, 1) + dt.timedelta(days=n) if n % 4 == 0 else None
         left = dt.date(2024, 12, 31) if n % 10 == 0 else None
-        rows.append([f"M{n:04d}", f"Structure {n:03d} & Cie <{n}>", f"Contact {n}", f"c{n}@x.fr",
-                     CATEGORIES[n % 3], "BASIC", dt.date(2022, 1, 1), signed, left])
+        rows.append(
+            [
+                f"M{n:04d}",
+                f"Structure {n:03d} & Cie <{n}>",
+                f"Contact {n}",
+                f"c{n}@x.fr",
+                CATEGORIES[n % 3],
+                "BASIC",
+                dt.date(2022, 1, 1),
+                signed,
+                left,
+            ]
+        )
     return rows
 
 
 def book_with(tmp_path: Path, rows: list[list[object]]) -> XlsxBook:
-    return XlsxBook(tmp_path, {
-        "Membres": rows,
-        "Conseil": [["Nom", "Civilité", "Fonction", "Entrée"], ["Juliette Texier", "Mme", "Présidente", "02/07/2023"]],
-    })
+    return XlsxBook(
+        tmp_path,
+        {
+            "Membres": rows,
+            "Conseil": [
+                ["Nom", "Civilité", "Fonction", "Entrée"],
+                ["Juliette Texier", "Mme", "Présidente", "02/07/2023"],
+            ],
+        },
+    )
 
 
 def run(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    settings = Settings(association=AssociationSettings(),
-                        documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"))
+    settings = Settings(
+        association=AssociationSettings(),
+        documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"),
+    )
     return run_charters(RunContext(settings, FixedClock(NOW), today=TODAY, workbook=book.open()), **kw)
 
 
@@ -66,9 +94,14 @@ def test_a_charter_for_each_active_member_who_has_not_signed(tmp_path: Path) -> 
     text = text_of(tmp_path / "out" / charters[0])
     for expected in (
         "Charte des valeurs communes",
-        "1. Écologie", "2. Partage", "3. Inclusion",
+        "1. Écologie",
+        "2. Partage",
+        "3. Inclusion",
         "Je soussigné·e Contact 1, représentant·e de Structure 001 & Cie <1> (membre n°" + NBSP + "M0001)",
-        "Annexe 2024 – Ressources", "A. Glossaire", "B. Liens utiles", "C. Textes de loi",
+        "Annexe 2024 – Ressources",
+        "A. Glossaire",
+        "B. Liens utiles",
+        "C. Textes de loi",
         "D. Exemples de situations inappropriées",
         "Code du travail, art. L1142-2-1",
         "Fait à ……………………………………",
@@ -110,8 +143,17 @@ def test_all_members_and_one_member(tmp_path: Path) -> None:
 def test_120_charters_at_once(tmp_path: Path) -> None:
     """120 charters and the register come out at once, each a valid Word file with its own name."""
     rows = [HEADER] + [
-        [f"M{n:04d}", f"Label {n} « Ça & Là » 🎵", f"Prénom{n} Nom", f"p{n}@x.fr", "bénéficiaire", "BASIC",
-         dt.date(2024, 5, 1), None, None]
+        [
+            f"M{n:04d}",
+            f"Label {n} « Ça & Là » 🎵",
+            f"Prénom{n} Nom",
+            f"p{n}@x.fr",
+            "bénéficiaire",
+            "BASIC",
+            dt.date(2024, 5, 1),
+            None,
+            None,
+        ]
         for n in range(1, 121)
     ]
     book = book_with(tmp_path, rows)

@@ -45,7 +45,10 @@ class TestCheck:
     def test_the_date_decides_the_status_checks(self, make_book):
         """A forfait is only required for a period starting on or after 1 March 2024."""
         data = workbook()
-        data["Membres"] = [data["Membres"][0], ["M0001", "Ancien", "Al", "a@a.fr", "bénéficiaire", None, None, "01/01/2023", "01/01/2023", None]]
+        data["Membres"] = [
+            data["Membres"][0],
+            ["M0001", "Ancien", "Al", "a@a.fr", "bénéficiaire", None, None, "01/01/2023", "01/01/2023", None],
+        ]
         book = make_book(data)
         early = run_check(book.open(), today=dt.date(2023, 6, 1), policy=MembershipPolicy())
         late = run_check(book.open(), today=TODAY, policy=MembershipPolicy())

@@ -155,7 +155,11 @@ class TestOtherJobs:
         before = demo.read_bytes()
         code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
         previews = sorted((tmp_path / "apercus").iterdir())
-        assert code == 0 and previews and f"Relances dues aujourd'hui, écrites en aperçu : {len(previews)}" in out
+        assert (
+            code == 0
+            and previews
+            and f"Relances dues aujourd'hui, écrites en aperçu : {len(previews)}" in out
+        )
         assert re.search(r"— renouvellement J-\d+ — \d[\d\u202f ]*(,\d\d)? €", out)
         assert f"Aperçus écrits dans « {tmp_path / 'apercus'} »" in out and "rien ne part" in out
         assert demo.read_bytes() == before
@@ -170,7 +174,10 @@ class TestOtherJobs:
             due = len(list((tmp_path / "apercus").iterdir()))
             assert code == 0 and due > 0
             assert f"Aucun serveur d'envoi configuré : {due} message(s) écrit(s) en aperçu dans « " in out
-            assert "rien n'est parti. Pour envoyer, renseignez [mail] host" in out and "(voir docs/mail.md)" in out
+            assert (
+                "rien n'est parti. Pour envoyer, renseignez [mail] host" in out
+                and "(voir docs/mail.md)" in out
+            )
             assert not re.search(r"(?<!non )envoyé", out, re.IGNORECASE)
         _, tabs = run("tabs", "--workbook", str(demo))
         assert "Relances —" not in tabs
@@ -178,7 +185,9 @@ class TestOtherJobs:
         try:
             (tmp_path / "mila.toml").write_text(
                 f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
-                'from = "adhesions@mila.fr"\n', encoding="utf-8")
+                'from = "adhesions@mila.fr"\n',
+                encoding="utf-8",
+            )
             code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
             assert code == 0 and f"Relances envoyées : {due}" in out
             recipients = [rcpt for _, rcpts, _ in server.messages for rcpt in rcpts]
@@ -188,7 +197,9 @@ class TestOtherJobs:
         finally:
             server.stop()
         _, tabs = run("tabs", "--workbook", str(demo))
-        assert f"Relances — {2 * due} ligne(s)" in tabs  # « en cours » then « envoyée », from the real run only
+        assert (
+            f"Relances — {2 * due} ligne(s)" in tabs
+        )  # « en cours » then « envoyée », from the real run only
 
     def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
         """Conventions, the annual report and the calendars land in their folders."""
@@ -211,8 +222,23 @@ class TestGooglePath:
         """`mila emulator --from demo.xlsx` prints where it listens; `mila tabs --sheet` reads through it."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MILA_", "SHEETS_EMULATOR"))}
         server = subprocess.Popen(
-            [sys.executable, "-m", "automations.cli", "emulator", "--from", str(demo), "--port", "0", "--id", "demo"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=demo.parent,
+            [
+                sys.executable,
+                "-m",
+                "automations.cli",
+                "emulator",
+                "--from",
+                str(demo),
+                "--port",
+                "0",
+                "--id",
+                "demo",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=demo.parent,
         )
         try:
             assert server.stdout is not None
@@ -222,7 +248,11 @@ class TestGooglePath:
             env["SHEETS_EMULATOR_HOST"] = address.group(1)
             done = subprocess.run(
                 [sys.executable, "-m", "automations.cli", "tabs", "--sheet", "demo"],
-                capture_output=True, text=True, env=env, cwd=demo.parent, timeout=60,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=demo.parent,
+                timeout=60,
             )
             assert done.returncode == 0, done.stderr
             _, local = run("tabs", "--workbook", str(demo))
@@ -232,7 +262,6 @@ class TestGooglePath:
         finally:
             server.terminate()
             server.communicate(timeout=10)
-
 
     def test_retries_show_one_french_line_each_and_the_log_keeps_the_details(
         self, emulator, tmp_path, monkeypatch, capsys
@@ -266,7 +295,9 @@ class TestMailCheck:
         (folder / "smtp.txt").write_text(password, encoding="utf-8")
         (folder / "mila.toml").write_text(
             f'[mail]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "contact@mila.fr"\n'
-            'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n', encoding="utf-8")
+            'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n',
+            encoding="utf-8",
+        )
 
     def test_the_test_message_reaches_the_address_given(self, tmp_path):
         """`mila courriel-test ADRESSE` logs in and sends one message to ADRESSE; exit 0."""
@@ -279,7 +310,9 @@ class TestMailCheck:
         finally:
             server.stop()
         assert code == 0 and [rcpt for _, rcpt, _ in server.messages] == [["moi@mila.fr"]]
-        assert "Connexion et identification réussies" in out and "Message d'essai parti pour moi@mila.fr" in out
+        assert (
+            "Connexion et identification réussies" in out and "Message d'essai parti pour moi@mila.fr" in out
+        )
 
     def test_a_wrong_password_is_explained_without_showing_it(self, tmp_path, capsys):
         """A refused login: a French error (exit 2), no traceback, the password nowhere."""

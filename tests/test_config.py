@@ -66,10 +66,20 @@ class TestPrecedence:
     def test_the_mail_variables_beat_the_file(self, tmp_path):
         """MILA_SMTP_* and MILA_MAIL_* override [mail]; a relative preview folder starts from mila.toml's folder."""
         write_config(tmp_path, '[mail]\nhost = "ancien.example.org"\nport = 25\nfrom = "a@mila.fr"\n')
-        env = {"MILA_SMTP_HOST": "smtp.gmail.com", "MILA_SMTP_PORT": "465", "MILA_SMTP_SECURITY": "SSL",
-               "MILA_MAIL_FROM": "adhesions@mila.fr", "MILA_MAIL_OUTBOX": "envois"}
+        env = {
+            "MILA_SMTP_HOST": "smtp.gmail.com",
+            "MILA_SMTP_PORT": "465",
+            "MILA_SMTP_SECURITY": "SSL",
+            "MILA_MAIL_FROM": "adhesions@mila.fr",
+            "MILA_MAIL_OUTBOX": "envois",
+        }
         mail = load_settings(env=env, cwd=tmp_path).mail
-        assert (mail.host, mail.port, mail.security, mail.sender) == ("smtp.gmail.com", 465, "ssl", "adhesions@mila.fr")
+        assert (mail.host, mail.port, mail.security, mail.sender) == (
+            "smtp.gmail.com",
+            465,
+            "ssl",
+            "adhesions@mila.fr",
+        )
         assert mail.preview == tmp_path / "envois"
 
 
@@ -124,14 +134,23 @@ class TestErrors:
 # One wrong value per section, and what the message must name.
 BAD_VALUES = [
     ("[workbook]\npath = 12\n", r"\[workbook\] path : « 12 ».*chemin"),
-    ("[workbook.retry]\nattempts = 'six'\n", r"\[workbook.retry\] attempts : « six ».*nombre entier d'essais"),
+    (
+        "[workbook.retry]\nattempts = 'six'\n",
+        r"\[workbook.retry\] attempts : « six ».*nombre entier d'essais",
+    ),
     ("[mail]\ntimeout = -5\n", r"\[mail\] timeout : « -5 ».*nombre de secondes positif"),
     ("[mail]\nsecurity = 'tls13'\n", r"\[mail\] security : « tls13 ».*starttls"),
-    ("[schedule]\nlock_wait_seconds = 'une minute'\n", r"\[schedule\] lock_wait_seconds : « une minute ».*secondes"),
+    (
+        "[schedule]\nlock_wait_seconds = 'une minute'\n",
+        r"\[schedule\] lock_wait_seconds : « une minute ».*secondes",
+    ),
     ("[schedule.sync]\nevery_minutes = 0\n", r"\[schedule.sync\] every_minutes : « 0 ».*minutes"),
     ("[schedule.renewals]\nat = 'neuf heures'\n", r"\[schedule.renewals\] at : « neuf heures ».*HH:MM"),
     ("[schedule.sync]\ndays = ['lundi', 'dimanch']\n", r"\[schedule.sync\] days : « dimanch ».*jours parmi"),
-    ("[membership]\nperiod = 'trimestre'\n", r"\[membership\] period : « trimestre ».*« 12 mois » ou « année civile »"),
+    (
+        "[membership]\nperiod = 'trimestre'\n",
+        r"\[membership\] period : « trimestre ».*« 12 mois » ou « année civile »",
+    ),
     ("[membership]\nrenew_window_days = -1\n", r"\[membership\] renew_window_days : « -1 ».*jours"),
     ("[membership.votes]\n'hébergé' = 'dix'\n", r"\[membership.votes\] hébergé : « dix ».*voix"),
     ("[bookings]\nopen_days = 'lundi'\n", r"\[bookings\] open_days : « lundi ».*liste de jours"),
@@ -145,8 +164,11 @@ BAD_VALUES = [
 
 
 class TestBadValues:
-    @pytest.mark.parametrize(("toml", "expected"), BAD_VALUES, ids=[t.split("\n")[0] + t.split("\n")[1].split()[0]
-                                                                    for t, _ in BAD_VALUES])
+    @pytest.mark.parametrize(
+        ("toml", "expected"),
+        BAD_VALUES,
+        ids=[t.split("\n")[0] + t.split("\n")[1].split()[0] for t, _ in BAD_VALUES],
+    )
     def test_a_bad_value_in_any_section_names_the_key_and_the_form_expected(self, tmp_path, toml, expected):
         """Each section's wrong value is a French ConfigError: file, [section] key, value read, form expected."""
         path = write_config(tmp_path, toml)
@@ -162,7 +184,10 @@ class TestBadValues:
             ({"MILA_SMTP_PORT": "abc"}, r"variable d'environnement MILA_SMTP_PORT : « abc ».*numéro de port"),
             ({"MILA_SMTP_PORT": "70000"}, r"MILA_SMTP_PORT : « 70000 ».*numéro de port"),
             ({"MILA_SMTP_SECURITY": "tls13"}, r"MILA_SMTP_SECURITY : « tls13 ».*starttls"),
-            ({"MILA_MAIL_FROM": "MILA <a@mila.fr>"}, r"MILA_MAIL_FROM : « MILA <a@mila.fr> » n'est pas une adresse"),
+            (
+                {"MILA_MAIL_FROM": "MILA <a@mila.fr>"},
+                r"MILA_MAIL_FROM : « MILA <a@mila.fr> » n'est pas une adresse",
+            ),
             ({"MILA_SMTP_HOST": "smtp.gmail.com", "MILA_SMTP_USER": "a@mila.fr"}, "MILA_SMTP_PASSWORD"),
         ],
     )
@@ -189,8 +214,14 @@ class TestBadValues:
         """MILA_SMTP_PORT=abc stops a real `mila status` process with exit 2, naming the variable."""
         path = write_config(tmp_path, "")
         env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT} | {"MILA_SMTP_PORT": "abc"}
-        done = subprocess.run([sys.executable, "-m", "automations.cli", "status", "--config", str(path)],
-                              env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "automations.cli", "status", "--config", str(path)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 2 and done.stdout == ""
         assert "MILA_SMTP_PORT : « abc » ne convient pas" in done.stderr and "Traceback" not in done.stderr
 
@@ -210,14 +241,18 @@ class TestSecrets:
     def test_a_password_under_any_section_is_refused(self, tmp_path, toml):
         """A password, token or secret anywhere in mila.toml is refused, without repeating it."""
         write_config(tmp_path, toml)
-        with pytest.raises(ConfigError, match="variable d'environnement.*MILA_SMTP_PASSWORD.*password_file") as caught:
+        with pytest.raises(
+            ConfigError, match="variable d'environnement.*MILA_SMTP_PASSWORD.*password_file"
+        ) as caught:
             load_settings(env={}, cwd=tmp_path)
         assert "hunter22" not in caught.value.message
 
     def test_a_password_file_is_not_a_password(self, tmp_path):
         """[mail] password_file names a file: accepted, and the password read from it."""
         (tmp_path / "smtp.txt").write_text("s3cret\n", encoding="utf-8")
-        write_config(tmp_path, "[mail]\nhost = 'smtp.gmail.com'\nuser = 'a@mila.fr'\npassword_file = 'smtp.txt'\n")
+        write_config(
+            tmp_path, "[mail]\nhost = 'smtp.gmail.com'\nuser = 'a@mila.fr'\npassword_file = 'smtp.txt'\n"
+        )
         assert load_settings(env={}, cwd=tmp_path).mail.password == "s3cret"
 
 
@@ -269,8 +304,12 @@ class TestEnvironment:
         for path in PACKAGE.rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb") \
-                        or isinstance(node, ast.alias) and node.name in ("environ", "getenv"):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in ("environ", "getenv", "environb")
+                    or isinstance(node, ast.alias)
+                    and node.name in ("environ", "getenv")
+                ):
                     readers.append(path.relative_to(ROOT).as_posix())
         assert set(readers) == {"automations/config.py"}
 
@@ -279,8 +318,11 @@ class TestEnvironment:
         names: set[str] = set()
         for path in [PACKAGE / "config.py", *(PACKAGE / "settings").glob("*.py")]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                        and re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", node.value):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", node.value)
+                ):
                     names.add(node.value)
         assert {"MILA_CONFIG", "MILA_SMTP_PASSWORD", "MILA_MAIL_OUTBOX", "SHEETS_EMULATOR_HOST"} <= names
         assert names <= set(ENVIRONMENT)
@@ -300,14 +342,25 @@ class TestLayering:
                     parts = package[: len(package) - node.level + 1]
                     imported.add(".".join((*parts, node.module or "")).rstrip("."))
                 elif isinstance(node, ast.ImportFrom | ast.Import):
-                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    names = (
+                        [node.module or ""]
+                        if isinstance(node, ast.ImportFrom)
+                        else [a.name for a in node.names]
+                    )
                     imported.update(n for n in names if n.startswith("automations"))
         assert {n for n in imported if not n.startswith("automations.settings")} == {
-            "automations.errors", "automations.text"}
+            "automations.errors",
+            "automations.text",
+        }
         text = ast.parse((PACKAGE / "text.py").read_text(encoding="utf-8"))
         assert not [n for n in ast.walk(text) if isinstance(n, ast.ImportFrom) and n.level]
-        assert not [a.name for n in ast.walk(text) if isinstance(n, ast.Import | ast.ImportFrom)
-                    for a in n.names if (getattr(n, "module", None) or a.name).startswith("automations")]
+        assert not [
+            a.name
+            for n in ast.walk(text)
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in n.names
+            if (getattr(n, "module", None) or a.name).startswith("automations")
+        ]
 
 
 class TestExample:
@@ -323,8 +376,11 @@ class TestExample:
 
     def test_every_toml_example_of_the_docs_is_accepted(self, tmp_path):
         """The ```toml blocks of docs/*.md are valid settings, as written."""
-        blocks = [(path.name, textwrap.dedent(block)) for path in sorted((ROOT / "docs").glob("*.md"))
-                  for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)]
+        blocks = [
+            (path.name, textwrap.dedent(block))
+            for path in sorted((ROOT / "docs").glob("*.md"))
+            for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+        ]
         assert len(blocks) >= 5
         for name, block in blocks:
             settings = build_settings(tomllib.loads(block), env={"MILA_SMTP_PASSWORD": "x"}, base=tmp_path)

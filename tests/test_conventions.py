@@ -35,8 +35,26 @@ def workbook() -> dict[str, list[list[object]]]:
     return {
         "Membres": [
             ["ID", "Structure", "Contact", "Email", "SIRET", "Catégorie", "Adhésion le", "Charte signée le"],
-            ["M0001", "Pixel & Refrain <Live> 🎧", "Léa Morel", "lea@pixel.fr", SIRET, "hébergé", "01/09/2024", None],
-            ["M0002", "Studio Nord", "Paul Roux", "paul@nord.fr", None, "hébergé", "01/01/2020", "15/04/2023"],
+            [
+                "M0001",
+                "Pixel & Refrain <Live> 🎧",
+                "Léa Morel",
+                "lea@pixel.fr",
+                SIRET,
+                "hébergé",
+                "01/09/2024",
+                None,
+            ],
+            [
+                "M0002",
+                "Studio Nord",
+                "Paul Roux",
+                "paul@nord.fr",
+                None,
+                "hébergé",
+                "01/01/2020",
+                "15/04/2023",
+            ],
             ["M0003", "../../etc/passwd", "Inès Bah", "ines@x.fr", None, "hébergé", "01/01/2023", None],
         ],
         "Locaux": [
@@ -55,8 +73,26 @@ def workbook() -> dict[str, list[list[object]]]:
         "Tarifs": TARIFS,
         "Conseil": [
             ["Nom", "Civilité", "Membre", "Fonction", "Collège", "Entrée", "Sortie", "Décision"],
-            ["Baptiste Lefèvre", "M.", "M0043", "Président·e", "Bénéficiaires", "20/06/2018", "02/07/2023", "AG"],
-            ["Juliette Texier", "Mme", "M0002", "Présidente", "Hébergés", "02/07/2023", None, "AG du 02/07/23"],
+            [
+                "Baptiste Lefèvre",
+                "M.",
+                "M0043",
+                "Président·e",
+                "Bénéficiaires",
+                "20/06/2018",
+                "02/07/2023",
+                "AG",
+            ],
+            [
+                "Juliette Texier",
+                "Mme",
+                "M0002",
+                "Présidente",
+                "Hébergés",
+                "02/07/2023",
+                None,
+                "AG du 02/07/23",
+            ],
         ],
     }
 
@@ -66,8 +102,10 @@ def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) ->
 
 
 def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    sections = Settings(documents=kw.pop("documents", settings(tmp_path)),
-                        association=AssociationSettings(siret="68372141900110"))
+    sections = Settings(
+        documents=kw.pop("documents", settings(tmp_path)),
+        association=AssociationSettings(siret="68372141900110"),
+    )
     return run_conventions(RunContext(sections, FixedClock(NOW), today=TODAY, workbook=book.open()), **kw)
 
 
@@ -99,8 +137,10 @@ def test_conventions_are_produced_checked_and_recorded_in_the_sheet(make_book, t
     book = make_book(workbook())
     result = run(book, tmp_path)
     names = sorted(w.path.name for w in result.written)
-    assert names == ["Convention_C001_Pixel-Refrain-Live_2024-09-01.docx",
-                     "Convention_C003_etc-passwd_2023-01-01.docx"]
+    assert names == [
+        "Convention_C001_Pixel-Refrain-Live_2024-09-01.docx",
+        "Convention_C003_etc-passwd_2023-01-01.docx",
+    ]
     assert all(w.reason == "nouveau" and w.path.parent == tmp_path / "out" for w in result.written)
     assert result.skipped == [
         "Convention C004 : membre « M0099 » introuvable dans l'onglet Membres.",
@@ -235,7 +275,12 @@ def test_one_line_for_mila_status(tmp_path: Path) -> None:
 
     book = XlsxBook(tmp_path, workbook())
     first = describe_documents(run(book, tmp_path))
-    assert (first.result, first.summary) == ("succès", "2 document(s) produit(s), 0 à jour ; 2 non produit(s)")
+    assert (first.result, first.summary) == (
+        "succès",
+        "2 document(s) produit(s), 0 à jour ; 2 non produit(s)",
+    )
     second = describe_documents(run(book, tmp_path))
-    assert (second.result, second.summary) == ("rien à faire",
-                                               "rien à refaire (2 document(s) à jour) ; 2 non produit(s)")
+    assert (second.result, second.summary) == (
+        "rien à faire",
+        "rien à refaire (2 document(s) à jour) ; 2 non produit(s)",
+    )

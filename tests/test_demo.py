@@ -142,9 +142,7 @@ def test_emails_and_phones_are_valid_except_the_documented_typo(book, summary):
         except EmailNotValidError:
             bad_emails.append((m["id"], m["email"]))
         if m["telephone"]:
-            assert phonenumbers.is_valid_number(phonenumbers.parse(m["telephone"], "FR")), m[
-                "telephone"
-            ]
+            assert phonenumbers.is_valid_number(phonenumbers.parse(m["telephone"], "FR")), m["telephone"]
     assert len(bad_emails) == 1
     assert bad_emails[0][0] == typo.row_id and bad_emails[0][1].endswith("@gmail,com")
 
@@ -186,9 +184,9 @@ def test_fee_schedule_is_the_association_history(book):
         "HEBERGE_M2",
         "MEMBRE_DE_DROIT",
     }
-    assert fees["BENEFICIAIRE"]["montant ht"] == 100 and as_date(
-        fees["BENEFICIAIRE"]["au"]
-    ) == date(2024, 2, 29)
+    assert fees["BENEFICIAIRE"]["montant ht"] == 100 and as_date(fees["BENEFICIAIRE"]["au"]) == date(
+        2024, 2, 29
+    )
     for code, amount in (("BASIC", 120), ("PREMIUM", 170), ("CRESCENDO", 10)):
         assert fees[code]["montant ht"] == amount
         assert as_date(fees[code]["du"]) == date(2024, 3, 1) and fees[code]["au"] is None
@@ -232,9 +230,7 @@ def test_registrations_have_statuses_by_date_and_waiting_lists(book):
     taken: Counter[str] = Counter()
     for r in regs:
         upcoming = as_date(events[r["evenement"]]["date"]) >= TODAY
-        assert r["statut"] in (
-            ("inscrit", "annulé") if upcoming else ("présent", "absent", "annulé")
-        )
+        assert r["statut"] in (("inscrit", "annulé") if upcoming else ("présent", "absent", "annulé"))
         assert as_datetime(r["inscrit le"]).date() <= TODAY
         if r["statut"] != "annulé":
             taken[r["evenement"]] += 1
@@ -281,10 +277,7 @@ def test_bookings_cover_three_years_within_capacity_but_for_the_planted_overlap(
     by_name = {p["nom"]: i for i, p in premises.items()}
     room = [(b["id"], *span(b)) for b in bookings if b["ressource"] == by_name["Salle de réunion"]]
     overlaps = [
-        (a[0], b[0])
-        for i, a in enumerate(room)
-        for b in room[i + 1 :]
-        if a[1] < b[2] and b[1] < a[2]
+        (a[0], b[0]) for i, a in enumerate(room) for b in room[i + 1 :] if a[1] < b[2] and b[1] < a[2]
     ]
     assert len(overlaps) == 1 and located(summary, "room_overlap").row_id in overlaps[0]
     per_day: Counter[date] = Counter()
@@ -305,16 +298,11 @@ def test_known_mistakes_are_documented_and_planted(book, summary):
         header = [normalize_header(c.value) for c in book[where.tab][1]]
         assert normalize_header(mistake.column) in header
         if where.row_id is not None:
-            assert (
-                book[where.tab].cell(row=where.row, column=header.index("id") + 1).value
-                == where.row_id
-            )
+            assert book[where.tab].cell(row=where.row, column=header.index("id") + 1).value == where.row_id
 
     ws = book[MEMBRES.name]
     header = [normalize_header(c.value) for c in ws[1]]
-    cell = ws.cell(
-        row=located(summary, "impossible_date").row, column=header.index("adhesion le") + 1
-    )
+    cell = ws.cell(row=located(summary, "impossible_date").row, column=header.index("adhesion le") + 1)
     assert isinstance(cell.value, str) and cell.value.startswith("31/02/")
     row = located(summary, "missing_forfait").row
     assert ws.cell(row=row, column=header.index("forfait") + 1).value is None
@@ -329,10 +317,7 @@ def test_members_look_typed_by_staff(book):
     """Members mix date cells with text dates, numbers with `€` strings; amounts follow the fees."""
     members = rows(book, MEMBRES)
     text_dates = [
-        m
-        for m in members
-        for k in ("cotisation payee le", "charte signee le")
-        if isinstance(m[k], str)
+        m for m in members for k in ("cotisation payee le", "charte signee le") if isinstance(m[k], str)
     ]
     assert 3 <= len(text_dates) <= 12
     text_amounts = [m["montant paye"] for m in members if isinstance(m["montant paye"], str)]
@@ -410,7 +395,5 @@ def test_people_and_companies_are_fictional(book):
         "Street Dispatch",
         "Grünt",
     )
-    text = " ".join(
-        str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r if v
-    )
+    text = " ".join(str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r if v)
     assert not [name for name in real if name.lower() in text.lower()]

@@ -25,13 +25,25 @@ def test_the_env_file_keeps_the_app_password_as_google_prints_it(tmp_path):
     """Loaded the way the guide says (set -a; . env), the quoted app password keeps its spaces and
     mila logs in with the password Google means."""
     env_file = tmp_path / "env"
-    env_file.write_text(block_after("`/etc/mila/env` (droits", "sh").replace("/etc/mila/mila.toml",
-                                                                             str(tmp_path / "mila.toml")))
-    (tmp_path / "mila.toml").write_text(block_after("`/etc/mila/mila.toml` (modèle", "toml"), encoding="utf-8")
+    env_file.write_text(
+        block_after("`/etc/mila/env` (droits", "sh").replace(
+            "/etc/mila/mila.toml", str(tmp_path / "mila.toml")
+        )
+    )
+    (tmp_path / "mila.toml").write_text(
+        block_after("`/etc/mila/mila.toml` (modèle", "toml"), encoding="utf-8"
+    )
     shown = subprocess.run(
-        ["bash", "-c", f"set -a; . {env_file}; set +a; exec {sys.executable} -c "
-         "'import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.startswith(\"MILA_\")}))'"],
-        capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"},
+        [
+            "bash",
+            "-c",
+            f"set -a; . {env_file}; set +a; exec {sys.executable} -c "
+            "'import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.startswith(\"MILA_\")}))'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
     )
     env = json.loads(shown.stdout)
     assert env["MILA_SMTP_PASSWORD"] == "abcd efgh ijkl mnop"

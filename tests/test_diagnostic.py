@@ -73,7 +73,9 @@ def configure(folder: Path, port: int, password: str = "bon-mot-de-passe") -> No
     (folder / "smtp.txt").write_text(password, encoding="utf-8")
     (folder / "mila.toml").write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "contact@mila.fr"\n'
-        'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n', encoding="utf-8")
+        'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n',
+        encoding="utf-8",
+    )
 
 
 class TestDiagnosticCommand:
@@ -113,7 +115,9 @@ class TestDiagnosticCommand:
 
     def test_a_bad_setting_is_reported_in_the_checklist(self, tmp_path):
         """A wrong value in mila.toml is one line to fix, in French, not a traceback."""
-        (tmp_path / "mila.toml").write_text('[schedule]\nlock_wait_seconds = "une minute"\n', encoding="utf-8")
+        (tmp_path / "mila.toml").write_text(
+            '[schedule]\nlock_wait_seconds = "une minute"\n', encoding="utf-8"
+        )
         code, out = run("diagnostic", "--workbook", "absent.xlsx")
         assert code == 1
         assert "À CORRIGER Configuration" in out and "lock_wait_seconds" in out and "Traceback" not in out
@@ -154,14 +158,24 @@ class TestChecks:
 
     def test_a_reader_account_is_told_to_ask_for_editor(self, emulator, tmp_path):
         """On Google, a sheet shared as reader gives the line to fix: share as Éditeur."""
-        emulator.create_spreadsheet("diag-reader", sheets={"Membres": [["ID", "Structure", "Contact", "Email",
-                                                                        "Catégorie", "Adhésion le"]]})
+        emulator.create_spreadsheet(
+            "diag-reader",
+            sheets={"Membres": [["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le"]]},
+        )
         emulator.share("diag-reader", BOT, role="reader")
         key = service_account_key(tmp_path, emulator, BOT)
         settings = build_settings(
-            {"workbook": {"sheet": "diag-reader", "credentials": str(key), "emulator_host": emulator.address,
-                          "retry": {"attempts": 2, "wait_initial": 0.01, "wait_max": 0.01}}},
-            env={}, base=tmp_path)
+            {
+                "workbook": {
+                    "sheet": "diag-reader",
+                    "credentials": str(key),
+                    "emulator_host": emulator.address,
+                    "retry": {"attempts": 2, "wait_initial": 0.01, "wait_max": 0.01},
+                }
+            },
+            env={},
+            base=tmp_path,
+        )
         diagnosis = run_diagnostic(settings, open_book=open_workbook, connect=lambda mail: None)
         [line] = [c for c in diagnosis.checks if c.label == "Droit de modifier le classeur"]
         assert line.status == TO_FIX and "Éditeur" in line.detail

@@ -75,8 +75,16 @@ def test_helpers_keep_addresses_and_capitals() -> None:
 
 
 def _member(n: int, structure: str, contact: str, **kw: object) -> Member:
-    return Member(row=n + 1, id=f"M{n:04d}", structure=structure, contact=contact, email="x@example.fr",
-                  category="hébergé", joined_on=dt.date(2020, 1, 1), **kw)  # type: ignore[arg-type]
+    return Member(
+        row=n + 1,
+        id=f"M{n:04d}",
+        structure=structure,
+        contact=contact,
+        email="x@example.fr",
+        category="hébergé",
+        joined_on=dt.date(2020, 1, 1),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 BOARD = (
@@ -100,24 +108,54 @@ def _text(data: bytes, tmp_path: Path) -> str:
 
 def _all_contexts(member: Member) -> dict[str, dict[str, object]]:
     association = pieces.association_context(AssociationSettings(), BOARD, DAY, other_party=member)
-    occupation = Occupation(row=2, id="C001", member_id=member.id, premises_id="L01",
-                            start=dt.date(2024, 7, 1), end=dt.date(2027, 6, 30))
+    occupation = Occupation(
+        row=2,
+        id="C001",
+        member_id=member.id,
+        premises_id="L01",
+        start=dt.date(2024, 7, 1),
+        end=dt.date(2027, 6, 30),
+    )
     premises = Premises(row=2, id="L01", name="Bureau 1", site="Pépinière", surface_m2=Decimal(16))
-    paid = Member(**{**{f: getattr(member, f) for f in member.__slots__}, "paid_on": dt.date(2024, 7, 1),
-                     "amount_paid": Decimal(150)})
+    paid = Member(
+        **{
+            **{f: getattr(member, f) for f in member.__slots__},
+            "paid_on": dt.date(2024, 7, 1),
+            "amount_paid": Decimal(150),
+        }
+    )
     return {
-        "convention": ctx.convention_context(association=association, occupation=occupation, member=member,
-                                             premises=premises, rent_ht=Decimal(400),
-                                             rent_vat_percent=Decimal(20), fee=None, board=BOARD),
+        "convention": ctx.convention_context(
+            association=association,
+            occupation=occupation,
+            member=member,
+            premises=premises,
+            rent_ht=Decimal(400),
+            rent_vat_percent=Decimal(20),
+            fee=None,
+            board=BOARD,
+        ),
         "charte": ctx.charter_context(association=association, member=member, board=BOARD),
-        "recu": ctx.receipt_context(association=association, member=paid, number="2024-001",
-                                    period_start=dt.date(2024, 7, 1), period_end=dt.date(2025, 6, 30),
-                                    amount_paid=Decimal(150), fee=None, vat_percent=Decimal(20),
-                                    board=BOARD),
+        "recu": ctx.receipt_context(
+            association=association,
+            member=paid,
+            number="2024-001",
+            period_start=dt.date(2024, 7, 1),
+            period_end=dt.date(2025, 6, 30),
+            amount_paid=Decimal(150),
+            fee=None,
+            vat_percent=Decimal(20),
+            board=BOARD,
+        ),
         "registre_charte": ctx.register_context(association=association, members=[member], day=DAY),
-        "emargement": ctx.attendance_context(association=association, title="Assemblée générale",
-                                             day=DAY, place="12 rue Émile Blémont", quorum_percent=Decimal(50),
-                                             lines=[ctx.AttendanceLine(member, 10)]),
+        "emargement": ctx.attendance_context(
+            association=association,
+            title="Assemblée générale",
+            day=DAY,
+            place="12 rue Émile Blémont",
+            quorum_percent=Decimal(50),
+            lines=[ctx.AttendanceLine(member, 10)],
+        ),
     }
 
 
@@ -126,8 +164,12 @@ def test_every_template_reads_well_with_every_awkward_name(name: str, tmp_path: 
     """Every shipped template, filled with each name of the corpus, has no « de Le », « de É… » nor straight apostrophe."""
     member = _member(2, name, "Léa Morel", civility="Mme", legal_form="SAS")
     for template, context in _all_contexts(member).items():
-        text = _text(load_template(REPO_TEMPLATES / f"{template}.docx").render(
-            {**context, "document": pieces.document_context(AssociationSettings(), DAY)}), tmp_path)
+        text = _text(
+            load_template(REPO_TEMPLATES / f"{template}.docx").render(
+                {**context, "document": pieces.document_context(AssociationSettings(), DAY)}
+            ),
+            tmp_path,
+        )
         found = [m.group() for m in WRONG.finditer(text.replace("'" + name, name))]
         assert not found, (template, name, found)
         assert typographic(name) in text.replace("\u00a0", " ") or template == "registre_charte"
@@ -137,31 +179,50 @@ def test_a_member_who_is_a_person_is_not_its_own_representative(tmp_path: Path) 
     """A person who is the member signs in their own name; a company is « représentée par Mme … »."""
     person = _member(2, "Fanny Poirier", "Fanny Poirier", civility="Mme", address="3 rue Myrha, 75018 Paris")
     contexts = _all_contexts(person)
-    charter = _text(load_template(REPO_TEMPLATES / "charte.docx").render(
-        {**contexts["charte"], "document": {}}), tmp_path)
+    charter = _text(
+        load_template(REPO_TEMPLATES / "charte.docx").render({**contexts["charte"], "document": {}}), tmp_path
+    )
     assert "Je soussignée Fanny Poirier (membre n°\u00a0M0002)" in charter
     assert "représentant" not in charter
-    convention = _text(load_template(REPO_TEMPLATES / "convention.docx").render(
-        {**contexts["convention"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}), tmp_path)
+    convention = _text(
+        load_template(REPO_TEMPLATES / "convention.docx").render(
+            {**contexts["convention"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}
+        ),
+        tmp_path,
+    )
     assert "Fanny Poirier, demeurant 3 rue Myrha, 75018 Paris, membre de l’Association" in convention
     assert "ci-après dénommée «\u00a0l’Occupant\u00a0»" in convention
-    assert ("pour une durée déterminée, du 1er\u00a0juillet 2024 au 30\u00a0juin 2027 inclus. À son terme, "
-            "elle est renouvelée par tacite reconduction") in convention
-    for clause in ("état des lieux contradictoire", "indice des loyers des activités tertiaires",
-                   "tribunal judiciaire de Paris"):
+    assert (
+        "pour une durée déterminée, du 1er\u00a0juillet 2024 au 30\u00a0juin 2027 inclus. À son terme, "
+        "elle est renouvelée par tacite reconduction"
+    ) in convention
+    for clause in (
+        "état des lieux contradictoire",
+        "indice des loyers des activités tertiaires",
+        "tribunal judiciaire de Paris",
+    ):
         assert clause in convention
-    receipt = _text(load_template(REPO_TEMPLATES / "recu.docx").render(
-        {**contexts["recu"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}), tmp_path)
+    receipt = _text(
+        load_template(REPO_TEMPLATES / "recu.docx").render(
+            {**contexts["recu"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}
+        ),
+        tmp_path,
+    )
     assert "Représenté" not in receipt and "représenté" not in receipt
 
     company = _member(4, "Le Quai des Sons", "Adrien Sanchez", civility="M.", legal_form="SARL")
     contexts = _all_contexts(company)
-    receipt = _text(load_template(REPO_TEMPLATES / "recu.docx").render(
-        {**contexts["recu"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}), tmp_path)
+    receipt = _text(
+        load_template(REPO_TEMPLATES / "recu.docx").render(
+            {**contexts["recu"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}
+        ),
+        tmp_path,
+    )
     assert "Représentée par M. Adrien Sanchez" in receipt
     assert "certifie avoir reçu du Quai des Sons" in receipt
-    charter = _text(load_template(REPO_TEMPLATES / "charte.docx").render(
-        {**contexts["charte"], "document": {}}), tmp_path)
+    charter = _text(
+        load_template(REPO_TEMPLATES / "charte.docx").render({**contexts["charte"], "document": {}}), tmp_path
+    )
     assert "Je soussigné Adrien Sanchez, représentant du Quai des Sons" in charter
     assert pieces.member_context(_member(5, "X", "Paul Roux"), BOARD)["civilite"] == "M."  # from Conseil
 
@@ -169,23 +230,40 @@ def test_a_member_who_is_a_person_is_not_its_own_representative(tmp_path: Path) 
 def test_the_association_never_signs_with_a_person_of_the_other_side() -> None:
     """The president signs, unless tied to the other party; then the next officer of the configured order."""
     stranger = _member(9, "Radio Pavé", "Jean Dupont")
-    assert pieces.association_context(AssociationSettings(), BOARD, DAY, stranger)["signataire"]["nom"] == "Malik Fleury"
-    by_id = pieces.association_context(AssociationSettings(), BOARD, DAY, _member(1, "Le Quai des Sons", "Yann Roy"))
-    assert by_id["signataire"] == {"nom": "Jeanne Aubert", "civilite": "Mme", "titre": "Vice-présidente",
-                                   "qualite": "en sa qualité de vice-présidente", "connu": True}
-    by_name = pieces.association_context(AssociationSettings(), BOARD, DAY, _member(7, "Studio", "malik FLEURY"))
+    assert (
+        pieces.association_context(AssociationSettings(), BOARD, DAY, stranger)["signataire"]["nom"]
+        == "Malik Fleury"
+    )
+    by_id = pieces.association_context(
+        AssociationSettings(), BOARD, DAY, _member(1, "Le Quai des Sons", "Yann Roy")
+    )
+    assert by_id["signataire"] == {
+        "nom": "Jeanne Aubert",
+        "civilite": "Mme",
+        "titre": "Vice-présidente",
+        "qualite": "en sa qualité de vice-présidente",
+        "connu": True,
+    }
+    by_name = pieces.association_context(
+        AssociationSettings(), BOARD, DAY, _member(7, "Studio", "malik FLEURY")
+    )
     assert by_name["signataire"]["nom"] == "Jeanne Aubert"
     order = AssociationSettings(signatory_order=["Présidente", "trésorier", "Secrétaire"])
     assert order.signatory_order == ("Président·e", "Trésorier·e", "Secrétaire")
     tied = _member(1, "Le Quai des Sons", "Yann Roy")
-    assert pieces.association_context(order, BOARD, DAY, tied)["signataire"]["qualite"] == "en sa qualité de trésorière"
+    assert (
+        pieces.association_context(order, BOARD, DAY, tied)["signataire"]["qualite"]
+        == "en sa qualité de trésorière"
+    )
     treasurer_tied = _member(3, "Onde Claire", "Nadia Giraud")
     only = AssociationSettings(signatory_order=["Trésorier·e"])
     assert pieces.association_context(only, BOARD, DAY, treasurer_tied)["signataire"]["connu"] is False
 
 
-@pytest.mark.parametrize("section", [{"signatory_order": "Président"}, {"signatory_order": ["Roi"]},
-                                     {"rna": "123"}, {"article": "du"}])
+@pytest.mark.parametrize(
+    "section",
+    [{"signatory_order": "Président"}, {"signatory_order": ["Roi"]}, {"rna": "123"}, {"article": "du"}],
+)
 def test_bad_association_settings_are_french_errors(section: dict[str, object]) -> None:
     """A wrong signatory order, RNA or article is a French configuration error."""
     with pytest.raises(ConfigError, match="\\[association\\]"):
@@ -196,15 +274,20 @@ def test_first_of_the_month_in_superscript(tmp_path: Path) -> None:
     """« 1er juillet » is written with « er » in superscript, the rest of the run untouched."""
     member = _member(2, "Le Quai des Sons", "Adrien Sanchez")
     data = load_template(REPO_TEMPLATES / "convention.docx").render(
-        {**_all_contexts(member)["convention"], "document": {"lieu": "Paris", "date": "4 mars 2025"}})
+        {**_all_contexts(member)["convention"], "document": {"lieu": "Paris", "date": "4 mars 2025"}}
+    )
     xml = zipfile.ZipFile(__import__("io").BytesIO(data)).read("word/document.xml").decode()
-    assert re.search(r'<w:vertAlign w:val="superscript"/>(?:<w:lang[^>]*/>)?</w:rPr><w:t xml:space="preserve">er</w:t>',
-                     xml)
+    assert re.search(
+        r'<w:vertAlign w:val="superscript"/>(?:<w:lang[^>]*/>)?</w:rPr><w:t xml:space="preserve">er</w:t>',
+        xml,
+    )
     assert "loi du 1er juillet" in _text(data, tmp_path)
 
 
 @pytest.fixture(scope="module")
-def demo_documents(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]) -> tuple[Path, dict[str, object]]:
+def demo_documents(
+    tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]
+) -> tuple[Path, dict[str, object]]:
     """Every document kind of the demo, produced once."""
     folder = tmp_path_factory.mktemp("demo_docs")
     path = folder / "demo.xlsx"
@@ -214,7 +297,9 @@ def demo_documents(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[P
     out = folder / "out"
 
     def run(documents: DocumentsSettings) -> RunContext:
-        settings = Settings(association=AssociationSettings(), documents=documents, membership=MembershipPolicy())
+        settings = Settings(
+            association=AssociationSettings(), documents=documents, membership=MembershipPolicy()
+        )
         return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
 
     default = run_conventions(run(DocumentsSettings(out=folder / "none")))
@@ -229,8 +314,9 @@ def demo_documents(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[P
     return out, results
 
 
-def test_no_internal_wording_in_any_demo_document(demo_documents: tuple[Path, dict[str, object]],
-                                                  tmp_path: Path) -> None:
+def test_no_internal_wording_in_any_demo_document(
+    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
     """No demo document names the workbook's machinery, nor contracts a name badly, nor keeps a straight apostrophe."""
     out, _ = demo_documents
     files = sorted(out.glob("*.docx"))
@@ -243,8 +329,9 @@ def test_no_internal_wording_in_any_demo_document(demo_documents: tuple[Path, di
         assert "représentant·e" not in text and "représentée par  " not in text, path.name
 
 
-def test_demo_convention_c010_has_two_different_signers(demo_documents: tuple[Path, dict[str, object]],
-                                                        tmp_path: Path) -> None:
+def test_demo_convention_c010_has_two_different_signers(
+    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
     """The president, contact of the occupant of C010, does not sign for the association; the output says so."""
     out, results = demo_documents
     c010 = _text(next(out.glob("Convention_C010_*.docx")).read_bytes(), tmp_path)
@@ -266,8 +353,9 @@ def test_shops_get_no_convention_unless_configured(demo_documents: tuple[Path, d
     assert len(results["conventions"].written) > len(default.written)  # type: ignore[attr-defined]
 
 
-def test_demo_receipts_are_dated_on_the_payment(demo_documents: tuple[Path, dict[str, object]],
-                                                tmp_path: Path) -> None:
+def test_demo_receipts_are_dated_on_the_payment(
+    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
     """A receipt is dated on the payment's day, shows HT, TVA and TTC columns, and the staff hear of odd amounts."""
     out, results = demo_documents
     odd = next(w for w in results["recus"].warnings if "diffère" in w)  # type: ignore[attr-defined]
@@ -290,8 +378,13 @@ def test_emails_contract_names_and_use_typographic_apostrophes() -> None:
         "association": {"nom": "MILA", "signature": "L'équipe du MILA"},
         "membre": {"contact": "Victor Rousseau", "structure": "Le Comptoir du Vinyle"},
         "inscription": {"id": "I0001"},
-        "evenement": {"titre": "L'oreille absolue", "type": "Club MILA", "date": "4 mars 2027",
-                      "lieu": "", "intervenants": []},
+        "evenement": {
+            "titre": "L'oreille absolue",
+            "type": "Club MILA",
+            "date": "4 mars 2027",
+            "lieu": "",
+            "intervenants": [],
+        },
         "contact": {"nom": "Léa", "email": "o'hara@mila.example", "telephone": ""},
     }
     for name in ("place_confirmee.txt.j2", "place_confirmee.html.j2"):

@@ -101,13 +101,13 @@ SIMPLE_VARS = [v for v in catalogue.VARIABLES["charte"] if v.path.startswith("me
 
 def test_xml_special_characters_and_emoji_give_a_valid_document(tmp_path: Path) -> None:
     template = DocumentTemplate(make_template(tmp_path / "t.docx", SIMPLE))
-    name = "Pixel & Refrain <Live> \"Disques\" l'Écho 🎧🎸 \x0b\x01fin"
+    name = 'Pixel & Refrain <Live> "Disques" l\'Écho 🎧🎸 \x0b\x01fin'
     data = template.render({"membre": {"structure": name, "representant": "Zoé 😀 & <Co>"}})
     out = tmp_path / "out.docx"
     out.write_bytes(data)
     assert_valid_docx(out)
     text = docx_text(out)
-    assert "Structure : Pixel & Refrain <Live> \"Disques\" l’Écho 🎧🎸 fin" in text  # typographic apostrophe
+    assert 'Structure : Pixel & Refrain <Live> "Disques" l’Écho 🎧🎸 fin' in text  # typographic apostrophe
     assert "Contact : Zoé 😀 & <Co>" in text
 
 
@@ -126,7 +126,9 @@ def test_an_unknown_variable_is_an_error_in_french_not_a_blank(tmp_path: Path) -
 
 
 def test_the_sandbox_refuses_python_internals(tmp_path: Path) -> None:
-    template = DocumentTemplate(make_template(tmp_path / "t.docx", [["{{ membre.structure.__class__.__mro__ }}"]]))
+    template = DocumentTemplate(
+        make_template(tmp_path / "t.docx", [["{{ membre.structure.__class__.__mro__ }}"]])
+    )
     with pytest.raises(TemplateError, match="balise interdite"):
         template.render({"membre": {"structure": "x"}})
 
@@ -158,12 +160,16 @@ def test_a_template_is_compiled_once_and_renders_each_context(tmp_path: Path) ->
 
 
 def test_docxtpl_row_and_column_loops_still_work(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [["Tableau"]], cells=[
-        ["{%tc for c in cols %}", "{{ c }}", "{%tc endfor %}"],
-        ["{%tr for r in rows %}", "", ""],
-        ["{{ r }}", "", ""],
-        ["{%tr endfor %}", "", ""],
-    ])
+    path = make_template(
+        tmp_path / "t.docx",
+        [["Tableau"]],
+        cells=[
+            ["{%tc for c in cols %}", "{{ c }}", "{%tc endfor %}"],
+            ["{%tr for r in rows %}", "", ""],
+            ["{{ r }}", "", ""],
+            ["{%tr endfor %}", "", ""],
+        ],
+    )
     data = DocumentTemplate(path).render({"cols": ["A & B", "C", "D", "E"], "rows": ["1", "2", "3"]})
     assert_valid_docx(data)
     out = tmp_path / "out.docx"
@@ -190,7 +196,9 @@ def codes(path: Path, variables=SIMPLE_VARS) -> dict[str, list]:  # type: ignore
 
 
 def test_a_clean_template_has_no_problem_even_with_a_tag_split_across_runs(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [["Nom : {{ mem", "bre.struc", "ture }}"], ["{% if membre.id %}x{% endif %}"]])
+    path = make_template(
+        tmp_path / "t.docx", [["Nom : {{ mem", "bre.struc", "ture }}"], ["{% if membre.id %}x{% endif %}"]]
+    )
     assert verify_template(path, SIMPLE_VARS).problems == []
 
 
@@ -217,20 +225,27 @@ def test_verifier_finds_a_tag_split_by_a_tab_or_tracked_changes(tmp_path: Path) 
 
 
 def test_verifier_finds_curly_quotes(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [["{% if membre.categorie == “Membre hébergé” %}oui{% endif %}"]])
+    path = make_template(
+        tmp_path / "t.docx", [["{% if membre.categorie == “Membre hébergé” %}oui{% endif %}"]]
+    )
     problem = codes(path)["curly_quotes"][0]
     assert problem.severity == "avertissement" and "“ ”" in problem.message
-    path = make_template(tmp_path / "u.docx", [["{% if membre.categorie == « Membre hébergé » %}oui{% endif %}"]])
+    path = make_template(
+        tmp_path / "u.docx", [["{% if membre.categorie == « Membre hébergé » %}oui{% endif %}"]]
+    )
     found = codes(path)
     assert found["curly_quotes"][0].severity == "erreur"
 
 
 def test_verifier_finds_unknown_variables_with_their_paragraph(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [
-        ["Structure : {{ membre.structre }}"],
-        ["{% for x in membre.structure %}{{ x.upper() }}{% endfor %} {{ inconnu }}"],
-        ["{% set total = 3 %}{{ total }} {{ loop_var|default('') }}"],
-    ])
+    path = make_template(
+        tmp_path / "t.docx",
+        [
+            ["Structure : {{ membre.structre }}"],
+            ["{% for x in membre.structure %}{{ x.upper() }}{% endfor %} {{ inconnu }}"],
+            ["{% set total = 3 %}{{ total }} {{ loop_var|default('') }}"],
+        ],
+    )
     found = codes(path)
     unknown = {p.message.split("« ")[1].split(" »")[0]: p.paragraph for p in found["unknown_variable"]}
     assert unknown == {
@@ -242,17 +257,27 @@ def test_verifier_finds_unknown_variables_with_their_paragraph(tmp_path: Path) -
 
 def test_verifier_follows_list_items_in_loops(tmp_path: Path) -> None:
     variables = catalogue.VARIABLES["emargement"]
-    path = make_template(tmp_path / "t.docx", [
-        ["{% for m in membres %}{{ m.structure }} {{ m.voix }} {{ m.voiz }} {{ loop.index }}{% endfor %}"],
-    ])
+    path = make_template(
+        tmp_path / "t.docx",
+        [
+            [
+                "{% for m in membres %}{{ m.structure }} {{ m.voix }} {{ m.voiz }} {{ loop.index }}{% endfor %}"
+            ],
+        ],
+    )
     found = codes(path, variables)
     assert [p.message.split("« ")[1].split(" »")[0] for p in found["unknown_variable"]] == ["m.voiz"]
 
 
 def test_verifier_finds_unclosed_and_stray_blocks(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [
-        ["Début"], ["{% if membre.id %}Le membre {{ membre.id }}"], ["Fin du texte"],
-    ])
+    path = make_template(
+        tmp_path / "t.docx",
+        [
+            ["Début"],
+            ["{% if membre.id %}Le membre {{ membre.id }}"],
+            ["Fin du texte"],
+        ],
+    )
     problem = codes(path)["unclosed_block"][0]
     assert problem.paragraph == "{% if membre.id %}Le membre {{ membre.id }}"
     assert "{% endif %}" in problem.message
@@ -263,11 +288,14 @@ def test_verifier_finds_unclosed_and_stray_blocks(tmp_path: Path) -> None:
 
 
 def test_verifier_finds_unclosed_tags_braces_and_syntax_errors(tmp_path: Path) -> None:
-    path = make_template(tmp_path / "t.docx", [
-        ["{{ membre.structure }"],
-        ["{ { membre.id } }"],
-        ["Bonjour {membre.representant}"],
-    ])
+    path = make_template(
+        tmp_path / "t.docx",
+        [
+            ["{{ membre.structure }"],
+            ["{ { membre.id } }"],
+            ["Bonjour {membre.representant}"],
+        ],
+    )
     found = codes(path)
     assert found["unclosed_tag"][0].paragraph == "{{ membre.structure }"
     assert found["spaced_braces"][0].paragraph == "{ { membre.id } }"
@@ -361,24 +389,55 @@ def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None
     board = [BoardMember(row=2, name="Juliette Texier", civility="Mme", function="Président·e")]
     association = pieces.association_context(settings, board, day)
     document = pieces.document_context(settings, day)
-    member = Member(row=2, id="M0001", structure="S", contact="C", email="e@x.fr", category="hébergé",
-                    charter_signed_on=day, paid_on=day)
-    fee = Fee(day, ctx.Decimal(100), ctx.Decimal(20), ctx.Decimal(20), ctx.Decimal(120),
-              (FeeLine("Cotisation", ctx.Decimal(100)),), "10 m² × 10 € = 100 € HT")
+    member = Member(
+        row=2,
+        id="M0001",
+        structure="S",
+        contact="C",
+        email="e@x.fr",
+        category="hébergé",
+        charter_signed_on=day,
+        paid_on=day,
+    )
+    fee = Fee(
+        day,
+        ctx.Decimal(100),
+        ctx.Decimal(20),
+        ctx.Decimal(20),
+        ctx.Decimal(120),
+        (FeeLine("Cotisation", ctx.Decimal(100)),),
+        "10 m² × 10 € = 100 € HT",
+    )
     contexts = {
         "convention": ctx.convention_context(
-            association=association, member=member, fee=fee, rent_ht=ctx.Decimal(250),
+            association=association,
+            member=member,
+            fee=fee,
+            rent_ht=ctx.Decimal(250),
             rent_vat_percent=ctx.Decimal(20),
             occupation=Occupation(row=2, id="C001", member_id="M0001", premises_id="L01", start=day),
-            premises=Premises(row=2, id="L01", name="Bureau 1", site="Pépinière")),
+            premises=Premises(row=2, id="L01", name="Bureau 1", site="Pépinière"),
+        ),
         "charte": ctx.charter_context(association=association, member=member),
         "registre_charte": ctx.register_context(association=association, members=[member], day=day),
-        "recu": ctx.receipt_context(association=association, member=member, number="2025-001",
-                                    period_start=day, period_end=day, amount_paid=ctx.Decimal(120),
-                                    fee=fee, vat_percent=ctx.Decimal(20)),
-        "emargement": ctx.attendance_context(association=association, title="AG", day=day, place="Paris",
-                                             lines=[ctx.AttendanceLine(member, 10)],
-                                             quorum_percent=ctx.Decimal(50)),
+        "recu": ctx.receipt_context(
+            association=association,
+            member=member,
+            number="2025-001",
+            period_start=day,
+            period_end=day,
+            amount_paid=ctx.Decimal(120),
+            fee=fee,
+            vat_percent=ctx.Decimal(20),
+        ),
+        "emargement": ctx.attendance_context(
+            association=association,
+            title="AG",
+            day=day,
+            place="Paris",
+            lines=[ctx.AttendanceLine(member, 10)],
+            quorum_percent=ctx.Decimal(50),
+        ),
     }
     for name, context in contexts.items():
         assert leaf_paths({**context, "document": document}) == documented(name), name
@@ -388,8 +447,14 @@ def test_quorum_is_rounded_up() -> None:
     from automations.model.rows import Member
 
     lines = [ctx.AttendanceLine(Member(row=i, id=f"M{i}"), 5) for i in range(59)]  # 295 votes
-    context = ctx.attendance_context(association={}, title="AG", day=dt.date(2025, 6, 12), place="",
-                                     lines=lines, quorum_percent=ctx.Decimal(50))
+    context = ctx.attendance_context(
+        association={},
+        title="AG",
+        day=dt.date(2025, 6, 12),
+        place="",
+        lines=lines,
+        quorum_percent=ctx.Decimal(50),
+    )
     assert context["totaux"]["voix"] == "295" and context["totaux"]["quorum"] == "148"
 
 
@@ -403,7 +468,8 @@ def test_safe_file_names_never_leave_the_folder() -> None:
     assert safe_part("🎧🎸") == "sans-nom"
     assert safe_part("CON") == "CON-"
     assert safe_filename("Convention", "C001", "../../etc/passwd", "2025-03-04") == (
-        "Convention_C001_etc-passwd_2025-03-04.docx")
+        "Convention_C001_etc-passwd_2025-03-04.docx"
+    )
     assert len(safe_part("x" * 300)) == 50
 
 
@@ -411,28 +477,44 @@ def test_an_edited_file_is_never_overwritten(tmp_path: Path) -> None:
     folder = OutputFolder(tmp_path / "out")
     day = dt.date(2025, 3, 4)
     assert folder.reason_to_write("k", "fp1", "t1") == "nouveau"
-    first = folder.write("k", "Doc.docx", b"v1", data_fingerprint="fp1", template_sha="t1", reason="nouveau",
-                         today=day)
+    first = folder.write(
+        "k", "Doc.docx", b"v1", data_fingerprint="fp1", template_sha="t1", reason="nouveau", today=day
+    )
     folder.save()
     folder = OutputFolder(tmp_path / "out")
     assert folder.reason_to_write("k", "fp1", "t1") is None
     assert folder.reason_to_write("k", "fp2", "t1") == "données modifiées"
     assert folder.reason_to_write("k", "fp1", "t2") == "modèle modifié"
     # not edited: overwritten in place
-    again = folder.write("k", "Doc.docx", b"v2", data_fingerprint="fp2", template_sha="t1",
-                         reason="données modifiées", today=day)
+    again = folder.write(
+        "k",
+        "Doc.docx",
+        b"v2",
+        data_fingerprint="fp2",
+        template_sha="t1",
+        reason="données modifiées",
+        today=day,
+    )
     assert again.path == first.path and again.beside is None and first.path.read_bytes() == b"v2"
     # edited by a person: the new version goes beside, the edited file stays as it is
     first.path.write_bytes(b"edited by hand")
-    third = folder.write("k", "Doc.docx", b"v3", data_fingerprint="fp3", template_sha="t1",
-                         reason="données modifiées", today=day)
+    third = folder.write(
+        "k",
+        "Doc.docx",
+        b"v3",
+        data_fingerprint="fp3",
+        template_sha="t1",
+        reason="données modifiées",
+        today=day,
+    )
     assert third.path.name == "Doc_v2.docx" and third.beside == first.path
     assert first.path.read_bytes() == b"edited by hand" and third.path.read_bytes() == b"v3"
     folder.save()
     # a file that is not ours at all (same name) is not overwritten either
     (tmp_path / "out" / "Autre.docx").write_bytes(b"someone else's")
-    other = folder.write("j", "Autre.docx", b"new", data_fingerprint="f", template_sha="t", reason="nouveau",
-                         today=day)
+    other = folder.write(
+        "j", "Autre.docx", b"new", data_fingerprint="f", template_sha="t", reason="nouveau", today=day
+    )
     assert other.path.name == "Autre_v2.docx"
     first.path.unlink()
     assert OutputFolder(tmp_path / "out").reason_to_write("k", "fp3", "t1") is None  # v2 still there
@@ -461,15 +543,17 @@ def test_fingerprint_ignores_key_order() -> None:
 
 
 def test_settings_sections() -> None:
-    settings = AssociationSettings.model_validate({"name": "MILA", "siret": "683 721 419 00110",
-                                                   "rent_vat_percent": "5,5", "city": "Paris"})
+    settings = AssociationSettings.model_validate(
+        {"name": "MILA", "siret": "683 721 419 00110", "rent_vat_percent": "5,5", "city": "Paris"}
+    )
     assert settings.siret == "68372141900110" and settings.rent_vat_percent == ctx.Decimal("5.5")
     with pytest.raises(ConfigError, match="\\[association\\] nom : clé inconnue"):
         AssociationSettings.model_validate({"nom": "MILA"})
     with pytest.raises(ConfigError, match="14 chiffres"):
         AssociationSettings.model_validate({"siret": "123"})
-    documents = build_settings({"documents": {"out": "sortie", "pdf_timeout": 60}}, env={},
-                               base=Path("/srv/mila")).documents
+    documents = build_settings(
+        {"documents": {"out": "sortie", "pdf_timeout": 60}}, env={}, base=Path("/srv/mila")
+    ).documents
     assert documents.out == Path("/srv/mila/sortie") and documents.pdf_timeout == 60.0
     assert build_settings({}, env={}, base=Path("/srv")).documents.templates == TEMPLATES
     with pytest.raises(ConfigError, match="pdf_timeout"):
@@ -489,10 +573,18 @@ def test_pdf_conversion_with_libreoffice(tmp_path: Path) -> None:
     association = pieces.association_context(AssociationSettings(), [], dt.date(2025, 3, 4))
     from automations.model.rows import Member
 
-    member = Member(row=2, id="M0001", structure="Pixel & Refrain 🎧", contact="Léa Morel", email="l@x.fr",
-                    category="bénéficiaire")
-    context = {**ctx.charter_context(association=association, member=member),
-               "document": pieces.document_context(AssociationSettings(), dt.date(2025, 3, 4))}
+    member = Member(
+        row=2,
+        id="M0001",
+        structure="Pixel & Refrain 🎧",
+        contact="Léa Morel",
+        email="l@x.fr",
+        category="bénéficiaire",
+    )
+    context = {
+        **ctx.charter_context(association=association, member=member),
+        "document": pieces.document_context(AssociationSettings(), dt.date(2025, 3, 4)),
+    }
     source = tmp_path / "Charte.docx"
     source.write_bytes(template.render(context))
     produced = convert_to_pdf([source], timeout=120)
@@ -503,8 +595,9 @@ def test_pdf_conversion_with_libreoffice(tmp_path: Path) -> None:
         if shutil.which("pdftotext"):
             import subprocess
 
-            text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                  check=True).stdout.decode()
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+            ).stdout.decode()
             assert "Charte des valeurs communes" in text and "Pixel & Refrain" in text
             assert re.search(r"Page 1 sur [34]", text)
     finally:

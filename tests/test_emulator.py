@@ -244,9 +244,7 @@ class TestTrimming:
     def test_clear_leaves_the_range_empty(self, api, http, emu, sid):
         """values:clear empties the range and echoes it."""
         api.put("'Feuille 1'!A1", [["a", "b"]])
-        answer = http.post(
-            f"{api.base}/values/{quote(chr(39) + 'Feuille 1' + chr(39), safe='')}:clear"
-        )
+        answer = http.post(f"{api.base}/values/{quote(chr(39) + 'Feuille 1' + chr(39), safe='')}:clear")
         assert answer.json() == {"spreadsheetId": sid, "clearedRange": "'Feuille 1'!A1:Z1000"}
         assert "values" not in api.get("'Feuille 1'").json()
 
@@ -279,9 +277,7 @@ class TestInput:
     def test_user_entered_apostrophe_forces_text(self, api):
         """A leading apostrophe keeps the rest as text and is not part of the value."""
         api.put("'Feuille 1'!A1", [["'0612", "'=1+2"]])
-        assert api.values("'Feuille 1'!A1:B1", valueRenderOption="UNFORMATTED_VALUE") == [
-            ["0612", "=1+2"]
-        ]
+        assert api.values("'Feuille 1'!A1:B1", valueRenderOption="UNFORMATTED_VALUE") == [["0612", "=1+2"]]
 
     def test_user_entered_formula_is_evaluated(self, api):
         """'=...' is a formula: its value is read back, FORMULA gives its text."""
@@ -333,17 +329,13 @@ class TestInput:
         """JSON numbers and booleans stay numbers and booleans in both input modes."""
         for option in ("RAW", "USER_ENTERED"):
             api.put("'Feuille 1'!A1", [[53, 0.5, True]], option=option)
-            assert api.values("'Feuille 1'!A1:C1", valueRenderOption="UNFORMATTED_VALUE") == [
-                [53, 0.5, True]
-            ]
+            assert api.values("'Feuille 1'!A1:C1", valueRenderOption="UNFORMATTED_VALUE") == [[53, 0.5, True]]
 
     def test_missing_value_input_option_is_400(self, api):
         """An update without valueInputOption is Google's 400."""
         answer = api.put("'Feuille 1'!A1", [["x"]], option=None)
         assert answer.status_code == 400
-        assert answer.json()["error"]["message"] == (
-            "'valueInputOption' is required but not specified"
-        )
+        assert answer.json()["error"]["message"] == ("'valueInputOption' is required but not specified")
 
     def test_null_skips_a_cell_and_empty_string_clears_it(self, api):
         """null leaves a cell as it is, '' empties it."""
@@ -399,9 +391,7 @@ class TestInput:
 class TestRendering:
     def test_formatted_value_follows_the_french_locale(self, emu, http):
         """FORMATTED_VALUE writes fr_FR dates day first, decimals with a comma, VRAI/FAUX."""
-        emu.create_spreadsheet(
-            "fr-render", sheets={"T": [[dt.date(2024, 7, 2), 1234.5, True, 42, "texte"]]}
-        )
+        emu.create_spreadsheet("fr-render", sheets={"T": [[dt.date(2024, 7, 2), 1234.5, True, 42, "texte"]]})
         assert Api(emu, http, "fr-render").values("T!A1:E1") == [
             ["02/07/2024", "1234,5", "VRAI", "42", "texte"]
         ]
@@ -419,9 +409,9 @@ class TestRendering:
             "raw-render",
             sheets={"T": [[dt.date(2024, 7, 2), dt.datetime(2024, 7, 2, 12), 2.0, True]]},
         )
-        assert Api(emu, http, "raw-render").values(
-            "T!A1:D1", valueRenderOption="UNFORMATTED_VALUE"
-        ) == [[45475, 45475.5, 2, True]]
+        assert Api(emu, http, "raw-render").values("T!A1:D1", valueRenderOption="UNFORMATTED_VALUE") == [
+            [45475, 45475.5, 2, True]
+        ]
 
     def test_formatted_string_dates_with_unformatted_values(self, emu, http):
         """dateTimeRenderOption=FORMATTED_STRING renders date cells only, numbers stay."""
@@ -542,9 +532,7 @@ class TestAppend:
 
     def test_append_after_the_table(self, emu, http):
         """Rows go after the last row of the table, starting at its first column."""
-        emu.create_spreadsheet(
-            "table", locale="en_US", sheets={"T": [["ID", "Nom"], ["1", "a"], ["2", "b"]]}
-        )
+        emu.create_spreadsheet("table", locale="en_US", sheets={"T": [["ID", "Nom"], ["1", "a"], ["2", "b"]]})
         answer = Api(emu, http, "table").append("T!A1", [["3", "c"]]).json()
         assert answer["tableRange"] == "T!A1:B3"
         assert answer["updates"]["updatedRange"] == "T!A4:B4"
@@ -558,9 +546,7 @@ class TestAppend:
 
     def test_insert_rows_pushes_rows_below_down(self, emu, http):
         """INSERT_ROWS inserts new rows instead of overwriting what follows the table."""
-        emu.create_spreadsheet(
-            "insert", locale="en_US", sheets={"T": [["h"], ["1"], [""], ["note"]]}
-        )
+        emu.create_spreadsheet("insert", locale="en_US", sheets={"T": [["h"], ["1"], [""], ["note"]]})
         api = Api(emu, http, "insert")
         api.append("T!A1:A2", [["2"]], insertDataOption="INSERT_ROWS")
         assert api.values("T") == [["h"], ["1"], ["2"], [], ["note"]]
@@ -711,9 +697,7 @@ class TestSpreadsheet:
     def test_include_grid_data(self, api, http):
         """includeGridData answers effective and formatted values of the requested ranges."""
         api.put("'Feuille 1'!A1", [["x", "=1+1"]])
-        meta = http.get(
-            api.base, params={"includeGridData": "true", "ranges": "'Feuille 1'!A1:B1"}
-        ).json()
+        meta = http.get(api.base, params={"includeGridData": "true", "ranges": "'Feuille 1'!A1:B1"}).json()
         cells = meta["sheets"][0]["data"][0]["rowData"][0]["values"]
         assert cells == [
             {"effectiveValue": {"stringValue": "x"}, "formattedValue": "x"},
@@ -742,9 +726,7 @@ class TestErrors:
 
     def test_body_that_is_not_an_object_is_400(self, api):
         """A JSON body that is not an object is INVALID_ARGUMENT, not a crash."""
-        answer = api.http.put(
-            f"{api.base}/values/A1", params={"valueInputOption": "RAW"}, data=b"[1, 2]"
-        )
+        answer = api.http.put(f"{api.base}/values/A1", params={"valueInputOption": "RAW"}, data=b"[1, 2]")
         assert answer.status_code == 400
         assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
 
@@ -941,9 +923,7 @@ class TestObservation:
 class TestStaffEdits:
     def test_set_cells_and_grid(self, emu, sid):
         """set_cells edits cells like a person; grid reads them back trimmed."""
-        emu.set_cells(
-            sid, "Mes tarifs", {(2, 1): "BASIC", (2, 2): 120, (3, 3): dt.date(2024, 3, 1)}
-        )
+        emu.set_cells(sid, "Mes tarifs", {(2, 1): "BASIC", (2, 2): 120, (3, 3): dt.date(2024, 3, 1)})
         assert emu.grid(sid, "Mes tarifs") == [
             ["Code", "Montant"],
             ["BASIC", 120],
@@ -953,9 +933,7 @@ class TestStaffEdits:
 
     def test_set_cells_user_entered(self, emu, sid):
         """With user_entered, typed text is parsed in the sheet's locale."""
-        emu.set_cells(
-            sid, "Feuille 1", {(1, 1): "02/07/2024", (1, 2): "1 234,50"}, user_entered=True
-        )
+        emu.set_cells(sid, "Feuille 1", {(1, 1): "02/07/2024", (1, 2): "1 234,50"}, user_entered=True)
         assert emu.grid(sid, "Feuille 1") == [[45475, 1234.5]]
 
     def test_move_and_sort_rows(self, emu):
@@ -1001,9 +979,7 @@ class TestXlsx:
 
     def test_save_xlsx_round_trip(self, emu, tmp_path):
         """save_xlsx writes formulas and dates back to a workbook."""
-        emu.create_spreadsheet(
-            "save", sheets={"T": [["Date", "N", "F"], [dt.date(2024, 7, 2), 2, "=B2+1"]]}
-        )
+        emu.create_spreadsheet("save", sheets={"T": [["Date", "N", "F"], [dt.date(2024, 7, 2), 2, "=B2+1"]]})
         path = tmp_path / "out.xlsx"
         emu.save_xlsx("save", path)
         wb = openpyxl.load_workbook(path)
@@ -1024,9 +1000,7 @@ class TestXlsx:
 
         def on_ready(address: str, spreadsheet_id: str) -> None:
             with requests.Session() as session:
-                answer = session.get(
-                    f"http://{address}/v4/spreadsheets/{spreadsheet_id}/values/Membres"
-                )
+                answer = session.get(f"http://{address}/v4/spreadsheets/{spreadsheet_id}/values/Membres")
                 seen["values"] = answer.json()["values"]
             seen["id"] = spreadsheet_id
             raise KeyboardInterrupt
@@ -1044,9 +1018,7 @@ class TestXlsx:
 class TestGspread:
     def test_gspread_open_read_update_append(self, emu, gc):
         """gspread opens by key, reads, updates, appends and adds a tab through the emulator."""
-        emu.create_spreadsheet(
-            "gs", "Classeur", sheets={"Membres": [["ID", "Structure"], ["M0001", "Acme"]]}
-        )
+        emu.create_spreadsheet("gs", "Classeur", sheets={"Membres": [["ID", "Structure"], ["M0001", "Acme"]]})
         sh = gc.open_by_key("gs")
         assert sh.title == "Classeur"
         ws = sh.worksheet("Membres")
@@ -1084,9 +1056,7 @@ class TestPerformance:
             [f"r{r}c{c}" if c % 4 else r * 1.5 for c in range(24)] + [dt.date(2024, 1, 1)]
             for r in range(10_000)
         ]
-        emu.create_spreadsheet(
-            "big", sheets={"Membres": [header, *body], "Inscriptions": [header, *body]}
-        )
+        emu.create_spreadsheet("big", sheets={"Membres": [header, *body], "Inscriptions": [header, *body]})
         answer = http.get(
             f"http://{emu.address}/v4/spreadsheets/big/values:batchGet",
             params={"ranges": ["Membres", "Inscriptions"]},
@@ -1105,7 +1075,11 @@ class TestNeighbour:
         package = Path(automations.__file__).parent
         assert not (package / "workbook" / "emulator").exists()
         assert not list(package.rglob("formula.py"))
-        users = [p.relative_to(package).as_posix() for p in package.rglob("*.py") if "sheets_emulator" in p.read_text()]
+        users = [
+            p.relative_to(package).as_posix()
+            for p in package.rglob("*.py")
+            if "sheets_emulator" in p.read_text()
+        ]
         assert users and all(u.startswith("cli") for u in users)  # `mila emulator`, when it runs
 
     def test_the_emulator_imports_nothing_from_automations(self):

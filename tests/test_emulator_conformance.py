@@ -74,11 +74,7 @@ def differences(expected, actual, path: str = "") -> list[str]:
 
 
 def _sheets_interactions(recording: dict) -> list[dict]:
-    return [
-        it
-        for it in recording["interactions"]
-        if urlsplit(it["request"]["uri"]).hostname == SHEETS_HOST
-    ]
+    return [it for it in recording["interactions"] if urlsplit(it["request"]["uri"]).hostname == SHEETS_HOST]
 
 
 def _spreadsheet_properties(interactions: list[dict]) -> dict[str, dict]:

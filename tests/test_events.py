@@ -25,30 +25,54 @@ PAID = D(2026, 11, 15)
 EVENT_DAY = D(2026, 12, 10)
 
 
-def member(n: int, *, category: str = "bénéficiaire", forfait: str | None = "BASIC",
-           crescendo: bool = False, paid: dt.date = PAID) -> Member:
-    return Member(n + 1, f"M{n:04d}", f"Structure {n}", category=category, forfait=forfait,
-                  crescendo=crescendo, joined_on=D(2023, 1, 1), paid_on=paid)
+def member(
+    n: int,
+    *,
+    category: str = "bénéficiaire",
+    forfait: str | None = "BASIC",
+    crescendo: bool = False,
+    paid: dt.date = PAID,
+) -> Member:
+    return Member(
+        n + 1,
+        f"M{n:04d}",
+        f"Structure {n}",
+        category=category,
+        forfait=forfait,
+        crescendo=crescendo,
+        joined_on=D(2023, 1, 1),
+        paid_on=paid,
+    )
 
 
 MEMBERS = {f"M{n}": member(n) for n in range(1, 8)}
 
 
-def event(*, day: dt.date = EVENT_DAY, capacity: int | None = 2,
-          reserved_to: str | None = None, ident: str = "E001") -> Event:
-    return Event(2, ident, day, dt.time(18, 30), "Club MILA", "Les droits voisins",
-                 capacity=capacity, reserved_to=reserved_to)
+def event(
+    *, day: dt.date = EVENT_DAY, capacity: int | None = 2, reserved_to: str | None = None, ident: str = "E001"
+) -> Event:
+    return Event(
+        2,
+        ident,
+        day,
+        dt.time(18, 30),
+        "Club MILA",
+        "Les droits voisins",
+        capacity=capacity,
+        reserved_to=reserved_to,
+    )
 
 
-def reg(n: int, who: int, at: dt.date | None = None, status: str = "inscrit",
-        event_id: str = "E001") -> Registration:
-    return Registration(n + 1, f"I{n:04d}", event_id, f"M{who:04d}",
-                        at if at is not None else T(2026, 11, n, 10), status)
+def reg(
+    n: int, who: int, at: dt.date | None = None, status: str = "inscrit", event_id: str = "E001"
+) -> Registration:
+    return Registration(
+        n + 1, f"I{n:04d}", event_id, f"M{who:04d}", at if at is not None else T(2026, 11, n, 10), status
+    )
 
 
 def compute(registrations, ev=None, members=None, previous=None):
-    return compute_events([ev or event()], registrations, members or MEMBERS, TODAY,
-                          previous_places=previous)
+    return compute_events([ev or event()], registrations, members or MEMBERS, TODAY, previous_places=previous)
 
 
 def places(outcome) -> list[str | None]:
@@ -64,8 +88,14 @@ class TestSeats:
 
     def test_order_is_by_registration_date_then_row(self):
         """An earlier « Inscrit le » goes first whatever the row; same date: row order; blank: last."""
-        outcome = compute([reg(1, 1, T(2026, 11, 5)), reg(2, 2, D(2026, 11, 1)), reg(3, 3, T(2026, 11, 5)),
-                           Registration(5, "I0004", "E001", "M0004", None)])
+        outcome = compute(
+            [
+                reg(1, 1, T(2026, 11, 5)),
+                reg(2, 2, D(2026, 11, 1)),
+                reg(3, 3, T(2026, 11, 5)),
+                Registration(5, "I0004", "E001", "M0004", None),
+            ]
+        )
         assert places(outcome) == ["confirmée", "confirmée", "attente 1", "attente 2"]
 
     def test_unlimited_capacity_confirms_everyone(self):
@@ -75,8 +105,15 @@ class TestSeats:
 
     def test_cancelled_and_absent_registrations_hold_no_seat_but_present_ones_do(self):
         """« annulé » and « absent » get no Place; « présent » keeps a seat."""
-        outcome = compute([reg(1, 1, status="annulé"), reg(2, 2, status="absent"),
-                           reg(3, 3, status="présent"), reg(4, 4), reg(5, 5)])
+        outcome = compute(
+            [
+                reg(1, 1, status="annulé"),
+                reg(2, 2, status="absent"),
+                reg(3, 3, status="présent"),
+                reg(4, 4),
+                reg(5, 5),
+            ]
+        )
         assert places(outcome) == [None, None, "confirmée", "confirmée", "attente 1"]
 
     def test_the_first_waiting_registration_takes_a_freed_seat(self):
@@ -85,13 +122,16 @@ class TestSeats:
         outcome = compute([reg(1, 1, status="annulé"), reg(2, 2), reg(3, 3), reg(4, 4)], previous=previous)
         assert places(outcome) == [None, "confirmée", "confirmée", "attente 1"]
         assert [(p.registration_id, p.member_id, p.event_id) for p in outcome.promotions] == [
-            ("I0003", "M0003", "E001")]
+            ("I0003", "M0003", "E001")
+        ]
 
     def test_a_confirmed_seat_is_not_withdrawn_by_a_registration_typed_in_late(self):
         """A registration dated earlier but typed after the seats were confirmed waits."""
         previous = {2: "confirmée", 3: "confirmée"}
-        outcome = compute([reg(1, 1), reg(2, 2), Registration(4, "I0003", "E001", "M0003", T(2026, 10, 1))],
-                          previous=previous)
+        outcome = compute(
+            [reg(1, 1), reg(2, 2), Registration(4, "I0003", "E001", "M0003", T(2026, 10, 1))],
+            previous=previous,
+        )
         assert places(outcome) == ["confirmée", "confirmée", "attente 1"]
 
     def test_a_lowered_capacity_takes_seats_back_in_order(self):
@@ -173,7 +213,9 @@ class TestAnomalies:
 
     def test_an_event_with_an_unreadable_capacity_gets_no_counts(self):
         """No Inscrits, no Place: computing with a wrong capacity could promise seats."""
-        broken = Event(2, "E001", D(2026, 12, 10), None, "Club MILA", "Club", unreadable=frozenset({"capacity"}))
+        broken = Event(
+            2, "E001", D(2026, 12, 10), None, "Club MILA", "Club", unreadable=frozenset({"capacity"})
+        )
         outcome = compute([reg(1, 1)], broken)
         assert outcome.events[0].registered is None and places(outcome) == [None]
 
@@ -194,8 +236,9 @@ class TestPromotions:
     def test_no_promotion_is_reported_for_a_past_event(self):
         """A seat freed after the event changes its Place but tells nobody."""
         previous = {2: "confirmée", 3: "attente 1"}
-        outcome = compute([reg(1, 1, status="absent"), reg(2, 2)], event(day=D(2026, 11, 2), capacity=1),
-                          previous=previous)
+        outcome = compute(
+            [reg(1, 1, status="absent"), reg(2, 2)], event(day=D(2026, 11, 2), capacity=1), previous=previous
+        )
         assert places(outcome) == [None, "confirmée"] and outcome.promotions == []
 
 
@@ -205,12 +248,61 @@ class TestPromotions:
 def workbook() -> dict[str, list[list[object]]]:
     return {
         "Membres": [
-            ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo",
-             "Adhésion le", "Cotisation payée le"],
-            ["M0001", "Onde Claire", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "oui", "10/01/2023", "15/11/2026"],
-            ["M0002", "Studio Nord", "Paul Roux", "paul@nord.fr", "bénéficiaire", "BASIC", None, "01/09/2022", "10/11/2026"],
-            ["M0003", "Label Sud", "Inès Bah", "ines@sud.fr", "bénéficiaire", "BASIC", "x", "01/02/2024", "01/11/2026"],
-            ["M0004", "Son Libre", "Tom Vidal", "tom@libre.fr", "bénéficiaire", "BASIC", None, "01/02/2024", "02/11/2026"],
+            [
+                "ID",
+                "Structure",
+                "Contact",
+                "Email",
+                "Catégorie",
+                "Forfait",
+                "Option Crescendo",
+                "Adhésion le",
+                "Cotisation payée le",
+            ],
+            [
+                "M0001",
+                "Onde Claire",
+                "Léa Morel",
+                "lea@onde.fr",
+                "bénéficiaire",
+                "PREMIUM",
+                "oui",
+                "10/01/2023",
+                "15/11/2026",
+            ],
+            [
+                "M0002",
+                "Studio Nord",
+                "Paul Roux",
+                "paul@nord.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/09/2022",
+                "10/11/2026",
+            ],
+            [
+                "M0003",
+                "Label Sud",
+                "Inès Bah",
+                "ines@sud.fr",
+                "bénéficiaire",
+                "BASIC",
+                "x",
+                "01/02/2024",
+                "01/11/2026",
+            ],
+            [
+                "M0004",
+                "Son Libre",
+                "Tom Vidal",
+                "tom@libre.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/02/2024",
+                "02/11/2026",
+            ],
         ],
         "Événements": [
             ["ID", "Date", "Heure", "Type", "Titre", "Capacité", "Réservé à"],
@@ -226,8 +318,12 @@ def workbook() -> dict[str, list[list[object]]]:
             ["I0005", "E002", "M0002", "04/11/2026 11:00", "inscrit", None],
             ["I0006", "E002", "M0003", "05/11/2026 11:00", "inscrit", None],
         ],
-        "Tarifs": [["Code", "Montant HT", "Du", "Au"], ["BASIC", 120, "01/03/2024", None],
-                   ["PREMIUM", 170, "01/03/2024", None], ["CRESCENDO", 10, "01/03/2024", None]],
+        "Tarifs": [
+            ["Code", "Montant HT", "Du", "Au"],
+            ["BASIC", 120, "01/03/2024", None],
+            ["PREMIUM", 170, "01/03/2024", None],
+            ["CRESCENDO", 10, "01/03/2024", None],
+        ],
     }
 
 
@@ -247,7 +343,13 @@ class TestSync:
         sync(book)
         place = column(book.grid("Inscriptions"), "Place")
         assert [place[f"I000{n}"] for n in range(1, 7)] == [
-            "confirmée", "confirmée", "attente 1", "attente 2", None, "confirmée"]
+            "confirmée",
+            "confirmée",
+            "attente 1",
+            "attente 2",
+            None,
+            "confirmée",
+        ]
         events = book.grid("Événements")
         assert column(events, "Inscrits") == {"E001": 2, "E002": 1}
         assert column(events, "Liste d'attente") == {"E001": 2, "E002": 0}
@@ -270,8 +372,11 @@ class TestSync:
         book.edit("Inscriptions", {(row, grid[0].index("Statut") + 1): "annulé"})
         result = sync(book)
         assert [(p.registration_id, p.member_id, p.event_id) for p in result.promotions] == [
-            ("I0003", "M0003", "E001")]
-        assert result.as_dict()["promotions"] == [{"registration": "I0003", "member": "M0003", "event": "E001"}]
+            ("I0003", "M0003", "E001")
+        ]
+        assert result.as_dict()["promotions"] == [
+            {"registration": "I0003", "member": "M0003", "event": "E001"}
+        ]
         place = column(book.grid("Inscriptions"), "Place")
         assert (place["I0001"], place["I0003"], place["I0004"]) == (None, "confirmée", "attente 1")
         assert column(book.grid("Événements"), "Liste d'attente")["E001"] == 1

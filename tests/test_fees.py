@@ -33,8 +33,14 @@ def schedule() -> FeeSchedule:
 
 
 def member(category: str, forfait: str | None = None, crescendo: bool = False) -> Member:
-    return Member(row=2, id="M0001", category=category, forfait=forfait, crescendo=crescendo,
-                  joined_on=dt.date(2020, 1, 1))
+    return Member(
+        row=2,
+        id="M0001",
+        category=category,
+        forfait=forfait,
+        crescendo=crescendo,
+        joined_on=dt.date(2020, 1, 1),
+    )
 
 
 class TestSchedule:
@@ -42,7 +48,12 @@ class TestSchedule:
         """On 2024-02-29 the single fee applies; on 2024-03-01 the forfaits do."""
         assert set(schedule.rates_on(BEFORE)) == {"BENEFICIAIRE", "HEBERGE_M2", "MEMBRE_DE_DROIT"}
         assert set(schedule.rates_on(AFTER)) == {
-            "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT"}
+            "BASIC",
+            "PREMIUM",
+            "CRESCENDO",
+            "HEBERGE_M2",
+            "MEMBRE_DE_DROIT",
+        }
 
     def test_latest_start_wins_when_rows_overlap(self) -> None:
         """When two rows of a code overlap, the most recent ``Du`` applies."""
@@ -62,8 +73,7 @@ class TestBeneficiaire:
         """A period starting on 2024-02-29 costs the single 100 € HT fee."""
         fee = compute_fee(member("bénéficiaire"), BEFORE, schedule)
         assert fee.breakdown == "Cotisation bénéficiaire 100 € HT"
-        assert (fee.ht, fee.vat, fee.ttc) == (Decimal("100.00"), Decimal("20.00"),
-                                               Decimal("120.00"))
+        assert (fee.ht, fee.vat, fee.ttc) == (Decimal("100.00"), Decimal("20.00"), Decimal("120.00"))
 
     def test_forfait_from_1_march_2024(self, schedule: FeeSchedule) -> None:
         """A period starting on 2024-03-01 costs the forfait."""
@@ -81,9 +91,15 @@ class TestBeneficiaire:
         fee = compute_fee(member("bénéficiaire", "PREMIUM", crescendo=True), AFTER, schedule)
         assert fee.breakdown == "Forfait PREMIUM 170 € + option Crescendo 10 € = 180 € HT"
         assert [(line.label, line.amount) for line in fee.lines] == [
-            ("Forfait PREMIUM", Decimal("170.00")), ("Option Crescendo", Decimal("10.00"))]
+            ("Forfait PREMIUM", Decimal("170.00")),
+            ("Option Crescendo", Decimal("10.00")),
+        ]
         assert (fee.ht, fee.vat_rate, fee.vat, fee.ttc) == (
-            Decimal("180.00"), Decimal(20), Decimal("36.00"), Decimal("216.00"))
+            Decimal("180.00"),
+            Decimal(20),
+            Decimal("36.00"),
+            Decimal("216.00"),
+        )
 
     def test_no_forfait_after_the_change_is_a_problem(self, schedule: FeeSchedule) -> None:
         """Without a forfait once only forfaits exist, the fee cannot be computed."""
@@ -92,7 +108,8 @@ class TestBeneficiaire:
         assert caught.value.column == "Forfait"
         assert caught.value.message == (
             "Forfait manquant dans « Forfait » pour un bénéficiaire dont la période commence "
-            "le 01/03/2024 : choisissez BASIC ou PREMIUM.")
+            "le 01/03/2024 : choisissez BASIC ou PREMIUM."
+        )
 
 
 class TestHeberge:
@@ -106,24 +123,26 @@ class TestHeberge:
         """85 m² would be 850 €, capped at 700 € HT."""
         fee = compute_fee(member("hébergé"), AFTER, schedule, Decimal(85))
         assert fee.breakdown == "85 m² × 10 € = 850 €, plafonné à 700 € HT"
-        assert (fee.ht, fee.vat, fee.ttc) == (Decimal("700.00"), Decimal("140.00"),
-                                               Decimal("840.00"))
+        assert (fee.ht, fee.vat, fee.ttc) == (Decimal("700.00"), Decimal("140.00"), Decimal("840.00"))
 
     def test_exactly_at_the_cap_is_not_capped(self, schedule: FeeSchedule) -> None:
         """70 m² is exactly 700 € and says nothing of a cap."""
-        assert compute_fee(member("hébergé"), AFTER, schedule, Decimal(70)).breakdown == \
-            "70 m² × 10 € = 700 € HT"
+        assert (
+            compute_fee(member("hébergé"), AFTER, schedule, Decimal(70)).breakdown
+            == "70 m² × 10 € = 700 € HT"
+        )
 
     def test_decimal_surface(self, schedule: FeeSchedule) -> None:
         """A surface of 16,5 m² prints with a decimal comma."""
-        assert compute_fee(member("hébergé"), AFTER, schedule, Decimal("16.5")).breakdown == \
-            "16,5 m² × 10 € = 165 € HT"
+        assert (
+            compute_fee(member("hébergé"), AFTER, schedule, Decimal("16.5")).breakdown
+            == "16,5 m² × 10 € = 165 € HT"
+        )
 
     def test_hosted_with_crescendo(self, schedule: FeeSchedule) -> None:
         """A hébergé with the option pays the surface fee plus the option."""
         fee = compute_fee(member("hébergé", crescendo=True), AFTER, schedule, Decimal(85))
-        assert fee.breakdown == (
-            "85 m² × 10 € = 850 €, plafonné à 700 € + option Crescendo 10 € = 710 € HT")
+        assert fee.breakdown == ("85 m² × 10 € = 850 €, plafonné à 700 € + option Crescendo 10 € = 710 € HT")
         assert fee.ht == Decimal("710.00")
 
     def test_unknown_surface_is_a_problem(self, schedule: FeeSchedule) -> None:
@@ -141,8 +160,9 @@ class TestMembreDeDroit:
 
     def test_paying_rate(self) -> None:
         """A non-zero MEMBRE_DE_DROIT rate is charged."""
-        schedule = FeeSchedule([Rate(row=2, code="MEMBRE_DE_DROIT", amount_ht=Decimal(50),
-                                     valid_from=dt.date(2010, 1, 1))])
+        schedule = FeeSchedule(
+            [Rate(row=2, code="MEMBRE_DE_DROIT", amount_ht=Decimal(50), valid_from=dt.date(2010, 1, 1))]
+        )
         fee = compute_fee(member("membre de droit"), AFTER, schedule)
         assert fee.breakdown == "Cotisation membre de droit 50 € HT"
         assert fee.ttc == Decimal("60.00")
@@ -155,7 +175,8 @@ class TestMissingRatesAndRounding:
             compute_fee(member("hébergé"), AFTER, FeeSchedule([]), Decimal(16))
         assert caught.value.message == (
             "Aucun tarif « HEBERGE_M2 » valable le 01/03/2024 dans l'onglet « Tarifs » : "
-            "ajoutez-y une ligne HEBERGE_M2 dont la période « Du »/« Au » couvre cette date.")
+            "ajoutez-y une ligne HEBERGE_M2 dont la période « Du »/« Au » couvre cette date."
+        )
 
     def test_missing_category_is_a_problem(self, schedule: FeeSchedule) -> None:
         """A member without category has no computable fee."""
@@ -164,10 +185,17 @@ class TestMissingRatesAndRounding:
 
     def test_cents_round_half_up_and_print_with_grouping(self) -> None:
         """VAT is rounded half up to the cent; amounts with cents print with two decimals."""
-        schedule = FeeSchedule([
-            Rate(row=2, code="HEBERGE_M2", amount_ht=Decimal("10.25"), valid_from=AFTER,
-                 vat_percent=Decimal(20)),
-        ])
+        schedule = FeeSchedule(
+            [
+                Rate(
+                    row=2,
+                    code="HEBERGE_M2",
+                    amount_ht=Decimal("10.25"),
+                    valid_from=AFTER,
+                    vat_percent=Decimal(20),
+                ),
+            ]
+        )
         fee = compute_fee(member("hébergé"), AFTER, schedule, Decimal("120.5"))
         assert fee.ht == Decimal("1235.13")  # 1235.125 rounded half up
         assert fee.vat == Decimal("247.03")  # 247.026

@@ -13,18 +13,31 @@ from automations.workbook.table import Table
 
 MEMBERS = [
     ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"],
-    *[[f"M000{n}", f"Structure {n}", "Prénom Nom", f"m{n}@x.fr", "bénéficiaire", "PREMIUM", "01/01/2023", "01/01/2024"]
-      for n in range(1, 6)],
+    *[
+        [
+            f"M000{n}",
+            f"Structure {n}",
+            "Prénom Nom",
+            f"m{n}@x.fr",
+            "bénéficiaire",
+            "PREMIUM",
+            "01/01/2023",
+            "01/01/2024",
+        ]
+        for n in range(1, 6)
+    ],
 ]
 
 
 def dataset(*, bookings=(), events=(), registrations=()) -> Dataset:
     grids = {
         "Membres": MEMBERS,
-        "Locaux": [["ID", "Nom", "Site", "Capacité", "Tarif jour HT", "Réservable"],
-                   ["L01", "Bureau 1", "Pépinière", None, None, None],
-                   ["L02", "Salle de réunion", "Milab", 1, 60, "oui"],
-                   ["L03", "Postes Milab", "Milab", 2, 15, "oui"]],
+        "Locaux": [
+            ["ID", "Nom", "Site", "Capacité", "Tarif jour HT", "Réservable"],
+            ["L01", "Bureau 1", "Pépinière", None, None, None],
+            ["L02", "Salle de réunion", "Milab", 1, 60, "oui"],
+            ["L03", "Postes Milab", "Milab", 2, 15, "oui"],
+        ],
         "Réservations": [["ID", "Ressource", "Membre", "Début", "Fin", "Statut"], *bookings],
         "Événements": [["ID", "Date", "Type", "Titre", "Capacité"], *events],
         "Inscriptions": [["ID", "Événement", "Membre", "Inscrit le", "Statut"], *registrations],
@@ -43,13 +56,18 @@ class TestOccupancy:
 
     def test_used_days_are_capped_by_capacity_and_count_open_days_only(self):
         """Desks (2 places) in July 2024: a Mon–Sun week + 2 day bookings on Tuesday = 5 + 2 capped at 2."""
-        rows = occupancy(dataset(bookings=[
-            ["R0001", "L03", "M0001", "01/07/2024", "07/07/2024", "confirmée"],
-            ["R0002", "L03", "M0002", "02/07/2024", "02/07/2024", "confirmée"],
-            ["R0003", "L03", "M0003", "02/07/2024", "02/07/2024", "confirmée"],
-            ["R0004", "L03", "M0004", "03/07/2024", "03/07/2024", "demandée"],
-            ["R0005", "L03", "M0004", "04/07/2024", "04/07/2024", "annulée"],
-        ]), 2024)
+        rows = occupancy(
+            dataset(
+                bookings=[
+                    ["R0001", "L03", "M0001", "01/07/2024", "07/07/2024", "confirmée"],
+                    ["R0002", "L03", "M0002", "02/07/2024", "02/07/2024", "confirmée"],
+                    ["R0003", "L03", "M0003", "02/07/2024", "02/07/2024", "confirmée"],
+                    ["R0004", "L03", "M0004", "03/07/2024", "03/07/2024", "demandée"],
+                    ["R0005", "L03", "M0004", "04/07/2024", "04/07/2024", "annulée"],
+                ]
+            ),
+            2024,
+        )
         july = next(r for r in rows if r.resource_id == "L03" and r.month == 7)
         assert (july.capacity, july.open_days, july.used_days, july.bookings) == (2, 23, 6, 3)
         assert july.rate == Decimal("0.1304")
@@ -58,10 +76,15 @@ class TestOccupancy:
 
     def test_an_hour_booking_occupies_the_room_that_day(self):
         """Two meetings on one day of a one-place room count as one day used."""
-        rows = occupancy(dataset(bookings=[
-            ["R0001", "L02", "M0001", "05/03/2024 09:00", "05/03/2024 11:00", "confirmée"],
-            ["R0002", "L02", "M0002", "05/03/2024 14:00", "05/03/2024 16:00", "confirmée"],
-        ]), 2024)
+        rows = occupancy(
+            dataset(
+                bookings=[
+                    ["R0001", "L02", "M0001", "05/03/2024 09:00", "05/03/2024 11:00", "confirmée"],
+                    ["R0002", "L02", "M0002", "05/03/2024 14:00", "05/03/2024 16:00", "confirmée"],
+                ]
+            ),
+            2024,
+        )
         march = next(r for r in rows if r.resource_id == "L02" and r.month == 3)
         assert (march.used_days, march.bookings) == (1, 2)
 
@@ -95,17 +118,20 @@ class TestProgramme:
     def test_structures_count_present_members_or_confirmed_registrations(self):
         """E001 recorded presence (M1 present, M2 absent); E002 did not (M3, M4 confirmed, M5 waiting):
         Clubs reached M1, M3, M4; a member at two clubs counts once."""
-        data = dataset(events=EVENTS, registrations=[
-            ["I0001", "E001", "M0001", "01/02/2024", "présent"],
-            ["I0002", "E001", "M0002", "01/02/2024", "absent"],
-            ["I0003", "E002", "M0003", "01/03/2024", "inscrit"],
-            ["I0004", "E002", "M0004", "02/03/2024", "inscrit"],
-            ["I0005", "E002", "M0005", "03/03/2024", "inscrit"],
-            ["I0006", "E002", "M0001", "04/03/2024", "annulé"],
-            ["I0007", "E003", "M0001", "01/04/2024", "présent"],
-            ["I0008", "E004", "M0002", "01/01/2023", "présent"],
-            ["I0009", "E001", "M0999", "01/02/2024", "présent"],
-        ])
+        data = dataset(
+            events=EVENTS,
+            registrations=[
+                ["I0001", "E001", "M0001", "01/02/2024", "présent"],
+                ["I0002", "E001", "M0002", "01/02/2024", "absent"],
+                ["I0003", "E002", "M0003", "01/03/2024", "inscrit"],
+                ["I0004", "E002", "M0004", "02/03/2024", "inscrit"],
+                ["I0005", "E002", "M0005", "03/03/2024", "inscrit"],
+                ["I0006", "E002", "M0001", "04/03/2024", "annulé"],
+                ["I0007", "E003", "M0001", "01/04/2024", "présent"],
+                ["I0008", "E004", "M0002", "01/01/2023", "présent"],
+                ["I0009", "E001", "M0999", "01/02/2024", "présent"],
+            ],
+        )
         assert structures_by_type(data, 2024) == {"Club MILA": 3, "Consultation d'experts": 1}
         assert structures_by_type(data, 2023) == {"Club MILA": 1}
 

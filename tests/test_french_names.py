@@ -14,10 +14,26 @@ from automations.settings.base import WEEKDAYS as SETTINGS_WEEKDAYS
 
 def test_babel_gives_the_names_the_hand_tables_had():
     """Day names from Monday, month names and their abbreviations, as the code spelled them."""
-    assert WEEKDAYS == SETTINGS_WEEKDAYS == ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    assert (
+        WEEKDAYS
+        == SETTINGS_WEEKDAYS
+        == ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    )
     assert MONTHS[0] == "janvier" and MONTHS[7] == "août" and MONTHS[11] == "décembre"
-    assert MONTHS_SHORT == ("janv.", "févr.", "mars", "avr.", "mai", "juin",
-                            "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+    assert MONTHS_SHORT == (
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    )
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,10 @@ def big_workbook(rows: int) -> dict[str, list[list[object]]]:
     header = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Statut"]
     tabs = {
         "Membres": [header]
-        + [[f"M{i:04d}", f"S{i}", f"C{i}", f"m{i}@x.fr", "bénéficiaire", 45000 + i, None] for i in range(1, rows + 1)]
+        + [
+            [f"M{i:04d}", f"S{i}", f"C{i}", f"m{i}@x.fr", "bénéficiaire", 45000 + i, None]
+            for i in range(1, rows + 1)
+        ]
     }
     for tab in TABS[1:]:
         tabs[tab] = [["ID", "Nom"], ["X1", "x"]]
@@ -164,8 +167,11 @@ class TestRetries:
         """Two 503 answers: two French notices (« nouvel essai … (2/6) », « (3/6) »); the English
         details stay in the local log's records, at INFO, never on the notices channel."""
         caplog.set_level(logging.INFO, logger="automations")
-        wb = open_book(emulator, sheet, retry=RetryPolicy(attempts=6, timeout=5, wait_initial=0.001,
-                                                          wait_max=0.01, wait_jitter=0))
+        wb = open_book(
+            emulator,
+            sheet,
+            retry=RetryPolicy(attempts=6, timeout=5, wait_initial=0.001, wait_max=0.01, wait_jitter=0),
+        )
         emulator.fail_next(503, count=2)
         wb.read()
         notices = [r.getMessage() for r in caplog.records if r.name == NOTICES]
@@ -187,7 +193,11 @@ class TestRetries:
 
     def test_an_outage_beyond_the_budget_fails_cleanly_with_nothing_written(self, emulator, sheet):
         """When every write attempt gets 503, the job stops with a French message and no cell changed."""
-        wb = open_book(emulator, sheet, retry=RetryPolicy(attempts=3, timeout=5, wait_initial=0.01, wait_max=0.02, wait_jitter=0))
+        wb = open_book(
+            emulator,
+            sheet,
+            retry=RetryPolicy(attempts=3, timeout=5, wait_initial=0.01, wait_max=0.02, wait_jitter=0),
+        )
         wb.read()
         before = emulator.grid(sheet, "Membres")
         emulator.fail_next(503, count=3, match="values:batchUpdate")

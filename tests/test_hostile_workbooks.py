@@ -23,17 +23,34 @@ from automations.workbook import Workbook
 
 TODAY = dt.date(2025, 6, 15)  # as in test_bad_input.cli_args
 CLOCK = FixedClock(dt.datetime(2025, 6, 15, 9, 30))
-MEMBER_HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le",
-                 "Cotisation payée le", "Montant payé"]
+MEMBER_HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Forfait",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Montant payé",
+]
 JOURNAL_HEADER = [c.name for c in schema.JOURNAL.columns]
 # What a terminal obeys rather than shows (cli._UNSHOWN), newline and tab excepted.
 UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def member(n: int, **cells: object) -> list[object]:
-    row = {"ID": f"M{n:04d}", "Structure": f"Structure {n}", "Contact": f"Contact {n}",
-           "Email": f"m{n}@label.fr", "Catégorie": "bénéficiaire", "Forfait": "BASIC",
-           "Adhésion le": "01/02/2024", "Cotisation payée le": "01/07/2024", "Montant payé": 144}
+    row = {
+        "ID": f"M{n:04d}",
+        "Structure": f"Structure {n}",
+        "Contact": f"Contact {n}",
+        "Email": f"m{n}@label.fr",
+        "Catégorie": "bénéficiaire",
+        "Forfait": "BASIC",
+        "Adhésion le": "01/02/2024",
+        "Cotisation payée le": "01/07/2024",
+        "Montant payé": 144,
+    }
     row.update(cells)
     return [row.get(h) for h in MEMBER_HEADER]
 
@@ -45,8 +62,9 @@ def tabs(*members: list[object], **extra: list[list[object]]) -> dict[str, list[
     return found
 
 
-def mila(book: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: Any, *argv: str
-         ) -> tuple[int, str, str]:
+def mila(
+    book: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: Any, *argv: str
+) -> tuple[int, str, str]:
     """Run ``mila argv`` on the book; (exit code, stdout, stderr)."""
     out = io.StringIO()
     options = cli_args(book, monkeypatch, tmp_path)
@@ -65,47 +83,85 @@ def sync(wb: Workbook):  # type: ignore[no-untyped-def]
 FAR = dt.datetime(9999, 12, 31)
 YEAR_ONE = dt.datetime(1, 1, 1)
 OUT_OF_REACH = {  # row of Membres -> value of « Cotisation payée le »
-    3: FAR, 4: YEAR_ONE, 5: 2958466, 6: -3, 7: "31/12/9999",
+    3: FAR,
+    4: YEAR_ONE,
+    5: 2958466,
+    6: -3,
+    7: "31/12/9999",
 }
 
 
 def dates_book(make_book):  # type: ignore[no-untyped-def]
     members = [member(n - 1, **{"Cotisation payée le": v}) for n, v in OUT_OF_REACH.items()]
-    return make_book(tabs(
-        *members,
-        Locaux=[["ID", "Nom", "Site", "Surface m²", "Réservable", "Tarif jour HT"],
+    return make_book(
+        tabs(
+            *members,
+            Locaux=[
+                ["ID", "Nom", "Site", "Surface m²", "Réservable", "Tarif jour HT"],
                 ["L01", "Bureau 1", "Pépinière", 16, "non", None],
-                ["L05", "Salle", "Milab", 40, "oui", 100]],
-        Occupations=[["ID", "Membre", "Local", "Début", "Fin"],
-                     ["C001", "M0001", "L01", "01/09/2022", FAR]],
-        Réservations=[["ID", "Ressource", "Membre", "Début", "Fin", "Formule", "Statut"],
-                      ["R0001", "L05", "M0001", dt.datetime(2025, 6, 20, 9), FAR, "jour", "confirmée"],
-                      ["R0002", "L05", "M0001", dt.datetime(2025, 6, 21, 9), dt.datetime(1, 1, 1, 10),
-                       "jour", "confirmée"]],
-        Événements=[["ID", "Date", "Type", "Titre"], ["E001", FAR, "Club MILA", "Club"],
-                    ["E002", "20/06/2025", "Club MILA", "Club de juin"]],
-    ))
+                ["L05", "Salle", "Milab", 40, "oui", 100],
+            ],
+            Occupations=[
+                ["ID", "Membre", "Local", "Début", "Fin"],
+                ["C001", "M0001", "L01", "01/09/2022", FAR],
+            ],
+            Réservations=[
+                ["ID", "Ressource", "Membre", "Début", "Fin", "Formule", "Statut"],
+                ["R0001", "L05", "M0001", dt.datetime(2025, 6, 20, 9), FAR, "jour", "confirmée"],
+                [
+                    "R0002",
+                    "L05",
+                    "M0001",
+                    dt.datetime(2025, 6, 21, 9),
+                    dt.datetime(1, 1, 1, 10),
+                    "jour",
+                    "confirmée",
+                ],
+            ],
+            Événements=[
+                ["ID", "Date", "Type", "Titre"],
+                ["E001", FAR, "Club MILA", "Club"],
+                ["E002", "20/06/2025", "Club MILA", "Club de juin"],
+            ],
+        )
+    )
 
 
 class TestDatesOutOfReach:
-    def test_check_names_each_cell_whatever_way_the_date_arrived(self, make_book, monkeypatch, tmp_path,
-                                                                  capsys):
+    def test_check_names_each_cell_whatever_way_the_date_arrived(
+        self, make_book, monkeypatch, tmp_path, capsys
+    ):
         """31/12/9999 and year 1 as date cells, serial 2958466, a negative serial, 31/12/9999 as text:
         each is « Date hors limites » on its tab, row and column."""
         book = dates_book(make_book)
         code, out, err = mila(book, monkeypatch, tmp_path, capsys, "check", "--json")
         assert code == 1 and err == ""
-        found = {(a["tab"], a["row"], a["column"]) for a in json.loads(out)["anomalies"]
-                 if a["message"].startswith("Date hors limites")}
+        found = {
+            (a["tab"], a["row"], a["column"])
+            for a in json.loads(out)["anomalies"]
+            if a["message"].startswith("Date hors limites")
+        }
         expected = {("Membres", row, "Cotisation payée le") for row in OUT_OF_REACH}
-        expected |= {("Occupations", 2, "Fin"), ("Réservations", 2, "Fin"), ("Réservations", 3, "Fin"),
-                     ("Événements", 2, "Date")}
+        expected |= {
+            ("Occupations", 2, "Fin"),
+            ("Réservations", 2, "Fin"),
+            ("Réservations", 3, "Fin"),
+            ("Événements", 2, "Date"),
+        }
         assert found == expected
 
-    @pytest.mark.parametrize("command", [
-        ["sync"], ["renewals"], ["renewals", "--dry-run"], ["calendrier", "--out", "cal"],
-        ["docs", "recus"], ["docs", "conventions"],
-    ], ids=" ".join)
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["sync"],
+            ["renewals"],
+            ["renewals", "--dry-run"],
+            ["calendrier", "--out", "cal"],
+            ["docs", "recus"],
+            ["docs", "conventions"],
+        ],
+        ids=" ".join,
+    )
     def test_every_job_runs_through(self, make_book, monkeypatch, tmp_path, capsys, command):
         """No job stops on such a date: each ends with its usual exit code and no error."""
         book = dates_book(make_book)
@@ -122,14 +178,26 @@ HOSTILE = "Evil\x1b]0;pwned\x07\x1b[2J\x9b2J\u202eRoot\u2066x\x7f\x85"
 class TestTerminalEscapes:
     @pytest.fixture
     def book(self, make_book, request):  # type: ignore[no-untyped-def]
-        text = HOSTILE if request.node.callspec.params["make_book"] == "google" else HOSTILE.replace(
-            "\x1b", "").replace("\x07", "")  # an .xlsx cell cannot hold C0 controls
-        return make_book(tabs(member(2, Structure=text, Email=text + "@", **{
-            "Cotisation payée le": "01/07/2024", "Adhésion le": "01/02/2024"})))
+        text = (
+            HOSTILE
+            if request.node.callspec.params["make_book"] == "google"
+            else HOSTILE.replace("\x1b", "").replace("\x07", "")
+        )  # an .xlsx cell cannot hold C0 controls
+        return make_book(
+            tabs(
+                member(
+                    2,
+                    Structure=text,
+                    Email=text + "@",
+                    **{"Cotisation payée le": "01/07/2024", "Adhésion le": "01/02/2024"},
+                )
+            )
+        )
 
     @pytest.mark.parametrize("command", [["check"], ["renewals", "--dry-run"], ["renewals"]], ids=" ".join)
-    def test_controls_typed_in_cells_never_reach_the_terminal(self, book, monkeypatch, tmp_path, capsys,
-                                                              command):
+    def test_controls_typed_in_cells_never_reach_the_terminal(
+        self, book, monkeypatch, tmp_path, capsys, command
+    ):
         """Escape sequences, C1 controls and bidi overrides typed in cells are dropped from what the
         command prints; the visible text around them stays."""
         code, out, err = mila(book, monkeypatch, tmp_path, capsys, *command)
@@ -139,6 +207,7 @@ class TestTerminalEscapes:
 
 
 # --------------------------------------------------------------------------- odd IDs
+
 
 class TestOddIds:
     ODD = ["=1+1", "../../../../etc/x", "M99999999999999999999"]
@@ -152,6 +221,7 @@ class TestOddIds:
         book = make_book({"Membres": grid, "Tarifs": FEE_HISTORY})
         if book.kind == "xlsx":  # typed as text, not as a formula
             from test_bad_input import store_as_text
+
             store_as_text(book, "Membres", {(3, 1): "=1+1"})
         else:
             book.emulator.set_cells(book.key, "Membres", {(3, 1): "'=1+1"}, user_entered=True)
@@ -177,13 +247,24 @@ WITHOUT_MEMBRES = {
 
 
 class TestMissingTabs:
-    @pytest.mark.parametrize("command", [
-        ["check"], ["sync"], ["renewals"], ["calendrier", "--out", "cal"], ["docs", "recus"],
-        ["docs", "conventions"], ["docs", "charte"], ["docs", "emargement"],
-        ["docs", "rapport", "--year", "2024"],
-    ], ids=" ".join)
-    def test_a_deleted_membres_tab_stops_every_job_that_reads_it(self, make_book, monkeypatch, tmp_path,
-                                                                capsys, command):
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["check"],
+            ["sync"],
+            ["renewals"],
+            ["calendrier", "--out", "cal"],
+            ["docs", "recus"],
+            ["docs", "conventions"],
+            ["docs", "charte"],
+            ["docs", "emargement"],
+            ["docs", "rapport", "--year", "2024"],
+        ],
+        ids=" ".join,
+    )
+    def test_a_deleted_membres_tab_stops_every_job_that_reads_it(
+        self, make_book, monkeypatch, tmp_path, capsys, command
+    ):
         """With « Membres » deleted, each job says so in French and exits 2, writing nothing."""
         book = make_book(WITHOUT_MEMBRES)
         before = snapshot(book)
@@ -193,8 +274,9 @@ class TestMissingTabs:
         assert "Locaux" in err and "rien n'a été écrit" in err
         assert snapshot(book) == before
 
-    def test_a_workbook_with_none_of_the_tabs_is_not_the_right_one(self, make_book, monkeypatch, tmp_path,
-                                                                   capsys):
+    def test_a_workbook_with_none_of_the_tabs_is_not_the_right_one(
+        self, make_book, monkeypatch, tmp_path, capsys
+    ):
         """The wrong spreadsheet (none of the contract's tabs): no « Rien à changer », an error naming
         « Membres », nothing written."""
         book = make_book({"Budget 2025": [["Poste", "Montant"], ["Loyer", 1200]]})
@@ -212,6 +294,7 @@ class TestMissingTabs:
 
 
 # --------------------------------------------------------------------------- Journal
+
 
 class TestJournal:
     def test_an_empty_journal_tab_gets_its_header_back(self, make_book):
@@ -255,14 +338,15 @@ class TestJournal:
         assert result.journal_error and "injoignable" in result.journal_error
         assert "Journal" not in book.open().tabs() or len(book.grid("Journal")) <= 1
 
-    def test_a_lost_journal_line_exits_3_with_a_french_warning(self, emulator, monkeypatch, tmp_path,
-                                                               capsys):
+    def test_a_lost_journal_line_exits_3_with_a_french_warning(self, emulator, monkeypatch, tmp_path, capsys):
         """On the emulator, every append answered 503: sync writes its cells, says the Journal line
         is missing, and exits 3."""
         book = GoogleBook(emulator, tabs(member(2, ID=None), Journal=[JOURNAL_HEADER]))
         (tmp_path / "mila.toml").write_text(
             "[workbook.retry]\nattempts = 3\ntimeout = 5\nwait_initial = 0.001\nwait_max = 0.01\n"
-            "wait_jitter = 0\n", encoding="utf-8")
+            "wait_jitter = 0\n",
+            encoding="utf-8",
+        )
         emulator.fail_next(503, count=3, match=":append")
         code, out, err = mila(book, monkeypatch, tmp_path, capsys, "sync")
         emulator.clear_faults()
@@ -278,7 +362,9 @@ def test_documents_whose_journal_line_is_lost_exit_3(emulator, monkeypatch, tmp_
     book = GoogleBook(emulator, tabs(Journal=[JOURNAL_HEADER]))
     (tmp_path / "mila.toml").write_text(
         "[workbook.retry]\nattempts = 2\ntimeout = 5\nwait_initial = 0.001\nwait_max = 0.01\n"
-        "wait_jitter = 0\n", encoding="utf-8")
+        "wait_jitter = 0\n",
+        encoding="utf-8",
+    )
     emulator.fail_next(503, count=2, match=":append")
     code, out, _ = mila(book, monkeypatch, tmp_path, capsys, "docs", "recus", "--out", "recus")
     emulator.clear_faults()

@@ -35,22 +35,25 @@ from automations.schedule import Scheduler, Timing
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)
 
 
-
 def mail_config(folder: Path, server: SmtpServer, extra: str = "") -> Path:
     """A mila.toml in ``folder`` whose [mail] sends through ``server``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "mila.toml"
     path.write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nfrom = "adhesions@mila.fr"\n'
-        + extra, encoding="utf-8")
+        + extra,
+        encoding="utf-8",
+    )
     return path
 
 
 def rows(book: XlsxBook, tab: str, *, leave_out: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The rows of ``tab`` as {column: value}, without the columns that tell when or which message."""
     grid = book.grid(tab)
-    return [{name: value for name, value in zip(grid[0], line, strict=False) if name not in leave_out}
-            for line in grid[1:]]
+    return [
+        {name: value for name, value in zip(grid[0], line, strict=False) if name not in leave_out}
+        for line in grid[1:]
+    ]
 
 
 class TestSchedulerAndCommandLineParity:
@@ -67,8 +70,21 @@ class TestSchedulerAndCommandLineParity:
 
         manual, config = books["manual"]
         out = io.StringIO()
-        assert main(["sync", "--workbook", str(manual.path), "--config", str(config),
-                     "--today", EVENT_TODAY.isoformat()], out=out) == 0
+        assert (
+            main(
+                [
+                    "sync",
+                    "--workbook",
+                    str(manual.path),
+                    "--config",
+                    str(config),
+                    "--today",
+                    EVENT_TODAY.isoformat(),
+                ],
+                out=out,
+            )
+            == 0
+        )
         assert "Messages « place confirmée » envoyés : 1" in out.getvalue()
 
         scheduled, config = books["scheduled"]
@@ -105,12 +121,18 @@ class TestLostJournalLine:
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("SHEETS_EMULATOR_HOST", emulator.address)
         book = GoogleBook(emulator, renewals_workbook())
-        config = mail_config(tmp_path, smtp_server, "[workbook.retry]\nattempts = 2\ntimeout = 5\n"
-                             "wait_initial = 0.001\nwait_max = 0.01\nwait_jitter = 0\n")
+        config = mail_config(
+            tmp_path,
+            smtp_server,
+            "[workbook.retry]\nattempts = 2\ntimeout = 5\n"
+            "wait_initial = 0.001\nwait_max = 0.01\nwait_jitter = 0\n",
+        )
         emulator.fail_next(503, count=2, match="Journal")
         out = io.StringIO()
-        code = main(["renewals", "--sheet", book.key, "--config", str(config),
-                     "--today", RENEWALS_TODAY.isoformat()], out=out)
+        code = main(
+            ["renewals", "--sheet", book.key, "--config", str(config), "--today", RENEWALS_TODAY.isoformat()],
+            out=out,
+        )
         emulator.clear_faults()
         said = out.getvalue()
         assert code == JOURNAL_NOT_WRITTEN == 3
@@ -121,8 +143,9 @@ class TestLostJournalLine:
         assert record["jobs"]["renewals"]["last_result"] == FAILURE
         assert "ligne du Journal non écrite" in record["jobs"]["renewals"]["last_message"]
 
-
-    def test_notices_whose_journal_line_is_lost_leave_the_sync_journal_incomplete(self, tmp_path, smtp_server):
+    def test_notices_whose_journal_line_is_lost_leave_the_sync_journal_incomplete(
+        self, tmp_path, smtp_server
+    ):
         """A sync whose « place confirmée » notice left but whose Journal line did not: the sync
         result says its Journal is incomplete, and its record is a failure to look at."""
         book = XlsxBook(tmp_path, event_workbook())
@@ -201,7 +224,9 @@ class TestStatusAlert:
         """No [mail] host: exit 2, with what to configure."""
         config = tmp_path / "mila.toml"
         config.write_text("", encoding="utf-8")
-        assert main(["status", "--config", str(config), "--alerter", "equipe@mila.fr"], out=io.StringIO()) == 2
+        assert (
+            main(["status", "--config", str(config), "--alerter", "equipe@mila.fr"], out=io.StringIO()) == 2
+        )
         err = capsys.readouterr().err
         assert "Erreur : Aucun serveur d'envoi configuré : l'alerte ne peut pas partir" in err
         assert "[mail] host" in err
@@ -222,8 +247,14 @@ class TestSchedulerClock:
 
         clock = Passing(MONDAY)
         timings = {"sync": Timing(every_minutes=15), "renewals": Timing(at=dt.time(9, 0))}
-        scheduler = Scheduler(timings, lambda job: ran.append((job, clock.at.time())), clock=clock,
-                              stop_event=stop)
+        scheduler = Scheduler(
+            timings, lambda job: ran.append((job, clock.at.time())), clock=clock, stop_event=stop
+        )
         scheduler.loop(tick=0)
-        assert ran == [("sync", dt.time(10, 5)), ("renewals", dt.time(10, 5)), ("sync", dt.time(10, 20)),
-                       ("sync", dt.time(10, 35)), ("sync", dt.time(10, 50))]
+        assert ran == [
+            ("sync", dt.time(10, 5)),
+            ("renewals", dt.time(10, 5)),
+            ("sync", dt.time(10, 20)),
+            ("sync", dt.time(10, 35)),
+            ("sync", dt.time(10, 50)),
+        ]

@@ -44,8 +44,9 @@ def _imports(path: Path) -> list[Import]:
                     source = ".".join(base + ([child.module] if child.module else []))
                 else:
                     source = child.module or ""
-                found.extend(Import(module, f"{source}.{alias.name}", function, child.lineno)
-                             for alias in child.names)
+                found.extend(
+                    Import(module, f"{source}.{alias.name}", function, child.lineno) for alias in child.names
+                )
             visit(child, inner)
 
     visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), None)
@@ -63,11 +64,15 @@ def _within(name: str, prefix: str) -> bool:
 
 # Each layer and the parts of the package it must not import.
 FORBIDDEN = {
-    "automations.model": ["automations.rules", "automations.jobs", "automations.cli",
-                          "automations.report", "automations.documents"],
+    "automations.model": [
+        "automations.rules",
+        "automations.jobs",
+        "automations.cli",
+        "automations.report",
+        "automations.documents",
+    ],
     "automations.rules": ["automations.jobs", "automations.cli"],
-    "automations.workbook": ["automations.model", "automations.rules", "automations.jobs",
-                             "automations.cli"],
+    "automations.workbook": ["automations.model", "automations.rules", "automations.jobs", "automations.cli"],
     "automations.jobs": ["automations.cli"],
 }
 

@@ -36,24 +36,68 @@ PAYMENTS_HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet"
 def workbook() -> dict[str, list[list[object]]]:
     return {
         "Membres": [
-            ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo", "Adhésion le"],
-            ["M0001", "Onde Claire & Fils", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "oui",
-             "10/01/2023"],
+            [
+                "ID",
+                "Structure",
+                "Contact",
+                "Email",
+                "Catégorie",
+                "Forfait",
+                "Option Crescendo",
+                "Adhésion le",
+            ],
+            [
+                "M0001",
+                "Onde Claire & Fils",
+                "Léa Morel",
+                "lea@onde.fr",
+                "bénéficiaire",
+                "PREMIUM",
+                "oui",
+                "10/01/2023",
+            ],
             ["M0002", "Studio Nord", "Paul Roux", "paul@nord.fr", "hébergé", None, None, "01/09/2022"],
             ["M0003", "Sans Adresse", "Ana Lima", None, "bénéficiaire", "BASIC", None, "01/01/2020"],
         ],
-        "Locaux": [["ID", "Nom", "Site", "Surface m²", "Loyer mensuel HT"], ["L01", "Bureau 1", "Pépinière", 16, 400]],
-        "Occupations": [["ID", "Membre", "Local", "Début", "Fin"], ["C001", "M0002", "L01", "01/09/2022", None]],
+        "Locaux": [
+            ["ID", "Nom", "Site", "Surface m²", "Loyer mensuel HT"],
+            ["L01", "Bureau 1", "Pépinière", 16, 400],
+        ],
+        "Occupations": [
+            ["ID", "Membre", "Local", "Début", "Fin"],
+            ["C001", "M0002", "L01", "01/09/2022", None],
+        ],
         "Tarifs": FEE_HISTORY,
-        "Conseil": [["Nom", "Civilité", "Fonction", "Entrée", "Sortie"],
-                    ["Nadia Giraud", "Mme", "Trésorière", "08/06/2021", None]],
+        "Conseil": [
+            ["Nom", "Civilité", "Fonction", "Entrée", "Sortie"],
+            ["Nadia Giraud", "Mme", "Trésorière", "08/06/2021", None],
+        ],
         "Paiements": [
             PAYMENTS_HEADER,
-            ["P00001", "15/11/2024", "M0001", "Onde Claire", 216, "virement", "cotisation", "VIR-1", "saisie"],
+            [
+                "P00001",
+                "15/11/2024",
+                "M0001",
+                "Onde Claire",
+                216,
+                "virement",
+                "cotisation",
+                "VIR-1",
+                "saisie",
+            ],
             ["P00002", "10/02/2025", "M0002", "Studio Nord", 480, "chèque", "loyer", "CHQ-7", "saisie"],
             ["P00003", "20/02/2025", "M0003", "Ana Lima", 120, "espèces", "cotisation", None, "saisie"],
-            ["P00004", "01/03/2025", "M0002", "Studio Nord", 192, "HelloAsso", "cotisation", "HA-42",
-             "import HelloAsso du 02/03/2025"],
+            [
+                "P00004",
+                "01/03/2025",
+                "M0002",
+                "Studio Nord",
+                192,
+                "HelloAsso",
+                "cotisation",
+                "HA-42",
+                "import HelloAsso du 02/03/2025",
+            ],
             ["P00005", "02/03/2025", None, "Inconnu", 50, "virement", "cotisation", "VIR-9", "saisie"],
         ],
         "Relances": [[c.name for c in schema.RELANCES.columns]],
@@ -61,25 +105,47 @@ def workbook() -> dict[str, list[list[object]]]:
     }
 
 
-def receipts(book: XlsxBook, tmp_path: Path, *, wb: Any = None, sender: Any = None, mail: Any = None,
-             today: dt.date = TODAY, **documents: Any):  # type: ignore[no-untyped-def]
-    settings = DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out", soffice=str(tmp_path / "pas-de-soffice"),
-                                 **{"receipts_send_days": 365, **documents})
-    sections = Settings(association=AssociationSettings(), documents=settings, membership=MembershipPolicy(),
-                        **({"mail": mail} if mail is not None else {}))
-    context = RunContext(sections, FixedClock(dt.datetime.combine(today, NOW.time())), today=today,
-                         workbook=wb or book.open(), sender=sender)
+def receipts(
+    book: XlsxBook,
+    tmp_path: Path,
+    *,
+    wb: Any = None,
+    sender: Any = None,
+    mail: Any = None,
+    today: dt.date = TODAY,
+    **documents: Any,
+):  # type: ignore[no-untyped-def]
+    settings = DocumentsSettings(
+        templates=TEMPLATES,
+        out=tmp_path / "out",
+        soffice=str(tmp_path / "pas-de-soffice"),
+        **{"receipts_send_days": 365, **documents},
+    )
+    sections = Settings(
+        association=AssociationSettings(),
+        documents=settings,
+        membership=MembershipPolicy(),
+        **({"mail": mail} if mail is not None else {}),
+    )
+    context = RunContext(
+        sections,
+        FixedClock(dt.datetime.combine(today, NOW.time())),
+        today=today,
+        workbook=wb or book.open(),
+        sender=sender,
+    )
     return run_receipts(context, send=sender is not None)
 
 
 def rows(book: XlsxBook, tab: str) -> list[dict[str, Any]]:
     grid = book.grid(tab)
-    return [{name: (line[i] if i < len(line) else None) for i, name in enumerate(grid[0])} for line in grid[1:]]
+    return [
+        {name: (line[i] if i < len(line) else None) for i, name in enumerate(grid[0])} for line in grid[1:]
+    ]
 
 
 def column(book: XlsxBook, name: str) -> list[object]:
     return [row.get(name) for row in rows(book, "Paiements")]
-
 
 
 def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):  # type: ignore[no-untyped-def]
@@ -93,20 +159,27 @@ def test_numbered_once_in_the_sheet_and_sent_once(tmp_path: Path, smtp_server: S
     book = XlsxBook(tmp_path, workbook())
     first = smtp(book, tmp_path, smtp_server)
     assert column(book, "Reçu n°") == ["2024-001", None, "2025-001", "2025-002", None]
-    assert [w.path.name for w in first.written] == ["Recu_2024-001_Onde-Claire-Fils.docx",
-                                                    "Recu_2025-001_Sans-Adresse.docx",
-                                                    "Recu_2025-002_Studio-Nord.docx"]
+    assert [w.path.name for w in first.written] == [
+        "Recu_2024-001_Onde-Claire-Fils.docx",
+        "Recu_2025-001_Sans-Adresse.docx",
+        "Recu_2025-002_Studio-Nord.docx",
+    ]
     sending = first.sending
     assert sending.sent == 2 and [m.number for m in sending.messages] == ["2024-001", "2025-002"]
-    assert sending.not_sent == ["Reçu 2025-001 (M0003 (Sans Adresse)) : aucune adresse e-mail : complétez la "
-                                "case « Email » dans l'onglet Membres."]
+    assert sending.not_sent == [
+        "Reçu 2025-001 (M0003 (Sans Adresse)) : aucune adresse e-mail : complétez la "
+        "case « Email » dans l'onglet Membres."
+    ]
     assert any("P00005" in s and "aucun membre" in s for s in first.skipped)
     assert [r[1] for r in smtp_server.messages] == [["lea@onde.fr"], ["paul@nord.fr"]]
     sent_on = column(book, "Reçu envoyé le")
     assert [isinstance(v, dt.date) for v in sent_on] == [True, False, False, True, False]
     assert [(r["Relance"], r["Statut"]) for r in rows(book, "Relances")] == [
-        ("reçu 2024-001", "en cours"), ("reçu 2025-002", "en cours"),
-        ("reçu 2024-001", "envoyée"), ("reçu 2025-002", "envoyée")]
+        ("reçu 2024-001", "en cours"),
+        ("reçu 2025-002", "en cours"),
+        ("reçu 2024-001", "envoyée"),
+        ("reçu 2025-002", "envoyée"),
+    ]
 
     message = email.message_from_bytes(smtp_server.messages[0][2], policy=email.policy.default)
     assert message["Subject"] == "Votre reçu n° 2024-001 — MILA"
@@ -144,7 +217,9 @@ def test_rent_gets_a_receipt_when_the_configuration_asks(tmp_path: Path) -> None
     assert f"Total | 400{NBSP}€ | 80{NBSP}€ | 480{NBSP}€" in text
 
 
-def test_without_server_previews_and_nothing_recorded_as_sent(tmp_path: Path, smtp_server: SmtpServer) -> None:
+def test_without_server_previews_and_nothing_recorded_as_sent(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
     """No server: the messages are written as previews, Relances and « Reçu envoyé le » stay
     empty; the next run with a server sends them all."""
     book = XlsxBook(tmp_path, workbook())
@@ -152,10 +227,14 @@ def test_without_server_previews_and_nothing_recorded_as_sent(tmp_path: Path, sm
     result = receipts(book, tmp_path, sender=PreviewSender(tmp_path / "apercus"), mail=mail)
     assert result.sending.preview and len(result.sending.messages) == 2
     assert sorted(p.name for p in (tmp_path / "apercus").iterdir()) == [
-        "2025-03-04-M0001-recu-2024-001.eml", "2025-03-04-M0002-recu-2025-002.eml"]
+        "2025-03-04-M0001-recu-2024-001.eml",
+        "2025-03-04-M0002-recu-2025-002.eml",
+    ]
     assert rows(book, "Relances") == [] and column(book, "Reçu envoyé le") == [None] * 5
     assert [(r["Tâche"], r["Résultat"]) for r in rows(book, "Journal")] == [
-        ("envoi des reçus", "aperçu"), ("docs recus", "succès")]
+        ("envoi des reçus", "aperçu"),
+        ("docs recus", "succès"),
+    ]
     assert smtp_server.messages == []
 
     later = smtp(book, tmp_path, smtp_server)
@@ -163,7 +242,8 @@ def test_without_server_previews_and_nothing_recorded_as_sent(tmp_path: Path, sm
 
 
 def test_a_crash_between_sending_and_recording_is_to_check_never_resent(
-        tmp_path: Path, smtp_server: SmtpServer) -> None:
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
     """Sent, then the process dies before the outcomes are written: the next run marks them
     « à vérifier » and sends nothing again."""
     book = XlsxBook(tmp_path, workbook())
@@ -197,8 +277,10 @@ def test_a_payment_taken_over_from_membres_keeps_its_number(tmp_path: Path) -> N
     legacy = {k: v for k, v in tabs.items() if k not in ("Paiements",)}
     (tmp_path / "avant").mkdir()
     run = receipts(XlsxBook(tmp_path / "avant", legacy), tmp_path)
-    assert [w.path.name for w in run.written] == ["Recu_2024-001_Onde-Claire-Fils.docx",
-                                                  "Recu_2025-001_Studio-Nord.docx"]
+    assert [w.path.name for w in run.written] == [
+        "Recu_2024-001_Onde-Claire-Fils.docx",
+        "Recu_2025-001_Studio-Nord.docx",
+    ]
     book = XlsxBook(tmp_path, tabs)
     receipts(book, tmp_path)
     assert column(book, "Reçu n°") == ["2024-001", None, "2025-002", "2025-001", None]

@@ -77,7 +77,9 @@ class SmtpServer:
         self.controller = Counting(self, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
-        ok = self.users is not None and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        ok = (
+            self.users is not None and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpServer:
@@ -96,18 +98,24 @@ class SmtpServer:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         with self._lock:
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
+            self.messages.append(
+                (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
+            )
         return "250 Message accepted for delivery"
 
     def parsed(self) -> list[email.message.EmailMessage]:
         return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]  # type: ignore[misc]
 
 
-
 def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
     values: dict[str, object] = {
-        "host": "127.0.0.1", "port": server.port, "security": "none", "timeout": 5.0,
-        "sender": "adhesions@mila.fr", "sender_name": "MILA – Adhésions", "reply_to": "contact@mila.fr",
+        "host": "127.0.0.1",
+        "port": server.port,
+        "security": "none",
+        "timeout": 5.0,
+        "sender": "adhesions@mila.fr",
+        "sender_name": "MILA – Adhésions",
+        "reply_to": "contact@mila.fr",
         "helo": "client.mila.test",
     }
     values.update(overrides)
@@ -116,9 +124,14 @@ def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
 
 def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa Morel", **kw: object):  # type: ignore[no-untyped-def]
     values: dict[str, object] = {
-        "to_name": name, "to_address": to, "subject": "Votre adhésion arrive à échéance le 4 mars 2025",
-        "text": "Bonjour Léa,\nMontant : 216 €\n", "html": "<p>Bonjour Léa,</p><p>216 €</p>",
-        "message_id": new_message_id(settings.domain), "date": NOW, "name": "2026-11-23-M0001-renouvellement J-30",
+        "to_name": name,
+        "to_address": to,
+        "subject": "Votre adhésion arrive à échéance le 4 mars 2025",
+        "text": "Bonjour Léa,\nMontant : 216 €\n",
+        "html": "<p>Bonjour Léa,</p><p>216 €</p>",
+        "message_id": new_message_id(settings.domain),
+        "date": NOW,
+        "name": "2026-11-23-M0001-renouvellement J-30",
     }
     values.update(kw)
     return build_message(settings, **values)  # type: ignore[arg-type]
@@ -157,8 +170,11 @@ class TestSettings:
 
     def test_environment_overrides_the_file_and_gives_the_password(self, tmp_path):
         """MILA_SMTP_* win over [mail]; the password only comes from the environment, never shown."""
-        env = {"MILA_SMTP_HOST": "smtp.gmail.com", "MILA_SMTP_USER": "contact@mila.fr",
-               "MILA_SMTP_PASSWORD": "abcd efgh ijkl mnop"}
+        env = {
+            "MILA_SMTP_HOST": "smtp.gmail.com",
+            "MILA_SMTP_USER": "contact@mila.fr",
+            "MILA_SMTP_PASSWORD": "abcd efgh ijkl mnop",
+        }
         settings = mail_settings({"host": "ancien.example.org", "port": 587}, env, base=tmp_path)
         assert (settings.host, settings.smtp_port, settings.security) == ("smtp.gmail.com", 587, "starttls")
         assert settings.sender == "contact@mila.fr" and settings.domain == "mila.fr"
@@ -166,15 +182,22 @@ class TestSettings:
         assert "abcd" not in repr(settings) and "abcd" not in settings.describe()
         assert isinstance(make_sender(settings), SmtpSender)
 
-    @pytest.mark.parametrize(("typed", "used"), [
-        ("abcd efgh ijkl mnop", "abcdefghijklmnop"),  # a Google app password, as Google shows it
-        ("  abcd efgh ijkl mnop ", "abcdefghijklmnop"),
-        ("mon mot de passe", "mon mot de passe"),  # any other password is kept as typed
-        ("Abcd efgh ijkl mnop", "Abcd efgh ijkl mnop"),
-    ])
+    @pytest.mark.parametrize(
+        ("typed", "used"),
+        [
+            ("abcd efgh ijkl mnop", "abcdefghijklmnop"),  # a Google app password, as Google shows it
+            ("  abcd efgh ijkl mnop ", "abcdefghijklmnop"),
+            ("mon mot de passe", "mon mot de passe"),  # any other password is kept as typed
+            ("Abcd efgh ijkl mnop", "Abcd efgh ijkl mnop"),
+        ],
+    )
     def test_an_app_password_is_accepted_as_google_prints_it(self, tmp_path, typed, used):
         """Four groups of four lowercase letters lose their spaces; other passwords are kept whole."""
-        env = {"MILA_SMTP_HOST": "smtp.gmail.com", "MILA_SMTP_USER": "contact@mila.fr", "MILA_SMTP_PASSWORD": typed}
+        env = {
+            "MILA_SMTP_HOST": "smtp.gmail.com",
+            "MILA_SMTP_USER": "contact@mila.fr",
+            "MILA_SMTP_PASSWORD": typed,
+        }
         assert mail_settings({}, env, base=tmp_path).password == used
 
     def test_ssl_uses_port_465_by_default(self):
@@ -191,7 +214,10 @@ class TestSettings:
         """[mail] password_file points to a file outside the repository."""
         (tmp_path / "smtp.txt").write_text("s3cret\n", encoding="utf-8")
         settings = mail_settings(
-            {"host": "smtp.gmail.com", "user": "contact@mila.fr", "password_file": "smtp.txt"}, {}, base=tmp_path)
+            {"host": "smtp.gmail.com", "user": "contact@mila.fr", "password_file": "smtp.txt"},
+            {},
+            base=tmp_path,
+        )
         assert settings.password == "s3cret"
 
     def test_a_user_without_password_is_a_clear_error(self):
@@ -203,7 +229,10 @@ class TestSettings:
         ("section", "match"),
         [
             ({"host": "smtp.gmail.com", "security": "tls13"}, "starttls"),
-            ({"host": "smtp.gmail.com", "port": "abc", "from": "a@mila.fr"}, "port : « abc ».*numéro de port"),
+            (
+                {"host": "smtp.gmail.com", "port": "abc", "from": "a@mila.fr"},
+                "port : « abc ».*numéro de port",
+            ),
             ({"host": "smtp.gmail.com"}, "adresse d'expédition"),
             ({"host": "smtp.gmail.com", "from": "MILA <a@mila.fr>"}, "adresse e-mail simple"),
             ({"hots": "smtp.gmail.com"}, "hots : clé inconnue"),
@@ -243,10 +272,12 @@ class TestTemplates:
 
     def test_error_in_a_parent_template_names_the_parent(self, tmp_path):
         """An error in base.html.j2 is reported there, not in the child that extends it."""
-        (tmp_path / "base.html.j2").write_text("<html>\n{{ association.name }}\n{% block c %}{% endblock %}",
-                                               encoding="utf-8")
-        (tmp_path / "child.html.j2").write_text("{% extends 'base.html.j2' %}{% block c %}x{% endblock %}",
-                                                encoding="utf-8")
+        (tmp_path / "base.html.j2").write_text(
+            "<html>\n{{ association.name }}\n{% block c %}{% endblock %}", encoding="utf-8"
+        )
+        (tmp_path / "child.html.j2").write_text(
+            "{% extends 'base.html.j2' %}{% block c %}x{% endblock %}", encoding="utf-8"
+        )
         with pytest.raises(TemplateError, match=r"« base\.html\.j2 », ligne 2"):
             Templates(tmp_path).render("child.html.j2", {"association": {"nom": "MILA"}})
 
@@ -264,8 +295,14 @@ class TestTemplates:
     def test_shipped_templates_exist(self):
         """The repository ships the templates the renewals job uses."""
         names = {p.name for p in DEFAULT_TEMPLATES.iterdir()}
-        assert {"base.html.j2", "relance.html.j2", "relance.txt.j2", "sujet-avant.txt.j2",
-                "sujet-apres.txt.j2", "sujet-premiere.txt.j2"} <= names
+        assert {
+            "base.html.j2",
+            "relance.html.j2",
+            "relance.txt.j2",
+            "sujet-avant.txt.j2",
+            "sujet-apres.txt.j2",
+            "sujet-premiere.txt.j2",
+        } <= names
 
 
 # --------------------------------------------------------------------------- messages
@@ -274,7 +311,9 @@ class TestTemplates:
 class TestMessage:
     def test_headers_and_parts(self):
         """Text then HTML, Message-ID, Date in Paris time, Reply-To, accented names encoded."""
-        settings = MailSettings(sender="adhesions@mila.fr", sender_name="MILA – Adhésions", reply_to="contact@mila.fr")
+        settings = MailSettings(
+            sender="adhesions@mila.fr", sender_name="MILA – Adhésions", reply_to="contact@mila.fr"
+        )
         out = message(settings)
         raw = out.data.decode("ascii")  # 7-bit clean: encoded words and quoted-printable
         assert "\r\n" in raw and "Léa" not in raw
@@ -285,7 +324,9 @@ class TestMessage:
         assert str(parsed["Reply-To"]).endswith("<contact@mila.fr>")
         assert parsed["Subject"] == "Votre adhésion arrive à échéance le 4 mars 2025"
         assert parsed["Message-ID"] == out.message_id and out.message_id.endswith("@mila.fr>")
-        assert parsed["Date"].datetime == dt.datetime(2026, 11, 23, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        assert parsed["Date"].datetime == dt.datetime(
+            2026, 11, 23, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=1))
+        )
         assert parsed.get_content_type() == "multipart/alternative"
         text, html = parsed.iter_parts()
         assert text.get_content().replace("\r\n", "\n") == "Bonjour Léa,\nMontant : 216 €\n"
@@ -293,8 +334,11 @@ class TestMessage:
 
     @pytest.mark.parametrize(
         ("name", "to"),
-        [("Léa\r\nBcc: espion@example.org", "lea@onde.fr"), ("Léa", "lea@onde.fr\nBcc: espion@example.org"),
-         ("Léa\nMorel", "lea@onde.fr")],
+        [
+            ("Léa\r\nBcc: espion@example.org", "lea@onde.fr"),
+            ("Léa", "lea@onde.fr\nBcc: espion@example.org"),
+            ("Léa\nMorel", "lea@onde.fr"),
+        ],
     )
     def test_line_breaks_cannot_add_a_header(self, name, to):
         """A CR or LF in the name or address is refused with a French reason."""
@@ -360,14 +404,18 @@ class TestSmtp:
         server_ctx, client_ctx = tls_contexts(tmp_path)
         server = SmtpServer(tls=server_ctx, users={"contact@mila.fr": "bon-mot-de-passe"}).start()
         try:
-            settings = smtp_settings(server, security="starttls", user="contact@mila.fr", password="bon-mot-de-passe")
+            settings = smtp_settings(
+                server, security="starttls", user="contact@mila.fr", password="bon-mot-de-passe"
+            )
             sender = SmtpSender(settings, ssl_context=client_ctx)
             sender.open()
             sender.send(message(settings))
             sender.close()
             assert len(server.messages) == 1 and server.connections == 1
 
-            wrong = smtp_settings(server, security="starttls", user="contact@mila.fr", password="mauvais-secret")
+            wrong = smtp_settings(
+                server, security="starttls", user="contact@mila.fr", password="mauvais-secret"
+            )
             with pytest.raises(MailError, match="mot de passe d'application") as error:
                 SmtpSender(wrong, ssl_context=client_ctx).open()
             assert "mauvais-secret" not in error.value.message
@@ -393,17 +441,26 @@ def tls_contexts(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert_path, key_path)
     client = ssl.create_default_context(cafile=str(cert_path))
@@ -418,7 +475,9 @@ class TestPreview:
         first = message(MailSettings())
         again = message(MailSettings(), text="Bonjour Léa,\nMontant : 230 €\n")
         written = Path(sender.send(first))
-        assert written.name == "2026-11-23-M0001-renouvellement-J-30.eml" and written.read_bytes() == first.data
+        assert (
+            written.name == "2026-11-23-M0001-renouvellement-J-30.eml" and written.read_bytes() == first.data
+        )
         assert Path(sender.send(again)) == written and written.read_bytes() == again.data
         assert [p.name for p in (tmp_path / "apercus").iterdir()] == [written.name]
 
@@ -442,7 +501,9 @@ class TestMailCheck:
 
     def test_without_server_there_is_nothing_to_check(self, tmp_path):
         """No [mail] host: a French ConfigError saying what to set."""
-        with pytest.raises(ConfigError, match=r"Aucun serveur d'envoi configuré.*\[mail\] host.*MILA_SMTP_HOST"):
+        with pytest.raises(
+            ConfigError, match=r"Aucun serveur d'envoi configuré.*\[mail\] host.*MILA_SMTP_HOST"
+        ):
             send_test_message(mail_settings({}, {}, base=tmp_path), "moi@mila.fr", NOW)
 
     @pytest.mark.parametrize("address", ["pas-une-adresse", "moi@mila.fr\nBcc: x@y.fr", "Moi <moi@mila.fr>"])

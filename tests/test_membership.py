@@ -39,23 +39,53 @@ RATES = [
     ["MEMBRE_DE_DROIT", 0, None, 20, "01/01/2010", None],
 ]
 MEMBERS = [
-    ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo",
-     "Adhésion le", "Cotisation payée le", "Sortie le"],
-    ["M0001", "Label", "A B", "a@label.fr", "bénéficiaire", "PREMIUM", "oui", "2020-01-01",
-     "2024-03-15", None],
-    ["M0002", "Studio", "C D", "c@studio.fr", "hébergé", None, None, "2019-01-01",
-     "2024-06-01", None],
-    ["M0003", "Mairie", "E F", "e@paris.fr", "membre de droit", None, None, "2010-01-01",
-     None, None],
-    ["M0004", "Parti", "G H", "g@parti.fr", "bénéficiaire", "BASIC", None, "2019-01-01",
-     "2023-01-01", "2024-01-31"],
-    ["M0005", "Ancien", "I J", "i@ancien.fr", "bénéficiaire", None, None, "2019-01-01",
-     "2023-03-01", None],
-    ["M0006", "Sans local", "K L", "k@x.fr", "hébergé", None, None, "2019-01-01",
-     "2024-06-01", None],
+    [
+        "ID",
+        "Structure",
+        "Contact",
+        "Email",
+        "Catégorie",
+        "Forfait",
+        "Option Crescendo",
+        "Adhésion le",
+        "Cotisation payée le",
+        "Sortie le",
+    ],
+    [
+        "M0001",
+        "Label",
+        "A B",
+        "a@label.fr",
+        "bénéficiaire",
+        "PREMIUM",
+        "oui",
+        "2020-01-01",
+        "2024-03-15",
+        None,
+    ],
+    ["M0002", "Studio", "C D", "c@studio.fr", "hébergé", None, None, "2019-01-01", "2024-06-01", None],
+    ["M0003", "Mairie", "E F", "e@paris.fr", "membre de droit", None, None, "2010-01-01", None, None],
+    [
+        "M0004",
+        "Parti",
+        "G H",
+        "g@parti.fr",
+        "bénéficiaire",
+        "BASIC",
+        None,
+        "2019-01-01",
+        "2023-01-01",
+        "2024-01-31",
+    ],
+    ["M0005", "Ancien", "I J", "i@ancien.fr", "bénéficiaire", None, None, "2019-01-01", "2023-03-01", None],
+    ["M0006", "Sans local", "K L", "k@x.fr", "hébergé", None, None, "2019-01-01", "2024-06-01", None],
 ]
-PREMISES = [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16],
-            ["L02", "Bureau 2", "Pépinière", 12], ["L03", "Boutique", "Boutique", 85]]
+PREMISES = [
+    ["ID", "Nom", "Site", "Surface m²"],
+    ["L01", "Bureau 1", "Pépinière", 16],
+    ["L02", "Bureau 2", "Pépinière", 12],
+    ["L03", "Boutique", "Boutique", 85],
+]
 OCCUPATIONS = [
     ["ID", "Membre", "Local", "Début", "Fin"],
     ["C001", "M0002", "L01", "2019-01-01", None],
@@ -67,14 +97,12 @@ JULY_2 = D(2024, 7, 2)
 
 
 def dataset(today: dt.date = JULY_2) -> Dataset:
-    grids = {"Membres": MEMBERS, "Tarifs": RATES, "Locaux": PREMISES,
-             "Occupations": OCCUPATIONS}
+    grids = {"Membres": MEMBERS, "Tarifs": RATES, "Locaux": PREMISES, "Occupations": OCCUPATIONS}
     return Dataset.from_tables({t: Table.from_grid(t, g) for t, g in grids.items()}, today=today)
 
 
 def paid(on: dt.date | None, **fields: object) -> Member:
-    return Member(row=2, id="M0001", category="bénéficiaire", joined_on=D(2020, 1, 1),
-                  paid_on=on, **fields)  # type: ignore[arg-type]
+    return Member(row=2, id="M0001", category="bénéficiaire", joined_on=D(2020, 1, 1), paid_on=on, **fields)  # type: ignore[arg-type]
 
 
 class TestPeriods:
@@ -154,7 +182,8 @@ class TestStatus:
 
 class TestVotes:
     @pytest.mark.parametrize(
-        "category, expected", [("hébergé", 10), ("bénéficiaire", 2), ("membre de droit", 1)])
+        "category, expected", [("hébergé", 10), ("bénéficiaire", 2), ("membre de droit", 1)]
+    )
     def test_votes_by_category(self, category: str, expected: int) -> None:
         """Votes follow the category."""
         assert votes(Member(row=2, id="M1", category=category), "à jour", TWELVE) == expected
@@ -184,7 +213,11 @@ class TestComputeMember:
         c = results["M0001"]
         assert c.fee.breakdown == "Forfait PREMIUM 170 € + option Crescendo 10 € = 180 € HT"
         assert (c.echeance, c.status, c.votes, c.period_start) == (
-            D(2025, 3, 14), "à jour", 2, D(2025, 3, 15))
+            D(2025, 3, 14),
+            "à jour",
+            2,
+            D(2025, 3, 15),
+        )
 
     def test_hosted_surface_sums_ongoing_occupations(self, results: dict) -> None:  # type: ignore[type-arg]
         """M0002's next period starts 2025-06-01, after L02 is left: only L01's 16 m² count."""

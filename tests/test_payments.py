@@ -23,16 +23,71 @@ POLICY = MembershipPolicy()
 CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 0))
 
 MEMBERS = [
-    ["ID", "Structure", "Contact", "Email", "SIRET", "Catégorie", "Forfait", "Option Crescendo",
-     "Adhésion le", "Cotisation payée le", "Montant payé"],
-    ["M0001", "Le Fair", "Awa Diallo", "contact@lefair.fr", "73282932000074", "bénéficiaire", "BASIC", None,
-     "01/01/2023", "10/01/2025", 144],
-    ["M0002", "Atelier Ficelle", "Jean Martin", "jean@ficelle.fr", None, "bénéficiaire", "PREMIUM", None,
-     "01/01/2023", "15/02/2026", 204],
-    ["M0003", "Boulangerie Ordener", "Lina Haddad", "lina@ordener.fr", None, "bénéficiaire", "BASIC", None,
-     "01/06/2024", None, None],
-    ["M0004", "Studio Ficelle", "Jean Martin", "studio@ficelle.fr", None, "bénéficiaire", "BASIC", None,
-     "01/06/2024", None, None],
+    [
+        "ID",
+        "Structure",
+        "Contact",
+        "Email",
+        "SIRET",
+        "Catégorie",
+        "Forfait",
+        "Option Crescendo",
+        "Adhésion le",
+        "Cotisation payée le",
+        "Montant payé",
+    ],
+    [
+        "M0001",
+        "Le Fair",
+        "Awa Diallo",
+        "contact@lefair.fr",
+        "73282932000074",
+        "bénéficiaire",
+        "BASIC",
+        None,
+        "01/01/2023",
+        "10/01/2025",
+        144,
+    ],
+    [
+        "M0002",
+        "Atelier Ficelle",
+        "Jean Martin",
+        "jean@ficelle.fr",
+        None,
+        "bénéficiaire",
+        "PREMIUM",
+        None,
+        "01/01/2023",
+        "15/02/2026",
+        204,
+    ],
+    [
+        "M0003",
+        "Boulangerie Ordener",
+        "Lina Haddad",
+        "lina@ordener.fr",
+        None,
+        "bénéficiaire",
+        "BASIC",
+        None,
+        "01/06/2024",
+        None,
+        None,
+    ],
+    [
+        "M0004",
+        "Studio Ficelle",
+        "Jean Martin",
+        "studio@ficelle.fr",
+        None,
+        "bénéficiaire",
+        "BASIC",
+        None,
+        "01/06/2024",
+        None,
+        None,
+    ],
 ]
 LEDGER_HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]
 
@@ -48,8 +103,10 @@ def ledger_rows(book) -> list[dict[str, object]]:
     grid = book.grid("Paiements")
     header = grid[0]
     blank = dict.fromkeys(["Période", "Anomalies", "Reçu n°"])
-    return [{**blank, **dict(zip(header, row + [None] * (len(header) - len(row)), strict=True))}
-            for row in grid[1:]]
+    return [
+        {**blank, **dict(zip(header, row + [None] * (len(header) - len(row)), strict=True))}
+        for row in grid[1:]
+    ]
 
 
 def sync(book):
@@ -59,10 +116,24 @@ def sync(book):
 class TestLedgerInSync:
     def test_period_is_written_for_each_cotisation(self, make_book):
         """`mila sync` writes the membership period each cotisation pays, and nothing for a don."""
-        book = make_book(tabs([
-            ["P00001", "02/03/2026", "M0001", "Le Fair", 144, "virement", "cotisation", "VIR 1", "saisie"],
-            ["P00002", "05/03/2026", None, "Mairie", 50, "virement", "don", "VIR 2", "saisie"],
-        ]))
+        book = make_book(
+            tabs(
+                [
+                    [
+                        "P00001",
+                        "02/03/2026",
+                        "M0001",
+                        "Le Fair",
+                        144,
+                        "virement",
+                        "cotisation",
+                        "VIR 1",
+                        "saisie",
+                    ],
+                    ["P00002", "05/03/2026", None, "Mairie", 50, "virement", "don", "VIR 2", "saisie"],
+                ]
+            )
+        )
         sync(book)
         rows = ledger_rows(book)
         assert rows[0]["Période"] == "02/03/2026 – 01/03/2027"
@@ -71,10 +142,34 @@ class TestLedgerInSync:
 
     def test_the_fee_period_follows_the_latest_cotisation_of_the_ledger(self, make_book):
         """With a `Paiements` tab, a member's échéance follows its latest cotisation there."""
-        book = make_book(tabs([
-            ["P00001", "02/03/2026", "M0001", "Le Fair", 144, "virement", "cotisation", "VIR 1", "saisie"],
-            ["P00002", "01/02/2024", "M0001", "Le Fair", 120, "virement", "cotisation", "VIR 0", "saisie"],
-        ]))
+        book = make_book(
+            tabs(
+                [
+                    [
+                        "P00001",
+                        "02/03/2026",
+                        "M0001",
+                        "Le Fair",
+                        144,
+                        "virement",
+                        "cotisation",
+                        "VIR 1",
+                        "saisie",
+                    ],
+                    [
+                        "P00002",
+                        "01/02/2024",
+                        "M0001",
+                        "Le Fair",
+                        120,
+                        "virement",
+                        "cotisation",
+                        "VIR 0",
+                        "saisie",
+                    ],
+                ]
+            )
+        )
         sync(book)
         members = {row[0]: row for row in book.grid("Membres")[1:]}
         header = book.grid("Membres")[0]
@@ -90,10 +185,15 @@ class TestLedgerInSync:
 
         tables = {
             "Membres": Table.from_grid("Membres", MEMBERS),
-            "Paiements": Table.from_grid("Paiements", [LEDGER_HEADER,
-                ["P00001", "02/03/2026", "M0001", None, 144, None, None, "A", None],
-                ["P00002", "03/03/2026", "M0001", None, -144, None, None, "B", None],
-                ["P00003", "02/03/2025", "M0001", None, 144, None, None, "C", None]]),
+            "Paiements": Table.from_grid(
+                "Paiements",
+                [
+                    LEDGER_HEADER,
+                    ["P00001", "02/03/2026", "M0001", None, 144, None, None, "A", None],
+                    ["P00002", "03/03/2026", "M0001", None, -144, None, None, "B", None],
+                    ["P00003", "02/03/2025", "M0001", None, 144, None, None, "C", None],
+                ],
+            ),
         }
         dataset = Dataset.from_tables(tables, today=TODAY)
         assert dataset.member("M0001").paid_on == dt.date(2025, 3, 2)
@@ -109,15 +209,49 @@ class TestLedgerInSync:
     def test_anomalies_of_the_ledger(self, make_book):
         """Unknown member, amount off the fee (with its breakdown), refund without payment,
         duplicate from two sources, reference twice and future date are each reported."""
-        book = make_book(tabs([
-            ["P00001", "02/03/2026", "M0999", "X", 144, "virement", "cotisation", "R1", "saisie"],
-            ["P00002", "02/03/2026", "M0001", "Le Fair", "150,00 €", "virement", "cotisation", "R2", "saisie"],
-            ["P00003", "04/03/2026", "M0003", None, -60, "virement", "cotisation", "R3", "saisie"],
-            ["P00004", "05/03/2026", "M0002", None, 204, "HelloAsso", "cotisation", "R4", "import HelloAsso du 06/03/2026"],
-            ["P00005", "05/03/2026", "M0002", None, 204, "virement", "cotisation", "R5", "import banque du 07/03/2026"],
-            ["P00006", "05/03/2026", None, "Mairie", 10, "virement", "don", "r 5", "saisie"],
-            ["P00007", "05/03/2027", "M0003", None, 144, "virement", "cotisation", "R7", "saisie"],
-        ]))
+        book = make_book(
+            tabs(
+                [
+                    ["P00001", "02/03/2026", "M0999", "X", 144, "virement", "cotisation", "R1", "saisie"],
+                    [
+                        "P00002",
+                        "02/03/2026",
+                        "M0001",
+                        "Le Fair",
+                        "150,00 €",
+                        "virement",
+                        "cotisation",
+                        "R2",
+                        "saisie",
+                    ],
+                    ["P00003", "04/03/2026", "M0003", None, -60, "virement", "cotisation", "R3", "saisie"],
+                    [
+                        "P00004",
+                        "05/03/2026",
+                        "M0002",
+                        None,
+                        204,
+                        "HelloAsso",
+                        "cotisation",
+                        "R4",
+                        "import HelloAsso du 06/03/2026",
+                    ],
+                    [
+                        "P00005",
+                        "05/03/2026",
+                        "M0002",
+                        None,
+                        204,
+                        "virement",
+                        "cotisation",
+                        "R5",
+                        "import banque du 07/03/2026",
+                    ],
+                    ["P00006", "05/03/2026", None, "Mairie", 10, "virement", "don", "r 5", "saisie"],
+                    ["P00007", "05/03/2027", "M0003", None, 144, "virement", "cotisation", "R7", "saisie"],
+                ]
+            )
+        )
         sync(book)
         found = {row["ID"]: row["Anomalies"] or "" for row in ledger_rows(book)}
         assert "Membre inconnu" in found["P00001"] and "M0999" in found["P00001"]
@@ -131,9 +265,23 @@ class TestLedgerInSync:
 
     def test_a_cotisation_without_member_names_the_candidates(self, make_book):
         """A cotisation with a blank `Membre` gets an anomaly naming the members it may come from."""
-        book = make_book(tabs([
-            ["P00001", "02/03/2026", None, "Jean Martin", 144, "virement", "cotisation", "R1", "saisie"],
-        ]))
+        book = make_book(
+            tabs(
+                [
+                    [
+                        "P00001",
+                        "02/03/2026",
+                        None,
+                        "Jean Martin",
+                        144,
+                        "virement",
+                        "cotisation",
+                        "R1",
+                        "saisie",
+                    ],
+                ]
+            )
+        )
         sync(book)
         text = ledger_rows(book)[0]["Anomalies"]
         assert "Plusieurs membres possibles" in text and "M0002" in text and "M0004" in text
@@ -183,8 +331,11 @@ class TestImports:
         assert by_ref["HelloAsso 1005"].values["Membre"] is None
         assert "Aucun membre reconnu" in by_ref["HelloAsso 1005"].values["Anomalies"]
         bank = [p for p in result.added if p.values["Moyen"] != "HelloAsso"]
-        assert [p.how for p in bank] == ["SIRET", "nom, départagé par le montant dû", "nom approchant (91 %)"] \
-            or [p.how.split(" (")[0] for p in bank][:2] == ["SIRET", "nom, départagé par le montant dû"]
+        assert [p.how for p in bank] == [
+            "SIRET",
+            "nom, départagé par le montant dû",
+            "nom approchant (91 %)",
+        ] or [p.how.split(" (")[0] for p in bank][:2] == ["SIRET", "nom, départagé par le montant dû"]
         assert bank[0].values["Membre"] == "M0001"
         assert bank[1].values["Membre"] == "M0004"  # Jean Martin twice: 144 € is the BASIC fee due
         assert bank[2].values["Montant"] == Decimal("1144.00")
@@ -225,8 +376,19 @@ class TestImports:
 
         book = XlsxBook(tmp_path, tabs([]))
         out = _Out()
-        code = main(["paiements", "importer", *map(str, files), "--dry-run", "--workbook", str(book.path),
-                     "--today", "2026-11-23"], out=out)
+        code = main(
+            [
+                "paiements",
+                "importer",
+                *map(str, files),
+                "--dry-run",
+                "--workbook",
+                str(book.path),
+                "--today",
+                "2026-11-23",
+            ],
+            out=out,
+        )
         assert code == 0
         assert "P00001" in out.text and "M0001 — référence « cotisation m 0001 »" in out.text
         assert "seraient ajoutés" in out.text
@@ -238,8 +400,20 @@ class TestImports:
 
         book = XlsxBook(tmp_path, tabs([]))
         out = _Out()
-        main(["paiements", "importer", str(files[0]), "--dry-run", "--json", "--workbook", str(book.path),
-              "--today", "2026-11-23"], out=out)
+        main(
+            [
+                "paiements",
+                "importer",
+                str(files[0]),
+                "--dry-run",
+                "--json",
+                "--workbook",
+                str(book.path),
+                "--today",
+                "2026-11-23",
+            ],
+            out=out,
+        )
         data = json.loads(out.text)
         assert data["dry_run"] is True and data["unmatched"] == 1
         assert data["added"][0]["Membre"] == "M0001" and data["added"][0]["rapprochement"]
@@ -306,10 +480,17 @@ class TestBadInput:
     def test_amounts_with_euro_spaces_and_commas(self, tmp_path):
         """« 1 234,50 € », « 144 » and « 144.00 » are all read as amounts."""
         path = tmp_path / "r.csv"
-        path.write_text("Date;Libellé;Montant\n01/11/2026;VIR A;1 234,50 €\n02/11/2026;VIR B;144\n"
-                        "03/11/2026;VIR C;144.00\n", encoding="utf-8")
+        path.write_text(
+            "Date;Libellé;Montant\n01/11/2026;VIR A;1 234,50 €\n02/11/2026;VIR B;144\n"
+            "03/11/2026;VIR C;144.00\n",
+            encoding="utf-8",
+        )
         result = run_import(self._book(tmp_path).open(), [path], today=TODAY, policy=POLICY, dry_run=True)
-        assert [p.values["Montant"] for p in result.added] == [Decimal("1234.50"), Decimal("144"), Decimal("144.00")]
+        assert [p.values["Montant"] for p in result.added] == [
+            Decimal("1234.50"),
+            Decimal("144"),
+            Decimal("144.00"),
+        ]
 
     def test_an_unreadable_amount_appends_nothing(self, tmp_path):
         """A line whose amount cannot be read stops the import with the file, line and column."""
@@ -339,7 +520,9 @@ class TestBadInput:
     def test_a_comma_separated_statement_is_still_read(self, tmp_path):
         """A statement separated by commas (amounts with a point) is recognised too."""
         path = tmp_path / "r.csv"
-        path.write_text('Date,Libellé,Montant\n01/11/2026,"VIR SEPA RECU /DE LE FAIR",144.00\n', encoding="utf-8")
+        path.write_text(
+            'Date,Libellé,Montant\n01/11/2026,"VIR SEPA RECU /DE LE FAIR",144.00\n', encoding="utf-8"
+        )
         result = run_import(self._book(tmp_path).open(), [path], today=TODAY, policy=POLICY, dry_run=True)
         assert result.added[0].values["Membre"] == "M0001"
 
@@ -369,15 +552,17 @@ class TestBadInput:
     def test_a_missing_file(self, tmp_path):
         """A file that does not exist is named in the message; the exit code is 2."""
         book = self._book(tmp_path)
-        code = main(["paiements", "importer", str(tmp_path / "absent.csv"), "--workbook", str(book.path)],
-                    out=_Out())
+        code = main(
+            ["paiements", "importer", str(tmp_path / "absent.csv"), "--workbook", str(book.path)], out=_Out()
+        )
         assert code == 2
 
     def test_a_reference_naming_an_unknown_member(self, tmp_path):
         """« Cotisation M0999 » names nobody: the anomaly says so and the payment stays to match."""
         path = tmp_path / "r.csv"
-        path.write_text("Date;Libellé;Montant\n01/11/2026;VIR /DE INCONNU /MOTIF COTISATION M0999;144\n",
-                        encoding="utf-8")
+        path.write_text(
+            "Date;Libellé;Montant\n01/11/2026;VIR /DE INCONNU /MOTIF COTISATION M0999;144\n", encoding="utf-8"
+        )
         result = run_import(self._book(tmp_path).open(), [path], today=TODAY, policy=POLICY, dry_run=True)
         assert result.added[0].values["Membre"] is None
         assert "ne correspond à aucun membre" in result.added[0].values["Anomalies"]
@@ -385,8 +570,10 @@ class TestBadInput:
     def test_a_reference_twice_in_one_file(self, tmp_path):
         """The second line with the same reference is not imported, and a warning says so."""
         path = tmp_path / "r.csv"
-        path.write_text("Date;Libellé;Montant;Référence\n01/11/2026;VIR A;10;X1\n02/11/2026;VIR B;20;X1\n",
-                        encoding="utf-8")
+        path.write_text(
+            "Date;Libellé;Montant;Référence\n01/11/2026;VIR A;10;X1\n02/11/2026;VIR B;20;X1\n",
+            encoding="utf-8",
+        )
         result = run_import(self._book(tmp_path).open(), [path], today=TODAY, policy=POLICY, dry_run=True)
         assert len(result.added) == 1
         assert "figure déjà plus haut" in result.warnings[0]
@@ -398,7 +585,9 @@ class TestTakeover:
         book = make_book(tabs([]))
         first = run_takeover(book.open(), today=TODAY, policy=POLICY)
         assert [(p.values["Membre"], p.values["Montant"]) for p in first.added] == [
-            ("M0001", Decimal("144")), ("M0002", Decimal("204"))]
+            ("M0001", Decimal("144")),
+            ("M0002", Decimal("204")),
+        ]
         second = run_takeover(book.open(), today=TODAY, policy=POLICY)
         assert second.added == [] and len(second.already) == 2
         assert len(ledger_rows(book)) == 2
@@ -413,8 +602,15 @@ class TestHelloAssoApi:
         from fake_helloasso import order
 
         return [
-            order(5001, "2026-11-02", 14400, email="x@y.fr", first="Awa", last="Diallo",
-                  answers={"Référence": "Cotisation M0001"}),
+            order(
+                5001,
+                "2026-11-02",
+                14400,
+                email="x@y.fr",
+                first="Awa",
+                last="Diallo",
+                answers={"Référence": "Cotisation M0001"},
+            ),
             order(5002, "2026-11-03", 20400, email="jean@ficelle.fr", first="Jean", last="Martin"),
             order(5003, "2026-11-04", 14400, email="z@z.fr", first="Lina", last="Haddad", state="Refused"),
             order(5004, "2026-11-05", 14400, email="lina@ordener.fr", first="Lina", last="Haddad"),
@@ -424,8 +620,14 @@ class TestHelloAssoApi:
         from automations.payments.helloasso_api import HelloAssoClient
         from automations.settings.payments import PaymentsSettings
 
-        settings = PaymentsSettings(helloasso_url=fake.url, organisation="mila", forms=[self.FORM],
-                                    client_id="id", client_secret="secret", **knobs)
+        settings = PaymentsSettings(
+            helloasso_url=fake.url,
+            organisation="mila",
+            forms=[self.FORM],
+            client_id="id",
+            client_secret="secret",
+            **knobs,
+        )
         self.waits: list[float] = []
         return HelloAssoClient(settings, sleep=self.waits.append)
 
@@ -443,7 +645,10 @@ class TestHelloAssoApi:
             assert [q.get("continuationToken") for q in pages] == [None, "2", "4"]
             again = run_helloasso(book.open(), self._client(fake), today=TODAY, policy=POLICY)
         assert [(p.values["Référence"], p.values["Membre"]) for p in result.added] == [
-            ("HelloAsso 5001", "M0001"), ("HelloAsso 5002", "M0002"), ("HelloAsso 5004", "M0003")]
+            ("HelloAsso 5001", "M0001"),
+            ("HelloAsso 5002", "M0002"),
+            ("HelloAsso 5004", "M0003"),
+        ]
         assert result.added[0].values["Montant"] == Decimal("144")
         assert any("5003" in line for line in result.ignored)
         assert again.added == [] and len(again.already) == 3
@@ -472,8 +677,10 @@ class TestHelloAssoApi:
         """Past the retry budget, a French error; nothing is appended."""
         from fake_helloasso import FakeHelloAsso
 
-        with FakeHelloAsso({self.FORM: self._orders()}, throttle=50) as fake, \
-                pytest.raises(PaymentsError, match="trop de requêtes"):
+        with (
+            FakeHelloAsso({self.FORM: self._orders()}, throttle=50) as fake,
+            pytest.raises(PaymentsError, match="trop de requêtes"),
+        ):
             self._client(fake, max_retries=3).orders(dt.date(2026, 1, 1), TODAY)
 
     def test_wrong_credentials_and_missing_settings(self):
@@ -483,8 +690,10 @@ class TestHelloAssoApi:
         from automations.payments.helloasso_api import HelloAssoClient
         from automations.settings.payments import PaymentsSettings
 
-        with FakeHelloAsso({self.FORM: []}, client_secret="other") as fake, \
-                pytest.raises(PaymentsError, match="refuse les identifiants"):
+        with (
+            FakeHelloAsso({self.FORM: []}, client_secret="other") as fake,
+            pytest.raises(PaymentsError, match="refuse les identifiants"),
+        ):
             self._client(fake).orders(dt.date(2026, 1, 1), TODAY)
         bare = PaymentsSettings(client_id="a", client_secret="b")
         with pytest.raises(PaymentsError, match="Organisation HelloAsso absente"):
@@ -520,7 +729,14 @@ class TestDemo:
         files = [tmp_path / "demo-export-helloasso.csv", tmp_path / "demo-releve-banque.csv"]
         result = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
         rules = {p.how.split(" (")[0].split(" « ")[0] for p in result.added}
-        assert rules == {"référence", "e-mail du payeur", "SIRET", "nom", "nom approchant", "aucun membre reconnu"}
+        assert rules == {
+            "référence",
+            "e-mail du payeur",
+            "SIRET",
+            "nom",
+            "nom approchant",
+            "aucun membre reconnu",
+        }
         assert result.appended == 10 and result.matched == 8
         assert len(result.ignored) == 4
         again = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)

@@ -31,7 +31,9 @@ def placed(grid: list[list[object]], updates=(), new_ids=(), whole: bool = True)
     return place("Membres", header, columns, grid, list(updates), list(new_ids), whole=whole)
 
 
-def update(row_id: str, value: object = "à jour", read: Row | None = None, column: str = "Statut") -> CellUpdate:
+def update(
+    row_id: str, value: object = "à jour", read: Row | None = None, column: str = "Statut"
+) -> CellUpdate:
     return CellUpdate("Membres", row_id, column, value, read)
 
 
@@ -44,30 +46,77 @@ BLANKS = [HEADER, [None, "Alpha", "A"], ["  ", "Bêta", "B"], ["M2", "Gamma", "C
 @pytest.mark.parametrize(
     ("case", "grid", "updates", "cells", "skipped"),
     [
-        ("rows sorted since the read", SORTED, [update("M1"), update("M3")],
-         [(3, STATUT, "à jour"), (4, STATUT, "à jour")], []),
-        ("a row inserted above", INSERTED, [update("M2", "à renouveler")],
-         [(4, STATUT, "à renouveler")], []),
-        ("an ID typed with spaces around it", [HEADER, [" M1 ", "Alpha", "A"]], [update("M1")],
-         [(2, STATUT, "à jour")], []),
+        (
+            "rows sorted since the read",
+            SORTED,
+            [update("M1"), update("M3")],
+            [(3, STATUT, "à jour"), (4, STATUT, "à jour")],
+            [],
+        ),
+        ("a row inserted above", INSERTED, [update("M2", "à renouveler")], [(4, STATUT, "à renouveler")], []),
+        (
+            "an ID typed with spaces around it",
+            [HEADER, [" M1 ", "Alpha", "A"]],
+            [update("M1")],
+            [(2, STATUT, "à jour")],
+            [],
+        ),
         ("a numeric ID", [HEADER, [12, "Alpha", "A"]], [update("12")], [(2, STATUT, "à jour")], []),
-        ("a row that disappeared", SORTED, [update("M7")], [],
-         ["Onglet « Membres » : la ligne M7 a disparu depuis la lecture ; elle n'a pas été modifiée."]),
-        ("the same vanished row reported once", SORTED, [update("M7"), update("M7", "à renouveler")], [],
-         ["Onglet « Membres » : la ligne M7 a disparu depuis la lecture ; elle n'a pas été modifiée."]),
-        ("an ID now twice, row not known", TWICE, [update("M1")], [],
-         ["Onglet « Membres » : la ligne M1 figure sur plusieurs lignes depuis la lecture ; "
-          "elle n'a pas été modifiée."]),
-        ("an ID twice recognised by its staff cells", TWICE,
-         [update("M1", "b", row(3, "M1", "Bêta", "B")), update("M1", "a", row(2, "M1", "Alpha", "A"))],
-         [(3, STATUT, "b"), (2, STATUT, "a")], []),
-        ("an ID twice, recognised after moving", [HEADER, ["M1", "Bêta", "B"], ["M1", "Alpha", "A"]],
-         [update("M1", "a", row(2, "M1", "Alpha", "A"))], [(3, STATUT, "a")], []),
-        ("an ID twice whose staff cells changed", TWICE, [update("M1", "a", row(2, "M1", "Alpha", "Autre"))], [],
-         ["Onglet « Membres » : la ligne M1 figure sur plusieurs lignes depuis la lecture ; "
-          "elle n'a pas été modifiée."]),
-        ("blank IDs are no row's ID", BLANKS, [update("M2"), update("")], [(4, STATUT, "à jour")],
-         ["Onglet « Membres » : la ligne  a disparu depuis la lecture ; elle n'a pas été modifiée."]),
+        (
+            "a row that disappeared",
+            SORTED,
+            [update("M7")],
+            [],
+            ["Onglet « Membres » : la ligne M7 a disparu depuis la lecture ; elle n'a pas été modifiée."],
+        ),
+        (
+            "the same vanished row reported once",
+            SORTED,
+            [update("M7"), update("M7", "à renouveler")],
+            [],
+            ["Onglet « Membres » : la ligne M7 a disparu depuis la lecture ; elle n'a pas été modifiée."],
+        ),
+        (
+            "an ID now twice, row not known",
+            TWICE,
+            [update("M1")],
+            [],
+            [
+                "Onglet « Membres » : la ligne M1 figure sur plusieurs lignes depuis la lecture ; "
+                "elle n'a pas été modifiée."
+            ],
+        ),
+        (
+            "an ID twice recognised by its staff cells",
+            TWICE,
+            [update("M1", "b", row(3, "M1", "Bêta", "B")), update("M1", "a", row(2, "M1", "Alpha", "A"))],
+            [(3, STATUT, "b"), (2, STATUT, "a")],
+            [],
+        ),
+        (
+            "an ID twice, recognised after moving",
+            [HEADER, ["M1", "Bêta", "B"], ["M1", "Alpha", "A"]],
+            [update("M1", "a", row(2, "M1", "Alpha", "A"))],
+            [(3, STATUT, "a")],
+            [],
+        ),
+        (
+            "an ID twice whose staff cells changed",
+            TWICE,
+            [update("M1", "a", row(2, "M1", "Alpha", "Autre"))],
+            [],
+            [
+                "Onglet « Membres » : la ligne M1 figure sur plusieurs lignes depuis la lecture ; "
+                "elle n'a pas été modifiée."
+            ],
+        ),
+        (
+            "blank IDs are no row's ID",
+            BLANKS,
+            [update("M2"), update("")],
+            [(4, STATUT, "à jour")],
+            ["Onglet « Membres » : la ligne  a disparu depuis la lecture ; elle n'a pas été modifiée."],
+        ),
     ],
 )
 def test_updates_are_placed_by_id_from_the_fresh_grid(case, grid, updates, cells, skipped):
@@ -99,8 +148,13 @@ def test_a_blank_id_row_that_changed_keeps_no_id():
 def test_two_blank_rows_alike_get_one_id_each():
     """Two identical blank-ID rows are told apart: each new ID takes a different row."""
     grid = [HEADER, [None, "Alpha", "A"], [None, "Alpha", "A"]]
-    result = placed(grid, new_ids=[NewId("Membres", row(2, None, "Alpha", "A"), "M5"),
-                                   NewId("Membres", row(3, None, "Alpha", "A"), "M6")])
+    result = placed(
+        grid,
+        new_ids=[
+            NewId("Membres", row(2, None, "Alpha", "A"), "M5"),
+            NewId("Membres", row(3, None, "Alpha", "A"), "M6"),
+        ],
+    )
     assert [(r, v) for _, r, _, v in result.cells] == [(2, "M5"), (3, "M6")]
 
 

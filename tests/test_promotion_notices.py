@@ -33,23 +33,60 @@ def workbook() -> dict[str, list[list[object]]]:
     """One event with a single seat: I0001 (M0001) is confirmed, I0002 (M0002) waits."""
     return {
         "Membres": [
-            ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"],
-            ["M0001", "Onde Claire", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "10/01/2023", "15/11/2026"],
-            ["M0002", "Studio Nord & Fils", "Paul Roux", "paul@nord.fr", "bénéficiaire", "BASIC", "01/09/2022",
-             "10/11/2026"],
+            [
+                "ID",
+                "Structure",
+                "Contact",
+                "Email",
+                "Catégorie",
+                "Forfait",
+                "Adhésion le",
+                "Cotisation payée le",
+            ],
+            [
+                "M0001",
+                "Onde Claire",
+                "Léa Morel",
+                "lea@onde.fr",
+                "bénéficiaire",
+                "PREMIUM",
+                "10/01/2023",
+                "15/11/2026",
+            ],
+            [
+                "M0002",
+                "Studio Nord & Fils",
+                "Paul Roux",
+                "paul@nord.fr",
+                "bénéficiaire",
+                "BASIC",
+                "01/09/2022",
+                "10/11/2026",
+            ],
         ],
         "Événements": [
             ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Lieu", "Capacité"],
-            ["E001", "04/03/2027", "18:30", "Club MILA", "Les droits voisins à l'ère du streaming",
-             "Marie Dupont (Sacem); Karim Benali (Adami)", "Pépinière, salle Ella Fitzgerald", 1],
+            [
+                "E001",
+                "04/03/2027",
+                "18:30",
+                "Club MILA",
+                "Les droits voisins à l'ère du streaming",
+                "Marie Dupont (Sacem); Karim Benali (Adami)",
+                "Pépinière, salle Ella Fitzgerald",
+                1,
+            ],
         ],
         "Inscriptions": [
             ["ID", "Événement", "Membre", "Inscrit le", "Statut"],
             ["I0001", "E001", "M0001", "01/02/2027 10:00", "inscrit"],
             ["I0002", "E001", "M0002", "02/02/2027 10:00", "inscrit"],
         ],
-        "Tarifs": [["Code", "Montant HT", "Du", "Au"], ["BASIC", 120, "01/03/2024", None],
-                   ["PREMIUM", 170, "01/03/2024", None]],
+        "Tarifs": [
+            ["Code", "Montant HT", "Du", "Au"],
+            ["BASIC", 120, "01/03/2024", None],
+            ["PREMIUM", 170, "01/03/2024", None],
+        ],
     }
 
 
@@ -72,14 +109,20 @@ def promote(book):  # type: ignore[no-untyped-def]
     sync(book)
     set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
     result = sync(book)
-    assert [(p.registration_id, p.member_id, p.event_id) for p in result.promotions] == [("I0002", "M0002", "E001")]
+    assert [(p.registration_id, p.member_id, p.event_id) for p in result.promotions] == [
+        ("I0002", "M0002", "E001")
+    ]
     assert record_promotions(book.open(), result.promotions, clock=clock()) == 0  # already recorded by sync
     return result
 
 
 def notices(book, mail: MailSettings, sender=None, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
     return run_promotion_notices(
-        wb or book.open(), today=today, mail=mail, sender=sender or SmtpSender(mail), clock=clock(today),
+        wb or book.open(),
+        today=today,
+        mail=mail,
+        sender=sender or SmtpSender(mail),
+        clock=clock(today),
         dry_run=dry_run,
     )
 
@@ -93,7 +136,6 @@ def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
 
 def statuses(book) -> list[str]:  # type: ignore[no-untyped-def]
     return [r["Statut"] for r in relances(book)]
-
 
 
 @pytest.fixture
@@ -145,15 +187,24 @@ class TestSending:
         assert (result.sent, result.failed, result.ok) == (1, 0, True)
         message = smtp_server.parsed()[0]
         assert message["To"].addresses[0].display_name == "Paul Roux"
-        assert message["Subject"] == ("Votre place est confirmée : Les droits voisins à l’ère du streaming, "
-                                      "jeudi 4 mars 2027 à 18h30")
+        assert message["Subject"] == (
+            "Votre place est confirmée : Les droits voisins à l’ère du streaming, jeudi 4 mars 2027 à 18h30"
+        )
         text = message.get_body(("plain",)).get_content()
-        for expected in ("Bonjour Paul Roux", "Une place s’est libérée", "votre inscription est confirmée",
-                         "Les droits voisins à l’ère du streaming", "Type : Club MILA",
-                         "Date : jeudi 4 mars 2027 à 18h30", "Lieu : Pépinière, salle Ella Fitzgerald",
-                         "Intervenants : Marie Dupont (Sacem), Karim Benali (Adami)",
-                         "I0002, au nom de Studio Nord & Fils", "Si vous ne pouvez plus venir",
-                         "répondant simplement à ce message", "L’équipe du MILA"):
+        for expected in (
+            "Bonjour Paul Roux",
+            "Une place s’est libérée",
+            "votre inscription est confirmée",
+            "Les droits voisins à l’ère du streaming",
+            "Type : Club MILA",
+            "Date : jeudi 4 mars 2027 à 18h30",
+            "Lieu : Pépinière, salle Ella Fitzgerald",
+            "Intervenants : Marie Dupont (Sacem), Karim Benali (Adami)",
+            "I0002, au nom de Studio Nord & Fils",
+            "Si vous ne pouvez plus venir",
+            "répondant simplement à ce message",
+            "L’équipe du MILA",
+        ):
             assert expected in text, expected
         html = message.get_body(("html",)).get_content()
         assert "Studio Nord &amp; Fils" in html and "jeudi 4 mars 2027 à 18h30" in html
@@ -170,8 +221,11 @@ class TestSending:
         promote(book)
         notices(book, smtp_settings(smtp_server))
         again = notices(book, smtp_settings(smtp_server), today=TODAY + dt.timedelta(days=1))
-        assert again.messages == [] and not again.journal and again.lines() == [
-            "Aucun message « place confirmée » à envoyer."]
+        assert (
+            again.messages == []
+            and not again.journal
+            and again.lines() == ["Aucun message « place confirmée » à envoyer."]
+        )
         assert len(smtp_server.messages) == 1 and smtp_server.connections == 1
         assert len(relances(book)) == 3 and len(journal(book)) == 1
 
@@ -195,7 +249,8 @@ class TestSending:
         promote(book)
         result = notices(book, smtp_settings(smtp_server), dry_run=True)
         assert [(m.registration_id, m.address, m.status) for m in result.messages] == [
-            ("I0002", "paul@nord.fr", "prévue")]
+            ("I0002", "paul@nord.fr", "prévue")
+        ]
         assert result.as_dict()["planned"] == 1 and smtp_server.connections == 0
         assert statuses(book) == ["à envoyer"] and journal(book) == []
 
@@ -209,10 +264,13 @@ class TestSending:
             result = notices(book, mail, make_sender(mail))
             assert result.preview and result.sent == 0 and [m.status for m in result.messages] == ["prévue"]
         assert [p.name for p in (tmp_path / "apercus").iterdir()] == [
-            "2027-02-15-M0002-place-confirmee-I0002.eml"]
+            "2027-02-15-M0002-place-confirmee-I0002.eml"
+        ]
         assert statuses(book) == ["à envoyer"]
         assert [line[2] for line in journal(book)] == ["aperçu", "aperçu"]
-        assert journal(book)[0][3].startswith("Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu")
+        assert journal(book)[0][3].startswith(
+            "Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu"
+        )
         text = "\n".join(result.lines())
         assert "rien n'est parti" in text and not re.search(r"(?<!non )envoyé", text, re.IGNORECASE)
         later = notices(book, smtp_settings(smtp_server))
@@ -249,7 +307,9 @@ class TestSending:
         assert "Aucun serveur d'envoi configuré : 1 message(s) écrit(s) en aperçu dans « " in said
         assert "rien n'est parti. Pour envoyer, renseignez [mail] host" in said
         assert not re.search(r"(?<!non )envoyé", said, re.IGNORECASE)
-        assert [p.name for p in (tmp_path / "apercus").iterdir()] == ["2027-02-15-M0002-place-confirmee-I0002.eml"]
+        assert [p.name for p in (tmp_path / "apercus").iterdir()] == [
+            "2027-02-15-M0002-place-confirmee-I0002.eml"
+        ]
         assert statuses(book) == ["à envoyer"]
 
     def test_french_summary_and_json(self, google_book, smtp_server):
@@ -267,7 +327,9 @@ class TestSending:
 
     def test_the_date_reads_in_french(self):
         """Weekday, day (1er on the first), month, year and the time when there is one."""
-        assert event_when(Event(2, "E001", dt.date(2027, 3, 4), dt.time(18, 30))) == "jeudi 4 mars 2027 à 18h30"
+        assert (
+            event_when(Event(2, "E001", dt.date(2027, 3, 4), dt.time(18, 30))) == "jeudi 4 mars 2027 à 18h30"
+        )
         assert event_when(Event(2, "E001", dt.date(2027, 3, 1))) == "lundi 1er mars 2027"
 
 
@@ -281,7 +343,8 @@ class TestClosing:
         result = notices(book, smtp_settings(smtp_server))
         assert result.messages == [] and smtp_server.connections == 0
         assert [(c.registration_id, c.reason) for c in result.closed] == [
-            ("I0002", "inscription annulée avant l'envoi du message.")]
+            ("I0002", "inscription annulée avant l'envoi du message.")
+        ]
         closing = relances(book)[-1]
         assert (closing["Statut"], closing["Relance"], closing["Message-ID"]) == ("annulée", LABEL, None)
         assert closing["Détails"] == "inscription annulée avant l'envoi du message."
@@ -292,7 +355,11 @@ class TestClosing:
     @pytest.mark.parametrize(
         ("edit", "today", "reason"),
         [
-            (("Inscriptions", "I0002", "Place", "attente 1"), TODAY, "la place n'est plus confirmée (Place : « attente 1 »)"),
+            (
+                ("Inscriptions", "I0002", "Place", "attente 1"),
+                TODAY,
+                "la place n'est plus confirmée (Place : « attente 1 »)",
+            ),
             (None, EVENT_DAY + dt.timedelta(days=1), "l'événement a eu lieu le 4 mars 2027"),
         ],
     )

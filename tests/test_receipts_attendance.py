@@ -22,33 +22,138 @@ NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 TARIFS = FEE_HISTORY
-HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo", "Adhésion le",
-          "Cotisation payée le", "Montant payé", "Sortie le"]
+HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Forfait",
+    "Option Crescendo",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Montant payé",
+    "Sortie le",
+]
 
 
 def workbook() -> dict[str, list[list[object]]]:
     return {
         "Membres": [
             HEADER,
-            ["M0001", "Onde Claire & Fils", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "oui",
-             "10/01/2023", "15/11/2024", 216, None],
-            ["M0002", "Studio Nord 🎛", "Paul Roux", "paul@nord.fr", "hébergé", None, None, "01/09/2022",
-             "10/12/2024", "192,00 €", None],
-            ["M0003", "Ancien Tarif", "Ana Lima", "ana@x.fr", "bénéficiaire", "BASIC", None, "01/01/2020",
-             "01/02/2024", 120, None],
-            ["M0004", "Arrondi Records", "Tom Vidal", "tom@x.fr", "bénéficiaire", "BASIC", None, "01/01/2024",
-             "05/01/2025", 150, None],
-            ["M0005", "Sans Montant", "Eva Blanc", "eva@x.fr", "bénéficiaire", "BASIC", None, "01/01/2024",
-             "20/05/2025", None, None],
-            ["M0006", "Jamais Payé", "Noé Petit", "noe@x.fr", "bénéficiaire", "BASIC", None, "01/01/2025",
-             None, None, None],
-            ["M0007", "Mairie du 18e", "Élu Délégué", "elu@x.fr", "membre de droit", None, None, "01/01/2016",
-             None, None, None],
-            ["M0008", "Parti Ailleurs", "Max Durand", "max@x.fr", "bénéficiaire", "BASIC", None, "01/01/2020",
-             "01/12/2024", 144, "01/01/2025"],
+            [
+                "M0001",
+                "Onde Claire & Fils",
+                "Léa Morel",
+                "lea@onde.fr",
+                "bénéficiaire",
+                "PREMIUM",
+                "oui",
+                "10/01/2023",
+                "15/11/2024",
+                216,
+                None,
+            ],
+            [
+                "M0002",
+                "Studio Nord 🎛",
+                "Paul Roux",
+                "paul@nord.fr",
+                "hébergé",
+                None,
+                None,
+                "01/09/2022",
+                "10/12/2024",
+                "192,00 €",
+                None,
+            ],
+            [
+                "M0003",
+                "Ancien Tarif",
+                "Ana Lima",
+                "ana@x.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/01/2020",
+                "01/02/2024",
+                120,
+                None,
+            ],
+            [
+                "M0004",
+                "Arrondi Records",
+                "Tom Vidal",
+                "tom@x.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/01/2024",
+                "05/01/2025",
+                150,
+                None,
+            ],
+            [
+                "M0005",
+                "Sans Montant",
+                "Eva Blanc",
+                "eva@x.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/01/2024",
+                "20/05/2025",
+                None,
+                None,
+            ],
+            [
+                "M0006",
+                "Jamais Payé",
+                "Noé Petit",
+                "noe@x.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/01/2025",
+                None,
+                None,
+                None,
+            ],
+            [
+                "M0007",
+                "Mairie du 18e",
+                "Élu Délégué",
+                "elu@x.fr",
+                "membre de droit",
+                None,
+                None,
+                "01/01/2016",
+                None,
+                None,
+                None,
+            ],
+            [
+                "M0008",
+                "Parti Ailleurs",
+                "Max Durand",
+                "max@x.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/01/2020",
+                "01/12/2024",
+                144,
+                "01/01/2025",
+            ],
         ],
-        "Locaux": [["ID", "Nom", "Site", "Surface m²", "Loyer mensuel HT"], ["L01", "Bureau 1", "Pépinière", 16, 400]],
-        "Occupations": [["ID", "Membre", "Local", "Début", "Fin"], ["C001", "M0002", "L01", "01/09/2022", None]],
+        "Locaux": [
+            ["ID", "Nom", "Site", "Surface m²", "Loyer mensuel HT"],
+            ["L01", "Bureau 1", "Pépinière", 16, 400],
+        ],
+        "Occupations": [
+            ["ID", "Membre", "Local", "Début", "Fin"],
+            ["C001", "M0002", "L01", "01/09/2022", None],
+        ],
         "Tarifs": TARIFS,
         "Conseil": [
             ["Nom", "Civilité", "Fonction", "Entrée", "Sortie"],
@@ -63,7 +168,9 @@ def documents(tmp_path: Path) -> DocumentsSettings:
 
 
 def receipts(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    settings = Settings(association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy())
+    settings = Settings(
+        association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
+    )
     run = RunContext(settings, FixedClock(NOW), today=kw.pop("today", TODAY), workbook=book.open())
     return run_receipts(run, **kw)
 
@@ -93,7 +200,9 @@ def test_a_receipt_for_each_payment_numbered_in_order(tmp_path: Path) -> None:
         "Recu_2024-004_Studio-Nord.docx",
         "Recu_2025-001_Arrondi-Records.docx",
     ]
-    assert result.skipped == ["Membre M0005 (Sans Montant) : « Montant payé » manquant pour le paiement du 20/05/2025."]
+    assert result.skipped == [
+        "Membre M0005 (Sans Montant) : « Montant payé » manquant pour le paiement du 20/05/2025."
+    ]
     notes = [w for w in result.warnings if w.startswith("Reçu")]
     assert len(notes) == 1 and "Reçu 2025-001" in notes[0]
 
@@ -135,15 +244,19 @@ def test_receipt_numbers_are_stable_across_runs(tmp_path: Path) -> None:
     # M0001 renews; M0006 pays, with an earlier date typed late: both get the next numbers.
     book.edit("Membres", {(2, 9): "20/11/2025", (2, 10): 216, (7, 9): "01/06/2024", (7, 10): 144})
     third = receipts(book, tmp_path, today=dt.date(2025, 11, 21))
-    assert [w.path.name for w in third.written] == ["Recu_2024-005_Jamais-Paye.docx",
-                                                     "Recu_2025-002_Onde-Claire-Fils.docx"]
+    assert [w.path.name for w in third.written] == [
+        "Recu_2024-005_Jamais-Paye.docx",
+        "Recu_2025-002_Onde-Claire-Fils.docx",
+    ]
     assert (tmp_path / "out" / "Recu_2024-002_Onde-Claire-Fils.docx").is_file()  # the earlier receipt stays
     one = receipts(book, tmp_path, member="M0003")
     assert one.written == [] and [p.name for p in one.unchanged] == ["Recu_2024-001_Ancien-Tarif.docx"]
 
 
 def attendance(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    settings = Settings(association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy())
+    settings = Settings(
+        association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
+    )
     run = RunContext(settings, FixedClock(NOW), today=TODAY, workbook=book.open())
     return run_attendance(run, meeting=dt.date(2025, 6, 12), **kw)
 
@@ -157,7 +270,15 @@ def test_attendance_sheet_lists_members_up_to_date_with_votes_and_quorum(tmp_pat
     doc = Document(written.path)
     table = doc.tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["N°", "Structure", "Représentant·e", "Catégorie", "Voix", "Pouvoir donné à", "Signature"]
+    assert rows[0] == [
+        "N°",
+        "Structure",
+        "Représentant·e",
+        "Catégorie",
+        "Voix",
+        "Pouvoir donné à",
+        "Signature",
+    ]
     assert rows[1:] == [
         ["1", "Arrondi Records", "Tom Vidal", "Bénéficiaire", "2", "", ""],
         ["2", "Mairie du 18e", "Élu Délégué", "Membre de droit", "1", "", ""],

@@ -30,15 +30,27 @@ from automations.rules.reminders import (
 
 SCHEDULE = ReminderSchedule()  # J-30, J-7, J+15; first fee J+15; catch-up 30 days
 ECHEANCE = dt.date(2026, 12, 23)
-FEE = Fee(dt.date(2026, 12, 24), Decimal("180.00"), Decimal(20), Decimal("36.00"), Decimal("216.00"),
-          (FeeLine("Forfait PREMIUM", Decimal("170.00")), FeeLine("Option Crescendo", Decimal("10.00"))),
-          "Forfait PREMIUM 170 € + option Crescendo 10 € = 180 € HT")
+FEE = Fee(
+    dt.date(2026, 12, 24),
+    Decimal("180.00"),
+    Decimal(20),
+    Decimal("36.00"),
+    Decimal("216.00"),
+    (FeeLine("Forfait PREMIUM", Decimal("170.00")), FeeLine("Option Crescendo", Decimal("10.00"))),
+    "Forfait PREMIUM 170 € + option Crescendo 10 € = 180 € HT",
+)
 
 
 def member(**kw: object) -> Member:
     values: dict[str, object] = {
-        "row": 2, "id": "M0001", "structure": "Onde Claire", "contact": "Léa Morel", "email": "lea@onde.fr",
-        "category": "bénéficiaire", "forfait": "PREMIUM", "joined_on": dt.date(2023, 1, 10),
+        "row": 2,
+        "id": "M0001",
+        "structure": "Onde Claire",
+        "contact": "Léa Morel",
+        "email": "lea@onde.fr",
+        "category": "bénéficiaire",
+        "forfait": "PREMIUM",
+        "joined_on": dt.date(2023, 1, 10),
         "paid_on": dt.date(2025, 12, 24),
     }
     values.update(kw)
@@ -50,14 +62,27 @@ def computation(m: Member, fee: Fee | None = FEE) -> MemberComputation:
     return MemberComputation(m.row, m.id, fee, echeance, "à jour", 2, dt.date(2026, 12, 24))
 
 
-def log(row: int, status: str, *, label: str = "renouvellement J-30", mid: str | None = "<a@mila.fr>",
-        member_id: str = "M0001", reference: dt.date = ECHEANCE, address: str = "lea@onde.fr",
-        details: str | None = None) -> LogEntry:
+def log(
+    row: int,
+    status: str,
+    *,
+    label: str = "renouvellement J-30",
+    mid: str | None = "<a@mila.fr>",
+    member_id: str = "M0001",
+    reference: dt.date = ECHEANCE,
+    address: str = "lea@onde.fr",
+    details: str | None = None,
+) -> LogEntry:
     return LogEntry(row, member_id, reference, label, status, address, mid, details)
 
 
-def on(day: dt.date, m: Member | None = None, history: list[LogEntry] | tuple[LogEntry, ...] = (),
-       fee: Fee | None = FEE, schedule: ReminderSchedule = SCHEDULE):  # type: ignore[no-untyped-def]
+def on(
+    day: dt.date,
+    m: Member | None = None,
+    history: list[LogEntry] | tuple[LogEntry, ...] = (),
+    fee: Fee | None = FEE,
+    schedule: ReminderSchedule = SCHEDULE,
+):  # type: ignore[no-untyped-def]
     m = m or member()
     return decide(m, computation(m, fee), day, schedule, build_histories(history))
 
@@ -94,7 +119,11 @@ class TestSchedule:
         joined = dt.date(2026, 11, 1)
         assert latest_due(joined, True, dt.date(2026, 11, 15), SCHEDULE) is None
         due = latest_due(joined, True, dt.date(2026, 11, 16), SCHEDULE)
-        assert due is not None and due.label == "première cotisation J+15" and due.send_on == dt.date(2026, 11, 16)
+        assert (
+            due is not None
+            and due.label == "première cotisation J+15"
+            and due.send_on == dt.date(2026, 11, 16)
+        )
 
     def test_offsets_are_sorted_and_deduplicated(self):
         """The configuration may list offsets in any order."""
@@ -102,8 +131,13 @@ class TestSchedule:
 
     @pytest.mark.parametrize(
         "kwargs",
-        [{"offsets": "-30"}, {"offsets": [-30, "7"]}, {"unpaid_offsets": [-5]}, {"catch_up_days": -1},
-         {"offsets": [1.5]}],
+        [
+            {"offsets": "-30"},
+            {"offsets": [-30, "7"]},
+            {"unpaid_offsets": [-5]},
+            {"catch_up_days": -1},
+            {"offsets": [1.5]},
+        ],
     )
     def test_wrong_schedules_are_config_errors(self, kwargs):
         """Offsets must be whole numbers of days; a first-fee offset counts after joining."""
@@ -173,8 +207,12 @@ class TestDecision:
 
     def test_one_sent_attempt_wins_over_another_runs_cancelled_one(self):
         """Attempts are told apart by Message-ID: another run's « annulée » does not reopen it."""
-        history = [log(2, "en cours", mid="<a@x>"), log(3, "en cours", mid="<b@x>"),
-                   log(4, "envoyée", mid="<a@x>"), log(5, "annulée", mid="<b@x>")]
+        history = [
+            log(2, "en cours", mid="<a@x>"),
+            log(3, "en cours", mid="<b@x>"),
+            log(4, "envoyée", mid="<a@x>"),
+            log(5, "annulée", mid="<b@x>"),
+        ]
         assert on(dt.date(2026, 11, 24), history=history) is None
 
     def test_permanent_refusal_waits_for_a_new_address(self):
@@ -188,9 +226,17 @@ class TestDecision:
 
     def test_a_later_success_at_the_address_lifts_the_refusal(self):
         """A message accepted at the address since the refusal: reminders go there again."""
-        history = [log(2, "échec", details="550 boîte pleine", label="renouvellement J+15",
-                       reference=dt.date(2025, 12, 23), mid="<old@x>"),
-                   log(3, "envoyée", label="première cotisation J+15", reference=dt.date(2025, 1, 1), mid="<ok@x>")]
+        history = [
+            log(
+                2,
+                "échec",
+                details="550 boîte pleine",
+                label="renouvellement J+15",
+                reference=dt.date(2025, 12, 23),
+                mid="<old@x>",
+            ),
+            log(3, "envoyée", label="première cotisation J+15", reference=dt.date(2025, 1, 1), mid="<ok@x>"),
+        ]
         assert isinstance(on(dt.date(2026, 11, 24), history=history), Send)
 
     def test_temporary_refusal_is_retried(self):
@@ -218,8 +264,19 @@ class TestDecision:
             ({"email": None}, FEE, "aucune adresse e-mail"),
             ({"id": None}, FEE, "mila sync"),
             ({}, None, "cotisation non calculée"),
-            ({}, Fee(dt.date(2026, 12, 24), Decimal(0), Decimal(20), Decimal(0), Decimal(0), (),
-                     "Membre de droit : pas de cotisation"), "membre de droit"),
+            (
+                {},
+                Fee(
+                    dt.date(2026, 12, 24),
+                    Decimal(0),
+                    Decimal(20),
+                    Decimal(0),
+                    Decimal(0),
+                    (),
+                    "Membre de droit : pas de cotisation",
+                ),
+                "membre de droit",
+            ),
         ],
     )
     def test_members_who_cannot_be_reminded_are_skipped_with_the_reason(self, changes, fee, reason):
@@ -252,9 +309,16 @@ class TestDecision:
 
 @pytest.mark.parametrize(
     ("text", "status"),
-    [("Envoyée", "envoyée"), ("envoyee", "envoyée"), (" EN COURS ", "en cours"),
-     ("échec : 550 inconnu", "échec"), ("a verifier", "à vérifier"), ("À renvoyer", "à renvoyer"),
-     ("bof", None), (None, None)],
+    [
+        ("Envoyée", "envoyée"),
+        ("envoyee", "envoyée"),
+        (" EN COURS ", "en cours"),
+        ("échec : 550 inconnu", "échec"),
+        ("a verifier", "à vérifier"),
+        ("À renvoyer", "à renvoyer"),
+        ("bof", None),
+        (None, None),
+    ],
 )
 def test_statuses_are_read_like_headers(text, status):
     """Statuses typed with or without accents or capitals are recognised."""

@@ -30,13 +30,27 @@ from automations.rules.membership import MembershipPolicy
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 15)
 SETTINGS = RenewalSettings(
-    iban="FR76 3000 6000 0112 3456 7890 189", bic="AGRIFRPP", account_holder="Association MILA",
-    payment_link="https://www.helloasso.com/associations/mila/adhesions", contact_name="Nadia Benali",
-    contact_email="adhesions@mila.fr", contact_phone="01 42 00 00 00",
+    iban="FR76 3000 6000 0112 3456 7890 189",
+    bic="AGRIFRPP",
+    account_holder="Association MILA",
+    payment_link="https://www.helloasso.com/associations/mila/adhesions",
+    contact_name="Nadia Benali",
+    contact_email="adhesions@mila.fr",
+    contact_phone="01 42 00 00 00",
 )
 TARIFS = FEE_HISTORY
-HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo", "Adhésion le",
-          "Cotisation payée le", "Sortie le"]
+HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Forfait",
+    "Option Crescendo",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Sortie le",
+]
 # Who gets what on 23/11/2026 (default schedule: J-30, J-7, J+15; first fee J+15):
 SENT_TODAY = {
     "M0001": ("lea@onde.fr", "renouvellement J-30"),  # échéance 23/12/2026
@@ -48,14 +62,102 @@ SENT_TODAY = {
 def members() -> list[list[object]]:
     return [
         HEADER,
-        ["M0001", "Onde Claire", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "oui", "10/01/2023", "24/12/2025", None],
-        ["M0002", "Studio Nord & Fils", "Paul Roux", "paul@nord.fr", "hébergé", None, None, "01/09/2022", "01/12/2025", None],
-        ["M0003", "Nouveau Label", "Inès Bah", "ines@label.fr", "bénéficiaire", "BASIC", None, "01/11/2026", None, None],
-        ["M0004", "Mauvais Mail", "Tom Vidal", "tom@mail,fr", "bénéficiaire", "BASIC", None, "01/02/2024", "01/12/2025", None],
-        ["M0005", "Partie", "Ana Sol", "ana@partie.fr", "bénéficiaire", "BASIC", None, "01/02/2024", "01/12/2025", "01/06/2026"],
-        ["M0006", "Mairie du 18e", "Jo Maire", "jo@mairie.fr", "membre de droit", None, None, "01/02/2020", "01/12/2025", None],
-        ["M0007", "À jour", "Zoé Lu", "zoe@ajour.fr", "bénéficiaire", "BASIC", None, "01/02/2024", "01/06/2026", None],
-        ["M0008", "Ancien", "Max Vieux", "max@ancien.fr", "bénéficiaire", "BASIC", None, "01/02/2020", "01/01/2024", None],
+        [
+            "M0001",
+            "Onde Claire",
+            "Léa Morel",
+            "lea@onde.fr",
+            "bénéficiaire",
+            "PREMIUM",
+            "oui",
+            "10/01/2023",
+            "24/12/2025",
+            None,
+        ],
+        [
+            "M0002",
+            "Studio Nord & Fils",
+            "Paul Roux",
+            "paul@nord.fr",
+            "hébergé",
+            None,
+            None,
+            "01/09/2022",
+            "01/12/2025",
+            None,
+        ],
+        [
+            "M0003",
+            "Nouveau Label",
+            "Inès Bah",
+            "ines@label.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/11/2026",
+            None,
+            None,
+        ],
+        [
+            "M0004",
+            "Mauvais Mail",
+            "Tom Vidal",
+            "tom@mail,fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2024",
+            "01/12/2025",
+            None,
+        ],
+        [
+            "M0005",
+            "Partie",
+            "Ana Sol",
+            "ana@partie.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2024",
+            "01/12/2025",
+            "01/06/2026",
+        ],
+        [
+            "M0006",
+            "Mairie du 18e",
+            "Jo Maire",
+            "jo@mairie.fr",
+            "membre de droit",
+            None,
+            None,
+            "01/02/2020",
+            "01/12/2025",
+            None,
+        ],
+        [
+            "M0007",
+            "À jour",
+            "Zoé Lu",
+            "zoe@ajour.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2024",
+            "01/06/2026",
+            None,
+        ],
+        [
+            "M0008",
+            "Ancien",
+            "Max Vieux",
+            "max@ancien.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2020",
+            "01/01/2024",
+            None,
+        ],
     ]
 
 
@@ -67,7 +169,10 @@ def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[s
     tabs = {
         "Membres": members() + list(extra),
         "Locaux": [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16]],
-        "Occupations": [["ID", "Membre", "Local", "Début", "Fin"], ["C001", "M0002", "L01", "01/09/2022", None]],
+        "Occupations": [
+            ["ID", "Membre", "Local", "Début", "Fin"],
+            ["C001", "M0002", "L01", "01/09/2022", None],
+        ],
         "Tarifs": TARIFS,
     }
     if log_tabs:
@@ -76,20 +181,36 @@ def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[s
     return tabs
 
 
-REFUSED = ["M0009", "Refusé", "Rémi Nul", "inconnu@onde.fr", "bénéficiaire", "BASIC", None, "01/02/2020", "10/11/2025", None]
+REFUSED = [
+    "M0009",
+    "Refusé",
+    "Rémi Nul",
+    "inconnu@onde.fr",
+    "bénéficiaire",
+    "BASIC",
+    None,
+    "01/02/2020",
+    "10/11/2025",
+    None,
+]
 
 
 def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
     return run_renewals(
-        wb or book.open(), today=today, policy=MembershipPolicy(), settings=SETTINGS, mail=mail,
-        sender=sender, clock=FixedClock(dt.datetime.combine(today, NOW.time())), dry_run=dry_run,
+        wb or book.open(),
+        today=today,
+        policy=MembershipPolicy(),
+        settings=SETTINGS,
+        mail=mail,
+        sender=sender,
+        clock=FixedClock(dt.datetime.combine(today, NOW.time())),
+        dry_run=dry_run,
     )
 
 
 def smtp_run(book, server, **kw):  # type: ignore[no-untyped-def]
     mail = smtp_settings(server)
     return renewals(book, SmtpSender(mail), mail, **kw)
-
 
 
 @pytest.fixture
@@ -106,7 +227,9 @@ def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
         return []
     grid = book.grid("Relances")
     header = grid[0]
-    return [{name: (line[i] if i < len(line) else None) for i, name in enumerate(header)} for line in grid[1:]]
+    return [
+        {name: (line[i] if i < len(line) else None) for i, name in enumerate(header)} for line in grid[1:]
+    ]
 
 
 def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
@@ -165,8 +288,10 @@ class TestSending:
         for day in (1, 2, 14, 21, 22, 23):
             result = smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=day))
             sent += [(result.today, m.member_id, m.reminder) for m in result.messages]
-        assert sent == [(dt.date(2026, 12, 15), "M0002", "renouvellement J+15"),
-                        (dt.date(2026, 12, 16), "M0001", "renouvellement J-7")]
+        assert sent == [
+            (dt.date(2026, 12, 15), "M0002", "renouvellement J+15"),
+            (dt.date(2026, 12, 16), "M0001", "renouvellement J-7"),
+        ]
         assert len(smtp_server.messages) == 5 and smtp_server.connections == 3
 
     def test_skipped_members_come_with_the_reason(self, google_book, smtp_server):
@@ -182,8 +307,18 @@ class TestSending:
 
     def test_a_name_with_a_line_break_is_skipped_not_sent(self, google_book, smtp_server):
         """A Contact holding a line break cannot add a header: that member is skipped, the others go."""
-        intruder = ["M0010", "Intrus", "Léa\nBcc: espion@example.org", "intrus@onde.fr", "bénéficiaire", "BASIC",
-                    None, "01/11/2026", None, None]
+        intruder = [
+            "M0010",
+            "Intrus",
+            "Léa\nBcc: espion@example.org",
+            "intrus@onde.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/11/2026",
+            None,
+            None,
+        ]
         book = google_book(workbook([intruder]))
         result = smtp_run(book, smtp_server)
         assert "retour à la ligne" in {s.member_id: s.reason for s in result.skipped}["M0010"]
@@ -228,12 +363,22 @@ class TestContent:
         assert message["To"].addresses[0].display_name == "Léa Morel"
         assert message["Subject"] == "Renouvellement de votre adhésion au MILA : échéance le 23 décembre 2026"
         text = message.get_body(("plain",)).get_content()
-        for expected in ("Bonjour Léa Morel", "Onde Claire", "23 décembre 2026", "dans 30 jours",
-                         "Forfait PREMIUM : 170 € HT", "Option Crescendo : 10 € HT", "Total HT : 180 €",
-                         "TVA (20 %) : 36 €", "Total TTC à régler : 216 €",
-                         "FR76 3000 6000 0112 3456 7890 189", "Cotisation M0001",
-                         "https://www.helloasso.com/associations/mila/adhesions", "Nadia Benali",
-                         "01 42 00 00 00"):
+        for expected in (
+            "Bonjour Léa Morel",
+            "Onde Claire",
+            "23 décembre 2026",
+            "dans 30 jours",
+            "Forfait PREMIUM : 170 € HT",
+            "Option Crescendo : 10 € HT",
+            "Total HT : 180 €",
+            "TVA (20 %) : 36 €",
+            "Total TTC à régler : 216 €",
+            "FR76 3000 6000 0112 3456 7890 189",
+            "Cotisation M0001",
+            "https://www.helloasso.com/associations/mila/adhesions",
+            "Nadia Benali",
+            "01 42 00 00 00",
+        ):
             assert expected in text, expected
         html = message.get_body(("html",)).get_content()
         assert "<strong>Onde Claire</strong>" in html and "216 €" in html
@@ -266,7 +411,8 @@ class TestFailures:
         assert (result.sent, result.failed) == (3, 1)
         failed = [r for r in relances(book) if r["Statut"] == "échec"]
         assert [(r["Membre"], r["Adresse"], r["Détails"]) for r in failed] == [
-            ("M0009", "inconnu@onde.fr", "550 5.1.1 Utilisateur inconnu")]
+            ("M0009", "inconnu@onde.fr", "550 5.1.1 Utilisateur inconnu")
+        ]
         assert journal(book)[0][2] == "succès partiel" and "550 5.1.1" in journal(book)[0][3]
         # The next day the same address is not tried again; the reason is listed.
         later = smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=1))
@@ -287,8 +433,10 @@ class TestFailures:
         folder = tmp_path / "modeles"
         shutil.copytree(DEFAULT_TEMPLATES, folder)
         path = folder / "relance.txt.j2"
-        path.write_text(path.read_text(encoding="utf-8").replace("{{ cotisation.ttc }}", "{{ cotisation.total }}"),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("{{ cotisation.ttc }}", "{{ cotisation.total }}"),
+            encoding="utf-8",
+        )
         book = google_book(workbook())
         mail = smtp_settings(smtp_server, templates=folder)
         with pytest.raises(TemplateError, match=r"« relance\.txt\.j2 », ligne \d+.*« total »"):
@@ -357,7 +505,11 @@ class TestCrashes:
         assert journal(book)[-1][2] == "à vérifier" and "à vérifier" in journal(book)[-1][3]
 
         third = smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=2))
-        assert len(smtp_server.messages) == 3 and len(third.to_check) == 3 and not any(c.new for c in third.to_check)
+        assert (
+            len(smtp_server.messages) == 3
+            and len(third.to_check) == 3
+            and not any(c.new for c in third.to_check)
+        )
         assert len(relances(book)) == 6 and len(journal(book)) == 1
 
     def test_crash_in_the_middle_of_the_batch(self, make_book, smtp_server):
@@ -381,8 +533,17 @@ class TestCrashes:
         with pytest.raises(Crash):
             renewals(book, SmtpSender(mail), mail, wb=CrashingWorkbook(book.open(), crash_at=2))
         wb = book.open()
-        wb.append_rows(schema.RELANCES, [{"Membre": "M0001", "Échéance": dt.date(2026, 12, 23),
-                                          "Relance": "renouvellement J-30", "Statut": "à renvoyer"}])
+        wb.append_rows(
+            schema.RELANCES,
+            [
+                {
+                    "Membre": "M0001",
+                    "Échéance": dt.date(2026, 12, 23),
+                    "Relance": "renouvellement J-30",
+                    "Statut": "à renvoyer",
+                }
+            ],
+        )
         result = smtp_run(book, smtp_server)
         assert [m.member_id for m in result.messages] == ["M0001"] and result.sent == 1
 
@@ -406,8 +567,11 @@ class TestCrashes:
         assert smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=1)).to_check == []
 
 
-PREVIEWS = ["2026-11-23-M0001-renouvellement-J-30.eml", "2026-11-23-M0002-renouvellement-J-7.eml",
-            "2026-11-23-M0003-premiere-cotisation-J+15.eml"]
+PREVIEWS = [
+    "2026-11-23-M0001-renouvellement-J-30.eml",
+    "2026-11-23-M0002-renouvellement-J-7.eml",
+    "2026-11-23-M0003-premiere-cotisation-J+15.eml",
+]
 
 
 def preview_body(path: Path) -> str:
@@ -427,7 +591,9 @@ class TestDryRunAndPreviews:
         assert all(m.status == "prévue" for m in result.messages) and result.as_dict()["planned"] == 3
         assert smtp_server.connections == 0 and relances(book) == [] and journal(book) == []
 
-    def test_dry_run_writes_previews_with_the_amounts_and_nothing_to_the_workbook(self, google_book, tmp_path):
+    def test_dry_run_writes_previews_with_the_amounts_and_nothing_to_the_workbook(
+        self, google_book, tmp_path
+    ):
         """--dry-run (the preview sender): one .eml per reminder with its amount; the workbook is unchanged."""
         book = google_book(workbook())
         mail = mail_settings({}, {}, base=tmp_path)
@@ -438,7 +604,10 @@ class TestDryRunAndPreviews:
             assert m.preview is not None and format_money(m.amount_ttc) in preview_body(Path(m.preview))
         assert {tab: book.grid(tab) for tab in before} == before and not result.journal
         lines = "\n".join(result.lines())
-        assert f"M0001 Onde Claire <lea@onde.fr> — renouvellement J-30 — {format_money(result.messages[0].amount_ttc)}" in lines
+        assert (
+            f"M0001 Onde Claire <lea@onde.fr> — renouvellement J-30 — {format_money(result.messages[0].amount_ttc)}"
+            in lines
+        )
         assert "Aperçus écrits dans" in lines and "rien n'a été écrit dans le classeur" in lines
 
     def test_without_server_messages_are_previews_and_nothing_is_recorded(self, make_book, tmp_path):
@@ -453,9 +622,11 @@ class TestDryRunAndPreviews:
         assert b"Message-ID: " + result.messages[0].message_id.encode() in first.read_bytes()
         [line] = journal(book)
         assert line[1:3] == ["renewals", "aperçu"]
-        assert line[3].startswith(f"Aucun serveur d'envoi configuré : 3 message(s) écrit(s) en aperçu dans "
-                                  f"« {tmp_path / 'apercus'} » ; rien n'est parti. Pour envoyer, renseignez "
-                                  "[mail] host")
+        assert line[3].startswith(
+            f"Aucun serveur d'envoi configuré : 3 message(s) écrit(s) en aperçu dans "
+            f"« {tmp_path / 'apercus'} » ; rien n'est parti. Pour envoyer, renseignez "
+            "[mail] host"
+        )
         said = "\n".join(result.lines())
         assert said.startswith("Aucun serveur d'envoi configuré : 3 message(s)") and "docs/mail.md" in said
         affirmed = re.compile(r"(?<!non )envoyé", re.IGNORECASE)  # « envoyé » never says a preview left
@@ -495,8 +666,11 @@ class TestSettings:
 
     @pytest.mark.parametrize(
         ("section", "match"),
-        [({"offset": [-30]}, "offset : clé inconnue"), ({"offsets": [-30, "x"]}, "nombres entiers"),
-         ({"iban": 123}, "texte")],
+        [
+            ({"offset": [-30]}, "offset : clé inconnue"),
+            ({"offsets": [-30, "x"]}, "nombres entiers"),
+            ({"iban": 123}, "texte"),
+        ],
     )
     def test_wrong_renewals_settings_are_explained(self, section, match):
         """A mistake in [renewals] is a French ConfigError."""

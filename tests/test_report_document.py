@@ -68,9 +68,13 @@ class TestFiguresInTheText:
     def test_members_with_last_years_figures_beside(self, rendered):
         """Averages, 31 December, arrivals and departures, each with its 2023 figure."""
         text = paragraphs(rendered.data)
-        assert ("En 2024, le MILA compte en moyenne 5 adhérent·es (versus 4 en 2023), dont 2 membres "
-                "hébergés (comme en 2023) et 2 membres bénéficiaires (versus 1 en 2023).") in text
-        assert "Au 31 décembre 2024, l'association compte 5 adhérent·es (versus 4 au 31 décembre 2023)." in text
+        assert (
+            "En 2024, le MILA compte en moyenne 5 adhérent·es (versus 4 en 2023), dont 2 membres "
+            "hébergés (comme en 2023) et 2 membres bénéficiaires (versus 1 en 2023)."
+        ) in text
+        assert (
+            "Au 31 décembre 2024, l'association compte 5 adhérent·es (versus 4 au 31 décembre 2023)." in text
+        )
         assert "En 2024, 2 nouvelles structures ont rejoint l'association (comme en 2023) :" in text
         assert "En 2024, 1 structure a quitté l'association (comme en 2023) :" in text
 
@@ -85,14 +89,18 @@ class TestFiguresInTheText:
             ["Total", "5", "4", "5", "4"],
         ]
         joined = next(t for t in tables(rendered.data) if t[0] == ["Structure", "Catégorie", "Adhésion le"])
-        assert joined[1:] == [["Beta Son", "Membre hébergé", "01/07/2024"],
-                              ["Epsilon Booking", "Membre bénéficiaire", "01/02/2024"]]
+        assert joined[1:] == [
+            ["Beta Son", "Membre hébergé", "01/07/2024"],
+            ["Epsilon Booking", "Membre bénéficiaire", "01/02/2024"],
+        ]
 
     def test_offices_left_and_taken_by_name(self, rendered):
         """The pépinière: who left which office and who came, with « aucune en 2023 »."""
         text = paragraphs(rendered.data)
-        assert ("Au 31 décembre 2024, 2 bureaux sur 2 sont occupés par des structures adhérentes "
-                "(comme au 31 décembre 2023).") in text
+        assert (
+            "Au 31 décembre 2024, 2 bureaux sur 2 sont occupés par des structures adhérentes "
+            "(comme au 31 décembre 2023)."
+        ) in text
         assert "1 structure a quitté son bureau (aucune en 2023) :" in text
         assert "Gamma Prod (Bureau 2, le 29 février 2024)" in text
         assert "1 nouvelle structure a pris un bureau (aucune en 2023) :" in text
@@ -102,14 +110,18 @@ class TestFiguresInTheText:
     def test_board_at_the_end_of_the_year(self, rendered):
         """Function (gendered), name, structure, college and decision on 31 December; departures and arrivals."""
         text = paragraphs(rendered.data)
-        assert ("Au 31 décembre 2024, le conseil d'administration compte 2 membres (1 femme et 1 homme) : "
-                "1 du collège Hébergés et 1 du collège Bénéficiaires.") in text
+        assert (
+            "Au 31 décembre 2024, le conseil d'administration compte 2 membres (1 femme et 1 homme) : "
+            "1 du collège Hébergés et 1 du collège Bénéficiaires."
+        ) in text
         assert "Secrétaire – M. Marc Petit, Gamma Prod (AG du 20/06/24)" in text
         assert "Trésorier – M. Paul Leroy, Delta Label (AG du 20/06/24)" in text
         board = next(t for t in tables(rendered.data) if t[0][0] == "Fonction")
-        assert board == [["Fonction", "Nom", "Structure", "Collège", "Décision"],
-                         ["Présidente", "Mme Claire Martin", "Alpha Records", "Hébergés", "AG du 10/06/21"],
-                         ["Trésorier", "M. Paul Leroy", "Delta Label", "Bénéficiaires", "AG du 20/06/24"]]
+        assert board == [
+            ["Fonction", "Nom", "Structure", "Collège", "Décision"],
+            ["Présidente", "Mme Claire Martin", "Alpha Records", "Hébergés", "AG du 10/06/21"],
+            ["Trésorier", "M. Paul Leroy", "Delta Label", "Bénéficiaires", "AG du 20/06/24"],
+        ]
 
     def test_fee_schedule_with_the_change_of_1_march(self, rendered):
         """Until 29 February the single fee, from 1 March the forfaits, as the 2024 report puts it."""
@@ -118,16 +130,25 @@ class TestFiguresInTheText:
         assert text[start + 1] == "Cotisation des membres bénéficiaires : 100 € HT"
         assert text[start + 3] == "Nouveauté : depuis le 1er mars 2024, la cotisation se compose ainsi :"
         assert text[start + 4] == "Forfait BASIC : 120 € HT (rencontres collectives)"
-        assert "Cotisation des membres hébergés : 10 € HT par m² mis à disposition, plafonnée à 700 € HT" in text
+        assert (
+            "Cotisation des membres hébergés : 10 € HT par m² mis à disposition, plafonnée à 700 € HT" in text
+        )
 
     def test_actions_sessions_and_structures(self, rendered):
         """Sessions and distinct structures per type, in sentences and in the overview table."""
         text = paragraphs(rendered.data)
-        assert ("En 2024, 2 structures adhérentes en ont bénéficié (versus 3 en 2023), au cours d'une séance "
-                "(versus 2 en 2023).") in text
-        assert ("Ce sont 2 Clubs MILA (versus 1 en 2023) qui se sont déroulés en 2024, réunissant "
-                "2 structures adhérentes (versus 3 en 2023).") in text
-        assert "En 2024, le programme Entrepreneuriat Crescendo a proposé 1 atelier pratique (aucun en 2023)." in text
+        assert (
+            "En 2024, 2 structures adhérentes en ont bénéficié (versus 3 en 2023), au cours d'une séance "
+            "(versus 2 en 2023)."
+        ) in text
+        assert (
+            "Ce sont 2 Clubs MILA (versus 1 en 2023) qui se sont déroulés en 2024, réunissant "
+            "2 structures adhérentes (versus 3 en 2023)."
+        ) in text
+        assert (
+            "En 2024, le programme Entrepreneuriat Crescendo a proposé 1 atelier pratique (aucun en 2023)."
+            in text
+        )
         assert "Les ateliers pratiques ont réuni 1 structure adhérente (aucune en 2023)." in text
         assert "Le MILA a été présent à 1 rendez-vous professionnel (aucun en 2023) :" in text
         overview = next(t for t in tables(rendered.data) if t[0][0] == "Type d'action")
@@ -140,17 +161,26 @@ class TestFiguresInTheText:
     def test_agendas_month_by_month_with_speakers(self, rendered):
         """Clubs MILA and Crescendo: month, day, title and speakers."""
         text = paragraphs(rendered.data)
-        assert "Février (le 8) : « Droits voisins », animé par Anne Martin (Adami) et Paul Roche (SCPP)." in text
+        assert (
+            "Février (le 8) : « Droits voisins », animé par Anne Martin (Adami) et Paul Roche (SCPP)." in text
+        )
         assert "Mai (le 14) : « Financer son label », animé par Léa Petit (Bpifrance)." in text
-        assert "Juin (le 20) : Atelier pratique « Négocier ses contrats », avec Inès Blanc (Voix Égales)." in text
+        assert (
+            "Juin (le 20) : Atelier pratique « Négocier ses contrats », avec Inès Blanc (Voix Égales)."
+            in text
+        )
 
     def test_milab_bookings_and_occupancy(self, rendered):
         """Bookings and occupancy rate of the meeting room; the free loans to associations."""
         text = paragraphs(rendered.data)
-        assert ("Salle de réunion : 3 réservations confirmées (versus 1 en 2023), taux d'occupation de 1 % "
-                "(versus < 1 % en 2023).") in text
-        assert ("Le MILA a mis ses espaces gracieusement à disposition à 1 reprise (aucune en 2023), "
-                "au profit de : Chorale du 18e.") in text
+        assert (
+            "Salle de réunion : 3 réservations confirmées (versus 1 en 2023), taux d'occupation de 1 % "
+            "(versus < 1 % en 2023)."
+        ) in text
+        assert (
+            "Le MILA a mis ses espaces gracieusement à disposition à 1 reprise (aucune en 2023), "
+            "au profit de : Chorale du 18e."
+        ) in text
         assert not any(line.startswith("Postes Milab") for line in text)  # no booking in either year
 
     def test_financing_and_communication_with_their_change(self, rendered):
@@ -160,8 +190,10 @@ class TestFiguresInTheText:
         assert "Facebook : 2 522 abonné·es (−17)" in text
         assert "YouTube : 41 abonné·es" in text
         financing = next(t for t in tables(rendered.data) if t[0][0] == "Libellé")
-        assert financing[1:] == [["Subvention Ville de Paris – DAE", "14 500 €", "15 000 €", "−500 €"],
-                                 ["Part d'autofinancement", "56 %", "55 %", "+1 point"]]
+        assert financing[1:] == [
+            ["Subvention Ville de Paris – DAE", "14 500 €", "15 000 €", "−500 €"],
+            ["Part d'autofinancement", "56 %", "55 %", "+1 point"],
+        ]
 
     def test_key_figures_of_the_year(self, rendered):
         """The summary table of the context section."""
@@ -180,15 +212,25 @@ class TestFiguresInTheText:
 class TestSectionsAndTexts:
     def test_outline_of_the_association_reports(self, rendered):
         """Sections in the reports' order, numbered; a section without content is left out, and said."""
-        headings = [text for kind, (style, text) in ((k, v) for k, v in blocks(rendered.data) if k == "p")
-                    if style == "Heading 1"]  # type: ignore[misc]
+        headings = [
+            text
+            for kind, (style, text) in ((k, v) for k, v in blocks(rendered.data) if k == "p")
+            if style == "Heading 1"
+        ]  # type: ignore[misc]
         assert headings == [
-            "I. Contexte", "II. Association MILA", "III. Les membres", "IV. Relations avec les partenaires",
-            "V. Actions pour les entreprises", "VI. Entrepreneuriat Crescendo",
-            "VII. Rencontres pros – Filières & Réseaux", "VIII. Communication", "Annexe : sources et définitions",
+            "I. Contexte",
+            "II. Association MILA",
+            "III. Les membres",
+            "IV. Relations avec les partenaires",
+            "V. Actions pour les entreprises",
+            "VI. Entrepreneuriat Crescendo",
+            "VII. Rencontres pros – Filières & Réseaux",
+            "VIII. Communication",
+            "Annexe : sources et définitions",
         ]
-        assert rendered.omitted == ["« Projets pour le MILA » : aucun texte pour 2024 (clé « projets » de "
-                                    "l'onglet « Textes »)."]
+        assert rendered.omitted == [
+            "« Projets pour le MILA » : aucun texte pour 2024 (clé « projets » de l'onglet « Textes »)."
+        ]
 
     def test_staff_paragraphs_open_their_section(self, rendered):
         """The « contexte » text follows its heading; lines starting with « - » become a list."""
@@ -196,9 +238,11 @@ class TestSectionsAndTexts:
         at = items.index(("Heading 1", "I. Contexte"))
         assert items[at + 1] == ("Body Text", "Une année de croissance pour le dispositif.")
         at = items.index(("Heading 1", "VIII. Communication"))
-        assert items[at + 1: at + 4] == [("Body Text", "Le compte X a été suspendu."),
-                                         ("List Bullet", "Instagram en hausse"),
-                                         ("List Bullet", "Newsletter mensuelle")]
+        assert items[at + 1 : at + 4] == [
+            ("Body Text", "Le compte X a été suspendu."),
+            ("List Bullet", "Instagram en hausse"),
+            ("List Bullet", "Newsletter mensuelle"),
+        ]
 
     def test_no_none_no_empty_table(self, rendered):
         """Nothing reads « None », and every table has a header and at least one row."""
@@ -208,13 +252,20 @@ class TestSectionsAndTexts:
 
     def test_sections_with_nothing_are_left_out(self):
         """Without Chiffres, free loans, texts nor events, those sections go and say why."""
-        grids = {**GRIDS, "Chiffres": GRIDS["Chiffres"][:1], "Textes": [*GRIDS["Textes"][:1], [2024, "projets", "Un projet."]],
-                 "Réservations": [r for r in GRIDS["Réservations"] if r[6] != "gracieux"],
-                 "Événements": GRIDS["Événements"][:1] + [["E999", "01/03/2024", None, "Autre", "AG", None, None]]}
+        grids = {
+            **GRIDS,
+            "Chiffres": GRIDS["Chiffres"][:1],
+            "Textes": [*GRIDS["Textes"][:1], [2024, "projets", "Un projet."]],
+            "Réservations": [r for r in GRIDS["Réservations"] if r[6] != "gracieux"],
+            "Événements": GRIDS["Événements"][:1] + [["E999", "01/03/2024", None, "Autre", "AG", None, None]],
+        }
         out = write_report(compute_report(dataset(grids), 2024, TODAY), association="MILA", with_charts=False)
         assert [o.split(" : ")[0] for o in out.omitted] == [
-            "« Relations avec les partenaires »", "« Entrepreneuriat Crescendo »",
-            "« Rencontres pros – Filières & Réseaux »", "« Communication »"]
+            "« Relations avec les partenaires »",
+            "« Entrepreneuriat Crescendo »",
+            "« Rencontres pros – Filières & Réseaux »",
+            "« Communication »",
+        ]
         assert "Projets pour le MILA" in out.sections
         assert "None" not in all_text(out.data)
 
@@ -222,12 +273,16 @@ class TestSectionsAndTexts:
         """No Conseil tab: one sentence, no table."""
         grids = {k: v for k, v in GRIDS.items() if k != "Conseil"}
         out = write_report(compute_report(dataset(grids), 2024, TODAY), association="MILA", with_charts=False)
-        assert "Aucun membre du conseil d'administration n'est connu au 31 décembre 2024." in paragraphs(out.data)
+        assert "Aucun membre du conseil d'administration n'est connu au 31 décembre 2024." in paragraphs(
+            out.data
+        )
         assert not any(t[0][0] == "Fonction" for t in tables(out.data))
 
     def test_an_association_name_that_is_not_an_acronym(self):
         """« le MILA » as the reports say it, but « Mila Paris » without an article."""
-        out = write_report(compute_report(dataset(), 2024, TODAY), association="Mila Paris", with_charts=False)
+        out = write_report(
+            compute_report(dataset(), 2024, TODAY), association="Mila Paris", with_charts=False
+        )
         text = paragraphs(out.data)
         assert any(line.startswith("En 2024, Mila Paris compte en moyenne 5 adhérent·es") for line in text)
         assert "Mila Paris a été présent à 1 rendez-vous professionnel (aucun en 2023) :" in text
@@ -273,11 +328,16 @@ class TestDocument:
         assert all(abs(s.width.cm - 16.0) < 0.01 for s in shapes)
         images = [p for p in doc.part.package.parts if p.content_type == "image/png"]
         assert len(images) == 3 and all(p.blob.startswith(b"\x89PNG") for p in images)
-        captions = [text for kind, (style, text) in ((k, v) for k, v in blocks(out.data) if k == "p")
-                    if style == "Caption"]  # type: ignore[misc]
-        assert captions == ["Adhérent·es par catégorie au 31 décembre, de 2020 à 2024 (données en annexe)",
-                            "Taux d'occupation mensuel des espaces du Milab en 2024 (données en annexe)",
-                            "Actions et événements par mois en 2024 (données en annexe)"]
+        captions = [
+            text
+            for kind, (style, text) in ((k, v) for k, v in blocks(out.data) if k == "p")
+            if style == "Caption"
+        ]  # type: ignore[misc]
+        assert captions == [
+            "Adhérent·es par catégorie au 31 décembre, de 2020 à 2024 (données en annexe)",
+            "Taux d'occupation mensuel des espaces du Milab en 2024 (données en annexe)",
+            "Actions et événements par mois en 2024 (données en annexe)",
+        ]
 
     def test_each_chart_has_its_figures_in_the_annex(self):
         """The annex of chart data holds one table per chart, with the figures drawn."""
@@ -286,7 +346,13 @@ class TestDocument:
         assert "Annexe : données des graphiques" in text
         found = tables(out.data)
         members = next(t for t in found if t[0][0] == "Année")
-        assert members[0] == ["Année", "Membres hébergés", "Membres bénéficiaires", "Membres de droit", "Total"]
+        assert members[0] == [
+            "Année",
+            "Membres hébergés",
+            "Membres bénéficiaires",
+            "Membres de droit",
+            "Total",
+        ]
         assert members[-1] == ["2024", "2", "2", "1", "5"]
         months = next(t for t in found if t[0][0] == "Mois" and t[0][-1] == "Total")
         assert len(months) == 13 and sum(int(row[-1]) for row in months[1:]) == 6
@@ -304,16 +370,18 @@ class TestTemplate:
         """``templates/rapport.docx`` copied elsewhere and given gives the report written by default."""
         path = tmp_path / "rapport.docx"
         path.write_bytes(TEMPLATE_PATH.read_bytes())
-        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path,
-                           with_charts=False)
+        out = write_report(
+            compute_report(dataset(), 2024, TODAY), association="MILA", template=path, with_charts=False
+        )
         default = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
         assert out.data == default.data  # the default is the shipped Word file
 
     def test_a_template_given_but_missing_is_a_french_error(self, tmp_path):
         """A --template path that does not exist: a TemplateError saying so."""
         with pytest.raises(TemplateError, match="Modèle du rapport introuvable"):
-            write_report(compute_report(dataset(), 2024, TODAY), association="MILA",
-                         template=tmp_path / "absent.docx")
+            write_report(
+                compute_report(dataset(), 2024, TODAY), association="MILA", template=tmp_path / "absent.docx"
+            )
 
     def test_a_restyled_template_keeps_its_look_and_lost_styles_come_back(self, tmp_path):
         """Heading 1 restyled by staff stays so; a deleted style comes back as the shipped template has it."""
@@ -323,8 +391,9 @@ class TestTemplate:
         doc.styles.element.remove(doc.styles["Agenda"].element)
         path = tmp_path / "rapport.docx"
         doc.save(path)
-        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", template=path,
-                           with_charts=False)
+        out = write_report(
+            compute_report(dataset(), 2024, TODAY), association="MILA", template=path, with_charts=False
+        )
         result = Document(io.BytesIO(out.data))
         assert result.styles["Heading 1"].font.size == Pt(24)
         assert "Agenda" in [s.name for s in result.styles]
@@ -358,11 +427,15 @@ class TestJob:
     def test_writes_the_report_then_leaves_it_when_nothing_changed(self, tmp_path):
         """First run creates Rapport_activite_2024.docx; the second finds it identical."""
         workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"
-        first = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None)
+        first = run_report(
+            workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None
+        )
         assert isinstance(first, ReportResult)
         assert (first.status, first.path) == ("créé", out / "Rapport_activite_2024.docx")
         assert first.as_dict()["sections"][0] == "Contexte" and first.as_dict()["charts"] == 3
-        second = run_report(workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None)
+        second = run_report(
+            workbook, year=2024, out_dir=out, today=TODAY, association_name="MILA", soffice=None
+        )
         assert second.status == "inchangé"
         state = json.loads((out / ".mila-report.json").read_text(encoding="utf-8"))
         assert set(state["files"]) == {"Rapport_activite_2024.docx"}
@@ -428,8 +501,13 @@ class TestJob:
 class TestHeadingPages:
     def test_headings_are_found_in_order_after_the_contents(self):
         """The contents page lists every entry; each heading is then found on its own page."""
-        pages = ["MILA\nRapport", "Sommaire\nI. Contexte\n1. Chiffres\nII. Membres",
-                 "I. Contexte\n1. Chiffres\ntexte", "suite", "II. Membres\u00a0\nfin"]
+        pages = [
+            "MILA\nRapport",
+            "Sommaire\nI. Contexte\n1. Chiffres\nII. Membres",
+            "I. Contexte\n1. Chiffres\ntexte",
+            "suite",
+            "II. Membres\u00a0\nfin",
+        ]
         assert heading_pages(pages, ["I. Contexte", "1. Chiffres", "II. Membres"]) == [3, 3, 5]
 
     def test_a_heading_that_cannot_be_found_gives_nothing(self):

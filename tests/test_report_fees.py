@@ -52,8 +52,9 @@ def test_fees_by_category_and_forfait_against_the_year_before() -> None:
 
 def test_the_report_says_it_and_shows_the_table() -> None:
     """One sentence with the year before, the table by category, the note on refunds."""
-    rendered = write_report(compute_report(dataset(with_ledger(LEDGER)), 2024, TODAY), association="MILA",
-                            with_charts=False)
+    rendered = write_report(
+        compute_report(dataset(with_ledger(LEDGER)), 2024, TODAY), association="MILA", with_charts=False
+    )
     text = paragraphs(rendered.data)
     assert "En 2024, 5 cotisations ont été reçues pour un total de 866 € TTC (versus 720 € en 2023)." in text
     table = next(t for t in tables(rendered.data) if t[0][0] == "Catégorie et forfait")
@@ -70,13 +71,17 @@ def test_the_report_says_it_and_shows_the_table() -> None:
 
 def test_unchanged_total_reads_as_the_year_before() -> None:
     """The same total as the year before: « comme en 2023 »."""
-    ledger = [HEADER,
-              ["P00001", "01/03/2023", "M0001", None, 300, "virement", "cotisation", None, None],
-              ["P00002", "01/03/2024", "M0001", None, 300, "virement", "cotisation", None, None]]
-    rendered = write_report(compute_report(dataset(with_ledger(ledger)), 2024, TODAY), association="MILA",
-                            with_charts=False)
-    assert "En 2024, 1 cotisation a été reçue pour un total de 300 € TTC (comme en 2023)." in \
-        paragraphs(rendered.data)
+    ledger = [
+        HEADER,
+        ["P00001", "01/03/2023", "M0001", None, 300, "virement", "cotisation", None, None],
+        ["P00002", "01/03/2024", "M0001", None, 300, "virement", "cotisation", None, None],
+    ]
+    rendered = write_report(
+        compute_report(dataset(with_ledger(ledger)), 2024, TODAY), association="MILA", with_charts=False
+    )
+    assert "En 2024, 1 cotisation a été reçue pour un total de 300 € TTC (comme en 2023)." in paragraphs(
+        rendered.data
+    )
 
 
 def test_no_ledger_no_fees_section() -> None:
@@ -90,18 +95,26 @@ def test_no_ledger_no_fees_section() -> None:
 
 def test_a_year_in_progress_counts_to_the_day_of_the_report() -> None:
     """For the year in progress, payments after ``today`` are not counted."""
-    ledger = [*LEDGER, ["P00011", "01/03/2025", "M0001", None, 300, "virement", "cotisation", None, None],
-              ["P00012", "01/04/2025", "M0004", None, 120, "virement", "cotisation", None, None]]
+    ledger = [
+        *LEDGER,
+        ["P00011", "01/03/2025", "M0001", None, 300, "virement", "cotisation", None, None],
+        ["P00012", "01/04/2025", "M0004", None, 120, "virement", "cotisation", None, None],
+    ]
     grids = with_ledger(ledger)
     grids["Chiffres"] = [["Année", "Rubrique", "Libellé", "Valeur"], [2025, "Financement", "Subvention", 1]]
     fees = compute_report(dataset(grids), 2025, dt.date(2025, 3, 15)).fees_received
-    assert fees is not None and fees.count == Compared(1, 5) and fees.amount == Compared(Decimal(300), Decimal(866))
+    assert (
+        fees is not None
+        and fees.count == Compared(1, 5)
+        and fees.amount == Compared(Decimal(300), Decimal(866))
+    )
 
 
 def test_the_fees_section_names_no_tab() -> None:
     """The board reads « registre des paiements », never the workbook's tab or columns."""
-    rendered = write_report(compute_report(dataset(with_ledger(LEDGER)), 2024, TODAY), association="MILA",
-                            with_charts=False)
+    rendered = write_report(
+        compute_report(dataset(with_ledger(LEDGER)), 2024, TODAY), association="MILA", with_charts=False
+    )
     text = paragraphs(rendered.data)
     section = [p for p in text if "cotisation" in p.casefold() and "paiement" in p.casefold()]
     assert section and any("registre des paiements" in p for p in section)

@@ -59,13 +59,53 @@ GRIDS: dict[str, list[list[object]]] = {
     ],
     "Événements": [
         ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Lieu"],
-        ["E001", "08/02/2024", "18:30", "Club MILA", "Droits voisins", "Anne Martin (Adami); Paul Roche (SCPP)", "Pôle MILA"],
-        ["E002", "14/05/2024", "18:30", "Club MILA", "Financer son label", "Léa Petit (Bpifrance)", "Pôle MILA"],
-        ["E003", "12/03/2024", "10:00", "Audit de communication", "Audit relations presse", None, "Pôle MILA"],
-        ["E004", "20/06/2024", "14:00", "Crescendo – Atelier pratique", "Négocier ses contrats", "Inès Blanc (Voix Égales)", "Pôle MILA"],
+        [
+            "E001",
+            "08/02/2024",
+            "18:30",
+            "Club MILA",
+            "Droits voisins",
+            "Anne Martin (Adami); Paul Roche (SCPP)",
+            "Pôle MILA",
+        ],
+        [
+            "E002",
+            "14/05/2024",
+            "18:30",
+            "Club MILA",
+            "Financer son label",
+            "Léa Petit (Bpifrance)",
+            "Pôle MILA",
+        ],
+        [
+            "E003",
+            "12/03/2024",
+            "10:00",
+            "Audit de communication",
+            "Audit relations presse",
+            None,
+            "Pôle MILA",
+        ],
+        [
+            "E004",
+            "20/06/2024",
+            "14:00",
+            "Crescendo – Atelier pratique",
+            "Négocier ses contrats",
+            "Inès Blanc (Voix Égales)",
+            "Pôle MILA",
+        ],
         ["E005", "15/10/2024", None, "Représentation", "MaMA Convention", None, "Pigalle"],
         ["E006", "03/04/2024", "18:00", "Afterwork", "Printemps des adhérents", None, "Pôle MILA"],
-        ["E101", "09/03/2023", "18:30", "Club MILA", "IA et musique", "Hugo Vidal (Studio Nord)", "Pôle MILA"],
+        [
+            "E101",
+            "09/03/2023",
+            "18:30",
+            "Club MILA",
+            "IA et musique",
+            "Hugo Vidal (Studio Nord)",
+            "Pôle MILA",
+        ],
         ["E102", "20/11/2023", "10:00", "Audit de communication", "Audit digital", None, "Pôle MILA"],
         ["E103", "21/11/2023", "10:00", "Audit de communication", "Audit presse", None, "Pôle MILA"],
     ],
@@ -98,7 +138,16 @@ GRIDS: dict[str, list[list[object]]] = {
         ["Nom", "Civilité", "Membre", "Fonction", "Collège", "Entrée", "Sortie", "Décision"],
         ["Claire Martin", "Mme", "M0001", "Président·e", "Hébergés", "10/06/2021", None, "AG du 10/06/21"],
         ["Paul Leroy", "M.", "M0004", "Trésorier·e", "Bénéficiaires", "20/06/2024", None, "AG du 20/06/24"],
-        ["Marc Petit", "M.", "M0003", "Secrétaire", "Bénéficiaires", "10/06/2021", "20/06/2024", "AG du 20/06/24"],
+        [
+            "Marc Petit",
+            "M.",
+            "M0003",
+            "Secrétaire",
+            "Bénéficiaires",
+            "10/06/2021",
+            "20/06/2024",
+            "AG du 20/06/24",
+        ],
     ],
     "Chiffres": [
         ["Année", "Rubrique", "Libellé", "Valeur", "Unité"],
@@ -204,7 +253,10 @@ class TestFees:
         assert [r.code for r in first.rates] == ["BENEFICIAIRE", "HEBERGE_M2"]
         assert (second.start, second.end) == (dt.date(2024, 3, 1), dt.date(2024, 12, 31))
         assert [(r.code, r.amount_ht) for r in second.rates] == [
-            ("BASIC", Decimal(120)), ("PREMIUM", Decimal(170)), ("HEBERGE_M2", Decimal(10))]
+            ("BASIC", Decimal(120)),
+            ("PREMIUM", Decimal(170)),
+            ("HEBERGE_M2", Decimal(10)),
+        ]
         assert second.rates[-1].cap_ht == Decimal(700)
 
     def test_a_year_without_change_gives_one_period(self):
@@ -263,10 +315,15 @@ class TestChiffresAndTextes:
     def test_figures_are_matched_with_the_year_before_by_section_and_label(self, report):
         """Instagram 2 023 (1 083 the year before); YouTube has no 2023 value."""
         by_label = {f.label: f for f in report.figures}
-        assert (by_label["Instagram – abonné·es"].value, by_label["Instagram – abonné·es"].previous) == (2023, 1083)
+        assert (by_label["Instagram – abonné·es"].value, by_label["Instagram – abonné·es"].previous) == (
+            2023,
+            1083,
+        )
         assert by_label["YouTube – abonné·es"].previous is None
         assert [f.label for f in report.figures_of("financement")] == [
-            "Subvention Ville de Paris – DAE", "Part d'autofinancement"]
+            "Subvention Ville de Paris – DAE",
+            "Part d'autofinancement",
+        ]
 
     def test_texts_go_to_their_section_and_unknown_keys_are_reported(self, report):
         """« Communication » matches its key whatever the case; « bilan » is reported with its row."""
@@ -318,30 +375,49 @@ class TestTextVariables:
 
     def test_a_text_quotes_figures_by_name_in_french_digits(self):
         """« {{ membres.moyenne }} » and a Chiffres label render as the report's figures."""
-        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyenne }} adhérent·es "
-                             "({{ membres.moyenne_avant }} en {{ annee_precedente }}) ; Instagram : "
-                             "{{ chiffres['Instagram – abonné·es'] }}."])
-        assert report.text("membres")[0].text == "En moyenne 5 adhérent·es (4 en 2023) ; Instagram : 2\u202f023."
+        report = self.texts(
+            [
+                2024,
+                "membres",
+                None,
+                "En moyenne {{ membres.moyenne }} adhérent·es "
+                "({{ membres.moyenne_avant }} en {{ annee_precedente }}) ; Instagram : "
+                "{{ chiffres['Instagram – abonné·es'] }}.",
+            ]
+        )
+        assert (
+            report.text("membres")[0].text == "En moyenne 5 adhérent·es (4 en 2023) ; Instagram : 2\u202f023."
+        )
 
     def test_numbers_still_compare_as_numbers(self):
         """A condition on a figure works: the values are numbers that print the French way."""
-        report = self.texts([2024, "membres", None, "{% if membres.nouveaux > 1 %}Plusieurs arrivées.{% endif %}"])
+        report = self.texts(
+            [2024, "membres", None, "{% if membres.nouveaux > 1 %}Plusieurs arrivées.{% endif %}"]
+        )
         assert report.text("membres")[0].text == "Plusieurs arrivées."
 
     def test_a_titled_text_is_a_subsection(self):
         """``Titre`` is kept with the text, in row order."""
-        report = self.texts([2024, "association", "Équipe opérationnelle", "Deux salariées."],
-                            [2024, "association", "Formation", "Une formation AFDAS."])
+        report = self.texts(
+            [2024, "association", "Équipe opérationnelle", "Deux salariées."],
+            [2024, "association", "Formation", "Une formation AFDAS."],
+        )
         assert [(t.title, t.text) for t in report.text("association")] == [
-            ("Équipe opérationnelle", "Deux salariées."), ("Formation", "Une formation AFDAS.")]
+            ("Équipe opérationnelle", "Deux salariées."),
+            ("Formation", "Une formation AFDAS."),
+        ]
 
     def test_an_unknown_name_leaves_the_text_out_with_a_note(self):
         """A misspelt name: the text is not printed with braces; the note names its row."""
-        report = self.texts([2024, "membres", None, "En moyenne {{ membres.moyene }}."],
-                            [2024, "membres", None, "Un texte sans variable."])
+        report = self.texts(
+            [2024, "membres", None, "En moyenne {{ membres.moyene }}."],
+            [2024, "membres", None, "Un texte sans variable."],
+        )
         assert [t.text for t in report.text("membres")] == ["Un texte sans variable."]
-        assert any(n.startswith("Texte de la ligne 2 (section « membres ») non inclus : nom inconnu")
-                   for n in report.notes)
+        assert any(
+            n.startswith("Texte de la ligne 2 (section « membres ») non inclus : nom inconnu")
+            for n in report.notes
+        )
 
     def test_the_sandbox_refuses_to_reach_python(self):
         """Attribute tricks are refused like in the document templates: the text is left out."""

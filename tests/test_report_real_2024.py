@@ -30,14 +30,18 @@ def text(data) -> list[str]:
 
 def test_members_by_category_on_average(text):
     """26 hébergés and 95 bénéficiaires on average, 121 in all, each structure counted by the day."""
-    assert ("En 2024, le MILA compte en moyenne 121 adhérent·es (versus 102 en 2023), dont 26 membres "
-            "hébergés (versus 25 en 2023) et 95 membres bénéficiaires (versus 76 en 2023).") in text
+    assert (
+        "En 2024, le MILA compte en moyenne 121 adhérent·es (versus 102 en 2023), dont 26 membres "
+        "hébergés (versus 25 en 2023) et 95 membres bénéficiaires (versus 76 en 2023)."
+    ) in text
 
 
 def test_the_staff_text_quotes_the_computed_figures(text):
     """The intro's figures come from the variables: never a number typed twice."""
-    assert ("Le MILA compte en moyenne 26 structures adhérentes hébergées et 95 adhérents bénéficiaires, "
-            "dont 36 nouvelles structures cette année.") in text
+    assert (
+        "Le MILA compte en moyenne 26 structures adhérentes hébergées et 95 adhérents bénéficiaires, "
+        "dont 36 nouvelles structures cette année."
+    ) in text
 
 
 def test_thirty_six_new_structures(text):
@@ -52,15 +56,23 @@ def test_six_offices_left_on_30_june_and_taken_on_1_july(text):
     for name in LEFT_OFFICES:
         assert any(line.startswith(f"{name} (") and line.endswith("le 30 juin 2024)") for line in text)
     for name in TOOK_OFFICES:
-        assert any(line.startswith(f"{name} (") and line.endswith("depuis le 1er juillet 2024)") for line in text)
-    assert ("Au 31 décembre 2024, 12 bureaux sur 12 sont occupés par des structures adhérentes "
-            "(comme au 31 décembre 2023).") in text
+        assert any(
+            line.startswith(f"{name} (") and line.endswith("depuis le 1er juillet 2024)") for line in text
+        )
+    assert (
+        "Au 31 décembre 2024, 12 bureaux sur 12 sont occupés par des structures adhérentes "
+        "(comme au 31 décembre 2023)."
+    ) in text
 
 
 def test_board_of_twelve_at_the_end_of_the_year(text):
     """12 members, 7 women and 5 men, on 31 December 2024; the two departures of the AG."""
-    assert any(line.startswith("Au 31 décembre 2024, le conseil d'administration compte 12 membres "
-                               "(7 femmes et 5 hommes)") for line in text)
+    assert any(
+        line.startswith(
+            "Au 31 décembre 2024, le conseil d'administration compte 12 membres (7 femmes et 5 hommes)"
+        )
+        for line in text
+    )
     assert "Présidente – Mme Aude Merlet, Personne physique (AG du 02/07/24)" in text
     assert "L'assemblée générale s'est tenue le 2 juillet 2024." in text
 
@@ -69,23 +81,31 @@ def test_individual_support_versus_2023(text):
     """Audits 22 versus 13, diagnostics 21 versus 13, consultations 36 versus 35 structures."""
     assert any("22 structures adhérentes en ont bénéficié (versus 13 en 2023)" in line for line in text)
     assert any("21 structures adhérentes en ont bénéficié (versus 13 en 2023)" in line for line in text)
-    assert ("Ces rendez-vous individuels ont été programmés sur 6 demi-journées (comme en 2023) : "
-            "36 structures adhérentes s'y sont inscrites (versus 35 en 2023).") in text
+    assert (
+        "Ces rendez-vous individuels ont été programmés sur 6 demi-journées (comme en 2023) : "
+        "36 structures adhérentes s'y sont inscrites (versus 35 en 2023)."
+    ) in text
 
 
 def test_nine_clubs_with_their_titles(text):
     """9 Clubs MILA, each with its title and speakers in the agenda."""
-    assert any(line.startswith("Ce sont 9 Clubs MILA (versus 8 en 2023) qui se sont déroulés en 2024")
-               for line in text)
+    assert any(
+        line.startswith("Ce sont 9 Clubs MILA (versus 8 en 2023) qui se sont déroulés en 2024")
+        for line in text
+    )
     for _, _, title, _ in CLUBS_2024:
         assert any(f"« {title} »" in line for line in text), title
 
 
 def test_managers_and_juriquizz(text):
     """Managers' meetings 5 versus 4; JuriQuizz 4 versus 1 sessions and 23 versus 8 structures."""
-    assert any(line.startswith("Ces rencontres se sont produites à 5 reprises (versus 4 en 2023)") for line in text)
-    assert ("Cette rencontre s'est produite à 4 reprises (versus 1 en 2023) et a réuni 23 structures "
-            "adhérentes (versus 8 en 2023).") in text
+    assert any(
+        line.startswith("Ces rencontres se sont produites à 5 reprises (versus 4 en 2023)") for line in text
+    )
+    assert (
+        "Cette rencontre s'est produite à 4 reprises (versus 1 en 2023) et a réuni 23 structures "
+        "adhérentes (versus 8 en 2023)."
+    ) in text
     assert "1 atelier a eu lieu (aucun en 2023), réunissant 6 structures adhérentes (aucune en 2023)." in text
 
 
@@ -98,8 +118,12 @@ def test_the_crescendo_agenda(text):
 
 def test_audiences_with_their_change(text):
     """Facebook 2 522 (−17), Instagram 2 023 (+940), newsletter 1 402 (+142), YouTube 41 (+3)."""
-    for line in ("Facebook : 2 522 abonné·es (−17)", "Instagram : 2 023 abonné·es (+940)",
-                 "Newsletter : 1 402 abonné·es (+142)", "YouTube : 41 abonné·es (+3)"):
+    for line in (
+        "Facebook : 2 522 abonné·es (−17)",
+        "Instagram : 2 023 abonné·es (+940)",
+        "Newsletter : 1 402 abonné·es (+142)",
+        "YouTube : 41 abonné·es (+3)",
+    ):
         assert line in text
 
 
@@ -119,7 +143,9 @@ def test_the_total_of_actions_is_that_of_the_table(data):
     total = overview[-1]
     assert total[0] == "Total"
     assert int(total[1]) == sum(int(row[1]) for row in overview[1:-1])
-    assert f"En 2024, le MILA a organisé {total[1]} actions et événements" in " ".join(paragraphs(rendered.data))
+    assert f"En 2024, le MILA a organisé {total[1]} actions et événements" in " ".join(
+        paragraphs(rendered.data)
+    )
     assert not any(row[0] in ("Représentation", "Autre") for row in overview)
 
 
@@ -127,9 +153,17 @@ def test_subsections_of_the_real_outline(data):
     """The staff's titled texts become subsections where the real report has them."""
     sections = write_report(data, association="MILA", with_charts=False)
     text = paragraphs(sections.data)
-    for heading in ("2. Équipe opérationnelle", "3. Formation", "Mairies", "Territoire", "Paris Habitat",
-                    "Outils d'accompagnement et mutualisations", "Transmission", "Le MILA soutient",
-                    "Site web MILA"):
+    for heading in (
+        "2. Équipe opérationnelle",
+        "3. Formation",
+        "Mairies",
+        "Territoire",
+        "Paris Habitat",
+        "Outils d'accompagnement et mutualisations",
+        "Transmission",
+        "Le MILA soutient",
+        "Site web MILA",
+    ):
         assert any(line.endswith(heading) for line in text), heading
 
 

@@ -15,12 +15,40 @@ from automations.workbook.table import Table
 
 TODAY = dt.date(2024, 7, 2)
 
-MEMBER_HEADER = ["ID", "Structure", "Contact", "Email", "Téléphone", "SIRET", "Catégorie",
-                 "Forfait", "Option Crescendo", "Adhésion le", "Cotisation payée le",
-                 "Montant payé", "Charte signée le", "Sortie le", "Anomalies"]
-GOOD_MEMBER = ["M0001", "Label A", "Jean Dupont", "jean@label-a.fr", "06 12 34 56 78",
-               "73282932000074", "bénéficiaire", "PREMIUM", "oui", "10/01/2023", 45366,
-               "180,00 €", None, None, None]
+MEMBER_HEADER = [
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Téléphone",
+    "SIRET",
+    "Catégorie",
+    "Forfait",
+    "Option Crescendo",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Montant payé",
+    "Charte signée le",
+    "Sortie le",
+    "Anomalies",
+]
+GOOD_MEMBER = [
+    "M0001",
+    "Label A",
+    "Jean Dupont",
+    "jean@label-a.fr",
+    "06 12 34 56 78",
+    "73282932000074",
+    "bénéficiaire",
+    "PREMIUM",
+    "oui",
+    "10/01/2023",
+    45366,
+    "180,00 €",
+    None,
+    None,
+    None,
+]
 
 
 def member_table(*rows: list[object], header: list[str] = MEMBER_HEADER) -> Table:
@@ -42,10 +70,18 @@ class TestMemberRow:
         member, anomalies = one_member()
         assert anomalies == []
         assert member == Member(
-            row=2, id="M0001", structure="Label A", contact="Jean Dupont",
-            email="jean@label-a.fr", phone="06 12 34 56 78", siret="73282932000074",
-            category="bénéficiaire", forfait="PREMIUM", crescendo=True,
-            joined_on=dt.date(2023, 1, 10), paid_on=dt.date(2024, 3, 15),
+            row=2,
+            id="M0001",
+            structure="Label A",
+            contact="Jean Dupont",
+            email="jean@label-a.fr",
+            phone="06 12 34 56 78",
+            siret="73282932000074",
+            category="bénéficiaire",
+            forfait="PREMIUM",
+            crescendo=True,
+            joined_on=dt.date(2023, 1, 10),
+            paid_on=dt.date(2024, 3, 15),
             amount_paid=Decimal("180.00"),
         )
 
@@ -54,8 +90,7 @@ class TestMemberRow:
         member, anomalies = one_member(**{"Adhésion le": "31/02/2024"})
         assert member.joined_on is None and "joined_on" in member.unreadable
         assert [a.message for a in anomalies] == [
-            "Date illisible dans « Adhésion le » : « 31/02/2024 ». "
-            "Saisissez une date au format JJ/MM/AAAA."
+            "Date illisible dans « Adhésion le » : « 31/02/2024 ». Saisissez une date au format JJ/MM/AAAA."
         ]
         assert anomalies[0].severity is Severity.ERROR and anomalies[0].column == "Adhésion le"
         assert anomalies[0].tab == "Membres" and anomalies[0].row == 2
@@ -63,10 +98,10 @@ class TestMemberRow:
 
     def test_missing_required_values_are_errors(self) -> None:
         """Blank Structure, Contact, Email, Catégorie and Adhésion le are five errors."""
-        member, anomalies = one_member(Structure=None, Contact=" ", Email="",
-                                       **{"Catégorie": None, "Adhésion le": None})
-        assert {a.column for a in anomalies} == {
-            "Structure", "Contact", "Email", "Catégorie", "Adhésion le"}
+        member, anomalies = one_member(
+            Structure=None, Contact=" ", Email="", **{"Catégorie": None, "Adhésion le": None}
+        )
+        assert {a.column for a in anomalies} == {"Structure", "Contact", "Email", "Catégorie", "Adhésion le"}
         assert all(a.severity is Severity.ERROR for a in anomalies)
         assert all(a.message.startswith("Valeur manquante dans « ") for a in anomalies)
         assert member.email is None and member.unreadable == frozenset()
@@ -75,7 +110,9 @@ class TestMemberRow:
         """A wrong SIRET checksum and a bad phone are warnings; the fields are None."""
         member, anomalies = one_member(SIRET="73282932000075", **{"Téléphone": "12"})
         assert {a.column: a.severity for a in anomalies} == {
-            "SIRET": Severity.WARNING, "Téléphone": Severity.WARNING}
+            "SIRET": Severity.WARNING,
+            "Téléphone": Severity.WARNING,
+        }
         assert member.siret is None and member.phone is None
 
     def test_bad_email_is_an_error(self) -> None:
@@ -118,8 +155,7 @@ class TestMemberRow:
 
 
 class TestHostileCells:
-    @pytest.mark.parametrize(
-        "value", ["x" * 10_000, "🎉🎉", "=SUM(A1)", "'", 1e300, -1, True, float("nan")])
+    @pytest.mark.parametrize("value", ["x" * 10_000, "🎉🎉", "=SUM(A1)", "'", 1e300, -1, True, float("nan")])
     def test_any_value_in_any_column_builds_a_model(self, value: object) -> None:
         """Whatever sits in every cell, parsing returns a model and anomalies, never raises."""
         row = [value] * len(MEMBER_HEADER)
@@ -132,23 +168,28 @@ class TestHostileCells:
 class TestOtherTabs:
     def test_premises_defaults_and_missing_surface(self) -> None:
         """Capacity defaults to 1, bookable to no; an office without surface is warned."""
-        table = Table.from_grid("Locaux", [
-            ["ID", "Nom", "Site", "Surface m²", "Capacité", "Réservable"],
-            ["L01", "Bureau 1", "Pépinière", None, None, None],
-            ["L02", "Postes Milab", "Milab", None, 6, "oui"],
-        ])
+        table = Table.from_grid(
+            "Locaux",
+            [
+                ["ID", "Nom", "Site", "Surface m²", "Capacité", "Réservable"],
+                ["L01", "Bureau 1", "Pépinière", None, None, None],
+                ["L02", "Postes Milab", "Milab", None, 6, "oui"],
+            ],
+        )
         (office, desks), anomalies = parse_table(table, today=TODAY)
         assert isinstance(office, Premises) and office.capacity == 1 and not office.bookable
         assert isinstance(desks, Premises) and desks.capacity == 6 and desks.bookable
-        assert [(a.row, a.column, a.severity) for a in anomalies] == [
-            (2, "Surface m²", Severity.WARNING)]
+        assert [(a.row, a.column, a.severity) for a in anomalies] == [(2, "Surface m²", Severity.WARNING)]
 
     def test_occupation_end_before_start(self) -> None:
         """An occupation ending before it starts is an error on ``Fin``; refs are normalised."""
-        table = Table.from_grid("Occupations", [
-            ["ID", "Membre", "Local", "Début", "Fin"],
-            ["C001", "m2", "l1", "01/03/2024", "01/02/2024"],
-        ])
+        table = Table.from_grid(
+            "Occupations",
+            [
+                ["ID", "Membre", "Local", "Début", "Fin"],
+                ["C001", "m2", "l1", "01/03/2024", "01/02/2024"],
+            ],
+        )
         (occupation,), anomalies = parse_table(table, today=TODAY)
         assert isinstance(occupation, Occupation)
         assert (occupation.member_id, occupation.premises_id) == ("M0002", "L01")
@@ -156,12 +197,15 @@ class TestOtherTabs:
 
     def test_booking_defaults_times_and_organisation(self) -> None:
         """A booking gets default formula and status; without member it needs an organisme."""
-        table = Table.from_grid("Réservations", [
-            ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"],
-            ["R0001", "L05", None, None, "02/07/2024 09:00", "02/07/2024 18h00", None, None],
-            ["R0002", "L05", "M0001", None, "02/07/2024", "02/07/2024", "semaine", "confirmée"],
-            ["R0003", "L05", "M0001", None, "02/07/2024 18:00", "02/07/2024 09:00", None, None],
-        ])
+        table = Table.from_grid(
+            "Réservations",
+            [
+                ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"],
+                ["R0001", "L05", None, None, "02/07/2024 09:00", "02/07/2024 18h00", None, None],
+                ["R0002", "L05", "M0001", None, "02/07/2024", "02/07/2024", "semaine", "confirmée"],
+                ["R0003", "L05", "M0001", None, "02/07/2024 18:00", "02/07/2024 09:00", None, None],
+            ],
+        )
         (first, second, third), anomalies = parse_table(table, today=TODAY)
         assert isinstance(first, Booking) and isinstance(second, Booking)
         assert (first.formula, first.status) == ("jour", "demandée")
@@ -171,11 +215,22 @@ class TestOtherTabs:
 
     def test_event_fields(self) -> None:
         """An event reads its type, time, capacity and speakers."""
-        table = Table.from_grid("Événements", [
-            ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Capacité", "Réservé à"],
-            ["E001", "02/07/2024", "18h30", "Crescendo - Atelier pratique", "Atelier",
-             "Ana (Label X); Bo (Y)", 20, "premium"],
-        ])
+        table = Table.from_grid(
+            "Événements",
+            [
+                ["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Capacité", "Réservé à"],
+                [
+                    "E001",
+                    "02/07/2024",
+                    "18h30",
+                    "Crescendo - Atelier pratique",
+                    "Atelier",
+                    "Ana (Label X); Bo (Y)",
+                    20,
+                    "premium",
+                ],
+            ],
+        )
         (event,), anomalies = parse_table(table, today=TODAY)
         assert isinstance(event, Event) and anomalies == []
         assert event.starts_at == dt.datetime(2024, 7, 2, 18, 30)
@@ -184,11 +239,14 @@ class TestOtherTabs:
 
     def test_rate_with_blank_vat_defaults_to_20(self) -> None:
         """A rate without ``TVA %`` uses 20 %; ``Au`` before ``Du`` is an error."""
-        table = Table.from_grid("Tarifs", [
-            ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
-            ["premium", "Forfait", "170 €", None, None, "01/03/2024", None],
-            ["BASIC", "Forfait", 120, None, 0.2, "01/03/2024", "01/01/2024"],
-        ])
+        table = Table.from_grid(
+            "Tarifs",
+            [
+                ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
+                ["premium", "Forfait", "170 €", None, None, "01/03/2024", None],
+                ["BASIC", "Forfait", 120, None, 0.2, "01/03/2024", "01/01/2024"],
+            ],
+        )
         (premium, basic), anomalies = parse_table(table, today=TODAY)
         assert isinstance(premium, Rate) and premium.code == "PREMIUM"
         assert premium.vat_percent == 20 and premium.amount_ht == Decimal("170.00")
@@ -226,11 +284,13 @@ class TestDataset:
 class TestAnomalies:
     def test_cell_text_lists_errors_first_one_per_line(self) -> None:
         """A row's cell text puts errors before warnings, one sentence per line."""
-        found = Anomalies([
-            Anomaly("Membres", 2, "M0001", "SIRET", Severity.WARNING, "Avertissement."),
-            Anomaly("Membres", 2, "M0001", "Email", Severity.ERROR, "Erreur."),
-            Anomaly("Membres", 3, "M0002", "Email", Severity.ERROR, "Autre ligne."),
-        ])
+        found = Anomalies(
+            [
+                Anomaly("Membres", 2, "M0001", "SIRET", Severity.WARNING, "Avertissement."),
+                Anomaly("Membres", 2, "M0001", "Email", Severity.ERROR, "Erreur."),
+                Anomaly("Membres", 3, "M0002", "Email", Severity.ERROR, "Autre ligne."),
+            ]
+        )
         assert found.as_cell_text("Membres", 2) == "Erreur.\nAvertissement."
         assert len(found.errors) == 2 and len(found.warnings) == 1
         assert len(found.by_tab("membres")) == 3

@@ -53,17 +53,24 @@ class TestTimings:
     def test_next_runs_are_computed_from_the_last_one(self):
         """After a sync at 19:55 on Friday, the next is Monday 8:00; renewals after today's run is tomorrow 9:00."""
         friday = dt.datetime(2026, 11, 27, 19, 55)
-        assert next_run(DEFAULT_TIMINGS["sync"], friday, friday + dt.timedelta(minutes=1)) == dt.datetime(2026, 11, 30, 8, 0)
+        assert next_run(DEFAULT_TIMINGS["sync"], friday, friday + dt.timedelta(minutes=1)) == dt.datetime(
+            2026, 11, 30, 8, 0
+        )
         ran = MONDAY.replace(hour=9, minute=0, second=5)
         assert next_run(DEFAULT_TIMINGS["renewals"], ran, MONDAY) == dt.datetime(2026, 11, 24, 9, 0)
 
     def test_timings_come_from_the_configuration(self):
         """[schedule.sync] and [schedule.renewals] override the defaults; a typo is refused."""
         timings = timings_from(
-            {"state_dir": "x", "sync": {"every_minutes": 30, "days": ["lundi", "mercredi"], "from": "09:00", "to": "18:00"},
-             "renewals": {"at": "08:15"}}
+            {
+                "state_dir": "x",
+                "sync": {"every_minutes": 30, "days": ["lundi", "mercredi"], "from": "09:00", "to": "18:00"},
+                "renewals": {"at": "08:15"},
+            }
         )
-        assert timings["sync"] == Timing(every_minutes=30, days=frozenset({0, 2}), start=dt.time(9), end=dt.time(18))
+        assert timings["sync"] == Timing(
+            every_minutes=30, days=frozenset({0, 2}), start=dt.time(9), end=dt.time(18)
+        )
         assert timings["renewals"].at == dt.time(8, 15)
         with pytest.raises(ConfigError, match="relances|aucune tâche"):
             timings_from({"relances": {"at": "08:00"}})
@@ -122,16 +129,24 @@ class TestRunner:
 
         with pytest.raises(MilaError):
             run_guarded(settings, "renewals", FixedClock(MONDAY), fail, lambda _: Outcome(SUCCESS, ""))
-        run_guarded(settings, "renewals", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(PREVIEW, "3 en aperçu"))
+        run_guarded(
+            settings, "renewals", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(PREVIEW, "3 en aperçu")
+        )
         record = load_state(state_folder(settings) / "state.json").jobs["renewals"]
-        assert record.last_result == PREVIEW and record.failures_since_success == 1 and record.last_success is None
+        assert (
+            record.last_result == PREVIEW
+            and record.failures_since_success == 1
+            and record.last_success is None
+        )
 
     def test_a_second_instance_waits_then_refuses_clearly(self, tmp_path):
         """While the lock is held, another job gives up after the wait with a French message."""
         settings = load_settings(env={}, cwd=tmp_path)
         held = single_instance(state_folder(settings))
         with held, pytest.raises(AlreadyRunning, match="Une autre tâche mila est en cours"):
-            run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, ""), wait=0.2)
+            run_guarded(
+                settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, ""), wait=0.2
+            )
 
     def test_status_reports_last_and_next_runs(self, tmp_path, monkeypatch):
         """`mila status --json` lists each job with its last result and failures since success."""
@@ -140,7 +155,9 @@ class TestRunner:
         monkeypatch.chdir(tmp_path)
         (tmp_path / "mila.toml").write_text(MAIL_SERVER, encoding="utf-8")
         settings = load_settings(env={}, cwd=tmp_path)
-        run_guarded(settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, "3 cellule(s)"))
+        run_guarded(
+            settings, "sync", FixedClock(MONDAY), lambda: 1, lambda _: Outcome(SUCCESS, "3 cellule(s)")
+        )
         out = io.StringIO()
         assert main(["status", "--json"], out=out) == 0
         rows = {r["job"]: r for r in json.loads(out.getvalue())}
@@ -162,7 +179,9 @@ class TestMailJobsWithoutServer:
         from automations.cli import main
 
         config = tmp_path / "mila.toml"
-        config.write_text("[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n", encoding="utf-8")
+        config.write_text(
+            "[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n", encoding="utf-8"
+        )
         out = io.StringIO()
         assert main(["schedule", "--once", "--config", str(config)], out=out) == 0
         said = out.getvalue()
@@ -179,14 +198,22 @@ class TestMailJobsWithoutServer:
         out = io.StringIO()
         assert main(["status", "--config", str(config)], out=out) == 1
         said = out.getvalue()
-        assert "renewals :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré" in said
+        assert (
+            "renewals :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré"
+            in said
+        )
         assert said.count("prochaine exécution : aucune tant qu'aucun serveur d'envoi n'est configuré") == 2
         out = io.StringIO()
         assert main(["status", "--json", "--config", str(config)], out=out) == 1
         rows = {r["job"]: r for r in json.loads(out.getvalue())}
-        assert rows["renewals"]["paused"] and rows["renewals"]["next_run"] is None and rows["sync"]["paused"] is None
-        config.write_text("[schedule.renewals]\nenabled = false\n[schedule.promotions]\nenabled = false\n",
-                          encoding="utf-8")
+        assert (
+            rows["renewals"]["paused"]
+            and rows["renewals"]["next_run"] is None
+            and rows["sync"]["paused"] is None
+        )
+        config.write_text(
+            "[schedule.renewals]\nenabled = false\n[schedule.promotions]\nenabled = false\n", encoding="utf-8"
+        )
         assert main(["status", "--config", str(config)], out=io.StringIO()) == 0
 
 
@@ -221,10 +248,15 @@ class TestFailingJobs:
                 return Outcome(SUCCESS, "fait")
 
         clock = FixedClock(MONDAY)
-        runs = [run_job(settings, Spec(name, fails), clock) for name, fails in (("sync", True), ("renewals", False))]
+        runs = [
+            run_job(settings, Spec(name, fails), clock)
+            for name, fails in (("sync", True), ("renewals", False))
+        ]
         assert [(r.job, r.ok) for r in runs] == [("sync", False), ("renewals", True)]
         assert "erreur inattendue (ZeroDivisionError)" in runs[0].message
         journal = [list(r) for r in load_workbook(path)["Journal"].iter_rows(values_only=True)]
         assert journal[1][1:3] == ["sync", FAILURE]
         state = load_state(state_folder(settings) / "state.json")
-        assert state.jobs["sync"].failures_since_success == 1 and state.jobs["renewals"].last_result == SUCCESS
+        assert (
+            state.jobs["sync"].failures_since_success == 1 and state.jobs["renewals"].last_result == SUCCESS
+        )

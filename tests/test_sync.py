@@ -16,8 +16,16 @@ TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 15)
 
 MEMBERS_HEADER = [
-    "ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Option Crescendo",
-    "Adhésion le", "Cotisation payée le", "Notes",
+    "ID",
+    "Structure",
+    "Contact",
+    "Email",
+    "Catégorie",
+    "Forfait",
+    "Option Crescendo",
+    "Adhésion le",
+    "Cotisation payée le",
+    "Notes",
 ]
 TARIFS = FEE_HISTORY
 
@@ -26,13 +34,60 @@ def workbook() -> dict[str, list[list[object]]]:
     return {
         "Membres": [
             MEMBERS_HEADER,
-            ["M0001", "Onde Claire", "Léa Morel", "lea@onde.fr", "bénéficiaire", "PREMIUM", "oui", "10/01/2023", "15/11/2026", "fidèle"],
-            ["M0002", "Studio Nord", "Paul Roux", "paul@nord.fr", "hébergé", None, None, "01/09/2022", "10/12/2025", None],
-            [None, "Nouveau Label", "Inès Bah", "ines@label.fr", "bénéficiaire", "BASIC", None, "20/11/2026", None, "=1+1"],
-            ["M0004", "Mauvais Mail", "Tom Vidal", "tom@mail,fr", "bénéficiaire", "BASIC", None, "01/02/2024", "01/02/2026", None],
+            [
+                "M0001",
+                "Onde Claire",
+                "Léa Morel",
+                "lea@onde.fr",
+                "bénéficiaire",
+                "PREMIUM",
+                "oui",
+                "10/01/2023",
+                "15/11/2026",
+                "fidèle",
+            ],
+            [
+                "M0002",
+                "Studio Nord",
+                "Paul Roux",
+                "paul@nord.fr",
+                "hébergé",
+                None,
+                None,
+                "01/09/2022",
+                "10/12/2025",
+                None,
+            ],
+            [
+                None,
+                "Nouveau Label",
+                "Inès Bah",
+                "ines@label.fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "20/11/2026",
+                None,
+                "=1+1",
+            ],
+            [
+                "M0004",
+                "Mauvais Mail",
+                "Tom Vidal",
+                "tom@mail,fr",
+                "bénéficiaire",
+                "BASIC",
+                None,
+                "01/02/2024",
+                "01/02/2026",
+                None,
+            ],
         ],
         "Locaux": [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16]],
-        "Occupations": [["ID", "Membre", "Local", "Début", "Fin"], ["C001", "M0002", "L01", "01/09/2022", None]],
+        "Occupations": [
+            ["ID", "Membre", "Local", "Début", "Fin"],
+            ["C001", "M0002", "L01", "01/09/2022", None],
+        ],
         "Tarifs": TARIFS,
     }
 
@@ -68,7 +123,11 @@ class TestFirstRun:
         assert row.get("Voix") == 2
         due = row.get("Échéance")
         expected = dt.date(2027, 11, 14)
-        assert due == (dt.datetime.combine(expected, dt.time()) if book.kind == "xlsx" else (expected - dt.date(1899, 12, 30)).days)
+        assert due == (
+            dt.datetime.combine(expected, dt.time())
+            if book.kind == "xlsx"
+            else (expected - dt.date(1899, 12, 30)).days
+        )
 
     def test_a_hosted_member_pays_by_the_square_metre(self, make_book):
         """16 m² × 10 € = 160 € HT for the member occupying Bureau 1; 10 votes."""
@@ -146,7 +205,9 @@ class TestSecondRun:
         row = next(i for i, line in enumerate(grid, start=1) if line[0] == "M0005")
         book.edit("Membres", {(row, c): None for c in range(1, len(grid[0]) + 1)})
         end = len(grid) + 1
-        book.edit("Membres", {(end, 2): "Encore Un", (end, 3): "Zoé", (end, 4): "z@z.fr", (end, 5): "bénéficiaire"})
+        book.edit(
+            "Membres", {(end, 2): "Encore Un", (end, 3): "Zoé", (end, 4): "z@z.fr", (end, 5): "bénéficiaire"}
+        )
         result = sync(book)
         assert [n.new_id for n in result.ids_assigned] == ["M0006"]
 
@@ -170,7 +231,10 @@ class TestFailures:
     def test_a_missing_required_column_writes_no_data_and_logs_the_failure(self, make_book):
         """Without « Catégorie », sync refuses, names tab and column, touches no data, logs « échec »."""
         data = workbook()
-        data["Membres"] = [[c if c != "Catégorie" else "Categ." for c in data["Membres"][0]], *data["Membres"][1:]]
+        data["Membres"] = [
+            [c if c != "Catégorie" else "Categ." for c in data["Membres"][0]],
+            *data["Membres"][1:],
+        ]
         book = make_book(data)
         before = {t: book.grid(t) for t in ("Membres", "Locaux", "Occupations", "Tarifs")}
         with pytest.raises(SchemaError, match="Membres.*Catégorie"):

@@ -39,17 +39,57 @@ SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 # The output file prefix of each kind, the sentences a reader expects in it, and the pages
 # it takes once LibreOffice lays it out (from the demo workbook; from one awkward name).
 KINDS = {
-    "convention": ("Convention_", ("Convention de mise à disposition de locaux", "IL A ÉTÉ CONVENU CE QUI SUIT",
-                                   "Article 9 – Droit applicable et litiges", "en deux exemplaires originaux",
-                                   "Pour l’Occupant"), (2, 3), (2, 3)),
-    "charte": ("Charte_", ("Charte des valeurs communes", "Écologie · Partage · Inclusion", "Engagement du membre",
-                           "m’engage à en respecter les principes"), (3, 4), (3, 4)),
-    "recu": ("Recu_", ("Reçu de cotisation", "L’Association MILA certifie avoir reçu", "Pour l’Association",
-                       "ce n’est pas un reçu fiscal"), (1, 1), (1, 1)),
-    "registre_charte": ("Registre_", ("Registre des signatures de la charte des valeurs", "Arrêté au",
-                                      "Membres actifs :"), (2, 6), (1, 1)),
-    "emargement": ("Emargement_", ("Feuille d’émargement", "Assemblée générale du 12 juin 2026",
-                                   "Total des voix des membres à jour", "Quorum atteint"), (4, 10), (1, 1)),
+    "convention": (
+        "Convention_",
+        (
+            "Convention de mise à disposition de locaux",
+            "IL A ÉTÉ CONVENU CE QUI SUIT",
+            "Article 9 – Droit applicable et litiges",
+            "en deux exemplaires originaux",
+            "Pour l’Occupant",
+        ),
+        (2, 3),
+        (2, 3),
+    ),
+    "charte": (
+        "Charte_",
+        (
+            "Charte des valeurs communes",
+            "Écologie · Partage · Inclusion",
+            "Engagement du membre",
+            "m’engage à en respecter les principes",
+        ),
+        (3, 4),
+        (3, 4),
+    ),
+    "recu": (
+        "Recu_",
+        (
+            "Reçu de cotisation",
+            "L’Association MILA certifie avoir reçu",
+            "Pour l’Association",
+            "ce n’est pas un reçu fiscal",
+        ),
+        (1, 1),
+        (1, 1),
+    ),
+    "registre_charte": (
+        "Registre_",
+        ("Registre des signatures de la charte des valeurs", "Arrêté au", "Membres actifs :"),
+        (2, 6),
+        (1, 1),
+    ),
+    "emargement": (
+        "Emargement_",
+        (
+            "Feuille d’émargement",
+            "Assemblée générale du 12 juin 2026",
+            "Total des voix des membres à jour",
+            "Quorum atteint",
+        ),
+        (4, 10),
+        (1, 1),
+    ),
 }
 REPORT = ("Rapport_", ("Rapport d'activité", "Sommaire", "Annexe : données des graphiques"), (8, 24))
 
@@ -82,7 +122,7 @@ def leftovers(data: bytes) -> list[tuple[str, str]]:
     found = []
     for text in paragraphs(data):
         for what, pattern in LEFTOVERS.items():
-            found += [(what, text[max(0, m.start() - 50):m.end() + 50]) for m in pattern.finditer(text)]
+            found += [(what, text[max(0, m.start() - 50) : m.end() + 50]) for m in pattern.finditer(text)]
     return found
 
 
@@ -112,12 +152,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, objec
     shutil.copyfile(demo_built[0], path)
     today = dt.date(2026, 11, 30)
     out = folder / "out"
-    settings = Settings(association=AssociationSettings(), membership=MembershipPolicy(),
-                        documents=DocumentsSettings(out=out, shop_conventions=True))
+    settings = Settings(
+        association=AssociationSettings(),
+        membership=MembershipPolicy(),
+        documents=DocumentsSettings(out=out, shop_conventions=True),
+    )
 
     def run() -> RunContext:
-        return RunContext(settings, FixedClock(dt.datetime(2026, 11, 30, 9, 0)), today=today,
-                          workbook=Workbook(XlsxBackend(path)))
+        return RunContext(
+            settings,
+            FixedClock(dt.datetime(2026, 11, 30, 9, 0)),
+            today=today,
+            workbook=Workbook(XlsxBackend(path)),
+        )
 
     run_conventions(run())
     run_charters(run())
@@ -131,8 +178,10 @@ def render_awkward(name: str) -> dict[str, bytes]:
     """Every template filled for a member named ``name`` (a name of the awkward corpus)."""
     member = _member(2, name, "Léa Morel", civility="Mme", legal_form="SAS")
     document = pieces.document_context(AssociationSettings(), DAY)
-    return {template: load_template(REPO_TEMPLATES / f"{template}.docx").render({**context, "document": document})
-            for template, context in _all_contexts(member).items()}
+    return {
+        template: load_template(REPO_TEMPLATES / f"{template}.docx").render({**context, "document": document})
+        for template, context in _all_contexts(member).items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +202,9 @@ def pdfs(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tupl
             pdf = produced[source]
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
             pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-            text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
-                                  capture_output=True, check=True).stdout.decode("utf-8")
+            text = subprocess.run(
+                ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+            ).stdout.decode("utf-8")
             found[label] = (pages, text)
         return found
     finally:
@@ -242,16 +292,21 @@ NAME_RUN = "<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.structure }}</w:t></w:r>"
 
 def _convention_context() -> dict[str, object]:
     member = _member(2, "L'Usine", "Léa Morel", civility="Mme", legal_form="SAS")
-    return {**_all_contexts(member)["convention"], "document": pieces.document_context(AssociationSettings(), DAY)}
+    return {
+        **_all_contexts(member)["convention"],
+        "document": pieces.document_context(AssociationSettings(), DAY),
+    }
 
 
 def test_a_tag_word_split_in_pieces_still_renders(tmp_path: Path) -> None:
     """A tag Word saved in three runs, with a spelling mark and a bookmark between them, passes the verifier and renders."""
-    split = ('<w:r w:rsidR="00A1B2C3"><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>'
-             '<w:proofErr w:type="spellStart"/>'
-             '<w:r w:rsidR="00D4E5F6"><w:rPr><w:b/><w:lang w:val="en-US"/></w:rPr><w:t>struc</w:t></w:r>'
-             '<w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="90" w:name="_GoBack"/><w:bookmarkEnd w:id="90"/>'
-             '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">ture }}</w:t></w:r>')
+    split = (
+        '<w:r w:rsidR="00A1B2C3"><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>'
+        '<w:proofErr w:type="spellStart"/>'
+        '<w:r w:rsidR="00D4E5F6"><w:rPr><w:b/><w:lang w:val="en-US"/></w:rPr><w:t>struc</w:t></w:r>'
+        '<w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="90" w:name="_GoBack"/><w:bookmarkEnd w:id="90"/>'
+        '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">ture }}</w:t></w:r>'
+    )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     assert verify_template(path, catalogue.VARIABLES["convention"]).problems == []
     data = load_template(path).render(_convention_context())
@@ -259,16 +314,26 @@ def test_a_tag_word_split_in_pieces_still_renders(tmp_path: Path) -> None:
     assert "L’Usine, SAS, représentée par Mme Léa Morel" in text and not leftovers(data)
 
 
-@pytest.mark.parametrize(("inside", "said"), [
-    ("<w:r><w:tab/></w:r>", "coupée par une tabulation"),
-    ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
-     '<w:r><w:fldChar w:fldCharType="end"/></w:r>', "coupée par un champ Word"),
-])
-def test_a_tag_word_cut_with_something_inside_is_reported_with_its_paragraph(tmp_path: Path, inside: str,
-                                                                              said: str) -> None:
+@pytest.mark.parametrize(
+    ("inside", "said"),
+    [
+        ("<w:r><w:tab/></w:r>", "coupée par une tabulation"),
+        (
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+            "coupée par un champ Word",
+        ),
+    ],
+)
+def test_a_tag_word_cut_with_something_inside_is_reported_with_its_paragraph(
+    tmp_path: Path, inside: str, said: str
+) -> None:
     """A tag with a tab or a field inside: the verifier names the problem and the paragraph, in French."""
-    split = ('<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>' + inside
-             + '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">structure }}</w:t></w:r>')
+    split = (
+        "<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>"
+        + inside
+        + '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">structure }}</w:t></w:r>'
+    )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     report = verify_template(path, catalogue.VARIABLES["convention"])
     assert [p.code for p in report.errors] == ["split_runs"]
@@ -278,15 +343,19 @@ def test_a_tag_word_cut_with_something_inside_is_reported_with_its_paragraph(tmp
 
 def test_a_tag_word_cut_by_a_new_paragraph_is_reported(tmp_path: Path) -> None:
     """A tag cut by Enter: the verifier reports it with the paragraph; docxtpl joins the two pieces, losing the break."""
-    split = ('<w:r><w:t>{{ membre.</w:t></w:r></w:p><w:p><w:pPr><w:pStyle w:val="Corps"/></w:pPr>'
-             '<w:r><w:t xml:space="preserve">structure }}</w:t></w:r>')
+    split = (
+        '<w:r><w:t>{{ membre.</w:t></w:r></w:p><w:p><w:pPr><w:pStyle w:val="Corps"/></w:pPr>'
+        '<w:r><w:t xml:space="preserve">structure }}</w:t></w:r>'
+    )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     report = verify_template(path, catalogue.VARIABLES["convention"])
     assert "split_paragraph" in [p.code for p in report.errors]
     assert report.errors[0].paragraph == "{{ membre."
     assert "Balise coupée par un retour à la ligne" in report.errors[0].message
     data = load_template(path).render(_convention_context())
-    assert "L’Usine, SAS, représentée par Mme Léa Morel" in "\n".join(paragraphs(data)) and not leftovers(data)
+    assert "L’Usine, SAS, représentée par Mme Léa Morel" in "\n".join(paragraphs(data)) and not leftovers(
+        data
+    )
 
 
 def test_the_report_template_restyled_in_word_is_checked_for_its_styles_and_header(tmp_path: Path) -> None:

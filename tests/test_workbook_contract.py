@@ -18,7 +18,16 @@ def members() -> dict[str, list[list[object]]]:
         "Membres": [
             HEADER,
             ["M0001", "Label Alpha", "Ana Martin", "ana@alpha.fr", "hébergé", "01/02/2024", "VIP", None],
-            ["M0002", "Bêta Prod", "Bruno Petit", "bruno@beta.fr", "bénéficiaire", "03/04/2024", "=1+1", None],
+            [
+                "M0002",
+                "Bêta Prod",
+                "Bruno Petit",
+                "bruno@beta.fr",
+                "bénéficiaire",
+                "03/04/2024",
+                "=1+1",
+                None,
+            ],
             ["M0003", "Gamma", "Chloé Roy", "chloe@gamma.fr", "bénéficiaire", "05/06/2024", None, None],
         ],
         "Brouillon": [["notes libres"], ["à ne pas toucher"]],
@@ -38,7 +47,9 @@ def staff_cells(grid: list[list[object]], owned: set[int]) -> list[tuple[int, in
 class TestReading:
     def test_headers_match_ignoring_case_accents_and_spaces(self, make_book):
         """A header typed « echeance » or «  CATEGORIE » is the contract's column."""
-        book = make_book({"membres": [["id", "  structure ", "CATEGORIE", "Echeance"], ["M1", "X", "hébergé", None]]})
+        book = make_book(
+            {"membres": [["id", "  structure ", "CATEGORIE", "Echeance"], ["M1", "X", "hébergé", None]]}
+        )
         table = book.open().read()["Membres"]
         assert table.columns == {"id": 1, "structure": 2, "categorie": 3, "echeance": 4}
         assert table.rows[0].get("Catégorie") == "hébergé"
@@ -124,7 +135,9 @@ class TestWriting:
         assert any("M0003" in s and "disparu" in s for s in result.skipped)
         assert book.grid("Membres")[1][7] == "échue"
 
-    @pytest.mark.parametrize("text", ["=1+1", "+33 6 12 34 56 78", "-5", "@mention", "'quoted", "0612", "01/02/2024", "TRUE"])
+    @pytest.mark.parametrize(
+        "text", ["=1+1", "+33 6 12 34 56 78", "-5", "@mention", "'quoted", "0612", "01/02/2024", "TRUE"]
+    )
     def test_text_is_never_interpreted(self, make_book, text):
         """Text starting like a formula, a number or a date is stored as that very text."""
         book = make_book(members())
@@ -240,7 +253,6 @@ class TestIds:
         assert result.ids_assigned == [] and result.skipped
         assert book.grid("Membres")[1][0] in (None, "")
 
-
     def test_rows_sharing_an_id_each_get_their_own_message(self, make_book):
         """Two rows with the same ID are told apart by their content, even after a sort."""
         book = make_book(
@@ -249,7 +261,9 @@ class TestIds:
         wb = book.open()
         rows = [r for r in wb.read()["Membres"].rows if r.id == "M0001"]
         book.reverse_rows("Membres")
-        wb.write([CellUpdate("Membres", "M0001", "Anomalies", f"ligne {r.get('Structure')}", row=r) for r in rows])
+        wb.write(
+            [CellUpdate("Membres", "M0001", "Anomalies", f"ligne {r.get('Structure')}", row=r) for r in rows]
+        )
         grid = book.grid("Membres")
         column = grid[0].index("Anomalies")
         assert {line[1]: line[column] for line in grid[1:] if line[0] == "M0001"} == {
@@ -263,7 +277,9 @@ class TestTabs:
         """Journal is created with the contract's headers, then rows follow one another."""
         book = make_book(members())
         wb = book.open()
-        wb.append_rows(JOURNAL, [{"Date": dt.datetime(2026, 11, 23, 9, 0), "Tâche": "sync", "Résultat": "=ok"}])
+        wb.append_rows(
+            JOURNAL, [{"Date": dt.datetime(2026, 11, 23, 9, 0), "Tâche": "sync", "Résultat": "=ok"}]
+        )
         wb.append_rows(JOURNAL, [{"Tâche": "renewals", "Résultat": "succès", "Détails": "2 envoyées"}])
         grid = book.grid("Journal")
         assert grid[0] == ["Date", "Tâche", "Résultat", "Détails"]

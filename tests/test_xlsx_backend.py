@@ -182,12 +182,57 @@ def formula_workbook(path: Path) -> None:
     wb = OpenpyxlWorkbook()
     ws = wb.active
     ws.title = "Membres"
-    ws.append(["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le",
-               "Cotisation payée le", "Montant", "Total", "Statut", "Échéance", "Anomalies"])
-    ws.append(["M0001", "Onde", "Léa Morel", "lea@onde.fr", "bénéficiaire", "BASIC", dt.date(2026, 2, 1),
-               "=DATE(2026,11,8)", 100, "=I2*2", None, None, None])
-    ws.append(["M0002", "Nord", "Paul Roux", "paul@nord.fr", "bénéficiaire", "BASIC", dt.date(2025, 1, 10),
-               dt.date(2026, 1, 10), 50, "=I3*2", None, None, None])
+    ws.append(
+        [
+            "ID",
+            "Structure",
+            "Contact",
+            "Email",
+            "Catégorie",
+            "Forfait",
+            "Adhésion le",
+            "Cotisation payée le",
+            "Montant",
+            "Total",
+            "Statut",
+            "Échéance",
+            "Anomalies",
+        ]
+    )
+    ws.append(
+        [
+            "M0001",
+            "Onde",
+            "Léa Morel",
+            "lea@onde.fr",
+            "bénéficiaire",
+            "BASIC",
+            dt.date(2026, 2, 1),
+            "=DATE(2026,11,8)",
+            100,
+            "=I2*2",
+            None,
+            None,
+            None,
+        ]
+    )
+    ws.append(
+        [
+            "M0002",
+            "Nord",
+            "Paul Roux",
+            "paul@nord.fr",
+            "bénéficiaire",
+            "BASIC",
+            dt.date(2025, 1, 10),
+            dt.date(2026, 1, 10),
+            50,
+            "=I3*2",
+            None,
+            None,
+            None,
+        ]
+    )
     for ref in ("G2", "G3", "H2", "H3"):
         ws[ref].number_format = "DD/MM/YYYY"
     tarifs = wb.create_sheet("Tarifs")
@@ -259,19 +304,24 @@ class TestRoundTrip:
         with zipfile.ZipFile(path) as z:
             before = {name: z.read(name) for name in z.namelist()}
         backend = XlsxBackend(path)
-        backend.write_cells([
-            ("Membres", 2, 6, "=HYPERLINK(\"http://x\")"),
-            ("Membres", 3, 6, "  Élodie, café « crème » ✓  "),
-            ("Membres", 2, 7, dt.date(2026, 11, 8)),
-            ("Membres", 3, 7, dt.datetime(2026, 11, 8, 14, 30)),
-            ("Membres", 2, 8, 1234.5),
-            ("Membres", 3, 8, 42),
-            ("Membres", 2, 9, True),
-        ])
-        backend.append_rows("Membres", [
-            ["M0003", "Gamma", "bénéficiaire", 12.25, None, "=1+1", dt.date(2025, 1, 31)],
-            ["M0004", "Δelta"],
-        ])
+        backend.write_cells(
+            [
+                ("Membres", 2, 6, '=HYPERLINK("http://x")'),
+                ("Membres", 3, 6, "  Élodie, café « crème » ✓  "),
+                ("Membres", 2, 7, dt.date(2026, 11, 8)),
+                ("Membres", 3, 7, dt.datetime(2026, 11, 8, 14, 30)),
+                ("Membres", 2, 8, 1234.5),
+                ("Membres", 3, 8, 42),
+                ("Membres", 2, 9, True),
+            ]
+        )
+        backend.append_rows(
+            "Membres",
+            [
+                ["M0003", "Gamma", "bénéficiaire", 12.25, None, "=1+1", dt.date(2025, 1, 31)],
+                ["M0004", "Δelta"],
+            ],
+        )
         grid = backend.fetch(["Membres"], {})["Membres"]
         assert grid[1][5:9] == ['=HYPERLINK("http://x")', dt.datetime(2026, 11, 8), 1234.5, True]
         assert grid[2][5:8] == ["  Élodie, café « crème » ✓  ", dt.datetime(2026, 11, 8, 14, 30), 42]
@@ -329,7 +379,9 @@ class TestDamagedFilesAreNeverWritten:
         rewrite_member(path, part, lambda data: BILLION_LAUGHS + re.sub(rb"^<\?xml[^>]*\?>", b"", data))
         before = path.read_bytes()
         with pytest.raises(WorkbookError, match="endommagé"):
-            XlsxBackend(path).write_cells([("Membres", 2, 6, "à jour"), ("Membres", 2, 7, dt.date(2026, 1, 1))])
+            XlsxBackend(path).write_cells(
+                [("Membres", 2, 6, "à jour"), ("Membres", 2, 7, dt.date(2026, 1, 1))]
+            )
         assert path.read_bytes() == before
 
 
@@ -365,8 +417,12 @@ class TestTwoProcesses:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MILA_", "SHEETS_", "GOOGLE_"))}
         server = SmtpServer().start()
         try:
-            env.update(MILA_SMTP_HOST="127.0.0.1", MILA_SMTP_PORT=str(server.port), MILA_SMTP_SECURITY="none",
-                       MILA_MAIL_FROM="adhesions@mila.fr")
+            env.update(
+                MILA_SMTP_HOST="127.0.0.1",
+                MILA_SMTP_PORT=str(server.port),
+                MILA_SMTP_SECURITY="none",
+                MILA_MAIL_FROM="adhesions@mila.fr",
+            )
             for trial in range(3):
                 server.messages.clear()
                 path = tmp_path / f"essai{trial}" / "classeur.xlsx"
@@ -376,9 +432,21 @@ class TestTwoProcesses:
                 XlsxBook(path.parent, renewal_tabs(due))
                 runs = [
                     subprocess.Popen(
-                        [sys.executable, "-m", "automations.cli", "renewals", "--workbook", str(path),
-                         "--today", "2026-11-23"],
-                        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        [
+                            sys.executable,
+                            "-m",
+                            "automations.cli",
+                            "renewals",
+                            "--workbook",
+                            str(path),
+                            "--today",
+                            "2026-11-23",
+                        ],
+                        cwd=folder,
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
                     )
                     for folder in folders
                 ]
@@ -396,9 +464,20 @@ class TestTwoProcesses:
 
 def renewal_tabs(due: dict[str, str]) -> dict[str, list[list[object]]]:
     """Members whose fee falls due on 23/12/2026 (the J-30 reminder goes on 23/11/2026)."""
-    header = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"]
-    members = [[mid, f"Label {mid}", "Léa Morel", email, "bénéficiaire", "PREMIUM", "10/01/2023", "24/12/2025"]
-               for mid, email in due.items()]
+    header = [
+        "ID",
+        "Structure",
+        "Contact",
+        "Email",
+        "Catégorie",
+        "Forfait",
+        "Adhésion le",
+        "Cotisation payée le",
+    ]
+    members = [
+        [mid, f"Label {mid}", "Léa Morel", email, "bénéficiaire", "PREMIUM", "10/01/2023", "24/12/2025"]
+        for mid, email in due.items()
+    ]
     return {
         "Membres": [header, *members],
         "Tarifs": FEE_HISTORY,

@@ -28,8 +28,9 @@ def context_of(args: argparse.Namespace, *, dry_run: bool = False) -> RunContext
     return RunContext(settings_of(args), SystemClock(), today=getattr(args, "today", None), dry_run=dry_run)
 
 
-def locked(ctx: RunContext, job: str, work: Callable[[], T],
-           describe: Callable[[Any], Outcome] | None = None) -> T:
+def locked(
+    ctx: RunContext, job: str, work: Callable[[], T], describe: Callable[[Any], Outcome] | None = None
+) -> T:
     """Run a job's work under the single-instance lock, recorded for `mila status`;
     a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
     from ..jobs.registry import JOBS

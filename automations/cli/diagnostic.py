@@ -33,6 +33,9 @@ def cmd_diagnostic(args: argparse.Namespace, out: TextIO) -> int:
         print("Tout est prêt : rien n'a été modifié pendant cette vérification.", file=out)
         return 0
     count = sum(check.status == TO_FIX for check in diagnosis.checks)
-    print(f"{count} point(s) à corriger (voir docs/deploiement.md), puis relancez « mila diagnostic ». "
-          "Rien n'a été modifié pendant cette vérification.", file=out)
+    print(
+        f"{count} point(s) à corriger (voir docs/deploiement.md), puis relancez « mila diagnostic ». "
+        "Rien n'a été modifié pendant cette vérification.",
+        file=out,
+    )
     return 1

@@ -27,8 +27,11 @@ def cmd_docs_variables(args: argparse.Namespace, out: TextIO) -> int:
     print("Filtres, pour écrire « du », « au », « d’ » devant un nom :", file=out)
     for _, description, tag, example in result.filters:
         print(f"    {tag} : {description} — ex. « {example} »", file=out)
-    print("✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
-          "aide : docs/documents.md.", file=out)
+    print(
+        "✓ : déjà employée par le modèle. Les « oui si … » s'emploient dans {% if … %} ; "
+        "aide : docs/documents.md.",
+        file=out,
+    )
     return 0
 
 
@@ -38,12 +41,18 @@ def _report_variables(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json([{"nom": v.name, "description": v.description} for v in VARIABLES], out)
         return 0
-    print("Chiffres que les textes du rapport (onglet « Textes ») peuvent citer, par exemple "
-          "« {{ membres.moyenne }} » :", file=out)
+    print(
+        "Chiffres que les textes du rapport (onglet « Textes ») peuvent citer, par exemple "
+        "« {{ membres.moyenne }} » :",
+        file=out,
+    )
     for variable in VARIABLES:
         print(f"  {{{{ {variable.name} }}}} : {variable.description}", file=out)
-    print("Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : "
-          "« _avant » (« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.", file=out)
+    print(
+        "Les chiffres comparés d'une année sur l'autre ont aussi leur valeur de l'année d'avant : "
+        "« _avant » (« {{ membres.moyenne_avant }} »). Aide : docs/rapport.md.",
+        file=out,
+    )
     return 0
 
 
@@ -60,8 +69,10 @@ def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
         if not report.problems:
             print(f"{report.name} — aucun problème", file=out)
             continue
-        print(f"{report.name} — {len(report.errors)} erreur(s), {len(report.warnings)} "
-              "avertissement(s)", file=out)
+        print(
+            f"{report.name} — {len(report.errors)} erreur(s), {len(report.warnings)} avertissement(s)",
+            file=out,
+        )
         for problem in report.problems:
             where = "" if problem.part == "corps" else f" ({problem.part})"
             print(f"  [{problem.severity}]{where} {problem.message}", file=out)
@@ -69,16 +80,26 @@ def cmd_docs_verifier(args: argparse.Namespace, out: TextIO) -> int:
                 print(f"      paragraphe : « {problem.paragraph} »", file=out)
     print(file=out)
     if result.ok:
-        print("Tous les modèles sont utilisables"
-              + (f" ({result.warnings} avertissement(s) à regarder)." if result.warnings else "."), file=out)
+        print(
+            "Tous les modèles sont utilisables"
+            + (f" ({result.warnings} avertissement(s) à regarder)." if result.warnings else "."),
+            file=out,
+        )
         return 0
-    print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s). Corrigez les "
-          "modèles dans Word, puis relancez « mila docs verifier ».", file=out)
+    print(
+        f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s). Corrigez les "
+        "modèles dans Word, puis relancez « mila docs verifier ».",
+        file=out,
+    )
     return 1
 
 
-_DOCS_TITLES = {"conventions": "conventions de mise à disposition", "charte": "charte des valeurs",
-                "recus": "reçus de cotisation", "emargement": "feuille d'émargement"}
+_DOCS_TITLES = {
+    "conventions": "conventions de mise à disposition",
+    "charte": "charte des valeurs",
+    "recus": "reçus de cotisation",
+    "emargement": "feuille d'émargement",
+}
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
@@ -89,27 +110,29 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
     def work():
         if args.kind == "conventions":
-            return jobs.run_conventions(ctx, member=args.member, include_ended=args.all, out=out_dir,
-                                        pdf=args.pdf)
+            return jobs.run_conventions(
+                ctx, member=args.member, include_ended=args.all, out=out_dir, pdf=args.pdf
+            )
         if args.kind == "charte":
             return jobs.run_charters(ctx, member=args.member, all_members=args.all, out=out_dir, pdf=args.pdf)
         if args.kind == "recus":
             return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
-        return jobs.run_attendance(ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir,
-                                   pdf=args.pdf)
+        return jobs.run_attendance(
+            ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir, pdf=args.pdf
+        )
 
     result = locked(ctx, "documents", work)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
         return code
-    print(f"Classeur : {ctx.workbook.description} — {_DOCS_TITLES[args.kind]} au {ctx.today:%d/%m/%Y}",
-          file=out)
+    print(
+        f"Classeur : {ctx.workbook.description} — {_DOCS_TITLES[args.kind]} au {ctx.today:%d/%m/%Y}", file=out
+    )
     print(f"Dossier : {result.folder}", file=out)
     print(f"Documents produits : {len(result.written)}", file=out)
     for written in result.written:
-        beside = (f" — écrit à côté de « {written.beside.name} », modifié à la main"
-                  if written.beside else "")
+        beside = f" — écrit à côté de « {written.beside.name} », modifié à la main" if written.beside else ""
         print(f"  {written.path.name} ({written.reason}){beside}", file=out)
     if result.unchanged:
         print(f"Documents à jour, non refaits : {len(result.unchanged)}", file=out)

@@ -71,11 +71,17 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             pass  # the JSON above is the whole output
         elif alert.recipient is None:
-            print(f"Rien à signaler : aucune tâche n'a échoué depuis sa dernière réussite ; aucune alerte "
-                  f"envoyée à {args.alerter.strip()}.", file=out)
+            print(
+                f"Rien à signaler : aucune tâche n'a échoué depuis sa dernière réussite ; aucune alerte "
+                f"envoyée à {args.alerter.strip()}.",
+                file=out,
+            )
         else:
-            print(f"Alerte envoyée à {alert.recipient} (Message-ID {alert.message_id}) : "
-                  f"{len(alert.failing)} tâche(s) en échec depuis sa dernière réussite.", file=out)
+            print(
+                f"Alerte envoyée à {alert.recipient} (Message-ID {alert.message_id}) : "
+                f"{len(alert.failing)} tâche(s) en échec depuis sa dernière réussite.",
+                file=out,
+            )
     return status.code
 
 
@@ -110,8 +116,14 @@ def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
     check = send_test_message(mail, args.address, SystemClock().now())
     connected = "Connexion et identification réussies" if mail.user else "Connexion réussie"
     print(f"{connected} : {check.server}.", file=out)
-    print(f"Message d'essai parti pour {check.recipient} (Message-ID {check.message_id}) ; "
-          f"réponse du serveur : « {check.reply} ».", file=out)
-    print("Vérifiez qu'il est bien arrivé (regardez aussi dans les indésirables). Aucun membre n'a reçu "
-          "de message et rien n'a été écrit dans le classeur.", file=out)
+    print(
+        f"Message d'essai parti pour {check.recipient} (Message-ID {check.message_id}) ; "
+        f"réponse du serveur : « {check.reply} ».",
+        file=out,
+    )
+    print(
+        "Vérifiez qu'il est bien arrivé (regardez aussi dans les indésirables). Aucun membre n'a reçu "
+        "de message et rien n'a été écrit dans le classeur.",
+        file=out,
+    )
     return 0

@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_options(status)
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.add_argument(
-        "--alerter", metavar="ADRESSE",
+        "--alerter",
+        metavar="ADRESSE",
         help="envoyer l'état par courriel à ADRESSE quand une tâche a échoué depuis sa dernière "
         "réussite (rien sinon)",
     )
@@ -118,8 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         "l'adresse donnée. Aucun membre ne reçoit rien, le classeur n'est pas lu.",
     )
     mail_test.add_argument("address", metavar="ADRESSE", help="adresse qui reçoit le message d'essai")
-    mail_test.add_argument("--config", metavar="FICHIER",
-                           help="fichier de configuration (défaut : ./mila.toml)")
+    mail_test.add_argument(
+        "--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)"
+    )
     mail_test.set_defaults(handler=cmd_courriel_test)
 
     cal = sub.add_parser(
@@ -146,29 +148,36 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
     emulator.set_defaults(handler=cmd_emulator)
     paiements = sub.add_parser("paiements", help="registre des paiements : imports HelloAsso et banque")
-    paiements_sub = paiements.add_subparsers(dest="paiements_command", metavar="ACTION", required=True,
-                                             parser_class=FrenchParser)
+    paiements_sub = paiements.add_subparsers(
+        dest="paiements_command", metavar="ACTION", required=True, parser_class=FrenchParser
+    )
     importer = paiements_sub.add_parser(
-        "importer", help="ajouter les paiements d'exports HelloAsso et de relevés (CSV, XLSX, OFX)")
+        "importer", help="ajouter les paiements d'exports HelloAsso et de relevés (CSV, XLSX, OFX)"
+    )
     importer.add_argument("files", nargs="+", metavar="FICHIER", help="export HelloAsso ou relevé bancaire")
     reprendre = paiements_sub.add_parser(
-        "reprendre", help="reprendre une fois « Cotisation payée le » / « Montant payé » de Membres")
+        "reprendre", help="reprendre une fois « Cotisation payée le » / « Montant payé » de Membres"
+    )
     helloasso = paiements_sub.add_parser(
-        "helloasso", help="récupérer les commandes HelloAsso depuis le dernier import (API v5)")
+        "helloasso", help="récupérer les commandes HelloAsso depuis le dernier import (API v5)"
+    )
     for command in (importer, reprendre, helloasso):
         _workbook_options(command)
         _today_option(command)
-        command.add_argument("--dry-run", action="store_true",
-                             help="montrer ce qui serait ajouté, sans écrire")
+        command.add_argument(
+            "--dry-run", action="store_true", help="montrer ce qui serait ajouté, sans écrire"
+        )
         command.add_argument("--json", action="store_true", help="sortie JSON")
         command.add_argument("--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)")
         command.set_defaults(handler=cmd_paiements)
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
-    docs_sub = docs.add_subparsers(dest="docs_command", metavar="DOCUMENT", required=True,
-                                   parser_class=FrenchParser)
+    docs_sub = docs.add_subparsers(
+        dest="docs_command", metavar="DOCUMENT", required=True, parser_class=FrenchParser
+    )
     variables = docs_sub.add_parser("variables", help="lister les variables qu'un modèle peut employer")
-    variables.add_argument("name", metavar="MODÈLE",
-                           help="convention, charte, registre_charte, recu ou emargement")
+    variables.add_argument(
+        "name", metavar="MODÈLE", help="convention, charte, registre_charte, recu ou emargement"
+    )
     variables.add_argument("--config", metavar="FICHIER", help="fichier de configuration")
     variables.add_argument("--json", action="store_true", help="sortie JSON")
     variables.set_defaults(handler=cmd_docs_variables)
@@ -193,17 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
         if kind == "conventions":
             command.add_argument("--all", action="store_true", help="inclure les conventions terminées")
         if kind == "charte":
-            command.add_argument("--all", action="store_true",
-                                 help="tous les membres actifs, même ceux qui ont signé")
+            command.add_argument(
+                "--all", action="store_true", help="tous les membres actifs, même ceux qui ont signé"
+            )
         if kind == "recus":
-            command.add_argument("--envoyer", action="store_true",
-                                 help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés "
-                                      "(onglet Paiements)")
-            command.add_argument("--limit", type=int, default=50,
-                                 help="nombre de lignes affichées (défaut 50)")
+            command.add_argument(
+                "--envoyer",
+                action="store_true",
+                help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés (onglet Paiements)",
+            )
+            command.add_argument(
+                "--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)"
+            )
         if kind == "emargement":
-            command.add_argument("--date", type=_date, metavar="AAAA-MM-JJ",
-                                 help="date de l'assemblée (défaut : aujourd'hui)")
+            command.add_argument(
+                "--date", type=_date, metavar="AAAA-MM-JJ", help="date de l'assemblée (défaut : aujourd'hui)"
+            )
             command.add_argument("--titre", default="Assemblée générale", help="intitulé de l'assemblée")
             command.add_argument("--lieu", default=None, help="lieu (défaut : l'adresse de l'association)")
         command.set_defaults(handler=cmd_docs, kind=kind)
@@ -215,8 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="DOSSIER", help="dossier de sortie (défaut : [documents] out)"
     )
     rapport.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
-    rapport.add_argument("--conseil-au", type=_date, metavar="AAAA-MM-JJ", dest="conseil_au",
-                         help="date de la composition du conseil (défaut : le 31 décembre de l'année)")
+    rapport.add_argument(
+        "--conseil-au",
+        type=_date,
+        metavar="AAAA-MM-JJ",
+        dest="conseil_au",
+        help="date de la composition du conseil (défaut : le 31 décembre de l'année)",
+    )
     rapport.add_argument("--json", action="store_true", help="sortie JSON")
     rapport.set_defaults(handler=cmd_docs_rapport)
     return parser

@@ -22,9 +22,12 @@ def print_json(data: object, out: TextIO) -> None:
 def journal_lost(done: str, out: TextIO, reason: str | None = None) -> None:
     """Say that ``done`` (« les changements ci-dessus sont faits »…) is not noted in Journal."""
     because = f" ({reason})" if reason else ""
-    print(f"Attention : {done}, mais la ligne qui les note dans l'onglet Journal n'a pas pu être "
-          f"écrite{because}. Notez-les dans Journal à la main si besoin ; le détail est dans le "
-          "journal local mila.log.", file=out)
+    print(
+        f"Attention : {done}, mais la ligne qui les note dans l'onglet Journal n'a pas pu être "
+        f"écrite{because}. Notez-les dans Journal à la main si besoin ; le détail est dans le "
+        "journal local mila.log.",
+        file=out,
+    )
 
 
 def shown(value: object) -> str:

@@ -56,8 +56,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     ctx = context_of(args)
     today = ctx.today
-    result = run_check(ctx.workbook, today=today, policy=ctx.settings.membership,
-                       booking_policy=ctx.settings.bookings)
+    result = run_check(
+        ctx.workbook, today=today, policy=ctx.settings.membership, booking_policy=ctx.settings.bookings
+    )
     if args.json:
         print_json(result.as_dict(), out)
         return 1 if result.errors else 0
@@ -112,8 +113,9 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             if result.notices.journal_lost:
                 journal_lost("ces messages sont traités", out)
         elif result.notices_error:
-            print("Messages « place confirmée » non envoyés pour l'instant : "
-                  f"{result.notices_error}", file=out)
+            print(
+                f"Messages « place confirmée » non envoyés pour l'instant : {result.notices_error}", file=out
+            )
         for tab, column in result.columns_added:
             print(f"  colonne ajoutée : {tab} « {column} »", file=out)
         for skipped in result.skipped:
@@ -136,8 +138,9 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs.calendars import run_calendars
 
     ctx = context_of(args)
-    result = run_calendars(ctx.workbook, out_dir=args.out, today=ctx.today,
-                           booking_policy=ctx.settings.bookings)
+    result = run_calendars(
+        ctx.workbook, out_dir=args.out, today=ctx.today, booking_policy=ctx.settings.bookings
+    )
     if args.json:
         print_json(result.as_dict(), out)
         return 0
@@ -161,10 +164,13 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
     settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
     policy = settings.membership
     if args.paiements_command == "importer":
+
         def work():
-            return job.run_import(workbook, [Path(f) for f in args.files], today=today, policy=policy,
-                                  dry_run=args.dry_run)
+            return job.run_import(
+                workbook, [Path(f) for f in args.files], today=today, policy=policy, dry_run=args.dry_run
+            )
     elif args.paiements_command == "reprendre":
+
         def work():
             return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
     else:
@@ -173,9 +179,15 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
         payments_settings = settings.payments
 
         def work():
-            return job.run_helloasso(workbook, HelloAssoClient(payments_settings), today=today,
-                                     policy=policy, dry_run=args.dry_run,
-                                     since_default_days=payments_settings.since_days)
+            return job.run_helloasso(
+                workbook,
+                HelloAssoClient(payments_settings),
+                today=today,
+                policy=policy,
+                dry_run=args.dry_run,
+                since_default_days=payments_settings.since_days,
+            )
+
     result = locked(ctx, "paiements", work, job.describe)
     if args.json:
         print_json(result.as_dict(), out)
@@ -185,12 +197,18 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
     for read in result.files:
         print(f"{read.name} : {read.kind}, {len(read.payments)} paiement(s) lu(s)", file=out)
     verb = "seraient ajoutés" if args.dry_run else "ajoutés"
-    print(f"Paiements {verb} à « Paiements » : {len(result.added)} "
-          f"(dont {len(result.added) - result.matched} sans membre, à rapprocher)", file=out)
+    print(
+        f"Paiements {verb} à « Paiements » : {len(result.added)} "
+        f"(dont {len(result.added) - result.matched} sans membre, à rapprocher)",
+        file=out,
+    )
     for planned in result.added[: args.limit]:
         v = planned.values
-        print(f"  {v['ID']} {shown(v['Date'])} {shown(v['Montant'])} {v['Payeur'] or ''} → "
-              f"{v['Membre'] or '(aucun membre)'} — {planned.how}", file=out)
+        print(
+            f"  {v['ID']} {shown(v['Date'])} {shown(v['Montant'])} {v['Payeur'] or ''} → "
+            f"{v['Membre'] or '(aucun membre)'} — {planned.how}",
+            file=out,
+        )
     if len(result.added) > args.limit:
         print(f"  … et {len(result.added) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
     if result.already:
@@ -202,6 +220,9 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
         for line in result.ignored[: args.limit]:
             print(f"  {line}", file=out)
     if result.added and not args.dry_run:
-        print("Ensuite : « mila sync » pour les périodes et les anomalies ; choisissez le membre "
-              "des paiements sans membre dans « Paiements ».", file=out)
+        print(
+            "Ensuite : « mila sync » pour les périodes et les anomalies ; choisissez le membre "
+            "des paiements sans membre dans « Paiements ».",
+            file=out,
+        )
     return 0

@@ -406,8 +406,11 @@ def sized_bookings(story: SizedStory, premises: list[SizedPremises], members: li
             lines.append([line[0], line[1], line[2], None, again, line[5], "jour", "confirmée"])
     for line in rng.sample(lines, count // 500):  # booked for a Saturday
         booked_on, booked_from, booked_until = line[0], line[4], line[5]
-        if (isinstance(booked_on, date) and isinstance(booked_from, datetime)
-                and isinstance(booked_until, datetime)):
+        if (
+            isinstance(booked_on, date)
+            and isinstance(booked_from, datetime)
+            and isinstance(booked_until, datetime)
+        ):
             to_saturday = timedelta(days=5 - booked_on.weekday())
             line[4], line[5] = booked_from + to_saturday, booked_until + to_saturday
     del lines[count:]

@@ -23,19 +23,32 @@ ASSOCIATION_VARIABLES = (
     V("association.telephone", "téléphone (peut être vide)", "01 23 45 67 89"),
     V("association.site_web", "site internet (peut être vide)", "www.mila.example"),
     V("association.ville", "ville où les documents sont signés", "Paris"),
-    V("association.president.nom", "nom du président ou de la présidente (onglet Conseil)",
-      "Juliette Texier"),
+    V(
+        "association.president.nom",
+        "nom du président ou de la présidente (onglet Conseil)",
+        "Juliette Texier",
+    ),
     V("association.president.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
     V("association.president.titre", "Présidente, Président ou Président·e selon la civilité", "Présidente"),
-    V("association.president.connu", "oui si le Conseil a un président ou une présidente en fonction",
-      "True"),
+    V(
+        "association.president.connu",
+        "oui si le Conseil a un président ou une présidente en fonction",
+        "True",
+    ),
     V("association.tresorier.nom", "nom du trésorier ou de la trésorière (onglet Conseil)", "Nadia Giraud"),
     V("association.tresorier.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
     V("association.tresorier.titre", "Trésorière, Trésorier ou Trésorier·e selon la civilité", "Trésorière"),
-    V("association.tresorier.connu", "oui si le Conseil a un trésorier ou une trésorière en fonction",
-      "True"),
-    V("association.signataire.nom", "qui signe pour l'association : la présidence, sauf si elle est liée "
-      "à l'autre partie (ordre : [association] signatory_order)", "Nadia Giraud"),
+    V(
+        "association.tresorier.connu",
+        "oui si le Conseil a un trésorier ou une trésorière en fonction",
+        "True",
+    ),
+    V(
+        "association.signataire.nom",
+        "qui signe pour l'association : la présidence, sauf si elle est liée "
+        "à l'autre partie (ordre : [association] signatory_order)",
+        "Nadia Giraud",
+    ),
     V("association.signataire.civilite", "Mme ou M. (vide si inconnue)", "Mme"),
     V("association.signataire.titre", "sa fonction, accordée", "Trésorière"),
     V("association.signataire.qualite", "« en sa qualité de … »", "en sa qualité de trésorière"),
@@ -59,21 +72,29 @@ MEMBER_VARIABLES = (
     V("membre.civilite", "civilité du ou de la représentant·e : Mme, M. ou vide", "Mme"),
     V("membre.representant_complet", "le ou la représentant·e avec sa civilité", "Mme Léa Morel"),
     V("membre.personne", "oui si le membre est une personne (elle ne se représente pas elle-même)", "False"),
-    V("membre.represente_par", "« représentée par Mme … » (vide si le membre est une personne)",
-      "représentée par Mme Léa Morel"),
+    V(
+        "membre.represente_par",
+        "« représentée par Mme … » (vide si le membre est une personne)",
+        "représentée par Mme Léa Morel",
+    ),
     V("membre.soussigne", "soussignée, soussigné ou soussigné·e selon la civilité", "soussignée"),
     V("membre.qualite", "représentante, représentant ou représentant·e selon la civilité", "représentante"),
-    V("membre.accord", "terminaison d'accord du membre : e (une structure, une femme), vide ou ·e",
-      "e"),
+    V("membre.accord", "terminaison d'accord du membre : e (une structure, une femme), vide ou ·e", "e"),
 )
 
 VARIABLES: dict[str, tuple[Variable, ...]] = {
-    "convention": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+    "convention": ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + MEMBER_VARIABLES
+    + (
         V("convention.id", "identifiant de la convention (onglet Occupations)", "C014"),
         V("convention.debut", "date de début", "1er septembre 2024"),
         V("convention.fin", "date de fin (vide si la convention est à durée indéterminée)", "31 août 2027"),
-        V("convention.duree", "durée, en toutes lettres",
-          "à compter du 1er septembre 2024 et pour une durée indéterminée"),
+        V(
+            "convention.duree",
+            "durée, en toutes lettres",
+            "à compter du 1er septembre 2024 et pour une durée indéterminée",
+        ),
         V("convention.indeterminee", "oui si aucune date de fin n'est prévue", "True"),
         V("local.id", "identifiant du local", "L03"),
         V("local.nom", "nom du local", "Bureau 3"),
@@ -94,11 +115,16 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("charte.signee", "oui si le membre a signé la charte des valeurs", "True"),
         V("charte.date", "date de signature de la charte (vide sinon)", "3 octobre 2022"),
     ),
-    "charte": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+    "charte": ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + MEMBER_VARIABLES
+    + (
         V("charte.signee", "oui si la charte est déjà signée (exemplaire réimprimé)", "False"),
         V("charte.date", "date de signature déjà enregistrée (vide sinon)", ""),
     ),
-    "registre_charte": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + (
+    "registre_charte": ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + (
         V("registre.date", "date à laquelle le registre est arrêté", "4 mars 2025"),
         V("registre.total", "nombre de membres actifs", "118"),
         V("registre.signees", "nombre de chartes signées", "97"),
@@ -112,17 +138,26 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("membres[].signature", "date de signature, ou « à signer »", "3 octobre 2022"),
         V("membres[].signee", "oui si la charte est signée", "True"),
     ),
-    "recu": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + MEMBER_VARIABLES + (
+    "recu": ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + MEMBER_VARIABLES
+    + (
         V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
         V("recu.date", "date du reçu : celle du paiement", "13 novembre 2024"),
         V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
-        V("paiement.moyen", "moyen de paiement (colonne « Moyen » de Paiements ; vide s'il n'est pas "
-          "connu)", "virement"),
+        V(
+            "paiement.moyen",
+            "moyen de paiement (colonne « Moyen » de Paiements ; vide s'il n'est pas connu)",
+            "virement",
+        ),
         V("paiement.id", "identifiant du paiement dans l'onglet Paiements (vide sans cet onglet)", "P00042"),
         V("recu.objet", "ce que paie le paiement : cotisation, loyer ou réservation", "cotisation"),
         V("recu.titre", "titre du reçu selon son objet", "Reçu de cotisation"),
-        V("recu.au_titre", "ce que le paiement règle, en fin de phrase",
-          "sa cotisation annuelle pour la période du 13 novembre 2024 au 12 novembre 2025"),
+        V(
+            "recu.au_titre",
+            "ce que le paiement règle, en fin de phrase",
+            "sa cotisation annuelle pour la période du 13 novembre 2024 au 12 novembre 2025",
+        ),
         V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
         V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
         V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
@@ -130,8 +165,11 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("montant.tva", "TVA", "110 €"),
         V("montant.ttc", "montant toutes taxes comprises", "660 €"),
         V("montant.taux_tva", "taux de TVA", "20 %"),
-        V("detail", "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
-          "55 m² × 10 € = 550 € HT"),
+        V(
+            "detail",
+            "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
+            "55 m² × 10 € = 550 € HT",
+        ),
         V("lignes", "lignes de la cotisation", ""),
         V("lignes[].libelle", "libellé de la ligne", "Forfait PREMIUM"),
         V("lignes[].montant", "montant hors taxes de la ligne", "170 €"),
@@ -139,7 +177,9 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("lignes[].ttc", "montant toutes taxes comprises de la ligne", "204 €"),
         V("ecart", "oui si le montant reçu diffère de la cotisation calculée", "False"),
     ),
-    "emargement": ASSOCIATION_VARIABLES + DOCUMENT_VARIABLES + (
+    "emargement": ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + (
         V("assemblee.titre", "intitulé de l'assemblée", "Assemblée générale ordinaire"),
         V("assemblee.date", "date de l'assemblée", "12 juin 2025"),
         V("assemblee.date_courte", "la même, en chiffres", "12/06/2025"),

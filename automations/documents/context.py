@@ -69,18 +69,23 @@ def convention_context(
         "loyer": Amounts.from_ht(rent_ht, rent_vat_percent).as_context(),
         "depot": {"prevu": bool(deposit), "montant": money(deposit) if deposit else ""},
         "cotisation": fee_context(fee),
-        "charte": {"signee": member.charter_signed_on is not None,
-                   "date": long_date(member.charter_signed_on)},
+        "charte": {
+            "signee": member.charter_signed_on is not None,
+            "date": long_date(member.charter_signed_on),
+        },
     }
 
 
-def charter_context(*, association: dict[str, Any], member: Member,
-                    board: Sequence[BoardMember] = ()) -> dict[str, Any]:
+def charter_context(
+    *, association: dict[str, Any], member: Member, board: Sequence[BoardMember] = ()
+) -> dict[str, Any]:
     return {
         "association": association,
         "membre": member_context(member, board),
-        "charte": {"signee": member.charter_signed_on is not None,
-                   "date": long_date(member.charter_signed_on)},
+        "charte": {
+            "signee": member.charter_signed_on is not None,
+            "date": long_date(member.charter_signed_on),
+        },
     }
 
 
@@ -110,8 +115,12 @@ def register_context(
     signed = sum(1 for r in rows if r["signee"])
     return {
         "association": association,
-        "registre": {"date": long_date(day), "total": str(len(rows)), "signees": str(signed),
-                     "a_signer": str(len(rows) - signed)},
+        "registre": {
+            "date": long_date(day),
+            "total": str(len(rows)),
+            "signees": str(signed),
+            "a_signer": str(len(rows) - signed),
+        },
         "membres": rows,
     }
 
@@ -126,15 +135,17 @@ def split_vat(lines: Sequence[FeeLine], total_vat: Decimal) -> list[Decimal]:
     shares = [cents(x - Decimal("0.005")) if x > 0 else cents(x) for x in exact]
     left = int((total_vat - sum(shares, Decimal(0))) * 100)
     order = sorted(range(len(lines)), key=lambda i: exact[i] - shares[i], reverse=True)
-    for i in order[:max(left, 0)]:
+    for i in order[: max(left, 0)]:
         shares[i] += Decimal("0.01")
     return shares
 
 
 _RECEIPT_TITLES = {"cotisation": "cotisation", "loyer": "loyer", "réservation": "réservation"}
 _RECEIPT_LINES = {"loyer": "Loyer (mise à disposition de locaux)", "réservation": "Réservation de salle"}
-_RECEIPT_FOR = {"loyer": "son loyer pour la mise à disposition de locaux",
-                "réservation": "sa réservation de salle"}
+_RECEIPT_FOR = {
+    "loyer": "son loyer pour la mise à disposition de locaux",
+    "réservation": "sa réservation de salle",
+}
 
 
 def receipt_context(
@@ -173,20 +184,34 @@ def receipt_context(
         detail = ""  # the difference is told to the staff (the command's output), not the member
     vats = split_vat(lines, amounts.vat)
     period = {"debut": long_date(period_start), "fin": long_date(period_end)}
-    what = (f"sa cotisation annuelle pour la période du {period['debut']} au {period['fin']}"
-            if purpose == "cotisation" else _RECEIPT_FOR.get(purpose, f"son paiement ({purpose})"))
+    what = (
+        f"sa cotisation annuelle pour la période du {period['debut']} au {period['fin']}"
+        if purpose == "cotisation"
+        else _RECEIPT_FOR.get(purpose, f"son paiement ({purpose})")
+    )
     return {
         "association": association,
         "membre": member_context(member, board),
-        "recu": {"numero": number, "date": long_date(day), "objet": purpose,
-                 "titre": f"Reçu de {_RECEIPT_TITLES.get(purpose, purpose)}", "au_titre": what},
+        "recu": {
+            "numero": number,
+            "date": long_date(day),
+            "objet": purpose,
+            "titre": f"Reçu de {_RECEIPT_TITLES.get(purpose, purpose)}",
+            "au_titre": what,
+        },
         "paiement": {"date": long_date(day), "montant": money(paid), "moyen": method, "id": payment_id},
         "periode": period,
         "montant": amounts.as_context(),
         "detail": detail,
-        "lignes": [{"libelle": typeset_breakdown(line.label), "montant": money(line.amount),
-                    "tva": money(vat), "ttc": money(line.amount + vat)}
-                   for line, vat in zip(lines, vats, strict=True)],
+        "lignes": [
+            {
+                "libelle": typeset_breakdown(line.label),
+                "montant": money(line.amount),
+                "tva": money(vat),
+                "ttc": money(line.amount + vat),
+            }
+            for line, vat in zip(lines, vats, strict=True)
+        ],
         "ecart": not matches,
     }
 
@@ -211,8 +236,7 @@ def attendance_context(
     quorum = math.ceil(Decimal(total) * quorum_percent / 100)  # « au moins la moitié des voix »
     return {
         "association": association,
-        "assemblee": {"titre": title, "date": long_date(day), "date_courte": format_date(day),
-                      "lieu": place},
+        "assemblee": {"titre": title, "date": long_date(day), "date_courte": format_date(day), "lieu": place},
         "membres": [
             {
                 "numero": str(n),
@@ -224,6 +248,10 @@ def attendance_context(
             }
             for n, line in enumerate(ordered, start=1)
         ],
-        "totaux": {"membres": str(len(ordered)), "voix": str(total), "quorum": str(int(quorum)),
-                   "quorum_pourcentage": percent(quorum_percent)},
+        "totaux": {
+            "membres": str(len(ordered)),
+            "voix": str(total),
+            "quorum": str(int(quorum)),
+            "quorum_pourcentage": percent(quorum_percent),
+        },
     }

@@ -38,15 +38,64 @@ from ..text import strip_accents
 APOSTROPHE = "\u2019"
 
 # French words beginning with a mute h: « d’Harmonie », « l’Hôtel ».
-MUTE_H = frozenset({
-    "habit", "habitat", "habitant", "habitants", "habitude", "harmonie", "harmonies", "harmonica",
-    "harmonium", "hebdo", "hebdomadaire", "hélice", "hélium", "herbe", "herbes", "héritage", "héritages",
-    "hermine", "héroïne", "heure", "heures", "heureux", "heureuse", "hexagone", "hirondelle",
-    "hirondelles", "histoire", "histoires", "hiver", "hivers", "homme", "hommes", "hommage", "horizon",
-    "horizons", "horloge", "horloges", "hôpital", "hospitalité", "hôte", "hôtes", "hôtel", "huile",
-    "huître", "humain", "humaine", "humains", "humanité", "humeur", "humour", "hymne", "hymnes",
-    "hypnose", "hyper",
-})
+MUTE_H = frozenset(
+    {
+        "habit",
+        "habitat",
+        "habitant",
+        "habitants",
+        "habitude",
+        "harmonie",
+        "harmonies",
+        "harmonica",
+        "harmonium",
+        "hebdo",
+        "hebdomadaire",
+        "hélice",
+        "hélium",
+        "herbe",
+        "herbes",
+        "héritage",
+        "héritages",
+        "hermine",
+        "héroïne",
+        "heure",
+        "heures",
+        "heureux",
+        "heureuse",
+        "hexagone",
+        "hirondelle",
+        "hirondelles",
+        "histoire",
+        "histoires",
+        "hiver",
+        "hivers",
+        "homme",
+        "hommes",
+        "hommage",
+        "horizon",
+        "horizons",
+        "horloge",
+        "horloges",
+        "hôpital",
+        "hospitalité",
+        "hôte",
+        "hôtes",
+        "hôtel",
+        "huile",
+        "huître",
+        "humain",
+        "humaine",
+        "humains",
+        "humanité",
+        "humeur",
+        "humour",
+        "hymne",
+        "hymnes",
+        "hypnose",
+        "hyper",
+    }
+)
 
 _VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæ")
 _CONTRACTING = {"le": ("du", "au"), "les": ("des", "aux")}
@@ -121,6 +170,7 @@ def majuscule(value: Any) -> str:
 def same_person(one: str | None, other: str | None) -> bool:
     """Whether two names typed in the workbook are the same person's (case, accents,
     spaces, hyphens and the order of the words ignored)."""
+
     def words(name: str | None) -> list[str]:
         return sorted(re.split(r"[\s\-’'.]+", strip_accents(name or "").casefold().strip()))
 
@@ -137,8 +187,13 @@ def is_natural_person(structure: str | None, contact: str | None, legal_form: st
     """A member who is a person (legal form « personne physique », or its name is its
     contact's): nobody represents it."""
     form = strip_accents(legal_form or "").casefold().strip()
-    if form.startswith("personne physique") or form in ("particulier", "artiste", "auto-entrepreneur",
-                                                          "auto entrepreneur", "micro-entrepreneur"):
+    if form.startswith("personne physique") or form in (
+        "particulier",
+        "artiste",
+        "auto-entrepreneur",
+        "auto entrepreneur",
+        "micro-entrepreneur",
+    ):
         return True
     return same_person(structure, contact) or not (structure or "").strip()
 
@@ -160,10 +215,22 @@ def by_civility(civility: str | None, feminine: str, masculine: str, neutral: st
 
 FILTERS: dict[str, Callable[..., str]] = {"de": de, "a": a, "majuscule": majuscule}
 FILTER_HELP = (
-    ("de", "« de » devant un nom, contracté ou élidé", "{{ membre.structure|de }}",
-     "du Comptoir du Vinyle · des Femmes S’en Mêlent · d’Éditions Marelle · de L’Usine"),
-    ("a", "« à » devant un nom, contracté", "{{ membre.structure|a }}",
-     "au Comptoir du Vinyle · aux Femmes S’en Mêlent · à L’Usine"),
-    ("majuscule", "première lettre en capitale, le reste inchangé", "{{ association.designation|majuscule }}",
-     "L’Association MILA"),
+    (
+        "de",
+        "« de » devant un nom, contracté ou élidé",
+        "{{ membre.structure|de }}",
+        "du Comptoir du Vinyle · des Femmes S’en Mêlent · d’Éditions Marelle · de L’Usine",
+    ),
+    (
+        "a",
+        "« à » devant un nom, contracté",
+        "{{ membre.structure|a }}",
+        "au Comptoir du Vinyle · aux Femmes S’en Mêlent · à L’Usine",
+    ),
+    (
+        "majuscule",
+        "première lettre en capitale, le reste inchangé",
+        "{{ association.designation|majuscule }}",
+        "L’Association MILA",
+    ),
 )

@@ -36,8 +36,14 @@ from ..text import slug
 
 MANIFEST = ".mila-documents.json"
 VERSION = 1
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-             *(f"lpt{i}" for i in range(1, 10))}  # names Windows refuses
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}  # names Windows refuses
 
 
 class OutputError(MilaError):
@@ -110,8 +116,12 @@ class OutputFolder:
         self._dirty = False
 
     def _load(self) -> dict[str, Any]:
-        empty: dict[str, Any] = {"version": VERSION, "documents": {}, "files": {},
-                                 "receipts": {"numbers": {}, "last": {}}}
+        empty: dict[str, Any] = {
+            "version": VERSION,
+            "documents": {},
+            "files": {},
+            "receipts": {"numbers": {}, "last": {}},
+        }
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -185,8 +195,17 @@ class OutputFolder:
             tmp.unlink(missing_ok=True)
             raise OutputError(f"Impossible d'écrire « {path} » : {exc.strerror}.") from exc
 
-    def write(self, key: str, name: str, data: bytes, *, data_fingerprint: str, template_sha: str,
-              reason: str, today: dt.date) -> Written:
+    def write(
+        self,
+        key: str,
+        name: str,
+        data: bytes,
+        *,
+        data_fingerprint: str,
+        template_sha: str,
+        reason: str,
+        today: dt.date,
+    ) -> Written:
         """Write a document, never over a file someone edited; record it."""
         path, beside = self._free_path(name)
         self._write_bytes(path, data)
@@ -197,8 +216,11 @@ class OutputFolder:
             "fingerprint": data_fingerprint,
             "template": template_sha,
             "generated_on": today.isoformat(),
-            **({"pdf": previous["pdf"], "pdf_source": previous.get("pdf_source")}
-               if "pdf" in previous else {}),
+            **(
+                {"pdf": previous["pdf"], "pdf_source": previous.get("pdf_source")}
+                if "pdf" in previous
+                else {}
+            ),
         }
         self._dirty = True
         return Written(key, path, reason, beside)
@@ -223,8 +245,11 @@ class OutputFolder:
             return False
         docx = self.folder / entry["file"]
         pdf = entry.get("pdf")
-        return (pdf is None or not (self.folder / pdf).is_file()
-                or entry.get("pdf_source") != self.data["files"].get(docx.name, {}).get("sha256"))
+        return (
+            pdf is None
+            or not (self.folder / pdf).is_file()
+            or entry.get("pdf_source") != self.data["files"].get(docx.name, {}).get("sha256")
+        )
 
     def place_pdf(self, key: str, produced: Path) -> Path:
         entry = self.entry(key)
@@ -297,13 +322,24 @@ def convert_to_pdf(
     outdir = work / "pdf"
     outdir.mkdir()
     command = [
-        executable, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
-        "--nologo", "--nodefault", "--norestore", "--nolockcheck",
-        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), *map(str, files),
+        executable,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--nodefault",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(outdir),
+        *map(str, files),
     ]
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)
         raise PdfUnavailable(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).") from exc
@@ -324,8 +360,7 @@ def convert_to_pdf(
         shutil.rmtree(work, ignore_errors=True)
         raise OutputError(
             f"LibreOffice n'a pas produit le PDF de : {', '.join(missing[:5])}"
-            f"{' …' if len(missing) > 5 else ''}."
-            + (f" Message : {detail[0]}" if detail else "")
+            f"{' …' if len(missing) > 5 else ''}." + (f" Message : {detail[0]}" if detail else "")
         )
     return produced
 

@@ -29,8 +29,10 @@ def _clean(text: str | None) -> str:
 def officer(board: Iterable[BoardMember], function: str, day: dt.date) -> BoardMember | None:
     """The board member holding ``function`` on ``day`` (latest arrival wins)."""
     found = [
-        b for b in board
-        if b.function == function and b.name
+        b
+        for b in board
+        if b.function == function
+        and b.name
         and (b.left_on is None or b.left_on > day)
         and (b.joined_on is None or b.joined_on <= day)
     ]
@@ -67,8 +69,9 @@ def tied_to(person: BoardMember, member: Member | None) -> bool:
     return same_person(person.name, member.contact) or same_person(person.name, member.structure)
 
 
-def signatory(board: Iterable[BoardMember], day: dt.date, order: Sequence[str],
-              other_party: Member | None = None) -> tuple[BoardMember | None, str]:
+def signatory(
+    board: Iterable[BoardMember], day: dt.date, order: Sequence[str], other_party: Member | None = None
+) -> tuple[BoardMember | None, str]:
     """Who signs for the association facing ``other_party``: the first function of
     ``order`` whose holder on ``day`` is not tied to it; (None, "") when nobody can."""
     board = list(board)
@@ -95,9 +98,23 @@ def _with_article(article: str, name: str) -> str:
     return f"{article} {name}"
 
 
-_COMMON_NOUNS = {"association": "l’", "amicale": "l’", "union": "l’", "fédération": "la", "federation": "la",
-                 "société": "la", "coopérative": "la", "collectif": "le", "compagnie": "la", "maison": "la",
-                 "fondation": "la", "réseau": "le", "pôle": "le", "groupement": "le", "syndicat": "le"}
+_COMMON_NOUNS = {
+    "association": "l’",
+    "amicale": "l’",
+    "union": "l’",
+    "fédération": "la",
+    "federation": "la",
+    "société": "la",
+    "coopérative": "la",
+    "collectif": "le",
+    "compagnie": "la",
+    "maison": "la",
+    "fondation": "la",
+    "réseau": "le",
+    "pôle": "le",
+    "groupement": "le",
+    "syndicat": "le",
+}
 
 
 def designation(legal_name: str) -> str:
@@ -111,8 +128,11 @@ def designation(legal_name: str) -> str:
 
 
 def association_context(
-    settings: AssociationSettings, board: Sequence[BoardMember], day: dt.date,
-    other_party: Member | None = None, order: Sequence[str] | None = None,
+    settings: AssociationSettings,
+    board: Sequence[BoardMember],
+    day: dt.date,
+    other_party: Member | None = None,
+    order: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The association; ``signataire`` is who signs facing ``other_party`` (the first
     officer of ``order``, by default ``signatory_order``, not tied to it)."""
@@ -204,15 +224,24 @@ class Amounts:
         return cls(ht, ttc - ht, ttc, rate)
 
     def as_context(self) -> dict[str, str]:
-        return {"ht": money(self.ht), "tva": money(self.vat), "ttc": money(self.ttc),
-                "taux_tva": percent(self.rate)}
+        return {
+            "ht": money(self.ht),
+            "tva": money(self.vat),
+            "ttc": money(self.ttc),
+            "taux_tva": percent(self.rate),
+        }
 
 
 def fee_context(fee: Fee | None) -> dict[str, Any]:
     if fee is None:
         return {"connue": False, "ht": "", "tva": "", "ttc": "", "detail": ""}
-    return {"connue": True, "ht": money(fee.ht), "tva": money(fee.vat), "ttc": money(fee.ttc),
-            "detail": typeset_breakdown(fee.breakdown)}
+    return {
+        "connue": True,
+        "ht": money(fee.ht),
+        "tva": money(fee.vat),
+        "ttc": money(fee.ttc),
+        "detail": typeset_breakdown(fee.breakdown),
+    }
 
 
 def typeset_breakdown(text: str) -> str:

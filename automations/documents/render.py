@@ -332,4 +332,3 @@ def load_template(path: Path) -> DocumentTemplate:
 
 
 # --------------------------------------------------------------------------- verifier
-

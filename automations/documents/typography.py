@@ -10,6 +10,7 @@ from ..formatting import format_amount, format_date_long, format_number
 
 NBSP = "\u00a0"
 
+
 def money(value: Decimal | int | float) -> str:
     """``1 234,50 €``: narrow no-break space between thousands, no-break space before €."""
     return f"{format_amount(value)}{NBSP}€"
@@ -49,7 +50,7 @@ def french_typography(text: str) -> str:
     for i, ch in enumerate(text):
         if ch in ":;!?»" and i > 0 and text[i - 1] == " ":
             out[-1] = NBSP
-        elif ch == " " and i > 0 and (text[i - 1] == "«" or text[i - 2:i] == "n°"):
+        elif ch == " " and i > 0 and (text[i - 1] == "«" or text[i - 2 : i] == "n°"):
             ch = NBSP
         out.append(ch)
     return "".join(out)

@@ -57,8 +57,13 @@ class TemplateProblem:
     part: str = "corps"  # corps, en-tête, pied de page
 
     def as_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "paragraph": self.paragraph, "part": self.part}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "paragraph": self.paragraph,
+            "part": self.part,
+        }
 
 
 @dataclass
@@ -86,9 +91,14 @@ class TemplateReport:
             self.problems.append(problem)
 
     def as_dict(self) -> dict[str, object]:
-        return {"template": self.name, "path": str(self.path), "known": self.known,
-                "errors": len(self.errors), "warnings": len(self.warnings),
-                "problems": [p.as_dict() for p in self.problems]}
+        return {
+            "template": self.name,
+            "path": str(self.path),
+            "known": self.known,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.as_dict() for p in self.problems],
+        }
 
 
 _OPEN = re.compile(r"\{[{%#]")
@@ -181,8 +191,11 @@ def _scan(text: str) -> _Scan:
     def covered(position: int) -> bool:
         return any(start <= position < end for start, end in spans)
 
-    return _Scan(spans, [m for m in _OPEN.finditer(text) if not covered(m.start())],
-                 [m for m in _CLOSE.finditer(text) if not covered(m.start())])
+    return _Scan(
+        spans,
+        [m for m in _OPEN.finditer(text) if not covered(m.start())],
+        [m for m in _CLOSE.finditer(text) if not covered(m.start())],
+    )
 
 
 def _check_paragraphs(report: TemplateReport, label: str, paragraphs: list[_Paragraph]) -> None:
@@ -194,66 +207,112 @@ def _check_paragraphs(report: TemplateReport, label: str, paragraphs: list[_Para
             closing = {"{{": "}}", "{%": "%}", "{#": "#}"}[match.group()]
             if later is not None and _closes_first(later.text, closing):
                 if para.cell is not None and later.cell is not None and para.cell is not later.cell:
-                    report.add(ERROR, "split_cell",
-                               f"Balise coupée entre deux cases du tableau : « {match.group()} » est "
-                               f"fermé par « {closing} » dans la case suivante. Une balise doit tenir "
-                               "dans une seule case : retapez-la entière.", text, label)
+                    report.add(
+                        ERROR,
+                        "split_cell",
+                        f"Balise coupée entre deux cases du tableau : « {match.group()} » est "
+                        f"fermé par « {closing} » dans la case suivante. Une balise doit tenir "
+                        "dans une seule case : retapez-la entière.",
+                        text,
+                        label,
+                    )
                 else:
-                    report.add(ERROR, "split_paragraph",
-                               f"Balise coupée par un retour à la ligne : « {match.group()} » est fermé "
-                               f"par « {closing} » au paragraphe suivant. Supprimez le retour à la "
-                               "ligne pour que la balise tienne sur une seule ligne.", text, label)
+                    report.add(
+                        ERROR,
+                        "split_paragraph",
+                        f"Balise coupée par un retour à la ligne : « {match.group()} » est fermé "
+                        f"par « {closing} » au paragraphe suivant. Supprimez le retour à la "
+                        "ligne pour que la balise tienne sur une seule ligne.",
+                        text,
+                        label,
+                    )
             else:
-                report.add(ERROR, "unclosed_tag",
-                           f"Balise non fermée : « {match.group()} » sans « {closing} » dans le même "
-                           f"paragraphe. Ajoutez « {closing} » à la fin de la balise.", text, label)
+                report.add(
+                    ERROR,
+                    "unclosed_tag",
+                    f"Balise non fermée : « {match.group()} » sans « {closing} » dans le même "
+                    f"paragraphe. Ajoutez « {closing} » à la fin de la balise.",
+                    text,
+                    label,
+                )
         for match in scan.closes:
             if index and scans[index - 1].opens and _closes_first(text, match.group()):
                 continue  # reported with the paragraph that opens the tag
-            report.add(ERROR, "stray_close",
-                       f"« {match.group()} » ferme une balise qui n'a pas été ouverte : ajoutez "
-                       "l'ouverture (« {{ » ou « {% ») ou supprimez ces accolades.", text, label)
+            report.add(
+                ERROR,
+                "stray_close",
+                f"« {match.group()} » ferme une balise qui n'a pas été ouverte : ajoutez "
+                "l'ouverture (« {{ » ou « {% ») ou supprimez ces accolades.",
+                text,
+                label,
+            )
         if not scan.spans and not scan.opens and "{" not in text:
             continue
         for match in _SPACED.finditer(text):
-            report.add(ERROR, "spaced_braces",
-                       f"Accolades séparées par une espace (« {match.group()} ») : écrivez « {{{{ », "
-                       "« }} », « {% » et « %} » sans espace entre les deux signes.", text, label)
+            report.add(
+                ERROR,
+                "spaced_braces",
+                f"Accolades séparées par une espace (« {match.group()} ») : écrivez « {{{{ », "
+                "« }} », « {% » et « %} » sans espace entre les deux signes.",
+                text,
+                label,
+            )
         for match in _SINGLE.finditer(text):
             inner = match.group().strip("{} ")
-            report.add(WARNING, "single_brace",
-                       f"« {match.group()} » n'est pas une balise : une variable s'écrit avec deux "
-                       f"accolades de chaque côté, par exemple « {{{{ {inner} }}}} ».", text, label)
+            report.add(
+                WARNING,
+                "single_brace",
+                f"« {match.group()} » n'est pas une balise : une variable s'écrit avec deux "
+                f"accolades de chaque côté, par exemple « {{{{ {inner} }}}} ».",
+                text,
+                label,
+            )
         for start, end in scan.spans:
             tag = text[start:end]
             _check_tag_pieces(report, label, para, start, end, tag)
             quotes = sorted({ch for ch in tag if ch in _CURLY})
             if quotes:
                 severe = any(q in "«»„‚" for q in quotes)
-                report.add(ERROR if severe else WARNING, "curly_quotes",
-                           f"Guillemets typographiques ({' '.join(quotes)}) dans la balise "
-                           f"« {short(tag, 60)} » : Word les a mis à la place de guillemets droits. "
-                           "Retapez-les droits (' ou \") après avoir décoché « Guillemets \"droits\" "
-                           "par des guillemets “typographiques” » dans les options de correction "
-                           "automatique.", text, label)
+                report.add(
+                    ERROR if severe else WARNING,
+                    "curly_quotes",
+                    f"Guillemets typographiques ({' '.join(quotes)}) dans la balise "
+                    f"« {short(tag, 60)} » : Word les a mis à la place de guillemets droits. "
+                    'Retapez-les droits (\' ou ") après avoir décoché « Guillemets "droits" '
+                    "par des guillemets “typographiques” » dans les options de correction "
+                    "automatique.",
+                    text,
+                    label,
+                )
 
 
-def _check_tag_pieces(report: TemplateReport, label: str, para: _Paragraph, start: int, end: int,
-                      tag: str) -> None:
+def _check_tag_pieces(
+    report: TemplateReport, label: str, para: _Paragraph, start: int, end: int, tag: str
+) -> None:
     """A tag cut in several runs: fine for docxtpl, unless something stands inside."""
     inside = [what for offset, what in para.markers if start < offset < end]
     atoms = [a for a in para.atoms if a.start < end and a.end > start and a.end > a.start]
     runs = {id(a.run) for a in atoms}
     if inside:
-        report.add(ERROR, "split_runs",
-                   f"La balise « {short(tag, 60)} » est coupée par {inside[0]} : docxtpl ne peut pas "
-                   "la lire telle quelle (ce qui est au milieu serait perdu). Supprimez la balise et "
-                   "retapez-la d'un seul trait.", para.text, label)
+        report.add(
+            ERROR,
+            "split_runs",
+            f"La balise « {short(tag, 60)} » est coupée par {inside[0]} : docxtpl ne peut pas "
+            "la lire telle quelle (ce qui est au milieu serait perdu). Supprimez la balise et "
+            "retapez-la d'un seul trait.",
+            para.text,
+            label,
+        )
     elif any(a.tracked for a in atoms):
-        report.add(ERROR, "split_runs",
-                   f"La balise « {short(tag, 60)} » a été modifiée avec le suivi des modifications "
-                   "activé : docxtpl lirait aussi le texte supprimé ou inséré. Acceptez toutes les "
-                   "modifications (Révision > Accepter), puis enregistrez.", para.text, label)
+        report.add(
+            ERROR,
+            "split_runs",
+            f"La balise « {short(tag, 60)} » a été modifiée avec le suivi des modifications "
+            "activé : docxtpl lirait aussi le texte supprimé ou inséré. Acceptez toutes les "
+            "modifications (Révision > Accepter), puis enregistrez.",
+            para.text,
+            label,
+        )
     elif len(runs) > 1:
         pass  # docxtpl joins the pieces; the first piece's formatting applies
 
@@ -268,10 +327,15 @@ def _check_patched(
         patched = docx.patch_xml(etree.tostring(para.element, encoding="unicode"))
         for match in _TAG.finditer(patched):
             if "<" in match.group():
-                report.add(ERROR, "unreadable_tag",
-                           "Balise illisible pour docxtpl : elle est coupée en morceaux que Word a "
-                           "séparés. Supprimez la balise et retapez-la d'un seul trait (sans copier-"
-                           "coller depuis un autre document).", para.text, label)
+                report.add(
+                    ERROR,
+                    "unreadable_tag",
+                    "Balise illisible pour docxtpl : elle est coupée en morceaux que Word a "
+                    "séparés. Supprimez la balise et retapez-la d'un seul trait (sans copier-"
+                    "coller depuis un autre document).",
+                    para.text,
+                    label,
+                )
                 break
 
 
@@ -299,28 +363,45 @@ def _check_blocks(report: TemplateReport, label: str, source: str) -> bool:
             ok = False
             if any(k == opener for k, _, _ in stack):
                 inner = stack[-1]
-                report.add(ERROR, "unclosed_block",
-                           f"Bloc « {inner[1]} » jamais fermé : ajoutez « {{% end{inner[0]} %}} » "
-                           f"avant « {shown} ».", _line_text(source, inner[2]), label)
+                report.add(
+                    ERROR,
+                    "unclosed_block",
+                    f"Bloc « {inner[1]} » jamais fermé : ajoutez « {{% end{inner[0]} %}} » "
+                    f"avant « {shown} ».",
+                    _line_text(source, inner[2]),
+                    label,
+                )
                 while stack and stack[-1][0] != opener:
                     stack.pop()
                 if stack:
                     stack.pop()
             else:
-                report.add(ERROR, "stray_end",
-                           f"« {shown} » ferme un bloc qui n'a pas été ouvert : supprimez-le, ou "
-                           f"ajoutez plus haut le « {{% {opener} … %}} » qu'il ferme.",
-                           _line_text(source, line), label)
+                report.add(
+                    ERROR,
+                    "stray_end",
+                    f"« {shown} » ferme un bloc qui n'a pas été ouvert : supprimez-le, ou "
+                    f"ajoutez plus haut le « {{% {opener} … %}} » qu'il ferme.",
+                    _line_text(source, line),
+                    label,
+                )
         elif keyword in ("else", "elif") and not stack:
             ok = False
-            report.add(ERROR, "stray_end",
-                       f"« {shown} » hors de tout bloc « {{% if … %}} » ou « {{% for … %}} ».",
-                       _line_text(source, line), label)
+            report.add(
+                ERROR,
+                "stray_end",
+                f"« {shown} » hors de tout bloc « {{% if … %}} » ou « {{% for … %}} ».",
+                _line_text(source, line),
+                label,
+            )
     for keyword, shown, line in stack:
         ok = False
-        report.add(ERROR, "unclosed_block",
-                   f"Bloc « {shown} » jamais fermé : ajoutez « {{% end{keyword} %}} » là où il doit "
-                   "se terminer.", _line_text(source, line), label)
+        report.add(
+            ERROR,
+            "unclosed_block",
+            f"Bloc « {shown} » jamais fermé : ajoutez « {{% end{keyword} %}} » là où il doit se terminer.",
+            _line_text(source, line),
+            label,
+        )
     return ok
 
 
@@ -333,8 +414,11 @@ def verify_template(path: Path, variables: Sequence[Variable] | None) -> Templat
         docx = _Docx(template)
         docx.init_docx()
     except (TemplateError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, PackageNotFoundError) as exc:
-        message = exc.message if isinstance(exc, TemplateError) else (
-            f"Le fichier n'est pas un document Word .docx lisible ({exc}).")
+        message = (
+            exc.message
+            if isinstance(exc, TemplateError)
+            else (f"Le fichier n'est pas un document Word .docx lisible ({exc}).")
+        )
         report.add(ERROR, "unreadable_file", message)
         return report
     for label, _, root in roots:
@@ -351,28 +435,37 @@ def verify_template(path: Path, variables: Sequence[Variable] | None) -> Templat
         try:
             source = re.sub(r"<w:p([ >])", r"\n<w:p\1", docx.patch_xml(raw))
         except Exception as exc:  # docxtpl's regexes on a strange part
-            report.add(ERROR, "unreadable_tag", f"docxtpl ne peut pas préparer cette partie ({exc}).",
-                       part=label)
+            report.add(
+                ERROR, "unreadable_tag", f"docxtpl ne peut pas préparer cette partie ({exc}).", part=label
+            )
             continue
         if not _check_blocks(report, label, source):
             continue
         try:
             parsed_uses = used_variables(source, variables or ())
         except TemplateSyntaxError as exc:
-            report.add(ERROR, "syntax",
-                       f"Balise mal formée, Jinja ne peut pas la lire (détail technique : {exc.message}). "
-                       "Vérifiez les accolades, les guillemets et les mots-clés (if, for, endif, endfor).",
-                       _line_text(source, exc.lineno), label)
+            report.add(
+                ERROR,
+                "syntax",
+                f"Balise mal formée, Jinja ne peut pas la lire (détail technique : {exc.message}). "
+                "Vérifiez les accolades, les guillemets et les mots-clés (if, for, endif, endfor).",
+                _line_text(source, exc.lineno),
+                label,
+            )
             continue
         if variables is None:
             continue
         for use in parsed_uses:
             if use.known:
                 continue
-            report.add(ERROR, "unknown_variable",
-                       f"Variable inconnue « {use.written} » : elle n'existe pas pour ce modèle. "
-                       f"Corrigez son nom (liste : « mila docs variables {Path(path).stem} »).",
-                       _line_text(source, use.lineno), label)
+            report.add(
+                ERROR,
+                "unknown_variable",
+                f"Variable inconnue « {use.written} » : elle n'existe pas pour ce modèle. "
+                f"Corrigez son nom (liste : « mila docs variables {Path(path).stem} »).",
+                _line_text(source, use.lineno),
+                label,
+            )
     return report
 
 

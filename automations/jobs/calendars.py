@@ -27,8 +27,7 @@ from ..rules.events import compute_events
 from ..workbook import Workbook
 from .evaluation import previous_places, schema_problems
 
-TABS = (schema.LOCAUX, schema.RESERVATIONS, schema.MEMBRES, schema.EVENEMENTS,
-        schema.INSCRIPTIONS)
+TABS = (schema.LOCAUX, schema.RESERVATIONS, schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS)
 PROGRAMME_FILE = "programme.ics"
 
 
@@ -54,8 +53,7 @@ class CalendarsResult:
         return {
             "out_dir": str(self.out_dir),
             "files": [
-                {"path": str(f.path), "title": f.title, "events": f.events,
-                 "resource": f.resource_id}
+                {"path": str(f.path), "title": f.title, "events": f.events, "resource": f.resource_id}
                 for f in self.files
             ],
             "left_out": self.left_out,
@@ -100,21 +98,27 @@ def run_calendars(
         if not premises.bookable or premises.id is None or key is None or key in names:
             continue
         names.add(key)
-        calendar = resource_calendar(premises, by_resource.get(key, []), dataset.members_by_id,
-                                     stamp)
+        calendar = resource_calendar(premises, by_resource.get(key, []), dataset.members_by_id, stamp)
         name = premises.name or premises.id
         file_name = f"reservations-{safe_filename(name)}-{safe_filename(premises.id)}.ics"
         title = f"{name} ({premises.id})"
-        built.append((file_name, CalendarFile(folder / file_name, title, calendar.count,
-                                              premises.id), calendar))
+        built.append(
+            (file_name, CalendarFile(folder / file_name, title, calendar.count, premises.id), calendar)
+        )
         result.left_out += _left_out("Réservations", calendar.left_out)
 
-    outcome = compute_events(dataset.events, dataset.registrations, dataset.members_by_id,
-                             today, previous_places=previous_places(tables))
+    outcome = compute_events(
+        dataset.events,
+        dataset.registrations,
+        dataset.members_by_id,
+        today,
+        previous_places=previous_places(tables),
+    )
     counts = {c.row: (c.registered, c.waiting) for c in outcome.events}
     programme = programme_calendar(dataset.events, counts, stamp)
-    built.append((PROGRAMME_FILE, CalendarFile(folder / PROGRAMME_FILE, "Programme",
-                                               programme.count), programme))
+    built.append(
+        (PROGRAMME_FILE, CalendarFile(folder / PROGRAMME_FILE, "Programme", programme.count), programme)
+    )
     result.left_out += _left_out("Événements", programme.left_out)
 
     try:

@@ -34,9 +34,7 @@ class CheckResult:
         for anomaly in self.anomalies:
             groups.setdefault(anomaly.tab, []).append(anomaly)
         tabs = sorted(groups, key=lambda t: order.index(t) if t in order else len(order))
-        return [
-            (t, sorted(groups[t], key=lambda a: (a.row or 0, not a.is_error))) for t in tabs
-        ]
+        return [(t, sorted(groups[t], key=lambda a: (a.row or 0, not a.is_error))) for t in tabs]
 
     def as_dict(self) -> dict[str, object]:
         return {

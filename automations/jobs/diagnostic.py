@@ -58,8 +58,11 @@ def check_python(diagnosis: Diagnosis, version: tuple[int, int] | None = None) -
     if found >= MIN_PYTHON:
         diagnosis.add("Python", OK, f"version {shown}")
     else:
-        diagnosis.add("Python", TO_FIX, f"version {shown} : il faut Python 3.11 ou plus récent "
-                      "(voir docs/deploiement.md, étape 1).")
+        diagnosis.add(
+            "Python",
+            TO_FIX,
+            f"version {shown} : il faut Python 3.11 ou plus récent (voir docs/deploiement.md, étape 1).",
+        )
 
 
 def writable_folder(path: Path) -> str | None:
@@ -83,8 +86,12 @@ def check_folders(diagnosis: Diagnosis, folders: dict[str, Path]) -> None:
         if problem is None:
             diagnosis.add(f"Dossier {label}", OK, str(path))
         else:
-            diagnosis.add(f"Dossier {label}", TO_FIX, f"{problem}. Créez-le ou donnez les droits "
-                          "(voir docs/deploiement.md, « Où vont les fichiers »).")
+            diagnosis.add(
+                f"Dossier {label}",
+                TO_FIX,
+                f"{problem}. Créez-le ou donnez les droits "
+                "(voir docs/deploiement.md, « Où vont les fichiers »).",
+            )
 
 
 def guarded(diagnosis: Diagnosis, label: str, probe: Callable[[], None]) -> None:
@@ -103,32 +110,50 @@ def check_workbook(
     diagnosis.add("Classeur", OK, f"{report.description} : {len(report.tabs)} onglet(s) lus")
     label = "Droit de modifier le classeur"
     if can_edit is True:
-        diagnosis.add(label, OK, "mila peut modifier le fichier" if local else
-                      "le compte de service est Éditeur de la feuille")
+        diagnosis.add(
+            label,
+            OK,
+            "mila peut modifier le fichier" if local else "le compte de service est Éditeur de la feuille",
+        )
     elif can_edit is False and local:
-        diagnosis.add(label, TO_FIX, "le fichier ou son dossier n'est pas accessible en écriture pour "
-                      "l'utilisateur qui lance mila : donnez-lui les droits.")
+        diagnosis.add(
+            label,
+            TO_FIX,
+            "le fichier ou son dossier n'est pas accessible en écriture pour "
+            "l'utilisateur qui lance mila : donnez-lui les droits.",
+        )
     elif can_edit is False:
-        diagnosis.add(label, TO_FIX,
-                      "le compte peut lire la feuille mais pas la modifier : partagez-la avec lui "
-                      "en tant qu'Éditeur (bouton Partager de la feuille).")
+        diagnosis.add(
+            label,
+            TO_FIX,
+            "le compte peut lire la feuille mais pas la modifier : partagez-la avec lui "
+            "en tant qu'Éditeur (bouton Partager de la feuille).",
+        )
     else:
-        diagnosis.add("Droit de modifier le classeur", NOTE,
-                      "impossible de le vérifier sans l'API Google Drive : activez-la dans le projet "
-                      "Google Cloud (docs/deploiement.md, étape 2.3), ou vérifiez à la main que le "
-                      "compte de service est Éditeur de la feuille.")
+        diagnosis.add(
+            "Droit de modifier le classeur",
+            NOTE,
+            "impossible de le vérifier sans l'API Google Drive : activez-la dans le projet "
+            "Google Cloud (docs/deploiement.md, étape 2.3), ou vérifiez à la main que le "
+            "compte de service est Éditeur de la feuille.",
+        )
     problems = [
         f"onglet « {tab.title} » : colonne(s) obligatoire(s) absente(s) : {', '.join(tab.missing_required)}"
-        for tab in report.tabs if tab.contract and tab.missing_required
+        for tab in report.tabs
+        if tab.contract and tab.missing_required
     ] + [
         f"onglet « {tab.title} » : en-tête en double : {', '.join(tab.duplicates)}"
-        for tab in report.tabs if tab.contract and tab.duplicates
+        for tab in report.tabs
+        if tab.contract and tab.duplicates
     ]
     if "Membres" in report.absent:
         problems.insert(0, "l'onglet « Membres » est absent (est-ce le bon classeur ?)")
     if problems:
-        diagnosis.add("Colonnes du classeur", TO_FIX, " ; ".join(problems)
-                      + ". Corrigez les en-têtes (voir « mila tabs »).")
+        diagnosis.add(
+            "Colonnes du classeur",
+            TO_FIX,
+            " ; ".join(problems) + ". Corrigez les en-têtes (voir « mila tabs »).",
+        )
     else:
         diagnosis.add("Colonnes du classeur", OK, "toutes les colonnes obligatoires sont là")
 
@@ -141,9 +166,12 @@ def check_file_editable(path: Path) -> bool:
 def check_mail(diagnosis: Diagnosis, mail: MailSettings, connect: Callable[[MailSettings], None]) -> None:
     """Log in to the server (``connect`` opens and closes a session): nothing is sent."""
     if not mail.uses_smtp:
-        diagnosis.add("Serveur d'envoi des courriels", TO_FIX,
-                      "aucun serveur configuré : relances et avis restent en aperçu dans "
-                      f"« {mail.preview} ». {NO_SERVER_HINT}")
+        diagnosis.add(
+            "Serveur d'envoi des courriels",
+            TO_FIX,
+            "aucun serveur configuré : relances et avis restent en aperçu dans "
+            f"« {mail.preview} ». {NO_SERVER_HINT}",
+        )
         return
     try:
         connect(mail)
@@ -164,22 +192,31 @@ def smtp_login(mail: MailSettings) -> None:
 def check_templates(diagnosis: Diagnosis, documents: DocumentsSettings) -> None:
     result = verify_templates(documents)
     if result.ok:
-        extra = (f" ({result.warnings} avertissement(s) : voir « mila docs verifier »)"
-                 if result.warnings else "")
-        diagnosis.add("Modèles Word", OK,
-                      f"{len(result.reports)} modèle(s) utilisables dans « {result.folder} »{extra}")
+        extra = (
+            f" ({result.warnings} avertissement(s) : voir « mila docs verifier »)" if result.warnings else ""
+        )
+        diagnosis.add(
+            "Modèles Word", OK, f"{len(result.reports)} modèle(s) utilisables dans « {result.folder} »{extra}"
+        )
     else:
-        diagnosis.add("Modèles Word", TO_FIX,
-                      f"{result.errors} erreur(s) dans les modèles de « {result.folder} » : détail avec "
-                      "« mila docs verifier », puis corrigez-les dans Word.")
+        diagnosis.add(
+            "Modèles Word",
+            TO_FIX,
+            f"{result.errors} erreur(s) dans les modèles de « {result.folder} » : détail avec "
+            "« mila docs verifier », puis corrigez-les dans Word.",
+        )
 
 
 def check_libreoffice(diagnosis: Diagnosis, documents: DocumentsSettings) -> None:
     try:
         found = find_soffice(documents.soffice)
     except MilaError:
-        diagnosis.add("LibreOffice (PDF)", NOTE, "absent : les documents sont produits en Word seulement ; "
-                      "pour --pdf, installez-le (docs/deploiement.md, étape 1).")
+        diagnosis.add(
+            "LibreOffice (PDF)",
+            NOTE,
+            "absent : les documents sont produits en Word seulement ; "
+            "pour --pdf, installez-le (docs/deploiement.md, étape 1).",
+        )
         return
     diagnosis.add("LibreOffice (PDF)", OK, found)
 
@@ -207,11 +244,14 @@ def run_diagnostic(
     guarded(diagnosis, "Classeur", workbook)
     check_mail(diagnosis, settings.mail, connect)
     guarded(diagnosis, "Modèles Word", lambda: check_templates(diagnosis, settings.documents))
-    check_folders(diagnosis, {
-        "des documents": settings.documents.out,
-        "des aperçus de courriels": settings.mail.preview,
-        "du journal local": settings.log.dir,
-        "d'état (verrou, state.json)": settings.schedule.state_dir,
-    })
+    check_folders(
+        diagnosis,
+        {
+            "des documents": settings.documents.out,
+            "des aperçus de courriels": settings.mail.preview,
+            "du journal local": settings.log.dir,
+            "d'état (verrou, state.json)": settings.schedule.state_dir,
+        },
+    )
     check_libreoffice(diagnosis, settings.documents)
     return diagnosis

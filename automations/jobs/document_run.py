@@ -72,8 +72,15 @@ class DocumentsResult:
         return {
             "kind": self.kind,
             "folder": str(self.folder),
-            "written": [{"key": w.key, "file": w.path.name, "reason": w.reason,
-                         "beside": w.beside.name if w.beside else None} for w in self.written],
+            "written": [
+                {
+                    "key": w.key,
+                    "file": w.path.name,
+                    "reason": w.reason,
+                    "beside": w.beside.name if w.beside else None,
+                }
+                for w in self.written
+            ],
             "unchanged": [p.name for p in self.unchanged],
             "skipped": self.skipped,
             "warnings": self.warnings,
@@ -122,11 +129,16 @@ class _Run:
     def template(self, name: str) -> DocumentTemplate:
         return load_template(self.documents.templates / catalogue.TEMPLATE_FILES[name])
 
-    def association_context(self, day: dt.date | None = None, other_party: Member | None = None,
-                            order: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def association_context(
+        self,
+        day: dt.date | None = None,
+        other_party: Member | None = None,
+        order: tuple[str, ...] | None = None,
+    ) -> dict[str, Any]:
         """The association, and who signs for it facing ``other_party`` (see context.signatory)."""
-        return pieces.association_context(self.association, self.dataset.board, day or self.today,
-                                       other_party, order)
+        return pieces.association_context(
+            self.association, self.dataset.board, day or self.today, other_party, order
+        )
 
     def produce(self, template: DocumentTemplate, items: Iterable[_Item]) -> OutputFolder:
         folder = OutputFolder(self.result.folder)
@@ -141,8 +153,15 @@ class _Run:
                 self.result.unchanged.append(path)
                 continue
             data = template.render({**item.context, "document": document})
-            written = folder.write(item.key, item.file_name, data, data_fingerprint=data_fp,
-                                   template_sha=template.sha256, reason=reason, today=self.today)
+            written = folder.write(
+                item.key,
+                item.file_name,
+                data,
+                data_fingerprint=data_fp,
+                template_sha=template.sha256,
+                reason=reason,
+                today=self.today,
+            )
             self.result.written.append(written)
         try:
             if self.pdf:
@@ -154,8 +173,11 @@ class _Run:
     def _pdfs(self, folder: OutputFolder) -> None:
         keys = [k for k in self._keys(folder) if folder.pdf_needed(k)]
         sources = {k: folder.file_of(k) for k in keys}
-        produced = convert_to_pdf([p for p in sources.values() if p is not None],
-                                  soffice=self.documents.soffice, timeout=self.documents.pdf_timeout)
+        produced = convert_to_pdf(
+            [p for p in sources.values() if p is not None],
+            soffice=self.documents.soffice,
+            timeout=self.documents.pdf_timeout,
+        )
         try:
             for key, source in sources.items():
                 if source is not None and source in produced:
@@ -172,9 +194,15 @@ class _Run:
     def finish(self) -> DocumentsResult:
         self.result.seconds = time.monotonic() - self.started
         result = self.result
-        log.info("docs %s: %d written, %d unchanged, %d skipped, %d pdf, %.2fs", self.kind,
-                 len(result.written), len(result.unchanged), len(result.skipped), len(result.pdfs),
-                 result.seconds)
+        log.info(
+            "docs %s: %d written, %d unchanged, %d skipped, %d pdf, %.2fs",
+            self.kind,
+            len(result.written),
+            len(result.unchanged),
+            len(result.skipped),
+            len(result.pdfs),
+            result.seconds,
+        )
         if result.changed:
             result.journal = self.journal("succès", self.details())
         return result
@@ -265,12 +293,19 @@ def _signatory_notes(run: _Run, where: str, party: dict[str, Any], other: Member
     if president is None or not pieces.tied_to(president, other):
         return
     signer = party["signataire"]
-    who = (f"{signer['civilite']} {signer['nom']} ({signer['titre'].lower()})".strip() if signer["connu"]
-           else "personne : aucun autre membre du bureau en fonction")
+    who = (
+        f"{signer['civilite']} {signer['nom']} ({signer['titre'].lower()})".strip()
+        if signer["connu"]
+        else "personne : aucun autre membre du bureau en fonction"
+    )
     title = pieces.officer_context(president, "Président·e")["titre"].lower()
-    run.result.warnings.append(f"{where} : {president.civility or ''} {president.name}, {title}, représente "
-                               f"{_label(other)} ou en est membre ; l'Association est représentée par "
-                               f"{who}.".replace(": ", ": ", 1).replace("  ", " ").replace(":  ", ": "))
+    run.result.warnings.append(
+        f"{where} : {president.civility or ''} {president.name}, {title}, représente "
+        f"{_label(other)} ou en est membre ; l'Association est représentée par "
+        f"{who}.".replace(": ", ": ", 1)
+        .replace("  ", " ")
+        .replace(":  ", ": ")
+    )
 
 
 @dataclass
@@ -309,5 +344,7 @@ def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
     if not any(r.changed for r in results):
         return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
     pdfs = sum(len(r.pdfs) for r in results)
-    return Outcome(SUCCESS, f"{written} document(s) produit(s), {unchanged} à jour"
-                   + (f", {pdfs} PDF" if pdfs else "") + tail)
+    return Outcome(
+        SUCCESS,
+        f"{written} document(s) produit(s), {unchanged} à jour" + (f", {pdfs} PDF" if pdfs else "") + tail,
+    )

@@ -72,17 +72,28 @@ def run_conventions(
 
     def body() -> None:
         wanted = _member_filter(member)
-        dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
-                            schema.TARIFS.name, schema.CONSEIL.name])
+        dataset = run.read(
+            [
+                schema.MEMBRES.name,
+                schema.LOCAUX.name,
+                schema.OCCUPATIONS.name,
+                schema.TARIFS.name,
+                schema.CONSEIL.name,
+            ]
+        )
         _require_member(dataset, wanted, member)
         template = run.template("convention")
         association_ctx = run.association_context()
         if not association.siret:
-            run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : "
-                                       "il n'apparaît pas dans les conventions.")
+            run.result.warnings.append(
+                "SIRET de l'association non renseigné ([association] siret) : "
+                "il n'apparaît pas dans les conventions."
+            )
         if not association_ctx["signataire"]["connu"]:
-            run.result.warnings.append("Aucun membre du bureau en fonction dans l'onglet Conseil : "
-                                       "le bloc de signature de l'Association reste sans nom.")
+            run.result.warnings.append(
+                "Aucun membre du bureau en fonction dans l'onglet Conseil : "
+                "le bloc de signature de l'Association reste sans nom."
+            )
         schedule = FeeSchedule(dataset.rates)
         rows = {r.number: r for r in run.tables.get(schema.OCCUPATIONS.name, Table("", [], [], {})).rows}
         twice = _duplicate_ids(dataset.occupations)
@@ -97,8 +108,9 @@ def run_conventions(
                 continue
             where = f"Convention {occupation.id}"
             if id_key(occupation.id) in twice:
-                run.result.skipped.append(f"{where} : cet ID figure sur plusieurs lignes ; "
-                                          "corrigez-le (« mila check »).")
+                run.result.skipped.append(
+                    f"{where} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila check »)."
+                )
                 continue
             if occupation.start is None:
                 run.result.skipped.append(f"{where} : date de début manquante ou illisible.")
@@ -108,40 +120,52 @@ def run_conventions(
             holder = dataset.member(occupation.member_id)
             premises = dataset.premises_item(occupation.premises_id)
             if holder is None or holder.id is None:
-                run.result.skipped.append(f"{where} : membre « {occupation.member_id} » introuvable "
-                                          "dans l'onglet Membres.")
+                run.result.skipped.append(
+                    f"{where} : membre « {occupation.member_id} » introuvable dans l'onglet Membres."
+                )
                 continue
             if premises is None:
-                run.result.skipped.append(f"{where} : local « {occupation.premises_id} » introuvable "
-                                          "dans l'onglet Locaux.")
+                run.result.skipped.append(
+                    f"{where} : local « {occupation.premises_id} » introuvable dans l'onglet Locaux."
+                )
                 continue
             if premises.site == "Boutique" and not documents.shop_conventions:
                 shops.append(occupation.id)
                 continue
             rent = occupation.monthly_rent if occupation.monthly_rent is not None else premises.monthly_rent
             if rent is None:
-                run.result.skipped.append(f"{where} : loyer inconnu ; renseignez « Loyer mensuel HT » "
-                                          "sur la convention ou sur le local.")
+                run.result.skipped.append(
+                    f"{where} : loyer inconnu ; renseignez « Loyer mensuel HT » "
+                    "sur la convention ou sur le local."
+                )
                 continue
             fee = _convention_fee(holder, occupation.start, today, schedule, premises.surface_m2)
             if fee is None:
-                run.result.warnings.append(f"{where} : cotisation non calculable pour {_label(holder)} ; "
-                                           "la convention renvoie au barème.")
+                run.result.warnings.append(
+                    f"{where} : cotisation non calculable pour {_label(holder)} ; "
+                    "la convention renvoie au barème."
+                )
             party = run.association_context(other_party=holder)
             _signatory_notes(run, where, party, holder)
             context = ctx.convention_context(
-                association=party, occupation=occupation, member=holder, premises=premises,
-                rent_ht=rent, rent_vat_percent=association.rent_vat_percent, fee=fee,
-                board=dataset.board)
-            name = safe_filename("Convention", occupation.id, holder.structure,
-                                 occupation.start.isoformat())
+                association=party,
+                occupation=occupation,
+                member=holder,
+                premises=premises,
+                rent_ht=rent,
+                rent_vat_percent=association.rent_vat_percent,
+                fee=fee,
+                board=dataset.board,
+            )
+            name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
             items.append((_Item(f"convention:{occupation.id}", name, context), rows[occupation.row]))
         if shops:
             run.result.skipped.append(
                 f"{len(shops)} occupation(s) de boutique sans convention ({', '.join(shops)}) : les "
                 "boutiques sont louées sous bail commercial avec le bailleur. Pour leur produire une "
                 "convention, ajoutez « shop_conventions = true » à la section [documents] de la "
-                "configuration.")
+                "configuration."
+            )
         folder = run.produce(template, (item for item, _ in items))
         updates = []
         for item, row in items:
@@ -149,10 +173,18 @@ def run_conventions(
             row_id = row.id
             if path is None or row_id is None:
                 continue
-            updates.append(CellUpdate(schema.OCCUPATIONS.name, row_id, "Convention générée le",
-                                      folder.generated_on(item.key), row=row))
-            updates.append(CellUpdate(schema.OCCUPATIONS.name, row_id, "Fichier convention", path.name,
-                                      row=row))
+            updates.append(
+                CellUpdate(
+                    schema.OCCUPATIONS.name,
+                    row_id,
+                    "Convention générée le",
+                    folder.generated_on(item.key),
+                    row=row,
+                )
+            )
+            updates.append(
+                CellUpdate(schema.OCCUPATIONS.name, row_id, "Fichier convention", path.name, row=row)
+            )
         written = workbook.write(updates)
         run.result.cells_written = written.cells_written
         run.result.skipped.extend(written.skipped)
@@ -160,8 +192,9 @@ def run_conventions(
     return _guarded(run, body)
 
 
-def _convention_fee(member: Member, start: dt.date, today: dt.date, schedule: FeeSchedule,
-                    surface: Decimal | None) -> Fee | None:
+def _convention_fee(
+    member: Member, start: dt.date, today: dt.date, schedule: FeeSchedule, surface: Decimal | None
+) -> Fee | None:
     """The cotisation tied to this occupation: at the rates valid on its start (or today,
     for one that started earlier), for the surface of its premises."""
     day = max(start, today)
@@ -201,26 +234,35 @@ def run_charters(
             if wanted is not None and id_key(m.id) != wanted:
                 continue
             if m.id is None:
-                run.result.skipped.append(f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : pas d'ID ; "
-                                          "lancez « mila sync ».")
+                run.result.skipped.append(
+                    f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : pas d'ID ; lancez « mila sync »."
+                )
                 continue
             if id_key(m.id) in twice:
-                run.result.skipped.append(f"Membre {m.id} : cet ID figure sur plusieurs lignes ; "
-                                          "corrigez-le (« mila check »).")
+                run.result.skipped.append(
+                    f"Membre {m.id} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila check »)."
+                )
                 continue
             if m.charter_signed_on is not None and not all_members and wanted is None:
                 continue
-            items.append(_Item(f"charte:{m.id}", safe_filename("Charte", m.id, m.structure),
-                               ctx.charter_context(association=association_ctx, member=m,
-                                                   board=dataset.board)))
+            items.append(
+                _Item(
+                    f"charte:{m.id}",
+                    safe_filename("Charte", m.id, m.structure),
+                    ctx.charter_context(association=association_ctx, member=m, board=dataset.board),
+                )
+            )
         if wanted is not None and not items and not run.result.skipped:
             run.result.skipped.append(f"Membre {member} : sorti de l'association, pas de charte à signer.")
         run.produce(run.template("charte"), items)
         if register and wanted is None:
             listed = [m for m in active if m.id is not None]
-            item = _Item("registre_charte", "Registre_signatures_charte.docx",
-                         ctx.register_context(association=association_ctx, members=listed, day=today),
-                         volatile=("registre.date",))
+            item = _Item(
+                "registre_charte",
+                "Registre_signatures_charte.docx",
+                ctx.register_context(association=association_ctx, members=listed, day=today),
+                volatile=("registre.date",),
+            )
             run.produce(run.template("registre_charte"), [item])
 
     return _guarded(run, body)
@@ -264,8 +306,15 @@ def run_attendance(
     policy, meeting = context.settings.membership, meeting or run.today
 
     def body() -> None:
-        dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
-                            schema.TARIFS.name, schema.CONSEIL.name])
+        dataset = run.read(
+            [
+                schema.MEMBRES.name,
+                schema.LOCAUX.name,
+                schema.OCCUPATIONS.name,
+                schema.TARIFS.name,
+                schema.CONSEIL.name,
+            ]
+        )
         computations = compute_all(dataset, meeting, policy)
         lines = [
             ctx.AttendanceLine(m, c.votes)
@@ -275,11 +324,18 @@ def run_attendance(
         if not lines:
             run.result.warnings.append(f"Aucun membre à jour de cotisation au {format_date(meeting)}.")
         context = ctx.attendance_context(
-            association=run.association_context(meeting), title=title.strip() or "Assemblée générale",
-            day=meeting, place=(place or association.address).strip(), lines=lines,
-            quorum_percent=association.quorum_percent)
-        item = _Item(f"emargement:{meeting.isoformat()}",
-                     safe_filename("Emargement", "AG", meeting.isoformat()), context)
+            association=run.association_context(meeting),
+            title=title.strip() or "Assemblée générale",
+            day=meeting,
+            place=(place or association.address).strip(),
+            lines=lines,
+            quorum_percent=association.quorum_percent,
+        )
+        item = _Item(
+            f"emargement:{meeting.isoformat()}",
+            safe_filename("Emargement", "AG", meeting.isoformat()),
+            context,
+        )
         run.produce(run.template("emargement"), [item])
 
     return _guarded(run, body)
@@ -294,7 +350,10 @@ def run_scheduled_documents(context: RunContext) -> DocumentsBatch:
     receipts not yet sent."""
     results = [run_conventions(context), run_charters(context)]
     settings = context.settings
-    if (settings.documents.send_receipts and settings.mail.uses_smtp
-            and context.workbook.title_for(schema.PAIEMENTS.name) is not None):
+    if (
+        settings.documents.send_receipts
+        and settings.mail.uses_smtp
+        and context.workbook.title_for(schema.PAIEMENTS.name) is not None
+    ):
         results.append(run_receipts(context, send=True))
     return DocumentsBatch(results)

@@ -50,7 +50,11 @@ def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
         for name in table.missing_required:
             problems.append(
                 Anomaly(
-                    tab.name, 1, None, name, Severity.ERROR,
+                    tab.name,
+                    1,
+                    None,
+                    name,
+                    Severity.ERROR,
                     f"Onglet « {table.title} » : la colonne obligatoire « {name} » est absente. "
                     "Ajoutez-la à la ligne 1 (ou rétablissez son nom) ; rien n'a été écrit.",
                 )
@@ -59,7 +63,11 @@ def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
             if schema.normalize_header(name) in tab.key_lookup:
                 problems.append(
                     Anomaly(
-                        tab.name, 1, None, name, Severity.ERROR,
+                        tab.name,
+                        1,
+                        None,
+                        name,
+                        Severity.ERROR,
                         f"Onglet « {table.title} » : l'en-tête « {name} » figure deux fois. "
                         "Renommez ou supprimez l'une des deux colonnes ; rien n'a été écrit.",
                     )
@@ -79,8 +87,7 @@ def evaluate(
     dataset = Dataset.from_tables(tables, today=today)
     anomalies = Anomalies(problems)
     anomalies.extend(dataset.anomalies)
-    context = Context(dataset, today, policy, booking_policy or BookingPolicy(),
-                      previous_places(tables))
+    context = Context(dataset, today, policy, booking_policy or BookingPolicy(), previous_places(tables))
     anomalies.extend(validate(dataset, today, policy, context=context))
     computations = compute_all(dataset, today, policy)
     for computation in computations:
@@ -88,8 +95,9 @@ def evaluate(
     payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
     for payment in payments:
         anomalies.extend(payment.anomalies)
-    return Evaluation(tables, dataset, anomalies, computations, problems,
-                      context.bookings, context.events, payments)
+    return Evaluation(
+        tables, dataset, anomalies, computations, problems, context.bookings, context.events, payments
+    )
 
 
 def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
@@ -126,12 +134,15 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
 
     for tab, computed in (
-        (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount})
-                               for c in evaluation.bookings.computations]),
-        (schema.EVENEMENTS, [(c.row, {"Inscrits": c.registered, "Liste d'attente": c.waiting})
-                             for c in evaluation.events.events]),
-        (schema.INSCRIPTIONS, [(c.row, {"Place": c.place})
-                               for c in evaluation.events.registrations]),
+        (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount}) for c in evaluation.bookings.computations]),
+        (
+            schema.EVENEMENTS,
+            [
+                (c.row, {"Inscrits": c.registered, "Liste d'attente": c.waiting})
+                for c in evaluation.events.events
+            ],
+        ),
+        (schema.INSCRIPTIONS, [(c.row, {"Place": c.place}) for c in evaluation.events.registrations]),
         (schema.PAIEMENTS, [(c.row, {"Période": c.period}) for c in evaluation.payments]),
     ):
         rows = rows_by_number.get(tab.name, {})

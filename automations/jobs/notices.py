@@ -38,16 +38,25 @@ class Notice:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "registration": self.registration_id, "member": self.member_id, "structure": self.structure,
-            "address": self.address, "event": self.event_id, "title": self.event_title,
-            "when": self.event_when, "status": self.status, "message_id": self.message_id,
-            "sent_at": self.sent_at.isoformat() if self.sent_at else None, "details": self.details,
+            "registration": self.registration_id,
+            "member": self.member_id,
+            "structure": self.structure,
+            "address": self.address,
+            "event": self.event_id,
+            "title": self.event_title,
+            "when": self.event_when,
+            "status": self.status,
+            "message_id": self.message_id,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "details": self.details,
             "preview": self.preview,
         }
 
     def describe(self) -> str:
-        return (f"{self.registration_id} {self.member_id} {self.structure} <{self.address}> — "
-                f"{self.event_title} ({self.event_when})")
+        return (
+            f"{self.registration_id} {self.member_id} {self.structure} <{self.address}> — "
+            f"{self.event_title} ({self.event_when})"
+        )
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,13 @@ class NoticeToCheck:
         return bool(self.new_ids)
 
     def as_dict(self) -> dict[str, object]:
-        return {"registration": self.registration_id, "member": self.member_id,
-                "message_ids": list(self.message_ids), "address": self.address, "new": self.new}
+        return {
+            "registration": self.registration_id,
+            "member": self.member_id,
+            "message_ids": list(self.message_ids),
+            "address": self.address,
+            "new": self.new,
+        }
 
 
 @dataclass
@@ -125,8 +139,12 @@ class NoticesResult(relances.MessageCounts):
     def outcome(self) -> Outcome:
         """The run in one French line, for ``mila status``."""
         if self.preview:
-            return journal_missing(relances.preview_outcome(
-                len(self.messages), self.preview_folder, "message(s) « place confirmée »"), self.journal_lost)
+            return journal_missing(
+                relances.preview_outcome(
+                    len(self.messages), self.preview_folder, "message(s) « place confirmée »"
+                ),
+                self.journal_lost,
+            )
         counts = (
             f"{self.sent} envoyé(s), {self.failed} échec(s), {len(self.closed)} sans objet, "
             f"{len(self.waiting)} en attente"
@@ -160,20 +178,36 @@ class NoticesResult(relances.MessageCounts):
             (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
             (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
         ):
-            group(title, [m.describe() + (f" : {m.details}" if m.details else "")
-                          for m in self.messages if m.status == status])
+            group(
+                title,
+                [
+                    m.describe() + (f" : {m.details}" if m.details else "")
+                    for m in self.messages
+                    if m.status == status
+                ],
+            )
         closing = "qui seraient classés" if self.dry_run or self.preview else "classés"
-        group(f"Messages devenus sans objet, {closing} « annulée » dans Relances",
-              [f"{c.registration_id} {c.member_id} : {c.reason}" for c in self.closed])
-        group("Messages en attente d'une correction (ils partiront ensuite)",
-              [f"{w.registration_id} {w.member_id} : {w.reason}" for w in self.waiting])
+        group(
+            f"Messages devenus sans objet, {closing} « annulée » dans Relances",
+            [f"{c.registration_id} {c.member_id} : {c.reason}" for c in self.closed],
+        )
+        group(
+            "Messages en attente d'une correction (ils partiront ensuite)",
+            [f"{w.registration_id} {w.member_id} : {w.reason}" for w in self.waiting],
+        )
         if self.to_check:
-            out.append(f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
-                       "jamais renvoyé(s) :")
-            out += [f"  {c.registration_id} {c.member_id} — Message-ID {' '.join(c.message_ids)}"
-                    for c in self.to_check]
-            out.append("  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
-                       "(« Une relance reste à vérifier »).")
+            out.append(
+                f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
+                "jamais renvoyé(s) :"
+            )
+            out += [
+                f"  {c.registration_id} {c.member_id} — Message-ID {' '.join(c.message_ids)}"
+                for c in self.to_check
+            ]
+            out.append(
+                "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
+                "(« Une relance reste à vérifier »)."
+            )
         if not (self.messages or self.closed or self.waiting or self.to_check):
             out.append("Aucun message « place confirmée » à envoyer.")
         if self.journal:
@@ -218,12 +252,15 @@ def journal_details(result: NoticesResult) -> str:
     new = [c for c in result.to_check if c.new]
     if new:
         listed = ", ".join(f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}" for c in new[:10])
-        parts.append(f"{len(new)} message(s) resté(s) « en cours » lors d'un passage précédent, "
-                     f"à vérifier : {listed}")
+        parts.append(
+            f"{len(new)} message(s) resté(s) « en cours » lors d'un passage précédent, à vérifier : {listed}"
+        )
     if result.closed:
         listed = ", ".join(c.registration_id for c in result.closed[:10])
-        parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée » : {listed}"
-                     + (" …" if len(result.closed) > 10 else ""))
+        parts.append(
+            f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée » : {listed}"
+            + (" …" if len(result.closed) > 10 else "")
+        )
     if result.waiting:
         parts.append(f"{len(result.waiting)} en attente d'une correction")
     return " ; ".join(parts)

@@ -43,8 +43,7 @@ from .evaluation import schema_problems
 
 log = logging.getLogger(__name__)
 TASK = "paiements"
-TABS = (schema.MEMBRES, schema.PAIEMENTS, schema.TARIFS, schema.OCCUPATIONS, schema.LOCAUX,
-        schema.JOURNAL)
+TABS = (schema.MEMBRES, schema.PAIEMENTS, schema.TARIFS, schema.OCCUPATIONS, schema.LOCAUX, schema.JOURNAL)
 
 
 class OrdersSource(Protocol):
@@ -66,8 +65,10 @@ class Planned:
         return str(self.values["ID"])
 
     def as_dict(self) -> dict[str, object]:
-        shown = {k: (format_date(v) if isinstance(v, dt.date) else
-                     float(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        shown = {
+            k: (format_date(v) if isinstance(v, dt.date) else float(v) if isinstance(v, Decimal) else v)
+            for k, v in self.values.items()
+        }
         return {**shown, "rapprochement": self.how, "origine": self.origin}
 
 
@@ -93,8 +94,10 @@ class PaymentsResult:
             "matched": self.matched,
             "unmatched": len(self.added) - self.matched,
             "already_in_ledger": len(self.already),
-            "files": [{"name": f.name, "kind": f.kind, "payments": len(f.payments),
-                       "ignored": len(f.ignored)} for f in self.files],
+            "files": [
+                {"name": f.name, "kind": f.kind, "payments": len(f.payments), "ignored": len(f.ignored)}
+                for f in self.files
+            ],
             "ignored": self.ignored,
             "warnings": self.warnings,
         }
@@ -104,8 +107,10 @@ def describe(result: PaymentsResult) -> Outcome:
     """The one French line `mila status` keeps of a run."""
     if not result.appended:
         return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
-    return Outcome(SUCCESS, f"{result.appended} paiement(s) ajouté(s), dont "
-                            f"{result.appended - result.matched} à rapprocher")
+    return Outcome(
+        SUCCESS,
+        f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
+    )
 
 
 # -- the shared core ----------------------------------------------------------------
@@ -113,8 +118,7 @@ def describe(result: PaymentsResult) -> Outcome:
 
 def _read(workbook: Workbook, today: dt.date) -> tuple[dict[str, Table], Dataset]:
     tables = workbook.read([t.name for t in TABS])
-    problems = [a for a in schema_problems(tables)
-                if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
+    problems = [a for a in schema_problems(tables) if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
     if problems:
         raise SchemaError(" ".join(a.message for a in problems))
     return tables, Dataset.from_tables(tables, today=today)
@@ -160,8 +164,10 @@ def _plan(
         if match.member_id is None and match.problem:
             problems.append(match.problem)
         if payment.date > today:
-            problems.append(f"Date dans le futur dans « Date » ({format_date(payment.date)}) : saisissez "
-                            "le jour où l'argent a été reçu.")
+            problems.append(
+                f"Date dans le futur dans « Date » ({format_date(payment.date)}) : saisissez "
+                "le jour où l'argent a été reçu."
+            )
         period = None
         if purpose == COTISATION and payment.amount > 0:
             period = period_text(payment.date, policy)
@@ -262,8 +268,9 @@ def run_takeover(
         if member.id is None or member.paid_on is None:
             continue
         if member.amount_paid == 0:
-            result.ignored.append(f"Membres ligne {member.row} ({member.id}) : montant payé nul, "
-                                  "rien à reprendre")
+            result.ignored.append(
+                f"Membres ligne {member.row} ({member.id}) : montant payé nul, rien à reprendre"
+            )
             continue
         reference = f"reprise {member.id} {member.paid_on.isoformat()}"
         if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:
@@ -278,17 +285,24 @@ def run_takeover(
         source = f"reprise de « Membres » du {stamp}"
         if amount is None:
             try:
-                surface = (hosted_surface(member, dataset, paid_on, today)
-                           if member.category == "hébergé" else None)
+                surface = (
+                    hosted_surface(member, dataset, paid_on, today) if member.category == "hébergé" else None
+                )
                 amount = compute_fee(member, paid_on, schedule, surface).ttc
                 source += " (montant déduit des tarifs : « Montant payé » était vide)"
             except FeeProblem:
                 amount = None
                 source += " (« Montant payé » vide : saisissez le montant)"
         values: dict[str, object] = {
-            "ID": new_id, "Date": paid_on, "Membre": member.id,
-            "Payeur": member.structure, "Montant": amount, "Moyen": None, "Objet": COTISATION,
-            "Référence": reference, "Source": source,
+            "ID": new_id,
+            "Date": paid_on,
+            "Membre": member.id,
+            "Payeur": member.structure,
+            "Montant": amount,
+            "Moyen": None,
+            "Objet": COTISATION,
+            "Référence": reference,
+            "Source": source,
             "Période": period_text(paid_on, policy),
         }
         result.added.append(Planned(values, "reprise de « Membres »", f"Membres ligne {member.row}"))
@@ -311,8 +325,7 @@ def run_helloasso(
     ledger, less a week (the references drop what was already there)."""
     result = PaymentsResult(dry_run=dry_run)
     tables, dataset = _read(workbook, today)
-    dates = [p.date for p in dataset.payments
-             if p.date is not None and p.means == "HelloAsso"]
+    dates = [p.date for p in dataset.payments if p.date is not None and p.means == "HelloAsso"]
     since = (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
     read = client.orders(since, today)
     result.files = [read]

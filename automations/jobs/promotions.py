@@ -144,8 +144,11 @@ def notice_logs(entries: Iterable[LogEntry]) -> dict[str, NoticeLog]:
             elif status == rules.CANCELLED and not entry.message_id:
                 closure = entry
             elif status is not None:
-                attempts.append(replace(entry, member_id=first.member_id, reference=first.reference,
-                                        reminder=first.reminder))
+                attempts.append(
+                    replace(
+                        entry, member_id=first.member_id, reference=first.reference, reminder=first.reminder
+                    )
+                )
         logs[key] = NoticeLog(key, first.member_id, first.reference, first.reminder, tuple(attempts), closure)
     return logs
 
@@ -180,19 +183,34 @@ def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, cl
         if key is None or key in seen:
             continue
         seen.add(key)
-        details = (f"inscription {promotion.registration_id} à l'événement {promotion.event_id} : "
-                   "place libérée, message à envoyer")
+        details = (
+            f"inscription {promotion.registration_id} à l'événement {promotion.event_id} : "
+            "place libérée, message à envoyer"
+        )
         found = logs.get(key)
         if found is not None:
             if found.closure is None:
                 continue
-            rows.append(relances.row(found.member_id, found.reference, found.label, REQUESTED, None,
-                                     None, None, details))
+            rows.append(
+                relances.row(
+                    found.member_id, found.reference, found.label, REQUESTED, None, None, None, details
+                )
+            )
             continue
         event = events.get(id_key(promotion.event_id) or "")
         day = event.date if event is not None and event.date is not None else clock.today()
-        rows.append(relances.row(promotion.member_id, day, notice_label(promotion.registration_id),
-                                 REQUESTED, None, None, None, details))
+        rows.append(
+            relances.row(
+                promotion.member_id,
+                day,
+                notice_label(promotion.registration_id),
+                REQUESTED,
+                None,
+                None,
+                None,
+                details,
+            )
+        )
     if rows:
         workbook.append_rows(schema.RELANCES, rows)
         log.info("promotions: %d notice(s) recorded", len(rows))
@@ -216,8 +234,9 @@ def run_promotion_notices(
     a Journal line; with ``dry_run``, list them (and write the previews to such a sender)
     without writing anything to the workbook."""
     started = time.monotonic()
-    result = NoticesResult(dry_run=dry_run, today=today, sender=sender.description,
-                           preview=not sender.delivers and not dry_run)
+    result = NoticesResult(
+        dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
+    )
     try:
         tables = workbook.read([t.name for t in READ_TABS])
         log_table = tables.get(schema.RELANCES.name)
@@ -247,11 +266,24 @@ def run_promotion_notices(
         relances.previews(workbook, sender, clock, result, started, task=TASK, note=waiting)
         return result
 
-    extra = [relances.row(c.member_id, c.reference, c.label, rules.TO_CHECK, None, c.address, mid,
-                          "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
-             for c in result.to_check for mid in c.new_ids]
-    extra += [relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
-              for c in result.closed]
+    extra = [
+        relances.row(
+            c.member_id,
+            c.reference,
+            c.label,
+            rules.TO_CHECK,
+            None,
+            c.address,
+            mid,
+            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
+        )
+        for c in result.to_check
+        for mid in c.new_ids
+    ]
+    extra += [
+        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+        for c in result.closed
+    ]
     if result.messages:
         try:
             relances.connect(sender, result.messages, task=TASK)
@@ -259,8 +291,9 @@ def run_promotion_notices(
             result.seconds = time.monotonic() - started
             _journal(workbook, clock, "échec", exc.message, result)
             raise
-        batch_error = relances.send_batch(workbook, sender, clock, result.messages, extra, snapshot_ids,
-                                          task=TASK)
+        batch_error = relances.send_batch(
+            workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK
+        )
         if batch_error is not None:
             result.seconds = time.monotonic() - started
             details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
@@ -272,8 +305,14 @@ def run_promotion_notices(
     log.info(
         "promotions: %d sent, %d failed, %d cancelled, %d uncertain, %d closed, %d waiting, "
         "%d to check, %.2fs",
-        result.sent, result.failed, result.cancelled, result.uncertain, len(result.closed),
-        len(result.waiting), len(result.to_check), result.seconds,
+        result.sent,
+        result.failed,
+        result.cancelled,
+        result.uncertain,
+        len(result.closed),
+        len(result.waiting),
+        len(result.to_check),
+        result.seconds,
     )
     if result.changed:
         result.journal = _journal(workbook, clock, _outcome(result), journal_details(result), result)
@@ -312,18 +351,24 @@ def _plan(
         key = notice.history_key
         history = histories.get(key, History()) if key is not None else History()
         if history.state is State.IN_DOUBT:
-            result.to_check.append(NoticeToCheck(
-                notice.registration_id, notice.member_id, notice.reference, notice.label,
-                tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                next((a.address for a in history.in_doubt if a.address), None),
-                tuple(a.message_id for a in history.unreported if a.message_id),
-            ))
+            result.to_check.append(
+                NoticeToCheck(
+                    notice.registration_id,
+                    notice.member_id,
+                    notice.reference,
+                    notice.label,
+                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
+                    next((a.address for a in history.in_doubt if a.address), None),
+                    tuple(a.message_id for a in history.unreported if a.message_id),
+                )
+            )
             continue
         registration = registrations.get(notice.key)
         decision = _decide(notice, registration, places, dataset, today, now)
         if isinstance(decision, str):
-            result.closed.append(Closed(notice.registration_id, notice.member_id, notice.reference,
-                                        notice.label, decision))
+            result.closed.append(
+                Closed(notice.registration_id, notice.member_id, notice.reference, notice.label, decision)
+            )
             continue
         if isinstance(decision, Waiting):
             result.waiting.append(decision)
@@ -332,15 +377,21 @@ def _plan(
         assert member.id is not None and member.email is not None and registration is not None
         why = None
         if registration_counts[notice.key] > 1:
-            why = (f"l'ID {notice.registration_id} figure sur plusieurs lignes d'Inscriptions : "
-                   "corrigez-le, puis lancez « mila sync ».")
+            why = (
+                f"l'ID {notice.registration_id} figure sur plusieurs lignes d'Inscriptions : "
+                "corrigez-le, puis lancez « mila sync »."
+            )
         elif member_counts[id_key(member.id)] > 1:
-            why = (f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
-                   "puis lancez « mila sync ».")
+            why = (
+                f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
+                "puis lancez « mila sync »."
+            )
         elif (refusal := histories.refusal(member.id, member.email)) is not None:
-            why = (f"l'adresse {member.email} a été refusée par le serveur "
-                   f"({refusal.details or 'sans détail'}) : corrigez-la dans « Email », le message "
-                   "partira au prochain passage.")
+            why = (
+                f"l'adresse {member.email} a été refusée par le serveur "
+                f"({refusal.details or 'sans détail'}) : corrigez-la dans « Email », le message "
+                "partira au prochain passage."
+            )
         if why is not None:
             result.waiting.append(Waiting(notice.registration_id, notice.member_id, why))
             continue
@@ -351,19 +402,35 @@ def _plan(
         message_id = new_message_id(mail.domain)
         try:
             outgoing = build_message(
-                mail, to_name=member.contact, to_address=member.email, subject=subject, text=text,
-                html=html, message_id=message_id, date=now,
+                mail,
+                to_name=member.contact,
+                to_address=member.email,
+                subject=subject,
+                text=text,
+                html=html,
+                message_id=message_id,
+                date=now,
                 name=f"{today.isoformat()}-{member.id}-place-confirmee-{notice.registration_id}",
             )
         except HeaderProblem as problem:
             result.waiting.append(Waiting(notice.registration_id, notice.member_id, problem.reason))
             continue
-        result.messages.append(Notice(
-            member_id=notice.member_id or member.id, structure=member.structure, contact=member.contact,
-            address=outgoing.recipient, registration_id=notice.registration_id, event_id=event.id,
-            event_title=_title(event), event_when=event_when(event),
-            reminder=notice.label, reference=notice.reference, message_id=message_id, outgoing=outgoing,
-        ))
+        result.messages.append(
+            Notice(
+                member_id=notice.member_id or member.id,
+                structure=member.structure,
+                contact=member.contact,
+                address=outgoing.recipient,
+                registration_id=notice.registration_id,
+                event_id=event.id,
+                event_title=_title(event),
+                event_when=event_when(event),
+                reminder=notice.label,
+                reference=notice.reference,
+                message_id=message_id,
+                outgoing=outgoing,
+            )
+        )
 
 
 def _decide(
@@ -384,15 +451,18 @@ def _decide(
     if registration is None:
         return f"l'inscription {rid} ne figure plus dans l'onglet Inscriptions : message non envoyé."
     if registration.unreadable & _REGISTRATION_INPUTS:
-        return waiting(f"l'inscription {rid} a une case « Événement », « Membre » ou « Statut » illisible : "
-                       "corrigez-la dans l'onglet Inscriptions.")
+        return waiting(
+            f"l'inscription {rid} a une case « Événement », « Membre » ou « Statut » illisible : "
+            "corrigez-la dans l'onglet Inscriptions."
+        )
     if registration.status == "annulé":
         return "inscription annulée avant l'envoi du message."
     if registration.status not in HOLDING:
         return f"inscription passée à « {registration.status} » : message non envoyé."
     if id_key(registration.member_id) != id_key(notice.member_id):
-        return (f"l'inscription {rid} concerne désormais le membre {registration.member_id} : "
-                "message non envoyé.")
+        return (
+            f"l'inscription {rid} concerne désormais le membre {registration.member_id} : message non envoyé."
+        )
     raw_place = places.get(registration.row)
     place = parse_place(raw_place)
     if place is None or place[0] != CONFIRMED:
@@ -400,11 +470,14 @@ def _decide(
         return f"la place n'est plus confirmée (Place : {shown}) : message non envoyé."
     event = dataset.event(registration.event_id)
     if event is None:
-        return (f"l'événement {registration.event_id} ne figure plus dans l'onglet Événements : "
-                "message non envoyé.")
+        return (
+            f"l'événement {registration.event_id} ne figure plus dans l'onglet Événements : "
+            "message non envoyé."
+        )
     if event.date is None:
-        return waiting(f"la date de l'événement {event.id} est vide ou illisible : corrigez-la dans "
-                       "l'onglet Événements.")
+        return waiting(
+            f"la date de l'événement {event.id} est vide ou illisible : corrigez-la dans l'onglet Événements."
+        )
     started = event.date == today == now.date() and event.time is not None and now.time() >= event.time
     if event.date < today or started:
         return f"l'événement a eu lieu le {format_date_long(event.date)} : message devenu sans objet."
@@ -436,14 +509,22 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
     assert event.date is not None
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {"id": member.id, "structure": member.structure or member.contact or "",
-                   "contact": member.contact or member.structure or "", "email": member.email},
+        "membre": {
+            "id": member.id,
+            "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "",
+            "email": member.email,
+        },
         "inscription": {"id": notice.registration_id},
         "evenement": {
-            "id": event.id, "titre": _title(event), "type": event.type,
-            "date": event_when(event), "date_courte": format_date(event.date),
+            "id": event.id,
+            "titre": _title(event),
+            "type": event.type,
+            "date": event_when(event),
+            "date_courte": format_date(event.date),
             "heure": format_time(event.time) if event.time is not None else None,
-            "lieu": event.place, "intervenants": event.speakers,
+            "lieu": event.place,
+            "intervenants": event.speakers,
         },
         "contact": {"email": mail.reply_to or mail.sender},
     }

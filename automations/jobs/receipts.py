@@ -78,8 +78,14 @@ from .relances import PLANNED
 
 log = logging.getLogger(__name__)
 TASK = "envoi des reçus"  # the Journal's « Tâche » of the sending
-READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.CONSEIL,
-             schema.PAIEMENTS)
+READ_TABS = (
+    schema.MEMBRES,
+    schema.LOCAUX,
+    schema.OCCUPATIONS,
+    schema.TARIFS,
+    schema.CONSEIL,
+    schema.PAIEMENTS,
+)
 NUMBER = re.compile(r"^\s*(\d{4})-(\d+)\s*$")
 SUBJECT_TEMPLATE = "recu.sujet.txt.j2"
 TEXT_TEMPLATE = "recu.txt.j2"
@@ -115,10 +121,18 @@ class ReceiptMail:
     preview: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"payment": self.payment_id, "number": self.number, "member": self.member_id,
-                "address": self.address, "attachment": self.attachment, "status": self.status,
-                "message_id": self.message_id, "details": self.details, "preview": self.preview,
-                "sent_at": self.sent_at.isoformat() if self.sent_at else None}
+        return {
+            "payment": self.payment_id,
+            "number": self.number,
+            "member": self.member_id,
+            "address": self.address,
+            "attachment": self.attachment,
+            "status": self.status,
+            "message_id": self.message_id,
+            "details": self.details,
+            "preview": self.preview,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -138,8 +152,13 @@ class ReceiptToCheck:
         return bool(self.new_ids)
 
     def as_dict(self) -> dict[str, object]:
-        return {"payment": self.payment_id, "number": self.number, "member": self.member_id,
-                "message_ids": list(self.message_ids), "new": self.new}
+        return {
+            "payment": self.payment_id,
+            "number": self.number,
+            "member": self.member_id,
+            "message_ids": list(self.message_ids),
+            "new": self.new,
+        }
 
 
 @dataclass
@@ -174,8 +193,11 @@ class ReceiptsSending(relances.MessageCounts):
             shown = [m for m in self.messages if m.status == status]
             if shown:
                 out.append(f"{title} : {len(shown)}")
-                out += [f"  Reçu {m.number} ({m.payment_id}) → {m.member_id} {m.structure or ''} "
-                        f"<{m.address}>" + (f" : {m.details}" if m.details else "") for m in shown[:limit]]
+                out += [
+                    f"  Reçu {m.number} ({m.payment_id}) → {m.member_id} {m.structure or ''} "
+                    f"<{m.address}>" + (f" : {m.details}" if m.details else "")
+                    for m in shown[:limit]
+                ]
         if not self.messages and not self.to_check:
             out.append("Aucun reçu à envoyer.")
         if self.not_sent:
@@ -183,25 +205,42 @@ class ReceiptsSending(relances.MessageCounts):
             out += [f"  {line}" for line in self.not_sent[:limit]]
         if self.too_old:
             listed = ", ".join(self.too_old[:10]) + (" …" if len(self.too_old) > 10 else "")
-            out.append(f"Reçus de paiements de plus de {self.send_days} jours, non envoyés automatiquement : "
-                       f"{len(self.too_old)} ({listed}). Envoyez-les vous-même si besoin, puis notez "
-                       "la date dans « Reçu envoyé le ».")
+            out.append(
+                f"Reçus de paiements de plus de {self.send_days} jours, non envoyés automatiquement : "
+                f"{len(self.too_old)} ({listed}). Envoyez-les vous-même si besoin, puis notez "
+                "la date dans « Reçu envoyé le »."
+            )
         if self.to_check:
-            out.append(f"À vérifier : {len(self.to_check)} reçu(s) resté(s) « en cours » après un arrêt, "
-                       "jamais renvoyé(s) :")
-            out += [f"  Reçu {c.number} ({c.payment_id}) — Message-ID {' '.join(c.message_ids)}"
-                    for c in self.to_check]
-            out.append("  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
-                       "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances.")
+            out.append(
+                f"À vérifier : {len(self.to_check)} reçu(s) resté(s) « en cours » après un arrêt, "
+                "jamais renvoyé(s) :"
+            )
+            out += [
+                f"  Reçu {c.number} ({c.payment_id}) — Message-ID {' '.join(c.message_ids)}"
+                for c in self.to_check
+            ]
+            out.append(
+                "  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
+                "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances."
+            )
         return out
 
     def as_dict(self) -> dict[str, object]:
-        return {"sender": self.sender, "preview": self.preview,
-                "preview_folder": str(self.preview_folder) if self.preview_folder else None,
-                "sent": self.sent, "failed": self.failed, "cancelled": self.cancelled,
-                "uncertain": self.uncertain, "messages": [m.as_dict() for m in self.messages],
-                "checks": [c.as_dict() for c in self.to_check], "not_sent": self.not_sent,
-                "too_old": self.too_old, "dates_written": self.dates_written, "journal": self.journal}
+        return {
+            "sender": self.sender,
+            "preview": self.preview,
+            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
+            "sent": self.sent,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "uncertain": self.uncertain,
+            "messages": [m.as_dict() for m in self.messages],
+            "checks": [c.as_dict() for c in self.to_check],
+            "not_sent": self.not_sent,
+            "too_old": self.too_old,
+            "dates_written": self.dates_written,
+            "journal": self.journal,
+        }
 
 
 @dataclass
@@ -237,14 +276,23 @@ def run_receipts(
 
     def body() -> None:
         wanted = _member_filter(member)
-        dataset = run.read([schema.MEMBRES.name, schema.LOCAUX.name, schema.OCCUPATIONS.name,
-                            schema.TARIFS.name, schema.CONSEIL.name])
+        dataset = run.read(
+            [
+                schema.MEMBRES.name,
+                schema.LOCAUX.name,
+                schema.OCCUPATIONS.name,
+                schema.TARIFS.name,
+                schema.CONSEIL.name,
+            ]
+        )
         _require_member(dataset, wanted, member)
         order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
         receipt_warnings(run, association)
         if sender is not None:
-            run.result.warnings.append("Les reçus ne sont envoyés par e-mail que depuis l'onglet "
-                                       "« Paiements » (voir docs/paiements.md) : aucun n'est parti.")
+            run.result.warnings.append(
+                "Les reçus ne sont envoyés par e-mail que depuis l'onglet "
+                "« Paiements » (voir docs/paiements.md) : aucun n'est parti."
+            )
         schedule = FeeSchedule(dataset.rates)
         twice = _duplicate_ids(dataset.members)
         payments: list[Member] = []
@@ -254,12 +302,16 @@ def run_receipts(
             if m.paid_on is None:
                 continue
             if m.id is None or id_key(m.id) in twice:
-                run.result.skipped.append(f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : ID "
-                                          "manquant ou en double ; lancez « mila check ».")
+                run.result.skipped.append(
+                    f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : ID "
+                    "manquant ou en double ; lancez « mila check »."
+                )
                 continue
             if m.amount_paid is None or m.amount_paid <= 0:
-                run.result.skipped.append(f"Membre {_label(m)} : « Montant payé » manquant pour le "
-                                          f"paiement du {format_date(m.paid_on)}.")
+                run.result.skipped.append(
+                    f"Membre {_label(m)} : « Montant payé » manquant pour le "
+                    f"paiement du {format_date(m.paid_on)}."
+                )
                 continue
             payments.append(m)
         payments.sort(key=lambda m: (m.paid_on, id_key(m.id) or ""))
@@ -275,13 +327,21 @@ def run_receipts(
                 fee = None
             party = run.association_context(m.paid_on, other_party=m, order=order)
             context = ctx.receipt_context(
-                association=party, member=m, number=number, period_start=m.paid_on,
-                period_end=due_date(m.paid_on, policy), amount_paid=m.amount_paid, fee=fee,
-                vat_percent=Decimal(20), board=dataset.board)
+                association=party,
+                member=m,
+                number=number,
+                period_start=m.paid_on,
+                period_end=due_date(m.paid_on, policy),
+                amount_paid=m.amount_paid,
+                fee=fee,
+                vat_percent=Decimal(20),
+                board=dataset.board,
+            )
             if context["ecart"]:
                 run.result.warnings.append(
                     f"Reçu {number} ({_label(m)}) : le montant payé ({money(m.amount_paid)}) diffère "
-                    "de la cotisation calculée ; le reçu indique le montant reçu.")
+                    "de la cotisation calculée ; le reçu indique le montant reçu."
+                )
             items.append(_Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context))
         folder.save()  # the numbers, even if rendering fails below
         run.produce(run.template("recu"), items)
@@ -292,15 +352,21 @@ def run_receipts(
 def receipt_warnings(run: _Run, association: AssociationSettings) -> None:
     """What a receipt lacks when the configuration or the board leaves it out."""
     if not run.association_context()["tresorier"]["connu"]:
-        run.result.warnings.append("Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
-                                   "les reçus sont signés par le membre du bureau suivant "
-                                   "([association] signatory_order).")
+        run.result.warnings.append(
+            "Aucun trésorier ou trésorière en fonction dans l'onglet Conseil : "
+            "les reçus sont signés par le membre du bureau suivant "
+            "([association] signatory_order)."
+        )
     if not association.siret:
-        run.result.warnings.append("SIRET de l'association non renseigné ([association] siret) : une "
-                                   "entreprise a besoin de lui pour classer ses reçus.")
+        run.result.warnings.append(
+            "SIRET de l'association non renseigné ([association] siret) : une "
+            "entreprise a besoin de lui pour classer ses reçus."
+        )
     if not association.vat_number:
-        run.result.warnings.append("Numéro de TVA intracommunautaire non renseigné ([association] "
-                                   "vat_number) : les reçus montrent la TVA sans lui.")
+        run.result.warnings.append(
+            "Numéro de TVA intracommunautaire non renseigné ([association] "
+            "vat_number) : les reçus montrent la TVA sans lui."
+        )
 
 
 # --------------------------------------------------------------------------- the ledger's receipts
@@ -320,8 +386,13 @@ def run_ledger_receipts(
     association, documents = run.association, run.documents
     policy, mail = context.settings.membership, context.settings.mail
     sender = context.sender if send else None
-    sending = ReceiptsSending(sender=sender.description, preview=not sender.delivers,
-                              send_days=documents.receipts_send_days) if sender else None
+    sending = (
+        ReceiptsSending(
+            sender=sender.description, preview=not sender.delivers, send_days=documents.receipts_send_days
+        )
+        if sender
+        else None
+    )
     run.result.sending = sending
 
     def body() -> None:
@@ -366,15 +437,22 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[_Chosen]:
         where = f"Paiement {p.id}" if p.id else f"Paiements ligne {p.row}"
         row = rows[p.row]
         if p.id is None or counts[id_key(p.id)] > 1:
-            run.result.skipped.append(f"{where} : ID manquant ou en double ; lancez « mila sync » "
-                                      "(« mila check » liste les doublons).")
+            run.result.skipped.append(
+                f"{where} : ID manquant ou en double ; lancez « mila sync » "
+                "(« mila check » liste les doublons)."
+            )
             continue
         found = dataset.member(p.member_id) if p.member_id else None
         if found is None or found.id is None:
-            why = (f"membre « {p.member_id} » introuvable dans l'onglet Membres" if p.member_id
-                   else "aucun membre dans « Membre »")
-            run.result.skipped.append(f"{where} du {format_date(p.date)} ({format_money(p.amount)}) : "
-                                      f"{why} ; saisissez l'ID du membre pour que son reçu soit fait.")
+            why = (
+                f"membre « {p.member_id} » introuvable dans l'onglet Membres"
+                if p.member_id
+                else "aucun membre dans « Membre »"
+            )
+            run.result.skipped.append(
+                f"{where} du {format_date(p.date)} ({format_money(p.amount)}) : "
+                f"{why} ; saisissez l'ID du membre pour que son reçu soit fait."
+            )
             continue
         if p.is_fee and p.row not in effective and is_blank(row.get("Reçu n°")):
             run.result.skipped.append(f"{where} : remboursé, pas de reçu.")
@@ -416,8 +494,9 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
             number = f"{p.date.year}-{last[p.date.year]:03d}"
         taken.add(number)
         receipts["numbers"][f"paiement:{p.id}"] = number
-        receipts["last"][str(p.date.year)] = max(int(receipts["last"].get(str(p.date.year), 0)),
-                                                 last[p.date.year])
+        receipts["last"][str(p.date.year)] = max(
+            int(receipts["last"].get(str(p.date.year), 0)), last[p.date.year]
+        )
         folder._dirty = True
         choice.number = number
         updates.append(CellUpdate(schema.PAIEMENTS.name, p.id, "Reçu n°", number, row=choice.row))
@@ -447,14 +526,25 @@ def _item(run: _Run, dataset: Dataset, policy: MembershipPolicy, choice: _Chosen
     party = run.association_context(p.date, other_party=m, order=order)
     vat = Decimal(20) if p.is_fee else run.association.rent_vat_percent
     context = ctx.receipt_context(
-        association=party, member=m, number=number, period_start=p.date,
-        period_end=due_date(p.date, policy), amount_paid=p.amount, fee=fee, vat_percent=vat,
-        board=dataset.board, method=METHODS.get(p.means or "", p.means or ""), paid_on=p.date,
-        purpose=p.purpose, payment_id=p.id or "")
+        association=party,
+        member=m,
+        number=number,
+        period_start=p.date,
+        period_end=due_date(p.date, policy),
+        amount_paid=p.amount,
+        fee=fee,
+        vat_percent=vat,
+        board=dataset.board,
+        method=METHODS.get(p.means or "", p.means or ""),
+        paid_on=p.date,
+        purpose=p.purpose,
+        payment_id=p.id or "",
+    )
     if p.is_fee and context["ecart"]:
         run.result.warnings.append(
             f"Reçu {number} ({_label(m)}, {p.id}) : le montant payé ({money(p.amount)}) diffère "
-            "de la cotisation calculée ; le reçu indique le montant reçu.")
+            "de la cotisation calculée ; le reçu indique le montant reçu."
+        )
     return _Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context)
 
 
@@ -465,8 +555,14 @@ METHODS = {"carte": "carte bancaire", "prélèvement": "prélèvement bancaire"}
 # --------------------------------------------------------------------------- sending
 
 
-def _send(run: _Run, folder: OutputFolder, chosen: list[_Chosen], mail: MailSettings, sender: Sender,
-          sending: ReceiptsSending) -> None:
+def _send(
+    run: _Run,
+    folder: OutputFolder,
+    chosen: list[_Chosen],
+    mail: MailSettings,
+    sender: Sender,
+    sending: ReceiptsSending,
+) -> None:
     started = time.monotonic()
     workbook, clock, today = run.workbook, run.clock, run.today
     entries = relances.entries(run.tables.get(schema.RELANCES.name), today)
@@ -485,15 +581,22 @@ def _send(run: _Run, folder: OutputFolder, chosen: list[_Chosen], mail: MailSett
         history = histories.get(key, rules.History()) if key is not None else rules.History()
         if history.state is rules.State.SENT:
             when = next((a.at for a in history.attempts if a.status == rules.SENT and a.at), today)
-            repairs.append(CellUpdate(schema.PAIEMENTS.name, p.id, "Reçu envoyé le", _day(when),
-                                      row=choice.row))
+            repairs.append(
+                CellUpdate(schema.PAIEMENTS.name, p.id, "Reçu envoyé le", _day(when), row=choice.row)
+            )
             continue
         if history.state is rules.State.IN_DOUBT:
-            sending.to_check.append(ReceiptToCheck(
-                p.id, m.id, number, p.date,
-                tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                next((a.address for a in history.in_doubt if a.address), None),
-                tuple(a.message_id for a in history.unreported if a.message_id)))
+            sending.to_check.append(
+                ReceiptToCheck(
+                    p.id,
+                    m.id,
+                    number,
+                    p.date,
+                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
+                    next((a.address for a in history.in_doubt if a.address), None),
+                    tuple(a.message_id for a in history.unreported if a.message_id),
+                )
+            )
             continue
         if (today - p.date).days > run.documents.receipts_send_days:
             sending.too_old.append(number)
@@ -509,25 +612,53 @@ def _send(run: _Run, folder: OutputFolder, chosen: list[_Chosen], mail: MailSett
         context = _context(choice.item.context, m, mail, attached.name)
         try:
             outgoing = build_message(
-                mail, to_name=m.contact, to_address=m.email,
+                mail,
+                to_name=m.contact,
+                to_address=m.email,
                 subject=templates.render(SUBJECT_TEMPLATE, context),
                 text=templates.render(TEXT_TEMPLATE, context),
                 html=templates.render(HTML_TEMPLATE, context),
-                message_id=message_id, date=now, name=f"{today.isoformat()}-{m.id}-recu-{number}",
-                attachments=[(attached.name, attached.read_bytes())])
+                message_id=message_id,
+                date=now,
+                name=f"{today.isoformat()}-{m.id}-recu-{number}",
+                attachments=[(attached.name, attached.read_bytes())],
+            )
         except HeaderProblem as problem:
             sending.not_sent.append(f"Reçu {number} ({_label(m)}) : {problem.reason}")
             continue
-        sending.messages.append(ReceiptMail(m.id, m.structure, outgoing.recipient, label, p.date, message_id,
-                                            p.id, number, attached.name, choice.row, outgoing=outgoing))
+        sending.messages.append(
+            ReceiptMail(
+                m.id,
+                m.structure,
+                outgoing.recipient,
+                label,
+                p.date,
+                message_id,
+                p.id,
+                number,
+                attached.name,
+                choice.row,
+                outgoing=outgoing,
+            )
+        )
     if sending.preview:
         relances.previews(workbook, sender, clock, sending, started, task=TASK, note="")
         return
     checks = [c for c in sending.to_check if c.new]
-    check_rows = [relances.row(c.member_id, c.reference, receipt_label(c.number), rules.TO_CHECK, None,
-                               c.address, mid, "resté « en cours » : vérifiez s'il est parti "
-                               "(voir docs/mail.md)")
-                  for c in checks for mid in c.new_ids]
+    check_rows = [
+        relances.row(
+            c.member_id,
+            c.reference,
+            receipt_label(c.number),
+            rules.TO_CHECK,
+            None,
+            c.address,
+            mid,
+            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
+        )
+        for c in checks
+        for mid in c.new_ids
+    ]
     batch_error: MailError | None = None
     if sending.messages:
         try:
@@ -536,12 +667,16 @@ def _send(run: _Run, folder: OutputFolder, chosen: list[_Chosen], mail: MailSett
             sending.seconds = time.monotonic() - started
             relances.journal(workbook, clock, TASK, "échec", exc.message, sending.seconds)
             raise
-        batch_error = relances.send_batch(workbook, sender, clock, sending.messages, check_rows, snapshot_ids,
-                                          task=TASK)
+        batch_error = relances.send_batch(
+            workbook, sender, clock, sending.messages, check_rows, snapshot_ids, task=TASK
+        )
     elif check_rows:
         workbook.append_rows(schema.RELANCES, check_rows)
-    dates = [CellUpdate(schema.PAIEMENTS.name, m.payment_id, "Reçu envoyé le", _day(m.sent_at or now),
-                        row=m.row) for m in sending.messages if m.status == rules.SENT]
+    dates = [
+        CellUpdate(schema.PAIEMENTS.name, m.payment_id, "Reçu envoyé le", _day(m.sent_at or now), row=m.row)
+        for m in sending.messages
+        if m.status == rules.SENT
+    ]
     if dates or repairs:
         written = workbook.write([*dates, *repairs])
         sending.dates_written = written.cells_written
@@ -550,8 +685,9 @@ def _send(run: _Run, folder: OutputFolder, chosen: list[_Chosen], mail: MailSett
     sending.seconds = time.monotonic() - started
     if sending.messages or checks:
         details = _details(sending) + (f" ; envoi interrompu : {batch_error.message}" if batch_error else "")
-        sending.journal = relances.journal(workbook, clock, TASK, sending.journal_outcome(), details,
-                                           sending.seconds)
+        sending.journal = relances.journal(
+            workbook, clock, TASK, sending.journal_outcome(), details, sending.seconds
+        )
     if batch_error is not None:
         raise batch_error
 
@@ -563,9 +699,11 @@ def _unsendable(member: Member, histories: rules.Histories) -> str | None:
         return "aucune adresse e-mail : complétez la case « Email » dans l'onglet Membres."
     refusal = histories.refusal(member.id, member.email)
     if refusal is not None:
-        return (f"l'adresse {member.email} a été refusée par le serveur "
-                f"({refusal.details or 'sans détail'}) : corrigez-la dans « Email », le reçu partira au "
-                "prochain passage.")
+        return (
+            f"l'adresse {member.email} a été refusée par le serveur "
+            f"({refusal.details or 'sans détail'}) : corrigez-la dans « Email », le reçu partira au "
+            "prochain passage."
+        )
     return None
 
 
@@ -577,8 +715,12 @@ def _context(receipt: dict[str, Any], member: Member, mail: MailSettings, file_n
     """The variables of the e-mail templates recu.*.j2 (documented in docs/documents.md)."""
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {"id": member.id, "structure": member.structure or member.contact or "",
-                   "contact": member.contact or member.structure or "", "email": member.email},
+        "membre": {
+            "id": member.id,
+            "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "",
+            "email": member.email,
+        },
         "recu": receipt["recu"],
         "paiement": receipt["paiement"],
         "fichier": file_name,
@@ -589,14 +731,17 @@ def _details(sending: ReceiptsSending) -> str:
     parts = [f"{sending.sent} reçu(s) envoyé(s) par {sending.sender}"]
     if sending.failed:
         failed = [m for m in sending.messages if m.status == rules.FAILED]
-        parts.append(f"{len(failed)} en échec : "
-                     + ", ".join(f"{m.number} ({m.details})" for m in failed[:10]))
+        parts.append(
+            f"{len(failed)} en échec : " + ", ".join(f"{m.number} ({m.details})" for m in failed[:10])
+        )
     if sending.uncertain:
         parts.append(f"{sending.uncertain} peut-être parti(s), à vérifier")
     if sending.cancelled:
         parts.append(f"{sending.cancelled} non envoyé(s)")
     new = [c for c in sending.to_check if c.new]
     if new:
-        parts.append(f"{len(new)} reçu(s) resté(s) « en cours » lors d'un passage précédent, à vérifier : "
-                     + ", ".join(f"{c.number} {' '.join(c.message_ids)}" for c in new[:10]))
+        parts.append(
+            f"{len(new)} reçu(s) resté(s) « en cours » lors d'un passage précédent, à vérifier : "
+            + ", ".join(f"{c.number} {' '.join(c.message_ids)}" for c in new[:10])
+        )
     return " ; ".join(parts)

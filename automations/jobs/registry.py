@@ -38,8 +38,14 @@ def sync(ctx: RunContext) -> SyncResult:
     list was just confirmed (recorded « à envoyer » first: if mail fails now, the
     promotions job sends them later)."""
     settings = ctx.settings
-    result = run_sync(ctx.workbook, today=ctx.today, policy=settings.membership,
-                      booking_policy=settings.bookings, clock=ctx.clock, dry_run=ctx.dry_run)
+    result = run_sync(
+        ctx.workbook,
+        today=ctx.today,
+        policy=settings.membership,
+        booking_policy=settings.bookings,
+        clock=ctx.clock,
+        dry_run=ctx.dry_run,
+    )
     if result.promotions and not ctx.dry_run:
         try:
             result.notices = promotions(ctx)
@@ -52,15 +58,28 @@ def sync(ctx: RunContext) -> SyncResult:
 def renewals(ctx: RunContext) -> RenewalsResult:
     """Send the membership reminders due today, each once."""
     settings = ctx.settings
-    return run_renewals(ctx.workbook, today=ctx.today, policy=settings.membership,
-                        settings=settings.renewals, mail=settings.mail, sender=ctx.sender,
-                        clock=ctx.clock, dry_run=ctx.dry_run)
+    return run_renewals(
+        ctx.workbook,
+        today=ctx.today,
+        policy=settings.membership,
+        settings=settings.renewals,
+        mail=settings.mail,
+        sender=ctx.sender,
+        clock=ctx.clock,
+        dry_run=ctx.dry_run,
+    )
 
 
 def promotions(ctx: RunContext) -> NoticesResult:
     """Send the « place confirmée » notices still to send."""
-    return run_promotion_notices(ctx.workbook, today=ctx.today, mail=ctx.settings.mail,
-                                 sender=ctx.sender, clock=ctx.clock, dry_run=ctx.dry_run)
+    return run_promotion_notices(
+        ctx.workbook,
+        today=ctx.today,
+        mail=ctx.settings.mail,
+        sender=ctx.sender,
+        clock=ctx.clock,
+        dry_run=ctx.dry_run,
+    )
 
 
 def documents(ctx: RunContext) -> DocumentsBatch:
@@ -100,8 +119,9 @@ class PaymentsRun:
         from .payments import describe
 
         if self.result is None:
-            return Outcome(NOTHING, "désactivé : aucune organisation HelloAsso configurée "
-                                    "([payments] organisation)")
+            return Outcome(
+                NOTHING, "désactivé : aucune organisation HelloAsso configurée ([payments] organisation)"
+            )
         return describe(self.result)
 
 
@@ -115,9 +135,16 @@ def paiements(ctx: RunContext) -> PaymentsRun:
     from ..payments.helloasso_api import HelloAssoClient
     from .payments import run_helloasso
 
-    return PaymentsRun(run_helloasso(ctx.workbook, HelloAssoClient(settings.payments), today=ctx.today,
-                                     policy=settings.membership, dry_run=ctx.dry_run,
-                                     since_default_days=settings.payments.since_days))
+    return PaymentsRun(
+        run_helloasso(
+            ctx.workbook,
+            HelloAssoClient(settings.payments),
+            today=ctx.today,
+            policy=settings.membership,
+            dry_run=ctx.dry_run,
+            since_default_days=settings.payments.since_days,
+        )
+    )
 
 
 JOBS: dict[str, Job[Any]] = {

@@ -132,8 +132,10 @@ def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
     """The record of a mail job run without server: previews written, nothing left."""
     if not messages:
         return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
-    return Outcome(PREVIEW, f"aucun serveur d'envoi configuré : {messages} {what} en aperçu "
-                            f"dans « {folder} », rien n'est parti")
+    return Outcome(
+        PREVIEW,
+        f"aucun serveur d'envoi configuré : {messages} {what} en aperçu dans « {folder} », rien n'est parti",
+    )
 
 
 def row(
@@ -148,8 +150,14 @@ def row(
 ) -> dict[str, object]:
     """A Relances row, as ``Workbook.append_rows`` takes it."""
     return {
-        "Membre": member_id, "Échéance": reference, "Relance": reminder, "Statut": status,
-        "Envoyée le": at, "Adresse": address, "Message-ID": message_id, DETAILS: details,
+        "Membre": member_id,
+        "Échéance": reference,
+        "Relance": reminder,
+        "Statut": status,
+        "Envoyée le": at,
+        "Adresse": address,
+        "Message-ID": message_id,
+        DETAILS: details,
     }
 
 
@@ -162,12 +170,19 @@ def entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
     for line, model in zip(table.rows, models, strict=True):
         assert isinstance(model, ReminderLog)
         details = line.get(DETAILS)
-        found.append(LogEntry(
-            row=line.number, member_id=model.member_id, reference=model.due_date,
-            reminder=model.reminder, status=model.status, address=model.address,
-            message_id=model.message_id, details=str(details).strip() if details else None,
-            at=model.sent_at,
-        ))
+        found.append(
+            LogEntry(
+                row=line.number,
+                member_id=model.member_id,
+                reference=model.due_date,
+                reminder=model.reminder,
+                status=model.status,
+                address=model.address,
+                message_id=model.message_id,
+                details=str(details).strip() if details else None,
+                at=model.sent_at,
+            )
+        )
     return found
 
 
@@ -203,8 +218,14 @@ class Previewed(Protocol):
 
 
 def previews(
-    workbook: Workbook, sender: Sender, clock: Clock, result: Previewed, started: float, *,
-    task: str, note: str,
+    workbook: Workbook,
+    sender: Sender,
+    clock: Clock,
+    result: Previewed,
+    started: float,
+    *,
+    task: str,
+    note: str,
 ) -> None:
     """End a run without server or a dry run: write the messages as previews (only to a
     sender that does not deliver: a dry run given a real server just lists them). A run
@@ -251,8 +272,10 @@ def send_batch(
     are the Message-IDs Relances held when the run read it. Returns the error that
     stopped the batch midway (outcomes recorded), if any; raises when the workbook fails."""
     try:
-        pending = [row(m.member_id, m.reference, m.reminder, rules.IN_PROGRESS, None, m.address,
-                       m.message_id, None) for m in messages]
+        pending = [
+            row(m.member_id, m.reference, m.reminder, rules.IN_PROGRESS, None, m.address, m.message_id, None)
+            for m in messages
+        ]
         workbook.append_rows(schema.RELANCES, [*pending, *extra_rows])
     except BaseException:
         sender.close()
@@ -301,8 +324,9 @@ def deliver(
                 sender.send(message.outgoing)
             except RecipientRefused as refused:
                 message.status, message.details = rules.FAILED, refused.details
-                log.warning("%s: %s %s refused: %s", task, message.member_id, message.reminder,
-                            refused.details)
+                log.warning(
+                    "%s: %s %s refused: %s", task, message.member_id, message.reminder, refused.details
+                )
             except DeliveryUncertain as exc:
                 message.status, message.details = rules.TO_CHECK, exc.message
                 stop = exc
@@ -337,7 +361,8 @@ def claimed(workbook: Workbook, messages: Sequence[Message], snapshot_ids: set[s
         if key is not None:
             first.setdefault(key, mid)
     return {
-        m.message_id for m in messages
+        m.message_id
+        for m in messages
         if (key := rules.reminder_key(m.member_id, m.reference, m.reminder)) is not None
         and first.get(key) == m.message_id
     }
@@ -347,14 +372,16 @@ def record_outcomes(workbook: Workbook, messages: Sequence[Message], *, task: st
     """Append the outcome of every message attempted (or cancelled) in one request."""
     rows = [
         row(m.member_id, m.reference, m.reminder, m.status, m.sent_at, m.address, m.message_id, m.details)
-        for m in messages if m.status != PLANNED
+        for m in messages
+        if m.status != PLANNED
     ]
     try:
         workbook.append_rows(schema.RELANCES, rows)
     except MilaError as exc:
         for m in messages:
-            log.error("%s: unrecorded outcome %s %s %s %s",
-                      task, m.member_id, m.reminder, m.status, m.message_id)
+            log.error(
+                "%s: unrecorded outcome %s %s %s %s", task, m.member_id, m.reminder, m.status, m.message_id
+            )
         sent = sum(1 for m in messages if m.status == rules.SENT)
         raise WorkbookError(
             f"{sent} message(s) sont partis mais leur résultat n'a pas pu être écrit dans l'onglet "
@@ -366,8 +393,12 @@ def record_outcomes(workbook: Workbook, messages: Sequence[Message], *, task: st
 
 def journal(workbook: Workbook, clock: Clock, task: str, outcome: str, details: str, seconds: float) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    line = {"Date": clock.now(), "Tâche": task, "Résultat": outcome,
-            "Détails": f"{details} ({seconds:.1f} s)"}
+    line = {
+        "Date": clock.now(),
+        "Tâche": task,
+        "Résultat": outcome,
+        "Détails": f"{details} ({seconds:.1f} s)",
+    }
     try:
         workbook.append_rows(schema.JOURNAL, [line])
         return True

@@ -67,8 +67,11 @@ log = logging.getLogger(__name__)
 TASK = "renewals"
 READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
 
-SUBJECTS = {rules.BEFORE: "sujet-avant.txt.j2", rules.AFTER: "sujet-apres.txt.j2",
-            rules.FIRST: "sujet-premiere.txt.j2"}
+SUBJECTS = {
+    rules.BEFORE: "sujet-avant.txt.j2",
+    rules.AFTER: "sujet-apres.txt.j2",
+    rules.FIRST: "sujet-premiere.txt.j2",
+}
 TEXT_TEMPLATE = "relance.txt.j2"
 HTML_TEMPLATE = "relance.html.j2"
 
@@ -121,8 +124,14 @@ class Skipped:
     late: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {"member": self.member_id, "structure": self.structure, "row": self.row,
-                "reminder": self.reminder, "reason": self.reason, "late": self.late}
+        return {
+            "member": self.member_id,
+            "structure": self.structure,
+            "row": self.row,
+            "reminder": self.reminder,
+            "reason": self.reason,
+            "late": self.late,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,9 +152,15 @@ class ToCheck:
         return bool(self.new_ids)
 
     def as_dict(self) -> dict[str, object]:
-        return {"member": self.member_id, "structure": self.structure, "reminder": self.reminder,
-                "due_date": self.reference.isoformat(), "message_ids": list(self.message_ids),
-                "address": self.address, "new": self.new}
+        return {
+            "member": self.member_id,
+            "structure": self.structure,
+            "reminder": self.reminder,
+            "due_date": self.reference.isoformat(),
+            "message_ids": list(self.message_ids),
+            "address": self.address,
+            "new": self.new,
+        }
 
 
 @dataclass
@@ -169,8 +184,9 @@ class RenewalsResult(relances.MessageCounts):
     def outcome(self) -> Outcome:
         """The run in one French line, for ``mila status``."""
         if self.preview:
-            return journal_missing(preview_outcome(len(self.messages), self.preview_folder, "relance(s)"),
-                                   self.journal_lost)
+            return journal_missing(
+                preview_outcome(len(self.messages), self.preview_folder, "relance(s)"), self.journal_lost
+            )
         counts = f"{self.sent} envoyée(s), {self.failed} échec(s), {len(self.skipped)} écartée(s)"
         if self.failed or self.uncertain or self.to_check:
             done = Outcome(FAILURE, f"{counts}, {len(self.to_check) + self.uncertain} à vérifier")
@@ -207,34 +223,48 @@ class RenewalsResult(relances.MessageCounts):
             shown = [m for m in self.messages if m.status == status]
             if shown:
                 out.append(f"{title} : {len(shown)}")
-                out += [f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder} — "
-                        f"{format_money(m.amount_ttc)}" + (f" : {m.details}" if m.details else "")
-                        for m in shown[:limit]]
+                out += [
+                    f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder} — "
+                    f"{format_money(m.amount_ttc)}" + (f" : {m.details}" if m.details else "")
+                    for m in shown[:limit]
+                ]
                 more(len(shown))
         if not self.messages:
             out.append("Aucune relance due aujourd'hui.")
         elif self.dry_run and self.preview_folder:
-            out.append(f"Aperçus écrits dans « {self.preview_folder} » : {len(self.messages)} fichier(s) "
-                       ".eml, à ouvrir avec Thunderbird, Outlook ou Apple Mail. Rien n'est parti, rien "
-                       "n'a été écrit dans le classeur.")
+            out.append(
+                f"Aperçus écrits dans « {self.preview_folder} » : {len(self.messages)} fichier(s) "
+                ".eml, à ouvrir avec Thunderbird, Outlook ou Apple Mail. Rien n'est parti, rien "
+                "n'a été écrit dans le classeur."
+            )
         current = [s for s in self.skipped if not s.late]
         if current:
             out.append(f"Membres non relancés : {len(current)}")
-            out += [f"  {s.member_id or f'ligne {s.row}'} {s.structure} ({s.reminder or 'relance'}) : "
-                    f"{s.reason}" for s in current[:limit]]
+            out += [
+                f"  {s.member_id or f'ligne {s.row}'} {s.structure} ({s.reminder or 'relance'}) : {s.reason}"
+                for s in current[:limit]
+            ]
             more(len(current))
         if self.late:
             listed = ", ".join(s.member_id or f"ligne {s.row}" for s in self.late[:limit])
-            out.append(f"Relances trop anciennes, non envoyées automatiquement : {len(self.late)} ({listed}"
-                       f"{' …' if len(self.late) > limit else ''}) — relancez ces membres vous-même ou "
-                       "indiquez leur « Sortie le ».")
+            out.append(
+                f"Relances trop anciennes, non envoyées automatiquement : {len(self.late)} ({listed}"
+                f"{' …' if len(self.late) > limit else ''}) — relancez ces membres vous-même ou "
+                "indiquez leur « Sortie le »."
+            )
         if self.to_check:
-            out.append(f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
-                       "jamais renvoyées :")
-            out += [f"  {c.member_id} {c.structure} — {c.reminder} — Message-ID {' '.join(c.message_ids)}"
-                    for c in self.to_check]
-            out.append("  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
-                       "(« Une relance reste à vérifier »).")
+            out.append(
+                f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
+                "jamais renvoyées :"
+            )
+            out += [
+                f"  {c.member_id} {c.structure} — {c.reminder} — Message-ID {' '.join(c.message_ids)}"
+                for c in self.to_check
+            ]
+            out.append(
+                "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
+                "(« Une relance reste à vérifier »)."
+            )
         if self.journal:
             out.append("Une ligne a été ajoutée à l'onglet Journal.")
         return out
@@ -280,8 +310,9 @@ def run_renewals(
     Journal line; with ``dry_run``, list them (and write the previews to such a sender)
     without writing anything to the workbook."""
     started = time.monotonic()
-    result = RenewalsResult(dry_run=dry_run, today=today, sender=sender.description,
-                            preview=not sender.delivers and not dry_run)
+    result = RenewalsResult(
+        dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
+    )
     try:
         tables = workbook.read([t.name for t in READ_TABS])
         problems = schema_problems(tables)
@@ -302,9 +333,20 @@ def run_renewals(
         return result
 
     checks = [c for c in result.to_check if c.new]
-    check_rows = [relances.row(c.member_id, c.reference, c.reminder, rules.TO_CHECK, None, c.address, mid,
-                               "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)")
-                  for c in checks for mid in c.new_ids]
+    check_rows = [
+        relances.row(
+            c.member_id,
+            c.reference,
+            c.reminder,
+            rules.TO_CHECK,
+            None,
+            c.address,
+            mid,
+            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
+        )
+        for c in checks
+        for mid in c.new_ids
+    ]
     if result.messages:
         _send_batch(workbook, sender, clock, result, check_rows, snapshot_ids)
     elif check_rows:
@@ -312,8 +354,13 @@ def run_renewals(
     result.seconds = time.monotonic() - started
     log.info(
         "renewals: %d sent, %d failed, %d cancelled, %d uncertain, %d skipped, %d to check, %.2fs",
-        result.sent, result.failed, result.cancelled, result.uncertain, len(result.skipped),
-        len(result.to_check), result.seconds,
+        result.sent,
+        result.failed,
+        result.cancelled,
+        result.uncertain,
+        len(result.skipped),
+        len(result.to_check),
+        result.seconds,
     )
     if result.messages or checks:
         result.journal = _journal(workbook, clock, _outcome(result), _details(result), result)
@@ -345,24 +392,35 @@ def plan(
             continue
         label = decision.due.label if decision.due is not None else None
         if isinstance(decision, InDoubt):
-            result.to_check.append(ToCheck(
-                member.id, member.structure, decision.due.label, decision.due.reference,
-                tuple(a.message_id or f"(ligne {a.row})" for a in decision.attempts),
-                next((a.address for a in decision.attempts if a.address), None),
-                tuple(a.message_id for a in decision.new if a.message_id),
-            ))
+            result.to_check.append(
+                ToCheck(
+                    member.id,
+                    member.structure,
+                    decision.due.label,
+                    decision.due.reference,
+                    tuple(a.message_id or f"(ligne {a.row})" for a in decision.attempts),
+                    next((a.address for a in decision.attempts if a.address), None),
+                    tuple(a.message_id for a in decision.new if a.message_id),
+                )
+            )
             continue
         if isinstance(decision, Skip):
-            result.skipped.append(Skipped(member.id, member.structure, member.row, label,
-                                          decision.reason, decision.late))
+            result.skipped.append(
+                Skipped(member.id, member.structure, member.row, label, decision.reason, decision.late)
+            )
             continue
         assert isinstance(decision, Send) and member.id and member.email and computation.fee
         if id_counts[id_key(member.id)] > 1:
-            result.skipped.append(Skipped(
-                member.id, member.structure, member.row, label,
-                f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
-                "puis lancez « mila sync ».",
-            ))
+            result.skipped.append(
+                Skipped(
+                    member.id,
+                    member.structure,
+                    member.row,
+                    label,
+                    f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
+                    "puis lancez « mila sync ».",
+                )
+            )
             continue
         due = decision.due
         context = _context(member, computation, due, today, dataset, settings, mail)
@@ -372,19 +430,33 @@ def plan(
         message_id = new_message_id(mail.domain)
         try:
             outgoing = build_message(
-                mail, to_name=member.contact, to_address=member.email, subject=subject, text=text,
-                html=html, message_id=message_id, date=now,
+                mail,
+                to_name=member.contact,
+                to_address=member.email,
+                subject=subject,
+                text=text,
+                html=html,
+                message_id=message_id,
+                date=now,
                 name=f"{today.isoformat()}-{member.id}-{due.label}",
             )
         except HeaderProblem as problem:
             result.skipped.append(Skipped(member.id, member.structure, member.row, label, problem.reason))
             continue
-        result.messages.append(Reminder(
-            member_id=member.id, structure=member.structure, contact=member.contact,
-            address=outgoing.recipient, reminder=due.label, reference=due.reference,
-            send_on=due.send_on, message_id=message_id, amount_ttc=computation.fee.ttc,
-            outgoing=outgoing,
-        ))
+        result.messages.append(
+            Reminder(
+                member_id=member.id,
+                structure=member.structure,
+                contact=member.contact,
+                address=outgoing.recipient,
+                reminder=due.label,
+                reference=due.reference,
+                send_on=due.send_on,
+                message_id=message_id,
+                amount_ttc=computation.fee.ttc,
+                outgoing=outgoing,
+            )
+        )
 
 
 def _context(
@@ -406,13 +478,20 @@ def _context(
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
         "membre": {
-            "id": member.id, "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "", "email": member.email,
-            "categorie": member.category, "forfait": member.forfait,
+            "id": member.id,
+            "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "",
+            "email": member.email,
+            "categorie": member.category,
+            "forfait": member.forfait,
             "option_crescendo": member.crescendo,
         },
-        "relance": {"libelle": due.label, "moment": due.kind.moment, "jours": abs(due.kind.offset),
-                    "date_prevue": format_date_long(due.send_on)},
+        "relance": {
+            "libelle": due.label,
+            "moment": due.kind.moment,
+            "jours": abs(due.kind.offset),
+            "date_prevue": format_date_long(due.send_on),
+        },
         "echeance": format_date_long(due.reference),
         "echeance_courte": format_date(due.reference),
         "adhesion": format_date_long(member.joined_on) if member.joined_on else "",
@@ -420,14 +499,20 @@ def _context(
         "jours_de_retard": max(0, (today - due.reference).days),
         "date_du_jour": format_date_long(today),
         "cotisation": {
-            "ht": format_money(fee.ht), "tva": format_money(fee.vat), "ttc": format_money(fee.ttc),
-            "taux_tva": format_percent(fee.vat_rate), "detail": fee.breakdown,
+            "ht": format_money(fee.ht),
+            "tva": format_money(fee.vat),
+            "ttc": format_money(fee.ttc),
+            "taux_tva": format_percent(fee.vat_rate),
+            "detail": fee.breakdown,
             "lignes": [{"libelle": line.label, "montant": format_money(line.amount)} for line in fee.lines],
             "forfait": member.forfait if member.category == "bénéficiaire" else None,
-            "surface": surface, "periode_debut": format_date_long(fee.period_start),
+            "surface": surface,
+            "periode_debut": format_date_long(fee.period_start),
         },
         "paiement": {
-            "lien": settings.payment_link, "iban": settings.iban, "bic": settings.bic,
+            "lien": settings.payment_link,
+            "iban": settings.iban,
+            "bic": settings.bic,
             "titulaire": settings.account_holder or mail.association,
             "reference": f"Cotisation {member.id}",
             "instructions": settings.payment_instructions,
@@ -453,11 +538,17 @@ def _send_batch(
     except MailError as exc:
         _journal(workbook, clock, "échec", exc.message, result)
         raise
-    batch_error = relances.send_batch(workbook, sender, clock, result.messages, check_rows, snapshot_ids,
-                                      task=TASK)
+    batch_error = relances.send_batch(
+        workbook, sender, clock, result.messages, check_rows, snapshot_ids, task=TASK
+    )
     if batch_error is not None:
-        _journal(workbook, clock, _outcome(result),
-                 _details(result) + f" ; envoi interrompu : {batch_error.message}", result)
+        _journal(
+            workbook,
+            clock,
+            _outcome(result),
+            _details(result) + f" ; envoi interrompu : {batch_error.message}",
+            result,
+        )
         raise batch_error
 
 
@@ -478,8 +569,9 @@ def _details(result: RenewalsResult) -> str:
     new = [c for c in result.to_check if c.new]
     if new:
         listed = ", ".join(f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}" for c in new[:10])
-        parts.append(f"{len(new)} relance(s) restée(s) « en cours » lors d'un passage précédent, "
-                     f"à vérifier : {listed}")
+        parts.append(
+            f"{len(new)} relance(s) restée(s) « en cours » lors d'un passage précédent, à vérifier : {listed}"
+        )
     if result.skipped:
         parts.append(f"{len(result.skipped)} membre(s) non relancé(s)")
     return " ; ".join(parts)

@@ -92,24 +92,31 @@ class ReportResult:
             found.append(f"Rapport d'activité {self.year} inchangé : {self.path}")
         elif self.status == NEW_VERSION:
             found.append(f"Rapport d'activité {self.year} écrit : {self.path}")
-            found.append(f"  « {self.beside.name if self.beside else ''} » a été modifié à la main : il est "
-                         "conservé tel quel, la nouvelle version est écrite à côté.")
+            found.append(
+                f"  « {self.beside.name if self.beside else ''} » a été modifié à la main : il est "
+                "conservé tel quel, la nouvelle version est écrite à côté."
+            )
         else:
             found.append(f"Rapport d'activité {self.year} {self.status} : {self.path}")
-        found.append(f"  {len(self.sections)} partie(s), {self.tables} tableau(x), "
-                     f"{self.charts} graphique(s).")
+        found.append(
+            f"  {len(self.sections)} partie(s), {self.tables} tableau(x), {self.charts} graphique(s)."
+        )
         for line in self.omitted:
             found.append(f"  Partie non incluse : {line}")
         for line in self.notes:
             found.append(f"  Attention : {line}")
         if self.anomalies:
-            found.append(f"  {self.anomalies} erreur(s) dans le classeur : les lignes concernées ne sont pas "
-                         "comptées. Lancez « mila check » pour les voir.")
+            found.append(
+                f"  {self.anomalies} erreur(s) dans le classeur : les lignes concernées ne sont pas "
+                "comptées. Lancez « mila check » pour les voir."
+            )
         if self.pdf:
             found.append(f"  PDF : {self.pdf}")
         if not self.toc_numbered:
-            found.append("  Sommaire sans numéros de page (LibreOffice introuvable) : Word les calcule à "
-                         "l'ouverture ; sous LibreOffice : Outils > Mettre à jour > Tout.")
+            found.append(
+                "  Sommaire sans numéros de page (LibreOffice introuvable) : Word les calcule à "
+                "l'ouverture ; sous LibreOffice : Outils > Mettre à jour > Tout."
+            )
         return found
 
 
@@ -182,8 +189,9 @@ def run_report(
 # --------------------------------------------------------------------------- layout
 
 
-def toc_pages(docx: bytes, entries: list[str], *, soffice: str = "soffice",
-              timeout: float = 180.0) -> list[int] | None:
+def toc_pages(
+    docx: bytes, entries: list[str], *, soffice: str = "soffice", timeout: float = 180.0
+) -> list[int] | None:
     """The page of each contents entry once LibreOffice lays the document out; None when
     ``pdftotext`` is missing or a heading cannot be found. Raises ``PdfUnavailable`` when
     LibreOffice is missing."""
@@ -196,8 +204,12 @@ def toc_pages(docx: bytes, entries: list[str], *, soffice: str = "soffice",
         source.write_bytes(docx)
         produced = convert_to_pdf([source], soffice=soffice, timeout=timeout)
         try:
-            text = subprocess.run([reader, "-layout", "-enc", "UTF-8", str(produced[source]), "-"],
-                                  capture_output=True, timeout=timeout, check=True).stdout.decode("utf-8")
+            text = subprocess.run(
+                [reader, "-layout", "-enc", "UTF-8", str(produced[source]), "-"],
+                capture_output=True,
+                timeout=timeout,
+                check=True,
+            ).stdout.decode("utf-8")
         finally:
             cleanup_conversion(produced)
     except (OSError, subprocess.SubprocessError):

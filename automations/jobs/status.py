@@ -90,15 +90,17 @@ def job_status(settings: Settings, now: dt.datetime) -> Status:
         timing = timings.get(job)
         pause = paused.get(job) if timing and timing.enabled else None
         upcoming = next_run(timing, state.last_run(job), now) if timing and not pause else None
-        rows.append(JobStatus(
-            job=job,
-            last_run=record.last_run if record else None,
-            result=record.last_result if record else None,
-            message=record.last_message if record else None,
-            next_run=upcoming.isoformat(timespec="minutes") if upcoming else None,
-            failures_since_success=record.failures_since_success if record else 0,
-            paused=pause,
-        ))
+        rows.append(
+            JobStatus(
+                job=job,
+                last_run=record.last_run if record else None,
+                result=record.last_result if record else None,
+                message=record.last_message if record else None,
+                next_run=upcoming.isoformat(timespec="minutes") if upcoming else None,
+                failures_since_success=record.failures_since_success if record else 0,
+                paused=pause,
+            )
+        )
     return Status(rows)
 
 
@@ -112,8 +114,9 @@ class Alert:
     failing: tuple[str, ...] = ()
 
 
-def send_alert(settings: Settings, status: Status, address: str, now: dt.datetime,
-               *, sender: Sender | None = None) -> Alert:
+def send_alert(
+    settings: Settings, status: Status, address: str, now: dt.datetime, *, sender: Sender | None = None
+) -> Alert:
     """E-mail the status to ``address`` when a job failed since its last success; nothing
     otherwise. Without a mail server: a French error (nothing can be sent)."""
     mail = settings.mail
@@ -135,17 +138,24 @@ def send_alert(settings: Settings, status: Status, address: str, now: dt.datetim
     )
     message_id = new_message_id(mail.domain)
     outgoing = build_message(
-        mail, to_name=None, to_address=address,
-        subject=f"mila : {len(failing)} tâche(s) en échec ({mail.association})", text=text, html=None,
-        message_id=message_id, date=now, name="alerte",
+        mail,
+        to_name=None,
+        to_address=address,
+        subject=f"mila : {len(failing)} tâche(s) en échec ({mail.association})",
+        text=text,
+        html=None,
+        message_id=message_id,
+        date=now,
+        name="alerte",
     )
     smtp = sender or SmtpSender(mail, unsent="L'alerte n'est pas partie.")
     smtp.open()
     try:
         smtp.send(outgoing)
     except RecipientRefused as refused:
-        raise MailError(f"Le serveur refuse l'alerte pour « {address} » ({refused.details}) : "
-                        "vérifiez l'adresse.") from None
+        raise MailError(
+            f"Le serveur refuse l'alerte pour « {address} » ({refused.details}) : vérifiez l'adresse."
+        ) from None
     finally:
         smtp.close()
     return Alert(outgoing.recipient, message_id, smtp.description, tuple(row.job for row in failing))

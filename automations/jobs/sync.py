@@ -74,12 +74,15 @@ class SyncResult:
         counts = f"{self.errors} erreur(s), {self.warnings} avertissement(s)"
         if not self.changed:
             return Outcome(NOTHING, f"rien à changer ; {counts}")
-        summary = (f"{len(self.ids_assigned)} ID attribué(s), {self.cells_written} cellule(s) "
-                   f"écrite(s) ; {counts}")
+        summary = (
+            f"{len(self.ids_assigned)} ID attribué(s), {self.cells_written} cellule(s) écrite(s) ; {counts}"
+        )
         if self.notices is not None and self.notices.messages:
-            summary += (f" ; {len(self.notices.messages)} message(s) « place confirmée » en aperçu, "
-                        "rien n'est parti" if self.notices.preview else
-                        f" ; {self.notices.sent} message(s) « place confirmée » envoyé(s)")
+            summary += (
+                f" ; {len(self.notices.messages)} message(s) « place confirmée » en aperçu, rien n'est parti"
+                if self.notices.preview
+                else f" ; {self.notices.sent} message(s) « place confirmée » envoyé(s)"
+            )
         if self.notices_error:
             summary += " ; messages « place confirmée » pas encore envoyés"
         if self.journal_error:
@@ -169,7 +172,11 @@ def run_sync(
     result.seconds = time.monotonic() - started
     log.info(
         "sync: %d ids, %d cells, %d errors, %d warnings, %.2fs",
-        len(result.ids_assigned), result.cells_written, result.errors, result.warnings, result.seconds,
+        len(result.ids_assigned),
+        result.cells_written,
+        result.errors,
+        result.warnings,
+        result.seconds,
     )
     if result.changed:
         result.journal = _journal(workbook, clock, "succès", _details(result), result)
@@ -184,11 +191,17 @@ def _promotions(
     """The promotions of the evaluation, with the IDs being assigned; after a write, only
     those whose ``Place`` was actually written (a row skipped is promoted next run)."""
     tab = schema.INSCRIPTIONS.name
-    placed = None if written is None else {
-        row_id for title, row_id, column, value in written
-        if schema.normalize_header(title) == schema.normalize_header(tab)
-        and column == "Place" and value == CONFIRMED
-    }
+    placed = (
+        None
+        if written is None
+        else {
+            row_id
+            for title, row_id, column, value in written
+            if schema.normalize_header(title) == schema.normalize_header(tab)
+            and column == "Place"
+            and value == CONFIRMED
+        }
+    )
     found = []
     for promotion in evaluation.events.promotions:
         row_id = promotion.registration_id or assigned.get((tab, promotion.row))

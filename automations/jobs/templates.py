@@ -33,8 +33,13 @@ class VerifyResult:
         return sum(len(r.warnings) for r in self.reports)
 
     def as_dict(self) -> dict[str, object]:
-        return {"folder": str(self.folder), "ok": self.ok, "errors": self.errors,
-                "warnings": self.warnings, "templates": [r.as_dict() for r in self.reports]}
+        return {
+            "folder": str(self.folder),
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "templates": [r.as_dict() for r in self.reports],
+        }
 
 
 def verify_templates(documents: DocumentsSettings) -> VerifyResult:
@@ -45,9 +50,12 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
         path = folder / file_name
         if not path.is_file():
             report = TemplateReport(file_name, path)
-            report.add("erreur", "missing",
-                       f"Modèle absent : « {file_name} » est introuvable dans {folder}. Remettez le "
-                       "modèle d'origine (copiez-le depuis le dossier templates/ du projet).")
+            report.add(
+                "erreur",
+                "missing",
+                f"Modèle absent : « {file_name} » est introuvable dans {folder}. Remettez le "
+                "modèle d'origine (copiez-le depuis le dossier templates/ du projet).",
+            )
             reports.append(report)
             continue
         reports.append(verify_template(path, catalogue.VARIABLES[name]))
@@ -62,8 +70,11 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
             reports.append(report)
             continue
         report = verify_template(path, None)
-        report.add("avertissement", "unknown_template",
-                   "Modèle inconnu des automatisations : sa syntaxe est vérifiée, pas ses variables.")
+        report.add(
+            "avertissement",
+            "unknown_template",
+            "Modèle inconnu des automatisations : sa syntaxe est vérifiée, pas ses variables.",
+        )
         reports.append(report)
     return VerifyResult(folder, reports)
 
@@ -76,11 +87,21 @@ class VariablesResult:
     filters: tuple[tuple[str, str, str, str], ...] = FILTER_HELP  # (name, description, tag, example)
 
     def as_dict(self) -> dict[str, object]:
-        return {"template": self.name, "path": str(self.path),
-                "variables": [{"name": v.path, "tag": v.tag, "description": v.description,
-                               "example": v.example, "used": used} for v, used in self.variables],
-                "filters": [{"name": n, "description": d, "tag": t, "example": e}
-                            for n, d, t, e in self.filters]}
+        return {
+            "template": self.name,
+            "path": str(self.path),
+            "variables": [
+                {
+                    "name": v.path,
+                    "tag": v.tag,
+                    "description": v.description,
+                    "example": v.example,
+                    "used": used,
+                }
+                for v, used in self.variables
+            ],
+            "filters": [{"name": n, "description": d, "tag": t, "example": e} for n, d, t, e in self.filters],
+        }
 
 
 # Templates that only carry styles for documents built in code (the annual report):
@@ -95,12 +116,15 @@ def template_names() -> list[str]:
 def template_variables(name: str, documents: DocumentsSettings) -> VariablesResult:
     """The variables template ``name`` (``convention``, ``charte.docx``…) can use."""
     key = Path(name).stem.strip().lower()
-    key = {"conventions": "convention", "recus": "recu", "reçu": "recu", "registre": "registre_charte",
-           "charter": "charte"}.get(key, key)
+    key = {
+        "conventions": "convention",
+        "recus": "recu",
+        "reçu": "recu",
+        "registre": "registre_charte",
+        "charter": "charte",
+    }.get(key, key)
     if key not in catalogue.VARIABLES:
-        raise TemplateError(
-            f"Modèle inconnu : « {name} ». Modèles : {', '.join(catalogue.TEMPLATE_FILES)}."
-        )
+        raise TemplateError(f"Modèle inconnu : « {name} ». Modèles : {', '.join(catalogue.TEMPLATE_FILES)}.")
     path = documents.templates / catalogue.TEMPLATE_FILES[key]
     variables = catalogue.VARIABLES[key]
     used = template_variables_used(path, variables) if path.is_file() else set()

@@ -38,8 +38,9 @@ def checked_address(to_address: str) -> str:
     return address
 
 
-def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
-                      *, sender: Sender | None = None) -> MailCheck:
+def send_test_message(
+    settings: MailSettings, to_address: str, now: dt.datetime, *, sender: Sender | None = None
+) -> MailCheck:
     """Log in to the configured server and send one short message to ``to_address``;
     nothing else is read or written. Every failure is a French error saying what to check."""
     if not settings.uses_smtp:
@@ -55,9 +56,15 @@ def send_test_message(settings: MailSettings, to_address: str, now: dt.datetime,
     )
     message_id = new_message_id(settings.domain)
     outgoing = build_message(
-        settings, to_name=None, to_address=address,
-        subject=f"Message d'essai de mila ({settings.association})", text=text, html=None,
-        message_id=message_id, date=when, name="essai",
+        settings,
+        to_name=None,
+        to_address=address,
+        subject=f"Message d'essai de mila ({settings.association})",
+        text=text,
+        html=None,
+        message_id=message_id,
+        date=when,
+        name="essai",
     )
     smtp = sender or SmtpSender(settings, unsent="Le message d'essai n'est pas parti.")
     smtp.open()

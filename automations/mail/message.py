@@ -71,8 +71,7 @@ def build_message(
         )
     if _has_line_break(to_address):
         raise HeaderProblem(
-            "l'adresse e-mail contient un retour à la ligne : corrigez la case « Email » "
-            "de l'onglet Membres."
+            "l'adresse e-mail contient un retour à la ligne : corrigez la case « Email » de l'onglet Membres."
         )
     local, _, domain = to_address.strip().rpartition("@")
     if not local.isascii():

@@ -73,8 +73,13 @@ class SmtpSender:
         unsent = self.unsent
         try:
             if s.security == "ssl":
-                smtp = smtplib.SMTP_SSL(s.host or "", s.smtp_port, local_hostname=s.helo,
-                                        timeout=s.timeout, context=self._ssl_context())
+                smtp = smtplib.SMTP_SSL(
+                    s.host or "",
+                    s.smtp_port,
+                    local_hostname=s.helo,
+                    timeout=s.timeout,
+                    context=self._ssl_context(),
+                )
             else:
                 smtp = smtplib.SMTP(s.host or "", s.smtp_port, local_hostname=s.helo, timeout=s.timeout)
             smtp.ehlo()

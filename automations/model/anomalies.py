@@ -108,10 +108,7 @@ class Anomalies:
     def rows_with_errors(self, tab: str) -> set[int]:
         """Sheet rows of ``tab`` that carry at least one error."""
         key = _tab_key(tab)
-        return {
-            a.row for a in self._items
-            if a.row is not None and a.is_error and _tab_key(a.tab) == key
-        }
+        return {a.row for a in self._items if a.row is not None and a.is_error and _tab_key(a.tab) == key}
 
     def as_cell_text(self, tab: str, row: int | None) -> str:
         """The text of a row's ``Anomalies`` cell: one sentence per line, errors first;

@@ -13,8 +13,7 @@ from functools import lru_cache
 from .values import ValueProblem, _prepare, clean_text
 
 EMAIL_HINT = "Corrigez l'adresse : une seule adresse, de la forme nom@domaine.fr."
-PHONE_HINT = ("Saisissez un numéro français (06 12 34 56 78) ou international "
-              "précédé de + (+44 20 7946 0958).")
+PHONE_HINT = "Saisissez un numéro français (06 12 34 56 78) ou international précédé de + (+44 20 7946 0958)."
 _ANGLE_ADDRESS = re.compile(r"^[^<>]*<([^<>]+)>$")
 
 
@@ -55,8 +54,11 @@ def parse_email(value: object) -> str:
     if text.casefold().startswith("mailto:"):
         text = text[7:].strip()
     if text.count("@") > 1:
-        raise ValueProblem("Plusieurs adresses e-mail dans une seule case", value=value,
-                           hint="Gardez une seule adresse : celle où envoyer les relances.")
+        raise ValueProblem(
+            "Plusieurs adresses e-mail dans une seule case",
+            value=value,
+            hint="Gardez une seule adresse : celle où envoyer les relances.",
+        )
     result = _email(text) if len(text) <= 254 else None
     if result is None:
         raise ValueProblem("Adresse e-mail invalide", value=value, hint=EMAIL_HINT)
@@ -90,8 +92,11 @@ def _phone(text: str) -> str | None:
         except Exception:  # NumberParseException, or anything odd inside the library
             continue
         if phonenumbers.is_valid_number(number):
-            style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 33
-                     else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            style = (
+                phonenumbers.PhoneNumberFormat.NATIONAL
+                if number.country_code == 33
+                else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
             return str(phonenumbers.format_number(number, style))
     return None
 
@@ -111,8 +116,7 @@ def parse_phone(value: object) -> str:
     return result
 
 
-SIRET_HINT = ("Recopiez les 14 chiffres du SIRET (annuaire-entreprises.data.gouv.fr), "
-              "ou laissez la case vide.")
+SIRET_HINT = "Recopiez les 14 chiffres du SIRET (annuaire-entreprises.data.gouv.fr), ou laissez la case vide."
 
 
 def parse_siret(value: object) -> str:
@@ -128,8 +132,7 @@ def parse_siret(value: object) -> str:
     if not isinstance(value, str) and len(digits) == 13:
         digits = "0" + digits
     if len(digits) != 14:
-        raise ValueProblem(f"SIRET de {len(digits)} chiffres au lieu de 14", value=value,
-                           hint=hint)
+        raise ValueProblem(f"SIRET de {len(digits)} chiffres au lieu de 14", value=value, hint=hint)
     try:
         from stdnum.fr import siret
 
@@ -137,6 +140,5 @@ def parse_siret(value: object) -> str:
     except Exception:
         valid = False
     if not valid:
-        raise ValueProblem("SIRET invalide (la clé de contrôle ne correspond pas)",
-                           value=value, hint=hint)
+        raise ValueProblem("SIRET invalide (la clé de contrôle ne correspond pas)", value=value, hint=hint)
     return digits

@@ -72,9 +72,7 @@ class Dataset:
     titles: dict[str, str] = field(default_factory=dict)  # contract name -> workbook title
 
     @classmethod
-    def from_tables(
-        cls, tables: Mapping[str, Table], *, today: dt.date | None = None
-    ) -> Dataset:
+    def from_tables(cls, tables: Mapping[str, Table], *, today: dt.date | None = None) -> Dataset:
         """Parse every contract tab of ``tables`` (keyed by workbook title, matched with
         ``schema.tab_schema``); staff tabs are ignored, a missing tab gives no rows. When two
         titles match one tab, the first wins. ``today`` dates the plausibility checks."""
@@ -160,7 +158,11 @@ def follow_ledger(members: list[Member], payments: list[Payment]) -> list[Member
     for member in members:
         payment = latest.get(id_key(member.id) or "")
         if payment is not None:
-            member = replace(member, paid_on=payment.date, amount_paid=payment.amount,
-                             unreadable=member.unreadable - {"paid_on", "amount_paid"})
+            member = replace(
+                member,
+                paid_on=payment.date,
+                amount_paid=payment.amount,
+                unreadable=member.unreadable - {"paid_on", "amount_paid"},
+            )
         followed.append(member)
     return followed

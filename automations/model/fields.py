@@ -36,25 +36,29 @@ def _ref(target: Tab) -> Callable[[object], str]:
 def _capacity(value: object) -> int:
     number = v.parse_int(value)
     if number < 1:
-        raise ValueProblem("Capacité impossible", value=value,
-                           hint="Saisissez un nombre entier d'au moins 1.")
+        raise ValueProblem(
+            "Capacité impossible", value=value, hint="Saisissez un nombre entier d'au moins 1."
+        )
     return number
 
 
 def _event_capacity(value: object) -> int:
     number = v.parse_int(value)
     if number < 1:
-        raise ValueProblem("Capacité impossible", value=value,
-                           hint="Saisissez un nombre de places d'au moins 1, "
-                           "ou laissez vide pour un nombre illimité.")
+        raise ValueProblem(
+            "Capacité impossible",
+            value=value,
+            hint="Saisissez un nombre de places d'au moins 1, ou laissez vide pour un nombre illimité.",
+        )
     return number
 
 
 def _year(value: object) -> int:
     number = v.parse_int(value)
     if not 1990 <= number <= 2200:
-        raise ValueProblem("Année impossible", value=value,
-                           hint="Saisissez une année sur quatre chiffres, par exemple 2024.")
+        raise ValueProblem(
+            "Année impossible", value=value, hint="Saisissez une année sur quatre chiffres, par exemple 2024."
+        )
     return number
 
 
@@ -103,12 +107,23 @@ MEMBER_FIELDS = (
     F("Email", "email", contact.parse_email, True, "Saisissez l'adresse où envoyer les relances."),
     F("Téléphone", "phone", contact.parse_phone, severity=WARNING),
     F("SIRET", "siret", contact.parse_siret, severity=WARNING),
-    F("Catégorie", "category", _choice(schema.CATEGORIES), True,
-      "Choisissez hébergé, bénéficiaire ou membre de droit."),
+    F(
+        "Catégorie",
+        "category",
+        _choice(schema.CATEGORIES),
+        True,
+        "Choisissez hébergé, bénéficiaire ou membre de droit.",
+    ),
     F("Forfait", "forfait", _choice(schema.FORFAITS)),
     F("Option Crescendo", "crescendo", v.parse_bool),
-    F("Adhésion le", "joined_on", v.parse_date, True,
-      "Saisissez la date de première adhésion au format JJ/MM/AAAA.", plausible=True),
+    F(
+        "Adhésion le",
+        "joined_on",
+        v.parse_date,
+        True,
+        "Saisissez la date de première adhésion au format JJ/MM/AAAA.",
+        plausible=True,
+    ),
     F("Cotisation payée le", "paid_on", v.parse_date, plausible=True),
     F("Montant payé", "amount_paid", v.parse_amount),
     F("Charte signée le", "charter_signed_on", v.parse_date, plausible=True),
@@ -131,26 +146,59 @@ PREMISES_FIELDS = (
 )
 
 OCCUPATION_FIELDS = (
-    F("Membre", "member_id", _ref(schema.MEMBRES), True,
-      "Saisissez l'ID du membre occupant (onglet « Membres », par exemple M0001)."),
-    F("Local", "premises_id", _ref(schema.LOCAUX), True,
-      "Saisissez l'ID du local occupé (onglet « Locaux », par exemple L01)."),
-    F("Début", "start", v.parse_date, True,
-      "Saisissez la date de début de la convention au format JJ/MM/AAAA.", plausible=True),
+    F(
+        "Membre",
+        "member_id",
+        _ref(schema.MEMBRES),
+        True,
+        "Saisissez l'ID du membre occupant (onglet « Membres », par exemple M0001).",
+    ),
+    F(
+        "Local",
+        "premises_id",
+        _ref(schema.LOCAUX),
+        True,
+        "Saisissez l'ID du local occupé (onglet « Locaux », par exemple L01).",
+    ),
+    F(
+        "Début",
+        "start",
+        v.parse_date,
+        True,
+        "Saisissez la date de début de la convention au format JJ/MM/AAAA.",
+        plausible=True,
+    ),
     F("Fin", "end", v.parse_date, plausible=True),
     F("Loyer mensuel HT", "monthly_rent", v.parse_amount),
     F("Dépôt de garantie", "deposit", v.parse_amount),
 )
 
 BOOKING_FIELDS = (
-    F("Ressource", "resource_id", _ref(schema.LOCAUX), True,
-      "Saisissez l'ID du local réservé (onglet « Locaux », par exemple L05)."),
+    F(
+        "Ressource",
+        "resource_id",
+        _ref(schema.LOCAUX),
+        True,
+        "Saisissez l'ID du local réservé (onglet « Locaux », par exemple L05).",
+    ),
     F("Membre", "member_id", _ref(schema.MEMBRES)),
     F("Organisme", "organisation", _text),
-    F("Début", "start", v.parse_datetime, True,
-      "Saisissez la date (et l'heure) de début, par exemple 02/07/2024 09:00.", plausible=True),
-    F("Fin", "end", v.parse_datetime, True,
-      "Saisissez la date (et l'heure) de fin, par exemple 02/07/2024 18:00.", plausible=True),
+    F(
+        "Début",
+        "start",
+        v.parse_datetime,
+        True,
+        "Saisissez la date (et l'heure) de début, par exemple 02/07/2024 09:00.",
+        plausible=True,
+    ),
+    F(
+        "Fin",
+        "end",
+        v.parse_datetime,
+        True,
+        "Saisissez la date (et l'heure) de fin, par exemple 02/07/2024 18:00.",
+        plausible=True,
+    ),
     F("Formule", "formula", _choice(schema.BOOKING_FORMULAS)),
     F("Statut", "status", _choice(schema.BOOKING_STATUSES)),
 )
@@ -158,8 +206,13 @@ BOOKING_FIELDS = (
 EVENT_FIELDS = (
     F("Date", "date", v.parse_date, True, DATE_MISSING, plausible=True),
     F("Heure", "time", v.parse_time),
-    F("Type", "type", _choice(schema.EVENT_TYPES), True,
-      "Choisissez un type dans la liste, par exemple « Club MILA » ou « Autre »."),
+    F(
+        "Type",
+        "type",
+        _choice(schema.EVENT_TYPES),
+        True,
+        "Choisissez un type dans la liste, par exemple « Club MILA » ou « Autre ».",
+    ),
     F("Titre", "title", _text, True, "Saisissez le titre de l'événement."),
     F("Intervenants", "speakers_text", _text),
     F("Lieu", "place", _text),
@@ -168,23 +221,44 @@ EVENT_FIELDS = (
 )
 
 REGISTRATION_FIELDS = (
-    F("Événement", "event_id", _ref(schema.EVENEMENTS), True,
-      "Saisissez l'ID de l'événement (onglet « Événements », par exemple E001)."),
-    F("Membre", "member_id", _ref(schema.MEMBRES), True,
-      "Saisissez l'ID du membre inscrit (onglet « Membres », par exemple M0001)."),
+    F(
+        "Événement",
+        "event_id",
+        _ref(schema.EVENEMENTS),
+        True,
+        "Saisissez l'ID de l'événement (onglet « Événements », par exemple E001).",
+    ),
+    F(
+        "Membre",
+        "member_id",
+        _ref(schema.MEMBRES),
+        True,
+        "Saisissez l'ID du membre inscrit (onglet « Membres », par exemple M0001).",
+    ),
     F("Inscrit le", "registered_at", v.parse_datetime, plausible=True),
     F("Statut", "status", _choice(schema.REGISTRATION_STATUSES)),
 )
 
 RATE_FIELDS = (
-    F("Code", "code", _choice(schema.FEE_CODES), True,
-      "Choisissez un code : " + ", ".join(schema.FEE_CODES) + "."),
+    F(
+        "Code",
+        "code",
+        _choice(schema.FEE_CODES),
+        True,
+        "Choisissez un code : " + ", ".join(schema.FEE_CODES) + ".",
+    ),
     F("Libellé", "label", _text),
     F("Montant HT", "amount_ht", v.parse_amount, True, "Saisissez le montant HT en euros."),
     F("Plafond HT", "cap_ht", v.parse_amount),
     F("TVA %", "vat_percent", v.parse_percent),
-    F("Du", "valid_from", v.parse_date, True,
-      "Saisissez la date d'entrée en vigueur au format JJ/MM/AAAA.", plausible=True),
+    F(
+        "Du",
+        "valid_from",
+        v.parse_date,
+        True,
+        "Saisissez la date d'entrée en vigueur au format JJ/MM/AAAA.",
+        plausible=True,
+    ),
     F("Au", "valid_to", v.parse_date),
 )
 
@@ -192,8 +266,13 @@ BOARD_FIELDS = (
     F("Nom", "name", _text, True, "Saisissez le prénom et le nom de l'administrateur."),
     F("Civilité", "civility", _choice(("Mme", "M."), **_BOARD_ALIASES)),
     F("Membre", "member_id", _ref(schema.MEMBRES)),
-    F("Fonction", "function", _choice(schema.BOARD_FUNCTIONS, **_BOARD_ALIASES), True,
-      "Choisissez une fonction, par exemple « Administrateur·rice »."),
+    F(
+        "Fonction",
+        "function",
+        _choice(schema.BOARD_FUNCTIONS, **_BOARD_ALIASES),
+        True,
+        "Choisissez une fonction, par exemple « Administrateur·rice ».",
+    ),
     F("Collège", "college", _text),
     F("Entrée", "joined_on", v.parse_date, plausible=True),
     F("Sortie", "left_on", v.parse_date, plausible=True),
@@ -204,8 +283,13 @@ FIGURE_FIELDS = (
     F("Année", "year", _year, True, "Saisissez l'année, par exemple 2024."),
     F("Rubrique", "section", _text, True, "Saisissez la rubrique, par exemple « Financement »."),
     F("Libellé", "label", _text, True, "Saisissez ce que mesure ce chiffre."),
-    F("Valeur", "value", partial(v.parse_number, allow_negative=True), True,
-      "Saisissez la valeur, par exemple 12 ou 12,5."),
+    F(
+        "Valeur",
+        "value",
+        partial(v.parse_number, allow_negative=True),
+        True,
+        "Saisissez la valeur, par exemple 12 ou 12,5.",
+    ),
     F("Unité", "unit", _text),
 )
 

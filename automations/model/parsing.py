@@ -61,15 +61,22 @@ MAX_PLAUSIBLE_PAYMENT = Decimal(10_000)
 def _check_member(values: dict[str, object], emit: Emit) -> None:
     joined, left = values.get("joined_on"), values.get("left_on")
     if isinstance(joined, dt.date) and isinstance(left, dt.date) and left < joined:
-        emit("Sortie le", ERROR, "« Sortie le » est antérieure à « Adhésion le » : "
-             "corrigez l'une des deux dates.")
+        emit(
+            "Sortie le",
+            ERROR,
+            "« Sortie le » est antérieure à « Adhésion le » : corrigez l'une des deux dates.",
+        )
     paid = values.get("amount_paid")
     if isinstance(paid, Decimal) and paid > MAX_PLAUSIBLE_PAYMENT:
         # Google gives a date cell as its serial number (about 45 000): a date typed in
         # « Montant payé » would otherwise pass for an amount.
-        emit("Montant payé", WARNING, f"Montant inhabituel dans « Montant payé » : {format_money(paid)} "
-             "(une cotisation dépasse rarement 1 000 €). Vérifiez qu'il ne s'agit pas d'une "
-             "date ou d'une faute de frappe.")
+        emit(
+            "Montant payé",
+            WARNING,
+            f"Montant inhabituel dans « Montant payé » : {format_money(paid)} "
+            "(une cotisation dépasse rarement 1 000 €). Vérifiez qu'il ne s'agit pas d'une "
+            "date ou d'une faute de frappe.",
+        )
 
 
 def _check_premises(values: dict[str, object], emit: Emit) -> None:
@@ -79,17 +86,24 @@ def _check_premises(values: dict[str, object], emit: Emit) -> None:
         and not values.get("bookable")
         and "surface_m2" not in values.get("_unreadable", ())  # type: ignore[operator]
     ):
-        emit("Surface m²", WARNING, "Surface manquante dans « Surface m² » pour un bureau "
-             "ou une boutique : saisissez-la en m², elle sert au calcul de la cotisation "
-             "des membres hébergés.")
+        emit(
+            "Surface m²",
+            WARNING,
+            "Surface manquante dans « Surface m² » pour un bureau "
+            "ou une boutique : saisissez-la en m², elle sert au calcul de la cotisation "
+            "des membres hébergés.",
+        )
 
 
 def _check_period(start_column: str, end_column: str) -> Callable[[dict[str, object], Emit], None]:
     def check(values: dict[str, object], emit: Emit) -> None:
         start, end = values.get("start"), values.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            emit(end_column, ERROR, f"« {end_column} » est antérieure à « {start_column} » : "
-                 "corrigez l'une des deux dates.")
+            emit(
+                end_column,
+                ERROR,
+                f"« {end_column} » est antérieure à « {start_column} » : corrigez l'une des deux dates.",
+            )
 
     return check
 
@@ -97,15 +111,29 @@ def _check_period(start_column: str, end_column: str) -> Callable[[dict[str, obj
 def _check_booking(values: dict[str, object], emit: Emit) -> None:
     start, end = _start_at(values.get("start")), values.get("end")  # type: ignore[arg-type]
     if start is not None and isinstance(end, dt.date):
-        end_at = end if isinstance(end, dt.datetime) else dt.datetime.combine(
-            end + dt.timedelta(days=1), dt.time())
+        end_at = (
+            end
+            if isinstance(end, dt.datetime)
+            else dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        )
         if end_at <= start:
-            emit("Fin", ERROR, "La fin de la réservation (« Fin ») n'est pas après son début "
-                 "(« Début ») : corrigez l'une des deux dates ou heures.")
-    if values.get("member_id") is None and values.get("organisation") is None \
-            and "member_id" not in values.get("_unreadable", ()):  # type: ignore[operator]
-        emit("Organisme", ERROR, "Ni « Membre » ni « Organisme » : saisissez l'ID du membre "
-             "qui réserve, ou le nom de l'organisme extérieur dans « Organisme ».")
+            emit(
+                "Fin",
+                ERROR,
+                "La fin de la réservation (« Fin ») n'est pas après son début "
+                "(« Début ») : corrigez l'une des deux dates ou heures.",
+            )
+    if (
+        values.get("member_id") is None
+        and values.get("organisation") is None
+        and "member_id" not in values.get("_unreadable", ())  # type: ignore[operator]  # a tuple of names
+    ):
+        emit(
+            "Organisme",
+            ERROR,
+            "Ni « Membre » ni « Organisme » : saisissez l'ID du membre "
+            "qui réserve, ou le nom de l'organisme extérieur dans « Organisme ».",
+        )
     if values.get("formula") is None:
         values["formula"] = "jour"
     if values.get("status") is None:
@@ -120,8 +148,7 @@ def _check_registration(values: dict[str, object], emit: Emit) -> None:
 def _check_rate(values: dict[str, object], emit: Emit) -> None:
     start, end = values.get("valid_from"), values.get("valid_to")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-        emit("Au", ERROR, "« Au » est antérieure à « Du » : corrigez la période de validité "
-             "de ce tarif.")
+        emit("Au", ERROR, "« Au » est antérieure à « Du » : corrigez la période de validité de ce tarif.")
     if values.get("vat_percent") is None:
         values["vat_percent"] = Decimal(20)
 
@@ -129,8 +156,7 @@ def _check_rate(values: dict[str, object], emit: Emit) -> None:
 def _check_board(values: dict[str, object], emit: Emit) -> None:
     joined, left = values.get("joined_on"), values.get("left_on")
     if isinstance(joined, dt.date) and isinstance(left, dt.date) and left < joined:
-        emit("Sortie", ERROR, "« Sortie » est antérieure à « Entrée » : corrigez l'une des "
-             "deux dates.")
+        emit("Sortie", ERROR, "« Sortie » est antérieure à « Entrée » : corrigez l'une des deux dates.")
 
 
 @dataclass(frozen=True)
@@ -146,8 +172,9 @@ SPECS: dict[str, TabSpec] = {
     spec.tab.name: spec
     for spec in (
         TabSpec(schema.MEMBRES, Member, MEMBER_FIELDS, _check_member, (("crescendo", False),)),
-        TabSpec(schema.LOCAUX, Premises, PREMISES_FIELDS, _check_premises,
-                (("capacity", 1), ("bookable", False))),
+        TabSpec(
+            schema.LOCAUX, Premises, PREMISES_FIELDS, _check_premises, (("capacity", 1), ("bookable", False))
+        ),
         TabSpec(schema.OCCUPATIONS, Occupation, OCCUPATION_FIELDS, _check_period("Début", "Fin")),
         TabSpec(schema.RESERVATIONS, Booking, BOOKING_FIELDS, _check_booking),
         TabSpec(schema.EVENEMENTS, Event, EVENT_FIELDS),
@@ -171,8 +198,9 @@ def spec_for(tab: str | Tab) -> TabSpec:
 
 
 def _missing_message(f: Field) -> str:
-    return ValueProblem("Valeur manquante", hint=f.missing_hint or "Complétez cette case.") \
-        .for_column(f.column)
+    return ValueProblem("Valeur manquante", hint=f.missing_hint or "Complétez cette case.").for_column(
+        f.column
+    )
 
 
 def parse_row(
@@ -226,22 +254,29 @@ def _parse(
             continue
         except Exception:  # a parser bug must not stop the job: report the cell instead
             unreadable.append(f.attr)
-            emit(f.column, ERROR, ValueProblem("Valeur illisible", value=raw,
-                                               hint="Corrigez cette case.").for_column(f.column))
+            emit(
+                f.column,
+                ERROR,
+                ValueProblem("Valeur illisible", value=raw, hint="Corrigez cette case.").for_column(f.column),
+            )
             continue
         if f.plausible and not quiet:
             day = value if isinstance(value, dt.date) else None
             why = v.implausible_date(day, today) if day is not None else None
             if why:
-                emit(f.column, WARNING, ValueProblem(why, value=raw, hint="Vérifiez l'année.")
-                     .for_column(f.column))
+                emit(
+                    f.column,
+                    WARNING,
+                    ValueProblem(why, value=raw, hint="Vérifiez l'année.").for_column(f.column),
+                )
         values[f.attr] = value
     if spec.check is not None:
         values["_unreadable"] = unreadable
         spec.check(values, emit)
         del values["_unreadable"]
-    model = spec.model(row=row.number, id=row_id if spec.tab.id_prefix else None,
-                       unreadable=frozenset(unreadable), **values)
+    model = spec.model(
+        row=row.number, id=row_id if spec.tab.id_prefix else None, unreadable=frozenset(unreadable), **values
+    )
     return model, anomalies
 
 

@@ -47,24 +47,47 @@ class Payment:
 
 
 _MEANS_ALIASES = {
-    "cheque": "chèque", "cb": "carte", "carte bancaire": "carte", "especes": "espèces",
-    "liquide": "espèces", "helloasso": "HelloAsso", "hello asso": "HelloAsso",
-    "prelevement": "prélèvement", "vir": "virement", "virement bancaire": "virement",
+    "cheque": "chèque",
+    "cb": "carte",
+    "carte bancaire": "carte",
+    "especes": "espèces",
+    "liquide": "espèces",
+    "helloasso": "HelloAsso",
+    "hello asso": "HelloAsso",
+    "prelevement": "prélèvement",
+    "vir": "virement",
+    "virement bancaire": "virement",
 }
-_PURPOSE_ALIASES = {"adhesion": COTISATION, "adhésion": COTISATION, "reservation": "réservation",
-                    "location": "réservation", "loyers": "loyer"}
+_PURPOSE_ALIASES = {
+    "adhesion": COTISATION,
+    "adhésion": COTISATION,
+    "reservation": "réservation",
+    "location": "réservation",
+    "loyers": "loyer",
+}
 
 PAYMENT_FIELDS = (
-    Field("Date", "date", v.parse_date, True,
-          "Saisissez le jour où l'argent a été reçu, au format JJ/MM/AAAA.", plausible=True),
+    Field(
+        "Date",
+        "date",
+        v.parse_date,
+        True,
+        "Saisissez le jour où l'argent a été reçu, au format JJ/MM/AAAA.",
+        plausible=True,
+    ),
     Field("Membre", "member_id", _ref(schema.MEMBRES)),
     Field("Payeur", "payer", _text),
-    Field("Montant", "amount", partial(v.parse_amount, allow_negative=True), True,
-          "Saisissez le montant reçu en euros (négatif pour un remboursement)."),
-    Field("Moyen", "means", partial(v.parse_choice, choices=schema.PAYMENT_MEANS,
-                                    aliases=_MEANS_ALIASES)),
-    Field("Objet", "purpose", partial(v.parse_choice, choices=schema.PAYMENT_PURPOSES,
-                                      aliases=_PURPOSE_ALIASES)),
+    Field(
+        "Montant",
+        "amount",
+        partial(v.parse_amount, allow_negative=True),
+        True,
+        "Saisissez le montant reçu en euros (négatif pour un remboursement).",
+    ),
+    Field("Moyen", "means", partial(v.parse_choice, choices=schema.PAYMENT_MEANS, aliases=_MEANS_ALIASES)),
+    Field(
+        "Objet", "purpose", partial(v.parse_choice, choices=schema.PAYMENT_PURPOSES, aliases=_PURPOSE_ALIASES)
+    ),
     Field("Référence", "reference", _text),
     Field("Source", "source", _text),
 )
@@ -74,12 +97,16 @@ def _check_payment(values: dict[str, object], emit: Emit) -> None:
     if values.get("purpose") is None:
         values["purpose"] = COTISATION
     if values.get("amount") == 0:
-        emit("Montant", Severity.WARNING,
-             "Montant nul dans « Montant » : saisissez la somme reçue, ou supprimez la ligne.")
+        emit(
+            "Montant",
+            Severity.WARNING,
+            "Montant nul dans « Montant » : saisissez la somme reçue, ou supprimez la ligne.",
+        )
 
 
-SPECS[schema.PAIEMENTS.name] = TabSpec(schema.PAIEMENTS, Payment, PAYMENT_FIELDS, _check_payment,
-                                       (("purpose", COTISATION),))
+SPECS[schema.PAIEMENTS.name] = TabSpec(
+    schema.PAIEMENTS, Payment, PAYMENT_FIELDS, _check_payment, (("purpose", COTISATION),)
+)
 
 
 def reference_key(text: object) -> str | None:

@@ -115,11 +115,7 @@ class Occupation:
 
     def ongoing_on(self, day: dt.date) -> bool:
         """Whether the occupation covers ``day`` (``Début`` ≤ day ≤ ``Fin``)."""
-        return (
-            self.start is not None
-            and self.start <= day
-            and (self.end is None or day <= self.end)
-        )
+        return self.start is not None and self.start <= day and (self.end is None or day <= self.end)
 
 
 def _start_at(value: dt.date | None) -> dt.datetime | None:

@@ -123,8 +123,9 @@ def _prepare(value: str, problem: str, hint: str) -> str:
     if text.startswith("'"):
         text = text[1:].strip()
     if text.startswith("="):
-        raise ValueProblem("Formule au lieu d'une valeur", value=value,
-                           hint="Saisissez la valeur elle-même, sans « = ».")
+        raise ValueProblem(
+            "Formule au lieu d'une valeur", value=value, hint="Saisissez la valeur elle-même, sans « = »."
+        )
     if len(text) > 200:
         raise ValueProblem(problem, value=value, hint=hint)
     return text
@@ -136,7 +137,10 @@ def _prepare(value: str, problem: str, hint: str) -> str:
 # the shorter spellings people use besides (``jan``, ``fev``, ``mar``, ``sep``).
 _MONTHS = {
     **{fold(name).rstrip("."): n for names in (MONTHS, MONTHS_SHORT) for n, name in enumerate(names, 1)},
-    "jan": 1, "fev": 2, "mar": 3, "sep": 9,
+    "jan": 1,
+    "fev": 2,
+    "mar": 3,
+    "sep": 9,
 }
 _WEEKDAYS = WEEKDAYS
 
@@ -176,8 +180,11 @@ def _serial_to_datetime(serial: float, raw: object, hint: str) -> dt.datetime:
     if not math.isfinite(serial):
         raise ValueProblem("Date illisible", value=raw, hint=hint)
     if 1900 <= serial <= 2199 and float(serial).is_integer():
-        raise ValueProblem("Date incomplète (seulement une année)", value=raw,
-                           hint="Saisissez le jour, le mois et l'année au format JJ/MM/AAAA.")
+        raise ValueProblem(
+            "Date incomplète (seulement une année)",
+            value=raw,
+            hint="Saisissez le jour, le mois et l'année au format JJ/MM/AAAA.",
+        )
     if not to_serial(EARLIEST_DATE) <= serial < to_serial(LATEST_DATE) + 1:
         raise ValueProblem("Date hors limites", value=raw, hint=YEAR_HINT + hint)
     return from_serial(serial)
@@ -188,25 +195,23 @@ def _split_date_text(text: str, raw: object, hint: str) -> tuple[dt.date, str]:
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
-        return _make_date(year, month, day, raw, hint), text[match.end():]
+        return _make_date(year, month, day, raw, hint), text[match.end() :]
     match = _NUMERIC.match(text)
     if match:
         day_text, _, month_text, year_text = match.groups()
-        return _make_date(_year(year_text), int(month_text), int(day_text), raw, hint), text[match.end():]
+        return _make_date(_year(year_text), int(month_text), int(day_text), raw, hint), text[match.end() :]
     folded = fold(text)
     match = _WORDS.match(folded)
     if match:
         weekday, day_text, month_name, year_text = match.groups()
         month_number = _MONTHS.get(month_name)
         if month_number is not None and (weekday is None or weekday in _WEEKDAYS):
-            return _make_date(int(year_text), month_number, int(day_text), raw, hint), folded[match.end():]
+            return _make_date(int(year_text), month_number, int(day_text), raw, hint), folded[match.end() :]
     raise ValueProblem("Date illisible", value=raw, hint=hint)
 
 
 def _check_type(value: object, problem: str, hint: str) -> None:
-    if isinstance(value, bool) or not isinstance(
-        value, str | int | float | Decimal | dt.date | dt.time
-    ):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal | dt.date | dt.time):
         raise ValueProblem(problem, value=value, hint=hint)
 
 
@@ -414,7 +419,7 @@ def _number_from_text(value: str, problem: str, hint: str) -> tuple[Decimal, str
     else:
         match = re.match(r"(€|eur)\s*", text, re.IGNORECASE)
         if match:
-            unit, text = "€", text[match.end():]
+            unit, text = "€", text[match.end() :]
     if not text.strip():
         raise ValueProblem(problem, value=value, hint=hint)
     return _number_text(text, value, problem, hint), unit
@@ -430,15 +435,17 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     if unit and not re.fullmatch(r"(€|eur(os?)?|ht|ttc|\s)+", unit):
         raise ValueProblem("Montant illisible", value=value, hint=hint)
     if number < 0 and not allow_negative:
-        raise ValueProblem("Montant négatif", value=value,
-                           hint="Saisissez un montant positif ou nul.")
+        raise ValueProblem("Montant négatif", value=value, hint="Saisissez un montant positif ou nul.")
     if isinstance(value, str) and number.as_tuple().exponent < -2:  # type: ignore[operator]  # finite: an int
-        raise ValueProblem("Montant illisible (plus de deux décimales)", value=value,
-                           hint="Saisissez au plus deux chiffres après la virgule, "
-                           "par exemple 1234,50 ou 1 234,50.")
+        raise ValueProblem(
+            "Montant illisible (plus de deux décimales)",
+            value=value,
+            hint="Saisissez au plus deux chiffres après la virgule, par exemple 1234,50 ou 1 234,50.",
+        )
     if abs(number) >= MAX_AMOUNT:
-        raise ValueProblem("Montant démesuré", value=value,
-                           hint="Vérifiez le montant : il dépasse cent millions d'euros.")
+        raise ValueProblem(
+            "Montant démesuré", value=value, hint="Vérifiez le montant : il dépasse cent millions d'euros."
+        )
     return cents(number)
 
 
@@ -447,12 +454,14 @@ def parse_number(value: object, *, allow_negative: bool = False) -> Decimal:
     hint = NUMBER_HINT
     number, _unit = _number(value, "Nombre illisible", hint)
     if isinstance(value, str) and _AMBIGUOUS_THOUSANDS.match(_SPACES.sub("", value).lstrip("'")):
-        raise ValueProblem("Nombre ambigu", value=value,
-                           hint="Écrivez 1234 pour mille deux cent trente-quatre, "
-                           "ou 1,234 pour un virgule deux trois quatre.")
+        raise ValueProblem(
+            "Nombre ambigu",
+            value=value,
+            hint="Écrivez 1234 pour mille deux cent trente-quatre, "
+            "ou 1,234 pour un virgule deux trois quatre.",
+        )
     if number < 0 and not allow_negative:
-        raise ValueProblem("Nombre négatif", value=value,
-                           hint="Saisissez un nombre positif ou nul.")
+        raise ValueProblem("Nombre négatif", value=value, hint="Saisissez un nombre positif ou nul.")
     if abs(number) >= Decimal("1e12"):
         raise ValueProblem("Nombre démesuré", value=value, hint=hint)
     return _tidy(number)
@@ -479,8 +488,9 @@ def parse_percent(value: object) -> Decimal:
     if unit == "" and not isinstance(value, str) and 0 < number < 1:
         number *= 100  # a cell formatted as percent holds the fraction
     if not 0 <= number <= 100:
-        raise ValueProblem("Pourcentage impossible", value=value,
-                           hint="Saisissez un taux entre 0 et 100, par exemple 20.")
+        raise ValueProblem(
+            "Pourcentage impossible", value=value, hint="Saisissez un taux entre 0 et 100, par exemple 20."
+        )
     return _tidy(number)
 
 
@@ -588,9 +598,7 @@ def parse_choice(
 
 
 @lru_cache(maxsize=4096)
-def _match_choice(
-    text: str, options: tuple[str, ...], aliases: tuple[tuple[str, str], ...]
-) -> str | None:
+def _match_choice(text: str, options: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> str | None:
     text = text.strip()
     if text.startswith("'"):
         text = text[1:]

@@ -24,12 +24,37 @@ from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "banque"
-DATE = [key(n) for n in ("Date opération", "Date d'opération", "Date de l'opération", "Date",
-                          "Date comptable", "Date de comptabilisation", "Date valeur", "Date de valeur")]
-LABEL = [key(n) for n in ("Libellé", "Libellé opération", "Libellé de l'opération", "Libellé simplifié",
-                           "Libellé complet", "Description", "Détail", "Intitulé", "Nature de l'opération")]
-AMOUNT = [key(n) for n in ("Montant", "Montant (EUR)", "Montant(EUR)", "Montant en euros",
-                            "Montant EUR", "Montant (€)")]
+DATE = [
+    key(n)
+    for n in (
+        "Date opération",
+        "Date d'opération",
+        "Date de l'opération",
+        "Date",
+        "Date comptable",
+        "Date de comptabilisation",
+        "Date valeur",
+        "Date de valeur",
+    )
+]
+LABEL = [
+    key(n)
+    for n in (
+        "Libellé",
+        "Libellé opération",
+        "Libellé de l'opération",
+        "Libellé simplifié",
+        "Libellé complet",
+        "Description",
+        "Détail",
+        "Intitulé",
+        "Nature de l'opération",
+    )
+]
+AMOUNT = [
+    key(n)
+    for n in ("Montant", "Montant (EUR)", "Montant(EUR)", "Montant en euros", "Montant EUR", "Montant (€)")
+]
 DEBIT = [key(n) for n in ("Débit", "Débit (EUR)", "Débit euros", "Débit (€)")]
 CREDIT = [key(n) for n in ("Crédit", "Crédit (EUR)", "Crédit euros", "Crédit (€)")]
 REFERENCE = [key(n) for n in ("Référence", "Réf.", "Numéro d'opération", "Référence de l'opération")]
@@ -38,8 +63,11 @@ EXTRA = [key(n) for n in ("Informations complémentaires", "Motif", "Commentaire
 _PAYER = (
     re.compile(r"/DE\s*:?\s*([^/]+)", re.IGNORECASE),
     re.compile(r"\bDE\s*:\s*(.+?)(?:\s+(?:MOTIF|REF|LIB)\b|/|$)", re.IGNORECASE),
-    re.compile(r"^(?:VIR(?:EMENT)?\s*(?:SEPA)?\s*(?:INST(?:ANTANE)?)?\s*(?:RECU|REÇU)?\s*(?:DE)?)\s+"
-               r"(.+?)(?:\s+(?:MOTIF|REF|LIB)\b|/|$)", re.IGNORECASE),
+    re.compile(
+        r"^(?:VIR(?:EMENT)?\s*(?:SEPA)?\s*(?:INST(?:ANTANE)?)?\s*(?:RECU|REÇU)?\s*(?:DE)?)\s+"
+        r"(.+?)(?:\s+(?:MOTIF|REF|LIB)\b|/|$)",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?:REMISE\s+)?(?:CHQ|CHEQUE|CHÈQUE)\s*(?:N°?\s*\d+)?\s*(?:DE\s+)?(.+)$", re.IGNORECASE),
 )
 _MEANS = (
@@ -96,29 +124,50 @@ def _cell(row: Sequence[object], index: int | None) -> object:
     return row[index] if index is not None and index < len(row) else None
 
 
-def _incoming(day: dt.date, amount: Decimal, label: str, raw_ref: str | None, where: str,
-              counts: dict[str, int], result: FileRead, today: dt.date) -> None:
+def _incoming(
+    day: dt.date,
+    amount: Decimal,
+    label: str,
+    raw_ref: str | None,
+    where: str,
+    counts: dict[str, int],
+    result: FileRead,
+    today: dt.date,
+) -> None:
     if amount <= 0:
-        result.ignored.append(f"{where} : débit de {format_money(-amount)} (seuls les crédits sont des "
-                              "paiements)")
+        result.ignored.append(
+            f"{where} : débit de {format_money(-amount)} (seuls les crédits sont des paiements)"
+        )
         return
     if HELLOASSO_PAYOUT.search(label):
-        result.ignored.append(f"{where} : versement de HelloAsso (ses paiements s'importent depuis "
-                              "l'export HelloAsso ou « mila paiements helloasso »)")
+        result.ignored.append(
+            f"{where} : versement de HelloAsso (ses paiements s'importent depuis "
+            "l'export HelloAsso ou « mila paiements helloasso »)"
+        )
         return
     reference = _reference(raw_ref, day, amount, label, counts)
     if raw_ref and reference in counts:
-        result.warnings.append(f"{where} : la référence « {raw_ref} » figure déjà plus haut dans le "
-                               "fichier ; cette ligne n'est pas importée. Vérifiez le relevé.")
+        result.warnings.append(
+            f"{where} : la référence « {raw_ref} » figure déjà plus haut dans le "
+            "fichier ; cette ligne n'est pas importée. Vérifiez le relevé."
+        )
         return
     if raw_ref:
         counts[reference] = 1
     payer = payer_of(label)
-    result.payments.append(Incoming(
-        date=day, amount=amount, reference=reference, means=means_of(label), kind=KIND,
-        payer=payer, purpose=purpose_from_text(label),
-        clue=Clue(text=label, names=(payer,), amount=amount), origin=where,
-    ))
+    result.payments.append(
+        Incoming(
+            date=day,
+            amount=amount,
+            reference=reference,
+            means=means_of(label),
+            kind=KIND,
+            payer=payer,
+            purpose=purpose_from_text(label),
+            clue=Clue(text=label, names=(payer,), amount=amount),
+            origin=where,
+        )
+    )
 
 
 def read_csv(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
@@ -131,7 +180,7 @@ def read_csv(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
     extra = [columns[n] for n in EXTRA if n in columns]
     result = FileRead(name, "relevé bancaire (CSV)")
     counts: dict[str, int] = {}
-    for number, row in enumerate(grid[header_row + 1:], start=header_row + 2):
+    for number, row in enumerate(grid[header_row + 1 :], start=header_row + 2):
         cells = [clean_text(c) if c is not None else "" for c in row]
         if not any(cells):
             continue
@@ -156,8 +205,12 @@ def read_csv(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
         except ValueProblem as problem:
             column = "Montant" if amount_col is not None else "Crédit"
             raise PaymentsError(f"{where} : {problem.for_column(column)} Rien n'a été importé.") from None
-        label = " ".join(p for p in [clean_text(_cell(row, label_col) or "")]
-                         + [clean_text(_cell(row, i) or "") for i in extra] if p)
+        label = " ".join(
+            p
+            for p in [clean_text(_cell(row, label_col) or "")]
+            + [clean_text(_cell(row, i) or "") for i in extra]
+            if p
+        )
         raw_ref = clean_text(_cell(row, ref_col) or "") or None
         _incoming(day, amount, label, raw_ref, where, counts, result, today)
     return result
@@ -171,14 +224,24 @@ def read_ofx(path: Path, today: dt.date) -> FileRead:
         tree.parse(str(path))
         ofx = tree.convert()
     except Exception as exc:  # ofxtools raises parse and validation errors of many kinds
-        raise PaymentsError(f"Fichier « {path.name} » illisible comme relevé OFX ({exc}). "
-                            "Téléchargez-le de nouveau depuis la banque (format OFX ou CSV).") from None
+        raise PaymentsError(
+            f"Fichier « {path.name} » illisible comme relevé OFX ({exc}). "
+            "Téléchargez-le de nouveau depuis la banque (format OFX ou CSV)."
+        ) from None
     result = FileRead(path.name, "relevé bancaire (OFX)")
     counts: dict[str, int] = {}
     for statement in ofx.statements:
         for number, txn in enumerate(statement.transactions, start=1):
             label = " ".join(p for p in (txn.name or "", txn.memo or "") if p)
             posted = txn.dtposted.date() if isinstance(txn.dtposted, dt.datetime) else txn.dtposted
-            _incoming(posted, Decimal(txn.trnamt), label, txn.fitid, f"{path.name} opération {number}",
-                      counts, result, today)
+            _incoming(
+                posted,
+                Decimal(txn.trnamt),
+                label,
+                txn.fitid,
+                f"{path.name} opération {number}",
+                counts,
+                result,
+                today,
+            )
     return result

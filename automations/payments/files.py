@@ -30,8 +30,9 @@ def read_grid(path: Path) -> Grid:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PaymentsError(f"Fichier « {path} » illisible : {exc.strerror or exc}. "
-                            "Vérifiez le chemin du fichier.") from None
+        raise PaymentsError(
+            f"Fichier « {path} » illisible : {exc.strerror or exc}. Vérifiez le chemin du fichier."
+        ) from None
     return _read_csv(data, path)
 
 
@@ -46,14 +47,18 @@ def decode(data: bytes) -> str:
 def _read_csv(data: bytes, path: Path) -> Grid:
     text = decode(data)
     if "\x00" in text:
-        raise PaymentsError(f"Fichier « {path.name} » : ce n'est pas un fichier texte CSV (encodage "
-                            "UTF-16 ou fichier binaire). Enregistrez-le en CSV UTF-8 et relancez.")
+        raise PaymentsError(
+            f"Fichier « {path.name} » : ce n'est pas un fichier texte CSV (encodage "
+            "UTF-16 ou fichier binaire). Enregistrez-le en CSV UTF-8 et relancez."
+        )
     best: Grid = []
     best_score = (-1, -1)
     for separator in SEPARATORS:
         rows: Grid = [list(r) for r in csv.reader(io.StringIO(text), delimiter=separator)]
-        score = (max((_header_score(r) for r in rows[:HEADER_SEARCH]), default=0),
-                 max((len(r) for r in rows[:HEADER_SEARCH]), default=0))
+        score = (
+            max((_header_score(r) for r in rows[:HEADER_SEARCH]), default=0),
+            max((len(r) for r in rows[:HEADER_SEARCH]), default=0),
+        )
         if score > best_score:
             best, best_score = rows, score
     return best
@@ -65,8 +70,10 @@ def _read_xlsx(path: Path) -> Grid:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise PaymentsError(f"Fichier « {path.name} » illisible comme classeur Excel ({exc}). "
-                            "Téléchargez-le de nouveau, ou enregistrez-le en CSV.") from None
+        raise PaymentsError(
+            f"Fichier « {path.name} » illisible comme classeur Excel ({exc}). "
+            "Téléchargez-le de nouveau, ou enregistrez-le en CSV."
+        ) from None
     try:
         sheet = book.worksheets[0]
         return [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -77,9 +84,21 @@ def _read_xlsx(path: Path) -> Grid:
 KNOWN_HEADERS = {
     normalize_header(h)
     for h in (
-        "Référence commande", "Date de la commande", "Statut de la commande", "Montant tarif",
-        "Email payeur", "Nom payeur", "Tarif", "Date", "Date opération", "Date de valeur",
-        "Libellé", "Montant", "Débit", "Crédit", "Référence",
+        "Référence commande",
+        "Date de la commande",
+        "Statut de la commande",
+        "Montant tarif",
+        "Email payeur",
+        "Nom payeur",
+        "Tarif",
+        "Date",
+        "Date opération",
+        "Date de valeur",
+        "Libellé",
+        "Montant",
+        "Débit",
+        "Crédit",
+        "Référence",
     )
 }
 
@@ -92,8 +111,9 @@ def find_header(grid: Grid, wanted: Sequence[set[str]]) -> tuple[int, dict[str, 
     """The first row (within the first lines) holding one header of each set of ``wanted``
     (normalized names); with the column index of every header of that row."""
     for number, row in enumerate(grid[:HEADER_SEARCH]):
-        keys = {normalize_header(cell): i for i, cell in reversed(list(enumerate(row)))
-                if normalize_header(cell)}
+        keys = {
+            normalize_header(cell): i for i, cell in reversed(list(enumerate(row))) if normalize_header(cell)
+        }
         if all(keys.keys() & names for names in wanted):
             return number, keys
     return None

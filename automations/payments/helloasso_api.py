@@ -57,30 +57,41 @@ class HelloAssoClient:
     def _check_settings(self) -> None:
         s = self.settings
         if not s.client_id or not s.client_secret:
-            raise PaymentsError("Identifiants HelloAsso absents : définissez HELLOASSO_CLIENT_ID et "
-                                "HELLOASSO_CLIENT_SECRET (espace HelloAsso > Mon compte > "
-                                "Intégrations et API).")
+            raise PaymentsError(
+                "Identifiants HelloAsso absents : définissez HELLOASSO_CLIENT_ID et "
+                "HELLOASSO_CLIENT_SECRET (espace HelloAsso > Mon compte > "
+                "Intégrations et API)."
+            )
         if not s.organisation:
-            raise PaymentsError("Organisation HelloAsso absente : ajoutez organisation = \"votre-slug\" dans "
-                                "la section [payments] de la configuration.")
+            raise PaymentsError(
+                'Organisation HelloAsso absente : ajoutez organisation = "votre-slug" dans '
+                "la section [payments] de la configuration."
+            )
         if not s.forms:
-            raise PaymentsError("Aucun formulaire HelloAsso configuré : ajoutez par exemple forms = "
-                                "[\"Membership/adhesion-2025\"] dans la section [payments].")
+            raise PaymentsError(
+                "Aucun formulaire HelloAsso configuré : ajoutez par exemple forms = "
+                '["Membership/adhesion-2025"] dans la section [payments].'
+            )
 
     def _authenticate(self, *, refresh: bool = False) -> None:
         s = self.settings
         if refresh and self._refresh:
             form = {"grant_type": "refresh_token", "client_id": s.client_id, "refresh_token": self._refresh}
         else:
-            form = {"grant_type": "client_credentials", "client_id": s.client_id,
-                    "client_secret": s.client_secret}
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": s.client_id,
+                "client_secret": s.client_secret,
+            }
         answer = self._send("POST", f"{s.helloasso_url}/oauth2/token", data=form, auth=False)
         if answer.status_code in (400, 401) and refresh:
             self._refresh = None
             return self._authenticate()
         if answer.status_code in (400, 401):
-            raise PaymentsError("HelloAsso refuse les identifiants (HELLOASSO_CLIENT_ID / "
-                                "HELLOASSO_CLIENT_SECRET) : vérifiez-les dans l'espace HelloAsso.")
+            raise PaymentsError(
+                "HelloAsso refuse les identifiants (HELLOASSO_CLIENT_ID / "
+                "HELLOASSO_CLIENT_SECRET) : vérifiez-les dans l'espace HelloAsso."
+            )
         body = self._json(answer)
         self._token = body.get("access_token")
         self._refresh = body.get("refresh_token") or self._refresh
@@ -97,9 +108,11 @@ class HelloAssoClient:
             try:
                 answer = self.session.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
             except requests.RequestException as exc:
-                raise PaymentsError(f"HelloAsso injoignable ({type(exc).__name__}) : vérifiez la "
-                                    "connexion et relancez « mila paiements helloasso » ; "
-                                    "rien n'a été importé.") from None
+                raise PaymentsError(
+                    f"HelloAsso injoignable ({type(exc).__name__}) : vérifiez la "
+                    "connexion et relancez « mila paiements helloasso » ; "
+                    "rien n'a été importé."
+                ) from None
             self.requests_made += 1
             if answer.status_code == 429 or answer.status_code >= 500:
                 attempts += 1
@@ -107,7 +120,8 @@ class HelloAssoClient:
                     raise PaymentsError(
                         f"HelloAsso répond {answer.status_code} "
                         f"({'trop de requêtes' if answer.status_code == 429 else 'erreur du service'}) "
-                        f"après {attempts} essais : relancez plus tard ; rien n'a été importé.")
+                        f"après {attempts} essais : relancez plus tard ; rien n'a été importé."
+                    )
                 self.sleep(min(_retry_after(answer, attempts), self.settings.retry_wait_max))
                 continue
             return answer
@@ -120,22 +134,29 @@ class HelloAssoClient:
             self._authenticate(refresh=True)
             answer = self._send("GET", url, params=params)
         if answer.status_code == 404:
-            raise PaymentsError(f"HelloAsso ne connaît pas « {url.split('/organizations/')[-1]} » : "
-                                "vérifiez organisation et forms dans la section [payments].")
+            raise PaymentsError(
+                f"HelloAsso ne connaît pas « {url.split('/organizations/')[-1]} » : "
+                "vérifiez organisation et forms dans la section [payments]."
+            )
         if answer.status_code in (401, 403):
-            raise PaymentsError("HelloAsso refuse l'accès aux commandes : le client API doit avoir les "
-                                "droits de l'organisation. Vérifiez-les dans l'espace HelloAsso.")
+            raise PaymentsError(
+                "HelloAsso refuse l'accès aux commandes : le client API doit avoir les "
+                "droits de l'organisation. Vérifiez-les dans l'espace HelloAsso."
+            )
         return self._json(answer)
 
     def _json(self, answer: requests.Response) -> dict[str, Any]:
         if answer.status_code >= 400:
-            raise PaymentsError(f"HelloAsso répond {answer.status_code} : relancez plus tard ; "
-                                "rien n'a été importé.")
+            raise PaymentsError(
+                f"HelloAsso répond {answer.status_code} : relancez plus tard ; rien n'a été importé."
+            )
         try:
             body = answer.json()
         except ValueError:
-            raise PaymentsError("Réponse illisible de HelloAsso (pas du JSON) : vérifiez helloasso_url "
-                                "dans la section [payments].") from None
+            raise PaymentsError(
+                "Réponse illisible de HelloAsso (pas du JSON) : vérifiez helloasso_url "
+                "dans la section [payments]."
+            ) from None
         if not isinstance(body, dict):
             raise PaymentsError("Réponse inattendue de HelloAsso : relancez plus tard.")
         return body
@@ -150,8 +171,10 @@ class HelloAssoClient:
         for form_type, slug in s.forms:
             url = f"{s.helloasso_url}/v5/organizations/{s.organisation}/forms/{form_type}/{slug}/orders"
             params: dict[str, object] = {
-                "from": since.isoformat(), "to": (until + dt.timedelta(days=1)).isoformat(),
-                "pageSize": PAGE_SIZE, "withDetails": "true",
+                "from": since.isoformat(),
+                "to": (until + dt.timedelta(days=1)).isoformat(),
+                "pageSize": PAGE_SIZE,
+                "withDetails": "true",
             }
             while True:
                 page = self._get(url, params)
@@ -169,7 +192,7 @@ def _retry_after(answer: requests.Response, attempt: int) -> float:
     try:
         return max(0.0, float(answer.headers.get("Retry-After", "")))
     except ValueError:
-        return float(2 ** attempt)
+        return float(2**attempt)
 
 
 def _order(order: dict[str, Any], form: str, result: FileRead) -> None:
@@ -185,24 +208,40 @@ def _order(order: dict[str, Any], form: str, result: FileRead) -> None:
         amount = sum((Decimal(int(p.get("amount", 0))) for p in paid), Decimal(0)) / 100
         day = dt.datetime.fromisoformat(str(paid[0].get("date") or order.get("date"))).date()
     except (TypeError, ValueError, ArithmeticError):
-        result.warnings.append(f"{where} : montant ou date illisible dans la réponse de HelloAsso ; "
-                               "commande non importée, saisissez-la à la main.")
+        result.warnings.append(
+            f"{where} : montant ou date illisible dans la réponse de HelloAsso ; "
+            "commande non importée, saisissez-la à la main."
+        )
         return
     payer = order.get("payer") or {}
     items = order.get("items") or []
-    users = [" ".join(p for p in ((i.get("user") or {}).get("firstName"),
-                                  (i.get("user") or {}).get("lastName")) if p) for i in items]
+    users = [
+        " ".join(
+            p for p in ((i.get("user") or {}).get("firstName"), (i.get("user") or {}).get("lastName")) if p
+        )
+        for i in items
+    ]
     answers = " ".join(str(f.get("answer") or "") for i in items for f in (i.get("customFields") or []))
     tarifs = " ".join(str(i.get("name") or "") for i in items)
     name = " ".join(p for p in (payer.get("firstName"), payer.get("lastName")) if p)
     company = payer.get("company") or ""
     email = payer.get("email") or None
     shown = company or name
-    result.payments.append(Incoming(
-        date=day, amount=amount, reference=reference_of(order_id), means="HelloAsso", kind="HelloAsso API",
-        payer=f"{shown} ({email})" if email and shown else (shown or email or ""),
-        purpose=purpose_from_text(f"{tarifs} {answers} {order.get('formType', '')}"),
-        clue=Clue(text=f"{tarifs} {answers} {company}", email=email,
-                  names=tuple(n for n in (company, *users, name) if n), amount=amount),
-        origin=where,
-    ))
+    result.payments.append(
+        Incoming(
+            date=day,
+            amount=amount,
+            reference=reference_of(order_id),
+            means="HelloAsso",
+            kind="HelloAsso API",
+            payer=f"{shown} ({email})" if email and shown else (shown or email or ""),
+            purpose=purpose_from_text(f"{tarifs} {answers} {order.get('formType', '')}"),
+            clue=Clue(
+                text=f"{tarifs} {answers} {company}",
+                email=email,
+                names=tuple(n for n in (company, *users, name) if n),
+                amount=amount,
+            ),
+            origin=where,
+        )
+    )

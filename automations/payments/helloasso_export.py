@@ -25,12 +25,20 @@ AMOUNT = {key("Montant tarif"), key("Montant"), key("Montant payé")}
 REQUIRED = (REFERENCE, DATE, AMOUNT)
 PAID = key("Validé")
 KNOWN = {
-    "last": key("Nom adhérent"), "first": key("Prénom adhérent"),
-    "payer_last": key("Nom payeur"), "payer_first": key("Prénom payeur"),
-    "email": key("Email payeur"), "tarif": key("Tarif"),
+    "last": key("Nom adhérent"),
+    "first": key("Prénom adhérent"),
+    "payer_last": key("Nom payeur"),
+    "payer_first": key("Prénom payeur"),
+    "email": key("Email payeur"),
+    "tarif": key("Tarif"),
 }
-COMPANY = {key("Raison sociale"), key("Société"), key("Structure"), key("Nom de la structure"),
-           key("Entreprise")}
+COMPANY = {
+    key("Raison sociale"),
+    key("Société"),
+    key("Structure"),
+    key("Nom de la structure"),
+    key("Entreprise"),
+}
 EMAIL_ALSO = {key("Email adhérent"), key("Email")}
 
 
@@ -93,19 +101,23 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
     questions = sorted(i for k, i in columns.items() if k not in standard)
     del own
     seen: dict[str, int] = {}
-    for number, row in enumerate(grid[header_row + 1:], start=header_row + 2):
+    for number, row in enumerate(grid[header_row + 1 :], start=header_row + 2):
         if not any(clean_text(c) if c is not None else "" for c in row):
             continue
         where = f"{name} ligne {number}"
         order = _text(row, ref_col)
         status = _text(row, status_col)
         if status_col is not None and key(status) != PAID:
-            result.ignored.append(f"{where} : commande {order or '?'} au statut « {status or 'vide'} » "
-                                  "(seul « Validé » est un paiement)")
+            result.ignored.append(
+                f"{where} : commande {order or '?'} au statut « {status or 'vide'} » "
+                "(seul « Validé » est un paiement)"
+            )
             continue
         if not order:
-            raise PaymentsError(f"{where} : « Référence commande » vide. Téléchargez de nouveau l'export "
-                                "depuis HelloAsso ; rien n'a été importé.")
+            raise PaymentsError(
+                f"{where} : « Référence commande » vide. Téléchargez de nouveau l'export "
+                "depuis HelloAsso ; rien n'a été importé."
+            )
         try:
             raw_date = _value(row, date_col)
             if isinstance(raw_date, str):
@@ -114,13 +126,15 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
             if isinstance(day, dt.datetime):
                 day = day.date()
         except ValueProblem as problem:
-            raise PaymentsError(f"{where} : {problem.for_column('Date de la commande')} "
-                                "Rien n'a été importé.") from None
+            raise PaymentsError(
+                f"{where} : {problem.for_column('Date de la commande')} Rien n'a été importé."
+            ) from None
         try:
             amount = parse_amount(_value(row, amount_col), allow_negative=True)
         except ValueProblem as problem:
-            raise PaymentsError(f"{where} : {problem.for_column('Montant tarif')} "
-                                "Rien n'a été importé.") from None
+            raise PaymentsError(
+                f"{where} : {problem.for_column('Montant tarif')} Rien n'a été importé."
+            ) from None
         if amount == 0:
             result.ignored.append(f"{where} : commande {order} à 0 € (tarif gratuit), pas un paiement")
             continue
@@ -133,21 +147,38 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
             )
             continue
         seen[reference] = number
-        payer = " ".join(p for p in (_text(row, columns.get(KNOWN["payer_first"])),
-                                     _text(row, columns.get(KNOWN["payer_last"]))) if p)
-        adherent = " ".join(p for p in (_text(row, columns.get(KNOWN["first"])),
-                                        _text(row, columns.get(KNOWN["last"]))) if p)
+        payer = " ".join(
+            p
+            for p in (
+                _text(row, columns.get(KNOWN["payer_first"])),
+                _text(row, columns.get(KNOWN["payer_last"])),
+            )
+            if p
+        )
+        adherent = " ".join(
+            p for p in (_text(row, columns.get(KNOWN["first"])), _text(row, columns.get(KNOWN["last"]))) if p
+        )
         company = _text(row, company_col)
         email = _text(row, columns.get(KNOWN["email"])) or _text(row, email_also) or None
         tarif = _text(row, columns.get(KNOWN["tarif"]))
         answers = " ".join(_text(row, i) for i in questions)
         shown = company or payer or adherent
-        result.payments.append(Incoming(
-            date=day, amount=amount, reference=reference, means="HelloAsso", kind=KIND,
-            payer=f"{shown} ({email})" if email and shown else (shown or email or ""),
-            purpose=purpose_from_text(f"{tarif} {answers}"),
-            clue=Clue(text=f"{tarif} {answers} {company}", email=email,
-                      names=tuple(n for n in (company, adherent, payer) if n), amount=amount),
-            origin=where,
-        ))
+        result.payments.append(
+            Incoming(
+                date=day,
+                amount=amount,
+                reference=reference,
+                means="HelloAsso",
+                kind=KIND,
+                payer=f"{shown} ({email})" if email and shown else (shown or email or ""),
+                purpose=purpose_from_text(f"{tarif} {answers}"),
+                clue=Clue(
+                    text=f"{tarif} {answers} {company}",
+                    email=email,
+                    names=tuple(n for n in (company, adherent, payer) if n),
+                    amount=amount,
+                ),
+                origin=where,
+            )
+        )
     return result

@@ -81,8 +81,7 @@ class MemberIndex:
         self.by_email: dict[str, list[str]] = {}
         self.by_siret: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
-        self.due: Callable[[str], Decimal | None] = (
-            due if callable(due) else (dict(due or {})).get)
+        self.due: Callable[[str], Decimal | None] = due if callable(due) else (dict(due or {})).get
         for member in members:
             key = id_key(member.id)
             if key is None or key in self.members:
@@ -161,9 +160,16 @@ class MemberIndex:
         if not ordered or not self._names:
             return found
         for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start:start + _CHUNK]
-            matrix = process.cdist(chunk, self._names, scorer=fuzz.ratio, processor=None,
-                                   score_cutoff=FUZZY_CUTOFF, dtype=numpy.uint8, workers=-1)
+            chunk = ordered[start : start + _CHUNK]
+            matrix = process.cdist(
+                chunk,
+                self._names,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=FUZZY_CUTOFF,
+                dtype=numpy.uint8,
+                workers=-1,
+            )
             for row, query in enumerate(chunk):
                 hits = numpy.nonzero(matrix[row])[0]
                 if len(hits):
@@ -187,14 +193,18 @@ class MemberIndex:
         shown = ", ".join(self.label(k) for k in keys[:_SHOWN_CANDIDATES])
         more = f" et {len(keys) - _SHOWN_CANDIDATES} autre(s)" if len(keys) > _SHOWN_CANDIDATES else ""
         prefix = (notes[0][0].upper() + notes[0][1:] + ". ") if notes else ""
-        problem = (f"{prefix}Plusieurs membres possibles ({how}) : {shown}{more}. "
-                   "Choisissez le bon dans « Membre ».")
-        return Match(None, f"plusieurs membres ({how})",
-                     tuple(self.members[k].id or k for k in keys), problem)
+        problem = (
+            f"{prefix}Plusieurs membres possibles ({how}) : {shown}{more}. Choisissez le bon dans « Membre »."
+        )
+        return Match(
+            None, f"plusieurs membres ({how})", tuple(self.members[k].id or k for k in keys), problem
+        )
 
     def _none(self, clue: Clue, notes: list[str]) -> Match:
         who = next((n for n in clue.names if n), None) or clue.email or "inconnu"
         prefix = (notes[0][0].upper() + notes[0][1:] + ". ") if notes else ""
-        problem = (f"{prefix}Aucun membre reconnu pour ce paiement (payeur « {who} ») : "
-                   "choisissez le membre dans « Membre », ou laissez vide pour un payeur extérieur.")
+        problem = (
+            f"{prefix}Aucun membre reconnu pour ce paiement (payeur « {who} ») : "
+            "choisissez le membre dans « Membre », ou laissez vide pour un payeur extérieur."
+        )
         return Match(None, "aucun membre reconnu", (), problem)

@@ -66,14 +66,28 @@ def _figure(height_cm: float) -> tuple[Figure, Axes]:
 
 def _style() -> AbstractContextManager[None]:
     """The charts' fonts and lines, for the time of one chart."""
-    return matplotlib.rc_context({"font.family": font_family(), "font.size": 9, "axes.edgecolor": "#8C9BAD",
-                                  "axes.linewidth": 0.6, "svg.fonttype": "none"})
+    return matplotlib.rc_context(
+        {
+            "font.family": font_family(),
+            "font.size": 9,
+            "axes.edgecolor": "#8C9BAD",
+            "axes.linewidth": 0.6,
+            "svg.fonttype": "none",
+        }
+    )
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
-                facecolor="white", bbox_inches="tight", pad_inches=0.04)
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        facecolor="white",
+        bbox_inches="tight",
+        pad_inches=0.04,
+    )
     return buffer.getvalue()
 
 
@@ -83,8 +97,15 @@ def _integers(ax: Axes) -> None:
 
 
 def _legend_below(ax: Axes, columns: int) -> None:
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns, frameon=False,
-              fontsize=8.5, handlelength=1.2, columnspacing=1.4)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=columns,
+        frameon=False,
+        fontsize=8.5,
+        handlelength=1.2,
+        columnspacing=1.4,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -104,16 +125,41 @@ def members_chart(
             values = [dict(counts)[category] for _, counts in history]
             if not any(values):
                 continue
-            bars = ax.bar(years, values, bottom=bottoms, width=0.56, color=PALETTE[n],
-                          label=CATEGORY_LABELS.get(category, category), edgecolor="white", linewidth=0.6)
+            bars = ax.bar(
+                years,
+                values,
+                bottom=bottoms,
+                width=0.56,
+                color=PALETTE[n],
+                label=CATEGORY_LABELS.get(category, category),
+                edgecolor="white",
+                linewidth=0.6,
+            )
             for bar, value, bottom in zip(bars, values, bottoms, strict=True):
                 if value and value >= 0.09 * max(1, max(t for t in _totals(history))):
-                    ax.text(bar.get_x() + bar.get_width() / 2, bottom + value / 2, format_number(value),
-                            ha="center", va="center", fontsize=8.5, color="white", fontweight="bold")
+                    ax.text(
+                        bar.get_x() + bar.get_width() / 2,
+                        bottom + value / 2,
+                        format_number(value),
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color="white",
+                        fontweight="bold",
+                    )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         for x, total in zip(years, bottoms, strict=True):
-            ax.annotate(format_number(total), (x, total), xytext=(0, 3), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=9, fontweight="bold", color=NAVY)
+            ax.annotate(
+                format_number(total),
+                (x, total),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+                color=NAVY,
+            )
         ax.set_ylabel("Adhérent·es au 31 décembre", fontsize=9, color=INK)
         ax.set_ylim(0, max(bottoms or [1]) * 1.15 + 1)
         _integers(ax)
@@ -134,13 +180,30 @@ def events_chart(per_month: Sequence[tuple[str, Sequence[int]]]) -> bytes:
         for n, (family, counts) in enumerate(per_month):
             if not any(counts):
                 continue
-            ax.bar(MONTHS_SHORT, counts, bottom=bottoms, width=0.66, color=PALETTE[n], label=family,
-                   edgecolor="white", linewidth=0.6)
+            ax.bar(
+                MONTHS_SHORT,
+                counts,
+                bottom=bottoms,
+                width=0.66,
+                color=PALETTE[n],
+                label=family,
+                edgecolor="white",
+                linewidth=0.6,
+            )
             bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
         for x, total in zip(MONTHS_SHORT, bottoms, strict=True):
             if total:
-                ax.annotate(format_number(total), (x, total), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=8.5, color=NAVY, fontweight="bold")
+                ax.annotate(
+                    format_number(total),
+                    (x, total),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=8.5,
+                    color=NAVY,
+                    fontweight="bold",
+                )
         ax.set_ylabel("Événements", fontsize=9, color=INK)
         ax.set_ylim(0, max(bottoms) * 1.18 + 1)
         _integers(ax)
@@ -157,8 +220,15 @@ def occupancy_chart(series: Sequence[tuple[str, Sequence[Decimal]]]) -> bytes:
         for n, (name, rates) in enumerate(series):
             values = [float(r) * 100 for r in rates]
             top = max(top, *values)
-            ax.plot(MONTHS_SHORT, values, marker="o", markersize=3.5, linewidth=1.6,
-                    color=PALETTE[n % len(PALETTE)], label=name)
+            ax.plot(
+                MONTHS_SHORT,
+                values,
+                marker="o",
+                markersize=3.5,
+                linewidth=1.6,
+                color=PALETTE[n % len(PALETTE)],
+                label=name,
+            )
         ax.set_ylim(0, min(100, max(10.0, top * 1.2)))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{format_number(round(v))}\u00a0%"))

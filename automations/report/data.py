@@ -35,10 +35,14 @@ REPRESENTATION = "Représentation"
 
 #: Event families of the "events per month" chart, each with its types.
 FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Accompagnement individuel",
-     ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts")),
-    ("Clubs MILA et ateliers collectifs",
-     ("Club MILA", "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz")),
+    (
+        "Accompagnement individuel",
+        ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts"),
+    ),
+    (
+        "Clubs MILA et ateliers collectifs",
+        ("Club MILA", "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz"),
+    ),
     ("Entrepreneuriat Crescendo", CRESCENDO_TYPES),
     ("Moments networking", NETWORKING_TYPES),
     ("Représentations et autres", (REPRESENTATION, "Autre")),
@@ -182,8 +186,11 @@ class ActionsFigures:
 
     def organised_total(self) -> Compared:
         organised = self.organised
-        previous = None if not organised or organised[0].sessions.previous is None \
+        previous = (
+            None
+            if not organised or organised[0].sessions.previous is None
             else sum(a.sessions.previous or 0 for a in organised)
+        )
         return Compared(sum(a.sessions.value for a in organised), previous)
 
     def count(self, event_type: str) -> ActionCount | None:

@@ -29,8 +29,14 @@ if TYPE_CHECKING:
     from .writer import DocumentWriter
 
 UNMATCHED = "Paiements sans membre"
-ORDER = ("Hébergé·es", "Bénéficiaires BASIC", "Bénéficiaires PREMIUM", "Bénéficiaires",
-         "Membres de droit", UNMATCHED)
+ORDER = (
+    "Hébergé·es",
+    "Bénéficiaires BASIC",
+    "Bénéficiaires PREMIUM",
+    "Bénéficiaires",
+    "Membres de droit",
+    UNMATCHED,
+)
 
 
 @dataclass(frozen=True)
@@ -85,19 +91,28 @@ def fees_received(dataset: Dataset, year: int, as_of: dt.date) -> FeesReceived |
     if year not in seen and year - 1 not in seen:
         return FeesReceived((), Compared(0), Compared(Decimal(0)))
     before = year - 1 in seen
-    groups = [g for g in ORDER
-              if g in counts[year] or g in amounts[year] or (before and g in amounts[year - 1])]
+    groups = [
+        g for g in ORDER if g in counts[year] or g in amounts[year] or (before and g in amounts[year - 1])
+    ]
     lines = tuple(
-        FeesLine(g, Compared(counts[year].get(g, 0), counts[year - 1].get(g, 0) if before else None),
-                 Compared(amounts[year].get(g, Decimal(0)),
-                          amounts[year - 1].get(g, Decimal(0)) if before else None))
-        for g in groups)
+        FeesLine(
+            g,
+            Compared(counts[year].get(g, 0), counts[year - 1].get(g, 0) if before else None),
+            Compared(
+                amounts[year].get(g, Decimal(0)), amounts[year - 1].get(g, Decimal(0)) if before else None
+            ),
+        )
+        for g in groups
+    )
     return FeesReceived(
         lines,
         Compared(sum(counts[year].values()), sum(counts[year - 1].values()) if before else None),
-        Compared(sum(amounts[year].values(), Decimal(0)),
-                 sum(amounts[year - 1].values(), Decimal(0)) if before else None),
-        refunds)
+        Compared(
+            sum(amounts[year].values(), Decimal(0)),
+            sum(amounts[year - 1].values(), Decimal(0)) if before else None,
+        ),
+        refunds,
+    )
 
 
 def write_fees_received(w: DocumentWriter) -> None:
@@ -110,8 +125,10 @@ def write_fees_received(w: DocumentWriter) -> None:
         w.para(f"Aucune cotisation n’est enregistrée pour {d.year} dans le registre des paiements.")
         return
     received = plural(f.count.value, "cotisation a été reçue", "cotisations ont été reçues")
-    w.para(f"En {d.year}, {received} pour un total de {money(f.amount.value)} TTC"
-           f"{w.versus(f.amount, money)}.", keep_next=True)
+    w.para(
+        f"En {d.year}, {received} pour un total de {money(f.amount.value)} TTC{w.versus(f.amount, money)}.",
+        keep_next=True,
+    )
     has_previous = f.amount.previous is not None
     rows = []
     for line in f.lines:
@@ -127,6 +144,8 @@ def write_fees_received(w: DocumentWriter) -> None:
     widths = [7.4, 2.8, 3.2, 3.2] if has_previous else [9.6, 3.0, 3.8]
     w.table(header, [*rows, total], widths, numeric=(1, 2, 3), bold_last=True)
     refunded = f" ; {money(f.refunds)} remboursés, déduits" if f.refunds else ""
-    w.note(f"D’après le registre des paiements : cotisations reçues en {d.year}"
-           + (f" jusqu'au {day_month(d.as_of)}" if d.partial else "")
-           + f", montants TTC{refunded} ; catégorie du membre au jour du paiement.")
+    w.note(
+        f"D’après le registre des paiements : cotisations reçues en {d.year}"
+        + (f" jusqu'au {day_month(d.as_of)}" if d.partial else "")
+        + f", montants TTC{refunded} ; catégorie du membre au jour du paiement."
+    )

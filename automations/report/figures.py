@@ -100,7 +100,9 @@ def compute_report(
         notes.append(
             "Textes non placés (clé de section inconnue) : "
             + ", ".join(f"ligne {row} « {key} »" for row, key in unknown)
-            + ". Clés possibles : " + ", ".join(SECTION_KEYS) + "."
+            + ". Clés possibles : "
+            + ", ".join(SECTION_KEYS)
+            + "."
         )
     from .fees_received import fees_received
 
@@ -141,8 +143,10 @@ def _render_texts(data: ReportData) -> ReportData:
             try:
                 done.append(StaffText(item.row, item.title, render_text(item.text, values).strip()))
             except Exception as exc:  # noqa: BLE001 — any failure of a staff text is reported, never raised
-                notes.append(f"Texte de la ligne {item.row} (section « {key} ») non inclus : "
-                             f"{render_problem(exc)}. Les noms possibles : mila docs variables rapport.")
+                notes.append(
+                    f"Texte de la ligne {item.row} (section « {key} ») non inclus : "
+                    f"{render_problem(exc)}. Les noms possibles : mila docs variables rapport."
+                )
         texts.append((key, tuple(done)))
     return replace(data, texts=tuple((k, v) for k, v in texts if v), notes=tuple(notes))
 
@@ -159,8 +163,10 @@ def years_with_activity(dataset: Dataset) -> set[int]:
 
 def _covered(coverage: set[int]) -> str:
     if not coverage:
-        return (" Le classeur ne contient encore aucune activité datée : remplissez les onglets "
-                "« Événements », « Réservations », « Chiffres » ou « Textes ».")
+        return (
+            " Le classeur ne contient encore aucune activité datée : remplissez les onglets "
+            "« Événements », « Réservations », « Chiffres » ou « Textes »."
+        )
     low, high = min(coverage), max(coverage)
     if low == high:
         return f" Le classeur contient des données pour {low} seulement."
@@ -184,8 +190,11 @@ def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) ->
     start, prev_start, prev_end = dt.date(year, 1, 1), dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
 
     def occupied(day: dt.date) -> int:
-        keys = {id_key(o.premises_id) for o in dataset.occupations
-                if id_key(o.premises_id) in units and o.ongoing_on(day)}
+        keys = {
+            id_key(o.premises_id)
+            for o in dataset.occupations
+            if id_key(o.premises_id) in units and o.ongoing_on(day)
+        }
         return len(keys)
 
     def moves(attr: str, first: dt.date, last: dt.date) -> tuple[PremisesMove, ...]:
@@ -200,8 +209,10 @@ def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) ->
             found.append(PremisesMove(structure, premises.name or premises.id or "?", day))
         return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
 
-    had_previous = any(o.start is not None and o.start <= prev_end and id_key(o.premises_id) in units
-                       for o in dataset.occupations)
+    had_previous = any(
+        o.start is not None and o.start <= prev_end and id_key(o.premises_id) in units
+        for o in dataset.occupations
+    )
     left, taken = moves("end", start, as_of), moves("start", start, as_of)
     return PremisesFigures(
         group=group,
@@ -217,8 +228,9 @@ def premises_figures(dataset: Dataset, year: int, as_of: dt.date, group: str) ->
 # --------------------------------------------------------------------------- board
 
 
-def _seat(dataset: Dataset, row: BoardMember, day: dt.date | None = None,
-          categories: Categories | None = None) -> BoardSeat:
+def _seat(
+    dataset: Dataset, row: BoardMember, day: dt.date | None = None, categories: Categories | None = None
+) -> BoardSeat:
     member = dataset.member(row.member_id)
     category = member.category if member else None
     if member is not None and categories is not None and day is not None:
@@ -245,8 +257,11 @@ def board_figures(dataset: Dataset, year: int, day: dt.date) -> BoardFigures:
     """The board in office on ``day``, with the arrivals and departures of ``year``."""
     rows = [r for r in dataset.board if r.name]
     categories = Categories(dataset)
-    seats = [_seat(dataset, r, day, categories) for r in rows
-             if (r.joined_on is None or r.joined_on <= day) and (r.left_on is None or r.left_on > day)]
+    seats = [
+        _seat(dataset, r, day, categories)
+        for r in rows
+        if (r.joined_on is None or r.joined_on <= day) and (r.left_on is None or r.left_on > day)
+    ]
     joined = [_seat(dataset, r) for r in rows if r.joined_on is not None and r.joined_on.year == year]
     left = [_seat(dataset, r) for r in rows if r.left_on is not None and r.left_on.year == year]
     colleges: dict[str, int] = {}
@@ -261,8 +276,7 @@ def board_figures(dataset: Dataset, year: int, day: dt.date) -> BoardFigures:
         women=sum(1 for s in seats if s.civility == "Mme"),
         men=sum(1 for s in seats if s.civility == "M."),
         by_college=tuple(colleges.items()),
-        by_category=tuple((c, n) for c in CATEGORIES
-                          if (n := sum(1 for s in seats if s.category == c))),
+        by_category=tuple((c, n) for c in CATEGORIES if (n := sum(1 for s in seats if s.category == c))),
     )
 
 
@@ -303,8 +317,13 @@ def _rate_key(rate: RateLine) -> tuple[object, ...]:
 
 
 def _item(event: Event) -> AgendaItem:
-    return AgendaItem(event.date, event.type or "Autre", event.title or "",  # type: ignore[arg-type]
-                      tuple(event.speakers), event.place)
+    return AgendaItem(
+        event.date,  # type: ignore[arg-type]  # events without a date are left out before
+        event.type or "Autre",
+        event.title or "",
+        tuple(event.speakers),
+        event.place,
+    )
 
 
 def is_assembly(event: Event) -> bool:
@@ -319,7 +338,8 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
     sessions = sessions_by_type(dataset, year)
     structures = structures_by_type(dataset, year, today=as_of + dt.timedelta(days=1))
     had_previous = previous_has_data and any(
-        e.date is not None and e.date.year == year - 1 for e in dataset.events)
+        e.date is not None and e.date.year == year - 1 for e in dataset.events
+    )
     prev_sessions = sessions_by_type(dataset, year - 1) if had_previous else {}
     prev_structures = structures_by_type(dataset, year - 1) if had_previous else {}
     sessions = {**sessions, "Autre": sessions.get("Autre", 0) - assemblies_in(year)}
@@ -330,14 +350,19 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
         pn, ps = prev_sessions.get(event_type, 0), prev_structures.get(event_type, 0)
         if not (n or pn):
             continue
-        by_type.append(ActionCount(
-            event_type,
-            Compared(n, pn if had_previous else None),
-            Compared(s, ps if had_previous else None),
-        ))
+        by_type.append(
+            ActionCount(
+                event_type,
+                Compared(n, pn if had_previous else None),
+                Compared(s, ps if had_previous else None),
+            )
+        )
     events = sorted(
-        (e for e in dataset.events
-         if e.date is not None and e.date.year == year and e.type and "date" not in e.unreadable),
+        (
+            e
+            for e in dataset.events
+            if e.date is not None and e.date.year == year and e.type and "date" not in e.unreadable
+        ),
         key=lambda e: (e.date, e.time or dt.time(), e.row),
     )
     family_of = {t: name for name, types in FAMILIES for t in types}
@@ -360,36 +385,46 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
 def resource_figures(dataset: Dataset, year: int, policy: BookingPolicy) -> tuple[ResourceFigures, ...]:
     rows = occupancy(dataset, year, policy)
     had_previous = any(b.start is not None and b.start.year == year - 1 for b in dataset.bookings)
-    before = {r.resource_id: r for r in occupancy(dataset, year - 1, policy) if r.month is None} \
-        if had_previous else {}
+    before = (
+        {r.resource_id: r for r in occupancy(dataset, year - 1, policy) if r.month is None}
+        if had_previous
+        else {}
+    )
     found = []
     for resource_id in dict.fromkeys(r.resource_id for r in rows):
         own = [r for r in rows if r.resource_id == resource_id]
         whole = own[-1]
         prev = before.get(resource_id)
-        found.append(ResourceFigures(
-            resource_id=resource_id,
-            name=whole.name or resource_id,
-            capacity=whole.capacity,
-            bookings=Compared(whole.bookings, prev.bookings if prev else None),
-            rate=Compared(whole.rate, prev.rate if prev else None),
-            monthly=tuple(r.rate for r in own[:12]),
-        ))
+        found.append(
+            ResourceFigures(
+                resource_id=resource_id,
+                name=whole.name or resource_id,
+                capacity=whole.capacity,
+                bookings=Compared(whole.bookings, prev.bookings if prev else None),
+                rate=Compared(whole.rate, prev.rate if prev else None),
+                monthly=tuple(r.rate for r in own[:12]),
+            )
+        )
     return tuple(found)
 
 
 def free_bookings(dataset: Dataset, year: int) -> FreeBookings:
     def of(y: int) -> list:
-        return [b for b in dataset.bookings
-                if b.formula == "gracieux" and b.status == "confirmée" and is_computable(b)
-                and first_day(b).year == y]  # type: ignore[union-attr]
+        return [
+            b
+            for b in dataset.bookings
+            if b.formula == "gracieux"
+            and b.status == "confirmée"
+            and is_computable(b)
+            and first_day(b).year == y  # type: ignore[union-attr]  # computable: it has a start
+        ]
 
     now = of(year)
     had_previous = any(b.start is not None and b.start.year == year - 1 for b in dataset.bookings)
-    organisations = sorted({(b.organisation or _structure(dataset, b.member_id) or "").strip()
-                            for b in now} - {""}, key=sort_key)
-    return FreeBookings(Compared(len(now), len(of(year - 1)) if had_previous else None),
-                        tuple(organisations))
+    organisations = sorted(
+        {(b.organisation or _structure(dataset, b.member_id) or "").strip() for b in now} - {""}, key=sort_key
+    )
+    return FreeBookings(Compared(len(now), len(of(year - 1)) if had_previous else None), tuple(organisations))
 
 
 def _structure(dataset: Dataset, member_id: str | None) -> str | None:
@@ -401,8 +436,11 @@ def _structure(dataset: Dataset, member_id: str | None) -> str | None:
 
 
 def figure_lines(dataset: Dataset, year: int) -> tuple[FigureLine, ...]:
-    before = {(fold(f.section), fold(f.label)): f.value for f in dataset.figures
-              if f.year == year - 1 and f.section and f.label and f.value is not None}
+    before = {
+        (fold(f.section), fold(f.label)): f.value
+        for f in dataset.figures
+        if f.year == year - 1 and f.section and f.label and f.value is not None
+    }
     lines = []
     seen: set[tuple[str, str]] = set()
     for f in dataset.figures:
@@ -412,8 +450,11 @@ def figure_lines(dataset: Dataset, year: int) -> tuple[FigureLine, ...]:
         if key in seen:  # a label typed twice: the first row wins
             continue
         seen.add(key)
-        lines.append(FigureLine(f.section.strip(), f.label.strip(), (f.unit or "").strip() or None,
-                                f.value, before.get(key)))
+        lines.append(
+            FigureLine(
+                f.section.strip(), f.label.strip(), (f.unit or "").strip() or None, f.value, before.get(key)
+            )
+        )
     return tuple(lines)
 
 

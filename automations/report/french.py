@@ -54,8 +54,6 @@ RATE_NAMES = {
 }
 
 
-
-
 def typeset(text: str) -> str:
     """French typography: a no-break space before ``: ; ! ? » % €`` and after ``«`` (the
     ordinary space typed there is replaced, nothing is added where there was none)."""
@@ -200,8 +198,9 @@ def sessions_took_place(n: Number, what: str) -> str:
 
 
 def move_rows(moves: Sequence[MemberMove]) -> list[list[str]]:
-    return [[m.structure, CATEGORY_SINGULAR.get(m.category or "", "–"), m.day.strftime("%d/%m/%Y")]
-            for m in moves]
+    return [
+        [m.structure, CATEGORY_SINGULAR.get(m.category or "", "–"), m.day.strftime("%d/%m/%Y")] for m in moves
+    ]
 
 
 def dated(item: AgendaItem, place: bool = False) -> list[tuple[str, str]]:
@@ -265,4 +264,3 @@ def staff_blocks(text: str) -> list[str | list[str]]:
         else:
             blocks.append(line)
     return blocks
-

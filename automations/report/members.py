@@ -73,8 +73,9 @@ def _active_on(members: Iterable[Member], day: dt.date) -> list[Member]:
     return found
 
 
-def _daily_average(members: list[Member], start: dt.date, end: dt.date,
-                   categories: Categories) -> dict[str, int]:
+def _daily_average(
+    members: list[Member], start: dt.date, end: dt.date, categories: Categories
+) -> dict[str, int]:
     """Mean daily count of members per category between ``start`` and ``end``, rounded."""
     days = (end - start).days + 1
     totals: dict[str, int] = defaultdict(int)
@@ -105,15 +106,22 @@ def _counts(members: list[Member], day: dt.date, categories: Categories) -> dict
     return counts
 
 
-def _moves(members: list[Member], attr: str, start: dt.date, end: dt.date,
-           categories: Categories) -> tuple[MemberMove, ...]:
+def _moves(
+    members: list[Member], attr: str, start: dt.date, end: dt.date, categories: Categories
+) -> tuple[MemberMove, ...]:
     found = []
     for member in members:
         day = getattr(member, attr)
         if day is not None and start <= day <= end and attr not in member.unreadable:
             when = day if attr == "joined_on" else day - dt.timedelta(days=1)
-            found.append(MemberMove(member.id, member.structure or member.contact or member.id or "?",
-                                    categories.on(member, when), day))
+            found.append(
+                MemberMove(
+                    member.id,
+                    member.structure or member.contact or member.id or "?",
+                    categories.on(member, when),
+                    day,
+                )
+            )
     return tuple(sorted(found, key=lambda m: (sort_key(m.structure), m.day)))
 
 
@@ -155,8 +163,9 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
     )
 
 
-def _history(members: list[Member], year: int, as_of: dt.date, categories: Categories,
-             span: int = 5) -> tuple:
+def _history(
+    members: list[Member], year: int, as_of: dt.date, categories: Categories, span: int = 5
+) -> tuple:
     """Members per category on 31 December of up to ``span`` years ending with ``year``
     (``as_of`` for the year itself), from the first year anyone was a member."""
     starts = [s[0].year for s in map(_member_interval, members) if s is not None]

@@ -83,8 +83,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("conseil.hommes", "hommes au conseil"),
     Variable("actions.total", "actions et événements organisés (représentations à part)"),
     *(Variable(f"actions.{name}.seances", f"séances « {kind} »") for name, kind in ACTION_NAMES.items()),
-    *(Variable(f"actions.{name}.structures", f"structures adhérentes présentes « {kind} »")
-      for name, kind in ACTION_NAMES.items()),
+    *(
+        Variable(f"actions.{name}.structures", f"structures adhérentes présentes « {kind} »")
+        for name, kind in ACTION_NAMES.items()
+    ),
     Variable("reservations.total", "réservations confirmées des espaces du Milab"),
     Variable("chiffres['Libellé']", "la valeur d'une ligne de l'onglet Chiffres de l'année"),
 )
@@ -105,8 +107,12 @@ def _pair(name: str, c: Compared) -> dict[str, Any]:
 
 def _action(count: ActionCount | None) -> dict[str, Any]:
     if count is None:
-        return {"seances": Nombre(0), "structures": Nombre(0), "seances_avant": None,
-                "structures_avant": None}
+        return {
+            "seances": Nombre(0),
+            "structures": Nombre(0),
+            "seances_avant": None,
+            "structures_avant": None,
+        }
     return {**_pair("seances", count.sessions), **_pair("structures", count.structures)}
 
 
@@ -122,20 +128,33 @@ def context(d: ReportData) -> dict[str, Any]:
         "annee": d.year,
         "annee_precedente": d.previous_year,
         "membres": {
-            **_pair("moyenne", m.average), **_pair("heberges", by["hébergé"]),
-            **_pair("beneficiaires", by["bénéficiaire"]), **_pair("de_droit", by["membre de droit"]),
-            **_pair("fin_annee", m.at_end), **_pair("nouveaux", m.joined_count),
+            **_pair("moyenne", m.average),
+            **_pair("heberges", by["hébergé"]),
+            **_pair("beneficiaires", by["bénéficiaire"]),
+            **_pair("de_droit", by["membre de droit"]),
+            **_pair("fin_annee", m.at_end),
+            **_pair("nouveaux", m.joined_count),
             **_pair("departs", m.left_count),
         },
-        "pepiniere": {} if pep is None else {
-            "bureaux": Nombre(pep.units), **_pair("occupes", pep.occupied_at_end),
-            **_pair("departs", pep.left_count), **_pair("arrivees", pep.taken_count),
+        "pepiniere": {}
+        if pep is None
+        else {
+            "bureaux": Nombre(pep.units),
+            **_pair("occupes", pep.occupied_at_end),
+            **_pair("departs", pep.left_count),
+            **_pair("arrivees", pep.taken_count),
         },
-        "boutiques": {} if shops is None else {
-            "nombre": Nombre(shops.units), **_pair("occupees", shops.occupied_at_end),
+        "boutiques": {}
+        if shops is None
+        else {
+            "nombre": Nombre(shops.units),
+            **_pair("occupees", shops.occupied_at_end),
         },
-        "conseil": {"membres": Nombre(len(d.board.seats)), "femmes": Nombre(d.board.women),
-                    "hommes": Nombre(d.board.men)},
+        "conseil": {
+            "membres": Nombre(len(d.board.seats)),
+            "femmes": Nombre(d.board.women),
+            "hommes": Nombre(d.board.men),
+        },
         "actions": {
             **_pair("total", d.actions.organised_total()),
             **{name: _action(d.actions.count(kind)) for name, kind in ACTION_NAMES.items()},
@@ -151,8 +170,9 @@ _ENV: ImmutableSandboxedEnvironment | None = None
 def environment() -> ImmutableSandboxedEnvironment:
     global _ENV
     if _ENV is None:
-        _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                             keep_trailing_newline=True)
+        _ENV = ImmutableSandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+        )
     return _ENV
 
 

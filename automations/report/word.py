@@ -39,17 +39,42 @@ RULE = "8C9BAD"  # the grey of rules and table borders
 
 # Every style the writer uses, by its python-docx name (Word shows « Titre 1 » for Heading 1…).
 REPORT_STYLES = (
-    "Normal", "Body Text", "Title", "Subtitle", "Couverture", "Heading 1", "Heading 2", "Heading 3",
-    "TOC Heading", "TOC 1", "TOC 2", "List Bullet", "Caption", "Tableau", "Note", "Agenda", "Header",
-    "Footer", TABLE_STYLE,
+    "Normal",
+    "Body Text",
+    "Title",
+    "Subtitle",
+    "Couverture",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "TOC Heading",
+    "TOC 1",
+    "TOC 2",
+    "List Bullet",
+    "Caption",
+    "Tableau",
+    "Note",
+    "Agenda",
+    "Header",
+    "Footer",
+    TABLE_STYLE,
 )
 
 # The names Word shows in French for the built-in ones (the others are the same in Word).
 FRENCH_NAMES = {
-    "Body Text": "Corps de texte", "Title": "Titre", "Subtitle": "Sous-titre", "Heading 1": "Titre 1",
-    "Heading 2": "Titre 2", "Heading 3": "Titre 3", "TOC Heading": "En-tête de table des matières",
-    "TOC 1": "TM 1", "TOC 2": "TM 2", "List Bullet": "Liste à puces", "Caption": "Légende",
-    "Header": "En-tête", "Footer": "Pied de page",
+    "Body Text": "Corps de texte",
+    "Title": "Titre",
+    "Subtitle": "Sous-titre",
+    "Heading 1": "Titre 1",
+    "Heading 2": "Titre 2",
+    "Heading 3": "Titre 3",
+    "TOC Heading": "En-tête de table des matières",
+    "TOC 1": "TM 1",
+    "TOC 2": "TM 2",
+    "List Bullet": "Liste à puces",
+    "Caption": "Légende",
+    "Header": "En-tête",
+    "Footer": "Pied de page",
 }
 
 _RESTORE = (
@@ -63,8 +88,9 @@ def open_template(path: Path | None) -> DocumentObject:
     report needs. A template missing or unreadable is a ``TemplateError``."""
     chosen = path or TEMPLATE_PATH
     if not chosen.is_file():
-        raise TemplateError(f"Modèle du rapport introuvable : « {chosen} ». Vérifiez le chemin."
-                            + ("" if path else _RESTORE))
+        raise TemplateError(
+            f"Modèle du rapport introuvable : « {chosen} ». Vérifiez le chemin." + ("" if path else _RESTORE)
+        )
     try:
         doc = Document(str(chosen))
     except Exception as exc:  # python-docx raises zip, XML and KeyError alike
@@ -145,8 +171,10 @@ def content_width(doc: DocumentObject) -> Length:
     section = doc.sections[0]
     width, left, right = section.page_width, section.left_margin, section.right_margin
     if width is None or left is None or right is None:
-        raise TemplateError("Le modèle du rapport ne dit pas la largeur de sa page ou de ses marges : "
-                            "ouvrez-le dans Word, réglez la mise en page (Marges) et enregistrez-le.")
+        raise TemplateError(
+            "Le modèle du rapport ne dit pas la largeur de sa page ou de ses marges : "
+            "ouvrez-le dans Word, réglez la mise en page (Marges) et enregistrez-le."
+        )
     return Length(width - left - right)
 
 
@@ -165,8 +193,10 @@ def template_warnings(path: Path) -> list[str]:
     header = "".join(p.text for p in doc.sections[0].header.paragraphs)
     for token, what in ((ASSOCIATION_TOKEN, "le nom de l'association"), (YEAR_TOKEN, "l'année")):
         if token not in header:
-            warnings.append(f"L'en-tête ne contient plus « {token} » : il n'affichera pas {what}. "
-                            f"Retapez « {token} » dans l'en-tête si vous le souhaitez.")
+            warnings.append(
+                f"L'en-tête ne contient plus « {token} » : il n'affichera pas {what}. "
+                f"Retapez « {token} » dans l'en-tête si vous le souhaitez."
+            )
     return warnings
 
 
@@ -196,8 +226,10 @@ def to_bytes(doc: DocumentObject, when: dt.datetime) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -85,8 +85,14 @@ class DocumentWriter:
     sections are made of (headings, paragraphs, lists, tables, charts), in the template's
     styles. ``report.sections`` says what goes in each section."""
 
-    def __init__(self, data: ReportData, association: str, template: Path | None, with_charts: bool,
-                 toc_pages: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        data: ReportData,
+        association: str,
+        template: Path | None,
+        with_charts: bool,
+        toc_pages: Sequence[int] | None = None,
+    ) -> None:
         self.d = data
         self.toc_pages = list(toc_pages) if toc_pages else None
         self.name = association.strip() or "MILA"
@@ -124,8 +130,14 @@ class DocumentWriter:
     def _header_tokens(self) -> None:
         values = {ASSOCIATION_TOKEN: self.name, YEAR_TOKEN: str(self.d.year)}
         for section in self.doc.sections:
-            for part in (section.header, section.footer, section.first_page_header,
-                         section.first_page_footer, section.even_page_header, section.even_page_footer):
+            for part in (
+                section.header,
+                section.footer,
+                section.first_page_header,
+                section.first_page_footer,
+                section.even_page_header,
+                section.even_page_footer,
+            ):
                 if part.is_linked_to_previous and part is not section.header and part is not section.footer:
                     continue
                 for paragraph in part.paragraphs:
@@ -155,7 +167,7 @@ class DocumentWriter:
         year.paragraph_format.space_after = Pt(14)
         border(year, "bottom", color="3D8A8A", size=12, space=10)
         if d.partial:
-            period = (f"Du 1er{NBSP}janvier au {long_date(d.as_of)} (année en cours)")
+            period = f"Du 1er{NBSP}janvier au {long_date(d.as_of)} (année en cours)"
         else:
             period = f"Exercice du 1er{NBSP}janvier au 31{NBSP}décembre {d.year}"
         self.para(period, "Subtitle").paragraph_format.space_before = Pt(10)
@@ -219,8 +231,14 @@ class DocumentWriter:
         paragraph._p.style = self.style_id(style)
         return paragraph
 
-    def para(self, content: Runs, style: str = "Body Text", *, keep_next: bool = False,
-             align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
+    def para(
+        self,
+        content: Runs,
+        style: str = "Body Text",
+        *,
+        keep_next: bool = False,
+        align: WD_ALIGN_PARAGRAPH | None = None,
+    ) -> Paragraph:
         paragraph = self.new_paragraph(style)
         pieces = [(content, "")] if isinstance(content, str) else content
         for text, flags in pieces:
@@ -300,9 +318,15 @@ class DocumentWriter:
             else:
                 self.para(block)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-              numeric: Sequence[int] = (), bold_last: bool = False,
-              header_pt: float | None = None) -> Table | None:
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        numeric: Sequence[int] = (),
+        bold_last: bool = False,
+        header_pt: float | None = None,
+    ) -> Table | None:
         """A « Tableau MILA » table; nothing at all when there are no rows."""
         if not rows:
             return None

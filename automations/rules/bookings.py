@@ -143,7 +143,10 @@ def booking_price(
 
 
 def _price(
-    booking: Booking, first: dt.date, last: dt.date, premises: Premises | None,
+    booking: Booking,
+    first: dt.date,
+    last: dt.date,
+    premises: Premises | None,
     policy: BookingPolicy,
 ) -> Decimal:
     if booking.status == "annulée" or booking.formula == "gracieux":
@@ -281,8 +284,9 @@ def _conflict_message(conflict: Conflict, premises: Premises | None, capacity: i
 # --------------------------------------------------------------------------- members
 
 
-def status_on_day(policy: MembershipPolicy | None = None,
-                  fee_due: Callable[[Member], Decimal | None] | None = None) -> StatusOn:
+def status_on_day(
+    policy: MembershipPolicy | None = None, fee_due: Callable[[Member], Decimal | None] | None = None
+) -> StatusOn:
     """A ``StatusOn`` from the membership policy (``fee_due`` gives 0 for members with
     nothing to pay, who are always up to date)."""
     policy = policy or MembershipPolicy()
@@ -354,22 +358,35 @@ def compute_bookings(
         closed = [d for d in dict.fromkeys((first, last)) if d.weekday() not in open_weekdays]
         if closed:
             day = closed[0]
-            anomalies.append(Anomaly(
-                tab, b.row, b.id, "Début", WARNING,
-                f"Réservation un jour de fermeture ({WEEKDAYS[day.weekday()]} "
-                f"{format_date(day)}) : vérifiez « Début » et « Fin », ou confirmez avec "
-                "l'équipe que le lieu sera ouvert.",
-            ))
+            anomalies.append(
+                Anomaly(
+                    tab,
+                    b.row,
+                    b.id,
+                    "Début",
+                    WARNING,
+                    f"Réservation un jour de fermeture ({WEEKDAYS[day.weekday()]} "
+                    f"{format_date(day)}) : vérifiez « Début » et « Fin », ou confirmez avec "
+                    "l'équipe que le lieu sera ouvert.",
+                )
+            )
         if b.member_id is not None and end > today_start:
             member = members.get(id_key(b.member_id) or "")
             if member is not None:
                 member_status = status_on(member, first)
                 if member_status is not None and member_status not in UP_TO_DATE:
-                    anomalies.append(Anomaly(
-                        tab, b.row, b.id, "Membre", WARNING,
-                        standing_message(b.member_id, first, member_status,
-                                         "premier jour de la réservation"),
-                    ))
+                    anomalies.append(
+                        Anomaly(
+                            tab,
+                            b.row,
+                            b.id,
+                            "Membre",
+                            WARNING,
+                            standing_message(
+                                b.member_id, first, member_status, "premier jour de la réservation"
+                            ),
+                        )
+                    )
 
     excess: set[int] = set()
     for key, group in by_resource.items():
@@ -378,8 +395,9 @@ def compute_bookings(
         for conflict in _conflicts(group, capacity):
             b = conflict.booking
             excess.add(id(b))
-            anomalies.append(Anomaly(tab, b.row, b.id, "Début", ERROR,
-                                     _conflict_message(conflict, resource, capacity)))
+            anomalies.append(
+                Anomaly(tab, b.row, b.id, "Début", ERROR, _conflict_message(conflict, resource, capacity))
+            )
 
     outcome.computations = [
         BookingComputation(b.row, b.id, amounts.get(id(b)), id(b) in excess) for b in bookings

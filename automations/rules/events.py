@@ -111,12 +111,18 @@ def eligible(member: Member, reserved_to: str | None) -> bool | None:
 
 def _ineligible_message(member_id: str | None, event: Event) -> str:
     what = {
-        "Crescendo": ("aux membres ayant l'option Crescendo",
-                      "Cochez « Option Crescendo » du membre dans « Membres » s'il l'a prise"),
-        "PREMIUM": ("au forfait PREMIUM et aux membres hébergés",
-                    "Passez le « Forfait » du membre à PREMIUM dans « Membres » s'il l'a pris"),
-        "hébergés": ("aux membres hébergés",
-                     "Corrigez la « Catégorie » du membre dans « Membres » s'il est hébergé"),
+        "Crescendo": (
+            "aux membres ayant l'option Crescendo",
+            "Cochez « Option Crescendo » du membre dans « Membres » s'il l'a prise",
+        ),
+        "PREMIUM": (
+            "au forfait PREMIUM et aux membres hébergés",
+            "Passez le « Forfait » du membre à PREMIUM dans « Membres » s'il l'a pris",
+        ),
+        "hébergés": (
+            "aux membres hébergés",
+            "Corrigez la « Catégorie » du membre dans « Membres » s'il est hébergé",
+        ),
     }[event.reserved_to or ""]
     return (
         f"Le membre {member_id} n'a pas accès à l'événement {event.id}, réservé {what[0]} : "
@@ -270,12 +276,18 @@ def compute_events(
             assert member_key is not None
             kept = first_of.get(member_key)
             if kept is not None:
-                anomalies.append(Anomaly(
-                    INSCRIPTIONS.name, r.row, r.id, "Membre", WARNING,
-                    f"Inscription en double : le membre {r.member_id} est déjà inscrit à "
-                    f"l'événement {event.id} ({_listed([kept])}). Cette ligne ne prend pas de "
-                    "place : supprimez-la ou passez son « Statut » à « annulé ».",
-                ))
+                anomalies.append(
+                    Anomaly(
+                        INSCRIPTIONS.name,
+                        r.row,
+                        r.id,
+                        "Membre",
+                        WARNING,
+                        f"Inscription en double : le membre {r.member_id} est déjà inscrit à "
+                        f"l'événement {event.id} ({_listed([kept])}). Cette ligne ne prend pas de "
+                        "place : supprimez-la ou passez son « Statut » à « annulé ».",
+                    )
+                )
                 continue
             first_of[member_key] = r
             if r.status not in HOLDING:
@@ -283,16 +295,29 @@ def compute_events(
             member = members[member_key]
             if upcoming:
                 if eligible(member, event.reserved_to) is False:
-                    anomalies.append(Anomaly(INSCRIPTIONS.name, r.row, r.id, "Membre", ERROR,
-                                             _ineligible_message(r.member_id, event)))
+                    anomalies.append(
+                        Anomaly(
+                            INSCRIPTIONS.name,
+                            r.row,
+                            r.id,
+                            "Membre",
+                            ERROR,
+                            _ineligible_message(r.member_id, event),
+                        )
+                    )
                     continue
                 member_status = status_on(member, event.date)
                 if member_status is not None and member_status not in UP_TO_DATE:
-                    anomalies.append(Anomaly(
-                        INSCRIPTIONS.name, r.row, r.id, "Membre", WARNING,
-                        standing_message(r.member_id, event.date, member_status,
-                                         "date de l'événement"),
-                    ))
+                    anomalies.append(
+                        Anomaly(
+                            INSCRIPTIONS.name,
+                            r.row,
+                            r.id,
+                            "Membre",
+                            WARNING,
+                            standing_message(r.member_id, event.date, member_status, "date de l'événement"),
+                        )
+                    )
             holders.append(r)
         allocated = allocate_seats(
             len(holders),
@@ -307,31 +332,38 @@ def compute_events(
                 waiting += 1
         counts[id(event)] = (len(holders) - waiting, waiting)
         if not upcoming:
-            pending = [r for r, p in zip(holders, allocated, strict=True)
-                       if p == CONFIRMED and r.status == "inscrit"]
+            pending = [
+                r for r, p in zip(holders, allocated, strict=True) if p == CONFIRMED and r.status == "inscrit"
+            ]
             if pending:
-                anomalies.append(Anomaly(
-                    EVENEMENTS.name, event.row, event.id, "Inscrits", WARNING,
-                    f"Événement passé : {len(pending)} inscription(s) encore au statut "
-                    f"« inscrit » ({_listed(pending)}). Dans l'onglet « Inscriptions », "
-                    "indiquez « présent » ou « absent » dans « Statut » pour chacune.",
-                ))
+                anomalies.append(
+                    Anomaly(
+                        EVENEMENTS.name,
+                        event.row,
+                        event.id,
+                        "Inscrits",
+                        WARNING,
+                        f"Événement passé : {len(pending)} inscription(s) encore au statut "
+                        f"« inscrit » ({_listed(pending)}). Dans l'onglet « Inscriptions », "
+                        "indiquez « présent » ou « absent » dans « Statut » pour chacune.",
+                    )
+                )
         elif event.id is not None:
             new = {r.row: places[id(r)] for r in holders}
             promoted = set(promotions({r.row: previous.get(r.row) for r in holders}, new))
             outcome.promotions.extend(
                 Promotion(r.row, r.id, r.member_id, event.id)  # type: ignore[arg-type]  # holders have a member
-                for r in holders if r.row in promoted
+                for r in holders
+                if r.row in promoted
             )
 
     outcome.events = [
         EventComputation(e.row, e.id, *counts.get(id(e), (0, 0)))
-        if is_computable_event(e) else EventComputation(e.row, e.id, None, None)
+        if is_computable_event(e)
+        else EventComputation(e.row, e.id, None, None)
         for e in events
     ]
-    outcome.registrations = [
-        RegistrationComputation(r.row, r.id, places.get(id(r))) for r in registrations
-    ]
+    outcome.registrations = [RegistrationComputation(r.row, r.id, places.get(id(r))) for r in registrations]
     outcome.promotions.sort(key=lambda p: p.row)
     return outcome
 

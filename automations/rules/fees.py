@@ -106,7 +106,7 @@ class FeeSchedule:
         for rates in self._by_code.values():
             ordered = sorted(rates, key=lambda r: (r.valid_from, r.row))
             for i, first in enumerate(ordered):
-                for second in ordered[i + 1:]:
+                for second in ordered[i + 1 :]:
                     if first.valid_to is None or second.valid_from <= first.valid_to:  # type: ignore[operator]  # FeeSchedule keeps rates with a Du
                         pairs.append((first, second))
         return pairs
@@ -206,8 +206,7 @@ def compute_fee(
         option_amount = cents(option.amount_ht)  # type: ignore[arg-type]  # FeeSchedule keeps rates with one
         priced.append((FeeLine("Option Crescendo", option_amount), option))
         total = sum((line.amount for line, _ in priced), Decimal(0))
-        breakdown = (f"{text} + option Crescendo {format_money(option_amount)} = "
-                     f"{format_money(total)} HT")
+        breakdown = f"{text} + option Crescendo {format_money(option_amount)} = {format_money(total)} HT"
     elif category == "membre de droit" and priced[0][0].amount == 0:
         breakdown = text
     else:

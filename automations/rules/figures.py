@@ -89,14 +89,31 @@ def occupancy(dataset: Dataset, year: int, policy: BookingPolicy | None = None) 
             last = dt.date(year, month, calendar.monthrange(year, month)[1])
             used = sum(min(capacity, n) for d, n in days.items() if d.month == month)
             count = sum(1 for d in starts.get(key, ()) if d.month == month)
-            months.append(Occupancy(premises.id, premises.name, year, month, capacity,
-                                    open_days_between(first, last, policy), used, count))
+            months.append(
+                Occupancy(
+                    premises.id,
+                    premises.name,
+                    year,
+                    month,
+                    capacity,
+                    open_days_between(first, last, policy),
+                    used,
+                    count,
+                )
+            )
         found.extend(months)
-        found.append(Occupancy(
-            premises.id, premises.name, year, None, capacity,
-            sum(m.open_days for m in months), sum(m.used_days for m in months),
-            sum(m.bookings for m in months),
-        ))
+        found.append(
+            Occupancy(
+                premises.id,
+                premises.name,
+                year,
+                None,
+                capacity,
+                sum(m.open_days for m in months),
+                sum(m.used_days for m in months),
+                sum(m.bookings for m in months),
+            )
+        )
     return found
 
 
@@ -104,8 +121,12 @@ def sessions_by_type(dataset: Dataset, year: int) -> dict[str, int]:
     """Events dated in ``year``, per type (types without any session are left out)."""
     counts: dict[str, int] = defaultdict(int)
     for event in dataset.events:
-        if event.date is not None and event.date.year == year and event.type is not None \
-                and "date" not in event.unreadable:
+        if (
+            event.date is not None
+            and event.date.year == year
+            and event.type is not None
+            and "date" not in event.unreadable
+        ):
             counts[event.type] += 1
     return _in_contract_order(counts)
 
@@ -115,8 +136,9 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
     registered with a confirmed seat where no presence was recorded). ``today`` dates the
     seat computation (default: 1 January after ``year``, so that every event is past)."""
     today = today or dt.date(year + 1, 1, 1)
-    events = [e for e in dataset.events
-              if is_computable_event(e) and e.date is not None and e.date.year == year]
+    events = [
+        e for e in dataset.events if is_computable_event(e) and e.date is not None and e.date.year == year
+    ]
     if not events:
         return {}
     outcome = compute_events(events, dataset.registrations, dataset.members_by_id, today)
@@ -136,8 +158,11 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
         regs = by_event.get(event.row, [])
         recorded = any(r.status in ("présent", "absent") for r in regs)
         for r in regs:
-            took_part = r.status == "présent" if recorded else (
-                r.status == "inscrit" and places.get(r.row) == CONFIRMED)
+            took_part = (
+                r.status == "présent"
+                if recorded
+                else (r.status == "inscrit" and places.get(r.row) == CONFIRMED)
+            )
             if took_part and event.type is not None:
                 members[event.type].add(id_key(r.member_id))  # type: ignore[arg-type]  # kept above: a known member
     return _in_contract_order({t: len(ids) for t, ids in members.items()})
@@ -145,5 +170,4 @@ def structures_by_type(dataset: Dataset, year: int, today: dt.date | None = None
 
 def _in_contract_order(counts: dict[str, int]) -> dict[str, int]:
     order = {t: n for n, t in enumerate(EVENT_TYPES)}
-    return {t: counts[t] for t in sorted(counts, key=lambda t: order.get(t, len(order)))
-            if counts[t]}
+    return {t: counts[t] for t in sorted(counts, key=lambda t: order.get(t, len(order))) if counts[t]}

@@ -181,16 +181,21 @@ def compute_member(
     period = fee_period_start(member, today, policy)
     fee: Fee | None = None
     leaving = member.left_on is not None and member.left_on <= today
-    if not leaving and period is not None and member.category is not None \
-            and not (member.unreadable & _FEE_INPUTS):
+    if (
+        not leaving
+        and period is not None
+        and member.category is not None
+        and not (member.unreadable & _FEE_INPUTS)
+    ):
         surface = None
         if member.category == "hébergé":
             surface = hosted_surface(member, source, period, today)
         try:
             fee = compute_fee(member, period, schedule, surface)
         except FeeProblem as problem:
-            anomalies.append(Anomaly(MEMBRES.name, member.row, member.id, problem.column,
-                                     Severity.ERROR, problem.message))
+            anomalies.append(
+                Anomaly(MEMBRES.name, member.row, member.id, problem.column, Severity.ERROR, problem.message)
+            )
     member_status = status(member, today, policy, fee_due=fee.ht if fee else None)
     return MemberComputation(
         row=member.row,

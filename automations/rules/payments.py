@@ -71,8 +71,12 @@ def clue_of(payment: Payment) -> Clue:
     payer = payment.payer or ""
     email = EMAIL.search(payer)
     name = EMAIL.sub("", payer).strip(" ()<>,;")
-    return Clue(text=f"{payer} {payment.reference or ''}", email=email.group(0) if email else None,
-                names=(name,) if name else (), amount=payment.amount)
+    return Clue(
+        text=f"{payer} {payment.reference or ''}",
+        email=email.group(0) if email else None,
+        names=(name,) if name else (),
+        amount=payment.amount,
+    )
 
 
 def compute_ledger(
@@ -92,28 +96,48 @@ def compute_ledger(
 
     for payment in dataset.payments:
         if payment.date is not None and payment.date > today:
-            add(payment, "Date", Severity.WARNING,
+            add(
+                payment,
+                "Date",
+                Severity.WARNING,
                 f"Date dans le futur dans « Date » ({format_date(payment.date)}) : saisissez le jour "
-                "où l'argent a été reçu.")
+                "où l'argent a été reçu.",
+            )
         member = dataset.member(payment.member_id) if payment.member_id else None
         if payment.member_id and member is None:
-            add(payment, "Membre", Severity.ERROR,
+            add(
+                payment,
+                "Membre",
+                Severity.ERROR,
                 f"Membre inconnu dans « Membre » : « {payment.member_id} » n'existe pas dans l'onglet "
                 "« Membres ». Saisissez l'ID d'un membre (par exemple M0012), ou laissez vide pour un "
-                "payeur extérieur.")
-        elif payment.member_id is None and "member_id" not in payment.unreadable and payment.is_fee \
-                and payment.amount is not None and payment.amount > 0:
+                "payeur extérieur.",
+            )
+        elif (
+            payment.member_id is None
+            and "member_id" not in payment.unreadable
+            and payment.is_fee
+            and payment.amount is not None
+            and payment.amount > 0
+        ):
             index = index or MemberIndex(dataset.members)
             match = index.match(clue_of(payment))
             if match.member_id is not None:
-                message = (f"Membre manquant pour une cotisation : ce paiement semble venir de "
-                           f"{index.label(id_key(match.member_id) or '')} ({match.how}). "
-                           "Saisissez son ID dans « Membre ».")
+                message = (
+                    f"Membre manquant pour une cotisation : ce paiement semble venir de "
+                    f"{index.label(id_key(match.member_id) or '')} ({match.how}). "
+                    "Saisissez son ID dans « Membre »."
+                )
             else:
                 message = f"Membre manquant pour une cotisation. {match.problem}"
             add(payment, "Membre", Severity.WARNING, message)
-        if member is not None and payment.is_fee and payment.date is not None \
-                and payment.amount is not None and payment.amount > 0:
+        if (
+            member is not None
+            and payment.is_fee
+            and payment.date is not None
+            and payment.amount is not None
+            and payment.amount > 0
+        ):
             _check_amount(payment, member, dataset, schedule, today, add)
     _check_refunds(dataset.payments, add)
     _check_duplicates(dataset.payments, add)
@@ -122,15 +146,15 @@ def compute_ledger(
     computed = []
     for payment in dataset.payments:
         period = None
-        if payment.is_fee and payment.date is not None and payment.amount is not None \
-                and payment.amount > 0:
+        if payment.is_fee and payment.date is not None and payment.amount is not None and payment.amount > 0:
             period = period_text(payment.date, policy)
         computed.append(PaymentComputation(payment.row, payment.id, period, tuple(found[payment.row])))
     return computed
 
 
-def _check_amount(payment: Payment, member: Member, dataset: _Ledger, schedule: FeeSchedule,
-                  today: dt.date, add) -> None:
+def _check_amount(
+    payment: Payment, member: Member, dataset: _Ledger, schedule: FeeSchedule, today: dt.date, add
+) -> None:
     assert payment.date is not None and payment.amount is not None
     surface = hosted_surface(member, dataset, payment.date, today) if member.category == "hébergé" else None
     try:
@@ -138,15 +162,20 @@ def _check_amount(payment: Payment, member: Member, dataset: _Ledger, schedule: 
     except FeeProblem:
         return  # the member's row already says why its fee cannot be computed
     if cents(payment.amount) != fee.ttc:
-        add(payment, "Montant", Severity.WARNING,
+        add(
+            payment,
+            "Montant",
+            Severity.WARNING,
             f"Montant {format_money(payment.amount)} différent de la cotisation due pour la période "
             f"commençant le {format_date(payment.date)} : {format_money(fee.ttc)} TTC "
-            f"({fee.breakdown}). Vérifiez le paiement, le membre ou son forfait.")
+            f"({fee.breakdown}). Vérifiez le paiement, le membre ou son forfait.",
+        )
 
 
 def _owner(payment: Payment) -> str | None:
     return id_key(payment.member_id) or (
-        "payeur:" + payment.payer.casefold().strip() if payment.payer else None)
+        "payeur:" + payment.payer.casefold().strip() if payment.payer else None
+    )
 
 
 def _check_refunds(payments: list[Payment], add) -> None:
@@ -156,21 +185,32 @@ def _check_refunds(payments: list[Payment], add) -> None:
         if owner and p.amount is not None and p.amount > 0 and p.date is not None:
             paid[(owner, p.purpose, p.amount)].append(p)
     used: set[int] = set()
-    for refund in sorted((p for p in payments if p.is_refund and p.date is not None),
-                         key=lambda p: (p.date, p.row)):
+    for refund in sorted(
+        (p for p in payments if p.is_refund and p.date is not None), key=lambda p: (p.date, p.row)
+    ):
         owner = _owner(refund)
         assert refund.amount is not None and refund.date is not None
-        candidates = [p for p in paid.get((owner or "", refund.purpose, -refund.amount), [])
-                      if p.row not in used and p.date <= refund.date]  # type: ignore[operator]  # `paid` holds dated rows
+        candidates = [
+            p
+            for p in paid.get((owner or "", refund.purpose, -refund.amount), [])
+            if p.row not in used and p.date <= refund.date  # type: ignore[operator]  # `paid` holds dated rows
+        ]
         if candidates:
             used.add(max(candidates, key=lambda p: (p.date, p.row)).row)
             continue
-        who = f"de {refund.member_id}" if refund.member_id else (
-            f"de « {refund.payer} »" if refund.payer else "de ce payeur")
-        add(refund, "Montant", Severity.WARNING,
+        who = (
+            f"de {refund.member_id}"
+            if refund.member_id
+            else (f"de « {refund.payer} »" if refund.payer else "de ce payeur")
+        )
+        add(
+            refund,
+            "Montant",
+            Severity.WARNING,
             f"Remboursement sans paiement correspondant : aucun paiement ({refund.purpose}) de "
             f"{format_money(-refund.amount)} {who} au {format_date(refund.date)} ou avant. Vérifiez le "
-            "montant et le membre, ou saisissez d'abord le paiement remboursé.")
+            "montant et le membre, ou saisissez d'abord le paiement remboursé.",
+        )
 
 
 def _check_duplicates(payments: list[Payment], add) -> None:
@@ -184,9 +224,13 @@ def _check_duplicates(payments: list[Payment], add) -> None:
             continue
         for p in group:
             others = ", ".join(o.id or f"ligne {o.row}" for o in group if o is not p)
-            add(p, None, Severity.WARNING,
+            add(
+                p,
+                None,
+                Severity.WARNING,
                 f"Doublon possible avec {others} : même membre, même montant, même date, autre "
-                "source. S'il s'agit du même paiement, supprimez l'une des lignes.")
+                "source. S'il s'agit du même paiement, supprimez l'une des lignes.",
+            )
 
 
 def _check_references(payments: list[Payment], add) -> None:
@@ -198,6 +242,10 @@ def _check_references(payments: list[Payment], add) -> None:
     for group in by_reference.values():
         for p in group[1:]:
             first = group[0]
-            add(p, "Référence", Severity.ERROR,
+            add(
+                p,
+                "Référence",
+                Severity.ERROR,
                 f"Référence « {p.reference} » déjà utilisée par {first.id or f'la ligne {first.row}'} : "
-                "une référence ne sert qu'une fois. Corrigez-la, ou supprimez la ligne en double.")
+                "une référence ne sert qu'une fois. Corrigez-la, ou supprimez la ligne en double.",
+            )

@@ -292,16 +292,24 @@ Decision = Send | Skip | InDoubt
 def _reference(member: Member, computation: MemberComputation) -> tuple[dt.date | None, bool, str | None]:
     """(reference date, never paid, reason when it cannot be known)."""
     if "paid_on" in member.unreadable:
-        return None, False, (
-            "« Cotisation payée le » est illisible : corrigez la date dans l'onglet Membres "
-            "pour que les relances reprennent."
+        return (
+            None,
+            False,
+            (
+                "« Cotisation payée le » est illisible : corrigez la date dans l'onglet Membres "
+                "pour que les relances reprennent."
+            ),
         )
     if member.paid_on is not None:
         return computation.echeance, False, None
     if "joined_on" in member.unreadable or member.joined_on is None:
-        return None, True, (
-            "« Adhésion le » est vide ou illisible et aucune cotisation n'est enregistrée : "
-            "complétez la date d'adhésion dans l'onglet Membres."
+        return (
+            None,
+            True,
+            (
+                "« Adhésion le » est vide ou illisible et aucune cotisation n'est enregistrée : "
+                "complétez la date d'adhésion dans l'onglet Membres."
+            ),
         )
     return member.joined_on, True, None
 
@@ -331,14 +339,21 @@ def decide(
         return InDoubt(due, tuple(history.in_doubt), tuple(history.unreported))
     late = (today - due.send_on).days > schedule.catch_up_days
     if left:
-        return None if late else Skip(due, f"membre sorti le {format_date_long(member.left_on)}"
-                                           " : aucune relance.")
+        return (
+            None
+            if late
+            else Skip(due, f"membre sorti le {format_date_long(member.left_on)} : aucune relance.")
+        )
     if late:
-        return Skip(due, (
-            f"relance prévue le {format_date_long(due.send_on)}, il y a plus de "
-            f"{schedule.catch_up_days} jours : elle n'est plus envoyée automatiquement. "
-            "Relancez ce membre vous-même, ou indiquez sa date de sortie dans « Sortie le »."
-        ), late=True)
+        return Skip(
+            due,
+            (
+                f"relance prévue le {format_date_long(due.send_on)}, il y a plus de "
+                f"{schedule.catch_up_days} jours : elle n'est plus envoyée automatiquement. "
+                "Relancez ce membre vous-même, ou indiquez sa date de sortie dans « Sortie le »."
+            ),
+            late=True,
+        )
     if member.id is None:
         return Skip(due, "ligne sans ID : lancez « mila sync » pour lui en attribuer un.")
     if member.email is None:
@@ -347,16 +362,23 @@ def decide(
         return Skip(due, "aucune adresse e-mail : complétez la case « Email » dans l'onglet Membres.")
     refusal = histories.refusal(member.id, member.email)
     if refusal is not None:
-        return Skip(due, (
-            f"l'adresse {member.email} a été refusée par le serveur ({refusal.details or 'sans détail'}) : "
-            "corrigez-la dans « Email », les relances repartiront au prochain passage."
-        ))
+        return Skip(
+            due,
+            (
+                f"l'adresse {member.email} a été refusée par le serveur "
+                f"({refusal.details or 'sans détail'}) : "
+                "corrigez-la dans « Email », les relances repartiront au prochain passage."
+            ),
+        )
     fee = computation.fee
     if fee is None:
-        return Skip(due, (
-            "cotisation non calculée : corrigez les anomalies de cette ligne "
-            "(« mila check » les liste), la relance partira ensuite."
-        ))
+        return Skip(
+            due,
+            (
+                "cotisation non calculée : corrigez les anomalies de cette ligne "
+                "(« mila check » les liste), la relance partira ensuite."
+            ),
+        )
     if fee.ttc == 0:
         return Skip(due, "aucune cotisation à payer (membre de droit) : pas de relance.")
     return Send(due)

@@ -45,8 +45,7 @@ class Context:
     @cached_property
     def active_members(self) -> list[Member]:
         """Members who have not left (``Sortie le`` blank or after today)."""
-        return [m for m in self.dataset.members
-                if m.left_on is None or m.left_on > self.today]
+        return [m for m in self.dataset.members if m.left_on is None or m.left_on > self.today]
 
     @cached_property
     def schedule(self) -> FeeSchedule:
@@ -68,15 +67,22 @@ class Context:
     def bookings(self) -> BookingsOutcome:
         """Amounts and anomalies of « Réservations » (``rules.bookings``)."""
         d = self.dataset
-        return compute_bookings(d.bookings, d.premises_by_id, d.members_by_id, self.today,
-                                self.booking_policy, self.status_on)
+        return compute_bookings(
+            d.bookings, d.premises_by_id, d.members_by_id, self.today, self.booking_policy, self.status_on
+        )
 
     @cached_property
     def events(self) -> EventsOutcome:
         """Places, counts, anomalies and promotions of events (``rules.events``)."""
         d = self.dataset
-        return compute_events(d.events, d.registrations, d.members_by_id, self.today,
-                              previous_places=self.previous_places, status_on=self.status_on)
+        return compute_events(
+            d.events,
+            d.registrations,
+            d.members_by_id,
+            self.today,
+            previous_places=self.previous_places,
+            status_on=self.status_on,
+        )
 
 
 Check = Callable[[Context], Iterable[Anomaly]]
@@ -134,9 +140,14 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
                 continue
             for model in models:
                 others, total = _others(models, model)
+                row, ident = model.row, model.id  # type: ignore[attr-defined]  # a row model
                 yield Anomaly(
-                    tab.name, model.row, model.id, "ID", ERROR,  # type: ignore[attr-defined]  # a row model
-                    f"ID « {model.id} » en double (aussi {_rows_text(others, total)}) : "  # type: ignore[attr-defined]  # idem
+                    tab.name,
+                    row,
+                    ident,
+                    "ID",
+                    ERROR,
+                    f"ID « {ident} » en double (aussi {_rows_text(others, total)}) : "
                     "effacez l'ID de la ligne ajoutée par erreur pour que « mila sync » "
                     "lui en attribue un nouveau, ou supprimez le doublon.",
                 )
@@ -153,7 +164,11 @@ def check_id_format(ctx: Context) -> Iterable[Anomaly]:
                 continue
             shown = show_value(model.id)
             yield Anomaly(
-                tab.name, model.row, shown, "ID", ERROR,
+                tab.name,
+                model.row,
+                shown,
+                "ID",
+                ERROR,
                 f"ID « {shown} » invalide : un ID de l'onglet « {tab.name} » s'écrit "
                 f"{tab.id_prefix} suivi d'un numéro d'au plus {max_digits(tab)} chiffres "
                 f"(par exemple {example}). Effacez-le pour que « mila sync » en attribue un, "
@@ -165,18 +180,14 @@ REFERENCES = (
     # tab, attribute of the rows, field, column, target tab, attribute of target index
     (schema.OCCUPATIONS, "occupations", "member_id", "Membre", schema.MEMBRES, "members_by_id"),
     (schema.OCCUPATIONS, "occupations", "premises_id", "Local", schema.LOCAUX, "premises_by_id"),
-    (schema.RESERVATIONS, "bookings", "resource_id", "Ressource", schema.LOCAUX,
-     "premises_by_id"),
+    (schema.RESERVATIONS, "bookings", "resource_id", "Ressource", schema.LOCAUX, "premises_by_id"),
     (schema.RESERVATIONS, "bookings", "member_id", "Membre", schema.MEMBRES, "members_by_id"),
-    (schema.INSCRIPTIONS, "registrations", "event_id", "Événement", schema.EVENEMENTS,
-     "events_by_id"),
-    (schema.INSCRIPTIONS, "registrations", "member_id", "Membre", schema.MEMBRES,
-     "members_by_id"),
+    (schema.INSCRIPTIONS, "registrations", "event_id", "Événement", schema.EVENEMENTS, "events_by_id"),
+    (schema.INSCRIPTIONS, "registrations", "member_id", "Membre", schema.MEMBRES, "members_by_id"),
     (schema.CONSEIL, "board", "member_id", "Membre", schema.MEMBRES, "members_by_id"),
 )
 
-_EXAMPLES = {schema.MEMBRES.name: "M0001", schema.LOCAUX.name: "L01",
-             schema.EVENEMENTS.name: "E001"}
+_EXAMPLES = {schema.MEMBRES.name: "M0001", schema.LOCAUX.name: "L01", schema.EVENEMENTS.name: "E001"}
 
 
 def check_references(ctx: Context) -> Iterable[Anomaly]:
@@ -191,14 +202,22 @@ def check_references(ctx: Context) -> Iterable[Anomaly]:
             found = index.get(id_key(value))
             if found is None:
                 yield Anomaly(
-                    tab.name, model.row, model.id, column, ERROR,
+                    tab.name,
+                    model.row,
+                    model.id,
+                    column,
+                    ERROR,
                     f"ID inconnu dans « {column} » : « {value} » ne figure pas dans l'onglet "
                     f"« {target.name} ». Saisissez l'ID d'une ligne de cet onglet "
                     f"(par exemple {_EXAMPLES[target.name]}).",
                 )
             elif ref == "resource_id" and not found.bookable:
                 yield Anomaly(
-                    tab.name, model.row, model.id, column, ERROR,
+                    tab.name,
+                    model.row,
+                    model.id,
+                    column,
+                    ERROR,
                     f"Le local « {value} » ({found.name or 'sans nom'}) n'est pas réservable : "
                     "choisissez une ressource dont « Réservable » vaut oui dans « Locaux ».",
                 )
@@ -207,9 +226,7 @@ def check_references(ctx: Context) -> Iterable[Anomaly]:
 # --------------------------------------------------------------------------- members
 
 
-def _same_value_warnings(
-    members: list[Member], attr: str, column: str, what: str
-) -> Iterable[Anomaly]:
+def _same_value_warnings(members: list[Member], attr: str, column: str, what: str) -> Iterable[Anomaly]:
     groups: dict[str, list[Member]] = defaultdict(list)
     for member in members:
         value = getattr(member, attr)
@@ -221,7 +238,11 @@ def _same_value_warnings(
         for member in group:
             others, total = _others(group, member)
             yield Anomaly(
-                schema.MEMBRES.name, member.row, member.id, column, WARNING,
+                schema.MEMBRES.name,
+                member.row,
+                member.id,
+                column,
+                WARNING,
                 f"{what} que {_rows_text(others, total)} : vérifiez qu'il ne s'agit pas d'un "
                 f"doublon (sinon, ignorez ce message ou corrigez « {column} »).",
             )
@@ -241,7 +262,11 @@ def check_hosted_members(ctx: Context) -> Iterable[Anomaly]:
         if any(o.ongoing_on(ctx.today) for o in ctx.dataset.occupations_of(member.id)):
             continue
         yield Anomaly(
-            schema.MEMBRES.name, member.row, member.id, "Catégorie", WARNING,
+            schema.MEMBRES.name,
+            member.row,
+            member.id,
+            "Catégorie",
+            WARNING,
             "Membre hébergé sans occupation en cours : ajoutez sa convention dans l'onglet "
             "« Occupations », ou changez sa « Catégorie » s'il n'est plus hébergé.",
         )
@@ -257,8 +282,9 @@ def check_forfaits(ctx: Context) -> Iterable[Anomaly]:
             continue  # already reported as unreadable
         start = fee_period_start(member, ctx.today, ctx.policy)
         if start is not None and start >= FORFAITS_FROM:
-            yield Anomaly(schema.MEMBRES.name, member.row, member.id, "Forfait", ERROR,
-                          forfait_missing_message(start))
+            yield Anomaly(
+                schema.MEMBRES.name, member.row, member.id, "Forfait", ERROR, forfait_missing_message(start)
+            )
 
 
 # --------------------------------------------------------------------------- occupations
@@ -289,7 +315,11 @@ def check_occupations(ctx: Context) -> Iterable[Anomaly]:
             others = sorted(conflicts.get(id(o), []), key=lambda x: x.row)
             if others:
                 yield Anomaly(
-                    schema.OCCUPATIONS.name, o.row, o.id, "Début", ERROR,
+                    schema.OCCUPATIONS.name,
+                    o.row,
+                    o.id,
+                    "Début",
+                    ERROR,
                     f"Occupations qui se chevauchent sur le local « {o.premises_id} » "
                     f"(avec {_rows_text(others)}) : corrigez « Début » ou « Fin » pour que "
                     "les périodes se suivent sans se recouvrir.",
@@ -301,7 +331,11 @@ def check_occupations(ctx: Context) -> Iterable[Anomaly]:
         if member is None or member.category is None or member.category == "hébergé":
             continue
         yield Anomaly(
-            schema.OCCUPATIONS.name, occupation.row, occupation.id, "Membre", WARNING,
+            schema.OCCUPATIONS.name,
+            occupation.row,
+            occupation.id,
+            "Membre",
+            WARNING,
             f"Le membre « {occupation.member_id} » occupe ce local mais sa catégorie est "
             f"« {member.category} » : passez-le en « hébergé » dans « Membres », ou "
             "renseignez la « Fin » de cette occupation.",
@@ -316,7 +350,11 @@ def check_rates(ctx: Context) -> Iterable[Anomaly]:
     for first, second in ctx.schedule.overlaps():
         for rate, other in ((first, second), (second, first)):
             yield Anomaly(
-                schema.TARIFS.name, rate.row, None, "Du", ERROR,
+                schema.TARIFS.name,
+                rate.row,
+                None,
+                "Du",
+                ERROR,
                 f"Deux tarifs « {rate.code} » valables en même temps (avec la ligne "
                 f"{other.row}) : renseignez « Au » sur l'ancien tarif, la veille du « Du » "
                 "du nouveau.",

@@ -92,12 +92,21 @@ def _weekday(value: object) -> object:
 TEXT = "un texte entre guillemets"
 Text = Annotated[str, BeforeValidator(_stripped), Field(description=TEXT)]
 OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none), Field(description=TEXT)]
-OneLine = Annotated[str, BeforeValidator(_stripped), AfterValidator(_one_line),
-                    Field(description="un texte d'une seule ligne, entre guillemets")]
+OneLine = Annotated[
+    str,
+    BeforeValidator(_stripped),
+    AfterValidator(_one_line),
+    Field(description="un texte d'une seule ligne, entre guillemets"),
+]
 ConfigPath = Annotated[
-    Path, BeforeValidator(_blank_is_none), Field(strict=False), AfterValidator(_resolve),
-    Field(description="un chemin de fichier ou de dossier entre guillemets (relatif au dossier de "
-                      "mila.toml), par exemple « out »"),
+    Path,
+    BeforeValidator(_blank_is_none),
+    Field(strict=False),
+    AfterValidator(_resolve),
+    Field(
+        description="un chemin de fichier ou de dossier entre guillemets (relatif au dossier de "
+        "mila.toml), par exemple « out »"
+    ),
 ]
 Seconds = Annotated[float, Field(gt=0, description="un nombre de secondes positif, par exemple 30")]
 Days = Annotated[int, Field(ge=0, description="un nombre entier de jours, positif ou nul, par exemple 30")]
@@ -108,8 +117,23 @@ Weekdays = Annotated[frozenset[Weekday], Field(strict=False, min_length=1, descr
 
 # --------------------------------------------------------------------------- secrets
 
-_SECRETS = {"password", "passwd", "pwd", "pass", "mot_de_passe", "motdepasse", "mdp", "secret",
-            "client_secret", "token", "api_key", "apikey", "private_key", "access_token", "refresh_token"}
+_SECRETS = {
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "mot_de_passe",
+    "motdepasse",
+    "mdp",
+    "secret",
+    "client_secret",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "access_token",
+    "refresh_token",
+}
 _SECRET_END = re.compile(r"_(password|passwd|mot_de_passe|mdp|secret|token)$")
 
 

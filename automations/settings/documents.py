@@ -48,8 +48,10 @@ def _spellings(function: str) -> set[str]:
 
 
 _FUNCTIONS = {spelling: function for function in BOARD_FUNCTIONS for spelling in _spellings(function)}
-FUNCTION_LIST = ('une liste de fonctions du conseil, par exemple ["Président·e", "Vice-président·e", '
-                 '"Trésorier·e", "Secrétaire"]')
+FUNCTION_LIST = (
+    'une liste de fonctions du conseil, par exemple ["Président·e", "Vice-président·e", '
+    '"Trésorier·e", "Secrétaire"]'
+)
 
 
 def _functions(value: object) -> object:
@@ -67,8 +69,9 @@ def _functions(value: object) -> object:
 
 
 RECEIPT_PURPOSES = ("cotisation", "loyer", "réservation")
-PURPOSE_LIST = ('une liste parmi « cotisation », « loyer », « réservation », '
-                'par exemple ["cotisation", "loyer"]')
+PURPOSE_LIST = (
+    'une liste parmi « cotisation », « loyer », « réservation », par exemple ["cotisation", "loyer"]'
+)
 
 
 def _purposes(value: object) -> object:
@@ -81,8 +84,9 @@ def _purposes(value: object) -> object:
     for item in value:
         purpose = found.get(fold(item).strip())
         if purpose is None:
-            raise ValueError(f"objet de paiement « {item} » inconnu ; objets possibles : "
-                             f"{', '.join(RECEIPT_PURPOSES)}")
+            raise ValueError(
+                f"objet de paiement « {item} » inconnu ; objets possibles : {', '.join(RECEIPT_PURPOSES)}"
+            )
         if purpose not in out:
             out.append(purpose)
     return tuple(out)
@@ -102,8 +106,11 @@ def _digits(value: object) -> object:
     return value.replace(" ", "") if isinstance(value, str) else value
 
 
-Percent = Annotated[Decimal, BeforeValidator(_percent), Field(
-    strict=False, ge=0, le=100, description="un pourcentage entre 0 et 100, par exemple 20")]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_percent),
+    Field(strict=False, ge=0, le=100, description="un pourcentage entre 0 et 100, par exemple 20"),
+]
 
 
 class AssociationSettings(Section):
@@ -116,14 +123,19 @@ class AssociationSettings(Section):
     legal_form: Text = "association régie par la loi du 1er juillet 1901"
     address: Text = "12 rue Émile Blémont, 75018 Paris"
     siret: Annotated[str, BeforeValidator(_digits)] = Field(
-        "", pattern=r"^(\d{14})?$",
-        description="un numéro SIRET de 14 chiffres, par exemple « 683 721 419 00110 »")
+        "",
+        pattern=r"^(\d{14})?$",
+        description="un numéro SIRET de 14 chiffres, par exemple « 683 721 419 00110 »",
+    )
     rna: Annotated[str, BeforeValidator(_rna)] = Field(
-        "", pattern=r"^(W\d{9})?$",
-        description="un numéro RNA, W suivi de 9 chiffres, par exemple « W751234567 »")
+        "",
+        pattern=r"^(W\d{9})?$",
+        description="un numéro RNA, W suivi de 9 chiffres, par exemple « W751234567 »",
+    )
     # « le MILA », « du MILA »: the article before the short name, or "" for none
     article: Literal["le", "la", "les", "l'", "l’", ""] = Field(
-        "le", description="« le », « la », « l' », « les » ou « » (aucun article devant le nom)")
+        "le", description="« le », « la », « l' », « les » ou « » (aucun article devant le nom)"
+    )
     vat_number: Text = ""  # numéro de TVA intracommunautaire
     iban: Text = ""
     bic: Text = ""
@@ -135,9 +147,18 @@ class AssociationSettings(Section):
     quorum_percent: Percent = Decimal(50)  # share of the votes of up-to-date members
     # who signs for the association when the president cannot (tied to the other party)
     signatory_order: Annotated[tuple[str, ...], BeforeValidator(_functions)] = Field(
-        ("Président·e", "Vice-président·e", "Trésorier·e", "Secrétaire", "Vice-trésorier·e",
-         "Vice-secrétaire"),
-        strict=False, min_length=1, description=FUNCTION_LIST)
+        (
+            "Président·e",
+            "Vice-président·e",
+            "Trésorier·e",
+            "Secrétaire",
+            "Vice-trésorier·e",
+            "Vice-secrétaire",
+        ),
+        strict=False,
+        min_length=1,
+        description=FUNCTION_LIST,
+    )
 
 
 class DocumentsSettings(Section):
@@ -154,8 +175,8 @@ class DocumentsSettings(Section):
     # With a « Paiements » tab: which payments get a receipt (« Objet »), and how old a
     # payment may be for its receipt to be e-mailed automatically (older ones are listed).
     receipts_for: Annotated[tuple[str, ...], BeforeValidator(_purposes)] = Field(
-        ("cotisation",), strict=False, min_length=1, description=PURPOSE_LIST)
-    receipts_send_days: int = Field(
-        60, ge=0, description="un nombre entier de jours, par exemple 60")
+        ("cotisation",), strict=False, min_length=1, description=PURPOSE_LIST
+    )
+    receipts_send_days: int = Field(60, ge=0, description="un nombre entier de jours, par exemple 60")
     # the scheduler's documents job also e-mails the receipts not yet sent (a mail server needed)
     send_receipts: bool = Field(False, description="true ou false")

@@ -35,8 +35,13 @@ VARIABLES = {
     "outbox": "MILA_MAIL_OUTBOX",  # the former name of ``preview``, still read
 }
 
-_SECURITY_ALIASES = {"tls": "ssl", "ssl/tls": "ssl", "start_tls": "starttls", "aucun": "none",
-                     "aucune": "none"}
+_SECURITY_ALIASES = {
+    "tls": "ssl",
+    "ssl/tls": "ssl",
+    "start_tls": "starttls",
+    "aucun": "none",
+    "aucune": "none",
+}
 # Google shows an app password as four groups of four letters: accepted as printed.
 _APP_PASSWORD = re.compile(r"[a-z]{4}( [a-z]{4}){3}")
 _PLAIN_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
@@ -58,17 +63,31 @@ def plain_address(value: str) -> bool:
 
 def _address(value: str) -> str:
     if not plain_address(value):
-        raise ValueError(f"« {value} » n'est pas une adresse e-mail simple : écrivez seulement l'adresse, "
-                         "par exemple « adhesions@mila.fr »")
+        raise ValueError(
+            f"« {value} » n'est pas une adresse e-mail simple : écrivez seulement l'adresse, "
+            "par exemple « adhesions@mila.fr »"
+        )
     return value
 
 
-Address = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
-                    AfterValidator(_address), Field(description=ADDRESS)]
-Port = Annotated[int, BeforeValidator(_port),
-                 Field(strict=False, gt=0, lt=65536, description="un numéro de port, par exemple 587")]
-Security = Annotated[Literal["starttls", "ssl", "none"], BeforeValidator(_security), Field(
-    description="« starttls » (port 587), « ssl » (port 465) ou « none » (serveur local sans chiffrement)")]
+Address = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
+    AfterValidator(_address),
+    Field(description=ADDRESS),
+]
+Port = Annotated[
+    int,
+    BeforeValidator(_port),
+    Field(strict=False, gt=0, lt=65536, description="un numéro de port, par exemple 587"),
+]
+Security = Annotated[
+    Literal["starttls", "ssl", "none"],
+    BeforeValidator(_security),
+    Field(
+        description="« starttls » (port 587), « ssl » (port 465) ou « none » (serveur local sans chiffrement)"
+    ),
+]
 
 
 class MailSettings(Section):
@@ -101,8 +120,9 @@ class MailSettings(Section):
         the password is read from ``password_file`` when the environment gives none."""
         if not isinstance(data, Mapping):
             return data
-        data = {k: v for k, v in data.items()
-                if not (isinstance(v, str) and not v.strip() and k != "signature")}
+        data = {
+            k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip() and k != "signature")
+        }
         if "outbox" in data:  # the former name of ``preview``
             outbox = data.pop("outbox")
             data.setdefault("preview", outbox)
@@ -119,8 +139,10 @@ class MailSettings(Section):
             try:
                 data["password"] = path.read_text(encoding="utf-8").strip() or None
             except OSError as exc:
-                raise ValueError(f"le fichier du mot de passe SMTP « {path} » est illisible "
-                                 f"({exc.strerror or exc}) : vérifiez [mail] password_file") from None
+                raise ValueError(
+                    f"le fichier du mot de passe SMTP « {path} » est illisible "
+                    f"({exc.strerror or exc}) : vérifiez [mail] password_file"
+                ) from None
         password = data.get("password")
         if isinstance(password, str) and _APP_PASSWORD.fullmatch(password.strip()):
             data["password"] = password.strip().replace(" ", "")
@@ -129,17 +151,22 @@ class MailSettings(Section):
     @model_validator(mode="after")
     def _coherent(self, info: ValidationInfo) -> MailSettings:
         if self.host and self.user and self.security == "none" and not _is_loopback(self.host):
-            raise ValueError(f"le mot de passe ne peut pas être envoyé en clair à « {self.host} » : "
-                             "choisissez [mail] security = « starttls » ou « ssl »")
+            raise ValueError(
+                f"le mot de passe ne peut pas être envoyé en clair à « {self.host} » : "
+                "choisissez [mail] security = « starttls » ou « ssl »"
+            )
         if configured(info) and self.host:
             if self.user and not self.password:
                 raise ValueError(
                     f"mot de passe SMTP manquant pour le compte « {self.user} » : définissez la variable "
                     "d'environnement MILA_SMTP_PASSWORD (pour Gmail, un mot de passe d'application), "
-                    "ou [mail] password_file")
+                    "ou [mail] password_file"
+                )
             if "sender" not in self.model_fields_set:
-                raise ValueError("indiquez l'adresse d'expédition dans [mail] from (ou MILA_MAIL_FROM), "
-                                 "par exemple « adhesions@mila.fr »")
+                raise ValueError(
+                    "indiquez l'adresse d'expédition dans [mail] from (ou MILA_MAIL_FROM), "
+                    "par exemple « adhesions@mila.fr »"
+                )
         return self
 
     @property

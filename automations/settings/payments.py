@@ -24,8 +24,11 @@ FORM_TYPES = ("Membership", "Event", "Shop", "Donation", "CrowdFunding", "Paymen
 # The key of [payments] each variable gives (the file may not hold them: they are secrets).
 VARIABLES = {"client_id": "HELLOASSO_CLIENT_ID", "client_secret": "HELLOASSO_CLIENT_SECRET"}
 
-FORM_LIST = ('une liste de formulaires TYPE/slug, TYPE parmi ' + ", ".join(FORM_TYPES)
-             + ', par exemple ["Membership/adhesion-2025"]')
+FORM_LIST = (
+    "une liste de formulaires TYPE/slug, TYPE parmi "
+    + ", ".join(FORM_TYPES)
+    + ', par exemple ["Membership/adhesion-2025"]'
+)
 
 
 def _forms(value: object) -> object:
@@ -38,8 +41,10 @@ def _forms(value: object) -> object:
             kind, slug = "Membership", kind
         match = next((t for t in FORM_TYPES if t.casefold() == kind.strip().casefold()), None)
         if match is None or not slug.strip():
-            raise ValueError(f"formulaire HelloAsso « {item} » mal écrit : écrivez TYPE/slug, TYPE parmi "
-                             f"{', '.join(FORM_TYPES)}")
+            raise ValueError(
+                f"formulaire HelloAsso « {item} » mal écrit : écrivez TYPE/slug, TYPE parmi "
+                f"{', '.join(FORM_TYPES)}"
+            )
         forms.append((match, slug.strip()))
     return tuple(forms)
 
@@ -57,16 +62,22 @@ class PaymentsSettings(Section):
 
     helloasso_url: Annotated[str, AfterValidator(_url)] = Field(
         DEFAULT_URL,
-        description="une adresse qui commence par https://, par exemple « https://api.helloasso.com »")
-    organisation: OptionalText = Field(None, description="le nom court de l'organisation sur HelloAsso, "
-                                                         "par exemple « mila-paris »")
+        description="une adresse qui commence par https://, par exemple « https://api.helloasso.com »",
+    )
+    organisation: OptionalText = Field(
+        None, description="le nom court de l'organisation sur HelloAsso, par exemple « mila-paris »"
+    )
     forms: Annotated[tuple[tuple[str, str], ...], BeforeValidator(_forms)] = Field(
-        (), strict=False, description=FORM_LIST)
+        (), strict=False, description=FORM_LIST
+    )
     since_days: int = Field(365, ge=1, description="un nombre entier de jours, au moins 1, par exemple 365")
     max_retries: int = Field(5, ge=1, description="un nombre entier d'essais, au moins 1, par exemple 5")
-    retry_wait_max: float = Field(30.0, ge=0, strict=False,
-                                  description="un nombre de secondes, par exemple 30")
-    client_id: OptionalText = Field(None,
-                                    description="l'identifiant du client de l'API (HELLOASSO_CLIENT_ID)")
-    client_secret: OptionalText = Field(None, repr=False,
-                                        description="le secret du client de l'API (HELLOASSO_CLIENT_SECRET)")
+    retry_wait_max: float = Field(
+        30.0, ge=0, strict=False, description="un nombre de secondes, par exemple 30"
+    )
+    client_id: OptionalText = Field(
+        None, description="l'identifiant du client de l'API (HELLOASSO_CLIENT_ID)"
+    )
+    client_secret: OptionalText = Field(
+        None, repr=False, description="le secret du client de l'API (HELLOASSO_CLIENT_SECRET)"
+    )

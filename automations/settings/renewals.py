@@ -25,11 +25,17 @@ class ReminderSchedule(Section):
 
     section = "renewals"
 
-    offsets: Annotated[tuple[int, ...], Field(strict=False, description=_OFFSETS),
-                       AfterValidator(_sorted)] = (-30, -7, 15)
-    unpaid_offsets: Annotated[tuple[Annotated[int, Field(ge=0)], ...], AfterValidator(_sorted), Field(
-        strict=False, description="une liste de nombres de jours après « Adhésion le », positifs, "
-                                  "par exemple [15]")] = (15,)
+    offsets: Annotated[
+        tuple[int, ...], Field(strict=False, description=_OFFSETS), AfterValidator(_sorted)
+    ] = (-30, -7, 15)
+    unpaid_offsets: Annotated[
+        tuple[Annotated[int, Field(ge=0)], ...],
+        AfterValidator(_sorted),
+        Field(
+            strict=False,
+            description="une liste de nombres de jours après « Adhésion le », positifs, par exemple [15]",
+        ),
+    ] = (15,)
     catch_up_days: Days = 30
 
 

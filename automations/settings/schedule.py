@@ -36,9 +36,14 @@ class Timing:
     def describe(self) -> str:
         if not self.enabled:
             return "jamais automatiquement"
-        days = "tous les jours" if self.days == EVERY_DAY else (
-            "du lundi au vendredi" if self.days == WORKING_DAYS
-            else ", ".join(WEEKDAYS_FR[d] for d in sorted(self.days))
+        days = (
+            "tous les jours"
+            if self.days == EVERY_DAY
+            else (
+                "du lundi au vendredi"
+                if self.days == WORKING_DAYS
+                else ", ".join(WEEKDAYS_FR[d] for d in sorted(self.days))
+            )
         )
         if self.every_minutes:
             return f"toutes les {self.every_minutes} min, {days}, de {self.start:%H:%M} à {self.end:%H:%M}"
@@ -67,8 +72,11 @@ def _clock_time(value: object) -> object:
     return value
 
 
-ClockTime = Annotated[dt.time, BeforeValidator(_clock_time),
-                      Field(description="une heure HH:MM entre guillemets, par exemple « 09:00 »")]
+ClockTime = Annotated[
+    dt.time,
+    BeforeValidator(_clock_time),
+    Field(description="une heure HH:MM entre guillemets, par exemple « 09:00 »"),
+]
 
 
 class JobTiming(Section):
@@ -87,8 +95,11 @@ class JobTiming(Section):
         """The timing this table gives: an ``at`` replaces a default ``every_minutes`` and
         the other way round; a job with neither is off unless ``enabled = true``."""
         given = self.model_fields_set
-        every = self.every_minutes if "every_minutes" in given else (
-            default.every_minutes if "at" not in given else None)
+        every = (
+            self.every_minutes
+            if "every_minutes" in given
+            else (default.every_minutes if "at" not in given else None)
+        )
         at = self.at if "at" in given else (default.at if "every_minutes" not in given else None)
         return Timing(
             every_minutes=every,
@@ -106,8 +117,7 @@ class ScheduleSettings(Section):
     section = "schedule"
 
     state_dir: ConfigPath = Field(Path("state"), validate_default=True)
-    lock_wait_seconds: float = Field(
-        60.0, ge=0, description="un nombre de secondes, par exemple 60")
+    lock_wait_seconds: float = Field(60.0, ge=0, description="un nombre de secondes, par exemple 60")
     sync: JobTiming | None = None
     promotions: JobTiming | None = None
     paiements: JobTiming | None = None

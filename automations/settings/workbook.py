@@ -34,5 +34,6 @@ class WorkbookSettings(Section):
     sheet: OptionalText = Field(None, description="la clé ou l'adresse complète d'une feuille Google Sheets")
     credentials: ConfigPath | None = None
     emulator_host: OptionalText = Field(
-        None, description="hôte:port de l'émulateur, par exemple « 127.0.0.1:8085 »")
+        None, description="hôte:port de l'émulateur, par exemple « 127.0.0.1:8085 »"
+    )
     retry: RetryPolicy = RetryPolicy()

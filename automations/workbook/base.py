@@ -179,9 +179,7 @@ class Workbook:
 
     # -- writing ---------------------------------------------------------------
 
-    def write(
-        self, updates: Sequence[CellUpdate], new_ids: Sequence[NewId] = ()
-    ) -> WriteResult:
+    def write(self, updates: Sequence[CellUpdate], new_ids: Sequence[NewId] = ()) -> WriteResult:
         """Write job-owned cells, placing each row from a fresh read of its tab's IDs.
 
         Updates whose value equals what was last read are dropped; when nothing is
@@ -234,7 +232,12 @@ class Workbook:
                 # The ID column moved since the read: read it again where it is now.
                 grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
             placement = place(
-                title, header, columns, grid, by_tab.get(title, []), ids_by_tab.get(title, []),
+                title,
+                header,
+                columns,
+                grid,
+                by_tab.get(title, []),
+                ids_by_tab.get(title, []),
                 whole=title in full,
             )
             cells += placement.cells

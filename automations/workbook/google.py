@@ -124,7 +124,11 @@ def _on_retry(details: RetryDetails) -> None:
     policy = _RETRYING.get()
     log.info(
         "retry %d of %s scheduled in %.2f s (waited %.2f s so far) after %r",
-        details.retry_num, details.name, details.wait_for, details.waited_so_far, details.caused_by,
+        details.retry_num,
+        details.name,
+        details.wait_for,
+        details.waited_so_far,
+        details.caused_by,
         extra={"retry_wait": details.wait_for},
     )
     if policy is None:
@@ -340,9 +344,7 @@ class GoogleBackend:
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "ROWS",
         }
-        body = self._call(
-            lambda: self.http.values_batch_get(self.key, [r for _, r in ranges], dict(params))
-        )
+        body = self._call(lambda: self.http.values_batch_get(self.key, [r for _, r in ranges], dict(params)))
         grids: dict[str, Grid] = {}
         for (title, _), value_range in zip(ranges, body.get("valueRanges", []), strict=False):
             grid = grids.setdefault(title, [])

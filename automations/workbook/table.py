@@ -106,8 +106,9 @@ class Table:
                 continue
             columns[key] = index
         staff_keys = [
-            k for k in columns if schema is None or k not in schema.key_lookup
-            or not schema.key_lookup[k].calc
+            k
+            for k in columns
+            if schema is None or k not in schema.key_lookup or not schema.key_lookup[k].calc
         ]
         rows: list[Row] = []
         for number, values in enumerate(grid[1:], start=2):

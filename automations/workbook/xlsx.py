@@ -46,8 +46,18 @@ except ImportError:  # pragma: no cover - defusedxml is a dependency
 log = logging.getLogger(__name__)
 WRITE_LOCK_WAIT = 120.0  # seconds a write waits for another run's write or job on the same file
 _DAMAGED = (
-    BadZipFile, LargeZipFile, InvalidFileException, KeyError, ValueError, ParseError, EOFError,
-    DefusedXmlException, DamagedPackage, IndexError, TypeError, AttributeError,
+    BadZipFile,
+    LargeZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    ParseError,
+    EOFError,
+    DefusedXmlException,
+    DamagedPackage,
+    IndexError,
+    TypeError,
+    AttributeError,
 )
 
 

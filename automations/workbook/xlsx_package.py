@@ -490,8 +490,11 @@ class Package:
         ids = {rel.get("Id") for rel in self._rels.iterfind(f"{{{PACKAGE_RELS}}}Relationship")}
         rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
         etree.SubElement(
-            self._rels, f"{{{PACKAGE_RELS}}}Relationship",
-            Id=rid, Type=REL_WORKSHEET, Target=f"worksheets/sheet{number}.xml",
+            self._rels,
+            f"{{{PACKAGE_RELS}}}Relationship",
+            Id=rid,
+            Type=REL_WORKSHEET,
+            Target=f"worksheets/sheet{number}.xml",
         )
         sheet_id = max([0, *(int(s.get("sheetId", "0")) for s in sheets)]) + 1
         entry = etree.SubElement(sheets, f"{{{ns}}}sheet", name=title, sheetId=str(sheet_id))

@@ -49,10 +49,13 @@ def actions(w: DocumentWriter, key: str) -> None:
         w.h2("Vue d'ensemble")
         organised = a.organised
         total = a.organised_total()
-        w.para(f"En {d.year}, {the_name(w)} a organisé "
-               f"{plural(total.value, 'action ou événement', 'actions et événements')}{w.versus(total)}. "
-               "Le tableau indique, pour chaque type, le nombre de séances et de structures adhérentes "
-               "distinctes qui y ont pris part.", keep_next=True)
+        w.para(
+            f"En {d.year}, {the_name(w)} a organisé "
+            f"{plural(total.value, 'action ou événement', 'actions et événements')}{w.versus(total)}. "
+            "Le tableau indique, pour chaque type, le nombre de séances et de structures adhérentes "
+            "distinctes qui y ont pris part.",
+            keep_next=True,
+        )
         has_previous = any(c.sessions.previous is not None for c in a.by_type)
         rows = []
         for c in organised:
@@ -61,11 +64,19 @@ def actions(w: DocumentWriter, key: str) -> None:
             row += [num(c.structures.value) if c.structures.value else "–"]
             row += [or_dash(c.structures.previous, zero_dash=True)] if has_previous else []
             rows.append(row)
-        rows.append(["Total", num(total.value)] + ([or_dash(total.previous)] if has_previous else [])
-                    + ["", ""][: 2 if has_previous else 1])
+        rows.append(
+            ["Total", num(total.value)]
+            + ([or_dash(total.previous)] if has_previous else [])
+            + ["", ""][: 2 if has_previous else 1]
+        )
         if has_previous:
-            header = ["Type d'action", f"Séances {d.year}", f"Séances {w.prev}",
-                      f"Structures {d.year}", f"Structures {w.prev}"]
+            header = [
+                "Type d'action",
+                f"Séances {d.year}",
+                f"Séances {w.prev}",
+                f"Structures {d.year}",
+                f"Structures {w.prev}",
+            ]
             widths = [5.6, 2.7, 2.7, 2.7, 2.7]
         else:
             header = ["Type d'action", f"Séances {d.year}", f"Structures {d.year}"]
@@ -73,12 +84,18 @@ def actions(w: DocumentWriter, key: str) -> None:
         w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
         if any(any(counts) for _, counts in a.per_month):
             families = [name for name, counts in a.per_month if any(counts)]
-            month_rows = [[charts.MONTHS_SHORT[n]]
-                          + [num(counts[n]) for name, counts in a.per_month if name in families]
-                          + [num(sum(counts[n] for _, counts in a.per_month))] for n in range(12)]
+            month_rows = [
+                [charts.MONTHS_SHORT[n]]
+                + [num(counts[n]) for name, counts in a.per_month if name in families]
+                + [num(sum(counts[n] for _, counts in a.per_month))]
+                for n in range(12)
+            ]
             width = min(3.0, 13.75 / max(1, len(families)))  # the text width, 16.4 cm, in all
-            w.chart(lambda: charts.events_chart(a.per_month), f"Actions et événements par mois en {d.year}",
-                    (["Mois", *families, "Total"], month_rows, [1.4] + [width] * len(families) + [1.25]))
+            w.chart(
+                lambda: charts.events_chart(a.per_month),
+                f"Actions et événements par mois en {d.year}",
+                (["Mois", *families, "Total"], month_rows, [1.4] + [width] * len(families) + [1.25]),
+            )
     if shown:
         w.h2("Le dispositif d'accompagnement")
         for action_type in ACCOMPANIMENT:
@@ -102,34 +119,48 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
     has_s = bool(s.value)
     if action_type == "Audit de communication":
         w.h3("Les audits de communication")
-        text = (f"En {d.year}, {reached} en ont bénéficié{vs_s}, au cours {of_sessions(n.value)}{vs_n}."
-                if has_s else f"En {d.year}, {sessions_took_place(n.value, AUDIT)}{vs_n}.")
+        text = (
+            f"En {d.year}, {reached} en ont bénéficié{vs_s}, au cours {of_sessions(n.value)}{vs_n}."
+            if has_s
+            else f"En {d.year}, {sessions_took_place(n.value, AUDIT)}{vs_n}."
+        )
     elif action_type == "Diagnostic de structuration":
         w.h3("Les diagnostics de structuration")
-        text = (f"En {d.year}, {reached} en ont bénéficié{vs_s}, au cours {of_sessions(n.value)}{vs_n}."
-                if has_s else f"En {d.year}, {sessions_took_place(n.value, 'de diagnostic')}{vs_n}.")
+        text = (
+            f"En {d.year}, {reached} en ont bénéficié{vs_s}, au cours {of_sessions(n.value)}{vs_n}."
+            if has_s
+            else f"En {d.year}, {sessions_took_place(n.value, 'de diagnostic')}{vs_n}."
+        )
     elif action_type == "Consultation d'experts":
         w.h3("Les consultations d'experts")
-        text = (f"Ces rendez-vous individuels ont été programmés sur "
-                f"{plural(n.value, 'demi-journée', 'demi-journées')}{vs_n}"
-                + (f" : {reached} s'y sont inscrites{vs_s}." if has_s else "."))
+        text = (
+            f"Ces rendez-vous individuels ont été programmés sur "
+            f"{plural(n.value, 'demi-journée', 'demi-journées')}{vs_n}"
+            + (f" : {reached} s'y sont inscrites{vs_s}." if has_s else ".")
+        )
     elif action_type == "Club MILA":
         w.h3("Les Clubs MILA")
-        text = (f"Ce sont {plural(n.value, 'Club MILA', 'Clubs MILA')}{vs_n} qui se sont déroulés en {d.year}"
-                if n.value != 1 else f"Un Club MILA s'est déroulé en {d.year}{vs_n}")
+        text = (
+            f"Ce sont {plural(n.value, 'Club MILA', 'Clubs MILA')}{vs_n} qui se sont déroulés en {d.year}"
+            if n.value != 1
+            else f"Un Club MILA s'est déroulé en {d.year}{vs_n}"
+        )
         text += f", réunissant {reached}{vs_s}." if has_s else "."
     elif action_type == "Atelier de co-développement":
         w.h3("L'atelier de co-développement")
-        text = (f"{plural(n.value, 'atelier a eu lieu', 'ateliers ont eu lieu').capitalize()}{vs_n}"
-                + (f", réunissant {reached}{vs_s}." if has_s else "."))
+        text = f"{plural(n.value, 'atelier a eu lieu', 'ateliers ont eu lieu').capitalize()}{vs_n}" + (
+            f", réunissant {reached}{vs_s}." if has_s else "."
+        )
     elif action_type == "Rencontre entre managers":
         w.h3("Les rencontres entre managers d'artistes")
-        text = (f"Ces rencontres se sont produites à {plural(n.value, 'reprise', 'reprises')}{vs_n}"
-                + (f" et ont réuni {reached}{vs_s}." if has_s else "."))
+        text = f"Ces rencontres se sont produites à {plural(n.value, 'reprise', 'reprises')}{vs_n}" + (
+            f" et ont réuni {reached}{vs_s}." if has_s else "."
+        )
     else:  # JuriQuizz
         w.h3("Les rencontres JuriQuizz")
-        text = (f"Cette rencontre s'est produite à {plural(n.value, 'reprise', 'reprises')}{vs_n}"
-                + (f" et a réuni {reached}{vs_s}." if has_s else "."))
+        text = f"Cette rencontre s'est produite à {plural(n.value, 'reprise', 'reprises')}{vs_n}" + (
+            f" et a réuni {reached}{vs_s}." if has_s else "."
+        )
     w.para(text, keep_next=action_type == "Club MILA")
     if action_type == "Club MILA":
         agenda(w, w.d.actions.items("Club MILA"), as_crescendo=False)
@@ -138,10 +169,12 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
 def networking(w: DocumentWriter) -> None:
     a = w.d.actions
     w.h3("Les moments networking")
-    labels = {"Rencontre networking": ("rencontre networking", "rencontres networking", "aucune"),
-              "Afterwork": ("afterwork", "afterworks", "aucun"),
-              "Club Oenologie": ("Club Œnologie", "Clubs Œnologie", "aucun"),
-              "Déj Roulette": ("Déj' Roulette", "Déj' Roulette", "aucun")}
+    labels = {
+        "Rencontre networking": ("rencontre networking", "rencontres networking", "aucune"),
+        "Afterwork": ("afterwork", "afterworks", "aucun"),
+        "Club Oenologie": ("Club Œnologie", "Clubs Œnologie", "aucun"),
+        "Déj Roulette": ("Déj' Roulette", "Déj' Roulette", "aucun"),
+    }
     lines = []
     for t in NETWORKING_TYPES:
         c = a.count(t)
@@ -177,8 +210,9 @@ def agenda(w: DocumentWriter, items: Sequence[AgendaItem], *, as_crescendo: bool
         else:
             text = quoted(item.title) + (f", animé par {who}" if who else "")
         day = "1er" if item.day.day == 1 else str(item.day.day)
-        w.para([(f"{month_name(item.day.month).capitalize()} (le {day}) : ", "b"),
-                (text + ".", "")], "Agenda")
+        w.para(
+            [(f"{month_name(item.day.month).capitalize()} (le {day}) : ", "b"), (text + ".", "")], "Agenda"
+        )
 
 
 def crescendo(w: DocumentWriter, key: str) -> None:
@@ -195,22 +229,30 @@ def crescendo(w: DocumentWriter, key: str) -> None:
         meetings, workshops = counts
         parts = []
         if meetings:
-            parts.append(f"{plural(meetings.sessions.value, 'rencontre networking', 'rencontres networking')}"
-                         f"{w.versus(meetings.sessions, zero='aucune')}")
+            parts.append(
+                f"{plural(meetings.sessions.value, 'rencontre networking', 'rencontres networking')}"
+                f"{w.versus(meetings.sessions, zero='aucune')}"
+            )
         if workshops:
-            parts.append(f"{plural(workshops.sessions.value, 'atelier pratique', 'ateliers pratiques')}"
-                         f"{w.versus(workshops.sessions, zero='aucun')}")
+            parts.append(
+                f"{plural(workshops.sessions.value, 'atelier pratique', 'ateliers pratiques')}"
+                f"{w.versus(workshops.sessions, zero='aucun')}"
+            )
         w.para(f"En {d.year}, le programme Entrepreneuriat Crescendo a proposé {join_fr(parts)}.")
         reach = []
         if meetings and meetings.structures.value:
-            reach.append(f"les rencontres networking ont réuni "
-                         f"{structures(meetings.structures.value)}"
-                         f"{w.versus(meetings.structures, zero='aucune')}")
+            reach.append(
+                f"les rencontres networking ont réuni "
+                f"{structures(meetings.structures.value)}"
+                f"{w.versus(meetings.structures, zero='aucune')}"
+            )
         if workshops and workshops.structures.value:
             verb = "" if reach else "ont réuni "
-            reach.append(f"les ateliers pratiques {verb}"
-                         f"{structures(workshops.structures.value)}"
-                         f"{w.versus(workshops.structures, zero='aucune')}")
+            reach.append(
+                f"les ateliers pratiques {verb}"
+                f"{structures(workshops.structures.value)}"
+                f"{w.versus(workshops.structures, zero='aucune')}"
+            )
         if reach:
             sentence = join_fr(reach)
             w.para(sentence[0].upper() + sentence[1:] + ".")
@@ -233,16 +275,22 @@ def rencontres(w: DocumentWriter, key: str) -> None:
     items = d.actions.items(REPRESENTATION)
     count = d.actions.count(REPRESENTATION)
     if not (d.text(key) or items):
-        omit(w, key, f"aucune représentation en {d.year} (type « Représentation ») et aucun texte "
-                       f"(clé « {key} »).")
+        omit(
+            w,
+            key,
+            f"aucune représentation en {d.year} (type « Représentation ») et aucun texte (clé « {key} »).",
+        )
         return
     w.h1(section_title(w, key))
     w.staff_text(key)
     if items and count is not None:
         w.h2("Invitations : représentations et rencontres")
-        w.para(f"{The_name(w)} a été présent à "
-               f"{plural(count.sessions.value, 'rendez-vous professionnel', 'rendez-vous professionnels')}"
-               f"{w.versus(count.sessions)} :", keep_next=True)
+        w.para(
+            f"{The_name(w)} a été présent à "
+            f"{plural(count.sessions.value, 'rendez-vous professionnel', 'rendez-vous professionnels')}"
+            f"{w.versus(count.sessions)} :",
+            keep_next=True,
+        )
         w.bullets([dated(i, place=True) for i in items])
     w.staff_subsections(key)
 
@@ -251,15 +299,19 @@ def communication(w: DocumentWriter, key: str) -> None:
     d = w.d
     lines = d.figures_of("Communication")
     if not (d.text(key) or lines):
-        omit(w, key, f"aucun chiffre de la rubrique « Communication » ni texte (clé « {key} ») "
-                       f"pour {d.year}.")
+        omit(
+            w, key, f"aucun chiffre de la rubrique « Communication » ni texte (clé « {key} ») pour {d.year}."
+        )
         return
     w.h1(section_title(w, key))
     w.staff_text(key)
     if lines:
         w.h2("Réseaux sociaux et newsletter")
-        w.para(f"Audiences au 31{NBSP}décembre {d.year}"
-               + (f", et évolution depuis {w.prev}" if any(f.previous is not None for f in lines) else "")
-               + " :", keep_next=True)
+        w.para(
+            f"Audiences au 31{NBSP}décembre {d.year}"
+            + (f", et évolution depuis {w.prev}" if any(f.previous is not None for f in lines) else "")
+            + " :",
+            keep_next=True,
+        )
         w.bullets([audience(f) for f in lines])
     w.staff_subsections(key)

@@ -8,8 +8,13 @@ if TYPE_CHECKING:
     from ..writer import DocumentWriter
 
 ACCOMPANIMENT = (  # the order of the reports' « Dispositif d'accompagnement »
-    "Audit de communication", "Diagnostic de structuration", "Consultation d'experts", "Club MILA",
-    "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz",
+    "Audit de communication",
+    "Diagnostic de structuration",
+    "Consultation d'experts",
+    "Club MILA",
+    "Atelier de co-développement",
+    "Rencontre entre managers",
+    "JuriQuizz",
 )
 
 TYPE_LABELS = {"Club Oenologie": "Club Œnologie", "Déj Roulette": "Déj' Roulette"}  # the reports spelling

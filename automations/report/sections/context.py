@@ -38,11 +38,15 @@ def contexte(w: DocumentWriter, key: str) -> None:
     w.h1(section_title(w, key))
     w.staff_text(key)
     if d.partial:
-        w.note(f"Année en cours : les chiffres de {d.year} sont arrêtés au {long_date(d.as_of)} ; "
-               f"ceux de {w.prev} portent sur l'année entière.")
+        w.note(
+            f"Année en cours : les chiffres de {d.year} sont arrêtés au {long_date(d.as_of)} ; "
+            f"ceux de {w.prev} portent sur l'année entière."
+        )
     if not d.previous_has_activity:
-        w.note(f"Les activités de {w.prev} ne sont pas connues : les comparaisons avec l'année "
-               "précédente sont données quand elles le sont.")
+        w.note(
+            f"Les activités de {w.prev} ne sont pas connues : les comparaisons avec l'année "
+            "précédente sont données quand elles le sont."
+        )
     w.staff_subsections(key)
     w.h2(f"L'année {d.year} en chiffres")
     key_figures(w)
@@ -67,18 +71,28 @@ def key_figures(w: DocumentWriter) -> None:
         rows.append(("Actions et événements organisés", d.actions.organised_total(), num))
     pepiniere = next((p for p in d.premises if p.group != BOUTIQUES and p.units), None)
     if pepiniere:
-        rows.append((f"Bureaux de la pépinière occupés {w.end_label} (sur {num(pepiniere.units)})",
-                     pepiniere.occupied_at_end, num))
+        rows.append(
+            (
+                f"Bureaux de la pépinière occupés {w.end_label} (sur {num(pepiniere.units)})",
+                pepiniere.occupied_at_end,
+                num,
+            )
+        )
     if d.resources:
-        bookings = Compared(sum(r.bookings.value for r in d.resources),
-                            None if d.resources[0].bookings.previous is None
-                            else sum(r.bookings.previous or 0 for r in d.resources))
+        bookings = Compared(
+            sum(r.bookings.value for r in d.resources),
+            None
+            if d.resources[0].bookings.previous is None
+            else sum(r.bookings.previous or 0 for r in d.resources),
+        )
         rows.append(("Réservations des espaces du Milab", bookings, num))
     shown_previous = any(c.previous is not None for _, c, _ in rows)
     header = ["Indicateur", str(d.year)] + ([str(w.prev)] if shown_previous else [])
-    body = [[label, fmt(c.value)] + ([fmt(c.previous) if c.previous is not None else "–"]
-                                     if shown_previous else [])
-            for label, c, fmt in rows]
+    body = [
+        [label, fmt(c.value)]
+        + ([fmt(c.previous) if c.previous is not None else "–"] if shown_previous else [])
+        for label, c, fmt in rows
+    ]
     widths = [10.4, 3.0, 3.0] if shown_previous else [13.4, 3.0]
     w.table(header, body, widths, numeric=(1, 2))
 
@@ -96,8 +110,10 @@ def fees(w: DocumentWriter) -> None:
         for n, period in enumerate(periods):
             w.para(period_intro(period, n, len(periods), d.year), keep_next=True)
             w.bullets([rate_text(r) for r in period.rates])
-    w.note("Les tarifs valables au premier jour de la période d'adhésion s'appliquent ; montants hors "
-           "taxes, TVA en sus.")
+    w.note(
+        "Les tarifs valables au premier jour de la période d'adhésion s'appliquent ; montants hors "
+        "taxes, TVA en sus."
+    )
 
 
 def figure_table(w: DocumentWriter, lines: Sequence[FigureLine]) -> None:
@@ -144,17 +160,30 @@ def association(w: DocumentWriter, key: str) -> None:
     assemblies(w)
     if b.left:
         w.para(f"Les départs en {d.year} :", keep_next=True)
-        w.bullets([[(f"{function_label(s)} – {person(s)}", "b"),
-                    (f", {structure_of(s)}" + (f" ({s.decision})" if s.decision else ""), "")]
-                   for s in b.left])
+        w.bullets(
+            [
+                [
+                    (f"{function_label(s)} – {person(s)}", "b"),
+                    (f", {structure_of(s)}" + (f" ({s.decision})" if s.decision else ""), ""),
+                ]
+                for s in b.left
+            ]
+        )
     if b.joined:
         w.para(f"Les arrivées en {d.year} :", keep_next=True)
-        w.bullets([[(f"{function_label(s)} – {person(s)}", "b"),
-                    (f", {structure_of(s)}" + (f" ({s.decision})" if s.decision else ""), "")]
-                   for s in b.joined])
+        w.bullets(
+            [
+                [
+                    (f"{function_label(s)} – {person(s)}", "b"),
+                    (f", {structure_of(s)}" + (f" ({s.decision})" if s.decision else ""), ""),
+                ]
+                for s in b.joined
+            ]
+        )
     w.para(f"La composition du conseil au {long_date(b.as_of)} :", keep_next=True)
-    rows = [[function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"]
-            for s in b.seats]
+    rows = [
+        [function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"] for s in b.seats
+    ]
     w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
     w.staff_subsections(key)
 
@@ -163,8 +192,11 @@ def assemblies(w: DocumentWriter) -> None:
     """The general assemblies of the year: the association's life, not an action."""
     days = [long_date(i.day) for i in w.d.actions.assemblies]
     if days:
-        held = ("L'assemblée générale s'est tenue" if len(days) == 1
-                else "Les assemblées générales se sont tenues")
+        held = (
+            "L'assemblée générale s'est tenue"
+            if len(days) == 1
+            else "Les assemblées générales se sont tenues"
+        )
         w.para(f"{held} le {join_fr(days)}.")
 
 
@@ -172,34 +204,44 @@ def annex(w: DocumentWriter) -> None:
     sources(w)
     if w.chart_data:
         w.heading("Annexe : données des graphiques", 1)
-        w.note("Les chiffres de chaque graphique du rapport, pour le refaire ou le modifier dans Word "
-               "(Insertion > Graphique, puis coller le tableau).")
+        w.note(
+            "Les chiffres de chaque graphique du rapport, pour le refaire ou le modifier dans Word "
+            "(Insertion > Graphique, puis coller le tableau)."
+        )
         for caption, (header, rows, widths) in w.chart_data:
             w.para([(caption, "b")], keep_next=True)
-            w.table(header, rows, widths, numeric=tuple(range(1, len(header))),
-                    header_pt=8 if len(header) > 5 else None)
+            w.table(
+                header,
+                rows,
+                widths,
+                numeric=tuple(range(1, len(header))),
+                header_pt=8 if len(header) > 5 else None,
+            )
 
 
 def sources(w: DocumentWriter) -> None:
     d = w.d
     w.heading("Annexe : sources et définitions", 1)
-    w.bullets([
-        "Tous les chiffres de ce rapport sont calculés à partir du classeur partagé de l'association "
-        f"(onglets « Membres », « Locaux », « Occupations », « Réservations », « Événements », "
-        f"« Inscriptions », « Tarifs », « Conseil », « Chiffres » et « Textes »), le {long_date(d.today)}.",
-        "Adhérent·es : une structure compte de sa date d'adhésion à sa date de sortie ; la moyenne de "
-        "l'année est celle des effectifs de chaque jour. Une structure compte comme membre hébergé "
-        "les jours où elle occupe un bureau ou une boutique (onglet « Occupations »), comme membre "
-        "bénéficiaire les autres jours ; un membre de droit le reste.",
-        "Bureaux de la pépinière : locaux non réservables des sites Pépinière et Milab (la salle de "
-        "réunion et les postes réservables n'en sont pas).",
-        "L'assemblée générale (type « Autre », titre commençant par « Assemblée générale ») n'est pas "
-        "comptée parmi les actions pour les entreprises ; les représentations non plus (elles sont "
-        "dans « Rencontres pros »).",
-        "Structures adhérentes d'une action : structures distinctes présentes (ou inscrites avec une "
-        "place confirmée quand la présence n'a pas été relevée).",
-        "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture, réservations "
-        "confirmées seulement.",
-        f"Conseil d'administration : composition au {long_date(d.board.as_of)}"
-        + (", dernier jour de l'exercice." if d.board.as_of == d.as_of else "."),
-    ])
+    w.bullets(
+        [
+            "Tous les chiffres de ce rapport sont calculés à partir du classeur partagé de l'association "
+            f"(onglets « Membres », « Locaux », « Occupations », « Réservations », « Événements », "
+            "« Inscriptions », « Tarifs », « Conseil », « Chiffres » et « Textes »), "
+            f"le {long_date(d.today)}.",
+            "Adhérent·es : une structure compte de sa date d'adhésion à sa date de sortie ; la moyenne de "
+            "l'année est celle des effectifs de chaque jour. Une structure compte comme membre hébergé "
+            "les jours où elle occupe un bureau ou une boutique (onglet « Occupations »), comme membre "
+            "bénéficiaire les autres jours ; un membre de droit le reste.",
+            "Bureaux de la pépinière : locaux non réservables des sites Pépinière et Milab (la salle de "
+            "réunion et les postes réservables n'en sont pas).",
+            "L'assemblée générale (type « Autre », titre commençant par « Assemblée générale ») n'est pas "
+            "comptée parmi les actions pour les entreprises ; les représentations non plus (elles sont "
+            "dans « Rencontres pros »).",
+            "Structures adhérentes d'une action : structures distinctes présentes (ou inscrites avec une "
+            "place confirmée quand la présence n'a pas été relevée).",
+            "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture, réservations "
+            "confirmées seulement.",
+            f"Conseil d'administration : composition au {long_date(d.board.as_of)}"
+            + (", dernier jour de l'exercice." if d.board.as_of == d.as_of else "."),
+        ]
+    )

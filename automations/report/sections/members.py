@@ -38,14 +38,21 @@ def membres(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     w.h2("Les catégories de membres")
     by = {c.category: c for c in m.by_category}
-    parts = [f"{num(by[c].average.value)} {CATEGORY_PLURAL[c]}{w.versus(by[c].average)}"
-             for c in ("hébergé", "bénéficiaire") if c in by]
+    parts = [
+        f"{num(by[c].average.value)} {CATEGORY_PLURAL[c]}{w.versus(by[c].average)}"
+        for c in ("hébergé", "bénéficiaire")
+        if c in by
+    ]
     when = f"En {d.year}" + (f" (jusqu'au {long_date(d.as_of)})" if d.partial else "")
-    w.para(f"{when}, {the_name(w)} compte en moyenne {plural(m.average.value, 'adhérent·e', 'adhérent·es')}"
-           f"{w.versus(m.average)}, dont {join_fr(parts)}.")
-    w.para(f"{w.end_label.capitalize()}, l'association compte "
-           f"{plural(m.at_end.value, 'adhérent·e', 'adhérent·es')}{w.versus_end(m.at_end)}.",
-           keep_next=True)
+    w.para(
+        f"{when}, {the_name(w)} compte en moyenne {plural(m.average.value, 'adhérent·e', 'adhérent·es')}"
+        f"{w.versus(m.average)}, dont {join_fr(parts)}."
+    )
+    w.para(
+        f"{w.end_label.capitalize()}, l'association compte "
+        f"{plural(m.at_end.value, 'adhérent·e', 'adhérent·es')}{w.versus_end(m.at_end)}.",
+        keep_next=True,
+    )
     has_previous = m.average.previous is not None
     rows = []
     for c in m.by_category:
@@ -61,8 +68,13 @@ def membres(w: DocumentWriter, key: str) -> None:
     rows.append(total)
     end = "au 31/12" if not d.partial else f"au {d.as_of:%d/%m}"
     if has_previous:
-        header = ["Catégorie", f"Moyenne {d.year}", f"Moyenne {w.prev}", f"{end}/{d.year}",
-                  f"au 31/12/{w.prev}"]
+        header = [
+            "Catégorie",
+            f"Moyenne {d.year}",
+            f"Moyenne {w.prev}",
+            f"{end}/{d.year}",
+            f"au 31/12/{w.prev}",
+        ]
         widths = [5.2, 2.8, 2.8, 2.8, 2.8]
     else:
         header = ["Catégorie", f"Moyenne {d.year}", f"{end}/{d.year}"]
@@ -71,28 +83,35 @@ def membres(w: DocumentWriter, key: str) -> None:
     if len(m.history) >= 2:
         label = f"{d.year} (au {d.as_of:%d/%m})" if d.partial else None
         categories = [c for c, _ in m.history[0][1]]
-        history_rows = [[str(y) + (f" (au {d.as_of:%d/%m})" if d.partial and y == d.year else "")]
-                        + [num(n) for _, n in counts] + [num(sum(n for _, n in counts))]
-                        for y, counts in m.history]
-        w.chart(lambda: charts.members_chart(m.history, partial_label=label),
-                f"Adhérent·es par catégorie au 31 décembre, de {m.history[0][0]} à {d.year}"
-                + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""),
-                (["Année"] + [CATEGORY_PLURAL[c].capitalize() for c in categories] + ["Total"],
-                 history_rows, [3.4] + [3.2] * len(categories) + [2.4]))
+        history_rows = [
+            [str(y) + (f" (au {d.as_of:%d/%m})" if d.partial and y == d.year else "")]
+            + [num(n) for _, n in counts]
+            + [num(sum(n for _, n in counts))]
+            for y, counts in m.history
+        ]
+        w.chart(
+            lambda: charts.members_chart(m.history, partial_label=label),
+            f"Adhérent·es par catégorie au 31 décembre, de {m.history[0][0]} à {d.year}"
+            + (f" (au {day_month(d.as_of)} pour {d.year})" if d.partial else ""),
+            (
+                ["Année"] + [CATEGORY_PLURAL[c].capitalize() for c in categories] + ["Total"],
+                history_rows,
+                [3.4] + [3.2] * len(categories) + [2.4],
+            ),
+        )
 
     w.h2("Adhésions et départs")
     joined = plural(m.joined_count.value, "nouvelle structure a rejoint", "nouvelles structures ont rejoint")
     if m.joined:
-        w.para(f"En {d.year}, {joined} l'association{w.versus(m.joined_count, zero='aucune')} :",
-               keep_next=True)
+        w.para(
+            f"En {d.year}, {joined} l'association{w.versus(m.joined_count, zero='aucune')} :", keep_next=True
+        )
         w.table(["Structure", "Catégorie", "Adhésion le"], move_rows(m.joined), [8.4, 4.4, 3.6])
     else:
-        w.para(f"Aucune nouvelle structure n'a rejoint l'association en {d.year}"
-               f"{w.versus(m.joined_count)}.")
+        w.para(f"Aucune nouvelle structure n'a rejoint l'association en {d.year}{w.versus(m.joined_count)}.")
     if m.left:
         left = plural(m.left_count.value, "structure a quitté", "structures ont quitté")
-        w.para(f"En {d.year}, {left} l'association{w.versus(m.left_count, zero='aucune')} :",
-               keep_next=True)
+        w.para(f"En {d.year}, {left} l'association{w.versus(m.left_count, zero='aucune')} :", keep_next=True)
         w.table(["Structure", "Catégorie", "Sortie le"], move_rows(m.left), [8.4, 4.4, 3.6])
     else:
         w.para(f"Aucune structure n'a quitté l'association en {d.year}{w.versus(m.left_count)}.")
@@ -112,23 +131,35 @@ def premises_part(w: DocumentWriter, p: PremisesFigures) -> None:
     if not p.left and not p.taken:
         before = ""
         if p.left_count.previous or p.taken_count.previous:
-            before = (f" ({plural(p.left_count.previous or 0, 'départ', 'départs')} et "
-                      f"{plural(p.taken_count.previous or 0, 'arrivée', 'arrivées')} en {w.prev})")
+            before = (
+                f" ({plural(p.left_count.previous or 0, 'départ', 'départs')} et "
+                f"{plural(p.taken_count.previous or 0, 'arrivée', 'arrivées')} en {w.prev})"
+            )
         w.para(f"Aucun changement d'occupant en {d.year}{before}.")
         return
     if p.left:
-        own = ("sa boutique" if shops else "son bureau") if p.left_count.value < 2 else \
-            ("leur boutique" if shops else "leur bureau")
-        w.para(f"{count_structures(p.left_count.value, 'a quitté', 'ont quitté').capitalize()} {own}"
-               f"{w.versus(p.left_count, zero='aucune')} :", keep_next=True)
+        own = (
+            ("sa boutique" if shops else "son bureau")
+            if p.left_count.value < 2
+            else ("leur boutique" if shops else "leur bureau")
+        )
+        w.para(
+            f"{count_structures(p.left_count.value, 'a quitté', 'ont quitté').capitalize()} {own}"
+            f"{w.versus(p.left_count, zero='aucune')} :",
+            keep_next=True,
+        )
         w.bullets([f"{m.structure} ({m.premises}, le {long_date(m.day)})" for m in p.left])
     else:
-        w.para(f"Aucune structure n'a quitté {'sa boutique' if shops else 'son bureau'} en {d.year}"
-               f"{w.versus(p.left_count)}.")
+        w.para(
+            f"Aucune structure n'a quitté {'sa boutique' if shops else 'son bureau'} en {d.year}"
+            f"{w.versus(p.left_count)}."
+        )
     if p.taken:
-        w.para(f"{count_structures(p.taken_count.value, 'a pris', 'ont pris', new=True).capitalize()} "
-               f"{'une boutique' if shops else 'un bureau'}{w.versus(p.taken_count, zero='aucune')} :",
-               keep_next=True)
+        w.para(
+            f"{count_structures(p.taken_count.value, 'a pris', 'ont pris', new=True).capitalize()} "
+            f"{'une boutique' if shops else 'un bureau'}{w.versus(p.taken_count, zero='aucune')} :",
+            keep_next=True,
+        )
         w.bullets([f"{m.structure} ({m.premises}, depuis le {long_date(m.day)})" for m in p.taken])
     else:
         w.para(f"Aucune nouvelle structure ne s'est installée en {d.year}{w.versus(p.taken_count)}.")
@@ -145,9 +176,18 @@ def milab(w: DocumentWriter) -> None:
         places = f" ({plural(r.capacity, 'place', 'places')})" if r.capacity > 1 else ""
         bookings = plural(r.bookings.value, "réservation confirmée", "réservations confirmées")
         rate = percent(Decimal(r.rate.value))
-        w.bullets([[(f"{r.name}{places}", "b"),
-                    (f" : {bookings}{w.versus(r.bookings, zero='aucune')}, taux d'occupation de {rate}"
-                     f"{w.versus(r.rate, fmt=percent)}.", "")]])  # type: ignore[arg-type]
+        w.bullets(
+            [
+                [
+                    (f"{r.name}{places}", "b"),
+                    (
+                        f" : {bookings}{w.versus(r.bookings, zero='aucune')}, taux d'occupation de {rate}"
+                        f"{w.versus(r.rate, fmt=percent)}.",  # type: ignore[arg-type]  # rates are Decimals
+                        "",
+                    ),
+                ]
+            ]
+        )
     has_previous = any(r.bookings.previous is not None for r in d.resources)
     rows = []
     for r in d.resources:
@@ -157,8 +197,14 @@ def milab(w: DocumentWriter) -> None:
         row += [percent(r.rate.previous) if r.rate.previous is not None else "–"] if has_previous else []  # type: ignore[arg-type]
         rows.append(row)
     if has_previous:
-        header = ["Espace", "Places", f"Réserv. {d.year}", f"Réserv. {w.prev}",
-                  f"Occupation {d.year}", f"Occupation {w.prev}"]
+        header = [
+            "Espace",
+            "Places",
+            f"Réserv. {d.year}",
+            f"Réserv. {w.prev}",
+            f"Occupation {d.year}",
+            f"Occupation {w.prev}",
+        ]
         widths = [4.4, 1.6, 2.4, 2.4, 2.8, 2.8]
     else:
         header = ["Espace", "Places", f"Réservations {d.year}", f"Occupation {d.year}"]
@@ -166,14 +212,19 @@ def milab(w: DocumentWriter) -> None:
     w.para("En synthèse :", keep_next=True)
     w.table(header, rows, widths, numeric=(1, 2, 3, 4, 5))
     if any(any(r.monthly) for r in d.resources):
-        rate_rows = [[month_name(n + 1).capitalize()] + [percent(r.monthly[n]) for r in d.resources]
-                     for n in range(12)]
+        rate_rows = [
+            [month_name(n + 1).capitalize()] + [percent(r.monthly[n]) for r in d.resources] for n in range(12)
+        ]
         width = min(3.5, 13.0 / max(1, len(d.resources)))
-        w.chart(lambda: charts.occupancy_chart(tuple((r.name, r.monthly) for r in d.resources)),
-                f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
-                (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)))
-    w.note("Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
-           "les réservations confirmées comptent.")
+        w.chart(
+            lambda: charts.occupancy_chart(tuple((r.name, r.monthly) for r in d.resources)),
+            f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
+            (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)),
+        )
+    w.note(
+        "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
+        "les réservations confirmées comptent."
+    )
 
 
 def partenaires(w: DocumentWriter, key: str) -> None:
@@ -181,8 +232,12 @@ def partenaires(w: DocumentWriter, key: str) -> None:
     financing = d.figures_of("Financement")
     free = d.free_bookings
     if not (d.text(key) or financing or free.count.value):  # staff texts named in the output only
-        omit(w, key, f"aucun texte (clé « {key} » de l'onglet « Textes »), aucun chiffre de la rubrique "
-                       f"« Financement » ni prêt gracieux de salle en {d.year}.")
+        omit(
+            w,
+            key,
+            f"aucun texte (clé « {key} » de l'onglet « Textes »), aucun chiffre de la rubrique "
+            f"« Financement » ni prêt gracieux de salle en {d.year}.",
+        )
         return
     w.h1(section_title(w, key))
     w.staff_text(key)
@@ -193,7 +248,9 @@ def partenaires(w: DocumentWriter, key: str) -> None:
     if free.count.value:
         w.h2("Entraide")
         who = f", au profit de : {join_fr(list(free.organisations))}" if free.organisations else ""
-        w.para(f"{The_name(w)} a mis ses espaces gracieusement à disposition à "
-               f"{plural(free.count.value, 'reprise', 'reprises')}{w.versus(free.count, zero='aucune')}"
-               f"{who}.")
+        w.para(
+            f"{The_name(w)} a mis ses espaces gracieusement à disposition à "
+            f"{plural(free.count.value, 'reprise', 'reprises')}{w.versus(free.count, zero='aucune')}"
+            f"{who}."
+        )
     w.staff_subsections(key)
