@@ -84,7 +84,7 @@ def _check_premises(values: dict[str, object], emit: Emit) -> None:
         values.get("site") in ("Pépinière", "Boutique")
         and values.get("surface_m2") is None
         and not values.get("bookable")
-        and "surface_m2" not in values.get("_unreadable", ())  # type: ignore[operator]
+        and "surface_m2" not in values.get("_unreadable", ())  # type: ignore[operator]  # a tuple of names
     ):
         emit(
             "Surface m²",
@@ -109,7 +109,7 @@ def _check_period(start_column: str, end_column: str) -> Callable[[dict[str, obj
 
 
 def _check_booking(values: dict[str, object], emit: Emit) -> None:
-    start, end = _start_at(values.get("start")), values.get("end")  # type: ignore[arg-type]
+    start, end = _start_at(values.get("start")), values.get("end")  # type: ignore[arg-type]  # checked by the row's validation
     if start is not None and isinstance(end, dt.date):
         end_at = (
             end

@@ -299,7 +299,7 @@ def fee_periods(dataset: Dataset, year: int) -> tuple[FeePeriod, ...]:
     for n, first in enumerate(ordered):
         last = ordered[n + 1] - dt.timedelta(days=1) if n + 1 < len(ordered) else end
         rates = tuple(
-            RateLine(code, r.label, r.amount_ht, r.cap_ht, r.vat_percent)  # type: ignore[arg-type]
+            RateLine(code, r.label, r.amount_ht, r.cap_ht, r.vat_percent)  # type: ignore[arg-type]  # the schedule's rates are complete
             for code, r in sorted(schedule.rates_on(first).items(), key=lambda i: order.get(i[0], 99))
         )
         if periods and [_rate_key(r) for r in periods[-1].rates] == [_rate_key(r) for r in rates]:
@@ -370,7 +370,7 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
     events = [e for e in events if not is_assembly(e)]
     per_month: dict[str, list[int]] = {name: [0] * 12 for name, _ in FAMILIES}
     for event in events:
-        per_month[family_of.get(event.type, FAMILIES[-1][0])][event.date.month - 1] += 1  # type: ignore[arg-type,union-attr]
+        per_month[family_of.get(event.type, FAMILIES[-1][0])][event.date.month - 1] += 1  # type: ignore[arg-type,union-attr]  # dated events only, counted above
     return ActionsFigures(
         by_type=tuple(by_type),
         per_month=tuple((name, tuple(per_month[name])) for name, _ in FAMILIES),

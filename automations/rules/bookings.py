@@ -210,7 +210,7 @@ def find_conflicts(bookings: Sequence[Booking], capacity: int) -> list[Conflict]
 
     ``bookings`` must be computable and holding (``demandée`` or ``confirmée``)."""
     # Ignored below: computable bookings (the caller's promise) have a start and an end.
-    return _conflicts([(b.start_at, b.end_at, b) for b in bookings], capacity)  # type: ignore[misc]
+    return _conflicts([(b.start_at, b.end_at, b) for b in bookings], capacity)  # type: ignore[misc]  # computable bookings: both ends are set
 
 
 def _conflicts(items: Sequence[Interval], capacity: int) -> list[Conflict]:

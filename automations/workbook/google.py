@@ -173,7 +173,7 @@ class EmulatorSession(AuthorizedSession):
         self.emulator_base = f"http://{emulator_host}"
 
     # Ignored below: it passes every argument on to the parent's, whose signature lists them one by one.
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]  # AuthorizedSession's looser signature
         if url.startswith(GOOGLE_BASE):
             url = self.emulator_base + url[len(GOOGLE_BASE) :]
         elif url.startswith(DRIVE_BASE):

@@ -59,12 +59,12 @@ def membres(w: DocumentWriter, key: str) -> None:
         if not (c.average.value or c.at_end.value or c.average.previous or c.at_end.previous):
             continue
         row = [CATEGORY_PLURAL[c.category].capitalize(), num(c.average.value)]
-        row += [num(c.average.previous)] if has_previous else []  # type: ignore[arg-type]
+        row += [num(c.average.previous)] if has_previous else []  # type: ignore[arg-type]  # has_previous: previous is set
         row += [num(c.at_end.value)]
-        row += [num(c.at_end.previous)] if has_previous else []  # type: ignore[arg-type]
+        row += [num(c.at_end.previous)] if has_previous else []  # type: ignore[arg-type]  # idem
         rows.append(row)
-    total = ["Total", num(m.average.value)] + ([num(m.average.previous)] if has_previous else [])  # type: ignore[arg-type]
-    total += [num(m.at_end.value)] + ([num(m.at_end.previous)] if has_previous else [])  # type: ignore[arg-type]
+    total = ["Total", num(m.average.value)] + ([num(m.average.previous)] if has_previous else [])  # type: ignore[arg-type]  # idem
+    total += [num(m.at_end.value)] + ([num(m.at_end.previous)] if has_previous else [])  # type: ignore[arg-type]  # idem
     rows.append(total)
     end = "au 31/12" if not d.partial else f"au {d.as_of:%d/%m}"
     if has_previous:
@@ -193,8 +193,8 @@ def milab(w: DocumentWriter) -> None:
     for r in d.resources:
         row = [r.name, num(r.capacity), num(r.bookings.value)]
         row += [num(r.bookings.previous) if r.bookings.previous is not None else "–"] if has_previous else []
-        row += [percent(r.rate.value)]  # type: ignore[arg-type]
-        row += [percent(r.rate.previous) if r.rate.previous is not None else "–"] if has_previous else []  # type: ignore[arg-type]
+        row += [percent(r.rate.value)]  # type: ignore[arg-type]  # rates are Decimals
+        row += [percent(r.rate.previous) if r.rate.previous is not None else "–"] if has_previous else []  # type: ignore[arg-type]  # idem
         rows.append(row)
     if has_previous:
         header = [
