@@ -27,7 +27,9 @@ from automations.report.writer import Rendered, write_report
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
 
-SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+# Text compared as typed: no-break spaces as spaces, the typographic apostrophe as ' (the
+# typography itself is checked by test_the_report_uses_typographic_apostrophes).
+SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2019": "'"})
 
 
 def blocks(data: bytes) -> list[tuple[str, object]]:
@@ -296,6 +298,16 @@ class TestSectionsAndTexts:
 
 
 class TestDocument:
+    def test_the_report_uses_typographic_apostrophes(self, rendered):
+        """Every paragraph and cell of the body writes ’, never the typewriter apostrophe."""
+        doc = Document(io.BytesIO(rendered.data))
+        texts = [p.text for p in doc.paragraphs] + [
+            cell.text for table in doc.tables for row in table.rows for cell in row.cells
+        ]
+        straight = [t for t in texts if "'" in t and "@" not in t and "://" not in t]
+        assert straight == []
+        assert any("’" in t for t in texts)
+
     def test_cover_toc_header_footer_and_fields(self, rendered):
         """Cover (association, year), a TOC field Word refreshes on opening, page X of Y, header."""
         doc = Document(io.BytesIO(rendered.data))
@@ -307,7 +319,7 @@ class TestDocument:
         assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
         section = doc.sections[0]
         assert section.different_first_page_header_footer
-        assert section.header.paragraphs[0].text == "MILA\tRapport d'activité 2024"
+        assert section.header.paragraphs[0].text == "MILA\tRapport d’activité 2024"
         footer = "".join(t.text for t in section.footer._element.iter(qn("w:instrText")))
         assert "PAGE" in footer and "NUMPAGES" in footer
         assert section.footer.paragraphs[0].text.startswith("Page ")

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.lists import format_list
 
+from ..documents.french import typographic
 from ..formatting import format_amount, format_date_long, format_number
 from .data import AgendaItem, BoardSeat, FeePeriod, FigureLine, MemberMove, PremisesFigures, RateLine
 
@@ -55,8 +56,10 @@ RATE_NAMES = {
 
 
 def typeset(text: str) -> str:
-    """French typography: a no-break space before ``: ; ! ? » % €`` and after ``«`` (the
-    ordinary space typed there is replaced, nothing is added where there was none)."""
+    """French typography: the typographic apostrophe (’), a no-break space before
+    ``: ; ! ? » % €`` and after ``«`` (the ordinary space typed there is replaced, nothing is
+    added where there was none)."""
+    text = typographic(text)
     out: list[str] = []
     for i, ch in enumerate(text):
         if ch in ":;!?»%€" and i > 0 and text[i - 1] == " ":
