@@ -357,3 +357,33 @@ class TestDocumentation:
             assert f"mila {name}" in readme, name
         for choice in sub._choices_actions:
             assert choice.help, choice.dest
+
+
+def _every_parser(parser):  # type: ignore[no-untyped-def]
+    """The parser and all its sub-command parsers, depth first."""
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                yield from _every_parser(child)
+
+
+def test_every_help_is_french_from_top_to_bottom():
+    """`mila --help` and each sub-command's help have no English word of argparse's own."""
+    english = (
+        "usage:",
+        "options:\n  -h, --help            show",
+        "show this help",
+        "positional arguments",
+        "optional arguments",
+        "show program's version",
+    )
+    helps = [p.format_help() for p in _every_parser(build_parser())]
+    assert len(helps) > 20
+    for text in helps:
+        assert text.startswith("utilisation : mila")
+        assert "afficher cette aide et s'arrêter" in text
+        for word in english:
+            assert word not in text, (word, text.splitlines()[0])

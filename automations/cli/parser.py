@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .. import __version__
 from .diagnostic import cmd_diagnostic
@@ -44,7 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mila",
         description="Automatisations du MILA : vérifier et tenir à jour le classeur partagé.",
     )
-    parser.add_argument("--version", action="version", version=f"mila {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"mila {__version__}",
+        help="afficher la version de mila et s'arrêter",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True, parser_class=FrenchParser)
 
     tabs = sub.add_parser("tabs", help="lister les onglets, leurs lignes et leurs colonnes")
@@ -62,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_options(sync)
     _today_option(sync)
     sync.add_argument("--dry-run", action="store_true", help="montrer ce qui changerait, sans rien écrire")
-    sync.add_argument("--limit", type=int, default=50, help="nombre de changements montrés par --dry-run")
+    sync.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="nombre de changements montrés par --dry-run"
+    )
     sync.add_argument("--json", action="store_true", help="sortie JSON")
     sync.set_defaults(handler=cmd_sync)
 
@@ -96,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="lister qui recevrait quelle relance, sans rien envoyer ni enregistrer",
     )
-    renewals.add_argument("--limit", type=int, default=50, help="nombre de lignes montrées par catégorie")
+    renewals.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="nombre de lignes montrées par catégorie"
+    )
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
 
@@ -168,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--dry-run", action="store_true", help="montrer ce qui serait ajouté, sans écrire"
         )
         command.add_argument("--json", action="store_true", help="sortie JSON")
-        command.add_argument("--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)")
+        command.add_argument(
+            "--limit", type=int, default=50, metavar="N", help="nombre de lignes affichées (défaut 50)"
+        )
         command.set_defaults(handler=cmd_paiements)
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
     docs_sub = docs.add_subparsers(
@@ -212,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés (onglet Paiements)",
             )
             command.add_argument(
-                "--limit", type=int, default=50, help="nombre de lignes affichées (défaut 50)"
+                "--limit", type=int, default=50, metavar="N", help="nombre de lignes affichées (défaut 50)"
             )
         if kind == "emargement":
             command.add_argument(
@@ -241,8 +252,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with « utilisation : » instead of « usage: »."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
 class FrenchParser(argparse.ArgumentParser):
-    """argparse, with its complaints said in French."""
+    """argparse in French from top to bottom: usage, section titles, -h, complaints."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide et s'arrêter"
+        )
 
     def error(self, message: str) -> NoReturn:
         for english, french in _ARGPARSE_FR:
