@@ -116,6 +116,13 @@ class _Run:
         self.tables: Mapping[str, Table] = {}
         self.dataset = Dataset()
 
+    def read_for(self, tabs: Iterable[str], member: str | None) -> tuple[Dataset, str | None]:
+        """``tabs`` read, and the key of ``member`` (``--member``), which must be among them."""
+        wanted = _member_filter(member)
+        dataset = self.read(tabs)
+        _require_member(dataset, wanted, member)
+        return dataset, wanted
+
     def read(self, tabs: Iterable[str]) -> Dataset:
         if self.pdf:
             find_soffice(self.documents.soffice)  # before any work: say it now if it is missing
@@ -262,6 +269,16 @@ def _guarded(run: _Run, body: Callable[[], None]) -> DocumentsResult:
         run.fail(exc)
         raise
     return run.finish()
+
+
+# What a convention, a charter's register or a receipt needs to read.
+DOCUMENT_TABS = (
+    schema.MEMBRES.name,
+    schema.LOCAUX.name,
+    schema.OCCUPATIONS.name,
+    schema.TARIFS.name,
+    schema.CONSEIL.name,
+)
 
 
 def _member_filter(member: str | None) -> str | None:

@@ -33,14 +33,13 @@ from ..rules.membership import compute_all
 from ..workbook import CellUpdate, Row, Table
 from .context import RunContext
 from .document_run import (
+    DOCUMENT_TABS,
     DocumentsBatch,
     DocumentsResult,
     _duplicate_ids,
     _guarded,
     _Item,
     _label,
-    _member_filter,
-    _require_member,
     _Run,
     _signatory_notes,
 )
@@ -71,17 +70,7 @@ def run_conventions(
     today, association, documents, workbook = run.today, run.association, run.documents, run.workbook
 
     def body() -> None:
-        wanted = _member_filter(member)
-        dataset = run.read(
-            [
-                schema.MEMBRES.name,
-                schema.LOCAUX.name,
-                schema.OCCUPATIONS.name,
-                schema.TARIFS.name,
-                schema.CONSEIL.name,
-            ]
-        )
-        _require_member(dataset, wanted, member)
+        dataset, wanted = run.read_for(DOCUMENT_TABS, member)
         template = run.template("convention")
         association_ctx = run.association_context()
         if not association.siret:
@@ -223,9 +212,7 @@ def run_charters(
     today = run.today
 
     def body() -> None:
-        wanted = _member_filter(member)
-        dataset = run.read([schema.MEMBRES.name, schema.CONSEIL.name])
-        _require_member(dataset, wanted, member)
+        dataset, wanted = run.read_for([schema.MEMBRES.name, schema.CONSEIL.name], member)
         association_ctx = run.association_context()
         active = [m for m in dataset.members if m.left_on is None or m.left_on > today]
         twice = _duplicate_ids(dataset.members)
@@ -306,15 +293,7 @@ def run_attendance(
     policy, meeting = context.settings.membership, meeting or run.today
 
     def body() -> None:
-        dataset = run.read(
-            [
-                schema.MEMBRES.name,
-                schema.LOCAUX.name,
-                schema.OCCUPATIONS.name,
-                schema.TARIFS.name,
-                schema.CONSEIL.name,
-            ]
-        )
+        dataset = run.read(DOCUMENT_TABS)
         computations = compute_all(dataset, meeting, policy)
         lines = [
             ctx.AttendanceLine(m, c.votes)

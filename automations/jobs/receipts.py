@@ -65,13 +65,12 @@ from ..workbook.table import is_blank
 from . import relances
 from .context import RunContext
 from .document_run import (
+    DOCUMENT_TABS,
     DocumentsResult,
     _duplicate_ids,
     _guarded,
     _Item,
     _label,
-    _member_filter,
-    _require_member,
     _Run,
 )
 from .relances import PLANNED
@@ -275,17 +274,7 @@ def run_receipts(
     sender = context.sender if send else None
 
     def body() -> None:
-        wanted = _member_filter(member)
-        dataset = run.read(
-            [
-                schema.MEMBRES.name,
-                schema.LOCAUX.name,
-                schema.OCCUPATIONS.name,
-                schema.TARIFS.name,
-                schema.CONSEIL.name,
-            ]
-        )
-        _require_member(dataset, wanted, member)
+        dataset, wanted = run.read_for(DOCUMENT_TABS, member)
         order = ("Trésorier·e", *(f for f in association.signatory_order if f != "Trésorier·e"))
         receipt_warnings(run, association)
         if sender is not None:
@@ -396,10 +385,8 @@ def run_ledger_receipts(
     run.result.sending = sending
 
     def body() -> None:
-        wanted = _member_filter(member)
         tabs = [t.name for t in READ_TABS] + ([schema.RELANCES.name] if sending else [])
-        dataset = run.read(tabs)
-        _require_member(dataset, wanted, member)
+        dataset, wanted = run.read_for(tabs, member)
         receipt_warnings(run, association)
         chosen = _choose(run, dataset, wanted)
         folder = OutputFolder(run.result.folder)

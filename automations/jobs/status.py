@@ -11,16 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..errors import ConfigError, MailError
-from ..mail import (
-    NO_SERVER_HINT,
-    RecipientRefused,
-    Sender,
-    SmtpSender,
-    build_message,
-    checked_address,
-    new_message_id,
-)
+from ..errors import ConfigError
+from ..mail import NO_SERVER_HINT, Sender, checked_address
+from ..mail.check import send_one
 from ..runner import JOB_TITLES, state_folder
 from ..schedule import next_run
 from ..state import load_state
@@ -136,26 +129,15 @@ def send_alert(
         "se passe ».\n\n"
         f"{mail.signature}\n"
     )
-    message_id = new_message_id(mail.domain)
-    outgoing = build_message(
+    sent = send_one(
         mail,
-        to_name=None,
-        to_address=address,
+        address,
         subject=f"mila : {len(failing)} tâche(s) en échec ({mail.association})",
         text=text,
-        html=None,
-        message_id=message_id,
-        date=now,
+        now=now,
         name="alerte",
+        sender=sender,
+        unsent="L'alerte n'est pas partie.",
+        refused="Le serveur refuse l'alerte pour « {address} » ({details}) : vérifiez l'adresse.",
     )
-    smtp = sender or SmtpSender(mail, unsent="L'alerte n'est pas partie.")
-    smtp.open()
-    try:
-        smtp.send(outgoing)
-    except RecipientRefused as refused:
-        raise MailError(
-            f"Le serveur refuse l'alerte pour « {address} » ({refused.details}) : vérifiez l'adresse."
-        ) from None
-    finally:
-        smtp.close()
-    return Alert(outgoing.recipient, message_id, smtp.description, tuple(row.job for row in failing))
+    return Alert(sent.recipient, sent.message_id, sent.server, tuple(row.job for row in failing))

@@ -54,28 +54,57 @@ def send_test_message(
         "Aucun membre n'a reçu de message et rien n'a été noté dans le classeur.\n\n"
         f"{settings.signature}\n"
     )
+    refused = (
+        "Connexion et identification réussies, mais le serveur refuse le message d'essai pour "
+        "« {address} » ({details}). Vérifiez l'adresse, et [mail] from : avec Gmail, ce doit "
+        "être l'adresse du compte ou un alias vérifié."
+    )
+    return send_one(
+        settings,
+        address,
+        subject=f"Message d'essai de mila ({settings.association})",
+        text=text,
+        now=when,
+        name="essai",
+        sender=sender,
+        unsent="Le message d'essai n'est pas parti.",
+        refused=refused,
+    )
+
+
+def send_one(
+    settings: MailSettings,
+    address: str,
+    *,
+    subject: str,
+    text: str,
+    now: dt.datetime,
+    name: str,
+    sender: Sender | None,
+    unsent: str,
+    refused: str,
+) -> MailCheck:
+    """One plain-text message to a person of the staff, on a connection of its own (the test
+    message, an alert). ``unsent`` ends a connection error; ``refused`` (with ``{address}``
+    and ``{details}``) explains a refused recipient."""
     message_id = new_message_id(settings.domain)
     outgoing = build_message(
         settings,
         to_name=None,
         to_address=address,
-        subject=f"Message d'essai de mila ({settings.association})",
+        subject=subject,
         text=text,
         html=None,
         message_id=message_id,
-        date=when,
-        name="essai",
+        date=now,
+        name=name,
     )
-    smtp = sender or SmtpSender(settings, unsent="Le message d'essai n'est pas parti.")
+    smtp = sender or SmtpSender(settings, unsent=unsent)
     smtp.open()
     try:
         reply = smtp.send(outgoing)
-    except RecipientRefused as refused:
-        raise MailError(
-            f"Connexion et identification réussies, mais le serveur refuse le message d'essai pour "
-            f"« {address} » ({refused.details}). Vérifiez l'adresse, et [mail] from : avec Gmail, ce doit "
-            "être l'adresse du compte ou un alias vérifié."
-        ) from None
+    except RecipientRefused as exc:
+        raise MailError(refused.format(address=address, details=exc.details)) from None
     finally:
         smtp.close()
     return MailCheck(smtp.description, outgoing.recipient, message_id, reply)
