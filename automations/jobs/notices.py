@@ -240,21 +240,13 @@ class NoticesResult(relances.MessageCounts):
 
 def journal_details(result: NoticesResult) -> str:
     """The ``Détails`` of the run's Journal line."""
-    parts = [f"{result.sent} message(s) « place confirmée » envoyé(s) par {result.sender}"]
-    if result.failed:
-        failed = [m for m in result.messages if m.status == rules.FAILED]
-        listed = ", ".join(f"{m.registration_id} {m.member_id} ({m.details})" for m in failed[:10])
-        parts.append(f"{len(failed)} en échec : {listed}" + (" …" if len(failed) > 10 else ""))
-    if result.uncertain:
-        parts.append(f"{result.uncertain} peut-être parti(s), à vérifier")
-    if result.cancelled:
-        parts.append(f"{result.cancelled} non envoyé(s)")
-    new = [c for c in result.to_check if c.new]
-    if new:
-        listed = ", ".join(f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}" for c in new[:10])
-        parts.append(
-            f"{len(new)} message(s) resté(s) « en cours » lors d'un passage précédent, à vérifier : {listed}"
-        )
+    parts = result.journal_parts(
+        "message(s) « place confirmée »",
+        feminine=False,
+        sender=result.sender,
+        failed=lambda m: f"{m.registration_id} {m.member_id} ({m.details})",
+        in_doubt=lambda c: f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}",
+    )
     if result.closed:
         listed = ", ".join(c.registration_id for c in result.closed[:10])
         parts.append(

@@ -715,20 +715,11 @@ def _context(receipt: dict[str, Any], member: Member, mail: MailSettings, file_n
 
 
 def _details(sending: ReceiptsSending) -> str:
-    parts = [f"{sending.sent} reçu(s) envoyé(s) par {sending.sender}"]
-    if sending.failed:
-        failed = [m for m in sending.messages if m.status == rules.FAILED]
-        parts.append(
-            f"{len(failed)} en échec : " + ", ".join(f"{m.number} ({m.details})" for m in failed[:10])
-        )
-    if sending.uncertain:
-        parts.append(f"{sending.uncertain} peut-être parti(s), à vérifier")
-    if sending.cancelled:
-        parts.append(f"{sending.cancelled} non envoyé(s)")
-    new = [c for c in sending.to_check if c.new]
-    if new:
-        parts.append(
-            f"{len(new)} reçu(s) resté(s) « en cours » lors d'un passage précédent, à vérifier : "
-            + ", ".join(f"{c.number} {' '.join(c.message_ids)}" for c in new[:10])
-        )
+    parts = sending.journal_parts(
+        "reçu(s)",
+        feminine=False,
+        sender=sending.sender,
+        failed=lambda m: f"{m.number} ({m.details})",
+        in_doubt=lambda c: f"{c.number} {' '.join(c.message_ids)}",
+    )
     return " ; ".join(parts)

@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .. import schema
 from ..clock import Clock
@@ -115,6 +115,37 @@ class MessageCounts:
             return False
         wrote = bool(self.messages) if self.preview else self.changed
         return wrote and not self.journal
+
+    def journal_parts(
+        self,
+        noun: str,
+        *,
+        feminine: bool,
+        sender: str,
+        failed: Callable[[Any], str],
+        in_doubt: Callable[[Any], str],
+    ) -> list[str]:
+        """The pieces of the Journal's « Détails » every sending job writes: sent, failed,
+        perhaps sent, not sent, left « en cours » by an earlier run (``noun`` is plural,
+        « relance(s) »; ``failed`` and ``in_doubt`` name one message, one check)."""
+        e = "e" if feminine else ""
+        parts = [f"{self.sent} {noun} envoyé{e}(s) par {sender}"]
+        failures = [m for m in self.messages if m.status == rules.FAILED]
+        if failures:
+            listed = ", ".join(failed(m) for m in failures[:10])
+            parts.append(f"{len(failures)} en échec : {listed}" + (" …" if len(failures) > 10 else ""))
+        if self.uncertain:
+            parts.append(f"{self.uncertain} peut-être parti{e}(s), à vérifier")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} non envoyé{e}(s)")
+        new = [c for c in self.to_check if c.new]
+        if new:
+            listed = ", ".join(in_doubt(c) for c in new[:10])
+            parts.append(
+                f"{len(new)} {noun} resté{e}(s) « en cours » lors d'un passage précédent, "
+                f"à vérifier : {listed}"
+            )
+        return parts
 
     def journal_outcome(self) -> str:
         """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""

@@ -557,21 +557,13 @@ def _outcome(result: RenewalsResult) -> str:
 
 
 def _details(result: RenewalsResult) -> str:
-    parts = [f"{result.sent} relance(s) envoyée(s) par {result.sender}"]
-    if result.failed:
-        failed = [m for m in result.messages if m.status == rules.FAILED]
-        listed = ", ".join(f"{m.member_id} {m.reminder} ({m.details})" for m in failed[:10])
-        parts.append(f"{len(failed)} en échec : {listed}" + (" …" if len(failed) > 10 else ""))
-    if result.uncertain:
-        parts.append(f"{result.uncertain} peut-être partie(s), à vérifier")
-    if result.cancelled:
-        parts.append(f"{result.cancelled} non envoyée(s)")
-    new = [c for c in result.to_check if c.new]
-    if new:
-        listed = ", ".join(f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}" for c in new[:10])
-        parts.append(
-            f"{len(new)} relance(s) restée(s) « en cours » lors d'un passage précédent, à vérifier : {listed}"
-        )
+    parts = result.journal_parts(
+        "relance(s)",
+        feminine=True,
+        sender=result.sender,
+        failed=lambda m: f"{m.member_id} {m.reminder} ({m.details})",
+        in_doubt=lambda c: f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}",
+    )
     if result.skipped:
         parts.append(f"{len(result.skipped)} membre(s) non relancé(s)")
     return " ; ".join(parts)
