@@ -229,6 +229,16 @@ class OutputFolder:
         entry = self.entry(key)
         return self.folder / entry["file"] if entry else None
 
+    def link(self, key: str) -> str | None:
+        """The web link of the document's uploaded copy (``drive.link`` in its entry), if any.
+
+        Set by the Drive delivery; ``None`` while the document only exists in this folder.
+        """
+        entry = self.entry(key)
+        drive = entry.get("drive") if entry else None
+        link = drive.get("link") if isinstance(drive, dict) else None
+        return link if isinstance(link, str) and link else None
+
     def generated_on(self, key: str) -> dt.date | None:
         entry = self.entry(key)
         try:
