@@ -23,6 +23,7 @@ from .settings import (
     AssociationSettings,
     BookingPolicy,
     DocumentsSettings,
+    FormsSettings,
     LogSettings,
     MailSettings,
     MembershipPolicy,
@@ -69,6 +70,7 @@ class Settings(Section):
     documents: DocumentsSettings = DocumentsSettings()
     log: LogSettings = LogSettings()
     payments: PaymentsSettings = PaymentsSettings()
+    formulaires: FormsSettings = FormsSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 

@@ -41,7 +41,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .. import schema
@@ -119,11 +119,15 @@ class NoticeLog:
         return rules.reminder_key(self.member_id, self.reference, self.label)
 
 
-def notice_logs(entries: Iterable[LogEntry]) -> dict[str, NoticeLog]:
-    """Every notice found in Relances, by registration ID key, in the order they appear."""
+def notice_logs(
+    entries: Iterable[LogEntry], label_key: Callable[[str | None], str | None] | None = None
+) -> dict[str, NoticeLog]:
+    """Every notice found in Relances, by registration ID key, in the order they appear
+    (``label_key`` reads another kind of notice's label: the form acknowledgements')."""
+    label_key = label_key or notice_key
     grouped: dict[str, list[LogEntry]] = {}
     for entry in sorted(entries, key=lambda e: e.row):
-        key = notice_key(entry.reminder)
+        key = label_key(entry.reminder)
         if key is not None and entry.reference is not None and id_key(entry.member_id) is not None:
             grouped.setdefault(key, []).append(entry)
     logs: dict[str, NoticeLog] = {}

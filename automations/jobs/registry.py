@@ -25,6 +25,7 @@ from ..runner import NOTHING, Outcome
 from .context import JobResult, RunContext
 from .document_run import DocumentsBatch
 from .documents import run_scheduled_documents
+from .forms import acknowledge_forms, take_in_forms
 from .notices import NoticesResult
 from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
@@ -45,6 +46,7 @@ def sync(ctx: RunContext) -> SyncResult:
         booking_policy=settings.bookings,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        forms=take_in_forms(ctx),  # form answers in first: evaluated in this run
     )
     if result.promotions and not ctx.dry_run:
         try:
@@ -52,6 +54,7 @@ def sync(ctx: RunContext) -> SyncResult:
         except MilaError as exc:
             log.error("sync: notices not sent now: %s", exc.message)
             result.notices_error = exc.message
+    acknowledge_forms(ctx, result)
     return result
 
 

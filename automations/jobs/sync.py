@@ -23,6 +23,7 @@ from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
+from .forms import FormsIntake
 from .notices import NoticesResult
 from .promotions import record_promotions
 
@@ -59,10 +60,13 @@ class SyncResult:
     # dry run), or why they could not be sent now (the promotions job sends them later).
     notices: NoticesResult | None = None
     notices_error: str | None = None
+    # The form answers taken in just before (jobs/forms.py), and their acknowledgements.
+    forms: FormsIntake | None = None
+    acknowledgements: NoticesResult | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.cells_written or self.ids_assigned)
+        return bool(self.cells_written or self.ids_assigned or (self.forms and self.forms.changed))
 
     @property
     def journal_lost(self) -> bool:
@@ -85,6 +89,8 @@ class SyncResult:
             )
         if self.notices_error:
             summary += " ; messages « place confirmée » pas encore envoyés"
+        if self.forms is not None and self.forms.summary():
+            summary += " ; " + self.forms.summary()
         if self.journal_error:
             return journal_missing(Outcome(SUCCESS, summary), True, self.journal_error)
         return journal_missing(Outcome(SUCCESS, summary), self.journal_lost)
@@ -109,6 +115,8 @@ class SyncResult:
             ],
             "notices": self.notices.as_dict() if self.notices is not None else None,
             "notices_error": self.notices_error,
+            "forms": self.forms.as_dict() if self.forms is not None else None,
+            "acknowledgements": self.acknowledgements.as_dict() if self.acknowledgements else None,
         }
 
 
@@ -136,12 +144,16 @@ def run_sync(
     clock: Clock,
     dry_run: bool = False,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsIntake | None = None,
 ) -> SyncResult:
-    """Bring every computed column of the workbook up to date."""
+    """Bring every computed column of the workbook up to date (``forms``: the form answers
+    taken in just before, whose membership requests get their anomaly)."""
     started = time.monotonic()
-    result = SyncResult(dry_run=dry_run)
+    result = SyncResult(dry_run=dry_run, forms=forms)
     try:
         evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
+        if forms is not None:
+            forms.annotate(evaluation)
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
@@ -228,6 +240,8 @@ def _details(result: SyncResult) -> str:
     parts.append(f"{result.errors} erreur(s), {result.warnings} avertissement(s)")
     if result.skipped:
         parts.append(f"{len(result.skipped)} ligne(s) non modifiée(s) : " + " ".join(result.skipped))
+    if result.forms is not None and result.forms.summary():
+        parts.append(result.forms.summary())
     return " ; ".join(parts)
 
 

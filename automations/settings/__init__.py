@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .bookings import BookingPolicy
 from .documents import AssociationSettings, DocumentsSettings
+from .forms import FormsSettings
 from .log import LogSettings
 from .mail import MailSettings
 from .membership import MembershipPolicy
@@ -22,6 +23,7 @@ __all__ = [
     "AssociationSettings",
     "BookingPolicy",
     "DocumentsSettings",
+    "FormsSettings",
     "JobTiming",
     "LogSettings",
     "MailSettings",

@@ -1,0 +1,361 @@
+"""Tell a member, once, that the registration they sent through the form was received:
+« inscription reçue », or « liste d'attente, rang 3 ».
+
+The form intake (:mod:`automations.jobs.forms`) records one ``Relances`` row per
+registration it appends, ``Statut`` = ``à envoyer``, ``Relance`` = ``inscription reçue
+I0123``. After ``mila sync`` has computed the places, :func:`run_acknowledgements` sends
+what is still to send, with the bookkeeping of every other message (``jobs.relances``:
+``en cours`` before, the outcome after, ``à vérifier`` for an attempt a crash left without
+outcome, never sent again). The message says the place as the sheet shows it then
+(``Place``: ``confirmée`` or ``attente 3``); a registration without a computed place yet
+waits for the next run.
+
+Without a mail server the messages are written to the preview folder and ``Relances`` is
+not touched: they stay ``à envoyer`` for the first run with a server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Mapping, Sequence
+
+from .. import schema
+from ..clock import Clock
+from ..errors import UNREACHABLE, MilaError, SchemaError
+from ..formatting import format_date, format_time
+from ..mail import HeaderProblem, MailError, MailSettings, Sender, Templates, build_message, new_message_id
+from ..model.dataset import Dataset
+from ..model.rows import Event, Member, Registration, id_key
+from ..rules import reminders as rules
+from ..rules.events import WAITING, parse_place
+from ..rules.reminders import History, State
+from ..schema import normalize_header
+from ..workbook import Table, Workbook
+from . import relances
+from .evaluation import previous_places, schema_problems
+from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting
+from .promotions import NoticeLog, event_when, notice_logs
+
+log = logging.getLogger(__name__)
+TASK = "réponses aux formulaires"
+READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.RELANCES)
+
+PREFIX = "inscription reçue"  # the Relance label: « inscription reçue I0123 »
+REQUESTED = "à envoyer"
+SUBJECT_TEMPLATE = "inscription_recue.sujet.txt.j2"
+TEXT_TEMPLATE = "inscription_recue.txt.j2"
+HTML_TEMPLATE = "inscription_recue.html.j2"
+_LABEL = re.compile(r"inscription recue\s+(\S+)")
+_HOLDING = ("inscrit", "présent")
+
+
+def ack_label(registration_id: str) -> str:
+    """What the ``Relance`` column holds: ``inscription reçue I0123``."""
+    return f"{PREFIX} {registration_id}"
+
+
+def ack_key(label: str | None) -> str | None:
+    """The registration ID key of an ``inscription reçue …`` label; None for another label."""
+    match = _LABEL.fullmatch(normalize_header(label)) if label else None
+    return id_key(match.group(1)) if match else None
+
+
+def _registration_id(notice: NoticeLog) -> str:
+    match = _LABEL.fullmatch(normalize_header(notice.label))
+    return match.group(1).upper() if match else notice.key
+
+
+def request_rows(items: Sequence[tuple[str, str, dt.date]]) -> list[dict[str, object]]:
+    """The ``à envoyer`` rows of new registrations (registration ID, member ID, event day)."""
+    return [
+        relances.row(
+            member_id,
+            day,
+            ack_label(registration_id),
+            REQUESTED,
+            None,
+            None,
+            None,
+            f"inscription {registration_id} reçue par formulaire : accusé de réception à envoyer",
+        )
+        for registration_id, member_id, day in items
+    ]
+
+
+def run_acknowledgements(
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    mail: MailSettings,
+    sender: Sender,
+    clock: Clock,
+    dry_run: bool = False,
+) -> NoticesResult:
+    """Send the acknowledgements still to send (previews without a server; a dry run lists them)."""
+    started = time.monotonic()
+    result = NoticesResult(
+        dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
+    )
+    try:
+        titles = workbook.tabs()
+        if workbook.title_for(schema.RELANCES.name) is None or not titles:
+            return result
+        tables = workbook.read([t.name for t in READ_TABS])
+        log_table = tables.get(schema.RELANCES.name)
+        entries = relances.entries(log_table, today)
+        logs = notice_logs(entries, ack_key)
+        others = [e for e in entries if ack_key(e.reminder) is None]
+        histories = rules.build_histories([*others, *(a for n in logs.values() for a in n.attempts)])
+        open_logs = [n for n in logs.values() if _state(n, histories) is not State.SENT]
+        if not open_logs:
+            return result
+        problems = schema_problems(tables)
+        if problems:
+            raise SchemaError(" ".join(a.message for a in problems))
+        snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
+        _plan(tables, open_logs, histories, today, mail, clock, result)
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        log.error("acknowledgements failed before sending: %s", exc.message)
+        if not dry_run and not isinstance(exc, UNREACHABLE):
+            relances.journal(workbook, clock, TASK, "échec", exc.message, result.seconds)
+        raise
+    if dry_run or result.preview:
+        relances.previews(workbook, sender, clock, result, started, task=TASK, note="")
+        return result
+    extra = [
+        relances.row(
+            c.member_id,
+            c.reference,
+            c.label,
+            rules.TO_CHECK,
+            None,
+            c.address,
+            mid,
+            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
+        )
+        for c in result.to_check
+        for mid in c.new_ids
+    ]
+    extra += [
+        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+        for c in result.closed
+    ]
+    if result.messages:
+        try:
+            relances.connect(sender, result.messages, task=TASK)
+        except MailError as exc:
+            result.seconds = time.monotonic() - started
+            relances.journal(workbook, clock, TASK, "échec", exc.message, result.seconds)
+            raise
+        batch_error = relances.send_batch(
+            workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK
+        )
+        if batch_error is not None:
+            result.seconds = time.monotonic() - started
+            details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
+            result.journal = relances.journal(
+                workbook, clock, TASK, result.journal_outcome(), details, result.seconds
+            )
+            raise batch_error
+    elif extra:
+        workbook.append_rows(schema.RELANCES, extra)
+    result.seconds = time.monotonic() - started
+    if result.changed:
+        result.journal = relances.journal(
+            workbook, clock, TASK, result.journal_outcome(), journal_details(result), result.seconds
+        )
+    return result
+
+
+def journal_details(result: NoticesResult) -> str:
+    """The ``Détails`` of the run's Journal line."""
+    parts = result.journal_parts(
+        "accusé(s) de réception d'inscription",
+        feminine=False,
+        sender=result.sender,
+        failed=lambda m: f"{m.registration_id} {m.member_id} ({m.details})",
+        in_doubt=lambda c: f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}",
+    )
+    if result.closed:
+        parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée »")
+    if result.waiting:
+        parts.append(f"{len(result.waiting)} en attente d'une correction")
+    return " ; ".join(parts)
+
+
+def summary(result: NoticesResult) -> str:
+    """One French phrase for the sync's printed summary."""
+    if result.preview:
+        return f"{len(result.messages)} accusé(s) de réception en aperçu, rien n'est parti"
+    if result.dry_run:
+        return f"{len(result.messages)} accusé(s) de réception à envoyer"
+    text = f"{result.sent} accusé(s) de réception envoyé(s)"
+    if result.failed or result.uncertain or result.to_check:
+        text += f", {result.failed + result.uncertain + len(result.to_check)} à vérifier"
+    if result.waiting:
+        text += f", {len(result.waiting)} en attente d'une correction"
+    return text
+
+
+def _state(notice: NoticeLog, histories: rules.Histories) -> State:
+    key = notice.history_key
+    history = histories.get(key, History()) if key is not None else History()
+    if notice.closure is not None and history.state not in (State.SENT, State.IN_DOUBT):
+        return State.SENT
+    return history.state
+
+
+def _plan(
+    tables: Mapping[str, Table],
+    notices: Sequence[NoticeLog],
+    histories: rules.Histories,
+    today: dt.date,
+    mail: MailSettings,
+    clock: Clock,
+    result: NoticesResult,
+) -> None:
+    dataset = Dataset.from_tables(
+        {name: table for name, table in tables.items() if name != schema.RELANCES.name}, today=today
+    )
+    places = previous_places(tables)
+    registrations = {id_key(r.id): r for r in reversed(dataset.registrations) if r.id}
+    templates = Templates(mail.templates)
+    now = clock.now()
+    for notice in notices:
+        rid = _registration_id(notice)
+        key = notice.history_key
+        history = histories.get(key, History()) if key is not None else History()
+        if history.state is State.IN_DOUBT:
+            result.to_check.append(
+                NoticeToCheck(
+                    rid,
+                    notice.member_id,
+                    notice.reference,
+                    notice.label,
+                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
+                    next((a.address for a in history.in_doubt if a.address), None),
+                    tuple(a.message_id for a in history.unreported if a.message_id),
+                )
+            )
+            continue
+        decision = _decide(rid, notice, registrations.get(notice.key), places, dataset, today)
+        if isinstance(decision, str):
+            result.closed.append(Closed(rid, notice.member_id, notice.reference, notice.label, decision))
+            continue
+        if isinstance(decision, Waiting):
+            result.waiting.append(decision)
+            continue
+        event, member, rank = decision
+        assert member.id is not None and member.email is not None
+        refusal = histories.refusal(member.id, member.email)
+        if refusal is not None:
+            result.waiting.append(
+                Waiting(
+                    rid,
+                    notice.member_id,
+                    f"l'adresse {member.email} a été refusée par le serveur "
+                    f"({refusal.details or 'sans détail'}) : "
+                    "corrigez-la dans « Email », le message partira au prochain passage.",
+                )
+            )
+            continue
+        context = _context(member, event, rid, rank, mail)
+        message_id = new_message_id(mail.domain)
+        try:
+            outgoing = build_message(
+                mail,
+                to_name=member.contact,
+                to_address=member.email,
+                subject=templates.render(SUBJECT_TEMPLATE, context),
+                text=templates.render(TEXT_TEMPLATE, context),
+                html=templates.render(HTML_TEMPLATE, context),
+                message_id=message_id,
+                date=now,
+                name=f"{today.isoformat()}-{member.id}-inscription-recue-{rid}",
+            )
+        except HeaderProblem as problem:
+            result.waiting.append(Waiting(rid, notice.member_id, problem.reason))
+            continue
+        result.messages.append(
+            Notice(
+                member_id=notice.member_id or member.id,
+                structure=member.structure,
+                contact=member.contact,
+                address=outgoing.recipient,
+                registration_id=rid,
+                event_id=event.id,
+                event_title=event.title or f"l'événement {event.id}",
+                event_when=event_when(event),
+                reminder=notice.label,
+                reference=notice.reference,
+                message_id=message_id,
+                outgoing=outgoing,
+            )
+        )
+
+
+def _decide(
+    rid: str,
+    notice: NoticeLog,
+    registration: Registration | None,
+    places: Mapping[int, object],
+    dataset: Dataset,
+    today: dt.date,
+) -> str | Waiting | tuple[Event, Member, int | None]:
+    """Send (the event, the member, the waiting rank or None), close (the French reason), or wait."""
+    if registration is None:
+        return f"l'inscription {rid} ne figure plus dans l'onglet Inscriptions : message non envoyé."
+    if registration.status not in _HOLDING:
+        return f"inscription passée à « {registration.status} » avant l'envoi : message non envoyé."
+    event = dataset.event(registration.event_id)
+    if event is None or event.date is None:
+        why = f"l'événement {registration.event_id} est introuvable ou sans date."
+        return Waiting(rid, notice.member_id, why)
+    if event.date < today:
+        return "l'événement a déjà eu lieu : message devenu sans objet."
+    place = parse_place(places.get(registration.row))
+    if place is None:
+        return Waiting(
+            rid, notice.member_id, "la place n'est pas encore calculée : corrigez les anomalies de la ligne."
+        )
+    member = dataset.member(registration.member_id)
+    if member is None or member.id is None:
+        why = f"le membre {registration.member_id} ne figure pas dans Membres."
+        return Waiting(rid, notice.member_id, why)
+    if member.email is None:
+        why = "aucune adresse e-mail valide : complétez « Email » dans Membres."
+        return Waiting(rid, notice.member_id, why)
+    return event, member, place[1] if place[0] == WAITING else None
+
+
+def _context(
+    member: Member, event: Event, rid: str, rank: int | None, mail: MailSettings
+) -> dict[str, object]:
+    """The variables the templates see."""
+    assert event.date is not None
+    return {
+        "association": {"nom": mail.association, "signature": mail.signature},
+        "membre": {
+            "id": member.id,
+            "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "",
+            "email": member.email,
+        },
+        "inscription": {"id": rid},
+        "place": {"attente": rank is not None, "rang": rank},
+        "evenement": {
+            "id": event.id,
+            "titre": event.title or f"l'événement {event.id}",
+            "type": event.type,
+            "date": event_when(event),
+            "date_courte": format_date(event.date),
+            "heure": format_time(event.time) if event.time is not None else None,
+            "lieu": event.place,
+            "intervenants": event.speakers,
+        },
+        "contact": {"email": mail.reply_to or mail.sender},
+    }
