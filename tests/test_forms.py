@@ -175,7 +175,7 @@ class TestFiftyAnswers:
         assert (forms.processed, forms.duplicates, forms.unmatched) == (41, 5, 4)
         summary = result.outcome().summary
         assert (
-            "« Inscriptions (formulaire) » : 41 inscription(s) ajoutée(s), 5 en double, 4 à corriger"
+            "« Inscriptions (formulaire) » : 41 inscription(s) ajoutée(s), 5 en double, 4 réponse(s) à corriger"
             in summary
         )
         journal = records(book, "Journal")

@@ -95,6 +95,8 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         print(f"ID {verb} : {len(result.ids_assigned)}", file=out)
         for new in result.ids_assigned:
             print(f"  {new.tab} ligne {new.row.number} → {new.new_id}", file=out)
+    for line in result.forms.lines(result.acknowledgements) if result.forms is not None else []:
+        print(line, file=out)
     if args.dry_run:
         print(f"Cellules qui changeraient : {len(result.changes)}", file=out)
         for change in result.changes[: args.limit]:

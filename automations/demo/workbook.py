@@ -24,6 +24,7 @@ from .board import BoardPart, fee_rows
 from .bookings import BookingsPart
 from .common import fee_paid
 from .events import EventsPart, event_rows
+from .forms import REGISTRATION_TAB, REQUEST_TAB, FormsPart, write_form_tab
 from .members import MembersPart, member_row, occupation_rows
 from .mistakes import MistakeLocation, locate
 from .payments import build_demo_payments, write_demo_imports
@@ -55,7 +56,7 @@ class DemoSummary:
         return out
 
 
-class DemoBuilder(PremisesPart, MembersPart, EventsPart, BookingsPart, BoardPart):
+class DemoBuilder(PremisesPart, MembersPart, EventsPart, BookingsPart, BoardPart, FormsPart):
     """Every tab's part of the story, on one shared state."""
 
 
@@ -91,6 +92,9 @@ def build_demo_workbook(
         CHIFFRES.name: w.sheet(CHIFFRES, b.build_figures()),
         TEXTES.name: w.sheet(TEXTES, b.build_texts()),
     }
+    answers, requests = b.build_form_answers(events, members, registrations)  # Google Forms' own tabs
+    counts[REGISTRATION_TAB] = write_form_tab(w, REGISTRATION_TAB, answers)
+    counts[REQUEST_TAB] = write_form_tab(w, REQUEST_TAB, requests)
     out = Path(path)
     w.save(out, today)
     write_demo_imports(out, members, today, fee_paid)

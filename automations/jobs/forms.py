@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from .sync import SyncResult
 
 from .form_replies import request_rows, run_acknowledgements
+from .form_replies import summary as replies_summary
+from .notices import NoticesResult
 
 log = logging.getLogger(__name__)
 READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.JOURNAL)
@@ -127,17 +129,29 @@ class FormsIntake:
             if not (tab.processed or tab.duplicates or tab.unmatched or tab.missing):
                 continue
             noun = "inscription(s)" if tab.kind == rules.REGISTRATIONS else "demande(s) d'adhésion"
-            text = f"« {tab.title} » : {tab.processed} {noun} ajoutée(s)"
+            verb = "à ajouter" if self.dry_run else "ajoutée(s)"
+            done = [f"{tab.processed} {noun} {verb}"] if tab.processed else []
             if tab.duplicates:
-                text += f", {tab.duplicates} en double"
+                done.append(f"{tab.duplicates} en double")
             if tab.unmatched:
-                text += f", {tab.unmatched} à corriger (voir « Anomalies »)"
+                done.append(f"{tab.unmatched} réponse(s) à corriger (voir « Anomalies »)")
+            text = f"« {tab.title} » : " + ", ".join(done or ["rien de nouveau"])
             if tab.missing:
                 text += ", questions introuvables : " + ", ".join(tab.missing)
             parts.append(text)
         if self.error:
             parts.append(f"réponses aux formulaires non lues : {self.error}")
         return ("réponses aux formulaires : " + " ; ".join(parts)) if parts else ""
+
+    def lines(self, acknowledgements: NoticesResult | None) -> list[str]:
+        """What `mila sync` prints about the answers (nothing when there were none)."""
+        out = []
+        summary = self.summary()
+        if summary:
+            out.append(summary[0].upper() + summary[1:] + ".")
+        if acknowledgements is not None and (acknowledgements.messages or acknowledgements.waiting):
+            out.append(f"Accusés de réception : {replies_summary(acknowledgements)}.")
+        return out
 
     def as_dict(self) -> dict[str, object]:
         return {
