@@ -8,11 +8,13 @@ once (SMTP on loopback, ``test_mail.SmtpServer``).
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FEE_HISTORY, GoogleBook, Grid, XlsxBook
+from conftest import DEMO_TODAY, FEE_HISTORY, GoogleBook, Grid, XlsxBook
 from support.memory_backend import MemoryBackend
 from test_job_entries import mail_config
 
@@ -312,3 +314,23 @@ class TestRules:
         table = Table.from_grid(FORM, [["Timestamp", "Mail", "Événement"], [46000.5, "a@b.fr", "E042"]])
         tab = read_form(REGISTRATIONS, table, FormsSettings(email="Mail").questions())
         assert tab.answers[0].email == "a@b.fr" and tab.answers[0].stamp == dt.datetime(2025, 12, 9, 12)
+
+
+class TestDemo:
+    def test_the_demo_shows_the_forms_at_work_with_no_configuration(self, demo, tmp_path):
+        """On the demo, sync takes in both responses tabs: registrations, a waiting list, an unknown person, a repeat."""
+        settings = load_settings(env={}, workbook=str(demo), cwd=tmp_path)
+        clock = FixedClock(dt.datetime.combine(DEMO_TODAY, dt.time(9)))
+        result = JOBS["sync"].entry(RunContext(settings, clock))
+        registrations, requests = result.forms.tabs
+        assert (registrations.processed, registrations.duplicates, registrations.unmatched) == (10, 1, 1)
+        assert requests.processed == 3
+        acknowledgements = result.acknowledgements
+        assert acknowledgements.preview and len(acknowledgements.messages) == 10
+        parsed = [
+            email.message_from_bytes(m.outgoing.data, policy=email.policy.default)
+            for m in acknowledgements.messages
+        ]
+        subjects = [str(m["Subject"]) for m in parsed]
+        assert sum(s.startswith("Liste d’attente (rang ") for s in subjects) == 1
+        assert "réponses aux formulaires" in result.outcome().summary
