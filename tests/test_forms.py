@@ -334,3 +334,31 @@ class TestDemo:
         subjects = [str(m["Subject"]) for m in parsed]
         assert sum(s.startswith("Liste d’attente (rang ") for s in subjects) == 1
         assert "réponses aux formulaires" in result.outcome().summary
+
+
+class TestStaffEdits:
+    def test_an_unmatched_answer_is_taken_once_the_member_is_known_even_after_a_sort(self, tmp_path):
+        """Once staff add the unknown person to Membres, the next sync takes the answer in, found by key after a sort."""
+        book = MemoryBook(workbook())
+        settings = load_settings(env={}, cwd=tmp_path)
+        run(book, settings)
+        grids = book.backend.grids
+        grids["Membres"].append(["M0100", "Rien à voir", "Jeanne Personne", "inconnu@nulle-part.fr", None])
+        grids["Membres"][-1] += ["bénéficiaire", "BASIC", "01/11/2026", "01/11/2026"]
+        header, *answered = grids[FORM]
+        grids[FORM] = [header, *reversed(answered)]  # the staff sorted the tab, newest first
+        result = run(book, settings)
+        assert result.forms.tabs[0].added == ["I0044"]
+        assert records(book, "Inscriptions")[-1]["Membre"] == "M0100"
+        row = next(r for r in records(book, FORM) if r["Adresse e-mail"] == "inconnu@nulle-part.fr")
+        assert row["Traitée le (calc.)"] == NOW and row["Anomalies (calc.)"] is None
+
+    def test_a_missing_question_is_named_and_nothing_is_added(self, tmp_path):
+        """A registration tab without its « Événement » question adds nothing and says which question is missing."""
+        tabs = workbook()
+        tabs[FORM] = [[c for c in line[:5]] for line in tabs[FORM]]
+        book = MemoryBook(tabs)
+        result = run(book, load_settings(env={}, cwd=tmp_path))
+        assert "questions introuvables : Événement" in result.forms.summary()
+        assert len(records(book, "Inscriptions")) == 2
+        assert book.grid(FORM)[0] == QUESTIONS[:5]
