@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import load_settings
-from .common import context_of, locked
+from .common import context_of, locked, preview_context
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
@@ -106,15 +106,32 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs import documents as jobs
 
     ctx = context_of(args)
+    if getattr(args, "dry_run", False):
+        ctx = preview_context(ctx)  # a dry run of the sending: previews, whatever the server
     out_dir = Path(args.out) if args.out else None
 
     def work():
+        send, dry_run = getattr(args, "envoyer", False), getattr(args, "dry_run", False)
         if args.kind == "conventions":
             return jobs.run_conventions(
-                ctx, member=args.member, include_ended=args.all, out=out_dir, pdf=args.pdf
+                ctx,
+                member=args.member,
+                include_ended=args.all,
+                out=out_dir,
+                pdf=args.pdf,
+                send=send,
+                dry_run=dry_run,
             )
         if args.kind == "charte":
-            return jobs.run_charters(ctx, member=args.member, all_members=args.all, out=out_dir, pdf=args.pdf)
+            return jobs.run_charters(
+                ctx,
+                member=args.member,
+                all_members=args.all,
+                out=out_dir,
+                pdf=args.pdf,
+                send=send,
+                dry_run=dry_run,
+            )
         if args.kind == "recus":
             return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
         return jobs.run_attendance(
