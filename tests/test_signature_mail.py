@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import io
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import DEMO_TODAY
 from openpyxl import load_workbook
 from test_mail import SmtpServer, smtp_settings
 
+from automations.cli import main
 from automations.clock import FixedClock
 from automations.config import Settings
 from automations.documents.settings import DocumentsSettings
@@ -172,3 +175,32 @@ def test_dry_run_writes_previews_and_records_nothing(demo: Path, tmp_path: Path)
     assert len(list((tmp_path / "apercus").glob("*.eml"))) == len(result.sending.messages) > 0
     assert not [r for r in rows(demo, "Relances") if "à signer" in str(r["Relance"])]
     assert TASK not in [r["Tâche"] for r in rows(demo, "Journal")]
+
+
+def test_the_commands_send_for_signature_and_to_the_board(
+    demo: Path, tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mila docs conventions --envoyer --dry-run` sends nothing; without --dry-run it sends;
+    `mila docs rapport --envoyer` sends the report to the board and says how."""
+    monkeypatch.chdir(tmp_path)  # logs/, out/ and apercus/ land there
+    for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "mila.toml").write_text(
+        f'[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
+        'from = "adhesions@mila.fr"\n[documents]\nsoffice = "pas-de-soffice"\n',
+        encoding="utf-8",
+    )
+    common = ("--workbook", str(demo), "--today", DEMO_TODAY.isoformat())
+    out = io.StringIO()
+    assert main(["docs", "conventions", "--envoyer", "--dry-run", *common], out=out) == 0
+    assert "écrits en aperçu" in out.getvalue() and smtp_server.messages == []
+    assert list((tmp_path / "apercus").glob("*-signature-convention-*.eml"))
+    out = io.StringIO()
+    assert main(["docs", "conventions", "--envoyer", *common], out=out) == 0
+    assert "Envoyés : " in out.getvalue() and smtp_server.messages
+    sent = len(smtp_server.messages)
+    out = io.StringIO()
+    assert main(["docs", "rapport", "--year", str(DEMO_TODAY.year - 1), "--envoyer", *common], out=out) == 0
+    text = out.getvalue()
+    assert "Destinataires : l'onglet Conseil" in text and "joint au message" in text
+    assert len(smtp_server.messages) > sent and "Une ligne a été ajoutée à l'onglet Journal." in text

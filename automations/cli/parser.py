@@ -256,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
         dest="conseil_au",
         help="date de la composition du conseil (défaut : le 31 décembre de l'année)",
     )
+    rapport.add_argument(
+        "--envoyer",
+        action="store_true",
+        help="envoyer le rapport au conseil (lien du Drive, ou fichier joint), une fois par version",
+    )
+    rapport.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
+    )
     rapport.add_argument("--json", action="store_true", help="sortie JSON")
     rapport.set_defaults(handler=cmd_docs_rapport)
     return parser
