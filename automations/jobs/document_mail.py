@@ -144,8 +144,14 @@ class DocumentSending(relances.MessageCounts):
     def lines(self, limit: int = 50) -> list[str]:
         """The outcome in French, for the command line."""
         out: list[str] = list(self.notes)
-        if self.messages and (self.preview or self.dry_run) and self.preview_folder:
+        if self.messages and self.preview and self.preview_folder:
             out.append(preview_notice(len(self.messages), self.preview_folder))
+        elif self.messages and self.dry_run and self.preview_folder:
+            out.append(
+                f"Essai (--dry-run) : aperçus écrits dans « {self.preview_folder} », "
+                f"{len(self.messages)} fichier(s) .eml à ouvrir avec Thunderbird, Outlook ou Apple "
+                "Mail. Rien n'est parti, rien n'a été noté dans Relances."
+            )
         for status, title in (
             (
                 PLANNED,

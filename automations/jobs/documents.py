@@ -155,7 +155,8 @@ def run_conventions(
             name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
             item = _Item(f"convention:{occupation.id}", name, context)
             items.append((item, rows[occupation.row]))
-            signers.append((item, holder))
+            if occupation.end is None or occupation.end >= today:
+                signers.append((item, holder))  # an ended convention (--all) is not sent to sign
         if shops:
             run.result.skipped.append(
                 f"{len(shops)} occupation(s) de boutique sans convention ({', '.join(shops)}) : les "
