@@ -28,6 +28,16 @@ def context_of(args: argparse.Namespace, *, dry_run: bool = False) -> RunContext
     return RunContext(settings_of(args), SystemClock(), today=getattr(args, "today", None), dry_run=dry_run)
 
 
+def preview_context(ctx: RunContext) -> RunContext:
+    """``ctx`` with the preview folder as its sender (a dry run of a sending), still a
+    real run for everything else (documents are written, under the lock)."""
+    from ..mail import make_sender
+
+    return RunContext(
+        ctx.settings, ctx.clock, today=ctx.today, sender=make_sender(ctx.settings.mail, dry_run=True)
+    )
+
+
 def locked(
     ctx: RunContext, job: str, work: Callable[[], T], describe: Callable[[Any], Outcome] | None = None
 ) -> T:

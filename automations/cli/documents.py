@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..config import load_settings
-from .common import context_of, locked
+from .common import context_of, locked, preview_context
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
@@ -106,15 +106,32 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs import documents as jobs
 
     ctx = context_of(args)
+    if getattr(args, "dry_run", False):
+        ctx = preview_context(ctx)  # a dry run of the sending: previews, whatever the server
     out_dir = Path(args.out) if args.out else None
 
     def work():
+        send, dry_run = getattr(args, "envoyer", False), getattr(args, "dry_run", False)
         if args.kind == "conventions":
             return jobs.run_conventions(
-                ctx, member=args.member, include_ended=args.all, out=out_dir, pdf=args.pdf
+                ctx,
+                member=args.member,
+                include_ended=args.all,
+                out=out_dir,
+                pdf=args.pdf,
+                send=send,
+                dry_run=dry_run,
             )
         if args.kind == "charte":
-            return jobs.run_charters(ctx, member=args.member, all_members=args.all, out=out_dir, pdf=args.pdf)
+            return jobs.run_charters(
+                ctx,
+                member=args.member,
+                all_members=args.all,
+                out=out_dir,
+                pdf=args.pdf,
+                send=send,
+                dry_run=dry_run,
+            )
         if args.kind == "recus":
             return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
         return jobs.run_attendance(
@@ -159,28 +176,54 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.report import run_report
+    from ..jobs.report import ReportResult, run_report
+    from ..jobs.report_mail import send_report
 
     ctx = context_of(args)
+    if args.envoyer and args.dry_run:
+        ctx = preview_context(ctx)
     settings = ctx.settings
     association, documents = settings.association, settings.documents
     template = documents.templates / "rapport.docx"
-    result = run_report(
-        ctx.workbook,
-        year=args.year,
-        out_dir=args.out or documents.out,
-        today=ctx.today,
-        association_name=association.name,
-        template=template if template.is_file() else None,
-        booking_policy=settings.bookings,
-        board_on=args.conseil_au,
-        pdf=args.pdf,
-        soffice=documents.soffice,
-        pdf_timeout=documents.pdf_timeout,
-    )
-    if args.json:
-        print_json(result.as_dict(), out)
+    out_dir = Path(args.out or documents.out)
+
+    def report() -> ReportResult:
+        return run_report(
+            ctx.workbook,
+            year=args.year,
+            out_dir=out_dir,
+            today=ctx.today,
+            association_name=association.name,
+            template=template if template.is_file() else None,
+            booking_policy=settings.bookings,
+            board_on=args.conseil_au,
+            pdf=args.pdf,
+            soffice=documents.soffice,
+            pdf_timeout=documents.pdf_timeout,
+        )
+
+    if not args.envoyer:
+        result = report()
+        if args.json:
+            print_json(result.as_dict(), out)
+            return 0
+        for line in result.lines():
+            print(line, file=out)
         return 0
-    for line in result.lines():
+
+    def work() -> tuple[ReportResult, Any]:
+        written = report()
+        return written, send_report(ctx, written, out_dir, dry_run=args.dry_run)
+
+    result, sending = locked(ctx, "documents", work, lambda done: done[1].outcome())
+    code = JOURNAL_NOT_WRITTEN if sending.journal_lost else 0
+    if args.json:
+        print_json({**result.as_dict(), "sending": sending.as_dict()}, out)
+        return code
+    for line in [*result.lines(), *sending.lines()]:
         print(line, file=out)
-    return 0
+    if sending.journal:
+        print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+    elif sending.journal_lost:
+        journal_lost("ces messages sont partis", out)
+    return code

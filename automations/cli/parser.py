@@ -39,6 +39,13 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
+SENDING_HELP = {
+    "conventions": "envoyer chaque convention à signer au membre occupant, une fois par version",
+    "charte": "envoyer la charte à signer à chaque membre qui ne l'a pas signée, une fois par version",
+    "recus": "envoyer par e-mail, une seule fois, les reçus pas encore envoyés (onglet Paiements)",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(
         prog="mila",
@@ -216,14 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--all", action="store_true", help="tous les membres actifs, même ceux qui ont signé"
             )
-        if kind == "recus":
-            command.add_argument(
-                "--envoyer",
-                action="store_true",
-                help="envoyer par e-mail, une seule fois, les reçus pas encore envoyés (onglet Paiements)",
-            )
+        if kind in SENDING_HELP:
+            command.add_argument("--envoyer", action="store_true", help=SENDING_HELP[kind])
             command.add_argument(
                 "--limit", type=int, default=50, metavar="N", help="nombre de lignes affichées (défaut 50)"
+            )
+        if kind in ("conventions", "charte"):
+            command.add_argument(
+                "--dry-run",
+                action="store_true",
+                help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
             )
         if kind == "emargement":
             command.add_argument(
@@ -246,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="AAAA-MM-JJ",
         dest="conseil_au",
         help="date de la composition du conseil (défaut : le 31 décembre de l'année)",
+    )
+    rapport.add_argument(
+        "--envoyer",
+        action="store_true",
+        help="envoyer le rapport au conseil (lien du Drive, ou fichier joint), une fois par version",
+    )
+    rapport.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
     )
     rapport.add_argument("--json", action="store_true", help="sortie JSON")
     rapport.set_defaults(handler=cmd_docs_rapport)

@@ -46,7 +46,7 @@ class DocumentsResult:
     cells_written: int = 0
     journal: bool = False
     seconds: float = 0.0
-    sending: Any = None  # receipts.ReceiptsSending: what ``mila docs recus --envoyer`` sent
+    sending: Any = None  # what ``--envoyer`` sent: receipts.ReceiptsSending, document_mail.DocumentSending
 
     @property
     def changed(self) -> bool:
@@ -54,8 +54,10 @@ class DocumentsResult:
 
     @property
     def journal_lost(self) -> bool:
-        """Documents made (or cells written) whose Journal line could not be written."""
-        return self.changed and not self.journal
+        """Documents made (or cells written), or messages sent, whose Journal line could not be written."""
+        return (self.changed and not self.journal) or bool(
+            self.sending is not None and self.sending.journal_lost
+        )
 
     def outcome(self) -> Any:
         """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
@@ -105,6 +107,7 @@ class _Run:
 
     def __init__(self, kind: str, context: RunContext, *, out: Path | None, pdf: bool) -> None:
         self.kind = kind
+        self.context = context
         self.workbook = context.workbook
         self.today = context.today
         self.association = context.settings.association

@@ -43,6 +43,7 @@ from .document_run import (
     _Run,
     _signatory_notes,
 )
+from .signature import ToSign, send_for_signature
 
 KINDS = {
     "conventions": "convention",
@@ -63,14 +64,18 @@ def run_conventions(
     member: str | None = None,
     include_ended: bool = False,
     pdf: bool = False,
+    send: bool = False,
+    dry_run: bool = False,
 ) -> DocumentsResult:
     """One convention per ``Occupations`` row; ``Convention générée le`` and ``Fichier
-    convention`` written back. Ended conventions only with ``include_ended``."""
+    convention`` written back. Ended conventions only with ``include_ended``. With ``send``,
+    each convention is e-mailed to its member for signature, once per version
+    (:mod:`.signature`; ``dry_run``: previews only)."""
     run = _Run("conventions", context, out=out, pdf=pdf)
     today, association, documents, workbook = run.today, run.association, run.documents, run.workbook
 
     def body() -> None:
-        dataset, wanted = run.read_for(DOCUMENT_TABS, member)
+        dataset, wanted = run.read_for(_with_log(DOCUMENT_TABS, send), member)
         template = run.template("convention")
         association_ctx = run.association_context()
         if not association.siret:
@@ -87,6 +92,7 @@ def run_conventions(
         rows = {r.number: r for r in run.tables.get(schema.OCCUPATIONS.name, Table("", [], [], {})).rows}
         twice = _duplicate_ids(dataset.occupations)
         items: list[tuple[_Item, Row]] = []
+        signers: list[tuple[_Item, Member]] = []
         shops: list[str] = []
         for occupation in dataset.occupations:
             if wanted is not None and id_key(occupation.member_id) != wanted:
@@ -147,7 +153,10 @@ def run_conventions(
                 board=dataset.board,
             )
             name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
-            items.append((_Item(f"convention:{occupation.id}", name, context), rows[occupation.row]))
+            item = _Item(f"convention:{occupation.id}", name, context)
+            items.append((item, rows[occupation.row]))
+            if occupation.end is None or occupation.end >= today:
+                signers.append((item, holder))  # an ended convention (--all) is not sent to sign
         if shops:
             run.result.skipped.append(
                 f"{len(shops)} occupation(s) de boutique sans convention ({', '.join(shops)}) : les "
@@ -177,6 +186,9 @@ def run_conventions(
         written = workbook.write(updates)
         run.result.cells_written = written.cells_written
         run.result.skipped.extend(written.skipped)
+        if send:
+            docs = [ToSign(item, holder, "convention") for item, holder in signers]
+            send_for_signature(run, folder, docs, dry_run=dry_run)
 
     return _guarded(run, body)
 
@@ -204,19 +216,24 @@ def run_charters(
     all_members: bool = False,
     pdf: bool = False,
     register: bool = True,
+    send: bool = False,
+    dry_run: bool = False,
 ) -> DocumentsResult:
     """The charter for each active member without ``Charte signée le`` (every active
     member with ``all_members``; just ``member`` when given, signed or not), and the
-    signature register of every active member (not with ``member``)."""
+    signature register of every active member (not with ``member``). With ``send``, each
+    charter not yet signed is e-mailed to its member for signature, once per version
+    (:mod:`.signature`; ``dry_run``: previews only)."""
     run = _Run("charte", context, out=out, pdf=pdf)
     today = run.today
 
     def body() -> None:
-        dataset, wanted = run.read_for([schema.MEMBRES.name, schema.CONSEIL.name], member)
+        dataset, wanted = run.read_for(_with_log((schema.MEMBRES.name, schema.CONSEIL.name), send), member)
         association_ctx = run.association_context()
         active = [m for m in dataset.members if m.left_on is None or m.left_on > today]
         twice = _duplicate_ids(dataset.members)
         items: list[_Item] = []
+        signers: list[ToSign] = []
         for m in active:
             if wanted is not None and id_key(m.id) != wanted:
                 continue
@@ -239,9 +256,12 @@ def run_charters(
                     ctx.charter_context(association=association_ctx, member=m, board=dataset.board),
                 )
             )
+            signers.append(ToSign(items[-1], m, "charte"))
         if wanted is not None and not items and not run.result.skipped:
             run.result.skipped.append(f"Membre {member} : sorti de l'association, pas de charte à signer.")
-        run.produce(run.template("charte"), items)
+        folder = run.produce(run.template("charte"), items)
+        if send:
+            send_for_signature(run, folder, signers, dry_run=dry_run)
         if register and wanted is None:
             listed = [m for m in active if m.id is not None]
             item = _Item(
@@ -253,6 +273,11 @@ def run_charters(
             run.produce(run.template("registre_charte"), [item])
 
     return _guarded(run, body)
+
+
+def _with_log(tabs: tuple[str, ...], send: bool) -> tuple[str, ...]:
+    """``tabs``, and ``Relances`` when the run sends (the versions already sent)."""
+    return (*tabs, schema.RELANCES.name) if send else tabs
 
 
 # --------------------------------------------------------------------------- receipts

@@ -19,6 +19,7 @@ in the contents; otherwise the contents field is marked for Word to update on op
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -32,13 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf
+from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf, fingerprint
 from ..errors import MilaError, SchemaError
 from ..model.dataset import Dataset
+from ..report.data import ReportData
 from ..report.figures import compute_report
 from ..report.writer import write_report
 from ..rules.bookings import BookingPolicy
 from ..workbook import Workbook
+from .document_mail import version_of
 from .evaluation import schema_problems
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class ReportResult:
     seconds: float = 0.0
     toc_numbered: bool = False  # page numbers written in the table of contents
     pdf: Path | None = None
+    version: str = ""  # short fingerprint of the figures and template, not of the day it was made
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,6 +87,7 @@ class ReportResult:
             "seconds": round(self.seconds, 3),
             "toc_numbered": self.toc_numbered,
             "pdf": str(self.pdf) if self.pdf else None,
+            "version": self.version,
         }
 
     def lines(self) -> list[str]:
@@ -181,9 +186,18 @@ def run_report(
         seconds=time.monotonic() - started,
         toc_numbered=numbered,
         pdf=pdf_path,
+        version=report_version(data, template),
     )
     log.info("report %d: %s %s (%.2fs)", year, status, path, result.seconds)
     return result
+
+
+def report_version(data: ReportData, template: Path | None) -> str:
+    """The version of a report, for sending it once (``--envoyer``): its figures, texts and
+    template; not the day it was made (« Document établi le … »), which changes every day."""
+    figures = dataclasses.asdict(data)
+    figures.pop("today", None)
+    return version_of(fingerprint(figures), _sha(template.read_bytes()) if template is not None else None)
 
 
 # --------------------------------------------------------------------------- layout

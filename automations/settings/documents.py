@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field
 
 from ..text import fold
 from .base import ConfigPath, Seconds, Section, Text
+from .mail import Address
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -68,6 +69,7 @@ def _functions(value: object) -> object:
     return tuple(out)
 
 
+ADDRESS_LIST = 'une liste d\'adresses e-mail, par exemple ["presidence@mila.fr", "tresorerie@mila.fr"]'
 RECEIPT_PURPOSES = ("cotisation", "loyer", "réservation")
 PURPOSE_LIST = (
     'une liste parmi « cotisation », « loyer », « réservation », par exemple ["cotisation", "loyer"]'
@@ -180,3 +182,6 @@ class DocumentsSettings(Section):
     receipts_send_days: int = Field(60, ge=0, description="un nombre entier de jours, par exemple 60")
     # the scheduler's documents job also e-mails the receipts not yet sent (a mail server needed)
     send_receipts: bool = Field(False, description="true ou false")
+    # `mila docs rapport --envoyer`: the board's addresses; empty: those of the Conseil tab
+    # (the « Email » of each board member's row of Membres)
+    board_emails: tuple[Address, ...] = Field((), strict=False, description=ADDRESS_LIST)
