@@ -33,6 +33,7 @@ from typing import Any
 from .store import ApiError
 
 FOLDER = "application/vnd.google-apps.folder"
+LOCAL_FOLDER = "dossier-documents-local"  # the shared folder ``serve`` (``mila emulator``) offers
 DEFAULT_FIELDS = "kind,id,name,mimeType"
 LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 

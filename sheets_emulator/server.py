@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
-from .drive import DriveStore
+from .drive import LOCAL_FOLDER, DriveStore
 from .store import (
     ApiError,
     Evaluator,
@@ -752,6 +752,7 @@ def serve(
     sid = spreadsheet_id or default_spreadsheet_id(path)
     emulator = SheetsEmulator(host, port, require_auth=require_auth)
     emulator.load_xlsx(path, sid, locale=locale)
+    emulator.drive.create_folder("Documents", LOCAL_FOLDER)  # for [documents] drive_folder
     with emulator:
         try:
             if on_ready is not None:
