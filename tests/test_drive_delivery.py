@@ -284,3 +284,32 @@ def test_a_drive_failure_stops_the_run_s_deliveries(tmp_path):
     assert len(drive.calls) == 1
     assert delivery.report.failed == ["Charte_0.docx", "Charte_1.docx", "Charte_2.docx"]
     assert all(out.link(f"charte:M{n}") is None for n in range(3))
+
+
+def drive_api_error(status: int, reason: str) -> Any:
+    """gspread's APIError for a Drive answer with this status and reason."""
+    import json as _json
+
+    import requests
+    from gspread.exceptions import APIError
+
+    response = requests.Response()
+    response.status_code = status
+    body = {"error": {"code": status, "message": reason, "errors": [{"reason": reason, "domain": "global"}]}}
+    response._content = _json.dumps(body).encode()
+    return APIError(response)
+
+
+def test_drive_refusals_are_explained_in_french_and_rate_limits_retried(emulator):
+    """A service account without storage, a folder not shared, Drive's 403 rate limit: each said or retried as it should."""
+    from automations.delivery.google_drive import GoogleDrive
+
+    drive = GoogleDrive(emulator_host=emulator.address)
+    quota = drive._error(drive_api_error(403, "storageQuotaExceeded"), "dossier « x »")
+    assert "Drive partagé" in quota.message and "gestionnaire de contenu" in quota.message
+    denied = drive._error(drive_api_error(403, "insufficientFilePermissions"), "dossier « x »")
+    assert denied.message.startswith(
+        "Accès refusé au dossier « x » dans Google Drive : partagez-le avec le compte"
+    )
+    assert drive.http.should_retry(drive_api_error(403, "userRateLimitExceeded")) is True
+    assert drive.http.should_retry(drive_api_error(403, "insufficientFilePermissions")) is False

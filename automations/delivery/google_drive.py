@@ -105,7 +105,7 @@ class GoogleDrive:
             }
             if token:
                 params["pageToken"] = token
-            page = self._json("get", f"{DRIVE_BASE}/v3/files", what=f"le dossier « {parent} »", params=params)
+            page = self._json("get", f"{DRIVE_BASE}/v3/files", what=f"dossier « {parent} »", params=params)
             found += [_file(item) for item in page.get("files", [])]
             token = page.get("nextPageToken")
             if not token:
@@ -117,7 +117,7 @@ class GoogleDrive:
             self._json(
                 "post",
                 f"{DRIVE_BASE}/v3/files",
-                what=f"le dossier « {parent} »",
+                what=f"dossier « {parent} »",
                 params=self._params(),
                 json=body,
             )
@@ -127,15 +127,15 @@ class GoogleDrive:
         metadata = {"name": name, "parents": [folder]}
         url = f"{UPLOAD_BASE}/drive/v3/files"
         if len(data) >= RESUMABLE_FROM:
-            return self._resumable("post", url, metadata, data, mime, what=f"le dossier « {folder} »")
-        return self._multipart("post", url, metadata, data, mime, what=f"le dossier « {folder} »")
+            return self._resumable("post", url, metadata, data, mime, what=f"dossier « {folder} »")
+        return self._multipart("post", url, metadata, data, mime, what=f"dossier « {folder} »")
 
     def update(self, file_id: str, data: bytes, mime: str, *, name: str | None = None) -> DriveFile:
         url = f"{UPLOAD_BASE}/drive/v3/files/{file_id}"
         metadata = {"name": name} if name else {}
         if len(data) >= RESUMABLE_FROM:
-            return self._resumable("patch", url, metadata, data, mime, what=f"le fichier « {file_id} »")
-        return self._multipart("patch", url, metadata, data, mime, what=f"le fichier « {file_id} »")
+            return self._resumable("patch", url, metadata, data, mime, what=f"fichier « {file_id} »")
+        return self._multipart("patch", url, metadata, data, mime, what=f"fichier « {file_id} »")
 
     def metadata(self, file_id: str) -> DriveFile | None:
         try:
@@ -143,7 +143,7 @@ class GoogleDrive:
                 self._json(
                     "get",
                     f"{DRIVE_BASE}/v3/files/{file_id}",
-                    what=f"le fichier « {file_id} »",
+                    what=f"fichier « {file_id} »",
                     params=self._params(),
                     missing_ok=True,
                 )
@@ -246,10 +246,10 @@ class GoogleDrive:
             )
         if status == 404:
             return DriveError(
-                f"Google Drive ne trouve pas {what}. Vérifiez [documents] drive_folder et {share}."
+                f"Google Drive ne trouve pas le {what}. Vérifiez [documents] drive_folder et {share}."
             )
         if status in (401, 403) and reason not in RATE_LIMITS:
-            return DriveError(f"Accès refusé à {what} dans Google Drive : {share}, puis relancez.")
+            return DriveError(f"Accès refusé au {what} dans Google Drive : {share}, puis relancez.")
         if status in RETRIABLE or reason in RATE_LIMITS:
             return DriveError(
                 f"Google Drive a répondu « {status} » à plusieurs reprises (quota dépassé ou service "
