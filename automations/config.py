@@ -33,6 +33,7 @@ from .settings import (
     WorkbookSettings,
 )
 from .settings.base import Section, is_secret_key
+from .settings.documents import VARIABLES as DOCUMENTS_VARIABLES
 from .settings.french import config_error
 from .settings.mail import VARIABLES as MAIL_VARIABLES
 from .settings.payments import VARIABLES as PAYMENTS_VARIABLES
@@ -43,6 +44,8 @@ ENVIRONMENT = {
     "MILA_SHEET": "clé ou adresse complète de la feuille Google Sheets",
     "GOOGLE_APPLICATION_CREDENTIALS": "fichier JSON de la clé du compte de service Google",
     "SHEETS_EMULATOR_HOST": "hôte:port de l'émulateur de l'API Sheets (tests, essais hors ligne)",
+    "MILA_DRIVE_FOLDER": "adresse ou identifiant du dossier Google Drive partagé des documents",
+    "DRIVE_EMULATOR_HOST": "hôte:port de l'émulateur de l'API Drive (tests, essais hors ligne)",
     "MILA_SMTP_HOST": "serveur d'envoi (smtp.gmail.com, smtp-relay.gmail.com…) ; absent : aperçus seulement",
     "MILA_SMTP_PORT": "port du serveur (défaut : 587 en STARTTLS, 465 en SSL, 25 sans chiffrement)",
     "MILA_SMTP_SECURITY": "starttls, ssl ou none",
@@ -151,7 +154,11 @@ def build_settings(
     origins: dict[tuple[str, ...], str] = {}  # (section, key) -> the variable that gave the value
     if isinstance(data["workbook"], dict):
         _overlay_workbook(data["workbook"], env, (workbook, sheet), cwd or Path.cwd(), origins)
-    for section, variables in (("mail", MAIL_VARIABLES), ("payments", PAYMENTS_VARIABLES)):
+    for section, variables in (
+        ("mail", MAIL_VARIABLES),
+        ("payments", PAYMENTS_VARIABLES),
+        ("documents", DOCUMENTS_VARIABLES),
+    ):
         if isinstance(data[section], dict):
             for key, variable in variables.items():
                 if env.get(variable):

@@ -31,8 +31,10 @@ Known limitations (where it is simpler than Google, on purpose):
   and columns rewrites references; renaming a tab, ``move_row`` and ``sort_rows`` do not.
 - Cell formatting other than number formats (bold, colours, borders...) is accepted and
   ignored; no named ranges, protected ranges, data validation, filters or merges.
-- ``fields`` masks are ignored (full resources are answered); of the Drive API, only
-  ``files.get`` of a spreadsheet (``/drive/v3/files/{id}``).
+- ``fields`` masks are ignored by the Sheets methods (full resources are answered). Of the
+  Drive API v3: ``files.get`` of a spreadsheet, and the files, folders, uploads and
+  revisions of ``drive`` (``emulator.drive``, a :class:`~.drive.DriveStore`; see that module
+  for what it models). ``DRIVE_EMULATOR_HOST`` may name the same server.
 - ``append``: the table is the block of contiguous cells around the last filled cell of the
   range (Google's heuristic matches on every recorded case; corner cases may differ).
 """

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
+from .drive import LOCAL_FOLDER, DriveStore
 from .store import (
     ApiError,
     Evaluator,
@@ -176,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, headers = self.server.emulator._handle(
             self.command, self.path, body, dict(self.headers.items())
         )
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", JSON_TYPE)
         self.send_header("Content-Length", str(len(data)))
@@ -203,6 +204,7 @@ class SheetsEmulator:
         self._lock = threading.RLock()
         self._req_lock = threading.Lock()
         self._spreadsheets: dict[str, Spreadsheet] = {}
+        self.drive = DriveStore()  # Drive's files (sheets_emulator/drive.py): tests read and edit them
         self._auth = Authority()
         self._faults: list[_Fault] = []
         self._requests: list[RecordedRequest] = []
@@ -525,6 +527,8 @@ class SheetsEmulator:
         if raw_path == "/token":
             return self._token(method, body)
         query = {k: v[-1] for k, v in query_lists.items()}
+        if self._is_drive(raw_path, path):
+            return self._drive_request(method, raw_path, path, query, query_lists, body, headers)
         try:
             payload = json.loads(body) if body.strip() else None
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -567,6 +571,41 @@ class SheetsEmulator:
                 details=[{"@type": "emulator.debug", "detail": f"{type(exc).__name__}: {exc}"}],
             )
             return 500, error.body(), {}
+
+    def _is_drive(self, raw_path: str, path: str) -> bool:
+        """A request for the Drive store (not the files.get of a spreadsheet)."""
+        if raw_path.startswith("/upload/drive/"):
+            return True
+        if not raw_path.startswith("/drive/v3/files"):
+            return False
+        file_id = path[len(DRIVE_FILES) :].split("/")[0] if path.startswith(DRIVE_FILES) else ""
+        return not (file_id and file_id in self._spreadsheets and file_id not in self.drive.items)
+
+    def _drive_request(self, method, raw_path, path, query, query_lists, body: bytes, headers):
+        try:
+            recorded = json.loads(body) if body.strip() else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            recorded = None  # an upload's content
+        record = RecordedRequest(method, path, query, recorded, query_lists=query_lists, raw_path=raw_path)
+        with self._req_lock:
+            self._requests.append(record)
+        fault = self._take_fault(method, path, raw_path)
+        if fault is not None:
+            extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            record.status = fault.status
+            return fault.status, _fault_error(fault.status, method).body(), extra
+        host = next((v for k, v in headers.items() if k.lower() == "host"), self.address)
+        try:
+            record.account = self._authenticate(headers)
+            with self._lock:
+                status, out, extra = self.drive.handle(method, path, query, body, headers, f"http://{host}")
+        except ApiError as err:
+            status, out, extra = err.code, err.body(), {}
+        except Exception as exc:  # a bug of the emulator: answer like Google's 500, say what
+            error = ApiError(500, "Internal error encountered.", details=[{"detail": f"{exc!r}"}])
+            status, out, extra = 500, error.body(), {}
+        record.status = status
+        return status, out, extra
 
     def _authenticate(self, headers: dict[str, str]) -> str | None:
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
@@ -713,6 +752,7 @@ def serve(
     sid = spreadsheet_id or default_spreadsheet_id(path)
     emulator = SheetsEmulator(host, port, require_auth=require_auth)
     emulator.load_xlsx(path, sid, locale=locale)
+    emulator.drive.create_folder("Documents", LOCAL_FOLDER)  # for [documents] drive_folder
     with emulator:
         try:
             if on_ready is not None:

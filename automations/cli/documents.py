@@ -163,6 +163,15 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {line}", file=out)
     for line in result.warnings:
         print(f"Attention : {line}", file=out)
+    if result.drive is not None:
+        drive = result.drive
+        if drive.uploaded or drive.updated:
+            print(
+                f"Google Drive : {len(drive.uploaded)} déposé(s), {len(drive.updated)} mis à jour",
+                file=out,
+            )
+        for line in drive.lines():
+            print(f"Attention : {line}", file=out)
     if result.sending is not None:
         for line in result.sending.lines(args.limit):
             print(line, file=out)

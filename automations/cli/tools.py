@@ -21,6 +21,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
     from sheets_emulator import serve
+    from sheets_emulator.drive import LOCAL_FOLDER
 
     def ready(address: str, spreadsheet_id: str) -> None:
         print(f"Émulateur de l'API Google Sheets prêt sur http://{address}", file=out)
@@ -28,6 +29,8 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
         print("Dans un autre terminal :", file=out)
         print(f"  export SHEETS_EMULATOR_HOST={address}", file=out)
         print(f"  mila tabs --sheet {spreadsheet_id}", file=out)
+        print("Pour y déposer aussi les documents (dossier Google Drive simulé) :", file=out)
+        print(f"  export DRIVE_EMULATOR_HOST={address} MILA_DRIVE_FOLDER={LOCAL_FOLDER}", file=out)
         print("Ctrl-C pour arrêter (le fichier d'origine n'est jamais modifié).", file=out)
         out.flush()
 

@@ -11,6 +11,9 @@ records for every document the jobs produced:
   was edited by a person (or is not ours): it is never overwritten, the new version is
   written beside it (``…_v2.docx``, ``…_v3.docx``).
 - ``receipts``: the numbers given to payments (see :meth:`OutputFolder.receipt_number`).
+- ``documents[key]["drive"]`` (``drive_pdf`` for the PDF): the copy uploaded to the shared
+  Drive folder (see automations/delivery/upload.py), kept when the document is regenerated
+  so that its Drive file gets a new revision rather than a second copy.
 
 Files are written to a temporary name then renamed, so that a crash never leaves half a
 document; the manifest is written the same way, after the files.
@@ -211,6 +214,7 @@ class OutputFolder:
         self._write_bytes(path, data)
         self.data["files"][path.name] = {"sha256": hashlib.sha256(data).hexdigest(), "key": key}
         previous = self.entry(key) or {}
+        uploaded: dict[str, Any] = {s: previous[s] for s in ("drive", "drive_pdf") if s in previous}
         self.data["documents"][key] = {
             "file": path.name,
             "fingerprint": data_fingerprint,
@@ -221,6 +225,7 @@ class OutputFolder:
                 if "pdf" in previous
                 else {}
             ),
+            **uploaded,
         }
         self._dirty = True
         return Written(key, path, reason, beside)
@@ -237,7 +242,25 @@ class OutputFolder:
         entry = self.entry(key)
         drive = entry.get("drive") if entry else None
         link = drive.get("link") if isinstance(drive, dict) else None
-        return link if isinstance(link, str) and link else None
+        if not isinstance(link, str) or not link:
+            return None
+        assert entry is not None and isinstance(drive, dict)
+        written: dict[str, Any] = self.data["files"].get(entry["file"], {})
+        if "sha256" in drive and drive["sha256"] != written.get("sha256"):
+            return None  # Drive holds an older version (its update failed): no link to it
+        return link
+
+    def uploaded(self, key: str, slot: str = "drive") -> dict[str, Any] | None:
+        """What was uploaded of the document (``drive``) or of its PDF (``drive_pdf``)."""
+        entry = self.entry(key)
+        found = entry.get(slot) if entry else None
+        return found if isinstance(found, dict) else None
+
+    def record_upload(self, key: str, slot: str, info: dict[str, Any]) -> None:
+        entry = self.entry(key)
+        assert entry is not None
+        entry[slot] = info
+        self._dirty = True
 
     def generated_on(self, key: str) -> dt.date | None:
         entry = self.entry(key)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ..clock import Clock
 from ..config import Settings
+from ..delivery.drive import Drive
 from ..mail import Sender, make_sender
 from ..runner import Outcome
 from ..workbook import Workbook, open_workbook
@@ -30,6 +31,7 @@ class RunContext:
         dry_run: bool = False,
         workbook: Workbook | None = None,
         sender: Sender | None = None,
+        drive: Drive | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -39,6 +41,8 @@ class RunContext:
             self.__dict__["workbook"] = workbook
         if sender is not None:
             self.__dict__["sender"] = sender
+        if drive is not None:
+            self.__dict__["drive"] = drive
 
     @cached_property
     def workbook(self) -> Workbook:
@@ -49,6 +53,18 @@ class RunContext:
     def sender(self) -> Sender:
         """The mail server of ``[mail]``; the preview folder without one, or for a dry run."""
         return make_sender(self.settings.mail, dry_run=self.dry_run)
+
+    @cached_property
+    def drive(self) -> Drive:
+        """Google Drive (or its emulator, DRIVE_EMULATOR_HOST) through the service account
+        of ``[workbook]``, for ``[documents] drive_folder``."""
+        from ..delivery.google_drive import GoogleDrive
+
+        return GoogleDrive(
+            credentials_path=self.settings.workbook.credentials,
+            emulator_host=self.settings.documents.drive_emulator_host,
+            retry=self.settings.workbook.retry,
+        )
 
 
 class JobResult(Protocol):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
+from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
 from ..documents.outputs import (
     OutputFolder,
@@ -47,10 +48,11 @@ class DocumentsResult:
     journal: bool = False
     seconds: float = 0.0
     sending: Any = None  # what ``--envoyer`` sent: receipts.ReceiptsSending, document_mail.DocumentSending
+    drive: DriveReport | None = None  # with ``[documents] drive_folder``: what was uploaded
 
     @property
     def changed(self) -> bool:
-        return bool(self.written or self.pdfs or self.cells_written)
+        return bool(self.written or self.pdfs or self.cells_written or (self.drive and self.drive.changed))
 
     @property
     def journal_lost(self) -> bool:
@@ -91,6 +93,7 @@ class DocumentsResult:
             "journal": self.journal,
             "seconds": round(self.seconds, 3),
             **({"sending": self.sending.as_dict()} if self.sending is not None else {}),
+            **({"drive": self.drive.as_dict()} if self.drive is not None else {}),
         }
 
 
@@ -118,6 +121,7 @@ class _Run:
         self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
         self.tables: Mapping[str, Table] = {}
         self.dataset = Dataset()
+        self._delivery: DriveDelivery | None = None
 
     def read_for(self, tabs: Iterable[str], member: str | None) -> tuple[Dataset, str | None]:
         """``tabs`` read, and the key of ``member`` (``--member``), which must be among them."""
@@ -176,9 +180,23 @@ class _Run:
         try:
             if self.pdf:
                 self._pdfs(folder)
+            self._deliver(folder)
         finally:
             folder.save()
         return folder
+
+    def _deliver(self, folder: OutputFolder) -> None:
+        """With ``[documents] drive_folder``: the run's documents (and PDF) to Drive."""
+        root = self.documents.drive_folder
+        if root is None:
+            return
+        if self._delivery is None:
+            try:
+                self._delivery = DriveDelivery(self.context.drive, root)
+            except MilaError as exc:  # no key, an unreadable key: the documents stay here
+                self._delivery = DriveDelivery(None, root, opening_error=exc)
+            self.result.drive = self._delivery.report
+        self._delivery.deliver(folder, self._keys(folder))
 
     def _pdfs(self, folder: OutputFolder) -> None:
         keys = [k for k in self._keys(folder) if folder.pdf_needed(k)]
@@ -230,6 +248,12 @@ class _Run:
             parts.append(f"{r.cells_written} cellule(s) écrite(s)")
         if r.skipped:
             parts.append(f"{len(r.skipped)} ignoré(s)")
+        if r.drive is not None:
+            if r.drive.uploaded or r.drive.updated:
+                parts.append(
+                    f"Google Drive : {len(r.drive.uploaded)} déposé(s), {len(r.drive.updated)} mis à jour"
+                )
+            parts += r.drive.lines()
         return " ; ".join(parts)
 
     def journal(self, outcome: str, details: str) -> bool:
@@ -361,6 +385,8 @@ def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
     skipped = sum(len(r.skipped) for r in results)
     unchanged = sum(len(r.unchanged) for r in results)
     tail = f" ; {skipped} non produit(s)" if skipped else ""
+    not_uploaded = sum(len(r.drive.failed) for r in results if r.drive is not None)
+    tail += f" ; {not_uploaded} non déposé(s) sur Google Drive" if not_uploaded else ""
     if not any(r.changed for r in results):
         return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
     pdfs = sum(len(r.pdfs) for r in results)

@@ -4,7 +4,8 @@ One entry point per document kind, each returning a :class:`DocumentsResult`:
 
 - :func:`run_conventions`: one convention de mise à disposition per ``Occupations`` row
   (ongoing or future ones; ``include_ended`` adds the others); writes ``Convention générée
-  le`` and ``Fichier convention`` back to the sheet;
+  le`` and ``Fichier convention`` back to the sheet (the file's name, or its Drive link
+  once uploaded to ``[documents] drive_folder``);
 - :func:`run_charters`: the values charter for each active member who has not signed it
   (``all_members``: every active member), and the signature register;
 - :func:`run_receipts`: a receipt for each payment (``Cotisation payée le`` + ``Montant
@@ -180,9 +181,9 @@ def run_conventions(
                     row=row,
                 )
             )
-            updates.append(
-                CellUpdate(schema.OCCUPATIONS.name, row_id, "Fichier convention", path.name, row=row)
-            )
+            # The Drive link when the convention is there (the staff click it), else its file name.
+            where = folder.link(item.key) or path.name
+            updates.append(CellUpdate(schema.OCCUPATIONS.name, row_id, "Fichier convention", where, row=row))
         written = workbook.write(updates)
         run.result.cells_written = written.cells_written
         run.result.skipped.extend(written.skipped)

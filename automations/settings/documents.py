@@ -9,6 +9,7 @@ the job warns).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,10 +17,16 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from ..text import fold
-from .base import ConfigPath, Seconds, Section, Text
+from .base import ConfigPath, OptionalText, Seconds, Section, Text
 from .mail import Address
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+# The environment variables that override keys of ``[documents]`` (config.ENVIRONMENT lists them).
+VARIABLES = {
+    "drive_folder": "MILA_DRIVE_FOLDER",
+    "drive_emulator_host": "DRIVE_EMULATOR_HOST",
+}
 
 # The board's functions as the ``Conseil`` tab writes them (schema.BOARD_FUNCTIONS is this list).
 BOARD_FUNCTIONS = (
@@ -92,6 +99,33 @@ def _purposes(value: object) -> object:
         if purpose not in out:
             out.append(purpose)
     return tuple(out)
+
+
+# A Drive ID: letters, digits, « - » and « _ » (folder IDs are 19 to 44 characters long).
+_DRIVE_ID = re.compile(r"[A-Za-z0-9_-]{10,}")
+_DRIVE_URL = re.compile(r"(?:/folders/|[?&]id=)([A-Za-z0-9_-]{10,})")
+DRIVE_FOLDER_FORM = (
+    "l'adresse d'un dossier Google Drive (https://drive.google.com/drive/folders/…) "
+    "copiée depuis le navigateur, ou son identifiant"
+)
+
+
+def drive_folder_id(value: object) -> object:
+    """The folder's ID, from the ID itself or the address the browser shows
+    (``https://drive.google.com/drive/u/0/folders/ID?usp=sharing``, ``…/open?id=ID``)."""
+    if not isinstance(value, str):
+        return value  # the type check says what is expected
+    text = value.strip()
+    if not text:
+        return None
+    if "/" not in text and "?" not in text:
+        if _DRIVE_ID.fullmatch(text):
+            return text
+        raise ValueError(f"« {text} » n'est pas un identifiant de dossier Google Drive")
+    found = _DRIVE_URL.search(text)
+    if found is None or "google.com" not in text:
+        raise ValueError(f"« {text} » n'est pas l'adresse d'un dossier Google Drive")
+    return found.group(1)
 
 
 def _rna(value: object) -> object:
@@ -185,3 +219,12 @@ class DocumentsSettings(Section):
     # `mila docs rapport --envoyer`: the board's addresses; empty: those of the Conseil tab
     # (the « Email » of each board member's row of Membres)
     board_emails: tuple[Address, ...] = Field((), strict=False, description=ADDRESS_LIST)
+    # The shared Drive folder the documents are uploaded to (its ID; an address is accepted);
+    # none: the documents stay in ``out``.
+    drive_folder: Annotated[str | None, BeforeValidator(drive_folder_id)] = Field(
+        None, description=DRIVE_FOLDER_FORM
+    )
+    # DRIVE_EMULATOR_HOST: Drive requests go to this emulator (plain HTTP, anonymous)
+    drive_emulator_host: OptionalText = Field(
+        None, description="hôte:port de l'émulateur, par exemple « 127.0.0.1:8085 »"
+    )

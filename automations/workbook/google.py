@@ -61,6 +61,7 @@ SCOPES = [
 ]
 GOOGLE_BASE = "https://sheets.googleapis.com"
 DRIVE_BASE = "https://www.googleapis.com/drive"
+UPLOAD_BASE = "https://www.googleapis.com/upload"  # Drive's uploads (automations/delivery)
 RETRIABLE = {408, 429, 500, 502, 503, 504}
 T = TypeVar("T")
 DEFAULT_RETRY = RetryPolicy()
@@ -96,24 +97,27 @@ def retry_delay(exc: Exception, policy: RetryPolicy) -> bool | float:
     return isinstance(exc, (requests.ConnectionError, requests.Timeout, TransportError))
 
 
-def retry_notice(exc: BaseException | None, wait: float, attempt: int, attempts: int) -> str:
+def retry_notice(
+    exc: BaseException | None, wait: float, attempt: int, attempts: int, service: str = "Google Sheets"
+) -> str:
     """The French line shown while a request is retried: what failed, when the next of
     ``attempts`` attempts (``attempt``) starts."""
     if isinstance(exc, APIError):
         status = exc.response.status_code
         what = (
-            f"Google Sheets demande de ralentir (quota dépassé, erreur {status})"
-            if status == 429
-            else f"Google Sheets ne répond pas (erreur {status})"
+            f"{service} demande de ralentir (quota dépassé, erreur {status})"
+            if status in (403, 429)
+            else f"{service} ne répond pas (erreur {status})"
         )
     else:
-        what = "Google Sheets est injoignable (réseau)"
+        what = f"{service} est injoignable (réseau)"
     when = f"{wait:.0f} s" if wait >= 1 else "moins d'une seconde"
     return f"{what} : nouvel essai dans {when} ({attempt}/{attempts})…"
 
 
 # The policy of the request being retried, for the hook below (stamina's hooks are global).
 _RETRYING: ContextVar[RetryPolicy | None] = ContextVar("mila_google_retrying", default=None)
+_SERVICE: ContextVar[str] = ContextVar("mila_google_service", default="Google Sheets")
 
 
 def _on_retry(details: RetryDetails) -> None:
@@ -134,7 +138,10 @@ def _on_retry(details: RetryDetails) -> None:
     if policy is None:
         return
     notices.warning(
-        "%s", retry_notice(details.caused_by, details.wait_for, details.retry_num + 1, policy.attempts)
+        "%s",
+        retry_notice(
+            details.caused_by, details.wait_for, details.retry_num + 1, policy.attempts, _SERVICE.get()
+        ),
     )
 
 
@@ -145,13 +152,19 @@ class RetryingHTTPClient(HTTPClient):
     """gspread's client with bounded retries (gspread's own backoff retries forever)."""
 
     policy = RetryPolicy()
+    service = "Google Sheets"  # named in the French retry lines
+
+    def should_retry(self, exc: Exception) -> bool | float:
+        """Whether to retry after ``exc`` (see :func:`retry_delay`)."""
+        return retry_delay(exc, self.policy)
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         policy = self.policy
         token = _RETRYING.set(policy)
+        service = _SERVICE.set(self.service)
         try:
             for attempt in stamina.retry_context(
-                on=lambda exc: retry_delay(exc, policy),
+                on=self.should_retry,
                 attempts=policy.attempts,
                 timeout=policy.timeout,
                 wait_initial=policy.wait_initial,
@@ -161,6 +174,7 @@ class RetryingHTTPClient(HTTPClient):
                 with attempt:
                     return super().request(*args, **kwargs)
         finally:
+            _SERVICE.reset(service)
             _RETRYING.reset(token)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -178,10 +192,14 @@ class EmulatorSession(AuthorizedSession):
             url = self.emulator_base + url[len(GOOGLE_BASE) :]
         elif url.startswith(DRIVE_BASE):
             url = self.emulator_base + "/drive" + url[len(DRIVE_BASE) :]
+        elif url.startswith(UPLOAD_BASE):
+            url = self.emulator_base + "/upload" + url[len(UPLOAD_BASE) :]
         return super().request(method, url, *args, **kwargs)
 
 
-def load_credentials(path: str | Path | None, *, emulator: bool) -> Credentials:
+def load_credentials(
+    path: str | Path | None, *, emulator: bool, scopes: Sequence[str] = SCOPES
+) -> Credentials:
     """The service account's credentials; anonymous ones for the emulator without a key."""
     if path is None or str(path) == "":
         if emulator:
@@ -199,7 +217,7 @@ def load_credentials(path: str | Path | None, *, emulator: bool) -> Credentials:
         )
     try:
         info = json.loads(key.read_text(encoding="utf-8"))
-        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        return service_account.Credentials.from_service_account_info(info, scopes=list(scopes))
     except (ValueError, KeyError, TypeError, GoogleAuthError) as exc:
         raise CredentialsError(
             f"Le fichier « {key.name} » n'est pas une clé de compte de service valide. "

@@ -1,0 +1,1 @@
+"""Where documents are delivered beyond the output folder: a shared Google Drive folder."""
