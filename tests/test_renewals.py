@@ -268,7 +268,7 @@ class TestSending:
             (k, a, r) for k, (a, r) in SENT_TODAY.items()
         ]
         lines = journal(book)  # one Journal line for a run that sent something
-        assert len(lines) == 1 and lines[0][1:3] == ["renewals", "succès"]
+        assert len(lines) == 1 and lines[0][1:3] == ["relances", "succès"]
         assert "3 relance(s) envoyée(s)" in lines[0][3]
 
     def test_two_runs_the_same_day_send_once(self, make_book, smtp_server):
@@ -621,7 +621,7 @@ class TestDryRunAndPreviews:
         first = tmp_path / "apercus" / PREVIEWS[0]
         assert b"Message-ID: " + result.messages[0].message_id.encode() in first.read_bytes()
         [line] = journal(book)
-        assert line[1:3] == ["renewals", "aperçu"]
+        assert line[1:3] == ["relances", "aperçu"]
         assert line[3].startswith(
             f"Aucun serveur d'envoi configuré : 3 message(s) écrit(s) en aperçu dans "
             f"« {tmp_path / 'apercus'} » ; rien n'est parti. Pour envoyer, renseignez "

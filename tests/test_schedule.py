@@ -185,8 +185,8 @@ class TestMailJobsWithoutServer:
         out = io.StringIO()
         assert main(["schedule", "--once", "--config", str(config)], out=out) == 0
         said = out.getvalue()
-        assert "renewals : en pause : aucun serveur d'envoi configuré" in said
-        assert "promotions : en pause" in said and "Aucune tâche à lancer maintenant." in said
+        assert "relances : en pause : aucun serveur d'envoi configuré" in said
+        assert "avis de place confirmée : en pause" in said and "Aucune tâche à lancer maintenant." in said
         assert load_state(state_folder(load_settings(config=config, env={})) / "state.json").jobs == {}
 
     def test_status_says_mail_jobs_are_paused_and_exits_1(self, tmp_path):
@@ -199,7 +199,7 @@ class TestMailJobsWithoutServer:
         assert main(["status", "--config", str(config)], out=out) == 1
         said = out.getvalue()
         assert (
-            "renewals :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré"
+            "relances :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré"
             in said
         )
         assert said.count("prochaine exécution : aucune tant qu'aucun serveur d'envoi n'est configuré") == 2
@@ -255,7 +255,7 @@ class TestFailingJobs:
         assert [(r.job, r.ok) for r in runs] == [("sync", False), ("renewals", True)]
         assert "erreur inattendue (ZeroDivisionError)" in runs[0].message
         journal = [list(r) for r in load_workbook(path)["Journal"].iter_rows(values_only=True)]
-        assert journal[1][1:3] == ["sync", FAILURE]
+        assert journal[1][1:3] == ["synchronisation", FAILURE]
         state = load_state(state_folder(settings) / "state.json")
         assert (
             state.jobs["sync"].failures_since_success == 1 and state.jobs["renewals"].last_result == SUCCESS

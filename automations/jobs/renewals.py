@@ -56,7 +56,7 @@ from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
 from ..rules.reminders import InDoubt, LogEntry, Send, Skip
-from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Table, Workbook
 from . import relances
@@ -64,7 +64,7 @@ from .evaluation import schema_problems
 from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 
 log = logging.getLogger(__name__)
-TASK = "renewals"
+TASK = job_name("renewals")  # the Journal's « Tâche »
 READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
 
 SUBJECTS = {
