@@ -340,7 +340,16 @@ class TestSending:
         assert "Relances envoyées : 3" in text and "… et 1 autre(s)" in text
         assert "Refusées par le serveur" in text and "550 5.1.1 Utilisateur inconnu" in text
         assert "Membres non relancés : 3" in text and "Relances trop anciennes" in text and "M0008" in text
+        assert "M0008 Ancien (Max Vieux) <max@ancien.fr>, " in text
         assert "Une ligne a été ajoutée à l'onglet Journal." in text
+
+    def test_a_reminder_too_old_comes_with_name_address_and_amount(self, google_book, smtp_server):
+        """A reminder too old to send says whom to remind by hand: contact, e-mail and amount due."""
+        book = google_book(workbook())
+        [late] = smtp_run(book, smtp_server).late
+        assert (late.contact, late.email) == ("Max Vieux", "max@ancien.fr")
+        assert late.amount_ttc is not None and late.amount_ttc > 0
+        assert late.as_dict()["email"] == "max@ancien.fr"
 
     def test_google_run_takes_a_few_requests(self, emulator, smtp_server):
         """On Google Sheets a sending run takes a fixed handful of requests, whatever the batch size:
