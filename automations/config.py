@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .settings import (
     AssociationSettings,
     BookingPolicy,
+    DigestSettings,
     DocumentsSettings,
     LogSettings,
     MailSettings,
@@ -69,6 +70,7 @@ class Settings(Section):
     documents: DocumentsSettings = DocumentsSettings()
     log: LogSettings = LogSettings()
     payments: PaymentsSettings = PaymentsSettings()
+    digest: DigestSettings = DigestSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 

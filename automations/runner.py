@@ -42,7 +42,7 @@ JOB_TITLES = {
     "receipts": "envoi des reçus",
     "calendars": "calendriers",
     "report": "rapport d'activité",
-    "digest": "résumé quotidien",
+    "resume": "résumé quotidien",
     "docs conventions": "documents : conventions",
     "docs charte": "documents : chartes",
     "docs recus": "documents : reçus",
