@@ -92,6 +92,20 @@ class Settings(Section):
             return data
         return {**data, "schedule": {**schedule, "paiements": {"enabled": False}}}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _digest_off(cls, data: Any) -> Any:
+        """The daily summary (job ``resume``) is off while ``[digest] to`` names nobody,
+        unless ``[schedule.resume]`` says otherwise."""
+        if not isinstance(data, dict):
+            return data
+        digest = data.get("digest") or {}
+        to = digest.get("to") if isinstance(digest, dict) else getattr(digest, "to", None)
+        schedule = data.get("schedule") or {}
+        if to or not isinstance(schedule, dict) or "resume" in schedule:
+            return data
+        return {**data, "schedule": {**schedule, "resume": {"enabled": False}}}
+
     @property
     def source(self) -> Path | None:
         return self._source

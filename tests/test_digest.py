@@ -287,6 +287,12 @@ class TestPreviewAndSettings:
         assert result.disabled and smtp_server.messages == []
         assert "[digest]" in result.lines()[0]
 
+    def test_the_daily_run_is_off_until_someone_is_named(self, tmp_path):
+        """Without [digest] to the scheduler never runs it (nothing paused to report); with one, daily at 9:30."""
+        off = build_settings({}, env={}, base=tmp_path).schedule.timings()["resume"]
+        on = settings_for(tmp_path, None).schedule.timings()["resume"]
+        assert not off.enabled and on.enabled and on.at == dt.time(9, 30)
+
     def test_the_scheduler_runs_it_daily_and_pauses_it_without_server(self, tmp_path):
         """« résumé quotidien » is a daily job of the registry, paused like the other mail jobs."""
         assert "resume" in JOBS and DEFAULT_TIMINGS["resume"].at == dt.time(9, 30)

@@ -81,12 +81,12 @@ class TestTimings:
 class TestSchedulerLoop:
     def test_catch_up_runs_each_due_job_once(self):
         """At start-up on Monday 10:00, what is due runs once (documents ran at 7:31), the HelloAsso
-        orders before the renewals, the report never."""
+        orders before the renewals, the summary to the staff last, the report never."""
         ran: list[str] = []
         last = {"documents": MONDAY.replace(hour=7, minute=31)}
         scheduler = Scheduler(DEFAULT_TIMINGS, ran.append, last.get)
-        assert scheduler.catch_up(MONDAY) == ["sync", "promotions", "paiements", "renewals"]
-        assert ran == ["sync", "promotions", "paiements", "renewals"]
+        assert scheduler.catch_up(MONDAY) == ["sync", "promotions", "paiements", "renewals", "resume"]
+        assert ran == ["sync", "promotions", "paiements", "renewals", "resume"]
 
     def test_the_loop_stops_after_the_current_job_when_asked(self):
         """Setting the stop event (as SIGTERM does) ends the loop once the running job is done."""
@@ -167,9 +167,9 @@ class TestRunner:
 
 class TestMailJobsWithoutServer:
     def test_mail_jobs_are_paused_while_no_server_is_configured(self, tmp_path):
-        """No [mail] host: renewals and promotions are paused with the reason; with a host, nothing is."""
+        """No [mail] host: renewals, promotions and the summary are paused with the reason; with a host, nothing is."""
         reasons = paused_jobs(load_settings(env={}, cwd=tmp_path))
-        assert set(reasons) == {"renewals", "promotions"}
+        assert set(reasons) == {"renewals", "promotions", "resume"}
         assert all("aucun serveur d'envoi configuré" in r and "[mail] host" in r for r in reasons.values())
         (tmp_path / "mila.toml").write_text(MAIL_SERVER, encoding="utf-8")
         assert paused_jobs(load_settings(env={}, cwd=tmp_path)) == {}
