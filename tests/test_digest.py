@@ -259,6 +259,17 @@ class TestOnlyWhenNew:
         assert line[2] == "succès" and "résumé envoyé à equipe@mila.fr" in str(line[3])
         assert all(item.key in str(line[3]) for item in result.items)
 
+    def test_the_fingerprints_are_never_read_as_ids(self, tmp_path, smtp_server):
+        """The next event or member ID is not pushed up by a fingerprint that looks like e0123456789."""
+        from automations import schema
+        from automations.rules.ids import highest_mentioned
+
+        backend = synced(MemoryBackend(grids()))
+        digest(backend, settings_for(tmp_path, smtp_server))
+        details = [str(line[3]) for line in journal_lines(backend)] + ["empreintes : e012345678 c000000042"]
+        for tab in (schema.EVENEMENTS, schema.OCCUPATIONS, schema.MEMBRES):
+            assert highest_mentioned(tab, details) == 0
+
 
 class TestPreviewAndSettings:
     def test_without_server_a_preview_and_nothing_recorded(self, tmp_path, smtp_server):

@@ -35,6 +35,8 @@ from .digest_items import SECTIONS, Item, collect
 
 log = logging.getLogger(__name__)
 TASK = job_name("resume")  # the Journal's « Tâche »
+# Fingerprints are lowercase hex: rules.ids, which reads the IDs given in Journal details,
+# looks for uppercase prefixes (M0012, E0042) and never takes one for an ID.
 MARK = "empreintes :"
 FIRST_FAILURES_DAYS = 7  # the failures a first summary lists
 SHOWN = 10  # lines shown per tab and section; the rest are counted
