@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .settings import (
     AssociationSettings,
     BookingPolicy,
+    DigestSettings,
     DocumentsSettings,
     FormsSettings,
     LogSettings,
@@ -74,6 +75,7 @@ class Settings(Section):
     log: LogSettings = LogSettings()
     payments: PaymentsSettings = PaymentsSettings()
     formulaires: FormsSettings = FormsSettings()
+    digest: DigestSettings = DigestSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -94,6 +96,20 @@ class Settings(Section):
         if organisation or not isinstance(schedule, dict) or "paiements" in schedule:
             return data
         return {**data, "schedule": {**schedule, "paiements": {"enabled": False}}}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _digest_off(cls, data: Any) -> Any:
+        """The daily summary (job ``resume``) is off while ``[digest] to`` names nobody,
+        unless ``[schedule.resume]`` says otherwise."""
+        if not isinstance(data, dict):
+            return data
+        digest = data.get("digest") or {}
+        to = digest.get("to") if isinstance(digest, dict) else getattr(digest, "to", None)
+        schedule = data.get("schedule") or {}
+        if to or not isinstance(schedule, dict) or "resume" in schedule:
+            return data
+        return {**data, "schedule": {**schedule, "resume": {"enabled": False}}}
 
     @property
     def source(self) -> Path | None:

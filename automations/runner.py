@@ -29,14 +29,32 @@ FAILURE = "échec"
 NOTHING = "rien à faire"
 PREVIEW = "aperçu"  # a mail job run without server: previews written, nothing left
 
+# The French name of each job, as staff read it everywhere (Journal « Tâche », `mila status`,
+# the scheduler's output, the digest, the lock's messages). The keys are the names of the
+# command line, of [schedule.<job>] and of state.json; the older English names the Journal
+# holds (« sync », « renewals », « docs conventions »…) are keys too, so they read the same.
 JOB_TITLES = {
-    "sync": "synchronisation du classeur",
-    "renewals": "relances de cotisation",
-    "promotions": "messages « place confirmée »",
-    "documents": "conventions et chartes",
+    "sync": "synchronisation",
+    "paiements": "paiements",
+    "renewals": "relances",
+    "promotions": "avis de place confirmée",
+    "documents": "documents",
+    "receipts": "envoi des reçus",
     "calendars": "calendriers",
     "report": "rapport d'activité",
+    "resume": "résumé quotidien",
+    "docs conventions": "documents : conventions",
+    "docs charte": "documents : chartes",
+    "docs recus": "documents : reçus",
+    "docs emargement": "documents : émargement",
 }
+
+
+def job_name(task: object) -> str:
+    """The French name of a job, from its key or from a Journal « Tâche » (old English
+    names included); a name already French, or unknown, is given back as it is."""
+    text = str(task or "").strip()
+    return JOB_TITLES.get(text, JOB_TITLES.get(text.lower(), text))
 
 
 def state_folder(settings: Settings) -> Path:
@@ -75,7 +93,7 @@ def run_guarded(
     folder = state_folder(settings)
     if wait is None:
         wait = settings.schedule.lock_wait_seconds
-    what = f"« {JOB_TITLES.get(job, job)} »"
+    what = f"« {job_name(job)} »"
     with (
         single_instance(folder, wait=wait, what=what),
         same_workbook(path=settings.workbook.path, sheet=settings.workbook.sheet, wait=wait, what=what),
@@ -138,7 +156,8 @@ def _journal_crash(settings: Settings, job: str, clock: Clock, message: str) -> 
 
     try:
         open_workbook(settings).append_rows(
-            schema.JOURNAL, [{"Date": clock.now(), "Tâche": job, "Résultat": FAILURE, "Détails": message}]
+            schema.JOURNAL,
+            [{"Date": clock.now(), "Tâche": job_name(job), "Résultat": FAILURE, "Détails": message}],
         )
     except Exception:  # the sheet may be what failed; the local log has it all
         log.exception("could not write the crash of %s to Journal", job)

@@ -1006,7 +1006,7 @@ class TestHeaders:
         assert list(after) == [*before, "Journal"]
         assert {t: after[t] for t in before} == before
         (line,) = journal_rows(book)
-        assert line["Tâche"] == "sync" and line["Résultat"] == "échec"
+        assert line["Tâche"] == "synchronisation" and line["Résultat"] == "échec"
         assert "« Email »" in str(line["Détails"])
 
     def test_missing_required_header_is_an_error_anomaly_for_check(self, make_book):

@@ -186,7 +186,7 @@ def test_conventions_are_produced_checked_and_recorded_in_the_sheet(make_book, t
     assert parse_date(dates["C001"]) == TODAY and dates["C002"] is None
     assert result.cells_written == 6 and result.journal  # 4 cells + the 2 calc. headers added
     journal = book.open().read(["Journal"])["Journal"].rows
-    assert [r.get("Tâche") for r in journal] == ["docs conventions"]
+    assert [r.get("Tâche") for r in journal] == ["documents : conventions"]
     assert str(journal[0].get("Détails")).startswith("2 document(s) produit(s)")
 
     # Nothing changed: nothing regenerated, nothing written, no Journal line.
@@ -258,7 +258,7 @@ def test_a_broken_template_fails_in_french_and_logs_the_failure(tmp_path: Path) 
         run(book, tmp_path, documents=settings(tmp_path, templates))
     assert not list((tmp_path / "out").glob("*.docx"))
     journal = book.open().read(["Journal"])["Journal"].rows
-    assert [(r.get("Tâche"), r.get("Résultat")) for r in journal] == [("docs conventions", "échec")]
+    assert [(r.get("Tâche"), r.get("Résultat")) for r in journal] == [("documents : conventions", "échec")]
 
 
 def test_pdf_next_to_each_convention(tmp_path: Path) -> None:

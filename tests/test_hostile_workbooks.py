@@ -304,7 +304,7 @@ class TestJournal:
         result = sync(book.open())
         assert result.journal and result.journal_error is None
         grid = book.grid("Journal")
-        assert grid[0] == JOURNAL_HEADER and len(grid) == 2 and grid[1][1] == "sync"
+        assert grid[0] == JOURNAL_HEADER and len(grid) == 2 and grid[1][1] == "synchronisation"
         assert sync(book.open()).journal_error is None
 
     def test_the_scheduler_counts_a_lost_journal_line_as_a_failure(self, tmp_path):

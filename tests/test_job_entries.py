@@ -101,7 +101,7 @@ class TestSchedulerAndCommandLineParity:
         assert statuses == ["à envoyer", "en cours", "envoyée"]
         journal = [(r["Tâche"], r["Résultat"]) for r in rows(manual, "Journal")]
         assert journal == [(r["Tâche"], r["Résultat"]) for r in rows(scheduled, "Journal")]
-        assert ("promotions", "succès") in journal
+        assert ("avis de place confirmée", "succès") in journal
 
     def test_the_command_line_and_the_scheduler_call_the_same_entry(self, tmp_path):
         """Every scheduled job runs its registry entry on a run context built from the settings."""
@@ -174,7 +174,7 @@ class NoPromotionsJournal:
     def append_rows(self, title: str, rows: list[list[object]]) -> None:
         from automations.errors import WorkbookUnavailable
 
-        if title == "Journal" and any("promotions" in line for line in rows):
+        if title == "Journal" and any("avis de place confirmée" in line for line in rows):
             raise WorkbookUnavailable("Google Sheets est injoignable (essai).")
         self.inner.append_rows(title, rows)
 
@@ -207,7 +207,7 @@ class TestStatusAlert:
         message = email.message_from_bytes(data, policy=email.policy.default)
         assert message["Subject"].startswith("mila : 1 tâche(s) en échec")
         body = message.get_body().get_content()  # type: ignore[union-attr]
-        assert "« synchronisation du classeur »" in body
+        assert "« synchronisation »" in body and "synchronisation :" in body
         assert "échecs depuis la dernière réussite : 2" in body and "Google Sheets est injoignable" in body
 
     def test_nothing_to_report_sends_nothing(self, tmp_path, smtp_server):

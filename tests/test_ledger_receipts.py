@@ -233,7 +233,7 @@ def test_without_server_previews_and_nothing_recorded_as_sent(
     assert rows(book, "Relances") == [] and column(book, "Reçu envoyé le") == [None] * 5
     assert [(r["Tâche"], r["Résultat"]) for r in rows(book, "Journal")] == [
         ("envoi des reçus", "aperçu"),
-        ("docs recus", "succès"),
+        ("documents : reçus", "succès"),
     ]
     assert smtp_server.messages == []
 

@@ -131,7 +131,7 @@ def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
     """Journal lines of this job (the sync writes its own)."""
     if "Journal" not in book.open().tabs():
         return []
-    return [line for line in book.grid("Journal")[1:] if line[1] == "promotions"]
+    return [line for line in book.grid("Journal")[1:] if line[1] == "avis de place confirmée"]
 
 
 def statuses(book) -> list[str]:  # type: ignore[no-untyped-def]

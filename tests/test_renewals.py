@@ -268,7 +268,7 @@ class TestSending:
             (k, a, r) for k, (a, r) in SENT_TODAY.items()
         ]
         lines = journal(book)  # one Journal line for a run that sent something
-        assert len(lines) == 1 and lines[0][1:3] == ["renewals", "succès"]
+        assert len(lines) == 1 and lines[0][1:3] == ["relances", "succès"]
         assert "3 relance(s) envoyée(s)" in lines[0][3]
 
     def test_two_runs_the_same_day_send_once(self, make_book, smtp_server):
@@ -340,7 +340,16 @@ class TestSending:
         assert "Relances envoyées : 3" in text and "… et 1 autre(s)" in text
         assert "Refusées par le serveur" in text and "550 5.1.1 Utilisateur inconnu" in text
         assert "Membres non relancés : 3" in text and "Relances trop anciennes" in text and "M0008" in text
+        assert "M0008 Ancien (Max Vieux) <max@ancien.fr>, " in text
         assert "Une ligne a été ajoutée à l'onglet Journal." in text
+
+    def test_a_reminder_too_old_comes_with_name_address_and_amount(self, google_book, smtp_server):
+        """A reminder too old to send says whom to remind by hand: contact, e-mail and amount due."""
+        book = google_book(workbook())
+        [late] = smtp_run(book, smtp_server).late
+        assert (late.contact, late.email) == ("Max Vieux", "max@ancien.fr")
+        assert late.amount_ttc is not None and late.amount_ttc > 0
+        assert late.as_dict()["email"] == "max@ancien.fr"
 
     def test_google_run_takes_a_few_requests(self, emulator, smtp_server):
         """On Google Sheets a sending run takes a fixed handful of requests, whatever the batch size:
@@ -621,7 +630,7 @@ class TestDryRunAndPreviews:
         first = tmp_path / "apercus" / PREVIEWS[0]
         assert b"Message-ID: " + result.messages[0].message_id.encode() in first.read_bytes()
         [line] = journal(book)
-        assert line[1:3] == ["renewals", "aperçu"]
+        assert line[1:3] == ["relances", "aperçu"]
         assert line[3].startswith(
             f"Aucun serveur d'envoi configuré : 3 message(s) écrit(s) en aperçu dans "
             f"« {tmp_path / 'apercus'} » ; rien n'est parti. Pour envoyer, renseignez "

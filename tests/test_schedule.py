@@ -81,12 +81,12 @@ class TestTimings:
 class TestSchedulerLoop:
     def test_catch_up_runs_each_due_job_once(self):
         """At start-up on Monday 10:00, what is due runs once (documents ran at 7:31), the HelloAsso
-        orders before the renewals, the report never."""
+        orders before the renewals, the summary to the staff last, the report never."""
         ran: list[str] = []
         last = {"documents": MONDAY.replace(hour=7, minute=31)}
         scheduler = Scheduler(DEFAULT_TIMINGS, ran.append, last.get)
-        assert scheduler.catch_up(MONDAY) == ["sync", "promotions", "paiements", "renewals"]
-        assert ran == ["sync", "promotions", "paiements", "renewals"]
+        assert scheduler.catch_up(MONDAY) == ["sync", "promotions", "paiements", "renewals", "resume"]
+        assert ran == ["sync", "promotions", "paiements", "renewals", "resume"]
 
     def test_the_loop_stops_after_the_current_job_when_asked(self):
         """Setting the stop event (as SIGTERM does) ends the loop once the running job is done."""
@@ -167,9 +167,9 @@ class TestRunner:
 
 class TestMailJobsWithoutServer:
     def test_mail_jobs_are_paused_while_no_server_is_configured(self, tmp_path):
-        """No [mail] host: renewals and promotions are paused with the reason; with a host, nothing is."""
+        """No [mail] host: renewals, promotions and the summary are paused with the reason; with a host, nothing is."""
         reasons = paused_jobs(load_settings(env={}, cwd=tmp_path))
-        assert set(reasons) == {"renewals", "promotions"}
+        assert set(reasons) == {"renewals", "promotions", "resume"}
         assert all("aucun serveur d'envoi configuré" in r and "[mail] host" in r for r in reasons.values())
         (tmp_path / "mila.toml").write_text(MAIL_SERVER, encoding="utf-8")
         assert paused_jobs(load_settings(env={}, cwd=tmp_path)) == {}
@@ -185,8 +185,8 @@ class TestMailJobsWithoutServer:
         out = io.StringIO()
         assert main(["schedule", "--once", "--config", str(config)], out=out) == 0
         said = out.getvalue()
-        assert "renewals : en pause : aucun serveur d'envoi configuré" in said
-        assert "promotions : en pause" in said and "Aucune tâche à lancer maintenant." in said
+        assert "relances : en pause : aucun serveur d'envoi configuré" in said
+        assert "avis de place confirmée : en pause" in said and "Aucune tâche à lancer maintenant." in said
         assert load_state(state_folder(load_settings(config=config, env={})) / "state.json").jobs == {}
 
     def test_status_says_mail_jobs_are_paused_and_exits_1(self, tmp_path):
@@ -199,7 +199,7 @@ class TestMailJobsWithoutServer:
         assert main(["status", "--config", str(config)], out=out) == 1
         said = out.getvalue()
         assert (
-            "renewals :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré"
+            "relances :\n  jamais exécutée sur cette machine\n  en pause : aucun serveur d'envoi configuré"
             in said
         )
         assert said.count("prochaine exécution : aucune tant qu'aucun serveur d'envoi n'est configuré") == 2
@@ -255,7 +255,7 @@ class TestFailingJobs:
         assert [(r.job, r.ok) for r in runs] == [("sync", False), ("renewals", True)]
         assert "erreur inattendue (ZeroDivisionError)" in runs[0].message
         journal = [list(r) for r in load_workbook(path)["Journal"].iter_rows(values_only=True)]
-        assert journal[1][1:3] == ["sync", FAILURE]
+        assert journal[1][1:3] == ["synchronisation", FAILURE]
         state = load_state(state_folder(settings) / "state.json")
         assert (
             state.jobs["sync"].failures_since_success == 1 and state.jobs["renewals"].last_result == SUCCESS

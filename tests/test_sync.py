@@ -159,7 +159,7 @@ class TestFirstRun:
         journal = book.grid("Journal")
         assert journal[0] == ["Date", "Tâche", "Résultat", "Détails"]
         assert len(journal) == 2 and result.journal
-        assert journal[1][1:3] == ["sync", "succès"]
+        assert journal[1][1:3] == ["synchronisation", "succès"]
         assert "M0005" in journal[1][3] and "cellule(s) écrite(s)" in journal[1][3]
 
     def test_staff_cells_are_unchanged(self, make_book):
@@ -241,4 +241,4 @@ class TestFailures:
             sync(book)
         assert {t: book.grid(t) for t in before} == before
         journal = book.grid("Journal")
-        assert journal[1][1:3] == ["sync", "échec"] and "Catégorie" in journal[1][3]
+        assert journal[1][1:3] == ["synchronisation", "échec"] and "Catégorie" in journal[1][3]

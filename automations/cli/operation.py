@@ -15,7 +15,7 @@ from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs.registry import JOBS, paused_jobs
-    from ..runner import run_job, state_folder
+    from ..runner import job_name, run_job, state_folder
     from ..schedule import Scheduler
     from ..state import load_state
 
@@ -32,7 +32,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         if not done.ok:
             failures.append(job)
         word = "terminé" if done.ok else "échec"
-        print(f"{clock.now():%d/%m/%Y %H:%M} {job} : {word} — {done.message}", file=out)
+        print(f"{clock.now():%d/%m/%Y %H:%M} {job_name(job)} : {word} — {done.message}", file=out)
         out.flush()
 
     def last_run(job: str) -> dt.datetime | None:
@@ -40,14 +40,14 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 
     scheduler = Scheduler(timings, run, last_run, clock=clock)
     for job, reason in paused.items():
-        print(f"{job} : {reason}", file=out)
+        print(f"{job_name(job)} : {reason}", file=out)
     if args.once:
         if not scheduler.run_due():
             print("Aucune tâche à lancer maintenant.", file=out)
         return 1 if failures else 0
     print("Planificateur démarré (Ctrl-C ou SIGTERM pour l'arrêter après la tâche en cours) :", file=out)
     for job, timing in timings.items():
-        print(f"  {job} : {timing.describe()}", file=out)
+        print(f"  {job_name(job)} : {timing.describe()}", file=out)
     out.flush()
     scheduler.install_signal_handlers()
     scheduler.loop()

@@ -13,6 +13,7 @@ from .. import __version__
 from .diagnostic import cmd_diagnostic
 from .documents import cmd_docs, cmd_docs_rapport, cmd_docs_variables, cmd_docs_verifier
 from .operation import cmd_courriel_test, cmd_renewals, cmd_schedule, cmd_status
+from .resume import cmd_resume
 from .tools import cmd_demo, cmd_emulator
 from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_sync, cmd_tabs
 
@@ -115,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
+
+    resume = sub.add_parser(
+        "resume",
+        help="envoyer à l'équipe le résumé de ce qui attend quelqu'un (s'il y a du nouveau)",
+        description="Liste ce qui attend une personne dans le classeur (erreurs par onglet, relances à "
+        "vérifier ou trop anciennes, paiements sans membre, adhésions à compléter, tâches en échec) et "
+        "l'envoie aux adresses de [digest] to, seulement si un point est nouveau depuis le dernier "
+        "résumé. Le planificateur l'envoie chaque jour (« résumé quotidien »).",
+    )
+    _workbook_options(resume)
+    _today_option(resume)
+    resume.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="afficher le résumé et l'écrire en aperçu, sans rien envoyer ni noter",
+    )
+    resume.add_argument("--json", action="store_true", help="sortie JSON")
+    resume.set_defaults(handler=cmd_resume)
 
     diagnostic = sub.add_parser(
         "diagnostic",

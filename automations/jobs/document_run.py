@@ -28,6 +28,7 @@ from ..documents.render import DocumentTemplate, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
+from ..runner import job_name
 from ..workbook import Table
 from .context import RunContext
 from .evaluation import schema_problems
@@ -259,7 +260,7 @@ class _Run:
     def journal(self, outcome: str, details: str) -> bool:
         line = {
             "Date": self.clock.now(),
-            "Tâche": f"docs {self.kind}",
+            "Tâche": job_name(f"docs {self.kind}"),
             "Résultat": outcome,
             "Détails": f"{details} ({time.monotonic() - self.started:.1f} s)",
         }

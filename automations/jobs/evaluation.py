@@ -12,6 +12,7 @@ from ..model.dataset import Dataset
 from ..rules.bookings import BookingPolicy, BookingsOutcome
 from ..rules.events import EventsOutcome
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
+from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, validate
 from ..workbook import CellUpdate, Table
@@ -87,7 +88,8 @@ def evaluate(
     dataset = Dataset.from_tables(tables, today=today)
     anomalies = Anomalies(problems)
     anomalies.extend(dataset.anomalies)
-    context = Context(dataset, today, policy, booking_policy or BookingPolicy(), previous_places(tables))
+    booking_policy = booking_policy or BookingPolicy()
+    context = Context(dataset, today, policy, booking_policy, previous_places(tables))
     anomalies.extend(validate(dataset, today, policy, context=context))
     computations = compute_all(dataset, today, policy)
     for computation in computations:
@@ -95,6 +97,8 @@ def evaluate(
     payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
     for payment in payments:
         anomalies.extend(payment.anomalies)
+    # Warnings about bookings and events long over are not written ([bookings] past_warnings_days).
+    anomalies = Anomalies(without_past_warnings(anomalies, dataset, today, booking_policy.past_warnings_days))
     return Evaluation(
         tables, dataset, anomalies, computations, problems, context.bookings, context.events, payments
     )

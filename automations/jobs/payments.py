@@ -35,14 +35,14 @@ from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
 from ..rules.ids import next_ids
 from ..rules.membership import MembershipPolicy, compute_member, hosted_surface
 from ..rules.payments import period_text
-from ..runner import NOTHING, SUCCESS, Outcome
+from ..runner import NOTHING, SUCCESS, Outcome, job_name
 from ..workbook import Workbook
 from ..workbook.base import to_cell_value
 from ..workbook.table import Table
 from .evaluation import schema_problems
 
 log = logging.getLogger(__name__)
-TASK = "paiements"
+TASK = job_name("paiements")
 TABS = (schema.MEMBRES, schema.PAIEMENTS, schema.TARIFS, schema.OCCUPATIONS, schema.LOCAUX, schema.JOURNAL)
 
 

@@ -62,6 +62,7 @@ from ..model.rows import Event, Member, Registration, id_key
 from ..rules import reminders as rules
 from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
 from ..rules.reminders import Histories, History, LogEntry, State
+from ..runner import job_name
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
@@ -69,7 +70,7 @@ from .evaluation import previous_places, schema_problems
 from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details
 
 log = logging.getLogger(__name__)
-TASK = "promotions"
+TASK = job_name("promotions")  # the Journal's « Tâche »
 READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.RELANCES)
 
 PREFIX = "place confirmée"  # the Relance label: « place confirmée I0123 »

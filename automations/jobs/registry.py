@@ -23,6 +23,7 @@ from ..config import Settings
 from ..errors import MilaError
 from ..runner import NOTHING, Outcome
 from .context import JobResult, RunContext
+from .digest import DigestResult, run_digest
 from .document_run import DocumentsBatch
 from .documents import run_scheduled_documents
 from .forms import acknowledge_forms, take_in_forms
@@ -88,6 +89,11 @@ def promotions(ctx: RunContext) -> NoticesResult:
 def documents(ctx: RunContext) -> DocumentsBatch:
     """The conventions, then the charters to sign (what the scheduler runs every day)."""
     return run_scheduled_documents(ctx)
+
+
+def resume(ctx: RunContext) -> DigestResult:
+    """The daily summary to the staff ([digest] to), sent when something is new."""
+    return run_digest(ctx)
 
 
 R = TypeVar("R", bound=JobResult)
@@ -156,6 +162,7 @@ JOBS: dict[str, Job[Any]] = {
     "renewals": Job("renewals", renewals, sends_mail=True),
     "promotions": Job("promotions", promotions, sends_mail=True),
     "documents": Job("documents", documents),
+    "resume": Job("resume", resume, sends_mail=True),
 }
 
 

@@ -56,7 +56,7 @@ from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
 from ..rules.reminders import InDoubt, LogEntry, Send, Skip
-from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Table, Workbook
 from . import relances
@@ -64,7 +64,7 @@ from .evaluation import schema_problems
 from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 
 log = logging.getLogger(__name__)
-TASK = "renewals"
+TASK = job_name("renewals")  # the Journal's « Tâche »
 READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
 
 SUBJECTS = {
@@ -122,6 +122,9 @@ class Skipped:
     reminder: str | None
     reason: str
     late: bool = False
+    contact: str | None = None  # contact, email, amount: to remind by hand a reminder too old
+    email: str | None = None
+    amount_ttc: Decimal | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -131,7 +134,20 @@ class Skipped:
             "reminder": self.reminder,
             "reason": self.reason,
             "late": self.late,
+            "contact": self.contact,
+            "email": self.email,
+            "amount_ttc": str(self.amount_ttc) if self.amount_ttc is not None else None,
         }
+
+    @property
+    def who(self) -> str:
+        """« M0012 Le Fair (Léa Morel) <lea@lefair.fr>, 240 € »: enough to remind by hand."""
+        name = " ".join(p for p in (self.member_id or f"ligne {self.row}", self.structure) if p)
+        if self.contact and self.contact != self.structure:
+            name += f" ({self.contact})"
+        address = f" <{self.email}>" if self.email else " (sans adresse e-mail)"
+        amount = f", {format_money(self.amount_ttc)}" if self.amount_ttc is not None else ""
+        return f"{name}{address}{amount}"
 
 
 @dataclass(frozen=True)
@@ -246,12 +262,12 @@ class RenewalsResult(relances.MessageCounts):
             ]
             more(len(current))
         if self.late:
-            listed = ", ".join(s.member_id or f"ligne {s.row}" for s in self.late[:limit])
             out.append(
-                f"Relances trop anciennes, non envoyées automatiquement : {len(self.late)} ({listed}"
-                f"{' …' if len(self.late) > limit else ''}) — relancez ces membres vous-même ou "
-                "indiquez leur « Sortie le »."
+                f"Relances trop anciennes, non envoyées automatiquement : {len(self.late)} — relancez "
+                "ces membres vous-même ou indiquez leur « Sortie le » :"
             )
+            out += [f"  {s.who} — {s.reminder or 'relance'}" for s in self.late[:limit]]
+            more(len(self.late))
         if self.to_check:
             out.append(
                 f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
@@ -405,8 +421,19 @@ def plan(
             )
             continue
         if isinstance(decision, Skip):
+            fee = computation.fee
             result.skipped.append(
-                Skipped(member.id, member.structure, member.row, label, decision.reason, decision.late)
+                Skipped(
+                    member.id,
+                    member.structure,
+                    member.row,
+                    label,
+                    decision.reason,
+                    decision.late,
+                    member.contact,
+                    member.email,
+                    fee.ttc if fee is not None else None,
+                )
             )
             continue
         assert isinstance(decision, Send) and member.id and member.email and computation.fee

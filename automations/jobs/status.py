@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..mail import NO_SERVER_HINT, Sender, checked_address
 from ..mail.check import send_one
-from ..runner import JOB_TITLES, state_folder
+from ..runner import job_name, state_folder
 from ..schedule import next_run
 from ..state import load_state
 from .registry import JOBS, paused_jobs
@@ -31,7 +31,7 @@ class JobStatus:
     paused: str | None  # the French reason, for a mail job without server
 
     def lines(self) -> list[str]:
-        out = [f"{self.job} :"]
+        out = [f"{job_name(self.job)} :"]
         if self.last_run:
             last = dt.datetime.fromisoformat(self.last_run)
             out.append(f"  dernière exécution : {last:%d/%m/%Y à %H:%M} — {self.result} ({self.message})")
@@ -119,7 +119,7 @@ def send_alert(
     failing = status.failing
     if not failing:
         return Alert(None)
-    names = ", ".join(f"« {JOB_TITLES.get(row.job, row.job)} »" for row in failing)
+    names = ", ".join(f"« {job_name(row.job)} »" for row in failing)
     text = (
         "Bonjour,\n\n"
         f"mila signale {len(failing)} tâche(s) en échec depuis sa dernière réussite : {names}.\n\n"

@@ -20,7 +20,7 @@ from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
-from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
+from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
 from .forms import FormsIntake
@@ -28,7 +28,7 @@ from .notices import NoticesResult
 from .promotions import record_promotions
 
 log = logging.getLogger(__name__)
-TASK = "sync"
+TASK = job_name("sync")  # the Journal's « Tâche »
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ added later is one more model here and one more field of ``config.Settings``.
 from __future__ import annotations
 
 from .bookings import BookingPolicy
+from .digest import DigestSettings
 from .documents import AssociationSettings, DocumentsSettings
 from .forms import FormsSettings
 from .log import LogSettings
@@ -22,6 +23,7 @@ from .workbook import RetryPolicy, WorkbookSettings
 __all__ = [
     "AssociationSettings",
     "BookingPolicy",
+    "DigestSettings",
     "DocumentsSettings",
     "FormsSettings",
     "JobTiming",

@@ -60,6 +60,8 @@ DEFAULT_TIMINGS: dict[str, Timing] = {
     "renewals": Timing(at=dt.time(9, 0)),
     "documents": Timing(at=dt.time(7, 30)),
     "report": Timing(enabled=False),
+    # The daily summary to the staff, after the morning jobs (sent only when something is new)
+    "resume": Timing(at=dt.time(9, 30)),
 }
 
 
@@ -124,6 +126,7 @@ class ScheduleSettings(Section):
     renewals: JobTiming | None = None
     documents: JobTiming | None = None
     report: JobTiming | None = None
+    resume: JobTiming | None = None
 
     def timings(self) -> dict[str, Timing]:
         """Each job's timing: its ``[schedule.<job>]`` table over the default."""

@@ -1,0 +1,289 @@
+"""`mila resume` and the scheduler's « résumé quotidien »: one short e-mail to the staff
+(``[digest] to``) listing what needs a person (:mod:`.digest_items`), sent only when a
+point appeared since the last summary.
+
+Where the last summary is remembered: in the workbook's ``Journal``. Its line (« résumé
+quotidien », « succès ») ends with the fingerprints of the points it listed
+(``empreintes : 3f9a1c0b2e …``). The workbook outlives the server: a volunteer's machine
+rebuilt, or a second installation, reads the same record and does not send the same
+summary again. The failures listed are the Journal's ``échec`` lines since that line.
+
+Nothing new: nothing is sent, nothing is written. No mail server (or ``--dry-run``): the
+message is written as a preview (``.eml``) and nothing is recorded, so the real summary
+still goes once a server is configured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import schema
+from ..errors import MilaError
+from ..formatting import format_date_long
+from ..mail import DEFAULT_TEMPLATES, RecipientRefused, Templates, build_message, new_message_id
+from ..model.dataset import Dataset
+from ..model.rows import JournalEntry
+from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome, job_name, journal_missing
+from .context import RunContext
+from .digest_items import SECTIONS, Item, collect
+
+log = logging.getLogger(__name__)
+TASK = job_name("resume")  # the Journal's « Tâche »
+# Fingerprints are lowercase hex: rules.ids, which reads the IDs given in Journal details,
+# looks for uppercase prefixes (M0012, E0042) and never takes one for an ID.
+MARK = "empreintes :"
+FIRST_FAILURES_DAYS = 7  # the failures a first summary lists
+SHOWN = 10  # lines shown per tab and section; the rest are counted
+TEXT_TEMPLATE = "resume.txt.j2"
+HTML_TEMPLATE = "resume.html.j2"
+_KEY = re.compile(r"[0-9a-f]{10}")
+
+
+@dataclass(frozen=True)
+class LastSummary:
+    at: dt.datetime | None
+    keys: frozenset[str]
+
+
+@dataclass
+class DigestResult:
+    dry_run: bool
+    recipients: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    new: list[Item] = field(default_factory=list)
+    last: LastSummary | None = None
+    subject: str | None = None
+    text: str | None = None
+    sent_to: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # « adresse (raison) »
+    preview_folder: Path | None = None
+    journal: bool = False
+    journal_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def disabled(self) -> bool:
+        return not self.recipients
+
+    @property
+    def preview(self) -> bool:
+        return self.preview_folder is not None
+
+    @property
+    def journal_lost(self) -> bool:
+        return self.journal_error is not None
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila status`` and the scheduler."""
+        if self.disabled:
+            return Outcome(NOTHING, "désactivé : aucune adresse dans [digest] to")
+        counts = f"{len(self.items)} point(s), dont {len(self.new)} nouveau(x)"
+        if not self.new:
+            return Outcome(
+                NOTHING, f"rien de nouveau depuis le dernier résumé ({len(self.items)} point(s) en cours)"
+            )
+        if self.preview:
+            return Outcome(PREVIEW, f"résumé écrit en aperçu ({counts}) ; rien n'est parti")
+        if not self.sent_to:
+            return Outcome(FAILURE, f"résumé refusé par le serveur : {', '.join(self.refused)}")
+        said = f"résumé envoyé à {', '.join(self.sent_to)} ({counts})"
+        if self.refused:
+            said += f" ; refusé pour {', '.join(self.refused)}"
+        return journal_missing(Outcome(SUCCESS, said), self.journal_lost, self.journal_error)
+
+    def lines(self) -> list[str]:
+        """What the command prints, in French."""
+        if self.disabled:
+            return [
+                "Aucun destinataire : ajoutez les adresses de l'équipe dans mila.toml, section "
+                '[digest], par exemple to = ["equipe@mila.fr"] (docs/resume.md).'
+            ]
+        out = []
+        if self.text is not None and self.dry_run:
+            out += [f"Objet : {self.subject}", "", self.text.rstrip(), ""]
+        out.append(self.outcome().summary[:1].upper() + self.outcome().summary[1:] + ".")
+        if self.preview_folder is not None:
+            out.append(
+                f"Aperçu écrit dans « {self.preview_folder} » (fichier .eml) ; rien n'est noté dans le "
+                "Journal : le résumé partira quand un serveur d'envoi sera configuré."
+                if not self.dry_run
+                else f"Simulation : aperçu écrit dans « {self.preview_folder} », rien n'est parti ni noté."
+            )
+        if self.journal_error:
+            out.append(f"La ligne du Journal n'a pas pu être écrite : {self.journal_error}")
+        return out
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "recipients": self.recipients,
+            "items": [
+                {"section": i.section, "tab": i.tab, "row": i.row, "ref": i.ref, "text": i.text}
+                for i in self.items
+            ],
+            "new": len(self.new),
+            "last_summary": self.last.at.isoformat() if self.last and self.last.at else None,
+            "sent_to": self.sent_to,
+            "refused": self.refused,
+            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
+            "journal": self.journal,
+            "journal_error": self.journal_error,
+        }
+
+
+def last_summary(journal: Sequence[JournalEntry]) -> LastSummary | None:
+    """The last summary sent, read from its Journal line (None: never sent)."""
+    for entry in reversed(journal):
+        if job_name(entry.task) != TASK or (entry.result or "").strip().casefold() != SUCCESS:
+            continue
+        details = entry.details or ""
+        keys = details.rpartition(MARK)[2] if MARK in details else ""
+        at = entry.at if isinstance(entry.at, dt.datetime) else None
+        return LastSummary(at.replace(tzinfo=None) if at else None, frozenset(_KEY.findall(keys)))
+    return None
+
+
+def run_digest(ctx: RunContext) -> DigestResult:
+    """Collect the points, compare with the last summary, and send when something is new."""
+    started = time.monotonic()
+    settings = ctx.settings
+    result = DigestResult(ctx.dry_run, list(settings.digest.to))
+    if result.disabled:
+        return result
+    tables = ctx.workbook.read()
+    journal_table = {k: v for k, v in tables.items() if k == schema.JOURNAL.name}
+    journal = Dataset.from_tables(journal_table, today=ctx.today).journal if journal_table else []
+    result.last = last_summary(journal)
+    since = (
+        result.last.at
+        if result.last is not None
+        else dt.datetime.combine(ctx.today - dt.timedelta(days=FIRST_FAILURES_DAYS), dt.time())
+    )
+    result.items = collect(
+        tables, ctx.today, settings.membership, settings.bookings, settings.renewals, since
+    )
+    known = result.last.keys if result.last is not None else frozenset()
+    result.new = [item for item in result.items if item.key not in known]
+    if not result.new and not ctx.dry_run:
+        result.seconds = time.monotonic() - started
+        log.info("digest: nothing new (%d points)", len(result.items))
+        return result
+    render(ctx, result)
+    send(ctx, result)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def render(ctx: RunContext, result: DigestResult) -> None:
+    """The subject and the text of the summary into ``result`` (HTML built when sending)."""
+    mail = ctx.settings.mail
+    count = len(result.items)
+    result.subject = f"mila : {count} point(s) à traiter dans le classeur ({mail.association})"
+    result.text = _templates(mail.templates).render(TEXT_TEMPLATE, context(ctx, result))
+
+
+def context(ctx: RunContext, result: DigestResult) -> dict[str, object]:
+    """The variables of the templates resume.txt.j2 and resume.html.j2 (docs/resume.md)."""
+    new = {item.key for item in result.new}
+    sections = []
+    for name, (title, todo, elsewhere) in SECTIONS.items():
+        items = [item for item in result.items if item.section == name]
+        if not items:
+            continue
+        groups: dict[str, list[Item]] = {}
+        for item in items:
+            groups.setdefault(item.tab or "", []).append(item)
+        sections.append(
+            {
+                "titre": title,
+                "consigne": todo,
+                "nombre": len(items),
+                "groupes": [
+                    {
+                        "onglet": tab,
+                        "lignes": [{"texte": i.line, "nouveau": i.key in new} for i in shown[:SHOWN]],
+                        "reste": max(0, len(shown) - SHOWN),
+                        "ailleurs": elsewhere.format(onglet=tab),
+                    }
+                    for tab, shown in groups.items()
+                ],
+            }
+        )
+    mail = ctx.settings.mail
+    return {
+        "association": {"nom": mail.association, "signature": mail.signature},
+        "date": format_date_long(ctx.today),
+        "total": len(result.items),
+        "nouveaux": len(result.new),
+        "premier": result.last is None,
+        "sections": sections,
+    }
+
+
+def _templates(folder: Path) -> Templates:
+    """The configured templates, or the shipped ones when the folder has no summary template."""
+    return Templates(folder if (Path(folder) / TEXT_TEMPLATE).is_file() else DEFAULT_TEMPLATES)
+
+
+def send(ctx: RunContext, result: DigestResult) -> None:
+    """One message per address; recorded in Journal only when a server took it."""
+    mail = ctx.settings.mail
+    templates = _templates(mail.templates)
+    html = templates.render(HTML_TEMPLATE, context(ctx, result))
+    sender = ctx.sender
+    assert result.subject is not None and result.text is not None
+    now = ctx.clock.now()
+    try:
+        sender.open()
+        try:
+            for address in result.recipients:
+                outgoing = build_message(
+                    mail,
+                    to_name=None,
+                    to_address=address,
+                    subject=result.subject,
+                    text=result.text,
+                    html=html,
+                    message_id=new_message_id(mail.domain),
+                    date=now,
+                    name=f"{ctx.today.isoformat()}-resume-{address.partition('@')[0]}",
+                )
+                try:
+                    sender.send(outgoing)
+                except RecipientRefused as exc:
+                    result.refused.append(f"{address} ({exc.details})")
+                    continue
+                result.sent_to.append(address)
+        finally:
+            sender.close()
+    except MilaError as exc:
+        if not ctx.dry_run:
+            _journal(ctx, FAILURE, exc.message, result)
+        raise
+    if not sender.delivers:
+        result.preview_folder = mail.preview
+        result.sent_to = []
+        return
+    if result.sent_to:
+        keys = " ".join(item.key for item in result.items)
+        details = f"{result.outcome().summary} ; {MARK} {keys}"
+        result.journal = _journal(ctx, SUCCESS, details, result)
+    else:
+        _journal(ctx, FAILURE, result.outcome().summary, result)
+
+
+def _journal(ctx: RunContext, outcome: str, details: str, result: DigestResult) -> bool:
+    line = {"Date": ctx.clock.now(), "Tâche": TASK, "Résultat": outcome, "Détails": details}
+    try:
+        ctx.workbook.append_rows(schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        result.journal_error = exc.message
+        return False

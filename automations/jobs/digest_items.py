@@ -1,0 +1,265 @@
+"""What the daily summary lists (``mila resume``): the points of the workbook that need a person.
+
+Each :class:`Item` says what and where (tab, row, ID) and what to do, in French, and has a
+stable :attr:`Item.key` (its section, its tab, its ID or row, its sentence): the summary is
+sent only when a key appears that the last one did not hold (:mod:`.digest`).
+
+The sections, in the order staff read them:
+
+- errors written in an ``Anomalies`` column, grouped by tab: every tab that has one (the
+  contract's tabs, ``Paiements``, form responses tabs); a sentence that ``mila sync`` would
+  write as a warning (:func:`~.evaluation.evaluate`) is left out;
+- membership requests to complete: ``Membres`` rows whose anomaly says ``Catégorie`` or
+  ``Forfait`` is missing;
+- payments not matched to a member: ``Paiements`` rows with no ``Membre`` and an anomaly;
+- reminders ``à vérifier`` in ``Relances`` (maybe sent: a person checks);
+- reminders too old to go out on their own (name, e-mail, amount);
+- job failures: ``Journal`` lines ``échec`` since the last summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import schema
+from ..formatting import format_date, format_money
+from ..model.anomalies import CELL_SEPARATOR
+from ..model.rows import JournalEntry
+from ..rules import reminders as rules
+from ..rules.membership import MembershipPolicy, compute_all
+from ..runner import FAILURE, job_name
+from ..settings import BookingPolicy, RenewalSettings
+from ..text import fold
+from ..workbook import Table
+from . import relances
+from .evaluation import Evaluation, evaluate
+
+ERRORS = "erreurs"
+REQUESTS = "adhesions"
+PAYMENTS = "paiements"
+TO_CHECK = "a_verifier"
+LATE = "trop_anciennes"
+FAILURES = "echecs"
+
+# Section -> (title, what to do, where to see the lines not shown), in the order of the message.
+SECTIONS: dict[str, tuple[str, str, str]] = {
+    ERRORS: (
+        "Erreurs dans le classeur",
+        "Corrigez la case dont parle chaque phrase (colonne « Anomalies » de la ligne) ; "
+        "la phrase disparaît à la synchronisation suivante.",
+        "voir la colonne « Anomalies » de l'onglet {onglet}",
+    ),
+    REQUESTS: (
+        "Demandes d'adhésion à compléter",
+        "Dans l'onglet Membres, choisissez « Catégorie » et « Forfait » de chaque ligne : "
+        "la cotisation se calcule ensuite.",
+        "voir la colonne « Anomalies » de l'onglet {onglet}",
+    ),
+    PAYMENTS: (
+        "Paiements sans membre",
+        "Dans l'onglet Paiements, saisissez l'ID du membre dans « Membre » (ou laissez vide "
+        "si ce n'est pas une cotisation).",
+        "voir les lignes sans « Membre » de l'onglet {onglet}",
+    ),
+    TO_CHECK: (
+        "Relances à vérifier (peut-être parties)",
+        "Cherchez le message parmi les envoyés (son Message-ID est sur la ligne de Relances), puis "
+        "ajoutez une ligne « envoyée » ou « à renvoyer » (docs/mail.md, « Une relance reste à vérifier »).",
+        "voir les lignes « à vérifier » de l'onglet {onglet}",
+    ),
+    LATE: (
+        "Relances trop anciennes pour partir seules",
+        "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
+        "la liste complète : « mila renewals --dry-run » sur le serveur",
+    ),
+    FAILURES: (
+        "Tâches en échec",
+        "Lisez le détail ; si l'échec revient, lancez « mila diagnostic » sur le serveur "
+        "(docs/deploiement.md, « Suivre ce qui se passe »).",
+        "voir les lignes « échec » de l'onglet {onglet}",
+    ),
+}
+
+_MISSING = re.compile(r"\b(manquant|manquante|complete[zr]|vide)\b")
+_CHOICE = re.compile(r"\b(categorie|forfait)\b")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One point of the summary: where it is and what it says."""
+
+    section: str
+    tab: str | None  # the workbook's title of the tab
+    row: int | None
+    ref: str | None  # the row's ID, a member's ID, a job's name
+    text: str  # one French line, without the place
+
+    @property
+    def place(self) -> str:
+        """« ligne 53 (M0052) », « ligne 4 », or the ID alone."""
+        if self.row is None:
+            return self.ref or ""
+        return f"ligne {self.row}" + (f" ({self.ref})" if self.ref else "")
+
+    @property
+    def line(self) -> str:
+        """The line as staff read it: the place, then the sentence."""
+        return f"{self.place} : {self.text}" if self.place else self.text
+
+    @property
+    def key(self) -> str:
+        """A short fingerprint, stable while the point stays: its ID rather than its row
+        when it has one (rows move when lines are inserted above)."""
+        where = self.ref if self.ref else str(self.row)
+        raw = "\x1f".join((self.section, fold(self.tab or ""), where, " ".join(self.text.split())))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
+
+
+def sheet_items(tables: Mapping[str, Table], evaluation: Evaluation) -> list[Item]:
+    """The errors, membership requests and payments without member written in the sheet."""
+    warnings: dict[tuple[str, int], set[str]] = {}
+    for anomaly in evaluation.anomalies.warnings:
+        if anomaly.row is not None:
+            key = (schema.normalize_header(anomaly.tab), anomaly.row)
+            warnings.setdefault(key, set()).add(anomaly.message.strip())
+    members = schema.normalize_header(schema.MEMBRES.name)
+    payments = schema.normalize_header(schema.PAIEMENTS.name)
+    found: list[Item] = []
+    for name, table in tables.items():
+        if not table.has("Anomalies") or (table.schema is not None and table.schema.job_owned):
+            continue
+        tab = schema.normalize_header(table.schema.name if table.schema else name)
+        for row in table.rows:
+            cell = row.get("Anomalies")
+            if cell is None or not str(cell).strip():
+                continue
+            sentences = [s.strip() for s in str(cell).split(CELL_SEPARATOR) if s.strip()]
+            ref = row.id
+            if tab == payments and _blank(row.get("Membre")):
+                found.append(Item(PAYMENTS, table.title, row.number, ref, _payment(row, sentences)))
+                continue
+            asks = [s for s in sentences if tab == members and _asks_for_category(s)]
+            if asks:
+                found.append(Item(REQUESTS, table.title, row.number, ref, _request(row, asks)))
+            for sentence in sentences:
+                if sentence not in asks and sentence not in warnings.get((tab, row.number), ()):
+                    found.append(Item(ERRORS, table.title, row.number, ref, sentence))
+    return found
+
+
+def _blank(value: object) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _asks_for_category(sentence: str) -> bool:
+    folded = fold(sentence)
+    return bool(_CHOICE.search(folded) and _MISSING.search(folded))
+
+
+def _who(row: object, *columns: str) -> str:
+    values = [str(v).strip() for c in columns if not _blank(v := row.get(c))]  # type: ignore[attr-defined]
+    return ", ".join(values)
+
+
+def _request(row: object, sentences: Sequence[str]) -> str:
+    who = _who(row, "Structure", "Contact", "Email")
+    said = " ".join(sentences)
+    return f"{who} — {said}" if who else said
+
+
+def _payment(row: object, sentences: Sequence[str]) -> str:
+    amount = row.get("Montant")  # type: ignore[attr-defined]
+    shown = format_money(amount) if isinstance(amount, int | float) else (str(amount) if amount else "")
+    payer = _who(row, "Payeur")
+    head = " de ".join(part for part in (shown, payer) if part)
+    return f"{head} — {' '.join(sentences)}" if head else " ".join(sentences)
+
+
+def reminder_items(
+    tables: Mapping[str, Table],
+    evaluation: Evaluation,
+    today: dt.date,
+    policy: MembershipPolicy,
+    renewals: RenewalSettings,
+) -> list[Item]:
+    """The reminders ``à vérifier`` in Relances, and those too old to be sent automatically."""
+    relances_table = tables.get(schema.RELANCES.name)
+    entries = relances.entries(relances_table, today)
+    histories = rules.build_histories(entries)
+    title = relances_table.title if relances_table is not None else schema.RELANCES.name
+    found: list[Item] = []
+    for history in histories.values():
+        if history.state is not rules.State.IN_DOUBT:
+            continue
+        for attempt in history.in_doubt:
+            entry = next((e for e in entries if e.row == attempt.row), None)
+            what = entry.reminder if entry is not None else "relance"
+            who = entry.member_id if entry is not None else None
+            to = f" à {attempt.address}" if attempt.address else ""
+            sent = f", Message-ID {attempt.message_id}" if attempt.message_id else ""
+            found.append(Item(TO_CHECK, title, attempt.row, who, f"{what}{to}{sent}"))
+    dataset = evaluation.dataset
+    members_title = dataset.titles.get(schema.MEMBRES.name, schema.MEMBRES.name)
+    late: list[tuple[dt.date, Item]] = []
+    for member, computation in zip(dataset.members, compute_all(dataset, today, policy), strict=True):
+        decision = rules.decide(member, computation, today, renewals.schedule, histories)
+        if not isinstance(decision, rules.Skip) or not decision.late or decision.due is None:
+            continue
+        due = decision.due
+        name = member.structure or member.contact or ""
+        if member.contact and member.contact != name:
+            name += f" ({member.contact})"
+        address = f"<{member.email}>" if member.email else "sans adresse e-mail"
+        fee = computation.fee
+        amount = f"cotisation {format_money(fee.ttc)}" if fee is not None else "montant inconnu"
+        text = f"{name} {address}, {amount} — {due.label} prévue le {format_date(due.send_on)}"
+        late.append((due.send_on, Item(LATE, members_title, member.row, member.id, text.strip())))
+    # The most recent first: the members most likely to renew still
+    found += [item for _, item in sorted(late, key=lambda pair: pair[0], reverse=True)]
+    return found
+
+
+def failure_items(journal: Sequence[JournalEntry], title: str, since: dt.datetime | None) -> list[Item]:
+    """The Journal lines ``échec`` written after ``since`` (all of them when None)."""
+    found = []
+    for entry in journal:
+        if (entry.result or "").strip().casefold() != FAILURE:
+            continue
+        at = _moment(entry.at)
+        if since is not None and (at is None or at <= since):
+            continue
+        when = f"le {at:%d/%m/%Y à %H:%M}, " if at is not None else ""
+        found.append(
+            Item(FAILURES, title, entry.row, job_name(entry.task), f"{when}{entry.details or 'sans détail'}")
+        )
+    return found
+
+
+def _moment(value: dt.date | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value, dt.time())
+
+
+def collect(
+    tables: Mapping[str, Table],
+    today: dt.date,
+    policy: MembershipPolicy,
+    bookings: BookingPolicy,
+    renewals: RenewalSettings,
+    since: dt.datetime | None,
+) -> list[Item]:
+    """Every point of the summary, section by section."""
+    evaluation = evaluate(tables, today, policy, booking_policy=bookings)
+    journal_title = evaluation.dataset.titles.get(schema.JOURNAL.name, schema.JOURNAL.name)
+    items = sheet_items(tables, evaluation)
+    items += reminder_items(tables, evaluation, today, policy, renewals)
+    items += failure_items(evaluation.dataset.journal, journal_title, since)
+    order = list(SECTIONS)
+    return sorted(items, key=lambda item: order.index(item.section))
