@@ -323,6 +323,27 @@ JOURNAL = Tab(
     job_owned=True,
 )
 
+# Job-owned too, but outside TABS: no row model reads it (the jobs only write it), so the
+# readers treat it like any tab of the staff's. SHEETS.md « Listes ».
+LISTES = Tab(
+    "Listes",
+    (
+        _c("Membres"),
+        _c("Locaux"),
+        _c("Ressources"),
+        _c("Événements"),
+    ),
+    job_owned=True,
+)
+
+# The reference columns and the Listes column their dropdown draws from.
+REFERENCE_LISTS = {
+    "membre": "Membres",
+    "local": "Locaux",
+    "ressource": "Ressources",
+    "evenement": "Événements",
+}
+
 TABS: tuple[Tab, ...] = (
     MEMBRES,
     LOCAUX,

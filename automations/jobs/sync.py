@@ -23,6 +23,7 @@ from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
+from .lists import keep_lists_current
 from .notices import NoticesResult
 from .promotions import record_promotions
 
@@ -159,6 +160,7 @@ def run_sync(
         result.cells_written = written.cells_written
         result.columns_added = written.columns_added
         result.skipped = written.skipped
+        keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
