@@ -36,6 +36,7 @@ JOB_TITLES = {
     "documents": "conventions et chartes",
     "calendars": "calendriers",
     "report": "rapport d'activité",
+    "preparer": "préparation du classeur",
 }
 
 

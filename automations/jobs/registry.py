@@ -26,6 +26,7 @@ from .context import JobResult, RunContext
 from .document_run import DocumentsBatch
 from .documents import run_scheduled_documents
 from .notices import NoticesResult
+from .prepare import PrepareResult, run_prepare
 from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
 from .sync import SyncResult, run_sync
@@ -85,6 +86,12 @@ def promotions(ctx: RunContext) -> NoticesResult:
 def documents(ctx: RunContext) -> DocumentsBatch:
     """The conventions, then the charters to sign (what the scheduler runs every day)."""
     return run_scheduled_documents(ctx)
+
+
+def preparer(ctx: RunContext) -> PrepareResult:
+    """Apply the workbook contract to the sheet itself (`mila preparer`, run by hand):
+    dropdowns, header notes, formats, warning-only protections; only what is missing."""
+    return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
 
 
 R = TypeVar("R", bound=JobResult)
