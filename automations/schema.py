@@ -323,8 +323,8 @@ JOURNAL = Tab(
     job_owned=True,
 )
 
-# Job-owned too, but outside TABS: no row model reads it (the jobs only write it), so the
-# readers treat it like any tab of the staff's. SHEETS.md « Listes ».
+# Job-owned too, but outside TABS: no row model reads it (the jobs only write it), and a
+# workbook without it lacks nothing. ``tab_schema`` knows it. SHEETS.md « Listes ».
 LISTES = Tab(
     "Listes",
     (
@@ -365,7 +365,7 @@ TABS: tuple[Tab, ...] = (
 # when missing, mean "no rows" (SHEETS.md).
 REQUIRED_TABS: tuple[Tab, ...] = (MEMBRES,)
 
-_BY_KEY = {normalize_header(t.name): t for t in TABS}
+_BY_KEY = {normalize_header(t.name): t for t in (*TABS, LISTES)}
 
 
 def tab_schema(title: str) -> Tab | None:

@@ -102,3 +102,14 @@ def test_a_labelled_reference_is_read_as_its_id(make_book) -> None:
     members = book.grid("Membres")
     fee = members[0].index("Cotisation HT")
     assert members[2][fee] == 160  # 16 m² × 10 € for the hosted member, through the occupation
+
+
+def test_a_workbook_without_rows_gets_no_tab(make_book) -> None:
+    """Nothing to offer yet: a sync on header-only tabs creates no Listes tab and writes nothing."""
+    tabs = {name: grid[:1] for name, grid in book_tabs().items()}
+    book = make_book(tabs)
+    if book.kind == "google":
+        book.emulator.reset_requests()
+    sync(book)
+    assert writes(book) == 0
+    assert "Listes" not in book.open().tabs()

@@ -3,7 +3,8 @@
 ``mila sync`` keeps it current (SHEETS.md « Listes »): one column each for the members
 (``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
 (``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``). The tab is written
-only when its content changed, and created when it is missing. A reference typed with
+only when its content changed, and created when it is missing (once there is a row with an
+ID to offer). A reference typed with
 its label reads as the ID alone (:func:`automations.model.rows.normalize_ref`).
 """
 
@@ -65,8 +66,10 @@ def keep_lists_current(
     read by the run, the IDs it assigned in ``new_ids``); the number of cells written,
     0 without any request when it is current."""
     wanted = list_columns(dataset, new_ids)
-    title = workbook.title_for(schema.LISTES.name)
-    if not owned_columns_differ(tables.get(title) if title else None, wanted):
+    current = tables.get(schema.LISTES.name)
+    if current is None and not any(wanted.values()):
+        return 0  # nothing to offer yet: a workbook without rows gets no tab
+    if not owned_columns_differ(current, wanted):
         return 0
     written = rewrite_owned_columns(workbook, schema.LISTES, wanted)
     log.info("Listes: %d cells written", written)
