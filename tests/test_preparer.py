@@ -320,3 +320,21 @@ def test_the_command_speaks_french(demo: Path, capsys):
     assert main(["preparer", "--workbook", str(demo)]) == 0
     out = capsys.readouterr().out
     assert "le classeur était déjà préparé : rien n'a été écrit" in out
+
+
+def test_a_rule_given_back_in_googles_own_spelling_is_not_sent_again():
+    """``=Listes!$A$2:$A`` without quotes and ``strict`` left out mean the rule is already there."""
+    from automations.workbook.google_prepare import plan_requests
+
+    header = [{"formattedValue": "ID"}, {"formattedValue": "Membre"}]
+    rule = {
+        "condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=Listes!$A$2:$A"}]},
+        "showCustomUi": True,
+    }
+    occupations = {
+        "properties": {"sheetId": 7, "title": "Occupations", "gridProperties": {"frozenRowCount": 1}},
+        "data": [{"rowData": [{"values": header}, {"values": [{}, {"dataValidation": rule}]}]}],
+    }
+    requests = plan_requests([occupations], "Listes")
+    assert not any("setDataValidation" in r for r in requests)
+    assert any("updateCells" in r for r in requests)  # the notes are still missing

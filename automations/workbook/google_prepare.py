@@ -171,10 +171,19 @@ def _same_validation(have: Mapping[str, Any] | None, wanted: Mapping[str, Any]) 
     if not have:
         return False
     return (
-        have.get("condition") == wanted["condition"]
+        _condition_key(have.get("condition") or {}) == _condition_key(wanted["condition"])
         and not have.get("strict", False)
         and bool(have.get("showCustomUi", False))
     )
+
+
+def _condition_key(condition: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A condition as compared: a range's quotes and case do not count (Google may give
+    back ``=Listes!$A$2:$A`` for ``='Listes'!$A$2:$A``)."""
+    values = [str(v.get("userEnteredValue", "")) for v in condition.get("values") or []]
+    if condition.get("type") == "ONE_OF_RANGE":
+        values = [v.replace("'", "").casefold() for v in values]
+    return str(condition.get("type", "")), tuple(values)
 
 
 def _conditional(
