@@ -47,6 +47,7 @@ JOB_TITLES = {
     "docs charte": "documents : chartes",
     "docs recus": "documents : reçus",
     "docs emargement": "documents : émargement",
+    "preparer": "préparation du classeur",
 }
 
 

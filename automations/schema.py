@@ -323,6 +323,27 @@ JOURNAL = Tab(
     job_owned=True,
 )
 
+# Job-owned too, but outside TABS: no row model reads it (the jobs only write it), and a
+# workbook without it lacks nothing. ``tab_schema`` knows it. SHEETS.md « Listes ».
+LISTES = Tab(
+    "Listes",
+    (
+        _c("Membres"),
+        _c("Locaux"),
+        _c("Ressources"),
+        _c("Événements"),
+    ),
+    job_owned=True,
+)
+
+# The reference columns and the Listes column their dropdown draws from.
+REFERENCE_LISTS = {
+    "membre": "Membres",
+    "local": "Locaux",
+    "ressource": "Ressources",
+    "evenement": "Événements",
+}
+
 TABS: tuple[Tab, ...] = (
     MEMBRES,
     LOCAUX,
@@ -344,7 +365,7 @@ TABS: tuple[Tab, ...] = (
 # when missing, mean "no rows" (SHEETS.md).
 REQUIRED_TABS: tuple[Tab, ...] = (MEMBRES,)
 
-_BY_KEY = {normalize_header(t.name): t for t in TABS}
+_BY_KEY = {normalize_header(t.name): t for t in (*TABS, LISTES)}
 
 
 def tab_schema(title: str) -> Tab | None:

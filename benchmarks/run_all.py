@@ -22,7 +22,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
 
-from . import bookings_events, documents, drive, payments, renewals, sync_compute, workbook_io
+from . import (
+    bookings_events,
+    documents,
+    drive,
+    payments,
+    preparer,
+    renewals,
+    sync_compute,
+    workbook_io,
+)
 from .data import BUDGET_S, REPEATS, BenchResult, md_table, seconds, verdict_word
 
 # The registry: every module here exposes run(quick: bool = False) -> BenchResult.
@@ -34,6 +43,7 @@ BENCHMARKS: list[ModuleType] = [
     documents,
     drive,
     payments,
+    preparer,
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,8 @@ def create(emulator: SheetsEmulator, body: dict) -> dict:
 
 
 def get_spreadsheet(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
+    from .presentation import cell_extras, column_metadata, sheet_extras
+
     meta = ss.metadata()
     if _truthy(query.get("includeGridData", "false")):
         ev = Evaluator(ss)
@@ -99,11 +102,18 @@ def get_spreadsheet(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
             values = ss.render_window(win, "FORMATTED_VALUE", "SERIAL_NUMBER", ev)
             raw = ss.render_window(win, "UNFORMATTED_VALUE", "SERIAL_NUMBER", ev)
             row_data = []
-            for frow, urow in zip(values, raw, strict=True):
+            # A small window is given whole (a note or a rule on a blank cell included).
+            height = win.r1 - win.r0 + 1 if win.r1 - win.r0 < 50 else len(values)
+            for i in range(height):
+                frow = values[i] if i < len(values) else []
+                urow = raw[i] if i < len(raw) else []
                 cells: list[dict[str, object]] = []
-                for f, u in zip(frow, urow, strict=True):
+                for j in range(win.c1 - win.c0 + 1):
+                    f = frow[j] if j < len(frow) else ""
+                    u = urow[j] if j < len(urow) else ""
+                    extras = cell_extras(win.sheet, win.r0 + i, win.c0 + j)
                     if f == "":
-                        cells.append({})
+                        cells.append(extras)
                         continue
                     eff = (
                         {"boolValue": u}
@@ -112,9 +122,13 @@ def get_spreadsheet(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
                         if isinstance(u, (int, float))
                         else {"stringValue": u}
                     )
-                    cells.append({"effectiveValue": eff, "formattedValue": f})
+                    cells.append({"effectiveValue": eff, "formattedValue": f, **extras})
+                while cells and not cells[-1]:
+                    cells.pop()
                 row_data.append({"values": cells} if cells else {})
-            data: dict[str, Any] = {}
+            while row_data and not row_data[-1]:
+                row_data.pop()
+            data: dict[str, Any] = {"columnMetadata": column_metadata(win.sheet, win.c0, win.c1)}
             if win.r0:
                 data["startRow"] = win.r0
             if win.c0:
@@ -124,6 +138,8 @@ def get_spreadsheet(ss: Spreadsheet, query: dict, query_lists: dict) -> dict:
             by_sheet.setdefault(win.sheet.sheet_id, []).append(data)
         for sheet in meta["sheets"]:
             sheet["data"] = by_sheet.get(sheet["properties"]["sheetId"], [{}])
+    for sheet, resource in zip(ss.sheets, meta["sheets"], strict=True):
+        resource.update(sheet_extras(sheet))
     return meta
 
 
@@ -172,6 +188,7 @@ def _snapshot(ss: Spreadsheet, undo: list) -> None:
             s.frozen_cols,
             s.hidden,
             [list(r) for r in s.rows],
+            copy.deepcopy((s.notes, s.validations, s.widths, s.protected, s.conditional)),
         )
         for s in sheets
     ]
@@ -181,9 +198,10 @@ def _snapshot(ss: Spreadsheet, undo: list) -> None:
         from .formats import get_locale
 
         ss.sheets[:] = sheets
-        for s, t, rc, cc, fr, fc, hid, rows in saved:
+        for s, t, rc, cc, fr, fc, hid, rows, extras in saved:
             s.title, s.row_count, s.col_count = t, rc, cc
             s.frozen_rows, s.frozen_cols, s.hidden, s.rows = fr, fc, hid, rows
+            s.notes, s.validations, s.widths, s.protected, s.conditional = extras
         ss.title, ss.locale_code, ss.time_zone = title, locale, tz
         ss.locale = get_locale(locale)
 
@@ -235,7 +253,8 @@ def _delete_sheet(ss: Spreadsheet, params: dict, undo: list) -> None:
 def _fields(mask: str | None) -> list[str]:
     if not mask:
         raise ApiError(400, "At least one field must be updated, but none were specified.")
-    return [f.strip() for f in mask.split(",") if f.strip()]
+    # Google takes a path as « gridProperties.frozenRowCount » or « gridProperties/frozenRowCount ».
+    return [f.strip().replace(".", "/") for f in mask.split(",") if f.strip()]
 
 
 def _update_sheet_properties(ss: Spreadsheet, params: dict, undo: list) -> None:
@@ -496,6 +515,16 @@ _REQUESTS = {
     "deleteDimension": _delete_dimension,
     "appendDimension": _append_dimension,
 }
+
+
+def _register_presentation() -> None:
+    """Notes, validations, widths, protections, conditional formats (presentation.py)."""
+    from .presentation import REQUESTS
+
+    _REQUESTS.update(REQUESTS)
+
+
+_register_presentation()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -98,6 +98,20 @@ class Sheet:
     frozen_rows: int = 0
     frozen_cols: int = 0
     hidden: bool = False
+    # What `spreadsheets.batchUpdate` can set besides values and number formats; kept as
+    # sent, returned by `spreadsheets.get`. Notes by (row, col), 0-based; validations as
+    # ((r0, c0, r1, c1) inclusive, rule or None to clear), the last covering one wins.
+    notes: dict = field(default_factory=dict)
+    validations: list = field(default_factory=list)
+    widths: dict = field(default_factory=dict)  # column -> pixelSize
+    protected: list = field(default_factory=list)  # ProtectedRange objects
+    conditional: list = field(default_factory=list)  # ConditionalFormatRule objects
+
+    def validation(self, r: int, c: int):
+        for (r0, c0, r1, c1), rule in reversed(self.validations):
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                return rule
+        return None
 
     # -- raw cell access (0-based) ------------------------------------------------------------
     def get(self, r: int, c: int):

@@ -841,7 +841,7 @@ class TestWrongValues:
     def test_sync_changes_no_staff_cell(self, corpus):
         """Outside the jobs' columns and blank IDs, every cell of every tab is as before."""
         assert staff_changes(corpus.before, corpus.after) == []
-        assert list(corpus.after) == [*corpus.before, "Journal"]
+        assert list(corpus.after) == [*corpus.before, "Listes", "Journal"]  # Listes: the dropdowns
 
     def test_rows_without_id_get_one_and_keep_their_anomaly(self, corpus):
         """A blank ``ID`` is filled once, and the anomaly is written under the new ID."""
@@ -1133,13 +1133,13 @@ class TestEmptyWorkbooks:
         assert [r["Résultat"] for r in journal_rows(book)] == ["échec"]
 
     def test_missing_optional_tabs_read_as_empty(self, make_book):
-        """With only Membres and Tarifs, sync runs and creates no tab but Journal."""
+        """With only Membres and Tarifs, sync runs and creates no tab but Listes and Journal."""
         book = make_book(small_members())
         before = snapshot(book)
         result = sync(book)
         assert result.changed
         after = snapshot(book)
-        assert list(after) == [*before, "Journal"]
+        assert list(after) == [*before, "Listes", "Journal"]
         assert staff_changes(before, after) == []
 
 

@@ -15,7 +15,7 @@ from .documents import cmd_docs, cmd_docs_rapport, cmd_docs_variables, cmd_docs_
 from .operation import cmd_courriel_test, cmd_renewals, cmd_schedule, cmd_status
 from .resume import cmd_resume
 from .tools import cmd_demo, cmd_emulator
-from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_sync, cmd_tabs
+from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_preparer, cmd_sync, cmd_tabs
 
 
 def _workbook_options(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--json", action="store_true", help="sortie JSON")
     sync.set_defaults(handler=cmd_sync)
+
+    preparer = sub.add_parser(
+        "preparer",
+        help="préparer le classeur : listes déroulantes, notes d'en-tête, formats, protections",
+        description=(
+            "Applique le contrat du classeur à la feuille elle-même : ligne d'en-tête figée, une note "
+            "sur chaque en-tête, des listes déroulantes (choix, oui/non, références tirées de l'onglet "
+            "Listes), les formats de date et de montant, des largeurs lisibles, une protection par "
+            "avertissement des colonnes calculées et des onglets tenus par mila, et des couleurs sur "
+            "Statut et Anomalies. Seul ce qui manque est écrit ; aucune valeur n'est modifiée."
+        ),
+    )
+    _workbook_options(preparer)
+    preparer.add_argument("--json", action="store_true", help="sortie JSON")
+    preparer.set_defaults(handler=cmd_preparer)
 
     sched = sub.add_parser("schedule", help="lancer les tâches à leurs heures (service de longue durée)")
     _workbook_options(sched)

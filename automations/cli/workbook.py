@@ -51,6 +51,24 @@ def cmd_tabs(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_preparer(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs.registry import preparer
+
+    ctx = context_of(args)
+    result = locked(ctx, "preparer", lambda: preparer(ctx), lambda r: r.outcome())
+    if args.json:
+        print_json(result.as_dict(), out)
+    else:
+        print(f"Classeur : {ctx.workbook.description} — préparation", file=out)
+        print(f"  {result.summary()}", file=out)
+        if result.changed:
+            print("  Voir docs/preparer.md pour ce que l'équipe voit désormais dans le classeur.", file=out)
+    if result.journal_lost:
+        journal_lost("la préparation ci-dessus est faite", out, result.journal_error)
+        return JOURNAL_NOT_WRITTEN
+    return 0
+
+
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from ..jobs.check import run_check
 

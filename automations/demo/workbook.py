@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..jobs.prepare import prepare_new_file
 from ..schema import (
     CHIFFRES,
     CONSEIL,
@@ -98,6 +99,7 @@ def build_demo_workbook(
     out = Path(path)
     w.save(out, today)
     write_demo_imports(out, members, today, fee_paid)
+    prepare_new_file(out, today)  # dropdowns, notes, protections: as `mila preparer` leaves it
 
     categories: dict[str, int] = {}
     for m in members:

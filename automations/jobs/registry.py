@@ -28,6 +28,7 @@ from .document_run import DocumentsBatch
 from .documents import run_scheduled_documents
 from .forms import acknowledge_forms, take_in_forms
 from .notices import NoticesResult
+from .prepare import PrepareResult, run_prepare
 from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
 from .sync import SyncResult, run_sync
@@ -94,6 +95,12 @@ def documents(ctx: RunContext) -> DocumentsBatch:
 def resume(ctx: RunContext) -> DigestResult:
     """The daily summary to the staff ([digest] to), sent when something is new."""
     return run_digest(ctx)
+
+
+def preparer(ctx: RunContext) -> PrepareResult:
+    """Apply the workbook contract to the sheet itself (`mila preparer`, run by hand):
+    dropdowns, header notes, formats, warning-only protections; only what is missing."""
+    return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
 
 
 R = TypeVar("R", bound=JobResult)

@@ -24,6 +24,7 @@ from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
 from .evaluation import Evaluation, desired_cells, evaluate
 from .forms import FormsIntake
+from .lists import keep_lists_current
 from .notices import NoticesResult
 from .promotions import record_promotions
 
@@ -171,6 +172,7 @@ def run_sync(
         result.cells_written = written.cells_written
         result.columns_added = written.columns_added
         result.skipped = written.skipped
+        keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).

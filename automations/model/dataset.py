@@ -80,8 +80,8 @@ class Dataset:
         dataset = cls()
         for title, table in tables.items():
             tab = schema.tab_schema(title) or table.schema
-            if tab is None or tab.name in dataset.titles:
-                continue
+            if tab is None or tab.name in dataset.titles or tab.name not in ATTRIBUTES:
+                continue  # a staff tab, a second copy, or Listes (written by the jobs, never read)
             dataset.titles[tab.name] = title
             models, anomalies = parse_table(table, today=day, tab=tab)
             setattr(dataset, ATTRIBUTES[tab.name], models)
@@ -98,7 +98,7 @@ class Dataset:
     def rows_of(self, tab: str) -> list:
         """The models of a tab, by contract name or workbook title."""
         found = schema.tab_schema(tab)
-        if found is None:
+        if found is None or found.name not in ATTRIBUTES:
             return []
         return getattr(self, ATTRIBUTES[found.name])
 

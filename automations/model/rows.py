@@ -45,14 +45,30 @@ def id_key(text: str | None) -> str | None:
     return folded or None
 
 
+# `M0012 – Le Fair`: an ID followed by the label the dropdowns of the Listes tab offer,
+# behind an en dash, an em dash or a hyphen with spaces around it.
+_LABELLED = re.compile(r"\s+[–—-]\s+")
+
+
+def strip_label(text: str) -> str:
+    """The ID part of a labelled reference: ``M0012 – Le Fair`` -> ``M0012``.
+
+    Text whose part before the dash is not an ID (an organisation's name) is kept whole."""
+    head = _LABELLED.split(text.strip(), maxsplit=1)[0]
+    if head != text.strip() and _ID_PARTS.fullmatch(head.upper()):
+        return head
+    return text
+
+
 def normalize_ref(text: str, target: Tab) -> str:
-    """A reference as the target tab writes its IDs: ``m12`` -> ``M0012``."""
+    """A reference as the target tab writes its IDs: ``m12`` -> ``M0012``, and
+    ``M0012 – Le Fair`` -> ``M0012`` (the label is ignored, SHEETS.md)."""
     return _normalize_ref(text, target.id_prefix, target.id_width)
 
 
 @lru_cache(maxsize=65536)
 def _normalize_ref(text: str, prefix: str | None, width: int) -> str:
-    folded = text.strip().upper()
+    folded = strip_label(text).strip().upper()
     match = _ID_PARTS.fullmatch(folded)
     if match and prefix and match.group(1) == prefix:
         return f"{prefix}{int(match.group(2)):0{width}d}"

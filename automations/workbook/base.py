@@ -352,3 +352,67 @@ def _check_owned(tab: str, column: str) -> None:
         raise ValueError(f"{tab}.{column} is not a contract column")
     if not schema.column(column).calc:
         raise ValueError(f"{tab}.{column} belongs to the staff; jobs never write it")
+
+
+def _column_cells(grid: Grid, header: Sequence[str], names: Sequence[str]) -> dict[str, dict[int, object]]:
+    """{column key: {row: value}} of the non-blank cells under the named headers."""
+    found: dict[str, dict[int, object]] = {}
+    columns = {normalize_header(h): i for i, h in reversed(list(enumerate(header, start=1)))}
+    for name in names:
+        key = normalize_header(name)
+        index = columns.get(key)
+        cells = found.setdefault(key, {})
+        if index is None:
+            continue
+        for number, line in enumerate(grid[1:], start=2):
+            value = line[index - 1] if index - 1 < len(line) else None
+            if not is_blank(value):
+                cells[number] = value
+    return found
+
+
+def owned_columns_differ(table: Table | None, columns: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a job-owned tab as read lacks a column or holds other values than ``columns``."""
+    if table is None:
+        return True
+    if any(normalize_header(name) not in table.columns for name in columns):
+        return True
+    grid: Grid = [list(table.header)]
+    for row in table.rows:
+        while len(grid) < row.number - 1:
+            grid.append([])
+        grid.append([row.cells.get(normalize_header(h)) for h in table.header])
+    current = _column_cells(grid, table.header, list(columns))
+    wanted = {normalize_header(n): dict(enumerate(v, start=2)) for n, v in columns.items()}
+    return current != wanted
+
+
+def rewrite_owned_columns(workbook: Workbook, schema: Tab, columns: Mapping[str, Sequence[str]]) -> int:
+    """Make the job-owned tab's named columns hold exactly ``columns`` (row 2 down), creating
+    the tab or a missing column first; only the cells that differ are written, in one
+    request. Returns the number of cells written."""
+    with _exclusive(workbook.backend):
+        title = workbook.ensure_tab(schema)
+        grid = workbook.backend.fetch([title], {}).get(title, [])
+        header = header_of(grid)
+        cells: list[tuple[str, int, int, object]] = []
+        located = locate_columns(title, header)
+        for name in columns:
+            if normalize_header(name) not in located:
+                header.append(name)
+                located[normalize_header(name)] = len(header)
+                cells.append((title, 1, len(header), name))
+        current = _column_cells(grid, header, list(columns))
+        for name, values in columns.items():
+            key = normalize_header(name)
+            col = located[key]
+            have = current.get(key, {})
+            for number, value in enumerate(values, start=2):
+                if have.get(number) != value:
+                    cells.append((title, number, col, value))
+            for number in sorted(set(have) - set(range(2, len(values) + 2))):
+                cells.append((title, number, col, None))
+        if cells:
+            workbook.backend.ensure_columns(title, len(header))
+            workbook.backend.write_cells(cells)
+        return len(cells)

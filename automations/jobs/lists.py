@@ -1,0 +1,76 @@
+"""The job-owned ``Listes`` tab: the ``ID – label`` values the reference dropdowns offer.
+
+``mila sync`` keeps it current (SHEETS.md « Listes »): one column each for the members
+(``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
+(``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``). The tab is written
+only when its content changed, and created when it is missing (once there is a row with an
+ID to offer). A reference typed with
+its label reads as the ID alone (:func:`automations.model.rows.normalize_ref`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+
+from .. import schema
+from ..model.dataset import Dataset
+from ..workbook import NewId, Workbook
+from ..workbook.base import owned_columns_differ, rewrite_owned_columns
+from ..workbook.table import Table
+
+log = logging.getLogger(__name__)
+DASH = " – "
+
+
+def label(row_id: str, text: str | None) -> str:
+    """``M0012 – Le Fair``; the ID alone when there is no label."""
+    text = " ".join((text or "").split())
+    return f"{row_id}{DASH}{text}" if text else row_id
+
+
+def list_columns(dataset: Dataset, new_ids: Iterable[NewId] = ()) -> dict[str, list[str]]:
+    """The Listes columns for the rows of ``dataset``, with the IDs just assigned, in
+    the rows' order; rows without an ID (none assigned) are left out."""
+    assigned = {(schema.normalize_header(n.tab), n.row.number): n.new_id for n in new_ids}
+
+    def row_id(tab: schema.Tab, model: object) -> str | None:
+        given = getattr(model, "id", None)
+        return given or assigned.get((schema.normalize_header(tab.name), getattr(model, "row", 0)))
+
+    members = [label(i, m.structure) for m in dataset.members if (i := row_id(schema.MEMBRES, m)) is not None]
+    premises = [(i, p) for p in dataset.premises if (i := row_id(schema.LOCAUX, p)) is not None]
+    events = []
+    for event in dataset.events:
+        i = row_id(schema.EVENEMENTS, event)
+        if i is None:
+            continue
+        title = event.title or event.type or ""
+        when = f" du {event.date:%d/%m/%Y}" if event.date is not None else ""
+        events.append(label(i, f"{title}{when}".strip()))
+    return {
+        "Membres": members,
+        "Locaux": [label(i, p.name) for i, p in premises],
+        "Ressources": [label(i, p.name) for i, p in premises if p.bookable],
+        "Événements": events,
+    }
+
+
+def keep_lists_current(
+    workbook: Workbook,
+    tables: Mapping[str, Table],
+    dataset: Dataset,
+    new_ids: Sequence[NewId] = (),
+) -> int:
+    """Write the ``Listes`` tab when it differs from the workbook's rows (``tables`` as
+    read by the run, the IDs it assigned in ``new_ids``); the number of cells written,
+    0 without any request when it is current."""
+    wanted = list_columns(dataset, new_ids)
+    current = tables.get(schema.LISTES.name)
+    if current is None and not any(wanted.values()):
+        return 0  # nothing to offer yet: a workbook without rows gets no tab
+    if not owned_columns_differ(current, wanted):
+        return 0
+    written = rewrite_owned_columns(workbook, schema.LISTES, wanted)
+    log.info("Listes: %d cells written", written)
+    return written

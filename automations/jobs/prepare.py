@@ -1,0 +1,103 @@
+"""`mila preparer`: the workbook contract (SHEETS.md) applied to the sheet itself.
+
+Header row frozen, a note on each header, dropdowns on the choice, yes/no and reference
+columns (these drawn from the ``Listes`` tab, refreshed first), date and euro formats,
+widths that fit, warning-only protection of the computed columns and job-owned tabs,
+conditional formats on ``Statut`` and ``Anomalies``. Only what is missing is sent: a
+second run writes nothing. No cell value of the staff's is ever changed.
+
+A run that changed something appends one ``Journal`` line, « préparation du classeur »;
+the ``Journal`` and ``Listes`` tabs are created first so that they are prepared too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import schema
+from ..clock import Clock
+from ..errors import MilaError
+from ..model.dataset import Dataset
+from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
+from ..workbook import Workbook
+from ..workbook.prepare import KINDS, prepare_workbook
+from .lists import keep_lists_current
+
+log = logging.getLogger(__name__)
+TASK = "préparation du classeur"
+
+
+@dataclass
+class PrepareResult:
+    changes: Counter[str] = field(default_factory=Counter)
+    lists_written: int = 0
+    journal: bool = False
+    journal_error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.lists_written)
+
+    @property
+    def journal_lost(self) -> bool:
+        return self.journal_error is not None
+
+    def summary(self) -> str:
+        """The changes in one French line."""
+        if not self.changed:
+            return "le classeur était déjà préparé : rien n'a été écrit"
+        parts = [f"{count} × {KINDS[kind]}" for kind, count in sorted(self.changes.items(), key=_order)]
+        if self.lists_written:
+            parts.append(f"onglet Listes mis à jour ({self.lists_written} cellule(s))")
+        return " ; ".join(parts)
+
+    def outcome(self) -> Outcome:
+        if not self.changed:
+            return Outcome(NOTHING, self.summary())
+        return journal_missing(Outcome(SUCCESS, self.summary()), self.journal_lost)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "changes": dict(self.changes),
+            "lists_written": self.lists_written,
+            "journal": self.journal,
+            "journal_error": self.journal_error,
+        }
+
+
+def _order(item: tuple[str, int]) -> int:
+    return list(KINDS).index(item[0])
+
+
+def prepare_new_file(path: Path, today: dt.date) -> Counter[str]:
+    """Prepare a .xlsx the project just wrote (the demo): the Listes tab and the
+    presentation, without a Journal line (nothing of the staff's happened yet)."""
+    from ..workbook.xlsx import XlsxBackend
+
+    workbook = Workbook(XlsxBackend(path))
+    tables = workbook.read()
+    keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today))
+    return prepare_workbook(workbook)
+
+
+def run_prepare(workbook: Workbook, *, today: dt.date, clock: Clock) -> PrepareResult:
+    """Prepare the workbook; append a Journal line when something changed."""
+    result = PrepareResult()
+    workbook.ensure_tab(schema.JOURNAL)
+    tables = workbook.read()
+    result.lists_written = keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today))
+    result.changes = prepare_workbook(workbook)
+    log.info("prepare: %s", dict(result.changes))
+    if result.changed:
+        line = {"Date": clock.now(), "Tâche": TASK, "Résultat": "succès", "Détails": result.summary()}
+        try:
+            workbook.append_rows(schema.JOURNAL, [line])
+            result.journal = True
+        except MilaError as exc:
+            log.error("could not write to Journal: %s", exc.message)
+            result.journal_error = exc.message
+    return result

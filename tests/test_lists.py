@@ -1,0 +1,115 @@
+"""`mila sync` keeps the job-owned Listes tab current: written when it changed, created when missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from test_sync import sync, workbook, writes
+
+from automations.jobs.lists import label, list_columns
+from automations.model.dataset import Dataset
+from automations.workbook.table import Table
+
+EVENTS = [
+    ["ID", "Date", "Type", "Titre"],
+    ["E042", "14/01/2025", "Club MILA", "Club MILA"],
+    ["E043", "03/02/2025", "Afterwork", None],
+]
+PREMISES = [
+    ["ID", "Nom", "Site", "Surface m²", "Réservable"],
+    ["L01", "Bureau 1", "Pépinière", 16, None],
+    ["L29", "Salle de réunion", "Milab", None, "oui"],
+]
+
+
+def book_tabs() -> dict[str, list[list[object]]]:
+    tabs = workbook()
+    tabs["Locaux"] = PREMISES
+    tabs["Événements"] = EVENTS
+    return tabs
+
+
+def listes(book) -> dict[str, list[object]]:
+    grid = book.grid("Listes")
+    header = grid[0]
+    return {
+        name: [line[i] for line in grid[1:] if i < len(line) and line[i] is not None]
+        for i, name in enumerate(header)
+    }
+
+
+def test_the_labels_are_the_id_a_dash_and_the_name() -> None:
+    """Members by structure, premises by name, resources only if bookable, events by title and date."""
+    tables = {title: Table.from_grid(title, grid) for title, grid in book_tabs().items()}
+    columns = list_columns(Dataset.from_tables(tables, today=dt.date(2026, 11, 23)))
+    assert columns["Membres"][:2] == ["M0001 – Onde Claire", "M0002 – Studio Nord"]
+    assert columns["Locaux"] == ["L01 – Bureau 1", "L29 – Salle de réunion"]
+    assert columns["Ressources"] == ["L29 – Salle de réunion"]
+    assert columns["Événements"] == ["E042 – Club MILA du 14/01/2025", "E043 – Afterwork du 03/02/2025"]
+    assert label("M0009", "  ") == "M0009"
+
+
+def test_sync_creates_the_tab_with_the_ids_it_assigned(make_book) -> None:
+    """The first sync writes Listes, the member given M0005 this run included."""
+    book = make_book(book_tabs())
+    sync(book)
+    found = listes(book)
+    assert list(found) == ["Membres", "Locaux", "Ressources", "Événements"]
+    assert found["Membres"] == [
+        "M0001 – Onde Claire",
+        "M0002 – Studio Nord",
+        "M0005 – Nouveau Label",
+        "M0004 – Mauvais Mail",
+    ]
+    assert found["Ressources"] == ["L29 – Salle de réunion"]
+
+
+def test_a_second_sync_writes_nothing(make_book) -> None:
+    """Listes current: the second sync sends no write request and the tab is as it was."""
+    book = make_book(book_tabs())
+    sync(book)
+    before = book.grid("Listes")
+    if book.kind == "google":
+        book.emulator.reset_requests()
+    sync(book)
+    assert writes(book) == 0
+    assert book.grid("Listes") == before
+
+
+def test_a_renamed_member_and_a_removed_event_update_the_tab(make_book) -> None:
+    """A new structure name is written; a line no longer wanted is cleared, not left behind."""
+    book = make_book(book_tabs())
+    sync(book)
+    book.edit("Membres", {(2, 2): "Onde Claire Paris"})
+    book.edit("Événements", {(3, 1): None, (3, 2): None, (3, 3): None})
+    sync(book)
+    found = listes(book)
+    assert found["Membres"][0] == "M0001 – Onde Claire Paris"
+    assert found["Événements"] == ["E042 – Club MILA du 14/01/2025"]
+
+
+def test_a_labelled_reference_is_read_as_its_id(make_book) -> None:
+    """An occupation typed « M0002 – Studio Nord » counts for the member: no unknown-member anomaly."""
+    tabs = book_tabs()
+    tabs["Occupations"] = [
+        ["ID", "Membre", "Local", "Début", "Fin", "Anomalies"],
+        ["C001", "M0002 – Studio Nord", "L01 – Bureau 1", "01/09/2022", None, None],
+    ]
+    book = make_book(tabs)
+    sync(book)
+    grid = book.grid("Occupations")
+    assert len(grid[1]) < 6 or grid[1][5] in (None, "")
+    members = book.grid("Membres")
+    fee = members[0].index("Cotisation HT")
+    assert members[2][fee] == 160  # 16 m² × 10 € for the hosted member, through the occupation
+
+
+def test_a_workbook_without_rows_gets_no_tab(make_book) -> None:
+    """Nothing to offer yet: a sync on header-only tabs creates no Listes tab and writes nothing."""
+    tabs = {name: grid[:1] for name, grid in book_tabs().items()}
+    book = make_book(tabs)
+    if book.kind == "google":
+        book.emulator.reset_requests()
+    sync(book)
+    assert writes(book) == 0
+    assert "Listes" not in book.open().tabs()
