@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import GoogleBook, XlsxBook
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 from test_lists import book_tabs
@@ -50,6 +51,18 @@ def synced_book(make_book):
     return book
 
 
+@pytest.fixture
+def google_book(emulator, tmp_path):
+    """The synced test workbook on the Sheets emulator only."""
+    return synced_book(lambda tabs: GoogleBook(emulator, tabs))
+
+
+@pytest.fixture
+def xlsx_book(tmp_path):
+    """The synced test workbook as a local .xlsx only."""
+    return synced_book(lambda tabs: XlsxBook(tmp_path, tabs))
+
+
 STAFF_TABS = ("Membres", "Locaux", "Occupations", "Événements", "Tarifs")
 
 
@@ -69,11 +82,9 @@ class TestOnceAndOnlyOnce:
             assert hashlib.sha256(book.path.read_bytes()).digest() == before
         assert not second.changed and not second.journal
 
-    def test_google_gets_one_batch_update(self, make_book):
+    def test_google_gets_one_batch_update(self, google_book):
         """On Google Sheets the presentation is one batchUpdate (the Journal line is one append)."""
-        book = synced_book(make_book)
-        if book.kind != "google":
-            pytest.skip("Google Sheets only")
+        book = google_book
         book.emulator.reset_requests()
         prepare(book)
         assert [p for p in posts(book) if p.endswith(":batchUpdate")] == [
@@ -112,10 +123,8 @@ def cell(sheet: dict, row: int, col: int) -> dict:
 
 class TestGoogle:
     @pytest.fixture
-    def book(self, make_book):
-        book = synced_book(make_book)
-        if book.kind != "google":
-            pytest.skip("Google Sheets only")
+    def book(self, google_book):
+        book = google_book
         prepare(book)
         return book
 
@@ -246,10 +255,8 @@ def test_columns_reordered_by_the_staff_get_their_own_presentation(make_book):
 
 class TestXlsxOpened:
     @pytest.fixture
-    def sheet(self, make_book):
-        book = synced_book(make_book)
-        if book.kind != "xlsx":
-            pytest.skip(".xlsx only")
+    def sheet(self, xlsx_book):
+        book = xlsx_book
         prepare(book)
         return load_workbook(book.path)
 
