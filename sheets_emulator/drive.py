@@ -41,16 +41,52 @@ LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 class DriveApiError(ApiError):
     """An error with Drive's body: ``{"error": {"code", "message", "errors": [{reason…}]}}``."""
 
-    def __init__(self, code: int, message: str, reason: str, location: str | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        reason: str,
+        location: str | None = None,
+        *,
+        domain: str = "global",
+        location_type: str = "parameter",
+    ) -> None:
         super().__init__(code, message)
         self.reason = reason
         self.location = location
+        self.domain = domain
+        self.location_type = location_type
 
     def body(self) -> dict:
-        error: dict[str, Any] = {"message": self.message, "domain": "global", "reason": self.reason}
+        error: dict[str, Any] = {"message": self.message, "domain": self.domain, "reason": self.reason}
         if self.location:
-            error.update(location=self.location, locationType="parameter")
+            error.update(location=self.location, locationType=self.location_type)
         return {"error": {"code": self.code, "message": self.message, "errors": [error]}}
+
+
+# Drive's answers to a simulated fault (``fail_next`` on a Drive path), as its guide
+# « Resolve errors » shows them: (reason, message, domain).
+_FAULTS = {
+    400: ("badRequest", "Bad Request", "global"),
+    401: ("authError", "Invalid Credentials", "global"),
+    403: ("userRateLimitExceeded", "User Rate Limit Exceeded", "usageLimits"),
+    404: ("notFound", "File not found.", "global"),
+    429: ("rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"),
+    500: ("backendError", "Backend Error", "global"),
+    502: ("backendError", "Bad Gateway", "global"),
+    503: ("backendError", "Service Unavailable", "global"),
+    504: ("backendError", "Gateway Timeout", "global"),
+}
+
+
+def fault_error(status: int) -> DriveApiError:
+    """The error Drive answers with ``status`` (a quota, an outage...), for a simulated fault."""
+    reason, message, domain = _FAULTS.get(status, ("backendError", "Error", "global"))
+    if status == 401:
+        return DriveApiError(status, message, reason, "Authorization", location_type="header")
+    if status == 404:
+        return DriveApiError(status, message, reason, "fileId")
+    return DriveApiError(status, message, reason, domain=domain)
 
 
 def _not_found(file_id: str) -> DriveApiError:

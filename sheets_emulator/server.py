@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
 from .drive import LOCAL_FOLDER, DriveStore
+from .drive import fault_error as drive_fault_error
 from .store import (
     ApiError,
     Evaluator,
@@ -593,7 +594,7 @@ class SheetsEmulator:
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             record.status = fault.status
-            return fault.status, _fault_error(fault.status, method).body(), extra
+            return fault.status, drive_fault_error(fault.status).body(), extra
         host = next((v for k, v in headers.items() if k.lower() == "host"), self.address)
         try:
             record.account = self._authenticate(headers)
