@@ -599,7 +599,9 @@ class SheetsEmulator:
         try:
             record.account = self._authenticate(headers)
             with self._lock:
-                status, out, extra = self.drive.handle(method, path, query, body, headers, f"http://{host}")
+                status, out, extra = self.drive.handle(
+                    method, path, query, body, headers, f"http://{host}", record.account
+                )
         except ApiError as err:
             status, out, extra = err.code, err.body(), {}
         except Exception as exc:  # a bug of the emulator: answer like Google's 500, say what
