@@ -247,7 +247,8 @@ def check_drive(diagnosis: Diagnosis, settings: Settings, open_drive: Callable[[
     account = f"« {who} »" if who else "(son adresse est le « client_email » du fichier de clé)"
     share = (
         f"partagez le dossier avec le compte de service {account} en tant qu'Éditeur (bouton "
-        "Partager du dossier dans Google Drive ; voir docs/deploiement.md, « Dossier Google Drive »)"
+        "Partager du dossier dans Google Drive ; voir docs/deploiement.md, « Les documents "
+        "dans Google Drive »)"
     )
     found = drive.access(folder)
     if found is None or found.trashed:
