@@ -10,12 +10,14 @@
 - ``files.update``: ``PATCH /drive/v3/files/{id}`` (metadata: name, trashed) and
   ``PATCH /upload/drive/v3/files/{id}`` with content (each content a new revision: same ID,
   same ``webViewLink``, new ``md5Checksum``, ``headRevisionId`` and ``modifiedTime``);
-- ``files.get`` (metadata) and ``revisions.list``.
+- ``files.get`` (metadata, and ``capabilities`` ``canEdit`` / ``canAddChildren`` from the
+  shares of :meth:`DriveStore.share`) and ``revisions.list``.
 
 ``fields`` masks are applied (``id,name``, ``files(id,md5Checksum)``); without one, Drive's
 default ``kind,id,name,mimeType``. Errors have Drive's body (``error.errors[].reason``).
-Not modelled: permissions and shares, shared drives' own calls, ``alt=media`` downloads,
-export, copy, delete, changes, comments. Tests play a person in Drive through
+Not modelled: the permissions API (a share of :meth:`DriveStore.share` only changes what
+files.get answers), shared drives' own calls, ``alt=media`` downloads, export, copy,
+delete, changes, comments. Tests play a person in Drive through
 :meth:`DriveStore.edit_by_person` and read files with :meth:`DriveStore.content`.
 """
 
@@ -41,16 +43,52 @@ LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 class DriveApiError(ApiError):
     """An error with Drive's body: ``{"error": {"code", "message", "errors": [{reason…}]}}``."""
 
-    def __init__(self, code: int, message: str, reason: str, location: str | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        reason: str,
+        location: str | None = None,
+        *,
+        domain: str = "global",
+        location_type: str = "parameter",
+    ) -> None:
         super().__init__(code, message)
         self.reason = reason
         self.location = location
+        self.domain = domain
+        self.location_type = location_type
 
     def body(self) -> dict:
-        error: dict[str, Any] = {"message": self.message, "domain": "global", "reason": self.reason}
+        error: dict[str, Any] = {"message": self.message, "domain": self.domain, "reason": self.reason}
         if self.location:
-            error.update(location=self.location, locationType="parameter")
+            error.update(location=self.location, locationType=self.location_type)
         return {"error": {"code": self.code, "message": self.message, "errors": [error]}}
+
+
+# Drive's answers to a simulated fault (``fail_next`` on a Drive path), as its guide
+# « Resolve errors » shows them: (reason, message, domain).
+_FAULTS = {
+    400: ("badRequest", "Bad Request", "global"),
+    401: ("authError", "Invalid Credentials", "global"),
+    403: ("userRateLimitExceeded", "User Rate Limit Exceeded", "usageLimits"),
+    404: ("notFound", "File not found.", "global"),
+    429: ("rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"),
+    500: ("backendError", "Backend Error", "global"),
+    502: ("backendError", "Bad Gateway", "global"),
+    503: ("backendError", "Service Unavailable", "global"),
+    504: ("backendError", "Gateway Timeout", "global"),
+}
+
+
+def fault_error(status: int) -> DriveApiError:
+    """The error Drive answers with ``status`` (a quota, an outage...), for a simulated fault."""
+    reason, message, domain = _FAULTS.get(status, ("backendError", "Error", "global"))
+    if status == 401:
+        return DriveApiError(status, message, reason, "Authorization", location_type="header")
+    if status == 404:
+        return DriveApiError(status, message, reason, "fileId")
+    return DriveApiError(status, message, reason, domain=domain)
 
 
 def _not_found(file_id: str) -> DriveApiError:
@@ -81,6 +119,7 @@ class DriveItem:
     content: bytes | None = None
     revisions: list[Revision] = field(default_factory=list)
     trashed: bool = False
+    shares: dict[str, str] = field(default_factory=dict)  # account e-mail -> "writer" or "reader"
 
     @property
     def is_folder(self) -> bool:
@@ -145,6 +184,8 @@ def masked(resource: dict[str, Any], mask: dict[str, Any]) -> dict[str, Any]:
         value = resource[key]
         if sub is not None and isinstance(value, list):
             value = [masked(v, sub) for v in value]
+        elif sub is not None and isinstance(value, dict):
+            value = masked(value, sub)
         out[key] = value
     return out
 
@@ -235,6 +276,30 @@ class DriveStore:
             parent = current.id
         return current
 
+    def share(self, file_id: str, email: str, role: str = "writer") -> None:
+        """Share a folder (or file) with an account, as ``writer`` (editor) or ``reader``.
+        What is inside inherits the share; once an item or a folder above it has shares,
+        other accounts no longer see it (404). Without any share, everyone may edit, and
+        anonymous callers always may."""
+        if role not in ("writer", "reader"):
+            raise ValueError(f"unknown role {role!r}")
+        self.items[file_id].shares[email] = role
+
+    def role_of(self, item: DriveItem, account: str | None) -> str | None:
+        """``writer``, ``reader``, or None when ``account`` cannot see ``item``."""
+        if account is None:
+            return "writer"
+        shared, seen = False, set()
+        current: DriveItem | None = item
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            if current.shares:
+                shared = True
+                if account in current.shares:
+                    return current.shares[account]
+            current = self.items.get(current.parents[0]) if current.parents else None
+        return None if shared else "writer"
+
     def edit_by_person(self, file_id: str, data: bytes) -> None:
         """A person saves a new version of the file in Drive (a new revision)."""
         self._revise(self.items[file_id], data, self.items[file_id].mime)
@@ -277,9 +342,17 @@ class DriveStore:
     # -- HTTP ------------------------------------------------------------------------------
 
     def handle(
-        self, method: str, path: str, query: dict[str, str], body: bytes, headers: dict[str, str], base: str
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes,
+        headers: dict[str, str],
+        base: str,
+        account: str | None = None,
     ) -> tuple[int, Any, dict[str, str]]:
-        """Answer one Drive request: (status, JSON body or None, extra headers)."""
+        """Answer one Drive request of ``account`` (None: anonymous): (status, JSON body or
+        None, extra headers)."""
         lower = {k.lower(): v for k, v in headers.items()}
         fields = parse_fields(query.get("fields") or "")
         if path.startswith("/upload/drive/v3/files"):
@@ -318,7 +391,18 @@ class DriveStore:
         if sub:
             raise _not_found(file_id)
         if method == "GET":
-            return 200, self._answer(item, fields), {}
+            role = self.role_of(item, account)
+            if role is None:
+                raise _not_found(file_id)
+            answer = self._answer(item, fields)
+            if "capabilities" in fields:
+                can = {
+                    "canEdit": role == "writer",
+                    "canAddChildren": role == "writer" and item.is_folder,
+                    "canDownload": True,
+                }
+                answer["capabilities"] = masked(can, fields["capabilities"] or {"*": None})
+            return 200, answer, {}
         if method == "PATCH":
             self._apply(item, _json(body))
             return 200, self._answer(item, fields), {}

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
 from .drive import LOCAL_FOLDER, DriveStore
+from .drive import fault_error as drive_fault_error
 from .store import (
     ApiError,
     Evaluator,
@@ -593,12 +594,14 @@ class SheetsEmulator:
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             record.status = fault.status
-            return fault.status, _fault_error(fault.status, method).body(), extra
+            return fault.status, drive_fault_error(fault.status).body(), extra
         host = next((v for k, v in headers.items() if k.lower() == "host"), self.address)
         try:
             record.account = self._authenticate(headers)
             with self._lock:
-                status, out, extra = self.drive.handle(method, path, query, body, headers, f"http://{host}")
+                status, out, extra = self.drive.handle(
+                    method, path, query, body, headers, f"http://{host}", record.account
+                )
         except ApiError as err:
             status, out, extra = err.code, err.body(), {}
         except Exception as exc:  # a bug of the emulator: answer like Google's 500, say what

@@ -129,3 +129,28 @@ def test_list_queries_by_parent_name_type_and_bin(emulator):
     assert wrong.status_code == 400 and wrong.json()["error"]["errors"][0]["reason"] == "invalid"
     missing = requests.get(f"{base}/drive/v3/files/absent-file-id", timeout=10)
     assert missing.status_code == 404 and missing.json()["error"]["errors"][0]["reason"] == "notFound"
+
+
+def test_simulated_faults_on_drive_paths_have_drive_s_error_body(emulator):
+    """A 429 or 503 queued for Drive answers with Drive's error body; a Sheets path keeps Google's RPC one."""
+    folder = emulator.drive.create_folder("Fautes")
+    url = f"{emulator.base_url}/drive/v3/files/{folder}"
+    emulator.fail_next(429, match="/drive/v3/files")
+    emulator.fail_next(503, match="/drive/v3/files")
+    quota = requests.get(url, timeout=10)
+    assert quota.status_code == 429
+    assert quota.json() == {
+        "error": {
+            "code": 429,
+            "message": "Rate Limit Exceeded",
+            "errors": [
+                {"domain": "usageLimits", "reason": "rateLimitExceeded", "message": "Rate Limit Exceeded"}
+            ],
+        }
+    }
+    outage = requests.get(url, timeout=10).json()["error"]
+    assert outage["code"] == 503 and outage["errors"][0]["reason"] == "backendError"
+    assert requests.get(url, timeout=10).json()["id"] == folder  # the faults are used up
+    emulator.fail_next(429, match="/v4/spreadsheets")
+    sheets = requests.get(f"{emulator.base_url}/v4/spreadsheets/inconnu", timeout=10).json()["error"]
+    assert sheets["status"] == "RESOURCE_EXHAUSTED" and "errors" not in sheets

@@ -185,34 +185,25 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.report import ReportResult, run_report
+    from ..jobs.report import ReportResult
+    from ..jobs.report_drive import produce_report
     from ..jobs.report_mail import send_report
 
     ctx = context_of(args)
     if args.envoyer and args.dry_run:
         ctx = preview_context(ctx)
-    settings = ctx.settings
-    association, documents = settings.association, settings.documents
-    template = documents.templates / "rapport.docx"
-    out_dir = Path(args.out or documents.out)
+    out_dir = Path(args.out or ctx.settings.documents.out)
 
     def report() -> ReportResult:
-        return run_report(
-            ctx.workbook,
-            year=args.year,
-            out_dir=out_dir,
-            today=ctx.today,
-            association_name=association.name,
-            template=template if template.is_file() else None,
-            booking_policy=settings.bookings,
-            board_on=args.conseil_au,
-            pdf=args.pdf,
-            soffice=documents.soffice,
-            pdf_timeout=documents.pdf_timeout,
-        )
+        return produce_report(ctx, year=args.year, out=out_dir, pdf=args.pdf, board_on=args.conseil_au)
 
     if not args.envoyer:
-        result = report()
+        # Uploading records the report in the documents' manifest: under their lock.
+        result = (
+            locked(ctx, "documents", report, _report_outcome)
+            if ctx.settings.documents.drive_folder
+            else report()
+        )
         if args.json:
             print_json(result.as_dict(), out)
             return 0
@@ -236,3 +227,13 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
     elif sending.journal_lost:
         journal_lost("ces messages sont partis", out)
     return code
+
+
+def _report_outcome(report: Any) -> Any:
+    """The report's run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+    from ..runner import FAILURE, SUCCESS, Outcome
+
+    drive = report.drive
+    if drive is not None and drive.failed:
+        return Outcome(FAILURE, f"rapport {report.year} non déposé sur Google Drive : {drive.error}")
+    return Outcome(SUCCESS, f"rapport d'activité {report.year} {report.status}")

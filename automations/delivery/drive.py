@@ -40,6 +40,7 @@ class DriveFile:
     revision: str | None = None
     parents: tuple[str, ...] = ()
     trashed: bool = False
+    can_add: bool | None = None  # the account may add files in it (``capabilities``), when asked
 
     @property
     def is_folder(self) -> bool:
@@ -67,6 +68,16 @@ class Drive(Protocol):
         """The file's metadata; ``None`` when it no longer exists."""
         ...
 
+    def access(self, file_id: str) -> DriveFile | None:
+        """The file's metadata with ``can_add`` (whether the account may add files in it);
+        ``None`` when it does not exist or is not shared with the account."""
+        ...
+
+    @property
+    def account_email(self) -> str | None:
+        """The service account's e-mail (what to share the folder with), when known."""
+        ...
+
 
 def md5_hex(data: bytes) -> str:
     """What Drive gives as ``md5Checksum``."""
@@ -82,6 +93,8 @@ class MemoryDrive:
     contents: dict[str, bytes] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     fail_with: DriveError | None = None  # raised by every call while set
+    read_only: set[str] = field(default_factory=set)  # folders shared with the account as reader
+    account_email: str | None = "mila@projet.iam.gserviceaccount.com"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -136,6 +149,12 @@ class MemoryDrive:
         self._call("metadata")
         found = self.files.get(file_id)
         return None if found is None or found.trashed else found
+
+    def access(self, file_id: str) -> DriveFile | None:
+        found = self.metadata(file_id)
+        if found is None:
+            return None
+        return replace(found, can_add=found.is_folder and file_id not in self.read_only)
 
     def _revise(self, file_id: str, data: bytes, name: str | None = None) -> DriveFile:
         old = self.files.get(file_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -151,6 +152,21 @@ class GoogleDrive:
         except _Missing:
             return None
         return None if found.trashed else found
+
+    def access(self, file_id: str) -> DriveFile | None:
+        try:
+            item = self._json(
+                "get",
+                f"{DRIVE_BASE}/v3/files/{file_id}",
+                what=f"dossier « {file_id} »",
+                params=self._params(fields=f"{FIELDS},capabilities(canAddChildren,canEdit)"),
+                missing_ok=True,
+            )
+        except _Missing:
+            return None
+        capabilities = item.get("capabilities") or {}
+        can_add = capabilities.get("canAddChildren", capabilities.get("canEdit"))
+        return replace(_file(item), can_add=None if can_add is None else bool(can_add))
 
     # -- uploads ---------------------------------------------------------------------
 

@@ -230,6 +230,21 @@ class OutputFolder:
         self._dirty = True
         return Written(key, path, reason, beside)
 
+    def record_file(self, key: str, path: Path, *, today: dt.date, pdf: Path | None = None) -> None:
+        """Record a document another job wrote in this folder (the annual report), so that
+        the Drive delivery and :meth:`link` treat it as the others: its file (and PDF) and
+        their SHA-256; what was uploaded of it is kept."""
+        previous = self.entry(key) or {}
+        entry: dict[str, Any] = {"file": path.name, "generated_on": today.isoformat()}
+        for file, role in ((path, key), (pdf, f"{key}:pdf")):
+            if file is not None:
+                self.data["files"][file.name] = {"sha256": sha256_file(file), "key": role}
+        if pdf is not None:
+            entry["pdf"] = pdf.name
+        entry.update({s: previous[s] for s in ("drive", "drive_pdf") if s in previous})
+        self.data["documents"][key] = entry
+        self._dirty = True
+
     def file_of(self, key: str) -> Path | None:
         entry = self.entry(key)
         return self.folder / entry["file"] if entry else None

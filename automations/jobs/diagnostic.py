@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
+from ..delivery.drive import Drive
 from ..documents.outputs import find_soffice
 from ..errors import MilaError
 from ..mail import NO_SERVER_HINT, SmtpSender
@@ -221,15 +222,80 @@ def check_libreoffice(diagnosis: Diagnosis, documents: DocumentsSettings) -> Non
     diagnosis.add("LibreOffice (PDF)", OK, found)
 
 
+DRIVE_LABEL = "Dossier Google Drive"
+
+
+def google_drive(settings: Settings) -> Drive:
+    """Drive through the service account of ``[workbook]`` (or DRIVE_EMULATOR_HOST), as the documents jobs."""
+    from ..delivery.google_drive import GoogleDrive
+
+    return GoogleDrive(
+        credentials_path=settings.workbook.credentials,
+        emulator_host=settings.documents.drive_emulator_host,
+        retry=settings.workbook.retry,
+    )
+
+
+def check_drive(diagnosis: Diagnosis, settings: Settings, open_drive: Callable[[Settings], Drive]) -> None:
+    """With ``[documents] drive_folder``: the folder exists, is a folder, and the service
+    account may add files to it (one files.get; nothing is created)."""
+    folder = settings.documents.drive_folder
+    if folder is None:
+        return
+    drive = open_drive(settings)
+    who = drive.account_email
+    account = f"« {who} »" if who else "(son adresse est le « client_email » du fichier de clé)"
+    share = (
+        f"partagez le dossier avec le compte de service {account} en tant qu'Éditeur (bouton "
+        "Partager du dossier dans Google Drive ; voir docs/deploiement.md, « Les documents "
+        "dans Google Drive »)"
+    )
+    found = drive.access(folder)
+    if found is None or found.trashed:
+        where = "est dans la corbeille" if found is not None else "est introuvable pour le compte de service"
+        diagnosis.add(
+            DRIVE_LABEL,
+            TO_FIX,
+            f"le dossier « {folder} » {where} : vérifiez [documents] drive_folder (l'adresse du dossier), "
+            f"puis {share}.",
+        )
+    elif not found.is_folder:
+        diagnosis.add(
+            DRIVE_LABEL,
+            TO_FIX,
+            f"« {found.name} » est un fichier, pas un dossier : donnez dans [documents] drive_folder "
+            "l'adresse d'un dossier Google Drive.",
+        )
+    elif found.can_add is False:
+        diagnosis.add(
+            DRIVE_LABEL,
+            TO_FIX,
+            f"le compte de service voit « {found.name} » mais ne peut pas y déposer de fichiers : {share}.",
+        )
+    elif found.can_add is None:
+        diagnosis.add(
+            DRIVE_LABEL,
+            NOTE,
+            f"« {found.name} » existe, mais Google Drive n'a pas dit si le compte de service peut y "
+            f"déposer des fichiers : vérifiez qu'il est Éditeur du dossier.",
+        )
+    else:
+        diagnosis.add(
+            DRIVE_LABEL, OK, f"« {found.name} » : le compte de service peut y déposer les documents"
+        )
+
+
 def run_diagnostic(
     settings: Settings,
     *,
     open_book: Callable[[Settings], Workbook],
     connect: Callable[[MailSettings], None] = smtp_login,
     python: tuple[int, int] | None = None,
+    open_drive: Callable[[Settings], Drive] = google_drive,
 ) -> Diagnosis:
-    """Every check of the first-run checklist; reads only. ``open_book`` opens the workbook
-    and ``connect`` logs in to the mail server (both passed in, so tests use local ones)."""
+    """Every check of the first-run checklist; reads only. ``open_book`` opens the workbook,
+    ``connect`` logs in to the mail server and ``open_drive`` opens Google Drive (all passed
+    in, so tests use local ones)."""
     diagnosis = Diagnosis()
     check_python(diagnosis, python)
     source = f"« {settings.source} »" if settings.source else "aucun fichier (réglages par défaut)"
@@ -254,4 +320,5 @@ def run_diagnostic(
         },
     )
     check_libreoffice(diagnosis, settings.documents)
+    guarded(diagnosis, DRIVE_LABEL, lambda: check_drive(diagnosis, settings, open_drive))
     return diagnosis

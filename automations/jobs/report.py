@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..delivery.upload import DriveReport
 from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf, fingerprint
 from ..errors import MilaError, SchemaError
 from ..model.dataset import Dataset
@@ -71,6 +72,8 @@ class ReportResult:
     toc_numbered: bool = False  # page numbers written in the table of contents
     pdf: Path | None = None
     version: str = ""  # short fingerprint of the figures and template, not of the day it was made
+    drive: DriveReport | None = None  # with [documents] drive_folder: what was uploaded (report_drive.py)
+    link: str | None = None  # the report's Drive link, once uploaded
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -88,6 +91,7 @@ class ReportResult:
             "toc_numbered": self.toc_numbered,
             "pdf": str(self.pdf) if self.pdf else None,
             "version": self.version,
+            **({"drive": self.drive.as_dict(), "link": self.link} if self.drive is not None else {}),
         }
 
     def lines(self) -> list[str]:
@@ -117,11 +121,23 @@ class ReportResult:
             )
         if self.pdf:
             found.append(f"  PDF : {self.pdf}")
+        found += self._drive_lines()
         if not self.toc_numbered:
             found.append(
                 "  Sommaire sans numéros de page (LibreOffice introuvable) : Word les calcule à "
                 "l'ouverture ; sous LibreOffice : Outils > Mettre à jour > Tout."
             )
+        return found
+
+    def _drive_lines(self) -> list[str]:
+        drive = self.drive
+        if drive is None:
+            return []
+        found = []
+        if self.link:
+            done = "déposé" if drive.uploaded else "mis à jour" if drive.updated else "à jour"
+            found.append(f"  Google Drive ({done}) : {self.link}")
+        found += [f"  Attention : {line}" for line in drive.lines()]
         return found
 
 
