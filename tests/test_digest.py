@@ -312,7 +312,8 @@ class TestPreviewAndSettings:
 
 class TestCommandLine:
     def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo, capsys):
-        """`mila resume --dry-run` on the demo prints the summary in French and sends nothing."""
+        """`mila resume --dry-run` on the demo prints the summary in French and sends nothing; the
+        unmatched form answer and the membership requests from the form are listed."""
         config = tmp_path / "mila.toml"
         config.write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
         options = ["--config", str(config), "--workbook", str(demo), "--today", "2026-11-23"]
@@ -334,6 +335,10 @@ class TestCommandLine:
         said = out.getvalue()
         assert code == 0 and "Objet : mila : " in said and "ERREURS DANS LE CLASSEUR" in said
         assert "Simulation : aperçu écrit" in said
+        answers = said.split("RÉPONSES AUX FORMULAIRES À REPRENDRE")[1].split("DEMANDES D’ADHÉSION")[0]
+        assert "Onglet Inscriptions (formulaire) :" in answers and "aucun membre reconnu" in answers
+        requests = said.split("DEMANDES D’ADHÉSION À COMPLÉTER")[1].split("RELANCES")[0]
+        assert "Demande d'adhésion reçue par formulaire" in requests
 
     def test_the_help_is_french(self):
         """`mila resume --help` says in French what the command lists and to whom it goes."""

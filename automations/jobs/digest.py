@@ -166,7 +166,13 @@ def run_digest(ctx: RunContext) -> DigestResult:
         else dt.datetime.combine(ctx.today - dt.timedelta(days=FIRST_FAILURES_DAYS), dt.time())
     )
     result.items = collect(
-        tables, ctx.today, settings.membership, settings.bookings, settings.renewals, since
+        tables,
+        ctx.today,
+        settings.membership,
+        settings.bookings,
+        settings.renewals,
+        since,
+        settings.formulaires,
     )
     known = result.last.keys if result.last is not None else frozenset()
     result.new = [item for item in result.items if item.key not in known]

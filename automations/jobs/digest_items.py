@@ -9,6 +9,7 @@ The sections, in the order staff read them:
 - errors written in an ``Anomalies`` column, grouped by tab: every tab that has one (the
   contract's tabs, ``Paiements``, form responses tabs); a sentence that ``mila sync`` would
   write as a warning (:func:`~.evaluation.evaluate`) is left out;
+- form answers that could not be taken in (:func:`.forms.pending_items`);
 - membership requests to complete: ``Membres`` rows whose anomaly says ``Catégorie`` or
   ``Forfait`` is missing;
 - payments not matched to a member: ``Paiements`` rows with no ``Membre`` and an anomaly;
@@ -32,13 +33,15 @@ from ..model.rows import JournalEntry
 from ..rules import reminders as rules
 from ..rules.membership import MembershipPolicy, compute_all
 from ..runner import FAILURE, job_name
-from ..settings import BookingPolicy, RenewalSettings
+from ..settings import BookingPolicy, FormsSettings, RenewalSettings
 from ..text import fold
 from ..workbook import Table
 from . import relances
 from .evaluation import Evaluation, evaluate
+from .forms import pending_items
 
 ERRORS = "erreurs"
+ANSWERS = "reponses"
 REQUESTS = "adhesions"
 PAYMENTS = "paiements"
 TO_CHECK = "a_verifier"
@@ -51,6 +54,13 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
         "Erreurs dans le classeur",
         "Corrigez la case dont parle chaque phrase (colonne « Anomalies » de la ligne) ; "
         "la phrase disparaît à la synchronisation suivante.",
+        "voir la colonne « Anomalies » de l'onglet {onglet}",
+    ),
+    ANSWERS: (
+        "Réponses aux formulaires à reprendre",
+        "Chaque réponse n'a pas pu être rattachée à un membre ou à un événement : corrigez ce que "
+        "dit la phrase (colonne « Anomalies » de l'onglet des réponses) ; la réponse est reprise "
+        "à la synchronisation suivante.",
         "voir la colonne « Anomalies » de l'onglet {onglet}",
     ),
     REQUESTS: (
@@ -149,6 +159,18 @@ def sheet_items(tables: Mapping[str, Table], evaluation: Evaluation) -> list[Ite
                 if sentence not in asks and sentence not in warnings.get((tab, row.number), ()):
                     found.append(Item(ERRORS, table.title, row.number, ref, sentence))
     return found
+
+
+def answer_items(tables: Mapping[str, Table], forms: FormsSettings | None) -> list[Item]:
+    """The form answers left unprocessed with an anomaly (the membership requests to
+    complete are read from ``Membres``, with the other requests)."""
+    members = tables.get(schema.MEMBRES.name)
+    members_title = members.title if members is not None else schema.MEMBRES.name
+    return [
+        Item(ANSWERS, pending.tab, pending.row, None, f"{pending.who} — {pending.what}")
+        for pending in pending_items(tables, forms)
+        if pending.tab != members_title
+    ]
 
 
 def _blank(value: object) -> bool:
@@ -254,11 +276,13 @@ def collect(
     bookings: BookingPolicy,
     renewals: RenewalSettings,
     since: dt.datetime | None,
+    forms: FormsSettings | None = None,
 ) -> list[Item]:
     """Every point of the summary, section by section."""
     evaluation = evaluate(tables, today, policy, booking_policy=bookings)
     journal_title = evaluation.dataset.titles.get(schema.JOURNAL.name, schema.JOURNAL.name)
     items = sheet_items(tables, evaluation)
+    items += answer_items(tables, forms)
     items += reminder_items(tables, evaluation, today, policy, renewals)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
     order = list(SECTIONS)
