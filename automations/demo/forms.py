@@ -74,7 +74,7 @@ class FormsPart(Story):
             for m in members
             if m.referable and m.id and m.status(today) in OK_STATUSES and "," not in m.email and m.email
         ]
-        start = datetime.combine(today - timedelta(days=6), time(8, 12, 5))
+        start = datetime.combine(today - timedelta(days=7), time(8, 12, 5))  # the last one yesterday
         moments = iter(
             start + timedelta(hours=11 * i, minutes=rng.randint(0, 59), seconds=i) for i in range(40)
         )
