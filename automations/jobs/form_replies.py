@@ -190,7 +190,8 @@ def journal_details(result: NoticesResult) -> str:
 def summary(result: NoticesResult) -> str:
     """One French phrase for the sync's printed summary."""
     if result.preview:
-        return f"{len(result.messages)} accusé(s) de réception en aperçu, rien n'est parti"
+        where = f" dans « {result.preview_folder} »" if result.preview_folder else ""
+        return f"{len(result.messages)} accusé(s) de réception écrit(s) en aperçu{where}, rien n'est parti"
     if result.dry_run:
         return f"{len(result.messages)} accusé(s) de réception à envoyer"
     text = f"{result.sent} accusé(s) de réception envoyé(s)"

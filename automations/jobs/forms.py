@@ -150,7 +150,7 @@ class FormsIntake:
         if summary:
             out.append(summary[0].upper() + summary[1:] + ".")
         if acknowledgements is not None and (acknowledgements.messages or acknowledgements.waiting):
-            out.append(f"Accusés de réception : {replies_summary(acknowledgements)}.")
+            out.append(f"{replies_summary(acknowledgements)}.")
         return out
 
     def as_dict(self) -> dict[str, object]:
