@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..schema import Tab
 
@@ -29,10 +30,14 @@ def id_number(tab: Tab, text: str | None) -> int | None:
     assert tab.id_prefix is not None
     if not text:
         return None
-    match = re.fullmatch(
-        rf"{re.escape(tab.id_prefix)}\s*-?\s*(\d{{1,{max_digits(tab)}}})", str(text).strip(), re.IGNORECASE
-    )
+    match = _id_shape(tab.id_prefix, max_digits(tab)).fullmatch(str(text).strip())
     return int(match.group(1)) if match else None
+
+
+@lru_cache(maxsize=64)
+def _id_shape(prefix: str, digits: int) -> re.Pattern[str]:
+    """The shape of one tab's IDs, compiled once (it is matched against every ID read)."""
+    return re.compile(rf"{re.escape(prefix)}\s*-?\s*(\d{{1,{digits}}})", re.IGNORECASE)
 
 
 def _pattern(tab: Tab) -> re.Pattern[str]:
