@@ -28,9 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import schema
 from ..clock import Clock
-from ..errors import MailError
 from ..mail import (
     HeaderProblem,
     MailSettings,
@@ -315,32 +313,25 @@ def send_drafts(
         return
     checks = [c for c in sending.to_check if c.new]
     check_rows = [
-        relances.row(
-            c.member_id,
-            c.reference,
-            c.reminder,
-            rules.TO_CHECK,
-            None,
-            c.address,
-            mid,
-            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
-        )
+        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
-    batch_error: MailError | None = None
-    if sending.messages:
-        try:
-            relances.connect(sender, sending.messages, task=sending.task)
-        except MailError as exc:
-            sending.seconds = time.monotonic() - started
-            relances.journal(workbook, clock, sending.task, "échec", exc.message, sending.seconds)
-            raise
-        batch_error = relances.send_batch(
-            workbook, sender, clock, sending.messages, check_rows, snapshot_ids, task=sending.task
-        )
-    elif check_rows:
-        workbook.append_rows(schema.RELANCES, check_rows)
+
+    def unreachable(message: str) -> None:
+        sending.seconds = time.monotonic() - started
+        relances.journal(workbook, clock, sending.task, "échec", message, sending.seconds)
+
+    batch_error = relances.send_or_record(
+        workbook,
+        sender,
+        clock,
+        sending.messages,
+        check_rows,
+        snapshot_ids,
+        task=sending.task,
+        unreachable=unreachable,
+    )
     sending.seconds = time.monotonic() - started
     if sending.messages or checks:
         parts = sending.journal_parts(

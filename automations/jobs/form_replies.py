@@ -26,7 +26,7 @@ from .. import schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_time
-from ..mail import HeaderProblem, MailError, MailSettings, Sender, Templates, build_message, new_message_id
+from ..mail import HeaderProblem, MailSettings, Sender, Templates, build_message, new_message_id
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..rules import reminders as rules
@@ -127,16 +127,7 @@ def run_acknowledgements(
         relances.previews(workbook, sender, clock, result, started, task=TASK, note="")
         return result
     extra = [
-        relances.row(
-            c.member_id,
-            c.reference,
-            c.label,
-            rules.TO_CHECK,
-            None,
-            c.address,
-            mid,
-            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
-        )
+        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
         for c in result.to_check
         for mid in c.new_ids
     ]
@@ -144,25 +135,21 @@ def run_acknowledgements(
         relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
         for c in result.closed
     ]
-    if result.messages:
-        try:
-            relances.connect(sender, result.messages, task=TASK)
-        except MailError as exc:
-            result.seconds = time.monotonic() - started
-            relances.journal(workbook, clock, TASK, "échec", exc.message, result.seconds)
-            raise
-        batch_error = relances.send_batch(
-            workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK
+
+    def unreachable(message: str) -> None:
+        result.seconds = time.monotonic() - started
+        relances.journal(workbook, clock, TASK, "échec", message, result.seconds)
+
+    batch_error = relances.send_or_record(
+        workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK, unreachable=unreachable
+    )
+    if batch_error is not None:
+        result.seconds = time.monotonic() - started
+        details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
+        result.journal = relances.journal(
+            workbook, clock, TASK, result.journal_outcome(), details, result.seconds
         )
-        if batch_error is not None:
-            result.seconds = time.monotonic() - started
-            details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
-            result.journal = relances.journal(
-                workbook, clock, TASK, result.journal_outcome(), details, result.seconds
-            )
-            raise batch_error
-    elif extra:
-        workbook.append_rows(schema.RELANCES, extra)
+        raise batch_error
     result.seconds = time.monotonic() - started
     if result.changed:
         result.journal = relances.journal(

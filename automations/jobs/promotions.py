@@ -50,7 +50,6 @@ from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_time
 from ..mail import (
     HeaderProblem,
-    MailError,
     MailSettings,
     Sender,
     Templates,
@@ -272,16 +271,7 @@ def run_promotion_notices(
         return result
 
     extra = [
-        relances.row(
-            c.member_id,
-            c.reference,
-            c.label,
-            rules.TO_CHECK,
-            None,
-            c.address,
-            mid,
-            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
-        )
+        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
         for c in result.to_check
         for mid in c.new_ids
     ]
@@ -289,23 +279,19 @@ def run_promotion_notices(
         relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
         for c in result.closed
     ]
-    if result.messages:
-        try:
-            relances.connect(sender, result.messages, task=TASK)
-        except MailError as exc:
-            result.seconds = time.monotonic() - started
-            _journal(workbook, clock, "échec", exc.message, result)
-            raise
-        batch_error = relances.send_batch(
-            workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK
-        )
-        if batch_error is not None:
-            result.seconds = time.monotonic() - started
-            details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
-            result.journal = _journal(workbook, clock, _outcome(result), details, result)
-            raise batch_error
-    elif extra:
-        workbook.append_rows(schema.RELANCES, extra)
+
+    def unreachable(message: str) -> None:
+        result.seconds = time.monotonic() - started
+        _journal(workbook, clock, "échec", message, result)
+
+    batch_error = relances.send_or_record(
+        workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK, unreachable=unreachable
+    )
+    if batch_error is not None:
+        result.seconds = time.monotonic() - started
+        details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
+        result.journal = _journal(workbook, clock, _outcome(result), details, result)
+        raise batch_error
     result.seconds = time.monotonic() - started
     log.info(
         "promotions: %d sent, %d failed, %d cancelled, %d uncertain, %d closed, %d waiting, "

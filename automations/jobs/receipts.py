@@ -42,7 +42,6 @@ from ..documents import context as ctx
 from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
 from ..documents.settings import AssociationSettings
 from ..documents.typography import money
-from ..errors import MailError
 from ..formatting import format_date, format_money
 from ..mail import (
     HeaderProblem,
@@ -633,32 +632,25 @@ def _send(
         return
     checks = [c for c in sending.to_check if c.new]
     check_rows = [
-        relances.row(
-            c.member_id,
-            c.reference,
-            receipt_label(c.number),
-            rules.TO_CHECK,
-            None,
-            c.address,
-            mid,
-            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
-        )
+        relances.to_check_row(c.member_id, c.reference, receipt_label(c.number), c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
-    batch_error: MailError | None = None
-    if sending.messages:
-        try:
-            relances.connect(sender, sending.messages, task=TASK)
-        except MailError as exc:
-            sending.seconds = time.monotonic() - started
-            relances.journal(workbook, clock, TASK, "échec", exc.message, sending.seconds)
-            raise
-        batch_error = relances.send_batch(
-            workbook, sender, clock, sending.messages, check_rows, snapshot_ids, task=TASK
-        )
-    elif check_rows:
-        workbook.append_rows(schema.RELANCES, check_rows)
+
+    def unreachable(message: str) -> None:
+        sending.seconds = time.monotonic() - started
+        relances.journal(workbook, clock, TASK, "échec", message, sending.seconds)
+
+    batch_error = relances.send_or_record(
+        workbook,
+        sender,
+        clock,
+        sending.messages,
+        check_rows,
+        snapshot_ids,
+        task=TASK,
+        unreachable=unreachable,
+    )
     dates = [
         CellUpdate(schema.PAIEMENTS.name, m.payment_id, "Reçu envoyé le", _day(m.sent_at or now), row=m.row)
         for m in sending.messages

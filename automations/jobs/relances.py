@@ -192,6 +192,17 @@ def row(
     }
 
 
+STILL_SENDING = "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)"
+
+
+def to_check_row(
+    member_id: str | None, reference: dt.date, reminder: str, address: str | None, message_id: str
+) -> dict[str, object]:
+    """The Relances row of a message left « en cours » by a run that stopped while sending:
+    a person checks whether it left; it is never sent again on its own."""
+    return row(member_id, reference, reminder, rules.TO_CHECK, None, address, message_id, STILL_SENDING)
+
+
 def entries(table: Table | None, today: dt.date | None) -> list[LogEntry]:
     """The rows of Relances as the rules read them (none when the tab is missing)."""
     if table is None:
@@ -286,6 +297,33 @@ def connect(sender: Sender, messages: Sequence[Message], *, task: str) -> None:
         for message in messages:
             message.status, message.details = rules.CANCELLED, "serveur injoignable"
         raise
+
+
+def send_or_record(
+    workbook: Workbook,
+    sender: Sender,
+    clock: Clock,
+    messages: Sequence[Message],
+    extra_rows: Sequence[Mapping[str, object]],
+    snapshot_ids: set[str],
+    *,
+    task: str,
+    unreachable: Callable[[str], object],
+) -> MailError | None:
+    """Connect and send the batch, its ``extra_rows`` written with it; with no message, write
+    the extra rows alone. A server that cannot be reached is told to ``unreachable`` (the
+    job's Journal line) and raised; a batch cut short returns its error, for the job to
+    note before raising it."""
+    if not messages:
+        if extra_rows:
+            workbook.append_rows(schema.RELANCES, list(extra_rows))
+        return None
+    try:
+        connect(sender, messages, task=task)
+    except MailError as exc:
+        unreachable(exc.message)
+        raise
+    return send_batch(workbook, sender, clock, messages, extra_rows, snapshot_ids, task=task)
 
 
 def send_batch(

@@ -42,7 +42,6 @@ from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
 from ..mail import (
     HeaderProblem,
-    MailError,
     MailSettings,
     Outgoing,
     Sender,
@@ -350,23 +349,24 @@ def run_renewals(
 
     checks = [c for c in result.to_check if c.new]
     check_rows = [
-        relances.row(
-            c.member_id,
-            c.reference,
-            c.reminder,
-            rules.TO_CHECK,
-            None,
-            c.address,
-            mid,
-            "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)",
-        )
+        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
-    if result.messages:
-        _send_batch(workbook, sender, clock, result, check_rows, snapshot_ids)
-    elif check_rows:
-        workbook.append_rows(schema.RELANCES, check_rows)
+    batch_error = relances.send_or_record(
+        workbook,
+        sender,
+        clock,
+        result.messages,
+        check_rows,
+        snapshot_ids,
+        task=TASK,
+        unreachable=lambda message: _journal(workbook, clock, "échec", message, result),
+    )
+    if batch_error is not None:
+        details = _details(result) + f" ; envoi interrompu : {batch_error.message}"
+        _journal(workbook, clock, _outcome(result), details, result)
+        raise batch_error
     result.seconds = time.monotonic() - started
     log.info(
         "renewals: %d sent, %d failed, %d cancelled, %d uncertain, %d skipped, %d to check, %.2fs",
@@ -550,33 +550,6 @@ def _context(
             "telephone": settings.contact_phone,
         },
     }
-
-
-def _send_batch(
-    workbook: Workbook,
-    sender: Sender,
-    clock: Clock,
-    result: RenewalsResult,
-    check_rows: list[dict[str, object]],
-    snapshot_ids: set[str],
-) -> None:
-    try:
-        relances.connect(sender, result.messages, task=TASK)
-    except MailError as exc:
-        _journal(workbook, clock, "échec", exc.message, result)
-        raise
-    batch_error = relances.send_batch(
-        workbook, sender, clock, result.messages, check_rows, snapshot_ids, task=TASK
-    )
-    if batch_error is not None:
-        _journal(
-            workbook,
-            clock,
-            _outcome(result),
-            _details(result) + f" ; envoi interrompu : {batch_error.message}",
-            result,
-        )
-        raise batch_error
 
 
 def _outcome(result: RenewalsResult) -> str:
