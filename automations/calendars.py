@@ -5,7 +5,7 @@ which staff import into, or subscribe to from, Google Calendar, Outlook or Apple
 
 - UIDs are stable per row ID (``reservation-R0012@calendrier.mila``,
   ``evenement-E004@calendrier.mila``): importing the file again updates the events already
-  imported instead of duplicating them. Rows still without ID are left out (« mila sync »
+  imported instead of duplicating them. Rows still without ID are left out (« mila synchroniser »
   gives them one).
 - Times are Europe/Paris (a VTIMEZONE is included); a booking or event without a time is
   an all-day event. An event with a time lasts ``EVENT_DURATION`` (the sheet has no end).

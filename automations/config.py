@@ -53,7 +53,7 @@ ENVIRONMENT = {
     "MILA_SMTP_USER": "identifiant de connexion au serveur (adresse du compte Google)",
     "MILA_SMTP_PASSWORD": "mot de passe (pour Gmail : mot de passe d'application) ; jamais dans le dépôt",
     "MILA_MAIL_FROM": "adresse d'expédition des messages",
-    "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --dry-run) ; défaut : apercus",
+    "MILA_MAIL_PREVIEW": "dossier des aperçus .eml (sans serveur, ou avec --simulation) ; défaut : apercus",
     "MILA_MAIL_OUTBOX": "ancien nom de MILA_MAIL_PREVIEW, encore lu",
     "HELLOASSO_CLIENT_ID": "identifiant du client de l'API HelloAsso (mila paiements helloasso)",
     "HELLOASSO_CLIENT_SECRET": "secret du client de l'API HelloAsso (jamais dans mila.toml)",
@@ -207,7 +207,7 @@ def _overlay_workbook(
         if path and sheet:
             raise ConfigError(
                 "Un classeur .xlsx et une feuille Google Sheets sont indiqués ensemble. "
-                "Choisissez l'un des deux (--workbook ou --sheet)."
+                "Choisissez l'un des deux (--classeur ou --feuille)."
             )
         if path or sheet:
             book["path"], book["sheet"] = path or None, sheet or None

@@ -45,7 +45,7 @@ def single_instance(folder: Path, *, wait: float = 60.0, what: str = "une tâche
         raise AlreadyRunning(
             f"Une autre tâche mila est en cours (verrou « {folder / 'mila.lock'} ») : {what} n'a pas "
             f"été lancée après {wait:.0f} s d'attente. Réessayez dans quelques minutes ; si aucune "
-            "tâche ne tourne vraiment, vérifiez qu'aucun « mila schedule » n'est lancé."
+            "tâche ne tourne vraiment, vérifiez qu'aucun « mila planifier » n'est lancé."
         ) from None
     try:
         yield
@@ -89,7 +89,7 @@ def holding_workbook(lock: FileLock, *, wait: float, what: str, workbook: str) -
         raise AlreadyRunning(
             f"Une autre tâche mila travaille sur {workbook} (verrou « {lock.lock_file} ») : {what} n'a "
             f"pas été lancée après {wait:.0f} s d'attente. Réessayez dans quelques minutes ; si aucune "
-            "tâche ne tourne vraiment, vérifiez qu'aucun « mila schedule » ni aucune tâche planifiée "
+            "tâche ne tourne vraiment, vérifiez qu'aucun « mila planifier » ni aucune tâche planifiée "
             "(cron) n'est lancé sur ce classeur."
         ) from None
     try:

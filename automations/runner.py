@@ -1,7 +1,7 @@
 """Running a job under the single-instance lock, and keeping the local record of runs.
 
 Both the scheduler and the manual commands go through :func:`run_guarded`, so that a
-manual `mila sync` never runs at the same time as a scheduled one, and `mila status`
+manual `mila synchroniser` never runs at the same time as a scheduled one, and `mila etat`
 knows about every run.
 """
 
@@ -29,7 +29,7 @@ FAILURE = "échec"
 NOTHING = "rien à faire"
 PREVIEW = "aperçu"  # a mail job run without server: previews written, nothing left
 
-# The French name of each job, as staff read it everywhere (Journal « Tâche », `mila status`,
+# The French name of each job, as staff read it everywhere (Journal « Tâche », `mila etat`,
 # the scheduler's output, the digest, the lock's messages). The keys are the names of the
 # command line, of [schedule.<job>] and of state.json; the older English names the Journal
 # holds (« sync », « renewals », « docs conventions »…) are keys too, so they read the same.

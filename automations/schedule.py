@@ -1,11 +1,11 @@
-"""`mila schedule`: the long-running scheduler, and the timing rules it shares with `--once`.
+"""`mila planifier`: the long-running scheduler, and the timing rules it shares with `--une-fois`.
 
 Default timings (configurable in ``[schedule.<job>]``, read by
 :mod:`automations.settings.schedule`): sync every 15 minutes on working days from 8:00
 to 20:00, renewals every day at 9:00, conventions and charters every day at 7:30, the
 annual report never automatically.
 
-One set of rules: the loop, ``--once`` (for cron or a systemd timer) and ``mila status``
+One set of rules: the loop, ``--une-fois`` (for cron or a systemd timer) and ``mila etat``
 all use :func:`is_due` and :func:`next_run`, on the time of an injected
 :class:`~automations.clock.Clock`.
 """

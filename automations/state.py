@@ -1,7 +1,7 @@
 """The local record of runs (state.json): what ran, when, how it ended.
 
-The sheet's Journal holds what staff need to see; this file lets `mila status` and
-`mila schedule --once` know the last run of each job without reading the sheet.
+The sheet's Journal holds what staff need to see; this file lets `mila etat` and
+`mila planifier --une-fois` know the last run of each job without reading the sheet.
 """
 
 from __future__ import annotations

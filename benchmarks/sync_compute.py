@@ -224,7 +224,7 @@ def run(quick: bool = False) -> BenchResult:
     grids = build_grids(sizes)
     generated = time.perf_counter() - started
 
-    # Each run in its own forked process, as each `mila sync` is: caches start cold.
+    # Each run in its own forked process, as each `mila synchroniser` is: caches start cold.
     runs = repeat(lambda: in_child(lambda mark: _cold_run(grids, profile=False)))
     profiled = in_child(lambda mark: _cold_run(grids, profile=True))
     memory = in_child(lambda mark: _memory_once(grids))
@@ -248,7 +248,7 @@ def run(quick: bool = False) -> BenchResult:
         f"{num(first['cells_pending'])} to write, {num(first['new_ids'])} IDs to assign, "
         f"{num(first['anomalies'])} anomalies found.",
         "",
-        f"Each run is a forked process, like a `mila sync` (modules imported, caches cold); "
+        f"Each run is a forked process, like a `mila synchroniser` (modules imported, caches cold); "
         f"{runs_note(len(runs))} (target: {spread}). CPU time of the process for the same "
         f"span (less sensitive to other work on the machine): "
         f"{seconds(median_of(runs, 'target_cpu'))}.",

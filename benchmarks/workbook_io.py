@@ -9,7 +9,7 @@ backend in the same run ». For each size and backend, on a fresh copy of the sa
    missing IDs;
 2. second run on the result: open + read, plan, write (nothing to change: no request).
 
-Each run is a forked process, as each ``mila sync`` is (modules imported, caches cold).
+Each run is a forked process, as each ``mila synchroniser`` is (modules imported, caches cold).
 The Google backend is the real one (``GoogleBackend(key, emulator_host=...)``, anonymous
 credentials, as with ``SHEETS_EMULATOR_HOST``), talking HTTP over loopback to a
 ``SheetsEmulator`` that runs in the benchmark's own process; its answers are part of the
@@ -133,7 +133,7 @@ def _scenario(
     prepare: Callable[[], None], open_workbook: Callable[[], Workbook], recorder: _Recorder
 ) -> dict[str, Any]:
     """A fresh copy of the workbook, then two runs, each in its own process like two
-    ``mila sync``: seconds and requests per phase."""
+    ``mila synchroniser``: seconds and requests per phase."""
     prepare()
     recorder.take("setup")
     out: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """A Google Sheets API v4 emulator on loopback, for tests and for working offline.
 
 A neighbour of the ``automations`` package, not part of it: installed with the project (for
-``mila emulator`` and the tests), it imports nothing from ``automations``; it has its own A1
+``mila emulateur`` and the tests), it imports nothing from ``automations``; it has its own A1
 parser (``a1``) so that it reads ranges as Google does, not as the client under test does.
 
     with SheetsEmulator() as emu:

@@ -35,7 +35,7 @@ from typing import Any
 from .store import ApiError
 
 FOLDER = "application/vnd.google-apps.folder"
-LOCAL_FOLDER = "dossier-documents-local"  # the shared folder ``serve`` (``mila emulator``) offers
+LOCAL_FOLDER = "dossier-documents-local"  # the shared folder ``serve`` (``mila emulateur``) offers
 DEFAULT_FIELDS = "kind,id,name,mimeType"
 LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 

@@ -746,7 +746,7 @@ def serve(
     on_ready: Callable[[str, str], None] | None = None,
     require_auth: bool = False,
 ) -> None:
-    """Serve a copy of an .xlsx workbook until KeyboardInterrupt (for ``mila emulator``).
+    """Serve a copy of an .xlsx workbook until KeyboardInterrupt (for ``mila emulateur``).
 
     Prints nothing: ``on_ready(address, spreadsheet_id)`` is called once it listens
     (``address`` is ``host:port``, the value for ``SHEETS_EMULATOR_HOST``), so the CLI can

@@ -220,9 +220,9 @@ def cli_args(book: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> list[
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # the local log goes to ./logs
     if book.kind == "xlsx":
-        return ["--workbook", str(book.path), "--today", TODAY.isoformat()]
+        return ["--classeur", str(book.path), "--date", TODAY.isoformat()]
     monkeypatch.setenv("SHEETS_EMULATOR_HOST", book.emulator.address)
-    return ["--sheet", book.key, "--today", TODAY.isoformat()]
+    return ["--feuille", book.key, "--date", TODAY.isoformat()]
 
 
 def sync(book: Any) -> SyncResult:
@@ -991,7 +991,7 @@ class TestHeaders:
     def test_missing_required_header_stops_sync_before_any_write(
         self, make_book, monkeypatch, tmp_path, capsys
     ):
-        """``mila sync`` exits 2 naming the tab and the column; only a Journal line is added."""
+        """``mila synchroniser`` exits 2 naming the tab and the column; only a Journal line is added."""
         header = [h for h in MEMBER_HEADER if h != "Email"]
         tabs = small_members()
         tabs["Membres"] = [header] + [line[:3] + line[4:] for line in tabs["Membres"][1:]]

@@ -1,5 +1,5 @@
 """Bookings: conflicts beyond capacity, prices, opening days, members not up to date, and
-the ``Montant HT`` column written by ``mila sync``."""
+the ``Montant HT`` column written by ``mila synchroniser``."""
 
 from __future__ import annotations
 

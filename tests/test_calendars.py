@@ -103,7 +103,7 @@ class TestFiles:
         """The booking without ID and the event dated 31/02 are not in any file; the result says so in French."""
         result = run_calendars(make_book(workbook()).open(), out_dir=tmp_path, today=TODAY)
         assert len(events_of(tmp_path / "reservations-postes-milab-l03.ics")) == 1
-        assert any("Réservations" in text and "mila sync" in text for text in result.left_out)
+        assert any("Réservations" in text and "mila synchroniser" in text for text in result.left_out)
         assert any("Événements" in text and "lignes 4" in text for text in result.left_out)
 
     def test_a_missing_required_column_stops_before_writing(self, make_book, tmp_path):

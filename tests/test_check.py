@@ -1,4 +1,4 @@
-"""`mila check` reports every anomaly by tab and row, and never writes."""
+"""`mila verifier` reports every anomaly by tab and row, and never writes."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from automations.cli import build_parser, main
+from automations.cli.parser import FORMER_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +48,7 @@ def in_tmp(tmp_path, monkeypatch):
 class TestTabs:
     def test_tabs_lists_rows_and_columns(self, tmp_path):
         """Each tab with its row count, recognised and other columns, and missing contract tabs."""
-        code, out = run("tabs", "--workbook", str(small_xlsx(tmp_path / "c.xlsx")))
+        code, out = run("onglets", "--classeur", str(small_xlsx(tmp_path / "c.xlsx")))
         assert code == 0
         assert "Membres — 1 ligne(s)" in out
         assert "autres colonnes (jamais modifiées) : Notes" in out
@@ -56,12 +58,12 @@ class TestTabs:
     def test_a_missing_required_column_exits_1(self, tmp_path):
         """Without « Email », tabs says so and exits 1."""
         path = small_xlsx(tmp_path / "c.xlsx", ["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
-        code, out = run("tabs", "--workbook", str(path))
+        code, out = run("onglets", "--classeur", str(path))
         assert code == 1 and "colonnes obligatoires manquantes : Email" in out
 
     def test_tabs_json(self, tmp_path):
         """--json lists every tab with its columns."""
-        code, out = run("tabs", "--workbook", str(small_xlsx(tmp_path / "c.xlsx")), "--json")
+        code, out = run("onglets", "--classeur", str(small_xlsx(tmp_path / "c.xlsx")), "--json")
         data = json.loads(out)
         assert code == 0 and data["ok"] and data["tabs"][0]["contract"] == "Membres"
 
@@ -69,7 +71,7 @@ class TestTabs:
 class TestErrors:
     def test_a_missing_file_exits_2_in_french_without_traceback(self, tmp_path, capsys):
         """The message names the file and how to fix it; no Python traceback."""
-        code, _ = run("check", "--workbook", str(tmp_path / "absent.xlsx"))
+        code, _ = run("verifier", "--classeur", str(tmp_path / "absent.xlsx"))
         err = capsys.readouterr().err
         assert code == 2
         assert err.startswith("Erreur : Le fichier") and "introuvable" in err
@@ -78,25 +80,25 @@ class TestErrors:
     def test_a_bad_date_option_is_refused_in_french(self, capsys):
         """--today 23/11/2026 is refused with the expected form."""
         with pytest.raises(SystemExit) as exit_info:
-            main(["check", "--today", "23/11/2026"])
+            main(["verifier", "--date", "23/11/2026"])
         assert exit_info.value.code == 2
         assert "AAAA-MM-JJ" in capsys.readouterr().err
 
     def test_a_file_and_a_sheet_together_are_refused(self, tmp_path, capsys):
         """Giving both --workbook and --sheet asks to choose one."""
-        code, _ = run("tabs", "--workbook", str(tmp_path / "a.xlsx"), "--sheet", "abc")
+        code, _ = run("onglets", "--classeur", str(tmp_path / "a.xlsx"), "--feuille", "abc")
         assert code == 2 and "Choisissez l'un des deux" in capsys.readouterr().err
 
     def test_no_workbook_at_all_says_how_to_give_one(self, capsys):
         """Without any workbook, the message names --workbook, --sheet and the variables."""
-        code, _ = run("check")
+        code, _ = run("verifier")
         err = capsys.readouterr().err
-        assert code == 2 and "--workbook" in err and "MILA_SHEET" in err
+        assert code == 2 and "--classeur" in err and "MILA_SHEET" in err
 
     def test_each_run_is_written_to_the_local_log(self, demo, tmp_path):
         """A sync leaves a line in logs/mila.log even when it changes nothing in the sheet."""
-        run("sync", "--workbook", str(demo), "--today", "2026-11-23")
-        run("sync", "--workbook", str(demo), "--today", "2026-11-23")
+        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
+        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
         lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
         runs = [line for line in lines if "automations.runner: sync:" in line]
         assert len(runs) == 2 and "rien à faire" in runs[1]
@@ -108,7 +110,7 @@ class TestDemoCommand:
         from openpyxl import load_workbook
 
         path = tmp_path / "mine.xlsx"
-        code, out = run("demo", str(path), "--today", "2026-11-23")
+        code, out = run("demo", str(path), "--date", "2026-11-23")
         assert code == 0 and "mine.xlsx" in out
         made, reference = load_workbook(path), load_workbook(demo_built[0])
         assert made.sheetnames == reference.sheetnames
@@ -119,30 +121,30 @@ class TestDemoCommand:
 class TestCheckAndSync:
     def test_check_exits_1_on_the_demo_errors_and_lists_them(self, demo):
         """The demo's planted mistakes are listed by tab with row and ID; exit code 1."""
-        code, out = run("check", "--workbook", str(demo), "--today", "2026-11-23")
+        code, out = run("verifier", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 1
         assert "Membres —" in out and re.search(r"ligne \d+ \(M\d{4}\) \[erreur\]", out)
         assert "Total :" in out
 
     def test_check_json(self, demo):
         """--json is valid JSON with the counts and the anomalies."""
-        code, out = run("check", "--workbook", str(demo), "--today", "2026-11-23", "--json")
+        code, out = run("verifier", "--classeur", str(demo), "--date", "2026-11-23", "--json")
         data = json.loads(out)
         assert code == 1 and data["errors"] == len([a for a in data["anomalies"] if a["severity"] == "error"])
 
     def test_sync_then_sync_again_on_the_demo(self, demo):
         """The README's first command: a first sync writes, a second one has nothing to do."""
-        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23", "--json")
+        code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23", "--json")
         first = json.loads(out)
         assert code == 0 and first["ids_assigned"] == 1 and first["cells_written"] > 100
         assert {"ids_assigned", "cells_written", "errors", "warnings"} <= set(first)
-        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23")
+        code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 0 and "Rien à changer" in out
 
     def test_dry_run_prints_changes_in_french(self, demo):
         """--dry-run lists cells with before → after in French formats and writes nothing."""
         before = demo.read_bytes()
-        code, out = run("sync", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
+        code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23", "--simulation")
         assert code == 0 and "rien n'est écrit" in out
         assert re.search(r"« Cotisation HT » : \(vide\) → « \d+ €", out)
         assert demo.read_bytes() == before
@@ -153,7 +155,7 @@ class TestOtherJobs:
         """`mila renewals --dry-run` lists who would get what, with the amounts, writes the previews,
         and leaves the workbook file byte for byte as it was."""
         before = demo.read_bytes()
-        code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23", "--dry-run")
+        code, out = run("relances", "--classeur", str(demo), "--date", "2026-11-23", "--simulation")
         previews = sorted((tmp_path / "apercus").iterdir())
         assert (
             code == 0
@@ -170,7 +172,7 @@ class TestOtherJobs:
         from test_mail import SmtpServer
 
         for _ in range(2):
-            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            code, out = run("relances", "--classeur", str(demo), "--date", "2026-11-23")
             due = len(list((tmp_path / "apercus").iterdir()))
             assert code == 0 and due > 0
             assert f"Aucun serveur d'envoi configuré : {due} message(s) écrit(s) en aperçu dans « " in out
@@ -179,7 +181,7 @@ class TestOtherJobs:
                 and "(voir docs/mail.md)" in out
             )
             assert not re.search(r"(?<!non )envoyé", out, re.IGNORECASE)
-        _, tabs = run("tabs", "--workbook", str(demo))
+        _, tabs = run("onglets", "--classeur", str(demo))
         assert "Relances —" not in tabs
         server = SmtpServer().start()
         try:
@@ -188,32 +190,32 @@ class TestOtherJobs:
                 'from = "adhesions@mila.fr"\n',
                 encoding="utf-8",
             )
-            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            code, out = run("relances", "--classeur", str(demo), "--date", "2026-11-23")
             assert code == 0 and f"Relances envoyées : {due}" in out
             recipients = [rcpt for _, rcpts, _ in server.messages for rcpt in rcpts]
             assert len(recipients) == due == len(set(recipients))
-            code, out = run("renewals", "--workbook", str(demo), "--today", "2026-11-23")
+            code, out = run("relances", "--classeur", str(demo), "--date", "2026-11-23")
             assert "Aucune relance due aujourd'hui." in out and len(server.messages) == due
         finally:
             server.stop()
-        _, tabs = run("tabs", "--workbook", str(demo))
+        _, tabs = run("onglets", "--classeur", str(demo))
         assert (
             f"Relances — {2 * due} ligne(s)" in tabs
         )  # « en cours » then « envoyée », from the real run only
 
     def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
         """Conventions, the annual report and the calendars land in their folders."""
-        code, out = run("docs", "conventions", "--workbook", str(demo), "--today", "2026-11-23")
+        code, out = run("docs", "conventions", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 0 and "Documents produits" in out
         assert list((tmp_path / "out").glob("Convention_C*.docx"))
-        code, out = run("docs", "rapport", "--workbook", str(demo), "--year", "2025", "--today", "2026-11-23")
+        code, out = run("docs", "rapport", "--classeur", str(demo), "--annee", "2025", "--date", "2026-11-23")
         assert code == 0 and (tmp_path / "out" / "Rapport_activite_2025.docx").is_file()
-        code, out = run("calendrier", "--workbook", str(demo), "--out", str(tmp_path / "cal"))
+        code, out = run("calendrier", "--classeur", str(demo), "--dossier", str(tmp_path / "cal"))
         assert code == 0 and (tmp_path / "cal" / "programme.ics").is_file()
 
     def test_a_year_without_data_is_explained(self, demo, capsys):
         """`mila docs rapport --year 2015` says there is no data for that year, exit 2."""
-        code, _ = run("docs", "rapport", "--workbook", str(demo), "--year", "2015", "--today", "2026-11-23")
+        code, _ = run("docs", "rapport", "--classeur", str(demo), "--annee", "2015", "--date", "2026-11-23")
         assert code == 2 and "Aucune donnée pour 2015" in capsys.readouterr().err
 
 
@@ -226,12 +228,12 @@ class TestGooglePath:
                 sys.executable,
                 "-m",
                 "automations.cli",
-                "emulator",
-                "--from",
+                "emulateur",
+                "--classeur",
                 str(demo),
                 "--port",
                 "0",
-                "--id",
+                "--cle",
                 "demo",
             ],
             stdout=subprocess.PIPE,
@@ -247,7 +249,7 @@ class TestGooglePath:
             assert address, first
             env["SHEETS_EMULATOR_HOST"] = address.group(1)
             done = subprocess.run(
-                [sys.executable, "-m", "automations.cli", "tabs", "--sheet", "demo"],
+                [sys.executable, "-m", "automations.cli", "onglets", "--feuille", "demo"],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -255,7 +257,7 @@ class TestGooglePath:
                 timeout=60,
             )
             assert done.returncode == 0, done.stderr
-            _, local = run("tabs", "--workbook", str(demo))
+            _, local = run("onglets", "--classeur", str(demo))
             members = re.search(r"Membres — \d+ ligne\(s\)", local)
             assert members and members.group(0) in done.stdout
             assert "feuille Google Sheets « demo »" in done.stdout
@@ -278,7 +280,7 @@ class TestGooglePath:
         )
         monkeypatch.setenv("SHEETS_EMULATOR_HOST", emulator.address)
         emulator.fail_next(503, count=3)
-        code, out = run("tabs", "--sheet", key)
+        code, out = run("onglets", "--feuille", key)
         err = capsys.readouterr().err
         assert code == 0 and "Membres — 1 ligne(s)" in out
         assert err.splitlines() == [
@@ -349,10 +351,15 @@ class TestMailCheck:
 
 class TestDocumentation:
     def test_every_command_has_help_and_is_in_the_readme(self):
-        """Each subcommand has a help line and appears in the README's table."""
+        """Each subcommand has a help line and appears in the README's table, by its French name only."""
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        for former in FORMER_NAMES:
+            said = former if former.startswith("-") else f"mila {former}"
+            assert not re.search(rf"{re.escape(said)}\b(?!-)", readme), former
         sub = next(a for a in build_parser()._actions if a.dest == "command")
         for name, parser in sub.choices.items():
+            if name in FORMER_NAMES:
+                continue
             assert parser.description or any(c.dest == name for c in sub._choices_actions)
             assert f"mila {name}" in readme, name
         for choice in sub._choices_actions:
@@ -387,3 +394,62 @@ def test_every_help_is_french_from_top_to_bottom():
         assert "afficher cette aide et s'arrêter" in text
         for word in english:
             assert word not in text, (word, text.splitlines()[0])
+
+
+class TestFormerEnglishNames:
+    def test_the_english_command_names_still_run_their_command(self, tmp_path):
+        """`mila tabs --workbook …` (an installed cron line) does what `mila onglets --classeur …` does."""
+        path = str(small_xlsx(tmp_path / "c.xlsx"))
+        assert run("tabs", "--workbook", path, "--json") == run("onglets", "--classeur", path, "--json")
+
+    def test_each_former_name_reaches_the_french_one(self):
+        """Every English command or option name parses to what its French name gives."""
+        parser = build_parser()
+        for former, french in FORMER_NAMES.items():
+            if not former.startswith("-"):
+                assert _parsed(parser, former, *_needs(french)) == _parsed(parser, french, *_needs(french))
+        for french, english in _OPTION_CASES:
+            assert _parsed(parser, *french.split()) == _parsed(parser, *english.split()), french
+        assert _parsed(parser, "docs", "emargement", "--today", "2026-01-05")["today"] == dt.date(2026, 1, 5)
+        used = {word for french, english in _OPTION_CASES for word in english.split()}
+        assert {former for former in FORMER_NAMES if former.startswith("-")} <= used
+
+    def test_no_help_and_no_complaint_shows_an_english_name(self, capsys):
+        """The former names appear in no help, and a wrong command or a missing value is told in French."""
+        shown = "\n".join(p.format_help() for p in _every_parser(build_parser()))
+        for former in FORMER_NAMES:
+            assert not re.search(rf"(?<![\w-]){re.escape(former)}(?![\w-])", shown), former
+        with pytest.raises(SystemExit):
+            main(["synchronise"])
+        err = capsys.readouterr().err
+        assert "« synchroniser »" in err and "« relances »" in err
+        assert not any(f"« {former} »" in err for former in FORMER_NAMES), err
+        with pytest.raises(SystemExit):
+            main(["sync", "--workbook"])
+        err = capsys.readouterr().err
+        assert "Erreur : option --classeur" in err and "--workbook" not in err
+
+
+def _parsed(parser, *argv: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The options ``argv`` gives, but the command's name as typed."""
+    return {k: v for k, v in vars(parser.parse_args(argv)).items() if k != "command"}
+
+
+def _needs(command: str) -> list[str]:
+    """What a command needs besides its name to parse."""
+    return ["--classeur", "x.xlsx"] if command == "emulateur" else []
+
+
+_OPTION_CASES = [
+    (
+        "synchroniser --classeur c.xlsx --date 2026-11-23 --simulation --limite 3",
+        "sync --workbook c.xlsx --today 2026-11-23 --dry-run --limit 3",
+    ),
+    ("onglets --feuille abc", "tabs --sheet abc"),
+    ("planifier --une-fois", "schedule --once"),
+    ("demo d.xlsx --graine 7", "demo d.xlsx --seed 7"),
+    ("emulateur --classeur x.xlsx --hote 0.0.0.0 --cle k", "emulator --from x.xlsx --host 0.0.0.0 --id k"),
+    ("docs conventions --dossier o --membre M0001 --tous", "docs conventions --out o --member M0001 --all"),
+    ("docs rapport --annee 2025", "docs rapport --year 2025"),
+]
+"""Command lines with the French names, and the same with the former English ones."""

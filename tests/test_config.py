@@ -41,7 +41,7 @@ class TestPrecedence:
         assert settings.source == tmp_path / "mila.toml" and settings.base == tmp_path
 
     def test_the_environment_beats_the_file_and_options_beat_both(self, tmp_path):
-        """MILA_SHEET overrides the file's path; --workbook overrides MILA_SHEET."""
+        """MILA_SHEET overrides the file's path; --classeur overrides MILA_SHEET."""
         write_config(tmp_path, '[workbook]\npath = "classeur.xlsx"\n')
         env = {"MILA_SHEET": "KEY123"}
         from_env = load_settings(env=env, cwd=tmp_path)
@@ -201,7 +201,7 @@ class TestBadValues:
         ["[schedule]\nlock_wait_seconds = 'une minute'\n", "[schedule]\nstate_dir = 3\n"],
     )
     def test_through_the_command_a_bad_setting_exits_2_in_french(self, tmp_path, capsys, toml):
-        """`mila status` with a wrong [schedule] value: exit 2, a French line on stderr, no traceback."""
+        """`mila etat` with a wrong [schedule] value: exit 2, a French line on stderr, no traceback."""
         path = write_config(tmp_path, toml)
         out = io.StringIO()
         assert main(["status", "--config", str(path)], out=out) == 2
@@ -211,7 +211,7 @@ class TestBadValues:
         assert "Traceback" not in err and out.getvalue() == ""
 
     def test_through_the_command_a_bad_variable_exits_2(self, tmp_path):
-        """MILA_SMTP_PORT=abc stops a real `mila status` process with exit 2, naming the variable."""
+        """MILA_SMTP_PORT=abc stops a real `mila etat` process with exit 2, naming the variable."""
         path = write_config(tmp_path, "")
         env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT} | {"MILA_SMTP_PORT": "abc"}
         done = subprocess.run(

@@ -144,7 +144,7 @@ def test_conventions_are_produced_checked_and_recorded_in_the_sheet(make_book, t
     assert all(w.reason == "nouveau" and w.path.parent == tmp_path / "out" for w in result.written)
     assert result.skipped == [
         "Convention C004 : membre « M0099 » introuvable dans l'onglet Membres.",
-        "Occupations ligne 6 : pas d'ID ; lancez « mila sync » pour en attribuer un.",
+        "Occupations ligne 6 : pas d'ID ; lancez « mila synchroniser » pour en attribuer un.",
     ]
     c001 = tmp_path / "out" / names[0]
     assert_valid(c001)

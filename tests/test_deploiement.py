@@ -55,11 +55,13 @@ def test_the_env_file_keeps_the_app_password_as_google_prints_it(tmp_path):
 
 
 def test_every_mila_command_the_guide_runs_exists():
-    """Each `mila …` subcommand named in the guide is one the parser knows."""
+    """Each `mila …` subcommand named in the guide is one the parser knows, by its French name."""
     from automations.cli import build_parser
+    from automations.cli.parser import FORMER_NAMES
 
     parser = build_parser()
     known = set(next(a for a in parser._subparsers._group_actions).choices)  # type: ignore[union-attr]
+    known -= set(FORMER_NAMES)
     named = set(re.findall(r"(?:bin/mila|`mila) ([a-z][a-z-]+)", GUIDE.read_text(encoding="utf-8")))
-    assert {"diagnostic", "schedule", "status", "courriel-test"} <= named
+    assert {"diagnostic", "planifier", "etat", "courriel-test"} <= named
     assert named <= known, f"the guide names unknown commands: {sorted(named - known)}"

@@ -91,7 +91,7 @@ class TestDiagnosticCommand:
         no folder made, no message sent."""
         configure(tmp_path, smtp.port)
         before = snapshot(tmp_path)
-        code, out = run("diagnostic", "--workbook", str(demo))
+        code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 0, out
         assert "À CORRIGER" not in out and "Tout est prêt" in out
         assert "connexion et identification réussies (aucun message envoyé)" in out
@@ -101,7 +101,7 @@ class TestDiagnosticCommand:
 
     def test_no_mail_server_is_a_point_to_fix(self, demo):
         """Without [mail] host the checklist says the mails stay previews and how to set the server; exit 1."""
-        code, out = run("diagnostic", "--workbook", str(demo))
+        code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 1
         assert "À CORRIGER Serveur d'envoi des courriels — aucun serveur configuré" in out
         assert "MILA_SMTP_HOST" in out and "1 point(s) à corriger" in out
@@ -109,7 +109,7 @@ class TestDiagnosticCommand:
     def test_a_refused_login_is_explained_without_the_password(self, demo, tmp_path, smtp):
         """A wrong password: the mail line says the server refused the login; the password is nowhere."""
         configure(tmp_path, smtp.port, password="mauvais-secret")
-        code, out = run("diagnostic", "--workbook", str(demo))
+        code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 1 and "refuse l'identifiant « contact@mila.fr »" in out
         assert "mauvais-secret" not in out and smtp.messages == []
 
@@ -118,7 +118,7 @@ class TestDiagnosticCommand:
         (tmp_path / "mila.toml").write_text(
             '[schedule]\nlock_wait_seconds = "une minute"\n', encoding="utf-8"
         )
-        code, out = run("diagnostic", "--workbook", "absent.xlsx")
+        code, out = run("diagnostic", "--classeur", "absent.xlsx")
         assert code == 1
         assert "À CORRIGER Configuration" in out and "lock_wait_seconds" in out and "Traceback" not in out
 
@@ -129,14 +129,14 @@ class TestDiagnosticCommand:
         book.active.title = "Membres"
         book.active.append(["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
         book.save(path)
-        code, out = run("diagnostic", "--workbook", str(path))
+        code, out = run("diagnostic", "--classeur", str(path))
         assert code == 1 and "onglet « Membres » : colonne(s) obligatoire(s) absente(s) : Email" in out
-        code, out = run("diagnostic", "--workbook", str(tmp_path / "absent.xlsx"))
+        code, out = run("diagnostic", "--classeur", str(tmp_path / "absent.xlsx"))
         assert code == 1 and "À CORRIGER Classeur" in out and "introuvable" in out
 
     def test_json_lists_every_check(self, demo):
         """--json gives ok and one entry per check with its status."""
-        code, out = run("diagnostic", "--workbook", str(demo), "--json")
+        code, out = run("diagnostic", "--classeur", str(demo), "--json")
         data = json.loads(out)
         assert code == 1 and data["ok"] is False
         assert {c["label"] for c in data["checks"]} >= {"Python", "Configuration", "Classeur", "Modèles Word"}

@@ -283,7 +283,7 @@ class TestPreviewAndSettings:
         assert digest(backend, settings_for(tmp_path, smtp_server)).sent_to == ["equipe@mila.fr"]
 
     def test_a_dry_run_shows_the_text_and_records_nothing(self, tmp_path, smtp_server):
-        """--dry-run renders the summary even when nothing is new, and neither sends nor writes."""
+        """--simulation renders the summary even when nothing is new, and neither sends nor writes."""
         backend = synced(MemoryBackend(grids()))
         settings = settings_for(tmp_path, smtp_server)
         digest(backend, settings)
@@ -312,22 +312,22 @@ class TestPreviewAndSettings:
 
 class TestCommandLine:
     def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo, capsys):
-        """`mila resume --dry-run` on the demo prints the summary in French and sends nothing; the
+        """`mila resume --simulation` on the demo prints the summary in French and sends nothing; the
         unmatched form answer and the membership requests from the form are listed."""
         config = tmp_path / "mila.toml"
         config.write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
-        options = ["--config", str(config), "--workbook", str(demo), "--today", "2026-11-23"]
+        options = ["--config", str(config), "--classeur", str(demo), "--date", "2026-11-23"]
         assert main(["sync", *options], out=io.StringIO()) == 0
         out = io.StringIO()
         code = main(
             [
                 "resume",
-                "--dry-run",
+                "--simulation",
                 "--config",
                 str(config),
-                "--workbook",
+                "--classeur",
                 str(demo),
-                "--today",
+                "--date",
                 "2026-11-23",
             ],
             out=out,

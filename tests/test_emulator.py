@@ -1080,7 +1080,7 @@ class TestNeighbour:
             for p in package.rglob("*.py")
             if "sheets_emulator" in p.read_text()
         ]
-        assert users and all(u.startswith("cli") for u in users)  # `mila emulator`, when it runs
+        assert users and all(u.startswith("cli") for u in users)  # `mila emulateur`, when it runs
 
     def test_the_emulator_imports_nothing_from_automations(self):
         """Importing the emulator (and serving a file) loads no module of the automations package."""

@@ -1,5 +1,5 @@
 """Events and registrations: seats, waiting lists, eligibility, duplicates, presence to
-record, promotions, and the columns ``mila sync`` writes (Place, Inscrits, Liste d'attente)."""
+record, promotions, and the columns ``mila synchroniser`` writes (Place, Inscrits, Liste d'attente)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Form answers in: a responses tab shaped as Google Forms writes it becomes Inscriptions and Membres rows, once.
 
-Each answer is a row under « Horodateur » and the questions' titles; `mila sync` takes the new
+Each answer is a row under « Horodateur » and the questions' titles; `mila synchroniser` takes the new
 ones in before its evaluation, marks them « Traitée le », and acknowledges each registration
 once (SMTP on loopback, ``test_mail.SmtpServer``).
 """

@@ -219,7 +219,7 @@ class TestRetries:
 class TestErrors:
     def test_an_unknown_spreadsheet_is_not_found(self, emulator):
         """A 404 names the key and where it came from."""
-        with pytest.raises(WorkbookNotFound, match="introuvable.*--sheet"):
+        with pytest.raises(WorkbookNotFound, match="introuvable.*--feuille"):
             open_book(emulator, "no-such-sheet")
 
     def test_a_sheet_not_shared_names_the_service_account_to_share_with(self, emulator, tmp_path):
@@ -287,6 +287,6 @@ class TestSpreadsheetKey:
         assert spreadsheet_key(" 1AbC-dEf_123 ") == "1AbC-dEf_123"
 
     def test_the_sheet_is_opened_by_its_url(self, emulator, sheet):
-        """--sheet accepts the browser's address."""
+        """--feuille accepts the browser's address."""
         wb = open_book(emulator, f"https://docs.google.com/spreadsheets/d/{sheet}/edit")
         assert "Membres" in wb.tabs()

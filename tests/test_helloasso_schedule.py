@@ -24,7 +24,7 @@ def test_off_until_an_organisation_is_configured(tmp_path: Path) -> None:
 
 
 def test_run_without_organisation_says_it_is_off(tmp_path: Path) -> None:
-    """Run anyway (``mila schedule`` with the timing forced on), it does nothing and says why."""
+    """Run anyway (``mila planifier`` with the timing forced on), it does nothing and says why."""
     config = tmp_path / "mila.toml"
     config.write_text("[schedule.paiements]\nenabled = true\n", encoding="utf-8")
     settings = load_settings(config=config, env={})

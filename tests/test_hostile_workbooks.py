@@ -69,7 +69,7 @@ def mila(
     out = io.StringIO()
     options = cli_args(book, monkeypatch, tmp_path)
     if argv[0] == "tabs":
-        options = options[:-2]  # no --today
+        options = options[:-2]  # no --date
     code = main([*argv, *options], out=out)
     return code, out.getvalue(), capsys.readouterr().err
 
@@ -155,8 +155,8 @@ class TestDatesOutOfReach:
         [
             ["sync"],
             ["renewals"],
-            ["renewals", "--dry-run"],
-            ["calendrier", "--out", "cal"],
+            ["renewals", "--simulation"],
+            ["calendrier", "--dossier", "cal"],
             ["docs", "recus"],
             ["docs", "conventions"],
         ],
@@ -194,7 +194,7 @@ class TestTerminalEscapes:
             )
         )
 
-    @pytest.mark.parametrize("command", [["check"], ["renewals", "--dry-run"], ["renewals"]], ids=" ".join)
+    @pytest.mark.parametrize("command", [["check"], ["renewals", "--simulation"], ["renewals"]], ids=" ".join)
     def test_controls_typed_in_cells_never_reach_the_terminal(
         self, book, monkeypatch, tmp_path, capsys, command
     ):
@@ -253,12 +253,12 @@ class TestMissingTabs:
             ["check"],
             ["sync"],
             ["renewals"],
-            ["calendrier", "--out", "cal"],
+            ["calendrier", "--dossier", "cal"],
             ["docs", "recus"],
             ["docs", "conventions"],
             ["docs", "charte"],
             ["docs", "emargement"],
-            ["docs", "rapport", "--year", "2024"],
+            ["docs", "rapport", "--annee", "2024"],
         ],
         ids=" ".join,
     )
@@ -287,7 +287,7 @@ class TestMissingTabs:
         assert snapshot(book) == before
 
     def test_tabs_still_describes_such_a_workbook(self, make_book, monkeypatch, tmp_path, capsys):
-        """`mila tabs` lists what is there and says « Membres » is absent, without stopping."""
+        """`mila onglets` lists what is there and says « Membres » is absent, without stopping."""
         book = make_book(WITHOUT_MEMBRES)
         code, out, _ = mila(book, monkeypatch, tmp_path, capsys, "tabs")
         assert "absents (lus comme vides) : Membres" in out and code in (0, 1)
@@ -308,7 +308,7 @@ class TestJournal:
         assert sync(book.open()).journal_error is None
 
     def test_the_scheduler_counts_a_lost_journal_line_as_a_failure(self, tmp_path):
-        """`mila status` sees a sync whose Journal line was lost as « échec », with the reason."""
+        """`mila etat` sees a sync whose Journal line was lost as « échec », with the reason."""
         from conftest import XlsxBook
 
         from automations.jobs.registry import JOBS
@@ -366,7 +366,7 @@ def test_documents_whose_journal_line_is_lost_exit_3(emulator, monkeypatch, tmp_
         encoding="utf-8",
     )
     emulator.fail_next(503, count=2, match=":append")
-    code, out, _ = mila(book, monkeypatch, tmp_path, capsys, "docs", "recus", "--out", "recus")
+    code, out, _ = mila(book, monkeypatch, tmp_path, capsys, "docs", "recus", "--dossier", "recus")
     emulator.clear_faults()
     assert code == JOURNAL_NOT_WRITTEN
     assert "Documents produits : 1" in out and "n'a pas pu être écrite" in out

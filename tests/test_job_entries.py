@@ -58,7 +58,7 @@ def rows(book: XlsxBook, tab: str, *, leave_out: tuple[str, ...] = ()) -> list[d
 
 class TestSchedulerAndCommandLineParity:
     def test_the_scheduled_sync_does_what_mila_sync_does(self, tmp_path, smtp_server):
-        """A sync that confirms a place on a waiting list: `mila sync` and the scheduler's sync write
+        """A sync that confirms a place on a waiting list: `mila synchroniser` and the scheduler's sync write
         the same cells, record and send the same « place confirmée » notice, and note the same Journal."""
         books = {}
         for name in ("manual", "scheduled"):
@@ -74,11 +74,11 @@ class TestSchedulerAndCommandLineParity:
             main(
                 [
                     "sync",
-                    "--workbook",
+                    "--classeur",
                     str(manual.path),
                     "--config",
                     str(config),
-                    "--today",
+                    "--date",
                     EVENT_TODAY.isoformat(),
                 ],
                 out=out,
@@ -115,7 +115,7 @@ class TestSchedulerAndCommandLineParity:
 
 class TestLostJournalLine:
     def test_renewals_whose_journal_line_is_lost_exit_3(self, emulator, monkeypatch, tmp_path, smtp_server):
-        """`mila renewals` that sent its reminders but could not note them in Journal says so, exit 3."""
+        """`mila relances` that sent its reminders but could not note them in Journal says so, exit 3."""
         for name in ("MILA_CONFIG", "MILA_WORKBOOK", "MILA_SHEET", "GOOGLE_APPLICATION_CREDENTIALS"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.chdir(tmp_path)
@@ -130,7 +130,15 @@ class TestLostJournalLine:
         emulator.fail_next(503, count=2, match="Journal")
         out = io.StringIO()
         code = main(
-            ["renewals", "--sheet", book.key, "--config", str(config), "--today", RENEWALS_TODAY.isoformat()],
+            [
+                "renewals",
+                "--feuille",
+                book.key,
+                "--config",
+                str(config),
+                "--date",
+                RENEWALS_TODAY.isoformat(),
+            ],
             out=out,
         )
         emulator.clear_faults()

@@ -120,7 +120,7 @@ def test_settings_errors_and_text_are_leaves(leaf):
 
 
 def test_only_the_emulator_command_imports_the_emulator():
-    """The runtime package reaches sheets_emulator only from `mila emulator` (tests and benchmarks may too)."""
+    """The runtime package reaches sheets_emulator only from `mila emulateur` (tests and benchmarks may too)."""
     wrong = [
         f"{found.module}:{found.line} imports {found.target}"
         for found in _all_imports()

@@ -1,4 +1,4 @@
-"""`mila sync` keeps the job-owned Listes tab current: written when it changed, created when missing."""
+"""`mila synchroniser` keeps the job-owned Listes tab current: written when it changed, created when missing."""
 
 from __future__ import annotations
 

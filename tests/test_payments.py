@@ -1,4 +1,4 @@
-"""The payments ledger: `mila sync` on `Paiements`, imports of HelloAsso exports and bank
+"""The payments ledger: `mila synchroniser` on `Paiements`, imports of HelloAsso exports and bank
 statements, matching, `reprendre`, on either backend."""
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def sync(book):
 
 class TestLedgerInSync:
     def test_period_is_written_for_each_cotisation(self, make_book):
-        """`mila sync` writes the membership period each cotisation pays, and nothing for a don."""
+        """`mila synchroniser` writes the membership period each cotisation pays, and nothing for a don."""
         book = make_book(
             tabs(
                 [
@@ -360,7 +360,7 @@ class TestImports:
 
     def test_an_import_is_two_reads_and_one_append(self, make_book, files, emulator):
         """Against Google: the titles, one batch read, one append; the calc. columns the tab
-        lacks are left to `mila sync`."""
+        lacks are left to `mila synchroniser`."""
         book = make_book(tabs([]))
         if book.kind != "google":
             return
@@ -371,7 +371,7 @@ class TestImports:
         assert sum(1 for r in new if r.method == "POST") == 1
 
     def test_dry_run_writes_nothing_and_says_how(self, tmp_path, files):
-        """--dry-run lists each payment with its member and how it was matched; the file is unchanged."""
+        """--simulation lists each payment with its member and how it was matched; the file is unchanged."""
         from conftest import XlsxBook
 
         book = XlsxBook(tmp_path, tabs([]))
@@ -381,10 +381,10 @@ class TestImports:
                 "paiements",
                 "importer",
                 *map(str, files),
-                "--dry-run",
-                "--workbook",
+                "--simulation",
+                "--classeur",
                 str(book.path),
-                "--today",
+                "--date",
                 "2026-11-23",
             ],
             out=out,
@@ -405,11 +405,11 @@ class TestImports:
                 "paiements",
                 "importer",
                 str(files[0]),
-                "--dry-run",
+                "--simulation",
                 "--json",
-                "--workbook",
+                "--classeur",
                 str(book.path),
-                "--today",
+                "--date",
                 "2026-11-23",
             ],
             out=out,
@@ -553,7 +553,7 @@ class TestBadInput:
         """A file that does not exist is named in the message; the exit code is 2."""
         book = self._book(tmp_path)
         code = main(
-            ["paiements", "importer", str(tmp_path / "absent.csv"), "--workbook", str(book.path)], out=_Out()
+            ["paiements", "importer", str(tmp_path / "absent.csv"), "--classeur", str(book.path)], out=_Out()
         )
         assert code == 2
 

@@ -312,9 +312,9 @@ def test_preparing_keeps_every_demo_value(demo: Path, tmp_path: Path):
     """On the demo after a sync, preparing again leaves every cell value and stored result as it was."""
     copy = tmp_path / "copie.xlsx"
     shutil.copyfile(demo, copy)
-    assert main(["sync", "--workbook", str(copy), "--today", "2026-11-23"]) in (0, 1)
+    assert main(["sync", "--classeur", str(copy), "--date", "2026-11-23"]) in (0, 1)
     before = cached_values(copy)
-    assert main(["preparer", "--workbook", str(copy)]) == 0
+    assert main(["preparer", "--classeur", str(copy)]) == 0
     after = cached_values(copy)
     assert {t: g for t, g in after.items() if t != "Journal"} == {
         t: g for t, g in before.items() if t != "Journal"
@@ -323,8 +323,8 @@ def test_preparing_keeps_every_demo_value(demo: Path, tmp_path: Path):
 
 def test_the_command_speaks_french(demo: Path, capsys):
     """`mila preparer` says what it did; run again, that the workbook was already prepared."""
-    assert main(["preparer", "--workbook", str(demo)]) == 0
-    assert main(["preparer", "--workbook", str(demo)]) == 0
+    assert main(["preparer", "--classeur", str(demo)]) == 0
+    assert main(["preparer", "--classeur", str(demo)]) == 0
     out = capsys.readouterr().out
     assert "le classeur était déjà préparé : rien n'a été écrit" in out
 

@@ -244,7 +244,7 @@ class TestSending:
         assert statuses(book) == ["à envoyer", "en cours", "envoyée"]
 
     def test_dry_run_lists_and_does_nothing(self, google_book, smtp_server):
-        """--dry-run: who would be told; no connection, no row, no Journal line."""
+        """--simulation: who would be told; no connection, no row, no Journal line."""
         book = google_book(workbook())
         promote(book)
         result = notices(book, smtp_settings(smtp_server), dry_run=True)
@@ -288,7 +288,7 @@ class TestSending:
         assert "qui seraient classés « annulée »" in "\n".join(result.lines())
 
     def test_mila_sync_without_server_says_the_notice_did_not_leave(self, tmp_path):
-        """`mila sync` that frees a seat, with no server: the notice is a preview, the output says
+        """`mila synchroniser` that frees a seat, with no server: the notice is a preview, the output says
         nothing left and how to configure the server, Relances holds only « à envoyer »."""
         import io
 
@@ -298,7 +298,7 @@ class TestSending:
 
         book = XlsxBook(tmp_path, workbook())
         (tmp_path / "mila.toml").write_text(f'[workbook]\npath = "{book.path}"\n', encoding="utf-8")
-        command = ["sync", "--config", str(tmp_path / "mila.toml"), "--today", TODAY.isoformat()]
+        command = ["sync", "--config", str(tmp_path / "mila.toml"), "--date", TODAY.isoformat()]
         assert main(command, out=io.StringIO()) == 0
         set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
         out = io.StringIO()

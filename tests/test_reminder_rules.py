@@ -262,7 +262,7 @@ class TestDecision:
             ({"left_on": dt.date(2026, 6, 1)}, FEE, "membre sorti le 1er juin 2026"),
             ({"email": None, "unreadable": frozenset({"email"})}, FEE, "adresse e-mail invalide"),
             ({"email": None}, FEE, "aucune adresse e-mail"),
-            ({"id": None}, FEE, "mila sync"),
+            ({"id": None}, FEE, "mila synchroniser"),
             ({}, None, "cotisation non calculée"),
             (
                 {},

@@ -1,4 +1,4 @@
-"""`mila renewals`: reminders sent on time, exactly once, recorded in Relances, on both backends.
+"""`mila relances`: reminders sent on time, exactly once, recorded in Relances, on both backends.
 
 Messages go to a real SMTP server (aiosmtpd on 127.0.0.1, see ``test_mail.SmtpServer``).
 """
@@ -593,7 +593,7 @@ def preview_body(path: Path) -> str:
 
 class TestDryRunAndPreviews:
     def test_dry_run_lists_and_does_nothing(self, make_book, smtp_server):
-        """--dry-run given a real server: who would get what; no connection, no Relances, no Journal."""
+        """--simulation given a real server: who would get what; no connection, no Relances, no Journal."""
         book = make_book(workbook())
         result = smtp_run(book, smtp_server, dry_run=True)
         assert {m.member_id: (m.address, m.reminder) for m in result.messages} == SENT_TODAY
@@ -603,7 +603,7 @@ class TestDryRunAndPreviews:
     def test_dry_run_writes_previews_with_the_amounts_and_nothing_to_the_workbook(
         self, google_book, tmp_path
     ):
-        """--dry-run (the preview sender): one .eml per reminder with its amount; the workbook is unchanged."""
+        """--simulation (the preview sender): one .eml per reminder with its amount; the workbook is unchanged."""
         book = google_book(workbook())
         mail = mail_settings({}, {}, base=tmp_path)
         before = {tab: book.grid(tab) for tab in ("Membres", "Relances", "Journal")}

@@ -167,11 +167,11 @@ def test_the_command_uploads_the_report_then_sends_its_link(
     command = [
         "docs",
         "rapport",
-        "--year",
+        "--annee",
         str(YEAR),
-        "--workbook",
+        "--classeur",
         str(demo),
-        "--today",
+        "--date",
         DEMO_TODAY.isoformat(),
     ]
     out = io.StringIO()

@@ -149,7 +149,7 @@ class TestRunner:
             )
 
     def test_status_reports_last_and_next_runs(self, tmp_path, monkeypatch):
-        """`mila status --json` lists each job with its last result and failures since success."""
+        """`mila etat --json` lists each job with its last result and failures since success."""
         from automations.cli import main
 
         monkeypatch.chdir(tmp_path)
@@ -175,7 +175,7 @@ class TestMailJobsWithoutServer:
         assert paused_jobs(load_settings(env={}, cwd=tmp_path)) == {}
 
     def test_the_scheduler_does_not_run_mail_jobs_without_server(self, tmp_path):
-        """`mila schedule --once` without server says the mail jobs are paused and runs neither of them."""
+        """`mila planifier --une-fois` without server says the mail jobs are paused and runs neither of them."""
         from automations.cli import main
 
         config = tmp_path / "mila.toml"
@@ -183,14 +183,14 @@ class TestMailJobsWithoutServer:
             "[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n", encoding="utf-8"
         )
         out = io.StringIO()
-        assert main(["schedule", "--once", "--config", str(config)], out=out) == 0
+        assert main(["schedule", "--une-fois", "--config", str(config)], out=out) == 0
         said = out.getvalue()
         assert "relances : en pause : aucun serveur d'envoi configuré" in said
         assert "avis de place confirmée : en pause" in said and "Aucune tâche à lancer maintenant." in said
         assert load_state(state_folder(load_settings(config=config, env={})) / "state.json").jobs == {}
 
     def test_status_says_mail_jobs_are_paused_and_exits_1(self, tmp_path):
-        """`mila status` names the paused mail jobs in French and exits 1; disabling them explicitly gives 0."""
+        """`mila etat` names the paused mail jobs in French and exits 1; disabling them explicitly gives 0."""
         from automations.cli import main
 
         config = tmp_path / "mila.toml"

@@ -166,7 +166,7 @@ def test_a_signed_charter_is_not_sent(demo: Path, tmp_path: Path, smtp_server: S
 
 
 def test_dry_run_writes_previews_and_records_nothing(demo: Path, tmp_path: Path) -> None:
-    """--dry-run: previews written, no Relances row and no Journal line for the sending."""
+    """--simulation: previews written, no Relances row and no Journal line for the sending."""
     mail = MailSettings(preview=tmp_path / "apercus")
     result = run_conventions(
         context(demo, tmp_path, PreviewSender(mail.preview), mail), send=True, dry_run=True
@@ -180,7 +180,7 @@ def test_dry_run_writes_previews_and_records_nothing(demo: Path, tmp_path: Path)
 def test_the_commands_send_for_signature_and_to_the_board(
     demo: Path, tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`mila docs conventions --envoyer --dry-run` sends nothing; without --dry-run it sends;
+    """`mila docs conventions --envoyer --simulation` sends nothing; without --simulation it sends;
     `mila docs rapport --envoyer` sends the report to the board and says how."""
     monkeypatch.chdir(tmp_path)  # logs/, out/ and apercus/ land there
     for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST"):
@@ -190,9 +190,9 @@ def test_the_commands_send_for_signature_and_to_the_board(
         'from = "adhesions@mila.fr"\n[documents]\nsoffice = "pas-de-soffice"\n',
         encoding="utf-8",
     )
-    common = ("--workbook", str(demo), "--today", DEMO_TODAY.isoformat())
+    common = ("--classeur", str(demo), "--date", DEMO_TODAY.isoformat())
     out = io.StringIO()
-    assert main(["docs", "conventions", "--envoyer", "--dry-run", *common], out=out) == 0
+    assert main(["docs", "conventions", "--envoyer", "--simulation", *common], out=out) == 0
     assert "écrits en aperçu" in out.getvalue() and smtp_server.messages == []
     assert list((tmp_path / "apercus").glob("*-signature-convention-*.eml"))
     out = io.StringIO()
@@ -200,7 +200,7 @@ def test_the_commands_send_for_signature_and_to_the_board(
     assert "Envoyés : " in out.getvalue() and smtp_server.messages
     sent = len(smtp_server.messages)
     out = io.StringIO()
-    assert main(["docs", "rapport", "--year", str(DEMO_TODAY.year - 1), "--envoyer", *common], out=out) == 0
+    assert main(["docs", "rapport", "--annee", str(DEMO_TODAY.year - 1), "--envoyer", *common], out=out) == 0
     text = out.getvalue()
     assert "Destinataires : l'onglet Conseil" in text and "joint au message" in text
     assert len(smtp_server.messages) > sent and "Une ligne a été ajoutée à l'onglet Journal." in text

@@ -1,4 +1,4 @@
-"""`mila sync` assigns IDs, writes computed columns and anomalies, and logs what it did."""
+"""`mila synchroniser` assigns IDs, writes computed columns and anomalies, and logs what it did."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ class TestSecondRun:
 
 class TestDryRun:
     def test_a_dry_run_lists_changes_and_writes_nothing(self, make_book):
-        """--dry-run shows the IDs and cells that would change, and the workbook stays as it was."""
+        """--simulation shows the IDs and cells that would change, and the workbook stays as it was."""
         book = make_book(workbook())
         before = {t: book.grid(t) for t in ("Membres", "Tarifs")}
         if book.kind == "google":

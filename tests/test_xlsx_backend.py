@@ -411,7 +411,7 @@ class TestTwoProcesses:
         assert sorted(ids) == sorted([f"A{n:03d}" for n in range(15)] + [f"B{n:03d}" for n in range(15)])
 
     def test_two_renewals_started_from_two_folders_send_each_reminder_once(self, tmp_path):
-        """`mila renewals` twice at once on one .xlsx, from two folders (cron and a person):
+        """`mila relances` twice at once on one .xlsx, from two folders (cron and a person):
         each due member gets one message, and Relances keeps one « envoyée » row for each."""
         due = {f"M{n:04d}": f"membre{n}@label.fr" for n in range(1, 13)}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MILA_", "SHEETS_", "GOOGLE_"))}
@@ -437,9 +437,9 @@ class TestTwoProcesses:
                             "-m",
                             "automations.cli",
                             "renewals",
-                            "--workbook",
+                            "--classeur",
                             str(path),
-                            "--today",
+                            "--date",
                             "2026-11-23",
                         ],
                         cwd=folder,

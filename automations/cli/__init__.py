@@ -9,7 +9,7 @@ or a ``MilaError`` into text and an exit code. No traceback reaches a user, and 
 terminal control character from a cell reaches the terminal (``Shown``).
 
 Exit codes: 0 done; 1 done, with something for a person to look at (errors in the
-workbook for ``check``, a refused reminder…); 2 stopped on a ``MilaError``, explained;
+workbook for ``verifier``, a refused reminder…); 2 stopped on a ``MilaError``, explained;
 3 done, but the ``Journal`` line of a run that changed the workbook could not be written
 (``JOURNAL_NOT_WRITTEN``).
 """
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print("Interrompu.", file=err)
         return 130
     except BrokenPipeError:
-        # The output was cut short by its reader (`mila check | head`): nothing to say.
+        # The output was cut short by its reader (`mila verifier | head`): nothing to say.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0

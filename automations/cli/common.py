@@ -17,14 +17,14 @@ T = TypeVar("T")
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    """The settings of ``--config``, ``--workbook`` and ``--sheet``; logging set up."""
+    """The settings of ``--config``, ``--classeur`` and ``--feuille``; logging set up."""
     settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
     setup_logging(settings.log.dir)
     return settings
 
 
 def context_of(args: argparse.Namespace, *, dry_run: bool = False) -> RunContext:
-    """The run context of a command: its settings, the real clock, ``--today``."""
+    """The run context of a command: its settings, the real clock, ``--date``."""
     return RunContext(settings_of(args), SystemClock(), today=getattr(args, "today", None), dry_run=dry_run)
 
 
@@ -41,7 +41,7 @@ def preview_context(ctx: RunContext) -> RunContext:
 def locked(
     ctx: RunContext, job: str, work: Callable[[], T], describe: Callable[[Any], Outcome] | None = None
 ) -> T:
-    """Run a job's work under the single-instance lock, recorded for `mila status`;
+    """Run a job's work under the single-instance lock, recorded for `mila etat`;
     a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
     from ..jobs.registry import JOBS
 

@@ -230,7 +230,7 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report_outcome(report: Any) -> Any:
-    """The report's run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+    """The report's run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
     from ..runner import FAILURE, SUCCESS, Outcome
 
     drive = report.drive

@@ -1,4 +1,4 @@
-"""The commands of unattended operation and mail: `schedule`, `status`, `renewals`, `courriel-test`."""
+"""The commands of unattended operation and mail: `planifier`, `etat`, `relances`, `courriel-test`."""
 
 from __future__ import annotations
 

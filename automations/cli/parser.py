@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,17 +19,73 @@ from .resume import cmd_resume
 from .tools import cmd_demo, cmd_emulator
 from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_preparer, cmd_sync, cmd_tabs
 
+FORMER_NAMES = {
+    "tabs": "onglets",
+    "check": "verifier",
+    "sync": "synchroniser",
+    "renewals": "relances",
+    "schedule": "planifier",
+    "status": "etat",
+    "emulator": "emulateur",
+    "--workbook": "--classeur",
+    "--from": "--classeur",
+    "--sheet": "--feuille",
+    "--today": "--date",
+    "--dry-run": "--simulation",
+    "--limit": "--limite",
+    "--once": "--une-fois",
+    "--out": "--dossier",
+    "--seed": "--graine",
+    "--host": "--hote",
+    "--id": "--cle",
+    "--member": "--membre",
+    "--all": "--tous",
+    "--year": "--annee",
+}
+"""The English names earlier versions took, and the French name each now has. They stay
+accepted, so that installed systemd units, cron lines and scripts keep working, but are never
+shown: not in any help, not in a message (``--from`` was the ``emulateur``'s ``--classeur``)."""
+
+_FORMER = frozenset(FORMER_NAMES)
+
+
+def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """The sub-command ``name``, also reached by its former English name, which the list of
+    commands does not show (argparse's ``aliases`` would)."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    for former, french in FORMER_NAMES.items():
+        if french == name:
+            sub.choices[former] = parser
+    return parser
+
 
 def _workbook_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("classeur")
-    group.add_argument("--workbook", metavar="CHEMIN.xlsx", help="classeur .xlsx local (ou MILA_WORKBOOK)")
-    group.add_argument("--sheet", metavar="CLÉ_OU_ADRESSE", help="feuille Google Sheets (ou MILA_SHEET)")
+    group.add_argument(
+        "--classeur",
+        "--workbook",
+        dest="workbook",
+        metavar="CHEMIN.xlsx",
+        help="classeur .xlsx local (ou MILA_WORKBOOK)",
+    )
+    group.add_argument(
+        "--feuille",
+        "--sheet",
+        dest="sheet",
+        metavar="CLÉ_OU_ADRESSE",
+        help="feuille Google Sheets (ou MILA_SHEET)",
+    )
     group.add_argument("--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)")
 
 
 def _today_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--today", type=_date, metavar="AAAA-MM-JJ", help="date du jour à utiliser (défaut : aujourd'hui)"
+        "--date",
+        "--today",
+        dest="today",
+        type=_date,
+        metavar="AAAA-MM-JJ",
+        help="date du jour à utiliser (défaut : aujourd'hui)",
     )
 
 
@@ -60,23 +118,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True, parser_class=FrenchParser)
 
-    tabs = sub.add_parser("tabs", help="lister les onglets, leurs lignes et leurs colonnes")
+    tabs = _command(sub, "onglets", help="lister les onglets, leurs lignes et leurs colonnes")
     _workbook_options(tabs)
     tabs.add_argument("--json", action="store_true", help="sortie JSON")
     tabs.set_defaults(handler=cmd_tabs)
 
-    check = sub.add_parser("check", help="vérifier chaque ligne et lister les anomalies (lecture seule)")
+    check = _command(sub, "verifier", help="vérifier chaque ligne et lister les anomalies (lecture seule)")
     _workbook_options(check)
     _today_option(check)
     check.add_argument("--json", action="store_true", help="sortie JSON")
     check.set_defaults(handler=cmd_check)
 
-    sync = sub.add_parser("sync", help="attribuer les ID, écrire les colonnes calculées et les anomalies")
+    sync = _command(
+        sub, "synchroniser", help="attribuer les ID, écrire les colonnes calculées et les anomalies"
+    )
     _workbook_options(sync)
     _today_option(sync)
-    sync.add_argument("--dry-run", action="store_true", help="montrer ce qui changerait, sans rien écrire")
     sync.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="nombre de changements montrés par --dry-run"
+        "--simulation",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="montrer ce qui changerait, sans rien écrire",
+    )
+    sync.add_argument(
+        "--limite",
+        "--limit",
+        dest="limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="nombre de changements montrés par --simulation",
     )
     sync.add_argument("--json", action="store_true", help="sortie JSON")
     sync.set_defaults(handler=cmd_sync)
@@ -96,16 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     preparer.add_argument("--json", action="store_true", help="sortie JSON")
     preparer.set_defaults(handler=cmd_preparer)
 
-    sched = sub.add_parser("schedule", help="lancer les tâches à leurs heures (service de longue durée)")
+    sched = _command(sub, "planifier", help="lancer les tâches à leurs heures (service de longue durée)")
     _workbook_options(sched)
     sched.add_argument(
+        "--une-fois",
         "--once",
+        dest="once",
         action="store_true",
         help="lancer ce qui est dû maintenant puis s'arrêter (cron, timer systemd)",
     )
     sched.set_defaults(handler=cmd_schedule)
 
-    status = sub.add_parser("status", help="dernière et prochaine exécution de chaque tâche")
+    status = _command(sub, "etat", help="dernière et prochaine exécution de chaque tâche")
     _workbook_options(status)
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.add_argument(
@@ -116,18 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.set_defaults(handler=cmd_status)
 
-    renewals = sub.add_parser(
-        "renewals", help="envoyer les relances de cotisation dues (une seule fois chacune)"
+    renewals = _command(
+        sub, "relances", help="envoyer les relances de cotisation dues (une seule fois chacune)"
     )
     _workbook_options(renewals)
     _today_option(renewals)
     renewals.add_argument(
+        "--simulation",
         "--dry-run",
+        dest="dry_run",
         action="store_true",
         help="lister qui recevrait quelle relance, sans rien envoyer ni enregistrer",
     )
     renewals.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="nombre de lignes montrées par catégorie"
+        "--limite",
+        "--limit",
+        dest="limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="nombre de lignes montrées par catégorie",
     )
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
@@ -143,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_options(resume)
     _today_option(resume)
     resume.add_argument(
+        "--simulation",
         "--dry-run",
+        dest="dry_run",
         action="store_true",
         help="afficher le résumé et l'écrire en aperçu, sans rien envoyer ni noter",
     )
@@ -179,23 +263,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _workbook_options(cal)
     _today_option(cal)
-    cal.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire les fichiers .ics")
+    cal.add_argument(
+        "--dossier",
+        "--out",
+        dest="out",
+        required=True,
+        metavar="DOSSIER",
+        help="dossier où écrire les fichiers .ics",
+    )
     cal.add_argument("--json", action="store_true", help="sortie JSON")
     cal.set_defaults(handler=cmd_calendrier)
 
     demo = sub.add_parser("demo", help="créer un classeur de démonstration réaliste")
     demo.add_argument("path", metavar="CHEMIN.xlsx")
-    demo.add_argument("--seed", type=int, default=2024, help="graine du tirage (même graine, même classeur)")
+    demo.add_argument(
+        "--graine",
+        "--seed",
+        dest="seed",
+        type=int,
+        default=2024,
+        help="graine du tirage (même graine, même classeur)",
+    )
     _today_option(demo)
     demo.set_defaults(handler=cmd_demo)
 
-    emulator = sub.add_parser(
-        "emulator", help="servir une copie d'un .xlsx par un émulateur local de l'API Google Sheets"
+    emulator = _command(
+        sub, "emulateur", help="servir une copie d'un .xlsx par un émulateur local de l'API Google Sheets"
     )
-    emulator.add_argument("--from", dest="source", required=True, metavar="CLASSEUR.xlsx")
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8085)
-    emulator.add_argument("--id", default=None, help="clé de la feuille servie (défaut : dérivée du nom)")
+    emulator.add_argument("--classeur", "--from", dest="source", required=True, metavar="CLASSEUR.xlsx")
+    emulator.add_argument(
+        "--hote", "--host", dest="host", default="127.0.0.1", metavar="HÔTE", help="adresse d'écoute"
+    )
+    emulator.add_argument("--port", type=int, default=8085, metavar="PORT", help="port d'écoute")
+    emulator.add_argument(
+        "--cle",
+        "--id",
+        dest="id",
+        default=None,
+        metavar="CLÉ",
+        help="clé de la feuille servie (défaut : dérivée du nom)",
+    )
     emulator.set_defaults(handler=cmd_emulator)
     paiements = sub.add_parser("paiements", help="registre des paiements : imports HelloAsso et banque")
     paiements_sub = paiements.add_subparsers(
@@ -215,11 +322,21 @@ def build_parser() -> argparse.ArgumentParser:
         _workbook_options(command)
         _today_option(command)
         command.add_argument(
-            "--dry-run", action="store_true", help="montrer ce qui serait ajouté, sans écrire"
+            "--simulation",
+            "--dry-run",
+            dest="dry_run",
+            action="store_true",
+            help="montrer ce qui serait ajouté, sans écrire",
         )
         command.add_argument("--json", action="store_true", help="sortie JSON")
         command.add_argument(
-            "--limit", type=int, default=50, metavar="N", help="nombre de lignes affichées (défaut 50)"
+            "--limite",
+            "--limit",
+            dest="limit",
+            type=int,
+            default=50,
+            metavar="N",
+            help="nombre de lignes affichées (défaut 50)",
         )
         command.set_defaults(handler=cmd_paiements)
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
@@ -245,26 +362,43 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = docs_sub.add_parser(kind, help=help_text)
         _workbook_options(command)
-        _today_option(command)
-        command.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : out/)")
+        if kind != "emargement":
+            _today_option(command)
+        command.add_argument(
+            "--dossier", "--out", dest="out", metavar="DOSSIER", help="dossier de sortie (défaut : out/)"
+        )
         command.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
         command.add_argument("--json", action="store_true", help="sortie JSON")
         if kind != "emargement":
-            command.add_argument("--member", metavar="ID", help="un seul membre")
+            command.add_argument("--membre", "--member", dest="member", metavar="ID", help="un seul membre")
         if kind == "conventions":
-            command.add_argument("--all", action="store_true", help="inclure les conventions terminées")
+            command.add_argument(
+                "--tous", "--all", dest="all", action="store_true", help="inclure les conventions terminées"
+            )
         if kind == "charte":
             command.add_argument(
-                "--all", action="store_true", help="tous les membres actifs, même ceux qui ont signé"
+                "--tous",
+                "--all",
+                dest="all",
+                action="store_true",
+                help="tous les membres actifs, même ceux qui ont signé",
             )
         if kind in SENDING_HELP:
             command.add_argument("--envoyer", action="store_true", help=SENDING_HELP[kind])
             command.add_argument(
-                "--limit", type=int, default=50, metavar="N", help="nombre de lignes affichées (défaut 50)"
+                "--limite",
+                "--limit",
+                dest="limit",
+                type=int,
+                default=50,
+                metavar="N",
+                help="nombre de lignes affichées (défaut 50)",
             )
         if kind in ("conventions", "charte"):
             command.add_argument(
+                "--simulation",
                 "--dry-run",
+                dest="dry_run",
                 action="store_true",
                 help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
             )
@@ -272,15 +406,24 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--date", type=_date, metavar="AAAA-MM-JJ", help="date de l'assemblée (défaut : aujourd'hui)"
             )
+            # Here --date is the meeting's day: the former --today is still taken, unshown.
+            command.add_argument("--today", type=_date, help=argparse.SUPPRESS)
             command.add_argument("--titre", default="Assemblée générale", help="intitulé de l'assemblée")
             command.add_argument("--lieu", default=None, help="lieu (défaut : l'adresse de l'association)")
         command.set_defaults(handler=cmd_docs, kind=kind)
     rapport = docs_sub.add_parser("rapport", help="écrire le rapport d'activité annuel (Word) d'une année")
     _workbook_options(rapport)
     _today_option(rapport)
-    rapport.add_argument("--year", type=int, required=True, metavar="AAAA", help="année du rapport")
     rapport.add_argument(
-        "--out", type=Path, metavar="DOSSIER", help="dossier de sortie (défaut : [documents] out)"
+        "--annee", "--year", dest="year", type=int, required=True, metavar="AAAA", help="année du rapport"
+    )
+    rapport.add_argument(
+        "--dossier",
+        "--out",
+        dest="out",
+        type=Path,
+        metavar="DOSSIER",
+        help="dossier de sortie (défaut : [documents] out)",
     )
     rapport.add_argument("--pdf", action="store_true", help="produire aussi le PDF (LibreOffice)")
     rapport.add_argument(
@@ -296,7 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="envoyer le rapport au conseil (lien du Drive, ou fichier joint), une fois par version",
     )
     rapport.add_argument(
+        "--simulation",
         "--dry-run",
+        dest="dry_run",
         action="store_true",
         help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
     )
@@ -306,10 +451,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
-    """argparse's help, with « utilisation : » instead of « usage: »."""
+    """argparse's help, with « utilisation : » instead of « usage: », and without the former
+    English names of options (``FORMER_NAMES``)."""
 
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        shown = [name for name in action.option_strings if name not in _FORMER]
+        if shown == action.option_strings:
+            return super()._format_action_invocation(action)
+        action = copy.copy(action)
+        action.option_strings = shown
+        return super()._format_action_invocation(action)
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -325,7 +479,15 @@ class FrenchParser(argparse.ArgumentParser):
             "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide et s'arrêter"
         )
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own complaint would list the former English command names too.
+        if action.choices is not None and value not in action.choices:
+            shown = ", ".join(f"« {choice} »" for choice in action.choices if choice not in _FORMER)
+            raise argparse.ArgumentError(action, f"choix invalide « {value} » (choisissez parmi {shown})")
+
     def error(self, message: str) -> NoReturn:
+        # argparse names an option by all its names (« --classeur/--workbook »): the first is told.
+        message = re.sub(r"/(--[\w-]+)", lambda m: "" if m[1] in _FORMER else m[0], message)
         for english, french in _ARGPARSE_FR:
             message = message.replace(english, french)
         self.print_usage(sys.stderr)

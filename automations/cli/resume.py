@@ -10,7 +10,7 @@ from .printing import JOURNAL_NOT_WRITTEN, print_json
 
 
 def cmd_resume(args: argparse.Namespace, out: TextIO) -> int:
-    """Send the summary when something is new (--dry-run: show it, send and note nothing)."""
+    """Send the summary when something is new (--simulation: show it, send and note nothing)."""
     from ..runner import FAILURE
 
     ctx = context_of(args, dry_run=args.dry_run)

@@ -1,4 +1,4 @@
-"""The commands that set up a trial: `demo` and `emulator`."""
+"""The commands that set up a trial: `demo` and `emulateur`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     print(f"Classeur de démonstration écrit : {args.path}", file=out)
     for tab, count in summary.counts.items():
         print(f"  {tab} : {count} ligne(s)", file=out)
-    print(f"Ensuite : mila check --workbook {args.path}  ou  mila sync --workbook {args.path}", file=out)
+    print(
+        f"Ensuite : mila verifier --classeur {args.path}  ou  mila synchroniser --classeur {args.path}",
+        file=out,
+    )
     return 0
 
 
@@ -28,7 +31,7 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Copie locale de « {args.source} », clé de la feuille : {spreadsheet_id}", file=out)
         print("Dans un autre terminal :", file=out)
         print(f"  export SHEETS_EMULATOR_HOST={address}", file=out)
-        print(f"  mila tabs --sheet {spreadsheet_id}", file=out)
+        print(f"  mila onglets --feuille {spreadsheet_id}", file=out)
         print("Pour y déposer aussi les documents (dossier Google Drive simulé) :", file=out)
         print(f"  export DRIVE_EMULATOR_HOST={address} MILA_DRIVE_FOLDER={LOCAL_FOLDER}", file=out)
         print("Ctrl-C pour arrêter (le fichier d'origine n'est jamais modifié).", file=out)

@@ -1,4 +1,4 @@
-"""The commands on the workbook: `tabs`, `check`, `sync`, `calendrier`, `paiements`."""
+"""The commands on the workbook: `onglets`, `verifier`, `synchroniser`, `calendrier`, `paiements`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def cmd_tabs(args: argparse.Namespace, out: TextIO) -> int:
         if tab.duplicates:
             print(f"  ERREUR en-têtes en double : {join(tab.duplicates)} — renommez l'un des deux", file=out)
         if tab.missing_calc:
-            print(f"  colonnes calculées à créer par mila sync : {join(tab.missing_calc)}", file=out)
+            print(f"  colonnes calculées à créer par mila synchroniser : {join(tab.missing_calc)}", file=out)
     if report.absent:
         print(file=out)
         print(f"Onglets du contrat absents (lus comme vides) : {join(report.absent)}", file=out)
@@ -95,7 +95,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(f"Total : {result.errors} erreur(s), {result.warnings} avertissement(s).", file=out)
         if result.errors:
-            print("Corrigez les erreurs dans le classeur puis relancez « mila check ».", file=out)
+            print("Corrigez les erreurs dans le classeur puis relancez « mila verifier ».", file=out)
     return 1 if result.errors else 0
 
 
@@ -124,7 +124,8 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
                 file=out,
             )
         if len(result.changes) > args.limit:
-            print(f"  … et {len(result.changes) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+            more = len(result.changes) - args.limit
+            print(f"  … et {more} autre(s) (--limite pour en voir plus)", file=out)
     else:
         print(f"Cellules écrites : {result.cells_written}", file=out)
         if result.notices is not None:
@@ -148,7 +149,7 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             print("Rien à changer : le classeur était déjà à jour.", file=out)
     print(
         f"Anomalies : {result.errors} erreur(s), {result.warnings} avertissement(s)"
-        + (" — détail avec « mila check »." if result.errors or result.warnings else "."),
+        + (" — détail avec « mila verifier »." if result.errors or result.warnings else "."),
         file=out,
     )
     return code
@@ -230,7 +231,7 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     if len(result.added) > args.limit:
-        print(f"  … et {len(result.added) - args.limit} autre(s) (--limit pour en voir plus)", file=out)
+        print(f"  … et {len(result.added) - args.limit} autre(s) (--limite pour en voir plus)", file=out)
     if result.already:
         print(f"Déjà dans le registre (non ajoutés) : {len(result.already)}", file=out)
     for line in result.warnings:
@@ -241,7 +242,7 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {line}", file=out)
     if result.added and not args.dry_run:
         print(
-            "Ensuite : « mila sync » pour les périodes et les anomalies ; choisissez le membre "
+            "Ensuite : « mila synchroniser » pour les périodes et les anomalies ; choisissez le membre "
             "des paiements sans membre dans « Paiements ».",
             file=out,
         )

@@ -8,7 +8,7 @@ Everything is fictional and deterministic for a given ``seed`` and ``today``.
 Like a sheet the staff keep by hand, it mixes date cells with dates typed as text, amounts
 with ``1 234,50 €`` strings, adds columns of its own (``Notes``...), leaves the (calc.)
 columns empty for the jobs, and holds a handful of real-life mistakes listed in
-``KNOWN_MISTAKES`` so that ``mila check`` has something to report.
+``KNOWN_MISTAKES`` so that ``mila verifier`` has something to report.
 
 The same generator draws workbooks of any size (``build_grids(counts)``: the benchmarks'),
 with the demo's people, fees, staff habits and mistakes in the proportions of a big

@@ -1,4 +1,4 @@
-"""The two responses tabs Google Forms fills, as the demo shows them to `mila sync`.
+"""The two responses tabs Google Forms fills, as the demo shows them to `mila synchroniser`.
 
 « Inscriptions (formulaire) »: a dozen answers to the event registration form of the last
 days, the event named as members type it (its ID, the dropdown's label, its title and

@@ -21,7 +21,7 @@ class KnownMistake(NamedTuple):
     """A mistake the staff really make, planted once in the demo workbook."""
 
     tab: str
-    what: str  # French, as `mila check` would explain it
+    what: str  # French, as `mila verifier` would explain it
     column: str
     code: str
 

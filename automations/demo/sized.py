@@ -7,7 +7,7 @@ structures, phone numbers, fees and staff habits: mostly date and number cells, 
 typed as text, amounts with a euro sign, ``x`` for yes, notes, and about 1 % of rows with a
 real-life mistake (bad SIRET checksum, e-mail typo, impossible date, missing forfait, unknown
 member, a booking that ends before it starts), a few rows without ID and one ID standing
-twice. Every job-owned (calc.) column is present and blank: the first ``mila sync`` fills
+twice. Every job-owned (calc.) column is present and blank: the first ``mila synchroniser`` fills
 them all. Each tab's part lives in that tab's module, next to the demo's story.
 """
 

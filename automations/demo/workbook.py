@@ -53,7 +53,7 @@ class DemoSummary:
         out += [f"  {tab} : {n} lignes" for tab, n in self.counts.items()]
         cats = ", ".join(f"{n} {c}" for c, n in self.categories.items())
         out.append(f"  Membres par catégorie : {cats}")
-        out.append(f"  {len(self.mistakes)} erreurs volontaires à trouver avec `mila check`.")
+        out.append(f"  {len(self.mistakes)} erreurs volontaires à trouver avec `mila verifier`.")
         return out
 
 

@@ -399,7 +399,7 @@ def convert_to_pdf(
         shutil.rmtree(work, ignore_errors=True)
         raise OutputError(
             f"La conversion en PDF a dépassé {timeout:.0f} secondes et a été interrompue. "
-            "Relancez avec moins de documents (--member) ou augmentez [documents] pdf_timeout."
+            "Relancez avec moins de documents (--membre) ou augmentez [documents] pdf_timeout."
         ) from None
     produced = {f: outdir / (f.stem + ".pdf") for f in files}
     missing = [f.name for f, pdf in produced.items() if not pdf.is_file()]

@@ -126,7 +126,7 @@ def run_calendars(
     except OSError as exc:
         raise CalendarWriteError(
             f"Impossible de créer le dossier « {folder} » ({exc.strerror or exc}). "
-            "Choisissez un autre dossier avec --out."
+            "Choisissez un autre dossier avec --dossier."
         ) from exc
     for _file_name, entry, calendar in built:
         _write(entry.path, calendar.calendar.to_ical())
@@ -140,8 +140,8 @@ def _left_out(tab: str, rows: tuple[int, ...]) -> list[str]:
     shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
     return [
         f"Onglet « {tab} » : {len(rows)} ligne(s) sans ID ou sans date lisible, absente(s) "
-        f"des calendriers (lignes {shown}). Lancez « mila sync » pour attribuer les ID, "
-        "et corrigez les dates signalées par « mila check »."
+        f"des calendriers (lignes {shown}). Lancez « mila synchroniser » pour attribuer les ID, "
+        "et corrigez les dates signalées par « mila verifier »."
     ]
 
 
@@ -160,5 +160,5 @@ def _write(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise CalendarWriteError(
             f"Impossible d'écrire le calendrier « {path} » ({exc.strerror or exc}). "
-            "Vérifiez que le dossier donné à --out existe et qu'il est accessible en écriture."
+            "Vérifiez que le dossier donné à --dossier existe et qu'il est accessible en écriture."
         ) from exc

@@ -1,4 +1,4 @@
-"""`mila check`: read the workbook, report every anomaly; never writes."""
+"""`mila verifier`: read the workbook, report every anomaly; never writes."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ class RunContext:
 
 
 class JobResult(Protocol):
-    """What a job entry returns: printable, and describable in one line for ``mila status``."""
+    """What a job entry returns: printable, and describable in one line for ``mila etat``."""
 
     def as_dict(self) -> dict[str, object]: ...
 

@@ -153,7 +153,7 @@ def check_workbook(
         diagnosis.add(
             "Colonnes du classeur",
             TO_FIX,
-            " ; ".join(problems) + ". Corrigez les en-têtes (voir « mila tabs »).",
+            " ; ".join(problems) + ". Corrigez les en-têtes (voir « mila onglets »).",
         )
     else:
         diagnosis.add("Colonnes du classeur", OK, "toutes les colonnes obligatoires sont là")

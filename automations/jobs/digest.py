@@ -8,7 +8,7 @@ quotidien », « succès ») ends with the fingerprints of the points it listed
 rebuilt, or a second installation, reads the same record and does not send the same
 summary again. The failures listed are the Journal's ``échec`` lines since that line.
 
-Nothing new: nothing is sent, nothing is written. No mail server (or ``--dry-run``): the
+Nothing new: nothing is sent, nothing is written. No mail server (or ``--simulation``): the
 message is written as a preview (``.eml``) and nothing is recorded, so the real summary
 still goes once a server is configured.
 """
@@ -80,7 +80,7 @@ class DigestResult:
         return self.journal_error is not None
 
     def outcome(self) -> Outcome:
-        """The run in one French line, for ``mila status`` and the scheduler."""
+        """The run in one French line, for ``mila etat`` and the scheduler."""
         if self.disabled:
             return Outcome(NOTHING, "désactivé : aucune adresse dans [digest] to")
         counts = f"{len(self.items)} point(s), dont {len(self.new)} nouveau(x)"

@@ -7,7 +7,7 @@ sent only when a key appears that the last one did not hold (:mod:`.digest`).
 The sections, in the order staff read them:
 
 - errors written in an ``Anomalies`` column, grouped by tab: every tab that has one (the
-  contract's tabs, ``Paiements``, form responses tabs); a sentence that ``mila sync`` would
+  contract's tabs, ``Paiements``, form responses tabs); a sentence that ``mila synchroniser`` would
   write as a warning (:func:`~.evaluation.evaluate`) is left out;
 - form answers that could not be taken in (:func:`.forms.pending_items`);
 - membership requests to complete: ``Membres`` rows whose anomaly says ``Catégorie`` or
@@ -84,7 +84,7 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     LATE: (
         "Relances trop anciennes pour partir seules",
         "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
-        "la liste complète : « mila renewals --dry-run » sur le serveur",
+        "la liste complète : « mila relances --simulation » sur le serveur",
     ),
     FAILURES: (
         "Tâches en échec",

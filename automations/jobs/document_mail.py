@@ -14,7 +14,7 @@ the rules of the reminders (:mod:`.relances`):
   left ``en cours`` by a run that stopped is ``à vérifier``, never resent automatically;
 - a person without a valid address, or whose address a server refused for good, is
   listed with what to correct, and nothing is sent to them;
-- without a mail server (or with ``--dry-run``) the messages are written as previews
+- without a mail server (or with ``--simulation``) the messages are written as previews
   (``.eml``) and nothing is recorded as sent.
 """
 
@@ -146,7 +146,7 @@ class DocumentSending(relances.MessageCounts):
             out.append(preview_notice(len(self.messages), self.preview_folder))
         elif self.messages and self.dry_run and self.preview_folder:
             out.append(
-                f"Essai (--dry-run) : aperçus écrits dans « {self.preview_folder} », "
+                f"Essai (--simulation) : aperçus écrits dans « {self.preview_folder} », "
                 f"{len(self.messages)} fichier(s) .eml à ouvrir avec Thunderbird, Outlook ou Apple "
                 "Mail. Rien n'est parti, rien n'a été noté dans Relances."
             )
@@ -207,7 +207,7 @@ class DocumentSending(relances.MessageCounts):
         }
 
     def outcome(self) -> Outcome:
-        """The sending in one French line, for ``mila status``."""
+        """The sending in one French line, for ``mila etat``."""
         if self.preview:
             found = relances.preview_outcome(len(self.messages), self.preview_folder, self.noun)
         elif not self.messages:

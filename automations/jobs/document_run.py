@@ -63,7 +63,7 @@ class DocumentsResult:
         )
 
     def outcome(self) -> Any:
-        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
         from ..runner import journal_missing
 
         return journal_missing(describe_documents(self), self.journal_lost)
@@ -125,7 +125,7 @@ class _Run:
         self._delivery: DriveDelivery | None = None
 
     def read_for(self, tabs: Iterable[str], member: str | None) -> tuple[Dataset, str | None]:
-        """``tabs`` read, and the key of ``member`` (``--member``), which must be among them."""
+        """``tabs`` read, and the key of ``member`` (``--membre``), which must be among them."""
         wanted = _member_filter(member)
         dataset = self.read(tabs)
         _require_member(dataset, wanted, member)
@@ -371,14 +371,14 @@ class DocumentsBatch:
         return any(r.journal_lost for r in self.results)
 
     def outcome(self) -> Any:
-        """The run in one French line, for ``mila status`` (a ``runner.Outcome``)."""
+        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
         from ..runner import journal_missing
 
         return journal_missing(describe_documents(self), self.journal_lost)
 
 
 def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
-    """One French line for ``mila status`` (a ``runner.Outcome``)."""
+    """One French line for ``mila etat`` (a ``runner.Outcome``)."""
     from ..runner import NOTHING, SUCCESS, Outcome
 
     results = result.results if isinstance(result, DocumentsBatch) else [result]

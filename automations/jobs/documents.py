@@ -100,12 +100,14 @@ def run_conventions(
                 continue
             where = f"Occupations ligne {occupation.row}"
             if occupation.id is None:
-                run.result.skipped.append(f"{where} : pas d'ID ; lancez « mila sync » pour en attribuer un.")
+                run.result.skipped.append(
+                    f"{where} : pas d'ID ; lancez « mila synchroniser » pour en attribuer un."
+                )
                 continue
             where = f"Convention {occupation.id}"
             if id_key(occupation.id) in twice:
                 run.result.skipped.append(
-                    f"{where} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila check »)."
+                    f"{where} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila verifier »)."
                 )
                 continue
             if occupation.start is None:
@@ -157,7 +159,7 @@ def run_conventions(
             item = _Item(f"convention:{occupation.id}", name, context)
             items.append((item, rows[occupation.row]))
             if occupation.end is None or occupation.end >= today:
-                signers.append((item, holder))  # an ended convention (--all) is not sent to sign
+                signers.append((item, holder))  # an ended convention (--tous) is not sent to sign
         if shops:
             run.result.skipped.append(
                 f"{len(shops)} occupation(s) de boutique sans convention ({', '.join(shops)}) : les "
@@ -240,12 +242,13 @@ def run_charters(
                 continue
             if m.id is None:
                 run.result.skipped.append(
-                    f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : pas d'ID ; lancez « mila sync »."
+                    f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : pas d'ID ; "
+                    "lancez « mila synchroniser »."
                 )
                 continue
             if id_key(m.id) in twice:
                 run.result.skipped.append(
-                    f"Membre {m.id} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila check »)."
+                    f"Membre {m.id} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila verifier »)."
                 )
                 continue
             if m.charter_signed_on is not None and not all_members and wanted is None:
@@ -350,7 +353,7 @@ def run_attendance(
 
 
 def run_scheduled_documents(context: RunContext) -> DocumentsBatch:
-    """What ``mila schedule`` runs every day: the conventions and the charters to sign; and,
+    """What ``mila planifier`` runs every day: the conventions and the charters to sign; and,
     with ``[documents] send_receipts = true``, a mail server and a ``Paiements`` tab, the
     receipts not yet sent."""
     results = [run_conventions(context), run_charters(context)]

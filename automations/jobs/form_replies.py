@@ -3,7 +3,7 @@
 
 The form intake (:mod:`automations.jobs.forms`) records one ``Relances`` row per
 registration it appends, ``Statut`` = ``à envoyer``, ``Relance`` = ``inscription reçue
-I0123``. After ``mila sync`` has computed the places, :func:`run_acknowledgements` sends
+I0123``. After ``mila synchroniser`` has computed the places, :func:`run_acknowledgements` sends
 what is still to send, with the bookkeeping of every other message (``jobs.relances``:
 ``en cours`` before, the outcome after, ``à vérifier`` for an attempt a crash left without
 outcome, never sent again). The message says the place as the sheet shows it then

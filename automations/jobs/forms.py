@@ -1,4 +1,4 @@
-"""Form answers in: the responses tabs of Google Forms turned into rows, before `mila sync`
+"""Form answers in: the responses tabs of Google Forms turned into rows, before `mila synchroniser`
 evaluates the workbook (so that the new rows get their places and anomalies in the same run).
 
 :func:`take_in` reads the two responses tabs of ``[formulaires]`` (a missing tab: nothing
@@ -144,7 +144,7 @@ class FormsIntake:
         return ("réponses aux formulaires : " + " ; ".join(parts)) if parts else ""
 
     def lines(self, acknowledgements: NoticesResult | None) -> list[str]:
-        """What `mila sync` prints about the answers (nothing when there were none)."""
+        """What `mila synchroniser` prints about the answers (nothing when there were none)."""
         out = []
         summary = self.summary()
         if summary:
@@ -315,11 +315,11 @@ def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = 
     return items
 
 
-# --------------------------------------------------------------------------- within `mila sync`
+# --------------------------------------------------------------------------- within `mila synchroniser`
 
 
 def take_in_forms(ctx: RunContext) -> FormsIntake:
-    """The intake of `mila sync`, before its evaluation."""
+    """The intake of `mila synchroniser`, before its evaluation."""
     return take_in(
         ctx.workbook, ctx.settings.formulaires, today=ctx.today, clock=ctx.clock, dry_run=ctx.dry_run
     )

@@ -1,6 +1,6 @@
 """The job-owned ``Listes`` tab: the ``ID – label`` values the reference dropdowns offer.
 
-``mila sync`` keeps it current (SHEETS.md « Listes »): one column each for the members
+``mila synchroniser`` keeps it current (SHEETS.md « Listes »): one column each for the members
 (``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
 (``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``). The tab is written
 only when its content changed, and created when it is missing (once there is a row with an

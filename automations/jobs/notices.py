@@ -1,5 +1,5 @@
 """What a run of the « place confirmée » notices did (:class:`NoticesResult`), for the
-command line, ``mila status`` and the ``Journal`` line (:func:`journal_details`)."""
+command line, ``mila etat`` and the ``Journal`` line (:func:`journal_details`)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ class NoticesResult(relances.MessageCounts):
         return bool(self.messages or self.closed or any(c.new for c in self.to_check))
 
     def outcome(self) -> Outcome:
-        """The run in one French line, for ``mila status``."""
+        """The run in one French line, for ``mila etat``."""
         if self.preview:
             return journal_missing(
                 relances.preview_outcome(
@@ -165,7 +165,7 @@ class NoticesResult(relances.MessageCounts):
             out.append(f"{title} : {len(items)}")
             out.extend(f"  {item}" for item in items[:limit])
             if len(items) > limit:
-                out.append(f"  … et {len(items) - limit} autre(s) (--limit pour en voir plus)")
+                out.append(f"  … et {len(items) - limit} autre(s) (--limite pour en voir plus)")
 
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))

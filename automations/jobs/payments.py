@@ -104,7 +104,7 @@ class PaymentsResult:
 
 
 def describe(result: PaymentsResult) -> Outcome:
-    """The one French line `mila status` keeps of a run."""
+    """The one French line `mila etat` keeps of a run."""
     if not result.appended:
         return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
     return Outcome(
@@ -192,7 +192,7 @@ def _plan(
 
 def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[str, object]]) -> int:
     """Append in one request, placed by the header just read. Calc. columns the tab lacks
-    are left for `mila sync` to add; a staff column missing (or no tab) goes through
+    are left for `mila synchroniser` to add; a staff column missing (or no tab) goes through
     ``Workbook.append_rows``, which adds it first."""
     if not rows:
         return 0

@@ -1,6 +1,6 @@
 """Tell a member, once, that a place freed up for them: the « place confirmée » notices.
 
-``mila sync`` knows that a waiting registration got a seat (``Place`` from ``attente N`` to
+``mila synchroniser`` knows that a waiting registration got a seat (``Place`` from ``attente N`` to
 ``confirmée``) only in the run that writes it. So that the notice is never lost when the
 mail server is down, the sync records it right after its write (:func:`record_promotions`):
 one ``Relances`` row per promotion, ``Statut`` = ``à envoyer``, ``Relance`` =
@@ -370,12 +370,12 @@ def _plan(
         if registration_counts[notice.key] > 1:
             why = (
                 f"l'ID {notice.registration_id} figure sur plusieurs lignes d'Inscriptions : "
-                "corrigez-le, puis lancez « mila sync »."
+                "corrigez-le, puis lancez « mila synchroniser »."
             )
         elif member_counts[id_key(member.id)] > 1:
             why = (
                 f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
-                "puis lancez « mila sync »."
+                "puis lancez « mila synchroniser »."
             )
         elif (refusal := histories.refusal(member.id, member.email)) is not None:
             why = (

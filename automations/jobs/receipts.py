@@ -292,7 +292,7 @@ def run_receipts(
             if m.id is None or id_key(m.id) in twice:
                 run.result.skipped.append(
                     f"Membres ligne {m.row} ({m.structure or 'sans nom'}) : ID "
-                    "manquant ou en double ; lancez « mila check »."
+                    "manquant ou en double ; lancez « mila verifier »."
                 )
                 continue
             if m.amount_paid is None or m.amount_paid <= 0:
@@ -424,8 +424,8 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[_Chosen]:
         row = rows[p.row]
         if p.id is None or counts[id_key(p.id)] > 1:
             run.result.skipped.append(
-                f"{where} : ID manquant ou en double ; lancez « mila sync » "
-                "(« mila check » liste les doublons)."
+                f"{where} : ID manquant ou en double ; lancez « mila synchroniser » "
+                "(« mila verifier » liste les doublons)."
             )
             continue
         found = dataset.member(p.member_id) if p.member_id else None

@@ -1,14 +1,14 @@
 """One entry per job: ``RunContext -> result``, called the same way by the command line
-(``mila sync``, ``mila renewals``…) and by the scheduler.
+(``mila synchroniser``, ``mila relances``…) and by the scheduler.
 
 Each result says what it did (``as_dict``, ``lines`` or the command's printing), describes
-its run in one French line for ``mila status`` (``outcome``), and whether its ``Journal``
+its run in one French line for ``mila etat`` (``outcome``), and whether its ``Journal``
 line was lost (``journal_lost``). Jobs write their own Journal lines; the runner keeps the
 local record.
 
 The jobs that send mail are paused (:func:`paused_jobs`) while no mail server is
 configured: they would only write previews, and the scheduler would hide that nothing
-leaves. ``mila status`` says so.
+leaves. ``mila etat`` says so.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class Job(Generic[R]):
         return self.entry(RunContext(settings, clock))
 
     def describe(self, result: R) -> Outcome:
-        """The one French line of a run, for ``mila status``."""
+        """The one French line of a run, for ``mila etat``."""
         return result.outcome()
 
 

@@ -1,4 +1,4 @@
-"""`mila renewals`: send the renewal reminders due today, each exactly once, and record them.
+"""`mila relances`: send the renewal reminders due today, each exactly once, and record them.
 
 The order of a run, and what a crash at each step leaves behind:
 
@@ -197,7 +197,7 @@ class RenewalsResult(relances.MessageCounts):
         return bool(self.messages or any(c.new for c in self.to_check))
 
     def outcome(self) -> Outcome:
-        """The run in one French line, for ``mila status``."""
+        """The run in one French line, for ``mila etat``."""
         if self.preview:
             return journal_missing(
                 preview_outcome(len(self.messages), self.preview_folder, "relance(s)"), self.journal_lost
@@ -224,7 +224,7 @@ class RenewalsResult(relances.MessageCounts):
 
         def more(count: int) -> None:
             if count > limit:
-                out.append(f"  … et {count - limit} autre(s) (--limit pour en voir plus)")
+                out.append(f"  … et {count - limit} autre(s) (--limite pour en voir plus)")
 
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
@@ -445,7 +445,7 @@ def plan(
                     member.row,
                     label,
                     f"l'ID {member.id} figure sur plusieurs lignes de Membres : corrigez-le, "
-                    "puis lancez « mila sync ».",
+                    "puis lancez « mila synchroniser ».",
                 )
             )
             continue

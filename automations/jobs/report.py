@@ -1,4 +1,4 @@
-"""`mila docs rapport --year AAAA`: the annual activity report, as a Word document.
+"""`mila docs rapport --annee AAAA`: the annual activity report, as a Word document.
 
 :func:`run_report` reads the workbook (read-only), computes the report's figures
 (``report.figures``), writes the document (``report.writer``) to
@@ -117,7 +117,7 @@ class ReportResult:
         if self.anomalies:
             found.append(
                 f"  {self.anomalies} erreur(s) dans le classeur : les lignes concernées ne sont pas "
-                "comptées. Lancez « mila check » pour les voir."
+                "comptées. Lancez « mila verifier » pour les voir."
             )
         if self.pdf:
             found.append(f"  PDF : {self.pdf}")
@@ -327,7 +327,7 @@ def _save(folder: Path, year: int, data: bytes, today: dt.date) -> tuple[Path, s
     except OSError as exc:
         raise ReportOutputError(
             f"Impossible de créer le dossier de sortie « {folder} » : {exc.strerror}. "
-            "Choisissez un autre dossier avec --out."
+            "Choisissez un autre dossier avec --dossier."
         ) from exc
     state_path = folder / STATE_FILE
     state = _load_state(state_path)

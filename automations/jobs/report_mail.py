@@ -1,4 +1,4 @@
-"""``mila docs rapport --year AAAA --envoyer``: the annual report e-mailed to the board, once
+"""``mila docs rapport --annee AAAA --envoyer``: the annual report e-mailed to the board, once
 per version of the report and per addressee (see :mod:`.document_mail`).
 
 Who receives it:

@@ -1,4 +1,4 @@
-"""`mila status`: the last and next run of each job, read from the local record; and
+"""`mila etat`: the last and next run of each job, read from the local record; and
 ``--alerter``: the same, as a short French e-mail, when a job failed since its last success.
 
 Exit code of the command (:attr:`Status.code`): 1 when something needs a person (a job
@@ -125,7 +125,7 @@ def send_alert(
         f"mila signale {len(failing)} tâche(s) en échec depuis sa dernière réussite : {names}.\n\n"
         + "\n".join(status.lines())
         + "\n\nLe détail est dans l'onglet Journal du classeur et dans le journal local mila.log ; "
-        "« mila status » sur le serveur redonne cet état. Voir docs/deploiement.md, « Suivre ce qui "
+        "« mila etat » sur le serveur redonne cet état. Voir docs/deploiement.md, « Suivre ce qui "
         "se passe ».\n\n"
         f"{mail.signature}\n"
     )

@@ -1,4 +1,4 @@
-"""`mila sync`: assign missing IDs, write every computed column and the anomalies.
+"""`mila synchroniser`: assign missing IDs, write every computed column and the anomalies.
 
 A run that changes nothing sends no write request and leaves no trace in the sheet
 (only in the local log). A run that changed something, or failed, appends one line
@@ -75,7 +75,7 @@ class SyncResult:
         return self.journal_error is not None or bool(self.notices and self.notices.journal_lost)
 
     def outcome(self) -> Outcome:
-        """The run in one French line, for ``mila status``; a lost Journal line is a failure."""
+        """The run in one French line, for ``mila etat``; a lost Journal line is a failure."""
         counts = f"{self.errors} erreur(s), {self.warnings} avertissement(s)"
         if not self.changed:
             return Outcome(NOTHING, f"rien à changer ; {counts}")

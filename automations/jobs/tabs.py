@@ -1,4 +1,4 @@
-"""`mila tabs`: what the workbook holds, measured against the contract."""
+"""`mila onglets`: what the workbook holds, measured against the contract."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ The package holds one module per part (:mod:`.templates`, :mod:`.message`, :mod:
 - Senders (:class:`Sender`): :class:`SmtpSender` (one connection for a whole batch,
   STARTTLS or SSL, login when a user is given) and :class:`PreviewSender` (``.eml`` files
   in the preview folder: nothing leaves; used when no server is configured and by
-  ``--dry-run``). ``Sender.delivers`` tells them apart: a job records in ``Relances`` only
+  ``--simulation``). ``Sender.delivers`` tells them apart: a job records in ``Relances`` only
   what a sender that delivers has handed over.
 - :func:`send_test_message`: log in and send one message to a given address
   (``mila courriel-test``), to check the setup without writing to any member.

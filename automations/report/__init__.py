@@ -1,4 +1,4 @@
-"""The annual activity report (`mila docs rapport --year AAAA`).
+"""The annual activity report (`mila docs rapport --annee AAAA`).
 
 - ``figures``: every number of the report, computed from a ``Dataset`` for a year and the
   year before, as plain frozen dataclasses (:class:`figures.ReportData`);

@@ -1,4 +1,4 @@
-"""Membership periods, statuses and votes, and the per-member computation of ``mila sync``.
+"""Membership periods, statuses and votes, and the per-member computation of ``mila synchroniser``.
 
 Periods (SHEETS.md): a period lasts 12 months from ``Cotisation payée le`` (paid
 2024-03-15 -> échéance 2025-03-14; paid 2024-02-29 -> 2025-02-28), or, in calendar-year

@@ -1,4 +1,4 @@
-"""The ledger of ``Paiements`` as ``mila sync`` computes it (pure, no I/O).
+"""The ledger of ``Paiements`` as ``mila synchroniser`` computes it (pure, no I/O).
 
 For each payment: the membership period a ``cotisation`` pays (``Période``), and its
 anomalies: a member unknown to ``Membres``; a ``cotisation`` without a member (with the

@@ -355,7 +355,7 @@ def decide(
             late=True,
         )
     if member.id is None:
-        return Skip(due, "ligne sans ID : lancez « mila sync » pour lui en attribuer un.")
+        return Skip(due, "ligne sans ID : lancez « mila synchroniser » pour lui en attribuer un.")
     if member.email is None:
         if "email" in member.unreadable:
             return Skip(due, "adresse e-mail invalide : corrigez la case « Email » dans l'onglet Membres.")
@@ -376,7 +376,7 @@ def decide(
             due,
             (
                 "cotisation non calculée : corrigez les anomalies de cette ligne "
-                "(« mila check » les liste), la relance partira ensuite."
+                "(« mila verifier » les liste), la relance partira ensuite."
             ),
         )
     if fee.ttc == 0:

@@ -148,14 +148,14 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
                     "ID",
                     ERROR,
                     f"ID « {ident} » en double (aussi {_rows_text(others, total)}) : "
-                    "effacez l'ID de la ligne ajoutée par erreur pour que « mila sync » "
+                    "effacez l'ID de la ligne ajoutée par erreur pour que « mila synchroniser » "
                     "lui en attribue un nouveau, ou supprimez le doublon.",
                 )
 
 
 def check_id_format(ctx: Context) -> Iterable[Anomaly]:
     """An ID that does not fit its tab's pattern (``=1+1``, ``../etc/x``, a number far too
-    long): an error; ``mila sync`` ignores it when numbering new rows."""
+    long): an error; ``mila synchroniser`` ignores it when numbering new rows."""
     for tab, attr in ID_TABS:
         assert tab.id_prefix is not None
         example = tab.format_id(1)
@@ -171,7 +171,7 @@ def check_id_format(ctx: Context) -> Iterable[Anomaly]:
                 ERROR,
                 f"ID « {shown} » invalide : un ID de l'onglet « {tab.name} » s'écrit "
                 f"{tab.id_prefix} suivi d'un numéro d'au plus {max_digits(tab)} chiffres "
-                f"(par exemple {example}). Effacez-le pour que « mila sync » en attribue un, "
+                f"(par exemple {example}). Effacez-le pour que « mila synchroniser » en attribue un, "
                 "ou corrigez-le.",
             )
 

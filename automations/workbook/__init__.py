@@ -42,6 +42,6 @@ def open_workbook(settings: Settings) -> Workbook:
 
         return Workbook(XlsxBackend(book.path))
     raise ConfigError(
-        "Aucun classeur indiqué. Donnez un fichier avec --workbook CHEMIN.xlsx (ou MILA_WORKBOOK), "
-        "ou une feuille Google avec --sheet CLÉ_OU_ADRESSE (ou MILA_SHEET)."
+        "Aucun classeur indiqué. Donnez un fichier avec --classeur CHEMIN.xlsx (ou MILA_WORKBOOK), "
+        "ou une feuille Google avec --feuille CLÉ_OU_ADRESSE (ou MILA_SHEET)."
     )

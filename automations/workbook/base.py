@@ -146,7 +146,7 @@ class Workbook:
 
         A required tab (``schema.REQUIRED_TABS``) asked for, or every tab asked for, and
         missing raises :class:`TabMissing` before anything is read, unless ``require`` is
-        false (``mila tabs`` describes such a workbook)."""
+        false (``mila onglets`` describes such a workbook)."""
         names = None if names is None else list(names)
         if require:
             self._require([t.name for t in REQUIRED_TABS] if names is None else names)
@@ -173,7 +173,7 @@ class Workbook:
             found = f"Onglets trouvés : {listed}. " if present else "Le classeur n'a aucun onglet. "
             raise TabMissing(
                 f"L'onglet « {tab.name} » est introuvable ({self.description}). {found}"
-                "Vérifiez que c'est le bon classeur (--workbook, --sheet) et que l'onglet n'a été "
+                "Vérifiez que c'est le bon classeur (--classeur, --feuille) et que l'onglet n'a été "
                 "ni renommé ni supprimé ; rien n'a été écrit."
             )
 

@@ -281,7 +281,7 @@ class GoogleBackend:
         if status == 404:
             return WorkbookNotFound(
                 f"La feuille Google Sheets « {self.key} » est introuvable. Vérifiez la clé ou "
-                "l'adresse donnée à --sheet (ou MILA_SHEET)."
+                "l'adresse donnée à --feuille (ou MILA_SHEET)."
             )
         if status == 403:
             who = self.account_email

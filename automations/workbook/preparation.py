@@ -26,7 +26,7 @@ COLOURS = {  # (red, green, blue) in 0..1, as Google gives them; Excel's ARGB be
 
 # What a column holds, in the staff's words; the kind of column says the rest.
 HOLDS = {
-    "id": "Identifiant de la ligne, attribué par mila sync : laisser vide sur une nouvelle ligne.",
+    "id": "Identifiant de la ligne, attribué par mila synchroniser : laisser vide sur une nouvelle ligne.",
     "structure": "Nom de la structure, ou de la personne.",
     "contact": "Prénom et nom du ou de la représentant·e.",
     "email": "Adresse où partent les relances.",

@@ -70,7 +70,7 @@ class XlsxBackend:
         if not self.path.exists():
             raise WorkbookNotFound(
                 f"Le fichier « {self.path} » est introuvable. Vérifiez le chemin donné à "
-                "--workbook (ou MILA_WORKBOOK), ou créez un classeur de démonstration avec "
+                "--classeur (ou MILA_WORKBOOK), ou créez un classeur de démonstration avec "
                 "« mila demo demo.xlsx »."
             )
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):

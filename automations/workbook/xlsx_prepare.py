@@ -65,7 +65,7 @@ COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.com
 VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 WARNING_TITLE = "Colonne calculée par mila"
 WARNING_TEXT = (
-    "Cette colonne est calculée par mila sync : votre saisie serait remplacée. "
+    "Cette colonne est calculée par mila synchroniser : votre saisie serait remplacée. "
     "Ne la modifiez pas. Continuer quand même ?"
 )
 OWNED_TITLE = "Onglet tenu par mila"
