@@ -113,3 +113,21 @@ def test_a_workbook_without_rows_gets_no_tab(make_book) -> None:
     sync(book)
     assert writes(book) == 0
     assert "Listes" not in book.open().tabs()
+
+
+def test_more_labels_than_a_new_google_tab_has_rows(make_book) -> None:
+    """1,200 events need Listes rows beyond the 1,000 of a new Google tab: the grid grows, the
+    labels are all there, and the next sync writes nothing."""
+    tabs = book_tabs()
+    tabs["Événements"] = [EVENTS[0]] + [
+        [f"E{n:03d}", dt.date(2025, 1, 1) + dt.timedelta(days=n % 300), "Club MILA", f"Club {n}"]
+        for n in range(1, 1201)
+    ]
+    book = make_book(tabs)
+    sync(book)
+    found = listes(book)
+    assert len(found["Événements"]) == 1200 and found["Événements"][-1].startswith("E1200 – Club 1200")
+    if book.kind == "google":
+        book.emulator.reset_requests()
+    sync(book)
+    assert writes(book) == 0

@@ -71,6 +71,11 @@ class Backend(Protocol):
         """Make sure the tab's grid has at least ``count`` columns."""
         ...
 
+    def ensure_rows(self, title: str, count: int) -> None:
+        """Make sure the tab's grid has at least ``count`` rows (a Google tab is created with
+        1,000: writing below them is refused)."""
+        ...
+
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         """Add rows after the tab's last non-blank row, starting in column A."""
         ...
@@ -414,5 +419,6 @@ def rewrite_owned_columns(workbook: Workbook, schema: Tab, columns: Mapping[str,
                 cells.append((title, number, col, None))
         if cells:
             workbook.backend.ensure_columns(title, len(header))
+            workbook.backend.ensure_rows(title, max(row for _, row, _, _ in cells))
             workbook.backend.write_cells(cells)
         return len(cells)

@@ -421,6 +421,21 @@ class GoogleBackend:
         self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
         sheet.setdefault("gridProperties", {})["columnCount"] = count
 
+    def ensure_rows(self, title: str, count: int) -> None:
+        sheet = self._sheet(title)
+        have = sheet.get("gridProperties", {}).get("rowCount", 1000)
+        if count <= have:
+            return
+        request = {
+            "appendDimension": {
+                "sheetId": sheet["sheetId"],
+                "dimension": "ROWS",
+                "length": count - have,
+            }
+        }
+        self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
+        sheet.setdefault("gridProperties", {})["rowCount"] = count
+
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         # The range names the table's top-left cell: with a bare tab name Google may
         # put the rows to the right of the last one (see the recordings).

@@ -219,6 +219,9 @@ class XlsxBackend:
     def ensure_columns(self, title: str, count: int) -> None:
         """An .xlsx sheet has no fixed grid: nothing to do."""
 
+    def ensure_rows(self, title: str, count: int) -> None:
+        """An .xlsx sheet has no fixed grid: nothing to do."""
+
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         with self._changing() as package:
             package.append_rows(title, rows)

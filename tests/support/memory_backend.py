@@ -58,5 +58,8 @@ class MemoryBackend:
     def ensure_columns(self, title: str, count: int) -> None:
         """Grids have no fixed width."""
 
+    def ensure_rows(self, title: str, count: int) -> None:
+        """Grids have no fixed height."""
+
     def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         self.grids[title].extend(list(r) for r in rows)
