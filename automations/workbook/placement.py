@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..errors import SchemaError
 from ..schema import normalize_header, tab_schema
@@ -23,12 +24,14 @@ Grid = list[list[object]]
 Cell = tuple[str, int, int, object]  # tab title, 1-based row, 1-based column, value
 
 
-@dataclass(frozen=True, slots=True)
-class CellUpdate:
+class CellUpdate(NamedTuple):
     """Set a job-owned ``column`` of the row whose ``ID`` is ``row_id``.
 
     ``row``, the row as read, lets the write find a row whose ID stands twice: it is
     then recognised by its staff cells, as a row without ID is.
+
+    A named tuple rather than a frozen dataclass: a sync builds one per computed cell
+    (125,000 at 10,000 members), and a tuple is built three times faster.
     """
 
     tab: str
