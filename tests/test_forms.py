@@ -325,6 +325,7 @@ class TestDemo:
         registrations, requests = result.forms.tabs
         assert (registrations.processed, registrations.duplicates, registrations.unmatched) == (10, 1, 1)
         assert requests.processed == 3
+        assert "3 demande(s) d'adhésion ajoutée(s) (M0126, M0127, M0128)" in result.forms.summary()
         acknowledgements = result.acknowledgements
         assert acknowledgements.preview and len(acknowledgements.messages) == 10
         parsed = [

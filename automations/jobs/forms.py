@@ -131,6 +131,8 @@ class FormsIntake:
             noun = "inscription(s)" if tab.kind == rules.REGISTRATIONS else "demande(s) d'adhésion"
             verb = "à ajouter" if self.dry_run else "ajoutée(s)"
             done = [f"{tab.processed} {noun} {verb}"] if tab.processed else []
+            if done and tab.kind == rules.REQUESTS and tab.added:  # rows the staff complete
+                done[0] += f" ({', '.join(tab.added)})"
             if tab.duplicates:
                 done.append(f"{tab.duplicates} en double")
             if tab.unmatched:
