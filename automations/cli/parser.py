@@ -89,6 +89,16 @@ def _today_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _dry_run_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--simulation`` (``--dry-run``, hidden): show, write and send nothing."""
+    parser.add_argument("--simulation", "--dry-run", dest="dry_run", action="store_true", help=help)
+
+
+def _limit_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--limite N`` (``--limit``, hidden): how many lines to show, 50 by default."""
+    parser.add_argument("--limite", "--limit", dest="limit", type=int, default=50, metavar="N", help=help)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -97,6 +107,8 @@ def _date(text: str) -> dt.date:
             f"date invalide « {text} » : écrivez-la AAAA-MM-JJ, par exemple 2026-11-23"
         ) from None
 
+
+SENDING_PREVIEW = "avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer"
 
 SENDING_HELP = {
     "conventions": "envoyer chaque convention à signer au membre occupant, une fois par version",
@@ -134,22 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _workbook_options(sync)
     _today_option(sync)
-    sync.add_argument(
-        "--simulation",
-        "--dry-run",
-        dest="dry_run",
-        action="store_true",
-        help="montrer ce qui changerait, sans rien écrire",
-    )
-    sync.add_argument(
-        "--limite",
-        "--limit",
-        dest="limit",
-        type=int,
-        default=50,
-        metavar="N",
-        help="nombre de changements montrés par --simulation",
-    )
+    _dry_run_option(sync, "montrer ce qui changerait, sans rien écrire")
+    _limit_option(sync, "nombre de changements montrés par --simulation")
     sync.add_argument("--json", action="store_true", help="sortie JSON")
     sync.set_defaults(handler=cmd_sync)
 
@@ -195,22 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _workbook_options(renewals)
     _today_option(renewals)
-    renewals.add_argument(
-        "--simulation",
-        "--dry-run",
-        dest="dry_run",
-        action="store_true",
-        help="lister qui recevrait quelle relance, sans rien envoyer ni enregistrer",
-    )
-    renewals.add_argument(
-        "--limite",
-        "--limit",
-        dest="limit",
-        type=int,
-        default=50,
-        metavar="N",
-        help="nombre de lignes montrées par catégorie",
-    )
+    _dry_run_option(renewals, "lister qui recevrait quelle relance, sans rien envoyer ni enregistrer")
+    _limit_option(renewals, "nombre de lignes montrées par catégorie")
     renewals.add_argument("--json", action="store_true", help="sortie JSON")
     renewals.set_defaults(handler=cmd_renewals)
 
@@ -224,13 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _workbook_options(resume)
     _today_option(resume)
-    resume.add_argument(
-        "--simulation",
-        "--dry-run",
-        dest="dry_run",
-        action="store_true",
-        help="afficher le résumé et l'écrire en aperçu, sans rien envoyer ni noter",
-    )
+    _dry_run_option(resume, "afficher le résumé et l'écrire en aperçu, sans rien envoyer ni noter")
     resume.add_argument("--json", action="store_true", help="sortie JSON")
     resume.set_defaults(handler=cmd_resume)
 
@@ -321,23 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (importer, reprendre, helloasso):
         _workbook_options(command)
         _today_option(command)
-        command.add_argument(
-            "--simulation",
-            "--dry-run",
-            dest="dry_run",
-            action="store_true",
-            help="montrer ce qui serait ajouté, sans écrire",
-        )
+        _dry_run_option(command, "montrer ce qui serait ajouté, sans écrire")
         command.add_argument("--json", action="store_true", help="sortie JSON")
-        command.add_argument(
-            "--limite",
-            "--limit",
-            dest="limit",
-            type=int,
-            default=50,
-            metavar="N",
-            help="nombre de lignes affichées (défaut 50)",
-        )
+        _limit_option(command, "nombre de lignes affichées (défaut 50)")
         command.set_defaults(handler=cmd_paiements)
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
     docs_sub = docs.add_subparsers(
@@ -385,23 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if kind in SENDING_HELP:
             command.add_argument("--envoyer", action="store_true", help=SENDING_HELP[kind])
-            command.add_argument(
-                "--limite",
-                "--limit",
-                dest="limit",
-                type=int,
-                default=50,
-                metavar="N",
-                help="nombre de lignes affichées (défaut 50)",
-            )
+            _limit_option(command, "nombre de lignes affichées (défaut 50)")
         if kind in ("conventions", "charte"):
-            command.add_argument(
-                "--simulation",
-                "--dry-run",
-                dest="dry_run",
-                action="store_true",
-                help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
-            )
+            _dry_run_option(command, SENDING_PREVIEW)
         if kind == "emargement":
             command.add_argument(
                 "--date", type=_date, metavar="AAAA-MM-JJ", help="date de l'assemblée (défaut : aujourd'hui)"
@@ -438,13 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="envoyer le rapport au conseil (lien du Drive, ou fichier joint), une fois par version",
     )
-    rapport.add_argument(
-        "--simulation",
-        "--dry-run",
-        dest="dry_run",
-        action="store_true",
-        help="avec --envoyer : écrire les messages en aperçu, sans rien envoyer ni enregistrer",
-    )
+    _dry_run_option(rapport, SENDING_PREVIEW)
     rapport.add_argument("--json", action="store_true", help="sortie JSON")
     rapport.set_defaults(handler=cmd_docs_rapport)
     return parser
