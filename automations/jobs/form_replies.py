@@ -31,13 +31,12 @@ from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..rules import reminders as rules
 from ..rules.events import WAITING, parse_place
-from ..rules.reminders import History, State
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
-from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting
-from .promotions import NoticeLog, event_when, notice_logs
+from .notices import Closed, Notice, NoticesResult, Waiting
+from .promotions import NoticeLog, event_when, in_doubt, notice_logs, open_notices
 
 log = logging.getLogger(__name__)
 TASK = "réponses aux formulaires"
@@ -109,7 +108,7 @@ def run_acknowledgements(
         logs = notice_logs(entries, ack_key)
         others = [e for e in entries if ack_key(e.reminder) is None]
         histories = rules.build_histories([*others, *(a for n in logs.values() for a in n.attempts)])
-        open_logs = [n for n in logs.values() if _state(n, histories) is not State.SENT]
+        open_logs = open_notices(logs, histories)
         if not open_logs:
             return result
         problems = schema_problems(tables)
@@ -189,14 +188,6 @@ def summary(result: NoticesResult) -> str:
     return text
 
 
-def _state(notice: NoticeLog, histories: rules.Histories) -> State:
-    key = notice.history_key
-    history = histories.get(key, History()) if key is not None else History()
-    if notice.closure is not None and history.state not in (State.SENT, State.IN_DOUBT):
-        return State.SENT
-    return history.state
-
-
 def _plan(
     tables: Mapping[str, Table],
     notices: Sequence[NoticeLog],
@@ -215,20 +206,9 @@ def _plan(
     now = clock.now()
     for notice in notices:
         rid = _registration_id(notice)
-        key = notice.history_key
-        history = histories.get(key, History()) if key is not None else History()
-        if history.state is State.IN_DOUBT:
-            result.to_check.append(
-                NoticeToCheck(
-                    rid,
-                    notice.member_id,
-                    notice.reference,
-                    notice.label,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                    next((a.address for a in history.in_doubt if a.address), None),
-                    tuple(a.message_id for a in history.unreported if a.message_id),
-                )
-            )
+        doubt = in_doubt(notice, rid, histories)
+        if doubt is not None:
+            result.to_check.append(doubt)
             continue
         decision = _decide(rid, notice, registrations.get(notice.key), places, dataset, today)
         if isinstance(decision, str):

@@ -250,7 +250,7 @@ def run_promotion_notices(
         entries = relances.entries(log_table, today)
         logs = notice_logs(entries)
         histories = _histories(entries, logs)
-        open_logs = [n for n in logs.values() if _state(n, histories) is not State.SENT]
+        open_logs = open_notices(logs, histories)
         if not open_logs:  # the usual case: nothing to do, nothing written
             result.seconds = time.monotonic() - started
             return result
@@ -310,13 +310,38 @@ def run_promotion_notices(
     return result
 
 
+def open_notices(logs: Mapping[str, NoticeLog], histories: Histories) -> list[NoticeLog]:
+    """The notices not yet sent (nor closed): those a run has to decide."""
+    return [n for n in logs.values() if _state(n, histories) is not State.SENT]
+
+
 def _state(notice: NoticeLog, histories: Histories) -> State:
-    key = notice.history_key
-    history = histories.get(key, History()) if key is not None else History()
-    state = history.state
-    if notice.closure is not None and state not in (State.SENT, State.IN_DOUBT):
+    history = _history(notice, histories)
+    if notice.closure is not None and history.state not in (State.SENT, State.IN_DOUBT):
         return State.SENT  # closed: nothing more to do
-    return state
+    return history.state
+
+
+def _history(notice: NoticeLog, histories: Histories) -> History:
+    key = notice.history_key
+    return histories.get(key, History()) if key is not None else History()
+
+
+def in_doubt(notice: NoticeLog, registration_id: str, histories: Histories) -> NoticeToCheck | None:
+    """The notice left « en cours » by a run that stopped while sending, for a person to
+    check (never sent again on its own); None when it is not in doubt."""
+    history = _history(notice, histories)
+    if history.state is not State.IN_DOUBT:
+        return None
+    return NoticeToCheck(
+        registration_id,
+        notice.member_id,
+        notice.reference,
+        notice.label,
+        tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
+        next((a.address for a in history.in_doubt if a.address), None),
+        tuple(a.message_id for a in history.unreported if a.message_id),
+    )
 
 
 def _plan(
@@ -339,20 +364,9 @@ def _plan(
     templates = Templates(mail.templates)
     now = clock.now()
     for notice in notices:
-        key = notice.history_key
-        history = histories.get(key, History()) if key is not None else History()
-        if history.state is State.IN_DOUBT:
-            result.to_check.append(
-                NoticeToCheck(
-                    notice.registration_id,
-                    notice.member_id,
-                    notice.reference,
-                    notice.label,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                    next((a.address for a in history.in_doubt if a.address), None),
-                    tuple(a.message_id for a in history.unreported if a.message_id),
-                )
-            )
+        doubt = in_doubt(notice, notice.registration_id, histories)
+        if doubt is not None:
+            result.to_check.append(doubt)
             continue
         registration = registrations.get(notice.key)
         decision = _decide(notice, registration, places, dataset, today, now)
