@@ -150,24 +150,22 @@ class DocumentSending(relances.MessageCounts):
                 f"{len(self.messages)} fichier(s) .eml à ouvrir avec Thunderbird, Outlook ou Apple "
                 "Mail. Rien n'est parti, rien n'a été noté dans Relances."
             )
-        for status, title in (
+        out += relances.by_status(
+            self.messages,
             (
-                PLANNED,
-                "À envoyer"
-                + (", écrits en aperçu" if self.preview_folder else " (essai : rien n'est parti)"),
+                (
+                    PLANNED,
+                    "À envoyer"
+                    + (", écrits en aperçu" if self.preview_folder else " (essai : rien n'est parti)"),
+                ),
+                (rules.SENT, "Envoyés"),
+                (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email » de Membres)"),
+                (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
+                (rules.CANCELLED, "Non envoyés (ils partiront au prochain envoi)"),
             ),
-            (rules.SENT, "Envoyés"),
-            (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email » de Membres)"),
-            (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
-            (rules.CANCELLED, "Non envoyés (ils partiront au prochain envoi)"),
-        ):
-            shown = [m for m in self.messages if m.status == status]
-            if shown:
-                out.append(f"{title} : {len(shown)}")
-                out += [
-                    f"  {m.who} <{m.address}>" + (f" : {m.details}" if m.details else "")
-                    for m in shown[:limit]
-                ]
+            lambda m: f"{m.who} <{m.address}>",
+            limit,
+        )
         if self.already:
             out.append(f"Déjà envoyés dans cette version, non renvoyés : {self.already}")
         if not self.messages and not self.to_check and not self.already and not self.not_sent:

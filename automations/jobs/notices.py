@@ -171,21 +171,18 @@ class NoticesResult(relances.MessageCounts):
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
         planned = "Messages « place confirmée » à envoyer"
         planned += ", écrits en aperçu" if self.preview_folder else ""
-        for status, title in (
-            (PLANNED, planned),
-            (rules.SENT, "Messages « place confirmée » envoyés"),
-            (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email »)"),
-            (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
-            (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
-        ):
-            group(
-                title,
-                [
-                    m.describe() + (f" : {m.details}" if m.details else "")
-                    for m in self.messages
-                    if m.status == status
-                ],
-            )
+        out += relances.by_status(
+            self.messages,
+            (
+                (PLANNED, planned),
+                (rules.SENT, "Messages « place confirmée » envoyés"),
+                (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email »)"),
+                (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
+                (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
+            ),
+            lambda m: m.describe(),
+            limit,
+        )
         closing = "qui seraient classés" if self.dry_run or self.preview else "classés"
         group(
             f"Messages devenus sans objet, {closing} « annulée » dans Relances",

@@ -181,21 +181,18 @@ class ReceiptsSending(relances.MessageCounts):
         out: list[str] = []
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        for status, title in (
-            (PLANNED, "Reçus à envoyer, écrits en aperçu"),
-            (rules.SENT, "Reçus envoyés"),
-            (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email » de Membres)"),
-            (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
-            (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
-        ):
-            shown = [m for m in self.messages if m.status == status]
-            if shown:
-                out.append(f"{title} : {len(shown)}")
-                out += [
-                    f"  Reçu {m.number} ({m.payment_id}) → {m.member_id} {m.structure or ''} "
-                    f"<{m.address}>" + (f" : {m.details}" if m.details else "")
-                    for m in shown[:limit]
-                ]
+        out += relances.by_status(
+            self.messages,
+            (
+                (PLANNED, "Reçus à envoyer, écrits en aperçu"),
+                (rules.SENT, "Reçus envoyés"),
+                (rules.FAILED, "Refusés par le serveur (corrigez l'adresse dans « Email » de Membres)"),
+                (rules.TO_CHECK, "Peut-être partis : à vérifier, jamais renvoyés automatiquement"),
+                (rules.CANCELLED, "Non envoyés (ils partiront au prochain passage)"),
+            ),
+            lambda m: f"Reçu {m.number} ({m.payment_id}) → {m.member_id} {m.structure or ''} <{m.address}>",
+            limit,
+        )
         if not self.messages and not self.to_check:
             out.append("Aucun reçu à envoyer.")
         if self.not_sent:

@@ -192,6 +192,26 @@ def row(
     }
 
 
+def by_status(
+    messages: Sequence[Message],
+    titles: Sequence[tuple[str, str]],
+    describe: Callable[[Any], str],
+    limit: int,
+) -> list[str]:
+    """The messages of a run grouped by status for the command line: « title : N », then one
+    line each (``describe``, and what the server said), at most ``limit`` per status."""
+    out: list[str] = []
+    for status, title in titles:
+        shown = [m for m in messages if m.status == status]
+        if not shown:
+            continue
+        out.append(f"{title} : {len(shown)}")
+        out += [f"  {describe(m)}" + (f" : {m.details}" if m.details else "") for m in shown[:limit]]
+        if len(shown) > limit:
+            out.append(f"  … et {len(shown) - limit} autre(s) (--limite pour en voir plus)")
+    return out
+
+
 STILL_SENDING = "resté « en cours » : vérifiez s'il est parti (voir docs/mail.md)"
 
 

@@ -228,22 +228,23 @@ class RenewalsResult(relances.MessageCounts):
 
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        for status, title in (
-            (PLANNED, "Relances dues aujourd'hui" + (", écrites en aperçu" if self.preview_folder else "")),
-            (rules.SENT, "Relances envoyées"),
-            (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
-            (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
-            (rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
-        ):
-            shown = [m for m in self.messages if m.status == status]
-            if shown:
-                out.append(f"{title} : {len(shown)}")
-                out += [
-                    f"  {m.member_id} {m.structure} <{m.address}> — {m.reminder} — "
-                    f"{format_money(m.amount_ttc)}" + (f" : {m.details}" if m.details else "")
-                    for m in shown[:limit]
-                ]
-                more(len(shown))
+        out += relances.by_status(
+            self.messages,
+            (
+                (
+                    PLANNED,
+                    "Relances dues aujourd'hui" + (", écrites en aperçu" if self.preview_folder else ""),
+                ),
+                (rules.SENT, "Relances envoyées"),
+                (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
+                (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
+                (rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
+            ),
+            lambda m: (
+                f"{m.member_id} {m.structure} <{m.address}> — {m.reminder} — {format_money(m.amount_ttc)}"
+            ),
+            limit,
+        )
         if not self.messages:
             out.append("Aucune relance due aujourd'hui.")
         elif self.dry_run and self.preview_folder:
