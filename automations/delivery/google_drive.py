@@ -26,7 +26,6 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient, ParamsType
 
-from ..errors import CredentialsError
 from ..settings.workbook import RetryPolicy
 from ..workbook.google import (
     DEFAULT_RETRY,
@@ -35,6 +34,7 @@ from ..workbook.google import (
     UPLOAD_BASE,
     EmulatorSession,
     RetryingHTTPClient,
+    key_refused,
     load_credentials,
 )
 from .drive import FOLDER_MIME, DriveError, DriveFile
@@ -234,11 +234,7 @@ class GoogleDrive:
                 raise _Missing from exc
             raise self._error(exc, what) from exc
         except RefreshError as exc:
-            raise CredentialsError(
-                "Google a refusé la clé du compte de service "
-                f"({self.account_email or 'compte inconnu'}). Créez une nouvelle clé dans la "
-                "console Google Cloud et remplacez le fichier."
-            ) from exc
+            raise key_refused(self.account_email) from exc
         except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
             raise DriveError(
                 "Google Drive est injoignable (réseau coupé ou service indisponible) après "

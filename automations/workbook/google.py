@@ -264,11 +264,7 @@ class GoogleBackend:
         except APIError as exc:
             raise self._api_error(exc) from exc
         except RefreshError as exc:
-            raise CredentialsError(
-                "Google a refusé la clé du compte de service "
-                f"({self.account_email or 'compte inconnu'}). La clé a peut-être été supprimée : "
-                "créez-en une nouvelle dans la console Google Cloud et remplacez le fichier."
-            ) from exc
+            raise key_refused(self.account_email) from exc
         except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
             raise WorkbookUnavailable(
                 "Google Sheets est injoignable (réseau coupé ou service indisponible) après "
@@ -443,6 +439,16 @@ class GoogleBackend:
         body = {"values": [[_entered(v) for v in row] for row in rows]}
         rng = f"{a1.quote_tab(title)}!A1"
         self._call(lambda: self.http.values_append(self.key, rng, params, body))
+
+
+def key_refused(account_email: str | None) -> CredentialsError:
+    """Google refused the service account's key (Sheets or Drive alike): say which account,
+    and what to do."""
+    return CredentialsError(
+        f"Google a refusé la clé du compte de service ({account_email or 'compte inconnu'}). "
+        "La clé a peut-être été supprimée : créez-en une nouvelle dans la console Google Cloud "
+        "et remplacez le fichier."
+    )
 
 
 def _entered(value: object) -> object:
