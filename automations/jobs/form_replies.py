@@ -35,7 +35,7 @@ from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
-from .notices import Closed, Notice, NoticesResult, Waiting
+from .notices import Closed, Notice, NoticesResult, Waiting, send_notices
 from .promotions import NoticeLog, event_when, in_doubt, notice_logs, open_notices
 
 log = logging.getLogger(__name__)
@@ -125,35 +125,7 @@ def run_acknowledgements(
     if dry_run or result.preview:
         relances.previews(workbook, sender, clock, result, started, task=TASK, note="")
         return result
-    extra = [
-        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
-        for c in result.to_check
-        for mid in c.new_ids
-    ]
-    extra += [
-        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
-        for c in result.closed
-    ]
-
-    def unreachable(message: str) -> None:
-        result.seconds = time.monotonic() - started
-        relances.journal(workbook, clock, TASK, "échec", message, result.seconds)
-
-    batch_error = relances.send_or_record(
-        workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK, unreachable=unreachable
-    )
-    if batch_error is not None:
-        result.seconds = time.monotonic() - started
-        details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
-        result.journal = relances.journal(
-            workbook, clock, TASK, result.journal_outcome(), details, result.seconds
-        )
-        raise batch_error
-    result.seconds = time.monotonic() - started
-    if result.changed:
-        result.journal = relances.journal(
-            workbook, clock, TASK, result.journal_outcome(), journal_details(result), result.seconds
-        )
+    send_notices(workbook, sender, clock, result, snapshot_ids, started, task=TASK, details=journal_details)
     return result
 
 

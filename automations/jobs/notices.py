@@ -4,13 +4,16 @@ command line, ``mila etat`` and the ``Journal`` line (:func:`journal_details`)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..mail import Outgoing, preview_notice
+from ..clock import Clock
+from ..mail import Outgoing, Sender, preview_notice
 from ..rules import reminders as rules
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
+from ..workbook import Workbook
 from . import relances
 from .relances import PLANNED
 
@@ -253,3 +256,51 @@ def journal_details(result: NoticesResult) -> str:
     if result.waiting:
         parts.append(f"{len(result.waiting)} en attente d'une correction")
     return " ; ".join(parts)
+
+
+def send_notices(
+    workbook: Workbook,
+    sender: Sender,
+    clock: Clock,
+    result: NoticesResult,
+    snapshot_ids: set[str],
+    started: float,
+    *,
+    task: str,
+    details: Callable[[NoticesResult], str],
+) -> None:
+    """Send the planned notices of a run (place confirmations, acknowledgements) with the
+    Relances rows it decided (« à vérifier », « annulée »), then write its Journal line:
+    « échec » when the server cannot be reached, the outcome so far when the batch is cut
+    short (raised after), the outcome when something changed."""
+
+    def journal(outcome: str, text: str) -> bool:
+        result.seconds = time.monotonic() - started
+        return relances.journal(workbook, clock, task, outcome, text, result.seconds)
+
+    extra = [
+        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
+        for c in result.to_check
+        for mid in c.new_ids
+    ]
+    extra += [
+        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+        for c in result.closed
+    ]
+    batch_error = relances.send_or_record(
+        workbook,
+        sender,
+        clock,
+        result.messages,
+        extra,
+        snapshot_ids,
+        task=task,
+        unreachable=lambda message: journal("échec", message),
+    )
+    if batch_error is not None:
+        text = details(result) + f" ; envoi interrompu : {batch_error.message}"
+        result.journal = journal(result.journal_outcome(), text)
+        raise batch_error
+    result.seconds = time.monotonic() - started
+    if result.changed:
+        result.journal = journal(result.journal_outcome(), details(result))

@@ -66,7 +66,7 @@ from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from . import relances
 from .evaluation import previous_places, schema_problems
-from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details
+from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details, send_notices
 
 log = logging.getLogger(__name__)
 TASK = job_name("promotions")  # the Journal's « Tâche »
@@ -270,28 +270,7 @@ def run_promotion_notices(
         relances.previews(workbook, sender, clock, result, started, task=TASK, note=waiting)
         return result
 
-    extra = [
-        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
-        for c in result.to_check
-        for mid in c.new_ids
-    ]
-    extra += [
-        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
-        for c in result.closed
-    ]
-
-    def unreachable(message: str) -> None:
-        result.seconds = time.monotonic() - started
-        _journal(workbook, clock, "échec", message, result)
-
-    batch_error = relances.send_or_record(
-        workbook, sender, clock, result.messages, extra, snapshot_ids, task=TASK, unreachable=unreachable
-    )
-    if batch_error is not None:
-        result.seconds = time.monotonic() - started
-        details = journal_details(result) + f" ; envoi interrompu : {batch_error.message}"
-        result.journal = _journal(workbook, clock, _outcome(result), details, result)
-        raise batch_error
+    send_notices(workbook, sender, clock, result, snapshot_ids, started, task=TASK, details=journal_details)
     result.seconds = time.monotonic() - started
     log.info(
         "promotions: %d sent, %d failed, %d cancelled, %d uncertain, %d closed, %d waiting, "
@@ -305,8 +284,6 @@ def run_promotion_notices(
         len(result.to_check),
         result.seconds,
     )
-    if result.changed:
-        result.journal = _journal(workbook, clock, _outcome(result), journal_details(result), result)
     return result
 
 
@@ -536,10 +513,6 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
 
 
 # --------------------------------------------------------------------------- journal
-
-
-def _outcome(result: NoticesResult) -> str:
-    return result.journal_outcome()
 
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: NoticesResult) -> bool:
