@@ -2,7 +2,8 @@
 
 The command line and the scheduler build the same context and call the same entry
 (:mod:`automations.jobs.registry`): the settings, the clock, the day, whether it is a dry
-run, and the workbook and the mail sender, opened on first use (or given, in tests).
+run, and the workbook and the mail sender, opened on first use (or given, in tests), and the
+state every job starts from: the workbook read once and evaluated once (:mod:`.workbook_state`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..delivery.drive import Drive
 from ..mail import Sender, make_sender
 from ..runner import Outcome
 from ..workbook import Workbook, open_workbook
+from .workbook_state import WorkbookState, read_state
 
 
 class RunContext:
@@ -48,6 +50,18 @@ class RunContext:
     def workbook(self) -> Workbook:
         """The workbook of the settings, opened once for the run."""
         return open_workbook(self.settings)
+
+    @cached_property
+    def state(self) -> WorkbookState:
+        """The workbook read once and evaluated once (``jobs.workbook_state``): what every
+        job of the run starts from."""
+        settings = self.settings
+        return read_state(self.workbook, self.today, settings.membership, settings.bookings)
+
+    def changed(self) -> None:
+        """This run wrote rows that a later step must see: the next use of ``state``
+        reads the workbook again."""
+        self.__dict__.pop("state", None)
 
     @cached_property
     def sender(self) -> Sender:

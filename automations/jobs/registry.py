@@ -72,6 +72,7 @@ def renewals(ctx: RunContext) -> RenewalsResult:
         sender=ctx.sender,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        state=ctx.state,
     )
 
 

@@ -2,8 +2,10 @@
 
 The order of a run, and what a crash at each step leaves behind:
 
-1. read Membres, Locaux, Occupations, Tarifs and Relances (one request); decide, for each
-   member, the reminder due (``rules.reminders``) and render every message. A broken
+1. start from the run's state (``jobs.workbook_state``: the whole workbook read in one
+   request and evaluated once, so a member whose payment is in ``Paiements`` is « à jour »
+   here as in the sheet); decide, for each member, the reminder due (``rules.reminders``)
+   and render every message. A broken
    template stops the run here: nothing sent, nothing recorded.
 2. connect to the server (or prepare the outbox). Unreachable: nothing recorded, a
    Journal line, :class:`~automations.errors.MailError`.
@@ -31,7 +33,7 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,18 +55,29 @@ from ..mail import (
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules import reminders as rules
-from ..rules.membership import MemberComputation, MembershipPolicy, compute_all, hosted_surface
+from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.reminders import InDoubt, LogEntry, Send, Skip
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
-from ..workbook import Table, Workbook
+from ..workbook import Workbook
 from . import relances
-from .evaluation import schema_problems
 from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("renewals")  # the Journal's « Tâche »
-READ_TABS = (schema.MEMBRES, schema.LOCAUX, schema.OCCUPATIONS, schema.TARIFS, schema.RELANCES)
+# The tabs whose broken header stops the reminders (the others only lose their rows' checks).
+_NEEDED = {
+    t.name
+    for t in (
+        schema.MEMBRES,
+        schema.LOCAUX,
+        schema.OCCUPATIONS,
+        schema.TARIFS,
+        schema.RELANCES,
+        schema.PAIEMENTS,
+    )
+}
 
 SUBJECTS = {
     rules.BEFORE: "sujet-avant.txt.j2",
@@ -320,8 +333,10 @@ def run_renewals(
     sender: Sender,
     clock: Clock,
     dry_run: bool = False,
+    state: WorkbookState | None = None,
 ) -> RenewalsResult:
-    """Send the reminders due on ``today`` and record them in Relances. With a sender that
+    """Send the reminders due on ``today`` and record them in Relances (``state``: the
+    run's read of the workbook, read now when not given). With a sender that
     does not deliver (no server: previews), write them as previews and record nothing but a
     Journal line; with ``dry_run``, list them (and write the previews to such a sender)
     without writing anything to the workbook."""
@@ -330,13 +345,13 @@ def run_renewals(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
     )
     try:
-        tables = workbook.read([t.name for t in READ_TABS])
-        problems = schema_problems(tables)
+        state = state or read_state(workbook, today, policy)
+        problems = [a for a in state.evaluation.schema_problems if a.tab in _NEEDED]
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
-        entries = relances.entries(tables.get(schema.RELANCES.name), today)
+        entries = state.log_entries
         snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
-        plan(tables, entries, today, policy, settings, mail, clock, result)
+        plan(state, entries, today, settings, mail, clock, result)
     except MilaError as exc:
         result.seconds = time.monotonic() - started
         log.error("renewals failed before sending: %s", exc.message)
@@ -385,25 +400,22 @@ def run_renewals(
 
 
 def plan(
-    tables: Mapping[str, Table],
+    state: WorkbookState,
     entries: Sequence[LogEntry],
     today: dt.date,
-    policy: MembershipPolicy,
     settings: RenewalSettings,
     mail: MailSettings,
     clock: Clock,
     result: RenewalsResult,
 ) -> None:
-    """Decide every member's reminder and render the messages into ``result``."""
-    dataset = Dataset.from_tables(
-        {name: table for name, table in tables.items() if name != schema.RELANCES.name}, today=today
-    )
-    computations = compute_all(dataset, today, policy)
+    """Decide every member's reminder and render the messages into ``result``, from the
+    statuses and due dates of the run's one evaluation (which follow ``Paiements``)."""
+    dataset = state.dataset
     histories = rules.build_histories(entries)
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
     templates = Templates(mail.templates)
     now = clock.now()
-    for member, computation in zip(dataset.members, computations, strict=True):
+    for member, computation in state.member_rows():
         decision = rules.decide(member, computation, today, settings.schedule, histories)
         if decision is None:
             continue
