@@ -1,8 +1,9 @@
 """Form answers in: the responses tabs of Google Forms turned into rows, before `mila synchroniser`
 evaluates the workbook (so that the new rows get their places and anomalies in the same run).
 
-:func:`take_in` reads the two responses tabs of ``[formulaires]`` (a missing tab: nothing
-to do) and, for each answer not yet processed (``rules.forms``):
+:func:`take_in` starts from the run's state (``jobs.workbook_state``: the two responses tabs
+of ``[formulaires]`` are read with every other tab, in the same request; a missing tab:
+nothing to do) and, for each answer not yet processed (``rules.forms``):
 
 - event registration form: appends the ``Inscriptions`` rows (IDs given here) in one
   request, and records their acknowledgement « à envoyer » in ``Relances``
@@ -38,7 +39,7 @@ from ..workbook import Table, Workbook
 from ..workbook.base import to_cell_value
 from ..workbook.placement import header_of
 from .context import RunContext
-from .evaluation import schema_problems
+from .workbook_state import WorkbookState
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -165,17 +166,28 @@ class FormsIntake:
 
 
 def take_in(
-    workbook: Workbook, settings: FormsSettings, *, today: dt.date, clock: Clock, dry_run: bool = False
+    workbook: Workbook,
+    settings: FormsSettings,
+    *,
+    state: WorkbookState,
+    today: dt.date,
+    clock: Clock,
+    dry_run: bool = False,
 ) -> FormsIntake:
-    """Turn the new answers of the responses tabs into rows (see the module's docstring).
-    A failure is kept in ``error`` (the sync runs all the same)."""
+    """Turn the new answers of the responses tabs into rows (see the module's docstring),
+    from the run's state (the responses tabs are read with every other tab). A failure is
+    kept in ``error`` (the sync runs all the same)."""
     intake = FormsIntake(settings, dry_run)
     names = {rules.REGISTRATIONS: settings.onglet_inscriptions, rules.REQUESTS: settings.onglet_adhesions}
-    titles = {kind: title for kind, name in names.items() if (title := workbook.title_for(name)) is not None}
+    titles = {
+        kind: table.title
+        for kind, name in names.items()
+        if (table := rules.find_tab(state.tables, name)) is not None
+    }
     if not titles:
         return intake
     try:
-        _take_in(workbook, settings, titles, today, clock, intake)
+        _take_in(workbook, settings, titles, state, clock, intake)
     except MilaError as exc:
         log.error("forms: answers not taken in: %s", exc.message)
         intake.error = exc.message
@@ -186,14 +198,18 @@ def _take_in(
     workbook: Workbook,
     settings: FormsSettings,
     titles: Mapping[str, str],
-    today: dt.date,
+    state: WorkbookState,
     clock: Clock,
     intake: FormsIntake,
 ) -> None:
-    tables = workbook.read([*(t.name for t in READ_TABS), *titles.values()])
-    if [a for a in schema_problems(tables) if a.tab in (schema.MEMBRES.name, schema.INSCRIPTIONS.name)]:
+    tables, today = state.tables, state.today
+    if [
+        a
+        for a in state.evaluation.schema_problems
+        if a.tab in (schema.MEMBRES.name, schema.INSCRIPTIONS.name)
+    ]:
         return  # the sync reports the tab to repair; nothing is appended meanwhile
-    dataset = Dataset.from_tables({k: t for k, t in tables.items() if t.schema is not None}, today=today)
+    dataset = state.dataset
     journal = [entry.details for entry in dataset.journal]
     now = clock.now().replace(microsecond=0)
     plans: list[Plan] = []
@@ -321,10 +337,19 @@ def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = 
 
 
 def take_in_forms(ctx: RunContext) -> FormsIntake:
-    """The intake of `mila synchroniser`, before its evaluation."""
-    return take_in(
-        ctx.workbook, ctx.settings.formulaires, today=ctx.today, clock=ctx.clock, dry_run=ctx.dry_run
+    """The intake of `mila synchroniser`, before its evaluation. Rows appended: the run's
+    state is read again, so that the sync evaluates them in the same run."""
+    intake = take_in(
+        ctx.workbook,
+        ctx.settings.formulaires,
+        state=ctx.state,
+        today=ctx.today,
+        clock=ctx.clock,
+        dry_run=ctx.dry_run,
     )
+    if intake.changed and not intake.dry_run:
+        ctx.changed()
+    return intake
 
 
 def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:

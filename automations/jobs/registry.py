@@ -41,6 +41,7 @@ def sync(ctx: RunContext) -> SyncResult:
     list was just confirmed (recorded « à envoyer » first: if mail fails now, the
     promotions job sends them later)."""
     settings = ctx.settings
+    forms = take_in_forms(ctx)  # form answers in first: evaluated in this run
     result = run_sync(
         ctx.workbook,
         today=ctx.today,
@@ -48,8 +49,10 @@ def sync(ctx: RunContext) -> SyncResult:
         booking_policy=settings.bookings,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
-        forms=take_in_forms(ctx),  # form answers in first: evaluated in this run
+        forms=forms,
+        state=ctx.state,
     )
+    ctx.changed()  # the computed columns, Listes, the promotions recorded
     if result.promotions and not ctx.dry_run:
         try:
             result.notices = promotions(ctx)

@@ -16,17 +16,19 @@ from dataclasses import dataclass, field, replace
 from .. import schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
+from ..model.anomalies import Anomalies
 from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
-from .evaluation import Evaluation, desired_cells, evaluate
+from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
 from .lists import keep_lists_current
 from .notices import NoticesResult
 from .promotions import record_promotions
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("sync")  # the Journal's « Tâche »
@@ -146,13 +148,17 @@ def run_sync(
     dry_run: bool = False,
     booking_policy: BookingPolicy | None = None,
     forms: FormsIntake | None = None,
+    state: WorkbookState | None = None,
 ) -> SyncResult:
     """Bring every computed column of the workbook up to date (``forms``: the form answers
-    taken in just before, whose membership requests get their anomaly)."""
+    taken in just before, whose membership requests get their anomaly; ``state``: the
+    run's read of the workbook, read now when not given)."""
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run, forms=forms)
     try:
-        evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
+        state = state or read_state(workbook, today, policy, booking_policy)
+        # The form requests' anomalies go to the sheet's cells, not into the shared state.
+        evaluation = replace(state.evaluation, anomalies=Anomalies(state.evaluation.anomalies))
         if forms is not None:
             forms.annotate(evaluation)
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
