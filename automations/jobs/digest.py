@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import schema
+from .. import journal, schema
 from ..errors import MilaError
 from ..formatting import format_date_long
 from ..mail import DEFAULT_TEMPLATES, RecipientRefused, Templates, build_message, new_message_id
@@ -285,11 +285,5 @@ def send(ctx: RunContext, result: DigestResult) -> None:
 
 
 def _journal(ctx: RunContext, outcome: str, details: str, result: DigestResult) -> bool:
-    line = {"Date": ctx.clock.now(), "Tâche": TASK, "Résultat": outcome, "Détails": details}
-    try:
-        ctx.workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        result.journal_error = exc.message
-        return False
+    result.journal_error = journal.record(ctx.workbook, ctx.clock, TASK, outcome, details)
+    return result.journal_error is None

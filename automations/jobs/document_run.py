@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import schema
+from .. import journal, schema
 from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
 from ..documents.outputs import (
@@ -258,18 +258,9 @@ class _Run:
         return " ; ".join(parts)
 
     def journal(self, outcome: str, details: str) -> bool:
-        line = {
-            "Date": self.clock.now(),
-            "Tâche": job_name(f"docs {self.kind}"),
-            "Résultat": outcome,
-            "Détails": f"{details} ({time.monotonic() - self.started:.1f} s)",
-        }
-        try:
-            self.workbook.append_rows(schema.JOURNAL, [line])
-            return True
-        except MilaError as exc:
-            log.error("could not write to Journal: %s", exc.message)
-            return False
+        seconds = time.monotonic() - self.started
+        task = job_name(f"docs {self.kind}")
+        return journal.record(self.workbook, self.clock, task, outcome, details, seconds) is None
 
     def fail(self, exc: MilaError) -> None:
         log.error("docs %s failed: %s", self.kind, exc.message)

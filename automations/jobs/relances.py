@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import journal as journal_writer
 from .. import schema
 from ..clock import Clock
 from ..errors import MilaError, WorkbookError
@@ -482,15 +483,4 @@ def record_outcomes(workbook: Workbook, messages: Sequence[Message], *, task: st
 
 def journal(workbook: Workbook, clock: Clock, task: str, outcome: str, details: str, seconds: float) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    line = {
-        "Date": clock.now(),
-        "Tâche": task,
-        "Résultat": outcome,
-        "Détails": f"{details} ({seconds:.1f} s)",
-    }
-    try:
-        workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        return False
+    return journal_writer.record(workbook, clock, task, outcome, details, seconds) is None

@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 
-from .. import schema
+from .. import journal, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.anomalies import Anomalies
@@ -255,16 +255,5 @@ def _details(result: SyncResult) -> str:
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: SyncResult) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    line = {
-        "Date": clock.now(),
-        "Tâche": TASK,
-        "Résultat": outcome,
-        "Détails": f"{details} ({result.seconds:.1f} s)",
-    }
-    try:
-        workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        result.journal_error = exc.message
-        return False
+    result.journal_error = journal.record(workbook, clock, TASK, outcome, details, result.seconds)
+    return result.journal_error is None
