@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..config import load_settings
-from .common import context_of, locked, preview_context
+from .common import context_of, locked, preview_context, run_entry
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
@@ -103,42 +103,24 @@ _DOCS_TITLES = {
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs import documents as jobs
+    from ..jobs import registry
 
     ctx = context_of(args)
     if getattr(args, "dry_run", False):
         ctx = preview_context(ctx)  # a dry run of the sending: previews, whatever the server
-    out_dir = Path(args.out) if args.out else None
-
-    def work():
-        send, dry_run = getattr(args, "envoyer", False), getattr(args, "dry_run", False)
-        if args.kind == "conventions":
-            return jobs.run_conventions(
-                ctx,
-                member=args.member,
-                include_ended=args.all,
-                out=out_dir,
-                pdf=args.pdf,
-                send=send,
-                dry_run=dry_run,
-            )
-        if args.kind == "charte":
-            return jobs.run_charters(
-                ctx,
-                member=args.member,
-                all_members=args.all,
-                out=out_dir,
-                pdf=args.pdf,
-                send=send,
-                dry_run=dry_run,
-            )
-        if args.kind == "recus":
-            return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
-        return jobs.run_attendance(
-            ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir, pdf=args.pdf
-        )
-
-    result = locked(ctx, "documents", work)
+    options = registry.DocumentsOptions(
+        kind=args.kind,
+        member=getattr(args, "member", None),
+        all=getattr(args, "all", False),
+        out=Path(args.out) if args.out else None,
+        pdf=args.pdf,
+        send=getattr(args, "envoyer", False),
+        preview_sending=getattr(args, "dry_run", False),
+        meeting=getattr(args, "date", None),
+        title=getattr(args, "titre", "Assemblée générale"),
+        place=getattr(args, "lieu", None),
+    )
+    result = run_entry(ctx, "documents", registry.docs, options)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)

@@ -70,13 +70,11 @@ def cmd_preparer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.check import run_check
+    from ..jobs import registry
 
     ctx = context_of(args)
     today = ctx.today
-    result = run_check(
-        ctx.workbook, today=today, policy=ctx.settings.membership, booking_policy=ctx.settings.bookings
-    )
+    result = registry.check(ctx, registry.CheckOptions())
     if args.json:
         print_json(result.as_dict(), out)
         return 1 if result.errors else 0
@@ -100,8 +98,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs import registry
+
     ctx = context_of(args, dry_run=args.dry_run)
-    result = run_entry(ctx, "sync")
+    result = run_entry(ctx, "sync", registry.sync, registry.RunOptions())
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
@@ -156,12 +156,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.calendars import run_calendars
+    from ..jobs import registry
 
     ctx = context_of(args)
-    result = run_calendars(
-        ctx.workbook, out_dir=args.out, today=ctx.today, booking_policy=ctx.settings.bookings
-    )
+    result = registry.calendars(ctx, registry.CalendarsOptions(Path(args.out)))
     if args.json:
         print_json(result.as_dict(), out)
         return 0
