@@ -48,7 +48,7 @@ class SyncResult:
     dry_run: bool
     ids_assigned: list[NewId] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    cells_written: int = 0
+    cells_written: int = 0  # every cell the run wrote (computed columns, Listes, form tabs)
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: int = 0
@@ -175,10 +175,11 @@ def run_sync(
         written = workbook.write(updates, new_ids)
         result.promotions = _promotions(evaluation, assigned, written.cells)
         result.ids_assigned = written.ids_assigned
-        result.cells_written = written.cells_written
         result.columns_added = written.columns_added
         result.skipped = written.skipped
-        keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+        lists = keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+        # Every cell the run wrote: computed columns, Listes, the form tabs' marks.
+        result.cells_written = written.cells_written + lists + (forms.cells_written if forms else 0)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
