@@ -11,7 +11,8 @@ the ledger, and appends the rest in ONE request; on any error nothing is appende
 run that appended rows then leaves one ``Journal`` line naming the IDs it gave (« ID
 attribués : Paiements : P00005 à P00007 »), so that a payment row deleted later never
 gives its ID to another (``rules.ids``); a run whose append failed leaves an « échec »
-line instead (none when Google could not be reached), a run that appended nothing none. A second run with the same input sends no write request.
+line instead (none when Google could not be reached), a run that appended nothing none.
+A second run with the same input sends no write request.
 """
 
 from __future__ import annotations
@@ -221,7 +222,11 @@ def _append(
     table = tables.get(tab.name)
     calc = {c.key for c in tab.calc_columns}
     staff = [n for n in rows[0] if schema.normalize_header(n) not in calc]
-    if table is None or not table.header or any(schema.normalize_header(n) not in table.columns for n in staff):
+    if (
+        table is None
+        or not table.header
+        or any(schema.normalize_header(n) not in table.columns for n in staff)
+    ):
         return workbook.append_rows(tab, rows)
     width = max([len(table.header), *table.columns.values()])
     places = [(name, table.columns.get(schema.normalize_header(name))) for name in rows[0]]
