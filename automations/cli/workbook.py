@@ -186,12 +186,19 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
 
         def work():
             return job.run_import(
-                workbook, [Path(f) for f in args.files], today=today, policy=policy, dry_run=args.dry_run
+                workbook,
+                [Path(f) for f in args.files],
+                today=today,
+                policy=policy,
+                dry_run=args.dry_run,
+                clock=ctx.clock,
             )
     elif args.paiements_command == "reprendre":
 
         def work():
-            return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
+            return job.run_takeover(
+                workbook, today=today, policy=policy, dry_run=args.dry_run, clock=ctx.clock
+            )
     else:
         from ..payments.helloasso_api import HelloAssoClient
 
@@ -205,12 +212,14 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
                 policy=policy,
                 dry_run=args.dry_run,
                 since_default_days=payments_settings.since_days,
+                clock=ctx.clock,
             )
 
     result = locked(ctx, "paiements", work, job.describe)
+    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
-        return 0
+        return code
     head = "simulation, rien n'est écrit" if args.dry_run else "paiements"
     print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
     for read in result.files:
@@ -238,10 +247,14 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Lignes mises de côté : {len(result.ignored)}", file=out)
         for line in result.ignored[: args.limit]:
             print(f"  {line}", file=out)
+    if result.journal:
+        print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+    elif result.journal_lost:
+        journal_lost("les paiements ci-dessus sont ajoutés", out, result.journal_error)
     if result.added and not args.dry_run:
         print(
             "Ensuite : « mila synchroniser » pour les périodes et les anomalies ; choisissez le membre "
             "des paiements sans membre dans « Paiements ».",
             file=out,
         )
-    return 0
+    return code

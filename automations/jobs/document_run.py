@@ -28,6 +28,7 @@ from ..documents.render import DocumentTemplate, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
+from ..rules.ids import describe_receipts
 from ..runner import job_name
 from ..workbook import Table
 from .context import RunContext
@@ -46,6 +47,7 @@ class DocumentsResult:
     warnings: list[str] = field(default_factory=list)  # French
     pdfs: list[Path] = field(default_factory=list)
     cells_written: int = 0
+    numbered: list[str] = field(default_factory=list)  # receipt numbers given by this run
     journal: bool = False
     seconds: float = 0.0
     sending: Any = None  # what ``--envoyer`` sent: receipts.ReceiptsSending, document_mail.DocumentSending
@@ -247,6 +249,8 @@ class _Run:
             parts.append(f"{len(r.pdfs)} PDF")
         if r.cells_written:
             parts.append(f"{r.cells_written} cellule(s) écrite(s)")
+        if r.numbered:
+            parts.append(describe_receipts(r.numbered))
         if r.skipped:
             parts.append(f"{len(r.skipped)} ignoré(s)")
         if r.drive is not None:
@@ -265,7 +269,8 @@ class _Run:
     def fail(self, exc: MilaError) -> None:
         log.error("docs %s failed: %s", self.kind, exc.message)
         if not isinstance(exc, UNREACHABLE) and self.tables:
-            self.journal("échec", exc.message)
+            given = describe_receipts(self.result.numbered)  # numbers given: never again
+            self.journal("échec", exc.message + (f" ; {given}" if given else ""))
 
 
 def _without(value: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:

@@ -110,6 +110,16 @@ class FormsIntake:
     def changed(self) -> bool:
         return bool(self.cells_written or any(t.added for t in self.tabs))
 
+    def ids_given(self) -> dict[str, list[str]]:
+        """The IDs the answers were given, by tab (``Inscriptions``, ``Membres``): the sync's
+        Journal line names them, so that none is given again after its row is deleted."""
+        given: dict[str, list[str]] = {}
+        for tab in self.tabs:
+            if tab.added:
+                target = schema.INSCRIPTIONS if tab.kind == rules.REGISTRATIONS else schema.MEMBRES
+                given.setdefault(target.name, []).extend(tab.added)
+        return given
+
     @property
     def answers(self) -> int:
         return sum(t.processed + t.duplicates for t in self.tabs)

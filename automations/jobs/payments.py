@@ -8,14 +8,19 @@
 Each reads the workbook once (the tab titles, then one batch of tabs), matches every
 payment to a member (``payments.matching``), drops those whose ``Référence`` is already in
 the ledger, and appends the rest in ONE request; on any error nothing is appended. A
-second run with the same input sends no write request.
+run that appended rows then leaves one ``Journal`` line naming the IDs it gave (« ID
+attribués : Paiements : P00005 à P00007 »), so that a payment row deleted later never
+gives its ID to another (``rules.ids``); a run whose append failed leaves an « échec »
+line instead (none when Google could not be reached), a run that appended nothing none.
+A second run with the same input sends no write request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -23,8 +28,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import schema
-from ..errors import SchemaError
+from ..clock import Clock, SystemClock
+from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date
+from ..journal import JournalLine
 from ..model.dataset import Dataset
 from ..model.parsing import parse_table
 from ..model.payments import COTISATION, reference_key
@@ -32,10 +39,10 @@ from ..model.rows import Member, id_key
 from ..payments.matching import MemberIndex
 from ..payments.records import FileRead, Incoming
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
-from ..rules.ids import next_ids
+from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy, compute_member, hosted_surface
 from ..rules.payments import period_text
-from ..runner import NOTHING, SUCCESS, Outcome, job_name
+from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import Workbook
 from ..workbook.base import to_cell_value
 from ..workbook.table import Table
@@ -81,10 +88,22 @@ class PaymentsResult:
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     appended: int = 0  # rows actually written
+    journal: bool = False  # the run's Journal line is written
+    journal_error: str | None = None  # why the Journal line of a run that appended rows was lost
+    seconds: float = 0.0
 
     @property
     def matched(self) -> int:
         return sum(1 for p in self.added if p.values.get("Membre"))
+
+    @property
+    def journal_lost(self) -> bool:
+        """Rows appended, but the Journal line saying so (and naming their IDs) is not."""
+        return self.journal_error is not None
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``; a lost Journal line is a failure."""
+        return describe(self)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -100,17 +119,20 @@ class PaymentsResult:
             ],
             "ignored": self.ignored,
             "warnings": self.warnings,
+            "journal": self.journal,
+            "journal_error": self.journal_error,
         }
 
 
 def describe(result: PaymentsResult) -> Outcome:
-    """The one French line `mila etat` keeps of a run."""
+    """The one French line `mila etat` keeps of a run; a lost Journal line is a failure."""
     if not result.appended:
         return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
-    return Outcome(
+    outcome = Outcome(
         SUCCESS,
         f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
     )
+    return journal_missing(outcome, result.journal_lost, result.journal_error)
 
 
 # -- the shared core ----------------------------------------------------------------
@@ -190,17 +212,23 @@ def _plan(
         result.added.append(Planned(values, match.how, payment.origin))
 
 
-def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[str, object]]) -> int:
-    """Append in one request, placed by the header just read. Calc. columns the tab lacks
-    are left for `mila synchroniser` to add; a staff column missing (or no tab) goes through
-    ``Workbook.append_rows``, which adds it first."""
+def _append(
+    workbook: Workbook, tables: dict[str, Table], tab: schema.Tab, rows: Sequence[dict[str, object]]
+) -> int:
+    """Append to ``tab`` in one request, placed by the header just read. Calc. columns the
+    tab lacks are left for `mila synchroniser` to add; a staff column missing (or no tab)
+    goes through ``Workbook.append_rows``, which adds it first."""
     if not rows:
         return 0
-    table = tables.get(schema.PAIEMENTS.name)
-    calc = {c.key for c in schema.PAIEMENTS.calc_columns}
+    table = tables.get(tab.name)
+    calc = {c.key for c in tab.calc_columns}
     staff = [n for n in rows[0] if schema.normalize_header(n) not in calc]
-    if table is None or any(schema.normalize_header(n) not in table.columns for n in staff):
-        return workbook.append_rows(schema.PAIEMENTS, rows)
+    if (
+        table is None
+        or not table.header
+        or any(schema.normalize_header(n) not in table.columns for n in staff)
+    ):
+        return workbook.append_rows(tab, rows)
     width = max([len(table.header), *table.columns.values()])
     places = [(name, table.columns.get(schema.normalize_header(name))) for name in rows[0]]
     lines = []
@@ -216,9 +244,71 @@ def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[st
 
 def _finish(workbook: Workbook, tables: dict[str, Table], result: PaymentsResult) -> PaymentsResult:
     if not result.dry_run and result.added:
-        result.appended = _append(workbook, tables, [p.values for p in result.added])
+        result.appended = _append(workbook, tables, schema.PAIEMENTS, [p.values for p in result.added])
         log.info("paiements: %d row(s) appended, %d already there", result.appended, len(result.already))
     return result
+
+
+def _run(
+    workbook: Workbook,
+    clock: Clock | None,
+    result: PaymentsResult,
+    work: Callable[[], tuple[dict[str, Table], Dataset]],
+) -> PaymentsResult:
+    """Read and plan (``work``), append, then leave the run's one Journal line: « succès »
+    naming the IDs given when rows were appended, none when nothing was, « échec » when the
+    append failed (unless Google could not be reached: the line could not be written either)."""
+    clock = clock or SystemClock()
+    started = time.monotonic()
+    tables: dict[str, Table] | None = None
+    try:
+        tables, _ = work()
+        _finish(workbook, tables, result)
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        if tables is not None and not isinstance(exc, UNREACHABLE):
+            _journal(workbook, tables, clock, "échec", exc.message, result)
+        raise
+    result.seconds = time.monotonic() - started
+    if result.appended:
+        result.journal = _journal(workbook, tables, clock, "succès", journal_details(result), result)
+    return result
+
+
+def journal_details(result: PaymentsResult) -> str:
+    """The « Détails » of a run's Journal line: the IDs given (as `mila synchroniser` writes
+    them, read back by ``rules.ids``), the count, and where the payments came from."""
+    ids = [p.id for p in result.added[: result.appended]]
+    parts = [
+        f"ID attribués : {schema.PAIEMENTS.name} : {describe_ids(ids)}",
+        f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
+    ]
+    if result.already:
+        parts.append(f"{len(result.already)} déjà dans le registre")
+    if result.files:
+        parts.append("lu(s) : " + ", ".join(read.name for read in result.files))
+    return " ; ".join(parts)
+
+
+def _journal(
+    workbook: Workbook,
+    tables: dict[str, Table],
+    clock: Clock,
+    outcome: str,
+    details: str,
+    result: PaymentsResult,
+) -> bool:
+    """Append the run's line to Journal (placed by the header read with the other tabs: no
+    read more); a failure to do so is kept in ``journal_error`` (the command then says so
+    and exits with code 3), never raised. The one place this job writes to Journal."""
+    line = JournalLine(TASK, outcome, details, result.seconds).cells(clock)
+    try:
+        _append(workbook, tables, schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        result.journal_error = exc.message
+        return False
 
 
 # -- the entry points ---------------------------------------------------------------
@@ -231,6 +321,7 @@ def run_import(
     today: dt.date,
     policy: MembershipPolicy,
     dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Import HelloAsso exports and bank statements; every file is read before anything is
     written, so that a bad file leaves the sheet untouched."""
@@ -241,13 +332,22 @@ def run_import(
     for read in result.files:
         result.ignored += read.ignored
         result.warnings += read.warnings
-    tables, dataset = _read(workbook, today)
-    _plan(dataset, [p for read in result.files for p in read.payments], today, policy, result)
-    return _finish(workbook, tables, result)
+
+    def work() -> tuple[dict[str, Table], Dataset]:
+        tables, dataset = _read(workbook, today)
+        _plan(dataset, [p for read in result.files for p in read.payments], today, policy, result)
+        return tables, dataset
+
+    return _run(workbook, clock, result, work)
 
 
 def run_takeover(
-    workbook: Workbook, *, today: dt.date, policy: MembershipPolicy, dry_run: bool = False
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Move each member's ``Cotisation payée le`` / ``Montant payé`` into ``Paiements`` once.
 
@@ -255,6 +355,12 @@ def run_takeover(
     adds nothing. A blank ``Montant payé`` is taken from the fee of that period (``Source``
     says so)."""
     result = PaymentsResult(dry_run=dry_run)
+    return _run(workbook, clock, result, lambda: _plan_takeover(workbook, today, policy, result))
+
+
+def _plan_takeover(
+    workbook: Workbook, today: dt.date, policy: MembershipPolicy, result: PaymentsResult
+) -> tuple[dict[str, Table], Dataset]:
     tables, dataset = _read(workbook, today)
     members_table = tables.get(schema.MEMBRES.name)
     parsed = parse_table(members_table, today=today)[0] if members_table is not None else []
@@ -306,7 +412,7 @@ def run_takeover(
             "Période": period_text(paid_on, policy),
         }
         result.added.append(Planned(values, "reprise de « Membres »", f"Membres ligne {member.row}"))
-    return _finish(workbook, tables, result)
+    return tables, dataset
 
 
 def run_helloasso(
@@ -317,6 +423,7 @@ def run_helloasso(
     policy: MembershipPolicy,
     dry_run: bool = False,
     since_default_days: int = 365,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Pull the orders of the configured forms since the last HelloAsso import.
 
@@ -324,12 +431,18 @@ def run_helloasso(
     ``orders(since)`` method). The start is the latest date of a HelloAsso row of the
     ledger, less a week (the references drop what was already there)."""
     result = PaymentsResult(dry_run=dry_run)
-    tables, dataset = _read(workbook, today)
-    dates = [p.date for p in dataset.payments if p.date is not None and p.means == "HelloAsso"]
-    since = (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
-    read = client.orders(since, today)
-    result.files = [read]
-    result.ignored += read.ignored
-    result.warnings += read.warnings
-    _plan(dataset, read.payments, today, policy, result)
-    return _finish(workbook, tables, result)
+
+    def work() -> tuple[dict[str, Table], Dataset]:
+        tables, dataset = _read(workbook, today)
+        dates = [p.date for p in dataset.payments if p.date is not None and p.means == "HelloAsso"]
+        since = (
+            (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
+        )
+        read = client.orders(since, today)
+        result.files = [read]
+        result.ignored += read.ignored
+        result.warnings += read.warnings
+        _plan(dataset, read.payments, today, policy, result)
+        return tables, dataset
+
+    return _run(workbook, clock, result, work)

@@ -58,6 +58,7 @@ from ..model.payments import Payment, effective_fee_payments
 from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
+from ..rules.ids import receipts_in_journal
 from ..rules.membership import MembershipPolicy, due_date, hosted_surface
 from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
@@ -83,6 +84,7 @@ READ_TABS = (
     schema.TARIFS,
     schema.CONSEIL,
     schema.PAIEMENTS,
+    schema.JOURNAL,  # the receipt numbers ever given (rules.ids.receipts_in_journal)
 )
 NUMBER = re.compile(r"^\s*(\d{4})-(\d+)\s*$")
 SUBJECT_TEMPLATE = "recu.sujet.txt.j2"
@@ -447,8 +449,10 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[_Chosen]:
 
 def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     """Give each payment its number: the one in ``Reçu n°``; else the one the manifest gave
-    the same payment taken from ``Membres``; else the next of its year. New numbers are
-    written to the sheet (and noted in the manifest) before anything else."""
+    the same payment taken from ``Membres``; else the next of its year, after every number
+    of the column, of the manifest and of the Journal lines of earlier runs (a number whose
+    payment row was deleted is never given again). New numbers are written to the sheet
+    (and noted in the manifest, and in this run's Journal line) before anything else."""
     table = run.tables[schema.PAIEMENTS.name]
     taken: set[str] = set()
     last: Counter[int] = Counter()
@@ -461,6 +465,8 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     for year, rank in receipts["last"].items():
         if str(year).isdigit():
             last[int(year)] = max(last[int(year)], int(rank))
+    for year, rank in receipts_in_journal(entry.details for entry in run.dataset.journal).items():
+        last[year] = max(last[year], rank)
     updates: list[CellUpdate] = []
     for choice in chosen:
         p = choice.payment
@@ -489,6 +495,7 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     run.result.cells_written += written.cells_written
     run.result.skipped.extend(written.skipped)
     placed = {cell[1] for cell in written.cells}
+    run.result.numbered += [str(u.value) for u in updates if u.row_id in placed]
     for choice in chosen:
         if choice.payment.id in {u.row_id for u in updates} and choice.payment.id not in placed:
             choice.number = None  # the row moved away: numbered at the next run

@@ -236,7 +236,11 @@ class PaymentsRun:
     """The scheduled HelloAsso pull: its result, or ``None`` while no organisation is set."""
 
     result: PaymentsResult | None
-    journal_lost: bool = False  # the import appends its rows in one request, no Journal line
+
+    @property
+    def journal_lost(self) -> bool:
+        """Payments appended, but the Journal line naming their IDs could not be written."""
+        return bool(self.result is not None and self.result.journal_lost)
 
     def as_dict(self) -> dict[str, object]:
         return self.result.as_dict() if self.result is not None else {"disabled": True}
@@ -269,6 +273,7 @@ def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRu
             policy=settings.membership,
             dry_run=ctx.dry_run,
             since_default_days=settings.payments.since_days,
+            clock=ctx.clock,
         )
     )
 

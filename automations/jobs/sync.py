@@ -188,7 +188,9 @@ def run_sync(
         result.seconds = time.monotonic() - started
         log.error("sync failed: %s", exc.message)
         if not dry_run and not isinstance(exc, UNREACHABLE):
-            _journal(workbook, clock, "échec", exc.message, result)
+            given = _ids_given(result)
+            details = exc.message + (f" ; {given}" if given else "")
+            _journal(workbook, clock, "échec", details, result)
         raise
     result.seconds = time.monotonic() - started
     log.info(
@@ -237,14 +239,23 @@ def _change(update: CellUpdate) -> Change:
     return Change(update.tab, update.row_id, update.column, before, update.value)
 
 
+def _ids_given(result: SyncResult) -> str:
+    """« ID attribués : Inscriptions : I0012 à I0014 ; Membres : M0121 » for the IDs this run
+    gave, the form answers' included (read back by ``rules.ids``: never given again)."""
+    by_tab: dict[str, list[str]] = dict(result.forms.ids_given()) if result.forms is not None else {}
+    for new in result.ids_assigned:
+        by_tab.setdefault(new.tab, []).append(new.new_id)
+    if not by_tab:
+        return ""
+    listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
+    return f"ID attribués : {listed}"
+
+
 def _details(result: SyncResult) -> str:
     parts = []
-    if result.ids_assigned:
-        by_tab: dict[str, list[str]] = {}
-        for new in result.ids_assigned:
-            by_tab.setdefault(new.tab, []).append(new.new_id)
-        listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
-        parts.append(f"ID attribués : {listed}")
+    given = _ids_given(result)
+    if given:
+        parts.append(given)
     parts.append(f"{result.cells_written} cellule(s) écrite(s)")
     parts.append(f"{result.errors} erreur(s), {result.warnings} avertissement(s)")
     if result.skipped:
