@@ -177,45 +177,14 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs import payments as job
+    from ..jobs import registry
 
     ctx = context_of(args, dry_run=args.dry_run)
-    settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
-    policy = settings.membership
-    if args.paiements_command == "importer":
-
-        def work():
-            return job.run_import(
-                workbook,
-                [Path(f) for f in args.files],
-                today=today,
-                policy=policy,
-                dry_run=args.dry_run,
-                clock=ctx.clock,
-            )
-    elif args.paiements_command == "reprendre":
-
-        def work():
-            return job.run_takeover(
-                workbook, today=today, policy=policy, dry_run=args.dry_run, clock=ctx.clock
-            )
-    else:
-        from ..payments.helloasso_api import HelloAssoClient
-
-        payments_settings = settings.payments
-
-        def work():
-            return job.run_helloasso(
-                workbook,
-                HelloAssoClient(payments_settings),
-                today=today,
-                policy=policy,
-                dry_run=args.dry_run,
-                since_default_days=payments_settings.since_days,
-                clock=ctx.clock,
-            )
-
-    result = locked(ctx, "paiements", work, job.describe)
+    today, workbook = ctx.today, ctx.workbook
+    options = registry.PaymentsOptions(
+        args.paiements_command, tuple(Path(f) for f in getattr(args, "files", ()))
+    )
+    result = run_entry(ctx, "paiements", registry.payments, options)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)

@@ -75,6 +75,14 @@ class DocumentsOptions:
     place: str | None = None
 
 
+@dataclass(frozen=True)
+class PaymentsOptions:
+    """`mila paiements COMMAND`: importer (with its files), reprendre or helloasso."""
+
+    command: str  # importer · reprendre · helloasso
+    files: tuple[Path, ...] = ()
+
+
 # --------------------------------------------------------------------------- entries
 
 
@@ -253,6 +261,33 @@ class PaymentsRun:
                 NOTHING, "désactivé : aucune organisation HelloAsso configurée ([payments] organisation)"
             )
         return describe(self.result)
+
+
+def payments(ctx: RunContext, options: PaymentsOptions) -> PaymentsResult:
+    """`mila paiements importer|reprendre|helloasso`, run by hand."""
+    from . import payments as job
+
+    settings = ctx.settings
+    policy = settings.membership
+    if options.command == "importer":
+        return job.run_import(
+            ctx.workbook, options.files, today=ctx.today, policy=policy, dry_run=ctx.dry_run, clock=ctx.clock
+        )
+    if options.command == "reprendre":
+        return job.run_takeover(
+            ctx.workbook, today=ctx.today, policy=policy, dry_run=ctx.dry_run, clock=ctx.clock
+        )
+    from ..payments.helloasso_api import HelloAssoClient
+
+    return job.run_helloasso(
+        ctx.workbook,
+        HelloAssoClient(settings.payments),
+        today=ctx.today,
+        policy=policy,
+        dry_run=ctx.dry_run,
+        since_default_days=settings.payments.since_days,
+        clock=ctx.clock,
+    )
 
 
 def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRun:
