@@ -29,7 +29,7 @@ from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules.ids import describe_receipts
-from ..runner import job_name
+from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import Table
 from .context import RunContext
 from .evaluation import schema_problems
@@ -64,10 +64,8 @@ class DocumentsResult:
             self.sending is not None and self.sending.journal_lost
         )
 
-    def outcome(self) -> Any:
-        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
-        from ..runner import journal_missing
-
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``."""
         return journal_missing(describe_documents(self), self.journal_lost)
 
     @property
@@ -366,17 +364,13 @@ class DocumentsBatch:
     def journal_lost(self) -> bool:
         return any(r.journal_lost for r in self.results)
 
-    def outcome(self) -> Any:
-        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
-        from ..runner import journal_missing
-
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``."""
         return journal_missing(describe_documents(self), self.journal_lost)
 
 
-def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
-    """One French line for ``mila etat`` (a ``runner.Outcome``)."""
-    from ..runner import NOTHING, SUCCESS, Outcome
-
+def describe_documents(result: DocumentsResult | DocumentsBatch) -> Outcome:
+    """One French line for ``mila etat``."""
     results = result.results if isinstance(result, DocumentsBatch) else [result]
     written = sum(len(r.written) for r in results)
     skipped = sum(len(r.skipped) for r in results)
