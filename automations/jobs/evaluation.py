@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
@@ -14,7 +15,7 @@ from ..rules.events import EventsOutcome
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
 from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
-from ..rules.validation import Context, validate
+from ..rules.validation import Context, fee_key, validate
 from ..workbook import CellUpdate, Table
 
 
@@ -89,9 +90,13 @@ def evaluate(
     anomalies = Anomalies(problems)
     anomalies.extend(dataset.anomalies)
     booking_policy = booking_policy or BookingPolicy()
-    context = Context(dataset, today, policy, booking_policy, previous_places(tables))
-    anomalies.extend(validate(dataset, today, policy, context=context))
+    # Each member's fee, due date and status: computed here once, used by every check.
     computations = compute_all(dataset, today, policy)
+    fees_due: dict[str, Decimal | None] = {}
+    for member, computation in zip(dataset.members, computations, strict=True):
+        fees_due.setdefault(fee_key(member), computation.fee.ht if computation.fee is not None else None)
+    context = Context(dataset, today, policy, booking_policy, previous_places(tables), fees_due)
+    anomalies.extend(validate(dataset, today, policy, context=context))
     for computation in computations:
         anomalies.extend(computation.anomalies)
     payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
