@@ -15,11 +15,35 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     print(f"Classeur de démonstration écrit : {args.path}", file=out)
     for tab, count in summary.counts.items():
         print(f"  {tab} : {count} ligne(s)", file=out)
+    for written in summary.imports:
+        print(f"Fichier de paiements à importer écrit : {written.name}", file=out)
+    mila = _mila_command()
     print(
-        f"Ensuite : mila verifier --classeur {args.path}  ou  mila synchroniser --classeur {args.path}",
+        f"Ensuite : {mila} verifier --classeur {args.path}  ou  {mila} synchroniser --classeur {args.path}",
         file=out,
     )
+    if summary.imports:
+        files = " ".join(p.name for p in summary.imports)
+        print(
+            f"Puis, pour les paiements : {mila} paiements importer --classeur {args.path} {files}", file=out
+        )
     return 0
+
+
+def _mila_command() -> str:
+    """How to call mila again from the current folder: « .venv/bin/mila » after the README's
+    first command, « mila » when it is on the PATH."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "mila" and shutil.which("mila") != str(script.resolve()):
+        try:
+            return str(script.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "mila"
 
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
