@@ -13,8 +13,10 @@ on the .xlsx backend and on the Sheets emulator, and checks what every *other* j
 4. A deleted payment row → its P ID is not handed out again by the next import; each import
    leaves a Journal line.
 5. A crash in the middle of a batch of reminders (the SMTP server drops the connection while the
-   third message is in flight) → that one message « à vérifier » (in Relances, in the summary),
-   the rest sent by the next run, none twice.
+   third of four messages is in flight) → that one message « à vérifier » (in Relances, in the
+   summary), the fourth « annulée » then sent by the next run, none twice.
+5b. The same with `mila relances` killed (SIGKILL, a subprocess) while the server holds the
+   third message → the next run reports only that one « à vérifier » and sends the fourth.
 6. After an import, the summary's counts equal those of `relances --simulation --json` (reminders
    too old) and `verifier --json` (errors per tab, same rows).
 
@@ -25,6 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import subprocess
+import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -86,7 +92,9 @@ def test_a_payment_imported_makes_the_member_up_to_date_for_every_job(start: Sta
         }
     )
     assert set(mila.reminded()) == {"M0001", "M0002"}
-    export = helloasso(tmp_path / "export.csv", ("2001", "20/11/2026 ", "Léa", "Morel", "lea@onde.fr", "M0001"))
+    export = helloasso(
+        tmp_path / "export.csv", ("2001", "20/11/2026 ", "Léa", "Morel", "lea@onde.fr", "M0001")
+    )
 
     code, out = mila("paiements", "importer", str(export))
     assert code == 0 and "P00003" in out
@@ -125,9 +133,13 @@ def test_a_member_who_left_is_neither_reminded_nor_billed_nor_sent_a_convention(
         {
             "Membres": [
                 MEMBRES,
-                member("M0001", "Atelier Parti", "ana@parti.fr", category="hébergé", plan=None, left="31/10/2026"),
+                member(
+                    "M0001", "Atelier Parti", "ana@parti.fr", category="hébergé", plan=None, left="31/10/2026"
+                ),
                 member("M0002", "Atelier Reste", "tom@reste.fr", category="hébergé", plan=None),
-                member("M0003", "Atelier Neuf", "eve@neuf.fr", category="hébergé", plan=None, joined="01/11/2026"),
+                member(
+                    "M0003", "Atelier Neuf", "eve@neuf.fr", category="hébergé", plan=None, joined="01/11/2026"
+                ),
             ],
             "Locaux": [
                 ["ID", "Nom", "Site", "Surface m²", "Loyer mensuel HT"],
@@ -217,7 +229,10 @@ def test_a_form_registration_for_a_full_event_waits_then_is_promoted_once(start:
         code, _ = mila("synchroniser")
         assert code == 0
     assert mila.row("Inscriptions", registration)["Place"] == "confirmée"
-    assert (mila.row("Événements", "E001")["Inscrits"], mila.row("Événements", "E001")["Liste d'attente"]) == (
+    assert (
+        mila.row("Événements", "E001")["Inscrits"],
+        mila.row("Événements", "E001")["Liste d'attente"],
+    ) == (
         1,
         0,
     )
@@ -258,7 +273,9 @@ def test_a_deleted_payment_id_is_never_handed_out_again(start: Start, tmp_path: 
     mila.delete("Paiements", "P00002")  # typed against the wrong association, say
     assert [r["ID"] for r in mila.rows("Paiements")] == ["P00001"]
 
-    second = helloasso(tmp_path / "second.csv", ("3003", "10/11/2026 ", "Paul", "Roux", "paul@nord.fr", "M0002"))
+    second = helloasso(
+        tmp_path / "second.csv", ("3003", "10/11/2026 ", "Paul", "Roux", "paul@nord.fr", "M0002")
+    )
     code, out = mila("paiements", "importer", str(second))
     assert code == 0
     assert [r["ID"] for r in mila.rows("Paiements")] == ["P00001", "P00003"], out
@@ -278,8 +295,9 @@ class DroppingServer(SmtpServer):
     def __init__(self, keep: int) -> None:
         super().__init__()
         self.keep = keep
+        self.dropped: list[str] = []  # the recipients of the message in flight
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         if len(self.messages) >= self.keep:
             self.keep = 10**6  # once
             self.dropped = list(envelope.rcpt_tos)
@@ -292,7 +310,8 @@ class DroppingServer(SmtpServer):
 def test_a_crash_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start: Start) -> None:
     """Four reminders due; the connection dies while the third is in flight. Only that one is
     « à vérifier » (Relances, summary); the next run sends the fourth; nobody gets two."""
-    dropping = DroppingServer(keep=2).start()
+    dropping = DroppingServer(keep=2)
+    dropping.start()
     try:
         mila = start(
             {
@@ -306,7 +325,16 @@ def test_a_crash_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start
         )
         assert len(mila.reminded()) == 4
         mila("relances")  # the connection drops with the third message
+        assert len(mila.received()) == 2
+        outcomes = [(r["Membre"], r["Statut"]) for r in mila.log() if r["Statut"] != "en cours"]
+        assert outcomes == [
+            ("M0001", "envoyée"),
+            ("M0002", "envoyée"),
+            ("M0003", "à vérifier"),
+            ("M0004", "annulée"),
+        ]
         mila("relances")  # the fourth leaves; the third is « à vérifier »
+        assert len(mila.received()) == 3
         mila("relances")  # nothing left to send
     finally:
         dropping.stop()
@@ -318,6 +346,7 @@ def test_a_crash_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start
     log = mila.log()
     checking = {r["Membre"] for r in log if r["Statut"] == "à vérifier"}
     in_flight_member = f"M000{in_flight[0][len('contact')]}"
+    assert in_flight_member == "M0003"
     assert checking == {in_flight_member}
     sent_members = {r["Membre"] for r in log if r["Statut"] == "envoyée"}
     assert sent_members == {f"M000{n}" for n in range(1, 5)} - {in_flight_member}
@@ -326,6 +355,71 @@ def test_a_crash_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start
     to_check = [i for i in mila.summary() if i["section"] == "a_verifier"]
     assert [i["ref"] for i in to_check] == [in_flight_member]
     assert len(mila.received()) == 3
+
+
+class HangingServer(SmtpServer):
+    """Accepts ``keep`` messages, then holds the next one unanswered until ``release``."""
+
+    def __init__(self, keep: int) -> None:
+        super().__init__()
+        self.keep = keep
+        self.hung = threading.Event()
+        self.released = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.messages) >= self.keep:
+            self.keep = 10**6  # once
+            self.hung.set()
+            while not self.released:
+                await asyncio.sleep(0.02)
+            return "451 too late"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_run_killed_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start: Start) -> None:
+    """`mila relances` is killed (SIGKILL) while the server holds the third of four reminders: the
+    next run reports that one « à vérifier » and sends the fourth; nobody gets two messages."""
+    hanging = HangingServer(keep=2)
+    hanging.start()
+    try:
+        mila = start(
+            {
+                "Membres": [MEMBRES]
+                + [member(f"M000{n}", f"Studio {n}", f"contact{n}@studio.fr") for n in range(1, 5)],
+                "Paiements": [PAIEMENTS]
+                + [payment(f"P0000{n}", "01/12/2025", f"M000{n}", 144, f"VIR {n}") for n in range(1, 5)],
+                "Tarifs": FEE_HISTORY,
+            },
+            server=hanging,
+        )
+        command = [sys.executable, "-m", "automations.cli", "relances", *mila.where]
+        command += ["--config", str(mila.config), "--date", TODAY.isoformat()]
+        process = subprocess.Popen(
+            command,
+            cwd=mila.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=os.environ.copy(),
+        )
+        try:
+            assert hanging.hung.wait(60), "the third reminder never reached the server"
+        finally:
+            process.kill()
+            process.wait(30)
+        hanging.released = True
+        assert len(mila.received()) == 2
+
+        mila("relances")  # after the crash
+        mila("relances")  # and once more: nothing left
+    finally:
+        hanging.released = True
+        hanging.stop()
+    sent = [a for a, _ in mila.received()]
+    assert sorted(sent) == ["contact1@studio.fr", "contact2@studio.fr", "contact4@studio.fr"]
+    checking = {r["Membre"] for r in mila.log() if r["Statut"] == "à vérifier"}
+    assert checking == {"M0003"}
+    assert [i["ref"] for i in mila.summary() if i["section"] == "a_verifier"] == ["M0003"]
+    assert mila.reminded() == {}
 
 
 # --------------------------------------------------------------------------- 6. one count for all

@@ -31,9 +31,8 @@ from typing import Any
 from conftest import FEE_HISTORY
 from support.stories import MEMBRES, PAIEMENTS, Mila, helloasso, member, payment
 from test_mail import free_port
-from test_stories import TODAY, Start, about, start
-
-__all__ = ["start"]  # the fixture, shared with test_stories.py
+from test_stories import Start, about
+from test_stories import start as start  # the fixture: one workbook per story, on each backend
 
 
 def everything(
@@ -78,7 +77,18 @@ def test_a_booking_over_capacity_is_one_anomaly_for_every_job(start: Start) -> N
                 ["L01", "Salle de réunion", "Pépinière", 1, 50, "oui"],
             ],
             "Réservations": [
-                ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut", "Montant HT", "Anomalies"],
+                [
+                    "ID",
+                    "Ressource",
+                    "Membre",
+                    "Organisme",
+                    "Début",
+                    "Fin",
+                    "Formule",
+                    "Statut",
+                    "Montant HT",
+                    "Anomalies",
+                ],
                 ["R0001", "L01", "M0001", None, "10/12/2026", "10/12/2026", "jour", "confirmée"],
                 ["R0002", "L01", "M0002", None, "10/12/2026", "10/12/2026", "jour", "confirmée"],
                 ["R0003", "L01", "M0002", None, "10/12/2026", "10/12/2026", "jour", "annulée"],
@@ -169,7 +179,14 @@ def test_a_membership_request_becomes_a_member_reminded_for_the_first_fee(start:
             "Tarifs": FEE_HISTORY,
             REQUESTS: [
                 ["Horodateur", "Adresse e-mail", "Structure", "Nom et prénom", "Téléphone", "SIRET"],
-                ["30/11/2026 14:03:12", "bonjour@lesondes.fr", "Les Ondes", "Inès Faure", "06 12 34 56 78", ""],
+                [
+                    "30/11/2026 14:03:12",
+                    "bonjour@lesondes.fr",
+                    "Les Ondes",
+                    "Inès Faure",
+                    "06 12 34 56 78",
+                    "",
+                ],
             ],
         },
         today=today,
@@ -241,7 +258,11 @@ def test_a_second_sync_writes_nothing_and_the_status_says_so(start: Start) -> No
     # One count for the whole run: the rows the form answers became and the form tab's own
     # columns are cells the sync wrote, like the calc. columns (the job-owned Listes aside).
     staff_tabs = {key for key in written if key[0] != "Listes"}
-    assert first["cells_written"] == len(staff_tabs), (first["cells_written"], first["forms"], sorted(staff_tabs))
+    assert first["cells_written"] == len(staff_tabs), (
+        first["cells_written"],
+        first["forms"],
+        sorted(staff_tabs),
+    )
     lines = len(mila.journal())
     status = {row["job"]: row for row in mila.json("etat", dated=False)}
     assert status["sync"]["result"] == "succès"
