@@ -140,9 +140,30 @@ class Mila:
 
     # -- what the sheet holds
 
+    def grids(self) -> dict[str, Grid]:
+        """Every tab's cells as stored (blank as None), in one read of the file or the emulator."""
+        if self.book.kind != "xlsx":
+            return {tab: self.book.grid(tab) for tab in self.tabs()}
+        wb = load_workbook(self.book.path, read_only=True)
+        try:
+            return {ws.title: [list(line) for line in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+        finally:
+            wb.close()
+
+    def grid(self, tab: str) -> Grid:
+        """The cells of ``tab`` as stored (blank as None)."""
+        if self.book.kind != "xlsx":
+            grid: Grid = self.book.grid(tab)
+            return grid
+        wb = load_workbook(self.book.path, read_only=True)
+        try:
+            return [list(line) for line in wb[tab].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+
     def rows(self, tab: str) -> list[dict[str, Any]]:
         """The non-blank rows of ``tab`` as {column: value}."""
-        grid = self.book.grid(tab)
+        grid = self.grid(tab)
         header = [str(h) for h in grid[0]]
         return [
             dict(zip(header, line + [None] * (len(header) - len(line)), strict=False))
@@ -175,20 +196,20 @@ class Mila:
 
     def set(self, tab: str, row_id: str, column: str, value: Any) -> None:
         """Type ``value`` in ``column`` of the row whose ID is ``row_id``."""
-        grid = self.book.grid(tab)
+        grid = self.grid(tab)
         number = next(i for i, line in enumerate(grid, start=1) if line and line[0] == row_id)
         self.book.edit(tab, {(number, [str(h) for h in grid[0]].index(column) + 1): value})
 
     def append(self, tab: str, values: dict[str, Any]) -> None:
         """Type a new row under the last one."""
-        grid = self.book.grid(tab)
+        grid = self.book.grid(tab)  # trimmed: the first blank row comes next
         header = [str(h) for h in grid[0]]
         number = len(grid) + 1
         self.book.edit(tab, {(number, header.index(k) + 1): v for k, v in values.items()})
 
     def delete(self, tab: str, row_id: str) -> None:
         """Delete the row whose ID is ``row_id`` (the rows under it move up)."""
-        grid = self.book.grid(tab)
+        grid = self.grid(tab)
         number = next(i for i, line in enumerate(grid, start=1) if line and line[0] == row_id)
         if self.book.kind == "xlsx":
             wb = load_workbook(self.book.path)
