@@ -127,7 +127,10 @@ class TestDiagnosticCommand:
         code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 1 and "2 point(s) à corriger" in out
         assert "Résumé quotidien — personne ne le reçoit" in out and "[digest]" in out
-        assert "Moyens de paiement des relances — les relances ne disent pas" in out and "payment_instructions" in out
+        assert (
+            "Moyens de paiement des relances — les relances ne disent pas" in out
+            and "payment_instructions" in out
+        )
         configure(tmp_path, smtp.port)
         code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 0 and "Résumé quotidien — envoyé à equipe@mila.fr" in out

@@ -56,7 +56,9 @@ class RunContext:
         """The workbook read once and evaluated once (``jobs.workbook_state``): what every
         job of the run starts from."""
         settings = self.settings
-        return read_state(self.workbook, self.today, settings.membership, settings.bookings)
+        return read_state(
+            self.workbook, self.today, settings.membership, settings.bookings, settings.formulaires
+        )
 
     def changed(self) -> None:
         """This run wrote rows that a later step must see: the next use of ``state``

@@ -8,8 +8,8 @@ nothing to do) and, for each answer not yet processed (``rules.forms``):
 - event registration form: appends the ``Inscriptions`` rows (IDs given here) in one
   request, and records their acknowledgement « à envoyer » in ``Relances``
   (:mod:`.form_replies` sends it after the sync has computed the places);
-- membership form: appends the ``Membres`` rows in one request, without fee; the sync
-  then flags them for the staff (:meth:`FormsIntake.annotate`);
+- membership form: appends the ``Membres`` rows in one request, without fee; the run's
+  evaluation then flags them for the staff (``evaluation.request_anomalies``);
 - writes ``Traitée le (calc.)`` and ``Anomalies (calc.)`` on the responses tab (headers
   added after its last column when missing), only where they change; the answers are
   never touched.
@@ -42,7 +42,6 @@ from .context import RunContext
 from .workbook_state import WorkbookState
 
 if TYPE_CHECKING:
-    from .evaluation import Evaluation
     from .sync import SyncResult
 
 from .form_replies import request_rows, run_acknowledgements
@@ -123,15 +122,6 @@ class FormsIntake:
     @property
     def answers(self) -> int:
         return sum(t.processed + t.duplicates for t in self.tabs)
-
-    def annotate(self, evaluation: Evaluation) -> None:
-        """Add to the sync's anomalies the sentence of each ``Membres`` row a membership
-        request created and the staff have not completed yet."""
-        table = rules.find_tab(evaluation.tables, self.settings.onglet_adhesions)
-        if table is None:
-            return
-        tab = rules.read_form(rules.REQUESTS, table, self.settings.questions())
-        evaluation.anomalies.extend(rules.request_anomalies(tab, evaluation.dataset.members))
 
     def summary(self) -> str:
         """One French phrase (sync's printed summary and Journal line); empty when idle."""

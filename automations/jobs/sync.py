@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from .. import journal, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
-from ..model.anomalies import Anomalies
 from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
@@ -156,11 +155,9 @@ def run_sync(
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run, forms=forms)
     try:
-        state = state or read_state(workbook, today, policy, booking_policy)
-        # The form requests' anomalies go to the sheet's cells, not into the shared state.
-        evaluation = replace(state.evaluation, anomalies=Anomalies(state.evaluation.anomalies))
-        if forms is not None:
-            forms.annotate(evaluation)
+        settings = forms.settings if forms is not None else None
+        state = state or read_state(workbook, today, policy, booking_policy, settings)
+        evaluation = state.evaluation
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
