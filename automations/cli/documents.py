@@ -140,6 +140,8 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
     result = locked(ctx, "documents", work)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
+    if not code and result.drive is not None and result.drive.all_failed:
+        code = 1  # every upload failed: the documents are made but nobody can reach them
     if args.json:
         print_json(result.as_dict(), out)
         return code
@@ -204,12 +206,13 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
             if ctx.settings.documents.drive_folder
             else report()
         )
+        code = 1 if result.drive is not None and result.drive.all_failed else 0
         if args.json:
             print_json(result.as_dict(), out)
-            return 0
+            return code
         for line in result.lines():
             print(line, file=out)
-        return 0
+        return code
 
     def work() -> tuple[ReportResult, Any]:
         written = report()

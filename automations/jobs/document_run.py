@@ -379,7 +379,7 @@ class DocumentsBatch:
 
 def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
     """One French line for ``mila etat`` (a ``runner.Outcome``)."""
-    from ..runner import NOTHING, SUCCESS, Outcome
+    from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 
     results = result.results if isinstance(result, DocumentsBatch) else [result]
     written = sum(len(r.written) for r in results)
@@ -388,6 +388,10 @@ def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
     tail = f" ; {skipped} non produit(s)" if skipped else ""
     not_uploaded = sum(len(r.drive.failed) for r in results if r.drive is not None)
     tail += f" ; {not_uploaded} non déposé(s) sur Google Drive" if not_uploaded else ""
+    drives = [r.drive for r in results if r.drive is not None]
+    if not_uploaded and not any(d.changed for d in drives):
+        error = next((d.error for d in drives if d.error), None) or "erreur inconnue"
+        return Outcome(FAILURE, f"aucun document déposé sur Google Drive ({error}){tail}")
     if not any(r.changed for r in results):
         return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
     pdfs = sum(len(r.pdfs) for r in results)
