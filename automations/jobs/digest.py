@@ -8,7 +8,9 @@ quotidien », « succès ») ends with the fingerprints of the points it listed
 rebuilt, or a second installation, reads the same record and does not send the same
 summary again. The failures listed are the Journal's ``échec`` lines since that line.
 
-Nothing new: nothing is sent, nothing is written. No mail server (or ``--simulation``): the
+Nothing new: nothing is sent. When points of the last summary were solved since, a
+« rien à faire » line keeps the fingerprints of the points left, so that a point solved,
+then back, is new again; otherwise nothing is written. No mail server (or ``--simulation``): the
 message is written as a preview (``.eml``) and nothing is recorded, so the real summary
 still goes once a server is configured.
 """
@@ -31,7 +33,7 @@ from ..model.dataset import Dataset
 from ..model.rows import JournalEntry
 from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome, job_name, journal_missing
 from .context import RunContext
-from .digest_items import SECTIONS, Item, collect
+from .digest_items import SECTIONS, Item, collect, failure_items
 
 log = logging.getLogger(__name__)
 TASK = job_name("resume")  # the Journal's « Tâche »
@@ -138,14 +140,26 @@ class DigestResult:
 
 
 def last_summary(journal: Sequence[JournalEntry]) -> LastSummary | None:
-    """The last summary sent, read from its Journal line (None: never sent)."""
+    """The last summary sent, read from its Journal line (None: never sent).
+
+    The points known are those of the latest line with fingerprints: the summary's own, or a
+    later « rien à faire » line written when points were solved since (:func:`run_digest`),
+    so that a point solved, then back, counts as new again.
+    """
+    keys: frozenset[str] | None = None
     for entry in reversed(journal):
-        if job_name(entry.task) != TASK or (entry.result or "").strip().casefold() != SUCCESS:
+        if job_name(entry.task) != TASK:
             continue
+        result = (entry.result or "").strip().casefold()
         details = entry.details or ""
-        keys = details.rpartition(MARK)[2] if MARK in details else ""
+        if keys is None and result in (SUCCESS, NOTHING) and MARK in details:
+            keys = frozenset(_KEY.findall(details.rpartition(MARK)[2]))
+        if result != SUCCESS:
+            continue
         at = entry.at if isinstance(entry.at, dt.datetime) else None
-        return LastSummary(at.replace(tzinfo=None) if at else None, frozenset(_KEY.findall(keys)))
+        if keys is None:
+            keys = frozenset()
+        return LastSummary(at.replace(tzinfo=None) if at else None, keys)
     return None
 
 
@@ -177,8 +191,15 @@ def run_digest(ctx: RunContext) -> DigestResult:
     known = result.last.keys if result.last is not None else frozenset()
     result.new = [item for item in result.items if item.key not in known]
     if not result.new and not ctx.dry_run:
+        # Failures are listed once, in the summary after them: not « solved » when they leave.
+        failures = {item.key for item in failure_items(journal, schema.JOURNAL.name, None)}
+        solved = known - {item.key for item in result.items} - failures
+        if solved:  # remembered as gone: back later, they are new again
+            keys = " ".join(item.key for item in result.items)
+            details = f"{len(solved)} point(s) réglé(s) depuis le dernier résumé ; {MARK} {keys}"
+            result.journal = _journal(ctx, NOTHING, details, result)
         result.seconds = time.monotonic() - started
-        log.info("digest: nothing new (%d points)", len(result.items))
+        log.info("digest: nothing new (%d points, %d solved)", len(result.items), len(solved))
         return result
     render(ctx, result)
     send(ctx, result)
