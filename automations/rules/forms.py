@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -55,6 +55,7 @@ _WORDS = re.compile(r"[^a-z0-9]+")
 _EVENT_CUTOFF = 90.0
 
 AnswerKey = tuple[str, str]
+ROW = "\x00"  # where a row number goes in an anomaly's template (never in a cell's text)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,17 @@ class Decision:
     duplicate: bool = False
     member_id: str | None = None
     event_id: str | None = None
+    # The anomaly names another answer by its row (« Réponse en double de la ligne 2 »): that
+    # answer's key and row when planned, and the text with ROW where the row goes, so that the
+    # text written names the row as it stands then (the staff may have sorted the tab).
+    refers: tuple[AnswerKey, int] | None = None
+    template: str | None = None
+
+    def anomaly_at(self, row: int | None) -> str | None:
+        """The anomaly naming ``row`` for the answer it refers to (None: the row when planned)."""
+        if self.template is None or self.refers is None:
+            return self.anomaly
+        return self.template.replace(ROW, str(row if row is not None else self.refers[1]))
 
 
 @dataclass
@@ -277,14 +289,20 @@ def _seen_keys(tab: FormTab) -> dict[AnswerKey, int]:
 
 
 def _duplicate(answer: Answer, row: int) -> Decision:
-    return Decision(
-        answer,
-        done=True,
-        duplicate=True,
-        anomaly=(
-            f"Réponse en double de la ligne {row} (même horodatage, même e-mail) : rien n'a été "
-            "ajouté. Rien à faire."
-        ),
+    template = (
+        f"Réponse en double de la ligne {ROW} (même horodatage, même e-mail) : rien n'a été "
+        "ajouté. Rien à faire."
+    )
+    return _referring(Decision(answer, done=True, duplicate=True), template, (answer.key, row))
+
+
+def _referring(decision: Decision, template: str, refers: tuple[AnswerKey, int]) -> Decision:
+    """``decision`` with an anomaly that names the row of the answer ``refers`` to."""
+    return replace(
+        decision,
+        anomaly=template.replace(ROW, str(refers[1])),
+        template=template,
+        refers=refers,
     )
 
 
@@ -299,7 +317,7 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
     if missing or not ({"email", "structure", "contact", "siret"} & set(tab.columns)):
         return plan  # the job reports the missing questions once, for the whole tab
     matches = MemberIndex(dataset.members).match_many([_clue(a) for a in fresh])
-    held = {
+    held: dict[tuple[str, str], str | Answer] = {
         (id_key(r.member_id), id_key(r.event_id)): r.id or f"ligne {r.row}"
         for r in dataset.registrations
         if r.status in HOLDING
@@ -330,21 +348,22 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
         assert event is not None and match.member_id is not None
         pair = (id_key(match.member_id), id_key(event.id))
         if pair in held:
-            plan.decisions.append(
-                Decision(
-                    answer,
-                    done=True,
-                    duplicate=True,
-                    member_id=match.member_id,
-                    event_id=event.id,
-                    anomaly=(
-                        f"{match.member_id} est déjà inscrit à {event.id} ({held[pair]}) : rien n'a été "
-                        "ajouté. Rien à faire."
-                    ),
-                )
+            where = held[pair]
+            said = f"réponse ligne {ROW}" if isinstance(where, Answer) else where
+            template = (
+                f"{match.member_id} est déjà inscrit à {event.id} ({said}) : rien n'a été ajouté. "
+                "Rien à faire."
             )
+            decision = Decision(
+                answer, done=True, duplicate=True, member_id=match.member_id, event_id=event.id
+            )
+            if isinstance(where, Answer):
+                decision = _referring(decision, template, (where.key, where.row))
+            else:
+                decision = replace(decision, anomaly=template)
+            plan.decisions.append(decision)
             continue
-        held[pair] = f"réponse ligne {answer.row}"
+        held[pair] = answer
         seen[answer.key] = answer.row
         values: dict[str, object] = {
             "Événement": event.id,
