@@ -55,6 +55,7 @@ _WORDS = re.compile(r"[^a-z0-9]+")
 _EVENT_CUTOFF = 90.0
 
 AnswerKey = tuple[str, str]
+ANSWER_LIMIT = 1_000  # characters of an answer taken in (names, structure, event asked for)
 ROW = "\x00"  # where a row number goes in an anomaly's template (never in a cell's text)
 
 
@@ -68,6 +69,17 @@ class Answer:
     values: Mapping[str, str]
     done: bool  # « Traitée le » is filled
     anomaly: str | None  # « Anomalies » as read
+    cut: tuple[str, ...] = ()  # fields whose answer was longer than ANSWER_LIMIT, cut
+
+    def cut_note(self) -> str | None:
+        """The anomaly of an answer taken in with a text cut to fit."""
+        if not self.cut:
+            return None
+        named = ", ".join(f"« {n} »" for n in self.cut)
+        return (
+            f"Réponse trop longue ({named}) : seuls les {ANSWER_LIMIT} premiers caractères ont été "
+            "repris. Vérifiez la ligne créée."
+        )
 
     @property
     def email(self) -> str | None:
@@ -181,6 +193,9 @@ def read_form(kind: str, table: Table, questions: Mapping[str, tuple[str, ...]])
     answers = []
     for row in table.rows:
         values = {name: _text(row.cells.get(key)) for name, key in columns.items() if name != "horodateur"}
+        # A text pasted into a form can be huge: cut (the e-mail, part of the answer's key, is not).
+        cut = tuple(n for n, v in values.items() if n != "email" and len(v) > ANSWER_LIMIT)
+        values.update({n: values[n][:ANSWER_LIMIT].rstrip() for n in cut})
         raw_stamp = row.cells.get(columns["horodateur"]) if "horodateur" in columns else None
         if not any(values.values()) and is_blank(raw_stamp):
             continue  # only the jobs' columns are filled: not an answer
@@ -194,6 +209,7 @@ def read_form(kind: str, table: Table, questions: Mapping[str, tuple[str, ...]])
                 values=values,
                 done=done_key is not None and not is_blank(row.cells.get(done_key)),
                 anomaly=_text(anomaly) or None,
+                cut=cut,
             )
         )
     return FormTab(kind, table.title, columns, answers, done_key is not None, anomalies_key is not None)
@@ -372,7 +388,14 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
             "Statut": "inscrit",
         }
         plan.decisions.append(
-            Decision(answer, done=True, values=values, member_id=match.member_id, event_id=event.id)
+            Decision(
+                answer,
+                done=True,
+                anomaly=answer.cut_note(),
+                values=values,
+                member_id=match.member_id,
+                event_id=event.id,
+            )
         )
     return plan
 
@@ -436,7 +459,7 @@ def plan_requests(tab: FormTab, dataset: Dataset) -> Plan:
             "Forme juridique": values.get("forme_juridique") or None,
             "Adresse": values.get("adresse") or None,
         }
-        plan.decisions.append(Decision(answer, done=True, values=row))
+        plan.decisions.append(Decision(answer, done=True, anomaly=answer.cut_note(), values=row))
     return plan
 
 
