@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..clock import Clock
 from ..config import Settings
@@ -17,6 +17,9 @@ from ..delivery.drive import Drive
 from ..mail import Sender, make_sender
 from ..runner import Outcome
 from ..workbook import Workbook, open_workbook
+
+if TYPE_CHECKING:
+    from ..documents.pdf import Converter
 
 
 class RunContext:
@@ -32,6 +35,7 @@ class RunContext:
         workbook: Workbook | None = None,
         sender: Sender | None = None,
         drive: Drive | None = None,
+        converter: Converter | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -43,6 +47,8 @@ class RunContext:
             self.__dict__["sender"] = sender
         if drive is not None:
             self.__dict__["drive"] = drive
+        if converter is not None:
+            self.__dict__["converter"] = converter
 
     @cached_property
     def workbook(self) -> Workbook:
@@ -65,6 +71,14 @@ class RunContext:
             emulator_host=self.settings.documents.drive_emulator_host,
             retry=self.settings.workbook.retry,
         )
+
+    @cached_property
+    def converter(self) -> Converter:
+        """Word to PDF: LibreOffice (``[documents] soffice``, ``pdf_timeout``)."""
+        from ..documents.pdf import SofficeConverter
+
+        documents = self.settings.documents
+        return SofficeConverter(documents.soffice, documents.pdf_timeout)
 
 
 class JobResult(Protocol):
