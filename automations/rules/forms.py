@@ -333,7 +333,7 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
     if missing or not ({"email", "structure", "contact", "siret"} & set(tab.columns)):
         return plan  # the job reports the missing questions once, for the whole tab
     matches = MemberIndex(dataset.members).match_many([_clue(a) for a in fresh])
-    held: dict[tuple[str, str], str | Answer] = {
+    held: dict[tuple[str | None, str | None], str | Answer] = {
         (id_key(r.member_id), id_key(r.event_id)): r.id or f"ligne {r.row}"
         for r in dataset.registrations
         if r.status in HOLDING
