@@ -78,12 +78,22 @@ def repair_part(data: bytes) -> tuple[bytes, list[str]]:
     return pieces[0], repaired
 
 
+_CLEAN: set[tuple[str, int, int]] = set()  # files (path, mtime, size) seen with nothing to repair
+
+
 def readable_copy(path: Path) -> io.BytesIO | None:
     """The file in memory with its worksheets' unreadable ranges repaired; None when none is.
 
     Anything odd (not a zip, a part missing) returns None: the reader then says what is
-    wrong with the file itself.
+    wrong with the file itself. A file found sound is not looked at again while unchanged.
     """
+    try:
+        stat = path.stat()
+        seen = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+    if seen in _CLEAN:
+        return None
     try:
         with zipfile.ZipFile(path) as source:
             infos = source.infolist()
@@ -101,6 +111,7 @@ def readable_copy(path: Path) -> io.BytesIO | None:
                         ", ".join(sorted(set(repaired))[:5]),
                     )
             if not changed:
+                _CLEAN.add(seen)
                 return None
             copy = io.BytesIO()
             with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
