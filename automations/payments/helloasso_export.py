@@ -85,9 +85,10 @@ def _bounded(text: str, label: str, where: str, warnings: list[str]) -> str:
     """``text`` cut to :data:`TEXT_LIMIT` characters, with a French warning when it was longer."""
     if len(text) <= TEXT_LIMIT:
         return text
+    count = f"{len(text):,}".replace(",", "\u202f")
     warnings.append(
-        f"{where} : {label} compte {len(text):,} caractères ; seuls les {TEXT_LIMIT} premiers sont "
-        "gardés. Vérifiez la ligne dans HelloAsso.".replace(",", "\u202f")
+        f"{where} : {label} compte {count} caractères ; seuls les {TEXT_LIMIT} premiers sont "
+        "gardés. Vérifiez la ligne dans HelloAsso."
     )
     return text[:TEXT_LIMIT].rstrip()
 
