@@ -144,6 +144,26 @@ class TestRangeRepair:
         assert grids["Listes"] == [["ID", "Libellé"], ["M0001", "M0001 – Alpha"]]
         assert "1:1220" in caplog.text and "read as repaired" in caplog.text
 
+    def test_preparing_replaces_the_whole_tab_warning_of_an_earlier_version(self, tmp_path: Path):
+        """A tab prepared with ``A1:XFD1048576`` (as LibreOffice gives it back, ``1:1220``) gets one
+        warning over ``A1:XFC1048576``, not a second one."""
+        from automations.workbook.xlsx_prepare import prepare
+
+        path = _with_ranges(tmp_path / "c.xlsx", ["1:1220"])
+        with zipfile.ZipFile(path) as source:
+            data = source.read("xl/worksheets/sheet1.xml")
+        data = data.replace(b"<dataValidation ", b'<dataValidation errorTitle="Onglet tenu par mila" ')
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w") as target:
+            for info in source.infolist():
+                target.writestr(
+                    info, data if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+                )
+        path.write_bytes(buffer.getvalue())
+        prepare(XlsxBackend(path))
+        ws = load_workbook(path)["Listes"]
+        assert [str(d.sqref) for d in ws.data_validations.dataValidation] == ["A1:XFC1048576"]
+
     def test_a_write_leaves_the_file_readable_by_openpyxl(self, tmp_path: Path):
         """The next write spells the ranges in full in the file itself, keeping the cells."""
         path = _with_ranges(tmp_path / "c.xlsx", ["1:1220"])

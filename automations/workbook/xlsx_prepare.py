@@ -384,9 +384,12 @@ class _Preparer:
                 ):
                     continue
                 have = existing.find(self.q("formula1"))
-                if have is not None and have.text == formula and existing.get("type") == attrs["type"]:
+                same = have is not None and have.text == formula and existing.get("type") == attrs["type"]
+                if same and existing.get("sqref") == sqref:
                     return
-                holder.remove(existing)  # a rule of an earlier preparation on the same range
+                # A rule of an earlier preparation on the same range, or on the same range cut
+                # short by LibreOffice, or the whole-tab warning of an earlier version: replaced.
+                holder.remove(existing)
                 break
         holder = self.child("dataValidations")
         element = etree.SubElement(holder, self.q("dataValidation"), attrs)
