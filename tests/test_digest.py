@@ -218,6 +218,24 @@ class TestOnlyWhenNew:
         assert digest(backend, settings, now=NOW + dt.timedelta(days=1)).outcome().result == NOTHING
         assert len(smtp_server.messages) == 1
 
+    def test_a_point_solved_then_back_is_new_again(self, tmp_path, smtp_server):
+        """An error summarised, fixed the next day, back the day after: reported again, as new."""
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        digest(backend, settings)
+        answers = backend.grids["Réponses au formulaire 1"]
+        sentence = answers[1][3]
+        answers[1][3] = None
+        fixed = digest(backend, settings, now=NOW + dt.timedelta(days=1))
+        assert fixed.outcome().result == NOTHING and len(smtp_server.messages) == 1
+        answers[1][3] = sentence
+        back = digest(backend, settings, now=NOW + dt.timedelta(days=2))
+        assert back.outcome().result == SUCCESS and [i.text for i in back.new] == [sentence]
+        assert len(smtp_server.messages) == 2
+        assert f"[nouveau] ligne 2 : {sentence}" in body(smtp_server.messages[1][2])
+        steady = digest(backend, settings, now=NOW + dt.timedelta(days=3))
+        assert steady.outcome().result == NOTHING and len(smtp_server.messages) == 2
+
     def test_a_new_point_sends_again_marked_new(self, tmp_path, smtp_server):
         """A new error the next day: the summary goes again, the new line marked, the old ones not."""
         backend = synced(MemoryBackend(grids()))

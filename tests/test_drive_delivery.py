@@ -313,3 +313,28 @@ def test_drive_refusals_are_explained_in_french_and_rate_limits_retried(emulator
     )
     assert drive.http.should_retry(drive_api_error(403, "userRateLimitExceeded")) is True
     assert drive.http.should_retry(drive_api_error(403, "insufficientFilePermissions")) is False
+
+
+def test_the_command_exits_1_when_every_upload_failed(demo, tmp_path, emulator, root, monkeypatch):
+    """`mila docs conventions` with Drive down: the documents are made, the failure said, exit 1."""
+    import io
+
+    from automations.cli import main
+
+    monkeypatch.chdir(tmp_path)  # logs/, out/ and the lock land there
+    for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST", "DRIVE_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "mila.toml").write_text(
+        f'[documents]\ndrive_folder = "{root}"\ndrive_emulator_host = "{emulator.address}"\n'
+        f"[workbook.retry]\n" + "".join(f"{k} = {v}\n" for k, v in FAST.items()),
+        encoding="utf-8",
+    )
+    command = ["docs", "conventions", "--classeur", str(demo), "--date", DEMO_TODAY.isoformat()]
+    emulator.fail_next(503, count=1000, match="/drive/")
+    try:
+        out = io.StringIO()
+        assert main(command, out=out) == 1
+    finally:
+        emulator.clear_faults()
+    assert "non déposé(s) sur Google Drive" in out.getvalue()
+    assert main(command, out=io.StringIO()) == 0  # Drive back: delivered, exit 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,23 @@ def workbook(extra: dict[str, Grid] | None = None) -> dict[str, Grid]:
         FORM: [QUESTIONS, *answers()],
         **(extra or {}),
     }
+
+
+class SortedAfterRead(MemoryBackend):
+    """The in-memory backend where a person sorts ``title`` (newest first) just after mila's first read of it."""
+
+    def __init__(self, grids: dict[str, Grid], title: str) -> None:
+        super().__init__(grids)
+        self.title = title
+        self.sorted = False
+
+    def fetch(self, full: Any, partial: Any) -> dict[str, Grid]:
+        out = super().fetch(full, partial)
+        if self.title in full and not self.sorted:
+            self.sorted = True
+            header, *rows = self.grids[self.title]
+            self.grids[self.title] = [header, *reversed(rows)]
+        return out
 
 
 class MemoryBook:
@@ -353,6 +371,29 @@ class TestStaffEdits:
         assert records(book, "Inscriptions")[-1]["Membre"] == "M0100"
         row = next(r for r in records(book, FORM) if r["Adresse e-mail"] == "inconnu@nulle-part.fr")
         assert row["Traitée le (calc.)"] == NOW and row["Anomalies (calc.)"] is None
+
+    def test_rows_named_in_anomalies_are_those_after_a_sort_during_the_run(self, tmp_path):
+        """A person sorts the tab between mila's read and its write: « ligne N » names the row as it is then."""
+        book = MemoryBook(workbook())
+        book.backend = SortedAfterRead(book.backend.grids, FORM)
+        run(book, load_settings(env={}, cwd=tmp_path))
+        form = records(book, FORM)
+        by_row = {number: r for number, r in enumerate(form, start=2)}
+        doubles = {
+            number: int(m.group(1))
+            for number, r in by_row.items()
+            if (m := re.match(r"Réponse en double de la ligne (\d+)", r["Anomalies (calc.)"] or ""))
+        }
+        assert len(doubles) == 3 and all(named != number for number, named in doubles.items())
+        for number, named in doubles.items():
+            same = [by_row[number][q] for q in ("Horodateur", "Adresse e-mail")]
+            assert [by_row[named][q] for q in ("Horodateur", "Adresse e-mail")] == same
+            assert by_row[named]["Anomalies (calc.)"] is None and by_row[named]["Traitée le (calc.)"]
+        twice = [r["Anomalies (calc.)"] for r in form if "(réponse ligne" in (r["Anomalies (calc.)"] or "")]
+        assert len(twice) == 1
+        for text in twice:
+            named = by_row[int(re.search(r"réponse ligne (\d+)", text).group(1))]  # type: ignore[union-attr]
+            assert named["Anomalies (calc.)"] is None and named["Traitée le (calc.)"] == NOW
 
     def test_a_missing_question_is_named_and_nothing_is_added(self, tmp_path):
         """A registration tab without its « Événement » question adds nothing and says which question is missing."""

@@ -288,22 +288,67 @@ def _mark(workbook: Workbook, tab: FormTab, decisions: Sequence[Decision], now: 
                 found = width
                 cells.append((tab.title, 1, found, name))
             columns[name] = found
-        by_key: dict[rules.AnswerKey, list[int]] = {}
-        for row in table.rows:
-            by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
+        rows = _Rows(table, tab)
+        placed: dict[int, int] = {}  # row when planned -> row now, of every answer decided
+        for decision in decisions:
+            number = rows.take(decision.answer.key, decision.answer.row, decision.answer.done)
+            if number is not None:
+                placed[decision.answer.row] = number
         for decision in wanted:
-            numbers = by_key.get(decision.answer.key, [])
-            if not numbers:
+            number = placed.get(decision.answer.row)
+            if number is None:
                 log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
                 continue
-            number = decision.answer.row if decision.answer.row in numbers else numbers[0]
-            numbers.remove(number)
             if decision.done and not decision.answer.done:
                 cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
-            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+            text = decision.anomaly
+            if decision.refers is not None:
+                key, row = decision.refers
+                text = decision.anomaly_at(placed.get(row) or rows.processed(key, row))
+            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(text)))
         backend.ensure_columns(tab.title, width)
         backend.write_cells(cells)
     return len(cells)
+
+
+class _Rows:
+    """The rows of a responses tab read again, found by their answer's key (staff may have
+    sorted the tab since it was planned); each row given to one answer only."""
+
+    def __init__(self, table: Table, tab: FormTab) -> None:
+        done = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+        noted = next((k for k in rules.ANOMALIES_KEYS if k in table.columns), None)
+        self.by_key: dict[rules.AnswerKey, list[tuple[int, bool]]] = {}
+        self.clean: set[int] = set()  # rows processed without anomaly: an original, not a double
+        for row in table.rows:
+            filled = done is not None and not _blank(row.cells.get(done))
+            self.by_key.setdefault(rules.row_key(row, tab), []).append((row.number, filled))
+            if filled and (noted is None or _blank(row.cells.get(noted))):
+                self.clean.add(row.number)
+        self.taken: set[int] = set()
+
+    def take(self, key: rules.AnswerKey, row: int, done: bool) -> int | None:
+        """The row now of the answer planned at ``row``: one with its key, processed or not as
+        it was then; the same number when it still fits."""
+        free = [(n, d) for n, d in self.by_key.get(key, []) if n not in self.taken]
+        fitting = [n for n, d in free if d == done] or [n for n, _ in free]
+        if not fitting:
+            return None
+        number = row if row in fitting else fitting[0]
+        self.taken.add(number)
+        return number
+
+    def processed(self, key: rules.AnswerKey, row: int) -> int | None:
+        """The row now of an answer processed in an earlier run (the same number when it fits)."""
+        done = [n for n, d in self.by_key.get(key, []) if d and n not in self.taken]
+        found = [n for n in done if n in self.clean] or done
+        if not found:
+            return None
+        return row if row in found else found[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = None) -> list[PendingItem]:

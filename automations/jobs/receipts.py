@@ -39,7 +39,7 @@ from typing import Any
 
 from .. import schema
 from ..documents import context as ctx
-from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
+from ..documents.outputs import OutputFolder, PdfUnavailable, safe_filename
 from ..documents.settings import AssociationSettings
 from ..documents.typography import money
 from ..formatting import format_date, format_money
@@ -394,8 +394,9 @@ def run_ledger_receipts(
                 choice.item = _item(run, dataset, policy, choice)
         if sending is not None and not run.pdf:
             try:
-                find_soffice(documents.soffice)
-                run.pdf = True  # attach the PDF when LibreOffice is there
+                run.context.converter.check()
+                run.pdf = True  # attach the PDF when LibreOffice is there: to the receipts to send only
+                run.pdf_keys = {c.item.key for c in chosen if c.item is not None and _to_send(c, run)}
             except PdfUnavailable:
                 run.result.warnings.append("LibreOffice est introuvable : les reçus partent en Word (.docx).")
         folder = run.produce(run.template("recu"), [c.item for c in chosen if c.item is not None])
@@ -673,6 +674,16 @@ def _send(
         )
     if batch_error is not None:
         raise batch_error
+
+
+def _to_send(choice: _Chosen, run: _Run) -> bool:
+    """Whether the receipt may go by e-mail in this run (not sent yet, not too old to send)."""
+    date = choice.payment.date
+    return (
+        is_blank(choice.row.get("Reçu envoyé le"))
+        and date is not None
+        and (run.today - date).days <= run.documents.receipts_send_days
+    )
 
 
 def _unsendable(member: Member, histories: rules.Histories) -> str | None:

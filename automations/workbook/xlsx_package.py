@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import logging
 import math
 import os
 import posixpath
@@ -35,6 +36,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
+from .xlsx_ranges import repair_range
+
+log = logging.getLogger(__name__)
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -108,6 +112,7 @@ class _Sheet:
         if data is None:
             data = etree.SubElement(root, f"{{{ns}}}sheetData")  # pragma: no cover - never seen
         sheet = cls(title, part, root, ns, data)
+        _repair_ranges(title, root, data)
         previous = 0
         for row in data.iterfind(f"{{{ns}}}row"):
             number = int(row.get("r") or previous + 1)
@@ -192,6 +197,20 @@ class _Sheet:
             r0, c0 = min(r0, bounds[0]), min(c0, bounds[1])
             r1, c1 = max(r1, bounds[2]), max(c1, bounds[3])
         dimension.set("ref", f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}")
+
+
+def _repair_ranges(title: str, root: etree._Element, data: etree._Element) -> None:
+    """Ranges openpyxl cannot read (``1:1220``, ``A:C``) spelt in full, outside the cells."""
+    for child in root:
+        if child is data:
+            continue
+        for element in child.iter():
+            for name in ("sqref", "ref"):
+                value = element.get(name)
+                better = None if value is None else repair_range(value)
+                if better is not None:
+                    log.warning("%s: range %r written as %r", title, value, better)
+                    element.set(name, better)
 
 
 def _column_of(ref: str) -> int:
