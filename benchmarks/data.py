@@ -203,7 +203,7 @@ def in_child(fn: Callable[[Callable[[str], None]], T], on_mark: Callable[[str], 
                     on_mark(payload)
                 here.send(None)
             elif kind == "done":
-                return payload  # type: ignore[no-any-return]
+                return payload
             else:
                 raise RuntimeError(f"benchmark child process failed:\n{payload}")
     finally:

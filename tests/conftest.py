@@ -139,7 +139,7 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["xlsx", "google"])
-def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def make_book(request: pytest.FixtureRequest, tmp_path: Path):
     """Build a workbook from {tab: grid} on each backend in turn."""
 
     def build(tabs: dict[str, Grid]) -> XlsxBook | GoogleBook:

@@ -69,7 +69,7 @@ def book_with(tmp_path: Path, rows: list[list[object]]) -> XlsxBook:
     )
 
 
-def run(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def run(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(),
         documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"),

@@ -366,7 +366,7 @@ class TestDocumentation:
             assert choice.help, choice.dest
 
 
-def _every_parser(parser):  # type: ignore[no-untyped-def]
+def _every_parser(parser):
     """The parser and all its sub-command parsers, depth first."""
     import argparse
 
@@ -430,7 +430,7 @@ class TestFormerEnglishNames:
         assert "Erreur : option --classeur" in err and "--workbook" not in err
 
 
-def _parsed(parser, *argv: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _parsed(parser, *argv: str) -> dict[str, object]:
     """The options ``argv`` gives, but the command's name as typed."""
     return {k: v for k, v in vars(parser.parse_args(argv)).items() if k != "command"}
 

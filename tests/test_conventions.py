@@ -101,7 +101,7 @@ def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) ->
     return DocumentsSettings(templates=templates, out=tmp_path / "out", shop_conventions=shops)
 
 
-def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def run(book, tmp_path: Path, **kw):
     sections = Settings(
         documents=kw.pop("documents", settings(tmp_path)),
         association=AssociationSettings(siret="68372141900110"),
@@ -128,7 +128,7 @@ def assert_valid(path: Path) -> None:
     Document(path)
 
 
-def occupations_column(book, column: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def occupations_column(book, column: str) -> dict[str, object]:
     table = book.open().read(["Occupations"])["Occupations"]
     return {row.id: row.get(column) for row in table.rows if row.id}
 

@@ -346,7 +346,7 @@ class TestCommandLine:
 
         parser = build_parser()
         sub = next(a for a in parser._actions if a.dest == "command")
-        text = sub.choices["resume"].format_help()  # type: ignore[attr-defined]
+        text = sub.choices["resume"].format_help()
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words
         assert "sans rien envoyer ni noter" in words

@@ -84,7 +84,7 @@ def _member(n: int, structure: str, contact: str, **kw: object) -> Member:
         category="hébergé",
         joined_on=dt.date(2020, 1, 1),
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 BOARD = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_TODAY, FEE_HISTORY, GoogleBook, Grid, XlsxBook
-from support.memory_backend import MemoryBackend
+from tests.support.memory_backend import MemoryBackend
 from test_job_entries import mail_config
 
 from automations.clock import FixedClock
@@ -133,7 +133,7 @@ class MemoryBook:
 
 
 @pytest.fixture(params=["memory", "xlsx", "google"])
-def any_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def any_book(request: pytest.FixtureRequest, tmp_path: Path):
     """Build a workbook from {tab: grid} on the in-memory backend, the .xlsx backend, the emulator."""
 
     def build(tabs: dict[str, Grid]) -> Any:

@@ -74,7 +74,7 @@ def mila(
     return code, out.getvalue(), capsys.readouterr().err
 
 
-def sync(wb: Workbook):  # type: ignore[no-untyped-def]
+def sync(wb: Workbook):
     return run_sync(wb, today=TODAY, policy=MembershipPolicy(), clock=CLOCK)
 
 
@@ -91,7 +91,7 @@ OUT_OF_REACH = {  # row of Membres -> value of « Cotisation payée le »
 }
 
 
-def dates_book(make_book):  # type: ignore[no-untyped-def]
+def dates_book(make_book):
     members = [member(n - 1, **{"Cotisation payée le": v}) for n, v in OUT_OF_REACH.items()]
     return make_book(
         tabs(
@@ -177,7 +177,7 @@ HOSTILE = "Evil\x1b]0;pwned\x07\x1b[2J\x9b2J\u202eRoot\u2066x\x7f\x85"
 
 class TestTerminalEscapes:
     @pytest.fixture
-    def book(self, make_book, request):  # type: ignore[no-untyped-def]
+    def book(self, make_book, request):
         text = (
             HOSTILE
             if request.node.callspec.params["make_book"] == "google"

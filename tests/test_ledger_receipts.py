@@ -114,7 +114,7 @@ def receipts(
     mail: Any = None,
     today: dt.date = TODAY,
     **documents: Any,
-):  # type: ignore[no-untyped-def]
+):
     settings = DocumentsSettings(
         templates=TEMPLATES,
         out=tmp_path / "out",
@@ -148,7 +148,7 @@ def column(book: XlsxBook, name: str) -> list[object]:
     return [row.get(name) for row in rows(book, "Paiements")]
 
 
-def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):  # type: ignore[no-untyped-def]
+def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):
     mail = smtp_settings(server)
     return receipts(book, tmp_path, sender=SmtpSender(mail), mail=mail, **kw)
 

@@ -167,7 +167,7 @@ def documents(tmp_path: Path) -> DocumentsSettings:
     return DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out")
 
 
-def receipts(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def receipts(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
     )
@@ -253,7 +253,7 @@ def test_receipt_numbers_are_stable_across_runs(tmp_path: Path) -> None:
     assert one.written == [] and [p.name for p in one.unchanged] == ["Recu_2024-001_Ancien-Tarif.docx"]
 
 
-def attendance(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def attendance(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
     )

@@ -82,7 +82,7 @@ def on(
     history: list[LogEntry] | tuple[LogEntry, ...] = (),
     fee: Fee | None = FEE,
     schedule: ReminderSchedule = SCHEDULE,
-):  # type: ignore[no-untyped-def]
+):
     m = m or member()
     return decide(m, computation(m, fee), day, schedule, build_histories(history))
 

@@ -195,7 +195,7 @@ REFUSED = [
 ]
 
 
-def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
+def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):
     return run_renewals(
         wb or book.open(),
         today=today,
@@ -208,20 +208,20 @@ def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # typ
     )
 
 
-def smtp_run(book, server, **kw):  # type: ignore[no-untyped-def]
+def smtp_run(book, server, **kw):
     mail = smtp_settings(server)
     return renewals(book, SmtpSender(mail), mail, **kw)
 
 
 @pytest.fixture
-def google_book(emulator):  # type: ignore[no-untyped-def]
+def google_book(emulator):
     """For tests where the backend does not matter: the faster one (the Sheets emulator)."""
     from conftest import GoogleBook
 
     return lambda tabs: GoogleBook(emulator, tabs)
 
 
-def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def relances(book) -> list[dict[str, Any]]:
     """Relances rows as {column: value}, for any backend."""
     if "Relances" not in book.open().tabs():
         return []
@@ -232,7 +232,7 @@ def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     ]
 
 
-def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
+def journal(book) -> list[list[Any]]:
     return book.grid("Journal")[1:] if "Journal" in book.open().tabs() else []
 
 

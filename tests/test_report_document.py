@@ -218,7 +218,7 @@ class TestSectionsAndTexts:
             text
             for kind, (style, text) in ((k, v) for k, v in blocks(rendered.data) if k == "p")
             if style == "Heading 1"
-        ]  # type: ignore[misc]
+        ]
         assert headings == [
             "I. Contexte",
             "II. Association MILA",
@@ -344,7 +344,7 @@ class TestDocument:
             text
             for kind, (style, text) in ((k, v) for k, v in blocks(out.data) if k == "p")
             if style == "Caption"
-        ]  # type: ignore[misc]
+        ]
         assert captions == [
             "Adhérent·es par catégorie au 31 décembre, de 2020 à 2024 (données en annexe)",
             "Taux d'occupation mensuel des espaces du Milab en 2024 (données en annexe)",

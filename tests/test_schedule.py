@@ -24,7 +24,7 @@ MAIL_SERVER = '[mail]\nhost = "127.0.0.1"\nsecurity = "none"\nfrom = "adhesions@
 SATURDAY = dt.datetime(2026, 11, 28, 10, 0)
 
 
-def timings_from(section: dict) -> dict[str, Timing]:  # type: ignore[type-arg]
+def timings_from(section: dict) -> dict[str, Timing]:
     """The timings a [schedule] section gives."""
     return ScheduleSettings.model_validate(section).timings()
 
@@ -239,12 +239,12 @@ class TestFailingJobs:
             name: str
             fails: bool
 
-            def work(self, settings, clock):  # type: ignore[no-untyped-def]
+            def work(self, settings, clock):
                 if self.fails:
                     raise ZeroDivisionError("bug")
                 return 1
 
-            def describe(self, result):  # type: ignore[no-untyped-def]
+            def describe(self, result):
                 return Outcome(SUCCESS, "fait")
 
         clock = FixedClock(MONDAY)

@@ -45,7 +45,7 @@ def context(
     )
 
 
-def conventions(demo: Path, tmp_path: Path, server: SmtpServer, **kw: Any):  # type: ignore[no-untyped-def]
+def conventions(demo: Path, tmp_path: Path, server: SmtpServer, **kw: Any):
     mail = smtp_settings(server)
     return run_conventions(context(demo, tmp_path, SmtpSender(mail), mail), send=True, **kw)
 
