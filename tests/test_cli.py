@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from automations.cli import build_parser, main
@@ -28,7 +29,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 def small_xlsx(path: Path, header: list[str] | None = None) -> Path:
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Membres"
     ws.append(header or ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes"])
     ws.append(["M0001", "Alpha", "Ana", "ana@alpha.fr", "membre de droit", "01/01/2020", "x"])

@@ -14,6 +14,7 @@ import gspread
 import openpyxl
 import pytest
 import requests
+from conftest import first_sheet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.exceptions import RefreshError
@@ -954,7 +955,7 @@ class TestXlsx:
     def test_load_xlsx_keeps_formulas_and_dates(self, emu, http, tmp_path):
         """Every tab is loaded; formulas stay formulas and date cells become dated serials."""
         wb = openpyxl.Workbook()
-        ws = wb.active
+        ws = first_sheet(wb)
         ws.title = "Membres"
         ws.append(["ID", "Adhésion le", "Montant", "Double", "Saisi le"])
         ws.append(["M0001", dt.datetime(2024, 7, 2), 100, "=C2*2", dt.datetime(2024, 7, 2, 9, 5)])
@@ -991,8 +992,9 @@ class TestXlsx:
     def test_serve_loads_a_copy_and_stops_on_interrupt(self, tmp_path):
         """serve() loads the file, calls on_ready(address, id) once listening, returns on Ctrl-C."""
         wb = openpyxl.Workbook()
-        wb.active.title = "Membres"
-        wb.active.append(["ID"])
+        sheet = first_sheet(wb)
+        sheet.title = "Membres"
+        sheet.append(["ID"])
         path = tmp_path / "Classeur MILA.xlsx"
         wb.save(path)
         wb.close()

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_TODAY, FEE_HISTORY, GoogleBook, Grid, XlsxBook
-from tests.support.memory_backend import MemoryBackend
 from test_job_entries import mail_config
 
 from automations.clock import FixedClock
@@ -29,6 +28,7 @@ from automations.rules.forms import REGISTRATIONS, find_event, read_form
 from automations.settings import FormsSettings
 from automations.workbook import Workbook
 from automations.workbook.table import Table
+from tests.support.memory_backend import MemoryBackend
 
 TODAY = dt.date(2026, 12, 1)
 NOW = dt.datetime(2026, 12, 1, 9, 0)

@@ -8,6 +8,7 @@ import json
 import threading
 
 import pytest
+from conftest import first_sheet
 
 from automations.clock import FixedClock
 from automations.config import load_settings
@@ -229,8 +230,9 @@ class TestFailingJobs:
 
         path = tmp_path / "c.xlsx"
         book = OpenpyxlWorkbook()
-        book.active.title = "Membres"
-        book.active.append(["ID", "Structure"])
+        sheet = first_sheet(book)
+        sheet.title = "Membres"
+        sheet.append(["ID", "Structure"])
         book.save(path)
         settings = load_settings(env={"MILA_WORKBOOK": str(path)}, cwd=tmp_path)
 
