@@ -110,7 +110,7 @@ def run(book, tmp_path: Path, **kw):
 
 
 def text_of(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
@@ -125,7 +125,7 @@ def assert_valid(path: Path) -> None:
         for name in archive.namelist():
             if name.endswith((".xml", ".rels")):
                 etree.fromstring(archive.read(name))
-    Document(path)
+    Document(str(path))
 
 
 def occupations_column(book, column: str) -> dict[str, object]:
@@ -208,9 +208,9 @@ def test_regenerated_when_the_row_or_the_template_changes(tmp_path: Path) -> Non
 
     templates = tmp_path / "modeles"
     shutil.copytree(TEMPLATES, templates)
-    doc = Document(templates / "convention.docx")
+    doc = Document(str(templates / "convention.docx"))
     doc.add_paragraph("Annexe : plan du local.")
-    doc.save(templates / "convention.docx")
+    doc.save(str(templates / "convention.docx"))
     third = run(book, tmp_path, documents=settings(tmp_path, templates))
     assert {w.reason for w in third.written} == {"modèle modifié"} and len(third.written) == 2
     assert "Annexe : plan du local." in text_of(c001)
@@ -250,10 +250,10 @@ def test_a_broken_template_fails_in_french_and_logs_the_failure(tmp_path: Path) 
     book = XlsxBook(tmp_path, workbook())
     templates = tmp_path / "modeles"
     shutil.copytree(TEMPLATES, templates)
-    doc = Document(templates / "convention.docx")
+    doc = Document(str(templates / "convention.docx"))
     doc.add_paragraph("{{ membre.structure }")
     doc.add_paragraph("{% if membre.id %} sans fin")
-    doc.save(templates / "convention.docx")
+    doc.save(str(templates / "convention.docx"))
     with pytest.raises(TemplateError, match="convention.docx"):
         run(book, tmp_path, documents=settings(tmp_path, templates))
     assert not list((tmp_path / "out").glob("*.docx"))

@@ -30,7 +30,7 @@ FORM_REQUEST = (
     "Demande d'adhésion reçue par formulaire le 20/11/2026 : complétez Catégorie et Forfait "
     "pour que la cotisation se calcule."
 )
-MEMBERS_HEADER = [
+MEMBERS_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",

@@ -21,7 +21,13 @@ from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
 from automations.errors import ConfigError
 from automations.jobs.context import RunContext
-from automations.jobs.documents import DocumentsResult, run_attendance, run_charters, run_conventions, run_receipts
+from automations.jobs.documents import (
+    DocumentsResult,
+    run_attendance,
+    run_charters,
+    run_conventions,
+    run_receipts,
+)
 from automations.model.rows import BoardMember, Member, Occupation, Premises
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
@@ -353,7 +359,9 @@ def test_demo_convention_c010_has_two_different_signers(
     assert "s’engage à en respecter les principes" in c010 or "et à en respecter les principes" in c010
 
 
-def test_shops_get_no_convention_unless_configured(demo_documents: tuple[Path, dict[str, DocumentsResult]]) -> None:
+def test_shops_get_no_convention_unless_configured(
+    demo_documents: tuple[Path, dict[str, DocumentsResult]],
+) -> None:
     """Occupations of the Boutique site are listed once in the output, without a convention, by default."""
     _, results = demo_documents
     default = results["default"]

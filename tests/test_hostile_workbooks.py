@@ -34,7 +34,7 @@ MEMBER_HEADER = [
     "Cotisation payée le",
     "Montant payé",
 ]
-JOURNAL_HEADER = [c.name for c in schema.JOURNAL.columns]
+JOURNAL_HEADER: list[object] = [c.name for c in schema.JOURNAL.columns]
 # What a terminal obeys rather than shows (cli._UNSHOWN), newline and tab excepted.
 UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -57,7 +57,10 @@ def member(n: int, **cells: object) -> list[object]:
 
 def tabs(*members: list[object], **extra: list[list[object]]) -> dict[str, list[list[object]]]:
     """A small workbook: Membres (M0001 plain, then ``members``), Tarifs, and ``extra`` tabs."""
-    found = {"Membres": [MEMBER_HEADER, member(1), *members], "Tarifs": FEE_HISTORY}
+    found: dict[str, list[list[object]]] = {
+        "Membres": [MEMBER_HEADER, member(1), *members],
+        "Tarifs": FEE_HISTORY,
+    }
     found.update({name.replace("_", " "): grid for name, grid in extra.items()})
     return found
 

@@ -30,7 +30,17 @@ TODAY = dt.date(2025, 3, 4)
 NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-PAYMENTS_HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]
+PAYMENTS_HEADER: list[object] = [
+    "ID",
+    "Date",
+    "Membre",
+    "Payeur",
+    "Montant",
+    "Moyen",
+    "Objet",
+    "Référence",
+    "Source",
+]
 
 
 def workbook() -> dict[str, list[list[object]]]:

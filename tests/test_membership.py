@@ -29,7 +29,7 @@ D = dt.date
 TWELVE = MembershipPolicy()
 CALENDAR = MembershipPolicy(period=CALENDAR_YEAR)
 
-RATES = [
+RATES: list[list[object]] = [
     ["Code", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
     ["BENEFICIAIRE", 100, None, 20, "01/01/2010", "29/02/2024"],
     ["BASIC", 120, None, 20, "01/03/2024", None],
@@ -38,7 +38,7 @@ RATES = [
     ["HEBERGE_M2", 10, 700, 20, "01/01/2010", None],
     ["MEMBRE_DE_DROIT", 0, None, 20, "01/01/2010", None],
 ]
-MEMBERS = [
+MEMBERS: list[list[object]] = [
     [
         "ID",
         "Structure",
@@ -80,13 +80,13 @@ MEMBERS = [
     ["M0005", "Ancien", "I J", "i@ancien.fr", "bénéficiaire", None, None, "2019-01-01", "2023-03-01", None],
     ["M0006", "Sans local", "K L", "k@x.fr", "hébergé", None, None, "2019-01-01", "2024-06-01", None],
 ]
-PREMISES = [
+PREMISES: list[list[object]] = [
     ["ID", "Nom", "Site", "Surface m²"],
     ["L01", "Bureau 1", "Pépinière", 16],
     ["L02", "Bureau 2", "Pépinière", 12],
     ["L03", "Boutique", "Boutique", 85],
 ]
-OCCUPATIONS = [
+OCCUPATIONS: list[list[object]] = [
     ["ID", "Membre", "Local", "Début", "Fin"],
     ["C001", "M0002", "L01", "2019-01-01", None],
     ["C002", "M0002", "L02", "2022-01-01", "2025-01-31"],
@@ -97,7 +97,12 @@ JULY_2 = D(2024, 7, 2)
 
 
 def dataset(today: dt.date = JULY_2) -> Dataset:
-    grids = {"Membres": MEMBERS, "Tarifs": RATES, "Locaux": PREMISES, "Occupations": OCCUPATIONS}
+    grids: dict[str, list[list[object]]] = {
+        "Membres": MEMBERS,
+        "Tarifs": RATES,
+        "Locaux": PREMISES,
+        "Occupations": OCCUPATIONS,
+    }
     return Dataset.from_tables({t: Table.from_grid(t, g) for t, g in grids.items()}, today=today)
 
 
@@ -138,11 +143,11 @@ class TestPeriods:
     def test_unknown_period_setting_is_a_config_error(self) -> None:
         """A period setting other than the two known ones is refused in French."""
         with pytest.raises(ConfigError, match="12 mois"):
-            MembershipPolicy(period="trimestre")
+            MembershipPolicy.model_validate({"period": "trimestre"})
 
     def test_period_setting_is_matched_loosely(self) -> None:
         """``Année civile`` is accepted in any case and accents."""
-        assert MembershipPolicy(period="ANNEE CIVILE").period == CALENDAR_YEAR
+        assert MembershipPolicy.model_validate({"period": "ANNEE CIVILE"}).period == CALENDAR_YEAR
 
 
 class TestStatus:

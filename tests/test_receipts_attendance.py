@@ -22,7 +22,7 @@ NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 TARIFS = FEE_HISTORY
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -176,7 +176,7 @@ def receipts(book: XlsxBook, tmp_path: Path, **kw):
 
 
 def text_of(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)

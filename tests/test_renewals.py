@@ -11,6 +11,7 @@ import email.policy
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ SETTINGS = RenewalSettings(
     contact_phone="01 42 00 00 00",
 )
 TARIFS = FEE_HISTORY
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -164,9 +165,9 @@ def members() -> list[list[object]]:
 RELANCES_HEADER = [c.name for c in schema.RELANCES.columns]
 
 
-def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:  # type: ignore[assignment]
+def workbook(extra: Sequence[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:
     """The test workbook; ``log_tabs``: Relances and Journal exist (headers only), as after a first run."""
-    tabs = {
+    tabs: dict[str, list[list[object]]] = {
         "Membres": members() + list(extra),
         "Locaux": [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16]],
         "Occupations": [
@@ -181,7 +182,7 @@ def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[s
     return tabs
 
 
-REFUSED = [
+REFUSED: list[object] = [
     "M0009",
     "Refusé",
     "Rémi Nul",
@@ -307,7 +308,7 @@ class TestSending:
 
     def test_a_name_with_a_line_break_is_skipped_not_sent(self, google_book, smtp_server):
         """A Contact holding a line break cannot add a header: that member is skipped, the others go."""
-        intruder = [
+        intruder: list[object] = [
             "M0010",
             "Intrus",
             "Léa\nBcc: espion@example.org",
