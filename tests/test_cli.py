@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import json
@@ -357,7 +358,7 @@ class TestDocumentation:
         for former in FORMER_NAMES:
             said = former if former.startswith("-") else f"mila {former}"
             assert not re.search(rf"{re.escape(said)}\b(?!-)", readme), former
-        sub = next(a for a in build_parser()._actions if a.dest == "command")
+        sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
         for name, parser in sub.choices.items():
             if name in FORMER_NAMES:
                 continue

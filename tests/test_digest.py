@@ -3,6 +3,7 @@ it goes only when something is new."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import email
 import email.policy
@@ -345,7 +346,7 @@ class TestCommandLine:
         from automations.cli.parser import build_parser
 
         parser = build_parser()
-        sub = next(a for a in parser._actions if a.dest == "command")
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         text = sub.choices["resume"].format_help()
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words

@@ -17,6 +17,7 @@ import requests
 from conftest import first_sheet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
@@ -155,7 +156,8 @@ class EmulatorSession(requests.Session):
 def gc(emu):
     session = EmulatorSession(emu.address)
     try:
-        yield gspread.Client(auth=None, session=session)
+        # The session carries the requests to the emulator: gspread uses no credentials then.
+        yield gspread.Client(auth=AnonymousCredentials(), session=session)
     finally:
         session.close()
 

@@ -195,7 +195,7 @@ class TestFiftyAnswers:
         form = records(book, FORM)
         done = [r for r in form if r.get("Traitée le (calc.)") not in (None, "")]
         assert len(done) == 46  # 41 added + 5 duplicates; the 4 unmatched are read again next time
-        notes = {i: r.get("Anomalies (calc.)") for i, r in enumerate(form)}
+        notes = {i: str(r.get("Anomalies (calc.)") or "") for i, r in enumerate(form)}
         assert "aucun membre reconnu (inconnu@nulle-part.fr)" in notes[41]
         assert "l'événement E999 n'existe pas" in notes[43]
         assert "aucun événement ne répond à « Atelier imaginaire »" in notes[44]
@@ -312,7 +312,7 @@ class TestRules:
     def test_questions_are_found_by_their_configured_titles(self):
         """A configured title is read; the default e-mail question is then not looked for."""
         table = Table.from_grid(FORM, [["Timestamp", "Mail", "Événement"], [46000.5, "a@b.fr", "E042"]])
-        tab = read_form(REGISTRATIONS, table, FormsSettings(email="Mail").questions())
+        tab = read_form(REGISTRATIONS, table, FormsSettings.model_validate({"email": "Mail"}).questions())
         assert tab.answers[0].email == "a@b.fr" and tab.answers[0].stamp == dt.datetime(2025, 12, 9, 12)
 
 

@@ -23,7 +23,7 @@ from automations.workbook import Workbook
 
 TODAY = dt.date(2025, 6, 15)  # as in test_bad_input.cli_args
 CLOCK = FixedClock(dt.datetime(2025, 6, 15, 9, 30))
-MEMBER_HEADER = [
+MEMBER_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -52,7 +52,7 @@ def member(n: int, **cells: object) -> list[object]:
         "Montant payé": 144,
     }
     row.update(cells)
-    return [row.get(h) for h in MEMBER_HEADER]
+    return [row.get(str(h)) for h in MEMBER_HEADER]
 
 
 def tabs(*members: list[object], **extra: list[list[object]]) -> dict[str, list[list[object]]]:

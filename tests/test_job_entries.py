@@ -9,6 +9,7 @@ import email.policy
 import io
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from automations.jobs.context import RunContext
 from automations.jobs.registry import JOBS
 from automations.runner import FAILURE, Outcome, run_guarded, run_job, state_folder
 from automations.schedule import Scheduler, Timing
+from automations.workbook import Workbook
+from automations.workbook.xlsx import XlsxBackend
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)
 
@@ -160,8 +163,7 @@ class TestLostJournalLine:
         first_sync(book)
         set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
         settings = load_settings(config=mail_config(tmp_path / "conf", smtp_server), env={})
-        workbook = book.open()
-        workbook.backend = NoPromotionsJournal(workbook.backend)
+        workbook = Workbook(NoPromotionsJournal(book.path))
         result = JOBS["sync"].entry(RunContext(settings, event_clock(), workbook=workbook))
         assert result.journal and result.notices is not None and result.notices.sent == 1
         assert result.journal_lost and not result.notices.journal
@@ -169,22 +171,15 @@ class TestLostJournalLine:
         assert outcome.result == FAILURE and "ligne du Journal non écrite" in outcome.summary
 
 
-class NoPromotionsJournal:
-    """A backend that loses the Journal lines of the « place confirmée » notices only."""
+class NoPromotionsJournal(XlsxBackend):
+    """An .xlsx backend that loses the Journal lines of the « place confirmée » notices only."""
 
-    def __init__(self, backend: Any) -> None:
-        self.inner = backend
-        self.description = backend.description
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def append_rows(self, title: str, rows: list[list[object]]) -> None:
+    def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         from automations.errors import WorkbookUnavailable
 
         if title == "Journal" and any("avis de place confirmée" in line for line in rows):
             raise WorkbookUnavailable("Google Sheets est injoignable (essai).")
-        self.inner.append_rows(title, rows)
+        super().append_rows(title, rows)
 
 
 class TestStatusAlert:

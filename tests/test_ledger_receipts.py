@@ -195,7 +195,9 @@ def test_numbered_once_in_the_sheet_and_sent_once(tmp_path: Path, smtp_server: S
     assert message["Subject"] == "Votre reçu n° 2024-001 — MILA"
     attached = [p for p in message.iter_attachments()]
     assert [p.get_filename() for p in attached] == ["Recu_2024-001_Onde-Claire-Fils.docx"]
-    body = message.get_body(("plain",)).get_content()
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert f"216{NBSP}€ du 15{NBSP}novembre 2024 par virement" in body
 
     second = smtp(book, tmp_path, smtp_server, today=TODAY + dt.timedelta(days=1))

@@ -13,6 +13,7 @@ import socket
 import ssl
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -61,7 +62,8 @@ class SmtpServer:
         self._lock = threading.Lock()
         self.port = free_port()
         server = self
-        kwargs: dict[str, object] = {"server_hostname": "smtp.mila.test"}
+        # aiosmtpd takes its SMTP parameters untyped, as **kwargs.
+        kwargs: dict[str, Any] = {"server_hostname": "smtp.mila.test"}
         if tls is not None:
             kwargs["tls_context"] = tls
         if users is not None:

@@ -162,7 +162,7 @@ def members() -> list[list[object]]:
     ]
 
 
-RELANCES_HEADER = [c.name for c in schema.RELANCES.columns]
+RELANCES_HEADER: list[object] = [c.name for c in schema.RELANCES.columns]
 
 
 def workbook(extra: Sequence[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:
