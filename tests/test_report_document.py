@@ -19,9 +19,8 @@ from docx.text.paragraph import Paragraph
 from openpyxl import Workbook as OpenpyxlWorkbook
 from test_report_figures import GRIDS, TODAY, dataset
 
-from automations.errors import MilaError, TemplateError
+from automations.errors import MilaError, NoDataForYear, TemplateError
 from automations.jobs.report import ReportResult, heading_pages, run_report
-from automations.report.data import NoDataForYear
 from automations.report.figures import compute_report
 from automations.report.word import TEMPLATE_PATH
 from automations.report.writer import Rendered, write_report

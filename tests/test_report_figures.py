@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from automations.errors import MilaError
+from automations.errors import MilaError, NoDataForYear
 from automations.model.dataset import Dataset
-from automations.report.data import BOUTIQUES, PEPINIERE, Compared, NoDataForYear, ReportData
+from automations.report.data import BOUTIQUES, PEPINIERE, Compared, ReportData
 from automations.report.figures import compute_report
 from automations.workbook.table import Table
 

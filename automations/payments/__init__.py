@@ -12,8 +12,6 @@
 The job is ``jobs/payments.py``; the ledger rules ``rules/payments.py``.
 """
 
-from ..errors import MilaError
+from ..errors import PaymentsError
 
-
-class PaymentsError(MilaError):
-    """An import file or the HelloAsso API cannot be used; nothing was appended."""
+__all__ = ["PaymentsError"]

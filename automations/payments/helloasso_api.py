@@ -20,8 +20,8 @@ from typing import Any
 
 import requests
 
+from ..errors import PaymentsError
 from ..settings.payments import PaymentsSettings
-from . import PaymentsError
 from .helloasso_export import reference_of
 from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text

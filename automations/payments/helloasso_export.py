@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ..errors import PaymentsError
 from ..model.values import ValueProblem, clean_text, parse_amount, parse_date
 from ..schema import normalize_header as key
-from . import PaymentsError
 from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
