@@ -21,9 +21,9 @@ from typing import Any
 import requests
 
 from ..errors import PaymentsError
+from ..rules.matching import Clue
 from ..settings.payments import PaymentsSettings
 from .helloasso_export import reference_of
-from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "HelloAsso"
