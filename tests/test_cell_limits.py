@@ -84,7 +84,7 @@ class TestImports:
 
     def test_a_form_answer_too_long_is_cut_and_said(self):
         """A 50,000-character answer is taken in cut to fit, and the answer's anomaly says so."""
-        grid = [
+        grid: list[list[object]] = [
             ["Horodateur", "Adresse e-mail", "Structure", "Événement"],
             ["30/11/2026 14:03:12", "a@b.fr", "S" * 50_000, "E001"],
         ]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FAST_RETRY
+from conftest import FAST_RETRY, first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 from test_google_backend import service_account_key
 from test_mail import SmtpServer
@@ -148,8 +148,9 @@ class TestDiagnosticCommand:
         """A Membres tab without Email: the columns line names it; an absent file: the workbook line says so."""
         path = tmp_path / "classeur.xlsx"
         book = OpenpyxlWorkbook()
-        book.active.title = "Membres"
-        book.active.append(["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
+        sheet = first_sheet(book)
+        sheet.title = "Membres"
+        sheet.append(["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
         book.save(path)
         code, out = run("diagnostic", "--classeur", str(path))
         assert code == 1 and "onglet « Membres » : colonne(s) obligatoire(s) absente(s) : Email" in out

@@ -3,6 +3,7 @@ it goes only when something is new."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import email
 import email.policy
@@ -30,7 +31,7 @@ FORM_REQUEST = (
     "Demande d'adhésion reçue par formulaire le 20/11/2026 : complétez Catégorie et Forfait "
     "pour que la cotisation se calcule."
 )
-MEMBERS_HEADER = [
+MEMBERS_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -363,8 +364,8 @@ class TestCommandLine:
         from automations.cli.parser import build_parser
 
         parser = build_parser()
-        sub = next(a for a in parser._actions if a.dest == "command")
-        text = sub.choices["resume"].format_help()  # type: ignore[attr-defined]
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        text = sub.choices["resume"].format_help()
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words
         assert "sans rien envoyer ni noter" in words

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -94,7 +95,7 @@ def _sheet_xml(validations: list[str]) -> bytes:
 def _with_ranges(path: Path, ranges: list[str]) -> Path:
     """An .xlsx whose « Listes » tab holds validations over ``ranges``, spelt as given."""
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Listes"
     ws.append(["ID", "Libellé"])
     ws.append(["M0001", "M0001 – Alpha"])

@@ -61,14 +61,14 @@ def test_a_member_whose_payment_was_imported_is_up_to_date_and_not_reminded(impo
     rows = list(sheet["Paiements"].iter_rows(values_only=True))
     header = list(rows[0])
     imported_members = {
-        r[header.index("Membre")]
+        str(r[header.index("Membre")])
         for r in rows[1:]
         if r[header.index("Source")]
         and str(r[header.index("Source")]).startswith("import")
         and r[header.index("Membre")]
     }
     members = list(sheet["Membres"].iter_rows(values_only=True))
-    status = {r[0]: r[members[0].index("Statut")] for r in members[1:] if r[0]}
+    status = {str(r[0]): r[members[0].index("Statut")] for r in members[1:] if r[0]}
     paid = {m for m in imported_members if status.get(m) == "à jour"}
     assert len(paid) >= 3, (imported_members, status)
     assert not paid & planned and not paid & late

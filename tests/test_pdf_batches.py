@@ -29,7 +29,10 @@ class FakeConverter:
     only in a run of its own; a run holding ``crashing`` stops after the files before it."""
 
     def __init__(
-        self, refused: set[str] = frozenset(), only_alone: set[str] = frozenset(), crashing: str = ""
+        self,
+        refused: frozenset[str] = frozenset(),
+        only_alone: frozenset[str] = frozenset(),
+        crashing: str = "",
     ) -> None:
         self.refused, self.only_alone, self.crashing = refused, only_alone, crashing
         self.runs: list[list[str]] = []
@@ -85,7 +88,9 @@ class TestBatches:
     def test_a_miss_is_retried_alone_and_a_failure_named_in_french(self, three_hundred):
         """A file refused in its batch converts alone; one never converted is named; the rest is kept."""
         names = [f.name for f in three_hundred]
-        converter = FakeConverter(refused={names[7], names[242]}, only_alone={names[120]})
+        converter = FakeConverter(
+            refused=frozenset({names[7], names[242]}), only_alone=frozenset({names[120]})
+        )
         conversion = convert_in_batches(three_hundred, converter)
         try:
             assert len(conversion.produced) == 298

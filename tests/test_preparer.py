@@ -188,7 +188,7 @@ class TestGoogle:
         assert len(conditions) == 3
 
 
-REORDERED = [
+REORDERED: list[object] = [
     "Email",
     "Anomalies",
     "Catégorie",

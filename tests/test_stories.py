@@ -39,8 +39,9 @@ from typing import Any
 
 import pytest
 from conftest import FEE_HISTORY, GoogleBook, XlsxBook
-from support.stories import MEMBRES, PAIEMENTS, Grid, Mila, helloasso, member, payment
 from test_mail import SmtpServer
+
+from tests.support.stories import MEMBRES, PAIEMENTS, Grid, Mila, helloasso, member, payment
 
 TODAY = dt.date(2026, 11, 23)
 

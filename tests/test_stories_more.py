@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from conftest import FEE_HISTORY
-from support.stories import MEMBRES, PAIEMENTS, Mila, helloasso, member, payment
 from test_mail import free_port
 from test_stories import Start, about
 from test_stories import start as start  # the fixture: one workbook per story, on each backend
+
+from tests.support.stories import MEMBRES, PAIEMENTS, Mila, helloasso, member, payment
 
 
 def everything(

@@ -6,12 +6,19 @@ import argparse
 from typing import TextIO
 
 from ..clock import SystemClock
+from ..errors import WorkbookError
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from ..demo import build_demo_workbook
 
-    summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    try:
+        summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    except OSError as exc:
+        raise WorkbookError(
+            f"Le classeur de démonstration ne peut pas être écrit dans « {args.path} » "
+            f"({exc.strerror or exc}). Choisissez un autre chemin, dans un dossier où vous pouvez écrire."
+        ) from exc
     print(f"Classeur de démonstration écrit : {args.path}", file=out)
     for tab, count in summary.counts.items():
         print(f"  {tab} : {count} ligne(s)", file=out)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ..errors import PaymentsError
 from ..model.values import ValueProblem, clean_text, parse_amount, parse_date
+from ..rules.matching import Clue
 from ..schema import normalize_header as key
-from . import PaymentsError
-from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "HelloAsso"

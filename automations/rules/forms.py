@@ -34,9 +34,9 @@ from ..model.anomalies import Anomaly, Severity
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, id_key
 from ..model.values import parse_datetime
-from ..payments.matching import Clue, MemberIndex
 from ..text import fold
 from ..workbook.table import Row, Table, is_blank
+from .matching import Clue, MemberIndex
 
 DONE = "Traitée le (calc.)"
 ANOMALIES = "Anomalies (calc.)"

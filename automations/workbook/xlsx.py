@@ -31,6 +31,7 @@ from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, LargeZipFile
 
 from filelock import Timeout
+from lxml import etree
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -55,6 +56,7 @@ _DAMAGED = (
     KeyError,
     ValueError,
     ParseError,
+    etree.LxmlError,  # openpyxl parses with lxml when it is installed (a part of garbage)
     EOFError,
     DefusedXmlException,
     DamagedPackage,

@@ -41,16 +41,9 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 from .. import schema
 from . import a1
 from .preparation import CALC_NOTE, COLOURS, FORMATS, ColumnPlan, TabPlan, plan_tab, tab_contract
-from .xlsx_package import (
-    CONTENT_TYPES,
-    DOC_RELS,
-    PACKAGE_RELS,
-    DamagedPackage,
-    Package,
-    _rels_of,
-    _Sheet,
-    parse_part,
-)
+from .xlsx_package import Package
+from .xlsx_parts import CONTENT_TYPES, DOC_RELS, PACKAGE_RELS, DamagedPackage, _rels_of, parse_part
+from .xlsx_sheet import _Sheet
 
 if TYPE_CHECKING:
     from .xlsx import XlsxBackend
