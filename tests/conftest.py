@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+import pickle
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
@@ -155,9 +159,23 @@ DEMO_TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
-    """The demo workbook, built once per test session (seed 2024, as ``mila demo`` does)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    return path, build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
+    """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does).
+
+    Under pytest-xdist the workers share one build: the first to ask builds it into the
+    run's common temporary folder, under a lock, and the others read it (nobody writes it
+    after). Tests that change it take the ``demo`` fixture's copy."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+        return path, build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
+    shared = tmp_path_factory.getbasetemp().parent / "demo"  # the run's folder, above each worker's
+    shared.mkdir(exist_ok=True)
+    path, summary_file = shared / "demo.xlsx", shared / "summary.pickle"
+    with FileLock(shared / "build.lock"):
+        if not summary_file.is_file():
+            summary = build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
+            summary_file.write_bytes(pickle.dumps(summary))
+    loaded: DemoSummary = pickle.loads(summary_file.read_bytes())
+    return path, loaded
 
 
 @pytest.fixture
@@ -178,3 +196,62 @@ def smtp_server() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- nothing written in the checkout
+
+
+@pytest.fixture(autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts in an empty folder of its own, never in the checkout: what a job
+    writes by default relative to where it runs (logs/, state/, apercus/, out/) lands there.
+    A test that wants its files in ``tmp_path`` changes folder itself (monkeypatch.chdir)."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd", numbered=True))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_BEFORE = pytest.StashKey[set[str] | None]()
+# What running the tests may leave in the checkout: Python's and pytest's caches.
+_CACHES = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+
+
+def _checkout_entries() -> set[str] | None:
+    """``git status`` of the checkout, ignored files included, caches left out; None
+    without git or outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {
+        line
+        for line in done.stdout.splitlines()
+        if not any(part in _CACHES for part in Path(line[3:].strip('"')).parts)
+    }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+        session.config.stash[_BEFORE] = _checkout_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run when the tests left something new in the checkout."""
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None or hasattr(session.config, "workerinput"):
+        return
+    after = _checkout_entries()
+    new = sorted((after or set()) - before)
+    if new:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "The tests wrote inside the checkout (git status --ignored):\n  " + "\n  ".join(new)
+        if reporter is not None:
+            reporter.write_sep("=", "files left in the checkout", red=True)
+            reporter.write_line(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
