@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import os
 import pickle
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -157,25 +158,58 @@ def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[n
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
+def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """``build(folder)``'s result, called once per test run with a folder of its own.
+
+    Under pytest-xdist the workers share one build: the first to ask builds into the run's
+    common temporary folder, under a lock, and the others read the result (pickled) and the
+    files it wrote; nobody changes them afterwards (tests take copies)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = factory.mktemp(name)
+        return folder, build(folder)
+    shared = factory.getbasetemp().parent  # the run's folder, above each worker's own
+    folder, result_file = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if not result_file.is_file():
+            folder.mkdir(exist_ok=True)
+            result_file.write_bytes(pickle.dumps(build(folder)))
+    return folder, pickle.loads(result_file.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
-    """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does).
+    """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
+    folder, summary = _built_once(
+        tmp_path_factory, "demo", lambda f: build_demo_workbook(f / "demo.xlsx", seed=2024, today=DEMO_TODAY)
+    )
+    return folder / "demo.xlsx", summary
 
-    Under pytest-xdist the workers share one build: the first to ask builds it into the
-    run's common temporary folder, under a lock, and the others read it (nobody writes it
-    after). Tests that change it take the ``demo`` fixture's copy."""
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-        return path, build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
-    shared = tmp_path_factory.getbasetemp().parent / "demo"  # the run's folder, above each worker's
-    shared.mkdir(exist_ok=True)
-    path, summary_file = shared / "demo.xlsx", shared / "summary.pickle"
-    with FileLock(shared / "build.lock"):
-        if not summary_file.is_file():
-            summary = build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
-            summary_file.write_bytes(pickle.dumps(summary))
-    loaded: DemoSummary = pickle.loads(summary_file.read_bytes())
-    return path, loaded
+
+def _sync_demo(demo: Path, folder: Path) -> str:
+    from automations.cli import main
+
+    shutil.copyfile(demo, folder / "demo.xlsx")
+    (folder / "mila.toml").write_text("", encoding="utf-8")  # its logs/ and state/ go beside it
+    out = io.StringIO()
+    options = ["--config", str(folder / "mila.toml"), "--classeur", str(folder / "demo.xlsx")]
+    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat()], out=out)
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run."""
+    folder, _ = _built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
+    return folder / "demo.xlsx"
+
+
+@pytest.fixture
+def demo_synced(demo_synced_built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the synced demo workbook, for a test whose starting point is a synced demo."""
+    path = tmp_path / "demo.xlsx"
+    shutil.copyfile(demo_synced_built, path)
+    return path
 
 
 @pytest.fixture
@@ -199,6 +233,14 @@ def smtp_server() -> Iterator[Any]:
 
 
 # --------------------------------------------------------------------------- nothing written in the checkout
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session and module fixtures run from an empty folder too, not from the checkout."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session_cwd"))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -88,7 +88,9 @@ class SmtpServer:
         between the probe and the bind, so a port found taken is replaced by another."""
         for attempt in range(5):
             self.port = free_port()
-            self.controller = self._controller_class(self, hostname="127.0.0.1", port=self.port, **self._kwargs)
+            self.controller = self._controller_class(
+                self, hostname="127.0.0.1", port=self.port, **self._kwargs
+            )
             try:
                 self.controller.start()
                 break
