@@ -258,8 +258,9 @@ _CACHES = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
 
 
 def _checkout_entries() -> set[str] | None:
-    """``git status`` of the checkout, ignored files included, caches left out; None
-    without git or outside a git checkout."""
+    """The files and folders ``git status`` shows as new in the checkout, ignored ones
+    included, caches left out; None without git or outside a git checkout. (Changes to
+    tracked files are left out: a person may edit one while the tests run.)"""
     try:
         done = subprocess.run(
             ["git", "status", "--porcelain", "--ignored"],
@@ -274,7 +275,8 @@ def _checkout_entries() -> set[str] | None:
     return {
         line
         for line in done.stdout.splitlines()
-        if not any(part in _CACHES for part in Path(line[3:].strip('"')).parts)
+        if line.startswith(("??", "!!"))
+        and not any(part in _CACHES for part in Path(line[3:].strip('"')).parts)
     }
 
 
