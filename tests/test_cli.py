@@ -97,14 +97,6 @@ class TestErrors:
         err = capsys.readouterr().err
         assert code == 2 and "--classeur" in err and "MILA_SHEET" in err
 
-    def test_each_run_is_written_to_the_local_log(self, demo, tmp_path):
-        """A sync leaves a line in logs/mila.log even when it changes nothing in the sheet."""
-        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
-        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
-        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
-        runs = [line for line in lines if "automations.runner: sync:" in line]
-        assert len(runs) == 2 and "rien à faire" in runs[1]
-
 
 class TestDemoCommand:
     def test_demo_writes_the_same_workbook_as_the_builder(self, demo_built, tmp_path):
@@ -134,14 +126,18 @@ class TestCheckAndSync:
         data = json.loads(out)
         assert code == 1 and data["errors"] == len([a for a in data["anomalies"] if a["severity"] == "error"])
 
-    def test_sync_then_sync_again_on_the_demo(self, demo):
-        """The README's first command: a first sync writes, a second one has nothing to do."""
+    def test_sync_then_sync_again_on_the_demo(self, demo, tmp_path):
+        """The README's first command: a first sync writes, a second one has nothing to do;
+        each run leaves a line in logs/mila.log, even the one that changes nothing."""
         code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23", "--json")
         first = json.loads(out)
         assert code == 0 and first["ids_assigned"] == 1 and first["cells_written"] > 100
         assert {"ids_assigned", "cells_written", "errors", "warnings"} <= set(first)
         code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 0 and "Rien à changer" in out
+        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
+        runs = [line for line in lines if "automations.runner: sync:" in line]
+        assert len(runs) == 2 and "rien à faire" in runs[1]
 
     def test_dry_run_prints_changes_in_french(self, demo):
         """--dry-run lists cells with before → after in French formats and writes nothing."""

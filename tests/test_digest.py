@@ -330,13 +330,12 @@ class TestPreviewAndSettings:
 
 
 class TestCommandLine:
-    def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo, capsys):
-        """`mila resume --simulation` on the demo prints the summary in French and sends nothing; the
-        unmatched form answer and the membership requests from the form are listed."""
+    def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo_synced, capsys):
+        """`mila resume --simulation` on the demo after a sync prints the summary in French and
+        sends nothing; the unmatched form answer and the membership requests from the form are listed."""
+        demo = demo_synced
         config = tmp_path / "mila.toml"
         config.write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
-        options = ["--config", str(config), "--classeur", str(demo), "--date", "2026-11-23"]
-        assert main(["sync", *options], out=io.StringIO()) == 0
         out = io.StringIO()
         code = main(
             [

@@ -58,6 +58,9 @@ CORPUS = (
     ("Adrien Sanchez", "d’Adrien Sanchez", "à Adrien Sanchez"),
     ("Pixel & Refrain <Live>", "de Pixel & Refrain <Live>", "à Pixel & Refrain <Live>"),
 )
+
+# One xdist worker runs the whole module: its demo_documents fixture writes every demo document once.
+pytestmark = pytest.mark.xdist_group("documents_french")
 WRONG = re.compile(r"\b(?:de|à) (?:Le|Les|le|les|LE|LES) |\bde [AEIOUÉÈÊÀÂÎÔŒaeiouéèêàâîôœ]|'")
 
 

@@ -60,15 +60,16 @@ class SmtpServer:
         self.connections = 0
         self.users = users
         self._lock = threading.Lock()
-        self.port = free_port()
+        self.port = 0
+        self.controller: Controller | None = None
         server = self
         # aiosmtpd takes its SMTP parameters untyped, as **kwargs.
-        kwargs: dict[str, Any] = {"server_hostname": "smtp.mila.test"}
+        self._kwargs: dict[str, Any] = {"server_hostname": "smtp.mila.test"}
         if tls is not None:
-            kwargs["tls_context"] = tls
+            self._kwargs["tls_context"] = tls
         if users is not None:
-            kwargs["authenticator"] = self._authenticate
-            kwargs["auth_require_tls"] = tls is not None
+            self._kwargs["authenticator"] = self._authenticate
+            self._kwargs["auth_require_tls"] = tls is not None
 
         class Counting(Controller):
             def factory(self) -> SMTP:
@@ -76,7 +77,7 @@ class SmtpServer:
                     server.connections += 1
                 return super().factory()
 
-        self.controller = Counting(self, hostname="127.0.0.1", port=self.port, **kwargs)
+        self._controller_class = Counting
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (
@@ -85,12 +86,26 @@ class SmtpServer:
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpServer:
-        self.controller.start()
+        """Listen on a free port; another process (a parallel test worker) may take the port
+        between the probe and the bind, so a port found taken is replaced by another."""
+        for attempt in range(5):
+            self.port = free_port()
+            self.controller = self._controller_class(
+                self, hostname="127.0.0.1", port=self.port, **self._kwargs
+            )
+            try:
+                self.controller.start()
+                break
+            except OSError:
+                self.controller.loop.close()  # the failed bind leaves its event loop open
+                if attempt == 4:
+                    raise
         self.connections = 0  # the controller's own readiness probe
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:

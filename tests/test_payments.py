@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import FEE_HISTORY
+from conftest import DEMO_TODAY, FEE_HISTORY
 
 from automations.cli import main
 from automations.clock import FixedClock
@@ -716,16 +716,20 @@ class TestHelloAssoApi:
 
 
 class TestDemo:
-    def test_the_demo_ledger_is_clean_and_its_files_exercise_every_rule(self, tmp_path):
+    def test_the_demo_ledger_is_clean_and_its_files_exercise_every_rule(self, demo_built, tmp_path):
         """The demo ships three years of payments without anomaly, and two files whose import
         matches by reference, e-mail, SIRET, exact and approaching name, and leaves two to match."""
-        from automations.demo import build_demo_workbook
+        import shutil
+
         from automations.jobs.check import run_check
         from automations.workbook import Workbook
         from automations.workbook.xlsx import XlsxBackend
 
+        assert TODAY == DEMO_TODAY
+        built = demo_built[0]  # the files the demo builder writes beside the workbook, copied
+        for name in ("demo.xlsx", "demo-export-helloasso.csv", "demo-releve-banque.csv"):
+            shutil.copyfile(built.with_name(name), tmp_path / name)
         path = tmp_path / "demo.xlsx"
-        build_demo_workbook(path, seed=2024, today=TODAY)
         workbook = Workbook(XlsxBackend(path))
         checked = run_check(workbook, today=TODAY, policy=POLICY)
         assert not [a for a in checked.anomalies if a.tab == "Paiements"]
