@@ -23,9 +23,10 @@ from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
+from ..workbook.base import WriteResult
 from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
-from .lists import keep_lists_current
+from .lists import keep_lists_current, lists_differ
 from .notices import NoticesResult
 from .promotions import record_promotions
 from .workbook_state import WorkbookState, read_state
@@ -172,12 +173,19 @@ def run_sync(
             result.ids_assigned = new_ids
             result.promotions = _promotions(evaluation, assigned, None)
             return result
-        written = workbook.write(updates, new_ids)
+        # The Journal line goes in the write's own request when nothing is written after
+        # it (no Listes change, no promotion to record): it stays the run's last line.
+        last = not _promotions(evaluation, assigned, None) and not lists_differ(
+            evaluation.tables, evaluation.dataset, new_ids
+        )
+        written = workbook.write(
+            updates,
+            new_ids,
+            with_rows=(schema.JOURNAL, lambda w: [_line(result, w, clock, started)]) if last else None,
+        )
         result.promotions = _promotions(evaluation, assigned, written.cells)
-        result.ids_assigned = written.ids_assigned
-        result.cells_written = written.cells_written
-        result.columns_added = written.columns_added
-        result.skipped = written.skipped
+        _take(result, written)
+        result.journal = bool(written.rows_carried)
         keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
@@ -198,9 +206,24 @@ def run_sync(
         result.warnings,
         result.seconds,
     )
-    if result.changed:
+    if result.changed and not result.journal:
         result.journal = _journal(workbook, clock, "succès", _details(result), result)
     return result
+
+
+def _take(result: SyncResult, written: WriteResult) -> None:
+    result.ids_assigned = written.ids_assigned
+    result.cells_written = written.cells_written
+    result.columns_added = written.columns_added
+    result.skipped = written.skipped
+
+
+def _line(result: SyncResult, written: WriteResult, clock: Clock, started: float) -> dict[str, object]:
+    """The Journal line of the run whose write is ``written``, made as that write goes."""
+    done = replace(result)
+    _take(done, written)
+    seconds = time.monotonic() - started
+    return journal.JournalLine(TASK, "succès", _details(done), seconds).cells(clock)
 
 
 def _promotions(

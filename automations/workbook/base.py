@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -37,6 +37,9 @@ from .table import Table, is_blank
 __all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
 log = logging.getLogger(__name__)
+# Rows added to a tab's grid when rows written with a write (``Workbook.write``'s
+# ``with_rows``) would fall below it: one request for many appends, not one each.
+SPARE_ROWS = 500
 
 
 class Backend(Protocol):
@@ -80,6 +83,11 @@ class Backend(Protocol):
         """Add rows after the tab's last non-blank row, starting in column A."""
         ...
 
+    # Optional: ``append_in_write = True`` for a backend whose quota counts requests (Google
+    # Sheets), whose ``ensure_rows`` then takes ``spare=``: rows to add to a tab can go in a
+    # write's own request, at the row after the last one a fresh read found
+    # (``Workbook.write(..., with_rows=...)``), instead of in a request of their own.
+
 
 @dataclass
 class WriteResult:
@@ -88,6 +96,9 @@ class WriteResult:
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # French: what could not be placed, and why
     cells: list[tuple[str, str, str, object]] = field(default_factory=list)  # tab, id, column, value
+    # The rows of ``with_rows`` written in the same request as the cells (0: not carried,
+    # the caller appends them itself).
+    rows_carried: int = 0
 
 
 def same_value(current: object, wanted: object) -> bool:
@@ -125,6 +136,9 @@ class Workbook:
         self._titles: list[str] | None = None
         self._title_index: dict[str, str] | None = None
         self._last: dict[str, Table] = {}
+        # Row 1 of each tab as last read or written by this run: an append places its
+        # columns by it without reading the header again.
+        self._headers: dict[str, list[str]] = {}
 
     @property
     def description(self) -> str:
@@ -166,6 +180,7 @@ class Workbook:
                 table = replace(table, schema=None)
             tables[table.schema.name if table.schema else title] = table
             self._last[title] = table
+            self._headers[title] = header_of(grids.get(title, []))
         return tables
 
     def _require(self, names: Sequence[str]) -> None:
@@ -184,21 +199,38 @@ class Workbook:
 
     # -- writing ---------------------------------------------------------------
 
-    def write(self, updates: Sequence[CellUpdate], new_ids: Sequence[NewId] = ()) -> WriteResult:
+    def write(
+        self,
+        updates: Sequence[CellUpdate],
+        new_ids: Sequence[NewId] = (),
+        *,
+        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None = None,
+    ) -> WriteResult:
         """Write job-owned cells, placing each row from a fresh read of its tab's IDs.
 
         Updates whose value equals what was last read are dropped; when nothing is
         left, no request is made. Rows whose ID vanished since the read are skipped
         and reported in French; so are rows whose ID now stands twice. A backend that
         can be locked (a local file) stays locked from that fresh read to the write.
+
+        ``with_rows``: a tab and the rows to add to it, made from the result (the run's
+        ``Journal`` line). On a backend that counts requests (``append_in_write``), when
+        cells are written, they go in the same request, after the last row of the tab in
+        the fresh read (its column A is read with the IDs), and ``rows_carried`` counts
+        them; otherwise nothing is done with them and the caller appends them.
         """
         changed = self.pending(updates)
         if not changed and not new_ids:
             return WriteResult()
         with _exclusive(self.backend):
-            return self._write(changed, new_ids)
+            return self._write(changed, new_ids, with_rows)
 
-    def _write(self, changed: Sequence[CellUpdate], new_ids: Sequence[NewId]) -> WriteResult:
+    def _write(
+        self,
+        changed: Sequence[CellUpdate],
+        new_ids: Sequence[NewId],
+        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None = None,
+    ) -> WriteResult:
         result = WriteResult()
         for update in changed:
             _check_owned(update.tab, update.column)
@@ -226,6 +258,9 @@ class Workbook:
             for title in by_tab
             if title not in full
         }
+        carry = self._carried_tab(with_rows, {*by_tab, *ids_by_tab})
+        if carry is not None:
+            partial[carry] = [1]
         fresh = self.backend.fetch(full, partial)
         cells: list[Cell] = []
         for title in sorted(set(by_tab) | set(ids_by_tab)):
@@ -252,13 +287,52 @@ class Workbook:
             result.cells += placement.written
             if placement.width is not None:
                 self.backend.ensure_columns(title, placement.width)
+            if placement.columns_added:
+                self._headers.pop(title, None)
 
+        result.cells_written = len(cells)
+        if cells and carry is not None and with_rows is not None:
+            carried = self._carried_cells(carry, fresh.get(carry, []), with_rows[1](result))
+            if carried:
+                cells += carried
+                result.rows_carried = len({row for _, row, _, _ in carried})
         if cells:
             self.backend.write_cells(cells)
-        result.cells_written = len(cells)
         for skipped in result.skipped:
             log.warning("%s", skipped)
         return result
+
+    def _carried_tab(
+        self,
+        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None,
+        written: set[str],
+    ) -> str | None:
+        """The title of the tab whose rows can travel with this write, if they can."""
+        if with_rows is None or not getattr(self.backend, "append_in_write", False):
+            return None
+        title = self.title_for(with_rows[0].name)
+        return title if title is not None and title not in written else None
+
+    def _carried_cells(self, title: str, grid: Grid, rows: Sequence[Mapping[str, object]]) -> list[Cell]:
+        """The cells of ``rows`` below the last row of ``title`` (``grid``: its row 1 and
+        column A read just now; the run's read of the whole tab counts too), or none when
+        its header lacks one of their columns (the caller then appends them)."""
+        header = header_of(grid)
+        columns = locate_columns(title, header)
+        if not rows or any(normalize_header(name) not in columns for row in rows for name in row):
+            return []
+        table = self._last.get(title)
+        read = [r.number for r in table.rows] if table is not None else []
+        last = max([len(grid), 1, *read])
+        cells: list[Cell] = []
+        for number, row in enumerate(rows, start=last + 1):
+            line: list[object] = [None] * len(header)
+            for name, value in row.items():
+                line[columns[normalize_header(name)] - 1] = to_cell_value(value)
+            cells += [(title, number, col, value) for col, value in enumerate(line, start=1)]
+        ensure_rows = self.backend.ensure_rows
+        ensure_rows(title, last + len(rows), spare=SPARE_ROWS)  # type: ignore[call-arg]  # append_in_write backends take it
+        return cells
 
     def pending(self, updates: Sequence[CellUpdate]) -> list[CellUpdate]:
         """The updates that would change a cell, compared with what was last read."""
@@ -302,6 +376,7 @@ class Workbook:
         self.backend.add_tab(schema.name, [c.name for c in schema.columns])
         self._titles = None
         self._title_index = None
+        self._headers.pop(schema.name, None)
         return schema.name
 
     def append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
@@ -318,8 +393,10 @@ class Workbook:
 
     def _append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
         title = self.ensure_tab(schema)
-        grid = self.backend.fetch([], {title: [1]}).get(title, [])
-        header = header_of(grid)
+        known = self._headers.get(title)
+        if known is None:
+            known = header_of(self.backend.fetch([], {title: [1]}).get(title, []))
+        header = list(known)
         names: list[str] = []
         if schema.job_owned and not any(h.strip() for h in header):
             header, names = [], [c.name for c in schema.columns]
@@ -332,8 +409,10 @@ class Workbook:
                 columns[key] = len(header)
                 added.append((title, 1, len(header), header[-1]))
         if added:
+            self._headers.pop(title, None)
             self.backend.ensure_columns(title, len(header))
             self.backend.write_cells(added)
+            self._headers[title] = list(header)
         lines = []
         for row in rows:
             line: list[object] = [None] * len(header)
@@ -404,6 +483,7 @@ def rewrite_owned_columns(workbook: Workbook, schema: Tab, columns: Mapping[str,
         located = locate_columns(title, header)
         for name in columns:
             if normalize_header(name) not in located:
+                workbook._headers.pop(title, None)
                 header.append(name)
                 located[normalize_header(name)] = len(header)
                 cells.append((title, 1, len(header), name))
