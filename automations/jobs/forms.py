@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .. import schema
@@ -36,10 +36,11 @@ from ..rules.forms import Decision, FormTab, Plan
 from ..rules.ids import next_ids
 from ..settings import FormsSettings
 from ..workbook import Table, Workbook
-from ..workbook.base import to_cell_value
-from ..workbook.placement import header_of
+from ..workbook.base import Placed, to_cell_value
+from ..workbook.placement import Cell, Grid, header_of
+from ..workbook.table import Row
 from .context import RunContext
-from .workbook_state import WorkbookState
+from .workbook_state import WorkbookState, state_of
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -105,6 +106,12 @@ class FormsIntake:
     cells_written: int = 0
     acknowledgements: int = 0  # « à envoyer » rows recorded in Relances
     error: str | None = None  # why the answers could not be taken in this time
+    # Deferred (Google Sheets): nothing written yet; the rows to append and the answers to
+    # mark travel with the sync's write (``Workbook.write``'s ``appends`` and ``placed``).
+    deferred: bool = False
+    appends: list[tuple[schema.Tab, list[dict[str, object]]]] = field(default_factory=list)
+    marks: list[tuple[FormTab, list[Decision]]] = field(default_factory=list)
+    now: dt.datetime | None = None
 
     @property
     def changed(self) -> bool:
@@ -114,6 +121,38 @@ class FormsIntake:
     def answers(self) -> int:
         return sum(t.processed + t.duplicates for t in self.tabs)
 
+    def placed(self) -> Placed | None:
+        """The deferred marks (« Traitée le », « Anomalies »), placed from a fresh read of
+        their tabs as the sync writes; ``None`` when there are none."""
+        if not self.marks or self.now is None:
+            return None
+        now = self.now
+
+        def cells(grids: Mapping[str, Grid]) -> list[Cell]:
+            found: list[Cell] = []
+            for tab, wanted in self.marks:
+                found += _mark_cells(grids.get(tab.title, []), tab, wanted, now)[0]
+            self.cells_written += len(found)
+            return found
+
+        return [tab.title for tab, _ in self.marks], cells
+
+    def with_rows(self, tables: Mapping[str, Table]) -> dict[str, Table]:
+        """``tables`` with the deferred rows added after the last row of their tabs, as
+        they are about to be written: the sync evaluates them in this run."""
+        out = dict(tables)
+        for target, rows in self.appends:
+            table = out.get(target.name)
+            if table is None:
+                continue
+            last = max([1, *(r.number for r in table.rows)])
+            added = []
+            for n, row in enumerate(rows, start=1):
+                given = {schema.normalize_header(name): to_cell_value(value) for name, value in row.items()}
+                added.append(Row(last + n, {key: given.get(key) for key in table.columns}))
+            out[target.name] = replace(table, rows=[*table.rows, *added])
+        return out
+
     def annotate(self, evaluation: Evaluation) -> None:
         """Add to the sync's anomalies the sentence of each ``Membres`` row a membership
         request created and the staff have not completed yet."""
@@ -121,6 +160,9 @@ class FormsIntake:
         if table is None:
             return
         tab = rules.read_form(rules.REQUESTS, table, self.settings.questions())
+        marked = {d.answer.row for t, wanted in self.marks if t.title == tab.title for d in wanted if d.done}
+        if marked:  # marked « traitée » by this run's write, not yet in the read
+            tab = replace(tab, answers=[replace(a, done=True) if a.row in marked else a for a in tab.answers])
         evaluation.anomalies.extend(rules.request_anomalies(tab, evaluation.dataset.members))
 
     def summary(self) -> str:
@@ -173,11 +215,13 @@ def take_in(
     today: dt.date,
     clock: Clock,
     dry_run: bool = False,
+    defer: bool = False,
 ) -> FormsIntake:
     """Turn the new answers of the responses tabs into rows (see the module's docstring),
     from the run's state (the responses tabs are read with every other tab). A failure is
-    kept in ``error`` (the sync runs all the same)."""
-    intake = FormsIntake(settings, dry_run)
+    kept in ``error`` (the sync runs all the same). ``defer``: write nothing, keep the rows
+    and marks for the sync's write (:attr:`FormsIntake.deferred`)."""
+    intake = FormsIntake(settings, dry_run, deferred=defer and not dry_run)
     names = {rules.REGISTRATIONS: settings.onglet_inscriptions, rules.REQUESTS: settings.onglet_adhesions}
     titles = {
         kind: table.title
@@ -250,60 +294,84 @@ def _take_in(
                 day = event.date if event is not None and event.date is not None else today
                 assert decision.member_id is not None
                 acks.append((new_id, decision.member_id, day))
-        if not intake.dry_run:
+        if intake.deferred:
+            intake.appends.append((target, values))
+        elif not intake.dry_run:
             workbook.append_rows(target, values)
             log.info("forms: %d row(s) appended to %s", len(values), target.name)
     if intake.dry_run:
         return
     if acks:
-        workbook.append_rows(schema.RELANCES, request_rows(acks))
+        if intake.deferred:
+            intake.appends.append((schema.RELANCES, request_rows(acks)))
+        else:
+            workbook.append_rows(schema.RELANCES, request_rows(acks))
         intake.acknowledgements = len(acks)
+    if intake.deferred:
+        intake.marks = [(plan.tab, _wanted(plan.decisions)) for plan in plans if _wanted(plan.decisions)]
+        intake.now = now
+        return
     for plan in plans:
         intake.cells_written += _mark(workbook, plan.tab, plan.decisions, now)
+
+
+def _wanted(decisions: Sequence[Decision]) -> list[Decision]:
+    """The decisions that change « Traitée le » or « Anomalies » of their answer."""
+    return [
+        d
+        for d in decisions
+        if (d.done and not d.answer.done) or (d.anomaly or None) != (d.answer.anomaly or None)
+    ]
 
 
 def _mark(workbook: Workbook, tab: FormTab, decisions: Sequence[Decision], now: dt.datetime) -> int:
     """Write « Traitée le » and « Anomalies » of the decided answers, found again by their
     key in a fresh read (the staff may have sorted the tab); returns the cells written."""
-    wanted = [
-        d
-        for d in decisions
-        if (d.done and not d.answer.done) or (d.anomaly or None) != (d.answer.anomaly or None)
-    ]
+    wanted = _wanted(decisions)
     if not wanted:
         return 0
     backend = workbook.backend
     exclusive = getattr(backend, "exclusive", None)
     with exclusive() if exclusive is not None else nullcontext():
         grid = backend.fetch([tab.title], {}).get(tab.title, [])
-        table = Table.from_grid(tab.title, grid)
-        header = header_of(grid)
-        width = max([len(header), *(len(line) for line in grid)])
-        cells: list[tuple[str, int, int, object]] = []
-        columns: dict[str, int] = {}
-        for name, keys in ((rules.DONE, rules.DONE_KEYS), (rules.ANOMALIES, rules.ANOMALIES_KEYS)):
-            found = next((table.columns[k] for k in keys if k in table.columns), None)
-            if found is None:
-                width += 1
-                found = width
-                cells.append((tab.title, 1, found, name))
-            columns[name] = found
-        by_key: dict[rules.AnswerKey, list[int]] = {}
-        for row in table.rows:
-            by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
-        for decision in wanted:
-            numbers = by_key.get(decision.answer.key, [])
-            if not numbers:
-                log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
-                continue
-            number = decision.answer.row if decision.answer.row in numbers else numbers[0]
-            numbers.remove(number)
-            if decision.done and not decision.answer.done:
-                cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
-            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+        cells, width = _mark_cells(grid, tab, wanted, now)
         backend.ensure_columns(tab.title, width)
         backend.write_cells(cells)
     return len(cells)
+
+
+def _mark_cells(
+    grid: Grid, tab: FormTab, wanted: Sequence[Decision], now: dt.datetime
+) -> tuple[list[Cell], int]:
+    """The « Traitée le » and « Anomalies » cells of ``wanted``, each answer found by its key
+    in ``grid`` (the tab as it stands now), with the headers the tab lacks; and the columns
+    the grid must have."""
+    table = Table.from_grid(tab.title, grid)
+    header = header_of(grid)
+    width = max([len(header), *(len(line) for line in grid)])
+    cells: list[Cell] = []
+    columns: dict[str, int] = {}
+    for name, keys in ((rules.DONE, rules.DONE_KEYS), (rules.ANOMALIES, rules.ANOMALIES_KEYS)):
+        found = next((table.columns[k] for k in keys if k in table.columns), None)
+        if found is None:
+            width += 1
+            found = width
+            cells.append((tab.title, 1, found, name))
+        columns[name] = found
+    by_key: dict[rules.AnswerKey, list[int]] = {}
+    for row in table.rows:
+        by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
+    for decision in wanted:
+        numbers = by_key.get(decision.answer.key, [])
+        if not numbers:
+            log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
+            continue
+        number = decision.answer.row if decision.answer.row in numbers else numbers[0]
+        numbers.remove(number)
+        if decision.done and not decision.answer.done:
+            cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
+        cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+    return cells, width
 
 
 def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = None) -> list[PendingItem]:
@@ -337,17 +405,30 @@ def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = 
 
 
 def take_in_forms(ctx: RunContext) -> FormsIntake:
-    """The intake of `mila synchroniser`, before its evaluation. Rows appended: the run's
-    state is read again, so that the sync evaluates them in the same run."""
+    """The intake of `mila synchroniser`, before its evaluation, so that the sync evaluates
+    the new rows in the same run. On Google Sheets nothing is written here: the rows and the
+    marks travel with the sync's one write (quota counts requests), and the run's state gets
+    the rows about to be written. Elsewhere (a .xlsx) they are written now and the run's state
+    is read again."""
+    workbook = ctx.workbook
     intake = take_in(
-        ctx.workbook,
+        workbook,
         ctx.settings.formulaires,
         state=ctx.state,
         today=ctx.today,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        defer=bool(getattr(workbook.backend, "append_in_write", False)),
     )
-    if intake.changed and not intake.dry_run:
+    if intake.deferred:
+        if intake.appends:
+            settings = ctx.settings
+            ctx.use_state(
+                state_of(
+                    intake.with_rows(ctx.state.tables), ctx.today, settings.membership, settings.bookings
+                )
+            )
+    elif intake.changed and not intake.dry_run:
         ctx.changed()
     return intake
 

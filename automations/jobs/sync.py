@@ -181,6 +181,8 @@ def run_sync(
         written = workbook.write(
             updates,
             new_ids,
+            appends=forms.appends if forms is not None and forms.deferred else (),
+            placed=forms.placed() if forms is not None and forms.deferred else None,
             with_rows=(schema.JOURNAL, lambda w: [_line(result, w, clock, started)]) if last else None,
         )
         result.promotions = _promotions(evaluation, assigned, written.cells)

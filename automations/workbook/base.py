@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 # ``with_rows``) would fall below it: one request for many appends, not one each.
 SPARE_ROWS = 500
 
+RowsOf = Callable[["WriteResult"], Sequence[Mapping[str, object]]]  # rows made from a write's result
+# Tabs read whole just before a write, and the cells to write placed from their grids.
+Placed = tuple[Sequence[str], Callable[[Mapping[str, Grid]], list[Cell]]]
+
 
 class Backend(Protocol):
     """What a storage must offer. Every method is one round trip at most."""
@@ -204,7 +208,9 @@ class Workbook:
         updates: Sequence[CellUpdate],
         new_ids: Sequence[NewId] = (),
         *,
-        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None = None,
+        appends: Sequence[tuple[Tab, Sequence[Mapping[str, object]]]] = (),
+        placed: Placed | None = None,
+        with_rows: tuple[Tab, RowsOf] | None = None,
     ) -> WriteResult:
         """Write job-owned cells, placing each row from a fresh read of its tab's IDs.
 
@@ -213,27 +219,58 @@ class Workbook:
         and reported in French; so are rows whose ID now stands twice. A backend that
         can be locked (a local file) stays locked from that fresh read to the write.
 
-        ``with_rows``: a tab and the rows to add to it, made from the result (the run's
-        ``Journal`` line). On a backend that counts requests (``append_in_write``), when
-        cells are written, they go in the same request, after the last row of the tab in
-        the fresh read (its column A is read with the IDs), and ``rows_carried`` counts
-        them; otherwise nothing is done with them and the caller appends them.
+        On a backend that counts requests (``append_in_write``), more can travel in the
+        same request, each placed from the same fresh read:
+
+        - ``appends``: rows (with their ``ID``) to add after the last row of a tab (its
+          column A is read with the IDs); an update of one of these rows goes in the row;
+        - ``placed``: tabs read whole, and the cells to write placed from what they hold
+          (the form answers marked « traitée »);
+        - ``with_rows``: a tab and the rows to add to it made from the result (the run's
+          ``Journal`` line), when there is something else to write; ``rows_carried``
+          then counts them, otherwise nothing is done with them and the caller appends them.
         """
         changed = self.pending(updates)
-        if not changed and not new_ids:
+        if not changed and not new_ids and not any(rows for _, rows in appends) and placed is None:
             return WriteResult()
+        if (appends or placed) and not getattr(self.backend, "append_in_write", False):
+            raise ValueError("appends and placed cells travel with a write on Google Sheets only")
         with _exclusive(self.backend):
-            return self._write(changed, new_ids, with_rows)
+            return self._write(changed, new_ids, appends, placed, with_rows)
 
     def _write(
         self,
         changed: Sequence[CellUpdate],
         new_ids: Sequence[NewId],
-        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None = None,
+        appends: Sequence[tuple[Tab, Sequence[Mapping[str, object]]]] = (),
+        placed: Placed | None = None,
+        with_rows: tuple[Tab, RowsOf] | None = None,
     ) -> WriteResult:
         result = WriteResult()
         for update in changed:
             _check_owned(update.tab, update.column)
+
+        added: dict[str, tuple[Tab, list[dict[str, object]]]] = {}
+        for tab, rows in appends:
+            if rows:
+                added.setdefault(self.ensure_tab(tab), (tab, []))[1].extend(dict(r) for r in rows)
+        in_rows = {
+            (title, str(row["ID"])): row
+            for title, (_, rows) in added.items()
+            for row in rows
+            if row.get("ID")
+        }
+        merged = 0
+        if in_rows:
+            kept = []
+            for update in changed:
+                target = in_rows.get((self._title(update.tab), update.row_id))
+                if target is None:
+                    kept.append(update)
+                else:
+                    target[update.column] = update.value
+                    merged += 1
+            changed = kept
 
         by_tab: dict[str, list[CellUpdate]] = {}
         for update in changed:
@@ -258,10 +295,12 @@ class Workbook:
             for title in by_tab
             if title not in full
         }
-        carry = self._carried_tab(with_rows, {*by_tab, *ids_by_tab})
-        if carry is not None:
-            partial[carry] = [1]
-        fresh = self.backend.fetch(full, partial)
+        carry = self._carried_tab(with_rows, {*by_tab, *ids_by_tab, *added})
+        for title in [*added, *([carry] if carry is not None else [])]:
+            if title not in full and title not in partial:
+                partial[title] = [1]
+        reads = [t for t in (placed[0] if placed is not None else ()) if t not in full]
+        fresh = self.backend.fetch([*full, *reads], {t: c for t, c in partial.items() if t not in reads})
         cells: list[Cell] = []
         for title in sorted(set(by_tab) | set(ids_by_tab)):
             grid = fresh.get(title, [])
@@ -290,49 +329,69 @@ class Workbook:
             if placement.columns_added:
                 self._headers.pop(title, None)
 
-        result.cells_written = len(cells)
+        result.cells_written = len(cells) + merged
+        for title, (tab, rows) in added.items():
+            cells += self._row_cells(title, tab, fresh.get(title, []), rows)
+        if placed is not None:
+            more = placed[1](fresh)
+            for title in {c[0] for c in more}:
+                self.backend.ensure_columns(title, max(c[2] for c in more if c[0] == title))
+            cells += more
         if cells and carry is not None and with_rows is not None:
-            carried = self._carried_cells(carry, fresh.get(carry, []), with_rows[1](result))
-            if carried:
-                cells += carried
-                result.rows_carried = len({row for _, row, _, _ in carried})
+            rows = with_rows[1](result)
+            cells += self._row_cells(carry, with_rows[0], fresh.get(carry, []), rows)
+            result.rows_carried = len(rows)
         if cells:
             self.backend.write_cells(cells)
         for skipped in result.skipped:
             log.warning("%s", skipped)
         return result
 
-    def _carried_tab(
-        self,
-        with_rows: tuple[Tab, Callable[[WriteResult], Sequence[Mapping[str, object]]]] | None,
-        written: set[str],
-    ) -> str | None:
+    def _carried_tab(self, with_rows: tuple[Tab, RowsOf] | None, written: set[str]) -> str | None:
         """The title of the tab whose rows can travel with this write, if they can."""
         if with_rows is None or not getattr(self.backend, "append_in_write", False):
             return None
         title = self.title_for(with_rows[0].name)
         return title if title is not None and title not in written else None
 
-    def _carried_cells(self, title: str, grid: Grid, rows: Sequence[Mapping[str, object]]) -> list[Cell]:
+    def _row_cells(
+        self, title: str, schema: Tab, grid: Grid, rows: Sequence[Mapping[str, object]]
+    ) -> list[Cell]:
         """The cells of ``rows`` below the last row of ``title`` (``grid``: its row 1 and
-        column A read just now; the run's read of the whole tab counts too), or none when
-        its header lacks one of their columns (the caller then appends them)."""
-        header = header_of(grid)
-        columns = locate_columns(title, header)
-        if not rows or any(normalize_header(name) not in columns for row in rows for name in row):
-            return []
+        column A, or ID column, read just now; the run's read of the whole tab counts too),
+        with the header cells of the columns it lacks. Blank values are not written."""
+        header, cells, columns = self._header_for(title, schema, header_of(grid), rows)
         table = self._last.get(title)
-        read = [r.number for r in table.rows] if table is not None else []
-        last = max([len(grid), 1, *read])
-        cells: list[Cell] = []
+        last = max([len(grid), 1, *([r.number for r in table.rows] if table is not None else [])])
         for number, row in enumerate(rows, start=last + 1):
-            line: list[object] = [None] * len(header)
             for name, value in row.items():
-                line[columns[normalize_header(name)] - 1] = to_cell_value(value)
-            cells += [(title, number, col, value) for col, value in enumerate(line, start=1)]
+                if (value := to_cell_value(value)) is not None:
+                    cells.append((title, number, columns[normalize_header(name)], value))
         ensure_rows = self.backend.ensure_rows
         ensure_rows(title, last + len(rows), spare=SPARE_ROWS)  # type: ignore[call-arg]  # append_in_write backends take it
         return cells
+
+    def _header_for(
+        self, title: str, schema: Tab, header: list[str], rows: Sequence[Mapping[str, object]]
+    ) -> tuple[list[str], list[Cell], dict[str, int]]:
+        """The tab's header with the columns ``rows`` need added at its end (the whole
+        contract header for a job-owned tab found empty), the header cells to write for
+        them, and where each column is."""
+        names: list[str] = []
+        if schema.job_owned and not any(h.strip() for h in header):
+            header, names = [], [c.name for c in schema.columns]
+        columns = locate_columns(title, header)
+        added: list[Cell] = []
+        for name in [*names, *(name for row in rows for name in row)]:
+            key = normalize_header(name)
+            if key not in columns:
+                header.append(contract_name(title, name))
+                columns[key] = len(header)
+                added.append((title, 1, len(header), header[-1]))
+        if added:
+            self._headers.pop(title, None)
+            self.backend.ensure_columns(title, len(header))
+        return header, added, columns
 
     def pending(self, updates: Sequence[CellUpdate]) -> list[CellUpdate]:
         """The updates that would change a cell, compared with what was last read."""
@@ -396,21 +455,8 @@ class Workbook:
         known = self._headers.get(title)
         if known is None:
             known = header_of(self.backend.fetch([], {title: [1]}).get(title, []))
-        header = list(known)
-        names: list[str] = []
-        if schema.job_owned and not any(h.strip() for h in header):
-            header, names = [], [c.name for c in schema.columns]
-        columns = locate_columns(title, header)
-        added: list[tuple[str, int, int, object]] = []
-        for name in [*names, *(name for row in rows for name in row)]:
-            key = normalize_header(name)
-            if key not in columns:
-                header.append(contract_name(title, name))
-                columns[key] = len(header)
-                added.append((title, 1, len(header), header[-1]))
+        header, added, columns = self._header_for(title, schema, list(known), rows)
         if added:
-            self._headers.pop(title, None)
-            self.backend.ensure_columns(title, len(header))
             self.backend.write_cells(added)
             self._headers[title] = list(header)
         lines = []
