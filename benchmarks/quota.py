@@ -196,8 +196,8 @@ def run(quick: bool = False) -> BenchResult:
             "adds a member, so `Listes` is written (read then written) and the Journal line, "
             "last, goes in a request of its own. After the sort of `Membres`, `Listes` (sorted by "
             "name) is left alone; the only cells written are the two anomalies of the demo's "
-            "duplicate ID « M0125 », which name the other row by its number. Request counts do not depend on the machine: "
-            "`tests/test_quota.py` asserts the targets.",
+            "duplicate ID « M0125 », which name the other row by its number. Request counts do "
+            "not depend on the machine: `tests/test_quota.py` asserts the targets.",
             "",
             md_table(("Scenario", "Requests", "Target", "By kind", "Writes to Listes"), rows),
         ]
