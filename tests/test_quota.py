@@ -38,3 +38,89 @@ def test_a_sort_of_membres_writes_nothing_to_listes(scenarios) -> None:
     """Listes is sorted by name: sorting Membres leaves it as it is."""
     assert scenarios["sync after a person sorted Membres"].listes_writes == 0
     assert scenarios["sync after one staff edit"].listes_writes == 0
+
+
+# --------------------------------------------------------------------------- the Journal line in the write
+
+
+def _journal_book(emulator, lines: int):
+    from conftest import GoogleBook
+    from test_sync import workbook
+
+    tabs = workbook()
+    tabs["Journal"] = [["Date", "Tâche", "Résultat", "Détails"]] + [
+        [f"0{n % 9 + 1}/11/2026 09:00", "synchronisation", "succès", f"ligne {n}"]
+        for n in range(1, lines + 1)
+    ]
+    return GoogleBook(emulator, tabs)
+
+
+def _sync(book, state=None, workbook=None):
+    import datetime as dt
+
+    from test_sync import NOW, TODAY
+
+    from automations.clock import FixedClock
+    from automations.jobs.sync import run_sync
+    from automations.rules.membership import MembershipPolicy
+
+    return run_sync(
+        workbook or book.open(), today=TODAY, policy=MembershipPolicy(), clock=FixedClock(NOW), state=state
+    ), dt
+
+
+def _synced(emulator, lines: int):
+    """A synced book (IDs, Listes) whose member M0002 a person then edits."""
+    book = _journal_book(emulator, lines)
+    _sync(book)
+    book.edit("Membres", {(3, 5): "bénéficiaire", (3, 6): "BASIC"})
+    return book
+
+
+def test_the_journal_line_goes_below_a_line_appended_after_the_read(emulator) -> None:
+    """Another installation appends to Journal between this run's read and its write: the
+    fresh read of Journal's column A finds it, and this run's line goes below, over nothing."""
+    from test_sync import TODAY
+
+    from automations.jobs.workbook_state import read_state
+    from automations.rules.membership import MembershipPolicy
+
+    book = _synced(emulator, 3)
+    workbook = book.open()
+    state = read_state(workbook, TODAY, MembershipPolicy())
+    before = book.grid("Journal")
+    there = len(before) + 1
+    book.edit("Journal", {(there, 1): "07/12/2026 05:00", (there, 2): "relances", (there, 4): "ailleurs"})
+    emulator.reset_requests()
+    result, _ = _sync(book, state=state, workbook=workbook)
+    assert result.journal and result.cells_written
+    journal = book.grid("Journal")
+    assert journal[: len(before)] == before and journal[there - 1][3] == "ailleurs"
+    assert len(journal) == there + 1 and journal[there][1:3] == ["synchronisation", "succès"]
+    posts = [r for r in emulator.requests if r.method == "POST"]
+    assert len(posts) == 1 and posts[0].path.endswith("values:batchUpdate")
+
+
+def test_a_full_journal_grid_grows_once_for_many_lines(emulator) -> None:
+    """A Journal whose grid has no blank row left: the line is written after 500 rows are
+    added in one request, so the next lines need none."""
+    book = _synced(emulator, 9)
+    rows = len(book.grid("Journal"))
+    emulator.resize_tab(book.key, "Journal", rows=rows)
+    emulator.reset_requests()
+    result, _ = _sync(book)
+    assert result.journal
+    assert emulator.grid_size(book.key, "Journal")[0] == rows + 1 + 500
+    assert book.grid("Journal")[rows][1] == "synchronisation"
+    grows = [r for r in emulator.requests if r.path.endswith(f"{book.key}:batchUpdate")]
+    assert len(grows) == 1
+    assert len([r for r in emulator.requests if r.method == "POST"]) == 2
+
+
+def test_xlsx_keeps_its_journal_append(make_book) -> None:
+    """On a .xlsx nothing travels with the write: the line is appended after it, as before."""
+    book = make_book(__import__("test_sync").workbook())
+    result, _ = _sync(book)
+    assert result.journal
+    journal = book.grid("Journal")
+    assert journal[-1][1] == "synchronisation" and journal[-1][2] == "succès"
