@@ -124,3 +124,24 @@ def test_xlsx_keeps_its_journal_append(make_book) -> None:
     assert result.journal
     journal = book.grid("Journal")
     assert journal[-1][1] == "synchronisation" and journal[-1][2] == "succès"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "google"])
+def test_answers_are_taken_in_even_when_another_tab_needs_repair(kind, tmp_path, request) -> None:
+    """A tab the sync refuses (Occupations without its required columns): the answers are
+    taken in all the same, on Google (where they travel with the sync's write) as on a .xlsx."""
+    from conftest import GoogleBook, XlsxBook
+    from test_forms import FORM, records, run, workbook
+
+    from automations.config import load_settings
+    from automations.errors import SchemaError
+
+    tabs = workbook({"Occupations": [["ID", "Membre"], ["C001", "M0001"]]})
+    book = (
+        XlsxBook(tmp_path, tabs) if kind == "xlsx" else GoogleBook(request.getfixturevalue("emulator"), tabs)
+    )
+    with pytest.raises(SchemaError):
+        run(book, load_settings(env={}, cwd=tmp_path))
+    added = [r for r in records(book, "Inscriptions") if r["ID"] not in ("I0001", "I0002")]
+    assert len(added) == 41
+    assert sum(1 for r in records(book, FORM) if r.get("Traitée le (calc.)")) == 46  # 5 duplicates

@@ -164,6 +164,9 @@ def run_sync(
             forms.annotate(evaluation)
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
+            if not dry_run and forms is not None and forms.deferred:
+                # The answers are taken in all the same (as where they are written at once).
+                workbook.write([], appends=forms.appends, placed=forms.placed())
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
         new_ids = plan_new_ids(evaluation)
         assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
