@@ -132,13 +132,15 @@ STEPS: list[tuple[str, int | None, Callable[[SheetsEmulator], None] | None]] = [
 ]
 
 
-def measure() -> list[Scenario]:
-    """Run the scenarios in order on one emulated copy of the demo; the requests of each."""
+def measure(demo: Path | None = None) -> list[Scenario]:
+    """Run the scenarios in order on one emulated copy of the demo (``demo``: the demo
+    workbook already built for ``TODAY``, left as it is); the requests of each."""
     found: list[Scenario] = []
     with tempfile.TemporaryDirectory(prefix="mila-quota-") as tmp:
         folder = Path(tmp)
-        book = folder / "demo.xlsx"
-        build_demo_workbook(book, today=TODAY)
+        book = demo or folder / "demo.xlsx"
+        if demo is None:
+            build_demo_workbook(book, today=TODAY)
         settings = build_settings({}, env={}, base=folder)
         clock = FixedClock(dt.datetime(2026, 11, 23, 9, 0))
         with SheetsEmulator() as em:

@@ -10,8 +10,9 @@ from benchmarks.quota import measure
 
 
 @pytest.fixture(scope="module")
-def scenarios() -> dict[str, object]:
-    return {s.name: s for s in measure()}
+def scenarios(demo_built) -> dict[str, object]:
+    """The scenarios of ``benchmarks.quota``, on the session's demo (built for the same day)."""
+    return {s.name: s for s in measure(demo_built[0])}
 
 
 def test_an_unchanged_sync_is_two_reads(scenarios) -> None:
