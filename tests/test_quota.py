@@ -146,3 +146,34 @@ def test_answers_are_taken_in_even_when_another_tab_needs_repair(kind, tmp_path,
     added = [r for r in records(book, "Inscriptions") if r["ID"] not in ("I0001", "I0002")]
     assert len(added) == 41
     assert sum(1 for r in records(book, FORM) if r.get("Traitée le (calc.)")) == 46  # 5 duplicates
+
+
+def test_a_row_typed_at_the_bottom_meanwhile_is_not_written_over(emulator, tmp_path) -> None:
+    """A person types a registration at the bottom of Inscriptions (no ID yet) between the
+    run's read and its write: the row taken in from a new answer goes below it."""
+    from conftest import GoogleBook
+    from test_forms import FORM, NOW, records, stamp, workbook
+
+    from automations.clock import FixedClock
+    from automations.config import load_settings
+    from automations.jobs.context import RunContext
+    from automations.jobs.registry import JOBS
+
+    book = GoogleBook(emulator, workbook())
+    settings = load_settings(env={}, cwd=tmp_path)
+    JOBS["sync"].entry(RunContext(settings, FixedClock(NOW), workbook=book.open()))
+    answers = len(book.grid(FORM))
+    book.edit(
+        FORM,
+        {(answers + 1, 1): stamp(60), (answers + 1, 2): "contact45@studio45.fr", (answers + 1, 6): "E001"},
+    )
+    ctx = RunContext(settings, FixedClock(NOW), workbook=book.open())
+    assert ctx.state.tables  # the run's read
+    bottom = len(book.grid("Inscriptions")) + 1
+    book.edit("Inscriptions", {(bottom, 2): "E002", (bottom, 3): "M0044"})
+    emulator.reset_requests()
+    JOBS["sync"].entry(ctx)
+    grid = book.grid("Inscriptions")
+    assert grid[bottom - 1][1:3] == ["E002", "M0044"]
+    assert grid[bottom][1:3] == ["E001", "M0045"] and grid[bottom][0]
+    assert sum(1 for r in records(book, "Inscriptions") if r["Membre"] == "M0045") == 1

@@ -222,8 +222,8 @@ class Workbook:
         On a backend that counts requests (``append_in_write``), more can travel in the
         same request, each placed from the same fresh read:
 
-        - ``appends``: rows (with their ``ID``) to add after the last row of a tab (its
-          column A is read with the IDs); an update of one of these rows goes in the row;
+        - ``appends``: rows (with their ``ID``) to add after the last row of a tab (read
+          whole with the IDs); an update of one of these rows goes in the row;
         - ``placed``: tabs read whole, and the cells to write placed from what they hold
           (the form answers marked « traitée »);
         - ``with_rows``: a tab and the rows to add to it made from the result (the run's
@@ -296,18 +296,21 @@ class Workbook:
             if title not in full
         }
         carry = self._carried_tab(with_rows, {*by_tab, *ids_by_tab, *added})
-        for title in [*added, *([carry] if carry is not None else [])]:
-            if title not in full and title not in partial:
-                partial[title] = [1]
-        reads = [t for t in (placed[0] if placed is not None else ()) if t not in full]
-        fresh = self.backend.fetch([*full, *reads], {t: c for t, c in partial.items() if t not in reads})
+        if carry is not None:
+            partial[carry] = [1]  # a job-owned tab: its column A says where its rows end
+        # Tabs rows are added to are read whole: a row a person is typing at the bottom, its
+        # ID not given yet, is never written over. Their grid holds the ID column as well.
+        reads = {*(placed[0] if placed is not None else ()), *added} - set(full)
+        fresh = self.backend.fetch(
+            [*full, *sorted(reads)], {t: c for t, c in partial.items() if t not in reads}
+        )
         cells: list[Cell] = []
         for title in sorted(set(by_tab) | set(ids_by_tab)):
             grid = fresh.get(title, [])
             header = header_of(grid)
             columns = locate_columns(title, header)
             id_col = id_column(title, columns)
-            if title in partial and partial[title] != [id_col]:
+            if title in partial and title not in reads and partial[title] != [id_col]:
                 # The ID column moved since the read: read it again where it is now.
                 grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
             placement = place(
@@ -357,9 +360,9 @@ class Workbook:
     def _row_cells(
         self, title: str, schema: Tab, grid: Grid, rows: Sequence[Mapping[str, object]]
     ) -> list[Cell]:
-        """The cells of ``rows`` below the last row of ``title`` (``grid``: its row 1 and
-        column A, or ID column, read just now; the run's read of the whole tab counts too),
-        with the header cells of the columns it lacks. Blank values are not written."""
+        """The cells of ``rows`` below the last row of ``title`` (``grid``: the tab, or its row 1
+        and column A, read just now; the run's read of the whole tab counts too), with the
+        header cells of the columns it lacks. Blank values are not written."""
         header, cells, columns = self._header_for(title, schema, header_of(grid), rows)
         table = self._last.get(title)
         last = max([len(grid), 1, *([r.number for r in table.rows] if table is not None else [])])
