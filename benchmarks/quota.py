@@ -2,8 +2,9 @@
 
 Issue 25 (« Quota »): an unchanged sync is 2 reads whatever tabs exist (the form tabs read
 in the same ``batchGet``); a sync after one staff edit ≤ 4 requests (the Journal line
-travels with the run's write); ingesting a form answer ≤ 6 requests; a person sorting
-``Membres`` makes the next sync write nothing to ``Listes``.
+travels with the run's write); ingesting a form answer ≤ 6 requests (a registration, a
+membership request); a person sorting ``Membres`` makes the next sync write nothing to
+``Listes``.
 
 The demo workbook (seed 2024, 23/11/2026, with its two form tabs), loaded into the
 project's Sheets emulator; each scenario is one ``mila synchroniser`` as the scheduler runs
@@ -125,7 +126,7 @@ STEPS: list[tuple[str, int | None, Callable[[SheetsEmulator], None] | None]] = [
     ("unchanged sync", 2, None),
     ("sync after one staff edit", 4, _edit_one_member),
     ("sync after one registration form answer", 6, _answer_registration),
-    ("sync after one membership form answer (Listes gets the member)", None, _answer_request),
+    ("sync after one membership form answer (Listes gets the member)", 6, _answer_request),
     # Measured only: the demo's duplicate ID « M0125 » has an anomaly naming the other row,
     # which moves with the sort (its text is written again); the target is Listes untouched.
     ("sync after a person sorted Membres", None, _sort_members),
@@ -194,9 +195,10 @@ def run(quick: bool = False) -> BenchResult:
             "request) and reads every tab in one `batchGet`; a run that writes re-reads the IDs "
             "of the rows it writes (and column A of the tabs it appends to) just before, then "
             "sends one `values:batchUpdate` holding the computed cells, the rows taken in from "
-            "the forms, their « Traitée le » and the run's Journal line. The membership answer "
-            "adds a member, so `Listes` is written (read then written) and the Journal line, "
-            "last, goes in a request of its own. After the sort of `Membres`, `Listes` (sorted by "
+            "the forms (their tabs, and `Listes` when it changes, are read whole in that "
+            "re-read), their « Traitée le », `Listes` and the run's Journal line. After a "
+            "registration, the acknowledgement step reads again and writes its own Journal line "
+            "(2 requests). After the sort of `Membres`, `Listes` (sorted by "
             "name) is left alone; the only cells written are the two anomalies of the demo's "
             "duplicate ID « M0125 », which name the other row by its number. Request counts do "
             "not depend on the machine: `tests/test_quota.py` asserts the targets.",

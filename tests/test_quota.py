@@ -35,6 +35,13 @@ def test_a_form_answer_is_taken_in_with_six_requests(scenarios) -> None:
     assert found.requests == 6
 
 
+def test_a_membership_request_is_taken_in_with_four_requests(scenarios) -> None:
+    """The new Membres row, its « Traitée le », Listes with the new member and the Journal
+    line all go in the one write."""
+    found = scenarios["sync after one membership form answer (Listes gets the member)"]
+    assert (found.requests, found.listes_writes) == (4, 1)
+
+
 def test_a_sort_of_membres_writes_nothing_to_listes(scenarios) -> None:
     """Listes is sorted by name: sorting Membres leaves it as it is."""
     assert scenarios["sync after a person sorted Membres"].listes_writes == 0

@@ -128,7 +128,7 @@ class FormsIntake:
             return None
         now = self.now
 
-        def cells(grids: Mapping[str, Grid]) -> list[Cell]:
+        def cells(grids: Mapping[str, Grid], _: object) -> list[Cell]:
             found: list[Cell] = []
             for tab, wanted in self.marks:
                 found += _mark_cells(grids.get(tab.title, []), tab, wanted, now)[0]

@@ -19,7 +19,14 @@ from .. import schema
 from ..model.dataset import Dataset
 from ..text import sort_key
 from ..workbook import NewId, Workbook
-from ..workbook.base import owned_columns_differ, rewrite_owned_columns
+from ..workbook.base import (
+    Placed,
+    WriteResult,
+    owned_column_cells,
+    owned_columns_differ,
+    rewrite_owned_columns,
+)
+from ..workbook.placement import Cell, Grid
 from ..workbook.table import Table
 
 log = logging.getLogger(__name__)
@@ -77,6 +84,21 @@ def lists_differ(tables: Mapping[str, Table], dataset: Dataset, new_ids: Sequenc
     if current is None and not any(wanted.values()):
         return False
     return owned_columns_differ(current, wanted)
+
+
+def lists_in_write(workbook: Workbook, dataset: Dataset) -> Placed:
+    """``Listes`` as cells of the run's write (``Workbook.write``'s ``placed``, Google Sheets):
+    the tab read whole with the IDs, its labels those of ``dataset`` with the IDs the write
+    assigns. The tab is created first when missing."""
+    title = workbook.ensure_tab(schema.LISTES)
+
+    def cells(grids: Mapping[str, Grid], written: WriteResult) -> list[Cell]:
+        found = owned_column_cells(title, grids.get(title, []), list_columns(dataset, written.ids_assigned))
+        if found:
+            log.info("Listes: %d cells written", len(found))
+        return found
+
+    return [title], cells
 
 
 def keep_lists_current(

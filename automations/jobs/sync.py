@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .. import journal, schema
@@ -23,10 +24,11 @@ from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
-from ..workbook.base import WriteResult
+from ..workbook.base import Placed, WriteResult
+from ..workbook.placement import Cell, Grid
 from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
-from .lists import keep_lists_current, lists_differ
+from .lists import keep_lists_current, lists_differ, lists_in_write
 from .notices import NoticesResult
 from .promotions import record_promotions
 from .workbook_state import WorkbookState, read_state
@@ -176,22 +178,27 @@ def run_sync(
             result.ids_assigned = new_ids
             result.promotions = _promotions(evaluation, assigned, None)
             return result
-        # The Journal line goes in the write's own request when nothing is written after
-        # it (no Listes change, no promotion to record): it stays the run's last line.
-        last = not _promotions(evaluation, assigned, None) and not lists_differ(
-            evaluation.tables, evaluation.dataset, new_ids
+        # On Google Sheets, Listes goes in the write's own request, and so does the Journal
+        # line when nothing is written after it (no promotion to record): it stays last.
+        lists = None
+        if lists_differ(evaluation.tables, evaluation.dataset, new_ids) and _in_write(workbook):
+            lists = lists_in_write(workbook, evaluation.dataset)
+        last = not _promotions(evaluation, assigned, None) and (
+            lists is not None or not lists_differ(evaluation.tables, evaluation.dataset, new_ids)
         )
+        deferred = forms is not None and forms.deferred
         written = workbook.write(
             updates,
             new_ids,
-            appends=forms.appends if forms is not None and forms.deferred else (),
-            placed=forms.placed() if forms is not None and forms.deferred else None,
+            appends=forms.appends if forms is not None and deferred else (),
+            placed=_both(forms.placed() if forms is not None and deferred else None, lists),
             with_rows=(schema.JOURNAL, lambda w: [_line(result, w, clock, started)]) if last else None,
         )
         result.promotions = _promotions(evaluation, assigned, written.cells)
         _take(result, written)
         result.journal = bool(written.rows_carried)
-        keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+        if lists is None:
+            keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
@@ -214,6 +221,22 @@ def run_sync(
     if result.changed and not result.journal:
         result.journal = _journal(workbook, clock, "succès", _details(result), result)
     return result
+
+
+def _in_write(workbook: Workbook) -> bool:
+    """Whether more than the computed cells can travel in the write's request."""
+    return bool(getattr(workbook.backend, "append_in_write", False))
+
+
+def _both(first: Placed | None, second: Placed | None) -> Placed | None:
+    """Two sets of placed cells as one (``Workbook.write``'s ``placed``)."""
+    if first is None or second is None:
+        return first or second
+
+    def cells(grids: Mapping[str, Grid], written: WriteResult) -> list[Cell]:
+        return [*first[1](grids, written), *second[1](grids, written)]
+
+    return [*first[0], *second[0]], cells
 
 
 def _take(result: SyncResult, written: WriteResult) -> None:

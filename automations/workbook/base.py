@@ -43,7 +43,7 @@ SPARE_ROWS = 500
 
 RowsOf = Callable[["WriteResult"], Sequence[Mapping[str, object]]]  # rows made from a write's result
 # Tabs read whole just before a write, and the cells to write placed from their grids.
-Placed = tuple[Sequence[str], Callable[[Mapping[str, Grid]], list[Cell]]]
+Placed = tuple[Sequence[str], Callable[[Mapping[str, Grid], "WriteResult"], list[Cell]]]
 
 
 class Backend(Protocol):
@@ -225,7 +225,7 @@ class Workbook:
         - ``appends``: rows (with their ``ID``) to add after the last row of a tab (read
           whole with the IDs); an update of one of these rows goes in the row;
         - ``placed``: tabs read whole, and the cells to write placed from what they hold
-          (the form answers marked « traitée »);
+          and from the result (the form answers marked « traitée », ``Listes``);
         - ``with_rows``: a tab and the rows to add to it made from the result (the run's
           ``Journal`` line), when there is something else to write; ``rows_carried``
           then counts them, otherwise nothing is done with them and the caller appends them.
@@ -336,9 +336,11 @@ class Workbook:
         for title, (tab, rows) in added.items():
             cells += self._row_cells(title, tab, fresh.get(title, []), rows)
         if placed is not None:
-            more = placed[1](fresh)
+            more = placed[1](fresh, result)
             for title in {c[0] for c in more}:
                 self.backend.ensure_columns(title, max(c[2] for c in more if c[0] == title))
+                self.backend.ensure_rows(title, max(c[1] for c in more if c[0] == title))
+                self._headers.pop(title, None)
             cells += more
         if cells and carry is not None and with_rows is not None:
             rows = with_rows[1](result)
@@ -527,27 +529,34 @@ def rewrite_owned_columns(workbook: Workbook, schema: Tab, columns: Mapping[str,
     with _exclusive(workbook.backend):
         title = workbook.ensure_tab(schema)
         grid = workbook.backend.fetch([title], {}).get(title, [])
-        header = header_of(grid)
-        cells: list[tuple[str, int, int, object]] = []
-        located = locate_columns(title, header)
-        for name in columns:
-            if normalize_header(name) not in located:
-                workbook._headers.pop(title, None)
-                header.append(name)
-                located[normalize_header(name)] = len(header)
-                cells.append((title, 1, len(header), name))
-        current = _column_cells(grid, header, list(columns))
-        for name, values in columns.items():
-            key = normalize_header(name)
-            col = located[key]
-            have = current.get(key, {})
-            for number, value in enumerate(values, start=2):
-                if have.get(number) != value:
-                    cells.append((title, number, col, value))
-            for number in sorted(set(have) - set(range(2, len(values) + 2))):
-                cells.append((title, number, col, None))
+        cells = owned_column_cells(title, grid, columns)
         if cells:
-            workbook.backend.ensure_columns(title, len(header))
+            workbook._headers.pop(title, None)
+            workbook.backend.ensure_columns(title, max(col for _, _, col, _ in cells))
             workbook.backend.ensure_rows(title, max(row for _, row, _, _ in cells))
             workbook.backend.write_cells(cells)
         return len(cells)
+
+
+def owned_column_cells(title: str, grid: Grid, columns: Mapping[str, Sequence[str]]) -> list[Cell]:
+    """The cells that make the job-owned tab ``title`` (``grid``: as it stands) hold exactly
+    ``columns`` in its named columns (row 2 down), header cells of missing columns first."""
+    header = header_of(grid)
+    cells: list[Cell] = []
+    located = locate_columns(title, header)
+    for name in columns:
+        if normalize_header(name) not in located:
+            header.append(name)
+            located[normalize_header(name)] = len(header)
+            cells.append((title, 1, len(header), name))
+    current = _column_cells(grid, header, list(columns))
+    for name, values in columns.items():
+        key = normalize_header(name)
+        col = located[key]
+        have = current.get(key, {})
+        for number, value in enumerate(values, start=2):
+            if have.get(number) != value:
+                cells.append((title, number, col, value))
+        for number in sorted(set(have) - set(range(2, len(values) + 2))):
+            cells.append((title, number, col, None))
+    return cells
