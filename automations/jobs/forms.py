@@ -14,6 +14,13 @@ nothing to do) and, for each answer not yet processed (``rules.forms``):
   added after its last column when missing), only where they change; the answers are
   never touched.
 
+On Google Sheets (quota counts requests) nothing is written here: the rows, the
+``Relances`` records and the marks are kept (:attr:`FormsIntake.deferred`) and travel in
+the sync's one write, placed from its fresh read (rows below the last row of their tab,
+marks found by their answer's key); the run's state gets the rows about to be written, so
+the sync evaluates them without reading the workbook again. On a .xlsx they are written
+at once, as described above.
+
 :func:`pending_items` lists, from one read of the workbook, what waits for a person:
 answers that could not be matched, membership requests to complete (for the daily digest).
 """
