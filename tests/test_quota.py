@@ -56,10 +56,12 @@ def _journal_book(emulator, lines: int):
     from test_sync import workbook
 
     tabs = workbook()
-    tabs["Journal"] = [["Date", "Tâche", "Résultat", "Détails"]] + [
+    journal: list[list[object]] = [["Date", "Tâche", "Résultat", "Détails"]]
+    journal += [
         [f"0{n % 9 + 1}/11/2026 09:00", "synchronisation", "succès", f"ligne {n}"]
         for n in range(1, lines + 1)
     ]
+    tabs["Journal"] = journal
     return GoogleBook(emulator, tabs)
 
 

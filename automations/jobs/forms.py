@@ -8,8 +8,8 @@ nothing to do) and, for each answer not yet processed (``rules.forms``):
 - event registration form: appends the ``Inscriptions`` rows (IDs given here) in one
   request, and records their acknowledgement « à envoyer » in ``Relances``
   (:mod:`.form_replies` sends it after the sync has computed the places);
-- membership form: appends the ``Membres`` rows in one request, without fee; the sync
-  then flags them for the staff (:meth:`FormsIntake.annotate`);
+- membership form: appends the ``Membres`` rows in one request, without fee; the run's
+  evaluation then flags them for the staff (``evaluation.request_anomalies``);
 - writes ``Traitée le (calc.)`` and ``Anomalies (calc.)`` on the responses tab (headers
   added after its last column when missing), only where they change; the answers are
   never touched.
@@ -17,9 +17,9 @@ nothing to do) and, for each answer not yet processed (``rules.forms``):
 On Google Sheets (quota counts requests) nothing is written here: the rows, the
 ``Relances`` records and the marks are kept (:attr:`FormsIntake.deferred`) and travel in
 the sync's one write, placed from its fresh read (rows below the last row of their tab,
-marks found by their answer's key); the run's state gets the rows about to be written, so
-the sync evaluates them without reading the workbook again. On a .xlsx they are written
-at once, as described above.
+marks found by their answer's key); the run's state gets the rows and the marks about to
+be written, so the sync evaluates them without reading the workbook again. On a .xlsx
+they are written at once, as described above.
 
 :func:`pending_items` lists, from one read of the workbook, what waits for a person:
 answers that could not be matched, membership requests to complete (for the daily digest).
@@ -50,7 +50,6 @@ from .context import RunContext
 from .workbook_state import WorkbookState, state_of
 
 if TYPE_CHECKING:
-    from .evaluation import Evaluation
     from .sync import SyncResult
 
 from .form_replies import request_rows, run_acknowledgements
@@ -117,12 +116,22 @@ class FormsIntake:
     # mark travel with the sync's write (``Workbook.write``'s ``appends`` and ``placed``).
     deferred: bool = False
     appends: list[tuple[schema.Tab, list[dict[str, object]]]] = field(default_factory=list)
-    marks: list[tuple[FormTab, list[Decision]]] = field(default_factory=list)
+    marks: list[tuple[FormTab, list[Decision], list[Decision]]] = field(default_factory=list)
     now: dt.datetime | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.cells_written or any(t.added for t in self.tabs))
+
+    def ids_given(self) -> dict[str, list[str]]:
+        """The IDs the answers were given, by tab (``Inscriptions``, ``Membres``): the sync's
+        Journal line names them, so that none is given again after its row is deleted."""
+        given: dict[str, list[str]] = {}
+        for tab in self.tabs:
+            if tab.added:
+                target = schema.INSCRIPTIONS if tab.kind == rules.REGISTRATIONS else schema.MEMBRES
+                given.setdefault(target.name, []).extend(tab.added)
+        return given
 
     @property
     def answers(self) -> int:
@@ -137,16 +146,16 @@ class FormsIntake:
 
         def cells(grids: Mapping[str, Grid], _: object) -> list[Cell]:
             found: list[Cell] = []
-            for tab, wanted in self.marks:
-                found += _mark_cells(grids.get(tab.title, []), tab, wanted, now)[0]
+            for tab, decisions, wanted in self.marks:
+                found += _mark_cells(grids.get(tab.title, []), tab, decisions, wanted, now)[0]
             self.cells_written += len(found)
             return found
 
-        return [tab.title for tab, _ in self.marks], cells
+        return [tab.title for tab, _, _ in self.marks], cells
 
     def with_rows(self, tables: Mapping[str, Table]) -> dict[str, Table]:
-        """``tables`` with the deferred rows added after the last row of their tabs, as
-        they are about to be written: the sync evaluates them in this run."""
+        """``tables`` as they are about to be written: the deferred rows after the last row of
+        their tabs, the answers marked « traitée »; the sync evaluates them in this run."""
         out = dict(tables)
         for target, rows in self.appends:
             table = out.get(target.name)
@@ -158,19 +167,21 @@ class FormsIntake:
                 given = {schema.normalize_header(name): to_cell_value(value) for name, value in row.items()}
                 added.append(Row(last + n, {key: given.get(key) for key in table.columns}))
             out[target.name] = replace(table, rows=[*table.rows, *added])
+        for tab, _, wanted in self.marks:
+            done = {d.answer.row for d in wanted if d.done and not d.answer.done}
+            key = next((k for k in out if out[k].title == tab.title), None)
+            if key is None or not done:
+                continue
+            table = out[key]
+            column = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+            if column is None:  # the header the write adds
+                column = rules.DONE_KEY
+                table = replace(table, columns={**table.columns, column: len(table.header) + 1})
+            rows_now = [
+                Row(r.number, {**r.cells, column: self.now}) if r.number in done else r for r in table.rows
+            ]
+            out[key] = replace(table, rows=rows_now)
         return out
-
-    def annotate(self, evaluation: Evaluation) -> None:
-        """Add to the sync's anomalies the sentence of each ``Membres`` row a membership
-        request created and the staff have not completed yet."""
-        table = rules.find_tab(evaluation.tables, self.settings.onglet_adhesions)
-        if table is None:
-            return
-        tab = rules.read_form(rules.REQUESTS, table, self.settings.questions())
-        marked = {d.answer.row for t, wanted in self.marks if t.title == tab.title for d in wanted if d.done}
-        if marked:  # marked « traitée » by this run's write, not yet in the read
-            tab = replace(tab, answers=[replace(a, done=True) if a.row in marked else a for a in tab.answers])
-        evaluation.anomalies.extend(rules.request_anomalies(tab, evaluation.dataset.members))
 
     def summary(self) -> str:
         """One French phrase (sync's printed summary and Journal line); empty when idle."""
@@ -226,8 +237,7 @@ def take_in(
 ) -> FormsIntake:
     """Turn the new answers of the responses tabs into rows (see the module's docstring),
     from the run's state (the responses tabs are read with every other tab). A failure is
-    kept in ``error`` (the sync runs all the same). ``defer``: write nothing, keep the rows
-    and marks for the sync's write (:attr:`FormsIntake.deferred`)."""
+    kept in ``error`` (the sync runs all the same)."""
     intake = FormsIntake(settings, dry_run, deferred=defer and not dry_run)
     names = {rules.REGISTRATIONS: settings.onglet_inscriptions, rules.REQUESTS: settings.onglet_adhesions}
     titles = {
@@ -315,7 +325,7 @@ def _take_in(
             workbook.append_rows(schema.RELANCES, request_rows(acks))
         intake.acknowledgements = len(acks)
     if intake.deferred:
-        intake.marks = [(plan.tab, _wanted(plan.decisions)) for plan in plans if _wanted(plan.decisions)]
+        intake.marks = [(p.tab, p.decisions, w) for p in plans if (w := _wanted(p.decisions))]
         intake.now = now
         return
     for plan in plans:
@@ -341,22 +351,22 @@ def _mark(workbook: Workbook, tab: FormTab, decisions: Sequence[Decision], now: 
     exclusive = getattr(backend, "exclusive", None)
     with exclusive() if exclusive is not None else nullcontext():
         grid = backend.fetch([tab.title], {}).get(tab.title, [])
-        cells, width = _mark_cells(grid, tab, wanted, now)
+        cells, width = _mark_cells(grid, tab, decisions, wanted, now)
         backend.ensure_columns(tab.title, width)
         backend.write_cells(cells)
     return len(cells)
 
 
 def _mark_cells(
-    grid: Grid, tab: FormTab, wanted: Sequence[Decision], now: dt.datetime
+    grid: Grid, tab: FormTab, decisions: Sequence[Decision], wanted: Sequence[Decision], now: dt.datetime
 ) -> tuple[list[Cell], int]:
-    """The « Traitée le » and « Anomalies » cells of ``wanted``, each answer found by its key
-    in ``grid`` (the tab as it stands now), with the headers the tab lacks; and the columns
-    the grid must have."""
+    """The « Traitée le » and « Anomalies » cells of ``wanted`` (among ``decisions``), each
+    answer found by its key in ``grid`` (the tab as it stands now), with the headers the tab
+    lacks; and the columns the grid must have."""
     table = Table.from_grid(tab.title, grid)
     header = header_of(grid)
     width = max([len(header), *(len(line) for line in grid)])
-    cells: list[Cell] = []
+    cells: list[tuple[str, int, int, object]] = []
     columns: dict[str, int] = {}
     for name, keys in ((rules.DONE, rules.DONE_KEYS), (rules.ANOMALIES, rules.ANOMALIES_KEYS)):
         found = next((table.columns[k] for k in keys if k in table.columns), None)
@@ -365,20 +375,65 @@ def _mark_cells(
             found = width
             cells.append((tab.title, 1, found, name))
         columns[name] = found
-    by_key: dict[rules.AnswerKey, list[int]] = {}
-    for row in table.rows:
-        by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
+    rows = _Rows(table, tab)
+    placed: dict[int, int] = {}  # row when planned -> row now, of every answer decided
+    for decision in decisions:
+        number = rows.take(decision.answer.key, decision.answer.row, decision.answer.done)
+        if number is not None:
+            placed[decision.answer.row] = number
     for decision in wanted:
-        numbers = by_key.get(decision.answer.key, [])
-        if not numbers:
+        number = placed.get(decision.answer.row)
+        if number is None:
             log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
             continue
-        number = decision.answer.row if decision.answer.row in numbers else numbers[0]
-        numbers.remove(number)
         if decision.done and not decision.answer.done:
             cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
-        cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+        text = decision.anomaly
+        if decision.refers is not None:
+            key, row = decision.refers
+            text = decision.anomaly_at(placed.get(row) or rows.processed(key, row))
+        cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(text)))
     return cells, width
+
+
+class _Rows:
+    """The rows of a responses tab read again, found by their answer's key (staff may have
+    sorted the tab since it was planned); each row given to one answer only."""
+
+    def __init__(self, table: Table, tab: FormTab) -> None:
+        done = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+        noted = next((k for k in rules.ANOMALIES_KEYS if k in table.columns), None)
+        self.by_key: dict[rules.AnswerKey, list[tuple[int, bool]]] = {}
+        self.clean: set[int] = set()  # rows processed without anomaly: an original, not a double
+        for row in table.rows:
+            filled = done is not None and not _blank(row.cells.get(done))
+            self.by_key.setdefault(rules.row_key(row, tab), []).append((row.number, filled))
+            if filled and (noted is None or _blank(row.cells.get(noted))):
+                self.clean.add(row.number)
+        self.taken: set[int] = set()
+
+    def take(self, key: rules.AnswerKey, row: int, done: bool) -> int | None:
+        """The row now of the answer planned at ``row``: one with its key, processed or not as
+        it was then; the same number when it still fits."""
+        free = [(n, d) for n, d in self.by_key.get(key, []) if n not in self.taken]
+        fitting = [n for n, d in free if d == done] or [n for n, _ in free]
+        if not fitting:
+            return None
+        number = row if row in fitting else fitting[0]
+        self.taken.add(number)
+        return number
+
+    def processed(self, key: rules.AnswerKey, row: int) -> int | None:
+        """The row now of an answer processed in an earlier run (the same number when it fits)."""
+        done = [n for n, d in self.by_key.get(key, []) if d and n not in self.taken]
+        found = [n for n in done if n in self.clean] or done
+        if not found:
+            return None
+        return row if row in found else found[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = None) -> list[PendingItem]:
@@ -415,7 +470,7 @@ def take_in_forms(ctx: RunContext) -> FormsIntake:
     """The intake of `mila synchroniser`, before its evaluation, so that the sync evaluates
     the new rows in the same run. On Google Sheets nothing is written here: the rows and the
     marks travel with the sync's one write (quota counts requests), and the run's state gets
-    the rows about to be written. Elsewhere (a .xlsx) they are written now and the run's state
+    what is about to be written. Elsewhere (a .xlsx) they are written now and the run's state
     is read again."""
     workbook = ctx.workbook
     intake = take_in(
@@ -428,12 +483,11 @@ def take_in_forms(ctx: RunContext) -> FormsIntake:
         defer=bool(getattr(workbook.backend, "append_in_write", False)),
     )
     if intake.deferred:
-        if intake.appends:
+        if intake.appends or intake.marks:
             settings = ctx.settings
+            tables = intake.with_rows(ctx.state.tables)
             ctx.use_state(
-                state_of(
-                    intake.with_rows(ctx.state.tables), ctx.today, settings.membership, settings.bookings
-                )
+                state_of(tables, ctx.today, settings.membership, settings.bookings, settings.formulaires)
             )
     elif intake.changed and not intake.dry_run:
         ctx.changed()

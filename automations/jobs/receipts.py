@@ -39,7 +39,7 @@ from typing import Any
 
 from .. import schema
 from ..documents import context as ctx
-from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
+from ..documents.outputs import OutputFolder, PdfUnavailable, safe_filename
 from ..documents.settings import AssociationSettings
 from ..documents.typography import money
 from ..formatting import format_date, format_money
@@ -58,6 +58,7 @@ from ..model.payments import Payment, effective_fee_payments
 from ..model.rows import Member, id_key
 from ..rules import reminders as rules
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
+from ..rules.ids import receipts_in_journal
 from ..rules.membership import MembershipPolicy, due_date, hosted_surface
 from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
@@ -83,6 +84,7 @@ READ_TABS = (
     schema.TARIFS,
     schema.CONSEIL,
     schema.PAIEMENTS,
+    schema.JOURNAL,  # the receipt numbers ever given (rules.ids.receipts_in_journal)
 )
 NUMBER = re.compile(r"^\s*(\d{4})-(\d+)\s*$")
 SUBJECT_TEMPLATE = "recu.sujet.txt.j2"
@@ -392,8 +394,9 @@ def run_ledger_receipts(
                 choice.item = _item(run, dataset, policy, choice)
         if sending is not None and not run.pdf:
             try:
-                find_soffice(documents.soffice)
-                run.pdf = True  # attach the PDF when LibreOffice is there
+                run.context.converter.check()
+                run.pdf = True  # attach the PDF when LibreOffice is there: to the receipts to send only
+                run.pdf_keys = {c.item.key for c in chosen if c.item is not None and _to_send(c, run)}
             except PdfUnavailable:
                 run.result.warnings.append("LibreOffice est introuvable : les reçus partent en Word (.docx).")
         folder = run.produce(run.template("recu"), [c.item for c in chosen if c.item is not None])
@@ -447,8 +450,10 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[_Chosen]:
 
 def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     """Give each payment its number: the one in ``Reçu n°``; else the one the manifest gave
-    the same payment taken from ``Membres``; else the next of its year. New numbers are
-    written to the sheet (and noted in the manifest) before anything else."""
+    the same payment taken from ``Membres``; else the next of its year, after every number
+    of the column, of the manifest and of the Journal lines of earlier runs (a number whose
+    payment row was deleted is never given again). New numbers are written to the sheet
+    (and noted in the manifest, and in this run's Journal line) before anything else."""
     table = run.tables[schema.PAIEMENTS.name]
     taken: set[str] = set()
     last: Counter[int] = Counter()
@@ -461,6 +466,8 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     for year, rank in receipts["last"].items():
         if str(year).isdigit():
             last[int(year)] = max(last[int(year)], int(rank))
+    for year, rank in receipts_in_journal(entry.details for entry in run.dataset.journal).items():
+        last[year] = max(last[year], rank)
     updates: list[CellUpdate] = []
     for choice in chosen:
         p = choice.payment
@@ -489,6 +496,7 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[_Chosen]) -> None:
     run.result.cells_written += written.cells_written
     run.result.skipped.extend(written.skipped)
     placed = {cell[1] for cell in written.cells}
+    run.result.numbered += [str(u.value) for u in updates if u.row_id in placed]
     for choice in chosen:
         if choice.payment.id in {u.row_id for u in updates} and choice.payment.id not in placed:
             choice.number = None  # the row moved away: numbered at the next run
@@ -666,6 +674,16 @@ def _send(
         )
     if batch_error is not None:
         raise batch_error
+
+
+def _to_send(choice: _Chosen, run: _Run) -> bool:
+    """Whether the receipt may go by e-mail in this run (not sent yet, not too old to send)."""
+    date = choice.payment.date
+    return (
+        is_blank(choice.row.get("Reçu envoyé le"))
+        and date is not None
+        and (run.today - date).days <= run.documents.receipts_send_days
+    )
 
 
 def _unsendable(member: Member, histories: rules.Histories) -> str | None:

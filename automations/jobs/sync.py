@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from .. import journal, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
-from ..model.anomalies import Anomalies
 from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
@@ -51,7 +50,7 @@ class SyncResult:
     dry_run: bool
     ids_assigned: list[NewId] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    cells_written: int = 0
+    cells_written: int = 0  # every cell the run wrote (computed columns, Listes, form tabs)
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: int = 0
@@ -159,11 +158,9 @@ def run_sync(
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run, forms=forms)
     try:
-        state = state or read_state(workbook, today, policy, booking_policy)
-        # The form requests' anomalies go to the sheet's cells, not into the shared state.
-        evaluation = replace(state.evaluation, anomalies=Anomalies(state.evaluation.anomalies))
-        if forms is not None:
-            forms.annotate(evaluation)
+        settings = forms.settings if forms is not None else None
+        state = state or read_state(workbook, today, policy, booking_policy, settings)
+        evaluation = state.evaluation
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
             if not dry_run and forms is not None and forms.deferred:
@@ -178,14 +175,14 @@ def run_sync(
             result.ids_assigned = new_ids
             result.promotions = _promotions(evaluation, assigned, None)
             return result
-        # On Google Sheets, Listes goes in the write's own request, and so does the Journal
-        # line when nothing is written after it (no promotion to record): it stays last.
+        # On Google Sheets, Listes and the form answers go in the write's own request, and
+        # so does the Journal line when nothing is written after it (no promotion to
+        # record): it stays the run's last line.
         lists = None
-        if lists_differ(evaluation.tables, evaluation.dataset, new_ids) and _in_write(workbook):
+        differ = lists_differ(evaluation.tables, evaluation.dataset, new_ids)
+        if differ and _in_write(workbook):
             lists = lists_in_write(workbook, evaluation.dataset)
-        last = not _promotions(evaluation, assigned, None) and (
-            lists is not None or not lists_differ(evaluation.tables, evaluation.dataset, new_ids)
-        )
+        last = not _promotions(evaluation, assigned, None) and (lists is not None or not differ)
         deferred = forms is not None and forms.deferred
         written = workbook.write(
             updates,
@@ -198,7 +195,10 @@ def run_sync(
         _take(result, written)
         result.journal = bool(written.rows_carried)
         if lists is None:
-            keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+            listed = keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+            # Every cell the run wrote: computed columns, Listes, the form tabs' marks (those
+            # of a write that carried them are counted in it).
+            result.cells_written += listed + (forms.cells_written if forms and not deferred else 0)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
@@ -207,7 +207,9 @@ def run_sync(
         result.seconds = time.monotonic() - started
         log.error("sync failed: %s", exc.message)
         if not dry_run and not isinstance(exc, UNREACHABLE):
-            _journal(workbook, clock, "échec", exc.message, result)
+            given = _ids_given(result)
+            details = exc.message + (f" ; {given}" if given else "")
+            _journal(workbook, clock, "échec", details, result)
         raise
     result.seconds = time.monotonic() - started
     log.info(
@@ -287,14 +289,23 @@ def _change(update: CellUpdate) -> Change:
     return Change(update.tab, update.row_id, update.column, before, update.value)
 
 
+def _ids_given(result: SyncResult) -> str:
+    """« ID attribués : Inscriptions : I0012 à I0014 ; Membres : M0121 » for the IDs this run
+    gave, the form answers' included (read back by ``rules.ids``: never given again)."""
+    by_tab: dict[str, list[str]] = dict(result.forms.ids_given()) if result.forms is not None else {}
+    for new in result.ids_assigned:
+        by_tab.setdefault(new.tab, []).append(new.new_id)
+    if not by_tab:
+        return ""
+    listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
+    return f"ID attribués : {listed}"
+
+
 def _details(result: SyncResult) -> str:
     parts = []
-    if result.ids_assigned:
-        by_tab: dict[str, list[str]] = {}
-        for new in result.ids_assigned:
-            by_tab.setdefault(new.tab, []).append(new.new_id)
-        listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
-        parts.append(f"ID attribués : {listed}")
+    given = _ids_given(result)
+    if given:
+        parts.append(given)
     parts.append(f"{result.cells_written} cellule(s) écrite(s)")
     parts.append(f"{result.errors} erreur(s), {result.warnings} avertissement(s)")
     if result.skipped:

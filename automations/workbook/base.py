@@ -95,7 +95,7 @@ class Backend(Protocol):
 
 @dataclass
 class WriteResult:
-    cells_written: int = 0
+    cells_written: int = 0  # computed cells, and the ``placed`` ones (not rows added)
     ids_assigned: list[NewId] = field(default_factory=list)
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # French: what could not be placed, and why
@@ -337,6 +337,7 @@ class Workbook:
             cells += self._row_cells(title, tab, fresh.get(title, []), rows)
         if placed is not None:
             more = placed[1](fresh, result)
+            result.cells_written += len(more)
             for title in {c[0] for c in more}:
                 self.backend.ensure_columns(title, max(c[2] for c in more if c[0] == title))
                 self.backend.ensure_rows(title, max(c[1] for c in more if c[0] == title))
