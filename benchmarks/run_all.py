@@ -28,6 +28,7 @@ from . import (
     drive,
     payments,
     preparer,
+    quota,
     renewals,
     sync_compute,
     workbook_io,
@@ -37,6 +38,7 @@ from .data import BUDGET_S, REPEATS, BenchResult, md_table, seconds, verdict_wor
 # The registry: every module here exposes run(quick: bool = False) -> BenchResult.
 BENCHMARKS: list[ModuleType] = [
     workbook_io,
+    quota,
     sync_compute,
     bookings_events,
     renewals,

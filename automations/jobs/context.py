@@ -66,6 +66,11 @@ class RunContext:
             self.workbook, self.today, settings.membership, settings.bookings, settings.formulaires
         )
 
+    def use_state(self, state: WorkbookState) -> None:
+        """Start the next steps from ``state`` (the run's read with the rows this run is
+        about to write: ``jobs.forms.take_in_forms``)."""
+        self.__dict__["state"] = state
+
     def changed(self) -> None:
         """This run wrote rows that a later step must see: the next use of ``state``
         reads the workbook again."""
