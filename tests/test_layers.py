@@ -73,6 +73,7 @@ FORBIDDEN = {
     ],
     "automations.rules": ["automations.jobs", "automations.cli"],
     "automations.workbook": ["automations.model", "automations.rules", "automations.jobs", "automations.cli"],
+    "automations.outbox": ["automations.jobs", "automations.cli"],
     "automations.jobs": ["automations.cli"],
 }
 

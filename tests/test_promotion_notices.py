@@ -17,10 +17,10 @@ from test_renewals import Crash, CrashingSender, CrashingWorkbook, received, rel
 from automations.clock import FixedClock
 from automations.errors import MailError
 from automations.jobs.promotions import event_when, notice_key, record_promotions, run_promotion_notices
-from automations.jobs.relances import entries
 from automations.jobs.sync import run_sync
 from automations.mail import MailSettings, SmtpSender, make_sender
 from automations.model.rows import Event
+from automations.outbox import entries
 from automations.rules.membership import MembershipPolicy
 
 TODAY = dt.date(2027, 2, 15)

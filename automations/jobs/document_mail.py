@@ -4,13 +4,13 @@ the annual report to the board (``mila docs rapport --envoyer``) share.
 
 A job turns each document to send into a :class:`Draft` (who, which version, what the
 message says, what is attached) and hands the drafts to :func:`send_drafts`, which keeps
-the rules of the reminders (:mod:`.relances`):
+the rules of the reminders (:mod:`automations.outbox`):
 
 - a version is named in ``Relances`` by its ``Relance`` label, which holds a short
   fingerprint of the document (``convention C001 à signer (version 3f9a2c1b)``): a
   regenerated document with new content is a new label, sent again; the same version is
   never sent twice to the same person, whatever the ``Échéance`` of its rows;
-- an ``en cours`` row before, the outcome after (:func:`relances.send_batch`); a version
+- an ``en cours`` row before, the outcome after (:func:`outbox.send_batch`); a version
   left ``en cours`` by a run that stopped is ``à vérifier``, never resent automatically;
 - a person without a valid address, or whose address a server refused for good, is
   listed with what to correct, and nothing is sent to them;
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import outbox
 from ..clock import Clock
 from ..mail import (
     HeaderProblem,
@@ -39,11 +40,10 @@ from ..mail import (
     new_message_id,
     preview_notice,
 )
-from ..rules import reminders as rules
+from ..outbox import PLANNED
+from ..rules import outbox as rules
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Table, Workbook
-from . import relances
-from .relances import PLANNED
 
 
 def version_of(*parts: str | None) -> str:
@@ -71,7 +71,7 @@ class Draft:
 
 @dataclass
 class DocumentMail:
-    """One document e-mailed (a ``relances.Message``), and what became of it."""
+    """One document e-mailed (a ``outbox.Message``), and what became of it."""
 
     member_id: str
     who: str
@@ -122,7 +122,7 @@ class DocumentToCheck:
 
 
 @dataclass
-class DocumentSending(relances.MessageCounts):
+class DocumentSending(outbox.MessageCounts):
     """What ``--envoyer`` did with documents: sent, already sent, in doubt, not sent and why."""
 
     task: str  # the Journal's « Tâche »: « envoi pour signature », « envoi du rapport »
@@ -150,7 +150,7 @@ class DocumentSending(relances.MessageCounts):
                 f"{len(self.messages)} fichier(s) .eml à ouvrir avec Thunderbird, Outlook ou Apple "
                 "Mail. Rien n'est parti, rien n'a été noté dans Relances."
             )
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (
@@ -207,7 +207,7 @@ class DocumentSending(relances.MessageCounts):
     def outcome(self) -> Outcome:
         """The sending in one French line, for ``mila etat``."""
         if self.preview:
-            found = relances.preview_outcome(len(self.messages), self.preview_folder, self.noun)
+            found = outbox.preview_outcome(len(self.messages), self.preview_folder, self.noun)
         elif not self.messages:
             found = Outcome(NOTHING, f"aucun {self.noun.replace('(s)', '')} à envoyer")
         else:
@@ -217,7 +217,7 @@ class DocumentSending(relances.MessageCounts):
 
 def _history(histories: rules.Histories, member_id: str, label: str) -> rules.History:
     """Every attempt at this label for this member, whatever the Échéance of its rows."""
-    wanted = rules.reminder_key(member_id, dt.date.min, label)
+    wanted = rules.message_key(member_id, dt.date.min, label)
     if wanted is None:
         return rules.History()
     attempts = [
@@ -244,7 +244,7 @@ def send_drafts(
     ``<template>.txt.j2`` and ``<template>.html.j2``; record it in ``Relances`` (``log_table``:
     that tab as read by the run). Previews only without server or in a dry run."""
     started = time.monotonic()
-    entries = relances.entries(log_table, today)
+    entries = outbox.entries(log_table, today)
     snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
     histories = rules.build_histories(entries)
     templates = Templates(mail.templates)
@@ -307,20 +307,20 @@ def send_drafts(
             )
         )
     if sending.preview or sending.dry_run:
-        relances.previews(workbook, sender, clock, sending, started, task=sending.task, note="")
+        outbox.previews(workbook, sender, clock, sending, started, task=sending.task, note="")
         return
     checks = [c for c in sending.to_check if c.new]
     check_rows = [
-        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
+        outbox.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
 
     def unreachable(message: str) -> None:
         sending.seconds = time.monotonic() - started
-        relances.journal(workbook, clock, sending.task, "échec", message, sending.seconds)
+        outbox.journal(workbook, clock, sending.task, "échec", message, sending.seconds)
 
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,
@@ -340,7 +340,7 @@ def send_drafts(
             in_doubt=lambda c: f"{c.who} {' '.join(c.message_ids)}",
         )
         details = " ; ".join(parts) + (f" ; envoi interrompu : {batch_error.message}" if batch_error else "")
-        sending.journal = relances.journal(
+        sending.journal = outbox.journal(
             workbook, clock, sending.task, sending.journal_outcome(), details, sending.seconds
         )
     if batch_error is not None:

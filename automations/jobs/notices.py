@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import outbox
 from ..clock import Clock
 from ..mail import Outgoing, Sender, preview_notice
-from ..rules import reminders as rules
+from ..outbox import PLANNED
+from ..rules import outbox as rules
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Workbook
-from . import relances
-from .relances import PLANNED
 
 
 @dataclass
@@ -116,7 +116,7 @@ class NoticeToCheck:
 
 
 @dataclass
-class NoticesResult(relances.MessageCounts):
+class NoticesResult(outbox.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -143,7 +143,7 @@ class NoticesResult(relances.MessageCounts):
         """The run in one French line, for ``mila etat``."""
         if self.preview:
             return journal_missing(
-                relances.preview_outcome(
+                outbox.preview_outcome(
                     len(self.messages), self.preview_folder, "message(s) « place confirmée »"
                 ),
                 self.journal_lost,
@@ -174,7 +174,7 @@ class NoticesResult(relances.MessageCounts):
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
         planned = "Messages « place confirmée » à envoyer"
         planned += ", écrits en aperçu" if self.preview_folder else ""
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (PLANNED, planned),
@@ -276,18 +276,18 @@ def send_notices(
 
     def journal(outcome: str, text: str) -> bool:
         result.seconds = time.monotonic() - started
-        return relances.journal(workbook, clock, task, outcome, text, result.seconds)
+        return outbox.journal(workbook, clock, task, outcome, text, result.seconds)
 
     extra = [
-        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
+        outbox.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
         for c in result.to_check
         for mid in c.new_ids
     ]
     extra += [
-        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+        outbox.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
         for c in result.closed
     ]
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,

@@ -15,7 +15,7 @@ The order of a run, and what each step leaves behind:
    template changed; the manifest keeps the files);
 5. with ``sender`` (``--envoyer``): e-mail each receipt not yet sent (``Reçu envoyé le``
    blank, no attempt in ``Relances``) with the bookkeeping of the reminders
-   (``jobs.relances``): an ``en cours`` row before, the outcome after, ``Relance`` =
+   (``automations.outbox``): an ``en cours`` row before, the outcome after, ``Relance`` =
    ``reçu 2025-014``, ``Échéance`` = the payment's date; then ``Reçu envoyé le`` for each
    receipt sent. The PDF is attached when LibreOffice is there, else the .docx.
 
@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import schema
+from .. import outbox, schema
 from ..documents import context as ctx
 from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
 from ..documents.settings import AssociationSettings
@@ -56,12 +56,12 @@ from ..mail import (
 from ..model.dataset import Dataset
 from ..model.payments import Payment, effective_fee_payments
 from ..model.rows import Member, id_key
-from ..rules import reminders as rules
+from ..outbox import PLANNED
+from ..rules import outbox as rules
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import MembershipPolicy, due_date, hosted_surface
 from ..workbook import CellUpdate, Row
 from ..workbook.table import is_blank
-from . import relances
 from .context import RunContext
 from .document_run import (
     DOCUMENT_TABS,
@@ -72,7 +72,6 @@ from .document_run import (
     _label,
     _Run,
 )
-from .relances import PLANNED
 
 log = logging.getLogger(__name__)
 TASK = "envoi des reçus"  # the Journal's « Tâche » of the sending
@@ -100,7 +99,7 @@ def receipt_label(number: str) -> str:
 
 @dataclass
 class ReceiptMail:
-    """One receipt to e-mail, and what became of it (a ``relances.Message``)."""
+    """One receipt to e-mail, and what became of it (a ``outbox.Message``)."""
 
     member_id: str
     structure: str | None
@@ -160,7 +159,7 @@ class ReceiptToCheck:
 
 
 @dataclass
-class ReceiptsSending(relances.MessageCounts):
+class ReceiptsSending(outbox.MessageCounts):
     """What ``--envoyer`` did: the messages, the receipts in doubt, those not sent and why."""
 
     sender: str = ""
@@ -181,7 +180,7 @@ class ReceiptsSending(relances.MessageCounts):
         out: list[str] = []
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (PLANNED, "Reçus à envoyer, écrits en aperçu"),
@@ -548,7 +547,7 @@ def _send(
 ) -> None:
     started = time.monotonic()
     workbook, clock, today = run.workbook, run.clock, run.today
-    entries = relances.entries(run.tables.get(schema.RELANCES.name), today)
+    entries = outbox.entries(run.tables.get(schema.RELANCES.name), today)
     snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
     histories = rules.build_histories(entries)
     templates = Templates(mail.templates)
@@ -560,7 +559,7 @@ def _send(
         if not is_blank(choice.row.get("Reçu envoyé le")):
             continue
         label = receipt_label(number)
-        key = rules.reminder_key(m.id, p.date, label)
+        key = rules.message_key(m.id, p.date, label)
         history = histories.get(key, rules.History()) if key is not None else rules.History()
         if history.state is rules.State.SENT:
             when = next((a.at for a in history.attempts if a.status == rules.SENT and a.at), today)
@@ -625,20 +624,20 @@ def _send(
             )
         )
     if sending.preview:
-        relances.previews(workbook, sender, clock, sending, started, task=TASK, note="")
+        outbox.previews(workbook, sender, clock, sending, started, task=TASK, note="")
         return
     checks = [c for c in sending.to_check if c.new]
     check_rows = [
-        relances.to_check_row(c.member_id, c.reference, receipt_label(c.number), c.address, mid)
+        outbox.to_check_row(c.member_id, c.reference, receipt_label(c.number), c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
 
     def unreachable(message: str) -> None:
         sending.seconds = time.monotonic() - started
-        relances.journal(workbook, clock, TASK, "échec", message, sending.seconds)
+        outbox.journal(workbook, clock, TASK, "échec", message, sending.seconds)
 
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,
@@ -661,7 +660,7 @@ def _send(
     sending.seconds = time.monotonic() - started
     if sending.messages or checks:
         details = _details(sending) + (f" ; envoi interrompu : {batch_error.message}" if batch_error else "")
-        sending.journal = relances.journal(
+        sending.journal = outbox.journal(
             workbook, clock, TASK, sending.journal_outcome(), details, sending.seconds
         )
     if batch_error is not None:

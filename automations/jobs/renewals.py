@@ -4,7 +4,7 @@ The order of a run, and what a crash at each step leaves behind:
 
 1. start from the run's state (``jobs.workbook_state``: the whole workbook read in one
    request and evaluated once, so a member whose payment is in ``Paiements`` is « à jour »
-   here as in the sheet); decide, for each member, the reminder due (``rules.reminders``)
+   here as in the sheet); decide, for each member, the reminder due (``rules.renewals``)
    and render every message. A broken
    template stops the run here: nothing sent, nothing recorded.
 2. connect to the server (or prepare the outbox). Unreachable: nothing recorded, a
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import schema
+from .. import outbox, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
@@ -54,14 +54,15 @@ from ..mail import (
 )
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
-from ..rules import reminders as rules
+from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
+from ..rules import outbox as ledger_rules
+from ..rules import renewals as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
-from ..rules.reminders import InDoubt, LogEntry, Send, Skip
+from ..rules.outbox import LogEntry
+from ..rules.renewals import InDoubt, Send, Skip
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Workbook
-from . import relances
-from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ class ToCheck:
 
 
 @dataclass
-class RenewalsResult(relances.MessageCounts):
+class RenewalsResult(outbox.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -241,17 +242,17 @@ class RenewalsResult(relances.MessageCounts):
 
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (
                     PLANNED,
                     "Relances dues aujourd'hui" + (", écrites en aperçu" if self.preview_folder else ""),
                 ),
-                (rules.SENT, "Relances envoyées"),
-                (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
-                (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
-                (rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
+                (ledger_rules.SENT, "Relances envoyées"),
+                (ledger_rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
+                (ledger_rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
+                (ledger_rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
             ),
             lambda m: (
                 f"{m.member_id} {m.structure} <{m.address}> — {m.reminder} — {format_money(m.amount_ttc)}"
@@ -360,16 +361,16 @@ def run_renewals(
         raise
     if dry_run or result.preview:
         skipped = f" ; {len(result.skipped)} membre(s) non relancé(s)" if result.skipped else ""
-        relances.previews(workbook, sender, clock, result, started, task=TASK, note=skipped)
+        outbox.previews(workbook, sender, clock, result, started, task=TASK, note=skipped)
         return result
 
     checks = [c for c in result.to_check if c.new]
     check_rows = [
-        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
+        outbox.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
         for c in checks
         for mid in c.new_ids
     ]
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,
@@ -411,7 +412,7 @@ def plan(
     """Decide every member's reminder and render the messages into ``result``, from the
     statuses and due dates of the run's one evaluation (which follow ``Paiements``)."""
     dataset = state.dataset
-    histories = rules.build_histories(entries)
+    histories = ledger_rules.build_histories(entries)
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
     templates = Templates(mail.templates)
     now = clock.now()
@@ -584,4 +585,4 @@ def _details(result: RenewalsResult) -> str:
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: RenewalsResult) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    return relances.journal(workbook, clock, TASK, outcome, details, result.seconds)
+    return outbox.journal(workbook, clock, TASK, outcome, details, result.seconds)
