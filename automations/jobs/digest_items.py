@@ -277,9 +277,12 @@ def collect(
     renewals: RenewalSettings,
     since: dt.datetime | None,
     forms: FormsSettings | None = None,
+    evaluation: Evaluation | None = None,
 ) -> list[Item]:
-    """Every point of the summary, section by section."""
-    evaluation = evaluate(tables, today, policy, booking_policy=bookings)
+    """Every point of the summary, section by section (``evaluation``: the run's one
+    evaluation of ``tables``, made now when not given)."""
+    if evaluation is None:
+        evaluation = evaluate(tables, today, policy, booking_policy=bookings)
     journal_title = evaluation.dataset.titles.get(schema.JOURNAL.name, schema.JOURNAL.name)
     items = sheet_items(tables, evaluation)
     items += answer_items(tables, forms)
