@@ -254,7 +254,7 @@ def test_a_crash_between_sending_and_recording_is_to_check_never_resent(
 
     after = smtp(book, tmp_path, smtp_server, today=TODAY + dt.timedelta(days=1))
     assert len(smtp_server.messages) == 2 and [m.number for m in after.sending.messages] == ["2025-002"]
-    assert [c.number for c in after.sending.to_check] == ["2024-001"]
+    assert [c.detail("number") for c in after.sending.to_check] == ["2024-001"]
     assert [r["Statut"] for r in rows(book, "Relances")][1:] == ["à vérifier", "en cours", "envoyée"]
     assert column(book, "Reçu envoyé le")[0] is None
     [line] = [r for r in rows(book, "Journal") if r["Tâche"] == "envoi des reçus"]

@@ -429,7 +429,7 @@ class TestCrashes:
         assert received(smtp_server) == ["paul@nord.fr"] and statuses(book) == ["à envoyer", "en cours"]
 
         after = notices(book, mail, today=TODAY + dt.timedelta(days=1))
-        assert after.messages == [] and [c.registration_id for c in after.to_check] == ["I0002"]
+        assert after.messages == [] and [c.detail("registration") for c in after.to_check] == ["I0002"]
         assert after.to_check[0].new and not after.ok
         assert statuses(book) == ["à envoyer", "en cours", "à vérifier"]
         assert journal(book)[-1][2] == "à vérifier" and "I0002" in journal(book)[-1][3]

@@ -318,7 +318,16 @@ def send(ctx: RunContext, result: DigestResult, entries: Sequence[rules.LogEntry
             date=now,
             name=f"{ctx.today.isoformat()}-resume-{address.partition('@')[0]}",
         )
-        result.messages.append(Mail(SUMMARY, address, label_of[address], ctx.today, message_id, outgoing))
+        result.messages.append(
+            Mail(
+                member_id=SUMMARY,
+                address=address,
+                reminder=label_of[address],
+                reference=ctx.today,
+                message_id=message_id,
+                outgoing=outgoing,
+            )
+        )
     if not sender.delivers:
         _previews(ctx, result)
         return

@@ -33,14 +33,13 @@ from ..clock import Clock
 from ..mail import (
     HeaderProblem,
     MailSettings,
-    Outgoing,
     Sender,
     Templates,
     build_message,
     new_message_id,
     preview_notice,
 )
-from ..outbox import PLANNED
+from ..outbox import PLANNED, Mail, ToCheck
 from ..rules import outbox as rules
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Table, Workbook
@@ -69,22 +68,12 @@ class Draft:
     name: str  # the preview file's stem
 
 
-@dataclass
-class DocumentMail:
+@dataclass(kw_only=True)
+class DocumentMail(Mail):
     """One document e-mailed (a ``outbox.Message``), and what became of it."""
 
-    member_id: str
     who: str
-    address: str
-    reminder: str
-    reference: dt.date
-    message_id: str
     attachments: list[str]
-    status: str = PLANNED
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -101,26 +90,6 @@ class DocumentMail:
         }
 
 
-@dataclass(frozen=True)
-class DocumentToCheck:
-    """A version left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    member_id: str
-    who: str
-    reminder: str
-    reference: dt.date
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {"member": self.member_id, "label": self.reminder, "message_ids": list(self.message_ids)}
-
-
 @dataclass
 class DocumentSending(outbox.MessageCounts):
     """What ``--envoyer`` did with documents: sent, already sent, in doubt, not sent and why."""
@@ -132,7 +101,7 @@ class DocumentSending(outbox.MessageCounts):
     preview: bool = False  # no server: written as previews, nothing recorded
     preview_folder: Path | None = None
     messages: list[DocumentMail] = field(default_factory=list)
-    to_check: list[DocumentToCheck] = field(default_factory=list)
+    to_check: list[ToCheck] = field(default_factory=list)
     not_sent: list[str] = field(default_factory=list)  # French: who did not get it, and why
     already: int = 0  # versions already sent to their addressee: not sent again
     notes: list[str] = field(default_factory=list)  # French: how the documents travel
@@ -256,14 +225,14 @@ def send_drafts(
             continue
         if history.state is rules.State.IN_DOUBT:
             sending.to_check.append(
-                DocumentToCheck(
-                    draft.member_id,
-                    draft.who,
-                    draft.label,
-                    draft.reference,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                    next((a.address for a in history.in_doubt if a.address), None),
-                    tuple(a.message_id for a in history.unreported if a.message_id),
+                ToCheck.found(
+                    history.in_doubt,
+                    history.unreported,
+                    member_id=draft.member_id,
+                    reference=draft.reference,
+                    label=draft.label,
+                    who=draft.who,
+                    about={"member": draft.member_id, "label": draft.label},
                 )
             )
             continue
@@ -296,13 +265,13 @@ def send_drafts(
             continue
         sending.messages.append(
             DocumentMail(
-                draft.member_id,
-                draft.who,
-                outgoing.recipient,
-                draft.label,
-                draft.reference,
-                message_id,
-                [p.name for p in draft.attachments],
+                member_id=draft.member_id,
+                who=draft.who,
+                address=outgoing.recipient,
+                reminder=draft.label,
+                reference=draft.reference,
+                message_id=message_id,
+                attachments=[p.name for p in draft.attachments],
                 outgoing=outgoing,
             )
         )
@@ -310,11 +279,7 @@ def send_drafts(
         outbox.previews(workbook, sender, clock, sending, started, task=sending.task, note="")
         return
     checks = [c for c in sending.to_check if c.new]
-    check_rows = [
-        outbox.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
-        for c in checks
-        for mid in c.new_ids
-    ]
+    check_rows = outbox.check_rows(checks)
 
     def unreachable(message: str) -> None:
         sending.seconds = time.monotonic() - started

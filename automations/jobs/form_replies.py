@@ -31,11 +31,13 @@ from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..rules import outbox as rules
 from ..rules.events import WAITING, parse_place
+from ..rules.membership import MembershipPolicy
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from .evaluation import previous_places, schema_problems
 from .notices import Closed, Notice, NoticesResult, Waiting, send_notices
 from .promotions import NoticeLog, event_when, in_doubt, notice_logs, open_notices
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = "réponses aux formulaires"
@@ -91,8 +93,10 @@ def run_acknowledgements(
     sender: Sender,
     clock: Clock,
     dry_run: bool = False,
+    state: WorkbookState | None = None,
 ) -> NoticesResult:
-    """Send the acknowledgements still to send (previews without a server; a dry run lists them)."""
+    """Send the acknowledgements still to send (previews without a server; a dry run lists
+    them), from ``state`` (the run's read of the workbook; read now when not given)."""
     started = time.monotonic()
     result = NoticesResult(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
@@ -101,7 +105,8 @@ def run_acknowledgements(
         titles = workbook.tabs()
         if workbook.title_for(schema.RELANCES.name) is None or not titles:
             return result
-        tables = workbook.read([t.name for t in READ_TABS])
+        state = state or read_state(workbook, today, MembershipPolicy())
+        tables = state.subset(*READ_TABS)
         log_table = tables.get(schema.RELANCES.name)
         entries = outbox.entries(log_table, today)
         logs = notice_logs(entries, ack_key)
@@ -135,7 +140,7 @@ def journal_details(result: NoticesResult) -> str:
         feminine=False,
         sender=result.sender,
         failed=lambda m: f"{m.registration_id} {m.member_id} ({m.details})",
-        in_doubt=lambda c: f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}",
+        in_doubt=lambda c: f"{c.who} {' '.join(c.message_ids)}",
     )
     if result.closed:
         parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée »")

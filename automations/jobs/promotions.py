@@ -58,14 +58,17 @@ from ..mail import (
 )
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
+from ..outbox import ToCheck
 from ..rules import outbox as rules
 from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
+from ..rules.membership import MembershipPolicy
 from ..rules.outbox import Histories, History, LogEntry, State
 from ..runner import job_name
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
 from .evaluation import previous_places, schema_problems
-from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details, send_notices
+from .notices import Closed, Notice, NoticesResult, Waiting, journal_details, send_notices
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("promotions")  # the Journal's « Tâche »
@@ -231,8 +234,10 @@ def run_promotion_notices(
     sender: Sender,
     clock: Clock,
     dry_run: bool = False,
+    state: WorkbookState | None = None,
 ) -> NoticesResult:
-    """Send the « place confirmée » notices still to send, recorded in Relances. With a sender
+    """Send the « place confirmée » notices still to send, recorded in Relances (``state``:
+    the run's read of the workbook, read now when not given). With a sender
     that does not deliver (no server: previews), write them as previews and record nothing but
     a Journal line; with ``dry_run``, list them (and write the previews to such a sender)
     without writing anything to the workbook."""
@@ -241,7 +246,8 @@ def run_promotion_notices(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
     )
     try:
-        tables = workbook.read([t.name for t in READ_TABS])
+        state = state or read_state(workbook, today, MembershipPolicy())
+        tables = state.subset(*READ_TABS)
         log_table = tables.get(schema.RELANCES.name)
         problems = schema_problems({schema.RELANCES.name: log_table} if log_table is not None else {})
         if problems:
@@ -303,20 +309,20 @@ def _history(notice: NoticeLog, histories: Histories) -> History:
     return histories.get(key, History()) if key is not None else History()
 
 
-def in_doubt(notice: NoticeLog, registration_id: str, histories: Histories) -> NoticeToCheck | None:
+def in_doubt(notice: NoticeLog, registration_id: str, histories: Histories) -> ToCheck | None:
     """The notice left « en cours » by a run that stopped while sending, for a person to
     check (never sent again on its own); None when it is not in doubt."""
     history = _history(notice, histories)
     if history.state is not State.IN_DOUBT:
         return None
-    return NoticeToCheck(
-        registration_id,
-        notice.member_id,
-        notice.reference,
-        notice.label,
-        tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-        next((a.address for a in history.in_doubt if a.address), None),
-        tuple(a.message_id for a in history.unreported if a.message_id),
+    return ToCheck.found(
+        history.in_doubt,
+        history.unreported,
+        member_id=notice.member_id,
+        reference=notice.reference,
+        label=notice.label,
+        who=f"{registration_id} {notice.member_id}",
+        about={"registration": registration_id, "member": notice.member_id},
     )
 
 

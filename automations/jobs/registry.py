@@ -85,6 +85,7 @@ def promotions(ctx: RunContext) -> NoticesResult:
         sender=ctx.sender,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        state=ctx.state,
     )
 
 

@@ -45,7 +45,6 @@ from ..formatting import format_date, format_date_long, format_money, format_per
 from ..mail import (
     HeaderProblem,
     MailSettings,
-    Outgoing,
     Sender,
     Templates,
     build_message,
@@ -54,7 +53,7 @@ from ..mail import (
 )
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
-from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
+from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
@@ -91,24 +90,14 @@ HTML_TEMPLATE = "relance.html.j2"
 # --------------------------------------------------------------------------- result
 
 
-@dataclass
-class Reminder:
+@dataclass(kw_only=True)
+class Reminder(Mail):
     """One message of the run, and what became of it."""
 
-    member_id: str
     structure: str | None
     contact: str | None
-    address: str
-    reminder: str  # Relance label
-    reference: dt.date  # Échéance (Adhésion le for a first fee)
     send_on: dt.date
-    message_id: str
     amount_ttc: Decimal
-    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None  # the preview file, when written as a preview
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -161,35 +150,6 @@ class Skipped:
         address = f" <{self.email}>" if self.email else " (sans adresse e-mail)"
         amount = f", {format_money(self.amount_ttc)}" if self.amount_ttc is not None else ""
         return f"{name}{address}{amount}"
-
-
-@dataclass(frozen=True)
-class ToCheck:
-    """A reminder left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    member_id: str | None
-    structure: str | None
-    reminder: str
-    reference: dt.date
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # Message-IDs found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        """Found by this run: the Journal says so once."""
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "member": self.member_id,
-            "structure": self.structure,
-            "reminder": self.reminder,
-            "due_date": self.reference.isoformat(),
-            "message_ids": list(self.message_ids),
-            "address": self.address,
-            "new": self.new,
-        }
 
 
 @dataclass
@@ -287,10 +247,7 @@ class RenewalsResult(outbox.MessageCounts):
                 f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
                 "jamais renvoyées :"
             )
-            out += [
-                f"  {c.member_id} {c.structure} — {c.reminder} — Message-ID {' '.join(c.message_ids)}"
-                for c in self.to_check
-            ]
+            out += [f"  {c.who} — {c.label} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
             out.append(
                 "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
                 "(« Une relance reste à vérifier »)."
@@ -365,11 +322,7 @@ def run_renewals(
         return result
 
     checks = [c for c in result.to_check if c.new]
-    check_rows = [
-        outbox.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
-        for c in checks
-        for mid in c.new_ids
-    ]
+    check_rows = outbox.check_rows(checks)
     batch_error = outbox.send_or_record(
         workbook,
         sender,
@@ -423,14 +376,19 @@ def plan(
         label = decision.due.label if decision.due is not None else None
         if isinstance(decision, InDoubt):
             result.to_check.append(
-                ToCheck(
-                    member.id,
-                    member.structure,
-                    decision.due.label,
-                    decision.due.reference,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in decision.attempts),
-                    next((a.address for a in decision.attempts if a.address), None),
-                    tuple(a.message_id for a in decision.new if a.message_id),
+                ToCheck.found(
+                    decision.attempts,
+                    decision.new,
+                    member_id=member.id,
+                    reference=decision.due.reference,
+                    label=decision.due.label,
+                    who=f"{member.id} {member.structure}",
+                    about={
+                        "member": member.id,
+                        "structure": member.structure,
+                        "reminder": decision.due.label,
+                        "due_date": decision.due.reference.isoformat(),
+                    },
                 )
             )
             continue
@@ -576,7 +534,7 @@ def _details(result: RenewalsResult) -> str:
         feminine=True,
         sender=result.sender,
         failed=lambda m: f"{m.member_id} {m.reminder} ({m.details})",
-        in_doubt=lambda c: f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}",
+        in_doubt=lambda c: f"{c.member_id} {c.label} {' '.join(c.message_ids)}",
     )
     if result.skipped:
         parts.append(f"{len(result.skipped)} membre(s) non relancé(s)")
