@@ -127,8 +127,10 @@ def number_receipts(
         if old and str(old) not in taken:
             number = str(old)
         else:
-            last[p.date.year] += 1
-            number = f"{p.date.year}-{last[p.date.year]:03d}"
+            number = ""
+            while not number or number in taken:  # never one given twice, whatever the manifest says
+                last[p.date.year] += 1
+                number = f"{p.date.year}-{last[p.date.year]:03d}"
         taken.add(number)
         numbers[p.row] = number
         new.append((choice, number))
