@@ -9,19 +9,18 @@ The order of a run, and what a crash at each step leaves behind:
    template stops the run here: nothing sent, nothing recorded.
 2. connect to the server (or prepare the outbox). Unreachable: nothing recorded, a
    Journal line, :class:`~automations.errors.MailError`.
-3. append one ``en cours`` row per message to Relances, in one request (and a
-   ``à vérifier`` row for each ``en cours`` a previous run left without outcome);
-4. read Relances again: a message whose first new ``en cours`` row belongs to another
-   run (two runs at once) is not sent by this one;
-5. send the batch on the one connection;
-6. append every outcome (``envoyée`` with the time, ``échec`` with the server's reason,
-   ``annulée`` for what was not attempted) in one request; then one Journal line.
+3. hand the batch to the outbox (``automations.outbox.sending``): the ``à vérifier`` rows of
+   the ``en cours`` a previous run left without outcome go with the claim of the first
+   message; Relances is read again once (two runs at once: the first claimer keeps the
+   batch); then each message is claimed (``en cours``) just before it is sent, its claim
+   appended with the previous message's outcome (``envoyée`` with the time, ``échec`` with
+   the server's reason); then one Journal line.
 
-A crash between 3 and 6 leaves ``en cours`` rows: the next run reports them ``à vérifier``
-and never sends them again. Hence *at most once*: a reminder may need a person to check
-it, it is never sent twice.
+A crash (even ``kill -9``) leaves at most the message in flight ``en cours``: the next run
+reports it ``à vérifier`` and never sends it again, and sends the messages not yet claimed.
+Hence *at most once*: a reminder may need a person to check it, it is never sent twice.
 
-Without a server (a sender that does not deliver) steps 2 to 6 are replaced by writing each
+Without a server (a sender that does not deliver) steps 2 and 3 are replaced by writing each
 message to the preview folder: ``Relances`` is not touched, so the next run with a server
 sends them all; the Journal line says that nothing left. ``dry_run`` writes the same
 previews (when given the preview sender) and nothing at all to the workbook.
