@@ -1,7 +1,8 @@
 """`kill -9` in the middle of a batch: the outbox claims each message just before sending it,
 so at most the one message in flight is left « à vérifier »; the others go exactly once.
 
-Each test runs the real `mila` command in a subprocess against an .xlsx, with a real SMTP
+Each test runs the real `mila` command in a subprocess against an .xlsx (or the Sheets
+emulator), with a real SMTP
 server on loopback (aiosmtpd) that is slow to answer, kills it with SIGKILL once some
 messages have reached the server, then runs it again and counts what the server received.
 """
@@ -15,13 +16,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import XlsxBook
+from conftest import GoogleBook, XlsxBook
 from test_mail import SmtpServer
 from test_xlsx_backend import renewal_tabs
-
-from automations.workbook.xlsx import XlsxBackend
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -71,8 +71,8 @@ def kill_after(command: list[str], folder: Path, env: dict[str, str], server: Sm
     assert run.returncode == -signal.SIGKILL
 
 
-def relances(path: Path) -> list[dict[str, object]]:
-    grid = XlsxBackend(path).fetch(["Relances"], {})["Relances"]
+def relances(book: Any) -> list[dict[str, object]]:
+    grid = book.grid("Relances")
     return [dict(zip(grid[0], line, strict=False)) for line in grid[1:]]
 
 
@@ -80,15 +80,24 @@ def received(server: SmtpServer) -> Counter[str]:
     return Counter(rcpt for _, rcpts, _ in server.messages for rcpt in rcpts)
 
 
-def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_server):
+@pytest.mark.parametrize("backend", ["xlsx", "google"])
+def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_server, backend, request):
     """Ten reminders, the run killed once three reached the server: the next run sends every
-    other reminder once; at most one (the one in flight) is « à vérifier », never resent."""
-    book = XlsxBook(tmp_path, renewal_tabs(DUE))
+    other reminder once; at most one (the one in flight) is « à vérifier », never resent.
+    On an .xlsx and on the Sheets emulator."""
     env = environment(slow_server, tmp_path)
-    command = mila("relances", "--classeur", str(book.path), "--date", DAY)
+    if backend == "xlsx":
+        book: Any = XlsxBook(tmp_path, renewal_tabs(DUE))
+        where = ["--classeur", str(book.path)]
+    else:
+        emulator = request.getfixturevalue("emulator")
+        book = GoogleBook(emulator, renewal_tabs(DUE))
+        where = ["--feuille", book.key]
+        env["SHEETS_EMULATOR_HOST"] = emulator.address
+    command = mila("relances", *where, "--date", DAY)
     kill_after(command, tmp_path, env, slow_server, 3)
 
-    rows = relances(book.path)
+    rows = relances(book)
     outcomes = {str(r["Message-ID"]) for r in rows if r["Statut"] != "en cours"}
     open_claims = [r for r in rows if r["Statut"] == "en cours" and str(r["Message-ID"]) not in outcomes]
     assert len(open_claims) <= 1
@@ -96,7 +105,7 @@ def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_ser
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr  # 1: a reminder waits for a person
 
-    rows = relances(book.path)
+    rows = relances(book)
     to_check = {str(r["Membre"]) for r in rows if r["Statut"] == "à vérifier"}
     assert len(to_check) <= 1 and to_check == {str(r["Membre"]) for r in open_claims}
     counts = received(slow_server)
@@ -121,10 +130,10 @@ def test_a_summary_killed_once_the_server_has_it_is_never_sent_again(tmp_path, s
     env = environment(slow_server, tmp_path)
     command = mila("resume", "--classeur", str(book.path), "--date", DAY)
     kill_after(command, tmp_path, env, slow_server, 1)
-    assert [r["Statut"] for r in relances(book.path) if r["Membre"] == "Résumé"] == ["en cours"]
+    assert [r["Statut"] for r in relances(book) if r["Membre"] == "Résumé"] == ["en cours"]
 
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert "à vérifier" in done.stdout + done.stderr, done.stdout + done.stderr
     assert len(slow_server.messages) == 1
-    statuses = [r["Statut"] for r in relances(book.path) if r["Membre"] == "Résumé"]
+    statuses = [r["Statut"] for r in relances(book) if r["Membre"] == "Résumé"]
     assert statuses == ["en cours", "à vérifier"]
