@@ -70,7 +70,7 @@ class Draft:
 
 @dataclass(kw_only=True)
 class DocumentMail(Mail):
-    """One document e-mailed (a ``outbox.Message``), and what became of it."""
+    """One document e-mailed (an ``outbox.Mail``), and what became of it."""
 
     who: str
     attachments: list[str]

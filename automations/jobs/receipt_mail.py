@@ -47,7 +47,7 @@ HTML_TEMPLATE = "recu.html.j2"
 
 @dataclass(kw_only=True)
 class ReceiptMail(Mail):
-    """One receipt to e-mail, and what became of it (a ``outbox.Message``)."""
+    """One receipt to e-mail, and what became of it (an ``outbox.Mail``)."""
 
     structure: str | None
     payment_id: str
