@@ -152,14 +152,11 @@ def run_job(settings: Settings, spec: JobSpec, clock: Clock) -> JobRun:
 
 
 def _journal_crash(settings: Settings, job: str, clock: Clock, message: str) -> None:
-    from . import schema
+    from .journal import record
     from .workbook import open_workbook
 
     try:
-        open_workbook(settings).append_rows(
-            schema.JOURNAL,
-            [{"Date": clock.now(), "Tâche": job_name(job), "Résultat": FAILURE, "Détails": message}],
-        )
+        record(open_workbook(settings), clock, job_name(job), FAILURE, message)
     except Exception:  # the sheet may be what failed; the local log has it all
         log.exception("could not write the crash of %s to Journal", job)
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
@@ -19,7 +20,7 @@ from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
 
 # The fee history the association lived through (SHEETS.md), as the Tarifs tab holds it.
-FEE_HISTORY = [
+FEE_HISTORY: list[list[object]] = [
     ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
     ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
     ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
@@ -34,6 +35,13 @@ FAST_RETRY = RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0
 Grid = list[list[Any]]
 
 
+def first_sheet(book: OpenpyxlWorkbook) -> Worksheet:
+    """The sheet a new openpyxl workbook opens with (``active`` is typed as maybe-absent)."""
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
 class XlsxBook:
     """A small .xlsx built in code, with ways to look at it and edit it like a person."""
 
@@ -42,7 +50,7 @@ class XlsxBook:
     def __init__(self, folder: Path, tabs: dict[str, Grid]) -> None:
         self.path = folder / "classeur.xlsx"
         wb = OpenpyxlWorkbook()
-        wb.remove(wb.active)
+        wb.remove(first_sheet(wb))
         for title, grid in tabs.items():
             ws = wb.create_sheet(title)
             for line in grid:
@@ -139,7 +147,7 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["xlsx", "google"])
-def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def make_book(request: pytest.FixtureRequest, tmp_path: Path):
     """Build a workbook from {tab: grid} on each backend in turn."""
 
     def build(tabs: dict[str, Grid]) -> XlsxBook | GoogleBook:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import json
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from automations.cli import build_parser, main
@@ -28,7 +30,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 def small_xlsx(path: Path, header: list[str] | None = None) -> Path:
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Membres"
     ws.append(header or ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes"])
     ws.append(["M0001", "Alpha", "Ana", "ana@alpha.fr", "membre de droit", "01/01/2020", "x"])
@@ -356,7 +358,7 @@ class TestDocumentation:
         for former in FORMER_NAMES:
             said = former if former.startswith("-") else f"mila {former}"
             assert not re.search(rf"{re.escape(said)}\b(?!-)", readme), former
-        sub = next(a for a in build_parser()._actions if a.dest == "command")
+        sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
         for name, parser in sub.choices.items():
             if name in FORMER_NAMES:
                 continue
@@ -366,7 +368,7 @@ class TestDocumentation:
             assert choice.help, choice.dest
 
 
-def _every_parser(parser):  # type: ignore[no-untyped-def]
+def _every_parser(parser):
     """The parser and all its sub-command parsers, depth first."""
     import argparse
 
@@ -430,7 +432,7 @@ class TestFormerEnglishNames:
         assert "Erreur : option --classeur" in err and "--workbook" not in err
 
 
-def _parsed(parser, *argv: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _parsed(parser, *argv: str) -> dict[str, object]:
     """The options ``argv`` gives, but the command's name as typed."""
     return {k: v for k, v in vars(parser.parse_args(argv)).items() if k != "command"}
 

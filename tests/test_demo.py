@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time
+from typing import Any
 
 import openpyxl
 import phonenumbers
@@ -44,7 +45,8 @@ def summary(built):
     return built[1]
 
 
-def rows(book, tab) -> list[dict[str, object]]:
+# Cells as openpyxl reads them: each test knows what its columns hold.
+def rows(book, tab) -> list[dict[str, Any]]:
     ws = book[tab.name]
     values = list(ws.iter_rows(values_only=True))
     header = [normalize_header(h) for h in values[0]]

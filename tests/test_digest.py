@@ -3,12 +3,13 @@ it goes only when something is new."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import email
 import email.policy
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from automations.cli import main
 from automations.clock import FixedClock
@@ -30,7 +31,7 @@ FORM_REQUEST = (
     "Demande d'adhésion reçue par formulaire le 20/11/2026 : complétez Catégorie et Forfait "
     "pour que la cotisation se calcule."
 )
-MEMBERS_HEADER = [
+MEMBERS_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -218,6 +219,24 @@ class TestOnlyWhenNew:
         assert digest(backend, settings, now=NOW + dt.timedelta(days=1)).outcome().result == NOTHING
         assert len(smtp_server.messages) == 1
 
+    def test_a_point_solved_then_back_is_new_again(self, tmp_path, smtp_server):
+        """An error summarised, fixed the next day, back the day after: reported again, as new."""
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        digest(backend, settings)
+        answers = backend.grids["Réponses au formulaire 1"]
+        sentence = answers[1][3]
+        answers[1][3] = None
+        fixed = digest(backend, settings, now=NOW + dt.timedelta(days=1))
+        assert fixed.outcome().result == NOTHING and len(smtp_server.messages) == 1
+        answers[1][3] = sentence
+        back = digest(backend, settings, now=NOW + dt.timedelta(days=2))
+        assert back.outcome().result == SUCCESS and [i.text for i in back.new] == [sentence]
+        assert len(smtp_server.messages) == 2
+        assert f"[nouveau] ligne 2 : {sentence}" in body(smtp_server.messages[1][2])
+        steady = digest(backend, settings, now=NOW + dt.timedelta(days=3))
+        assert steady.outcome().result == NOTHING and len(smtp_server.messages) == 2
+
     def test_a_new_point_sends_again_marked_new(self, tmp_path, smtp_server):
         """A new error the next day: the summary goes again, the new line marked, the old ones not."""
         backend = synced(MemoryBackend(grids()))
@@ -345,8 +364,8 @@ class TestCommandLine:
         from automations.cli.parser import build_parser
 
         parser = build_parser()
-        sub = next(a for a in parser._actions if a.dest == "command")
-        text = sub.choices["resume"].format_help()  # type: ignore[attr-defined]
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        text = sub.choices["resume"].format_help()
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words
         assert "sans rien envoyer ni noter" in words
@@ -364,7 +383,10 @@ class TestSentOnce:
         backend = synced(MemoryBackend(grids()))
         settings = settings_for(tmp_path, smtp_server)
         ctx = RunContext(
-            settings, FixedClock(NOW), today=TODAY, workbook=CrashingWorkbook(Workbook(backend), 2)
+            settings,
+            FixedClock(NOW),
+            today=TODAY,
+            workbook=cast(Workbook, CrashingWorkbook(Workbook(backend), 2)),
         )
         try:
             run_digest(ctx)

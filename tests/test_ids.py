@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from automations.rules.ids import describe_ids, highest_number, next_ids
-from automations.schema import EVENEMENTS, MEMBRES
+from automations.schema import EVENEMENTS, MEMBRES, PAIEMENTS
 
 
 class TestNextIds:
@@ -26,3 +26,11 @@ class TestNextIds:
         assert describe_ids(["M0001"]) == "M0001"
         assert describe_ids(["M0001", "M0002"]) == "M0001 et M0002"
         assert describe_ids(["M0001", "M0002", "M0003"]) == "M0001 à M0003"
+
+    def test_any_set_of_ids_is_described_in_order_with_its_highest(self):
+        """Unordered or with gaps, the IDs are listed in order, runs as ranges; the highest
+        is always written, so the Journal keeps it (en dash or « à » read alike)."""
+        assert describe_ids(["M0003", "M0001", "M0002"]) == "M0001 à M0003"
+        assert describe_ids(["M0009", "M0003", "M0007", "M0008", "M0012"]) == "M0003, M0007 à M0009 et M0012"
+        journal = ["ID attribués : Paiements : P00001–P00004", "ID attribués : Paiements : P00005 à P00007"]
+        assert next_ids(PAIEMENTS, 1, ["P00002"], journal) == ["P00008"]

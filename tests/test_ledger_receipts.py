@@ -30,7 +30,17 @@ TODAY = dt.date(2025, 3, 4)
 NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-PAYMENTS_HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]
+PAYMENTS_HEADER: list[object] = [
+    "ID",
+    "Date",
+    "Membre",
+    "Payeur",
+    "Montant",
+    "Moyen",
+    "Objet",
+    "Référence",
+    "Source",
+]
 
 
 def workbook() -> dict[str, list[list[object]]]:
@@ -114,7 +124,7 @@ def receipts(
     mail: Any = None,
     today: dt.date = TODAY,
     **documents: Any,
-):  # type: ignore[no-untyped-def]
+):
     settings = DocumentsSettings(
         templates=TEMPLATES,
         out=tmp_path / "out",
@@ -148,7 +158,7 @@ def column(book: XlsxBook, name: str) -> list[object]:
     return [row.get(name) for row in rows(book, "Paiements")]
 
 
-def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):  # type: ignore[no-untyped-def]
+def smtp(book: XlsxBook, tmp_path: Path, server: SmtpServer, **kw: Any):
     mail = smtp_settings(server)
     return receipts(book, tmp_path, sender=SmtpSender(mail), mail=mail, **kw)
 
@@ -185,7 +195,9 @@ def test_numbered_once_in_the_sheet_and_sent_once(tmp_path: Path, smtp_server: S
     assert message["Subject"] == "Votre reçu n° 2024-001 — MILA"
     attached = [p for p in message.iter_attachments()]
     assert [p.get_filename() for p in attached] == ["Recu_2024-001_Onde-Claire-Fils.docx"]
-    body = message.get_body(("plain",)).get_content()
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert f"216{NBSP}€ du 15{NBSP}novembre 2024 par virement" in body
 
     second = smtp(book, tmp_path, smtp_server, today=TODAY + dt.timedelta(days=1))

@@ -10,12 +10,12 @@ from automations.jobs.lists import label, list_columns
 from automations.model.dataset import Dataset
 from automations.workbook.table import Table
 
-EVENTS = [
+EVENTS: list[list[object]] = [
     ["ID", "Date", "Type", "Titre"],
     ["E042", "14/01/2025", "Club MILA", "Club MILA"],
     ["E043", "03/02/2025", "Afterwork", None],
 ]
-PREMISES = [
+PREMISES: list[list[object]] = [
     ["ID", "Nom", "Site", "Surface m²", "Réservable"],
     ["L01", "Bureau 1", "Pépinière", 16, None],
     ["L29", "Salle de réunion", "Milab", None, "oui"],
@@ -126,7 +126,7 @@ def test_more_labels_than_a_new_google_tab_has_rows(make_book) -> None:
     book = make_book(tabs)
     sync(book)
     found = listes(book)
-    assert len(found["Événements"]) == 1200 and found["Événements"][-1].startswith("E1200 – Club 1200")
+    assert len(found["Événements"]) == 1200 and str(found["Événements"][-1]).startswith("E1200 – Club 1200")
     if book.kind == "google":
         book.emulator.reset_requests()
     sync(book)

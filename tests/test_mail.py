@@ -14,6 +14,7 @@ import socket
 import ssl
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -70,7 +71,8 @@ class SmtpServer:
         self._lock = threading.Lock()
         self.port = free_port()
         server = self
-        kwargs: dict[str, object] = {"server_hostname": "smtp.mila.test"}
+        # aiosmtpd takes its SMTP parameters untyped, as **kwargs.
+        kwargs: dict[str, Any] = {"server_hostname": "smtp.mila.test"}
         if tls is not None:
             kwargs["tls_context"] = tls
         if users is not None:
@@ -85,7 +87,7 @@ class SmtpServer:
 
         self.controller = Counting(self, hostname="127.0.0.1", port=self.port, **kwargs)
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (
             self.users is not None and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
         )
@@ -99,13 +101,13 @@ class SmtpServer:
     def stop(self) -> None:
         self.controller.stop()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.messages.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
@@ -115,7 +117,7 @@ class SmtpServer:
         return "250 Message accepted for delivery"
 
     def parsed(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]  # type: ignore[misc]
+        return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]
 
 
 def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
@@ -133,7 +135,7 @@ def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
     return MailSettings(**values)  # type: ignore[arg-type]
 
 
-def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa Morel", **kw: object):  # type: ignore[no-untyped-def]
+def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa Morel", **kw: object):
     values: dict[str, object] = {
         "to_name": name,
         "to_address": to,
@@ -151,7 +153,7 @@ def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa M
 # --------------------------------------------------------------------------- settings
 
 
-def mail_settings(section: dict, env: dict, *, base: Path | None = None) -> MailSettings:  # type: ignore[type-arg]
+def mail_settings(section: dict, env: dict, *, base: Path | None = None) -> MailSettings:
     """The [mail] section ``section`` read as mila.toml would be, with the environment ``env``."""
     return build_settings({"mail": section}, env=env, base=base or Path.cwd()).mail
 

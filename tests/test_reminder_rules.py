@@ -79,7 +79,7 @@ def on(
     history: list[LogEntry] | tuple[LogEntry, ...] = (),
     fee: Fee | None = FEE,
     schedule: ReminderSchedule = SCHEDULE,
-):  # type: ignore[no-untyped-def]
+):
     m = m or member()
     return decide(m, computation(m, fee), day, schedule, build_histories(history))
 
@@ -124,7 +124,7 @@ class TestSchedule:
 
     def test_offsets_are_sorted_and_deduplicated(self):
         """The configuration may list offsets in any order."""
-        assert ReminderSchedule(offsets=[15, -7, -30, -7]).offsets == (-30, -7, 15)
+        assert ReminderSchedule.model_validate({"offsets": [15, -7, -30, -7]}).offsets == (-30, -7, 15)
 
     @pytest.mark.parametrize(
         "kwargs",

@@ -11,6 +11,7 @@ import email.policy
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ SETTINGS = RenewalSettings(
     contact_phone="01 42 00 00 00",
 )
 TARIFS = FEE_HISTORY
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -161,12 +162,12 @@ def members() -> list[list[object]]:
     ]
 
 
-RELANCES_HEADER = [c.name for c in schema.RELANCES.columns]
+RELANCES_HEADER: list[object] = [c.name for c in schema.RELANCES.columns]
 
 
-def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:  # type: ignore[assignment]
+def workbook(extra: Sequence[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:
     """The test workbook; ``log_tabs``: Relances and Journal exist (headers only), as after a first run."""
-    tabs = {
+    tabs: dict[str, list[list[object]]] = {
         "Membres": members() + list(extra),
         "Locaux": [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16]],
         "Occupations": [
@@ -181,7 +182,7 @@ def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[s
     return tabs
 
 
-REFUSED = [
+REFUSED: list[object] = [
     "M0009",
     "Refusé",
     "Rémi Nul",
@@ -195,7 +196,7 @@ REFUSED = [
 ]
 
 
-def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
+def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):
     return run_renewals(
         wb or book.open(),
         today=today,
@@ -208,20 +209,20 @@ def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # typ
     )
 
 
-def smtp_run(book, server, **kw):  # type: ignore[no-untyped-def]
+def smtp_run(book, server, **kw):
     mail = smtp_settings(server)
     return renewals(book, SmtpSender(mail), mail, **kw)
 
 
 @pytest.fixture
-def google_book(emulator):  # type: ignore[no-untyped-def]
+def google_book(emulator):
     """For tests where the backend does not matter: the faster one (the Sheets emulator)."""
     from conftest import GoogleBook
 
     return lambda tabs: GoogleBook(emulator, tabs)
 
 
-def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def relances(book) -> list[dict[str, Any]]:
     """Relances rows as {column: value}, for any backend."""
     if "Relances" not in book.open().tabs():
         return []
@@ -232,7 +233,7 @@ def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     ]
 
 
-def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
+def journal(book) -> list[list[Any]]:
     return book.grid("Journal")[1:] if "Journal" in book.open().tabs() else []
 
 
@@ -307,7 +308,7 @@ class TestSending:
 
     def test_a_name_with_a_line_break_is_skipped_not_sent(self, google_book, smtp_server):
         """A Contact holding a line break cannot add a header: that member is skipped, the others go."""
-        intruder = [
+        intruder: list[object] = [
             "M0010",
             "Intrus",
             "Léa\nBcc: espion@example.org",

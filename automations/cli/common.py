@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ..clock import SystemClock
 from ..config import Settings, load_settings
-from ..jobs.context import RunContext
+from ..jobs.context import JobResult, RunContext
 from ..logs import setup_logging
 from ..runner import Outcome, run_guarded
 
 T = TypeVar("T")
+R = TypeVar("R", bound=JobResult)
+Options = TypeVar("Options")
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -38,21 +40,21 @@ def preview_context(ctx: RunContext) -> RunContext:
     )
 
 
-def locked(
-    ctx: RunContext, job: str, work: Callable[[], T], describe: Callable[[Any], Outcome] | None = None
-) -> T:
-    """Run a job's work under the single-instance lock, recorded for `mila etat`;
-    a dry run writes nothing, so it neither waits for the lock nor counts as a run."""
-    from ..jobs.registry import JOBS
-
+def locked(ctx: RunContext, job: str, work: Callable[[], T], describe: Callable[[T], Outcome]) -> T:
+    """Run a job's work under the single-instance lock, recorded for `mila etat` in the
+    words of ``describe``; a dry run writes nothing, so it neither waits for the lock nor
+    counts as a run."""
     ctx.workbook  # noqa: B018 - opened before the lock, as each command always did
     if ctx.dry_run:
         return work()
-    return run_guarded(ctx.settings, job, ctx.clock, work, describe or JOBS[job].describe)
+    return run_guarded(ctx.settings, job, ctx.clock, work, describe)
 
 
-def run_entry(ctx: RunContext, job: str) -> Any:
-    """Run the job's entry, as the scheduler does, under the lock."""
-    from ..jobs.registry import JOBS
+def run_entry(ctx: RunContext, job: str, entry: Callable[[RunContext, Options], R], options: Options) -> R:
+    """Run a job's typed entry with its options, as the scheduler does, under the lock
+    (``job``: the name the lock and ``mila etat`` record the run under)."""
+    return locked(ctx, job, lambda: entry(ctx, options), _outcome)
 
-    return locked(ctx, job, lambda: JOBS[job].entry(ctx))
+
+def _outcome(result: JobResult) -> Outcome:
+    return result.outcome()

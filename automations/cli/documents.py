@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..config import load_settings
-from .common import context_of, locked, preview_context
+from .common import context_of, preview_context, run_entry
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
@@ -103,43 +103,27 @@ _DOCS_TITLES = {
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs import documents as jobs
+    from ..jobs import registry
 
     ctx = context_of(args)
     if getattr(args, "dry_run", False):
         ctx = preview_context(ctx)  # a dry run of the sending: previews, whatever the server
-    out_dir = Path(args.out) if args.out else None
-
-    def work():
-        send, dry_run = getattr(args, "envoyer", False), getattr(args, "dry_run", False)
-        if args.kind == "conventions":
-            return jobs.run_conventions(
-                ctx,
-                member=args.member,
-                include_ended=args.all,
-                out=out_dir,
-                pdf=args.pdf,
-                send=send,
-                dry_run=dry_run,
-            )
-        if args.kind == "charte":
-            return jobs.run_charters(
-                ctx,
-                member=args.member,
-                all_members=args.all,
-                out=out_dir,
-                pdf=args.pdf,
-                send=send,
-                dry_run=dry_run,
-            )
-        if args.kind == "recus":
-            return jobs.run_receipts(ctx, member=args.member, out=out_dir, pdf=args.pdf, send=args.envoyer)
-        return jobs.run_attendance(
-            ctx, meeting=args.date, title=args.titre, place=args.lieu, out=out_dir, pdf=args.pdf
-        )
-
-    result = locked(ctx, "documents", work)
+    options = registry.DocumentsOptions(
+        kind=args.kind,
+        member=getattr(args, "member", None),
+        all=getattr(args, "all", False),
+        out=Path(args.out) if args.out else None,
+        pdf=args.pdf,
+        send=getattr(args, "envoyer", False),
+        preview_sending=getattr(args, "dry_run", False),
+        meeting=getattr(args, "date", None),
+        title=getattr(args, "titre", "Assemblée générale"),
+        place=getattr(args, "lieu", None),
+    )
+    result = run_entry(ctx, "documents", registry.docs, options)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
+    if not code and result.drive is not None and result.drive.all_failed:
+        code = 1  # every upload failed: the documents are made but nobody can reach them
     if args.json:
         print_json(result.as_dict(), out)
         return code
@@ -185,55 +169,34 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.report import ReportResult
-    from ..jobs.report_drive import produce_report
-    from ..jobs.report_mail import send_report
+    from ..jobs.report_run import ReportOptions, run_report
 
     ctx = context_of(args)
     if args.envoyer and args.dry_run:
         ctx = preview_context(ctx)
-    out_dir = Path(args.out or ctx.settings.documents.out)
-
-    def report() -> ReportResult:
-        return produce_report(ctx, year=args.year, out=out_dir, pdf=args.pdf, board_on=args.conseil_au)
-
-    if not args.envoyer:
-        # Uploading records the report in the documents' manifest: under their lock.
-        result = (
-            locked(ctx, "documents", report, _report_outcome)
-            if ctx.settings.documents.drive_folder
-            else report()
-        )
-        if args.json:
-            print_json(result.as_dict(), out)
-            return 0
-        for line in result.lines():
-            print(line, file=out)
-        return 0
-
-    def work() -> tuple[ReportResult, Any]:
-        written = report()
-        return written, send_report(ctx, written, out_dir, dry_run=args.dry_run)
-
-    result, sending = locked(ctx, "documents", work, lambda done: done[1].outcome())
-    code = JOURNAL_NOT_WRITTEN if sending.journal_lost else 0
+    options = ReportOptions(
+        year=args.year,
+        out=Path(args.out or ctx.settings.documents.out),
+        pdf=args.pdf,
+        board_on=args.conseil_au,
+        send=args.envoyer,
+        preview_sending=args.dry_run,
+    )
+    # Uploading or sending records the report in the documents' manifest: under their lock.
+    if args.envoyer or ctx.settings.documents.drive_folder:
+        done = run_entry(ctx, "documents", run_report, options)
+    else:
+        done = run_report(ctx, options)
+    sending = done.sending
+    drive = done.report.drive
+    code = JOURNAL_NOT_WRITTEN if done.journal_lost else 1 if drive is not None and drive.all_failed else 0
     if args.json:
-        print_json({**result.as_dict(), "sending": sending.as_dict()}, out)
+        print_json(done.as_dict(), out)
         return code
-    for line in [*result.lines(), *sending.lines()]:
+    for line in [*done.report.lines(), *(sending.lines() if sending is not None else [])]:
         print(line, file=out)
-    if sending.journal:
+    if sending is not None and sending.journal:
         print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
-    elif sending.journal_lost:
+    elif sending is not None and sending.journal_lost:
         journal_lost("ces messages sont partis", out)
     return code
-
-
-def _report_outcome(report: Any) -> Any:
-    """The report's run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
-    from ..runner import FAILURE, SUCCESS, Outcome
-
-    drive = report.drive
-    if drive is not None and drive.failed:
-        return Outcome(FAILURE, f"rapport {report.year} non déposé sur Google Drive : {drive.error}")
-    return Outcome(SUCCESS, f"rapport d'activité {report.year} {report.status}")

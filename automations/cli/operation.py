@@ -86,8 +86,10 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs import registry
+
     ctx = context_of(args, dry_run=args.dry_run)
-    result = run_entry(ctx, "renewals")
+    result = run_entry(ctx, "renewals", registry.renewals, registry.RunOptions())
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0 if args.dry_run or result.ok else 1
     if args.json:
         print_json(result.as_dict(), out)

@@ -11,10 +11,11 @@ from .printing import JOURNAL_NOT_WRITTEN, print_json
 
 def cmd_resume(args: argparse.Namespace, out: TextIO) -> int:
     """Send the summary when something is new (--simulation: show it, send and note nothing)."""
+    from ..jobs import registry
     from ..runner import FAILURE
 
     ctx = context_of(args, dry_run=args.dry_run)
-    result = run_entry(ctx, "resume")
+    result = run_entry(ctx, "resume", registry.resume, registry.RunOptions())
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 1 if result.outcome().result == FAILURE else 0
     if args.json:
         print_json(result.as_dict(), out)

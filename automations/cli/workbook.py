@@ -70,13 +70,11 @@ def cmd_preparer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.check import run_check
+    from ..jobs import registry
 
     ctx = context_of(args)
     today = ctx.today
-    result = run_check(
-        ctx.workbook, today=today, policy=ctx.settings.membership, booking_policy=ctx.settings.bookings
-    )
+    result = registry.check(ctx, registry.CheckOptions())
     if args.json:
         print_json(result.as_dict(), out)
         return 1 if result.errors else 0
@@ -100,8 +98,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from ..jobs import registry
+
     ctx = context_of(args, dry_run=args.dry_run)
-    result = run_entry(ctx, "sync")
+    result = run_entry(ctx, "sync", registry.sync, registry.RunOptions())
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
@@ -156,12 +156,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs.calendars import run_calendars
+    from ..jobs import registry
 
     ctx = context_of(args)
-    result = run_calendars(
-        ctx.workbook, out_dir=args.out, today=ctx.today, booking_policy=ctx.settings.bookings
-    )
+    result = registry.calendars(ctx, registry.CalendarsOptions(Path(args.out)))
     if args.json:
         print_json(result.as_dict(), out)
         return 0
@@ -179,40 +177,18 @@ def cmd_calendrier(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
-    from ..jobs import payments as job
+    from ..jobs import registry
 
     ctx = context_of(args, dry_run=args.dry_run)
-    settings, today, workbook = ctx.settings, ctx.today, ctx.workbook
-    policy = settings.membership
-    if args.paiements_command == "importer":
-
-        def work():
-            return job.run_import(
-                workbook, [Path(f) for f in args.files], today=today, policy=policy, dry_run=args.dry_run
-            )
-    elif args.paiements_command == "reprendre":
-
-        def work():
-            return job.run_takeover(workbook, today=today, policy=policy, dry_run=args.dry_run)
-    else:
-        from ..payments.helloasso_api import HelloAssoClient
-
-        payments_settings = settings.payments
-
-        def work():
-            return job.run_helloasso(
-                workbook,
-                HelloAssoClient(payments_settings),
-                today=today,
-                policy=policy,
-                dry_run=args.dry_run,
-                since_default_days=payments_settings.since_days,
-            )
-
-    result = locked(ctx, "paiements", work, job.describe)
+    today, workbook = ctx.today, ctx.workbook
+    options = registry.PaymentsOptions(
+        args.paiements_command, tuple(Path(f) for f in getattr(args, "files", ()))
+    )
+    result = run_entry(ctx, "paiements", registry.payments, options)
+    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
-        return 0
+        return code
     head = "simulation, rien n'est écrit" if args.dry_run else "paiements"
     print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
     for read in result.files:
@@ -240,10 +216,14 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Lignes mises de côté : {len(result.ignored)}", file=out)
         for line in result.ignored[: args.limit]:
             print(f"  {line}", file=out)
+    if result.journal:
+        print("Une ligne a été ajoutée à l'onglet Journal.", file=out)
+    elif result.journal_lost:
+        journal_lost("les paiements ci-dessus sont ajoutés", out, result.journal_error)
     if result.added and not args.dry_run:
         print(
             "Ensuite : « mila synchroniser » pour les périodes et les anomalies ; choisissez le membre "
             "des paiements sans membre dans « Paiements ».",
             file=out,
         )
-    return 0
+    return code

@@ -19,20 +19,15 @@ from pathlib import Path
 
 from .. import schema
 from ..calendars import PARIS, BuiltCalendar, programme_calendar, resource_calendar, safe_filename
-from ..errors import MilaError, SchemaError
-from ..model.dataset import Dataset
+from ..errors import CalendarWriteError, SchemaError
 from ..model.rows import Booking, id_key
 from ..rules.bookings import BookingPolicy, PriceProblem, booking_price, is_computable
-from ..rules.events import compute_events
+from ..rules.membership import MembershipPolicy
 from ..workbook import Workbook
-from .evaluation import previous_places, schema_problems
+from .workbook_state import WorkbookState, read_state
 
 TABS = (schema.LOCAUX, schema.RESERVATIONS, schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS)
 PROGRAMME_FILE = "programme.ics"
-
-
-class CalendarWriteError(MilaError):
-    """A calendar file could not be written."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +61,16 @@ def run_calendars(
     out_dir: str | os.PathLike[str],
     today: dt.date,
     booking_policy: BookingPolicy | None = None,
+    state: WorkbookState | None = None,
 ) -> CalendarsResult:
     """Write the calendars of every bookable resource and of the programme."""
     folder = Path(out_dir)
-    tables = workbook.read([t.name for t in TABS])
+    state = state or read_state(workbook, today, MembershipPolicy(), booking_policy)
     wanted = {t.name for t in TABS}
-    problems = [p for p in schema_problems(tables) if p.tab in wanted]
+    problems = [p for p in state.evaluation.schema_problems if p.tab in wanted]
     if problems:
         raise SchemaError(" ".join(p.message for p in problems))
-    dataset = Dataset.from_tables(tables, today=today)
+    dataset = state.dataset
     stamp = dt.datetime.combine(today, dt.time()).replace(tzinfo=PARIS).astimezone(dt.UTC)
     policy = booking_policy or BookingPolicy()
     result = CalendarsResult(folder)
@@ -107,14 +103,7 @@ def run_calendars(
         )
         result.left_out += _left_out("Réservations", calendar.left_out)
 
-    outcome = compute_events(
-        dataset.events,
-        dataset.registrations,
-        dataset.members_by_id,
-        today,
-        previous_places=previous_places(tables),
-    )
-    counts = {c.row: (c.registered, c.waiting) for c in outcome.events}
+    counts = {c.row: (c.registered, c.waiting) for c in state.evaluation.events.events}
     programme = programme_calendar(dataset.events, counts, stamp)
     built.append(
         (PROGRAMME_FILE, CalendarFile(folder / PROGRAMME_FILE, "Programme", programme.count), programme)

@@ -10,7 +10,7 @@ from ..rules.bookings import BookingPolicy
 from ..rules.membership import MembershipPolicy
 from ..schema import TABS
 from ..workbook import Workbook
-from .evaluation import evaluate
+from .workbook_state import WorkbookState, read_state
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ def run_check(
     today: dt.date,
     policy: MembershipPolicy,
     booking_policy: BookingPolicy | None = None,
+    state: WorkbookState | None = None,
 ) -> CheckResult:
-    """Every anomaly of the workbook, errors and warnings, without writing anything."""
-    evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
+    """Every anomaly of the workbook, errors and warnings, without writing anything: those
+    of the run's one evaluation (``state``; read now when not given)."""
+    evaluation = (state or read_state(workbook, today, policy, booking_policy)).evaluation
     return CheckResult(workbook.description, evaluation.anomalies, evaluation.dataset.titles)

@@ -8,7 +8,9 @@ quotidien », « succès ») ends with the fingerprints of the points it listed
 rebuilt, or a second installation, reads the same record and does not send the same
 summary again. The failures listed are the Journal's ``échec`` lines since that line.
 
-Nothing new: nothing is sent, nothing is written. No mail server (or ``--simulation``): the
+Nothing new: nothing is sent. When points of the last summary were solved since, a
+« rien à faire » line keeps the fingerprints of the points left, so that a point solved,
+then back, is new again; otherwise nothing is written. No mail server (or ``--simulation``): the
 message is written as a preview (``.eml``) and nothing is recorded, so the real summary
 still goes once a server is configured.
 
@@ -32,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import outbox, schema
+from .. import journal, outbox, schema
 from ..errors import MilaError
 from ..formatting import format_date_long
 from ..mail import DEFAULT_TEMPLATES, RecipientRefused, Templates, build_message, new_message_id
@@ -41,8 +43,9 @@ from ..outbox import Mail, ToCheck
 from ..rules import outbox as rules
 from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome, job_name, journal_missing
 from ..schema import normalize_header
+from ..workbook.placement import CELL_LIMIT
 from .context import RunContext
-from .digest_items import SECTIONS, TO_CHECK, Item, collect
+from .digest_items import SECTIONS, TO_CHECK, Item, collect, failure_items
 
 log = logging.getLogger(__name__)
 TASK = job_name("resume")  # the Journal's « Tâche »
@@ -78,6 +81,10 @@ def fingerprint(items: Sequence[Item]) -> str:
 class LastSummary:
     at: dt.datetime | None
     keys: frozenset[str]
+    width: int = 10  # characters of each fingerprint kept (fewer when many points: see _fingerprints)
+
+    def knows(self, key: str) -> bool:
+        return key[: self.width] in self.keys
 
 
 @dataclass
@@ -178,15 +185,51 @@ class DigestResult:
 
 
 def last_summary(journal: Sequence[JournalEntry]) -> LastSummary | None:
-    """The last summary sent, read from its Journal line (None: never sent)."""
+    """The last summary sent, read from its Journal line (None: never sent).
+
+    The points known are those of the latest line with fingerprints: the summary's own, or a
+    later « rien à faire » line written when points were solved since (:func:`run_digest`),
+    so that a point solved, then back, counts as new again.
+    """
+    keys: tuple[frozenset[str], int] | None = None
     for entry in reversed(journal):
-        if job_name(entry.task) != TASK or (entry.result or "").strip().casefold() != SUCCESS:
+        if job_name(entry.task) != TASK:
             continue
+        result = (entry.result or "").strip().casefold()
         details = entry.details or ""
-        keys = details.rpartition(MARK)[2] if MARK in details else ""
+        if keys is None and result in (SUCCESS, NOTHING) and MARK in details:
+            keys = _read_fingerprints(details.rpartition(MARK)[2])
+        if result != SUCCESS:
+            continue
         at = entry.at if isinstance(entry.at, dt.datetime) else None
-        return LastSummary(at.replace(tzinfo=None) if at else None, frozenset(_KEY.findall(keys)))
+        known, width = keys if keys is not None else (frozenset(), 10)
+        return LastSummary(at.replace(tzinfo=None) if at else None, known, width)
     return None
+
+
+def _fingerprints(prefix: str, keys: Sequence[str]) -> str:
+    """``prefix``, then the fingerprints, within one cell (:data:`CELL_LIMIT`).
+
+    Spaced out while they fit (``empreintes : 3f9a1c0b2e …``); beyond some 2,900 points,
+    shorter and run together, with their width first (``empreintes : /5 3f9a1…``): the
+    Journal line must never be cut, or the next summary would take every point for new.
+    """
+    room = CELL_LIMIT - len(prefix) - len(MARK) - 10
+    spaced = " ".join(keys)
+    if len(spaced) <= room:
+        return f"{prefix}{MARK} {spaced}"
+    width = next((w for w in range(9, 4, -1) if len(keys) * w <= room), 5)
+    run = "".join(key[:width] for key in keys)[: room - room % width]
+    return f"{prefix}{MARK} /{width} {run}"
+
+
+def _read_fingerprints(text: str) -> tuple[frozenset[str], int]:
+    """The fingerprints written by :func:`_fingerprints`, and their width."""
+    compact = re.match(r"\s*/(\d) ([0-9a-f]+)", text)
+    if compact is None:
+        return frozenset(_KEY.findall(text)), 10
+    width, run = int(compact.group(1)), compact.group(2)
+    return frozenset(run[i : i + width] for i in range(0, len(run), width)), width
 
 
 def run_digest(ctx: RunContext) -> DigestResult:
@@ -214,11 +257,19 @@ def run_digest(ctx: RunContext) -> DigestResult:
         settings.formulaires,
         state.evaluation,
     )
-    known = result.last.keys if result.last is not None else frozenset()
-    result.new = [item for item in result.items if item.key not in known]
+    last = result.last or LastSummary(None, frozenset())
+    result.new = [item for item in result.items if not last.knows(item.key)]
     if not result.new and not ctx.dry_run:
+        # Failures are listed once, in the summary after them: not « solved » when they leave.
+        failures = failure_items(state.journal, schema.JOURNAL.name, None)
+        cut = last.width
+        solved = last.keys - {i.key[:cut] for i in result.items} - {i.key[:cut] for i in failures}
+        if solved:  # remembered as gone: back later, they are new again
+            prefix = f"{len(solved)} point(s) réglé(s) depuis le dernier résumé ; "
+            details = _fingerprints(prefix, [item.key for item in result.items])
+            result.journal = _journal(ctx, NOTHING, details, result)
         result.seconds = time.monotonic() - started
-        log.info("digest: nothing new (%d points)", len(result.items))
+        log.info("digest: nothing new (%d points, %d solved)", len(result.items), len(solved))
         return result
     render(ctx, result)
     send(ctx, result, state.log_entries)
@@ -357,8 +408,7 @@ def send(ctx: RunContext, result: DigestResult, entries: Sequence[rules.LogEntry
         raise
     _tally(result)
     if result.sent_to:
-        keys = " ".join(item.key for item in result.items)
-        details = f"{result.outcome().summary} ; {MARK} {keys}"
+        details = _fingerprints(f"{result.outcome().summary} ; ", [item.key for item in result.items])
         result.journal = _journal(ctx, SUCCESS, details, result)
     elif result.messages:
         _journal(ctx, FAILURE, result.outcome().summary, result)
@@ -405,11 +455,5 @@ def _previews(ctx: RunContext, result: DigestResult) -> None:
 
 
 def _journal(ctx: RunContext, outcome: str, details: str, result: DigestResult) -> bool:
-    line = {"Date": ctx.clock.now(), "Tâche": TASK, "Résultat": outcome, "Détails": details}
-    try:
-        ctx.workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        result.journal_error = exc.message
-        return False
+    result.journal_error = journal.record(ctx.workbook, ctx.clock, TASK, outcome, details)
+    return result.journal_error is None

@@ -13,22 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import schema
+from .. import journal, schema
 from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
-from ..documents.outputs import (
-    OutputFolder,
-    Written,
-    cleanup_conversion,
-    convert_to_pdf,
-    find_soffice,
-    fingerprint,
-)
+from ..documents.outputs import OutputFolder, Written, fingerprint
+from ..documents.pdf import convert_in_batches
 from ..documents.render import DocumentTemplate, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
-from ..runner import job_name
+from ..rules.ids import describe_receipts
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import Table
 from .context import RunContext
 from .evaluation import schema_problems
@@ -46,6 +41,7 @@ class DocumentsResult:
     warnings: list[str] = field(default_factory=list)  # French
     pdfs: list[Path] = field(default_factory=list)
     cells_written: int = 0
+    numbered: list[str] = field(default_factory=list)  # receipt numbers given by this run
     journal: bool = False
     seconds: float = 0.0
     sending: Any = None  # what ``--envoyer`` sent: receipts.ReceiptsSending, document_mail.DocumentSending
@@ -62,10 +58,8 @@ class DocumentsResult:
             self.sending is not None and self.sending.journal_lost
         )
 
-    def outcome(self) -> Any:
-        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
-        from ..runner import journal_missing
-
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``."""
         return journal_missing(describe_documents(self), self.journal_lost)
 
     @property
@@ -118,6 +112,7 @@ class _Run:
         self.documents = documents = context.settings.documents
         self.clock = context.clock
         self.pdf = pdf
+        self.pdf_keys: set[str] | None = None  # the documents whose PDF is needed (None: all)
         self.started = time.monotonic()
         self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
         self.tables: Mapping[str, Table] = {}
@@ -133,7 +128,7 @@ class _Run:
 
     def read(self, tabs: Iterable[str]) -> Dataset:
         if self.pdf:
-            find_soffice(self.documents.soffice)  # before any work: say it now if it is missing
+            self.context.converter.check()  # before any work: say it now if LibreOffice is missing
         state = self.context.state  # the run's one read of the workbook
         self.tables = {name: state.tables[name] for name in tabs if name in state.tables}
         problems = schema_problems(self.tables)
@@ -201,19 +196,21 @@ class _Run:
         self._delivery.deliver(folder, self._keys(folder))
 
     def _pdfs(self, folder: OutputFolder) -> None:
+        """The PDF of each document of the run that needs one (of ``pdf_keys`` only, when set),
+        in batches: every PDF made is kept; a document left without is named in the warnings."""
         keys = [k for k in self._keys(folder) if folder.pdf_needed(k)]
+        if self.pdf_keys is not None:
+            keys = [k for k in keys if k in self.pdf_keys]
         sources = {k: folder.file_of(k) for k in keys}
-        produced = convert_to_pdf(
-            [p for p in sources.values() if p is not None],
-            soffice=self.documents.soffice,
-            timeout=self.documents.pdf_timeout,
-        )
+        files = [p for p in sources.values() if p is not None]
+        conversion = convert_in_batches(files, self.context.converter)
         try:
             for key, source in sources.items():
-                if source is not None and source in produced:
-                    self.result.pdfs.append(folder.place_pdf(key, produced[source]))
+                if source is not None and source in conversion.produced:
+                    self.result.pdfs.append(folder.place_pdf(key, conversion.produced[source]))
+            self.result.warnings += conversion.failures()
         finally:
-            cleanup_conversion(produced)
+            conversion.cleanup()
 
     def _keys(self, folder: OutputFolder) -> list[str]:
         keys = [w.key for w in self.result.written]
@@ -248,6 +245,8 @@ class _Run:
             parts.append(f"{len(r.pdfs)} PDF")
         if r.cells_written:
             parts.append(f"{r.cells_written} cellule(s) écrite(s)")
+        if r.numbered:
+            parts.append(describe_receipts(r.numbered))
         if r.skipped:
             parts.append(f"{len(r.skipped)} ignoré(s)")
         if r.drive is not None:
@@ -259,23 +258,15 @@ class _Run:
         return " ; ".join(parts)
 
     def journal(self, outcome: str, details: str) -> bool:
-        line = {
-            "Date": self.clock.now(),
-            "Tâche": job_name(f"docs {self.kind}"),
-            "Résultat": outcome,
-            "Détails": f"{details} ({time.monotonic() - self.started:.1f} s)",
-        }
-        try:
-            self.workbook.append_rows(schema.JOURNAL, [line])
-            return True
-        except MilaError as exc:
-            log.error("could not write to Journal: %s", exc.message)
-            return False
+        seconds = time.monotonic() - self.started
+        task = job_name(f"docs {self.kind}")
+        return journal.record(self.workbook, self.clock, task, outcome, details, seconds) is None
 
     def fail(self, exc: MilaError) -> None:
         log.error("docs %s failed: %s", self.kind, exc.message)
         if not isinstance(exc, UNREACHABLE) and self.tables:
-            self.journal("échec", exc.message)
+            given = describe_receipts(self.result.numbered)  # numbers given: never again
+            self.journal("échec", exc.message + (f" ; {given}" if given else ""))
 
 
 def _without(value: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:
@@ -373,17 +364,13 @@ class DocumentsBatch:
     def journal_lost(self) -> bool:
         return any(r.journal_lost for r in self.results)
 
-    def outcome(self) -> Any:
-        """The run in one French line, for ``mila etat`` (a ``runner.Outcome``)."""
-        from ..runner import journal_missing
-
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``."""
         return journal_missing(describe_documents(self), self.journal_lost)
 
 
-def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
-    """One French line for ``mila etat`` (a ``runner.Outcome``)."""
-    from ..runner import NOTHING, SUCCESS, Outcome
-
+def describe_documents(result: DocumentsResult | DocumentsBatch) -> Outcome:
+    """One French line for ``mila etat``."""
     results = result.results if isinstance(result, DocumentsBatch) else [result]
     written = sum(len(r.written) for r in results)
     skipped = sum(len(r.skipped) for r in results)
@@ -391,6 +378,10 @@ def describe_documents(result: DocumentsResult | DocumentsBatch) -> Any:
     tail = f" ; {skipped} non produit(s)" if skipped else ""
     not_uploaded = sum(len(r.drive.failed) for r in results if r.drive is not None)
     tail += f" ; {not_uploaded} non déposé(s) sur Google Drive" if not_uploaded else ""
+    drives = [r.drive for r in results if r.drive is not None]
+    if not_uploaded and not any(d.changed for d in drives):
+        error = next((d.error for d in drives if d.error), None) or "erreur inconnue"
+        return Outcome(FAILURE, f"aucun document déposé sur Google Drive ({error}){tail}")
     if not any(r.changed for r in results):
         return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
     pdfs = sum(len(r.pdfs) for r in results)

@@ -29,6 +29,7 @@ from ..documents import context as ctx
 from ..documents.outputs import safe_filename
 from ..formatting import format_date
 from ..model.rows import Member, id_key
+from ..rules.conventions import plan_conventions
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import compute_all
 from ..workbook import CellUpdate, Row, Table
@@ -91,52 +92,21 @@ def run_conventions(
             )
         schedule = FeeSchedule(dataset.rates)
         rows = {r.number: r for r in run.tables.get(schema.OCCUPATIONS.name, Table("", [], [], {})).rows}
-        twice = _duplicate_ids(dataset.occupations)
+        plan = plan_conventions(
+            dataset,
+            today,
+            wanted=wanted,
+            include_ended=include_ended,
+            shop_conventions=documents.shop_conventions,
+        )
+        run.result.skipped.extend(plan.skipped)
+        shops = plan.shops
         items: list[tuple[_Item, Row]] = []
         signers: list[tuple[_Item, Member]] = []
-        shops: list[str] = []
-        for occupation in dataset.occupations:
-            if wanted is not None and id_key(occupation.member_id) != wanted:
-                continue
-            where = f"Occupations ligne {occupation.row}"
-            if occupation.id is None:
-                run.result.skipped.append(
-                    f"{where} : pas d'ID ; lancez « mila synchroniser » pour en attribuer un."
-                )
-                continue
+        for due in plan.due:
+            occupation, holder, premises, rent = due.occupation, due.holder, due.premises, due.rent
+            assert occupation.id is not None and occupation.start is not None
             where = f"Convention {occupation.id}"
-            if id_key(occupation.id) in twice:
-                run.result.skipped.append(
-                    f"{where} : cet ID figure sur plusieurs lignes ; corrigez-le (« mila verifier »)."
-                )
-                continue
-            if occupation.start is None:
-                run.result.skipped.append(f"{where} : date de début manquante ou illisible.")
-                continue
-            if occupation.end is not None and occupation.end < today and not include_ended:
-                continue  # ended: nothing to sign any more
-            holder = dataset.member(occupation.member_id)
-            premises = dataset.premises_item(occupation.premises_id)
-            if holder is None or holder.id is None:
-                run.result.skipped.append(
-                    f"{where} : membre « {occupation.member_id} » introuvable dans l'onglet Membres."
-                )
-                continue
-            if premises is None:
-                run.result.skipped.append(
-                    f"{where} : local « {occupation.premises_id} » introuvable dans l'onglet Locaux."
-                )
-                continue
-            if premises.site == "Boutique" and not documents.shop_conventions:
-                shops.append(occupation.id)
-                continue
-            rent = occupation.monthly_rent if occupation.monthly_rent is not None else premises.monthly_rent
-            if rent is None:
-                run.result.skipped.append(
-                    f"{where} : loyer inconnu ; renseignez « Loyer mensuel HT » "
-                    "sur la convention ou sur le local."
-                )
-                continue
             fee = _convention_fee(holder, occupation.start, today, schedule, premises.surface_m2)
             if fee is None:
                 run.result.warnings.append(
@@ -158,7 +128,7 @@ def run_conventions(
             name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
             item = _Item(f"convention:{occupation.id}", name, context)
             items.append((item, rows[occupation.row]))
-            if occupation.end is None or occupation.end >= today:
+            if due.ongoing:
                 signers.append((item, holder))  # an ended convention (--tous) is not sent to sign
         if shops:
             run.result.skipped.append(

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
+from ..rules import forms as forms_rules
 from ..rules.bookings import BookingPolicy, BookingsOutcome
 from ..rules.events import EventsOutcome
+from ..rules.forms import REQUESTS, find_tab, read_form
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
 from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
-from ..rules.validation import Context, validate
+from ..rules.validation import Context, fee_key, validate
+from ..settings import FormsSettings
 from ..workbook import CellUpdate, Table
 
 
@@ -82,26 +86,44 @@ def evaluate(
     policy: MembershipPolicy,
     *,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> Evaluation:
-    """Parse, validate and compute everything the sheet should show."""
+    """Parse, validate and compute everything the sheet should show (``forms``: where the
+    membership requests answered by form are, whose ``Membres`` rows the staff complete)."""
     problems = schema_problems(tables)
     dataset = Dataset.from_tables(tables, today=today)
     anomalies = Anomalies(problems)
     anomalies.extend(dataset.anomalies)
     booking_policy = booking_policy or BookingPolicy()
-    context = Context(dataset, today, policy, booking_policy, previous_places(tables))
-    anomalies.extend(validate(dataset, today, policy, context=context))
+    # Each member's fee, due date and status: computed here once, used by every check.
     computations = compute_all(dataset, today, policy)
+    fees_due: dict[str, Decimal | None] = {}
+    for member, computation in zip(dataset.members, computations, strict=True):
+        fees_due.setdefault(fee_key(member), computation.fee.ht if computation.fee is not None else None)
+    context = Context(dataset, today, policy, booking_policy, previous_places(tables), fees_due)
+    anomalies.extend(validate(dataset, today, policy, context=context))
     for computation in computations:
         anomalies.extend(computation.anomalies)
     payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
     for payment in payments:
         anomalies.extend(payment.anomalies)
+    if forms is not None:
+        anomalies.extend(request_anomalies(tables, dataset, forms))
     # Warnings about bookings and events long over are not written ([bookings] past_warnings_days).
     anomalies = Anomalies(without_past_warnings(anomalies, dataset, today, booking_policy.past_warnings_days))
     return Evaluation(
         tables, dataset, anomalies, computations, problems, context.bookings, context.events, payments
     )
+
+
+def request_anomalies(tables: Mapping[str, Table], dataset: Dataset, forms: FormsSettings) -> list[Anomaly]:
+    """The sentence of each ``Membres`` row a membership request created and the staff have
+    not completed yet (its category, its forfait)."""
+    table = find_tab(tables, forms.onglet_adhesions)
+    if table is None:
+        return []
+    tab = read_form(REQUESTS, table, forms.questions())
+    return list(forms_rules.request_anomalies(tab, dataset.members))
 
 
 def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:

@@ -1,14 +1,15 @@
 """Form answers in: the responses tabs of Google Forms turned into rows, before `mila synchroniser`
 evaluates the workbook (so that the new rows get their places and anomalies in the same run).
 
-:func:`take_in` reads the two responses tabs of ``[formulaires]`` (a missing tab: nothing
-to do) and, for each answer not yet processed (``rules.forms``):
+:func:`take_in` starts from the run's state (``jobs.workbook_state``: the two responses tabs
+of ``[formulaires]`` are read with every other tab, in the same request; a missing tab:
+nothing to do) and, for each answer not yet processed (``rules.forms``):
 
 - event registration form: appends the ``Inscriptions`` rows (IDs given here) in one
   request, and records their acknowledgement « à envoyer » in ``Relances``
   (:mod:`.form_replies` sends it after the sync has computed the places);
-- membership form: appends the ``Membres`` rows in one request, without fee; the sync
-  then flags them for the staff (:meth:`FormsIntake.annotate`);
+- membership form: appends the ``Membres`` rows in one request, without fee; the run's
+  evaluation then flags them for the staff (``evaluation.request_anomalies``);
 - writes ``Traitée le (calc.)`` and ``Anomalies (calc.)`` on the responses tab (headers
   added after its last column when missing), only where they change; the answers are
   never touched.
@@ -38,10 +39,9 @@ from ..workbook import Table, Workbook
 from ..workbook.base import to_cell_value
 from ..workbook.placement import header_of
 from .context import RunContext
-from .evaluation import schema_problems
+from .workbook_state import WorkbookState
 
 if TYPE_CHECKING:
-    from .evaluation import Evaluation
     from .sync import SyncResult
 
 from .form_replies import request_rows, run_acknowledgements
@@ -109,18 +109,19 @@ class FormsIntake:
     def changed(self) -> bool:
         return bool(self.cells_written or any(t.added for t in self.tabs))
 
+    def ids_given(self) -> dict[str, list[str]]:
+        """The IDs the answers were given, by tab (``Inscriptions``, ``Membres``): the sync's
+        Journal line names them, so that none is given again after its row is deleted."""
+        given: dict[str, list[str]] = {}
+        for tab in self.tabs:
+            if tab.added:
+                target = schema.INSCRIPTIONS if tab.kind == rules.REGISTRATIONS else schema.MEMBRES
+                given.setdefault(target.name, []).extend(tab.added)
+        return given
+
     @property
     def answers(self) -> int:
         return sum(t.processed + t.duplicates for t in self.tabs)
-
-    def annotate(self, evaluation: Evaluation) -> None:
-        """Add to the sync's anomalies the sentence of each ``Membres`` row a membership
-        request created and the staff have not completed yet."""
-        table = rules.find_tab(evaluation.tables, self.settings.onglet_adhesions)
-        if table is None:
-            return
-        tab = rules.read_form(rules.REQUESTS, table, self.settings.questions())
-        evaluation.anomalies.extend(rules.request_anomalies(tab, evaluation.dataset.members))
 
     def summary(self) -> str:
         """One French phrase (sync's printed summary and Journal line); empty when idle."""
@@ -165,17 +166,28 @@ class FormsIntake:
 
 
 def take_in(
-    workbook: Workbook, settings: FormsSettings, *, today: dt.date, clock: Clock, dry_run: bool = False
+    workbook: Workbook,
+    settings: FormsSettings,
+    *,
+    state: WorkbookState,
+    today: dt.date,
+    clock: Clock,
+    dry_run: bool = False,
 ) -> FormsIntake:
-    """Turn the new answers of the responses tabs into rows (see the module's docstring).
-    A failure is kept in ``error`` (the sync runs all the same)."""
+    """Turn the new answers of the responses tabs into rows (see the module's docstring),
+    from the run's state (the responses tabs are read with every other tab). A failure is
+    kept in ``error`` (the sync runs all the same)."""
     intake = FormsIntake(settings, dry_run)
     names = {rules.REGISTRATIONS: settings.onglet_inscriptions, rules.REQUESTS: settings.onglet_adhesions}
-    titles = {kind: title for kind, name in names.items() if (title := workbook.title_for(name)) is not None}
+    titles = {
+        kind: table.title
+        for kind, name in names.items()
+        if (table := rules.find_tab(state.tables, name)) is not None
+    }
     if not titles:
         return intake
     try:
-        _take_in(workbook, settings, titles, today, clock, intake)
+        _take_in(workbook, settings, titles, state, clock, intake)
     except MilaError as exc:
         log.error("forms: answers not taken in: %s", exc.message)
         intake.error = exc.message
@@ -186,14 +198,18 @@ def _take_in(
     workbook: Workbook,
     settings: FormsSettings,
     titles: Mapping[str, str],
-    today: dt.date,
+    state: WorkbookState,
     clock: Clock,
     intake: FormsIntake,
 ) -> None:
-    tables = workbook.read([*(t.name for t in READ_TABS), *titles.values()])
-    if [a for a in schema_problems(tables) if a.tab in (schema.MEMBRES.name, schema.INSCRIPTIONS.name)]:
+    tables, today = state.tables, state.today
+    if [
+        a
+        for a in state.evaluation.schema_problems
+        if a.tab in (schema.MEMBRES.name, schema.INSCRIPTIONS.name)
+    ]:
         return  # the sync reports the tab to repair; nothing is appended meanwhile
-    dataset = Dataset.from_tables({k: t for k, t in tables.items() if t.schema is not None}, today=today)
+    dataset = state.dataset
     journal = [entry.details for entry in dataset.journal]
     now = clock.now().replace(microsecond=0)
     plans: list[Plan] = []
@@ -272,22 +288,67 @@ def _mark(workbook: Workbook, tab: FormTab, decisions: Sequence[Decision], now: 
                 found = width
                 cells.append((tab.title, 1, found, name))
             columns[name] = found
-        by_key: dict[rules.AnswerKey, list[int]] = {}
-        for row in table.rows:
-            by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
+        rows = _Rows(table, tab)
+        placed: dict[int, int] = {}  # row when planned -> row now, of every answer decided
+        for decision in decisions:
+            number = rows.take(decision.answer.key, decision.answer.row, decision.answer.done)
+            if number is not None:
+                placed[decision.answer.row] = number
         for decision in wanted:
-            numbers = by_key.get(decision.answer.key, [])
-            if not numbers:
+            number = placed.get(decision.answer.row)
+            if number is None:
                 log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
                 continue
-            number = decision.answer.row if decision.answer.row in numbers else numbers[0]
-            numbers.remove(number)
             if decision.done and not decision.answer.done:
                 cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
-            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+            text = decision.anomaly
+            if decision.refers is not None:
+                key, row = decision.refers
+                text = decision.anomaly_at(placed.get(row) or rows.processed(key, row))
+            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(text)))
         backend.ensure_columns(tab.title, width)
         backend.write_cells(cells)
     return len(cells)
+
+
+class _Rows:
+    """The rows of a responses tab read again, found by their answer's key (staff may have
+    sorted the tab since it was planned); each row given to one answer only."""
+
+    def __init__(self, table: Table, tab: FormTab) -> None:
+        done = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+        noted = next((k for k in rules.ANOMALIES_KEYS if k in table.columns), None)
+        self.by_key: dict[rules.AnswerKey, list[tuple[int, bool]]] = {}
+        self.clean: set[int] = set()  # rows processed without anomaly: an original, not a double
+        for row in table.rows:
+            filled = done is not None and not _blank(row.cells.get(done))
+            self.by_key.setdefault(rules.row_key(row, tab), []).append((row.number, filled))
+            if filled and (noted is None or _blank(row.cells.get(noted))):
+                self.clean.add(row.number)
+        self.taken: set[int] = set()
+
+    def take(self, key: rules.AnswerKey, row: int, done: bool) -> int | None:
+        """The row now of the answer planned at ``row``: one with its key, processed or not as
+        it was then; the same number when it still fits."""
+        free = [(n, d) for n, d in self.by_key.get(key, []) if n not in self.taken]
+        fitting = [n for n, d in free if d == done] or [n for n, _ in free]
+        if not fitting:
+            return None
+        number = row if row in fitting else fitting[0]
+        self.taken.add(number)
+        return number
+
+    def processed(self, key: rules.AnswerKey, row: int) -> int | None:
+        """The row now of an answer processed in an earlier run (the same number when it fits)."""
+        done = [n for n, d in self.by_key.get(key, []) if d and n not in self.taken]
+        found = [n for n in done if n in self.clean] or done
+        if not found:
+            return None
+        return row if row in found else found[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = None) -> list[PendingItem]:
@@ -321,10 +382,19 @@ def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = 
 
 
 def take_in_forms(ctx: RunContext) -> FormsIntake:
-    """The intake of `mila synchroniser`, before its evaluation."""
-    return take_in(
-        ctx.workbook, ctx.settings.formulaires, today=ctx.today, clock=ctx.clock, dry_run=ctx.dry_run
+    """The intake of `mila synchroniser`, before its evaluation. Rows appended: the run's
+    state is read again, so that the sync evaluates them in the same run."""
+    intake = take_in(
+        ctx.workbook,
+        ctx.settings.formulaires,
+        state=ctx.state,
+        today=ctx.today,
+        clock=ctx.clock,
+        dry_run=ctx.dry_run,
     )
+    if intake.changed and not intake.dry_run:
+        ctx.changed()
+    return intake
 
 
 def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:

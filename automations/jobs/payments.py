@@ -8,38 +8,40 @@
 Each reads the workbook once (the tab titles, then one batch of tabs), matches every
 payment to a member (``payments.matching``), drops those whose ``Référence`` is already in
 the ledger, and appends the rest in ONE request; on any error nothing is appended. A
-second run with the same input sends no write request.
+run that appended rows then leaves one ``Journal`` line naming the IDs it gave (« ID
+attribués : Paiements : P00005 à P00007 »), so that a payment row deleted later never
+gives its ID to another (``rules.ids``); a run whose append failed leaves an « échec »
+line instead (none when Google could not be reached), a run that appended nothing none.
+A second run with the same input sends no write request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 from .. import schema
-from ..errors import SchemaError
-from ..formatting import format_date
+from ..clock import Clock, SystemClock
+from ..errors import UNREACHABLE, MilaError, SchemaError
+from ..journal import JournalLine
 from ..model.dataset import Dataset
 from ..model.parsing import parse_table
-from ..model.payments import COTISATION, reference_key
-from ..model.rows import Member, id_key
-from ..payments.matching import MemberIndex
-from ..payments.records import FileRead, Incoming
-from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
-from ..rules.ids import next_ids
-from ..rules.membership import MembershipPolicy, compute_member, hosted_surface
-from ..rules.payments import period_text
-from ..runner import NOTHING, SUCCESS, Outcome, job_name
+from ..model.rows import Member
+from ..payments.records import FileRead
+from ..rules.ids import describe_ids
+from ..rules.membership import MembershipPolicy
+from ..rules.payment_plans import PaymentPlan, Planned, plan_payments, plan_takeover
+from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import Workbook
 from ..workbook.base import to_cell_value
 from ..workbook.table import Table
-from .evaluation import schema_problems
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("paiements")
@@ -52,26 +54,6 @@ class OrdersSource(Protocol):
     def orders(self, since: dt.date, until: dt.date) -> FileRead: ...
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One row to append, and how its member was found."""
-
-    values: dict[str, object]
-    how: str
-    origin: str
-
-    @property
-    def id(self) -> str:
-        return str(self.values["ID"])
-
-    def as_dict(self) -> dict[str, object]:
-        shown = {
-            k: (format_date(v) if isinstance(v, dt.date) else float(v) if isinstance(v, Decimal) else v)
-            for k, v in self.values.items()
-        }
-        return {**shown, "rapprochement": self.how, "origine": self.origin}
-
-
 @dataclass
 class PaymentsResult:
     dry_run: bool
@@ -81,10 +63,22 @@ class PaymentsResult:
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     appended: int = 0  # rows actually written
+    journal: bool = False  # the run's Journal line is written
+    journal_error: str | None = None  # why the Journal line of a run that appended rows was lost
+    seconds: float = 0.0
 
     @property
     def matched(self) -> int:
         return sum(1 for p in self.added if p.values.get("Membre"))
+
+    @property
+    def journal_lost(self) -> bool:
+        """Rows appended, but the Journal line saying so (and naming their IDs) is not."""
+        return self.journal_error is not None
+
+    def outcome(self) -> Outcome:
+        """The run in one French line, for ``mila etat``; a lost Journal line is a failure."""
+        return describe(self)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -100,107 +94,71 @@ class PaymentsResult:
             ],
             "ignored": self.ignored,
             "warnings": self.warnings,
+            "journal": self.journal,
+            "journal_error": self.journal_error,
         }
 
 
 def describe(result: PaymentsResult) -> Outcome:
-    """The one French line `mila etat` keeps of a run."""
+    """The one French line `mila etat` keeps of a run; a lost Journal line is a failure."""
     if not result.appended:
         return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
-    return Outcome(
+    outcome = Outcome(
         SUCCESS,
         f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
     )
+    return journal_missing(outcome, result.journal_lost, result.journal_error)
 
 
 # -- the shared core ----------------------------------------------------------------
 
 
-def _read(workbook: Workbook, today: dt.date) -> tuple[dict[str, Table], Dataset]:
-    tables = workbook.read([t.name for t in TABS])
-    problems = [a for a in schema_problems(tables) if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)]
+def _read(workbook: Workbook, today: dt.date, policy: MembershipPolicy) -> WorkbookState:
+    """The run's one read and evaluation of the workbook; a broken ``Membres`` or
+    ``Paiements`` header stops the import before anything is written."""
+    state = read_state(workbook, today, policy)
+    problems = [
+        a for a in state.evaluation.schema_problems if a.tab in (schema.MEMBRES.name, schema.PAIEMENTS.name)
+    ]
     if problems:
         raise SchemaError(" ".join(a.message for a in problems))
-    return tables, Dataset.from_tables(tables, today=today)
+    return state
 
 
-def _plan(
-    dataset: Dataset,
-    incoming: Iterable[Incoming],
-    today: dt.date,
-    policy: MembershipPolicy,
-    result: PaymentsResult,
-) -> None:
-    # A payment without reference counts as known after the first one (kept as it was).
-    known: set[str | None] = {k for p in dataset.payments if (k := reference_key(p.reference))}
-    fresh: list[Incoming] = []
-    for payment in incoming:
-        ref = reference_key(payment.reference)
-        if ref in known:
-            result.already.append(payment.reference)
-            continue
-        known.add(ref)
-        fresh.append(payment)
-    if not fresh:
-        return
-    schedule = FeeSchedule(dataset.rates)
+def _due(state: WorkbookState) -> Callable[[str], Decimal | None]:
+    """A member's fee due (TTC), from the run's one evaluation."""
 
-    @cache
-    def due(key: str) -> Decimal | None:  # asked only to break a tie
-        member = dataset.members_by_id.get(key)
-        if member is None:
-            return None
-        fee = compute_member(member, dataset, schedule, today, policy).fee
-        return fee.ttc if fee else None
+    def due(key: str) -> Decimal | None:
+        computation = state.computation(key)
+        fee = computation.fee if computation is not None else None
+        return fee.ttc if fee is not None else None
 
-    index = MemberIndex(dataset.members, due)
-    journal = [entry.details for entry in dataset.journal]
-    ids = next_ids(schema.PAIEMENTS, len(fresh), [p.id for p in dataset.payments], journal)
-    stamp = format_date(today)
-    matches = index.match_many([payment.clue for payment in fresh])
-    for new_id, payment, match in zip(ids, fresh, matches, strict=True):
-        purpose = payment.purpose or (COTISATION if match.member_id else "autre")
-        problems = []
-        if match.member_id is None and match.problem:
-            problems.append(match.problem)
-        if payment.date > today:
-            problems.append(
-                f"Date dans le futur dans « Date » ({format_date(payment.date)}) : saisissez "
-                "le jour où l'argent a été reçu."
-            )
-        period = None
-        if purpose == COTISATION and payment.amount > 0:
-            period = period_text(payment.date, policy)
-        source = f"import {payment.kind} du {stamp}"
-        if payment.origin and payment.kind != "HelloAsso API":
-            source += f" ({payment.origin.split(' ligne ')[0].split(' opération ')[0]})"
-        values: dict[str, object] = {
-            "ID": new_id,
-            "Date": payment.date,
-            "Membre": match.member_id,
-            "Payeur": payment.payer or None,
-            "Montant": payment.amount,
-            "Moyen": payment.means,
-            "Objet": purpose,
-            "Référence": payment.reference,
-            "Source": source,
-            "Période": period,
-            "Anomalies": "\n".join(problems) or None,
-        }
-        result.added.append(Planned(values, match.how, payment.origin))
+    return due
 
 
-def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[str, object]]) -> int:
-    """Append in one request, placed by the header just read. Calc. columns the tab lacks
-    are left for `mila synchroniser` to add; a staff column missing (or no tab) goes through
-    ``Workbook.append_rows``, which adds it first."""
+def _take(result: PaymentsResult, plan: PaymentPlan) -> None:
+    result.added += plan.added
+    result.already += plan.already
+    result.ignored += plan.ignored
+
+
+def _append(
+    workbook: Workbook, tables: Mapping[str, Table], tab: schema.Tab, rows: Sequence[dict[str, object]]
+) -> int:
+    """Append to ``tab`` in one request, placed by the header just read. Calc. columns the
+    tab lacks are left for `mila synchroniser` to add; a staff column missing (or no tab)
+    goes through ``Workbook.append_rows``, which adds it first."""
     if not rows:
         return 0
-    table = tables.get(schema.PAIEMENTS.name)
-    calc = {c.key for c in schema.PAIEMENTS.calc_columns}
+    table = tables.get(tab.name)
+    calc = {c.key for c in tab.calc_columns}
     staff = [n for n in rows[0] if schema.normalize_header(n) not in calc]
-    if table is None or any(schema.normalize_header(n) not in table.columns for n in staff):
-        return workbook.append_rows(schema.PAIEMENTS, rows)
+    if (
+        table is None
+        or not table.header
+        or any(schema.normalize_header(n) not in table.columns for n in staff)
+    ):
+        return workbook.append_rows(tab, rows)
     width = max([len(table.header), *table.columns.values()])
     places = [(name, table.columns.get(schema.normalize_header(name))) for name in rows[0]]
     lines = []
@@ -214,11 +172,73 @@ def _append(workbook: Workbook, tables: dict[str, Table], rows: Sequence[dict[st
     return len(lines)
 
 
-def _finish(workbook: Workbook, tables: dict[str, Table], result: PaymentsResult) -> PaymentsResult:
+def _finish(workbook: Workbook, tables: Mapping[str, Table], result: PaymentsResult) -> PaymentsResult:
     if not result.dry_run and result.added:
-        result.appended = _append(workbook, tables, [p.values for p in result.added])
+        result.appended = _append(workbook, tables, schema.PAIEMENTS, [p.values for p in result.added])
         log.info("paiements: %d row(s) appended, %d already there", result.appended, len(result.already))
     return result
+
+
+def _run(
+    workbook: Workbook,
+    clock: Clock | None,
+    result: PaymentsResult,
+    work: Callable[[], tuple[Mapping[str, Table], Dataset]],
+) -> PaymentsResult:
+    """Read and plan (``work``), append, then leave the run's one Journal line: « succès »
+    naming the IDs given when rows were appended, none when nothing was, « échec » when the
+    append failed (unless Google could not be reached: the line could not be written either)."""
+    clock = clock or SystemClock()
+    started = time.monotonic()
+    tables: Mapping[str, Table] | None = None
+    try:
+        tables, _ = work()
+        _finish(workbook, tables, result)
+    except MilaError as exc:
+        result.seconds = time.monotonic() - started
+        if tables is not None and not isinstance(exc, UNREACHABLE):
+            _journal(workbook, tables, clock, "échec", exc.message, result)
+        raise
+    result.seconds = time.monotonic() - started
+    if result.appended:
+        result.journal = _journal(workbook, tables, clock, "succès", journal_details(result), result)
+    return result
+
+
+def journal_details(result: PaymentsResult) -> str:
+    """The « Détails » of a run's Journal line: the IDs given (as `mila synchroniser` writes
+    them, read back by ``rules.ids``), the count, and where the payments came from."""
+    ids = [p.id for p in result.added[: result.appended]]
+    parts = [
+        f"ID attribués : {schema.PAIEMENTS.name} : {describe_ids(ids)}",
+        f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
+    ]
+    if result.already:
+        parts.append(f"{len(result.already)} déjà dans le registre")
+    if result.files:
+        parts.append("lu(s) : " + ", ".join(read.name for read in result.files))
+    return " ; ".join(parts)
+
+
+def _journal(
+    workbook: Workbook,
+    tables: Mapping[str, Table],
+    clock: Clock,
+    outcome: str,
+    details: str,
+    result: PaymentsResult,
+) -> bool:
+    """Append the run's line to Journal (placed by the header read with the other tabs: no
+    read more); a failure to do so is kept in ``journal_error`` (the command then says so
+    and exits with code 3), never raised. The one place this job writes to Journal."""
+    line = JournalLine(TASK, outcome, details, result.seconds).cells(clock)
+    try:
+        _append(workbook, tables, schema.JOURNAL, [line])
+        return True
+    except MilaError as exc:
+        log.error("could not write to Journal: %s", exc.message)
+        result.journal_error = exc.message
+        return False
 
 
 # -- the entry points ---------------------------------------------------------------
@@ -231,6 +251,7 @@ def run_import(
     today: dt.date,
     policy: MembershipPolicy,
     dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Import HelloAsso exports and bank statements; every file is read before anything is
     written, so that a bad file leaves the sheet untouched."""
@@ -241,13 +262,23 @@ def run_import(
     for read in result.files:
         result.ignored += read.ignored
         result.warnings += read.warnings
-    tables, dataset = _read(workbook, today)
-    _plan(dataset, [p for read in result.files for p in read.payments], today, policy, result)
-    return _finish(workbook, tables, result)
+
+    def work() -> tuple[Mapping[str, Table], Dataset]:
+        state = _read(workbook, today, policy)
+        incoming = [p for read in result.files for p in read.payments]
+        _take(result, plan_payments(state.dataset, incoming, today, policy, _due(state)))
+        return state.tables, state.dataset
+
+    return _run(workbook, clock, result, work)
 
 
 def run_takeover(
-    workbook: Workbook, *, today: dt.date, policy: MembershipPolicy, dry_run: bool = False
+    workbook: Workbook,
+    *,
+    today: dt.date,
+    policy: MembershipPolicy,
+    dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Move each member's ``Cotisation payée le`` / ``Montant payé`` into ``Paiements`` once.
 
@@ -255,58 +286,18 @@ def run_takeover(
     adds nothing. A blank ``Montant payé`` is taken from the fee of that period (``Source``
     says so)."""
     result = PaymentsResult(dry_run=dry_run)
-    tables, dataset = _read(workbook, today)
-    members_table = tables.get(schema.MEMBRES.name)
+    return _run(workbook, clock, result, lambda: _plan_takeover(workbook, today, policy, result))
+
+
+def _plan_takeover(
+    workbook: Workbook, today: dt.date, policy: MembershipPolicy, result: PaymentsResult
+) -> tuple[Mapping[str, Table], Dataset]:
+    state = _read(workbook, today, policy)
+    members_table = state.tables.get(schema.MEMBRES.name)
     parsed = parse_table(members_table, today=today)[0] if members_table is not None else []
     typed = [m for m in parsed if isinstance(m, Member)]  # all of them: the tab is « Membres »
-    known: set[str | None] = {k for p in dataset.payments if (k := reference_key(p.reference))}
-    ledger = {(id_key(p.member_id), p.date) for p in dataset.payments if p.is_fee}
-    schedule = FeeSchedule(dataset.rates)
-    journal = [entry.details for entry in dataset.journal]
-    pending: list[tuple[Member, dt.date, str]] = []
-    for member in typed:
-        if member.id is None or member.paid_on is None:
-            continue
-        if member.amount_paid == 0:
-            result.ignored.append(
-                f"Membres ligne {member.row} ({member.id}) : montant payé nul, rien à reprendre"
-            )
-            continue
-        reference = f"reprise {member.id} {member.paid_on.isoformat()}"
-        if reference_key(reference) in known or (id_key(member.id), member.paid_on) in ledger:
-            result.already.append(reference)
-            continue
-        known.add(reference_key(reference))
-        pending.append((member, member.paid_on, reference))
-    ids = next_ids(schema.PAIEMENTS, len(pending), [p.id for p in dataset.payments], journal)
-    stamp = format_date(today)
-    for new_id, (member, paid_on, reference) in zip(ids, pending, strict=True):
-        amount = member.amount_paid
-        source = f"reprise de « Membres » du {stamp}"
-        if amount is None:
-            try:
-                surface = (
-                    hosted_surface(member, dataset, paid_on, today) if member.category == "hébergé" else None
-                )
-                amount = compute_fee(member, paid_on, schedule, surface).ttc
-                source += " (montant déduit des tarifs : « Montant payé » était vide)"
-            except FeeProblem:
-                amount = None
-                source += " (« Montant payé » vide : saisissez le montant)"
-        values: dict[str, object] = {
-            "ID": new_id,
-            "Date": paid_on,
-            "Membre": member.id,
-            "Payeur": member.structure,
-            "Montant": amount,
-            "Moyen": None,
-            "Objet": COTISATION,
-            "Référence": reference,
-            "Source": source,
-            "Période": period_text(paid_on, policy),
-        }
-        result.added.append(Planned(values, "reprise de « Membres »", f"Membres ligne {member.row}"))
-    return _finish(workbook, tables, result)
+    _take(result, plan_takeover(state.dataset, typed, today, policy))
+    return state.tables, state.dataset
 
 
 def run_helloasso(
@@ -317,6 +308,7 @@ def run_helloasso(
     policy: MembershipPolicy,
     dry_run: bool = False,
     since_default_days: int = 365,
+    clock: Clock | None = None,
 ) -> PaymentsResult:
     """Pull the orders of the configured forms since the last HelloAsso import.
 
@@ -324,12 +316,19 @@ def run_helloasso(
     ``orders(since)`` method). The start is the latest date of a HelloAsso row of the
     ledger, less a week (the references drop what was already there)."""
     result = PaymentsResult(dry_run=dry_run)
-    tables, dataset = _read(workbook, today)
-    dates = [p.date for p in dataset.payments if p.date is not None and p.means == "HelloAsso"]
-    since = (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
-    read = client.orders(since, today)
-    result.files = [read]
-    result.ignored += read.ignored
-    result.warnings += read.warnings
-    _plan(dataset, read.payments, today, policy, result)
-    return _finish(workbook, tables, result)
+
+    def work() -> tuple[Mapping[str, Table], Dataset]:
+        state = _read(workbook, today, policy)
+        dataset = state.dataset
+        dates = [p.date for p in dataset.payments if p.date is not None and p.means == "HelloAsso"]
+        since = (
+            (max(dates) - dt.timedelta(days=7)) if dates else today - dt.timedelta(days=since_default_days)
+        )
+        read = client.orders(since, today)
+        result.files = [read]
+        result.ignored += read.ignored
+        result.warnings += read.warnings
+        _take(result, plan_payments(dataset, read.payments, today, policy, _due(state)))
+        return state.tables, dataset
+
+    return _run(workbook, clock, result, work)

@@ -18,9 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import schema
+from .. import journal, schema
 from ..clock import Clock
-from ..errors import MilaError
 from ..model.dataset import Dataset
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Workbook
@@ -93,11 +92,6 @@ def run_prepare(workbook: Workbook, *, today: dt.date, clock: Clock) -> PrepareR
     result.changes = prepare_workbook(workbook)
     log.info("prepare: %s", dict(result.changes))
     if result.changed:
-        line = {"Date": clock.now(), "Tâche": TASK, "Résultat": "succès", "Détails": result.summary()}
-        try:
-            workbook.append_rows(schema.JOURNAL, [line])
-            result.journal = True
-        except MilaError as exc:
-            log.error("could not write to Journal: %s", exc.message)
-            result.journal_error = exc.message
+        result.journal_error = journal.record(workbook, clock, TASK, "succès", result.summary())
+        result.journal = result.journal_error is None
     return result

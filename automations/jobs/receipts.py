@@ -28,13 +28,14 @@ from pathlib import Path
 
 from .. import schema
 from ..documents import context as ctx
-from ..documents.outputs import OutputFolder, PdfUnavailable, find_soffice, safe_filename
+from ..documents.outputs import OutputFolder, PdfUnavailable, safe_filename
 from ..documents.settings import AssociationSettings
 from ..documents.typography import money
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules.fees import FeeProblem, FeeSchedule, compute_fee
+from ..rules.ids import receipts_in_journal
 from ..rules.membership import MembershipPolicy, due_date, hosted_surface
 from ..rules.receipts import NUMBER, choose_receipts, number_receipts, receipt_label  # noqa: F401
 from ..workbook import CellUpdate
@@ -59,6 +60,7 @@ READ_TABS = (
     schema.TARIFS,
     schema.CONSEIL,
     schema.PAIEMENTS,
+    schema.JOURNAL,  # the receipt numbers ever given (rules.ids.receipts_in_journal)
 )
 
 
@@ -207,8 +209,9 @@ def run_ledger_receipts(
                 choice.item = _item(run, dataset, policy, choice)
         if sending is not None and not run.pdf:
             try:
-                find_soffice(documents.soffice)
-                run.pdf = True  # attach the PDF when LibreOffice is there
+                run.context.converter.check()
+                run.pdf = True  # attach the PDF when LibreOffice is there: to the receipts to send only
+                run.pdf_keys = {c.item.key for c in chosen if c.item is not None and _to_send(c, run)}
             except PdfUnavailable:
                 run.result.warnings.append("LibreOffice est introuvable : les reçus partent en Word (.docx).")
         folder = run.produce(run.template("recu"), [c.item for c in chosen if c.item is not None])
@@ -231,16 +234,23 @@ def _choose(run: _Run, dataset: Dataset, wanted: str | None) -> list[Chosen]:
 
 
 def _number(run: _Run, folder: OutputFolder, chosen: list[Chosen]) -> None:
-    """Give each payment its number (``rules.receipts.number_receipts``). New numbers are
-    written to the sheet (and noted in the manifest) before anything else."""
+    """Give each payment its number (``rules.receipts.number_receipts``): the one in
+    ``Reçu n°``; else the one the manifest gave the same payment taken from ``Membres``; else
+    the next of its year, after every number of the column, of the manifest and of the
+    Journal lines of earlier runs (a number whose payment row was deleted is never given
+    again). New numbers are written to the sheet (and noted in the manifest, and in this
+    run's Journal line) before anything else."""
     table = run.tables[schema.PAIEMENTS.name]
     receipts = folder.data["receipts"]
+    known_last: dict[str, object] = dict(receipts["last"])
+    for year, rank in receipts_in_journal(entry.details for entry in run.dataset.journal).items():
+        known_last[str(year)] = max(int(str(known_last.get(str(year), 0))), rank)
     current = {c.payment.row: c.row.get("Reçu n°") for c in chosen}
     plan = number_receipts(
         [c.choice for c in chosen],
         {row: str(value).strip() for row, value in current.items() if not is_blank(value)},
         [str(row.get("Reçu n°") or "") for row in table.rows],
-        receipts["last"],
+        known_last,
         receipts["numbers"],
     )
     for each in chosen:
@@ -250,8 +260,8 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[Chosen]) -> None:
         p = choice.payment
         assert p.date is not None and p.id is not None
         receipts["numbers"][f"paiement:{p.id}"] = number
-        year = str(p.date.year)
-        receipts["last"][year] = max(int(receipts["last"].get(year, 0)), plan.last[p.date.year])
+        of_year = str(p.date.year)
+        receipts["last"][of_year] = max(int(receipts["last"].get(of_year, 0)), plan.last[p.date.year])
         folder._dirty = True
         row = next(c.row for c in chosen if c.choice is choice)
         updates.append(CellUpdate(schema.PAIEMENTS.name, p.id, "Reçu n°", number, row=row))
@@ -261,6 +271,7 @@ def _number(run: _Run, folder: OutputFolder, chosen: list[Chosen]) -> None:
     run.result.cells_written += written.cells_written
     run.result.skipped.extend(written.skipped)
     placed = {cell[1] for cell in written.cells}
+    run.result.numbered += [str(u.value) for u in updates if u.row_id in placed]
     for each in chosen:
         if each.payment.id in {u.row_id for u in updates} and each.payment.id not in placed:
             each.number = None  # the row moved away: numbered at the next run
@@ -305,3 +316,13 @@ def _item(run: _Run, dataset: Dataset, policy: MembershipPolicy, choice: Chosen)
 
 # How « Moyen » reads in « par … » on the receipt.
 METHODS = {"carte": "carte bancaire", "prélèvement": "prélèvement bancaire"}
+
+
+def _to_send(choice: Chosen, run: _Run) -> bool:
+    """Whether the receipt may go by e-mail in this run (not sent yet, not too old to send)."""
+    date = choice.payment.date
+    return (
+        is_blank(choice.row.get("Reçu envoyé le"))
+        and date is not None
+        and (run.today - date).days <= run.documents.receipts_send_days
+    )

@@ -13,21 +13,26 @@ leaves. ``mila etat`` says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from pathlib import Path
+from typing import Generic, TypeVar
 
 from ..clock import Clock
 from ..config import Settings
 from ..errors import MilaError
 from ..runner import NOTHING, Outcome
+from .calendars import CalendarsResult, run_calendars
+from .check import CheckResult, run_check
 from .context import JobResult, RunContext
 from .digest import DigestResult, run_digest
-from .document_run import DocumentsBatch
+from .document_run import DocumentsBatch, DocumentsResult
 from .documents import run_scheduled_documents
 from .forms import acknowledge_forms, take_in_forms
 from .notices import NoticesResult
+from .payments import PaymentsResult
 from .prepare import PrepareResult, run_prepare
 from .promotions import run_promotion_notices
 from .renewals import RenewalsResult, run_renewals
@@ -36,11 +41,57 @@ from .sync import SyncResult, run_sync
 log = logging.getLogger(__name__)
 
 
-def sync(ctx: RunContext) -> SyncResult:
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a job takes beyond its context (the day, dry run, settings): none."""
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """`mila verifier`: nothing beyond the context."""
+
+
+@dataclass(frozen=True)
+class CalendarsOptions:
+    out_dir: Path  # where the .ics files are written
+
+
+@dataclass(frozen=True)
+class DocumentsOptions:
+    """`mila docs KIND`: which documents, for whom, where, and whether to send them."""
+
+    kind: str  # conventions · charte · recus · emargement
+    member: str | None = None
+    all: bool = False  # conventions: ended ones too; charter: every active member
+    out: Path | None = None
+    pdf: bool = False
+    send: bool = False
+    preview_sending: bool = False  # the sending's dry run: previews only, documents written
+    meeting: dt.date | None = None  # the attendance sheet's general assembly
+    title: str = "Assemblée générale"
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentsOptions:
+    """`mila paiements COMMAND`: importer (with its files), reprendre or helloasso."""
+
+    command: str  # importer · reprendre · helloasso
+    files: tuple[Path, ...] = ()
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def sync(ctx: RunContext, options: RunOptions = RunOptions()) -> SyncResult:
     """Bring the computed columns up to date; then tell the members whose place on a waiting
     list was just confirmed (recorded « à envoyer » first: if mail fails now, the
     promotions job sends them later)."""
     settings = ctx.settings
+    forms = take_in_forms(ctx)  # form answers in first: evaluated in this run
     result = run_sync(
         ctx.workbook,
         today=ctx.today,
@@ -48,8 +99,10 @@ def sync(ctx: RunContext) -> SyncResult:
         booking_policy=settings.bookings,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
-        forms=take_in_forms(ctx),  # form answers in first: evaluated in this run
+        forms=forms,
+        state=ctx.state,
     )
+    ctx.changed()  # the computed columns, Listes, the promotions recorded
     if result.promotions and not ctx.dry_run:
         try:
             result.notices = promotions(ctx)
@@ -60,7 +113,30 @@ def sync(ctx: RunContext) -> SyncResult:
     return result
 
 
-def renewals(ctx: RunContext) -> RenewalsResult:
+def check(ctx: RunContext, options: CheckOptions = CheckOptions()) -> CheckResult:
+    """Every anomaly of the workbook, from the run's one evaluation; writes nothing."""
+    settings = ctx.settings
+    return run_check(
+        ctx.workbook,
+        today=ctx.today,
+        policy=settings.membership,
+        booking_policy=settings.bookings,
+        state=ctx.state,
+    )
+
+
+def calendars(ctx: RunContext, options: CalendarsOptions) -> CalendarsResult:
+    """The .ics calendars of every bookable resource and of the programme."""
+    return run_calendars(
+        ctx.workbook,
+        out_dir=options.out_dir,
+        today=ctx.today,
+        booking_policy=ctx.settings.bookings,
+        state=ctx.state,
+    )
+
+
+def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsResult:
     """Send the membership reminders due today, each once."""
     settings = ctx.settings
     return run_renewals(
@@ -76,7 +152,7 @@ def renewals(ctx: RunContext) -> RenewalsResult:
     )
 
 
-def promotions(ctx: RunContext) -> NoticesResult:
+def promotions(ctx: RunContext, options: RunOptions = RunOptions()) -> NoticesResult:
     """Send the « place confirmée » notices still to send."""
     return run_promotion_notices(
         ctx.workbook,
@@ -89,36 +165,77 @@ def promotions(ctx: RunContext) -> NoticesResult:
     )
 
 
-def documents(ctx: RunContext) -> DocumentsBatch:
+def documents(ctx: RunContext, options: RunOptions = RunOptions()) -> DocumentsBatch:
     """The conventions, then the charters to sign (what the scheduler runs every day)."""
     return run_scheduled_documents(ctx)
 
 
-def resume(ctx: RunContext) -> DigestResult:
+def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
+    """`mila docs KIND`: one kind of document, produced (and, with ``send``, sent once)."""
+    from . import documents as jobs
+
+    if options.kind == "conventions":
+        return jobs.run_conventions(
+            ctx,
+            member=options.member,
+            include_ended=options.all,
+            out=options.out,
+            pdf=options.pdf,
+            send=options.send,
+            dry_run=options.preview_sending,
+        )
+    if options.kind == "charte":
+        return jobs.run_charters(
+            ctx,
+            member=options.member,
+            all_members=options.all,
+            out=options.out,
+            pdf=options.pdf,
+            send=options.send,
+            dry_run=options.preview_sending,
+        )
+    if options.kind == "recus":
+        return jobs.run_receipts(
+            ctx, member=options.member, out=options.out, pdf=options.pdf, send=options.send
+        )
+    return jobs.run_attendance(
+        ctx,
+        meeting=options.meeting,
+        title=options.title,
+        place=options.place,
+        out=options.out,
+        pdf=options.pdf,
+    )
+
+
+def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
     """The daily summary to the staff ([digest] to), sent when something is new."""
     return run_digest(ctx)
 
 
-def preparer(ctx: RunContext) -> PrepareResult:
+def preparer(ctx: RunContext, options: RunOptions = RunOptions()) -> PrepareResult:
     """Apply the workbook contract to the sheet itself (`mila preparer`, run by hand):
     dropdowns, header notes, formats, warning-only protections; only what is missing."""
     return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
 
 
-R = TypeVar("R", bound=JobResult)
+R = TypeVar("R", bound=JobResult, covariant=True)
 
 
 @dataclass(frozen=True)
 class Job(Generic[R]):
+    """A job the scheduler runs: its name, its entry (with no options: the defaults), and
+    whether it sends mail (paused while no mail server is configured)."""
+
     name: str
     entry: Callable[[RunContext], R]
-    sends_mail: bool = False  # paused while no mail server is configured
+    sends_mail: bool = False
 
     def work(self, settings: Settings, clock: Clock) -> R:
         """The scheduled run: today, for real, the workbook and sender of the settings."""
         return self.entry(RunContext(settings, clock))
 
-    def describe(self, result: R) -> Outcome:
+    def describe(self, result: JobResult) -> Outcome:
         """The one French line of a run, for ``mila etat``."""
         return result.outcome()
 
@@ -127,8 +244,12 @@ class Job(Generic[R]):
 class PaymentsRun:
     """The scheduled HelloAsso pull: its result, or ``None`` while no organisation is set."""
 
-    result: Any | None
-    journal_lost: bool = False  # the import appends its rows in one request, no Journal line
+    result: PaymentsResult | None
+
+    @property
+    def journal_lost(self) -> bool:
+        """Payments appended, but the Journal line naming their IDs could not be written."""
+        return bool(self.result is not None and self.result.journal_lost)
 
     def as_dict(self) -> dict[str, object]:
         return self.result.as_dict() if self.result is not None else {"disabled": True}
@@ -143,7 +264,34 @@ class PaymentsRun:
         return describe(self.result)
 
 
-def paiements(ctx: RunContext) -> PaymentsRun:
+def payments(ctx: RunContext, options: PaymentsOptions) -> PaymentsResult:
+    """`mila paiements importer|reprendre|helloasso`, run by hand."""
+    from . import payments as job
+
+    settings = ctx.settings
+    policy = settings.membership
+    if options.command == "importer":
+        return job.run_import(
+            ctx.workbook, options.files, today=ctx.today, policy=policy, dry_run=ctx.dry_run, clock=ctx.clock
+        )
+    if options.command == "reprendre":
+        return job.run_takeover(
+            ctx.workbook, today=ctx.today, policy=policy, dry_run=ctx.dry_run, clock=ctx.clock
+        )
+    from ..payments.helloasso_api import HelloAssoClient
+
+    return job.run_helloasso(
+        ctx.workbook,
+        HelloAssoClient(settings.payments),
+        today=ctx.today,
+        policy=policy,
+        dry_run=ctx.dry_run,
+        since_default_days=settings.payments.since_days,
+        clock=ctx.clock,
+    )
+
+
+def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRun:
     """`mila paiements helloasso`, before the renewals: a member who paid yesterday gets no
     reminder today. Off while ``[payments] organisation`` is not configured (``config``
     then disables its timing; run by hand, it says so)."""
@@ -161,11 +309,12 @@ def paiements(ctx: RunContext) -> PaymentsRun:
             policy=settings.membership,
             dry_run=ctx.dry_run,
             since_default_days=settings.payments.since_days,
+            clock=ctx.clock,
         )
     )
 
 
-JOBS: dict[str, Job[Any]] = {
+JOBS: dict[str, Job[JobResult]] = {
     "sync": Job("sync", sync),
     "paiements": Job("paiements", paiements),
     "renewals": Job("renewals", renewals, sends_mail=True),

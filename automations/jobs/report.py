@@ -35,25 +35,21 @@ from typing import Any
 
 from ..delivery.upload import DriveReport
 from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf, fingerprint
-from ..errors import MilaError, SchemaError
-from ..model.dataset import Dataset
+from ..errors import ReportOutputError, SchemaError
 from ..report.data import ReportData
 from ..report.figures import compute_report
 from ..report.writer import write_report
 from ..rules.bookings import BookingPolicy
+from ..rules.membership import MembershipPolicy
 from ..workbook import Workbook
 from .document_mail import version_of
-from .evaluation import schema_problems
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = ".mila-report.json"
 STATE_VERSION = 1
 CREATED, UPDATED, UNCHANGED, NEW_VERSION = "créé", "mis à jour", "inchangé", "nouvelle version"
-
-
-class ReportOutputError(MilaError):
-    """The report cannot be written where it should go."""
 
 
 @dataclass
@@ -158,17 +154,19 @@ def run_report(
     pdf: bool = False,
     soffice: str | None = "soffice",
     pdf_timeout: float = 180.0,
+    state: WorkbookState | None = None,
 ) -> ReportResult:
     """Write the activity report of ``year`` (compared with ``year - 1``) into ``out_dir``.
 
-    ``board_on``: the day the board's composition is given (default: the last day of the
+    ``state``: the run's read of the workbook (read now when not given). ``board_on``: the
+    day the board's composition is given (default: the last day of the
     year). ``soffice``: LibreOffice's command, to number the contents (None: do not)."""
     started = time.monotonic()
-    tables = workbook.read()
-    problems = schema_problems(tables)
+    state = state or read_state(workbook, today, MembershipPolicy(), booking_policy)
+    problems = state.evaluation.schema_problems
     if problems:
         raise SchemaError(" ".join(p.message for p in problems))
-    dataset = Dataset.from_tables(tables, today=today)
+    dataset = state.dataset
     data = compute_report(dataset, year, today, booking_policy, board_on=board_on)
     rendered = write_report(data, association=association_name, template=template)
     notes = list(data.notes)

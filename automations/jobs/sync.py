@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 
-from .. import schema
+from .. import journal, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..rules.bookings import BookingPolicy
@@ -22,11 +22,12 @@ from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
-from .evaluation import Evaluation, desired_cells, evaluate
+from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
 from .lists import keep_lists_current
 from .notices import NoticesResult
 from .promotions import record_promotions
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("sync")  # the Journal's « Tâche »
@@ -46,7 +47,7 @@ class SyncResult:
     dry_run: bool
     ids_assigned: list[NewId] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    cells_written: int = 0
+    cells_written: int = 0  # every cell the run wrote (computed columns, Listes, form tabs)
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: int = 0
@@ -146,15 +147,17 @@ def run_sync(
     dry_run: bool = False,
     booking_policy: BookingPolicy | None = None,
     forms: FormsIntake | None = None,
+    state: WorkbookState | None = None,
 ) -> SyncResult:
     """Bring every computed column of the workbook up to date (``forms``: the form answers
-    taken in just before, whose membership requests get their anomaly)."""
+    taken in just before, whose membership requests get their anomaly; ``state``: the
+    run's read of the workbook, read now when not given)."""
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run, forms=forms)
     try:
-        evaluation = evaluate(workbook.read(), today, policy, booking_policy=booking_policy)
-        if forms is not None:
-            forms.annotate(evaluation)
+        settings = forms.settings if forms is not None else None
+        state = state or read_state(workbook, today, policy, booking_policy, settings)
+        evaluation = state.evaluation
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
@@ -169,10 +172,11 @@ def run_sync(
         written = workbook.write(updates, new_ids)
         result.promotions = _promotions(evaluation, assigned, written.cells)
         result.ids_assigned = written.ids_assigned
-        result.cells_written = written.cells_written
         result.columns_added = written.columns_added
         result.skipped = written.skipped
-        keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+        lists = keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+        # Every cell the run wrote: computed columns, Listes, the form tabs' marks.
+        result.cells_written = written.cells_written + lists + (forms.cells_written if forms else 0)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
@@ -181,7 +185,9 @@ def run_sync(
         result.seconds = time.monotonic() - started
         log.error("sync failed: %s", exc.message)
         if not dry_run and not isinstance(exc, UNREACHABLE):
-            _journal(workbook, clock, "échec", exc.message, result)
+            given = _ids_given(result)
+            details = exc.message + (f" ; {given}" if given else "")
+            _journal(workbook, clock, "échec", details, result)
         raise
     result.seconds = time.monotonic() - started
     log.info(
@@ -230,14 +236,23 @@ def _change(update: CellUpdate) -> Change:
     return Change(update.tab, update.row_id, update.column, before, update.value)
 
 
+def _ids_given(result: SyncResult) -> str:
+    """« ID attribués : Inscriptions : I0012 à I0014 ; Membres : M0121 » for the IDs this run
+    gave, the form answers' included (read back by ``rules.ids``: never given again)."""
+    by_tab: dict[str, list[str]] = dict(result.forms.ids_given()) if result.forms is not None else {}
+    for new in result.ids_assigned:
+        by_tab.setdefault(new.tab, []).append(new.new_id)
+    if not by_tab:
+        return ""
+    listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
+    return f"ID attribués : {listed}"
+
+
 def _details(result: SyncResult) -> str:
     parts = []
-    if result.ids_assigned:
-        by_tab: dict[str, list[str]] = {}
-        for new in result.ids_assigned:
-            by_tab.setdefault(new.tab, []).append(new.new_id)
-        listed = " ; ".join(f"{tab} : {describe_ids(ids)}" for tab, ids in by_tab.items())
-        parts.append(f"ID attribués : {listed}")
+    given = _ids_given(result)
+    if given:
+        parts.append(given)
     parts.append(f"{result.cells_written} cellule(s) écrite(s)")
     parts.append(f"{result.errors} erreur(s), {result.warnings} avertissement(s)")
     if result.skipped:
@@ -249,16 +264,5 @@ def _details(result: SyncResult) -> str:
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: SyncResult) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    line = {
-        "Date": clock.now(),
-        "Tâche": TASK,
-        "Résultat": outcome,
-        "Détails": f"{details} ({result.seconds:.1f} s)",
-    }
-    try:
-        workbook.append_rows(schema.JOURNAL, [line])
-        return True
-    except MilaError as exc:
-        log.error("could not write to Journal: %s", exc.message)
-        result.journal_error = exc.message
-        return False
+    result.journal_error = journal.record(workbook, clock, TASK, outcome, details, result.seconds)
+    return result.journal_error is None

@@ -27,6 +27,7 @@ from ..outbox import entries
 from ..rules.bookings import BookingPolicy
 from ..rules.membership import MemberComputation, MembershipPolicy
 from ..rules.outbox import LogEntry
+from ..settings import FormsSettings
 from ..workbook import Table, Workbook
 from .evaluation import Evaluation, evaluate
 
@@ -76,10 +77,11 @@ def read_state(
     today: dt.date,
     policy: MembershipPolicy,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> WorkbookState:
     """Read every tab of the workbook in one request and evaluate it once."""
     tables = workbook.read()
-    return state_of(tables, today, policy, booking_policy)
+    return state_of(tables, today, policy, booking_policy, forms)
 
 
 def state_of(
@@ -87,6 +89,8 @@ def state_of(
     today: dt.date,
     policy: MembershipPolicy,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> WorkbookState:
     """The state of tables already read (a test's, or a read made for another reason)."""
-    return WorkbookState(tables, evaluate(tables, today, policy, booking_policy=booking_policy), today)
+    evaluation = evaluate(tables, today, policy, booking_policy=booking_policy, forms=forms)
+    return WorkbookState(tables, evaluation, today)

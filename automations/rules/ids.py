@@ -9,6 +9,7 @@ nothing: ``rules.validation`` reports it as an anomaly.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -73,12 +74,63 @@ def next_ids(
     return [tab.format_id(n) for n in range(start, start + count)]
 
 
-def describe_ids(ids: list[str]) -> str:
-    """« M0121 », « M0121 et M0122 », or « M0121 à M0125 » for a run of consecutive IDs."""
-    if not ids:
+def describe_ids(ids: Iterable[str]) -> str:
+    """« M0121 », « M0121 et M0122 », or « M0121 à M0125 » for a run of consecutive IDs;
+    runs apart are listed in order (« M0003, M0007 à M0009 et M0012 »). Whatever the order
+    given, the highest is always written: ``highest_mentioned`` reads it back."""
+    ordered = sorted(dict.fromkeys(ids), key=_sort_key)
+    if not ordered:
         return ""
-    if len(ids) == 1:
-        return ids[0]
-    if len(ids) == 2:
-        return f"{ids[0]} et {ids[1]}"
-    return f"{ids[0]} à {ids[-1]}"
+    runs: list[list[str]] = [[ordered[0]]]
+    for previous, current in itertools.pairwise(ordered):
+        (head, number), (head_now, number_now) = _sort_key(previous), _sort_key(current)
+        if head == head_now and number_now == number + 1:
+            runs[-1].append(current)
+        else:
+            runs.append([current])
+    if len(runs) == 1 and len(ordered) == 2:
+        return f"{ordered[0]} et {ordered[1]}"
+    pieces: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            pieces.append(f"{run[0]} à {run[-1]}")
+        else:
+            pieces.extend(run)
+    if len(pieces) == 1:
+        return pieces[0]
+    return ", ".join(pieces[:-1]) + " et " + pieces[-1]
+
+
+def _sort_key(text: str) -> tuple[str, int]:
+    """« M0121 » → (« M », 121); « 2026-004 » → (« 2026- », 4)."""
+    match = re.fullmatch(r"(.*?)(\d+)", text.strip())
+    return (match.group(1), int(match.group(2))) if match else (text, 0)
+
+
+# -- receipt numbers ----------------------------------------------------------------
+
+RECEIPTS_GIVEN = "reçus numérotés :"  # how a receipts run's Journal line names the numbers it gave
+_RECEIPT = re.compile(r"(?<![\d-])(\d{4})-(\d{1,6})(?![\d-])")
+
+
+def describe_receipts(numbers: Iterable[str]) -> str:
+    """« reçus numérotés : 2026-004 à 2026-006 » for the Journal line of the run that gave
+    them (read back by :func:`receipts_in_journal`); empty when none was given."""
+    listed = describe_ids(numbers)
+    return f"{RECEIPTS_GIVEN} {listed}" if listed else ""
+
+
+def receipts_in_journal(texts: Iterable[str | None]) -> dict[int, int]:
+    """The highest receipt rank of each year that Journal lines record as given: a receipt
+    whose payment row was deleted keeps its number for good. Only the part after
+    « reçus numérotés : » is read (a date or a folder name elsewhere is no number)."""
+    best: dict[int, int] = {}
+    for text in texts:
+        if not text or RECEIPTS_GIVEN not in text:
+            continue
+        for part in str(text).split(RECEIPTS_GIVEN)[1:]:
+            part = part.split(";")[0].split("(")[0]
+            for match in _RECEIPT.finditer(part):
+                year, rank = int(match.group(1)), int(match.group(2))
+                best[year] = max(best.get(year, 0), rank)
+    return best

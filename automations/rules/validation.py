@@ -41,6 +41,9 @@ class Context:
     booking_policy: BookingPolicy = field(default_factory=BookingPolicy)
     # Inscriptions: sheet row -> ``Place`` as read (sticky seats, promotions)
     previous_places: Mapping[int, object] = field(default_factory=dict)
+    # Each member's fee due (HT), by ID key (« row N » without ID): the run's one computation
+    # (``rules.membership.compute_all``) when the evaluation gives it; else computed here.
+    fees_due: dict[str, Decimal | None] = field(default_factory=dict)
 
     @cached_property
     def active_members(self) -> list[Member]:
@@ -53,15 +56,11 @@ class Context:
 
     def status_on(self, member: Member, day: dt.date) -> str | None:
         """The member's status on ``day`` (a member with nothing to pay is ``à jour``)."""
-        key = id_key(member.id) or f"row {member.row}"
-        if key not in self._fees_due:
+        key = fee_key(member)
+        if key not in self.fees_due:
             fee = compute_member(member, self.dataset, self.schedule, self.today, self.policy).fee
-            self._fees_due[key] = fee.ht if fee is not None else None
-        return status(member, day, self.policy, fee_due=self._fees_due[key])
-
-    @cached_property
-    def _fees_due(self) -> dict[str, Decimal | None]:
-        return {}
+            self.fees_due[key] = fee.ht if fee is not None else None
+        return status(member, day, self.policy, fee_due=self.fees_due[key])
 
     @cached_property
     def bookings(self) -> BookingsOutcome:
@@ -86,6 +85,11 @@ class Context:
 
 
 Check = Callable[[Context], Iterable[Anomaly]]
+
+
+def fee_key(member: Member) -> str:
+    """How :attr:`Context.fees_due` knows a member."""
+    return id_key(member.id) or f"row {member.row}"
 
 
 def _others(group: Sequence[object], model: object) -> tuple[list[object], int]:
