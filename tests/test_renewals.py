@@ -523,7 +523,7 @@ class TestCrashes:
 
     def test_crash_in_the_middle_of_the_batch(self, make_book, smtp_server):
         """Dying after the 2nd message: it is « à vérifier », the 1st « envoyée », the 3rd was
-        never claimed and is sent by the next run; nobody gets two messages."""
+        never claimed (« annulée ») and is sent by the next run; nobody gets two messages."""
         book = make_book(workbook())
         mail = smtp_settings(smtp_server)
         with pytest.raises(Crash):
@@ -534,6 +534,7 @@ class TestCrashes:
             ("M0001", "envoyée"),
             ("M0002", "en cours"),
             ("M0002", "à vérifier"),
+            ("M0003", "annulée"),
         ]
         after = smtp_run(book, smtp_server)
         assert [m.member_id for m in after.messages] == ["M0003"] and after.sent == 1
