@@ -2,8 +2,9 @@
 
 - :func:`choose_receipts`: the payments of ``Paiements`` whose ``Objet`` is one of
   ``[documents] receipts_for``, with a positive ``Montant``, a date, an ID met once and a
-  known member; a ``cotisation`` cancelled by a refund gets none unless it already has a
-  number. The others are listed with what the staff must fix, in French.
+  known member whose ID stands on one row of ``Membres``; a ``cotisation`` cancelled by a
+  refund gets none unless it already has a number. The others are listed with what the
+  staff must fix, in French.
 - :func:`number_receipts`: the number in ``Reçu n°`` when there is one; else the one the
   manifest gave the same payment taken from ``Membres``; else the next of its year
   (``2025-014``), after every number the sheet or the manifest ever held.
@@ -52,6 +53,7 @@ def choose_receipts(
     """The payments that get a receipt (``numbered``: the sheet rows whose ``Reçu n°`` is
     filled; ``wanted``: one member's key, or None for all)."""
     counts = Counter(id_key(p.id) for p in dataset.payments if p.id)
+    members = Counter(id_key(m.id) for m in dataset.members if m.id)
     effective = {p.row for found in effective_fee_payments(dataset.payments).values() for p in found}
     chosen: list[ReceiptChoice] = []
     skipped: list[str] = []
@@ -65,6 +67,12 @@ def choose_receipts(
             skipped.append(
                 f"{where} : ID manquant ou en double ; lancez « mila synchroniser » "
                 "(« mila verifier » liste les doublons)."
+            )
+            continue
+        if p.member_id and members[id_key(p.member_id)] > 1:
+            skipped.append(
+                f"{where} : l'ID {p.member_id} figure sur plusieurs lignes de Membres ; corrigez-le, "
+                "puis lancez « mila synchroniser » (aucun reçu d'ici là)."
             )
             continue
         found = dataset.member(p.member_id) if p.member_id else None
