@@ -9,7 +9,7 @@ import email
 import email.policy
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from automations.cli import main
 from automations.clock import FixedClock
@@ -368,3 +368,57 @@ class TestCommandLine:
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words
         assert "sans rien envoyer ni noter" in words
+
+
+class TestSentOnce:
+    """The summary goes through the outbox: claimed in Relances just before it is sent."""
+
+    def test_a_crash_after_the_server_took_it_never_sends_it_again(self, tmp_path, smtp_server):
+        """The process dies once the server accepted the summary, before anything else is written:
+        the next runs do not send it again, they report it « à vérifier »; the next summary (a new
+        point) lists it."""
+        from test_renewals import Crash, CrashingWorkbook
+
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        ctx = RunContext(
+            settings,
+            FixedClock(NOW),
+            today=TODAY,
+            workbook=cast(Workbook, CrashingWorkbook(Workbook(backend), 2)),
+        )
+        try:
+            run_digest(ctx)
+            raise AssertionError("the run should have died")
+        except Crash:
+            pass
+        assert len(smtp_server.messages) == 1 and journal_lines(backend) == []
+        [claim] = [r for r in backend.grids["Relances"][1:] if r[0] == "Résumé"]
+        assert claim[3] == "en cours" and "résumé quotidien à equipe@mila.fr" in str(claim[2])
+
+        for day in (0, 1):
+            again = digest(backend, settings, now=NOW + dt.timedelta(days=day, hours=1))
+            assert len(smtp_server.messages) == 1 and again.sent_to == []
+            assert [c.address for c in again.to_check] == ["equipe@mila.fr"]
+            assert "à vérifier" in again.outcome().summary
+        assert [c.new for c in again.to_check] == [False]
+
+        answers = backend.grids["Réponses au formulaire 1"]
+        answers.append(
+            [dt.datetime(2026, 11, 24, 20, 0), "y@ailleurs.fr", "E0099", "Événement E0099 inconnu."]
+        )
+        later = digest(backend, settings, now=NOW + dt.timedelta(days=2))
+        assert later.sent_to == ["equipe@mila.fr"] and len(smtp_server.messages) == 2
+        text = body(smtp_server.messages[1][2])
+        assert "À VÉRIFIER" in text.upper() and "résumé quotidien à equipe@mila.fr" in text
+
+    def test_each_copy_is_recorded_in_relances(self, tmp_path, smtp_server):
+        """A summary sent: its claim, then « envoyée », in Relances; the same points are not sent again."""
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        digest(backend, settings)
+        rows = [r for r in backend.grids["Relances"][1:] if r[0] == "Résumé"]
+        assert [r[3] for r in rows] == ["en cours", "envoyée"]
+        backend.grids["Journal"][1:] = [r for r in backend.grids["Journal"][1:] if r[1] != "résumé quotidien"]
+        again = digest(backend, settings, now=NOW + dt.timedelta(hours=1))
+        assert len(smtp_server.messages) == 1 and again.sent_to == [] and again.to_check == []

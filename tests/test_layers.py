@@ -202,6 +202,17 @@ FORBIDDEN = {
         "automations.rules",
         "automations.model",
     ],
+    # The outbox: every job that e-mails sends through it; over mail, rules and the workbook.
+    "automations.outbox": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        *BACKENDS,
+    ],
 }
 
 # The leaves: what of the package each may import (besides itself).

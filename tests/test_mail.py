@@ -6,6 +6,7 @@ The SMTP tests talk to a real server: aiosmtpd on 127.0.0.1, started by the test
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -51,10 +52,18 @@ class SmtpServer:
     """aiosmtpd on loopback: records what arrives, counts connections, refuses on demand.
 
     ``refuse``: {address: "550 5.1.1 reason"} refused at RCPT. ``tls``: an SSL context
-    to offer STARTTLS with; ``users``: {login: password} to require AUTH.
+    to offer STARTTLS with; ``users``: {login: password} to require AUTH. ``delay``: seconds
+    the server waits, each message received, before saying it took it (a slow server).
     """
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None, users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tls: ssl.SSLContext | None = None,
+        users: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        self.delay = delay
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, str] = {}
         self.connections = 0
@@ -118,6 +127,8 @@ class SmtpServer:
             self.messages.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
             )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def parsed(self) -> list[email.message.EmailMessage]:

@@ -17,10 +17,10 @@ from test_renewals import Crash, CrashingSender, CrashingWorkbook, received, rel
 from automations.clock import FixedClock
 from automations.errors import MailError
 from automations.jobs.promotions import event_when, notice_key, record_promotions, run_promotion_notices
-from automations.jobs.relances import entries
 from automations.jobs.sync import run_sync
 from automations.mail import MailSettings, SmtpSender, make_sender
 from automations.model.rows import Event
+from automations.outbox import entries
 from automations.rules.membership import MembershipPolicy
 
 TODAY = dt.date(2027, 2, 15)
@@ -429,7 +429,7 @@ class TestCrashes:
         assert received(smtp_server) == ["paul@nord.fr"] and statuses(book) == ["à envoyer", "en cours"]
 
         after = notices(book, mail, today=TODAY + dt.timedelta(days=1))
-        assert after.messages == [] and [c.registration_id for c in after.to_check] == ["I0002"]
+        assert after.messages == [] and [c.detail("registration") for c in after.to_check] == ["I0002"]
         assert after.to_check[0].new and not after.ok
         assert statuses(book) == ["à envoyer", "en cours", "à vérifier"]
         assert journal(book)[-1][2] == "à vérifier" and "I0002" in journal(book)[-1][3]

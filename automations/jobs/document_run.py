@@ -129,7 +129,8 @@ class _Run:
     def read(self, tabs: Iterable[str]) -> Dataset:
         if self.pdf:
             self.context.converter.check()  # before any work: say it now if LibreOffice is missing
-        self.tables = self.workbook.read(tabs)
+        state = self.context.state  # the run's one read of the workbook
+        self.tables = {name: state.tables[name] for name in tabs if name in state.tables}
         problems = schema_problems(self.tables)
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
@@ -287,6 +288,8 @@ def _guarded(run: _Run, body: Callable[[], None]) -> DocumentsResult:
     except MilaError as exc:
         run.fail(exc)
         raise
+    finally:
+        run.context.changed()  # it may have written cells or Relances rows: a later step reads again
     return run.finish()
 
 

@@ -503,9 +503,15 @@ def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:
         return
     if not intake.acknowledgements and not ctx.sender.delivers:
         return
+    ctx.changed()  # the sync wrote the places: the acknowledgements start from a fresh state
     try:
         result.acknowledgements = run_acknowledgements(
-            ctx.workbook, today=ctx.today, mail=ctx.settings.mail, sender=ctx.sender, clock=ctx.clock
+            ctx.workbook,
+            today=ctx.today,
+            mail=ctx.settings.mail,
+            sender=ctx.sender,
+            clock=ctx.clock,
+            state=ctx.state,
         )
     except MilaError as exc:
         log.error("sync: acknowledgements not sent now: %s", exc.message)

@@ -23,9 +23,10 @@ from functools import cached_property
 from .. import schema
 from ..model.dataset import Dataset
 from ..model.rows import JournalEntry, Member, id_key
+from ..outbox import entries
 from ..rules.bookings import BookingPolicy
 from ..rules.membership import MemberComputation, MembershipPolicy
-from ..rules.reminders import LogEntry
+from ..rules.outbox import LogEntry
 from ..settings import FormsSettings
 from ..workbook import Table, Workbook
 from .evaluation import Evaluation, evaluate
@@ -51,8 +52,6 @@ class WorkbookState:
     @cached_property
     def log_entries(self) -> list[LogEntry]:
         """The rows of ``Relances`` as the sending rules read them."""
-        from .relances import entries
-
         return entries(self.tables.get(schema.RELANCES.name), self.today)
 
     def member_rows(self) -> list[tuple[Member, MemberComputation]]:
