@@ -32,7 +32,7 @@ from ..model.anomalies import CELL_SEPARATOR
 from ..model.rows import JournalEntry
 from ..rules import outbox as rules
 from ..rules import renewals as renewal_rules
-from ..rules.membership import MembershipPolicy, compute_all
+from ..rules.membership import MembershipPolicy
 from ..runner import FAILURE, job_name
 from ..settings import BookingPolicy, FormsSettings, RenewalSettings
 from ..text import fold
@@ -227,7 +227,8 @@ def reminder_items(
     dataset = evaluation.dataset
     members_title = dataset.titles.get(schema.MEMBRES.name, schema.MEMBRES.name)
     late: list[tuple[dt.date, Item]] = []
-    for member, computation in zip(dataset.members, compute_all(dataset, today, policy), strict=True):
+    # The statuses and due dates of the run's one evaluation, as the reminders see them.
+    for member, computation in zip(dataset.members, evaluation.computations, strict=True):
         decision = renewal_rules.decide(member, computation, today, renewals.schedule, histories)
         if not isinstance(decision, renewal_rules.Skip) or not decision.late or decision.due is None:
             continue
