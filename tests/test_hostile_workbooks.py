@@ -341,23 +341,26 @@ class TestJournal:
         assert result.journal_error and "injoignable" in result.journal_error
         assert "Journal" not in book.open().tabs() or len(book.grid("Journal")) <= 1
 
-    def test_a_lost_journal_line_exits_3_with_a_french_warning(self, emulator, monkeypatch, tmp_path, capsys):
-        """On the emulator, every append answered 503: sync writes its cells, says the Journal line
-        is missing, and exits 3."""
+    def test_on_google_the_journal_line_travels_with_the_cells(self, emulator, monkeypatch, tmp_path, capsys):
+        """On the emulator the sync's cells and its Journal line go in one request: when Google
+        refuses it beyond the retries, nothing is half written (no ID, no Journal line), the
+        command stops in French (exit 2); the next run writes both."""
         book = GoogleBook(emulator, tabs(member(2, ID=None), Journal=[JOURNAL_HEADER]))
         (tmp_path / "mila.toml").write_text(
             "[workbook.retry]\nattempts = 3\ntimeout = 5\nwait_initial = 0.001\nwait_max = 0.01\n"
             "wait_jitter = 0\n",
             encoding="utf-8",
         )
-        emulator.fail_next(503, count=3, match=":append")
+        emulator.fail_next(503, count=3, match="values:batchUpdate")
         code, out, err = mila(book, monkeypatch, tmp_path, capsys, "sync")
         emulator.clear_faults()
-        assert code == JOURNAL_NOT_WRITTEN == 3
-        assert "ID attribués : 1" in out
-        assert "la ligne qui les note dans l'onglet Journal n'a pas pu être écrite" in out
-        assert "(erreur 503)" in err and "stamina" not in err
+        assert code == 2
+        assert "(erreur 503)" in err and "stamina" not in err and "Traceback" not in err
         assert book.grid("Journal") == [JOURNAL_HEADER]
+        assert book.grid("Membres")[2][0] in (None, "")
+        code, out, err = mila(book, monkeypatch, tmp_path, capsys, "sync")
+        assert code == 0 and "ID attribués : 1" in out
+        assert book.grid("Membres")[2][0] == "M0002" and len(book.grid("Journal")) == 2
 
 
 def test_documents_whose_journal_line_is_lost_exit_3(emulator, monkeypatch, tmp_path, capsys):

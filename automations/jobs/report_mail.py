@@ -194,4 +194,5 @@ def send_report(
         drafts,
         TEMPLATE,
     )
+    context.changed()  # Relances has the messages now: a later step of this run reads it again
     return sending
