@@ -125,7 +125,8 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         for name, table in evaluation.tables.items()
         if table.schema is not None
     }
-    members = rows_by_number.get(schema.MEMBRES.name, {})
+    membres = schema.MEMBRES.name
+    members = rows_by_number.get(membres, {})
     for c in evaluation.computations:
         row = members.get(c.row)
         row_id = row.id if row is not None else None
@@ -140,7 +141,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             ("Statut", c.status),
             ("Voix", c.votes if c.status is not None else None),
         ):
-            updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
+            updates.append(CellUpdate(membres, row_id, column, value, row))
 
     for tab, computed in (
         (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount}) for c in evaluation.bookings.computations]),
@@ -154,23 +155,26 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         (schema.INSCRIPTIONS, [(c.row, {"Place": c.place}) for c in evaluation.events.registrations]),
         (schema.PAIEMENTS, [(c.row, {"Période": c.period}) for c in evaluation.payments]),
     ):
-        rows = rows_by_number.get(tab.name, {})
+        name = tab.name
+        rows = rows_by_number.get(name, {})
         for number, values in computed:
             row = rows.get(number)
-            row_id = (row.id if row is not None else None) or new_ids.get((tab.name, number))
+            row_id = (row.id if row is not None else None) or new_ids.get((name, number))
             if row is None or row_id is None:
                 continue
             for column, value in values.items():
-                updates.append(CellUpdate(tab.name, row_id, column, value, row=row))
+                updates.append(CellUpdate(name, row_id, column, value, row))
 
     for table in evaluation.tables.values():
         known = table.schema
         if known is None or known.id_prefix is None or "anomalies" not in known.key_lookup:
             continue
+        name = known.name
+        flagged = {a.row for a in evaluation.anomalies.by_tab(name)}  # once per tab, not per row
         for row in table.rows:
-            row_id = row.id or new_ids.get((known.name, row.number))
+            row_id = row.id or new_ids.get((name, row.number))
             if row_id is None:
                 continue
-            text = evaluation.anomalies.as_cell_text(known.name, row.number) or None
-            updates.append(CellUpdate(known.name, row_id, "Anomalies", text, row=row))
+            text = (evaluation.anomalies.as_cell_text(name, row.number) or None) if row.number in flagged else None
+            updates.append(CellUpdate(name, row_id, "Anomalies", text, row))
     return updates
