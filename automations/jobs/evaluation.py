@@ -175,6 +175,10 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             row_id = row.id or new_ids.get((name, row.number))
             if row_id is None:
                 continue
-            text = (evaluation.anomalies.as_cell_text(name, row.number) or None) if row.number in flagged else None
+            text = (
+                (evaluation.anomalies.as_cell_text(name, row.number) or None)
+                if row.number in flagged
+                else None
+            )
             updates.append(CellUpdate(name, row_id, "Anomalies", text, row))
     return updates

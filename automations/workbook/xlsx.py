@@ -29,13 +29,12 @@ from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, LargeZipFile
 
 from filelock import Timeout
-from openpyxl import Workbook as OpenpyxlWorkbook
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
 from ..lock import workbook_lock
 from .base import Grid
+from .openpyxl_lite import InvalidFileException, load_workbook
+from .openpyxl_lite import Workbook as OpenpyxlWorkbook
 from .xlsx_package import CellRefused, DamagedPackage, Package
 
 try:  # openpyxl reads through defusedxml when it is installed; its refusals are ValueErrors
