@@ -1,7 +1,8 @@
-"""The fast paths for phones and SIRETs give exactly the libraries' answers."""
+"""The fast paths of parsing (phones, SIRETs, plausible dates) give exactly the slow paths' answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import random
 from unittest import mock
@@ -10,8 +11,8 @@ import pytest
 from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
-from automations.model import contact, fast_ids
-from automations.model.values import ValueProblem
+from automations.model import contact, fast_ids, parsing
+from automations.model.values import ValueProblem, implausible_date
 
 
 def _slow_phone(text: str) -> str | None:
@@ -53,7 +54,12 @@ def _phone_inputs() -> list[str]:
             shapes = _shapes(national)
             inputs.extend(rng.sample(shapes, 3))
     inputs += ["", "0", "+33", "+44 20 7946 0958", "06 12 34 56 7a", "06 12 34 56 78 ", "O6 12 34 56 78"]
-    inputs += ["+33 6 12 34 56 78 90", "06 12 34 56 78 / 07 12 34 56 78", "０６ １２ ３４ ５６ ７８", "٠٦١٢٣٤٥٦٧٨"]
+    inputs += [
+        "+33 6 12 34 56 78 90",
+        "06 12 34 56 78 / 07 12 34 56 78",
+        "０６ １２ ３４ ５６ ７８",
+        "٠٦١٢٣٤٥٦٧٨",
+    ]
     return inputs
 
 
@@ -85,7 +91,8 @@ def test_parse_phone_is_the_same_with_and_without_the_fast_path():
 
 
 @pytest.mark.parametrize(
-    "text", ["01 23 45 67 89", "+33 1 23 45 67 89", "06.12.34.56.78", "0612345678", "612345678", "+33612345678"]
+    "text",
+    ["01 23 45 67 89", "+33 1 23 45 67 89", "06.12.34.56.78", "0612345678", "612345678", "+33612345678"],
 )
 def test_the_common_shapes_take_the_fast_path(text):
     assert fast_ids.french_phone(text) is not None
@@ -133,3 +140,18 @@ def test_parse_siret_is_the_same_with_and_without_the_fast_path():
     with mock.patch.object(fast_ids, "siret_valid", lambda digits: None):
         slow = [outcome(value) for value in values]
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "today", [dt.date(2026, 11, 23), dt.date(2024, 2, 29), dt.date(2025, 3, 1), dt.date(2000, 1, 1)]
+)
+def test_the_plausible_span_parsing_checks_first_is_implausible_dates(today):
+    """``parsing`` checks a date against one span per run before asking ``implausible_date``:
+    the span holds exactly the days it finds plausible, datetimes included."""
+    earliest, latest = parsing._plausible_span(today)
+    for edge in (earliest, latest):
+        for offset in range(-3, 4):
+            day = edge + dt.timedelta(days=offset)
+            for value in (day, dt.datetime.combine(day, dt.time(23, 59))):
+                inside = earliest <= day <= latest
+                assert inside == (implausible_date(value, today) is None), value
