@@ -339,6 +339,12 @@ def run(quick: bool = False) -> BenchResult:
             seconds(target),
             met,
         ),
+        Verdict(
+            f"check + compute + plan ≤ {TARGET_CPU_S} s CPU ({num(sizes.members)} members; "
+            "`--against` compares with older code)",
+            seconds(median_of(runs, "target_cpu")),
+            median_of(runs, "target_cpu") <= TARGET_CPU_S,
+        ),
     )
     return BenchResult(TITLE, "\n".join(lines), verdicts)
 
@@ -464,6 +470,15 @@ def compare(against: Path, *, quick: bool = False, runs: int = 5) -> BenchResult
                     seconds(cmd_cpu("old", command)),
                     seconds(cmd_cpu("new", command)),
                     f"{cmd_cpu('new', command) / cmd_cpu('old', command):.2f}×",
+                )
+                for command in ("verifier", "synchroniser")
+            ]
+            + [
+                (
+                    f"modules imported by `mila {command}`",
+                    num(commands[("old", command)][0][0]["modules"]),
+                    num(commands[("new", command)][0][0]["modules"]),
+                    "",
                 )
                 for command in ("verifier", "synchroniser")
             ]
