@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import schema
+from ..gcpause import gc_paused
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
 from ..rules.bookings import BookingPolicy, BookingsOutcome
@@ -77,6 +78,7 @@ def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
     return problems
 
 
+@gc_paused()
 def evaluate(
     tables: Mapping[str, Table],
     today: dt.date,
@@ -117,6 +119,7 @@ def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
     return {row.number: row.get("Place") for row in table.rows}
 
 
+@gc_paused()
 def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
     """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned."""
     updates: list[CellUpdate] = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ..errors import TabMissing
+from ..gcpause import gc_paused
 from ..schema import REQUIRED_TABS, Tab, normalize_header, tab_schema
 from .placement import (
     Cell,
@@ -271,6 +272,7 @@ class Workbook:
             log.warning("%s", skipped)
         return result
 
+    @gc_paused()
     def pending(self, updates: Sequence[CellUpdate]) -> list[CellUpdate]:
         """The updates that would change a cell, compared with what was last read.
 
