@@ -25,13 +25,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import MilaError
-
-
-class AlreadyRunning(MilaError):
-    """Another mila job holds the lock."""
-
-    exit_code = 3
+from .errors import AlreadyRunning
 
 
 @contextmanager

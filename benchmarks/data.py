@@ -105,15 +105,18 @@ def write_xlsx(grids: Mapping[str, Grid], path: str | Path) -> Path:
 
 def _xlsx_cell(ws: Any, value: object) -> object:
     if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws)
+        cell.value = value
         cell.number_format = _DATETIME_FORMAT if value.time() != dt.time() else _DATE_FORMAT
         return cell
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws)
+        cell.value = value
         cell.number_format = _DATE_FORMAT
         return cell
     if isinstance(value, dt.time):
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws)
+        cell.value = value
         cell.number_format = _TIME_FORMAT
         return cell
     return value
@@ -203,7 +206,7 @@ def in_child(fn: Callable[[Callable[[str], None]], T], on_mark: Callable[[str], 
                     on_mark(payload)
                 here.send(None)
             elif kind == "done":
-                return payload  # type: ignore[no-any-return]
+                return payload
             else:
                 raise RuntimeError(f"benchmark child process failed:\n{payload}")
     finally:
@@ -277,8 +280,11 @@ class StackSampler:
         self._thread.join()
 
     def _run(self) -> None:
+        target = self._target
+        if target is None:  # the main thread has started, so it has an ident
+            return
         while not self._stop.wait(self.interval):
-            frame = sys._current_frames().get(self._target)  # noqa: SLF001
+            frame = sys._current_frames().get(target)  # noqa: SLF001
             self.samples += 1
             found: list[str] = []
             while frame is not None and len(found) < 2:

@@ -51,6 +51,11 @@ def _counts(emulator: SheetsEmulator, key: str) -> tuple[int, int, int]:
     return sum(r.method == "GET" for r in mine), sum(r.method == "POST" for r in mine), subs
 
 
+def _number(value: object) -> float:
+    assert isinstance(value, int | float)
+    return float(value)
+
+
 def measure(members: int) -> dict[str, object]:
     grids = build_grids(Sizes.scaled(members))
     clock = FixedClock(NOW)
@@ -101,11 +106,11 @@ def run(quick: bool = False) -> BenchResult:
             ["members", f"{members:,}"],
             ["first run: read · write requests", f"{m['first_reads']} · {m['first_writes']}"],
             ["first run: sub-requests in the one batchUpdate", str(m["first_subs"])],
-            ["first run: time through the emulator", seconds(float(m["first_s"]))],
+            ["first run: time through the emulator", seconds(_number(m["first_s"]))],
             ["second run: read · write requests", f"{m['second_reads']} · {m['second_writes']}"],
             [
                 "second run on the .xlsx: time · bytes unchanged",
-                f"{seconds(float(m['xlsx_second_s']))} · {m['xlsx_unchanged']}",
+                f"{seconds(_number(m['xlsx_second_s']))} · {m['xlsx_unchanged']}",
             ],
         ],
     )

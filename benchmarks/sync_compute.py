@@ -190,7 +190,7 @@ class _TimedXlsx(XlsxBackend):
             self.io_seconds += time.perf_counter() - started
 
     def titles(self) -> list[str]:
-        return self._timed(super().titles)  # type: ignore[no-any-return]
+        return self._timed(super().titles)
 
     def fetch(self, full: Any, partial: Any) -> Any:
         return self._timed(super().fetch, full, partial)

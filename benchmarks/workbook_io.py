@@ -130,7 +130,7 @@ def _one_run(open_workbook: Callable[[], Workbook], mark: Callable[[str], None])
 
 
 def _scenario(
-    prepare: Callable[[], None], open_workbook: Callable[[], Workbook], recorder: _Recorder
+    prepare: Callable[[], object], open_workbook: Callable[[], Workbook], recorder: _Recorder
 ) -> dict[str, Any]:
     """A fresh copy of the workbook, then two runs, each in its own process like two
     ``mila synchroniser``: seconds and requests per phase."""

@@ -206,7 +206,7 @@ class _Parser:
             return ("lit", FormulaError(NAME))
         if tok.kind == "func":
             self.expect("(")
-            args = []
+            args: list[tuple[object, ...]] = []
             if (nxt := self.peek()) is not None and nxt.text == ")":
                 self.take()
                 return ("call", tok.text.upper(), args)

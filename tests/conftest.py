@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+import os
+import pickle
 import shutil
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
@@ -19,7 +25,7 @@ from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
 
 # The fee history the association lived through (SHEETS.md), as the Tarifs tab holds it.
-FEE_HISTORY = [
+FEE_HISTORY: list[list[object]] = [
     ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
     ["BENEFICIAIRE", "Cotisation bénéficiaire", 100, None, 20, "01/01/2018", "29/02/2024"],
     ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],
@@ -34,6 +40,13 @@ FAST_RETRY = RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0
 Grid = list[list[Any]]
 
 
+def first_sheet(book: OpenpyxlWorkbook) -> Worksheet:
+    """The sheet a new openpyxl workbook opens with (``active`` is typed as maybe-absent)."""
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
 class XlsxBook:
     """A small .xlsx built in code, with ways to look at it and edit it like a person."""
 
@@ -42,7 +55,7 @@ class XlsxBook:
     def __init__(self, folder: Path, tabs: dict[str, Grid]) -> None:
         self.path = folder / "classeur.xlsx"
         wb = OpenpyxlWorkbook()
-        wb.remove(wb.active)
+        wb.remove(first_sheet(wb))
         for title, grid in tabs.items():
             ws = wb.create_sheet(title)
             for line in grid:
@@ -139,7 +152,7 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["xlsx", "google"])
-def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def make_book(request: pytest.FixtureRequest, tmp_path: Path):
     """Build a workbook from {tab: grid} on each backend in turn."""
 
     def build(tabs: dict[str, Grid]) -> XlsxBook | GoogleBook:
@@ -153,11 +166,58 @@ def make_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[n
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
+def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """``build(folder)``'s result, called once per test run with a folder of its own.
+
+    Under pytest-xdist the workers share one build: the first to ask builds into the run's
+    common temporary folder, under a lock, and the others read the result (pickled) and the
+    files it wrote; nobody changes them afterwards (tests take copies)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = factory.mktemp(name)
+        return folder, build(folder)
+    shared = factory.getbasetemp().parent  # the run's folder, above each worker's own
+    folder, result_file = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if not result_file.is_file():
+            folder.mkdir(exist_ok=True)
+            result_file.write_bytes(pickle.dumps(build(folder)))
+    return folder, pickle.loads(result_file.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
-    """The demo workbook, built once per test session (seed 2024, as ``mila demo`` does)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    return path, build_demo_workbook(path, seed=2024, today=DEMO_TODAY)
+    """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
+    folder, summary = _built_once(
+        tmp_path_factory, "demo", lambda f: build_demo_workbook(f / "demo.xlsx", seed=2024, today=DEMO_TODAY)
+    )
+    return folder / "demo.xlsx", summary
+
+
+def _sync_demo(demo: Path, folder: Path) -> str:
+    from automations.cli import main
+
+    shutil.copyfile(demo, folder / "demo.xlsx")
+    (folder / "mila.toml").write_text("", encoding="utf-8")  # its logs/ and state/ go beside it
+    out = io.StringIO()
+    options = ["--config", str(folder / "mila.toml"), "--classeur", str(folder / "demo.xlsx")]
+    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat()], out=out)
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run."""
+    folder, _ = _built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
+    return folder / "demo.xlsx"
+
+
+@pytest.fixture
+def demo_synced(demo_synced_built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the synced demo workbook, for a test whose starting point is a synced demo."""
+    path = tmp_path / "demo.xlsx"
+    shutil.copyfile(demo_synced_built, path)
+    return path
 
 
 @pytest.fixture
@@ -178,3 +238,72 @@ def smtp_server() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- nothing written in the checkout
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session and module fixtures run from an empty folder too, not from the checkout."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session_cwd"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts in an empty folder of its own, never in the checkout: what a job
+    writes by default relative to where it runs (logs/, state/, apercus/, out/) lands there.
+    A test that wants its files in ``tmp_path`` changes folder itself (monkeypatch.chdir)."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd", numbered=True))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_BEFORE = pytest.StashKey[set[str] | None]()
+# What running the tests may leave in the checkout: Python's and pytest's caches.
+_CACHES = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+
+
+def _checkout_entries() -> set[str] | None:
+    """The files and folders ``git status`` shows as new in the checkout, ignored ones
+    included, caches left out; None without git or outside a git checkout. (Changes to
+    tracked files are left out: a person may edit one while the tests run.)"""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith(("??", "!!"))
+        and not any(part in _CACHES for part in Path(line[3:].strip('"')).parts)
+    }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+        session.config.stash[_BEFORE] = _checkout_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run when the tests left something new in the checkout."""
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None or hasattr(session.config, "workerinput"):
+        return
+    after = _checkout_entries()
+    new = sorted((after or set()) - before)
+    if new:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "The tests wrote inside the checkout (git status --ignored):\n  " + "\n  ".join(new)
+        if reporter is not None:
+            reporter.write_sep("=", "files left in the checkout", red=True)
+            reporter.write_line(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

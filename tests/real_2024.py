@@ -290,7 +290,7 @@ def grids() -> dict[str, Grid]:
 
     events: Grid = [["ID", "Date", "Heure", "Type", "Titre", "Intervenants", "Lieu"]]
     registrations: Grid = [["ID", "Événement", "Membre", "Inscrit le", "Statut"]]
-    pool = [row[0] for row in members[1:] if row[0] != "M0999"]
+    pool = [str(row[0]) for row in members[1:] if row[0] != "M0999"]
 
     def event(
         day: dt.date,
@@ -344,7 +344,7 @@ def grids() -> dict[str, Grid]:
     )
     for month, day, kind, title, speakers in CRESCENDO_2024:
         event(dt.date(2024, month, day), kind, title, speakers, present=pool[60:66])
-    for day, kind, title in (
+    for when, kind, title in (
         (dt.date(2024, 4, 3), "Afterwork", "Printemps des adhérent·es"),
         (dt.date(2024, 5, 28), "Rencontre networking", "Apéro des hébergé·es"),
         (dt.date(2024, 7, 4), "Rencontre networking", "Rencontre networking estivale avec le réseau MAP"),
@@ -352,7 +352,7 @@ def grids() -> dict[str, Grid]:
         (dt.date(2024, 11, 12), "Rencontre networking", "Rencontre avec la délégation de l'ANIM"),
         (dt.date(2024, 12, 19), "Afterwork", "Noël des adhérent·es"),
     ):
-        event(day, kind, title, present=pool[:30])
+        event(when, kind, title, present=pool[:30])
     event(dt.date(2024, 9, 20), "Représentation", "Les JIRAFE : table ronde", place="FGO Barbara")
     event(dt.date(2024, 10, 16), "Représentation", "MaMA Music & Convention", place="Pigalle")
     event(dt.date(2024, 7, 2), "Autre", "Assemblée générale ordinaire")

@@ -281,11 +281,11 @@ class TestMembers:
 
 # --------------------------------------------------------------------------- end to end
 
-MEMBERS_GRID = [
+MEMBERS_GRID: list[list[object]] = [
     ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"],
     ["M0001", "Onde Claire", "Léa Morel", "lea@onde.fr", "bénéficiaire", "BASIC", "10/01/2023", "15/11/2026"],
 ]
-TARIFS = [
+TARIFS: list[list[object]] = [
     ["Code", "Montant HT", "Du", "Au"],
     ["BASIC", 120, "01/03/2024", None],
 ]

@@ -20,7 +20,7 @@ TODAY = dt.date(2025, 3, 4)
 NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -69,7 +69,7 @@ def book_with(tmp_path: Path, rows: list[list[object]]) -> XlsxBook:
     )
 
 
-def run(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def run(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(),
         documents=DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out"),
@@ -78,7 +78,7 @@ def run(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
 
 
 def text_of(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
@@ -111,7 +111,7 @@ def test_a_charter_for_each_active_member_who_has_not_signed(tmp_path: Path) -> 
 
     register = tmp_path / "out" / "Registre_signatures_charte.docx"
     assert register in [w.path for w in result.written]
-    doc = Document(register)
+    doc = Document(str(register))
     [table] = doc.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["N°", "Structure", "Représentant·e", "Catégorie", "Signée le"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import json
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from automations.cli import build_parser, main
@@ -28,7 +30,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 def small_xlsx(path: Path, header: list[str] | None = None) -> Path:
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Membres"
     ws.append(header or ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes"])
     ws.append(["M0001", "Alpha", "Ana", "ana@alpha.fr", "membre de droit", "01/01/2020", "x"])
@@ -95,14 +97,6 @@ class TestErrors:
         err = capsys.readouterr().err
         assert code == 2 and "--classeur" in err and "MILA_SHEET" in err
 
-    def test_each_run_is_written_to_the_local_log(self, demo, tmp_path):
-        """A sync leaves a line in logs/mila.log even when it changes nothing in the sheet."""
-        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
-        run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
-        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
-        runs = [line for line in lines if "automations.runner: sync:" in line]
-        assert len(runs) == 2 and "rien à faire" in runs[1]
-
 
 class TestDemoCommand:
     def test_demo_writes_the_same_workbook_as_the_builder(self, demo_built, tmp_path):
@@ -132,14 +126,18 @@ class TestCheckAndSync:
         data = json.loads(out)
         assert code == 1 and data["errors"] == len([a for a in data["anomalies"] if a["severity"] == "error"])
 
-    def test_sync_then_sync_again_on_the_demo(self, demo):
-        """The README's first command: a first sync writes, a second one has nothing to do."""
+    def test_sync_then_sync_again_on_the_demo(self, demo, tmp_path):
+        """The README's first command: a first sync writes, a second one has nothing to do;
+        each run leaves a line in logs/mila.log, even the one that changes nothing."""
         code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23", "--json")
         first = json.loads(out)
         assert code == 0 and first["ids_assigned"] == 1 and first["cells_written"] > 100
         assert {"ids_assigned", "cells_written", "errors", "warnings"} <= set(first)
         code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 0 and "Rien à changer" in out
+        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
+        runs = [line for line in lines if "automations.runner: sync:" in line]
+        assert len(runs) == 2 and "rien à faire" in runs[1]
 
     def test_dry_run_prints_changes_in_french(self, demo):
         """--dry-run lists cells with before → after in French formats and writes nothing."""
@@ -356,7 +354,7 @@ class TestDocumentation:
         for former in FORMER_NAMES:
             said = former if former.startswith("-") else f"mila {former}"
             assert not re.search(rf"{re.escape(said)}\b(?!-)", readme), former
-        sub = next(a for a in build_parser()._actions if a.dest == "command")
+        sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
         for name, parser in sub.choices.items():
             if name in FORMER_NAMES:
                 continue
@@ -366,7 +364,7 @@ class TestDocumentation:
             assert choice.help, choice.dest
 
 
-def _every_parser(parser):  # type: ignore[no-untyped-def]
+def _every_parser(parser):
     """The parser and all its sub-command parsers, depth first."""
     import argparse
 
@@ -430,7 +428,7 @@ class TestFormerEnglishNames:
         assert "Erreur : option --classeur" in err and "--workbook" not in err
 
 
-def _parsed(parser, *argv: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _parsed(parser, *argv: str) -> dict[str, object]:
     """The options ``argv`` gives, but the command's name as typed."""
     return {k: v for k, v in vars(parser.parse_args(argv)).items() if k != "command"}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 
 from automations.model.dataset import Dataset
@@ -22,9 +21,16 @@ def dataset(*occupations: Occupation, left_on: dt.date | None = None) -> Dataset
     return Dataset(members=members, premises=premises, occupations=list(occupations))
 
 
-def occupation(row: int, id: str | None, **kwargs: object) -> Occupation:
-    base = Occupation(row, id, member_id="M0001", premises_id="L01", start=dt.date(2020, 1, 1))
-    return replace(base, **kwargs)
+def occupation(
+    row: int,
+    id: str | None,
+    *,
+    member_id: str = "M0001",
+    premises_id: str = "L01",
+    start: dt.date | None = dt.date(2020, 1, 1),
+    end: dt.date | None = None,
+) -> Occupation:
+    return Occupation(row, id, member_id=member_id, premises_id=premises_id, start=start, end=end)
 
 
 def test_an_ongoing_occupation_gets_its_convention_with_the_premises_rent():

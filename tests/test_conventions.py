@@ -101,7 +101,7 @@ def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) ->
     return DocumentsSettings(templates=templates, out=tmp_path / "out", shop_conventions=shops)
 
 
-def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def run(book, tmp_path: Path, **kw):
     sections = Settings(
         documents=kw.pop("documents", settings(tmp_path)),
         association=AssociationSettings(siret="68372141900110"),
@@ -110,7 +110,7 @@ def run(book, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
 
 
 def text_of(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
@@ -125,10 +125,10 @@ def assert_valid(path: Path) -> None:
         for name in archive.namelist():
             if name.endswith((".xml", ".rels")):
                 etree.fromstring(archive.read(name))
-    Document(path)
+    Document(str(path))
 
 
-def occupations_column(book, column: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def occupations_column(book, column: str) -> dict[str, object]:
     table = book.open().read(["Occupations"])["Occupations"]
     return {row.id: row.get(column) for row in table.rows if row.id}
 
@@ -208,9 +208,9 @@ def test_regenerated_when_the_row_or_the_template_changes(tmp_path: Path) -> Non
 
     templates = tmp_path / "modeles"
     shutil.copytree(TEMPLATES, templates)
-    doc = Document(templates / "convention.docx")
+    doc = Document(str(templates / "convention.docx"))
     doc.add_paragraph("Annexe : plan du local.")
-    doc.save(templates / "convention.docx")
+    doc.save(str(templates / "convention.docx"))
     third = run(book, tmp_path, documents=settings(tmp_path, templates))
     assert {w.reason for w in third.written} == {"modèle modifié"} and len(third.written) == 2
     assert "Annexe : plan du local." in text_of(c001)
@@ -250,10 +250,10 @@ def test_a_broken_template_fails_in_french_and_logs_the_failure(tmp_path: Path) 
     book = XlsxBook(tmp_path, workbook())
     templates = tmp_path / "modeles"
     shutil.copytree(TEMPLATES, templates)
-    doc = Document(templates / "convention.docx")
+    doc = Document(str(templates / "convention.docx"))
     doc.add_paragraph("{{ membre.structure }")
     doc.add_paragraph("{% if membre.id %} sans fin")
-    doc.save(templates / "convention.docx")
+    doc.save(str(templates / "convention.docx"))
     with pytest.raises(TemplateError, match="convention.docx"):
         run(book, tmp_path, documents=settings(tmp_path, templates))
     assert not list((tmp_path / "out").glob("*.docx"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time
+from typing import Any
 
 import openpyxl
 import phonenumbers
@@ -25,6 +26,9 @@ from automations.schema import (
     normalize_header,
 )
 
+# One xdist worker runs the whole module: its book fixture loads the demo workbook once.
+pytestmark = pytest.mark.xdist_group("demo")
+
 TODAY = date(2026, 11, 23)
 
 
@@ -44,7 +48,8 @@ def summary(built):
     return built[1]
 
 
-def rows(book, tab) -> list[dict[str, object]]:
+# Cells as openpyxl reads them: each test knows what its columns hold.
+def rows(book, tab) -> list[dict[str, Any]]:
     ws = book[tab.name]
     values = list(ws.iter_rows(values_only=True))
     header = [normalize_header(h) for h in values[0]]
@@ -356,16 +361,14 @@ def test_sheets_are_presented_like_a_staff_workbook(book):
     assert book[EVENEMENTS.name].data_validations.dataValidation
 
 
-def test_same_seed_gives_the_same_content_and_another_seed_differs(built, tmp_path):
-    """Two builds with one seed hold identical cells; another seed gives another workbook."""
+def test_another_seed_differs(built, tmp_path):
+    """Another seed gives another workbook. (That two builds with one seed hold identical
+    cells, test_cli's test_demo_writes_the_same_workbook_as_the_builder checks: `mila demo`
+    builds seed 2024 again and compares every tab with the session's build.)"""
     path, _ = built
-    again = tmp_path / "again.xlsx"
     other = tmp_path / "other.xlsx"
-    build_demo_workbook(again, seed=2024, today=TODAY)
     build_demo_workbook(other, seed=7, today=TODAY)
-    reference = content(path)
-    assert content(again) == reference
-    assert content(other)[MEMBRES.name] != reference[MEMBRES.name]
+    assert content(other)[MEMBRES.name] != content(path)[MEMBRES.name]
 
 
 def test_people_and_companies_are_fictional(book):

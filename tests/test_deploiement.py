@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -60,7 +61,7 @@ def test_every_mila_command_the_guide_runs_exists():
     from automations.cli.parser import FORMER_NAMES
 
     parser = build_parser()
-    known = set(next(a for a in parser._subparsers._group_actions).choices)  # type: ignore[union-attr]
+    known = set(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices)
     known -= set(FORMER_NAMES)
     named = set(re.findall(r"(?:bin/mila|`mila) ([a-z][a-z-]+)", GUIDE.read_text(encoding="utf-8")))
     assert {"diagnostic", "planifier", "etat", "courriel-test"} <= named

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FAST_RETRY
+from conftest import FAST_RETRY, first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 from test_google_backend import service_account_key
 from test_mail import SmtpServer
@@ -69,11 +69,16 @@ def smtp() -> Iterator[SmtpServer]:
     server.stop()
 
 
+STAFF_SETTINGS = (
+    '[digest]\nto = ["equipe@mila.fr"]\n[renewals]\npayment_instructions = "Par chèque à l\'ordre du MILA."\n'
+)
+
+
 def configure(folder: Path, port: int, password: str = "bon-mot-de-passe") -> None:
     (folder / "smtp.txt").write_text(password, encoding="utf-8")
     (folder / "mila.toml").write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "contact@mila.fr"\n'
-        'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n',
+        'password_file = "smtp.txt"\nfrom = "contact@mila.fr"\n' + STAFF_SETTINGS,
         encoding="utf-8",
     )
 
@@ -99,8 +104,9 @@ class TestDiagnosticCommand:
         assert snapshot(tmp_path) == before and smtp.messages == []
         assert not any((tmp_path / name).exists() for name in ("out", "apercus", "logs", "state"))
 
-    def test_no_mail_server_is_a_point_to_fix(self, demo):
+    def test_no_mail_server_is_a_point_to_fix(self, demo, tmp_path):
         """Without [mail] host the checklist says the mails stay previews and how to set the server; exit 1."""
+        (tmp_path / "mila.toml").write_text(STAFF_SETTINGS, encoding="utf-8")
         code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 1
         assert "À CORRIGER Serveur d'envoi des courriels — aucun serveur configuré" in out
@@ -112,6 +118,22 @@ class TestDiagnosticCommand:
         code, out = run("diagnostic", "--classeur", str(demo))
         assert code == 1 and "refuse l'identifiant « contact@mila.fr »" in out
         assert "mauvais-secret" not in out and smtp.messages == []
+
+    def test_no_summary_recipient_and_no_way_to_pay_are_points_to_fix(self, demo, tmp_path, smtp):
+        """A first installation that forgot [digest] to and how to pay: two lines say what to add."""
+        configure(tmp_path, smtp.port)
+        config = tmp_path / "mila.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(STAFF_SETTINGS, ""), encoding="utf-8")
+        code, out = run("diagnostic", "--classeur", str(demo))
+        assert code == 1 and "2 point(s) à corriger" in out
+        assert "Résumé quotidien — personne ne le reçoit" in out and "[digest]" in out
+        assert (
+            "Moyens de paiement des relances — les relances ne disent pas" in out
+            and "payment_instructions" in out
+        )
+        configure(tmp_path, smtp.port)
+        code, out = run("diagnostic", "--classeur", str(demo))
+        assert code == 0 and "Résumé quotidien — envoyé à equipe@mila.fr" in out
 
     def test_a_bad_setting_is_reported_in_the_checklist(self, tmp_path):
         """A wrong value in mila.toml is one line to fix, in French, not a traceback."""
@@ -126,8 +148,9 @@ class TestDiagnosticCommand:
         """A Membres tab without Email: the columns line names it; an absent file: the workbook line says so."""
         path = tmp_path / "classeur.xlsx"
         book = OpenpyxlWorkbook()
-        book.active.title = "Membres"
-        book.active.append(["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
+        sheet = first_sheet(book)
+        sheet.title = "Membres"
+        sheet.append(["ID", "Structure", "Contact", "Catégorie", "Adhésion le"])
         book.save(path)
         code, out = run("diagnostic", "--classeur", str(path))
         assert code == 1 and "onglet « Membres » : colonne(s) obligatoire(s) absente(s) : Email" in out

@@ -3,12 +3,13 @@ it goes only when something is new."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import email
 import email.policy
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from automations.cli import main
 from automations.clock import FixedClock
@@ -30,7 +31,7 @@ FORM_REQUEST = (
     "Demande d'adhésion reçue par formulaire le 20/11/2026 : complétez Catégorie et Forfait "
     "pour que la cotisation se calcule."
 )
-MEMBERS_HEADER = [
+MEMBERS_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -218,6 +219,24 @@ class TestOnlyWhenNew:
         assert digest(backend, settings, now=NOW + dt.timedelta(days=1)).outcome().result == NOTHING
         assert len(smtp_server.messages) == 1
 
+    def test_a_point_solved_then_back_is_new_again(self, tmp_path, smtp_server):
+        """An error summarised, fixed the next day, back the day after: reported again, as new."""
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        digest(backend, settings)
+        answers = backend.grids["Réponses au formulaire 1"]
+        sentence = answers[1][3]
+        answers[1][3] = None
+        fixed = digest(backend, settings, now=NOW + dt.timedelta(days=1))
+        assert fixed.outcome().result == NOTHING and len(smtp_server.messages) == 1
+        answers[1][3] = sentence
+        back = digest(backend, settings, now=NOW + dt.timedelta(days=2))
+        assert back.outcome().result == SUCCESS and [i.text for i in back.new] == [sentence]
+        assert len(smtp_server.messages) == 2
+        assert f"[nouveau] ligne 2 : {sentence}" in body(smtp_server.messages[1][2])
+        steady = digest(backend, settings, now=NOW + dt.timedelta(days=3))
+        assert steady.outcome().result == NOTHING and len(smtp_server.messages) == 2
+
     def test_a_new_point_sends_again_marked_new(self, tmp_path, smtp_server):
         """A new error the next day: the summary goes again, the new line marked, the old ones not."""
         backend = synced(MemoryBackend(grids()))
@@ -311,13 +330,12 @@ class TestPreviewAndSettings:
 
 
 class TestCommandLine:
-    def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo, capsys):
-        """`mila resume --simulation` on the demo prints the summary in French and sends nothing; the
-        unmatched form answer and the membership requests from the form are listed."""
+    def test_mila_resume_dry_run_prints_the_summary(self, tmp_path, demo_synced, capsys):
+        """`mila resume --simulation` on the demo after a sync prints the summary in French and
+        sends nothing; the unmatched form answer and the membership requests from the form are listed."""
+        demo = demo_synced
         config = tmp_path / "mila.toml"
         config.write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
-        options = ["--config", str(config), "--classeur", str(demo), "--date", "2026-11-23"]
-        assert main(["sync", *options], out=io.StringIO()) == 0
         out = io.StringIO()
         code = main(
             [
@@ -345,8 +363,62 @@ class TestCommandLine:
         from automations.cli.parser import build_parser
 
         parser = build_parser()
-        sub = next(a for a in parser._actions if a.dest == "command")
-        text = sub.choices["resume"].format_help()  # type: ignore[attr-defined]
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        text = sub.choices["resume"].format_help()
         words = " ".join(text.split())
         assert text.startswith("utilisation : mila resume") and "[digest] to" in words
         assert "sans rien envoyer ni noter" in words
+
+
+class TestSentOnce:
+    """The summary goes through the outbox: claimed in Relances just before it is sent."""
+
+    def test_a_crash_after_the_server_took_it_never_sends_it_again(self, tmp_path, smtp_server):
+        """The process dies once the server accepted the summary, before anything else is written:
+        the next runs do not send it again, they report it « à vérifier »; the next summary (a new
+        point) lists it."""
+        from test_renewals import Crash, CrashingWorkbook
+
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        ctx = RunContext(
+            settings,
+            FixedClock(NOW),
+            today=TODAY,
+            workbook=cast(Workbook, CrashingWorkbook(Workbook(backend), 2)),
+        )
+        try:
+            run_digest(ctx)
+            raise AssertionError("the run should have died")
+        except Crash:
+            pass
+        assert len(smtp_server.messages) == 1 and journal_lines(backend) == []
+        [claim] = [r for r in backend.grids["Relances"][1:] if r[0] == "Résumé"]
+        assert claim[3] == "en cours" and "résumé quotidien à equipe@mila.fr" in str(claim[2])
+
+        for day in (0, 1):
+            again = digest(backend, settings, now=NOW + dt.timedelta(days=day, hours=1))
+            assert len(smtp_server.messages) == 1 and again.sent_to == []
+            assert [c.address for c in again.to_check] == ["equipe@mila.fr"]
+            assert "à vérifier" in again.outcome().summary
+        assert [c.new for c in again.to_check] == [False]
+
+        answers = backend.grids["Réponses au formulaire 1"]
+        answers.append(
+            [dt.datetime(2026, 11, 24, 20, 0), "y@ailleurs.fr", "E0099", "Événement E0099 inconnu."]
+        )
+        later = digest(backend, settings, now=NOW + dt.timedelta(days=2))
+        assert later.sent_to == ["equipe@mila.fr"] and len(smtp_server.messages) == 2
+        text = body(smtp_server.messages[1][2])
+        assert "À VÉRIFIER" in text.upper() and "résumé quotidien à equipe@mila.fr" in text
+
+    def test_each_copy_is_recorded_in_relances(self, tmp_path, smtp_server):
+        """A summary sent: its claim, then « envoyée », in Relances; the same points are not sent again."""
+        backend = synced(MemoryBackend(grids()))
+        settings = settings_for(tmp_path, smtp_server)
+        digest(backend, settings)
+        rows = [r for r in backend.grids["Relances"][1:] if r[0] == "Résumé"]
+        assert [r[3] for r in rows] == ["en cours", "envoyée"]
+        backend.grids["Journal"][1:] = [r for r in backend.grids["Journal"][1:] if r[1] != "résumé quotidien"]
+        again = digest(backend, settings, now=NOW + dt.timedelta(hours=1))
+        assert len(smtp_server.messages) == 1 and again.sent_to == [] and again.to_check == []

@@ -21,7 +21,13 @@ from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
 from automations.errors import ConfigError
 from automations.jobs.context import RunContext
-from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
+from automations.jobs.documents import (
+    DocumentsResult,
+    run_attendance,
+    run_charters,
+    run_conventions,
+    run_receipts,
+)
 from automations.model.rows import BoardMember, Member, Occupation, Premises
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
@@ -52,6 +58,9 @@ CORPUS = (
     ("Adrien Sanchez", "d’Adrien Sanchez", "à Adrien Sanchez"),
     ("Pixel & Refrain <Live>", "de Pixel & Refrain <Live>", "à Pixel & Refrain <Live>"),
 )
+
+# One xdist worker runs the whole module: its demo_documents fixture writes every demo document once.
+pytestmark = pytest.mark.xdist_group("documents_french")
 WRONG = re.compile(r"\b(?:de|à) (?:Le|Les|le|les|LE|LES) |\bde [AEIOUÉÈÊÀÂÎÔŒaeiouéèêàâîôœ]|'")
 
 
@@ -74,7 +83,15 @@ def test_helpers_keep_addresses_and_capitals() -> None:
     assert not is_natural_person("Le Quai des Sons", "Malik Fleury", "SARL")
 
 
-def _member(n: int, structure: str, contact: str, **kw: object) -> Member:
+def _member(
+    n: int,
+    structure: str,
+    contact: str,
+    *,
+    civility: str | None = None,
+    legal_form: str | None = None,
+    address: str | None = None,
+) -> Member:
     return Member(
         row=n + 1,
         id=f"M{n:04d}",
@@ -83,8 +100,10 @@ def _member(n: int, structure: str, contact: str, **kw: object) -> Member:
         email="x@example.fr",
         category="hébergé",
         joined_on=dt.date(2020, 1, 1),
-        **kw,
-    )  # type: ignore[arg-type]
+        civility=civility,
+        legal_form=legal_form,
+        address=address,
+    )
 
 
 BOARD = (
@@ -98,7 +117,7 @@ BOARD = (
 def _text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "doc.docx"
     path.write_bytes(data)
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
@@ -267,7 +286,7 @@ def test_the_association_never_signs_with_a_person_of_the_other_side() -> None:
 def test_bad_association_settings_are_french_errors(section: dict[str, object]) -> None:
     """A wrong signatory order, RNA or article is a French configuration error."""
     with pytest.raises(ConfigError, match="\\[association\\]"):
-        AssociationSettings(**section)
+        AssociationSettings.model_validate(section)
 
 
 def test_first_of_the_month_in_superscript(tmp_path: Path) -> None:
@@ -287,7 +306,7 @@ def test_first_of_the_month_in_superscript(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo_documents(
     tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]
-) -> tuple[Path, dict[str, object]]:
+) -> tuple[Path, dict[str, DocumentsResult]]:
     """Every document kind of the demo, produced once."""
     folder = tmp_path_factory.mktemp("demo_docs")
     path = folder / "demo.xlsx"
@@ -315,7 +334,7 @@ def demo_documents(
 
 
 def test_no_internal_wording_in_any_demo_document(
-    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+    demo_documents: tuple[Path, dict[str, DocumentsResult]], tmp_path: Path
 ) -> None:
     """No demo document names the workbook's machinery, nor contracts a name badly, nor keeps a straight apostrophe."""
     out, _ = demo_documents
@@ -330,7 +349,7 @@ def test_no_internal_wording_in_any_demo_document(
 
 
 def test_demo_convention_c010_has_two_different_signers(
-    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+    demo_documents: tuple[Path, dict[str, DocumentsResult]], tmp_path: Path
 ) -> None:
     """The president, contact of the occupant of C010, does not sign for the association; the output says so."""
     out, results = demo_documents
@@ -338,27 +357,29 @@ def test_demo_convention_c010_has_two_different_signers(
     signers = re.search(r"Pour l’Association\n(.+)\n.*\n\nPour l’Occupant\n(.+)\n", c010)
     assert signers is not None and signers.group(1) != signers.group(2), c010[-400:]
     assert "Malik Fleury" not in c010.split("et\n")[0]
-    notes = results["conventions"].warnings  # type: ignore[attr-defined]
+    notes = results["conventions"].warnings
     assert any("C010" in n and "l'Association est représentée par" in n for n in notes)
     assert "s’engage à en respecter les principes" in c010 or "et à en respecter les principes" in c010
 
 
-def test_shops_get_no_convention_unless_configured(demo_documents: tuple[Path, dict[str, object]]) -> None:
+def test_shops_get_no_convention_unless_configured(
+    demo_documents: tuple[Path, dict[str, DocumentsResult]],
+) -> None:
     """Occupations of the Boutique site are listed once in the output, without a convention, by default."""
     _, results = demo_documents
     default = results["default"]
-    assert not any("Boutique" in w.path.name for w in default.written)  # type: ignore[attr-defined]
-    notes = [s for s in default.skipped if "bail commercial" in s]  # type: ignore[attr-defined]
+    assert not any("Boutique" in w.path.name for w in default.written)
+    notes = [s for s in default.skipped if "bail commercial" in s]
     assert len(notes) == 1 and "C010" in notes[0] and "shop_conventions = true" in notes[0]
-    assert len(results["conventions"].written) > len(default.written)  # type: ignore[attr-defined]
+    assert len(results["conventions"].written) > len(default.written)
 
 
 def test_demo_receipts_are_dated_on_the_payment(
-    demo_documents: tuple[Path, dict[str, object]], tmp_path: Path
+    demo_documents: tuple[Path, dict[str, DocumentsResult]], tmp_path: Path
 ) -> None:
     """A receipt is dated on the payment's day, shows HT, TVA and TTC columns, and the staff hear of odd amounts."""
     out, results = demo_documents
-    odd = next(w for w in results["recus"].warnings if "diffère" in w)  # type: ignore[attr-defined]
+    odd = next(w for w in results["recus"].warnings if "diffère" in w)
     number = re.search(r"Reçu (\d{4}-\d{3})", odd).group(1)  # type: ignore[union-attr]
     receipt = _text(next(out.glob(f"Recu_{number}_*.docx")).read_bytes(), tmp_path)
     paid = re.search(r"reçu (?:d’|de |du |des )\S.*?, le (\d+\u00a0\w+ \d{4})", receipt)
@@ -398,4 +419,4 @@ def test_shop_conventions_must_be_true_or_false(tmp_path: Path) -> None:
     """`[documents] shop_conventions` is a yes/no; anything else is a French error."""
     assert DocumentsSettings(shop_conventions=True).shop_conventions
     with pytest.raises(ConfigError, match="shop_conventions.*true ou false"):
-        DocumentsSettings(shop_conventions="oui")
+        DocumentsSettings.model_validate({"shop_conventions": "oui"})

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import pytest
 from docx import Document
@@ -40,7 +43,13 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # --------------------------------------------------------------------------- helpers
 
 
-def make_template(path: Path, paragraphs: list[list[object]], cells: list[list[str]] | None = None) -> Path:
+# A run of a test template: its text, or ("tab",) / ("br",), or ("ins", text).
+TemplateRun = str | tuple[str] | tuple[str, str]
+
+
+def make_template(
+    path: Path, paragraphs: Sequence[Sequence[TemplateRun]], cells: list[list[str]] | None = None
+) -> Path:
     """A .docx whose paragraphs are made of the given runs. A run is a string, or
     ("tab",) / ("br",) for a tab or a line break inside the run, or ("ins", text) for text
     inserted with tracked changes."""
@@ -51,29 +60,28 @@ def make_template(path: Path, paragraphs: list[list[object]], cells: list[list[s
             if isinstance(run, str):
                 p.add_run(run)
             elif run[0] in ("tab", "br"):
-                r = p.add_run()
-                r._r.append(OxmlElement(f"w:{run[0]}"))
-            elif run[0] == "ins":
+                p.add_run()._r.append(OxmlElement(f"w:{run[0]}"))
+            elif len(run) == 2 and run[0] == "ins":
                 ins = OxmlElement("w:ins")
                 ins.set(qn("w:id"), "1")
                 ins.set(qn("w:author"), "Staff")
-                r = OxmlElement("w:r")
+                inserted = OxmlElement("w:r")
                 t = OxmlElement("w:t")
                 t.text = run[1]
-                r.append(t)
-                ins.append(r)
+                inserted.append(t)
+                ins.append(inserted)
                 p._p.append(ins)
     if cells:
         table = doc.add_table(rows=len(cells), cols=len(cells[0]))
         for row, texts in zip(table.rows, cells, strict=True):
             for cell, text in zip(row.cells, texts, strict=True):
                 cell.paragraphs[0].add_run(text)
-    doc.save(path)
+    doc.save(str(path))
     return path
 
 
 def docx_text(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
@@ -83,7 +91,7 @@ def docx_text(path: Path) -> str:
 
 def assert_valid_docx(data_or_path: bytes | Path) -> None:
     """Every XML part parses strictly and python-docx opens the package."""
-    source = data_or_path if isinstance(data_or_path, Path) else __import__("io").BytesIO(data_or_path)
+    source = str(data_or_path) if isinstance(data_or_path, Path) else io.BytesIO(data_or_path)
     with zipfile.ZipFile(source) as archive:
         assert archive.testzip() is None
         for name in archive.namelist():
@@ -174,7 +182,7 @@ def test_docxtpl_row_and_column_loops_still_work(tmp_path: Path) -> None:
     assert_valid_docx(data)
     out = tmp_path / "out.docx"
     out.write_bytes(data)
-    table = Document(out).tables[0]
+    table = Document(str(out)).tables[0]
     assert [c.text for c in table.rows[0].cells] == ["A & B", "C", "D", "E"]
     assert [row.cells[0].text for row in table.rows[1:]] == ["1", "2", "3"]
     assert len(table._tbl.tblGrid.findall(qn("w:gridCol"))) == 4
@@ -187,9 +195,9 @@ def test_xml_safe_keeps_text_tabs_and_line_breaks() -> None:
 # --------------------------------------------------------------------------- verifier
 
 
-def codes(path: Path, variables=SIMPLE_VARS) -> dict[str, list]:  # type: ignore[no-untyped-def]
+def codes(path: Path, variables=SIMPLE_VARS) -> dict[str, list]:
     report = verify_template(path, variables)
-    found: dict[str, list] = {}  # type: ignore[type-arg]
+    found: dict[str, list] = {}
     for problem in report.problems:
         found.setdefault(problem.code, []).append(problem)
     return found
@@ -344,7 +352,7 @@ def test_variables_listing(tmp_path: Path) -> None:
     assert voix.tag == "{{ x.voix }} (dans {% for x in membres %})"
     with pytest.raises(TemplateError, match="Modèle inconnu.*convention, charte"):
         template_variables("facture", DocumentsSettings(templates=TEMPLATES))
-    filters = {f["name"]: f for f in listing.as_dict()["filters"]}  # type: ignore[union-attr]
+    filters = {f["name"]: f for f in cast(list[dict[str, str]], listing.as_dict()["filters"])}
     assert set(filters) == {"de", "a", "majuscule"}
     assert "du Comptoir du Vinyle" in filters["de"]["example"]
 

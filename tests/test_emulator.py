@@ -14,8 +14,10 @@ import gspread
 import openpyxl
 import pytest
 import requests
+from conftest import first_sheet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
@@ -154,7 +156,8 @@ class EmulatorSession(requests.Session):
 def gc(emu):
     session = EmulatorSession(emu.address)
     try:
-        yield gspread.Client(auth=None, session=session)
+        # The session carries the requests to the emulator: gspread uses no credentials then.
+        yield gspread.Client(auth=AnonymousCredentials(), session=session)
     finally:
         session.close()
 
@@ -954,7 +957,7 @@ class TestXlsx:
     def test_load_xlsx_keeps_formulas_and_dates(self, emu, http, tmp_path):
         """Every tab is loaded; formulas stay formulas and date cells become dated serials."""
         wb = openpyxl.Workbook()
-        ws = wb.active
+        ws = first_sheet(wb)
         ws.title = "Membres"
         ws.append(["ID", "Adhésion le", "Montant", "Double", "Saisi le"])
         ws.append(["M0001", dt.datetime(2024, 7, 2), 100, "=C2*2", dt.datetime(2024, 7, 2, 9, 5)])
@@ -991,8 +994,9 @@ class TestXlsx:
     def test_serve_loads_a_copy_and_stops_on_interrupt(self, tmp_path):
         """serve() loads the file, calls on_ready(address, id) once listening, returns on Ctrl-C."""
         wb = openpyxl.Workbook()
-        wb.active.title = "Membres"
-        wb.active.append(["ID"])
+        sheet = first_sheet(wb)
+        sheet.title = "Membres"
+        sheet.append(["ID"])
         path = tmp_path / "Classeur MILA.xlsx"
         wb.save(path)
         wb.close()

@@ -12,7 +12,7 @@ from automations.model.rows import Member, Rate
 from automations.rules.fees import FeeProblem, FeeSchedule, compute_fee
 from automations.workbook.table import Table
 
-RATES_GRID = [
+RATES_GRID: list[list[object]] = [
     ["Code", "Libellé", "Montant HT", "Plafond HT", "TVA %", "Du", "Au"],
     ["BENEFICIAIRE", "Cotisation unique", 100, None, 20, "01/01/2010", "29/02/2024"],
     ["BASIC", "Forfait BASIC", 120, None, 20, "01/03/2024", None],

@@ -4,6 +4,7 @@ member structures per event type."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from automations.model.dataset import Dataset
@@ -11,26 +12,33 @@ from automations.rules.bookings import BookingPolicy
 from automations.rules.figures import occupancy, sessions_by_type, structures_by_type
 from automations.workbook.table import Table
 
-MEMBERS = [
+
+def _member(n: int) -> list[object]:
+    return [
+        f"M000{n}",
+        f"Structure {n}",
+        "Prénom Nom",
+        f"m{n}@x.fr",
+        "bénéficiaire",
+        "PREMIUM",
+        "01/01/2023",
+        "01/01/2024",
+    ]
+
+
+MEMBERS: list[list[object]] = [
     ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"],
-    *[
-        [
-            f"M000{n}",
-            f"Structure {n}",
-            "Prénom Nom",
-            f"m{n}@x.fr",
-            "bénéficiaire",
-            "PREMIUM",
-            "01/01/2023",
-            "01/01/2024",
-        ]
-        for n in range(1, 6)
-    ],
+    *[_member(n) for n in range(1, 6)],
 ]
 
 
-def dataset(*, bookings=(), events=(), registrations=()) -> Dataset:
-    grids = {
+def dataset(
+    *,
+    bookings: Sequence[list[object]] = (),
+    events: Sequence[list[object]] = (),
+    registrations: Sequence[list[object]] = (),
+) -> Dataset:
+    grids: dict[str, list[list[object]]] = {
         "Membres": MEMBERS,
         "Locaux": [
             ["ID", "Nom", "Site", "Capacité", "Tarif jour HT", "Réservable"],
@@ -100,7 +108,7 @@ class TestOccupancy:
         assert rows[6].open_days == 27
 
 
-EVENTS = [
+EVENTS: list[list[object]] = [
     ["E001", "10/02/2024", "Club MILA", "Droits voisins", None],
     ["E002", "12/03/2024", "Club MILA", "Subventions", 2],
     ["E003", "02/04/2024", "Consultation d'experts", "Juridique", None],

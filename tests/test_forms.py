@@ -10,25 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import DEMO_TODAY, FEE_HISTORY, GoogleBook, Grid, XlsxBook
-from support.memory_backend import MemoryBackend
 from test_job_entries import mail_config
 
 from automations.clock import FixedClock
 from automations.config import load_settings
+from automations.jobs import registry
 from automations.jobs.context import RunContext
 from automations.jobs.forms import pending_items
-from automations.jobs.registry import JOBS
 from automations.mail import make_sender
 from automations.model.rows import Event
 from automations.rules.forms import REGISTRATIONS, find_event, read_form
 from automations.settings import FormsSettings
 from automations.workbook import Workbook
 from automations.workbook.table import Table
+from tests.support.memory_backend import MemoryBackend
 
 TODAY = dt.date(2026, 12, 1)
 NOW = dt.datetime(2026, 12, 1, 9, 0)
@@ -119,6 +120,23 @@ def workbook(extra: dict[str, Grid] | None = None) -> dict[str, Grid]:
     }
 
 
+class SortedAfterRead(MemoryBackend):
+    """The in-memory backend where a person sorts ``title`` (newest first) just after mila's first read of it."""
+
+    def __init__(self, grids: dict[str, Grid], title: str) -> None:
+        super().__init__(grids)
+        self.title = title
+        self.sorted = False
+
+    def fetch(self, full: Any, partial: Any) -> dict[str, Grid]:
+        out = super().fetch(full, partial)
+        if self.title in full and not self.sorted:
+            self.sorted = True
+            header, *rows = self.grids[self.title]
+            self.grids[self.title] = [header, *reversed(rows)]
+        return out
+
+
 class MemoryBook:
     """The in-memory backend with the helpers of XlsxBook and GoogleBook."""
 
@@ -133,7 +151,7 @@ class MemoryBook:
 
 
 @pytest.fixture(params=["memory", "xlsx", "google"])
-def any_book(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def any_book(request: pytest.FixtureRequest, tmp_path: Path):
     """Build a workbook from {tab: grid} on the in-memory backend, the .xlsx backend, the emulator."""
 
     def build(tabs: dict[str, Grid]) -> Any:
@@ -156,7 +174,7 @@ def records(book: Any, tab: str) -> list[dict[str, Any]]:
 
 def run(book: Any, settings: Any, sender: Any = None) -> Any:
     ctx = RunContext(settings, FixedClock(NOW), workbook=book.open(), sender=sender)
-    return JOBS["sync"].entry(ctx)
+    return registry.sync(ctx)
 
 
 class TestFiftyAnswers:
@@ -195,7 +213,7 @@ class TestFiftyAnswers:
         form = records(book, FORM)
         done = [r for r in form if r.get("Traitée le (calc.)") not in (None, "")]
         assert len(done) == 46  # 41 added + 5 duplicates; the 4 unmatched are read again next time
-        notes = {i: r.get("Anomalies (calc.)") for i, r in enumerate(form)}
+        notes = {i: str(r.get("Anomalies (calc.)") or "") for i, r in enumerate(form)}
         assert "aucun membre reconnu (inconnu@nulle-part.fr)" in notes[41]
         assert "l'événement E999 n'existe pas" in notes[43]
         assert "aucun événement ne répond à « Atelier imaginaire »" in notes[44]
@@ -312,7 +330,7 @@ class TestRules:
     def test_questions_are_found_by_their_configured_titles(self):
         """A configured title is read; the default e-mail question is then not looked for."""
         table = Table.from_grid(FORM, [["Timestamp", "Mail", "Événement"], [46000.5, "a@b.fr", "E042"]])
-        tab = read_form(REGISTRATIONS, table, FormsSettings(email="Mail").questions())
+        tab = read_form(REGISTRATIONS, table, FormsSettings.model_validate({"email": "Mail"}).questions())
         assert tab.answers[0].email == "a@b.fr" and tab.answers[0].stamp == dt.datetime(2025, 12, 9, 12)
 
 
@@ -321,17 +339,16 @@ class TestDemo:
         """On the demo, sync takes in both responses tabs: registrations, a waiting list, an unknown person, a repeat."""
         settings = load_settings(env={}, workbook=str(demo), cwd=tmp_path)
         clock = FixedClock(dt.datetime.combine(DEMO_TODAY, dt.time(9)))
-        result = JOBS["sync"].entry(RunContext(settings, clock))
+        result = registry.sync(RunContext(settings, clock))
+        assert result.forms is not None and result.acknowledgements is not None
         registrations, requests = result.forms.tabs
         assert (registrations.processed, registrations.duplicates, registrations.unmatched) == (10, 1, 1)
         assert requests.processed == 3
         assert "3 demande(s) d'adhésion ajoutée(s) (M0126, M0127, M0128)" in result.forms.summary()
         acknowledgements = result.acknowledgements
         assert acknowledgements.preview and len(acknowledgements.messages) == 10
-        parsed = [
-            email.message_from_bytes(m.outgoing.data, policy=email.policy.default)
-            for m in acknowledgements.messages
-        ]
+        outgoing = [m.outgoing for m in acknowledgements.messages if m.outgoing is not None]
+        parsed = [email.message_from_bytes(o.data, policy=email.policy.default) for o in outgoing]
         subjects = [str(m["Subject"]) for m in parsed]
         assert sum(s.startswith("Liste d’attente (rang ") for s in subjects) == 1
         assert "réponses aux formulaires" in result.outcome().summary
@@ -353,6 +370,31 @@ class TestStaffEdits:
         assert records(book, "Inscriptions")[-1]["Membre"] == "M0100"
         row = next(r for r in records(book, FORM) if r["Adresse e-mail"] == "inconnu@nulle-part.fr")
         assert row["Traitée le (calc.)"] == NOW and row["Anomalies (calc.)"] is None
+
+    def test_rows_named_in_anomalies_are_those_after_a_sort_during_the_run(self, tmp_path):
+        """A person sorts the tab between mila's read and its write: « ligne N » names the row as it is then."""
+        book = MemoryBook(workbook())
+        book.backend = SortedAfterRead(book.backend.grids, FORM)
+        run(book, load_settings(env={}, cwd=tmp_path))
+        form = records(book, FORM)
+        by_row = {number: r for number, r in enumerate(form, start=2)}
+        doubles = {
+            number: int(m.group(1))
+            for number, r in by_row.items()
+            if (m := re.match(r"Réponse en double de la ligne (\d+)", r["Anomalies (calc.)"] or ""))
+        }
+        assert len(doubles) == 3 and all(named != number for number, named in doubles.items())
+        for number, named in doubles.items():
+            same = [by_row[number][q] for q in ("Horodateur", "Adresse e-mail")]
+            assert [by_row[named][q] for q in ("Horodateur", "Adresse e-mail")] == same
+            assert by_row[named]["Anomalies (calc.)"] is None and by_row[named]["Traitée le (calc.)"]
+        twice = [r["Anomalies (calc.)"] for r in form if "(réponse ligne" in (r["Anomalies (calc.)"] or "")]
+        assert len(twice) == 1
+        for text in twice:
+            found = re.search(r"réponse ligne (\d+)", text)
+            assert found is not None
+            original = by_row[int(found.group(1))]
+            assert original["Anomalies (calc.)"] is None and original["Traitée le (calc.)"] == NOW
 
     def test_a_missing_question_is_named_and_nothing_is_added(self, tmp_path):
         """A registration tab without its « Événement » question adds nothing and says which question is missing."""

@@ -35,8 +35,8 @@ TABS = ("Membres", "Locaux", "Occupations", "Réservations", "Événements", "In
 
 
 def big_workbook(rows: int) -> dict[str, list[list[object]]]:
-    header = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Statut"]
-    tabs = {
+    header: list[object] = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Statut"]
+    tabs: dict[str, list[list[object]]] = {
         "Membres": [header]
         + [
             [f"M{i:04d}", f"S{i}", f"C{i}", f"m{i}@x.fr", "bénéficiaire", 45000 + i, None]

@@ -19,7 +19,8 @@ def test_off_until_an_organisation_is_configured(tmp_path: Path) -> None:
     config.write_text('[payments]\norganisation = "mila-paris"\n', encoding="utf-8")
     timings = load_settings(config=config, env={}).schedule.timings()
     assert timings["paiements"].enabled and timings["paiements"].at == dt.time(8, 30)
-    assert timings["paiements"].at < timings["renewals"].at
+    payments_at, renewals_at = timings["paiements"].at, timings["renewals"].at
+    assert payments_at is not None and renewals_at is not None and payments_at < renewals_at
     assert list(timings).index("paiements") < list(timings).index("renewals")  # the start-up catch-up order
 
 

@@ -23,7 +23,7 @@ from automations.workbook import Workbook
 
 TODAY = dt.date(2025, 6, 15)  # as in test_bad_input.cli_args
 CLOCK = FixedClock(dt.datetime(2025, 6, 15, 9, 30))
-MEMBER_HEADER = [
+MEMBER_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -34,7 +34,7 @@ MEMBER_HEADER = [
     "Cotisation payée le",
     "Montant payé",
 ]
-JOURNAL_HEADER = [c.name for c in schema.JOURNAL.columns]
+JOURNAL_HEADER: list[object] = [c.name for c in schema.JOURNAL.columns]
 # What a terminal obeys rather than shows (cli._UNSHOWN), newline and tab excepted.
 UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -52,12 +52,15 @@ def member(n: int, **cells: object) -> list[object]:
         "Montant payé": 144,
     }
     row.update(cells)
-    return [row.get(h) for h in MEMBER_HEADER]
+    return [row.get(str(h)) for h in MEMBER_HEADER]
 
 
 def tabs(*members: list[object], **extra: list[list[object]]) -> dict[str, list[list[object]]]:
     """A small workbook: Membres (M0001 plain, then ``members``), Tarifs, and ``extra`` tabs."""
-    found = {"Membres": [MEMBER_HEADER, member(1), *members], "Tarifs": FEE_HISTORY}
+    found: dict[str, list[list[object]]] = {
+        "Membres": [MEMBER_HEADER, member(1), *members],
+        "Tarifs": FEE_HISTORY,
+    }
     found.update({name.replace("_", " "): grid for name, grid in extra.items()})
     return found
 
@@ -74,7 +77,7 @@ def mila(
     return code, out.getvalue(), capsys.readouterr().err
 
 
-def sync(wb: Workbook):  # type: ignore[no-untyped-def]
+def sync(wb: Workbook):
     return run_sync(wb, today=TODAY, policy=MembershipPolicy(), clock=CLOCK)
 
 
@@ -91,7 +94,7 @@ OUT_OF_REACH = {  # row of Membres -> value of « Cotisation payée le »
 }
 
 
-def dates_book(make_book):  # type: ignore[no-untyped-def]
+def dates_book(make_book):
     members = [member(n - 1, **{"Cotisation payée le": v}) for n, v in OUT_OF_REACH.items()]
     return make_book(
         tabs(
@@ -177,7 +180,7 @@ HOSTILE = "Evil\x1b]0;pwned\x07\x1b[2J\x9b2J\u202eRoot\u2066x\x7f\x85"
 
 class TestTerminalEscapes:
     @pytest.fixture
-    def book(self, make_book, request):  # type: ignore[no-untyped-def]
+    def book(self, make_book, request):
         text = (
             HOSTILE
             if request.node.callspec.params["make_book"] == "google"

@@ -21,7 +21,6 @@ from typing import Any, cast
 import pytest
 from conftest import FEE_HISTORY, Grid, XlsxBook
 from openpyxl import load_workbook
-from support.memory_backend import MemoryBackend
 
 from automations import schema
 from automations.cli import main
@@ -36,6 +35,7 @@ from automations.rules.ids import highest_mentioned, receipts_in_journal
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 TODAY = dt.date(2026, 11, 23)
 DATE = TODAY.isoformat()

@@ -9,6 +9,7 @@ import email.policy
 import io
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,14 @@ from test_renewals import workbook as renewals_workbook
 from automations.cli import JOURNAL_NOT_WRITTEN, main
 from automations.clock import FixedClock
 from automations.config import load_settings
+from automations.jobs import registry
 from automations.jobs.context import RunContext
 from automations.jobs.registry import JOBS
+from automations.jobs.sync import SyncResult
 from automations.runner import FAILURE, Outcome, run_guarded, run_job, state_folder
 from automations.schedule import Scheduler, Timing
+from automations.workbook import Workbook
+from automations.workbook.xlsx import XlsxBackend
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0)
 
@@ -108,8 +113,14 @@ class TestSchedulerAndCommandLineParity:
         settings = load_settings(env={}, cwd=tmp_path)
         seen: list[RunContext] = []
         job = JOBS["sync"]
-        spy = type(job)(job.name, lambda ctx: seen.append(ctx) or "fait")  # type: ignore[func-returns-value]
-        assert spy.work(settings, FixedClock(MONDAY)) == "fait"
+        done = SyncResult(dry_run=False)
+
+        def spy_entry(ctx: RunContext) -> SyncResult:
+            seen.append(ctx)
+            return done
+
+        spy = type(job)(job.name, spy_entry)
+        assert spy.work(settings, FixedClock(MONDAY)) is done
         assert seen[0].settings is settings and seen[0].today == MONDAY.date() and not seen[0].dry_run
 
 
@@ -160,31 +171,23 @@ class TestLostJournalLine:
         first_sync(book)
         set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
         settings = load_settings(config=mail_config(tmp_path / "conf", smtp_server), env={})
-        workbook = book.open()
-        workbook.backend = NoPromotionsJournal(workbook.backend)
-        result = JOBS["sync"].entry(RunContext(settings, event_clock(), workbook=workbook))
+        workbook = Workbook(NoPromotionsJournal(book.path))
+        result = registry.sync(RunContext(settings, event_clock(), workbook=workbook))
         assert result.journal and result.notices is not None and result.notices.sent == 1
         assert result.journal_lost and not result.notices.journal
         outcome = result.outcome()
         assert outcome.result == FAILURE and "ligne du Journal non écrite" in outcome.summary
 
 
-class NoPromotionsJournal:
-    """A backend that loses the Journal lines of the « place confirmée » notices only."""
+class NoPromotionsJournal(XlsxBackend):
+    """An .xlsx backend that loses the Journal lines of the « place confirmée » notices only."""
 
-    def __init__(self, backend: Any) -> None:
-        self.inner = backend
-        self.description = backend.description
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def append_rows(self, title: str, rows: list[list[object]]) -> None:
+    def append_rows(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         from automations.errors import WorkbookUnavailable
 
         if title == "Journal" and any("avis de place confirmée" in line for line in rows):
             raise WorkbookUnavailable("Google Sheets est injoignable (essai).")
-        self.inner.append_rows(title, rows)
+        super().append_rows(title, rows)
 
 
 class TestStatusAlert:

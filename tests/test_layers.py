@@ -62,25 +62,180 @@ def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
-# Each layer and the parts of the package it must not import.
+# The backends behind the workbook interface (``Workbook``, ``Table``, ``serial``): only the
+# workbook package, the command line, the jobs and the runner open a file or a spreadsheet.
+BACKENDS = [
+    "automations.workbook.google",
+    "automations.workbook.google_prepare",
+    "automations.workbook.xlsx",
+    "automations.workbook.xlsx_package",
+    "automations.workbook.xlsx_parts",
+    "automations.workbook.xlsx_prepare",
+    "automations.workbook.xlsx_sheet",
+]
+
+# The house from the top: cli → demo → jobs → runner; beside them the services the jobs
+# use (mail, delivery, report, documents, payments: adapters and outputs) → rules → model →
+# workbook interface; settings, config, schema, errors and text are leaves (below).
+# Each package and the parts of the package it must not import.
 FORBIDDEN = {
-    "automations.model": [
-        "automations.rules",
-        "automations.jobs",
+    "automations.cli": [],  # the top: it may import anything
+    "automations.demo": ["automations.cli"],
+    "automations.jobs": ["automations.cli", "automations.demo"],
+    "automations.runner": [
         "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.mail",
+        "automations.delivery",
         "automations.report",
         "automations.documents",
+        "automations.payments",
+        "automations.rules",
     ],
-    "automations.rules": ["automations.jobs", "automations.cli"],
-    "automations.workbook": ["automations.model", "automations.rules", "automations.jobs", "automations.cli"],
-    "automations.jobs": ["automations.cli"],
+    # The one writer of Journal: below the jobs and the runner, over the workbook interface.
+    "automations.journal": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        "automations.rules",
+        "automations.model",
+        *BACKENDS,
+    ],
+    "automations.mail": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.delivery",
+        "automations.report",
+        "automations.payments",
+        "automations.rules",
+        "automations.model",
+        "automations.workbook",
+    ],
+    "automations.delivery": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.report",
+        "automations.payments",
+        "automations.rules",
+        "automations.model",
+    ],
+    "automations.report": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.payments",
+        *BACKENDS,
+    ],
+    "automations.documents": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.payments",
+        *BACKENDS,
+    ],
+    "automations.payments": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        *BACKENDS,
+    ],
+    "automations.calendars": ["automations.cli", "automations.demo", "automations.jobs", *BACKENDS],
+    "automations.rules": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        *BACKENDS,
+    ],
+    "automations.model": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        "automations.rules",
+        *BACKENDS,
+    ],
+    "automations.workbook": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.runner",
+        "automations.mail",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        "automations.rules",
+        "automations.model",
+    ],
+    # The outbox: every job that e-mails sends through it; over mail, rules and the workbook.
+    "automations.outbox": [
+        "automations.cli",
+        "automations.demo",
+        "automations.jobs",
+        "automations.delivery",
+        "automations.report",
+        "automations.documents",
+        "automations.payments",
+        *BACKENDS,
+    ],
 }
 
 # The leaves: what of the package each may import (besides itself).
 LEAVES = {
-    "automations.settings": ["automations.errors", "automations.text"],
     "automations.errors": [],
     "automations.text": [],
+    "automations.clock": [],
+    "automations.formatting": [],
+    "automations.gcpause": [],
+    "automations.state": [],
+    "automations.settings": ["automations.errors", "automations.text"],
+    "automations.config": ["automations.errors", "automations.settings", "automations.text"],
+    "automations.schema": ["automations.errors", "automations.settings", "automations.text"],
+    "automations.lock": ["automations.errors"],
+    "automations.logs": ["automations.clock"],
+    "automations.schedule": ["automations.clock", "automations.settings"],
+}
+
+# Who may import the two tops: nothing but the command line imports it; only the command
+# line imports the demo (``mila demo``).
+IMPORTED_ONLY_BY = {
+    "automations.cli": ["automations.cli"],
+    "automations.demo": ["automations.cli", "automations.demo"],
 }
 
 # Known violations that need more than a one-line move, each with its reason. Empty: keep it so.
@@ -93,7 +248,7 @@ def _violation(found: Import) -> bool:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_nothing_above_it(layer):
-    """model, rules, workbook and jobs import none of the layers that call them."""
+    """Each package imports none of the layers that call it (nor a workbook backend, below jobs)."""
     wrong = [
         f"{found.module}:{found.line} imports {found.target}"
         for found in _all_imports()
@@ -106,7 +261,9 @@ def test_a_layer_imports_nothing_above_it(layer):
 
 @pytest.mark.parametrize("leaf", sorted(LEAVES))
 def test_settings_errors_and_text_are_leaves(leaf):
-    """settings imports only errors and text of the package; errors and text import none of it."""
+    """settings, config and schema import only errors, settings and text of the package; errors,
+    text, clock, formatting, gcpause and state import none of it; lock, logs and schedule what
+    they list."""
     allowed = [leaf, *LEAVES[leaf]]
     wrong = [
         f"{found.module}:{found.line} imports {found.target}"
@@ -117,6 +274,32 @@ def test_settings_errors_and_text_are_leaves(leaf):
         and _violation(found)
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize("top", sorted(IMPORTED_ONLY_BY))
+def test_nothing_but_the_command_line_imports_the_tops(top):
+    """Nothing but cli imports cli; only cli imports demo."""
+    wrong = [
+        f"{found.module}:{found.line} imports {found.target}"
+        for found in _all_imports()
+        if _within(found.target, top)
+        and not any(_within(found.module, ok) for ok in IMPORTED_ONLY_BY[top])
+        and _violation(found)
+    ]
+    assert wrong == []
+
+
+def test_every_package_and_module_has_its_rule():
+    """A new package (or top-level module) under automations/ fails here until it gets its rule."""
+    names = {
+        f"automations.{path.stem if path.is_file() else path.name}"
+        for path in PACKAGE.iterdir()
+        if (path.is_dir() and (path / "__init__.py").exists())
+        or (path.suffix == ".py" and path.name not in ("__init__.py", "__main__.py"))
+    }
+    ruled = set(FORBIDDEN) | set(LEAVES)
+    assert sorted(names - ruled) == []
+    assert sorted(ruled - names) == []  # a rule for a package that is gone
 
 
 def test_only_the_emulator_command_imports_the_emulator():

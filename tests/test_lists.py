@@ -10,12 +10,12 @@ from automations.jobs.lists import label, list_columns
 from automations.model.dataset import Dataset
 from automations.workbook.table import Table
 
-EVENTS = [
+EVENTS: list[list[object]] = [
     ["ID", "Date", "Type", "Titre"],
     ["E042", "14/01/2025", "Club MILA", "Club MILA"],
     ["E043", "03/02/2025", "Afterwork", None],
 ]
-PREMISES = [
+PREMISES: list[list[object]] = [
     ["ID", "Nom", "Site", "Surface m²", "Réservable"],
     ["L01", "Bureau 1", "Pépinière", 16, None],
     ["L29", "Salle de réunion", "Milab", None, "oui"],
@@ -39,13 +39,15 @@ def listes(book) -> dict[str, list[object]]:
 
 
 def test_the_labels_are_the_id_a_dash_and_the_name() -> None:
-    """Members by structure, premises by name, resources only if bookable, events by title and date."""
+    """Members by structure, premises by name, resources only if bookable, events by title and
+    date; each column sorted by name."""
     tables = {title: Table.from_grid(title, grid) for title, grid in book_tabs().items()}
     columns = list_columns(Dataset.from_tables(tables, today=dt.date(2026, 11, 23)))
-    assert columns["Membres"][:2] == ["M0001 – Onde Claire", "M0002 – Studio Nord"]
+    # By name, not in the rows' order (the row without ID has none to offer yet).
+    assert columns["Membres"] == ["M0004 – Mauvais Mail", "M0001 – Onde Claire", "M0002 – Studio Nord"]
     assert columns["Locaux"] == ["L01 – Bureau 1", "L29 – Salle de réunion"]
     assert columns["Ressources"] == ["L29 – Salle de réunion"]
-    assert columns["Événements"] == ["E042 – Club MILA du 14/01/2025", "E043 – Afterwork du 03/02/2025"]
+    assert columns["Événements"] == ["E043 – Afterwork du 03/02/2025", "E042 – Club MILA du 14/01/2025"]
     assert label("M0009", "  ") == "M0009"
 
 
@@ -56,10 +58,10 @@ def test_sync_creates_the_tab_with_the_ids_it_assigned(make_book) -> None:
     found = listes(book)
     assert list(found) == ["Membres", "Locaux", "Ressources", "Événements"]
     assert found["Membres"] == [
+        "M0004 – Mauvais Mail",
+        "M0005 – Nouveau Label",
         "M0001 – Onde Claire",
         "M0002 – Studio Nord",
-        "M0005 – Nouveau Label",
-        "M0004 – Mauvais Mail",
     ]
     assert found["Ressources"] == ["L29 – Salle de réunion"]
 
@@ -84,8 +86,30 @@ def test_a_renamed_member_and_a_removed_event_update_the_tab(make_book) -> None:
     book.edit("Événements", {(3, 1): None, (3, 2): None, (3, 3): None})
     sync(book)
     found = listes(book)
-    assert found["Membres"][0] == "M0001 – Onde Claire Paris"
+    assert "M0001 – Onde Claire Paris" in found["Membres"]
     assert found["Événements"] == ["E042 – Club MILA du 14/01/2025"]
+
+
+def test_a_sort_of_membres_writes_nothing_to_listes(make_book) -> None:
+    """The labels are sorted by name: a person sorting Membres (rows swapped) leaves Listes as
+    it is, and the next sync writes nothing at all."""
+    book = make_book(book_tabs())
+    sync(book)
+    before = book.grid("Listes")
+    members = book.grid("Membres")
+    book.edit(
+        "Membres",
+        {
+            (row, col + 1): value
+            for row, line in ((2, members[2]), (3, members[1]))
+            for col, value in enumerate(line)
+        },
+    )
+    if book.kind == "google":
+        book.emulator.reset_requests()
+    sync(book)
+    assert writes(book) == 0
+    assert book.grid("Listes") == before
 
 
 def test_a_labelled_reference_is_read_as_its_id(make_book) -> None:
@@ -126,7 +150,9 @@ def test_more_labels_than_a_new_google_tab_has_rows(make_book) -> None:
     book = make_book(tabs)
     sync(book)
     found = listes(book)
-    assert len(found["Événements"]) == 1200 and found["Événements"][-1].startswith("E1200 – Club 1200")
+    assert len(found["Événements"]) == 1200 and any(
+        str(t).startswith("E1200 – Club 1200") for t in found["Événements"]
+    )
     if book.kind == "google":
         book.emulator.reset_requests()
     sync(book)

@@ -6,6 +6,7 @@ The SMTP tests talk to a real server: aiosmtpd on 127.0.0.1, started by the test
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -13,6 +14,7 @@ import socket
 import ssl
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -50,23 +52,33 @@ class SmtpServer:
     """aiosmtpd on loopback: records what arrives, counts connections, refuses on demand.
 
     ``refuse``: {address: "550 5.1.1 reason"} refused at RCPT. ``tls``: an SSL context
-    to offer STARTTLS with; ``users``: {login: password} to require AUTH.
+    to offer STARTTLS with; ``users``: {login: password} to require AUTH. ``delay``: seconds
+    the server waits, each message received, before saying it took it (a slow server).
     """
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None, users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tls: ssl.SSLContext | None = None,
+        users: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        self.delay = delay
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, str] = {}
         self.connections = 0
         self.users = users
         self._lock = threading.Lock()
-        self.port = free_port()
+        self.port = 0
+        self.controller: Controller | None = None
         server = self
-        kwargs: dict[str, object] = {"server_hostname": "smtp.mila.test"}
+        # aiosmtpd takes its SMTP parameters untyped, as **kwargs.
+        self._kwargs: dict[str, Any] = {"server_hostname": "smtp.mila.test"}
         if tls is not None:
-            kwargs["tls_context"] = tls
+            self._kwargs["tls_context"] = tls
         if users is not None:
-            kwargs["authenticator"] = self._authenticate
-            kwargs["auth_require_tls"] = tls is not None
+            self._kwargs["authenticator"] = self._authenticate
+            self._kwargs["auth_require_tls"] = tls is not None
 
         class Counting(Controller):
             def factory(self) -> SMTP:
@@ -74,37 +86,53 @@ class SmtpServer:
                     server.connections += 1
                 return super().factory()
 
-        self.controller = Counting(self, hostname="127.0.0.1", port=self.port, **kwargs)
+        self._controller_class = Counting
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (
             self.users is not None and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
         )
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpServer:
-        self.controller.start()
+        """Listen on a free port; another process (a parallel test worker) may take the port
+        between the probe and the bind, so a port found taken is replaced by another."""
+        for attempt in range(5):
+            self.port = free_port()
+            self.controller = self._controller_class(
+                self, hostname="127.0.0.1", port=self.port, **self._kwargs
+            )
+            try:
+                self.controller.start()
+                break
+            except OSError:
+                self.controller.loop.close()  # the failed bind leaves its event loop open
+                if attempt == 4:
+                    raise
         self.connections = 0  # the controller's own readiness probe
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.messages.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
             )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def parsed(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]  # type: ignore[misc]
+        return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.messages]
 
 
 def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
@@ -122,7 +150,7 @@ def smtp_settings(server: SmtpServer, **overrides: object) -> MailSettings:
     return MailSettings(**values)  # type: ignore[arg-type]
 
 
-def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa Morel", **kw: object):  # type: ignore[no-untyped-def]
+def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa Morel", **kw: object):
     values: dict[str, object] = {
         "to_name": name,
         "to_address": to,
@@ -140,7 +168,7 @@ def message(settings: MailSettings, to: str = "lea@onde.fr", name: str = "Léa M
 # --------------------------------------------------------------------------- settings
 
 
-def mail_settings(section: dict, env: dict, *, base: Path | None = None) -> MailSettings:  # type: ignore[type-arg]
+def mail_settings(section: dict, env: dict, *, base: Path | None = None) -> MailSettings:
     """The [mail] section ``section`` read as mila.toml would be, with the environment ``env``."""
     return build_settings({"mail": section}, env=env, base=base or Path.cwd()).mail
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from automations.workbook import Backend, CellUpdate, Workbook
 from tests.support.memory_backend import MemoryBackend
 
-MEMBERS = [
+MEMBERS: list[list[object]] = [
     ["ID", "Structure", "Statut"],
     ["M0001", "Atelier Lumière", None],
     ["M0002", "Studio Ordener", "échue"],

@@ -17,7 +17,7 @@ TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 15)
 D = dt.date
 
-MEMBERS = [
+MEMBERS: list[list[object]] = [
     ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le", "Cotisation payée le"],
     [
         "M0001",
@@ -30,7 +30,7 @@ MEMBERS = [
         D(2026, 11, 15),
     ],
 ]
-HEADER = ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"]
+HEADER: list[object] = ["ID", "Ressource", "Membre", "Organisme", "Début", "Fin", "Formule", "Statut"]
 
 
 def grids() -> dict[str, list[list[object]]]:
@@ -98,7 +98,7 @@ class TestPastWarnings:
 class TestPastRows:
     def test_events_long_over_and_their_registrations_are_past(self):
         """An event of last year and its registrations are past; next month's are not."""
-        tables = {
+        tables: dict[str, list[list[object]]] = {
             "Membres": MEMBERS,
             "Événements": [
                 ["ID", "Date", "Type", "Titre"],

@@ -15,7 +15,7 @@ from automations.workbook.placement import (
 )
 from automations.workbook.table import Row
 
-HEADER = ["ID", "Structure", "Contact", "Statut"]
+HEADER: list[object] = ["ID", "Structure", "Contact", "Statut"]
 STATUT = 4
 
 
@@ -37,10 +37,10 @@ def update(
     return CellUpdate("Membres", row_id, column, value, read)
 
 
-SORTED = [HEADER, ["M2", "Bêta", "B"], ["M1", "Alpha", "A"], ["M3", "Gamma", "C"]]
+SORTED: list[list[object]] = [HEADER, ["M2", "Bêta", "B"], ["M1", "Alpha", "A"], ["M3", "Gamma", "C"]]
 INSERTED = [HEADER, ["M1", "Alpha", "A"], ["M9", "Nouveau", "N"], ["M2", "Bêta", "B"]]
 TWICE = [HEADER, ["M1", "Alpha", "A"], ["M1", "Bêta", "B"], ["M2", "Gamma", "C"]]
-BLANKS = [HEADER, [None, "Alpha", "A"], ["  ", "Bêta", "B"], ["M2", "Gamma", "C"]]
+BLANKS: list[list[object]] = [HEADER, [None, "Alpha", "A"], ["  ", "Bêta", "B"], ["M2", "Gamma", "C"]]
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_updates_are_placed_by_id_from_the_fresh_grid(case, grid, updates, cells
 
 def test_new_ids_go_to_the_blank_row_with_the_same_staff_cells():
     """A blank-ID row is found by its staff cells, wherever it now stands, and then takes updates."""
-    moved = [HEADER, ["M2", "Gamma", "C"], [None, "Bêta", "B"], [None, "Alpha", "A"]]
+    moved: list[list[object]] = [HEADER, ["M2", "Gamma", "C"], [None, "Bêta", "B"], [None, "Alpha", "A"]]
     result = placed(moved, [update("M5", "à jour")], [NewId("Membres", row(2, None, "Alpha", "A"), "M5")])
     assert [(r, c, v) for _, r, c, v in result.cells] == [(4, 1, "M5"), (4, STATUT, "à jour")]
     assert [n.new_id for n in result.ids_assigned] == ["M5"]
@@ -147,7 +147,7 @@ def test_a_blank_id_row_that_changed_keeps_no_id():
 
 def test_two_blank_rows_alike_get_one_id_each():
     """Two identical blank-ID rows are told apart: each new ID takes a different row."""
-    grid = [HEADER, [None, "Alpha", "A"], [None, "Alpha", "A"]]
+    grid: list[list[object]] = [HEADER, [None, "Alpha", "A"], [None, "Alpha", "A"]]
     result = placed(
         grid,
         new_ids=[
@@ -160,7 +160,7 @@ def test_two_blank_rows_alike_get_one_id_each():
 
 def test_a_missing_column_is_added_right_of_every_cell():
     """A contract column missing from the header is added after the rightmost cell, with its contract name."""
-    grid = [["ID", "Structure"], ["M1", "Alpha", None, "note"]]
+    grid: list[list[object]] = [["ID", "Structure"], ["M1", "Alpha", None, "note"]]
     result = placed(grid, [update("M1", 3, column="voix")])
     assert [(r, c, v) for _, r, c, v in result.cells] == [(1, 5, "Voix"), (2, 5, 3)]
     assert result.columns_added == [("Membres", "Voix")]

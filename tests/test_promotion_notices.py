@@ -17,10 +17,10 @@ from test_renewals import Crash, CrashingSender, CrashingWorkbook, received, rel
 from automations.clock import FixedClock
 from automations.errors import MailError
 from automations.jobs.promotions import event_when, notice_key, record_promotions, run_promotion_notices
-from automations.jobs.relances import entries
 from automations.jobs.sync import run_sync
 from automations.mail import MailSettings, SmtpSender, make_sender
 from automations.model.rows import Event
+from automations.outbox import entries
 from automations.rules.membership import MembershipPolicy
 
 TODAY = dt.date(2027, 2, 15)
@@ -94,17 +94,17 @@ def clock(today: dt.date = TODAY) -> FixedClock:
     return FixedClock(dt.datetime.combine(today, NOW.time()))
 
 
-def set_cell(book, tab: str, row_id: str, column: str, value: object) -> None:  # type: ignore[no-untyped-def]
+def set_cell(book, tab: str, row_id: str, column: str, value: object) -> None:
     grid = book.grid(tab)
     row = next(i for i, line in enumerate(grid, start=1) if line and line[0] == row_id)
     book.edit(tab, {(row, grid[0].index(column) + 1): value})
 
 
-def sync(book):  # type: ignore[no-untyped-def]
+def sync(book):
     return run_sync(book.open(), today=TODAY, policy=MembershipPolicy(), clock=clock())
 
 
-def promote(book):  # type: ignore[no-untyped-def]
+def promote(book):
     """Sync, cancel I0001, sync again: I0002 gets the seat and the sync records its notice « à envoyer »."""
     sync(book)
     set_cell(book, "Inscriptions", "I0001", "Statut", "annulé")
@@ -116,7 +116,7 @@ def promote(book):  # type: ignore[no-untyped-def]
     return result
 
 
-def notices(book, mail: MailSettings, sender=None, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
+def notices(book, mail: MailSettings, sender=None, *, today=TODAY, dry_run=False, wb=None):
     return run_promotion_notices(
         wb or book.open(),
         today=today,
@@ -127,19 +127,19 @@ def notices(book, mail: MailSettings, sender=None, *, today=TODAY, dry_run=False
     )
 
 
-def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
+def journal(book) -> list[list[Any]]:
     """Journal lines of this job (the sync writes its own)."""
     if "Journal" not in book.open().tabs():
         return []
     return [line for line in book.grid("Journal")[1:] if line[1] == "avis de place confirmée"]
 
 
-def statuses(book) -> list[str]:  # type: ignore[no-untyped-def]
+def statuses(book) -> list[str]:
     return [r["Statut"] for r in relances(book)]
 
 
 @pytest.fixture
-def google_book(emulator):  # type: ignore[no-untyped-def]
+def google_book(emulator):
     """For tests where the backend does not matter: the Sheets emulator."""
     from conftest import GoogleBook
 
@@ -429,7 +429,7 @@ class TestCrashes:
         assert received(smtp_server) == ["paul@nord.fr"] and statuses(book) == ["à envoyer", "en cours"]
 
         after = notices(book, mail, today=TODAY + dt.timedelta(days=1))
-        assert after.messages == [] and [c.registration_id for c in after.to_check] == ["I0002"]
+        assert after.messages == [] and [c.detail("registration") for c in after.to_check] == ["I0002"]
         assert after.to_check[0].new and not after.ok
         assert statuses(book) == ["à envoyer", "en cours", "à vérifier"]
         assert journal(book)[-1][2] == "à vérifier" and "I0002" in journal(book)[-1][3]

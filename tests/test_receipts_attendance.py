@@ -22,7 +22,7 @@ NOW = dt.datetime(2025, 3, 4, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 TARIFS = FEE_HISTORY
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -167,7 +167,7 @@ def documents(tmp_path: Path) -> DocumentsSettings:
     return DocumentsSettings(templates=TEMPLATES, out=tmp_path / "out")
 
 
-def receipts(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def receipts(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
     )
@@ -176,7 +176,7 @@ def receipts(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-d
 
 
 def text_of(path: Path) -> str:
-    doc = Document(path)
+    doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
@@ -253,7 +253,7 @@ def test_receipt_numbers_are_stable_across_runs(tmp_path: Path) -> None:
     assert one.written == [] and [p.name for p in one.unchanged] == ["Recu_2024-001_Ancien-Tarif.docx"]
 
 
-def attendance(book: XlsxBook, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
+def attendance(book: XlsxBook, tmp_path: Path, **kw):
     settings = Settings(
         association=AssociationSettings(), documents=documents(tmp_path), membership=MembershipPolicy()
     )

@@ -11,22 +11,19 @@ from automations.errors import ConfigError
 from automations.model.rows import Member
 from automations.rules.fees import Fee, FeeLine
 from automations.rules.membership import MemberComputation
-from automations.rules.reminders import (
+from automations.rules.outbox import LogEntry, State, build_histories, normalize_status
+from automations.rules.renewals import (
     AFTER,
     BEFORE,
     FIRST,
     InDoubt,
-    LogEntry,
     ReminderKind,
-    ReminderSchedule,
     Send,
     Skip,
-    State,
-    build_histories,
     decide,
     latest_due,
-    normalize_status,
 )
+from automations.settings.renewals import ReminderSchedule
 
 SCHEDULE = ReminderSchedule()  # J-30, J-7, J+15; first fee J+15; catch-up 30 days
 ECHEANCE = dt.date(2026, 12, 23)
@@ -82,7 +79,7 @@ def on(
     history: list[LogEntry] | tuple[LogEntry, ...] = (),
     fee: Fee | None = FEE,
     schedule: ReminderSchedule = SCHEDULE,
-):  # type: ignore[no-untyped-def]
+):
     m = m or member()
     return decide(m, computation(m, fee), day, schedule, build_histories(history))
 
@@ -127,7 +124,7 @@ class TestSchedule:
 
     def test_offsets_are_sorted_and_deduplicated(self):
         """The configuration may list offsets in any order."""
-        assert ReminderSchedule(offsets=[15, -7, -30, -7]).offsets == (-30, -7, 15)
+        assert ReminderSchedule.model_validate({"offsets": [15, -7, -30, -7]}).offsets == (-30, -7, 15)
 
     @pytest.mark.parametrize(
         "kwargs",

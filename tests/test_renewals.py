@@ -11,6 +11,7 @@ import email.policy
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ SETTINGS = RenewalSettings(
     contact_phone="01 42 00 00 00",
 )
 TARIFS = FEE_HISTORY
-HEADER = [
+HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -161,12 +162,12 @@ def members() -> list[list[object]]:
     ]
 
 
-RELANCES_HEADER = [c.name for c in schema.RELANCES.columns]
+RELANCES_HEADER: list[object] = [c.name for c in schema.RELANCES.columns]
 
 
-def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:  # type: ignore[assignment]
+def workbook(extra: Sequence[list[object]] = (), *, log_tabs: bool = True) -> dict[str, list[list[object]]]:
     """The test workbook; ``log_tabs``: Relances and Journal exist (headers only), as after a first run."""
-    tabs = {
+    tabs: dict[str, list[list[object]]] = {
         "Membres": members() + list(extra),
         "Locaux": [["ID", "Nom", "Site", "Surface m²"], ["L01", "Bureau 1", "Pépinière", 16]],
         "Occupations": [
@@ -181,7 +182,7 @@ def workbook(extra: list[list[object]] = (), *, log_tabs: bool = True) -> dict[s
     return tabs
 
 
-REFUSED = [
+REFUSED: list[object] = [
     "M0009",
     "Refusé",
     "Rémi Nul",
@@ -195,7 +196,7 @@ REFUSED = [
 ]
 
 
-def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # type: ignore[no-untyped-def]
+def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):
     return run_renewals(
         wb or book.open(),
         today=today,
@@ -208,20 +209,20 @@ def renewals(book, sender, mail, *, today=TODAY, dry_run=False, wb=None):  # typ
     )
 
 
-def smtp_run(book, server, **kw):  # type: ignore[no-untyped-def]
+def smtp_run(book, server, **kw):
     mail = smtp_settings(server)
     return renewals(book, SmtpSender(mail), mail, **kw)
 
 
 @pytest.fixture
-def google_book(emulator):  # type: ignore[no-untyped-def]
+def google_book(emulator):
     """For tests where the backend does not matter: the faster one (the Sheets emulator)."""
     from conftest import GoogleBook
 
     return lambda tabs: GoogleBook(emulator, tabs)
 
 
-def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def relances(book) -> list[dict[str, Any]]:
     """Relances rows as {column: value}, for any backend."""
     if "Relances" not in book.open().tabs():
         return []
@@ -232,7 +233,7 @@ def relances(book) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     ]
 
 
-def journal(book) -> list[list[Any]]:  # type: ignore[no-untyped-def]
+def journal(book) -> list[list[Any]]:
     return book.grid("Journal")[1:] if "Journal" in book.open().tabs() else []
 
 
@@ -253,18 +254,18 @@ class TestSending:
         assert book.grid("Relances")[0] == RELANCES_HEADER and len(journal(book)) == 1
 
     def test_each_reminder_is_recorded_before_and_after(self, make_book, smtp_server):
-        """Relances gets « en cours » rows, then « envoyée » with the time and the Message-ID sent;
-        Journal gets one line."""
+        """Relances gets each reminder's « en cours » claim just before it is sent, then its
+        « envoyée » with the time and the Message-ID sent; Journal gets one line."""
         book = make_book(workbook())
         smtp_run(book, smtp_server)
         rows = relances(book)
-        assert [r["Statut"] for r in rows] == ["en cours"] * 3 + ["envoyée"] * 3
+        assert [r["Statut"] for r in rows] == ["en cours", "envoyée"] * 3
         ids = {str(m["Message-ID"]) for m in smtp_server.parsed()}
-        for before, after in zip(rows[:3], rows[3:], strict=True):
+        for before, after in zip(rows[0::2], rows[1::2], strict=True):
             assert before["Message-ID"] == after["Message-ID"] and after["Message-ID"] in ids
             assert (after["Membre"], after["Relance"]) == (before["Membre"], before["Relance"])
             assert before["Envoyée le"] is None and after["Envoyée le"] is not None
-        assert [(r["Membre"], r["Adresse"], r["Relance"]) for r in rows[3:]] == [
+        assert [(r["Membre"], r["Adresse"], r["Relance"]) for r in rows[1::2]] == [
             (k, a, r) for k, (a, r) in SENT_TODAY.items()
         ]
         lines = journal(book)  # one Journal line for a run that sent something
@@ -307,7 +308,7 @@ class TestSending:
 
     def test_a_name_with_a_line_break_is_skipped_not_sent(self, google_book, smtp_server):
         """A Contact holding a line break cannot add a header: that member is skipped, the others go."""
-        intruder = [
+        intruder: list[object] = [
             "M0010",
             "Intrus",
             "Léa\nBcc: espion@example.org",
@@ -352,15 +353,17 @@ class TestSending:
         assert late.as_dict()["email"] == "max@ancien.fr"
 
     def test_google_run_takes_a_few_requests(self, emulator, smtp_server):
-        """On Google Sheets a sending run takes a fixed handful of requests, whatever the batch size:
-        read, « en cours », re-read, outcomes, Journal (plus creating the tabs the first time)."""
+        """On Google Sheets a sending run takes a handful of requests and one append per message:
+        read, first claim, re-read, one append per next message (outcome of the previous and
+        claim of this one), last outcome, Journal (plus creating the tabs the first time)."""
         from conftest import GoogleBook
 
         book = GoogleBook(emulator, workbook(log_tabs=False))
         for day, most in ((TODAY, 16), (dt.date(2026, 12, 15), 9)):
             emulator.reset_requests()
-            assert smtp_run(book, smtp_server, today=day).sent
-            assert len([r for r in emulator.requests if book.key in r.path]) <= most
+            sent = smtp_run(book, smtp_server, today=day).sent
+            assert sent
+            assert len([r for r in emulator.requests if book.key in r.path]) <= most + sent
 
 
 class TestContent:
@@ -497,39 +500,42 @@ class CrashingSender:
 
 
 class TestCrashes:
-    def test_crash_between_sending_and_recording_never_resends(self, make_book, smtp_server):
-        """Sent but never recorded: the next run sends nothing, reports the three « à vérifier »
-        once (Journal), and later runs keep listing them without a new Journal line."""
+    def test_crash_when_recording_blocks_only_the_message_in_flight(self, make_book, smtp_server):
+        """The 1st reminder sent, then the process dies writing its outcome (with the 2nd's
+        claim): the next run reports the 1st « à vérifier » once (Journal) and sends the two
+        others; later runs keep listing it without a new Journal line."""
         book = make_book(workbook())
         mail = smtp_settings(smtp_server)
         with pytest.raises(Crash):
             renewals(book, SmtpSender(mail), mail, wb=CrashingWorkbook(book.open(), crash_at=2))
-        assert len(smtp_server.messages) == 3
-        assert [r["Statut"] for r in relances(book)] == ["en cours"] * 3
+        assert len(smtp_server.messages) == 1
+        assert [(r["Membre"], r["Statut"]) for r in relances(book)] == [("M0001", "en cours")]
 
         after = smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=1))
-        assert len(smtp_server.messages) == 3 and after.sent == 0
-        assert {c.member_id for c in after.to_check} == set(SENT_TODAY) and all(c.new for c in after.to_check)
-        assert [r["Statut"] for r in relances(book)][3:] == ["à vérifier"] * 3
+        assert after.sent == 2 and received(smtp_server) == sorted(a for a, _ in SENT_TODAY.values())
+        assert [c.member_id for c in after.to_check] == ["M0001"] and after.to_check[0].new
+        assert [r["Statut"] for r in relances(book)][1:2] == ["à vérifier"]
         assert journal(book)[-1][2] == "à vérifier" and "à vérifier" in journal(book)[-1][3]
 
         third = smtp_run(book, smtp_server, today=TODAY + dt.timedelta(days=2))
-        assert (
-            len(smtp_server.messages) == 3
-            and len(third.to_check) == 3
-            and not any(c.new for c in third.to_check)
-        )
+        assert len(smtp_server.messages) == 3 and [c.new for c in third.to_check] == [False]
         assert len(relances(book)) == 6 and len(journal(book)) == 1
 
     def test_crash_in_the_middle_of_the_batch(self, make_book, smtp_server):
-        """Dying after the 2nd message: it is « à vérifier », the 1st « envoyée », the 3rd
-        « annulée » and sent by the next run; nobody gets two messages."""
+        """Dying after the 2nd message: it is « à vérifier », the 1st « envoyée », the 3rd was
+        never claimed (« annulée ») and is sent by the next run; nobody gets two messages."""
         book = make_book(workbook())
         mail = smtp_settings(smtp_server)
         with pytest.raises(Crash):
             renewals(book, CrashingSender(SmtpSender(mail), after=2), mail)
-        outcomes = [(r["Membre"], r["Statut"]) for r in relances(book)][3:]
-        assert outcomes == [("M0001", "envoyée"), ("M0002", "à vérifier"), ("M0003", "annulée")]
+        outcomes = [(r["Membre"], r["Statut"]) for r in relances(book)]
+        assert outcomes == [
+            ("M0001", "en cours"),
+            ("M0001", "envoyée"),
+            ("M0002", "en cours"),
+            ("M0002", "à vérifier"),
+            ("M0003", "annulée"),
+        ]
         after = smtp_run(book, smtp_server)
         assert [m.member_id for m in after.messages] == ["M0003"] and after.sent == 1
         assert [c.member_id for c in after.to_check] == ["M0002"]
@@ -554,7 +560,7 @@ class TestCrashes:
             ],
         )
         result = smtp_run(book, smtp_server)
-        assert [m.member_id for m in result.messages] == ["M0001"] and result.sent == 1
+        assert [m.member_id for m in result.messages] == ["M0001", "M0002", "M0003"] and result.sent == 3
 
     def test_two_runs_at_once_send_once(self, make_book, smtp_server):
         """A second run starting while the first connects: whichever records « en cours » first

@@ -12,12 +12,12 @@ from automations.report.data import Compared
 from automations.report.figures import compute_report
 from automations.report.writer import write_report
 
-HEADER = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]
+HEADER: list[object] = ["ID", "Date", "Membre", "Payeur", "Montant", "Moyen", "Objet", "Référence", "Source"]
 
 # 2024: hébergés M1 (office all year) and M2 (office from 01/07/2024) 300 € each; M4 BASIC
 # 120 € then refunded; M5 PREMIUM 216 €; 50 € from nobody known; a rent, not a fee.
 # 2023: M1 300 €, M3 300 € (hébergé then: office until 29/02/2024), M4 BASIC 120 €.
-LEDGER = [
+LEDGER: list[list[object]] = [
     HEADER,
     ["P00001", "01/02/2023", "M0004", None, 120, "virement", "cotisation", None, None],
     ["P00002", "01/03/2023", "M0001", None, 300, "virement", "cotisation", None, None],
@@ -71,7 +71,7 @@ def test_the_report_says_it_and_shows_the_table() -> None:
 
 def test_unchanged_total_reads_as_the_year_before() -> None:
     """The same total as the year before: « comme en 2023 »."""
-    ledger = [
+    ledger: list[list[object]] = [
         HEADER,
         ["P00001", "01/03/2023", "M0001", None, 300, "virement", "cotisation", None, None],
         ["P00002", "01/03/2024", "M0001", None, 300, "virement", "cotisation", None, None],
@@ -95,7 +95,7 @@ def test_no_ledger_no_fees_section() -> None:
 
 def test_a_year_in_progress_counts_to_the_day_of_the_report() -> None:
     """For the year in progress, payments after ``today`` are not counted."""
-    ledger = [
+    ledger: list[list[object]] = [
         *LEDGER,
         ["P00011", "01/03/2025", "M0001", None, 300, "virement", "cotisation", None, None],
         ["P00012", "01/04/2025", "M0004", None, 120, "virement", "cotisation", None, None],

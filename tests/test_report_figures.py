@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from automations.errors import MilaError
+from automations.errors import MilaError, NoDataForYear
 from automations.model.dataset import Dataset
-from automations.report.data import BOUTIQUES, PEPINIERE, Compared, NoDataForYear, ReportData
+from automations.report.data import BOUTIQUES, PEPINIERE, Compared, ReportData
 from automations.report.figures import compute_report
 from automations.workbook.table import Table
 
@@ -356,13 +356,17 @@ class TestMissingData:
         """2023 is the first year with activity: actions and bookings have no previous figure."""
         data = compute_report(dataset(), 2023, TODAY)
         assert not data.previous_has_activity
-        assert data.actions.count("Club MILA").sessions == Compared(1, None)
+        club = data.actions.count("Club MILA")
+        assert club is not None and club.sessions == Compared(1, None)
         room = next(r for r in data.resources if r.name == "Salle de réunion")
         assert room.bookings == Compared(1, None)
 
     def test_the_year_in_progress_stops_at_today(self):
         """For 2025 on 15/03/2025 the figures stop on that day."""
-        grids = {**GRIDS, "Textes": [*GRIDS["Textes"], [2025, "contexte", "En cours."]]}
+        grids: dict[str, list[list[object]]] = {
+            **GRIDS,
+            "Textes": [*GRIDS["Textes"], [2025, "contexte", "En cours."]],
+        }
         data = compute_report(dataset(grids), 2025, TODAY)
         assert data.partial and data.as_of == TODAY
         assert data.members.at_end == Compared(5, 5)
@@ -370,7 +374,10 @@ class TestMissingData:
 
 class TestTextVariables:
     def texts(self, *rows: list[object]) -> ReportData:
-        grids = {**GRIDS, "Textes": [["Année", "Section", "Titre", "Texte"], *rows]}
+        grids: dict[str, list[list[object]]] = {
+            **GRIDS,
+            "Textes": [["Année", "Section", "Titre", "Texte"], *rows],
+        }
         return compute_report(dataset(grids), 2024, TODAY)
 
     def test_a_text_quotes_figures_by_name_in_french_digits(self):

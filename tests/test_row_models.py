@@ -15,7 +15,7 @@ from automations.workbook.table import Table
 
 TODAY = dt.date(2024, 7, 2)
 
-MEMBER_HEADER = [
+MEMBER_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -51,7 +51,7 @@ GOOD_MEMBER = [
 ]
 
 
-def member_table(*rows: list[object], header: list[str] = MEMBER_HEADER) -> Table:
+def member_table(*rows: list[object], header: list[object] = MEMBER_HEADER) -> Table:
     return Table.from_grid("Membres", [header, *rows])
 
 

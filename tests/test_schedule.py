@@ -8,6 +8,7 @@ import json
 import threading
 
 import pytest
+from conftest import first_sheet
 
 from automations.clock import FixedClock
 from automations.config import load_settings
@@ -24,7 +25,7 @@ MAIL_SERVER = '[mail]\nhost = "127.0.0.1"\nsecurity = "none"\nfrom = "adhesions@
 SATURDAY = dt.datetime(2026, 11, 28, 10, 0)
 
 
-def timings_from(section: dict) -> dict[str, Timing]:  # type: ignore[type-arg]
+def timings_from(section: dict) -> dict[str, Timing]:
     """The timings a [schedule] section gives."""
     return ScheduleSettings.model_validate(section).timings()
 
@@ -229,8 +230,9 @@ class TestFailingJobs:
 
         path = tmp_path / "c.xlsx"
         book = OpenpyxlWorkbook()
-        book.active.title = "Membres"
-        book.active.append(["ID", "Structure"])
+        sheet = first_sheet(book)
+        sheet.title = "Membres"
+        sheet.append(["ID", "Structure"])
         book.save(path)
         settings = load_settings(env={"MILA_WORKBOOK": str(path)}, cwd=tmp_path)
 
@@ -239,12 +241,12 @@ class TestFailingJobs:
             name: str
             fails: bool
 
-            def work(self, settings, clock):  # type: ignore[no-untyped-def]
+            def work(self, settings, clock):
                 if self.fails:
                     raise ZeroDivisionError("bug")
                 return 1
 
-            def describe(self, result):  # type: ignore[no-untyped-def]
+            def describe(self, result):
                 return Outcome(SUCCESS, "fait")
 
         clock = FixedClock(MONDAY)

@@ -15,7 +15,7 @@ from automations.rules.membership import MembershipPolicy
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 15)
 
-MEMBERS_HEADER = [
+MEMBERS_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",

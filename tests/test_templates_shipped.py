@@ -33,6 +33,9 @@ from automations.rules.membership import MembershipPolicy
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
 
+# One xdist worker runs the whole module: its demo and pdfs fixtures write and lay out every demo document once.
+pytestmark = pytest.mark.xdist_group("templates_shipped")
+
 DAY = dt.date(2025, 3, 4)
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 

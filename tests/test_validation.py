@@ -13,7 +13,7 @@ from automations.workbook.table import Table
 
 TODAY = dt.date(2024, 7, 2)
 SIRET = "73282932000074"
-MEMBER_HEADER = [
+MEMBER_HEADER: list[object] = [
     "ID",
     "Structure",
     "Contact",
@@ -62,7 +62,7 @@ def build(
     rates: list[list[object]] | None = None,
     today: dt.date = TODAY,
 ) -> Dataset:
-    grids = {
+    grids: dict[str, list[list[object]]] = {
         "Membres": [MEMBER_HEADER, *(members or [])],
         "Locaux": [["ID", "Nom", "Site", "Surface m²", "Capacité", "Réservable"], *(premises or [])],
         "Occupations": [["ID", "Membre", "Local", "Début", "Fin"], *(occupations or [])],
@@ -173,7 +173,10 @@ class TestMembers:
 
 
 class TestOccupations:
-    PREMISES = [["L01", "Bureau 1", "Pépinière", 16, 1, None], ["L02", "Postes", "Milab", None, 2, "oui"]]
+    PREMISES: list[list[object]] = [
+        ["L01", "Bureau 1", "Pépinière", 16, 1, None],
+        ["L02", "Postes", "Milab", None, 2, "oui"],
+    ]
 
     def test_overlapping_occupations_of_one_office(self) -> None:
         """Two occupations of one office at the same time are errors on both rows."""

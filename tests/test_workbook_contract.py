@@ -10,7 +10,7 @@ from automations.errors import SchemaError
 from automations.schema import JOURNAL
 from automations.workbook import CellUpdate, NewId
 
-HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes", "Statut"]
+HEADER: list[object] = ["ID", "Structure", "Contact", "Email", "Catégorie", "Adhésion le", "Notes", "Statut"]
 
 
 def members() -> dict[str, list[list[object]]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FEE_HISTORY, XlsxBook
+from conftest import FEE_HISTORY, XlsxBook, first_sheet
 from lxml import etree
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
@@ -32,7 +32,7 @@ from automations.workbook.xlsx import XlsxBackend
 
 def styled_workbook(path: Path) -> None:
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Membres"
     ws.append(["ID", "Structure", "Catégorie", "Montant payé", "Total", "Statut"])
     ws.append(["M0001", "Alpha", "hébergé", 120, "=D2*2", None])
@@ -153,8 +153,9 @@ def store_results(path: Path, title: str, results: dict[str, object]) -> None:
     def change(data: bytes) -> bytes:
         root = etree.fromstring(data)
         for cell in root.iter(f"{{{MAIN_NS}}}c"):
-            if cell.get("r") in results:
-                value = results[cell.get("r")]
+            ref = cell.get("r")
+            if ref is not None and ref in results:
+                value = results[ref]
                 v = cell.find(f"{{{MAIN_NS}}}v")
                 if v is None:
                     v = etree.SubElement(cell, f"{{{MAIN_NS}}}v")
@@ -180,7 +181,7 @@ def formula_workbook(path: Path) -> None:
     """Membres whose payment date is a formula (=DATE(2026,11,8)) with its stored result,
     a staff total, and another tab with a formula, as a spreadsheet saves them."""
     wb = OpenpyxlWorkbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Membres"
     ws.append(
         [
@@ -407,7 +408,7 @@ class TestTwoProcesses:
             for tag, folder in (("A", tmp_path), ("B", Path(tempfile.gettempdir())))
         ]
         assert [run.wait(timeout=120) for run in runs] == [0, 0]
-        ids = [line[0] for line in XlsxBackend(path).fetch(["Membres"], {})["Membres"][3:]]
+        ids = [str(line[0]) for line in XlsxBackend(path).fetch(["Membres"], {})["Membres"][3:]]
         assert sorted(ids) == sorted([f"A{n:03d}" for n in range(15)] + [f"B{n:03d}" for n in range(15)])
 
     def test_two_renewals_started_from_two_folders_send_each_reminder_once(self, tmp_path):
@@ -456,7 +457,7 @@ class TestTwoProcesses:
                 assert received == sorted(due.values())
                 grid = XlsxBackend(path).fetch(["Relances"], {})["Relances"]
                 status = grid[0].index("Statut")
-                sent = sorted(line[0] for line in grid[1:] if line[status] == "envoyée")
+                sent = sorted(str(line[0]) for line in grid[1:] if line[status] == "envoyée")
                 assert sent == sorted(due)
         finally:
             server.stop()
@@ -464,7 +465,7 @@ class TestTwoProcesses:
 
 def renewal_tabs(due: dict[str, str]) -> dict[str, list[list[object]]]:
     """Members whose fee falls due on 23/12/2026 (the J-30 reminder goes on 23/11/2026)."""
-    header = [
+    header: list[object] = [
         "ID",
         "Structure",
         "Contact",
@@ -474,7 +475,7 @@ def renewal_tabs(due: dict[str, str]) -> dict[str, list[list[object]]]:
         "Adhésion le",
         "Cotisation payée le",
     ]
-    members = [
+    members: list[list[object]] = [
         [mid, f"Label {mid}", "Léa Morel", email, "bénéficiaire", "PREMIUM", "10/01/2023", "24/12/2025"]
         for mid, email in due.items()
     ]

@@ -122,6 +122,8 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
     )
     result = run_entry(ctx, "documents", registry.docs, options)
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
+    if not code and result.drive is not None and result.drive.all_failed:
+        code = 1  # every upload failed: the documents are made but nobody can reach them
     if args.json:
         print_json(result.as_dict(), out)
         return code
@@ -186,7 +188,8 @@ def cmd_docs_rapport(args: argparse.Namespace, out: TextIO) -> int:
     else:
         done = run_report(ctx, options)
     sending = done.sending
-    code = JOURNAL_NOT_WRITTEN if done.journal_lost else 0
+    drive = done.report.drive
+    code = JOURNAL_NOT_WRITTEN if done.journal_lost else 1 if drive is not None and drive.all_failed else 0
     if args.json:
         print_json(done.as_dict(), out)
         return code

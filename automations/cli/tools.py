@@ -6,20 +6,51 @@ import argparse
 from typing import TextIO
 
 from ..clock import SystemClock
+from ..errors import WorkbookError
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from ..demo import build_demo_workbook
 
-    summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    try:
+        summary = build_demo_workbook(args.path, seed=args.seed, today=args.today or SystemClock().today())
+    except OSError as exc:
+        raise WorkbookError(
+            f"Le classeur de démonstration ne peut pas être écrit dans « {args.path} » "
+            f"({exc.strerror or exc}). Choisissez un autre chemin, dans un dossier où vous pouvez écrire."
+        ) from exc
     print(f"Classeur de démonstration écrit : {args.path}", file=out)
     for tab, count in summary.counts.items():
         print(f"  {tab} : {count} ligne(s)", file=out)
+    for written in summary.imports:
+        print(f"Fichier de paiements à importer écrit : {written.name}", file=out)
+    mila = _mila_command()
     print(
-        f"Ensuite : mila verifier --classeur {args.path}  ou  mila synchroniser --classeur {args.path}",
+        f"Ensuite : {mila} verifier --classeur {args.path}  ou  {mila} synchroniser --classeur {args.path}",
         file=out,
     )
+    if summary.imports:
+        files = " ".join(p.name for p in summary.imports)
+        print(
+            f"Puis, pour les paiements : {mila} paiements importer --classeur {args.path} {files}", file=out
+        )
     return 0
+
+
+def _mila_command() -> str:
+    """How to call mila again from the current folder: « .venv/bin/mila » after the README's
+    first command, « mila » when it is on the PATH."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "mila" and shutil.which("mila") != str(script.resolve()):
+        try:
+            return str(script.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "mila"
 
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:

@@ -15,15 +15,11 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from ..errors import MilaError
+from ..errors import DriveError
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
-
-
-class DriveError(MilaError):
-    """Google Drive refused a request, or could not be reached after the retries (French)."""
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ class DriveReport:
     def changed(self) -> bool:
         return bool(self.uploaded or self.updated)
 
+    @property
+    def all_failed(self) -> bool:
+        """Something was to be delivered and nothing was: the command ends with exit 1."""
+        return bool(self.failed) and not self.changed
+
     def lines(self) -> list[str]:
         """For the command's output and the Journal."""
         out = list(self.beside)

@@ -43,6 +43,7 @@ class DemoSummary:
     counts: dict[str, int]  # tab name -> data rows
     categories: dict[str, int]  # Membres rows per Catégorie
     mistakes: tuple[MistakeLocation, ...]
+    imports: tuple[Path, ...] = ()  # the payment files written beside the workbook
 
     def lines(self) -> list[str]:
         """A French summary for the command line."""
@@ -98,10 +99,11 @@ def build_demo_workbook(
     counts[REQUEST_TAB] = write_form_tab(w, REQUEST_TAB, requests)
     out = Path(path)
     w.save(out, today)
-    write_demo_imports(out, members, today, fee_paid)
+    imports = write_demo_imports(out, members, today, fee_paid)
     prepare_new_file(out, today)  # dropdowns, notes, protections: as `mila preparer` leaves it
 
     categories: dict[str, int] = {}
     for m in members:
         categories[m.category] = categories.get(m.category, 0) + 1
-    return DemoSummary(out, seed, today, counts, categories, locate(b, members, registrations, bookings))
+    mistakes = locate(b, members, registrations, bookings)
+    return DemoSummary(out, seed, today, counts, categories, mistakes, imports)

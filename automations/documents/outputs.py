@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import MilaError
+from ..errors import OutputError, PdfUnavailable
 from ..text import slug
 
 MANIFEST = ".mila-documents.json"
@@ -47,14 +47,6 @@ _RESERVED = {
     *(f"com{i}" for i in range(1, 10)),
     *(f"lpt{i}" for i in range(1, 10)),
 }  # names Windows refuses
-
-
-class OutputError(MilaError):
-    """The output folder cannot be written, or a PDF cannot be made."""
-
-
-class PdfUnavailable(OutputError):
-    """LibreOffice is not installed (or not where the configuration says)."""
 
 
 # --------------------------------------------------------------------------- names

@@ -471,11 +471,18 @@ def verify_template(path: Path, variables: Sequence[Variable] | None) -> Templat
 
 def template_variables_used(path: Path, variables: Sequence[Variable]) -> set[str]:
     """The documented variables (canonical paths) a template reads."""
-    template = load_template(Path(path))
-    docx = _Docx(template)
-    docx.init_docx()
+    try:
+        template = load_template(Path(path))
+        docx = _Docx(template)
+        docx.init_docx()
+        roots = _part_roots(Path(path))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, PackageNotFoundError) as exc:
+        raise TemplateError(
+            f"Le modèle « {Path(path).name} » n'est pas un document Word .docx lisible ({exc}). "
+            "Enregistrez-le depuis Word au format « Document Word (*.docx) »."
+        ) from exc
     used: set[str] = set()
-    for _, _, root in _part_roots(Path(path)):
+    for _, _, root in roots:
         body = root.find(f"{{{W}}}body")
         raw = etree.tostring(body if body is not None else root, encoding="unicode")
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", docx.patch_xml(raw))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import schema
 from ..calendars import PARIS, BuiltCalendar, programme_calendar, resource_calendar, safe_filename
-from ..errors import MilaError, SchemaError
+from ..errors import CalendarWriteError, SchemaError
 from ..model.rows import Booking, id_key
 from ..rules.bookings import BookingPolicy, PriceProblem, booking_price, is_computable
 from ..rules.membership import MembershipPolicy
@@ -28,10 +28,6 @@ from .workbook_state import WorkbookState, read_state
 
 TABS = (schema.LOCAUX, schema.RESERVATIONS, schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS)
 PROGRAMME_FILE = "programme.ics"
-
-
-class CalendarWriteError(MilaError):
-    """A calendar file could not be written."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..clock import Clock
 from ..config import Settings
@@ -19,6 +19,9 @@ from ..mail import Sender, make_sender
 from ..runner import Outcome
 from ..workbook import Workbook, open_workbook
 from .workbook_state import WorkbookState, read_state
+
+if TYPE_CHECKING:
+    from ..documents.pdf import Converter
 
 
 class RunContext:
@@ -34,6 +37,7 @@ class RunContext:
         workbook: Workbook | None = None,
         sender: Sender | None = None,
         drive: Drive | None = None,
+        converter: Converter | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -45,6 +49,8 @@ class RunContext:
             self.__dict__["sender"] = sender
         if drive is not None:
             self.__dict__["drive"] = drive
+        if converter is not None:
+            self.__dict__["converter"] = converter
 
     @cached_property
     def workbook(self) -> Workbook:
@@ -56,7 +62,14 @@ class RunContext:
         """The workbook read once and evaluated once (``jobs.workbook_state``): what every
         job of the run starts from."""
         settings = self.settings
-        return read_state(self.workbook, self.today, settings.membership, settings.bookings)
+        return read_state(
+            self.workbook, self.today, settings.membership, settings.bookings, settings.formulaires
+        )
+
+    def use_state(self, state: WorkbookState) -> None:
+        """Start the next steps from ``state`` (the run's read with the rows this run is
+        about to write: ``jobs.forms.take_in_forms``)."""
+        self.__dict__["state"] = state
 
     def changed(self) -> None:
         """This run wrote rows that a later step must see: the next use of ``state``
@@ -79,6 +92,14 @@ class RunContext:
             emulator_host=self.settings.documents.drive_emulator_host,
             retry=self.settings.workbook.retry,
         )
+
+    @cached_property
+    def converter(self) -> Converter:
+        """Word to PDF: LibreOffice (``[documents] soffice``, ``pdf_timeout``)."""
+        from ..documents.pdf import SofficeConverter
+
+        documents = self.settings.documents
+        return SofficeConverter(documents.soffice, documents.pdf_timeout)
 
 
 class JobResult(Protocol):

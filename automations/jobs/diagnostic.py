@@ -285,6 +285,39 @@ def check_drive(diagnosis: Diagnosis, settings: Settings, open_drive: Callable[[
         )
 
 
+def check_staff_settings(diagnosis: Diagnosis, settings: Settings) -> None:
+    """The settings a first installation forgets: who receives the daily summary, and how
+    members are told to pay in their reminders."""
+    if settings.digest.to:
+        diagnosis.add("Résumé quotidien", OK, "envoyé à " + ", ".join(settings.digest.to))
+    else:
+        diagnosis.add(
+            "Résumé quotidien",
+            TO_FIX,
+            "personne ne le reçoit : ajoutez dans la configuration la section [digest] avec "
+            'to = ["equipe@association.fr"] (les adresses de l\'équipe).',
+        )
+    renewals = settings.renewals
+    if renewals.iban or renewals.payment_link or renewals.payment_instructions:
+        ways = [
+            name
+            for name, value in (
+                ("virement (IBAN)", renewals.iban),
+                ("lien de paiement", renewals.payment_link),
+                ("instructions", renewals.payment_instructions),
+            )
+            if value
+        ]
+        diagnosis.add("Moyens de paiement des relances", OK, ", ".join(ways))
+    else:
+        diagnosis.add(
+            "Moyens de paiement des relances",
+            TO_FIX,
+            "les relances ne disent pas comment payer : renseignez dans [renewals] iban, payment_link "
+            "ou payment_instructions (voir docs/configuration.md).",
+        )
+
+
 def run_diagnostic(
     settings: Settings,
     *,
@@ -309,6 +342,7 @@ def run_diagnostic(
 
     guarded(diagnosis, "Classeur", workbook)
     check_mail(diagnosis, settings.mail, connect)
+    check_staff_settings(diagnosis, settings)
     guarded(diagnosis, "Modèles Word", lambda: check_templates(diagnosis, settings.documents))
     check_folders(
         diagnosis,

@@ -8,14 +8,25 @@ quotidien », « succès ») ends with the fingerprints of the points it listed
 rebuilt, or a second installation, reads the same record and does not send the same
 summary again. The failures listed are the Journal's ``échec`` lines since that line.
 
-Nothing new: nothing is sent, nothing is written. No mail server (or ``--simulation``): the
+Nothing new: nothing is sent. When points of the last summary were solved since, a
+« rien à faire » line keeps the fingerprints of the points left, so that a point solved,
+then back, is new again; otherwise nothing is written. No mail server (or ``--simulation``): the
 message is written as a preview (``.eml``) and nothing is recorded, so the real summary
 still goes once a server is configured.
+
+Sent once: the summary goes through the outbox (``automations.outbox``) like every other
+message. Each address's copy is claimed in ``Relances`` (``Membre`` « Résumé », ``Relance``
+« résumé quotidien à <adresse> (empreinte <8 chiffres>) », the fingerprint of the points it
+lists) just before it is handed to the server. A run that dies after the server took it
+leaves the claim « en cours »: the next run finds the same points, hence the same label,
+and does not send it again; it reports it « à vérifier », and the next summary (when a new
+point appears) lists it under « À vérifier ».
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import time
@@ -23,15 +34,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import journal, schema
+from .. import journal, outbox, schema
 from ..errors import MilaError
 from ..formatting import format_date_long
 from ..mail import DEFAULT_TEMPLATES, RecipientRefused, Templates, build_message, new_message_id
-from ..model.dataset import Dataset
-from ..model.rows import JournalEntry
+from ..model.rows import JournalEntry, id_key
+from ..outbox import Mail, ToCheck
+from ..rules import outbox as rules
 from ..runner import FAILURE, NOTHING, PREVIEW, SUCCESS, Outcome, job_name, journal_missing
+from ..schema import normalize_header
+from ..workbook.placement import CELL_LIMIT
 from .context import RunContext
-from .digest_items import SECTIONS, Item, collect
+from .digest_items import SECTIONS, TO_CHECK, Item, collect, failure_items
 
 log = logging.getLogger(__name__)
 TASK = job_name("resume")  # the Journal's « Tâche »
@@ -43,12 +57,34 @@ SHOWN = 10  # lines shown per tab and section; the rest are counted
 TEXT_TEMPLATE = "resume.txt.j2"
 HTML_TEMPLATE = "resume.html.j2"
 _KEY = re.compile(r"[0-9a-f]{10}")
+SUMMARY = "Résumé"  # the « Membre » of the summary's rows in Relances
+
+
+def summary_label(address: str, fingerprint: str) -> str:
+    """The ``Relance`` of one copy of a summary: its address and the fingerprint of its points."""
+    return f"résumé quotidien à {address} (empreinte {fingerprint})"
+
+
+def own_check(item: Item) -> bool:
+    """A summary left « en cours » by an earlier run: listed, but not part of the fingerprint
+    (else the summary in doubt would look like a new one, and go again)."""
+    return item.section == TO_CHECK and id_key(item.ref) == id_key(SUMMARY)
+
+
+def fingerprint(items: Sequence[Item]) -> str:
+    """8 hex digits naming the points a summary lists (its own checks left out)."""
+    keys = sorted(item.key for item in items if not own_check(item))
+    return hashlib.sha256(" ".join(keys).encode("ascii")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
 class LastSummary:
     at: dt.datetime | None
     keys: frozenset[str]
+    width: int = 10  # characters of each fingerprint kept (fewer when many points: see _fingerprints)
+
+    def knows(self, key: str) -> bool:
+        return key[: self.width] in self.keys
 
 
 @dataclass
@@ -62,6 +98,8 @@ class DigestResult:
     text: str | None = None
     sent_to: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # « adresse (raison) »
+    messages: list[Mail] = field(default_factory=list)  # the copies handed to the outbox
+    to_check: list[ToCheck] = field(default_factory=list)  # copies an earlier run left « en cours »
     preview_folder: Path | None = None
     journal: bool = False
     journal_error: str | None = None
@@ -90,6 +128,13 @@ class DigestResult:
             )
         if self.preview:
             return Outcome(PREVIEW, f"résumé écrit en aperçu ({counts}) ; rien n'est parti")
+        if self.to_check and not self.sent_to:
+            listed = ", ".join(c.address or "" for c in self.to_check)
+            return Outcome(
+                FAILURE,
+                f"résumé peut-être déjà parti (resté « en cours » lors d'un passage précédent), "
+                f"non renvoyé, à vérifier : {listed}",
+            )
         if not self.sent_to:
             return Outcome(FAILURE, f"résumé refusé par le serveur : {', '.join(self.refused)}")
         said = f"résumé envoyé à {', '.join(self.sent_to)} ({counts})"
@@ -131,6 +176,8 @@ class DigestResult:
             "last_summary": self.last.at.isoformat() if self.last and self.last.at else None,
             "sent_to": self.sent_to,
             "refused": self.refused,
+            "messages": [m.as_dict() for m in self.messages],
+            "checks": [c.as_dict() for c in self.to_check],
             "preview_folder": str(self.preview_folder) if self.preview_folder else None,
             "journal": self.journal,
             "journal_error": self.journal_error,
@@ -138,15 +185,51 @@ class DigestResult:
 
 
 def last_summary(journal: Sequence[JournalEntry]) -> LastSummary | None:
-    """The last summary sent, read from its Journal line (None: never sent)."""
+    """The last summary sent, read from its Journal line (None: never sent).
+
+    The points known are those of the latest line with fingerprints: the summary's own, or a
+    later « rien à faire » line written when points were solved since (:func:`run_digest`),
+    so that a point solved, then back, counts as new again.
+    """
+    keys: tuple[frozenset[str], int] | None = None
     for entry in reversed(journal):
-        if job_name(entry.task) != TASK or (entry.result or "").strip().casefold() != SUCCESS:
+        if job_name(entry.task) != TASK:
             continue
+        result = (entry.result or "").strip().casefold()
         details = entry.details or ""
-        keys = details.rpartition(MARK)[2] if MARK in details else ""
+        if keys is None and result in (SUCCESS, NOTHING) and MARK in details:
+            keys = _read_fingerprints(details.rpartition(MARK)[2])
+        if result != SUCCESS:
+            continue
         at = entry.at if isinstance(entry.at, dt.datetime) else None
-        return LastSummary(at.replace(tzinfo=None) if at else None, frozenset(_KEY.findall(keys)))
+        known, width = keys if keys is not None else (frozenset(), 10)
+        return LastSummary(at.replace(tzinfo=None) if at else None, known, width)
     return None
+
+
+def _fingerprints(prefix: str, keys: Sequence[str]) -> str:
+    """``prefix``, then the fingerprints, within one cell (:data:`CELL_LIMIT`).
+
+    Spaced out while they fit (``empreintes : 3f9a1c0b2e …``); beyond some 2,900 points,
+    shorter and run together, with their width first (``empreintes : /5 3f9a1…``): the
+    Journal line must never be cut, or the next summary would take every point for new.
+    """
+    room = CELL_LIMIT - len(prefix) - len(MARK) - 10
+    spaced = " ".join(keys)
+    if len(spaced) <= room:
+        return f"{prefix}{MARK} {spaced}"
+    width = next((w for w in range(9, 4, -1) if len(keys) * w <= room), 5)
+    run = "".join(key[:width] for key in keys)[: room - room % width]
+    return f"{prefix}{MARK} /{width} {run}"
+
+
+def _read_fingerprints(text: str) -> tuple[frozenset[str], int]:
+    """The fingerprints written by :func:`_fingerprints`, and their width."""
+    compact = re.match(r"\s*/(\d) ([0-9a-f]+)", text)
+    if compact is None:
+        return frozenset(_KEY.findall(text)), 10
+    width, run = int(compact.group(1)), compact.group(2)
+    return frozenset(run[i : i + width] for i in range(0, len(run), width)), width
 
 
 def run_digest(ctx: RunContext) -> DigestResult:
@@ -156,10 +239,9 @@ def run_digest(ctx: RunContext) -> DigestResult:
     result = DigestResult(ctx.dry_run, list(settings.digest.to))
     if result.disabled:
         return result
-    tables = ctx.workbook.read()
-    journal_table = {k: v for k, v in tables.items() if k == schema.JOURNAL.name}
-    journal = Dataset.from_tables(journal_table, today=ctx.today).journal if journal_table else []
-    result.last = last_summary(journal)
+    state = ctx.state
+    tables = state.tables
+    result.last = last_summary(state.journal)
     since = (
         result.last.at
         if result.last is not None
@@ -173,15 +255,24 @@ def run_digest(ctx: RunContext) -> DigestResult:
         settings.renewals,
         since,
         settings.formulaires,
+        state.evaluation,
     )
-    known = result.last.keys if result.last is not None else frozenset()
-    result.new = [item for item in result.items if item.key not in known]
+    last = result.last or LastSummary(None, frozenset())
+    result.new = [item for item in result.items if not last.knows(item.key)]
     if not result.new and not ctx.dry_run:
+        # Failures are listed once, in the summary after them: not « solved » when they leave.
+        failures = failure_items(state.journal, schema.JOURNAL.name, None)
+        cut = last.width
+        solved = last.keys - {i.key[:cut] for i in result.items} - {i.key[:cut] for i in failures}
+        if solved:  # remembered as gone: back later, they are new again
+            prefix = f"{len(solved)} point(s) réglé(s) depuis le dernier résumé ; "
+            details = _fingerprints(prefix, [item.key for item in result.items])
+            result.journal = _journal(ctx, NOTHING, details, result)
         result.seconds = time.monotonic() - started
-        log.info("digest: nothing new (%d points)", len(result.items))
+        log.info("digest: nothing new (%d points, %d solved)", len(result.items), len(solved))
         return result
     render(ctx, result)
-    send(ctx, result)
+    send(ctx, result, state.log_entries)
     result.seconds = time.monotonic() - started
     return result
 
@@ -237,51 +328,130 @@ def _templates(folder: Path) -> Templates:
     return Templates(folder if (Path(folder) / TEXT_TEMPLATE).is_file() else DEFAULT_TEMPLATES)
 
 
-def send(ctx: RunContext, result: DigestResult) -> None:
-    """One message per address; recorded in Journal only when a server took it."""
+def send(ctx: RunContext, result: DigestResult, entries: Sequence[rules.LogEntry] = ()) -> None:
+    """One message per address, each through the outbox (claimed, sent, recorded in
+    Relances); the summary is noted in Journal when a server took it. ``entries``: the
+    rows of Relances the run read (a copy found there « en cours » is not sent again)."""
     mail = ctx.settings.mail
     templates = _templates(mail.templates)
     html = templates.render(HTML_TEMPLATE, context(ctx, result))
     sender = ctx.sender
     assert result.subject is not None and result.text is not None
     now = ctx.clock.now()
+    histories = rules.build_histories(entries)
+    label_of = {address: summary_label(address, fingerprint(result.items)) for address in result.recipients}
+    for address in result.recipients:
+        history = _history(histories, label_of[address]) if sender.delivers else rules.History()
+        if history.state is rules.State.SENT:
+            continue  # sent, its Journal line lost: not again
+        if history.state is rules.State.IN_DOUBT:
+            attempts = history.in_doubt
+            result.to_check.append(
+                ToCheck(
+                    SUMMARY,
+                    ctx.today,
+                    label_of[address],
+                    tuple(a.message_id or f"(ligne {a.row})" for a in attempts),
+                    address,
+                    tuple(a.message_id for a in history.unreported if a.message_id),
+                )
+            )
+            continue
+        message_id = new_message_id(mail.domain)
+        outgoing = build_message(
+            mail,
+            to_name=None,
+            to_address=address,
+            subject=result.subject,
+            text=result.text,
+            html=html,
+            message_id=message_id,
+            date=now,
+            name=f"{ctx.today.isoformat()}-resume-{address.partition('@')[0]}",
+        )
+        result.messages.append(
+            Mail(
+                member_id=SUMMARY,
+                address=address,
+                reminder=label_of[address],
+                reference=ctx.today,
+                message_id=message_id,
+                outgoing=outgoing,
+            )
+        )
+    if not sender.delivers:
+        _previews(ctx, result)
+        return
+    extra = [
+        outbox.to_check_row(SUMMARY, c.reference, c.label, c.address, mid)
+        for c in result.to_check
+        for mid in c.new_ids
+    ]
+    snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
+    try:
+        stop = outbox.send_or_record(
+            ctx.workbook,
+            sender,
+            ctx.clock,
+            result.messages,
+            extra,
+            snapshot_ids,
+            task=TASK,
+            unreachable=lambda _: None,
+        )
+        if stop is not None:
+            raise stop
+    except MilaError as exc:
+        _tally(result)
+        if not ctx.dry_run:
+            _journal(ctx, FAILURE, exc.message, result)
+        raise
+    _tally(result)
+    if result.sent_to:
+        details = _fingerprints(f"{result.outcome().summary} ; ", [item.key for item in result.items])
+        result.journal = _journal(ctx, SUCCESS, details, result)
+    elif result.messages:
+        _journal(ctx, FAILURE, result.outcome().summary, result)
+    elif any(c.new for c in result.to_check):
+        # Not « échec »: a failure is a point of the next summary, which would then go again.
+        _journal(ctx, rules.TO_CHECK, result.outcome().summary, result)
+
+
+def _history(histories: rules.Histories, label: str) -> rules.History:
+    """The attempts of a summary's copy, whatever the day they were made."""
+    member, wanted = id_key(SUMMARY), normalize_header(label)
+    attempts = [
+        a for key, h in histories.items() if key[0] == member and key[2] == wanted for a in h.attempts
+    ]
+    return rules.History(tuple(sorted(attempts, key=lambda a: a.row)))
+
+
+def _tally(result: DigestResult) -> None:
+    """``sent_to`` and ``refused`` from what became of each copy."""
+    result.sent_to = [m.address for m in result.messages if m.status == rules.SENT]
+    result.refused = [f"{m.address} ({m.details})" for m in result.messages if m.status == rules.FAILED]
+
+
+def _previews(ctx: RunContext, result: DigestResult) -> None:
+    """No server, or a dry run: each copy written to the preview folder, nothing recorded."""
+    sender = ctx.sender
     try:
         sender.open()
         try:
-            for address in result.recipients:
-                outgoing = build_message(
-                    mail,
-                    to_name=None,
-                    to_address=address,
-                    subject=result.subject,
-                    text=result.text,
-                    html=html,
-                    message_id=new_message_id(mail.domain),
-                    date=now,
-                    name=f"{ctx.today.isoformat()}-resume-{address.partition('@')[0]}",
-                )
+            for message in result.messages:
+                assert message.outgoing is not None
                 try:
-                    sender.send(outgoing)
+                    message.preview = sender.send(message.outgoing)
                 except RecipientRefused as exc:
-                    result.refused.append(f"{address} ({exc.details})")
-                    continue
-                result.sent_to.append(address)
+                    result.refused.append(f"{message.address} ({exc.details})")
         finally:
             sender.close()
     except MilaError as exc:
         if not ctx.dry_run:
             _journal(ctx, FAILURE, exc.message, result)
         raise
-    if not sender.delivers:
-        result.preview_folder = mail.preview
-        result.sent_to = []
-        return
-    if result.sent_to:
-        keys = " ".join(item.key for item in result.items)
-        details = f"{result.outcome().summary} ; {MARK} {keys}"
-        result.journal = _journal(ctx, SUCCESS, details, result)
-    else:
-        _journal(ctx, FAILURE, result.outcome().summary, result)
+    result.preview_folder = ctx.settings.mail.preview
+    result.sent_to = []
 
 
 def _journal(ctx: RunContext, outcome: str, details: str, result: DigestResult) -> bool:

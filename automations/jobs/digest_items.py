@@ -26,17 +26,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .. import schema
+from .. import outbox, schema
 from ..formatting import format_date, format_money
 from ..model.anomalies import CELL_SEPARATOR
 from ..model.rows import JournalEntry
-from ..rules import reminders as rules
+from ..rules import outbox as rules
+from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy, compute_all
 from ..runner import FAILURE, job_name
 from ..settings import BookingPolicy, FormsSettings, RenewalSettings
 from ..text import fold
 from ..workbook import Table
-from . import relances
 from .evaluation import Evaluation, evaluate
 from .forms import pending_items
 
@@ -210,7 +210,7 @@ def reminder_items(
 ) -> list[Item]:
     """The reminders ``à vérifier`` in Relances, and those too old to be sent automatically."""
     relances_table = tables.get(schema.RELANCES.name)
-    entries = relances.entries(relances_table, today)
+    entries = outbox.entries(relances_table, today)
     histories = rules.build_histories(entries)
     title = relances_table.title if relances_table is not None else schema.RELANCES.name
     found: list[Item] = []
@@ -228,8 +228,8 @@ def reminder_items(
     members_title = dataset.titles.get(schema.MEMBRES.name, schema.MEMBRES.name)
     late: list[tuple[dt.date, Item]] = []
     for member, computation in zip(dataset.members, compute_all(dataset, today, policy), strict=True):
-        decision = rules.decide(member, computation, today, renewals.schedule, histories)
-        if not isinstance(decision, rules.Skip) or not decision.late or decision.due is None:
+        decision = renewal_rules.decide(member, computation, today, renewals.schedule, histories)
+        if not isinstance(decision, renewal_rules.Skip) or not decision.late or decision.due is None:
             continue
         due = decision.due
         name = member.structure or member.contact or ""
@@ -277,9 +277,12 @@ def collect(
     renewals: RenewalSettings,
     since: dt.datetime | None,
     forms: FormsSettings | None = None,
+    evaluation: Evaluation | None = None,
 ) -> list[Item]:
-    """Every point of the summary, section by section."""
-    evaluation = evaluate(tables, today, policy, booking_policy=bookings)
+    """Every point of the summary, section by section (``evaluation``: the run's one
+    evaluation of ``tables``, made now when not given)."""
+    if evaluation is None:
+        evaluation = evaluate(tables, today, policy, booking_policy=bookings)
     journal_title = evaluation.dataset.titles.get(schema.JOURNAL.name, schema.JOURNAL.name)
     items = sheet_items(tables, evaluation)
     items += answer_items(tables, forms)

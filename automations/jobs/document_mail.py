@@ -4,13 +4,13 @@ the annual report to the board (``mila docs rapport --envoyer``) share.
 
 A job turns each document to send into a :class:`Draft` (who, which version, what the
 message says, what is attached) and hands the drafts to :func:`send_drafts`, which keeps
-the rules of the reminders (:mod:`.relances`):
+the rules of the reminders (:mod:`automations.outbox`):
 
 - a version is named in ``Relances`` by its ``Relance`` label, which holds a short
   fingerprint of the document (``convention C001 à signer (version 3f9a2c1b)``): a
   regenerated document with new content is a new label, sent again; the same version is
   never sent twice to the same person, whatever the ``Échéance`` of its rows;
-- an ``en cours`` row before, the outcome after (:func:`relances.send_batch`); a version
+- an ``en cours`` row before, the outcome after (:func:`outbox.send_batch`); a version
   left ``en cours`` by a run that stopped is ``à vérifier``, never resent automatically;
 - a person without a valid address, or whose address a server refused for good, is
   listed with what to correct, and nothing is sent to them;
@@ -28,22 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import outbox
 from ..clock import Clock
 from ..mail import (
     HeaderProblem,
     MailSettings,
-    Outgoing,
     Sender,
     Templates,
     build_message,
     new_message_id,
     preview_notice,
 )
-from ..rules import reminders as rules
+from ..outbox import PLANNED, Mail, ToCheck
+from ..rules import outbox as rules
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Table, Workbook
-from . import relances
-from .relances import PLANNED
 
 
 def version_of(*parts: str | None) -> str:
@@ -69,22 +68,12 @@ class Draft:
     name: str  # the preview file's stem
 
 
-@dataclass
-class DocumentMail:
-    """One document e-mailed (a ``relances.Message``), and what became of it."""
+@dataclass(kw_only=True)
+class DocumentMail(Mail):
+    """One document e-mailed (an ``outbox.Mail``), and what became of it."""
 
-    member_id: str
     who: str
-    address: str
-    reminder: str
-    reference: dt.date
-    message_id: str
     attachments: list[str]
-    status: str = PLANNED
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -101,28 +90,8 @@ class DocumentMail:
         }
 
 
-@dataclass(frozen=True)
-class DocumentToCheck:
-    """A version left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    member_id: str
-    who: str
-    reminder: str
-    reference: dt.date
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {"member": self.member_id, "label": self.reminder, "message_ids": list(self.message_ids)}
-
-
 @dataclass
-class DocumentSending(relances.MessageCounts):
+class DocumentSending(outbox.MessageCounts):
     """What ``--envoyer`` did with documents: sent, already sent, in doubt, not sent and why."""
 
     task: str  # the Journal's « Tâche »: « envoi pour signature », « envoi du rapport »
@@ -132,7 +101,7 @@ class DocumentSending(relances.MessageCounts):
     preview: bool = False  # no server: written as previews, nothing recorded
     preview_folder: Path | None = None
     messages: list[DocumentMail] = field(default_factory=list)
-    to_check: list[DocumentToCheck] = field(default_factory=list)
+    to_check: list[ToCheck] = field(default_factory=list)
     not_sent: list[str] = field(default_factory=list)  # French: who did not get it, and why
     already: int = 0  # versions already sent to their addressee: not sent again
     notes: list[str] = field(default_factory=list)  # French: how the documents travel
@@ -150,7 +119,7 @@ class DocumentSending(relances.MessageCounts):
                 f"{len(self.messages)} fichier(s) .eml à ouvrir avec Thunderbird, Outlook ou Apple "
                 "Mail. Rien n'est parti, rien n'a été noté dans Relances."
             )
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (
@@ -207,7 +176,7 @@ class DocumentSending(relances.MessageCounts):
     def outcome(self) -> Outcome:
         """The sending in one French line, for ``mila etat``."""
         if self.preview:
-            found = relances.preview_outcome(len(self.messages), self.preview_folder, self.noun)
+            found = outbox.preview_outcome(len(self.messages), self.preview_folder, self.noun)
         elif not self.messages:
             found = Outcome(NOTHING, f"aucun {self.noun.replace('(s)', '')} à envoyer")
         else:
@@ -217,7 +186,7 @@ class DocumentSending(relances.MessageCounts):
 
 def _history(histories: rules.Histories, member_id: str, label: str) -> rules.History:
     """Every attempt at this label for this member, whatever the Échéance of its rows."""
-    wanted = rules.reminder_key(member_id, dt.date.min, label)
+    wanted = rules.message_key(member_id, dt.date.min, label)
     if wanted is None:
         return rules.History()
     attempts = [
@@ -244,7 +213,7 @@ def send_drafts(
     ``<template>.txt.j2`` and ``<template>.html.j2``; record it in ``Relances`` (``log_table``:
     that tab as read by the run). Previews only without server or in a dry run."""
     started = time.monotonic()
-    entries = relances.entries(log_table, today)
+    entries = outbox.entries(log_table, today)
     snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
     histories = rules.build_histories(entries)
     templates = Templates(mail.templates)
@@ -256,14 +225,14 @@ def send_drafts(
             continue
         if history.state is rules.State.IN_DOUBT:
             sending.to_check.append(
-                DocumentToCheck(
-                    draft.member_id,
-                    draft.who,
-                    draft.label,
-                    draft.reference,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-                    next((a.address for a in history.in_doubt if a.address), None),
-                    tuple(a.message_id for a in history.unreported if a.message_id),
+                ToCheck.found(
+                    history.in_doubt,
+                    history.unreported,
+                    member_id=draft.member_id,
+                    reference=draft.reference,
+                    label=draft.label,
+                    who=draft.who,
+                    about={"member": draft.member_id, "label": draft.label},
                 )
             )
             continue
@@ -296,31 +265,27 @@ def send_drafts(
             continue
         sending.messages.append(
             DocumentMail(
-                draft.member_id,
-                draft.who,
-                outgoing.recipient,
-                draft.label,
-                draft.reference,
-                message_id,
-                [p.name for p in draft.attachments],
+                member_id=draft.member_id,
+                who=draft.who,
+                address=outgoing.recipient,
+                reminder=draft.label,
+                reference=draft.reference,
+                message_id=message_id,
+                attachments=[p.name for p in draft.attachments],
                 outgoing=outgoing,
             )
         )
     if sending.preview or sending.dry_run:
-        relances.previews(workbook, sender, clock, sending, started, task=sending.task, note="")
+        outbox.previews(workbook, sender, clock, sending, started, task=sending.task, note="")
         return
     checks = [c for c in sending.to_check if c.new]
-    check_rows = [
-        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
-        for c in checks
-        for mid in c.new_ids
-    ]
+    check_rows = outbox.check_rows(checks)
 
     def unreachable(message: str) -> None:
         sending.seconds = time.monotonic() - started
-        relances.journal(workbook, clock, sending.task, "échec", message, sending.seconds)
+        outbox.journal(workbook, clock, sending.task, "échec", message, sending.seconds)
 
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,
@@ -340,7 +305,7 @@ def send_drafts(
             in_doubt=lambda c: f"{c.who} {' '.join(c.message_ids)}",
         )
         details = " ; ".join(parts) + (f" ; envoi interrompu : {batch_error.message}" if batch_error else "")
-        sending.journal = relances.journal(
+        sending.journal = outbox.journal(
             workbook, clock, sending.task, sending.journal_outcome(), details, sending.seconds
         )
     if batch_error is not None:

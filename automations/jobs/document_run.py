@@ -16,20 +16,14 @@ from typing import Any
 from .. import journal, schema
 from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
-from ..documents.outputs import (
-    OutputFolder,
-    Written,
-    cleanup_conversion,
-    convert_to_pdf,
-    find_soffice,
-    fingerprint,
-)
+from ..documents.outputs import OutputFolder, Written, fingerprint
+from ..documents.pdf import convert_in_batches
 from ..documents.render import DocumentTemplate, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..rules.ids import describe_receipts
-from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import Table
 from .context import RunContext
 from .evaluation import schema_problems
@@ -118,6 +112,7 @@ class _Run:
         self.documents = documents = context.settings.documents
         self.clock = context.clock
         self.pdf = pdf
+        self.pdf_keys: set[str] | None = None  # the documents whose PDF is needed (None: all)
         self.started = time.monotonic()
         self.result = DocumentsResult(kind, Path(out) if out is not None else documents.out)
         self.tables: Mapping[str, Table] = {}
@@ -133,8 +128,9 @@ class _Run:
 
     def read(self, tabs: Iterable[str]) -> Dataset:
         if self.pdf:
-            find_soffice(self.documents.soffice)  # before any work: say it now if it is missing
-        self.tables = self.workbook.read(tabs)
+            self.context.converter.check()  # before any work: say it now if LibreOffice is missing
+        state = self.context.state  # the run's one read of the workbook
+        self.tables = {name: state.tables[name] for name in tabs if name in state.tables}
         problems = schema_problems(self.tables)
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
@@ -200,19 +196,21 @@ class _Run:
         self._delivery.deliver(folder, self._keys(folder))
 
     def _pdfs(self, folder: OutputFolder) -> None:
+        """The PDF of each document of the run that needs one (of ``pdf_keys`` only, when set),
+        in batches: every PDF made is kept; a document left without is named in the warnings."""
         keys = [k for k in self._keys(folder) if folder.pdf_needed(k)]
+        if self.pdf_keys is not None:
+            keys = [k for k in keys if k in self.pdf_keys]
         sources = {k: folder.file_of(k) for k in keys}
-        produced = convert_to_pdf(
-            [p for p in sources.values() if p is not None],
-            soffice=self.documents.soffice,
-            timeout=self.documents.pdf_timeout,
-        )
+        files = [p for p in sources.values() if p is not None]
+        conversion = convert_in_batches(files, self.context.converter)
         try:
             for key, source in sources.items():
-                if source is not None and source in produced:
-                    self.result.pdfs.append(folder.place_pdf(key, produced[source]))
+                if source is not None and source in conversion.produced:
+                    self.result.pdfs.append(folder.place_pdf(key, conversion.produced[source]))
+            self.result.warnings += conversion.failures()
         finally:
-            cleanup_conversion(produced)
+            conversion.cleanup()
 
     def _keys(self, folder: OutputFolder) -> list[str]:
         keys = [w.key for w in self.result.written]
@@ -290,6 +288,8 @@ def _guarded(run: _Run, body: Callable[[], None]) -> DocumentsResult:
     except MilaError as exc:
         run.fail(exc)
         raise
+    finally:
+        run.context.changed()  # it may have written cells or Relances rows: a later step reads again
     return run.finish()
 
 
@@ -378,6 +378,10 @@ def describe_documents(result: DocumentsResult | DocumentsBatch) -> Outcome:
     tail = f" ; {skipped} non produit(s)" if skipped else ""
     not_uploaded = sum(len(r.drive.failed) for r in results if r.drive is not None)
     tail += f" ; {not_uploaded} non déposé(s) sur Google Drive" if not_uploaded else ""
+    drives = [r.drive for r in results if r.drive is not None]
+    if not_uploaded and not any(d.changed for d in drives):
+        error = next((d.error for d in drives if d.error), None) or "erreur inconnue"
+        return Outcome(FAILURE, f"aucun document déposé sur Google Drive ({error}){tail}")
     if not any(r.changed for r in results):
         return Outcome(NOTHING, f"rien à refaire ({unchanged} document(s) à jour){tail}")
     pdfs = sum(len(r.pdfs) for r in results)

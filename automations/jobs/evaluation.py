@@ -11,12 +11,15 @@ from .. import schema
 from ..gcpause import gc_paused
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
+from ..rules import forms as forms_rules
 from ..rules.bookings import BookingPolicy, BookingsOutcome
 from ..rules.events import EventsOutcome
+from ..rules.forms import REQUESTS, find_tab, read_form
 from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
 from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, fee_key, validate
+from ..settings import FormsSettings
 from ..workbook import CellUpdate, Table
 
 
@@ -85,8 +88,10 @@ def evaluate(
     policy: MembershipPolicy,
     *,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> Evaluation:
-    """Parse, validate and compute everything the sheet should show."""
+    """Parse, validate and compute everything the sheet should show (``forms``: where the
+    membership requests answered by form are, whose ``Membres`` rows the staff complete)."""
     problems = schema_problems(tables)
     dataset = Dataset.from_tables(tables, today=today)
     anomalies = Anomalies(problems)
@@ -104,11 +109,23 @@ def evaluate(
     payments = compute_ledger(dataset, today, policy) if dataset.has_ledger else []
     for payment in payments:
         anomalies.extend(payment.anomalies)
+    if forms is not None:
+        anomalies.extend(request_anomalies(tables, dataset, forms))
     # Warnings about bookings and events long over are not written ([bookings] past_warnings_days).
     anomalies = Anomalies(without_past_warnings(anomalies, dataset, today, booking_policy.past_warnings_days))
     return Evaluation(
         tables, dataset, anomalies, computations, problems, context.bookings, context.events, payments
     )
+
+
+def request_anomalies(tables: Mapping[str, Table], dataset: Dataset, forms: FormsSettings) -> list[Anomaly]:
+    """The sentence of each ``Membres`` row a membership request created and the staff have
+    not completed yet (its category, its forfait)."""
+    table = find_tab(tables, forms.onglet_adhesions)
+    if table is None:
+        return []
+    tab = read_form(REQUESTS, table, forms.questions())
+    return list(forms_rules.request_anomalies(tab, dataset.members))
 
 
 def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:

@@ -4,7 +4,7 @@
 The form intake (:mod:`automations.jobs.forms`) records one ``Relances`` row per
 registration it appends, ``Statut`` = ``à envoyer``, ``Relance`` = ``inscription reçue
 I0123``. After ``mila synchroniser`` has computed the places, :func:`run_acknowledgements` sends
-what is still to send, with the bookkeeping of every other message (``jobs.relances``:
+what is still to send, with the bookkeeping of every other message (``automations.outbox``:
 ``en cours`` before, the outcome after, ``à vérifier`` for an attempt a crash left without
 outcome, never sent again). The message says the place as the sheet shows it then
 (``Place``: ``confirmée`` or ``attente 3``); a registration without a computed place yet
@@ -22,21 +22,22 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 
-from .. import schema
+from .. import outbox, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_time
 from ..mail import HeaderProblem, MailSettings, Sender, Templates, build_message, new_message_id
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
-from ..rules import reminders as rules
+from ..rules import outbox as rules
 from ..rules.events import WAITING, parse_place
+from ..rules.membership import MembershipPolicy
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
-from . import relances
 from .evaluation import previous_places, schema_problems
 from .notices import Closed, Notice, NoticesResult, Waiting, send_notices
 from .promotions import NoticeLog, event_when, in_doubt, notice_logs, open_notices
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = "réponses aux formulaires"
@@ -70,7 +71,7 @@ def _registration_id(notice: NoticeLog) -> str:
 def request_rows(items: Sequence[tuple[str, str, dt.date]]) -> list[dict[str, object]]:
     """The ``à envoyer`` rows of new registrations (registration ID, member ID, event day)."""
     return [
-        relances.row(
+        outbox.row(
             member_id,
             day,
             ack_label(registration_id),
@@ -92,8 +93,10 @@ def run_acknowledgements(
     sender: Sender,
     clock: Clock,
     dry_run: bool = False,
+    state: WorkbookState | None = None,
 ) -> NoticesResult:
-    """Send the acknowledgements still to send (previews without a server; a dry run lists them)."""
+    """Send the acknowledgements still to send (previews without a server; a dry run lists
+    them), from ``state`` (the run's read of the workbook; read now when not given)."""
     started = time.monotonic()
     result = NoticesResult(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
@@ -102,9 +105,10 @@ def run_acknowledgements(
         titles = workbook.tabs()
         if workbook.title_for(schema.RELANCES.name) is None or not titles:
             return result
-        tables = workbook.read([t.name for t in READ_TABS])
+        state = state or read_state(workbook, today, MembershipPolicy())
+        tables = state.subset(*READ_TABS)
         log_table = tables.get(schema.RELANCES.name)
-        entries = relances.entries(log_table, today)
+        entries = outbox.entries(log_table, today)
         logs = notice_logs(entries, ack_key)
         others = [e for e in entries if ack_key(e.reminder) is None]
         histories = rules.build_histories([*others, *(a for n in logs.values() for a in n.attempts)])
@@ -120,10 +124,10 @@ def run_acknowledgements(
         result.seconds = time.monotonic() - started
         log.error("acknowledgements failed before sending: %s", exc.message)
         if not dry_run and not isinstance(exc, UNREACHABLE):
-            relances.journal(workbook, clock, TASK, "échec", exc.message, result.seconds)
+            outbox.journal(workbook, clock, TASK, "échec", exc.message, result.seconds)
         raise
     if dry_run or result.preview:
-        relances.previews(workbook, sender, clock, result, started, task=TASK, note="")
+        outbox.previews(workbook, sender, clock, result, started, task=TASK, note="")
         return result
     send_notices(workbook, sender, clock, result, snapshot_ids, started, task=TASK, details=journal_details)
     return result
@@ -136,7 +140,7 @@ def journal_details(result: NoticesResult) -> str:
         feminine=False,
         sender=result.sender,
         failed=lambda m: f"{m.registration_id} {m.member_id} ({m.details})",
-        in_doubt=lambda c: f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}",
+        in_doubt=lambda c: f"{c.who} {' '.join(c.message_ids)}",
     )
     if result.closed:
         parts.append(f"{len(result.closed)} devenu(s) sans objet, classé(s) « annulée »")

@@ -8,11 +8,18 @@ nothing to do) and, for each answer not yet processed (``rules.forms``):
 - event registration form: appends the ``Inscriptions`` rows (IDs given here) in one
   request, and records their acknowledgement « à envoyer » in ``Relances``
   (:mod:`.form_replies` sends it after the sync has computed the places);
-- membership form: appends the ``Membres`` rows in one request, without fee; the sync
-  then flags them for the staff (:meth:`FormsIntake.annotate`);
+- membership form: appends the ``Membres`` rows in one request, without fee; the run's
+  evaluation then flags them for the staff (``evaluation.request_anomalies``);
 - writes ``Traitée le (calc.)`` and ``Anomalies (calc.)`` on the responses tab (headers
   added after its last column when missing), only where they change; the answers are
   never touched.
+
+On Google Sheets (quota counts requests) nothing is written here: the rows, the
+``Relances`` records and the marks are kept (:attr:`FormsIntake.deferred`) and travel in
+the sync's one write, placed from its fresh read (rows below the last row of their tab,
+marks found by their answer's key); the run's state gets the rows and the marks about to
+be written, so the sync evaluates them without reading the workbook again. On a .xlsx
+they are written at once, as described above.
 
 :func:`pending_items` lists, from one read of the workbook, what waits for a person:
 answers that could not be matched, membership requests to complete (for the daily digest).
@@ -24,7 +31,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .. import schema
@@ -36,13 +43,13 @@ from ..rules.forms import Decision, FormTab, Plan
 from ..rules.ids import next_ids
 from ..settings import FormsSettings
 from ..workbook import Table, Workbook
-from ..workbook.base import to_cell_value
-from ..workbook.placement import header_of
+from ..workbook.base import Placed, to_cell_value
+from ..workbook.placement import Cell, Grid, header_of
+from ..workbook.table import Row
 from .context import RunContext
-from .workbook_state import WorkbookState
+from .workbook_state import WorkbookState, state_of
 
 if TYPE_CHECKING:
-    from .evaluation import Evaluation
     from .sync import SyncResult
 
 from .form_replies import request_rows, run_acknowledgements
@@ -105,6 +112,12 @@ class FormsIntake:
     cells_written: int = 0
     acknowledgements: int = 0  # « à envoyer » rows recorded in Relances
     error: str | None = None  # why the answers could not be taken in this time
+    # Deferred (Google Sheets): nothing written yet; the rows to append and the answers to
+    # mark travel with the sync's write (``Workbook.write``'s ``appends`` and ``placed``).
+    deferred: bool = False
+    appends: list[tuple[schema.Tab, list[dict[str, object]]]] = field(default_factory=list)
+    marks: list[tuple[FormTab, list[Decision], list[Decision]]] = field(default_factory=list)
+    now: dt.datetime | None = None
 
     @property
     def changed(self) -> bool:
@@ -124,14 +137,51 @@ class FormsIntake:
     def answers(self) -> int:
         return sum(t.processed + t.duplicates for t in self.tabs)
 
-    def annotate(self, evaluation: Evaluation) -> None:
-        """Add to the sync's anomalies the sentence of each ``Membres`` row a membership
-        request created and the staff have not completed yet."""
-        table = rules.find_tab(evaluation.tables, self.settings.onglet_adhesions)
-        if table is None:
-            return
-        tab = rules.read_form(rules.REQUESTS, table, self.settings.questions())
-        evaluation.anomalies.extend(rules.request_anomalies(tab, evaluation.dataset.members))
+    def placed(self) -> Placed | None:
+        """The deferred marks (« Traitée le », « Anomalies »), placed from a fresh read of
+        their tabs as the sync writes; ``None`` when there are none."""
+        if not self.marks or self.now is None:
+            return None
+        now = self.now
+
+        def cells(grids: Mapping[str, Grid], _: object) -> list[Cell]:
+            found: list[Cell] = []
+            for tab, decisions, wanted in self.marks:
+                found += _mark_cells(grids.get(tab.title, []), tab, decisions, wanted, now)[0]
+            self.cells_written += len(found)
+            return found
+
+        return [tab.title for tab, _, _ in self.marks], cells
+
+    def with_rows(self, tables: Mapping[str, Table]) -> dict[str, Table]:
+        """``tables`` as they are about to be written: the deferred rows after the last row of
+        their tabs, the answers marked « traitée »; the sync evaluates them in this run."""
+        out = dict(tables)
+        for target, rows in self.appends:
+            table = out.get(target.name)
+            if table is None:
+                continue
+            last = max([1, *(r.number for r in table.rows)])
+            added = []
+            for n, row in enumerate(rows, start=1):
+                given = {schema.normalize_header(name): to_cell_value(value) for name, value in row.items()}
+                added.append(Row(last + n, {key: given.get(key) for key in table.columns}))
+            out[target.name] = replace(table, rows=[*table.rows, *added])
+        for tab, _, wanted in self.marks:
+            done = {d.answer.row for d in wanted if d.done and not d.answer.done}
+            key = next((k for k in out if out[k].title == tab.title), None)
+            if key is None or not done:
+                continue
+            table = out[key]
+            column = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+            if column is None:  # the header the write adds
+                column = rules.DONE_KEY
+                table = replace(table, columns={**table.columns, column: len(table.header) + 1})
+            rows_now = [
+                Row(r.number, {**r.cells, column: self.now}) if r.number in done else r for r in table.rows
+            ]
+            out[key] = replace(table, rows=rows_now)
+        return out
 
     def summary(self) -> str:
         """One French phrase (sync's printed summary and Journal line); empty when idle."""
@@ -183,11 +233,12 @@ def take_in(
     today: dt.date,
     clock: Clock,
     dry_run: bool = False,
+    defer: bool = False,
 ) -> FormsIntake:
     """Turn the new answers of the responses tabs into rows (see the module's docstring),
     from the run's state (the responses tabs are read with every other tab). A failure is
     kept in ``error`` (the sync runs all the same)."""
-    intake = FormsIntake(settings, dry_run)
+    intake = FormsIntake(settings, dry_run, deferred=defer and not dry_run)
     names = {rules.REGISTRATIONS: settings.onglet_inscriptions, rules.REQUESTS: settings.onglet_adhesions}
     titles = {
         kind: table.title
@@ -260,60 +311,129 @@ def _take_in(
                 day = event.date if event is not None and event.date is not None else today
                 assert decision.member_id is not None
                 acks.append((new_id, decision.member_id, day))
-        if not intake.dry_run:
+        if intake.deferred:
+            intake.appends.append((target, values))
+        elif not intake.dry_run:
             workbook.append_rows(target, values)
             log.info("forms: %d row(s) appended to %s", len(values), target.name)
     if intake.dry_run:
         return
     if acks:
-        workbook.append_rows(schema.RELANCES, request_rows(acks))
+        if intake.deferred:
+            intake.appends.append((schema.RELANCES, request_rows(acks)))
+        else:
+            workbook.append_rows(schema.RELANCES, request_rows(acks))
         intake.acknowledgements = len(acks)
+    if intake.deferred:
+        intake.marks = [(p.tab, p.decisions, w) for p in plans if (w := _wanted(p.decisions))]
+        intake.now = now
+        return
     for plan in plans:
         intake.cells_written += _mark(workbook, plan.tab, plan.decisions, now)
+
+
+def _wanted(decisions: Sequence[Decision]) -> list[Decision]:
+    """The decisions that change « Traitée le » or « Anomalies » of their answer."""
+    return [
+        d
+        for d in decisions
+        if (d.done and not d.answer.done) or (d.anomaly or None) != (d.answer.anomaly or None)
+    ]
 
 
 def _mark(workbook: Workbook, tab: FormTab, decisions: Sequence[Decision], now: dt.datetime) -> int:
     """Write « Traitée le » and « Anomalies » of the decided answers, found again by their
     key in a fresh read (the staff may have sorted the tab); returns the cells written."""
-    wanted = [
-        d
-        for d in decisions
-        if (d.done and not d.answer.done) or (d.anomaly or None) != (d.answer.anomaly or None)
-    ]
+    wanted = _wanted(decisions)
     if not wanted:
         return 0
     backend = workbook.backend
     exclusive = getattr(backend, "exclusive", None)
     with exclusive() if exclusive is not None else nullcontext():
         grid = backend.fetch([tab.title], {}).get(tab.title, [])
-        table = Table.from_grid(tab.title, grid)
-        header = header_of(grid)
-        width = max([len(header), *(len(line) for line in grid)])
-        cells: list[tuple[str, int, int, object]] = []
-        columns: dict[str, int] = {}
-        for name, keys in ((rules.DONE, rules.DONE_KEYS), (rules.ANOMALIES, rules.ANOMALIES_KEYS)):
-            found = next((table.columns[k] for k in keys if k in table.columns), None)
-            if found is None:
-                width += 1
-                found = width
-                cells.append((tab.title, 1, found, name))
-            columns[name] = found
-        by_key: dict[rules.AnswerKey, list[int]] = {}
-        for row in table.rows:
-            by_key.setdefault(rules.row_key(row, tab), []).append(row.number)
-        for decision in wanted:
-            numbers = by_key.get(decision.answer.key, [])
-            if not numbers:
-                log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
-                continue
-            number = decision.answer.row if decision.answer.row in numbers else numbers[0]
-            numbers.remove(number)
-            if decision.done and not decision.answer.done:
-                cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
-            cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(decision.anomaly)))
+        cells, width = _mark_cells(grid, tab, decisions, wanted, now)
         backend.ensure_columns(tab.title, width)
         backend.write_cells(cells)
     return len(cells)
+
+
+def _mark_cells(
+    grid: Grid, tab: FormTab, decisions: Sequence[Decision], wanted: Sequence[Decision], now: dt.datetime
+) -> tuple[list[Cell], int]:
+    """The « Traitée le » and « Anomalies » cells of ``wanted`` (among ``decisions``), each
+    answer found by its key in ``grid`` (the tab as it stands now), with the headers the tab
+    lacks; and the columns the grid must have."""
+    table = Table.from_grid(tab.title, grid)
+    header = header_of(grid)
+    width = max([len(header), *(len(line) for line in grid)])
+    cells: list[tuple[str, int, int, object]] = []
+    columns: dict[str, int] = {}
+    for name, keys in ((rules.DONE, rules.DONE_KEYS), (rules.ANOMALIES, rules.ANOMALIES_KEYS)):
+        found = next((table.columns[k] for k in keys if k in table.columns), None)
+        if found is None:
+            width += 1
+            found = width
+            cells.append((tab.title, 1, found, name))
+        columns[name] = found
+    rows = _Rows(table, tab)
+    placed: dict[int, int] = {}  # row when planned -> row now, of every answer decided
+    for decision in decisions:
+        number = rows.take(decision.answer.key, decision.answer.row, decision.answer.done)
+        if number is not None:
+            placed[decision.answer.row] = number
+    for decision in wanted:
+        number = placed.get(decision.answer.row)
+        if number is None:
+            log.warning("forms: answer of row %d no longer found in %s", decision.answer.row, tab.title)
+            continue
+        if decision.done and not decision.answer.done:
+            cells.append((tab.title, number, columns[rules.DONE], to_cell_value(now)))
+        text = decision.anomaly
+        if decision.refers is not None:
+            key, row = decision.refers
+            text = decision.anomaly_at(placed.get(row) or rows.processed(key, row))
+        cells.append((tab.title, number, columns[rules.ANOMALIES], to_cell_value(text)))
+    return cells, width
+
+
+class _Rows:
+    """The rows of a responses tab read again, found by their answer's key (staff may have
+    sorted the tab since it was planned); each row given to one answer only."""
+
+    def __init__(self, table: Table, tab: FormTab) -> None:
+        done = next((k for k in rules.DONE_KEYS if k in table.columns), None)
+        noted = next((k for k in rules.ANOMALIES_KEYS if k in table.columns), None)
+        self.by_key: dict[rules.AnswerKey, list[tuple[int, bool]]] = {}
+        self.clean: set[int] = set()  # rows processed without anomaly: an original, not a double
+        for row in table.rows:
+            filled = done is not None and not _blank(row.cells.get(done))
+            self.by_key.setdefault(rules.row_key(row, tab), []).append((row.number, filled))
+            if filled and (noted is None or _blank(row.cells.get(noted))):
+                self.clean.add(row.number)
+        self.taken: set[int] = set()
+
+    def take(self, key: rules.AnswerKey, row: int, done: bool) -> int | None:
+        """The row now of the answer planned at ``row``: one with its key, processed or not as
+        it was then; the same number when it still fits."""
+        free = [(n, d) for n, d in self.by_key.get(key, []) if n not in self.taken]
+        fitting = [n for n, d in free if d == done] or [n for n, _ in free]
+        if not fitting:
+            return None
+        number = row if row in fitting else fitting[0]
+        self.taken.add(number)
+        return number
+
+    def processed(self, key: rules.AnswerKey, row: int) -> int | None:
+        """The row now of an answer processed in an earlier run (the same number when it fits)."""
+        done = [n for n, d in self.by_key.get(key, []) if d and n not in self.taken]
+        found = [n for n in done if n in self.clean] or done
+        if not found:
+            return None
+        return row if row in found else found[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = None) -> list[PendingItem]:
@@ -347,17 +467,29 @@ def pending_items(tables: Mapping[str, Table], settings: FormsSettings | None = 
 
 
 def take_in_forms(ctx: RunContext) -> FormsIntake:
-    """The intake of `mila synchroniser`, before its evaluation. Rows appended: the run's
-    state is read again, so that the sync evaluates them in the same run."""
+    """The intake of `mila synchroniser`, before its evaluation, so that the sync evaluates
+    the new rows in the same run. On Google Sheets nothing is written here: the rows and the
+    marks travel with the sync's one write (quota counts requests), and the run's state gets
+    what is about to be written. Elsewhere (a .xlsx) they are written now and the run's state
+    is read again."""
+    workbook = ctx.workbook
     intake = take_in(
-        ctx.workbook,
+        workbook,
         ctx.settings.formulaires,
         state=ctx.state,
         today=ctx.today,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        defer=bool(getattr(workbook.backend, "append_in_write", False)),
     )
-    if intake.changed and not intake.dry_run:
+    if intake.deferred:
+        if intake.appends or intake.marks:
+            settings = ctx.settings
+            tables = intake.with_rows(ctx.state.tables)
+            ctx.use_state(
+                state_of(tables, ctx.today, settings.membership, settings.bookings, settings.formulaires)
+            )
+    elif intake.changed and not intake.dry_run:
         ctx.changed()
     return intake
 
@@ -371,9 +503,15 @@ def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:
         return
     if not intake.acknowledgements and not ctx.sender.delivers:
         return
+    ctx.changed()  # the sync wrote the places: the acknowledgements start from a fresh state
     try:
         result.acknowledgements = run_acknowledgements(
-            ctx.workbook, today=ctx.today, mail=ctx.settings.mail, sender=ctx.sender, clock=ctx.clock
+            ctx.workbook,
+            today=ctx.today,
+            mail=ctx.settings.mail,
+            sender=ctx.sender,
+            clock=ctx.clock,
+            state=ctx.state,
         )
     except MilaError as exc:
         log.error("sync: acknowledgements not sent now: %s", exc.message)

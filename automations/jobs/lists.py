@@ -2,9 +2,11 @@
 
 ``mila synchroniser`` keeps it current (SHEETS.md « Listes »): one column each for the members
 (``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
-(``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``). The tab is written
-only when its content changed, and created when it is missing (once there is a row with an
-ID to offer). A reference typed with
+(``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``), each column in the
+order of its labels' names (accents and case ignored; the ID breaks ties): the order the
+staff look for a name in, and one that a person sorting ``Membres`` does not change. The
+tab is written only when its content changed, and created when it is missing (once there
+is a row with an ID to offer). A reference typed with
 its label reads as the ID alone (:func:`automations.model.rows.normalize_ref`).
 """
 
@@ -15,8 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .. import schema
 from ..model.dataset import Dataset
+from ..text import sort_key
 from ..workbook import NewId, Workbook
-from ..workbook.base import owned_columns_differ, rewrite_owned_columns
+from ..workbook.base import (
+    Placed,
+    WriteResult,
+    owned_column_cells,
+    owned_columns_differ,
+    rewrite_owned_columns,
+)
+from ..workbook.placement import Cell, Grid
 from ..workbook.table import Table
 
 log = logging.getLogger(__name__)
@@ -29,9 +39,20 @@ def label(row_id: str, text: str | None) -> str:
     return f"{row_id}{DASH}{text}" if text else row_id
 
 
+def _by_name(labels: Iterable[str]) -> list[str]:
+    """Labels in the order of their names (the text after the ID), then of their IDs."""
+
+    def key(text: str) -> tuple[bool, str, str]:
+        row_id, _, name = text.partition(DASH)
+        return (not name, sort_key(name), row_id)
+
+    return sorted(labels, key=key)
+
+
 def list_columns(dataset: Dataset, new_ids: Iterable[NewId] = ()) -> dict[str, list[str]]:
-    """The Listes columns for the rows of ``dataset``, with the IDs just assigned, in
-    the rows' order; rows without an ID (none assigned) are left out."""
+    """The Listes columns for the rows of ``dataset``, with the IDs just assigned, each
+    sorted by name (:func:`_by_name`, whatever the rows' order); rows without an ID (none
+    assigned) are left out."""
     assigned = {(schema.normalize_header(n.tab), n.row.number): n.new_id for n in new_ids}
 
     def row_id(tab: schema.Tab, model: object) -> str | None:
@@ -49,11 +70,35 @@ def list_columns(dataset: Dataset, new_ids: Iterable[NewId] = ()) -> dict[str, l
         when = f" du {event.date:%d/%m/%Y}" if event.date is not None else ""
         events.append(label(i, f"{title}{when}".strip()))
     return {
-        "Membres": members,
-        "Locaux": [label(i, p.name) for i, p in premises],
-        "Ressources": [label(i, p.name) for i, p in premises if p.bookable],
-        "Événements": events,
+        "Membres": _by_name(members),
+        "Locaux": _by_name(label(i, p.name) for i, p in premises),
+        "Ressources": _by_name(label(i, p.name) for i, p in premises if p.bookable),
+        "Événements": _by_name(events),
     }
+
+
+def lists_differ(tables: Mapping[str, Table], dataset: Dataset, new_ids: Sequence[NewId] = ()) -> bool:
+    """Whether :func:`keep_lists_current` would write (no request: from the run's read)."""
+    wanted = list_columns(dataset, new_ids)
+    current = tables.get(schema.LISTES.name)
+    if current is None and not any(wanted.values()):
+        return False
+    return owned_columns_differ(current, wanted)
+
+
+def lists_in_write(workbook: Workbook, dataset: Dataset) -> Placed:
+    """``Listes`` as cells of the run's write (``Workbook.write``'s ``placed``, Google Sheets):
+    the tab read whole with the IDs, its labels those of ``dataset`` with the IDs the write
+    assigns. The tab is created first when missing."""
+    title = workbook.ensure_tab(schema.LISTES)
+
+    def cells(grids: Mapping[str, Grid], written: WriteResult) -> list[Cell]:
+        found = owned_column_cells(title, grids.get(title, []), list_columns(dataset, written.ids_assigned))
+        if found:
+            log.info("Listes: %d cells written", len(found))
+        return found
+
+    return [title], cells
 
 
 def keep_lists_current(

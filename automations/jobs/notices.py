@@ -9,35 +9,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import outbox
 from ..clock import Clock
-from ..mail import Outgoing, Sender, preview_notice
-from ..rules import reminders as rules
+from ..mail import Sender, preview_notice
+from ..outbox import PLANNED, Mail, ToCheck
+from ..rules import outbox as rules
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Workbook
-from . import relances
-from .relances import PLANNED
 
 
-@dataclass
-class Notice:
+@dataclass(kw_only=True)
+class Notice(Mail):
     """One message of the run, and what became of it."""
 
-    member_id: str
     structure: str | None
     contact: str | None
-    address: str
     registration_id: str
     event_id: str | None
     event_title: str
     event_when: str  # « jeudi 4 mars 2027 à 18h30 »
-    reminder: str  # Relance label
-    reference: dt.date  # Échéance
-    message_id: str
-    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None  # the preview file, when written as a preview
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -89,34 +79,8 @@ class Waiting:
         return {"registration": self.registration_id, "member": self.member_id, "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class NoticeToCheck:
-    """A notice left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    registration_id: str
-    member_id: str | None
-    reference: dt.date
-    label: str
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "registration": self.registration_id,
-            "member": self.member_id,
-            "message_ids": list(self.message_ids),
-            "address": self.address,
-            "new": self.new,
-        }
-
-
 @dataclass
-class NoticesResult(relances.MessageCounts):
+class NoticesResult(outbox.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -125,7 +89,7 @@ class NoticesResult(relances.MessageCounts):
     messages: list[Notice] = field(default_factory=list)
     closed: list[Closed] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
-    to_check: list[NoticeToCheck] = field(default_factory=list)
+    to_check: list[ToCheck] = field(default_factory=list)
     journal: bool = False
     seconds: float = 0.0
 
@@ -143,7 +107,7 @@ class NoticesResult(relances.MessageCounts):
         """The run in one French line, for ``mila etat``."""
         if self.preview:
             return journal_missing(
-                relances.preview_outcome(
+                outbox.preview_outcome(
                     len(self.messages), self.preview_folder, "message(s) « place confirmée »"
                 ),
                 self.journal_lost,
@@ -174,7 +138,7 @@ class NoticesResult(relances.MessageCounts):
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
         planned = "Messages « place confirmée » à envoyer"
         planned += ", écrits en aperçu" if self.preview_folder else ""
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (PLANNED, planned),
@@ -200,10 +164,7 @@ class NoticesResult(relances.MessageCounts):
                 f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
                 "jamais renvoyé(s) :"
             )
-            out += [
-                f"  {c.registration_id} {c.member_id} — Message-ID {' '.join(c.message_ids)}"
-                for c in self.to_check
-            ]
+            out += [f"  {c.who} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
             out.append(
                 "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
                 "(« Une relance reste à vérifier »)."
@@ -245,7 +206,7 @@ def journal_details(result: NoticesResult) -> str:
         feminine=False,
         sender=result.sender,
         failed=lambda m: f"{m.registration_id} {m.member_id} ({m.details})",
-        in_doubt=lambda c: f"{c.registration_id} {c.member_id} {' '.join(c.message_ids)}",
+        in_doubt=lambda c: f"{c.who} {' '.join(c.message_ids)}",
     )
     if result.closed:
         listed = ", ".join(c.registration_id for c in result.closed[:10])
@@ -276,18 +237,14 @@ def send_notices(
 
     def journal(outcome: str, text: str) -> bool:
         result.seconds = time.monotonic() - started
-        return relances.journal(workbook, clock, task, outcome, text, result.seconds)
+        return outbox.journal(workbook, clock, task, outcome, text, result.seconds)
 
-    extra = [
-        relances.to_check_row(c.member_id, c.reference, c.label, c.address, mid)
-        for c in result.to_check
-        for mid in c.new_ids
-    ]
+    extra = outbox.check_rows(result.to_check)
     extra += [
-        relances.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
+        outbox.row(c.member_id, c.reference, c.label, rules.CANCELLED, None, None, None, c.reason)
         for c in result.closed
     ]
-    batch_error = relances.send_or_record(
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,

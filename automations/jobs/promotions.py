@@ -6,7 +6,7 @@ mail server is down, the sync records it right after its write (:func:`record_pr
 one ``Relances`` row per promotion, ``Statut`` = ``à envoyer``, ``Relance`` =
 ``place confirmée I0123`` (the registration's ID: the notice's key), ``Membre`` = the
 member, ``Échéance`` = the event's date. :func:`run_promotion_notices` then sends what is
-still to send, with the bookkeeping of the renewal reminders (``jobs.relances``):
+still to send, with the bookkeeping of the renewal reminders (``automations.outbox``):
 ``en cours`` before the message leaves, the outcome after, ``à vérifier`` for an attempt a
 crash left without outcome, which is never sent again.
 
@@ -14,7 +14,7 @@ The rows of one notice, in sheet order (the key is the registration ID alone)::
 
     à envoyer     recorded by the sync: to send
     en cours, envoyée, échec, à vérifier, annulée with a Message-ID
-                  attempts, read as for reminders (``rules.reminders.build_histories``)
+                  attempts, read as for reminders (``rules.outbox.build_histories``)
     annulée without Message-ID
                   closed without sending: the registration was cancelled, its place is no
                   longer confirmed, the event is past…; ``Détails`` says why
@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .. import schema
+from .. import outbox, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_time
@@ -58,15 +58,17 @@ from ..mail import (
 )
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
-from ..rules import reminders as rules
+from ..outbox import ToCheck
+from ..rules import outbox as rules
 from ..rules.events import CONFIRMED, HOLDING, Promotion, parse_place
-from ..rules.reminders import Histories, History, LogEntry, State
+from ..rules.membership import MembershipPolicy
+from ..rules.outbox import Histories, History, LogEntry, State
 from ..runner import job_name
 from ..schema import normalize_header
 from ..workbook import Table, Workbook
-from . import relances
 from .evaluation import previous_places, schema_problems
-from .notices import Closed, Notice, NoticesResult, NoticeToCheck, Waiting, journal_details, send_notices
+from .notices import Closed, Notice, NoticesResult, Waiting, journal_details, send_notices
+from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
 TASK = job_name("promotions")  # the Journal's « Tâche »
@@ -116,7 +118,7 @@ class NoticeLog:
 
     @property
     def history_key(self) -> rules.Key | None:
-        return rules.reminder_key(self.member_id, self.reference, self.label)
+        return rules.message_key(self.member_id, self.reference, self.label)
 
 
 def notice_logs(
@@ -175,7 +177,7 @@ def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, cl
     if not wanted:
         return 0
     tables = workbook.read([schema.EVENEMENTS.name, schema.RELANCES.name])
-    logs = notice_logs(relances.entries(tables.get(schema.RELANCES.name), None))
+    logs = notice_logs(outbox.entries(tables.get(schema.RELANCES.name), None))
     events = Dataset.from_tables(
         {k: t for k, t in tables.items() if k == schema.EVENEMENTS.name}, today=clock.today()
     ).events_by_id
@@ -196,7 +198,7 @@ def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, cl
             if found.closure is None:
                 continue
             rows.append(
-                relances.row(
+                outbox.row(
                     found.member_id, found.reference, found.label, REQUESTED, None, None, None, details
                 )
             )
@@ -204,7 +206,7 @@ def record_promotions(workbook: Workbook, promotions: Sequence[Promotion], *, cl
         event = events.get(id_key(promotion.event_id) or "")
         day = event.date if event is not None and event.date is not None else clock.today()
         rows.append(
-            relances.row(
+            outbox.row(
                 promotion.member_id,
                 day,
                 notice_label(promotion.registration_id),
@@ -232,8 +234,10 @@ def run_promotion_notices(
     sender: Sender,
     clock: Clock,
     dry_run: bool = False,
+    state: WorkbookState | None = None,
 ) -> NoticesResult:
-    """Send the « place confirmée » notices still to send, recorded in Relances. With a sender
+    """Send the « place confirmée » notices still to send, recorded in Relances (``state``:
+    the run's read of the workbook, read now when not given). With a sender
     that does not deliver (no server: previews), write them as previews and record nothing but
     a Journal line; with ``dry_run``, list them (and write the previews to such a sender)
     without writing anything to the workbook."""
@@ -242,12 +246,13 @@ def run_promotion_notices(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
     )
     try:
-        tables = workbook.read([t.name for t in READ_TABS])
+        state = state or read_state(workbook, today, MembershipPolicy())
+        tables = state.subset(*READ_TABS)
         log_table = tables.get(schema.RELANCES.name)
         problems = schema_problems({schema.RELANCES.name: log_table} if log_table is not None else {})
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
-        entries = relances.entries(log_table, today)
+        entries = outbox.entries(log_table, today)
         logs = notice_logs(entries)
         histories = _histories(entries, logs)
         open_logs = open_notices(logs, histories)
@@ -267,7 +272,7 @@ def run_promotion_notices(
         raise
     if dry_run or result.preview:
         waiting = f" ; {len(result.waiting)} en attente d'une correction" if result.waiting else ""
-        relances.previews(workbook, sender, clock, result, started, task=TASK, note=waiting)
+        outbox.previews(workbook, sender, clock, result, started, task=TASK, note=waiting)
         return result
 
     send_notices(workbook, sender, clock, result, snapshot_ids, started, task=TASK, details=journal_details)
@@ -304,20 +309,20 @@ def _history(notice: NoticeLog, histories: Histories) -> History:
     return histories.get(key, History()) if key is not None else History()
 
 
-def in_doubt(notice: NoticeLog, registration_id: str, histories: Histories) -> NoticeToCheck | None:
+def in_doubt(notice: NoticeLog, registration_id: str, histories: Histories) -> ToCheck | None:
     """The notice left « en cours » by a run that stopped while sending, for a person to
     check (never sent again on its own); None when it is not in doubt."""
     history = _history(notice, histories)
     if history.state is not State.IN_DOUBT:
         return None
-    return NoticeToCheck(
-        registration_id,
-        notice.member_id,
-        notice.reference,
-        notice.label,
-        tuple(a.message_id or f"(ligne {a.row})" for a in history.in_doubt),
-        next((a.address for a in history.in_doubt if a.address), None),
-        tuple(a.message_id for a in history.unreported if a.message_id),
+    return ToCheck.found(
+        history.in_doubt,
+        history.unreported,
+        member_id=notice.member_id,
+        reference=notice.reference,
+        label=notice.label,
+        who=f"{registration_id} {notice.member_id}",
+        about={"registration": registration_id, "member": notice.member_id},
     )
 
 
@@ -516,4 +521,4 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
 
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: NoticesResult) -> bool:
-    return relances.journal(workbook, clock, TASK, outcome, details, result.seconds)
+    return outbox.journal(workbook, clock, TASK, outcome, details, result.seconds)

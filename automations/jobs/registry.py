@@ -167,6 +167,7 @@ def promotions(ctx: RunContext, options: RunOptions = RunOptions()) -> NoticesRe
         sender=ctx.sender,
         clock=ctx.clock,
         dry_run=ctx.dry_run,
+        state=ctx.state,
     )
 
 

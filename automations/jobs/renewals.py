@@ -4,24 +4,23 @@ The order of a run, and what a crash at each step leaves behind:
 
 1. start from the run's state (``jobs.workbook_state``: the whole workbook read in one
    request and evaluated once, so a member whose payment is in ``Paiements`` is « à jour »
-   here as in the sheet); decide, for each member, the reminder due (``rules.reminders``)
+   here as in the sheet); decide, for each member, the reminder due (``rules.renewals``)
    and render every message. A broken
    template stops the run here: nothing sent, nothing recorded.
 2. connect to the server (or prepare the outbox). Unreachable: nothing recorded, a
    Journal line, :class:`~automations.errors.MailError`.
-3. append one ``en cours`` row per message to Relances, in one request (and a
-   ``à vérifier`` row for each ``en cours`` a previous run left without outcome);
-4. read Relances again: a message whose first new ``en cours`` row belongs to another
-   run (two runs at once) is not sent by this one;
-5. send the batch on the one connection;
-6. append every outcome (``envoyée`` with the time, ``échec`` with the server's reason,
-   ``annulée`` for what was not attempted) in one request; then one Journal line.
+3. hand the batch to the outbox (``automations.outbox.sending``): the ``à vérifier`` rows of
+   the ``en cours`` a previous run left without outcome go with the claim of the first
+   message; Relances is read again once (two runs at once: the first claimer keeps the
+   batch); then each message is claimed (``en cours``) just before it is sent, its claim
+   appended with the previous message's outcome (``envoyée`` with the time, ``échec`` with
+   the server's reason); then one Journal line.
 
-A crash between 3 and 6 leaves ``en cours`` rows: the next run reports them ``à vérifier``
-and never sends them again. Hence *at most once*: a reminder may need a person to check
-it, it is never sent twice.
+A crash (even ``kill -9``) leaves at most the message in flight ``en cours``: the next run
+reports it ``à vérifier`` and never sends it again, and sends the messages not yet claimed.
+Hence *at most once*: a reminder may need a person to check it, it is never sent twice.
 
-Without a server (a sender that does not deliver) steps 2 to 6 are replaced by writing each
+Without a server (a sender that does not deliver) steps 2 and 3 are replaced by writing each
 message to the preview folder: ``Relances`` is not touched, so the next run with a server
 sends them all; the Journal line says that nothing left. ``dry_run`` writes the same
 previews (when given the preview sender) and nothing at all to the workbook.
@@ -38,14 +37,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import schema
+from .. import outbox, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_date_long, format_money, format_percent, format_surface
 from ..mail import (
     HeaderProblem,
     MailSettings,
-    Outgoing,
     Sender,
     Templates,
     build_message,
@@ -54,14 +52,15 @@ from ..mail import (
 )
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
-from ..rules import reminders as rules
+from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
+from ..rules import outbox as ledger_rules
+from ..rules import renewals as rules
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
-from ..rules.reminders import InDoubt, LogEntry, Send, Skip
+from ..rules.outbox import LogEntry
+from ..rules.renewals import InDoubt, Send, Skip
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Workbook
-from . import relances
-from .relances import BY_ANOTHER_RUN, DETAILS, PLANNED, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
@@ -90,24 +89,14 @@ HTML_TEMPLATE = "relance.html.j2"
 # --------------------------------------------------------------------------- result
 
 
-@dataclass
-class Reminder:
+@dataclass(kw_only=True)
+class Reminder(Mail):
     """One message of the run, and what became of it."""
 
-    member_id: str
     structure: str | None
     contact: str | None
-    address: str
-    reminder: str  # Relance label
-    reference: dt.date  # Échéance (Adhésion le for a first fee)
     send_on: dt.date
-    message_id: str
     amount_ttc: Decimal
-    status: str = PLANNED  # prévue · envoyée · échec · annulée · à vérifier
-    details: str | None = None
-    sent_at: dt.datetime | None = None
-    outgoing: Outgoing | None = field(default=None, repr=False)
-    preview: str | None = None  # the preview file, when written as a preview
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -162,37 +151,8 @@ class Skipped:
         return f"{name}{address}{amount}"
 
 
-@dataclass(frozen=True)
-class ToCheck:
-    """A reminder left ``en cours`` by an earlier run: it may have left; a person checks."""
-
-    member_id: str | None
-    structure: str | None
-    reminder: str
-    reference: dt.date
-    message_ids: tuple[str, ...]
-    address: str | None
-    new_ids: tuple[str, ...] = ()  # Message-IDs found « en cours » by this run: marked « à vérifier »
-
-    @property
-    def new(self) -> bool:
-        """Found by this run: the Journal says so once."""
-        return bool(self.new_ids)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "member": self.member_id,
-            "structure": self.structure,
-            "reminder": self.reminder,
-            "due_date": self.reference.isoformat(),
-            "message_ids": list(self.message_ids),
-            "address": self.address,
-            "new": self.new,
-        }
-
-
 @dataclass
-class RenewalsResult(relances.MessageCounts):
+class RenewalsResult(outbox.MessageCounts):
     dry_run: bool
     today: dt.date
     sender: str = ""
@@ -241,17 +201,17 @@ class RenewalsResult(relances.MessageCounts):
 
         if self.preview and self.messages:
             out.append(preview_notice(len(self.messages), self.preview_folder or Path(".")))
-        out += relances.by_status(
+        out += outbox.by_status(
             self.messages,
             (
                 (
                     PLANNED,
                     "Relances dues aujourd'hui" + (", écrites en aperçu" if self.preview_folder else ""),
                 ),
-                (rules.SENT, "Relances envoyées"),
-                (rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
-                (rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
-                (rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
+                (ledger_rules.SENT, "Relances envoyées"),
+                (ledger_rules.FAILED, "Refusées par le serveur (corrigez l'adresse dans « Email »)"),
+                (ledger_rules.TO_CHECK, "Peut-être parties : à vérifier, jamais renvoyées automatiquement"),
+                (ledger_rules.CANCELLED, "Non envoyées (elles partiront au prochain passage)"),
             ),
             lambda m: (
                 f"{m.member_id} {m.structure} <{m.address}> — {m.reminder} — {format_money(m.amount_ttc)}"
@@ -286,10 +246,7 @@ class RenewalsResult(relances.MessageCounts):
                 f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
                 "jamais renvoyées :"
             )
-            out += [
-                f"  {c.member_id} {c.structure} — {c.reminder} — Message-ID {' '.join(c.message_ids)}"
-                for c in self.to_check
-            ]
+            out += [f"  {c.who} — {c.label} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
             out.append(
                 "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
                 "(« Une relance reste à vérifier »)."
@@ -360,16 +317,12 @@ def run_renewals(
         raise
     if dry_run or result.preview:
         skipped = f" ; {len(result.skipped)} membre(s) non relancé(s)" if result.skipped else ""
-        relances.previews(workbook, sender, clock, result, started, task=TASK, note=skipped)
+        outbox.previews(workbook, sender, clock, result, started, task=TASK, note=skipped)
         return result
 
     checks = [c for c in result.to_check if c.new]
-    check_rows = [
-        relances.to_check_row(c.member_id, c.reference, c.reminder, c.address, mid)
-        for c in checks
-        for mid in c.new_ids
-    ]
-    batch_error = relances.send_or_record(
+    check_rows = outbox.check_rows(checks)
+    batch_error = outbox.send_or_record(
         workbook,
         sender,
         clock,
@@ -411,7 +364,7 @@ def plan(
     """Decide every member's reminder and render the messages into ``result``, from the
     statuses and due dates of the run's one evaluation (which follow ``Paiements``)."""
     dataset = state.dataset
-    histories = rules.build_histories(entries)
+    histories = ledger_rules.build_histories(entries)
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
     templates = Templates(mail.templates)
     now = clock.now()
@@ -422,14 +375,19 @@ def plan(
         label = decision.due.label if decision.due is not None else None
         if isinstance(decision, InDoubt):
             result.to_check.append(
-                ToCheck(
-                    member.id,
-                    member.structure,
-                    decision.due.label,
-                    decision.due.reference,
-                    tuple(a.message_id or f"(ligne {a.row})" for a in decision.attempts),
-                    next((a.address for a in decision.attempts if a.address), None),
-                    tuple(a.message_id for a in decision.new if a.message_id),
+                ToCheck.found(
+                    decision.attempts,
+                    decision.new,
+                    member_id=member.id,
+                    reference=decision.due.reference,
+                    label=decision.due.label,
+                    who=f"{member.id} {member.structure}",
+                    about={
+                        "member": member.id,
+                        "structure": member.structure,
+                        "reminder": decision.due.label,
+                        "due_date": decision.due.reference.isoformat(),
+                    },
                 )
             )
             continue
@@ -575,7 +533,7 @@ def _details(result: RenewalsResult) -> str:
         feminine=True,
         sender=result.sender,
         failed=lambda m: f"{m.member_id} {m.reminder} ({m.details})",
-        in_doubt=lambda c: f"{c.member_id} {c.reminder} {' '.join(c.message_ids)}",
+        in_doubt=lambda c: f"{c.member_id} {c.label} {' '.join(c.message_ids)}",
     )
     if result.skipped:
         parts.append(f"{len(result.skipped)} membre(s) non relancé(s)")
@@ -584,4 +542,4 @@ def _details(result: RenewalsResult) -> str:
 
 def _journal(workbook: Workbook, clock: Clock, outcome: str, details: str, result: RenewalsResult) -> bool:
     """Append the run to Journal; a failure to do so is logged, never raised."""
-    return relances.journal(workbook, clock, TASK, outcome, details, result.seconds)
+    return outbox.journal(workbook, clock, TASK, outcome, details, result.seconds)

@@ -35,7 +35,7 @@ from typing import Any
 
 from ..delivery.upload import DriveReport
 from ..documents.outputs import OutputError, cleanup_conversion, convert_to_pdf, fingerprint
-from ..errors import MilaError, SchemaError
+from ..errors import ReportOutputError, SchemaError
 from ..report.data import ReportData
 from ..report.figures import compute_report
 from ..report.writer import write_report
@@ -50,10 +50,6 @@ log = logging.getLogger(__name__)
 STATE_FILE = ".mila-report.json"
 STATE_VERSION = 1
 CREATED, UPDATED, UNCHANGED, NEW_VERSION = "créé", "mis à jour", "inchangé", "nouvelle version"
-
-
-class ReportOutputError(MilaError):
-    """The report cannot be written where it should go."""
 
 
 @dataclass

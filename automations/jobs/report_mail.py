@@ -123,7 +123,7 @@ def send_report(
         dry_run=dry_run,
         preview=not sender.delivers and not dry_run,
     )
-    tables = workbook.read(READ_TABS)
+    tables = context.state.subset(schema.MEMBRES, schema.CONSEIL, schema.RELANCES)
     problems = schema_problems(tables)
     if problems:
         raise SchemaError(" ".join(p.message for p in problems))

@@ -11,21 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .. import journal, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
-from ..model.anomalies import Anomalies
 from ..rules.bookings import BookingPolicy
 from ..rules.events import CONFIRMED, Promotion
 from ..rules.ids import describe_ids, next_ids
 from ..rules.membership import MembershipPolicy
 from ..runner import NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook import CellUpdate, NewId, Workbook
+from ..workbook.base import Placed, WriteResult
+from ..workbook.placement import Cell, Grid
 from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
-from .lists import keep_lists_current
+from .lists import keep_lists_current, lists_differ, lists_in_write
 from .notices import NoticesResult
 from .promotions import record_promotions
 from .workbook_state import WorkbookState, read_state
@@ -156,13 +158,14 @@ def run_sync(
     started = time.monotonic()
     result = SyncResult(dry_run=dry_run, forms=forms)
     try:
-        state = state or read_state(workbook, today, policy, booking_policy)
-        # The form requests' anomalies go to the sheet's cells, not into the shared state.
-        evaluation = replace(state.evaluation, anomalies=Anomalies(state.evaluation.anomalies))
-        if forms is not None:
-            forms.annotate(evaluation)
+        settings = forms.settings if forms is not None else None
+        state = state or read_state(workbook, today, policy, booking_policy, settings)
+        evaluation = state.evaluation
         result.errors, result.warnings = evaluation.errors, evaluation.warnings
         if evaluation.schema_problems:
+            if not dry_run and forms is not None and forms.deferred:
+                # The answers are taken in all the same (as where they are written at once).
+                workbook.write([], appends=forms.appends, placed=forms.placed())
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
         new_ids = plan_new_ids(evaluation)
         assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
@@ -172,14 +175,30 @@ def run_sync(
             result.ids_assigned = new_ids
             result.promotions = _promotions(evaluation, assigned, None)
             return result
-        written = workbook.write(updates, new_ids)
+        # On Google Sheets, Listes and the form answers go in the write's own request, and
+        # so does the Journal line when nothing is written after it (no promotion to
+        # record): it stays the run's last line.
+        lists = None
+        differ = lists_differ(evaluation.tables, evaluation.dataset, new_ids)
+        if differ and _in_write(workbook):
+            lists = lists_in_write(workbook, evaluation.dataset)
+        last = not _promotions(evaluation, assigned, None) and (lists is not None or not differ)
+        deferred = forms is not None and forms.deferred
+        written = workbook.write(
+            updates,
+            new_ids,
+            appends=forms.appends if forms is not None and deferred else (),
+            placed=_both(forms.placed() if forms is not None and deferred else None, lists),
+            with_rows=(schema.JOURNAL, lambda w: [_line(result, w, clock, started)]) if last else None,
+        )
         result.promotions = _promotions(evaluation, assigned, written.cells)
-        result.ids_assigned = written.ids_assigned
-        result.columns_added = written.columns_added
-        result.skipped = written.skipped
-        lists = keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
-        # Every cell the run wrote: computed columns, Listes, the form tabs' marks.
-        result.cells_written = written.cells_written + lists + (forms.cells_written if forms else 0)
+        _take(result, written)
+        result.journal = bool(written.rows_carried)
+        if lists is None:
+            listed = keep_lists_current(workbook, evaluation.tables, evaluation.dataset, written.ids_assigned)
+            # Every cell the run wrote: computed columns, Listes, the form tabs' marks (those
+            # of a write that carried them are counted in it).
+            result.cells_written += listed + (forms.cells_written if forms and not deferred else 0)
         if result.promotions:
             # Record each promoted registration in Relances as « à envoyer » at once, so
             # that its notice is sent later even if mail is down now (jobs/promotions.py).
@@ -201,9 +220,40 @@ def run_sync(
         result.warnings,
         result.seconds,
     )
-    if result.changed:
+    if result.changed and not result.journal:
         result.journal = _journal(workbook, clock, "succès", _details(result), result)
     return result
+
+
+def _in_write(workbook: Workbook) -> bool:
+    """Whether more than the computed cells can travel in the write's request."""
+    return bool(getattr(workbook.backend, "append_in_write", False))
+
+
+def _both(first: Placed | None, second: Placed | None) -> Placed | None:
+    """Two sets of placed cells as one (``Workbook.write``'s ``placed``)."""
+    if first is None or second is None:
+        return first or second
+
+    def cells(grids: Mapping[str, Grid], written: WriteResult) -> list[Cell]:
+        return [*first[1](grids, written), *second[1](grids, written)]
+
+    return [*first[0], *second[0]], cells
+
+
+def _take(result: SyncResult, written: WriteResult) -> None:
+    result.ids_assigned = written.ids_assigned
+    result.cells_written = written.cells_written
+    result.columns_added = written.columns_added
+    result.skipped = written.skipped
+
+
+def _line(result: SyncResult, written: WriteResult, clock: Clock, started: float) -> dict[str, object]:
+    """The Journal line of the run whose write is ``written``, made as that write goes."""
+    done = replace(result)
+    _take(done, written)
+    seconds = time.monotonic() - started
+    return journal.JournalLine(TASK, "succès", _details(done), seconds).cells(clock)
 
 
 def _promotions(

@@ -23,9 +23,11 @@ from functools import cached_property
 from .. import schema
 from ..model.dataset import Dataset
 from ..model.rows import JournalEntry, Member, id_key
+from ..outbox import entries
 from ..rules.bookings import BookingPolicy
 from ..rules.membership import MemberComputation, MembershipPolicy
-from ..rules.reminders import LogEntry
+from ..rules.outbox import LogEntry
+from ..settings import FormsSettings
 from ..workbook import Table, Workbook
 from .evaluation import Evaluation, evaluate
 
@@ -50,8 +52,6 @@ class WorkbookState:
     @cached_property
     def log_entries(self) -> list[LogEntry]:
         """The rows of ``Relances`` as the sending rules read them."""
-        from .relances import entries
-
         return entries(self.tables.get(schema.RELANCES.name), self.today)
 
     def member_rows(self) -> list[tuple[Member, MemberComputation]]:
@@ -77,10 +77,11 @@ def read_state(
     today: dt.date,
     policy: MembershipPolicy,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> WorkbookState:
     """Read every tab of the workbook in one request and evaluate it once."""
     tables = workbook.read()
-    return state_of(tables, today, policy, booking_policy)
+    return state_of(tables, today, policy, booking_policy, forms)
 
 
 def state_of(
@@ -88,6 +89,8 @@ def state_of(
     today: dt.date,
     policy: MembershipPolicy,
     booking_policy: BookingPolicy | None = None,
+    forms: FormsSettings | None = None,
 ) -> WorkbookState:
     """The state of tables already read (a test's, or a read made for another reason)."""
-    return WorkbookState(tables, evaluate(tables, today, policy, booking_policy=booking_policy), today)
+    evaluation = evaluate(tables, today, policy, booking_policy=booking_policy, forms=forms)
+    return WorkbookState(tables, evaluation, today)

@@ -8,29 +8,12 @@ import smtplib
 import socket
 import ssl
 
-from ..errors import ConfigError, MailError
+from ..errors import ConfigError, DeliveryUncertain, MailError, RecipientRefused
 from ..settings.mail import MailSettings
 from .message import Outgoing
 from .preview import NO_SERVER_HINT
 
 log = logging.getLogger(__name__)
-
-
-class RecipientRefused(MailError):
-    """The server refused this message; ``code`` 4xx is temporary, 5xx permanent."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        self.code = code
-        self.reason = reason
-        super().__init__(f"Message refusé par le serveur : {code} {reason}".strip())
-
-    @property
-    def details(self) -> str:
-        return f"{self.code} {self.reason}".strip()
-
-
-class DeliveryUncertain(MailError):
-    """The connection broke while a message was being handed over: it may have left."""
 
 
 class SmtpSender:

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from . import fast_ids
-from .values import ValueProblem, _prepare, clean_text
+from .cell_text import ValueProblem, _prepare, clean_text
 
 EMAIL_HINT = "Corrigez l'adresse : une seule adresse, de la forme nom@domaine.fr."
 PHONE_HINT = "Saisissez un numéro français (06 12 34 56 78) ou international précédé de + (+44 20 7946 0958)."

@@ -88,6 +88,7 @@ class Dataset:
             dataset.anomalies.extend(anomalies)
         if schema.PAIEMENTS.name in dataset.titles:
             dataset.members = follow_ledger(dataset.members, dataset.payments)
+        dataset.occupations = end_with_departures(dataset.occupations, dataset.members)
         return dataset
 
     @property
@@ -146,6 +147,28 @@ class Dataset:
 
     def occupations_of(self, member_id: str | None) -> list[Occupation]:
         return self.occupations_by_member.get(id_key(member_id) or "", [])
+
+
+def end_with_departures(occupations: list[Occupation], members: list[Member]) -> list[Occupation]:
+    """Occupations that end, at the latest, the day their member left the association
+    (``Sortie le``): a leaver's occupation whose « Fin » was left blank no longer holds the
+    premises (no overlap with the next occupant, no rent, no convention to sign). The
+    sheet's « Fin » is left as the staff typed it."""
+    left: dict[str, dt.date] = {}
+    for member in members:
+        key = id_key(member.id)
+        if key is not None and member.left_on is not None:
+            left.setdefault(key, member.left_on)
+    if not left:
+        return occupations
+    ended = []
+    for occupation in occupations:
+        day = left.get(id_key(occupation.member_id) or "")
+        over = day is not None and (occupation.end is None or occupation.end > day)
+        if over and day is not None and (occupation.start is None or occupation.start <= day):
+            occupation = replace(occupation, end=day)
+        ended.append(occupation)
+    return ended
 
 
 def follow_ledger(members: list[Member], payments: list[Payment]) -> list[Member]:

@@ -5,15 +5,13 @@
     helloasso_export.py HelloAsso exports (CSV, XLSX) into ``Incoming``
     bank.py             French bank statements (CSV, OFX) into ``Incoming``
     files.py            reading a file of either kind, with French errors
-    matching.py         the member a payment comes from (pure)
     helloasso_api.py    HelloAsso API v5 client (orders since the last import)
     settings.py         the [payments] section
 
-The job is ``jobs/payments.py``; the ledger rules ``rules/payments.py``.
+The job is ``jobs/payments.py``; the ledger rules ``rules/payments.py``; the member a
+payment comes from ``rules/matching.py`` (pure).
 """
 
-from ..errors import MilaError
+from ..errors import PaymentsError
 
-
-class PaymentsError(MilaError):
-    """An import file or the HelloAsso API cannot be used; nothing was appended."""
+__all__ = ["PaymentsError"]

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import PaymentsError
 from ..formatting import format_money
 from ..model.values import ValueProblem, clean_text, parse_amount, parse_date
+from ..rules.matching import Clue
 from ..schema import normalize_header as key
-from . import PaymentsError
-from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "banque"

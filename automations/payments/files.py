@@ -13,8 +13,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import PaymentsError
 from ..schema import normalize_header
-from . import PaymentsError
 from .records import FileRead
 
 Grid = list[list[object]]

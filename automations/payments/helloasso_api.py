@@ -20,10 +20,10 @@ from typing import Any
 
 import requests
 
+from ..errors import PaymentsError
+from ..rules.matching import Clue
 from ..settings.payments import PaymentsSettings
-from . import PaymentsError
 from .helloasso_export import reference_of
-from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "HelloAsso"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ..errors import PaymentsError
 from ..model.values import ValueProblem, clean_text, parse_amount, parse_date
+from ..rules.matching import Clue
 from ..schema import normalize_header as key
-from . import PaymentsError
-from .matching import Clue
 from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "HelloAsso"
+TEXT_LIMIT = 1_000  # characters kept of a name or an answer: the export is typed by the payers
 REFERENCE = {key("Référence commande"), key("Numéro de commande"), key("Référence de la commande")}
 DATE = {key("Date de la commande"), key("Date commande")}
 STATUS = {key("Statut de la commande"), key("Statut commande"), key("Statut")}
@@ -78,6 +79,18 @@ def _value(row: Sequence[object], index: int | None) -> object:
 def _text(row: Sequence[object], index: int | None) -> str:
     value = _value(row, index)
     return clean_text(value) if value is not None else ""
+
+
+def _bounded(text: str, label: str, where: str, warnings: list[str]) -> str:
+    """``text`` cut to :data:`TEXT_LIMIT` characters, with a French warning when it was longer."""
+    if len(text) <= TEXT_LIMIT:
+        return text
+    count = f"{len(text):,}".replace(",", "\u202f")
+    warnings.append(
+        f"{where} : {label} compte {count} caractères ; seuls les {TEXT_LIMIT} premiers sont "
+        "gardés. Vérifiez la ligne dans HelloAsso."
+    )
+    return text[:TEXT_LIMIT].rstrip()
 
 
 def _first(columns: dict[str, int], names: set[str]) -> int | None:
@@ -162,6 +175,18 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
         email = _text(row, columns.get(KNOWN["email"])) or _text(row, email_also) or None
         tarif = _text(row, columns.get(KNOWN["tarif"]))
         answers = " ".join(_text(row, i) for i in questions)
+        payer, adherent, company, tarif, answers = (
+            _bounded(text, label, where, result.warnings)
+            for text, label in (
+                (payer, "le nom du payeur"),
+                (adherent, "le nom de l'adhérent"),
+                (company, "le nom de la structure"),
+                (tarif, "le tarif"),
+                (answers, "les réponses aux questions"),
+            )
+        )
+        if email is not None:
+            email = _bounded(email, "l'adresse e-mail", where, result.warnings)
         shown = company or payer or adherent
         result.payments.append(
             Incoming(

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .matching import Clue
+from ..rules.matching import Clue
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@
 The job that reads the workbook and writes the file is ``automations.jobs.report``.
 """
 
-from .data import NoDataForYear, ReportData
+from ..errors import NoDataForYear
+from .data import ReportData
 from .figures import compute_report
 
 __all__ = ["NoDataForYear", "ReportData", "compute_report"]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..errors import MilaError
 from ..text import fold
 
 if TYPE_CHECKING:
@@ -50,10 +49,6 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 PEPINIERE = "pépinière"
 BOUTIQUES = "boutiques"
-
-
-class NoDataForYear(MilaError):
-    """The workbook holds nothing dated in the year asked for."""
 
 
 @dataclass(frozen=True)

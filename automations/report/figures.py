@@ -34,6 +34,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
+from ..errors import NoDataForYear
 from ..formatting import MONTHS, format_date_long
 from ..model.dataset import Dataset
 from ..model.rows import BoardMember, Event, Premises, id_key
@@ -56,7 +57,6 @@ from .data import (
     FeePeriod,
     FigureLine,
     FreeBookings,
-    NoDataForYear,
     PremisesFigures,
     PremisesMove,
     RateLine,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import schema
 from ..formatting import format_date, format_datetime
@@ -32,9 +32,9 @@ from ..model.anomalies import Anomaly, Severity
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, id_key
 from ..model.values import parse_datetime
-from ..payments.matching import Clue, MemberIndex
 from ..text import fold
 from ..workbook.table import Row, Table, is_blank
+from .matching import Clue, MemberIndex
 
 DONE = "Traitée le (calc.)"
 ANOMALIES = "Anomalies (calc.)"
@@ -53,6 +53,8 @@ _WORDS = re.compile(r"[^a-z0-9]+")
 _EVENT_CUTOFF = 90.0
 
 AnswerKey = tuple[str, str]
+ANSWER_LIMIT = 1_000  # characters of an answer taken in (names, structure, event asked for)
+ROW = "\x00"  # where a row number goes in an anomaly's template (never in a cell's text)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,17 @@ class Answer:
     values: Mapping[str, str]
     done: bool  # « Traitée le » is filled
     anomaly: str | None  # « Anomalies » as read
+    cut: tuple[str, ...] = ()  # fields whose answer was longer than ANSWER_LIMIT, cut
+
+    def cut_note(self) -> str | None:
+        """The anomaly of an answer taken in with a text cut to fit."""
+        if not self.cut:
+            return None
+        named = ", ".join(f"« {n} »" for n in self.cut)
+        return (
+            f"Réponse trop longue ({named}) : seuls les {ANSWER_LIMIT} premiers caractères ont été "
+            "repris. Vérifiez la ligne créée."
+        )
 
     @property
     def email(self) -> str | None:
@@ -112,6 +125,17 @@ class Decision:
     duplicate: bool = False
     member_id: str | None = None
     event_id: str | None = None
+    # The anomaly names another answer by its row (« Réponse en double de la ligne 2 »): that
+    # answer's key and row when planned, and the text with ROW where the row goes, so that the
+    # text written names the row as it stands then (the staff may have sorted the tab).
+    refers: tuple[AnswerKey, int] | None = None
+    template: str | None = None
+
+    def anomaly_at(self, row: int | None) -> str | None:
+        """The anomaly naming ``row`` for the answer it refers to (None: the row when planned)."""
+        if self.template is None or self.refers is None:
+            return self.anomaly
+        return self.template.replace(ROW, str(row if row is not None else self.refers[1]))
 
 
 @dataclass
@@ -167,6 +191,9 @@ def read_form(kind: str, table: Table, questions: Mapping[str, tuple[str, ...]])
     answers = []
     for row in table.rows:
         values = {name: _text(row.cells.get(key)) for name, key in columns.items() if name != "horodateur"}
+        # A text pasted into a form can be huge: cut (the e-mail, part of the answer's key, is not).
+        cut = tuple(n for n, v in values.items() if n != "email" and len(v) > ANSWER_LIMIT)
+        values.update({n: values[n][:ANSWER_LIMIT].rstrip() for n in cut})
         raw_stamp = row.cells.get(columns["horodateur"]) if "horodateur" in columns else None
         if not any(values.values()) and is_blank(raw_stamp):
             continue  # only the jobs' columns are filled: not an answer
@@ -180,6 +207,7 @@ def read_form(kind: str, table: Table, questions: Mapping[str, tuple[str, ...]])
                 values=values,
                 done=done_key is not None and not is_blank(row.cells.get(done_key)),
                 anomaly=_text(anomaly) or None,
+                cut=cut,
             )
         )
     return FormTab(kind, table.title, columns, answers, done_key is not None, anomalies_key is not None)
@@ -277,14 +305,20 @@ def _seen_keys(tab: FormTab) -> dict[AnswerKey, int]:
 
 
 def _duplicate(answer: Answer, row: int) -> Decision:
-    return Decision(
-        answer,
-        done=True,
-        duplicate=True,
-        anomaly=(
-            f"Réponse en double de la ligne {row} (même horodatage, même e-mail) : rien n'a été "
-            "ajouté. Rien à faire."
-        ),
+    template = (
+        f"Réponse en double de la ligne {ROW} (même horodatage, même e-mail) : rien n'a été "
+        "ajouté. Rien à faire."
+    )
+    return _referring(Decision(answer, done=True, duplicate=True), template, (answer.key, row))
+
+
+def _referring(decision: Decision, template: str, refers: tuple[AnswerKey, int]) -> Decision:
+    """``decision`` with an anomaly that names the row of the answer ``refers`` to."""
+    return replace(
+        decision,
+        anomaly=template.replace(ROW, str(refers[1])),
+        template=template,
+        refers=refers,
     )
 
 
@@ -299,7 +333,7 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
     if missing or not ({"email", "structure", "contact", "siret"} & set(tab.columns)):
         return plan  # the job reports the missing questions once, for the whole tab
     matches = MemberIndex(dataset.members).match_many([_clue(a) for a in fresh])
-    held = {
+    held: dict[tuple[str | None, str | None], str | Answer] = {
         (id_key(r.member_id), id_key(r.event_id)): r.id or f"ligne {r.row}"
         for r in dataset.registrations
         if r.status in HOLDING
@@ -330,21 +364,22 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
         assert event is not None and match.member_id is not None
         pair = (id_key(match.member_id), id_key(event.id))
         if pair in held:
-            plan.decisions.append(
-                Decision(
-                    answer,
-                    done=True,
-                    duplicate=True,
-                    member_id=match.member_id,
-                    event_id=event.id,
-                    anomaly=(
-                        f"{match.member_id} est déjà inscrit à {event.id} ({held[pair]}) : rien n'a été "
-                        "ajouté. Rien à faire."
-                    ),
-                )
+            where = held[pair]
+            said = f"réponse ligne {ROW}" if isinstance(where, Answer) else where
+            template = (
+                f"{match.member_id} est déjà inscrit à {event.id} ({said}) : rien n'a été ajouté. "
+                "Rien à faire."
             )
+            decision = Decision(
+                answer, done=True, duplicate=True, member_id=match.member_id, event_id=event.id
+            )
+            if isinstance(where, Answer):
+                decision = _referring(decision, template, (where.key, where.row))
+            else:
+                decision = replace(decision, anomaly=template)
+            plan.decisions.append(decision)
             continue
-        held[pair] = f"réponse ligne {answer.row}"
+        held[pair] = answer
         seen[answer.key] = answer.row
         values: dict[str, object] = {
             "Événement": event.id,
@@ -353,7 +388,14 @@ def plan_registrations(tab: FormTab, dataset: Dataset) -> Plan:
             "Statut": "inscrit",
         }
         plan.decisions.append(
-            Decision(answer, done=True, values=values, member_id=match.member_id, event_id=event.id)
+            Decision(
+                answer,
+                done=True,
+                anomaly=answer.cut_note(),
+                values=values,
+                member_id=match.member_id,
+                event_id=event.id,
+            )
         )
     return plan
 
@@ -417,7 +459,7 @@ def plan_requests(tab: FormTab, dataset: Dataset) -> Plan:
             "Forme juridique": values.get("forme_juridique") or None,
             "Adresse": values.get("adresse") or None,
         }
-        plan.decisions.append(Decision(answer, done=True, values=row))
+        plan.decisions.append(Decision(answer, done=True, anomaly=answer.cut_note(), values=row))
     return plan
 
 

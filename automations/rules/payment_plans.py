@@ -14,18 +14,41 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Protocol
 
 from .. import schema
 from ..formatting import format_date
 from ..model.dataset import Dataset
 from ..model.payments import COTISATION, reference_key
 from ..model.rows import Member, id_key
-from ..payments.matching import MemberIndex
-from ..payments.records import Incoming
 from .fees import FeeProblem, FeeSchedule, compute_fee
 from .ids import next_ids
+from .matching import Clue, MemberIndex
 from .membership import MembershipPolicy, hosted_surface
 from .payments import period_text
+
+
+class Incoming(Protocol):
+    """A payment as an import reads it (``payments.records.Incoming``)."""
+
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def means(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payer(self) -> str: ...
+    @property
+    def purpose(self) -> str | None: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def clue(self) -> Clue: ...
 
 
 @dataclass(frozen=True)

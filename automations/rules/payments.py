@@ -20,9 +20,9 @@ from ..formatting import cents, format_date, format_money
 from ..model.anomalies import Anomaly, Severity
 from ..model.payments import Payment, reference_key
 from ..model.rows import Member, Occupation, Premises, Rate, id_key
-from ..payments.matching import Clue, MemberIndex
 from ..schema import PAIEMENTS
 from .fees import FeeProblem, FeeSchedule, compute_fee
+from .matching import Clue, MemberIndex
 from .membership import MembershipPolicy, due_date, hosted_surface
 
 TAB = PAIEMENTS.name

@@ -108,6 +108,27 @@ ConfigPath = Annotated[
         "mila.toml), par exemple « out »"
     ),
 ]
+
+
+def _folder(value: Path) -> Path:
+    """A folder mila creates if need be: refused when it, or a folder above it, is a file."""
+    for place in (value, *value.parents):
+        try:
+            if not place.exists():
+                continue
+            if place.is_dir():
+                return value
+        except OSError:  # unreadable: left to the first use, which says so
+            return value
+        shown = "c'est un fichier" if place == value else f"« {place} » est un fichier"
+        raise ValueError(
+            f"« {value} » doit être un dossier, mais {shown} : indiquez un dossier (il est créé "
+            "s'il n'existe pas), ou déplacez ce fichier"
+        )
+    return value
+
+
+FolderPath = Annotated[ConfigPath, AfterValidator(_folder)]
 Seconds = Annotated[float, Field(gt=0, description="un nombre de secondes positif, par exemple 30")]
 Days = Annotated[int, Field(ge=0, description="un nombre entier de jours, positif ou nul, par exemple 30")]
 Weekday = Annotated[int, BeforeValidator(_weekday), Field(ge=0, le=6)]

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from ..text import fold
-from .base import ConfigPath, OptionalText, Seconds, Section, Text
+from .base import ConfigPath, FolderPath, OptionalText, Seconds, Section, Text
 from .mail import Address
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -203,7 +203,7 @@ class DocumentsSettings(Section):
     section = "documents"
 
     templates: ConfigPath = REPO_TEMPLATES
-    out: ConfigPath = Field(Path("out"), validate_default=True)
+    out: FolderPath = Field(Path("out"), validate_default=True)
     soffice: Text = Field("soffice", description="la commande de LibreOffice, par exemple « soffice »")
     pdf_timeout: Seconds = 180.0  # seconds for one conversion batch
     # conventions for premises of the Boutique site (their tenants hold commercial leases)

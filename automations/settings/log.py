@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from .base import ConfigPath, Section
+from .base import FolderPath, Section
 
 
 class LogSettings(Section):
@@ -14,4 +14,4 @@ class LogSettings(Section):
 
     section = "log"
 
-    dir: ConfigPath = Field(Path("logs"), validate_default=True)
+    dir: FolderPath = Field(Path("logs"), validate_default=True)

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..text import fold
-from .base import ConfigPath, OneLine, OptionalText, Seconds, Section, Text, configured
+from .base import ConfigPath, FolderPath, OneLine, OptionalText, Seconds, Section, Text, configured
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 DEMO_SENDER = "adhesions@example.org"
@@ -107,7 +107,7 @@ class MailSettings(Section):
     association: OneLine = "MILA"  # the association's name, as the e-mails write it
     reply_to: Address | None = None
     message_id_domain: OptionalText = None  # None: the domain of ``sender``
-    preview: ConfigPath = Field(Path("apercus"), validate_default=True)
+    preview: FolderPath = Field(Path("apercus"), validate_default=True)
     templates: ConfigPath = DEFAULT_TEMPLATES
     signature: Text = "L'équipe du MILA"
     ca_file: ConfigPath | None = None

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from .base import WEEKDAYS, ConfigPath, Section, Weekdays
+from .base import WEEKDAYS, FolderPath, Section, Weekdays
 
 WEEKDAYS_FR = WEEKDAYS
 WORKING_DAYS = frozenset(range(5))
@@ -118,7 +118,7 @@ class ScheduleSettings(Section):
 
     section = "schedule"
 
-    state_dir: ConfigPath = Field(Path("state"), validate_default=True)
+    state_dir: FolderPath = Field(Path("state"), validate_default=True)
     lock_wait_seconds: float = Field(60.0, ge=0, description="un nombre de secondes, par exemple 60")
     sync: JobTiming | None = None
     promotions: JobTiming | None = None

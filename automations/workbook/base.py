@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -38,6 +38,13 @@ from .table import Table, is_blank
 __all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
 log = logging.getLogger(__name__)
+# Rows added to a tab's grid when rows written with a write (``Workbook.write``'s
+# ``with_rows``) would fall below it: one request for many appends, not one each.
+SPARE_ROWS = 500
+
+RowsOf = Callable[["WriteResult"], Sequence[Mapping[str, object]]]  # rows made from a write's result
+# Tabs read whole just before a write, and the cells to write placed from their grids.
+Placed = tuple[Sequence[str], Callable[[Mapping[str, Grid], "WriteResult"], list[Cell]]]
 
 
 class Backend(Protocol):
@@ -81,14 +88,22 @@ class Backend(Protocol):
         """Add rows after the tab's last non-blank row, starting in column A."""
         ...
 
+    # Optional: ``append_in_write = True`` for a backend whose quota counts requests (Google
+    # Sheets), whose ``ensure_rows`` then takes ``spare=``: rows to add to a tab can go in a
+    # write's own request, at the row after the last one a fresh read found
+    # (``Workbook.write(..., with_rows=...)``), instead of in a request of their own.
+
 
 @dataclass
 class WriteResult:
-    cells_written: int = 0
+    cells_written: int = 0  # computed cells, and the ``placed`` ones (not rows added)
     ids_assigned: list[NewId] = field(default_factory=list)
     columns_added: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # French: what could not be placed, and why
     cells: list[tuple[str, str, str, object]] = field(default_factory=list)  # tab, id, column, value
+    # The rows of ``with_rows`` written in the same request as the cells (0: not carried,
+    # the caller appends them itself).
+    rows_carried: int = 0
 
 
 def same_value(current: object, wanted: object) -> bool:
@@ -137,6 +152,9 @@ class Workbook:
         self._titles: list[str] | None = None
         self._title_index: dict[str, str] | None = None
         self._last: dict[str, Table] = {}
+        # Row 1 of each tab as last read or written by this run: an append places its
+        # columns by it without reading the header again.
+        self._headers: dict[str, list[str]] = {}
 
     @property
     def description(self) -> str:
@@ -178,6 +196,7 @@ class Workbook:
                 table = replace(table, schema=None)
             tables[table.schema.name if table.schema else title] = table
             self._last[title] = table
+            self._headers[title] = header_of(grids.get(title, []))
         return tables
 
     def _require(self, names: Sequence[str]) -> None:
@@ -196,24 +215,74 @@ class Workbook:
 
     # -- writing ---------------------------------------------------------------
 
-    def write(self, updates: Sequence[CellUpdate], new_ids: Sequence[NewId] = ()) -> WriteResult:
+    def write(
+        self,
+        updates: Sequence[CellUpdate],
+        new_ids: Sequence[NewId] = (),
+        *,
+        appends: Sequence[tuple[Tab, Sequence[Mapping[str, object]]]] = (),
+        placed: Placed | None = None,
+        with_rows: tuple[Tab, RowsOf] | None = None,
+    ) -> WriteResult:
         """Write job-owned cells, placing each row from a fresh read of its tab's IDs.
 
         Updates whose value equals what was last read are dropped; when nothing is
         left, no request is made. Rows whose ID vanished since the read are skipped
         and reported in French; so are rows whose ID now stands twice. A backend that
         can be locked (a local file) stays locked from that fresh read to the write.
+
+        On a backend that counts requests (``append_in_write``), more can travel in the
+        same request, each placed from the same fresh read:
+
+        - ``appends``: rows (with their ``ID``) to add after the last row of a tab (read
+          whole with the IDs); an update of one of these rows goes in the row;
+        - ``placed``: tabs read whole, and the cells to write placed from what they hold
+          and from the result (the form answers marked « traitée », ``Listes``);
+        - ``with_rows``: a tab and the rows to add to it made from the result (the run's
+          ``Journal`` line), when there is something else to write; ``rows_carried``
+          then counts them, otherwise nothing is done with them and the caller appends them.
         """
         changed = self.pending(updates)
-        if not changed and not new_ids:
+        if not changed and not new_ids and not any(rows for _, rows in appends) and placed is None:
             return WriteResult()
+        if (appends or placed) and not getattr(self.backend, "append_in_write", False):
+            raise ValueError("appends and placed cells travel with a write on Google Sheets only")
         with _exclusive(self.backend):
-            return self._write(changed, new_ids)
+            return self._write(changed, new_ids, appends, placed, with_rows)
 
-    def _write(self, changed: Sequence[CellUpdate], new_ids: Sequence[NewId]) -> WriteResult:
+    def _write(
+        self,
+        changed: Sequence[CellUpdate],
+        new_ids: Sequence[NewId],
+        appends: Sequence[tuple[Tab, Sequence[Mapping[str, object]]]] = (),
+        placed: Placed | None = None,
+        with_rows: tuple[Tab, RowsOf] | None = None,
+    ) -> WriteResult:
         result = WriteResult()
         for update in changed:
             _check_owned(update.tab, update.column)
+
+        added: dict[str, tuple[Tab, list[dict[str, object]]]] = {}
+        for tab, rows in appends:
+            if rows:
+                added.setdefault(self.ensure_tab(tab), (tab, []))[1].extend(dict(r) for r in rows)
+        in_rows = {
+            (title, str(row["ID"])): row
+            for title, (_, rows) in added.items()
+            for row in rows
+            if row.get("ID")
+        }
+        merged = 0
+        if in_rows:
+            kept = []
+            for update in changed:
+                target = in_rows.get((self._title(update.tab), update.row_id))
+                if target is None:
+                    kept.append(update)
+                else:
+                    target[update.column] = update.value
+                    merged += 1
+            changed = kept
 
         by_tab: dict[str, list[CellUpdate]] = {}
         for update in changed:
@@ -238,14 +307,22 @@ class Workbook:
             for title in by_tab
             if title not in full
         }
-        fresh = self.backend.fetch(full, partial)
+        carry = self._carried_tab(with_rows, {*by_tab, *ids_by_tab, *added})
+        if carry is not None:
+            partial[carry] = [1]  # a job-owned tab: its column A says where its rows end
+        # Tabs rows are added to are read whole: a row a person is typing at the bottom, its
+        # ID not given yet, is never written over. Their grid holds the ID column as well.
+        reads = {*(placed[0] if placed is not None else ()), *added} - set(full)
+        fresh = self.backend.fetch(
+            [*full, *sorted(reads)], {t: c for t, c in partial.items() if t not in reads}
+        )
         cells: list[Cell] = []
         for title in sorted(set(by_tab) | set(ids_by_tab)):
             grid = fresh.get(title, [])
             header = header_of(grid)
             columns = locate_columns(title, header)
             id_col = id_column(title, columns)
-            if title in partial and partial[title] != [id_col]:
+            if title in partial and title not in reads and partial[title] != [id_col]:
                 # The ID column moved since the read: read it again where it is now.
                 grid = self.backend.fetch([], {title: [id_col]}).get(title, [])
             placement = place(
@@ -264,13 +341,75 @@ class Workbook:
             result.cells += placement.written
             if placement.width is not None:
                 self.backend.ensure_columns(title, placement.width)
+            if placement.columns_added:
+                self._headers.pop(title, None)
 
+        result.cells_written = len(cells) + merged
+        for title, (tab, rows) in added.items():
+            cells += self._row_cells(title, tab, fresh.get(title, []), rows)
+        if placed is not None:
+            more = placed[1](fresh, result)
+            result.cells_written += len(more)
+            for title in {c[0] for c in more}:
+                self.backend.ensure_columns(title, max(c[2] for c in more if c[0] == title))
+                self.backend.ensure_rows(title, max(c[1] for c in more if c[0] == title))
+                self._headers.pop(title, None)
+            cells += more
+        if cells and carry is not None and with_rows is not None:
+            rows = with_rows[1](result)
+            cells += self._row_cells(carry, with_rows[0], fresh.get(carry, []), rows)
+            result.rows_carried = len(rows)
         if cells:
             self.backend.write_cells(cells)
-        result.cells_written = len(cells)
         for skipped in result.skipped:
             log.warning("%s", skipped)
         return result
+
+    def _carried_tab(self, with_rows: tuple[Tab, RowsOf] | None, written: set[str]) -> str | None:
+        """The title of the tab whose rows can travel with this write, if they can."""
+        if with_rows is None or not getattr(self.backend, "append_in_write", False):
+            return None
+        title = self.title_for(with_rows[0].name)
+        return title if title is not None and title not in written else None
+
+    def _row_cells(
+        self, title: str, schema: Tab, grid: Grid, rows: Sequence[Mapping[str, object]]
+    ) -> list[Cell]:
+        """The cells of ``rows`` below the last row of ``title`` (``grid``: the tab, or its row 1
+        and column A, read just now; the run's read of the whole tab counts too), with the
+        header cells of the columns it lacks. Blank values are not written."""
+        header, cells, columns = self._header_for(title, schema, header_of(grid), rows)
+        table = self._last.get(title)
+        last = max([len(grid), 1, *([r.number for r in table.rows] if table is not None else [])])
+        for number, row in enumerate(rows, start=last + 1):
+            for name, value in row.items():
+                if (value := to_cell_value(value)) is not None:
+                    cells.append((title, number, columns[normalize_header(name)], value))
+        ensure_rows = self.backend.ensure_rows
+        ensure_rows(title, last + len(rows), spare=SPARE_ROWS)  # type: ignore[call-arg]  # append_in_write backends take it
+        return cells
+
+    def _header_for(
+        self, title: str, schema: Tab, header: list[str], rows: Sequence[Mapping[str, object]]
+    ) -> tuple[list[str], list[Cell], dict[str, int]]:
+        """The tab's header with the columns ``rows`` need added at its end (the whole
+        contract header for a job-owned tab found empty), the header cells to write for
+        them, and where each column is."""
+        names: list[str] = []
+        if schema.job_owned and not any(h.strip() for h in header):
+            header, names = [], [c.name for c in schema.columns]
+        columns = locate_columns(title, header)
+        added: list[Cell] = []
+        for name in [*names, *(name for row in rows for name in row)]:
+            key = normalize_header(name)
+            if key not in columns:
+                header.append(contract_name(title, name))
+                columns[key] = len(header)
+                added.append((title, 1, len(header), header[-1]))
+        if added:
+            self._headers.pop(title, None)
+            self.backend.ensure_columns(title, len(header))
+        return header, added, columns
 
     @gc_paused()
     def pending(self, updates: Sequence[CellUpdate]) -> list[CellUpdate]:
@@ -320,6 +459,7 @@ class Workbook:
         self.backend.add_tab(schema.name, [c.name for c in schema.columns])
         self._titles = None
         self._title_index = None
+        self._headers.pop(schema.name, None)
         return schema.name
 
     def append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
@@ -336,22 +476,13 @@ class Workbook:
 
     def _append_rows(self, schema: Tab, rows: Sequence[Mapping[str, object]]) -> int:
         title = self.ensure_tab(schema)
-        grid = self.backend.fetch([], {title: [1]}).get(title, [])
-        header = header_of(grid)
-        names: list[str] = []
-        if schema.job_owned and not any(h.strip() for h in header):
-            header, names = [], [c.name for c in schema.columns]
-        columns = locate_columns(title, header)
-        added: list[tuple[str, int, int, object]] = []
-        for name in [*names, *(name for row in rows for name in row)]:
-            key = normalize_header(name)
-            if key not in columns:
-                header.append(contract_name(title, name))
-                columns[key] = len(header)
-                added.append((title, 1, len(header), header[-1]))
+        known = self._headers.get(title)
+        if known is None:
+            known = header_of(self.backend.fetch([], {title: [1]}).get(title, []))
+        header, added, columns = self._header_for(title, schema, list(known), rows)
         if added:
-            self.backend.ensure_columns(title, len(header))
             self.backend.write_cells(added)
+            self._headers[title] = list(header)
         lines = []
         for row in rows:
             line: list[object] = [None] * len(header)
@@ -417,26 +548,34 @@ def rewrite_owned_columns(workbook: Workbook, schema: Tab, columns: Mapping[str,
     with _exclusive(workbook.backend):
         title = workbook.ensure_tab(schema)
         grid = workbook.backend.fetch([title], {}).get(title, [])
-        header = header_of(grid)
-        cells: list[tuple[str, int, int, object]] = []
-        located = locate_columns(title, header)
-        for name in columns:
-            if normalize_header(name) not in located:
-                header.append(name)
-                located[normalize_header(name)] = len(header)
-                cells.append((title, 1, len(header), name))
-        current = _column_cells(grid, header, list(columns))
-        for name, values in columns.items():
-            key = normalize_header(name)
-            col = located[key]
-            have = current.get(key, {})
-            for number, value in enumerate(values, start=2):
-                if have.get(number) != value:
-                    cells.append((title, number, col, value))
-            for number in sorted(set(have) - set(range(2, len(values) + 2))):
-                cells.append((title, number, col, None))
+        cells = owned_column_cells(title, grid, columns)
         if cells:
-            workbook.backend.ensure_columns(title, len(header))
+            workbook._headers.pop(title, None)
+            workbook.backend.ensure_columns(title, max(col for _, _, col, _ in cells))
             workbook.backend.ensure_rows(title, max(row for _, row, _, _ in cells))
             workbook.backend.write_cells(cells)
         return len(cells)
+
+
+def owned_column_cells(title: str, grid: Grid, columns: Mapping[str, Sequence[str]]) -> list[Cell]:
+    """The cells that make the job-owned tab ``title`` (``grid``: as it stands) hold exactly
+    ``columns`` in its named columns (row 2 down), header cells of missing columns first."""
+    header = header_of(grid)
+    cells: list[Cell] = []
+    located = locate_columns(title, header)
+    for name in columns:
+        if normalize_header(name) not in located:
+            header.append(name)
+            located[normalize_header(name)] = len(header)
+            cells.append((title, 1, len(header), name))
+    current = _column_cells(grid, header, list(columns))
+    for name, values in columns.items():
+        key = normalize_header(name)
+        col = located[key]
+        have = current.get(key, {})
+        for number, value in enumerate(values, start=2):
+            if have.get(number) != value:
+                cells.append((title, number, col, value))
+        for number in sorted(set(have) - set(range(2, len(values) + 2))):
+            cells.append((title, number, col, None))
+    return cells

@@ -229,6 +229,10 @@ def load_credentials(
 class GoogleBackend:
     """A spreadsheet in Google Sheets (or in the emulator)."""
 
+    # Quota counts requests: a run's Journal line goes in its write's request (see
+    # ``Workbook.write``'s ``with_rows``).
+    append_in_write = True
+
     def __init__(
         self,
         key_or_url: str,
@@ -417,11 +421,14 @@ class GoogleBackend:
         self._call(lambda: self.http.batch_update(self.key, {"requests": [request]}))
         sheet.setdefault("gridProperties", {})["columnCount"] = count
 
-    def ensure_rows(self, title: str, count: int) -> None:
+    def ensure_rows(self, title: str, count: int, *, spare: int = 0) -> None:
+        """At least ``count`` rows; when rows must be added, ``spare`` more (rows written
+        below the last one, as ``append_in_write`` does, then need no request for a while)."""
         sheet = self._sheet(title)
         have = sheet.get("gridProperties", {}).get("rowCount", 1000)
         if count <= have:
             return
+        count += spare
         request = {
             "appendDimension": {
                 "sheetId": sheet["sheetId"],

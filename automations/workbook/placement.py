@@ -10,6 +10,7 @@ A row is found by its ``ID``; a row whose ``ID`` stands twice, or a row that had
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import NamedTuple
 from ..errors import SchemaError
 from ..schema import normalize_header, tab_schema
 from .table import Row, is_blank
+
+log = logging.getLogger(__name__)
 
 Grid = list[list[object]]
 Cell = tuple[str, int, int, object]  # tab title, 1-based row, 1-based column, value
@@ -63,13 +66,33 @@ class Placement:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters a cell holds: Excel's limit (Google Sheets refuses more than 50,000). One limit for
+# both, so that a workbook moved from one to the other keeps every cell as it is.
+CELL_LIMIT = 32_767
+_logged: set[int] = set()  # texts already written in full to the local log by this process
+
+
+def fit_cell(text: str, limit: int = CELL_LIMIT) -> str:
+    """``text`` when it fits a cell; else its beginning and a French note saying it was cut,
+    the whole text going once to the local log (``logs/mila.log``). The last guard of every
+    write: the jobs summarise their own long texts before (Journal details, imported names)."""
+    if len(text) <= limit:
+        return text
+    note = f" […] (texte coupé : {len(text):,} caractères ; le texte entier est dans logs/mila.log)".replace(
+        ",", "\u202f"
+    )
+    if hash(text) not in _logged:
+        _logged.add(hash(text))
+        log.warning("a text of %d characters was cut to fit a cell; in full: %s", len(text), text)
+    return text[: limit - len(note)].rstrip() + note
 
 
 def to_cell_value(value: object) -> object:
     """Turn a computed value into what backends write: numbers as numbers, text
-    without the control characters no spreadsheet keeps, blank as ``None``."""
+    without the control characters no spreadsheet keeps and cut to fit a cell
+    (:func:`fit_cell`), blank as ``None``."""
     if isinstance(value, str):
-        value = _CONTROL.sub("", value)
+        value = fit_cell(_CONTROL.sub("", value))
         return value or None
     if value is None or isinstance(value, (bool, int, float, dt.date)):
         return value

@@ -13,7 +13,9 @@ so that two runs on the same file never erase each other's rows. ``Workbook.writ
 and ``Workbook.append_rows`` also hold it from their fresh read to their write
 (:meth:`XlsxBackend.exclusive`), so rows are placed by ID on the file they change.
 
-A file that is not a zip, whose XML is cut short, or whose parts declare a DOCTYPE
+Ranges that LibreOffice writes and openpyxl cannot read (``sqref="1:1220"``) are read as
+repaired, and written repaired by the next write (:mod:`.xlsx_ranges`). A file that is
+not a zip, whose XML is cut short, or whose parts declare a DOCTYPE
 (entity expansion, external entities) is « endommagé »: nothing is expanded, fetched
 or written.
 """
@@ -29,6 +31,7 @@ from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, LargeZipFile
 
 from filelock import Timeout
+from lxml import etree
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
 from ..lock import workbook_lock
@@ -36,6 +39,7 @@ from .base import Grid
 from .openpyxl_lite import InvalidFileException, load_workbook
 from .openpyxl_lite import Workbook as OpenpyxlWorkbook
 from .xlsx_package import CellRefused, DamagedPackage, Package
+from .xlsx_ranges import readable_copy
 
 try:  # openpyxl reads through defusedxml when it is installed; its refusals are ValueErrors
     from defusedxml import DefusedXmlException
@@ -51,6 +55,7 @@ _DAMAGED = (
     KeyError,
     ValueError,
     ParseError,
+    etree.LxmlError,  # openpyxl parses with lxml when it is installed (a part of garbage)
     EOFError,
     DefusedXmlException,
     DamagedPackage,
@@ -98,9 +103,13 @@ class XlsxBackend:
 
     @contextmanager
     def _reading(self) -> Iterator[OpenpyxlWorkbook]:
-        """The file opened read-only; any sign of damage becomes a French error."""
+        """The file opened read-only; any sign of damage becomes a French error.
+
+        Ranges openpyxl cannot read (``1:1220``, ``A:C``, as LibreOffice saves some) are
+        read repaired, with a warning in the local log (:mod:`.xlsx_ranges`).
+        """
         try:
-            wb = load_workbook(self.path, read_only=True, data_only=True)
+            wb = load_workbook(readable_copy(self.path) or self.path, read_only=True, data_only=True)
         except PermissionError as exc:
             raise self._denied(exc, "lu") from exc
         except (*_DAMAGED, OSError) as exc:

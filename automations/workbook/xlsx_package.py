@@ -9,7 +9,8 @@ write needs one), and every other part is copied unchanged.
 
 Every part is parsed without DTDs, entities or network access; a part that declares
 a DOCTYPE, or that is not well-formed, makes the whole file count as damaged
-(:class:`DamagedPackage`) before anything is written.
+(:class:`DamagedPackage`) before anything is written. The parts, their parser and those
+errors are in :mod:`.xlsx_parts`; a worksheet part being changed is :mod:`.xlsx_sheet`.
 """
 
 from __future__ import annotations
@@ -20,227 +21,43 @@ import datetime as dt
 import math
 import os
 import posixpath
-import re
 import tempfile
 import zipfile
 import zlib
-from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-REL_OFFICE_DOCUMENT = DOC_RELS + "/officeDocument"
-REL_WORKSHEET = DOC_RELS + "/worksheet"
-REL_STYLES = DOC_RELS + "/styles"
-REL_SHARED_STRINGS = DOC_RELS + "/sharedStrings"
-REL_CALC_CHAIN = DOC_RELS + "/calcChain"
-WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
-# Number formats a date may be given a readable one over: General, and openpyxl's defaults.
-_PLAIN_FORMATS = {"general", "yyyy-mm-dd", "yyyy-mm-dd h:mm:ss"}
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+from .xlsx_parts import (
+    _PLAIN_FORMATS,
+    CONTENT_TYPES,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    DOC_RELS,
+    MAIN,
+    PACKAGE_RELS,
+    REL_CALC_CHAIN,
+    REL_OFFICE_DOCUMENT,
+    REL_SHARED_STRINGS,
+    REL_STYLES,
+    REL_WORKSHEET,
+    WORKSHEET_TYPE,
+    XML_SPACE,
+    CellRefused,
+    DamagedPackage,
+    _copy_info,
+    _number,
+    _rels_of,
+    _serialize,
+    _text_of,
+    parse_part,
 )
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-class DamagedPackage(Exception):
-    """A part of the file is missing, not well-formed, or declares a DOCTYPE."""
-
-
-class CellRefused(Exception):
-    """A cell cannot be written without breaking the staff's formulas; ``ref`` names it."""
-
-    def __init__(self, title: str, ref: str, reason: str) -> None:
-        super().__init__(reason)
-        self.title = title
-        self.ref = ref
-        self.reason = reason
-
-
-def parse_part(data: bytes, name: str) -> etree._Element:
-    """One XML part, parsed safely: no DTD, no entity, no network."""
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise DamagedPackage(f"{name}: {exc}") from exc
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise DamagedPackage(f"{name}: DOCTYPE")
-    return root
-
-
-def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-@dataclass
-class _Sheet:
-    """A worksheet part being changed: its rows indexed by number."""
-
-    title: str
-    part: str
-    root: etree._Element
-    ns: str
-    data: etree._Element  # <sheetData>
-    numbers: list[int] = field(default_factory=list)
-    rows: list[etree._Element] = field(default_factory=list)
-    touched: tuple[int, int, int, int] | None = None  # min row, min col, max row, max col
-
-    @classmethod
-    def load(cls, title: str, part: str, root: etree._Element) -> _Sheet:
-        ns = etree.QName(root).namespace or MAIN
-        data = root.find(f"{{{ns}}}sheetData")
-        if data is None:
-            data = etree.SubElement(root, f"{{{ns}}}sheetData")  # pragma: no cover - never seen
-        sheet = cls(title, part, root, ns, data)
-        previous = 0
-        for row in data.iterfind(f"{{{ns}}}row"):
-            number = int(row.get("r") or previous + 1)
-            if row.get("r") is None:
-                row.set("r", str(number))
-            previous = number
-            sheet.numbers.append(number)
-            sheet.rows.append(row)
-            column = 0
-            for cell in row.iterfind(f"{{{ns}}}c"):
-                ref = cell.get("r")
-                if ref is None:
-                    column += 1
-                    cell.set("r", f"{get_column_letter(column)}{number}")
-                else:
-                    column = _column_of(ref)
-        return sheet
-
-    def q(self, tag: str) -> str:
-        return f"{{{self.ns}}}{tag}"
-
-    def row(self, number: int) -> etree._Element:
-        at = bisect_left(self.numbers, number)
-        if at < len(self.numbers) and self.numbers[at] == number:
-            return self.rows[at]
-        row = etree.Element(self.q("row"), r=str(number))
-        if at < len(self.rows):
-            self.rows[at].addprevious(row)
-        elif self.rows:
-            self.rows[-1].addnext(row)
-        else:
-            self.data.append(row)
-        self.numbers.insert(at, number)
-        self.rows.insert(at, row)
-        return row
-
-    def cell(self, number: int, column: int) -> etree._Element:
-        row = self.row(number)
-        ref = f"{get_column_letter(column)}{number}"
-        found = after = None
-        for cell in row.iterfind(self.q("c")):
-            current = _column_of(cell.get("r", ""))
-            if current == column:
-                found = cell
-                break
-            if current > column:
-                after = cell
-                break
-        if found is None:
-            found = etree.Element(self.q("c"), r=ref)
-            if after is not None:
-                after.addprevious(found)
-            else:
-                row.append(found)
-            if row.get("spans"):
-                del row.attrib["spans"]  # optional hint; a stale one is worse than none
-        self._touch(number, column)
-        return found
-
-    def _touch(self, number: int, column: int) -> None:
-        if self.touched is None:
-            self.touched = (number, column, number, column)
-        else:
-            r0, c0, r1, c1 = self.touched
-            self.touched = (min(r0, number), min(c0, column), max(r1, number), max(c1, column))
-
-    def last_filled_row(self, shared: list[str]) -> int:
-        for number, row in zip(reversed(self.numbers), reversed(self.rows), strict=True):
-            if any(not _blank_cell(cell, self.ns, shared) for cell in row.iterfind(self.q("c"))):
-                return number
-        return 0
-
-    def update_dimension(self) -> None:
-        if self.touched is None:
-            return
-        dimension = self.root.find(self.q("dimension"))
-        if dimension is None:
-            return
-        r0, c0, r1, c1 = self.touched
-        bounds = _range_bounds(dimension.get("ref", ""))
-        if bounds is not None:
-            r0, c0 = min(r0, bounds[0]), min(c0, bounds[1])
-            r1, c1 = max(r1, bounds[2]), max(c1, bounds[3])
-        dimension.set("ref", f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}")
-
-
-def _column_of(ref: str) -> int:
-    match = _CELL_REF.match(ref)
-    if match is None:
-        raise DamagedPackage(f"référence de cellule « {ref[:20]} »")
-    return column_index_from_string(match.group(1).upper())
-
-
-def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
-    try:
-        first, _, last = ref.partition(":")
-        c0, r0 = coordinate_from_string(first.replace("$", ""))
-        c1, r1 = coordinate_from_string((last or first).replace("$", ""))
-        return r0, column_index_from_string(c0), r1, column_index_from_string(c1)
-    except ValueError:
-        return None
-
-
-def _text_of(element: etree._Element | None, ns: str) -> str:
-    if element is None:
-        return ""
-    # Rich text runs (<r><t>) and plain <t>; phonetic guides (<rPh>) are not the text.
-    return "".join(t.text or "" for t in element.iter(f"{{{ns}}}t") if not _phonetic(t))
-
-
-def _phonetic(t: etree._Element) -> bool:
-    parent = t.getparent()
-    return parent is not None and etree.QName(parent).localname == "rPh"
-
-
-def _blank_cell(cell: etree._Element, ns: str, shared: list[str]) -> bool:
-    if cell.find(f"{{{ns}}}f") is not None:
-        return False
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        return not _text_of(cell.find(f"{{{ns}}}is"), ns).strip()
-    value = cell.find(f"{{{ns}}}v")
-    text = value.text if value is not None else None
-    if text is None or text == "":
-        return True
-    if kind == "s":
-        try:
-            return not shared[int(text)].strip()
-        except (ValueError, IndexError):
-            return False
-    if kind == "str":
-        return not text.strip()
-    return False
+from .xlsx_sheet import _Sheet
 
 
 class Package:
@@ -583,21 +400,3 @@ class Package:
                 info = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
                 info.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(info, _serialize(self._parsed[name]))
-
-
-def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    new.compress_type = info.compress_type
-    new.external_attr = info.external_attr
-    new.create_system = info.create_system
-    new.comment = info.comment
-    return new
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _rels_of(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")

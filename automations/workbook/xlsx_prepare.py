@@ -41,16 +41,9 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 from .. import schema
 from . import a1
 from .preparation import CALC_NOTE, COLOURS, FORMATS, ColumnPlan, TabPlan, plan_tab, tab_contract
-from .xlsx_package import (
-    CONTENT_TYPES,
-    DOC_RELS,
-    PACKAGE_RELS,
-    DamagedPackage,
-    Package,
-    _rels_of,
-    _Sheet,
-    parse_part,
-)
+from .xlsx_package import Package
+from .xlsx_parts import CONTENT_TYPES, DOC_RELS, PACKAGE_RELS, DamagedPackage, _rels_of, parse_part
+from .xlsx_sheet import _Sheet
 
 if TYPE_CHECKING:
     from .xlsx import XlsxBackend
@@ -58,6 +51,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 AUTHOR = "mila"
 LAST_ROW = 1048576
+# A whole tab, less its very last column: LibreOffice saves a range over every column as
+# rows only (« 1:1220 »), which openpyxl cannot read; this one it saves as « A1:XFC1220 ».
+WHOLE_TAB = f"A1:XFC{LAST_ROW}"
 EXCEL_LIST_LIMIT = 255  # characters of a list typed into a validation
 REL_COMMENTS = DOC_RELS + "/comments"
 REL_VML = DOC_RELS + "/vmlDrawing"
@@ -203,7 +199,7 @@ class _Preparer:
             self.validation(column)
             self.conditional(column)
         if self.plan.owned:
-            self.warn_range("A1:XFD1048576", OWNED_TITLE, OWNED_TEXT)
+            self.warn_range(WHOLE_TAB, OWNED_TITLE, OWNED_TEXT)
         else:
             self.notes()
 
@@ -376,12 +372,17 @@ class _Preparer:
         holder = self.root.find(self.q("dataValidations"))
         if holder is not None:
             for existing in holder.iterfind(self.q("dataValidation")):
-                if existing.get("sqref") != sqref:
+                if not _same_range(existing.get("sqref") or "", sqref) and not _whole_tab_before(
+                    existing, sqref, attrs
+                ):
                     continue
                 have = existing.find(self.q("formula1"))
-                if have is not None and have.text == formula and existing.get("type") == attrs["type"]:
+                same = have is not None and have.text == formula and existing.get("type") == attrs["type"]
+                if same and existing.get("sqref") == sqref:
                     return
-                holder.remove(existing)  # a rule of an earlier preparation on the same range
+                # A rule of an earlier preparation on the same range, or on the same range cut
+                # short by LibreOffice, or the whole-tab warning of an earlier version: replaced.
+                holder.remove(existing)
                 break
         holder = self.child("dataValidations")
         element = etree.SubElement(holder, self.q("dataValidation"), attrs)
@@ -567,3 +568,22 @@ class _Preparer:
 
 
 __all__ = ["CALC_NOTE", "prepare"]
+
+
+def _same_range(have: str, wanted: str) -> bool:
+    """The same range, or the same one cut short below (LibreOffice keeps only the used rows)."""
+    if have == wanted:
+        return True
+    top, _, bottom = have.partition(":")
+    want_top, _, want_bottom = wanted.partition(":")
+    digits = "0123456789"
+    return bool(bottom) and top == want_top and bottom.rstrip(digits) == want_bottom.rstrip(digits)
+
+
+def _whole_tab_before(existing: etree._Element, sqref: str, attrs: dict[str, str]) -> bool:
+    """``existing`` is the owned-tab warning of an earlier preparation, over another range.
+
+    Earlier versions spread it over ``A1:XFD1048576``; LibreOffice gives that back as
+    ``1:1220`` (read as ``A1:XFD1220``). The new rule replaces it rather than doubling it.
+    """
+    return sqref == WHOLE_TAB and existing.get("errorTitle") == attrs.get("errorTitle") == OWNED_TITLE

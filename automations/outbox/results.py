@@ -1,0 +1,126 @@
+"""What a sending run did, counted and worded the same way by every job that e-mails:
+the counts by outcome, the Journal's « Détails » and « Résultat », the by-status listing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..rules import outbox as rules
+from ..runner import NOTHING, Outcome
+from .messages import BY_ANOTHER_RUN, PREVIEW, InDoubt, Mail
+
+
+class MessageCounts:
+    """Counts by outcome, for a job result holding ``messages`` (each with a ``status``)."""
+
+    messages: Sequence[Mail]
+    to_check: Sequence[InDoubt]
+    dry_run: bool
+    preview: bool  # no server: the messages were only written as previews
+    journal: bool  # the run's Journal line was written
+
+    @property
+    def changed(self) -> bool:
+        """Something was (or, in a dry run, would be) sent or recorded."""
+        return bool(self.messages)
+
+    def _count(self, status: str) -> int:
+        return sum(1 for m in self.messages if m.status == status)
+
+    @property
+    def sent(self) -> int:
+        return self._count(rules.SENT)
+
+    @property
+    def failed(self) -> int:
+        return self._count(rules.FAILED)
+
+    @property
+    def cancelled(self) -> int:
+        return self._count(rules.CANCELLED)
+
+    @property
+    def uncertain(self) -> int:
+        return self._count(rules.TO_CHECK)
+
+    @property
+    def journal_lost(self) -> bool:
+        """A run that sent, recorded or wrote previews of messages, whose Journal line is missing."""
+        if self.dry_run:
+            return False
+        wrote = bool(self.messages) if self.preview else self.changed
+        return wrote and not self.journal
+
+    def journal_parts(
+        self,
+        noun: str,
+        *,
+        feminine: bool,
+        sender: str,
+        failed: Callable[[Any], str],
+        in_doubt: Callable[[Any], str],
+    ) -> list[str]:
+        """The pieces of the Journal's « Détails » every sending job writes: sent, failed,
+        perhaps sent, not sent, left « en cours » by an earlier run (``noun`` is plural,
+        « relance(s) »; ``failed`` and ``in_doubt`` name one message, one check)."""
+        e = "e" if feminine else ""
+        parts = [f"{self.sent} {noun} envoyé{e}(s) par {sender}"]
+        failures = [m for m in self.messages if m.status == rules.FAILED]
+        if failures:
+            listed = ", ".join(failed(m) for m in failures[:10])
+            parts.append(f"{len(failures)} en échec : {listed}" + (" …" if len(failures) > 10 else ""))
+        if self.uncertain:
+            parts.append(f"{self.uncertain} peut-être parti{e}(s), à vérifier")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} non envoyé{e}(s)")
+        new = [c for c in self.to_check if c.new]
+        if new:
+            listed = ", ".join(in_doubt(c) for c in new[:10])
+            parts.append(
+                f"{len(new)} {noun} resté{e}(s) « en cours » lors d'un passage précédent, "
+                f"à vérifier : {listed}"
+            )
+        return parts
+
+    def journal_outcome(self) -> str:
+        """The Journal's « Résultat »: succès · succès partiel · échec · à vérifier."""
+        cancelled = sum(
+            1 for m in self.messages if m.status == rules.CANCELLED and m.details != BY_ANOTHER_RUN
+        )
+        if self.failed or self.uncertain or cancelled:
+            return "succès partiel" if self.sent else "échec"
+        if any(c.new for c in self.to_check):
+            return "à vérifier"
+        return "succès"
+
+
+def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
+    """The record of a mail job run without server: previews written, nothing left."""
+    if not messages:
+        return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
+    return Outcome(
+        PREVIEW,
+        f"aucun serveur d'envoi configuré : {messages} {what} en aperçu dans « {folder} », rien n'est parti",
+    )
+
+
+def by_status(
+    messages: Sequence[Mail],
+    titles: Sequence[tuple[str, str]],
+    describe: Callable[[Any], str],
+    limit: int,
+) -> list[str]:
+    """The messages of a run grouped by status for the command line: « title : N », then one
+    line each (``describe``, and what the server said), at most ``limit`` per status."""
+    out: list[str] = []
+    for status, title in titles:
+        shown = [m for m in messages if m.status == status]
+        if not shown:
+            continue
+        out.append(f"{title} : {len(shown)}")
+        out += [f"  {describe(m)}" + (f" : {m.details}" if m.details else "") for m in shown[:limit]]
+        if len(shown) > limit:
+            out.append(f"  … et {len(shown) - limit} autre(s) (--limite pour en voir plus)")
+    return out
