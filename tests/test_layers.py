@@ -221,6 +221,7 @@ LEAVES = {
     "automations.text": [],
     "automations.clock": [],
     "automations.formatting": [],
+    "automations.gcpause": [],
     "automations.state": [],
     "automations.settings": ["automations.errors", "automations.text"],
     "automations.config": ["automations.errors", "automations.settings", "automations.text"],
@@ -261,7 +262,8 @@ def test_a_layer_imports_nothing_above_it(layer):
 @pytest.mark.parametrize("leaf", sorted(LEAVES))
 def test_settings_errors_and_text_are_leaves(leaf):
     """settings, config and schema import only errors, settings and text of the package; errors,
-    text, clock, formatting and state import none of it; lock, logs and schedule what they list."""
+    text, clock, formatting, gcpause and state import none of it; lock, logs and schedule what
+    they list."""
     allowed = [leaf, *LEAVES[leaf]]
     wrong = [
         f"{found.module}:{found.line} imports {found.target}"

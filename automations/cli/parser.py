@@ -6,18 +6,48 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
+import importlib
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from .. import __version__
-from .diagnostic import cmd_diagnostic
-from .documents import cmd_docs, cmd_docs_rapport, cmd_docs_variables, cmd_docs_verifier
-from .operation import cmd_courriel_test, cmd_renewals, cmd_schedule, cmd_status
-from .resume import cmd_resume
-from .tools import cmd_demo, cmd_emulator
-from .workbook import cmd_calendrier, cmd_check, cmd_paiements, cmd_preparer, cmd_sync, cmd_tabs
+
+
+def _command_of(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """The handler ``name`` of ``automations.cli.<module>``, imported when the command runs:
+    a command imports only what it uses (a sync no Word, mail template or chart library)."""
+
+    def handler(args: argparse.Namespace, out: TextIO) -> int:
+        command: Callable[[argparse.Namespace, TextIO], int] = getattr(
+            importlib.import_module(f"{__package__}.{module}"), name
+        )
+        return command(args, out)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+cmd_diagnostic = _command_of("diagnostic", "cmd_diagnostic")
+cmd_docs = _command_of("documents", "cmd_docs")
+cmd_docs_rapport = _command_of("documents", "cmd_docs_rapport")
+cmd_docs_variables = _command_of("documents", "cmd_docs_variables")
+cmd_docs_verifier = _command_of("documents", "cmd_docs_verifier")
+cmd_courriel_test = _command_of("operation", "cmd_courriel_test")
+cmd_renewals = _command_of("operation", "cmd_renewals")
+cmd_schedule = _command_of("operation", "cmd_schedule")
+cmd_status = _command_of("operation", "cmd_status")
+cmd_resume = _command_of("resume", "cmd_resume")
+cmd_demo = _command_of("tools", "cmd_demo")
+cmd_emulator = _command_of("tools", "cmd_emulator")
+cmd_calendrier = _command_of("workbook", "cmd_calendrier")
+cmd_check = _command_of("workbook", "cmd_check")
+cmd_paiements = _command_of("workbook", "cmd_paiements")
+cmd_preparer = _command_of("workbook", "cmd_preparer")
+cmd_sync = _command_of("workbook", "cmd_sync")
+cmd_tabs = _command_of("workbook", "cmd_tabs")
 
 FORMER_NAMES = {
     "tabs": "onglets",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import schema
+from ..gcpause import gc_paused
 from ..model.anomalies import Anomalies, Anomaly, Severity
 from ..model.dataset import Dataset
 from ..rules import forms as forms_rules
@@ -80,6 +81,7 @@ def schema_problems(tables: Mapping[str, Table]) -> list[Anomaly]:
     return problems
 
 
+@gc_paused()
 def evaluate(
     tables: Mapping[str, Table],
     today: dt.date,
@@ -134,6 +136,7 @@ def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
     return {row.number: row.get("Place") for row in table.rows}
 
 
+@gc_paused()
 def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
     """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned."""
     updates: list[CellUpdate] = []
@@ -142,7 +145,8 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         for name, table in evaluation.tables.items()
         if table.schema is not None
     }
-    members = rows_by_number.get(schema.MEMBRES.name, {})
+    membres = schema.MEMBRES.name
+    members = rows_by_number.get(membres, {})
     for c in evaluation.computations:
         row = members.get(c.row)
         row_id = row.id if row is not None else None
@@ -157,7 +161,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             ("Statut", c.status),
             ("Voix", c.votes if c.status is not None else None),
         ):
-            updates.append(CellUpdate(schema.MEMBRES.name, row_id, column, value, row=row))
+            updates.append(CellUpdate(membres, row_id, column, value, row))
 
     for tab, computed in (
         (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount}) for c in evaluation.bookings.computations]),
@@ -171,23 +175,30 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         (schema.INSCRIPTIONS, [(c.row, {"Place": c.place}) for c in evaluation.events.registrations]),
         (schema.PAIEMENTS, [(c.row, {"Période": c.period}) for c in evaluation.payments]),
     ):
-        rows = rows_by_number.get(tab.name, {})
+        name = tab.name
+        rows = rows_by_number.get(name, {})
         for number, values in computed:
             row = rows.get(number)
-            row_id = (row.id if row is not None else None) or new_ids.get((tab.name, number))
+            row_id = (row.id if row is not None else None) or new_ids.get((name, number))
             if row is None or row_id is None:
                 continue
             for column, value in values.items():
-                updates.append(CellUpdate(tab.name, row_id, column, value, row=row))
+                updates.append(CellUpdate(name, row_id, column, value, row))
 
     for table in evaluation.tables.values():
         known = table.schema
         if known is None or known.id_prefix is None or "anomalies" not in known.key_lookup:
             continue
+        name = known.name
+        flagged = {a.row for a in evaluation.anomalies.by_tab(name)}  # once per tab, not per row
         for row in table.rows:
-            row_id = row.id or new_ids.get((known.name, row.number))
+            row_id = row.id or new_ids.get((name, row.number))
             if row_id is None:
                 continue
-            text = evaluation.anomalies.as_cell_text(known.name, row.number) or None
-            updates.append(CellUpdate(known.name, row_id, "Anomalies", text, row=row))
+            text = (
+                (evaluation.anomalies.as_cell_text(name, row.number) or None)
+                if row.number in flagged
+                else None
+            )
+            updates.append(CellUpdate(name, row_id, "Anomalies", text, row))
     return updates

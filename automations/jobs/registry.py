@@ -18,25 +18,25 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..clock import Clock
 from ..config import Settings
 from ..errors import MilaError
 from ..runner import NOTHING, Outcome
-from .calendars import CalendarsResult, run_calendars
 from .check import CheckResult, run_check
 from .context import JobResult, RunContext
-from .digest import DigestResult, run_digest
-from .document_run import DocumentsBatch, DocumentsResult
-from .documents import run_scheduled_documents
 from .forms import acknowledge_forms, take_in_forms
-from .notices import NoticesResult
-from .payments import PaymentsResult
-from .prepare import PrepareResult, run_prepare
-from .promotions import run_promotion_notices
-from .renewals import RenewalsResult, run_renewals
 from .sync import SyncResult, run_sync
+
+if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imports only what it uses
+    from .calendars import CalendarsResult
+    from .digest import DigestResult
+    from .document_run import DocumentsBatch, DocumentsResult
+    from .notices import NoticesResult
+    from .payments import PaymentsResult
+    from .prepare import PrepareResult
+    from .renewals import RenewalsResult
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,8 @@ def check(ctx: RunContext, options: CheckOptions = CheckOptions()) -> CheckResul
 
 def calendars(ctx: RunContext, options: CalendarsOptions) -> CalendarsResult:
     """The .ics calendars of every bookable resource and of the programme."""
+    from .calendars import run_calendars
+
     return run_calendars(
         ctx.workbook,
         out_dir=options.out_dir,
@@ -138,6 +140,8 @@ def calendars(ctx: RunContext, options: CalendarsOptions) -> CalendarsResult:
 
 def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsResult:
     """Send the membership reminders due today, each once."""
+    from .renewals import run_renewals
+
     settings = ctx.settings
     return run_renewals(
         ctx.workbook,
@@ -154,6 +158,8 @@ def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsRes
 
 def promotions(ctx: RunContext, options: RunOptions = RunOptions()) -> NoticesResult:
     """Send the « place confirmée » notices still to send."""
+    from .promotions import run_promotion_notices
+
     return run_promotion_notices(
         ctx.workbook,
         today=ctx.today,
@@ -167,6 +173,8 @@ def promotions(ctx: RunContext, options: RunOptions = RunOptions()) -> NoticesRe
 
 def documents(ctx: RunContext, options: RunOptions = RunOptions()) -> DocumentsBatch:
     """The conventions, then the charters to sign (what the scheduler runs every day)."""
+    from .documents import run_scheduled_documents
+
     return run_scheduled_documents(ctx)
 
 
@@ -210,12 +218,16 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
 
 def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
     """The daily summary to the staff ([digest] to), sent when something is new."""
+    from .digest import run_digest
+
     return run_digest(ctx)
 
 
 def preparer(ctx: RunContext, options: RunOptions = RunOptions()) -> PrepareResult:
     """Apply the workbook contract to the sheet itself (`mila preparer`, run by hand):
     dropdowns, header notes, formats, warning-only protections; only what is missing."""
+    from .prepare import run_prepare
+
     return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import fast_ids
 from .cell_text import ValueProblem, _prepare, clean_text
 
 EMAIL_HINT = "Corrigez l'adresse : une seule adresse, de la forme nom@domaine.fr."
@@ -74,6 +75,9 @@ _FRENCH_NATIONAL = re.compile(r"0[1-79](?:[ .-]?\d{2}){4}")
 
 @lru_cache(maxsize=65536)
 def _phone(text: str) -> str | None:
+    fast = fast_ids.french_phone(text)
+    if fast is not None:
+        return fast
     import phonenumbers
 
     if _FRENCH_NATIONAL.fullmatch(text):
@@ -136,7 +140,7 @@ def parse_siret(value: object) -> str:
     try:
         from stdnum.fr import siret
 
-        valid = bool(siret.is_valid(digits))
+        valid = fast_ids.siret_valid(digits) or bool(siret.is_valid(digits))
     except Exception:
         valid = False
     if not valid:

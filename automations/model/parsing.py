@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import schema
 from ..formatting import format_money
@@ -221,6 +222,31 @@ def parse_row(
     return _parse(spec, row, today or dt.date.today(), present)
 
 
+FieldPlan = tuple[tuple[Field, str, Callable[[object], object], bool], ...]
+_PLANS: dict[int, tuple[TabSpec, FieldPlan]] = {}
+
+
+def _field_plan(spec: TabSpec) -> FieldPlan:
+    """Each field of a tab with what ``_parse`` reads of it on every row, looked up once
+    per spec (by identity: hashing a spec hashes all its fields)."""
+    found = _PLANS.get(id(spec))
+    if found is None or found[0] is not spec:
+        found = _PLANS[id(spec)] = (spec, tuple((f, f.key, f.parse, f.plausible) for f in spec.fields))
+    return found[1]
+
+
+@lru_cache(maxsize=16)
+def _plausible_span(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last days :func:`values.implausible_date` finds plausible on ``today``,
+    computed once per run rather than for each date cell (a test compares both)."""
+    years = v.PLAUSIBLE_YEARS_AHEAD
+    try:
+        latest = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + years, day=28)
+    return v.PLAUSIBLE_FROM, latest
+
+
 def _parse(
     spec: TabSpec, row: Row, today: dt.date, present: frozenset[str] | None
 ) -> tuple[object, list[Anomaly]]:
@@ -236,14 +262,15 @@ def _parse(
         if not quiet:
             anomalies.append(Anomaly(tab_name, row.number, row_id, column, severity, message))
 
-    for f in spec.fields:
-        raw = cells.get(f.key)
+    earliest, latest = _plausible_span(today)
+    for f, key, parse, plausible in _field_plan(spec):
+        raw = cells.get(key)
         if raw is None or (raw.__class__ is str and not raw.strip()):
-            if f.required and (present is None or f.key in present):
+            if f.required and (present is None or key in present):
                 emit(f.column, ERROR, _missing_message(f))
             continue
         try:
-            value = f.parse(raw)
+            value = parse(raw)
         except ValueProblem as problem:
             if problem.problem == "Valeur manquante":
                 if f.required and (present is None or f.key in present):
@@ -260,9 +287,9 @@ def _parse(
                 ValueProblem("Valeur illisible", value=raw, hint="Corrigez cette case.").for_column(f.column),
             )
             continue
-        if f.plausible and not quiet:
-            day = value if isinstance(value, dt.date) else None
-            why = v.implausible_date(day, today) if day is not None else None
+        if plausible and not quiet and isinstance(value, dt.date):
+            day = value.date() if isinstance(value, dt.datetime) else value
+            why = None if earliest <= day <= latest else v.implausible_date(value, today)
             if why:
                 emit(
                     f.column,

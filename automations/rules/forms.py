@@ -26,8 +26,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz, process
-
 from .. import schema
 from ..formatting import format_date, format_datetime
 from ..model.anomalies import Anomaly, Severity
@@ -243,6 +241,8 @@ def find_event(text: str, events: Sequence[Event]) -> tuple[Event | None, str | 
     dated = [e for e in events if e.id and (day is None or e.date == day)]
     exact = [e for e in dated if words and words in {_plain(e.title), _plain(e.type)}]
     if not exact and words:
+        from rapidfuzz import fuzz, process  # only a form answer naming its event loosely needs it
+
         labels = {i: _plain(e.title) for i, e in enumerate(dated) if e.title}
         scored = process.extract(words, labels, scorer=fuzz.token_set_ratio, score_cutoff=_EVENT_CUTOFF)
         if scored:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ..schema import Tab
@@ -28,11 +28,22 @@ def id_number(tab: Tab, text: str | None) -> int | None:
     """The number of an ID that fits the tab's pattern (prefix, then at most
     ``max_digits`` digits: ``M0012``, ``m12``, ``M-0012``), or None for anything else
     (``=1+1``, ``../etc/x``, ``M99999999999999999999``)."""
+    return id_reader(tab)(text)
+
+
+def id_reader(tab: Tab) -> Callable[[str | None], int | None]:
+    """:func:`id_number` for one tab, its pattern looked up once: for the loops over a
+    whole tab's IDs."""
     assert tab.id_prefix is not None
-    if not text:
-        return None
-    match = _id_shape(tab.id_prefix, max_digits(tab)).fullmatch(str(text).strip())
-    return int(match.group(1)) if match else None
+    fullmatch = _id_shape(tab.id_prefix, max_digits(tab)).fullmatch
+
+    def number(text: str | None) -> int | None:
+        if not text:
+            return None
+        match = fullmatch(str(text).strip())
+        return int(match.group(1)) if match else None
+
+    return number
 
 
 @lru_cache(maxsize=64)
@@ -51,7 +62,8 @@ def _pattern(tab: Tab) -> re.Pattern[str]:
 def highest_number(tab: Tab, texts: Iterable[str | None]) -> int:
     """The highest number of the tab's IDs in ``texts`` (the ID column); IDs that do not
     fit the pattern do not count."""
-    return max((n for text in texts if (n := id_number(tab, text)) is not None), default=0)
+    number = id_reader(tab)
+    return max((n for text in texts if (n := number(text)) is not None), default=0)
 
 
 def highest_mentioned(tab: Tab, texts: Iterable[str | None]) -> int:

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-import numpy
-from rapidfuzz import fuzz, process
-
 from ..model.rows import Member, id_key
 from ..text import to_ascii
 
@@ -159,6 +156,10 @@ class MemberIndex:
         ordered = sorted(queries)
         if not ordered or not self._names:
             return found
+        # Imported here: numpy costs 0.2 s to import, which only a fuzzy match needs.
+        import numpy
+        from rapidfuzz import fuzz, process
+
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]
             matrix = process.cdist(

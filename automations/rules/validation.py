@@ -25,7 +25,7 @@ from ..model.values import show_value
 from .bookings import BookingPolicy, BookingsOutcome, compute_bookings
 from .events import EventsOutcome, compute_events
 from .fees import FORFAITS_FROM, FeeSchedule, forfait_missing_message
-from .ids import id_number, max_digits
+from .ids import id_reader, max_digits
 from .membership import MembershipPolicy, compute_member, fee_period_start, status
 
 ERROR = Severity.ERROR
@@ -163,8 +163,9 @@ def check_id_format(ctx: Context) -> Iterable[Anomaly]:
     for tab, attr in ID_TABS:
         assert tab.id_prefix is not None
         example = tab.format_id(1)
+        number = id_reader(tab)
         for model in getattr(ctx.dataset, attr):
-            if model.id is None or id_number(tab, model.id) is not None:
+            if model.id is None or number(model.id) is not None:
                 continue
             shown = show_value(model.id)
             yield Anomaly(

@@ -32,13 +32,12 @@ from zipfile import BadZipFile, LargeZipFile
 
 from filelock import Timeout
 from lxml import etree
-from openpyxl import Workbook as OpenpyxlWorkbook
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
 from ..lock import workbook_lock
 from .base import Grid
+from .openpyxl_lite import InvalidFileException, load_workbook
+from .openpyxl_lite import Workbook as OpenpyxlWorkbook
 from .xlsx_package import CellRefused, DamagedPackage, Package
 from .xlsx_ranges import readable_copy
 
