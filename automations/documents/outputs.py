@@ -348,20 +348,10 @@ def find_soffice(command: str = "soffice") -> str:
     return found
 
 
-def convert_to_pdf(
-    files: Sequence[Path], *, soffice: str = "soffice", timeout: float = 180.0
-) -> dict[Path, Path]:
-    """Convert .docx files to PDF with LibreOffice headless, in one batch, into a temporary
-    folder; returns {docx: pdf}. The caller moves the PDFs where they belong and must
-    delete their folder (``pdf.parent``) afterwards."""
-    if not files:
-        return {}
-    executable = find_soffice(soffice)
-    work = Path(tempfile.mkdtemp(prefix="mila-pdf-"))
-    profile = work / "profil"
-    outdir = work / "pdf"
-    outdir.mkdir()
-    command = [
+def soffice_command(executable: str, profile: Path, outdir: Path, files: Sequence[Path]) -> list[str]:
+    """LibreOffice's command converting ``files`` to PDF into ``outdir``, headless, with a
+    profile of its own (``profile``: a fresh folder, so that runs never share one)."""
+    return [
         executable,
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
@@ -376,6 +366,22 @@ def convert_to_pdf(
         str(outdir),
         *map(str, files),
     ]
+
+
+def convert_to_pdf(
+    files: Sequence[Path], *, soffice: str = "soffice", timeout: float = 180.0
+) -> dict[Path, Path]:
+    """Convert .docx files to PDF with LibreOffice headless, in one batch, into a temporary
+    folder; returns {docx: pdf}. The caller moves the PDFs where they belong and must
+    delete their folder (``pdf.parent``) afterwards."""
+    if not files:
+        return {}
+    executable = find_soffice(soffice)
+    work = Path(tempfile.mkdtemp(prefix="mila-pdf-"))
+    profile = work / "profil"
+    outdir = work / "pdf"
+    outdir.mkdir()
+    command = soffice_command(executable, profile, outdir, files)
     try:
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .outputs import OutputError, PdfUnavailable, find_soffice
+from .outputs import OutputError, PdfUnavailable, find_soffice, soffice_command
 
 log = logging.getLogger(__name__)
 BATCH = 50  # documents per LibreOffice run
@@ -59,21 +59,7 @@ class SofficeConverter:
         executable = find_soffice(self.soffice)
         outdir.mkdir(parents=True, exist_ok=True)
         profile = Path(tempfile.mkdtemp(prefix="mila-soffice-"))
-        command = [
-            executable,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--nodefault",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(outdir),
-            *map(str, files),
-        ]
+        command = soffice_command(executable, profile, outdir, files)
         try:
             try:
                 process = subprocess.Popen(
