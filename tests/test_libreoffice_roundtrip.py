@@ -135,8 +135,9 @@ class TestRangeRepair:
     def test_openpyxl_refuses_the_file_as_it_is(self, tmp_path: Path):
         """The case repaired: openpyxl alone cannot read such a tab."""
         path = _with_ranges(tmp_path / "c.xlsx", ["1:1220"])
-        with pytest.raises(TypeError):
-            load_workbook(path)
+        # Given an open stream, so that the file openpyxl leaves open on failing is closed here.
+        with path.open("rb") as stream, pytest.raises(TypeError):
+            load_workbook(stream)
 
     def test_the_file_reads_with_a_warning_and_no_refusal(self, tmp_path: Path, caplog):
         """The backend reads the tab; the local log names the ranges it repaired."""
