@@ -326,12 +326,15 @@ def run_scheduled_documents(context: RunContext) -> DocumentsBatch:
     """What ``mila planifier`` runs every day: the conventions and the charters to sign; and,
     with ``[documents] send_receipts = true``, a mail server and a ``Paiements`` tab, the
     receipts not yet sent."""
-    results = [run_conventions(context), run_charters(context)]
+    results = [run_conventions(context)]
+    context.changed()  # each step starts from the workbook as the step before left it
+    results.append(run_charters(context))
     settings = context.settings
     if (
         settings.documents.send_receipts
         and settings.mail.uses_smtp
         and context.workbook.title_for(schema.PAIEMENTS.name) is not None
     ):
+        context.changed()
         results.append(run_receipts(context, send=True))
     return DocumentsBatch(results)
