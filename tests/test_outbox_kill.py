@@ -23,8 +23,6 @@ from conftest import GoogleBook, XlsxBook
 from test_mail import SmtpServer
 from test_xlsx_backend import renewal_tabs
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-
 DAY = "2026-11-23"  # the J-30 reminder of the members of renewal_tabs
 DUE = {f"M{n:04d}": f"membre{n}@label.fr" for n in range(1, 11)}  # ten reminders due
 
@@ -60,10 +58,9 @@ def kill_after(command: list[str], folder: Path, env: dict[str, str], server: Sm
     """Start ``command`` and SIGKILL it once the server has received ``count`` messages."""
     run = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        # The run either reaches ``count`` messages or ends (then the test fails): no clock.
         while len(server.messages) < count:
             assert run.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline, "the run sent nothing"
             time.sleep(0.02)
         os.kill(run.pid, signal.SIGKILL)
     finally:
