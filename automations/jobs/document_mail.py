@@ -156,21 +156,11 @@ class DocumentSending(outbox.MessageCounts):
 
     def as_dict(self) -> dict[str, object]:
         return {
+            **self.counts_dict(),
             "task": self.task,
-            "sender": self.sender,
-            "dry_run": self.dry_run,
-            "preview": self.preview,
-            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
-            "sent": self.sent,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "uncertain": self.uncertain,
             "already_sent": self.already,
-            "messages": [m.as_dict() for m in self.messages],
-            "checks": [c.as_dict() for c in self.to_check],
             "not_sent": self.not_sent,
             "notes": self.notes,
-            "journal": self.journal,
         }
 
     def outcome(self) -> Outcome:

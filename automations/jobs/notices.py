@@ -177,24 +177,14 @@ class NoticesResult(outbox.MessageCounts):
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "dry_run": self.dry_run,
+            **self.counts_dict(),
             "today": self.today.isoformat(),
-            "sender": self.sender,
-            "preview": self.preview,
-            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
             "planned": len(self.messages) if self.dry_run or self.preview else 0,
-            "sent": self.sent,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "uncertain": self.uncertain,
             "closed": len(self.closed),
             "waiting": len(self.waiting),
             "to_check": len(self.to_check),
-            "messages": [m.as_dict() for m in self.messages],
             "closed_notices": [c.as_dict() for c in self.closed],
             "waiting_notices": [w.as_dict() for w in self.waiting],
-            "checks": [c.as_dict() for c in self.to_check],
-            "journal": self.journal,
             "seconds": round(self.seconds, 3),
         }
 

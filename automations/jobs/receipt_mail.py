@@ -130,19 +130,10 @@ class ReceiptsSending(outbox.MessageCounts):
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "sender": self.sender,
-            "preview": self.preview,
-            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
-            "sent": self.sent,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "uncertain": self.uncertain,
-            "messages": [m.as_dict() for m in self.messages],
-            "checks": [c.as_dict() for c in self.to_check],
+            **self.counts_dict(),
             "not_sent": self.not_sent,
             "too_old": self.too_old,
             "dates_written": self.dates_written,
-            "journal": self.journal,
         }
 
 

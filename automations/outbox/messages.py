@@ -24,6 +24,8 @@ class InDoubt(Protocol):
     @property
     def new(self) -> bool: ...  # found by this run
 
+    def as_dict(self) -> dict[str, object]: ...
+
 
 @dataclass(kw_only=True)
 class Mail:

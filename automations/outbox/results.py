@@ -19,7 +19,26 @@ class MessageCounts:
     to_check: Sequence[InDoubt]
     dry_run: bool
     preview: bool  # no server: the messages were only written as previews
+    preview_folder: Path | None  # where the previews were written
+    sender: str  # the server's description
     journal: bool  # the run's Journal line was written
+
+    def counts_dict(self) -> dict[str, object]:
+        """What every sending job's JSON says the same way: the counts by outcome, each
+        message, each « à vérifier », whether the Journal line is written."""
+        return {
+            "sender": self.sender,
+            "dry_run": self.dry_run,
+            "preview": self.preview,
+            "preview_folder": str(self.preview_folder) if self.preview_folder else None,
+            "sent": self.sent,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "uncertain": self.uncertain,
+            "messages": [m.as_dict() for m in self.messages],
+            "checks": [c.as_dict() for c in self.to_check],
+            "journal": self.journal,
+        }
 
     @property
     def changed(self) -> bool:
