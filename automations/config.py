@@ -29,6 +29,7 @@ from .settings import (
     MailSettings,
     MembershipPolicy,
     PaymentsSettings,
+    PrivacySettings,
     RenewalSettings,
     ScheduleSettings,
     WorkbookSettings,
@@ -76,6 +77,7 @@ class Settings(Section):
     payments: PaymentsSettings = PaymentsSettings()
     formulaires: FormsSettings = FormsSettings()
     digest: DigestSettings = DigestSettings()
+    donnees: PrivacySettings = PrivacySettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 

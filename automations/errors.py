@@ -21,7 +21,8 @@
     ├── PaymentsError           an import file or the HelloAsso API cannot be used
     ├── NoDataForYear           the workbook holds nothing dated in the year asked for
     ├── ReportOutputError       the annual report cannot be written where it should go
-    └── CalendarWriteError      a calendar file could not be written
+    ├── CalendarWriteError      a calendar file could not be written
+    └── PersonalDataError       a data request names nobody, or an erasure awaits --confirmer
 
 Every subclass of MilaError is defined here, and this tree names each one at its depth
 (tests/test_errors.py checks both); the modules that raise them import them from here.
@@ -137,6 +138,11 @@ class ReportOutputError(MilaError):
 
 class CalendarWriteError(MilaError):
     """A calendar file could not be written."""
+
+
+class PersonalDataError(MilaError):
+    """A request about a person's data (``mila donnees``) names nobody the workbook knows,
+    or an erasure is refused until the staff confirm it; nothing was changed."""
 
 
 # Failures that leave no way to write to the Journal either (or no right to: a workbook

@@ -11,6 +11,7 @@ command exits 3 (see ``runner.journal_missing``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import schema
@@ -44,6 +45,22 @@ def fit(details: str, limit: int = DETAILS_LIMIT) -> str:
     head = details[: limit - len(_CUT)]
     space = head.rfind(" ")
     return (head[:space] if space > limit // 2 else head).rstrip(" ;,") + _CUT
+
+
+def line_cells(
+    title: str, header: Sequence[str], last_row: int, line: JournalLine, clock: Clock
+) -> list[tuple[str, int, int, object]] | None:
+    """The cells of ``line`` as the row after ``last_row`` of the Journal tab ``title`` whose
+    row 1 is ``header``, to travel in a write of other cells (one request); None when the
+    tab lacks one of its columns (the line is then appended by :func:`write_line`)."""
+    columns = {schema.normalize_header(h): i for i, h in reversed(list(enumerate(header, start=1)))}
+    cells = []
+    for name, value in line.cells(clock).items():
+        col = columns.get(schema.normalize_header(name))
+        if col is None:
+            return None
+        cells.append((title, last_row + 1, col, value))
+    return cells
 
 
 def write_line(workbook: Workbook, clock: Clock, line: JournalLine) -> str | None:

@@ -48,6 +48,8 @@ JOB_TITLES = {
     "docs recus": "documents : reçus",
     "docs emargement": "documents : émargement",
     "preparer": "préparation du classeur",
+    "donnees exporter": "données personnelles : export",
+    "donnees effacer": "données personnelles : effacement",
 }
 
 

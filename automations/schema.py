@@ -75,6 +75,11 @@ def _c(name: str, kind: str = "text", **kw: object) -> Column:
     return Column(name, kind, **kw)  # type: ignore[arg-type]  # Column's own keywords, checked at import
 
 
+# What `mila donnees effacer` writes in place of a person's name (Membres « Contact »,
+# Conseil « Nom », a payer's name): a member row holding it in « Contact » is one whose
+# personal data was erased, and its blank contact fields are not asked for again.
+ERASED = "[données effacées]"
+
 ID = _c("ID", "id", required=True)
 ANOMALIES = _c("Anomalies", "text", calc=True)
 

@@ -31,6 +31,7 @@ def _command_of(module: str, name: str) -> Callable[[argparse.Namespace, TextIO]
 
 
 cmd_diagnostic = _command_of("diagnostic", "cmd_diagnostic")
+cmd_donnees = _command_of("personal_data", "cmd_donnees")
 cmd_docs = _command_of("documents", "cmd_docs")
 cmd_docs_rapport = _command_of("documents", "cmd_docs_rapport")
 cmd_docs_variables = _command_of("documents", "cmd_docs_variables")
@@ -333,6 +334,47 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true", help="sortie JSON")
         _limit_option(command, "nombre de lignes affichées (défaut 50)")
         command.set_defaults(handler=cmd_paiements)
+    donnees = sub.add_parser(
+        "donnees",
+        help="données personnelles d'un membre ou d'une personne : les exporter, les effacer",
+        description="Répondre à une demande d'accès ou d'effacement (RGPD, articles 15 et 17). "
+        "Voir docs/donnees-personnelles.md.",
+    )
+    donnees_sub = donnees.add_subparsers(
+        dest="donnees_command", metavar="ACTION", required=True, parser_class=FrenchParser
+    )
+    exporter = donnees_sub.add_parser(
+        "exporter",
+        help="tout ce qui est détenu sur la personne, en une archive zip (résumé Word, un CSV par onglet)",
+    )
+    effacer = donnees_sub.add_parser(
+        "effacer",
+        help="effacer ses données personnelles (les pièces comptables sont conservées)",
+        description="Vide ou remplace ses données personnelles dans chaque onglet, supprime ses "
+        "aperçus et documents qui ne sont pas des pièces comptables, et note l'effacement dans "
+        "Journal (l'ID seulement). Refusé pour un membre encore actif ou qui doit une somme, "
+        "sauf avec --confirmer.",
+    )
+    for command in (exporter, effacer):
+        command.add_argument("member", nargs="?", metavar="ID", help="l'ID du membre, par exemple M0003")
+        command.add_argument(
+            "--email", metavar="ADRESSE", help="l'adresse d'une personne qui a répondu à un formulaire"
+        )
+        _workbook_options(command)
+        _today_option(command)
+        command.add_argument("--json", action="store_true", help="sortie JSON")
+        command.set_defaults(handler=cmd_donnees)
+    exporter.add_argument(
+        "--dossier", "--out", dest="out", required=True, metavar="DOSSIER", help="dossier où écrire l'archive"
+    )
+    _dry_run_option(effacer, "montrer exactement ce qui changerait, sans rien écrire ni supprimer")
+    effacer.add_argument(
+        "--confirmer",
+        dest="confirm",
+        action="store_true",
+        help="effacer même un membre encore actif ou qui doit une somme",
+    )
+    _limit_option(effacer, "nombre de cases montrées (défaut 50)")
     docs = sub.add_parser("docs", help="documents Word : conventions, charte, reçus, feuille d'émargement")
     docs_sub = docs.add_subparsers(
         dest="docs_command", metavar="DOCUMENT", required=True, parser_class=FrenchParser

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imp
     from .document_run import DocumentsBatch, DocumentsResult
     from .notices import NoticesResult
     from .payments import PaymentsResult
+    from .personal_data import EraseResult, ExportResult
     from .prepare import PrepareResult
     from .renewals import RenewalsResult
 
@@ -81,6 +82,18 @@ class PaymentsOptions:
 
     command: str  # importer · reprendre · helloasso
     files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalDataOptions:
+    """`mila donnees exporter|effacer`: whom (a member ID, or an address), where the export
+    goes, and whether the staff confirm an erasure the rules refuse."""
+
+    command: str  # exporter · effacer
+    member: str | None = None
+    email: str | None = None
+    out: Path | None = None
+    confirm: bool = False
 
 
 # --------------------------------------------------------------------------- entries
@@ -229,6 +242,17 @@ def preparer(ctx: RunContext, options: RunOptions = RunOptions()) -> PrepareResu
     from .prepare import run_prepare
 
     return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
+
+
+def donnees(ctx: RunContext, options: PersonalDataOptions) -> ExportResult | EraseResult:
+    """A person's request about their data: the export (everything held about them, in one
+    zip), or the erasure of their personal data (accounting records kept)."""
+    from .personal_data import run_erase, run_export
+
+    if options.command == "exporter":
+        assert options.out is not None
+        return run_export(ctx, options.member, options.email, options.out)
+    return run_erase(ctx, options.member, options.email, options.confirm)
 
 
 R = TypeVar("R", bound=JobResult, covariant=True)

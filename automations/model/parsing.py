@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .. import schema
 from ..formatting import format_money
-from ..schema import Tab
+from ..schema import ERASED, Tab
 from ..workbook.table import Row, Table
 from . import values as v
 from .anomalies import Anomaly, Severity
@@ -263,10 +263,13 @@ def _parse(
             anomalies.append(Anomaly(tab_name, row.number, row_id, column, severity, message))
 
     earliest, latest = _plausible_span(today)
+    # A member whose personal data was erased (`mila donnees effacer`): its blanked
+    # contact fields are no longer asked for.
+    erased = cells.get("contact") == ERASED
     for f, key, parse, plausible in _field_plan(spec):
         raw = cells.get(key)
         if raw is None or (raw.__class__ is str and not raw.strip()):
-            if f.required and (present is None or key in present):
+            if f.required and not erased and (present is None or key in present):
                 emit(f.column, ERROR, _missing_message(f))
             continue
         try:

@@ -16,6 +16,7 @@ from .log import LogSettings
 from .mail import MailSettings
 from .membership import MembershipPolicy
 from .payments import PaymentsSettings
+from .privacy import PrivacySettings
 from .renewals import ReminderSchedule, RenewalSettings
 from .schedule import JobTiming, ScheduleSettings, Timing
 from .workbook import RetryPolicy, WorkbookSettings
@@ -31,6 +32,7 @@ __all__ = [
     "MailSettings",
     "MembershipPolicy",
     "PaymentsSettings",
+    "PrivacySettings",
     "ReminderSchedule",
     "RenewalSettings",
     "RetryPolicy",

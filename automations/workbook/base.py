@@ -493,6 +493,36 @@ class Workbook:
         return len(lines)
 
 
+def rewrite_cells(
+    workbook: Workbook, titles: Sequence[str], plan: Callable[[dict[str, Table]], list[Cell]]
+) -> list[Cell]:
+    """Change cells of any column, staff columns included, at a person's request (``mila
+    donnees effacer``): the tabs ``titles`` are read whole just before, under the backend's
+    lock, ``plan`` places the cells from that read, and they are written in one request.
+
+    The one path by which a job writes a staff column: ``plan`` must change only what the
+    request is about, and cells equal to what was read are left out here."""
+    with _exclusive(workbook.backend):
+        grids = workbook.backend.fetch(list(titles), {}) if titles else {}
+        tables = {title: Table.from_grid(title, grids.get(title, [])) for title in titles}
+        current = {title: grids.get(title, []) for title in titles}
+        cells = [cell for cell in plan(tables) if not _holds(current.get(cell[0], []), cell)]
+        if cells:
+            for title in {c[0] for c in cells}:
+                workbook.backend.ensure_columns(title, max(c[2] for c in cells if c[0] == title))
+                workbook.backend.ensure_rows(title, max(c[1] for c in cells if c[0] == title))
+                workbook._headers.pop(title, None)
+            workbook.backend.write_cells(cells)
+        return cells
+
+
+def _holds(grid: Grid, cell: Cell) -> bool:
+    _, row, col, value = cell
+    line = grid[row - 1] if row - 1 < len(grid) else []
+    current = line[col - 1] if col - 1 < len(line) else None
+    return same_value(current, to_cell_value(value))
+
+
 def _exclusive(backend: Backend) -> AbstractContextManager[object]:
     """The backend's own lock when it has one (a local file); Google Sheets places every
     write from a fresh read and needs none."""

@@ -1,0 +1,574 @@
+"""Personal data: what each tab holds about people, and the pure rules of an access request
+(export), an erasure request and the retention period (RGPD articles 15, 17 and 5.1.e).
+
+Every tab of the contract has one :class:`TabData` line in :data:`DECLARATIONS` (a test
+fails when a tab of ``schema.TABS`` has none): which columns name a member by ID
+(``links``), by address (``emails``) or by name (``names``), which hold personal data to
+blank on erasure (``personal``), and which are accounting records kept ten years
+(``kept``: never changed). Form responses tabs (``[formulaires]``) are declared once for
+all (:data:`FORM_TAB`); a staff tab of the workbook's own is walked generically: its rows
+naming the member's ID or address are theirs.
+
+The plans are computed from grids read just before writing (:func:`plan_erasure`), so that
+the cells written are the ones just read; nothing here reads or writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .. import schema
+from ..model.rows import id_key, strip_label
+from ..model.values import parse_datetime
+from ..schema import ERASED, normalize_header
+from ..settings import FormsSettings
+from ..text import fold
+from ..workbook import Table
+from ..workbook.table import Row, is_blank
+
+# What replaces a piece of personal data inside a longer text (a Journal line, a label).
+REDACTED = "[effacé]"
+MASKED = "[autre personne]"  # another person's ID or address, in an exported free text
+
+
+@dataclass(frozen=True)
+class TabData:
+    """What a tab holds about people (column names as the contract writes them)."""
+
+    personal: tuple[str, ...] = ()  # blanked on erasure, in the person's rows
+    kept: tuple[str, ...] = ()  # accounting records (10 years): never changed
+    links: tuple[str, ...] = ("Membre",)  # name a member by ID
+    emails: tuple[str, ...] = ()  # name the person by address
+    names: tuple[str, ...] = ()  # name the person by name: pseudonymised on erasure
+    export: bool = True  # False: derived from other tabs (Listes), not exported
+
+
+# One line per tab of the contract: the register of processing (docs/donnees-personnelles.md)
+# lists the same tabs and columns, and a test compares both.
+DECLARATIONS: dict[str, TabData] = {
+    "Membres": TabData(
+        personal=("Contact", "Email", "Téléphone", "Adresse", "Civilité"),
+        kept=(
+            "Structure",
+            "SIRET",
+            "Forme juridique",
+            "Adhésion le",
+            "Cotisation payée le",
+            "Montant payé",
+            "Sortie le",
+        ),
+        links=("ID",),
+        emails=("Email",),
+    ),
+    "Locaux": TabData(links=()),
+    "Occupations": TabData(kept=("Membre", "Début", "Fin", "Loyer mensuel HT", "Dépôt de garantie")),
+    "Réservations": TabData(kept=("Membre", "Montant HT")),
+    "Événements": TabData(links=()),
+    "Inscriptions": TabData(),
+    "Tarifs": TabData(links=()),
+    "Paiements": TabData(
+        names=("Payeur",), kept=("Date", "Membre", "Montant", "Moyen", "Objet", "Référence", "Reçu n°")
+    ),
+    "Conseil": TabData(personal=("Civilité",), names=("Nom",)),
+    "Chiffres": TabData(links=()),
+    "Textes": TabData(links=()),
+    "Relances": TabData(personal=("Adresse",), emails=("Adresse",)),
+    "Journal": TabData(links=()),
+    "Listes": TabData(links=(), export=False),
+}
+# Every form responses tab: the answers are personal, found by the respondent's address.
+FORM_TAB = TabData(links=())
+# Columns of a form tab that are not answers (kept: they say when the answer came and what
+# became of it).
+FORM_KEPT = ("Traitée le", "Anomalies")
+# Headers that hold personal data in a staff tab of the workbook's own.
+STAFF_PERSONAL = ("Email", "E-mail", "Courriel", "Téléphone", "Adresse", "Contact", "Nom", "Prénom")
+
+LEGAL_FORM_PERSON = ("personne physique", "particulier", "artiste", "auto-entrepreneur", "micro-entrepreneur")
+
+
+def declaration(title: str, forms: FormsSettings | None = None) -> TabData | None:
+    """The declaration of a tab title: the contract's, a form tab's, or None (a staff tab)."""
+    contract = schema.tab_schema(title)
+    if contract is not None:
+        return DECLARATIONS.get(contract.name, TabData(links=()))
+    if title in form_titles(forms):
+        return FORM_TAB
+    return None
+
+
+def form_titles(forms: FormsSettings | None) -> set[str]:
+    forms = forms or FormsSettings()
+    return {normalize_header(forms.onglet_inscriptions), normalize_header(forms.onglet_adhesions)}
+
+
+def _is_form(title: str, forms: FormsSettings | None) -> bool:
+    return schema.tab_schema(title) is None and normalize_header(title) in form_titles(forms)
+
+
+# --------------------------------------------------------------------------- the person
+
+
+@dataclass
+class Person:
+    """Whom a request is about: a member (``member_id``) or a form respondent (an address)."""
+
+    member_id: str | None
+    emails: set[str] = field(default_factory=set)  # folded
+    names: set[str] = field(default_factory=set)  # as typed
+    phones: set[str] = field(default_factory=set)  # as typed
+    natural: bool = False  # a member who is a person: its Structure is a name too
+    structure: str | None = None
+    left_on: object = None
+    last_answer: dt.date | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name them: the ID, never their data."""
+        return self.member_id or "la personne de l'adresse donnée"
+
+    def add_email(self, value: object) -> None:
+        text = _text(value)
+        if text and "@" in text and text != ERASED:
+            self.emails.add(text.casefold())
+
+    def add_name(self, value: object) -> None:
+        text = _text(value)
+        # A name is looked for in free text: too short a one would match other words.
+        if text and text not in (ERASED, REDACTED) and len(fold(text)) >= 5:
+            self.names.add(text)
+
+    def add_phone(self, value: object) -> None:
+        text = _text(value)
+        if text and len(re.sub(r"\D", "", text)) >= 6:
+            self.phones.add(text)
+
+    def patterns(self) -> list[re.Pattern[str]]:
+        """What stands for them in a free text: their addresses, phones and names."""
+        found = [re.compile(re.escape(e), re.IGNORECASE) for e in sorted(self.emails)]
+        for phone in sorted(self.phones):
+            digits = re.sub(r"\D", "", phone)
+            found.append(re.compile(r"[\s.\-]?".join(re.escape(d) for d in digits)))
+        found += [
+            re.compile(_name_pattern(n), re.IGNORECASE) for n in sorted(self.names, key=len, reverse=True)
+        ]
+        return found
+
+    def id_pattern(self) -> re.Pattern[str] | None:
+        if self.member_id is None:
+            return None
+        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(self.member_id)}(?![0-9])", re.IGNORECASE)
+
+
+def _name_pattern(name: str) -> str:
+    words = [re.escape(w) for w in name.split()]
+    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class PersonNotFound(Exception):
+    """The member or the address is nowhere in the workbook (``message``: French)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def find_person(
+    tables: Mapping[str, Table],
+    *,
+    member_id: str | None = None,
+    email: str | None = None,
+    forms: FormsSettings | None = None,
+) -> Person:
+    """The person of a request, with every address, phone and name the workbook holds for
+    them (the member's row, their form answers, their Relances addresses)."""
+    members = tables.get(schema.MEMBRES.name)
+    row: Row | None = None
+    if member_id is not None:
+        wanted = id_key(member_id)
+        row = next((r for r in (members or ()) if r.id and id_key(r.id) == wanted), None)
+        if row is None:
+            raise PersonNotFound(
+                f"Le membre « {member_id} » est introuvable dans l'onglet Membres : vérifiez l'ID "
+                "(colonne « ID »), par exemple M0003."
+            )
+    elif email is not None:
+        folded = email.strip().casefold()
+        row = next((r for r in (members or ()) if (_text(r.get("Email")) or "").casefold() == folded), None)
+    person = Person(row.id if row is not None else None)
+    if row is not None:
+        person.add_email(row.get("Email"))
+        person.add_name(row.get("Contact"))
+        person.add_phone(row.get("Téléphone"))
+        person.structure = _text(row.get("Structure"))
+        form = fold(_text(row.get("Forme juridique")) or "")
+        contact = _text(row.get("Contact"))
+        person.natural = form.startswith(LEGAL_FORM_PERSON) or (
+            contact is not None and fold(contact) == fold(person.structure or "")
+        )
+        if person.natural:
+            person.add_name(person.structure)
+        person.left_on = row.get("Sortie le")
+    if email is not None:
+        person.add_email(email)
+    # Their form answers, and the addresses their reminders went to.
+    answered = 0
+    for title, table in tables.items():
+        if _is_form(title, forms):
+            for answer in _form_rows(table, person, forms):
+                answered += 1
+                _collect_answer(person, table, answer, forms)
+    relances = tables.get(schema.RELANCES.name)
+    if relances is not None and person.member_id is not None:
+        for line in relances:
+            if names_member(line.get("Membre"), person.member_id):
+                person.add_email(line.get("Adresse"))
+    if person.member_id is None and person.last_answer is None and not answered:
+        raise PersonNotFound(
+            f"Aucun membre ni aucune réponse aux formulaires n'a l'adresse « {email} » : rien n'est "
+            "enregistré à cette adresse. Vérifiez-la (colonne « Email » de Membres, ou la question "
+            "de l'adresse dans les onglets des formulaires)."
+        )
+    return person
+
+
+def _question(table: Table, titles: Sequence[str]) -> str | None:
+    """The key of the first of ``titles`` the form tab has."""
+    return next((normalize_header(t) for t in titles if table.has(t)), None)
+
+
+def _form_rows(table: Table, person: Person, forms: FormsSettings | None) -> list[Row]:
+    forms = forms or FormsSettings()
+    key = _question(table, forms.email)
+    if key is None:
+        return []
+    return [r for r in table if (_text(r.cells.get(key)) or "").casefold() in person.emails]
+
+
+def _collect_answer(person: Person, table: Table, answer: Row, forms: FormsSettings | None) -> None:
+    forms = forms or FormsSettings()
+    for titles, add in ((forms.contact, person.add_name), (forms.telephone, person.add_phone)):
+        if (key := _question(table, titles)) is not None:
+            add(answer.cells.get(key))
+    if (key := _question(table, forms.horodateur)) is not None:
+        day = day_of(answer.cells.get(key))
+        if day is not None and (person.last_answer is None or day > person.last_answer):
+            person.last_answer = day
+
+
+def day_of(value: object) -> dt.date | None:
+    """The day of a date cell (a date, a serial number, a French date text), or None."""
+    if is_blank(value):
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except (ValueError, TypeError):
+        return None
+    return parsed.date() if isinstance(parsed, dt.datetime) else parsed
+
+
+def names_member(value: object, member_id: str) -> bool:
+    text = _text(value)
+    return text is not None and id_key(strip_label(text)) == id_key(member_id)
+
+
+# --------------------------------------------------------------------------- whose rows
+
+
+@dataclass(frozen=True)
+class Found:
+    """A tab's rows about the person: ``own`` rows are theirs (linked by ID, address or
+    name); ``mentions`` are rows of nobody in particular whose text names them."""
+
+    title: str
+    table: Table
+    data: TabData | None  # None: a staff tab of the workbook's own
+    own: tuple[Row, ...]
+    mentions: tuple[Row, ...]
+    form: bool = False
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(sorted((*self.own, *self.mentions), key=lambda r: r.number))
+
+
+def rows_about(
+    tables: Mapping[str, Table], person: Person, forms: FormsSettings | None = None
+) -> list[Found]:
+    """Every tab's rows about the person, tab by tab in the workbook's order."""
+    found = []
+    patterns = person.patterns()
+    id_pattern = person.id_pattern()
+    for title, table in tables.items():
+        form = _is_form(title, forms)
+        data = FORM_TAB if form else declaration(title, forms)
+        own: list[Row] = []
+        mentions: list[Row] = []
+        own_rows = {r.number for r in _form_rows(table, person, forms)} if form else set()
+        for row in table:
+            if row.number in own_rows:
+                own.append(row)
+                continue
+            if form:
+                continue
+            owner = _owner(row, data, person)
+            if owner is True:
+                own.append(row)
+            elif owner is None and _mentions(row, patterns, id_pattern):
+                mentions.append(row)
+        if own or mentions:
+            found.append(Found(table.title, table, data, tuple(own), tuple(mentions), form))
+    return found
+
+
+def _owner(row: Row, data: TabData | None, person: Person) -> bool | None:
+    """True: the person's row; False: another member's or person's (never touched);
+    None: nobody's in particular."""
+    if data is None:  # a staff tab: any cell holding their ID or address
+        for value in row.cells.values():
+            text = _text(value)
+            if text is None:
+                continue
+            if person.member_id is not None and names_member(text, person.member_id):
+                return True
+            if text.casefold() in person.emails:
+                return True
+        return None
+    others = False
+    for column in data.links:
+        text = _text(row.get(column))
+        if text is None:
+            continue
+        if person.member_id is not None and names_member(text, person.member_id):
+            return True
+        others = True
+    for column in data.emails:
+        text = _text(row.get(column))
+        if text is None:
+            continue
+        if text.casefold() in person.emails:
+            return True
+        if data.links == ("ID",):  # a member row: its own address
+            others = True
+    if others:
+        return False
+    for column in data.names:
+        text = _text(row.get(column))
+        if text is not None and any(fold(text) == fold(n) for n in person.names):
+            return True
+    return None
+
+
+def _mentions(row: Row, patterns: Sequence[re.Pattern[str]], id_pattern: re.Pattern[str] | None) -> bool:
+    for value in row.cells.values():
+        if not isinstance(value, str):
+            continue
+        if id_pattern is not None and id_pattern.search(value):
+            return True
+        if any(p.search(value) for p in patterns):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- export
+
+
+_ANY_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{3,5}(?![0-9])")
+_ANY_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
+
+
+def exported_value(value: object, person: Person) -> object:
+    """A cell as the export shows it: in a free text, another person's ID or address masked."""
+    if not isinstance(value, str):
+        return value
+
+    def address(match: re.Match[str]) -> str:
+        return match[0] if match[0].casefold() in person.emails else MASKED
+
+    def ident(match: re.Match[str]) -> str:
+        if person.member_id is not None and id_key(match[0]) == id_key(person.member_id):
+            return match[0]
+        return match[0] if not match[0].startswith("M") else MASKED
+
+    return _ANY_ID.sub(ident, _ANY_ADDRESS.sub(address, value))
+
+
+# --------------------------------------------------------------------------- erasure
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell the erasure changes (``column``: the header as the tab writes it)."""
+
+    title: str
+    row: int
+    column: str
+    col: int  # 1-based
+    before: object
+    after: object  # None: blanked
+
+
+def plan_erasure(
+    tables: Mapping[str, Table], person: Person, forms: FormsSettings | None = None
+) -> list[Change]:
+    """The cells to change so that the person's e-mail, phone and name are in no cell, the
+    accounting columns and every other person's rows untouched. Already erased: nothing."""
+    changes: list[Change] = []
+    patterns = person.patterns()
+    form_kept = _keys(FORM_KEPT) | _keys((forms or FormsSettings()).horodateur)
+    for found in rows_about(tables, person, forms):
+        table = found.table
+        data = found.data
+        for row in found.rows:
+            mine = row in found.own
+            for key, col in table.columns.items():
+                before = row.cells.get(key)
+                after = _erased(found, data, key, before, person, patterns, mine, form_kept)
+                if after is _SAME:
+                    continue
+                changes.append(Change(found.title, row.number, table.header[col - 1], col, before, after))
+    return changes
+
+
+_SAME = object()
+
+
+def _erased(
+    found: Found,
+    data: TabData | None,
+    key: str,
+    value: object,
+    person: Person,
+    patterns: Sequence[re.Pattern[str]],
+    mine: bool,
+    form_kept: set[str],
+) -> object:
+    """The cell's value after the erasure, or ``_SAME``."""
+    if is_blank(value):
+        return _SAME
+    member_row = data is not None and data.links == ("ID",)
+    if data is not None and key in _keys(data.kept):
+        if member_row and mine and key == "structure" and person.natural:
+            return _different(value, f"Membre {person.member_id}")  # a person: its name
+        return _SAME
+    if mine:
+        if found.form:
+            return _SAME if key in form_kept else None
+        if data is not None and (key in _keys(data.names) or (member_row and key == "contact")):
+            return _different(value, ERASED)
+        if data is not None and key in _keys(data.personal):
+            return None
+        if data is None and key in _keys(STAFF_PERSONAL):
+            return None
+    if not isinstance(value, str):
+        return _SAME
+    text = value
+    for pattern in patterns:
+        text = pattern.sub(REDACTED, text)
+    return _different(value, text)
+
+
+def _different(before: object, after: object) -> object:
+    return _SAME if before == after else after
+
+
+def _keys(names: Iterable[str]) -> set[str]:
+    return {normalize_header(n) for n in names}
+
+
+# --------------------------------------------------------------------------- refusal, retention
+
+
+def refusal(person: Person, status: str | None, due: Sequence[str]) -> str | None:
+    """Why the erasure waits for ``--confirmer`` (French), or None: a member still active,
+    or with an amount due (``due``: what is owed, in words)."""
+    if person.member_id is None:
+        return None
+    reasons = []
+    if status is not None and status != "sortie":
+        reasons.append(
+            f"le membre {person.member_id} est encore actif "
+            f"(statut « {status} », pas de « Sortie le » passée)"
+        )
+    reasons += due
+    if not reasons:
+        return None
+    return (
+        "Effacement refusé : " + " ; ".join(reasons) + ". Indiquez sa « Sortie le » dans l'onglet Membres et "
+        "réglez ce qui est dû, ou confirmez l'effacement avec --confirmer."
+    )
+
+
+@dataclass(frozen=True)
+class DueForErasure:
+    """A person whose data has been kept its full period: a member ID, or a form answer."""
+
+    member_id: str | None
+    title: str  # the tab where they stand
+    row: int
+    since: dt.date  # Sortie le, or the last answer
+    until: dt.date  # the end of the retention period
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def due_for_erasure(
+    tables: Mapping[str, Table],
+    members: Iterable[tuple[str | None, int, dt.date | None, bool]],
+    today: dt.date,
+    years: int,
+    forms: FormsSettings | None = None,
+) -> list[DueForErasure]:
+    """The leavers whose ``Sortie le`` is ``years`` past, and the form respondents who never
+    became members whose last answer is; those already erased left out.
+
+    ``members``: (ID, row, Sortie le, already erased) of each member."""
+    found = []
+    addresses: set[str] = set()
+    member_table = tables.get(schema.MEMBRES.name)
+    for row in member_table or ():
+        if (email := _text(row.get("Email"))) is not None:
+            addresses.add(email.casefold())
+    title = member_table.title if member_table is not None else schema.MEMBRES.name
+    for member_id, number, left_on, erased in members:
+        if left_on is None or erased:
+            continue
+        until = add_years(left_on, years)
+        if until <= today:
+            found.append(DueForErasure(member_id, title, number, left_on, until))
+    forms = forms or FormsSettings()
+    for name, table in tables.items():
+        if not _is_form(name, forms):
+            continue
+        email_key = _question(table, forms.email)
+        stamp_key = _question(table, forms.horodateur)
+        if email_key is None or stamp_key is None:
+            continue
+        latest: dict[str, tuple[dt.date, int]] = {}
+        for row in table:
+            address = (_text(row.cells.get(email_key)) or "").casefold()
+            day = day_of(row.cells.get(stamp_key))
+            if not address or address in addresses or day is None:
+                continue
+            if address not in latest or day >= latest[address][0]:
+                latest[address] = (day, row.number)
+        for day, number in latest.values():
+            until = add_years(day, years)
+            if until <= today:
+                found.append(DueForErasure(None, table.title, number, day, until))
+    return found
