@@ -15,6 +15,8 @@ The sections, in the order staff read them:
 - payments not matched to a member: ``Paiements`` rows with no ``Membre`` and an anomaly;
 - reminders ``à vérifier`` in ``Relances`` (maybe sent: a person checks);
 - reminders too old to go out on their own (name, e-mail, amount);
+- personal data kept past its period (``[donnees] conservation_annees``): leavers by ID,
+  form respondents who never joined by tab and row, never their data;
 - job failures: ``Journal`` lines ``échec`` since the last summary.
 """
 
@@ -31,6 +33,7 @@ from ..formatting import format_date, format_money
 from ..model.anomalies import CELL_SEPARATOR
 from ..model.rows import JournalEntry
 from ..rules import outbox as rules
+from ..rules import personal_data as privacy
 from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy
 from ..runner import FAILURE, job_name
@@ -47,6 +50,7 @@ PAYMENTS = "paiements"
 TO_CHECK = "a_verifier"
 LATE = "trop_anciennes"
 FAILURES = "echecs"
+RETENTION = "donnees"
 
 # Section -> (title, what to do, where to see the lines not shown), in the order of the message.
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -85,6 +89,13 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
         "Relances trop anciennes pour partir seules",
         "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
         "la liste complète : « mila relances --simulation » sur le serveur",
+    ),
+    RETENTION: (
+        "Données personnelles à effacer (durée de conservation passée)",
+        "Ces personnes sont sorties, ou n'ont jamais adhéré, depuis plus de [donnees] "
+        "conservation_annees ans : lancez la commande indiquée sur le serveur (d'abord avec "
+        "--simulation), les pièces comptables sont conservées (docs/donnees-personnelles.md).",
+        "la liste complète : « mila resume --simulation » sur le serveur",
     ),
     FAILURES: (
         "Tâches en échec",
@@ -246,6 +257,33 @@ def reminder_items(
     return found
 
 
+def retention_items(
+    tables: Mapping[str, Table],
+    evaluation: Evaluation,
+    today: dt.date,
+    years: int,
+    forms: FormsSettings | None,
+) -> list[Item]:
+    """The people whose data is due for erasure: IDs and rows, none of their data."""
+    members = [
+        (m.id, m.row, m.left_on, (m.contact or "") == schema.ERASED) for m in evaluation.dataset.members
+    ]
+    found = []
+    for due in privacy.due_for_erasure(tables, members, today, years, forms):
+        if due.member_id is not None:
+            text = (
+                f"sorti le {format_date(due.since)}, données à effacer depuis le {format_date(due.until)} : "
+                f"« mila donnees effacer {due.member_id} »"
+            )
+        else:
+            text = (
+                f"réponse du {format_date(due.since)} d'une personne qui n'a pas adhéré, à effacer depuis le "
+                f"{format_date(due.until)} : « mila donnees effacer --email ADRESSE » (l'adresse de la ligne)"
+            )
+        found.append(Item(RETENTION, due.title, due.row, due.member_id, text))
+    return found
+
+
 def failure_items(journal: Sequence[JournalEntry], title: str, since: dt.datetime | None) -> list[Item]:
     """The Journal lines ``échec`` written after ``since`` (all of them when None)."""
     found = []
@@ -279,6 +317,7 @@ def collect(
     since: dt.datetime | None,
     forms: FormsSettings | None = None,
     evaluation: Evaluation | None = None,
+    retention_years: int | None = None,
 ) -> list[Item]:
     """Every point of the summary, section by section (``evaluation``: the run's one
     evaluation of ``tables``, made now when not given)."""
@@ -288,6 +327,8 @@ def collect(
     items = sheet_items(tables, evaluation)
     items += answer_items(tables, forms)
     items += reminder_items(tables, evaluation, today, policy, renewals)
+    if retention_years is not None:
+        items += retention_items(tables, evaluation, today, retention_years, forms)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
     order = list(SECTIONS)
     return sorted(items, key=lambda item: order.index(item.section))

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
 import time
 import zipfile
 from collections.abc import Sequence
@@ -127,6 +128,7 @@ def run_export(ctx: RunContext, member: str | None, email: str | None, out: Path
     person = _person(ctx, tables, member, email)
     found = [f for f in rules.rows_about(tables, person, ctx.settings.formulaires) if _exported(f)]
     files = _files(ctx, person, found)
+    others = rules.others_of(tables, person, ctx.settings.formulaires).patterns()
     label = person.member_id or "formulaire"
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -136,10 +138,10 @@ def run_export(ctx: RunContext, member: str | None, email: str | None, out: Path
     result = ExportResult(person.member_id or "la personne de l'adresse donnée", archive)
     csvs: dict[str, bytes] = {}
     for tab in found:
-        csvs[_csv_name(tab.title, set(csvs))] = _csv(tab, person)
+        csvs[_csv_name(tab.title, set(csvs))] = _csv(tab, person, others)
         result.tabs[tab.title] = len(tab.rows)
     csvs[_csv_name("Fichiers", set(csvs))] = _files_csv(files)
-    summary = _summary(ctx, person, found, files)
+    summary = _summary(ctx, person, found, files, others)
     try:
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as package:
             package.writestr(f"resume-{label}.docx", summary)
@@ -185,14 +187,14 @@ def _columns(found: Found) -> list[tuple[str, str]]:
     return [(header[i - 1], key) for key, i in sorted(found.table.columns.items(), key=lambda kv: kv[1])]
 
 
-def _csv(found: Found, person: Person) -> bytes:
+def _csv(found: Found, person: Person, others: Sequence[re.Pattern[str]]) -> bytes:
     """The tab's rows about them, as Excel in French opens it (UTF-8 with BOM, « ; »)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     columns = _columns(found)
     writer.writerow(["Ligne", *(h for h, _ in columns)])
     for row in found.rows:
-        cells = [_shown(rules.exported_value(row.cells.get(k), person)) for _, k in columns]
+        cells = [_shown(rules.exported_value(row.cells.get(k), person, others)) for _, k in columns]
         writer.writerow([row.number, *cells])
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -207,7 +209,13 @@ def _files_csv(files: Sequence[PersonFile]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _summary(ctx: RunContext, person: Person, found: Sequence[Found], files: Sequence[PersonFile]) -> bytes:
+def _summary(
+    ctx: RunContext,
+    person: Person,
+    found: Sequence[Found],
+    files: Sequence[PersonFile],
+    others: Sequence[re.Pattern[str]],
+) -> bytes:
     """The French summary (Word): what is held, where, why, for how long, their rights."""
     from docx import Document
 
@@ -236,7 +244,7 @@ def _summary(ctx: RunContext, person: Person, found: Sequence[Found], files: Seq
         doc.add_paragraph(_purpose(tab))
         columns = _columns(tab)
         for row in tab.rows:
-            values = [(h, _shown(rules.exported_value(row.cells.get(k), person))) for h, k in columns]
+            values = [(h, _shown(rules.exported_value(row.cells.get(k), person, others))) for h, k in columns]
             values = [(h, v) for h, v in values if v]
             table = doc.add_table(rows=0, cols=2)
             table.style = "Table Grid"

@@ -164,8 +164,11 @@ class Person:
 
 
 def _name_pattern(name: str) -> str:
+    """The name as typed, or its two words the other way round (« DUPONT JEANNE », as a
+    bank writes a payer)."""
     words = [re.escape(w) for w in name.split()]
-    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+    orders = [words] if len(words) != 2 else [words, words[::-1]]
+    return r"(?<!\w)(?:" + "|".join(r"\s+".join(o) for o in orders) + r")(?!\w)"
 
 
 def _text(value: object) -> str | None:
@@ -364,9 +367,14 @@ def _owner(row: Row, data: TabData | None, person: Person) -> bool | None:
         return False
     for column in data.names:
         text = _text(row.get(column))
-        if text is not None and any(fold(text) == fold(n) for n in person.names):
+        if text is not None and any(_same_name(text, n) for n in person.names):
             return True
     return None
+
+
+def _same_name(text: str, name: str) -> bool:
+    """« Jeanne Dupont » is « DUPONT Jeanne » too."""
+    return fold(text) == fold(name) or sorted(fold(text).split()) == sorted(fold(name).split())
 
 
 def _mentions(row: Row, patterns: Sequence[re.Pattern[str]], id_pattern: re.Pattern[str] | None) -> bool:
@@ -387,8 +395,49 @@ _ANY_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{3,5}(?![0-9])")
 _ANY_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
 
 
-def exported_value(value: object, person: Person) -> object:
-    """A cell as the export shows it: in a free text, another person's ID or address masked."""
+def others_of(tables: Mapping[str, Table], person: Person, forms: FormsSettings | None = None) -> Person:
+    """Everyone else the workbook names (other members' contacts, addresses, phones and
+    structures, other respondents, other board members), as one :class:`Person` whose
+    patterns the export masks in free texts."""
+    others = Person(None)
+    mine = {fold(n) for n in person.names} | {fold(person.structure or "")}
+
+    def add_name(value: object) -> None:
+        text = _text(value)
+        if text and fold(text) not in mine:
+            others.add_name(text)
+
+    members = tables.get(schema.MEMBRES.name)
+    for row in members or ():
+        if person.member_id is not None and row.id and id_key(row.id) == id_key(person.member_id):
+            continue
+        if (_text(row.get("Email")) or "").casefold() in person.emails:
+            continue
+        add_name(row.get("Contact"))
+        add_name(row.get("Structure"))
+        others.add_email(row.get("Email"))
+        others.add_phone(row.get("Téléphone"))
+    board = tables.get(schema.CONSEIL.name)
+    for row in board or ():
+        add_name(row.get("Nom"))
+    forms = forms or FormsSettings()
+    for title, table in tables.items():
+        if not _is_form(title, forms):
+            continue
+        keys = {name: _question(table, getattr(forms, name)) for name in ("email", "contact", "telephone")}
+        for row in table:
+            if (_text(row.cells.get(keys["email"] or "")) or "").casefold() in person.emails:
+                continue
+            others.add_email(row.cells.get(keys["email"] or ""))
+            add_name(row.cells.get(keys["contact"] or ""))
+            others.add_phone(row.cells.get(keys["telephone"] or ""))
+    others.emails -= person.emails
+    return others
+
+
+def exported_value(value: object, person: Person, others: Sequence[re.Pattern[str]] = ()) -> object:
+    """A cell as the export shows it: in a free text, another person's ID, address, phone or
+    name masked (``others``: :meth:`Person.patterns` of :func:`others_of`)."""
     if not isinstance(value, str):
         return value
 
@@ -400,7 +449,10 @@ def exported_value(value: object, person: Person) -> object:
             return match[0]
         return match[0] if not match[0].startswith("M") else MASKED
 
-    return _ANY_ID.sub(ident, _ANY_ADDRESS.sub(address, value))
+    text = _ANY_ID.sub(ident, _ANY_ADDRESS.sub(address, value))
+    for pattern in others:
+        text = pattern.sub(MASKED, text)
+    return text
 
 
 # --------------------------------------------------------------------------- erasure
@@ -457,6 +509,9 @@ def _erased(
     if is_blank(value):
         return _SAME
     member_row = data is not None and data.links == ("ID",)
+    linked = data is not None and key in _keys(data.links) and isinstance(value, str)
+    if linked and any(p.search(str(value)) for p in patterns):
+        return _different(value, strip_label(str(value)))  # « M0003 – Jeanne Dupont »: the ID is enough
     if data is not None and key in _keys(data.kept):
         if member_row and mine and key == "structure" and person.natural:
             return _different(value, f"Membre {person.member_id}")  # a person: its name
