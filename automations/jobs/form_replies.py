@@ -94,9 +94,12 @@ def run_acknowledgements(
     clock: Clock,
     dry_run: bool = False,
     state: WorkbookState | None = None,
+    data_contact: str | None = None,
 ) -> NoticesResult:
     """Send the acknowledgements still to send (previews without a server; a dry run lists
-    them), from ``state`` (the run's read of the workbook; read now when not given)."""
+    them), from ``state`` (the run's read of the workbook; read now when not given).
+    ``data_contact``: where the message says to write about one's personal data
+    (``[donnees] contact``; none: the sender)."""
     started = time.monotonic()
     result = NoticesResult(
         dry_run=dry_run, today=today, sender=sender.description, preview=not sender.delivers and not dry_run
@@ -119,7 +122,7 @@ def run_acknowledgements(
         if problems:
             raise SchemaError(" ".join(a.message for a in problems))
         snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
-        _plan(tables, open_logs, histories, today, mail, clock, result)
+        _plan(tables, open_logs, histories, today, mail, clock, result, data_contact)
     except MilaError as exc:
         result.seconds = time.monotonic() - started
         log.error("acknowledgements failed before sending: %s", exc.message)
@@ -172,6 +175,7 @@ def _plan(
     mail: MailSettings,
     clock: Clock,
     result: NoticesResult,
+    data_contact: str | None = None,
 ) -> None:
     dataset = Dataset.from_tables(
         {name: table for name, table in tables.items() if name != schema.RELANCES.name}, today=today
@@ -207,7 +211,7 @@ def _plan(
                 )
             )
             continue
-        context = _context(member, event, rid, rank, mail)
+        context = _context(member, event, rid, rank, mail, data_contact)
         message_id = new_message_id(mail.domain)
         try:
             outgoing = build_message(
@@ -277,7 +281,12 @@ def _decide(
 
 
 def _context(
-    member: Member, event: Event, rid: str, rank: int | None, mail: MailSettings
+    member: Member,
+    event: Event,
+    rid: str,
+    rank: int | None,
+    mail: MailSettings,
+    data_contact: str | None = None,
 ) -> dict[str, object]:
     """The variables the templates see."""
     assert event.date is not None
@@ -302,4 +311,5 @@ def _context(
             "intervenants": event.speakers,
         },
         "contact": {"email": mail.reply_to or mail.sender},
+        "donnees": {"contact": data_contact or mail.reply_to or mail.sender},
     }

@@ -512,6 +512,7 @@ def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:
             sender=ctx.sender,
             clock=ctx.clock,
             state=ctx.state,
+            data_contact=ctx.settings.donnees.contact,
         )
     except MilaError as exc:
         log.error("sync: acknowledgements not sent now: %s", exc.message)
