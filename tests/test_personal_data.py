@@ -19,7 +19,7 @@ from docx import Document
 from automations import schema
 from automations.documents.personal_files import text_of
 from automations.rules.personal_data import DECLARATIONS
-from support.stories import Mila
+from tests.support.stories import Mila
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -424,6 +424,9 @@ class TestErasure:
         assert not (out / "Charte_M0003_Jeanne-Dupont.docx").exists()
         assert not (previews / "relance-M0003.eml").exists()
         assert (previews / "relance-M0002.eml").exists() and (out / "Charte_M0002_Studio-Nord.docx").exists()
+
+        log = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8")
+        assert "M0003" in log and not _holds(log, *JEANNE)  # the log names her by ID only
 
         code, text = mila("donnees", "effacer", "M0003")
         assert code == 0, text

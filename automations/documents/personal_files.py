@@ -56,16 +56,17 @@ def files_about(
     for folder in folders:
         if not folder.is_dir():
             continue
-        manifest = _manifest(folder)
+        documents = _manifest(folder).get("documents")
+        entries: dict[str, object] = documents if isinstance(documents, dict) else {}
         owners: dict[str, str] = {}
-        for key, entry in manifest.get("documents", {}).items():
+        for owner, entry in entries.items():
             if not isinstance(entry, dict):
                 continue
             for slot in ("file", "pdf"):
                 if isinstance(entry.get(slot), str):
-                    owners[entry[slot]] = key
+                    owners[entry[slot]] = owner
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
-            key = owners.get(path.name) if path.parent == folder else None
+            key: str | None = owners.get(path.name) if path.parent == folder else None
             mine = key in wanted if key else False
             if not mine:
                 text = _text_of(path)
@@ -73,11 +74,12 @@ def files_about(
                     continue
             kind = key.split(":", 1)[0] if key else None
             kept = ACCOUNTING.get(kind) if kind else None
-            entry = manifest.get("documents", {}).get(key, {}) if key else {}
+            entry = entries.get(key, {}) if key else {}
             slot = "drive_pdf" if path.suffix.lower() == ".pdf" else "drive"
             upload = entry.get(slot) if isinstance(entry, dict) else None
             link = upload.get("link") if isinstance(upload, dict) else None
-            found[path] = PersonFile(path, _what(path, kind), kept, (link,) if link else (), key)
+            links = (link,) if isinstance(link, str) and link else ()
+            found[path] = PersonFile(path, _what(path, kind), kept, links, key)
     return list(found.values())
 
 

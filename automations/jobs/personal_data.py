@@ -442,7 +442,7 @@ def run_erase(ctx: RunContext, member: str | None, email: str | None, confirm: b
         again.phones |= person.phones
         result.changes = rules.plan_erasure(by_name, again, forms)
         cells: list[tuple[str, int, int, object]] = [(c.title, c.row, c.col, c.after) for c in result.changes]
-        if cells or [f for f in result.files if f.kept is None]:
+        if cells or any(f.kept is None for f in result.files):
             journal = fresh.get(journal_title)
             last = max([1, *(r.number for r in journal.rows)]) if journal is not None else 1
             header = journal.header if journal is not None else []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Sequence
 
 from ..errors import ConfigError, DeliveryUncertain, MailError, RecipientRefused
 from ..settings.mail import MailSettings
@@ -38,6 +40,14 @@ class SmtpSender:
         self._context = ssl_context
         self._smtp: smtplib.SMTP | None = None
         self.where = f"{settings.host}:{settings.smtp_port}"
+        self._secrets = secret_forms(settings.user, settings.password)
+
+    def _reply(self, raw: bytes | str) -> str:
+        """A server's reply, fit for a message: one line, without any secret it echoed."""
+        return self._clean(_reply(raw))
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self._secrets)
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._context is None:
@@ -83,7 +93,7 @@ class SmtpSender:
             _close_quietly(smtp)
             raise MailError(
                 f"Le serveur {self.where} refuse l'identifiant « {s.user} » ou son mot de passe "
-                f"({exc.smtp_code} {_reply(exc.smtp_error)}). Avec Gmail ou Google Workspace, "
+                f"({exc.smtp_code} {self._reply(exc.smtp_error)}). Avec Gmail ou Google Workspace, "
                 "utilisez un mot de passe d'application (compte Google > Sécurité > Mots de passe "
                 f"des applications) dans MILA_SMTP_PASSWORD. {unsent}"
             ) from None
@@ -109,12 +119,12 @@ class SmtpSender:
             _close_quietly(smtp)
             raise MailError(
                 f"Le serveur {self.where} refuse la connexion ({exc.smtp_code} "
-                f"{_reply(exc.smtp_error)}). {unsent}"
+                f"{self._reply(exc.smtp_error)}). {unsent}"
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             _close_quietly(smtp)
             raise MailError(
-                f"Le serveur d'envoi {self.where} est injoignable ({_os_reason(exc)}). Vérifiez "
+                f"Le serveur d'envoi {self.where} est injoignable ({self._clean(_os_reason(exc))}). Vérifiez "
                 "[mail] host et port (ou MILA_SMTP_HOST, MILA_SMTP_PORT) et la connexion réseau, "
                 f"puis relancez. {unsent}"
             ) from None
@@ -133,38 +143,39 @@ class SmtpSender:
             code, reply = smtp.mail(message.sender)
         except OSError as exc:
             self._drop()
-            raise MailError(f"{lost} ({_os_reason(exc)}).") from None
+            raise MailError(f"{lost} ({self._clean(_os_reason(exc))}).") from None
         if code != 250:
             self._reset()
             raise MailError(
-                f"Le serveur {self.where} refuse l'expéditeur {message.sender} ({code} {_reply(reply)}). "
+                f"Le serveur {self.where} refuse l'expéditeur {message.sender} "
+                f"({code} {self._reply(reply)}). "
                 "Vérifiez [mail] from : avec Gmail, ce doit être l'adresse du compte ou un alias vérifié."
             )
         try:
             code, reply = smtp.rcpt(message.recipient)
         except OSError as exc:
             self._drop()
-            raise MailError(f"{lost} ({_os_reason(exc)}).") from None
+            raise MailError(f"{lost} ({self._clean(_os_reason(exc))}).") from None
         if code not in (250, 251):
             self._reset()
             if code == 421:
-                raise MailError(f"Le serveur {self.where} ferme la connexion ({code} {_reply(reply)}).")
-            raise RecipientRefused(code, _reply(reply))
+                raise MailError(f"Le serveur {self.where} ferme la connexion ({code} {self._reply(reply)}).")
+            raise RecipientRefused(code, self._reply(reply))
         try:
             code, reply = smtp.data(message.data)
         except smtplib.SMTPDataError as exc:  # DATA itself refused: nothing was handed over
             self._reset()
-            raise RecipientRefused(exc.smtp_code, _reply(exc.smtp_error)) from None
+            raise RecipientRefused(exc.smtp_code, self._reply(exc.smtp_error)) from None
         except OSError as exc:
             self._drop()
             raise DeliveryUncertain(
                 f"La connexion au serveur {self.where} a été coupée pendant l'envoi du message à "
-                f"{message.recipient} ({_os_reason(exc)}) : il est peut-être parti."
+                f"{message.recipient} ({self._clean(_os_reason(exc))}) : il est peut-être parti."
             ) from None
         if code != 250:
             self._reset()
-            raise RecipientRefused(code, _reply(reply))
-        return _reply(reply)
+            raise RecipientRefused(code, self._reply(reply))
+        return self._reply(reply)
 
     def _reset(self) -> None:
         if self._smtp is None:
@@ -186,6 +197,30 @@ class SmtpSender:
             smtp.quit()
         except OSError:
             _close_quietly(smtp)
+
+
+REDACTED = "[secret masqué]"
+
+
+def secret_forms(user: str | None, password: str | None) -> tuple[str, ...]:
+    """Every form in which a mail server may echo the password back: as typed, and as the
+    AUTH PLAIN and AUTH LOGIN exchanges carry it (base64), longest first."""
+    if not password:
+        return ()
+    login = user or ""
+    raw = [password, f"\0{login}\0{password}", f"{login}\0{password}", f"{login}:{password}"]
+    forms = {password, *(base64.b64encode(r.encode("utf-8")).decode("ascii") for r in raw)}
+    forms |= {f.rstrip("=") for f in forms if f.endswith("=")}
+    return tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every one of ``secrets`` replaced by « [secret masqué] »: applied to what
+    a mail server says before it reaches the screen, the log, the state or the Journal."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 def _close_quietly(smtp: smtplib.SMTP | None) -> None:
