@@ -4,6 +4,11 @@ Times are the association's (Europe/Paris, as in ``Journal``), with their offset
 ``2026-11-23 09:00:00,123 +0100``. French notices meant for the person at the terminal
 (a retry being waited out) go to the ``automations.notices`` logger: the file keeps them,
 and the command shows them on its error stream (:func:`show_notices`).
+
+The file names members by their ID, never by their address or phone: every e-mail address
+and French phone number of a line is masked (:class:`PersonalDataFilter`), but the
+association's own addresses of the configuration (sender, login, summary recipients),
+which a run needs to report.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import logging.handlers
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -32,8 +39,37 @@ class ParisFormatter(logging.Formatter):
         return f"{moment:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {moment:%z}"
 
 
-def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
-    """Log to ``folder/mila.log`` (1 MB × 5 files). Safe to call more than once."""
+_ADDRESS = re.compile(r"[^\s@<>\"'(),;:«»]+@[^\s@<>\"'(),;:«»]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<![\d+])(?:\+33[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+ADDRESS_MASK = "[adresse masquée]"
+PHONE_MASK = "[téléphone masqué]"
+
+
+def mask_personal(text: str, keep: Iterable[str] = ()) -> str:
+    """``text`` without e-mail addresses (but those of ``keep``) nor phone numbers."""
+    kept = {k.casefold() for k in keep}
+    text = _ADDRESS.sub(lambda m: m[0] if m[0].casefold() in kept else ADDRESS_MASK, text)
+    return _PHONE.sub(PHONE_MASK, text)
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks the people's addresses and phones in each line written to the file."""
+
+    def __init__(self, keep: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.keep = tuple(keep)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal(message, self.keep)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def setup_logging(folder: Path, *, level: int = logging.INFO, keep: Iterable[str] = ()) -> Path:
+    """Log to ``folder/mila.log`` (1 MB × 5 files). Safe to call more than once. ``keep``:
+    the association's own addresses, left unmasked."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "mila.log"
     root = logging.getLogger("automations")
@@ -49,6 +85,7 @@ def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
     )
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(ParisFormatter(FORMAT))
+    handler.addFilter(PersonalDataFilter(keep))
     root.addHandler(handler)
     return path
 

@@ -98,3 +98,24 @@ def test_a_password_echoed_by_the_server_is_masked_everywhere(echoing, tmp_path,
     assert any(name.endswith("mila.log") for name in places)
     for where, text in places.items():
         assert PASSWORD not in text and plain not in text, where
+
+
+def test_the_log_masks_the_addresses_and_phones_of_people(tmp_path):
+    """mila.log names members by ID: a person's address or phone in a line is masked, the
+    association's own address (the sender) kept."""
+    import logging
+
+    from automations.logs import close_logging, setup_logging
+
+    path = setup_logging(tmp_path, keep=["adhesions@mila.fr"])
+    try:
+        logging.getLogger("automations.test").warning(
+            "M0003 refused: 550 <jeanne@dupont.fr> unknown; call 07 11 22 33 44 or +33 6 12 34 56 78; "
+            "sent by adhesions@mila.fr; SIRET 683 721 419 00110"
+        )
+    finally:
+        close_logging()
+    text = path.read_text(encoding="utf-8")
+    assert "jeanne@dupont.fr" not in text and "07 11 22 33 44" not in text and "6 12 34 56 78" not in text
+    assert "M0003" in text and "adhesions@mila.fr" in text and "683 721 419 00110" in text
+    assert text.count("[adresse masquée]") == 1 and text.count("[téléphone masqué]") == 2

@@ -21,8 +21,16 @@ Options = TypeVar("Options")
 def settings_of(args: argparse.Namespace) -> Settings:
     """The settings of ``--config``, ``--classeur`` and ``--feuille``; logging set up."""
     settings = load_settings(config=args.config, workbook=args.workbook, sheet=args.sheet)
-    setup_logging(settings.log.dir)
+    setup_logging(settings.log.dir, keep=own_addresses(settings))
     return settings
+
+
+def own_addresses(settings: Settings) -> list[str]:
+    """The association's addresses of the configuration: the log may name them (a person's
+    address is masked there)."""
+    mail = settings.mail
+    found = [mail.sender, mail.user, mail.reply_to, settings.donnees.contact, *settings.digest.to]
+    return [a for a in found if a]
 
 
 def context_of(args: argparse.Namespace, *, dry_run: bool = False) -> RunContext:

@@ -9,7 +9,7 @@ from typing import TextIO
 from ..clock import SystemClock
 from ..config import load_settings
 from ..logs import setup_logging
-from .common import context_of, run_entry, settings_of
+from .common import context_of, own_addresses, run_entry, settings_of
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
 
 
@@ -113,7 +113,7 @@ def cmd_courriel_test(args: argparse.Namespace, out: TextIO) -> int:
     from ..mail import send_test_message
 
     settings = load_settings(config=args.config)
-    setup_logging(settings.log.dir)
+    setup_logging(settings.log.dir, keep=[*own_addresses(settings), args.address])
     mail = settings.mail
     check = send_test_message(mail, args.address, SystemClock().now())
     connected = "Connexion et identification réussies" if mail.user else "Connexion réussie"
