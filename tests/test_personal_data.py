@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import XlsxBook
 from docx import Document
 
 from automations import schema
@@ -267,13 +268,7 @@ def outputs(folder: Path) -> tuple[Path, Path]:
     return out, previews
 
 
-@pytest.fixture
-def mila(make_book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mila:
-    for name in ("MILA_CONFIG", "MILA_WORKBOOK", "MILA_SHEET", "SHEETS_EMULATOR_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    book = make_book(workbook())
-    if book.kind == "google":
-        monkeypatch.setenv("SHEETS_EMULATOR_HOST", book.emulator.address)
+def _mila(book: Any, tmp_path: Path) -> Mila:
     out, previews = outputs(tmp_path)
     m = Mila(book, tmp_path, SimpleNamespace(port=25), TODAY)
     m.config.write_text(
@@ -282,6 +277,25 @@ def mila(make_book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mila:
         encoding="utf-8",
     )
     return m
+
+
+@pytest.fixture
+def mila(make_book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mila:
+    """The test's workbook on each backend (the erasure's one write is checked on Google's)."""
+    for name in ("MILA_CONFIG", "MILA_WORKBOOK", "MILA_SHEET", "SHEETS_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    book = make_book(workbook())
+    if book.kind == "google":
+        monkeypatch.setenv("SHEETS_EMULATOR_HOST", book.emulator.address)
+    return _mila(book, tmp_path)
+
+
+@pytest.fixture
+def mila_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mila:
+    """The test's workbook as an .xlsx file (reading is the same on both backends)."""
+    for name in ("MILA_CONFIG", "MILA_WORKBOOK", "MILA_SHEET", "SHEETS_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    return _mila(XlsxBook(tmp_path, workbook()), tmp_path)
 
 
 def _cells(grids: dict[str, list[list[Any]]]) -> dict[tuple[str, int, int], Any]:
@@ -314,8 +328,11 @@ def _files_text(*folders: Path) -> dict[Path, str]:
 
 
 class TestExport:
-    def test_the_export_holds_their_rows_of_every_tab_and_nothing_about_anyone_else(self, mila, tmp_path):
+    def test_the_export_holds_their_rows_of_every_tab_and_nothing_about_anyone_else(
+        self, mila_file, tmp_path
+    ):
         """One zip: a Word summary and one CSV per tab where Jeanne appears, no other person in it."""
+        mila = mila_file
         code, text = mila("donnees", "exporter", "M0003", "--dossier", str(tmp_path / "export"))
         assert code == 0, text
         archive = zipfile.ZipFile(next((tmp_path / "export").glob("*.zip")))
@@ -366,8 +383,9 @@ class TestExport:
         )
         assert any("https://drive.example/f1/view" in line[3] for line in csvs["Fichiers.csv"][1:])
 
-    def test_a_form_respondent_who_never_joined_is_exported_by_address(self, mila, tmp_path):
+    def test_a_form_respondent_who_never_joined_is_exported_by_address(self, mila_file, tmp_path):
         """« --email »: the answers of a person who is no member, alone."""
+        mila = mila_file
         code, text = mila(
             "donnees", "exporter", "--email", "paul@exemple.fr", "--dossier", str(tmp_path / "e")
         )
@@ -433,8 +451,9 @@ class TestErasure:
         assert "déjà effacées" in text
         assert mila.grids() == after
 
-    def test_an_active_member_is_refused_unless_the_staff_confirm(self, mila):
+    def test_an_active_member_is_refused_unless_the_staff_confirm(self, mila_file):
         """Marc's company is still a member: refused with the reason, nothing changed."""
+        mila = mila_file
         before = mila.grids()
         code, _ = mila("donnees", "effacer", "M0002")
         assert code == 2
@@ -444,8 +463,9 @@ class TestErasure:
         assert not any(_holds(v, "marc@nord.fr") for v in _cells(mila.grids()).values())
 
 
-def test_the_summary_lists_the_data_due_for_erasure_by_id_only(mila):
+def test_the_summary_lists_the_data_due_for_erasure_by_id_only(mila_file):
     """Léa's company left in 2021 and Paul answered in 2020: both past 3 years, named by ID or row."""
+    mila = mila_file
     items = [i for i in mila.summary() if i["section"] == "donnees"]
     assert [i["ref"] for i in items] == ["M0001", None]
     assert all("lea@pixel.fr" not in i["text"] and "paul@" not in i["text"] for i in items)
@@ -475,3 +495,22 @@ def test_the_register_of_processing_matches_the_declarations():
 
 def _names(cell: str) -> set[str]:
     return set(re.findall(r"`([^`]+)`", cell))
+
+
+@pytest.mark.parametrize("contact", [None, "rgpd@mila.fr"])
+def test_the_acknowledgement_says_where_to_write_about_ones_data(contact):
+    """The form reply carries a short information line with the contact for requests
+    ([donnees] contact, or the sender), in its text and HTML versions."""
+    from automations.jobs.form_replies import HTML_TEMPLATE, TEXT_TEMPLATE, _context
+    from automations.mail.templates import Templates
+    from automations.model.rows import Event, Member
+    from automations.settings import MailSettings
+
+    mail = MailSettings(sender="adhesions@mila.fr")
+    member = Member(row=2, id="M0003", structure="Studio", contact="Jeanne Dupont", email="j@d.fr")
+    event = Event(row=2, id="E001", date=dt.date(2026, 12, 1), type="Club MILA", title="Club")
+    context = _context(member, event, "I0001", None, mail, contact)
+    templates = Templates(mail.templates)
+    for name in (TEXT_TEMPLATE, HTML_TEMPLATE):
+        text = " ".join(templates.render(name, context).split())
+        assert f"les faire effacer, écrivez à {contact or 'adhesions@mila.fr'}" in text, name

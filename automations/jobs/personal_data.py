@@ -372,14 +372,15 @@ class EraseResult:
         gone = [f for f in self.files if f.kept is None]
         verb = "seraient supprimés" if self.dry_run else "supprimés"
         out.append(f"Fichiers {verb} : {len(gone)}")
-        out += [f"  {f.path} ({f.what})" for f in gone]
-        for f in self.files:
-            if f.kept is not None:
-                out.append(f"  conservé : {f.path} — {f.kept}")
-            for link in f.drive:
-                out.append(
-                    f"  copie dans Google Drive à supprimer à la main si elle n'est pas conservée : {link}"
-                )
+        for f in gone:
+            out.append(f"  {f.path} ({f.what})")
+            out += [f"    sa copie dans Google Drive est à supprimer à la main : {link}" for link in f.drive]
+        kept = [f for f in self.files if f.kept is not None]
+        if kept:
+            out.append(f"Fichiers conservés : {len(kept)}")
+            out += [f"  {f.path} — {f.kept}" for f in kept]
+        if self.dry_run and (self.changes or gone):
+            out.append("Une ligne serait ajoutée à l'onglet Journal (l'ID seulement).")
         out.append(KEPT_NOTICE)
         if not self.changes and not gone:
             out.append(f"Rien à changer : les données de {self.person} sont déjà effacées.")

@@ -550,18 +550,26 @@ def refusal(person: Person, status: str | None, due: Sequence[str]) -> str | Non
     if person.member_id is None:
         return None
     reasons = []
+    todo = []
     if status is not None and status != "sortie":
         reasons.append(
             f"le membre {person.member_id} est encore actif "
             f"(statut « {status} », pas de « Sortie le » passée)"
         )
-    reasons += due
+        todo.append("indiquez sa « Sortie le » dans l'onglet Membres")
+    if due:
+        reasons += due
+        todo.append("faites régler ce qui est dû")
     if not reasons:
         return None
     return (
-        "Effacement refusé : " + " ; ".join(reasons) + ". Indiquez sa « Sortie le » dans l'onglet Membres et "
-        "réglez ce qui est dû, ou confirmez l'effacement avec --confirmer."
+        "Effacement refusé : " + " ; ".join(reasons) + ". " + _sentence(" et ".join(todo)) + ", "
+        "ou confirmez l'effacement avec --confirmer (les pièces comptables sont conservées de toute façon)."
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
