@@ -446,6 +446,9 @@ class TestErasure:
         log = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8")
         assert "M0003" in log and not _holds(log, *JEANNE)  # the log names her by ID only
 
+        code, text = mila("synchroniser")  # the labels of Listes, the computed columns
+        assert code == 0, text
+        after = mila.grids()
         code, text = mila("donnees", "effacer", "M0003")
         assert code == 0, text
         assert "déjà effacées" in text

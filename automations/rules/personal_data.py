@@ -171,6 +171,11 @@ def _name_pattern(name: str) -> str:
     return r"(?<!\w)(?:" + "|".join(r"\s+".join(o) for o in orders) + r")(?!\w)"
 
 
+def pseudonym(member_id: str | None) -> str:
+    """What replaces the name of a member who is a person in « Structure »."""
+    return f"Membre {member_id}"
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -219,7 +224,7 @@ def find_person(
         person.natural = form.startswith(LEGAL_FORM_PERSON) or (
             contact is not None and fold(contact) == fold(person.structure or "")
         )
-        if person.natural:
+        if person.natural and person.structure != pseudonym(person.member_id):
             person.add_name(person.structure)
         person.left_on = row.get("Sortie le")
     if email is not None:
@@ -514,7 +519,7 @@ def _erased(
         return _different(value, strip_label(str(value)))  # « M0003 – Jeanne Dupont »: the ID is enough
     if data is not None and key in _keys(data.kept):
         if member_row and mine and key == "structure" and person.natural:
-            return _different(value, f"Membre {person.member_id}")  # a person: its name
+            return _different(value, pseudonym(person.member_id))  # a person: its name
         return _SAME
     if mine:
         if found.form:
