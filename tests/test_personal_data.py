@@ -241,14 +241,16 @@ def _eml(path: Path, to: str, body: str) -> None:
 
 
 def outputs(folder: Path) -> tuple[Path, Path]:
-    """The output folders as the documents and mail jobs leave them: a charter and a receipt
-    for Jeanne, a register naming everyone, previews to Jeanne and to Marc."""
+    """The output folders as the documents and mail jobs leave them: a charter, a receipt and
+    an invoice for Jeanne, Marc's charter, previews to Jeanne and to Marc."""
     out, previews = folder / "out", folder / "apercus"
     out.mkdir()
     previews.mkdir()
     _docx(out / "Charte_M0003_Jeanne-Dupont.docx", "Je soussignée Jeanne Dupont, jeanne@dupont.fr")
     _docx(out / "Recu_2024-001_Jeanne-Dupont.docx", "Reçu 2024-001", "Jeanne Dupont", "120 €")
     _docx(out / "Charte_M0002_Studio-Nord.docx", "Studio Nord, représenté par Marc Petit")
+    (out / "factures" / "2025").mkdir(parents=True)
+    _docx(out / "factures" / "2025" / "F2025-0001.docx", "Facture F2025-0001", "Jeanne Dupont", "144 €")
     manifest = {
         "version": 1,
         "documents": {
@@ -435,7 +437,10 @@ class TestErasure:
 
         files = _files_text(out, previews)
         kept = {Path(f["path"]) for f in result["files"] if f["kept"]}
-        assert kept == {out / "Recu_2024-001_Jeanne-Dupont.docx"}
+        assert kept == {
+            out / "Recu_2024-001_Jeanne-Dupont.docx",
+            out / "factures" / "2025" / "F2025-0001.docx",
+        }
         for path, content in files.items():
             if path not in kept:
                 assert not _holds(content, *JEANNE), path

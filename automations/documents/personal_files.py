@@ -28,6 +28,11 @@ ACCOUNTING = {
     "avoir": "avoir (pièce comptable)",
     "convention": "convention de mise à disposition (pièce justificative des loyers)",
 }
+# Accounting records recognised by their place or name when no manifest says whose they are:
+# the invoices of ``out/factures/AAAA`` (``F2026-0001``, credit notes ``A2026-0001``), a
+# receipt or a convention renamed or copied by hand.
+_ACCOUNTING_FOLDERS = {"factures", "avoirs", "recus", "reçus", "conventions"}
+_ACCOUNTING_NAME = re.compile(r"^(?:[FA]\d{4}-\d+|(?:recu|facture|avoir|convention)[_-])", re.IGNORECASE)
 TEXT_SUFFIXES = {".eml", ".txt", ".html", ".htm", ".csv", ".ics", ".md", ".json"}
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -73,7 +78,7 @@ def files_about(
                 if not text or not any(p.search(text) for p in patterns):
                     continue
             kind = key.split(":", 1)[0] if key else None
-            kept = ACCOUNTING.get(kind) if kind else None
+            kept = ACCOUNTING.get(kind) if kind else _accounting(path, folder)
             entry = entries.get(key, {}) if key else {}
             slot = "drive_pdf" if path.suffix.lower() == ".pdf" else "drive"
             upload = entry.get(slot) if isinstance(entry, dict) else None
@@ -81,6 +86,14 @@ def files_about(
             links = (link,) if isinstance(link, str) and link else ()
             found[path] = PersonFile(path, _what(path, kind), kept, links, key)
     return list(found.values())
+
+
+def _accounting(path: Path, folder: Path) -> str | None:
+    """Why a file no manifest names is kept: an accounting record by its folder or name."""
+    parts = {p.casefold() for p in path.relative_to(folder).parts[:-1]}
+    if parts & _ACCOUNTING_FOLDERS or _ACCOUNTING_NAME.match(path.name):
+        return "pièce comptable (reçu, facture, avoir ou convention)"
+    return None
 
 
 def _what(path: Path, kind: str | None) -> str:
