@@ -395,6 +395,10 @@ class TestExport:
         archive = zipfile.ZipFile(next((tmp_path / "e").glob("*.zip")))
         rows = archive.read("Adhesions-formulaire.csv").decode("utf-8-sig")
         assert "Paul Martin" in rows and "Jeanne" not in rows and "Marc" not in rows
+        code, _ = mila(
+            "donnees", "exporter", "--email", "personne@exemple.fr", "--dossier", str(tmp_path / "e")
+        )
+        assert code == 2  # nobody has that address: said, nothing written
 
 
 class TestErasure:
@@ -475,8 +479,11 @@ def test_the_summary_lists_the_data_due_for_erasure_by_id_only(mila_file):
     """Léa's company left in 2021 and Paul answered in 2020: both past 3 years, named by ID or row."""
     mila = mila_file
     items = [i for i in mila.summary() if i["section"] == "donnees"]
-    assert [i["ref"] for i in items] == ["M0001", None]
+    assert [(i["ref"], i["row"]) for i in items] == [("M0001", 2), (None, 3)]
     assert all("lea@pixel.fr" not in i["text"] and "paul@" not in i["text"] for i in items)
+    assert mila("donnees", "effacer", "M0001")[0] == 0
+    assert mila("donnees", "effacer", "--email", "paul@exemple.fr")[0] == 0
+    assert [i for i in mila.summary() if i["section"] == "donnees"] == []  # erased: no longer listed
 
 
 def test_every_tab_of_the_contract_is_declared():
