@@ -243,7 +243,7 @@ def find_person(
                 person.add_email(line.get("Adresse"))
     if person.member_id is None and person.last_answer is None and not answered:
         raise PersonNotFound(
-            f"Aucun membre ni aucune réponse aux formulaires n'a l'adresse « {email} » : rien n'est "
+            "Aucun membre ni aucune réponse aux formulaires n'a l'adresse donnée : rien n'est "
             "enregistré à cette adresse. Vérifiez-la (colonne « Email » de Membres, ou la question "
             "de l'adresse dans les onglets des formulaires)."
         )
