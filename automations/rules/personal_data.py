@@ -95,9 +95,7 @@ def declaration(title: str, forms: FormsSettings | None = None) -> TabData | Non
     contract = schema.tab_schema(title)
     if contract is not None:
         return DECLARATIONS.get(contract.name, TabData(links=()))
-    if title in form_titles(forms):
-        return FORM_TAB
-    return None
+    return FORM_TAB if _is_form(title, forms) else None
 
 
 def form_titles(forms: FormsSettings | None) -> set[str]:
@@ -122,13 +120,7 @@ class Person:
     phones: set[str] = field(default_factory=set)  # as typed
     natural: bool = False  # a member who is a person: its Structure is a name too
     structure: str | None = None
-    left_on: object = None
     last_answer: dt.date | None = None
-
-    @property
-    def label(self) -> str:
-        """How messages name them: the ID, never their data."""
-        return self.member_id or "la personne de l'adresse donnée"
 
     def add_email(self, value: object) -> None:
         text = _text(value)
@@ -226,7 +218,6 @@ def find_person(
         )
         if person.natural and person.structure != pseudonym(person.member_id):
             person.add_name(person.structure)
-        person.left_on = row.get("Sortie le")
     if email is not None:
         person.add_email(email)
     # Their form answers, and the addresses their reminders went to.
