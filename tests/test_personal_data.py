@@ -529,3 +529,53 @@ def test_the_acknowledgement_says_where_to_write_about_ones_data(contact):
     for name in (TEXT_TEMPLATE, HTML_TEMPLATE):
         text = " ".join(templates.render(name, context).split())
         assert f"les faire effacer, écrivez à {contact or 'adhesions@mila.fr'}" in text, name
+
+
+def test_the_drive_copies_of_the_deleted_files_go_to_the_trash_and_the_receipts_stay(tmp_path):
+    """The charter's copy in the shared Drive folder is put in the trash with the file; the
+    receipt's copy, an accounting record, is left where it is."""
+    from automations.clock import FixedClock
+    from automations.config import load_settings
+    from automations.delivery.drive import DOCX_MIME, MemoryDrive
+    from automations.jobs import registry
+    from automations.jobs.context import RunContext
+    from automations.workbook import Workbook
+    from automations.workbook.xlsx import XlsxBackend
+
+    book = XlsxBook(tmp_path, workbook())
+    out, previews = outputs(tmp_path)
+    drive = MemoryDrive()
+    charter = drive.upload(drive.root, "Charte_M0003_Jeanne-Dupont.docx", b"charte", DOCX_MIME)
+    receipt = drive.upload(drive.root, "Recu_2024-001_Jeanne-Dupont.docx", b"recu", DOCX_MIME)
+    manifest = json.loads((out / ".mila-documents.json").read_text(encoding="utf-8"))
+    manifest["documents"]["charte:M0003"]["drive"] = {"id": charter.id, "link": charter.link}
+    manifest["documents"]["recu:2024-001"]["drive"] = {"id": receipt.id, "link": receipt.link}
+    (out / ".mila-documents.json").write_text(json.dumps(manifest), encoding="utf-8")
+    config = tmp_path / "mila.toml"
+    config.write_text(
+        f'[mail]\npreview = "{previews}"\n\n[documents]\nout = "{out}"\ndrive_folder = "{drive.root}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config=config, workbook=str(book.path))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 10, 0))
+    ctx = RunContext(settings, clock, workbook=Workbook(XlsxBackend(book.path)), drive=drive)
+    result = registry.donnees(ctx, registry.PersonalDataOptions("effacer", member="M0003"))
+    assert drive.files[charter.id].trashed and not drive.files[receipt.id].trashed
+    assert result.as_dict()["drive_trashed"] == [charter.link]
+    assert f"sa copie dans Google Drive est mise à la corbeille : {charter.link}" in "\n".join(result.lines())
+
+
+def test_google_drive_puts_a_file_in_the_trash(emulator):
+    """The Drive v3 call (files.update with « trashed »): the file leaves its folder; a file
+    already gone says so."""
+    from conftest import FAST_RETRY
+
+    from automations.delivery.drive import DOCX_MIME
+    from automations.delivery.google_drive import GoogleDrive
+
+    root = emulator.drive.create_folder("Documents MILA", "donnees-corbeille")
+    drive = GoogleDrive(emulator_host=emulator.address, retry=FAST_RETRY)
+    made = drive.upload(root, "Charte_M0003.docx", b"charte", DOCX_MIME)
+    assert drive.trash(made.id) is True
+    assert drive.children(root) == [] and drive.metadata(made.id) is None
+    assert drive.trash("inconnu") is False

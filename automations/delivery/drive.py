@@ -69,6 +69,11 @@ class Drive(Protocol):
         ``None`` when it does not exist or is not shared with the account."""
         ...
 
+    def trash(self, file_id: str) -> bool:
+        """Move the file to Drive's trash (a person's data erased); False when it no longer
+        exists."""
+        ...
+
     @property
     def account_email(self) -> str | None:
         """The service account's e-mail (what to share the folder with), when known."""
@@ -151,6 +156,14 @@ class MemoryDrive:
         if found is None:
             return None
         return replace(found, can_add=found.is_folder and file_id not in self.read_only)
+
+    def trash(self, file_id: str) -> bool:
+        self._call("trash")
+        found = self.files.get(file_id)
+        if found is None or found.trashed:
+            return False
+        self.files[file_id] = replace(found, trashed=True)
+        return True
 
     def _revise(self, file_id: str, data: bytes, name: str | None = None) -> DriveFile:
         old = self.files.get(file_id)

@@ -168,6 +168,20 @@ class GoogleDrive:
         can_add = capabilities.get("canAddChildren", capabilities.get("canEdit"))
         return replace(_file(item), can_add=None if can_add is None else bool(can_add))
 
+    def trash(self, file_id: str) -> bool:
+        try:
+            self._json(
+                "patch",
+                f"{DRIVE_BASE}/v3/files/{file_id}",
+                what=f"fichier « {file_id} »",
+                params=self._params(),
+                json={"trashed": True},
+                missing_ok=True,
+            )
+        except _Missing:
+            return False
+        return True
+
     # -- uploads ---------------------------------------------------------------------
 
     def _params(self, **more: str) -> ParamsType:

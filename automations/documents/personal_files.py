@@ -46,6 +46,7 @@ class PersonFile:
     kept: str | None  # why it is kept (French), None: deleted on erasure
     drive: tuple[str, ...] = ()  # links of its copies in the shared Drive folder
     key: str | None = None  # its manifest key, if the documents jobs made it
+    drive_ids: tuple[str, ...] = ()  # the Drive IDs of those copies
 
 
 def files_about(
@@ -83,8 +84,10 @@ def files_about(
             slot = "drive_pdf" if path.suffix.lower() == ".pdf" else "drive"
             upload = entry.get(slot) if isinstance(entry, dict) else None
             link = upload.get("link") if isinstance(upload, dict) else None
+            drive_id = upload.get("id") if isinstance(upload, dict) else None
             links = (link,) if isinstance(link, str) and link else ()
-            found[path] = PersonFile(path, _what(path, kind), kept, links, key)
+            ids = (drive_id,) if isinstance(drive_id, str) and drive_id else ()
+            found[path] = PersonFile(path, _what(path, kind), kept, links, key, ids)
     return list(found.values())
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import schema
 from ..documents.personal_files import PersonFile, delete, files_about
-from ..errors import OutputError, PersonalDataError
+from ..errors import MilaError, OutputError, PersonalDataError
 from ..formatting import format_date, format_money
 from ..journal import JournalLine, line_cells, write_line
 from ..rules import personal_data as rules
@@ -310,6 +310,8 @@ class EraseResult:
     changes: list[Change] = field(default_factory=list)
     files: list[PersonFile] = field(default_factory=list)
     deleted: list[Path] = field(default_factory=list)
+    trashed: list[str] = field(default_factory=list)  # links of the Drive copies put in the trash
+    drive_error: str | None = None  # why the other Drive copies are left (French)
     confirmed: str | None = None  # the reason overridden by --confirmer
     journal: bool = False
     journal_error: str | None = None
@@ -358,6 +360,8 @@ class EraseResult:
             ],
             "files": [{"path": str(f.path), "kept": f.kept, "drive": list(f.drive)} for f in self.files],
             "deleted": [str(p) for p in self.deleted],
+            "drive_trashed": list(self.trashed),
+            "drive_error": self.drive_error,
             "journal": self.journal,
         }
 
@@ -374,7 +378,15 @@ class EraseResult:
         out.append(f"Fichiers {verb} : {len(gone)}")
         for f in gone:
             out.append(f"  {f.path} ({f.what})")
-            out += [f"    sa copie dans Google Drive est à supprimer à la main : {link}" for link in f.drive]
+            for link in f.drive:
+                if self.dry_run:
+                    out.append(f"    sa copie dans Google Drive serait mise à la corbeille : {link}")
+                elif link in self.trashed:
+                    out.append(f"    sa copie dans Google Drive est mise à la corbeille : {link}")
+                else:
+                    out.append(f"    sa copie dans Google Drive est à supprimer à la main : {link}")
+        if self.drive_error:
+            out.append(f"Google Drive : {self.drive_error}")
         kept = [f for f in self.files if f.kept is not None]
         if kept:
             out.append(f"Fichiers conservés : {len(kept)}")
@@ -407,6 +419,29 @@ def _due(ctx: RunContext, person: Person, tables: dict[str, Table]) -> tuple[str
             if rules.names_member(row.get("Membre"), person.member_id):
                 owed.append(f"{table.title} ligne {row.number} : reste dû {format_money(amount)}")
     return status, owed
+
+
+def _trash(ctx: RunContext, result: EraseResult) -> None:
+    """Put in Drive's trash the copies of the files deleted here (never an accounting record)."""
+    copies = [
+        (i, link)
+        for f in result.files
+        if f.kept is None
+        for i, link in zip(f.drive_ids, f.drive, strict=False)
+    ]
+    if not copies:
+        return
+    if not ctx.settings.documents.drive_folder:
+        result.drive_error = (
+            "aucun dossier Drive configuré ([documents] drive_folder) : supprimez ces copies à la main."
+        )
+        return
+    try:
+        for file_id, link in copies:
+            ctx.drive.trash(file_id)
+            result.trashed.append(link)
+    except MilaError as exc:
+        result.drive_error = f"{exc.message} Les copies restantes sont à supprimer à la main."
 
 
 def run_erase(ctx: RunContext, member: str | None, email: str | None, confirm: bool) -> EraseResult:
@@ -462,6 +497,7 @@ def run_erase(ctx: RunContext, member: str | None, email: str | None, confirm: b
         raise PersonalDataError(exc.message) from None
     ctx.changed()
     result.deleted = delete(result.files)
+    _trash(ctx, result)
     result.journal = bool(carried)
     if not carried and result.changed:
         line = JournalLine(job_name("donnees effacer"), SUCCESS, result.details(), time.monotonic() - started)
