@@ -1,10 +1,11 @@
 """The files of the output folders that are about a person: the documents produced for them
 (the manifest of ``[documents] out`` says whose each is), and every file whose text names
-them (e-mail previews of ``[mail] preview``, registers, attendance sheets).
+them (e-mail previews of ``[mail] preview``, the register of charters).
 
-A receipt, an invoice or a convention is an accounting record, kept ten years: listed,
-never deleted. Any other file about them is deleted on erasure, and forgotten by the
-manifest (a register is produced again, without them, at the next run).
+A receipt, an invoice or a convention is an accounting record, kept ten years, and an
+annual report or an attendance sheet an archive of a general assembly: listed, never
+deleted. Any other file about them is deleted on erasure, and forgotten by the manifest (a
+register is produced again, without them, at the next run).
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from pathlib import Path
 from ..errors import OutputError
 from .outputs import MANIFEST
 
-# The manifest keys of accounting records: never deleted (10 years, Code de commerce L123-22).
-ACCOUNTING = {
+# The manifest keys of the records never deleted: accounting records (10 years, Code de
+# commerce L123-22) and the association's own archives of its general assemblies.
+KEPT = {
     "recu": "reçu de cotisation (pièce comptable)",
     "facture": "facture (pièce comptable)",
     "avoir": "avoir (pièce comptable)",
     "convention": "convention de mise à disposition (pièce justificative des loyers)",
+    "rapport": "rapport d'activité (archive de l'assemblée générale)",
+    "emargement": "feuille d'émargement (archive de l'assemblée générale)",
 }
 # Accounting records recognised by their place or name when no manifest says whose they are:
 # the invoices of ``out/factures/AAAA`` (``F2026-0001``, credit notes ``A2026-0001``), a
@@ -79,7 +83,7 @@ def files_about(
                 if not text or not any(p.search(text) for p in patterns):
                     continue
             kind = key.split(":", 1)[0] if key else None
-            kept = ACCOUNTING.get(kind) if kind else _accounting(path, folder)
+            kept = KEPT.get(kind) if kind else _accounting(path, folder)
             entry = entries.get(key, {}) if key else {}
             slot = "drive_pdf" if path.suffix.lower() == ".pdf" else "drive"
             upload = entry.get(slot) if isinstance(entry, dict) else None
