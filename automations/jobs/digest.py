@@ -256,6 +256,7 @@ def run_digest(ctx: RunContext) -> DigestResult:
         since,
         settings.formulaires,
         state.evaluation,
+        settings.digest.assemblee_generale,
     )
     last = result.last or LastSummary(None, frozenset())
     result.new = [item for item in result.items if not last.knows(item.key)]

@@ -104,6 +104,13 @@ def compute_report(
             + ", ".join(SECTION_KEYS)
             + "."
         )
+    empty = [t for t in dataset.texts if t.year == year and t.prompt and not (t.text or "").strip()]
+    if empty:
+        notes.append(
+            "Parties à écrire par l'équipe (onglet « Textes », colonne « Texte », d'après la « Consigne ») : "
+            + " ; ".join(f"ligne {t.row} « {t.title or t.section} »" for t in empty)
+            + "."
+        )
     from .fees_received import fees_received
 
     data = ReportData(
