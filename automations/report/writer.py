@@ -63,6 +63,7 @@ class Rendered:
     omitted: list[str] = field(default_factory=list)  # French: sections left out, and why
     charts: int = 0
     tables: int = 0
+    chart_captions: list[str] = field(default_factory=list)  # every chart the report holds (or would)
 
 
 def write_report(
@@ -365,6 +366,7 @@ class DocumentWriter:
     def chart(self, draw: Callable[[], bytes], caption: str, data: ChartData | None = None) -> None:
         """A chart and its caption; its figures (``data``: header, rows, widths) go to the
         annex of chart data, so that a board member can rebuild or restyle it in Word."""
+        self.result.chart_captions.append(caption)
         if not self.with_charts:
             return
         if data is not None:
