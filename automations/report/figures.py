@@ -41,6 +41,7 @@ from ..model.rows import BoardMember, Event, Premises, id_key
 from ..rules.bookings import BookingPolicy, first_day, is_computable
 from ..rules.fees import FeeSchedule
 from ..rules.figures import occupancy, sessions_by_type, structures_by_type
+from ..rules.texts import empty_prompts
 from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
 from ..text import fold, sort_key
 from .data import (
@@ -104,7 +105,7 @@ def compute_report(
             + ", ".join(SECTION_KEYS)
             + "."
         )
-    empty = [t for t in dataset.texts if t.year == year and t.prompt and not (t.text or "").strip()]
+    empty = empty_prompts(dataset.texts, year)
     if empty:
         notes.append(
             "Parties à écrire par l'équipe (onglet « Textes », colonne « Texte », d'après la « Consigne ») : "

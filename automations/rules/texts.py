@@ -88,23 +88,35 @@ def report_year(today: dt.date, assembly: Assembly) -> int:
     return today.year if passed else today.year - 1
 
 
-def _known(texts: Sequence[Text], year: int) -> set[str]:
-    return {fold(t.prompt) for t in texts if t.year == year and t.prompt}
+def _written(texts: Sequence[Text], year: int) -> set[tuple[str, str]]:
+    """(section, title) of the texts of ``year`` someone wrote."""
+    return {(fold(t.section), fold(t.title)) for t in texts if t.year == year and t.text and t.text.strip()}
 
 
 def missing_prompt_rows(texts: Sequence[Text], year: int) -> list[dict[str, object]]:
-    """The prompt rows of ``year`` that ``Textes`` does not hold yet, as {column: value}."""
-    known = _known(texts, year)
+    """The prompt rows of ``year`` that ``Textes`` does not hold yet, as {column: value}: none
+    for a part someone already wrote (same section and title) without the prompt."""
+    known = {fold(t.prompt) for t in texts if t.year == year and t.prompt}
+    written = _written(texts, year)
     return [
         {"Année": year, "Section": p.section, "Titre": p.title, "Texte": None, "Consigne": p.prompt}
         for p in PROMPTS
-        if fold(p.prompt) not in known
+        if fold(p.prompt) not in known and (fold(p.section), fold(p.title)) not in written
     ]
 
 
 def empty_prompts(texts: Sequence[Text], year: int) -> list[Text]:
-    """The prompt rows of ``year`` whose ``Texte`` is still empty, in row order."""
-    return [t for t in texts if t.year == year and t.prompt and not (t.text or "").strip()]
+    """The prompt rows of ``year`` whose ``Texte`` is still empty (and whose part no other row
+    of the same section and title holds), in row order."""
+    written = _written(texts, year)
+    return [
+        t
+        for t in texts
+        if t.year == year
+        and t.prompt
+        and not (t.text or "").strip()
+        and (fold(t.section), fold(t.title)) not in written
+    ]
 
 
 def in_reminder_window(today: dt.date, assembly: Assembly) -> bool:
