@@ -4,9 +4,11 @@ report someone edited."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -294,6 +296,48 @@ class TestSectionsAndTexts:
         text = paragraphs(out.data)
         assert "Un Club MILA s'est déroulé en 2023, réunissant 3 structures adhérentes." in text
         assert any(line.startswith("Les activités de 2022 ne sont pas connues") for line in text)
+
+    def test_the_associations_own_team_and_place_are_not_its_name_in_brackets(self):
+        """« Équipe MILA (MILA) » and « Aude Merlet (MILA) » as speakers, « MILA » as the place of
+        a Crescendo meeting: « l'équipe du MILA », « Aude Merlet, de l'équipe du MILA », no place."""
+        grids = copy.deepcopy(GRIDS)
+        grids["Événements"] += [
+            ["E007", "11/09/2024", "18:30", "Club MILA", "Rentrée des adhérents", "Équipe MILA (MILA)", None],
+            [
+                "E008",
+                "15/10/2024",
+                "18:30",
+                "Crescendo – Rencontre networking",
+                "Rencontre networking aux BIS de Nantes",
+                "Aude Merlet (MILA); Léa Roux (Alias)",
+                "MILA",
+            ],
+        ]
+        data = compute_report(dataset(grids), 2024, TODAY)
+        text = paragraphs(write_report(data, association="MILA", with_charts=False).data)
+        assert "Septembre (le 11) : « Rentrée des adhérents », animé par l'équipe du MILA." in text
+        assert (
+            "Octobre (le 15) : « Rencontre networking aux BIS de Nantes », avec Léa Roux (Alias) et "
+            "Aude Merlet, de l'équipe du MILA."
+        ) in text
+        assert not any("(MILA)" in line for line in text)
+
+    def test_no_sentence_opens_with_a_digit_and_ordinals_are_raised(self, rendered):
+        """The small workbook's report: « En 2024, 1 structure a quitté… », never « 1 structure… »;
+        « 1er » (cover, fees, agenda) with its letters in superscript; no Word menu in the annex."""
+        body = [
+            line for style, line in styled(rendered.data) if style in ("Body Text", "List Bullet", "Note")
+        ]
+        for line in body:
+            for sentence in re.split(r"(?<=[.!?])\s+", line):
+                assert not sentence[:1].isdigit(), sentence
+                assert sentence.count("comme en") < 2, sentence
+        document = Document(io.BytesIO(rendered.data))
+        runs = [run for p in document.paragraphs for run in p.runs]
+        assert not any("1er" in run.text for run in runs)
+        raised = [run.text for run in runs if run.font.superscript]
+        assert raised.count("er") >= 2
+        assert not any("Insertion >" in line for line in paragraphs(rendered.data))
 
 
 class TestDocument:
