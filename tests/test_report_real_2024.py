@@ -92,7 +92,7 @@ def test_six_offices_left_on_30_june_and_taken_on_1_july(text):
     ) in text
 
 
-def test_board_of_twelve_at_the_end_of_the_year(text):
+def test_board_of_twelve_at_the_end_of_the_year(text, grid):
     """12 members, 7 women and 5 men, on 31 December 2024; the two departures of the AG."""
     assert any(
         line.startswith(
@@ -102,6 +102,8 @@ def test_board_of_twelve_at_the_end_of_the_year(text):
     )
     assert "Présidente – Mme Aude Merlet, Personne physique (AG du 02/07/24)" in text
     assert "L'assemblée générale s'est tenue le 2 juillet 2024." in text
+    board = next(t for t in grid if t[0][0] == "Fonction")
+    assert board[0] == ["Fonction", "Nom", "Structure", "Décision"]  # no college kept: no column of dashes
 
 
 def test_individual_support_versus_2023(text):
@@ -213,9 +215,16 @@ def test_speakers_of_the_association_are_not_its_name_in_brackets(text):
     assert any("animé par Laure Fillette (psychologue) et Marie Bergot (Audiens)." in line for line in text)
 
 
-def test_a_negligible_occupancy_gets_no_rate_and_no_chart(rendered, text):
-    """One booking in the year: no « taux d'occupation de < 1 % », no occupancy chart (the
-    members' and the events' charts stay)."""
+def test_a_negligible_occupancy_gets_no_rate_and_no_chart(rendered, text, grid):
+    """One booking in the year: no « taux d'occupation de < 1 % », no occupancy column nor
+    chart (the members' and the events' charts stay)."""
+    milab = next(t for t in grid if t[0][0] == "Espace")
+    assert milab == [
+        ["Espace", "Places", "Réserv. 2024"],
+        ["Salle de réunion", "1", "1"],
+        ["Postes Milab", "6", "0"],
+    ]
+    assert not any(line.startswith("Taux d'occupation :") for line in text)
     assert "Salle de réunion : 1 réservation confirmée." in text
     assert not any("taux d'occupation de" in line for line in text)
     assert not any(line.startswith("Taux d'occupation mensuel") for line in text)

@@ -255,15 +255,23 @@ class DocumentWriter:
         return paragraph
 
     def bullets(self, items: Sequence[Runs]) -> None:
-        """A list; a short one (up to 8 items) is kept on one page."""
+        """A list, ragged right (a justified short line would stretch its spaces); a short
+        one (up to 8 items) is kept on one page."""
         for n, item in enumerate(items):
-            self.para(item, "List Bullet", keep_next=len(items) <= 8 and n < len(items) - 1)
+            self.para(
+                item,
+                "List Bullet",
+                keep_next=len(items) <= 8 and n < len(items) - 1,
+                align=WD_ALIGN_PARAGRAPH.LEFT,
+            )
 
     def note(self, text: str) -> None:
         self.para(text, "Note")
 
-    def heading(self, text: str, level: int) -> None:
+    def heading(self, text: str, level: int, *, new_page: bool = False) -> None:
         paragraph = self.new_paragraph(f"Heading {level}")
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
         if level == 1 and self.first_heading:
             paragraph.paragraph_format.page_break_before = True
             self.first_heading = False

@@ -205,10 +205,15 @@ def association(w: DocumentWriter, key: str) -> None:
             ]
         )
     w.para(f"La composition du conseil au {long_date(b.as_of)} :", keep_next=True)
-    rows = [
-        [function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"] for s in b.seats
-    ]
-    w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
+    if any(s.college for s in b.seats):
+        rows = [
+            [function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"]
+            for s in b.seats
+        ]
+        w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
+    else:  # no college kept in the sheet: no column of dashes
+        rows = [[function_label(s), person(s), structure_of(s), s.decision or "–"] for s in b.seats]
+        w.table(["Fonction", "Nom", "Structure", "Décision"], rows, [3.6, 4.3, 5.0, 3.5])
     w.staff_subsections(key)
 
 
@@ -225,8 +230,8 @@ def assemblies(w: DocumentWriter) -> None:
 
 
 def annex(w: DocumentWriter) -> None:
-    for title, intro, (header, rows, widths) in w.annexes:
-        w.heading(title, 1)
+    for n, (title, intro, (header, rows, widths)) in enumerate(w.annexes):
+        w.heading(title, 1, new_page=n == 0)
         if intro:
             w.para(intro, keep_next=True)
         w.table(header, rows, widths)

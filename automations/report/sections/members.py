@@ -225,26 +225,23 @@ def milab(w: DocumentWriter) -> None:
             ]
         )
     has_previous = any(r.bookings.previous is not None for r in d.resources)
+    # Rates too small to mean anything (none reaches 1 %, either year): bookings only.
+    rates = any(meaningful(r.rate.value) or meaningful(r.rate.previous or 0) for r in d.resources)
     rows = []
     for r in d.resources:
         row = [r.name, num(r.capacity), num(r.bookings.value)]
         row += [num(r.bookings.previous) if r.bookings.previous is not None else "–"] if has_previous else []
-        row += [percent(r.rate.value)]  # type: ignore[arg-type]  # rates are Decimals
-        row += [percent(r.rate.previous) if r.rate.previous is not None else "–"] if has_previous else []  # type: ignore[arg-type]  # idem
+        if rates:
+            row += [percent(Decimal(r.rate.value))]
+            row += (
+                [percent(Decimal(r.rate.previous)) if r.rate.previous is not None else "–"]
+                if has_previous
+                else []
+            )
         rows.append(row)
-    if has_previous:
-        header = [
-            "Espace",
-            "Places",
-            f"Réserv. {d.year}",
-            f"Réserv. {w.prev}",
-            f"Occupation {d.year}",
-            f"Occupation {w.prev}",
-        ]
-        widths = [4.4, 1.6, 2.4, 2.4, 2.8, 2.8]
-    else:
-        header = ["Espace", "Places", f"Réservations {d.year}", f"Occupation {d.year}"]
-        widths = [6.4, 2.0, 4.0, 4.0]
+    header = ["Espace", "Places", f"Réserv. {d.year}"] + ([f"Réserv. {w.prev}"] if has_previous else [])
+    header += ([f"Occupation {d.year}"] + ([f"Occupation {w.prev}"] if has_previous else [])) if rates else []
+    widths = {6: [4.4, 1.6, 2.4, 2.4, 2.8, 2.8], 4: [6.4, 2.0, 4.0, 4.0], 3: [8.4, 2.0, 6.0]}[len(header)]
     w.para("En synthèse :", keep_next=True)
     w.table(header, rows, widths, numeric=(1, 2, 3, 4, 5))
     if any(max(r.monthly, default=0) >= CHART_MIN_RATE for r in d.resources):
@@ -257,10 +254,11 @@ def milab(w: DocumentWriter) -> None:
             f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
             (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)),
         )
-    w.note(
-        "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
-        "les réservations confirmées comptent."
-    )
+    if rates:
+        w.note(
+            "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
+            "les réservations confirmées comptent."
+        )
 
 
 def partenaires(w: DocumentWriter, key: str) -> None:
