@@ -418,6 +418,12 @@ class TestDocument:
 
 
 class TestTemplate:
+    def test_the_template_names_the_command_as_staff_type_it(self):
+        """templates/rapport.docx tells staff the command with its French option, « --annee »."""
+        said = " ".join(p.text for p in Document(str(TEMPLATE_PATH)).paragraphs)
+        assert "mila docs rapport --annee AAAA" in said
+        assert "--year" not in said
+
     def test_the_shipped_template_is_the_default(self, tmp_path):
         """``templates/rapport.docx`` copied elsewhere and given gives the report written by default."""
         path = tmp_path / "rapport.docx"
