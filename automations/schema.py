@@ -299,6 +299,7 @@ TEXTES = Tab(
         _c("Section", required=True),
         _c("Titre"),
         _c("Texte", required=True),
+        _c("Consigne"),  # what to write: the prompt rows `mila preparer` adds (rules/texts.py)
     ),
 )
 

@@ -82,12 +82,19 @@ class TestOnceAndOnlyOnce:
         assert not second.changed and not second.journal
 
     def test_google_gets_one_batch_update(self, google_book):
-        """On Google Sheets the presentation is one batchUpdate (the Journal line is one append)."""
+        """On Google Sheets the presentation is one batchUpdate, the Journal line one append;
+        before them, the report's prompt rows of Textes: its new « Consigne » column (the grid
+        widened, the header written), then one append."""
         book = google_book
         book.emulator.reset_requests()
         prepare(book)
-        assert [p for p in posts(book) if p.endswith(":batchUpdate")] == [
-            f"/v4/spreadsheets/{book.key}:batchUpdate"
+        sheet = f"/v4/spreadsheets/{book.key}"
+        assert posts(book) == [
+            f"{sheet}:batchUpdate",
+            f"{sheet}/values:batchUpdate",
+            f"{sheet}/values/'Textes'!A1:append",
+            f"{sheet}:batchUpdate",
+            f"{sheet}/values/'Journal'!A1:append",
         ]
 
     def test_every_staff_cell_is_unchanged(self, make_book):
@@ -308,14 +315,25 @@ def test_the_demo_comes_out_prepared(demo: Path):
 
 
 def test_preparing_keeps_every_demo_value(demo_synced: Path):
-    """On the demo after a sync, preparing again leaves every cell value and stored result as it was."""
+    """On the demo after a sync, preparing again leaves every cell value and stored result as it
+    was; it only adds, after the staff's texts, the report's prompt rows still missing (an empty
+    « Texte », a « Consigne »), none for a part the demo's texts already hold."""
     copy = demo_synced
     before = cached_values(copy)
     assert main(["preparer", "--classeur", str(copy)]) == 0
     after = cached_values(copy)
-    assert {t: g for t, g in after.items() if t != "Journal"} == {
-        t: g for t, g in before.items() if t != "Journal"
+    assert {t: g for t, g in after.items() if t not in ("Journal", "Textes")} == {
+        t: g for t, g in before.items() if t not in ("Journal", "Textes")
     }
+    texts = before["Textes"]
+    assert after["Textes"][: len(texts)] == texts
+    added = after["Textes"][len(texts) :]
+    header = texts[0]
+    assert added and all(
+        row[header.index("Texte")] is None and row[header.index("Consigne")] for row in added
+    )
+    written = {(row[1], row[2]) for row in texts[1:] if row[0] == 2025}
+    assert not {(row[1], row[2]) for row in added} & written
 
 
 def test_the_command_speaks_french(demo: Path, capsys):

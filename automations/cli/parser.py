@@ -190,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
             "sur chaque en-tête, des listes déroulantes (choix, oui/non, références tirées de l'onglet "
             "Listes), les formats de date et de montant, des largeurs lisibles, une protection par "
             "avertissement des colonnes calculées et des onglets tenus par mila, et des couleurs sur "
-            "Statut et Anomalies. Seul ce qui manque est écrit ; aucune valeur n'est modifiée."
+            "Statut et Anomalies ; ajoute à l'onglet Textes les parties du rapport d'activité à venir que "
+            "seule l'équipe peut écrire (une Consigne, un Texte vide). Seul ce qui manque est écrit ; "
+            "aucune valeur n'est modifiée."
         ),
     )
     _workbook_options(preparer)

@@ -239,12 +239,12 @@ TEXTES: dict[str, tuple[str, str, str]] = {
     ),
     "membres": (
         "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s, dont {{ membres.heberges }} "
-        "structures hébergées et {{ membres.beneficiaires }} bénéficiaires. {{ membres.nouveaux }} "
-        "nouvelles structures ont rejoint l'association, attirées par les forfaits BASIC et "
-        "PREMIUM mis en place le 1er mars.",
+        "structures hébergées et {{ membres.beneficiaires }} bénéficiaires. Cette année, "
+        "{{ membres.nouveaux }} nouvelles structures ont rejoint l'association, attirées par les "
+        "forfaits BASIC et PREMIUM mis en place le 1er mars.",
         "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s en {{ annee }}, contre "
-        "{{ membres.moyenne_avant }} en {{ annee_precedente }}. {{ pepiniere.arrivees }} structures "
-        "se sont installées dans la pépinière et le Milab a accueilli des entrepreneur·e·s "
+        "{{ membres.moyenne_avant }} en {{ annee_precedente }}. Dans la pépinière, "
+        "{{ pepiniere.arrivees }} structures se sont installées et le Milab a accueilli des entrepreneur·e·s "
         "individuel·le·s à la journée ou à la semaine.",
         "Avec {{ membres.moyenne }} adhérent·e·s en moyenne et {{ membres.nouveaux }} nouvelles "
         "structures, l'association poursuit sa croissance. Le suivi des cotisations a été "

@@ -257,6 +257,7 @@ def run_digest(ctx: RunContext) -> DigestResult:
         settings.formulaires,
         state.evaluation,
         settings.donnees.conservation_annees,
+        settings.digest.assemblee_generale,
     )
     last = result.last or LastSummary(None, frozenset())
     result.new = [item for item in result.items if not last.knows(item.key)]

@@ -18,6 +18,10 @@ The sections, in the order staff read them:
 - personal data kept past its period (``[donnees] conservation_annees``): leavers by ID,
   form respondents who never joined by tab and row, never their data;
 - job failures: ``Journal`` lines ``échec`` since the last summary.
+- job failures: ``Journal`` lines ``échec`` since the last summary;
+- in the month before the general assembly (``[digest] assemblee_generale``), the texts of
+  the annual report still to write: ``Textes`` rows with a ``Consigne`` and no ``Texte``
+  (:mod:`..rules.texts`), or the prompts ``mila preparer`` has not added yet.
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ from dataclasses import dataclass
 from .. import outbox, schema
 from ..formatting import format_date, format_money
 from ..model.anomalies import CELL_SEPARATOR
-from ..model.rows import JournalEntry
+from ..model.rows import JournalEntry, Text
 from ..rules import outbox as rules
 from ..rules import personal_data as privacy
 from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy
+from ..rules.texts import Assembly, empty_prompts, in_reminder_window, missing_prompt_rows, report_year
 from ..runner import FAILURE, job_name
 from ..settings import BookingPolicy, FormsSettings, RenewalSettings
 from ..text import fold
@@ -51,6 +56,7 @@ TO_CHECK = "a_verifier"
 LATE = "trop_anciennes"
 FAILURES = "echecs"
 RETENTION = "donnees"
+TEXTS = "textes"
 
 # Section -> (title, what to do, where to see the lines not shown), in the order of the message.
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -102,6 +108,13 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
         "Lisez le détail ; si l'échec revient, lancez « mila diagnostic » sur le serveur "
         "(docs/deploiement.md, « Suivre ce qui se passe »).",
         "voir les lignes « échec » de l'onglet {onglet}",
+    ),
+    TEXTS: (
+        "Textes du rapport d'activité à écrire avant l'assemblée générale",
+        "Dans l'onglet Textes, écrivez dans « Texte » ce que demande la « Consigne » de chaque ligne "
+        "(ou laissez-la vide pour que le rapport n'ait pas cette partie), puis lancez "
+        "« mila docs rapport ».",
+        "voir les lignes sans « Texte » de l'onglet {onglet}",
     ),
 }
 
@@ -300,6 +313,30 @@ def failure_items(journal: Sequence[JournalEntry], title: str, since: dt.datetim
     return found
 
 
+def text_items(texts: Sequence[Text], title: str, today: dt.date, assembly: Assembly) -> list[Item]:
+    """In the month before the general assembly: the report's prompt rows still empty, and
+    the prompts not in the tab yet (``mila preparer`` adds them)."""
+    if not in_reminder_window(today, assembly):
+        return []
+    year = report_year(today, assembly)
+    found = []
+    for text in empty_prompts(texts, year):
+        where = f"{text.section or ''} « {text.title} »" if text.title else (text.section or "")
+        found.append(Item(TEXTS, title, text.row, None, f"rapport {year}, {where.strip()} : {text.prompt}"))
+    for row in missing_prompt_rows(texts, year):
+        where = f"{row['Section']} « {row['Titre']} »" if row["Titre"] else str(row["Section"])
+        found.append(
+            Item(
+                TEXTS,
+                title,
+                None,
+                None,
+                f"rapport {year}, {where} : {row['Consigne']} (ligne à ajouter : lancez « mila preparer »)",
+            )
+        )
+    return found
+
+
 def _moment(value: dt.date | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -318,6 +355,7 @@ def collect(
     forms: FormsSettings | None = None,
     evaluation: Evaluation | None = None,
     retention_years: int | None = None,
+    assembly: Assembly = None,
 ) -> list[Item]:
     """Every point of the summary, section by section (``evaluation``: the run's one
     evaluation of ``tables``, made now when not given)."""
@@ -330,5 +368,7 @@ def collect(
     if retention_years is not None:
         items += retention_items(tables, evaluation, today, retention_years, forms)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
+    texts_title = evaluation.dataset.titles.get(schema.TEXTES.name, schema.TEXTES.name)
+    items += text_items(evaluation.dataset.texts, texts_title, today, assembly)
     order = list(SECTIONS)
     return sorted(items, key=lambda item: order.index(item.section))

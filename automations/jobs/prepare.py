@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import journal, schema
 from ..clock import Clock
 from ..model.dataset import Dataset
+from ..rules.texts import Assembly, missing_prompt_rows, report_year
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
 from ..workbook import Workbook
 from ..workbook.prepare import KINDS, prepare_workbook
@@ -34,12 +35,14 @@ TASK = "préparation du classeur"
 class PrepareResult:
     changes: Counter[str] = field(default_factory=Counter)
     lists_written: int = 0
+    texts_added: int = 0  # prompt rows of Textes (rules/texts.py)
+    texts_year: int | None = None
     journal: bool = False
     journal_error: str | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.changes or self.lists_written)
+        return bool(self.changes or self.lists_written or self.texts_added)
 
     @property
     def journal_lost(self) -> bool:
@@ -52,6 +55,11 @@ class PrepareResult:
         parts = [f"{count} × {KINDS[kind]}" for kind, count in sorted(self.changes.items(), key=_order)]
         if self.lists_written:
             parts.append(f"onglet Listes mis à jour ({self.lists_written} cellule(s))")
+        if self.texts_added:
+            parts.append(
+                f"{self.texts_added} ligne(s) à écrire pour le rapport {self.texts_year} ajoutée(s) à "
+                "l'onglet Textes (colonne « Consigne »)"
+            )
         return " ; ".join(parts)
 
     def outcome(self) -> Outcome:
@@ -63,6 +71,8 @@ class PrepareResult:
         return {
             "changes": dict(self.changes),
             "lists_written": self.lists_written,
+            "texts_added": self.texts_added,
+            "texts_year": self.texts_year,
             "journal": self.journal,
             "journal_error": self.journal_error,
         }
@@ -83,12 +93,21 @@ def prepare_new_file(path: Path, today: dt.date) -> Counter[str]:
     return prepare_workbook(workbook)
 
 
-def run_prepare(workbook: Workbook, *, today: dt.date, clock: Clock) -> PrepareResult:
-    """Prepare the workbook; append a Journal line when something changed."""
+def run_prepare(
+    workbook: Workbook, *, today: dt.date, clock: Clock, assembly: Assembly = None
+) -> PrepareResult:
+    """Prepare the workbook; add the rows of ``Textes`` the next report needs from a person
+    (the year before until this year's general assembly, ``assembly``, has passed); append a
+    Journal line when something changed."""
     result = PrepareResult()
     workbook.ensure_tab(schema.JOURNAL)
     tables = workbook.read()
-    result.lists_written = keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today))
+    dataset = Dataset.from_tables(tables, today=today)
+    result.lists_written = keep_lists_current(workbook, tables, dataset)
+    result.texts_year = report_year(today, assembly)
+    result.texts_added = workbook.append_rows(
+        schema.TEXTES, missing_prompt_rows(dataset.texts, result.texts_year)
+    )
     result.changes = prepare_workbook(workbook)
     log.info("prepare: %s", dict(result.changes))
     if result.changed:

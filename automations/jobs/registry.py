@@ -238,10 +238,13 @@ def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
 
 def preparer(ctx: RunContext, options: RunOptions = RunOptions()) -> PrepareResult:
     """Apply the workbook contract to the sheet itself (`mila preparer`, run by hand):
-    dropdowns, header notes, formats, warning-only protections; only what is missing."""
+    dropdowns, header notes, formats, warning-only protections, the rows of ``Textes`` the
+    next report needs from a person; only what is missing."""
     from .prepare import run_prepare
 
-    return run_prepare(ctx.workbook, today=ctx.today, clock=ctx.clock)
+    return run_prepare(
+        ctx.workbook, today=ctx.today, clock=ctx.clock, assembly=ctx.settings.digest.assemblee_generale
+    )
 
 
 def donnees(ctx: RunContext, options: PersonalDataOptions) -> ExportResult | EraseResult:

@@ -297,7 +297,8 @@ TEXT_FIELDS = (
     F("Année", "year", _year, True, "Saisissez l'année, par exemple 2024."),
     F("Section", "section", _text, True, "Saisissez la clé de la section du rapport."),
     F("Titre", "title", _text),
-    F("Texte", "text", _text, True, "Saisissez le paragraphe, ou supprimez la ligne."),
+    F("Texte", "text", _text),  # empty: a paragraph still to write (its « Consigne » says what)
+    F("Consigne", "prompt", _text),
 )
 
 REMINDER_FIELDS = (

@@ -261,6 +261,7 @@ class Text:
     section: str | None = None
     text: str | None = None
     title: str | None = None  # a subsection of the section, in the order of the rows
+    prompt: str | None = None  # Consigne: what only a person can write there
     unreadable: frozenset[str] = frozenset()
 
 

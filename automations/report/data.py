@@ -31,13 +31,13 @@ SECTION_KEYS = (
 CRESCENDO_TYPES = ("Crescendo – Rencontre networking", "Crescendo – Atelier pratique")
 NETWORKING_TYPES = ("Rencontre networking", "Afterwork", "Club Oenologie", "Déj Roulette")
 REPRESENTATION = "Représentation"
+#: The session types of the Événements list: one member (or a few) received by an expert.
+#: They count as sessions and beneficiaries, never as separate actions in the headline total.
+INDIVIDUAL_TYPES = ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts")
 
 #: Event families of the "events per month" chart, each with its types.
 FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Accompagnement individuel",
-        ("Audit de communication", "Diagnostic de structuration", "Consultation d'experts"),
-    ),
+    ("Accompagnement individuel", INDIVIDUAL_TYPES),
     (
         "Clubs MILA et ateliers collectifs",
         ("Club MILA", "Atelier de co-développement", "Rencontre entre managers", "JuriQuizz"),
@@ -179,20 +179,43 @@ class ActionsFigures:
         """The actions the association organised for the companies (representations aside)."""
         return tuple(a for a in self.by_type if a.type != REPRESENTATION)
 
+    @property
+    def collective(self) -> tuple[ActionCount, ...]:
+        """The collective actions and events (individual sessions and representations aside)."""
+        return tuple(a for a in self.organised if a.type not in INDIVIDUAL_TYPES)
+
+    @property
+    def individual(self) -> tuple[ActionCount, ...]:
+        """The individual sessions (audits, diagnostics, consultations), by type."""
+        return tuple(a for a in self.organised if a.type in INDIVIDUAL_TYPES)
+
     def organised_total(self) -> Compared:
-        organised = self.organised
-        previous = (
-            None
-            if not organised or organised[0].sessions.previous is None
-            else sum(a.sessions.previous or 0 for a in organised)
-        )
-        return Compared(sum(a.sessions.value for a in organised), previous)
+        """The headline count: collective actions and events. Compared with the year before
+        only when the workbook records every type of them for that year."""
+        return _total([a.sessions for a in self.collective])
+
+    def individual_sessions(self) -> Compared:
+        return _total([a.sessions for a in self.individual])
+
+    def individual_beneficiaries(self) -> Compared:
+        """Member structures received, type by type (one received for an audit and a
+        diagnostic counts for each)."""
+        return _total([a.structures for a in self.individual])
 
     def count(self, event_type: str) -> ActionCount | None:
         return next((a for a in self.by_type if a.type == event_type), None)
 
     def items(self, *types: str) -> tuple[AgendaItem, ...]:
         return tuple(item for item in self.agenda if item.type in types)
+
+
+def _total(counts: list[Compared]) -> Compared:
+    previous = (
+        None
+        if not counts or any(c.previous is None for c in counts)
+        else sum(c.previous or 0 for c in counts)
+    )
+    return Compared(sum(c.value for c in counts), previous)
 
 
 @dataclass(frozen=True)

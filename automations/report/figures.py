@@ -41,6 +41,7 @@ from ..model.rows import BoardMember, Event, Premises, id_key
 from ..rules.bookings import BookingPolicy, first_day, is_computable
 from ..rules.fees import FeeSchedule
 from ..rules.figures import occupancy, sessions_by_type, structures_by_type
+from ..rules.texts import empty_prompts
 from ..schema import BOARD_FUNCTIONS, CATEGORIES, EVENT_TYPES, FEE_CODES
 from ..text import fold, sort_key
 from .data import (
@@ -102,6 +103,13 @@ def compute_report(
             + ", ".join(f"ligne {row} « {key} »" for row, key in unknown)
             + ". Clés possibles : "
             + ", ".join(SECTION_KEYS)
+            + "."
+        )
+    empty = empty_prompts(dataset.texts, year)
+    if empty:
+        notes.append(
+            "Parties à écrire par l'équipe (onglet « Textes », colonne « Texte », d'après la « Consigne ») : "
+            + " ; ".join(f"ligne {t.row} « {t.title or t.section} »" for t in empty)
             + "."
         )
     from .fees_received import fees_received
@@ -350,11 +358,13 @@ def actions_figures(dataset: Dataset, year: int, as_of: dt.date, previous_has_da
         pn, ps = prev_sessions.get(event_type, 0), prev_structures.get(event_type, 0)
         if not (n or pn):
             continue
+        # The year before is compared only for what the workbook records of it: no event of
+        # this type then (or no attendance recorded), no comparison (never « aucune en 2023 »).
         by_type.append(
             ActionCount(
                 event_type,
-                Compared(n, pn if had_previous else None),
-                Compared(s, ps if had_previous else None),
+                Compared(n, pn if had_previous and pn else None),
+                Compared(s, ps if had_previous and pn and ps else None),
             )
         )
     events = sorted(
@@ -420,11 +430,14 @@ def free_bookings(dataset: Dataset, year: int) -> FreeBookings:
         ]
 
     now = of(year)
-    had_previous = any(b.start is not None and b.start.year == year - 1 for b in dataset.bookings)
+    had_previous = any(
+        b.formula == "gracieux" and b.start is not None and b.start.year == year - 1 for b in dataset.bookings
+    )
     organisations = sorted(
         {(b.organisation or _structure(dataset, b.member_id) or "").strip() for b in now} - {""}, key=sort_key
     )
-    return FreeBookings(Compared(len(now), len(of(year - 1)) if had_previous else None), tuple(organisations))
+    before = len(of(year - 1)) if had_previous else 0
+    return FreeBookings(Compared(len(now), before or None), tuple(organisations))
 
 
 def _structure(dataset: Dataset, member_id: str | None) -> str | None:

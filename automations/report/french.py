@@ -9,6 +9,7 @@ true minus sign in changes (``−17``), dates written out (``1er mars 2024``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +17,7 @@ from babel.lists import format_list
 
 from ..documents.french import typographic
 from ..formatting import format_amount, format_date_long, format_number
+from ..text import fold
 from .data import AgendaItem, BoardSeat, FeePeriod, FigureLine, MemberMove, PremisesFigures, RateLine
 
 Number = int | Decimal
@@ -162,8 +164,47 @@ def structure_of(seat: BoardSeat) -> str:
     return seat.structure
 
 
-def speakers_text(speakers: Sequence[str]) -> str:
-    return join_fr([s.strip() for s in speakers])
+_SPEAKER = re.compile(r"^(?P<name>.*?)\s*\((?P<org>[^()]*)\)\s*$")
+
+
+def _is_own(text: str, own: str) -> bool:
+    """Whether ``text`` names the association itself (« MILA », « Équipe MILA », « Pôle MILA »)."""
+    return bool(own) and fold(own) in fold(text).split() + [fold(text)]
+
+
+def of_own(own: str) -> str:
+    """« du MILA » for an acronym, « de Musiques en Ville » otherwise."""
+    return f"du {own}" if own.isupper() else f"de {own}"
+
+
+def speakers_text(speakers: Sequence[str], own: str = "") -> str:
+    """The speakers as the sheet gives them, « Nom (organisation ou rôle) »; the association's
+    own team is never « (MILA) »: « Aude Merlet, de l'équipe du MILA », « l'équipe du MILA »."""
+    outside_names, team, whole_team = [], [], False
+    for speaker in (s.strip() for s in speakers):
+        if not speaker:
+            continue
+        match = _SPEAKER.match(speaker)
+        name, org = (match.group("name"), match.group("org")) if match else (speaker, "")
+        if fold(name).startswith("equipe") and (_is_own(name, own) or _is_own(org, own) or not org):
+            whole_team = True
+        elif org and _is_own(org, own):
+            team.append(name)
+        else:
+            outside_names.append(speaker)
+    parts = list(outside_names)
+    if team:
+        parts.append(f"{join_fr(team)}, de l'équipe {of_own(own)}")
+    elif whole_team:
+        parts.append(f"l'équipe {of_own(own)}")
+    return join_fr(parts)
+
+
+def outside(place: str | None, own: str) -> bool:
+    """Whether a place is worth naming: not the association's own premises."""
+    if place is None or not place.strip():
+        return False
+    return not place.startswith("Pôle") and not _is_own(place, own)
 
 
 # --------------------------------------------------------------------------- sentences

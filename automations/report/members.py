@@ -148,6 +148,9 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
     left = _moves(members, "left_on", start, as_of, categories)
     prev_joined = _moves(members, "joined_on", prev_start, prev_end, categories)
     prev_left = _moves(members, "left_on", prev_start, prev_end, categories)
+    # Arrivals and departures of the year before are known when the workbook records some
+    # for it: a rebuilt history where every older member joins on one day says nothing of it.
+    moves_known = had_previous and bool(prev_joined or prev_left)
     return MembersFigures(
         by_category=tuple(
             CategoryCount(c, compared(average, prev_average, c), compared(at_end, prev_at_end, c))
@@ -156,9 +159,9 @@ def members_figures(dataset: Dataset, year: int, as_of: dt.date) -> MembersFigur
         average=compared(average, prev_average, "total"),
         at_end=compared(at_end, prev_at_end, "total-count"),
         joined=joined,
-        joined_count=Compared(len(joined), len(prev_joined) if had_previous else None),
+        joined_count=Compared(len(joined), len(prev_joined) if moves_known else None),
         left=left,
-        left_count=Compared(len(left), len(prev_left) if had_previous else None),
+        left_count=Compared(len(left), len(prev_left) if moves_known else None),
         history=_history(members, year, as_of, categories),
     )
 

@@ -81,7 +81,17 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("conseil.membres", "membres du conseil d'administration"),
     Variable("conseil.femmes", "femmes au conseil"),
     Variable("conseil.hommes", "hommes au conseil"),
-    Variable("actions.total", "actions et événements organisés (représentations à part)"),
+    Variable(
+        "actions.total",
+        "actions collectives et événements organisés (séances individuelles et représentations à part)",
+    ),
+    Variable(
+        "actions.seances_individuelles",
+        "séances d'accompagnement individuel (audits, diagnostics, consultations)",
+    ),
+    Variable(
+        "actions.beneficiaires_individuels", "structures reçues en accompagnement individuel, type par type"
+    ),
     *(Variable(f"actions.{name}.seances", f"séances « {kind} »") for name, kind in ACTION_NAMES.items()),
     *(
         Variable(f"actions.{name}.structures", f"structures adhérentes présentes « {kind} »")
@@ -157,6 +167,8 @@ def context(d: ReportData) -> dict[str, Any]:
         },
         "actions": {
             **_pair("total", d.actions.organised_total()),
+            **_pair("seances_individuelles", d.actions.individual_sessions()),
+            **_pair("beneficiaires_individuels", d.actions.individual_beneficiaries()),
             **{name: _action(d.actions.count(kind)) for name, kind in ACTION_NAMES.items()},
         },
         "reservations": {"total": Nombre(sum(int(r.value) for r in resources))},

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ class Rendered:
     omitted: list[str] = field(default_factory=list)  # French: sections left out, and why
     charts: int = 0
     tables: int = 0
+    chart_captions: list[str] = field(default_factory=list)  # every chart the report holds (or would)
 
 
 def write_report(
@@ -107,6 +109,7 @@ class DocumentWriter:
         self.first_heading = True
         self._style_ids: dict[str, str] = {}
         self.chart_data: list[tuple[str, ChartData]] = []
+        self.annexes: list[tuple[str, str, ChartData]] = []  # (title, intro, table): long lists
 
     # ------------------------------------------------------------------ frame
 
@@ -244,9 +247,7 @@ class DocumentWriter:
         for text, flags in pieces:
             if not text:
                 continue
-            run = paragraph.add_run(typeset(text))
-            run.bold = "b" in flags or None
-            run.italic = "i" in flags or None
+            add_text(paragraph, once_unchanged(text), bold="b" in flags or None, italic="i" in flags or None)
         if keep_next:
             paragraph.paragraph_format.keep_with_next = True
         if align is not None:
@@ -254,15 +255,23 @@ class DocumentWriter:
         return paragraph
 
     def bullets(self, items: Sequence[Runs]) -> None:
-        """A list; a short one (up to 8 items) is kept on one page."""
+        """A list, ragged right (a justified short line would stretch its spaces); a short
+        one (up to 8 items) is kept on one page."""
         for n, item in enumerate(items):
-            self.para(item, "List Bullet", keep_next=len(items) <= 8 and n < len(items) - 1)
+            self.para(
+                item,
+                "List Bullet",
+                keep_next=len(items) <= 8 and n < len(items) - 1,
+                align=WD_ALIGN_PARAGRAPH.LEFT,
+            )
 
     def note(self, text: str) -> None:
         self.para(text, "Note")
 
-    def heading(self, text: str, level: int) -> None:
+    def heading(self, text: str, level: int, *, new_page: bool = False) -> None:
         paragraph = self.new_paragraph(f"Heading {level}")
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
         if level == 1 and self.first_heading:
             paragraph.paragraph_format.page_break_before = True
             self.first_heading = False
@@ -272,7 +281,7 @@ class DocumentWriter:
         start.set(qn("w:id"), str(self.bookmarks))
         start.set(qn("w:name"), name)
         paragraph._p.append(start)
-        paragraph.add_run(typeset(text))
+        add_text(paragraph, text)
         end = OxmlElement("w:bookmarkEnd")
         end.set(qn("w:id"), str(self.bookmarks))
         paragraph._p.append(end)
@@ -326,8 +335,10 @@ class DocumentWriter:
         numeric: Sequence[int] = (),
         bold_last: bool = False,
         header_pt: float | None = None,
+        bold_rows: Sequence[int] = (),
     ) -> Table | None:
-        """A « Tableau MILA » table; nothing at all when there are no rows."""
+        """A « Tableau MILA » table; nothing at all when there are no rows. ``bold_rows``:
+        the indexes (in ``rows``) of subtotal rows."""
         if not rows:
             return None
         doc = self.doc
@@ -344,11 +355,12 @@ class DocumentWriter:
             for c, value in enumerate(values):
                 paragraph = row.cells[c].paragraphs[0]
                 paragraph._p.style = self.style_id("Tableau")
-                run = paragraph.add_run(typeset(value))
-                if r == 0 or (bold_last and r == len(rows)):
-                    run.bold = True
-                if r == 0 and header_pt:
-                    run.font.size = Pt(header_pt)
+                add_text(
+                    paragraph,
+                    value,
+                    bold=True if r == 0 or (bold_last and r == len(rows)) or (r - 1) in bold_rows else None,
+                    size=Pt(header_pt) if r == 0 and header_pt else None,
+                )
                 if c in numeric:
                     paragraph.alignment = RIGHT
                 if len(rows) <= 14 and r < len(rows):
@@ -362,6 +374,7 @@ class DocumentWriter:
     def chart(self, draw: Callable[[], bytes], caption: str, data: ChartData | None = None) -> None:
         """A chart and its caption; its figures (``data``: header, rows, widths) go to the
         annex of chart data, so that a board member can rebuild or restyle it in Word."""
+        self.result.chart_captions.append(caption)
         if not self.with_charts:
             return
         if data is not None:
@@ -377,6 +390,12 @@ class DocumentWriter:
             doc_pr.set("descr", caption)
         self.para(caption, "Caption")
         self.result.charts += 1
+
+    def to_annex(self, title: str, intro: str, table: ChartData) -> str:
+        """A long list (a table) moved to an annex of its own; returns the annex's title, for
+        the sentence that refers to it."""
+        self.annexes.append((title, intro, table))
+        return title
 
     # ------------------------------------------------------------------ comparisons
 
@@ -417,6 +436,62 @@ class DocumentWriter:
     def omit(self, title: str, why: str) -> None:
         """Record a section left out, and why (French)."""
         self.result.omitted.append(f"« {title} » : {why}")
+
+
+# --------------------------------------------------------------------------- text
+
+# « 1er », « 1re », « 18e » : the letters of an ordinal go in superscript.
+_ORDINAL = re.compile(r"(?<![\w,.])(\d+)(ers?|res?|es?|èmes?)(?![\w])")
+_UNCHANGED = re.compile(r" \(comme en (\d{4})\)")
+
+
+def add_text(
+    paragraph: Paragraph,
+    text: str,
+    *,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    size: Pt | None = None,
+) -> None:
+    """``text`` typeset as runs of ``paragraph``, the letters of ordinals (« 1er », « 18e »)
+    raised in superscript."""
+    text = typeset(text)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _ORDINAL.finditer(text):
+        pieces.append((text[at : match.end(1)], False))
+        pieces.append((match.group(2), True))
+        at = match.end()
+    pieces.append((text[at:], False))
+    for piece, raised in pieces:
+        if not piece:
+            continue
+        run = paragraph.add_run(piece)
+        run.bold = bold
+        run.italic = italic
+        if size is not None:
+            run.font.size = size
+        if raised:
+            run.font.superscript = True
+
+
+def once_unchanged(text: str) -> str:
+    """At most one « (comme en 2024) » per sentence: a later one in the same sentence
+    becomes « (idem) »."""
+    sentences = re.split(r"(?<=[.!?:;])(\s+)", text)
+    out = []
+    for sentence in sentences:
+        seen = False
+
+        def repeat(match: re.Match[str]) -> str:
+            nonlocal seen
+            if seen:
+                return " (idem)"
+            seen = True
+            return match.group(0)
+
+        out.append(_UNCHANGED.sub(repeat, sentence))
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- XML

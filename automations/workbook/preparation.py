@@ -46,6 +46,9 @@ HOLDS = {
     "source": "D'où vient la ligne : saisie, import…",
     "place": "« confirmée » ou rang sur la liste d'attente.",
     "anomalies": "Les problèmes de la ligne, une phrase chacun ; vide quand tout va bien.",
+    "texte": "Le paragraphe du rapport d'activité ; vide tant qu'il reste à écrire (voir « Consigne »).",
+    "consigne": "Ce que seule l'équipe peut raconter dans cette partie du rapport (ajouté par "
+    "mila preparer) : écrivez-le dans « Texte ».",
 }
 KIND_HOLDS = {
     "date": "Date (jj/mm/aaaa).",

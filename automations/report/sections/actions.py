@@ -13,6 +13,7 @@ from ..data import (
     REPRESENTATION,
     ActionCount,
     AgendaItem,
+    Compared,
 )
 from ..figures import month_name
 from ..french import (
@@ -24,6 +25,7 @@ from ..french import (
     num,
     of_sessions,
     or_dash,
+    outside,
     plural,
     quoted,
     sessions_took_place,
@@ -47,41 +49,7 @@ def actions(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     if a.by_type:
         w.h2("Vue d'ensemble")
-        organised = a.organised
-        total = a.organised_total()
-        w.para(
-            f"En {d.year}, {the_name(w)} a organisé "
-            f"{plural(total.value, 'action ou événement', 'actions et événements')}{w.versus(total)}. "
-            "Le tableau indique, pour chaque type, le nombre de séances et de structures adhérentes "
-            "distinctes qui y ont pris part.",
-            keep_next=True,
-        )
-        has_previous = any(c.sessions.previous is not None for c in a.by_type)
-        rows = []
-        for c in organised:
-            row = [TYPE_LABELS.get(c.type, c.type), num(c.sessions.value)]
-            row += [or_dash(c.sessions.previous)] if has_previous else []
-            row += [num(c.structures.value) if c.structures.value else "–"]
-            row += [or_dash(c.structures.previous, zero_dash=True)] if has_previous else []
-            rows.append(row)
-        rows.append(
-            ["Total", num(total.value)]
-            + ([or_dash(total.previous)] if has_previous else [])
-            + ["", ""][: 2 if has_previous else 1]
-        )
-        if has_previous:
-            header = [
-                "Type d'action",
-                f"Séances {d.year}",
-                f"Séances {w.prev}",
-                f"Structures {d.year}",
-                f"Structures {w.prev}",
-            ]
-            widths = [5.6, 2.7, 2.7, 2.7, 2.7]
-        else:
-            header = ["Type d'action", f"Séances {d.year}", f"Structures {d.year}"]
-            widths = [9.4, 3.5, 3.5]
-        w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_last=True)
+        overview(w)
         if any(any(counts) for _, counts in a.per_month):
             families = [name for name, counts in a.per_month if any(counts)]
             month_rows = [
@@ -93,7 +61,7 @@ def actions(w: DocumentWriter, key: str) -> None:
             width = min(3.0, 13.75 / max(1, len(families)))  # the text width, 16.4 cm, in all
             w.chart(
                 lambda: charts.events_chart(a.per_month),
-                f"Actions et événements par mois en {d.year}",
+                f"Séances et événements par mois en {d.year}",
                 (["Mois", *families, "Total"], month_rows, [1.4] + [width] * len(families) + [1.25]),
             )
     if shown:
@@ -108,6 +76,83 @@ def actions(w: DocumentWriter, key: str) -> None:
             w.h3("Autres actions")
             w.bullets([dated(i) for i in a.items("Autre")])
     w.staff_subsections(key)
+
+
+def overview(w: DocumentWriter) -> None:
+    """The headline: collective actions and events; the individual sessions beside them, as
+    sessions and structures received (never as separate actions)."""
+    d, a = w.d, w.d.actions
+    total = a.organised_total()
+    sentences = []
+    if a.collective:
+        sentences.append(
+            f"En {d.year}, {the_name(w)} a organisé "
+            f"{plural(total.value, 'action collective ou événement', 'actions collectives et événements')}"
+            f"{w.versus(total)}."
+        )
+    if a.individual:
+        sessions, received = a.individual_sessions(), a.individual_beneficiaries()
+        kinds = join_fr([INDIVIDUAL_LABELS[c.type] for c in a.individual])
+        lead = "S'y ajoutent" if a.collective else f"En {d.year}, {the_name(w)} a proposé"
+        sentences.append(
+            f"{lead} {plural(sessions.value, 'séance', 'séances')} d'accompagnement individuel"
+            f"{w.versus(sessions, zero='aucune')}"
+            + (
+                f", dont ont bénéficié {structures(received.value)}{w.versus(received, zero='aucune')}"
+                if received.value
+                else ""
+            )
+            + f" : {kinds}."
+        )
+    sentences.append(
+        "Le tableau indique, pour chaque type, le nombre de séances et de structures adhérentes "
+        "distinctes qui y ont pris part."
+    )
+    w.para(" ".join(sentences), keep_next=True)
+    has_previous = any(c.sessions.previous is not None for c in a.organised)
+
+    def row(label: str, sessions: Compared, reached: Compared | None) -> list[str]:
+        cells = [label, num(sessions.value)]
+        cells += [or_dash(sessions.previous)] if has_previous else []
+        cells += [num(reached.value) if reached is not None and reached.value else "–"]
+        cells += (
+            [or_dash(reached.previous if reached is not None else None, zero_dash=True)]
+            if has_previous
+            else []
+        )
+        return cells
+
+    rows: list[list[str]] = []
+    subtotals = []
+    for group, label, count in (
+        (a.collective, "Total actions collectives", total),
+        (a.individual, "Total accompagnement individuel", a.individual_sessions()),
+    ):
+        if not group:
+            continue
+        rows += [row(TYPE_LABELS.get(c.type, c.type), c.sessions, c.structures) for c in group]
+        rows.append(row(label, count, None))
+        subtotals.append(len(rows) - 1)
+    if has_previous:
+        header = [
+            "Type d'action",
+            f"Séances {d.year}",
+            f"Séances {w.prev}",
+            f"Structures {d.year}",
+            f"Structures {w.prev}",
+        ]
+        widths = [5.6, 2.7, 2.7, 2.7, 2.7]
+    else:
+        header = ["Type d'action", f"Séances {d.year}", f"Structures {d.year}"]
+        widths = [9.4, 3.5, 3.5]
+    w.table(header, rows, widths, numeric=(1, 2, 3, 4), bold_rows=subtotals)
+
+
+INDIVIDUAL_LABELS = {
+    "Audit de communication": "audits de communication",
+    "Diagnostic de structuration": "diagnostics de structuration",
+    "Consultation d'experts": "demi-journées de consultations d'experts",
+}
 
 
 def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
@@ -148,9 +193,12 @@ def action_part(w: DocumentWriter, action_type: str, c: ActionCount) -> None:
         text += f", réunissant {reached}{vs_s}." if has_s else "."
     elif action_type == "Atelier de co-développement":
         w.h3("L'atelier de co-développement")
-        text = f"{plural(n.value, 'atelier a eu lieu', 'ateliers ont eu lieu').capitalize()}{vs_n}" + (
-            f", réunissant {reached}{vs_s}." if has_s else "."
+        happened = (
+            "un atelier a eu lieu"
+            if n.value == 1
+            else plural(n.value, "atelier a eu lieu", "ateliers ont eu lieu")
         )
+        text = f"En {d.year}, {happened}{vs_n}" + (f", réunissant {reached}{vs_s}." if has_s else ".")
     elif action_type == "Rencontre entre managers":
         w.h3("Les rencontres entre managers d'artistes")
         text = f"Ces rencontres se sont produites à {plural(n.value, 'reprise', 'reprises')}{vs_n}" + (
@@ -182,7 +230,8 @@ def networking(w: DocumentWriter) -> None:
             continue
         one, many, zero = labels[t]
         vs_n, vs_s = w.versus_both(c.sessions, zero, c.structures)
-        text = f"{plural(c.sessions.value, one, many)}{vs_n}"
+        name = many if c.sessions.value != 1 else one
+        text = f"{name[0].upper()}{name[1:]} : {plural(c.sessions.value, 'rendez-vous', 'rendez-vous')}{vs_n}"
         if c.structures.value:
             text += f", réunissant {structures(c.structures.value)}{vs_s}"
         lines.append(text)
@@ -201,11 +250,11 @@ def agenda(w: DocumentWriter, items: Sequence[AgendaItem], *, as_crescendo: bool
     if not as_crescendo:
         w.para([(f"Agenda {w.d.year}", "b")], keep_next=True)
     for item in items:
-        who = speakers_text(item.speakers)
+        who = speakers_text(item.speakers, w.name)
         if as_crescendo:
             kind = "Atelier pratique" if item.type.endswith("Atelier pratique") else "Rencontre networking"
             kind = "" if item.title.casefold().startswith(kind.casefold()) else f"{kind} "
-            place = f" ({item.place})" if item.place and not item.place.startswith("Pôle") else ""
+            place = f" ({item.place})" if outside(item.place, w.name) else ""
             text = f"{kind}{quoted(item.title)}{place}" + (f", avec {who}" if who else "")
         else:
             text = quoted(item.title) + (f", animé par {who}" if who else "")
@@ -238,7 +287,18 @@ def crescendo(w: DocumentWriter, key: str) -> None:
                 f"{plural(workshops.sessions.value, 'atelier pratique', 'ateliers pratiques')}"
                 f"{w.versus(workshops.sessions, zero='aucun')}"
             )
-        w.para(f"En {d.year}, le programme Entrepreneuriat Crescendo a proposé {join_fr(parts)}.")
+        same = [c for c in (meetings, workshops) if c]
+        if len(same) == 2 and all(c.sessions.previous == c.sessions.value for c in same):
+            parts = [
+                plural(meetings.sessions.value, "rencontre networking", "rencontres networking"),  # type: ignore[union-attr]  # both set
+                plural(workshops.sessions.value, "atelier pratique", "ateliers pratiques"),  # type: ignore[union-attr]  # idem
+            ]
+            w.para(
+                f"En {d.year}, le programme Entrepreneuriat Crescendo a proposé, comme en {w.prev}, "
+                f"{join_fr(parts)}."
+            )
+        else:
+            w.para(f"En {d.year}, le programme Entrepreneuriat Crescendo a proposé {join_fr(parts)}.")
         reach = []
         if meetings and meetings.structures.value:
             reach.append(
@@ -291,7 +351,7 @@ def rencontres(w: DocumentWriter, key: str) -> None:
             f"{w.versus(count.sessions)} :",
             keep_next=True,
         )
-        w.bullets([dated(i, place=True) for i in items])
+        w.bullets([dated(i, place=outside(i.place, w.name)) for i in items])
     w.staff_subsections(key)
 
 

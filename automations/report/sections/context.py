@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..data import (
@@ -67,8 +68,10 @@ def key_figures(w: DocumentWriter) -> None:
         ("Adhérent·es en moyenne sur l'année", m.average, num),
         ("Nouvelles structures adhérentes", m.joined_count, num),
     ]
-    if d.actions.organised:
-        rows.append(("Actions et événements organisés", d.actions.organised_total(), num))
+    if d.actions.collective:
+        rows.append(("Actions collectives et événements organisés", d.actions.organised_total(), num))
+    if d.actions.individual:
+        rows.append(("Séances d'accompagnement individuel", d.actions.individual_sessions(), num))
     pepiniere = next((p for p in d.premises if p.group != BOUTIQUES and p.units), None)
     if pepiniere:
         rows.append(
@@ -116,7 +119,19 @@ def fees(w: DocumentWriter) -> None:
     )
 
 
+def is_money(f: FigureLine) -> bool:
+    return (f.unit or "").strip() == "€"
+
+
+def figure_sentence(w: DocumentWriter, f: FigureLine) -> str:
+    """« part d'autofinancement : 56 % (55 % en 2024) » for a figure outside a money table."""
+    before = f" ({with_unit(f.previous, f.unit)} en {w.prev})" if f.previous is not None else ""
+    label = f.label[0].lower() + f.label[1:] if f.label[1:2].islower() else f.label
+    return f"{label} : {with_unit(f.value, f.unit)}{before}"
+
+
 def figure_table(w: DocumentWriter, lines: Sequence[FigureLine]) -> None:
+    """The lines of a ``Chiffres`` section; amounts in euros get their total."""
     has_previous = any(f.previous is not None for f in lines)
     rows = []
     for f in lines:
@@ -125,9 +140,18 @@ def figure_table(w: DocumentWriter, lines: Sequence[FigureLine]) -> None:
             row.append(with_unit(f.previous, f.unit) if f.previous is not None else "–")
             row.append(signed(f.value - f.previous, f.unit) if f.previous is not None else "–")
         rows.append(row)
+    total = len(lines) > 1 and all(is_money(f) for f in lines)
+    if total:
+        value = sum((f.value for f in lines), Decimal(0))
+        row = ["Total", with_unit(value, "€")]
+        if has_previous:
+            complete = all(f.previous is not None for f in lines)
+            before = sum((f.previous or Decimal(0) for f in lines), Decimal(0))
+            row += [with_unit(before, "€"), signed(value - before, "€")] if complete else ["–", "–"]
+        rows.append(row)
     header = ["Libellé", str(w.d.year)] + ([str(w.prev), "Évolution"] if has_previous else [])
     widths = [8.2, 2.8, 2.8, 2.6] if has_previous else [12.4, 4.0]
-    w.table(header, rows, widths, numeric=(1, 2, 3))
+    w.table(header, rows, widths, numeric=(1, 2, 3), bold_last=total)
 
 
 def association(w: DocumentWriter, key: str) -> None:
@@ -181,10 +205,15 @@ def association(w: DocumentWriter, key: str) -> None:
             ]
         )
     w.para(f"La composition du conseil au {long_date(b.as_of)} :", keep_next=True)
-    rows = [
-        [function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"] for s in b.seats
-    ]
-    w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
+    if any(s.college for s in b.seats):
+        rows = [
+            [function_label(s), person(s), structure_of(s), s.college or "–", s.decision or "–"]
+            for s in b.seats
+        ]
+        w.table(["Fonction", "Nom", "Structure", "Collège", "Décision"], rows, [3.3, 3.6, 3.9, 2.7, 2.9])
+    else:  # no college kept in the sheet: no column of dashes
+        rows = [[function_label(s), person(s), structure_of(s), s.decision or "–"] for s in b.seats]
+        w.table(["Fonction", "Nom", "Structure", "Décision"], rows, [3.6, 4.3, 5.0, 3.5])
     w.staff_subsections(key)
 
 
@@ -201,13 +230,15 @@ def assemblies(w: DocumentWriter) -> None:
 
 
 def annex(w: DocumentWriter) -> None:
+    for n, (title, intro, (header, rows, widths)) in enumerate(w.annexes):
+        w.heading(title, 1, new_page=n == 0)
+        if intro:
+            w.para(intro, keep_next=True)
+        w.table(header, rows, widths)
     sources(w)
     if w.chart_data:
         w.heading("Annexe : données des graphiques", 1)
-        w.note(
-            "Les chiffres de chaque graphique du rapport, pour le refaire ou le modifier dans Word "
-            "(Insertion > Graphique, puis coller le tableau)."
-        )
+        w.note("Les chiffres de chaque graphique du rapport, pour le vérifier ou le refaire.")
         for caption, (header, rows, widths) in w.chart_data:
             w.para([(caption, "b")], keep_next=True)
             w.table(
@@ -237,6 +268,13 @@ def sources(w: DocumentWriter) -> None:
             "L'assemblée générale (type « Autre », titre commençant par « Assemblée générale ») n'est pas "
             "comptée parmi les actions pour les entreprises ; les représentations non plus (elles sont "
             "dans « Rencontres pros »).",
+            "Actions collectives et événements : les événements de l'année, hors séances d'accompagnement "
+            "individuel (audits de communication, diagnostics de structuration, demi-journées de "
+            "consultations d'experts), comptées à part en séances et en structures reçues (une structure "
+            "reçue pour deux types d'accompagnement compte pour chacun).",
+            f"Comparaisons avec {w.prev} : seulement pour ce qui est enregistré de {w.prev} (un type "
+            f"d'action sans aucun événement en {w.prev}, des adhésions sans aucune date en {w.prev}, "
+            "ne sont pas comparés).",
             "Structures adhérentes d'une action : structures distinctes présentes (ou inscrites avec une "
             "place confirmée quand la présence n'a pas été relevée).",
             "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture, réservations "

@@ -3,21 +3,27 @@ Relations avec les partenaires."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ...schema import CATEGORIES
+from ...text import fold
 from .. import charts
 from ..data import (
     BOUTIQUES,
+    MemberMove,
     PremisesFigures,
 )
 from ..figures import month_name
 from ..french import (
     CATEGORY_PLURAL,
+    CATEGORY_SINGULAR,
     count_structures,
     day_month,
     join_fr,
     long_date,
+    money,
     move_rows,
     num,
     occupied_sentence,
@@ -25,7 +31,7 @@ from ..french import (
     plural,
 )
 from .common import The_name, omit, section_title, the_name
-from .context import figure_table
+from .context import figure_sentence, figure_table, is_money
 
 if TYPE_CHECKING:
     from ..writer import DocumentWriter
@@ -103,16 +109,14 @@ def membres(w: DocumentWriter, key: str) -> None:
     w.h2("Adhésions et départs")
     joined = plural(m.joined_count.value, "nouvelle structure a rejoint", "nouvelles structures ont rejoint")
     if m.joined:
-        w.para(
-            f"En {d.year}, {joined} l'association{w.versus(m.joined_count, zero='aucune')} :", keep_next=True
-        )
-        w.table(["Structure", "Catégorie", "Adhésion le"], move_rows(m.joined), [8.4, 4.4, 3.6])
+        intro = f"En {d.year}, {joined} l'association{w.versus(m.joined_count, zero='aucune')}"
+        moves_table(w, intro, m.joined, "Date d'adhésion", f"Nouvelles structures adhérentes en {d.year}")
     else:
         w.para(f"Aucune nouvelle structure n'a rejoint l'association en {d.year}{w.versus(m.joined_count)}.")
     if m.left:
         left = plural(m.left_count.value, "structure a quitté", "structures ont quitté")
-        w.para(f"En {d.year}, {left} l'association{w.versus(m.left_count, zero='aucune')} :", keep_next=True)
-        w.table(["Structure", "Catégorie", "Sortie le"], move_rows(m.left), [8.4, 4.4, 3.6])
+        intro = f"En {d.year}, {left} l'association{w.versus(m.left_count, zero='aucune')}"
+        moves_table(w, intro, m.left, "Date de départ", f"Structures sorties en {d.year}")
     else:
         w.para(f"Aucune structure n'a quitté l'association en {d.year}{w.versus(m.left_count)}.")
 
@@ -121,6 +125,38 @@ def membres(w: DocumentWriter, key: str) -> None:
             premises_part(w, group)
     milab(w)
     w.staff_subsections(key)
+
+
+#: Below these, an occupancy rate means nothing: no rate in the sentence (under 1 %), no
+#: chart (no month of any space reaching 5 %).
+SENTENCE_MIN_RATE = Decimal("0.01")
+CHART_MIN_RATE = Decimal("0.05")
+LONG_LIST = 12  # rows: a longer list of structures goes to an annex
+
+
+def meaningful(rate: object) -> bool:
+    return Decimal(str(rate)) >= SENTENCE_MIN_RATE
+
+
+def moves_table(w: DocumentWriter, intro: str, moves: Sequence[MemberMove], day: str, annex: str) -> None:
+    """The structures that joined (or left): a short list in the text, a long one in an
+    annex, the text then giving the split by category."""
+    table = (["Structure", "Catégorie", day], move_rows(moves), [8.4, 4.4, 3.6])
+    if len(moves) <= LONG_LIST:
+        w.para(intro + " :", keep_next=True)
+        w.table(*table)
+        return
+    counts: dict[str, int] = {}
+    for move in moves:
+        key = move.category or ""
+        counts[key] = counts.get(key, 0) + 1
+    split = [
+        plural(counts[c], CATEGORY_SINGULAR[c].lower(), CATEGORY_PLURAL[c])
+        for c in CATEGORIES
+        if counts.get(c)
+    ]
+    title = w.to_annex(f"Annexe : {annex[0].lower()}{annex[1:]}", "", table)
+    w.para(intro + (f", dont {join_fr(split)}" if len(split) > 1 else "") + f" (liste en « {title} »).")
 
 
 def premises_part(w: DocumentWriter, p: PremisesFigures) -> None:
@@ -144,7 +180,7 @@ def premises_part(w: DocumentWriter, p: PremisesFigures) -> None:
             else ("leur boutique" if shops else "leur bureau")
         )
         w.para(
-            f"{count_structures(p.left_count.value, 'a quitté', 'ont quitté').capitalize()} {own}"
+            f"En {d.year}, {count_structures(p.left_count.value, 'a quitté', 'ont quitté')} {own}"
             f"{w.versus(p.left_count, zero='aucune')} :",
             keep_next=True,
         )
@@ -156,7 +192,7 @@ def premises_part(w: DocumentWriter, p: PremisesFigures) -> None:
         )
     if p.taken:
         w.para(
-            f"{count_structures(p.taken_count.value, 'a pris', 'ont pris', new=True).capitalize()} "
+            f"En {d.year}, {count_structures(p.taken_count.value, 'a pris', 'ont pris', new=True)} "
             f"{'une boutique' if shops else 'un bureau'}{w.versus(p.taken_count, zero='aucune')} :",
             keep_next=True,
         )
@@ -175,43 +211,40 @@ def milab(w: DocumentWriter) -> None:
             continue  # nothing to say in a sentence; the table below shows it
         places = f" ({plural(r.capacity, 'place', 'places')})" if r.capacity > 1 else ""
         bookings = plural(r.bookings.value, "réservation confirmée", "réservations confirmées")
-        rate = percent(Decimal(r.rate.value))
+        rate = (
+            f", taux d'occupation de {percent(Decimal(r.rate.value))}{w.versus(r.rate, fmt=percent)}"  # type: ignore[arg-type]  # rates are Decimals
+            if meaningful(r.rate.value)
+            else ""
+        )
         w.bullets(
             [
                 [
                     (f"{r.name}{places}", "b"),
-                    (
-                        f" : {bookings}{w.versus(r.bookings, zero='aucune')}, taux d'occupation de {rate}"
-                        f"{w.versus(r.rate, fmt=percent)}.",  # type: ignore[arg-type]  # rates are Decimals
-                        "",
-                    ),
+                    (f" : {bookings}{w.versus(r.bookings, zero='aucune')}{rate}.", ""),
                 ]
             ]
         )
     has_previous = any(r.bookings.previous is not None for r in d.resources)
+    # Rates too small to mean anything (none reaches 1 %, either year): bookings only.
+    rates = any(meaningful(r.rate.value) or meaningful(r.rate.previous or 0) for r in d.resources)
     rows = []
     for r in d.resources:
         row = [r.name, num(r.capacity), num(r.bookings.value)]
         row += [num(r.bookings.previous) if r.bookings.previous is not None else "–"] if has_previous else []
-        row += [percent(r.rate.value)]  # type: ignore[arg-type]  # rates are Decimals
-        row += [percent(r.rate.previous) if r.rate.previous is not None else "–"] if has_previous else []  # type: ignore[arg-type]  # idem
+        if rates:
+            row += [percent(Decimal(r.rate.value))]
+            row += (
+                [percent(Decimal(r.rate.previous)) if r.rate.previous is not None else "–"]
+                if has_previous
+                else []
+            )
         rows.append(row)
-    if has_previous:
-        header = [
-            "Espace",
-            "Places",
-            f"Réserv. {d.year}",
-            f"Réserv. {w.prev}",
-            f"Occupation {d.year}",
-            f"Occupation {w.prev}",
-        ]
-        widths = [4.4, 1.6, 2.4, 2.4, 2.8, 2.8]
-    else:
-        header = ["Espace", "Places", f"Réservations {d.year}", f"Occupation {d.year}"]
-        widths = [6.4, 2.0, 4.0, 4.0]
+    header = ["Espace", "Places", f"Réserv. {d.year}"] + ([f"Réserv. {w.prev}"] if has_previous else [])
+    header += ([f"Occupation {d.year}"] + ([f"Occupation {w.prev}"] if has_previous else [])) if rates else []
+    widths = {6: [4.4, 1.6, 2.4, 2.4, 2.8, 2.8], 4: [6.4, 2.0, 4.0, 4.0], 3: [8.4, 2.0, 6.0]}[len(header)]
     w.para("En synthèse :", keep_next=True)
     w.table(header, rows, widths, numeric=(1, 2, 3, 4, 5))
-    if any(any(r.monthly) for r in d.resources):
+    if any(max(r.monthly, default=0) >= CHART_MIN_RATE for r in d.resources):
         rate_rows = [
             [month_name(n + 1).capitalize()] + [percent(r.monthly[n]) for r in d.resources] for n in range(12)
         ]
@@ -221,10 +254,11 @@ def milab(w: DocumentWriter) -> None:
             f"Taux d'occupation mensuel des espaces du Milab en {d.year}",
             (["Mois", *[r.name for r in d.resources]], rate_rows, [2.8] + [width] * len(d.resources)),
         )
-    w.note(
-        "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
-        "les réservations confirmées comptent."
-    )
+    if rates:
+        w.note(
+            "Taux d'occupation : jours réservés (par place) rapportés aux jours d'ouverture ; seules "
+            "les réservations confirmées comptent."
+        )
 
 
 def partenaires(w: DocumentWriter, key: str) -> None:
@@ -243,8 +277,23 @@ def partenaires(w: DocumentWriter, key: str) -> None:
     w.staff_text(key)
     if financing:
         w.h2("Les financements")
-        w.para(f"Les financements de {d.year} :", keep_next=True)
-        figure_table(w, financing)
+        fees = d.fees_received
+        duplicate = fees is not None and bool(fees.amount.value)
+        if duplicate:  # one figure per concept: the fees received, defined in « Les cotisations »
+            financing = tuple(f for f in financing if not fold(f.label).startswith("cotisation"))
+        money_lines = [f for f in financing if is_money(f)]
+        if money_lines:
+            w.para(f"Les financements de {d.year} :", keep_next=True)
+            figure_table(w, money_lines)
+        other = [f for f in financing if not is_money(f)]
+        if other:
+            sentence = join_fr([figure_sentence(w, f) for f in other])
+            w.para(sentence[0].upper() + sentence[1:] + ".")
+        if duplicate and fees is not None:
+            w.para(
+                f"S'y ajoutent les cotisations des adhérent·es : {money(fees.amount.value)} TTC reçus en "
+                f"{d.year} (voir « Les cotisations », partie I)."
+            )
     if free.count.value:
         w.h2("Entraide")
         who = f", au profit de : {join_fr(list(free.organisations))}" if free.organisations else ""
