@@ -21,6 +21,7 @@ from pydantic import PrivateAttr, ValidationError, model_validator
 from .errors import ConfigError
 from .settings import (
     AssociationSettings,
+    BillingSettings,
     BookingPolicy,
     DigestSettings,
     DocumentsSettings,
@@ -76,6 +77,7 @@ class Settings(Section):
     payments: PaymentsSettings = PaymentsSettings()
     formulaires: FormsSettings = FormsSettings()
     digest: DigestSettings = DigestSettings()
+    billing: BillingSettings = BillingSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 

@@ -106,6 +106,8 @@ REGISTRATION_STATUSES = ("inscrit", "présent", "absent", "annulé")
 FEE_CODES = ("BENEFICIAIRE", "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT")
 PAYMENT_MEANS = ("virement", "chèque", "espèces", "carte", "HelloAsso", "prélèvement")
 PAYMENT_PURPOSES = ("cotisation", "loyer", "réservation", "don", "autre")
+INVOICE_PURPOSES = ("cotisation", "loyer", "réservation", "autre")
+INVOICE_STATUSES = ("émise", "partiellement payée", "payée", "annulée par avoir")
 
 MEMBRES = Tab(
     "Membres",
@@ -256,6 +258,7 @@ PAIEMENTS = Tab(
         _c("Période", "text", calc=True),
         _c("Reçu n°", "text", calc=True),
         _c("Reçu envoyé le", "date", calc=True),
+        _c("Facture", "text", calc=True),  # the invoice(s) it settles, when billing is on
         ANOMALIES,
     ),
     id_prefix="P",
@@ -323,6 +326,35 @@ JOURNAL = Tab(
     job_owned=True,
 )
 
+# Job-owned ledger of invoices and credit notes (SHEETS.md « Factures »), written by
+# `mila factures` when billing is on. Rows are identified by « N° » (no ID column). Once a
+# row is issued only its calc columns change (« Payée le », « Reste dû », « Statut »,
+# « Fichier », « Anomalies »); the others are written once. « Notes » is the staff's own.
+FACTURES = Tab(
+    "Factures",
+    (
+        _c("N°", required=True),
+        _c("Date", "date", required=True),
+        _c("Membre", "ref"),
+        _c("Client"),
+        _c("Objet", "choice", choices=INVOICE_PURPOSES),
+        _c("Période"),
+        _c("Montant HT", "amount", required=True),
+        _c("TVA %", "number"),
+        _c("TVA", "amount"),
+        _c("Montant TTC", "amount", required=True),
+        _c("Échéance", "date"),
+        _c("Payée le", "date", calc=True),
+        _c("Reste dû", "amount", calc=True),
+        _c("Statut", "choice", calc=True, choices=INVOICE_STATUSES),
+        _c("Avoir de"),
+        _c("Fichier", "text", calc=True),
+        ANOMALIES,
+        _c("Notes"),
+    ),
+    job_owned=True,
+)
+
 # Job-owned too, but outside TABS: no row model reads it (the jobs only write it), and a
 # workbook without it lacks nothing. ``tab_schema`` knows it. SHEETS.md « Listes ».
 LISTES = Tab(
@@ -358,6 +390,7 @@ TABS: tuple[Tab, ...] = (
     TEXTES,
     RELANCES,
     JOURNAL,
+    FACTURES,
 )
 
 # The tabs without which the workbook is not the association's: a job that reads one of
