@@ -24,7 +24,7 @@ from automations.workbook.table import Table
 TODAY = dt.date(2026, 11, 23)
 POLICY = MembershipPolicy()
 FORM = "Membership/adhesion-2026"
-HEADER = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le"]
+HEADER: list[object] = ["ID", "Structure", "Contact", "Email", "Catégorie", "Forfait", "Adhésion le"]
 MEMBERS: list[list[object]] = [
     HEADER,
     [
