@@ -437,6 +437,7 @@ def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None
             amount_paid=ctx.Decimal(120),
             fee=fee,
             vat_percent=ctx.Decimal(20),
+            issued_on=day,
         ),
         "emargement": ctx.attendance_context(
             association=association,

@@ -143,8 +143,8 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
     + MEMBER_VARIABLES
     + (
         V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
-        V("recu.date", "date du reçu : celle du paiement", "13 novembre 2024"),
-        V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
+        V("recu.date", "date du reçu : le jour où il est produit, jamais antidaté", "20 novembre 2024"),
+        V("paiement.date", "date du paiement (« paiement reçu le … »)", "13 novembre 2024"),
         V(
             "paiement.moyen",
             "moyen de paiement (colonne « Moyen » de Paiements ; vide s'il n'est pas connu)",
@@ -159,12 +159,23 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
             "sa cotisation annuelle pour la période du 13 novembre 2024 au 12 novembre 2025",
         ),
         V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
+        V(
+            "paiement.somme",
+            "montant reçu, suivi de « toutes taxes comprises » quand l'association facture la TVA",
+            "660 € toutes taxes comprises",
+        ),
         V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
         V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
         V("montant.ht", "montant hors taxes", "550 €"),
         V("montant.tva", "TVA", "110 €"),
         V("montant.ttc", "montant toutes taxes comprises", "660 €"),
         V("montant.taux_tva", "taux de TVA", "20 %"),
+        V("montant.tva_applicable", "oui si l'association facture la TVA ([billing] vat_registered)", "True"),
+        V(
+            "montant.mention_tva",
+            "mention d'exonération quand l'association ne facture pas la TVA (vide sinon)",
+            "TVA non applicable, article 293 B du CGI",
+        ),
         V(
             "detail",
             "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
