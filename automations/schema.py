@@ -50,6 +50,7 @@ class Tab:
     id_prefix: str | None = None  # "M" for M0001; None: the tab has no ID column
     id_width: int = 4
     job_owned: bool = False  # Relances, Journal: created and appended to by the jobs
+    row_key: str | None = None  # a tab without ID column: the column its rows are written by
     key_lookup: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,15 @@ class Tab:
     def format_id(self, number: int) -> str:
         assert self.id_prefix is not None
         return f"{self.id_prefix}{number:0{self.id_width}d}"
+
+
+def row_key_alias(tab: Tab | None, columns: dict[str, int]) -> None:
+    """A tab identified by another column than ``ID`` (``Factures``: ``N°``): that column
+    stands for ``id`` in ``columns``, so that its rows are read and written by it."""
+    if tab is not None and tab.row_key is not None and "id" not in columns:
+        key = normalize_header(tab.row_key)
+        if key in columns:
+            columns["id"] = columns[key]
 
 
 def _c(name: str, kind: str = "text", **kw: object) -> Column:
@@ -353,6 +363,7 @@ FACTURES = Tab(
         _c("Notes"),
     ),
     job_owned=True,
+    row_key="N°",  # its calc columns are written by invoice number, as others by ID
 )
 
 # Job-owned too, but outside TABS: no row model reads it (the jobs only write it), and a
