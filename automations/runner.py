@@ -48,6 +48,7 @@ JOB_TITLES = {
     "docs recus": "documents : reçus",
     "docs emargement": "documents : émargement",
     "preparer": "préparation du classeur",
+    "factures": "factures",
 }
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imp
     from .calendars import CalendarsResult
     from .digest import DigestResult
     from .document_run import DocumentsBatch, DocumentsResult
+    from .invoices import InvoicesResult
     from .notices import NoticesResult
     from .payments import PaymentsResult
     from .prepare import PrepareResult
@@ -81,6 +82,15 @@ class PaymentsOptions:
 
     command: str  # importer · reprendre · helloasso
     files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvoicesOptions:
+    """`mila factures` (``credit_of`` None) or `mila factures avoir NUMÉRO --motif TEXTE`."""
+
+    pdf: bool = False  # also the PDF/A-3 Factur-X of each document (LibreOffice)
+    credit_of: str | None = None  # the invoice a credit note cancels
+    reason: str = ""  # the credit note's motive
 
 
 # --------------------------------------------------------------------------- entries
@@ -214,6 +224,14 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
         out=options.out,
         pdf=options.pdf,
     )
+
+
+def factures(ctx: RunContext, options: InvoicesOptions = InvoicesOptions()) -> InvoicesResult:
+    """Issue the invoices due and not yet issued (each once), or one credit note; the
+    documents and their Factur-X files, uploaded to Drive when it is set."""
+    from .invoices import run_invoices
+
+    return run_invoices(ctx, pdf=options.pdf, credit_of=options.credit_of, reason=options.reason)
 
 
 def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
