@@ -49,6 +49,7 @@ JOB_TITLES = {
     "docs emargement": "documents : émargement",
     "preparer": "préparation du classeur",
     "factures": "factures",
+    "compta": "export comptable",
 }
 
 

@@ -42,6 +42,7 @@ cmd_status = _command_of("operation", "cmd_status")
 cmd_resume = _command_of("resume", "cmd_resume")
 cmd_demo = _command_of("tools", "cmd_demo")
 cmd_factures = _command_of("invoices", "cmd_factures")
+cmd_compta = _command_of("accounting", "cmd_compta")
 cmd_emulator = _command_of("tools", "cmd_emulator")
 cmd_calendrier = _command_of("workbook", "cmd_calendrier")
 cmd_check = _command_of("workbook", "cmd_check")
@@ -292,6 +293,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     factures.add_argument("--motif", default="", metavar="TEXTE", help="motif de l'avoir")
     factures.set_defaults(handler=cmd_factures)
+
+    compta = sub.add_parser(
+        "compta",
+        help="écrire les écritures comptables d'une année : fichier FEC et journal CSV",
+        description="Écrit les écritures de l'année (ventes des factures et avoirs, encaissements des "
+        "paiements, lettrage des factures payées) en fichier des écritures comptables (FEC) et en "
+        "journal CSV pour un tableur. N'écrit rien dans le classeur.",
+    )
+    _workbook_options(compta)
+    _today_option(compta)
+    compta.add_argument(
+        "--annee", "--year", dest="year", type=int, required=True, metavar="AAAA", help="année de l'exercice"
+    )
+    compta.add_argument(
+        "--dossier",
+        "--out",
+        dest="out",
+        type=Path,
+        required=True,
+        metavar="DOSSIER",
+        help="dossier où écrire le FEC et le journal (créé s'il manque)",
+    )
+    compta.add_argument("--json", action="store_true", help="sortie JSON")
+    compta.set_defaults(handler=cmd_compta)
 
     cal = sub.add_parser(
         "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"

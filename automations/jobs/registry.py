@@ -30,6 +30,7 @@ from .forms import acknowledge_forms, take_in_forms
 from .sync import SyncResult, run_sync
 
 if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imports only what it uses
+    from .accounting import AccountingResult
     from .calendars import CalendarsResult
     from .digest import DigestResult
     from .document_run import DocumentsBatch, DocumentsResult
@@ -224,6 +225,22 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
         out=options.out,
         pdf=options.pdf,
     )
+
+
+@dataclass(frozen=True)
+class AccountingOptions:
+    """`mila compta --annee AAAA --dossier DOSSIER`."""
+
+    year: int
+    folder: Path
+
+
+def compta(ctx: RunContext, options: AccountingOptions) -> AccountingResult:
+    """The year's accounting entries as a FEC file and a CSV journal in the folder; writes
+    nothing to the workbook."""
+    from .accounting import run_accounting
+
+    return run_accounting(ctx, year=options.year, folder=options.folder)
 
 
 def factures(ctx: RunContext, options: InvoicesOptions = InvoicesOptions()) -> InvoicesResult:

@@ -57,6 +57,7 @@ class Settlement:
     id: str | None
     invoices: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    amounts: tuple[Decimal, ...] = ()  # what went to each of ``invoices``, in that order
 
     @property
     def text(self) -> str | None:
@@ -161,7 +162,7 @@ def _settle(payment: Payment, book: dict[str, _Open], by_member: dict[str, list[
             f"N° de facture {', '.join(quoted)} cité(s) par le paiement mais absent(s) de l'onglet "
             "« Factures » : vérifiez le numéro dans « Référence »."
         )
-        return Settlement(found.row, found.id, found.invoices, (unknown, *found.problems))
+        return Settlement(found.row, found.id, found.invoices, (unknown, *found.problems), found.amounts)
     return found
 
 
@@ -175,11 +176,11 @@ def _by_member(payment: Payment, by_member: dict[str, list[_Open]]) -> Settlemen
     exact = next((e for e in candidates if e.remaining == amount), None)
     if exact is not None:
         _take(exact, amount, day)
-        return Settlement(payment.row, payment.id, (exact.number,))
+        return Settlement(payment.row, payment.id, (exact.number,), (), (amount,))
     if len(candidates) == 1 and amount < candidates[0].remaining:
         only = candidates[0]
         _take(only, amount, day)
-        return Settlement(payment.row, payment.id, (only.number,))
+        return Settlement(payment.row, payment.id, (only.number,), (), (amount,))
     awaited = ", ".join(f"{e.number} : {format_money(e.remaining)}" for e in candidates[:5])
     problem = (
         f"Montant {format_money(amount)} sans facture correspondante : les factures ouvertes de "
@@ -191,7 +192,7 @@ def _by_member(payment: Payment, by_member: dict[str, list[_Open]]) -> Settlemen
 
 def _by_number(payment: Payment, quoted: list[str], book: dict[str, _Open]) -> Settlement:
     assert payment.amount is not None and payment.date is not None
-    left, numbers, problems = payment.amount, [], []
+    left, numbers, problems, amounts = payment.amount, [], [], []
     unknown = [n for n in quoted if n not in book]
     if unknown:
         problems.append(
@@ -204,16 +205,19 @@ def _by_number(payment: Payment, quoted: list[str], book: dict[str, _Open]) -> S
             continue
         numbers.append(number)
         if entry.cancelled:
+            amounts.append(ZERO)
             problems.append(
                 f"La facture {number} est annulée par avoir : ce paiement ne la règle pas. Remboursez-le, "
                 "ou citez dans « Référence » la facture qui la remplace."
             )
             continue
-        left -= _take(entry, left, payment.date)
+        taken = _take(entry, left, payment.date)
+        amounts.append(taken)
+        left -= taken
     if left > 0 and numbers and not all(book[n].cancelled for n in numbers):
         problems.append(
             f"Trop-perçu de {format_money(left)} : le paiement de {format_money(payment.amount)} dépasse ce "
             f"que {', '.join(numbers)} attend(ent). Remboursez la différence (une ligne au montant négatif) "
             "ou citez dans « Référence » l'autre facture qu'il règle."
         )
-    return Settlement(payment.row, payment.id, tuple(numbers), tuple(problems))
+    return Settlement(payment.row, payment.id, tuple(numbers), tuple(problems), tuple(amounts))

@@ -21,6 +21,8 @@ vat_collected = "44571"
 bank = "512"
 cash = "530"
 subsidies = "74"
+donations = "754"
+suspense = "471"
 """
 
 from __future__ import annotations
@@ -110,6 +112,8 @@ class AccountsMapping(Section):
     bank: Account = "512"
     cash: Account = "530"
     subsidies: Account = "74"
+    donations: Account = "754"  # dons (générosité du public), paid without invoice
+    suspense: Account = "471"  # compte d'attente: money received from a payer not yet identified
 
 
 class BillingSettings(Section):
