@@ -36,8 +36,15 @@ from .context import RunContext
 
 log = logging.getLogger(__name__)
 # What ISO 8859-15 lacks and French text uses: typographic marks, spelled plainly.
-_PLAIN = str.maketrans(
-    {"–": "-", "—": "-", "’": "'", "‘": "'", "«": '"', "»": '"', "\u202f": " ", "…": "..."}
+_PLAIN = (
+    ("–", "-"),
+    ("—", "-"),
+    ("’", "'"),
+    ("‘", "'"),
+    ("«", '"'),
+    ("»", '"'),
+    ("\u202f", " "),
+    ("…", "..."),
 )
 
 
@@ -167,7 +174,11 @@ def year_ledger(ctx: RunContext, year: int) -> Ledger:
 
 
 def fec_text(rows: list[list[str]]) -> bytes:
-    return "".join("\t".join(row) + "\r\n" for row in rows).translate(_PLAIN).encode("iso8859_15", "replace")
+    text = "".join("\t".join(row) + "\r\n" for row in rows)
+    for mark, plain in _PLAIN:
+        if mark in text:
+            text = text.replace(mark, plain)
+    return text.encode("iso8859_15", "replace")
 
 
 def csv_text(rows: list[list[str]]) -> bytes:

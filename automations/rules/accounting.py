@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from ..formatting import cents
 from ..model.invoices import PAID, Invoice, format_number
@@ -94,6 +95,10 @@ class ChartOfAccounts:
         }.get(purpose or "", self.other)
 
     def name(self, account: str) -> str:
+        return self._names.get(account) or f"Compte {account}"
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
         names = {
             self.members: "Adhérents et clients",
             self.vat_collected: "TVA collectée",
@@ -104,9 +109,9 @@ class ChartOfAccounts:
             self.fees: "Cotisations",
             self.other: "Produits des activités annexes",
         }
-        if account == self.rents or account == self.bookings:
-            names.setdefault(account, "Prestations de services")
-        return names.get(account, f"Compte {account}")
+        names.setdefault(self.rents, "Prestations de services")
+        names.setdefault(self.bookings, "Prestations de services")
+        return names
 
 
 @dataclass(frozen=True)
@@ -221,15 +226,19 @@ def build_ledger(
         ledger.invoices += 1
         ledger.invoices_ttc += invoice.amount_ttc
         ledger.entries.append(_sale(invoice, names, chart, letters))
+    invoiced = {id_key(m) for m in members_of.values()}
     for payment in payments:
         if payment.date is None or payment.date.year != year or payment.amount is None or payment.amount == 0:
             continue
         ledger.payments += 1
         ledger.payments_total += payment.amount
         ledger.entries.append(
-            _payment(payment, names, chart, plan, members_of, letters, vat_registered, vat_percent or {})
+            _payment(
+                payment, names, chart, plan, members_of, invoiced, letters, vat_registered, vat_percent or {}
+            )
         )
-    ledger.entries.sort(key=lambda e: (e.date, list(JOURNALS).index(e.journal), e.piece))
+    order = {code: rank for rank, code in enumerate(JOURNALS)}
+    ledger.entries.sort(key=lambda e: (e.date, order[e.journal], e.piece))
     ledger.entries = [
         Entry(e.journal, e.date, e.piece, e.label, e.lines, n) for n, e in enumerate(ledger.entries, start=1)
     ]
@@ -288,6 +297,7 @@ def _payment(
     chart: ChartOfAccounts,
     plan: ReconciliationPlan,
     members_of: Mapping[str, str | None],
+    invoiced: set[str | None],
     letters: Mapping[str, tuple[str, dt.date | None]],
     vat_registered: bool,
     vat_percent: Mapping[str, Decimal],
@@ -325,7 +335,7 @@ def _payment(
                 left,
                 chart,
                 names,
-                {id_key(m) for m in members_of.values()},
+                invoiced,
                 settled is not None,
                 vat_registered,
                 vat_percent,
@@ -377,11 +387,17 @@ def _amount(amount: Decimal, credit: bool) -> dict[str, Decimal]:
 
 def fec_amount(value: Decimal) -> str:
     """``1234,50``: two decimals, a comma, no thousands separator (the FEC's form)."""
-    return f"{cents(value):.2f}".replace(".", ",")
+    return f"{value:.2f}".replace(".", ",")
 
 
+@lru_cache(maxsize=4096)
 def fec_date(day: dt.date | None) -> str:
-    return day.strftime("%Y%m%d") if day is not None else ""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}" if day is not None else ""
+
+
+@lru_cache(maxsize=4096)
+def _french_date(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def _clean(text: str) -> str:
@@ -428,18 +444,18 @@ def csv_rows(ledger: Ledger, chart: ChartOfAccounts) -> list[list[str]]:
                 [
                     JOURNALS[e.journal],
                     str(e.number),
-                    e.date.strftime("%d/%m/%Y"),
+                    _french_date(e.date),
                     line.account,
                     chart.name(line.account),
                     line.aux,
                     line.aux_name,
                     e.piece,
-                    e.date.strftime("%d/%m/%Y"),
+                    _french_date(e.date),
                     e.label,
                     fec_amount(line.debit) if line.debit else "",
                     fec_amount(line.credit) if line.credit else "",
                     line.letter,
-                    line.letter_date.strftime("%d/%m/%Y") if line.letter and line.letter_date else "",
+                    _french_date(line.letter_date) if line.letter and line.letter_date else "",
                 ]
             )
     return rows
