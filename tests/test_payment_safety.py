@@ -19,6 +19,7 @@ from automations.jobs.sync import run_sync
 from automations.model.dataset import Dataset
 from automations.rules.matching import Clue, MemberIndex
 from automations.rules.membership import MembershipPolicy
+from automations.rules.receipts import choose_receipts
 from automations.workbook.table import Table
 
 TODAY = dt.date(2026, 11, 23)
@@ -106,6 +107,9 @@ class TestApproachingName:
         [row] = rows(book)
         assert row["Membre"] is None
         assert "Payeur proche de M0012 – Éditions Ritournelle" in str(row["Anomalies"])
+        dataset = Dataset.from_tables(book.open().read(), today=TODAY)
+        receipts = choose_receipts(dataset, {"cotisation"}, set())
+        assert receipts.chosen == () and "aucun membre" in receipts.skipped[0]  # no receipt follows
 
 
 PAID = "7002;02/11/2026;Validé;Roche;Paul;paul@lumen.fr;Studio Lumen;Adhésion BASIC;144,00\n"

@@ -257,3 +257,41 @@ class TestRule:
         plan = reconcile(invoices, [paid])
         assert plan.payments[2].invoices == ("F2026-0001",)
         assert [plan.invoices[n].status for n in ("F2026-0001", "F2026-0002")] == ["payée", "émise"]
+
+
+class TestIssuedPaid:
+    def test_an_invoice_issued_paid_takes_that_days_payment_and_stays_paid(self):
+        """« Acquittée le 02/03 »: the member's payment of 2 March settles it (not another
+        open invoice of the same amount), and an invoice so issued without payment in the
+        ledger stays « payée »."""
+        march = dt.date(2026, 3, 2)
+        invoices = [
+            Invoice(
+                row=2,
+                number="F2026-0001",
+                date=dt.date(2026, 1, 5),
+                member_id="M0001",
+                amount_ttc=Decimal(144),
+            ),
+            Invoice(
+                row=3,
+                number="F2026-0002",
+                date=dt.date(2026, 3, 4),
+                member_id="M0001",
+                amount_ttc=Decimal(144),
+                paid_on=march,
+            ),
+            Invoice(
+                row=4,
+                number="F2026-0003",
+                date=dt.date(2026, 3, 4),
+                member_id="M0002",
+                amount_ttc=Decimal(60),
+                paid_on=march,
+            ),
+        ]
+        paid = Payment(row=2, id="P00001", date=march, member_id="M0001", amount=Decimal(144))
+        plan = reconcile(invoices, [paid])
+        assert plan.payments[2].invoices == ("F2026-0002",)
+        assert plan.invoices["F2026-0001"].status == "émise"
+        assert (plan.invoices["F2026-0003"].status, plan.invoices["F2026-0003"].paid_on) == ("payée", march)

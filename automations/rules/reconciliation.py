@@ -8,6 +8,9 @@ Payments are taken oldest first (date, then row). For each positive payment but 
    each up to what it still awaits; more than they await is an overpayment; a number no
    invoice bears is said;
 2. else, the member's open invoice whose remainder equals the amount (the oldest first);
+   an invoice issued « acquittée » (``Payée le`` on or before its date, the payment came
+   first) takes its member's payment of that day before anything else, and stays paid when
+   the ledger has none;
    else its only open invoice when the amount is less (a partial payment);
 3. else, a member with open invoices and an amount none of them awaits: said too. A payment
    of a member without open invoice settles nothing and says nothing (billing started
@@ -24,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -124,7 +127,18 @@ def reconcile(invoices: Sequence[Invoice], payments: Sequence[Payment]) -> Recon
         ),
         key=lambda p: (p.date, p.row),
     )
+    same_day: dict[tuple[str | None, dt.date | None], list[Payment]] = defaultdict(list)
     for payment in ordered:
+        same_day[(id_key(payment.member_id), payment.date)].append(payment)
+    for entry in book.values():
+        paid = _acquitted(entry, same_day, plan)
+        if paid is not None:
+            plan.payments[paid.row] = _by_number(paid, [entry.number], book)
+        elif _issued_paid(entry):  # « acquittée le … » with no such payment in the ledger
+            entry.remaining, entry.paid_on = ZERO, entry.invoice.paid_on
+    for payment in ordered:
+        if payment.row in plan.payments:
+            continue
         settled = _settle(payment, book, by_member)
         if settled.invoices or settled.problems:
             plan.payments[payment.row] = settled
@@ -133,6 +147,30 @@ def reconcile(invoices: Sequence[Invoice], payments: Sequence[Payment]) -> Recon
             entry.number, entry.paid_on, entry.remaining, _status(entry)
         )
     return plan
+
+
+def _issued_paid(entry: _Open) -> bool:
+    """An invoice issued « acquittée »: its payment came first (``Payée le`` on or before its date)."""
+    invoice = entry.invoice
+    return (
+        not entry.cancelled
+        and invoice.paid_on is not None
+        and invoice.date is not None
+        and invoice.paid_on <= invoice.date
+    )
+
+
+def _acquitted(
+    entry: _Open,
+    same_day: Mapping[tuple[str | None, dt.date | None], list[Payment]],
+    plan: ReconciliationPlan,
+) -> Payment | None:
+    """The payment an invoice issued « acquittée » was issued for: its member's, on its
+    ``Payée le``, not yet taken (none when the invoice was not issued so)."""
+    if not _issued_paid(entry):
+        return None
+    found = same_day.get((id_key(entry.invoice.member_id), entry.invoice.paid_on), [])
+    return next((p for p in found if p.row not in plan.payments), None)
 
 
 def _status(entry: _Open) -> str:
