@@ -271,3 +271,25 @@ def test_with_pdf_each_invoice_is_a_pdf_a3_carrying_its_xml(tmp_path):
         name, xml = get_xml_from_pdf(pdf, check_xsd=True)
         assert name == "factur-x.xml" and xml == (folder / f"{issued.number}.xml").read_bytes()
         assert b"<pdfaid:part>3</pdfaid:part>" in pdf and b"<fx:ConformanceLevel>EN 16931" in pdf
+
+
+def test_the_renewal_reminder_names_the_invoice_as_payment_reference(issued, tmp_path):
+    """M0001's renewal J-30 (simulated) quotes F2026-0001 as the reference to give with the payment."""
+    import email
+
+    run, *_ = issued
+    settings = build_settings(
+        {"mail": {"from": "adhesions@mila.fr", "preview": str(tmp_path)}, "renewals": {"iban": "FR76 3000"}},
+        env={},
+        base=tmp_path,
+    )
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, dry_run=True)
+    result = registry.renewals(ctx)
+    message = next(m for m in result.messages if m.member_id == "M0001")
+    assert message.outgoing is not None
+    parsed = email.message_from_bytes(message.outgoing.data, policy=email.policy.default)
+    body = parsed.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Facture n° F2026-0001" in text and "la référence « F2026-0001 »" in text

@@ -111,14 +111,15 @@ class InvoicesResult:
         }
 
     def summary(self) -> str:
-        credit = sum(1 for i in self.issued if i.is_credit_note)
-        invoices = len(self.issued) - credit
-        verb = "à émettre" if self.dry_run else "émise(s)"
-        text = f"{invoices} facture(s) {verb}"
-        if credit:
-            text += f", {credit} avoir(s)"
-        if self.issued:
-            total = sum((i.draft.ttc for i in self.issued if not i.is_credit_note), start=0)
+        credit = [i for i in self.issued if i.is_credit_note]
+        invoices = [i for i in self.issued if not i.is_credit_note]
+        verb = "à émettre" if self.dry_run else "émis"
+        if credit and not invoices:
+            total = sum((i.draft.ttc for i in credit), start=Decimal(0))
+            return f"{len(credit)} avoir(s) {verb} pour {format_money(total)} TTC"
+        text = f"{len(invoices)} facture(s) {'à émettre' if self.dry_run else 'émise(s)'}"
+        if invoices:
+            total = sum((i.draft.ttc for i in invoices), start=Decimal(0))
             text += f" pour {format_money(total)} TTC"
         return text
 

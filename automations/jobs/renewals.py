@@ -55,6 +55,7 @@ from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
+from ..rules.invoices import open_fee_invoices
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.outbox import LogEntry
 from ..rules.renewals import InDoubt, Send, Skip
@@ -358,6 +359,7 @@ def plan(
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
     templates = Templates(mail.templates)
     now = clock.now()
+    invoices = open_fee_invoices(state.invoices)  # billing on: the invoice is the payment reference
     for member, computation in state.member_rows():
         decision = rules.decide(member, computation, today, settings.schedule, histories)
         if decision is None:
@@ -412,6 +414,14 @@ def plan(
             continue
         due = decision.due
         context = _context(member, computation, due, today, dataset, settings, mail)
+        invoice = invoices.get(id_key(member.id) or "")
+        if invoice is not None and invoice.number:
+            context["facture"] = {
+                "numero": invoice.number,
+                "date": format_date_long(invoice.date) if invoice.date else "",
+                "ttc": format_money(invoice.due),
+            }
+            context["paiement"]["reference"] = invoice.number  # type: ignore[index]  # the dict built above
         subject = templates.render(SUBJECTS[due.kind.moment], context)
         text = templates.render(TEXT_TEMPLATE, context)
         html = templates.render(HTML_TEMPLATE, context)
@@ -480,6 +490,7 @@ def _context(
             "jours": abs(due.kind.offset),
             "date_prevue": format_date_long(due.send_on),
         },
+        "facture": None,  # with billing on: the cotisation invoice to pay (numero, date, ttc)
         "echeance": format_date_long(due.reference),
         "echeance_courte": format_date(due.reference),
         "adhesion": format_date_long(member.joined_on) if member.joined_on else "",

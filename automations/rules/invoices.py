@@ -566,3 +566,17 @@ def plan_credit_note(
         credit_of=invoice.number,
         reason=reason.strip(),
     )
+
+
+def open_fee_invoices(invoices: Iterable[Invoice]) -> dict[str, Invoice]:
+    """Each member's latest cotisation invoice still to pay (by member ID key): the renewal
+    reminders name it as the payment reference."""
+    found: dict[str, Invoice] = {}
+    for invoice in invoices:
+        key = id_key(invoice.member_id)
+        if key is None or invoice.purpose != COTISATION or invoice.due <= 0 or invoice.status == PAID:
+            continue
+        current = found.get(key)
+        if current is None or (invoice.date or dt.date.min) >= (current.date or dt.date.min):
+            found[key] = invoice
+    return found
