@@ -293,3 +293,28 @@ def test_the_renewal_reminder_names_the_invoice_as_payment_reference(issued, tmp
     assert body is not None
     text = body.get_content()
     assert "Facture n° F2026-0001" in text and "la référence « F2026-0001 »" in text
+
+
+def test_unpaid_invoices_are_reminded_once_after_their_due_date(tmp_path):
+    """At J+16 the unpaid invoices get their J+15 reminder through the renewals' outbox (the
+    paid and the cancelled ones none); one already recorded « envoyée » is not planned again."""
+    run = Run(tmp_path)
+    run.backend.grids["Relances"] = [
+        [c.name for c in schema.RELANCES.columns],
+        ["M0003", dt.date(2026, 4, 1), "facture F2026-0006 J+15", "envoyée", dt.datetime(2026, 4, 16, 9)],
+    ]
+    run()
+    run(credit_of="F2026-0004", reason="erreur")
+    later = dt.date(2026, 4, 17)  # F2026-0001, -0005, -0006 were due on 1 April
+    settings = build_settings(
+        {"mail": {"from": "adhesions@mila.fr", "preview": str(tmp_path)}, "billing": {"enabled": True}},
+        env={},
+        base=tmp_path,
+    )
+    clock = FixedClock(dt.datetime.combine(later, dt.time(9)))
+    ctx = RunContext(settings, clock, today=later, workbook=run.workbook, dry_run=True)
+    result = registry.renewals(ctx)
+    labels = {m.reminder for m in result.messages if m.reminder.startswith("facture")}
+    assert labels == {"facture F2026-0001 J+15", "facture F2026-0005 J+15"}
+    message = next(m for m in result.messages if m.reminder == "facture F2026-0005 J+15")
+    assert message.member_id == "M0003" and message.amount_ttc == Decimal(180)

@@ -163,6 +163,7 @@ def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsRes
         clock=ctx.clock,
         dry_run=ctx.dry_run,
         state=ctx.state,
+        billing=settings.billing,
     )
 
 

@@ -46,6 +46,7 @@ from ..settings.billing import BillingSettings
 from .bookings import BookingsOutcome, first_day
 from .fees import FeeProblem, FeeSchedule, compute_fee
 from .membership import MemberComputation, MembershipPolicy, due_date, hosted_surface
+from .outbox import History, State, message_key
 
 COTISATION, LOYER, RESERVATION = "cotisation", "loyer", "réservation"
 MONTHS = (
@@ -580,3 +581,54 @@ def open_fee_invoices(invoices: Iterable[Invoice]) -> dict[str, Invoice]:
         if current is None or (invoice.date or dt.date.min) >= (current.date or dt.date.min):
             found[key] = invoice
     return found
+
+
+# --------------------------------------------------------------------------- unpaid invoices
+
+
+@dataclass(frozen=True)
+class UnpaidDue:
+    """The reminder due for an unpaid invoice: its offset after the due date."""
+
+    invoice: Invoice
+    offset: int
+    send_on: dt.date
+
+    @property
+    def label(self) -> str:
+        """What the ``Relance`` column holds: ``facture F2026-0012 J+15``."""
+        return f"facture {self.invoice.number} J+{self.offset}"
+
+
+def unpaid_reminders(
+    invoices: Iterable[Invoice],
+    today: dt.date,
+    offsets: Sequence[int],
+    catch_up_days: int,
+    histories: Mapping[tuple[str, dt.date, str], History],
+) -> tuple[list[UnpaidDue], list[UnpaidDue]]:
+    """The reminders of the invoices still unpaid after their due date: for each, only the
+    latest offset reached (a run that missed days sends that one, once); one older than
+    ``catch_up_days`` is returned apart (``late``: staff remind by hand)."""
+    due: list[UnpaidDue] = []
+    late: list[UnpaidDue] = []
+    for invoice in invoices:
+        if invoice.is_credit_note or invoice.due <= 0 or invoice.due_date is None or not invoice.number:
+            continue
+        reached = [o for o in offsets if invoice.due_date + dt.timedelta(days=o) <= today]
+        if not reached:
+            continue
+        offset = max(reached)
+        send_on = invoice.due_date + dt.timedelta(days=offset)
+        item = UnpaidDue(invoice, offset, send_on)
+        key = message_key(invoice.member_id, invoice.due_date, item.label)
+        if key is None:
+            continue
+        history = histories.get(key)
+        if history is not None and history.state is not State.FRESH:
+            continue
+        if (today - send_on).days > catch_up_days:
+            late.append(item)
+            continue
+        due.append(item)
+    return due, late
