@@ -318,3 +318,27 @@ def test_unpaid_invoices_are_reminded_once_after_their_due_date(tmp_path):
     assert labels == {"facture F2026-0001 J+15", "facture F2026-0005 J+15"}
     message = next(m for m in result.messages if m.reminder == "facture F2026-0005 J+15")
     assert message.member_id == "M0003" and message.amount_ttc == Decimal(180)
+
+
+def test_the_summary_lists_each_member_balance_of_overdue_invoices(tmp_path):
+    """After the due date, the daily summary names each member who owes, with the invoices
+    and its balance (invoiced − paid); the paid and cancelled invoices count for nothing."""
+    from automations.jobs.digest_items import balance_items
+
+    run = Run(tmp_path)
+    run()
+    run(credit_of="F2026-0004", reason="erreur")
+    items = balance_items(run.workbook.read(), dt.date(2026, 4, 2))
+    assert [(i.ref, i.text) for i in items] == [
+        (
+            "M0001",
+            "Le Fair (SIREN 732829320) doit 240 € TTC échus (F2026-0001, échue depuis le "
+            "01/04/2026) ; solde total 240 € TTC",
+        ),
+        (
+            "M0003",
+            "Studio Nord (SIREN 732829320) doit 372 € TTC échus (F2026-0005, F2026-0006, échue "
+            "depuis le 01/04/2026) ; solde total 372 € TTC",
+        ),
+    ]
+    assert balance_items(run.workbook.read(), TODAY) == []  # nothing overdue yet

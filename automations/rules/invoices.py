@@ -632,3 +632,41 @@ def unpaid_reminders(
             continue
         due.append(item)
     return due, late
+
+
+# --------------------------------------------------------------------------- balances
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a member owes on its invoices: invoiced minus paid (``Reste dû``), and how much
+    of it is past its due date."""
+
+    member_id: str
+    name: str
+    due: Decimal
+    overdue: Decimal
+    numbers: tuple[str, ...]  # the invoices overdue
+    oldest: dt.date | None  # the earliest due date passed
+
+
+def balances(invoices: Iterable[Invoice], today: dt.date) -> list[Balance]:
+    """Each member with something still to pay, in ID order."""
+    found: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        if invoice.member_id and invoice.due > 0:
+            found[invoice.member_id].append(invoice)
+    out = []
+    for member_id, open_ in sorted(found.items(), key=lambda item: id_key(item[0]) or item[0]):
+        late = [i for i in open_ if i.due_date is not None and i.due_date < today]
+        out.append(
+            Balance(
+                member_id,
+                next((i.client for i in open_ if i.client), member_id),
+                sum((i.due for i in open_), Decimal(0)),
+                sum((i.due for i in late), Decimal(0)),
+                tuple(i.number or "" for i in late),
+                min((i.due_date for i in late if i.due_date), default=None),
+            )
+        )
+    return out
