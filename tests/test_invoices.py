@@ -342,3 +342,45 @@ def test_the_summary_lists_each_member_balance_of_overdue_invoices(tmp_path):
         ),
     ]
     assert balance_items(run.workbook.read(), TODAY) == []  # nothing overdue yet
+
+
+def test_the_command_issues_once_then_nothing_and_explains_a_bad_credit_note(tmp_path, capsys):
+    """`mila factures` on an .xlsx: 0 with the list in French, then « 0 facture(s) » ; a credit
+    note for an unknown number ends with code 2 and what to type."""
+    import io
+
+    from openpyxl import Workbook as Book
+
+    from automations.cli import main
+
+    book = Book()
+    book.remove(book.active)
+    for title, grid in grids().items():
+        sheet = book.create_sheet(title)
+        for line in grid:
+            sheet.append(line)
+    path = tmp_path / "classeur.xlsx"
+    book.save(path)
+    config = tmp_path / "mila.toml"
+    config.write_text(
+        '[billing]\nenabled = true\nsiret = "73282932000074"\nvat_number = "FR40303265045"\n'
+        f'[documents]\nout = "{tmp_path / "out"}"\nsoffice = "pas-de-libreoffice"\n',
+        encoding="utf-8",
+    )
+
+    def mila(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = main(
+            ["factures", *argv, "--classeur", str(path), "--config", str(config), "--date", "2026-03-02"],
+            out=out,
+        )
+        return code, out.getvalue()
+
+    code, text = mila()
+    assert code == 0 and "6 facture(s) émise(s) pour 1 500 € TTC." in text.replace("\u202f", " ")
+    assert "F2026-0002 M0002 Pixel & Refrain : cotisation" in text and "acquittée le 20/02/2026" in text
+    code, text = mila()
+    assert code == 0 and "0 facture(s) émise(s)." in text
+    code, _ = mila("avoir", "F2026-0042", "--motif", "erreur")
+    error = capsys.readouterr().err
+    assert code == 2 and "« F2026-0042 » introuvable dans l'onglet Factures" in error
