@@ -89,6 +89,7 @@ def main() -> None:
         f"issued {len(result.issued)}, documents {len(result.documents)}, PDF Factur-X {len(result.pdfs)} "
         f"in {total_s:.1f} s ({total_s / max(len(result.issued), 1) * 1000:.0f} ms per invoice)"
     )
+    print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
     print(f"warnings: {result.warnings}")
     print(f"second run: {len(again.issued)} issued in {again_s:.2f} s")
 

@@ -354,7 +354,7 @@ def test_the_command_issues_once_then_nothing_and_explains_a_bad_credit_note(tmp
     from automations.cli import main
 
     book = Book()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for title, grid in grids().items():
         sheet = book.create_sheet(title)
         for line in grid:
