@@ -101,6 +101,20 @@ class Settings(Section):
 
     @model_validator(mode="before")
     @classmethod
+    def _billing_off(cls, data: Any) -> Any:
+        """The scheduler's invoicing (job ``factures``) is off while ``[billing] enabled`` is
+        not true, unless ``[schedule.factures]`` says otherwise."""
+        if not isinstance(data, dict):
+            return data
+        billing = data.get("billing") or {}
+        enabled = billing.get("enabled") if isinstance(billing, dict) else getattr(billing, "enabled", False)
+        schedule = data.get("schedule") or {}
+        if enabled is True or not isinstance(schedule, dict) or "factures" in schedule:
+            return data
+        return {**data, "schedule": {**schedule, "factures": {"enabled": False}}}
+
+    @model_validator(mode="before")
+    @classmethod
     def _digest_off(cls, data: Any) -> Any:
         """The daily summary (job ``resume``) is off while ``[digest] to`` names nobody,
         unless ``[schedule.resume]`` says otherwise."""

@@ -271,3 +271,116 @@ def test_with_pdf_each_invoice_is_a_pdf_a3_carrying_its_xml(tmp_path):
         name, xml = get_xml_from_pdf(pdf, check_xsd=True)
         assert name == "factur-x.xml" and xml == (folder / f"{issued.number}.xml").read_bytes()
         assert b"<pdfaid:part>3</pdfaid:part>" in pdf and b"<fx:ConformanceLevel>EN 16931" in pdf
+
+
+def test_the_renewal_reminder_names_the_invoice_as_payment_reference(issued, tmp_path):
+    """M0001's renewal J-30 (simulated) quotes F2026-0001 as the reference to give with the payment."""
+    import email
+
+    run, *_ = issued
+    settings = build_settings(
+        {"mail": {"from": "adhesions@mila.fr", "preview": str(tmp_path)}, "renewals": {"iban": "FR76 3000"}},
+        env={},
+        base=tmp_path,
+    )
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, dry_run=True)
+    result = registry.renewals(ctx)
+    message = next(m for m in result.messages if m.member_id == "M0001")
+    assert message.outgoing is not None
+    parsed = email.message_from_bytes(message.outgoing.data, policy=email.policy.default)
+    body = parsed.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Facture n° F2026-0001" in text and "la référence « F2026-0001 »" in text
+
+
+def test_unpaid_invoices_are_reminded_once_after_their_due_date(tmp_path):
+    """At J+16 the unpaid invoices get their J+15 reminder through the renewals' outbox (the
+    paid and the cancelled ones none); one already recorded « envoyée » is not planned again."""
+    run = Run(tmp_path)
+    run.backend.grids["Relances"] = [
+        [c.name for c in schema.RELANCES.columns],
+        ["M0003", dt.date(2026, 4, 1), "facture F2026-0006 J+15", "envoyée", dt.datetime(2026, 4, 16, 9)],
+    ]
+    run()
+    run(credit_of="F2026-0004", reason="erreur")
+    later = dt.date(2026, 4, 17)  # F2026-0001, -0005, -0006 were due on 1 April
+    settings = build_settings(
+        {"mail": {"from": "adhesions@mila.fr", "preview": str(tmp_path)}, "billing": {"enabled": True}},
+        env={},
+        base=tmp_path,
+    )
+    clock = FixedClock(dt.datetime.combine(later, dt.time(9)))
+    ctx = RunContext(settings, clock, today=later, workbook=run.workbook, dry_run=True)
+    result = registry.renewals(ctx)
+    labels = {m.reminder for m in result.messages if m.reminder.startswith("facture")}
+    assert labels == {"facture F2026-0001 J+15", "facture F2026-0005 J+15"}
+    message = next(m for m in result.messages if m.reminder == "facture F2026-0005 J+15")
+    assert message.member_id == "M0003" and message.amount_ttc == Decimal(180)
+
+
+def test_the_summary_lists_each_member_balance_of_overdue_invoices(tmp_path):
+    """After the due date, the daily summary names each member who owes, with the invoices
+    and its balance (invoiced − paid); the paid and cancelled invoices count for nothing."""
+    from automations.jobs.digest_items import balance_items
+
+    run = Run(tmp_path)
+    run()
+    run(credit_of="F2026-0004", reason="erreur")
+    items = balance_items(run.workbook.read(), dt.date(2026, 4, 2))
+    assert [(i.ref, i.text) for i in items] == [
+        (
+            "M0001",
+            "Le Fair (SIREN 732829320) doit 240 € TTC échus (F2026-0001, échue depuis le "
+            "01/04/2026) ; solde total 240 € TTC",
+        ),
+        (
+            "M0003",
+            "Studio Nord (SIREN 732829320) doit 372 € TTC échus (F2026-0005, F2026-0006, échue "
+            "depuis le 01/04/2026) ; solde total 372 € TTC",
+        ),
+    ]
+    assert balance_items(run.workbook.read(), TODAY) == []  # nothing overdue yet
+
+
+def test_the_command_issues_once_then_nothing_and_explains_a_bad_credit_note(tmp_path, capsys):
+    """`mila factures` on an .xlsx: 0 with the list in French, then « 0 facture(s) » ; a credit
+    note for an unknown number ends with code 2 and what to type."""
+    import io
+
+    from openpyxl import Workbook as Book
+
+    from automations.cli import main
+
+    book = Book()
+    book.remove(book.worksheets[0])
+    for title, grid in grids().items():
+        sheet = book.create_sheet(title)
+        for line in grid:
+            sheet.append(line)
+    path = tmp_path / "classeur.xlsx"
+    book.save(path)
+    config = tmp_path / "mila.toml"
+    config.write_text(
+        '[billing]\nenabled = true\nsiret = "73282932000074"\nvat_number = "FR40303265045"\n'
+        f'[documents]\nout = "{tmp_path / "out"}"\nsoffice = "pas-de-libreoffice"\n',
+        encoding="utf-8",
+    )
+
+    def mila(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = main(
+            ["factures", *argv, "--classeur", str(path), "--config", str(config), "--date", "2026-03-02"],
+            out=out,
+        )
+        return code, out.getvalue()
+
+    code, text = mila()
+    assert code == 0 and "6 facture(s) émise(s) pour 1 500 € TTC." in text.replace("\u202f", " ")
+    assert "F2026-0002 M0002 Pixel & Refrain : cotisation" in text and "acquittée le 20/02/2026" in text
+    code, text = mila()
+    assert code == 0 and "0 facture(s) émise(s)." in text
+    code, _ = mila("avoir", "F2026-0042", "--motif", "erreur")
+    error = capsys.readouterr().err
+    assert code == 2 and "« F2026-0042 » introuvable dans l'onglet Factures" in error

@@ -15,6 +15,8 @@ The sections, in the order staff read them:
 - payments not matched to a member: ``Paiements`` rows with no ``Membre`` and an anomaly;
 - reminders ``à vérifier`` in ``Relances`` (maybe sent: a person checks);
 - reminders too old to go out on their own (name, e-mail, amount);
+- with billing on: each member whose invoices past their due date are not fully paid, with
+  its balance (invoiced − paid, from ``Factures``);
 - job failures: ``Journal`` lines ``échec`` since the last summary.
 """
 
@@ -29,7 +31,10 @@ from dataclasses import dataclass
 from .. import outbox, schema
 from ..formatting import format_date, format_money
 from ..model.anomalies import CELL_SEPARATOR
+from ..model.invoices import Invoice
+from ..model.parsing import parse_table
 from ..model.rows import JournalEntry
+from ..rules import invoices as invoice_rules
 from ..rules import outbox as rules
 from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy
@@ -46,6 +51,7 @@ REQUESTS = "adhesions"
 PAYMENTS = "paiements"
 TO_CHECK = "a_verifier"
 LATE = "trop_anciennes"
+BALANCES = "soldes"
 FAILURES = "echecs"
 
 # Section -> (title, what to do, where to see the lines not shown), in the order of the message.
@@ -85,6 +91,12 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
         "Relances trop anciennes pour partir seules",
         "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
         "la liste complète : « mila relances --simulation » sur le serveur",
+    ),
+    BALANCES: (
+        "Factures échues impayées (solde de chaque membre)",
+        "Le solde est ce qui reste dû sur les factures du membre (facturé moins payé, colonne "
+        "« Reste dû » de l'onglet Factures) ; les relances J+15 et J+30 partent seules, relancez au-delà.",
+        "voir l'onglet {onglet}, colonnes « Reste dû » et « Échéance »",
     ),
     FAILURES: (
         "Tâches en échec",
@@ -262,6 +274,27 @@ def failure_items(journal: Sequence[JournalEntry], title: str, since: dt.datetim
     return found
 
 
+def balance_items(tables: Mapping[str, Table], today: dt.date) -> list[Item]:
+    """Each member whose invoices past their due date are not fully paid, with its balance."""
+    table = next((t for t in tables.values() if t.schema is schema.FACTURES), None)
+    if table is None:
+        return []
+    models, _ = parse_table(table, today=today, tab=schema.FACTURES)
+    invoices = [m for m in models if isinstance(m, Invoice)]
+    items = []
+    for balance in invoice_rules.balances(invoices, today):
+        if balance.overdue <= 0:
+            continue
+        numbers = ", ".join(balance.numbers)
+        since = f", échue depuis le {format_date(balance.oldest)}" if balance.oldest else ""
+        text = (
+            f"{balance.name} doit {format_money(balance.overdue)} TTC échus ({numbers}{since}) ; "
+            f"solde total {format_money(balance.due)} TTC"
+        )
+        items.append(Item(BALANCES, table.title, None, balance.member_id, text))
+    return items
+
+
 def _moment(value: dt.date | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -288,6 +321,7 @@ def collect(
     items = sheet_items(tables, evaluation)
     items += answer_items(tables, forms)
     items += reminder_items(tables, evaluation, today, policy, renewals)
+    items += balance_items(tables, today)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
     order = list(SECTIONS)
     return sorted(items, key=lambda item: order.index(item.section))

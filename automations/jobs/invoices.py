@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -79,6 +80,7 @@ class InvoicesResult:
     warnings: list[str] = field(default_factory=list)
     journal: bool = False
     journal_error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # documents, pdf, facturx: where time went
 
     @property
     def journal_lost(self) -> bool:
@@ -111,14 +113,15 @@ class InvoicesResult:
         }
 
     def summary(self) -> str:
-        credit = sum(1 for i in self.issued if i.is_credit_note)
-        invoices = len(self.issued) - credit
-        verb = "à émettre" if self.dry_run else "émise(s)"
-        text = f"{invoices} facture(s) {verb}"
-        if credit:
-            text += f", {credit} avoir(s)"
-        if self.issued:
-            total = sum((i.draft.ttc for i in self.issued if not i.is_credit_note), start=0)
+        credit = [i for i in self.issued if i.is_credit_note]
+        invoices = [i for i in self.issued if not i.is_credit_note]
+        verb = "à émettre" if self.dry_run else "émis"
+        if credit and not invoices:
+            total = sum((i.draft.ttc for i in credit), start=Decimal(0))
+            return f"{len(credit)} avoir(s) {verb} pour {format_money(total)} TTC"
+        text = f"{len(invoices)} facture(s) {'à émettre' if self.dry_run else 'émise(s)'}"
+        if invoices:
+            total = sum((i.draft.ttc for i in invoices), start=Decimal(0))
             text += f" pour {format_money(total)} TTC"
         return text
 
@@ -297,6 +300,7 @@ def _produce(
     board = ctx.state.dataset.board
     members = ctx.state.dataset.members_by_id
     written: list[tuple[Issued, Path, bytes]] = []
+    started = time.perf_counter()
     for item in issued:
         doc = InvoiceDocument(item, seller, settings.billing, dates.get(item.draft.credit_of or ""))
         member = members.get(id_key(item.draft.client.member_id) or "")
@@ -314,9 +318,13 @@ def _produce(
             raise BillingError(f"Le dossier « {folder} » ne peut pas être écrit ({exc.strerror}).") from exc
         result.documents.append(item.number)
         written.append((item, docx, xml))
+    result.seconds["documents"] = time.perf_counter() - started
     if not pdf:
         return
+    started = time.perf_counter()
     conversion = convert_in_batches([docx for _, docx, _ in written], ctx.converter)
+    result.seconds["pdf"] = time.perf_counter() - started
+    started = time.perf_counter()
     links: dict[str, dict[str, object]] = {}
     try:
         result.warnings.extend(conversion.failures())
@@ -340,6 +348,7 @@ def _produce(
             )
     finally:
         conversion.cleanup()
+        result.seconds["facturx"] = time.perf_counter() - started
     if links:
         update_keyed_rows(ctx.workbook, schema.FACTURES, "N°", links)
 

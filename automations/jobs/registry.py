@@ -164,6 +164,7 @@ def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsRes
         clock=ctx.clock,
         dry_run=ctx.dry_run,
         state=ctx.state,
+        billing=settings.billing,
     )
 
 
@@ -364,6 +365,7 @@ def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRu
 JOBS: dict[str, Job[JobResult]] = {
     "sync": Job("sync", sync),
     "paiements": Job("paiements", paiements),
+    "factures": Job("factures", lambda ctx: factures(ctx, InvoicesOptions(pdf=True))),
     "renewals": Job("renewals", renewals, sends_mail=True),
     "promotions": Job("promotions", promotions, sends_mail=True),
     "documents": Job("documents", documents),
