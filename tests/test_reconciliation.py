@@ -165,8 +165,9 @@ class TestInSync:
         assert table(book, "Paiements", "ID")["P00002"]["Facture"] == "F2026-0001"
 
     def test_overpaid_and_unmatched_amounts_are_anomalies(self, tmp_path):
-        """500 € quoting a 480 € invoice: « Trop-perçu de 20 € »; 50 € from a member whose open
-        invoice awaits 144 €: no invoice settled, an anomaly naming what is awaited."""
+        """500 € quoting a 480 € invoice: « Trop-perçu de 20 € »; 50 € from a member whose two
+        open cotisation invoices await 144 € and 120 €: no invoice settled, an anomaly naming
+        what is awaited."""
         book = book_of(
             tmp_path,
             [
@@ -197,7 +198,7 @@ class TestInSync:
             [
                 invoice("F2026-0001", "01/05/2026", "M0002", 400),
                 invoice("F2026-0002", "01/05/2026", "M0001", 120, "cotisation"),
-                invoice("F2026-0003", "02/05/2026", "M0001", 20, "autre"),
+                invoice("F2026-0003", "02/05/2026", "M0001", 100, "cotisation"),
             ],
         )
         sync(book)
@@ -295,3 +296,23 @@ class TestIssuedPaid:
         assert plan.payments[2].invoices == ("F2026-0002",)
         assert plan.invoices["F2026-0001"].status == "émise"
         assert (plan.invoices["F2026-0003"].status, plan.invoices["F2026-0003"].paid_on) == ("payée", march)
+
+
+def test_a_payment_before_an_invoice_is_neither_matched_nor_flagged():
+    """A 2025 payment says nothing about the member's 2026 invoices (nor about rents when it pays a cotisation)."""
+    invoices = [
+        Invoice(
+            row=2,
+            number="F2026-0001",
+            date=dt.date(2026, 1, 1),
+            member_id="M0001",
+            purpose="loyer",
+            amount_ttc=Decimal(480),
+        )
+    ]
+    payments = [
+        Payment(row=2, id="P00001", date=dt.date(2025, 6, 1), member_id="M0001", amount=Decimal(480)),
+        Payment(row=3, id="P00002", date=dt.date(2026, 2, 1), member_id="M0001", amount=Decimal(144)),
+    ]
+    plan = reconcile(invoices, payments)
+    assert plan.payments == {} and plan.invoices["F2026-0001"].status == "émise"

@@ -105,7 +105,7 @@ class AccountingResult:
         """What the command prints, in French."""
         check = "ok" if self.balanced else "ÉCART : prévenez la personne qui maintient l'outil"
         return [
-            f"Exercice {self.year} : {self.entries} écriture(s), {self.lines} ligne(s).",
+            f"Exercice {self.year} : {_count(self.entries)} écriture(s), {_count(self.lines)} ligne(s).",
             f"  Ventes : {self.invoices} facture(s) et avoir(s), {format_money(self.invoices_ttc)} TTC "
             f"(onglet Factures) = {format_money(self.sales_total)} au débit net du compte adhérents.",
             f"  Encaissements : {self.payments} paiement(s), {format_money(self.payments_total)} "
@@ -114,6 +114,11 @@ class AccountingResult:
             f"FEC : {self.fec}",
             f"Journal (tableur) : {self.journal}",
         ]
+
+
+def _count(number: int) -> str:
+    """``1 942``: a count as French writes it (narrow no-break space)."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def siren_of(ctx: RunContext) -> str:

@@ -1,20 +1,22 @@
 """Payments matched to invoices (pure, no I/O): which invoice(s) each payment of
 ``Paiements`` settles, and what each invoice of ``Factures`` still awaits.
 
-Payments are taken oldest first (date, then row). For each positive payment but a ``don``:
+Payments are taken oldest first (date, then row), after a first pass: an invoice issued
+« acquittée » (``Payée le`` on or before its date: the payment came first) takes its
+member's payment of that day, and stays paid when the ledger has none. Then, for each
+positive payment but a ``don``:
 
 1. the invoice numbers its ``Référence`` or ``Payeur`` quotes (``F2026-0001``, and as bank
    labels write it, ``F2026 0001`` or ``F20260001``): the amount goes to them in that order,
    each up to what it still awaits; more than they await is an overpayment; a number no
    invoice bears is said;
-2. else, the member's open invoice whose remainder equals the amount (the oldest first);
-   an invoice issued « acquittée » (``Payée le`` on or before its date, the payment came
-   first) takes its member's payment of that day before anything else, and stays paid when
-   the ledger has none;
-   else its only open invoice when the amount is less (a partial payment);
-3. else, a member with open invoices and an amount none of them awaits: said too. A payment
-   of a member without open invoice settles nothing and says nothing (billing started
-   later; or the invoice « acquittée » that `mila factures` issues for it comes next).
+2. else, the member's open invoice issued by then whose remainder equals the amount (the
+   oldest first, those of the payment's ``Objet`` before the others); else its only open
+   invoice of that ``Objet`` when the amount is less (a partial payment);
+3. else, a member with open invoices of that ``Objet`` and an amount none of them awaits:
+   said too. A payment of a member without such an invoice settles nothing and says nothing
+   (billing started later; or the invoice « acquittée » that `mila factures` issues for it
+   comes next).
 
 An invoice's due is its TTC less its credit notes (``Avoir de``): nothing left is
 « annulée par avoir »; all paid is « payée » on the day of the payment that completed it,
@@ -208,22 +210,28 @@ def _by_member(payment: Payment, by_member: dict[str, list[_Open]]) -> Settlemen
     assert payment.amount is not None and payment.date is not None
     amount, day = payment.amount, payment.date
     key = id_key(payment.member_id)
-    candidates = [e for e in by_member.get(key or "", []) if e.remaining > 0] if key else []
-    if not candidates:
-        return Settlement(payment.row, payment.id)
-    exact = next((e for e in candidates if e.remaining == amount), None)
+    candidates = [
+        e
+        for e in by_member.get(key or "", [])
+        if e.remaining > 0 and e.invoice.date is not None and e.invoice.date <= day
+    ]
+    same = [e for e in candidates if e.invoice.purpose in (None, payment.purpose)]
+    exact = next((e for e in [*same, *candidates] if e.remaining == amount), None)
     if exact is not None:
         _take(exact, amount, day)
         return Settlement(payment.row, payment.id, (exact.number,), (), (amount,))
-    if len(candidates) == 1 and amount < candidates[0].remaining:
-        only = candidates[0]
+    if len(same) == 1 and amount < same[0].remaining:
+        only = same[0]
         _take(only, amount, day)
         return Settlement(payment.row, payment.id, (only.number,), (), (amount,))
-    awaited = ", ".join(f"{e.number} : {format_money(e.remaining)}" for e in candidates[:5])
+    if not same:
+        return Settlement(payment.row, payment.id)
+    awaited = ", ".join(f"{e.number} : {format_money(e.remaining)}" for e in same[:5])
     problem = (
         f"Montant {format_money(amount)} sans facture correspondante : les factures ouvertes de "
-        f"{payment.member_id} attendent {awaited}. Citez le n° de la facture payée dans « Référence » "
-        "(par exemple F2026-0001) ; si le paiement n'en règle aucune, choisissez son « Objet »."
+        f"{payment.member_id} ({payment.purpose}) attendent {awaited}. Citez le n° de la facture payée "
+        "dans « Référence » (par exemple F2026-0001) ; si le paiement n'en règle aucune, choisissez son "
+        "« Objet »."
     )
     return Settlement(payment.row, payment.id, (), (problem,))
 
