@@ -133,7 +133,7 @@ class MemberIndex:
                 best = max(fuzzy.values())
                 keys = sorted((k for k, s in fuzzy.items() if s >= best - FUZZY_MARGIN), key=self._order)
                 decided = self._decide(keys, f"nom approchant ({best:.0f} %)", clue, notes)
-                results[index] = self._propose(decided, notes)
+                results[index] = self._propose(decided, notes, best)
             else:
                 results[index] = self._none(clue, notes)
         return [r for r in results if r is not None]
@@ -211,16 +211,17 @@ class MemberIndex:
             None, f"plusieurs membres ({how})", tuple(self.members[k].id or k for k in keys), problem
         )
 
-    def _propose(self, decided: Match, notes: list[str]) -> Match:
+    def _propose(self, decided: Match, notes: list[str], score: float) -> Match:
         """An approaching name never fills « Membre »: its one member is proposed, with the
         sentence asking the staff to confirm; several stay candidates to choose from."""
         if decided.member_id is None:
             return decided
         key = id_key(decided.member_id) or decided.member_id
         prefix = (notes[0][0].upper() + notes[0][1:] + ". ") if notes else ""
+        tied = ", départagé par le montant dû" if "départagé" in decided.how else ""
         problem = (
-            f"{prefix}Payeur proche de {self.listed(key)} ({decided.how}) : si c'est bien ce membre, "
-            "choisissez-le dans « Membre »."
+            f"{prefix}Payeur proche de {self.listed(key)} (nom ressemblant à {score:.0f} %{tied}) : "
+            "si c'est bien ce membre, choisissez-le dans « Membre »."
         )
         return Match(
             None,
