@@ -235,3 +235,42 @@ def test_json_output(exported, tmp_path):
     assert data["balanced"] is True and data["invoices"] == 4 and data["payments"] == 4
     assert data["fec"].endswith("732829320FEC20261231.txt")
     assert dt.date(2026, 12, 31).strftime("%Y%m%d") in data["fec"]
+
+
+class TestWithoutInvoice:
+    """A cotisation paid without invoice goes to its revenue account, its VAT extracted only
+    when the association is VAT-registered."""
+
+    def ledger(self, vat_registered: bool):
+        from automations.model.payments import Payment
+        from automations.rules.accounting import ChartOfAccounts, build_ledger
+        from automations.rules.reconciliation import reconcile
+
+        paid = Payment(row=2, id="P00001", date=dt.date(2026, 3, 2), member_id="M0001", amount=Decimal(144))
+        return build_ledger(
+            2026,
+            [],
+            [paid],
+            [],
+            reconcile([], [paid]),
+            ChartOfAccounts(),
+            vat_registered=vat_registered,
+            vat_percent={"cotisation": Decimal(20)},
+        )
+
+    def test_vat_registered(self):
+        """144 € TTC: 512 debit 144, 756 credit 120, 44571 credit 24."""
+        [entry] = self.ledger(True).entries
+        assert sorted((x.account, x.debit, x.credit) for x in entry.lines) == [
+            ("44571", 0, 24),
+            ("512", 144, 0),
+            ("756", 0, 120),
+        ]
+
+    def test_not_vat_registered(self):
+        """Not VAT-registered: no 44571 line, the whole amount to 756."""
+        [entry] = self.ledger(False).entries
+        assert sorted((x.account, x.debit, x.credit) for x in entry.lines) == [
+            ("512", 144, 0),
+            ("756", 0, 144),
+        ]
