@@ -250,27 +250,40 @@ def test_a_simulation_writes_nothing(tmp_path):
     assert len(result.issued) == 6 and "Factures" not in run.backend.grids
 
 
-def test_with_pdf_each_invoice_is_a_pdf_a3_carrying_its_xml(tmp_path):
-    """One LibreOffice batch: each PDF embeds the very XML written beside it, as Factur-X."""
+def test_with_pdf_each_invoice_is_a_pdf_a3_carrying_its_xml_uploaded_to_drive(tmp_path):
+    """One LibreOffice batch: each PDF embeds the very XML written beside it, as Factur-X; each
+    goes to the Drive folder Factures/2026 and its link to « Fichier »."""
     from facturx import get_xml_from_pdf
 
+    from automations.delivery.drive import MemoryDrive
+
     run = Run(tmp_path)
-    run.settings = build_settings(
+    settings = build_settings(
         {
             "billing": {"enabled": True, "siret": "73282932000074", "vat_number": "FR40303265045"},
-            "documents": {"out": str(tmp_path / "out")},
+            "documents": {"out": str(tmp_path / "out"), "drive_folder": "dossier-partage"},
         },
         env={},
         base=tmp_path,
     )
-    result = run(pdf=True)
-    folder = run.settings.documents.out / "factures" / "2026"
+    drive = MemoryDrive()
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, drive=drive)
+    result = registry.factures(ctx, registry.InvoicesOptions(pdf=True))
+    folder = settings.documents.out / "factures" / "2026"
     assert sorted(result.pdfs) == sorted(i.number for i in result.issued) and result.warnings == []
     for issued in result.issued:
         pdf = (folder / f"{issued.number}.pdf").read_bytes()
         name, xml = get_xml_from_pdf(pdf, check_xsd=True)
         assert name == "factur-x.xml" and xml == (folder / f"{issued.number}.xml").read_bytes()
         assert b"<pdfaid:part>3</pdfaid:part>" in pdf and b"<fx:ConformanceLevel>EN 16931" in pdf
+    names = {f.id: f.name for f in drive.files.values()}
+    uploaded = {f.name: f for f in drive.files.values() if f.name.endswith(".pdf")}
+    assert sorted(uploaded) == sorted(f"{i.number}.pdf" for i in result.issued)
+    assert {names[f.parents[0]] for f in uploaded.values()} == {"2026"}
+    assert {row["N°"]: row["Fichier"] for row in run.rows()} == {
+        number[:-4]: f.link for number, f in uploaded.items()
+    }
 
 
 def test_the_renewal_reminder_names_the_invoice_as_payment_reference(issued, tmp_path):

@@ -20,6 +20,7 @@ from ..errors import BillingError
 from ..model.rows import BoardMember, Member
 from ..rules.invoices import Issued
 from ..settings.billing import BillingSettings
+from .french import typographic
 from .pieces import association_context, document_context
 from .settings import AssociationSettings
 from .typography import long_date, money, percent
@@ -185,7 +186,7 @@ def _notes(doc: InvoiceDocument) -> list[dict[str, str]]:
             {"BT-21": "PMT", "BT-22": indemnity},
             {"BT-21": "AAB", "BT-22": discount},
         ]
-    return notes
+    return [{**note, "BT-22": typographic(note["BT-22"])} for note in notes]  # as the page prints them
 
 
 def facturx_data(doc: InvoiceDocument) -> dict[str, Any]:
@@ -241,7 +242,7 @@ def facturx_data(doc: InvoiceDocument) -> dict[str, Any]:
         "BG-25": [
             {
                 "BT-126": str(index),
-                "BT-153": line.designation[:500],
+                "BT-153": typographic(line.designation)[:500],
                 "BT-146": _amount(line.unit_ht),
                 "BT-129": _amount(line.quantity),
                 "BT-130": "C62",
@@ -256,7 +257,7 @@ def facturx_data(doc: InvoiceDocument) -> dict[str, Any]:
         data["BT-113"] = _amount(draft.ttc)
     if not doc.is_credit_note:
         data["BT-9"] = issued.due
-        data["BT-20"] = " ".join(doc.billing.terms_mentions())
+        data["BT-20"] = typographic(" ".join(doc.billing.terms_mentions()))
     if draft.credit_of:
         reference: dict[str, Any] = {"BT-25": draft.credit_of}
         if doc.credited_date is not None:
