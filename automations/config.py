@@ -21,6 +21,7 @@ from pydantic import PrivateAttr, ValidationError, model_validator
 from .errors import ConfigError
 from .settings import (
     AssociationSettings,
+    BillingSettings,
     BookingPolicy,
     DigestSettings,
     DocumentsSettings,
@@ -78,6 +79,7 @@ class Settings(Section):
     formulaires: FormsSettings = FormsSettings()
     digest: DigestSettings = DigestSettings()
     donnees: PrivacySettings = PrivacySettings()
+    billing: BillingSettings = BillingSettings()
     _source: Path | None = PrivateAttr(None)
     _base: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -98,6 +100,20 @@ class Settings(Section):
         if organisation or not isinstance(schedule, dict) or "paiements" in schedule:
             return data
         return {**data, "schedule": {**schedule, "paiements": {"enabled": False}}}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _billing_off(cls, data: Any) -> Any:
+        """The scheduler's invoicing (job ``factures``) is off while ``[billing] enabled`` is
+        not true, unless ``[schedule.factures]`` says otherwise."""
+        if not isinstance(data, dict):
+            return data
+        billing = data.get("billing") or {}
+        enabled = billing.get("enabled") if isinstance(billing, dict) else getattr(billing, "enabled", False)
+        schedule = data.get("schedule") or {}
+        if enabled is True or not isinstance(schedule, dict) or "factures" in schedule:
+            return data
+        return {**data, "schedule": {**schedule, "factures": {"enabled": False}}}
 
     @model_validator(mode="before")
     @classmethod

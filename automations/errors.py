@@ -19,6 +19,7 @@
     │   └── PdfUnavailable      LibreOffice is not installed (or not where configured)
     ├── DriveError              Google Drive refused a request or could not be reached
     ├── PaymentsError           an import file or the HelloAsso API cannot be used
+    ├── BillingError            billing is off, an invoice cannot be issued or its Factur-X made
     ├── NoDataForYear           the workbook holds nothing dated in the year asked for
     ├── ReportOutputError       the annual report cannot be written where it should go
     ├── CalendarWriteError      a calendar file could not be written
@@ -126,6 +127,10 @@ class DriveError(MilaError):
 
 class PaymentsError(MilaError):
     """An import file or the HelloAsso API cannot be used; nothing was appended."""
+
+
+class BillingError(MilaError):
+    """Billing is off, an invoice or credit note cannot be issued, or its Factur-X file made."""
 
 
 class NoDataForYear(MilaError):

@@ -50,6 +50,8 @@ JOB_TITLES = {
     "preparer": "préparation du classeur",
     "donnees exporter": "données personnelles : export",
     "donnees effacer": "données personnelles : effacement",
+    "factures": "factures",
+    "compta": "export comptable",
 }
 
 

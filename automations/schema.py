@@ -50,6 +50,7 @@ class Tab:
     id_prefix: str | None = None  # "M" for M0001; None: the tab has no ID column
     id_width: int = 4
     job_owned: bool = False  # Relances, Journal: created and appended to by the jobs
+    row_key: str | None = None  # a tab without ID column: the column its rows are written by
     key_lookup: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,15 @@ class Tab:
     def format_id(self, number: int) -> str:
         assert self.id_prefix is not None
         return f"{self.id_prefix}{number:0{self.id_width}d}"
+
+
+def row_key_alias(tab: Tab | None, columns: dict[str, int]) -> None:
+    """A tab identified by another column than ``ID`` (``Factures``: ``N°``): that column
+    stands for ``id`` in ``columns``, so that its rows are read and written by it."""
+    if tab is not None and tab.row_key is not None and "id" not in columns:
+        key = normalize_header(tab.row_key)
+        if key in columns:
+            columns["id"] = columns[key]
 
 
 def _c(name: str, kind: str = "text", **kw: object) -> Column:
@@ -111,6 +121,8 @@ REGISTRATION_STATUSES = ("inscrit", "présent", "absent", "annulé")
 FEE_CODES = ("BENEFICIAIRE", "BASIC", "PREMIUM", "CRESCENDO", "HEBERGE_M2", "MEMBRE_DE_DROIT")
 PAYMENT_MEANS = ("virement", "chèque", "espèces", "carte", "HelloAsso", "prélèvement")
 PAYMENT_PURPOSES = ("cotisation", "loyer", "réservation", "don", "autre")
+INVOICE_PURPOSES = ("cotisation", "loyer", "réservation", "autre")
+INVOICE_STATUSES = ("émise", "partiellement payée", "payée", "annulée par avoir")
 
 MEMBRES = Tab(
     "Membres",
@@ -261,6 +273,7 @@ PAIEMENTS = Tab(
         _c("Période", "text", calc=True),
         _c("Reçu n°", "text", calc=True),
         _c("Reçu envoyé le", "date", calc=True),
+        _c("Facture", "text", calc=True),  # the invoice(s) it settles, when billing is on
         ANOMALIES,
     ),
     id_prefix="P",
@@ -329,6 +342,36 @@ JOURNAL = Tab(
     job_owned=True,
 )
 
+# Job-owned ledger of invoices and credit notes (SHEETS.md « Factures »), written by
+# `mila factures` when billing is on. Rows are identified by « N° » (no ID column). Once a
+# row is issued only its calc columns change (« Payée le », « Reste dû », « Statut »,
+# « Fichier », « Anomalies »); the others are written once. « Notes » is the staff's own.
+FACTURES = Tab(
+    "Factures",
+    (
+        _c("N°", required=True),
+        _c("Date", "date", required=True),
+        _c("Membre", "ref"),
+        _c("Client"),
+        _c("Objet", "choice", choices=INVOICE_PURPOSES),
+        _c("Période"),
+        _c("Montant HT", "amount", required=True),
+        _c("TVA %", "number"),
+        _c("TVA", "amount"),
+        _c("Montant TTC", "amount", required=True),
+        _c("Échéance", "date"),
+        _c("Payée le", "date", calc=True),
+        _c("Reste dû", "amount", calc=True),
+        _c("Statut", "choice", calc=True, choices=INVOICE_STATUSES),
+        _c("Avoir de"),
+        _c("Fichier", "text", calc=True),
+        ANOMALIES,
+        _c("Notes"),
+    ),
+    job_owned=True,
+    row_key="N°",  # its calc columns are written by invoice number, as others by ID
+)
+
 # Job-owned too, but outside TABS: no row model reads it (the jobs only write it), and a
 # workbook without it lacks nothing. ``tab_schema`` knows it. SHEETS.md « Listes ».
 LISTES = Tab(
@@ -364,6 +407,7 @@ TABS: tuple[Tab, ...] = (
     TEXTES,
     RELANCES,
     JOURNAL,
+    FACTURES,
 )
 
 # The tabs without which the workbook is not the association's: a job that reads one of

@@ -145,6 +145,7 @@ def _contexts() -> dict[str, dict[str, Any]]:
             amount_paid=fee.ttc,
             fee=fee,
             vat_percent=ctx.Decimal(20),
+            issued_on=dt.date(2024, 11, 20),
         ),
         "emargement": ctx.attendance_context(
             association=association,

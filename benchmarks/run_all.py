@@ -26,6 +26,7 @@ from . import (
     bookings_events,
     documents,
     drive,
+    fec,
     payments,
     preparer,
     quota,
@@ -45,6 +46,7 @@ BENCHMARKS: list[ModuleType] = [
     documents,
     drive,
     payments,
+    fec,
     preparer,
 ]
 

@@ -30,11 +30,33 @@ def order(
     company: str | None = None,
     answers: dict[str, str] | None = None,
     form: str = "adhesion-2026",
+    refunded_on: str | None = None,
 ) -> dict[str, Any]:
-    """One order as ``GET …/orders?withDetails=true`` returns it."""
+    """One order as ``GET …/orders?withDetails=true`` returns it; ``refunded_on`` (a day):
+    its payment ``Refunded`` that day, with the refund operation saying so."""
     payer = {"email": email, "firstName": first, "lastName": last, "country": "FRA"}
     if company:
         payer["company"] = company
+    payment: dict[str, Any] = {
+        "id": order_id * 100,
+        "amount": amount_cents,
+        "date": f"{day}T10:00:05+01:00",
+        "paymentMeans": "Card",
+        "state": "Refunded" if refunded_on else state,
+    }
+    if refunded_on:
+        payment["refundOperations"] = [
+            {
+                "id": order_id * 1000,
+                "amount": amount_cents,
+                "amountTip": 0,
+                "status": "Processed",
+                "meta": {
+                    "createdAt": f"{refunded_on}T15:00:00+01:00",
+                    "updatedAt": f"{refunded_on}T15:00:00+01:00",
+                },
+            }
+        ]
     return {
         "id": order_id,
         "date": f"{day}T10:00:00+01:00",
@@ -55,15 +77,7 @@ def order(
                 ],
             }
         ],
-        "payments": [
-            {
-                "id": order_id * 100,
-                "amount": amount_cents,
-                "date": f"{day}T10:00:05+01:00",
-                "paymentMeans": "Card",
-                "state": state,
-            }
-        ],
+        "payments": [payment],
         "amount": {"total": amount_cents, "vat": 0, "discount": 0},
     }
 

@@ -79,10 +79,12 @@ def content(path) -> dict[str, list[tuple]]:
 
 
 def test_every_contract_tab_but_the_job_owned_ones_is_present_with_all_its_columns(book):
-    """Each staff tab of the contract exists with all its columns; Relances and Journal do not."""
+    """Each staff tab of the contract exists with all its columns; Journal does not, and of the
+    other job-owned tabs only the year of billing (Factures, and the reminder of an unpaid
+    invoice in Relances)."""
     for tab in TABS:
         if tab.job_owned:
-            assert tab.name not in book.sheetnames
+            assert (tab.name in book.sheetnames) == (tab.name in ("Factures", "Relances")), tab.name
             continue
         header = {normalize_header(c.value) for c in book[tab.name][1]}
         missing = [c.name for c in tab.columns if c.key not in header]
@@ -400,3 +402,23 @@ def test_people_and_companies_are_fictional(book):
     )
     text = " ".join(str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r if v)
     assert not [name for name in real if name.lower() in text.lower()]
+
+
+def test_the_demo_holds_a_year_of_invoices_a_credit_note_a_partly_paid_and_an_unpaid_one(book):
+    """VAT-registered billing: rents and cotisations invoiced over a year, one credit note, one
+    invoice partly paid, one unpaid whose J+15 reminder was sent; numbers continuous per year."""
+    header, *lines = list(book["Factures"].iter_rows(values_only=True))
+    invoices = [dict(zip(header, line, strict=False)) for line in lines]
+    statuses = [i["Statut"] for i in invoices]
+    assert len(invoices) > 300 and statuses.count("payée") > 200
+    assert statuses.count("partiellement payée") == 1 and statuses.count("annulée par avoir") == 1
+    credit = next(i for i in invoices if str(i["N°"]).startswith("A"))
+    cancelled = next(i for i in invoices if i["Statut"] == "annulée par avoir")
+    assert credit["Avoir de"] == cancelled["N°"] and credit["Montant TTC"] == -cancelled["Montant TTC"]
+    assert all(i["TVA"] != 0 for i in invoices)  # the association is VAT-registered
+    for year in {str(i["N°"])[1:5] for i in invoices}:
+        numbers = sorted(int(str(i["N°"])[6:]) for i in invoices if str(i["N°"]).startswith(f"F{year}"))
+        assert numbers == list(range(1, len(numbers) + 1))
+    _, reminder = list(book["Relances"].iter_rows(values_only=True))
+    unpaid = next(i for i in invoices if reminder[2] == f"facture {i['N°']} J+15")
+    assert unpaid["Statut"] == "émise" and unpaid["Reste dû"] == unpaid["Montant TTC"]

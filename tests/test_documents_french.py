@@ -164,6 +164,7 @@ def _all_contexts(member: Member) -> dict[str, dict[str, object]]:
             amount_paid=Decimal(150),
             fee=None,
             vat_percent=Decimal(20),
+            issued_on=DAY,
             board=BOARD,
         ),
         "registre_charte": ctx.register_context(association=association, members=[member], day=DAY),
@@ -374,17 +375,19 @@ def test_shops_get_no_convention_unless_configured(
     assert len(results["conventions"].written) > len(default.written)
 
 
-def test_demo_receipts_are_dated_on_the_payment(
+def test_demo_receipts_are_dated_the_day_they_are_produced(
     demo_documents: tuple[Path, dict[str, DocumentsResult]], tmp_path: Path
 ) -> None:
-    """A receipt is dated on the payment's day, shows HT, TVA and TTC columns, and the staff hear of odd amounts."""
+    """A receipt is dated the day it is produced (never its payment's day), says when the
+    payment was received, shows HT, TVA and TTC columns, and the staff hear of odd amounts."""
     out, results = demo_documents
     odd = next(w for w in results["recus"].warnings if "diffère" in w)
     number = re.search(r"Reçu (\d{4}-\d{3})", odd).group(1)  # type: ignore[union-attr]
     receipt = _text(next(out.glob(f"Recu_{number}_*.docx")).read_bytes(), tmp_path)
-    paid = re.search(r"reçu (?:d’|de |du |des )\S.*?, le (\d+\u00a0\w+ \d{4})", receipt)
-    assert paid is not None
-    assert f"Fait à Paris, le {paid.group(1)}." in receipt and f"Émis le {paid.group(1)}" in receipt
+    paid = re.search(r"\(paiement reçu le (\d+\u00a0\w+ \d{4})\)", receipt)
+    assert paid is not None and paid.group(1) != "30\u00a0novembre 2026"
+    assert "Fait à Paris, le 30\u00a0novembre 2026." in receipt and "Émis le 30\u00a0novembre 2026" in receipt
+    assert f"le {paid.group(1)}." not in receipt.replace(f"reçu le {paid.group(1)}", "")
     assert "Désignation\nHT\nTVA (20\u00a0%)\nTTC" in receipt
     assert receipt.count("L’Association MILA certifie") == 1
     assert "diffère" not in receipt and "barème" not in receipt

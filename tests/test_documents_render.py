@@ -338,7 +338,7 @@ def test_verify_templates_reports_missing_and_unknown_templates(tmp_path: Path) 
     assert by_name["convention.docx"].problems[0].code == "missing"
     assert [p.code for p in by_name["autre.docx"].problems] == ["unknown_template"]
     assert "~$arte.docx" not in by_name
-    assert result.as_dict()["errors"] == 4
+    assert result.as_dict()["errors"] == 6  # convention, registre_charte, recu, emargement, facture, avoir
 
 
 def test_variables_listing(tmp_path: Path) -> None:
@@ -351,7 +351,7 @@ def test_variables_listing(tmp_path: Path) -> None:
     voix = next(v for v, _ in emargement.variables if v.path == "membres[].voix")
     assert voix.tag == "{{ x.voix }} (dans {% for x in membres %})"
     with pytest.raises(TemplateError, match="Modèle inconnu.*convention, charte"):
-        template_variables("facture", DocumentsSettings(templates=TEMPLATES))
+        template_variables("devis", DocumentsSettings(templates=TEMPLATES))
     filters = {f["name"]: f for f in cast(list[dict[str, str]], listing.as_dict()["filters"])}
     assert set(filters) == {"de", "a", "majuscule"}
     assert "du Comptoir du Vinyle" in filters["de"]["example"]
@@ -437,6 +437,7 @@ def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None
             amount_paid=ctx.Decimal(120),
             fee=fee,
             vat_percent=ctx.Decimal(20),
+            issued_on=day,
         ),
         "emargement": ctx.attendance_context(
             association=association,

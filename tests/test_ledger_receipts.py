@@ -123,6 +123,7 @@ def receipts(
     sender: Any = None,
     mail: Any = None,
     today: dt.date = TODAY,
+    billing: Any = None,
     **documents: Any,
 ):
     settings = DocumentsSettings(
@@ -136,6 +137,7 @@ def receipts(
         documents=settings,
         membership=MembershipPolicy(),
         **({"mail": mail} if mail is not None else {}),
+        **({"billing": billing} if billing is not None else {}),
     )
     context = RunContext(
         sections,
@@ -207,13 +209,15 @@ def test_numbered_once_in_the_sheet_and_sent_once(tmp_path: Path, smtp_server: S
 
 
 def test_the_receipt_shows_the_method_and_the_payment_date(tmp_path: Path) -> None:
-    """The receipt is dated on the payment's day and says how it was paid (« Moyen »)."""
+    """The receipt says how and when it was paid (« Moyen », « paiement reçu le »), and is
+    dated the day it is produced."""
     book = XlsxBook(tmp_path, workbook())
     receipts(book, tmp_path)
     text = text_of(tmp_path / "out" / "Recu_2025-002_Studio-Nord.docx")
-    assert f"le 1er{NBSP}mars 2025, par HelloAsso, la somme de 192{NBSP}€" in text
+    assert f"par HelloAsso, la somme de 192{NBSP}€ toutes taxes comprises" in text
+    assert f"(paiement reçu le 1er{NBSP}mars 2025)" in text
     assert f"Reçu de cotisation\nPériode du 1er{NBSP}mars 2025 au 28{NBSP}février 2026" in text
-    assert f"Émis le 1er{NBSP}mars 2025" in text
+    assert f"Émis le 4{NBSP}mars 2025" in text
 
 
 def test_rent_gets_a_receipt_when_the_configuration_asks(tmp_path: Path) -> None:

@@ -218,9 +218,10 @@ def test_a_receipt_for_each_payment_numbered_in_order(tmp_path: Path) -> None:
         f"Forfait PREMIUM | 170{NBSP}€ | 34{NBSP}€ | 204{NBSP}€",
         f"Option Crescendo | 10{NBSP}€ | 2{NBSP}€ | 12{NBSP}€",
         f"Total | 180{NBSP}€ | 36{NBSP}€ | 216{NBSP}€",
-        f"L’Association MILA certifie avoir reçu d’Onde Claire & Fils, le 15{NBSP}novembre 2024, la somme de "
+        f"L’Association MILA certifie avoir reçu d’Onde Claire & Fils, la somme de "
         f"216{NBSP}€ toutes taxes comprises au titre de sa cotisation annuelle",
-        f"Fait à Paris, le 15{NBSP}novembre 2024.",
+        f"(paiement reçu le 15{NBSP}novembre 2024).",
+        f"Fait à Paris, le 4{NBSP}mars 2025.",  # the day it is produced, never the payment day
         f"Calcul{NBSP}: Forfait PREMIUM 170{NBSP}€ + option Crescendo 10{NBSP}€ = 180{NBSP}€{NBSP}HT.",
         "Mme Nadia Giraud, trésorière",
     ):

@@ -82,12 +82,13 @@ class TestTimings:
 class TestSchedulerLoop:
     def test_catch_up_runs_each_due_job_once(self):
         """At start-up on Monday 10:00, what is due runs once (documents ran at 7:31), the HelloAsso
-        orders before the renewals, the summary to the staff last, the report never."""
+        orders and the invoices before the renewals, the summary to the staff last, the report never."""
         ran: list[str] = []
         last = {"documents": MONDAY.replace(hour=7, minute=31)}
         scheduler = Scheduler(DEFAULT_TIMINGS, ran.append, last.get)
-        assert scheduler.catch_up(MONDAY) == ["sync", "promotions", "paiements", "renewals", "resume"]
-        assert ran == ["sync", "promotions", "paiements", "renewals", "resume"]
+        due = ["sync", "promotions", "paiements", "factures", "renewals", "resume"]
+        assert scheduler.catch_up(MONDAY) == due
+        assert ran == due
 
     def test_the_loop_stops_after_the_current_job_when_asked(self):
         """Setting the stop event (as SIGTERM does) ends the loop once the running job is done."""

@@ -42,6 +42,8 @@ cmd_schedule = _command_of("operation", "cmd_schedule")
 cmd_status = _command_of("operation", "cmd_status")
 cmd_resume = _command_of("resume", "cmd_resume")
 cmd_demo = _command_of("tools", "cmd_demo")
+cmd_factures = _command_of("invoices", "cmd_factures")
+cmd_compta = _command_of("accounting", "cmd_compta")
 cmd_emulator = _command_of("tools", "cmd_emulator")
 cmd_calendrier = _command_of("workbook", "cmd_calendrier")
 cmd_check = _command_of("workbook", "cmd_check")
@@ -268,6 +270,56 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FICHIER", help="fichier de configuration (défaut : ./mila.toml)"
     )
     mail_test.set_defaults(handler=cmd_courriel_test)
+
+    factures = sub.add_parser(
+        "factures",
+        help="émettre les factures dues (cotisations, loyers, réservations), chacune une seule fois",
+        description="Émet les factures de ce qui est dû et pas encore facturé, les inscrit dans l'onglet "
+        "Factures, puis écrit leurs documents Word et Factur-X. « mila factures avoir NUMÉRO --motif "
+        "TEXTE » émet l'avoir qui annule une facture.",
+    )
+    _workbook_options(factures)
+    _today_option(factures)
+    _dry_run_option(factures, "lister les factures qui seraient émises, sans rien écrire")
+    factures.add_argument("--pdf", action="store_true", help="produire aussi le PDF Factur-X (LibreOffice)")
+    _limit_option(factures, "nombre de factures montrées")
+    factures.add_argument("--json", action="store_true", help="sortie JSON")
+    factures.add_argument(
+        "action",
+        nargs="?",
+        choices=["avoir"],
+        metavar="avoir",
+        help="émettre un avoir (avec NUMÉRO et --motif)",
+    )
+    factures.add_argument(
+        "number", nargs="?", metavar="NUMÉRO", help="numéro de la facture annulée, F2026-0001"
+    )
+    factures.add_argument("--motif", default="", metavar="TEXTE", help="motif de l'avoir")
+    factures.set_defaults(handler=cmd_factures)
+
+    compta = sub.add_parser(
+        "compta",
+        help="écrire les écritures comptables d'une année : fichier FEC et journal CSV",
+        description="Écrit les écritures de l'année (ventes des factures et avoirs, encaissements des "
+        "paiements, lettrage des factures payées) en fichier des écritures comptables (FEC) et en "
+        "journal CSV pour un tableur. N'écrit rien dans le classeur.",
+    )
+    _workbook_options(compta)
+    _today_option(compta)
+    compta.add_argument(
+        "--annee", "--year", dest="year", type=int, required=True, metavar="AAAA", help="année de l'exercice"
+    )
+    compta.add_argument(
+        "--dossier",
+        "--out",
+        dest="out",
+        type=Path,
+        required=True,
+        metavar="DOSSIER",
+        help="dossier où écrire le FEC et le journal (créé s'il manque)",
+    )
+    compta.add_argument("--json", action="store_true", help="sortie JSON")
+    compta.set_defaults(handler=cmd_compta)
 
     cal = sub.add_parser(
         "calendrier", help="écrire les calendriers .ics des ressources réservables et du programme"

@@ -188,7 +188,7 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
     code = JOURNAL_NOT_WRITTEN if result.journal_lost else 0
     if args.json:
         print_json(result.as_dict(), out)
-        return code
+        return code or (1 if result.problems else 0)
     head = "simulation, rien n'est écrit" if args.dry_run else "paiements"
     print(f"Classeur : {workbook.description} — {head} au {today:%d/%m/%Y}", file=out)
     for read in result.files:
@@ -212,6 +212,11 @@ def cmd_paiements(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Déjà dans le registre (non ajoutés) : {len(result.already)}", file=out)
     for line in result.warnings:
         print(f"  Attention : {line}", file=out)
+    if result.problems:
+        print(f"À saisir à la main : {len(result.problems)}", file=out)
+        for line in result.problems:
+            print(f"  {line}", file=out)
+        code = code or 1
     if result.ignored:
         print(f"Lignes mises de côté : {len(result.ignored)}", file=out)
         for line in result.ignored[: args.limit]:

@@ -115,6 +115,22 @@ class DriveDelivery:
             if entry.get("pdf"):
                 self._one(folder, key, "drive_pdf", entry.get("pdf"), PDF_MIME)
 
+    def put(self, path: tuple[str, ...], name: str, data: bytes, mime: str = PDF_MIME) -> str | None:
+        """Upload ``data`` as ``name`` into the sub-folder ``path`` (created when missing; a
+        file of the same name and bytes there is taken as it is). Returns its link, or None
+        when it was not delivered (the report says why)."""
+        if self._broken is not None or self.drive is None:
+            self.report.failed.append(name)
+            return None
+        try:
+            made = self._upload_new(self._folder(path), name, data, mime)
+        except MilaError as exc:
+            self._broken = exc
+            self.report.error = exc.message
+            self.report.failed.append(name)
+            return None
+        return made.link or None
+
     # -- one file ----------------------------------------------------------------------
 
     def _one(self, folder: OutputFolder, key: str, slot: str, name: object, mime: str) -> None:

@@ -12,11 +12,13 @@ from ..schema import (
     CHIFFRES,
     CONSEIL,
     EVENEMENTS,
+    FACTURES,
     INSCRIPTIONS,
     LOCAUX,
     MEMBRES,
     OCCUPATIONS,
     PAIEMENTS,
+    RELANCES,
     RESERVATIONS,
     TARIFS,
     TEXTES,
@@ -26,6 +28,7 @@ from .bookings import BookingsPart
 from .common import fee_paid
 from .events import EventsPart, event_rows
 from .forms import REGISTRATION_TAB, REQUEST_TAB, FormsPart, write_form_tab
+from .invoices import build_demo_invoices
 from .members import MembersPart, member_row, occupation_rows
 from .mistakes import MistakeLocation, locate
 from .payments import build_demo_payments, write_demo_imports
@@ -78,21 +81,28 @@ def build_demo_workbook(
     bookings = b.build_bookings(premises, members)
     board = b.build_board(members)
 
+    occupation_table = occupation_rows(occupations)  # sorts them and numbers C001…
+    payments = build_demo_payments(members, today, fee_paid)
+    invoices, rent_payments, reminders = build_demo_invoices(
+        members, occupations, [str(r["ID"]) for r in occupation_table], payments, today
+    )
     w = Writer()
     counts = {
         MEMBRES.name: w.sheet(
             MEMBRES, [member_row(m) for m in members], {"Activité": "Structure", "Notes": None}
         ),
         LOCAUX.name: w.sheet(LOCAUX, premise_rows(premises), {"Remarques": None}),
-        OCCUPATIONS.name: w.sheet(OCCUPATIONS, occupation_rows(occupations)),
+        OCCUPATIONS.name: w.sheet(OCCUPATIONS, occupation_table),
         RESERVATIONS.name: w.sheet(RESERVATIONS, bookings, {"Commentaire": None}),
         EVENEMENTS.name: w.sheet(EVENEMENTS, event_rows(events)),
         INSCRIPTIONS.name: w.sheet(INSCRIPTIONS, registrations),
         TARIFS.name: w.sheet(TARIFS, fee_rows()),
-        PAIEMENTS.name: w.sheet(PAIEMENTS, build_demo_payments(members, today, fee_paid)),
+        PAIEMENTS.name: w.sheet(PAIEMENTS, payments + rent_payments),
         CONSEIL.name: w.sheet(CONSEIL, board),
         CHIFFRES.name: w.sheet(CHIFFRES, b.build_figures()),
         TEXTES.name: w.sheet(TEXTES, b.build_texts()),
+        FACTURES.name: w.sheet(FACTURES, invoices),
+        RELANCES.name: w.sheet(RELANCES, reminders),
     }
     answers, requests = b.build_form_answers(events, members, registrations)  # Google Forms' own tabs
     counts[REGISTRATION_TAB] = write_form_tab(w, REGISTRATION_TAB, answers)

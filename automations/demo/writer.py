@@ -103,8 +103,8 @@ class Writer:
         for i, row in enumerate(rows, start=2):
             for j, (name, col) in enumerate(zip(header, columns, strict=True), start=1):
                 value = row.get(name)
-                if col is not None and col.calc:
-                    continue  # the jobs' columns stay empty
+                if col is not None and col.calc and not tab.job_owned:
+                    continue  # the jobs' columns stay empty (a job-owned tab is the jobs' record)
                 if value is None or value == "":
                     continue
                 cell = ws.cell(row=i, column=j, value=value)

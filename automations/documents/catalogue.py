@@ -82,6 +82,66 @@ MEMBER_VARIABLES = (
     V("membre.accord", "terminaison d'accord du membre : e (une structure, une femme), vide ou ·e", "e"),
 )
 
+INVOICE_VARIABLES = (
+    ASSOCIATION_VARIABLES
+    + DOCUMENT_VARIABLES
+    + (
+        V("vendeur.nom", "dénomination de l'association qui facture", "Association MILA"),
+        V(
+            "vendeur.adresse",
+            "adresse de l'association ([billing] address, sinon [association] address)",
+            "12 rue Émile Blémont, 75018 Paris",
+        ),
+        V("vendeur.siren", "SIREN de l'association", "732829320"),
+        V("vendeur.siret", "SIRET de l'association", "73282932000074"),
+        V(
+            "vendeur.tva_intracom",
+            "numéro de TVA intracommunautaire (vide si non assujettie)",
+            "FR40303265045",
+        ),
+        V("client.id", "identifiant du membre facturé", "M0012"),
+        V("client.nom", "nom de la structure facturée", "Pixel & Refrain"),
+        V("client.adresse", "adresse du client (colonne Adresse de Membres, peut être vide)", "8 rue Myrha"),
+        V("client.siren", "SIREN du client (9 premiers chiffres de son SIRET, peut être vide)", "683721419"),
+        V("facture.numero", "numéro de la facture ou de l'avoir", "F2026-0001"),
+        V("facture.date", "date d'émission : le jour où le document est produit", "1er mars 2026"),
+        V("facture.echeance", "date d'échéance du paiement", "31 mars 2026"),
+        V("facture.objet", "objet : cotisation, mise à disposition, réservations", "Cotisation"),
+        V("facture.periode", "période de la prestation", "du 1er mars 2026 au 28 février 2027"),
+        V("facture.categorie", "catégorie de l'opération", "Prestation de services"),
+        V("facture.acquittee", "oui si le paiement est arrivé avant la facture", "False"),
+        V("facture.acquittee_le", "date de ce paiement (vide sinon)", "12 février 2026"),
+        V("facture.reference_paiement", "référence à rappeler avec le paiement : le numéro", "F2026-0001"),
+        V("avoir.facture", "avoir : numéro de la facture annulée (vide pour une facture)", "F2026-0001"),
+        V("avoir.facture_date", "avoir : date de la facture annulée", "1er mars 2026"),
+        V("avoir.motif", "avoir : motif de l'annulation", "loyer facturé deux fois"),
+        V("lignes", "lignes de la facture", ""),
+        V("lignes[].designation", "désignation de la prestation", "Mise à disposition de Bureau 3"),
+        V("lignes[].quantite", "quantité", "1"),
+        V("lignes[].prix_unitaire", "prix unitaire hors taxes", "500 €"),
+        V("lignes[].ht", "montant hors taxes de la ligne", "500 €"),
+        V("lignes[].taux_tva", "taux de TVA de la ligne", "20 %"),
+        V("tva.assujettie", "oui si l'association facture la TVA ([billing] vat_registered)", "True"),
+        V("tva.par_taux", "la TVA par taux", ""),
+        V("tva.par_taux[].taux", "taux de TVA", "20 %"),
+        V("tva.par_taux[].base", "base hors taxes à ce taux", "500 €"),
+        V("tva.par_taux[].montant", "TVA à ce taux", "100 €"),
+        V(
+            "tva.mention_exoneration",
+            "mention d'exonération quand l'association n'est pas assujettie (vide sinon)",
+            "TVA non applicable, article 293 B du CGI",
+        ),
+        V("tva.debits", "oui si l'association a opté pour la TVA d'après les débits", "False"),
+        V("tva.mention_debits", "la mention de cette option (vide sinon)", "Option pour le paiement…"),
+        V("totaux.ht", "total hors taxes", "500 €"),
+        V("totaux.tva", "total de la TVA", "100 €"),
+        V("totaux.ttc", "total toutes taxes comprises", "600 €"),
+        V("conditions", "conditions de paiement : pénalités, indemnité de 40 €, pas d'escompte", ""),
+        V("paiement.iban", "IBAN de l'association (peut être vide)", "FR76 …"),
+        V("paiement.bic", "BIC (peut être vide)", "CCOPFRPPXXX"),
+    )
+)
+
 VARIABLES: dict[str, tuple[Variable, ...]] = {
     "convention": ASSOCIATION_VARIABLES
     + DOCUMENT_VARIABLES
@@ -143,8 +203,8 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
     + MEMBER_VARIABLES
     + (
         V("recu.numero", "numéro du reçu (année du paiement et rang dans l'année)", "2025-014"),
-        V("recu.date", "date du reçu : celle du paiement", "13 novembre 2024"),
-        V("paiement.date", "date du paiement (Cotisation payée le)", "13 novembre 2024"),
+        V("recu.date", "date du reçu : le jour où il est produit, jamais antidaté", "20 novembre 2024"),
+        V("paiement.date", "date du paiement (« paiement reçu le … »)", "13 novembre 2024"),
         V(
             "paiement.moyen",
             "moyen de paiement (colonne « Moyen » de Paiements ; vide s'il n'est pas connu)",
@@ -159,12 +219,23 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
             "sa cotisation annuelle pour la période du 13 novembre 2024 au 12 novembre 2025",
         ),
         V("paiement.montant", "montant reçu (Montant payé)", "660 €"),
+        V(
+            "paiement.somme",
+            "montant reçu, suivi de « toutes taxes comprises » quand l'association facture la TVA",
+            "660 € toutes taxes comprises",
+        ),
         V("periode.debut", "premier jour de la période couverte", "13 novembre 2024"),
         V("periode.fin", "dernier jour de la période couverte", "12 novembre 2025"),
         V("montant.ht", "montant hors taxes", "550 €"),
         V("montant.tva", "TVA", "110 €"),
         V("montant.ttc", "montant toutes taxes comprises", "660 €"),
         V("montant.taux_tva", "taux de TVA", "20 %"),
+        V("montant.tva_applicable", "oui si l'association facture la TVA ([billing] vat_registered)", "True"),
+        V(
+            "montant.mention_tva",
+            "mention d'exonération quand l'association ne facture pas la TVA (vide sinon)",
+            "TVA non applicable, article 293 B du CGI",
+        ),
         V(
             "detail",
             "calcul de la cotisation, en une phrase (vide si le montant reçu en diffère)",
@@ -196,5 +267,7 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("totaux.quorum", "voix à réunir pour atteindre le quorum", "206"),
         V("totaux.quorum_pourcentage", "part des voix exigée", "50 %"),
     ),
+    "facture": INVOICE_VARIABLES,
+    "avoir": INVOICE_VARIABLES,
 }
 TEMPLATE_FILES = {name: f"{name}.docx" for name in VARIABLES}

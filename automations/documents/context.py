@@ -163,26 +163,41 @@ def receipt_context(
     paid_on: dt.date | None = None,
     purpose: str = "cotisation",
     payment_id: str = "",
+    issued_on: dt.date,
+    vat_registered: bool = True,
+    vat_exemption: str = "",
 ) -> dict[str, Any]:
     """The fee's lines when its TTC is what was paid; else the amount paid, VAT extracted.
-    The receipt is dated on the day of the payment (``paid_on``, else the member's
-    ``Cotisation payée le``). A ``loyer`` or ``réservation`` receipt has one line, its
-    amount with the VAT of ``vat_percent`` extracted."""
+    The receipt is dated the day it is produced (``issued_on``; the payment's day,
+    ``paid_on`` else the member's ``Cotisation payée le``, is said as « paiement reçu
+    le … », never as the receipt's date). A ``loyer`` or ``réservation`` receipt has one
+    line, its amount with the VAT of ``vat_percent`` extracted. Not ``vat_registered``:
+    no VAT at all, the amounts as paid and the exemption mention (``vat_exemption``)."""
     paid = cents(amount_paid)
     day = paid_on or member.paid_on
     if purpose != "cotisation":
         fee = None
-    matches = fee is not None and fee.ttc == paid
-    if matches:
-        assert fee is not None
+    lines: Sequence[FeeLine]
+    if not vat_registered:
+        matches = fee is not None and fee.ht == paid
+        amounts = Amounts(paid, Decimal(0), paid, Decimal(0))
+        lines = (
+            fee.lines
+            if matches and fee is not None
+            else (FeeLine(_RECEIPT_LINES.get(purpose, "Cotisation annuelle"), paid),)
+        )
+        detail = typeset_breakdown(fee.breakdown) if matches and fee is not None else ""
+    elif fee is not None and fee.ttc == paid:
+        matches = True
         amounts = Amounts(fee.ht, fee.vat, fee.ttc, fee.vat_rate)
-        lines: Sequence[FeeLine] = fee.lines
+        lines = fee.lines
         detail = typeset_breakdown(fee.breakdown)
     else:
+        matches = False
         amounts = Amounts.from_ttc(paid, fee.vat_rate if fee is not None else vat_percent)
         lines = (FeeLine(_RECEIPT_LINES.get(purpose, "Cotisation annuelle"), amounts.ht),)
         detail = ""  # the difference is told to the staff (the command's output), not the member
-    vats = split_vat(lines, amounts.vat)
+    vats = split_vat(lines, amounts.vat) if vat_registered else [Decimal(0)] * len(lines)
     period = {"debut": long_date(period_start), "fin": long_date(period_end)}
     what = (
         f"sa cotisation annuelle pour la période du {period['debut']} au {period['fin']}"
@@ -194,14 +209,24 @@ def receipt_context(
         "membre": member_context(member, board),
         "recu": {
             "numero": number,
-            "date": long_date(day),
+            "date": long_date(issued_on),
             "objet": purpose,
             "titre": f"Reçu de {_RECEIPT_TITLES.get(purpose, purpose)}",
             "au_titre": what,
         },
-        "paiement": {"date": long_date(day), "montant": money(paid), "moyen": method, "id": payment_id},
+        "paiement": {
+            "date": long_date(day),
+            "montant": money(paid),
+            "somme": f"{money(paid)} toutes taxes comprises" if vat_registered else money(paid),
+            "moyen": method,
+            "id": payment_id,
+        },
         "periode": period,
-        "montant": amounts.as_context(),
+        "montant": {
+            **amounts.as_context(),
+            "tva_applicable": vat_registered,
+            "mention_tva": "" if vat_registered else vat_exemption,
+        },
         "detail": detail,
         "lignes": [
             {

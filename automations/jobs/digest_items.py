@@ -17,6 +17,8 @@ The sections, in the order staff read them:
 - reminders too old to go out on their own (name, e-mail, amount);
 - personal data kept past its period (``[donnees] conservation_annees``): leavers by ID,
   form respondents who never joined by tab and row, never their data;
+- with billing on: each member whose invoices past their due date are not fully paid, with
+  its balance (invoiced − paid, from ``Factures``);
 - job failures: ``Journal`` lines ``échec`` since the last summary.
 - job failures: ``Journal`` lines ``échec`` since the last summary;
 - in the month before the general assembly (``[digest] assemblee_generale``), the texts of
@@ -35,7 +37,10 @@ from dataclasses import dataclass
 from .. import outbox, schema
 from ..formatting import format_date, format_money
 from ..model.anomalies import CELL_SEPARATOR
+from ..model.invoices import Invoice
+from ..model.parsing import parse_table
 from ..model.rows import JournalEntry, Text
+from ..rules import invoices as invoice_rules
 from ..rules import outbox as rules
 from ..rules import personal_data as privacy
 from ..rules import renewals as renewal_rules
@@ -54,6 +59,7 @@ REQUESTS = "adhesions"
 PAYMENTS = "paiements"
 TO_CHECK = "a_verifier"
 LATE = "trop_anciennes"
+BALANCES = "soldes"
 FAILURES = "echecs"
 RETENTION = "donnees"
 TEXTS = "textes"
@@ -102,6 +108,12 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
         "conservation_annees ans : lancez la commande indiquée sur le serveur (d'abord avec "
         "--simulation), les pièces comptables sont conservées (docs/donnees-personnelles.md).",
         "la liste complète : « mila resume --simulation » sur le serveur",
+    ),
+    BALANCES: (
+        "Factures échues impayées (solde de chaque membre)",
+        "Le solde est ce qui reste dû sur les factures du membre (facturé moins payé, colonne "
+        "« Reste dû » de l'onglet Factures) ; les relances J+15 et J+30 partent seules, relancez au-delà.",
+        "voir l'onglet {onglet}, colonnes « Reste dû » et « Échéance »",
     ),
     FAILURES: (
         "Tâches en échec",
@@ -337,6 +349,27 @@ def text_items(texts: Sequence[Text], title: str, today: dt.date, assembly: Asse
     return found
 
 
+def balance_items(tables: Mapping[str, Table], today: dt.date) -> list[Item]:
+    """Each member whose invoices past their due date are not fully paid, with its balance."""
+    table = next((t for t in tables.values() if t.schema is schema.FACTURES), None)
+    if table is None:
+        return []
+    models, _ = parse_table(table, today=today, tab=schema.FACTURES)
+    invoices = [m for m in models if isinstance(m, Invoice)]
+    items = []
+    for balance in invoice_rules.balances(invoices, today):
+        if balance.overdue <= 0:
+            continue
+        numbers = ", ".join(balance.numbers)
+        since = f", échue depuis le {format_date(balance.oldest)}" if balance.oldest else ""
+        text = (
+            f"{balance.name} doit {format_money(balance.overdue)} TTC échus ({numbers}{since}) ; "
+            f"solde total {format_money(balance.due)} TTC"
+        )
+        items.append(Item(BALANCES, table.title, None, balance.member_id, text))
+    return items
+
+
 def _moment(value: dt.date | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -367,6 +400,7 @@ def collect(
     items += reminder_items(tables, evaluation, today, policy, renewals)
     if retention_years is not None:
         items += retention_items(tables, evaluation, today, retention_years, forms)
+    items += balance_items(tables, today)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
     texts_title = evaluation.dataset.titles.get(schema.TEXTES.name, schema.TEXTES.name)
     items += text_items(evaluation.dataset.texts, texts_title, today, assembly)

@@ -62,6 +62,7 @@ class PaymentsResult:
     files: list[FileRead] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what the staff must look at (a refund)
     appended: int = 0  # rows actually written
     journal: bool = False  # the run's Journal line is written
     journal_error: str | None = None  # why the Journal line of a run that appended rows was lost
@@ -94,6 +95,7 @@ class PaymentsResult:
             ],
             "ignored": self.ignored,
             "warnings": self.warnings,
+            "problems": self.problems,
             "journal": self.journal,
             "journal_error": self.journal_error,
         }
@@ -101,11 +103,19 @@ class PaymentsResult:
 
 def describe(result: PaymentsResult) -> Outcome:
     """The one French line `mila etat` keeps of a run; a lost Journal line is a failure."""
+    check = (
+        f" ; {len(result.problems)} remboursement(s) à saisir à la main (voir la sortie de la commande)"
+        if result.problems
+        else ""
+    )
     if not result.appended:
-        return Outcome(NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre)")
+        return Outcome(
+            NOTHING, f"aucun nouveau paiement ({len(result.already)} déjà dans le registre){check}"
+        )
     outcome = Outcome(
         SUCCESS,
-        f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher",
+        f"{result.appended} paiement(s) ajouté(s), dont {result.appended - result.matched} à rapprocher"
+        + check,
     )
     return journal_missing(outcome, result.journal_lost, result.journal_error)
 
@@ -140,6 +150,7 @@ def _take(result: PaymentsResult, plan: PaymentPlan) -> None:
     result.added += plan.added
     result.already += plan.already
     result.ignored += plan.ignored
+    result.problems += plan.problems
 
 
 def _append(
@@ -215,6 +226,8 @@ def journal_details(result: PaymentsResult) -> str:
     ]
     if result.already:
         parts.append(f"{len(result.already)} déjà dans le registre")
+    if result.problems:
+        parts.append(f"{len(result.problems)} remboursement(s) à saisir à la main")
     if result.files:
         parts.append("lu(s) : " + ", ".join(read.name for read in result.files))
     return " ; ".join(parts)

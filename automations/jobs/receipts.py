@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .. import schema
 from ..documents import context as ctx
@@ -127,7 +128,7 @@ def run_receipts(
                 fee = compute_fee(m, m.paid_on, schedule, surface)
             except FeeProblem:
                 fee = None
-            party = run.association_context(m.paid_on, other_party=m, order=order)
+            party = run.association_context(today, other_party=m, order=order)
             context = ctx.receipt_context(
                 association=party,
                 member=m,
@@ -138,17 +139,36 @@ def run_receipts(
                 fee=fee,
                 vat_percent=Decimal(20),
                 board=dataset.board,
+                **_issue(run),
             )
             if context["ecart"]:
                 run.result.warnings.append(
                     f"Reçu {number} ({_label(m)}) : le montant payé ({money(m.amount_paid)}) diffère "
                     "de la cotisation calculée ; le reçu indique le montant reçu."
                 )
-            items.append(_Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context))
+            items.append(
+                _Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context, VOLATILE)
+            )
         folder.save()  # the numbers, even if rendering fails below
         run.produce(run.template("recu"), items)
 
     return _guarded(run, body)
+
+
+# A receipt is dated the day it is produced and signed by who holds office that day: an
+# unchanged receipt is not produced again because a day passed or the board changed (its
+# file keeps the day and the signatory it was produced with).
+VOLATILE = ("recu.date", "association.signataire", "association.president", "association.tresorier")
+
+
+def _issue(run: _Run) -> dict[str, Any]:
+    """The receipt's day (today: never the payment's) and its VAT ([billing] vat_registered)."""
+    billing = run.context.settings.billing
+    return {
+        "issued_on": run.today,
+        "vat_registered": billing.vat_registered,
+        "vat_exemption": billing.vat_exemption_mention,
+    }
 
 
 def receipt_warnings(run: _Run, association: AssociationSettings) -> None:
@@ -289,7 +309,7 @@ def _item(run: _Run, dataset: Dataset, policy: MembershipPolicy, choice: Chosen)
         except FeeProblem:
             fee = None
     order = ("Trésorier·e", *(f for f in run.association.signatory_order if f != "Trésorier·e"))
-    party = run.association_context(p.date, other_party=m, order=order)
+    party = run.association_context(run.today, other_party=m, order=order)
     vat = Decimal(20) if p.is_fee else run.association.rent_vat_percent
     context = ctx.receipt_context(
         association=party,
@@ -305,13 +325,14 @@ def _item(run: _Run, dataset: Dataset, policy: MembershipPolicy, choice: Chosen)
         paid_on=p.date,
         purpose=p.purpose,
         payment_id=p.id or "",
+        **_issue(run),
     )
     if p.is_fee and context["ecart"]:
         run.result.warnings.append(
             f"Reçu {number} ({_label(m)}, {p.id}) : le montant payé ({money(p.amount)}) diffère "
             "de la cotisation calculée ; le reçu indique le montant reçu."
         )
-    return _Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context)
+    return _Item(f"recu:{number}", safe_filename("Recu", number, m.structure), context, VOLATILE)
 
 
 # How « Moyen » reads in « par … » on the receipt.

@@ -30,9 +30,11 @@ from .forms import acknowledge_forms, take_in_forms
 from .sync import SyncResult, run_sync
 
 if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imports only what it uses
+    from .accounting import AccountingResult
     from .calendars import CalendarsResult
     from .digest import DigestResult
     from .document_run import DocumentsBatch, DocumentsResult
+    from .invoices import InvoicesResult
     from .notices import NoticesResult
     from .payments import PaymentsResult
     from .personal_data import EraseResult, ExportResult
@@ -94,6 +96,15 @@ class PersonalDataOptions:
     email: str | None = None
     out: Path | None = None
     confirm: bool = False
+
+
+@dataclass(frozen=True)
+class InvoicesOptions:
+    """`mila factures` (``credit_of`` None) or `mila factures avoir NUMÉRO --motif TEXTE`."""
+
+    pdf: bool = False  # also the PDF/A-3 Factur-X of each document (LibreOffice)
+    credit_of: str | None = None  # the invoice a credit note cancels
+    reason: str = ""  # the credit note's motive
 
 
 # --------------------------------------------------------------------------- entries
@@ -166,6 +177,7 @@ def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsRes
         clock=ctx.clock,
         dry_run=ctx.dry_run,
         state=ctx.state,
+        billing=settings.billing,
     )
 
 
@@ -227,6 +239,30 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
         out=options.out,
         pdf=options.pdf,
     )
+
+
+@dataclass(frozen=True)
+class AccountingOptions:
+    """`mila compta --annee AAAA --dossier DOSSIER`."""
+
+    year: int
+    folder: Path
+
+
+def compta(ctx: RunContext, options: AccountingOptions) -> AccountingResult:
+    """The year's accounting entries as a FEC file and a CSV journal in the folder; writes
+    nothing to the workbook."""
+    from .accounting import run_accounting
+
+    return run_accounting(ctx, year=options.year, folder=options.folder)
+
+
+def factures(ctx: RunContext, options: InvoicesOptions = InvoicesOptions()) -> InvoicesResult:
+    """Issue the invoices due and not yet issued (each once), or one credit note; the
+    documents and their Factur-X files, uploaded to Drive when it is set."""
+    from .invoices import run_invoices
+
+    return run_invoices(ctx, pdf=options.pdf, credit_of=options.credit_of, reason=options.reason)
 
 
 def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
@@ -356,6 +392,7 @@ def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRu
 JOBS: dict[str, Job[JobResult]] = {
     "sync": Job("sync", sync),
     "paiements": Job("paiements", paiements),
+    "factures": Job("factures", lambda ctx: factures(ctx, InvoicesOptions(pdf=True))),
     "renewals": Job("renewals", renewals, sends_mail=True),
     "promotions": Job("promotions", promotions, sends_mail=True),
     "documents": Job("documents", documents),

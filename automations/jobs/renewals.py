@@ -55,10 +55,12 @@ from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
+from ..rules.invoices import UnpaidDue, open_fee_invoices, unpaid_reminders
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.outbox import LogEntry
 from ..rules.renewals import InDoubt, Send, Skip
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
+from ..settings.billing import BillingSettings
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Workbook
 from .workbook_state import WorkbookState, read_state
@@ -281,6 +283,7 @@ def run_renewals(
     clock: Clock,
     dry_run: bool = False,
     state: WorkbookState | None = None,
+    billing: BillingSettings | None = None,
 ) -> RenewalsResult:
     """Send the reminders due on ``today`` and record them in Relances (``state``: the
     run's read of the workbook, read now when not given). With a sender that
@@ -298,7 +301,7 @@ def run_renewals(
             raise SchemaError(" ".join(a.message for a in problems))
         entries = state.log_entries
         snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
-        plan(state, entries, today, settings, mail, clock, result)
+        plan(state, entries, today, settings, mail, clock, result, billing)
     except MilaError as exc:
         result.seconds = time.monotonic() - started
         log.error("renewals failed before sending: %s", exc.message)
@@ -350,14 +353,17 @@ def plan(
     mail: MailSettings,
     clock: Clock,
     result: RenewalsResult,
+    billing: BillingSettings | None = None,
 ) -> None:
     """Decide every member's reminder and render the messages into ``result``, from the
-    statuses and due dates of the run's one evaluation (which follow ``Paiements``)."""
+    statuses and due dates of the run's one evaluation (which follow ``Paiements``); with
+    billing on, the reminders of the invoices unpaid after their due date too."""
     dataset = state.dataset
     histories = ledger_rules.build_histories(entries)
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
     templates = Templates(mail.templates)
     now = clock.now()
+    invoices = open_fee_invoices(state.invoices)  # billing on: the invoice is the payment reference
     for member, computation in state.member_rows():
         decision = rules.decide(member, computation, today, settings.schedule, histories)
         if decision is None:
@@ -412,6 +418,14 @@ def plan(
             continue
         due = decision.due
         context = _context(member, computation, due, today, dataset, settings, mail)
+        invoice = invoices.get(id_key(member.id) or "")
+        if invoice is not None and invoice.number:
+            context["facture"] = {
+                "numero": invoice.number,
+                "date": format_date_long(invoice.date) if invoice.date else "",
+                "ttc": format_money(invoice.due),
+            }
+            context["paiement"]["reference"] = invoice.number  # type: ignore[index]  # the dict built above
         subject = templates.render(SUBJECTS[due.kind.moment], context)
         text = templates.render(TEXT_TEMPLATE, context)
         html = templates.render(HTML_TEMPLATE, context)
@@ -445,6 +459,133 @@ def plan(
                 outgoing=outgoing,
             )
         )
+
+    if billing is not None and billing.enabled:
+        _unpaid(state, histories, today, settings, billing, mail, templates, now, result)
+
+
+UNPAID_SUBJECT = "facture_impayee.sujet.txt.j2"
+UNPAID_TEXT = "facture_impayee.txt.j2"
+UNPAID_HTML = "facture_impayee.html.j2"
+PURPOSE_WORDS = {"cotisation": "cotisation", "loyer": "mise à disposition", "réservation": "réservations"}
+
+
+def _unpaid(
+    state: WorkbookState,
+    histories: ledger_rules.Histories,
+    today: dt.date,
+    settings: RenewalSettings,
+    billing: BillingSettings,
+    mail: MailSettings,
+    templates: Templates,
+    now: dt.datetime,
+    result: RenewalsResult,
+) -> None:
+    """The reminders of the invoices still unpaid ``billing.reminder_offsets`` days after
+    their due date, each once, through the same outbox as the renewals."""
+    found, late = unpaid_reminders(
+        state.invoices, today, billing.reminder_offsets, settings.catch_up_days, histories
+    )
+    members = state.dataset.members_by_id
+    for item in late:
+        invoice, member = item.invoice, members.get(id_key(item.invoice.member_id) or "")
+        result.skipped.append(
+            Skipped(
+                invoice.member_id,
+                member.structure if member else invoice.client,
+                invoice.row,
+                item.label,
+                f"facture impayée depuis le {format_date(invoice.due_date or today)}",
+                late=True,
+                contact=member.contact if member else None,
+                email=member.email if member else None,
+                amount_ttc=invoice.due,
+            )
+        )
+    for item in found:
+        invoice = item.invoice
+        member = members.get(id_key(invoice.member_id) or "")
+        if member is None or not member.email or not member.id:
+            result.skipped.append(
+                Skipped(
+                    invoice.member_id,
+                    invoice.client,
+                    0,
+                    item.label,
+                    f"facture {invoice.number} impayée : membre inconnu ou sans « Email » dans Membres ; "
+                    "complétez-le pour que la relance parte.",
+                )
+            )
+            continue
+        context = _unpaid_context(member, item, today, settings, mail)
+        message_id = new_message_id(mail.domain)
+        try:
+            outgoing = build_message(
+                mail,
+                to_name=member.contact,
+                to_address=member.email,
+                subject=templates.render(UNPAID_SUBJECT, context),
+                text=templates.render(UNPAID_TEXT, context),
+                html=templates.render(UNPAID_HTML, context),
+                message_id=message_id,
+                date=now,
+                name=f"{today.isoformat()}-{member.id}-{invoice.number}-j{item.offset}",
+            )
+        except HeaderProblem as problem:
+            result.skipped.append(
+                Skipped(member.id, member.structure, member.row, item.label, problem.reason)
+            )
+            continue
+        assert invoice.due_date is not None  # unpaid_reminders keeps dated invoices only
+        result.messages.append(
+            Reminder(
+                member_id=member.id,
+                structure=member.structure,
+                contact=member.contact,
+                address=outgoing.recipient,
+                reminder=item.label,
+                reference=invoice.due_date,
+                send_on=item.send_on,
+                message_id=message_id,
+                amount_ttc=invoice.due,
+                outgoing=outgoing,
+            )
+        )
+
+
+def _unpaid_context(
+    member: Member, item: UnpaidDue, today: dt.date, settings: RenewalSettings, mail: MailSettings
+) -> dict[str, object]:
+    """The variables of the unpaid-invoice reminder (documented in docs/mail.md)."""
+    invoice = item.invoice
+    return {
+        "association": {"nom": mail.association, "signature": mail.signature},
+        "membre": {"id": member.id, "structure": member.structure or "", "contact": member.contact or ""},
+        "facture": {
+            "numero": invoice.number,
+            "date": format_date_long(invoice.date) if invoice.date else "",
+            "echeance": format_date_long(invoice.due_date) if invoice.due_date else "",
+            "objet": PURPOSE_WORDS.get(invoice.purpose or "", invoice.purpose or ""),
+            "periode": invoice.period or "",
+            "ttc": format_money(invoice.amount_ttc or 0),
+            "reste": format_money(invoice.due),
+        },
+        "relance": {"libelle": item.label, "jours": item.offset},
+        "jours_de_retard": max(0, (today - invoice.due_date).days) if invoice.due_date else 0,
+        "paiement": {
+            "lien": settings.payment_link,
+            "iban": settings.iban,
+            "bic": settings.bic,
+            "titulaire": settings.account_holder or mail.association,
+            "reference": invoice.number,
+            "instructions": settings.payment_instructions,
+        },
+        "contact": {
+            "nom": settings.contact_name or f"l'équipe du {mail.association}",
+            "email": settings.contact_email or mail.reply_to or mail.sender,
+            "telephone": settings.contact_phone,
+        },
+    }
 
 
 def _context(
@@ -480,6 +621,7 @@ def _context(
             "jours": abs(due.kind.offset),
             "date_prevue": format_date_long(due.send_on),
         },
+        "facture": None,  # with billing on: the cotisation invoice to pay (numero, date, ttc)
         "echeance": format_date_long(due.reference),
         "echeance_courte": format_date(due.reference),
         "adhesion": format_date_long(member.joined_on) if member.joined_on else "",

@@ -30,6 +30,7 @@ from .forms import FormsIntake
 from .lists import keep_lists_current, lists_differ, lists_in_write
 from .notices import NoticesResult
 from .promotions import record_promotions
+from .reconcile import reconciliation_updates
 from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ def run_sync(
             raise SchemaError(" ".join(a.message for a in evaluation.schema_problems))
         new_ids = plan_new_ids(evaluation)
         assigned = {(n.tab, n.row.number): n.new_id for n in new_ids}
-        updates = workbook.pending(desired_cells(evaluation, assigned))
+        updates = workbook.pending(reconciliation_updates(state, desired_cells(evaluation, assigned)))
         result.changes = [_change(u) for u in updates]
         if dry_run:
             result.ids_assigned = new_ids

@@ -22,6 +22,8 @@ from functools import cached_property
 
 from .. import schema
 from ..model.dataset import Dataset
+from ..model.invoices import Invoice
+from ..model.parsing import parse_table
 from ..model.rows import JournalEntry, Member, id_key
 from ..outbox import entries
 from ..rules.bookings import BookingPolicy
@@ -53,6 +55,18 @@ class WorkbookState:
     def log_entries(self) -> list[LogEntry]:
         """The rows of ``Relances`` as the sending rules read them."""
         return entries(self.tables.get(schema.RELANCES.name), self.today)
+
+    @cached_property
+    def invoices(self) -> list[Invoice]:
+        """The rows of ``Factures`` (invoices and credit notes), in sheet order; none when
+        the tab is missing. Read here, not in the evaluation: only billing needs them."""
+        table = self.tables.get(schema.FACTURES.name)
+        if table is None:
+            table = next((t for t in self.tables.values() if t.schema is schema.FACTURES), None)
+        if table is None:
+            return []
+        models, _ = parse_table(table, today=self.today, tab=schema.FACTURES)
+        return [m for m in models if isinstance(m, Invoice)]
 
     def member_rows(self) -> list[tuple[Member, MemberComputation]]:
         """Every member with its computation (status, due date, fee), in sheet order."""

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from .. import schema
 from ..workbook.table import Table
+from . import invoices as _invoices  # noqa: F401 - registers the Factures tab's spec
 from .anomalies import Anomalies
 from .parsing import parse_table
 from .payments import Payment, latest_fee_payments

@@ -5,7 +5,10 @@ the access token expires (or when the API answers 401); ``GET /v5/organizations/
 forms/{type}/{slug}/orders`` page by page with the ``continuationToken`` until a page
 comes back empty; 429 and 5xx answers retried after ``Retry-After`` (capped), a bounded
 number of times. Amounts come in cents. An order is a payment when one of its payments is
-``Authorized`` (card) or ``Registered`` (cheque, cash recorded by the organisation).
+``Authorized`` (card) or ``Registered`` (cheque, cash recorded by the organisation); an
+order whose payments are ``Refunded`` is a refund (``Incoming.refund``, negative amount,
+dated by its refund operation, else the day of the pull), which the plan turns into a
+refund row of the payment imported before.
 
 The base URL is a setting, so that tests talk to a local fake (tests/fake_helloasso.py).
 """
@@ -28,6 +31,7 @@ from .records import FileRead, Incoming, purpose_from_text
 
 KIND = "HelloAsso"
 PAID_STATES = {"Authorized", "Registered"}
+REFUNDED_STATES = {"Refunded"}
 PAGE_SIZE = 100
 TIMEOUT = 30.0
 
@@ -180,7 +184,7 @@ class HelloAssoClient:
                 page = self._get(url, params)
                 data = page.get("data") or []
                 for order in data:
-                    _order(order, f"{form_type}/{slug}", result)
+                    _order(order, f"{form_type}/{slug}", result, until)
                 token = (page.get("pagination") or {}).get("continuationToken")
                 if not data or not token:
                     break
@@ -195,18 +199,36 @@ def _retry_after(answer: requests.Response, attempt: int) -> float:
         return float(2**attempt)
 
 
-def _order(order: dict[str, Any], form: str, result: FileRead) -> None:
+def _refund_day(payments: list[dict[str, Any]], today: dt.date) -> dt.date:
+    """When the money went back: the latest refund operation's date, else ``today``."""
+    days = []
+    for payment in payments:
+        for operation in payment.get("refundOperations") or []:
+            stamp = (operation.get("meta") or {}).get("createdAt")
+            if stamp:
+                days.append(dt.datetime.fromisoformat(str(stamp)).date())
+    return max(days) if days else today
+
+
+def _order(order: dict[str, Any], form: str, result: FileRead, today: dt.date) -> None:
     order_id = order.get("id")
     where = f"commande {order_id} ({form})"
     payments = order.get("payments") or []
     paid = [p for p in payments if p.get("state") in PAID_STATES]
-    if not paid:
+    refunded = [p for p in payments if p.get("state") in REFUNDED_STATES] if not paid else []
+    if not paid and not refunded:
         states = ", ".join(sorted({str(p.get("state")) for p in payments})) or "aucun paiement"
-        result.ignored.append(f"{where} : {states} (seul un paiement autorisé compte)")
+        result.ignored.append(
+            f"{where} : {states} (seul un paiement autorisé compte, ou un paiement remboursé)"
+        )
         return
     try:
-        amount = sum((Decimal(int(p.get("amount", 0))) for p in paid), Decimal(0)) / 100
-        day = dt.datetime.fromisoformat(str(paid[0].get("date") or order.get("date"))).date()
+        if paid:
+            amount = sum((Decimal(int(p.get("amount", 0))) for p in paid), Decimal(0)) / 100
+            day = dt.datetime.fromisoformat(str(paid[0].get("date") or order.get("date"))).date()
+        else:
+            amount = -sum((Decimal(int(p.get("amount", 0))) for p in refunded), Decimal(0)) / 100
+            day = _refund_day(refunded, today)
     except (TypeError, ValueError, ArithmeticError):
         result.warnings.append(
             f"{where} : montant ou date illisible dans la réponse de HelloAsso ; "
@@ -243,5 +265,6 @@ def _order(order: dict[str, Any], form: str, result: FileRead) -> None:
                 amount=amount,
             ),
             origin=where,
+            refund=bool(refunded),
         )
     )

@@ -4,6 +4,10 @@ Columns matched like the workbook's headers: ``Référence commande``, ``Date de
 commande``, ``Statut de la commande`` (only ``Validé`` is a payment), ``Nom adhérent``,
 ``Prénom adhérent``, ``Nom payeur``, ``Prénom payeur``, ``Email payeur``, ``Tarif``,
 ``Montant tarif``, then the form's own questions (searched for a reference or a SIRET).
+
+An order at ``Remboursé`` is read as a refund (``Incoming.refund``, negative amount, dated
+the day of the import: the export does not say when the money went back); the plan turns
+it into a refund row when its payment is in the ledger, never silently away.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ STATUS = {key("Statut de la commande"), key("Statut commande"), key("Statut")}
 AMOUNT = {key("Montant tarif"), key("Montant"), key("Montant payé")}
 REQUIRED = (REFERENCE, DATE, AMOUNT)
 PAID = key("Validé")
+REFUNDED = {key("Remboursé"), key("Remboursée"), key("Remboursement")}
 KNOWN = {
     "last": key("Nom adhérent"),
     "first": key("Prénom adhérent"),
@@ -120,10 +125,11 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
         where = f"{name} ligne {number}"
         order = _text(row, ref_col)
         status = _text(row, status_col)
-        if status_col is not None and key(status) != PAID:
+        refunded = status_col is not None and key(status) in REFUNDED
+        if status_col is not None and key(status) != PAID and not refunded:
             result.ignored.append(
                 f"{where} : commande {order or '?'} au statut « {status or 'vide'} » "
-                "(seul « Validé » est un paiement)"
+                "(seul « Validé » est un paiement, « Remboursé » un remboursement)"
             )
             continue
         if not order:
@@ -148,6 +154,8 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
             raise PaymentsError(
                 f"{where} : {problem.for_column('Montant tarif')} Rien n'a été importé."
             ) from None
+        if refunded:
+            day, amount = today, -abs(amount)
         if amount == 0:
             result.ignored.append(f"{where} : commande {order} à 0 € (tarif gratuit), pas un paiement")
             continue
@@ -204,6 +212,7 @@ def read(grid: list[list[object]], name: str, today: dt.date) -> FileRead:
                     amount=amount,
                 ),
                 origin=where,
+                refund=refunded,
             )
         )
     return result

@@ -20,6 +20,7 @@ class Incoming:
     purpose: str | None = None  # schema.PAYMENT_PURPOSES; None: decided by the matching
     clue: Clue = field(default_factory=Clue)
     origin: str = ""  # « releve.csv ligne 7 », for messages
+    refund: bool = False  # an order refunded: ``reference`` is the order's, ``amount`` negative
 
 
 @dataclass

@@ -7,7 +7,10 @@
 
 When a rule finds several members, the fee due (TTC) equal to the amount paid breaks the
 tie. A payment matched to nobody, or to several members, gets no member and a French
-sentence naming the candidates, for the staff to choose.
+sentence naming the candidates, for the staff to choose. A name that only comes close
+(« nom approchant ») is **proposed, never applied**: the match has no member, names the
+candidate in ``proposed`` and its sentence asks the staff to confirm by choosing it in
+« Membre » (a close name once gave a member someone else's payment, and a receipt).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class Match:
     how: str  # French: which rule matched, or why none did
     candidates: tuple[str, ...] = ()
     problem: str | None = None  # the anomaly for the staff when no single member
+    proposed: str | None = None  # an approaching name's member, for the staff to confirm
 
 
 class MemberIndex:
@@ -97,6 +101,11 @@ class MemberIndex:
         member = self.members[key]
         return f"{member.id} ({member.structure or member.contact or '?'})"
 
+    def listed(self, key: str) -> str:
+        """A member as the ``Membre`` dropdown offers it: « M0012 – Éditions Ritournelle »."""
+        member = self.members[key]
+        return f"{member.id} – {member.structure or member.contact or '?'}"
+
     def match(self, clue: Clue) -> Match:
         return self.match_many([clue])[0]
 
@@ -123,7 +132,8 @@ class MemberIndex:
             if fuzzy:
                 best = max(fuzzy.values())
                 keys = sorted((k for k, s in fuzzy.items() if s >= best - FUZZY_MARGIN), key=self._order)
-                results[index] = self._decide(keys, f"nom approchant ({best:.0f} %)", clue, notes)
+                decided = self._decide(keys, f"nom approchant ({best:.0f} %)", clue, notes)
+                results[index] = self._propose(decided, notes, best)
             else:
                 results[index] = self._none(clue, notes)
         return [r for r in results if r is not None]
@@ -199,6 +209,26 @@ class MemberIndex:
         )
         return Match(
             None, f"plusieurs membres ({how})", tuple(self.members[k].id or k for k in keys), problem
+        )
+
+    def _propose(self, decided: Match, notes: list[str], score: float) -> Match:
+        """An approaching name never fills « Membre »: its one member is proposed, with the
+        sentence asking the staff to confirm; several stay candidates to choose from."""
+        if decided.member_id is None:
+            return decided
+        key = id_key(decided.member_id) or decided.member_id
+        prefix = (notes[0][0].upper() + notes[0][1:] + ". ") if notes else ""
+        tied = ", départagé par le montant dû" if "départagé" in decided.how else ""
+        problem = (
+            f"{prefix}Payeur proche de {self.listed(key)} (nom ressemblant à {score:.0f} %{tied}) : "
+            "si c'est bien ce membre, choisissez-le dans « Membre »."
+        )
+        return Match(
+            None,
+            f"{decided.how}, {decided.member_id} proposé",
+            (decided.member_id,),
+            problem,
+            proposed=decided.member_id,
         )
 
     def _none(self, clue: Clue, notes: list[str]) -> Match:

@@ -5,6 +5,11 @@ whose ``Référence`` is already in the ledger, matches each of the others to a 
 (``payments.matching``: reference, e-mail, SIRET, name; the fee due breaks a tie) and
 gives each its row, with an ID after every one ever given. :func:`plan_takeover` does the
 same for the ``Cotisation payée le`` / ``Montant payé`` of ``Membres``, moved once.
+
+An order refunded after its payment was imported (``Incoming.refund``) is never set aside
+in silence: it becomes a refund row (negative amount, the payment's member, purpose and
+payer, ``Référence`` « HelloAsso 1003 remboursement ») that cancels the payment, or, when
+the ledger's row cannot be refunded as it stands, a French problem for the staff.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from functools import cache
 from typing import Protocol
 
 from .. import schema
-from ..formatting import format_date
+from ..formatting import format_date, format_money
 from ..model.dataset import Dataset
 from ..model.payments import COTISATION, reference_key
 from ..model.rows import Member, id_key
@@ -49,6 +54,8 @@ class Incoming(Protocol):
     def origin(self) -> str: ...
     @property
     def clue(self) -> Clue: ...
+    @property
+    def refund(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,15 @@ class PaymentPlan:
     added: list[Planned] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # references already in the ledger
     ignored: list[str] = field(default_factory=list)  # French, one per line set aside
+    problems: list[str] = field(default_factory=list)  # French: what the staff must look at
+
+
+REFUND_SUFFIX = "remboursement"
+
+
+def refund_reference(reference: str) -> str:
+    """The ``Référence`` of the refund row of the payment referenced ``reference``."""
+    return f"{reference} {REFUND_SUFFIX}"
 
 
 def plan_payments(
@@ -91,22 +107,31 @@ def plan_payments(
     # A payment without reference counts as known after the first one (kept as it was).
     known: set[str | None] = {k for p in dataset.payments if (k := reference_key(p.reference))}
     fresh: list[Incoming] = []
+    refunds: list[Incoming] = []
     for payment in incoming:
+        if payment.refund:
+            refunds.append(payment)
+            continue
         ref = reference_key(payment.reference)
         if ref in known:
             plan.already.append(payment.reference)
             continue
         known.add(ref)
         fresh.append(payment)
-    if not fresh:
+    stamp = format_date(today)
+    refund_rows = _refund_rows(dataset, refunds, known, stamp, plan)
+    if not fresh and not refund_rows:
         return plan
     index = MemberIndex(dataset.members, cache(due))
     journal = [entry.details for entry in dataset.journal]
-    ids = next_ids(schema.PAIEMENTS, len(fresh), [p.id for p in dataset.payments], journal)
-    stamp = format_date(today)
-    matches = index.match_many([payment.clue for payment in fresh])
-    for new_id, payment, match in zip(ids, fresh, matches, strict=True):
-        purpose = payment.purpose or (COTISATION if match.member_id else "autre")
+    ids = next_ids(schema.PAIEMENTS, len(fresh) + len(refund_rows), [p.id for p in dataset.payments], journal)
+    matches = index.match_many([payment.clue for payment in fresh]) if fresh else []
+    refund_planned = [
+        Planned({"ID": new_id, **values}, how, origin)
+        for new_id, (values, how, origin) in zip(ids[len(fresh) :], refund_rows, strict=True)
+    ]
+    for new_id, payment, match in zip(ids[: len(fresh)], fresh, matches, strict=True):
+        purpose = payment.purpose or (COTISATION if match.member_id or match.proposed else "autre")
         problems = []
         if match.member_id is None and match.problem:
             problems.append(match.problem)
@@ -135,7 +160,61 @@ def plan_payments(
             "Anomalies": "\n".join(problems) or None,
         }
         plan.added.append(Planned(values, match.how, payment.origin))
+    plan.added += refund_planned
     return plan
+
+
+def _refund_rows(
+    dataset: Dataset,
+    refunds: Sequence[Incoming],
+    known: set[str | None],
+    stamp: str,
+    plan: PaymentPlan,
+) -> list[tuple[dict[str, object], str, str]]:
+    """The refund row (without ID) of each refunded order whose payment is in the ledger;
+    the others go to ``plan.ignored`` (never imported: nothing to undo) or to
+    ``plan.problems`` (a row that cannot be refunded as it stands)."""
+    by_reference = {reference_key(p.reference): p for p in dataset.payments if p.reference}
+    rows: list[tuple[dict[str, object], str, str]] = []
+    for refund in refunds:
+        reference = refund_reference(refund.reference)
+        if reference_key(reference) in known:
+            plan.already.append(reference)
+            continue
+        known.add(reference_key(reference))
+        original = by_reference.get(reference_key(refund.reference))
+        order = refund.reference.removeprefix("HelloAsso ").strip()
+        if original is None:
+            plan.ignored.append(
+                f"{refund.origin} : commande {order} remboursée, jamais importée dans « Paiements » : "
+                "rien à enregistrer"
+            )
+            continue
+        where = original.id or f"la ligne {original.row}"
+        amount = -refund.amount
+        if original.amount is None or original.amount <= 0 or amount > original.amount:
+            paid = format_money(original.amount) if original.amount is not None else "illisible"
+            plan.problems.append(
+                f"{refund.origin} : commande {order} remboursée ({format_money(amount)}) dans "
+                f"HelloAsso, mais son paiement {where} de « Paiements » a pour montant {paid}. "
+                f"Corrigez {where}, puis saisissez le remboursement à la main : une ligne au montant "
+                f"négatif, même membre, Référence « {reference} »."
+            )
+            continue
+        values: dict[str, object] = {
+            "Date": refund.date,
+            "Membre": original.member_id,
+            "Payeur": original.payer or refund.payer or None,
+            "Montant": refund.amount,
+            "Moyen": original.means or refund.means,
+            "Objet": original.purpose,
+            "Référence": reference,
+            "Source": f"import {refund.kind} du {stamp} (remboursement de {where})",
+            "Période": None,
+            "Anomalies": None,
+        }
+        rows.append((values, f"remboursement de {where}", refund.origin))
+    return rows
 
 
 def plan_takeover(

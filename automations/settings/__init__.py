@@ -8,6 +8,7 @@ added later is one more model here and one more field of ``config.Settings``.
 
 from __future__ import annotations
 
+from .billing import AccountsMapping, BillingSettings
 from .bookings import BookingPolicy
 from .digest import DigestSettings
 from .documents import AssociationSettings, DocumentsSettings
@@ -22,7 +23,9 @@ from .schedule import JobTiming, ScheduleSettings, Timing
 from .workbook import RetryPolicy, WorkbookSettings
 
 __all__ = [
+    "AccountsMapping",
     "AssociationSettings",
+    "BillingSettings",
     "BookingPolicy",
     "DigestSettings",
     "DocumentsSettings",

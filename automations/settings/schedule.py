@@ -57,6 +57,9 @@ DEFAULT_TIMINGS: dict[str, Timing] = {
     "promotions": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
     # HelloAsso's orders, before the renewals (off while [payments] organisation is not set)
     "paiements": Timing(at=dt.time(8, 30)),
+    # The invoices due, before the renewals whose first reminder quotes them (off while
+    # [billing] enabled is false)
+    "factures": Timing(at=dt.time(8, 45)),
     "renewals": Timing(at=dt.time(9, 0)),
     "documents": Timing(at=dt.time(7, 30)),
     "report": Timing(enabled=False),
@@ -123,6 +126,7 @@ class ScheduleSettings(Section):
     sync: JobTiming | None = None
     promotions: JobTiming | None = None
     paiements: JobTiming | None = None
+    factures: JobTiming | None = None
     renewals: JobTiming | None = None
     documents: JobTiming | None = None
     report: JobTiming | None = None

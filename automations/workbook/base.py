@@ -609,3 +609,52 @@ def owned_column_cells(title: str, grid: Grid, columns: Mapping[str, Sequence[st
         for number in sorted(set(have) - set(range(2, len(values) + 2))):
             cells.append((title, number, col, None))
     return cells
+
+
+def update_keyed_rows(
+    workbook: Workbook, schema: Tab, key_column: str, updates: Mapping[str, Mapping[str, object]]
+) -> int:
+    """Write calc cells of the rows of a job-owned tab found by ``key_column`` (``Factures``
+    rows by « N° »), placed from a fresh read of the tab under the backend's lock; a key
+    no row holds is skipped. Returns the number of cells written."""
+    if not updates:
+        return 0
+    for values in updates.values():
+        for column in values:
+            _check_owned(schema.name, column)
+
+    def key(value: object) -> str:
+        return "".join(str(value).split()).upper() if not is_blank(value) else ""
+
+    wanted = {key(k): v for k, v in updates.items()}
+    with _exclusive(workbook.backend):
+        title = workbook.title_for(schema.name)
+        if title is None:
+            return 0
+        grid = workbook.backend.fetch([title], {}).get(title, [])
+        header = header_of(grid)
+        located = locate_columns(title, header)
+        index = located.get(normalize_header(key_column))
+        if index is None:
+            return 0
+        cells: list[Cell] = []
+        for name in {c for values in updates.values() for c in values}:
+            if normalize_header(name) not in located:
+                header.append(name)
+                located[normalize_header(name)] = len(header)
+                cells.append((title, 1, len(header), name))
+        for number, line in enumerate(grid[1:], start=2):
+            found = wanted.get(key(line[index - 1] if index - 1 < len(line) else None))
+            if not found:
+                continue
+            for name, value in found.items():
+                col = located[normalize_header(name)]
+                current = line[col - 1] if col - 1 < len(line) else None
+                cell = to_cell_value(value)
+                if not same_value(current, cell):
+                    cells.append((title, number, col, cell))
+        if cells:
+            workbook._headers.pop(title, None)
+            workbook.backend.ensure_columns(title, max(col for _, _, col, _ in cells))
+            workbook.backend.write_cells(cells)
+        return len(cells)

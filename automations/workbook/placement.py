@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ..errors import SchemaError
-from ..schema import normalize_header, tab_schema
+from ..schema import normalize_header, row_key_alias, tab_schema
 from .table import Row, is_blank
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def locate_columns(title: str, header: list[str]) -> dict[str, int]:
                 )
             continue
         columns[key] = index
+    row_key_alias(schema, columns)
     return columns
 
 

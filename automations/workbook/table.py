@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..schema import Tab, normalize_header, tab_schema
+from ..schema import Tab, normalize_header, row_key_alias, tab_schema
 
 
 def is_blank(value: object) -> bool:
@@ -105,6 +105,7 @@ class Table:
                 duplicates.append(text.strip())
                 continue
             columns[key] = index
+        row_key_alias(schema, columns)
         staff_keys = [
             k
             for k in columns

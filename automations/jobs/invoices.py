@@ -1,0 +1,363 @@
+"""`mila factures`: issue what is due and not yet invoiced, each once; `mila factures avoir`.
+
+The order of a run, and what each step leaves behind:
+
+1. read the workbook once (``ctx.state``), the ``Factures`` tab included;
+2. plan (``rules.invoices``): the cotisations, rents and bookings due and not covered by
+   a row of ``Factures``; or, for a credit note, the invoice it cancels;
+3. number them after the highest number ever issued of the year (``F2026-0001``) and
+   **append the rows to ``Factures`` in one request, before any file**: the tab is the
+   record of numbers, so a crash or a rerun never issues a number twice, and a second
+   run finds everything covered (it issues 0);
+4. write each document into ``out/factures/AAAA``: the Word file from
+   ``templates/facture.docx`` (``avoir.docx``), its Factur-X XML (EN 16931, checked against
+   the schema) and, with ``--pdf``, the PDF/A-3 carrying that XML; documents of rows a
+   crashed run left without files are written too;
+5. upload the PDFs to the Drive folder ``Factures/AAAA`` when ``[documents] drive_folder``
+   is set, and write the link in ``Fichier`` (only for a file uploaded);
+6. one ``Journal`` line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .. import schema
+from ..delivery.upload import DriveDelivery
+from ..documents.invoice import (
+    InvoiceDocument,
+    Seller,
+    embed,
+    facturx_xml,
+    invoice_context,
+    seller_of,
+    seller_problems,
+)
+from ..documents.pdf import convert_in_batches
+from ..documents.render import load_template
+from ..errors import BillingError, MilaError, SchemaError
+from ..formatting import format_money
+from ..journal import record
+from ..model.invoices import CANCELLED, Invoice, parse_number
+from ..model.rows import id_key
+from ..rules.invoices import (
+    CreditNoteRefused,
+    Draft,
+    Issued,
+    Line,
+    gaps,
+    number_invoices,
+    parse_period,
+    plan_credit_note,
+    plan_invoices,
+)
+from ..rules.invoices import client_of as _client_of
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
+from ..workbook.base import update_keyed_rows
+from .context import RunContext
+
+log = logging.getLogger(__name__)
+TASK = "factures"
+RECOVERY_DAYS = 7  # rows this recent whose files are missing (a crashed run) get them written
+
+
+@dataclass
+class InvoicesResult:
+    """What `mila factures` did; the lines are French."""
+
+    issued: list[Issued] = field(default_factory=list)
+    dry_run: bool = False
+    folder: Path | None = None
+    documents: list[str] = field(default_factory=list)  # numbers whose files were written
+    pdfs: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    journal: bool = False
+    journal_error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # documents, pdf, facturx: where time went
+
+    @property
+    def journal_lost(self) -> bool:
+        return self.journal_error is not None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "issued": [
+                {
+                    "number": i.number,
+                    "date": i.date.isoformat(),
+                    "member": i.draft.client.member_id,
+                    "purpose": i.draft.purpose,
+                    "period": i.draft.period,
+                    "ht": str(i.draft.ht),
+                    "vat": str(i.draft.vat),
+                    "ttc": str(i.draft.ttc),
+                    "credit_of": i.draft.credit_of,
+                }
+                for i in self.issued
+            ],
+            "folder": str(self.folder) if self.folder else None,
+            "documents": self.documents,
+            "pdfs": self.pdfs,
+            "uploaded": self.uploaded,
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+            "journal": self.journal,
+        }
+
+    def summary(self) -> str:
+        credit = [i for i in self.issued if i.is_credit_note]
+        invoices = [i for i in self.issued if not i.is_credit_note]
+        verb = "à émettre" if self.dry_run else "émis"
+        if credit and not invoices:
+            total = sum((i.draft.ttc for i in credit), start=Decimal(0))
+            return f"{len(credit)} avoir(s) {verb} pour {format_money(total)} TTC"
+        text = f"{len(invoices)} facture(s) {'à émettre' if self.dry_run else 'émise(s)'}"
+        if invoices:
+            total = sum((i.draft.ttc for i in invoices), start=Decimal(0))
+            text += f" pour {format_money(total)} TTC"
+        return text
+
+    def outcome(self) -> Outcome:
+        word = SUCCESS if self.issued or self.documents else NOTHING
+        if self.warnings and not self.issued:
+            word = FAILURE
+        return journal_missing(Outcome(word, self.summary()), self.journal_lost, self.journal_error)
+
+    def lines(self, limit: int = 50) -> list[str]:
+        out = [self.summary() + "."]
+        for issued in self.issued[:limit]:
+            d = issued.draft
+            kind = f"avoir de {d.credit_of}" if d.credit_of else d.purpose
+            paid = f" — acquittée le {d.paid_on:%d/%m/%Y}" if d.paid_on and not d.credit_of else ""
+            out.append(
+                f"  {issued.number} {d.client.member_id} {d.client.name} : {kind}, {d.period}, "
+                f"{format_money(d.ttc)} TTC{paid}"
+            )
+        if len(self.issued) > limit:
+            out.append(f"  … et {len(self.issued) - limit} autre(s) (--limite pour en voir plus)")
+        for line in self.skipped[:limit]:
+            out.append(f"  Non facturé : {line}")
+        for line in self.warnings:
+            out.append(f"  Attention : {line}")
+        if self.folder is not None and self.documents:
+            pdf = f", {len(self.pdfs)} PDF Factur-X" if self.pdfs else ""
+            out.append(f"Documents écrits dans « {self.folder} » : {len(self.documents)}{pdf}.")
+        if self.uploaded:
+            out.append(
+                f"Déposés sur Google Drive (Factures/AAAA), lien dans « Fichier » : {len(self.uploaded)}."
+            )
+        return out
+
+
+# --------------------------------------------------------------------------- the entry
+
+
+def run_invoices(
+    ctx: RunContext, *, pdf: bool = False, credit_of: str | None = None, reason: str = ""
+) -> InvoicesResult:
+    """Issue the invoices due (or, with ``credit_of``, the credit note cancelling it)."""
+    settings = ctx.settings
+    billing = settings.billing
+    if not billing.enabled:
+        raise BillingError(
+            "La facturation n'est pas activée : ajoutez « enabled = true » à la section [billing] "
+            "de mila.toml (voir docs/facturation.md), puis relancez « mila factures »."
+        )
+    seller = seller_of(settings.association, billing)
+    missing = seller_problems(seller, billing)
+    if missing:
+        raise BillingError(
+            "Les factures ne peuvent pas être émises : il manque " + " ; ".join(missing) + ". Complétez "
+            "mila.toml (voir docs/configuration.md, section [billing]), puis relancez."
+        )
+    state = ctx.state
+    problems = [
+        p for p in state.evaluation.schema_problems if p.tab in (schema.FACTURES.name, schema.MEMBRES.name)
+    ]
+    if problems:
+        raise SchemaError(problems[0].message)
+    invoices = state.invoices
+    result = InvoicesResult(dry_run=ctx.dry_run)
+    result.warnings.extend(gaps(invoices))
+    members = state.dataset.members_by_id
+    if credit_of is not None:
+        try:
+            drafts = [plan_credit_note(credit_of, reason, invoices, members)]
+        except CreditNoteRefused as exc:
+            raise BillingError(str(exc)) from None
+    else:
+        plan = plan_invoices(
+            state.dataset,
+            state.evaluation.computations,
+            state.evaluation.bookings,
+            invoices,
+            ctx.today,
+            settings.membership,
+            billing,
+            settings.association.rent_vat_percent,
+        )
+        drafts, result.skipped = plan.drafts, plan.skipped
+    result.issued = number_invoices(drafts, invoices, ctx.today, billing.payment_terms_days)
+    if ctx.dry_run:
+        return result
+    if result.issued:
+        ctx.workbook.append_rows(schema.FACTURES, [i.row() for i in result.issued])  # the numbers, first
+        if credit_of is not None:
+            cancelled = next(i for i in invoices if i.parts == parse_number(credit_of))
+            update_keyed_rows(
+                ctx.workbook,
+                schema.FACTURES,
+                "N°",
+                {cancelled.number or credit_of: {"Statut": CANCELLED, "Reste dû": 0}},
+            )
+        ctx.changed()
+    dates = {i.number: i.date for i in invoices if i.number and i.date}
+    recover = _recover(invoices, members, ctx, billing.payment_terms_days)
+    to_write = [*result.issued, *recover]
+    if to_write:
+        try:
+            _produce(ctx, result, to_write, seller, dates, pdf)
+        except MilaError as exc:
+            result.warnings.append(
+                f"{exc.message} Les numéros sont enregistrés dans « Factures » : relancez « mila factures"
+                f"{' --pdf' if pdf else ''} », les documents manquants seront écrits."
+            )
+    if result.issued or result.uploaded:
+        details = result.summary() + (
+            ": " + ", ".join(i.number for i in result.issued) if result.issued else ""
+        )
+        result.journal_error = record(
+            ctx.workbook, ctx.clock, job_name(TASK), result.outcome().result, details
+        )
+        result.journal = result.journal_error is None
+    return result
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _folder(ctx: RunContext, year: int) -> Path:
+    return ctx.settings.documents.out / "factures" / str(year)
+
+
+def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int) -> list[Issued]:
+    """Rows of the last days whose files a crashed run did not write, rebuilt from the row."""
+    out = []
+    since = ctx.today - dt.timedelta(days=RECOVERY_DAYS)
+    for invoice in invoices:
+        parts = invoice.parts
+        if parts is None or invoice.date is None or invoice.date < since or invoice.amount_ht is None:
+            continue
+        if (_folder(ctx, parts[1]) / f"{invoice.number}.xml").is_file():
+            continue
+        period = parse_period(invoice.period)
+        if period is None or invoice.purpose is None:
+            continue
+        member = members.get(id_key(invoice.member_id) or "")
+        if member is None:
+            continue
+        sign = -1 if invoice.is_credit_note else 1
+        line = Line(
+            f"{invoice.purpose.capitalize()} {invoice.period}",
+            sign * invoice.amount_ht,
+            vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
+        )
+        draft = Draft(
+            invoice.purpose,
+            _client_of(member),
+            period[0],
+            period[1],
+            (line,),
+            reference=period[2],
+            paid_on=invoice.paid_on if invoice.status == "payée" and not invoice.is_credit_note else None,
+            credit_of=invoice.credit_of,
+        )
+        due = invoice.due_date or invoice.date
+        out.append(Issued(invoice.number or "", invoice.date, due, draft))
+    return out
+
+
+def _produce(
+    ctx: RunContext,
+    result: InvoicesResult,
+    issued: list[Issued],
+    seller: Seller,
+    dates: dict[str, dt.date],
+    pdf: bool,
+) -> None:
+    settings = ctx.settings
+    templates = settings.documents.templates
+    invoice_template = load_template(templates / "facture.docx")
+    credit_template = load_template(templates / "avoir.docx")
+    board = ctx.state.dataset.board
+    members = ctx.state.dataset.members_by_id
+    written: list[tuple[Issued, Path, bytes]] = []
+    started = time.perf_counter()
+    for item in issued:
+        doc = InvoiceDocument(item, seller, settings.billing, dates.get(item.draft.credit_of or ""))
+        member = members.get(id_key(item.draft.client.member_id) or "")
+        context = invoice_context(doc, settings.association, board, member)
+        template = credit_template if item.is_credit_note else invoice_template
+        xml = facturx_xml(doc)
+        folder = _folder(ctx, item.date.year)
+        result.folder = folder.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            docx = folder / f"{item.number}.docx"
+            docx.write_bytes(template.render(context))
+            (folder / f"{item.number}.xml").write_bytes(xml)
+        except OSError as exc:
+            raise BillingError(f"Le dossier « {folder} » ne peut pas être écrit ({exc.strerror}).") from exc
+        result.documents.append(item.number)
+        written.append((item, docx, xml))
+    result.seconds["documents"] = time.perf_counter() - started
+    if not pdf:
+        return
+    started = time.perf_counter()
+    conversion = convert_in_batches([docx for _, docx, _ in written], ctx.converter)
+    result.seconds["pdf"] = time.perf_counter() - started
+    started = time.perf_counter()
+    links: dict[str, dict[str, object]] = {}
+    try:
+        result.warnings.extend(conversion.failures())
+        delivery = _delivery(ctx)
+        for item, docx, xml in written:
+            made = conversion.produced.get(docx)
+            if made is None:
+                continue
+            target = docx.with_suffix(".pdf")
+            target.write_bytes(embed(made.read_bytes(), xml, item.number, seller.name))
+            result.pdfs.append(item.number)
+            if delivery is not None:
+                link = delivery.put(("Factures", str(item.date.year)), target.name, target.read_bytes())
+                if link:
+                    result.uploaded.append(item.number)
+                    links[item.number] = {"Fichier": link}
+        if delivery is not None and delivery.report.error:
+            result.warnings.append(
+                f"Dépôt sur Google Drive interrompu ({delivery.report.error}) : les PDF restent dans le "
+                "dossier de sortie, sans lien dans « Fichier » ; relancez « mila factures --pdf »."
+            )
+    finally:
+        conversion.cleanup()
+        result.seconds["facturx"] = time.perf_counter() - started
+    if links:
+        update_keyed_rows(ctx.workbook, schema.FACTURES, "N°", links)
+
+
+def _delivery(ctx: RunContext) -> DriveDelivery | None:
+    root = ctx.settings.documents.drive_folder
+    if not root:
+        return None
+    try:
+        return DriveDelivery(ctx.drive, root)
+    except MilaError as exc:
+        return DriveDelivery(None, root, opening_error=exc)
