@@ -63,6 +63,9 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
     for path in sorted(folder.glob("*.docx")) if folder.is_dir() else []:
         if path.name in known or path.name.startswith(("~$", ".")):
             continue
+        if path.name == catalogue.RULES_FILE:  # annexed to the conventions, with their variables
+            reports.append(verify_template(path, catalogue.VARIABLES["convention"]))
+            continue
         if path.name in STYLE_ONLY_TEMPLATES:
             report = verify_template(path, None)  # no variables expected: syntax only
             for warning in template_warnings(path):  # the report's styles and header
