@@ -16,6 +16,7 @@ from docx import Document
 from automations.clock import FixedClock
 from automations.config import Settings
 from automations.documents.catalogue import RULES_FILE
+from automations.documents.context import effective_date
 from automations.documents.settings import AssociationSettings, DocumentsSettings
 from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters, run_conventions
@@ -279,3 +280,17 @@ def test_revision_columns_are_read_and_checked(tmp_path: Path) -> None:
         "Indice impossible" in messages[(5, "Indice de référence")]
         or "négatif" in messages[(5, "Indice de référence")]
     )
+
+
+def test_when_a_convention_takes_effect() -> None:
+    day = dt.date(2026, 12, 7)
+    # Years in place: the 1st of next month, replacing the convention in force.
+    assert effective_date(dt.date(2016, 10, 1), None, day) == dt.date(2027, 1, 1)
+    assert effective_date(dt.date(2016, 10, 1), None, dt.date(2027, 1, 1)) == dt.date(2027, 1, 1)
+    # Still to come, or ended (a reprint): its own start.
+    assert effective_date(dt.date(2027, 1, 1), None, day) == dt.date(2027, 1, 1)
+    assert effective_date(dt.date(2016, 10, 1), dt.date(2020, 9, 30), day) == dt.date(2016, 10, 1)
+    # Begun three weeks ago with no convention yet: its first one, from its start; once one
+    # was produced, the next replaces it.
+    assert effective_date(dt.date(2026, 11, 16), None, day) == dt.date(2026, 11, 16)
+    assert effective_date(dt.date(2026, 11, 16), None, day, produced_before=True) == dt.date(2027, 1, 1)

@@ -84,7 +84,7 @@ def build_demo_workbook(
             MEMBRES, [member_row(m) for m in members], {"Activité": "Structure", "Notes": None}
         ),
         LOCAUX.name: w.sheet(LOCAUX, premise_rows(premises), {"Remarques": None}),
-        OCCUPATIONS.name: w.sheet(OCCUPATIONS, occupation_rows(occupations)),
+        OCCUPATIONS.name: w.sheet(OCCUPATIONS, occupation_rows(occupations, today)),
         RESERVATIONS.name: w.sheet(RESERVATIONS, bookings, {"Commentaire": None}),
         EVENEMENTS.name: w.sheet(EVENEMENTS, event_rows(events)),
         INSCRIPTIONS.name: w.sheet(INSCRIPTIONS, registrations),

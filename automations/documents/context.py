@@ -30,13 +30,23 @@ from .french import is_natural_person
 from .pieces import Amounts, _clean, fee_context, member_context, typeset_breakdown
 from .typography import CATEGORY_SHORT, long_date, money, percent, surface
 
+# An occupation begun less than this before the document, with no convention produced yet,
+# gets its first convention (effective at its start), not one replacing another.
+RECENT_START = dt.timedelta(days=92)
 
-def effective_date(start: dt.date, end: dt.date | None, day: dt.date) -> dt.date:
+
+def effective_date(
+    start: dt.date, end: dt.date | None, day: dt.date, *, produced_before: bool = False
+) -> dt.date:
     """When a convention produced on ``day`` takes effect: its occupation's start when
-    that is still to come (or today); for an occupation begun before, the first day of the
-    next month (the rent is paid monthly), the convention then replacing the one in force.
-    An ended occupation (reprinted) keeps its own start."""
+    that is still to come (or today), or when the occupation began less than three months
+    ago and has no convention yet (``produced_before``: one was produced on an earlier day);
+    for an occupation begun before, the first day of the next month (the rent is paid
+    monthly), the convention then replacing the one in force. An ended occupation
+    (reprinted) keeps its own start."""
     if start >= day or (end is not None and end < day):
+        return start
+    if not produced_before and day - start < RECENT_START:
         return start
     if day.day == 1:
         return day
@@ -65,15 +75,17 @@ def convention_context(
     day: dt.date,
     board: Sequence[BoardMember] = (),
     rules: bool = False,
+    produced_before: bool = False,
 ) -> dict[str, Any]:
     """The convention of ``occupation`` produced on ``day``. An occupation begun before
     ``day`` gets a convention that takes effect later (:func:`effective_date`) and replaces
     the one in force; its deposit was paid when it began; its rent is indexed from its last
     revision (``Révisée le``, ``Indice de référence``), never from a start years ago.
-    ``rules``: the association's règlement intérieur is annexed."""
+    ``rules``: the association's règlement intérieur is annexed; ``produced_before``: a
+    convention of this occupation was produced on an earlier day."""
     start, end = occupation.start, occupation.end
     assert start is not None
-    effect = effective_date(start, end, day)
+    effect = effective_date(start, end, day, produced_before=produced_before)
     if end is None:
         duration = f"à compter du {long_date(effect)} et pour une durée indéterminée"
     else:

@@ -30,6 +30,7 @@ from ..documents.outputs import safe_filename
 from ..documents.render import AnnexedTemplate
 from ..formatting import format_date
 from ..model.rows import Member, id_key
+from ..model.values import ValueProblem, parse_date
 from ..rules.conventions import plan_conventions
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import compute_all
@@ -128,6 +129,7 @@ def run_conventions(
                 day=today,
                 board=dataset.board,
                 rules=rules,
+                produced_before=_produced_before(rows[occupation.row], today),
             )
             name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
             item = _Item(f"convention:{occupation.id}", name, context, volatile=ctx.CONVENTION_VOLATILE)
@@ -168,6 +170,15 @@ def run_conventions(
             send_for_signature(run, folder, docs, dry_run=dry_run)
 
     return _guarded(run, body)
+
+
+def _produced_before(row: Row, today: dt.date) -> bool:
+    """Whether ``Convention générée le`` says a convention was produced before today."""
+    try:
+        produced = parse_date(row.get("Convention générée le"))
+    except ValueProblem:
+        return False
+    return produced is not None and produced < today
 
 
 def _convention_fee(
