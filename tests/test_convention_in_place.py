@@ -5,6 +5,7 @@ already paid, the representative's capacity; and the charter and register read r
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -12,14 +13,18 @@ from pathlib import Path
 import pytest
 from conftest import FEE_HISTORY, XlsxBook
 from docx import Document
+from lxml import etree
 
 from automations.clock import FixedClock
 from automations.config import Settings
 from automations.documents.catalogue import RULES_FILE
 from automations.documents.context import effective_date
+from automations.documents.render import append_annex
 from automations.documents.settings import AssociationSettings, DocumentsSettings
+from automations.errors import TemplateError
 from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters, run_conventions
+from automations.jobs.templates import template_variables, verify_templates
 from automations.model.parsing import parse_table
 from automations.model.rows import Occupation
 
@@ -27,6 +32,8 @@ TODAY = dt.date(2026, 12, 7)
 NOW = dt.datetime(2026, 12, 7, 10, 0)
 NBSP = "\u00a0"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 NONE: list[object] = [None] * 4
 MEMBERS: list[list[object]] = [
@@ -294,3 +301,42 @@ def test_when_a_convention_takes_effect() -> None:
     # was produced, the next replaces it.
     assert effective_date(dt.date(2026, 11, 16), None, day) == dt.date(2026, 11, 16)
     assert effective_date(dt.date(2026, 11, 16), None, day, produced_before=True) == dt.date(2027, 1, 1)
+
+
+def _docx(path: Path, *texts: str) -> Path:
+    doc = Document()
+    for text in texts:
+        doc.add_paragraph(text)
+    doc.save(str(path))
+    return path
+
+
+def test_the_annex_keeps_its_text_and_refuses_an_image(tmp_path: Path) -> None:
+    main = _docx(tmp_path / "main.docx", "Convention").read_bytes()
+    annex_doc = Document()
+    paragraph = annex_doc.add_paragraph("Voir ")
+    link = etree.SubElement(paragraph._p, f"{{{W}}}hyperlink", {f"{{{R}}}id": "rId42"})
+    run = etree.SubElement(link, f"{{{W}}}r")
+    etree.SubElement(run, f"{{{W}}}t").text = "le site"
+    annex_doc.save(str(tmp_path / "annex.docx"))
+    merged = Document(io.BytesIO(append_annex(main, (tmp_path / "annex.docx").read_bytes(), "annexe.docx")))
+    texts = [p.text for p in merged.paragraphs]
+    assert texts == ["Convention", "Voir le site"]
+    assert merged.paragraphs[1].paragraph_format.page_break_before
+    etree.SubElement(run, f"{{{W}}}drawing").append(etree.Element(f"{{{R}}}blip", {f"{{{R}}}embed": "rId7"}))
+    annex_doc.save(str(tmp_path / "image.docx"))
+    with pytest.raises(TemplateError, match="contient une image"):
+        append_annex(main, (tmp_path / "image.docx").read_bytes(), "reglement_interieur.docx")
+
+
+def test_the_verifier_checks_the_reglement_with_the_convention_variables(tmp_path: Path) -> None:
+    templates = tmp_path / "modeles"
+    shutil.copytree(TEMPLATES, templates)
+    _docx(templates / RULES_FILE, "Règlement {{ association.nom }}", "Local {{ locale.nom }}")
+    result = verify_templates(DocumentsSettings(templates=templates))
+    [report] = [r for r in result.reports if r.name == RULES_FILE]
+    assert [p.code for p in report.problems] == ["unknown_variable"]
+    assert "« locale »" in report.problems[0].message
+    assert "mila docs variables reglement_interieur" in report.problems[0].message
+    listed = template_variables("reglement_interieur", DocumentsSettings(templates=templates))
+    assert ("association.nom", True) in [(v.path, used) for v, used in listed.variables]

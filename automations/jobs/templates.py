@@ -126,6 +126,11 @@ def template_variables(name: str, documents: DocumentsSettings) -> VariablesResu
         "registre": "registre_charte",
         "charter": "charte",
     }.get(key, key)
+    if key in ("reglement_interieur", "reglement"):  # annexed to the conventions, with their variables
+        path = documents.templates / catalogue.RULES_FILE
+        variables = catalogue.VARIABLES["convention"]
+        used = template_variables_used(path, variables) if path.is_file() else set()
+        return VariablesResult("reglement_interieur", path, [(v, v.path in used) for v in variables])
     if key not in catalogue.VARIABLES:
         raise TemplateError(f"Modèle inconnu : « {name} ». Modèles : {', '.join(catalogue.TEMPLATE_FILES)}.")
     path = documents.templates / catalogue.TEMPLATE_FILES[key]
