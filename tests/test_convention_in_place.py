@@ -95,7 +95,10 @@ MEMBERS: list[list[object]] = [
         None,
         "01/01/2026",
         "02/02/2026",
-        *NONE,
+        None,
+        None,
+        None,
+        "Présidente",
     ],
     [
         "M0127",
@@ -250,7 +253,9 @@ def test_the_charter_has_no_orphan_separator_and_is_signed_after_its_annex(produ
     assert text.index("Fait à") > text.index("Ces exemples ne sont pas exhaustifs")
     assert f"Code du travail, art. L.{NBSP}1132-1 |" in text and "L1132-1" not in text
     assert f"art. L.{NBSP}1152-1 et L.{NBSP}1153-1" in text
+    assert "Je soussignée Ana Roy, présidente de Studio Sans Case (membre n°\u00a0M0126), déclare" in text
     hosted = produced["Charte_M0009"]
+    assert "Je soussigné Marc Petit, représentant d’Ondes Courtes (membre n°\u00a0M0009)" in hosted
     assert "Ondes Courtes\nMembre hébergé · n°\u00a0M0009 | Signature" in hosted
 
 

@@ -103,6 +103,12 @@ MEMBER_VARIABLES = (
         "en sa qualité de gérante",
     ),
     V(
+        "membre.pour_structure",
+        "après le nom du ou de la représentant·e : « , » puis sa qualité (colonne Qualité du "
+        "représentant, sinon « représentante ») et la structure ; vide si le membre est une personne",
+        ", gérante de Pixel & Refrain",
+    ),
+    V(
         "membre.categorie_numero",
         "catégorie et numéro d'adhérent (« Membre n° … » sans catégorie)",
         "Membre hébergé · n° M0012",

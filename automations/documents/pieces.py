@@ -14,7 +14,7 @@ from ..formatting import cents, format_date
 from ..model.rows import BoardMember, Member, id_key
 from ..rules.fees import Fee
 from ..text import strip_accents
-from .french import APOSTROPHE, by_civility, feminine_form, is_natural_person, same_person
+from .french import APOSTROPHE, by_civility, de, feminine_form, is_natural_person, same_person
 from .settings import AssociationSettings
 from .typography import CATEGORY_LABELS, NBSP, long_date, money, percent, siret_text
 
@@ -298,6 +298,7 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
             feminine = feminine_form(member.legal_form)
         agreement = "e" if feminine else ""
     category = CATEGORY_LABELS.get(member.category or "", member.category or "")
+    qualite = by_civility(civility, "représentante", "représentant", "représentant·e")
     return {
         "id": member.id or "",
         "structure": _clean(member.structure),
@@ -313,9 +314,12 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
         "personne": person,
         "represente_par": "" if person or not full else f"représenté{agreement} par {full}",
         "soussigne": by_civility(civility, "soussignée", "soussigné", "soussigné·e"),
-        "qualite": by_civility(civility, "représentante", "représentant", "représentant·e"),
+        "qualite": qualite,
         "accord": agreement,
         "qualite_representant": capacity_text(member.capacity),
+        "pour_structure": ""
+        if person
+        else f", {capacity_text(member.capacity) or qualite} {de(_clean(member.structure))}",
         "comparution": member_appearance(member, civility, agreement, person),
         "categorie_numero": " · ".join(filter(None, (category, f"n°{NBSP}{member.id}" if member.id else "")))
         if category
