@@ -299,6 +299,8 @@ def test_when_a_convention_takes_effect() -> None:
     # Years in place: the 1st of next month, replacing the convention in force.
     assert effective_date(dt.date(2016, 10, 1), None, day) == dt.date(2027, 1, 1)
     assert effective_date(dt.date(2016, 10, 1), None, dt.date(2027, 1, 1)) == dt.date(2027, 1, 1)
+    # Ending this month: from the day itself, never after its end.
+    assert effective_date(dt.date(2016, 10, 1), dt.date(2026, 12, 15), day) == day
     # Still to come, or ended (a reprint): its own start.
     assert effective_date(dt.date(2027, 1, 1), None, day) == dt.date(2027, 1, 1)
     assert effective_date(dt.date(2016, 10, 1), dt.date(2020, 9, 30), day) == dt.date(2016, 10, 1)

@@ -42,15 +42,16 @@ def effective_date(
     that is still to come (or today), or when the occupation began less than three months
     ago and has no convention yet (``produced_before``: one was produced on an earlier day);
     for an occupation begun before, the first day of the next month (the rent is paid
-    monthly), the convention then replacing the one in force. An ended occupation
-    (reprinted) keeps its own start."""
+    monthly; the day itself for one ending this month), the convention then replacing the
+    one in force. An ended occupation (reprinted) keeps its own start."""
     if start >= day or (end is not None and end < day):
         return start
     if not produced_before and day - start < RECENT_START:
         return start
     if day.day == 1:
         return day
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return day if end is not None and following > end else following  # ends this month: from today
 
 
 def index_text(value: Decimal | None) -> str:
