@@ -133,6 +133,7 @@ def _contexts() -> dict[str, dict[str, Any]]:
             rent_ht=ctx.Decimal(400),
             rent_vat_percent=ctx.Decimal(20),
             fee=compute_fee(hosted, day, schedule, ctx.Decimal(16)),
+            day=day,
         ),
         "charte": ctx.charter_context(association=association, member=member),
         "registre_charte": ctx.register_context(association=association, members=members, day=day),

@@ -275,7 +275,18 @@ LOCAUX = [
     "Réservable",
     "Anomalies",
 ]
-OCCUPATIONS = ["ID", "Membre", "Local", "Début", "Fin", "Loyer mensuel HT", "Dépôt de garantie", "Anomalies"]
+OCCUPATIONS = [
+    "ID",
+    "Membre",
+    "Local",
+    "Début",
+    "Fin",
+    "Loyer mensuel HT",
+    "Dépôt de garantie",
+    "Révisée le",
+    "Indice de référence",
+    "Anomalies",
+]
 RESERVATIONS = [
     "ID",
     "Ressource",
@@ -558,6 +569,9 @@ WRONG = [
     bad("Membres", "Sortie le", -5, "Date hors limites"),
     bad("Occupations", "Début", "hier", "Date illisible"),
     bad("Occupations", "Fin", "31/04/2022", "Date illisible"),
+    bad("Occupations", "Révisée le", "l'an dernier", "Date illisible"),
+    bad("Occupations", "Indice de référence", "cent trente", "Nombre illisible"),
+    bad("Occupations", "Indice de référence", "0", "Indice impossible"),
     bad("Événements", "Date", "mardi prochain", "Date illisible"),
     bad("Tarifs", "Du", "01/13/2001", "Date illisible"),
     # datetime

@@ -30,12 +30,13 @@ HEADER: list[object] = [
     "Adhésion le",
     "Charte signée le",
     "Sortie le",
+    "Cotisation payée le",
 ]
 CATEGORIES = ("bénéficiaire", "hébergé", "membre de droit")
 
 
 def members(count: int) -> list[list[object]]:
-    """``count`` members; every 4th has signed, every 10th has left."""
+    """``count`` members; every 4th has signed, every 10th has left, every 6th never paid."""
     rows: list[list[object]] = [HEADER]
     for n in range(1, count + 1):
         signed = dt.date(2023, 1, 1) + dt.timedelta(days=n) if n % 4 == 0 else None
@@ -51,6 +52,7 @@ def members(count: int) -> list[list[object]]:
                 dt.date(2022, 1, 1),
                 signed,
                 left,
+                None if n % 6 == 0 else dt.date(2025, 1, 1),
             ]
         )
     return rows
@@ -103,7 +105,7 @@ def test_a_charter_for_each_active_member_who_has_not_signed(tmp_path: Path) -> 
         "B. Liens utiles",
         "C. Textes de loi",
         "D. Exemples de situations inappropriées",
-        "Code du travail, art. L1142-2-1",
+        "Code du travail, art. L.\u00a01142-2-1",
         "Fait à ……………………………………",
     ):
         assert expected in text, expected
@@ -115,10 +117,11 @@ def test_a_charter_for_each_active_member_who_has_not_signed(tmp_path: Path) -> 
     [table] = doc.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["N°", "Structure", "Représentant·e", "Catégorie", "Signée le"]
-    assert len(rows) == 1 + 11  # active members only
+    assert len(rows) == 1 + 9  # members up to date only: not M0010 (left), M0006 and M0012 (never paid)
+    assert "Structure 006 & Cie <6>" not in {r[1] for r in rows}
     assert rows[1] == ["1", "Structure 001 & Cie <1>", "Contact 1", "Hébergé", "à signer"]
     assert rows[4] == ["4", "Structure 004 & Cie <4>", "Contact 4", "Hébergé", f"5{NBSP}janvier 2023"]
-    assert f"Membres actifs{NBSP}: 11 · chartes signées{NBSP}: 3 · à signer{NBSP}: 8" in text_of(register)
+    assert f"Membres actifs{NBSP}: 9 · chartes signées{NBSP}: 2 · à signer{NBSP}: 7" in text_of(register)
 
     again = run(book, tmp_path)
     assert again.written == [] and len(again.unchanged) == 9
@@ -153,6 +156,7 @@ def test_120_charters_at_once(tmp_path: Path) -> None:
             dt.date(2024, 5, 1),
             None,
             None,
+            dt.date(2025, 1, 1),
         ]
         for n in range(1, 121)
     ]

@@ -155,16 +155,22 @@ def test_emails_and_phones_are_valid_except_the_documented_typo(book, summary):
 
 
 def test_every_active_hosted_member_has_an_ongoing_occupation(book):
-    """Each hébergé without `Sortie le` occupies premises under a convention with no `Fin`."""
+    """Each hébergé without `Sortie le` occupies premises under a convention ongoing today
+    (no `Fin`, or a fixed term not yet over); offices ongoing for years were revised."""
     premises = {p["id"]: p for p in rows(book, LOCAUX)}
     occupations = rows(book, OCCUPATIONS)
-    ongoing = Counter(o["membre"] for o in occupations if o["fin"] is None)
+    current = [o for o in occupations if o["fin"] is None or as_date(o["fin"]) >= TODAY]
+    ongoing = Counter(o["membre"] for o in current)
+    assert any(o["fin"] is not None for o in current), "some ongoing conventions have a fixed term"
+    revised = [o for o in current if o["revisee le"] is not None]
+    assert revised and all(isinstance(o["indice de reference"], float | int) for o in revised)
+    assert all(as_date(o["revisee le"]) > as_date(o["debut"]) for o in revised)
     for m in rows(book, MEMBRES):
         if m["categorie"] == "hébergé" and m["sortie le"] is None:
             assert ongoing[m["id"]] == 1, m["id"]
     assert all(premises[o["local"]]["surface m2"] for o in occupations)
     assert any(o["fin"] is not None for o in occupations), "some conventions have ended"
-    per_premises = Counter(o["local"] for o in occupations if o["fin"] is None)
+    per_premises = Counter(o["local"] for o in current)
     assert max(per_premises.values()) == 1
 
 

@@ -152,6 +152,7 @@ def _all_contexts(member: Member) -> dict[str, dict[str, object]]:
             rent_ht=Decimal(400),
             rent_vat_percent=Decimal(20),
             fee=None,
+            day=DAY,
             board=BOARD,
         ),
         "charte": ctx.charter_context(association=association, member=member, board=BOARD),
@@ -213,11 +214,15 @@ def test_a_member_who_is_a_person_is_not_its_own_representative(tmp_path: Path) 
     assert "Fanny Poirier, demeurant 3 rue Myrha, 75018 Paris, membre de l’Association" in convention
     assert "ci-après dénommée «\u00a0l’Occupant\u00a0»" in convention
     assert (
-        "pour une durée déterminée, du 1er\u00a0juillet 2024 au 30\u00a0juin 2027 inclus. À son terme, "
+        "pour une durée déterminée, du 1er\u00a0avril 2025 au 30\u00a0juin 2027 inclus. À son terme, "
         "elle est renouvelée par tacite reconduction"
     ) in convention
+    assert (
+        "Mme Fanny Poirier, demeurant 3 rue Myrha, 75018 Paris, membre de l’Association (adhérente n°\u00a0M0002),"
+        in convention
+    )
     for clause in (
-        "état des lieux contradictoire",
+        "L’état des lieux établi à son entrée dans les lieux reste valable",
         "indice des loyers des activités tertiaires",
         "tribunal judiciaire de Paris",
     ):

@@ -325,7 +325,7 @@ def test_the_shipped_templates_pass_the_verifier(tmp_path: Path) -> None:
     result = verify_templates(DocumentsSettings(templates=TEMPLATES))
     assert [(r.name, [p.message for p in r.problems]) for r in result.reports] == [
         (name, []) for name in catalogue.TEMPLATE_FILES.values()
-    ] + [("rapport.docx", [])]
+    ] + [("rapport.docx", []), ("reglement_interieur.docx", [])]
 
 
 def test_verify_templates_reports_missing_and_unknown_templates(tmp_path: Path) -> None:
@@ -421,6 +421,7 @@ def test_every_documented_variable_is_in_the_contexts_and_nothing_else() -> None
             association=association,
             member=member,
             fee=fee,
+            day=day,
             rent_ht=ctx.Decimal(250),
             rent_vat_percent=ctx.Decimal(20),
             occupation=Occupation(row=2, id="C001", member_id="M0001", premises_id="L01", start=day),

@@ -47,12 +47,12 @@ KINDS = {
         (
             "Convention de mise à disposition de locaux",
             "IL A ÉTÉ CONVENU CE QUI SUIT",
-            "Article 9 – Droit applicable et litiges",
+            "Article 10 – Droit applicable et litiges",
             "en deux exemplaires originaux",
             "Pour l’Occupant",
         ),
-        (2, 3),
-        (2, 3),
+        (3, 4),
+        (3, 4),
     ),
     "charte": (
         "Charte_",
@@ -290,7 +290,7 @@ def _edit(source: Path, target: Path, old: str, new: str) -> Path:
     return target
 
 
-NAME_RUN = "<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.structure }}</w:t></w:r>"
+NAME_RUN = "<w:r><w:t>{{ membre.comparution|majuscule }},</w:t></w:r>"
 
 
 def _convention_context() -> dict[str, object]:
@@ -304,17 +304,21 @@ def _convention_context() -> dict[str, object]:
 def test_a_tag_word_split_in_pieces_still_renders(tmp_path: Path) -> None:
     """A tag Word saved in three runs, with a spelling mark and a bookmark between them, passes the verifier and renders."""
     split = (
-        '<w:r w:rsidR="00A1B2C3"><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>'
+        '<w:r w:rsidR="00A1B2C3"><w:t>{{ membre.</w:t></w:r>'
         '<w:proofErr w:type="spellStart"/>'
-        '<w:r w:rsidR="00D4E5F6"><w:rPr><w:b/><w:lang w:val="en-US"/></w:rPr><w:t>struc</w:t></w:r>'
+        '<w:r w:rsidR="00D4E5F6"><w:rPr><w:lang w:val="en-US"/></w:rPr><w:t>compa</w:t></w:r>'
         '<w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="90" w:name="_GoBack"/><w:bookmarkEnd w:id="90"/>'
-        '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">ture }}</w:t></w:r>'
+        '<w:r><w:t xml:space="preserve">rution|majuscule }},</w:t></w:r>'
     )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     assert verify_template(path, catalogue.VARIABLES["convention"]).problems == []
     data = load_template(path).render(_convention_context())
     text = "\n".join(paragraphs(data))
-    assert "L’Usine, SAS, représentée par Mme Léa Morel" in text and not leftovers(data)
+    assert (
+        "La société L’Usine, SAS, membre de l’Association (adhérent n° M0002), représentée par Mme Léa Morel"
+        in text
+        and not leftovers(data)
+    )
 
 
 @pytest.mark.parametrize(
@@ -333,9 +337,9 @@ def test_a_tag_word_cut_with_something_inside_is_reported_with_its_paragraph(
 ) -> None:
     """A tag with a tab or a field inside: the verifier names the problem and the paragraph, in French."""
     split = (
-        "<w:r><w:rPr><w:b/></w:rPr><w:t>{{ membre.</w:t></w:r>"
+        "<w:r><w:t>{{ membre.</w:t></w:r>"
         + inside
-        + '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">structure }}</w:t></w:r>'
+        + '<w:r><w:t xml:space="preserve">comparution|majuscule }},</w:t></w:r>'
     )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     report = verify_template(path, catalogue.VARIABLES["convention"])
@@ -348,7 +352,7 @@ def test_a_tag_word_cut_by_a_new_paragraph_is_reported(tmp_path: Path) -> None:
     """A tag cut by Enter: the verifier reports it with the paragraph; docxtpl joins the two pieces, losing the break."""
     split = (
         '<w:r><w:t>{{ membre.</w:t></w:r></w:p><w:p><w:pPr><w:pStyle w:val="Corps"/></w:pPr>'
-        '<w:r><w:t xml:space="preserve">structure }}</w:t></w:r>'
+        '<w:r><w:t xml:space="preserve">comparution|majuscule }},</w:t></w:r>'
     )
     path = _edit(REPO_TEMPLATES / "convention.docx", tmp_path / "convention.docx", NAME_RUN, split)
     report = verify_template(path, catalogue.VARIABLES["convention"])
@@ -356,8 +360,10 @@ def test_a_tag_word_cut_by_a_new_paragraph_is_reported(tmp_path: Path) -> None:
     assert report.errors[0].paragraph == "{{ membre."
     assert "Balise coupée par un retour à la ligne" in report.errors[0].message
     data = load_template(path).render(_convention_context())
-    assert "L’Usine, SAS, représentée par Mme Léa Morel" in "\n".join(paragraphs(data)) and not leftovers(
-        data
+    assert (
+        "La société L’Usine, SAS, membre de l’Association (adhérent n° M0002), représentée par Mme Léa Morel"
+        in "\n".join(paragraphs(data))
+        and not leftovers(data)
     )
 
 

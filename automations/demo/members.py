@@ -328,6 +328,7 @@ def member_row(m: DemoMember) -> dict[str, object]:
         "Civilité": "Mme" if m.female else "M.",
         "Forme juridique": _legal_form(m),
         "Adresse": _registered_address(m),
+        "Qualité du représentant": _capacity(m),
         "Notes": m.note,
     }
     row.update(m.cells)
@@ -356,26 +357,93 @@ def _legal_form(m: DemoMember) -> str:
     return _FORMS[sum(map(ord, m.structure)) % len(_FORMS)]
 
 
+# The representative's capacity by legal form (feminine, masculine); one structure in five
+# leaves it blank, as staff do, and its conventions read « dûment habilitée ».
+_CAPACITIES = {
+    "SARL": ("gérante", "gérant"),
+    "EURL": ("gérante", "gérant"),
+    "SCOP": ("gérante", "gérant"),
+    "SAS": ("présidente", "président"),
+    "association": ("présidente", "président"),
+}
+
+
+def _capacity(m: DemoMember) -> str | None:
+    if m.individual or sum(map(ord, m.contact)) % 5 == 0:
+        return None
+    feminine, masculine = _CAPACITIES[_legal_form(m)]
+    return feminine if m.female else masculine
+
+
 def _registered_address(m: DemoMember) -> str:
     seed = sum(map(ord, m.structure + m.contact))
     return f"{seed % 97 + 1} {_STREETS[seed % len(_STREETS)]}, 75018 Paris"
 
 
-def occupation_rows(occupations: list[DemoOccupation]) -> list[dict[str, object]]:
+# The ILAT (indice des loyers des activités tertiaires, Insee) of the second quarter of each
+# year, rounded: the demo's revisions cite them. Approximate, for the demo only.
+ILAT = {
+    2016: 108.4,
+    2017: 110.0,
+    2018: 112.6,
+    2019: 115.1,
+    2020: 115.4,
+    2021: 116.9,
+    2022: 123.0,
+    2023: 130.6,
+    2024: 135.3,
+    2025: 136.4,
+    2026: 137.5,
+}
+
+
+def _revision(o: DemoOccupation, today: date) -> tuple[date | None, float | None]:
+    """``Révisée le`` and ``Indice de référence`` of an office occupation ongoing for more
+    than a year: its last anniversary (one in four was not revised last year: the one
+    before), with that year's index; none for shops (commercial leases) or younger ones."""
+    if o.premise.site == "Boutique" or (o.end is not None and o.end < today):
+        return None, None
+    last = date(today.year, o.start.month, 1)
+    if last > today:
+        last = date(today.year - 1, o.start.month, 1)
+    if sum(map(ord, o.member.structure)) % 4 == 0:
+        last = date(last.year - 1, last.month, 1)
+    if last <= o.start or last.year not in ILAT:
+        return None, None
+    return last, ILAT[last.year]
+
+
+def _fixed_term(o: DemoOccupation, today: date) -> date | None:
+    """One ongoing office occupation in three runs for a fixed term of three years, renewed
+    as they end: its ``Fin`` is the end of the current term."""
+    if o.end is not None or o.premise.site == "Boutique" or sum(map(ord, o.member.structure)) % 3:
+        return o.end
+    end = o.start
+    while end <= today:
+        end = date(end.year + 3, end.month, end.day)
+    return end - timedelta(days=1)
+
+
+def occupation_rows(occupations: list[DemoOccupation], today: date) -> list[dict[str, object]]:
     """The Occupations rows, by start date, numbered in that order."""
     occupations.sort(key=lambda o: (o.start, o.premise.id))
-    return [
-        {
-            "ID": OCCUPATIONS.format_id(n),
-            "Membre": o.member.id,
-            "Local": o.premise.id,
-            "Début": o.start,
-            "Fin": o.end,
-            "Loyer mensuel HT": o.rent,
-            "Dépôt de garantie": o.deposit,
-        }
-        for n, o in enumerate(occupations, start=1)
-    ]
+    rows: list[dict[str, object]] = []
+    for n, o in enumerate(occupations, start=1):
+        revised, index = _revision(o, today)
+        rows.append(
+            {
+                "ID": OCCUPATIONS.format_id(n),
+                "Membre": o.member.id,
+                "Local": o.premise.id,
+                "Début": o.start,
+                "Fin": _fixed_term(o, today),
+                "Loyer mensuel HT": o.rent,
+                "Dépôt de garantie": o.deposit,
+                "Révisée le": revised,
+                "Indice de référence": index,
+            }
+        )
+    return rows
 
 
 # --- Workbooks of any size (the benchmarks') ---------------------------------------------------

@@ -81,7 +81,7 @@ def build_demo_workbook(
     bookings = b.build_bookings(premises, members)
     board = b.build_board(members)
 
-    occupation_table = occupation_rows(occupations)  # sorts them and numbers C001…
+    occupation_table = occupation_rows(occupations, today)  # sorts them and numbers C001…
     payments = build_demo_payments(members, today, fee_paid)
     invoices, rent_payments, reminders = build_demo_invoices(
         members, occupations, [str(r["ID"]) for r in occupation_table], payments, today

@@ -53,6 +53,14 @@ ASSOCIATION_VARIABLES = (
     V("association.signataire.titre", "sa fonction, accordée", "Trésorière"),
     V("association.signataire.qualite", "« en sa qualité de … »", "en sa qualité de trésorière"),
     V("association.signataire.connu", "oui si un membre du bureau peut signer", "True"),
+    V(
+        "association.comparution",
+        "l'association comme partie à un contrat, en une phrase : dénomination, forme, siège, "
+        "SIRET, RNA, signataire et sa qualité",
+        "Association MILA, association régie par la loi du 1er juillet 1901, dont le siège est "
+        "situé 12 rue Émile Blémont, 75018 Paris, représentée par Mme Juliette Texier, en sa "
+        "qualité de présidente",
+    ),
 )
 DOCUMENT_VARIABLES = (
     V("document.date", "date de production du document", "4 mars 2025"),
@@ -80,6 +88,31 @@ MEMBER_VARIABLES = (
     V("membre.soussigne", "soussignée, soussigné ou soussigné·e selon la civilité", "soussignée"),
     V("membre.qualite", "représentante, représentant ou représentant·e selon la civilité", "représentante"),
     V("membre.accord", "terminaison d'accord du membre : e (une structure, une femme), vide ou ·e", "e"),
+    V(
+        "membre.qualite_representant",
+        "qualité du ou de la représentant·e (colonne Qualité du représentant, peut être vide)",
+        "gérante",
+    ),
+    V(
+        "membre.comparution",
+        "le membre comme partie à un contrat, en une phrase : dénomination, forme, siège, SIRET, "
+        "numéro d'adhérent, représentant·e et sa qualité (« dûment habilitée » sans qualité) ; "
+        "commence par une minuscule : {{ membre.comparution|majuscule }} en début de paragraphe",
+        "la société Pixel & Refrain, SARL, dont le siège est situé 8 rue Myrha, 75018 Paris, "
+        "membre de l’Association (adhérent n° M0012), représentée par Mme Léa Morel, "
+        "en sa qualité de gérante",
+    ),
+    V(
+        "membre.pour_structure",
+        "après le nom du ou de la représentant·e : « , » puis sa qualité (colonne Qualité du "
+        "représentant, sinon « représentante ») et la structure ; vide si le membre est une personne",
+        ", gérante de Pixel & Refrain",
+    ),
+    V(
+        "membre.categorie_numero",
+        "catégorie et numéro d'adhérent (« Membre n° … » sans catégorie)",
+        "Membre hébergé · n° M0012",
+    ),
 )
 
 INVOICE_VARIABLES = (
@@ -148,14 +181,28 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
     + MEMBER_VARIABLES
     + (
         V("convention.id", "identifiant de la convention (onglet Occupations)", "C014"),
-        V("convention.debut", "date de début", "1er septembre 2024"),
+        V("convention.debut", "date de début de l'occupation (colonne Début)", "1er septembre 2024"),
+        V(
+            "convention.effet",
+            "date de prise d'effet de ce document : le début de l'occupation, ou, pour une "
+            "occupation déjà en cours, le 1er du mois qui suit",
+            "1er janvier 2027",
+        ),
+        V(
+            "convention.remplace",
+            "oui si l'occupation a commencé avant ce document : il remplace la convention en vigueur",
+            "False",
+        ),
         V("convention.fin", "date de fin (vide si la convention est à durée indéterminée)", "31 août 2027"),
         V(
             "convention.duree",
-            "durée, en toutes lettres",
+            "durée, en toutes lettres, à partir de la prise d'effet",
             "à compter du 1er septembre 2024 et pour une durée indéterminée",
         ),
         V("convention.indeterminee", "oui si aucune date de fin n'est prévue", "True"),
+        V("revision.connue", "oui si « Révisée le » et « Indice de référence » sont renseignés", "True"),
+        V("revision.date", "date de la dernière révision du loyer (Révisée le)", "1er octobre 2024"),
+        V("revision.indice", "indice ILAT retenu à cette révision (Indice de référence)", "136,33"),
         V("local.id", "identifiant du local", "L03"),
         V("local.nom", "nom du local", "Bureau 3"),
         V("local.site", "site : Pépinière, Milab ou Boutique", "Pépinière"),
@@ -167,6 +214,11 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("loyer.taux_tva", "taux de TVA appliqué", "20 %"),
         V("depot.prevu", "oui si un dépôt de garantie est prévu", "True"),
         V("depot.montant", "montant du dépôt de garantie", "500 €"),
+        V(
+            "depot.verse",
+            "oui si l'occupation a commencé avant ce document : le dépôt a déjà été versé",
+            "False",
+        ),
         V("cotisation.connue", "oui si la cotisation a pu être calculée", "True"),
         V("cotisation.ht", "cotisation annuelle hors taxes", "100 €"),
         V("cotisation.tva", "TVA sur la cotisation", "20 €"),
@@ -174,6 +226,11 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
         V("cotisation.detail", "calcul de la cotisation", "10 m² × 10 € = 100 € HT"),
         V("charte.signee", "oui si le membre a signé la charte des valeurs", "True"),
         V("charte.date", "date de signature de la charte (vide sinon)", "3 octobre 2022"),
+        V(
+            "reglement.annexe",
+            "oui si le dossier des modèles contient reglement_interieur.docx, annexé à la convention",
+            "True",
+        ),
     ),
     "charte": ASSOCIATION_VARIABLES
     + DOCUMENT_VARIABLES
@@ -186,10 +243,10 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
     + DOCUMENT_VARIABLES
     + (
         V("registre.date", "date à laquelle le registre est arrêté", "4 mars 2025"),
-        V("registre.total", "nombre de membres actifs", "118"),
+        V("registre.total", "nombre de membres actifs : à jour de cotisation (à jour, à renouveler)", "118"),
         V("registre.signees", "nombre de chartes signées", "97"),
         V("registre.a_signer", "nombre de chartes à signer", "21"),
-        V("membres", "liste des membres actifs, par ordre alphabétique", ""),
+        V("membres", "liste des membres à jour de cotisation, par ordre alphabétique", ""),
         V("membres[].numero", "numéro de ligne", "1"),
         V("membres[].id", "identifiant du membre", "M0012"),
         V("membres[].structure", "nom de la structure", "Pixel & Refrain"),
@@ -271,3 +328,7 @@ VARIABLES: dict[str, tuple[Variable, ...]] = {
     "avoir": INVOICE_VARIABLES,
 }
 TEMPLATE_FILES = {name: f"{name}.docx" for name in VARIABLES}
+
+# The association's règlement intérieur, when it has one: a Word document of the templates
+# folder, annexed to every convention (it may use the convention's variables).
+RULES_FILE = "reglement_interieur.docx"

@@ -22,13 +22,46 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import cents, format_date
+from ..formatting import cents, format_date, format_number
 from ..model.rows import BoardMember, Member, Occupation, Premises
 from ..rules.fees import Fee, FeeLine
 from ..text import sort_key
 from .french import is_natural_person
 from .pieces import Amounts, _clean, fee_context, member_context, typeset_breakdown
 from .typography import CATEGORY_SHORT, long_date, money, percent, surface
+
+# An occupation begun less than this before the document, with no convention produced yet,
+# gets its first convention (effective at its start), not one replacing another.
+RECENT_START = dt.timedelta(days=92)
+
+
+def effective_date(
+    start: dt.date, end: dt.date | None, day: dt.date, *, produced_before: bool = False
+) -> dt.date:
+    """When a convention produced on ``day`` takes effect: its occupation's start when
+    that is still to come (or today), or when the occupation began less than three months
+    ago and has no convention yet (``produced_before``: one was produced on an earlier day);
+    for an occupation begun before, the first day of the next month (the rent is paid
+    monthly; the day itself for one ending this month), the convention then replacing the
+    one in force. An ended occupation (reprinted) keeps its own start."""
+    if start >= day or (end is not None and end < day):
+        return start
+    if not produced_before and day - start < RECENT_START:
+        return start
+    if day.day == 1:
+        return day
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return day if end is not None and following > end else following  # ends this month: from today
+
+
+def index_text(value: Decimal | None) -> str:
+    """An index value as the Insee prints it: ``136,33``."""
+    return format_number(value) if value is not None else ""
+
+
+# What a convention says that depends on the day it is produced: left out of its
+# fingerprint, so that a convention is regenerated when its data change, not monthly.
+CONVENTION_VOLATILE = ("convention.effet", "convention.duree", "convention.remplace", "depot.verse")
 
 
 def convention_context(
@@ -40,24 +73,42 @@ def convention_context(
     rent_ht: Decimal,
     rent_vat_percent: Decimal,
     fee: Fee | None,
+    day: dt.date,
     board: Sequence[BoardMember] = (),
+    rules: bool = False,
+    produced_before: bool = False,
 ) -> dict[str, Any]:
+    """The convention of ``occupation`` produced on ``day``. An occupation begun before
+    ``day`` gets a convention that takes effect later (:func:`effective_date`) and replaces
+    the one in force; its deposit was paid when it began; its rent is indexed from its last
+    revision (``Révisée le``, ``Indice de référence``), never from a start years ago.
+    ``rules``: the association's règlement intérieur is annexed; ``produced_before``: a
+    convention of this occupation was produced on an earlier day."""
     start, end = occupation.start, occupation.end
     assert start is not None
+    effect = effective_date(start, end, day, produced_before=produced_before)
     if end is None:
-        duration = f"à compter du {long_date(start)} et pour une durée indéterminée"
+        duration = f"à compter du {long_date(effect)} et pour une durée indéterminée"
     else:
-        duration = f"du {long_date(start)} au {long_date(end)} inclus"
+        duration = f"du {long_date(effect)} au {long_date(end)} inclus"
     deposit = occupation.deposit
+    revised = occupation.revised_on
     return {
         "association": association,
         "membre": member_context(member, board),
         "convention": {
             "id": occupation.id or "",
             "debut": long_date(start),
+            "effet": long_date(effect),
+            "remplace": effect > start,
             "fin": long_date(end),
             "duree": duration,
             "indeterminee": end is None,
+        },
+        "revision": {
+            "connue": revised is not None and occupation.index is not None,
+            "date": long_date(revised),
+            "indice": index_text(occupation.index),
         },
         "local": {
             "id": premises.id or "",
@@ -67,12 +118,17 @@ def convention_context(
             "surface": surface(premises.surface_m2),
         },
         "loyer": Amounts.from_ht(rent_ht, rent_vat_percent).as_context(),
-        "depot": {"prevu": bool(deposit), "montant": money(deposit) if deposit else ""},
+        "depot": {
+            "prevu": bool(deposit),
+            "montant": money(deposit) if deposit else "",
+            "verse": bool(deposit) and start < day,
+        },
         "cotisation": fee_context(fee),
         "charte": {
             "signee": member.charter_signed_on is not None,
             "date": long_date(member.charter_signed_on),
         },
+        "reglement": {"annexe": rules},
     }
 
 

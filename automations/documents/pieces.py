@@ -4,6 +4,7 @@ members who sign, and the fees."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,7 +13,8 @@ from typing import Any
 from ..formatting import cents, format_date
 from ..model.rows import BoardMember, Member, id_key
 from ..rules.fees import Fee
-from .french import APOSTROPHE, by_civility, feminine_form, is_natural_person, same_person
+from ..text import strip_accents
+from .french import APOSTROPHE, by_civility, de, feminine_form, is_natural_person, same_person
 from .settings import AssociationSettings
 from .typography import CATEGORY_LABELS, NBSP, long_date, money, percent, siret_text
 
@@ -157,7 +159,29 @@ def association_context(
         "president": officer_context(officer(board, "Président·e", day), "Président·e"),
         "tresorier": officer_context(officer(board, "Trésorier·e", day), "Trésorier·e"),
         "signataire": signatory_context(person, function),
+        "comparution": association_appearance(settings, person, function),
     }
+
+
+def association_appearance(settings: AssociationSettings, person: BoardMember | None, function: str) -> str:
+    """« Association MILA, association régie par …, dont le siège est situé …, SIRET …,
+    représentée par Mme …, en sa qualité de présidente »: the association as a party."""
+    parts = [settings.legal_name or settings.name]
+    if settings.legal_form:
+        parts.append(settings.legal_form)
+    if settings.address:
+        parts.append(f"dont le siège est situé {settings.address}")
+    if settings.siret:
+        parts.append(f"SIRET {siret_text(settings.siret)}")
+    if settings.rna:
+        parts.append(f"RNA {settings.rna}")
+    signer = signatory_context(person, function)
+    if signer["connu"]:
+        who = " ".join(filter(None, (signer["civilite"], signer["nom"])))
+        parts.append(f"représentée par {who}, {signer['qualite']}")
+    else:
+        parts.append("représentée par un membre de son bureau dûment habilité")
+    return ", ".join(parts)
 
 
 def document_context(settings: AssociationSettings, day: dt.date) -> dict[str, str]:
@@ -175,6 +199,92 @@ def member_civility(member: Member, board: Iterable[BoardMember] = ()) -> str:
     return ""
 
 
+# Legal forms of companies: the member is then « la société X ».
+_COMPANY_FORMS = (
+    "sarl",
+    "sas",
+    "sasu",
+    "eurl",
+    "sa",
+    "sca",
+    "snc",
+    "scop",
+    "scic",
+    "sci",
+    "selarl",
+    "societe",
+)
+
+
+def _form_key(legal_form: str | None) -> str:
+    return strip_accents(legal_form or "").casefold().strip()
+
+
+def party_name(member: Member) -> tuple[str, bool | None]:
+    """How a member who is not a person is named as a party, and whether that name is a
+    feminine noun (None: as its legal form says): « la société Pixel & Refrain » for a
+    SARL, « l’association Les Femmes S’en Mêlent », a name that begins with its own common
+    noun (« Collectif Ondes ») with its article, else the name as it is."""
+    name = _clean(member.structure)
+    named = designation(name)
+    if named != name:
+        return named, named.startswith(("la ", f"l{APOSTROPHE}"))
+    form = _form_key(member.legal_form)
+    first = re.split(r"[\s(]", form, maxsplit=1)[0] if form else ""
+    if first in _COMPANY_FORMS:
+        return f"la société {name}", True
+    if first == "association":
+        return f"l{APOSTROPHE}association {name}", True
+    return name, None
+
+
+def capacity_text(capacity: str | None) -> str:
+    """« gérante » as typed in ``Qualité du représentant``, its first letter in lower case
+    unless the word is an acronym (« PDG »)."""
+    text = " ".join(_clean(capacity).split())
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def member_appearance(member: Member, civility: str, agreement: str, person: bool) -> str:
+    """The member as a party to a contract, in one phrase without the final comma:
+    « la société Pixel & Refrain, SARL, dont le siège est situé …, SIRET …, membre de
+    l’Association (adhérent n° M0008), représentée par Mme Elsa Laurent, en sa qualité de
+    gérante ». Nothing is printed for what the sheet leaves blank; the member number is
+    the member's, never its representative's."""
+    contact = _clean(member.contact)
+    address = _clean(member.address)
+    if person:
+        name = " ".join(filter(None, (civility, contact or _clean(member.structure))))
+        parts = [name]
+        if address:
+            parts.append(f"demeurant {address}")
+    else:
+        name, _feminine = party_name(member)
+        parts = [name]
+        form = _clean(member.legal_form)
+        if form and _form_key(form).split(" ")[0] not in ("association", "societe"):
+            parts.append(form)
+        if address:
+            parts.append(f"dont le siège est situé {address}")
+    if member.siret:
+        parts.append(f"SIRET {siret_text(member.siret)}")
+    number = f"adhérent{agreement if person else ''} n°{NBSP}{member.id}" if member.id else ""
+    parts.append(
+        f"membre de l{APOSTROPHE}Association ({number})" if number else f"membre de l{APOSTROPHE}Association"
+    )
+    if not person and contact:
+        who = f"{civility} {contact}" if civility else contact
+        capacity = capacity_text(member.capacity)
+        if capacity:
+            parts.append(f"représenté{agreement} par {who}, en sa qualité de {capacity}")
+        else:
+            habilitated = by_civility(civility, "dûment habilitée", "dûment habilité", "dûment habilité·e")
+            parts.append(f"représenté{agreement} par {who}, {habilitated}")
+    return ", ".join(parts)
+
+
 def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[str, Any]:
     civility = member_civility(member, board)
     contact = _clean(member.contact)
@@ -183,7 +293,12 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
     if person:
         agreement = by_civility(civility, "e", "", "·e")
     else:
-        agreement = "e" if feminine_form(member.legal_form) else ""
+        feminine = party_name(member)[1]
+        if feminine is None:
+            feminine = feminine_form(member.legal_form)
+        agreement = "e" if feminine else ""
+    category = CATEGORY_LABELS.get(member.category or "", member.category or "")
+    qualite = by_civility(civility, "représentante", "représentant", "représentant·e")
     return {
         "id": member.id or "",
         "structure": _clean(member.structure),
@@ -191,7 +306,7 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
         "representant": contact,
         "email": _clean(member.email),
         "telephone": _clean(member.phone),
-        "categorie": CATEGORY_LABELS.get(member.category or "", member.category or ""),
+        "categorie": category,
         "forme_juridique": _clean(member.legal_form),
         "adresse": _clean(member.address),
         "civilite": civility,
@@ -199,8 +314,16 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
         "personne": person,
         "represente_par": "" if person or not full else f"représenté{agreement} par {full}",
         "soussigne": by_civility(civility, "soussignée", "soussigné", "soussigné·e"),
-        "qualite": by_civility(civility, "représentante", "représentant", "représentant·e"),
+        "qualite": qualite,
         "accord": agreement,
+        "qualite_representant": capacity_text(member.capacity),
+        "pour_structure": ""
+        if person
+        else f", {capacity_text(member.capacity) or qualite} {de(_clean(member.structure))}",
+        "comparution": member_appearance(member, civility, agreement, person),
+        "categorie_numero": " · ".join(filter(None, (category, f"n°{NBSP}{member.id}" if member.id else "")))
+        if category
+        else (f"Membre n°{NBSP}{member.id}" if member.id else ""),
     }
 
 

@@ -18,7 +18,7 @@ from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
 from ..documents.outputs import OutputFolder, Written, fingerprint
 from ..documents.pdf import convert_in_batches
-from ..documents.render import DocumentTemplate, load_template
+from ..documents.render import AnnexedTemplate, DocumentTemplate, Renderable, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
@@ -140,6 +140,15 @@ class _Run:
     def template(self, name: str) -> DocumentTemplate:
         return load_template(self.documents.templates / catalogue.TEMPLATE_FILES[name])
 
+    def convention_template(self) -> Renderable:
+        """The convention, followed by the règlement intérieur when the templates folder
+        holds one (``reglement_interieur.docx``)."""
+        template = self.template("convention")
+        rules = self.documents.templates / catalogue.RULES_FILE
+        if not rules.is_file():
+            return template
+        return AnnexedTemplate(template, load_template(rules))
+
     def association_context(
         self,
         day: dt.date | None = None,
@@ -151,7 +160,7 @@ class _Run:
             self.association, self.dataset.board, day or self.today, other_party, order
         )
 
-    def produce(self, template: DocumentTemplate, items: Iterable[_Item]) -> OutputFolder:
+    def produce(self, template: Renderable, items: Iterable[_Item]) -> OutputFolder:
         folder = OutputFolder(self.result.folder)
         document = pieces.document_context(self.association, self.today)
         for item in items:

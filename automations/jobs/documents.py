@@ -27,8 +27,10 @@ from pathlib import Path
 from .. import schema
 from ..documents import context as ctx
 from ..documents.outputs import safe_filename
+from ..documents.render import AnnexedTemplate
 from ..formatting import format_date
 from ..model.rows import Member, id_key
+from ..model.values import ValueProblem, parse_date
 from ..rules.conventions import plan_conventions
 from ..rules.fees import Fee, FeeProblem, FeeSchedule, compute_fee
 from ..rules.membership import compute_all
@@ -78,7 +80,8 @@ def run_conventions(
 
     def body() -> None:
         dataset, wanted = run.read_for(_with_log(DOCUMENT_TABS, send), member)
-        template = run.template("convention")
+        template = run.convention_template()
+        rules = isinstance(template, AnnexedTemplate)
         association_ctx = run.association_context()
         if not association.siret:
             run.result.warnings.append(
@@ -123,10 +126,13 @@ def run_conventions(
                 rent_ht=rent,
                 rent_vat_percent=association.rent_vat_percent,
                 fee=fee,
+                day=today,
                 board=dataset.board,
+                rules=rules,
+                produced_before=_produced_before(rows[occupation.row], today),
             )
             name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
-            item = _Item(f"convention:{occupation.id}", name, context)
+            item = _Item(f"convention:{occupation.id}", name, context, volatile=ctx.CONVENTION_VOLATILE)
             items.append((item, rows[occupation.row]))
             if due.ongoing:
                 signers.append((item, holder))  # an ended convention (--tous) is not sent to sign
@@ -166,6 +172,15 @@ def run_conventions(
     return _guarded(run, body)
 
 
+def _produced_before(row: Row, today: dt.date) -> bool:
+    """Whether ``Convention générée le`` says a convention was produced before today."""
+    try:
+        produced = parse_date(row.get("Convention générée le"))
+    except ValueProblem:
+        return False
+    return produced is not None and produced < today
+
+
 def _convention_fee(
     member: Member, start: dt.date, today: dt.date, schedule: FeeSchedule, surface: Decimal | None
 ) -> Fee | None:
@@ -201,7 +216,8 @@ def run_charters(
     today = run.today
 
     def body() -> None:
-        dataset, wanted = run.read_for(_with_log((schema.MEMBRES.name, schema.CONSEIL.name), send), member)
+        tabs = (schema.MEMBRES.name, schema.CONSEIL.name, schema.TARIFS.name)
+        dataset, wanted = run.read_for(_with_log(tabs, send), member)
         association_ctx = run.association_context()
         active = [m for m in dataset.members if m.left_on is None or m.left_on > today]
         twice = _duplicate_ids(dataset.members)
@@ -237,7 +253,12 @@ def run_charters(
         if send:
             send_for_signature(run, folder, signers, dry_run=dry_run)
         if register and wanted is None:
-            listed = [m for m in active if m.id is not None]
+            statuses = compute_all(dataset, today, context.settings.membership)
+            listed = [
+                m
+                for m, c in zip(dataset.members, statuses, strict=True)
+                if m.id is not None and c.status in UP_TO_DATE
+            ]
             item = _Item(
                 "registre_charte",
                 "Registre_signatures_charte.docx",

@@ -63,6 +63,9 @@ def verify_templates(documents: DocumentsSettings) -> VerifyResult:
     for path in sorted(folder.glob("*.docx")) if folder.is_dir() else []:
         if path.name in known or path.name.startswith(("~$", ".")):
             continue
+        if path.name == catalogue.RULES_FILE:  # annexed to the conventions, with their variables
+            reports.append(verify_template(path, catalogue.VARIABLES["convention"]))
+            continue
         if path.name in STYLE_ONLY_TEMPLATES:
             report = verify_template(path, None)  # no variables expected: syntax only
             for warning in template_warnings(path):  # the report's styles and header
@@ -123,6 +126,11 @@ def template_variables(name: str, documents: DocumentsSettings) -> VariablesResu
         "registre": "registre_charte",
         "charter": "charte",
     }.get(key, key)
+    if key in ("reglement_interieur", "reglement"):  # annexed to the conventions, with their variables
+        path = documents.templates / catalogue.RULES_FILE
+        variables = catalogue.VARIABLES["convention"]
+        used = template_variables_used(path, variables) if path.is_file() else set()
+        return VariablesResult("reglement_interieur", path, [(v, v.path in used) for v in variables])
     if key not in catalogue.VARIABLES:
         raise TemplateError(f"Modèle inconnu : « {name} ». Modèles : {', '.join(catalogue.TEMPLATE_FILES)}.")
     path = documents.templates / catalogue.TEMPLATE_FILES[key]

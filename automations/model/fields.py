@@ -53,6 +53,17 @@ def _event_capacity(value: object) -> int:
     return number
 
 
+def _index(value: object) -> object:
+    number = v.parse_number(value)
+    if number <= 0:
+        raise ValueProblem(
+            "Indice impossible",
+            value=value,
+            hint="Saisissez la valeur de l'indice ILAT publiée par l'Insee, par exemple 136,33.",
+        )
+    return number
+
+
 def _year(value: object) -> int:
     number = v.parse_int(value)
     if not 1990 <= number <= 2200:
@@ -131,6 +142,7 @@ MEMBER_FIELDS = (
     F("Civilité", "civility", _choice(("Mme", "M."), **_BOARD_ALIASES), severity=WARNING),
     F("Forme juridique", "legal_form", _text),
     F("Adresse", "address", _text),
+    F("Qualité du représentant", "capacity", _text),
 )
 
 PREMISES_FIELDS = (
@@ -171,6 +183,8 @@ OCCUPATION_FIELDS = (
     F("Fin", "end", v.parse_date, plausible=True),
     F("Loyer mensuel HT", "monthly_rent", v.parse_amount),
     F("Dépôt de garantie", "deposit", v.parse_amount),
+    F("Révisée le", "revised_on", v.parse_date, plausible=True),
+    F("Indice de référence", "index", _index),
 )
 
 BOOKING_FIELDS = (

@@ -96,6 +96,41 @@ def _check_premises(values: dict[str, object], emit: Emit) -> None:
         )
 
 
+def _check_occupation(values: dict[str, object], emit: Emit) -> None:
+    """``Fin`` after ``Début``; a revision within the occupation, with its index."""
+    _check_period("Début", "Fin")(values, emit)
+    start, end, revised = values.get("start"), values.get("end"), values.get("revised_on")
+    unreadable = values.get("_unreadable", ())
+    if isinstance(revised, dt.date) and isinstance(start, dt.date) and revised < start:
+        emit(
+            "Révisée le",
+            ERROR,
+            "« Révisée le » est antérieure à « Début » : saisissez la date de la dernière révision "
+            "du loyer de cette occupation, ou laissez vide si le loyer n'a jamais été révisé.",
+        )
+    elif isinstance(revised, dt.date) and isinstance(end, dt.date) and revised > end:
+        emit(
+            "Révisée le",
+            ERROR,
+            "« Révisée le » est postérieure à « Fin » : corrigez l'une des deux dates.",
+        )
+    has_index = values.get("index") is not None or "index" in unreadable  # type: ignore[operator]
+    if isinstance(revised, dt.date) and not has_index:
+        emit(
+            "Indice de référence",
+            WARNING,
+            "« Indice de référence » manquant pour une révision : saisissez la valeur de l'indice "
+            "ILAT retenue le jour de la révision, la convention la cite.",
+        )
+    if values.get("index") is not None and revised is None and "revised_on" not in unreadable:  # type: ignore[operator]
+        emit(
+            "Révisée le",
+            WARNING,
+            "« Révisée le » manquante : saisissez la date de la révision qui a retenu cet "
+            "« Indice de référence » (ou la date de « Début » s'il s'agit de l'indice d'origine).",
+        )
+
+
 def _check_period(start_column: str, end_column: str) -> Callable[[dict[str, object], Emit], None]:
     def check(values: dict[str, object], emit: Emit) -> None:
         start, end = values.get("start"), values.get("end")
@@ -176,7 +211,7 @@ SPECS: dict[str, TabSpec] = {
         TabSpec(
             schema.LOCAUX, Premises, PREMISES_FIELDS, _check_premises, (("capacity", 1), ("bookable", False))
         ),
-        TabSpec(schema.OCCUPATIONS, Occupation, OCCUPATION_FIELDS, _check_period("Début", "Fin")),
+        TabSpec(schema.OCCUPATIONS, Occupation, OCCUPATION_FIELDS, _check_occupation),
         TabSpec(schema.RESERVATIONS, Booking, BOOKING_FIELDS, _check_booking),
         TabSpec(schema.EVENEMENTS, Event, EVENT_FIELDS),
         TabSpec(schema.INSCRIPTIONS, Registration, REGISTRATION_FIELDS, _check_registration),

@@ -98,6 +98,7 @@ class Member:
     civility: str | None = None  # Civilité of the contact: Mme, M.
     legal_form: str | None = None  # Forme juridique
     address: str | None = None  # Adresse (registered address)
+    capacity: str | None = None  # Qualité du représentant: « gérante », « président »
     unreadable: frozenset[str] = frozenset()
 
 
@@ -127,6 +128,8 @@ class Occupation:
     end: dt.date | None = None  # None: ongoing
     monthly_rent: Decimal | None = None
     deposit: Decimal | None = None
+    revised_on: dt.date | None = None  # Révisée le: the last rent revision
+    index: Decimal | None = None  # Indice de référence: the ILAT value that revision used
     unreadable: frozenset[str] = frozenset()
 
     def ongoing_on(self, day: dt.date) -> bool:

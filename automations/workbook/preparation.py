@@ -45,6 +45,11 @@ HOLDS = {
     "reference": "Référence de la banque ou de HelloAsso ; jamais deux fois la même.",
     "source": "D'où vient la ligne : saisie, import…",
     "place": "« confirmée » ou rang sur la liste d'attente.",
+    "qualite du representant": "Fonction du ou de la représentant·e dans la structure, telle "
+    "qu'elle figure dans les conventions : gérante, président, directeur général…",
+    "revisee le": "Date de la dernière révision du loyer ; la prochaine révision part de cette date.",
+    "indice de reference": "Valeur de l'indice ILAT (Insee) retenue à la dernière révision, "
+    "par exemple 136,33 ; à défaut, l'indice du trimestre de « Début ».",
     "anomalies": "Les problèmes de la ligne, une phrase chacun ; vide quand tout va bien.",
     "texte": "Le paragraphe du rapport d'activité ; vide tant qu'il reste à écrire (voir « Consigne »).",
     "consigne": "Ce que seule l'équipe peut raconter dans cette partie du rapport (ajouté par "
