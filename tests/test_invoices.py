@@ -454,3 +454,27 @@ def test_a_run_cut_short_is_finished_by_the_next_without_a_new_number(tmp_path):
     name, xml = get_xml_from_pdf((folder / "F2026-0003.pdf").read_bytes(), check_xsd=True)
     assert xml == (folder / "F2026-0003.xml").read_bytes()
     assert [row["N°"] for row in run.rows()] == [f"F2026-000{n}" for n in range(1, 7)]
+
+
+def test_an_invoice_named_by_a_credit_note_stands_no_more_even_if_its_status_was_not_written():
+    """A run stopped between the credit note and the « annulée par avoir »: the invoice is
+    neither reminded, nor in the balance, nor covering its period."""
+    from automations.model.invoices import Invoice
+    from automations.rules.invoices import Coverage, balances, standing
+
+    day = dt.date(2026, 3, 2)
+    invoice = Invoice(
+        row=2,
+        number="F2026-0001",
+        date=day,
+        member_id="M0001",
+        purpose="loyer",
+        period="01/03/2026 – 31/03/2026 · C001",
+        amount_ttc=Decimal(600),
+        due_date=day,
+        status="émise",
+    )
+    credit = Invoice(row=3, number="A2026-0001", date=day, member_id="M0001", credit_of="F2026-0001")
+    assert standing([invoice]) == [invoice] and standing([invoice, credit]) == []
+    assert not Coverage([invoice, credit]).covers("M0001", "loyer", day, day, "C001")
+    assert balances([invoice, credit], dt.date(2026, 5, 1)) == []
