@@ -397,3 +397,84 @@ def test_the_command_issues_once_then_nothing_and_explains_a_bad_credit_note(tmp
     code, _ = mila("avoir", "F2026-0042", "--motif", "erreur")
     error = capsys.readouterr().err
     assert code == 2 and "« F2026-0042 » introuvable dans l'onglet Factures" in error
+
+
+class NoLibreOffice:
+    """A converter that cannot run: LibreOffice missing."""
+
+    def check(self) -> None:
+        from automations.errors import PdfUnavailable
+
+        raise PdfUnavailable("LibreOffice est introuvable.")
+
+    def convert(self, files: Any, outdir: Path) -> None:
+        self.check()
+
+
+class BlankPdf:
+    """A converter writing a one-page blank PDF for each file (no LibreOffice needed)."""
+
+    def check(self) -> None:
+        """Always available."""
+
+    def convert(self, files: Any, outdir: Path) -> None:
+        from pypdf import PdfWriter
+
+        for source in files:
+            writer = PdfWriter()
+            writer.add_blank_page(595, 842)
+            with (outdir / f"{Path(source).stem}.pdf").open("wb") as handle:
+                writer.write(handle)
+
+
+def test_a_run_cut_short_is_finished_by_the_next_without_a_new_number(tmp_path):
+    """Numbers are recorded before any file: without LibreOffice the run still issues its six
+    invoices and says so; a lost Word file and XML are written again, and the next run with
+    LibreOffice makes the missing PDFs, issuing nothing."""
+    from facturx import get_xml_from_pdf
+
+    run = Run(tmp_path)
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+
+    def factures(converter: Any) -> Any:
+        ctx = RunContext(run.settings, clock, today=TODAY, workbook=run.workbook, converter=converter)
+        return registry.factures(ctx, registry.InvoicesOptions(pdf=True))
+
+    first = factures(NoLibreOffice())
+    assert len(first.issued) == 6 and first.pdfs == []
+    assert any("LibreOffice" in w and "relancez" in w for w in first.warnings)
+    folder = run.settings.documents.out / "factures" / "2026"
+    (folder / "F2026-0003.docx").unlink()
+    (folder / "F2026-0003.xml").unlink()  # as if the run had stopped before writing them
+    second = factures(BlankPdf())
+    assert second.issued == [] and second.warnings == []
+    assert second.documents == ["F2026-0003"] and sorted(second.pdfs) == [
+        f"F2026-000{n}" for n in range(1, 7)
+    ]
+    name, xml = get_xml_from_pdf((folder / "F2026-0003.pdf").read_bytes(), check_xsd=True)
+    assert xml == (folder / "F2026-0003.xml").read_bytes()
+    assert [row["N°"] for row in run.rows()] == [f"F2026-000{n}" for n in range(1, 7)]
+
+
+def test_an_invoice_named_by_a_credit_note_stands_no_more_even_if_its_status_was_not_written():
+    """A run stopped between the credit note and the « annulée par avoir »: the invoice is
+    neither reminded, nor in the balance, nor covering its period."""
+    from automations.model.invoices import Invoice
+    from automations.rules.invoices import Coverage, balances, standing
+
+    day = dt.date(2026, 3, 2)
+    invoice = Invoice(
+        row=2,
+        number="F2026-0001",
+        date=day,
+        member_id="M0001",
+        purpose="loyer",
+        period="01/03/2026 – 31/03/2026 · C001",
+        amount_ttc=Decimal(600),
+        due_date=day,
+        status="émise",
+    )
+    credit = Invoice(row=3, number="A2026-0001", date=day, member_id="M0001", credit_of="F2026-0001")
+    assert standing([invoice]) == [invoice] and standing([invoice, credit]) == []
+    assert not Coverage([invoice, credit]).covers("M0001", "loyer", day, day, "C001")
+    assert balances([invoice, credit], dt.date(2026, 5, 1)) == []

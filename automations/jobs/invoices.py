@@ -126,7 +126,7 @@ class InvoicesResult:
         return text
 
     def outcome(self) -> Outcome:
-        word = SUCCESS if self.issued or self.documents else NOTHING
+        word = SUCCESS if self.issued or self.documents or self.pdfs or self.uploaded else NOTHING
         if self.warnings and not self.issued:
             word = FAILURE
         return journal_missing(Outcome(word, self.summary()), self.journal_lost, self.journal_error)
@@ -222,17 +222,22 @@ def run_invoices(
     dates = {i.number: i.date for i in invoices if i.number and i.date}
     recover = _recover(invoices, members, ctx, billing.payment_terms_days)
     to_write = [*result.issued, *recover]
-    if to_write:
-        try:
-            _produce(ctx, result, to_write, seller, dates, pdf)
-        except MilaError as exc:
-            result.warnings.append(
-                f"{exc.message} Les numéros sont enregistrés dans « Factures » : relancez « mila factures"
-                f"{' --pdf' if pdf else ''} », les documents manquants seront écrits."
-            )
-    if result.issued or result.uploaded:
+    try:
+        written = _produce(ctx, result, to_write, seller, dates) if to_write else []
+        if pdf:
+            done = {f.number for f in written}
+            drive = bool(settings.documents.drive_folder)
+            files = written + _unfinished(ctx, invoices, done, drive)
+            if files:
+                _pdfs(ctx, result, files, seller)
+    except MilaError as exc:
+        result.warnings.append(
+            f"{exc.message} Les numéros sont enregistrés dans « Factures » : relancez « mila factures"
+            f"{' --pdf' if pdf else ''} », les documents manquants seront écrits."
+        )
+    if result.issued or result.pdfs or result.uploaded:
         details = result.summary() + (
-            ": " + ", ".join(i.number for i in result.issued) if result.issued else ""
+            " : " + ", ".join(i.number for i in result.issued) if result.issued else ""
         )
         result.journal_error = record(
             ctx.workbook, ctx.clock, job_name(TASK), result.outcome().result, details
@@ -285,21 +290,31 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
     return out
 
 
+@dataclass(frozen=True)
+class _Files:
+    """An invoice's files in the output folder: its number, year, Word file and XML."""
+
+    number: str
+    year: int
+    docx: Path
+    xml: bytes
+
+
 def _produce(
     ctx: RunContext,
     result: InvoicesResult,
     issued: list[Issued],
     seller: Seller,
     dates: dict[str, dt.date],
-    pdf: bool,
-) -> None:
+) -> list[_Files]:
+    """The Word file and the Factur-X XML of each issued document."""
     settings = ctx.settings
     templates = settings.documents.templates
     invoice_template = load_template(templates / "facture.docx")
     credit_template = load_template(templates / "avoir.docx")
     board = ctx.state.dataset.board
     members = ctx.state.dataset.members_by_id
-    written: list[tuple[Issued, Path, bytes]] = []
+    written: list[_Files] = []
     started = time.perf_counter()
     for item in issued:
         doc = InvoiceDocument(item, seller, settings.billing, dates.get(item.draft.credit_of or ""))
@@ -317,27 +332,52 @@ def _produce(
         except OSError as exc:
             raise BillingError(f"Le dossier « {folder} » ne peut pas être écrit ({exc.strerror}).") from exc
         result.documents.append(item.number)
-        written.append((item, docx, xml))
+        written.append(_Files(item.number, item.date.year, docx, xml))
     result.seconds["documents"] = time.perf_counter() - started
-    if not pdf:
-        return
+    return written
+
+
+def _unfinished(ctx: RunContext, invoices: list[Invoice], done: set[str], drive: bool) -> list[_Files]:
+    """Rows of the last days whose Word file and XML are written but whose PDF is not, or
+    (with Drive set) whose PDF has no link in « Fichier » yet: an earlier run stopped short."""
+    out = []
+    since = ctx.today - dt.timedelta(days=RECOVERY_DAYS)
+    for invoice in invoices:
+        parts = invoice.parts
+        if parts is None or not invoice.number or invoice.number in done:
+            continue
+        if invoice.date is None or invoice.date < since:
+            continue
+        folder = _folder(ctx, parts[1])
+        docx, xml = folder / f"{invoice.number}.docx", folder / f"{invoice.number}.xml"
+        if not docx.is_file() or not xml.is_file():
+            continue
+        if (folder / f"{invoice.number}.pdf").is_file() and (not drive or invoice.file):
+            continue
+        out.append(_Files(invoice.number, parts[1], docx, xml.read_bytes()))
+    return out
+
+
+def _pdfs(ctx: RunContext, result: InvoicesResult, files: list[_Files], seller: Seller) -> None:
+    """Each document's PDF/A-3 with its XML embedded (one LibreOffice conversion for all the
+    missing ones), uploaded to Drive ``Factures/AAAA`` when it is set, the link in « Fichier »."""
+    missing = [f for f in files if not f.docx.with_suffix(".pdf").is_file()]
     started = time.perf_counter()
-    conversion = convert_in_batches([docx for _, docx, _ in written], ctx.converter)
+    conversion = convert_in_batches([f.docx for f in missing], ctx.converter)
     result.seconds["pdf"] = time.perf_counter() - started
     started = time.perf_counter()
     links: dict[str, dict[str, object]] = {}
     try:
         result.warnings.extend(conversion.failures())
         delivery = _delivery(ctx)
-        for item, docx, xml in written:
-            made = conversion.produced.get(docx)
-            if made is None:
-                continue
-            target = docx.with_suffix(".pdf")
-            target.write_bytes(embed(made.read_bytes(), xml, item.number, seller.name))
-            result.pdfs.append(item.number)
-            if delivery is not None:
-                link = delivery.put(("Factures", str(item.date.year)), target.name, target.read_bytes())
+        for item in files:
+            target = item.docx.with_suffix(".pdf")
+            made = conversion.produced.get(item.docx)
+            if made is not None:
+                target.write_bytes(embed(made.read_bytes(), item.xml, item.number, seller.name))
+                result.pdfs.append(item.number)
+            if delivery is not None and target.is_file():
+                link = delivery.put(("Factures", str(item.year)), target.name, target.read_bytes())
                 if link:
                     result.uploaded.append(item.number)
                     links[item.number] = {"Fichier": link}

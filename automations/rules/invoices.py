@@ -220,13 +220,21 @@ def parse_period(text: str | None) -> tuple[dt.date, dt.date, str | None] | None
     return start, end, found.group(3)
 
 
+def standing(invoices: Iterable[Invoice]) -> list[Invoice]:
+    """The invoices still standing: no credit note, none cancelled (by its ``Statut`` or by a
+    credit note naming it in ``Avoir de``, should its ``Statut`` not have been written)."""
+    found = list(invoices)
+    credited = {parse_number(i.credit_of) for i in found if i.is_credit_note and i.credit_of}
+    return [i for i in found if not i.is_credit_note and i.status != CANCELLED and i.parts not in credited]
+
+
 class Coverage:
     """What the ``Factures`` tab already invoices: per (member, object), the periods of its
     invoices that no credit note cancelled."""
 
     def __init__(self, invoices: Iterable[Invoice]) -> None:
         self._periods: dict[tuple[str, str], list[tuple[dt.date, dt.date, str | None]]] = defaultdict(list)
-        for invoice in invoices:
+        for invoice in standing(invoices):
             if invoice.is_credit_note or invoice.status == CANCELLED:
                 continue
             key = id_key(invoice.member_id)
@@ -573,7 +581,7 @@ def open_fee_invoices(invoices: Iterable[Invoice]) -> dict[str, Invoice]:
     """Each member's latest cotisation invoice still to pay (by member ID key): the renewal
     reminders name it as the payment reference."""
     found: dict[str, Invoice] = {}
-    for invoice in invoices:
+    for invoice in standing(invoices):
         key = id_key(invoice.member_id)
         if key is None or invoice.purpose != COTISATION or invoice.due <= 0 or invoice.status == PAID:
             continue
@@ -612,7 +620,7 @@ def unpaid_reminders(
     ``catch_up_days`` is returned apart (``late``: staff remind by hand)."""
     due: list[UnpaidDue] = []
     late: list[UnpaidDue] = []
-    for invoice in invoices:
+    for invoice in standing(invoices):
         if invoice.is_credit_note or invoice.due <= 0 or invoice.due_date is None or not invoice.number:
             continue
         reached = [o for o in offsets if invoice.due_date + dt.timedelta(days=o) <= today]
@@ -653,7 +661,7 @@ class Balance:
 def balances(invoices: Iterable[Invoice], today: dt.date) -> list[Balance]:
     """Each member with something still to pay, in ID order."""
     found: dict[str, list[Invoice]] = defaultdict(list)
-    for invoice in invoices:
+    for invoice in standing(invoices):
         if invoice.member_id and invoice.due > 0:
             found[invoice.member_id].append(invoice)
     out = []
