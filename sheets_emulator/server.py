@@ -178,9 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, headers = self.server.emulator._handle(
             self.command, self.path, body, dict(self.headers.items())
         )
-        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        raw = isinstance(payload, bytes)  # a Drive download (alt=media)
+        data = (
+            payload
+            if isinstance(payload, bytes)
+            else (b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        )
         self.send_response(status)
-        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Content-Type", "application/octet-stream" if raw else JSON_TYPE)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Vary", "Origin, X-Origin, Referer")
         for key, value in headers.items():

@@ -335,7 +335,7 @@ def send(ctx: RunContext, result: DigestResult, entries: Sequence[rules.LogEntry
     mail = ctx.settings.mail
     templates = _templates(mail.templates)
     html = templates.render(HTML_TEMPLATE, context(ctx, result))
-    sender = ctx.sender
+    sender = ctx.staff_sender
     assert result.subject is not None and result.text is not None
     now = ctx.clock.now()
     histories = rules.build_histories(entries)
@@ -434,7 +434,7 @@ def _tally(result: DigestResult) -> None:
 
 def _previews(ctx: RunContext, result: DigestResult) -> None:
     """No server, or a dry run: each copy written to the preview folder, nothing recorded."""
-    sender = ctx.sender
+    sender = ctx.staff_sender
     try:
         sender.open()
         try:

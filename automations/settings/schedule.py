@@ -52,6 +52,8 @@ class Timing:
 
 DEFAULT_TIMINGS: dict[str, Timing] = {
     "sync": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
+    # The staff's requests (the « Demandes » tab): a pass with nothing pending is one small read.
+    "demandes": Timing(every_minutes=1, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
     # Notices of places freed on a waiting list, on the sync's cadence (the sync records
     # them « à envoyer »; this sends what is pending, once).
     "promotions": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
@@ -121,6 +123,7 @@ class ScheduleSettings(Section):
     state_dir: FolderPath = Field(Path("state"), validate_default=True)
     lock_wait_seconds: float = Field(60.0, ge=0, description="un nombre de secondes, par exemple 60")
     sync: JobTiming | None = None
+    demandes: JobTiming | None = None
     promotions: JobTiming | None = None
     paiements: JobTiming | None = None
     renewals: JobTiming | None = None
