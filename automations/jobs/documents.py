@@ -105,7 +105,8 @@ def run_conventions(
         if occupation is not None:
             due_list = [d for d in due_list if id_key(d.occupation.id) == id_key(occupation)]
             shops = [s for s in shops if id_key(s) == id_key(occupation)]
-            if not due_list and not shops:
+            named = any(occupation in line for line in run.result.skipped)
+            if not due_list and not shops and not named:
                 run.result.skipped.append(
                     f"Occupation {occupation} : pas de convention à produire (occupation terminée, "
                     "boutique, ou ligne incomplète : voir « mila verifier »)."

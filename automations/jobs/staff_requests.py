@@ -180,6 +180,10 @@ def run_requests(ctx: RunContext) -> RequestsResult:
     _require_columns(table)
     rows = {r.number: r for r in table.rows}
     ids = _IdMaker(table)
+    for request in sorted(
+        [*plan.todo, *(r for r, _ in plan.refused), *plan.interrupted], key=lambda r: r.row
+    ):
+        ids.reserve(request)  # IDs in sheet order, each written with the row's first write
     finals: list[tuple[rules.Request, str, str, str | None]] = [
         *((r, rules.REFUSED, why, None) for r, why in plan.refused),
         *((r, rules.FAILED, rules.INTERRUPTED, None) for r in plan.interrupted),
@@ -250,15 +254,21 @@ class _IdMaker:
         self.next = max(numbers, default=0) + 1
         self.given: dict[int, str] = {}
 
+        self.written: set[int] = set()
+
+    def reserve(self, request: rules.Request) -> None:
+        if not request.id and request.row not in self.given:
+            self.given[request.row] = f"{ID_PREFIX}{self.next:04d}"
+            self.next += 1
+
     def of(self, request: rules.Request) -> tuple[str, bool]:
-        """The row's ID, and whether it is new (to write)."""
-        if request.id:
+        """The row's ID, and whether it is new (to write with the row's first write)."""
+        if request.id and request.row not in self.given:
             return request.id, False
-        if request.row in self.given:
-            return self.given[request.row], False
-        self.given[request.row] = f"{ID_PREFIX}{self.next:04d}"
-        self.next += 1
-        return self.given[request.row], True
+        self.reserve(request)
+        new = request.row not in self.written
+        self.written.add(request.row)
+        return self.given[request.row], new
 
 
 def _with_id(request: rules.Request, ids: _IdMaker) -> rules.Request:
@@ -319,6 +329,11 @@ def _do(ctx: RunContext, request: rules.Request) -> Handled:
     link = kind.link(done) if kind.link is not None else None
     previews = upload_previews(run, before)
     text = outcome.summary
+    sending = getattr(done, "sending", None)  # documents sent: what became of the messages
+    if sending is not None and hasattr(sending, "outcome"):
+        sent = sending.outcome()
+        text += "" if sent.summary in text else f" ; {sent.summary}"
+        outcome = Outcome(FAILURE if FAILURE in (outcome.result, sent.result) else sent.result, text)
     skipped = getattr(done, "skipped", None)  # documents not produced: say why
     if isinstance(skipped, list) and skipped:
         text += " : " + " ; ".join(str(s) for s in skipped[:3])
@@ -450,7 +465,7 @@ def _register_all() -> None:
 
     register("synchroniser maintenant", r.sync)
     register("préparer le classeur", r.preparer)
-    register("importer les paiements", r.payments_inbox)
+    register("importer les paiements", r.payments_inbox, link=lambda d: d.link)
     register("prévisualiser les relances", r.renewals_preview)
     register("envoyer pour signature", r.docs, rules.SIGNABLE, signature)
     register("produire le rapport", run_report, rules.YEAR, report(False), lambda d: d.report.link)

@@ -47,7 +47,7 @@ HOLDS = {
     "source": "D'où vient la ligne : saisie, import…",
     "place": "« confirmée » ou rang sur la liste d'attente.",
     "anomalies": "Les problèmes de la ligne, une phrase chacun ; vide quand tout va bien.",
-    "cible": "Ce à quoi s'applique la demande : une occupation (C012), un membre (M0034) ou une année (2025).",
+    "cible": "À quoi s'applique la demande : une occupation (C012), un membre (M0034), une année.",
     "demandee par": "Votre adresse e-mail : la réponse y est envoyée quand la demande est faite.",
     "demandee le": "Quand la demande a été faite (jj/mm/aaaa hh:mm).",
     "resultat": "Ce que mila a fait, en une ligne.",
