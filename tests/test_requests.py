@@ -21,7 +21,17 @@ from automations.jobs.context import RunContext
 from automations.jobs.registry import JOBS, demandes
 from automations.jobs.staff_requests import installation, request_names
 
-HEADER = ["ID", "Demande", "Cible", "Demandée par", "Demandée le", "Statut", "Résultat", "Lien", "Traitée le"]
+HEADER: list[object] = [
+    "ID",
+    "Demande",
+    "Cible",
+    "Demandée par",
+    "Demandée le",
+    "Statut",
+    "Résultat",
+    "Lien",
+    "Traitée le",
+]
 STAFF = "equipe@mila.fr"
 MEMBER = "paul@nord.fr"  # M0002, who occupies C001
 
@@ -237,7 +247,7 @@ def test_an_idle_pass_of_the_scheduler_is_one_read(emulator, tmp_path, smtp_serv
     settings = settings_for(book, tmp_path, smtp_server)
     emulator.reset_requests()
     result = JOBS["demandes"].work(settings, FixedClock(NOW))
-    assert result.handled == []
+    assert result.outcome().summary == "aucune demande en attente"
     mine = [r for r in emulator.requests if book.key in r.path]
     assert [r.path.rsplit("/", 1)[-1] for r in mine] == [f"{book.key}/values:batchGet"[len(book.key) + 1 :]]
     assert Counter(r.method for r in emulator.requests) == Counter({"GET": 1})
