@@ -313,6 +313,10 @@ def context(ctx: RunContext, result: DigestResult) -> dict[str, object]:
             }
         )
     mail = ctx.settings.mail
+    from .preview_drive import previews_link
+    from .staff_requests import sheet_link
+
+    switched_off = mail.uses_smtp and not ctx.dry_run and not ctx.sending.on
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
         "date": format_date_long(ctx.today),
@@ -320,6 +324,9 @@ def context(ctx: RunContext, result: DigestResult) -> dict[str, object]:
         "nouveaux": len(result.new),
         "premier": result.last is None,
         "sections": sections,
+        "classeur": sheet_link(ctx),
+        "envois": ctx.sending.describe() if switched_off else None,
+        "apercus": previews_link(ctx) if switched_off else None,
     }
 
 

@@ -84,12 +84,12 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     LATE: (
         "Relances trop anciennes pour partir seules",
         "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
-        "la liste complète : « mila relances --simulation » sur le serveur",
+        "la liste complète : ajoutez la demande « prévisualiser les relances » dans l'onglet Demandes",
     ),
     FAILURES: (
         "Tâches en échec",
-        "Lisez le détail ; si l'échec revient, lancez « mila diagnostic » sur le serveur "
-        "(docs/deploiement.md, « Suivre ce qui se passe »).",
+        "Lisez le détail et corrigez dans le classeur ce qu'il nomme ; si l'échec revient, "
+        "prévenez la personne qui a installé mila (docs/deploiement.md, « Suivre ce qui se passe »).",
         "voir les lignes « échec » de l'onglet {onglet}",
     ),
 }

@@ -67,3 +67,16 @@ def upload_previews(ctx: RunContext, before: Snapshot) -> PreviewsUpload:
     except OSError as exc:
         found.error = f"aperçu illisible ({exc.strerror or exc})"
     return found
+
+
+def previews_link(ctx: RunContext) -> str | None:
+    """The « Aperçus » folder's link, when Drive is set and the folder exists (one request)."""
+    root = ctx.settings.documents.drive_folder
+    if not root:
+        return None
+    try:
+        found = next((f for f in ctx.drive.children(root) if f.is_folder and f.name == FOLDER), None)
+    except MilaError as exc:
+        log.error("previews folder not found: %s", exc.message)
+        return None
+    return found.link or None if found is not None else None

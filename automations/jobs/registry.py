@@ -285,8 +285,17 @@ class Job(Generic[R]):
     sends_mail: bool = False
 
     def work(self, settings: Settings, clock: Clock) -> R:
-        """The scheduled run: today, for real, the workbook and sender of the settings."""
-        return self.entry(RunContext(settings, clock))
+        """The scheduled run: today, for real, the workbook and sender of the settings. The
+        previews a mail job writes (sending not switched on yet) go to Drive « Aperçus »."""
+        ctx = RunContext(settings, clock)
+        if not self.sends_mail:
+            return self.entry(ctx)
+        from .preview_drive import preview_files, upload_previews
+
+        before = preview_files(ctx)
+        result = self.entry(ctx)
+        upload_previews(ctx, before)
+        return result
 
     def describe(self, result: JobResult) -> Outcome:
         """The one French line of a run, for ``mila etat``."""

@@ -25,12 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import journal
+from .. import journal, schema
 from ..model.rows import JournalEntry
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from ..schema import normalize_header
 
 if TYPE_CHECKING:
+    from ..config import Settings
+    from ..workbook import Workbook
     from .context import RunContext
 
 TASK = "envois"
@@ -115,3 +117,11 @@ def switch(ctx: RunContext, *, on: bool, by: str | None = None) -> SwitchResult:
     ctx.__dict__.pop("sending", None)
     ctx.__dict__.pop("sender", None)
     return SwitchResult(on, before.on != on or not before.recorded, error)
+
+
+def read_sending_state(workbook: Workbook, settings: Settings) -> SendingState:
+    """The state from the workbook's Journal alone (``mila etat``, ``mila diagnostic``)."""
+    from ..model.dataset import Dataset
+
+    tables = workbook.read([schema.JOURNAL.name], require=False)
+    return sending_state(Dataset.from_tables(tables).journal, settings.mail.sending_starts_on)
