@@ -38,6 +38,7 @@ from .store import ApiError
 
 FOLDER = "application/vnd.google-apps.folder"
 LOCAL_FOLDER = "dossier-documents-local"  # the shared folder ``serve`` (``mila emulateur``) offers
+INBOX_FOLDER = "dossier-paiements-local"  # its « Paiements à importer », the demo's payment files in it
 DEFAULT_FIELDS = "kind,id,name,mimeType"
 LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 

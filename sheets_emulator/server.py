@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
-from .drive import LOCAL_FOLDER, DriveStore
+from .drive import INBOX_FOLDER, LOCAL_FOLDER, DriveStore
 from .drive import fault_error as drive_fault_error
 from .store import (
     ApiError,
@@ -761,6 +761,9 @@ def serve(
     emulator = SheetsEmulator(host, port, require_auth=require_auth)
     emulator.load_xlsx(path, sid, locale=locale)
     emulator.drive.create_folder("Documents", LOCAL_FOLDER)  # for [documents] drive_folder
+    inbox = emulator.drive.create_folder("Paiements à importer", INBOX_FOLDER)  # [payments] drive_inbox
+    for export in sorted(path.parent.glob(f"{path.stem}-*.csv")):  # the demo's payment files
+        emulator.drive.drop_by_person(inbox, export.name, export.read_bytes())
     with emulator:
         try:
             if on_ready is not None:
