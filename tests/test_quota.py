@@ -42,6 +42,15 @@ def test_a_membership_request_is_taken_in_with_four_requests(scenarios) -> None:
     assert (found.requests, found.listes_writes) == (4, 1)
 
 
+def test_an_idle_requests_pass_is_one_read(scenarios) -> None:
+    """Issue 22: the scheduler's every-minute pass with nothing pending in Demandes reads that
+    tab once, without the spreadsheet's metadata, and writes nothing."""
+    from benchmarks.quota import IDLE_REQUESTS
+
+    found = scenarios[IDLE_REQUESTS]
+    assert (found.requests, found.kinds) == (1, "values:batchGet 1")
+
+
 def test_a_sort_of_membres_writes_nothing_to_listes(scenarios) -> None:
     """Listes is sorted by name: sorting Membres leaves it as it is."""
     assert scenarios["sync after a person sorted Membres"].listes_writes == 0
