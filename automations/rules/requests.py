@@ -79,8 +79,11 @@ class Plan:
 
 
 def text(value: object) -> str | None:
+    """A cell as text: ``2025`` typed as a number reads « 2025 », not « 2025.0 »."""
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     found = str(value).strip()
     return found or None
 
