@@ -143,16 +143,23 @@ def test_bad_targets_and_unknown_requests_are_refused_with_their_reason(
         [None, "faire le café", None, None, None],
         ["D0007", "envoyer pour signature", "M0099", None, None],
     )
-    run(settings_for(book, tmp_path, smtp_server))
+    settings = settings_for(book, tmp_path, smtp_server)
+    run(settings)
     found = rows(book)
-    assert [r["Statut"] for r in found] == ["refusée"] * 5
+    assert [r["Statut"] for r in found] == ["refusée", "en attente", "refusée", "refusée", "refusée"]
     assert [r["ID"] for r in found] == ["D0008", "D0009", "D0010", "D0011", "D0007"]
     assert "aucune occupation C999 dans l'onglet Occupations" in found[0]["Résultat"]
-    assert "indiquez dans la colonne Cible" in found[1]["Résultat"]
+    assert "indiquez dans la colonne Cible" in found[1]["Résultat"]  # still being filled in
     assert "une année est attendue" in found[2]["Résultat"]
     assert "« faire le café » inconnue" in found[3]["Résultat"]
     assert "aucun membre M0099" in found[4]["Résultat"]
     assert smtp_server.messages == []
+    emulator.reset_requests()
+    run(settings, NOW + dt.timedelta(minutes=1))  # the row being filled in: said once, then left
+    assert [r.method for r in emulator.requests] == ["GET"]
+    book.edit("Demandes", {(3, 3): "C001"})
+    run(settings, NOW + dt.timedelta(minutes=2))
+    assert rows(book)[1]["Statut"] == "faite"
 
 
 def test_a_request_left_running_by_a_dead_pass_is_not_redone(emulator, tmp_path, smtp_server) -> None:

@@ -180,16 +180,18 @@ def run_requests(ctx: RunContext) -> RequestsResult:
     _require_columns(table)
     rows = {r.number: r for r in table.rows}
     ids = _IdMaker(table)
-    for request in sorted(
-        [*plan.todo, *(r for r, _ in plan.refused), *plan.interrupted], key=lambda r: r.row
-    ):
+    planned = [*plan.todo, *(r for r, _ in plan.refused), *(r for r, _ in plan.incomplete), *plan.interrupted]
+    for request in sorted(planned, key=lambda r: r.row):
         ids.reserve(request)  # IDs in sheet order, each written with the row's first write
+    waiting = [(r, rules.PENDING, why, None, None) for r, why in plan.incomplete]
     finals: list[tuple[rules.Request, str, str, str | None]] = [
         *((r, rules.REFUSED, why, None) for r, why in plan.refused),
         *((r, rules.FAILED, rules.INTERRUPTED, None) for r in plan.interrupted),
     ]
+    if waiting and not finals:
+        _write(ctx, rows, ids, waiting)  # what the row still needs; no answer, no Journal line
     if finals:
-        _write(ctx, rows, ids, [(r, s, text, link, now) for r, s, text, link in finals])
+        _write(ctx, rows, ids, [*waiting, *((r, s, text, link, now) for r, s, text, link in finals)])
         for request, status, text, link in finals:
             result.handled.append(Handled(_with_id(request, ids), status, text, link))
     for request in plan.todo:
@@ -200,6 +202,8 @@ def run_requests(ctx: RunContext) -> RequestsResult:
         _write(ctx, rows, ids, [(request, handled.status, handled.result, handled.link, ctx.clock.now())])
         result.handled.append(handled)
         now = ctx.clock.now()
+    if not result.handled:
+        return result
     for handled in result.handled:
         _answer(ctx, handled)
     details = "; ".join(h.line() for h in result.handled)
@@ -281,7 +285,7 @@ def _write(
     ctx: RunContext,
     rows: Mapping[int, Any],
     ids: _IdMaker,
-    outcomes: Sequence[tuple[rules.Request, str, str, str | None, dt.datetime]],
+    outcomes: Sequence[tuple[rules.Request, str, str, str | None, dt.datetime | None]],
 ) -> None:
     """Write each row's Statut, Résultat, Lien and Traitée le (and its ID when it has none)
     in one request, placed from a fresh read; a row gone since is reported, not written."""

@@ -70,12 +70,15 @@ class Plan:
 
     todo: list[Request]  # to claim and do, in sheet order
     refused: list[tuple[Request, str]]  # refused at once, with the French reason
+    # Still being filled in (a request that takes a Cible, without one yet): left « en attente »
+    # with what is missing, done once the Cible is typed.
+    incomplete: list[tuple[Request, str]]
     interrupted: list[Request]  # claims of a dead pass: « échec »
     waiting: list[Request]  # claimed by a live pass of another installation: left alone
 
     @property
     def empty(self) -> bool:
-        return not (self.todo or self.refused or self.interrupted)
+        return not (self.todo or self.refused or self.interrupted or self.incomplete)
 
 
 def text(value: object) -> str | None:
@@ -113,6 +116,7 @@ def plan(
     """``kinds``: each known request (normalised) and the target it takes."""
     todo: list[Request] = []
     refused: list[tuple[Request, str]] = []
+    incomplete: list[tuple[Request, str]] = []
     interrupted: list[Request] = []
     waiting: list[Request] = []
     for request in requests:
@@ -128,11 +132,15 @@ def plan(
             refused.append((request, unknown_kind(request.kind, list(kinds.values()))))
             continue
         problem = target_problem(kinds[kind], request.target)
+        if problem is not None and request.target is None:
+            if not (request.status == normalize_header(PENDING) and request.result == problem):
+                incomplete.append((request, problem))  # said once: nothing to write after
+            continue
         if problem is not None:
             refused.append((request, problem))
             continue
         todo.append(request)
-    return Plan(todo, refused, interrupted, waiting)
+    return Plan(todo, refused, incomplete, interrupted, waiting)
 
 
 def unknown_kind(kind: str, _known: Collection[str]) -> str:
