@@ -271,3 +271,44 @@ def test_mila_envois_switches_sending_in_the_workbook(emulator, tmp_path, smtp_s
     envois(context, SendingOptions(on=action == "activer"))
     after = RunContext(settings, FixedClock(NOW), today=TODAY).sending
     assert after.on is (action == "activer") and after.recorded
+
+
+def test_the_commands_on_a_local_workbook(tmp_path, smtp_server, monkeypatch) -> None:
+    """`mila envois etat|activer`, `mila demandes` and `mila etat` on a .xlsx, in French."""
+    import io
+
+    from conftest import XlsxBook
+
+    from automations.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    tabs = workbook()
+    tabs["Demandes"] = [HEADER, [None, "synchroniser maintenant", None, None, None], [None, "au hasard"]]
+    book = XlsxBook(tmp_path, tabs)
+    config = tmp_path / "mila.toml"
+    config.write_text(
+        f'[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\nfrom = "a@mila.fr"\n'
+        f'[schedule]\nstate_dir = "{tmp_path / "state"}"\n',
+        encoding="utf-8",
+    )
+    where = ["--classeur", str(book.path), "--config", str(config)]
+
+    def mila(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        return main([*argv, *where], out=out), out.getvalue()
+
+    code, said = mila("envois", "etat")
+    assert code == 0 and "Envois pas encore activés" in said and "onglet Demandes" in said
+    code, said = mila("demandes", "--date", TODAY.isoformat())
+    assert code == 0
+    assert "D0001 « synchroniser maintenant » : faite" in said
+    assert "D0002 « au hasard » : refusée — demande « au hasard » inconnue" in said
+    code, said = mila("envois", "activer")
+    assert code == 0 and "Envois activés" in said
+    code, said = mila("envois", "etat")
+    assert "Envois activés le" in said
+    out = io.StringIO()
+    main(["etat", "--config", str(config), "--classeur", str(book.path)], out=out)
+    assert "Envois activés le" in out.getvalue()
