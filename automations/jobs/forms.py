@@ -503,29 +503,32 @@ def take_in_forms(ctx: RunContext) -> FormsIntake:
 
 
 def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:
-    """After the sync: send the acknowledgements of the registrations taken in, now that
-    their places are computed. Those left from an earlier run (mail down) go with a mail
-    server only: without one, each run would write their previews again."""
+    """After the sync: send the acknowledgements of the registrations and membership requests
+    taken in, now that their places are computed. Those left from an earlier run (mail down)
+    go with a mail server only: without one, each run would write their previews again."""
     intake = result.forms
     if ctx.dry_run or intake is None:
         return
-    if not intake.acknowledgements and not ctx.sender.delivers:
+    delivers = ctx.sender.delivers
+    registrations = intake.acknowledgements - len(intake.joined)
+    if not registrations and not intake.joined and not delivers:
         return
     ctx.changed()  # the sync wrote the places: the acknowledgements start from a fresh state
-    try:
-        result.acknowledgements = run_acknowledgements(
-            ctx.workbook,
-            today=ctx.today,
-            mail=ctx.settings.mail,
-            sender=ctx.sender,
-            clock=ctx.clock,
-            state=ctx.state,
-        )
-    except MilaError as exc:
-        log.error("sync: acknowledgements not sent now: %s", exc.message)
-        intake.error = intake.error or f"accusés de réception pas encore envoyés : {exc.message}"
-    try:  # from the state the registrations' acknowledgements read (the sync's rows in it)
-        only = None if ctx.sender.delivers else set(intake.joined)  # previews: this run's only
+    if registrations or delivers:
+        try:
+            result.acknowledgements = run_acknowledgements(
+                ctx.workbook,
+                today=ctx.today,
+                mail=ctx.settings.mail,
+                sender=ctx.sender,
+                clock=ctx.clock,
+                state=ctx.state,
+            )
+        except MilaError as exc:
+            log.error("sync: acknowledgements not sent now: %s", exc.message)
+            intake.error = intake.error or f"accusés de réception pas encore envoyés : {exc.message}"
+    try:  # from the same fresh state (the sync's rows in it)
+        only = None if delivers else set(intake.joined)  # previews: this run's requests only
         result.membership_acks = run_membership_acks(ctx, only=only)
     except MilaError as exc:
         log.error("sync: membership acknowledgements not sent now: %s", exc.message)
