@@ -329,6 +329,14 @@ def _do(ctx: RunContext, request: rules.Request) -> Handled:
     except MilaError as exc:
         log.error("request %s failed: %s", request.label, exc.message)
         return Handled(request, rules.FAILED, exc.message)
+    except Exception as exc:  # a bug: this row fails, the next requests are still done
+        log.exception("request %s crashed", request.label)
+        return Handled(
+            request,
+            rules.FAILED,
+            f"erreur inattendue ({type(exc).__name__}) ; le détail est dans le journal local "
+            "mila.log : prévenez la personne qui a installé mila.",
+        )
     outcome = done.outcome()
     link = kind.link(done) if kind.link is not None else None
     previews = upload_previews(run, before)
