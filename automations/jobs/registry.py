@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from ..clock import Clock
 from ..config import Settings
 from ..errors import MilaError
-from ..runner import FAILURE, NOTHING, Outcome
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from .check import CheckResult, run_check
 from .context import JobResult, RunContext
 from .forms import acknowledge_forms, take_in_forms
@@ -229,11 +229,34 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
     )
 
 
-def renewals_preview(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsResult:
+@dataclass
+class RenewalsPreview:
+    """The reminders due today, written as previews (« prévisualiser les relances »)."""
+
+    result: RenewalsResult
+
+    @property
+    def journal_lost(self) -> bool:
+        return False  # a dry run writes no Journal line
+
+    def as_dict(self) -> dict[str, object]:
+        return self.result.as_dict()
+
+    def outcome(self) -> Outcome:
+        count, folder = len(self.result.messages), self.result.preview_folder
+        if not count:
+            return Outcome(NOTHING, "aucune relance due aujourd'hui : rien à écrire en aperçu")
+        return Outcome(
+            SUCCESS,
+            f"{count} relance(s) due(s) aujourd'hui écrite(s) en aperçu dans « {folder} », rien n'est parti",
+        )
+
+
+def renewals_preview(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsPreview:
     """The reminders due today written as previews (the request « prévisualiser les
     relances »): nothing sent, nothing recorded."""
     preview = RunContext(ctx.settings, ctx.clock, today=ctx.today, dry_run=True, workbook=ctx.workbook)
-    return renewals(preview)
+    return RenewalsPreview(renewals(preview))
 
 
 def envois(ctx: RunContext, options: SendingOptions) -> SwitchResult:

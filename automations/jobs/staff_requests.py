@@ -37,7 +37,7 @@ from typing import Any
 
 from .. import journal, outbox, schema
 from ..errors import MilaError, SchemaError
-from ..mail import build_message, checked_address, new_message_id
+from ..mail import SWITCHED_OFF, build_message, checked_address, new_message_id
 from ..model.rows import id_key
 from ..rules import requests as rules
 from ..rules.outbox import SENT
@@ -349,6 +349,7 @@ def _do(ctx: RunContext, request: rules.Request) -> Handled:
     skipped = getattr(done, "skipped", None)  # documents not produced: say why
     if isinstance(skipped, list) and skipped:
         text += " : " + " ; ".join(str(s) for s in skipped[:3])
+    text = _staff_words(run, text, previews.link)
     if previews.link:
         link = link or previews.link
     if previews.error:
@@ -358,6 +359,20 @@ def _do(ctx: RunContext, request: rules.Request) -> Handled:
         text += " ; rien n'est parti"
     ctx.changed()
     return Handled(request, status, text, link)
+
+
+def _staff_words(ctx: RunContext, text: str, drive_link: str | None) -> str:
+    """The result as the staff read it: the previews' folder on the server named as where
+    they can open them (the Drive folder « Aperçus », linked in the row), not as a path."""
+    preview = Path(ctx.settings.mail.preview)
+    where = (
+        " dans le dossier Aperçus du Drive (voir le lien)"
+        if drive_link
+        else " sur le serveur (aucun dossier Drive réglé : [documents] drive_folder)"
+    )
+    for folder in (preview / SWITCHED_OFF, preview):
+        text = text.replace(f" dans « {folder} »", where)
+    return text
 
 
 def _target_missing(ctx: RunContext, target: rules.Target) -> str | None:
