@@ -312,3 +312,22 @@ def test_the_commands_on_a_local_workbook(tmp_path, smtp_server, monkeypatch) ->
     out = io.StringIO()
     main(["etat", "--config", str(config), "--classeur", str(book.path)], out=out)
     assert "Envois activés le" in out.getvalue()
+
+
+def test_diagnostic_says_sending_is_not_switched_on(emulator, tmp_path, smtp_server) -> None:
+    from automations.jobs.diagnostic import NOTE, OK, run_diagnostic
+    from automations.jobs.registry import SendingOptions, envois
+    from automations.workbook import open_workbook
+
+    book = book_with(emulator)
+    settings = settings_for(book, tmp_path, smtp_server)
+
+    def sending_line() -> Any:
+        diagnosis = run_diagnostic(settings, open_book=open_workbook, connect=lambda mail: None)
+        return next(c for c in diagnosis.checks if c.label == "Envois de courriels")
+
+    line = sending_line()
+    assert line.status == NOTE and "pas encore activés" in line.detail and "activer les envois" in line.detail
+    envois(RunContext(settings, FixedClock(NOW), today=TODAY), SendingOptions(on=True, by=STAFF))
+    line = sending_line()
+    assert line.status == OK and f"par {STAFF}" in line.detail
