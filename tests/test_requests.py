@@ -331,3 +331,13 @@ def test_diagnostic_says_sending_is_not_switched_on(emulator, tmp_path, smtp_ser
     envois(RunContext(settings, FixedClock(NOW), today=TODAY), SendingOptions(on=True, by=STAFF))
     line = sending_line()
     assert line.status == OK and f"par {STAFF}" in line.detail
+
+
+def test_a_workbook_without_the_tab_has_nothing_to_do(emulator, tmp_path, smtp_server) -> None:
+    """No Demandes tab (a workbook not prepared yet): nothing pending, nothing written."""
+    book = GoogleBook(emulator, workbook())
+    settings = settings_for(book, tmp_path, smtp_server)
+    emulator.reset_requests()
+    result = run(settings)
+    assert result.handled == [] and result.outcome().summary == "aucune demande en attente"
+    assert all(r.method == "GET" for r in emulator.requests) and len(emulator.requests) <= 2
