@@ -86,8 +86,9 @@ class Settings(Section):
     @model_validator(mode="before")
     @classmethod
     def _helloasso_off(cls, data: Any) -> Any:
-        """The scheduler's daily HelloAsso pull (job ``paiements``) is off while ``[payments]
-        organisation`` is not configured, unless ``[schedule.paiements]`` says otherwise."""
+        """The scheduler's daily payments pass (job ``paiements``: the HelloAsso pull and the
+        Drive inbox) is off while neither ``[payments] organisation`` nor ``drive_inbox`` is
+        configured, unless ``[schedule.paiements]`` says otherwise."""
         if not isinstance(data, dict):
             return data
         payments = data.get("payments") or {}
@@ -95,6 +96,10 @@ class Settings(Section):
             payments.get("organisation")
             if isinstance(payments, dict)
             else getattr(payments, "organisation", None)
+        ) or (
+            payments.get("drive_inbox")
+            if isinstance(payments, dict)
+            else getattr(payments, "drive_inbox", None)
         )
         schedule = data.get("schedule") or {}
         if organisation or not isinstance(schedule, dict) or "paiements" in schedule:

@@ -34,6 +34,8 @@ PREVIEW = "aperçu"  # a mail job run without server: previews written, nothing 
 # command line, of [schedule.<job>] and of state.json; the older English names the Journal
 # holds (« sync », « renewals », « docs conventions »…) are keys too, so they read the same.
 JOB_TITLES = {
+    "demandes": "demandes de l'équipe",
+    "envois": "envois",
     "sync": "synchronisation",
     "paiements": "paiements",
     "renewals": "relances",

@@ -319,6 +319,29 @@ TEXTES = Tab(
     ),
 )
 
+# What a request becomes (SHEETS.md « Demandes »). The requests themselves (the dropdown of
+# « Demande ») are registered with the job that does each (``jobs.staff_requests``).
+REQUEST_STATUSES = ("en attente", "en cours", "faite", "refusée", "échec")
+
+# No column is required of the whole workbook: a Demandes tab missing one stops only the
+# requests (``jobs.staff_requests`` names it), never the sync. Its IDs (``D0001``) are given
+# by the requests' pass when it first writes a row, not by the sync (no ``id_prefix``): the
+# pass claims a row and gives its ID in one write.
+DEMANDES = Tab(
+    "Demandes",
+    (
+        _c("ID", "id"),
+        _c("Demande", "choice"),
+        _c("Cible"),
+        _c("Demandée par", "email"),
+        _c("Demandée le", "datetime"),
+        _c("Statut", "choice", calc=True, choices=REQUEST_STATUSES),
+        _c("Résultat", "text", calc=True),
+        _c("Lien", "text", calc=True),
+        _c("Traitée le", "datetime", calc=True),
+    ),
+)
+
 RELANCES = Tab(
     "Relances",
     (
@@ -408,6 +431,7 @@ TABS: tuple[Tab, ...] = (
     CONSEIL,
     CHIFFRES,
     TEXTES,
+    DEMANDES,
     RELANCES,
     JOURNAL,
     FACTURES,

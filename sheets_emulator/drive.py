@@ -11,12 +11,14 @@
   ``PATCH /upload/drive/v3/files/{id}`` with content (each content a new revision: same ID,
   same ``webViewLink``, new ``md5Checksum``, ``headRevisionId`` and ``modifiedTime``);
 - ``files.get`` (metadata, and ``capabilities`` ``canEdit`` / ``canAddChildren`` from the
-  shares of :meth:`DriveStore.share`) and ``revisions.list``.
+  shares of :meth:`DriveStore.share`; the content with ``alt=media``, as bytes) and
+  ``revisions.list``;
+- ``files.update`` with ``addParents`` / ``removeParents`` (a file moved to another folder).
 
 ``fields`` masks are applied (``id,name``, ``files(id,md5Checksum)``); without one, Drive's
 default ``kind,id,name,mimeType``. Errors have Drive's body (``error.errors[].reason``).
 Not modelled: the permissions API (a share of :meth:`DriveStore.share` only changes what
-files.get answers), shared drives' own calls, ``alt=media`` downloads, export, copy,
+files.get answers), shared drives' own calls, export, copy,
 delete, changes, comments. Tests play a person in Drive through
 :meth:`DriveStore.edit_by_person` and read files with :meth:`DriveStore.content`.
 """
@@ -36,6 +38,7 @@ from .store import ApiError
 
 FOLDER = "application/vnd.google-apps.folder"
 LOCAL_FOLDER = "dossier-documents-local"  # the shared folder ``serve`` (``mila emulateur``) offers
+INBOX_FOLDER = "dossier-paiements-local"  # its « Paiements à importer », the demo's payment files in it
 DEFAULT_FIELDS = "kind,id,name,mimeType"
 LIST_DEFAULT = "kind,incompleteSearch,files(kind,id,name,mimeType)"
 
@@ -307,6 +310,12 @@ class DriveStore:
     def trash_by_person(self, file_id: str) -> None:
         self.items[file_id].trashed = True
 
+    def drop_by_person(self, folder_id: str, name: str, data: bytes, mime: str = "text/csv") -> str:
+        """A person drops a file in a folder (a HelloAsso export in the payments inbox); its ID."""
+        item = self._new(name, mime, [folder_id])
+        self._revise(item, data, mime)
+        return item.id
+
     # -- internals -----------------------------------------------------------------------
 
     def _new(self, name: str, mime: str, parents: list[str], file_id: str | None = None) -> DriveItem:
@@ -394,6 +403,12 @@ class DriveStore:
             role = self.role_of(item, account)
             if role is None:
                 raise _not_found(file_id)
+            if query.get("alt") == "media":
+                if item.is_folder or item.content is None:
+                    raise DriveApiError(
+                        403, "Only files with binary content can be downloaded.", "fileNotDownloadable"
+                    )
+                return 200, bytes(item.content), {}
             answer = self._answer(item, fields)
             if "capabilities" in fields:
                 can = {
@@ -405,6 +420,7 @@ class DriveStore:
             return 200, answer, {}
         if method == "PATCH":
             self._apply(item, _json(body))
+            self._move(item, query)
             return 200, self._answer(item, fields), {}
         raise DriveApiError(405, "Method not allowed.", "methodNotAllowed")
 
@@ -419,6 +435,18 @@ class DriveStore:
         if "mimeType" in meta and not item.revisions:
             item.mime = str(meta["mimeType"])
         item.modified = _now()
+
+    def _move(self, item: DriveItem, query: dict[str, str]) -> None:
+        """``addParents`` / ``removeParents`` (comma-separated IDs) of a files.update."""
+        added = [p for p in (query.get("addParents") or "").split(",") if p]
+        removed = {p for p in (query.get("removeParents") or "").split(",") if p}
+        for parent in added:
+            found = self.items.get(parent)
+            if found is None or not found.is_folder:
+                raise _not_found(parent)
+        item.parents = [p for p in item.parents if p not in removed] + [
+            p for p in added if p not in item.parents
+        ]
 
     def _list(self, query: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]:
         clauses = parse_query(query.get("q", ""))

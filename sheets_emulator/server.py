@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .auth import Authority, GrantError
-from .drive import LOCAL_FOLDER, DriveStore
+from .drive import INBOX_FOLDER, LOCAL_FOLDER, DriveStore
 from .drive import fault_error as drive_fault_error
 from .store import (
     ApiError,
@@ -178,9 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, headers = self.server.emulator._handle(
             self.command, self.path, body, dict(self.headers.items())
         )
-        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        raw = isinstance(payload, bytes)  # a Drive download (alt=media)
+        data = (
+            payload
+            if isinstance(payload, bytes)
+            else (b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        )
         self.send_response(status)
-        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Content-Type", "application/octet-stream" if raw else JSON_TYPE)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Vary", "Origin, X-Origin, Referer")
         for key, value in headers.items():
@@ -756,6 +761,9 @@ def serve(
     emulator = SheetsEmulator(host, port, require_auth=require_auth)
     emulator.load_xlsx(path, sid, locale=locale)
     emulator.drive.create_folder("Documents", LOCAL_FOLDER)  # for [documents] drive_folder
+    inbox = emulator.drive.create_folder("Paiements à importer", INBOX_FOLDER)  # [payments] drive_inbox
+    for export in sorted(path.parent.glob(f"{path.stem}-*.csv")):  # the demo's payment files
+        emulator.drive.drop_by_person(inbox, export.name, export.read_bytes())
     with emulator:
         try:
             if on_ready is not None:

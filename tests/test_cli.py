@@ -185,7 +185,7 @@ class TestOtherJobs:
         try:
             (tmp_path / "mila.toml").write_text(
                 f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
-                'from = "adhesions@mila.fr"\n',
+                'from = "adhesions@mila.fr"\nsending_starts_on = true\n',
                 encoding="utf-8",
             )
             code, out = run("relances", "--classeur", str(demo), "--date", "2026-11-23")

@@ -209,13 +209,25 @@ def test_fee_schedule_is_the_association_history(book):
 
 
 def test_calc_columns_are_left_empty_for_the_jobs(book):
-    """No (calc.) column holds a value: the jobs fill them."""
+    """No (calc.) column holds a value: the jobs fill them. Demandes tells of requests a pass
+    already did (issue 22): their computed cells are filled, the pending ones' are empty."""
     for tab in TABS:
         if tab.job_owned:
             continue
         calc = [c.key for c in tab.calc_columns]
         for r in rows(book, tab):
+            if tab.name == "Demandes" and r["id"]:
+                assert r["statut"] in ("faite", "refusée") and r["resultat"] and r["traitee le"], r
+                continue
             assert all(r[k] is None for k in calc), (tab.name, r)
+
+
+def test_the_demo_has_requests_done_and_pending(book):
+    """Issue 22: a few requests done or refused, a few pending (no ID, no status yet)."""
+    requests = rows(book, TABS[[t.name for t in TABS].index("Demandes")])
+    assert sum(1 for r in requests if r["statut"] == "faite") >= 2
+    assert any(r["statut"] == "refusée" for r in requests)
+    assert sum(1 for r in requests if r["id"] is None and r["statut"] is None) >= 2
 
 
 def test_events_span_three_years_with_upcoming_ones(book):

@@ -260,6 +260,28 @@ class TestMembershipRequests:
         assert [(i.tab, i.row) for i in items if i.tab == "Membres"] == [("Membres", MEMBERS + 2)]
         assert "complétez Catégorie et Forfait" in items[-1].what
 
+    def test_a_request_is_acknowledged_once(self, tmp_path, smtp_server):
+        """Issue 22: the structure that sent a membership request is told, once, that it was
+        received; the Relances record travels with the new row, a second sync sends nothing."""
+        requests = [
+            ["Horodateur", "Adresse e-mail", "Structure", "Nom et prénom", "Téléphone", "SIRET"],
+            ["30/11/2026 14:03:12", "bonjour@lesondes.fr", "Les Ondes", "Inès Faure", "06 12 34 56 78", ""],
+        ]
+        book = MemoryBook(workbook({REQUESTS: requests}))
+        settings = load_settings(config=mail_config(tmp_path / "conf", smtp_server), env={})
+        first = run(book, settings)
+        assert first.membership_acks is not None and first.membership_acks.sent == 1
+        arrived = [(to, data) for _, to, data in smtp_server.messages if to == ["bonjour@lesondes.fr"]]
+        assert len(arrived) == 1 and "Demande d" in arrived[0][1].decode("utf-8", "replace")
+        labels = [r["Relance"] for r in records(book, "Relances") if r["Membre"] == f"M{MEMBERS + 1:04d}"]
+        assert labels[0] == f"adhésion reçue M{MEMBERS + 1:04d}" and "envoyée" in {
+            r["Statut"] for r in records(book, "Relances") if r["Relance"] == labels[0]
+        }
+        count = len(smtp_server.messages)
+        again = run(book, settings)
+        assert len(smtp_server.messages) == count
+        assert again.membership_acks is None or again.membership_acks.messages == []
+
     def test_no_responses_tab_means_nothing_to_do(self, tmp_path):
         """Without a responses tab the sync reads and writes as before."""
         tabs = workbook()

@@ -46,7 +46,7 @@ def mail_config(folder: Path, server: SmtpServer, extra: str = "") -> Path:
     path = folder / "mila.toml"
     path.write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\nfrom = "adhesions@mila.fr"\n'
-        + extra,
+        "sending_starts_on = true\n" + extra,
         encoding="utf-8",
     )
     return path

@@ -50,6 +50,12 @@ def environment(server: SmtpServer, folder: Path) -> dict[str, str]:
     return env
 
 
+def sending_on(tabs: dict[str, list[list[object]]]) -> dict[str, list[list[object]]]:
+    """The workbook of an installation whose staff switched sending on (a Journal line)."""
+    tabs["Journal"].append(["01/11/2026 09:00", "envois", "activés", "par equipe@mila.fr"])
+    return tabs
+
+
 def mila(*args: str) -> list[str]:
     return [sys.executable, "-m", "automations.cli", *args]
 
@@ -84,11 +90,11 @@ def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_ser
     On an .xlsx and on the Sheets emulator."""
     env = environment(slow_server, tmp_path)
     if backend == "xlsx":
-        book: Any = XlsxBook(tmp_path, renewal_tabs(DUE))
+        book: Any = XlsxBook(tmp_path, sending_on(renewal_tabs(DUE)))
         where = ["--classeur", str(book.path)]
     else:
         emulator = request.getfixturevalue("emulator")
-        book = GoogleBook(emulator, renewal_tabs(DUE))
+        book = GoogleBook(emulator, sending_on(renewal_tabs(DUE)))
         where = ["--feuille", book.key]
         env["SHEETS_EMULATOR_HOST"] = emulator.address
     command = mila("relances", *where, "--date", DAY)
@@ -118,7 +124,7 @@ def test_a_summary_killed_once_the_server_has_it_is_never_sent_again(tmp_path, s
     """`mila resume` killed while the server holds the summary (its answer not yet given):
     the next run sends nothing and reports the summary « à vérifier » (later runs: see
     test_digest.TestSentOnce)."""
-    tabs = renewal_tabs({"M0001": "lea@onde.fr"})
+    tabs = sending_on(renewal_tabs({"M0001": "lea@onde.fr"}))
     tabs["Membres"].append(
         ["M0002", "Studio Nord", "Paul Roy", "paul@nord,fr", "bénéficiaire", "PREMIUM", "10/01/2023", None]
     )

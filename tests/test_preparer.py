@@ -13,6 +13,7 @@ from openpyxl.utils.datetime import to_excel
 from test_lists import book_tabs
 from test_sync import sync
 
+from automations import schema
 from automations.cli import main
 from automations.clock import FixedClock
 from automations.jobs.prepare import TASK, run_prepare
@@ -45,7 +46,9 @@ def cached_values(path: Path) -> dict[str, list[list[object]]]:
 
 
 def synced_book(make_book):
-    book = make_book(book_tabs())
+    tabs = book_tabs()
+    tabs["Demandes"] = [[c.name for c in schema.DEMANDES.columns]]  # else the first run creates it
+    book = make_book(tabs)
     sync(book)
     return book
 
@@ -360,3 +363,19 @@ def test_a_rule_given_back_in_googles_own_spelling_is_not_sent_again():
     requests = plan_requests([occupations], "Listes")
     assert not any("setDataValidation" in r for r in requests)
     assert any("updateCells" in r for r in requests)  # the notes are still missing
+
+
+def test_a_missing_demandes_tab_is_created_with_the_requests_dropdown(tmp_path) -> None:
+    """`mila preparer` creates Demandes with its headers; its « Demande » column lists exactly
+    the requests the jobs know (docs/demandes.md)."""
+    from openpyxl import load_workbook
+
+    from automations.jobs.staff_requests import request_names
+
+    book = XlsxBook(tmp_path, book_tabs())
+    result = prepare(book)
+    assert result.changes["tab"] == 1
+    sheet = load_workbook(book.path)["Demandes"]
+    assert [c.value for c in sheet[1]] == [c.name for c in schema.DEMANDES.columns]
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation if "B" in str(v.sqref)]
+    assert lists == ['"' + ",".join(request_names()) + '"']

@@ -35,11 +35,22 @@ def test_a_form_answer_is_taken_in_with_six_requests(scenarios) -> None:
     assert found.requests == 6
 
 
-def test_a_membership_request_is_taken_in_with_four_requests(scenarios) -> None:
-    """The new Membres row, its « Traitée le », Listes with the new member and the Journal
-    line all go in the one write."""
+def test_a_membership_request_is_taken_in_with_five_requests(scenarios) -> None:
+    """The new Membres row, its « Traitée le », its acknowledgement « à envoyer » in Relances,
+    Listes with the new member and the Journal line all go in the one write; then the
+    acknowledgement step reads the workbook again (issue 22: the structure is told it was
+    received; here a preview, no mail server)."""
     found = scenarios["sync after one membership form answer (Listes gets the member)"]
-    assert (found.requests, found.listes_writes) == (4, 1)
+    assert (found.requests, found.listes_writes) == (5, 1)
+
+
+def test_an_idle_requests_pass_is_one_read(scenarios) -> None:
+    """Issue 22: the scheduler's every-minute pass with nothing pending in Demandes reads that
+    tab once, without the spreadsheet's metadata, and writes nothing."""
+    from benchmarks.quota import IDLE_REQUESTS
+
+    found = scenarios[IDLE_REQUESTS]
+    assert (found.requests, found.kinds) == (1, "values:batchGet 1")
 
 
 def test_a_sort_of_membres_writes_nothing_to_listes(scenarios) -> None:

@@ -159,7 +159,7 @@ def test_the_command_uploads_the_report_then_sends_its_link(
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "mila.toml").write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
-        'from = "adhesions@mila.fr"\n[documents]\nsoffice = "pas-de-soffice"\n'
+        'from = "adhesions@mila.fr"\nsending_starts_on = true\n[documents]\nsoffice = "pas-de-soffice"\n'
         f'board_emails = ["bureau@mila.fr"]\ndrive_folder = "{root}"\n'
         f'drive_emulator_host = "{emulator.address}"\n',
         encoding="utf-8",

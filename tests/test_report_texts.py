@@ -145,11 +145,11 @@ def summary_points(tmp_path: Path, today: dt.date, assembly: object) -> list[str
 
 def test_the_summary_lists_the_texts_to_write_in_the_month_before_the_assembly(tmp_path):
     """On 28 May for an AG on 23 June: the empty « Formation » row (by row), and the prompts
-    not in the tab yet (« lancez mila preparer »); on 20 May, or without the setting, nothing."""
+    not in the tab yet (the request « préparer le classeur »); on 20 May, or without the setting, nothing."""
     lines = summary_points(tmp_path, TODAY, dt.date(2026, 6, 23))
     assert lines[0] == f"ligne 2 : rapport 2025, association « Formation » : {TRAINING.prompt}"
     assert len(lines) == len(PROMPTS)  # 1 empty row, the others still to add
-    assert all("lancez « mila preparer »" in line for line in lines[1:])
+    assert all("demande « préparer le classeur »" in line for line in lines[1:])
     assert summary_points(tmp_path, dt.date(2026, 5, 20), dt.date(2026, 6, 23)) == []
     assert summary_points(tmp_path, TODAY, None) == []
     assert len(summary_points(tmp_path, TODAY, 6)) == len(PROMPTS)

@@ -81,12 +81,13 @@ class TestTimings:
 
 class TestSchedulerLoop:
     def test_catch_up_runs_each_due_job_once(self):
-        """At start-up on Monday 10:00, what is due runs once (documents ran at 7:31), the HelloAsso
-        orders and the invoices before the renewals, the summary to the staff last, the report never."""
+        """At start-up on Monday 10:00, what is due runs once (documents ran at 7:31): the staff's
+        requests first, the HelloAsso orders and the invoices before the renewals, the summary to
+        the staff last, the report never."""
         ran: list[str] = []
         last = {"documents": MONDAY.replace(hour=7, minute=31)}
         scheduler = Scheduler(DEFAULT_TIMINGS, ran.append, last.get)
-        due = ["sync", "promotions", "paiements", "factures", "renewals", "resume"]
+        due = ["demandes", "sync", "promotions", "paiements", "factures", "renewals", "resume"]
         assert scheduler.catch_up(MONDAY) == due
         assert ran == due
 
@@ -182,7 +183,9 @@ class TestMailJobsWithoutServer:
 
         config = tmp_path / "mila.toml"
         config.write_text(
-            "[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n", encoding="utf-8"
+            "[schedule.sync]\nenabled = false\n[schedule.documents]\nenabled = false\n"
+            "[schedule.demandes]\nenabled = false\n",
+            encoding="utf-8",
         )
         out = io.StringIO()
         assert main(["schedule", "--une-fois", "--config", str(config)], out=out) == 0

@@ -191,7 +191,7 @@ def test_the_commands_send_for_signature_and_to_the_board(
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "mila.toml").write_text(
         f'[mail]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
-        'from = "adhesions@mila.fr"\n[documents]\nsoffice = "pas-de-soffice"\n',
+        'from = "adhesions@mila.fr"\nsending_starts_on = true\n[documents]\nsoffice = "pas-de-soffice"\n',
         encoding="utf-8",
     )
     common = ("--classeur", str(demo), "--date", DEMO_TODAY.isoformat())

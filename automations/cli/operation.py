@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TextIO
 
 from ..clock import SystemClock
-from ..config import load_settings
+from ..config import Settings, load_settings
 from ..logs import setup_logging
 from .common import context_of, own_addresses, run_entry, settings_of
 from .printing import JOURNAL_NOT_WRITTEN, journal_lost, print_json
@@ -66,6 +66,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     else:
         for line in status.lines():
             print(line, file=out)
+        said = _sending(settings)
+        if said:
+            print(said, file=out)
     if args.alerter:
         alert = send_alert(settings, status, args.alerter, clock.now())
         if args.json:
@@ -83,6 +86,22 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
                 file=out,
             )
     return status.code
+
+
+def _sending(settings: Settings) -> str | None:
+    """Whether sending is switched on in the workbook (its Journal), when a mail server and a
+    workbook are configured; the reason when the workbook cannot be read now."""
+    from ..errors import MilaError
+    from ..jobs.sending_switch import read_sending_state
+    from ..workbook import open_workbook
+
+    book = settings.workbook
+    if not settings.mail.uses_smtp or not (book.sheet or book.path):
+        return None
+    try:
+        return read_sending_state(open_workbook(settings), settings).describe()
+    except MilaError as exc:
+        return f"État des envois inconnu (classeur illisible) : {exc.message}"
 
 
 def cmd_renewals(args: argparse.Namespace, out: TextIO) -> int:

@@ -41,6 +41,8 @@ cmd_renewals = _command_of("operation", "cmd_renewals")
 cmd_schedule = _command_of("operation", "cmd_schedule")
 cmd_status = _command_of("operation", "cmd_status")
 cmd_resume = _command_of("resume", "cmd_resume")
+cmd_demandes = _command_of("requests", "cmd_demandes")
+cmd_envois = _command_of("requests", "cmd_envois")
 cmd_demo = _command_of("tools", "cmd_demo")
 cmd_factures = _command_of("invoices", "cmd_factures")
 cmd_compta = _command_of("accounting", "cmd_compta")
@@ -246,6 +248,31 @@ def build_parser() -> argparse.ArgumentParser:
     _dry_run_option(resume, "afficher le résumé et l'écrire en aperçu, sans rien envoyer ni noter")
     resume.add_argument("--json", action="store_true", help="sortie JSON")
     resume.set_defaults(handler=cmd_resume)
+
+    demandes = sub.add_parser(
+        "demandes",
+        help="faire une fois les demandes en attente de l'onglet Demandes",
+        description="Fait, une seule fois chacune, les demandes que l'équipe a ajoutées à l'onglet "
+        "Demandes (synchroniser maintenant, importer les paiements, envoyer pour signature…) et écrit "
+        "leur statut, leur résultat et un lien dans la ligne ; la personne qui a demandé reçoit la "
+        "réponse par courriel. Le planificateur le lance chaque minute aux heures de bureau.",
+    )
+    _workbook_options(demandes)
+    _today_option(demandes)
+    demandes.add_argument("--json", action="store_true", help="sortie JSON")
+    demandes.set_defaults(handler=cmd_demandes)
+
+    envois = sub.add_parser(
+        "envois",
+        help="activer ou suspendre les envois de courriels (l'état est gardé dans le classeur)",
+        description="Une nouvelle installation n'envoie rien : les courriels sont écrits en aperçu "
+        "jusqu'à ce qu'une personne active les envois (ici, ou par la demande « activer les envois » "
+        "de l'onglet Demandes). L'état est une ligne du Journal du classeur.",
+    )
+    envois.add_argument("action", choices=("activer", "suspendre", "etat"), help="activer, suspendre ou etat")
+    _workbook_options(envois)
+    envois.add_argument("--json", action="store_true", help="sortie JSON")
+    envois.set_defaults(handler=cmd_envois)
 
     diagnostic = sub.add_parser(
         "diagnostic",

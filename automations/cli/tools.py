@@ -55,7 +55,7 @@ def _mila_command() -> str:
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
     from sheets_emulator import serve
-    from sheets_emulator.drive import LOCAL_FOLDER
+    from sheets_emulator.drive import INBOX_FOLDER, LOCAL_FOLDER
 
     def ready(address: str, spreadsheet_id: str) -> None:
         print(f"Émulateur de l'API Google Sheets prêt sur http://{address}", file=out)
@@ -65,6 +65,11 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO) -> int:
         print(f"  mila onglets --feuille {spreadsheet_id}", file=out)
         print("Pour y déposer aussi les documents (dossier Google Drive simulé) :", file=out)
         print(f"  export DRIVE_EMULATOR_HOST={address} MILA_DRIVE_FOLDER={LOCAL_FOLDER}", file=out)
+        print(
+            f"Dossier « Paiements à importer » simulé (fichiers de paiement de la démo) : dans mila.toml, "
+            f'[payments] drive_inbox = "{INBOX_FOLDER}"',
+            file=out,
+        )
         print("Ctrl-C pour arrêter (le fichier d'origine n'est jamais modifié).", file=out)
         out.flush()
 

@@ -115,6 +115,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  {new.tab} ligne {new.row.number} → {new.new_id}", file=out)
     for line in result.forms.lines(result.acknowledgements) if result.forms is not None else []:
         print(line, file=out)
+    if result.membership_acks is not None and result.membership_acks.messages:
+        print(
+            f"{result.membership_acks.summary()[:1].upper()}{result.membership_acks.summary()[1:]}.", file=out
+        )
     if args.dry_run:
         print(f"Cellules qui changeraient : {len(result.changes)}", file=out)
         for change in result.changes[: args.limit]:

@@ -2,7 +2,8 @@
 
 :class:`Drive` is the handful of Drive v3 calls the delivery needs, one request each:
 list a folder's children, create a folder, upload a file, replace a file's content,
-read a file's metadata. :class:`GoogleDrive` (``google_drive.py``) speaks to Google
+read a file's metadata; and, for the payments inbox, download a file's content and move
+a file to another folder. :class:`GoogleDrive` (``google_drive.py``) speaks to Google
 (or the emulator); :class:`MemoryDrive` keeps everything in memory for unit tests and
 counts its calls, and lets a test play a person editing a file in Drive.
 """
@@ -72,6 +73,14 @@ class Drive(Protocol):
     def trash(self, file_id: str) -> bool:
         """Move the file to Drive's trash (a person's data erased); False when it no longer
         exists."""
+        ...
+
+    def download(self, file_id: str) -> bytes:
+        """The file's content (``alt=media``)."""
+        ...
+
+    def move(self, file_id: str, to_folder: str, from_folder: str) -> DriveFile:
+        """Move the file from ``from_folder`` to ``to_folder`` (same ID, same link)."""
         ...
 
     @property
@@ -165,6 +174,22 @@ class MemoryDrive:
         self.files[file_id] = replace(found, trashed=True)
         return True
 
+    def download(self, file_id: str) -> bytes:
+        self._call("download")
+        if file_id not in self.contents:
+            raise DriveError(f"Fichier Google Drive « {file_id} » introuvable.")
+        return self.contents[file_id]
+
+    def move(self, file_id: str, to_folder: str, from_folder: str) -> DriveFile:
+        self._call("move")
+        old = self.files.get(file_id)
+        if old is None or to_folder not in self.files:
+            raise DriveError(f"Fichier Google Drive « {file_id} » introuvable.")
+        parents = tuple(p for p in old.parents if p != from_folder)
+        moved = replace(old, parents=(*parents, to_folder))
+        self.files[file_id] = moved
+        return moved
+
     def _revise(self, file_id: str, data: bytes, name: str | None = None) -> DriveFile:
         old = self.files.get(file_id)
         if old is None:
@@ -189,3 +214,7 @@ class MemoryDrive:
 
     def trash_by_person(self, file_id: str) -> None:
         self.files[file_id] = replace(self.files[file_id], trashed=True)
+
+    def drop_by_person(self, folder: str, name: str, data: bytes, mime: str = "text/csv") -> str:
+        """A person drops a file in ``folder`` (no call counted); its ID."""
+        return self._new(folder, name, mime, data).id

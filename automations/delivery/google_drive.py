@@ -3,7 +3,8 @@
 Each method is one HTTP request (``children``: one per page of 1000): files.list with a
 ``q`` on the parent, files.create (metadata only for a folder; ``uploadType=multipart``
 for a file, ``uploadType=resumable`` beyond :data:`RESUMABLE_FROM`), files.update of the
-media (a new revision of the same file), files.get. Quotas (429, and Drive's 403
+media (a new revision of the same file) or of the parents (a move), files.get (metadata, or
+the content with ``alt=media``). Quotas (429, and Drive's 403
 ``rateLimitExceeded``), 5xx and network failures are retried within the ``[workbook.retry]``
 policy, each new attempt announced by the same French line as for Sheets, naming Google Drive.
 
@@ -181,6 +182,28 @@ class GoogleDrive:
         except _Missing:
             return False
         return True
+
+    def download(self, file_id: str) -> bytes:
+        answer = self._call(
+            lambda: self.http.request(
+                "get",
+                f"{DRIVE_BASE}/v3/files/{file_id}",
+                params={"alt": "media", "supportsAllDrives": "true"},
+            ),
+            f"fichier « {file_id} »",
+        )
+        return answer.content
+
+    def move(self, file_id: str, to_folder: str, from_folder: str) -> DriveFile:
+        return _file(
+            self._json(
+                "patch",
+                f"{DRIVE_BASE}/v3/files/{file_id}",
+                what=f"fichier « {file_id} »",
+                params=self._params(addParents=to_folder, removeParents=from_folder),
+                json={},
+            )
+        )
 
     # -- uploads ---------------------------------------------------------------------
 

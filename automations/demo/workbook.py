@@ -11,6 +11,7 @@ from ..jobs.prepare import prepare_new_file
 from ..schema import (
     CHIFFRES,
     CONSEIL,
+    DEMANDES,
     EVENEMENTS,
     FACTURES,
     INSCRIPTIONS,
@@ -33,6 +34,7 @@ from .members import MembersPart, member_row, occupation_rows
 from .mistakes import MistakeLocation, locate
 from .payments import build_demo_payments, write_demo_imports
 from .premises import PremisesPart, premise_rows
+from .requests import done_cells, request_rows
 from .writer import Writer
 
 
@@ -103,7 +105,9 @@ def build_demo_workbook(
         TEXTES.name: w.sheet(TEXTES, b.build_texts()),
         FACTURES.name: w.sheet(FACTURES, invoices),
         RELANCES.name: w.sheet(RELANCES, reminders),
+        DEMANDES.name: w.sheet(DEMANDES, request_rows(today)),
     }
+    w.fill(DEMANDES, done_cells(today))  # the requests a pass already did
     answers, requests = b.build_form_answers(events, members, registrations)  # Google Forms' own tabs
     counts[REGISTRATION_TAB] = write_form_tab(w, REGISTRATION_TAB, answers)
     counts[REQUEST_TAB] = write_form_tab(w, REQUEST_TAB, requests)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -126,6 +127,16 @@ class Writer:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
         self.validations(ws, tab, header, columns, last + 300)
         return len(rows)
+
+    def fill(self, tab: Tab, cells: list[tuple[int, str, Any]]) -> None:
+        """Computed cells of a tab already written (as a pass of the jobs left them)."""
+        ws = self.wb[tab.name]
+        header = [c.value for c in ws[1]]
+        for row, name, value in cells:
+            cell = ws.cell(row=row, column=header.index(name) + 1, value=value)
+            fmt = _format_for(_column_kind(tab, name), value)
+            if fmt:
+                cell.number_format = fmt
 
     def validations(self, ws, tab: Tab, header: list[str], columns: list[Column | None], last: int) -> None:
         for j, col in enumerate(columns, start=1):

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Protocol
 from ..clock import Clock
 from ..config import Settings
 from ..delivery.drive import Drive
-from ..mail import Sender, make_sender
+from ..mail import SWITCHED_OFF, PreviewSender, Sender, make_sender
 from ..runner import Outcome
 from ..workbook import Workbook, open_workbook
 from .workbook_state import WorkbookState, read_state
 
 if TYPE_CHECKING:
     from ..documents.pdf import Converter
+    from .sending_switch import SendingState
 
 
 class RunContext:
@@ -47,6 +48,7 @@ class RunContext:
             self.__dict__["workbook"] = workbook
         if sender is not None:
             self.__dict__["sender"] = sender
+            self.__dict__["staff_sender"] = sender
         if drive is not None:
             self.__dict__["drive"] = drive
         if converter is not None:
@@ -56,6 +58,22 @@ class RunContext:
     def workbook(self) -> Workbook:
         """The workbook of the settings, opened once for the run."""
         return open_workbook(self.settings)
+
+    def use_workbook(self, *, lazy: bool = False) -> Workbook:
+        """Open the workbook of the settings now; ``lazy``: a Google sheet's metadata is read
+        when first needed (a pass that reads one tab by its title costs that one read)."""
+        workbook = open_workbook(self.settings, lazy=lazy)
+        self.__dict__["workbook"] = workbook
+        return workbook
+
+    def fresh(self) -> RunContext:
+        """A context for the next step of the same run: same settings, clock, day, workbook
+        and injected senders, Drive and converter; the state read again, and the switch of
+        sending as it stands now."""
+        given = {k: self.__dict__[k] for k in ("sender", "drive", "converter") if k in self.__dict__}
+        return RunContext(
+            self.settings, self.clock, today=self.today, dry_run=self.dry_run, workbook=self.workbook, **given
+        )
 
     @cached_property
     def state(self) -> WorkbookState:
@@ -77,8 +95,27 @@ class RunContext:
         self.__dict__.pop("state", None)
 
     @cached_property
+    def sending(self) -> SendingState:
+        """Whether a person switched sending on (the workbook's Journal: ``.sending_switch``)."""
+        from .sending_switch import sending_state
+
+        return sending_state(self.state.journal, self.settings.mail.sending_starts_on)
+
+    @cached_property
     def sender(self) -> Sender:
-        """The mail server of ``[mail]``; the preview folder without one, or for a dry run."""
+        """The mail server of ``[mail]``; the preview folder without one, or for a dry run;
+        its ``envois-non-actives`` sub-folder while sending is not switched on in the
+        workbook (:mod:`.sending_switch`). A sender given to the context is used as it is."""
+        mail = self.settings.mail
+        if mail.uses_smtp and not self.dry_run and not self.sending.on:
+            return PreviewSender(mail.preview / SWITCHED_OFF)
+        return make_sender(mail, dry_run=self.dry_run)
+
+    @cached_property
+    def staff_sender(self) -> Sender:
+        """The sender of the staff's own messages (the daily summary, a request's answer):
+        ``[mail]``'s, whatever the switch: they tell the staff that previews wait. A sender
+        given to the context is this one too."""
         return make_sender(self.settings.mail, dry_run=self.dry_run)
 
     @cached_property

@@ -339,6 +339,11 @@ def run_diagnostic(
         path = settings.workbook.path
         can_edit = check_file_editable(path) if path else getattr(book.backend, "can_edit", lambda: None)()
         check_workbook(diagnosis, book, can_edit, local=path is not None)
+        if settings.mail.uses_smtp:
+            from .sending_switch import read_sending_state
+
+            state = read_sending_state(book, settings)
+            diagnosis.add("Envois de courriels", OK if state.on else NOTE, state.describe())
 
     guarded(diagnosis, "Classeur", workbook)
     check_mail(diagnosis, settings.mail, connect)

@@ -315,6 +315,10 @@ def context(ctx: RunContext, result: DigestResult) -> dict[str, object]:
             }
         )
     mail = ctx.settings.mail
+    from .preview_drive import previews_link
+    from .staff_requests import sheet_link
+
+    switched_off = mail.uses_smtp and not ctx.dry_run and not ctx.sending.on
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
         "date": format_date_long(ctx.today),
@@ -322,6 +326,9 @@ def context(ctx: RunContext, result: DigestResult) -> dict[str, object]:
         "nouveaux": len(result.new),
         "premier": result.last is None,
         "sections": sections,
+        "classeur": sheet_link(ctx),
+        "envois": ctx.sending.describe() if switched_off else None,
+        "apercus": previews_link(ctx) if switched_off else None,
     }
 
 
@@ -337,7 +344,7 @@ def send(ctx: RunContext, result: DigestResult, entries: Sequence[rules.LogEntry
     mail = ctx.settings.mail
     templates = _templates(mail.templates)
     html = templates.render(HTML_TEMPLATE, context(ctx, result))
-    sender = ctx.sender
+    sender = ctx.staff_sender
     assert result.subject is not None and result.text is not None
     now = ctx.clock.now()
     histories = rules.build_histories(entries)
@@ -436,7 +443,7 @@ def _tally(result: DigestResult) -> None:
 
 def _previews(ctx: RunContext, result: DigestResult) -> None:
     """No server, or a dry run: each copy written to the preview folder, nothing recorded."""
-    sender = ctx.sender
+    sender = ctx.staff_sender
     try:
         sender.open()
         try:

@@ -100,14 +100,15 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     LATE: (
         "Relances trop anciennes pour partir seules",
         "Relancez ces membres vous-même, ou indiquez leur « Sortie le » dans l'onglet Membres.",
-        "la liste complète : « mila relances --simulation » sur le serveur",
+        "la liste complète : ajoutez la demande « prévisualiser les relances » dans l'onglet Demandes",
     ),
     RETENTION: (
         "Données personnelles à effacer (durée de conservation passée)",
         "Ces personnes sont sorties, ou n'ont jamais adhéré, depuis plus de [donnees] "
-        "conservation_annees ans : lancez la commande indiquée sur le serveur (d'abord avec "
-        "--simulation), les pièces comptables sont conservées (docs/donnees-personnelles.md).",
-        "la liste complète : « mila resume --simulation » sur le serveur",
+        "conservation_annees ans : dans l'onglet Demandes, ajoutez pour chacune la demande "
+        "« effacer les données » avec la Cible indiquée ; les pièces comptables sont conservées "
+        "(docs/donnees-personnelles.md).",
+        "voir les « Sortie le » de l'onglet {onglet}",
     ),
     BALANCES: (
         "Factures échues impayées (solde de chaque membre)",
@@ -117,15 +118,15 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     ),
     FAILURES: (
         "Tâches en échec",
-        "Lisez le détail ; si l'échec revient, lancez « mila diagnostic » sur le serveur "
-        "(docs/deploiement.md, « Suivre ce qui se passe »).",
+        "Lisez le détail et corrigez dans le classeur ce qu'il nomme ; si l'échec revient, "
+        "prévenez la personne qui a installé mila (docs/deploiement.md, « Suivre ce qui se passe »).",
         "voir les lignes « échec » de l'onglet {onglet}",
     ),
     TEXTS: (
         "Textes du rapport d'activité à écrire avant l'assemblée générale",
         "Dans l'onglet Textes, écrivez dans « Texte » ce que demande la « Consigne » de chaque ligne "
-        "(ou laissez-la vide pour que le rapport n'ait pas cette partie), puis lancez "
-        "« mila docs rapport ».",
+        "(ou laissez-la vide pour que le rapport n'ait pas cette partie), puis ajoutez dans "
+        "l'onglet Demandes la demande « produire le rapport » avec l'année en Cible.",
         "voir les lignes sans « Texte » de l'onglet {onglet}",
     ),
 }
@@ -298,12 +299,12 @@ def retention_items(
         if due.member_id is not None:
             text = (
                 f"sorti le {format_date(due.since)}, données à effacer depuis le {format_date(due.until)} : "
-                f"« mila donnees effacer {due.member_id} »"
+                f"demande « effacer les données », Cible {due.member_id}"
             )
         else:
             text = (
                 f"réponse du {format_date(due.since)} d'une personne qui n'a pas adhéré, à effacer depuis le "
-                f"{format_date(due.until)} : « mila donnees effacer --email ADRESSE » (l'adresse de la ligne)"
+                f"{format_date(due.until)} : demande « effacer les données », Cible : l'adresse de la ligne"
             )
         found.append(Item(RETENTION, due.title, due.row, due.member_id, text))
     return found
@@ -343,7 +344,8 @@ def text_items(texts: Sequence[Text], title: str, today: dt.date, assembly: Asse
                 title,
                 None,
                 None,
-                f"rapport {year}, {where} : {row['Consigne']} (ligne à ajouter : lancez « mila preparer »)",
+                f"rapport {year}, {where} : {row['Consigne']} "
+                "(ligne à ajouter : demande « préparer le classeur » dans l'onglet Demandes)",
             )
         )
     return found

@@ -66,15 +66,16 @@ def run_conventions(
     *,
     out: Path | None = None,
     member: str | None = None,
+    occupation: str | None = None,
     include_ended: bool = False,
     pdf: bool = False,
     send: bool = False,
     dry_run: bool = False,
 ) -> DocumentsResult:
-    """One convention per ``Occupations`` row; ``Convention générée le`` and ``Fichier
-    convention`` written back. Ended conventions only with ``include_ended``. With ``send``,
-    each convention is e-mailed to its member for signature, once per version
-    (:mod:`.signature`; ``dry_run``: previews only)."""
+    """One convention per ``Occupations`` row (just ``occupation``'s when given); ``Convention
+    générée le`` and ``Fichier convention`` written back. Ended conventions only with
+    ``include_ended``. With ``send``, each convention is e-mailed to its member for
+    signature, once per version (:mod:`.signature`; ``dry_run``: previews only)."""
     run = _Run("conventions", context, out=out, pdf=pdf)
     today, association, documents, workbook = run.today, run.association, run.documents, run.workbook
 
@@ -103,14 +104,23 @@ def run_conventions(
             shop_conventions=documents.shop_conventions,
         )
         run.result.skipped.extend(plan.skipped)
-        shops = plan.shops
+        due_list, shops = plan.due, plan.shops
+        if occupation is not None:
+            due_list = [d for d in due_list if id_key(d.occupation.id) == id_key(occupation)]
+            shops = [s for s in shops if id_key(s) == id_key(occupation)]
+            named = any(occupation in line for line in run.result.skipped)
+            if not due_list and not shops and not named:
+                run.result.skipped.append(
+                    f"Occupation {occupation} : pas de convention à produire (occupation terminée, "
+                    "boutique, ou ligne incomplète : voir « mila verifier »)."
+                )
         items: list[tuple[_Item, Row]] = []
         signers: list[tuple[_Item, Member]] = []
-        for due in plan.due:
-            occupation, holder, premises, rent = due.occupation, due.holder, due.premises, due.rent
-            assert occupation.id is not None and occupation.start is not None
-            where = f"Convention {occupation.id}"
-            fee = _convention_fee(holder, occupation.start, today, schedule, premises.surface_m2)
+        for due in due_list:
+            held, holder, premises, rent = due.occupation, due.holder, due.premises, due.rent
+            assert held.id is not None and held.start is not None
+            where = f"Convention {held.id}"
+            fee = _convention_fee(holder, held.start, today, schedule, premises.surface_m2)
             if fee is None:
                 run.result.warnings.append(
                     f"{where} : cotisation non calculable pour {_label(holder)} ; "
@@ -120,7 +130,7 @@ def run_conventions(
             _signatory_notes(run, where, party, holder)
             context = ctx.convention_context(
                 association=party,
-                occupation=occupation,
+                occupation=held,
                 member=holder,
                 premises=premises,
                 rent_ht=rent,
@@ -129,11 +139,11 @@ def run_conventions(
                 day=today,
                 board=dataset.board,
                 rules=rules,
-                produced_before=_produced_before(rows[occupation.row], today),
+                produced_before=_produced_before(rows[held.row], today),
             )
-            name = safe_filename("Convention", occupation.id, holder.structure, occupation.start.isoformat())
-            item = _Item(f"convention:{occupation.id}", name, context, volatile=ctx.CONVENTION_VOLATILE)
-            items.append((item, rows[occupation.row]))
+            name = safe_filename("Convention", held.id, holder.structure, held.start.isoformat())
+            item = _Item(f"convention:{held.id}", name, context, volatile=ctx.CONVENTION_VOLATILE)
+            items.append((item, rows[held.row]))
             if due.ongoing:
                 signers.append((item, holder))  # an ended convention (--tous) is not sent to sign
         if shops:

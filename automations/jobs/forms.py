@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 from .form_replies import request_rows, run_acknowledgements
 from .form_replies import summary as replies_summary
+from .membership_replies import request_rows as membership_rows
+from .membership_replies import run_membership_acks
 from .notices import NoticesResult
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,7 @@ class FormsIntake:
     tabs: list[TabOutcome] = field(default_factory=list)
     cells_written: int = 0
     acknowledgements: int = 0  # « à envoyer » rows recorded in Relances
+    joined: list[str] = field(default_factory=list)  # the membership requests taken in (member IDs)
     error: str | None = None  # why the answers could not be taken in this time
     # Deferred (Google Sheets): nothing written yet; the rows to append and the answers to
     # mark travel with the sync's write (``Workbook.write``'s ``appends`` and ``placed``).
@@ -295,6 +298,7 @@ def _take_in(
             else:
                 outcome.unmatched += 1
     acks: list[tuple[str, str, dt.date]] = []
+    joined: list[str] = []  # the membership requests taken in (member IDs)
     for plan, outcome in zip(plans, intake.tabs, strict=True):
         rows = plan.rows
         if not rows:
@@ -311,6 +315,8 @@ def _take_in(
                 day = event.date if event is not None and event.date is not None else today
                 assert decision.member_id is not None
                 acks.append((new_id, decision.member_id, day))
+        else:
+            joined.extend(ids)  # membership requests: acknowledged once too
         if intake.deferred:
             intake.appends.append((target, values))
         elif not intake.dry_run:
@@ -318,12 +324,14 @@ def _take_in(
             log.info("forms: %d row(s) appended to %s", len(values), target.name)
     if intake.dry_run:
         return
-    if acks:
+    if acks or joined:
+        records = [*request_rows(acks), *membership_rows(joined, today)]
         if intake.deferred:
-            intake.appends.append((schema.RELANCES, request_rows(acks)))
+            intake.appends.append((schema.RELANCES, records))
         else:
-            workbook.append_rows(schema.RELANCES, request_rows(acks))
-        intake.acknowledgements = len(acks)
+            workbook.append_rows(schema.RELANCES, records)
+        intake.acknowledgements = len(records)
+        intake.joined = list(joined)
     if intake.deferred:
         intake.marks = [(p.tab, p.decisions, w) for p in plans if (w := _wanted(p.decisions))]
         intake.now = now
@@ -495,25 +503,34 @@ def take_in_forms(ctx: RunContext) -> FormsIntake:
 
 
 def acknowledge_forms(ctx: RunContext, result: SyncResult) -> None:
-    """After the sync: send the acknowledgements of the registrations taken in, now that
-    their places are computed. Those left from an earlier run (mail down) go with a mail
-    server only: without one, each run would write their previews again."""
+    """After the sync: send the acknowledgements of the registrations and membership requests
+    taken in, now that their places are computed. Those left from an earlier run (mail down)
+    go with a mail server only: without one, each run would write their previews again."""
     intake = result.forms
     if ctx.dry_run or intake is None:
         return
-    if not intake.acknowledgements and not ctx.sender.delivers:
+    delivers = ctx.sender.delivers
+    registrations = intake.acknowledgements - len(intake.joined)
+    if not registrations and not intake.joined and not delivers:
         return
     ctx.changed()  # the sync wrote the places: the acknowledgements start from a fresh state
-    try:
-        result.acknowledgements = run_acknowledgements(
-            ctx.workbook,
-            today=ctx.today,
-            mail=ctx.settings.mail,
-            sender=ctx.sender,
-            clock=ctx.clock,
-            state=ctx.state,
-            data_contact=ctx.settings.donnees.contact,
-        )
+    if registrations or delivers:
+        try:
+            result.acknowledgements = run_acknowledgements(
+                ctx.workbook,
+                today=ctx.today,
+                mail=ctx.settings.mail,
+                sender=ctx.sender,
+                clock=ctx.clock,
+                state=ctx.state,
+                data_contact=ctx.settings.donnees.contact,
+            )
+        except MilaError as exc:
+            log.error("sync: acknowledgements not sent now: %s", exc.message)
+            intake.error = intake.error or f"accusés de réception pas encore envoyés : {exc.message}"
+    try:  # from the same fresh state (the sync's rows in it)
+        only = None if delivers else set(intake.joined)  # previews: this run's requests only
+        result.membership_acks = run_membership_acks(ctx, only=only)
     except MilaError as exc:
-        log.error("sync: acknowledgements not sent now: %s", exc.message)
-        intake.error = intake.error or f"accusés de réception pas encore envoyés : {exc.message}"
+        log.error("sync: membership acknowledgements not sent now: %s", exc.message)
+        intake.error = intake.error or f"accusés de réception d'adhésion pas encore envoyés : {exc.message}"

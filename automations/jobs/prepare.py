@@ -7,7 +7,8 @@ conditional formats on ``Statut`` and ``Anomalies``. Only what is missing is sen
 second run writes nothing. No cell value of the staff's is ever changed.
 
 A run that changed something appends one ``Journal`` line, « préparation du classeur »;
-the ``Journal`` and ``Listes`` tabs are created first so that they are prepared too.
+the ``Journal``, ``Listes`` and ``Demandes`` tabs are created first so that they are
+prepared too (``Demandes``' dropdown lists the requests the jobs know: ``staff_requests``).
 """
 
 from __future__ import annotations
@@ -90,7 +91,14 @@ def prepare_new_file(path: Path, today: dt.date) -> Counter[str]:
     workbook = Workbook(XlsxBackend(path))
     tables = workbook.read()
     keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today))
-    return prepare_workbook(workbook)
+    return prepare_workbook(workbook, job_choices())
+
+
+def job_choices() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The dropdowns whose values the jobs know: the requests of ``Demandes``."""
+    from .staff_requests import request_names
+
+    return {(schema.DEMANDES.name, "Demande"): request_names()}
 
 
 def run_prepare(
@@ -101,6 +109,9 @@ def run_prepare(
     Journal line when something changed."""
     result = PrepareResult()
     workbook.ensure_tab(schema.JOURNAL)
+    if workbook.title_for(schema.DEMANDES.name) is None:
+        workbook.ensure_tab(schema.DEMANDES)
+        result.changes["tab"] += 1
     tables = workbook.read()
     dataset = Dataset.from_tables(tables, today=today)
     result.lists_written = keep_lists_current(workbook, tables, dataset)
@@ -108,7 +119,7 @@ def run_prepare(
     result.texts_added = workbook.append_rows(
         schema.TEXTES, missing_prompt_rows(dataset.texts, result.texts_year)
     )
-    result.changes = prepare_workbook(workbook)
+    result.changes.update(prepare_workbook(workbook, job_choices()))
     log.info("prepare: %s", dict(result.changes))
     if result.changed:
         result.journal_error = journal.record(workbook, clock, TASK, "succès", result.summary())

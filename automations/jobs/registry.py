@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from ..clock import Clock
 from ..config import Settings
 from ..errors import MilaError
-from ..runner import NOTHING, Outcome
+from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from .check import CheckResult, run_check
 from .context import JobResult, RunContext
 from .forms import acknowledge_forms, take_in_forms
@@ -37,9 +37,12 @@ if TYPE_CHECKING:  # the other jobs are imported by their entries: a command imp
     from .invoices import InvoicesResult
     from .notices import NoticesResult
     from .payments import PaymentsResult
+    from .payments_inbox import InboxResult
     from .personal_data import EraseResult, ExportResult
     from .prepare import PrepareResult
     from .renewals import RenewalsResult
+    from .sending_switch import SwitchResult
+    from .staff_requests import RequestsResult
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class DocumentsOptions:
 
     kind: str  # conventions · charte · recus · emargement
     member: str | None = None
+    occupation: str | None = None  # conventions: just this one (C012), the request « envoyer pour signature »
     all: bool = False  # conventions: ended ones too; charter: every active member
     out: Path | None = None
     pdf: bool = False
@@ -105,6 +109,14 @@ class InvoicesOptions:
     pdf: bool = False  # also the PDF/A-3 Factur-X of each document (LibreOffice)
     credit_of: str | None = None  # the invoice a credit note cancels
     reason: str = ""  # the credit note's motive
+
+
+@dataclass(frozen=True)
+class SendingOptions:
+    """`mila envois activer|suspendre`, « activer les envois » · « suspendre les envois »."""
+
+    on: bool
+    by: str | None = None  # who asked (the request's « Demandée par »)
 
 
 # --------------------------------------------------------------------------- entries
@@ -211,6 +223,7 @@ def docs(ctx: RunContext, options: DocumentsOptions) -> DocumentsResult:
         return jobs.run_conventions(
             ctx,
             member=options.member,
+            occupation=options.occupation,
             include_ended=options.all,
             out=options.out,
             pdf=options.pdf,
@@ -265,6 +278,57 @@ def factures(ctx: RunContext, options: InvoicesOptions = InvoicesOptions()) -> I
     return run_invoices(ctx, pdf=options.pdf, credit_of=options.credit_of, reason=options.reason)
 
 
+@dataclass
+class RenewalsPreview:
+    """The reminders due today, written as previews (« prévisualiser les relances »)."""
+
+    result: RenewalsResult
+
+    @property
+    def journal_lost(self) -> bool:
+        return False  # a dry run writes no Journal line
+
+    def as_dict(self) -> dict[str, object]:
+        return self.result.as_dict()
+
+    def outcome(self) -> Outcome:
+        count, folder = len(self.result.messages), self.result.preview_folder
+        if not count:
+            return Outcome(NOTHING, "aucune relance due aujourd'hui : rien à écrire en aperçu")
+        return Outcome(
+            SUCCESS,
+            f"{count} relance(s) due(s) aujourd'hui écrite(s) en aperçu dans « {folder} », rien n'est parti",
+        )
+
+
+def renewals_preview(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsPreview:
+    """The reminders due today written as previews (the request « prévisualiser les
+    relances »): nothing sent, nothing recorded."""
+    preview = RunContext(ctx.settings, ctx.clock, today=ctx.today, dry_run=True, workbook=ctx.workbook)
+    return RenewalsPreview(renewals(preview))
+
+
+def envois(ctx: RunContext, options: SendingOptions) -> SwitchResult:
+    """Switch sending on or off (a Journal line: ``sending_switch``)."""
+    from .sending_switch import switch
+
+    return switch(ctx, on=options.on, by=options.by)
+
+
+def payments_inbox(ctx: RunContext, options: RunOptions = RunOptions()) -> InboxResult:
+    """The files dropped in ``[payments] drive_inbox`` imported, then moved to « Importés/AAAA »."""
+    from .payments_inbox import run_inbox
+
+    return run_inbox(ctx)
+
+
+def demandes(ctx: RunContext, options: RunOptions = RunOptions()) -> RequestsResult:
+    """The pending requests of the ``Demandes`` tab, each done once (``staff_requests``)."""
+    from .staff_requests import run_requests
+
+    return run_requests(ctx)
+
+
 def resume(ctx: RunContext, options: RunOptions = RunOptions()) -> DigestResult:
     """The daily summary to the staff ([digest] to), sent when something is new."""
     from .digest import run_digest
@@ -307,8 +371,17 @@ class Job(Generic[R]):
     sends_mail: bool = False
 
     def work(self, settings: Settings, clock: Clock) -> R:
-        """The scheduled run: today, for real, the workbook and sender of the settings."""
-        return self.entry(RunContext(settings, clock))
+        """The scheduled run: today, for real, the workbook and sender of the settings. The
+        previews a mail job writes (sending not switched on yet) go to Drive « Aperçus »."""
+        ctx = RunContext(settings, clock)
+        if not self.sends_mail:
+            return self.entry(ctx)
+        from .preview_drive import preview_files, upload_previews
+
+        before = preview_files(ctx)
+        result = self.entry(ctx)
+        upload_previews(ctx, before)
+        return result
 
     def describe(self, result: JobResult) -> Outcome:
         """The one French line of a run, for ``mila etat``."""
@@ -317,26 +390,36 @@ class Job(Generic[R]):
 
 @dataclass
 class PaymentsRun:
-    """The scheduled HelloAsso pull: its result, or ``None`` while no organisation is set."""
+    """The scheduled payments pass: the HelloAsso pull (``None`` while no organisation is
+    set) and the Drive inbox (``None`` while ``[payments] drive_inbox`` is not set)."""
 
     result: PaymentsResult | None
+    inbox: InboxResult | None = None
 
     @property
     def journal_lost(self) -> bool:
         """Payments appended, but the Journal line naming their IDs could not be written."""
-        return bool(self.result is not None and self.result.journal_lost)
+        return bool(self.result is not None and self.result.journal_lost) or bool(
+            self.inbox is not None and self.inbox.journal_lost
+        )
 
     def as_dict(self) -> dict[str, object]:
-        return self.result.as_dict() if self.result is not None else {"disabled": True}
+        found: dict[str, object] = self.result.as_dict() if self.result is not None else {"disabled": True}
+        return found if self.inbox is None else {**found, "inbox": self.inbox.as_dict()}
 
     def outcome(self) -> Outcome:
         from .payments import describe
 
-        if self.result is None:
+        if self.result is None and self.inbox is None:
             return Outcome(
                 NOTHING, "désactivé : aucune organisation HelloAsso configurée ([payments] organisation)"
             )
-        return describe(self.result)
+        outcomes = [describe(self.result)] if self.result is not None else []
+        outcomes += [self.inbox.outcome()] if self.inbox is not None else []
+        result = next((o.result for o in outcomes if o.result == FAILURE), None) or next(
+            (o.result for o in outcomes if o.result != NOTHING), NOTHING
+        )
+        return Outcome(result, " ; ".join(o.summary for o in outcomes))
 
 
 def payments(ctx: RunContext, options: PaymentsOptions) -> PaymentsResult:
@@ -368,16 +451,16 @@ def payments(ctx: RunContext, options: PaymentsOptions) -> PaymentsResult:
 
 def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRun:
     """`mila paiements helloasso`, before the renewals: a member who paid yesterday gets no
-    reminder today. Off while ``[payments] organisation`` is not configured (``config``
-    then disables its timing; run by hand, it says so)."""
+    reminder today; then the files dropped in ``[payments] drive_inbox``. Off while neither
+    ``[payments] organisation`` nor ``drive_inbox`` is configured (``config`` then disables
+    its timing; run by hand, it says so)."""
     settings = ctx.settings
-    if not settings.payments.organisation:
-        return PaymentsRun(None)
-    from ..payments.helloasso_api import HelloAssoClient
-    from .payments import run_helloasso
+    pulled = None
+    if settings.payments.organisation:
+        from ..payments.helloasso_api import HelloAssoClient
+        from .payments import run_helloasso
 
-    return PaymentsRun(
-        run_helloasso(
+        pulled = run_helloasso(
             ctx.workbook,
             HelloAssoClient(settings.payments),
             today=ctx.today,
@@ -386,10 +469,13 @@ def paiements(ctx: RunContext, options: RunOptions = RunOptions()) -> PaymentsRu
             since_default_days=settings.payments.since_days,
             clock=ctx.clock,
         )
-    )
+        ctx.changed()
+    inbox = payments_inbox(ctx) if settings.payments.drive_inbox else None
+    return PaymentsRun(pulled, inbox)
 
 
 JOBS: dict[str, Job[JobResult]] = {
+    "demandes": Job("demandes", demandes),
     "sync": Job("sync", sync),
     "paiements": Job("paiements", paiements),
     "factures": Job("factures", lambda ctx: factures(ctx, InvoicesOptions(pdf=True))),

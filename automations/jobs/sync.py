@@ -28,6 +28,7 @@ from ..workbook.placement import Cell, Grid
 from .evaluation import Evaluation, desired_cells
 from .forms import FormsIntake
 from .lists import keep_lists_current, lists_differ, lists_in_write
+from .membership_replies import MembershipAcks
 from .notices import NoticesResult
 from .promotions import record_promotions
 from .reconcile import reconciliation_updates
@@ -69,6 +70,7 @@ class SyncResult:
     # The form answers taken in just before (jobs/forms.py), and their acknowledgements.
     forms: FormsIntake | None = None
     acknowledgements: NoticesResult | None = None
+    membership_acks: MembershipAcks | None = None  # the membership requests' acknowledgements
 
     @property
     def changed(self) -> bool:
@@ -123,6 +125,11 @@ class SyncResult:
             "notices_error": self.notices_error,
             "forms": self.forms.as_dict() if self.forms is not None else None,
             "acknowledgements": self.acknowledgements.as_dict() if self.acknowledgements else None,
+            "membership_acknowledgements": (
+                {"messages": [m.as_dict() for m in self.membership_acks.messages]}
+                if self.membership_acks
+                else None
+            ),
         }
 
 

@@ -34,7 +34,7 @@ from ..errors import MailError
 from ..settings.mail import DEFAULT_PORTS, DEFAULT_TEMPLATES, DEMO_SENDER, SECURITIES, MailSettings
 from .check import MailCheck, checked_address, send_test_message
 from .message import HeaderProblem, Outgoing, build_message, new_message_id, one_line
-from .preview import NO_SERVER_HINT, PreviewSender, preview_notice
+from .preview import NO_SERVER_HINT, SWITCH_HINT, SWITCHED_OFF, PreviewSender, preview_notice, switched_off
 from .senders import Sender, make_sender
 from .smtp import DeliveryUncertain, RecipientRefused, SmtpSender
 from .templates import Templates
@@ -45,6 +45,8 @@ __all__ = [
     "DEMO_SENDER",
     "NO_SERVER_HINT",
     "SECURITIES",
+    "SWITCHED_OFF",
+    "SWITCH_HINT",
     "DeliveryUncertain",
     "HeaderProblem",
     "MailCheck",
@@ -63,4 +65,5 @@ __all__ = [
     "one_line",
     "preview_notice",
     "send_test_message",
+    "switched_off",
 ]

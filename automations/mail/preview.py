@@ -18,8 +18,24 @@ NO_SERVER_HINT = (
 )
 
 
+# The preview folder's sub-folder while sending is not switched on (a server is configured,
+# but no person has switched sending on in the sheet yet): its name tells the notices why.
+SWITCHED_OFF = "envois-non-actives"
+SWITCH_HINT = "Regardez les aperçus, puis demandez « activer les envois » dans l'onglet Demandes du classeur."
+
+
+def switched_off(folder: Path | None) -> bool:
+    """Whether previews in ``folder`` were written because sending is not switched on."""
+    return folder is not None and Path(folder).name == SWITCHED_OFF
+
+
 def preview_notice(count: int, folder: Path) -> str:
     """The French sentence of a run without server: how many previews, where, nothing left."""
+    if switched_off(folder):
+        return (
+            f"Les envois ne sont pas encore activés : {count} message(s) écrit(s) en aperçu dans "
+            f"« {folder} » ; rien n'est parti. {SWITCH_HINT}"
+        )
     return (
         f"Aucun serveur d'envoi configuré : {count} message(s) écrit(s) en aperçu dans « {folder} » ; "
         f"rien n'est parti. {NO_SERVER_HINT}"
@@ -37,7 +53,8 @@ class PreviewSender:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.description = f"aperçus dans « {self.folder} » (rien ne part)"
+        why = " : les envois ne sont pas encore activés" if switched_off(self.folder) else ""
+        self.description = f"aperçus dans « {self.folder} » (rien ne part{why})"
 
     def open(self) -> None:
         try:

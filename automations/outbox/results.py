@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..mail import switched_off
 from ..rules import outbox as rules
 from ..runner import NOTHING, Outcome
 from .messages import BY_ANOTHER_RUN, PREVIEW, InDoubt, Mail
@@ -117,6 +118,13 @@ class MessageCounts:
 
 def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
     """The record of a mail job run without server: previews written, nothing left."""
+    if switched_off(folder):
+        if not messages:
+            return Outcome(NOTHING, "envois pas encore activés ; rien à écrire en aperçu")
+        return Outcome(
+            PREVIEW,
+            f"envois pas encore activés : {messages} {what} en aperçu dans « {folder} », rien n'est parti",
+        )
     if not messages:
         return Outcome(NOTHING, "aucun serveur d'envoi configuré ; rien à écrire en aperçu")
     return Outcome(

@@ -75,6 +75,7 @@ DECLARATIONS: dict[str, TabData] = {
     "Conseil": TabData(personal=("Civilité",), names=("Nom",)),
     "Chiffres": TabData(links=()),
     "Textes": TabData(links=()),
+    "Demandes": TabData(links=("Cible",)),
     "Factures": TabData(
         kept=(
             "N°",
@@ -580,7 +581,8 @@ def refusal(person: Person, status: str | None, due: Sequence[str]) -> str | Non
         return None
     return (
         "Effacement refusé : " + " ; ".join(reasons) + ". " + _sentence(" et ".join(todo)) + ", "
-        "ou confirmez l'effacement avec --confirmer (les pièces comptables sont conservées de toute façon)."
+        "ou confirmez l'effacement (commande : --confirmer ; onglet Demandes : Cible « "
+        f"{person.member_id} confirmer »), les pièces comptables étant conservées de toute façon."
     )
 
 

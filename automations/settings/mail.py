@@ -112,6 +112,10 @@ class MailSettings(Section):
     signature: Text = "L'équipe du MILA"
     ca_file: ConfigPath | None = None
     helo: OptionalText = Field(None, description="le nom donné au serveur (EHLO), par exemple « mila.fr »")
+    # Whether sending is on in a workbook whose Journal has never switched it (no « envois »
+    # line): off for a new installation, which sends only once a person switched it on
+    # (« activer les envois »). Tests and the demo's own runs set it to start on.
+    sending_starts_on: bool = Field(False, description="true ou false")
 
     @model_validator(mode="before")
     @classmethod

@@ -5,6 +5,7 @@
     organisation = "mila-paris"
     forms = ["Membership/adhesion-2025", "Event/soiree-de-rentree"]
     since_days = 365                               # first pull: how far back
+    drive_inbox = "https://drive.google.com/drive/folders/…"  # files the staff drop to import
 
 The client ID and secret come from the environment only (``HELLOASSO_CLIENT_ID``,
 ``HELLOASSO_CLIENT_SECRET``), never from the file.
@@ -17,6 +18,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from .base import OptionalText, Section
+from .documents import drive_folder_id
 
 DEFAULT_URL = "https://api.helloasso.com"
 FORM_TYPES = ("Membership", "Event", "Shop", "Donation", "CrowdFunding", "PaymentForm", "Checkout")
@@ -71,6 +73,13 @@ class PaymentsSettings(Section):
         (), strict=False, description=FORM_LIST
     )
     since_days: int = Field(365, ge=1, description="un nombre entier de jours, au moins 1, par exemple 365")
+    # The Drive folder the staff drop HelloAsso exports and bank statements in (its URL or ID):
+    # imported by the request « importer les paiements » and the daily pass, then moved to
+    # « Importés/AAAA » beside it.
+    drive_inbox: Annotated[str | None, BeforeValidator(drive_folder_id)] = Field(
+        None,
+        description="l'adresse d'un dossier Google Drive (https://drive.google.com/drive/folders/…)",
+    )
     max_retries: int = Field(5, ge=1, description="un nombre entier d'essais, au moins 1, par exemple 5")
     retry_wait_max: float = Field(
         30.0, ge=0, strict=False, description="un nombre de secondes, par exemple 30"

@@ -1,6 +1,7 @@
 """``[schedule]``: the state folder, the lock's wait, and one ``[schedule.<job>]`` table per job.
 
-Default timings: sync (and the « place confirmée » notices) every 15 minutes on working
+Default timings: the staff's requests (``Demandes``) every minute and sync (and the « place
+confirmée » notices) every 15 minutes on working
 days from 8:00 to 20:00, the HelloAsso orders every day at 8:30 (off while ``[payments]
 organisation`` is not set), renewals every day at 9:00, conventions and charters every day
 at 7:30, the annual report never automatically.
@@ -51,6 +52,8 @@ class Timing:
 
 
 DEFAULT_TIMINGS: dict[str, Timing] = {
+    # The staff's requests (the « Demandes » tab): a pass with nothing pending is one small read.
+    "demandes": Timing(every_minutes=1, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
     "sync": Timing(every_minutes=15, days=WORKING_DAYS, start=dt.time(8, 0), end=dt.time(20, 0)),
     # Notices of places freed on a waiting list, on the sync's cadence (the sync records
     # them « à envoyer »; this sends what is pending, once).
@@ -124,6 +127,7 @@ class ScheduleSettings(Section):
     state_dir: FolderPath = Field(Path("state"), validate_default=True)
     lock_wait_seconds: float = Field(60.0, ge=0, description="un nombre de secondes, par exemple 60")
     sync: JobTiming | None = None
+    demandes: JobTiming | None = None
     promotions: JobTiming | None = None
     paiements: JobTiming | None = None
     factures: JobTiming | None = None

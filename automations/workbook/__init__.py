@@ -23,8 +23,10 @@ __all__ = [
 ]
 
 
-def open_workbook(settings: Settings) -> Workbook:
-    """Open the workbook the settings point to: a Google sheet, or an .xlsx file."""
+def open_workbook(settings: Settings, *, lazy: bool = False) -> Workbook:
+    """Open the workbook the settings point to: a Google sheet, or an .xlsx file. ``lazy``:
+    a Google sheet's metadata is read when first needed, not now (``Workbook.peek`` of one
+    tab then costs its one read)."""
     book = settings.workbook
     if book.sheet:
         from .google import GoogleBackend
@@ -35,6 +37,7 @@ def open_workbook(settings: Settings) -> Workbook:
                 credentials_path=book.credentials,
                 emulator_host=book.emulator_host,
                 retry=book.retry,
+                lazy=lazy,
             )
         )
     if book.path:

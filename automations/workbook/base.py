@@ -199,6 +199,20 @@ class Workbook:
             self._headers[title] = header_of(grids.get(title, []))
         return tables
 
+    def peek(self, tab: Tab) -> Table | None:
+        """One contract tab, read whole in one request: on Google Sheets opened lazily, by its
+        contract title and without reading the tab list first (``fetch_named``); the tab list
+        is read only when no tab has exactly that title. ``None`` when the tab is missing."""
+        fetch_named = getattr(self.backend, "fetch_named", None)
+        if fetch_named is not None and self._titles is None:
+            grid = fetch_named(tab.name)
+            if grid is not None:
+                table = Table.from_grid(tab.name, grid)
+                self._last[tab.name] = table
+                self._headers[tab.name] = header_of(grid)
+                return table
+        return self.read([tab.name], require=False).get(tab.name)
+
     def _require(self, names: Sequence[str]) -> None:
         asked = {normalize_header(n) for n in names}
         for tab in REQUIRED_TABS:

@@ -241,6 +241,7 @@ class GoogleBackend:
         emulator_host: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         timeout: float = 60.0,
+        lazy: bool = False,
     ) -> None:
         self.key = spreadsheet_key(key_or_url)
         self.description = f"feuille Google Sheets « {self.key} »"
@@ -254,7 +255,9 @@ class GoogleBackend:
         self.http: HTTPClient = client_class(self.credentials, session)
         self.http.set_timeout((10.0, timeout))
         self._sheets: list[dict[str, Any]] = []
-        self._load_metadata()
+        self._loaded = False
+        if not lazy:  # opening says at once when the sheet is missing or not shared
+            self._load_metadata()
 
     @property
     def account_email(self) -> str | None:
@@ -334,12 +337,43 @@ class GoogleBackend:
     def _load_metadata(self) -> None:
         meta = self._call(lambda: self.http.fetch_sheet_metadata(self.key))
         self._sheets = [s["properties"] for s in meta.get("sheets", [])]
+        self._loaded = True
+
+    def _metadata(self) -> list[dict[str, Any]]:
+        if not self._loaded:
+            self._load_metadata()
+        return self._sheets
 
     def titles(self) -> list[str]:
-        return [s["title"] for s in self._sheets]
+        return [s["title"] for s in self._metadata()]
+
+    def fetch_named(self, title: str) -> Grid | None:
+        """The tab titled exactly ``title``, whole, in one ``values:batchGet`` and without the
+        metadata; ``None`` when no tab has that title (Google refuses the range)."""
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+
+        def ask() -> Any:
+            try:
+                return self.http.values_batch_get(self.key, [a1.quote_tab(title)], dict(params))
+            except APIError as exc:
+                if exc.response.status_code == 400:  # « Unable to parse range »: no such tab
+                    return None
+                raise
+
+        body = self._call(ask)
+        if body is None:
+            return None
+        grid: Grid = []
+        for value_range in body.get("valueRanges", [])[:1]:
+            _place(grid, value_range)
+        return grid
 
     def _sheet(self, title: str) -> dict[str, Any]:
-        for sheet in self._sheets:
+        for sheet in self._metadata():
             if sheet["title"] == title:
                 return sheet
         raise WorkbookError(f"L'onglet « {title} » n'existe plus dans la {self.description}.")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import schema
 from . import a1
-from .preparation import COLOURS, FORMATS, ColumnPlan, TabPlan, plan_tab, tab_contract
+from .preparation import COLOURS, FORMATS, Choices, ColumnPlan, TabPlan, plan_tab, tab_contract
 
 if TYPE_CHECKING:
     from .google import GoogleBackend
@@ -45,13 +45,15 @@ def read_state(backend: GoogleBackend) -> list[dict[str, Any]]:
     return list(meta.get("sheets", []))
 
 
-def plan_requests(sheets: Sequence[Mapping[str, Any]], listes_title: str | None) -> list[dict[str, Any]]:
+def plan_requests(
+    sheets: Sequence[Mapping[str, Any]], listes_title: str | None, choices: Choices | None = None
+) -> list[dict[str, Any]]:
     """The batchUpdate requests whose effect is missing from ``sheets`` (as read)."""
     requests: list[dict[str, Any]] = []
     for sheet in sheets:
         props = sheet.get("properties", {})
         rows = _rows(sheet)
-        plan = plan_tab(props.get("title", ""), [_value(rows, 0, c) for c in range(_width(rows))])
+        plan = plan_tab(props.get("title", ""), [_value(rows, 0, c) for c in range(_width(rows))], choices)
         if plan is not None:
             requests += _tab_requests(sheet, plan, rows, listes_title)
     return requests
@@ -253,12 +255,12 @@ def _column_name(plan: TabPlan, rng: Mapping[str, Any]) -> str:
     return f"colonne calculée « {name} »"
 
 
-def prepare(backend: GoogleBackend) -> list[dict[str, Any]]:
+def prepare(backend: GoogleBackend, choices: Choices | None = None) -> list[dict[str, Any]]:
     """Apply the plan: read once, send the missing requests in one batchUpdate; the requests sent."""
     sheets = read_state(backend)
     titles = [s.get("properties", {}).get("title", "") for s in sheets]
     listes = next((t for t in titles if tab_contract(t) is schema.LISTES), None)
-    requests = plan_requests(sheets, listes)
+    requests = plan_requests(sheets, listes, choices)
     if requests:
         backend._call(lambda: backend.http.batch_update(backend.key, {"requests": requests}))
     return requests

@@ -8,6 +8,7 @@ and sends only what is missing; neither changes a cell value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import schema
@@ -54,6 +55,12 @@ HOLDS = {
     "texte": "Le paragraphe du rapport d'activité ; vide tant qu'il reste à écrire (voir « Consigne »).",
     "consigne": "Ce que seule l'équipe peut raconter dans cette partie du rapport (ajouté par "
     "mila preparer) : écrivez-le dans « Texte ».",
+    "cible": "À quoi s'applique la demande : une occupation (C012), un membre (M0034), une année.",
+    "demandee par": "Votre adresse e-mail : la réponse y est envoyée quand la demande est faite.",
+    "demandee le": "Quand la demande a été faite (jj/mm/aaaa hh:mm).",
+    "resultat": "Ce que mila a fait, en une ligne.",
+    "lien": "Le fichier produit (Google Drive) ou les aperçus à regarder.",
+    "traitee le": "Quand mila a traité la ligne.",
 }
 KIND_HOLDS = {
     "date": "Date (jj/mm/aaaa).",
@@ -104,8 +111,14 @@ def tab_contract(title: str) -> Tab | None:
     return schema.tab_schema(title)
 
 
-def plan_tab(title: str, header: list[object]) -> TabPlan | None:
-    """The plan for a tab whose row 1 is ``header``; None for a staff tab of its own."""
+# Dropdowns the contract leaves to the jobs: (tab, column) -> the choices (the requests of
+# ``Demandes``, registered with the jobs that do them).
+Choices = Mapping[tuple[str, str], tuple[str, ...]]
+
+
+def plan_tab(title: str, header: list[object], choices: Choices | None = None) -> TabPlan | None:
+    """The plan for a tab whose row 1 is ``header``; None for a staff tab of its own.
+    ``choices``: dropdowns of columns whose values the jobs know (``Demandes``' « Demande »)."""
     tab = tab_contract(title)
     if tab is None:
         return None
@@ -114,13 +127,16 @@ def plan_tab(title: str, header: list[object]) -> TabPlan | None:
         key = normalize_header(text)
         if key and key not in located:
             located[key] = index
+    given = choices or {}
     columns = tuple(
-        _plan_column(tab, column, located[column.key]) for column in tab.columns if column.key in located
+        _plan_column(tab, column, located[column.key], given.get((tab.name, column.name), ()))
+        for column in tab.columns
+        if column.key in located
     )
     return TabPlan(title, columns, owned=tab.job_owned)
 
 
-def _plan_column(tab: Tab, column: Column, index: int) -> ColumnPlan:
+def _plan_column(tab: Tab, column: Column, index: int, known: tuple[str, ...] = ()) -> ColumnPlan:
     width = max(90, min(260, 8 * len(column.name) + 30))
     if tab.job_owned:
         return ColumnPlan(index, column.name, OWNED_NOTE, width=max(width, 160))
@@ -131,7 +147,9 @@ def _plan_column(tab: Tab, column: Column, index: int) -> ColumnPlan:
         note = f"{_holds(column)}\n{'Saisie obligatoire.' if column.required else 'Saisie facultative.'}"
     choices: tuple[str, ...] = ()
     if not column.calc:
-        choices = YES_NO if column.kind == "bool" else column.choices
+        choices = YES_NO if column.kind == "bool" else (column.choices or known)
+    if known and not column.calc:
+        note = f"Valeurs : {' · '.join(known)}.\n" + note
     list_column = None
     if ref is not None and not column.calc:
         list_column = [c.name for c in schema.LISTES.columns].index(ref) + 1
@@ -141,7 +159,7 @@ def _plan_column(tab: Tab, column: Column, index: int) -> ColumnPlan:
     elif column.kind == "email" or column.key in ("structure", "titre", "adresse"):
         width = max(width, 180)
     elif column.kind == "choice":
-        width = max(width, min(220, 8 * max((len(c) for c in column.choices), default=0) + 40))
+        width = max(width, min(260, 8 * max((len(c) for c in column.choices or known), default=0) + 40))
     return ColumnPlan(
         index=index,
         name=column.name,

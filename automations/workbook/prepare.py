@@ -10,9 +10,11 @@ from collections import Counter
 
 from ..errors import WorkbookError
 from .base import Workbook
+from .preparation import Choices
 
 # The change kinds, as the command tells them (French), in the order it lists them.
 KINDS = {
+    "tab": "onglet créé",
     "frozen": "ligne d'en-tête figée",
     "note": "note d'en-tête",
     "validation": "liste déroulante",
@@ -34,9 +36,10 @@ GOOGLE_KINDS = {
 }
 
 
-def prepare_workbook(workbook: Workbook) -> Counter[str]:
+def prepare_workbook(workbook: Workbook, choices: Choices | None = None) -> Counter[str]:
     """Apply SHEETS.md's presentation to the workbook; the changes made, counted by kind
-    (empty when everything was already there: nothing was written)."""
+    (empty when everything was already there: nothing was written). ``choices``: the
+    dropdowns the jobs know (the requests of ``Demandes``)."""
     from .google import GoogleBackend
     from .xlsx import XlsxBackend
 
@@ -44,11 +47,11 @@ def prepare_workbook(workbook: Workbook) -> Counter[str]:
     if isinstance(backend, GoogleBackend):
         from .google_prepare import prepare
 
-        return Counter(GOOGLE_KINDS[next(iter(r))] for r in prepare(backend))
+        return Counter(GOOGLE_KINDS[next(iter(r))] for r in prepare(backend, choices))
     if isinstance(backend, XlsxBackend):
         from .xlsx_prepare import prepare as prepare_xlsx
 
-        return prepare_xlsx(backend)
+        return prepare_xlsx(backend, choices)
     raise WorkbookError(
         f"La préparation n'est possible que sur une feuille Google Sheets ou un fichier .xlsx "
         f"({workbook.description}) ; rien n'a été écrit."

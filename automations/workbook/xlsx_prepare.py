@@ -40,7 +40,7 @@ from openpyxl.xml.functions import tostring as openpyxl_tostring
 
 from .. import schema
 from . import a1
-from .preparation import CALC_NOTE, COLOURS, FORMATS, ColumnPlan, TabPlan, plan_tab, tab_contract
+from .preparation import CALC_NOTE, COLOURS, FORMATS, Choices, ColumnPlan, TabPlan, plan_tab, tab_contract
 from .xlsx_package import Package
 from .xlsx_parts import CONTENT_TYPES, DOC_RELS, PACKAGE_RELS, DamagedPackage, _rels_of, parse_part
 from .xlsx_sheet import _Sheet
@@ -115,7 +115,7 @@ ORDER = [
 ]
 
 
-def prepare(backend: XlsxBackend) -> Counter[str]:
+def prepare(backend: XlsxBackend, choices: Choices | None = None) -> Counter[str]:
     """Apply the plan to every contract tab of the file; the changes, by kind."""
     with backend.exclusive():
         backend._check_not_locked()
@@ -134,7 +134,7 @@ def prepare(backend: XlsxBackend) -> Counter[str]:
             raise backend._damaged(exc) from exc
         with package:
             try:
-                changes = _prepare_package(package, titles, headers)
+                changes = _prepare_package(package, titles, headers, choices)
                 if changes:
                     package.save(backend.path)
             except DamagedPackage as exc:
@@ -142,12 +142,14 @@ def prepare(backend: XlsxBackend) -> Counter[str]:
     return changes
 
 
-def _prepare_package(package: Package, titles: Sequence[str], headers: dict) -> Counter[str]:
+def _prepare_package(
+    package: Package, titles: Sequence[str], headers: dict, choices: Choices | None = None
+) -> Counter[str]:
     changes: Counter[str] = Counter()
     listes = next((t for t in titles if tab_contract(t) is schema.LISTES), None)
     for title in titles:
         grid = headers.get(title) or []
-        plan = plan_tab(title, list(grid[0]) if grid else [])
+        plan = plan_tab(title, list(grid[0]) if grid else [], choices)
         if plan is None:
             continue
         _Preparer(package, package.sheet(title), plan, listes, changes).run()

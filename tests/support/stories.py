@@ -99,7 +99,7 @@ class Mila:
         """Write mila.toml: the mail server (another ``port`` to make it unreachable), no LibreOffice."""
         self.config.write_text(
             f'[mail]\nhost = "127.0.0.1"\nport = {port or self.server.port}\nsecurity = "none"\n'
-            'from = "adhesions@mila.fr"\n\n[digest]\nto = ["equipe@mila.fr"]\n\n'
+            'from = "adhesions@mila.fr"\nsending_starts_on = true\n\n[digest]\nto = ["equipe@mila.fr"]\n\n'
             '[documents]\nsoffice = "pas-de-libreoffice"\n' + extra,
             encoding="utf-8",
         )
