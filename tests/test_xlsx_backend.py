@@ -483,5 +483,9 @@ def renewal_tabs(due: dict[str, str]) -> dict[str, list[list[object]]]:
         "Membres": [header, *members],
         "Tarifs": FEE_HISTORY,
         "Relances": [[c.name for c in schema.RELANCES.columns]],
-        "Journal": [[c.name for c in schema.JOURNAL.columns]],
+        # Sending switched on by a person (the last « envois » line of Journal).
+        "Journal": [
+            [c.name for c in schema.JOURNAL.columns],
+            ["01/11/2026 09:00", "envois", "activés", "activés par l'équipe"],
+        ],
     }
