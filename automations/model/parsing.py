@@ -315,6 +315,10 @@ def _column(
     cells: list[dict[str, object]], key: str, blank: _Note, read: Callable[[object], object]
 ) -> list[object]:
     """The outcome of each row's cell in column ``key``; each distinct value read once."""
+    raws = [row_cells.get(key) for row_cells in cells]
+    if _equal_means_same(raws):  # nearly every column: its values looked up as they are
+        table = {raw: blank if raw is None else read(raw) for raw in set(raws)}
+        return list(map(table.__getitem__, raws))
     seen: dict[object, object] = {}
     remembered = seen.get
     out: list[object] = []
@@ -336,6 +340,28 @@ def _column(
 
 
 _SKIP_KEY = object()  # not remembered yet
+_PLAIN = frozenset({type(None), str, int, dt.date})  # equal values of these classes read alike
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _equal_means_same(raws: list[object]) -> bool:
+    """Whether two equal values of ``raws`` always give the same outcome, so that they may
+    share one: not when ``True``, ``1`` and ``1.0``, or ``0.0`` and ``-0.0``, or two
+    moments in different time zones, stand in one column (see ``_cache_key``)."""
+    kinds = set(map(type, raws))
+    if kinds <= _PLAIN:
+        return True
+    if not kinds <= _PLAIN | _NUMBERS | {dt.datetime, dt.time} or len(kinds & _NUMBERS) > 1:
+        return False
+    if float in kinds and 0.0 in raws:
+        return False
+    if dt.datetime in kinds or dt.time in kinds:
+        return all(
+            r.tzinfo is None and not r.fold
+            for r in raws
+            if r.__class__ is dt.datetime or r.__class__ is dt.time
+        )
+    return True
 
 
 def _emit(
