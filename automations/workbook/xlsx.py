@@ -182,18 +182,17 @@ class XlsxBackend:
         finally:
             wb.close()
 
-    def _parsed(self, titles: Sequence[str] | None) -> _Parsed:
-        """The tab titles and the rows of ``titles`` (those that exist; None: every tab when
-        the file must be opened anyway, since a read of the titles comes before a read of
-        the tabs), parsed once per version of the file (see ``CACHED_VALUES``). A file read
-        repaired is parsed each time, so that each read logs its warning."""
+    def _parsed(self, titles: Sequence[str]) -> _Parsed:
+        """The tab titles and the rows of ``titles`` (those that exist), parsed once per
+        version of the file (see ``CACHED_VALUES``). A file read repaired is parsed each
+        time, so that each read logs its warning."""
         digest = _digest(self.path)
         known = _remembered(digest)
-        if known is not None and all(t in known.rows or t not in known.sheetnames for t in titles or ()):
+        if known is not None and all(t in known.rows or t not in known.sheetnames for t in titles):
             return known
         with self._reading() as wb:
             parsed = _Parsed(list(wb.sheetnames), dict(known.rows) if known is not None else {})
-            for title in parsed.sheetnames if titles is None else titles:
+            for title in titles:
                 if title in parsed.sheetnames and title not in parsed.rows:
                     parsed.rows[title] = list(wb[title].iter_rows(values_only=True))
         if digest is not None and not self._repaired and _digest(self.path) == digest:
@@ -201,7 +200,7 @@ class XlsxBackend:
         return parsed
 
     def titles(self) -> list[str]:
-        return list(self._parsed(None).sheetnames)
+        return list(self._parsed(()).sheetnames)
 
     def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
         parsed = self._parsed([*full, *partial])
