@@ -1,4 +1,21 @@
-"""Fixtures that build small workbooks in code, on either backend."""
+"""Fixtures that build small workbooks in code, on either backend, and the costly things
+built once per test run and shared by every module that reads them.
+
+Shared, built once per run (under pytest-xdist, by the first worker that asks, the others
+reading its result), never to be changed by a test (take a copy):
+
+- ``demo_built``: the demo workbook (seed 2024, 23 November 2026) and its ``DemoSummary``;
+  ``demo`` gives a test its own copy;
+- ``demo_synced_built``: the demo after ``mila synchroniser``; ``demo_synced`` gives a copy;
+- ``demo_documents_built``: every kind of document the jobs write from the demo, and the
+  2025 report, in one folder, with the jobs' results;
+- ``built_once(tmp_path_factory, name, build)``: the helper behind them, for anything else
+  costly several modules read (a module-scoped fixture is enough when one module reads it,
+  but under xdist each worker that runs one of its tests builds it again).
+
+Cheap alternatives first: ``make_book`` builds a small workbook in code, on the .xlsx and
+Google backends; ``FEE_HISTORY`` is the Tarifs tab the association lived through.
+"""
 
 from __future__ import annotations
 
@@ -166,7 +183,7 @@ def make_book(request: pytest.FixtureRequest, tmp_path: Path):
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
-def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
     """``build(folder)``'s result, called once per test run with a folder of its own.
 
     Under pytest-xdist the workers share one build: the first to ask builds into the run's
@@ -187,7 +204,7 @@ def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Pat
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
     """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
-    folder, summary = _built_once(
+    folder, summary = built_once(
         tmp_path_factory, "demo", lambda f: build_demo_workbook(f / "demo.xlsx", seed=2024, today=DEMO_TODAY)
     )
     return folder / "demo.xlsx", summary
@@ -208,8 +225,63 @@ def _sync_demo(demo: Path, folder: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workbook after ``mila sync --date 2026-11-23``, once per test run."""
-    folder, _ = _built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
+    folder, _ = built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
     return folder / "demo.xlsx"
+
+
+def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
+    from automations.clock import FixedClock
+    from automations.config import Settings
+    from automations.documents.settings import AssociationSettings, DocumentsSettings
+    from automations.jobs.context import RunContext
+    from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
+    from automations.jobs.report import run_report
+    from automations.rules.membership import MembershipPolicy
+
+    path = folder / "demo.xlsx"
+    shutil.copyfile(demo, path)
+    today = DEMO_DOCUMENTS_DAY
+    clock = FixedClock(dt.datetime.combine(today, dt.time(9)))
+
+    def run(documents: DocumentsSettings) -> RunContext:
+        settings = Settings(
+            association=AssociationSettings(), documents=documents, membership=MembershipPolicy()
+        )
+        return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
+
+    default = run_conventions(run(DocumentsSettings(out=folder / "none")))
+    shops = DocumentsSettings(out=folder / "out", shop_conventions=True)
+    results = {
+        "default": default,
+        "conventions": run_conventions(run(shops)),
+        "charte": run_charters(run(shops), all_members=True),
+        "recus": run_receipts(run(shops)),
+        "emargement": run_attendance(run(shops), meeting=dt.date(2026, 6, 12)),
+    }
+    report = folder / "out" / "rapport"  # beside, not among, the documents members receive
+    run_report(Workbook(XlsxBackend(path)), year=2025, out_dir=report, today=today, soffice=None)
+    return results
+
+
+DEMO_DOCUMENTS_DAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(scope="session")
+def demo_documents_built(
+    demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
+    """``(out, results)``: every kind of document the jobs write from the demo on 30 November
+    2026, written once per test run into ``out``: the conventions (shops' included), every
+    member's charter and the register, the receipts, the attendance sheet of the 12 June 2026
+    meeting; and in ``out / "rapport"`` the 2025 report (without LibreOffice's layout pass),
+    written from the workbook as those jobs left it. ``results`` are the
+    jobs' results by kind (``conventions``, ``charte``, ``recus``, ``emargement``), and
+    ``default``: the conventions of a first run without ``shop_conventions``, written
+    elsewhere. Read the files; copy one before changing it."""
+    folder, results = built_once(
+        tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_built[0], f)
+    )
+    return folder / "out", results
 
 
 @pytest.fixture

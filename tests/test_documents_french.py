@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,26 +11,16 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from automations.clock import FixedClock
-from automations.config import Settings
 from automations.documents import context as ctx
 from automations.documents import pieces
 from automations.documents.french import a, de, is_natural_person, majuscule, same_person, typographic
 from automations.documents.render import load_template
 from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
 from automations.errors import ConfigError
-from automations.jobs.context import RunContext
 from automations.jobs.documents import (
     DocumentsResult,
-    run_attendance,
-    run_charters,
-    run_conventions,
-    run_receipts,
 )
 from automations.model.rows import BoardMember, Member, Occupation, Premises
-from automations.rules.membership import MembershipPolicy
-from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
 
 DAY = dt.date(2025, 3, 4)
 
@@ -59,8 +48,6 @@ CORPUS = (
     ("Pixel & Refrain <Live>", "de Pixel & Refrain <Live>", "à Pixel & Refrain <Live>"),
 )
 
-# One xdist worker runs the whole module: its demo_documents fixture writes every demo document once.
-pytestmark = pytest.mark.xdist_group("documents_french")
 WRONG = re.compile(r"\b(?:de|à) (?:Le|Les|le|les|LE|LES) |\bde [AEIOUÉÈÊÀÂÎÔŒaeiouéèêàâîôœ]|'")
 
 
@@ -309,34 +296,12 @@ def test_first_of_the_month_in_superscript(tmp_path: Path) -> None:
     assert "loi du 1er juillet" in _text(data, tmp_path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo_documents(
-    tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]
+    demo_documents_built: tuple[Path, dict[str, DocumentsResult]],
 ) -> tuple[Path, dict[str, DocumentsResult]]:
-    """Every document kind of the demo, produced once."""
-    folder = tmp_path_factory.mktemp("demo_docs")
-    path = folder / "demo.xlsx"
-    shutil.copyfile(demo_built[0], path)
-    today = dt.date(2026, 11, 30)
-    clock = FixedClock(dt.datetime(2026, 11, 30, 9, 0))
-    out = folder / "out"
-
-    def run(documents: DocumentsSettings) -> RunContext:
-        settings = Settings(
-            association=AssociationSettings(), documents=documents, membership=MembershipPolicy()
-        )
-        return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
-
-    default = run_conventions(run(DocumentsSettings(out=folder / "none")))
-    shops = DocumentsSettings(out=out, shop_conventions=True)
-    results = {
-        "default": default,
-        "conventions": run_conventions(run(shops)),
-        "charte": run_charters(run(shops), all_members=True),
-        "recus": run_receipts(run(shops)),
-        "emargement": run_attendance(run(shops), meeting=dt.date(2026, 6, 12)),
-    }
-    return out, results
+    """Every document kind of the demo, produced once per test run (``conftest``)."""
+    return demo_documents_built
 
 
 def test_no_internal_wording_in_any_demo_document(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +32,42 @@ def as_json(*argv: str) -> Any:
     return json.loads(out)
 
 
+# One worker builds the imported demo once for both tests (the module fixture below).
+pytestmark = pytest.mark.xdist_group("one_truth")
+_ENV = ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST")
+
+
+@pytest.fixture(scope="module")
+def imported_once(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the demo, its payments imported then synchronised, with its
+    ``mila.toml``, ``logs/`` and ``state/``: built once for the module, copied by each test."""
+    folder = tmp_path_factory.mktemp("one_truth")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        for name in _ENV:
+            patch.delenv(name, raising=False)
+        demo = folder / "demo.xlsx"
+        shutil.copyfile(demo_built[0], demo)
+        (folder / "mila.toml").write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
+        files = [str(f) for f in demo_built[1].imports]
+        assert len(files) == 2
+        code, out = run("paiements", "importer", "--classeur", str(demo), *files, "--date", DAY)
+        assert code == 0, out
+        code, out = run("synchroniser", "--classeur", str(demo), "--date", DAY)
+        assert code == 0, out
+    return folder
+
+
 @pytest.fixture
-def imported(
-    demo: Path, demo_built: tuple[Path, DemoSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The demo, its payments imported then synchronised, in a folder of its own."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("MILA_WORKBOOK", "MILA_SHEET", "MILA_CONFIG", "SHEETS_EMULATOR_HOST"):
+def imported(imported_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo, its payments imported then synchronised, in a folder of its own (a copy of
+    the module's, its local state and logs included)."""
+    folder = tmp_path / "one_truth"
+    shutil.copytree(imported_once, folder)
+    monkeypatch.chdir(folder)
+    for name in _ENV:
         monkeypatch.delenv(name, raising=False)
-    (tmp_path / "mila.toml").write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
-    files = [str(f) for f in demo_built[1].imports]
-    assert len(files) == 2
-    code, out = run("paiements", "importer", "--classeur", str(demo), *files, "--date", DAY)
-    assert code == 0, out
-    code, out = run("synchroniser", "--classeur", str(demo), "--date", DAY)
-    assert code == 0, out
-    return demo
+    return folder / "demo.xlsx"
 
 
 def test_a_member_whose_payment_was_imported_is_up_to_date_and_not_reminded(imported: Path) -> None:

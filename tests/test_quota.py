@@ -5,14 +5,16 @@ deterministic: asserted here, reported with their targets in docs/benchmarks.md.
 from __future__ import annotations
 
 import pytest
+from conftest import built_once
 
 from benchmarks.quota import measure
 
 
-@pytest.fixture(scope="module")
-def scenarios(demo_built) -> dict[str, object]:
-    """The scenarios of ``benchmarks.quota``, on the session's demo (built for the same day)."""
-    return {s.name: s for s in measure(demo_built[0])}
+@pytest.fixture(scope="session")
+def scenarios(demo_built, tmp_path_factory) -> dict[str, object]:
+    """The scenarios of ``benchmarks.quota``, on the session's demo (built for the same day),
+    measured once per test run even when xdist spreads this module's tests over workers."""
+    return built_once(tmp_path_factory, "quota", lambda _: {s.name: s for s in measure(demo_built[0])})[1]
 
 
 def test_an_unchanged_sync_is_two_reads(scenarios) -> None:

@@ -67,6 +67,12 @@ def rendered() -> Rendered:
     return write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
 
 
+@pytest.fixture(scope="module")
+def rendered_charts() -> Rendered:
+    """The same report with its charts (drawn by matplotlib), for the tests that look at them."""
+    return write_report(compute_report(dataset(), 2024, TODAY), association="MILA")
+
+
 class TestFiguresInTheText:
     def test_members_with_last_years_figures_beside(self, rendered):
         """Averages, 31 December, arrivals and departures, each with its 2023 figure."""
@@ -375,9 +381,9 @@ class TestDocument:
         first_rows = [t.rows[0]._tr.trPr for t in doc.tables]
         assert all(row is not None and row.find(qn("w:tblHeader")) is not None for row in first_rows)
 
-    def test_charts_are_embedded_at_print_width(self):
+    def test_charts_are_embedded_at_print_width(self, rendered_charts):
         """Three charts (members, events, occupancy) as PNG, 16 cm wide, captioned."""
-        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA")
+        out = rendered_charts
         doc = Document(io.BytesIO(out.data))
         shapes = doc.inline_shapes
         assert out.charts == 3 and len(shapes) == 3
@@ -391,9 +397,9 @@ class TestDocument:
             "Séances et événements par mois en 2024 (données en annexe)",
         ]
 
-    def test_each_chart_has_its_figures_in_the_annex(self):
+    def test_each_chart_has_its_figures_in_the_annex(self, rendered_charts):
         """The annex of chart data holds one table per chart, with the figures drawn."""
-        out = write_report(compute_report(dataset(), 2024, TODAY), association="MILA")
+        out = rendered_charts
         text = paragraphs(out.data)
         assert "Annexe : données des graphiques" in text
         found = tables(out.data)

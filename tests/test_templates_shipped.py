@@ -7,34 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import built_once
 from docx import Document
 from test_documents_french import CORPUS, _all_contexts, _member
 
 from automations.cli import main
-from automations.clock import FixedClock
-from automations.config import Settings
 from automations.documents import catalogue, pieces
 from automations.documents.french import typographic
 from automations.documents.outputs import cleanup_conversion, convert_to_pdf
 from automations.documents.render import load_template
-from automations.documents.settings import REPO_TEMPLATES, AssociationSettings, DocumentsSettings
+from automations.documents.settings import REPO_TEMPLATES, AssociationSettings
 from automations.documents.verify import verify_template
-from automations.jobs.context import RunContext
-from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
-from automations.jobs.report import run_report
 from automations.report.word import template_warnings
-from automations.rules.membership import MembershipPolicy
-from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
-
-# One xdist worker runs the whole module: its demo and pdfs fixtures write and lay out every demo document once.
-pytestmark = pytest.mark.xdist_group("templates_shipped")
 
 DAY = dt.date(2025, 3, 4)
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
@@ -120,10 +109,11 @@ def paragraphs(data: bytes) -> list[str]:
     return [text.translate(SPACES) for text in found]
 
 
-def leftovers(data: bytes) -> list[tuple[str, str]]:
-    """(what, paragraph) for each trace of a tag or of an empty value."""
+def leftovers(data: bytes | list[str]) -> list[tuple[str, str]]:
+    """(what, paragraph) for each trace of a tag or of an empty value, in a document or in
+    its paragraphs already read."""
     found = []
-    for text in paragraphs(data):
+    for text in paragraphs(data) if isinstance(data, bytes) else data:
         for what, pattern in LEFTOVERS.items():
             found += [(what, text[max(0, m.start() - 50) : m.end() + 50]) for m in pattern.finditer(text)]
     return found
@@ -147,34 +137,11 @@ def one_line(text: str) -> str:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, demo_built: tuple[Path, object]) -> Path:
-    """The folder of every document the jobs write from the demo workbook, the report included."""
-    folder = tmp_path_factory.mktemp("demo_templates")
-    path = folder / "demo.xlsx"
-    shutil.copyfile(demo_built[0], path)
-    today = dt.date(2026, 11, 30)
-    out = folder / "out"
-    settings = Settings(
-        association=AssociationSettings(),
-        membership=MembershipPolicy(),
-        documents=DocumentsSettings(out=out, shop_conventions=True),
-    )
-
-    def run() -> RunContext:
-        return RunContext(
-            settings,
-            FixedClock(dt.datetime(2026, 11, 30, 9, 0)),
-            today=today,
-            workbook=Workbook(XlsxBackend(path)),
-        )
-
-    run_conventions(run())
-    run_charters(run())
-    run_receipts(run())
-    run_attendance(run(), meeting=dt.date(2026, 6, 12))
-    run_report(Workbook(XlsxBackend(path)), year=2025, out_dir=out, today=today, soffice=None)
-    return out
+@pytest.fixture
+def demo(demo_documents_built: tuple[Path, object]) -> Path:
+    """The folder of every document the jobs write from the demo workbook, the report in its
+    sub-folder (written once per test run: ``conftest.demo_documents_built``)."""
+    return demo_documents_built[0]
 
 
 def render_awkward(name: str) -> dict[str, bytes]:
@@ -187,14 +154,10 @@ def render_awkward(name: str) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture(scope="module")
-def pdfs(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
-    """{label: (pages, text)} of the first demo document of each kind, the report, and each
-    template filled for the most awkward name, laid out by LibreOffice in one batch."""
-    folder = tmp_path_factory.mktemp("pdf_sources")
+def _print(demo: Path, folder: Path) -> dict[str, tuple[int, str]]:
     sources: dict[str, Path] = {}
     for template, (prefix, *_) in {**KINDS, "rapport": REPORT}.items():
-        sources[f"demo:{template}"] = sorted(demo.glob(f"{prefix}*.docx"))[0]
+        sources[f"demo:{template}"] = sorted(demo.glob(f"**/{prefix}*.docx"))[0]
     for template, data in render_awkward("Pixel & Refrain <Live>").items():
         sources[f"nom:{template}"] = folder / f"nom-{template}.docx"
         sources[f"nom:{template}"].write_bytes(data)
@@ -214,19 +177,30 @@ def pdfs(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tupl
         cleanup_conversion(produced)
 
 
+@pytest.fixture(scope="session")
+def pdfs(
+    demo_documents_built: tuple[Path, object], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[int, str]]:
+    """{label: (pages, text)} of the first demo document of each kind, the report, and each
+    template filled for the most awkward name, laid out by LibreOffice in one batch, once
+    per test run (whichever xdist worker asks first)."""
+    demo = demo_documents_built[0]
+    return built_once(tmp_path_factory, "demo_pdfs", lambda folder: _print(demo, folder))[1]
+
+
 # --------------------------------------------------------------------------- as a person reads them
 
 
 def test_every_demo_document_reads_as_finished(demo: Path) -> None:
     """Each document of the demo opens in python-docx, holds its expected sentences and no tag nor blank value."""
     for template, (prefix, sentences, _, _) in {**KINDS, "rapport": (*REPORT, None)}.items():
-        files = sorted(demo.glob(f"{prefix}*.docx"))
+        files = sorted(demo.glob(f"**/{prefix}*.docx"))
         assert files, template
         for path in files:
-            data = path.read_bytes()
-            text = "\n".join(paragraphs(data))
+            read = paragraphs(path.read_bytes())  # opened once for both checks
+            text = "\n".join(read)
             missing = [s for s in sentences if fold(s) not in fold(text)]
-            assert not missing and not leftovers(data), (path.name, missing, leftovers(data))
+            assert not missing and not leftovers(read), (path.name, missing, leftovers(read))
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CORPUS])

@@ -296,6 +296,29 @@ class TestFormulaResultsSurvive:
 # --------------------------------------------------------------------------- what a write keeps
 
 
+class TestReadAgain:
+    def test_a_file_changed_between_two_reads_is_read_again_even_with_its_old_date(self, tmp_path):
+        """A second read of the same bytes gives the same grids (parsed once); a person's
+        edit is seen at the next read, even one that leaves the file's modification time."""
+        path = tmp_path / "c.xlsx"
+        styled_workbook(path)
+        backend = XlsxBackend(path)
+        first = backend.fetch(["Membres"], {})["Membres"]
+        first[1][1] = "changed by the caller"  # the grids handed out are the caller's own
+        assert backend.fetch(["Membres"], {}) == XlsxBackend(path).fetch(["Membres"], {})
+        assert backend.fetch(["Membres"], {})["Membres"][1][1] != "changed by the caller"
+        before = path.stat()
+        book = load_workbook(path)
+        name = book["Membres"].cell(row=2, column=2).value
+        assert isinstance(name, str)
+        book["Membres"].cell(row=2, column=2).value = name[::-1]  # as many characters
+        book.save(path)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert backend.fetch(["Membres"], {})["Membres"][1][1] == name[::-1]
+        assert backend.fetch([], {"Membres": [2]})["Membres"][1][:2] == [None, name[::-1]]
+        assert backend.titles() == ["Membres", "Budget"]
+
+
 class TestRoundTrip:
     def test_values_round_trip_and_everything_else_is_kept_byte_for_byte(self, tmp_path):
         """Dates, numbers, « = » texts, accents and appended rows read back as written; the

@@ -20,6 +20,8 @@ EARLIEST_DATE = dt.date(1900, 1, 1)  # before this a serial or a year is unreada
 LATEST_DATE = dt.date(2199, 12, 31)
 PLAUSIBLE_FROM = dt.date(2000, 1, 1)  # before this a readable date is implausible
 PLAUSIBLE_YEARS_AHEAD = 2
+_EARLIEST_AT = dt.datetime.combine(EARLIEST_DATE, dt.time())
+_AFTER_LATEST = dt.datetime.combine(LATEST_DATE + dt.timedelta(days=1), dt.time())
 
 
 # Month names as typed, folded and without their dot: Babel's (``janvier``, ``janv``) and
@@ -188,6 +190,14 @@ def parse_datetime(value: object) -> dt.date | dt.datetime:
     (how .xlsx stores plain dates) counts as a plain date.
     """
     hint = DATETIME_HINT
+    if (
+        type(value) is dt.datetime
+        and value.tzinfo is None
+        and not value.microsecond
+        and _EARLIEST_AT <= value < _AFTER_LATEST
+    ):
+        # a naive date cell within bounds (nearly every one): what the lines below give
+        return value.date() if not (value.hour or value.minute or value.second) else value
     if isinstance(value, dt.datetime):
         value = _within_bounds(value, hint).replace(tzinfo=None, microsecond=0)
         return value.date() if value.time() == dt.time() else value

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import cast
 
 from .. import schema
 from ..formatting import format_money
@@ -254,20 +255,8 @@ def parse_row(
     """
     spec = tab if isinstance(tab, TabSpec) else spec_for(tab)
     present = None if columns is None else frozenset(columns)
-    return _parse(spec, row, today or dt.date.today(), present)
-
-
-FieldPlan = tuple[tuple[Field, str, Callable[[object], object], bool], ...]
-_PLANS: dict[int, tuple[TabSpec, FieldPlan]] = {}
-
-
-def _field_plan(spec: TabSpec) -> FieldPlan:
-    """Each field of a tab with what ``_parse`` reads of it on every row, looked up once
-    per spec (by identity: hashing a spec hashes all its fields)."""
-    found = _PLANS.get(id(spec))
-    if found is None or found[0] is not spec:
-        found = _PLANS[id(spec)] = (spec, tuple((f, f.key, f.parse, f.plausible) for f in spec.fields))
-    return found[1]
+    models, anomalies = _parse_rows(spec, [row], today or dt.date.today(), present)
+    return models[0], anomalies
 
 
 @lru_cache(maxsize=16)
@@ -282,67 +271,223 @@ def _plausible_span(today: dt.date) -> tuple[dt.date, dt.date]:
     return v.PLAUSIBLE_FROM, latest
 
 
-def _parse(
-    spec: TabSpec, row: Row, today: dt.date, present: frozenset[str] | None
-) -> tuple[object, list[Anomaly]]:
-    cells = row.cells
-    row_id = row.id if spec.tab.id_prefix else None
-    tab_name = spec.tab.name
-    anomalies: list[Anomaly] = []
-    values: dict[str, object] = dict(spec.defaults)
-    unreadable: list[str] = []
-    quiet = spec.tab.job_owned
+# ----------------------------------------------------------------------------- column by column
+#
+# A tab is parsed one column at a time: each distinct value of a column is read once (a
+# status, a category, a date or an amount repeats on thousands of rows) into an outcome,
+# the field's value or a ``_Note`` saying what to report; the rows are then assembled from
+# their columns' outcomes, in the order of the fields, so that each row's anomalies come
+# out as if the row had been read alone.
 
-    def emit(column: str | None, severity: Severity, message: str) -> None:
-        if not quiet:
-            anomalies.append(Anomaly(tab_name, row.number, row_id, column, severity, message))
+_MISSING, _UNREADABLE, _IMPLAUSIBLE = 1, 2, 3
 
-    earliest, latest = _plausible_span(today)
-    # A member whose personal data was erased (`mila donnees effacer`): its blanked
-    # contact fields are no longer asked for.
-    erased = cells.get("contact") == ERASED
-    for f, key, parse, plausible in _field_plan(spec):
-        raw = cells.get(key)
-        if raw is None or (raw.__class__ is str and not raw.strip()):
-            if f.required and not erased and (present is None or key in present):
-                emit(f.column, ERROR, _missing_message(f))
-            continue
+
+class _Note:
+    """What a cell gives besides (or instead of) a value: a missing required value, an
+    unreadable value (``value`` unset), or a readable but implausible date (``value`` set)."""
+
+    __slots__ = ("kind", "message", "severity", "value")
+
+    def __init__(self, kind: int, severity: Severity, message: str, value: object = None) -> None:
+        self.kind, self.severity, self.message, self.value = kind, severity, message, value
+
+
+_SKIP = _Note(0, WARNING, "")  # a blank cell with nothing to report: the field keeps its default
+
+
+def _cache_key(raw: object) -> object:
+    """The key under which a raw value's outcome is remembered within a column, or ``None``
+    for a value read each time. Values of other classes never share a key (``True``, ``1``
+    and ``1.0`` are equal in Python); nor do ``0.0`` and ``-0.0``, or time zones."""
+    cls = raw.__class__
+    if cls is str:
+        return raw
+    if cls is int or cls is dt.date:
+        return (cls, raw)
+    if cls is float:
+        return (cls, raw) if raw else None
+    if cls is dt.datetime or cls is dt.time:
+        when = cast(dt.datetime | dt.time, raw)
+        # a time zone and ``fold`` are not in the equality of two values
+        return (cls, raw) if when.tzinfo is None and not when.fold else None
+    return None
+
+
+def _reader(
+    f: Field, blank: _Note, warn_dates: bool, span: tuple[dt.date, dt.date], today: dt.date
+) -> Callable[[object], object]:
+    """The outcome of one raw (not ``None``) cell of field ``f``: its value, or a ``_Note``."""
+    parse, column, severity = f.parse, f.column, f.severity
+    earliest, latest = span
+
+    def read(raw: object) -> object:
+        if raw.__class__ is str and not raw.strip():
+            return blank
         try:
             value = parse(raw)
         except ValueProblem as problem:
             if problem.problem == "Valeur manquante":
-                if f.required and (present is None or f.key in present):
-                    emit(f.column, ERROR, _missing_message(f))
-                continue
-            unreadable.append(f.attr)
-            emit(f.column, f.severity, problem.for_column(f.column))
-            continue
+                return blank
+            return _Note(_UNREADABLE, severity, problem.for_column(column))
         except Exception:  # a parser bug must not stop the job: report the cell instead
-            unreadable.append(f.attr)
-            emit(
-                f.column,
+            return _Note(
+                _UNREADABLE,
                 ERROR,
-                ValueProblem("Valeur illisible", value=raw, hint="Corrigez cette case.").for_column(f.column),
+                ValueProblem("Valeur illisible", value=raw, hint="Corrigez cette case.").for_column(column),
             )
-            continue
-        if plausible and not quiet and isinstance(value, dt.date):
+        if warn_dates and isinstance(value, dt.date):
             day = value.date() if isinstance(value, dt.datetime) else value
             why = None if earliest <= day <= latest else v.implausible_date(value, today)
             if why:
-                emit(
-                    f.column,
-                    WARNING,
-                    ValueProblem(why, value=raw, hint="Vérifiez l'année.").for_column(f.column),
+                message = ValueProblem(why, value=raw, hint="Vérifiez l'année.").for_column(column)
+                return _Note(_IMPLAUSIBLE, WARNING, message, value)
+        return value
+
+    return read
+
+
+def _column(
+    cells: list[dict[str, object]], key: str, blank: _Note, read: Callable[[object], object]
+) -> list[object]:
+    """The outcome of each row's cell in column ``key``; each distinct value read once."""
+    raws = [row_cells.get(key) for row_cells in cells]
+    if _equal_means_same(raws):  # nearly every column: its values looked up as they are
+        table = {raw: blank if raw is None else read(raw) for raw in set(raws)}
+        return list(map(table.__getitem__, raws))
+    seen: dict[object, object] = {}
+    remembered = seen.get
+    out: list[object] = []
+    add = out.append
+    for row_cells in cells:
+        raw = row_cells.get(key)
+        if raw is None:
+            add(blank)
+            continue
+        k = raw if raw.__class__ is str else _cache_key(raw)
+        if k is None:
+            add(read(raw))
+            continue
+        outcome = remembered(k, _SKIP_KEY)
+        if outcome is _SKIP_KEY:
+            outcome = seen[k] = read(raw)
+        add(outcome)
+    return out
+
+
+_SKIP_KEY = object()  # not remembered yet
+_PLAIN = frozenset({type(None), str, int, dt.date})  # equal values of these classes read alike
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _equal_means_same(raws: list[object]) -> bool:
+    """Whether two equal values of ``raws`` always give the same outcome, so that they may
+    share one: not when ``True``, ``1`` and ``1.0``, or ``0.0`` and ``-0.0``, or two
+    moments in different time zones, stand in one column (see ``_cache_key``)."""
+    kinds = set(map(type, raws))
+    if kinds <= _PLAIN:
+        return True
+    if not kinds <= _PLAIN | _NUMBERS | {dt.datetime, dt.time} or len(kinds & _NUMBERS) > 1:
+        return False
+    if float in kinds and 0.0 in raws:
+        return False
+    if dt.datetime in kinds or dt.time in kinds:
+        return all(
+            r.tzinfo is None and not r.fold
+            for r in raws
+            if r.__class__ is dt.datetime or r.__class__ is dt.time
+        )
+    return True
+
+
+def _emit(
+    found: list[Anomaly],
+    quiet: bool,
+    tab: str,
+    number: int,
+    row_id: str | None,
+    column: str | None,
+    severity: Severity,
+    message: str,
+) -> None:
+    """What a tab's check reports about a row (nothing on a job-owned tab)."""
+    if not quiet:
+        found.append(Anomaly(tab, number, row_id, column, severity, message))
+
+
+def _parse_rows(
+    spec: TabSpec, rows: list[Row], today: dt.date, present: frozenset[str] | None
+) -> tuple[list[object], list[Anomaly]]:
+    """Every row of a tab into its model, with the anomalies of each row in row order."""
+    tab = spec.tab
+    tab_name, has_ids, quiet = tab.name, bool(tab.id_prefix), tab.job_owned
+    span = _plausible_span(today)
+    cells = [row.cells for row in rows]
+    attrs: list[str] = []
+    fields: list[Field] = []
+    columns: list[list[object]] = []
+    for f in spec.fields:
+        key = f.key
+        if f.required and (present is None or key in present):
+            blank = _Note(_MISSING, ERROR, _missing_message(f))
+        else:
+            blank = _SKIP
+        read = _reader(f, blank, f.plausible and not quiet, span, today)
+        attrs.append(f.attr)
+        fields.append(f)
+        columns.append(_column(cells, key, blank, read))
+    model, check, defaults = spec.model, spec.check, spec.defaults
+    models: list[object] = []
+    anomalies: list[Anomaly] = []
+    no_problem: frozenset[str] = frozenset()
+    for row, outcomes in zip(rows, zip(*columns, strict=True) if columns else ((),) * len(rows), strict=True):
+        number = row.number
+        row_id = row.id if has_ids else None
+        values: dict[str, object] = dict(defaults)
+        unreadable: list[str] | None = None
+        found: list[Anomaly] | None = None
+        # A member whose personal data was erased (`mila donnees effacer`): its blanked
+        # contact fields are no longer asked for.
+        erased = row.cells.get("contact") == ERASED
+        for index, outcome in enumerate(outcomes):
+            if outcome.__class__ is not _Note:
+                values[attrs[index]] = outcome
+                continue
+            if outcome is _SKIP:
+                continue
+            kind = outcome.kind
+            if kind == _MISSING and erased:
+                continue
+            if kind == _UNREADABLE:
+                if unreadable is None:
+                    unreadable = []
+                unreadable.append(attrs[index])
+            elif kind == _IMPLAUSIBLE:
+                values[attrs[index]] = outcome.value
+            if not quiet:
+                if found is None:
+                    found = []
+                found.append(
+                    Anomaly(tab_name, number, row_id, fields[index].column, outcome.severity, outcome.message)
                 )
-        values[f.attr] = value
-    if spec.check is not None:
-        values["_unreadable"] = unreadable
-        spec.check(values, emit)
-        del values["_unreadable"]
-    model = spec.model(
-        row=row.number, id=row_id if spec.tab.id_prefix else None, unreadable=frozenset(unreadable), **values
-    )
-    return model, anomalies
+        if check is not None:
+            if found is None:
+                found = []
+
+            emit = partial(_emit, found, quiet, tab_name, number, row_id)
+            values["_unreadable"] = unreadable or []
+            check(values, emit)
+            del values["_unreadable"]
+        models.append(
+            model(
+                row=number,
+                id=row_id if has_ids else None,
+                unreadable=frozenset(unreadable) if unreadable else no_problem,
+                **values,
+            )
+        )
+        if found:
+            anomalies.extend(found)
+    return models, anomalies
 
 
 def parse_table(
@@ -350,16 +495,7 @@ def parse_table(
 ) -> tuple[list[object], list[Anomaly]]:
     """Every row of a table into models, with the anomalies found row by row."""
     spec = spec_for(tab if tab is not None else (table.schema or table.title))
-    day = today or dt.date.today()
-    present = frozenset(table.columns)
-    models: list[object] = []
-    anomalies: list[Anomaly] = []
-    for row in table.rows:
-        model, found = _parse(spec, row, day, present)
-        models.append(model)
-        if found:
-            anomalies.extend(found)
-    return models, anomalies
+    return _parse_rows(spec, table.rows, today or dt.date.today(), frozenset(table.columns))
 
 
 def _one(tab: Tab) -> Callable[..., tuple[object, list[Anomaly]]]:

@@ -125,12 +125,17 @@ def same_value(current: object, wanted: object) -> bool:
 
 def _unchanged(table: Table, key: str, update: CellUpdate) -> bool:
     """Whether ``update`` (of the column ``key`` of ``table``, as last read) changes nothing."""
-    wanted = to_cell_value(update.value)
+    value = update.value
+    wanted = None if value is None else to_cell_value(value)
     if key not in table.columns:
         return wanted is None
+    wanted_row = update.row
     for row in table.by_id.get(update.row_id, ()):
-        if update.row is None or row.number == update.row.number:
-            return same_value(row.cells.get(key), wanted)
+        if wanted_row is None or row.number == wanted_row.number:
+            current = row.cells.get(key)
+            if current is None:  # a blank cell, as nearly every one on a first run
+                return wanted is None
+            return same_value(current, wanted)
     return False
 
 
@@ -434,18 +439,22 @@ class Workbook:
         tables: dict[str, Table | None] = {}
         keys: dict[str, str] = {}
         changed: list[CellUpdate] = []
+        add = changed.append
         for update in updates:
             tab = update.tab
             if tab in tables:
                 table = tables[tab]
             else:
                 table = tables[tab] = self._last.get(self._title(tab))
+            if table is None:
+                add(update)
+                continue
             column = update.column
             key = keys.get(column)
             if key is None:
                 key = keys[column] = normalize_header(column)
-            if table is None or not _unchanged(table, key, update):
-                changed.append(update)
+            if not _unchanged(table, key, update):
+                add(update)
         return changed
 
     def _new_column(self, title: str, update: CellUpdate) -> bool:

@@ -22,10 +22,14 @@ or written.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, LargeZipFile
@@ -65,12 +69,64 @@ _DAMAGED = (
 )
 
 
+Rows = list[tuple[object, ...]]
+
+# A file read again while its bytes are unchanged is not parsed again: a command that reads
+# the workbook, then re-reads it just before writing, parses it once, and the re-read still
+# sees any change made meanwhile (other bytes, another key). Bounded by the values kept.
+CACHED_VALUES = 1_000_000
+
+
+@dataclass
+class _Parsed:
+    """What was read of one version of a file: its tab titles and the rows of some tabs."""
+
+    sheetnames: list[str]
+    rows: dict[str, Rows] = field(default_factory=dict)
+
+    @property
+    def values(self) -> int:
+        return sum(len(r) for rows in self.rows.values() for r in rows)
+
+
+_PARSED: OrderedDict[bytes, _Parsed] = OrderedDict()  # by the digest of the file's bytes
+_PARSED_LOCK = threading.Lock()
+
+
+def _digest(path: Path) -> bytes | None:
+    """The digest of the file's bytes, or None when they cannot be read (the reader says why)."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
+    except OSError:
+        return None
+
+
+def _remembered(digest: bytes | None) -> _Parsed | None:
+    if digest is None:
+        return None
+    with _PARSED_LOCK:
+        found = _PARSED.get(digest)
+        if found is not None:
+            _PARSED.move_to_end(digest)
+        return found
+
+
+def _remember(digest: bytes, parsed: _Parsed) -> None:
+    with _PARSED_LOCK:
+        _PARSED[digest] = parsed
+        _PARSED.move_to_end(digest)
+        total = sum(p.values for p in _PARSED.values())
+        while _PARSED and total > CACHED_VALUES:
+            total -= _PARSED.popitem(last=False)[1].values
+
+
 class XlsxBackend:
     """A local .xlsx file."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.description = f"fichier « {self.path.name} »"
+        self._repaired = False
         if not self.path.exists():
             raise WorkbookNotFound(
                 f"Le fichier « {self.path} » est introuvable. Vérifiez le chemin donné à "
@@ -106,10 +162,13 @@ class XlsxBackend:
         """The file opened read-only; any sign of damage becomes a French error.
 
         Ranges openpyxl cannot read (``1:1220``, ``A:C``, as LibreOffice saves some) are
-        read repaired, with a warning in the local log (:mod:`.xlsx_ranges`).
+        read repaired, with a warning in the local log (:mod:`.xlsx_ranges`); ``_repaired``
+        says whether they were.
         """
         try:
-            wb = load_workbook(readable_copy(self.path) or self.path, read_only=True, data_only=True)
+            copy = readable_copy(self.path)
+            self._repaired = copy is not None
+            wb = load_workbook(copy or self.path, read_only=True, data_only=True)
         except PermissionError as exc:
             raise self._denied(exc, "lu") from exc
         except (*_DAMAGED, OSError) as exc:
@@ -123,28 +182,44 @@ class XlsxBackend:
         finally:
             wb.close()
 
-    def titles(self) -> list[str]:
+    def _parsed(self, titles: Sequence[str]) -> _Parsed:
+        """The tab titles and the rows of ``titles`` (those that exist), parsed once per
+        version of the file (see ``CACHED_VALUES``). A file read repaired is parsed each
+        time, so that each read logs its warning."""
+        digest = _digest(self.path)
+        known = _remembered(digest)
+        if known is not None and all(t in known.rows or t not in known.sheetnames for t in titles):
+            return known
         with self._reading() as wb:
-            return list(wb.sheetnames)
+            parsed = _Parsed(list(wb.sheetnames), dict(known.rows) if known is not None else {})
+            for title in titles:
+                if title in parsed.sheetnames and title not in parsed.rows:
+                    parsed.rows[title] = list(wb[title].iter_rows(values_only=True))
+        if digest is not None and not self._repaired and _digest(self.path) == digest:
+            _remember(digest, parsed)  # unchanged while it was read
+        return parsed
+
+    def titles(self) -> list[str]:
+        return list(self._parsed(()).sheetnames)
 
     def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
-        with self._reading() as wb:
-            grids: dict[str, Grid] = {}
-            for title in full:
-                if title in wb.sheetnames:
-                    grids[title] = _trim([list(r) for r in wb[title].iter_rows(values_only=True)])
-            for title, cols in partial.items():
-                if title in grids or title not in wb.sheetnames:
-                    continue
-                wanted = {c - 1 for c in cols}
-                grid: Grid = []
-                for number, values in enumerate(wb[title].iter_rows(values_only=True), start=1):
-                    if number == 1:
-                        grid.append(list(values))
-                    else:
-                        grid.append([v if i in wanted else None for i, v in enumerate(values)])
-                grids[title] = _trim(grid)
-            return grids
+        parsed = self._parsed([*full, *partial])
+        grids: dict[str, Grid] = {}
+        for title in full:
+            if title in parsed.rows:
+                grids[title] = _trim([list(r) for r in parsed.rows[title]])
+        for title, cols in partial.items():
+            if title in grids or title not in parsed.rows:
+                continue
+            wanted = {c - 1 for c in cols}
+            grid: Grid = []
+            for number, values in enumerate(parsed.rows[title], start=1):
+                if number == 1:
+                    grid.append(list(values))
+                else:
+                    grid.append([v if i in wanted else None for i, v in enumerate(values)])
+            grids[title] = _trim(grid)
+        return grids
 
     # -- writing ---------------------------------------------------------------
 
