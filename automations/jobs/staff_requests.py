@@ -465,6 +465,11 @@ def _answer(ctx: RunContext, handled: Handled) -> None:
     handled.answered = address if message.status == SENT or message.preview else None
 
 
+def invoices_link(done: Any) -> str | None:
+    """The Drive folder ``Factures/AAAA`` the PDFs went to (none when nothing was uploaded)."""
+    return getattr(done, "drive_folder", None)
+
+
 def sheet_link(ctx: RunContext) -> str | None:
     """The workbook's address for the staff: the Google sheet's URL (none for a .xlsx)."""
     from ..workbook.google import spreadsheet_key
@@ -492,6 +497,9 @@ def _register_all() -> None:
             return r.DocumentsOptions(kind="conventions", occupation=t.occupation, send=True)
         return r.DocumentsOptions(kind="charte", member=t.member, send=True)
 
+    def invoices(send: bool) -> Options:
+        return lambda _, __, ___: r.InvoicesOptions(pdf=True, send=send)
+
     def erase(_: RunContext, t: rules.Target, __: rules.Request) -> r.PersonalDataOptions:
         return r.PersonalDataOptions("effacer", member=t.member, email=t.email, confirm=t.confirm)
 
@@ -503,5 +511,7 @@ def _register_all() -> None:
     register("produire le rapport", run_report, rules.YEAR, report(False), lambda d: d.report.link)
     register("envoyer le rapport au conseil", run_report, rules.YEAR, report(True), lambda d: d.report.link)
     register("effacer les données", r.donnees, rules.PERSON, erase)
+    register("produire les factures", r.factures, options=invoices(send=False), link=invoices_link)
+    register("envoyer les factures", r.factures, options=invoices(send=True), link=invoices_link)
     register("activer les envois", r.envois, options=lambda _, __, q: r.SendingOptions(on=True, by=q.by))
     register("suspendre les envois", r.envois, options=lambda _, __, q: r.SendingOptions(on=False, by=q.by))

@@ -155,9 +155,7 @@ def _tab_requests(
 
 
 def _validation(column: ColumnPlan, listes: str | None) -> dict[str, Any] | None:
-    if column.list_column is not None:
-        if listes is None:
-            return None
+    if column.list_column is not None and listes is not None:
         letter = a1.column_letters(column.list_column)
         source = f"={a1.quote_tab(listes)}!${letter}$2:${letter}"
         condition: dict[str, Any] = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": source}]}

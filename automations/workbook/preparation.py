@@ -154,6 +154,9 @@ def _plan_column(tab: Tab, column: Column, index: int, known: tuple[str, ...] = 
     if ref is not None and not column.calc:
         list_column = [c.name for c in schema.LISTES.columns].index(ref) + 1
         width = max(width, 200)
+    job_list = schema.JOB_LISTS.get((tab.name, column.name))
+    if job_list is not None and known and not column.calc:
+        list_column = [c.name for c in schema.LISTES.columns].index(job_list) + 1  # choices: no Listes
     if column.key == "anomalies":
         width = 320
     elif column.kind == "email" or column.key in ("structure", "titre", "adresse"):

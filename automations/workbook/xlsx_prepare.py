@@ -335,9 +335,7 @@ class _Preparer:
         if column.calc:
             self.warn_range(f"{letter}1:{letter}{LAST_ROW}", WARNING_TITLE, WARNING_TEXT)
             return
-        if column.list_column is not None:
-            if self.listes is None:
-                return
+        if column.list_column is not None and self.listes is not None:
             source = get_column_letter(column.list_column)
             formula = f"{a1.quote_tab(self.listes)}!${source}$2:${source}${LAST_ROW}"
         elif column.choices:
