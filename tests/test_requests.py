@@ -354,8 +354,19 @@ def test_erasure_requests_refuse_an_active_member_and_a_bad_target_and_erase_a_l
     tabs["Membres"] = [
         header,
         *[[*line, None] for line in tabs["Membres"][1:]],
-        ["M0006", "Ancien Label", "Rémi Gaud", "remi@ancien.fr", "bénéficiaire", "BASIC", None, "01/02/2020",
-         "01/02/2022", None, "31/01/2023"],
+        [
+            "M0006",
+            "Ancien Label",
+            "Rémi Gaud",
+            "remi@ancien.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2020",
+            "01/02/2022",
+            None,
+            "31/01/2023",
+        ],
     ]
     tabs["Demandes"] = [
         HEADER,
@@ -378,12 +389,12 @@ def test_erasure_requests_refuse_an_active_member_and_a_bad_target_and_erase_a_l
 def test_the_prepared_xlsx_offers_every_request_in_the_demande_dropdown(tmp_path) -> None:
     """The request names are longer than the 255 characters Excel allows a list typed into a
     validation: the dropdown of « Demande » is drawn from the Listes column « Demandes »."""
+    from conftest import XlsxBook
     from openpyxl import load_workbook
 
     from automations.jobs.prepare import run_prepare
     from automations.workbook import Workbook
     from automations.workbook.xlsx import XlsxBackend
-    from conftest import XlsxBook
 
     names = request_names()
     assert len(",".join(names)) > 255 and {"produire les factures", "envoyer les factures"} <= set(names)
