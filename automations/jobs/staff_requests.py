@@ -487,10 +487,19 @@ def _register_all() -> None:
     if REQUESTS:
         return
     from . import registry as r
-    from .report_run import ReportOptions, run_report
+
+    def run_report(ctx: RunContext, options: Any) -> JobResult:
+        from .report_run import run_report as entry  # heavy (charts, Word): when asked only
+
+        return entry(ctx, options)
 
     def report(send: bool) -> Options:
-        return lambda c, t, _: ReportOptions(year=t.year or 0, out=Path(c.settings.documents.out), send=send)
+        def options(c: RunContext, t: rules.Target, _: rules.Request) -> object:
+            from .report_run import ReportOptions
+
+            return ReportOptions(year=t.year or 0, out=Path(c.settings.documents.out), send=send)
+
+        return options
 
     def signature(_: RunContext, t: rules.Target, __: rules.Request) -> r.DocumentsOptions:
         if t.occupation is not None:
