@@ -147,9 +147,11 @@ def _prepare_package(
 ) -> Counter[str]:
     changes: Counter[str] = Counter()
     listes = next((t for t in titles if tab_contract(t) is schema.LISTES), None)
+    listes_grid = (headers.get(listes) or []) if listes is not None else []
+    listes_header = list(listes_grid[0]) if listes_grid and any(listes_grid[0]) else None
     for title in titles:
         grid = headers.get(title) or []
-        plan = plan_tab(title, list(grid[0]) if grid else [], choices)
+        plan = plan_tab(title, list(grid[0]) if grid else [], choices, listes_header)
         if plan is None:
             continue
         _Preparer(package, package.sheet(title), plan, listes, changes).run()
