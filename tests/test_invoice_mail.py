@@ -191,3 +191,54 @@ def test_the_first_renewal_reminder_carries_the_invoice_pdf(tmp_path, smtp_serve
     assert next_one and next_one[0].outgoing is not None
     parsed = email.message_from_bytes(next_one[0].outgoing.data, policy=email.policy.default)
     assert attachments(parsed) == [] and "F2026-0001" in text_of(parsed)
+
+
+def test_the_request_sends_the_invoices_and_links_the_drive_folder(tmp_path, smtp_server):
+    """« envoyer les factures » in the Demandes tab: issued, uploaded to Factures/2026 (the
+    row's link), e-mailed once; « produire les factures » the next day sends nothing more."""
+    from automations.delivery.drive import MemoryDrive
+
+    run = Run(tmp_path)
+    header = [
+        "ID",
+        "Demande",
+        "Cible",
+        "Demandée par",
+        "Demandée le",
+        "Statut",
+        "Résultat",
+        "Lien",
+        "Traitée le",
+    ]
+    run.backend.grids["Demandes"] = [header, [None, "envoyer les factures"]]
+    settings = build_settings(
+        {
+            "billing": BILLING,
+            "documents": {"out": str(tmp_path / "out"), "drive_folder": "dossier-partage"},
+            "mail": {
+                "host": "127.0.0.1",
+                "port": smtp_server.port,
+                "security": "none",
+                "from": "factures@mila.fr",
+                "sending_starts_on": True,
+            },
+            "schedule": {"state_dir": str(tmp_path / "state")},
+        },
+        env={},
+        base=tmp_path,
+    )
+    drive = MemoryDrive()
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, drive=drive, converter=BlankPdf())
+    done = registry.demandes(ctx)
+    [handled] = done.handled
+    assert handled.status == "faite", handled.result
+    folder = next(f for f in drive.files.values() if f.name == "2026" and f.is_folder)
+    assert handled.link == folder.link and handled.link
+    sent = len(smtp_server.messages)
+    assert sent == len(run.rows()) > 0 and "envoyé" in handled.result
+
+    run.backend.grids["Demandes"].append([None, "produire les factures"])
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, drive=drive, converter=BlankPdf())
+    [again] = registry.demandes(ctx).handled
+    assert again.status == "faite" and len(smtp_server.messages) == sent
