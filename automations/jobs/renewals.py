@@ -474,6 +474,9 @@ def plan(
         _unpaid(state, histories, today, settings, billing, mail, templates, now, result)
 
 
+DOCUMENT_MAILS = ("facture ", "avoir ")  # the Relance of an invoice sent, not a reminder
+
+
 def _invoice_pdf(
     invoice: Invoice | None,
     folder: Path | None,
@@ -491,6 +494,7 @@ def _invoice_pdf(
         if (
             id_key(entry.member_id) == key
             and entry.reference == reference
+            and not (entry.reminder or "").startswith(DOCUMENT_MAILS)
             and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT
             and entry.at is not None
             and _day(entry.at) >= invoice.date
