@@ -242,3 +242,22 @@ def test_the_request_sends_the_invoices_and_links_the_drive_folder(tmp_path, smt
     ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, drive=drive, converter=BlankPdf())
     [again] = registry.demandes(ctx).handled
     assert again.status == "faite" and len(smtp_server.messages) == sent
+
+
+def test_without_pdf_nothing_leaves_and_the_next_run_sends_them_all(tmp_path, smtp_server):
+    """LibreOffice missing: the invoices are issued, none is e-mailed without its PDF, the
+    output says why and what to do; the next run, PDFs made, sends every one."""
+    from test_invoices import NoLibreOffice
+
+    run = Run(tmp_path)
+    settings = settings_for(tmp_path, smtp_server)
+    clock = FixedClock(dt.datetime.combine(TODAY, dt.time(9)))
+    ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, converter=NoLibreOffice())
+    result = registry.factures(ctx, registry.InvoicesOptions(send=True))
+    assert result.issued and smtp_server.messages == [] and relances(run) == []
+    assert result.sending is not None and result.sending.interrupted and result.to_look_at
+    said = "\n".join(result.lines())
+    assert "Envoi des factures interrompu" in said and "mila factures --envoyer" in said
+    assert "Aucune facture à envoyer" not in said
+    later = invoices(run, settings, send=True)
+    assert later.sending is not None and later.sending.sent == len(result.issued)

@@ -70,12 +70,15 @@ class InvoicesSending(outbox.MessageCounts):
     journal: bool = False
     journal_error: str | None = None
     seconds: float = 0.0
+    interrupted: str | None = None  # French: why the sending stopped before its end
 
     def outcome(self) -> Outcome:
         """The sending in one French line (a request's « Résultat », ``mila etat``)."""
         if self.preview:
             return preview_outcome(len(self.messages), self.preview_folder, "facture(s)")
         counts = f"{self.sent} facture(s) ou avoir(s) envoyé(s)"
+        if self.interrupted:
+            return Outcome(FAILURE, f"{counts} ; envoi interrompu : {self.interrupted}")
         if self.failed or self.uncertain or self.to_check or self.not_sent:
             extra = len(self.to_check) + self.uncertain
             return Outcome(
@@ -105,8 +108,10 @@ class InvoicesSending(outbox.MessageCounts):
             lambda m: f"{m.number} → {m.member_id} {m.structure or ''} <{m.address}> ({m.attachment})",
             limit,
         )
-        if not self.messages and not self.to_check and not self.to_send:
-            out.append("Aucune facture à envoyer : chacune est déjà partie.")
+        if self.interrupted:
+            out.append(f"Envoi des factures interrompu : {self.interrupted}")
+        elif not self.messages and not self.to_check and not self.to_send:
+            out.append("Aucune facture à envoyer maintenant : celles déjà envoyées ne repartent pas.")
         if self.not_sent:
             out.append(f"Factures non envoyées : {len(self.not_sent)}")
             out += [f"  {line}" for line in self.not_sent[:limit]]
@@ -135,6 +140,7 @@ class InvoicesSending(outbox.MessageCounts):
             "not_sent": self.not_sent,
             "too_old": self.too_old,
             "to_send": self.to_send,
+            "interrupted": self.interrupted,
         }
 
 

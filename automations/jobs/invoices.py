@@ -149,10 +149,10 @@ class InvoicesResult:
     def to_look_at(self) -> bool:
         """Something a person must look at: a warning, a document not sent or in doubt."""
         sending = self.sending
-        return bool(self.warnings) or (
-            sending is not None
-            and bool(sending.failed or sending.uncertain or sending.to_check or sending.not_sent)
-        )
+        if sending is None:
+            return bool(self.warnings)
+        doubts = sending.failed or sending.uncertain or sending.to_check
+        return bool(self.warnings or doubts or sending.not_sent or sending.interrupted)
 
     def lines(self, limit: int = 50) -> list[str]:
         out = [self.summary() + "."]
@@ -304,10 +304,12 @@ def _send(ctx: RunContext, result: InvoicesResult, seller: Seller) -> None:
         pdfs = _pdfs_of(ctx, result, [i for i, _ in selected.documents], seller)
         invoice_mail.send(ctx, selected, pdfs, sending)
     except MilaError as exc:
-        result.warnings.append(
-            f"Envoi des factures interrompu : {exc.message} Relancez « mila factures --envoyer » : "
-            "celles qui sont parties ne repartiront pas."
-        )
+        said = any(exc.message in w for w in result.warnings)  # the PDFs' own warning, above
+        sending.interrupted = (
+            "leur PDF Factur-X ne peut pas être produit (voir « Attention » ci-dessus)."
+            if said
+            else exc.message
+        ) + " Relancez « mila factures --envoyer » : celles qui sont parties ne repartiront pas."
 
 
 def _pdfs_of(
