@@ -64,6 +64,12 @@ def attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
     return [(str(part.get_filename()), part.get_content()) for part in message.iter_attachments()]
 
 
+def on_their_own(run: Run) -> list[str]:
+    """The documents e-mailed on their own: all but the unpaid cotisation invoices, which the
+    renewal reminder carries (M0001's F2026-0001 here)."""
+    return sorted(r["N°"] for r in run.rows() if not (r["Objet"] == "cotisation" and r["Statut"] != "payée"))
+
+
 def relances(run: Run) -> list[dict[str, Any]]:
     grid = run.backend.grids.get("Relances") or [[]]
     return [dict(zip(grid[0], line, strict=False)) for line in grid[1:]]
@@ -75,8 +81,10 @@ def test_each_document_is_sent_once_with_its_factur_x_pdf(tmp_path, smtp_server)
     run = Run(tmp_path)
     settings = settings_for(tmp_path, smtp_server)
     first = invoices(run, settings, send=True)
-    numbers = sorted(i.number for i in first.issued)
+    numbers = on_their_own(run)
     assert first.sending is not None and first.sending.sent == len(numbers) > 0
+    assert first.sending.with_reminder == ["F2026-0001"]  # unpaid cotisation: with the reminder
+    assert "jointes à la relance de renouvellement" in "\n".join(first.lines())
     messages = received(smtp_server)
     assert len(messages) == len(numbers)
     for message in messages:
@@ -106,7 +114,7 @@ def test_each_document_is_sent_once_with_its_factur_x_pdf(tmp_path, smtp_server)
     assert again.issued == [] and again.sending is not None
     assert again.sending.sent == 0 and again.sending.messages == []
     assert len(smtp_server.messages) == len(numbers)
-    assert "Aucune facture à envoyer" in "\n".join(again.lines())
+    assert again.sending.with_reminder == ["F2026-0001"]
 
     credit = invoices(run, settings, send=True, credit_of=unpaid, reason="erreur")
     [note] = credit.issued
@@ -125,18 +133,18 @@ def test_while_sending_is_off_the_documents_are_previews_and_nothing_is_recorded
     result = invoices(run, settings_for(tmp_path, smtp_server, on=False), send=True)
     sending = result.sending
     assert sending is not None and sending.preview and smtp_server.messages == []
-    assert len(sending.messages) == len(result.issued) and sending.sent == 0
+    assert len(sending.messages) == len(on_their_own(run)) and sending.sent == 0
     assert relances(run) == []
     said = "\n".join(result.lines())
     assert "pas encore activés" in said and "rien n'est parti" in said
     previews = sorted((tmp_path / "apercus" / SWITCHED_OFF).glob("*.eml"))
-    assert len(previews) == len(result.issued)
+    assert len(previews) == len(sending.messages)
     parsed = email.message_from_bytes(previews[0].read_bytes(), policy=email.policy.default)
     assert [n for n, _ in attachments(parsed)][0].endswith(".pdf")
     assert "envois pas encore activés" in result.outcome().summary  # the Journal and a request say so
 
     switched = invoices(run, settings_for(tmp_path, smtp_server), send=True)
-    assert switched.sending is not None and switched.sending.sent == len(result.issued)
+    assert switched.sending is not None and switched.sending.sent == len(sending.messages)
 
 
 def test_a_document_left_in_progress_by_a_crash_is_to_check_never_sent_again(tmp_path, smtp_server):
@@ -145,7 +153,7 @@ def test_a_document_left_in_progress_by_a_crash_is_to_check_never_sent_again(tmp
     run = Run(tmp_path)
     settings = settings_for(tmp_path, smtp_server)
     issued = invoices(run, settings, pdf=True)
-    first = issued.issued[0]
+    first = next(i for i in issued.issued if i.draft.purpose == "loyer")
     run.backend.grids["Relances"] = [
         ["Membre", "Échéance", "Relance", "Statut", "Envoyée le", "Adresse", "Message-ID"],
         [
@@ -162,7 +170,7 @@ def test_a_document_left_in_progress_by_a_crash_is_to_check_never_sent_again(tmp
     assert result.sending is not None and [c.detail("number") for c in result.sending.to_check] == [
         first.number
     ]
-    assert result.sending.sent == len(issued.issued) - 1
+    assert result.sending.sent == len(on_their_own(run)) - 1
     sent = {attachments(m)[0][0] for m in received(smtp_server)}
     assert f"{first.number}.pdf" not in sent
     assert any(r["Statut"] == "à vérifier" for r in relances(run))
@@ -191,6 +199,27 @@ def test_the_first_renewal_reminder_carries_the_invoice_pdf(tmp_path, smtp_serve
     assert next_one and next_one[0].outgoing is not None
     parsed = email.message_from_bytes(next_one[0].outgoing.data, policy=email.policy.default)
     assert attachments(parsed) == [] and "F2026-0001" in text_of(parsed)
+    carried = invoices(run, settings, TODAY + dt.timedelta(days=8), send=True)
+    assert carried.sending is not None and "F2026-0001" not in {m.number for m in carried.sending.messages}
+    assert carried.sending.with_reminder == []  # carried by the reminder: never sent again
+
+
+def test_an_unpaid_cotisation_invoice_no_reminder_carried_goes_on_its_own_after_a_week(tmp_path, smtp_server):
+    """No renewal reminder went (relances not run): a week after its issue the invoice mail
+    sends F2026-0001 itself, and then the reminder no longer attaches it."""
+    run = Run(tmp_path)
+    settings = settings_for(tmp_path, smtp_server)
+    invoices(run, settings, send=True)
+    later = invoices(run, settings, TODAY + dt.timedelta(days=7), send=True)
+    assert later.sending is not None and [m.number for m in later.sending.messages] == ["F2026-0001"]
+    assert later.sending.sent == 1
+    day = TODAY + dt.timedelta(days=7)
+    clock = FixedClock(dt.datetime.combine(day, dt.time(10)))
+    preview = RunContext(settings, clock, today=day, workbook=run.workbook, dry_run=True)
+    reminders = [m for m in registry.renewals(preview).messages if m.member_id == "M0001"]
+    assert reminders and reminders[0].outgoing is not None
+    parsed = email.message_from_bytes(reminders[0].outgoing.data, policy=email.policy.default)
+    assert attachments(parsed) == []
 
 
 def test_the_request_sends_the_invoices_and_links_the_drive_folder(tmp_path, smtp_server):
@@ -236,7 +265,7 @@ def test_the_request_sends_the_invoices_and_links_the_drive_folder(tmp_path, smt
     folder = next(f for f in drive.files.values() if f.name == "2026" and f.is_folder)
     assert handled.link == folder.link and handled.link
     sent = len(smtp_server.messages)
-    assert sent == len(run.rows()) > 0 and "envoyé" in handled.result
+    assert sent == len(on_their_own(run)) > 0 and "envoyé" in handled.result
 
     run.backend.grids["Demandes"].append([None, "produire les factures"])
     ctx = RunContext(settings, clock, today=TODAY, workbook=run.workbook, drive=drive, converter=BlankPdf())
@@ -260,4 +289,4 @@ def test_without_pdf_nothing_leaves_and_the_next_run_sends_them_all(tmp_path, sm
     assert "Envoi des factures interrompu" in said and "mila factures --envoyer" in said
     assert "Aucune facture à envoyer" not in said
     later = invoices(run, settings, send=True)
-    assert later.sending is not None and later.sending.sent == len(result.issued)
+    assert later.sending is not None and later.sending.sent == len(on_their_own(run))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,15 +27,20 @@ from pathlib import Path
 from .. import outbox
 from ..formatting import format_date_long, format_money
 from ..mail import HeaderProblem, Templates, build_message, new_message_id, preview_notice
-from ..model.invoices import Invoice
+from ..model.invoices import CANCELLED, PAID, Invoice
 from ..model.rows import Member, id_key
 from ..outbox import PLANNED, Mail, ToCheck, preview_outcome
 from ..rules import outbox as rules
-from ..rules.invoices import PURPOSE_WORDS, mail_label
+from ..rules.invoices import COTISATION, PURPOSE_WORDS, mail_label
+from ..rules.outbox import LogEntry
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from .context import RunContext
 
 TASK = "envoi des factures"  # the Journal's « Tâche » of the sending
+# An unpaid cotisation invoice goes with the renewal reminder (its first one carries the
+# PDF); it is sent on its own only when no reminder went within these days of its issue.
+REMINDER_HOLD_DAYS = 7
+DOCUMENT_MAILS = ("facture ", "avoir ")  # the Relance of a document sent, or of an unpaid one
 SUBJECT_TEMPLATE = "facture.sujet.txt.j2"
 TEXT_TEMPLATE = "facture.txt.j2"
 HTML_TEMPLATE = "facture.html.j2"
@@ -66,6 +71,7 @@ class InvoicesSending(outbox.MessageCounts):
     not_sent: list[str] = field(default_factory=list)  # French: why a document did not leave
     too_old: list[str] = field(default_factory=list)  # numbers older than send_days
     to_send: list[str] = field(default_factory=list)  # a dry run: the numbers that would leave
+    with_reminder: list[str] = field(default_factory=list)  # left to the renewal reminder
     send_days: int = 60
     journal: bool = False
     journal_error: str | None = None
@@ -112,6 +118,12 @@ class InvoicesSending(outbox.MessageCounts):
             out.append(f"Envoi des factures interrompu : {self.interrupted}")
         elif not self.messages and not self.to_check and not self.to_send:
             out.append("Aucune facture à envoyer maintenant : celles déjà envoyées ne repartent pas.")
+        if self.with_reminder:
+            listed = ", ".join(self.with_reminder[:10]) + (" …" if len(self.with_reminder) > 10 else "")
+            out.append(
+                f"Factures de cotisation jointes à la relance de renouvellement (« mila relances »), "
+                f"pas envoyées à part : {len(self.with_reminder)} ({listed})."
+            )
         if self.not_sent:
             out.append(f"Factures non envoyées : {len(self.not_sent)}")
             out += [f"  {line}" for line in self.not_sent[:limit]]
@@ -141,6 +153,7 @@ class InvoicesSending(outbox.MessageCounts):
             "too_old": self.too_old,
             "to_send": self.to_send,
             "interrupted": self.interrupted,
+            "with_reminder": self.with_reminder,
         }
 
 
@@ -185,6 +198,12 @@ def select(ctx: RunContext, sending: InvoicesSending) -> Selected:
         if invoice.date < since:
             sending.too_old.append(invoice.number)
             continue
+        if _with_renewal(invoice):
+            if _carried(invoice, entries):
+                continue  # the renewal reminder carried it
+            if (ctx.today - invoice.date).days < REMINDER_HOLD_DAYS:
+                sending.with_reminder.append(invoice.number)
+                continue
         member = members.get(id_key(invoice.member_id) or "")
         why = _unsendable(invoice, member, histories)
         if why is not None:
@@ -291,7 +310,7 @@ def invoice_mail_context(
     """The variables of the templates ``facture.*.j2`` (documented in docs/facturation.md)."""
     settings = ctx.settings
     mail, renewals = settings.mail, settings.renewals
-    paid = invoice.status == "payée" and invoice.paid_on is not None and not invoice.is_credit_note
+    paid = invoice.status == PAID and invoice.paid_on is not None and not invoice.is_credit_note
     return {
         "association": {"nom": mail.association, "signature": mail.signature},
         "membre": {
@@ -329,6 +348,34 @@ def invoice_mail_context(
         },
         "fichier": file_name,
     }
+
+
+def _with_renewal(invoice: Invoice) -> bool:
+    """An unpaid cotisation invoice: the renewal reminder carries it (``jobs.renewals``)."""
+    return (
+        invoice.purpose == COTISATION
+        and not invoice.is_credit_note
+        and invoice.status not in (PAID, CANCELLED)
+    )
+
+
+def _carried(invoice: Invoice, entries: Sequence[LogEntry]) -> bool:
+    """Whether a renewal reminder went to the member since the invoice was issued (the
+    first one carries its PDF: it is not sent again on its own)."""
+    key = id_key(invoice.member_id)
+    assert invoice.date is not None
+    return any(
+        id_key(e.member_id) == key
+        and rules.normalize_status(e.status) == rules.SENT
+        and e.at is not None
+        and _day(e.at) >= invoice.date
+        and not (e.reminder or "").startswith(DOCUMENT_MAILS)
+        for e in entries
+    )
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _unsendable(invoice: Invoice, member: Member | None, histories: rules.Histories) -> str | None:

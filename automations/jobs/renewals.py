@@ -56,7 +56,7 @@ from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
-from ..rules.invoices import PURPOSE_WORDS, UnpaidDue, open_fee_invoices, unpaid_reminders
+from ..rules.invoices import PURPOSE_WORDS, UnpaidDue, mail_label, open_fee_invoices, unpaid_reminders
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.outbox import LogEntry
 from ..rules.renewals import InDoubt, Send, Skip
@@ -486,11 +486,15 @@ def _invoice_pdf(
 ) -> list[tuple[str, bytes]]:
     """The cotisation invoice's PDF to attach to this reminder: the first reminder of the
     renewal sent since the invoice was issued carries it (none when it is not written yet:
-    ``mila factures --pdf``, scheduled before the reminders, writes it)."""
+    ``mila factures --pdf``, scheduled before the reminders, writes it; none when the invoice
+    was e-mailed on its own)."""
     if invoice is None or folder is None or invoice.parts is None or invoice.date is None:
         return []
     key = id_key(member_id)
+    own = mail_label(invoice.number or "")
     for entry in entries:
+        if entry.reminder == own and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT:
+            return []  # e-mailed on its own (mila factures --envoyer)
         if (
             id_key(entry.member_id) == key
             and entry.reference == reference
