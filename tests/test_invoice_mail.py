@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import json
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,8 @@ def test_each_document_is_sent_once_with_its_factur_x_pdf(tmp_path, smtp_server)
     assert first.sending is not None and first.sending.sent == len(numbers) > 0
     assert first.sending.with_reminder == ["F2026-0001"]  # unpaid cotisation: with the reminder
     assert "jointes à la relance de renouvellement" in "\n".join(first.lines())
+    said = json.loads(json.dumps(first.as_dict()))["sending"]  # `mila factures --envoyer --json`
+    assert said["sent"] == len(numbers) and said["with_reminder"] == ["F2026-0001"]
     messages = received(smtp_server)
     assert len(messages) == len(numbers)
     for message in messages:
