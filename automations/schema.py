@@ -407,6 +407,7 @@ LISTES = Tab(
         _c("Locaux"),
         _c("Ressources"),
         _c("Événements"),
+        _c("Demandes"),  # the requests of « Demande » (too long for a list typed in: Excel's 255)
     ),
     job_owned=True,
 )
@@ -418,6 +419,10 @@ REFERENCE_LISTS = {
     "ressource": "Ressources",
     "evenement": "Événements",
 }
+
+# The columns whose dropdown lists what the jobs know (not rows of the workbook), drawn from
+# this column of Listes: (tab, column) -> the Listes column.
+JOB_LISTS = {("Demandes", "Demande"): "Demandes"}
 
 TABS: tuple[Tab, ...] = (
     MEMBRES,

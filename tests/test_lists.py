@@ -7,6 +7,7 @@ import datetime as dt
 from test_sync import sync, workbook, writes
 
 from automations.jobs.lists import label, list_columns
+from automations.jobs.staff_requests import request_names
 from automations.model.dataset import Dataset
 from automations.workbook.table import Table
 
@@ -56,7 +57,8 @@ def test_sync_creates_the_tab_with_the_ids_it_assigned(make_book) -> None:
     book = make_book(book_tabs())
     sync(book)
     found = listes(book)
-    assert list(found) == ["Membres", "Locaux", "Ressources", "Événements"]
+    assert list(found) == ["Membres", "Locaux", "Ressources", "Événements", "Demandes"]
+    assert tuple(found["Demandes"]) == request_names()  # the dropdown of « Demande »
     assert found["Membres"] == [
         "M0004 – Mauvais Mail",
         "M0005 – Nouveau Label",

@@ -367,7 +367,8 @@ def test_a_rule_given_back_in_googles_own_spelling_is_not_sent_again():
 
 def test_a_missing_demandes_tab_is_created_with_the_requests_dropdown(tmp_path) -> None:
     """`mila preparer` creates Demandes with its headers; its « Demande » column lists exactly
-    the requests the jobs know (docs/demandes.md)."""
+    the requests the jobs know (docs/demandes.md), from the Listes column « Demandes » (typed
+    into the validation, the list would pass Excel's 255 characters)."""
     from openpyxl import load_workbook
 
     from automations.jobs.staff_requests import request_names
@@ -378,4 +379,7 @@ def test_a_missing_demandes_tab_is_created_with_the_requests_dropdown(tmp_path) 
     sheet = load_workbook(book.path)["Demandes"]
     assert [c.value for c in sheet[1]] == [c.name for c in schema.DEMANDES.columns]
     lists = [v.formula1 for v in sheet.data_validations.dataValidation if "B" in str(v.sqref)]
-    assert lists == ['"' + ",".join(request_names()) + '"']
+    assert lists == ["'Listes'!$E$2:$E$1048576"]
+    listes = load_workbook(book.path)["Listes"]
+    assert listes["E1"].value == "Demandes"
+    assert tuple(c.value for c in listes["E"][1:] if c.value) == request_names()

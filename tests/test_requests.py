@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import GoogleBook
-from test_sync import NOW, TODAY, workbook
+from test_sync import MEMBERS_HEADER, NOW, TODAY, workbook
 
 from automations.clock import FixedClock
 from automations.config import Settings, build_settings
@@ -341,3 +341,73 @@ def test_a_workbook_without_the_tab_has_nothing_to_do(emulator, tmp_path, smtp_s
     result = run(settings)
     assert result.handled == [] and result.outcome().summary == "aucune demande en attente"
     assert all(r.method == "GET" for r in emulator.requests) and len(emulator.requests) <= 2
+
+
+def test_erasure_requests_refuse_an_active_member_and_a_bad_target_and_erase_a_leaver(
+    emulator, tmp_path, smtp_server
+) -> None:
+    """« effacer les données »: M0001 is still active (refusée, with the reason and how to
+    confirm); M0006 left in 2023 (faite: their e-mail is gone from Membres); « Studio » is
+    neither a member nor an address (refusée)."""
+    tabs = workbook()
+    header = [*MEMBERS_HEADER, "Sortie le"]
+    tabs["Membres"] = [
+        header,
+        *[[*line, None] for line in tabs["Membres"][1:]],
+        [
+            "M0006",
+            "Ancien Label",
+            "Rémi Gaud",
+            "remi@ancien.fr",
+            "bénéficiaire",
+            "BASIC",
+            None,
+            "01/02/2020",
+            "01/02/2022",
+            None,
+            "31/01/2023",
+        ],
+    ]
+    tabs["Demandes"] = [
+        HEADER,
+        [None, "effacer les données", "M0001", STAFF, None],
+        [None, "effacer les données", "M0006", STAFF, None],
+        [None, "effacer les données", "Studio", STAFF, None],
+    ]
+    book = GoogleBook(emulator, tabs)
+    run(settings_for(book, tmp_path, smtp_server))
+    active, leaver, bad = rows(book)
+    assert active["Statut"] == "refusée"
+    assert "encore actif" in active["Résultat"] and "M0001 confirmer" in active["Résultat"]
+    assert bad["Statut"] == "refusée" and "un membre (M0034) ou une adresse e-mail" in bad["Résultat"]
+    assert leaver["Statut"] == "faite", leaver["Résultat"]
+    members = book.grid("Membres")
+    emails = {cell for line in members[1:] for cell in line if isinstance(cell, str) and "@" in cell}
+    assert "remi@ancien.fr" not in emails and "lea@onde.fr" in emails
+
+
+def test_the_prepared_xlsx_offers_every_request_in_the_demande_dropdown(tmp_path) -> None:
+    """The request names are longer than the 255 characters Excel allows a list typed into a
+    validation: the dropdown of « Demande » is drawn from the Listes column « Demandes »."""
+    from conftest import XlsxBook
+    from openpyxl import load_workbook
+
+    from automations.jobs.prepare import run_prepare
+    from automations.workbook import Workbook
+    from automations.workbook.xlsx import XlsxBackend
+
+    names = request_names()
+    assert len(",".join(names)) > 255 and {"produire les factures", "envoyer les factures"} <= set(names)
+    tabs = workbook()
+    tabs["Demandes"] = [HEADER]
+    book = XlsxBook(tmp_path, tabs)
+    run_prepare(Workbook(XlsxBackend(book.path)), today=TODAY, clock=FixedClock(NOW))
+    saved = load_workbook(book.path)
+    listes = saved["Listes"]
+    column = next(c for c in listes[1] if c.value == "Demandes").column_letter
+    offered = [c.value for c in listes[column][1:] if c.value]
+    assert tuple(offered) == names
+    validations = saved["Demandes"].data_validations.dataValidation
+    demande = next(v for v in validations if "B2" in v.sqref)
+    assert demande.type == "list"
+    assert demande.formula1.replace("'", "").startswith(f"Listes!${column}$2:${column}$")

@@ -24,10 +24,13 @@ def cmd_factures(args: argparse.Namespace, out: TextIO) -> int:
         )
     ctx = context_of(args, dry_run=args.dry_run)
     options = registry.InvoicesOptions(
-        pdf=args.pdf, credit_of=args.number if args.action == "avoir" else None, reason=args.motif
+        pdf=args.pdf,
+        credit_of=args.number if args.action == "avoir" else None,
+        reason=args.motif,
+        send=args.send,
     )
     result = run_entry(ctx, "factures", registry.factures, options)
-    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 1 if result.warnings else 0
+    code = JOURNAL_NOT_WRITTEN if result.journal_lost else 1 if result.to_look_at else 0
     if args.json:
         print_json(result.as_dict(), out)
         return code

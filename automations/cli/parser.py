@@ -309,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     _today_option(factures)
     _dry_run_option(factures, "lister les factures qui seraient émises, sans rien écrire")
     factures.add_argument("--pdf", action="store_true", help="produire aussi le PDF Factur-X (LibreOffice)")
+    factures.add_argument(
+        "--envoyer",
+        dest="send",
+        action="store_true",
+        help="envoyer ensuite par e-mail à chaque membre ses factures et avoirs pas encore envoyés, "
+        "avec leur PDF Factur-X (une seule fois ; en aperçu tant que les envois ne sont pas activés)",
+    )
     _limit_option(factures, "nombre de factures montrées")
     factures.add_argument("--json", action="store_true", help="sortie JSON")
     factures.add_argument(

@@ -203,6 +203,15 @@ class DriveDelivery:
 
     # -- folders -------------------------------------------------------------------------
 
+    def folder_link(self, path: tuple[str, ...]) -> str | None:
+        """The link of the sub-folder ``path`` this run uploaded to (None when it did not)."""
+        folder_id = self._folders.get(path)
+        if folder_id is None or not path:
+            return None
+        parent = self._folders.get(path[:-1])
+        found = self._listings.get(parent or "", {}).get(folder_id)
+        return (found.link or None) if found is not None else None
+
     def _listing(self, folder_id: str) -> dict[str, DriveFile]:
         """The folder's children, listed once per run (kept up to date by this run)."""
         if folder_id not in self._listings:

@@ -59,7 +59,9 @@ from ..rules.invoices import (
 from ..rules.invoices import client_of as _client_of
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook.base import update_keyed_rows
+from . import invoice_mail
 from .context import RunContext
+from .invoice_mail import InvoicesSending
 
 log = logging.getLogger(__name__)
 TASK = "factures"
@@ -81,6 +83,8 @@ class InvoicesResult:
     journal: bool = False
     journal_error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # documents, pdf, facturx: where time went
+    sending: InvoicesSending | None = None  # with --envoyer: the documents e-mailed
+    drive_folder: str | None = None  # the Drive folder Factures/AAAA the PDFs went to
 
     @property
     def journal_lost(self) -> bool:
@@ -110,6 +114,8 @@ class InvoicesResult:
             "skipped": self.skipped,
             "warnings": self.warnings,
             "journal": self.journal,
+            "sending": self.sending.as_dict() if self.sending is not None else None,
+            "drive_folder": self.drive_folder,
         }
 
     def summary(self) -> str:
@@ -129,7 +135,24 @@ class InvoicesResult:
         word = SUCCESS if self.issued or self.documents or self.pdfs or self.uploaded else NOTHING
         if self.warnings and not self.issued:
             word = FAILURE
-        return journal_missing(Outcome(word, self.summary()), self.journal_lost, self.journal_error)
+        text = self.summary()
+        if self.sending is not None and not self.sending.dry_run:
+            sent = self.sending.outcome()
+            text += f" ; {sent.summary}"
+            if sent.result == FAILURE:
+                word = FAILURE
+            elif word == NOTHING:
+                word = sent.result
+        return journal_missing(Outcome(word, text), self.journal_lost, self.journal_error)
+
+    @property
+    def to_look_at(self) -> bool:
+        """Something a person must look at: a warning, a document not sent or in doubt."""
+        sending = self.sending
+        if sending is None:
+            return bool(self.warnings)
+        doubts = sending.failed or sending.uncertain or sending.to_check
+        return bool(self.warnings or doubts or sending.not_sent or sending.interrupted)
 
     def lines(self, limit: int = 50) -> list[str]:
         out = [self.summary() + "."]
@@ -154,6 +177,8 @@ class InvoicesResult:
             out.append(
                 f"Déposés sur Google Drive (Factures/AAAA), lien dans « Fichier » : {len(self.uploaded)}."
             )
+        if self.sending is not None:
+            out += self.sending.lines(limit)
         return out
 
 
@@ -161,9 +186,15 @@ class InvoicesResult:
 
 
 def run_invoices(
-    ctx: RunContext, *, pdf: bool = False, credit_of: str | None = None, reason: str = ""
+    ctx: RunContext,
+    *,
+    pdf: bool = False,
+    credit_of: str | None = None,
+    reason: str = "",
+    send: bool = False,
 ) -> InvoicesResult:
-    """Issue the invoices due (or, with ``credit_of``, the credit note cancelling it)."""
+    """Issue the invoices due (or, with ``credit_of``, the credit note cancelling it); with
+    ``send``, then e-mail every document not yet sent, its PDF attached (``invoice_mail``)."""
     settings = ctx.settings
     billing = settings.billing
     if not billing.enabled:
@@ -206,7 +237,10 @@ def run_invoices(
         )
         drafts, result.skipped = plan.drafts, plan.skipped
     result.issued = number_invoices(drafts, invoices, ctx.today, billing.payment_terms_days)
+    pdf = pdf or send  # a document leaves with its PDF
     if ctx.dry_run:
+        if send:
+            result.sending = _would_send(ctx, result)
         return result
     if result.issued:
         ctx.workbook.append_rows(schema.FACTURES, [i.row() for i in result.issued])  # the numbers, first
@@ -243,7 +277,78 @@ def run_invoices(
             ctx.workbook, ctx.clock, job_name(TASK), result.outcome().result, details
         )
         result.journal = result.journal_error is None
+    if send:
+        _send(ctx, result, seller)
     return result
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def _would_send(ctx: RunContext, result: InvoicesResult) -> InvoicesSending:
+    """A dry run's sending: the documents that would be e-mailed (those of this run too)."""
+    sending = InvoicesSending(dry_run=True, send_days=ctx.settings.billing.send_days)
+    selected = invoice_mail.select(ctx, sending)
+    sending.to_send = [i.number for i, _ in selected.documents if i.number]
+    sending.to_send += [i.number for i in result.issued]
+    return sending
+
+
+def _send(ctx: RunContext, result: InvoicesResult, seller: Seller) -> None:
+    """E-mail each document not yet sent, its PDF attached (made first when missing)."""
+    ctx.changed()  # the rows and links this run wrote
+    sending = InvoicesSending(send_days=ctx.settings.billing.send_days)
+    result.sending = sending
+    try:
+        selected = invoice_mail.select(ctx, sending)
+        pdfs = _pdfs_of(ctx, result, [i for i, _ in selected.documents], seller)
+        invoice_mail.send(ctx, selected, pdfs, sending)
+    except MilaError as exc:
+        said = any(exc.message in w for w in result.warnings)  # the PDFs' own warning, above
+        sending.interrupted = (
+            "leur PDF Factur-X ne peut pas être produit (voir « Attention » ci-dessus)."
+            if said
+            else exc.message
+        ) + " Relancez « mila factures --envoyer » : celles qui sont parties ne repartiront pas."
+
+
+def _pdfs_of(
+    ctx: RunContext, result: InvoicesResult, invoices: list[Invoice], seller: Seller
+) -> dict[str, Path]:
+    """The Factur-X PDF of each of ``invoices`` (by number), made when missing: its Word
+    file and XML rebuilt from the row when they are missing too, then one conversion."""
+    members = ctx.state.dataset.members_by_id
+    found: dict[str, Path] = {}
+    missing: list[_Files] = []
+    rebuild: list[Issued] = []
+    for invoice in invoices:
+        parts = invoice.parts
+        if parts is None or not invoice.number:
+            continue
+        folder = _folder(ctx, parts[1])
+        target = folder / f"{invoice.number}.pdf"
+        docx, xml = folder / f"{invoice.number}.docx", folder / f"{invoice.number}.xml"
+        if target.is_file():
+            found[invoice.number] = target
+        elif docx.is_file() and xml.is_file():
+            missing.append(_Files(invoice.number, parts[1], docx, xml.read_bytes()))
+        elif (rebuilt := _rebuild(invoice, members)) is not None:
+            rebuild.append(rebuilt)
+        else:
+            result.warnings.append(
+                f"Facture {invoice.number} : la ligne de « Factures » ne suffit pas à refaire son "
+                "document (Période, Objet, Montant HT ou Membre illisible) ; elle n'est pas envoyée."
+            )
+    if rebuild:
+        dates = {i.number: i.date for i in ctx.state.invoices if i.number and i.date}
+        missing += _produce(ctx, result, rebuild, seller, dates)
+    if missing:
+        _pdfs(ctx, result, missing, seller)
+        for item in missing:
+            target = item.docx.with_suffix(".pdf")
+            if target.is_file():
+                found[item.number] = target
+    return found
 
 
 # --------------------------------------------------------------------------- documents
@@ -255,39 +360,49 @@ def _folder(ctx: RunContext, year: int) -> Path:
 
 def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int) -> list[Issued]:
     """Rows of the last days whose files a crashed run did not write, rebuilt from the row."""
-    out = []
     since = ctx.today - dt.timedelta(days=RECOVERY_DAYS)
+    out = []
     for invoice in invoices:
         parts = invoice.parts
-        if parts is None or invoice.date is None or invoice.date < since or invoice.amount_ht is None:
+        if parts is None or invoice.date is None or invoice.date < since:
             continue
         if (_folder(ctx, parts[1]) / f"{invoice.number}.xml").is_file():
             continue
-        period = parse_period(invoice.period)
-        if period is None or invoice.purpose is None:
-            continue
-        member = members.get(id_key(invoice.member_id) or "")
-        if member is None:
-            continue
-        sign = -1 if invoice.is_credit_note else 1
-        line = Line(
-            f"{invoice.purpose.capitalize()} {invoice.period}",
-            sign * invoice.amount_ht,
-            vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
-        )
-        draft = Draft(
-            invoice.purpose,
-            _client_of(member),
-            period[0],
-            period[1],
-            (line,),
-            reference=period[2],
-            paid_on=invoice.paid_on if invoice.status == "payée" and not invoice.is_credit_note else None,
-            credit_of=invoice.credit_of,
-        )
-        due = invoice.due_date or invoice.date
-        out.append(Issued(invoice.number or "", invoice.date, due, draft))
+        rebuilt = _rebuild(invoice, members)
+        if rebuilt is not None:
+            out.append(rebuilt)
     return out
+
+
+def _rebuild(invoice: Invoice, members: dict) -> Issued | None:
+    """The issued document of a row of ``Factures``, as its files are written from it
+    (None when the row lacks what they need)."""
+    if invoice.parts is None or invoice.date is None or invoice.amount_ht is None:
+        return None
+    period = parse_period(invoice.period)
+    if period is None or invoice.purpose is None:
+        return None
+    member = members.get(id_key(invoice.member_id) or "")
+    if member is None:
+        return None
+    sign = -1 if invoice.is_credit_note else 1
+    line = Line(
+        f"{invoice.purpose.capitalize()} {invoice.period}",
+        sign * invoice.amount_ht,
+        vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
+    )
+    draft = Draft(
+        invoice.purpose,
+        _client_of(member),
+        period[0],
+        period[1],
+        (line,),
+        reference=period[2],
+        paid_on=invoice.paid_on if invoice.status == "payée" and not invoice.is_credit_note else None,
+        credit_of=invoice.credit_of,
+    )
+    due = invoice.due_date or invoice.date
+    return Issued(invoice.number or "", invoice.date, due, draft)
 
 
 @dataclass(frozen=True)
@@ -381,6 +496,7 @@ def _pdfs(ctx: RunContext, result: InvoicesResult, files: list[_Files], seller: 
                 if link:
                     result.uploaded.append(item.number)
                     links[item.number] = {"Fichier": link}
+                    result.drive_folder = delivery.folder_link(("Factures", str(item.year)))
         if delivery is not None and delivery.report.error:
             result.warnings.append(
                 f"Dépôt sur Google Drive interrompu ({delivery.report.error}) : les PDF restent dans le "
@@ -391,6 +507,7 @@ def _pdfs(ctx: RunContext, result: InvoicesResult, files: list[_Files], seller: 
         result.seconds["facturx"] = time.perf_counter() - started
     if links:
         update_keyed_rows(ctx.workbook, schema.FACTURES, "N°", links)
+        ctx.changed()
 
 
 def _delivery(ctx: RunContext) -> DriveDelivery | None:

@@ -2,7 +2,9 @@
 
 ``mila synchroniser`` keeps it current (SHEETS.md « Listes »): one column each for the members
 (``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
-(``Ressources``) and the events (``E042 – Club MILA du 14/01/2025``), each column in the
+(``Ressources``), the events (``E042 – Club MILA du 14/01/2025``) and the staff's requests
+(``Demandes``: the ``Demande`` dropdown, too long to be typed into a validation for Excel), the
+first four columns in the
 order of its labels' names (accents and case ignored; the ID breaks ties): the order the
 staff look for a name in, and one that a person sorting ``Membres`` does not change. The
 tab is written only when its content changed, and created when it is missing (once there
@@ -74,14 +76,27 @@ def list_columns(dataset: Dataset, new_ids: Iterable[NewId] = ()) -> dict[str, l
         "Locaux": _by_name(label(i, p.name) for i, p in premises),
         "Ressources": _by_name(label(i, p.name) for i, p in premises if p.bookable),
         "Événements": _by_name(events),
+        "Demandes": list(_request_names()),  # in registration order, as the jobs know them
     }
+
+
+def _request_names() -> tuple[str, ...]:
+    from .staff_requests import request_names
+
+    return request_names()
+
+
+def _nothing_to_offer(wanted: Mapping[str, list[str]]) -> bool:
+    """No row with an ID yet: a workbook without rows gets no Listes tab from the sync (the
+    requests alone do not make one; ``mila preparer`` does)."""
+    return not any(v for k, v in wanted.items() if k != "Demandes")
 
 
 def lists_differ(tables: Mapping[str, Table], dataset: Dataset, new_ids: Sequence[NewId] = ()) -> bool:
     """Whether :func:`keep_lists_current` would write (no request: from the run's read)."""
     wanted = list_columns(dataset, new_ids)
     current = tables.get(schema.LISTES.name)
-    if current is None and not any(wanted.values()):
+    if current is None and _nothing_to_offer(wanted):
         return False
     return owned_columns_differ(current, wanted)
 
@@ -106,13 +121,16 @@ def keep_lists_current(
     tables: Mapping[str, Table],
     dataset: Dataset,
     new_ids: Sequence[NewId] = (),
+    *,
+    create: bool = False,
 ) -> int:
     """Write the ``Listes`` tab when it differs from the workbook's rows (``tables`` as
     read by the run, the IDs it assigned in ``new_ids``); the number of cells written,
-    0 without any request when it is current."""
+    0 without any request when it is current. ``create``: write it even before any row has
+    an ID (``mila preparer``: the ``Demande`` dropdown draws from it)."""
     wanted = list_columns(dataset, new_ids)
     current = tables.get(schema.LISTES.name)
-    if current is None and not any(wanted.values()):
+    if current is None and not create and _nothing_to_offer(wanted):
         return 0  # nothing to offer yet: a workbook without rows gets no tab
     if not owned_columns_differ(current, wanted):
         return 0

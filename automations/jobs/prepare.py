@@ -90,7 +90,7 @@ def prepare_new_file(path: Path, today: dt.date) -> Counter[str]:
 
     workbook = Workbook(XlsxBackend(path))
     tables = workbook.read()
-    keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today))
+    keep_lists_current(workbook, tables, Dataset.from_tables(tables, today=today), create=True)
     return prepare_workbook(workbook, job_choices())
 
 
@@ -114,7 +114,7 @@ def run_prepare(
         result.changes["tab"] += 1
     tables = workbook.read()
     dataset = Dataset.from_tables(tables, today=today)
-    result.lists_written = keep_lists_current(workbook, tables, dataset)
+    result.lists_written = keep_lists_current(workbook, tables, dataset, create=True)
     result.texts_year = report_year(today, assembly)
     result.texts_added = workbook.append_rows(
         schema.TEXTES, missing_prompt_rows(dataset.texts, result.texts_year)

@@ -109,6 +109,7 @@ class InvoicesOptions:
     pdf: bool = False  # also the PDF/A-3 Factur-X of each document (LibreOffice)
     credit_of: str | None = None  # the invoice a credit note cancels
     reason: str = ""  # the credit note's motive
+    send: bool = False  # then e-mail each document not yet sent, its PDF attached (--envoyer)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def renewals(ctx: RunContext, options: RunOptions = RunOptions()) -> RenewalsRes
         dry_run=ctx.dry_run,
         state=ctx.state,
         billing=settings.billing,
+        invoice_folder=settings.documents.out / "factures" if settings.billing.enabled else None,
     )
 
 
@@ -275,7 +277,9 @@ def factures(ctx: RunContext, options: InvoicesOptions = InvoicesOptions()) -> I
     documents and their Factur-X files, uploaded to Drive when it is set."""
     from .invoices import run_invoices
 
-    return run_invoices(ctx, pdf=options.pdf, credit_of=options.credit_of, reason=options.reason)
+    return run_invoices(
+        ctx, pdf=options.pdf, credit_of=options.credit_of, reason=options.reason, send=options.send
+    )
 
 
 @dataclass
@@ -478,12 +482,18 @@ JOBS: dict[str, Job[JobResult]] = {
     "demandes": Job("demandes", demandes),
     "sync": Job("sync", sync),
     "paiements": Job("paiements", paiements),
-    "factures": Job("factures", lambda ctx: factures(ctx, InvoicesOptions(pdf=True))),
+    "factures": Job("factures", lambda ctx: factures(ctx, _scheduled_invoices(ctx))),
     "renewals": Job("renewals", renewals, sends_mail=True),
     "promotions": Job("promotions", promotions, sends_mail=True),
     "documents": Job("documents", documents),
     "resume": Job("resume", resume, sends_mail=True),
 }
+
+
+def _scheduled_invoices(ctx: RunContext) -> InvoicesOptions:
+    """The scheduled ``factures``: the PDFs, and with a mail server the documents e-mailed
+    (previews while sending is not switched on in the workbook)."""
+    return InvoicesOptions(pdf=True, send=ctx.settings.mail.uses_smtp)
 
 
 def paused_jobs(settings: Settings) -> dict[str, str]:

@@ -51,11 +51,12 @@ from ..mail import (
     preview_notice,
 )
 from ..model.dataset import Dataset
+from ..model.invoices import Invoice
 from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
-from ..rules.invoices import UnpaidDue, open_fee_invoices, unpaid_reminders
+from ..rules.invoices import PURPOSE_WORDS, UnpaidDue, mail_label, open_fee_invoices, unpaid_reminders
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.outbox import LogEntry
 from ..rules.renewals import InDoubt, Send, Skip
@@ -284,6 +285,7 @@ def run_renewals(
     dry_run: bool = False,
     state: WorkbookState | None = None,
     billing: BillingSettings | None = None,
+    invoice_folder: Path | None = None,
 ) -> RenewalsResult:
     """Send the reminders due on ``today`` and record them in Relances (``state``: the
     run's read of the workbook, read now when not given). With a sender that
@@ -301,7 +303,7 @@ def run_renewals(
             raise SchemaError(" ".join(a.message for a in problems))
         entries = state.log_entries
         snapshot_ids = {e.message_id.strip() for e in entries if e.message_id}
-        plan(state, entries, today, settings, mail, clock, result, billing)
+        plan(state, entries, today, settings, mail, clock, result, billing, invoice_folder)
     except MilaError as exc:
         result.seconds = time.monotonic() - started
         log.error("renewals failed before sending: %s", exc.message)
@@ -354,10 +356,13 @@ def plan(
     clock: Clock,
     result: RenewalsResult,
     billing: BillingSettings | None = None,
+    invoice_folder: Path | None = None,
 ) -> None:
     """Decide every member's reminder and render the messages into ``result``, from the
     statuses and due dates of the run's one evaluation (which follow ``Paiements``); with
-    billing on, the reminders of the invoices unpaid after their due date too."""
+    billing on, the reminders of the invoices unpaid after their due date too. The first
+    reminder quoting a cotisation invoice carries its PDF (``invoice_folder``: where
+    ``mila factures`` writes them, ``AAAA/F2026-0007.pdf``), when it is there."""
     dataset = state.dataset
     histories = ledger_rules.build_histories(entries)
     id_counts = Counter(id_key(m.id) for m in dataset.members if m.id)
@@ -424,8 +429,12 @@ def plan(
                 "numero": invoice.number,
                 "date": format_date_long(invoice.date) if invoice.date else "",
                 "ttc": format_money(invoice.due),
+                "fichier": None,  # the PDF attached, when this reminder carries it
             }
             context["paiement"]["reference"] = invoice.number  # type: ignore[index]  # the dict built above
+        attachments = _invoice_pdf(invoice, invoice_folder, entries, member.id, due.reference)
+        if attachments:
+            context["facture"]["fichier"] = attachments[0][0]  # type: ignore[index]  # set just above
         subject = templates.render(SUBJECTS[due.kind.moment], context)
         text = templates.render(TEXT_TEMPLATE, context)
         html = templates.render(HTML_TEMPLATE, context)
@@ -441,6 +450,7 @@ def plan(
                 message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{member.id}-{due.label}",
+                attachments=attachments,
             )
         except HeaderProblem as problem:
             result.skipped.append(Skipped(member.id, member.structure, member.row, label, problem.reason))
@@ -464,10 +474,51 @@ def plan(
         _unpaid(state, histories, today, settings, billing, mail, templates, now, result)
 
 
+DOCUMENT_MAILS = ("facture ", "avoir ")  # the Relance of an invoice sent, not a reminder
+
+
+def _invoice_pdf(
+    invoice: Invoice | None,
+    folder: Path | None,
+    entries: Sequence[LogEntry],
+    member_id: str,
+    reference: dt.date,
+) -> list[tuple[str, bytes]]:
+    """The cotisation invoice's PDF to attach to this reminder: the first reminder of the
+    renewal sent since the invoice was issued carries it (none when it is not written yet:
+    ``mila factures --pdf``, scheduled before the reminders, writes it; none when the invoice
+    was e-mailed on its own)."""
+    if invoice is None or folder is None or invoice.parts is None or invoice.date is None:
+        return []
+    key = id_key(member_id)
+    own = mail_label(invoice.number or "")
+    for entry in entries:
+        if entry.reminder == own and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT:
+            return []  # e-mailed on its own (mila factures --envoyer)
+        if (
+            id_key(entry.member_id) == key
+            and entry.reference == reference
+            and not (entry.reminder or "").startswith(DOCUMENT_MAILS)
+            and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT
+            and entry.at is not None
+            and _day(entry.at) >= invoice.date
+        ):
+            return []  # an earlier reminder of this renewal carried it
+    pdf = folder / str(invoice.parts[1]) / f"{invoice.number}.pdf"
+    try:
+        return [(pdf.name, pdf.read_bytes())] if pdf.is_file() else []
+    except OSError:
+        log.warning("renewals: invoice PDF %s unreadable", pdf)
+        return []
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 UNPAID_SUBJECT = "facture_impayee.sujet.txt.j2"
 UNPAID_TEXT = "facture_impayee.txt.j2"
 UNPAID_HTML = "facture_impayee.html.j2"
-PURPOSE_WORDS = {"cotisation": "cotisation", "loyer": "mise à disposition", "réservation": "réservations"}
 
 
 def _unpaid(

@@ -465,6 +465,11 @@ def _answer(ctx: RunContext, handled: Handled) -> None:
     handled.answered = address if message.status == SENT or message.preview else None
 
 
+def invoices_link(done: Any) -> str | None:
+    """The Drive folder ``Factures/AAAA`` the PDFs went to (none when nothing was uploaded)."""
+    return getattr(done, "drive_folder", None)
+
+
 def sheet_link(ctx: RunContext) -> str | None:
     """The workbook's address for the staff: the Google sheet's URL (none for a .xlsx)."""
     from ..workbook.google import spreadsheet_key
@@ -482,15 +487,27 @@ def _register_all() -> None:
     if REQUESTS:
         return
     from . import registry as r
-    from .report_run import ReportOptions, run_report
+
+    def run_report(ctx: RunContext, options: Any) -> JobResult:
+        from .report_run import run_report as entry  # heavy (charts, Word): when asked only
+
+        return entry(ctx, options)
 
     def report(send: bool) -> Options:
-        return lambda c, t, _: ReportOptions(year=t.year or 0, out=Path(c.settings.documents.out), send=send)
+        def options(c: RunContext, t: rules.Target, _: rules.Request) -> object:
+            from .report_run import ReportOptions
+
+            return ReportOptions(year=t.year or 0, out=Path(c.settings.documents.out), send=send)
+
+        return options
 
     def signature(_: RunContext, t: rules.Target, __: rules.Request) -> r.DocumentsOptions:
         if t.occupation is not None:
             return r.DocumentsOptions(kind="conventions", occupation=t.occupation, send=True)
         return r.DocumentsOptions(kind="charte", member=t.member, send=True)
+
+    def invoices(send: bool) -> Options:
+        return lambda _, __, ___: r.InvoicesOptions(pdf=True, send=send)
 
     def erase(_: RunContext, t: rules.Target, __: rules.Request) -> r.PersonalDataOptions:
         return r.PersonalDataOptions("effacer", member=t.member, email=t.email, confirm=t.confirm)
@@ -503,5 +520,7 @@ def _register_all() -> None:
     register("produire le rapport", run_report, rules.YEAR, report(False), lambda d: d.report.link)
     register("envoyer le rapport au conseil", run_report, rules.YEAR, report(True), lambda d: d.report.link)
     register("effacer les données", r.donnees, rules.PERSON, erase)
+    register("produire les factures", r.factures, options=invoices(send=False), link=invoices_link)
+    register("envoyer les factures", r.factures, options=invoices(send=True), link=invoices_link)
     register("activer les envois", r.envois, options=lambda _, __, q: r.SendingOptions(on=True, by=q.by))
     register("suspendre les envois", r.envois, options=lambda _, __, q: r.SendingOptions(on=False, by=q.by))

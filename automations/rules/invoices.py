@@ -49,6 +49,16 @@ from .membership import MemberComputation, MembershipPolicy, due_date, hosted_su
 from .outbox import History, State, message_key
 
 COTISATION, LOYER, RESERVATION = "cotisation", "loyer", "réservation"
+# What each purpose is called in a sentence to the member (« facture n° … (cotisation, …) »)
+PURPOSE_WORDS = {COTISATION: "cotisation", LOYER: "mise à disposition", RESERVATION: "réservations"}
+
+
+def mail_label(number: str, *, credit_note: bool = False) -> str:
+    """The ``Relance`` of the message that sends a document: « facture F2026-0007 »,
+    « avoir A2026-0001 » (its key in ``Relances``, with the member and the document's date)."""
+    return f"{'avoir' if credit_note else 'facture'} {number}"
+
+
 MONTHS = (
     "janvier",
     "février",

@@ -7,6 +7,7 @@ payment_terms_days = 30            # due date: the invoice's date + this (60 at 
 late_payment_rate = 12.5           # % a year; absent: the legal rate (BCE + 10 points)
 rent_invoice_day = 1               # the day of the month rents are invoiced
 reminder_offsets = [15, 30]        # unpaid invoices: reminders J+15, J+30
+send_days = 60                     # --envoyer: documents of the last 60 days only
 vat_on_debits = false              # « option pour le paiement de la taxe d'après les débits »
 siret = "123 456 789 00012"        # absent: [association] siret
 vat_number = "FR32123456789"       # absent: [association] vat_number
@@ -158,6 +159,10 @@ class BillingSettings(Section):
         description="une liste de nombres de jours après l'échéance, positifs, par exemple [15, 30]",
     )
     vat_on_debits: bool = Field(False, description="true ou false")
+    # « mila factures --envoyer »: documents older than this are listed, not e-mailed on their own
+    send_days: int = Field(
+        60, ge=1, le=366, description="un nombre entier de jours entre 1 et 366, par exemple 60"
+    )
     siret: Annotated[str, BeforeValidator(_compact), AfterValidator(_siret)] = Field(
         "", description="un numéro SIRET de 14 chiffres, par exemple « 732 829 320 00074 »"
     )

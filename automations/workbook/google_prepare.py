@@ -50,10 +50,16 @@ def plan_requests(
 ) -> list[dict[str, Any]]:
     """The batchUpdate requests whose effect is missing from ``sheets`` (as read)."""
     requests: list[dict[str, Any]] = []
+    listes_header: list[object] | None = None  # not read: the contract's order
+    for sheet in sheets:
+        if listes_title is not None and sheet.get("properties", {}).get("title") == listes_title:
+            rows = _rows(sheet)
+            listes_header = [_value(rows, 0, c) for c in range(_width(rows))] or None
     for sheet in sheets:
         props = sheet.get("properties", {})
         rows = _rows(sheet)
-        plan = plan_tab(props.get("title", ""), [_value(rows, 0, c) for c in range(_width(rows))], choices)
+        header: list[object] = [_value(rows, 0, c) for c in range(_width(rows))]
+        plan = plan_tab(props.get("title", ""), header, choices, listes_header)
         if plan is not None:
             requests += _tab_requests(sheet, plan, rows, listes_title)
     return requests
@@ -155,9 +161,7 @@ def _tab_requests(
 
 
 def _validation(column: ColumnPlan, listes: str | None) -> dict[str, Any] | None:
-    if column.list_column is not None:
-        if listes is None:
-            return None
+    if column.list_column is not None and listes is not None:
         letter = a1.column_letters(column.list_column)
         source = f"={a1.quote_tab(listes)}!${letter}$2:${letter}"
         condition: dict[str, Any] = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": source}]}

@@ -8,7 +8,7 @@ and sends only what is missing; neither changes a cell value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import schema
@@ -116,27 +116,55 @@ def tab_contract(title: str) -> Tab | None:
 Choices = Mapping[tuple[str, str], tuple[str, ...]]
 
 
-def plan_tab(title: str, header: list[object], choices: Choices | None = None) -> TabPlan | None:
-    """The plan for a tab whose row 1 is ``header``; None for a staff tab of its own.
-    ``choices``: dropdowns of columns whose values the jobs know (``Demandes``' « Demande »)."""
-    tab = tab_contract(title)
-    if tab is None:
-        return None
+def _locate(header: Sequence[object]) -> dict[str, int]:
+    """Each header of row 1 (normalized) and its column (1-based), the first one kept."""
     located: dict[str, int] = {}
     for index, text in enumerate(header, start=1):
         key = normalize_header(text)
         if key and key not in located:
             located[key] = index
+    return located
+
+
+def plan_tab(
+    title: str,
+    header: list[object],
+    choices: Choices | None = None,
+    listes_header: Sequence[object] | None = None,
+) -> TabPlan | None:
+    """The plan for a tab whose row 1 is ``header``; None for a staff tab of its own.
+    ``choices``: dropdowns of columns whose values the jobs know (``Demandes``' « Demande »).
+    ``listes_header``: row 1 of the ``Listes`` tab as it is, where each dropdown's column is
+    looked for by its name (a tab holding other columns first, as the demo's, included);
+    without it, the contract's order."""
+    tab = tab_contract(title)
+    if tab is None:
+        return None
+    located = _locate(header)
+    listes = _locate(listes_header) if listes_header is not None else None
     given = choices or {}
     columns = tuple(
-        _plan_column(tab, column, located[column.key], given.get((tab.name, column.name), ()))
+        _plan_column(tab, column, located[column.key], given.get((tab.name, column.name), ()), listes)
         for column in tab.columns
         if column.key in located
     )
     return TabPlan(title, columns, owned=tab.job_owned)
 
 
-def _plan_column(tab: Tab, column: Column, index: int, known: tuple[str, ...] = ()) -> ColumnPlan:
+def _listes_column(name: str, listes: Mapping[str, int] | None) -> int | None:
+    """The column of ``Listes`` holding ``name`` (None when the tab lacks it)."""
+    if listes is None:
+        return [c.name for c in schema.LISTES.columns].index(name) + 1
+    return listes.get(normalize_header(name))
+
+
+def _plan_column(
+    tab: Tab,
+    column: Column,
+    index: int,
+    known: tuple[str, ...] = (),
+    listes: Mapping[str, int] | None = None,
+) -> ColumnPlan:
     width = max(90, min(260, 8 * len(column.name) + 30))
     if tab.job_owned:
         return ColumnPlan(index, column.name, OWNED_NOTE, width=max(width, 160))
@@ -152,8 +180,11 @@ def _plan_column(tab: Tab, column: Column, index: int, known: tuple[str, ...] = 
         note = f"Valeurs : {' · '.join(known)}.\n" + note
     list_column = None
     if ref is not None and not column.calc:
-        list_column = [c.name for c in schema.LISTES.columns].index(ref) + 1
+        list_column = _listes_column(ref, listes)
         width = max(width, 200)
+    job_list = schema.JOB_LISTS.get((tab.name, column.name))
+    if job_list is not None and known and not column.calc:
+        list_column = _listes_column(job_list, listes)  # None: the choices typed in, when they fit
     if column.key == "anomalies":
         width = 320
     elif column.kind == "email" or column.key in ("structure", "titre", "adresse"):

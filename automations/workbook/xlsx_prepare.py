@@ -147,9 +147,11 @@ def _prepare_package(
 ) -> Counter[str]:
     changes: Counter[str] = Counter()
     listes = next((t for t in titles if tab_contract(t) is schema.LISTES), None)
+    listes_grid = (headers.get(listes) or []) if listes is not None else []
+    listes_header = list(listes_grid[0]) if listes_grid and any(listes_grid[0]) else None
     for title in titles:
         grid = headers.get(title) or []
-        plan = plan_tab(title, list(grid[0]) if grid else [], choices)
+        plan = plan_tab(title, list(grid[0]) if grid else [], choices, listes_header)
         if plan is None:
             continue
         _Preparer(package, package.sheet(title), plan, listes, changes).run()
@@ -335,9 +337,7 @@ class _Preparer:
         if column.calc:
             self.warn_range(f"{letter}1:{letter}{LAST_ROW}", WARNING_TITLE, WARNING_TEXT)
             return
-        if column.list_column is not None:
-            if self.listes is None:
-                return
+        if column.list_column is not None and self.listes is not None:
             source = get_column_letter(column.list_column)
             formula = f"{a1.quote_tab(self.listes)}!${source}$2:${source}${LAST_ROW}"
         elif column.choices:
