@@ -408,6 +408,7 @@ LISTES = Tab(
         _c("Ressources"),
         _c("Événements"),
         _c("Demandes"),  # the requests of « Demande » (too long for a list typed in: Excel's 255)
+        _c("Types d'événement"),  # the « Type » of Événements (too long for a list typed in too)
     ),
     job_owned=True,
 )
@@ -422,7 +423,7 @@ REFERENCE_LISTS = {
 
 # The columns whose dropdown lists what the jobs know (not rows of the workbook), drawn from
 # this column of Listes: (tab, column) -> the Listes column.
-JOB_LISTS = {("Demandes", "Demande"): "Demandes"}
+JOB_LISTS = {("Demandes", "Demande"): "Demandes", ("Événements", "Type"): "Types d'événement"}
 
 TABS: tuple[Tab, ...] = (
     MEMBRES,

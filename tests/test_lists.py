@@ -6,6 +6,7 @@ import datetime as dt
 
 from test_sync import sync, workbook, writes
 
+from automations import schema
 from automations.jobs.lists import label, list_columns
 from automations.jobs.staff_requests import request_names
 from automations.model.dataset import Dataset
@@ -57,8 +58,9 @@ def test_sync_creates_the_tab_with_the_ids_it_assigned(make_book) -> None:
     book = make_book(book_tabs())
     sync(book)
     found = listes(book)
-    assert list(found) == ["Membres", "Locaux", "Ressources", "Événements", "Demandes"]
+    assert list(found) == ["Membres", "Locaux", "Ressources", "Événements", "Demandes", "Types d'événement"]
     assert tuple(found["Demandes"]) == request_names()  # the dropdown of « Demande »
+    assert tuple(found["Types d'événement"]) == schema.EVENT_TYPES  # the dropdown of « Type »
     assert found["Membres"] == [
         "M0004 – Mauvais Mail",
         "M0005 – Nouveau Label",
@@ -159,3 +161,26 @@ def test_more_labels_than_a_new_google_tab_has_rows(make_book) -> None:
         book.emulator.reset_requests()
     sync(book)
     assert writes(book) == 0
+
+
+def test_the_prepared_xlsx_offers_every_event_type_from_listes(tmp_path) -> None:
+    """The event types are longer than the 255 characters Excel allows a list typed into a
+    validation: the dropdown of « Type » is drawn from the Listes column « Types d'événement »."""
+    from conftest import XlsxBook
+    from openpyxl import load_workbook
+
+    from automations.clock import FixedClock
+    from automations.jobs.prepare import run_prepare
+    from automations.workbook import Workbook
+    from automations.workbook.xlsx import XlsxBackend
+
+    assert len(",".join(schema.EVENT_TYPES)) > 255
+    book = XlsxBook(tmp_path, book_tabs())
+    today = dt.date(2026, 11, 23)
+    run_prepare(Workbook(XlsxBackend(book.path)), today=today, clock=FixedClock(dt.datetime(2026, 11, 23, 9)))
+    saved = load_workbook(book.path)
+    column = next(c for c in saved["Listes"][1] if c.value == "Types d'événement").column_letter
+    assert tuple(c.value for c in saved["Listes"][column][1:] if c.value) == schema.EVENT_TYPES
+    [type_validation] = [v for v in saved["Événements"].data_validations.dataValidation if "C2" in v.sqref]
+    assert type_validation.type == "list"
+    assert type_validation.formula1.replace("'", "").startswith(f"Listes!${column}$2:${column}$")

@@ -78,8 +78,7 @@ def to(server: Any, address: str) -> list[email.message.EmailMessage]:
 
 
 def test_the_dropdown_lists_the_requests_the_jobs_do() -> None:
-    """Every request of the issue that exists here is registered; billing and erasure are not
-    (they are listed once their job registers them)."""
+    """Every request of the issue is registered, billing and erasure included."""
     names = request_names()
     assert names[:3] == ("synchroniser maintenant", "préparer le classeur", "importer les paiements")
     assert {"envoyer pour signature", "activer les envois", "suspendre les envois"} <= set(names)

@@ -3,8 +3,9 @@
 ``mila synchroniser`` keeps it current (SHEETS.md « Listes »): one column each for the members
 (``M0012 – Le Fair``), the premises (``L29 – Bureau 3``), the bookable premises
 (``Ressources``), the events (``E042 – Club MILA du 14/01/2025``) and the staff's requests
-(``Demandes``: the ``Demande`` dropdown, too long to be typed into a validation for Excel), the
-first four columns in the
+(``Demandes``: the ``Demande`` dropdown, too long to be typed into a validation for Excel) and
+the types of event (``Types d'événement``: the ``Type`` dropdown of ``Événements``, too long
+as well), the first four columns in the
 order of its labels' names (accents and case ignored; the ID breaks ties): the order the
 staff look for a name in, and one that a person sorting ``Membres`` does not change. The
 tab is written only when its content changed, and created when it is missing (once there
@@ -77,7 +78,12 @@ def list_columns(dataset: Dataset, new_ids: Iterable[NewId] = ()) -> dict[str, l
         "Ressources": _by_name(label(i, p.name) for i, p in premises if p.bookable),
         "Événements": _by_name(events),
         "Demandes": list(_request_names()),  # in registration order, as the jobs know them
+        "Types d'événement": list(schema.EVENT_TYPES),  # in the contract's order
     }
+
+
+# The Listes columns of what the jobs know, not of the workbook's rows.
+JOB_KNOWN = frozenset(schema.JOB_LISTS.values())
 
 
 def _request_names() -> tuple[str, ...]:
@@ -89,7 +95,7 @@ def _request_names() -> tuple[str, ...]:
 def _nothing_to_offer(wanted: Mapping[str, list[str]]) -> bool:
     """No row with an ID yet: a workbook without rows gets no Listes tab from the sync (the
     requests alone do not make one; ``mila preparer`` does)."""
-    return not any(v for k, v in wanted.items() if k != "Demandes")
+    return not any(v for k, v in wanted.items() if k not in JOB_KNOWN)
 
 
 def lists_differ(tables: Mapping[str, Table], dataset: Dataset, new_ids: Sequence[NewId] = ()) -> bool:

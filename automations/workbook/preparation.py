@@ -183,7 +183,7 @@ def _plan_column(
         list_column = _listes_column(ref, listes)
         width = max(width, 200)
     job_list = schema.JOB_LISTS.get((tab.name, column.name))
-    if job_list is not None and known and not column.calc:
+    if job_list is not None and choices and not column.calc:
         list_column = _listes_column(job_list, listes)  # None: the choices typed in, when they fit
     if column.key == "anomalies":
         width = 320
