@@ -21,9 +21,9 @@ from ..model.rows import BoardMember, Member
 from ..rules.invoices import Issued
 from ..settings.billing import BillingSettings
 from .french import typographic
-from .pieces import association_context, document_context
+from .pieces import _unbreakable, association_context, document_context
 from .settings import AssociationSettings
-from .typography import long_date, money, percent
+from .typography import french_typography, long_date, money, percent, siren_text, siret_text
 
 CATEGORY = "Prestation de services"
 VAT_ON_DEBITS = "Option pour le paiement de la taxe d'après les débits"
@@ -113,15 +113,15 @@ def invoice_context(
         "vendeur": {
             "nom": seller.name,
             "adresse": seller.address,
-            "siren": seller.siren,
-            "siret": seller.siret,
+            "siren": siren_text(seller.siren),
+            "siret": siret_text(seller.siret),
             "tva_intracom": seller.vat_number,
         },
         "client": {
             "id": client.member_id,
             "nom": client.name,
             "adresse": client.address or "",
-            "siren": client.siren or "",
+            "siren": siren_text(client.siren),
         },
         "facture": {
             "numero": issued.number,
@@ -137,11 +137,11 @@ def invoice_context(
         "avoir": {
             "facture": draft.credit_of or "",
             "facture_date": long_date(doc.credited_date) if doc.credited_date else "",
-            "motif": draft.reason or "",
+            "motif": french_typography(typographic(draft.reason or "")),
         },
         "lignes": [
             {
-                "designation": line.designation,
+                "designation": french_typography(typographic(line.designation)),
                 "quantite": f"{line.quantity.normalize():f}".replace(".", ","),
                 "prix_unitaire": money(line.unit_ht),
                 "ht": money(line.ht),
@@ -160,8 +160,10 @@ def invoice_context(
             "mention_debits": VAT_ON_DEBITS if doc.vat_registered and billing.vat_on_debits else "",
         },
         "totaux": {"ht": money(draft.ht), "tva": money(draft.vat), "ttc": money(draft.ttc)},
-        "conditions": list(billing.terms_mentions()) if not doc.is_credit_note else [],
-        "paiement": {"iban": association.iban, "bic": association.bic},
+        "conditions": [french_typography(typographic(c)) for c in billing.terms_mentions()]
+        if not doc.is_credit_note
+        else [],
+        "paiement": {"iban": _unbreakable(association.iban), "bic": association.bic},
     }
 
 

@@ -55,6 +55,7 @@ from ..rules.invoices import (
     parse_period,
     plan_credit_note,
     plan_invoices,
+    recovered_designation,
 )
 from ..rules.invoices import client_of as _client_of
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
@@ -271,7 +272,7 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
             continue
         sign = -1 if invoice.is_credit_note else 1
         line = Line(
-            f"{invoice.purpose.capitalize()} {invoice.period}",
+            recovered_designation(invoice.purpose, *period),
             sign * invoice.amount_ht,
             vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
         )

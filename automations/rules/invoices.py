@@ -206,6 +206,18 @@ def month_label(day: dt.date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
+_RECOVERED = {COTISATION: "Cotisation", LOYER: "Mise à disposition", RESERVATION: "Réservations d'espaces"}
+
+
+def recovered_designation(purpose: str, start: dt.date, end: dt.date, occupation: str | None) -> str:
+    """The one line of an invoice rebuilt from its ``Factures`` row, as the client reads it:
+    « Mise à disposition du 01/12/2026 au 31/12/2026 (convention C012) », never the raw
+    ``Période`` cell with its separator."""
+    what = _RECOVERED.get(purpose, purpose.capitalize())
+    text = f"{what} du {format_date(start)} au {format_date(end)}"
+    return f"{text} (convention {occupation})" if occupation else text
+
+
 def parse_period(text: str | None) -> tuple[dt.date, dt.date, str | None] | None:
     """The first and last days (and the occupation) of a ``Période`` cell; None if unreadable."""
     if not text:

@@ -1,0 +1,104 @@
+"""What the receiver of a document reads, checked in the generated Word text: the invoice as
+a member company's accountant reads it (grouped SIREN and SIRET, an IBAN and a payment
+reference that never break, the articles of the code de commerce as they are written, no
+raw ``Période`` cell), and a first convention for an occupation begun last month."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from test_convention_in_place import NOW, TODAY, XlsxBook, settings, text_of, workbook
+from test_invoices import Run
+
+from automations.clock import FixedClock
+from automations.config import build_settings
+from automations.jobs.context import RunContext
+from automations.jobs.documents import run_conventions
+
+NBSP = "\u00a0"
+
+
+def invoice_text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs).replace("\u202f", NBSP)
+
+
+def billed(tmp_path: Path) -> tuple[Run, Path]:
+    """`mila factures` on the small workbook of test_invoices, with the association's IBAN."""
+    run = Run(tmp_path)
+    run.settings = build_settings(
+        {
+            "association": {"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP"},
+            "billing": {"enabled": True, "siret": "732 829 320 00074", "vat_number": "FR40303265045"},
+            "documents": {"out": str(tmp_path / "out"), "soffice": "pas-de-libreoffice"},
+        },
+        env={},
+        base=tmp_path,
+    )
+    assert run().issued
+    return run, run.settings.documents.out / "factures" / "2026"
+
+
+def rent_number(run: Run) -> str:
+    rows: list[dict[str, Any]] = run.rows()
+    return next(r["N°"] for r in rows if r["Objet"] == "loyer" and r["Membre"] == "M0001")
+
+
+def test_an_invoice_reads_as_an_accountant_expects(tmp_path: Path) -> None:
+    run, folder = billed(tmp_path)
+    number = rent_number(run)
+    text = invoice_text(folder / f"{number}.docx")
+    for expected in (
+        f"SIREN 732{NBSP}829{NBSP}320 · SIRET 732{NBSP}829{NBSP}320{NBSP}00074",  # the seller
+        f"\nSIREN 732{NBSP}829{NBSP}320\n",  # the client
+        f"IBAN FR76{NBSP}3000{NBSP}6000{NBSP}0112{NBSP}3456{NBSP}7890{NBSP}189 (BIC AGRIFRPP).",
+        f"Référence à rappeler avec le paiement{NBSP}: {number}.",
+        f"(articles L.{NBSP}441-10 et D.{NBSP}441-5 du code de commerce)",
+        # A no-break space before every colon, the template's and the mentions'.
+        f"Total hors taxes{NBSP}: 500{NBSP}€\nTVA à 20{NBSP}% sur 500{NBSP}€{NBSP}: 100{NBSP}€",
+        f"Pénalités de retard{NBSP}: taux",
+        f"Catégorie de l’opération{NBSP}: Prestation de services.",
+        # One colon in the line: the designation, then its amount after a dash.
+        f"Mise à disposition de Bureau 3 (Pépinière), mars 2026{NBSP}: du 01/03/2026 au 31/03/2026 — 1 × 500",
+    ):
+        assert expected in text, expected
+    assert "L441-10" not in text and "732829320" not in text and " :" not in text
+    # Short facts, ragged right: no justified line stretched with gaps.
+    body = Document(str(folder / f"{number}.docx")).styles["Corps"].paragraph_format.alignment
+    assert body == WD_ALIGN_PARAGRAPH.LEFT
+
+
+def test_an_invoice_rebuilt_from_its_row_names_the_period_and_the_convention(tmp_path: Path) -> None:
+    """A run cut short leaves a row without its files: the next run writes them, and its line
+    reads « Mise à disposition du … au … (convention C001) », not the raw ``Période`` cell."""
+    run, folder = billed(tmp_path)
+    number = rent_number(run)
+    (folder / f"{number}.docx").unlink()
+    (folder / f"{number}.xml").unlink()
+    run()
+    text = invoice_text(folder / f"{number}.docx")
+    assert "Mise à disposition du 01/03/2026 au 31/03/2026 (convention C001)" in text, text
+    assert "Loyer 01/03/2026" not in text and "· C001" not in text
+
+
+def test_a_first_convention_for_an_occupation_begun_last_month_takes_the_deposit_at_signing(
+    tmp_path: Path,
+) -> None:
+    """Begun on 1 November, produced on 7 December, no convention yet: it is the first one
+    (effective at the start, the premises handed over as new), so the deposit is paid at
+    signing, not « versé au début de l'occupation » as for a convention that replaces one."""
+    grids = workbook()
+    grids["Occupations"] = [
+        *grids["Occupations"][:1],
+        ["C003", "M0009", "L08", "01/11/2026", None, None, 600, None, None],
+    ]
+    book = XlsxBook(tmp_path, grids)
+    context = RunContext(settings(tmp_path), FixedClock(NOW), today=TODAY, workbook=book.open())
+    result = run_conventions(context, member="M0009")
+    text = text_of(result.written[0].path)
+    assert "à compter du 1er\u00a0novembre 2026" in text
+    assert "La présente convention remplace" not in text
+    assert f"À la signature, l’Occupant verse un dépôt de garantie de 600{NBSP}€." in text
+    assert "a versé" not in text
