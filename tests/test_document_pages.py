@@ -61,13 +61,27 @@ def test_an_invoice_reads_as_an_accountant_expects(tmp_path: Path) -> None:
         f"Pénalités de retard{NBSP}: taux",
         f"Catégorie de l’opération{NBSP}: Prestation de services.",
         # One colon in the line: the designation, then its amount after a dash.
-        f"Mise à disposition de Bureau 3 (Pépinière), mars 2026{NBSP}: du 01/03/2026 au 31/03/2026 — 1 × 500",
+        "Mise à disposition de Bureau 3 (Pépinière) du 01/03/2026 au 31/03/2026 (convention C001) — 1 × 500",
     ):
         assert expected in text, expected
     assert "L441-10" not in text and "732829320" not in text and " :" not in text
     # Short facts, ragged right: no justified line stretched with gaps.
     body = Document(str(folder / f"{number}.docx")).styles["Corps"].paragraph_format.alignment
     assert body == WD_ALIGN_PARAGRAPH.LEFT
+
+
+def test_invoice_lines_name_what_is_billed_once_without_a_raw_identifier_first(tmp_path: Path) -> None:
+    """The fee's own label with its period, each booking's room and day with its reference
+    after it; never « Cotisation 02/03/2026 – … : Cotisation hébergé » nor « Réservation R0001 : »."""
+    run, folder = billed(tmp_path)
+    rows: list[dict[str, Any]] = run.rows()
+    fee = next(r["N°"] for r in rows if r["Objet"] == "cotisation" and r["Membre"] == "M0001")
+    text = invoice_text(folder / f"{fee}.docx")
+    assert "Cotisation hébergé" in text and ", du " in text and "Cotisation 0" not in text, text
+    bookings = next(r["N°"] for r in rows if r["Objet"] == "réservation")
+    text = invoice_text(folder / f"{bookings}.docx")
+    assert "Salle de réunion, journée du 10/02/2026 (réservation R0001) — 1 × 80" in text, text
+    assert "Réservation R0001" not in text
 
 
 def test_an_invoice_rebuilt_from_its_row_names_the_period_and_the_convention(tmp_path: Path) -> None:

@@ -49,20 +49,6 @@ from .membership import MemberComputation, MembershipPolicy, due_date, hosted_su
 from .outbox import History, State, message_key
 
 COTISATION, LOYER, RESERVATION = "cotisation", "loyer", "réservation"
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 # « 01/03/2026 – 31/03/2026 », optionally followed by « · C001 » (the occupation of a rent)
 _PERIOD = re.compile(r"(\d{2}/\d{2}/\d{4})\s*[–-]\s*(\d{2}/\d{2}/\d{4})(?:\s*·\s*(\S+))?")
 
@@ -200,10 +186,6 @@ class InvoicePlan:
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     last = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=1), day.replace(day=last)
-
-
-def month_label(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 _RECOVERED = {COTISATION: "Cotisation", LOYER: "Mise à disposition", RESERVATION: "Réservations d'espaces"}
@@ -349,17 +331,10 @@ def _fees(
             continue
         if fee.ttc <= 0:
             continue
+        period = f"du {format_date(start)} au {format_date(end)}"
         lines = tuple(
-            Line(
-                f"Cotisation {format_date(start)} – {format_date(end)} : {line.label}",
-                line.amount,
-                Decimal(1),
-                fee.vat_rate,
-            )
-            for line in fee.lines
-        ) or (
-            Line(f"Cotisation {format_date(start)} – {format_date(end)}", fee.ht, Decimal(1), fee.vat_rate),
-        )
+            Line(f"{line.label}, {period}", line.amount, Decimal(1), fee.vat_rate) for line in fee.lines
+        ) or (Line(f"Cotisation {period}", fee.ht, Decimal(1), fee.vat_rate),)
         draft = Draft(
             COTISATION,
             client_of(member),
@@ -408,9 +383,9 @@ def _rents(
         what = f"Mise à disposition de {place.name or place.id}"
         if place.site:
             what += f" ({place.site})"
-        what += f", {month_label(first)} : du {format_date(begin)} au {format_date(finish)}"
+        what += f" du {format_date(begin)} au {format_date(finish)} (convention {occupation.id})"
         if days < month_days:
-            what += f" (prorata de {days}/{month_days} jours sur {format_money(rent)} HT par mois)"
+            what += f", prorata de {days}/{month_days} jours sur {format_money(rent)} HT par mois"
             amount = cents(rent * days / month_days)
         else:
             amount = rent
@@ -465,7 +440,8 @@ def _bookings(
             formula = "semaine" if booking.formula == "semaine" else "journée"
             lines.append(
                 Line(
-                    f"Réservation {booking.id or ''} : {name}, {formula} du {format_date(day)}",
+                    f"{name}, {formula} du {format_date(day)}"
+                    + (f" (réservation {booking.id})" if booking.id else ""),
                     amount,
                     Decimal(1),
                     vat_percent,
