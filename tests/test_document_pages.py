@@ -116,3 +116,17 @@ def test_a_first_convention_for_an_occupation_begun_last_month_takes_the_deposit
     assert "La présente convention remplace" not in text
     assert f"À la signature, l’Occupant verse un dépôt de garantie de 600{NBSP}€." in text
     assert "a versé" not in text
+
+
+def test_a_credit_note_line_names_the_invoice_and_what_it_billed_and_says_its_reason_once(
+    tmp_path: Path,
+) -> None:
+    run, folder = billed(tmp_path)
+    number = rent_number(run)
+    run(credit_of=number, reason="loyer facturé par erreur")
+    text = invoice_text(folder / "A2026-0001.docx")
+    assert (
+        f"Annulation de la facture {number} du 02/03/2026, mise à disposition du 01/03/2026 "
+        "au 31/03/2026 (convention C001) — 1 × 500"
+    ) in text, text
+    assert text.count("loyer facturé par erreur") == 1 and "(loyer, " not in text

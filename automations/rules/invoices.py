@@ -546,9 +546,10 @@ def plan_credit_note(
         else Client(invoice.member_id or "", invoice.client or "", None, None, None)
     )
     rate = invoice.vat_percent or Decimal(0)
+    what = recovered_designation(invoice.purpose, *period)  # the reason is said once, above the lines
+    cancelled = f"Annulation de la facture {invoice.number} du {format_date(invoice.date)}"
     line = Line(
-        f"Annulation de la facture {invoice.number} du {format_date(invoice.date)} ({invoice.purpose}, "
-        f"{format_date(period[0])} – {format_date(period[1])}) : {reason.strip()}",
+        f"{cancelled}, {what[0].lower()}{what[1:]}",
         invoice.amount_ht,
         Decimal(1),
         rate,
