@@ -130,3 +130,14 @@ def test_a_credit_note_line_names_the_invoice_and_what_it_billed_and_says_its_re
         "au 31/03/2026 (convention C001) — 1 × 500"
     ) in text, text
     assert text.count("loyer facturé par erreur") == 1 and "(loyer, " not in text
+
+
+def test_without_vat_an_invoice_never_says_hors_taxes(tmp_path: Path) -> None:
+    """An association that does not charge VAT bills an amount, not an amount « HT »."""
+    run = Run(tmp_path, vat_registered=False, vat_number="")
+    assert run().issued
+    folder = run.settings.documents.out / "factures" / "2026"
+    text = invoice_text(folder / f"{rent_number(run)}.docx")
+    assert f"(convention C001) — 1 × 500{NBSP}€ = 500{NBSP}€." in text, text
+    assert f"Total{NBSP}: 500{NBSP}€\nTVA non applicable, article 293 B du CGI." in text
+    assert "HT" not in text and "hors taxes" not in text and "TVA 20" not in text

@@ -154,6 +154,12 @@ INVOICE_VARIABLES = (
         V("lignes[].prix_unitaire", "prix unitaire hors taxes", "500 €"),
         V("lignes[].ht", "montant hors taxes de la ligne", "500 €"),
         V("lignes[].taux_tva", "taux de TVA de la ligne", "20 %"),
+        V(
+            "lignes[].calcul",
+            "quantité × prix unitaire = montant de la ligne (avec « HT » et son taux de TVA "
+            "quand l'association est assujettie)",
+            "1 × 500 € HT = 500 € HT, TVA 20 %",
+        ),
         V("tva.assujettie", "oui si l'association facture la TVA ([billing] vat_registered)", "True"),
         V("tva.par_taux", "la TVA par taux", ""),
         V("tva.par_taux[].taux", "taux de TVA", "20 %"),

@@ -146,6 +146,9 @@ def invoice_context(
                 "prix_unitaire": money(line.unit_ht),
                 "ht": money(line.ht),
                 "taux_tva": percent(line.vat_percent),
+                "calcul": _calculation(
+                    line.quantity, line.unit_ht, line.ht, line.vat_percent, doc.vat_registered
+                ),
             }
             for line in draft.lines
         ],
@@ -165,6 +168,14 @@ def invoice_context(
         else [],
         "paiement": {"iban": _unbreakable(association.iban), "bic": association.bic},
     }
+
+
+def _calculation(quantity: Decimal, unit: Decimal, total: Decimal, rate: Decimal, vat: bool) -> str:
+    """« 1 × 700 € HT = 700 € HT, TVA 20 % »; without VAT, no « HT » on the page: « 1 × 700 € = 700 € »."""
+    count = f"{quantity.normalize():f}".replace(".", ",")
+    if not vat:
+        return f"{count} × {money(unit)} = {money(total)}"
+    return f"{count} × {money(unit)} HT = {money(total)} HT, TVA {percent(rate)}"
 
 
 def _amount(value: Decimal) -> str:
