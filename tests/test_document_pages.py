@@ -141,3 +141,22 @@ def test_without_vat_an_invoice_never_says_hors_taxes(tmp_path: Path) -> None:
     assert f"(convention C001) — 1 × 500{NBSP}€ = 500{NBSP}€." in text, text
     assert f"Total{NBSP}: 500{NBSP}€\nTVA non applicable, article 293 B du CGI." in text
     assert "HT" not in text and "hors taxes" not in text and "TVA 20" not in text
+
+
+def test_a_private_person_gets_no_siren_line_and_a_company_without_siret_is_said_so(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    header, *rows = run.backend.grids["Membres"]
+    siret, form = header.index("SIRET"), header.index("Forme juridique")
+    for row in rows:
+        if row[0] == "M0001":
+            row[siret], row[form] = None, "personne physique"
+        if row[0] == "M0003":
+            row[siret] = None
+    assert run().issued
+    folder = run.settings.documents.out / "factures" / "2026"
+    invoices: list[dict[str, Any]] = run.rows()
+    person = invoice_text(folder / f"{rent_number(run)}.docx")
+    client = person[person.index("\nClient\n") : person.index("\nPrestation\n")]
+    assert "SIREN" not in client and "Le Fair" in client, client
+    company = next(r["N°"] for r in invoices if r["Membre"] == "M0003")
+    assert "\nSIREN non communiqué\n" in invoice_text(folder / f"{company}.docx")

@@ -135,7 +135,17 @@ INVOICE_VARIABLES = (
         V("client.id", "identifiant du membre facturé", "M0012"),
         V("client.nom", "nom de la structure facturée", "Pixel & Refrain"),
         V("client.adresse", "adresse du client (colonne Adresse de Membres, peut être vide)", "8 rue Myrha"),
-        V("client.siren", "SIREN du client (9 premiers chiffres de son SIRET, peut être vide)", "683721419"),
+        V(
+            "client.siren",
+            "SIREN du client (9 premiers chiffres de son SIRET, peut être vide)",
+            "683 721 419",
+        ),
+        V(
+            "client.identifiant",
+            "« SIREN 683 721 419 », « SIREN non communiqué » pour une entreprise sans SIRET, "
+            "vide pour un particulier",
+            "SIREN 683 721 419",
+        ),
         V("facture.numero", "numéro de la facture ou de l'avoir", "F2026-0001"),
         V("facture.date", "date d'émission : le jour où le document est produit", "1er mars 2026"),
         V("facture.echeance", "date d'échéance du paiement", "31 mars 2026"),

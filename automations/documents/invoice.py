@@ -20,7 +20,7 @@ from ..errors import BillingError
 from ..model.rows import BoardMember, Member
 from ..rules.invoices import Issued
 from ..settings.billing import BillingSettings
-from .french import typographic
+from .french import is_natural_person, typographic
 from .pieces import _unbreakable, association_context, document_context
 from .settings import AssociationSettings
 from .typography import french_typography, long_date, money, percent, siren_text, siret_text
@@ -122,6 +122,7 @@ def invoice_context(
             "nom": client.name,
             "adresse": client.address or "",
             "siren": siren_text(client.siren),
+            "identifiant": _client_identifier(client.siren, member),
         },
         "facture": {
             "numero": issued.number,
@@ -168,6 +169,20 @@ def invoice_context(
         else [],
         "paiement": {"iban": _unbreakable(association.iban), "bic": association.bic},
     }
+
+
+def _client_identifier(siren: str | None, member: Member | None) -> str:
+    """« SIREN 683 721 419 » (mandatory since September 2026 between professionals); a
+    company without SIRET in the sheet gets « SIREN non communiqué », a private person
+    nothing: a SIREN is no mention of theirs."""
+    if siren:
+        return f"SIREN {siren_text(siren)}"
+    private = (
+        member is not None
+        and "entrepreneur" not in (member.legal_form or "").casefold()
+        and is_natural_person(member.structure, member.contact, member.legal_form)
+    )
+    return "" if private else "SIREN non communiqué"
 
 
 def _calculation(quantity: Decimal, unit: Decimal, total: Decimal, rate: Decimal, vat: bool) -> str:
