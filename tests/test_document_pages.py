@@ -61,7 +61,8 @@ def test_an_invoice_reads_as_an_accountant_expects(tmp_path: Path) -> None:
         f"Pénalités de retard{NBSP}: taux",
         f"Catégorie de l’opération{NBSP}: Prestation de services.",
         # One colon in the line: the designation, then its amount after a dash.
-        "Mise à disposition de Bureau 3 (Pépinière) du 01/03/2026 au 31/03/2026 (convention C001) — 1 × 500",
+        "Mise à disposition de Bureau 3 (Pépinière) du 01/03/2026 au 31/03/2026 (convention C001) — "
+        f"1 × 500{NBSP}€{NBSP}HT ={NBSP}500{NBSP}€{NBSP}HT, TVA 20{NBSP}%.",
     ):
         assert expected in text, expected
     assert "L441-10" not in text and "732829320" not in text and " :" not in text
@@ -138,7 +139,7 @@ def test_without_vat_an_invoice_never_says_hors_taxes(tmp_path: Path) -> None:
     assert run().issued
     folder = run.settings.documents.out / "factures" / "2026"
     text = invoice_text(folder / f"{rent_number(run)}.docx")
-    assert f"(convention C001) — 1 × 500{NBSP}€ = 500{NBSP}€." in text, text
+    assert f"(convention C001) — 1 × 500{NBSP}€ ={NBSP}500{NBSP}€." in text, text
     assert f"Total{NBSP}: 500{NBSP}€\nTVA non applicable, article 293 B du CGI." in text
     assert "HT" not in text and "hors taxes" not in text and "TVA 20" not in text
 

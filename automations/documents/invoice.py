@@ -188,9 +188,10 @@ def _client_identifier(siren: str | None, member: Member | None) -> str:
 def _calculation(quantity: Decimal, unit: Decimal, total: Decimal, rate: Decimal, vat: bool) -> str:
     """« 1 × 700 € HT = 700 € HT, TVA 20 % »; without VAT, no « HT » on the page: « 1 × 700 € = 700 € »."""
     count = f"{quantity.normalize():f}".replace(".", ",")
+    nbsp = "\u00a0"  # an amount never parts from its « HT », nor a result from its « = »
     if not vat:
-        return f"{count} × {money(unit)} = {money(total)}"
-    return f"{count} × {money(unit)} HT = {money(total)} HT, TVA {percent(rate)}"
+        return f"{count} × {money(unit)} ={nbsp}{money(total)}"
+    return f"{count} × {money(unit)}{nbsp}HT ={nbsp}{money(total)}{nbsp}HT, TVA {percent(rate)}"
 
 
 def _amount(value: Decimal) -> str:
