@@ -161,3 +161,13 @@ def test_a_private_person_gets_no_siren_line_and_a_company_without_siret_is_said
     assert "SIREN" not in client and "Le Fair" in client, client
     company = next(r["N°"] for r in invoices if r["Membre"] == "M0003")
     assert "\nSIREN non communiqué\n" in invoice_text(folder / f"{company}.docx")
+
+
+def test_the_occupant_signs_with_the_capacity_the_comparution_gives(tmp_path: Path) -> None:
+    """Under the representative's name: « Gérante, Bleu Citron » as the Association's side
+    shows « Présidente »; the structure alone when the sheet gives no capacity."""
+    book = XlsxBook(tmp_path, workbook())
+    context = RunContext(settings(tmp_path), FixedClock(NOW), today=TODAY, workbook=book.open())
+    texts = {w.path.name[:15]: text_of(w.path) for w in run_conventions(context).written}
+    assert "Mme Elsa Laurent\nGérante, Bleu Citron\nPrécédée de la mention" in texts["Convention_C001"]
+    assert "M. Marc Petit\nOndes Courtes\nPrécédée de la mention" in texts["Convention_C002"]

@@ -94,6 +94,12 @@ MEMBER_VARIABLES = (
         "gérante",
     ),
     V(
+        "membre.titre_signature",
+        "sous le nom du ou de la représentant·e, dans le bloc de signature : sa qualité et la "
+        "structure (« Gérante, Bleu Citron ») ; vide pour un membre qui est une personne",
+        "Gérante, Bleu Citron",
+    ),
+    V(
         "membre.comparution",
         "le membre comme partie à un contrat, en une phrase : dénomination, forme, siège, SIRET, "
         "numéro d'adhérent, représentant·e et sa qualité (« dûment habilitée » sans qualité) ; "
