@@ -171,3 +171,15 @@ def test_the_occupant_signs_with_the_capacity_the_comparution_gives(tmp_path: Pa
     texts = {w.path.name[:15]: text_of(w.path) for w in run_conventions(context).written}
     assert "Mme Elsa Laurent\nGérante, Bleu Citron\nPrécédée de la mention" in texts["Convention_C001"]
     assert "M. Marc Petit\nOndes Courtes\nPrécédée de la mention" in texts["Convention_C002"]
+
+
+def test_an_invoice_paid_first_says_when_it_was_paid_not_a_due_date_of_its_own_day(tmp_path: Path) -> None:
+    run, folder = billed(tmp_path)
+    paid = next(r["N°"] for r in run.rows() if r["Statut"] == "payée" and r["Membre"] == "M0003")
+    heading = invoice_text(folder / f"{paid}.docx").split("\n")[:2]
+    assert heading == [
+        f"Facture acquittée n°{NBSP}{paid}",
+        f"Émise le 2{NBSP}mars 2026 · acquittée le 1er{NBSP}juin 2025",
+    ]
+    due = invoice_text(folder / f"{rent_number(run)}.docx").split("\n")[1]
+    assert due == f"Émise le 2{NBSP}mars 2026 · échéance le 1er{NBSP}avril 2026"

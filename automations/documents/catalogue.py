@@ -155,6 +155,11 @@ INVOICE_VARIABLES = (
         V("facture.numero", "numéro de la facture ou de l'avoir", "F2026-0001"),
         V("facture.date", "date d'émission : le jour où le document est produit", "1er mars 2026"),
         V("facture.echeance", "date d'échéance du paiement", "31 mars 2026"),
+        V(
+            "facture.reglement",
+            "sous le titre : « échéance le … », ou « acquittée le … » pour une facture payée d'avance",
+            "échéance le 1er avril 2026",
+        ),
         V("facture.objet", "objet : cotisation, mise à disposition, réservations", "Cotisation"),
         V("facture.periode", "période de la prestation", "du 1er mars 2026 au 28 février 2027"),
         V("facture.categorie", "catégorie de l'opération", "Prestation de services"),

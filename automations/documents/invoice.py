@@ -133,6 +133,10 @@ def invoice_context(
             "categorie": CATEGORY,
             "acquittee": draft.paid_on is not None and not doc.is_credit_note,
             "acquittee_le": long_date(draft.paid_on) if draft.paid_on else "",
+            # Under the title: when it is to be paid, or, paid first, when it was.
+            "reglement": f"acquittée le {long_date(draft.paid_on)}"
+            if draft.paid_on is not None and not doc.is_credit_note
+            else f"échéance le {long_date(issued.due)}",
             "reference_paiement": issued.number,
         },
         "avoir": {
