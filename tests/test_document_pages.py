@@ -183,3 +183,16 @@ def test_an_invoice_paid_first_says_when_it_was_paid_not_a_due_date_of_its_own_d
     ]
     due = invoice_text(folder / f"{rent_number(run)}.docx").split("\n")[1]
     assert due == f"Émise le 2{NBSP}mars 2026 · échéance le 1er{NBSP}avril 2026"
+
+
+def test_a_credit_note_rebuilt_from_its_row_still_says_what_it_cancels(tmp_path: Path) -> None:
+    run, folder = billed(tmp_path)
+    number = rent_number(run)
+    run(credit_of=number, reason="loyer facturé par erreur")
+    (folder / "A2026-0001.docx").unlink()
+    (folder / "A2026-0001.xml").unlink()
+    run()
+    text = invoice_text(folder / "A2026-0001.docx")
+    assert (
+        f"Annulation de la facture {number}, mise à disposition du 01/03/2026 au 31/03/2026 (convention C001)"
+    ) in text, text

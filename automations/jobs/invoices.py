@@ -271,8 +271,11 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
         if member is None:
             continue
         sign = -1 if invoice.is_credit_note else 1
+        what = recovered_designation(invoice.purpose, *period)
+        if invoice.is_credit_note and invoice.credit_of:
+            what = f"Annulation de la facture {invoice.credit_of}, {what[0].lower()}{what[1:]}"
         line = Line(
-            recovered_designation(invoice.purpose, *period),
+            what,
             sign * invoice.amount_ht,
             vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
         )
