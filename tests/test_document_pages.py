@@ -196,3 +196,12 @@ def test_a_credit_note_rebuilt_from_its_row_still_says_what_it_cancels(tmp_path:
     assert (
         f"Annulation de la facture {number}, mise à disposition du 01/03/2026 au 31/03/2026 (convention C001)"
     ) in text, text
+
+
+def test_the_demo_members_texts_do_not_restate_the_average_the_section_prints_next() -> None:
+    """The report prints « En 2025, le MILA compte en moyenne 85 adhérent·es (versus 68 en
+    2024) » right under the staff's text: the demo's text tells who came and why instead."""
+    from automations.demo.programme import TEXTES
+
+    for text in TEXTES["membres"]:
+        assert "membres.moyenne" not in text and "compte en moyenne" not in text, text
