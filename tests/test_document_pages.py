@@ -205,3 +205,27 @@ def test_the_demo_members_texts_do_not_restate_the_average_the_section_prints_ne
 
     for text in TEXTES["membres"]:
         assert "membres.moyenne" not in text and "compte en moyenne" not in text, text
+
+
+def test_a_shop_rent_names_no_convention_the_occupant_never_received(tmp_path: Path) -> None:
+    """A shop is let under a commercial lease with the landlord: its rent invoice, rebuilt or
+    not, and its credit note cite no « convention C001 »."""
+    run = Run(tmp_path)
+    header, *premises = run.backend.grids["Locaux"]
+    premises[0][header.index("Site")] = "Boutique"
+    assert run().issued
+    folder = run.settings.documents.out / "factures" / "2026"
+    number = rent_number(run)
+    assert "Mise à disposition de Bureau 3 (Boutique) du 01/03/2026 au 31/03/2026 — 1 ×" in invoice_text(
+        folder / f"{number}.docx"
+    )
+    (folder / f"{number}.docx").unlink()
+    (folder / f"{number}.xml").unlink()
+    run(credit_of=number, reason="bail commercial")
+    rebuilt, credit = (invoice_text(folder / f"{n}.docx") for n in (number, "A2026-0001"))
+    assert "Mise à disposition du 01/03/2026 au 31/03/2026 — 1 ×" in rebuilt, rebuilt
+    assert (
+        f"Annulation de la facture {number} du 02/03/2026, mise à disposition du 01/03/2026 au 31/03/2026 — "
+        in credit
+    )
+    assert "convention" not in rebuilt + credit

@@ -56,6 +56,7 @@ from ..rules.invoices import (
     plan_credit_note,
     plan_invoices,
     recovered_designation,
+    shop_occupations,
 )
 from ..rules.invoices import client_of as _client_of
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
@@ -191,7 +192,7 @@ def run_invoices(
     members = state.dataset.members_by_id
     if credit_of is not None:
         try:
-            drafts = [plan_credit_note(credit_of, reason, invoices, members)]
+            drafts = [plan_credit_note(credit_of, reason, invoices, members, shop_occupations(state.dataset))]
         except CreditNoteRefused as exc:
             raise BillingError(str(exc)) from None
     else:
@@ -257,6 +258,7 @@ def _folder(ctx: RunContext, year: int) -> Path:
 def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int) -> list[Issued]:
     """Rows of the last days whose files a crashed run did not write, rebuilt from the row."""
     out = []
+    shops = shop_occupations(ctx.state.dataset)
     since = ctx.today - dt.timedelta(days=RECOVERY_DAYS)
     for invoice in invoices:
         parts = invoice.parts
@@ -271,7 +273,8 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
         if member is None:
             continue
         sign = -1 if invoice.is_credit_note else 1
-        what = recovered_designation(invoice.purpose, *period)
+        convention = None if period[2] in shops else period[2]
+        what = recovered_designation(invoice.purpose, period[0], period[1], convention)
         if invoice.is_credit_note and invoice.credit_of:
             what = f"Annulation de la facture {invoice.credit_of}, {what[0].lower()}{what[1:]}"
         line = Line(

@@ -41,7 +41,7 @@ from ..model.invoices import (
     format_number,
     parse_number,
 )
-from ..model.rows import Booking, Member, id_key
+from ..model.rows import Booking, Member, Premises, id_key
 from ..settings.billing import BillingSettings
 from .bookings import BookingsOutcome, first_day
 from .fees import FeeProblem, FeeSchedule, compute_fee
@@ -191,13 +191,31 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 _RECOVERED = {COTISATION: "Cotisation", LOYER: "Mise à disposition", RESERVATION: "Réservations d'espaces"}
 
 
-def recovered_designation(purpose: str, start: dt.date, end: dt.date, occupation: str | None) -> str:
+def recovered_designation(purpose: str, start: dt.date, end: dt.date, convention: str | None) -> str:
     """The one line of an invoice rebuilt from its ``Factures`` row, as the client reads it:
     « Mise à disposition du 01/12/2026 au 31/12/2026 (convention C012) », never the raw
-    ``Période`` cell with its separator."""
+    ``Période`` cell with its separator. ``convention``: the occupation's ID when the
+    occupant holds a convention under that number (not a shop: see :func:`convention_of`)."""
     what = _RECOVERED.get(purpose, purpose.capitalize())
     text = f"{what} du {format_date(start)} au {format_date(end)}"
-    return f"{text} (convention {occupation})" if occupation else text
+    return f"{text} (convention {convention})" if convention else text
+
+
+def shop_occupations(dataset: Dataset) -> frozenset[str]:
+    """The IDs of the occupations of a shop, which hold no convention under that number."""
+    return frozenset(
+        o.id
+        for o in dataset.occupations
+        if o.id and convention_of(o.id, dataset.premises_item(o.premises_id)) is None
+    )
+
+
+def convention_of(occupation_id: str | None, premises: Premises | None) -> str | None:
+    """The number of the convention an occupant holds: its occupation's ID, except for a
+    shop, let under a commercial lease with the landlord (no convention of the association)."""
+    if not occupation_id or (premises is not None and premises.site == "Boutique"):
+        return None
+    return occupation_id
 
 
 def parse_period(text: str | None) -> tuple[dt.date, dt.date, str | None] | None:
@@ -383,7 +401,9 @@ def _rents(
         what = f"Mise à disposition de {place.name or place.id}"
         if place.site:
             what += f" ({place.site})"
-        what += f" du {format_date(begin)} au {format_date(finish)} (convention {occupation.id})"
+        what += f" du {format_date(begin)} au {format_date(finish)}"
+        if convention := convention_of(occupation.id, place):
+            what += f" (convention {convention})"
         if days < month_days:
             what += f", prorata de {days}/{month_days} jours sur {format_money(rent)} HT par mois"
             amount = cents(rent * days / month_days)
@@ -512,9 +532,14 @@ class CreditNoteRefused(ValueError):
 
 
 def plan_credit_note(
-    number: str, reason: str, invoices: Sequence[Invoice], members: Mapping[str, Member]
+    number: str,
+    reason: str,
+    invoices: Sequence[Invoice],
+    members: Mapping[str, Member],
+    shops: frozenset[str] = frozenset(),
 ) -> Draft:
-    """The credit note cancelling invoice ``number`` (its amounts, lines summed per rate)."""
+    """The credit note cancelling invoice ``number`` (its amounts, lines summed per rate);
+    ``shops``: the occupations that hold no convention (:func:`shop_occupations`)."""
     parts = parse_number(number)
     wanted = [i for i in invoices if parts is not None and i.parts == parts]
     if parts is None or parts[0] != INVOICE_PREFIX or not wanted:
@@ -546,7 +571,8 @@ def plan_credit_note(
         else Client(invoice.member_id or "", invoice.client or "", None, None, None)
     )
     rate = invoice.vat_percent or Decimal(0)
-    what = recovered_designation(invoice.purpose, *period)  # the reason is said once, above the lines
+    convention = None if period[2] in shops else period[2]
+    what = recovered_designation(invoice.purpose, period[0], period[1], convention)  # reason: said above
     cancelled = f"Annulation de la facture {invoice.number} du {format_date(invoice.date)}"
     line = Line(
         f"{cancelled}, {what[0].lower()}{what[1:]}",
