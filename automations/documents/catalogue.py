@@ -157,7 +157,7 @@ INVOICE_VARIABLES = (
         V("facture.echeance", "date d'échéance du paiement", "31 mars 2026"),
         V(
             "facture.reglement",
-            "sous le titre : « échéance le … », ou « acquittée le … » pour une facture payée d'avance",
+            "la fin de la ligne sous le titre (« échéance le … », « acquittée le … » si payée d'avance)",
             "échéance le 1er avril 2026",
         ),
         V("facture.objet", "objet : cotisation, mise à disposition, réservations", "Cotisation"),
