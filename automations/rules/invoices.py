@@ -49,6 +49,20 @@ from .membership import MemberComputation, MembershipPolicy, due_date, hosted_su
 from .outbox import History, State, message_key
 
 COTISATION, LOYER, RESERVATION = "cotisation", "loyer", "réservation"
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 # « 01/03/2026 – 31/03/2026 », optionally followed by « · C001 » (the occupation of a rent)
 _PERIOD = re.compile(r"(\d{2}/\d{2}/\d{4})\s*[–-]\s*(\d{2}/\d{2}/\d{4})(?:\s*·\s*(\S+))?")
 
@@ -186,6 +200,10 @@ class InvoicePlan:
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     last = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=1), day.replace(day=last)
+
+
+def month_label(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 _RECOVERED = {COTISATION: "Cotisation", LOYER: "Mise à disposition", RESERVATION: "Réservations d'espaces"}
