@@ -55,7 +55,7 @@ from ..rules.invoices import (
     parse_period,
     plan_credit_note,
     plan_invoices,
-    recovered_designation,
+    rebuilt_designation,
     shop_occupations,
 )
 from ..rules.invoices import client_of as _client_of
@@ -273,12 +273,8 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
         if member is None:
             continue
         sign = -1 if invoice.is_credit_note else 1
-        convention = None if period[2] in shops else period[2]
-        what = recovered_designation(invoice.purpose, period[0], period[1], convention)
-        if invoice.is_credit_note and invoice.credit_of:
-            what = f"Annulation de la facture {invoice.credit_of}, {what[0].lower()}{what[1:]}"
         line = Line(
-            what,
+            rebuilt_designation(invoice, shops),
             sign * invoice.amount_ht,
             vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
         )

@@ -219,6 +219,19 @@ def recovered_designation(purpose: str, start: dt.date, end: dt.date, convention
     return f"{text} (convention {convention})" if convention else text
 
 
+def rebuilt_designation(invoice: Invoice, shops: frozenset[str] = frozenset()) -> str:
+    """The one line of an invoice or credit note rebuilt from its ``Factures`` row (its files
+    to write again): what it billed and when, the invoice it cancels for a credit note."""
+    period = parse_period(invoice.period)
+    if period is None or invoice.purpose is None:
+        return invoice.purpose or ""
+    convention = None if period[2] in shops else period[2]
+    what = recovered_designation(invoice.purpose, period[0], period[1], convention)
+    if invoice.is_credit_note and invoice.credit_of:
+        return f"Annulation de la facture {invoice.credit_of}, {what[0].lower()}{what[1:]}"
+    return what
+
+
 def shop_occupations(dataset: Dataset) -> frozenset[str]:
     """The IDs of the occupations of a shop, which hold no convention under that number."""
     return frozenset(
