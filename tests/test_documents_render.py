@@ -344,7 +344,7 @@ def test_verify_templates_reports_missing_and_unknown_templates(tmp_path: Path) 
 def test_variables_listing(tmp_path: Path) -> None:
     listing = template_variables("convention", DocumentsSettings(templates=TEMPLATES))
     by_path = {v.path: (v, used) for v, used in listing.variables}
-    assert by_path["membre.structure"][1] is True
+    assert by_path["membre.titre_signature"][1] is True
     assert by_path["membre.telephone"][1] is False
     assert by_path["membre.structure"][0].tag == "{{ membre.structure }}"
     emargement = template_variables("emargement.docx", DocumentsSettings(templates=TEMPLATES))

@@ -238,18 +238,12 @@ TEXTES: dict[str, tuple[str, str, str]] = {
         "l'assemblée générale.",
     ),
     "membres": (
-        "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s, dont {{ membres.heberges }} "
-        "structures hébergées et {{ membres.beneficiaires }} bénéficiaires. Cette année, "
-        "{{ membres.nouveaux }} nouvelles structures ont rejoint l'association, attirées par les "
-        "forfaits BASIC et PREMIUM mis en place le 1er mars.",
-        "Le MILA compte en moyenne {{ membres.moyenne }} adhérent·e·s en {{ annee }}, contre "
-        "{{ membres.moyenne_avant }} en {{ annee_precedente }}. Dans la pépinière, "
-        "{{ pepiniere.arrivees }} structures se sont installées et le Milab a accueilli des entrepreneur·e·s "
-        "individuel·le·s à la journée ou à la semaine.",
-        "Avec {{ membres.moyenne }} adhérent·e·s en moyenne et {{ membres.nouveaux }} nouvelles "
-        "structures, l'association poursuit sa croissance. Le suivi des cotisations a été "
-        "automatisé, ce qui a permis de relancer plus tôt les adhérent·e·s dont l'échéance "
-        "approchait.",
+        "Les forfaits BASIC et PREMIUM, mis en place le 1er mars, ont attiré de jeunes labels et "
+        "des agences : {{ membres.nouveaux }} nouvelles structures ont rejoint l'association.",
+        "La pépinière est restée complète et le Milab a accueilli des entrepreneur·e·s "
+        "individuel·le·s à la journée ou à la semaine, souvent avant leur adhésion.",
+        "L'association poursuit sa croissance. Le suivi des cotisations a été automatisé, ce qui "
+        "a permis de relancer plus tôt les adhérent·e·s dont l'échéance approchait.",
     ),
     "partenaires": (
         "La Ville de Paris a renouvelé son soutien (DAE et DAC) et le Ministère de la Culture "

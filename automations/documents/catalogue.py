@@ -94,6 +94,12 @@ MEMBER_VARIABLES = (
         "gérante",
     ),
     V(
+        "membre.titre_signature",
+        "sous le nom du ou de la représentant·e, dans le bloc de signature : sa qualité et la "
+        "structure (« Gérante, Bleu Citron ») ; vide pour un membre qui est une personne",
+        "Gérante, Bleu Citron",
+    ),
+    V(
         "membre.comparution",
         "le membre comme partie à un contrat, en une phrase : dénomination, forme, siège, SIRET, "
         "numéro d'adhérent, représentant·e et sa qualité (« dûment habilitée » sans qualité) ; "
@@ -135,10 +141,25 @@ INVOICE_VARIABLES = (
         V("client.id", "identifiant du membre facturé", "M0012"),
         V("client.nom", "nom de la structure facturée", "Pixel & Refrain"),
         V("client.adresse", "adresse du client (colonne Adresse de Membres, peut être vide)", "8 rue Myrha"),
-        V("client.siren", "SIREN du client (9 premiers chiffres de son SIRET, peut être vide)", "683721419"),
+        V(
+            "client.siren",
+            "SIREN du client (9 premiers chiffres de son SIRET, peut être vide)",
+            "683 721 419",
+        ),
+        V(
+            "client.identifiant",
+            "« SIREN 683 721 419 », « SIREN non communiqué » pour une entreprise sans SIRET, "
+            "vide pour un particulier",
+            "SIREN 683 721 419",
+        ),
         V("facture.numero", "numéro de la facture ou de l'avoir", "F2026-0001"),
         V("facture.date", "date d'émission : le jour où le document est produit", "1er mars 2026"),
         V("facture.echeance", "date d'échéance du paiement", "31 mars 2026"),
+        V(
+            "facture.reglement",
+            "la fin de la ligne sous le titre (« échéance le … », « acquittée le … » si payée d'avance)",
+            "échéance le 1er avril 2026",
+        ),
         V("facture.objet", "objet : cotisation, mise à disposition, réservations", "Cotisation"),
         V("facture.periode", "période de la prestation", "du 1er mars 2026 au 28 février 2027"),
         V("facture.categorie", "catégorie de l'opération", "Prestation de services"),
@@ -154,6 +175,12 @@ INVOICE_VARIABLES = (
         V("lignes[].prix_unitaire", "prix unitaire hors taxes", "500 €"),
         V("lignes[].ht", "montant hors taxes de la ligne", "500 €"),
         V("lignes[].taux_tva", "taux de TVA de la ligne", "20 %"),
+        V(
+            "lignes[].calcul",
+            "quantité × prix unitaire = montant de la ligne (avec « HT » et son taux de TVA "
+            "quand l'association est assujettie)",
+            "1 × 500 € HT = 500 € HT, TVA 20 %",
+        ),
         V("tva.assujettie", "oui si l'association facture la TVA ([billing] vat_registered)", "True"),
         V("tva.par_taux", "la TVA par taux", ""),
         V("tva.par_taux[].taux", "taux de TVA", "20 %"),

@@ -121,7 +121,7 @@ def convention_context(
         "depot": {
             "prevu": bool(deposit),
             "montant": money(deposit) if deposit else "",
-            "verse": bool(deposit) and start < day,
+            "verse": bool(deposit) and effect > start,  # a first convention: paid at signing
         },
         "cotisation": fee_context(fee),
         "charte": {

@@ -20,10 +20,10 @@ from ..errors import BillingError
 from ..model.rows import BoardMember, Member
 from ..rules.invoices import Issued
 from ..settings.billing import BillingSettings
-from .french import typographic
-from .pieces import association_context, document_context
+from .french import is_natural_person, typographic
+from .pieces import _unbreakable, association_context, document_context
 from .settings import AssociationSettings
-from .typography import long_date, money, percent
+from .typography import french_typography, long_date, money, percent, siren_text, siret_text
 
 CATEGORY = "Prestation de services"
 VAT_ON_DEBITS = "Option pour le paiement de la taxe d'après les débits"
@@ -113,15 +113,16 @@ def invoice_context(
         "vendeur": {
             "nom": seller.name,
             "adresse": seller.address,
-            "siren": seller.siren,
-            "siret": seller.siret,
+            "siren": siren_text(seller.siren),
+            "siret": siret_text(seller.siret),
             "tva_intracom": seller.vat_number,
         },
         "client": {
             "id": client.member_id,
             "nom": client.name,
             "adresse": client.address or "",
-            "siren": client.siren or "",
+            "siren": siren_text(client.siren),
+            "identifiant": _client_identifier(client.siren, member),
         },
         "facture": {
             "numero": issued.number,
@@ -132,20 +133,27 @@ def invoice_context(
             "categorie": CATEGORY,
             "acquittee": draft.paid_on is not None and not doc.is_credit_note,
             "acquittee_le": long_date(draft.paid_on) if draft.paid_on else "",
+            # Under the title: when it is to be paid, or, paid first, when it was.
+            "reglement": f"acquittée le {long_date(draft.paid_on)}"
+            if draft.paid_on is not None and not doc.is_credit_note
+            else f"échéance le {long_date(issued.due)}",
             "reference_paiement": issued.number,
         },
         "avoir": {
             "facture": draft.credit_of or "",
             "facture_date": long_date(doc.credited_date) if doc.credited_date else "",
-            "motif": draft.reason or "",
+            "motif": french_typography(typographic(draft.reason or "")),
         },
         "lignes": [
             {
-                "designation": line.designation,
+                "designation": french_typography(typographic(line.designation)),
                 "quantite": f"{line.quantity.normalize():f}".replace(".", ","),
                 "prix_unitaire": money(line.unit_ht),
                 "ht": money(line.ht),
                 "taux_tva": percent(line.vat_percent),
+                "calcul": _calculation(
+                    line.quantity, line.unit_ht, line.ht, line.vat_percent, doc.vat_registered
+                ),
             }
             for line in draft.lines
         ],
@@ -160,9 +168,34 @@ def invoice_context(
             "mention_debits": VAT_ON_DEBITS if doc.vat_registered and billing.vat_on_debits else "",
         },
         "totaux": {"ht": money(draft.ht), "tva": money(draft.vat), "ttc": money(draft.ttc)},
-        "conditions": list(billing.terms_mentions()) if not doc.is_credit_note else [],
-        "paiement": {"iban": association.iban, "bic": association.bic},
+        "conditions": [french_typography(typographic(c)) for c in billing.terms_mentions()]
+        if not doc.is_credit_note
+        else [],
+        "paiement": {"iban": _unbreakable(association.iban), "bic": association.bic},
     }
+
+
+def _client_identifier(siren: str | None, member: Member | None) -> str:
+    """« SIREN 683 721 419 » (mandatory since September 2026 between professionals); a
+    company without SIRET in the sheet gets « SIREN non communiqué », a private person
+    nothing: a SIREN is no mention of theirs."""
+    if siren:
+        return f"SIREN {siren_text(siren)}"
+    private = (
+        member is not None
+        and "entrepreneur" not in (member.legal_form or "").casefold()
+        and is_natural_person(member.structure, member.contact, member.legal_form)
+    )
+    return "" if private else "SIREN non communiqué"
+
+
+def _calculation(quantity: Decimal, unit: Decimal, total: Decimal, rate: Decimal, vat: bool) -> str:
+    """« 1 × 700 € HT = 700 € HT, TVA 20 % »; without VAT, no « HT » on the page: « 1 × 700 € = 700 € »."""
+    count = f"{quantity.normalize():f}".replace(".", ",")
+    nbsp = "\u00a0"  # an amount never parts from its « HT », nor a result from its « = »
+    if not vat:
+        return f"{count} × {money(unit)} ={nbsp}{money(total)}"
+    return f"{count} × {money(unit)}{nbsp}HT ={nbsp}{money(total)}{nbsp}HT, TVA {percent(rate)}"
 
 
 def _amount(value: Decimal) -> str:

@@ -247,6 +247,15 @@ def capacity_text(capacity: str | None) -> str:
     return text
 
 
+def signing_title(member: Member, person: bool) -> str:
+    """Under the representative's name in a signature block: « Gérante, Bleu Citron », the
+    structure alone without a capacity, nothing for a member who is a person."""
+    if person:
+        return ""
+    capacity = capacity_text(member.capacity)
+    return ", ".join(filter(None, (capacity[:1].upper() + capacity[1:], _clean(member.structure))))
+
+
 def member_appearance(member: Member, civility: str, agreement: str, person: bool) -> str:
     """The member as a party to a contract, in one phrase without the final comma:
     « la société Pixel & Refrain, SARL, dont le siège est situé …, SIRET …, membre de
@@ -317,6 +326,7 @@ def member_context(member: Member, board: Iterable[BoardMember] = ()) -> dict[st
         "qualite": qualite,
         "accord": agreement,
         "qualite_representant": capacity_text(member.capacity),
+        "titre_signature": signing_title(member, person),
         "pour_structure": ""
         if person
         else f", {capacity_text(member.capacity) or qualite} {de(_clean(member.structure))}",

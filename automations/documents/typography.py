@@ -41,6 +41,14 @@ def siret_text(siret: str | None) -> str:
     return NBSP.join((digits[:3], digits[3:6], digits[6:9], digits[9:]))
 
 
+def siren_text(siren: str | None) -> str:
+    """``683 721 419``, in threes as on the Kbis, unbreakable."""
+    digits = (siren or "").replace(" ", "")
+    if len(digits) != 9 or not digits.isdigit():
+        return siren or ""
+    return NBSP.join((digits[:3], digits[3:6], digits[6:]))
+
+
 def french_typography(text: str) -> str:
     """A no-break space where French typography wants one: before ``: ; ! ?``, after « and
     before », after « n° » (the ordinary space typed there is replaced; nothing is added

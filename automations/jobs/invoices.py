@@ -55,6 +55,8 @@ from ..rules.invoices import (
     parse_period,
     plan_credit_note,
     plan_invoices,
+    rebuilt_designation,
+    shop_occupations,
 )
 from ..rules.invoices import client_of as _client_of
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
@@ -221,7 +223,7 @@ def run_invoices(
     members = state.dataset.members_by_id
     if credit_of is not None:
         try:
-            drafts = [plan_credit_note(credit_of, reason, invoices, members)]
+            drafts = [plan_credit_note(credit_of, reason, invoices, members, shop_occupations(state.dataset))]
         except CreditNoteRefused as exc:
             raise BillingError(str(exc)) from None
     else:
@@ -318,6 +320,7 @@ def _pdfs_of(
     """The Factur-X PDF of each of ``invoices`` (by number), made when missing: its Word
     file and XML rebuilt from the row when they are missing too, then one conversion."""
     members = ctx.state.dataset.members_by_id
+    shops = shop_occupations(ctx.state.dataset)
     found: dict[str, Path] = {}
     missing: list[_Files] = []
     rebuild: list[Issued] = []
@@ -332,7 +335,7 @@ def _pdfs_of(
             found[invoice.number] = target
         elif docx.is_file() and xml.is_file():
             missing.append(_Files(invoice.number, parts[1], docx, xml.read_bytes()))
-        elif (rebuilt := _rebuild(invoice, members)) is not None:
+        elif (rebuilt := _rebuild(invoice, members, shops)) is not None:
             rebuild.append(rebuilt)
         else:
             result.warnings.append(
@@ -362,19 +365,20 @@ def _recover(invoices: list[Invoice], members: dict, ctx: RunContext, terms: int
     """Rows of the last days whose files a crashed run did not write, rebuilt from the row."""
     since = ctx.today - dt.timedelta(days=RECOVERY_DAYS)
     out = []
+    shops = shop_occupations(ctx.state.dataset)
     for invoice in invoices:
         parts = invoice.parts
         if parts is None or invoice.date is None or invoice.date < since:
             continue
         if (_folder(ctx, parts[1]) / f"{invoice.number}.xml").is_file():
             continue
-        rebuilt = _rebuild(invoice, members)
+        rebuilt = _rebuild(invoice, members, shops)
         if rebuilt is not None:
             out.append(rebuilt)
     return out
 
 
-def _rebuild(invoice: Invoice, members: dict) -> Issued | None:
+def _rebuild(invoice: Invoice, members: dict, shops: frozenset[str] = frozenset()) -> Issued | None:
     """The issued document of a row of ``Factures``, as its files are written from it
     (None when the row lacks what they need)."""
     if invoice.parts is None or invoice.date is None or invoice.amount_ht is None:
@@ -387,7 +391,7 @@ def _rebuild(invoice: Invoice, members: dict) -> Issued | None:
         return None
     sign = -1 if invoice.is_credit_note else 1
     line = Line(
-        f"{invoice.purpose.capitalize()} {invoice.period}",
+        rebuilt_designation(invoice, shops),
         sign * invoice.amount_ht,
         vat_percent=invoice.vat_percent if invoice.vat_percent is not None else Decimal(0),
     )

@@ -41,7 +41,7 @@ from ..model.invoices import (
     format_number,
     parse_number,
 )
-from ..model.rows import Booking, Member, id_key
+from ..model.rows import Booking, Member, Premises, id_key
 from ..settings.billing import BillingSettings
 from .bookings import BookingsOutcome, first_day
 from .fees import FeeProblem, FeeSchedule, compute_fee
@@ -216,6 +216,49 @@ def month_label(day: dt.date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
+_RECOVERED = {COTISATION: "Cotisation", LOYER: "Mise à disposition", RESERVATION: "Réservations d'espaces"}
+
+
+def recovered_designation(purpose: str, start: dt.date, end: dt.date, convention: str | None) -> str:
+    """The one line of an invoice rebuilt from its ``Factures`` row, as the client reads it:
+    « Mise à disposition du 01/12/2026 au 31/12/2026 (convention C012) », never the raw
+    ``Période`` cell with its separator. ``convention``: the occupation's ID when the
+    occupant holds a convention under that number (not a shop: see :func:`convention_of`)."""
+    what = _RECOVERED.get(purpose, purpose.capitalize())
+    text = f"{what} du {format_date(start)} au {format_date(end)}"
+    return f"{text} (convention {convention})" if convention else text
+
+
+def rebuilt_designation(invoice: Invoice, shops: frozenset[str] = frozenset()) -> str:
+    """The one line of an invoice or credit note rebuilt from its ``Factures`` row (its files
+    to write again): what it billed and when, the invoice it cancels for a credit note."""
+    period = parse_period(invoice.period)
+    if period is None or invoice.purpose is None:
+        return invoice.purpose or ""
+    convention = None if period[2] in shops else period[2]
+    what = recovered_designation(invoice.purpose, period[0], period[1], convention)
+    if invoice.is_credit_note and invoice.credit_of:
+        return f"Annulation de la facture {invoice.credit_of}, {what[0].lower()}{what[1:]}"
+    return what
+
+
+def shop_occupations(dataset: Dataset) -> frozenset[str]:
+    """The IDs of the occupations of a shop, which hold no convention under that number."""
+    return frozenset(
+        o.id
+        for o in dataset.occupations
+        if o.id and convention_of(o.id, dataset.premises_item(o.premises_id)) is None
+    )
+
+
+def convention_of(occupation_id: str | None, premises: Premises | None) -> str | None:
+    """The number of the convention an occupant holds: its occupation's ID, except for a
+    shop, let under a commercial lease with the landlord (no convention of the association)."""
+    if not occupation_id or (premises is not None and premises.site == "Boutique"):
+        return None
+    return occupation_id
+
+
 def parse_period(text: str | None) -> tuple[dt.date, dt.date, str | None] | None:
     """The first and last days (and the occupation) of a ``Période`` cell; None if unreadable."""
     if not text:
@@ -347,17 +390,10 @@ def _fees(
             continue
         if fee.ttc <= 0:
             continue
+        period = f"du {format_date(start)} au {format_date(end)}"
         lines = tuple(
-            Line(
-                f"Cotisation {format_date(start)} – {format_date(end)} : {line.label}",
-                line.amount,
-                Decimal(1),
-                fee.vat_rate,
-            )
-            for line in fee.lines
-        ) or (
-            Line(f"Cotisation {format_date(start)} – {format_date(end)}", fee.ht, Decimal(1), fee.vat_rate),
-        )
+            Line(f"{line.label}, {period}", line.amount, Decimal(1), fee.vat_rate) for line in fee.lines
+        ) or (Line(f"Cotisation {period}", fee.ht, Decimal(1), fee.vat_rate),)
         draft = Draft(
             COTISATION,
             client_of(member),
@@ -406,9 +442,11 @@ def _rents(
         what = f"Mise à disposition de {place.name or place.id}"
         if place.site:
             what += f" ({place.site})"
-        what += f", {month_label(first)} : du {format_date(begin)} au {format_date(finish)}"
+        what += f" du {format_date(begin)} au {format_date(finish)}"
+        if convention := convention_of(occupation.id, place):
+            what += f" (convention {convention})"
         if days < month_days:
-            what += f" (prorata de {days}/{month_days} jours sur {format_money(rent)} HT par mois)"
+            what += f", prorata de {days}/{month_days} jours sur {format_money(rent)} HT par mois"
             amount = cents(rent * days / month_days)
         else:
             amount = rent
@@ -463,7 +501,8 @@ def _bookings(
             formula = "semaine" if booking.formula == "semaine" else "journée"
             lines.append(
                 Line(
-                    f"Réservation {booking.id or ''} : {name}, {formula} du {format_date(day)}",
+                    f"{name}, {formula} du {format_date(day)}"
+                    + (f" (réservation {booking.id})" if booking.id else ""),
                     amount,
                     Decimal(1),
                     vat_percent,
@@ -534,9 +573,14 @@ class CreditNoteRefused(ValueError):
 
 
 def plan_credit_note(
-    number: str, reason: str, invoices: Sequence[Invoice], members: Mapping[str, Member]
+    number: str,
+    reason: str,
+    invoices: Sequence[Invoice],
+    members: Mapping[str, Member],
+    shops: frozenset[str] = frozenset(),
 ) -> Draft:
-    """The credit note cancelling invoice ``number`` (its amounts, lines summed per rate)."""
+    """The credit note cancelling invoice ``number`` (its amounts, lines summed per rate);
+    ``shops``: the occupations that hold no convention (:func:`shop_occupations`)."""
     parts = parse_number(number)
     wanted = [i for i in invoices if parts is not None and i.parts == parts]
     if parts is None or parts[0] != INVOICE_PREFIX or not wanted:
@@ -568,9 +612,11 @@ def plan_credit_note(
         else Client(invoice.member_id or "", invoice.client or "", None, None, None)
     )
     rate = invoice.vat_percent or Decimal(0)
+    convention = None if period[2] in shops else period[2]
+    what = recovered_designation(invoice.purpose, period[0], period[1], convention)  # reason: said above
+    cancelled = f"Annulation de la facture {invoice.number} du {format_date(invoice.date)}"
     line = Line(
-        f"Annulation de la facture {invoice.number} du {format_date(invoice.date)} ({invoice.purpose}, "
-        f"{format_date(period[0])} – {format_date(period[1])}) : {reason.strip()}",
+        f"{cancelled}, {what[0].lower()}{what[1:]}",
         invoice.amount_ht,
         Decimal(1),
         rate,

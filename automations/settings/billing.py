@@ -141,7 +141,7 @@ class BillingSettings(Section):
     )
     recovery_indemnity_mention: Text = Field(
         "Indemnité forfaitaire pour frais de recouvrement due en cas de retard de paiement : 40 € "
-        "(articles L441-10 et D441-5 du code de commerce).",
+        "(articles L.\u00a0441-10 et D.\u00a0441-5 du code de commerce).",
         min_length=1,
         description="un texte non vide entre guillemets, qui mentionne l'indemnité de 40 €",
     )
