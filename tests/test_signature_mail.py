@@ -65,14 +65,16 @@ def rows(demo: Path, tab: str) -> list[dict[str, Any]]:
     ]
 
 
-def edit(demo: Path, tab: str, row_id: str, column: str, value: str | int | None) -> None:
-    """Change one cell of the row whose ID (first column) is ``row_id``, as a person would."""
+def edit(demo: Path, *cells: tuple[str, str, str, str | int | None]) -> None:
+    """Change cells ``(tab, row_id, column, value)``, each in the row whose ID (first column)
+    is ``row_id``, as a person would, in one opening of the workbook."""
     wb = load_workbook(demo)
-    ws = wb[tab]
-    header = [c.value for c in ws[1]]
-    for line in ws.iter_rows(min_row=2):
-        if line[0].value == row_id:
-            line[header.index(column)].value = value
+    for tab, row_id, column, value in cells:
+        ws = wb[tab]
+        header = [c.value for c in ws[1]]
+        for line in ws.iter_rows(min_row=2):
+            if line[0].value == row_id:
+                line[header.index(column)].value = value
     wb.save(demo)
 
 
@@ -114,7 +116,7 @@ def test_a_regenerated_convention_is_sent_again_once(
     others are not."""
     first = conventions(demo, tmp_path, smtp_server)
     occupation = first.sending.messages[0].who.split()[1]  # « Convention C008 → … »
-    edit(demo, "Occupations", occupation, "Loyer mensuel HT", 999)
+    edit(demo, ("Occupations", occupation, "Loyer mensuel HT", 999))
     second = conventions(demo, tmp_path, smtp_server)
     assert [w.key for w in second.written] == [f"convention:{occupation}"]
     assert [m.who.split()[1] for m in second.sending.messages] == [occupation]
@@ -131,8 +133,11 @@ def test_a_member_without_valid_address_is_reported_and_nothing_sent(
     """An occupant whose « Email » is not an address gets nothing; the output says what to fix."""
     first = conventions(demo, tmp_path, smtp_server, member="M0008")
     assert first.sending.sent == 1
-    edit(demo, "Membres", "M0008", "Email", "pas une adresse")
-    edit(demo, "Occupations", "C008", "Loyer mensuel HT", 999)
+    edit(
+        demo,
+        ("Membres", "M0008", "Email", "pas une adresse"),
+        ("Occupations", "C008", "Loyer mensuel HT", 999),
+    )
     second = conventions(demo, tmp_path, smtp_server, member="M0008")
     assert second.sending.messages == [] and len(smtp_server.messages) == 1
     assert len(second.sending.not_sent) == 1
