@@ -7,6 +7,8 @@ reading its result), never to be changed by a test (take a copy):
 - ``demo_built``: the demo workbook (seed 2024, 23 November 2026) and its ``DemoSummary``;
   ``demo`` gives a test its own copy;
 - ``demo_synced_built``: the demo after ``mila synchroniser``; ``demo_synced`` gives a copy;
+- ``demo_grids_built``: the demo's cells as the .xlsx backend reads them; ``demo_memory``
+  gives a test its own in-memory backend holding them (for tests not about the .xlsx format);
 - ``demo_documents_built``: every kind of document the jobs write from the demo, and the
   2025 report, in one folder, with the jobs' results;
 - ``built_once(tmp_path_factory, name, build)``: the helper behind them, for anything else
@@ -282,6 +284,30 @@ def demo_documents_built(
         tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_built[0], f)
     )
     return folder / "out", results
+
+
+def _demo_grids(demo: Path) -> dict[str, Grid]:
+    backend = XlsxBackend(demo)
+    return backend.fetch(backend.titles(), {})
+
+
+@pytest.fixture(scope="session")
+def demo_grids_built(
+    demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Grid]:
+    """Every tab of the demo workbook as the .xlsx backend reads it, once per test run."""
+    _, grids = built_once(tmp_path_factory, "demo_grids", lambda _: _demo_grids(demo_built[0]))
+    return grids
+
+
+@pytest.fixture
+def demo_memory(demo_grids_built: dict[str, Grid]) -> Any:
+    """The demo workbook's cells in a backend of the test's own, in memory (``MemoryBackend``):
+    for a test about what a job does with the demo's rows, not about the .xlsx file (a read of
+    the demo file costs about a second of CPU; this, nothing)."""
+    from tests.support.memory_backend import MemoryBackend
+
+    return MemoryBackend(demo_grids_built)
 
 
 @pytest.fixture
