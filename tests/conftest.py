@@ -28,6 +28,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,13 @@ from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
+
+# Bytecode cached between runs, whatever PYTHONDONTWRITEBYTECODE says (it is set on the shared
+# machine): without it every test process compiles the package again and pytest rewrites the
+# asserts of every test module again, about 9 s of CPU per process and three processes under
+# xdist (the command-line subprocesses the tests start read the same cache). The files land in
+# __pycache__ folders, which .gitignore and the checkout check below leave out.
+sys.dont_write_bytecode = False
 
 # The fee history the association lived through (SHEETS.md), as the Tarifs tab holds it.
 FEE_HISTORY: list[list[object]] = [
