@@ -208,6 +208,8 @@ class TestOtherJobs:
 
     def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
         """Conventions, the annual report and the calendars land in their folders."""
+        # No LibreOffice layout pass for the report's contents (test_report_document makes one).
+        (tmp_path / "mila.toml").write_text('[documents]\nsoffice = "pas-de-libreoffice"\n', encoding="utf-8")
         code, out = run("docs", "conventions", "--classeur", str(demo), "--date", "2026-11-23")
         assert code == 0 and "Documents produits" in out
         assert list((tmp_path / "out").glob("Convention_C*.docx"))
