@@ -10,7 +10,8 @@ reading its result), never to be changed by a test (take a copy):
 - ``demo_grids_built``: the demo's cells as the .xlsx backend reads them; ``demo_memory``
   gives a test its own in-memory backend holding them (for tests not about the .xlsx format);
 - ``demo_documents_built``: every kind of document the jobs write from the demo, and the
-  2025 report, in one folder, with the jobs' results;
+  2025 report, in one folder, with the jobs' results; ``demo_document_texts``: the texts of
+  their paragraphs, each document opened once;
 - ``built_once(tmp_path_factory, name, build)``: the helper behind them, for anything else
   costly several modules read (a module-scoped fixture is enough when one module reads it,
   but under xdist each worker that runs one of its tests builds it again).
@@ -316,6 +317,40 @@ def demo_memory(demo_grids_built: dict[str, Grid]) -> Any:
     from tests.support.memory_backend import MemoryBackend
 
     return MemoryBackend(demo_grids_built)
+
+
+def docx_paragraphs(data: bytes) -> tuple[list[str], list[str]]:
+    """``(body, margins)``: the texts of a .docx's paragraphs as python-docx gives them, the
+    body's then each table cell's (row by row) in ``body``, the headers' and footers' in
+    ``margins``."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    body = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            body += [p.text for cell in row.cells for p in cell.paragraphs]
+    margins = []
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            margins += [p.text for p in part.paragraphs]
+    return body, margins
+
+
+@pytest.fixture(scope="session")
+def demo_document_texts(
+    demo_documents_built: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[list[str], list[str]]]:
+    """``{path relative to the folder: docx_paragraphs(...)}`` of every .docx of
+    ``demo_documents_built``, each opened once per test run for the modules that read them all."""
+    out = demo_documents_built[0]
+
+    def read(_: Path) -> dict[str, tuple[list[str], list[str]]]:
+        return {
+            str(p.relative_to(out)): docx_paragraphs(p.read_bytes()) for p in sorted(out.glob("**/*.docx"))
+        }
+
+    return built_once(tmp_path_factory, "demo_document_texts", read)[1]
 
 
 @pytest.fixture
