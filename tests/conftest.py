@@ -7,8 +7,11 @@ reading its result), never to be changed by a test (take a copy):
 - ``demo_built``: the demo workbook (seed 2024, 23 November 2026) and its ``DemoSummary``;
   ``demo`` gives a test its own copy;
 - ``demo_synced_built``: the demo after ``mila synchroniser``; ``demo_synced`` gives a copy;
+- ``demo_grids_built``: the demo's cells as the .xlsx backend reads them; ``demo_memory``
+  gives a test its own in-memory backend holding them (for tests not about the .xlsx format);
 - ``demo_documents_built``: every kind of document the jobs write from the demo, and the
-  2025 report, in one folder, with the jobs' results;
+  2025 report, in one folder, with the jobs' results; ``demo_document_texts``: the texts of
+  their paragraphs, each document opened once;
 - ``built_once(tmp_path_factory, name, build)``: the helper behind them, for anything else
   costly several modules read (a module-scoped fixture is enough when one module reads it,
   but under xdist each worker that runs one of its tests builds it again).
@@ -26,6 +29,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,13 @@ from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
+
+# Bytecode cached between runs, whatever PYTHONDONTWRITEBYTECODE says (it is set on the shared
+# machine): without it every test process compiles the package again and pytest rewrites the
+# asserts of every test module again, about 9 s of CPU per process and three processes under
+# xdist (the command-line subprocesses the tests start read the same cache). The files land in
+# __pycache__ folders, which .gitignore and the checkout check below leave out.
+sys.dont_write_bytecode = False
 
 # The fee history the association lived through (SHEETS.md), as the Tarifs tab holds it.
 FEE_HISTORY: list[list[object]] = [
@@ -282,6 +293,64 @@ def demo_documents_built(
         tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_built[0], f)
     )
     return folder / "out", results
+
+
+def _demo_grids(demo: Path) -> dict[str, Grid]:
+    backend = XlsxBackend(demo)
+    return backend.fetch(backend.titles(), {})
+
+
+@pytest.fixture(scope="session")
+def demo_grids_built(
+    demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Grid]:
+    """Every tab of the demo workbook as the .xlsx backend reads it, once per test run."""
+    _, grids = built_once(tmp_path_factory, "demo_grids", lambda _: _demo_grids(demo_built[0]))
+    return grids
+
+
+@pytest.fixture
+def demo_memory(demo_grids_built: dict[str, Grid]) -> Any:
+    """The demo workbook's cells in a backend of the test's own, in memory (``MemoryBackend``):
+    for a test about what a job does with the demo's rows, not about the .xlsx file (a read of
+    the demo file costs about a second of CPU; this, nothing)."""
+    from tests.support.memory_backend import MemoryBackend
+
+    return MemoryBackend(demo_grids_built)
+
+
+def docx_paragraphs(data: bytes) -> tuple[list[str], list[str]]:
+    """``(body, margins)``: the texts of a .docx's paragraphs as python-docx gives them, the
+    body's then each table cell's (row by row) in ``body``, the headers' and footers' in
+    ``margins``."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    body = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            body += [p.text for cell in row.cells for p in cell.paragraphs]
+    margins = []
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            margins += [p.text for p in part.paragraphs]
+    return body, margins
+
+
+@pytest.fixture(scope="session")
+def demo_document_texts(
+    demo_documents_built: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[list[str], list[str]]]:
+    """``{path relative to the folder: docx_paragraphs(...)}`` of every .docx of
+    ``demo_documents_built``, each opened once per test run for the modules that read them all."""
+    out = demo_documents_built[0]
+
+    def read(_: Path) -> dict[str, tuple[list[str], list[str]]]:
+        return {
+            str(p.relative_to(out)): docx_paragraphs(p.read_bytes()) for p in sorted(out.glob("**/*.docx"))
+        }
+
+    return built_once(tmp_path_factory, "demo_document_texts", read)[1]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_TODAY
-from openpyxl import load_workbook
 
 from automations.clock import FixedClock
 from automations.config import build_settings
@@ -21,7 +20,7 @@ from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters, run_conventions
 from automations.logs import NOTICES
 from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 FAST = {"attempts": 6, "timeout": 10.0, "wait_initial": 0.01, "wait_max": 0.05, "wait_jitter": 0.01}
 _roots = iter(range(1, 10_000))
@@ -33,7 +32,7 @@ def root(emulator: Any) -> str:
     return emulator.drive.create_folder("Documents MILA", f"dossier-partage-{next(_roots):04d}")
 
 
-def context(demo: Path, tmp_path: Path, emulator: Any, root: str, **documents: Any) -> RunContext:
+def context(demo: MemoryBackend, tmp_path: Path, emulator: Any, root: str, **documents: Any) -> RunContext:
     raw = {
         "documents": {"out": str(tmp_path / "out"), "drive_folder": root, **documents},
         "workbook": {"retry": FAST},
@@ -43,7 +42,7 @@ def context(demo: Path, tmp_path: Path, emulator: Any, root: str, **documents: A
         settings,
         FixedClock(dt.datetime(2026, 11, 23, 9, 0)),
         today=DEMO_TODAY,
-        workbook=Workbook(XlsxBackend(demo)),
+        workbook=Workbook(demo),
     )
 
 
@@ -55,31 +54,33 @@ def uploads(requests: list[Any]) -> list[Any]:
     return [r for r in requests if r.path.startswith("/upload/")]
 
 
-def sheet_column(demo: Path, tab: str, header: str) -> dict[str, Any]:
+def sheet_column(demo: MemoryBackend, tab: str, header: str) -> dict[str, Any]:
     """{ID: value} of one column of the workbook."""
-    wb = load_workbook(demo, read_only=True)  # values only: a fraction of a full load's time
-    try:
-        rows = list(wb[tab].iter_rows(values_only=True))
-    finally:
-        wb.close()
+    rows = demo.grids[tab]
     col = rows[0].index(header)
-    return {str(r[0]): r[col] for r in rows[1:] if r[0]}
+    return {str(r[0]): r[col] if col < len(r) else None for r in rows[1:] if r and r[0]}
 
 
-def edit_sheet(demo: Path, tab: str, row_id: str, header: str, value: Any) -> None:
-    wb = load_workbook(demo)
-    ws = wb[tab]
-    col = [c.value for c in ws[1]].index(header) + 1
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value == row_id:
-            ws.cell(row=row[0].row, column=col).value = value
-    wb.save(demo)
+def edit_sheet(demo: MemoryBackend, tab: str, row_id: str, header: str, value: Any) -> None:
+    """Change one cell, as a person would."""
+    rows = demo.grids[tab]
+    col = rows[0].index(header)
+    for row in rows[1:]:
+        if row and row[0] == row_id:
+            row.extend([None] * (len(rows[0]) - len(row)))
+            row[col] = value
 
 
-def test_first_run_uploads_each_convention_once_and_links_it_in_the_sheet(demo, tmp_path, emulator, root):
+@pytest.fixture
+def book(demo_memory: MemoryBackend) -> MemoryBackend:
+    """The demo's cells in memory: these tests are about Drive, not the .xlsx file."""
+    return demo_memory
+
+
+def test_first_run_uploads_each_convention_once_and_links_it_in_the_sheet(book, tmp_path, emulator, root):
     """The first run uploads each convention once, in Conventions, and writes its Drive link in Occupations."""
     start = len(emulator.requests)
-    result = run_conventions(context(demo, tmp_path, emulator, root))
+    result = run_conventions(context(book, tmp_path, emulator, root))
     sent = drive_requests(emulator, start)
     written = len(result.written)
     assert written > 5
@@ -94,7 +95,7 @@ def test_first_run_uploads_each_convention_once_and_links_it_in_the_sheet(demo, 
     assert (
         emulator.drive.content(emulator.drive.find(folder.id, first.path.name).id) == first.path.read_bytes()
     )
-    links = sheet_column(demo, "Occupations", "Fichier convention")
+    links = sheet_column(book, "Occupations", "Fichier convention")
     key = first.key.partition(":")[2]
     manifest = OutputFolder(tmp_path / "out")
     assert links[key] == manifest.link(first.key)
@@ -104,25 +105,25 @@ def test_first_run_uploads_each_convention_once_and_links_it_in_the_sheet(demo, 
     assert entry["drive"]["md5"] == emulator.drive.find(folder.id, first.path.name).revisions[-1].md5
 
 
-def test_a_second_run_sends_no_drive_request(demo, tmp_path, emulator, root):
+def test_a_second_run_sends_no_drive_request(book, tmp_path, emulator, root):
     """Nothing regenerated: not one Drive request, nothing written."""
-    run_conventions(context(demo, tmp_path, emulator, root))
+    run_conventions(context(book, tmp_path, emulator, root))
     start = len(emulator.requests)
-    again = run_conventions(context(demo, tmp_path, emulator, root))
+    again = run_conventions(context(book, tmp_path, emulator, root))
     assert drive_requests(emulator, start) == []
     assert not again.changed and again.drive is not None and not again.drive.changed
 
 
-def test_a_changed_occupation_updates_only_its_file_in_place(demo, tmp_path, emulator, root):
+def test_a_changed_occupation_updates_only_its_file_in_place(book, tmp_path, emulator, root):
     """One occupation changed: one new revision of its Drive file (same ID and link), in two requests."""
-    first = run_conventions(context(demo, tmp_path, emulator, root))
+    first = run_conventions(context(book, tmp_path, emulator, root))
     target = first.written[0]
     conv_id = target.key.partition(":")[2]
     before = OutputFolder(tmp_path / "out").uploaded(target.key)
     assert before is not None
-    edit_sheet(demo, "Occupations", conv_id, "Loyer mensuel HT", 987)
+    edit_sheet(book, "Occupations", conv_id, "Loyer mensuel HT", 987)
     start = len(emulator.requests)
-    second = run_conventions(context(demo, tmp_path, emulator, root))
+    second = run_conventions(context(book, tmp_path, emulator, root))
     sent = drive_requests(emulator, start)
     assert [w.key for w in second.written] == [target.key]
     assert [(r.method, r.path) for r in uploads(sent)] == [
@@ -135,19 +136,19 @@ def test_a_changed_occupation_updates_only_its_file_in_place(demo, tmp_path, emu
     after = OutputFolder(tmp_path / "out").uploaded(target.key)
     assert after is not None and after["id"] == before["id"] and after["link"] == before["link"]
     assert second.drive is not None and second.drive.updated == [item.name]
-    assert sheet_column(demo, "Occupations", "Fichier convention")[conv_id] == before["link"]
+    assert sheet_column(book, "Occupations", "Fichier convention")[conv_id] == before["link"]
 
 
-def test_a_file_edited_in_drive_is_left_alone_and_reported(demo, tmp_path, emulator, root):
+def test_a_file_edited_in_drive_is_left_alone_and_reported(book, tmp_path, emulator, root):
     """A convention a person changed in Drive keeps their version; the new one goes beside it, said in French."""
-    first = run_conventions(context(demo, tmp_path, emulator, root))
+    first = run_conventions(context(book, tmp_path, emulator, root))
     target = first.written[0]
     conv_id = target.key.partition(":")[2]
     before = OutputFolder(tmp_path / "out").uploaded(target.key)
     assert before is not None
     emulator.drive.edit_by_person(before["id"], b"annotated by the treasurer")
-    edit_sheet(demo, "Occupations", conv_id, "Loyer mensuel HT", 654)
-    second = run_conventions(context(demo, tmp_path, emulator, root))
+    edit_sheet(book, "Occupations", conv_id, "Loyer mensuel HT", 654)
+    second = run_conventions(context(book, tmp_path, emulator, root))
     assert emulator.drive.content(before["id"]) == b"annotated by the treasurer"
     assert second.drive is not None
     [line] = second.drive.beside
@@ -155,17 +156,17 @@ def test_a_file_edited_in_drive_is_left_alone_and_reported(demo, tmp_path, emula
     after = OutputFolder(tmp_path / "out").uploaded(target.key)
     assert after is not None and after["id"] != before["id"] and after["name"].endswith("_v2.docx")
     assert emulator.drive.item(after["id"]).parents == emulator.drive.item(before["id"]).parents
-    assert sheet_column(demo, "Occupations", "Fichier convention")[conv_id] == after["link"]
-    journal = sheet_column(demo, "Journal", "Détails")
+    assert sheet_column(book, "Occupations", "Fichier convention")[conv_id] == after["link"]
+    journal = sheet_column(book, "Journal", "Détails")
     assert any("modifié dans Google Drive" in str(v) for v in journal.values())
 
 
-def test_quota_and_outage_answers_are_retried_with_a_french_notice(demo, tmp_path, emulator, root, caplog):
+def test_quota_and_outage_answers_are_retried_with_a_french_notice(book, tmp_path, emulator, root, caplog):
     """429 and 503 from Drive are retried (the French line names Google Drive) and the run completes."""
     emulator.fail_next(429, match="/upload/drive/")
     emulator.fail_next(503, match="/drive/v3/files")
     with caplog.at_level(logging.WARNING, logger=NOTICES):
-        result = run_conventions(context(demo, tmp_path, emulator, root))
+        result = run_conventions(context(book, tmp_path, emulator, root))
     emulator.clear_faults()
     assert result.drive is not None and not result.drive.failed
     assert len(result.drive.uploaded) == len(result.written)
@@ -175,32 +176,32 @@ def test_quota_and_outage_answers_are_retried_with_a_french_notice(demo, tmp_pat
 
 
 def test_drive_down_leaves_the_documents_without_link_and_the_next_run_uploads(
-    demo, tmp_path, emulator, root
+    book, tmp_path, emulator, root
 ):
     """Drive unreachable: documents made, file names in the sheet, the failure said; the next run delivers them."""
     emulator.fail_next(503, count=1000, match="/drive/")
     try:
-        down = run_conventions(context(demo, tmp_path, emulator, root))
+        down = run_conventions(context(book, tmp_path, emulator, root))
     finally:
         emulator.clear_faults()
     assert down.written and down.drive is not None
     assert len(down.drive.failed) == len(down.written) and not down.drive.uploaded
     assert "Google Drive a répondu « 503 »" in (down.drive.error or "")
     assert "non déposé(s) sur Google Drive" in down.outcome().summary
-    cells = sheet_column(demo, "Occupations", "Fichier convention")
+    cells = sheet_column(book, "Occupations", "Fichier convention")
     key = down.written[0].key.partition(":")[2]
     assert cells[key] == down.written[0].path.name
     assert OutputFolder(tmp_path / "out").link(down.written[0].key) is None
     start = len(emulator.requests)
-    up = run_conventions(context(demo, tmp_path, emulator, root))
+    up = run_conventions(context(book, tmp_path, emulator, root))
     assert up.written == [] and up.drive is not None
     assert len(uploads(drive_requests(emulator, start))) == len(down.written)
-    assert sheet_column(demo, "Occupations", "Fichier convention")[key].startswith("https://")
+    assert sheet_column(book, "Occupations", "Fichier convention")[key].startswith("https://")
 
 
-def test_charters_go_to_their_folder_with_their_pdf(demo, tmp_path, emulator, root):
+def test_charters_go_to_their_folder_with_their_pdf(book, tmp_path, emulator, root):
     """Charters land in Chartes, the register beside them; with --pdf each PDF is uploaded too."""
-    result = run_charters(context(demo, tmp_path, emulator, root), member="M0001", pdf=True)
+    result = run_charters(context(book, tmp_path, emulator, root), member="M0001", pdf=True)
     folder = emulator.drive.find(root, "Chartes")
     assert folder is not None
     names = {i.name for i in emulator.drive.children(folder.id)}

@@ -719,27 +719,27 @@ class TestHelloAssoApi:
 
 
 class TestDemo:
-    def test_the_demo_ledger_is_clean_and_its_files_exercise_every_rule(self, demo_built, tmp_path):
+    def test_the_demo_ledger_is_clean_and_its_files_exercise_every_rule(
+        self, demo_built, demo_memory, tmp_path
+    ):
         """The demo ships three years of payments without anomaly, and two files whose import
         matches by reference, e-mail, SIRET, exact and approaching name, and leaves two to match."""
         import shutil
 
         from automations.jobs.check import run_check
         from automations.workbook import Workbook
-        from automations.workbook.xlsx import XlsxBackend
 
         assert TODAY == DEMO_TODAY
         built = demo_built[0]  # the files the demo builder writes beside the workbook, copied
-        for name in ("demo.xlsx", "demo-export-helloasso.csv", "demo-releve-banque.csv"):
+        for name in ("demo-export-helloasso.csv", "demo-releve-banque.csv"):
             shutil.copyfile(built.with_name(name), tmp_path / name)
-        path = tmp_path / "demo.xlsx"
-        workbook = Workbook(XlsxBackend(path))
+        workbook = Workbook(demo_memory)  # the demo's cells: this test is about the rules, not the .xlsx
         checked = run_check(workbook, today=TODAY, policy=POLICY)
         assert not [a for a in checked.anomalies if a.tab == "Paiements"]
         payments = Dataset.from_tables(workbook.read(), today=TODAY).payments
         assert {p.date.year for p in payments if p.date} >= {2024, 2025, 2026}
         files = [tmp_path / "demo-export-helloasso.csv", tmp_path / "demo-releve-banque.csv"]
-        result = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
+        result = run_import(Workbook(demo_memory), files, today=TODAY, policy=POLICY)
         rules = {p.how.split(" (")[0].split(" « ")[0] for p in result.added}
         assert rules == {
             "référence",
@@ -751,7 +751,7 @@ class TestDemo:
         }
         assert result.appended == 10 and result.matched == 6  # the two approaching names are proposed
         assert len(result.ignored) == 4
-        again = run_import(Workbook(XlsxBackend(path)), files, today=TODAY, policy=POLICY)
+        again = run_import(Workbook(demo_memory), files, today=TODAY, policy=POLICY)
         assert again.appended == 0 and len(again.already) == 10
 
 

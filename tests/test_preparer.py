@@ -303,8 +303,9 @@ class TestXlsxOpened:
         assert str(whole.sqref) == "A1:XFC1048576" and whole.errorStyle == "warning"
 
 
-def test_the_demo_comes_out_prepared(demo: Path):
-    """The demo workbook has its dropdowns and notes; preparing it again changes no byte."""
+def test_the_demo_comes_out_prepared(demo: Path, capsys):
+    """The demo workbook has its dropdowns and notes; preparing it again changes no byte, and
+    `mila preparer` run then says that the workbook was already prepared."""
     ws = load_workbook(demo)["Membres"]
     assert ws.freeze_panes == "A2" and ws["A1"].comment is not None
     assert any(d.type == "list" for d in ws.data_validations.dataValidation)
@@ -315,6 +316,10 @@ def test_the_demo_comes_out_prepared(demo: Path):
     second = demo.read_bytes()
     run_prepare(Workbook(XlsxBackend(demo)), today=TODAY, clock=CLOCK)
     assert demo.read_bytes() == second != before
+    capsys.readouterr()
+    assert main(["preparer", "--classeur", str(demo)]) == 0
+    assert "le classeur était déjà préparé : rien n'a été écrit" in capsys.readouterr().out
+    assert demo.read_bytes() == second
 
 
 def test_preparing_keeps_every_demo_value(demo_synced: Path):
@@ -337,14 +342,6 @@ def test_preparing_keeps_every_demo_value(demo_synced: Path):
     )
     written = {(row[1], row[2]) for row in texts[1:] if row[0] == 2025}
     assert not {(row[1], row[2]) for row in added} & written
-
-
-def test_the_command_speaks_french(demo: Path, capsys):
-    """`mila preparer` says what it did; run again, that the workbook was already prepared."""
-    assert main(["preparer", "--classeur", str(demo)]) == 0
-    assert main(["preparer", "--classeur", str(demo)]) == 0
-    out = capsys.readouterr().out
-    assert "le classeur était déjà préparé : rien n'a été écrit" in out
 
 
 def test_a_rule_given_back_in_googles_own_spelling_is_not_sent_again():

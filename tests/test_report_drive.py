@@ -24,7 +24,7 @@ from automations.jobs.report_drive import produce_report
 from automations.jobs.report_mail import report_key, send_report
 from automations.mail import SmtpSender
 from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 YEAR = DEMO_TODAY.year - 1
 FAST = {"attempts": 6, "timeout": 10.0, "wait_initial": 0.01, "wait_max": 0.05, "wait_jitter": 0.01}
@@ -38,7 +38,7 @@ def root(emulator: Any) -> str:
 
 
 def context(
-    demo: Path, tmp_path: Path, emulator: Any, root: str | None, server: SmtpServer, today: dt.date
+    demo: MemoryBackend, tmp_path: Path, emulator: Any, root: str | None, server: SmtpServer, today: dt.date
 ) -> RunContext:
     mail = smtp_settings(server)
     raw: dict[str, Any] = {
@@ -56,7 +56,7 @@ def context(
         settings,
         FixedClock(dt.datetime.combine(today, dt.time(10))),
         today=today,
-        workbook=Workbook(XlsxBackend(demo)),
+        workbook=Workbook(demo),
         sender=SmtpSender(mail),
     )
 
@@ -75,11 +75,17 @@ def parsed(raw: bytes) -> EmailMessage:
     return message
 
 
+@pytest.fixture
+def book(demo_memory: MemoryBackend) -> MemoryBackend:
+    """The demo's cells in memory: these tests are about Drive, not the .xlsx file."""
+    return demo_memory
+
+
 def test_the_report_goes_to_rapports_once_and_its_link_to_the_board(
-    demo, tmp_path, emulator, root, smtp_server
+    book, tmp_path, emulator, root, smtp_server
 ):
     """Uploaded into Rapports, the same Drive file on a later generation, the link mailed once without attachment."""
-    ctx = context(demo, tmp_path, emulator, root, smtp_server, DEMO_TODAY)
+    ctx = context(book, tmp_path, emulator, root, smtp_server, DEMO_TODAY)
     report = produce(ctx, tmp_path)
     assert report.drive is not None and report.drive.uploaded == [report.path.name]
     folder = emulator.drive.find(root, "Rapports")
@@ -98,7 +104,7 @@ def test_the_report_goes_to_rapports_once_and_its_link_to_the_board(
     assert again.status == "inchangé" and drive_requests(emulator, start) == []
 
     # The next day the report's date changes: a new revision of the same Drive file, in one request.
-    later = context(demo, tmp_path, emulator, root, smtp_server, DEMO_TODAY + dt.timedelta(days=1))
+    later = context(book, tmp_path, emulator, root, smtp_server, DEMO_TODAY + dt.timedelta(days=1))
     start = len(emulator.requests)
     regenerated = produce(later, tmp_path)
     assert regenerated.status == "mis à jour"
@@ -120,13 +126,13 @@ def test_the_report_goes_to_rapports_once_and_its_link_to_the_board(
     assert second.messages == [] and len(smtp_server.messages) == 1
 
 
-def test_a_report_edited_in_drive_is_left_alone(demo, tmp_path, emulator, root, smtp_server):
+def test_a_report_edited_in_drive_is_left_alone(book, tmp_path, emulator, root, smtp_server):
     """A person saved a new version of the report in Drive: it is kept, the new one goes beside it."""
-    report = produce(context(demo, tmp_path, emulator, root, smtp_server, DEMO_TODAY), tmp_path)
+    report = produce(context(book, tmp_path, emulator, root, smtp_server, DEMO_TODAY), tmp_path)
     folder = emulator.drive.find(root, "Rapports")
     uploaded = emulator.drive.find(folder.id, report.path.name)
     emulator.drive.edit_by_person(uploaded.id, b"annotated by the board")
-    later = context(demo, tmp_path, emulator, root, smtp_server, DEMO_TODAY + dt.timedelta(days=1))
+    later = context(book, tmp_path, emulator, root, smtp_server, DEMO_TODAY + dt.timedelta(days=1))
     regenerated = produce(later, tmp_path)
     assert emulator.drive.content(uploaded.id) == b"annotated by the board"
     assert regenerated.drive is not None and regenerated.drive.beside
@@ -136,10 +142,10 @@ def test_a_report_edited_in_drive_is_left_alone(demo, tmp_path, emulator, root, 
     assert any("modifié dans Google Drive" in line for line in regenerated.lines())
 
 
-def test_without_drive_folder_nothing_is_uploaded(demo, tmp_path, emulator, smtp_server):
+def test_without_drive_folder_nothing_is_uploaded(book, tmp_path, emulator, smtp_server):
     """No drive_folder: no Drive request, no link, the report attached as before."""
     start = len(emulator.requests)
-    report = produce(context(demo, tmp_path, emulator, None, smtp_server, DEMO_TODAY), tmp_path)
+    report = produce(context(book, tmp_path, emulator, None, smtp_server, DEMO_TODAY), tmp_path)
     assert report.drive is None and report.link is None
     assert drive_requests(emulator, start) == []
     assert OutputFolder(tmp_path / "out").link(report_key(YEAR)) is None

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DEMO_TODAY
-from openpyxl import load_workbook
 from test_mail import SmtpServer, smtp_settings
 
 from automations.clock import FixedClock
@@ -23,14 +22,14 @@ from automations.jobs.report import ReportResult, run_report
 from automations.jobs.report_mail import TASK, report_key, send_report
 from automations.mail import SmtpSender
 from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 YEAR = DEMO_TODAY.year - 1
 LINK = "https://drive.google.com/file/d/1AbCdEf/view?usp=drivesdk"
 
 
 def run(
-    demo: Path, tmp_path: Path, server: SmtpServer, today: dt.date = DEMO_TODAY, **documents: Any
+    demo: MemoryBackend, tmp_path: Path, server: SmtpServer, today: dt.date = DEMO_TODAY, **documents: Any
 ) -> tuple[ReportResult, DocumentSending]:
     mail = smtp_settings(server)
     settings = Settings(documents=DocumentsSettings(out=tmp_path / "out", **documents), mail=mail)
@@ -38,7 +37,7 @@ def run(
         settings,
         FixedClock(dt.datetime.combine(today, dt.time(10))),
         today=today,
-        workbook=Workbook(XlsxBackend(demo)),
+        workbook=Workbook(demo),
         sender=SmtpSender(mail),
     )
     report = run_report(ctx.workbook, year=YEAR, out_dir=tmp_path / "out", today=today, soffice=None)
@@ -60,19 +59,16 @@ def parsed(raw: bytes) -> EmailMessage:
     return message
 
 
-def board_in_office(demo: Path) -> list[dict[str, Any]]:
-    wb = load_workbook(demo, read_only=True)  # values only: a fraction of a full load's time
-    try:
-        grid = [list(r) for r in wb["Conseil"].iter_rows(values_only=True)]
-    finally:
-        wb.close()
+def board_in_office(demo: MemoryBackend) -> list[dict[str, Any]]:
+    grid = demo.grids["Conseil"]
     rows = [{str(k): v for k, v in zip(grid[0], line, strict=False)} for line in grid[1:]]
-    return [r for r in rows if r["Nom"] and r["Sortie"] is None]
+    return [r for r in rows if r.get("Nom") and r.get("Sortie") is None]
 
 
 def test_without_link_the_report_is_attached_once_per_board_member(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    demo_memory: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
+    demo = demo_memory  # the demo's cells in memory: these tests are about the sending, not the .xlsx
     """No Drive link: each board member in office gets the .docx attached, once; a second
     run the same day, or the next day with the same figures, sends nothing."""
     report, sending = run(demo, tmp_path, smtp_server)
@@ -93,8 +89,9 @@ def test_without_link_the_report_is_attached_once_per_board_member(
 
 
 def test_with_a_drive_link_the_message_carries_the_link_not_the_file(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    demo_memory: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
+    demo = demo_memory  # the demo's cells in memory: these tests are about the sending, not the .xlsx
     """When the manifest holds the report's Drive link, the message gives it and attaches nothing."""
     report, _ = run(demo, tmp_path, smtp_server, board_emails=["bureau@mila.fr"])
     smtp_server.messages.clear()
@@ -109,15 +106,14 @@ def test_with_a_drive_link_the_message_carries_the_link_not_the_file(
 
 
 def test_a_board_member_without_a_linked_member_is_listed(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    demo_memory: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
+    demo = demo_memory  # the demo's cells in memory: these tests are about the sending, not the .xlsx
     """A Conseil row in office with a blank « Membre » gets nothing, and the output says what to fill."""
-    wb = load_workbook(demo)
-    ws = wb["Conseil"]
-    header = [c.value for c in ws[1]]
-    ws.cell(row=2, column=header.index("Membre") + 1).value = None
-    name = ws.cell(row=2, column=header.index("Nom") + 1).value
-    wb.save(demo)
+    conseil = demo.grids["Conseil"]  # as a person clears the cell
+    header, line = conseil[0], conseil[1]
+    line[header.index("Membre")] = None
+    name = line[header.index("Nom")]
     _, sending = run(demo, tmp_path, smtp_server)
     assert isinstance(name, str) and len(sending.not_sent) == 1 and name in sending.not_sent[0]
     assert "« Membre »" in sending.not_sent[0] and "board_emails" in sending.not_sent[0]

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_TODAY
-from openpyxl import load_workbook
 from test_mail import SmtpServer, smtp_settings
 
 from automations.cli import main
@@ -24,13 +23,13 @@ from automations.jobs.documents import run_charters, run_conventions
 from automations.jobs.signature import TASK
 from automations.mail import MailSettings, PreviewSender, SmtpSender
 from automations.workbook import Workbook
-from automations.workbook.xlsx import XlsxBackend
+from tests.support.memory_backend import MemoryBackend
 
 NOW = dt.datetime.combine(DEMO_TODAY, dt.time(10, 0))
 
 
 def context(
-    demo: Path, tmp_path: Path, sender: Any, mail: MailSettings, today: dt.date = DEMO_TODAY
+    demo: MemoryBackend, tmp_path: Path, sender: Any, mail: MailSettings, today: dt.date = DEMO_TODAY
 ) -> RunContext:
     settings = Settings(
         documents=DocumentsSettings(out=tmp_path / "out", soffice=str(tmp_path / "pas-de-soffice")),
@@ -40,24 +39,20 @@ def context(
         settings,
         FixedClock(dt.datetime.combine(today, NOW.time())),
         today=today,
-        workbook=Workbook(XlsxBackend(demo)),
+        workbook=Workbook(demo),
         sender=sender,
     )
 
 
-def conventions(demo: Path, tmp_path: Path, server: SmtpServer, **kw: Any):
+def conventions(demo: MemoryBackend, tmp_path: Path, server: SmtpServer, **kw: Any):
     mail = smtp_settings(server)
     return run_conventions(context(demo, tmp_path, SmtpSender(mail), mail), send=True, **kw)
 
 
-def rows(demo: Path, tab: str) -> list[dict[str, Any]]:
-    wb = load_workbook(demo, read_only=True)  # values only: a fraction of a full load's time
-    try:
-        if tab not in wb.sheetnames:
-            return []  # the jobs create Relances and Journal on their first line
-        grid = [list(r) for r in wb[tab].iter_rows(values_only=True)]
-    finally:
-        wb.close()
+def rows(demo: MemoryBackend, tab: str) -> list[dict[str, Any]]:
+    if tab not in demo.grids:
+        return []  # the jobs create Relances and Journal on their first line
+    grid = demo.grids[tab]
     return [
         {str(k): v for k, v in zip(grid[0], line, strict=False)}
         for line in grid[1:]
@@ -65,15 +60,21 @@ def rows(demo: Path, tab: str) -> list[dict[str, Any]]:
     ]
 
 
-def edit(demo: Path, tab: str, row_id: str, column: str, value: str | int | None) -> None:
-    """Change one cell of the row whose ID (first column) is ``row_id``, as a person would."""
-    wb = load_workbook(demo)
-    ws = wb[tab]
-    header = [c.value for c in ws[1]]
-    for line in ws.iter_rows(min_row=2):
-        if line[0].value == row_id:
-            line[header.index(column)].value = value
-    wb.save(demo)
+def edit(demo: MemoryBackend, *cells: tuple[str, str, str, str | int | None]) -> None:
+    """Change cells ``(tab, row_id, column, value)``, each in the row whose ID (first column)
+    is ``row_id``, as a person would."""
+    for tab, row_id, column, value in cells:
+        grid = demo.grids[tab]
+        for line in grid[1:]:
+            if line and line[0] == row_id:
+                line.extend([None] * (len(grid[0]) - len(line)))
+                line[grid[0].index(column)] = value
+
+
+@pytest.fixture
+def book(demo_memory: MemoryBackend) -> MemoryBackend:
+    """The demo's cells in memory: these tests are about the sending, not the .xlsx file."""
+    return demo_memory
 
 
 def parsed(raw: bytes) -> EmailMessage:
@@ -83,11 +84,11 @@ def parsed(raw: bytes) -> EmailMessage:
 
 
 def test_sending_twice_sends_one_email_per_member(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    book: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     """Two runs with --envoyer: each convention leaves once, to its occupant, with the .docx
     and a message saying what to sign and how; the second run sends nothing."""
-    first = conventions(demo, tmp_path, smtp_server)
+    first = conventions(book, tmp_path, smtp_server)
     sending = first.sending
     assert sending.sent == len(first.written) > 5 and not sending.not_sent
     recipients = [r[1] for r in smtp_server.messages]
@@ -98,42 +99,45 @@ def test_sending_twice_sends_one_email_per_member(
     assert "Local :" in text and "Imprimez le document" in text and "répondant simplement" in text
     attached = [p.get_filename() for p in message.iter_attachments()]
     assert len(attached) == 1 and str(attached[0]).endswith(".docx")
-    log = [r for r in rows(demo, "Relances") if "à signer" in str(r["Relance"])]
+    log = [r for r in rows(book, "Relances") if "à signer" in str(r["Relance"])]
     assert sorted(r["Statut"] for r in log) == ["en cours"] * sending.sent + ["envoyée"] * sending.sent
-    assert [r["Tâche"] for r in rows(demo, "Journal")].count(TASK) == 1
+    assert [r["Tâche"] for r in rows(book, "Journal")].count(TASK) == 1
 
-    second = conventions(demo, tmp_path, smtp_server)
+    second = conventions(book, tmp_path, smtp_server)
     assert len(smtp_server.messages) == sending.sent
     assert second.sending.messages == [] and second.sending.already == sending.sent
 
 
 def test_a_regenerated_convention_is_sent_again_once(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    book: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     """A changed occupation makes a new version of its convention: sent again, once; the
     others are not."""
-    first = conventions(demo, tmp_path, smtp_server)
+    first = conventions(book, tmp_path, smtp_server)
     occupation = first.sending.messages[0].who.split()[1]  # « Convention C008 → … »
-    edit(demo, "Occupations", occupation, "Loyer mensuel HT", 999)
-    second = conventions(demo, tmp_path, smtp_server)
+    edit(book, ("Occupations", occupation, "Loyer mensuel HT", 999))
+    second = conventions(book, tmp_path, smtp_server)
     assert [w.key for w in second.written] == [f"convention:{occupation}"]
     assert [m.who.split()[1] for m in second.sending.messages] == [occupation]
     assert second.sending.sent == 1 and second.sending.already == first.sending.sent - 1
     text = parsed(smtp_server.messages[-1][2]).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Loyer mensuel : 999" in text
-    third = conventions(demo, tmp_path, smtp_server)
+    third = conventions(book, tmp_path, smtp_server)
     assert third.sending.messages == [] and len(smtp_server.messages) == first.sending.sent + 1
 
 
 def test_a_member_without_valid_address_is_reported_and_nothing_sent(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    book: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     """An occupant whose « Email » is not an address gets nothing; the output says what to fix."""
-    first = conventions(demo, tmp_path, smtp_server, member="M0008")
+    first = conventions(book, tmp_path, smtp_server, member="M0008")
     assert first.sending.sent == 1
-    edit(demo, "Membres", "M0008", "Email", "pas une adresse")
-    edit(demo, "Occupations", "C008", "Loyer mensuel HT", 999)
-    second = conventions(demo, tmp_path, smtp_server, member="M0008")
+    edit(
+        book,
+        ("Membres", "M0008", "Email", "pas une adresse"),
+        ("Occupations", "C008", "Loyer mensuel HT", 999),
+    )
+    second = conventions(book, tmp_path, smtp_server, member="M0008")
     assert second.sending.messages == [] and len(smtp_server.messages) == 1
     assert len(second.sending.not_sent) == 1
     assert "adresse e-mail invalide" in second.sending.not_sent[0]
@@ -141,12 +145,12 @@ def test_a_member_without_valid_address_is_reported_and_nothing_sent(
 
 
 def test_without_server_previews_and_nothing_recorded_as_sent(
-    demo: Path, tmp_path: Path, smtp_server: SmtpServer
+    book: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     """No server: the charters to sign are written as .eml previews, Relances stays
     untouched, and a later run with a server sends every one of them."""
     mail = MailSettings(preview=tmp_path / "apercus")
-    result = run_charters(context(demo, tmp_path, PreviewSender(mail.preview), mail), send=True)
+    result = run_charters(context(book, tmp_path, PreviewSender(mail.preview), mail), send=True)
     sending = result.sending
     assert sending.preview and len(sending.messages) > 0 and sending.sent == 0
     previews = sorted((tmp_path / "apercus").glob("*.eml"))
@@ -154,31 +158,31 @@ def test_without_server_previews_and_nothing_recorded_as_sent(
     message = parsed(previews[0].read_bytes())
     assert message["Subject"].startswith("Charte des valeurs à signer")
     assert str([p.get_filename() for p in message.iter_attachments()][0]).startswith("Charte_")
-    assert [r for r in rows(demo, "Relances") if "charte" in str(r["Relance"])] == []
+    assert [r for r in rows(book, "Relances") if "charte" in str(r["Relance"])] == []
     mail = smtp_settings(smtp_server)
-    later = run_charters(context(demo, tmp_path, SmtpSender(mail), mail), send=True)
+    later = run_charters(context(book, tmp_path, SmtpSender(mail), mail), send=True)
     assert later.sending.sent == len(sending.messages) == len(smtp_server.messages)
 
 
-def test_a_signed_charter_is_not_sent(demo: Path, tmp_path: Path, smtp_server: SmtpServer) -> None:
+def test_a_signed_charter_is_not_sent(book: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer) -> None:
     """A member whose « Charte signée le » is filled gets no charter to sign, and the output says why."""
-    signed = next(r["ID"] for r in rows(demo, "Membres") if r.get("Charte signée le") and r.get("Email"))
+    signed = next(r["ID"] for r in rows(book, "Membres") if r.get("Charte signée le") and r.get("Email"))
     mail = smtp_settings(smtp_server)
-    result = run_charters(context(demo, tmp_path, SmtpSender(mail), mail), send=True, member=signed)
+    result = run_charters(context(book, tmp_path, SmtpSender(mail), mail), send=True, member=signed)
     assert result.written and result.sending.messages == [] and smtp_server.messages == []
     assert any(signed in note and "signée le" in note for note in result.sending.notes)
 
 
-def test_dry_run_writes_previews_and_records_nothing(demo: Path, tmp_path: Path) -> None:
+def test_dry_run_writes_previews_and_records_nothing(book: MemoryBackend, tmp_path: Path) -> None:
     """--simulation: previews written, no Relances row and no Journal line for the sending."""
     mail = MailSettings(preview=tmp_path / "apercus")
     result = run_conventions(
-        context(demo, tmp_path, PreviewSender(mail.preview), mail), send=True, dry_run=True
+        context(book, tmp_path, PreviewSender(mail.preview), mail), send=True, dry_run=True
     )
     assert result.sending.dry_run and not result.sending.preview
     assert len(list((tmp_path / "apercus").glob("*.eml"))) == len(result.sending.messages) > 0
-    assert not [r for r in rows(demo, "Relances") if "à signer" in str(r["Relance"])]
-    assert TASK not in [r["Tâche"] for r in rows(demo, "Journal")]
+    assert not [r for r in rows(book, "Relances") if "à signer" in str(r["Relance"])]
+    assert TASK not in [r["Tâche"] for r in rows(book, "Journal")]
 
 
 def test_the_commands_send_for_signature_and_to_the_board(
