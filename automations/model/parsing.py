@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
+from types import MemberDescriptorType
 from typing import cast
 
 from .. import schema
@@ -433,6 +434,42 @@ def _blank_values(spec: TabSpec) -> dict[str, object]:
     return out
 
 
+_Builder = Callable[[int, "str | None", Iterable[object]], object]
+
+
+@lru_cache(maxsize=32)
+def _builder(model: type, attrs: tuple[str, ...]) -> _Builder | None:
+    """A maker of ``model`` instances from ``row``, ``id`` and the values of ``attrs`` in
+    that order (``unreadable`` empty), or ``None`` when it cannot be one: the same object as
+    ``model(row=..., id=..., unreadable=frozenset(), **dict(zip(attrs, values)))``, each slot
+    set through its descriptor, without the frozen dataclass's ``__init__`` (which sets each
+    field through ``object.__setattr__``: about half the cost of parsing a row of many
+    fields). Only for a slotted dataclass without ``__post_init__`` whose fields are exactly
+    ``row``, ``id``, ``attrs`` and ``unreadable``."""
+    names = [f.name for f in dataclasses.fields(model)]
+    if (
+        sorted(names) != sorted(("row", "id", *attrs, "unreadable"))
+        or hasattr(model, "__post_init__")
+        or not all(isinstance(model.__dict__.get(name), MemberDescriptorType) for name in names)
+    ):
+        return None
+    set_row, set_id, set_unreadable = (model.__dict__[name].__set__ for name in ("row", "id", "unreadable"))
+    setters = [model.__dict__[attr].__set__ for attr in attrs]
+    new = object.__new__
+    no_problem: frozenset[str] = frozenset()
+
+    def build(number: int, row_id: str | None, values: Iterable[object]) -> object:
+        made: object = new(model)
+        set_row(made, number)
+        set_id(made, row_id)
+        set_unreadable(made, no_problem)
+        for setter, value in zip(setters, values, strict=True):
+            setter(made, value)
+        return made
+
+    return build
+
+
 def _parse_rows(
     spec: TabSpec, rows: list[Row], today: dt.date, present: frozenset[str] | None
 ) -> tuple[list[object], list[Anomaly]]:
@@ -465,6 +502,7 @@ def _parse_rows(
         noted.update(with_notes)
     model, check, defaults = spec.model, spec.check, spec.defaults
     base = {attr: value for attr, value in defaults if attr not in attrs}  # defaults of no field
+    build = None if base else _builder(model, tuple(attrs))
     models: list[object] = []
     anomalies: list[Anomaly] = []
     no_problem: frozenset[str] = frozenset()
@@ -474,6 +512,9 @@ def _parse_rows(
         row_id = row.id if has_ids else None
         found: list[Anomaly] | None = None
         if position not in noted:  # every cell read, or blank with nothing to report
+            if build is not None and check is None:
+                models.append(build(number, row_id, outcomes))
+                continue
             values: dict[str, object] = dict(zip(attrs, outcomes, strict=False))  # as long as each other
             if base:
                 values = {**base, **values}
@@ -482,7 +523,10 @@ def _parse_rows(
                 values["_unreadable"] = []
                 check(values, partial(_emit, found, quiet, tab_name, number, row_id))
                 del values["_unreadable"]
-            models.append(model(row=number, id=row_id, unreadable=no_problem, **values))
+            if build is not None and len(values) == len(attrs):  # the check set no other key
+                models.append(build(number, row_id, values.values()))
+            else:
+                models.append(model(row=number, id=row_id, unreadable=no_problem, **values))
             if found:
                 anomalies.extend(found)
             continue
