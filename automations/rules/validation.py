@@ -134,8 +134,12 @@ ID_TABS = (
 def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
     """An ID standing on two rows of one tab: an error on each of them."""
     for tab, attr in ID_TABS:
+        models_of_tab = getattr(ctx.dataset, attr)
+        keys = [key for key in map(id_key, [model.id for model in models_of_tab]) if key is not None]
+        if len(set(keys)) == len(keys):  # nearly always: no ID stands twice
+            continue
         groups: dict[str, list[object]] = defaultdict(list)
-        for model in getattr(ctx.dataset, attr):
+        for model in models_of_tab:
             key = id_key(model.id)
             if key is not None:
                 groups[key].append(model)
