@@ -20,6 +20,7 @@ from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
 from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, fee_key, validate
+from ..schema import normalize_header
 from ..settings import FormsSettings
 from ..workbook import CellUpdate, Table
 
@@ -134,7 +135,8 @@ def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
     table = tables.get(schema.INSCRIPTIONS.name)
     if table is None or not table.has("Place"):
         return {}
-    return {row.number: row.get("Place") for row in table.rows}
+    key = normalize_header("Place")  # once, not once per row
+    return {row.number: row.cells.get(key) for row in table.rows}
 
 
 _COMPUTED_TABS = frozenset(
