@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from .. import schema
 from ..gcpause import gc_paused
@@ -19,6 +20,7 @@ from ..rules.membership import MemberComputation, MembershipPolicy, compute_all
 from ..rules.past import without_past_warnings
 from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, fee_key, validate
+from ..schema import normalize_header
 from ..settings import FormsSettings
 from ..workbook import CellUpdate, Table
 
@@ -133,35 +135,49 @@ def previous_places(tables: Mapping[str, Table]) -> dict[int, object]:
     table = tables.get(schema.INSCRIPTIONS.name)
     if table is None or not table.has("Place"):
         return {}
-    return {row.number: row.get("Place") for row in table.rows}
+    key = normalize_header("Place")  # once, not once per row
+    return {row.number: row.cells.get(key) for row in table.rows}
+
+
+_COMPUTED_TABS = frozenset(
+    {
+        schema.MEMBRES.name,
+        schema.RESERVATIONS.name,
+        schema.EVENEMENTS.name,
+        schema.INSCRIPTIONS.name,
+        schema.PAIEMENTS.name,
+    }
+)
 
 
 @gc_paused()
 def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
-    """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned."""
+    """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned.
+
+    One update per computed cell (125,000 at 10,000 members), each built as the tuple it
+    is (``tuple.__new__``, without the named tuple's ``__new__`` in Python)."""
     updates: list[CellUpdate] = []
-    rows_by_number = {
+    add = updates.append
+    cell = partial(tuple.__new__, CellUpdate)
+    rows_by_number = {  # the tabs whose computations are keyed by sheet row
         name: {row.number: row for row in table.rows}
         for name, table in evaluation.tables.items()
-        if table.schema is not None
+        if table.schema is not None and name in _COMPUTED_TABS
     }
     membres = schema.MEMBRES.name
     members = rows_by_number.get(membres, {})
     for c in evaluation.computations:
         row = members.get(c.row)
         row_id = row.id if row is not None else None
-        row_id = row_id or new_ids.get((schema.MEMBRES.name, c.row))
+        row_id = row_id or new_ids.get((membres, c.row))
         if row is None or row_id is None:
             continue
         fee = c.fee
-        for column, value in (
-            ("Cotisation HT", fee.ht if fee else None),
-            ("Cotisation TTC", fee.ttc if fee else None),
-            ("Échéance", c.echeance),
-            ("Statut", c.status),
-            ("Voix", c.votes if c.status is not None else None),
-        ):
-            updates.append(CellUpdate(membres, row_id, column, value, row))
+        add(cell((membres, row_id, "Cotisation HT", fee.ht if fee else None, row)))
+        add(cell((membres, row_id, "Cotisation TTC", fee.ttc if fee else None, row)))
+        add(cell((membres, row_id, "Échéance", c.echeance, row)))
+        add(cell((membres, row_id, "Statut", c.status, row)))
+        add(cell((membres, row_id, "Voix", c.votes if c.status is not None else None, row)))
 
     for tab, computed in (
         (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount}) for c in evaluation.bookings.computations]),
@@ -183,7 +199,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             if row is None or row_id is None:
                 continue
             for column, value in values.items():
-                updates.append(CellUpdate(name, row_id, column, value, row))
+                add(cell((name, row_id, column, value, row)))
 
     for table in evaluation.tables.values():
         known = table.schema
@@ -200,5 +216,5 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
                 if row.number in flagged
                 else None
             )
-            updates.append(CellUpdate(name, row_id, "Anomalies", text, row))
+            add(cell((name, row_id, "Anomalies", text, row)))
     return updates

@@ -7,11 +7,13 @@ Parsing never fails: a missing required value or an unreadable one becomes an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
+from types import MemberDescriptorType
 from typing import cast
 
 from .. import schema
@@ -314,7 +316,7 @@ def _cache_key(raw: object) -> object:
 
 
 def _reader(
-    f: Field, blank: _Note, warn_dates: bool, span: tuple[dt.date, dt.date], today: dt.date
+    f: Field, blank: object, warn_dates: bool, span: tuple[dt.date, dt.date], today: dt.date
 ) -> Callable[[object], object]:
     """The outcome of one raw (not ``None``) cell of field ``f``: its value, or a ``_Note``."""
     parse, column, severity = f.parse, f.column, f.severity
@@ -347,16 +349,20 @@ def _reader(
 
 
 def _column(
-    cells: list[dict[str, object]], key: str, blank: _Note, read: Callable[[object], object]
-) -> list[object]:
-    """The outcome of each row's cell in column ``key``; each distinct value read once."""
+    cells: list[dict[str, object]], key: str, blank: object, read: Callable[[object], object]
+) -> tuple[list[object], list[int]]:
+    """The outcome of each row's cell in column ``key``, each distinct value read once; and
+    the positions of the rows whose outcome is a ``_Note`` (something to report)."""
     raws = [row_cells.get(key) for row_cells in cells]
     if _equal_means_same(raws):  # nearly every column: its values looked up as they are
         table = {raw: blank if raw is None else read(raw) for raw in set(raws)}
-        return list(map(table.__getitem__, raws))
+        out = list(map(table.__getitem__, raws))
+        if not any(outcome.__class__ is _Note for outcome in table.values()):
+            return out, []
+        return out, [i for i, outcome in enumerate(out) if outcome.__class__ is _Note]
     seen: dict[object, object] = {}
     remembered = seen.get
-    out: list[object] = []
+    out = []
     add = out.append
     for row_cells in cells:
         raw = row_cells.get(key)
@@ -371,7 +377,7 @@ def _column(
         if outcome is _SKIP_KEY:
             outcome = seen[k] = read(raw)
         add(outcome)
-    return out
+    return out, [i for i, outcome in enumerate(out) if outcome.__class__ is _Note]
 
 
 _SKIP_KEY = object()  # not remembered yet
@@ -414,37 +420,118 @@ def _emit(
         found.append(Anomaly(tab, number, row_id, column, severity, message))
 
 
+@lru_cache(maxsize=32)
+def _blank_values(spec: TabSpec) -> dict[str, object]:
+    """What a blank cell gives each field that may be blank: the spec's default for it, else
+    the model's (the value the model takes when the field is not given)."""
+    given = dict(spec.defaults)
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(spec.model):
+        if f.name in given:
+            out[f.name] = given[f.name]
+        elif f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+    return out
+
+
+_Builder = Callable[[int, "str | None", Iterable[object]], object]
+
+
+@lru_cache(maxsize=32)
+def _builder(model: type, attrs: tuple[str, ...]) -> _Builder | None:
+    """A maker of ``model`` instances from ``row``, ``id`` and the values of ``attrs`` in
+    that order (``unreadable`` empty), or ``None`` when it cannot be one: the same object as
+    ``model(row=..., id=..., unreadable=frozenset(), **dict(zip(attrs, values)))``, each slot
+    set through its descriptor, without the frozen dataclass's ``__init__`` (which sets each
+    field through ``object.__setattr__``: about half the cost of parsing a row of many
+    fields). Only for a slotted dataclass without ``__post_init__`` whose fields are exactly
+    ``row``, ``id``, ``attrs`` and ``unreadable``."""
+    names = [f.name for f in dataclasses.fields(model)]
+    if (
+        sorted(names) != sorted(("row", "id", *attrs, "unreadable"))
+        or hasattr(model, "__post_init__")
+        or not all(isinstance(model.__dict__.get(name), MemberDescriptorType) for name in names)
+    ):
+        return None
+    set_row, set_id, set_unreadable = (model.__dict__[name].__set__ for name in ("row", "id", "unreadable"))
+    setters = [model.__dict__[attr].__set__ for attr in attrs]
+    new = object.__new__
+    no_problem: frozenset[str] = frozenset()
+
+    def build(number: int, row_id: str | None, values: Iterable[object]) -> object:
+        made: object = new(model)
+        set_row(made, number)
+        set_id(made, row_id)
+        set_unreadable(made, no_problem)
+        for setter, value in zip(setters, values, strict=True):
+            setter(made, value)
+        return made
+
+    return build
+
+
 def _parse_rows(
     spec: TabSpec, rows: list[Row], today: dt.date, present: frozenset[str] | None
 ) -> tuple[list[object], list[Anomaly]]:
-    """Every row of a tab into its model, with the anomalies of each row in row order."""
+    """Every row of a tab into its model, with the anomalies of each row in row order.
+
+    A blank cell with nothing to report reads as the value the model would take without it,
+    so that a row none of whose cells has anything to report (nearly every row) is built
+    from its outcomes at once; the others go field by field."""
     tab = spec.tab
     tab_name, has_ids, quiet = tab.name, bool(tab.id_prefix), tab.job_owned
     span = _plausible_span(today)
     cells = [row.cells for row in rows]
+    blank_values = _blank_values(spec)
     attrs: list[str] = []
     fields: list[Field] = []
     columns: list[list[object]] = []
+    noted: set[int] = set()
     for f in spec.fields:
         key = f.key
+        blank: object
         if f.required and (present is None or key in present):
             blank = _Note(_MISSING, ERROR, _missing_message(f))
         else:
-            blank = _SKIP
+            blank = blank_values.get(f.attr, _SKIP)
         read = _reader(f, blank, f.plausible and not quiet, span, today)
         attrs.append(f.attr)
         fields.append(f)
-        columns.append(_column(cells, key, blank, read))
+        column, with_notes = _column(cells, key, blank, read)
+        columns.append(column)
+        noted.update(with_notes)
     model, check, defaults = spec.model, spec.check, spec.defaults
+    base = {attr: value for attr, value in defaults if attr not in attrs}  # defaults of no field
+    build = None if base else _builder(model, tuple(attrs))
     models: list[object] = []
     anomalies: list[Anomaly] = []
     no_problem: frozenset[str] = frozenset()
-    for row, outcomes in zip(rows, zip(*columns, strict=True) if columns else ((),) * len(rows), strict=True):
+    by_row = zip(*columns, strict=True) if columns else ((),) * len(rows)
+    for position, (row, outcomes) in enumerate(zip(rows, by_row, strict=True)):
         number = row.number
         row_id = row.id if has_ids else None
-        values: dict[str, object] = dict(defaults)
-        unreadable: list[str] | None = None
         found: list[Anomaly] | None = None
+        if position not in noted:  # every cell read, or blank with nothing to report
+            if build is not None and check is None:
+                models.append(build(number, row_id, outcomes))
+                continue
+            values: dict[str, object] = dict(zip(attrs, outcomes, strict=False))  # as long as each other
+            if base:
+                values = {**base, **values}
+            if check is not None:
+                found = []
+                values["_unreadable"] = []
+                check(values, partial(_emit, found, quiet, tab_name, number, row_id))
+                del values["_unreadable"]
+            if build is not None and len(values) == len(attrs):  # the check set no other key
+                models.append(build(number, row_id, values.values()))
+            else:
+                models.append(model(row=number, id=row_id, unreadable=no_problem, **values))
+            if found:
+                anomalies.extend(found)
+            continue
+        values = dict(defaults)
+        unreadable: list[str] | None = None
         # A member whose personal data was erased (`mila donnees effacer`): its blanked
         # contact fields are no longer asked for.
         erased = row.cells.get("contact") == ERASED
@@ -480,7 +567,7 @@ def _parse_rows(
         models.append(
             model(
                 row=number,
-                id=row_id if has_ids else None,
+                id=row_id,
                 unreadable=frozenset(unreadable) if unreadable else no_problem,
                 **values,
             )

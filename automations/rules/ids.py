@@ -35,11 +35,17 @@ def id_reader(tab: Tab) -> Callable[[str | None], int | None]:
     """:func:`id_number` for one tab, its pattern looked up once: for the loops over a
     whole tab's IDs."""
     assert tab.id_prefix is not None
-    fullmatch = _id_shape(tab.id_prefix, max_digits(tab)).fullmatch
+    prefix, digits = tab.id_prefix, max_digits(tab)
+    fullmatch = _id_shape(prefix, digits).fullmatch
+    width = len(prefix)
 
     def number(text: str | None) -> int | None:
         if not text:
             return None
+        if text.__class__ is str and text.startswith(prefix):  # nearly every ID: `M0012`
+            digits_part = text[width:]
+            if 0 < len(digits_part) <= digits and digits_part.isascii() and digits_part.isdigit():
+                return int(digits_part)  # what the pattern below reads from it
         match = fullmatch(str(text).strip())
         return int(match.group(1)) if match else None
 

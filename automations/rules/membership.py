@@ -167,13 +167,15 @@ def compute_member(
     schedule: FeeSchedule,
     today: dt.date,
     policy: MembershipPolicy | None = None,
+    fees: dict[tuple[object, ...], Fee | FeeProblem] | None = None,
 ) -> MemberComputation:
     """Fee for the next period, échéance, status and votes of one member, with the
     anomalies that explain a fee that could not be computed (errors on the member's row).
 
     ``source`` is the ``Dataset`` (occupations and premises, for a hébergé's surface).
     No fee for a member who has left; none either when a value it depends on is missing
-    or unreadable (the row's parsing anomalies already say so).
+    or unreadable (the row's parsing anomalies already say so). ``fees`` remembers the
+    outcome of ``compute_fee`` for the members of one ``schedule`` (see :func:`_fee`).
     """
     policy = policy or MembershipPolicy()
     anomalies: list[Anomaly] = []
@@ -190,12 +192,13 @@ def compute_member(
         surface = None
         if member.category == "hébergé":
             surface = hosted_surface(member, source, period, today)
-        try:
-            fee = compute_fee(member, period, schedule, surface)
-        except FeeProblem as problem:
+        outcome = _fee(member, period, schedule, surface, fees)
+        if isinstance(outcome, FeeProblem):
             anomalies.append(
-                Anomaly(MEMBRES.name, member.row, member.id, problem.column, Severity.ERROR, problem.message)
+                Anomaly(MEMBRES.name, member.row, member.id, outcome.column, Severity.ERROR, outcome.message)
             )
+        else:
+            fee = outcome
     member_status = status(member, today, policy, fee_due=fee.ht if fee else None)
     return MemberComputation(
         row=member.row,
@@ -207,6 +210,28 @@ def compute_member(
         period_start=period,
         anomalies=tuple(anomalies),
     )
+
+
+def _fee(
+    member: Member,
+    period: dt.date,
+    schedule: FeeSchedule,
+    surface: Decimal | None,
+    fees: dict[tuple[object, ...], Fee | FeeProblem] | None,
+) -> Fee | FeeProblem:
+    """``compute_fee``'s fee, or the problem it raised. The fee depends on the member's
+    category, forfait and Crescendo option, the period and the surface only: thousands of
+    members share one, computed once in ``fees`` (a hébergé's surface is not remembered)."""
+    key = (member.category, member.forfait, member.crescendo, period)
+    if fees is not None and surface is None and key in fees:
+        return fees[key]
+    try:
+        outcome: Fee | FeeProblem = compute_fee(member, period, schedule, surface)
+    except FeeProblem as problem:
+        outcome = problem
+    if fees is not None and surface is None:
+        fees[key] = outcome
+    return outcome
 
 
 class _Dataset(OccupancySource, Protocol):
@@ -223,7 +248,8 @@ def compute_all(
     """``compute_member`` for every member of a ``Dataset``, in sheet order."""
     policy = policy or MembershipPolicy()
     schedule = schedule or FeeSchedule(dataset.rates)
-    return [compute_member(m, dataset, schedule, today, policy) for m in dataset.members]
+    fees: dict[tuple[object, ...], Fee | FeeProblem] = {}
+    return [compute_member(m, dataset, schedule, today, policy, fees) for m in dataset.members]
 
 
 def members_active_on(members: Iterable[Member], today: dt.date) -> list[Member]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from .. import schema
 from ..model.anomalies import Anomalies, Anomaly, Severity
@@ -134,8 +135,12 @@ ID_TABS = (
 def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
     """An ID standing on two rows of one tab: an error on each of them."""
     for tab, attr in ID_TABS:
+        models_of_tab = getattr(ctx.dataset, attr)
+        keys = [key for key in map(id_key, [model.id for model in models_of_tab]) if key is not None]
+        if len(set(keys)) == len(keys):  # nearly always: no ID stands twice
+            continue
         groups: dict[str, list[object]] = defaultdict(list)
-        for model in getattr(ctx.dataset, attr):
+        for model in models_of_tab:
             key = id_key(model.id)
             if key is not None:
                 groups[key].append(model)
@@ -195,16 +200,22 @@ REFERENCES = (
 _EXAMPLES = {schema.MEMBRES.name: "M0001", schema.LOCAUX.name: "L01", schema.EVENEMENTS.name: "E001"}
 
 
+_UNSEEN = object()
+
+
 def check_references(ctx: Context) -> Iterable[Anomaly]:
     """An ID of another tab that no row of that tab carries: an error. A booked resource
     that is not ``Réservable``: an error too."""
     for tab, attr, ref, column, target, index_name in REFERENCES:
         index = getattr(ctx.dataset, index_name)
+        found_for: dict[str, Any] = {}  # each reference looked up once (they repeat)
         for model in getattr(ctx.dataset, attr):
             value = getattr(model, ref)
             if value is None:
                 continue
-            found = index.get(id_key(value))
+            found = found_for.get(value, _UNSEEN)
+            if found is _UNSEEN:
+                found = found_for[value] = index.get(id_key(value))
             if found is None:
                 yield Anomaly(
                     tab.name,

@@ -33,7 +33,7 @@ from .placement import (
     to_cell_value,
 )
 from .serial import to_serial
-from .table import Table, is_blank
+from .table import Row, Table, is_blank
 
 __all__ = ["Backend", "CellUpdate", "Grid", "NewId", "Workbook", "WriteResult", "same_value", "to_cell_value"]
 
@@ -123,20 +123,9 @@ def same_value(current: object, wanted: object) -> bool:
     return isinstance(current, str) and current == wanted
 
 
-def _unchanged(table: Table, key: str, update: CellUpdate) -> bool:
-    """Whether ``update`` (of the column ``key`` of ``table``, as last read) changes nothing."""
-    value = update.value
-    wanted = None if value is None else to_cell_value(value)
-    if key not in table.columns:
-        return wanted is None
-    wanted_row = update.row
-    for row in table.by_id.get(update.row_id, ()):
-        if wanted_row is None or row.number == wanted_row.number:
-            current = row.cells.get(key)
-            if current is None:  # a blank cell, as nearly every one on a first run
-                return wanted is None
-            return same_value(current, wanted)
-    return False
+_AS_IS = frozenset({bool, int, float, dt.date, dt.datetime})  # written as they are (to_cell_value)
+_PLAIN = frozenset({str, bool, int, float, dt.date})  # two equal values of one of these: the same cell
+_UNSEEN = object()
 
 
 def _as_serial(value: object) -> float | None:
@@ -435,25 +424,60 @@ class Workbook:
         """The updates that would change a cell, compared with what was last read.
 
         A sync plans one update per computed cell (125,000 at 10,000 members): each tab's
-        table and each column's key are looked up once, not once per cell."""
-        tables: dict[str, Table | None] = {}
+        rows by ID and columns, each column's key and each distinct text's written form are
+        looked up once, not once per cell. The comparison is :func:`same_value`, with its
+        common outcomes (a blank cell, a cell already equal) decided inline."""
+        tables: dict[str, tuple[dict[str, list[Row]], dict[str, int]] | None] = {}
         keys: dict[str, str] = {}
+        texts: dict[str, object] = {}  # a computed text -> as written (control characters out, cut)
         changed: list[CellUpdate] = []
         add = changed.append
         for update in updates:
-            tab = update.tab
+            tab, row_id, column, value, wanted_row = update
             if tab in tables:
-                table = tables[tab]
+                found = tables[tab]
             else:
-                table = tables[tab] = self._last.get(self._title(tab))
-            if table is None:
+                table = self._last.get(self._title(tab))
+                found = tables[tab] = None if table is None else (table.by_id, table.columns)
+            if found is None:
                 add(update)
                 continue
-            column = update.column
+            by_id, columns = found
             key = keys.get(column)
             if key is None:
                 key = keys[column] = normalize_header(column)
-            if not _unchanged(table, key, update):
+            cls = value.__class__
+            if value is None or cls in _AS_IS:
+                wanted = value
+            elif isinstance(value, str):
+                wanted = texts.get(value, _UNSEEN)
+                if wanted is _UNSEEN:
+                    wanted = texts[value] = to_cell_value(value)
+            else:
+                wanted = to_cell_value(value)
+            if key not in columns:
+                if wanted is not None:
+                    add(update)
+                continue
+            row = None
+            for candidate in by_id.get(row_id, ()):
+                if wanted_row is None or candidate.number == wanted_row.number:
+                    row = candidate
+                    break
+            if row is None:
+                add(update)
+                continue
+            current = row.cells.get(key)
+            if current is None:  # a blank cell, as nearly every one on a first run
+                if wanted is not None:
+                    add(update)
+            elif wanted is None:
+                if not is_blank(current):
+                    add(update)
+            elif current.__class__ is wanted.__class__ and current.__class__ in _PLAIN and current == wanted:
+                if isinstance(current, str) and not current.strip():
+                    add(update)  # a blank text is no value (same_value)
+            elif not same_value(current, wanted):
                 add(update)
         return changed
 

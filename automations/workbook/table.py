@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 from ..schema import Tab, normalize_header, row_key_alias, tab_schema
+
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # noqa: N801  # used as a decorator, like ``cached_property``
+    """``functools.cached_property`` without its lock: Python 3.11 takes a lock at every
+    first read, and a sync reads the ID of each of its 40,000 rows once. The value is
+    stored in the instance's ``__dict__``, which later reads find first."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | _once[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 def is_blank(value: object) -> bool:
@@ -28,7 +53,7 @@ class Row:
     def get(self, name: str) -> object:
         return self.cells.get(normalize_header(name))
 
-    @cached_property
+    @_once
     def id(self) -> str | None:
         value = self.cells.get("id")
         if is_blank(value):
@@ -53,7 +78,7 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
-    @cached_property
+    @_once
     def by_id(self) -> dict[str, list[Row]]:
         """Rows by ID as read (an ID standing twice lists both rows)."""
         index: dict[str, list[Row]] = {}
