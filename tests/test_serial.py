@@ -35,3 +35,16 @@ def test_openpyxl_agrees_from_march_1900_only():
         assert from_excel(serial) == from_serial(serial)
         assert to_excel(from_serial(serial)) == to_serial(from_serial(serial))
     assert from_excel(59) == dt.datetime(1900, 2, 28) != from_serial(59)
+
+
+def test_an_aware_datetime_in_a_computed_cell_compares_by_its_wall_time():
+    """A time-zone-aware value read back in a computed column (« Échéance ») is compared with
+    the date the jobs want, not a crash mixing naive and aware datetimes."""
+    from zoneinfo import ZoneInfo
+
+    from automations.workbook.base import same_value
+
+    paris = dt.datetime(2026, 12, 23, tzinfo=ZoneInfo("Europe/Paris"))
+    assert to_serial(paris) == to_serial(dt.datetime(2026, 12, 23))
+    assert same_value(paris, dt.date(2026, 12, 23))
+    assert not same_value(paris, dt.date(2026, 12, 24))

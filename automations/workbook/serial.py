@@ -23,7 +23,10 @@ def from_serial(serial: float) -> dt.datetime:
 
 
 def to_serial(value: dt.date) -> float:
-    """``2023-03-15`` -> ``45000.0``; a ``datetime`` gets its time as the fraction."""
+    """``2023-03-15`` -> ``45000.0``; a ``datetime`` gets its time as the fraction (its wall
+    time: a spreadsheet cell has no time zone, so an aware value keeps its clock reading)."""
     if not isinstance(value, dt.datetime):
         return float((value - EPOCH.date()).days)
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
     return (value - EPOCH).total_seconds() / SECONDS_PER_DAY
