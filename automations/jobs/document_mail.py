@@ -142,16 +142,7 @@ class DocumentSending(outbox.MessageCounts):
         if self.not_sent:
             out.append(f"Non envoyés : {len(self.not_sent)}")
             out += [f"  {line}" for line in self.not_sent[:limit]]
-        if self.to_check:
-            out.append(
-                f"À vérifier : {len(self.to_check)} envoi(s) resté(s) « en cours » après un arrêt, "
-                "jamais renvoyé(s) :"
-            )
-            out += [f"  {c.who} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check[:limit]]
-            out.append(
-                "  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
-                "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances."
-            )
+        out += outbox.to_check_lines(self.to_check, "envoi(s) resté(s)", "jamais renvoyé(s)", limit=limit)
         return out
 
     def as_dict(self) -> dict[str, object]:

@@ -134,16 +134,7 @@ class InvoicesSending(outbox.MessageCounts):
                 f"automatiquement : {len(self.too_old)} ({listed}). Envoyez-les vous-même si besoin "
                 "(le PDF est dans le dossier des factures)."
             )
-        if self.to_check:
-            out.append(
-                f"À vérifier : {len(self.to_check)} facture(s) restée(s) « en cours » après un arrêt, "
-                "jamais renvoyée(s) :"
-            )
-            out += [f"  {c.who} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
-            out.append(
-                "  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
-                "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances."
-            )
+        out += outbox.to_check_lines(self.to_check, "facture(s) restée(s)", "jamais renvoyée(s)")
         return out
 
     def as_dict(self) -> dict[str, object]:

@@ -159,16 +159,9 @@ class NoticesResult(outbox.MessageCounts):
             "Messages en attente d'une correction (ils partiront ensuite)",
             [f"{w.registration_id} {w.member_id} : {w.reason}" for w in self.waiting],
         )
-        if self.to_check:
-            out.append(
-                f"À vérifier : {len(self.to_check)} message(s) resté(s) « en cours » après un arrêt, "
-                "jamais renvoyé(s) :"
-            )
-            out += [f"  {c.who} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
-            out.append(
-                "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
-                "(« Une relance reste à vérifier »)."
-            )
+        out += outbox.to_check_lines(
+            self.to_check, "message(s) resté(s)", "jamais renvoyé(s)", guide=outbox.REMINDER_GUIDE
+        )
         if not (self.messages or self.closed or self.waiting or self.to_check):
             out.append("Aucun message « place confirmée » à envoyer.")
         if self.journal:

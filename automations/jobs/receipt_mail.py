@@ -116,16 +116,7 @@ class ReceiptsSending(outbox.MessageCounts):
                 f"{len(self.too_old)} ({listed}). Envoyez-les vous-même si besoin, puis notez "
                 "la date dans « Reçu envoyé le »."
             )
-        if self.to_check:
-            out.append(
-                f"À vérifier : {len(self.to_check)} reçu(s) resté(s) « en cours » après un arrêt, "
-                "jamais renvoyé(s) :"
-            )
-            out += [f"  {c.who} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
-            out.append(
-                "  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
-                "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances."
-            )
+        out += outbox.to_check_lines(self.to_check, "reçu(s) resté(s)", "jamais renvoyé(s)")
         return out
 
     def as_dict(self) -> dict[str, object]:

@@ -244,16 +244,13 @@ class RenewalsResult(outbox.MessageCounts):
             )
             out += [f"  {s.who} — {s.reminder or 'relance'}" for s in self.late[:limit]]
             more(len(self.late))
-        if self.to_check:
-            out.append(
-                f"À vérifier : {len(self.to_check)} relance(s) restée(s) « en cours » après un arrêt, "
-                "jamais renvoyées :"
-            )
-            out += [f"  {c.who} — {c.label} — Message-ID {' '.join(c.message_ids)}" for c in self.to_check]
-            out.append(
-                "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
-                "(« Une relance reste à vérifier »)."
-            )
+        out += outbox.to_check_lines(
+            self.to_check,
+            "relance(s) restée(s)",
+            "jamais renvoyées",
+            guide=outbox.REMINDER_GUIDE,
+            labelled=True,
+        )
         if self.journal:
             out.append("Une ligne a été ajoutée à l'onglet Journal.")
         return out

@@ -18,7 +18,7 @@ from .journal_line import journal
 from .ledger import DETAILS, STILL_SENDING, check_rows, claim_row, entries, outcome_row, row, to_check_row
 from .messages import BY_ANOTHER_RUN, INTERRUPTED, PLANNED, PREVIEW, InDoubt, Mail, ToCheck
 from .preview import Previewed, previews, write_previews
-from .results import MessageCounts, by_status, preview_outcome
+from .results import REMINDER_GUIDE, RESEND_GUIDE, MessageCounts, by_status, preview_outcome, to_check_lines
 from .sending import connect, send_batch, send_or_record
 
 __all__ = [
@@ -27,6 +27,8 @@ __all__ = [
     "INTERRUPTED",
     "PLANNED",
     "PREVIEW",
+    "REMINDER_GUIDE",
+    "RESEND_GUIDE",
     "STILL_SENDING",
     "ToCheck",
     "InDoubt",
@@ -45,6 +47,7 @@ __all__ = [
     "row",
     "send_batch",
     "send_or_record",
+    "to_check_lines",
     "to_check_row",
     "write_previews",
 ]

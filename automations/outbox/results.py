@@ -10,7 +10,7 @@ from typing import Any
 from ..mail import switched_off
 from ..rules import outbox as rules
 from ..runner import NOTHING, Outcome
-from .messages import BY_ANOTHER_RUN, PREVIEW, InDoubt, Mail
+from .messages import BY_ANOTHER_RUN, PREVIEW, InDoubt, Mail, ToCheck
 
 
 class MessageCounts:
@@ -131,6 +131,38 @@ def preview_outcome(messages: int, folder: Path | None, what: str) -> Outcome:
         PREVIEW,
         f"aucun serveur d'envoi configuré : {messages} {what} en aperçu dans « {folder} », rien n'est parti",
     )
+
+
+# What a person does with a message « à vérifier » (docs/mail.md tells the same).
+RESEND_GUIDE = (
+    "  Cherchez ce Message-ID dans les messages envoyés ; s'il n'est pas parti, "
+    "écrivez « à renvoyer » dans « Statut » d'une nouvelle ligne de Relances."
+)
+REMINDER_GUIDE = (
+    "  Cherchez ce Message-ID dans les messages envoyés, puis suivez docs/mail.md "
+    "(« Une relance reste à vérifier »)."
+)
+
+
+def to_check_lines(
+    found: Sequence[ToCheck],
+    counted: str,
+    never_resent: str,
+    *,
+    guide: str = RESEND_GUIDE,
+    labelled: bool = False,
+    limit: int | None = None,
+) -> list[str]:
+    """The messages « à vérifier » for the command line: how many (``counted``: « reçu(s)
+    resté(s) »), one line each (its label too when ``labelled``), and what to do."""
+    if not found:
+        return []
+    out = [f"À vérifier : {len(found)} {counted} « en cours » après un arrêt, {never_resent} :"]
+    out += [
+        f"  {c.who}{f' — {c.label}' if labelled else ''} — Message-ID {' '.join(c.message_ids)}"
+        for c in found[:limit]
+    ]
+    return [*out, guide]
 
 
 def by_status(
