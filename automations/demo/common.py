@@ -225,16 +225,6 @@ class DemoPremise:
 
 
 @dataclass(eq=False)
-class DemoOccupation:
-    premise: DemoPremise
-    member: DemoMember
-    start: date
-    end: date | None = None
-    rent: float | None = None
-    deposit: float | None = None
-
-
-@dataclass(eq=False)
 class DemoEvent:
     day: date
     hour: time | None

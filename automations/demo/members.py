@@ -1,19 +1,21 @@
-"""Membres and Occupations: hosted members and their conventions, bénéficiaires, the membre
-de droit, payments that give every status, charters, staff habits and planted mistakes.
+"""Membres: hosted members and their conventions, bénéficiaires, the membre de droit,
+payments that give every status, charters, staff habits and planted mistakes, and the
+Membres tab of workbooks of any size. Hosted members are built together with their
+conventions (a hosted member is one because of a convention); each convention and the
+Occupations rows are made by :mod:`automations.demo.occupations`.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..schema import MEMBRES, OCCUPATIONS
+from ..schema import MEMBRES
 from . import names
 from .common import (
     CHARTER_DATE,
     FEE_SWITCH,
     OK_STATUSES,
     DemoMember,
-    DemoOccupation,
     DemoPremise,
     Grid,
     SizedMember,
@@ -30,6 +32,7 @@ from .common import (
     weighted_sample,
     working_day_before,
 )
+from .occupations import DemoOccupation, new_occupation
 
 
 class MembersPart(Story):
@@ -49,13 +52,7 @@ class MembersPart(Story):
         rng.shuffle(former)
 
         def occupy(p: DemoPremise, m: DemoMember, start: date, end: date | None = None) -> DemoOccupation:
-            occ = DemoOccupation(p, m, start, end)
-            if p.site != "Boutique":
-                occ.deposit = 2 * (p.rent or 0)
-                if start < date(y0 - 3, 1, 1) and rng.random() < 0.6:
-                    occ.rent = (p.rent or 0) - 20  # older convention, older rate
-            elif rng.random() < 0.3:
-                occ.deposit = float(round((p.rent or 0) * 3, -1))
+            occ = new_occupation(rng, y0, p, m, start, end)
             occupations.append(occ)
             return occ
 
@@ -378,72 +375,6 @@ def _capacity(m: DemoMember) -> str | None:
 def _registered_address(m: DemoMember) -> str:
     seed = sum(map(ord, m.structure + m.contact))
     return f"{seed % 97 + 1} {_STREETS[seed % len(_STREETS)]}, 75018 Paris"
-
-
-# The ILAT (indice des loyers des activités tertiaires, Insee) of the second quarter of each
-# year, rounded: the demo's revisions cite them. Approximate, for the demo only.
-ILAT = {
-    2016: 108.4,
-    2017: 110.0,
-    2018: 112.6,
-    2019: 115.1,
-    2020: 115.4,
-    2021: 116.9,
-    2022: 123.0,
-    2023: 130.6,
-    2024: 135.3,
-    2025: 136.4,
-    2026: 137.5,
-}
-
-
-def _revision(o: DemoOccupation, today: date) -> tuple[date | None, float | None]:
-    """``Révisée le`` and ``Indice de référence`` of an office occupation ongoing for more
-    than a year: its last anniversary (one in four was not revised last year: the one
-    before), with that year's index; none for shops (commercial leases) or younger ones."""
-    if o.premise.site == "Boutique" or (o.end is not None and o.end < today):
-        return None, None
-    last = date(today.year, o.start.month, 1)
-    if last > today:
-        last = date(today.year - 1, o.start.month, 1)
-    if sum(map(ord, o.member.structure)) % 4 == 0:
-        last = date(last.year - 1, last.month, 1)
-    if last <= o.start or last.year not in ILAT:
-        return None, None
-    return last, ILAT[last.year]
-
-
-def _fixed_term(o: DemoOccupation, today: date) -> date | None:
-    """One ongoing office occupation in three runs for a fixed term of three years, renewed
-    as they end: its ``Fin`` is the end of the current term."""
-    if o.end is not None or o.premise.site == "Boutique" or sum(map(ord, o.member.structure)) % 3:
-        return o.end
-    end = o.start
-    while end <= today:
-        end = date(end.year + 3, end.month, end.day)
-    return end - timedelta(days=1)
-
-
-def occupation_rows(occupations: list[DemoOccupation], today: date) -> list[dict[str, object]]:
-    """The Occupations rows, by start date, numbered in that order."""
-    occupations.sort(key=lambda o: (o.start, o.premise.id))
-    rows: list[dict[str, object]] = []
-    for n, o in enumerate(occupations, start=1):
-        revised, index = _revision(o, today)
-        rows.append(
-            {
-                "ID": OCCUPATIONS.format_id(n),
-                "Membre": o.member.id,
-                "Local": o.premise.id,
-                "Début": o.start,
-                "Fin": _fixed_term(o, today),
-                "Loyer mensuel HT": o.rent,
-                "Dépôt de garantie": o.deposit,
-                "Révisée le": revised,
-                "Indice de référence": index,
-            }
-        )
-    return rows
 
 
 # --- Workbooks of any size (the benchmarks') ---------------------------------------------------

@@ -30,8 +30,9 @@ from .common import fee_paid
 from .events import EventsPart, event_rows
 from .forms import REGISTRATION_TAB, REQUEST_TAB, FormsPart, write_form_tab
 from .invoices import build_demo_invoices
-from .members import MembersPart, member_row, occupation_rows
+from .members import MembersPart, member_row
 from .mistakes import MistakeLocation, locate
+from .occupations import occupation_rows
 from .payments import build_demo_payments, write_demo_imports
 from .premises import PremisesPart, premise_rows
 from .requests import done_cells, request_rows

@@ -42,9 +42,9 @@ from ..model.parsing import parse_table
 from ..model.rows import JournalEntry, Text
 from ..rules import invoices as invoice_rules
 from ..rules import outbox as rules
-from ..rules import personal_data as privacy
 from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy
+from ..rules.retention import due_for_erasure
 from ..rules.texts import Assembly, empty_prompts, in_reminder_window, missing_prompt_rows, report_year
 from ..runner import FAILURE, job_name
 from ..settings import BookingPolicy, FormsSettings, RenewalSettings
@@ -295,7 +295,7 @@ def retention_items(
         (m.id, m.row, m.left_on, (m.contact or "") == schema.ERASED) for m in evaluation.dataset.members
     ]
     found = []
-    for due in privacy.due_for_erasure(tables, members, today, years, forms):
+    for due in due_for_erasure(tables, members, today, years, forms):
         if due.member_id is not None:
             text = (
                 f"sorti le {format_date(due.since)}, données à effacer depuis le {format_date(due.until)} : "

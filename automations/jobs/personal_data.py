@@ -1,5 +1,6 @@
 """`mila donnees exporter` and `mila donnees effacer`: a person's requests about their data
-(RGPD articles 15 and 17), from the rules of :mod:`automations.rules.personal_data`.
+(RGPD articles 15 and 17), from the rules of :mod:`automations.rules.personal_data` and
+:mod:`automations.rules.retention`.
 
 The export writes one zip: a French summary (Word) and one CSV per tab where they appear,
 with the list of their files on disk and in Drive. The erasure blanks or pseudonymises
@@ -28,6 +29,7 @@ from ..formatting import format_date, format_money
 from ..journal import JournalLine, line_cells, write_line
 from ..rules import personal_data as rules
 from ..rules.personal_data import Change, Found, Person, PersonNotFound
+from ..rules.retention import refusal
 from ..runner import NOTHING, SUCCESS, Outcome, job_name
 from ..workbook import Table
 from ..workbook.base import rewrite_cells
@@ -451,7 +453,7 @@ def run_erase(ctx: RunContext, member: str | None, email: str | None, confirm: b
     tables = dict(ctx.state.tables)
     person = _person(ctx, tables, member, email)
     status, owed = _due(ctx, person, tables)
-    reason = rules.refusal(person, status, owed)
+    reason = refusal(person, status, owed)
     if reason is not None and not confirm:
         raise PersonalDataError(reason)
     label = person.member_id or "une personne ayant répondu à un formulaire"

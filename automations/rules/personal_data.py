@@ -1,5 +1,6 @@
 """Personal data: what each tab holds about people, and the pure rules of an access request
-(export), an erasure request and the retention period (RGPD articles 15, 17 and 5.1.e).
+(export) and an erasure request (RGPD articles 15 and 17); the refusal of an erasure and
+the retention period are in :mod:`automations.rules.retention`.
 
 Every tab of the contract has one :class:`TabData` line in :data:`DECLARATIONS` (a test
 fails when a tab of ``schema.TABS`` has none): which columns name a member by ID
@@ -116,7 +117,7 @@ def declaration(title: str, forms: FormsSettings | None = None) -> TabData | Non
     contract = schema.tab_schema(title)
     if contract is not None:
         return DECLARATIONS.get(contract.name, TabData(links=()))
-    return FORM_TAB if _is_form(title, forms) else None
+    return FORM_TAB if is_form_tab(title, forms) else None
 
 
 def form_titles(forms: FormsSettings | None) -> set[str]:
@@ -124,7 +125,7 @@ def form_titles(forms: FormsSettings | None) -> set[str]:
     return {normalize_header(forms.onglet_inscriptions), normalize_header(forms.onglet_adhesions)}
 
 
-def _is_form(title: str, forms: FormsSettings | None) -> bool:
+def is_form_tab(title: str, forms: FormsSettings | None) -> bool:
     return schema.tab_schema(title) is None and normalize_header(title) in form_titles(forms)
 
 
@@ -144,18 +145,18 @@ class Person:
     last_answer: dt.date | None = None
 
     def add_email(self, value: object) -> None:
-        text = _text(value)
+        text = cell_text(value)
         if text and "@" in text and text != ERASED:
             self.emails.add(text.casefold())
 
     def add_name(self, value: object) -> None:
-        text = _text(value)
+        text = cell_text(value)
         # A name is looked for in free text: too short a one would match other words.
         if text and text not in (ERASED, REDACTED) and len(fold(text)) >= 5:
             self.names.add(text)
 
     def add_phone(self, value: object) -> None:
-        text = _text(value)
+        text = cell_text(value)
         if text and len(re.sub(r"\D", "", text)) >= 6:
             self.phones.add(text)
 
@@ -189,7 +190,7 @@ def pseudonym(member_id: str | None) -> str:
     return f"Membre {member_id}"
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
@@ -225,15 +226,17 @@ def find_person(
             )
     elif email is not None:
         folded = email.strip().casefold()
-        row = next((r for r in (members or ()) if (_text(r.get("Email")) or "").casefold() == folded), None)
+        row = next(
+            (r for r in (members or ()) if (cell_text(r.get("Email")) or "").casefold() == folded), None
+        )
     person = Person(row.id if row is not None else None)
     if row is not None:
         person.add_email(row.get("Email"))
         person.add_name(row.get("Contact"))
         person.add_phone(row.get("Téléphone"))
-        person.structure = _text(row.get("Structure"))
-        form = fold(_text(row.get("Forme juridique")) or "")
-        contact = _text(row.get("Contact"))
+        person.structure = cell_text(row.get("Structure"))
+        form = fold(cell_text(row.get("Forme juridique")) or "")
+        contact = cell_text(row.get("Contact"))
         person.natural = form.startswith(LEGAL_FORM_PERSON) or (
             contact is not None and fold(contact) == fold(person.structure or "")
         )
@@ -244,7 +247,7 @@ def find_person(
     # Their form answers, and the addresses their reminders went to.
     answered = 0
     for title, table in tables.items():
-        if _is_form(title, forms):
+        if is_form_tab(title, forms):
             for answer in _form_rows(table, person, forms):
                 answered += 1
                 _collect_answer(person, table, answer, forms)
@@ -262,25 +265,25 @@ def find_person(
     return person
 
 
-def _question(table: Table, titles: Sequence[str]) -> str | None:
+def question_key(table: Table, titles: Sequence[str]) -> str | None:
     """The key of the first of ``titles`` the form tab has."""
     return next((normalize_header(t) for t in titles if table.has(t)), None)
 
 
 def _form_rows(table: Table, person: Person, forms: FormsSettings | None) -> list[Row]:
     forms = forms or FormsSettings()
-    key = _question(table, forms.email)
+    key = question_key(table, forms.email)
     if key is None:
         return []
-    return [r for r in table if (_text(r.cells.get(key)) or "").casefold() in person.emails]
+    return [r for r in table if (cell_text(r.cells.get(key)) or "").casefold() in person.emails]
 
 
 def _collect_answer(person: Person, table: Table, answer: Row, forms: FormsSettings | None) -> None:
     forms = forms or FormsSettings()
     for titles, add in ((forms.contact, person.add_name), (forms.telephone, person.add_phone)):
-        if (key := _question(table, titles)) is not None:
+        if (key := question_key(table, titles)) is not None:
             add(answer.cells.get(key))
-    if (key := _question(table, forms.horodateur)) is not None:
+    if (key := question_key(table, forms.horodateur)) is not None:
         day = day_of(answer.cells.get(key))
         if day is not None and (person.last_answer is None or day > person.last_answer):
             person.last_answer = day
@@ -298,7 +301,7 @@ def day_of(value: object) -> dt.date | None:
 
 
 def names_member(value: object, member_id: str) -> bool:
-    text = _text(value)
+    text = cell_text(value)
     return text is not None and id_key(strip_label(text)) == id_key(member_id)
 
 
@@ -330,7 +333,7 @@ def rows_about(
     patterns = person.patterns()
     id_pattern = person.id_pattern()
     for title, table in tables.items():
-        form = _is_form(title, forms)
+        form = is_form_tab(title, forms)
         data = FORM_TAB if form else declaration(title, forms)
         own: list[Row] = []
         mentions: list[Row] = []
@@ -356,7 +359,7 @@ def _owner(row: Row, data: TabData | None, person: Person) -> bool | None:
     None: nobody's in particular."""
     if data is None:  # a staff tab: any cell holding their ID or address
         for value in row.cells.values():
-            text = _text(value)
+            text = cell_text(value)
             if text is None:
                 continue
             if person.member_id is not None and names_member(text, person.member_id):
@@ -366,14 +369,14 @@ def _owner(row: Row, data: TabData | None, person: Person) -> bool | None:
         return None
     others = False
     for column in data.links:
-        text = _text(row.get(column))
+        text = cell_text(row.get(column))
         if text is None:
             continue
         if person.member_id is not None and names_member(text, person.member_id):
             return True
         others = True
     for column in data.emails:
-        text = _text(row.get(column))
+        text = cell_text(row.get(column))
         if text is None:
             continue
         if text.casefold() in person.emails:
@@ -383,7 +386,7 @@ def _owner(row: Row, data: TabData | None, person: Person) -> bool | None:
     if others:
         return False
     for column in data.names:
-        text = _text(row.get(column))
+        text = cell_text(row.get(column))
         if text is not None and any(_same_name(text, n) for n in person.names):
             return True
     return None
@@ -420,7 +423,7 @@ def others_of(tables: Mapping[str, Table], person: Person, forms: FormsSettings 
     mine = {fold(n) for n in person.names} | {fold(person.structure or "")}
 
     def add_name(value: object) -> None:
-        text = _text(value)
+        text = cell_text(value)
         if text and fold(text) not in mine:
             others.add_name(text)
 
@@ -428,7 +431,7 @@ def others_of(tables: Mapping[str, Table], person: Person, forms: FormsSettings 
     for row in members or ():
         if person.member_id is not None and row.id and id_key(row.id) == id_key(person.member_id):
             continue
-        if (_text(row.get("Email")) or "").casefold() in person.emails:
+        if (cell_text(row.get("Email")) or "").casefold() in person.emails:
             continue
         add_name(row.get("Contact"))
         add_name(row.get("Structure"))
@@ -439,11 +442,11 @@ def others_of(tables: Mapping[str, Table], person: Person, forms: FormsSettings 
         add_name(row.get("Nom"))
     forms = forms or FormsSettings()
     for title, table in tables.items():
-        if not _is_form(title, forms):
+        if not is_form_tab(title, forms):
             continue
-        keys = {name: _question(table, getattr(forms, name)) for name in ("email", "contact", "telephone")}
+        keys = {name: question_key(table, getattr(forms, name)) for name in ("email", "contact", "telephone")}
         for row in table:
-            if (_text(row.cells.get(keys["email"] or "")) or "").casefold() in person.emails:
+            if (cell_text(row.cells.get(keys["email"] or "")) or "").casefold() in person.emails:
                 continue
             others.add_email(row.cells.get(keys["email"] or ""))
             add_name(row.cells.get(keys["contact"] or ""))
@@ -556,100 +559,3 @@ def _different(before: object, after: object) -> object:
 
 def _keys(names: Iterable[str]) -> set[str]:
     return {normalize_header(n) for n in names}
-
-
-# --------------------------------------------------------------------------- refusal, retention
-
-
-def refusal(person: Person, status: str | None, due: Sequence[str]) -> str | None:
-    """Why the erasure waits for ``--confirmer`` (French), or None: a member still active,
-    or with an amount due (``due``: what is owed, in words)."""
-    if person.member_id is None:
-        return None
-    reasons = []
-    todo = []
-    if status is not None and status != "sortie":
-        reasons.append(
-            f"le membre {person.member_id} est encore actif "
-            f"(statut « {status} », pas de « Sortie le » passée)"
-        )
-        todo.append("indiquez sa « Sortie le » dans l'onglet Membres")
-    if due:
-        reasons += due
-        todo.append("faites régler ce qui est dû")
-    if not reasons:
-        return None
-    return (
-        "Effacement refusé : " + " ; ".join(reasons) + ". " + _sentence(" et ".join(todo)) + ", "
-        "ou confirmez l'effacement (commande : --confirmer ; onglet Demandes : Cible « "
-        f"{person.member_id} confirmer »), les pièces comptables étant conservées de toute façon."
-    )
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-@dataclass(frozen=True)
-class DueForErasure:
-    """A person whose data has been kept its full period: a member ID, or a form answer."""
-
-    member_id: str | None
-    title: str  # the tab where they stand
-    row: int
-    since: dt.date  # Sortie le, or the last answer
-    until: dt.date  # the end of the retention period
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def due_for_erasure(
-    tables: Mapping[str, Table],
-    members: Iterable[tuple[str | None, int, dt.date | None, bool]],
-    today: dt.date,
-    years: int,
-    forms: FormsSettings | None = None,
-) -> list[DueForErasure]:
-    """The leavers whose ``Sortie le`` is ``years`` past, and the form respondents who never
-    became members whose last answer is; those already erased left out.
-
-    ``members``: (ID, row, Sortie le, already erased) of each member."""
-    found = []
-    addresses: set[str] = set()
-    member_table = tables.get(schema.MEMBRES.name)
-    for row in member_table or ():
-        if (email := _text(row.get("Email"))) is not None:
-            addresses.add(email.casefold())
-    title = member_table.title if member_table is not None else schema.MEMBRES.name
-    for member_id, number, left_on, erased in members:
-        if left_on is None or erased:
-            continue
-        until = add_years(left_on, years)
-        if until <= today:
-            found.append(DueForErasure(member_id, title, number, left_on, until))
-    forms = forms or FormsSettings()
-    for name, table in tables.items():
-        if not _is_form(name, forms):
-            continue
-        email_key = _question(table, forms.email)
-        stamp_key = _question(table, forms.horodateur)
-        if email_key is None or stamp_key is None:
-            continue
-        latest: dict[str, tuple[dt.date, int]] = {}
-        for row in table:
-            address = (_text(row.cells.get(email_key)) or "").casefold()
-            day = day_of(row.cells.get(stamp_key))
-            if not address or address in addresses or day is None:
-                continue
-            if address not in latest or day >= latest[address][0]:
-                latest[address] = (day, row.number)
-        for day, number in latest.values():
-            until = add_years(day, years)
-            if until <= today:
-                found.append(DueForErasure(None, table.title, number, day, until))
-    return found
