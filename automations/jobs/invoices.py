@@ -60,7 +60,7 @@ from ..rules.invoices import (
 )
 from ..rules.invoices import client_of as _client_of
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
-from ..workbook.base import update_keyed_rows
+from ..workbook.rewrite import update_keyed_rows
 from . import invoice_mail
 from .context import RunContext
 from .invoice_mail import InvoicesSending

@@ -22,14 +22,9 @@ from .. import schema
 from ..model.dataset import Dataset
 from ..text import sort_key
 from ..workbook import NewId, Workbook
-from ..workbook.base import (
-    Placed,
-    WriteResult,
-    owned_column_cells,
-    owned_columns_differ,
-    rewrite_owned_columns,
-)
+from ..workbook.base import Placed, WriteResult
 from ..workbook.placement import Cell, Grid
+from ..workbook.rewrite import owned_column_cells, owned_columns_differ, rewrite_owned_columns
 from ..workbook.table import Table
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from ..rules.personal_data import Change, Found, Person, PersonNotFound
 from ..rules.retention import refusal
 from ..runner import NOTHING, SUCCESS, Outcome, job_name
 from ..workbook import Table
-from ..workbook.base import rewrite_cells
+from ..workbook.rewrite import rewrite_cells
 from .context import RunContext
 
 log = logging.getLogger(__name__)

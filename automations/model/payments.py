@@ -17,7 +17,8 @@ from .. import schema
 from . import values as v
 from .anomalies import Severity
 from .fields import Field, _ref, _text
-from .parsing import SPECS, Emit, TabSpec
+from .parsing import SPECS, TabSpec
+from .row_checks import Emit
 from .rows import id_key
 
 COTISATION = "cotisation"
