@@ -460,7 +460,8 @@ def test_an_invoice_named_by_a_credit_note_stands_no_more_even_if_its_status_was
     """A run stopped between the credit note and the « annulée par avoir »: the invoice is
     neither reminded, nor in the balance, nor covering its period."""
     from automations.model.invoices import Invoice
-    from automations.rules.invoices import Coverage, balances, standing
+    from automations.rules.invoices import Coverage, standing
+    from automations.rules.receivables import balances
 
     day = dt.date(2026, 3, 2)
     invoice = Invoice(

@@ -40,8 +40,8 @@ from ..model.anomalies import CELL_SEPARATOR
 from ..model.invoices import Invoice
 from ..model.parsing import parse_table
 from ..model.rows import JournalEntry, Text
-from ..rules import invoices as invoice_rules
 from ..rules import outbox as rules
+from ..rules import receivables
 from ..rules import renewals as renewal_rules
 from ..rules.membership import MembershipPolicy
 from ..rules.retention import due_for_erasure
@@ -359,7 +359,7 @@ def balance_items(tables: Mapping[str, Table], today: dt.date) -> list[Item]:
     models, _ = parse_table(table, today=today, tab=schema.FACTURES)
     invoices = [m for m in models if isinstance(m, Invoice)]
     items = []
-    for balance in invoice_rules.balances(invoices, today):
+    for balance in receivables.balances(invoices, today):
         if balance.overdue <= 0:
             continue
         numbers = ", ".join(balance.numbers)

@@ -18,6 +18,7 @@ cannot leave and why), the PDFs made by the caller, then :func:`send`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from ..rules.outbox import LogEntry
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome
 from .context import RunContext
 
+log = logging.getLogger(__name__)
 TASK = "envoi des factures"  # the Journal's « Tâche » of the sending
 # An unpaid cotisation invoice goes with the renewal reminder (its first one carries the
 # PDF); it is sent on its own only when no reminder went within these days of its issue.
@@ -363,6 +365,41 @@ def _carried(invoice: Invoice, entries: Sequence[LogEntry]) -> bool:
         and not (e.reminder or "").startswith(DOCUMENT_MAILS)
         for e in entries
     )
+
+
+def renewal_attachment(
+    invoice: Invoice | None,
+    folder: Path | None,
+    entries: Sequence[LogEntry],
+    member_id: str,
+    reference: dt.date,
+) -> list[tuple[str, bytes]]:
+    """The cotisation invoice's PDF to attach to this reminder: the first reminder of the
+    renewal sent since the invoice was issued carries it (none when it is not written yet:
+    ``mila factures --pdf``, scheduled before the reminders, writes it; none when the invoice
+    was e-mailed on its own)."""
+    if invoice is None or folder is None or invoice.parts is None or invoice.date is None:
+        return []
+    key = id_key(member_id)
+    own = mail_label(invoice.number or "")
+    for entry in entries:
+        if entry.reminder == own and rules.normalize_status(entry.status) == rules.SENT:
+            return []  # e-mailed on its own (mila factures --envoyer)
+        if (
+            id_key(entry.member_id) == key
+            and entry.reference == reference
+            and not (entry.reminder or "").startswith(DOCUMENT_MAILS)
+            and rules.normalize_status(entry.status) == rules.SENT
+            and entry.at is not None
+            and _day(entry.at) >= invoice.date
+        ):
+            return []  # an earlier reminder of this renewal carried it
+    pdf = folder / str(invoice.parts[1]) / f"{invoice.number}.pdf"
+    try:
+        return [(pdf.name, pdf.read_bytes())] if pdf.is_file() else []
+    except OSError:
+        log.warning("renewals: invoice PDF %s unreadable", pdf)
+        return []
 
 
 def _day(value: dt.date) -> dt.date:

@@ -50,8 +50,6 @@ from ..rules.invoices import (
     Draft,
     Issued,
     Line,
-    gaps,
-    number_invoices,
     parse_period,
     plan_credit_note,
     plan_invoices,
@@ -59,6 +57,7 @@ from ..rules.invoices import (
     shop_occupations,
 )
 from ..rules.invoices import client_of as _client_of
+from ..rules.numbering import gaps, number_invoices
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..workbook.rewrite import update_keyed_rows
 from . import invoice_mail

@@ -24,6 +24,10 @@ Without a server (a sender that does not deliver) steps 2 and 3 are replaced by 
 message to the preview folder: ``Relances`` is not touched, so the next run with a server
 sends them all; the Journal line says that nothing left. ``dry_run`` writes the same
 previews (when given the preview sender) and nothing at all to the workbook.
+
+With billing on, the same run reminds the invoices unpaid after their due date
+(:mod:`automations.jobs.unpaid_invoices`); the first renewal reminder quoting a cotisation
+invoice carries its PDF (:func:`automations.jobs.invoice_mail.renewal_attachment`).
 """
 
 from __future__ import annotations
@@ -51,19 +55,19 @@ from ..mail import (
     preview_notice,
 )
 from ..model.dataset import Dataset
-from ..model.invoices import Invoice
 from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
 from ..rules import outbox as ledger_rules
 from ..rules import renewals as rules
-from ..rules.invoices import PURPOSE_WORDS, UnpaidDue, mail_label, open_fee_invoices, unpaid_reminders
 from ..rules.membership import MemberComputation, MembershipPolicy, hosted_surface
 from ..rules.outbox import LogEntry
+from ..rules.receivables import open_fee_invoices
 from ..rules.renewals import InDoubt, Send, Skip
 from ..runner import FAILURE, NOTHING, SUCCESS, Outcome, job_name, journal_missing
 from ..settings.billing import BillingSettings
 from ..settings.renewals import RenewalSettings  # the [renewals] section
 from ..workbook import Workbook
+from .invoice_mail import renewal_attachment
 from .workbook_state import WorkbookState, read_state
 
 log = logging.getLogger(__name__)
@@ -429,7 +433,7 @@ def plan(
                 "fichier": None,  # the PDF attached, when this reminder carries it
             }
             context["paiement"]["reference"] = invoice.number  # type: ignore[index]  # the dict built above
-        attachments = _invoice_pdf(invoice, invoice_folder, entries, member.id, due.reference)
+        attachments = renewal_attachment(invoice, invoice_folder, entries, member.id, due.reference)
         if attachments:
             context["facture"]["fichier"] = attachments[0][0]  # type: ignore[index]  # set just above
         subject = templates.render(SUBJECTS[due.kind.moment], context)
@@ -468,172 +472,9 @@ def plan(
         )
 
     if billing is not None and billing.enabled:
-        _unpaid(state, histories, today, settings, billing, mail, templates, now, result)
+        from .unpaid_invoices import plan_unpaid  # here: that module builds this one's records
 
-
-DOCUMENT_MAILS = ("facture ", "avoir ")  # the Relance of an invoice sent, not a reminder
-
-
-def _invoice_pdf(
-    invoice: Invoice | None,
-    folder: Path | None,
-    entries: Sequence[LogEntry],
-    member_id: str,
-    reference: dt.date,
-) -> list[tuple[str, bytes]]:
-    """The cotisation invoice's PDF to attach to this reminder: the first reminder of the
-    renewal sent since the invoice was issued carries it (none when it is not written yet:
-    ``mila factures --pdf``, scheduled before the reminders, writes it; none when the invoice
-    was e-mailed on its own)."""
-    if invoice is None or folder is None or invoice.parts is None or invoice.date is None:
-        return []
-    key = id_key(member_id)
-    own = mail_label(invoice.number or "")
-    for entry in entries:
-        if entry.reminder == own and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT:
-            return []  # e-mailed on its own (mila factures --envoyer)
-        if (
-            id_key(entry.member_id) == key
-            and entry.reference == reference
-            and not (entry.reminder or "").startswith(DOCUMENT_MAILS)
-            and ledger_rules.normalize_status(entry.status) == ledger_rules.SENT
-            and entry.at is not None
-            and _day(entry.at) >= invoice.date
-        ):
-            return []  # an earlier reminder of this renewal carried it
-    pdf = folder / str(invoice.parts[1]) / f"{invoice.number}.pdf"
-    try:
-        return [(pdf.name, pdf.read_bytes())] if pdf.is_file() else []
-    except OSError:
-        log.warning("renewals: invoice PDF %s unreadable", pdf)
-        return []
-
-
-def _day(value: dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-UNPAID_SUBJECT = "facture_impayee.sujet.txt.j2"
-UNPAID_TEXT = "facture_impayee.txt.j2"
-UNPAID_HTML = "facture_impayee.html.j2"
-
-
-def _unpaid(
-    state: WorkbookState,
-    histories: ledger_rules.Histories,
-    today: dt.date,
-    settings: RenewalSettings,
-    billing: BillingSettings,
-    mail: MailSettings,
-    templates: Templates,
-    now: dt.datetime,
-    result: RenewalsResult,
-) -> None:
-    """The reminders of the invoices still unpaid ``billing.reminder_offsets`` days after
-    their due date, each once, through the same outbox as the renewals."""
-    found, late = unpaid_reminders(
-        state.invoices, today, billing.reminder_offsets, settings.catch_up_days, histories
-    )
-    members = state.dataset.members_by_id
-    for item in late:
-        invoice, member = item.invoice, members.get(id_key(item.invoice.member_id) or "")
-        result.skipped.append(
-            Skipped(
-                invoice.member_id,
-                member.structure if member else invoice.client,
-                invoice.row,
-                item.label,
-                f"facture impayée depuis le {format_date(invoice.due_date or today)}",
-                late=True,
-                contact=member.contact if member else None,
-                email=member.email if member else None,
-                amount_ttc=invoice.due,
-            )
-        )
-    for item in found:
-        invoice = item.invoice
-        member = members.get(id_key(invoice.member_id) or "")
-        if member is None or not member.email or not member.id:
-            result.skipped.append(
-                Skipped(
-                    invoice.member_id,
-                    invoice.client,
-                    0,
-                    item.label,
-                    f"facture {invoice.number} impayée : membre inconnu ou sans « Email » dans Membres ; "
-                    "complétez-le pour que la relance parte.",
-                )
-            )
-            continue
-        context = _unpaid_context(member, item, today, settings, mail)
-        message_id = new_message_id(mail.domain)
-        try:
-            outgoing = build_message(
-                mail,
-                to_name=member.contact,
-                to_address=member.email,
-                subject=templates.render(UNPAID_SUBJECT, context),
-                text=templates.render(UNPAID_TEXT, context),
-                html=templates.render(UNPAID_HTML, context),
-                message_id=message_id,
-                date=now,
-                name=f"{today.isoformat()}-{member.id}-{invoice.number}-j{item.offset}",
-            )
-        except HeaderProblem as problem:
-            result.skipped.append(
-                Skipped(member.id, member.structure, member.row, item.label, problem.reason)
-            )
-            continue
-        assert invoice.due_date is not None  # unpaid_reminders keeps dated invoices only
-        result.messages.append(
-            Reminder(
-                member_id=member.id,
-                structure=member.structure,
-                contact=member.contact,
-                address=outgoing.recipient,
-                reminder=item.label,
-                reference=invoice.due_date,
-                send_on=item.send_on,
-                message_id=message_id,
-                amount_ttc=invoice.due,
-                outgoing=outgoing,
-            )
-        )
-
-
-def _unpaid_context(
-    member: Member, item: UnpaidDue, today: dt.date, settings: RenewalSettings, mail: MailSettings
-) -> dict[str, object]:
-    """The variables of the unpaid-invoice reminder (documented in docs/mail.md)."""
-    invoice = item.invoice
-    return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {"id": member.id, "structure": member.structure or "", "contact": member.contact or ""},
-        "facture": {
-            "numero": invoice.number,
-            "date": format_date_long(invoice.date) if invoice.date else "",
-            "echeance": format_date_long(invoice.due_date) if invoice.due_date else "",
-            "objet": PURPOSE_WORDS.get(invoice.purpose or "", invoice.purpose or ""),
-            "periode": invoice.period or "",
-            "ttc": format_money(invoice.amount_ttc or 0),
-            "reste": format_money(invoice.due),
-        },
-        "relance": {"libelle": item.label, "jours": item.offset},
-        "jours_de_retard": max(0, (today - invoice.due_date).days) if invoice.due_date else 0,
-        "paiement": {
-            "lien": settings.payment_link,
-            "iban": settings.iban,
-            "bic": settings.bic,
-            "titulaire": settings.account_holder or mail.association,
-            "reference": invoice.number,
-            "instructions": settings.payment_instructions,
-        },
-        "contact": {
-            "nom": settings.contact_name or f"l'équipe du {mail.association}",
-            "email": settings.contact_email or mail.reply_to or mail.sender,
-            "telephone": settings.contact_phone,
-        },
-    }
+        plan_unpaid(state, histories, today, settings, billing, mail, templates, now, result)
 
 
 def _context(

@@ -1,4 +1,4 @@
-"""What is due and not yet invoiced, and the numbers invoices take: pure functions returning plans.
+"""What is due and not yet invoiced, and the credit notes cancelling invoices: pure functions returning plans.
 
 - :func:`plan_invoices`: the invoices `mila factures` issues on ``today``:
 
@@ -14,9 +14,10 @@
   Something is invoiced once: a non-cancelled row of ``Factures`` of the same member and
   object whose period overlaps (for rents: of the same occupation) covers it. An invoice
   cancelled by a credit note no longer covers anything.
-- :func:`number_invoices` / :func:`next_number`: one continuous sequence per year and
-  prefix (``F2026-0001``, credit notes ``A2026-0001``), after the highest ever issued.
 - :func:`plan_credit_note`: the credit note cancelling an invoice of the tab.
+
+The numbers drafts take live in :mod:`automations.rules.numbering`; what members still owe
+(open cotisations, unpaid reminders, balances) in :mod:`automations.rules.receivables`.
 """
 
 from __future__ import annotations
@@ -33,12 +34,10 @@ from ..formatting import cents, format_date, format_money
 from ..model.dataset import Dataset
 from ..model.invoices import (
     CANCELLED,
-    CREDIT_NOTE_PREFIX,
     INVOICE_PREFIX,
     PAID,
     PARTLY_PAID,
     Invoice,
-    format_number,
     parse_number,
 )
 from ..model.rows import Booking, Member, Premises, id_key
@@ -46,7 +45,6 @@ from ..settings.billing import BillingSettings
 from .bookings import BookingsOutcome, first_day
 from .fees import FeeProblem, FeeSchedule, compute_fee
 from .membership import MemberComputation, MembershipPolicy, due_date, hosted_surface
-from .outbox import History, State, message_key
 
 COTISATION, LOYER, RESERVATION = "cotisation", "loyer", "réservation"
 # What each purpose is called in a sentence to the member (« facture n° … (cotisation, …) »)
@@ -517,54 +515,6 @@ def _name(member: Member) -> str:
     return f"{member.id} – {member.structure}" if member.structure else str(member.id)
 
 
-# --------------------------------------------------------------------------- numbers
-
-
-def last_numbers(invoices: Iterable[Invoice]) -> dict[tuple[str, int], int]:
-    """The highest sequence ever issued per (prefix, year)."""
-    last: dict[tuple[str, int], int] = {}
-    for invoice in invoices:
-        parts = invoice.parts
-        if parts is not None:
-            prefix, year, sequence = parts
-            last[(prefix, year)] = max(last.get((prefix, year), 0), sequence)
-    return last
-
-
-def number_invoices(
-    drafts: Sequence[Draft], invoices: Iterable[Invoice], today: dt.date, terms_days: int
-) -> list[Issued]:
-    """Each draft with the next number of its sequence, dated ``today``, due ``terms_days`` later."""
-    last = last_numbers(invoices)
-    issued = []
-    for draft in drafts:
-        prefix = CREDIT_NOTE_PREFIX if draft.credit_of else INVOICE_PREFIX
-        key = (prefix, today.year)
-        last[key] = last.get(key, 0) + 1
-        due = today if draft.paid_on is not None or draft.credit_of else today + dt.timedelta(days=terms_days)
-        issued.append(Issued(format_number(prefix, today.year, last[key]), today, due, draft))
-    return issued
-
-
-def gaps(invoices: Iterable[Invoice]) -> list[str]:
-    """French lines for each sequence that skips a number (it never should)."""
-    seen: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for invoice in invoices:
-        parts = invoice.parts
-        if parts is not None:
-            seen[(parts[0], parts[1])].add(parts[2])
-    out = []
-    for (prefix, year), numbers in sorted(seen.items()):
-        missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
-        if missing:
-            shown = ", ".join(format_number(prefix, year, n) for n in missing[:5])
-            out.append(
-                f"Factures : numéro(s) absent(s) de la suite {prefix}{year} : {shown}. Une facture "
-                "émise ne se supprime jamais : rétablissez la ligne (historique des versions du classeur)."
-            )
-    return out
-
-
 # --------------------------------------------------------------------------- credit notes
 
 
@@ -631,106 +581,3 @@ def plan_credit_note(
         credit_of=invoice.number,
         reason=reason.strip(),
     )
-
-
-def open_fee_invoices(invoices: Iterable[Invoice]) -> dict[str, Invoice]:
-    """Each member's latest cotisation invoice still to pay (by member ID key): the renewal
-    reminders name it as the payment reference."""
-    found: dict[str, Invoice] = {}
-    for invoice in standing(invoices):
-        key = id_key(invoice.member_id)
-        if key is None or invoice.purpose != COTISATION or invoice.due <= 0 or invoice.status == PAID:
-            continue
-        current = found.get(key)
-        if current is None or (invoice.date or dt.date.min) >= (current.date or dt.date.min):
-            found[key] = invoice
-    return found
-
-
-# --------------------------------------------------------------------------- unpaid invoices
-
-
-@dataclass(frozen=True)
-class UnpaidDue:
-    """The reminder due for an unpaid invoice: its offset after the due date."""
-
-    invoice: Invoice
-    offset: int
-    send_on: dt.date
-
-    @property
-    def label(self) -> str:
-        """What the ``Relance`` column holds: ``facture F2026-0012 J+15``."""
-        return f"facture {self.invoice.number} J+{self.offset}"
-
-
-def unpaid_reminders(
-    invoices: Iterable[Invoice],
-    today: dt.date,
-    offsets: Sequence[int],
-    catch_up_days: int,
-    histories: Mapping[tuple[str, dt.date, str], History],
-) -> tuple[list[UnpaidDue], list[UnpaidDue]]:
-    """The reminders of the invoices still unpaid after their due date: for each, only the
-    latest offset reached (a run that missed days sends that one, once); one older than
-    ``catch_up_days`` is returned apart (``late``: staff remind by hand)."""
-    due: list[UnpaidDue] = []
-    late: list[UnpaidDue] = []
-    for invoice in standing(invoices):
-        if invoice.is_credit_note or invoice.due <= 0 or invoice.due_date is None or not invoice.number:
-            continue
-        reached = [o for o in offsets if invoice.due_date + dt.timedelta(days=o) <= today]
-        if not reached:
-            continue
-        offset = max(reached)
-        send_on = invoice.due_date + dt.timedelta(days=offset)
-        item = UnpaidDue(invoice, offset, send_on)
-        key = message_key(invoice.member_id, invoice.due_date, item.label)
-        if key is None:
-            continue
-        history = histories.get(key)
-        if history is not None and history.state is not State.FRESH:
-            continue
-        if (today - send_on).days > catch_up_days:
-            late.append(item)
-            continue
-        due.append(item)
-    return due, late
-
-
-# --------------------------------------------------------------------------- balances
-
-
-@dataclass(frozen=True)
-class Balance:
-    """What a member owes on its invoices: invoiced minus paid (``Reste dû``), and how much
-    of it is past its due date."""
-
-    member_id: str
-    name: str
-    due: Decimal
-    overdue: Decimal
-    numbers: tuple[str, ...]  # the invoices overdue
-    oldest: dt.date | None  # the earliest due date passed
-
-
-def balances(invoices: Iterable[Invoice], today: dt.date) -> list[Balance]:
-    """Each member with something still to pay, in ID order."""
-    found: dict[str, list[Invoice]] = defaultdict(list)
-    for invoice in standing(invoices):
-        if invoice.member_id and invoice.due > 0:
-            found[invoice.member_id].append(invoice)
-    out = []
-    for member_id, open_ in sorted(found.items(), key=lambda item: id_key(item[0]) or item[0]):
-        late = [i for i in open_ if i.due_date is not None and i.due_date < today]
-        out.append(
-            Balance(
-                member_id,
-                next((i.client for i in open_ if i.client), member_id),
-                sum((i.due for i in open_), Decimal(0)),
-                sum((i.due for i in late), Decimal(0)),
-                tuple(i.number or "" for i in late),
-                min((i.due_date for i in late if i.due_date), default=None),
-            )
-        )
-    return out
