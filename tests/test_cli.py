@@ -17,7 +17,7 @@ from conftest import first_sheet
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from automations.cli import build_parser, main
-from automations.cli.parser import FORMER_NAMES
+from automations.cli.options import FORMER_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -58,7 +58,7 @@ def test_the_env_file_keeps_the_app_password_as_google_prints_it(tmp_path):
 def test_every_mila_command_the_guide_runs_exists():
     """Each `mila …` subcommand named in the guide is one the parser knows, by its French name."""
     from automations.cli import build_parser
-    from automations.cli.parser import FORMER_NAMES
+    from automations.cli.options import FORMER_NAMES
 
     parser = build_parser()
     known = set(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices)

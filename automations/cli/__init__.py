@@ -1,6 +1,7 @@
 """The `mila` command: parse options, call one job, print the outcome in French.
 
-``parser`` sets up the French options; ``workbook``, ``operation``, ``documents`` and
+``parser`` sets up the French options (with ``options``, ``parser_money`` and
+``parser_documents``); ``workbook``, ``operation``, ``documents`` and
 ``tools`` hold the commands, each building the job's run context, calling its entry and
 printing its result; ``printing`` and ``common`` what they share.
 
@@ -23,7 +24,8 @@ from typing import TextIO, cast
 
 from ..errors import MilaError
 from ..logs import close_logging, hide_notices, show_notices
-from .parser import FrenchParser, build_parser
+from .options import FrenchParser
+from .parser import build_parser
 from .printing import JOURNAL_NOT_WRITTEN, Shown
 
 __all__ = ["JOURNAL_NOT_WRITTEN", "FrenchParser", "Shown", "build_parser", "main"]
