@@ -37,6 +37,7 @@ from lxml import etree
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
 from ..lock import workbook_lock
+from . import openpyxl_lite  # noqa: F401  # before xlsx_*: openpyxl imported without numpy
 from .base import Grid
 from .xlsx_package import CellRefused, DamagedPackage, Package
 from .xlsx_values import XlsxValues
