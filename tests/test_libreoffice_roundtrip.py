@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from automations.cli import main
 from automations.workbook import Workbook
 from automations.workbook.xlsx import XlsxBackend
-from automations.workbook.xlsx_ranges import readable_copy, repair_part, repair_range
+from automations.workbook.xlsx_ranges import repair_range
 
 TODAY = "2026-11-23"
 
@@ -124,14 +124,6 @@ class TestRangeRepair:
         assert repair_range("A1:XFD1048576") is None
         assert repair_range("A2 C3:D4") is None
 
-    def test_only_ranges_outside_the_cells_change(self):
-        """A worksheet part keeps its cells byte for byte; its validations are repaired."""
-        data, repaired = repair_part(_sheet_xml(["1:1220", "B2:B9", "A:C"]))
-        assert repaired == ["1:1220", "A:C"]
-        assert b'sqref="A1:XFD1220"' in data and b'sqref="A1:C1048576"' in data
-        assert b'sqref="B2:B9"' in data and b'<dimension ref="A1:B2"/>' in data
-        assert repair_part(_sheet_xml(["B2:B9"])) == (_sheet_xml(["B2:B9"]), [])
-
     def test_openpyxl_refuses_the_file_as_it_is(self, tmp_path: Path):
         """The case repaired: openpyxl alone cannot read such a tab."""
         path = _with_ranges(tmp_path / "c.xlsx", ["1:1220"])
@@ -139,12 +131,11 @@ class TestRangeRepair:
         with path.open("rb") as stream, pytest.raises(TypeError):
             load_workbook(stream)
 
-    def test_the_file_reads_with_a_warning_and_no_refusal(self, tmp_path: Path, caplog):
-        """The backend reads the tab; the local log names the ranges it repaired."""
+    def test_the_file_reads_without_refusal(self, tmp_path: Path):
+        """The backend reads the tab openpyxl refuses: no value depends on those ranges."""
         path = _with_ranges(tmp_path / "c.xlsx", ["1:1220", "A:B"])
         grids = XlsxBackend(path).fetch(["Listes"], {})
         assert grids["Listes"] == [["ID", "Libellé"], ["M0001", "M0001 – Alpha"]]
-        assert "1:1220" in caplog.text and "read as repaired" in caplog.text
 
     def test_preparing_replaces_the_whole_tab_warning_of_an_earlier_version(self, tmp_path: Path):
         """A tab prepared with ``A1:XFD1048576`` (as LibreOffice gives it back, ``1:1220``) gets one
@@ -170,7 +161,6 @@ class TestRangeRepair:
         """The next write spells the ranges in full in the file itself, keeping the cells."""
         path = _with_ranges(tmp_path / "c.xlsx", ["1:1220"])
         Workbook(XlsxBackend(path)).backend.write_cells([("Listes", 3, 1, "M0002")])
-        assert readable_copy(path) is None
         ws = load_workbook(path)["Listes"]
         assert [str(d.sqref) for d in ws.data_validations.dataValidation] == ["A1:XFD1220"]
         assert ws["A3"].value == "M0002" and ws["B2"].value == "M0001 – Alpha"

@@ -1,7 +1,8 @@
 """The .xlsx backend: a workbook downloaded from Google Sheets, or the demo.
 
-Reads use openpyxl's fast read-only mode with cached values (what a formula last
-computed). Writes never go through openpyxl's save, which would drop those cached
+Reads take the cells' values straight from the sheets' XML (:mod:`.xlsx_values`: what
+openpyxl's read-only mode gives, with what a formula last computed, in a fraction of its
+time). Writes never go through openpyxl's save, which would drop those cached
 values: :mod:`.xlsx_package` changes only the written cells inside the file's XML and
 copies every other part as it is (other tabs, formatting, column widths, data
 validation, the staff's formulas and their results, images and charts), then replaces
@@ -13,8 +14,9 @@ so that two runs on the same file never erase each other's rows. ``Workbook.writ
 and ``Workbook.append_rows`` also hold it from their fresh read to their write
 (:meth:`XlsxBackend.exclusive`), so rows are placed by ID on the file they change.
 
-Ranges that LibreOffice writes and openpyxl cannot read (``sqref="1:1220"``) are read as
-repaired, and written repaired by the next write (:mod:`.xlsx_ranges`). A file that is
+Ranges that LibreOffice writes and openpyxl cannot read (``sqref="1:1220"``) do not stop
+a read (no value depends on them) and are written repaired by the next write
+(:mod:`.xlsx_ranges`), so that openpyxl and ``mila preparer`` read the file. A file that is
 not a zip, whose XML is cut short, or whose parts declare a DOCTYPE
 (entity expansion, external entities) is « endommagé »: nothing is expanded, fetched
 or written.
@@ -22,14 +24,10 @@ or written.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, LargeZipFile
@@ -39,85 +37,26 @@ from lxml import etree
 
 from ..errors import WorkbookError, WorkbookLocked, WorkbookNotFound
 from ..lock import workbook_lock
+from . import openpyxl_lite  # noqa: F401  # before xlsx_*: openpyxl imported without numpy
 from .base import Grid
-from .openpyxl_lite import InvalidFileException, load_workbook
-from .openpyxl_lite import Workbook as OpenpyxlWorkbook
 from .xlsx_package import CellRefused, DamagedPackage, Package
-from .xlsx_ranges import readable_copy
-
-try:  # openpyxl reads through defusedxml when it is installed; its refusals are ValueErrors
-    from defusedxml import DefusedXmlException
-except ImportError:  # pragma: no cover - defusedxml is a dependency
-    DefusedXmlException = ValueError  # type: ignore[misc,assignment]  # a stand-in class of another type
+from .xlsx_values import XlsxValues
 
 log = logging.getLogger(__name__)
 WRITE_LOCK_WAIT = 120.0  # seconds a write waits for another run's write or job on the same file
 _DAMAGED = (
     BadZipFile,
     LargeZipFile,
-    InvalidFileException,
     KeyError,
-    ValueError,
+    ValueError,  # a value that cannot be what its cell says (« abc » as a number)
     ParseError,
-    etree.LxmlError,  # openpyxl parses with lxml when it is installed (a part of garbage)
+    etree.LxmlError,
     EOFError,
-    DefusedXmlException,
     DamagedPackage,
     IndexError,
     TypeError,
     AttributeError,
 )
-
-
-Rows = list[tuple[object, ...]]
-
-# A file read again while its bytes are unchanged is not parsed again: a command that reads
-# the workbook, then re-reads it just before writing, parses it once, and the re-read still
-# sees any change made meanwhile (other bytes, another key). Bounded by the values kept.
-CACHED_VALUES = 1_000_000
-
-
-@dataclass
-class _Parsed:
-    """What was read of one version of a file: its tab titles and the rows of some tabs."""
-
-    sheetnames: list[str]
-    rows: dict[str, Rows] = field(default_factory=dict)
-
-    @property
-    def values(self) -> int:
-        return sum(len(r) for rows in self.rows.values() for r in rows)
-
-
-_PARSED: OrderedDict[bytes, _Parsed] = OrderedDict()  # by the digest of the file's bytes
-_PARSED_LOCK = threading.Lock()
-
-
-def _digest(path: Path) -> bytes | None:
-    """The digest of the file's bytes, or None when they cannot be read (the reader says why)."""
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
-    except OSError:
-        return None
-
-
-def _remembered(digest: bytes | None) -> _Parsed | None:
-    if digest is None:
-        return None
-    with _PARSED_LOCK:
-        found = _PARSED.get(digest)
-        if found is not None:
-            _PARSED.move_to_end(digest)
-        return found
-
-
-def _remember(digest: bytes, parsed: _Parsed) -> None:
-    with _PARSED_LOCK:
-        _PARSED[digest] = parsed
-        _PARSED.move_to_end(digest)
-        total = sum(p.values for p in _PARSED.values())
-        while _PARSED and total > CACHED_VALUES:
-            total -= _PARSED.popitem(last=False)[1].values
 
 
 class XlsxBackend:
@@ -126,7 +65,6 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.description = f"fichier « {self.path.name} »"
-        self._repaired = False
         if not self.path.exists():
             raise WorkbookNotFound(
                 f"Le fichier « {self.path} » est introuvable. Vérifiez le chemin donné à "
@@ -158,62 +96,44 @@ class XlsxBackend:
     # -- reading ---------------------------------------------------------------
 
     @contextmanager
-    def _reading(self) -> Iterator[OpenpyxlWorkbook]:
-        """The file opened read-only; any sign of damage becomes a French error.
-
-        Ranges openpyxl cannot read (``1:1220``, ``A:C``, as LibreOffice saves some) are
-        read repaired, with a warning in the local log (:mod:`.xlsx_ranges`); ``_repaired``
-        says whether they were.
-        """
+    def _reading(self) -> Iterator[XlsxValues]:
+        """The file opened for reading its values; any sign of damage becomes a French error."""
         try:
-            copy = readable_copy(self.path)
-            self._repaired = copy is not None
-            wb = load_workbook(copy or self.path, read_only=True, data_only=True)
+            values = XlsxValues(self.path)
         except PermissionError as exc:
             raise self._denied(exc, "lu") from exc
         except (*_DAMAGED, OSError) as exc:
             raise self._damaged(exc) from exc
         try:
-            yield wb
+            yield values
         except PermissionError as exc:
             raise self._denied(exc, "lu") from exc
         except (*_DAMAGED, OSError) as exc:
             raise self._damaged(exc) from exc
         finally:
-            wb.close()
+            values.close()
 
-    def _parsed(self, titles: Sequence[str]) -> _Parsed:
-        """The tab titles and the rows of ``titles`` (those that exist), parsed once per
-        version of the file (see ``CACHED_VALUES``). A file read repaired is parsed each
-        time, so that each read logs its warning."""
-        digest = _digest(self.path)
-        known = _remembered(digest)
-        if known is not None and all(t in known.rows or t not in known.sheetnames for t in titles):
-            return known
-        with self._reading() as wb:
-            parsed = _Parsed(list(wb.sheetnames), dict(known.rows) if known is not None else {})
-            for title in titles:
-                if title in parsed.sheetnames and title not in parsed.rows:
-                    parsed.rows[title] = list(wb[title].iter_rows(values_only=True))
-        if digest is not None and not self._repaired and _digest(self.path) == digest:
-            _remember(digest, parsed)  # unchanged while it was read
-        return parsed
+    def _parsed(self, titles: Sequence[str]) -> tuple[list[str], dict[str, list[tuple[object, ...]]]]:
+        """The tab titles and the rows of ``titles`` (those that exist); a tab whose bytes
+        were read before is not parsed again (:mod:`.xlsx_values`)."""
+        with self._reading() as book:
+            return book.titles, {t: book.rows(t) for t in titles if t in book.titles}
 
     def titles(self) -> list[str]:
-        return list(self._parsed(()).sheetnames)
+        return self._parsed(())[0]
 
     def fetch(self, full: Sequence[str], partial: Mapping[str, Sequence[int]]) -> dict[str, Grid]:
-        parsed = self._parsed([*full, *partial])
+        _, rows = self._parsed([*full, *partial])
         grids: dict[str, Grid] = {}
         for title in full:
-            if title in parsed.rows:
-                grids[title] = _trim([list(r) for r in parsed.rows[title]])
+            if title in rows:
+                grids[title] = _trim([list(r) for r in rows[title]])
         for title, cols in partial.items():
-            if title in grids or title not in parsed.rows:
+            if title in grids or title not in rows:
                 continue
             wanted = {c - 1 for c in cols}
             grid: Grid = []
-            for number, values in enumerate(parsed.rows[title], start=1):
+            for number, values in enumerate(rows[title], start=1):
                 if number == 1:
                     grid.append(list(values))
                 else:

@@ -58,6 +58,7 @@ from .xlsx_parts import (
     parse_part,
 )
 from .xlsx_sheet import _Sheet
+from .xlsx_zip import append_raw, check_sound, raw_bytes
 
 
 class Package:
@@ -381,14 +382,19 @@ class Package:
                 os.unlink(tmp)
 
     def _write(self, handle: IO[bytes]) -> None:
-        with zipfile.ZipFile(handle, "w") as out:
+        with zipfile.ZipFile(handle, "w") as out, self.path.open("rb") as original:
             for info in self._zip.infolist():
                 if info.filename in self._dropped:
                     continue
                 if info.filename in self._changed and info.filename in self._parsed:
                     out.writestr(_copy_info(info), _serialize(self._parsed[info.filename]))
-                elif info.filename.endswith((".xml", ".rels")) and info.filename not in self._parsed:
-                    # Copied as it is, once known to be sound: never save a damaged file again.
+                    continue
+                # Copied as it is, compressed, once known to be sound: never save a damaged file again.
+                raw = raw_bytes(original, info)
+                if raw is not None:
+                    check_sound(info, raw)
+                    append_raw(out, info, raw)
+                elif info.filename.endswith((".xml", ".rels")):
                     data = self._read(info.filename)
                     parse_part(data, info.filename)
                     out.writestr(_copy_info(info), data)

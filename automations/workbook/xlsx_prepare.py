@@ -119,13 +119,9 @@ def prepare(backend: XlsxBackend, choices: Choices | None = None) -> Counter[str
     """Apply the plan to every contract tab of the file; the changes, by kind."""
     with backend.exclusive():
         backend._check_not_locked()
-        with backend._reading() as wb:  # row 1 of each contract tab, nothing below
-            titles = list(wb.sheetnames)
-            headers = {
-                t: [list(next(wb[t].iter_rows(max_row=1, values_only=True), ()))]
-                for t in titles
-                if tab_contract(t) is not None
-            }
+        with backend._reading() as book:  # row 1 of each contract tab
+            titles = book.titles
+            headers = {t: [list(next(iter(book.rows(t)), ()))] for t in titles if tab_contract(t) is not None}
         try:
             package = Package(backend.path)
         except PermissionError as exc:
