@@ -44,6 +44,7 @@ from automations.demo import DemoSummary, build_demo_workbook
 from automations.workbook import Workbook
 from automations.workbook.google import GoogleBackend, RetryPolicy
 from automations.workbook.xlsx import XlsxBackend
+from automations.workbook.xlsx_values import XlsxValues
 
 # Bytecode cached between runs, whatever PYTHONDONTWRITEBYTECODE says (it is set on the shared
 # machine): without it every test process compiles the package again and pytest rewrites the
@@ -95,6 +96,9 @@ class XlsxBook:
 
     def grid(self, tab: str) -> Grid:
         """Cells as stored (formulas as formulas), trailing blanks trimmed."""
+        with XlsxValues(self.path) as book:
+            if not book.holds_formulas(tab):
+                return _trim([list(r) for r in book.rows(tab)])
         wb = load_workbook(self.path)
         try:
             return _trim([list(r) for r in wb[tab].iter_rows(values_only=True)])

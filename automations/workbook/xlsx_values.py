@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import logging
 import posixpath
+import re
 import threading
 import zipfile
 import zlib
@@ -61,6 +62,7 @@ CACHED_VALUES = 1_000_000  # values kept across reads, in tabs whose bytes did n
 _TABS: OrderedDict[bytes, _Tab] = OrderedDict()  # by the digest of the tab's part and shared strings
 _TABS_LOCK = threading.Lock()
 _DIGITS = "0123456789"
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _COLUMNS: dict[str, int] = {}  # « AB » → 28, filled as references are met
 
 
@@ -200,6 +202,10 @@ class XlsxValues:
         return self._styles
 
     # -- cells -----------------------------------------------------------------
+
+    def holds_formulas(self, title: str) -> bool:
+        """Whether a cell of the tab holds a formula (its value read is what it last computed)."""
+        return _FORMULA.search(self._bytes(self._sheets[title])) is not None
 
     def _context_key(self) -> bytes:
         """What a tab's values depend on beside its own part and its styles: the shared strings

@@ -8,7 +8,6 @@ The benchmarks use it too (``from tests.support.memory_backend import MemoryBack
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,7 +20,9 @@ class MemoryBackend:
     description = "classeur en mémoire"
 
     def __init__(self, grids: Mapping[str, Grid]) -> None:
-        self.grids: dict[str, Grid] = copy.deepcopy(dict(grids))
+        self.grids: dict[str, Grid] = {
+            t: [list(r) for r in g] for t, g in grids.items()
+        }  # cells are immutable
         self.fetches = 0
         self.writes = 0
 

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from automations.cli import main
+from automations.workbook.xlsx_values import XlsxValues
 
 Grid = list[list[Any]]
 
@@ -141,21 +142,18 @@ class Mila:
     # -- what the sheet holds
 
     def grids(self) -> dict[str, Grid]:
-        """Every tab's cells as stored (blank as None), in one read of the file or the emulator."""
-        if self.book.kind != "xlsx":
-            return {tab: self.book.grid(tab) for tab in self.tabs()}
-        wb = load_workbook(self.book.path, read_only=True)
-        try:
-            return {ws.title: [list(line) for line in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-        finally:
-            wb.close()
+        """Every tab's cells as stored (blank as None)."""
+        return {tab: self.grid(tab) for tab in self.tabs()}
 
     def grid(self, tab: str) -> Grid:
         """The cells of ``tab`` as stored (blank as None)."""
         if self.book.kind != "xlsx":
             grid: Grid = self.book.grid(tab)
             return grid
-        wb = load_workbook(self.book.path, read_only=True)
+        with XlsxValues(self.book.path) as book:
+            if not book.holds_formulas(tab):
+                return [list(line) for line in book.rows(tab)]
+        wb = load_workbook(self.book.path, read_only=True)  # formulas as formulas
         try:
             return [list(line) for line in wb[tab].iter_rows(values_only=True)]
         finally:
@@ -178,11 +176,8 @@ class Mila:
 
     def tabs(self) -> list[str]:
         if self.book.kind == "xlsx":
-            wb = load_workbook(self.book.path, read_only=True)
-            try:
-                return list(wb.sheetnames)
-            finally:
-                wb.close()
+            with XlsxValues(self.book.path) as book:
+                return book.titles
         return list(self.book.emulator.tabs(self.book.key))
 
     def journal(self) -> list[dict[str, Any]]:
