@@ -17,6 +17,8 @@ workbook for ``verifier``, a refused reminder…); 2 stopped on a ``MilaError``,
 
 from __future__ import annotations
 
+import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -33,12 +35,18 @@ __all__ = ["JOURNAL_NOT_WRITTEN", "FrenchParser", "Shown", "build_parser", "main
 Handler = Callable[..., int]
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The parser, built once per process: a process running several commands (the scheduler,
+    the tests) does not build its 41 sub-commands again each time."""
+    return build_parser()
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     # Shown is an io.TextIOBase, which typing does not count as a TextIO: it is one in use.
     out = cast(TextIO, Shown(out or sys.stdout))
     err = cast(TextIO, Shown(sys.stderr))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     handler: Handler = args.handler
     show_notices(err)
     try:
