@@ -258,6 +258,7 @@ def run_digest(ctx: RunContext) -> DigestResult:
         state.evaluation,
         settings.donnees.conservation_annees,
         settings.digest.assemblee_generale,
+        state.invoices,
     )
     last = result.last or LastSummary(None, frozenset())
     result.new = [item for item in result.items if not last.knows(item.key)]

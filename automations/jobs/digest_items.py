@@ -351,13 +351,18 @@ def text_items(texts: Sequence[Text], title: str, today: dt.date, assembly: Asse
     return found
 
 
-def balance_items(tables: Mapping[str, Table], today: dt.date) -> list[Item]:
-    """Each member whose invoices past their due date are not fully paid, with its balance."""
+def balance_items(
+    tables: Mapping[str, Table], today: dt.date, invoices: Sequence[Invoice] | None = None
+) -> list[Item]:
+    """Each member whose invoices past their due date are not fully paid, with its balance.
+    ``invoices``: the run's reading of ``Factures`` (``WorkbookState.invoices``), read here
+    from ``tables`` when not given."""
     table = next((t for t in tables.values() if t.schema is schema.FACTURES), None)
     if table is None:
         return []
-    models, _ = parse_table(table, today=today, tab=schema.FACTURES)
-    invoices = [m for m in models if isinstance(m, Invoice)]
+    if invoices is None:
+        models, _ = parse_table(table, today=today, tab=schema.FACTURES)
+        invoices = [m for m in models if isinstance(m, Invoice)]
     items = []
     for balance in receivables.balances(invoices, today):
         if balance.overdue <= 0:
@@ -391,9 +396,11 @@ def collect(
     evaluation: Evaluation | None = None,
     retention_years: int | None = None,
     assembly: Assembly = None,
+    invoices: Sequence[Invoice] | None = None,
 ) -> list[Item]:
     """Every point of the summary, section by section (``evaluation``: the run's one
-    evaluation of ``tables``, made now when not given)."""
+    evaluation of ``tables``, made now when not given; ``invoices``: its reading of
+    ``Factures``, likewise)."""
     if evaluation is None:
         evaluation = evaluate(tables, today, policy, booking_policy=bookings)
     journal_title = evaluation.dataset.titles.get(schema.JOURNAL.name, schema.JOURNAL.name)
@@ -402,7 +409,7 @@ def collect(
     items += reminder_items(tables, evaluation, today, policy, renewals)
     if retention_years is not None:
         items += retention_items(tables, evaluation, today, retention_years, forms)
-    items += balance_items(tables, today)
+    items += balance_items(tables, today, invoices)
     items += failure_items(evaluation.dataset.journal, journal_title, since)
     texts_title = evaluation.dataset.titles.get(schema.TEXTES.name, schema.TEXTES.name)
     items += text_items(evaluation.dataset.texts, texts_title, today, assembly)
