@@ -516,7 +516,7 @@ def _names(cell: str) -> set[str]:
 def test_the_acknowledgement_says_where_to_write_about_ones_data(contact):
     """The form reply carries a short information line with the contact for requests
     ([donnees] contact, or the sender), in its text and HTML versions."""
-    from automations.jobs.form_replies import HTML_TEMPLATE, TEXT_TEMPLATE, _context
+    from automations.jobs.form_replies import MESSAGE, _context
     from automations.mail.templates import Templates
     from automations.model.rows import Event, Member
     from automations.settings import MailSettings
@@ -526,7 +526,7 @@ def test_the_acknowledgement_says_where_to_write_about_ones_data(contact):
     event = Event(row=2, id="E001", date=dt.date(2026, 12, 1), type="Club MILA", title="Club")
     context = _context(member, event, "I0001", None, mail, contact)
     templates = Templates(mail.templates)
-    for name in (TEXT_TEMPLATE, HTML_TEMPLATE):
+    for name in (MESSAGE.text, MESSAGE.html):
         text = " ".join(templates.render(name, context).split())
         assert f"les faire effacer, écrivez à {contact or 'adhesions@mila.fr'}" in text, name
 

@@ -35,10 +35,9 @@ from ..mail import (
     MailSettings,
     Sender,
     Templates,
-    build_message,
-    new_message_id,
     preview_notice,
 )
+from ..mail.compose import MessageTemplates, compose
 from ..outbox import PLANNED, Mail, ToCheck
 from ..rules import outbox as rules
 from ..runner import NOTHING, SUCCESS, Outcome, journal_missing
@@ -227,16 +226,14 @@ def send_drafts(
                 f"({refusal.details or 'sans détail'}) ; corrigez-la, puis relancez l'envoi."
             )
             continue
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MessageTemplates.named(template),
+                draft.context,
                 to_name=draft.to_name,
                 to_address=draft.address,
-                subject=templates.render(f"{template}.sujet.txt.j2", draft.context),
-                text=templates.render(f"{template}.txt.j2", draft.context),
-                html=templates.render(f"{template}.html.j2", draft.context),
-                message_id=message_id,
                 date=now,
                 name=draft.name,
                 attachments=[(p.name, p.read_bytes()) for p in draft.attachments],
@@ -251,7 +248,7 @@ def send_drafts(
                 address=outgoing.recipient,
                 reminder=draft.label,
                 reference=draft.reference,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 attachments=[p.name for p in draft.attachments],
                 outgoing=outgoing,
             )

@@ -26,7 +26,8 @@ from .. import outbox, schema
 from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_time
-from ..mail import HeaderProblem, MailSettings, Sender, Templates, build_message, new_message_id
+from ..mail import HeaderProblem, MailSettings, Sender, Templates
+from ..mail.compose import MessageTemplates, compose
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..rules import outbox as rules
@@ -45,9 +46,7 @@ READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.RELA
 
 PREFIX = "inscription reçue"  # the Relance label: « inscription reçue I0123 »
 REQUESTED = "à envoyer"
-SUBJECT_TEMPLATE = "inscription_recue.sujet.txt.j2"
-TEXT_TEMPLATE = "inscription_recue.txt.j2"
-HTML_TEMPLATE = "inscription_recue.html.j2"
+MESSAGE = MessageTemplates.named("inscription_recue")
 _LABEL = re.compile(r"inscription recue\s+(\S+)")
 _HOLDING = ("inscrit", "présent")
 
@@ -212,16 +211,14 @@ def _plan(
             )
             continue
         context = _context(member, event, rid, rank, mail, data_contact)
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MESSAGE,
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=templates.render(SUBJECT_TEMPLATE, context),
-                text=templates.render(TEXT_TEMPLATE, context),
-                html=templates.render(HTML_TEMPLATE, context),
-                message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{member.id}-inscription-recue-{rid}",
             )
@@ -240,7 +237,7 @@ def _plan(
                 event_when=event_when(event),
                 reminder=notice.label,
                 reference=notice.reference,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 outgoing=outgoing,
             )
         )

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from .. import outbox
 from ..formatting import format_date_long, format_money
-from ..mail import HeaderProblem, Templates, build_message, new_message_id, preview_notice
+from ..mail import HeaderProblem, Templates, preview_notice
+from ..mail.compose import MessageTemplates, compose
 from ..model.invoices import CANCELLED, PAID, Invoice
 from ..model.rows import Member, id_key
 from ..outbox import PLANNED, Mail, ToCheck, preview_outcome
@@ -43,9 +44,7 @@ TASK = "envoi des factures"  # the Journal's « Tâche » of the sending
 # PDF); it is sent on its own only when no reminder went within these days of its issue.
 REMINDER_HOLD_DAYS = 7
 DOCUMENT_MAILS = ("facture ", "avoir ")  # the Relance of a document sent, or of an unpaid one
-SUBJECT_TEMPLATE = "facture.sujet.txt.j2"
-TEXT_TEMPLATE = "facture.txt.j2"
-HTML_TEMPLATE = "facture.html.j2"
+MESSAGE = MessageTemplates.named("facture")
 
 
 @dataclass(kw_only=True)
@@ -236,16 +235,14 @@ def send(
             )
             continue
         context = invoice_mail_context(invoice, member, ctx, pdf.name)
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MESSAGE,
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=templates.render(SUBJECT_TEMPLATE, context),
-                text=templates.render(TEXT_TEMPLATE, context),
-                html=templates.render(HTML_TEMPLATE, context),
-                message_id=message_id,
                 date=now,
                 name=f"{ctx.today.isoformat()}-{member.id}-{invoice.number}",
                 attachments=[(pdf.name, pdf.read_bytes())],
@@ -260,7 +257,7 @@ def send(
                 address=outgoing.recipient,
                 reminder=mail_label(invoice.number, credit_note=invoice.is_credit_note),
                 reference=invoice.date,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 number=invoice.number,
                 attachment=pdf.name,
                 outgoing=outgoing,

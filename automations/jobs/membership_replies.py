@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from .. import outbox
 from ..errors import MilaError
-from ..mail import HeaderProblem, Templates, build_message, new_message_id
+from ..mail import HeaderProblem, Templates
+from ..mail.compose import MessageTemplates, compose
 from ..model.rows import id_key
 from ..rules import outbox as rules
 from ..runner import FAILURE, SUCCESS
@@ -128,16 +129,14 @@ def run_membership_acks(ctx: RunContext, *, only: set[str] | None = None) -> Mem
             "contact": {"email": mail.reply_to or mail.sender},
             "donnees": {"contact": ctx.settings.donnees.contact or mail.reply_to or mail.sender},
         }
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MessageTemplates.named("adhesion_recue"),
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=templates.render("adhesion_recue.sujet.txt.j2", context),
-                text=templates.render("adhesion_recue.txt.j2", context),
-                html=templates.render("adhesion_recue.html.j2", context),
-                message_id=message_id,
                 date=now,
                 name=f"{ctx.today.isoformat()}-{member.id}-adhesion-recue",
             )
@@ -150,7 +149,7 @@ def run_membership_acks(ctx: RunContext, *, only: set[str] | None = None) -> Mem
                 address=outgoing.recipient,
                 reminder=notice.label,
                 reference=notice.reference,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 outgoing=outgoing,
             )
         )

@@ -53,9 +53,8 @@ from ..mail import (
     MailSettings,
     Sender,
     Templates,
-    build_message,
-    new_message_id,
 )
+from ..mail.compose import MessageTemplates, compose
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..outbox import ToCheck
@@ -76,9 +75,7 @@ READ_TABS = (schema.MEMBRES, schema.EVENEMENTS, schema.INSCRIPTIONS, schema.RELA
 
 PREFIX = "place confirmée"  # the Relance label: « place confirmée I0123 »
 REQUESTED = "à envoyer"  # Statut of the row the sync records
-SUBJECT_TEMPLATE = "place_confirmee.sujet.txt.j2"
-TEXT_TEMPLATE = "place_confirmee.txt.j2"
-HTML_TEMPLATE = "place_confirmee.html.j2"
+MESSAGE = MessageTemplates.named("place_confirmee")
 
 _LABEL = re.compile(r"place confirmee\s+(\S+)")
 _REQUESTED_KEY = normalize_header(REQUESTED)
@@ -383,19 +380,14 @@ def _plan(
             result.waiting.append(Waiting(notice.registration_id, notice.member_id, why))
             continue
         context = _context(member, event, notice, mail)
-        subject = templates.render(SUBJECT_TEMPLATE, context)
-        text = templates.render(TEXT_TEMPLATE, context)
-        html = templates.render(HTML_TEMPLATE, context)
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MESSAGE,
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=subject,
-                text=text,
-                html=html,
-                message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{member.id}-place-confirmee-{notice.registration_id}",
             )
@@ -414,7 +406,7 @@ def _plan(
                 event_when=event_when(event),
                 reminder=notice.label,
                 reference=notice.reference,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 outgoing=outgoing,
             )
         )

@@ -23,10 +23,9 @@ from ..mail import (
     MailSettings,
     Sender,
     Templates,
-    build_message,
-    new_message_id,
     preview_notice,
 )
+from ..mail.compose import MessageTemplates, compose
 from ..model.payments import Payment
 from ..model.rows import Member
 from ..outbox import PLANNED, Mail, ToCheck
@@ -37,9 +36,7 @@ from ..workbook.table import is_blank
 from .document_run import _Item, _label, _Run
 
 TASK = "envoi des reçus"  # the Journal's « Tâche » of the sending
-SUBJECT_TEMPLATE = "recu.sujet.txt.j2"
-TEXT_TEMPLATE = "recu.txt.j2"
-HTML_TEMPLATE = "recu.html.j2"
+MESSAGE = MessageTemplates.named("recu")
 
 
 # --------------------------------------------------------------------------- result
@@ -202,17 +199,15 @@ def send_receipts(
         assert m.email is not None and choice.item is not None
         entry = folder.entry(choice.item.key) or {}
         attached = folder.folder / str(entry.get("pdf") or entry.get("file"))
-        message_id = new_message_id(mail.domain)
         context = _context(choice.item.context, m, mail, attached.name)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MESSAGE,
+                context,
                 to_name=m.contact,
                 to_address=m.email,
-                subject=templates.render(SUBJECT_TEMPLATE, context),
-                text=templates.render(TEXT_TEMPLATE, context),
-                html=templates.render(HTML_TEMPLATE, context),
-                message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{m.id}-recu-{number}",
                 attachments=[(attached.name, attached.read_bytes())],
@@ -227,7 +222,7 @@ def send_receipts(
                 address=outgoing.recipient,
                 reminder=label,
                 reference=p.date,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 payment_id=p.id,
                 number=number,
                 attachment=attached.name,

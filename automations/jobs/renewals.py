@@ -50,10 +50,9 @@ from ..mail import (
     MailSettings,
     Sender,
     Templates,
-    build_message,
-    new_message_id,
     preview_notice,
 )
+from ..mail.compose import MessageTemplates, compose
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
@@ -436,19 +435,14 @@ def plan(
         attachments = renewal_attachment(invoice, invoice_folder, entries, member.id, due.reference)
         if attachments:
             context["facture"]["fichier"] = attachments[0][0]  # type: ignore[index]  # set just above
-        subject = templates.render(SUBJECTS[due.kind.moment], context)
-        text = templates.render(TEXT_TEMPLATE, context)
-        html = templates.render(HTML_TEMPLATE, context)
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                MessageTemplates(SUBJECTS[due.kind.moment], TEXT_TEMPLATE, HTML_TEMPLATE),
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=subject,
-                text=text,
-                html=html,
-                message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{member.id}-{due.label}",
                 attachments=attachments,
@@ -465,7 +459,7 @@ def plan(
                 reminder=due.label,
                 reference=due.reference,
                 send_on=due.send_on,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 amount_ttc=computation.fee.ttc,
                 outgoing=outgoing,
             )

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..formatting import format_date, format_date_long, format_money
-from ..mail import HeaderProblem, MailSettings, Templates, build_message, new_message_id
+from ..mail import HeaderProblem, MailSettings, Templates
+from ..mail.compose import MessageTemplates, compose
 from ..model.rows import Member, id_key
 from ..rules import outbox as ledger_rules
 from ..rules.invoices import PURPOSE_WORDS
@@ -24,9 +25,7 @@ from ..settings.renewals import RenewalSettings
 from .renewals import Reminder, RenewalsResult, Skipped
 from .workbook_state import WorkbookState
 
-UNPAID_SUBJECT = "facture_impayee.sujet.txt.j2"
-UNPAID_TEXT = "facture_impayee.txt.j2"
-UNPAID_HTML = "facture_impayee.html.j2"
+UNPAID = MessageTemplates.named("facture_impayee")
 
 
 def plan_unpaid(
@@ -77,16 +76,14 @@ def plan_unpaid(
             )
             continue
         context = _unpaid_context(member, item, today, settings, mail)
-        message_id = new_message_id(mail.domain)
         try:
-            outgoing = build_message(
+            outgoing = compose(
                 mail,
+                templates,
+                UNPAID,
+                context,
                 to_name=member.contact,
                 to_address=member.email,
-                subject=templates.render(UNPAID_SUBJECT, context),
-                text=templates.render(UNPAID_TEXT, context),
-                html=templates.render(UNPAID_HTML, context),
-                message_id=message_id,
                 date=now,
                 name=f"{today.isoformat()}-{member.id}-{invoice.number}-j{item.offset}",
             )
@@ -105,7 +102,7 @@ def plan_unpaid(
                 reminder=item.label,
                 reference=invoice.due_date,
                 send_on=item.send_on,
-                message_id=message_id,
+                message_id=outgoing.message_id,
                 amount_ttc=invoice.due,
                 outgoing=outgoing,
             )
