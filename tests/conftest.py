@@ -212,6 +212,49 @@ def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path
     return folder, pickle.loads(result_file.read_bytes())
 
 
+# Shared fixtures costly to build and read by a handful of modules: under pytest-xdist, every
+# test that needs one runs on the same worker (group ``xdist_group``, as --dist loadgroup
+# keeps it), which builds it while the other worker runs other tests, instead of one worker
+# waiting on ``built_once``'s lock for the other to finish the build (idle core time).
+_GROUPED_BY_FIXTURE = {
+    "demo_documents_built": "demo_documents",  # the documents, their texts, their PDFs
+    "demo_synced_built": "demo_synced",
+    "quota_scenarios": "quota",
+}
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook (see below)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests of the costly fixtures above, and make --dist loadgroup keep every
+    group on one worker: pytest-xdist (3.8) names a test's group by appending « @group » to
+    ``item._nodeid``, which pytest 9.2 no longer reads (a node's id is now ``item._id``), so
+    that every xdist_group was spread over the workers like any test."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            names = getattr(item, "fixturenames", ())
+            group = next((g for fixture, g in _GROUPED_BY_FIXTURE.items() if fixture in names), None)
+            if group is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under loadgroup
+        return
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if not groups or "@" in item.nodeid:
+            continue
+        nodeid = f"{item.nodeid}@{'_'.join(groups)}"
+        if hasattr(item, "_id"):  # pytest 9.2 and later
+            from _pytest.nodeid import NodeId
+
+            setattr(item, "_id", NodeId.parse(nodeid))  # noqa: B010 (a private attribute)
+        else:
+            setattr(item, "_nodeid", nodeid)  # noqa: B010
+
+
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
     """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
