@@ -283,7 +283,10 @@ def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: py
     return folder / "demo.xlsx"
 
 
-def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
+def _demo_documents(grids: dict[str, Grid], folder: Path) -> dict[str, Any]:
+    """The jobs run on the demo's cells in memory, one backend for them all (each sees what the
+    one before wrote, as they would in the file): the documents are the subject, not the .xlsx
+    file, whose reading and writing cost most of this when the jobs ran on it."""
     from automations.clock import FixedClock
     from automations.config import Settings
     from automations.documents.settings import AssociationSettings, DocumentsSettings
@@ -291,9 +294,9 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
     from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
     from automations.jobs.report import run_report
     from automations.rules.membership import MembershipPolicy
+    from tests.support.memory_backend import MemoryBackend
 
-    path = folder / "demo.xlsx"
-    shutil.copyfile(demo, path)
+    backend = MemoryBackend(grids)
     today = DEMO_DOCUMENTS_DAY
     clock = FixedClock(dt.datetime.combine(today, dt.time(9)))
 
@@ -301,7 +304,7 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
         settings = Settings(
             association=AssociationSettings(), documents=documents, membership=MembershipPolicy()
         )
-        return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
+        return RunContext(settings, clock, today=today, workbook=Workbook(backend))
 
     default = run_conventions(run(DocumentsSettings(out=folder / "none")))
     shops = DocumentsSettings(out=folder / "out", shop_conventions=True)
@@ -313,7 +316,7 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
         "emargement": run_attendance(run(shops), meeting=dt.date(2026, 6, 12)),
     }
     report = folder / "out" / "rapport"  # beside, not among, the documents members receive
-    run_report(Workbook(XlsxBackend(path)), year=2025, out_dir=report, today=today, soffice=None)
+    run_report(Workbook(backend), year=2025, out_dir=report, today=today, soffice=None)
     return results
 
 
@@ -322,7 +325,7 @@ DEMO_DOCUMENTS_DAY = dt.date(2026, 11, 30)
 
 @pytest.fixture(scope="session")
 def demo_documents_built(
-    demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory
+    demo_grids_built: dict[str, Grid], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, Any]]:
     """``(out, results)``: every kind of document the jobs write from the demo on 30 November
     2026, written once per test run into ``out``: the conventions (shops' included), every
@@ -333,7 +336,7 @@ def demo_documents_built(
     ``default``: the conventions of a first run without ``shop_conventions``, written
     elsewhere. Read the files; copy one before changing it."""
     folder, results = built_once(
-        tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_built[0], f)
+        tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_grids_built, f)
     )
     return folder / "out", results
 
