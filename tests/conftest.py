@@ -271,14 +271,17 @@ def _sync_demo(demo: Path, folder: Path) -> str:
     (folder / "mila.toml").write_text("", encoding="utf-8")  # its logs/ and state/ go beside it
     out = io.StringIO()
     options = ["--config", str(folder / "mila.toml"), "--classeur", str(folder / "demo.xlsx")]
-    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat()], out=out)
+    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat(), "--json"], out=out)
     assert code == 0, out.getvalue()
+    (folder / "sync.json").write_text(out.getvalue(), encoding="utf-8")
     return out.getvalue()
 
 
 @pytest.fixture(scope="session")
 def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run."""
+    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run; beside it
+    the empty ``mila.toml`` it ran with, the ``logs/`` and ``state/`` it left, and in
+    ``sync.json`` what it printed (``--json``)."""
     folder, _ = built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
     return folder / "demo.xlsx"
 

@@ -130,16 +130,22 @@ class TestCheckAndSync:
         data = json.loads(out)
         assert code == 1 and data["errors"] == len([a for a in data["anomalies"] if a["severity"] == "error"])
 
-    def test_sync_then_sync_again_on_the_demo(self, demo, tmp_path):
+    def test_sync_then_sync_again_on_the_demo(self, demo_synced_built, tmp_path):
         """The README's first command: a first sync writes, a second one has nothing to do;
-        each run leaves a line in logs/mila.log, even the one that changes nothing."""
-        code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23", "--json")
-        first = json.loads(out)
-        assert code == 0 and first["ids_assigned"] == 1 and first["cells_written"] > 100
+        each run leaves a line in logs/mila.log, even the one that changes nothing. (The first
+        run is the session's: ``mila synchroniser --json`` with an empty mila.toml beside the
+        demo, whose folder, logs included, is copied here for the second.)"""
+        import shutil
+
+        folder = tmp_path / "demo"
+        shutil.copytree(demo_synced_built.parent, folder)
+        first = json.loads((folder / "sync.json").read_text(encoding="utf-8"))
+        assert first["ids_assigned"] == 1 and first["cells_written"] > 100
         assert {"ids_assigned", "cells_written", "errors", "warnings"} <= set(first)
-        code, out = run("synchroniser", "--classeur", str(demo), "--date", "2026-11-23")
+        options = ("--config", str(folder / "mila.toml"), "--classeur", str(folder / "demo.xlsx"))
+        code, out = run("synchroniser", *options, "--date", "2026-11-23")
         assert code == 0 and "Rien à changer" in out
-        lines = (tmp_path / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
+        lines = (folder / "logs" / "mila.log").read_text(encoding="utf-8").splitlines()
         runs = [line for line in lines if "automations.runner: sync:" in line]
         assert len(runs) == 2 and "rien à faire" in runs[1]
 
