@@ -223,6 +223,23 @@ _GROUPED_BY_FIXTURE = {
 }
 
 
+def _group_of(item: pytest.Item) -> str | None:
+    """The costly shared fixture's group above, else the module's name when the test uses a
+    fixture the module defines for all its tests (scope module or class), which a worker
+    would otherwise build again for its share of the module's tests."""
+    names = getattr(item, "fixturenames", ())
+    group = next((g for fixture, g in _GROUPED_BY_FIXTURE.items() if fixture in names), None)
+    if group is not None:
+        return group
+    module = item.nodeid.split("::", 1)[0]
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in getattr(info, "name2fixturedefs", {}).values():
+        for definition in definitions:
+            if definition.scope in ("module", "class") and definition.baseid == module:
+                return Path(module).stem
+    return None
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook (see below)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests of the costly fixtures above, and make --dist loadgroup keep every
@@ -231,8 +248,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     that every xdist_group was spread over the workers like any test."""
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            names = getattr(item, "fixturenames", ())
-            group = next((g for fixture, g in _GROUPED_BY_FIXTURE.items() if fixture in names), None)
+            group = _group_of(item)
             if group is not None:
                 item.add_marker(pytest.mark.xdist_group(group))
     if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under loadgroup
