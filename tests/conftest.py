@@ -223,6 +223,9 @@ _GROUPED_BY_FIXTURE = {
 }
 
 
+_HEAVY_FIXTURES = frozenset({"demo", "demo_synced", "demo_memory"})
+
+
 def _group_of(item: pytest.Item) -> str | None:
     """The costly shared fixture's group above, else the module's name when the test uses a
     fixture the module defines for all its tests (scope module or class), which a worker
@@ -253,6 +256,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.xdist_group(group))
     if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under loadgroup
         return
+    # The tests that run jobs on the whole demo first (a stable sort: the same order on every
+    # worker): the last tests handed out are then short ones, and no core waits at the end of
+    # the run for another that got a long test last.
+    items.sort(key=lambda item: not _HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())))
     for item in items:
         groups = sorted(
             {
