@@ -216,6 +216,72 @@ def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path
     return folder, pickle.loads(result_file.read_bytes())
 
 
+# Shared fixtures costly to build and read by a handful of modules: under pytest-xdist, every
+# test that needs one runs on the same worker (group ``xdist_group``, as --dist loadgroup
+# keeps it), which builds it while the other worker runs other tests, instead of one worker
+# waiting on ``built_once``'s lock for the other to finish the build (idle core time).
+_GROUPED_BY_FIXTURE = {
+    "demo_documents_built": "demo_documents",  # the documents, their texts, their PDFs
+    "demo_synced_built": "demo_synced",
+    "quota_scenarios": "quota",
+}
+
+
+_HEAVY_FIXTURES = frozenset({"demo", "demo_synced", "demo_memory"})
+
+
+def _group_of(item: pytest.Item) -> str | None:
+    """The costly shared fixture's group above, else the module's name when the test uses a
+    fixture the module defines for all its tests (scope module or class), which a worker
+    would otherwise build again for its share of the module's tests."""
+    names = getattr(item, "fixturenames", ())
+    group = next((g for fixture, g in _GROUPED_BY_FIXTURE.items() if fixture in names), None)
+    if group is not None:
+        return group
+    module = item.nodeid.split("::", 1)[0]
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in getattr(info, "name2fixturedefs", {}).values():
+        for definition in definitions:
+            if definition.scope in ("module", "class") and definition.baseid == module:
+                return Path(module).stem
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook (see below)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests of the costly fixtures above, and make --dist loadgroup keep every
+    group on one worker: pytest-xdist (3.8) names a test's group by appending « @group » to
+    ``item._nodeid``, which pytest 9.2 no longer reads (a node's id is now ``item._id``), so
+    that every xdist_group was spread over the workers like any test."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = _group_of(item)
+            if group is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under loadgroup
+        return
+    # The tests that run jobs on the whole demo first (a stable sort: the same order on every
+    # worker): the last tests handed out are then short ones, and no core waits at the end of
+    # the run for another that got a long test last.
+    items.sort(key=lambda item: not _HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if not groups or "@" in item.nodeid:
+            continue
+        nodeid = f"{item.nodeid}@{'_'.join(groups)}"
+        if hasattr(item, "_id"):  # pytest 9.2 and later
+            from _pytest.nodeid import NodeId
+
+            setattr(item, "_id", NodeId.parse(nodeid))  # noqa: B010 (a private attribute)
+        else:
+            setattr(item, "_nodeid", nodeid)  # noqa: B010
+
+
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
     """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
@@ -232,19 +298,25 @@ def _sync_demo(demo: Path, folder: Path) -> str:
     (folder / "mila.toml").write_text("", encoding="utf-8")  # its logs/ and state/ go beside it
     out = io.StringIO()
     options = ["--config", str(folder / "mila.toml"), "--classeur", str(folder / "demo.xlsx")]
-    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat()], out=out)
+    code = main(["sync", *options, "--date", DEMO_TODAY.isoformat(), "--json"], out=out)
     assert code == 0, out.getvalue()
+    (folder / "sync.json").write_text(out.getvalue(), encoding="utf-8")
     return out.getvalue()
 
 
 @pytest.fixture(scope="session")
 def demo_synced_built(demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run."""
+    """The demo workbook after ``mila sync --date 2026-11-23``, once per test run; beside it
+    the empty ``mila.toml`` it ran with, the ``logs/`` and ``state/`` it left, and in
+    ``sync.json`` what it printed (``--json``)."""
     folder, _ = built_once(tmp_path_factory, "demo_synced", lambda f: _sync_demo(demo_built[0], f))
     return folder / "demo.xlsx"
 
 
-def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
+def _demo_documents(grids: dict[str, Grid], folder: Path) -> dict[str, Any]:
+    """The jobs run on the demo's cells in memory, one backend for them all (each sees what the
+    one before wrote, as they would in the file): the documents are the subject, not the .xlsx
+    file, whose reading and writing cost most of this when the jobs ran on it."""
     from automations.clock import FixedClock
     from automations.config import Settings
     from automations.documents.settings import AssociationSettings, DocumentsSettings
@@ -252,9 +324,9 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
     from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
     from automations.jobs.report import run_report
     from automations.rules.membership import MembershipPolicy
+    from tests.support.memory_backend import MemoryBackend
 
-    path = folder / "demo.xlsx"
-    shutil.copyfile(demo, path)
+    backend = MemoryBackend(grids)
     today = DEMO_DOCUMENTS_DAY
     clock = FixedClock(dt.datetime.combine(today, dt.time(9)))
 
@@ -262,7 +334,7 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
         settings = Settings(
             association=AssociationSettings(), documents=documents, membership=MembershipPolicy()
         )
-        return RunContext(settings, clock, today=today, workbook=Workbook(XlsxBackend(path)))
+        return RunContext(settings, clock, today=today, workbook=Workbook(backend))
 
     default = run_conventions(run(DocumentsSettings(out=folder / "none")))
     shops = DocumentsSettings(out=folder / "out", shop_conventions=True)
@@ -274,7 +346,7 @@ def _demo_documents(demo: Path, folder: Path) -> dict[str, Any]:
         "emargement": run_attendance(run(shops), meeting=dt.date(2026, 6, 12)),
     }
     report = folder / "out" / "rapport"  # beside, not among, the documents members receive
-    run_report(Workbook(XlsxBackend(path)), year=2025, out_dir=report, today=today, soffice=None)
+    run_report(Workbook(backend), year=2025, out_dir=report, today=today, soffice=None)
     return results
 
 
@@ -283,7 +355,7 @@ DEMO_DOCUMENTS_DAY = dt.date(2026, 11, 30)
 
 @pytest.fixture(scope="session")
 def demo_documents_built(
-    demo_built: tuple[Path, DemoSummary], tmp_path_factory: pytest.TempPathFactory
+    demo_grids_built: dict[str, Grid], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, Any]]:
     """``(out, results)``: every kind of document the jobs write from the demo on 30 November
     2026, written once per test run into ``out``: the conventions (shops' included), every
@@ -294,7 +366,7 @@ def demo_documents_built(
     ``default``: the conventions of a first run without ``shop_conventions``, written
     elsewhere. Read the files; copy one before changing it."""
     folder, results = built_once(
-        tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_built[0], f)
+        tmp_path_factory, "demo_documents", lambda f: _demo_documents(demo_grids_built, f)
     )
     return folder / "out", results
 

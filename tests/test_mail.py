@@ -309,6 +309,25 @@ class TestTemplates:
         with pytest.raises(TemplateError, match=r"« base\.html\.j2 », ligne 2"):
             Templates(tmp_path).render("child.html.j2", {"association": {"nom": "MILA"}})
 
+    def test_a_template_is_compiled_once_per_folder(self, tmp_path):
+        """Each job's Templates of one folder reuses the template compiled by the first."""
+        (tmp_path / "a.txt.j2").write_text("{{ nom }}", encoding="utf-8")
+        first, second = Templates(tmp_path), Templates(tmp_path)
+        assert first.render("a.txt.j2", {"nom": "Léa"}) == second.render("a.txt.j2", {"nom": "Léa"}) == "Léa"
+        assert first.env.get_template("a.txt.j2") is second.env.get_template("a.txt.j2")
+
+    def test_an_edited_template_is_read_again(self, tmp_path):
+        """A template the staff save again (even at once, even to the same length) is the one
+        the next rendering uses, in a process that keeps running (the scheduler)."""
+        template = tmp_path / "a.txt.j2"
+        template.write_text("Bonjour {{ nom }}", encoding="utf-8")
+        templates = Templates(tmp_path)
+        assert templates.render("a.txt.j2", {"nom": "Léa"}) == "Bonjour Léa"
+        template.write_text("Bonsoir {{ nom }}", encoding="utf-8")
+        assert templates.render("a.txt.j2", {"nom": "Léa"}) == "Bonsoir Léa"
+        template.write_text("Salut {{ nom }}", encoding="utf-8")
+        assert Templates(tmp_path).render("a.txt.j2", {"nom": "Léa"}) == "Salut Léa"
+
     def test_missing_template(self, tmp_path):
         """A missing file says where it was looked for."""
         with pytest.raises(TemplateError, match="introuvable.*relance.txt.j2"):

@@ -11,54 +11,54 @@ from benchmarks.quota import measure
 
 
 @pytest.fixture(scope="session")
-def scenarios(demo_built, tmp_path_factory) -> dict[str, object]:
+def quota_scenarios(demo_built, tmp_path_factory) -> dict[str, object]:
     """The scenarios of ``benchmarks.quota``, on the session's demo (built for the same day),
-    measured once per test run even when xdist spreads this module's tests over workers."""
+    measured once per test run, its tests on one xdist worker (conftest groups them)."""
     return built_once(tmp_path_factory, "quota", lambda _: {s.name: s for s in measure(demo_built[0])})[1]
 
 
-def test_an_unchanged_sync_is_two_reads(scenarios) -> None:
+def test_an_unchanged_sync_is_two_reads(quota_scenarios) -> None:
     """Metadata and one batchGet of every tab, the form tabs included; nothing written."""
-    found = scenarios["unchanged sync"]
+    found = quota_scenarios["unchanged sync"]
     assert (found.requests, found.kinds) == (2, "metadata 1, values:batchGet 1")
 
 
-def test_a_sync_after_one_edit_is_four_requests(scenarios) -> None:
+def test_a_sync_after_one_edit_is_four_requests(quota_scenarios) -> None:
     """Metadata, read, re-read of the IDs, one write carrying the Journal line."""
-    found = scenarios["sync after one staff edit"]
+    found = quota_scenarios["sync after one staff edit"]
     assert (found.requests, found.kinds) == (4, "metadata 1, values:batchGet 2, values:batchUpdate 1")
 
 
-def test_a_form_answer_is_taken_in_with_six_requests(scenarios) -> None:
+def test_a_form_answer_is_taken_in_with_six_requests(quota_scenarios) -> None:
     """The new Inscriptions row, its Relances record, its « Traitée le », its computed place
     and the Journal line in one write; then the acknowledgement's read and Journal line."""
-    found = scenarios["sync after one registration form answer"]
+    found = quota_scenarios["sync after one registration form answer"]
     assert found.requests <= 6
     assert found.requests == 6
 
 
-def test_a_membership_request_is_taken_in_with_five_requests(scenarios) -> None:
+def test_a_membership_request_is_taken_in_with_five_requests(quota_scenarios) -> None:
     """The new Membres row, its « Traitée le », its acknowledgement « à envoyer » in Relances,
     Listes with the new member and the Journal line all go in the one write; then the
     acknowledgement step reads the workbook again (issue 22: the structure is told it was
     received; here a preview, no mail server)."""
-    found = scenarios["sync after one membership form answer (Listes gets the member)"]
+    found = quota_scenarios["sync after one membership form answer (Listes gets the member)"]
     assert (found.requests, found.listes_writes) == (5, 1)
 
 
-def test_an_idle_requests_pass_is_one_read(scenarios) -> None:
+def test_an_idle_requests_pass_is_one_read(quota_scenarios) -> None:
     """Issue 22: the scheduler's every-minute pass with nothing pending in Demandes reads that
     tab once, without the spreadsheet's metadata, and writes nothing."""
     from benchmarks.quota import IDLE_REQUESTS
 
-    found = scenarios[IDLE_REQUESTS]
+    found = quota_scenarios[IDLE_REQUESTS]
     assert (found.requests, found.kinds) == (1, "values:batchGet 1")
 
 
-def test_a_sort_of_membres_writes_nothing_to_listes(scenarios) -> None:
+def test_a_sort_of_membres_writes_nothing_to_listes(quota_scenarios) -> None:
     """Listes is sorted by name: sorting Membres leaves it as it is."""
-    assert scenarios["sync after a person sorted Membres"].listes_writes == 0
-    assert scenarios["sync after one staff edit"].listes_writes == 0
+    assert quota_scenarios["sync after a person sorted Membres"].listes_writes == 0
+    assert quota_scenarios["sync after one staff edit"].listes_writes == 0
 
 
 # --------------------------------------------------------------------------- the Journal line in the write

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..documents.french import FILTERS, typographic
 from ..errors import TemplateError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 
 def _typeset(value: Any) -> Any:
@@ -25,24 +30,13 @@ class Templates:
 
     ``*.html.j2`` (and ``*.html``) are autoescaped: a ``<`` typed in a member's name shows
     as text. A variable the template uses but the context lacks is an error, not a blank.
+    Each template is compiled once per process and folder, and again when its file changes
+    (a template the staff edited is read afresh by the next run of a long-lived scheduler).
     """
 
     def __init__(self, folder: Path) -> None:
-        from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-        from jinja2.sandbox import SandboxedEnvironment
-
         self.folder = Path(folder)
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(self.folder), encoding="utf-8"),
-            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-            finalize=_typeset,
-        )
-        self.env.filters.update(FILTERS)  # {{ membre.structure|de }}: see documents/french.py
+        self.env = _environment(str(self.folder.resolve()))
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render template ``name``; any failure is a French :class:`TemplateError`."""
@@ -87,6 +81,56 @@ class Templates:
                 f"Le modèle d'e-mail « {where} », ligne {line}, provoque une erreur : {exc}. "
                 "Corrigez cette ligne ; aucun message n'a été envoyé."
             ) from None
+
+
+@lru_cache(maxsize=64)
+def _environment(folder: str) -> SandboxedEnvironment:
+    """The sandboxed environment of a templates folder, shared by every :class:`Templates` of
+    that folder so that its compiled templates are too (compiling is most of a rendering's cost)."""
+    from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2.loaders import split_template_path
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class _Loader(FileSystemLoader):
+        """A template is out of date as soon as its file's size or modification time (to the
+        nanosecond) differs from when it was read: two quick saves within one tick of a coarse
+        clock still differ in size or inode."""
+
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+            stamp = None  # taken before the read: a save during it makes the copy out of date
+            for base in self.searchpath:
+                try:
+                    stamp = _stamp(os.path.join(base, *split_template_path(template)))
+                    break
+                except OSError:
+                    continue
+            source, filename, _ = super().get_source(environment, template)
+
+            def uptodate() -> bool:
+                try:
+                    return stamp is not None and _stamp(filename) == stamp
+                except OSError:
+                    return False
+
+            return source, filename, uptodate
+
+    env = SandboxedEnvironment(
+        loader=_Loader(folder, encoding="utf-8"),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+        finalize=_typeset,
+    )
+    env.filters.update(FILTERS)  # {{ membre.structure|de }}: see documents/french.py
+    return env
+
+
+def _stamp(filename: str) -> tuple[int, int, int]:
+    status = os.stat(filename)
+    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def _template_position(exc: BaseException, name: str) -> tuple[str, str]:
