@@ -26,7 +26,7 @@ from ..model.values import show_value
 from .bookings import BookingPolicy, BookingsOutcome, compute_bookings
 from .events import EventsOutcome, compute_events
 from .fees import FORFAITS_FROM, FeeSchedule, forfait_missing_message
-from .ids import id_reader, max_digits
+from .ids import id_numbers, max_digits
 from .membership import MembershipPolicy, compute_member, fee_period_start, status
 
 ERROR = Severity.ERROR
@@ -136,8 +136,7 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
     """An ID standing on two rows of one tab: an error on each of them."""
     for tab, attr in ID_TABS:
         models_of_tab = getattr(ctx.dataset, attr)
-        keys = [key for key in map(id_key, [model.id for model in models_of_tab]) if key is not None]
-        if len(set(keys)) == len(keys):  # nearly always: no ID stands twice
+        if _distinct_keys(tab, [model.id for model in models_of_tab]):  # nearly always
             continue
         groups: dict[str, list[object]] = defaultdict(list)
         for model in models_of_tab:
@@ -162,15 +161,37 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
                 )
 
 
+def _distinct_keys(tab: schema.Tab, ids: list[str | None]) -> bool:
+    """Whether no two of ``ids`` share an ID key (:func:`id_key`). The key of an ID written
+    as the tab writes them (its prefix of capital letters, then ASCII digits) is the prefix
+    and the digits' number, so those are compared by number; others by their keys."""
+    present = [text for text in ids if text is not None]
+    prefix = tab.id_prefix or ""
+    if prefix.isascii() and prefix.isalpha() and prefix.isupper():
+        width = len(prefix)
+        numbers = set()
+        for text in present:
+            if text.__class__ is str and text.startswith(prefix):
+                digits = text[width:]
+                if digits.isascii() and digits.isdigit():
+                    numbers.add(int(digits))
+                    continue
+            break
+        else:
+            return len(numbers) == len(present)
+    keys = [key for key in map(id_key, present) if key is not None]
+    return len(set(keys)) == len(keys)
+
+
 def check_id_format(ctx: Context) -> Iterable[Anomaly]:
     """An ID that does not fit its tab's pattern (``=1+1``, ``../etc/x``, a number far too
     long): an error; ``mila synchroniser`` ignores it when numbering new rows."""
     for tab, attr in ID_TABS:
         assert tab.id_prefix is not None
         example = tab.format_id(1)
-        number = id_reader(tab)
-        for model in getattr(ctx.dataset, attr):
-            if model.id is None or number(model.id) is not None:
+        models = getattr(ctx.dataset, attr)
+        for model, number in zip(models, id_numbers(tab, [m.id for m in models]), strict=True):
+            if model.id is None or number is not None:
                 continue
             shown = show_value(model.id)
             yield Anomaly(
