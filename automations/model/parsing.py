@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from types import MemberDescriptorType
 from typing import cast
 
@@ -220,7 +221,10 @@ def _column(
 ) -> tuple[list[object], list[int]]:
     """The outcome of each row's cell in column ``key``, each distinct value read once; and
     the positions of the rows whose outcome is a ``_Note`` (something to report)."""
-    raws = [row_cells.get(key) for row_cells in cells]
+    try:  # a table's rows hold every column of its header (`Table.from_grid`)
+        raws = list(map(itemgetter(key), cells))
+    except KeyError:  # a column the tab lacks, or rows made another way
+        raws = [row_cells.get(key) for row_cells in cells]
     if _equal_means_same(raws):  # nearly every column: its values looked up as they are
         table = {raw: blank if raw is None else read(raw) for raw in set(raws)}
         out = list(map(table.__getitem__, raws))

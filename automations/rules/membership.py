@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from ..model.anomalies import Anomaly, Severity
@@ -54,7 +55,14 @@ class MemberComputation:
 def due_date(paid_on: dt.date, policy: MembershipPolicy | None = None) -> dt.date:
     """The last day of the period opened by a payment on ``paid_on``."""
     policy = policy or MembershipPolicy()
-    if policy.period == CALENDAR_YEAR:
+    return _due_date(paid_on, policy.period == CALENDAR_YEAR)
+
+
+@lru_cache(maxsize=4096)
+def _due_date(paid_on: dt.date, calendar_year: bool) -> dt.date:
+    """:func:`due_date`, once per day of payment (a run asks it three times per member, and
+    thousands of members paid on the same days)."""
+    if calendar_year:
         return dt.date(paid_on.year, 12, 31)
     try:
         anniversary = paid_on.replace(year=paid_on.year + 1)
