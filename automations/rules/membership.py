@@ -229,15 +229,22 @@ def _fee(
 ) -> Fee | FeeProblem:
     """``compute_fee``'s fee, or the problem it raised. The fee depends on the member's
     category, forfait and Crescendo option, the period and the surface only: thousands of
-    members share one, computed once in ``fees`` (a hébergé's surface is not remembered)."""
-    key = (member.category, member.forfait, member.crescendo, period)
-    if fees is not None and surface is None and key in fees:
+    members share one, computed once in ``fees``. A hébergé's surface counts as written
+    (``12`` and ``12.0`` are equal numbers but are written differently in the fee's text)."""
+    key = (
+        member.category,
+        member.forfait,
+        member.crescendo,
+        period,
+        None if surface is None else str(surface),
+    )
+    if fees is not None and key in fees:
         return fees[key]
     try:
         outcome: Fee | FeeProblem = compute_fee(member, period, schedule, surface)
     except FeeProblem as problem:
         outcome = problem
-    if fees is not None and surface is None:
+    if fees is not None:
         fees[key] = outcome
     return outcome
 
