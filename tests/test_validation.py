@@ -277,7 +277,7 @@ def test_the_quick_duplicate_test_agrees_with_the_id_keys():
     from automations.model.rows import id_key
     from automations.rules.validation import _distinct_keys
 
-    cases = (
+    cases: tuple[list[str | None], ...] = (
         ["M0012", "M0013", None, None],
         ["M0012", "M12"],
         ["M0012", "m12"],

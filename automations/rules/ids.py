@@ -62,7 +62,7 @@ def id_numbers(tab: Tab, texts: Iterable[str | None]) -> list[int | None]:
     add = out.append
     for text in texts:
         if text.__class__ is str and text.startswith(prefix):
-            digits_part = text[width:]  # type: ignore[index]  # a str
+            digits_part = text[width:]
             if 0 < len(digits_part) <= digits and digits_part.isascii() and digits_part.isdigit():
                 add(int(digits_part))
                 continue

@@ -457,11 +457,11 @@ class Workbook:
             cls = value.__class__
             if value is None or cls in _AS_IS:
                 wanted = value
-            elif cls is str:
+            elif isinstance(value, str):
                 wanted = texts.get(value, _UNSEEN)
                 if wanted is _UNSEEN:
                     wanted = texts[value] = to_cell_value(value)
-            elif cls is Decimal and value.is_finite():  # equal amounts are written alike
+            elif isinstance(value, Decimal) and value.is_finite():  # equal amounts are written alike
                 wanted = amounts.get(value, _UNSEEN)
                 if wanted is _UNSEEN:
                     wanted = amounts[value] = to_cell_value(value)

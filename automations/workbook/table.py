@@ -81,7 +81,7 @@ def row_ids(rows: list[Row]) -> list[str | None]:
             else:
                 row_id = str(value).strip()
             kept["id"] = row_id
-        add(row_id)  # type: ignore[arg-type]  # a str or None once computed
+        add(row_id)
     return out
 
 
