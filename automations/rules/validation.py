@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from .. import schema
@@ -221,22 +222,25 @@ REFERENCES = (
 _EXAMPLES = {schema.MEMBRES.name: "M0001", schema.LOCAUX.name: "L01", schema.EVENEMENTS.name: "E001"}
 
 
-_UNSEEN = object()
-
-
 def check_references(ctx: Context) -> Iterable[Anomaly]:
     """An ID of another tab that no row of that tab carries: an error. A booked resource
     that is not ``Réservable``: an error too."""
     for tab, attr, ref, column, target, index_name in REFERENCES:
         index = getattr(ctx.dataset, index_name)
-        found_for: dict[str, Any] = {}  # each reference looked up once (they repeat)
-        for model in getattr(ctx.dataset, attr):
-            value = getattr(model, ref)
+        models = getattr(ctx.dataset, attr)
+        values = list(map(attrgetter(ref), models))
+        found_for: dict[str, Any] = {}  # each distinct reference looked up once (they repeat)
+        for value in set(values):
+            if value is not None:
+                found_for[value] = index.get(id_key(value))
+        if all(
+            found is not None and (ref != "resource_id" or found.bookable) for found in found_for.values()
+        ):
+            continue  # nearly always: every reference found (the rows are not walked)
+        for model, value in zip(models, values, strict=True):
             if value is None:
                 continue
-            found = found_for.get(value, _UNSEEN)
-            if found is _UNSEEN:
-                found = found_for[value] = index.get(id_key(value))
+            found = found_for[value]
             if found is None:
                 yield Anomaly(
                     tab.name,
