@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
+from functools import partial
 
 from .. import schema
 from ..gcpause import gc_paused
@@ -22,7 +22,7 @@ from ..rules.payments import PaymentComputation, compute_ledger
 from ..rules.validation import Context, fee_key, validate
 from ..schema import normalize_header
 from ..settings import FormsSettings
-from ..workbook import CellUpdate, Row, Table
+from ..workbook import CellUpdate, Table
 
 
 @dataclass
@@ -154,11 +154,11 @@ _COMPUTED_TABS = frozenset(
 def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]) -> list[CellUpdate]:
     """Every job-owned cell as it should be. ``new_ids`` maps (tab, row) to an ID being assigned.
 
-    One update per computed cell (125,000 at 10,000 members): planned as plain tuples, then
-    each made the named tuple it is in one pass (``tuple.__new__``, without the named
-    tuple's ``__new__`` in Python)."""
-    planned: list[tuple[str, str, str, object, Row | None]] = []  # made CellUpdates at the end
-    add = planned.append
+    One update per computed cell (125,000 at 10,000 members), each built as the tuple it
+    is (``tuple.__new__``, without the named tuple's ``__new__`` in Python)."""
+    updates: list[CellUpdate] = []
+    add = updates.append
+    cell = partial(tuple.__new__, CellUpdate)
     rows_by_number = {  # the tabs whose computations are keyed by sheet row
         name: {row.number: row for row in table.rows}
         for name, table in evaluation.tables.items()
@@ -173,13 +173,11 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
         if row is None or row_id is None:
             continue
         fee = c.fee
-        planned += (
-            (membres, row_id, "Cotisation HT", fee.ht if fee else None, row),
-            (membres, row_id, "Cotisation TTC", fee.ttc if fee else None, row),
-            (membres, row_id, "Échéance", c.echeance, row),
-            (membres, row_id, "Statut", c.status, row),
-            (membres, row_id, "Voix", c.votes if c.status is not None else None, row),
-        )
+        add(cell((membres, row_id, "Cotisation HT", fee.ht if fee else None, row)))
+        add(cell((membres, row_id, "Cotisation TTC", fee.ttc if fee else None, row)))
+        add(cell((membres, row_id, "Échéance", c.echeance, row)))
+        add(cell((membres, row_id, "Statut", c.status, row)))
+        add(cell((membres, row_id, "Voix", c.votes if c.status is not None else None, row)))
 
     for tab, computed in (
         (schema.RESERVATIONS, [(c.row, {"Montant HT": c.amount}) for c in evaluation.bookings.computations]),
@@ -201,7 +199,7 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
             if row is None or row_id is None:
                 continue
             for column, value in values.items():
-                add((name, row_id, column, value, row))
+                add(cell((name, row_id, column, value, row)))
 
     for table in evaluation.tables.values():
         known = table.schema
@@ -218,5 +216,5 @@ def desired_cells(evaluation: Evaluation, new_ids: Mapping[tuple[str, int], str]
                 if row.number in flagged
                 else None
             )
-            add((name, row_id, "Anomalies", text, row))
-    return list(map(tuple.__new__, repeat(CellUpdate), planned))
+            add(cell((name, row_id, "Anomalies", text, row)))
+    return updates
