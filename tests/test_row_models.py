@@ -308,3 +308,15 @@ class TestAnomalies:
     def test_id_key_ignores_padding_and_case(self) -> None:
         """``m12``, ``M0012`` and ``M 012`` are the same ID."""
         assert id_key("m12") == id_key("M0012") == id_key("M 012") == "M12"
+
+
+def test_a_reference_written_as_the_tab_writes_it_reads_as_by_the_full_path():
+    """The shortcut for `M0012` gives what the full path gives (a trailing space sends the
+    same reference down the full path)."""
+    from automations.model.rows import _normalize_ref
+
+    for prefix, width in (("M", 4), ("L", 2), ("E", 3)):
+        for number in (0, 1, 7, 12, 99, 10**width - 1):
+            text = f"{prefix}{number:0{width}d}"
+            assert _normalize_ref(text, prefix, width) == _normalize_ref(text + " ", prefix, width) == text
+    assert _normalize_ref("M٠٠١٢", "M", 4) == _normalize_ref("M٠٠١٢ ", "M", 4)

@@ -269,3 +269,27 @@ class TestRatesAndHooks:
             rates=[["BASIC", 120, "2024-03-01", None]],
         )
         assert len(dataset.anomalies) == 0 and found(dataset) == []
+
+
+def test_the_quick_duplicate_test_agrees_with_the_id_keys():
+    """IDs written alike are compared by number, the others by key: the same verdict."""
+    from automations import schema
+    from automations.model.rows import id_key
+    from automations.rules.validation import _distinct_keys
+
+    cases: tuple[list[str | None], ...] = (
+        ["M0012", "M0013", None, None],
+        ["M0012", "M12"],
+        ["M0012", "m12"],
+        ["M1", "M01", "M001"],
+        ["M0012", "M 0013", "M-0014"],
+        ["M0012", "M0012"],
+        ["M9999", "M10000", "M0001"],
+        ["M0000", "M0", "M00"],
+        ["M0012", "X0012"],
+        ["M٣", "M3"],
+        [],
+    )
+    for ids in cases:
+        keys = [key for key in map(id_key, [i for i in ids if i is not None]) if key is not None]
+        assert _distinct_keys(schema.MEMBRES, ids) == (len(set(keys)) == len(keys)), ids

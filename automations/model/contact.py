@@ -27,6 +27,11 @@ _PLAIN_EMAIL = re.compile(
 )
 _SPECIAL_USE = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 
+# An ASCII character email-validator never accepts after the @-sign (it allows letters,
+# digits, ``-`` and ``.`` there, and non-ASCII characters it checks further): the staff's
+# usual slip, ``jean@exemple,fr``, is refused without loading the library.
+_BAD_DOMAIN_CHARACTER = re.compile(r"[\x00-\x2c/:-@\[-`{-\x7f]")
+
 
 def _plain_email(text: str) -> str | None:
     """``text`` normalised when it is a plain address (see ``_PLAIN_EMAIL``), else ``None``."""
@@ -43,6 +48,9 @@ def _email(text: str) -> str | None:
     plain = _plain_email(text)
     if plain is not None:
         return plain
+    at = text.find("@")
+    if at < 0 or (text.find("@", at + 1) < 0 and _BAD_DOMAIN_CHARACTER.search(text, at + 1)):
+        return None  # no @-sign, or a character no domain holds: email-validator's verdict too
     from email_validator import validate_email
 
     try:

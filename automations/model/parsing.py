@@ -12,13 +12,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
+from operator import itemgetter
 from types import MemberDescriptorType
 from typing import cast
 
 from .. import schema
 from ..schema import ERASED, Tab
-from ..workbook.table import Row, Table
+from ..workbook.table import Row, Table, row_ids
 from . import values as v
 from .anomalies import Anomaly, Severity
 from .fields import (
@@ -220,7 +221,10 @@ def _column(
 ) -> tuple[list[object], list[int]]:
     """The outcome of each row's cell in column ``key``, each distinct value read once; and
     the positions of the rows whose outcome is a ``_Note`` (something to report)."""
-    raws = [row_cells.get(key) for row_cells in cells]
+    try:  # a table's rows hold every column of its header (`Table.from_grid`)
+        raws = list(map(itemgetter(key), cells))
+    except KeyError:  # a column the tab lacks, or rows made another way
+        raws = [row_cells.get(key) for row_cells in cells]
     if _equal_means_same(raws):  # nearly every column: its values looked up as they are
         table = {raw: blank if raw is None else read(raw) for raw in set(raws)}
         out = list(map(table.__getitem__, raws))
@@ -272,21 +276,6 @@ def _equal_means_same(raws: list[object]) -> bool:
     return True
 
 
-def _emit(
-    found: list[Anomaly],
-    quiet: bool,
-    tab: str,
-    number: int,
-    row_id: str | None,
-    column: str | None,
-    severity: Severity,
-    message: str,
-) -> None:
-    """What a tab's check reports about a row (nothing on a job-owned tab)."""
-    if not quiet:
-        found.append(Anomaly(tab, number, row_id, column, severity, message))
-
-
 @lru_cache(maxsize=32)
 def _blank_values(spec: TabSpec) -> dict[str, object]:
     """What a blank cell gives each field that may be blank: the spec's default for it, else
@@ -320,21 +309,19 @@ def _builder(model: type, attrs: tuple[str, ...]) -> _Builder | None:
         or not all(isinstance(model.__dict__.get(name), MemberDescriptorType) for name in names)
     ):
         return None
-    set_row, set_id, set_unreadable = (model.__dict__[name].__set__ for name in ("row", "id", "unreadable"))
-    setters = [model.__dict__[attr].__set__ for attr in attrs]
-    new = object.__new__
-    no_problem: frozenset[str] = frozenset()
-
-    def build(number: int, row_id: str | None, values: Iterable[object]) -> object:
-        made: object = new(model)
-        set_row(made, number)
-        set_id(made, row_id)
-        set_unreadable(made, no_problem)
-        for setter, value in zip(setters, values, strict=True):
-            setter(made, value)
-        return made
-
-    return build
+    # The setters' calls written out one per slot (the loop over them cost a third of the
+    # building): the source below holds only generated names, never a field's.
+    scope: dict[str, object] = {"new": object.__new__, "model": model, "no_problem": frozenset()}
+    lines = ["def build(number, row_id, values):", "    made = new(model)"]
+    if attrs:
+        lines.append("    " + "".join(f"v{i}, " for i in range(len(attrs))) + "= values")
+    for index, name in enumerate(("row", "id", "unreadable", *attrs)):
+        scope[f"set{index}"] = model.__dict__[name].__set__
+    lines += ["    set0(made, number)", "    set1(made, row_id)", "    set2(made, no_problem)"]
+    lines += [f"    set{i + 3}(made, v{i})" for i in range(len(attrs))]
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # noqa: S102  # generated from positions only, as dataclasses does
+    return cast(_Builder, scope["build"])
 
 
 def _parse_rows(
@@ -374,29 +361,38 @@ def _parse_rows(
     anomalies: list[Anomaly] = []
     no_problem: frozenset[str] = frozenset()
     by_row = zip(*columns, strict=True) if columns else ((),) * len(rows)
-    for position, (row, outcomes) in enumerate(zip(rows, by_row, strict=True)):
-        number = row.number
-        row_id = row.id if has_ids else None
-        found: list[Anomaly] | None = None
+    ids = row_ids(rows) if has_ids else [None] * len(rows)
+    # What the tab's check reports about the row at hand, made into anomalies after it: one
+    # emitter for the whole tab, not one per row (the check finds nothing on nearly every row).
+    said: list[tuple[str | None, Severity, str]] = []
+
+    def emit(column: str | None, severity: Severity, message: str) -> None:
+        said.append((column, severity, message))
+
+    for position, (row, row_id, outcomes) in enumerate(zip(rows, ids, by_row, strict=True)):
         if position not in noted:  # every cell read, or blank with nothing to report
             if build is not None and check is None:
-                models.append(build(number, row_id, outcomes))
+                models.append(build(row.number, row_id, outcomes))
                 continue
             values: dict[str, object] = dict(zip(attrs, outcomes, strict=False))  # as long as each other
             if base:
                 values = {**base, **values}
             if check is not None:
-                found = []
                 values["_unreadable"] = []
-                check(values, partial(_emit, found, quiet, tab_name, number, row_id))
+                check(values, emit)
                 del values["_unreadable"]
             if build is not None and len(values) == len(attrs):  # the check set no other key
-                models.append(build(number, row_id, values.values()))
+                models.append(build(row.number, row_id, values.values()))
             else:
-                models.append(model(row=number, id=row_id, unreadable=no_problem, **values))
-            if found:
-                anomalies.extend(found)
+                models.append(model(row=row.number, id=row_id, unreadable=no_problem, **values))
+            if said:
+                if not quiet:
+                    number = row.number
+                    anomalies += [Anomaly(tab_name, number, row_id, *problem) for problem in said]
+                said.clear()
             continue
+        number = row.number
+        found: list[Anomaly] | None = None
         values = dict(defaults)
         unreadable: list[str] | None = None
         # A member whose personal data was erased (`mila donnees effacer`): its blanked
@@ -424,13 +420,14 @@ def _parse_rows(
                     Anomaly(tab_name, number, row_id, fields[index].column, outcome.severity, outcome.message)
                 )
         if check is not None:
-            if found is None:
-                found = []
-
-            emit = partial(_emit, found, quiet, tab_name, number, row_id)
             values["_unreadable"] = unreadable or []
             check(values, emit)
             del values["_unreadable"]
+            if said:
+                if not quiet:
+                    found = found or []
+                    found += [Anomaly(tab_name, number, row_id, *problem) for problem in said]
+                said.clear()
         models.append(
             model(
                 row=number,

@@ -68,6 +68,17 @@ def normalize_ref(text: str, target: Tab) -> str:
 
 @lru_cache(maxsize=65536)
 def _normalize_ref(text: str, prefix: str | None, width: int) -> str:
+    if (
+        prefix
+        and len(text) == len(prefix) + width
+        and text.startswith(prefix)
+        and text[len(prefix) :].isascii()
+        and text[len(prefix) :].isdigit()
+        and prefix.isascii()
+        and prefix.isalpha()
+        and prefix.isupper()
+    ):
+        return text  # already as the tab writes it (nearly every reference): what follows gives
     folded = strip_label(text).strip().upper()
     match = _ID_PARTS.fullmatch(folded)
     if match and prefix and match.group(1) == prefix:

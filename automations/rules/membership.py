@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from ..model.anomalies import Anomaly, Severity
@@ -54,7 +55,14 @@ class MemberComputation:
 def due_date(paid_on: dt.date, policy: MembershipPolicy | None = None) -> dt.date:
     """The last day of the period opened by a payment on ``paid_on``."""
     policy = policy or MembershipPolicy()
-    if policy.period == CALENDAR_YEAR:
+    return _due_date(paid_on, policy.period == CALENDAR_YEAR)
+
+
+@lru_cache(maxsize=4096)
+def _due_date(paid_on: dt.date, calendar_year: bool) -> dt.date:
+    """:func:`due_date`, once per day of payment (a run asks it three times per member, and
+    thousands of members paid on the same days)."""
+    if calendar_year:
         return dt.date(paid_on.year, 12, 31)
     try:
         anniversary = paid_on.replace(year=paid_on.year + 1)
@@ -221,15 +229,22 @@ def _fee(
 ) -> Fee | FeeProblem:
     """``compute_fee``'s fee, or the problem it raised. The fee depends on the member's
     category, forfait and Crescendo option, the period and the surface only: thousands of
-    members share one, computed once in ``fees`` (a hébergé's surface is not remembered)."""
-    key = (member.category, member.forfait, member.crescendo, period)
-    if fees is not None and surface is None and key in fees:
+    members share one, computed once in ``fees``. A hébergé's surface counts as written
+    (``12`` and ``12.0`` are equal numbers but are written differently in the fee's text)."""
+    key = (
+        member.category,
+        member.forfait,
+        member.crescendo,
+        period,
+        None if surface is None else str(surface),
+    )
+    if fees is not None and key in fees:
         return fees[key]
     try:
         outcome: Fee | FeeProblem = compute_fee(member, period, schedule, surface)
     except FeeProblem as problem:
         outcome = problem
-    if fees is not None and surface is None:
+    if fees is not None:
         fees[key] = outcome
     return outcome
 

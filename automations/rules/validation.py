@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from .. import schema
@@ -26,7 +27,7 @@ from ..model.values import show_value
 from .bookings import BookingPolicy, BookingsOutcome, compute_bookings
 from .events import EventsOutcome, compute_events
 from .fees import FORFAITS_FROM, FeeSchedule, forfait_missing_message
-from .ids import id_reader, max_digits
+from .ids import id_numbers, max_digits
 from .membership import MembershipPolicy, compute_member, fee_period_start, status
 
 ERROR = Severity.ERROR
@@ -136,8 +137,7 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
     """An ID standing on two rows of one tab: an error on each of them."""
     for tab, attr in ID_TABS:
         models_of_tab = getattr(ctx.dataset, attr)
-        keys = [key for key in map(id_key, [model.id for model in models_of_tab]) if key is not None]
-        if len(set(keys)) == len(keys):  # nearly always: no ID stands twice
+        if _distinct_keys(tab, [model.id for model in models_of_tab]):  # nearly always
             continue
         groups: dict[str, list[object]] = defaultdict(list)
         for model in models_of_tab:
@@ -162,15 +162,37 @@ def check_duplicate_ids(ctx: Context) -> Iterable[Anomaly]:
                 )
 
 
+def _distinct_keys(tab: schema.Tab, ids: list[str | None]) -> bool:
+    """Whether no two of ``ids`` share an ID key (:func:`id_key`). The key of an ID written
+    as the tab writes them (its prefix of capital letters, then ASCII digits) is the prefix
+    and the digits' number, so those are compared by number; others by their keys."""
+    present = [text for text in ids if text is not None]
+    prefix = tab.id_prefix or ""
+    if prefix.isascii() and prefix.isalpha() and prefix.isupper():
+        width = len(prefix)
+        numbers = set()
+        for text in present:
+            if text.__class__ is str and text.startswith(prefix):
+                digits = text[width:]
+                if digits.isascii() and digits.isdigit():
+                    numbers.add(int(digits))
+                    continue
+            break
+        else:
+            return len(numbers) == len(present)
+    keys = [key for key in map(id_key, present) if key is not None]
+    return len(set(keys)) == len(keys)
+
+
 def check_id_format(ctx: Context) -> Iterable[Anomaly]:
     """An ID that does not fit its tab's pattern (``=1+1``, ``../etc/x``, a number far too
     long): an error; ``mila synchroniser`` ignores it when numbering new rows."""
     for tab, attr in ID_TABS:
         assert tab.id_prefix is not None
         example = tab.format_id(1)
-        number = id_reader(tab)
-        for model in getattr(ctx.dataset, attr):
-            if model.id is None or number(model.id) is not None:
+        models = getattr(ctx.dataset, attr)
+        for model, number in zip(models, id_numbers(tab, [m.id for m in models]), strict=True):
+            if model.id is None or number is not None:
                 continue
             shown = show_value(model.id)
             yield Anomaly(
@@ -200,22 +222,25 @@ REFERENCES = (
 _EXAMPLES = {schema.MEMBRES.name: "M0001", schema.LOCAUX.name: "L01", schema.EVENEMENTS.name: "E001"}
 
 
-_UNSEEN = object()
-
-
 def check_references(ctx: Context) -> Iterable[Anomaly]:
     """An ID of another tab that no row of that tab carries: an error. A booked resource
     that is not ``Réservable``: an error too."""
     for tab, attr, ref, column, target, index_name in REFERENCES:
         index = getattr(ctx.dataset, index_name)
-        found_for: dict[str, Any] = {}  # each reference looked up once (they repeat)
-        for model in getattr(ctx.dataset, attr):
-            value = getattr(model, ref)
+        models = getattr(ctx.dataset, attr)
+        values = list(map(attrgetter(ref), models))
+        found_for: dict[str, Any] = {}  # each distinct reference looked up once (they repeat)
+        for value in set(values):
+            if value is not None:
+                found_for[value] = index.get(id_key(value))
+        if all(
+            found is not None and (ref != "resource_id" or found.bookable) for found in found_for.values()
+        ):
+            continue  # nearly always: every reference found (the rows are not walked)
+        for model, value in zip(models, values, strict=True):
             if value is None:
                 continue
-            found = found_for.get(value, _UNSEEN)
-            if found is _UNSEEN:
-                found = found_for[value] = index.get(id_key(value))
+            found = found_for[value]
             if found is None:
                 yield Anomaly(
                     tab.name,

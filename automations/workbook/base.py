@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Protocol
 
 from ..errors import TabMissing
@@ -432,15 +433,20 @@ class Workbook:
         tables: dict[str, tuple[dict[str, list[Row]], dict[str, int]] | None] = {}
         keys: dict[str, str] = {}
         texts: dict[str, object] = {}  # a computed text -> as written (control characters out, cut)
+        amounts: dict[Decimal, object] = {}  # a computed amount -> as written (fees repeat)
         changed: list[CellUpdate] = []
         add = changed.append
+        last_tab: str | None = None
+        found: tuple[dict[str, list[Row]], dict[str, int]] | None = None
         for update in updates:
             tab, row_id, column, value, wanted_row = update
-            if tab in tables:
-                found = tables[tab]
-            else:
-                table = self._last.get(self._title(tab))
-                found = tables[tab] = None if table is None else (table.by_id, table.columns)
+            if tab != last_tab:  # the updates come tab by tab
+                if tab in tables:
+                    found = tables[tab]
+                else:
+                    table = self._last.get(self._title(tab))
+                    found = tables[tab] = None if table is None else (table.by_id, table.columns)
+                last_tab = tab
             if found is None:
                 add(update)
                 continue
@@ -455,6 +461,10 @@ class Workbook:
                 wanted = texts.get(value, _UNSEEN)
                 if wanted is _UNSEEN:
                     wanted = texts[value] = to_cell_value(value)
+            elif isinstance(value, Decimal) and value.is_finite():  # equal amounts are written alike
+                wanted = amounts.get(value, _UNSEEN)
+                if wanted is _UNSEEN:
+                    wanted = amounts[value] = to_cell_value(value)
             else:
                 wanted = to_cell_value(value)
             if key not in columns:
@@ -462,10 +472,15 @@ class Workbook:
                     add(update)
                 continue
             row = None
-            for candidate in by_id.get(row_id, ()):
-                if wanted_row is None or candidate.number == wanted_row.number:
-                    row = candidate
-                    break
+            candidates = by_id.get(row_id)
+            if candidates is not None:
+                if wanted_row is None:
+                    row = candidates[0]
+                else:
+                    for candidate in candidates:
+                        if candidate.number == wanted_row.number:
+                            row = candidate
+                            break
             if row is None:
                 add(update)
                 continue

@@ -14,7 +14,8 @@ T = TypeVar("T")
 class _once(Generic[T]):  # noqa: N801  # used as a decorator, like ``cached_property``
     """``functools.cached_property`` without its lock: Python 3.11 takes a lock at every
     first read, and a sync reads the ID of each of its 40,000 rows once. The value is
-    stored in the instance's ``__dict__``, which later reads find first."""
+    stored as the instance's attribute, which later reads find first (set as an attribute,
+    not through ``__dict__``, which Python would then make for each row)."""
 
     def __init__(self, compute: Callable[[Any], T]) -> None:
         self.compute = compute
@@ -30,7 +31,8 @@ class _once(Generic[T]):  # noqa: N801  # used as a decorator, like ``cached_pro
     def __get__(self, instance: object | None, owner: type | None = None) -> T | _once[T]:
         if instance is None:
             return self
-        value = instance.__dict__[self.name] = self.compute(instance)
+        value = self.compute(instance)
+        object.__setattr__(instance, self.name, value)  # past the frozen dataclass's guard
         return value
 
 
@@ -61,6 +63,26 @@ class Row:
         return str(value).strip()
 
 
+def row_ids(rows: list[Row]) -> list[str | None]:
+    """Each row's :attr:`Row.id`, in order: the same values, computed in one loop for a
+    whole tab (a sync reads the ID of each of its 40,000 rows) and kept by each row."""
+    out: list[str | None] = []
+    add = out.append
+    keep = object.__setattr__  # a Row is frozen; its ID, once known, shadows the property
+    for row in rows:
+        value = row.cells.get("id")
+        row_id: str | None
+        if value is None:
+            row_id = None
+        elif value.__class__ is str:
+            row_id = value.strip() or None
+        else:
+            row_id = str(value).strip()
+        keep(row, "id", row_id)
+        add(row_id)
+    return out
+
+
 @dataclass(frozen=True)
 class Table:
     """A tab's header and rows, with its columns located by the contract's names."""
@@ -82,9 +104,9 @@ class Table:
     def by_id(self) -> dict[str, list[Row]]:
         """Rows by ID as read (an ID standing twice lists both rows)."""
         index: dict[str, list[Row]] = {}
-        for row in self.rows:
-            if row.id is not None:
-                index.setdefault(row.id, []).append(row)
+        for row, row_id in zip(self.rows, row_ids(self.rows), strict=True):
+            if row_id is not None:
+                index.setdefault(row_id, []).append(row)
         return index
 
     def has(self, name: str) -> bool:
