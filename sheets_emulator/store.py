@@ -840,11 +840,7 @@ def python_to_raw(value, loc: Locale, number_format: str | None = None):
 def sheet_from_grid(ss: Spreadsheet, title: str, grid: list[list], **kw) -> Sheet:
     sheet = ss.add_sheet(title, **kw)
     loc = ss.locale
-    for r, row in enumerate(grid):
-        for c, value in enumerate(row):
-            raw = python_to_raw(value, loc)
-            if raw is not None:
-                sheet.put(r, c, raw)
+    sheet.rows = [[None if v is None else python_to_raw(v, loc) for v in row] for row in grid]
     height = len(grid)
     width = max((len(r) for r in grid), default=0)
     sheet.row_count = max(sheet.row_count, height)
