@@ -9,6 +9,8 @@ syntax error.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import html
 import re
 import zipfile
@@ -405,8 +407,28 @@ def _check_blocks(report: TemplateReport, label: str, source: str) -> bool:
     return ok
 
 
+_VERIFIED: dict[tuple[str, bytes, tuple[Variable, ...] | None], TemplateReport] = {}
+
+
 def verify_template(path: Path, variables: Sequence[Variable] | None) -> TemplateReport:
-    """Every problem of one template. ``variables``: those it may use (None: not checked)."""
+    """Every problem of one template. ``variables``: those it may use (None: not checked).
+
+    A template whose bytes were verified before in this process, against the same variables,
+    is not verified again (``mila diagnostic`` and ``mila docs verifier`` each check them all)."""
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).digest()
+    except OSError:
+        return _verify_template(path, variables)
+    key = (str(Path(path).resolve()), digest, None if variables is None else tuple(variables))
+    found = _VERIFIED.get(key)
+    if found is None:
+        if len(_VERIFIED) > 64:
+            _VERIFIED.clear()
+        found = _VERIFIED[key] = _verify_template(path, variables)
+    return copy.deepcopy(found)
+
+
+def _verify_template(path: Path, variables: Sequence[Variable] | None) -> TemplateReport:
     report = TemplateReport(Path(path).name, Path(path), known=variables is not None)
     try:
         template = DocumentTemplate(Path(path))
