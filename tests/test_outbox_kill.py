@@ -29,8 +29,9 @@ DUE = {f"M{n:04d}": f"membre{n}@label.fr" for n in range(1, 11)}  # ten reminder
 
 @pytest.fixture
 def slow_server():
-    """An SMTP server that waits 0.3 s before accepting each message."""
-    server = SmtpServer(delay=0.3).start()
+    """An SMTP server that waits 0.15 s before accepting each message: long enough for the
+    kill (polled every 20 ms) to land with the batch half done, short enough not to idle."""
+    server = SmtpServer(delay=0.15).start()
     try:
         yield server
     finally:
