@@ -204,3 +204,63 @@ def test_the_demo_reads_as_openpyxl_reads_it(demo_built, tmp_path: Path):
     """The demo, every tab: the same values both ways."""
     path = shutil.copyfile(demo_built[0], tmp_path / "demo.xlsx")
     assert _values(path) == _openpyxl_values(path)
+
+
+def test_a_write_copies_the_untouched_parts_as_they_are_stored(tmp_path: Path):
+    """The parts a write does not change keep their compressed bytes, CRC and sizes; the file
+    reads the same values but for the written cell."""
+    path = _package(tmp_path / "c.xlsx")
+    with zipfile.ZipFile(path) as before:
+        stored = {i.filename: (i.CRC, i.compress_size, i.file_size) for i in before.infolist()}
+        raw_before = path.read_bytes()
+    XlsxBackend(path).write_cells([("Vide", 1, 1, "écrit")])
+    with zipfile.ZipFile(path) as after:
+        assert after.testzip() is None
+        changed = {
+            i.filename
+            for i in after.infolist()
+            if stored.get(i.filename) != (i.CRC, i.compress_size, i.file_size)
+        }
+        untouched = [i for i in after.infolist() if i.filename not in changed]
+        for info in untouched:  # the very bytes of the original entry, found in the old file
+            assert after.read(info) and _raw(path, info) in raw_before
+    assert changed <= {"xl/worksheets/sheet2.xml"}
+    assert _values(path)["Vide"] == [["écrit"]]
+
+
+def _raw(path: Path, info: zipfile.ZipInfo) -> bytes:
+    from automations.workbook.xlsx_zip import raw_bytes
+
+    with path.open("rb") as handle:
+        found = raw_bytes(handle, info)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("damage", ["not well-formed", "CRC"])
+def test_a_damaged_part_nobody_reads_stops_the_write_and_the_file_is_kept(tmp_path: Path, damage: str):
+    """A part the write would copy as it is (here the second tab) is checked first: damaged, the
+    write stops with « endommagé » and the file keeps every byte."""
+    from automations.errors import WorkbookError
+
+    path = _package(tmp_path / "c.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml" and damage == "not well-formed":
+                data = data.replace(b"</worksheet>", b"")
+            target.writestr(info, data)
+    if damage == "CRC":  # the stored CRC of the second tab no longer matches its bytes
+        with zipfile.ZipFile(bad) as z:
+            info = z.getinfo("xl/worksheets/sheet2.xml")
+        data = bytearray(bad.read_bytes())
+        central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/worksheets/sheet2.xml") + 1)
+        data[central + 16 : central + 20] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+        local = info.header_offset
+        data[local + 14 : local + 18] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+        bad.write_bytes(bytes(data))
+    before = bad.read_bytes()
+    with pytest.raises(WorkbookError, match="endommagé"):
+        XlsxBackend(bad).write_cells([("Membres", 2, 4, 43)])
+    assert bad.read_bytes() == before
