@@ -254,12 +254,12 @@ def test_a_damaged_part_nobody_reads_stops_the_write_and_the_file_is_kept(tmp_pa
     if damage == "CRC":  # the stored CRC of the second tab no longer matches its bytes
         with zipfile.ZipFile(bad) as z:
             info = z.getinfo("xl/worksheets/sheet2.xml")
-        data = bytearray(bad.read_bytes())
-        central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/worksheets/sheet2.xml") + 1)
-        data[central + 16 : central + 20] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+        image = bytearray(bad.read_bytes())
+        central = image.rfind(b"PK\x01\x02", 0, image.rfind(b"xl/worksheets/sheet2.xml") + 1)
+        image[central + 16 : central + 20] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
         local = info.header_offset
-        data[local + 14 : local + 18] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
-        bad.write_bytes(bytes(data))
+        image[local + 14 : local + 18] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+        bad.write_bytes(bytes(image))
     before = bad.read_bytes()
     with pytest.raises(WorkbookError, match="endommagé"):
         XlsxBackend(bad).write_cells([("Membres", 2, 4, 43)])
