@@ -27,7 +27,7 @@ from ..clock import Clock
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..formatting import format_date, format_time
 from ..mail import HeaderProblem, MailSettings, Sender, Templates
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..rules import outbox as rules
@@ -288,13 +288,7 @@ def _context(
     """The variables the templates see."""
     assert event.date is not None
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {
-            "id": member.id,
-            "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "",
-            "email": member.email,
-        },
+        **addressed(mail, member),
         "inscription": {"id": rid},
         "place": {"attente": rank is not None, "rang": rank},
         "evenement": {

@@ -28,7 +28,7 @@ from pathlib import Path
 from .. import outbox
 from ..formatting import format_date_long, format_money
 from ..mail import HeaderProblem, Templates, preview_notice
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.invoices import CANCELLED, PAID, Invoice
 from ..model.rows import Member, id_key
 from ..outbox import PLANNED, Mail, ToCheck, preview_outcome
@@ -302,13 +302,7 @@ def invoice_mail_context(
     mail, renewals = settings.mail, settings.renewals
     paid = invoice.status == PAID and invoice.paid_on is not None and not invoice.is_credit_note
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {
-            "id": member.id,
-            "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "",
-            "email": member.email,
-        },
+        **addressed(mail, member),
         "facture": {
             "numero": invoice.number,
             "date": format_date_long(invoice.date) if invoice.date else "",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from .. import outbox
 from ..errors import MilaError
 from ..mail import HeaderProblem, Templates
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.rows import id_key
 from ..rules import outbox as rules
 from ..runner import FAILURE, SUCCESS
@@ -119,13 +119,7 @@ def run_membership_acks(ctx: RunContext, *, only: set[str] | None = None) -> Mem
             )
             continue
         context = {
-            "association": {"nom": mail.association, "signature": mail.signature},
-            "membre": {
-                "id": member.id,
-                "structure": member.structure or member.contact or "",
-                "contact": member.contact or member.structure or "",
-                "email": member.email,
-            },
+            **addressed(mail, member),
             "contact": {"email": mail.reply_to or mail.sender},
             "donnees": {"contact": ctx.settings.donnees.contact or mail.reply_to or mail.sender},
         }

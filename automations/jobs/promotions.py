@@ -54,7 +54,7 @@ from ..mail import (
     Sender,
     Templates,
 )
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.dataset import Dataset
 from ..model.rows import Event, Member, Registration, id_key
 from ..outbox import ToCheck
@@ -487,13 +487,7 @@ def _context(member: Member, event: Event, notice: NoticeLog, mail: MailSettings
     """The variables the templates see."""
     assert event.date is not None
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {
-            "id": member.id,
-            "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "",
-            "email": member.email,
-        },
+        **addressed(mail, member),
         "inscription": {"id": notice.registration_id},
         "evenement": {
             "id": event.id,

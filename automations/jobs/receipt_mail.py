@@ -25,7 +25,7 @@ from ..mail import (
     Templates,
     preview_notice,
 )
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.payments import Payment
 from ..model.rows import Member
 from ..outbox import PLANNED, Mail, ToCheck
@@ -292,13 +292,7 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
 def _context(receipt: dict[str, Any], member: Member, mail: MailSettings, file_name: str) -> dict[str, Any]:
     """The variables of the e-mail templates recu.*.j2 (documented in docs/documents.md)."""
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {
-            "id": member.id,
-            "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "",
-            "email": member.email,
-        },
+        **addressed(mail, member),
         "recu": receipt["recu"],
         "paiement": receipt["paiement"],
         "fichier": file_name,

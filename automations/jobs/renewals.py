@@ -52,7 +52,7 @@ from ..mail import (
     Templates,
     preview_notice,
 )
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key
 from ..outbox import BY_ANOTHER_RUN, DETAILS, PLANNED, Mail, ToCheck, preview_outcome  # noqa: F401 - DETAILS: part of this module's API
@@ -488,16 +488,9 @@ def _context(
         found = hosted_surface(member, dataset, fee.period_start, today)
         surface = format_surface(found) if found is not None else None
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {
-            "id": member.id,
-            "structure": member.structure or member.contact or "",
-            "contact": member.contact or member.structure or "",
-            "email": member.email,
-            "categorie": member.category,
-            "forfait": member.forfait,
-            "option_crescendo": member.crescendo,
-        },
+        **addressed(
+            mail, member, categorie=member.category, forfait=member.forfait, option_crescendo=member.crescendo
+        ),
         "relance": {
             "libelle": due.label,
             "moment": due.kind.moment,

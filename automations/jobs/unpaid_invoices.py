@@ -15,7 +15,7 @@ import datetime as dt
 
 from ..formatting import format_date, format_date_long, format_money
 from ..mail import HeaderProblem, MailSettings, Templates
-from ..mail.compose import MessageTemplates, compose
+from ..mail.compose import MessageTemplates, addressed, compose
 from ..model.rows import Member, id_key
 from ..rules import outbox as ledger_rules
 from ..rules.invoices import PURPOSE_WORDS
@@ -115,8 +115,7 @@ def _unpaid_context(
     """The variables of the unpaid-invoice reminder (documented in docs/mail.md)."""
     invoice = item.invoice
     return {
-        "association": {"nom": mail.association, "signature": mail.signature},
-        "membre": {"id": member.id, "structure": member.structure or "", "contact": member.contact or ""},
+        **addressed(mail, member),
         "facture": {
             "numero": invoice.number,
             "date": format_date_long(invoice.date) if invoice.date else "",

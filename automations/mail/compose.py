@@ -6,11 +6,40 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..settings.mail import MailSettings
 from .message import Outgoing, build_message, new_message_id
 from .templates import Templates
+
+
+class Addressee(Protocol):
+    """Who a message greets: a member row, or a person answering a form."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def structure(self) -> str | None: ...
+    @property
+    def contact(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+def addressed(settings: MailSettings, member: Addressee, **more: object) -> dict[str, Any]:
+    """The variables every member's message starts from: ``association`` (name, signature) and
+    ``membre`` (ID, structure, contact, e-mail; each name standing in for the other when one
+    is missing), ``more`` added to ``membre``."""
+    return {
+        "association": {"nom": settings.association, "signature": settings.signature},
+        "membre": {
+            "id": member.id,
+            "structure": member.structure or member.contact or "",
+            "contact": member.contact or member.structure or "",
+            "email": member.email,
+            **more,
+        },
+    }
 
 
 @dataclass(frozen=True)
