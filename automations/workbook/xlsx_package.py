@@ -31,7 +31,7 @@ from typing import IO
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
+from openpyxl.utils.datetime import to_excel
 
 from .xlsx_parts import (
     _PLAIN_FORMATS,
@@ -55,7 +55,9 @@ from .xlsx_parts import (
     _rels_of,
     _serialize,
     _text_of,
+    epoch_of,
     parse_part,
+    read_entry,
 )
 from .xlsx_sheet import _Sheet
 from .xlsx_zip import append_raw, check_sound, raw_bytes
@@ -82,12 +84,7 @@ class Package:
         self._workbook = self.part(self.workbook_part)
         self._rels_part = _rels_of(self.workbook_part)
         self._rels = self.part(self._rels_part)
-        wb_pr = self._workbook.find(f"{{{self._ns}}}workbookPr")
-        self._epoch = (
-            CALENDAR_MAC_1904
-            if wb_pr is not None and wb_pr.get("date1904") in ("1", "true")
-            else CALENDAR_WINDOWS_1900
-        )
+        self._epoch = epoch_of(self._workbook)
 
     def close(self) -> None:
         self._zip.close()
@@ -112,10 +109,7 @@ class Package:
         return self._parsed[name]
 
     def _read(self, name: str) -> bytes:
-        try:
-            return self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
-            raise DamagedPackage(f"{name}: {exc}") from exc
+        return read_entry(self._zip, name)
 
     def _office_document(self) -> str:
         rels = self.part("_rels/.rels")

@@ -7,12 +7,15 @@ DOCTYPE, or that is not well-formed, makes the whole file count as damaged.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import zipfile
+import zlib
 
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -61,6 +64,23 @@ def parse_part(data: bytes, name: str) -> etree._Element:
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise DamagedPackage(f"{name}: DOCTYPE")
     return root
+
+
+def read_entry(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of the part ``name``; a part missing or that cannot be inflated is damage."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
+        raise DamagedPackage(f"{name}: {exc}") from exc
+
+
+def epoch_of(workbook: etree._Element) -> dt.datetime:
+    """The day serial 0 stands for in this workbook: 1904 when its ``workbookPr`` says so."""
+    ns = etree.QName(workbook).namespace or MAIN
+    pr = workbook.find(f"{{{ns}}}workbookPr")
+    return (
+        CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+    )
 
 
 def _serialize(root: etree._Element) -> bytes:

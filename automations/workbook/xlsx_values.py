@@ -30,7 +30,6 @@ import posixpath
 import re
 import threading
 import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from typing import IO
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.cell import column_index_from_string
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel, from_ISO8601
 
 from .xlsx_parts import (
     DOC_RELS,
@@ -52,7 +51,9 @@ from .xlsx_parts import (
     DamagedPackage,
     _rels_of,
     _text_of,
+    epoch_of,
     parse_part,
+    read_entry,
 )
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,7 @@ class XlsxValues:
             self._workbook_part = self._office_document()
             workbook = self._part(self._workbook_part)
             self._ns = etree.QName(workbook).namespace or MAIN
-            pr = workbook.find(f"{{{self._ns}}}workbookPr")
-            in_1904 = pr is not None and pr.get("date1904") in ("1", "true")
-            self._epoch = CALENDAR_MAC_1904 if in_1904 else CALENDAR_WINDOWS_1900
+            self._epoch = epoch_of(workbook)
             self._targets = self._relations(_rels_of(self._workbook_part))
             self._sheets: dict[str, str] = {}
             sheets = workbook.find(f"{{{self._ns}}}sheets")
@@ -124,10 +123,7 @@ class XlsxValues:
     def _bytes(self, name: str) -> bytes:
         if name not in self._names:
             raise DamagedPackage(f"partie absente : {name}")
-        try:
-            return self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
-            raise DamagedPackage(f"{name}: {exc}") from exc
+        return read_entry(self._zip, name)
 
     def _part(self, name: str, data: bytes | None = None) -> etree._Element:
         return parse_part(self._bytes(name) if data is None else data, name)
