@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import socket
@@ -48,9 +49,15 @@ def big_workbook(rows: int) -> dict[str, list[list[object]]]:
     return tabs
 
 
+@functools.cache
+def rsa_key(name: str = "compte") -> rsa.RSAPrivateKey:
+    """A real 2048-bit RSA key per name, made once per process (each costs ~0.1 s of CPU)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def service_account_key(folder: Path, emulator, email: str) -> Path:
     """A real RSA key in Google's JSON shape, whose public half the emulator knows."""
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = rsa_key()
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -245,7 +252,7 @@ class TestErrors:
         """A key whose signature Google cannot check ends in a French credentials error."""
         key = service_account_key(tmp_path, emulator, "ghost@mila-test.iam.gserviceaccount.com")
         info = json.loads(key.read_text())
-        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        other = rsa_key("inconnue")
         info["private_key"] = other.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from openpyxl import Workbook as OpenpyxlWorkbook
 from test_report_figures import GRIDS, TODAY, dataset
 
@@ -421,6 +422,33 @@ class TestDocument:
         """The document is deterministic: regenerating it changes nothing."""
         again = write_report(compute_report(dataset(), 2024, TODAY), association="MILA", with_charts=False)
         assert again.data == rendered.data
+
+    @pytest.mark.parametrize(
+        ("text", "bold", "italic", "size", "runs"),
+        [
+            ("Le 1er mars, 18e édition", True, None, None, ["Le 1", "^er", " mars, 18", "^e", " édition"]),
+            ("  espaces autour ", None, True, Pt(9), ["  espaces autour "]),
+            ("une\tcolonne\npuis une ligne\r", None, None, None, ["une\tcolonne\npuis une ligne\r"]),
+            ("2e", False, None, Pt(54), ["2", "^e"]),
+        ],
+    )
+    def test_runs_are_written_as_python_docx_writes_them(self, text, bold, italic, size, runs):
+        """The writer builds its runs in lxml (python-docx's proxies cost most of a render):
+        the XML is the one python-docx's add_run and font properties write, run for run
+        (« ^ »: raised in superscript)."""
+        from automations.report.writer import add_text
+
+        doc = Document()
+        mine, theirs = doc.add_paragraph(), doc.add_paragraph()
+        add_text(mine, text, bold=bold, italic=italic, size=size)
+        for piece in runs:
+            run = theirs.add_run(piece.lstrip("^"))
+            run.bold, run.italic = bold, italic
+            if size is not None:
+                run.font.size = size
+            if piece.startswith("^"):
+                run.font.superscript = True
+        assert etree.tostring(mine._p) == etree.tostring(theirs._p)
 
 
 class TestTemplate:

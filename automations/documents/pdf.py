@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .outputs import OutputError, PdfUnavailable, find_soffice, soffice_command
+from .outputs import OutputError, PdfUnavailable, find_soffice, keep_profile, seed_profile, soffice_command
 
 log = logging.getLogger(__name__)
 BATCH = 50  # documents per LibreOffice run
@@ -59,6 +59,7 @@ class SofficeConverter:
         executable = find_soffice(self.soffice)
         outdir.mkdir(parents=True, exist_ok=True)
         profile = Path(tempfile.mkdtemp(prefix="mila-soffice-"))
+        seed_profile(profile)
         command = soffice_command(executable, profile, outdir, files)
         try:
             try:
@@ -78,6 +79,8 @@ class SofficeConverter:
                 ) from None
             if stderr.strip():
                 log.info("soffice (%d files): %s", len(files), stderr.decode("utf-8", "replace").strip())
+            if process.returncode == 0:
+                keep_profile(profile)
         finally:
             shutil.rmtree(profile, ignore_errors=True)
 

@@ -20,14 +20,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from . import sections
 from .data import Compared, ReportData
@@ -46,6 +50,45 @@ from .word import (
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+
+# The elements the writer builds itself (in lxml: python-docx's proxies cost most of a render).
+W_B, W_I, W_SZ, W_VERTALIGN = qn("w:b"), qn("w:i"), qn("w:sz"), qn("w:vertAlign")
+W_P, W_PPR, W_PSTYLE, W_KEEPNEXT, W_JC = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:keepNext"), qn("w:jc")
+W_R, W_RPR, W_T, W_TAB, W_BR = qn("w:r"), qn("w:rPr"), qn("w:t"), qn("w:tab"), qn("w:br")
+W_TBLPR, W_TBLSTYLE, W_TBLW, W_TBLLAYOUT, W_TBLLOOK = (
+    qn("w:tblPr"),
+    qn("w:tblStyle"),
+    qn("w:tblW"),
+    qn("w:tblLayout"),
+    qn("w:tblLook"),
+)
+W_TBLGRID, W_GRIDCOL, W_TR, W_TRPR, W_TC, W_TCPR, W_TCW = (
+    qn("w:tblGrid"),
+    qn("w:gridCol"),
+    qn("w:tr"),
+    qn("w:trPr"),
+    qn("w:tc"),
+    qn("w:tcPr"),
+    qn("w:tcW"),
+)
+W_CANTSPLIT, W_TBLHEADER, W_SECTPR = qn("w:cantSplit"), qn("w:tblHeader"), qn("w:sectPr")
+W_VAL, W_W, W_TYPE = qn("w:val"), qn("w:w"), qn("w:type")
+XML_SPACE = qn("xml:space")
+_TBL_LOOK = tuple(
+    (qn(f"w:{key}"), value)
+    for key, value in (
+        ("firstColumn", "1"),
+        ("firstRow", "1"),
+        ("lastColumn", "0"),
+        ("lastRow", "0"),
+        ("noHBand", "0"),
+        ("noVBand", "1"),
+        ("val", "04A0"),
+    )
+)
+ST_ALIGN = {member: str(member.xml_value) for member in WD_ALIGN_PARAGRAPH}
+_UNKNOWN = "\0"  # a style ID not looked up yet
+_RUN_SPLIT = re.compile(r"(\t|\r|\n)")
 
 ChartData = tuple[Sequence[str], Sequence[Sequence[str]], Sequence[float]]  # header, rows, widths (cm)
 
@@ -108,6 +151,7 @@ class DocumentWriter:
         self.letter = 0
         self.first_heading = True
         self._style_ids: dict[str, str] = {}
+        self._table_style: str | None = _UNKNOWN
         self.chart_data: list[tuple[str, ChartData]] = []
         self.annexes: list[tuple[str, str, ChartData]] = []  # (title, intro, table): long lists
 
@@ -230,9 +274,20 @@ class DocumentWriter:
         return found
 
     def new_paragraph(self, style: str) -> Paragraph:
-        paragraph = self.doc.add_paragraph()
-        paragraph._p.style = self.style_id(style)
-        return paragraph
+        """An empty paragraph of ``style`` at the end of the body (before its section
+        properties), as python-docx's ``add_paragraph`` then ``style`` would write it."""
+        p = OxmlElement("w:p")
+        etree.SubElement(etree.SubElement(p, W_PPR), W_PSTYLE).set(W_VAL, self.style_id(style))
+        self._insert_block(p)
+        return Paragraph(cast(CT_P, p), self.doc._body)
+
+    def _insert_block(self, element: etree._Element) -> None:
+        body = self.doc.element.body
+        last = body[-1] if len(body) else None
+        if last is not None and last.tag == W_SECTPR:
+            last.addprevious(element)
+        else:
+            body.append(element)
 
     def para(
         self,
@@ -248,10 +303,11 @@ class DocumentWriter:
             if not text:
                 continue
             add_text(paragraph, once_unchanged(text), bold="b" in flags or None, italic="i" in flags or None)
+        ppr = paragraph._p[0]  # new_paragraph's: only its style so far
         if keep_next:
-            paragraph.paragraph_format.keep_with_next = True
+            etree.SubElement(ppr, W_KEEPNEXT)
         if align is not None:
-            paragraph.alignment = align
+            etree.SubElement(ppr, W_JC).set(W_VAL, ST_ALIGN[align])
         return paragraph
 
     def bullets(self, items: Sequence[Runs]) -> None:
@@ -342,29 +398,53 @@ class DocumentWriter:
         if not rows:
             return None
         doc = self.doc
-        t = doc.add_table(rows=len(rows) + 1, cols=len(header))
-        t.style = doc.styles[TABLE_STYLE]
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _widths(t, widths)
+        if self._table_style is _UNKNOWN:  # None: the template's default table style
+            self._table_style = doc.part.get_style_id(doc.styles[TABLE_STYLE], WD_STYLE_TYPE.TABLE)
+        style = self._table_style
+        tbl = OxmlElement("w:tbl")
+        tblpr = etree.SubElement(tbl, W_TBLPR)
+        if style is not None:
+            etree.SubElement(tblpr, W_TBLSTYLE).set(W_VAL, style)
+        _set(etree.SubElement(tblpr, W_TBLW), W_TYPE, "dxa", W_W, str(int(sum(widths) * 567)))
+        etree.SubElement(tblpr, W_JC).set(W_VAL, "center")
+        etree.SubElement(tblpr, W_TBLLAYOUT).set(W_TYPE, "fixed")
+        look = etree.SubElement(tblpr, W_TBLLOOK)
+        for key, value in _TBL_LOOK:
+            look.set(key, value)
+        grid = etree.SubElement(tbl, W_TBLGRID)
+        if len(widths) != len(header):
+            raise ValueError("one width per column")
+        for width in widths:
+            etree.SubElement(grid, W_GRIDCOL).set(W_W, str(int(width * 567)))
+        cell_widths = [str(Cm(width).twips) for width in widths]
+        cell_style = self.style_id("Tableau")
+        header_size = _half_points(Pt(header_pt)) if header_pt else None
+        keep = len(rows) <= 14
         for r, values in enumerate([list(header), *[list(v) for v in rows]]):
-            row = t.rows[r]
-            trpr = row._tr.get_or_add_trPr()
-            child(trpr, "w:cantSplit", **{"w:val": "true"})
+            tr = etree.SubElement(tbl, W_TR)
+            trpr = etree.SubElement(tr, W_TRPR)
+            etree.SubElement(trpr, W_CANTSPLIT).set(W_VAL, "true")
             if r == 0:
-                child(trpr, "w:tblHeader", **{"w:val": "true"})
-            for c, value in enumerate(values):
-                paragraph = row.cells[c].paragraphs[0]
-                paragraph._p.style = self.style_id("Tableau")
-                add_text(
-                    paragraph,
-                    value,
-                    bold=True if r == 0 or (bold_last and r == len(rows)) or (r - 1) in bold_rows else None,
-                    size=Pt(header_pt) if r == 0 and header_pt else None,
-                )
+                etree.SubElement(trpr, W_TBLHEADER).set(W_VAL, "true")
+            bold = True if r == 0 or (bold_last and r == len(rows)) or (r - 1) in bold_rows else None
+            if len(values) > len(header):
+                raise IndexError("more values than columns")
+            for c, cell_width in enumerate(cell_widths):
+                tc = etree.SubElement(tr, W_TC)
+                _set(etree.SubElement(etree.SubElement(tc, W_TCPR), W_TCW), W_TYPE, "dxa", W_W, cell_width)
+                p = etree.SubElement(tc, W_P)
+                if c >= len(values):  # a short row: its last cells stay empty
+                    continue
+                value = values[c]
+                ppr = etree.SubElement(p, W_PPR)
+                etree.SubElement(ppr, W_PSTYLE).set(W_VAL, cell_style)
+                if keep and r < len(rows):
+                    etree.SubElement(ppr, W_KEEPNEXT)
                 if c in numeric:
-                    paragraph.alignment = RIGHT
-                if len(rows) <= 14 and r < len(rows):
-                    paragraph.paragraph_format.keep_with_next = True
+                    etree.SubElement(ppr, W_JC).set(W_VAL, "right")
+                _append_runs(p, value, bold=bold, size=header_size if r == 0 else None)
+        self._insert_block(tbl)
+        t = Table(cast(CT_Tbl, tbl), doc._body)
         self.result.tables += 1
         spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(6)
@@ -455,6 +535,21 @@ def add_text(
 ) -> None:
     """``text`` typeset as runs of ``paragraph``, the letters of ordinals (« 1er », « 18e »)
     raised in superscript."""
+    half_points = None if size is None else _half_points(size)
+    _append_runs(paragraph._p, text, bold=bold, italic=italic, size=half_points)
+
+
+def _append_runs(
+    p: etree._Element,
+    text: str,
+    *,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    size: str | None = None,
+) -> None:
+    """The runs of ``text`` (typeset) appended to the paragraph element ``p``, written as
+    python-docx's ``add_run`` and font properties write them (an empty ``w:rPr`` included),
+    directly in lxml: the report adds some 3,000 runs."""
     text = typeset(text)
     pieces: list[tuple[str, bool]] = []
     at = 0
@@ -466,13 +561,47 @@ def add_text(
     for piece, raised in pieces:
         if not piece:
             continue
-        run = paragraph.add_run(piece)
-        run.bold = bold
-        run.italic = italic
+        r = etree.SubElement(p, W_R)
+        rpr = etree.SubElement(r, W_RPR)
+        if bold is not None:
+            _on_off(etree.SubElement(rpr, W_B), bold)
+        if italic is not None:
+            _on_off(etree.SubElement(rpr, W_I), italic)
         if size is not None:
-            run.font.size = size
+            etree.SubElement(rpr, W_SZ).set(W_VAL, size)
         if raised:
-            run.font.superscript = True
+            etree.SubElement(rpr, W_VERTALIGN).set(W_VAL, "superscript")
+        _run_content(r, piece)
+
+
+def _run_content(r: etree._Element, text: str) -> None:
+    """``w:t`` for text, ``w:tab`` for a tab, ``w:br`` for a line break (python-docx's rule)."""
+    for chunk in _RUN_SPLIT.split(text):
+        if not chunk:
+            continue
+        if chunk == "\t":
+            etree.SubElement(r, W_TAB)
+        elif chunk in ("\r", "\n"):
+            etree.SubElement(r, W_BR)
+        else:
+            t = etree.SubElement(r, W_T)
+            t.text = chunk
+            if len(chunk.strip()) < len(chunk):
+                t.set(XML_SPACE, "preserve")
+
+
+def _on_off(element: etree._Element, value: bool) -> None:
+    if not value:
+        element.set(W_VAL, "0")
+
+
+def _half_points(size: Pt) -> str:
+    return str(int(size.pt * 2))
+
+
+def _set(element: etree._Element, *pairs: str) -> None:
+    for key, value in zip(pairs[::2], pairs[1::2], strict=True):
+        element.set(key, value)
 
 
 def once_unchanged(text: str) -> str:
@@ -495,18 +624,6 @@ def once_unchanged(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- XML
-
-
-def _widths(table: Table, widths_cm: Sequence[float]) -> None:
-    table.autofit = False
-    tblpr = table._tbl.tblPr
-    child(tblpr, "w:tblLayout", **{"w:type": "fixed"})
-    child(tblpr, "w:tblW", **{"w:w": str(int(sum(widths_cm) * 567)), "w:type": "dxa"})
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
-        col.set(qn("w:w"), str(int(width * 567)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(width)
 
 
 def _field_char(paragraph: Paragraph, kind: str, dirty: bool = False) -> None:
