@@ -159,7 +159,11 @@ _CORE_TEXTS = ("author", "comments", "identifier", "language", "subject", "title
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _JINJA_MARKS = ("{{", "{%", "{#")
 _UNDATED = (1980, 1, 1, 0, 0, 0)  # the zip date of an entry the template does not hold
-_SECTIONS = "./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr"  # python-docx's Document.sections
+
+
+# python-docx's Document.sections, and docxtpl's drawings to number (fix_docpr_ids)
+_SECTIONS = etree.XPath("./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr", namespaces=docx_nsmap)
+_DOCPR = etree.XPath("//wp:docPr", namespaces=docx_nsmap)
 
 
 @dataclass
@@ -409,7 +413,7 @@ class DocumentTemplate:
         # In docxtpl's order (the first error met is the one reported): body, headers and
         # footers, core properties, footnotes.
         tree = self._body_tree(self._render_part("body", layout.body, context))
-        for index, element in enumerate(tree.xpath("//wp:docPr", namespaces=docx_nsmap), start=1001):
+        for index, element in enumerate(_DOCPR(tree), start=1001):
             element.attrib["id"] = str(index)  # docxtpl's fix_docpr_ids
         root = copy.deepcopy(layout.shell)
         root.replace(root.find(W_BODY), tree)
@@ -425,7 +429,7 @@ class DocumentTemplate:
                 filled[key] = part.constant
         core = layout.core_constant or _core_properties(layout.core, context)
         if layout.footnotes:
-            sections = len(root.xpath(_SECTIONS, namespaces=docx_nsmap))
+            sections = len(_SECTIONS(root))
             for index, blob in enumerate(layout.footnotes):
                 for _ in range(sections):  # docxtpl fills them once per section
                     xml = self._tools.patch_xml(blob.decode("utf-8"))
