@@ -561,8 +561,14 @@ def append_annex(document: bytes, annex: bytes, annex_name: str) -> bytes:
         zipfile.ZipFile(io.BytesIO(document)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
-        for info in source.infolist():
-            target.writestr(info, xml if info.filename == "word/document.xml" else source.read(info.filename))
+        assert source.fp is not None
+        for info in source.infolist():  # the other parts: their compressed bytes, as rendered
+            if info.filename == "word/document.xml":
+                target.writestr(info, xml)
+            elif (raw := raw_bytes(source.fp, info)) is not None:
+                append_raw(target, info, raw)
+            else:
+                target.writestr(info, source.read(info.filename))
     return out.getvalue()
 
 
