@@ -140,7 +140,6 @@ class _Part:
     source: str  # patched XML, one paragraph per line (as docxtpl renders it)
     template: Any  # compiled Jinja template
     column_tags: bool  # the part loops over table cells: docxtpl must fix the table grids
-    constant: bytes | None = None  # the part as saved, when it holds no tag: it never changes
 
 
 class _Docx(DocxTemplate):
@@ -197,13 +196,32 @@ class _Layout:
             (PACKAGE_URI.rels_uri.membername, package.rels.xml),
         ]
         self.entries = [_Entry(name, None) for name, _ in same]
+        self.margins: dict[str, tuple[str, str]] = {}  # part name: (source, encoding)
+        constant: dict[str, bytes] = {}  # part name: the part saved, when it holds no tag
+        for part in margins:
+            xml = tools.get_part_xml(part)
+            key, encoding = str(part.partname), tools.get_headers_footers_encoding(xml)
+            self.margins[key] = (xml, encoding)
+            if not any(mark in tools.patch_xml(xml) for mark in _JINJA_MARKS):
+                constant[key] = serialize_part_xml(
+                    parse_xml(owner._render_part(key, xml, {}).encode(encoding))
+                )
+        self.core: bytes | None = core.blob
+        texts = [getattr(core.core_properties, name) for name in _CORE_TEXTS]
+        if not any(mark in text for text in texts for mark in _JINJA_MARKS):
+            constant[str(core.partname)], self.core = _core_properties(core.blob, {}), None
+        for key in constant:
+            self.margins.pop(key, None)
         self.footnotes: list[bytes] = []
         for part in parts:
-            name = part.partname.membername
-            if part is main:
+            name, key = part.partname.membername, str(part.partname)
+            if key in constant:
+                self.entries.append(_Entry(name, None))
+                same.append((name, constant[key]))
+            elif part is main:
                 self.entries.append(_Entry(name, _BODY, "body"))
             elif part in margins:
-                self.entries.append(_Entry(name, _MARGIN, str(part.partname)))
+                self.entries.append(_Entry(name, _MARGIN, key))
             elif part is core:
                 self.entries.append(_Entry(name, _CORE))
             elif part.content_type == _FOOTNOTES_TYPE:
@@ -215,18 +233,10 @@ class _Layout:
             if len(part.rels):
                 self.entries.append(_Entry(part.partname.rels_uri.membername, None))
                 same.append((part.partname.rels_uri.membername, part.rels.xml))
-        self.margins: dict[str, tuple[str, str]] = {}  # part name: (source, encoding)
-        for part in margins:
-            xml = tools.get_part_xml(part)
-            self.margins[str(part.partname)] = (xml, tools.get_headers_footers_encoding(xml))
         self.body = tools.xml_to_string(doc.element.body)
         self.shell = copy.deepcopy(doc.element)  # the document's root, its body emptied
         for child in list(self.shell.body):
             self.shell.body.remove(child)
-        self.core = core.blob
-        texts = [getattr(core.core_properties, name) for name in _CORE_TEXTS]
-        tagged = any(mark in text for text in texts for mark in _JINJA_MARKS)
-        self.core_constant = None if tagged else _core_properties(self.core, {})
         with zipfile.ZipFile(io.BytesIO(owner.data)) as source:
             self.dates = {info.filename: info.date_time for info in source.infolist()}
             self.same = _compressed(source, same)
@@ -418,16 +428,10 @@ class DocumentTemplate:
         root = copy.deepcopy(layout.shell)
         root.replace(root.find(W_BODY), tree)
         filled = {"body": serialize_part_xml(root)}
-        for key, (source, encoding) in layout.margins.items():
-            part = self.part(key, source)
-            if part.constant is None:
-                xml = self._render_part(key, source, context).encode(encoding)
-                filled[key] = serialize_part_xml(parse_xml(xml))
-                if not any(mark in part.source for mark in _JINJA_MARKS):
-                    part.constant = filled[key]
-            else:
-                filled[key] = part.constant
-        core = layout.core_constant or _core_properties(layout.core, context)
+        for key, (source, encoding) in layout.margins.items():  # headers, then footers
+            xml = self._render_part(key, source, context).encode(encoding)
+            filled[key] = serialize_part_xml(parse_xml(xml))
+        core = b"" if layout.core is None else _core_properties(layout.core, context)
         if layout.footnotes:
             sections = len(_SECTIONS(root))
             for index, blob in enumerate(layout.footnotes):
