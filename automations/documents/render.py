@@ -8,9 +8,12 @@ Rendering (:class:`DocumentTemplate`):
   in a template never produces a convention with a blank where a name should be.
 - Context strings lose the characters XML cannot hold (control characters) and those
   docxtpl gives a meaning to (``\\a``, ``\\f``); ``\\n`` becomes a line break.
-- A template is patched and compiled by Jinja once per process and part (body, headers,
-  footers); each document then only loads the .docx package, renders and saves. The
-  rendered body is parsed strictly: an invalid document is an error, never a file.
+- A template is read by python-docx, patched and compiled by Jinja once per process (see
+  :class:`_Layout`); each document then renders only the parts docxtpl fills (body, headers,
+  footers, core properties, footnotes), as docxtpl does, and the .docx copies the other
+  parts' compressed bytes: the same file as docxtpl's ``render`` and ``save`` write, part for
+  part, for a fraction of the time. The rendered body is parsed strictly: an invalid
+  document is an error, never a file.
 
 The variables a template may use are in :mod:`.variables`; checking templates staff edited
 in Word is in :mod:`.verify`.
