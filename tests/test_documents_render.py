@@ -188,6 +188,87 @@ def test_docxtpl_row_and_column_loops_still_work(tmp_path: Path) -> None:
     assert len(table._tbl.tblGrid.findall(qn("w:gridCol"))) == 4
 
 
+def _word_like(path: Path) -> Path:
+    """``path`` with a tag in its header and core title, its styles and settings written as
+    Word writes them (double quotes, CRLF: python-docx saves them serialised its own way), its
+    parts stored uncompressed (a document's part is deflated: a copied one is told apart)."""
+    doc = Document(str(path))
+    doc.sections[0].header.paragraphs[0].text = "En-tête : {{ membre.structure }}\tfin"
+    doc.core_properties.title = "Charte — {{ membre.structure }}"
+    doc.save(str(path))
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            if info.filename in ("word/styles.xml", "word/settings.xml"):
+                data = data.replace(b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n", b"")
+                data = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + data
+            out.writestr(info, data, compress_type=zipfile.ZIP_STORED)
+    return path
+
+
+def test_a_document_is_what_docxtpl_writes_with_the_parts_it_does_not_fill_copied(tmp_path: Path) -> None:
+    """Each document holds, entry for entry and byte for byte, what docxtpl's render and save
+    write; the parts docxtpl does not fill are the template's own compressed bytes when
+    python-docx saves them as they were; the same context gives the same file."""
+    from docxtpl import DocxTemplate
+
+    from automations.documents.render import environment, safe_context
+
+    path = _word_like(make_template(tmp_path / "t.docx", SIMPLE + [["{{ membre.adresse }}"]]))
+    context = {
+        "membre": {"structure": "Pixel & Refrain <Live>", "representant": "L'Écho", "adresse": "a\nb\tc"}
+    }
+    template = DocumentTemplate(path)
+    data = template.render(context)
+    reference = DocxTemplate(str(path))
+    reference.render(safe_context(context), environment(), autoescape=True)
+    buffer = io.BytesIO()
+    reference.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(data)) as ours, zipfile.ZipFile(buffer) as docxtpl:
+        assert ours.namelist() == docxtpl.namelist()
+        assert [name for name in ours.namelist() if ours.read(name) != docxtpl.read(name)] == []
+        assert "En-tête : Pixel &amp; Refrain &lt;Live&gt;" in ours.read("word/header1.xml").decode()
+        core = ours.read("docProps/core.xml").decode()
+        assert "<dc:title>Charte — Pixel" in core and "{{" not in core
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(io.BytesIO(data)) as ours:
+        held = {info.filename: info for info in source.infolist()}
+        copied = [
+            name
+            for name in ("word/theme/theme1.xml", "word/fontTable.xml", "word/numbering.xml", "_rels/.rels")
+            if (held[name].CRC, held[name].compress_size)
+            == (ours.getinfo(name).CRC, ours.getinfo(name).compress_size)
+        ]
+        assert len(copied) == 4
+        styles = ours.read("word/styles.xml")  # re-serialised by python-docx: the same XML
+        assert styles != source.read("word/styles.xml")
+        assert etree.tostring(etree.fromstring(styles), method="c14n") == etree.tostring(
+            etree.fromstring(source.read("word/styles.xml")), method="c14n"
+        )
+    assert template.render(context) == data
+    assert template.render({**context, "membre": {**context["membre"], "adresse": "x"}}) != data
+
+
+def test_a_template_producing_invalid_xml_or_damaged_gives_a_french_error(tmp_path: Path) -> None:
+    """A tag writing raw XML makes an invalid body: an error naming the template, no file; a
+    template with a part Word cannot read is « endommagé », at each attempt."""
+    template = DocumentTemplate(make_template(tmp_path / "t.docx", [["{{ '<w:bad>' | safe }}"]]))
+    with pytest.raises(
+        TemplateError, match="« t.docx » produit un document Word invalide.*mila docs verifier"
+    ):
+        template.render({})
+    path = make_template(tmp_path / "abime.docx", SIMPLE)
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            out.writestr(info, b"<w:styles" if info.filename == "word/styles.xml" else data)
+    damaged = DocumentTemplate(path)
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="« abime.docx » est endommagé.*Rouvrez-le dans Word"):
+            damaged.render({"membre": {"structure": "x", "representant": "y"}})
+
+
 def test_xml_safe_keeps_text_tabs_and_line_breaks() -> None:
     assert xml_safe("a\tb\nc\x00d\x1fe\ufffe") == "a\tb\ncde"
 

@@ -223,6 +223,7 @@ LEAVES = {
     "automations.formatting": [],
     "automations.gcpause": [],
     "automations.state": [],
+    "automations.zipentries": [],
     "automations.settings": ["automations.errors", "automations.text"],
     "automations.config": ["automations.errors", "automations.settings", "automations.text"],
     "automations.schema": ["automations.errors", "automations.settings", "automations.text"],
@@ -262,7 +263,7 @@ def test_a_layer_imports_nothing_above_it(layer):
 @pytest.mark.parametrize("leaf", sorted(LEAVES))
 def test_settings_errors_and_text_are_leaves(leaf):
     """settings, config and schema import only errors, settings and text of the package; errors,
-    text, clock, formatting, gcpause and state import none of it; lock, logs and schedule what
+    text, clock, formatting, gcpause, state and zipentries import none of it; lock, logs and schedule what
     they list."""
     allowed = [leaf, *LEAVES[leaf]]
     wrong = [

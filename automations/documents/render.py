@@ -8,9 +8,12 @@ Rendering (:class:`DocumentTemplate`):
   in a template never produces a convention with a blank where a name should be.
 - Context strings lose the characters XML cannot hold (control characters) and those
   docxtpl gives a meaning to (``\\a``, ``\\f``); ``\\n`` becomes a line break.
-- A template is patched and compiled by Jinja once per process and part (body, headers,
-  footers); each document then only loads the .docx package, renders and saves. The
-  rendered body is parsed strictly: an invalid document is an error, never a file.
+- A template is read by python-docx, patched and compiled by Jinja once per process (see
+  :class:`_Layout`); each document then renders only the parts docxtpl fills (body, headers,
+  footers, core properties, footnotes), as docxtpl does, and the .docx copies the other
+  parts' compressed bytes: the same file as docxtpl's ``render`` and ``save`` write, part for
+  part, for a fraction of the time. The rendered body is parsed strictly: an invalid
+  document is an error, never a file.
 
 The variables a template may use are in :mod:`.variables`; checking templates staff edited
 in Word is in :mod:`.verify`.
@@ -18,17 +21,27 @@ in Word is in :mod:`.verify`.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from docx import Document as docx_document
+from docx.opc.coreprops import CoreProperties
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.packuri import PACKAGE_URI
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml.coreprops import CT_CoreProperties
+from docx.oxml.ns import nsmap as docx_nsmap
+from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
@@ -37,6 +50,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from ..errors import TemplateError
+from ..zipentries import append_raw, raw_bytes
 from .french import FILTERS, typographic
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -132,48 +146,152 @@ class _Part:
 
 
 class _Docx(DocxTemplate):
-    """docxtpl, with each part's patched source compiled once (see DocumentTemplate)."""
+    """docxtpl's functions on a template's text: tags patched for Jinja, table grids fixed,
+    tabs and line breaks resolved, footnotes filled (``verify`` also opens the package)."""
 
     def __init__(self, owner: DocumentTemplate) -> None:
         super().__init__(io.BytesIO(owner.data))
         self._owner = owner
 
-    def _render_part(self, key: str, src: str | None, part: Any, context: Mapping[str, Any]) -> str:
-        compiled = self._owner.part(key, lambda: src if src is not None else self.get_xml(), self)
-        self.current_rendering_part = part
-        try:
-            xml = compiled.template.render(context)
-        except JinjaTemplateError as exc:
-            raise self._owner.error(exc, compiled.source) from exc
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if any(ch in xml for ch in "\t\n\a\f"):  # else resolve_listing would change nothing
-            xml = self.resolve_listing(xml)
-        return xml
 
-    def build_xml(self, context: Mapping[str, Any], jinja_env: Any = None) -> str:
-        return self._render_part("body", None, self.docx._part, context)
+# docxtpl fills the body, the headers and footers the body refers to, the core properties
+# (these six texts) and the footnotes; python-docx saves every other part as it read it.
+_BODY, _MARGIN, _CORE, _FOOTNOTES = "body", "margin", "core", "footnotes"
+_CORE_TEXTS = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_JINJA_MARKS = ("{{", "{%", "{#")
+_UNDATED = (1980, 1, 1, 0, 0, 0)  # the zip date of an entry the template does not hold
 
-    def build_headers_footers_xml(self, context: Any, uri: str, jinja_env: Any = None) -> Iterator[Any]:
-        for rel_key, part in self.get_headers_footers(uri):
-            xml = self.get_part_xml(part)
-            encoding = self.get_headers_footers_encoding(xml)
-            yield rel_key, self._render_part(str(part.partname), xml, part, context).encode(encoding)
 
-    def fix_tables(self, xml: str) -> Any:
-        """The body parsed strictly (docxtpl's parser would silently « recover » an invalid
-        document); docxtpl's column fixing only when the template changes column counts."""
-        try:
-            tree = etree.fromstring(xml.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
-            raise TemplateError(
-                f"Le modèle « {self._owner.name} » produit un document Word invalide ({exc}). "
-                "Lancez « mila docs verifier » pour trouver la balise en cause."
-            ) from exc
-        if self._owner.part("body", self.get_xml, self).column_tags:
-            tree = super().fix_tables(xml)
-        superscript_ordinals(tree)
-        return tree
+# python-docx's Document.sections, and docxtpl's drawings to number (fix_docpr_ids)
+_SECTIONS = etree.XPath("./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr", namespaces=docx_nsmap)
+_DOCPR = etree.XPath("//wp:docPr", namespaces=docx_nsmap)
+
+
+@dataclass
+class _Entry:
+    name: str  # in the zip, e.g. word/document.xml
+    kind: str | None  # _BODY, _MARGIN, _CORE, _FOOTNOTES; None: the same in every document
+    key: str = ""  # the part's name (a header or footer), or its index (footnotes)
+
+
+class _Layout:
+    """A template as ``DocxTemplate.render`` then ``save`` write it, worked out once: the zip
+    entries in python-docx's order; those no document changes compressed once (the template's
+    own compressed bytes when python-docx writes them as they were); the sources of the parts
+    docxtpl fills. Filling a document then renders those parts only, as docxtpl does, and
+    copies the others' compressed bytes."""
+
+    def __init__(self, owner: DocumentTemplate, tools: _Docx) -> None:
+        doc = docx_document(io.BytesIO(owner.data))
+        main = doc.part
+        package = main.package
+        core = package._core_properties_part  # docxtpl's render creates it when missing
+        parts = list(package.iter_parts())
+        margins = [
+            rel.target_part
+            for uri in (tools.HEADER_URI, tools.FOOTER_URI)  # docxtpl's order: headers, footers
+            for rel in main.rels.values()
+            if rel.reltype == uri and rel.target_part.blob
+        ]
+        same: list[tuple[str, bytes]] = [
+            ("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
+            (PACKAGE_URI.rels_uri.membername, package.rels.xml),
+        ]
+        self.entries = [_Entry(name, None) for name, _ in same]
+        self.margins: dict[str, tuple[str, str]] = {}  # part name: (source, encoding)
+        constant: dict[str, bytes] = {}  # part name: the part saved, when it holds no tag
+        for part in margins:
+            xml = tools.get_part_xml(part)
+            key, encoding = str(part.partname), tools.get_headers_footers_encoding(xml)
+            self.margins[key] = (xml, encoding)
+            if not any(mark in tools.patch_xml(xml) for mark in _JINJA_MARKS):
+                constant[key] = serialize_part_xml(
+                    parse_xml(owner._render_part(key, xml, {}).encode(encoding))
+                )
+        self.core: bytes | None = core.blob
+        texts = [getattr(core.core_properties, name) for name in _CORE_TEXTS]
+        if not any(mark in text for text in texts for mark in _JINJA_MARKS):
+            constant[str(core.partname)], self.core = _core_properties(core.blob, {}), None
+        for key in constant:
+            self.margins.pop(key, None)
+        self.footnotes: list[bytes] = []
+        for part in parts:
+            name, key = part.partname.membername, str(part.partname)
+            if key in constant:
+                self.entries.append(_Entry(name, None))
+                same.append((name, constant[key]))
+            elif part is main:
+                self.entries.append(_Entry(name, _BODY, "body"))
+            elif part in margins:
+                self.entries.append(_Entry(name, _MARGIN, key))
+            elif part is core:
+                self.entries.append(_Entry(name, _CORE))
+            elif part.content_type == _FOOTNOTES_TYPE:
+                self.entries.append(_Entry(name, _FOOTNOTES, str(len(self.footnotes))))
+                self.footnotes.append(part.blob)
+            else:
+                self.entries.append(_Entry(name, None))
+                same.append((name, part.blob))
+            if len(part.rels):
+                self.entries.append(_Entry(part.partname.rels_uri.membername, None))
+                same.append((part.partname.rels_uri.membername, part.rels.xml))
+        self.body = tools.xml_to_string(doc.element.body)
+        self.shell = copy.deepcopy(doc.element)  # the document's root, its body emptied
+        for child in list(self.shell.body):
+            self.shell.body.remove(child)
+        with zipfile.ZipFile(io.BytesIO(owner.data)) as source:
+            self.dates = {info.filename: info.date_time for info in source.infolist()}
+            self.same = _compressed(source, same)
+
+    def info(self, name: str) -> zipfile.ZipInfo:
+        """A filled part's zip entry: dated as the template's, deflated as python-docx does."""
+        info = zipfile.ZipInfo(name, date_time=self.dates.get(name, _UNDATED))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        return info
+
+
+def _compressed(
+    source: zipfile.ZipFile, entries: list[tuple[str, bytes]]
+) -> dict[str, tuple[zipfile.ZipInfo, bytes]]:
+    """{name: (zip entry, compressed bytes)} of ``entries``: the template's stored bytes for a
+    part saved as the template holds it (python-docx read it whole, so they inflate soundly),
+    else ``data`` deflated once."""
+    buffer = io.BytesIO()
+    held = {info.filename: info for info in source.infolist()}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in entries:
+            info = held.get(name)
+            raw = None
+            if info is not None and info.file_size == len(data) and zlib.crc32(data) == info.CRC:
+                assert source.fp is not None
+                raw = raw_bytes(source.fp, info)
+            if info is not None and raw is not None and source.read(name) == data:
+                append_raw(out, info, raw)
+            else:
+                entry = zipfile.ZipInfo(name, date_time=info.date_time if info else _UNDATED)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o600 << 16
+                out.writestr(entry, data)
+    with zipfile.ZipFile(buffer) as built:
+        assert built.fp is not None
+        found = {}
+        for info in built.infolist():
+            raw = raw_bytes(built.fp, info)
+            assert raw is not None
+            found[info.filename] = (info, raw)
+        return found
+
+
+def _core_properties(blob: bytes, context: Mapping[str, Any]) -> bytes:
+    """docProps/core.xml with docxtpl's six texts rendered, as python-docx saves it."""
+    element = cast(CT_CoreProperties, parse_xml(blob))
+    properties = CoreProperties(element)
+    for name in _CORE_TEXTS:
+        rendered = environment().from_string(getattr(properties, name)).render(context)
+        setattr(properties, name, rendered)
+    return serialize_part_xml(element)
 
 
 _ORDINAL = re.compile(r"(?<![\w])(1)(er|re)(?=[\s\u00a0\u202f])")
@@ -233,7 +351,8 @@ def superscript_ordinals(root: Any) -> None:
 
 
 class DocumentTemplate:
-    """A .docx template: its bytes, their SHA-256, and its parts compiled on first use."""
+    """A .docx template: its bytes, their SHA-256, and, from its first document on, its
+    layout and its parts compiled (see :class:`_Layout`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -254,17 +373,19 @@ class DocumentTemplate:
             )
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self._parts: dict[str, _Part] = {}
+        self._tools = _Docx(self)
+        self._layout: _Layout | None = None
 
-    def part(self, key: str, source: Any, docx: _Docx) -> _Part:
+    def part(self, key: str, source: str) -> _Part:
+        """The part ``key`` (body, or a header's or footer's name) patched and compiled once."""
         found = self._parts.get(key)
         if found is None:
-            raw = source()
-            patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", docx.patch_xml(raw))
+            patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", self._tools.patch_xml(source))
             try:
                 template = environment().from_string(patched)
             except JinjaTemplateError as exc:
                 raise self.error(exc, patched) from exc
-            found = self._parts[key] = _Part(patched, template, bool(_COLUMN_TAGS.search(raw)))
+            found = self._parts[key] = _Part(patched, template, bool(_COLUMN_TAGS.search(source)))
         return found
 
     def error(self, exc: Exception, source: str) -> TemplateError:
@@ -285,12 +406,12 @@ class DocumentTemplate:
         )
 
     def render(self, context: Mapping[str, Any]) -> bytes:
-        """The filled document, as the bytes of a .docx file."""
+        """The filled document, as the bytes of a .docx file: what docxtpl's ``render`` and
+        ``save`` write, the zip dated as the template (the same context, the same bytes)."""
         try:
-            doc = _Docx(self)
-            doc.render(safe_context(context), environment(), autoescape=True)
-            buffer = io.BytesIO()
-            doc.save(buffer)
+            if self._layout is None:
+                self._layout = _Layout(self, self._tools)
+            return self._fill(self._layout, safe_context(context))
         except TemplateError:
             raise
         except JinjaTemplateError as exc:
@@ -300,7 +421,64 @@ class DocumentTemplate:
                 f"Le modèle « {self.name} » est endommagé ({exc}). Rouvrez-le dans Word et "
                 "enregistrez-le à nouveau au format .docx."
             ) from exc
+
+    def _fill(self, layout: _Layout, context: Mapping[str, Any]) -> bytes:
+        # In docxtpl's order (the first error met is the one reported): body, headers and
+        # footers, core properties, footnotes.
+        tree = self._body_tree(self._render_part("body", layout.body, context))
+        for index, element in enumerate(_DOCPR(tree), start=1001):
+            element.attrib["id"] = str(index)  # docxtpl's fix_docpr_ids
+        root = copy.deepcopy(layout.shell)
+        root.replace(root.find(W_BODY), tree)
+        filled = {"body": serialize_part_xml(root)}
+        for key, (source, encoding) in layout.margins.items():  # headers, then footers
+            xml = self._render_part(key, source, context).encode(encoding)
+            filled[key] = serialize_part_xml(parse_xml(xml))
+        core = b"" if layout.core is None else _core_properties(layout.core, context)
+        if layout.footnotes:
+            sections = len(_SECTIONS(root))
+            for index, blob in enumerate(layout.footnotes):
+                for _ in range(sections):  # docxtpl fills them once per section
+                    xml = self._tools.patch_xml(blob.decode("utf-8"))
+                    blob = self._tools.render_xml_part(xml, None, context, environment()).encode("utf-8")
+                filled[str(index)] = blob
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+            for entry in layout.entries:
+                if entry.kind is None:
+                    append_raw(out, *layout.same[entry.name])
+                else:
+                    data = core if entry.kind == _CORE else filled[entry.key]
+                    out.writestr(layout.info(entry.name), data)
         return buffer.getvalue()
+
+    def _render_part(self, key: str, source: str, context: Mapping[str, Any]) -> str:
+        """The part rendered as docxtpl's ``render_xml_part`` does, from its compiled source."""
+        compiled = self.part(key, source)
+        try:
+            xml = compiled.template.render(context)
+        except JinjaTemplateError as exc:
+            raise self.error(exc, compiled.source) from exc
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(ch in xml for ch in "\t\n\a\f"):  # else resolve_listing would change nothing
+            xml = self._tools.resolve_listing(xml)
+        return xml
+
+    def _body_tree(self, xml: str) -> Any:
+        """The body parsed strictly (docxtpl's parser would silently « recover » an invalid
+        document); docxtpl's column fixing only when the template changes column counts."""
+        try:
+            tree = etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(
+                f"Le modèle « {self.name} » produit un document Word invalide ({exc}). "
+                "Lancez « mila docs verifier » pour trouver la balise en cause."
+            ) from exc
+        if self._parts["body"].column_tags:
+            tree = self._tools.fix_tables(xml)
+        superscript_ordinals(tree)
+        return tree
 
 
 class Renderable(Protocol):
@@ -390,8 +568,14 @@ def append_annex(document: bytes, annex: bytes, annex_name: str) -> bytes:
         zipfile.ZipFile(io.BytesIO(document)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
-        for info in source.infolist():
-            target.writestr(info, xml if info.filename == "word/document.xml" else source.read(info.filename))
+        assert source.fp is not None
+        for info in source.infolist():  # the other parts: their compressed bytes, as rendered
+            if info.filename == "word/document.xml":
+                target.writestr(info, xml)
+            elif (raw := raw_bytes(source.fp, info)) is not None:
+                append_raw(target, info, raw)
+            else:
+                target.writestr(info, source.read(info.filename))
     return out.getvalue()
 
 
