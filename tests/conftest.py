@@ -414,30 +414,15 @@ def demo_memory(demo_grids_built: dict[str, Grid]) -> Any:
     return MemoryBackend(demo_grids_built)
 
 
-def docx_paragraphs(data: bytes) -> tuple[list[str], list[str]]:
-    """``(body, margins)``: the texts of a .docx's paragraphs as python-docx gives them, the
-    body's then each table cell's (row by row) in ``body``, the headers' and footers' in
-    ``margins``."""
-    from docx import Document
-
-    doc = Document(io.BytesIO(data))
-    body = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            body += [p.text for cell in row.cells for p in cell.paragraphs]
-    margins = []
-    for section in doc.sections:
-        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
-            margins += [p.text for p in part.paragraphs]
-    return body, margins
-
-
 @pytest.fixture(scope="session")
 def demo_document_texts(
     demo_documents_built: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[list[str], list[str]]]:
     """``{path relative to the folder: docx_paragraphs(...)}`` of every .docx of
-    ``demo_documents_built``, each opened once per test run for the modules that read them all."""
+    ``demo_documents_built``, each opened once per test run for the modules that read them all
+    (read as python-docx reads them: ``tests/support/docx_text.py``)."""
+    from tests.support.docx_text import docx_paragraphs
+
     out = demo_documents_built[0]
 
     def read(_: Path) -> dict[str, tuple[list[str], list[str]]]:
