@@ -17,9 +17,9 @@ from lxml import etree
 
 from automations.clock import FixedClock
 from automations.config import Settings
+from automations.documents.annex import append_annex
 from automations.documents.catalogue import RULES_FILE
 from automations.documents.context import effective_date
-from automations.documents.render import append_annex
 from automations.documents.settings import AssociationSettings, DocumentsSettings
 from automations.errors import TemplateError
 from automations.jobs.context import RunContext

@@ -16,9 +16,10 @@ from typing import Any
 from .. import journal, schema
 from ..delivery.upload import DriveDelivery, DriveReport
 from ..documents import catalogue, pieces
+from ..documents.annex import AnnexedTemplate
 from ..documents.outputs import OutputFolder, Written, fingerprint
 from ..documents.pdf import convert_in_batches
-from ..documents.render import AnnexedTemplate, DocumentTemplate, Renderable, load_template
+from ..documents.render import DocumentTemplate, Renderable, load_template
 from ..errors import UNREACHABLE, MilaError, SchemaError
 from ..model.dataset import Dataset
 from ..model.rows import Member, id_key

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from .. import schema
 from ..documents import context as ctx
+from ..documents.annex import AnnexedTemplate
 from ..documents.outputs import safe_filename
-from ..documents.render import AnnexedTemplate
 from ..formatting import format_date
 from ..model.rows import Member, id_key
 from ..model.values import ValueProblem, parse_date
