@@ -21,6 +21,7 @@ from automations.errors import TemplateError
 from automations.jobs.context import RunContext
 from automations.jobs.documents import run_conventions
 from automations.model.values import parse_date
+from tests.support.converters import BlankPdf
 
 TODAY = dt.date(2025, 3, 4)
 NOW = dt.datetime(2025, 3, 4, 10, 0)
@@ -101,12 +102,13 @@ def settings(tmp_path: Path, templates: Path = TEMPLATES, shops: bool = True) ->
     return DocumentsSettings(templates=templates, out=tmp_path / "out", shop_conventions=shops)
 
 
-def run(book, tmp_path: Path, **kw):
+def run(book, tmp_path: Path, converter: BlankPdf | None = None, **kw):
     sections = Settings(
         documents=kw.pop("documents", settings(tmp_path)),
         association=AssociationSettings(siret="68372141900110"),
     )
-    return run_conventions(RunContext(sections, FixedClock(NOW), today=TODAY, workbook=book.open()), **kw)
+    ctx = RunContext(sections, FixedClock(NOW), today=TODAY, workbook=book.open(), converter=converter)
+    return run_conventions(ctx, **kw)
 
 
 def text_of(path: Path) -> str:
@@ -264,12 +266,18 @@ def test_a_broken_template_fails_in_french_and_logs_the_failure(tmp_path: Path) 
 
 
 def test_pdf_next_to_each_convention(tmp_path: Path) -> None:
+    """With --pdf, each convention's PDF beside it, converted once (a converter that writes
+    blank pages: LibreOffice's own drawing is tested with the demo's documents)."""
     book = XlsxBook(tmp_path, workbook())
-    result = run(book, tmp_path, member="M0001", pdf=True)
+    converter = BlankPdf()
+    result = run(book, tmp_path, converter, member="M0001", pdf=True)
     assert [p.name for p in result.pdfs] == ["Convention_C001_Pixel-Refrain-Live_2024-09-01.pdf"]
+    assert result.pdfs[0].parent == result.written[0].path.parent
     assert result.pdfs[0].read_bytes().startswith(b"%PDF")
-    again = run(book, tmp_path, member="M0001", pdf=True)
+    assert [p.name for p in converter.converted] == ["Convention_C001_Pixel-Refrain-Live_2024-09-01.docx"]
+    again = run(book, tmp_path, converter, member="M0001", pdf=True)
     assert again.pdfs == [] and again.written == []  # up to date: no new conversion
+    assert len(converter.converted) == 1
 
 
 def test_one_line_for_mila_status(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from automations.jobs.context import RunContext
 from automations.jobs.documents import run_charters, run_conventions
 from automations.logs import NOTICES
 from automations.workbook import Workbook
+from tests.support.converters import BlankPdf
 from tests.support.memory_backend import MemoryBackend
 
 FAST = {"attempts": 6, "timeout": 10.0, "wait_initial": 0.01, "wait_max": 0.05, "wait_jitter": 0.01}
@@ -32,7 +33,9 @@ def root(emulator: Any) -> str:
     return emulator.drive.create_folder("Documents MILA", f"dossier-partage-{next(_roots):04d}")
 
 
-def context(demo: MemoryBackend, tmp_path: Path, emulator: Any, root: str, **documents: Any) -> RunContext:
+def context(
+    demo: MemoryBackend, tmp_path: Path, emulator: Any, root: str, converter: Any = None, **documents: Any
+) -> RunContext:
     raw = {
         "documents": {"out": str(tmp_path / "out"), "drive_folder": root, **documents},
         "workbook": {"retry": FAST},
@@ -43,6 +46,7 @@ def context(demo: MemoryBackend, tmp_path: Path, emulator: Any, root: str, **doc
         FixedClock(dt.datetime(2026, 11, 23, 9, 0)),
         today=DEMO_TODAY,
         workbook=Workbook(demo),
+        converter=converter,
     )
 
 
@@ -200,8 +204,9 @@ def test_drive_down_leaves_the_documents_without_link_and_the_next_run_uploads(
 
 
 def test_charters_go_to_their_folder_with_their_pdf(book, tmp_path, emulator, root):
-    """Charters land in Chartes, the register beside them; with --pdf each PDF is uploaded too."""
-    result = run_charters(context(book, tmp_path, emulator, root), member="M0001", pdf=True)
+    """Charters land in Chartes, the register beside them; with --pdf each PDF is uploaded too
+    (blank pages: what goes to Drive is the subject, not LibreOffice's drawing)."""
+    result = run_charters(context(book, tmp_path, emulator, root, BlankPdf()), member="M0001", pdf=True)
     folder = emulator.drive.find(root, "Chartes")
     assert folder is not None
     names = {i.name for i in emulator.drive.children(folder.id)}

@@ -14,13 +14,14 @@ from typing import Any
 
 from facturx import get_xml_from_pdf
 from lxml import etree
-from test_invoices import NS, TODAY, BlankPdf, Run
+from test_invoices import NS, TODAY, Run
 
 from automations.clock import FixedClock
 from automations.config import Settings, build_settings
 from automations.jobs import registry
 from automations.jobs.context import RunContext
 from automations.mail import SWITCHED_OFF
+from tests.support.converters import BlankPdf, NoLibreOffice
 
 BILLING = {"enabled": True, "siret": "732 829 320 00074", "vat_number": "FR40303265045"}
 
@@ -279,7 +280,6 @@ def test_the_request_sends_the_invoices_and_links_the_drive_folder(tmp_path, smt
 def test_without_pdf_nothing_leaves_and_the_next_run_sends_them_all(tmp_path, smtp_server):
     """LibreOffice missing: the invoices are issued, none is e-mailed without its PDF, the
     output says why and what to do; the next run, PDFs made, sends every one."""
-    from test_invoices import NoLibreOffice
 
     run = Run(tmp_path)
     settings = settings_for(tmp_path, smtp_server)

@@ -20,6 +20,7 @@ from automations.errors import BillingError
 from automations.jobs import registry
 from automations.jobs.context import RunContext
 from automations.workbook import Workbook
+from tests.support.converters import BlankPdf, NoLibreOffice
 from tests.support.memory_backend import MemoryBackend
 
 TODAY = dt.date(2026, 3, 2)
@@ -397,34 +398,6 @@ def test_the_command_issues_once_then_nothing_and_explains_a_bad_credit_note(tmp
     code, _ = mila("avoir", "F2026-0042", "--motif", "erreur")
     error = capsys.readouterr().err
     assert code == 2 and "« F2026-0042 » introuvable dans l'onglet Factures" in error
-
-
-class NoLibreOffice:
-    """A converter that cannot run: LibreOffice missing."""
-
-    def check(self) -> None:
-        from automations.errors import PdfUnavailable
-
-        raise PdfUnavailable("LibreOffice est introuvable.")
-
-    def convert(self, files: Any, outdir: Path) -> None:
-        self.check()
-
-
-class BlankPdf:
-    """A converter writing a one-page blank PDF for each file (no LibreOffice needed)."""
-
-    def check(self) -> None:
-        """Always available."""
-
-    def convert(self, files: Any, outdir: Path) -> None:
-        from pypdf import PdfWriter
-
-        for source in files:
-            writer = PdfWriter()
-            writer.add_blank_page(595, 842)
-            with (outdir / f"{Path(source).stem}.pdf").open("wb") as handle:
-                writer.write(handle)
 
 
 def test_a_run_cut_short_is_finished_by_the_next_without_a_new_number(tmp_path):
