@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# One xdist worker reads the sources (``_all_imports``, about a second), not each of them.
+pytestmark = pytest.mark.xdist_group("layers")
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "automations"
 
