@@ -433,6 +433,14 @@ def demo_document_texts(
     return built_once(tmp_path_factory, "demo_document_texts", read)[1]
 
 
+@pytest.fixture(scope="session")
+def demo_opened(demo_built: tuple[Path, DemoSummary]) -> Any:
+    """The demo workbook opened by openpyxl (styles, notes, validations: about a second), once
+    per process for the tests that look at it as Excel would; never to be changed. Its tests
+    share the ``demo`` xdist group, so that one process opens it."""
+    return load_workbook(demo_built[0])
+
+
 @pytest.fixture
 def demo_synced(demo_synced_built: Path, tmp_path: Path) -> Path:
     """A fresh copy of the synced demo workbook, for a test whose starting point is a synced demo."""

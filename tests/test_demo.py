@@ -40,8 +40,8 @@ def built(demo_built):
 
 
 @pytest.fixture(scope="module")
-def book(built):
-    return openpyxl.load_workbook(built[0])
+def book(built, demo_opened):
+    return demo_opened
 
 
 @pytest.fixture(scope="module")

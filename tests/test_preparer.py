@@ -303,10 +303,11 @@ class TestXlsxOpened:
         assert str(whole.sqref) == "A1:XFC1048576" and whole.errorStyle == "warning"
 
 
-def test_the_demo_comes_out_prepared(demo: Path, capsys):
+@pytest.mark.xdist_group("demo")  # with test_demo: one process opens the demo with openpyxl
+def test_the_demo_comes_out_prepared(demo: Path, demo_opened, capsys):
     """The demo workbook has its dropdowns and notes; preparing it again changes no byte, and
     `mila preparer` run then says that the workbook was already prepared."""
-    ws = load_workbook(demo)["Membres"]
+    ws = demo_opened["Membres"]
     assert ws.freeze_panes == "A2" and ws["A1"].comment is not None
     assert any(d.type == "list" for d in ws.data_validations.dataValidation)
     before = demo.read_bytes()
