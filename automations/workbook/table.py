@@ -158,10 +158,19 @@ class Table:
             for k in columns
             if schema is None or k not in schema.key_lookup or not schema.key_lookup[k].calc
         ]
+        pairs = [(k, i - 1) for k, i in columns.items()]
+        width = max((i for _, i in pairs), default=-1) + 1
         rows: list[Row] = []
+        add = rows.append
         for number, values in enumerate(grid[1:], start=2):
-            cells = {k: (values[i - 1] if i - 1 < len(values) else None) for k, i in columns.items()}
-            if all(is_blank(cells[k]) for k in staff_keys):
-                continue
-            rows.append(Row(number, cells))
+            if len(values) >= width:  # most rows: no bounds to check
+                cells = {k: values[i] for k, i in pairs}
+            else:
+                n = len(values)
+                cells = {k: (values[i] if i < n else None) for k, i in pairs}
+            for k in staff_keys:  # kept when a staff cell is not blank (is_blank, inlined)
+                v = cells[k]
+                if v is not None and (v.__class__ is not str or v.strip()):
+                    add(Row(number, cells))
+                    break
         return cls(title, header, rows, columns, schema, duplicates)
