@@ -436,7 +436,7 @@ class TestDocument:
         """The writer builds its runs in lxml (python-docx's proxies cost most of a render):
         the XML is the one python-docx's add_run and font properties write, run for run
         (« ^ »: raised in superscript)."""
-        from automations.report.writer import add_text
+        from automations.report.runs import add_text
 
         doc = Document()
         mine, theirs = doc.add_paragraph(), doc.add_paragraph()

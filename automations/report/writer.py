@@ -36,6 +36,37 @@ from lxml import etree
 from . import sections
 from .data import Compared, ReportData
 from .french import NBSP, Number, Runs, long_date, num, staff_blocks, typeset
+from .runs import (
+    ST_ALIGN,
+    TBL_LOOK,
+    W_CANTSPLIT,
+    W_GRIDCOL,
+    W_JC,
+    W_KEEPNEXT,
+    W_P,
+    W_PPR,
+    W_PSTYLE,
+    W_SECTPR,
+    W_TBLGRID,
+    W_TBLHEADER,
+    W_TBLLAYOUT,
+    W_TBLLOOK,
+    W_TBLPR,
+    W_TBLSTYLE,
+    W_TBLW,
+    W_TC,
+    W_TCPR,
+    W_TCW,
+    W_TR,
+    W_TRPR,
+    W_TYPE,
+    W_VAL,
+    W_W,
+    add_text,
+    append_runs,
+    half_points,
+    set_attrs,
+)
 from .word import (
     ASSOCIATION_TOKEN,
     TABLE_STYLE,
@@ -51,44 +82,7 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 
-# The elements the writer builds itself (in lxml: python-docx's proxies cost most of a render).
-W_B, W_I, W_SZ, W_VERTALIGN = qn("w:b"), qn("w:i"), qn("w:sz"), qn("w:vertAlign")
-W_P, W_PPR, W_PSTYLE, W_KEEPNEXT, W_JC = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:keepNext"), qn("w:jc")
-W_R, W_RPR, W_T, W_TAB, W_BR = qn("w:r"), qn("w:rPr"), qn("w:t"), qn("w:tab"), qn("w:br")
-W_TBLPR, W_TBLSTYLE, W_TBLW, W_TBLLAYOUT, W_TBLLOOK = (
-    qn("w:tblPr"),
-    qn("w:tblStyle"),
-    qn("w:tblW"),
-    qn("w:tblLayout"),
-    qn("w:tblLook"),
-)
-W_TBLGRID, W_GRIDCOL, W_TR, W_TRPR, W_TC, W_TCPR, W_TCW = (
-    qn("w:tblGrid"),
-    qn("w:gridCol"),
-    qn("w:tr"),
-    qn("w:trPr"),
-    qn("w:tc"),
-    qn("w:tcPr"),
-    qn("w:tcW"),
-)
-W_CANTSPLIT, W_TBLHEADER, W_SECTPR = qn("w:cantSplit"), qn("w:tblHeader"), qn("w:sectPr")
-W_VAL, W_W, W_TYPE = qn("w:val"), qn("w:w"), qn("w:type")
-XML_SPACE = qn("xml:space")
-_TBL_LOOK = tuple(
-    (qn(f"w:{key}"), value)
-    for key, value in (
-        ("firstColumn", "1"),
-        ("firstRow", "1"),
-        ("lastColumn", "0"),
-        ("lastRow", "0"),
-        ("noHBand", "0"),
-        ("noVBand", "1"),
-        ("val", "04A0"),
-    )
-)
-ST_ALIGN = {member: str(member.xml_value) for member in WD_ALIGN_PARAGRAPH}
 _UNKNOWN = "\0"  # a style ID not looked up yet
-_RUN_SPLIT = re.compile(r"(\t|\r|\n)")
 
 ChartData = tuple[Sequence[str], Sequence[Sequence[str]], Sequence[float]]  # header, rows, widths (cm)
 
@@ -405,11 +399,11 @@ class DocumentWriter:
         tblpr = etree.SubElement(tbl, W_TBLPR)
         if style is not None:
             etree.SubElement(tblpr, W_TBLSTYLE).set(W_VAL, style)
-        _set(etree.SubElement(tblpr, W_TBLW), W_TYPE, "dxa", W_W, str(int(sum(widths) * 567)))
+        set_attrs(etree.SubElement(tblpr, W_TBLW), W_TYPE, "dxa", W_W, str(int(sum(widths) * 567)))
         etree.SubElement(tblpr, W_JC).set(W_VAL, "center")
         etree.SubElement(tblpr, W_TBLLAYOUT).set(W_TYPE, "fixed")
         look = etree.SubElement(tblpr, W_TBLLOOK)
-        for key, value in _TBL_LOOK:
+        for key, value in TBL_LOOK:
             look.set(key, value)
         grid = etree.SubElement(tbl, W_TBLGRID)
         if len(widths) != len(header):
@@ -418,7 +412,7 @@ class DocumentWriter:
             etree.SubElement(grid, W_GRIDCOL).set(W_W, str(int(width * 567)))
         cell_widths = [str(Cm(width).twips) for width in widths]
         cell_style = self.style_id("Tableau")
-        header_size = _half_points(Pt(header_pt)) if header_pt else None
+        header_size = half_points(Pt(header_pt)) if header_pt else None
         keep = len(rows) <= 14
         for r, values in enumerate([list(header), *[list(v) for v in rows]]):
             tr = etree.SubElement(tbl, W_TR)
@@ -431,7 +425,9 @@ class DocumentWriter:
                 raise IndexError("more values than columns")
             for c, cell_width in enumerate(cell_widths):
                 tc = etree.SubElement(tr, W_TC)
-                _set(etree.SubElement(etree.SubElement(tc, W_TCPR), W_TCW), W_TYPE, "dxa", W_W, cell_width)
+                set_attrs(
+                    etree.SubElement(etree.SubElement(tc, W_TCPR), W_TCW), W_TYPE, "dxa", W_W, cell_width
+                )
                 p = etree.SubElement(tc, W_P)
                 if c >= len(values):  # a short row: its last cells stay empty
                     continue
@@ -442,7 +438,7 @@ class DocumentWriter:
                     etree.SubElement(ppr, W_KEEPNEXT)
                 if c in numeric:
                     etree.SubElement(ppr, W_JC).set(W_VAL, "right")
-                _append_runs(p, value, bold=bold, size=header_size if r == 0 else None)
+                append_runs(p, value, bold=bold, size=header_size if r == 0 else None)
         self._insert_block(tbl)
         t = Table(cast(CT_Tbl, tbl), doc._body)
         self.result.tables += 1
@@ -520,88 +516,7 @@ class DocumentWriter:
 
 # --------------------------------------------------------------------------- text
 
-# « 1er », « 1re », « 18e » : the letters of an ordinal go in superscript.
-_ORDINAL = re.compile(r"(?<![\w,.])(\d+)(ers?|res?|es?|èmes?)(?![\w])")
 _UNCHANGED = re.compile(r" \(comme en (\d{4})\)")
-
-
-def add_text(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    bold: bool | None = None,
-    italic: bool | None = None,
-    size: Pt | None = None,
-) -> None:
-    """``text`` typeset as runs of ``paragraph``, the letters of ordinals (« 1er », « 18e »)
-    raised in superscript."""
-    half_points = None if size is None else _half_points(size)
-    _append_runs(paragraph._p, text, bold=bold, italic=italic, size=half_points)
-
-
-def _append_runs(
-    p: etree._Element,
-    text: str,
-    *,
-    bold: bool | None = None,
-    italic: bool | None = None,
-    size: str | None = None,
-) -> None:
-    """The runs of ``text`` (typeset) appended to the paragraph element ``p``, written as
-    python-docx's ``add_run`` and font properties write them (an empty ``w:rPr`` included),
-    directly in lxml: the report adds some 3,000 runs."""
-    text = typeset(text)
-    pieces: list[tuple[str, bool]] = []
-    at = 0
-    for match in _ORDINAL.finditer(text):
-        pieces.append((text[at : match.end(1)], False))
-        pieces.append((match.group(2), True))
-        at = match.end()
-    pieces.append((text[at:], False))
-    for piece, raised in pieces:
-        if not piece:
-            continue
-        r = etree.SubElement(p, W_R)
-        rpr = etree.SubElement(r, W_RPR)
-        if bold is not None:
-            _on_off(etree.SubElement(rpr, W_B), bold)
-        if italic is not None:
-            _on_off(etree.SubElement(rpr, W_I), italic)
-        if size is not None:
-            etree.SubElement(rpr, W_SZ).set(W_VAL, size)
-        if raised:
-            etree.SubElement(rpr, W_VERTALIGN).set(W_VAL, "superscript")
-        _run_content(r, piece)
-
-
-def _run_content(r: etree._Element, text: str) -> None:
-    """``w:t`` for text, ``w:tab`` for a tab, ``w:br`` for a line break (python-docx's rule)."""
-    for chunk in _RUN_SPLIT.split(text):
-        if not chunk:
-            continue
-        if chunk == "\t":
-            etree.SubElement(r, W_TAB)
-        elif chunk in ("\r", "\n"):
-            etree.SubElement(r, W_BR)
-        else:
-            t = etree.SubElement(r, W_T)
-            t.text = chunk
-            if len(chunk.strip()) < len(chunk):
-                t.set(XML_SPACE, "preserve")
-
-
-def _on_off(element: etree._Element, value: bool) -> None:
-    if not value:
-        element.set(W_VAL, "0")
-
-
-def _half_points(size: Pt) -> str:
-    return str(int(size.pt * 2))
-
-
-def _set(element: etree._Element, *pairs: str) -> None:
-    for key, value in zip(pairs[::2], pairs[1::2], strict=True):
-        element.set(key, value)
 
 
 def once_unchanged(text: str) -> str:
