@@ -286,12 +286,16 @@ def _compressed(
 
 
 def _core_properties(blob: bytes, context: Mapping[str, Any]) -> bytes:
-    """docProps/core.xml with docxtpl's six texts rendered, as python-docx saves it."""
+    """docProps/core.xml with docxtpl's six texts rendered, as python-docx saves it. They are
+    plain texts, which the XML serialisation escapes: rendered without Jinja's escaping, else
+    « A & B » would show « A &amp; B » in Word's document properties (docxtpl escapes twice)."""
     element = cast(CT_CoreProperties, parse_xml(blob))
     properties = CoreProperties(element)
     for name in _CORE_TEXTS:
-        rendered = environment().from_string(getattr(properties, name)).render(context)
-        setattr(properties, name, rendered)
+        source = getattr(properties, name)
+        if any(mark in source for mark in _JINJA_MARKS):
+            source = "{% autoescape false %}" + source + "{% endautoescape %}"
+        setattr(properties, name, environment().from_string(source).render(context))
     return serialize_part_xml(element)
 
 
