@@ -229,7 +229,7 @@ def test_a_write_copies_the_untouched_parts_as_they_are_stored(tmp_path: Path):
 
 
 def _raw(path: Path, info: zipfile.ZipInfo) -> bytes:
-    from automations.workbook.xlsx_zip import raw_bytes
+    from automations.zipentries import raw_bytes
 
     with path.open("rb") as handle:
         found = raw_bytes(handle, info)

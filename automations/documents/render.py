@@ -246,11 +246,16 @@ class _Layout:
             self.same = _compressed(source, same)
 
     def info(self, name: str) -> zipfile.ZipInfo:
-        """A filled part's zip entry: dated as the template's, deflated as python-docx does."""
-        info = zipfile.ZipInfo(name, date_time=self.dates.get(name, _UNDATED))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o600 << 16
-        return info
+        """A filled part's zip entry, dated as the template's."""
+        return _entry(name, self.dates.get(name, _UNDATED))
+
+
+def _entry(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """A zip entry as python-docx writes one (deflated, read-write for its owner)."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
 
 
 def _compressed(
@@ -271,10 +276,7 @@ def _compressed(
             if info is not None and raw is not None and source.read(name) == data:
                 append_raw(out, info, raw)
             else:
-                entry = zipfile.ZipInfo(name, date_time=info.date_time if info else _UNDATED)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o600 << 16
-                out.writestr(entry, data)
+                out.writestr(_entry(name, info.date_time if info else _UNDATED), data)
     with zipfile.ZipFile(buffer) as built:
         assert built.fp is not None
         found = {}

@@ -33,6 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
+from ..zipentries import append_raw, raw_bytes
 from .xlsx_parts import (
     _PLAIN_FORMATS,
     CONTENT_TYPES,
@@ -60,7 +61,7 @@ from .xlsx_parts import (
     read_entry,
 )
 from .xlsx_sheet import _Sheet
-from .xlsx_zip import append_raw, check_sound, raw_bytes
+from .xlsx_zip import check_sound
 
 
 class Package:

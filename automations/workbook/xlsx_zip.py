@@ -1,4 +1,4 @@
-"""A zip entry copied into another zip as its compressed bytes, once known to be sound.
+"""Whether a zip entry's compressed bytes may be copied as they are (``zipentries`` copies them).
 
 Saving a .xlsx changes a few parts; the others (most of the bytes) used to be inflated,
 checked and deflated again on every write, which made a write of one cell cost as much
@@ -16,10 +16,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 
-from ..zipentries import append_raw, raw_bytes
 from .xlsx_parts import DamagedPackage, parse_part
-
-__all__ = ["append_raw", "check_sound", "raw_bytes"]
 
 _SOUND: OrderedDict[bytes, None] = OrderedDict()  # digests of compressed bytes found sound
 _SOUND_KEPT = 4096
