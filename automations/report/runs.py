@@ -1,14 +1,20 @@
-"""The report's runs, paragraph properties and table parts as OOXML elements, built in lxml
-exactly as python-docx's ``add_run``, font and paragraph properties write them (its proxies
-cost most of a report's rendering: some 3,000 runs and 500 table cells)."""
+"""The report's paragraphs, runs and tables as OOXML elements, built in lxml exactly as
+python-docx's ``add_paragraph``, ``add_run``, ``add_table`` and their font, paragraph and
+table properties write them (its proxies cost most of a report's rendering: some 3,000 runs
+and 500 table cells)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import cast
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -134,3 +140,71 @@ def half_points(size: Pt) -> str:
 def set_attrs(element: etree._Element, *pairs: str) -> None:
     for key, value in zip(pairs[::2], pairs[1::2], strict=True):
         element.set(key, value)
+
+
+def paragraph_element(style_id: str) -> CT_P:
+    """An empty paragraph of the style ``style_id``."""
+    p = cast(CT_P, OxmlElement("w:p"))
+    etree.SubElement(etree.SubElement(p, W_PPR), W_PSTYLE).set(W_VAL, style_id)
+    return p
+
+
+def table_element(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    style: str | None,
+    cell_style: str,
+    numeric: Sequence[int] = (),
+    bold_last: bool = False,
+    bold_rows: Sequence[int] = (),
+    header_pt: float | None = None,
+) -> CT_Tbl:
+    """A table of fixed column ``widths`` (cm), centred, of the table style ``style`` (None:
+    the default one): its header row repeated on each page and bold (``header_pt``: its size),
+    no row split across pages, the cells of ``numeric`` columns right-aligned, the last row
+    (``bold_last``) and the rows of ``bold_rows`` bold, a short table (14 rows at most) kept
+    on one page. A row shorter than the header leaves its last cells empty."""
+    tbl = cast(CT_Tbl, OxmlElement("w:tbl"))
+    tblpr = etree.SubElement(tbl, W_TBLPR)
+    if style is not None:
+        etree.SubElement(tblpr, W_TBLSTYLE).set(W_VAL, style)
+    set_attrs(etree.SubElement(tblpr, W_TBLW), W_TYPE, "dxa", W_W, str(int(sum(widths) * 567)))
+    etree.SubElement(tblpr, W_JC).set(W_VAL, "center")
+    etree.SubElement(tblpr, W_TBLLAYOUT).set(W_TYPE, "fixed")
+    look = etree.SubElement(tblpr, W_TBLLOOK)
+    for key, value in TBL_LOOK:
+        look.set(key, value)
+    grid = etree.SubElement(tbl, W_TBLGRID)
+    if len(widths) != len(header):
+        raise ValueError("one width per column")
+    for width in widths:
+        etree.SubElement(grid, W_GRIDCOL).set(W_W, str(int(width * 567)))
+    cell_widths = [str(Cm(width).twips) for width in widths]
+    header_size = half_points(Pt(header_pt)) if header_pt else None
+    keep = len(rows) <= 14
+    for r, values in enumerate([list(header), *[list(v) for v in rows]]):
+        tr = etree.SubElement(tbl, W_TR)
+        trpr = etree.SubElement(tr, W_TRPR)
+        etree.SubElement(trpr, W_CANTSPLIT).set(W_VAL, "true")
+        if r == 0:
+            etree.SubElement(trpr, W_TBLHEADER).set(W_VAL, "true")
+        bold = True if r == 0 or (bold_last and r == len(rows)) or (r - 1) in bold_rows else None
+        if len(values) > len(header):
+            raise IndexError("more values than columns")
+        for c, cell_width in enumerate(cell_widths):
+            tc = etree.SubElement(tr, W_TC)
+            set_attrs(etree.SubElement(etree.SubElement(tc, W_TCPR), W_TCW), W_TYPE, "dxa", W_W, cell_width)
+            p = etree.SubElement(tc, W_P)
+            if c >= len(values):  # a short row: its last cells stay empty
+                continue
+            value = values[c]
+            ppr = etree.SubElement(p, W_PPR)
+            etree.SubElement(ppr, W_PSTYLE).set(W_VAL, cell_style)
+            if keep and r < len(rows):
+                etree.SubElement(ppr, W_KEEPNEXT)
+            if c in numeric:
+                etree.SubElement(ppr, W_JC).set(W_VAL, "right")
+            append_runs(p, value, bold=bold, size=header_size if r == 0 else None)
+    return tbl

@@ -19,15 +19,13 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import cast
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_Tbl
-from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -38,34 +36,13 @@ from .data import Compared, ReportData
 from .french import NBSP, Number, Runs, long_date, num, staff_blocks, typeset
 from .runs import (
     ST_ALIGN,
-    TBL_LOOK,
-    W_CANTSPLIT,
-    W_GRIDCOL,
     W_JC,
     W_KEEPNEXT,
-    W_P,
-    W_PPR,
-    W_PSTYLE,
     W_SECTPR,
-    W_TBLGRID,
-    W_TBLHEADER,
-    W_TBLLAYOUT,
-    W_TBLLOOK,
-    W_TBLPR,
-    W_TBLSTYLE,
-    W_TBLW,
-    W_TC,
-    W_TCPR,
-    W_TCW,
-    W_TR,
-    W_TRPR,
-    W_TYPE,
     W_VAL,
-    W_W,
     add_text,
-    append_runs,
-    half_points,
-    set_attrs,
+    paragraph_element,
+    table_element,
 )
 from .word import (
     ASSOCIATION_TOKEN,
@@ -81,8 +58,6 @@ from .word import (
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
-
-_UNKNOWN = "\0"  # a style ID not looked up yet
 
 ChartData = tuple[Sequence[str], Sequence[Sequence[str]], Sequence[float]]  # header, rows, widths (cm)
 
@@ -145,7 +120,6 @@ class DocumentWriter:
         self.letter = 0
         self.first_heading = True
         self._style_ids: dict[str, str] = {}
-        self._table_style: str | None = _UNKNOWN
         self.chart_data: list[tuple[str, ChartData]] = []
         self.annexes: list[tuple[str, str, ChartData]] = []  # (title, intro, table): long lists
 
@@ -260,6 +234,11 @@ class DocumentWriter:
 
     # ------------------------------------------------------------------ building blocks
 
+    @cached_property
+    def _table_style(self) -> str | None:
+        """The ID of « Tableau MILA » (None when it is the template's default table style)."""
+        return self.doc.part.get_style_id(self.doc.styles[TABLE_STYLE], WD_STYLE_TYPE.TABLE)
+
     def style_id(self, name: str) -> str:
         """The style ID of a style name (looked up once: python-docx scans every style)."""
         found = self._style_ids.get(name)
@@ -270,10 +249,9 @@ class DocumentWriter:
     def new_paragraph(self, style: str) -> Paragraph:
         """An empty paragraph of ``style`` at the end of the body (before its section
         properties), as python-docx's ``add_paragraph`` then ``style`` would write it."""
-        p = OxmlElement("w:p")
-        etree.SubElement(etree.SubElement(p, W_PPR), W_PSTYLE).set(W_VAL, self.style_id(style))
+        p = paragraph_element(self.style_id(style))
         self._insert_block(p)
-        return Paragraph(cast(CT_P, p), self.doc._body)
+        return Paragraph(p, self.doc._body)
 
     def _insert_block(self, element: etree._Element) -> None:
         body = self.doc.element.body
@@ -391,56 +369,19 @@ class DocumentWriter:
         the indexes (in ``rows``) of subtotal rows."""
         if not rows:
             return None
-        doc = self.doc
-        if self._table_style is _UNKNOWN:  # None: the template's default table style
-            self._table_style = doc.part.get_style_id(doc.styles[TABLE_STYLE], WD_STYLE_TYPE.TABLE)
-        style = self._table_style
-        tbl = OxmlElement("w:tbl")
-        tblpr = etree.SubElement(tbl, W_TBLPR)
-        if style is not None:
-            etree.SubElement(tblpr, W_TBLSTYLE).set(W_VAL, style)
-        set_attrs(etree.SubElement(tblpr, W_TBLW), W_TYPE, "dxa", W_W, str(int(sum(widths) * 567)))
-        etree.SubElement(tblpr, W_JC).set(W_VAL, "center")
-        etree.SubElement(tblpr, W_TBLLAYOUT).set(W_TYPE, "fixed")
-        look = etree.SubElement(tblpr, W_TBLLOOK)
-        for key, value in TBL_LOOK:
-            look.set(key, value)
-        grid = etree.SubElement(tbl, W_TBLGRID)
-        if len(widths) != len(header):
-            raise ValueError("one width per column")
-        for width in widths:
-            etree.SubElement(grid, W_GRIDCOL).set(W_W, str(int(width * 567)))
-        cell_widths = [str(Cm(width).twips) for width in widths]
-        cell_style = self.style_id("Tableau")
-        header_size = half_points(Pt(header_pt)) if header_pt else None
-        keep = len(rows) <= 14
-        for r, values in enumerate([list(header), *[list(v) for v in rows]]):
-            tr = etree.SubElement(tbl, W_TR)
-            trpr = etree.SubElement(tr, W_TRPR)
-            etree.SubElement(trpr, W_CANTSPLIT).set(W_VAL, "true")
-            if r == 0:
-                etree.SubElement(trpr, W_TBLHEADER).set(W_VAL, "true")
-            bold = True if r == 0 or (bold_last and r == len(rows)) or (r - 1) in bold_rows else None
-            if len(values) > len(header):
-                raise IndexError("more values than columns")
-            for c, cell_width in enumerate(cell_widths):
-                tc = etree.SubElement(tr, W_TC)
-                set_attrs(
-                    etree.SubElement(etree.SubElement(tc, W_TCPR), W_TCW), W_TYPE, "dxa", W_W, cell_width
-                )
-                p = etree.SubElement(tc, W_P)
-                if c >= len(values):  # a short row: its last cells stay empty
-                    continue
-                value = values[c]
-                ppr = etree.SubElement(p, W_PPR)
-                etree.SubElement(ppr, W_PSTYLE).set(W_VAL, cell_style)
-                if keep and r < len(rows):
-                    etree.SubElement(ppr, W_KEEPNEXT)
-                if c in numeric:
-                    etree.SubElement(ppr, W_JC).set(W_VAL, "right")
-                append_runs(p, value, bold=bold, size=header_size if r == 0 else None)
+        tbl = table_element(
+            header,
+            rows,
+            widths,
+            style=self._table_style,
+            cell_style=self.style_id("Tableau"),
+            numeric=numeric,
+            bold_last=bold_last,
+            bold_rows=bold_rows,
+            header_pt=header_pt,
+        )
         self._insert_block(tbl)
-        t = Table(cast(CT_Tbl, tbl), doc._body)
+        t = Table(tbl, self.doc._body)
         self.result.tables += 1
         spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(6)
