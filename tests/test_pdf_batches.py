@@ -191,3 +191,18 @@ def test_sending_receipts_converts_only_those_to_send(tmp_path: Path, smtp_serve
         "Recu_2025-001_Sans-Adresse.pdf",
         "Recu_2025-002_Studio-Nord.pdf",
     ]
+
+
+def test_a_libreoffice_run_past_its_time_is_killed_and_said_in_french(tmp_path: Path):
+    """A LibreOffice that hangs: both ways of converting stop it at the timeout and say so."""
+    from automations.documents.outputs import convert_to_pdf
+
+    hanging = tmp_path / "soffice"
+    hanging.write_text("#!/bin/sh\nsleep 30\n")
+    hanging.chmod(0o755)
+    document = tmp_path / "Recu.docx"
+    document.write_bytes(b"PK")
+    with pytest.raises(OutputError, match="a dépassé 1 secondes et a été interrompue"):
+        convert_to_pdf([document], soffice=str(hanging), timeout=0.6)
+    with pytest.raises(OutputError, match="la conversion a dépassé 1 secondes"):
+        SofficeConverter(str(hanging), timeout=0.6).convert([document], tmp_path / "pdf")

@@ -401,6 +401,35 @@ def soffice_command(executable: str, profile: Path, outdir: Path, files: Sequenc
     ]
 
 
+def run_soffice(files: Sequence[Path], outdir: Path, *, soffice: str, timeout: float) -> bytes:
+    """One LibreOffice run converting ``files`` to PDF into ``outdir``, with a profile of its
+    own (a copy of the process's warm one), deleted afterwards; returns what LibreOffice
+    wrote on stderr. Raises :class:`PdfUnavailable` when it cannot start, and
+    ``subprocess.TimeoutExpired`` once a run past ``timeout`` is killed."""
+    executable = find_soffice(soffice)
+    profile = Path(tempfile.mkdtemp(prefix="mila-soffice-"))
+    seed_profile(profile)
+    try:
+        command = soffice_command(executable, profile, outdir, files)
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            )
+        except OSError as exc:
+            raise PdfUnavailable(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).") from exc
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+        if process.returncode == 0:
+            keep_profile(profile)
+        return stderr
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def convert_to_pdf(
     files: Sequence[Path], *, soffice: str = "soffice", timeout: float = 180.0
 ) -> dict[Path, Path]:
@@ -409,30 +438,20 @@ def convert_to_pdf(
     delete their folder (``pdf.parent``) afterwards."""
     if not files:
         return {}
-    executable = find_soffice(soffice)
     work = Path(tempfile.mkdtemp(prefix="mila-pdf-"))
-    profile = work / "profil"
     outdir = work / "pdf"
     outdir.mkdir()
-    seed_profile(profile)
-    command = soffice_command(executable, profile, outdir, files)
     try:
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-        )
-    except OSError as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise PdfUnavailable(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).") from exc
-    try:
-        _, stderr = process.communicate(timeout=timeout)
+        stderr = run_soffice(files, outdir, soffice=soffice, timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
         shutil.rmtree(work, ignore_errors=True)
         raise OutputError(
             f"La conversion en PDF a dépassé {timeout:.0f} secondes et a été interrompue. "
             "Relancez avec moins de documents (--membre) ou augmentez [documents] pdf_timeout."
         ) from None
+    except PdfUnavailable:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     produced = {f: outdir / (f.stem + ".pdf") for f in files}
     missing = [f.name for f, pdf in produced.items() if not pdf.is_file()]
     if missing:
@@ -442,7 +461,6 @@ def convert_to_pdf(
             f"LibreOffice n'a pas produit le PDF de : {', '.join(missing[:5])}"
             f"{' …' if len(missing) > 5 else ''}." + (f" Message : {detail[0]}" if detail else "")
         )
-    keep_profile(profile)
     return produced
 
 

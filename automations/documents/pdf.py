@@ -14,9 +14,7 @@ runs LibreOffice headless; tests pass their own.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .outputs import OutputError, PdfUnavailable, find_soffice, keep_profile, seed_profile, soffice_command
+from .outputs import OutputError, PdfUnavailable, find_soffice, run_soffice
 
 log = logging.getLogger(__name__)
 BATCH = 50  # documents per LibreOffice run
@@ -56,33 +54,16 @@ class SofficeConverter:
         find_soffice(self.soffice)
 
     def convert(self, files: Sequence[Path], outdir: Path) -> None:
-        executable = find_soffice(self.soffice)
         outdir.mkdir(parents=True, exist_ok=True)
-        profile = Path(tempfile.mkdtemp(prefix="mila-soffice-"))
-        seed_profile(profile)
-        command = soffice_command(executable, profile, outdir, files)
         try:
-            try:
-                process = subprocess.Popen(
-                    command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-                )
-            except OSError as exc:
-                raise PdfUnavailable(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).") from exc
-            try:
-                _, stderr = process.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                raise OutputError(
-                    f"la conversion a dépassé {self.timeout:.0f} secondes et a été interrompue "
-                    "(augmentez [documents] pdf_timeout si cela se répète)"
-                ) from None
-            if stderr.strip():
-                log.info("soffice (%d files): %s", len(files), stderr.decode("utf-8", "replace").strip())
-            if process.returncode == 0:
-                keep_profile(profile)
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
+            stderr = run_soffice(files, outdir, soffice=self.soffice, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise OutputError(
+                f"la conversion a dépassé {self.timeout:.0f} secondes et a été interrompue "
+                "(augmentez [documents] pdf_timeout si cela se répète)"
+            ) from None
+        if stderr.strip():
+            log.info("soffice (%d files): %s", len(files), stderr.decode("utf-8", "replace").strip())
 
 
 @dataclass
