@@ -59,7 +59,7 @@ class DriveHTTPClient(RetryingHTTPClient):
 
     service = "Google Drive"
 
-    def should_retry(self, exc: Exception) -> bool | float:
+    def should_retry(self, exc: BaseException) -> bool | float:
         if isinstance(exc, APIError) and exc.response.status_code == 403 and _reason(exc) in RATE_LIMITS:
             return True
         return super().should_retry(exc)

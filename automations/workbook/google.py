@@ -81,7 +81,7 @@ def spreadsheet_key(key_or_url: str) -> str:
         ) from exc
 
 
-def retry_delay(exc: Exception, policy: RetryPolicy) -> bool | float:
+def retry_delay(exc: BaseException, policy: RetryPolicy) -> bool | float:
     """Whether to retry after ``exc``, or how long to wait when Google said so in
     Retry-After (never longer than the policy's longest wait)."""
     if isinstance(exc, APIError):
@@ -154,7 +154,7 @@ class RetryingHTTPClient(HTTPClient):
     policy = RetryPolicy()
     service = "Google Sheets"  # named in the French retry lines
 
-    def should_retry(self, exc: Exception) -> bool | float:
+    def should_retry(self, exc: BaseException) -> bool | float:
         """Whether to retry after ``exc`` (see :func:`retry_delay`)."""
         return retry_delay(exc, self.policy)
 
