@@ -279,10 +279,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.xdist_group(group))
     if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under loadgroup
         return
-    # The tests that run jobs on the whole demo first (a stable sort: the same order on every
-    # worker): the last tests handed out are then short ones, and no core waits at the end of
-    # the run for another that got a long test last.
-    items.sort(key=lambda item: not _HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+    # The tests that run jobs on the whole demo or are marked slow first (a stable sort: the
+    # same order on every worker): the last tests handed out are then short ones, and no core
+    # waits at the end of the run for another that got a long test last.
+    items.sort(
+        key=lambda item: (
+            not (
+                _HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("slow")
+            )
+        )
+    )
     for item in items:
         groups = sorted(
             {

@@ -6,6 +6,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import XlsxBook
 from docx import Document
 from lxml import etree
@@ -143,6 +144,7 @@ def test_all_members_and_one_member(tmp_path: Path) -> None:
     assert gone.written == [] and "sorti" in gone.skipped[0]
 
 
+@pytest.mark.slow
 def test_120_charters_at_once(tmp_path: Path) -> None:
     """120 charters and the register come out at once, each a valid Word file with its own name."""
     rows = [HEADER] + [

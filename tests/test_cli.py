@@ -99,6 +99,7 @@ class TestErrors:
 
 
 class TestDemoCommand:
+    @pytest.mark.slow
     def test_demo_writes_the_same_workbook_as_the_builder(self, demo_built, tmp_path):
         """`mila demo` writes the seed-2024 demo: every part of the file (each tab's cells, styles,
         validations…) is byte for byte the tests' copy, but the time it was saved at."""
@@ -174,6 +175,7 @@ class TestOtherJobs:
         assert f"Aperçus écrits dans « {tmp_path / 'apercus'} »" in out and "rien ne part" in out
         assert demo.read_bytes() == before
 
+    @pytest.mark.slow
     def test_renewals_without_server_then_with_one_sends_each_reminder_once(self, demo, tmp_path):
         """Two runs without server write previews and record nothing; the run once a server is
         configured sends every reminder, one message per member, and the next run sends nothing."""
@@ -211,6 +213,7 @@ class TestOtherJobs:
             f"Relances — {2 * due + 1} ligne(s)" in tabs
         )  # « en cours » then « envoyée », from the real run only (after the demo's one row)
 
+    @pytest.mark.slow
     def test_documents_calendars_and_report_are_written(self, demo, tmp_path):
         """Conventions, the annual report and the calendars land in their folders."""
         # No LibreOffice layout pass for the report's contents (test_report_document makes one).
@@ -230,6 +233,7 @@ class TestOtherJobs:
 
 
 class TestGooglePath:
+    @pytest.mark.slow
     def test_the_emulator_command_serves_a_copy_that_mila_can_read(self, demo):
         """`mila emulator --from demo.xlsx` prints where it listens; `mila tabs --sheet` reads through it."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MILA_", "SHEETS_EMULATOR"))}

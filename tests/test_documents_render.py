@@ -657,6 +657,7 @@ def test_settings_sections() -> None:
 # --------------------------------------------------------------------------- PDF
 
 
+@pytest.mark.slow
 def test_pdf_conversion_with_libreoffice(tmp_path: Path) -> None:
     """LibreOffice is installed by .ci/run: its absence is a failure here, not a skip."""
     try:

@@ -178,6 +178,7 @@ def run(book: Any, settings: Any, sender: Any = None) -> Any:
 
 
 class TestFiftyAnswers:
+    @pytest.mark.slow
     def test_the_right_rows_and_one_acknowledgement_each_then_nothing(self, any_book, smtp_server, tmp_path):
         """50 answers give 41 registrations, one waiting with its rank, each told once; a second sync does nothing."""
         book = any_book(workbook())

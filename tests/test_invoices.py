@@ -251,6 +251,7 @@ def test_a_simulation_writes_nothing(tmp_path):
     assert len(result.issued) == 6 and "Factures" not in run.backend.grids
 
 
+@pytest.mark.slow
 def test_with_pdf_each_invoice_is_a_pdf_a3_carrying_its_xml_uploaded_to_drive(tmp_path):
     """One LibreOffice batch: each PDF embeds the very XML written beside it, as Factur-X; each
     goes to the Drive folder Factures/2026 and its link to « Fichier »."""

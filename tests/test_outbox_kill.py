@@ -1,18 +1,16 @@
 """`kill -9` in the middle of a batch: the outbox claims each message just before sending it,
 so at most the one message in flight is left « à vérifier »; the others go exactly once.
 
-Each test runs the real `mila` command in a subprocess against an .xlsx (or the Sheets
-emulator), with a real SMTP
-server on loopback (aiosmtpd) that is slow to answer, kills it with SIGKILL once some
-messages have reached the server, then runs it again and counts what the server received.
+Each test runs `mila` in a process of its own (``tests/support/processes.py``) against an
+.xlsx (or the Sheets emulator), with a real SMTP server on loopback (aiosmtpd) that is slow to
+answer, kills it with SIGKILL once some messages have reached the server, then runs it again
+and counts what the server received.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,6 +20,8 @@ import pytest
 from conftest import GoogleBook, XlsxBook
 from test_mail import SmtpServer
 from test_xlsx_backend import renewal_tabs
+
+from tests.support.processes import MilaProcess, run_mila
 
 DAY = "2026-11-23"  # the J-30 reminder of the members of renewal_tabs
 DUE = {f"M{n:04d}": f"membre{n}@label.fr" for n in range(1, 11)}  # ten reminders due
@@ -57,14 +57,10 @@ def sending_on(tabs: dict[str, list[list[object]]]) -> dict[str, list[list[objec
     return tabs
 
 
-def mila(*args: str) -> list[str]:
-    return [sys.executable, "-m", "automations.cli", *args]
-
-
 def kill_after(command: list[str], folder: Path, env: dict[str, str], server: SmtpServer, count: int) -> None:
-    """Start ``command`` and SIGKILL it once the server has received ``count`` messages; the
-    server then answers without delay."""
-    run = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """Start `mila COMMAND` and SIGKILL it once the server has received ``count`` messages;
+    the server then answers without delay."""
+    run = MilaProcess(command, cwd=folder, env=env)
     try:
         # The run either reaches ``count`` messages or ends (then the test fails): no clock.
         while len(server.messages) < count:
@@ -72,8 +68,8 @@ def kill_after(command: list[str], folder: Path, env: dict[str, str], server: Sm
             time.sleep(0.02)
         os.kill(run.pid, signal.SIGKILL)
     finally:
-        run.wait(timeout=30)
-    assert run.returncode == -signal.SIGKILL
+        finished = run.wait(timeout=30)
+    assert finished.returncode == -signal.SIGKILL
     server.delay = 0.0  # slow only while a run is to be killed: the next run's messages go at once
 
 
@@ -86,6 +82,7 @@ def received(server: SmtpServer) -> Counter[str]:
     return Counter(rcpt for _, rcpts, _ in server.messages for rcpt in rcpts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["xlsx", "google"])
 def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_server, backend, request):
     """Ten reminders, the run killed once three reached the server: the next run sends every
@@ -100,7 +97,7 @@ def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_ser
         book = GoogleBook(emulator, sending_on(renewal_tabs(DUE)))
         where = ["--feuille", book.key]
         env["SHEETS_EMULATOR_HOST"] = emulator.address
-    command = mila("relances", *where, "--date", DAY)
+    command = ["relances", *where, "--date", DAY]
     kill_after(command, tmp_path, env, slow_server, 3)
 
     rows = relances(book)
@@ -108,7 +105,7 @@ def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_ser
     open_claims = [r for r in rows if r["Statut"] == "en cours" and str(r["Message-ID"]) not in outcomes]
     assert len(open_claims) <= 1
 
-    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = run_mila(command, cwd=tmp_path, env=env)
     assert done.returncode in (0, 1), done.stderr  # 1: a reminder waits for a person
 
     rows = relances(book)
@@ -123,6 +120,7 @@ def test_a_kill_mid_batch_leaves_at_most_one_message_to_check(tmp_path, slow_ser
     assert len(slow_server.messages) >= len(DUE) - 1
 
 
+@pytest.mark.slow
 def test_a_summary_killed_once_the_server_has_it_is_never_sent_again(tmp_path, slow_server):
     """`mila resume` killed while the server holds the summary (its answer not yet given):
     the next run sends nothing and reports the summary « à vérifier » (later runs: see
@@ -134,11 +132,11 @@ def test_a_summary_killed_once_the_server_has_it_is_never_sent_again(tmp_path, s
     book = XlsxBook(tmp_path, tabs)
     (tmp_path / "mila.toml").write_text('[digest]\nto = ["equipe@mila.fr"]\n', encoding="utf-8")
     env = environment(slow_server, tmp_path)
-    command = mila("resume", "--classeur", str(book.path), "--date", DAY)
+    command = ["resume", "--classeur", str(book.path), "--date", DAY]
     kill_after(command, tmp_path, env, slow_server, 1)
     assert [r["Statut"] for r in relances(book) if r["Membre"] == "Résumé"] == ["en cours"]
 
-    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = run_mila(command, cwd=tmp_path, env=env)
     assert "à vérifier" in done.stdout + done.stderr, done.stdout + done.stderr
     assert len(slow_server.messages) == 1
     statuses = [r["Statut"] for r in relances(book) if r["Membre"] == "Résumé"]

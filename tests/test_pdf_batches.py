@@ -120,6 +120,7 @@ class TestBatches:
             convert_in_batches(three_hundred, Missing())
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_a_small_batch(tmp_path: Path):
     """The real LibreOffice: three small documents in batches of two, three PDFs."""
     if shutil.which("soffice") is None:
@@ -193,6 +194,7 @@ def test_sending_receipts_converts_only_those_to_send(tmp_path: Path, smtp_serve
     ]
 
 
+@pytest.mark.slow
 def test_a_libreoffice_run_past_its_time_is_killed_and_said_in_french(tmp_path: Path):
     """A LibreOffice that hangs: both ways of converting stop it at the timeout and say so."""
     from automations.documents.outputs import convert_to_pdf

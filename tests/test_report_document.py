@@ -570,6 +570,7 @@ class TestJob:
             run_report(workbook, year=2024, out_dir=out, today=TODAY, soffice=None)
         assert not out.exists()
 
+    @pytest.mark.slow
     def test_contents_carry_their_page_numbers_and_the_pdf_is_written(self, tmp_path):
         """With LibreOffice, each contents entry shows its page, with no update asked; --pdf too."""
         workbook, out = xlsx_workbook(tmp_path), tmp_path / "out"

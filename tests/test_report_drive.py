@@ -81,6 +81,7 @@ def book(demo_memory: MemoryBackend) -> MemoryBackend:
     return demo_memory
 
 
+@pytest.mark.slow
 def test_the_report_goes_to_rapports_once_and_its_link_to_the_board(
     book, tmp_path, emulator, root, smtp_server
 ):
@@ -151,6 +152,7 @@ def test_without_drive_folder_nothing_is_uploaded(book, tmp_path, emulator, smtp
     assert OutputFolder(tmp_path / "out").link(report_key(YEAR)) is None
 
 
+@pytest.mark.slow
 def test_the_command_uploads_the_report_then_sends_its_link(
     demo: Path,
     tmp_path: Path,

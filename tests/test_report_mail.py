@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import DEMO_TODAY
 from test_mail import SmtpServer, smtp_settings
 
@@ -65,6 +66,7 @@ def board_in_office(demo: MemoryBackend) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("Nom") and r.get("Sortie") is None]
 
 
+@pytest.mark.slow
 def test_without_link_the_report_is_attached_once_per_board_member(
     demo_memory: MemoryBackend, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:

@@ -185,6 +185,7 @@ def test_dry_run_writes_previews_and_records_nothing(book: MemoryBackend, tmp_pa
     assert TASK not in [r["Tâche"] for r in rows(book, "Journal")]
 
 
+@pytest.mark.slow
 def test_the_commands_send_for_signature_and_to_the_board(
     demo: Path, tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ on the .xlsx backend and on the Sheets emulator, and checks what every *other* j
 5. A crash in the middle of a batch of reminders (the SMTP server drops the connection while the
    third of four messages is in flight) → that one message « à vérifier » (in Relances, in the
    summary), the fourth « annulée » then sent by the next run, none twice.
-5b. The same with `mila relances` killed (SIGKILL, a subprocess) while the server holds the
+5b. The same with `mila relances` killed (SIGKILL, a process of its own) while the server holds the
    third message → the next run reports only that one « à vérifier » and sends the fourth.
 6. After an import, the summary's counts equal those of `relances --simulation --json` (reminders
    too old) and `verifier --json` (errors per tab, same rows).
@@ -29,8 +29,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -41,6 +39,7 @@ import pytest
 from conftest import FEE_HISTORY, GoogleBook, XlsxBook
 from test_mail import SmtpServer
 
+from tests.support.processes import MilaProcess
 from tests.support.stories import MEMBRES, PAIEMENTS, Grid, Mila, helloasso, member, payment
 
 TODAY = dt.date(2026, 11, 23)
@@ -386,6 +385,7 @@ class HangingServer(SmtpServer):
         return await super().handle_DATA(server, session, envelope)
 
 
+@pytest.mark.slow
 def test_a_run_killed_in_a_batch_of_reminders_blocks_only_the_message_in_flight(start: Start) -> None:
     """`mila relances` is killed (SIGKILL) while the server holds the third of four reminders: the
     next run reports that one « à vérifier » and sends the fourth; nobody gets two messages."""
@@ -402,15 +402,8 @@ def test_a_run_killed_in_a_batch_of_reminders_blocks_only_the_message_in_flight(
             },
             server=hanging,
         )
-        command = [sys.executable, "-m", "automations.cli", "relances", *mila.where]
-        command += ["--config", str(mila.config), "--date", TODAY.isoformat()]
-        process = subprocess.Popen(
-            command,
-            cwd=mila.folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=os.environ.copy(),
-        )
+        command = ["relances", *mila.where, "--config", str(mila.config), "--date", TODAY.isoformat()]
+        process = MilaProcess(command, cwd=mila.folder, env=os.environ)  # a process of its own
         try:
             assert hanging.hung.wait(60), "the third reminder never reached the server"
         finally:

@@ -28,6 +28,7 @@ from automations.jobs.sync import run_sync
 from automations.rules.membership import MembershipPolicy
 from automations.workbook import CellUpdate, Workbook
 from automations.workbook.xlsx import XlsxBackend
+from tests.support.processes import MilaProcess
 
 
 def styled_workbook(path: Path) -> None:
@@ -422,6 +423,7 @@ for n in range(count):
 
 
 class TestTwoProcesses:
+    @pytest.mark.slow
     def test_appends_from_two_processes_never_erase_each_other(self, tmp_path):
         """Two processes appending to the same file at once: every row of both is there."""
         path = tmp_path / "c.xlsx"
@@ -434,6 +436,7 @@ class TestTwoProcesses:
         ids = [str(line[0]) for line in XlsxBackend(path).fetch(["Membres"], {})["Membres"][3:]]
         assert sorted(ids) == sorted([f"A{n:03d}" for n in range(15)] + [f"B{n:03d}" for n in range(15)])
 
+    @pytest.mark.slow
     def test_two_renewals_started_from_two_folders_send_each_reminder_once(self, tmp_path):
         """`mila relances` twice at once on one .xlsx, from two folders (cron and a person):
         each due member gets one message, and Relances keeps one « envoyée » row for each."""
@@ -454,28 +457,10 @@ class TestTwoProcesses:
                 for folder in folders:
                     folder.mkdir(parents=True)
                 XlsxBook(path.parent, renewal_tabs(due))
-                runs = [
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "automations.cli",
-                            "renewals",
-                            "--classeur",
-                            str(path),
-                            "--date",
-                            "2026-11-23",
-                        ],
-                        cwd=folder,
-                        env=env,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
-                    for folder in folders
-                ]
-                outputs = [run.communicate(timeout=180) for run in runs]
-                assert [run.returncode for run in runs] == [0, 0], outputs
+                command = ["renewals", "--classeur", str(path), "--date", "2026-11-23"]
+                runs = [MilaProcess(command, cwd=folder, env=env) for folder in folders]  # at once
+                outputs = [run.wait(timeout=180) for run in runs]
+                assert [run.returncode for run in outputs] == [0, 0], outputs
                 received = sorted(rcpt for _, rcpts, _ in server.messages for rcpt in rcpts)
                 assert received == sorted(due.values())
                 grid = XlsxBackend(path).fetch(["Relances"], {})["Relances"]

@@ -200,6 +200,7 @@ def test_a_doctype_is_refused_before_anything_is_expanded(tmp_path: Path):
         book.rows("Membres")
 
 
+@pytest.mark.slow
 def test_the_demo_reads_as_openpyxl_reads_it(demo_built, tmp_path: Path):
     """The demo, every tab: the same values both ways."""
     path = shutil.copyfile(demo_built[0], tmp_path / "demo.xlsx")
