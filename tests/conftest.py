@@ -34,19 +34,21 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from filelock import FileLock
-from openpyxl import Workbook as OpenpyxlWorkbook
-from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
-from automations.demo import DemoSummary, build_demo_workbook
-from automations.workbook import Workbook
-from automations.workbook.google import GoogleBackend, RetryPolicy
-from automations.workbook.xlsx import XlsxBackend
-from automations.workbook.xlsx_values import XlsxValues
+if TYPE_CHECKING:
+    from openpyxl import Workbook as OpenpyxlWorkbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from automations.demo import DemoSummary
+    from automations.workbook import Workbook
+    from automations.workbook.google import RetryPolicy
+
+# The package, openpyxl and the Google client are imported where they are used, not here:
+# pytest-xdist's controller loads this file before it starts the workers and runs no test
+# (about a second of imports on the path to the first test); the workers import them anyway.
 
 # Bytecode cached between runs, whatever PYTHONDONTWRITEBYTECODE says (it is set on the shared
 # machine): without it every test process compiles the package again and pytest rewrites the
@@ -73,16 +75,37 @@ FEE_HISTORY: list[list[object]] = [
     ["MEMBRE_DE_DROIT", "Membre de droit", 0, None, 20, "01/01/2018", None],
 ]
 
-FAST_RETRY = RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
+
+def _fast_retry() -> RetryPolicy:
+    """Retries of a few milliseconds: the emulator answers at once."""
+    from automations.workbook.google import RetryPolicy
+
+    return RetryPolicy(attempts=6, timeout=10.0, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
+
+
+def __getattr__(name: str) -> Any:
+    """``FAST_RETRY`` (``from conftest import FAST_RETRY``), built when first asked for."""
+    if name == "FAST_RETRY":
+        return _fast_retry()
+    raise AttributeError(name)
+
 
 Grid = list[list[Any]]
 
 
 def first_sheet(book: OpenpyxlWorkbook) -> Worksheet:
     """The sheet a new openpyxl workbook opens with (``active`` is typed as maybe-absent)."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
     sheet = book.active
     assert isinstance(sheet, Worksheet)
     return sheet
+
+
+def _load_workbook(path: Path) -> OpenpyxlWorkbook:
+    from openpyxl import load_workbook
+
+    return load_workbook(path)
 
 
 class XlsxBook:
@@ -99,6 +122,8 @@ class XlsxBook:
         key = hashlib.sha256(pickle.dumps(tabs, protocol=5)).digest()
         data = self._built.get(key)
         if data is None:
+            from openpyxl import Workbook as OpenpyxlWorkbook
+
             wb = OpenpyxlWorkbook()
             wb.remove(first_sheet(wb))
             for title, grid in tabs.items():
@@ -111,27 +136,32 @@ class XlsxBook:
         self.path.write_bytes(data)
 
     def open(self) -> Workbook:
+        from automations.workbook import Workbook
+        from automations.workbook.xlsx import XlsxBackend
+
         return Workbook(XlsxBackend(self.path))
 
     def grid(self, tab: str) -> Grid:
         """Cells as stored (formulas as formulas), trailing blanks trimmed."""
+        from automations.workbook.xlsx_values import XlsxValues
+
         with XlsxValues(self.path) as book:
             if not book.holds_formulas(tab):
                 return _trim([list(r) for r in book.rows(tab)])
-        wb = load_workbook(self.path)
+        wb = _load_workbook(self.path)
         try:
             return _trim([list(r) for r in wb[tab].iter_rows(values_only=True)])
         finally:
             wb.close()
 
     def edit(self, tab: str, cells: dict[tuple[int, int], Any]) -> None:
-        wb = load_workbook(self.path)
+        wb = _load_workbook(self.path)
         for (row, col), value in cells.items():
             wb[tab].cell(row=row, column=col).value = value
         wb.save(self.path)
 
     def insert_rows(self, tab: str, before: int, count: int = 1) -> None:
-        wb = load_workbook(self.path)
+        wb = _load_workbook(self.path)
         wb[tab].insert_rows(before, count)
         wb.save(self.path)
 
@@ -139,7 +169,7 @@ class XlsxBook:
         """Sort the data rows backwards, as a person sorting a column would."""
         grid = self.grid(tab)
         header, rows = grid[0], grid[1:]
-        wb = load_workbook(self.path)
+        wb = _load_workbook(self.path)
         ws = wb[tab]
         for number, line in enumerate(reversed(rows), start=2):
             for col in range(1, len(header) + 1):
@@ -162,7 +192,10 @@ class GoogleBook:
         emulator.create_spreadsheet(self.key, sheets=tabs)
 
     def open(self) -> Workbook:
-        return Workbook(GoogleBackend(self.key, emulator_host=self.emulator.address, retry=FAST_RETRY))
+        from automations.workbook import Workbook
+        from automations.workbook.google import GoogleBackend
+
+        return Workbook(GoogleBackend(self.key, emulator_host=self.emulator.address, retry=_fast_retry()))
 
     def grid(self, tab: str) -> Grid:
         """Cells as stored (formulas as formulas); blank cells as None, as openpyxl gives them."""
@@ -228,6 +261,8 @@ def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path
         return folder, build(folder)
     shared = factory.getbasetemp().parent  # the run's folder, above each worker's own
     folder, result_file = shared / name, shared / f"{name}.pickle"
+    from filelock import FileLock
+
     with FileLock(shared / f"{name}.lock"):
         if not result_file.is_file():
             folder.mkdir(exist_ok=True)
@@ -311,6 +346,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
     """The demo workbook, built once per test run (seed 2024, as ``mila demo`` does)."""
+    from automations.demo import build_demo_workbook
+
     folder, summary = built_once(
         tmp_path_factory, "demo", lambda f: build_demo_workbook(f / "demo.xlsx", seed=2024, today=DEMO_TODAY)
     )
@@ -350,6 +387,7 @@ def _demo_documents(grids: dict[str, Grid], folder: Path) -> dict[str, Any]:
     from automations.jobs.documents import run_attendance, run_charters, run_conventions, run_receipts
     from automations.jobs.report import run_report
     from automations.rules.membership import MembershipPolicy
+    from automations.workbook import Workbook
     from tests.support.memory_backend import MemoryBackend
 
     backend = MemoryBackend(grids)
@@ -398,6 +436,8 @@ def demo_documents_built(
 
 
 def _demo_grids(demo: Path) -> dict[str, Grid]:
+    from automations.workbook.xlsx import XlsxBackend
+
     backend = XlsxBackend(demo)
     return backend.fetch(backend.titles(), {})
 
@@ -445,7 +485,7 @@ def demo_opened(demo_built: tuple[Path, DemoSummary]) -> Any:
     """The demo workbook opened by openpyxl (styles, notes, validations: about a second), once
     per process for the tests that look at it as Excel would; never to be changed. Its tests
     share the ``demo`` xdist group, so that one process opens it."""
-    return load_workbook(demo_built[0])
+    return _load_workbook(demo_built[0])
 
 
 @pytest.fixture
